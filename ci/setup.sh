@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs exactly the Debian packages qbench needs to build, run and test.
+# Idempotent: installs only what is missing (running apt-get update first).
+set -euo pipefail
+
+packages=(
+  # build
+  build-essential cmake pkg-config git
+  # libraries: JSON, topology, OpenCL (ICD loader + headers + PoCL CPU device), benchmark, tests
+  libjansson-dev libhwloc-dev hwloc
+  ocl-icd-opencl-dev opencl-headers pocl-opencl-icd clinfo
+  libbenchmark-dev libbenchmark-tools python3 python3-scipy
+  libcmocka-dev
+  # plots
+  gnuplot-nox fonts-dejavu-core
+)
+if [ -n "${QB_SETUP_EXTRA:-}" ]; then
+  # shellcheck disable=SC2206
+  packages+=(${QB_SETUP_EXTRA})
+fi
+
+if ! command -v apt-get >/dev/null 2>&1 || ! command -v dpkg-query >/dev/null 2>&1; then
+  echo "ci/setup.sh: apt-get not found: this script sets up Debian 12; install by hand: ${packages[*]}" >&2
+  exit 1
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "ci/setup.sh: all ${#packages[@]} packages present" >&2
+  exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+  echo "ci/setup.sh: missing packages (${missing[*]}) and not root: run as root or install them" >&2
+  exit 1
+fi
+echo "ci/setup.sh: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2

@@ -1,0 +1,75 @@
+#include "dtype.h"
+
+#include <math.h>
+#include <string.h>
+
+static const qb_dtype_info qb__dtypes[QB_DTYPE_COUNT] = {
+#define QB_DTYPE(tok, cls, bits, eb, mb, bias, imin, imax, doc) \
+  {#tok, QB_CLASS_##cls, bits, eb, mb, bias, imin, imax, doc},
+#include "dtype.inc"
+#undef QB_DTYPE
+};
+
+const qb_dtype_info* qb_dtype_get(qb_dtype t) {
+  return (unsigned) t < QB_DTYPE_COUNT ? &qb__dtypes[t] : &qb__dtypes[QB_DTYPE_none];
+}
+
+qb_dtype qb_dtype_find(const char* name) {
+  for (int t = 1; t < QB_DTYPE_COUNT; t++) {
+    if (strcmp(qb__dtypes[t].name, name) == 0) {
+      return (qb_dtype) t;
+    }
+  }
+  return QB_DTYPE_none;
+}
+
+bool qb_dtype_finfo(qb_dtype t, qb_finfo* out) {
+  const qb_dtype_info* d = qb_dtype_get(t);
+  if (d->cls != QB_CLASS_float) {
+    return false;
+  }
+  const int emin = 1 - d->bias;
+  /* The largest exponent: the all-ones exponent is inf/NaN for IEEE-like formats; e4m3fn
+   * keeps it for normals and gives up only the all-ones mantissa (NaN). */
+  const bool fn = t == QB_DTYPE_f8e4m3;
+  const int emax = fn ? (1 << d->exp_bits) - 1 - d->bias : (1 << d->exp_bits) - 2 - d->bias;
+  const double top_mantissa = fn ? 2.0 - 2.0 * ldexp(1.0, -d->man_bits) : 2.0 - ldexp(1.0, -d->man_bits);
+  out->max = ldexp(top_mantissa, emax);
+  out->lowest = -out->max;
+  out->eps = ldexp(1.0, -d->man_bits);
+  out->min_normal = ldexp(1.0, emin);
+  out->min_subnormal = ldexp(1.0, emin - d->man_bits);
+  out->digits = (int) floor(-log10(out->eps));
+  out->resolution = pow(10.0, -out->digits);
+  out->has_inf = !fn;
+  return true;
+}
+
+double qb_dtype_round(qb_dtype t, double v, bool saturate) {
+  qb_finfo fi;
+  if (t == QB_DTYPE_f64 || isnan(v) || !qb_dtype_finfo(t, &fi)) {
+    return v;
+  }
+  const qb_dtype_info* d = qb_dtype_get(t);
+  const double a = fabs(v);
+  double r;
+  if (isinf(v)) {
+    r = INFINITY;
+  } else {
+    /* 1. The exponent of a (a in [2^E, 2^(E+1))), held at the subnormal floor. */
+    int e;
+    frexp(a, &e);
+    int E = e - 1;
+    if (E < 1 - d->bias) {
+      E = 1 - d->bias;
+    }
+    /* 2. The spacing of the format at that exponent; scale, round to an integer
+     *    (ties to even: the default rounding mode), scale back. All exact in double. */
+    const double ulp = ldexp(1.0, E - d->man_bits);
+    r = nearbyint(a / ulp) * ulp;
+  }
+  if (r > fi.max) {
+    r = saturate ? fi.max : (fi.has_inf ? INFINITY : NAN);
+  }
+  return copysign(r, v);
+}

@@ -1,0 +1,15 @@
+/* f32 -> bf16. The scalar reference: semantics in kernels/common/fp.h. */
+#include <assert.h>
+
+#include "common/fp.h"
+#include "qb/ukernel.h"
+
+void qb_f32_bf16_cvt_ukernel__scalar_u1(size_t n, const void* x, void* y, const void* params) {
+  const float* in = (const float*) x;
+  uint16_t* out = (uint16_t*) y;
+  (void) params;
+  assert(n == 0 || (x != NULL && y != NULL));
+  for (size_t i = 0; i < n; i++) {
+    out[i] = qb_f32_to_bf16_bits(qb_f32_to_bits(in[i]));
+  }
+}

@@ -1,0 +1,87 @@
+/*
+ * The kernel side of qbench: signatures, parameter structs, semantics flags and the
+ * prototypes of every registered kernel. Kernels include only this header (and
+ * the headers in kernels/common/); they know nothing of the host.
+ */
+#ifndef QB_UKERNEL_H
+#define QB_UKERNEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * The two kernel signatures. Every kernel of a family has its family's kind.
+ * Pointers are untyped so that one table can hold every family; the kernel's
+ * name says the dtypes, and the kernel casts to them on entry.
+ */
+typedef void qb_unary_fn(size_t n, const void* x, void* y, const void* params);
+typedef void qb_dot_fn(size_t n, const void* a, const void* b, void* out);
+
+/* Rounding of x / scale in affine quantization. */
+typedef enum qb_round_mode {
+  /* PyTorch: q = clamp(zp + nearbyint(x * (1.0f / scale))), ties to even. */
+  QB_ROUND_PYTORCH = 0,
+  /* TFLite: q = clamp(round(x / scale) + zp), round half away from zero. */
+  QB_ROUND_TFLITE = 1,
+} qb_round_mode;
+
+/*
+ * Affine quantization parameters (quant, dequant, fakequant families).
+ * Preconditions (asserted by kernels, validated by the host): scale finite and > 0,
+ * inv_scale == 1.0f / scale, qmin <= zero_point <= qmax.
+ * Per-channel families (suffix `c`) read the channel arrays instead: channel k covers
+ * elements [k * channel_len, (k + 1) * channel_len), and n % channel_len == 0.
+ */
+typedef struct qb_quant_params {
+  float scale;
+  float inv_scale;
+  int32_t zero_point;
+  int32_t qmin;
+  int32_t qmax;
+  qb_round_mode round;
+  size_t channel_len;
+  const float* scales;
+  const float* inv_scales;
+  const int32_t* zero_points;
+} qb_quant_params;
+
+/* One block of symmetric block quantization: value[i] = d * qs[i]. */
+#define QB_BLOCK_LEN 32
+typedef struct qb_block_q8 {
+  float d;
+  int8_t qs[QB_BLOCK_LEN];
+} qb_block_q8;
+
+/*
+ * Semantics a variant declares, relative to its family's scalar reference.
+ * 0 means bit-exact with the reference for every input.
+ */
+enum {
+  QB_SEM_EXACT = 0,
+  QB_SEM_FTZ_IN = 1u << 0,     /* subnormal float inputs are read as signed zero */
+  QB_SEM_FTZ_OUT = 1u << 1,    /* subnormal float outputs are flushed to signed zero */
+  QB_SEM_NAN_CANON = 1u << 2,  /* NaN outputs carry a canonical payload */
+  QB_SEM_REASSOC = 1u << 3,    /* float sums in another order: within QB_DOT_REL_BOUND */
+};
+
+/* Prototypes of every registered kernel. The registry declares them weak, so that a
+ * kernel whose ISA the compiler could not build is a NULL entry, not a link error. */
+#ifndef QB_UKERNEL_ATTR
+#define QB_UKERNEL_ATTR
+#endif
+#define QB_FAMILY(id, kind, ...) typedef qb_##kind##_fn qb_##id##_fn;
+#include "../../families.inc"
+#undef QB_FAMILY
+#define QB_KERNEL(family, isa, fn, tile, sem) extern qb_##family##_fn fn QB_UKERNEL_ATTR;
+#include "../../kernels.inc"
+#undef QB_KERNEL
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* QB_UKERNEL_H */
