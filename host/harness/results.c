@@ -1,0 +1,2 @@
+/* Writing results atomically: JSON and CSV (results.h). */
+#include "harness/results.h"

@@ -1,0 +1,2 @@
+/* Reading results files: qbench's and plain Google Benchmark's JSON (resultsread.h). */
+#include "harness/resultsread.h"

@@ -1,0 +1,2 @@
+/* Suites: parsing, lookup, selection and size resolution (suite.h). */
+#include "harness/suite.h"
