@@ -1,0 +1,19 @@
+/* f32 -> qs8, affine per tensor. The scalar reference (kernels/quant/README.md). */
+#include <assert.h>
+
+#include "qb/ukernel.h"
+#include "quant/quant-scalar.h"
+
+void qb_f32_qs8_quant_ukernel__scalar_u1(size_t n, const void* x, void* y, const void* params) {
+  const float* in = (const float*) x;
+  int8_t* out = (int8_t*) y;
+  const qb_quant_params* p = (const qb_quant_params*) params;
+  assert(p != NULL);
+  assert(n == 0 || (x != NULL && y != NULL));
+  qb__quant_assert_params(p->scale, p->inv_scale, p->zero_point, p->qmin, p->qmax, -128, 127);
+  for (size_t i = 0; i < n; i++) {
+    const int32_t q =
+        qb__quant_one(in[i], p->scale, p->inv_scale, p->zero_point, p->qmin, p->qmax, p->round);
+    out[i] = (int8_t) q;
+  }
+}
