@@ -1,0 +1,21 @@
+/* f16 . f16 -> f32. The scalar reference: inputs decoded exactly (kernels/common/fp.h),
+ * products and sums in f32, in index order. An f16 product is exact in f32 (11 + 11
+ * significant bits, exponents far inside f32's range), so only the sums round. */
+#include <assert.h>
+
+#include "common/fp.h"
+#include "qb/ukernel.h"
+
+void qb_f16_dot_ukernel__scalar_u1(size_t n, const void* a, const void* b, void* out) {
+  const uint16_t* x = (const uint16_t*) a;
+  const uint16_t* y = (const uint16_t*) b;
+  float acc = 0.0f;
+  assert(out != NULL);
+  assert(n == 0 || (a != NULL && b != NULL));
+  for (size_t i = 0; i < n; i++) {
+    const float xf = qb_f32_from_bits(qb_f16_to_f32_bits(x[i]));
+    const float yf = qb_f32_from_bits(qb_f16_to_f32_bits(y[i]));
+    acc += xf * yf;
+  }
+  *(float*) out = acc;
+}
