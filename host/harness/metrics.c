@@ -27,21 +27,15 @@ double qb_metrics_ulp(qb_dtype t, double v) {
 
 /* Kahan-Babuska (Neumaier) summation: the sums of squares over millions of elements keep
  * their digits, so the exact figures in the tests do not hang on rounding luck. */
-typedef struct qb__acc {
-  double hi, lo;
-} qb__acc;
-
-static void qb__acc_add(qb__acc* a, double x) {
-  const double t = a->hi + x;
-  if (fabs(a->hi) >= fabs(x)) {
-    a->lo += (a->hi - t) + x;
+static void qb__acc_add(double* a, double x) {
+  const double t = a[0] + x;
+  if (fabs(a[0]) >= fabs(x)) {
+    a[1] += (a[0] - t) + x;
   } else {
-    a->lo += (x - t) + a->hi;
+    a[1] += (x - t) + a[0];
   }
-  a->hi = t;
+  a[0] = t;
 }
-
-static double qb__acc_sum(const qb__acc* a) { return a->hi + a->lo; }
 
 /* Whether a non-finite pair agrees: NaN with NaN, inf with the same inf. */
 static int qb__nonfinite_same(double r, double g) {
@@ -51,11 +45,14 @@ static int qb__nonfinite_same(double r, double g) {
   return r == g;
 }
 
-void qb_metrics_compute(const double* ref, const double* got, size_t n, qb_dtype out_dtype,
-                        qb_error_metrics* m) {
-  qb__acc err2 = {0, 0}, ref2 = {0, 0}, ulps = {0, 0};
-  const int is_float = qb_dtype_get(out_dtype)->cls == QB_CLASS_float;
-  memset(m, 0, sizeof *m);
+void qb_metrics_begin(qb_metrics_acc* a, qb_dtype out_dtype) {
+  memset(a, 0, sizeof *a);
+  a->out_dtype = out_dtype;
+}
+
+void qb_metrics_add(qb_metrics_acc* a, const double* ref, const double* got, size_t n) {
+  qb_error_metrics* m = &a->m;
+  const int is_float = qb_dtype_get(a->out_dtype)->cls == QB_CLASS_float;
   for (size_t i = 0; i < n; i++) {
     const double r = ref[i], g = got[i];
     if (!isfinite(r) || !isfinite(g)) {
@@ -74,21 +71,33 @@ void qb_metrics_compute(const double* ref, const double* got, size_t n, qb_dtype
     if (r != 0.0 && e / fabs(r) > m->max_rel) {
       m->max_rel = e / fabs(r);
     }
-    qb__acc_add(&err2, e * e);
-    qb__acc_add(&ref2, r * r);
+    qb__acc_add(a->err2, e * e);
+    qb__acc_add(a->ref2, r * r);
     if (is_float) {
-      const double u = e / qb_metrics_ulp(out_dtype, r);
+      const double u = e / qb_metrics_ulp(a->out_dtype, r);
       if (u > m->max_ulp) {
         m->max_ulp = u;
       }
-      qb__acc_add(&ulps, u);
+      qb__acc_add(a->ulps, u);
     }
   }
-  const double se = qb__acc_sum(&err2), sr = qb__acc_sum(&ref2);
+}
+
+void qb_metrics_end(const qb_metrics_acc* a, qb_error_metrics* m) {
+  const double se = a->err2[0] + a->err2[1], sr = a->ref2[0] + a->ref2[1];
+  *m = a->m;
   if (m->count > 0) {
     m->rmse = sqrt(se / (double) m->count);
-    m->mean_ulp = qb__acc_sum(&ulps) / (double) m->count;
+    m->mean_ulp = (a->ulps[0] + a->ulps[1]) / (double) m->count;
   }
   m->nmse = se == 0.0 ? 0.0 : (sr == 0.0 ? INFINITY : se / sr);
   m->sqnr_db = se == 0.0 ? INFINITY : (sr == 0.0 ? -INFINITY : 10.0 * log10(sr / se));
+}
+
+void qb_metrics_compute(const double* ref, const double* got, size_t n, qb_dtype out_dtype,
+                        qb_error_metrics* m) {
+  qb_metrics_acc a;
+  qb_metrics_begin(&a, out_dtype);
+  qb_metrics_add(&a, ref, got, n);
+  qb_metrics_end(&a, m);
 }

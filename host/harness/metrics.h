@@ -35,6 +35,19 @@ typedef struct qb_error_metrics {
 void qb_metrics_compute(const double* ref, const double* got, size_t n, qb_dtype out_dtype,
                         qb_error_metrics* m);
 
+/*
+ * The same in pieces, for outputs too long to hold as doubles at once: begin, add
+ * chunks in order, end. qb_metrics_compute is begin + one add + end.
+ */
+typedef struct qb_metrics_acc {
+  qb_error_metrics m;
+  qb_dtype out_dtype;
+  double err2[2], ref2[2], ulps[2]; /* compensated sums: value and correction */
+} qb_metrics_acc;
+void qb_metrics_begin(qb_metrics_acc* a, qb_dtype out_dtype);
+void qb_metrics_add(qb_metrics_acc* a, const double* ref, const double* got, size_t n);
+void qb_metrics_end(const qb_metrics_acc* a, qb_error_metrics* m);
+
 /* The spacing of float dtype t at |v| (0 for other dtypes). */
 double qb_metrics_ulp(qb_dtype t, double v);
 
