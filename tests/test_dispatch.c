@@ -1,0 +1,162 @@
+/*
+ * The registry and dispatch, run once per ISA level this CPU supports (QBENCH_MAX_ISA
+ * set by tests/isa_levels.cmake): the registry is consistent, dispatch picks the best
+ * variant at or under the cap, and what it picks agrees with the scalar reference.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "calib.h"
+#include "registry.h"
+#include "test_util.h"
+
+static qb_cpu g_cpu;
+
+/* Every family has exactly one scalar reference, built, and last in its list; every
+ * entry's name follows NAMING.md; every entry of a built ISA has its function. */
+static void test_registry_consistent(void** state) {
+  (void) state;
+  for (int f = 0; f < QB_FAMILY_COUNT; f++) {
+    int scalars = 0;
+    const qb_kernel_info* last = NULL;
+    for (size_t i = 0; i < qb_kernel_count(); i++) {
+      const qb_kernel_info* k = qb_kernel_at(i);
+      if (k->family != (qb_family) f) continue;
+      last = k;
+      if (k->isa == QB_ISA_scalar) scalars++;
+    }
+    if (last == NULL || scalars != 1 || last->isa != QB_ISA_scalar || last->fn == NULL) {
+      fail_msg("family %s: needs exactly one built scalar reference, listed last", qb_family_get(f)->name);
+    }
+  }
+  for (size_t i = 0; i < qb_kernel_count(); i++) {
+    const qb_kernel_info* k = qb_kernel_at(i);
+    char want[128];
+    snprintf(want, sizeof want, "%s__%s_u%u", qb_family_get(k->family)->name, qb_isa_name(k->isa), k->tile);
+    if (strcmp(want, k->name) != 0) {
+      fail_msg("registry entry %s: expected the name %s (family, ISA and tile must agree)", k->fn_name, want);
+    }
+    if (qb_isa_native(k->isa) && qb_isa_built(k->isa) && k->fn == NULL) {
+      fail_msg("%s: its ISA was built but the function is missing (kernel file absent?)", k->fn_name);
+    }
+  }
+}
+
+/* Dispatch picks the first usable variant, never one above the cap. */
+static void test_pick_respects_cap(void** state) {
+  (void) state;
+  char buf[160];
+  for (int f = 0; f < QB_FAMILY_COUNT; f++) {
+    const qb_kernel_info* p = qb_kernel_pick((qb_family) f, &g_cpu);
+    assert_non_null(p);
+    assert_true(qb_isa_level(p->isa) <= g_cpu.cap_level);
+    for (size_t i = 0; i < qb_kernel_count(); i++) {
+      const qb_kernel_info* k = qb_kernel_at(i);
+      if (k->family != (qb_family) f) continue;
+      if (qb_kernel_usable(k, &g_cpu, NULL, buf, sizeof buf)) {
+        assert_ptr_equal(k, p);
+        break;
+      }
+    }
+  }
+}
+
+/* Inputs that any family of this dtype accepts (finite where that matters). */
+static void fill_input(qb_dtype t, void* buf, size_t n, uint64_t* seed) {
+  switch (t) {
+    case QB_DTYPE_f32:
+      for (size_t i = 0; i < n; i++) ((float*) buf)[i] = (float) ((int64_t) (qb_test_rand(seed) % 20001) - 10000) / 64.0f;
+      break;
+    case QB_DTYPE_f64:
+      for (size_t i = 0; i < n; i++) ((double*) buf)[i] = (double) ((int64_t) (qb_test_rand(seed) % 2000001) - 1000000) / 3.0;
+      break;
+    case QB_DTYPE_qb8:
+      for (size_t b = 0; b < n / QB_BLOCK_LEN; b++) {
+        qb_block_q8* blk = (qb_block_q8*) buf + b;
+        blk->d = (float) (qb_test_rand(seed) % 1000) / 4096.0f;
+        for (int j = 0; j < QB_BLOCK_LEN; j++) blk->qs[j] = (int8_t) ((int) (qb_test_rand(seed) % 255) - 127);
+      }
+      break;
+    default: /* integers and small floats: any bit pattern */
+      for (size_t i = 0; i < qb_dtype_buffer_bytes(t, n); i++) ((uint8_t*) buf)[i] = (uint8_t) qb_test_rand(seed);
+      break;
+  }
+}
+
+static void test_picked_matches_reference(void** state) {
+  (void) state;
+  enum { N = 4096 + 37 * 32 };
+  uint64_t seed = 7;
+  float scales[N / 256 + 1];
+  float inv_scales[N / 256 + 1];
+  int32_t zps[N / 256 + 1];
+  for (int f = 0; f < QB_FAMILY_COUNT; f++) {
+    const qb_family_info* fi = qb_family_get((qb_family) f);
+    const qb_kernel_info* p = qb_kernel_pick((qb_family) f, &g_cpu);
+    const qb_kernel_info* ref = qb_kernel_reference((qb_family) f);
+    if (p == ref || p->sem != QB_SEM_EXACT) continue; /* non-exact variants: their own tests */
+    size_t n = N - N % fi->n_multiple;
+    if (n > fi->max_n) n = fi->max_n - fi->max_n % fi->n_multiple;
+    void* x = calloc(1, qb_dtype_buffer_bytes(fi->in, n) + 64);
+    void* x2 = calloc(1, qb_dtype_buffer_bytes(fi->in2 ? fi->in2 : QB_DTYPE_u8, n) + 64);
+    size_t ybytes = fi->kind == QB_KIND_dot ? 8 : qb_dtype_buffer_bytes(fi->out, n);
+    void* y = calloc(1, ybytes + 64);
+    void* yr = calloc(1, ybytes + 64);
+    fill_input(fi->in, x, n, &seed);
+    if (fi->kind == QB_KIND_dot) {
+      fill_input(fi->in2, x2, n, &seed);
+      qb_kernel_dot(p)(n, x, x2, y);
+      qb_kernel_dot(ref)(n, x, x2, yr);
+    } else {
+      qb_quant_params qp;
+      const bool u8 = fi->in == QB_DTYPE_u8 || fi->out == QB_DTYPE_u8;
+      qb_quant_params_init(&qp, 0.37f, u8 ? 131 : -5, u8 ? 0 : -128, u8 ? 255 : 127, QB_ROUND_TFLITE);
+      for (size_t c = 0; c < n / 256 + 1; c++) {
+        scales[c] = 0.01f + 0.03f * (float) c;
+        inv_scales[c] = 1.0f / scales[c];
+        zps[c] = u8 ? (int32_t) (100 + c) : (int32_t) c - 3;
+      }
+      qp.channel_len = 256;
+      qp.scales = scales;
+      qp.inv_scales = inv_scales;
+      qp.zero_points = zps;
+      size_t nn = strstr(fi->name, "quantc") ? n - n % 256 : n;
+      qb_kernel_unary(p)(nn, x, y, &qp);
+      qb_kernel_unary(ref)(nn, x, yr, &qp);
+    }
+    if (memcmp(y, yr, ybytes) != 0) {
+      fail_msg("%s (picked under cap '%s') differs from %s", p->name, g_cpu.cap_name, ref->name);
+    }
+    free(x);
+    free(x2);
+    free(y);
+    free(yr);
+  }
+}
+
+int main(void) {
+  qb_error err;
+  qb_cpu_detect(&g_cpu);
+  const char* cap = getenv("QBENCH_MAX_ISA");
+  if (cap != NULL && cap[0] != '\0') {
+    const qb_isa isa = qb_isa_find(cap);
+    char buf[160];
+    const char* why;
+    qb_cpu probe = g_cpu; /* uncapped: can this CPU run the level at all? */
+    if (isa == QB_ISA_COUNT || !qb_isa_usable(&probe, isa, &why, buf, sizeof buf)) {
+      printf("skipped: ISA level %s cannot run here (%s)\n", cap, isa == QB_ISA_COUNT ? "unknown" : why);
+      return QB_TEST_SKIP;
+    }
+    if (qb_cpu_cap_from_env(&g_cpu, &err) != QB_OK) {
+      printf("%s\n", err.msg);
+      return 1;
+    }
+  }
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_registry_consistent),
+      cmocka_unit_test(test_pick_respects_cap),
+      cmocka_unit_test(test_picked_matches_reference),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
