@@ -89,8 +89,8 @@ typedef struct qb_result_topology {
 } qb_result_topology;
 
 typedef struct qb_resultset {
-  json_t* doc;       /* owns every string below */
-  char* path;        /* a copy of the name given to load/parse */
+  json_t* doc; /* owns every string below */
+  char* path;  /* a copy of the name given to load/parse */
   /* Google Benchmark's context. */
   const char *date, *host_name, *executable, *library_build_type;
   int64_t num_cpus;

@@ -25,8 +25,9 @@ static const char* const qb__backend_names[QB_SUITE_BACKEND_COUNT] = {"cpu", "op
 static const char* const qb__round_names[] = {"pytorch", "tflite"};
 static const char* const qb__class_names[] = {"", "L1", "L2", "L3", "DRAM"};
 
-#define QB__KEYS "description, families, kernels, dtypes, sizes, distributions, backends, threads, " \
-                 "rounding, repetitions, min_time, seed"
+#define QB__KEYS                                                                      \
+  "description, families, kernels, dtypes, sizes, distributions, backends, threads, " \
+  "rounding, repetitions, min_time, seed"
 #define QB__SIZE_EXPECT "an element count from 1 to 2^40 with an optional K/M/G suffix, or L1, L2, L3, DRAM"
 
 const char* qb_suite_backend_name(qb_suite_backend b) {
@@ -90,8 +91,10 @@ static qb_status qb__check_glob(const qb__pos* p, const char* key, const char* v
   }
   for (const char* c = v; *c; c++) {
     if (!qb__is_glob_char(*c)) {
-      return qb__perr(err, p, "%s pattern '%s' has the character '%c' (expected letters, digits, '_', '-' and "
-                      "the glob characters * ? [ ] !)", key, v, *c);
+      return qb__perr(err, p,
+                      "%s pattern '%s' has the character '%c' (expected letters, digits, '_', '-' and "
+                      "the glob characters * ? [ ] !)",
+                      key, v, *c);
     }
   }
   return QB_OK;
@@ -108,8 +111,10 @@ static qb_status qb__add_family(qb_suite* s, const qb__pos* p, const char* v, qb
   qb_status st = qb__check_glob(p, "families", v, err);
   if (st != QB_OK) return st;
   if (!qb__glob_matches_some_family(v)) {
-    return qb__perr(err, p, "unknown family '%s' (expected a family name or a glob matching one; see "
-                    "'qbench list')", v);
+    return qb__perr(err, p,
+                    "unknown family '%s' (expected a family name or a glob matching one; see "
+                    "'qbench list')",
+                    v);
   }
   if (s->n_families == QB_SUITE_MAX_PATTERNS) {
     return qb__perr(err, p, "too many families patterns (expected at most %d)", QB_SUITE_MAX_PATTERNS);
@@ -123,14 +128,18 @@ static qb_status qb__add_kernel(qb_suite* s, const qb__pos* p, const char* v, qb
   if (st != QB_OK) return st;
   const char* sep = strstr(v, "__");
   if (sep == NULL) {
-    return qb__perr(err, p, "kernel pattern '%s' has no '__' (expected FAMILY__VARIANT, e.g. "
-                    "f32_f16_cvt__avx2_*)", v);
+    return qb__perr(err, p,
+                    "kernel pattern '%s' has no '__' (expected FAMILY__VARIANT, e.g. "
+                    "f32_f16_cvt__avx2_*)",
+                    v);
   }
   char fam[QB_SUITE_MAX_PATTERN_LEN];
   snprintf(fam, sizeof fam, "%.*s", (int) (sep - v), v);
   if (!qb__glob_matches_some_family(fam)) {
-    return qb__perr(err, p, "kernel pattern '%s': unknown family '%s' (expected a family name or a glob "
-                    "matching one; see 'qbench list')", v, fam);
+    return qb__perr(err, p,
+                    "kernel pattern '%s': unknown family '%s' (expected a family name or a glob "
+                    "matching one; see 'qbench list')",
+                    v, fam);
   }
   if (s->n_kernels == QB_SUITE_MAX_PATTERNS) {
     return qb__perr(err, p, "too many kernels patterns (expected at most %d)", QB_SUITE_MAX_PATTERNS);
@@ -170,10 +179,23 @@ static bool qb__parse_count(const char* v, uint64_t* out, const char** why) {
   }
   unsigned shift = 0;
   switch (*c) {
-    case 'K': case 'k': shift = 10; c++; break;
-    case 'M': case 'm': shift = 20; c++; break;
-    case 'G': case 'g': shift = 30; c++; break;
-    default: break;
+    case 'K':
+    case 'k':
+      shift = 10;
+      c++;
+      break;
+    case 'M':
+    case 'm':
+      shift = 20;
+      c++;
+      break;
+    case 'G':
+    case 'g':
+      shift = 30;
+      c++;
+      break;
+    default:
+      break;
   }
   if (*c != '\0') {
     *why = "not a number";
@@ -219,8 +241,10 @@ static qb_status qb__add_size(qb_suite* s, const qb__pos* p, const char* v, qb_e
 static qb_status qb__add_dist(qb_suite* s, const qb__pos* p, const char* v, qb_error* err) {
   qb_dist d = qb_dist_find(v);
   if (d == QB_DIST_COUNT) {
-    return qb__perr(err, p, "unknown distribution '%s' (expected uniform, normal, laplace, outliers or "
-                    "constant)", v);
+    return qb__perr(err, p,
+                    "unknown distribution '%s' (expected uniform, normal, laplace, outliers or "
+                    "constant)",
+                    v);
   }
   s->distributions |= 1u << d;
   return QB_OK;
@@ -293,7 +317,8 @@ static qb_status qb__single(const qb__pos* p, const char* key, char* values, cha
   return QB_OK;
 }
 
-static qb_status qb__parse_scalar(qb_suite* s, const qb__pos* p, const char* key, char* values, qb_error* err) {
+static qb_status qb__parse_scalar(qb_suite* s, const qb__pos* p, const char* key, char* values,
+                                  qb_error* err) {
   char* v = NULL;
   qb_status st = qb__single(p, key, values, &v, err);
   if (st != QB_OK) return st;
@@ -310,8 +335,10 @@ static qb_status qb__parse_scalar(qb_suite* s, const qb__pos* p, const char* key
     errno = 0;
     double x = strtod(v, &end);
     if (end == v || *end != '\0' || errno != 0 || !isfinite(x) || x <= 0 || x > QB_SUITE_MAX_MIN_TIME) {
-      return qb__perr(err, p, "min_time '%s' is not a valid time (expected seconds, a finite number > 0 and "
-                      "<= %g)", v, QB_SUITE_MAX_MIN_TIME);
+      return qb__perr(err, p,
+                      "min_time '%s' is not a valid time (expected seconds, a finite number > 0 and "
+                      "<= %g)",
+                      v, QB_SUITE_MAX_MIN_TIME);
     }
     s->min_time = x;
   } else {
@@ -347,9 +374,9 @@ static qb_status qb__parse_line(qb_suite* s, const qb__pos* p, char* line, unsig
   static const struct {
     const char* key;
     qb__add_fn* add;
-  } lists[] = {{"families", qb__add_family}, {"kernels", qb__add_kernel},  {"dtypes", qb__add_dtype},
-               {"sizes", qb__add_size},       {"distributions", qb__add_dist}, {"backends", qb__add_backend},
-               {"threads", qb__add_threads},  {"rounding", qb__add_round}};
+  } lists[] = {{"families", qb__add_family}, {"kernels", qb__add_kernel},     {"dtypes", qb__add_dtype},
+               {"sizes", qb__add_size},      {"distributions", qb__add_dist}, {"backends", qb__add_backend},
+               {"threads", qb__add_threads}, {"rounding", qb__add_round}};
   for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++) {
     if (strcmp(key, lists[i].key) == 0) return qb__each_item(s, p, key, values, lists[i].add, err);
   }
@@ -367,6 +394,8 @@ static qb_status qb__parse_line(qb_suite* s, const qb__pos* p, char* line, unsig
     *seen |= once[i].bit;
     if (once[i].bit != QB__SEEN_DESCRIPTION) return qb__parse_scalar(s, p, key, values, err);
     while (*values == ' ' || *values == '\t') values++;
+    size_t vlen = strlen(values);
+    while (vlen > 0 && (values[vlen - 1] == ' ' || values[vlen - 1] == '\t')) values[--vlen] = '\0';
     if (strlen(values) >= sizeof s->description) {
       return qb__perr(err, p, "description is too long (expected at most %zu characters)",
                       sizeof s->description - 1);
@@ -424,8 +453,10 @@ qb_status qb_suite_parse(const char* text, const char* filename, qb_suite* s, qb
   }
   qb__fill_list_defaults(s);
   if (!qb__selects_some_family(s)) {
-    return qb_fail(err, QB_BAD_INPUT, "%s: selects no family (expected families, kernels and dtypes that "
-                   "some family passes together)", filename);
+    return qb_fail(err, QB_BAD_INPUT,
+                   "%s: selects no family (expected families, kernels and dtypes that "
+                   "some family passes together)",
+                   filename);
   }
   return QB_OK;
 }
@@ -461,7 +492,9 @@ done:
   return st;
 }
 
-static bool qb__is_file(const char* path) { return access(path, R_OK) == 0; }
+static bool qb__is_file(const char* path) {
+  return access(path, R_OK) == 0;
+}
 
 /* Appends, truncating at len. */
 static void qb__append(char* buf, size_t len, const char* text) {
@@ -513,10 +546,12 @@ static void qb__resolve(const char* name, char* path, size_t len, char* tried, s
 qb_status qb_suite_load(const char* name_or_path, qb_suite* s, qb_error* err) {
   qb_suite_defaults(s);
   size_t nlen = strlen(name_or_path);
-  bool bare = strchr(name_or_path, '/') == NULL && !(nlen > 6 && strcmp(name_or_path + nlen - 6, ".suite") == 0);
+  bool bare =
+      strchr(name_or_path, '/') == NULL && !(nlen > 6 && strcmp(name_or_path + nlen - 6, ".suite") == 0);
   char path[PATH_MAX];
   if (bare) {
-    if (nlen == 0) return qb_fail(err, QB_BAD_INPUT, "empty suite name (expected a name like 'quick' or a path)");
+    if (nlen == 0)
+      return qb_fail(err, QB_BAD_INPUT, "empty suite name (expected a name like 'quick' or a path)");
     char tried[3 * PATH_MAX];
     qb__resolve(name_or_path, path, sizeof path, tried, sizeof tried);
     if (path[0] == '\0') {
@@ -537,7 +572,9 @@ qb_status qb_suite_load(const char* name_or_path, qb_suite* s, qb_error* err) {
 
 /* ---- Selection -------------------------------------------------------------------- */
 
-static bool qb__has_dtype(uint64_t mask, qb_dtype t) { return t != QB_DTYPE_none && (mask >> t) & 1u; }
+static bool qb__has_dtype(uint64_t mask, qb_dtype t) {
+  return t != QB_DTYPE_none && (mask >> t) & 1u;
+}
 
 bool qb_suite_matches_family(const qb_suite* s, const qb_family_info* f) {
   bool by_name = s->n_families == 0;
@@ -582,11 +619,35 @@ static uint64_t qb__bits_per_element(const qb_family_info* f) {
 /* The cache size a class is measured against (the last level for L3 and DRAM). */
 static uint64_t qb__class_bytes(qb_size_kind k, const qb_topo* t) {
   switch (k) {
-    case QB_SIZE_L1: return t->l1d_used;
-    case QB_SIZE_L2: return t->l2_used;
+    case QB_SIZE_L1:
+      return t->l1d_used;
+    case QB_SIZE_L2:
+      return t->l2_used;
     case QB_SIZE_L3:
-    case QB_SIZE_DRAM: return t->l3_used ? t->l3_used : t->l2_used;
-    default: return 0;
+    case QB_SIZE_DRAM:
+      return t->l3_used ? t->l3_used : t->l2_used;
+    default:
+      return 0;
+  }
+}
+
+/*
+ * Whether a cache class may shrink n to the family's max_n: the smaller case still fits
+ * that cache, and it is still that class's case when its bytes exceed the level below
+ * (L1 has none). DRAM never shrinks: smaller would no longer be out of cache.
+ */
+static bool qb__clamp_keeps_class(qb_size_kind k, const qb_topo* t, const qb_family_info* f) {
+  const uint64_t m = f->n_multiple ? f->n_multiple : 1;
+  const double bytes = qb_family_bytes(f, f->max_n / m * m);
+  switch (k) {
+    case QB_SIZE_L1:
+      return true;
+    case QB_SIZE_L2:
+      return bytes > (double) t->l1d_used;
+    case QB_SIZE_L3:
+      return bytes > (double) t->l2_used;
+    default:
+      return false;
   }
 }
 
@@ -604,8 +665,10 @@ qb_status qb_suite_resolve_size(const qb_size_spec* spec, const qb_topo* topo, c
   } else if (spec->kind >= QB_SIZE_L1 && spec->kind <= QB_SIZE_DRAM) {
     const uint64_t cache = qb__class_bytes(spec->kind, topo);
     if (cache == 0 || bits == 0) {
-      return qb_fail(err, QB_BAD_INPUT, "size %s for %s: the cache size is unknown (expected it detected or "
-                     "given with --caches)", qb__class_names[spec->kind], f->name);
+      return qb_fail(err, QB_BAD_INPUT,
+                     "size %s for %s: the cache size is unknown (expected it detected or "
+                     "given with --caches)",
+                     qb__class_names[spec->kind], f->name);
     }
     if (spec->kind == QB_SIZE_DRAM) {
       /* At least DRAM_FACTOR x the last level: round the count and then n up. */
@@ -622,11 +685,16 @@ qb_status qb_suite_resolve_size(const qb_size_spec* spec, const qb_topo* topo, c
     return qb_fail(err, QB_BAD_INPUT, "size kind %d is invalid (expected L1, L2, L3, DRAM or a count)",
                    (int) spec->kind);
   }
+  if (x > f->max_n && qb__clamp_keeps_class(spec->kind, topo, f)) {
+    x = f->max_n / m * m;
+  }
   if (x > f->max_n) {
     char what[32];
     qb_suite_size_string(spec, what, sizeof what);
-    return qb_fail(err, QB_SKIPPED, "%s needs n=%" PRIu64 " but %s allows at most n=%" PRIu64
-                   " (its accumulator would overflow)", what, x, f->name, f->max_n);
+    return qb_fail(err, QB_SKIPPED,
+                   "%s needs n=%" PRIu64 " but %s allows at most n=%" PRIu64
+                   " (its accumulator would overflow)",
+                   what, x, f->name, f->max_n);
   }
   *n = x;
   return QB_OK;

@@ -45,7 +45,11 @@ typedef struct qb_size_spec {
 } qb_size_spec;
 
 /* Backends; bit i of qb_suite.backends is backend i. */
-typedef enum qb_suite_backend { QB_SUITE_BACKEND_cpu, QB_SUITE_BACKEND_opencl, QB_SUITE_BACKEND_COUNT } qb_suite_backend;
+typedef enum qb_suite_backend {
+  QB_SUITE_BACKEND_cpu,
+  QB_SUITE_BACKEND_opencl,
+  QB_SUITE_BACKEND_COUNT
+} qb_suite_backend;
 
 /* Rounding modes for the quantize families: bit (1 << qb_round_mode). */
 #define QB_SUITE_ROUND_BIT(mode) (1u << (unsigned) (mode))
@@ -54,8 +58,8 @@ typedef enum qb_suite_backend { QB_SUITE_BACKEND_cpu, QB_SUITE_BACKEND_opencl, Q
 #define QB_SUITE_THREADS_ALL 0u
 
 typedef struct qb_suite {
-  char name[64];    /* "quick": the file name without directory and ".suite" */
-  char path[1024];  /* the file it was read from ("" when parsed from text) */
+  char name[64];   /* "quick": the file name without directory and ".suite" */
+  char path[1024]; /* the file it was read from ("" when parsed from text) */
   char description[160];
 
   /* Selection. A family is in when some `families` glob matches its name (none given:
@@ -119,7 +123,9 @@ bool qb_suite_matches_kernel(const qb_suite* s, const char* stable_name);
  * last-level cache (the topology's *_used figures), or reach QB_SUITE_DRAM_FACTOR x
  * the last-level cache. n is rounded to the family's n_multiple (down for the cache
  * classes, never below one multiple; up for DRAM and explicit counts).
- * QB_SKIPPED with the reason when n would exceed the family's max_n (integer dots);
+ * Beyond the family's max_n (integer dots), a cache class shrinks n to max_n when the
+ * case then still exceeds the level below (an L2 case stays bigger than L1d); otherwise,
+ * and always for DRAM and explicit counts, QB_SKIPPED with the reason.
  * QB_BAD_INPUT when the spec is invalid.
  */
 qb_status qb_suite_resolve_size(const qb_size_spec* spec, const qb_topo* topo, const qb_family_info* f,
