@@ -20,7 +20,7 @@
 
 /* Hostile-input caps: files and row counts beyond these are rejected, not parsed. */
 #define QB_RESULTSET_MAX_BYTES (UINT64_C(1) << 30)
-#define QB_RESULTSET_MAX_ROWS 10000000u
+#define QB_RESULTSET_MAX_ROWS 1000000u
 
 /* Numerical error figures of a row ("error" object). */
 typedef struct qb_result_error {
