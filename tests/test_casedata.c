@@ -1,0 +1,269 @@
+/* Case data: every family initialises and evaluates; semantics; the known SQNR figures. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "context.h"
+#include "harness/casedata.h"
+#include "test_util.h"
+
+/*
+ * The published figures for a standard normal tensor of 2^18 values, and ours. Ours
+ * are exact (computed once with these seeds; a change means the data or the metric
+ * changed) and must land within QB_SQNR_SLACK_DB of the published ones.
+ * int8: 39.7 dB is what min/max affine calibration gives on a typical sample (our mean
+ * over 16 seeds: 39.51). Symmetric absmax gives less: a normal sample's largest |x| is
+ * larger than its largest x or -x, so the step is coarser (our 16-seed mean: 39.24;
+ * seed 1 alone: 39.01, its |x| reaching 4.95). An independent Box-Muller generator on
+ * libm agrees (40-sample mean 39.35), so the "absmax" label on 39.7 is what is off,
+ * not the data: see host/harness/README.md.
+ */
+#define QB_SQNR_N 262144
+#define QB_SQNR_SEEDS 16
+#define QB_SQNR_SLACK_DB 0.3
+#define QB_SQNR_INT8_PUBLISHED 39.7
+#define QB_SQNR_BF16_PUBLISHED 55.6
+#define QB_SQNR_F16_PUBLISHED 73.6
+#define QB_SQNR_INT8_MINMAX_MEAN 39.507149690214575
+#define QB_SQNR_INT8_ABSMAX_MEAN 39.24048407055934
+#define QB_SQNR_INT8_ABSMAX_SEED1 39.006717522082603
+#define QB_SQNR_INT8_MINMAX_SEED1 39.213418480933399
+#define QB_SQNR_BF16_SEED1 55.59880636739652
+#define QB_SQNR_F16_SEED1 73.654242344205883
+#define QB_EXACT_REL 1e-9
+
+static void test_every_family_against_itself(void** state) {
+  (void) state;
+  for (int fi = 0; fi < QB_FAMILY_COUNT; fi++) {
+    const qb_family_info* f = qb_family_get((qb_family) fi);
+    for (int dist = 0; dist < QB_DIST_COUNT; dist++) {
+      qb_case_data d;
+      qb_error err = {0};
+      qb_error_metrics m;
+      const qb_status s = qb_case_data_init(&d, f, 4096, (qb_dist) dist, 5, QB_ROUND_PYTORCH, &err);
+      if (s != QB_OK) print_error("%s/%s: %s\n", f->name, qb_dist_name((qb_dist) dist), err.msg);
+      assert_int_equal(s, QB_OK);
+      assert_true(d.x_bytes == qb_dtype_buffer_bytes(f->in, 4096));
+      qb_case_data_run_reference(&d);
+      assert_int_equal(qb_case_data_evaluate(&d, d.y, QB_SEM_EXACT, &m, &err), QB_OK);
+      if (m.mismatches || m.nan_inf_mismatches) {
+        print_error("%s/%s: %llu mismatches\n", f->name, qb_dist_name((qb_dist) dist),
+                    (unsigned long long) m.mismatches);
+      }
+      assert_true(m.mismatches == 0 && m.nan_inf_mismatches == 0);
+      assert_true(m.count + m.nan_inf_mismatches + m.overflows > 0 || dist == QB_DIST_outliers);
+      qb_case_data_free(&d);
+    }
+  }
+}
+
+/* Every variant this CPU can run, against its family's reference under its semantics. */
+static void test_every_usable_variant(void** state) {
+  (void) state;
+  qb_cpu cpu;
+  qb_cpu_detect(&cpu);
+  for (size_t i = 0; i < qb_kernel_count(); i++) {
+    const qb_kernel_info* k = qb_kernel_at(i);
+    char buf[160];
+    if (!qb_kernel_usable(k, &cpu, NULL, buf, sizeof buf)) continue;
+    const qb_family_info* f = qb_family_get(k->family);
+    qb_case_data d;
+    qb_error err = {0};
+    qb_error_metrics m;
+    assert_int_equal(qb_case_data_init(&d, f, 4096 + 32, QB_DIST_outliers, 9, QB_ROUND_TFLITE, &err), QB_OK);
+    if (f->kind == QB_KIND_dot) {
+      qb_kernel_dot(k)(d.n, d.x, d.x2, d.y);
+    } else {
+      qb_kernel_unary(k)(d.n, d.x, d.y, &d.qp);
+    }
+    assert_int_equal(qb_case_data_evaluate(&d, d.y, k->sem, &m, &err), QB_OK);
+    if (m.mismatches || m.nan_inf_mismatches) print_error("%s: %llu mismatches\n", k->name, (unsigned long long) m.mismatches);
+    assert_true(m.mismatches == 0 && m.nan_inf_mismatches == 0);
+    qb_case_data_free(&d);
+  }
+}
+
+/* One changed output is one mismatch, for every family. */
+static void test_detects_a_change(void** state) {
+  (void) state;
+  for (int fi = 0; fi < QB_FAMILY_COUNT; fi++) {
+    const qb_family_info* f = qb_family_get((qb_family) fi);
+    qb_case_data d;
+    qb_error err = {0};
+    qb_error_metrics m;
+    assert_int_equal(qb_case_data_init(&d, f, 256, QB_DIST_normal, 3, QB_ROUND_PYTORCH, &err), QB_OK);
+    qb_case_data_run_reference(&d);
+    /* Flip the lowest bit of the last output byte of element 0 (a qb8 code, not its scale). */
+    unsigned char* y = (unsigned char*) d.y;
+    const size_t at = f->out == QB_DTYPE_qb8 ? offsetof(qb_block_q8, qs) : 0;
+    y[at] ^= 1u;
+    assert_int_equal(qb_case_data_evaluate(&d, d.y, QB_SEM_EXACT, &m, &err), QB_OK);
+    if (m.mismatches != 1) print_error("%s: %llu mismatches\n", f->name, (unsigned long long) m.mismatches);
+    assert_true(m.mismatches == 1);
+    qb_case_data_free(&d);
+  }
+}
+
+static qb_case_data qb__from(const char* family, const float* x, const float* x2, size_t n) {
+  qb_case_data d;
+  qb_error err = {0};
+  const qb_case_options o = {QB_ROUND_PYTORCH, false, NULL};
+  const qb_status s = qb_case_data_init_from(&d, qb_family_get(qb_family_find(family)), n, QB_DTYPE_f32, x,
+                                             QB_DTYPE_f32, x2, &o, &err);
+  if (s != QB_OK) print_error("%s: %s\n", family, err.msg);
+  assert_int_equal(s, QB_OK);
+  return d;
+}
+
+static void test_semantics(void** state) {
+  (void) state;
+  qb_error err = {0};
+  qb_error_metrics m;
+  /* FTZ_OUT: 2^-20 is an f16 subnormal; a variant that flushes it gives +0. */
+  const float x[4] = {1.0f, 0x1p-20f, -0x1p-20f, NAN};
+  qb_case_data d = qb__from("f32_f16_cvt", x, NULL, 4);
+  qb_case_data_run_reference(&d);
+  uint16_t* y = (uint16_t*) d.y;
+  y[1] = 0x0000;
+  y[2] = 0x8000;
+  assert_int_equal(qb_case_data_evaluate(&d, d.y, QB_SEM_EXACT, &m, &err), QB_OK);
+  assert_true(m.mismatches == 2);
+  assert_int_equal(qb_case_data_evaluate(&d, d.y, QB_SEM_FTZ_OUT, &m, &err), QB_OK);
+  assert_true(m.mismatches == 0 && m.nan_inf_mismatches == 0);
+  /* NAN_CANON: another NaN payload is a NaN/inf mismatch unless declared. */
+  y[3] = 0x7E01;
+  assert_int_equal(qb_case_data_evaluate(&d, d.y, QB_SEM_FTZ_OUT, &m, &err), QB_OK);
+  assert_true(m.mismatches == 0 && m.nan_inf_mismatches == 1);
+  assert_int_equal(qb_case_data_evaluate(&d, d.y, QB_SEM_FTZ_OUT | QB_SEM_NAN_CANON, &m, &err), QB_OK);
+  assert_true(m.mismatches == 0 && m.nan_inf_mismatches == 0);
+  y[3] = 0x7C00; /* inf for NaN: never excused */
+  assert_int_equal(qb_case_data_evaluate(&d, d.y, QB_SEM_NAN_CANON, &m, &err), QB_OK);
+  assert_true(m.nan_inf_mismatches == 1);
+  qb_case_data_free(&d);
+
+  /* FTZ_IN: an f32 subnormal input read as zero. */
+  const float xs[2] = {0x1p-130f, 2.0f};
+  d = qb__from("f32_f64_cvt", xs, NULL, 2);
+  qb_case_data_run_reference(&d);
+  ((double*) d.y)[0] = 0.0;
+  assert_int_equal(qb_case_data_evaluate(&d, d.y, QB_SEM_EXACT, &m, &err), QB_OK);
+  assert_true(m.mismatches == 1);
+  assert_int_equal(qb_case_data_evaluate(&d, d.y, QB_SEM_FTZ_IN, &m, &err), QB_OK);
+  assert_true(m.mismatches == 0);
+  qb_case_data_free(&d);
+
+  /* REASSOC: a float dot may differ within 2 gamma(n) sum|a_i b_i|, not beyond. */
+  float a[64], b[64];
+  for (int i = 0; i < 64; i++) {
+    a[i] = 1.0f + (float) i / 64.0f;
+    b[i] = i % 2 ? 1.0f : -1.0f;
+  }
+  d = qb__from("f32_dot", a, b, 64);
+  qb_case_data_run_reference(&d);
+  float* out = (float*) d.y;
+  const float r = *out;
+  *out = nextafterf(r, INFINITY);
+  assert_int_equal(qb_case_data_evaluate(&d, d.y, QB_SEM_EXACT, &m, &err), QB_OK);
+  assert_true(m.mismatches == 1);
+  assert_int_equal(qb_case_data_evaluate(&d, d.y, QB_SEM_REASSOC, &m, &err), QB_OK);
+  assert_true(m.mismatches == 0);
+  *out = r + 0.01f; /* sum |a_i b_i| ~ 96, bound ~ 2 * 64 * 2^-24 * 96 ~ 7.3e-4 */
+  assert_int_equal(qb_case_data_evaluate(&d, d.y, QB_SEM_REASSOC, &m, &err), QB_OK);
+  assert_true(m.mismatches == 1);
+  qb_case_data_free(&d);
+}
+
+static void test_params_and_sizes(void** state) {
+  (void) state;
+  qb_case_data d;
+  qb_error err = {0};
+  /* n = 1000: channels of 250 (the largest divisor of n up to 256). */
+  assert_int_equal(qb_case_data_init(&d, qb_family_get(QB_FAMILY_f32_qs8_quantc), 1000, QB_DIST_normal, 1,
+                                     QB_ROUND_PYTORCH, &err),
+                   QB_OK);
+  assert_true(d.qp.channel_len == 250 && d.metadata_bytes == 4 * 8);
+  qb_case_data_free(&d);
+  assert_int_equal(qb_case_data_init(&d, qb_family_get(QB_FAMILY_qu8_f32_dequant), 1000, QB_DIST_normal, 1,
+                                     QB_ROUND_PYTORCH, &err),
+                   QB_OK);
+  assert_true(d.qp.channel_len == 0 && d.metadata_bytes == 8 && d.qp.qmin == 0 && d.qp.qmax == 255);
+  assert_true(d.qp.zero_point > 100 && d.qp.zero_point < 156); /* min/max affine on a symmetric range */
+  qb_case_data_free(&d);
+  assert_int_equal(qb_case_data_init(&d, qb_family_get(QB_FAMILY_f32_qb8_quant), 1024, QB_DIST_normal, 1,
+                                     QB_ROUND_PYTORCH, &err),
+                   QB_OK);
+  assert_true(d.metadata_bytes == 32 * 4 && d.y_bytes == 32 * sizeof(qb_block_q8));
+  assert_true(((uintptr_t) d.x & 63u) == 0 && ((uintptr_t) d.y & 63u) == 0);
+  qb_case_data_free(&d);
+  /* Bad n: named in the message. */
+  assert_int_equal(qb_case_data_init(&d, qb_family_get(QB_FAMILY_f32_qb8_quant), 33, QB_DIST_normal, 1,
+                                     QB_ROUND_PYTORCH, &err),
+                   QB_BAD_INPUT);
+  assert_non_null(strstr(err.msg, "multiple of 32"));
+  assert_int_equal(qb_case_data_init(&d, qb_family_get(QB_FAMILY_s8_dot), 131072, QB_DIST_normal, 1,
+                                     QB_ROUND_PYTORCH, &err),
+                   QB_BAD_INPUT);
+  assert_non_null(strstr(err.msg, "131071"));
+  assert_int_equal(qb_case_data_init(&d, qb_family_get(QB_FAMILY_f32_f16_cvt), 0, QB_DIST_normal, 1,
+                                     QB_ROUND_PYTORCH, &err),
+                   QB_BAD_INPUT);
+  assert_null(d.x);
+}
+
+static double qb__sqnr(const char* family, bool absmax, uint64_t seed) {
+  float* x = malloc(QB_SQNR_N * sizeof *x);
+  assert_non_null(x);
+  qb_dist_fill(QB_DIST_normal, seed, QB_SQNR_N, x);
+  qb_case_data d;
+  qb_error err = {0};
+  qb_error_metrics m;
+  const qb_case_options o = {QB_ROUND_PYTORCH, absmax, NULL};
+  assert_int_equal(qb_case_data_init_from(&d, qb_family_get(qb_family_find(family)), QB_SQNR_N, QB_DTYPE_f32, x,
+                                          QB_DTYPE_none, NULL, &o, &err),
+                   QB_OK);
+  qb_case_data_run_reference(&d);
+  assert_int_equal(qb_case_data_evaluate(&d, d.y, QB_SEM_EXACT, &m, &err), QB_OK);
+  assert_true(m.count == QB_SQNR_N && m.mismatches == 0);
+  qb_case_data_free(&d);
+  free(x);
+  return m.sqnr_db;
+}
+
+static void qb__check_exact(const char* what, double got, double exact) {
+  printf("# %s: SQNR %.17g dB\n", what, got);
+  assert_true(fabs(got - exact) <= QB_EXACT_REL * exact);
+}
+
+static void test_known_sqnr(void** state) {
+  (void) state;
+  const double f16 = qb__sqnr("f32_f16_cvt", false, 1), bf16 = qb__sqnr("f32_bf16_cvt", false, 1);
+  qb__check_exact("f16, seed 1", f16, QB_SQNR_F16_SEED1);
+  qb__check_exact("bf16, seed 1", bf16, QB_SQNR_BF16_SEED1);
+  assert_true(fabs(f16 - QB_SQNR_F16_PUBLISHED) <= QB_SQNR_SLACK_DB);
+  assert_true(fabs(bf16 - QB_SQNR_BF16_PUBLISHED) <= QB_SQNR_SLACK_DB);
+  qb__check_exact("int8 absmax, seed 1", qb__sqnr("f32_qs8_quant", true, 1), QB_SQNR_INT8_ABSMAX_SEED1);
+  qb__check_exact("int8 min/max, seed 1", qb__sqnr("f32_qs8_quant", false, 1), QB_SQNR_INT8_MINMAX_SEED1);
+  double minmax = 0.0, absmax = 0.0;
+  for (uint64_t seed = 1; seed <= QB_SQNR_SEEDS; seed++) {
+    minmax += qb__sqnr("f32_qs8_quant", false, seed) / QB_SQNR_SEEDS;
+    absmax += qb__sqnr("f32_qs8_quant", true, seed) / QB_SQNR_SEEDS;
+  }
+  qb__check_exact("int8 min/max, mean of 16 seeds", minmax, QB_SQNR_INT8_MINMAX_MEAN);
+  qb__check_exact("int8 absmax, mean of 16 seeds", absmax, QB_SQNR_INT8_ABSMAX_MEAN);
+  assert_true(fabs(minmax - QB_SQNR_INT8_PUBLISHED) <= QB_SQNR_SLACK_DB);
+  /* Absmax sits below the published figure (see above) but not by much more. */
+  assert_true(absmax < QB_SQNR_INT8_PUBLISHED && absmax > QB_SQNR_INT8_PUBLISHED - 2 * QB_SQNR_SLACK_DB);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_every_family_against_itself),
+      cmocka_unit_test(test_every_usable_variant),
+      cmocka_unit_test(test_detects_a_change),
+      cmocka_unit_test(test_semantics),
+      cmocka_unit_test(test_params_and_sizes),
+      cmocka_unit_test(test_known_sqnr),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
