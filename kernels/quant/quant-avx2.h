@@ -1,0 +1,249 @@
+/*
+ * AVX2 building blocks of the quant kernels (the kernels/quant/ files named -avx2-u<N>.c
+ * include it; it compiles only under those files' ISA flags). Every step mirrors one step of
+ * quant-scalar.h so that the results are bit-exact: the same f32 multiply or divide,
+ * the same rounding, NaN to the zero point, the clamp done in float. No FMA: there is
+ * no multiply-add in these formulas to fuse.
+ */
+#ifndef QB_QUANT_AVX2_H
+#define QB_QUANT_AVX2_H
+
+#include <immintrin.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "qb/ukernel.h"
+
+#define QB__AVX2_INLINE static inline __attribute__((always_inline))
+
+/* One set of affine parameters, broadcast. */
+typedef struct qb__avx2_qp {
+  __m256 mul;    /* inv_scale (PyTorch multiplies), or scale (TFLite divides by it) */
+  __m256 lo, hi; /* qmin - zp and qmax - zp: the clamp, relative to the zero point */
+  __m256 zp;     /* the zero point, as a float (exact: |zp| < 2^24) */
+  __m256 scale;  /* for fake-quant's dequantize */
+} qb__avx2_qp;
+
+QB__AVX2_INLINE qb__avx2_qp qb__avx2_qp_make(float scale, float inv_scale, int32_t zp, int32_t qmin,
+                                             int32_t qmax, int tflite) {
+  qb__avx2_qp p;
+  p.mul = _mm256_set1_ps(tflite ? scale : inv_scale);
+  p.lo = _mm256_set1_ps((float) (qmin - zp));
+  p.hi = _mm256_set1_ps((float) (qmax - zp));
+  p.zp = _mm256_set1_ps((float) zp);
+  p.scale = _mm256_set1_ps(scale);
+  return p;
+}
+
+/*
+ * x -> round(x / scale) clamped to [qmin - zp, qmax - zp], an integer-valued float.
+ * TFLite's half-away-from-zero rounding, exactly roundf(v):
+ * 1. t = trunc(v); frac = v - t is exact (Sterbenz: t and v within a factor of 2).
+ * 2. Where |frac| >= 0.5, add copysign(1, v). |t| < 2^23 whenever frac != 0, so the
+ *    add is exact; for v = +-inf, frac is NaN, the compare is false and t stays inf.
+ */
+QB__AVX2_INLINE __m256 qb__avx2_quant_rel(__m256 x, const qb__avx2_qp* p, const int tflite) {
+  __m256 r;
+  if (tflite) {
+    const __m256 sign = _mm256_set1_ps(-0.0f);
+    const __m256 v = _mm256_div_ps(x, p->mul);
+    const __m256 t = _mm256_round_ps(v, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
+    const __m256 frac = _mm256_andnot_ps(sign, _mm256_sub_ps(v, t));
+    const __m256 up = _mm256_cmp_ps(frac, _mm256_set1_ps(0.5f), _CMP_GE_OQ);
+    const __m256 one = _mm256_or_ps(_mm256_and_ps(v, sign), _mm256_set1_ps(1.0f));
+    r = _mm256_add_ps(t, _mm256_and_ps(up, one));
+  } else {
+    r = _mm256_round_ps(_mm256_mul_ps(x, p->mul), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  }
+  /* 3. NaN -> 0 (the zero point) by masking with "ordered"; then clamp. */
+  r = _mm256_and_ps(r, _mm256_cmp_ps(r, r, _CMP_ORD_Q));
+  r = _mm256_max_ps(r, p->lo);
+  return _mm256_min_ps(r, p->hi);
+}
+
+/* The quantized values as int32 in [qmin, qmax]: (r + zp) is exact, so is the convert. */
+QB__AVX2_INLINE __m256i qb__avx2_quant_i32(__m256 x, const qb__avx2_qp* p, const int tflite) {
+  return _mm256_cvtps_epi32(_mm256_add_ps(qb__avx2_quant_rel(x, p, tflite), p->zp));
+}
+
+/* Fake-quant: (q - zp) * scale. The + 0.0f turns a -0 (from rounding -0.3, say) into
+ * +0, as the scalar reference's integer (q - zp) does. */
+QB__AVX2_INLINE __m256 qb__avx2_fakequant_vec(__m256 x, const qb__avx2_qp* p, const int tflite) {
+  const __m256 r = _mm256_add_ps(qb__avx2_quant_rel(x, p, tflite), _mm256_setzero_ps());
+  return _mm256_mul_ps(r, p->scale);
+}
+
+/* Four vectors of int32 in the byte range -> 32 bytes in order. The packs work within
+ * 128-bit lanes, leaving dwords in the order a0 b0 c0 d0 a1 b1 c1 d1; the permute
+ * restores a0 a1 b0 b1 c0 c1 d0 d1. Values are already in range: no saturation. */
+QB__AVX2_INLINE __m256i qb__avx2_pack32(__m256i a, __m256i b, __m256i c, __m256i d, const int is_u8) {
+  const __m256i ab = _mm256_packs_epi32(a, b);
+  const __m256i cd = _mm256_packs_epi32(c, d);
+  const __m256i abcd = is_u8 ? _mm256_packus_epi16(ab, cd) : _mm256_packs_epi16(ab, cd);
+  return _mm256_permutevar8x32_epi32(abcd, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+}
+
+/* One vector of int32 in the byte range -> 8 bytes (the low half of the result). */
+QB__AVX2_INLINE __m128i qb__avx2_pack8(__m256i a, const int is_u8) {
+  const __m128i w = _mm_packs_epi32(_mm256_castsi256_si128(a), _mm256_extracti128_si256(a, 1));
+  return is_u8 ? _mm_packus_epi16(w, w) : _mm_packs_epi16(w, w);
+}
+
+/*
+ * f32 -> s8/u8, per tensor, `unroll` vectors of 8 per main-loop iteration (1 or 4).
+ * The last n % 8 elements go through a zero-padded stack copy, so they take the same
+ * vector path as the rest.
+ */
+QB__AVX2_INLINE void qb__avx2_quant_loop(size_t n, const float* x, void* y, const qb__avx2_qp* p,
+                                         const int tflite, const int is_u8, const int unroll) {
+  uint8_t* out = (uint8_t*) y;
+  if (unroll == 4) {
+    for (; n >= 32; n -= 32, x += 32, out += 32) {
+      const __m256i a = qb__avx2_quant_i32(_mm256_loadu_ps(x), p, tflite);
+      const __m256i b = qb__avx2_quant_i32(_mm256_loadu_ps(x + 8), p, tflite);
+      const __m256i c = qb__avx2_quant_i32(_mm256_loadu_ps(x + 16), p, tflite);
+      const __m256i d = qb__avx2_quant_i32(_mm256_loadu_ps(x + 24), p, tflite);
+      _mm256_storeu_si256((__m256i*) out, qb__avx2_pack32(a, b, c, d, is_u8));
+    }
+  }
+  for (; n >= 8; n -= 8, x += 8, out += 8) {
+    const __m256i q = qb__avx2_quant_i32(_mm256_loadu_ps(x), p, tflite);
+    _mm_storel_epi64((__m128i*) out, qb__avx2_pack8(q, is_u8));
+  }
+  if (n != 0) {
+    float buf[8] = {0};
+    uint8_t res[16];
+    memcpy(buf, x, n * sizeof(float));
+    const __m256i q = qb__avx2_quant_i32(_mm256_loadu_ps(buf), p, tflite);
+    _mm_storeu_si128((__m128i*) res, qb__avx2_pack8(q, is_u8));
+    memcpy(out, res, n);
+  }
+}
+
+/* Entry for a per-tensor quant kernel: the rounding mode picks one specialized loop. */
+QB__AVX2_INLINE void qb__avx2_quant(size_t n, const float* x, void* y, const qb_quant_params* q,
+                                    const int is_u8, const int unroll) {
+  const int tflite = q->round == QB_ROUND_TFLITE;
+  const qb__avx2_qp p =
+      qb__avx2_qp_make(q->scale, q->inv_scale, q->zero_point, q->qmin, q->qmax, tflite);
+  if (tflite) {
+    qb__avx2_quant_loop(n, x, y, &p, 1, is_u8, unroll);
+  } else {
+    qb__avx2_quant_loop(n, x, y, &p, 0, is_u8, unroll);
+  }
+}
+
+/* 8 bytes -> 8 int32, sign- or zero-extended. */
+QB__AVX2_INLINE __m256i qb__avx2_load8_i32(const void* q, const int is_u8) {
+  const __m128i b = _mm_loadl_epi64((const __m128i*) q);
+  return is_u8 ? _mm256_cvtepu8_epi32(b) : _mm256_cvtepi8_epi32(b);
+}
+
+/* (q - zp) in int32 (exact), converted (exact), times scale: the scalar's operations. */
+QB__AVX2_INLINE __m256 qb__avx2_dequant8(const void* q, __m256i zp, __m256 scale, const int is_u8) {
+  return _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_sub_epi32(qb__avx2_load8_i32(q, is_u8), zp)), scale);
+}
+
+QB__AVX2_INLINE void qb__avx2_dequant(size_t n, const void* x, float* y, float scale,
+                                      int32_t zero_point, const int is_u8, const int unroll) {
+  const uint8_t* in = (const uint8_t*) x;
+  const __m256i zp = _mm256_set1_epi32(zero_point);
+  const __m256 s = _mm256_set1_ps(scale);
+  if (unroll == 4) {
+    for (; n >= 32; n -= 32, in += 32, y += 32) {
+      _mm256_storeu_ps(y, qb__avx2_dequant8(in, zp, s, is_u8));
+      _mm256_storeu_ps(y + 8, qb__avx2_dequant8(in + 8, zp, s, is_u8));
+      _mm256_storeu_ps(y + 16, qb__avx2_dequant8(in + 16, zp, s, is_u8));
+      _mm256_storeu_ps(y + 24, qb__avx2_dequant8(in + 24, zp, s, is_u8));
+    }
+  }
+  for (; n >= 8; n -= 8, in += 8, y += 8) {
+    _mm256_storeu_ps(y, qb__avx2_dequant8(in, zp, s, is_u8));
+  }
+  if (n != 0) {
+    uint8_t buf[8] = {0};
+    float res[8];
+    memcpy(buf, in, n);
+    _mm256_storeu_ps(res, qb__avx2_dequant8(buf, zp, s, is_u8));
+    memcpy(y, res, n * sizeof(float));
+  }
+}
+
+QB__AVX2_INLINE void qb__avx2_fakequant_loop(size_t n, const float* x, float* y, const qb__avx2_qp* p,
+                                             const int tflite, const int unroll) {
+  if (unroll == 4) {
+    for (; n >= 32; n -= 32, x += 32, y += 32) {
+      _mm256_storeu_ps(y, qb__avx2_fakequant_vec(_mm256_loadu_ps(x), p, tflite));
+      _mm256_storeu_ps(y + 8, qb__avx2_fakequant_vec(_mm256_loadu_ps(x + 8), p, tflite));
+      _mm256_storeu_ps(y + 16, qb__avx2_fakequant_vec(_mm256_loadu_ps(x + 16), p, tflite));
+      _mm256_storeu_ps(y + 24, qb__avx2_fakequant_vec(_mm256_loadu_ps(x + 24), p, tflite));
+    }
+  }
+  for (; n >= 8; n -= 8, x += 8, y += 8) {
+    _mm256_storeu_ps(y, qb__avx2_fakequant_vec(_mm256_loadu_ps(x), p, tflite));
+  }
+  if (n != 0) {
+    float buf[8] = {0};
+    memcpy(buf, x, n * sizeof(float));
+    _mm256_storeu_ps(buf, qb__avx2_fakequant_vec(_mm256_loadu_ps(buf), p, tflite));
+    memcpy(y, buf, n * sizeof(float));
+  }
+}
+
+QB__AVX2_INLINE void qb__avx2_fakequant(size_t n, const float* x, float* y, const qb_quant_params* q,
+                                        const int unroll) {
+  const int tflite = q->round == QB_ROUND_TFLITE;
+  const qb__avx2_qp p =
+      qb__avx2_qp_make(q->scale, q->inv_scale, q->zero_point, q->qmin, q->qmax, tflite);
+  if (tflite) {
+    qb__avx2_fakequant_loop(n, x, y, &p, 1, unroll);
+  } else {
+    qb__avx2_fakequant_loop(n, x, y, &p, 0, unroll);
+  }
+}
+
+/* The largest of the 8 lanes (none NaN). */
+QB__AVX2_INLINE float qb__avx2_hmax(__m256 v) {
+  __m128 m = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  m = _mm_max_ps(m, _mm_movehl_ps(m, m));
+  m = _mm_max_ss(m, _mm_movehdup_ps(m));
+  return _mm_cvtss_f32(m);
+}
+
+/* One block of 32: the steps of qb__block_quant_one. max_ps returns its second operand
+ * when either is NaN, so max(|x|, acc) skips NaN as the scalar's compare does. */
+QB__AVX2_INLINE void qb__avx2_block_quant(const float* x, qb_block_q8* b) {
+  const __m256 abs_mask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7FFFFFFF));
+  const __m256 x0 = _mm256_loadu_ps(x), x1 = _mm256_loadu_ps(x + 8);
+  const __m256 x2 = _mm256_loadu_ps(x + 16), x3 = _mm256_loadu_ps(x + 24);
+  __m256 m = _mm256_max_ps(_mm256_and_ps(x0, abs_mask), _mm256_setzero_ps());
+  m = _mm256_max_ps(_mm256_and_ps(x1, abs_mask), m);
+  m = _mm256_max_ps(_mm256_and_ps(x2, abs_mask), m);
+  m = _mm256_max_ps(_mm256_and_ps(x3, abs_mask), m);
+  const float d = qb__avx2_hmax(m) / 127.0f;
+  const float idf = d != 0.0f ? 1.0f / d : 0.0f;
+  const __m256 id = _mm256_set1_ps(idf);
+  const __m256 lo = _mm256_set1_ps(-127.0f), hi = _mm256_set1_ps(127.0f);
+  __m256i q[4];
+  const __m256 xs[4] = {x0, x1, x2, x3};
+  for (int i = 0; i < 4; i++) {
+    const __m256 v = _mm256_mul_ps(xs[i], id);
+    __m256 r = _mm256_round_ps(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    r = _mm256_and_ps(r, _mm256_cmp_ps(r, r, _CMP_ORD_Q)); /* NaN input, or inf * 0 */
+    q[i] = _mm256_cvtps_epi32(_mm256_min_ps(_mm256_max_ps(r, lo), hi));
+  }
+  memcpy(&b->d, &d, sizeof d);
+  _mm256_storeu_si256((__m256i*) b->qs, qb__avx2_pack32(q[0], q[1], q[2], q[3], 0));
+}
+
+QB__AVX2_INLINE void qb__avx2_block_dequant(const qb_block_q8* b, float* y) {
+  float df;
+  memcpy(&df, &b->d, sizeof df);
+  const __m256 d = _mm256_set1_ps(df);
+  for (int i = 0; i < QB_BLOCK_LEN; i += 8) {
+    const __m256 q = _mm256_cvtepi32_ps(qb__avx2_load8_i32(b->qs + i, 0));
+    _mm256_storeu_ps(y + i, _mm256_mul_ps(d, q));
+  }
+}
+
+#endif /* QB_QUANT_AVX2_H */

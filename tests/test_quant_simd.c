@@ -1,0 +1,347 @@
+/*
+ * Every usable SIMD variant of the quant families against its scalar reference,
+ * bit for bit: both rounding modes, sizes around the tile, misaligned pointers,
+ * random data mixed with crafted ties, NaN, infinities and saturating values.
+ * Variants this CPU (or QBENCH_MAX_ISA) cannot run are reported as skipped; with
+ * none usable at all the test exits 77.
+ */
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "calib.h"
+#include "registry.h"
+#include "test_util.h"
+
+#define QB_N(a) (sizeof(a) / sizeof((a)[0]))
+#define QB_MAX_ELEMS 8192
+/* Slack after every buffer: a variant that writes past n changes it and fails. */
+#define QB_GUARD 64
+
+static const qb_family qb__families[] = {
+    QB_FAMILY_f32_qs8_quant,    QB_FAMILY_f32_qu8_quant,    QB_FAMILY_qs8_f32_dequant,
+    QB_FAMILY_qu8_f32_dequant,  QB_FAMILY_f32_qs8_quantc,   QB_FAMILY_f32_qu8_quantc,
+    QB_FAMILY_qs8_f32_dequantc, QB_FAMILY_qu8_f32_dequantc, QB_FAMILY_f32_qs8_fakequant,
+    QB_FAMILY_f32_qb8_quant,    QB_FAMILY_qb8_f32_dequant,
+};
+
+/* Per-tensor parameter sets: exact ties (scale 0.5), a scale where x * (1/scale) and
+ * x / scale round differently, an ordinary scale, one so small that x * inv_scale
+ * overflows, one so large that everything rounds to the zero point. */
+typedef struct {
+  float scale;
+  int32_t zp, qmin, qmax;
+} qb__pset;
+static const qb__pset qb__s8_sets[] = {
+    {0.5f, 0, -128, 127},         {0x1.6872bp-7f, 3, -128, 127}, {0.0371f, -20, -127, 127},
+    {1e-30f, 0, -128, 127},       {3e37f, 127, -128, 127},        {0.25f, -128, -128, 127},
+    {0.5f, 7, -100, 120},
+};
+static const qb__pset qb__u8_sets[] = {
+    {0.5f, 128, 0, 255}, {0x1.6872bp-7f, 0, 0, 255}, {0.0371f, 255, 0, 255},
+    {1e-30f, 77, 0, 255}, {3e37f, 0, 0, 255},        {0.25f, 30, 10, 200},
+};
+
+typedef struct {
+  qb_cpu cpu;
+  uint64_t seed;
+  int tested, skipped;
+  uint8_t* in;   /* QB_MAX_ELEMS elements of the widest input, plus slack */
+  uint8_t* want; /* reference output */
+  uint8_t* got;  /* variant output */
+  float scales[QB_MAX_ELEMS], inv_scales[QB_MAX_ELEMS];
+  int32_t zps[QB_MAX_ELEMS];
+} qb__ctx;
+
+static float rand_unit(qb__ctx* c) { return (float) ((double) (qb_test_rand(&c->seed) >> 40) * 0x1p-24); }
+
+/* A float input: random around the quantization range (so saturation happens), or a
+ * crafted value: a tie of the scale, a neighbour of a tie, NaN, infinities, extremes. */
+static float gen_f32(qb__ctx* c, float scale, size_t i) {
+  const uint64_t r = qb_test_rand(&c->seed);
+  const int k = (int) (r % 300) - 150;
+  const float tie = ((float) k + 0.5f) * scale;
+  switch ((r >> 16) % 16) {
+    case 0: return tie;
+    case 1: return nextafterf(tie, INFINITY);
+    case 2: return nextafterf(tie, -INFINITY);
+    case 3: {
+      static const float special[] = {NAN,      -NAN,     INFINITY, -INFINITY, 0.0f,      -0.0f,
+                                      FLT_MAX,  -FLT_MAX, 0x1p-149f, -0x1p-149f, 0x1p-126f, 8388607.5f,
+                                      8388608.5f, -0.5f,  0.49999997f, 1e30f};
+      return special[(i + (r >> 24)) % QB_N(special)];
+    }
+    case 4: return (float) k; /* exactly integral input */
+    default: return (rand_unit(c) * 2.0f - 1.0f) * 300.0f * scale;
+  }
+}
+
+static void fill_f32(qb__ctx* c, float* x, size_t n, float scale) {
+  for (size_t i = 0; i < n; i++) x[i] = gen_f32(c, scale, i);
+}
+
+static void fill_bytes(qb__ctx* c, uint8_t* x, size_t n) {
+  for (size_t i = 0; i < n; i++) x[i] = (uint8_t) qb_test_rand(&c->seed);
+}
+
+/* Blocks with random codes and scales that include 0, inf, NaN, subnormals, huge. */
+static void fill_blocks(qb__ctx* c, qb_block_q8* b, size_t nblocks) {
+  static const float ds[] = {0.0f, INFINITY, NAN, 0x1p-140f, 3e38f, 1.0f, -0.5f};
+  for (size_t i = 0; i < nblocks; i++) {
+    const uint64_t r = qb_test_rand(&c->seed);
+    b[i].d = r % 3 == 0 ? ds[(r >> 8) % QB_N(ds)] : rand_unit(c) * 0.1f;
+    fill_bytes(c, (uint8_t*) b[i].qs, QB_BLOCK_LEN);
+  }
+}
+
+static size_t elem_bytes(qb_dtype t) { return qb_dtype_buffer_bytes(t, 1); }
+
+/* Runs variant and reference on the same input with the outputs `out_off` bytes off
+ * alignment, and compares every output byte plus the guard after it. */
+static void compare(qb__ctx* c, const qb_kernel_info* k, size_t n, const void* in, const qb_quant_params* p,
+                    size_t out_off, const char* what) {
+  const qb_family_info* f = qb_family_get(k->family);
+  const qb_kernel_info* ref = qb_kernel_reference(k->family);
+  const size_t bytes = qb_dtype_buffer_bytes(f->out, n);
+  memset(c->want, 0xCD, bytes + QB_GUARD + out_off);
+  memset(c->got, 0xCD, bytes + QB_GUARD + out_off);
+  qb_kernel_unary(ref)(n, in, c->want + out_off, p);
+  qb_kernel_unary(k)(n, in, c->got + out_off, p);
+  if (memcmp(c->want, c->got, bytes + QB_GUARD + out_off) == 0) {
+    return;
+  }
+  size_t b = 0;
+  while (c->want[b] == c->got[b]) b++;
+  const size_t eb = f->out == QB_DTYPE_qb8 ? sizeof(qb_block_q8) : elem_bytes(f->out);
+  const size_t e = (b - out_off) / eb; /* the output element (block for qb8) */
+  const size_t ie = f->in == QB_DTYPE_qb8 ? sizeof(qb_block_q8) : elem_bytes(f->in);
+  const size_t ishow = f->out == QB_DTYPE_qb8 ? e * QB_BLOCK_LEN : e;
+  uint32_t inbits = 0;
+  if (ishow < n) memcpy(&inbits, (const uint8_t*) in + ishow * ie, ie < 4 ? ie : 4);
+  fail_msg("%s: %s n=%zu (%s, round %s, scale %a zp %d [%d, %d]): output byte %zu (element %zu%s), "
+           "input 0x%08x: got 0x%02x want 0x%02x",
+           k->name, what, n, out_off ? "misaligned" : "aligned",
+           p && p->round == QB_ROUND_TFLITE ? "tflite" : "pytorch", p ? (double) p->scale : 0.0,
+           p ? (int) p->zero_point : 0, p ? (int) p->qmin : 0, p ? (int) p->qmax : 0, b - out_off, e,
+           e >= n && f->out != QB_DTYPE_qb8 ? ", past n" : "", (unsigned) inbits, c->want[b], c->got[b]);
+}
+
+static size_t sizes_for(const qb_family_info* f, unsigned tile, size_t* out, size_t max) {
+  size_t m = qb_test_sizes(tile, out, max);
+  if (f->n_multiple > 1) {
+    /* Block formats: whole blocks only, around the tile in blocks. */
+    size_t k = 0;
+    for (size_t i = 0; i < m; i++) {
+      const size_t r = out[i] / f->n_multiple * f->n_multiple;
+      int dup = 0;
+      for (size_t j = 0; j < k; j++) dup |= out[j] == r;
+      if (!dup) out[k++] = r;
+    }
+    m = k;
+    if (k < max) out[m++] = 67 * f->n_multiple;
+  }
+  return m;
+}
+
+static void test_per_tensor(qb__ctx* c, const qb_kernel_info* k, const qb_family_info* f, size_t n,
+                            int misalign) {
+  const int is_u8 = f->in == QB_DTYPE_u8 || f->out == QB_DTYPE_u8;
+  const qb__pset* sets = is_u8 ? qb__u8_sets : qb__s8_sets;
+  const size_t nsets = is_u8 ? QB_N(qb__u8_sets) : QB_N(qb__s8_sets);
+  const size_t in_off = misalign ? elem_bytes(f->in) : 0;
+  for (size_t s = 0; s < nsets; s++) {
+    for (int r = 0; r < 2; r++) {
+      qb_quant_params p;
+      qb_quant_params_init(&p, sets[s].scale, sets[s].zp, sets[s].qmin, sets[s].qmax, (qb_round_mode) r);
+      if (f->in == QB_DTYPE_f32) {
+        fill_f32(c, (float*) (c->in + in_off), n, sets[s].scale);
+      } else {
+        fill_bytes(c, c->in + in_off, n);
+      }
+      compare(c, k, n, c->in + in_off, &p, misalign ? elem_bytes(f->out) : 0, "per tensor");
+    }
+  }
+}
+
+static void test_per_channel(qb__ctx* c, const qb_kernel_info* k, const qb_family_info* f, size_t n,
+                             int misalign) {
+  const int is_u8 = f->in == QB_DTYPE_u8 || f->out == QB_DTYPE_u8;
+  const size_t lens[] = {1, 3, k->tile, k->tile + 5};
+  const size_t in_off = misalign ? elem_bytes(f->in) : 0;
+  for (size_t li = 0; li < QB_N(lens); li++) {
+    const size_t len = lens[li];
+    const size_t nn = n / len * len;
+    for (int r = 0; r < 2; r++) {
+      qb_quant_params p;
+      const int32_t qmin = is_u8 ? 0 : -128, qmax = is_u8 ? 255 : 127;
+      qb_quant_params_init(&p, 1.0f, is_u8 ? 128 : 0, qmin, qmax, (qb_round_mode) r);
+      p.channel_len = len;
+      p.scales = c->scales;
+      p.inv_scales = c->inv_scales;
+      p.zero_points = c->zps;
+      /* Mixed scales across channels: powers of two (exact ties) and arbitrary. */
+      for (size_t ch = 0; ch < (nn ? nn / len : 0); ch++) {
+        const uint64_t v = qb_test_rand(&c->seed);
+        c->scales[ch] = v & 1 ? ldexpf(1.0f, (int) (v >> 8) % 16 - 10) : 0.001f + rand_unit(c);
+        c->inv_scales[ch] = 1.0f / c->scales[ch];
+        c->zps[ch] = qmin + (int32_t) ((v >> 32) % (uint64_t) (qmax - qmin + 1));
+      }
+      if (f->in == QB_DTYPE_f32) {
+        float* x = (float*) (c->in + in_off);
+        for (size_t i = 0; i < nn; i++) x[i] = gen_f32(c, c->scales[i / len], i);
+      } else {
+        fill_bytes(c, c->in + in_off, nn);
+      }
+      compare(c, k, nn, c->in + in_off, &p, misalign ? elem_bytes(f->out) : 0, "per channel");
+    }
+  }
+}
+
+static void test_blocks(qb__ctx* c, const qb_kernel_info* k, const qb_family_info* f, size_t n,
+                        int misalign) {
+  /* qb8 buffers are misaligned by one float: qb_block_q8 itself needs 4-byte alignment. */
+  const size_t off = misalign ? 4 : 0;
+  for (int rep = 0; rep < 4; rep++) {
+    if (f->in == QB_DTYPE_f32) {
+      float* x = (float*) (c->in + off);
+      /* Block scales vary: each block gets its own magnitude. */
+      for (size_t i = 0; i < n; i++) {
+        x[i] = gen_f32(c, ldexpf(1.0f, (int) ((i / QB_BLOCK_LEN) % 40) - 20), i);
+        if (rep == 0 && (i / QB_BLOCK_LEN) % 3 != 0 && !isfinite(x[i])) x[i] = 1.0f;
+      }
+    } else {
+      fill_blocks(c, (qb_block_q8*) (c->in + off), n / QB_BLOCK_LEN);
+    }
+    compare(c, k, n, c->in + off, NULL, off, "blocks");
+  }
+}
+
+static void test_variant(qb__ctx* c, const qb_kernel_info* k) {
+  const qb_family_info* f = qb_family_get(k->family);
+  const int per_channel = f->name[strlen(f->name) - 1] == 'c';
+  size_t sizes[16];
+  const size_t m = sizes_for(f, k->tile, sizes, QB_N(sizes));
+  for (size_t i = 0; i < m; i++) {
+    assert_true(sizes[i] <= QB_MAX_ELEMS);
+    for (int misalign = 0; misalign < 2; misalign++) {
+      if (f->n_multiple > 1) {
+        test_blocks(c, k, f, sizes[i], misalign);
+      } else if (per_channel) {
+        test_per_channel(c, k, f, sizes[i], misalign);
+      } else {
+        test_per_tensor(c, k, f, sizes[i], misalign);
+      }
+    }
+  }
+}
+
+static void test_all_variants(void** state) {
+  qb__ctx* c = (qb__ctx*) *state;
+  char buf[160];
+  for (size_t fi = 0; fi < QB_N(qb__families); fi++) {
+    for (size_t i = 0; i < qb_kernel_count(); i++) {
+      const qb_kernel_info* k = qb_kernel_at(i);
+      const char* reason = NULL;
+      if (k->family != qb__families[fi] || k->isa == QB_ISA_scalar) continue;
+      if (!qb_kernel_usable(k, &c->cpu, &reason, buf, sizeof buf)) {
+        printf("skipped: %s: %s\n", k->name, reason ? reason : "not usable");
+        c->skipped++;
+        continue;
+      }
+      test_variant(c, k);
+      printf("ok: %s\n", k->name);
+      c->tested++;
+    }
+  }
+}
+
+/* TFLite's rounding on its own, through every usable f32_qs8_quant variant (the
+ * reference included) against roundf: each tie k + 0.5 in the s8 range rounds away
+ * from zero, and its two float neighbours round to the nearer integer. */
+static void test_tflite_ties_exhaustive(void** state) {
+  qb__ctx* c = (qb__ctx*) *state;
+  char buf[160];
+  for (size_t i = 0; i < qb_kernel_count(); i++) {
+    const qb_kernel_info* k = qb_kernel_at(i);
+    if (k->family != QB_FAMILY_f32_qs8_quant || !qb_kernel_usable(k, &c->cpu, NULL, buf, sizeof buf)) {
+      continue;
+    }
+    float x[768];
+    int8_t y[768];
+    qb_quant_params p;
+    qb_quant_params_init(&p, 1.0f, 0, -128, 127, QB_ROUND_TFLITE);
+    for (int base = -128; base < 128; base += 1) {
+      const float t = (float) base + 0.5f;
+      x[3 * (base + 128)] = t;
+      x[3 * (base + 128) + 1] = nextafterf(t, 0.0f);
+      x[3 * (base + 128) + 2] = nextafterf(t, t > 0 ? INFINITY : -INFINITY);
+    }
+    qb_kernel_unary(k)(768, x, y, &p);
+    for (int j = 0; j < 768; j++) {
+      const float want = fminf(fmaxf(roundf(x[j]), -128.0f), 127.0f);
+      if ((float) y[j] != want) {
+        fail_msg("%s: x = %a: got %d want %g", k->name, (double) x[j], y[j], (double) want);
+      }
+    }
+  }
+}
+
+static int setup(void** state) {
+  qb__ctx* c = (qb__ctx*) calloc(1, sizeof *c);
+  qb_error err = {0};
+  if (!c) return -1;
+  qb_cpu_detect(&c->cpu);
+  if (qb_cpu_cap_from_env(&c->cpu, &err) != QB_OK) {
+    fprintf(stderr, "%s\n", err.msg);
+    free(c);
+    return -1;
+  }
+  c->seed = 20261122;
+  c->in = (uint8_t*) malloc(QB_MAX_ELEMS * sizeof(qb_block_q8) + QB_GUARD);
+  c->want = (uint8_t*) malloc(QB_MAX_ELEMS * sizeof(qb_block_q8) + QB_GUARD);
+  c->got = (uint8_t*) malloc(QB_MAX_ELEMS * sizeof(qb_block_q8) + QB_GUARD);
+  *state = c;
+  return c->in && c->want && c->got ? 0 : -1;
+}
+
+static int teardown(void** state) {
+  qb__ctx* c = (qb__ctx*) *state;
+  if (c) {
+    free(c->in);
+    free(c->want);
+    free(c->got);
+    free(c);
+  }
+  return 0;
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_all_variants),
+      cmocka_unit_test(test_tflite_ties_exhaustive),
+  };
+  /* Count usable variants first: none at all is a skip, not a pass. */
+  qb_cpu cpu;
+  qb_error err = {0};
+  char buf[160];
+  int usable = 0;
+  qb_cpu_detect(&cpu);
+  if (qb_cpu_cap_from_env(&cpu, &err) != QB_OK) {
+    fprintf(stderr, "%s\n", err.msg);
+    return 1;
+  }
+  for (size_t i = 0; i < qb_kernel_count(); i++) {
+    const qb_kernel_info* k = qb_kernel_at(i);
+    for (size_t fi = 0; fi < QB_N(qb__families); fi++) {
+      usable += k->family == qb__families[fi] && k->isa != QB_ISA_scalar &&
+                qb_kernel_usable(k, &cpu, NULL, buf, sizeof buf);
+    }
+  }
+  if (usable == 0) {
+    printf("skipped: no SIMD quant variant is usable here\n");
+    return QB_TEST_SKIP;
+  }
+  return cmocka_run_group_tests(tests, setup, teardown);
+}
