@@ -4,6 +4,9 @@
 
 #include "cli.h"
 #include "registry.h"
+#ifdef QB_HAVE_OPENCL
+#include "opencl/opencl_info.h"
+#endif
 
 static void qb__help(void) {
   printf(
@@ -59,5 +62,10 @@ int qb_cmd_info(qb_ctx* ctx, int argc, char** argv) {
     bool ok = qb_isa_usable(&ctx->cpu, (qb_isa) i, &reason, buf, sizeof buf);
     printf("  %-11s %s\n", qb_isa_name((qb_isa) i), ok ? "available" : reason);
   }
+#ifdef QB_HAVE_OPENCL
+  qb_opencl_print_info(stdout, ctx);
+#else
+  printf("opencl:     not built (OpenCL headers and ICD loader not found at configure time)\n");
+#endif
   return 0;
 }

@@ -1,0 +1,132 @@
+/*
+ * Affine and block quantization, bit-exact with kernels/quant/quant-scalar.h.
+ * f32 division must round correctly for TFLite's x / scale and the block scale: the
+ * host builds with -cl-fp32-correctly-rounded-divide-sqrt where the device offers it,
+ * else defines QB_DIV_F64 and divides in f64 (a correctly rounded f64 quotient of two
+ * f32 rounds to the correctly rounded f32 one: 53 >= 2 * 24 + 2).
+ */
+#if QB_DIV_F64
+#pragma OPENCL EXTENSION cl_khr_fp64 : enable
+float qb__div(float a, float b) { return (float) ((double) a / (double) b); }
+#else
+float qb__div(float a, float b) { return a / b; }
+#endif
+
+/*
+ * x -> q as qb__quant_one: round (PyTorch: rint(x * inv_scale), ties to even;
+ * TFLite: round(x / scale), ties away), NaN -> zero point (checked explicitly:
+ * convert_char_sat(NaN) differs between implementations), clamp in float, then add
+ * the zero point in integers.
+ */
+int qb__quant_one(float x, float scale, float inv_scale, int zp, int qmin, int qmax, int tflite) {
+  float r = tflite ? round(qb__div(x, scale)) : rint(x * inv_scale);
+  const float lo = (float) (qmin - zp);
+  const float hi = (float) (qmax - zp);
+  if (isnan(r)) {
+    return zp;
+  }
+  r = r < lo ? lo : r;
+  r = r > hi ? hi : r;
+  return (int) r + zp;
+}
+
+float qb__dequant_one(int q, float scale, int zp) { return (float) (q - zp) * scale; }
+
+#define QB_QUANT_ARGS float scale, float inv_scale, int zp, int qmin, int qmax, int tflite
+#define QB_QUANTC_ARGS                                                                      \
+  global const float *scales, global const float *inv_scales, global const int *zps, \
+      ulong channel_len, int qmin, int qmax, int tflite
+
+kernel void qb_f32_qs8_quant_ocl(ulong n, global const float* x, global char* y, QB_QUANT_ARGS) {
+  QB_EACH(i, n) { y[i] = (char) qb__quant_one(x[i], scale, inv_scale, zp, qmin, qmax, tflite); }
+}
+
+kernel void qb_f32_qu8_quant_ocl(ulong n, global const float* x, global uchar* y, QB_QUANT_ARGS) {
+  QB_EACH(i, n) { y[i] = (uchar) qb__quant_one(x[i], scale, inv_scale, zp, qmin, qmax, tflite); }
+}
+
+kernel void qb_qs8_f32_dequant_ocl(ulong n, global const char* x, global float* y, QB_QUANT_ARGS) {
+  QB_EACH(i, n) { y[i] = qb__dequant_one(x[i], scale, zp); }
+}
+
+kernel void qb_qu8_f32_dequant_ocl(ulong n, global const uchar* x, global float* y, QB_QUANT_ARGS) {
+  QB_EACH(i, n) { y[i] = qb__dequant_one(x[i], scale, zp); }
+}
+
+kernel void qb_f32_qs8_fakequant_ocl(ulong n, global const float* x, global float* y, QB_QUANT_ARGS) {
+  QB_EACH(i, n) {
+    const int q = qb__quant_one(x[i], scale, inv_scale, zp, qmin, qmax, tflite);
+    y[i] = qb__dequant_one(q, scale, zp);
+  }
+}
+
+/* Per channel: element i belongs to channel i / channel_len. */
+kernel void qb_f32_qs8_quantc_ocl(ulong n, global const float* x, global char* y, QB_QUANTC_ARGS) {
+  QB_EACH(i, n) {
+    const ulong c = i / channel_len;
+    y[i] = (char) qb__quant_one(x[i], scales[c], inv_scales[c], zps[c], qmin, qmax, tflite);
+  }
+}
+
+kernel void qb_f32_qu8_quantc_ocl(ulong n, global const float* x, global uchar* y, QB_QUANTC_ARGS) {
+  QB_EACH(i, n) {
+    const ulong c = i / channel_len;
+    y[i] = (uchar) qb__quant_one(x[i], scales[c], inv_scales[c], zps[c], qmin, qmax, tflite);
+  }
+}
+
+kernel void qb_qs8_f32_dequantc_ocl(ulong n, global const char* x, global float* y, QB_QUANTC_ARGS) {
+  QB_EACH(i, n) {
+    const ulong c = i / channel_len;
+    y[i] = qb__dequant_one(x[i], scales[c], zps[c]);
+  }
+}
+
+kernel void qb_qu8_f32_dequantc_ocl(ulong n, global const uchar* x, global float* y, QB_QUANTC_ARGS) {
+  QB_EACH(i, n) {
+    const ulong c = i / channel_len;
+    y[i] = qb__dequant_one(x[i], scales[c], zps[c]);
+  }
+}
+
+/*
+ * Block quantization: one work-item per block of 32. A block is 36 bytes (f32 scale d,
+ * then 32 s8 codes), so d stays 4-byte aligned. As qb__block_quant_one: NaN counts as
+ * 0 for the absmax and quantizes to 0; an inf gives d = inf and all-zero codes.
+ */
+#define QB_BLOCK_LEN 32
+#define QB_BLOCK_BYTES 36
+
+kernel void qb_f32_qb8_quant_ocl(ulong n, global const float* x, global uchar* y) {
+  QB_EACH(b, n / QB_BLOCK_LEN) {
+    global const float* xb = x + b * QB_BLOCK_LEN;
+    global uchar* yb = y + b * QB_BLOCK_BYTES;
+    float amax = 0.0f;
+    for (int i = 0; i < QB_BLOCK_LEN; i++) {
+      const float a = fabs(xb[i]);
+      amax = a > amax ? a : amax; /* false for NaN: NaN is skipped */
+    }
+    const float d = qb__div(amax, 127.0f);
+    const float id = d != 0.0f ? qb__div(1.0f, d) : 0.0f;
+    *(global float*) yb = d;
+    global char* codes = (global char*) (yb + 4);
+    for (int i = 0; i < QB_BLOCK_LEN; i++) {
+      float r = rint(xb[i] * id);
+      r = isnan(r) ? 0.0f : r;
+      r = r < -127.0f ? -127.0f : r;
+      r = r > 127.0f ? 127.0f : r;
+      codes[i] = (char) r;
+    }
+  }
+}
+
+kernel void qb_qb8_f32_dequant_ocl(ulong n, global const uchar* x, global float* y) {
+  QB_EACH(b, n / QB_BLOCK_LEN) {
+    global const uchar* xb = x + b * QB_BLOCK_BYTES;
+    const float d = *(global const float*) xb;
+    global const char* codes = (global const char*) (xb + 4);
+    for (int i = 0; i < QB_BLOCK_LEN; i++) {
+      y[b * QB_BLOCK_LEN + i] = d * (float) codes[i];
+    }
+  }
+}
