@@ -1,0 +1,170 @@
+/* qbench run: parses the options; host/harness/run.c does the work. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "harness/results.h"
+#include "harness/run.h"
+
+static void qb__help(void) {
+  printf(
+      "usage: qbench [--isa ISA] run [OPTIONS]\n"
+      "\n"
+      "Measures the roofs (copy/read/write bandwidth per cache level, peak GFLOP/s),\n"
+      "then every case of a suite on every backend found, through Google Benchmark:\n"
+      "one table on stdout, one JSON file and a CSV beside it. Every planned case is\n"
+      "a row: ok, skipped (with the reason) or error (with the reason).\n"
+      "\n"
+      "options:\n"
+      "  --suite NAME|FILE   the suite (default: quick; see suites/README.md)\n"
+      "  --backend LIST      cpu,opencl (default: the suite's, where found)\n"
+      "  --device FILTER     OpenCL devices: a name substring or P:D\n"
+      "  --out FILE          results file (default: results/<host>-<time>-<suite>.json)\n"
+      "  --force             overwrite an existing results file\n"
+      "  --format LIST       json,csv (default: both)\n"
+      "  --filter REGEX      only the cases whose names match (POSIX extended)\n"
+      "  --repetitions N     repetitions per case (default: the suite's)\n"
+      "  --min-time S        seconds per repetition (default: the suite's)\n"
+      "  --caches SPEC       override cache sizes, e.g. L1=32K,L2=1M,L3=32M\n"
+      "  --threads LIST      thread counts, e.g. 1,all (default: the suite's)\n"
+      "  --seed N            input seed (default: the suite's)\n"
+      "  --case-timeout S    a case taking longer becomes an error row\n"
+      "  --no-roofs          do not measure the roofs (no roof_fraction)\n"
+      "  --list              print the planned case names and exit\n"
+      "  --quiet             no table on stdout, no progress\n"
+      "  -h, --help          this help\n"
+      "\n"
+      "exit codes: 0 every case ok or skipped, 1 some case failed or the run was\n"
+      "interrupted (the rows done so far are written), 2 bad usage or input (no file\n"
+      "is created or changed).\n");
+}
+
+/* Splits a comma list into `out` via `one` (false: bad item). */
+static bool qb__list(const char* s, bool (*one)(const char* item, void* out), void* out) {
+  char buf[256];
+  if (snprintf(buf, sizeof buf, "%s", s) >= (int) sizeof buf || buf[0] == '\0') return false;
+  char* save = NULL;
+  int n = 0;
+  for (char* tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save), n++) {
+    if (!one(tok, out)) return false;
+  }
+  return n > 0;
+}
+
+static bool qb__backend(const char* item, void* out) {
+  for (int b = 0; b < QB_SUITE_BACKEND_COUNT; b++) {
+    if (strcmp(item, qb_suite_backend_name((qb_suite_backend) b)) == 0) {
+      *(unsigned*) out |= 1u << b;
+      return true;
+    }
+  }
+  return false;
+}
+
+static bool qb__format(const char* item, void* out) {
+  if (strcmp(item, "json") == 0) {
+    *(unsigned*) out |= QB_RESULTS_JSON;
+  } else if (strcmp(item, "csv") == 0) {
+    *(unsigned*) out |= QB_RESULTS_CSV;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+static bool qb__thread(const char* item, void* out) {
+  qb_run_options* o = out;
+  uint64_t t;
+  if (o->n_threads == QB_SUITE_MAX_THREADS) return false;
+  if (strcmp(item, "all") == 0) {
+    t = QB_SUITE_THREADS_ALL;
+  } else if (!qb_parse_u64(item, 1, 4096, &t)) {
+    return false;
+  }
+  o->threads[o->n_threads++] = (unsigned) t;
+  return true;
+}
+
+static bool qb__seconds(const char* s, double* out) { return qb_parse_double(s, out) && *out > 0 && *out <= 86400; }
+
+int qb_cmd_run(qb_ctx* ctx, int argc, char** argv) {
+  enum { O_SUITE = 256, O_BACKEND, O_DEVICE, O_OUT, O_FORCE, O_FORMAT, O_FILTER, O_REPS, O_MINTIME, O_CACHES,
+         O_THREADS, O_SEED, O_QUIET, O_LIST, O_TIMEOUT, O_NOROOFS };
+  static const struct option opts[] = {
+      {"suite", required_argument, NULL, O_SUITE},     {"backend", required_argument, NULL, O_BACKEND},
+      {"device", required_argument, NULL, O_DEVICE},   {"out", required_argument, NULL, O_OUT},
+      {"force", no_argument, NULL, O_FORCE},           {"format", required_argument, NULL, O_FORMAT},
+      {"filter", required_argument, NULL, O_FILTER},   {"repetitions", required_argument, NULL, O_REPS},
+      {"min-time", required_argument, NULL, O_MINTIME}, {"caches", required_argument, NULL, O_CACHES},
+      {"threads", required_argument, NULL, O_THREADS}, {"seed", required_argument, NULL, O_SEED},
+      {"quiet", no_argument, NULL, O_QUIET},           {"list", no_argument, NULL, O_LIST},
+      {"case-timeout", required_argument, NULL, O_TIMEOUT}, {"no-roofs", no_argument, NULL, O_NOROOFS},
+      {"help", no_argument, NULL, 'h'},                {NULL, 0, NULL, 0}};
+  qb_run_options o;
+  memset(&o, 0, sizeof o);
+  uint64_t u;
+  optind = 1;
+  opterr = 0;
+  int c;
+  while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+    switch (c) {
+      case 'h': qb__help(); return 0;
+      case O_SUITE: o.suite = optarg; break;
+      case O_BACKEND:
+        o.backends = 0;
+        if (!qb__list(optarg, qb__backend, &o.backends)) {
+          return qb_cli_usage_error("run", "--backend '%s': expected a list of cpu, opencl", optarg);
+        }
+        break;
+      case O_DEVICE: o.device_filter = optarg; break;
+      case O_OUT:
+        if (optarg[0] == '\0') return qb_cli_usage_error("run", "--out: the file name is empty");
+        o.out_path = optarg;
+        break;
+      case O_FORCE: o.force = true; break;
+      case O_FORMAT:
+        o.formats = 0;
+        if (!qb__list(optarg, qb__format, &o.formats)) {
+          return qb_cli_usage_error("run", "--format '%s': expected a list of json, csv", optarg);
+        }
+        break;
+      case O_FILTER: o.filter = optarg; break;
+      case O_REPS:
+        if (!qb_parse_u64(optarg, 1, QB_SUITE_MAX_REPETITIONS, &u)) {
+          return qb_cli_usage_error("run", "--repetitions '%s': expected 1 to %d", optarg, QB_SUITE_MAX_REPETITIONS);
+        }
+        o.repetitions = (unsigned) u;
+        break;
+      case O_MINTIME:
+        if (!qb__seconds(optarg, &o.min_time)) {
+          return qb_cli_usage_error("run", "--min-time '%s': expected seconds, > 0 and at most 86400", optarg);
+        }
+        break;
+      case O_CACHES: o.caches = optarg; break;
+      case O_THREADS:
+        o.n_threads = 0;
+        if (!qb__list(optarg, qb__thread, &o)) {
+          return qb_cli_usage_error("run", "--threads '%s': expected a list of counts (1 to 4096) or 'all'", optarg);
+        }
+        break;
+      case O_SEED:
+        if (!qb_parse_u64(optarg, 0, UINT64_MAX, &o.seed)) {
+          return qb_cli_usage_error("run", "--seed '%s': expected a non-negative integer", optarg);
+        }
+        o.seed_given = true;
+        break;
+      case O_QUIET: o.quiet = true; break;
+      case O_LIST: o.list_only = true; break;
+      case O_TIMEOUT:
+        if (!qb__seconds(optarg, &o.case_timeout)) {
+          return qb_cli_usage_error("run", "--case-timeout '%s': expected seconds, > 0 and at most 86400", optarg);
+        }
+        break;
+      case O_NOROOFS: o.no_roofs = true; break;
+      default: return qb_cli_usage_error("run", "unknown or incomplete option '%s'", argv[optind - 1]);
+    }
+  }
+  if (optind < argc) return qb_cli_usage_error("run", "unexpected argument '%s'", argv[optind]);
+  return qb_run(ctx, &o);
+}

@@ -1,0 +1,172 @@
+/*
+ * Roofs, measured in the same run and through the same machinery as the cases:
+ * copy, read and write bandwidth at every size class (L1, L2, L3, DRAM), on one thread
+ * and on every core; and the compute roof of each `*_peak` family's usable variants
+ * (GFLOP/s in L1). A row's roof_fraction divides by the copy roof of its size class
+ * and thread count.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cpu/cpu_bench.h"
+#include "harness/casedata.h"
+#include "run_impl.h"
+
+static const char* const qb__class_names[] = {"L1", "L2", "L3", "DRAM"};
+
+/* A roof's total footprint, sized as qb_suite_resolve_size sizes a case's buffers:
+ * half the level for the caches, QB_SUITE_DRAM_FACTOR x the last level for DRAM. */
+static uint64_t qb__class_bytes(const qb_topo* t, int cls) {
+  const uint64_t l3 = t->l3_used ? t->l3_used : t->l2_used;
+  switch (cls) {
+    case 0: return t->l1d_used / 2;
+    case 1: return t->l2_used / 2;
+    case 2: return l3 / 2;
+    default: return l3 * QB_SUITE_DRAM_FACTOR;
+  }
+}
+
+static qb_roof* qb__next(qb_roofs* roofs) {
+  if (roofs->count == QB_ROOFS_MAX) return NULL;
+  qb_roof* x = &roofs->items[roofs->count++];
+  memset(x, 0, sizeof *x);
+  x->in = QB_DTYPE_none;
+  return x;
+}
+
+static void qb__bandwidth(qb_runner* r, qb_cpu_work work, const char* name, int cls, unsigned threads) {
+  qb_roof* x = qb__next(&r->roofs);
+  if (x == NULL) return;
+  snprintf(x->name, sizeof x->name, "%s", name);
+  x->size_class = qb__class_names[cls];
+  x->threads = threads;
+  x->bytes = qb__class_bytes(&r->ctx->topo, cls);
+  qb_cpu_bench b;
+  qb_error err = {0};
+  if (qb_cpu_bench_roof(&b, work, (size_t) x->bytes, threads, &r->ctx->cpu, r->case_timeout, &err) != QB_OK) {
+    snprintf(x->reason, sizeof x->reason, "%s", err.msg);
+    return;
+  }
+  char bench[128];
+  snprintf(bench, sizeof bench, "roof/%s/%s/threads:%u", name, x->size_class, threads);
+  qb_console_progress(r->console, 0, bench);
+  qb_measure m;
+  qb_run_measure_cpu(r, bench, &b, threads, &m);
+  x->ok = m.ok && m.bytes_per_second > 0;
+  x->bytes_per_second = m.bytes_per_second;
+  snprintf(x->reason, sizeof x->reason, "%s", m.reason);
+  json_decref(m.runs);
+  qb_cpu_bench_free(&b);
+}
+
+static void qb__compute(qb_runner* r, const qb_kernel_info* k, unsigned threads) {
+  const qb_family_info* f = qb_family_get(k->family);
+  qb_roof* x = qb__next(&r->roofs);
+  if (x == NULL) return;
+  snprintf(x->name, sizeof x->name, "%s", k->name);
+  x->size_class = "L1";
+  x->threads = threads;
+  x->in = f->in;
+  const qb_size_spec l1 = {.kind = QB_SIZE_L1};
+  qb_error err = {0};
+  uint64_t n = 0;
+  qb_case_data d;
+  qb_cpu_bench b;
+  memset(&d, 0, sizeof d);
+  if (qb_suite_resolve_size(&l1, &r->ctx->topo, f, &n, &err) != QB_OK ||
+      qb_case_data_init(&d, f, (size_t) n, QB_DIST_normal, r->seed, QB_ROUND_PYTORCH, &err) != QB_OK) {
+    snprintf(x->reason, sizeof x->reason, "%s", err.msg);
+    return;
+  }
+  x->n = n;
+  if (qb_cpu_bench_kernel(&b, k, &d, threads, r->case_timeout, &err) != QB_OK) {
+    snprintf(x->reason, sizeof x->reason, "%s", err.msg);
+    qb_case_data_free(&d);
+    return;
+  }
+  char bench[160];
+  snprintf(bench, sizeof bench, "roof/%s/L1/threads:%u", k->name, threads);
+  qb_console_progress(r->console, 0, bench);
+  qb_measure m;
+  qb_run_measure_cpu(r, bench, &b, threads, &m);
+  x->ok = m.ok && m.gflops > 0;
+  x->flops_per_second = m.gflops * 1e9;
+  x->bytes_per_second = m.bytes_per_second;
+  snprintf(x->reason, sizeof x->reason, "%s", m.reason);
+  json_decref(m.runs);
+  qb_cpu_bench_free(&b);
+  qb_case_data_free(&d);
+}
+
+void qb_roofs_measure(qb_runner* r, const qb_plan* plan) {
+  (void) plan;
+  static const struct {
+    qb_cpu_work work;
+    const char* name;
+  } kinds[] = {{QB_CPU_WORK_COPY, "copy"}, {QB_CPU_WORK_READ, "read"}, {QB_CPU_WORK_WRITE, "write"}};
+  const unsigned threads[2] = {1, r->all_threads};
+  const int nt = r->all_threads > 1 ? 2 : 1;
+  for (int cls = 0; cls < 4; cls++) {
+    for (int t = 0; t < nt; t++) {
+      for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+        if (*r->stop) return;
+        qb__bandwidth(r, kinds[i].work, kinds[i].name, cls, threads[t]);
+      }
+    }
+  }
+  for (size_t i = 0; i < qb_kernel_count(); i++) {
+    const qb_kernel_info* k = qb_kernel_at(i);
+    if (!qb_family_is_peak(qb_family_get(k->family))) continue;
+    if (!qb_kernel_usable(k, &r->ctx->cpu, NULL, (char[160]){0}, 160)) continue;
+    for (int t = 0; t < nt; t++) {
+      if (*r->stop) return;
+      qb__compute(r, k, threads[t]);
+    }
+  }
+}
+
+const qb_roof* qb_roof_copy(const qb_roofs* roofs, const char* size_class, unsigned threads) {
+  if (size_class == NULL) return NULL;
+  for (size_t i = 0; i < roofs->count; i++) {
+    const qb_roof* x = &roofs->items[i];
+    if (x->ok && x->threads == threads && strcmp(x->name, "copy") == 0 && strcmp(x->size_class, size_class) == 0) {
+      return x;
+    }
+  }
+  return NULL;
+}
+
+const qb_roof* qb_roof_compute(const qb_roofs* roofs, qb_dtype in, unsigned threads) {
+  const qb_roof* best = NULL;
+  for (size_t i = 0; i < roofs->count; i++) {
+    const qb_roof* x = &roofs->items[i];
+    if (x->ok && x->in == in && x->in != QB_DTYPE_none && x->threads == threads &&
+        (best == NULL || x->flops_per_second > best->flops_per_second)) {
+      best = x;
+    }
+  }
+  return best;
+}
+
+json_t* qb_roofs_json(const qb_roofs* roofs) {
+  json_t* a = json_array();
+  for (size_t i = 0; i < roofs->count; i++) {
+    const qb_roof* x = &roofs->items[i];
+    json_t* o = json_object();
+    json_object_set_new(o, "name", json_string(x->name));
+    json_object_set_new(o, "size_class", json_string(x->size_class));
+    json_object_set_new(o, "threads", json_integer(x->threads));
+    if (x->in != QB_DTYPE_none) {
+      json_object_set_new(o, "dtype", json_string(qb_dtype_get(x->in)->name));
+      json_object_set_new(o, "n", json_integer((json_int_t) x->n));
+      json_object_set_new(o, "flops_per_second", json_real(x->flops_per_second));
+    } else {
+      json_object_set_new(o, "bytes", json_integer((json_int_t) x->bytes));
+      json_object_set_new(o, "bytes_per_second", json_real(x->bytes_per_second));
+    }
+    json_object_set_new(o, "status", json_string(x->ok ? "ok" : "error"));
+    if (!x->ok) json_object_set_new(o, "reason", json_string(x->reason));
+    json_array_append_new(a, o);
+  }
+  return a;
+}
