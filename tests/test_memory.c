@@ -1,0 +1,75 @@
+/* Memory footprints: the 2000x2000 figures, metadata per scheme, shapes and their errors. */
+#include <string.h>
+
+#include "harness/memory.h"
+#include "test_util.h"
+
+static const qb_memory_row* qb__find(const qb_memory_row* rows, size_t k, const char* name) {
+  for (size_t i = 0; i < k; i++) {
+    if (strcmp(rows[i].name, name) == 0) return &rows[i];
+  }
+  fail_msg("no row '%s'", name);
+  return NULL;
+}
+
+static void test_2000x2000(void** state) {
+  (void) state;
+  const uint64_t dims[2] = {2000, 2000};
+  qb_memory_row rows[16];
+  const size_t k = qb_memory_table(dims, 2, rows, 16);
+  assert_true(k >= 10);
+  assert_true(qb__find(rows, k, "f64")->total_bytes == 32000000u);
+  assert_true(qb__find(rows, k, "f32")->total_bytes == 16000000u);
+  assert_true(qb__find(rows, k, "f16")->total_bytes == 8000000u);
+  assert_true(qb__find(rows, k, "bf16")->total_bytes == 8000000u);
+  assert_true(qb__find(rows, k, "f8e4m3")->total_bytes == 4000000u);
+  const qb_memory_row* r = qb__find(rows, k, "s8 per-tensor");
+  assert_true(r->data_bytes == 4000000u && r->metadata_bytes == 8 && r->total_bytes == 4000008u);
+  r = qb__find(rows, k, "s8 per-channel"); /* 2000 channels x (f32 scale + s32 zero point) */
+  assert_true(r->metadata_bytes == 16000u && r->total_bytes == 4016000u);
+  r = qb__find(rows, k, "s8 block32"); /* 125,000 blocks x one f32 scale: 9 bits per element */
+  assert_true(r->metadata_bytes == 500000u && r->bytes_per_element == 1.125 && r->ratio_to_f32 == 0.28125);
+  r = qb__find(rows, k, "s4 block32");
+  assert_true(r->data_bytes == 2000000u && r->total_bytes == 2500000u && r->ratio_to_f64 == 0.078125);
+  r = qb__find(rows, k, "f16");
+  assert_true(r->ratio_to_f32 == 0.5 && r->ratio_to_f64 == 0.25 && r->bytes_per_element == 2.0);
+}
+
+static void test_odd_sizes(void** state) {
+  (void) state;
+  const uint64_t dims[1] = {33};
+  qb_memory_row r;
+  assert_int_equal(qb_memory_footprint(QB_DTYPE_s4, QB_MEM_BLOCK, dims, 1, &r, NULL), QB_OK);
+  assert_true(r.data_bytes == 17 && r.metadata_bytes == 8); /* 33 nibbles round up; 2 blocks */
+  qb_error err = {0};
+  assert_int_equal(qb_memory_footprint(QB_DTYPE_f32, QB_MEM_BLOCK, dims, 1, &r, &err), QB_BAD_INPUT);
+  assert_non_null(strstr(err.msg, "integer"));
+}
+
+static void test_shapes(void** state) {
+  (void) state;
+  uint64_t d[QB_MEMORY_MAX_DIMS];
+  int nd;
+  qb_error err = {0};
+  assert_int_equal(qb_memory_parse_shape("2000x2000", d, &nd, &err), QB_OK);
+  assert_true(nd == 2 && d[0] == 2000 && d[1] == 2000);
+  assert_int_equal(qb_memory_parse_shape("7", d, &nd, &err), QB_OK);
+  assert_true(nd == 1 && d[0] == 7);
+  assert_int_equal(qb_memory_parse_shape("32x128x128", d, &nd, &err), QB_OK);
+  assert_true(nd == 3);
+  const char* bad[] = {"", "x2", "2x", "2x0", "2*3", "-2", "2x 3", "1x1x1x1x1x1x1x1x1", "4294967296x4294967296"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    err.msg[0] = '\0';
+    assert_int_equal(qb_memory_parse_shape(bad[i], d, &nd, &err), QB_BAD_INPUT);
+    assert_true(strlen(err.msg) > 0 && strchr(err.msg, '\n') == NULL);
+  }
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_2000x2000),
+      cmocka_unit_test(test_odd_sizes),
+      cmocka_unit_test(test_shapes),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
