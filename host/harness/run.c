@@ -14,6 +14,7 @@
 #include "cpu/cpu_bench.h"
 #include "harness/casedata.h"
 #include "harness/gbench.h"
+#include "harness/memory.h"
 #include "harness/results.h"
 #include "run_impl.h"
 
@@ -145,16 +146,38 @@ static json_t* qb__error_json(const qb_error_metrics* m) {
   return e;
 }
 
+/* The memory side of a row: the case's buffers, and the storage of its low-precision
+ * tensor (the narrower of input and output; a dot's inputs) as host/harness/memory.h
+ * counts it, metadata included. */
 static json_t* qb__memory_json(const qb_case* k, const qb_case_data* d) {
-  json_t* o = json_object();
   const qb_family_info* f = k->family;
-  const double per = (double) (f->in_bits + f->in2_bits + f->out_bits) / 8.0;
-  const double in_bytes = (double) f->in_bits / 8.0;
-  json_object_set_new(o, "bytes_per_element", json_real(per));
+  qb_dtype t = f->in;
+  if (f->kind == QB_KIND_unary && qb_dtype_get(f->out)->bits < qb_dtype_get(f->in)->bits) t = f->out;
+  qb_mem_scheme scheme = QB_MEM_PLAIN;
+  uint64_t dims[2] = {d->n, 1};
+  int ndim = 1;
+  if (t == QB_DTYPE_qb8) {
+    t = QB_DTYPE_s8;
+    scheme = QB_MEM_BLOCK;
+  } else if (qb_dtype_get(t)->cls == QB_CLASS_int && strstr(f->name, "quant") != NULL) {
+    scheme = d->qp.channel_len > 0 ? QB_MEM_PER_CHANNEL : QB_MEM_PER_TENSOR;
+    if (d->qp.channel_len > 0) {
+      dims[0] = d->n / d->qp.channel_len;
+      dims[1] = d->qp.channel_len;
+      ndim = 2;
+    }
+  }
+  json_t* o = json_object();
   json_object_set_new(o, "footprint_bytes", json_integer((json_int_t) (d->x_bytes + d->x2_bytes + d->y_bytes)));
   json_object_set_new(o, "metadata_bytes", json_integer((json_int_t) d->metadata_bytes));
-  json_object_set_new(o, "ratio_to_f32", json_real(in_bytes / 4.0));
-  json_object_set_new(o, "ratio_to_f64", json_real(in_bytes / 8.0));
+  qb_memory_row row;
+  qb_error err = {0};
+  if (qb_memory_footprint(t, scheme, dims, ndim, &row, &err) == QB_OK) {
+    json_object_set_new(o, "format", json_string(row.name));
+    json_object_set_new(o, "bytes_per_element", json_real(row.bytes_per_element));
+    json_object_set_new(o, "ratio_to_f32", json_real(row.ratio_to_f32));
+    json_object_set_new(o, "ratio_to_f64", json_real(row.ratio_to_f64));
+  }
   return o;
 }
 

@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# qbench run end to end on a tiny suite: the file, a row for every planned case with
+# the right status, --list, exit codes, no file on bad input, no overwrite without
+# --force, errors that do not stop the run, and an interrupted run. No timing is checked.
+# usage: run.sh QBENCH
+set -u
+qb=$1
+fails=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+# Small caches keep the roofs (DRAM = 4 x L3) and the cases quick, even under ASan.
+caches=L1=16K,L2=64K,L3=256K
+
+fail() {
+  echo "FAIL: $*"
+  fails=$((fails + 1))
+}
+
+# expect CODE DESCRIPTION -- COMMAND...: runs it and checks the exit code.
+expect() {
+  local want=$1 what=$2
+  shift 3
+  "$@" >"$tmp/out" 2>"$tmp/err"
+  local got=$?
+  [ "$got" = "$want" ] || fail "$what: exit $got, expected $want; stderr: $(head -c 400 "$tmp/err")"
+}
+
+cat >"$tmp/tiny.suite" <<'SUITE'
+# Two families (one that rounds), one count, one distribution, the shortest timing.
+families = f32_f16_cvt, f32_qs8_quant
+sizes = 1000, L1
+distributions = normal
+backends = cpu
+threads = 1
+rounding = pytorch, tflite
+repetitions = 2
+min_time = 0.001
+SUITE
+run=(run --suite "$tmp/tiny.suite" --caches "$caches" --quiet)
+
+# 1. --list: the plan, one name per line, nothing written.
+expect 0 "--list" -- "$qb" "${run[@]}" --list --out "$tmp/never.json"
+cp "$tmp/out" "$tmp/list"
+[ -s "$tmp/list" ] || fail "--list printed nothing"
+[ ! -e "$tmp/never.json" ] || fail "--list wrote a file"
+grep -q '^f32_qs8_quant/scalar_u1/cpu/n:1000/threads:1/dist:normal/round:tflite$' "$tmp/list" ||
+  fail "--list lacks the tflite case of f32_qs8_quant: $(head -3 "$tmp/list")"
+grep -q '^f32_f16_cvt/scalar_u1/cpu/n:1000/threads:1/dist:normal$' "$tmp/list" ||
+  fail "--list lacks the f32_f16_cvt reference case"
+
+# 2. The run: exit 0, JSON and CSV, a row for every planned case, right statuses.
+expect 0 "tiny run" -- "$qb" "${run[@]}" --out "$tmp/r.json"
+[ -s "$tmp/r.json" ] || fail "no results file"
+[ -s "$tmp/r.csv" ] || fail "no CSV beside the results file"
+python3 - "$tmp/r.json" "$tmp/list" "$qb" <<'PY' || fails=$((fails + 1))
+import json, subprocess, sys
+doc = json.load(open(sys.argv[1]))
+planned = [l.strip() for l in open(sys.argv[2]) if l.strip()]
+rows = doc["benchmarks"]
+bad = []
+names = {r["run_name"] for r in rows}
+if names != set(planned):
+    bad.append("rows %d names vs %d planned; missing %s" % (len(names), len(planned), sorted(set(planned) - names)[:3]))
+# Which variants this CPU can run, from `qbench list`.
+usable = set()
+for line in subprocess.run([sys.argv[3], "list"], capture_output=True, text=True).stdout.splitlines()[1:]:
+    f = line.split()
+    if len(f) >= 7 and f[-1] in ("picked", "available"):
+        usable.add(f[1])
+for r in rows:
+    want = "ok" if r["kernel"] in usable else "skipped"
+    if r["status"] != want:
+        bad.append("%s: status %s, expected %s (%s)" % (r["name"], r["status"], want, r["reason"]))
+    if r["status"] == "skipped" and not r["reason"]:
+        bad.append("%s: skipped without a reason" % r["name"])
+    if r["status"] == "ok":
+        if r["error"]["mismatches"] != 0 or r["bytes_per_second"] <= 0 or r["iterations"] <= 0:
+            bad.append("%s: ok row without figures or with mismatches" % r["name"])
+        if r["round" "ing"] == "none" and r["family"] == "f32_qs8_quant":
+            bad.append("%s: quantize row without a rounding mode" % r["name"])
+# Two repetitions: two iteration rows and the four aggregates per ok case.
+ok_cases = {r["run_name"] for r in rows if r["status"] == "ok"}
+for c in ok_cases:
+    kinds = sorted(r.get("aggregate_name", "rep") for r in rows if r["run_name"] == c)
+    if kinds != ["cv", "mean", "median", "rep", "rep", "stddev"]:
+        bad.append("%s: runs %s" % (c, kinds))
+q = doc["context"]["qbench"]
+if q["incomplete"] or q["suite"] != "tiny" or not q["topology"]["caches_overridden"]:
+    bad.append("context: incomplete=%s suite=%s overridden=%s" % (q["incomplete"], q["suite"], q["topology"]["caches_overridden"]))
+roofs = {(x["name"], x["size_class"], x["threads"]) for x in q["roofs"] if x["status"] == "ok"}
+for want in [("copy", c, 1) for c in ("L1", "L2", "L3", "DRAM")] + [("read", "L1", 1), ("write", "DRAM", 1)]:
+    if want not in roofs:
+        bad.append("roof %s missing" % (want,))
+if not any("roof_fraction" in r for r in rows if r["status"] == "ok"):
+    bad.append("no ok row has a roof_fraction")
+for b in bad[:10]:
+    print("FAIL:", b)
+sys.exit(1 if bad else 0)
+PY
+
+# 3. An existing file without --force: exit 2, the file unchanged.
+sum=$(cksum <"$tmp/r.json")
+expect 2 "existing output without --force" -- "$qb" "${run[@]}" --out "$tmp/r.json"
+[ "$(cksum <"$tmp/r.json")" = "$sum" ] || fail "the existing file changed without --force"
+grep -q -- "--force" "$tmp/err" || fail "the refusal does not mention --force: $(cat "$tmp/err")"
+
+# 4. Bad usage or input: exit 2 and no file.
+for bad in "--repetitions 0" "--format xml" "--threads 0" "--filter (" "--min-time -1" "--backend gpu" \
+  "--caches L9=1M" "--suite $tmp/missing.suite" "--seed x" "--case-timeout 0" "--bogus" "extra"; do
+  # shellcheck disable=SC2086
+  expect 2 "bad input '$bad'" -- "$qb" run --suite "$tmp/tiny.suite" --quiet --out "$tmp/bad.json" $bad
+  [ ! -e "$tmp/bad.json" ] || fail "bad input '$bad' created a file"
+  rm -f "$tmp/bad.json"
+done
+
+# 5. Errors do not stop the run: every timed case times out; all rows are still
+#    there, as errors with the reason, and the exit code is 1.
+expect 1 "cases that time out" -- "$qb" "${run[@]}" --no-roofs --case-timeout 0.000001 --out "$tmp/t.json"
+python3 - "$tmp/t.json" "$tmp/list" <<'PY' || fails=$((fails + 1))
+import json, sys
+rows = json.load(open(sys.argv[1]))["benchmarks"]
+planned = {l.strip() for l in open(sys.argv[2]) if l.strip()}
+errs = [r for r in rows if r["status"] == "error"]
+ok = {r["run_name"] for r in rows} == planned and errs and all("timed out" in r["reason"] for r in errs) \
+     and all(r["status"] != "ok" for r in rows)
+if not ok:
+    print("FAIL: timeout rows:", [(r["name"], r["status"], r["reason"]) for r in rows][:4])
+sys.exit(0 if ok else 1)
+PY
+
+# 6. SIGINT: the case under way finishes, the rows so far are written, incomplete, exit 1.
+cat >"$tmp/long.suite" <<'SUITE'
+families = *
+sizes = 4096
+backends = cpu
+repetitions = 3
+min_time = 0.05
+SUITE
+"$qb" run --suite "$tmp/long.suite" --no-roofs --quiet --out "$tmp/i.json" >/dev/null 2>"$tmp/err" &
+pid=$!
+sleep 2
+kill -INT "$pid"
+wait "$pid"
+got=$?
+[ "$got" = 1 ] || fail "interrupted run: exit $got, expected 1; stderr: $(head -c 300 "$tmp/err")"
+python3 - "$tmp/i.json" <<'PY' || fails=$((fails + 1))
+import json, sys
+doc = json.load(open(sys.argv[1]))
+ok = doc["context"]["qbench"]["incomplete"] is True and len(doc["benchmarks"]) > 0
+if not ok:
+    print("FAIL: interrupted file: incomplete=%s rows=%d" % (doc["context"]["qbench"]["incomplete"], len(doc["benchmarks"])))
+sys.exit(0 if ok else 1)
+PY
+
+[ "$fails" = 0 ] && echo "run.sh: all passed"
+exit $((fails > 0))
