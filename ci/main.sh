@@ -10,3 +10,6 @@ bash ci/build.sh build
 ./build/qbench info
 ./build/qbench dtypes
 ./build/qbench list
+# The default suite (quick) on every backend found: the table on stdout, the results
+# in results/<host>-<time>-quick.json and .csv. Exit 1 when a case failed.
+./build/qbench run "$@"
