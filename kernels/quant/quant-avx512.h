@@ -1,0 +1,196 @@
+/*
+ * AVX-512 (skx: F, BW, VL, DQ) building blocks of the quant kernels: the kernels/quant/
+ * files named -avx512skx-u<N>.c include it, and it compiles only under their ISA flags.
+ * The steps are those of quant-avx2.h (and of quant-scalar.h, bit for bit), with
+ * 16 lanes, mask registers, and masked loads and stores for the last n % 16 elements.
+ */
+#ifndef QB_QUANT_AVX512_H
+#define QB_QUANT_AVX512_H
+
+#include <immintrin.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "qb/ukernel.h"
+
+#define QB__AVX512_INLINE static inline __attribute__((always_inline))
+
+typedef struct qb__avx512_qp {
+  __m512 mul;    /* inv_scale (PyTorch multiplies), or scale (TFLite divides by it) */
+  __m512 lo, hi; /* qmin - zp and qmax - zp */
+  __m512 zp;     /* the zero point as a float (exact) */
+  __m512 scale;
+} qb__avx512_qp;
+
+QB__AVX512_INLINE qb__avx512_qp qb__avx512_qp_make(const qb_quant_params* q, const int tflite) {
+  qb__avx512_qp p;
+  p.mul = _mm512_set1_ps(tflite ? q->scale : q->inv_scale);
+  p.lo = _mm512_set1_ps((float) (q->qmin - q->zero_point));
+  p.hi = _mm512_set1_ps((float) (q->qmax - q->zero_point));
+  p.zp = _mm512_set1_ps((float) q->zero_point);
+  p.scale = _mm512_set1_ps(q->scale);
+  return p;
+}
+
+/* The first n (< 16) lanes. */
+QB__AVX512_INLINE __mmask16 qb__avx512_tail_mask(size_t n) { return (__mmask16) ((1u << n) - 1u); }
+
+/*
+ * x -> round(x / scale) clamped to [qmin - zp, qmax - zp], an integer-valued float.
+ * TFLite: t = trunc(v), frac = v - t exact; where |frac| >= 0.5 add copysign(1, v)
+ * (an exact add; for +-inf frac is NaN and the compare is false). NaN -> 0.
+ */
+QB__AVX512_INLINE __m512 qb__avx512_quant_rel(__m512 x, const qb__avx512_qp* p, const int tflite) {
+  __m512 r;
+  if (tflite) {
+    const __m512 v = _mm512_div_ps(x, p->mul);
+    const __m512 t = _mm512_roundscale_ps(v, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
+    const __m512 frac = _mm512_abs_ps(_mm512_sub_ps(v, t));
+    const __mmask16 up = _mm512_cmp_ps_mask(frac, _mm512_set1_ps(0.5f), _CMP_GE_OQ);
+    const __m512i sign = _mm512_and_si512(_mm512_castps_si512(v), _mm512_set1_epi32(INT32_MIN));
+    const __m512 one = _mm512_castsi512_ps(_mm512_or_si512(sign, _mm512_set1_epi32(0x3F800000)));
+    r = _mm512_mask_add_ps(t, up, t, one);
+  } else {
+    r = _mm512_roundscale_ps(_mm512_mul_ps(x, p->mul), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  }
+  r = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(r, r, _CMP_ORD_Q), r);
+  r = _mm512_max_ps(r, p->lo);
+  return _mm512_min_ps(r, p->hi);
+}
+
+/* int32 in [qmin, qmax]; the narrowing stores below truncate, exact in that range. */
+QB__AVX512_INLINE __m512i qb__avx512_quant_i32(__m512 x, const qb__avx512_qp* p, const int tflite) {
+  return _mm512_cvtps_epi32(_mm512_add_ps(qb__avx512_quant_rel(x, p, tflite), p->zp));
+}
+
+/* (q - zp) * scale; + 0.0f turns -0 into +0 as the scalar's integer (q - zp) does. */
+QB__AVX512_INLINE __m512 qb__avx512_fakequant_vec(__m512 x, const qb__avx512_qp* p, const int tflite) {
+  const __m512 r = _mm512_add_ps(qb__avx512_quant_rel(x, p, tflite), _mm512_setzero_ps());
+  return _mm512_mul_ps(r, p->scale);
+}
+
+QB__AVX512_INLINE void qb__avx512_quant_loop(size_t n, const float* x, uint8_t* out, const qb__avx512_qp* p,
+                                             const int tflite, const int unroll) {
+  if (unroll == 4) {
+    for (; n >= 64; n -= 64, x += 64, out += 64) {
+      const __m512i a = qb__avx512_quant_i32(_mm512_loadu_ps(x), p, tflite);
+      const __m512i b = qb__avx512_quant_i32(_mm512_loadu_ps(x + 16), p, tflite);
+      const __m512i c = qb__avx512_quant_i32(_mm512_loadu_ps(x + 32), p, tflite);
+      const __m512i d = qb__avx512_quant_i32(_mm512_loadu_ps(x + 48), p, tflite);
+      _mm_storeu_si128((__m128i*) out, _mm512_cvtepi32_epi8(a));
+      _mm_storeu_si128((__m128i*) (out + 16), _mm512_cvtepi32_epi8(b));
+      _mm_storeu_si128((__m128i*) (out + 32), _mm512_cvtepi32_epi8(c));
+      _mm_storeu_si128((__m128i*) (out + 48), _mm512_cvtepi32_epi8(d));
+    }
+  }
+  for (; n >= 16; n -= 16, x += 16, out += 16) {
+    const __m512i q = qb__avx512_quant_i32(_mm512_loadu_ps(x), p, tflite);
+    _mm_storeu_si128((__m128i*) out, _mm512_cvtepi32_epi8(q));
+  }
+  if (n != 0) {
+    const __mmask16 m = qb__avx512_tail_mask(n);
+    const __m512i q = qb__avx512_quant_i32(_mm512_maskz_loadu_ps(m, x), p, tflite);
+    _mm512_mask_cvtepi32_storeu_epi8(out, m, q);
+  }
+}
+
+/* s8 and u8 share the code: values are clamped to [qmin, qmax] before narrowing. */
+QB__AVX512_INLINE void qb__avx512_quant(size_t n, const float* x, void* y, const qb_quant_params* q,
+                                        const int is_u8, const int unroll) {
+  const int tflite = q->round == QB_ROUND_TFLITE;
+  const qb__avx512_qp p = qb__avx512_qp_make(q, tflite);
+  (void) is_u8;
+  if (tflite) {
+    qb__avx512_quant_loop(n, x, (uint8_t*) y, &p, 1, unroll);
+  } else {
+    qb__avx512_quant_loop(n, x, (uint8_t*) y, &p, 0, unroll);
+  }
+}
+
+QB__AVX512_INLINE __m512 qb__avx512_dequant16(__m128i bytes, __m512i zp, __m512 scale, const int is_u8) {
+  const __m512i q = is_u8 ? _mm512_cvtepu8_epi32(bytes) : _mm512_cvtepi8_epi32(bytes);
+  return _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_sub_epi32(q, zp)), scale);
+}
+
+QB__AVX512_INLINE void qb__avx512_dequant(size_t n, const void* x, float* y, float scale,
+                                          int32_t zero_point, const int is_u8, const int unroll) {
+  const uint8_t* in = (const uint8_t*) x;
+  const __m512i zp = _mm512_set1_epi32(zero_point);
+  const __m512 s = _mm512_set1_ps(scale);
+  if (unroll == 4) {
+    for (; n >= 64; n -= 64, in += 64, y += 64) {
+      for (int j = 0; j < 64; j += 16) {
+        const __m128i bytes = _mm_loadu_si128((const __m128i*) (in + j));
+        _mm512_storeu_ps(y + j, qb__avx512_dequant16(bytes, zp, s, is_u8));
+      }
+    }
+  }
+  for (; n >= 16; n -= 16, in += 16, y += 16) {
+    _mm512_storeu_ps(y, qb__avx512_dequant16(_mm_loadu_si128((const __m128i*) in), zp, s, is_u8));
+  }
+  if (n != 0) {
+    const __mmask16 m = qb__avx512_tail_mask(n);
+    _mm512_mask_storeu_ps(y, m, qb__avx512_dequant16(_mm_maskz_loadu_epi8(m, in), zp, s, is_u8));
+  }
+}
+
+QB__AVX512_INLINE void qb__avx512_fakequant_loop(size_t n, const float* x, float* y, const qb__avx512_qp* p,
+                                                 const int tflite, const int unroll) {
+  if (unroll == 4) {
+    for (; n >= 64; n -= 64, x += 64, y += 64) {
+      for (int j = 0; j < 64; j += 16) {
+        _mm512_storeu_ps(y + j, qb__avx512_fakequant_vec(_mm512_loadu_ps(x + j), p, tflite));
+      }
+    }
+  }
+  for (; n >= 16; n -= 16, x += 16, y += 16) {
+    _mm512_storeu_ps(y, qb__avx512_fakequant_vec(_mm512_loadu_ps(x), p, tflite));
+  }
+  if (n != 0) {
+    const __mmask16 m = qb__avx512_tail_mask(n);
+    _mm512_mask_storeu_ps(y, m, qb__avx512_fakequant_vec(_mm512_maskz_loadu_ps(m, x), p, tflite));
+  }
+}
+
+QB__AVX512_INLINE void qb__avx512_fakequant(size_t n, const float* x, float* y, const qb_quant_params* q,
+                                            const int unroll) {
+  const int tflite = q->round == QB_ROUND_TFLITE;
+  const qb__avx512_qp p = qb__avx512_qp_make(q, tflite);
+  if (tflite) {
+    qb__avx512_fakequant_loop(n, x, y, &p, 1, unroll);
+  } else {
+    qb__avx512_fakequant_loop(n, x, y, &p, 0, unroll);
+  }
+}
+
+/* One block of 32 (two vectors): the steps of qb__block_quant_one. vmaxps returns its
+ * second operand when either is NaN, so max(|x|, acc) skips NaN. */
+QB__AVX512_INLINE void qb__avx512_block_quant(const float* x, qb_block_q8* b) {
+  const __m512 x0 = _mm512_loadu_ps(x), x1 = _mm512_loadu_ps(x + 16);
+  __m512 m = _mm512_max_ps(_mm512_abs_ps(x0), _mm512_setzero_ps());
+  m = _mm512_max_ps(_mm512_abs_ps(x1), m);
+  const float d = _mm512_reduce_max_ps(m) / 127.0f;
+  const __m512 id = _mm512_set1_ps(d != 0.0f ? 1.0f / d : 0.0f);
+  const __m512 lo = _mm512_set1_ps(-127.0f), hi = _mm512_set1_ps(127.0f);
+  const __m512 xs[2] = {x0, x1};
+  memcpy(&b->d, &d, sizeof d);
+  for (int i = 0; i < 2; i++) {
+    const __m512 v = _mm512_mul_ps(xs[i], id);
+    __m512 r = _mm512_roundscale_ps(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    r = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(r, r, _CMP_ORD_Q), r); /* NaN, or inf * 0 */
+    const __m512i q = _mm512_cvtps_epi32(_mm512_min_ps(_mm512_max_ps(r, lo), hi));
+    _mm_storeu_si128((__m128i*) (b->qs + 16 * i), _mm512_cvtepi32_epi8(q));
+  }
+}
+
+QB__AVX512_INLINE void qb__avx512_block_dequant(const qb_block_q8* b, float* y) {
+  float df;
+  memcpy(&df, &b->d, sizeof df);
+  const __m512 d = _mm512_set1_ps(df);
+  for (int i = 0; i < QB_BLOCK_LEN; i += 16) {
+    const __m512i q = _mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i*) (b->qs + i)));
+    _mm512_storeu_ps(y + i, _mm512_mul_ps(d, _mm512_cvtepi32_ps(q)));
+  }
+}
+
+#endif /* QB_QUANT_AVX512_H */
