@@ -145,6 +145,11 @@ typedef struct qb__sort_ctx_row {
   size_t index;
 } qb__sort_row;
 
+/* Aggregates are named "<name>_median" etc.; their run_name is the name they belong to. */
+static const char* qb__row_key(const qb_result_row* row) {
+  return row->run_name[0] != '\0' ? row->run_name : row->name;
+}
+
 static int qb__cmp_sort_row(const void* a, const void* b) {
   const qb__sort_row *x = a, *y = b;
   int c = strcmp(x->name, y->name);
@@ -182,7 +187,7 @@ static qb_status qb__index_build(const qb_resultset* r, qb__index* x, qb_error* 
     qb__index_free(x);
     return qb_fail(err, QB_NO_MEMORY, "%s: out of memory indexing %zu rows", r->path, n);
   }
-  for (size_t i = 0; i < n; i++) tmp[i] = (qb__sort_row){r->rows[i].name, i};
+  for (size_t i = 0; i < n; i++) tmp[i] = (qb__sort_row){qb__row_key(&r->rows[i]), i};
   qsort(tmp, n, sizeof *tmp, qb__cmp_sort_row);
   for (size_t i = 0; i < n; i++) x->order[i] = tmp[i].index;
   for (size_t i = 0; i < n;) {
@@ -376,8 +381,9 @@ static void qb__judge_timing(qb_cmp_row* row, qb__side* b, qb__side* n, const qb
   row->change_pct = row->by_roof ? qb__change_pct(row->new_median, row->base_median)
                                  : qb__change_pct(row->base_median, row->new_median);
   bool weak = b->n < QB_COMPARE_STRONG_REPS || n->n < QB_COMPARE_STRONG_REPS;
-  /* With too few samples for any test, a big median change is still worth a weak flag. */
-  bool significant = isnan(row->p_value) ? weak : row->p_value < o->alpha;
+  /* Too few samples for the test to ever reach alpha (3 a side: p >= 0.1): a median
+   * change beyond the threshold is still worth a flag, marked weak, never failing. */
+  bool significant = weak || row->p_value < o->alpha;
   row->verdict = QB_CMP_SAME;
   if (significant && row->change_pct > o->threshold_pct) {
     row->verdict = weak ? QB_CMP_SLOWER_WEAK : QB_CMP_SLOWER;

@@ -67,7 +67,7 @@ def case(family, variant, backend, isa, din, dout, n, dist="normal", din2="none"
     }
 
 
-def rows_of(c, reps, rng, jitter=0.01, scale=1.0, roof_bw=1.2e10, aggregates=True):
+def rows_of(c, reps, rng, jitter=0.01, scale=1.0, roof_bw=1.2e10, roof_peak=1.0e11, aggregates=True):
     """Repetition rows plus Google Benchmark's aggregates for one case."""
     out = []
     times = []
@@ -94,7 +94,7 @@ def rows_of(c, reps, rng, jitter=0.01, scale=1.0, roof_bw=1.2e10, aggregates=Tru
         row["gflops"] = gflops
         row["roof_name"] = "copy" if not c["flops"] else "peak_f32_fma__avx2"
         if ok:
-            row["roof_fraction"] = (gflops * 1e9 / 1.0e11) if c["flops"] else row["bytes_per_second"] / roof_bw
+            row["roof_fraction"] = (gflops * 1e9 / roof_peak) if c["flops"] else row["bytes_per_second"] / roof_bw
         else:
             row["roof_fraction"] = 0
         if ok:
@@ -188,8 +188,8 @@ def main():
     write("weak_base.json", doc(base_ctx, cases, 3, 1))
     write("weak_slow20.json", doc(base_ctx, slow, 3, 1))
     # Another machine, 30 % slower everywhere with a 30 % lower roof: same roof fractions.
-    ctx_b = context(host="fixture-b", cpu="Intel Xeon Gold 6268CL (fixture)", copy_bw=1.2e10 / 1.3)
-    write("machine_b.json", doc(ctx_b, cases, 9, 1, scale=1.3, roof_bw=1.2e10 / 1.3))
+    ctx_b = context(host="fixture-b", cpu="Intel Xeon Gold 6268CL (fixture)", copy_bw=1.2e10 / 1.3, peak=1e11 / 1.3)
+    write("machine_b.json", doc(ctx_b, cases, 9, 1, scale=1.3, roof_bw=1.2e10 / 1.3, roof_peak=1e11 / 1.3))
     # Plain Google Benchmark output: no qbench fields at all.
     plain = doc(base_ctx, cases[:2], 9, 1)
     plain["context"].pop("qbench")
@@ -235,7 +235,7 @@ def main():
     pb = [c for c in copy.deepcopy(pc) if c["backend"] == "cpu" and c["status"] == "ok"]
     write("plot_b.json", doc(context(host="fixture-b", cpu="Intel Xeon Gold 6268CL (fixture)", suite="quick",
                                      copy_bw=9e9, peak=1.4e11, l2=1048576, l3=37486592), pb, 3, 8, scale=1.2,
-                             roof_bw=9e9, aggregates=False))
+                             roof_bw=9e9, roof_peak=1.4e11, aggregates=False))
     # Partial: a single path (scalar) and a skipped row. Empty: only skipped rows.
     part = [c for c in copy.deepcopy(pc) if c["isa"] == "scalar"][:3] + [pc[-2]]
     write("plot_partial.json", doc(context(suite="quick"), part, 3, 9, aggregates=False))

@@ -1,0 +1,156 @@
+/* qbench plot RESULTS... --out DIR [--compare BASE NEW]: charts with gnuplot. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "harness/compare.h"
+#include "harness/plot.h"
+
+static void qb__help(void) {
+  printf(
+      "usage: qbench plot RESULTS... --out DIR [--compare BASE NEW] [--threshold PCT]\n"
+      "                   [--normalize roof] [--tensor N] [--scripts DIR]\n"
+      "\n"
+      "Writes data files (.tsv) and charts (PNG and SVG, drawn by gnuplot with the scripts\n"
+      "in plots/*.gp) into DIR, and DIR/index.html showing them with the run's context:\n"
+      "  throughput     GB/s per kernel, grouped by path (scalar, each ISA, each OpenCL\n"
+      "                 device), each path's roof drawn (largest n measured)\n"
+      "  size-FAMILY    GB/s vs working-set size (log), one line per path, L1/L2/L3 marked\n"
+      "  roofline       operational intensity vs GOP/s, measured bandwidth and compute roofs\n"
+      "  error          SQNR per dtype and quantization scheme, per input distribution\n"
+      "  memory         storage of one tensor per dtype and scheme, with the ratio to f32\n"
+      "  machines       every RESULTS file side by side: roof fraction and GB/s\n"
+      "  regression     with --compare: each row's change and the threshold band\n"
+      "The first RESULTS file feeds every chart but 'machines', which compares them all.\n"
+      "\n"
+      "  --out DIR             output folder (created when missing)\n"
+      "  --compare BASE NEW    add the regression view of 'qbench compare BASE NEW'\n"
+      "  --threshold PCT       its threshold band (default %g)\n"
+      "  --normalize roof      compare by roof fraction in that view\n"
+      "  --tensor N            elements of the tensor the memory chart sizes (default %llu)\n"
+      "  --scripts DIR         gnuplot scripts (default: $QBENCH_PLOTS, else plots/ of the\n"
+      "                        source tree)\n"
+      "gnuplot: $QBENCH_GNUPLOT, else 'gnuplot' from PATH (Debian: gnuplot-nox).\n"
+      "\n"
+      "exit codes: 0 charts written, 1 gnuplot failed, 2 bad usage or input, or no gnuplot\n",
+      QB_COMPARE_DEFAULT_THRESHOLD_PCT, (unsigned long long) QB_PLOT_DEFAULT_TENSOR);
+}
+
+/* --compare takes two values, which getopt cannot: take them out of argv first. */
+static int qb__take_compare(int* argc, char** argv, const char** base, const char** new_path) {
+  for (int i = 1; i < *argc; i++) {
+    if (strcmp(argv[i], "--") == 0) break;
+    if (strcmp(argv[i], "--compare") != 0) continue;
+    if (i + 2 >= *argc) return qb_cli_usage_error("plot", "--compare needs two results files, BASE and NEW");
+    *base = argv[i + 1];
+    *new_path = argv[i + 2];
+    for (int j = i; j + 3 <= *argc; j++) argv[j] = argv[j + 3];
+    *argc -= 3;
+    i--;
+  }
+  return 0;
+}
+
+typedef struct qb__plot_args {
+  qb_plot_opts plot;
+  qb_compare_opts cmp;
+  const char *base, *new_path;
+} qb__plot_args;
+
+static int qb__parse(int argc, char** argv, qb__plot_args* a) {
+  static const struct option longopts[] = {{"out", required_argument, NULL, 'o'},
+                                           {"threshold", required_argument, NULL, 't'},
+                                           {"normalize", required_argument, NULL, 'n'},
+                                           {"tensor", required_argument, NULL, 'T'},
+                                           {"scripts", required_argument, NULL, 's'},
+                                           {"help", no_argument, NULL, 'h'},
+                                           {NULL, 0, NULL, 0}};
+  optind = 1;
+  opterr = 0;
+  int c;
+  uint64_t tensor;
+  while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    switch (c) {
+      case 'h': qb__help(); return -1;
+      case 'o': a->plot.out_dir = optarg; break;
+      case 's': a->plot.scripts_dir = optarg; break;
+      case 't':
+        if (!qb_parse_double(optarg, &a->cmp.threshold_pct) || a->cmp.threshold_pct < 0) {
+          return qb_cli_usage_error("plot", "--threshold '%s': expected a percentage >= 0", optarg);
+        }
+        break;
+      case 'n':
+        if (strcmp(optarg, "roof") != 0) {
+          return qb_cli_usage_error("plot", "--normalize '%s': the only normalization is 'roof'", optarg);
+        }
+        a->cmp.normalize_roof = true;
+        break;
+      case 'T':
+        if (!qb_parse_u64(optarg, 1, UINT64_C(1) << 40, &tensor)) {
+          return qb_cli_usage_error("plot", "--tensor '%s': expected a number of elements from 1 to 2^40", optarg);
+        }
+        a->plot.tensor_elems = tensor;
+        break;
+      default: return qb_cli_usage_error("plot", "unknown or incomplete option '%s'", argv[optind - 1]);
+    }
+  }
+  if (a->plot.out_dir == NULL) return qb_cli_usage_error("plot", "--out DIR is required");
+  if (optind >= argc) return qb_cli_usage_error("plot", "expected at least one results file");
+  return 0;
+}
+
+int qb_cmd_plot(qb_ctx* ctx, int argc, char** argv) {
+  (void) ctx;
+  qb__plot_args a;
+  memset(&a, 0, sizeof a);
+  a.plot.tensor_elems = QB_PLOT_DEFAULT_TENSOR;
+  qb_compare_opts_default(&a.cmp);
+  int rc = qb__take_compare(&argc, argv, &a.base, &a.new_path);
+  if (rc == 0) rc = qb__parse(argc, argv, &a);
+  if (rc != 0) return rc < 0 ? 0 : rc;
+
+  /* No gnuplot: say so before reading or writing anything. */
+  qb_error err = {0};
+  char gnuplot[4096], scripts[4096];
+  qb_status st = qb_plot_check(&a.plot, gnuplot, sizeof gnuplot, scripts, sizeof scripts, &err);
+  if (st != QB_OK) {
+    qb_error_print(&err);
+    return 2;
+  }
+
+  size_t n_sets = (size_t) (argc - optind);
+  qb_resultset* sets = calloc(n_sets, sizeof *sets);
+  qb_resultset base = {0}, new_set = {0};
+  qb_comparison cmp = {0};
+  bool have_cmp = false;
+  qb_plot_report* rep = calloc(1, sizeof *rep);
+  if (sets == NULL || rep == NULL) {
+    st = qb_fail(&err, QB_NO_MEMORY, "out of memory");
+    goto done;
+  }
+  for (size_t i = 0; i < n_sets && st == QB_OK; i++) st = qb_resultset_load(argv[optind + (int) i], &sets[i], &err);
+  if (st == QB_OK && a.base != NULL) {
+    st = qb_resultset_load(a.base, &base, &err);
+    if (st == QB_OK) st = qb_resultset_load(a.new_path, &new_set, &err);
+    if (st == QB_OK) st = qb_compare_sets(&base, &new_set, &a.cmp, &cmp, &err);
+    have_cmp = st == QB_OK;
+    a.plot.cmp = have_cmp ? &cmp : NULL;
+  }
+  if (st == QB_OK) st = qb_plot_all(sets, n_sets, &a.plot, rep, &err);
+  if (st == QB_OK) {
+    fprintf(stderr, "qbench plot: %zu charts (PNG and SVG) and their data in %s; open %s/index.html\n",
+            rep->n_charts, a.plot.out_dir, a.plot.out_dir);
+  }
+done:
+  if (st != QB_OK) qb_error_print(&err);
+  if (have_cmp) qb_comparison_free(&cmp);
+  qb_resultset_free(&new_set);
+  qb_resultset_free(&base);
+  for (size_t i = 0; sets != NULL && i < n_sets; i++) qb_resultset_free(&sets[i]);
+  free(sets);
+  free(rep);
+  if (st == QB_OK) return 0;
+  return st == QB_INTERNAL ? 1 : 2;
+}

@@ -1,0 +1,52 @@
+# Chart 6: machines side by side. The same kernels (largest n measured) on every
+# results file given: above, normalized by each machine's own roof (roof fraction);
+# below, absolute GB/s.
+#
+# Variables (gnuplot -e, set by `qbench plot`):
+#   data     one block per results file (header line, 5th field the machine); rows: x,
+#            roof fraction, GB/s, colour, kernel
+#   kernels  one row per kernel: centre x, 0, kernel (the x tic labels)
+#   colors   the machines' colours in block order, as "#rrggbb" words
+#   out, title, nblocks, nbars, xmax
+set datafile separator "\t"
+set termoption noenhanced
+set style fill solid 0.85 border lc rgb "#404040"
+set boxwidth 0.85
+set grid ytics lc rgb "#dddddd"
+set key outside right top vertical box
+set xrange [0:xmax]
+width = 600 + 24 * nbars
+width = width < 1100 ? 1100 : (width > 2800 ? 2800 : width)
+
+do for [fmt in "png svg"] {
+  if (fmt eq "png") {
+    set terminal pngcairo size width, 950 font "DejaVu Sans,10" noenhanced
+  } else {
+    set terminal svg size width, 950 font "DejaVu Sans,10" noenhanced background "white"
+  }
+  set output out . "." . fmt
+  set multiplot layout 2, 1 title "Machines side by side\n".title
+  if (nbars == 0) {
+    set label 1 "no data: no ok row with a throughput" at graph 0.5, 0.5 center
+    set xrange [0:1]
+    set yrange [0:1]
+    plot NaN notitle
+    plot NaN notitle
+    unset label 1
+  } else {
+    set ylabel "fraction of the machine's roof"
+    set yrange [0:*]
+    set xtics format "" scale 0
+    set bmargin 1
+    plot kernels using 1:(NaN):xtic("") notitle, \
+         for [i=0:nblocks-1] data index i using 1:2 with boxes lc rgb word(colors, i + 1) title columnheader(5)
+    set ylabel "throughput (GB/s)"
+    set xtics rotate by -45 scale 0 font ",8"
+    set bmargin 12
+    plot kernels using 1:(NaN):xtic(3) notitle, \
+         for [i=0:nblocks-1] data index i using 1:3 with boxes lc rgb word(colors, i + 1) notitle
+    set bmargin
+  }
+  unset multiplot
+  set output
+}
