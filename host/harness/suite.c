@@ -612,8 +612,18 @@ bool qb_suite_matches_kernel(const qb_suite* s, const char* stable_name) {
 
 /* ---- Sizes ------------------------------------------------------------------------ */
 
+/*
+ * Bits per element for sizing: the family's bytes-moved formula. A family that moves no
+ * memory (the compute peaks) still has buffers, so it is sized by their storage: the
+ * inputs, and the output of a unary kernel (a dot's single output is negligible).
+ */
 static uint64_t qb__bits_per_element(const qb_family_info* f) {
-  return (uint64_t) f->in_bits + f->in2_bits + f->out_bits;
+  const uint64_t moved = (uint64_t) f->in_bits + f->in2_bits + f->out_bits;
+  if (moved != 0) return moved;
+  uint64_t bits = qb_dtype_get(f->in)->bits;
+  if (f->in2 != QB_DTYPE_none) bits += qb_dtype_get(f->in2)->bits;
+  if (f->kind == QB_KIND_unary) bits += qb_dtype_get(f->out)->bits;
+  return bits;
 }
 
 /* The cache size a class is measured against (the last level for L3 and DRAM). */

@@ -119,7 +119,8 @@ bool qb_suite_matches_kernel(const qb_suite* s, const char* stable_name);
 
 /*
  * The element count for one size of one family on this machine. Classes are sized by
- * bytes: the case's total buffer bytes (qb_family_bytes) fill half of L1d / L2 / the
+ * bytes: the case's total buffer bytes (qb_family_bytes; for a family that moves no
+ * memory, like the compute peaks, its buffers' storage) fill half of L1d / L2 / the
  * last-level cache (the topology's *_used figures), or reach QB_SUITE_DRAM_FACTOR x
  * the last-level cache. n is rounded to the family's n_multiple (down for the cache
  * classes, never below one multiple; up for DRAM and explicit counts).
