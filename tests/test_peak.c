@@ -1,0 +1,111 @@
+/*
+ * The peak families: every usable variant, the scalar references included, must do
+ * exactly n multiply-adds of a[0] * b[0] and write their sum. Inputs are chosen so
+ * that every partial sum is exact (integers below 2^24 for floats; int32 wraps
+ * modulo 2^32 like the instructions), so a variant that did more or fewer multiply-adds,
+ * or dropped an accumulator, gives a different number. Only a[0] and b[0] exist.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "peak/peak.h"
+#include "registry.h"
+#include "test_util.h"
+
+static qb_cpu qb__cpu;
+
+static const qb_family qb__peaks[] = {QB_FAMILY_f32_peak, QB_FAMILY_bf16_peak, QB_FAMILY_s8_peak};
+
+/* Multiples of the family's n_multiple: 0, 1, 2, 5 and 1000 of them. */
+static const uint64_t qb__counts[] = {0, 1, 2, 5, 1000};
+
+static void qb__run_f(const qb_kernel_info* k, uint64_t n, float a, float b, float want) {
+  float got = -1.0f;
+  qb_kernel_dot(k)(n, &a, &b, &got);
+  if (got != want) fail_msg("%s: n=%llu a=%g b=%g: got %.9g, want %.9g", k->name, (unsigned long long) n, a, b, got, want);
+}
+
+static void qb__run_bf16(const qb_kernel_info* k, uint64_t n, uint16_t a, uint16_t b, float want) {
+  float got = -1.0f;
+  qb_kernel_dot(k)(n, &a, &b, &got);
+  if (got != want) fail_msg("%s: n=%llu a=0x%04X b=0x%04X: got %.9g, want %.9g", k->name, (unsigned long long) n, a, b, got, want);
+}
+
+static void qb__run_s8(const qb_kernel_info* k, uint64_t n, uint8_t a, int8_t b) {
+  /* n products of a * b, modulo 2^32, read as int32 (two's complement). */
+  const uint32_t w = (uint32_t) n * (uint32_t) ((int32_t) a * b);
+  const int32_t want = w > INT32_MAX ? -(int32_t) (~w) - 1 : (int32_t) w;
+  int32_t got = 0x5A5A5A5A;
+  qb_kernel_dot(k)(n, &a, &b, &got);
+  if (got != want) fail_msg("%s: n=%llu a=%u b=%d: got %d, want %d", k->name, (unsigned long long) n, a, b, got, want);
+}
+
+static void qb__check(const qb_kernel_info* k) {
+  const qb_family_info* fam = qb_family_get(k->family);
+  /* A variant's loop covers tile multiply-adds; the family's n_multiple must be whole tiles. */
+  assert_int_equal(fam->n_multiple % k->tile, 0);
+  for (size_t c = 0; c < sizeof qb__counts / sizeof qb__counts[0]; c++) {
+    const uint64_t n = qb__counts[c] * fam->n_multiple;
+    switch (k->family) {
+      case QB_FAMILY_f32_peak:
+        qb__run_f(k, n, 1.0f, 1.0f, (float) n);
+        qb__run_f(k, n, 0.5f, 0.25f, (float) n / 8);
+        qb__run_f(k, n, 3.0f, -2.0f, -6.0f * (float) n);
+        break;
+      case QB_FAMILY_bf16_peak:
+        qb__run_bf16(k, n, 0x3F80, 0x3F80, (float) n);      /* 1 * 1 */
+        qb__run_bf16(k, n, 0x4000, 0xBF00, -(float) n);     /* 2 * -0.5 */
+        qb__run_bf16(k, n, 0x3E80, 0x4040, 0.75f * (float) n); /* 0.25 * 3 */
+        break;
+      default:
+        qb__run_s8(k, n, 1, 1);
+        qb__run_s8(k, n, 3, -5);
+        qb__run_s8(k, n, 255, 64); /* 16320 * n: wraps at 1000 multiples */
+        qb__run_s8(k, n, 127, -128);
+        break;
+    }
+  }
+}
+
+static void test_peaks(void** state) {
+  (void) state;
+  char buf[160];
+  for (size_t f = 0; f < sizeof qb__peaks / sizeof qb__peaks[0]; f++) {
+    const qb_family_info* fam = qb_family_get(qb__peaks[f]);
+    assert_int_equal(fam->in_bits + fam->in2_bits + fam->out_bits, 0);
+    assert_int_equal(fam->flops, 2);
+    for (size_t i = 0; i < qb_kernel_count(); i++) {
+      const qb_kernel_info* k = qb_kernel_at(i);
+      const char* reason = NULL;
+      if (k->family != qb__peaks[f]) continue;
+      if (!qb_kernel_usable(k, &qb__cpu, &reason, buf, sizeof buf)) {
+        print_message("[ SKIPPED  ] %s: %s\n", k->name, reason ? reason : "not usable");
+        continue;
+      }
+      qb__check(k);
+      print_message("[ CHECKED  ] %s\n", k->name);
+    }
+  }
+}
+
+static void test_s8_operand_limit(void** state) {
+  (void) state;
+  assert_true(qb_s8_peak_operands_ok(255, 64));    /* 16320 */
+  assert_true(qb_s8_peak_operands_ok(127, -128));  /* -16256 */
+  assert_false(qb_s8_peak_operands_ok(255, 127));  /* 2 * 32385 would saturate s16 */
+  assert_false(qb_s8_peak_operands_ok(129, -128)); /* 16512 */
+}
+
+int main(void) {
+  qb_error err;
+  qb_cpu_detect(&qb__cpu);
+  if (qb_cpu_cap_from_env(&qb__cpu, &err) != QB_OK) {
+    qb_error_print(&err);
+    return 1;
+  }
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_s8_operand_limit),
+      cmocka_unit_test(test_peaks),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
