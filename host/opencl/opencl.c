@@ -73,6 +73,19 @@ static const char* qb__entry_missing(const qb__ocl_device* d, const qb__ocl_entr
 
 /* ---- Program build ---------------------------------------------------------------- */
 
+/* Compilers name the program by a temporary file ("error: /root/.cache/pocl/kcache/
+ * tempfile_X.cl:46:16: ..."): keep "program.cl:46:16: ...", which says the same in less. */
+static void qb__drop_temp_path(char* line) {
+  char* ext = strstr(line, ".cl:");
+  if (ext == NULL) return;
+  char* start = ext;
+  while (start > line && start[-1] != ' ' && start[-1] != '<') start--;
+  static const char name[] = "program";
+  if ((size_t) (ext - start) < sizeof name - 1) return;
+  memcpy(start, name, sizeof name - 1);
+  memmove(start + sizeof name - 1, ext, strlen(ext) + 1);
+}
+
 /* The first lines of the build log, joined with " | ", into buf. */
 static void qb__log_excerpt(const qb__ocl_device* d, cl_program prog, char* buf, size_t len) {
   size_t log_len = 0;
@@ -92,6 +105,7 @@ static void qb__log_excerpt(const qb__ocl_device* d, cl_program prog, char* buf,
   for (char* line = strtok(log, "\n"); line != NULL && lines < QB__LOG_LINES; line = strtok(NULL, "\n")) {
     while (*line == ' ' || *line == '\t') line++;
     if (*line == '\0') continue;
+    qb__drop_temp_path(line);
     j += (size_t) snprintf(buf + j, j < len ? len - j : 0, "%s%s", lines ? " | " : "", line);
     if (j >= len) break;
     lines++;

@@ -7,10 +7,10 @@
 
 /* 1:1 port of qb__round_to_small (kernels/common/fp.h): a finite, non-negative f32
  * (bits) rounded to a format with mbits mantissa bits and bias, ties to even. */
-uint qb__round_to_small(uint abs, int mbits, int bias) {
-  const int e = (int) (abs >> 23);
-  const uint m = abs & 0x7FFFFFu;
-  uint q, rem, half;
+uint qb__round_to_small(uint mag, int mbits, int bias) {
+  const int e = (int) (mag >> 23);
+  const uint m = mag & 0x7FFFFFu;
+  uint q, rem, halfway;
   int shift;
   if (e - 127 + bias >= 1) {
     shift = 23 - mbits;
@@ -26,8 +26,8 @@ uint qb__round_to_small(uint abs, int mbits, int bias) {
     q = full >> shift;
     rem = full & ((1u << shift) - 1u);
   }
-  half = 1u << (shift - 1);
-  if (rem > half || (rem == half && (q & 1u))) {
+  halfway = 1u << (shift - 1);
+  if (rem > halfway || (rem == halfway && (q & 1u))) {
     q += 1;
   }
   return q;
@@ -49,14 +49,14 @@ uint qb__small_to_f32(uint e, uint m, int mbits, int bias) {
 
 ushort qb__f32_to_f16_bits(uint w) {
   const uint sign = (w >> 16) & 0x8000u;
-  const uint abs = w & 0x7FFFFFFFu;
-  if (abs > 0x7F800000u) {
-    return (ushort) (sign | 0x7E00u | ((abs >> 13) & 0x3FFu));
+  const uint mag = w & 0x7FFFFFFFu;
+  if (mag > 0x7F800000u) {
+    return (ushort) (sign | 0x7E00u | ((mag >> 13) & 0x3FFu));
   }
-  if (abs >= 0x477FF000u) {
+  if (mag >= 0x477FF000u) {
     return (ushort) (sign | 0x7C00u);
   }
-  return (ushort) (sign | qb__round_to_small(abs, 10, 15));
+  return (ushort) (sign | qb__round_to_small(mag, 10, 15));
 }
 
 uint qb__f16_to_f32_bits(ushort h) {
@@ -79,12 +79,12 @@ ushort qb__f32_to_bf16_bits(uint w) {
 
 uchar qb__f32_to_f8e4m3_bits(uint w, int saturate) {
   const uint sign = (w >> 24) & 0x80u;
-  const uint abs = w & 0x7FFFFFFFu;
+  const uint mag = w & 0x7FFFFFFFu;
   uint q;
-  if (abs > 0x7F800000u) {
+  if (mag > 0x7F800000u) {
     return (uchar) (sign | 0x7Fu);
   }
-  q = abs == 0x7F800000u ? 0x7Fu : qb__round_to_small(abs, 3, 7);
+  q = mag == 0x7F800000u ? 0x7Fu : qb__round_to_small(mag, 3, 7);
   if (q > 0x7Eu) {
     q = saturate ? 0x7Eu : 0x7Fu;
   }
@@ -101,12 +101,12 @@ uint qb__f8e4m3_to_f32_bits(uchar b) {
 
 uchar qb__f32_to_f8e5m2_bits(uint w) {
   const uint sign = (w >> 24) & 0x80u;
-  const uint abs = w & 0x7FFFFFFFu;
+  const uint mag = w & 0x7FFFFFFFu;
   uint q;
-  if (abs > 0x7F800000u) {
+  if (mag > 0x7F800000u) {
     return (uchar) (sign | 0x7Eu);
   }
-  q = abs == 0x7F800000u ? 0x7Cu : qb__round_to_small(abs, 2, 15);
+  q = mag == 0x7F800000u ? 0x7Cu : qb__round_to_small(mag, 2, 15);
   if (q > 0x7Bu) {
     q = 0x7Cu;
   }
@@ -134,9 +134,9 @@ uint qb__f8e5m2_to_f32_bits(uchar b) {
  */
 uint qb__f64_to_f32_bits(ulong w) {
   const uint sign = (uint) (w >> 32) & 0x80000000u;
-  const ulong abs = w & 0x7FFFFFFFFFFFFFFFul;
-  const int e = (int) (abs >> 52);
-  const ulong m = abs & 0xFFFFFFFFFFFFFul;
+  const ulong mag = w & 0x7FFFFFFFFFFFFFFFul;
+  const int e = (int) (mag >> 52);
+  const ulong m = mag & 0xFFFFFFFFFFFFFul;
   if (e == 0x7FF) {
     return sign | 0x7F800000u | (m ? 0x400000u | (uint) (m >> 29) : 0u);
   }
@@ -152,8 +152,8 @@ uint qb__f64_to_f32_bits(ulong w) {
   const int shift = ef >= 1 ? 29 : 29 + 1 - ef;
   ulong q = full >> shift;
   const ulong rem = full & ((1ul << shift) - 1ul);
-  const ulong half = 1ul << (shift - 1);
-  if (rem > half || (rem == half && (q & 1ul))) {
+  const ulong halfway = 1ul << (shift - 1);
+  if (rem > halfway || (rem == halfway && (q & 1ul))) {
     q += 1;
   }
   /* q holds the implicit bit for normals; adding the exponent field lets a carry flow. */

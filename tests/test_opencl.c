@@ -1,0 +1,525 @@
+/*
+ * The OpenCL backend on every device found: each family's OpenCL variants against the
+ * CPU scalar reference (through the registry) for sizes around the work-group size;
+ * casts and quantization bit-exact (with the differences a variant declares, tested
+ * exactly), integer dots exact, float dots within QB_DOT_REL_BOUND; and the errors:
+ * a program that does not build, a buffer beyond the largest allocation, a device
+ * filter that matches nothing. Exits 77 when there is no OpenCL device.
+ *
+ * QB_OPENCL_TEST_QUICK=1 tests fewer sizes (for oclgrind, ci/oclgrind).
+ */
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "test_util.h"
+
+#ifndef QB_HAVE_OPENCL
+int main(void) {
+  printf("test_opencl: built without OpenCL: skipped\n");
+  return QB_TEST_SKIP;
+}
+#else
+
+#include "common/fp.h"
+#include "core/backend.h"
+#include "dot/dot.h"
+#include "opencl/opencl_test.h"
+#include "registry.h"
+
+typedef struct qb__t {
+  qb_ctx ctx;
+  qb_backend* b;
+  bool quick;
+} qb__t;
+
+/* One case's host buffers. */
+typedef struct qb__bufs {
+  size_t n;
+  unsigned char *x, *x2, *ref, *got;
+  size_t x_bytes, x2_bytes, y_bytes;
+  float scales[64], inv_scales[64];
+  int32_t zps[64];
+} qb__bufs;
+
+/* ---- Inputs ------------------------------------------------------------------------ */
+
+/* f32 bit patterns every cast must get right: zeros, infinities, NaNs (quiet, signaling,
+ * with payloads), subnormals, the largest values and the ties of each small format. */
+static const uint32_t qb__f32_specials[] = {
+    0x00000000u, 0x80000000u, 0x7F800000u, 0xFF800000u, 0x7FC00000u, 0xFFC00001u, 0x7F800001u, 0x7FA12345u,
+    0x00000001u, 0x807FFFFFu, 0x00400000u, 0x7F7FFFFFu, 0xFF7FFFFFu, 0x3F800000u, 0x3F801000u, 0x3F803000u,
+    0x477FEFFFu, 0x477FF000u, 0x477FE000u, 0x33800000u, 0x33000000u, 0x33000001u, 0x387FC000u, 0x3F808000u,
+    0x3F818000u, 0x43E00000u, 0x43E80000u, 0x43F00000u, 0x47600000u, 0x47700000u, 0x3B000000u, 0x3A800000u,
+    0x37800000u, 0x37000000u, 0x3F7FFFFFu, 0x42FE0000u, 0xC2FF0000u, 0x3F828000u};
+
+/* Floats for quantization with the scale `scale`: ties of x/scale (exact halves when
+ * the scale is a power of two), random values across and beyond the range, NaN, inf. */
+static float qb__quant_value(uint64_t* s, size_t i, float scale) {
+  static const uint32_t sp[] = {0x7FC00000u, 0xFFC00000u, 0x7F800000u, 0xFF800000u, 0x00000000u, 0x80000000u,
+                                0x7F7FFFFFu, 0xFF7FFFFFu, 0x00000001u};
+  const uint64_t r = qb_test_rand(s);
+  if (i < sizeof sp / sizeof sp[0]) return qb_f32_from_bits(sp[i]);
+  const int k = (int) (r % 600) - 300;
+  switch ((r >> 16) % 4) {
+    case 0: return ((float) k + 0.5f) * scale; /* a tie */
+    case 1: return (float) k * scale;
+    case 2: return (float) ((double) ((r >> 24) % 2000001) / 1e6 - 1.0) * 400.0f * scale;
+    default: return qb_f32_from_bits((uint32_t) (r >> 32)); /* any bits, NaN included */
+  }
+}
+
+static void qb__fill_blocks(uint64_t* s, unsigned char* p, size_t nblocks) {
+  for (size_t k = 0; k < nblocks; k++) {
+    qb_block_q8 blk;
+    blk.d = (float) ((qb_test_rand(s) % 1000) + 1) / 4096.0f;
+    for (int i = 0; i < QB_BLOCK_LEN; i++) blk.qs[i] = (int8_t) (qb_test_rand(s) & 0xFF);
+    memcpy(p + k * sizeof blk, &blk, sizeof blk);
+  }
+}
+
+/* Random data of the dtype; floats for dots stay in [-2, 2] so sums do not overflow. */
+static void qb__fill(qb_dtype t, unsigned char* p, size_t n, uint64_t* s, bool dot, float scale, bool ftz) {
+  for (size_t i = 0; i < n; i++) {
+    const uint64_t r = qb_test_rand(s);
+    const float v = (float) ((double) (r % 4000001) / 1e6 - 2.0);
+    switch (t) {
+      case QB_DTYPE_f64: {
+        /* Doubles near f32 values (ties and their neighbours), and any bits. */
+        const uint32_t f = i < sizeof qb__f32_specials / sizeof qb__f32_specials[0] ? qb__f32_specials[i]
+                                                                                     : (uint32_t) (r >> 32);
+        uint64_t w = qb_f64_to_bits((double) qb_f32_from_bits(f));
+        const int kind = (int) (r % 5);
+        if (kind == 1) w += 1ull << 28; /* exactly half an f32 ulp above: a tie */
+        if (kind == 2) w += (1ull << 28) + 1;
+        if (kind == 3) w = qb_test_rand(s);
+        memcpy(p + 8 * i, &w, 8);
+        break;
+      }
+      case QB_DTYPE_f32: {
+        uint32_t w;
+        if (dot) w = qb_f32_to_bits(v);
+        else if (scale > 0.0f) w = qb_f32_to_bits(qb__quant_value(s, i, scale));
+        else if (i < sizeof qb__f32_specials / sizeof qb__f32_specials[0]) w = qb__f32_specials[i];
+        else w = (uint32_t) (r >> 32);
+        /* A device without f32 subnormals reads them as zero (QB_SEM_FTZ_IN): both sides
+         * then see zero. */
+        if (ftz && (w & 0x7F800000u) == 0) w &= 0x80000000u;
+        memcpy(p + 4 * i, &w, 4);
+        break;
+      }
+      case QB_DTYPE_f16:
+      case QB_DTYPE_bf16: {
+        uint16_t h = (uint16_t) (r >> 40);
+        if (dot) h = t == QB_DTYPE_f16 ? qb_f32_to_f16_bits(qb_f32_to_bits(v)) : qb_f32_to_bf16_bits(qb_f32_to_bits(v));
+        memcpy(p + 2 * i, &h, 2);
+        break;
+      }
+      default: p[i] = (unsigned char) (r >> 56); break;
+    }
+  }
+}
+
+/* ---- Comparison --------------------------------------------------------------------- */
+
+static bool qb__is_subnormal32(uint32_t w) { return (w & 0x7F800000u) == 0 && (w & 0x7FFFFFu) != 0; }
+
+/* Whether two outputs of dtype t agree under the declared semantics. */
+static bool qb__same(qb_dtype t, const unsigned char* a, const unsigned char* b, unsigned sem) {
+  const unsigned bytes = t == QB_DTYPE_f64 ? 8 : t == QB_DTYPE_f32 ? 4 : (t == QB_DTYPE_f16 || t == QB_DTYPE_bf16) ? 2 : 1;
+  if (memcmp(a, b, bytes) == 0) return true;
+  if (t == QB_DTYPE_f32) {
+    uint32_t ra, rb;
+    memcpy(&ra, a, 4);
+    memcpy(&rb, b, 4);
+    if ((sem & QB_SEM_NAN_CANON) && isnan(qb_f32_from_bits(ra)) && isnan(qb_f32_from_bits(rb))) return true;
+    if ((sem & QB_SEM_FTZ_OUT) && qb__is_subnormal32(ra) && rb == (ra & 0x80000000u)) return true;
+  }
+  if (t == QB_DTYPE_f16 && (sem & QB_SEM_NAN_CANON)) {
+    uint16_t ra, rb;
+    memcpy(&ra, a, 2);
+    memcpy(&rb, b, 2);
+    return (ra & 0x7C00u) == 0x7C00u && (ra & 0x3FFu) && (rb & 0x7C00u) == 0x7C00u && (rb & 0x3FFu);
+  }
+  return false;
+}
+
+/* |a_i * b_i| summed (for qb8: per block |da * db| * sum |qa * qb|), and the term count. */
+static double qb__sum_abs(qb_dtype t, const unsigned char* a, const unsigned char* b, size_t n, uint64_t* terms) {
+  double s = 0.0;
+  *terms = n;
+  if (t == QB_DTYPE_qb8) {
+    *terms = n / QB_BLOCK_LEN + 2; /* two multiplies per block, then the adds */
+    for (size_t k = 0; k < n / QB_BLOCK_LEN; k++) {
+      qb_block_q8 x, y;
+      memcpy(&x, a + k * sizeof x, sizeof x);
+      memcpy(&y, b + k * sizeof y, sizeof y);
+      double q = 0.0;
+      for (int i = 0; i < QB_BLOCK_LEN; i++) q += fabs((double) x.qs[i] * y.qs[i]);
+      s += fabs((double) x.d * y.d) * q;
+    }
+    return s;
+  }
+  for (size_t i = 0; i < n; i++) {
+    float x, y;
+    if (t == QB_DTYPE_f32) {
+      memcpy(&x, a + 4 * i, 4);
+      memcpy(&y, b + 4 * i, 4);
+    } else {
+      uint16_t hx, hy;
+      memcpy(&hx, a + 2 * i, 2);
+      memcpy(&hy, b + 2 * i, 2);
+      x = qb_f32_from_bits(t == QB_DTYPE_f16 ? qb_f16_to_f32_bits(hx) : qb_bf16_to_f32_bits(hx));
+      y = qb_f32_from_bits(t == QB_DTYPE_f16 ? qb_f16_to_f32_bits(hy) : qb_bf16_to_f32_bits(hy));
+    }
+    s += fabs((double) (x * y));
+  }
+  return s;
+}
+
+/* ---- One case ----------------------------------------------------------------------- */
+
+static qb_status qb__device_run(qb__t* t, int dev, const qb_backend_case* c, void* y, qb_error* err) {
+  void* state = NULL;
+  qb_status st = t->b->ops->prepare(t->b, dev, c, &state, err);
+  if (st != QB_OK) return st;
+  double secs = 0.0;
+  const char* note = NULL;
+  st = t->b->ops->run(t->b, state, &secs, &note, err);
+  if (st == QB_OK) {
+    assert_non_null(note);
+    st = t->b->ops->fetch(t->b, state, y, err);
+  }
+  t->b->ops->release(t->b, state);
+  return st;
+}
+
+static void qb__ref_run(const qb_family_info* f, const qb_backend_case* c, void* y) {
+  const qb_kernel_info* ref = qb_kernel_reference(f->id);
+  if (f->kind == QB_KIND_dot) qb_kernel_dot(ref)(c->n, c->x, c->x2, y);
+  else qb_kernel_unary(ref)(c->n, c->x, y, c->qp);
+}
+
+/* Runs one variant at size n with params qp (NULL for casts and dots); returns the
+ * number of mismatching outputs (printing the first). */
+static int qb__check(qb__t* t, int dev, const qb_family_info* f, const char* variant, size_t n,
+                     const qb_quant_params* qp, uint64_t seed) {
+  const unsigned sem = qb_opencl_variant_sem(t->b, dev, f->id, variant);
+  const bool dot = f->kind == QB_KIND_dot;
+  const size_t xb = qb_dtype_buffer_bytes(f->in, n);
+  const size_t x2b = dot ? qb_dtype_buffer_bytes(f->in2, n) : 0;
+  const size_t yb = dot ? 4 : qb_dtype_buffer_bytes(f->out, n);
+  unsigned char* x = calloc(xb + 1, 1);
+  unsigned char* x2 = calloc(x2b + 1, 1);
+  unsigned char* ref = calloc(yb + 1, 1);
+  unsigned char* got = calloc(yb + 1, 1);
+  assert_true(x && x2 && ref && got);
+  uint64_t s = seed;
+  const bool ftz = (sem & QB_SEM_FTZ_IN) != 0;
+  if (f->in == QB_DTYPE_qb8) qb__fill_blocks(&s, x, n / QB_BLOCK_LEN);
+  else qb__fill(f->in, x, n, &s, dot, qp && f->in == QB_DTYPE_f32 ? qp->scale : 0.0f, ftz);
+  if (f->in2 == QB_DTYPE_qb8) qb__fill_blocks(&s, x2, n / QB_BLOCK_LEN);
+  else if (dot) qb__fill(f->in2, x2, n, &s, true, 0.0f, ftz);
+  if (f->id == QB_FAMILY_f32_qb8_quant && n >= 64) {
+    /* A block with a NaN and one with an infinity: defined results (quant-scalar.h). */
+    float nan = NAN, inf = INFINITY;
+    memcpy(x + 4 * 3, &nan, 4);
+    memcpy(x + 4 * 40, &inf, 4);
+  }
+  const qb_backend_case c = {f, variant, n, x, dot ? x2 : NULL, qp, xb, x2b, yb};
+  qb_error err = {0};
+  const qb_status st = qb__device_run(t, dev, &c, got, &err);
+  if (st == QB_SKIPPED) {
+    printf("  skipped %s/%s n=%zu: %s\n", f->name, variant, n, err.msg);
+    free(x), free(x2), free(ref), free(got);
+    return 0;
+  }
+  if (st != QB_OK) fail_msg("%s/%s n=%zu: %s", f->name, variant, n, err.msg);
+  qb__ref_run(f, &c, ref);
+
+  int bad = 0;
+  if (dot && f->out == QB_DTYPE_f32) {
+    float r, g;
+    memcpy(&r, ref, 4);
+    memcpy(&g, got, 4);
+    uint64_t terms;
+    const double sum_abs = qb__sum_abs(f->in, x, x2, n, &terms);
+    const double bound = QB_DOT_REL_BOUND(terms, sum_abs, (sem & QB_SEM_FTZ_OUT) != 0);
+    if (!(fabs((double) g - (double) r) <= bound)) {
+      printf("  %s/%s n=%zu: %.9g vs reference %.9g, beyond the bound %.3g\n", f->name, variant, n, g, r, bound);
+      bad = 1;
+    }
+  } else if (f->out == QB_DTYPE_qb8 || dot) {
+    /* Block output (scale and codes) and integer dots: byte for byte. */
+    for (size_t i = 0; i < yb && !bad; i++) {
+      if (ref[i] != got[i]) {
+        printf("  %s/%s n=%zu: byte %zu is 0x%02x, reference 0x%02x\n", f->name, variant, n, i, got[i], ref[i]);
+        bad = 1;
+      }
+    }
+  } else {
+    const size_t esz = yb / (n ? n : 1);
+    const size_t isz = qb_dtype_buffer_bytes(f->in, 1);
+    for (size_t i = 0; i < n; i++) {
+      if (qb__same(f->out, ref + i * esz, got + i * esz, sem)) continue;
+      if (bad++ == 0) {
+        uint64_t in = 0, r = 0, g = 0;
+        memcpy(&in, x + i * isz, isz > 8 ? 8 : isz);
+        memcpy(&r, ref + i * esz, esz);
+        memcpy(&g, got + i * esz, esz);
+        printf("  %s/%s n=%zu%s: element %zu: input 0x%llx gives 0x%llx, reference 0x%llx\n", f->name, variant, n,
+               qp ? (qp->round == QB_ROUND_TFLITE ? " tflite" : " pytorch") : "", i, (unsigned long long) in,
+               (unsigned long long) g, (unsigned long long) r);
+      }
+    }
+  }
+  free(x), free(x2), free(ref), free(got);
+  return bad;
+}
+
+/* The parameter sets a quant family is tested with: both roundings, a power-of-two
+ * scale (exact ties) and a non-power-of-two one, full and restricted ranges. */
+static int qb__quant_sets(const qb_family_info* f, size_t n, qb__bufs* pc, qb_quant_params* out) {
+  const bool u8 = f->in == QB_DTYPE_u8 || f->out == QB_DTYPE_u8;
+  const int32_t tmin = u8 ? 0 : -128, tmax = u8 ? 255 : 127;
+  const struct {
+    float scale;
+    int32_t zp, qmin, qmax;
+  } sets[] = {{0.25f, u8 ? 128 : 3, tmin, tmax}, {0.1f, u8 ? 7 : -5, tmin, tmax}, {0.5f, u8 ? 100 : 0, tmin + 28, tmax - 27}};
+  int count = 0;
+  for (size_t k = 0; k < sizeof sets / sizeof sets[0]; k++) {
+    for (int round = 0; round < 2; round++) {
+      qb_quant_params* p = &out[count++];
+      memset(p, 0, sizeof *p);
+      p->scale = sets[k].scale;
+      p->inv_scale = 1.0f / sets[k].scale;
+      p->zero_point = sets[k].zp;
+      p->qmin = sets[k].qmin;
+      p->qmax = sets[k].qmax;
+      p->round = round ? QB_ROUND_TFLITE : QB_ROUND_PYTORCH;
+      /* Per channel: up to 64 channels with mixed scales and zero points. */
+      size_t len = n;
+      for (size_t ch = 64; ch >= 2; ch--) {
+        if (n % ch == 0) {
+          len = n / ch;
+          break;
+        }
+      }
+      p->channel_len = len ? len : 1;
+      for (int c = 0; c < 64; c++) {
+        pc->scales[c] = ldexpf(1.0f + 0.125f * (float) (c % 7), c % 5 - 3);
+        pc->inv_scales[c] = 1.0f / pc->scales[c];
+        pc->zps[c] = p->qmin + (int32_t) ((c * 37) % (p->qmax - p->qmin + 1));
+      }
+      p->scales = pc->scales;
+      p->inv_scales = pc->inv_scales;
+      p->zero_points = pc->zps;
+    }
+  }
+  return count;
+}
+
+static void qb__test_families(void** state) {
+  qb__t* t = *state;
+  int checked = 0, failed = 0, no_ref = 0;
+  for (int dev = 0; dev < t->b->ops->device_count(t->b); dev++) {
+    size_t wg;
+    unsigned vec;
+    qb_opencl_geometry(t->b, dev, &wg, &vec);
+    printf("device %s: work-group %zu, %u element(s) per work-item\n", t->b->ops->device_name(t->b, dev), wg, vec);
+    size_t sizes[16];
+    size_t nsizes = qb_test_sizes((unsigned) (wg * vec), sizes, t->quick ? 6 : 9);
+    for (qb_family fam = 0; fam < QB_FAMILY_COUNT; fam++) {
+      const qb_family_info* f = qb_family_get(fam);
+      const qb_kernel_info* ref = qb_kernel_reference(fam);
+      if (ref == NULL || ref->fn == NULL) {
+        printf("  %s: no CPU scalar reference built: not checked\n", f->name);
+        no_ref++;
+        continue;
+      }
+      const char* names[8];
+      const char* why = NULL;
+      const int nv = t->b->ops->variants(t->b, dev, fam, names, 8, &why);
+      if (nv == 0) printf("  %s: no variant on this device: %s\n", f->name, why);
+      for (int v = 0; v < nv; v++) {
+        for (size_t si = 0; si < nsizes; si++) {
+          /* Block families need whole blocks: round up to 32. */
+          size_t n = (sizes[si] + f->n_multiple - 1) / f->n_multiple * f->n_multiple;
+          if (n > f->max_n) n = (size_t) f->max_n;
+          const bool quant = f->in == QB_DTYPE_f32 ? (f->out == QB_DTYPE_s8 || f->out == QB_DTYPE_u8 ||
+                                                      fam == QB_FAMILY_f32_qs8_fakequant)
+                                                   : (f->in == QB_DTYPE_s8 || f->in == QB_DTYPE_u8) && f->kind == QB_KIND_unary;
+          if (!quant) {
+            failed += qb__check(t, dev, f, names[v], n, NULL, 1000 + n) != 0;
+            checked++;
+            continue;
+          }
+          qb__bufs pc;
+          qb_quant_params sets[8];
+          const int ns = qb__quant_sets(f, n, &pc, sets);
+          for (int k = 0; k < ns; k++) {
+            failed += qb__check(t, dev, f, names[v], n, &sets[k], 2000 + n + (uint64_t) k) != 0;
+            checked++;
+          }
+        }
+      }
+    }
+  }
+  printf("%d case(s) checked, %d failed; %d famil(ies) without a CPU reference\n", checked, failed, no_ref);
+  assert_int_equal(failed, 0);
+}
+
+/* The longest integer dots, every product the most negative: exact or wrong. */
+static void qb__test_int_dot_extremes(void** state) {
+  qb__t* t = *state;
+  for (int dev = 0; dev < t->b->ops->device_count(t->b); dev++) {
+    const qb_family fams[] = {QB_FAMILY_s8_dot, QB_FAMILY_u8s8_dot};
+    for (size_t k = 0; k < 2; k++) {
+      const qb_family_info* f = qb_family_get(fams[k]);
+      const size_t n = (size_t) f->max_n;
+      unsigned char* a = malloc(n);
+      unsigned char* b = malloc(n);
+      assert_true(a && b);
+      memset(a, fams[k] == QB_FAMILY_s8_dot ? 0x80 : 0xFF, n); /* -128, or 255 */
+      memset(b, 0x80, n);
+      const int32_t expect = fams[k] == QB_FAMILY_s8_dot ? (int32_t) n * 16384 : -(int32_t) n * 255 * 128;
+      const char* names[8];
+      const char* why;
+      const int nv = t->b->ops->variants(t->b, dev, fams[k], names, 8, &why);
+      for (int v = 0; v < nv; v++) {
+        const qb_backend_case c = {f, names[v], n, a, b, NULL, n, n, 4};
+        int32_t got = 0;
+        qb_error err = {0};
+        const qb_status st = qb__device_run(t, dev, &c, &got, &err);
+        if (st != QB_OK) fail_msg("%s/%s n=%zu: %s", f->name, names[v], n, err.msg);
+        if (got != expect) fail_msg("%s/%s n=%zu: %d, expected %d", f->name, names[v], n, got, expect);
+      }
+      free(a);
+      free(b);
+    }
+  }
+}
+
+/* A program that does not compile: QB_BACKEND carrying the build log's first lines. */
+static void qb__test_build_failure(void** state) {
+  qb__t* t = *state;
+  qb_backend* b = NULL;
+  qb_error err = {0};
+  assert_int_equal(qb_opencl_backend_create(&t->ctx, NULL, &b, &err), QB_OK);
+  qb_opencl_test_inject_source(b, "kernel void qb_broken(global int* y) { y[0] = qb_undeclared_thing; }");
+  const qb_family_info* f = qb_family_get(QB_FAMILY_f32_f16_cvt);
+  float x[4] = {1, 2, 3, 4};
+  uint16_t y[4];
+  const qb_backend_case c = {f, "ocl", 4, x, NULL, NULL, sizeof x, 0, sizeof y};
+  void* st = NULL;
+  const qb_status s = b->ops->prepare(b, 0, &c, &st, &err);
+  printf("build failure: %s\n", err.msg);
+  assert_int_equal(s, QB_BACKEND);
+  assert_null(st);
+  assert_non_null(strstr(err.msg, "failed to build OpenCL program for "));
+  assert_non_null(strstr(err.msg, b->ops->device_name(b, 0)));
+  /* The excerpt names the culprit on every implementation we know; no newline. */
+  assert_non_null(strstr(err.msg, "qb_undeclared_thing"));
+  assert_null(strchr(err.msg, '\n'));
+  b->ops->destroy(b);
+}
+
+/* A buffer beyond the device's largest allocation: QB_SKIPPED, before any allocation. */
+static void qb__test_too_large(void** state) {
+  qb__t* t = *state;
+  json_t* o = t->b->ops->device_context(t->b, 0);
+  const size_t max_alloc = (size_t) json_integer_value(json_object_get(o, "max_alloc_bytes"));
+  json_decref(o);
+  assert_true(max_alloc > 0);
+  const qb_family_info* f = qb_family_get(QB_FAMILY_f32_f16_cvt);
+  const size_t n = max_alloc / 4 + 1;
+  const float dummy = 0.0f;
+  const qb_backend_case c = {f, "ocl", n, &dummy, NULL, NULL, n * 4, 0, n * 2};
+  void* st = NULL;
+  qb_error err = {0};
+  assert_int_equal(t->b->ops->prepare(t->b, 0, &c, &st, &err), QB_SKIPPED);
+  assert_null(st);
+  assert_non_null(strstr(err.msg, "largest allocation"));
+  double secs;
+  assert_int_equal(t->b->ops->transfer(t->b, 0, max_alloc + 1, QB_TO_DEVICE, &secs, &err), QB_SKIPPED);
+}
+
+/* A --device filter that matches nothing: a clear QB_BAD_INPUT naming it and the
+ * devices there are; "P:D" indices select exactly one device. */
+static void qb__test_filters(void** state) {
+  qb__t* t = *state;
+  qb_backend* b = NULL;
+  qb_error err = {0};
+  assert_int_equal(qb_opencl_backend_create(&t->ctx, "no-such-device-xyz", &b, &err), QB_BAD_INPUT);
+  assert_null(b);
+  assert_non_null(strstr(err.msg, "--device 'no-such-device-xyz': no OpenCL device matches"));
+  assert_non_null(strstr(err.msg, t->b->ops->device_name(t->b, 0)));
+  assert_int_equal(qb_opencl_backend_create(&t->ctx, "99:99", &b, &err), QB_BAD_INPUT);
+  assert_int_equal(qb_opencl_backend_create(&t->ctx, "0:0", &b, &err), QB_OK);
+  assert_int_equal(b->ops->device_count(b), 1);
+  b->ops->destroy(b);
+  /* By name: the first device's own short name selects it. */
+  assert_int_equal(qb_opencl_backend_create(&t->ctx, t->b->ops->device_name(t->b, 0), &b, &err), QB_OK);
+  assert_true(b->ops->device_count(b) >= 1);
+  assert_string_equal(b->ops->device_name(b, 0), t->b->ops->device_name(t->b, 0));
+  b->ops->destroy(b);
+}
+
+/* The description carries what `qbench info` and the results context need. */
+static void qb__test_context(void** state) {
+  qb__t* t = *state;
+  for (int dev = 0; dev < t->b->ops->device_count(t->b); dev++) {
+    json_t* o = t->b->ops->device_context(t->b, dev);
+    const char* keys[] = {"name", "vendor", "driver", "opencl_c_version", "compute_units", "max_clock_mhz",
+                          "global_mem_bytes", "local_mem_bytes", "max_alloc_bytes", "extensions",
+                          "timer_resolution_ns", "preferred_vector_width"};
+    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+      if (json_object_get(o, keys[k]) == NULL) fail_msg("device_context lacks '%s'", keys[k]);
+    }
+    const char* name = t->b->ops->device_name(t->b, dev);
+    assert_null(strchr(name, ' '));
+    assert_null(strchr(name, '/'));
+    json_decref(o);
+  }
+}
+
+static int qb__setup(void** state) {
+  static qb__t t;
+  memset(&t, 0, sizeof t);
+  qb_cpu_detect(&t.ctx.cpu);
+  const char* q = getenv("QB_OPENCL_TEST_QUICK");
+  t.quick = q != NULL && q[0] == '1';
+  qb_error err = {0};
+  if (qb_opencl_backend_create(&t.ctx, NULL, &t.b, &err) != QB_OK) return -1;
+  *state = &t;
+  return 0;
+}
+
+static int qb__teardown(void** state) {
+  qb__t* t = *state;
+  t->b->ops->destroy(t->b);
+  return 0;
+}
+
+int main(void) {
+  /* No device at all is a skip, not a failure. */
+  qb_ctx ctx;
+  memset(&ctx, 0, sizeof ctx);
+  qb_backend* b = NULL;
+  qb_error err = {0};
+  const qb_status st = qb_opencl_backend_create(&ctx, NULL, &b, &err);
+  if (st != QB_OK) {
+    printf("test_opencl: %s: skipped\n", err.msg);
+    return st == QB_UNSUPPORTED ? QB_TEST_SKIP : 1;
+  }
+  b->ops->destroy(b);
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(qb__test_context),       cmocka_unit_test(qb__test_filters),
+      cmocka_unit_test(qb__test_too_large),     cmocka_unit_test(qb__test_build_failure),
+      cmocka_unit_test(qb__test_int_dot_extremes), cmocka_unit_test(qb__test_families),
+  };
+  return cmocka_run_group_tests(tests, qb__setup, qb__teardown);
+}
+#endif
