@@ -1,5 +1,6 @@
 #include "cpu_bench.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,35 @@ void* qb_cpu_alloc_touched(size_t bytes) {
 
 void qb_cpu_free(void* p, size_t bytes) {
   if (p != NULL) munmap(p, bytes ? bytes : 1);
+}
+
+qb_status qb_cpu_pins_init(qb_cpu_pins* p, unsigned count, qb_error* err) {
+  p->count = count;
+  p->sets = calloc(count ? count : 1, sizeof *p->sets);
+  p->state = calloc(count ? count : 1, 1);
+  if (p->sets == NULL || p->state == NULL) {
+    qb_cpu_pins_free(p);
+    return qb_fail(err, QB_NO_MEMORY, "out of memory for %u thread pins", count);
+  }
+  return QB_OK;
+}
+
+void qb_cpu_pins_free(qb_cpu_pins* p) {
+  free(p->sets);
+  free(p->state);
+  p->sets = NULL;
+  p->state = NULL;
+  p->count = 0;
+}
+
+bool qb_cpu_pin(qb_cpu_pins* p, int t) {
+  if (p == NULL || t < 0 || (unsigned) t >= p->count) return qb_topo_bind_thread(t);
+  if (p->state[t] == 1) return pthread_setaffinity_np(pthread_self(), sizeof p->sets[t], &p->sets[t]) == 0;
+  if (p->state[t] == 2) return false;
+  const bool ok = qb_topo_bind_thread(t) &&
+                  pthread_getaffinity_np(pthread_self(), sizeof p->sets[t], &p->sets[t]) == 0;
+  p->state[t] = ok ? 1 : 2;
+  return ok;
 }
 
 static uint64_t qb__gcd(uint64_t a, uint64_t b) {
@@ -215,7 +245,7 @@ void qb_cpu_bench_fn(qb_gb_state* st, void* user) {
   qb_cpu_slice* s = &b->slices[t];
   /* Google Benchmark starts fresh threads for every calibration step and repetition:
    * pin each to its own core before its timed loop. */
-  if (!qb_topo_bind_thread(t)) atomic_fetch_add(&b->bind_failures, 1);
+  if (!qb_cpu_pin(b->pins, t)) atomic_fetch_add(&b->bind_failures, 1);
   if (atomic_load(&b->timed_out) || qb__over_time(b)) {
     qb_gb_skip_with_error(st, b->timeout_msg);
     return;

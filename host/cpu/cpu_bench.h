@@ -7,6 +7,7 @@
 #ifndef QB_CPU_BENCH_H
 #define QB_CPU_BENCH_H
 
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -17,6 +18,23 @@
 #include "harness/gbench.h"
 #include "registry.h"
 #include "status.h"
+
+/*
+ * Where each thread index was pinned. qb_topo_bind_thread asks hwloc for the topology
+ * on every call (milliseconds), and Google Benchmark starts fresh threads for every
+ * calibration step and repetition: the first pin of an index goes through it, later
+ * ones reapply the CPU set it chose. Each thread writes only its own index.
+ */
+typedef struct qb_cpu_pins {
+  unsigned count;
+  cpu_set_t* sets;
+  unsigned char* state; /* 0: not tried, 1: pinned (sets[i] valid), 2: could not pin */
+} qb_cpu_pins;
+
+qb_status qb_cpu_pins_init(qb_cpu_pins* p, unsigned count, qb_error* err);
+void qb_cpu_pins_free(qb_cpu_pins* p);
+/* Pins the calling thread as thread index t; false when it could not. */
+bool qb_cpu_pin(qb_cpu_pins* p, int t);
 
 typedef enum qb_cpu_work {
   QB_CPU_WORK_KERNEL, /* a registry kernel over a case's data */
@@ -51,6 +69,7 @@ typedef struct qb_cpu_bench {
   /* Limits: the monotonic time the case started and how long it may take (0: none). */
   double start_s, timeout_s;
   char timeout_msg[96];
+  qb_cpu_pins* pins;        /* NULL: qb_topo_bind_thread every time */
   atomic_int bind_failures; /* threads that could not be pinned */
   atomic_bool timed_out;
 } qb_cpu_bench;

@@ -315,6 +315,7 @@ static void qb__run_cpu_case(qb_runner* r, const qb_case* k) {
     goto done;
   }
   have_bench = true;
+  b.pins = r->pins;
   snprintf(b.timeout_msg, sizeof b.timeout_msg, "timed out after %g s (--case-timeout)", r->case_timeout);
   /* 2. Timing. */
   b.start_s = qb_monotonic_seconds();
@@ -497,6 +498,7 @@ void qb_run_measure_cpu(qb_runner* r, const char* name, qb_cpu_bench* b, unsigne
   qb__collect c = {0};
   qb_error err = {0};
   memset(m, 0, sizeof *m);
+  b->pins = r->pins;
   snprintf(b->timeout_msg, sizeof b->timeout_msg, "timed out after %g s (--case-timeout)", r->case_timeout);
   b->start_s = qb_monotonic_seconds();
   if (qb__measure_once(r, name, qb_cpu_bench_fn, b, threads, false, r->repetitions, &c, &err) != QB_OK) {
@@ -583,6 +585,7 @@ int qb_run(qb_ctx* ctx, const qb_run_options* o) {
   qb_runner r;
   qb_plan plan = {0};
   qb_plan_input pin;
+  qb_cpu_pins pins = {0};
   regex_t filter;
   bool have_filter = false;
   int rc = 2;
@@ -621,6 +624,11 @@ int qb_run(qb_ctx* ctx, const qb_run_options* o) {
   r.case_timeout = o->case_timeout;
   r.all_threads = (unsigned) (ctx->topo.cores > 0 ? ctx->topo.cores : 1);
   r.pinned_all = true;
+  unsigned max_threads = r.all_threads;
+  for (size_t i = 0; i < o->n_threads; i++) max_threads = o->threads[i] > max_threads ? o->threads[i] : max_threads;
+  for (size_t i = 0; i < suite.n_threads; i++) max_threads = suite.threads[i] > max_threads ? suite.threads[i] : max_threads;
+  if (qb_cpu_pins_init(&pins, max_threads, &err) != QB_OK) goto out;
+  r.pins = &pins;
   pin.ctx = ctx;
   pin.suite = &suite;
   pin.backends = backends;
@@ -681,6 +689,7 @@ out:
   if (err.status != QB_OK) rc = qb__usage(&err);
   if (have_filter) regfree(&filter);
   qb_plan_free(&plan);
+  qb_cpu_pins_free(&pins);
   json_decref(r.rows);
   qb_console_free(r.console);
   if (r.opencl) r.opencl->ops->destroy(r.opencl);

@@ -103,6 +103,7 @@ typedef struct qb_runner {
   size_t ok, skipped, errors; /* cases, by their final status */
   const volatile sig_atomic_t* stop; /* set by SIGINT/SIGTERM */
   bool pinned_all;      /* every thread could be pinned */
+  struct qb_cpu_pins* pins; /* the CPU sets of thread indices, reused across cases */
 } qb_runner;
 
 /* Measures the roofs into r->roofs (uses the case machinery of run.c). */
