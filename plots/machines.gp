@@ -7,7 +7,7 @@
 #            roof fraction, GB/s, colour, kernel
 #   kernels  one row per kernel: centre x, 0, kernel (the x tic labels)
 #   colors   the machines' colours in block order, as "#rrggbb" words
-#   out, title, nblocks, nbars, xmax
+#   out, title, nblocks, nbars, xmax, nroofbars (bars with a roof fraction)
 set datafile separator "\t"
 set termoption noenhanced
 set style fill solid 0.85 border lc rgb "#404040"
@@ -15,8 +15,11 @@ set boxwidth 0.85
 set grid ytics lc rgb "#dddddd"
 set key outside right top vertical box
 set xrange [0:xmax]
+# Fixed margins keep the two panels aligned whatever their labels.
+set lmargin at screen 0.07
+set rmargin at screen 0.64
 width = 600 + 24 * nbars
-width = width < 1100 ? 1100 : (width > 2800 ? 2800 : width)
+width = width < 1300 ? 1300 : (width > 2800 ? 2800 : width)
 
 do for [fmt in "png svg"] {
   if (fmt eq "png") {
@@ -28,6 +31,8 @@ do for [fmt in "png svg"] {
   set multiplot layout 2, 1 title "Machines side by side\n".title
   if (nbars == 0) {
     set label 1 "no data: no ok row with a throughput" at graph 0.5, 0.5 center
+    unset key
+    unset xtics
     set xrange [0:1]
     set yrange [0:1]
     plot NaN notitle
@@ -38,9 +43,18 @@ do for [fmt in "png svg"] {
     set yrange [0:*]
     set xtics format "" scale 0
     set bmargin 1
-    plot kernels using 1:(NaN):xtic("") notitle, \
-         for [i=0:nblocks-1] data index i using 1:2 with boxes lc rgb word(colors, i + 1) title columnheader(5)
+    if (nroofbars == 0) {
+      set label 2 "no roof fractions in these results" at graph 0.5, 0.5 center
+      set yrange [0:1]
+      plot NaN notitle
+      unset label 2
+      set yrange [0:*]
+    } else {
+      plot kernels using 1:(NaN):xtic("") notitle, \
+           for [i=0:nblocks-1] data index i using 1:2 with boxes lc rgb word(colors, i + 1) title columnheader(5)
+    }
     set ylabel "throughput (GB/s)"
+    unset key
     set xtics rotate by -45 scale 0 font ",8"
     set bmargin 12
     plot kernels using 1:(NaN):xtic(3) notitle, \
@@ -48,5 +62,6 @@ do for [fmt in "png svg"] {
     set bmargin
   }
   unset multiplot
+  set key outside right top vertical box
   set output
 }

@@ -27,6 +27,8 @@ do for [fmt in "png svg"] {
   set output out . "." . fmt
   if (nbars == 0) {
     set label 1 "no data: no row with memory figures" at graph 0.5, 0.5 center
+    unset key
+    unset xtics
     set xrange [0:1]
     set yrange [0:1]
     plot NaN notitle

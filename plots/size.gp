@@ -36,6 +36,8 @@ do for [fmt in "png svg"] {
   set output out . "." . fmt
   if (npoints == 0) {
     set label 1 "no data: no ok row with a size and a throughput" at graph 0.5, 0.5 center
+    unset key
+    unset xtics
     set yrange [0:1]
     plot NaN notitle
   } else {

@@ -446,7 +446,7 @@ static qb_status qb__chart_throughput(qb__plotter* p, const qb__cases* cs, qb_er
   fprintf(f, "# one block per path: bar x, GB/s (median), colour, kernel (largest n measured)\n");
   fprintf(g, "# per path: centre x\troof GB/s\tfirst x\tlast x\tcolour\tpath\n");
   double x = 0;
-  int blocks = 0;
+  int blocks = 0, roofs = 0;
   char colors[2048] = "";
   for (size_t i = 0; i < pk.n;) {
     size_t j = i;
@@ -460,6 +460,7 @@ static qb_status qb__chart_throughput(qb__plotter* p, const qb__cases* cs, qb_er
       fprintf(f, "%g\t%s\t%u\t%s\n", x, qb__num(a, sizeof a, pk.v[t]->gbps), rgb, pk.v[t]->kernel);
       if (isfinite(pk.v[t]->roof_gbps) && !(pk.v[t]->roof_gbps <= roof)) roof = pk.v[t]->roof_gbps;
     }
+    roofs += isfinite(roof);
     fprintf(g, "%g\t%s\t%g\t%g\t%u\t%s\n", 0.5 * (x0 + x), qb__num(b, sizeof b, roof), x0 - 0.45, x + 0.45, rgb,
             pk.v[i]->path);
     x += 1; /* a gap between paths */
@@ -480,6 +481,7 @@ static qb_status qb__chart_throughput(qb__plotter* p, const qb__cases* cs, qb_er
     qb__varf(vars, sizeof vars, "nblocks", blocks);
     qb__varf(vars, sizeof vars, "nbars", (double) pk.n);
     qb__varf(vars, sizeof vars, "xmax", x);
+    qb__varf(vars, sizeof vars, "nroofs", roofs);
     st = qb__gnuplot(p, "throughput.gp", "throughput", vars, err);
   }
   free(pk.v);
@@ -967,7 +969,7 @@ static qb_status qb__chart_machines(qb__plotter* p, const qb_resultset* sets, co
   }
   fprintf(f, "# one block per results file: bar x, roof fraction, GB/s, colour, kernel (largest n)\n");
   fprintf(g, "# per kernel: centre x\tkernel\n");
-  size_t width = n_sets + 1, bars = 0;
+  size_t width = n_sets + 1, bars = 0, roofbars = 0;
   for (size_t j = 0; j < nk; j++) {
     fprintf(g, "%g\t0\t%s\n", (double) (j * width) + 0.5 * (double) width, keys[j].key);
   }
@@ -982,6 +984,7 @@ static qb_status qb__chart_machines(qb__plotter* p, const qb_resultset* sets, co
       fprintf(f, "%zu\t%s\t%s\t%u\t%s\n", j * width + s + 1, qb__num(a, sizeof a, c->roof_fraction),
               qb__num(b, sizeof b, c->gbps), qb__series_palette[s % 6], keys[j].key);
       bars++;
+      roofbars += isfinite(c->roof_fraction);
     }
   }
   st = qb__close(p, f, "machines.tsv", err);
@@ -999,6 +1002,7 @@ static qb_status qb__chart_machines(qb__plotter* p, const qb_resultset* sets, co
     qb__varf(vars, sizeof vars, "nblocks", (double) n_sets);
     qb__varf(vars, sizeof vars, "nbars", (double) bars);
     qb__varf(vars, sizeof vars, "xmax", (double) (nk * width));
+    qb__varf(vars, sizeof vars, "nroofbars", (double) roofbars);
     st = qb__gnuplot(p, "machines.gp", "machines", vars, err);
   }
 done:

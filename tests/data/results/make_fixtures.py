@@ -215,9 +215,9 @@ def main():
         pc.append(case("f32_bf16_cvt", "avx2_u16", "cpu", "avx2", "f32", "bf16", n, time_ns=n * 6 / 8.0 / bw,
                        sqnr=50.4, size_class=sc))
         pc.append(case("f32_dot", "avx2_u32", "cpu", "avx2", "f32", "f32", n, din2="f32",
-                       time_ns=n * 2 / 20.0 / bw, sqnr=120.0, gflops_per_elem=2, size_class=sc))
+                       time_ns=n * 8 / 10.0 / bw, sqnr=120.0, gflops_per_elem=2, size_class=sc))
         pc.append(case("f32_dot", "scalar_u1", "cpu", "scalar", "f32", "f32", n, din2="f32",
-                       time_ns=n * 2 / 2.0, sqnr=125.0, gflops_per_elem=2, size_class=sc))
+                       time_ns=n * 8 / 4.0 / bw, sqnr=125.0, gflops_per_elem=2, size_class=sc))
     for dist, sq in (("normal", 40.1), ("uniform", 44.0), ("outliers", 21.5)):
         pc.append(case("f32_qs8_quant", "scalar_u1", "cpu", "scalar", "f32", "s8", 65536, dist=dist,
                        rnd="pytorch", time_ns=9.0e4, sqnr=sq, size_class="L2"))
