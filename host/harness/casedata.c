@@ -29,6 +29,9 @@ static bool qb__is_int(qb_dtype t) { return qb_dtype_get(t)->cls == QB_CLASS_int
 
 static qb__role qb__role_of(const qb_family_info* f) {
   const bool channel = strstr(f->name, "quantc") != NULL;
+  /* Families that move no bits (the compute peaks) do not compute on their inputs'
+   * values: there is no numerical error to measure. */
+  if (f->in_bits + f->in2_bits + f->out_bits == 0) return QB__UNKNOWN;
   if (f->kind == QB_KIND_dot) return QB__DOT;
   if (f->in == QB_DTYPE_f32 && f->out == QB_DTYPE_qb8) return QB__BQUANT;
   if (f->in == QB_DTYPE_qb8 && f->out == QB_DTYPE_f32) return QB__BDEQUANT;
@@ -349,7 +352,7 @@ qb_status qb_case_data_init_from(qb_case_data* d, const qb_family_info* f, size_
   qb_status s;
   memset(d, 0, sizeof *d);
   if (role == QB__UNKNOWN) {
-    return qb_fail(err, QB_UNSUPPORTED, "%s: no case data for a family of this shape", f->name);
+    return qb_fail(err, QB_UNSUPPORTED, "%s: not a numerical family (no case data)", f->name);
   }
   if ((s = qb__check_n(f, n, err)) != QB_OK || (s = qb__init_buffers(d, f, n, err)) != QB_OK) goto fail;
   if (qb__has_params(role)) {

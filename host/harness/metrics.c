@@ -101,3 +101,21 @@ void qb_metrics_compute(const double* ref, const double* got, size_t n, qb_dtype
   qb_metrics_add(&a, ref, got, n);
   qb_metrics_end(&a, m);
 }
+
+static json_t* qb__real(double v) { return isfinite(v) ? json_real(v) : json_null(); }
+
+json_t* qb_metrics_to_json(const qb_error_metrics* m) {
+  json_t* o = json_object();
+  json_object_set_new(o, "max_abs", qb__real(m->max_abs));
+  json_object_set_new(o, "max_rel", qb__real(m->max_rel));
+  json_object_set_new(o, "rmse", qb__real(m->rmse));
+  json_object_set_new(o, "nmse", qb__real(m->nmse));
+  json_object_set_new(o, "sqnr_db", qb__real(m->sqnr_db));
+  json_object_set_new(o, "max_ulp", qb__real(m->max_ulp));
+  json_object_set_new(o, "mean_ulp", qb__real(m->mean_ulp));
+  json_object_set_new(o, "count", json_integer((json_int_t) m->count));
+  json_object_set_new(o, "mismatches", json_integer((json_int_t) m->mismatches));
+  json_object_set_new(o, "nan_inf_mismatches", json_integer((json_int_t) m->nan_inf_mismatches));
+  json_object_set_new(o, "overflows", json_integer((json_int_t) m->overflows));
+  return o;
+}

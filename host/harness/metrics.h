@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "dtype.h"
 
 typedef struct qb_error_metrics {
@@ -47,6 +49,10 @@ typedef struct qb_metrics_acc {
 void qb_metrics_begin(qb_metrics_acc* a, qb_dtype out_dtype);
 void qb_metrics_add(qb_metrics_acc* a, const double* ref, const double* got, size_t n);
 void qb_metrics_end(const qb_metrics_acc* a, qb_error_metrics* m);
+
+/* The figures as the results file's "error" object (results/README.md); a non-finite
+ * figure (sqnr_db of an exact output: +inf) is written as null, which JSON can hold. */
+json_t* qb_metrics_to_json(const qb_error_metrics* m);
 
 /* The spacing of float dtype t at |v| (0 for other dtypes). */
 double qb_metrics_ulp(qb_dtype t, double v);
