@@ -128,7 +128,7 @@ static json_t* qb__doc(void) {
       "  {\"name\": \"f32_dot/scalar_u1/cpu/n:64/threads:1/dist:normal_cv\", \"run_type\": \"aggregate\","
       "   \"aggregate_name\": \"cv\", \"aggregate_unit\": \"percentage\", \"real_time\": 0.05, \"cpu_time\": "
       "0.04,"
-      "   \"time_unit\": \"ms\", \"repetitions\": 3, \"threads\": 1}"
+      "   \"time_unit\": \"ms\", \"repetitions\": 3, \"repetition_index\": -1, \"threads\": 1}"
       " ]}",
       0, &e);
   if (doc == NULL) print_error("fixture: %s (line %d)\n", e.text, e.line);
@@ -237,7 +237,7 @@ static void test_write_json_csv(void** state) {
       "copy,0.93,0.00048828125,0.000488,0.0001,3e-08,73.6,0.5,0.25,0,2,2,6291456,0,0.5,0.25,,\n"
       "s8_dot/avx2_u32/opencl:pocl/n:1/threads:1/dist:normal,iteration,,,,,,,,,,,s8_dot,,,,,,,,,1,,,,error,"
       "\"said \"\"no\"\", twice\",,,,,,,,,,,,,,,,,,,true,\"said \"\"no\"\", twice\"\n"
-      "f32_dot/scalar_u1/cpu/n:64/threads:1/dist:normal_cv,aggregate,cv,,3,1,,0.05,0.04,ms"
+      "f32_dot/scalar_u1/cpu/n:64/threads:1/dist:normal_cv,aggregate,cv,-1,3,1,,0.05,0.04,ms"
       /* 37 empty fields */ ",,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n";
   assert_string_equal(text, want);
   free(text);
@@ -446,7 +446,8 @@ static void test_read_qbench(void** state) {
   const qb_result_row* c = &r.rows[2];
   assert_false(c->has_qbench);
   assert_string_equal(c->aggregate_name, "cv");
-  assert_true(c->real_time_ns == 0.05); /* a ratio: not converted */
+  assert_true(c->real_time_ns == 0.05);      /* a ratio: not converted */
+  assert_int_equal(c->repetition_index, -1); /* "not a repetition" */
   assert_int_equal(c->n, -1);
 
   assert_ptr_equal(qb_resultset_find(&r, "s8_dot/avx2_u32/opencl:pocl/n:1/threads:1/dist:normal", NULL), b);
@@ -558,6 +559,8 @@ static const struct {
      "b.json: benchmarks[0]: time too large in ns (expected a time below 1e308 ns)"},
     {"{\"benchmarks\": [{\"name\": \"a\", \"real_time\": 1, \"cpu_time\": 1, \"repetitions\": -2}]}",
      "b.json: benchmarks[0].repetitions is negative (-2) (expected an integer >= 0)"},
+    {"{\"benchmarks\": [{\"name\": \"a\", \"real_time\": 1, \"cpu_time\": 1, \"repetition_index\": -2}]}",
+     "b.json: benchmarks[0].repetition_index is negative (-2) (expected an integer >= -1)"},
     {"{\"benchmarks\": [{\"name\": \"a\", \"real_time\": 1, \"cpu_time\": 1, \"iterations\": 1.5}]}",
      "b.json: benchmarks[0].iterations is 1.5 (expected an integer)"},
     {"{\"benchmarks\": [{\"name\": \"a\", \"real_time\": 1, \"cpu_time\": 1, \"iterations\": 1e19}]}",

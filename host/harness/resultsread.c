@@ -233,7 +233,8 @@ static qb_status qb__read_row(qb__rd* d, const json_t* o, qb_result_row* r) {
   QB__TRY(qb__str(d, o, "aggregate_name", false, &r->aggregate_name));
   QB__TRY(qb__str(d, o, "aggregate_unit", false, &r->aggregate_unit));
   QB__TRY(qb__int(d, o, "repetitions", false, 0, &r->repetitions));
-  QB__TRY(qb__int(d, o, "repetition_index", false, 0, &r->repetition_index));
+  /* -1 is how a writer says "not a repetition" (an aggregate): the same as absent. */
+  QB__TRY(qb__int(d, o, "repetition_index", false, -1, &r->repetition_index));
   QB__TRY(qb__int(d, o, "threads", false, 0, &r->threads));
   QB__TRY(qb__int(d, o, "iterations", false, 0, &r->iterations));
   QB__TRY(qb__bool(d, o, "error_occurred", &r->error_occurred));
