@@ -56,6 +56,11 @@ static qb_dtype qb__param_dtype(const qb_family_info* f, qb__role r) {
   return f->out;
 }
 
+qb_dtype qb_case_param_dtype(const qb_family_info* f) {
+  const qb__role r = qb__role_of(f);
+  return qb__has_params(r) ? qb__param_dtype(f, r) : QB_DTYPE_none;
+}
+
 size_t qb_case_data_outputs(const qb_case_data* d) {
   return d->family->kind == QB_KIND_dot ? 1 : d->n;
 }
@@ -294,7 +299,10 @@ static qb_status qb__take_input(qb_case_data* d, qb_dtype want, qb_dtype gt, con
     return QB_OK;
   }
   if (gt != QB_DTYPE_f32) {
-    return qb_fail(err, QB_BAD_INPUT, "%s wants %s input (or f32 to convert), not %s", d->family->name,
+    if (want == QB_DTYPE_f32) {
+      return qb_fail(err, QB_BAD_INPUT, "%s takes f32 input, not %s", d->family->name, qb_dtype_get(gt)->name);
+    }
+    return qb_fail(err, QB_BAD_INPUT, "%s takes %s input (or f32, converted), not %s", d->family->name,
                    qb_dtype_get(want)->name, qb_dtype_get(gt)->name);
   }
   const qb__role role = qb__role_of(d->family);

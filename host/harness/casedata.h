@@ -70,6 +70,10 @@ void qb_case_data_run_reference(qb_case_data* d);
 qb_status qb_case_data_evaluate(const qb_case_data* d, const void* y, unsigned sem, qb_error_metrics* m,
                                 qb_error* err);
 
+/* The integer dtype a family's affine params quantize to (s8 or u8), or QB_DTYPE_none
+ * when the family takes no params. */
+qb_dtype qb_case_param_dtype(const qb_family_info* f);
+
 /* Outputs per case: n for unary families, 1 for dots. */
 size_t qb_case_data_outputs(const qb_case_data* d);
 /* Element i of a buffer of dtype t as a double (qb8: d * q). */

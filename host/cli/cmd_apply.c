@@ -1,0 +1,304 @@
+/* qbench apply: one kernel variant on the user's tensor, its error against the
+ * references, and optionally its output as a .npy file. */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "calib.h"
+#include "cli.h"
+#include "harness/casedata.h"
+#include "harness/npy.h"
+#include "harness/safetensors.h"
+
+static void qb__help(void) {
+  printf(
+      "usage: qbench [--isa ISA] apply KERNEL --in FILE [--in2 FILE] [--tensor NAME]\n"
+      "                    [--scale S [--zero-point Z]] [--round pytorch|tflite]\n"
+      "                    [--out y.npy [--force]]\n"
+      "\n"
+      "Runs one kernel variant (a stable name from 'qbench list', or a family name for the\n"
+      "variant dispatch picks) on a tensor from a .npy or .safetensors file, and prints its\n"
+      "error against the f64 reference and its mismatches against the scalar reference.\n"
+      "Input in the kernel's input dtype is used as is; f32 input is converted as 'qbench\n"
+      "error' does (floats by the reference casts, integers by calibrated quantization).\n"
+      "\n"
+      "  --in FILE        the input (.npy, or .safetensors: every tensor unless --tensor)\n"
+      "  --in2 FILE       a dot's second operand (same length)\n"
+      "  --tensor NAME    the safetensors tensor to use\n"
+      "  --scale S        quantization scale (default: calibrated by min/max from f32 input)\n"
+      "  --zero-point Z   quantization zero point (default 0 when --scale is given)\n"
+      "  --round R        pytorch (default: x * (1/scale), ties to even) or tflite\n"
+      "                   (x / scale, ties away from zero)\n"
+      "  --out FILE       write the output as .npy (atomically; bf16/fp8 as their bits,\n"
+      "                   qb8 blocks as bytes); an existing file is kept unless --force\n"
+      "\n"
+      "exit codes: 0 done, 1 the variant differs from the scalar reference,\n"
+      "            2 bad usage or input (no output file is created)\n");
+}
+
+typedef struct qb__apply_opts {
+  const char *in, *in2, *tensor, *out;
+  bool force, have_scale, have_zp;
+  double scale;
+  int64_t zp;
+  qb_round_mode round;
+} qb__apply_opts;
+
+static bool qb__is_safetensors(const char* path) {
+  const size_t n = strlen(path);
+  return n >= 12 && strcmp(path + n - 12, ".safetensors") == 0;
+}
+
+/* The output as a tensor with the input's shape (a dot: a scalar; qb8: rows of block bytes). */
+static qb_status qb__write_out(const qb__apply_opts* o, const qb_case_data* d, const qb_tensor* in,
+                               qb_error* err) {
+  qb_tensor y;
+  memset(&y, 0, sizeof y);
+  y.dtype = d->family->out;
+  y.data = d->y;
+  y.bytes = d->y_bytes;
+  if (d->family->kind == QB_KIND_dot) {
+    y.ndim = 0;
+    y.count = 1;
+  } else if (d->family->out == QB_DTYPE_qb8) {
+    y.dtype = QB_DTYPE_u8;
+    y.ndim = 2;
+    y.dims[0] = d->y_bytes / sizeof(qb_block_q8);
+    y.dims[1] = sizeof(qb_block_q8);
+    y.count = d->y_bytes;
+  } else {
+    y.ndim = in->ndim;
+    memcpy(y.dims, in->dims, sizeof y.dims);
+    y.count = in->count;
+  }
+  return qb_npy_write(o->out, &y, o->force, err);
+}
+
+static void qb__print_header(void) {
+  printf("%-28s %-8s %10s %11s %11s %11s %9s %9s %9s %8s %8s\n", "tensor", "dtype", "elements", "max_abs",
+         "max_rel", "rmse", "sqnr_db", "max_ulp", "mean_ulp", "mismatch", "nan/inf");
+}
+
+static void qb__print_row(const char* name, const qb_tensor* t, const qb_error_metrics* m) {
+  printf("%-28s %-8s %10zu %11.4g %11.4g %11.4g %9.3f %9.3g %9.3g %8llu %8llu\n", name, qb_dtype_get(t->dtype)->name,
+         t->count, m->max_abs, m->max_rel, m->rmse, m->sqnr_db, m->max_ulp, m->mean_ulp,
+         (unsigned long long) m->mismatches, (unsigned long long) m->nan_inf_mismatches);
+}
+
+/* Runs kernel k on x (and x2); prints its row; writes --out when asked. */
+static qb_status qb__apply_one(const qb_kernel_info* k, const qb__apply_opts* o, const char* name,
+                               const qb_tensor* x, const qb_tensor* x2, bool write, int* differs, qb_error* err) {
+  const qb_family_info* f = qb_family_get(k->family);
+  const qb_dtype pdt = qb_case_param_dtype(f);
+  qb_quant_params user;
+  qb_case_options opt = {o->round, false, NULL};
+  qb_case_data d;
+  qb_error_metrics m;
+  qb_error e2 = {0};
+  qb_status s;
+  if (o->have_scale) {
+    if (pdt == QB_DTYPE_none) return qb_fail(err, QB_BAD_INPUT, "--scale: %s takes no quantization params", f->name);
+    const qb_dtype_info* di = qb_dtype_get(pdt);
+    if (o->zp < di->imin || o->zp > di->imax) {
+      return qb_fail(err, QB_BAD_INPUT, "--zero-point %lld: outside the %s range [%lld, %lld]", (long long) o->zp,
+                     di->name, (long long) di->imin, (long long) di->imax);
+    }
+    qb_quant_params_init(&user, (float) o->scale, (int32_t) o->zp, (int32_t) di->imin, (int32_t) di->imax,
+                         o->round);
+    opt.params = &user;
+  }
+  if (x2 != NULL && x2->count != x->count) {
+    return qb_fail(err, QB_BAD_INPUT, "%s: %zu elements, but --in2 has %zu", name, x->count, x2->count);
+  }
+  s = qb_case_data_init_from(&d, f, x->count, x->dtype, x->data, x2 ? x2->dtype : QB_DTYPE_none,
+                             x2 ? x2->data : NULL, &opt, &e2);
+  if (s != QB_OK) return qb_fail(err, s, "%s: %s", name, e2.msg);
+  if (f->kind == QB_KIND_dot) {
+    qb_kernel_dot(k)(d.n, d.x, d.x2, d.y);
+  } else {
+    qb_kernel_unary(k)(d.n, d.x, d.y, &d.qp);
+  }
+  s = qb_case_data_evaluate(&d, d.y, k->sem, &m, err);
+  if (s == QB_OK) {
+    qb__print_row(name, x, &m);
+    if (m.mismatches || m.nan_inf_mismatches) *differs = 1;
+    if (write) s = qb__write_out(o, &d, x, err);
+  }
+  qb_case_data_free(&d);
+  return s;
+}
+
+static int qb__parse(int argc, char** argv, qb__apply_opts* o) {
+  static const struct option opts[] = {
+      {"in", required_argument, NULL, 'i'},     {"in2", required_argument, NULL, 'I'},
+      {"tensor", required_argument, NULL, 't'}, {"scale", required_argument, NULL, 's'},
+      {"zero-point", required_argument, NULL, 'z'}, {"round", required_argument, NULL, 'r'},
+      {"out", required_argument, NULL, 'o'},    {"force", no_argument, NULL, 'f'},
+      {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
+  int c;
+  optind = 1;
+  opterr = 0;
+  while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    switch (c) {
+      case 'h': qb__help(); return 0;
+      case 'i': o->in = optarg; break;
+      case 'I': o->in2 = optarg; break;
+      case 't': o->tensor = optarg; break;
+      case 'o': o->out = optarg; break;
+      case 'f': o->force = true; break;
+      case 's':
+        if (!qb_parse_double(optarg, &o->scale) || !(o->scale > 0.0) || !isfinite((float) o->scale) ||
+            (float) o->scale == 0.0f) {
+          return qb_cli_usage_error("apply", "--scale '%s': expected a finite f32 number above 0", optarg);
+        }
+        o->have_scale = true;
+        break;
+      case 'z':
+        if (!qb_parse_i64(optarg, -255, 255, &o->zp)) {
+          return qb_cli_usage_error("apply", "--zero-point '%s': expected an integer", optarg);
+        }
+        o->have_zp = true;
+        break;
+      case 'r':
+        if (strcmp(optarg, "pytorch") == 0) {
+          o->round = QB_ROUND_PYTORCH;
+        } else if (strcmp(optarg, "tflite") == 0) {
+          o->round = QB_ROUND_TFLITE;
+        } else {
+          return qb_cli_usage_error("apply", "--round '%s': expected pytorch or tflite", optarg);
+        }
+        break;
+      default: return qb_cli_usage_error("apply", "unknown or incomplete option '%s'", argv[optind - 1]);
+    }
+  }
+  if (optind >= argc) return qb_cli_usage_error("apply", "a KERNEL is required (see 'qbench list')");
+  if (optind + 1 < argc) return qb_cli_usage_error("apply", "unexpected argument '%s'", argv[optind + 1]);
+  if (o->in == NULL) return qb_cli_usage_error("apply", "--in FILE is required");
+  if (o->have_zp && !o->have_scale) return qb_cli_usage_error("apply", "--zero-point needs --scale");
+  if (o->force && o->out == NULL) return qb_cli_usage_error("apply", "--force without --out");
+  return -1;
+}
+
+/* The kernel: a stable name, or a family's picked variant; it must run here. */
+static const qb_kernel_info* qb__kernel(const qb_ctx* ctx, const char* name, qb_error* err) {
+  const qb_kernel_info* k = qb_kernel_find(name);
+  char buf[160];
+  const char* why;
+  if (k == NULL) {
+    const qb_family fam = qb_family_find(name);
+    if (fam == QB_FAMILY_COUNT) {
+      qb_fail(err, QB_BAD_INPUT, "kernel '%s': no such kernel or family (see 'qbench list')", name);
+      return NULL;
+    }
+    k = qb_kernel_pick(fam, &ctx->cpu);
+    if (k == NULL) {
+      qb_fail(err, QB_BAD_INPUT, "kernel '%s': no variant of the family runs here", name);
+      return NULL;
+    }
+  } else if (!qb_kernel_usable(k, &ctx->cpu, &why, buf, sizeof buf)) {
+    qb_fail(err, QB_BAD_INPUT, "kernel '%s' cannot run here: %s", name, why);
+    return NULL;
+  }
+  if (qb_family_get(k->family)->in_bits + qb_family_get(k->family)->out_bits == 0) {
+    qb_fail(err, QB_BAD_INPUT, "kernel '%s': a compute peak, not a numerical kernel", name);
+    return NULL;
+  }
+  return k;
+}
+
+static qb_status qb__read_npy_or_one(const char* path, const char* tensor, qb_tensor* t, qb_error* err) {
+  if (qb__is_safetensors(path)) {
+    qb_safetensors st;
+    qb_status s = qb_safetensors_open(path, &st, err);
+    if (s != QB_OK) return s;
+    if (tensor == NULL && st.count != 1) {
+      s = qb_fail(err, QB_BAD_INPUT, "%s: %zu tensors; --in2 from safetensors needs exactly one", path, st.count);
+    } else {
+      s = qb_safetensors_load(&st, tensor ? tensor : st.entries[0].name, t, err);
+    }
+    qb_safetensors_close(&st);
+    return s;
+  }
+  return qb_npy_read(path, t, err);
+}
+
+int qb_cmd_apply(qb_ctx* ctx, int argc, char** argv) {
+  qb__apply_opts o = {NULL, NULL, NULL, NULL, false, false, false, 0.0, 0, QB_ROUND_PYTORCH};
+  qb_error err = {0};
+  qb_tensor x2;
+  qb_safetensors st;
+  int differs = 0, rc = qb__parse(argc, argv, &o);
+  struct stat sb;
+  if (rc >= 0) return rc;
+  memset(&x2, 0, sizeof x2);
+  memset(&st, 0, sizeof st);
+  const qb_kernel_info* k = qb__kernel(ctx, argv[optind], &err);
+  if (k == NULL) goto fail;
+  /* Refuse before any work: an existing --out without --force. */
+  if (o.out != NULL && !o.force && lstat(o.out, &sb) == 0) {
+    qb_fail(&err, QB_EXISTS, "%s: exists (--force overwrites it)", o.out);
+    goto fail;
+  }
+  if (qb_family_get(k->family)->kind == QB_KIND_dot && o.in2 == NULL) {
+    qb_fail(&err, QB_BAD_INPUT, "kernel '%s' is a dot: --in2 FILE is required", k->name);
+    goto fail;
+  }
+  if (o.in2 != NULL && qb__read_npy_or_one(o.in2, NULL, &x2, &err) != QB_OK) goto fail;
+  printf("kernel %s (%s), semantics 0x%x\n", k->name, qb_family_get(k->family)->doc, k->sem);
+  if (qb__is_safetensors(o.in)) {
+    if (qb_safetensors_open(o.in, &st, &err) != QB_OK) goto fail;
+    if (o.tensor == NULL && o.out != NULL && st.count != 1) {
+      qb_fail(&err, QB_BAD_INPUT, "%s: %zu tensors: --out needs --tensor NAME", o.in, st.count);
+      goto fail;
+    }
+    if (o.tensor != NULL && qb_safetensors_find(&st, o.tensor) == NULL) {
+      qb_fail(&err, QB_BAD_INPUT, "%s: no tensor '%s'", o.in, o.tensor);
+      goto fail;
+    }
+    qb__print_header();
+    size_t applied = 0;
+    for (size_t i = 0; i < st.count; i++) {
+      const qb_safetensors_entry* e = &st.entries[i];
+      qb_tensor x;
+      qb_error terr = {0};
+      if (o.tensor != NULL && strcmp(o.tensor, e->name) != 0) continue;
+      qb_status s = qb_safetensors_load(&st, e->name, &x, &terr);
+      if (s == QB_OK) {
+        s = qb__apply_one(k, &o, e->name, &x, o.in2 ? &x2 : NULL, o.out != NULL, &differs, &terr);
+        qb_tensor_free(&x);
+      }
+      if (s == QB_OK) {
+        applied++;
+      } else if (o.tensor == NULL && s == QB_BAD_INPUT) {
+        /* Over a whole model a tensor the kernel cannot take is a row that says so. */
+        printf("%-28s %-8s %10llu   skipped: %s\n", e->name, e->st_dtype, (unsigned long long) e->count, terr.msg);
+      } else {
+        err = terr;
+        goto fail;
+      }
+    }
+    if (applied == 0) {
+      qb_fail(&err, QB_BAD_INPUT, "%s: no tensor the kernel %s can take", o.in, k->name);
+      goto fail;
+    }
+  } else {
+    qb_tensor x;
+    if (qb_npy_read(o.in, &x, &err) != QB_OK) goto fail;
+    qb__print_header();
+    const qb_status s = qb__apply_one(k, &o, o.in, &x, o.in2 ? &x2 : NULL, o.out != NULL, &differs, &err);
+    qb_tensor_free(&x);
+    if (s != QB_OK) goto fail;
+  }
+  qb_safetensors_close(&st);
+  qb_tensor_free(&x2);
+  if (o.out != NULL) printf("wrote %s\n", o.out);
+  return differs ? 1 : 0;
+fail:
+  qb_safetensors_close(&st);
+  qb_tensor_free(&x2);
+  fflush(stdout);
+  qb_error_print(&err);
+  return 2;
+}

@@ -1,0 +1,43 @@
+# qbench apply checks, sourced by cli_numerics.sh (uses its qb, data, tmp, check, expect_exit).
+expect_exit 0 "$qb" apply f32_f16_cvt --in "$data/f32_2x3_v1.npy" --out "$tmp/y.npy"
+check "apply wrote y.npy" test -s "$tmp/y.npy"
+check "y.npy is f16 2x3" grep -aq "'descr': '<f2', 'fortran_order': False, 'shape': (2, 3)" "$tmp/y.npy"
+cp "$tmp/y.npy" "$tmp/y.before"
+expect_exit 2 "$qb" apply f32_f16_cvt --in "$data/f32_2x3_v1.npy" --out "$tmp/y.npy"
+check "refusal names --force" grep -q -- "--force" "$tmp/err"
+check "existing output untouched" cmp -s "$tmp/y.npy" "$tmp/y.before"
+expect_exit 0 "$qb" apply f32_f16_cvt --in "$data/f32_2x3_v1.npy" --out "$tmp/y.npy" --force
+# Bad input: one line, exit 2, no file created.
+expect_exit 2 "$qb" apply f32_f16_cvt --in "$data/f16_4_v2.npy" --out "$tmp/bad.npy"
+check "wrong dtype named" grep -q "takes f32 input, not f16" "$tmp/err"
+check "no output on bad input" test ! -e "$tmp/bad.npy"
+printf 'not a npy file at all' >"$tmp/junk.npy"
+expect_exit 2 "$qb" apply f32_f16_cvt --in "$tmp/junk.npy" --out "$tmp/bad.npy"
+check "bad magic named" grep -q "junk.npy: bad magic" "$tmp/err"
+check "no output on bad file" test ! -e "$tmp/bad.npy"
+expect_exit 2 "$qb" apply no_such_kernel --in "$data/f32_2x3_v1.npy"
+expect_exit 2 "$qb" apply f32_dot --in "$data/f32_2x3_v1.npy"
+expect_exit 2 "$qb" apply f32_qs8_quant --in "$data/f32_2x3_v1.npy" --zero-point 3
+expect_exit 2 "$qb" apply f32_qs8_quant --in "$data/f32_2x3_v1.npy" --scale 0.1 --zero-point 200
+check "zero point range named" grep -q "outside the s8 range" "$tmp/err"
+check "no tmp files left" test -z "$(ls "$tmp" | grep '\.tmp\.')"
+# Quantize with user params: 5.5 / 0.05 = 110, + zp 3 = 113.
+expect_exit 0 "$qb" apply f32_qs8_quant --in "$data/f32_2x3_v1.npy" --scale 0.05 --zero-point 3 --out "$tmp/q.npy"
+check "q.npy last byte is 113" test "$(tail -c 1 "$tmp/q.npy" | od -An -tu1 | tr -d ' ')" = 113
+# Dequantize integers with given params; dots with two inputs.
+expect_exit 0 "$qb" apply qs8_f32_dequant --in "$data/i8_3_v3.npy" --scale 0.5
+check "dequant exact" grep -Eq '^.*i8_3_v3.npy +s8 +3 +0 ' "$tmp/out"
+expect_exit 2 "$qb" apply qs8_f32_dequant --in "$data/i8_3_v3.npy"
+check "dequant asks for params" grep -q "scale and zero point" "$tmp/err"
+expect_exit 0 "$qb" apply f16_dot --in "$data/f16_4_v2.npy" --in2 "$data/f16_4_v2.npy" --out "$tmp/d.npy"
+check "dot output is a scalar" grep -aq "'shape': ()" "$tmp/d.npy"
+# safetensors: every tensor as a row (unusable ones say why), or one by name.
+expect_exit 0 "$qb" apply f32_bf16_cvt --in "$data/model.safetensors"
+check "w row" grep -Eq '^w +f32 +256 ' "$tmp/out"
+check "BOOL row skipped" grep -Eq '^mask +BOOL .*skipped' "$tmp/out"
+expect_exit 0 "$qb" apply bf16_f32_cvt --in "$data/model.safetensors" --tensor b --out "$tmp/b.npy"
+check "b exact" grep -Eq '^b +bf16 +64 +0 ' "$tmp/out"
+expect_exit 2 "$qb" apply bf16_f32_cvt --in "$data/model.safetensors" --out "$tmp/all.npy"
+check "no output for several tensors" test ! -e "$tmp/all.npy"
+expect_exit 2 "$qb" apply bf16_f32_cvt --in "$data/model.safetensors" --tensor zz
+check "missing tensor named" grep -q "no tensor 'zz'" "$tmp/err"
