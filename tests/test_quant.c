@@ -284,6 +284,41 @@ static void test_fakequant(void** state) {
   }
 }
 
+/* The references against an independent formulation with libm's nearbyint and round
+ * in double on the same f32 product or quotient (exact in double), over random bit
+ * patterns of every magnitude and both modes. */
+static void test_reference_vs_libm(void** state) {
+  (void) state;
+  enum { N = 4096 };
+  static float x[N];
+  static int8_t y[N];
+  uint64_t seed = 7;
+  const float scales[] = {0.5f, 0x1.6872bp-7f, 0.0371f, 3.0f, 1e-30f, 1e20f};
+  for (int i = 0; i < N; i++) {
+    const uint64_t r = qb_test_rand(&seed);
+    /* Exponents spread over the whole range, with a bias toward |x / scale| < 2^24. */
+    const uint32_t exp = r & 1 ? (uint32_t) (r >> 8) % 255 : 100 + (uint32_t) (r >> 8) % 60;
+    const uint32_t bits = (uint32_t) (r >> 40 & 0x80000000u) | exp << 23 | (uint32_t) (r >> 20 & 0x7FFFFF);
+    memcpy(&x[i], &bits, sizeof bits);
+  }
+  for (size_t s = 0; s < QB_N(scales); s++) {
+    for (int mode = 0; mode < 2; mode++) {
+      qb_quant_params p = params(scales[s], -7, -128, 127, (qb_round_mode) mode);
+      run_ref(QB_FAMILY_f32_qs8_quant, N, x, y, &p);
+      for (int i = 0; i < N; i++) {
+        const float v = mode == QB_ROUND_TFLITE ? x[i] / p.scale : x[i] * p.inv_scale;
+        double q = mode == QB_ROUND_TFLITE ? round((double) v) : nearbyint((double) v);
+        q = isnan(q) ? 0.0 : q;
+        q = fmin(fmax(q - 7.0, -128.0), 127.0);
+        if ((double) y[i] != q) {
+          fail_msg("x = %a, scale %a, mode %d: got %d, want %g", (double) x[i], (double) p.scale, mode,
+                   y[i], q);
+        }
+      }
+    }
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_ties),
@@ -295,6 +330,7 @@ int main(void) {
       cmocka_unit_test(test_per_channel),
       cmocka_unit_test(test_block_quant),
       cmocka_unit_test(test_fakequant),
+      cmocka_unit_test(test_reference_vs_libm),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -125,7 +125,7 @@ static void compare(qb__ctx* c, const qb_kernel_info* k, size_t n, const void* i
            k->name, what, n, out_off ? "misaligned" : "aligned",
            p && p->round == QB_ROUND_TFLITE ? "tflite" : "pytorch", p ? (double) p->scale : 0.0,
            p ? (int) p->zero_point : 0, p ? (int) p->qmin : 0, p ? (int) p->qmax : 0, b - out_off, e,
-           e >= n && f->out != QB_DTYPE_qb8 ? ", past n" : "", (unsigned) inbits, c->want[b], c->got[b]);
+           e >= n && f->out != QB_DTYPE_qb8 ? ", past n" : "", (unsigned) inbits, c->got[b], c->want[b]);
 }
 
 static size_t sizes_for(const qb_family_info* f, unsigned tile, size_t* out, size_t max) {

@@ -7,8 +7,11 @@
 void qb_f32_qu8_quantc_ukernel__scalar_u1(size_t n, const void* x, void* y, const void* params) {
   const float* in = (const float*) x;
   uint8_t* out = (uint8_t*) y;
-  const qb_quant_params* p = (const qb_quant_params*) params;
-  assert(p != NULL && p->channel_len > 0 && n % p->channel_len == 0);
+  assert(params != NULL);
+  /* A local copy, so that stores through the output cannot make the compiler reload it. */
+  const qb_quant_params pl = *(const qb_quant_params*) params;
+  const qb_quant_params* p = &pl;
+  assert(p->channel_len > 0 && n % p->channel_len == 0);
   assert(n == 0 || (x != NULL && y != NULL && p->scales && p->inv_scales && p->zero_points));
   const size_t len = p->channel_len;
   for (size_t c = 0; c < n / len; c++) {
