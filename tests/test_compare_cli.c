@@ -1,0 +1,173 @@
+/* qbench compare, command level: exit codes, the row named, one-line errors on stderr. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "test_util.h"
+
+#if !defined(QB_TEST_DATA) || !defined(QB_TEST_QBENCH)
+#error "QB_TEST_DATA and QB_TEST_QBENCH are set by tests/compareplot.cmake"
+#endif
+
+typedef struct qb__run {
+  int rc;
+  char out[65536], err[4096];
+} qb__run;
+
+static void qb__slurp(int fd, char* buf, size_t len) {
+  size_t at = 0;
+  ssize_t n;
+  lseek(fd, 0, SEEK_SET);
+  while (at + 1 < len && (n = read(fd, buf + at, len - 1 - at)) > 0) at += (size_t) n;
+  buf[at] = '\0';
+  close(fd);
+}
+
+/* qbench compare ARGS... with file names relative to the fixture folder. */
+static void qb__compare(qb__run* r, const char* a1, const char* a2, const char* a3, const char* a4) {
+  char p1[512], p2[512];
+  snprintf(p1, sizeof p1, "%s/%s", QB_TEST_DATA, a1);
+  snprintf(p2, sizeof p2, "%s/%s", QB_TEST_DATA, a2);
+  char* argv[] = {(char*) QB_TEST_QBENCH, (char*) "compare", p1, p2, (char*) a3, (char*) a4, NULL};
+  FILE *fo = tmpfile(), *fe = tmpfile();
+  assert_non_null(fo);
+  assert_non_null(fe);
+  fflush(NULL);
+  pid_t pid = fork();
+  assert_true(pid >= 0);
+  if (pid == 0) {
+    dup2(fileno(fo), 1);
+    dup2(fileno(fe), 2);
+    execv(argv[0], argv);
+    _exit(127);
+  }
+  int st;
+  assert_true(waitpid(pid, &st, 0) == pid && WIFEXITED(st));
+  r->rc = WEXITSTATUS(st);
+  qb__slurp(dup(fileno(fo)), r->out, sizeof r->out);
+  qb__slurp(dup(fileno(fe)), r->err, sizeof r->err);
+  fclose(fo);
+  fclose(fe);
+}
+
+/* stderr holds exactly one line, containing `want`. */
+static void qb__one_line_error(const qb__run* r, const char* want) {
+  if (strstr(r->err, want) == NULL) fail_msg("stderr '%s' lacks '%s'", r->err, want);
+  const char* nl = strchr(r->err, '\n');
+  assert_non_null(nl);
+  assert_true(nl[1] == '\0');
+}
+
+static void test_identical_is_0(void** state) {
+  (void) state;
+  static qb__run r;
+  qb__compare(&r, "base.json", "base.json", NULL, NULL);
+  assert_int_equal(r.rc, 0);
+  assert_non_null(strstr(r.out, "result: no regression"));
+  assert_string_equal(r.err, "");
+}
+
+static void test_slow_row_is_1_and_named(void** state) {
+  (void) state;
+  static qb__run r;
+  qb__compare(&r, "base.json", "slow20.json", NULL, NULL);
+  assert_int_equal(r.rc, 1);
+  const char* line = strstr(r.out, "f32_f16_cvt/avx2_u16/cpu/n:1048576/threads:1/dist:normal ");
+  assert_non_null(line);
+  const char* eol = strchr(line, '\n');
+  assert_non_null(eol);
+  char buf[512];
+  snprintf(buf, sizeof buf, "%.*s", (int) (eol - line), line);
+  assert_non_null(strstr(buf, "+20.00%"));
+  assert_non_null(strstr(buf, "SLOWER"));
+  assert_non_null(strstr(r.out, "result: REGRESSION"));
+}
+
+static void test_sqnr_down_is_1(void** state) {
+  (void) state;
+  static qb__run r;
+  qb__compare(&r, "base.json", "sqnr_down.json", NULL, NULL);
+  assert_int_equal(r.rc, 1);
+  assert_non_null(strstr(r.out, "f32_qs8_quant/avx2_u32/cpu/n:65536/threads:1/dist:normal/round:pytorch: sqnr_db 40.1 -> 40 "));
+  assert_non_null(strstr(r.out, "WORSE"));
+}
+
+static void test_jitter_is_0(void** state) {
+  (void) state;
+  static qb__run r;
+  qb__compare(&r, "base.json", "jitter.json", NULL, NULL);
+  assert_int_equal(r.rc, 0);
+  assert_null(strstr(r.out, "SLOWER"));
+}
+
+static void test_missing_and_new_listed(void** state) {
+  (void) state;
+  static qb__run r;
+  qb__compare(&r, "base.json", "missing.json", NULL, NULL);
+  assert_int_equal(r.rc, 0);
+  assert_non_null(strstr(r.out, "missing (only in BASE): f32_dot/avx2_u32/cpu/n:4096/threads:1/dist:normal\n"));
+  assert_non_null(strstr(r.out, "new (only in NEW, ok): f16_f32_cvt/scalar_u1/cpu/n:1048576/threads:1/dist:normal\n"));
+  assert_non_null(strstr(r.out, "skipped: f32_bf16_cvt/avx512bf16_u32/cpu/n:1048576/threads:1/dist:normal (skipped -> skipped): CPU lacks avx512bf16"));
+  qb__compare(&r, "base.json", "errored.json", NULL, NULL);
+  assert_int_equal(r.rc, 1);
+  assert_non_null(strstr(r.out, "ERRORED (was ok): f32_f16_cvt/scalar_u1/"));
+}
+
+static void test_bad_input_is_2(void** state) {
+  (void) state;
+  static qb__run r;
+  qb__compare(&r, "base.json", "broken.json", NULL, NULL);
+  assert_int_equal(r.rc, 2);
+  qb__one_line_error(&r, "broken.json: ");
+  qb__compare(&r, "base.json", "no-such-file.json", NULL, NULL);
+  assert_int_equal(r.rc, 2);
+  qb__one_line_error(&r, "no-such-file.json: ");
+  qb__compare(&r, "base.json", "other_suite.json", NULL, NULL);
+  assert_int_equal(r.rc, 2);
+  qb__one_line_error(&r, "other_suite.json: suite 'quick' differs from suite 'ci' of ");
+  qb__compare(&r, "base.json", "disjoint.json", NULL, NULL);
+  assert_int_equal(r.rc, 2);
+  qb__one_line_error(&r, "disjoint.json: no rows in common with ");
+  assert_string_equal(r.out, "");
+  qb__compare(&r, "base.json", "base.json", "--threshold", "-3");
+  assert_int_equal(r.rc, 2);
+  qb__one_line_error(&r, "--threshold '-3'");
+  qb__compare(&r, "base.json", "base.json", "--format", "xml");
+  assert_int_equal(r.rc, 2);
+}
+
+static void test_options(void** state) {
+  (void) state;
+  static qb__run r;
+  /* A 25 % threshold lets the 20 % slowdown pass; roof normalization evens machines. */
+  qb__compare(&r, "base.json", "slow20.json", "--threshold", "25");
+  assert_int_equal(r.rc, 0);
+  qb__compare(&r, "base.json", "machine_b.json", NULL, NULL);
+  assert_int_equal(r.rc, 1);
+  qb__compare(&r, "base.json", "machine_b.json", "--normalize", "roof");
+  assert_int_equal(r.rc, 0);
+  qb__compare(&r, "base.json", "sqnr_down.json", "--error-tolerance", "0.03");
+  assert_int_equal(r.rc, 0);
+  qb__compare(&r, "weak_base.json", "weak_slow20.json", NULL, NULL);
+  assert_int_equal(r.rc, 0);
+  assert_non_null(strstr(r.out, "slower? (weak)"));
+  qb__compare(&r, "base.json", "slow20.json", "--format", "md");
+  assert_int_equal(r.rc, 1);
+  assert_non_null(strstr(r.out, "| f32_f16_cvt/avx2_u16/cpu/n:1048576/threads:1/dist:normal "));
+  qb__compare(&r, "base.json", "slow20.json", "--format", "json");
+  assert_int_equal(r.rc, 1);
+  assert_non_null(strstr(r.out, "\"verdict\": \"SLOWER\""));
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_identical_is_0),       cmocka_unit_test(test_slow_row_is_1_and_named),
+      cmocka_unit_test(test_sqnr_down_is_1),       cmocka_unit_test(test_jitter_is_0),
+      cmocka_unit_test(test_missing_and_new_listed), cmocka_unit_test(test_bad_input_is_2),
+      cmocka_unit_test(test_options),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
