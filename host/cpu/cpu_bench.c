@@ -143,6 +143,52 @@ qb_status qb_cpu_bench_kernel(qb_cpu_bench* b, const qb_kernel_info* k, qb_case_
   return QB_OK;
 }
 
+/* 1 in dtype t at p (the peak kernels' operands). */
+static void qb__one(qb_dtype t, void* p) {
+  switch (t) {
+    case QB_DTYPE_f32: {
+      const float one = 1.0f;
+      memcpy(p, &one, sizeof one);
+      break;
+    }
+    case QB_DTYPE_f16: *(uint16_t*) p = 0x3C00; break;
+    case QB_DTYPE_bf16: *(uint16_t*) p = 0x3F80; break;
+    default: *(uint8_t*) p = 1; break; /* u8, s8 */
+  }
+}
+
+qb_status qb_cpu_bench_peak(qb_cpu_bench* b, const qb_kernel_info* k, size_t n, unsigned threads,
+                            double timeout_s, qb_error* err) {
+  memset(b, 0, sizeof *b);
+  const qb_family_info* f = qb_family_get(k->family);
+  b->work = QB_CPU_WORK_KERNEL;
+  b->kernel = k;
+  b->kind = QB_KIND_dot;
+  b->timeout_s = timeout_s;
+  qb_status s = qb__alloc_slices(b, threads, err);
+  if (s != QB_OK) return s;
+  b->outs = aligned_alloc(64, (size_t) b->threads * 64);
+  b->ones = aligned_alloc(64, 128);
+  if (b->outs == NULL || b->ones == NULL) {
+    qb_cpu_bench_free(b);
+    return qb_fail(err, QB_NO_MEMORY, "out of memory for the %s roof", k->name);
+  }
+  memset(b->ones, 0, 128);
+  qb__one(f->in, b->ones);
+  qb__one(f->in2, (char*) b->ones + 64);
+  for (unsigned t = 0; t < b->threads; t++) {
+    qb_cpu_slice* sl = &b->slices[t];
+    sl->n = n;
+    sl->x = b->ones;
+    sl->x2 = (char*) b->ones + 64;
+    sl->out = (char*) b->outs + (size_t) t * 64;
+    sl->items = (double) n;
+    sl->flops = qb_family_flops(f, n);
+    sl->batch = 1;
+  }
+  return QB_OK;
+}
+
 qb_status qb_cpu_bench_roof(qb_cpu_bench* b, qb_cpu_work work, size_t bytes, unsigned threads,
                             const qb_cpu* cpu, double timeout_s, qb_error* err) {
   memset(b, 0, sizeof *b);
@@ -183,6 +229,8 @@ qb_status qb_cpu_bench_roof(qb_cpu_bench* b, qb_cpu_work work, size_t bytes, uns
 void qb_cpu_bench_free(qb_cpu_bench* b) {
   free(b->slices);
   free(b->outs);
+  free(b->ones);
+  b->ones = NULL;
   qb_cpu_free(b->roof_buf, b->roof_bytes);
   b->slices = NULL;
   b->outs = NULL;

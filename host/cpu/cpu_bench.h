@@ -63,6 +63,7 @@ typedef struct qb_cpu_bench {
   unsigned threads;
   qb_cpu_slice* slices; /* one per thread */
   void* outs;           /* dots: the per-thread results */
+  void* ones;           /* peaks: a[0] and b[0] */
   void* roof_buf;       /* roofs: the buffers, allocated and touched here */
   size_t roof_bytes;
   bool read_avx2;       /* the read roof's wide path is usable */
@@ -81,6 +82,14 @@ typedef struct qb_cpu_bench {
  */
 qb_status qb_cpu_bench_kernel(qb_cpu_bench* b, const qb_kernel_info* k, qb_case_data* d, unsigned threads,
                               double timeout_s, qb_error* err);
+
+/*
+ * A compute roof: a `*_peak` family's kernel (kernels/peak/README.md), which reads only
+ * a[0] and b[0] (both 1 here) and does n multiply-adds in registers. Every thread does
+ * the whole n, so the GFLOP/s counter is the machine's with that many threads.
+ */
+qb_status qb_cpu_bench_peak(qb_cpu_bench* b, const qb_kernel_info* k, size_t n, unsigned threads,
+                            double timeout_s, qb_error* err);
 
 /* A bandwidth roof over `bytes` in total (its whole footprint), split over threads. */
 qb_status qb_cpu_bench_roof(qb_cpu_bench* b, qb_cpu_work work, size_t bytes, unsigned threads,
