@@ -82,8 +82,9 @@ static void fill_f32(qb__ctx* c, float* x, size_t n, float scale) {
   for (size_t i = 0; i < n; i++) x[i] = gen_f32(c, scale, i);
 }
 
+/* Every byte value once (when n allows), then random ones. */
 static void fill_bytes(qb__ctx* c, uint8_t* x, size_t n) {
-  for (size_t i = 0; i < n; i++) x[i] = (uint8_t) qb_test_rand(&c->seed);
+  for (size_t i = 0; i < n; i++) x[i] = i < 256 ? (uint8_t) i : (uint8_t) qb_test_rand(&c->seed);
 }
 
 /* Blocks with random codes and scales that include 0, inf, NaN, subnormals, huge. */
@@ -288,6 +289,72 @@ static void test_tflite_ties_exhaustive(void** state) {
   }
 }
 
+/*
+ * --sweep <family> <chunk>/<chunks>: every f32 bit pattern whose top bits select this
+ * chunk (every QB_EXHAUSTIVE_STRIDE-th one when set), through every usable variant of a
+ * per-tensor f32-input family, against the reference, in both rounding modes, with a
+ * scale whose reciprocal is inexact. Registered by tests/quant.cmake, label exhaustive.
+ */
+static int sweep(const char* family, const char* chunk_spec) {
+  enum { B = 1 << 16 };
+  unsigned chunk = 0, chunks = 0;
+  const qb_family f = qb_family_find(family);
+  if (f == QB_FAMILY_COUNT || sscanf(chunk_spec, "%u/%u", &chunk, &chunks) != 2 || chunks == 0 ||
+      chunk >= chunks || qb_family_get(f)->in != QB_DTYPE_f32 || qb_family_get(f)->n_multiple != 1) {
+    fprintf(stderr, "usage: test_quant_simd --sweep <per-tensor f32 family> <chunk>/<chunks>\n");
+    return 2;
+  }
+  const char* st = getenv("QB_EXHAUSTIVE_STRIDE");
+  const uint64_t stride = st && atoi(st) > 0 ? (uint64_t) atoi(st) : 1;
+  const uint64_t lo = (1ull << 32) * chunk / chunks, hi = (1ull << 32) * (chunk + 1) / chunks;
+  const qb_family_info* fi = qb_family_get(f);
+  const int is_u8 = fi->out == QB_DTYPE_u8;
+  qb_cpu cpu;
+  qb_error err = {0};
+  char buf[160];
+  qb_cpu_detect(&cpu);
+  if (qb_cpu_cap_from_env(&cpu, &err) != QB_OK) {
+    fprintf(stderr, "%s\n", err.msg);
+    return 1;
+  }
+  static uint32_t x[B];
+  static float want[B], got[B]; /* wide enough for any output */
+  int tested = 0;
+  for (size_t i = 0; i < qb_kernel_count(); i++) {
+    const qb_kernel_info* k = qb_kernel_at(i);
+    if (k->family != f || k->isa == QB_ISA_scalar || !qb_kernel_usable(k, &cpu, NULL, buf, sizeof buf)) {
+      continue;
+    }
+    tested++;
+    for (int r = 0; r < 2; r++) {
+      qb_quant_params p;
+      qb_quant_params_init(&p, 0x1.6872bp-7f, is_u8 ? 131 : 3, is_u8 ? 0 : -128, is_u8 ? 255 : 127,
+                           (qb_round_mode) r);
+      for (uint64_t w = lo; w < hi;) {
+        size_t n = 0;
+        for (; n < B && w < hi; n++, w += stride) x[n] = (uint32_t) w;
+        qb_kernel_unary(qb_kernel_reference(f))(n, x, want, &p);
+        qb_kernel_unary(k)(n, x, got, &p);
+        if (memcmp(want, got, qb_dtype_buffer_bytes(fi->out, n)) != 0) {
+          size_t j = 0;
+          const size_t eb = qb_dtype_buffer_bytes(fi->out, 1);
+          while (memcmp((uint8_t*) want + j * eb, (uint8_t*) got + j * eb, eb) == 0) j++;
+          fprintf(stderr, "%s: round %s: input 0x%08x differs from the reference\n", k->name,
+                  r ? "tflite" : "pytorch", (unsigned) x[j]);
+          return 1;
+        }
+      }
+    }
+    printf("ok: %s [0x%08llx, 0x%08llx) stride %llu\n", k->name, (unsigned long long) lo,
+           (unsigned long long) hi, (unsigned long long) stride);
+  }
+  if (tested == 0) {
+    printf("skipped: no usable SIMD variant of %s\n", family);
+    return QB_TEST_SKIP;
+  }
+  return 0;
+}
+
 static int setup(void** state) {
   qb__ctx* c = (qb__ctx*) calloc(1, sizeof *c);
   qb_error err = {0};
@@ -317,7 +384,10 @@ static int teardown(void** state) {
   return 0;
 }
 
-int main(void) {
+int main(int argc, char** argv) {
+  if (argc == 4 && strcmp(argv[1], "--sweep") == 0) {
+    return sweep(argv[2], argv[3]);
+  }
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_all_variants),
       cmocka_unit_test(test_tflite_ties_exhaustive),
