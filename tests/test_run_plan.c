@@ -1,0 +1,134 @@
+/* The planner of qbench run (host/harness/plan.c): the matrix, names, statuses. */
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness/run_impl.h"
+#include "test_util.h"
+
+static const char* const suite_text =
+    "families = f32_qs8_quant, s8_dot\n"
+    "sizes = 1000, DRAM\n"
+    "distributions = normal, uniform\n"
+    "threads = 1, all\n"
+    "rounding = pytorch, tflite\n";
+
+typedef struct fixture {
+  qb_ctx ctx;
+  qb_suite suite;
+  qb_plan_input in;
+} fixture;
+
+static int setup(void** state) {
+  fixture* fx = calloc(1, sizeof *fx);
+  qb_error err = {0};
+  qb_cpu_detect(&fx->ctx.cpu);
+  /* Only the references may run: the statuses no longer depend on the machine. */
+  assert_int_equal(qb_cpu_set_cap(&fx->ctx.cpu, "scalar", &err), QB_OK);
+  fx->ctx.topo.l1d_used = 32 << 10;
+  fx->ctx.topo.l2_used = 512 << 10;
+  fx->ctx.topo.l3_used = 32 << 20;
+  fx->ctx.topo.cores = 4;
+  assert_int_equal(qb_suite_parse(suite_text, "plan.suite", &fx->suite, &err), QB_OK);
+  fx->in.ctx = &fx->ctx;
+  fx->in.suite = &fx->suite;
+  fx->in.backends = 1u << QB_SUITE_BACKEND_cpu;
+  fx->in.n_threads = 2;
+  fx->in.threads[0] = 1;
+  fx->in.threads[1] = 4;
+  *state = fx;
+  return 0;
+}
+
+static int teardown(void** state) {
+  fixture* fx = *state;
+  qb_suite_free(&fx->suite);
+  free(fx);
+  return 0;
+}
+
+static size_t variants(const char* family) {
+  size_t n = 0;
+  for (size_t i = 0; i < qb_kernel_count(); i++) n += qb_kernel_at(i)->family == qb_family_find(family);
+  return n;
+}
+
+static const qb_case* find(const qb_plan* p, const char* name) {
+  for (size_t i = 0; i < p->count; i++) {
+    if (strcmp(p->cases[i].name, name) == 0) return &p->cases[i];
+  }
+  return NULL;
+}
+
+static void test_matrix_and_names(void** state) {
+  fixture* fx = *state;
+  qb_plan p;
+  qb_error err = {0};
+  assert_int_equal(qb_plan_build(&fx->in, &p, &err), QB_OK);
+  /* variants x 2 sizes x 2 thread counts x 2 distributions (x 2 roundings for quant). */
+  assert_int_equal(p.count, variants("f32_qs8_quant") * 16 + variants("s8_dot") * 8);
+  for (size_t i = 0; i < p.count; i++) {
+    for (size_t j = i + 1; j < p.count; j++) assert_string_not_equal(p.cases[i].name, p.cases[j].name);
+  }
+  const qb_case* q = find(&p, "f32_qs8_quant/scalar_u1/cpu/n:1000/threads:4/dist:uniform/round:tflite");
+  assert_non_null(q);
+  assert_int_equal(q->planned, QB_OK);
+  assert_int_equal(q->round, QB_ROUND_TFLITE);
+  assert_int_equal(q->threads, 4);
+  assert_string_equal(q->size_class, "L1");
+  const qb_case* d = find(&p, "s8_dot/scalar_u1/cpu/n:1000/threads:1/dist:normal");
+  assert_non_null(d);
+  assert_int_equal(d->round, -1);
+  /* DRAM needs more than s8_dot's max_n: a skipped row that says why. */
+  const qb_case* big = find(&p, "s8_dot/scalar_u1/cpu/n:DRAM/threads:1/dist:normal");
+  assert_non_null(big);
+  assert_int_equal(big->planned, QB_SKIPPED);
+  assert_non_null(strstr(big->reason, "131071"));
+  /* Every non-reference variant is skipped under the scalar cap, with a reason. */
+  for (size_t i = 0; i < p.count; i++) {
+    const qb_case* k = &p.cases[i];
+    if (k->kernel->isa != QB_ISA_scalar) {
+      assert_int_equal(k->planned, QB_SKIPPED);
+      assert_true(k->reason[0] != '\0');
+    }
+  }
+  qb_plan_free(&p);
+}
+
+static void test_filter(void** state) {
+  fixture* fx = *state;
+  regex_t re;
+  qb_plan p;
+  qb_error err = {0};
+  assert_int_equal(regcomp(&re, "^s8_dot/scalar_u1/.*/threads:4/", REG_EXTENDED | REG_NOSUB), 0);
+  fx->in.filter = &re;
+  assert_int_equal(qb_plan_build(&fx->in, &p, &err), QB_OK);
+  fx->in.filter = NULL;
+  regfree(&re);
+  assert_int_equal(p.count, 4); /* 2 sizes x 2 distributions */
+  for (size_t i = 0; i < p.count; i++) assert_non_null(strstr(p.cases[i].name, "/threads:4/"));
+  qb_plan_free(&p);
+}
+
+static void test_family_predicates(void** state) {
+  (void) state;
+  assert_true(qb_family_rounds(qb_family_get(qb_family_find("f32_qu8_quantc"))));
+  assert_true(qb_family_rounds(qb_family_get(qb_family_find("f32_qs8_fakequant"))));
+  assert_false(qb_family_rounds(qb_family_get(qb_family_find("qs8_f32_dequant"))));
+  assert_false(qb_family_rounds(qb_family_get(qb_family_find("f32_qb8_quant"))));
+  assert_false(qb_family_rounds(qb_family_get(qb_family_find("f32_f16_cvt"))));
+  assert_false(qb_family_is_peak(qb_family_get(qb_family_find("f32_dot"))));
+  if (qb_family_find("f32_peak") != QB_FAMILY_COUNT) {
+    assert_true(qb_family_is_peak(qb_family_get(qb_family_find("f32_peak"))));
+  }
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test_setup_teardown(test_matrix_and_names, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_filter, setup, teardown),
+      cmocka_unit_test(test_family_predicates),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
