@@ -37,7 +37,11 @@ static void qb__clear(qb_console* c) {
 
 void qb_console_progress(qb_console* c, size_t index, const char* name) {
   if (c == NULL || !c->tty) return;
-  fprintf(stderr, "\r\033[K[%zu/%zu] %.100s ...", index + 1, c->total, name);
+  if (index == QB_CONSOLE_ROOF) {
+    fprintf(stderr, "\r\033[K[roofs] %.100s ...", name);
+  } else {
+    fprintf(stderr, "\r\033[K[%zu/%zu] %.100s ...", index + 1, c->total, name);
+  }
   fflush(stderr);
   c->progress_on = true;
 }

@@ -48,7 +48,7 @@ static void qb__bandwidth(qb_runner* r, qb_cpu_work work, const char* name, int 
   }
   char bench[128];
   snprintf(bench, sizeof bench, "roof/%s/%s/threads:%u", name, x->size_class, threads);
-  qb_console_progress(r->console, 0, bench);
+  qb_console_progress(r->console, QB_CONSOLE_ROOF, bench);
   qb_measure m;
   qb_run_measure_cpu(r, bench, &b, threads, &m);
   x->ok = m.ok && m.bytes_per_second > 0;
@@ -80,7 +80,7 @@ static void qb__compute(qb_runner* r, const qb_kernel_info* k, unsigned threads)
   }
   char bench[160];
   snprintf(bench, sizeof bench, "roof/%s/L1/threads:%u", k->name, threads);
-  qb_console_progress(r->console, 0, bench);
+  qb_console_progress(r->console, QB_CONSOLE_ROOF, bench);
   qb_measure meas;
   qb_run_measure_cpu(r, bench, &b, threads, &meas);
   x->ok = meas.ok && meas.gflops > 0;

@@ -133,7 +133,9 @@ json_t* qb_run_context(const qb_runner* r, const qb_run_options* o, bool incompl
 
 qb_console* qb_console_new(bool quiet, size_t total);
 void qb_console_free(qb_console* c);
-/* Progress on stderr when it is a terminal ("[12/340] name ..."); nothing otherwise. */
+/* Progress on stderr when it is a terminal ("[12/340] name ..."; index QB_CONSOLE_ROOF:
+ * "[roofs] name ..."); nothing otherwise. */
+#define QB_CONSOLE_ROOF SIZE_MAX
 void qb_console_progress(qb_console* c, size_t index, const char* name);
 /* One table line for a finished case; `row` is its summary row (median or only). */
 void qb_console_case(qb_console* c, const qb_case* k, const json_t* row);
