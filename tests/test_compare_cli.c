@@ -91,7 +91,8 @@ static void test_sqnr_down_is_1(void** state) {
   static qb__run r;
   qb__compare(&r, "base.json", "sqnr_down.json", NULL, NULL);
   assert_int_equal(r.rc, 1);
-  assert_non_null(strstr(r.out, "f32_qs8_quant/avx2_u32/cpu/n:65536/threads:1/dist:normal/round:pytorch: sqnr_db 40.1 -> 40 "));
+  assert_non_null(strstr(
+      r.out, "f32_qs8_quant/avx2_u32/cpu/n:65536/threads:1/dist:normal/round:pytorch: sqnr_db 40.1 -> 40 "));
   assert_non_null(strstr(r.out, "WORSE"));
 }
 
@@ -108,9 +109,13 @@ static void test_missing_and_new_listed(void** state) {
   static qb__run r;
   qb__compare(&r, "base.json", "missing.json", NULL, NULL);
   assert_int_equal(r.rc, 0);
-  assert_non_null(strstr(r.out, "missing (only in BASE): f32_dot/avx2_u32/cpu/n:4096/threads:1/dist:normal\n"));
-  assert_non_null(strstr(r.out, "new (only in NEW, ok): f16_f32_cvt/scalar_u1/cpu/n:1048576/threads:1/dist:normal\n"));
-  assert_non_null(strstr(r.out, "skipped: f32_bf16_cvt/avx512bf16_u32/cpu/n:1048576/threads:1/dist:normal (skipped -> skipped): CPU lacks avx512bf16"));
+  assert_non_null(
+      strstr(r.out, "missing (only in BASE): f32_dot/avx2_u32/cpu/n:4096/threads:1/dist:normal\n"));
+  assert_non_null(
+      strstr(r.out, "new (only in NEW, ok): f16_f32_cvt/scalar_u1/cpu/n:1048576/threads:1/dist:normal\n"));
+  assert_non_null(strstr(r.out,
+                         "skipped: f32_bf16_cvt/avx512bf16_u32/cpu/n:1048576/threads:1/dist:normal (skipped "
+                         "-> skipped): CPU lacks avx512bf16"));
   qb__compare(&r, "base.json", "errored.json", NULL, NULL);
   assert_int_equal(r.rc, 1);
   assert_non_null(strstr(r.out, "ERRORED (was ok): f32_f16_cvt/scalar_u1/"));
@@ -164,9 +169,12 @@ static void test_options(void** state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_identical_is_0),       cmocka_unit_test(test_slow_row_is_1_and_named),
-      cmocka_unit_test(test_sqnr_down_is_1),       cmocka_unit_test(test_jitter_is_0),
-      cmocka_unit_test(test_missing_and_new_listed), cmocka_unit_test(test_bad_input_is_2),
+      cmocka_unit_test(test_identical_is_0),
+      cmocka_unit_test(test_slow_row_is_1_and_named),
+      cmocka_unit_test(test_sqnr_down_is_1),
+      cmocka_unit_test(test_jitter_is_0),
+      cmocka_unit_test(test_missing_and_new_listed),
+      cmocka_unit_test(test_bad_input_is_2),
       cmocka_unit_test(test_options),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -29,8 +29,9 @@ static json_t* qb__run_compare_py(const char* base, const char* new_name) {
   char bp[512], np[512];
   snprintf(bp, sizeof bp, "%s/%s", QB_TEST_DATA, base);
   snprintf(np, sizeof np, "%s/%s", QB_TEST_DATA, new_name);
-  char* argv[] = {qb__python, qb__compare_py, (char*) "--no-color", (char*) "-d", out, (char*) "benchmarks", bp, np,
-                  NULL};
+  char* argv[] = {
+      qb__python, qb__compare_py, (char*) "--no-color", (char*) "-d", out, (char*) "benchmarks", bp, np,
+      NULL};
   fflush(NULL);
   pid_t pid = fork();
   assert_true(pid >= 0);
@@ -88,8 +89,8 @@ static void qb__check_pair(const char* base, const char* new_name) {
 
 static void test_p_values_match_compare_py(void** state) {
   (void) state;
-  qb__check_pair("base.json", "slow20.json");         /* asymptotic, 9 a side */
-  qb__check_pair("base.json", "jitter.json");         /* noise only */
+  qb__check_pair("base.json", "slow20.json");           /* asymptotic, 9 a side */
+  qb__check_pair("base.json", "jitter.json");           /* noise only */
   qb__check_pair("weak_base.json", "weak_slow20.json"); /* exact, 3 a side */
 }
 

@@ -51,15 +51,16 @@ static size_t qb__count(const char* hay, const char* needle) {
 /* Data rows (lines starting with a digit) and blocks (header lines, starting with a letter). */
 static void qb__tsv_shape(const char* text, size_t* rows, size_t* blocks) {
   *rows = *blocks = 0;
-  for (const char* line = text; *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : line + strlen(line)) {
+  for (const char* line = text; *line;
+       line = strchr(line, '\n') ? strchr(line, '\n') + 1 : line + strlen(line)) {
     if (isdigit((unsigned char) line[0])) (*rows)++;
     if (isalpha((unsigned char) line[0])) (*blocks)++;
   }
 }
 
 /* Runs qbench plot ARGS (NULL-terminated, fixture names relative to the data folder). */
-static int qb__plot(const char* out_dir, const char* env_name, const char* env_value, char* err, size_t errlen,
-                    const char* const* files) {
+static int qb__plot(const char* out_dir, const char* env_name, const char* env_value, char* err,
+                    size_t errlen, const char* const* files) {
   char* argv[16];
   char paths[8][512];
   int n = 0;
@@ -102,7 +103,8 @@ static uint32_t qb__be32(const unsigned char* p) {
 }
 
 /* The PNG's signature and IHDR: 8-bit RGB(A), at least min_w x min_h, not tiny. */
-static void qb__check_png(const char* dir, const char* chart, uint32_t min_w, uint32_t min_h, size_t min_bytes) {
+static void qb__check_png(const char* dir, const char* chart, uint32_t min_w, uint32_t min_h,
+                          size_t min_bytes) {
   char name[256];
   size_t len = 0;
   snprintf(name, sizeof name, "%s.png", chart);
@@ -114,10 +116,11 @@ static void qb__check_png(const char* dir, const char* chart, uint32_t min_w, ui
   assert_memory_equal(png + 12, "IHDR", 4);
   uint32_t w = qb__be32(png + 16), h = qb__be32(png + 20);
   if (w < min_w || h < min_h || len < min_bytes) {
-    fail_msg("%s: %ux%u, %zu bytes (expected at least %ux%u, %zu bytes)", name, w, h, len, min_w, min_h, min_bytes);
+    fail_msg("%s: %ux%u, %zu bytes (expected at least %ux%u, %zu bytes)", name, w, h, len, min_w, min_h,
+             min_bytes);
   }
-  assert_int_equal(png[24], 8);                   /* bit depth */
-  assert_true(png[25] == 2 || png[25] == 6);      /* truecolour (with alpha) */
+  assert_int_equal(png[24], 8);              /* bit depth */
+  assert_true(png[25] == 2 || png[25] == 6); /* truecolour (with alpha) */
   free(png);
 }
 
@@ -152,7 +155,7 @@ static void test_full_set(void** state) {
   assert_non_null(strstr(err, "13 charts"));
   assert_non_null(strstr(err, "index.html"));
 
-  static const char* const charts[] = {"throughput", "size-f32_f16_cvt", "roofline", "error",
+  static const char* const charts[] = {"throughput", "size-f32_f16_cvt", "roofline",  "error",
                                        "memory",     "machines",         "regression"};
   char* html = qb__read(dir, "index.html", NULL);
   assert_non_null(html);
@@ -181,7 +184,8 @@ static void test_full_set(void** state) {
   free(tsv);
   char* svg = qb__svg(dir, "throughput", 4);
   assert_int_equal(qb__count(svg, "fill = 'rgb( 31, 119, 180)'"), 3 + 1);
-  assert_non_null(strstr(svg, "AMD EPYC 7B13 (fixture) + opencl:pocl-cpu (fixture-a), 2026-11-22T15:40:00+00:00, qbench 0.1.0"));
+  assert_non_null(strstr(
+      svg, "AMD EPYC 7B13 (fixture) + opencl:pocl-cpu (fixture-a), 2026-11-22T15:40:00+00:00, qbench 0.1.0"));
   free(svg);
 
   /* 2. Size: four sizes on three paths, each a point (+ one legend sample per path). */
@@ -262,7 +266,8 @@ static void test_partial_and_empty(void** state) {
   for (size_t i = 0; i < sizeof charts / sizeof charts[0]; i++) {
     qb__check_png(dir, charts[i], 1000, 600, 5000);
     svg = qb__svg(dir, charts[i], 0);
-    if (strstr(svg, "no data") == NULL && strstr(svg, "roofs only") == NULL) fail_msg("%s: no 'no data' label", charts[i]);
+    if (strstr(svg, "no data") == NULL && strstr(svg, "roofs only") == NULL)
+      fail_msg("%s: no 'no data' label", charts[i]);
     free(svg);
   }
   size_t len;

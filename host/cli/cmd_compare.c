@@ -51,7 +51,9 @@ static int qb__parse(int argc, char** argv, qb_compare_opts* opts, qb_compare_fo
   int c;
   while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
     switch (c) {
-      case 'h': qb__help(); return -1;
+      case 'h':
+        qb__help();
+        return -1;
       case 't':
         if (!qb_parse_double(optarg, &opts->threshold_pct) || opts->threshold_pct < 0) {
           return qb_cli_usage_error("compare", "--threshold '%s': expected a percentage >= 0", optarg);
@@ -84,7 +86,8 @@ static int qb__parse(int argc, char** argv, qb_compare_opts* opts, qb_compare_fo
           return qb_cli_usage_error("compare", "--format '%s': expected table, md or json", optarg);
         }
         break;
-      default: return qb_cli_usage_error("compare", "unknown or incomplete option '%s'", argv[optind - 1]);
+      default:
+        return qb_cli_usage_error("compare", "unknown or incomplete option '%s'", argv[optind - 1]);
     }
   }
   if (argc - optind != 2) {

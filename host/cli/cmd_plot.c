@@ -73,9 +73,15 @@ static int qb__parse(int argc, char** argv, qb__plot_args* a) {
   uint64_t tensor;
   while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
     switch (c) {
-      case 'h': qb__help(); return -1;
-      case 'o': a->plot.out_dir = optarg; break;
-      case 's': a->plot.scripts_dir = optarg; break;
+      case 'h':
+        qb__help();
+        return -1;
+      case 'o':
+        a->plot.out_dir = optarg;
+        break;
+      case 's':
+        a->plot.scripts_dir = optarg;
+        break;
       case 't':
         if (!qb_parse_double(optarg, &a->cmp.threshold_pct) || a->cmp.threshold_pct < 0) {
           return qb_cli_usage_error("plot", "--threshold '%s': expected a percentage >= 0", optarg);
@@ -89,11 +95,13 @@ static int qb__parse(int argc, char** argv, qb__plot_args* a) {
         break;
       case 'T':
         if (!qb_parse_u64(optarg, 1, UINT64_C(1) << 40, &tensor)) {
-          return qb_cli_usage_error("plot", "--tensor '%s': expected a number of elements from 1 to 2^40", optarg);
+          return qb_cli_usage_error("plot", "--tensor '%s': expected a number of elements from 1 to 2^40",
+                                    optarg);
         }
         a->plot.tensor_elems = tensor;
         break;
-      default: return qb_cli_usage_error("plot", "unknown or incomplete option '%s'", argv[optind - 1]);
+      default:
+        return qb_cli_usage_error("plot", "unknown or incomplete option '%s'", argv[optind - 1]);
     }
   }
   if (a->plot.out_dir == NULL) return qb_cli_usage_error("plot", "--out DIR is required");
@@ -130,7 +138,8 @@ int qb_cmd_plot(qb_ctx* ctx, int argc, char** argv) {
     st = qb_fail(&err, QB_NO_MEMORY, "out of memory");
     goto done;
   }
-  for (size_t i = 0; i < n_sets && st == QB_OK; i++) st = qb_resultset_load(argv[optind + (int) i], &sets[i], &err);
+  for (size_t i = 0; i < n_sets && st == QB_OK; i++)
+    st = qb_resultset_load(argv[optind + (int) i], &sets[i], &err);
   if (st == QB_OK && a.base != NULL) {
     st = qb_resultset_load(a.base, &base, &err);
     if (st == QB_OK) st = qb_resultset_load(a.new_path, &new_set, &err);

@@ -32,12 +32,18 @@ const char* qb_compare_error_metric_name(int metric) {
 
 const char* qb_cmp_verdict_name(qb_cmp_verdict v) {
   switch (v) {
-    case QB_CMP_NOT_TIMED: return "n/a";
-    case QB_CMP_SAME: return "same";
-    case QB_CMP_SLOWER: return "SLOWER";
-    case QB_CMP_SLOWER_WEAK: return "slower? (weak)";
-    case QB_CMP_FASTER: return "faster";
-    case QB_CMP_FASTER_WEAK: return "faster? (weak)";
+    case QB_CMP_NOT_TIMED:
+      return "n/a";
+    case QB_CMP_SAME:
+      return "same";
+    case QB_CMP_SLOWER:
+      return "SLOWER";
+    case QB_CMP_SLOWER_WEAK:
+      return "slower? (weak)";
+    case QB_CMP_FASTER:
+      return "faster";
+    case QB_CMP_FASTER_WEAK:
+      return "faster? (weak)";
   }
   return "?";
 }
@@ -131,9 +137,9 @@ double qb_mann_whitney_p(const double* a, size_t na, const double* b, size_t nb)
   if (isnan(p)) {
     double mu = (double) na * (double) nb / 2, dn = (double) n;
     double var = (double) na * (double) nb / 12 * ((dn + 1) - tie_term / (dn * (dn - 1)));
-    if (!(var > 0)) return 1.0; /* every sample equal: no evidence of a difference */
-    double z = (u - mu - 0.5) / sqrt(var);  /* continuity correction, as scipy */
-    p = erfc(z / sqrt(2.0));                /* 2 * the normal survival function */
+    if (!(var > 0)) return 1.0;            /* every sample equal: no evidence of a difference */
+    double z = (u - mu - 0.5) / sqrt(var); /* continuity correction, as scipy */
+    p = erfc(z / sqrt(2.0));               /* 2 * the normal survival function */
   }
   return p > 1 ? 1 : p;
 }
@@ -312,8 +318,9 @@ static bool qb__all_positive(const double* v, size_t n) {
 
 static double qb__metric(const qb_result_error* e, int m) {
   switch (m) {
-#define QB__X(field, hib) \
-  case QB_CMP_ERR_##field: return (double) e->field;
+#define QB__X(field, hib)  \
+  case QB_CMP_ERR_##field: \
+    return (double) e->field;
     QB_COMPARE_ERROR_METRICS(QB__X)
 #undef QB__X
   }
@@ -327,7 +334,8 @@ static double qb__metric(const qb_result_error* e, int m) {
  */
 static bool qb__metric_worse(int m, double base, double now, double tol) {
   if (isnan(base) || isnan(now)) return false;
-  if ((m == QB_CMP_ERR_mismatches || m == QB_CMP_ERR_nan_inf_mismatches) && (base < 0 || now < 0)) return false;
+  if ((m == QB_CMP_ERR_mismatches || m == QB_CMP_ERR_nan_inf_mismatches) && (base < 0 || now < 0))
+    return false;
   if (base == now) return false;
   double slack = isfinite(base) ? tol * fabs(base) : 0;
   if (qb__metrics[m].higher_is_better) return now < base && base - now > slack;
@@ -443,15 +451,16 @@ done:
 static qb_status qb__check_suites(const qb_resultset* base, const qb_resultset* new_set, qb_error* err) {
   if (base->has_qbench && new_set->has_qbench && base->suite[0] && new_set->suite[0] &&
       strcmp(base->suite, new_set->suite) != 0) {
-    return qb_fail(err, QB_BAD_INPUT, "%s: suite '%s' differs from suite '%s' of %s (compare runs of one suite)",
-                   new_set->path, new_set->suite, base->suite, base->path);
+    return qb_fail(err, QB_BAD_INPUT,
+                   "%s: suite '%s' differs from suite '%s' of %s (compare runs of one suite)", new_set->path,
+                   new_set->suite, base->suite, base->path);
   }
   return QB_OK;
 }
 
 /* The first file index of a group: groups list their rows in file order. */
 static int qb__cmp_group_first(const void* a, const void* b) {
-  size_t x = (*(const qb__group* const*) a)->idx[0], y = (*(const qb__group* const*) b)->idx[0];
+  size_t x = (*(const qb__group*const*) a)->idx[0], y = (*(const qb__group*const*) b)->idx[0];
   return (x > y) - (x < y);
 }
 
@@ -545,8 +554,8 @@ static void qb__fmt_pct(char* buf, size_t len, double pct) {
   }
 }
 
-static const char* const qb__timing_head[QB__NCOL] = {"name",  "base", "new",     "change", "p-value",
-                                                       "reps",  "verdict", "GB/s", "roof"};
+static const char* const qb__timing_head[QB__NCOL] = {"name", "base",    "new",  "change", "p-value",
+                                                      "reps", "verdict", "GB/s", "roof"};
 
 /* The cells of one timed row (cell 0, the name, is left to the caller). */
 static void qb__timing_cells(const qb_cmp_row* r, char cells[QB__NCOL][QB__CELL]) {
@@ -569,7 +578,9 @@ static void qb__timing_cells(const qb_cmp_row* r, char cells[QB__NCOL][QB__CELL]
   qb__fmt_pct(cells[8], QB__CELL, r->roof_change_pct);
 }
 
-static bool qb__timed(const qb_cmp_row* r) { return r->presence == QB_CMP_BOTH && r->verdict != QB_CMP_NOT_TIMED; }
+static bool qb__timed(const qb_cmp_row* r) {
+  return r->presence == QB_CMP_BOTH && r->verdict != QB_CMP_NOT_TIMED;
+}
 
 static void qb__print_timing(FILE* f, const qb_comparison* c, bool md) {
   char cells[QB__NCOL][QB__CELL];
@@ -626,7 +637,9 @@ static void qb__print_errors(FILE* f, const qb_comparison* c, bool md) {
       unchanged++;
     }
   }
-  fprintf(f, md ? "\n%zu of %zu rows with error figures unchanged.\n" : "  %zu of %zu rows with error figures unchanged\n",
+  fprintf(f,
+          md ? "\n%zu of %zu rows with error figures unchanged.\n"
+             : "  %zu of %zu rows with error figures unchanged\n",
           unchanged, compared);
 }
 
@@ -639,7 +652,7 @@ static void qb__print_lists(FILE* f, const qb_comparison* c, bool md) {
     } else if (r->presence == QB_CMP_BASE_ONLY) {
       fprintf(f, "%smissing (only in BASE): %s\n", bullet, r->name);
     } else if (strcmp(r->new_status, "ok") != 0 || strcmp(r->base_status, "ok") != 0) {
-      const char* label = r->status_regression                   ? "ERRORED (was ok)"
+      const char* label = r->status_regression                    ? "ERRORED (was ok)"
                           : strcmp(r->new_status, "skipped") == 0 ? "skipped"
                           : strcmp(r->new_status, "error") == 0   ? "errored"
                                                                   : "now ok";
@@ -651,8 +664,9 @@ static void qb__print_lists(FILE* f, const qb_comparison* c, bool md) {
 
 static void qb__print_text(FILE* f, const qb_comparison* c, bool md) {
   const qb_compare_opts* o = &c->opts;
-  fprintf(f, md ? "## qbench compare\n\n- BASE: `%s`\n- NEW: `%s`\n" : "qbench compare\n  BASE: %s\n  NEW:  %s\n",
-          c->base_path, c->new_path);
+  fprintf(
+      f, md ? "## qbench compare\n\n- BASE: `%s`\n- NEW: `%s`\n" : "qbench compare\n  BASE: %s\n  NEW:  %s\n",
+      c->base_path, c->new_path);
   fprintf(f,
           "%sby %s; a timing regression needs p < %g (Mann-Whitney U, two-sided) and a slowdown above %g%%; "
           "fewer than %d repetitions a side is a weak verdict; error tolerance %g (relative)\n\n",
@@ -673,18 +687,21 @@ static void qb__print_text(FILE* f, const qb_comparison* c, bool md) {
           "%zu faster; %zu error regressions, %zu status regressions\n",
           md ? "\n" : "\nsummary: ", c->n_common, c->n_new, c->n_missing, c->n_skipped, c->n_errored,
           c->n_slower, c->n_slower_weak, c->n_faster, c->n_error_regressions, c->n_status_regressions);
-  fprintf(f, "%s%s\n", md ? "\n**result: " : "result: ", qb_comparison_regressed(c) ? "REGRESSION" : "no regression");
+  fprintf(f, "%s%s\n",
+          md ? "\n**result: " : "result: ", qb_comparison_regressed(c) ? "REGRESSION" : "no regression");
   if (md) fprintf(f, "**\n");
 }
 
 /* NAN and inf are not JSON: they become null. */
-static json_t* qb__jnum(double v) { return isfinite(v) ? json_real(v) : json_null(); }
+static json_t* qb__jnum(double v) {
+  return isfinite(v) ? json_real(v) : json_null();
+}
 
 static json_t* qb__row_json(const qb_cmp_row* r) {
   static const char* const presence[] = {"both", "new", "missing"};
   json_t* o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "name", r->name, "presence", presence[r->presence],
-                        "base_status", r->base_status, "new_status", r->new_status, "base_reason", r->base_reason,
-                        "new_reason", r->new_reason);
+                        "base_status", r->base_status, "new_status", r->new_status, "base_reason",
+                        r->base_reason, "new_reason", r->new_reason);
   if (o == NULL) return NULL;
   json_object_set_new(o, "measure", json_string(r->by_roof ? "roof_fraction" : "real_time_ns"));
   json_object_set_new(o, "base_reps", json_integer((json_int_t) r->base_reps));
@@ -716,16 +733,18 @@ static json_t* qb__comparison_json(const qb_comparison* c) {
   json_t* rows = json_array();
   for (size_t i = 0; i < c->n_rows; i++) json_array_append_new(rows, qb__row_json(&c->rows[i]));
   return json_pack(
-      "{s:s, s:s, s:{s:f, s:f, s:b, s:f, s:i}, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}, s:b, "
+      "{s:s, s:s, s:{s:f, s:f, s:b, s:f, s:i}, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}, "
+      "s:b, "
       "s:o}",
-      "base", c->base_path, "new", c->new_path, "options", "threshold_pct", o->threshold_pct, "alpha", o->alpha,
-      "normalize_roof", o->normalize_roof, "error_tolerance", o->error_tolerance, "strong_repetitions",
-      QB_COMPARE_STRONG_REPS, "summary", "common", (json_int_t) c->n_common, "new", (json_int_t) c->n_new,
-      "missing", (json_int_t) c->n_missing, "skipped", (json_int_t) c->n_skipped, "errored",
-      (json_int_t) c->n_errored, "slower", (json_int_t) c->n_slower, "slower_weak", (json_int_t) c->n_slower_weak,
-      "faster", (json_int_t) c->n_faster, "error_regressions", (json_int_t) c->n_error_regressions,
-      "status_regressions", (json_int_t) c->n_status_regressions, "roof_fallback", (json_int_t) c->n_roof_fallback,
-      "regression", qb_comparison_regressed(c), "rows", rows);
+      "base", c->base_path, "new", c->new_path, "options", "threshold_pct", o->threshold_pct, "alpha",
+      o->alpha, "normalize_roof", o->normalize_roof, "error_tolerance", o->error_tolerance,
+      "strong_repetitions", QB_COMPARE_STRONG_REPS, "summary", "common", (json_int_t) c->n_common, "new",
+      (json_int_t) c->n_new, "missing", (json_int_t) c->n_missing, "skipped", (json_int_t) c->n_skipped,
+      "errored", (json_int_t) c->n_errored, "slower", (json_int_t) c->n_slower, "slower_weak",
+      (json_int_t) c->n_slower_weak, "faster", (json_int_t) c->n_faster, "error_regressions",
+      (json_int_t) c->n_error_regressions, "status_regressions", (json_int_t) c->n_status_regressions,
+      "roof_fallback", (json_int_t) c->n_roof_fallback, "regression", qb_comparison_regressed(c), "rows",
+      rows);
 }
 
 qb_status qb_compare_print(FILE* f, const qb_comparison* c, qb_compare_format fmt, qb_error* err) {

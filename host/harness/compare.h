@@ -55,17 +55,17 @@ enum {
 #define QB__X(field, hib) QB_CMP_ERR_##field,
   QB_COMPARE_ERROR_METRICS(QB__X)
 #undef QB__X
-  QB_CMP_ERR_COUNT
+      QB_CMP_ERR_COUNT
 };
 const char* qb_compare_error_metric_name(int metric);
 
 typedef enum qb_cmp_presence { QB_CMP_BOTH, QB_CMP_NEW_ONLY, QB_CMP_BASE_ONLY } qb_cmp_presence;
 
 typedef enum qb_cmp_verdict {
-  QB_CMP_NOT_TIMED,    /* a side has no ok sample (skipped, error, new, missing) */
-  QB_CMP_SAME,         /* no significant change beyond the threshold */
-  QB_CMP_SLOWER,       /* timing regression */
-  QB_CMP_SLOWER_WEAK,  /* looks slower, too few repetitions to say */
+  QB_CMP_NOT_TIMED,   /* a side has no ok sample (skipped, error, new, missing) */
+  QB_CMP_SAME,        /* no significant change beyond the threshold */
+  QB_CMP_SLOWER,      /* timing regression */
+  QB_CMP_SLOWER_WEAK, /* looks slower, too few repetitions to say */
   QB_CMP_FASTER,
   QB_CMP_FASTER_WEAK,
 } qb_cmp_verdict;

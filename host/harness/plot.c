@@ -21,10 +21,10 @@ static const struct {
   const char* path;
   uint32_t rgb;
 } qb__path_colors[] = {
-    {"scalar", 0x7f7f7f},     {"f16c", 0x8c564b},       {"avx2", 0x1f77b4},     {"avxvnni", 0x17becf},
-    {"avx512skx", 0xd62728},  {"avx512vnni", 0xe377c2}, {"avx512bf16", 0x9467bd}, {"avx512fp16", 0xbcbd22},
-    {"neon", 0x2ca02c},       {"neonfp16", 0x98df8a},   {"neondot", 0x006d2c},  {"neoni8mm", 0x74c476},
-    {"neonbf16", 0x31a354},   {"sve", 0x756bb1},        {"sve2", 0x54278f},
+    {"scalar", 0x7f7f7f},    {"f16c", 0x8c564b},       {"avx2", 0x1f77b4},       {"avxvnni", 0x17becf},
+    {"avx512skx", 0xd62728}, {"avx512vnni", 0xe377c2}, {"avx512bf16", 0x9467bd}, {"avx512fp16", 0xbcbd22},
+    {"neon", 0x2ca02c},      {"neonfp16", 0x98df8a},   {"neondot", 0x006d2c},    {"neoni8mm", 0x74c476},
+    {"neonbf16", 0x31a354},  {"sve", 0x756bb1},        {"sve2", 0x54278f},
 };
 /* Devices and anything else: oranges and browns, apart from every CPU path's colour. */
 static const uint32_t qb__device_palette[] = {0xff7f0e, 0xa63603, 0xfdae6b, 0xe6550d, 0x8c6d31, 0xfd8d3c};
@@ -170,7 +170,8 @@ static void qb__case_fill(qb__case* c, const qb_resultset* s, const qb_result_ro
   c->gops = qb__median_finite(buf, m);
   m = 0;
   for (size_t i = 0; i < n; i++) {
-    if (qb__row_ok(rows[i]) && rows[i]->has_qbench && rows[i]->roof_fraction > 0) buf[m++] = rows[i]->roof_fraction;
+    if (qb__row_ok(rows[i]) && rows[i]->has_qbench && rows[i]->roof_fraction > 0)
+      buf[m++] = rows[i]->roof_fraction;
   }
   c->roof_fraction = qb__median_finite(buf, m);
   c->roof_gbps = qb__roof_gbps(s, first, c->gbps, c->roof_fraction);
@@ -200,7 +201,8 @@ static qb_status qb__cases_build(const qb_resultset* s, qb__cases* out, qb_error
   for (size_t i = 0; i < n;) {
     size_t j = i, k = 0;
     bool any_iter = false;
-    while (j < n && strcmp(idx[j].name, idx[i].name) == 0) any_iter |= qb__row_iteration(&s->rows[idx[j++].index]);
+    while (j < n && strcmp(idx[j].name, idx[i].name) == 0)
+      any_iter |= qb__row_iteration(&s->rows[idx[j++].index]);
     for (size_t t = i; t < j; t++) {
       const qb_result_row* r = &s->rows[idx[t].index];
       if (any_iter ? qb__row_iteration(r) : strcmp(r->aggregate_name, "median") == 0) rows[k++] = r;
@@ -245,7 +247,8 @@ static bool qb__find_in_path(const char* name, char* out, size_t len) {
   for (const char* p = path;;) {
     const char* end = strchr(p, ':');
     size_t dl = end ? (size_t) (end - p) : strlen(p);
-    if (dl > 0 && (size_t) snprintf(out, len, "%.*s/%s", (int) dl, p, name) < len && qb__executable(out)) return true;
+    if (dl > 0 && (size_t) snprintf(out, len, "%.*s/%s", (int) dl, p, name) < len && qb__executable(out))
+      return true;
     if (end == NULL) return false;
     p = end + 1;
   }
@@ -296,7 +299,8 @@ qb_status qb_plot_check(const qb_plot_opts* o, char* gnuplot, size_t glen, char*
   const char* g = o->gnuplot ? o->gnuplot : getenv("QBENCH_GNUPLOT");
   if (g == NULL || g[0] == '\0') g = "gnuplot";
   if (!qb__find_in_path(g, gnuplot, glen)) {
-    return qb_fail(err, QB_UNSUPPORTED, "%s: gnuplot not found (install gnuplot-nox, or set QBENCH_GNUPLOT)", g);
+    return qb_fail(err, QB_UNSUPPORTED, "%s: gnuplot not found (install gnuplot-nox, or set QBENCH_GNUPLOT)",
+                   g);
   }
   if (!qb__find_scripts(o->scripts_dir, scripts, slen)) {
     return qb_fail(err, QB_IO, "%s: no gnuplot scripts there (expected throughput.gp; set QBENCH_PLOTS)",
@@ -346,7 +350,8 @@ static void qb__color_word(char* buf, size_t len, uint32_t rgb) {
 }
 
 /* Runs one script with its variables; output goes to gnuplot.log in the folder. */
-static qb_status qb__gnuplot(qb__plotter* p, const char* script, const char* chart, char* vars, qb_error* err) {
+static qb_status qb__gnuplot(qb__plotter* p, const char* script, const char* chart, char* vars,
+                             qb_error* err) {
   char out[4200], spath[4200];
   snprintf(out, sizeof out, "%s/%s", p->o->out_dir, chart);
   snprintf(spath, sizeof spath, "%s/%s", p->scripts, script);
@@ -398,7 +403,7 @@ typedef struct qb__pick {
 
 /* Sort keys for picking one case per (path, kernel): largest n first. */
 static int qb__cmp_path_kernel_n(const void* a, const void* b) {
-  const qb__case *x = *(const qb__case* const*) a, *y = *(const qb__case* const*) b;
+  const qb__case *x = *(const qb__case*const*) a, *y = *(const qb__case*const*) b;
   int c = qb__cmp_path(x->path, y->path);
   if (c == 0) c = strcmp(x->kernel, y->kernel);
   if (c == 0) c = (x->row->n < y->row->n) - (x->row->n > y->row->n);
@@ -461,8 +466,8 @@ static qb_status qb__chart_throughput(qb__plotter* p, const qb__cases* cs, qb_er
       if (isfinite(pk.v[t]->roof_gbps) && !(pk.v[t]->roof_gbps <= roof)) roof = pk.v[t]->roof_gbps;
     }
     roofs += isfinite(roof);
-    fprintf(g, "%g\t%s\t%g\t%g\t%u\t%s\n", 0.5 * (x0 + x), qb__num(b, sizeof b, roof), x0 - 0.45, x + 0.45, rgb,
-            pk.v[i]->path);
+    fprintf(g, "%g\t%s\t%g\t%g\t%u\t%s\n", 0.5 * (x0 + x), qb__num(b, sizeof b, roof), x0 - 0.45, x + 0.45,
+            rgb, pk.v[i]->path);
     x += 1; /* a gap between paths */
     blocks++;
     i = j;
@@ -491,7 +496,7 @@ static qb_status qb__chart_throughput(qb__plotter* p, const qb__cases* cs, qb_er
 /* ---- chart 2: throughput vs working-set size per family, one line per path ---- */
 
 static int qb__cmp_size(const void* a, const void* b) {
-  const qb__case *x = *(const qb__case* const*) a, *y = *(const qb__case* const*) b;
+  const qb__case *x = *(const qb__case*const*) a, *y = *(const qb__case*const*) b;
   int c = qb__cmp_path(x->path, y->path);
   if (c == 0) c = (x->bytes > y->bytes) - (x->bytes < y->bytes);
   if (c == 0) c = (x->gbps < y->gbps) - (x->gbps > y->gbps); /* best variant first */
@@ -518,7 +523,8 @@ static qb_status qb__size_one(qb__plotter* p, const qb_resultset* set, const cha
     fprintf(f, "%sbytes\tgbps\tcolor\t%s\n", blocks ? "\n\n" : "", v[i]->path);
     for (size_t t = i; t < j; t++) {
       if (t > i && v[t]->bytes == v[t - 1]->bytes) continue;
-      fprintf(f, "%.17g\t%s\t%u\n", v[t]->bytes, qb__num(a, sizeof a, v[t]->gbps), qb_plot_path_color(v[t]->path));
+      fprintf(f, "%.17g\t%s\t%u\n", v[t]->bytes, qb__num(a, sizeof a, v[t]->gbps),
+              qb_plot_path_color(v[t]->path));
       points++;
     }
     blocks++;
@@ -555,7 +561,7 @@ static qb_status qb__size_one(qb__plotter* p, const qb_resultset* set, const cha
 }
 
 static int qb__cmp_family(const void* a, const void* b) {
-  const qb__case *x = *(const qb__case* const*) a, *y = *(const qb__case* const*) b;
+  const qb__case *x = *(const qb__case*const*) a, *y = *(const qb__case*const*) b;
   return strcmp(x->row->family, y->row->family);
 }
 
@@ -565,7 +571,8 @@ static qb_status qb__chart_size(qb__plotter* p, const qb_resultset* set, const q
   size_t n = 0;
   for (size_t i = 0; i < cs->n; i++) {
     const qb__case* c = &cs->v[i];
-    if (c->ok && c->row->has_qbench && isfinite(c->gbps) && c->gbps > 0 && isfinite(c->bytes) && c->bytes > 0) {
+    if (c->ok && c->row->has_qbench && isfinite(c->gbps) && c->gbps > 0 && isfinite(c->bytes) &&
+        c->bytes > 0) {
       v[n++] = c;
     }
   }
@@ -592,7 +599,8 @@ static qb_status qb__roofline_roofs(const qb__plotter* p, const qb_resultset* se
   double bw_max = 0, peak_max = 0;
   for (size_t i = 0; i < set->n_roofs; i++) {
     const qb_result_roof* r = &set->roofs[i];
-    if (isfinite(r->bytes_per_second) && r->bytes_per_second / 1e9 > bw_max) bw_max = r->bytes_per_second / 1e9;
+    if (isfinite(r->bytes_per_second) && r->bytes_per_second / 1e9 > bw_max)
+      bw_max = r->bytes_per_second / 1e9;
     if (isfinite(r->flops_per_second) && r->flops_per_second / 1e9 > peak_max) {
       peak_max = r->flops_per_second / 1e9;
     }
@@ -631,7 +639,8 @@ static qb_status qb__roofline_roofs(const qb__plotter* p, const qb_resultset* se
   return qb__close(p, f, "roofline-roofs.tsv", err);
 }
 
-static qb_status qb__chart_roofline(qb__plotter* p, const qb_resultset* set, const qb__cases* cs, qb_error* err) {
+static qb_status qb__chart_roofline(qb__plotter* p, const qb_resultset* set, const qb__cases* cs,
+                                    qb_error* err) {
   qb__pick pk;
   qb_status st = qb__pick_largest(cs, true, &pk, err);
   if (st != QB_OK) return st;
@@ -723,7 +732,7 @@ static int qb__dist_order(const char* d) {
 }
 
 static int qb__cmp_dist(const void* a, const void* b) {
-  const char *x = *(const char* const*) a, *y = *(const char* const*) b;
+  const char *x = *(const char*const*) a, *y = *(const char*const*) b;
   int ox = qb__dist_order(x), oy = qb__dist_order(y);
   return ox != oy ? ox - oy : strcmp(x, y);
 }
@@ -740,7 +749,8 @@ static qb_status qb__chart_error(qb__plotter* p, const qb__cases* cs, qb_error* 
   size_t n = 0, nd = 0;
   for (size_t i = 0; i < cs->n; i++) {
     const qb__case* c = &cs->v[i];
-    if (!c->ok || !c->row->has_qbench || !c->row->error.present || !isfinite(qb__sqnr(&c->row->error))) continue;
+    if (!c->ok || !c->row->has_qbench || !c->row->error.present || !isfinite(qb__sqnr(&c->row->error)))
+      continue;
     qb__err_pt* e = &pts[n++];
     const char* rnd = c->row->rounding;
     snprintf(e->scheme, sizeof e->scheme, "%s%s%s", c->row->family, rnd[0] && strcmp(rnd, "none") ? "/" : "",
@@ -752,7 +762,8 @@ static qb_status qb__chart_error(qb__plotter* p, const qb__cases* cs, qb_error* 
   qsort(pts, n, sizeof *pts, qb__cmp_err_pt);
   size_t k = 0; /* one point per (scheme, distribution) */
   for (size_t i = 0; i < n; i++) {
-    if (k > 0 && strcmp(pts[k - 1].scheme, pts[i].scheme) == 0 && strcmp(pts[k - 1].dist, pts[i].dist) == 0) continue;
+    if (k > 0 && strcmp(pts[k - 1].scheme, pts[i].scheme) == 0 && strcmp(pts[k - 1].dist, pts[i].dist) == 0)
+      continue;
     pts[k++] = pts[i];
   }
   n = k;
@@ -774,7 +785,8 @@ static qb_status qb__chart_error(qb__plotter* p, const qb__cases* cs, qb_error* 
   size_t ngroups = 0;
   for (size_t i = 0; i < n; i++) {
     if (i == 0 || strcmp(pts[i].scheme, pts[i - 1].scheme) != 0) {
-      fprintf(g, "%g\t0\t%s\n", (double) ngroups * (double) (nd + 1) + 0.5 * (double) (nd + 1), pts[i].scheme);
+      fprintf(g, "%g\t0\t%s\n", (double) ngroups * (double) (nd + 1) + 0.5 * (double) (nd + 1),
+              pts[i].scheme);
       ngroups++;
     }
   }
@@ -835,7 +847,8 @@ static void qb__mem_label(const qb_result_row* r, char* buf, size_t len) {
   const char* tail = strrchr(r->family, '_');
   tail = tail ? tail + 1 : "";
   const char* scheme = "";
-  if (strcmp(tail, "quant") == 0 || strcmp(tail, "dequant") == 0) scheme = strcmp(low, "qb8") ? " per-tensor" : " block-32";
+  if (strcmp(tail, "quant") == 0 || strcmp(tail, "dequant") == 0)
+    scheme = strcmp(low, "qb8") ? " per-tensor" : " block-32";
   if (strcmp(tail, "quantc") == 0 || strcmp(tail, "dequantc") == 0) scheme = " per-channel";
   snprintf(buf, len, "%s%s", low, scheme);
 }
@@ -869,7 +882,8 @@ static qb_status qb__chart_memory(qb__plotter* p, const qb__cases* cs, qb_error*
     return err->status;
   }
   double tensor = (double) p->o->tensor_elems;
-  fprintf(f, "# storage of a tensor of %.0f elements: x, MiB, colour, dtype and scheme, ratio to f32\n", tensor);
+  fprintf(f, "# storage of a tensor of %.0f elements: x, MiB, colour, dtype and scheme, ratio to f32\n",
+          tensor);
   fprintf(f, "x\tmib\tcolor\tlabel\tratio\n");
   for (size_t k = 0; k < n; k++) {
     fprintf(f, "%zu\t%.6g\t%u\t%s\tx%.3g\n", k + 1, bars[k].ratio * 4 * tensor / 1048576.0, bars[k].rgb,
@@ -902,7 +916,8 @@ static void qb__machine_label(const qb_resultset* s, char* buf, size_t len) {
 /* The kernel a machine comparison matches on: kernel and path kind, not the device name. */
 static void qb__machine_key(const qb__case* c, char* buf, size_t len) {
   const char* backend = c->row->has_qbench && c->row->backend[0] ? c->row->backend : "cpu";
-  snprintf(buf, len, "%s%s%s", c->kernel, strcmp(backend, "cpu") ? " " : "", strcmp(backend, "cpu") ? backend : "");
+  snprintf(buf, len, "%s%s%s", c->kernel, strcmp(backend, "cpu") ? " " : "",
+           strcmp(backend, "cpu") ? backend : "");
 }
 
 typedef struct qb__mkey {
@@ -925,8 +940,8 @@ static const qb__case* qb__machine_find(const qb__pick* pk, const char* key) {
   return best;
 }
 
-static qb_status qb__chart_machines(qb__plotter* p, const qb_resultset* sets, const qb__cases* cases, size_t n_sets,
-                                    qb_error* err) {
+static qb_status qb__chart_machines(qb__plotter* p, const qb_resultset* sets, const qb__cases* cases,
+                                    size_t n_sets, qb_error* err) {
   qb__pick* picks = calloc(n_sets, sizeof *picks);
   size_t cap = 0, nk = 0;
   for (size_t s = 0; s < n_sets; s++) cap += cases[s].n;
@@ -1020,18 +1035,24 @@ done:
 
 static uint32_t qb__verdict_color(qb_cmp_verdict v) {
   switch (v) {
-    case QB_CMP_SLOWER: return 0xd62728;
-    case QB_CMP_SLOWER_WEAK: return 0xff9896;
-    case QB_CMP_FASTER: return 0x2ca02c;
-    case QB_CMP_FASTER_WEAK: return 0x98df8a;
-    default: return 0x7f7f7f;
+    case QB_CMP_SLOWER:
+      return 0xd62728;
+    case QB_CMP_SLOWER_WEAK:
+      return 0xff9896;
+    case QB_CMP_FASTER:
+      return 0x2ca02c;
+    case QB_CMP_FASTER_WEAK:
+      return 0x98df8a;
+    default:
+      return 0x7f7f7f;
   }
 }
 
 static qb_status qb__chart_regression(qb__plotter* p, const qb_comparison* c, qb_error* err) {
   FILE* f = qb__open(p, "regression.tsv", err);
   if (f == NULL) return err->status;
-  fprintf(f, "# per timed row in both files: x, time-equivalent change %% (+ slower), colour, verdict, row\n");
+  fprintf(f,
+          "# per timed row in both files: x, time-equivalent change %% (+ slower), colour, verdict, row\n");
   fprintf(f, "x\tchange_pct\tcolor\tverdict\tname\n");
   size_t n = 0;
   for (size_t i = 0; i < c->n_rows; i++) {
@@ -1057,11 +1078,20 @@ static qb_status qb__chart_regression(qb__plotter* p, const qb_comparison* c, qb
 static void qb__html(FILE* f, const char* s) {
   for (; *s; s++) {
     switch (*s) {
-      case '<': fputs("&lt;", f); break;
-      case '>': fputs("&gt;", f); break;
-      case '&': fputs("&amp;", f); break;
-      case '"': fputs("&quot;", f); break;
-      default: fputc(*s, f);
+      case '<':
+        fputs("&lt;", f);
+        break;
+      case '>':
+        fputs("&gt;", f);
+        break;
+      case '&':
+        fputs("&amp;", f);
+        break;
+      case '"':
+        fputs("&quot;", f);
+        break;
+      default:
+        fputc(*s, f);
     }
   }
 }
@@ -1074,13 +1104,15 @@ static void qb__html_row(FILE* f, const char* key, const char* value) {
   fputs("</td></tr>\n", f);
 }
 
-static qb_status qb__index_html(const qb__plotter* p, const qb_resultset* sets, size_t n_sets, qb_error* err) {
+static qb_status qb__index_html(const qb__plotter* p, const qb_resultset* sets, size_t n_sets,
+                                qb_error* err) {
   FILE* f = qb__open(p, "index.html", err);
   if (f == NULL) return err->status;
-  fputs("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>qbench plots</title>\n"
-        "<style>body{font-family:'DejaVu Sans',sans-serif;margin:1em}th{text-align:left;padding-right:1em}"
-        "img{max-width:100%;border:1px solid #ddd}figure{margin:1em 0}</style></head><body>\n<h1>qbench: ",
-        f);
+  fputs(
+      "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>qbench plots</title>\n"
+      "<style>body{font-family:'DejaVu Sans',sans-serif;margin:1em}th{text-align:left;padding-right:1em}"
+      "img{max-width:100%;border:1px solid #ddd}figure{margin:1em 0}</style></head><body>\n<h1>qbench: ",
+      f);
   qb__html(f, p->title);
   fputs("</h1>\n", f);
   for (size_t s = 0; s < n_sets; s++) {
@@ -1113,11 +1145,16 @@ static qb_status qb__index_html(const qb__plotter* p, const qb_resultset* sets, 
   }
   for (size_t i = 0; i < p->rep->n_charts; i++) {
     const char* c = p->rep->names[i];
-    fprintf(f, "<figure><a href=\"%s.svg\"><img src=\"%s.png\" alt=\"%s\"></a><figcaption>%s (<a href=\"%s.svg\">SVG</a>)"
-               "</figcaption></figure>\n", c, c, c, c, c);
+    fprintf(f,
+            "<figure><a href=\"%s.svg\"><img src=\"%s.png\" alt=\"%s\"></a><figcaption>%s (<a "
+            "href=\"%s.svg\">SVG</a>)"
+            "</figcaption></figure>\n",
+            c, c, c, c, c);
   }
-  fputs("<p>Data files (.tsv) and gnuplot's log are beside the charts; the scripts are plots/*.gp.</p>\n"
-        "</body></html>\n", f);
+  fputs(
+      "<p>Data files (.tsv) and gnuplot's log are beside the charts; the scripts are plots/*.gp.</p>\n"
+      "</body></html>\n",
+      f);
   return qb__close(p, f, "index.html", err);
 }
 
@@ -1138,7 +1175,8 @@ static void qb__make_title(qb__plotter* p, const qb_resultset* s, const qb__case
 }
 
 static qb_status qb__mkdir(const char* dir, qb_error* err) {
-  if (mkdir(dir, 0755) != 0 && errno != EEXIST) return qb_fail(err, QB_IO, "%s: cannot create: %s", dir, strerror(errno));
+  if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+    return qb_fail(err, QB_IO, "%s: cannot create: %s", dir, strerror(errno));
   struct stat st;
   if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) return qb_fail(err, QB_IO, "%s: not a directory", dir);
   return QB_OK;

@@ -30,9 +30,9 @@ typedef struct qb_plot_opts {
 
 /* Charts written, for the caller's message and the tests. */
 typedef struct qb_plot_report {
-  size_t n_charts;       /* each as .png and .svg */
-  char names[64][96];    /* chart base names ("throughput", "size-f32_f16_cvt", ...) */
-  char gnuplot[4096];    /* the gnuplot executable used */
+  size_t n_charts;    /* each as .png and .svg */
+  char names[64][96]; /* chart base names ("throughput", "size-f32_f16_cvt", ...) */
+  char gnuplot[4096]; /* the gnuplot executable used */
 } qb_plot_report;
 
 /*
