@@ -9,6 +9,8 @@ packages=(
   # libraries: JSON, topology, OpenCL (ICD loader + headers + PoCL CPU device), benchmark, tests
   libjansson-dev libhwloc-dev hwloc
   ocl-icd-opencl-dev opencl-headers pocl-opencl-icd clinfo
+  # OpenCL device simulator with memory/race checks (ci/oclgrind, test opencl_oclgrind)
+  oclgrind
   libbenchmark-dev libbenchmark-tools python3 python3-scipy
   libcmocka-dev
   # plots

@@ -520,6 +520,9 @@ int main(void) {
       cmocka_unit_test(qb__test_too_large),     cmocka_unit_test(qb__test_build_failure),
       cmocka_unit_test(qb__test_int_dot_extremes), cmocka_unit_test(qb__test_families),
   };
+  /* QB_TEST_FILTER=<glob> runs only the matching tests (cmocka's filter). */
+  const char* filter = getenv("QB_TEST_FILTER");
+  if (filter != NULL && filter[0] != '\0') cmocka_set_test_filter(filter);
   return cmocka_run_group_tests(tests, qb__setup, qb__teardown);
 }
 #endif

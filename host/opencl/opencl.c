@@ -186,8 +186,16 @@ static qb_status qb__check_timer(qb__ocl_device* d, qb_error* err) {
                  qb__ocl_error_name(rc));
     goto done;
   }
-  const cl_uint zero = 0;
-  clEnqueueFillBuffer(d->queue, x, &zero, sizeof zero, 0, bytes, 0, NULL, NULL);
+  /* The input is written from the host (not clEnqueueFillBuffer, which OpenCL 1.1
+   * devices lack), so every byte the copy reads is defined. */
+  void* zeros = calloc(1, bytes);
+  rc = zeros ? clEnqueueWriteBuffer(d->queue, x, CL_TRUE, 0, bytes, zeros, 0, NULL, NULL) : CL_OUT_OF_HOST_MEMORY;
+  free(zeros);
+  if (rc != CL_SUCCESS) {
+    st = qb_fail(err, QB_BACKEND, "OpenCL: cannot write the timer check's input on %s: %s", d->short_name,
+                 qb__ocl_error_name(rc));
+    goto done;
+  }
   clSetKernelArg(k, 0, sizeof n, &n);
   clSetKernelArg(k, 1, sizeof x, &x);
   clSetKernelArg(k, 2, sizeof y, &y);
@@ -418,7 +426,11 @@ static qb_status qb__create_case(qb__ocl_case* s, qb_error* err) {
   s->x = qb__buffer(d, c->x_bytes, c->x, &rc);
   if (s->x && dot) s->x2 = qb__buffer(d, c->x2_bytes, c->x2, &rc);
   if (rc == CL_SUCCESS) s->y = qb__buffer(d, c->y_bytes, NULL, &rc);
-  if (rc == CL_SUCCESS && dot) s->partial = qb__buffer(d, QB__MAX_DOT_GROUPS * 4, NULL, &rc);
+  if (rc == CL_SUCCESS && dot) {
+    /* Zeroed from the host: every partial is defined before the first launch writes it. */
+    static const uint32_t zeros[QB__MAX_DOT_GROUPS];
+    s->partial = qb__buffer(d, sizeof zeros, zeros, &rc);
+  }
   if (rc == CL_SUCCESS && s->e->args == QB__OCL_ARGS_QUANTC) {
     const size_t ch = c->qp->channel_len ? c->n / c->qp->channel_len : 0;
     s->scales = qb__buffer(d, ch * 4, c->qp->scales, &rc);

@@ -121,14 +121,14 @@ kernel void qb_bf16_dot_ocl(ulong n, global const ushort* a, global const ushort
     }                                                                            \
   } while (0)
 
+/* Widened lane by lane: the same int arithmetic as convert_int4(a) * convert_int4(b),
+ * written so that oclgrind 21.10's uninitialized-value checker does not crash on it. */
 int qb__dot4_s8(char4 a, char4 b) {
-  const int4 p = convert_int4(a) * convert_int4(b);
-  return p.x + p.y + p.z + p.w;
+  return (int) a.x * (int) b.x + (int) a.y * (int) b.y + (int) a.z * (int) b.z + (int) a.w * (int) b.w;
 }
 
 int qb__dot4_u8s8(uchar4 a, char4 b) {
-  const int4 p = convert_int4(a) * convert_int4(b);
-  return p.x + p.y + p.z + p.w;
+  return (int) a.x * (int) b.x + (int) a.y * (int) b.y + (int) a.z * (int) b.z + (int) a.w * (int) b.w;
 }
 
 kernel void qb_s8_dot_ocl(ulong n, global const char* a, global const char* b, global int* partial,
