@@ -16,6 +16,16 @@ packages=(
   # plots
   gnuplot-nox fonts-dejavu-core
 )
+# Opt-in (QB_SETUP_ARM=1, what ci/test-arm.sh sets): the aarch64 cross compiler, qemu
+# user-mode emulation and the arm64 builds of the two required libraries (multiarch).
+# hwloc, OpenCL and Google Benchmark are left out on purpose: the cross build must
+# degrade without them.
+arm=0
+if [ "${QB_SETUP_ARM:-0}" = 1 ]; then
+  arm=1
+  packages=(gcc-aarch64-linux-gnu g++-aarch64-linux-gnu qemu-user pkg-config cmake
+            libjansson-dev:arm64 libcmocka-dev:arm64)
+fi
 if [ -n "${QB_SETUP_EXTRA:-}" ]; then
   # shellcheck disable=SC2206
   packages+=(${QB_SETUP_EXTRA})
@@ -42,5 +52,8 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "ci/setup.sh: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
+if [ "$arm" = 1 ] && ! dpkg --print-foreign-architectures | grep -qx arm64; then
+  dpkg --add-architecture arm64
+fi
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2

@@ -174,8 +174,7 @@ static void qb__check(const qb_kernel_info* k, const qb__case* c, size_t off) {
   float want = NAN, got = NAN;
   ref(c->n, ra, rb, &want);
   fn(c->n, c->a, c->b, &got);
-  const double bound =
-      QB_DOT_REL_BOUND(c->n, qb__sum_abs(k->family, ra, rb, c->n), (k->sem & QB_SEM_FTZ_OUT) != 0);
+  const double bound = qb_dot_sem_bound(c->n, qb__sum_abs(k->family, ra, rb, c->n), k->sem);
   const double err = fabs((double) got - (double) want);
   free(fa);
   free(fb);

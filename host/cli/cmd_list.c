@@ -26,7 +26,8 @@ void qb_sem_string(unsigned sem, char* buf, size_t len) {
   } names[] = {{QB_SEM_FTZ_IN, "ftz-in"},
                {QB_SEM_FTZ_OUT, "ftz-out"},
                {QB_SEM_NAN_CANON, "nan-canon"},
-               {QB_SEM_REASSOC, "reassoc"}};
+               {QB_SEM_REASSOC, "reassoc"},
+               {QB_SEM_ROUND_ODD, "round-odd"}};
   for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
     if (sem & names[i].bit) {
       if (buf[0]) strncat(buf, ",", len - strlen(buf) - 1);

@@ -538,7 +538,7 @@ qb_status qb_case_data_evaluate(const qb_case_data* d, const void* y, unsigned s
       tmp.x2 = fx2;
       qb__dot64(&tmp, &dot, &sum_abs);
     }
-    bound = qb_dot_reassoc_bound(d->n, sum_abs, (sem & QB_SEM_FTZ_OUT) != 0);
+    bound = qb_dot_sem_bound(d->n, sum_abs, sem);
   }
   for (size_t i = 0; i < outs; i++) {
     uint64_t rb = qb__elem_bits(f->out, yr, i);

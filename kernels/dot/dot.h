@@ -11,6 +11,8 @@
 #include <math.h>
 #include <stdint.h>
 
+#include "qb/ukernel.h"
+
 /* s8_dot: n * 128 * 128 <= 2^31 - 1 (the worst case, every product is -128 * -128). */
 #define QB_S8_DOT_MAX_N 131071u
 /* u8s8_dot: n * 255 * 128 <= 2^31 (the worst case, every product is 255 * -128). */
@@ -47,5 +49,20 @@ static inline double qb_dot_reassoc_bound(uint64_t n, double sum_abs, int flushe
   return 2.0 * qb_dot_gamma(n) * sum_abs + 2.0 * (double) (n + 1) * eta;
 }
 #define QB_DOT_REL_BOUND(n, sum_abs, flushes) qb_dot_reassoc_bound((n), (sum_abs), (flushes))
+
+/*
+ * The bound for a variant that declares `sem` (QB_SEM_* flags). A QB_SEM_ROUND_ODD
+ * variant's own roundings err by up to one ulp (2u) rather than half, so its result is
+ * within gamma(2n) * sum_abs of the exact dot (to first order 2 * gamma(n)), and the
+ * two results within (gamma(n) + gamma(2n)) * sum_abs of each other.
+ */
+static inline double qb_dot_sem_bound(uint64_t n, double sum_abs, unsigned sem) {
+  const int flushes = (sem & QB_SEM_FTZ_OUT) != 0;
+  if (sem & QB_SEM_ROUND_ODD) {
+    const double eta = flushes ? (double) FLT_MIN : 0x1p-149;
+    return (qb_dot_gamma(n) + qb_dot_gamma(2 * n)) * sum_abs + 2.0 * (double) (n + 1) * eta;
+  }
+  return qb_dot_reassoc_bound(n, sum_abs, flushes);
+}
 
 #endif /* QB_DOT_DOT_H */

@@ -1,0 +1,20 @@
+/* qu8 -> f32, per channel, neon: each channel runs the per-tensor loop with its own
+ * parameters (16 elements per iteration). Bit-exact with the scalar reference. */
+#include <assert.h>
+
+#include "qb/ukernel.h"
+#include "quant/quant-neon.h"
+#include "quant/quant-scalar.h"
+
+void qb_qu8_f32_dequantc_ukernel__neon_u16(size_t n, const void* x, void* y, const void* params) {
+  const qb_quant_params* p = (const qb_quant_params*) params;
+  const uint8_t* in = (const uint8_t*) x;
+  float* out = (float*) y;
+  assert(p != NULL && p->channel_len > 0 && n % p->channel_len == 0);
+  assert(n == 0 || (x != NULL && y != NULL && p->scales && p->inv_scales && p->zero_points));
+  const size_t len = p->channel_len;
+  for (size_t c = 0; c < n / len; c++) {
+    qb__quant_assert_params(p->scales[c], p->inv_scales[c], p->zero_points[c], p->qmin, p->qmax, 0, 255);
+    qb__neon_dequant(len, in + c * len, out + c * len, p->scales[c], p->zero_points[c], 1);
+  }
+}
