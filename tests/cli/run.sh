@@ -106,7 +106,8 @@ grep -q -- "--force" "$tmp/err" || fail "the refusal does not mention --force: $
 
 # 4. Bad usage or input: exit 2 and no file.
 for bad in "--repetitions 0" "--format xml" "--threads 0" "--filter (" "--min-time -1" "--backend gpu" \
-  "--caches L9=1M" "--suite $tmp/missing.suite" "--seed x" "--case-timeout 0" "--bogus" "extra"; do
+  "--caches L9=1M" "--suite $tmp/missing.suite" "--seed x" "--case-timeout 0" "--bogus" "extra" \
+  "--out $tmp/nodir/x.json"; do
   # shellcheck disable=SC2086
   expect 2 "bad input '$bad'" -- "$qb" run --suite "$tmp/tiny.suite" --quiet --out "$tmp/bad.json" $bad
   [ ! -e "$tmp/bad.json" ] || fail "bad input '$bad' created a file"
