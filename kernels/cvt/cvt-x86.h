@@ -1,0 +1,163 @@
+/*
+ * Vector building blocks shared by the x86 cast kernels. Each block is the bit-level
+ * algorithm of kernels/common/fp.h done on 8 (AVX2) or 16 (AVX-512) lanes at once, so
+ * the kernels that use it are bit-exact with the scalar references for every input.
+ * They are integer arithmetic (plus exact float operations on normal values), so no
+ * result depends on MXCSR (rounding mode, DAZ, FTZ).
+ *
+ * Included only by kernel files compiled with the flags of their ISA (isa.inc); each
+ * block is there only when the file's flags enable its instructions.
+ */
+#ifndef QB_CVT_X86_H
+#define QB_CVT_X86_H
+
+#include <immintrin.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(__AVX2__)
+
+/*
+ * f32 -> bf16 on 8 lanes, the result in the low 16 bits of each 32-bit lane:
+ * 1. Round half to even by adding 0x7FFF plus the lsb that is kept (bit 16); a carry
+ *    bumps the exponent, and past the largest finite value it gives inf.
+ * 2. NaN (|w| > 0x7F800000, a signed compare is fine on |w|) keeps its top payload bits
+ *    with the quiet bit (bit 22, bf16's bit 6) set instead of being rounded.
+ */
+static inline __m256i qb_cvt_avx2_f32_to_bf16(__m256i w) {
+  const __m256i lsb = _mm256_and_si256(_mm256_srli_epi32(w, 16), _mm256_set1_epi32(1));
+  const __m256i rounded = _mm256_add_epi32(_mm256_add_epi32(w, _mm256_set1_epi32(0x7FFF)), lsb);
+  const __m256i abs = _mm256_and_si256(w, _mm256_set1_epi32(0x7FFFFFFF));
+  const __m256i is_nan = _mm256_cmpgt_epi32(abs, _mm256_set1_epi32(0x7F800000));
+  const __m256i quiet = _mm256_or_si256(w, _mm256_set1_epi32(0x00400000));
+  return _mm256_srli_epi32(_mm256_blendv_epi8(rounded, quiet, is_nan), 16);
+}
+
+/* Two vectors of 8 values below 2^16 in 32-bit lanes -> 16 u16 in order. vpackusdw packs
+ * within 128-bit halves ([a0-3 b0-3 | a4-7 b4-7]); the 64-bit permute puts them in order. */
+static inline __m256i qb_cvt_avx2_pack_u16(__m256i a, __m256i b) {
+  return _mm256_permute4x64_epi64(_mm256_packus_epi32(a, b), 0xD8);
+}
+
+/*
+ * Rounds 8 finite or infinite non-negative f32 (|w| bits, NaN handled by the caller) to
+ * a small float format with `mbits` mantissa bits and exponent bias `bias`, ties to even,
+ * as qb__round_to_small does: the code without sign, (biased exponent << mbits) | m, where
+ * a result above the format's largest finite code means overflow.
+ * 1. One shift per lane: 23 - mbits when the value is normal in the target (f32 exponent
+ *    e >= 128 - bias); otherwise the subnormal shift 151 - bias - mbits - max(e, 1), which
+ *    is larger. Shifts past 31 are held at 31: the value is then below a quarter of the
+ *    smallest subnormal and rounds to 0 either way.
+ * 2. The shifted source: |w| itself for target normals (exponent and mantissa shift down
+ *    together), else the mantissa with its implicit bit (none for f32 subnormals).
+ * 3. Round half to even: add half - 1 plus the lsb that is kept, then shift.
+ * 4. Target normals carry the f32 exponent: take off the bias difference. A carry out of
+ *    the mantissa has already bumped the exponent, and a subnormal that rounds up to the
+ *    smallest normal comes out as exponent 1, mantissa 0.
+ */
+static inline __m256i qb_cvt_avx2_round_small(__m256i abs, int mbits, int bias) {
+  const __m256i one = _mm256_set1_epi32(1);
+  const __m256i e = _mm256_srli_epi32(abs, 23);
+  const __m256i normal = _mm256_cmpgt_epi32(e, _mm256_set1_epi32(127 - bias));
+  /* 1. */
+  const __m256i e_eff = _mm256_max_epi32(e, one);
+  __m256i shift = _mm256_sub_epi32(_mm256_set1_epi32(151 - bias - mbits), e_eff);
+  shift = _mm256_max_epi32(shift, _mm256_set1_epi32(23 - mbits));
+  shift = _mm256_min_epi32(shift, _mm256_set1_epi32(31));
+  /* 2. */
+  const __m256i implicit =
+      _mm256_and_si256(_mm256_cmpgt_epi32(e, _mm256_setzero_si256()), _mm256_set1_epi32(0x800000));
+  const __m256i full = _mm256_or_si256(_mm256_and_si256(abs, _mm256_set1_epi32(0x7FFFFF)), implicit);
+  const __m256i src = _mm256_blendv_epi8(full, abs, normal);
+  /* 3. */
+  const __m256i half_m1 = _mm256_sub_epi32(_mm256_sllv_epi32(one, _mm256_sub_epi32(shift, one)), one);
+  const __m256i lsb = _mm256_and_si256(_mm256_srlv_epi32(src, shift), one);
+  const __m256i q = _mm256_srlv_epi32(_mm256_add_epi32(_mm256_add_epi32(src, half_m1), lsb), shift);
+  /* 4. */
+  return _mm256_sub_epi32(q, _mm256_and_si256(normal, _mm256_set1_epi32((127 - bias) << mbits)));
+}
+
+/* f32 -> f8 e4m3fn on 8 lanes, the byte in the low 8 bits of each lane. Overflow and +-inf
+ * give NaN (0x7F with the sign), or +-448 (0x7E) when `saturate`; NaN gives 0x7F, signed. */
+static inline __m256i qb_cvt_avx2_f32_to_f8e4m3(__m256i w, int saturate) {
+  const __m256i sign = _mm256_and_si256(_mm256_srli_epi32(w, 24), _mm256_set1_epi32(0x80));
+  const __m256i abs = _mm256_and_si256(w, _mm256_set1_epi32(0x7FFFFFFF));
+  __m256i q = qb_cvt_avx2_round_small(abs, 3, 7);
+  /* Every code above 0x7E is out of range: NaN (0x7F) or the saturated 0x7E. Inf took the
+   * normal path and its code is far above 0x7E. */
+  q = _mm256_min_epi32(q, _mm256_set1_epi32(saturate ? 0x7E : 0x7F));
+  const __m256i is_nan = _mm256_cmpgt_epi32(abs, _mm256_set1_epi32(0x7F800000));
+  q = _mm256_blendv_epi8(q, _mm256_set1_epi32(0x7F), is_nan);
+  return _mm256_or_si256(q, sign);
+}
+
+/* f32 -> f8 e5m2 on 8 lanes: overflow and +-inf give inf (0x7C), NaN gives 0x7E; signed. */
+static inline __m256i qb_cvt_avx2_f32_to_f8e5m2(__m256i w) {
+  const __m256i sign = _mm256_and_si256(_mm256_srli_epi32(w, 24), _mm256_set1_epi32(0x80));
+  const __m256i abs = _mm256_and_si256(w, _mm256_set1_epi32(0x7FFFFFFF));
+  __m256i q = qb_cvt_avx2_round_small(abs, 2, 15);
+  q = _mm256_min_epi32(q, _mm256_set1_epi32(0x7C));
+  const __m256i is_nan = _mm256_cmpgt_epi32(abs, _mm256_set1_epi32(0x7F800000));
+  q = _mm256_blendv_epi8(q, _mm256_set1_epi32(0x7E), is_nan);
+  return _mm256_or_si256(q, sign);
+}
+
+/* Four vectors of 8 bytes-in-32-bit-lanes -> 32 bytes in order. The two packs work within
+ * 128-bit halves and leave the 4-byte groups as [a0 b0 c0 d0 a1 b1 c1 d1]; the dword
+ * permute restores [a0 a1 b0 b1 c0 c1 d0 d1]. */
+static inline __m256i qb_cvt_avx2_pack_u8x4(__m256i a, __m256i b, __m256i c, __m256i d) {
+  const __m256i ab = _mm256_packus_epi32(a, b);
+  const __m256i cd = _mm256_packus_epi32(c, d);
+  return _mm256_permutevar8x32_epi32(_mm256_packus_epi16(ab, cd), _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+}
+
+/* One vector of 8 bytes-in-32-bit-lanes -> 8 bytes in the low half of the result. */
+static inline __m128i qb_cvt_avx2_pack_u8x1(__m256i a) {
+  const __m256i t = _mm256_packus_epi16(_mm256_packus_epi32(a, a), _mm256_setzero_si256());
+  return _mm256_castsi256_si128(_mm256_permutevar8x32_epi32(t, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7)));
+}
+
+/*
+ * f8 e4m3fn -> f32 on 8 lanes (bytes zero-extended to 32 bits), exact:
+ * 1. Normals (exponent field > 0): the 7 magnitude bits shifted into f32's place and the
+ *    bias difference (127 - 7) added to the exponent.
+ * 2. Subnormals and zero (exponent field 0): m * 2^-9, by an int -> float conversion and a
+ *    multiplication by a power of two, both exact on these small normal values.
+ * 3. S.1111.111 is NaN: the canonical quiet NaN with the sign.
+ */
+static inline __m256i qb_cvt_avx2_f8e4m3_to_f32(__m256i b) {
+  const __m256i sign = _mm256_slli_epi32(_mm256_and_si256(b, _mm256_set1_epi32(0x80)), 24);
+  const __m256i em = _mm256_and_si256(b, _mm256_set1_epi32(0x7F));
+  const __m256i normal = _mm256_add_epi32(_mm256_slli_epi32(em, 20), _mm256_set1_epi32(120 << 23));
+  const __m256i sub = _mm256_castps_si256(_mm256_mul_ps(_mm256_cvtepi32_ps(em), _mm256_set1_ps(0x1p-9f)));
+  __m256i r = _mm256_blendv_epi8(sub, normal, _mm256_cmpgt_epi32(em, _mm256_set1_epi32(7)));
+  r = _mm256_blendv_epi8(r, _mm256_set1_epi32(0x7FC00000), _mm256_cmpeq_epi32(em, _mm256_set1_epi32(0x7F)));
+  return _mm256_or_si256(r, sign);
+}
+
+#endif /* __AVX2__ */
+
+#if defined(__AVX512F__)
+
+/* f32 -> bf16 on 16 lanes: qb_cvt_avx2_f32_to_bf16's two steps, then vpmovdw keeps the
+ * low 16 bits of each lane (the rounded value shifted down). */
+static inline __m256i qb_cvt_avx512_f32_to_bf16(__m512i w) {
+  const __m512i lsb = _mm512_and_si512(_mm512_srli_epi32(w, 16), _mm512_set1_epi32(1));
+  const __m512i rounded = _mm512_add_epi32(_mm512_add_epi32(w, _mm512_set1_epi32(0x7FFF)), lsb);
+  const __m512i abs = _mm512_and_si512(w, _mm512_set1_epi32(0x7FFFFFFF));
+  const __mmask16 is_nan = _mm512_cmpgt_epu32_mask(abs, _mm512_set1_epi32(0x7F800000));
+  const __m512i r = _mm512_mask_mov_epi32(rounded, is_nan, _mm512_or_si512(w, _mm512_set1_epi32(0x00400000)));
+  return _mm512_cvtepi32_epi16(_mm512_srli_epi32(r, 16));
+}
+
+/* The mask of the first n < 16 (or < 8) lanes, for the tails. */
+static inline __mmask16 qb_cvt_mask16(size_t n) {
+  return (__mmask16) ((1u << n) - 1u);
+}
+static inline __mmask8 qb_cvt_mask8(size_t n) {
+  return (__mmask8) ((1u << n) - 1u);
+}
+
+#endif /* __AVX512F__ */
+
+#endif /* QB_CVT_X86_H */
