@@ -7,7 +7,8 @@
  *
  * When the build found no Google Benchmark, gbench_absent.c provides the same
  * functions: qb_gb_available() is false and qb_gb_register() fails with
- * QB_UNSUPPORTED, so callers turn every case into an error row with that reason.
+ * QB_UNSUPPORTED. `qbench run` checks qb_gb_available() first and stops with exit 2
+ * (it could time nothing); `--list` still works.
  */
 #ifndef QB_GBENCH_H
 #define QB_GBENCH_H
