@@ -1,0 +1,289 @@
+/*
+ * Every non-scalar cast variant in the registry against its family's scalar reference,
+ * exactly, after applying the semantics the variant declares (QB_SEM_FTZ_IN: subnormal
+ * inputs read as signed zero; QB_SEM_FTZ_OUT: subnormal outputs flushed to signed zero;
+ * QB_SEM_NAN_CANON: any NaN matches a NaN). Variants this CPU cannot run (or that
+ * QBENCH_MAX_ISA caps away) are reported and counted as skipped.
+ *
+ *   test_cvt_simd                          sizes around each tile, unaligned pointers,
+ *                                          guards past the end, thinned sweeps
+ *   test_cvt_simd --sweep FAMILY [C/N]     every usable variant of FAMILY over chunk C of
+ *                                          N of the whole input space
+ *
+ * Exits 77 (skipped) when no variant it would test can run here.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "test_cvt.h"
+#include "test_util.h"
+
+static qb_cpu g_cpu;
+static qb_cvt_sweep g_sweep;
+
+static bool is_cast_family(qb_family f) {
+  return qb_cvt_is_cast_family(f);
+}
+
+/* The usable non-scalar variants of `family` (every cast family when QB_FAMILY_COUNT);
+ * prints the others as skipped. Returns how many were found. */
+static size_t usable_variants(qb_family family, const qb_kernel_info** out, size_t max, bool report) {
+  size_t n = 0, skipped = 0;
+  for (size_t i = 0; i < qb_kernel_count(); i++) {
+    const qb_kernel_info* k = qb_kernel_at(i);
+    if (!is_cast_family(k->family) || k->isa == QB_ISA_scalar) continue;
+    if (family != QB_FAMILY_COUNT && k->family != family) continue;
+    char buf[160];
+    const char* reason;
+    if (!qb_kernel_usable(k, &g_cpu, &reason, buf, sizeof buf)) {
+      if (report) printf("[ SKIPPED  ] %s: %s\n", k->name, reason);
+      skipped++;
+      continue;
+    }
+    if (n < max) out[n++] = k;
+  }
+  if (report) printf("%zu usable variant(s), %zu skipped\n", n, skipped);
+  return n;
+}
+
+/* ---- Expected output of a variant: the reference with the declared semantics applied. */
+
+typedef struct family_ctx {
+  const qb_family_info* f;
+  const qb_kernel_info* ref;
+  qb_cvt_fmt fi, fo;
+} family_ctx;
+
+static family_ctx family_ctx_of(qb_family family) {
+  family_ctx c;
+  c.f = qb_family_get(family);
+  c.ref = qb_kernel_reference(family);
+  c.fi = qb_cvt_fmt_of(c.f->in);
+  c.fo = qb_cvt_fmt_of(c.f->out);
+  assert_non_null(c.ref);
+  assert_non_null(c.ref->fn);
+  return c;
+}
+
+/* The reference's output for in[0..n) with the input side of `sem` applied; scratch holds
+ * the flushed inputs when needed. */
+static void expected_outputs(const family_ctx* c, unsigned sem, const void* in, void* scratch, void* want,
+                             size_t n) {
+  const void* src = in;
+  if (sem & QB_SEM_FTZ_IN) {
+    for (size_t i = 0; i < n; i++) {
+      const uint64_t v = qb_cvt_get(c->fi, in, i);
+      qb_cvt_set(c->fi, scratch, i, qb_cvt_is_subnormal(c->fi, v) ? qb_cvt_signed_zero(c->fi, v) : v);
+    }
+    src = scratch;
+  }
+  qb_kernel_unary(c->ref)(n, src, want, NULL);
+  if (sem & QB_SEM_FTZ_OUT) {
+    for (size_t i = 0; i < n; i++) {
+      const uint64_t w = qb_cvt_get(c->fo, want, i);
+      if (qb_cvt_is_subnormal(c->fo, w)) qb_cvt_set(c->fo, want, i, qb_cvt_signed_zero(c->fo, w));
+    }
+  }
+}
+
+static bool same_output(const family_ctx* c, unsigned sem, uint64_t want, uint64_t got) {
+  if (want == got) return true;
+  return (sem & QB_SEM_NAN_CANON) && qb_cvt_is_nan(c->fo, want) && qb_cvt_is_nan(c->fo, got);
+}
+
+/* Fails on the first element where got differs from want, printing input and outputs. */
+static void compare(const family_ctx* c, const qb_kernel_info* k, const void* in, const void* want,
+                    const void* got, size_t n, const char* where) {
+  if (memcmp(want, got, n * c->fo.bits / 8) == 0) return;
+  for (size_t i = 0; i < n; i++) {
+    const uint64_t w = qb_cvt_get(c->fo, want, i), g = qb_cvt_get(c->fo, got, i);
+    if (!same_output(c, k->sem, w, g)) {
+      fail_msg("%s (%s): element %zu, input 0x%0*" PRIx64 ": expected 0x%0*" PRIx64 ", got 0x%0*" PRIx64,
+               k->name, where, i, qb_cvt_hexw(c->fi), qb_cvt_get(c->fi, in, i), qb_cvt_hexw(c->fo), w,
+               qb_cvt_hexw(c->fo), g);
+    }
+  }
+}
+
+/* ---- Inputs for the size tests: random bit patterns, values near the output format's
+ * range (ties and subnormals included), and the special values. */
+
+static uint64_t special_input(const family_ctx* c, uint64_t r) {
+  const qb_cvt_fmt f = c->fi;
+  const uint64_t sign = (r & 1) << (f.bits - 1);
+  const uint64_t emax = (1ull << f.ebits) - 1, mmask = (1ull << f.mbits) - 1;
+  r >>= 1;
+  switch (r % 8) {
+    case 0:
+      return sign; /* zero */
+    case 1:
+      return sign | (emax << f.mbits); /* inf (NaN in e4m3fn) */
+    case 2:
+      return sign | (emax << f.mbits) | ((r >> 3) & mmask) | 1; /* NaN, any payload */
+    case 3:
+      return sign | ((r >> 3) & mmask); /* subnormal */
+    case 4:
+      return sign | (((emax - 1) << f.mbits) | mmask); /* the largest finite */
+    default:
+      break;
+  }
+  /* A value near the output's range: the output's exponent range, plus a few binades either
+   * side, with a mantissa whose dropped bits are often exactly half (a tie). */
+  const int bias_in = qb_dtype_get(c->f->in)->bias, bias_out = qb_dtype_get(c->f->out)->bias;
+  const int span = (1 << c->fo.ebits) + 8;
+  const int e_out = (int) ((r >> 3) % (uint64_t) span) - 4 - bias_out; /* unbiased */
+  int64_t e = e_out + bias_in;
+  if (e < 0) e = 0;
+  if (e > (int64_t) emax - 1) e = (int64_t) emax - 1;
+  uint64_t m = (r >> 12) & mmask;
+  if (f.mbits > c->fo.mbits && (r & 0x40000000)) {
+    const unsigned drop = f.mbits - c->fo.mbits;
+    m = (m & ~((1ull << drop) - 1)) | (1ull << (drop - 1)); /* exactly half an output ulp */
+  }
+  return sign | ((uint64_t) e << f.mbits) | m;
+}
+
+static void fill_inputs(const family_ctx* c, void* in, size_t n, uint64_t* seed) {
+  for (size_t i = 0; i < n; i++) {
+    const uint64_t r = qb_test_rand(seed);
+    uint64_t v = (r & 3) == 0 ? qb_test_rand(seed) : special_input(c, qb_test_rand(seed));
+    if (c->fi.bits < 64) v &= (1ull << c->fi.bits) - 1;
+    qb_cvt_set(c->fi, in, i, v);
+  }
+}
+
+#define GUARD 64
+
+static void test_sizes_and_alignment(void** state) {
+  (void) state;
+  const qb_kernel_info* ks[256];
+  const size_t nk = usable_variants(QB_FAMILY_COUNT, ks, 256, false);
+  uint64_t seed = 0xC0FFEEull;
+  for (size_t j = 0; j < nk; j++) {
+    const qb_kernel_info* k = ks[j];
+    const family_ctx c = family_ctx_of(k->family);
+    const size_t eb_in = c.fi.bits / 8, eb_out = c.fo.bits / 8;
+    size_t sizes[16];
+    const size_t ns = qb_test_sizes(k->tile, sizes, 16);
+    for (size_t s = 0; s < ns; s++) {
+      for (size_t off = 0; off <= 1; off++) {
+        const size_t n = sizes[s];
+        char where[64];
+        snprintf(where, sizeof where, "n = %zu, offset %zu", n, off);
+        /* The input ends exactly at its last element, so a sanitizer build catches any read
+         * past it; the output has guard elements after it that must stay untouched. */
+        uint8_t* in = malloc((off + n) * eb_in + 1);
+        uint8_t* out = malloc((off + n + GUARD) * eb_out);
+        uint8_t* want = malloc((n + 1) * eb_out);
+        uint8_t* scratch = malloc((n + 1) * eb_in);
+        assert_non_null(in);
+        assert_non_null(out);
+        assert_non_null(want);
+        assert_non_null(scratch);
+        fill_inputs(&c, in + off * eb_in, n, &seed);
+        memset(out, 0xA5, (off + n + GUARD) * eb_out);
+        expected_outputs(&c, k->sem, in + off * eb_in, scratch, want, n);
+        qb_kernel_unary(k)(n, n ? in + off * eb_in : NULL, n ? out + off * eb_out : NULL, NULL);
+        compare(&c, k, in + off * eb_in, want, out + off * eb_out, n, where);
+        for (size_t g = 0; g < off * eb_out; g++) {
+          if (out[g] != 0xA5) fail_msg("%s (%s): wrote before the output", k->name, where);
+        }
+        for (size_t g = (off + n) * eb_out; g < (off + n + GUARD) * eb_out; g++) {
+          if (out[g] != 0xA5) fail_msg("%s (%s): wrote past the end of the output", k->name, where);
+        }
+        free(in);
+        free(out);
+        free(want);
+        free(scratch);
+      }
+    }
+  }
+}
+
+/* ---- Sweeps: every usable variant of one family over a range of input patterns. */
+
+#define BLOCK 8192
+
+static void sweep_family(qb_family family, uint64_t first, uint64_t hi, uint64_t stride, bool verbose) {
+  static uint64_t in[BLOCK], want[BLOCK], want_sem[BLOCK], got[BLOCK], scratch[BLOCK];
+  const qb_kernel_info* ks[32];
+  const size_t nk = usable_variants(family, ks, 32, false);
+  if (nk == 0) return;
+  const family_ctx c = family_ctx_of(family);
+  const double t0 = qb_cvt_now(), c0 = qb_cvt_cpu_now();
+  uint64_t visited = 0;
+  uint64_t p = first;
+  while (p < hi) {
+    size_t n = 0;
+    for (; n < BLOCK && p < hi; n++, p += stride) qb_cvt_set(c.fi, in, n, p);
+    visited += n;
+    qb_kernel_unary(c.ref)(n, in, want, NULL);
+    for (size_t j = 0; j < nk; j++) {
+      const void* w = want;
+      if (ks[j]->sem & (QB_SEM_FTZ_IN | QB_SEM_FTZ_OUT)) {
+        expected_outputs(&c, ks[j]->sem, in, scratch, want_sem, n);
+        w = want_sem;
+      }
+      qb_kernel_unary(ks[j])(n, in, got, NULL);
+      compare(&c, ks[j], in, w, got, n, "sweep");
+    }
+  }
+  if (verbose) {
+    const double dt = qb_cvt_now() - t0, dc = qb_cvt_cpu_now() - c0;
+    printf("%s: %zu variant(s), chunk %u/%u [0x%09" PRIx64 ", 0x%09" PRIx64 ") stride %" PRIu64 ": %" PRIu64
+           " inputs, %.2f s wall, %.2f s CPU (%.1f ns CPU per input: the reference and every variant)\n",
+           c.f->name, nk, g_sweep.chunk, g_sweep.nchunks, g_sweep.lo, g_sweep.hi, stride, visited, dt, dc,
+           visited ? 1e9 * dc / (double) visited : 0.0);
+    for (size_t j = 0; j < nk; j++) printf("  checked %s\n", ks[j]->name);
+  }
+}
+
+static void test_sweep(void** state) {
+  (void) state;
+  sweep_family(g_sweep.family, qb_cvt_sweep_first(&g_sweep), g_sweep.hi, g_sweep.stride, true);
+}
+
+/* Every family over a thinned sample (all of it for 8- and 16-bit inputs). */
+static void test_thinned_sweeps(void** state) {
+  (void) state;
+  for (int f = 0; f < QB_FAMILY_COUNT; f++) {
+    if (!is_cast_family((qb_family) f)) continue;
+    const unsigned bits = qb_dtype_get(qb_family_get((qb_family) f)->in)->bits;
+    if (bits > 32) continue; /* f64 inputs: the size tests' random and special values */
+    sweep_family((qb_family) f, 0, 1ull << bits, bits >= 32 ? 65521 : 1, false);
+  }
+}
+
+int main(int argc, char** argv) {
+  qb_error err = {0};
+  qb_cpu_detect(&g_cpu);
+  if (qb_cpu_cap_from_env(&g_cpu, &err) != QB_OK) {
+    qb_error_print(&err);
+    return 2;
+  }
+  const qb_kernel_info* ks[256];
+  if (qb_cvt_parse_sweep(argc, argv, &g_sweep)) {
+    const qb_family_info* f = qb_family_get(g_sweep.family);
+    if (!is_cast_family(g_sweep.family)) {
+      fprintf(stderr, "%s: '%s' is not a cast family\n", argv[0], f->name);
+      return 2;
+    }
+    if (usable_variants(g_sweep.family, ks, 256, true) == 0) {
+      printf("no usable non-scalar variant of %s here: skipped\n", f->name);
+      return QB_TEST_SKIP;
+    }
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_sweep)};
+    return cmocka_run_group_tests_name(f->name, tests, NULL, NULL);
+  }
+  if (usable_variants(QB_FAMILY_COUNT, ks, 256, true) == 0) {
+    printf("no usable non-scalar cast variant here: skipped\n");
+    return QB_TEST_SKIP;
+  }
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_sizes_and_alignment),
+      cmocka_unit_test(test_thinned_sweeps),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
