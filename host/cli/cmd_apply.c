@@ -112,6 +112,12 @@ static qb_status qb__apply_one(const qb_kernel_info* k, const qb__apply_opts* o,
   if (x2 != NULL && x2->count != x->count) {
     return qb_fail(err, QB_BAD_INPUT, "%s: %zu elements, but --in2 has %zu", name, x->count, x2->count);
   }
+  /* The second operand's dtype is checked here, so the message names its own file. */
+  if (x2 != NULL && x2->dtype != f->in2 && x2->dtype != QB_DTYPE_f32) {
+    return qb_fail(err, QB_BAD_INPUT, "%s: %s takes %s as its second input%s, not %s", o->in2, f->name,
+                   qb_dtype_get(f->in2)->name, f->in2 == QB_DTYPE_f32 ? "" : " (or f32, converted)",
+                   qb_dtype_get(x2->dtype)->name);
+  }
   s = qb_case_data_init_from(&d, f, x->count, x->dtype, x->data, x2 ? x2->dtype : QB_DTYPE_none,
                              x2 ? x2->data : NULL, &opt, &e2);
   if (s != QB_OK) return qb_fail(err, s, "%s: %s", name, e2.msg);

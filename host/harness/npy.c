@@ -221,18 +221,29 @@ qb_status qb_npy_parse(const void* buf, size_t len, const char* name, qb_tensor*
   qb__hdr h = {(const char*) b + data_at, (const char*) b + data_at + hlen};
   if ((s = qb__parse_header(&h, name, &dtype, dims, &ndim, err)) != QB_OK) return s;
   data_at += hlen;
-  /* 3. The data: exactly what the shape says. */
+  /* 3. The data: exactly what the shape says, checked before allocating, so that a
+   * short file claiming a huge shape is refused without asking for its memory (a shape
+   * that overflows size_t is left to qb_tensor_alloc, which says so). */
+  size_t need = qb_dtype_get(dtype)->bits / 8;
+  bool fits = true;
+  for (int i = 0; i < ndim && fits; i++) {
+    if (dims[i] != 0 && need > SIZE_MAX / dims[i]) {
+      fits = false;
+    } else {
+      need *= (size_t) dims[i];
+    }
+  }
+  if (fits && len - data_at != need) {
+    qb_tensor shape_only = {.ndim = ndim};
+    char shape[128];
+    memcpy(shape_only.dims, dims, (size_t) ndim * sizeof dims[0]);
+    qb_tensor_shape_string(&shape_only, shape, sizeof shape);
+    return qb_fail(err, QB_BAD_INPUT, "%s: data is %zu bytes, shape %s of %s needs %zu", name, len - data_at, shape,
+                   qb_dtype_get(dtype)->name, need);
+  }
   qb_error aerr = {0};
   if ((s = qb_tensor_alloc(t, dtype, ndim, dims, &aerr)) != QB_OK) {
     return qb_fail(err, s, "%s: %s", name, aerr.msg);
-  }
-  if (len - data_at != t->bytes) {
-    char shape[128];
-    qb_tensor_shape_string(t, shape, sizeof shape);
-    s = qb_fail(err, QB_BAD_INPUT, "%s: data is %zu bytes, shape %s of %s needs %zu", name, len - data_at, shape,
-                qb_dtype_get(dtype)->name, t->bytes);
-    qb_tensor_free(t);
-    return s;
   }
   memcpy(t->data, b + data_at, t->bytes);
   return QB_OK;
