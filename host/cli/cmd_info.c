@@ -54,6 +54,12 @@ int qb_cmd_info(qb_ctx* ctx, int argc, char** argv) {
   }
   printf("\n");
   printf("isa cap:    %s\n", ctx->cpu.cap_name[0] ? ctx->cpu.cap_name : "none");
+  if (ctx->cpu.emulated) {
+    printf("emulated:   yes (%s): timings mean nothing about any machine\n", ctx->cpu.emulated_why);
+  } else {
+    printf("emulated:   no%s%s%s\n", ctx->cpu.emulated_why[0] ? " (" : "", ctx->cpu.emulated_why,
+           ctx->cpu.emulated_why[0] ? ")" : "");
+  }
   printf("cpu paths:\n");
   for (int i = 0; i < QB_ISA_COUNT; i++) {
     if (!qb_isa_native((qb_isa) i)) continue;

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "qb/build_config.h"
 
@@ -121,6 +122,72 @@ static void qb__detect_arm(qb_cpu* cpu) {
 }
 #endif
 
+/* The target of a /proc symlink, "" when it cannot be read. */
+static void qb__readlink(const char* path, char* buf, size_t len) {
+  const ssize_t n = readlink(path, buf, len - 1);
+  buf[n > 0 ? (size_t) n : 0] = '\0';
+}
+
+/*
+ * Whether /proc/cpuinfo describes a CPU of another architecture than this binary's:
+ * qemu-user (7.2) passes the host kernel's file through, so an Arm binary reads
+ * "vendor_id" and x86 "flags", an x86 binary "CPU implementer".
+ */
+static bool qb__cpuinfo_foreign(char* what, size_t len) {
+#if defined(__aarch64__) || defined(__x86_64__) || defined(__i386__)
+#if defined(__aarch64__)
+  static const char* const foreign[] = {"vendor_id", "flags\t"};
+#else
+  static const char* const foreign[] = {"CPU implementer", "Features\t"};
+#endif
+  FILE* f = fopen("/proc/cpuinfo", "r");
+  char line[256];
+  bool found = false;
+  while (f != NULL && !found && fgets(line, sizeof line, f)) {
+    for (size_t i = 0; i < sizeof foreign / sizeof foreign[0] && !found; i++) {
+      if (strncmp(line, foreign[i], strlen(foreign[i])) == 0) {
+        snprintf(what, len, "%s", foreign[i]);
+        what[strcspn(what, "\t")] = '\0';
+        found = true;
+      }
+    }
+  }
+  if (f) fclose(f);
+  return found;
+#else
+  (void) what, (void) len;
+  return false;
+#endif
+}
+
+static void qb__detect_emulation(qb_cpu* cpu) {
+  const char* env = getenv("QBENCH_EMULATED");
+  char exe[256], thread_exe[256], what[32];
+  /* 1. The test scripts and the user decide when they say so. */
+  if (env != NULL && env[0] != '\0') {
+    cpu->emulated = strcmp(env, "0") != 0;
+    snprintf(cpu->emulated_why, sizeof cpu->emulated_why, "QBENCH_EMULATED=%.64s", env);
+    return;
+  }
+  /* 2. qemu-user rewrites /proc/self/exe to the guest program but not the per-thread
+   *    link, which still names the emulator. */
+  qb__readlink("/proc/self/exe", exe, sizeof exe);
+  qb__readlink("/proc/thread-self/exe", thread_exe, sizeof thread_exe);
+  const char* base = strrchr(thread_exe, '/');
+  base = base ? base + 1 : thread_exe;
+  if (thread_exe[0] && strcmp(exe, thread_exe) != 0 && strstr(base, "qemu") != NULL) {
+    cpu->emulated = true;
+    snprintf(cpu->emulated_why, sizeof cpu->emulated_why, "the process runs in %.100s", thread_exe);
+    return;
+  }
+  /* 3. An emulator that hides itself better still shows the host's /proc/cpuinfo. */
+  if (qb__cpuinfo_foreign(what, sizeof what)) {
+    cpu->emulated = true;
+    snprintf(cpu->emulated_why, sizeof cpu->emulated_why,
+             "/proc/cpuinfo has '%s': it describes another architecture's CPU", what);
+  }
+}
+
 void qb_cpu_detect(qb_cpu* cpu) {
   memset(cpu, 0, sizeof *cpu);
   cpu->cap_level = INT_MAX;
@@ -129,6 +196,7 @@ void qb_cpu_detect(qb_cpu* cpu) {
 #elif defined(__aarch64__)
   qb__detect_arm(cpu);
 #endif
+  qb__detect_emulation(cpu);
 }
 
 qb_status qb_cpu_set_cap(qb_cpu* cpu, const char* isa_name, qb_error* err) {

@@ -29,9 +29,16 @@ typedef struct qb_cpu {
   uint64_t features;  /* bit (1 << qb_feature) */
   int cap_level;      /* ISAs above this level are disabled; INT32_MAX: no cap */
   char cap_name[32];  /* the cap as given, "" when none */
+  /* Running under an emulator (qemu-user): the features are the emulated CPU's and
+   * timings mean nothing about any machine. emulated_why says how it was found. */
+  bool emulated;
+  char emulated_why[160];
 } qb_cpu;
 
-/* Detects the features; no cap. Never fails: a feature not found is absent. */
+/* Detects the features and emulation; no cap. Never fails: a feature not found is
+ * absent. Emulation: QBENCH_EMULATED=1 or 0 decides (the test scripts set it); otherwise
+ * qemu-user is recognized by /proc/thread-self/exe naming the emulator (qemu fakes
+ * /proc/self/exe only), or by /proc/cpuinfo describing another architecture. */
 void qb_cpu_detect(qb_cpu* cpu);
 /* Caps at the named ISA (e.g. "avx2"; "scalar" keeps only the references). */
 qb_status qb_cpu_set_cap(qb_cpu* cpu, const char* isa_name, qb_error* err);

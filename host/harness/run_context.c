@@ -96,7 +96,8 @@ json_t* qb_run_context(const qb_runner* r, const qb_run_options* o, bool incompl
 #endif
                                          ));
 #endif
-  json_object_set_new(q, "emulated", json_false());
+  json_object_set_new(q, "emulated", json_boolean(ctx->cpu.emulated));
+  json_object_set_new(q, "emulated_why", json_string(ctx->cpu.emulated_why));
   json_object_set_new(q, "incomplete", json_boolean(incomplete));
   json_object_set_new(q, "peak_rss_bytes", json_integer((json_int_t) rss_kib * 1024));
   json_object_set_new(q, "topology", qb__topology(&ctx->topo));
