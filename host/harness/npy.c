@@ -292,6 +292,10 @@ qb_status qb_write_file_atomic(const char* path, const void* head, size_t head_l
                                size_t body_len, bool force, qb_error* err) {
   char tmp[PATH_MAX];
   struct stat st;
+  if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode)) {
+    /* Renaming over /dev/full or a FIFO would replace the node itself. */
+    return qb_fail(err, QB_IO, "%s: not a regular file (a device or FIFO is never replaced)", path);
+  }
   if (!force && lstat(path, &st) == 0) {
     return qb_fail(err, QB_EXISTS, "%s: exists (--force overwrites it)", path);
   }

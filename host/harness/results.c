@@ -102,6 +102,11 @@ static qb_status qb__check_one(const char* path, bool force, qb_error* err) {
   struct stat st;
   if (lstat(path, &st) != 0) return QB_OK;
   if (S_ISDIR(st.st_mode)) return qb_fail(err, QB_IO, "%s: is a directory (expected a file name)", path);
+  /* --force replaces a file by renaming over it: over /dev/full or a FIFO that would
+   * replace the node itself (as root, for every process), so only files qualify. */
+  if (!S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode)) {
+    return qb_fail(err, QB_IO, "%s: not a regular file (a device or FIFO is never replaced)", path);
+  }
   if (!force) return qb_fail(err, QB_EXISTS, "%s: exists (use --force to overwrite)", path);
   return QB_OK;
 }

@@ -357,7 +357,18 @@ typedef struct qb__dev_bench {
   double per_call_bytes, per_call_items, per_call_flops;
   bool host_wall; /* the backend had no trustworthy timer at least once */
   const char* note;
+  /* --case-timeout, checked after every call: a call that never returns cannot be cut
+   * short from here, but a slow kernel stops the case instead of the run. */
+  double start_s, timeout_s;
+  bool timed_out;
+  char timeout_msg[96];
 } qb__dev_bench;
+
+static void qb__dev_timeout_init(qb__dev_bench* db, double timeout_s) {
+  db->start_s = qb_monotonic_seconds();
+  db->timeout_s = timeout_s;
+  snprintf(db->timeout_msg, sizeof db->timeout_msg, "timed out after %g s (--case-timeout)", timeout_s);
+}
 
 static void qb__dev_counters(qb_gb_state* st, const qb__dev_bench* db) {
   const double iters = (double) qb_gb_iterations(st);
@@ -386,6 +397,11 @@ static void qb__dev_fn(qb_gb_state* st, void* user) {
     const double wall = qb_monotonic_seconds() - t0;
     if (s != QB_OK) {
       qb_gb_skip_with_error(st, err.msg);
+      return;
+    }
+    if (db->timeout_s > 0 && qb_monotonic_seconds() - db->start_s > db->timeout_s) {
+      db->timed_out = true;
+      qb_gb_skip_with_error(st, db->timeout_msg);
       return;
     }
     if (note != NULL) db->note = note;
@@ -424,6 +440,7 @@ static void qb__run_device_case(qb_runner* r, const qb_case* k) {
   qb__dev_bench db = {.b = b, .state = state, .device = k->device,
                       .per_call_bytes = qb_family_bytes(k->family, d.n), .per_call_items = (double) d.n,
                       .per_call_flops = qb_family_flops(k->family, d.n)};
+  qb__dev_timeout_init(&db, r->case_timeout);
   if (qb__measure_once(r, k->name, qb__dev_fn, &db, 1, true, r->repetitions, &c, &err) != QB_OK) {
     qb__fail_outcome(&out, &err);
     goto done;
@@ -431,7 +448,7 @@ static void qb__run_device_case(qb_runner* r, const qb_case* k) {
   if (db.host_wall) out.timing = "host-wall";
   out.timer_note = db.note;
   if (c.error) {
-    out.status = QB_BACKEND;
+    out.status = db.timed_out ? QB_TIMEOUT : QB_BACKEND;
     snprintf(out.reason, sizeof out.reason, "%s", c.error_msg);
     goto done;
   }
@@ -465,10 +482,11 @@ static void qb__run_transfer_case(qb_runner* r, const qb_case* k) {
   qb_error err = {0};
   qb__dev_bench db = {.b = r->opencl, .device = k->device, .bytes = (size_t) k->n, .dir = k->dir,
                       .per_call_bytes = (double) k->n, .per_call_items = (double) k->n};
+  qb__dev_timeout_init(&db, r->case_timeout);
   if (qb__measure_once(r, k->name, qb__dev_fn, &db, 1, true, r->repetitions, &c, &err) != QB_OK) {
     qb__fail_outcome(&out, &err);
   } else if (c.error) {
-    out.status = QB_BACKEND;
+    out.status = db.timed_out ? QB_TIMEOUT : QB_BACKEND;
     snprintf(out.reason, sizeof out.reason, "%s", c.error_msg);
   }
   if (db.host_wall) out.timing = "host-wall";
