@@ -32,7 +32,8 @@ if(CMAKE_CROSSCOMPILING AND CMAKE_CROSSCOMPILING_EMULATOR)
     endforeach()
 
     # 2. Shell-level tests, registered again with the wrapper (their commands as in
-    #    cli.cmake, numerics.cmake, run.cmake and results.cmake).
+    #    badinput.cmake, cli.cmake, numerics.cmake, run.cmake and results.cmake). A new
+    #    test that starts qbench needs its twin here, or it fails in the cross build.
     set(src ${CMAKE_CURRENT_SOURCE_DIR})
     set(emu_tests "")
     if(TEST cli_basic)
@@ -44,6 +45,11 @@ if(CMAKE_CROSSCOMPILING AND CMAKE_CROSSCOMPILING_EMULATOR)
       add_test(NAME cli_numerics@emu COMMAND bash ${src}/data/cli_numerics.sh ${QB_EMU_QBENCH} ${src}/data)
       set_tests_properties(cli_numerics@emu PROPERTIES LABELS "cli;emu")
       list(APPEND emu_tests cli_numerics)
+    endif()
+    if(TEST badinput)
+      add_test(NAME badinput@emu COMMAND bash ${src}/badinput/run.sh ${QB_EMU_QBENCH} ${src}/data)
+      set_tests_properties(badinput@emu PROPERTIES LABELS "cli;badinput;emu" TIMEOUT 600)
+      list(APPEND emu_tests badinput)
     endif()
     if(TEST cli_run)
       if(benchmark_FOUND)
