@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# valgrind memcheck over a whole run: `qbench run --suite quick --backend cpu` (roofs
+# included) in a RelWithDebInfo build (build-valgrind), with zero memcheck errors and
+# no definite leaks allowed. QB_VALGRIND_SUITE picks another suite. Extra arguments go
+# to `qbench run`. Valgrind hides CPUID from hwloc (it says so on stderr) and runs every
+# thread on one core: the figures are meaningless, the memory checks are the point.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+cd "$here"
+QB_SETUP_EXTRA="valgrind ${QB_SETUP_EXTRA:-}" bash ci/setup.sh
+dir=build-valgrind
+mkdir -p "$dir"
+bash ci/build.sh "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DQB_TESTS=OFF -DQB_WERROR=ON
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+start=$(date +%s)
+status=0
+valgrind --tool=memcheck --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+  --show-leak-kinds=definite --num-callers=30 --log-file="$dir/valgrind.log" \
+  "$dir/qbench" run --suite "${QB_VALGRIND_SUITE:-quick}" --backend cpu --quiet --out "$out/r.json" "$@" || status=$?
+# Exit 1 from qbench is a failed case (reported in the file), not a memory error.
+errors=$(sed -n 's/.*ERROR SUMMARY: \([0-9]*\) errors.*/\1/p' "$dir/valgrind.log" | tail -1)
+echo "valgrind: ${errors:-?} errors, qbench exit $status, $(($(date +%s) - start)) s (log: $dir/valgrind.log)"
+if [ "$status" = 99 ] || [ "${errors:-1}" != 0 ]; then
+  grep -A20 -E 'Invalid|uninitialised|definitely lost' "$dir/valgrind.log" | head -60 >&2
+  exit 1
+fi
+[ "$status" = 0 ] || [ "$status" = 1 ] || exit "$status"
+[ -s "$out/r.json" ] || { echo "valgrind: no results file" >&2; exit 1; }
