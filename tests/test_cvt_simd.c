@@ -174,7 +174,8 @@ static void test_sizes_and_alignment(void** state) {
         snprintf(where, sizeof where, "n = %zu, offset %zu", n, off);
         /* The input ends exactly at its last element, so a sanitizer build catches any read
          * past it; the output has guard elements after it that must stay untouched. */
-        uint8_t* in = malloc((off + n) * eb_in + 1);
+        const size_t in_bytes = (off + n) * eb_in;
+        uint8_t* in = malloc(in_bytes != 0 ? in_bytes : 1);
         uint8_t* out = malloc((off + n + GUARD) * eb_out);
         uint8_t* want = malloc((n + 1) * eb_out);
         uint8_t* scratch = malloc((n + 1) * eb_in);
