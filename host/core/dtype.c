@@ -23,18 +23,23 @@ qb_dtype qb_dtype_find(const char* name) {
   return QB_DTYPE_none;
 }
 
+/* The largest finite value. The all-ones exponent is inf/NaN for IEEE-like formats;
+ * e4m3fn keeps it for normals and gives up only the all-ones mantissa (NaN). */
+static double qb__max(qb_dtype t, const qb_dtype_info* d) {
+  const bool fn = t == QB_DTYPE_f8e4m3;
+  const int emax = fn ? (1 << d->exp_bits) - 1 - d->bias : (1 << d->exp_bits) - 2 - d->bias;
+  const double top_mantissa = fn ? 2.0 - 2.0 * ldexp(1.0, -d->man_bits) : 2.0 - ldexp(1.0, -d->man_bits);
+  return ldexp(top_mantissa, emax);
+}
+
 bool qb_dtype_finfo(qb_dtype t, qb_finfo* out) {
   const qb_dtype_info* d = qb_dtype_get(t);
   if (d->cls != QB_CLASS_float) {
     return false;
   }
   const int emin = 1 - d->bias;
-  /* The largest exponent: the all-ones exponent is inf/NaN for IEEE-like formats; e4m3fn
-   * keeps it for normals and gives up only the all-ones mantissa (NaN). */
   const bool fn = t == QB_DTYPE_f8e4m3;
-  const int emax = fn ? (1 << d->exp_bits) - 1 - d->bias : (1 << d->exp_bits) - 2 - d->bias;
-  const double top_mantissa = fn ? 2.0 - 2.0 * ldexp(1.0, -d->man_bits) : 2.0 - ldexp(1.0, -d->man_bits);
-  out->max = ldexp(top_mantissa, emax);
+  out->max = qb__max(t, d);
   out->lowest = -out->max;
   out->eps = ldexp(1.0, -d->man_bits);
   out->min_normal = ldexp(1.0, emin);
@@ -46,11 +51,14 @@ bool qb_dtype_finfo(qb_dtype t, qb_finfo* out) {
 }
 
 double qb_dtype_round(qb_dtype t, double v, bool saturate) {
-  qb_finfo fi;
-  if (t == QB_DTYPE_f64 || isnan(v) || !qb_dtype_finfo(t, &fi)) {
+  const qb_dtype_info* d = qb_dtype_get(t);
+  if (t == QB_DTYPE_f64 || isnan(v) || d->cls != QB_CLASS_float) {
     return v;
   }
-  const qb_dtype_info* d = qb_dtype_get(t);
+  /* Only the largest finite value is needed here: the rest of finfo costs a log10 and a
+   * pow, which the exhaustive sweeps would pay 2^32 times. */
+  const double max = qb__max(t, d);
+  const bool has_inf = t != QB_DTYPE_f8e4m3;
   const double a = fabs(v);
   double r;
   if (isinf(v)) {
@@ -68,8 +76,8 @@ double qb_dtype_round(qb_dtype t, double v, bool saturate) {
     const double ulp = ldexp(1.0, E - d->man_bits);
     r = nearbyint(a / ulp) * ulp;
   }
-  if (r > fi.max) {
-    r = saturate ? fi.max : (fi.has_inf ? INFINITY : NAN);
+  if (r > max) {
+    r = saturate ? max : (has_inf ? INFINITY : NAN);
   }
   return copysign(r, v);
 }
