@@ -446,6 +446,39 @@ static void qb__test_too_large(void** state) {
   assert_int_equal(t->b->ops->transfer(t->b, 0, max_alloc + 1, QB_TO_DEVICE, &secs, &err), QB_SKIPPED);
 }
 
+/* The copy roof's state: a size the device cannot hold is QB_SKIPPED, a size that is
+ * not whole 32-bit words QB_BAD_INPUT; a prepared copy runs and says which timer it
+ * used, as a case does. */
+static void qb__test_copy_roof(void** state) {
+  qb__t* t = *state;
+  qb_backend* b = t->b;
+  json_t* o = b->ops->device_context(b, 0);
+  const size_t max_alloc = (size_t) json_integer_value(json_object_get(o, "max_alloc_bytes"));
+  json_decref(o);
+  void* st = NULL;
+  qb_error err = {0};
+  assert_int_equal(b->ops->prepare_copy(b, 0, (max_alloc / 4 + 1) * 4, &st, &err), QB_SKIPPED);
+  assert_null(st);
+  assert_non_null(strstr(err.msg, "largest allocation"));
+  assert_int_equal(b->ops->prepare_copy(b, 0, 6, &st, &err), QB_BAD_INPUT);
+  assert_null(st);
+  assert_int_equal(b->ops->prepare_copy(b, 0, 64 * 1024, &st, &err), QB_OK);
+  assert_non_null(st);
+  for (int i = 0; i < 3; i++) {
+    double secs = 0.0;
+    const char* note = NULL;
+    assert_int_equal(b->ops->run(b, st, &secs, &note, &err), QB_OK);
+    assert_non_null(note);
+    /* A trusted device time is positive; an untrusted one is -1 and says so. */
+    if (secs < 0) {
+      assert_non_null(strstr(note, "untrusted"));
+    } else {
+      assert_true(secs > 0.0);
+    }
+  }
+  b->ops->release(b, st);
+}
+
 /* A --device filter that matches nothing: a clear QB_BAD_INPUT naming it and the
  * devices there are; "P:D" indices select exactly one device. */
 static void qb__test_filters(void** state) {
@@ -519,6 +552,7 @@ int main(void) {
       cmocka_unit_test(qb__test_context),       cmocka_unit_test(qb__test_filters),
       cmocka_unit_test(qb__test_too_large),     cmocka_unit_test(qb__test_build_failure),
       cmocka_unit_test(qb__test_int_dot_extremes), cmocka_unit_test(qb__test_families),
+      cmocka_unit_test(qb__test_copy_roof),
   };
   /* QB_TEST_FILTER=<glob> runs only the matching tests (cmocka's filter). */
   const char* filter = getenv("QB_TEST_FILTER");

@@ -53,6 +53,11 @@ typedef struct qb_backend_ops {
   /* Copies the last output into y (y_bytes). */
   qb_status (*fetch)(qb_backend* b, void* state, void* y, qb_error* err);
   void (*release)(qb_backend* b, void* state);
+  /* Prepares the device's plain copy kernel (the bandwidth roof of device cases) over
+   * two device-resident buffers of `bytes` each, input defined, warmed up: every `run`
+   * of the state then reads `bytes` and writes `bytes`, timed as a case's run is. The
+   * state takes `run` and `release` only. Too big for the device: QB_SKIPPED. */
+  qb_status (*prepare_copy)(qb_backend* b, int device, size_t bytes, void** state, qb_error* err);
   /* Moves `bytes` between host and device once; *seconds as for run. */
   qb_status (*transfer)(qb_backend* b, int device, size_t bytes, qb_transfer_dir dir, double* seconds,
                         qb_error* err);

@@ -77,6 +77,7 @@ static qb_status qb__matrix(const qb_plan_input* in, qb_plan* p, const qb_case* 
           *k = *proto;
           k->n = ss == QB_OK ? n : 0;
           k->size_class = ss == QB_OK ? qb_suite_size_class(&s->sizes[si], &in->ctx->topo, f, n) : "none";
+          k->size_given = s->sizes[si].kind == QB_SIZE_ELEMENTS;
           k->threads = threads[ti];
           k->dist = (qb_dist) d;
           k->round = r;

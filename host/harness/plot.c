@@ -130,16 +130,28 @@ static bool qb__row_iteration(const qb_result_row* r) {
   return r->run_type[0] == '\0' || strcmp(r->run_type, "iteration") == 0;
 }
 
-/* The roof a row is measured against, in GB/s; NAN when it is not a bandwidth roof. */
-static double qb__roof_gbps(const qb_resultset* s, const qb_result_row* r, double gbps, double rf) {
+/* Whether a roof of the context is the one a row was divided by: the same name, size
+ * class and thread count, on the same side (a device's own roof carries its backend
+ * and device; the CPU's carry neither). */
+static bool qb__roof_of_row(const qb_result_roof* roof, const qb_result_row* r) {
+  if (strcmp(roof->name, r->roof_name) != 0 || strcmp(roof->size_class, r->size_class) != 0) return false;
+  if (roof->threads > 0 && r->threads > 0 && roof->threads != r->threads) return false;
+  if (roof->device[0] == '\0') return r->backend[0] == '\0' || strcmp(r->backend, "cpu") == 0;
+  return strcmp(roof->backend, r->backend) == 0 && strcmp(roof->device, r->device) == 0;
+}
+
+/* The roof a row is measured against, in GB/s; NAN when it is not a bandwidth roof.
+ * A device measures its copy roof at each footprint its cases use, so several may
+ * share a size class: the one whose footprint is nearest the row's bytes is its own. */
+static double qb__roof_gbps(const qb_resultset* s, const qb_result_row* r, double gbps, double rf, double bytes) {
+  const qb_result_roof* best = NULL;
   for (size_t i = 0; i < s->n_roofs; i++) {
     const qb_result_roof* roof = &s->roofs[i];
-    if (strcmp(roof->name, r->roof_name) == 0 && strcmp(roof->size_class, r->size_class) == 0 &&
-        isfinite(roof->bytes_per_second)) {
-      return roof->bytes_per_second / 1e9;
-    }
+    if (!qb__roof_of_row(roof, r) || !isfinite(roof->bytes_per_second)) continue;
+    if (best == NULL || (isfinite(bytes) && fabs(roof->bytes - bytes) < fabs(best->bytes - bytes))) best = roof;
   }
-  /* Not in the context (a device roof): the row's own figures imply it. */
+  if (best != NULL) return best->bytes_per_second / 1e9;
+  /* Not in the context (a file from before device roofs): the row's own figures imply it. */
   if (r->has_qbench && !(r->gflops > 0) && rf > 0 && isfinite(gbps)) return gbps / rf;
   return NAN;
 }
@@ -174,13 +186,13 @@ static void qb__case_fill(qb__case* c, const qb_resultset* s, const qb_result_ro
       buf[m++] = rows[i]->roof_fraction;
   }
   c->roof_fraction = qb__median_finite(buf, m);
-  c->roof_gbps = qb__roof_gbps(s, first, c->gbps, c->roof_fraction);
   qb_family f = first->has_qbench ? qb_family_find(first->family) : QB_FAMILY_COUNT;
   if (f != QB_FAMILY_COUNT && first->n > 0) {
     c->bytes = qb_family_bytes(qb_family_get(f), (uint64_t) first->n);
   } else if (first->memory.present && first->memory.footprint_bytes > 0) {
     c->bytes = (double) first->memory.footprint_bytes;
   }
+  c->roof_gbps = qb__roof_gbps(s, first, c->gbps, c->roof_fraction, c->bytes);
 }
 
 /* One case per row name: its iteration rows, or its median aggregate when it has none. */
@@ -624,7 +636,11 @@ static qb_status qb__roofline_roofs(const qb__plotter* p, const qb_resultset* se
       if (peak_max > 0 && peak_max / bw < x1) x1 = peak_max / bw;
       y0 = bw * x0;
       y1 = bw * x1;
-      snprintf(label, sizeof label, "%s %s: %.1f GB/s", r->name, r->size_class, bw);
+      if (r->device[0] != '\0') {
+        snprintf(label, sizeof label, "%s %s:%s %s: %.1f GB/s", r->name, r->backend, r->device, r->size_class, bw);
+      } else {
+        snprintf(label, sizeof label, "%s %s: %.1f GB/s", r->name, r->size_class, bw);
+      }
     } else if (isfinite(r->flops_per_second) && r->flops_per_second > 0) {
       double peak = r->flops_per_second / 1e9;
       if (bw_max > 0 && peak / bw_max > x0) x0 = peak / bw_max;

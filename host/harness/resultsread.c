@@ -313,6 +313,8 @@ static qb_status qb__read_roofs(qb__rd* d, const json_t* a, qb_resultset* r) {
     qb_result_roof* x = &r->roofs[i];
     QB__TRY(qb__str(d, o, "name", true, &x->name));
     QB__TRY(qb__str(d, o, "size_class", false, &x->size_class));
+    QB__TRY(qb__str(d, o, "backend", false, &x->backend));
+    QB__TRY(qb__str(d, o, "device", false, &x->device));
     QB__TRY(qb__int(d, o, "threads", false, 0, &x->threads));
     QB__TRY(qb__num(d, o, "bytes", false, 0, &x->bytes));
     QB__TRY(qb__num(d, o, "bytes_per_second", false, 0, &x->bytes_per_second));

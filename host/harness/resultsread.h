@@ -68,6 +68,7 @@ typedef struct qb_result_row {
 typedef struct qb_result_roof {
   const char* name;
   const char* size_class;
+  const char *backend, *device; /* a device's own roof; "" for the CPU's */
   int64_t threads;
   double bytes;
   double bytes_per_second, flops_per_second; /* NAN for the one a roof lacks */

@@ -3,8 +3,10 @@
  * copy, read and write bandwidth at every size class (L1, L2, L3, DRAM), on one thread
  * and on every core; and the compute roof of each `*_peak` family's usable variants
  * (GFLOP/s in L1). A row's roof_fraction divides by the copy roof of its size class
- * and thread count.
+ * and thread count. Each OpenCL device gets its own copy roof (its plain copy kernel)
+ * at every footprint its cases use, and its rows divide by that.
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -30,6 +32,7 @@ static qb_roof* qb__next(qb_roofs* roofs) {
   qb_roof* x = &roofs->items[roofs->count++];
   memset(x, 0, sizeof *x);
   x->in = QB_DTYPE_none;
+  x->device = -1;
   return x;
 }
 
@@ -90,8 +93,81 @@ static void qb__compute(qb_runner* r, const qb_kernel_info* k, unsigned threads)
   qb_cpu_bench_free(&b);
 }
 
-void qb_roofs_measure(qb_runner* r, const qb_plan* plan) {
-  (void) plan;
+uint64_t qb_roof_device_bytes(const qb_ctx* ctx, const qb_case* k) {
+  static const char* const names[] = {"L1", "L2", "L3", "DRAM"};
+  if (!k->size_given && k->size_class != NULL) {
+    for (int cls = 0; cls < 4; cls++) {
+      if (strcmp(k->size_class, names[cls]) == 0) return qb__class_bytes(&ctx->topo, cls);
+    }
+  }
+  return (uint64_t) qb_family_bytes(k->family, k->n);
+}
+
+const qb_roof* qb_roof_device_copy(const qb_roofs* roofs, int device, uint64_t bytes) {
+  for (size_t i = 0; i < roofs->count; i++) {
+    const qb_roof* x = &roofs->items[i];
+    if (x->device == device && x->bytes == bytes && strcmp(x->name, "copy") == 0) return x->ok ? x : NULL;
+  }
+  return NULL;
+}
+
+/* The device's copy kernel over a footprint of `bytes`: half read, half written, as the
+ * CPU's copy roof splits its footprint. */
+static void qb__device_copy(qb_runner* r, const qb_case* k, uint64_t bytes) {
+  qb_roof* x = qb__next(&r->roofs);
+  if (x == NULL) return;
+  snprintf(x->name, sizeof x->name, "copy");
+  x->size_class = k->size_class;
+  x->threads = 1;
+  x->bytes = bytes;
+  x->device = k->device;
+  x->device_name = k->device_name;
+  qb_backend* b = r->opencl;
+  /* Two buffers of whole 32-bit words: the footprint rounded down to 8 bytes. */
+  const size_t half = (size_t) (bytes / 8 * 4);
+  void* state = NULL;
+  qb_error err = {0};
+  const qb_status st = b->ops->prepare_copy(b, k->device, half, &state, &err);
+  if (st != QB_OK) {
+    x->skipped = st == QB_SKIPPED;
+    snprintf(x->reason, sizeof x->reason, "%s", err.msg);
+    return;
+  }
+  char bench[192];
+  snprintf(bench, sizeof bench, "roof/copy/opencl:%s/%s/bytes:%" PRIu64, k->device_name, k->size_class, bytes);
+  qb_console_progress(r->console, QB_CONSOLE_ROOF, bench);
+  qb_measure m;
+  qb_run_measure_device(r, bench, k->device, state, 2.0 * (double) half, &m);
+  x->ok = m.ok && m.bytes_per_second > 0;
+  x->bytes_per_second = m.bytes_per_second;
+  x->timing = m.host_wall ? "host-wall" : "device";
+  snprintf(x->reason, sizeof x->reason, "%s", m.reason);
+  json_decref(m.runs);
+  b->ops->release(b, state);
+}
+
+static bool qb__plan_has_cpu_work(const qb_plan* p) {
+  for (size_t i = 0; i < p->count; i++) {
+    if (p->cases[i].backend == QB_SUITE_BACKEND_cpu && p->cases[i].planned == QB_OK) return true;
+  }
+  return false;
+}
+
+/* One copy roof per (device, footprint) that a planned device case will be held to. */
+static void qb__device_roofs(qb_runner* r, const qb_plan* plan) {
+  for (size_t i = 0; i < plan->count && !*r->stop; i++) {
+    const qb_case* k = &plan->cases[i];
+    if (k->type != QB_CASE_KERNEL || k->backend == QB_SUITE_BACKEND_cpu || k->planned != QB_OK) continue;
+    const uint64_t bytes = qb_roof_device_bytes(r->ctx, k);
+    bool seen = false;
+    for (size_t j = 0; j < r->roofs.count && !seen; j++) {
+      seen = r->roofs.items[j].device == k->device && r->roofs.items[j].bytes == bytes;
+    }
+    if (!seen) qb__device_copy(r, k, bytes);
+  }
+}
+
+static void qb__cpu_roofs(qb_runner* r) {
   static const struct {
     qb_cpu_work work;
     const char* name;
@@ -119,11 +195,17 @@ void qb_roofs_measure(qb_runner* r, const qb_plan* plan) {
   }
 }
 
+void qb_roofs_measure(qb_runner* r, const qb_plan* plan) {
+  if (qb__plan_has_cpu_work(plan)) qb__cpu_roofs(r);
+  if (r->opencl != NULL) qb__device_roofs(r, plan);
+}
+
 const qb_roof* qb_roof_copy(const qb_roofs* roofs, const char* size_class, unsigned threads) {
   if (size_class == NULL) return NULL;
   for (size_t i = 0; i < roofs->count; i++) {
     const qb_roof* x = &roofs->items[i];
-    if (x->ok && x->threads == threads && strcmp(x->name, "copy") == 0 && strcmp(x->size_class, size_class) == 0) {
+    if (x->ok && x->device < 0 && x->threads == threads && strcmp(x->name, "copy") == 0 &&
+        strcmp(x->size_class, size_class) == 0) {
       return x;
     }
   }
@@ -134,7 +216,7 @@ const qb_roof* qb_roof_compute(const qb_roofs* roofs, qb_dtype in, unsigned thre
   const qb_roof* best = NULL;
   for (size_t i = 0; i < roofs->count; i++) {
     const qb_roof* x = &roofs->items[i];
-    if (x->ok && x->in == in && x->in != QB_DTYPE_none && x->threads == threads &&
+    if (x->ok && x->device < 0 && x->in == in && x->in != QB_DTYPE_none && x->threads == threads &&
         (best == NULL || x->flops_per_second > best->flops_per_second)) {
       best = x;
     }
@@ -150,6 +232,11 @@ json_t* qb_roofs_json(const qb_roofs* roofs) {
     json_object_set_new(o, "name", json_string(x->name));
     json_object_set_new(o, "size_class", json_string(x->size_class));
     json_object_set_new(o, "threads", json_integer(x->threads));
+    if (x->device >= 0) {
+      json_object_set_new(o, "backend", json_string("opencl"));
+      json_object_set_new(o, "device", json_string(x->device_name));
+      if (x->timing) json_object_set_new(o, "timing", json_string(x->timing));
+    }
     if (x->in != QB_DTYPE_none) {
       json_object_set_new(o, "dtype", json_string(qb_dtype_get(x->in)->name));
       json_object_set_new(o, "n", json_integer((json_int_t) x->n));
@@ -158,7 +245,7 @@ json_t* qb_roofs_json(const qb_roofs* roofs) {
       json_object_set_new(o, "bytes", json_integer((json_int_t) x->bytes));
       json_object_set_new(o, "bytes_per_second", json_real(x->bytes_per_second));
     }
-    json_object_set_new(o, "status", json_string(x->ok ? "ok" : "error"));
+    json_object_set_new(o, "status", json_string(x->ok ? "ok" : x->skipped ? "skipped" : "error"));
     if (!x->ok) json_object_set_new(o, "reason", json_string(x->reason));
     json_array_append_new(a, o);
   }

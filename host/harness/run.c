@@ -197,13 +197,17 @@ static void qb__roof_fields(const qb_runner* r, const qb_case* k, json_t* row) {
   const char* agg = json_string_value(json_object_get(row, "aggregate_name"));
   /* A fraction of a spread is not a fraction of the roof. */
   if (agg != NULL && (strcmp(agg, "stddev") == 0 || strcmp(agg, "cv") == 0)) return;
-  if (k->backend != QB_SUITE_BACKEND_cpu || k->type != QB_CASE_KERNEL) return;
-  const qb_roof* copy = qb_roof_copy(&r->roofs, k->size_class, k->threads);
+  if (k->type != QB_CASE_KERNEL) return;
+  /* A device row is held to its own device's copy kernel, the CPU's to memcpy. */
+  const bool cpu = k->backend == QB_SUITE_BACKEND_cpu;
+  const qb_roof* copy = cpu ? qb_roof_copy(&r->roofs, k->size_class, k->threads)
+                            : qb_roof_device_copy(&r->roofs, k->device, qb_roof_device_bytes(r->ctx, k));
   const double bps = qb__get(row, "bytes_per_second");
   if (copy != NULL && bps > 0) {
     json_object_set_new(row, "roof_name", json_string("copy"));
     json_object_set_new(row, "roof_fraction", json_real(bps / copy->bytes_per_second));
   }
+  if (!cpu) return;
   const double gflops = qb__get(row, "gflops");
   const qb_roof* peak = k->family ? qb_roof_compute(&r->roofs, k->family->in, k->threads) : NULL;
   if (peak != NULL && gflops > 0 && k->family->kind == QB_KIND_dot) {
@@ -534,6 +538,28 @@ void qb_run_measure_cpu(qb_runner* r, const char* name, qb_cpu_bench* b, unsigne
   m->runs = c.runs;
 }
 
+void qb_run_measure_device(qb_runner* r, const char* name, int device, void* state, double bytes, qb_measure* m) {
+  qb__collect c = {0};
+  qb_error err = {0};
+  memset(m, 0, sizeof *m);
+  qb__dev_bench db = {.b = r->opencl, .state = state, .device = device, .per_call_bytes = bytes,
+                      .per_call_items = bytes / 2}; /* items as the CPU roofs count them: bytes copied */
+  qb__dev_timeout_init(&db, r->case_timeout);
+  if (qb__measure_once(r, name, qb__dev_fn, &db, 1, true, r->repetitions, &c, &err) != QB_OK) {
+    snprintf(m->reason, sizeof m->reason, "%s", err.msg);
+  } else if (c.error) {
+    snprintf(m->reason, sizeof m->reason, "%s", c.error_msg);
+  } else {
+    const json_t* s = qb__summary(&c);
+    m->ok = s != NULL;
+    m->real_time_ns = qb__get(s, "real_time");
+    m->bytes_per_second = qb__get(s, "bytes_per_second");
+    m->items_per_second = qb__get(s, "items_per_second");
+  }
+  m->host_wall = db.host_wall;
+  m->runs = c.runs;
+}
+
 /* ---- The command ----------------------------------------------------------------- */
 
 static qb_status qb__resolve_backends(const qb_run_options* o, const qb_suite* s, unsigned* out, qb_error* err) {
@@ -580,13 +606,6 @@ static qb_status qb__open_opencl(qb_ctx* ctx, const qb_run_options* o, unsigned*
   }
   snprintf(note, note_len, "opencl backend not used: %s", e.msg);
   return QB_OK;
-}
-
-static bool qb__plan_has_cpu_work(const qb_plan* p) {
-  for (size_t i = 0; i < p->count; i++) {
-    if (p->cases[i].backend == QB_SUITE_BACKEND_cpu && p->cases[i].planned == QB_OK) return true;
-  }
-  return false;
 }
 
 static qb_status qb__default_path(const qb_suite* s, char* buf, size_t len, qb_error* err) {
@@ -675,7 +694,7 @@ int qb_run(qb_ctx* ctx, const qb_run_options* o) {
   r.rows = json_array();
   r.console = qb_console_new(o->quiet, plan.count);
   if (note[0]) qb_console_note(r.console, "%s", note);
-  if (!o->no_roofs && qb__plan_has_cpu_work(&plan)) qb_roofs_measure(&r, &plan);
+  if (!o->no_roofs) qb_roofs_measure(&r, &plan);
   size_t done = 0;
   for (; done < plan.count && !qb__stop_signal; done++) {
     qb_console_progress(r.console, done, plan.cases[done].name);

@@ -31,6 +31,7 @@ typedef struct qb_case {
   char kernel_name[128];        /* "<family>__<variant>" */
   uint64_t n;                   /* elements (transfers: bytes); 0 when the size was skipped */
   const char* size_class;       /* "L1", "L2", "L3", "DRAM" */
+  bool size_given;              /* n is the suite's element count, not a size class */
   qb_dist dist;                 /* QB_DIST_COUNT: none */
   unsigned threads;
   int round;                    /* qb_round_mode, or -1 when the family does not round */
@@ -69,6 +70,9 @@ bool qb_family_is_peak(const qb_family_info* f);
 typedef struct qb_roof {
   char name[96];          /* "copy", "read", "write", or a peak kernel's stable name */
   const char* size_class; /* "L1", "L2", "L3", "DRAM" */
+  int device;             /* an OpenCL device's copy roof: its index; -1 for the CPU's */
+  const char* device_name;
+  const char* timing;     /* device roofs: "device" or "host-wall" */
   unsigned threads;
   uint64_t bytes;         /* bandwidth roofs: the footprint */
   uint64_t n;             /* compute roofs: elements per call in total */
@@ -76,6 +80,7 @@ typedef struct qb_roof {
   double bytes_per_second;
   double flops_per_second; /* compute roofs */
   bool ok;
+  bool skipped; /* not measurable here (a device's allocation limit): not an error */
   char reason[512];
 } qb_roof;
 
@@ -108,8 +113,13 @@ typedef struct qb_runner {
 
 /* Measures the roofs into r->roofs (uses the case machinery of run.c). */
 void qb_roofs_measure(qb_runner* r, const qb_plan* plan);
-/* The copy roof for a size class and thread count, or NULL. */
+/* The CPU's copy roof for a size class and thread count, or NULL. */
 const qb_roof* qb_roof_copy(const qb_roofs* roofs, const char* size_class, unsigned threads);
+/* The footprint of the copy roof a device case is held to: the CPU roofs' footprint
+ * for its size class, or, for an explicit element count, the case's own bytes. */
+uint64_t qb_roof_device_bytes(const qb_ctx* ctx, const qb_case* k);
+/* An OpenCL device's copy roof at a footprint, or NULL. */
+const qb_roof* qb_roof_device_copy(const qb_roofs* roofs, int device, uint64_t bytes);
 /* The best compute roof for a dtype path and thread count, or NULL. */
 const qb_roof* qb_roof_compute(const qb_roofs* roofs, qb_dtype in, unsigned threads);
 json_t* qb_roofs_json(const qb_roofs* roofs);
@@ -118,6 +128,7 @@ json_t* qb_roofs_json(const qb_roofs* roofs);
  * the only repetition). Used by the roofs. */
 typedef struct qb_measure {
   bool ok;
+  bool host_wall; /* device measures: the backend's timer was not trusted */
   char reason[512];
   double real_time_ns, bytes_per_second, items_per_second, gflops;
   json_t* runs; /* every reported run, as result-row fragments (new reference) */
@@ -126,6 +137,9 @@ typedef struct qb_measure {
 struct qb_cpu_bench;
 /* Times a prepared CPU bench (a roof) like a case; m->runs is a new reference. */
 void qb_run_measure_cpu(qb_runner* r, const char* name, struct qb_cpu_bench* b, unsigned threads, qb_measure* m);
+/* Times a device state prepared by the backend (its copy roof) like a device case:
+ * manual time, `bytes` moved per run. */
+void qb_run_measure_device(qb_runner* r, const char* name, int device, void* state, double bytes, qb_measure* m);
 /* The results' "context" object (results/README.md). */
 json_t* qb_run_context(const qb_runner* r, const qb_run_options* o, bool incomplete);
 

@@ -21,6 +21,11 @@ static const qb__ocl_entry qb__entries[] = {
 };
 #define QB__NENTRIES (sizeof qb__entries / sizeof qb__entries[0])
 
+/* The plain copy (kernels/opencl/copy.cl), run as a case of 32-bit words: the device's
+ * bandwidth roof. Not a family's variant, so not in the table above. */
+static const qb__ocl_entry qb__copy_entry = {QB_FAMILY_COUNT, "copy", "qb_copy_ocl", QB__OCL_ARGS_CAST, 1,
+                                             QB__OCL_NEED_NONE, false, QB_SEM_EXACT};
+
 /* The work-group size cap when QBENCH_OPENCL_WG does not say otherwise. */
 #define QB__DEFAULT_WG 256
 /* At most this many work-groups write dot partials: enough to fill a large GPU. */
@@ -565,6 +570,47 @@ static qb_status qb__fetch(qb_backend* b, void* state, void* y, qb_error* err) {
   return QB_OK;
 }
 
+/* ---- Ops: the copy roof ------------------------------------------------------------ */
+
+static qb_status qb__prepare_copy(qb_backend* b, int device, size_t bytes, void** state, qb_error* err) {
+  qb__ocl* o = qb__self(b);
+  qb__ocl_device* d = &o->dev[device];
+  *state = NULL;
+  if (bytes < 4 || bytes % 4 != 0) {
+    return qb_fail(err, QB_BAD_INPUT, "OpenCL: copy roof of %zu bytes: expected a positive multiple of 4", bytes);
+  }
+  const qb_backend_case c = {.n = bytes / 4, .x_bytes = bytes, .y_bytes = bytes};
+  qb_status st = qb__check_sizes(d, &c, 0, err);
+  if (st != QB_OK) return st;
+  st = qb__ensure_ready(o, d, err);
+  if (st != QB_OK) return st;
+  qb__ocl_case* s = calloc(1, sizeof *s);
+  /* The input is written from the host, as in the timer check: every byte the copy
+   * reads is defined. calloc's zero pages cost nothing to read from. */
+  void* zeros = calloc(1, bytes);
+  if (s == NULL || zeros == NULL) {
+    free(s);
+    free(zeros);
+    return qb_fail(err, QB_NO_MEMORY, "OpenCL: out of memory preparing a %zu-byte copy on %s", bytes,
+                   d->short_name);
+  }
+  s->dev = d;
+  s->e = &qb__copy_entry;
+  s->c = c;
+  s->c.x = zeros;
+  st = qb__create_case(s, err);
+  free(zeros);
+  /* Nothing on the host to upload again or to fetch into: `run` and `release` only. */
+  s->c.x = NULL;
+  s->c.x_bytes = s->c.y_bytes = 0;
+  if (st != QB_OK) {
+    qb__release(b, s);
+    return st;
+  }
+  *state = s;
+  return QB_OK;
+}
+
 /* ---- Ops: transfers ---------------------------------------------------------------- */
 
 static qb_status qb__transfer(qb_backend* b, int device, size_t bytes, qb_transfer_dir dir, double* seconds,
@@ -630,6 +676,7 @@ static const qb_backend_ops qb__ops = {
     .run_with_transfers = qb__run_with_transfers,
     .fetch = qb__fetch,
     .release = qb__release,
+    .prepare_copy = qb__prepare_copy,
     .transfer = qb__transfer,
     .destroy = qb__destroy,
 };
