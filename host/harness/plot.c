@@ -143,12 +143,15 @@ static bool qb__roof_of_row(const qb_result_roof* roof, const qb_result_row* r) 
 /* The roof a row is measured against, in GB/s; NAN when it is not a bandwidth roof.
  * A device measures its copy roof at each footprint its cases use, so several may
  * share a size class: the one whose footprint is nearest the row's bytes is its own. */
-static double qb__roof_gbps(const qb_resultset* s, const qb_result_row* r, double gbps, double rf, double bytes) {
+static double qb__roof_gbps(const qb_resultset* s, const qb_result_row* r, double gbps, double rf,
+                            double bytes) {
   const qb_result_roof* best = NULL;
   for (size_t i = 0; i < s->n_roofs; i++) {
     const qb_result_roof* roof = &s->roofs[i];
     if (!qb__roof_of_row(roof, r) || !isfinite(roof->bytes_per_second)) continue;
-    if (best == NULL || (isfinite(bytes) && fabs(roof->bytes - bytes) < fabs(best->bytes - bytes))) best = roof;
+    if (best == NULL || (isfinite(bytes) && fabs(roof->bytes - bytes) < fabs(best->bytes - bytes))) {
+      best = roof;
+    }
   }
   if (best != NULL) return best->bytes_per_second / 1e9;
   /* Not in the context (a file from before device roofs): the row's own figures imply it. */
@@ -637,7 +640,8 @@ static qb_status qb__roofline_roofs(const qb__plotter* p, const qb_resultset* se
       y0 = bw * x0;
       y1 = bw * x1;
       if (r->device[0] != '\0') {
-        snprintf(label, sizeof label, "%s %s:%s %s: %.1f GB/s", r->name, r->backend, r->device, r->size_class, bw);
+        snprintf(label, sizeof label, "%s %s:%s %s: %.1f GB/s", r->name, r->backend, r->device, r->size_class,
+                 bw);
       } else {
         snprintf(label, sizeof label, "%s %s: %.1f GB/s", r->name, r->size_class, bw);
       }

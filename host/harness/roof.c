@@ -134,7 +134,8 @@ static void qb__device_copy(qb_runner* r, const qb_case* k, uint64_t bytes) {
     return;
   }
   char bench[192];
-  snprintf(bench, sizeof bench, "roof/copy/opencl:%s/%s/bytes:%" PRIu64, k->device_name, k->size_class, bytes);
+  snprintf(bench, sizeof bench, "roof/copy/opencl:%s/%s/bytes:%" PRIu64, k->device_name, k->size_class,
+           bytes);
   qb_console_progress(r->console, QB_CONSOLE_ROOF, bench);
   qb_measure m;
   qb_run_measure_device(r, bench, k->device, state, 2.0 * (double) half, &m);
