@@ -1,19 +1,32 @@
 #!/usr/bin/env bash
-# The whole test suite: set up, build (warnings are errors), run every test, then the
-# same tests again built with AddressSanitizer and UndefinedBehaviorSanitizer.
+# The whole test suite, what `.ci/run` runs:
+#   1. set up, build (Release, warnings are errors), every CTest test (unit, exhaustive
+#      cast and quantize sweeps, per-ISA dispatch, CLI, bad-input table, faults,
+#      OpenCL on PoCL and under oclgrind)
+#   2. the same tests built with AddressSanitizer + UndefinedBehaviorSanitizer
+#      (exhaustive sweeps at a stride)
+#   3. the aarch64 cross build, tested under qemu at three CPU models (ci/test-arm.sh)
+#   4. a libFuzzer smoke of every parser (ci/fuzz.sh)
+#   5. valgrind memcheck over a CPU run of the quick suite (ci/valgrind.sh)
+#   6. the regression gate against the committed baseline (ci/regression)
+# QB_TEST_SKIP="arm fuzz valgrind regression" leaves steps out (for a quick local run).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
-bash ci/setup.sh
 jobs=$(nproc 2>/dev/null || echo 2)
+t0=$(date +%s)
+skip=" ${QB_TEST_SKIP:-} "
+step() { echo "== [$(($(date +%s) - t0)) s] $*" >&2; }
 
-echo "== build (Release, -Werror)" >&2
+bash ci/setup.sh
+
+step "build (Release, -Werror)"
 mkdir -p build
 bash ci/build.sh build -DQB_WERROR=ON
-echo "== tests" >&2
+step "tests"
 ctest --test-dir build --output-on-failure -j "$jobs"
 
-echo "== tests under ASan+UBSan" >&2
+step "tests under ASan+UBSan"
 mkdir -p build-asan
 bash ci/build.sh build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DQB_WERROR=ON -DQB_SANITIZE=ON
 # Exhaustive sweeps take a stride under the sanitizers (their speed is not the point there).
@@ -22,3 +35,21 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 LSAN_OPTIONS=suppressions=$here/tests/lsan.supp \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan --output-on-failure -j "$jobs"
+
+if [[ $skip != *" arm "* ]]; then
+  step "aarch64: cross build, tests under qemu"
+  bash ci/test-arm.sh
+fi
+if [[ $skip != *" fuzz "* ]]; then
+  step "fuzz smoke (libFuzzer, 20 s per target)"
+  QB_FUZZ_SECONDS=20 bash ci/fuzz.sh
+fi
+if [[ $skip != *" valgrind "* ]]; then
+  step "valgrind memcheck: qbench run --suite quick --backend cpu"
+  bash ci/valgrind.sh
+fi
+if [[ $skip != *" regression "* ]]; then
+  step "regression gate (ci suite against results/baselines)"
+  bash ci/regression build
+fi
+step "all steps passed"
