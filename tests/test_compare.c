@@ -265,6 +265,38 @@ static void test_json_report(void** state) {
   qb__fx_free(&f);
 }
 
+/* An emulated side: no timing verdict (the 20 % slowdown is not one), error still judged. */
+static void test_emulated_side_not_timed(void** state) {
+  (void) state;
+  qb__fx f;
+  qb__fx_run(&f, "base.json", "emulated_slow20.json", NULL);
+  assert_int_equal(f.st, QB_OK);
+  assert_true(qb_comparison_emulated(&f.cmp));
+  assert_false(f.cmp.base_emulated);
+  assert_true(f.cmp.new_emulated);
+  assert_false(qb_comparison_regressed(&f.cmp));
+  assert_int_equal(f.cmp.n_slower + f.cmp.n_slower_weak + f.cmp.n_faster, 0);
+  const qb_cmp_row* r = qb__row(&f, "f32_f16_cvt/avx2_u16/");
+  assert_int_equal(r->verdict, QB_CMP_EMULATED);
+  assert_string_equal(qb_cmp_verdict_name(r->verdict), "not compared: emulated run");
+  assert_true(isnan(r->change_pct) && isnan(r->p_value) && isnan(r->bps_change_pct));
+  assert_int_equal(r->new_reps, 9);
+  assert_true(r->has_error); /* the error figures are still compared */
+  /* The skipped row stays untimed, as without emulation. */
+  assert_int_equal(qb__row(&f, "f32_bf16_cvt/")->verdict, QB_CMP_NOT_TIMED);
+  qb__fx_free(&f);
+
+  qb__fx_run(&f, "emulated_sqnr_down.json", "base.json", NULL);
+  assert_int_equal(f.st, QB_OK);
+  assert_true(f.cmp.base_emulated);
+  assert_false(qb_comparison_regressed(&f.cmp)); /* SQNR went up: BASE is the lower one */
+  qb__fx_free(&f);
+  qb__fx_run(&f, "base.json", "emulated_sqnr_down.json", NULL);
+  assert_true(qb_comparison_regressed(&f.cmp));
+  assert_int_equal(f.cmp.n_error_regressions, 1);
+  qb__fx_free(&f);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_mann_whitney_matches_scipy),
@@ -279,6 +311,7 @@ int main(void) {
       cmocka_unit_test(test_bad_inputs),
       cmocka_unit_test(test_plain_google_benchmark),
       cmocka_unit_test(test_json_report),
+      cmocka_unit_test(test_emulated_side_not_timed),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

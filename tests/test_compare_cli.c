@@ -167,6 +167,41 @@ static void test_options(void** state) {
   assert_non_null(strstr(r.out, "\"verdict\": \"SLOWER\""));
 }
 
+/* Real BASE, emulated NEW: the 20 % slower row is not a verdict; an SQNR drop still is. */
+static void test_emulated_not_timed(void** state) {
+  (void) state;
+  static qb__run r;
+  qb__compare(&r, "base.json", "emulated_slow20.json", NULL, NULL);
+  assert_int_equal(r.rc, 0);
+  assert_null(strstr(r.out, "SLOWER"));
+  assert_null(strstr(r.out, "+20.00%"));
+  const char* line = strstr(r.out, "f32_f16_cvt/avx2_u16/cpu/n:1048576/threads:1/dist:normal ");
+  assert_non_null(line);
+  const char* eol = strchr(line, '\n');
+  assert_non_null(eol);
+  char buf[512];
+  snprintf(buf, sizeof buf, "%.*s", (int) (eol - line), line);
+  if (strstr(buf, "not compared: emulated run") == NULL) fail_msg("row '%s' lacks the emulated verdict", buf);
+  assert_non_null(strstr(r.out, "timing not compared: NEW is an emulated run"));
+  assert_non_null(strstr(r.out, "result: no regression"));
+  qb__one_line_error(
+      &r, "emulated_slow20.json is an emulated run (context.qbench.emulated): timing not compared");
+
+  qb__compare(&r, "base.json", "emulated_sqnr_down.json", NULL, NULL);
+  assert_int_equal(r.rc, 1);
+  assert_non_null(strstr(r.out, "sqnr_db 40.1 -> 40 "));
+  qb__one_line_error(&r, "timing not compared");
+
+  qb__compare(&r, "base.json", "emulated_slow20.json", "--format", "md");
+  assert_int_equal(r.rc, 0);
+  assert_non_null(strstr(r.out, "not compared: emulated run |"));
+  qb__compare(&r, "base.json", "emulated_slow20.json", "--format", "json");
+  assert_int_equal(r.rc, 0);
+  assert_non_null(strstr(r.out, "\"verdict\": \"not compared: emulated run\""));
+  assert_non_null(strstr(r.out, "\"timing_compared\": false"));
+  assert_null(strstr(r.out, "\"verdict\": \"SLOWER\""));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_identical_is_0),
@@ -176,6 +211,7 @@ int main(void) {
       cmocka_unit_test(test_missing_and_new_listed),
       cmocka_unit_test(test_bad_input_is_2),
       cmocka_unit_test(test_options),
+      cmocka_unit_test(test_emulated_not_timed),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -282,6 +282,53 @@ static void test_partial_and_empty(void** state) {
   if (rc != 0) fail_msg("plain Google Benchmark: qbench plot exited %d: %s", rc, err);
 }
 
+/* Emulated timings never beside real ones; alone, they plot with a marked title. */
+static void test_emulated(void** state) {
+  (void) state;
+  char dir[600], err[4096];
+  snprintf(dir, sizeof dir, "%s/emulated", qb__tmp);
+  const char* alone[] = {"plot_emulated.json", NULL};
+  int rc = qb__plot(dir, NULL, NULL, err, sizeof err, alone);
+  if (rc != 0) fail_msg("emulated: qbench plot exited %d: %s", rc, err);
+  assert_null(strstr(err, "left out"));
+  static const char* const timing[] = {"throughput", "size-f32_f16_cvt", "roofline", "machines"};
+  for (size_t i = 0; i < sizeof timing / sizeof timing[0]; i++) {
+    char* svg = qb__svg(dir, timing[i], 1);
+    if (strstr(svg, "(emulated: timings meaningless)") == NULL) fail_msg("%s: title not marked", timing[i]);
+    free(svg);
+  }
+  static const char* const untimed[] = {"error", "memory"};
+  for (size_t i = 0; i < sizeof untimed / sizeof untimed[0]; i++) {
+    char* svg = qb__svg(dir, untimed[i], 1);
+    assert_non_null(strstr(svg, "Neoverse-N1 (qemu, fixture) (fixture-emu)"));
+    assert_null(strstr(svg, "emulated"));
+    free(svg);
+  }
+
+  /* Among real files, the emulated one is left out of machines, with a note. */
+  snprintf(dir, sizeof dir, "%s/mixed", qb__tmp);
+  const char* mixed[] = {"plot_a.json", "plot_emulated.json", "plot_b.json", NULL};
+  rc = qb__plot(dir, NULL, NULL, err, sizeof err, mixed);
+  if (rc != 0) fail_msg("mixed: qbench plot exited %d: %s", rc, err);
+  const char* note = strstr(err, "qbench plot: emulated runs left out of the machines chart");
+  if (note == NULL) fail_msg("no note on stderr: %s", err);
+  const char* eol = strchr(note, '\n');
+  assert_non_null(eol);
+  assert_non_null(strstr(note, "plot_emulated.json\n"));
+  assert_true(strstr(note, "plot_emulated.json") < eol);
+  char* tsv = qb__read(dir, "machines.tsv", NULL);
+  size_t rows, blocks;
+  qb__tsv_shape(tsv, &rows, &blocks);
+  assert_int_equal(blocks, 2);
+  assert_int_equal(rows, 2 * 9);
+  assert_null(strstr(tsv, "fixture-emu"));
+  assert_non_null(strstr(tsv, "(fixture-b)"));
+  free(tsv);
+  char* svg = qb__svg(dir, "throughput", 1);
+  assert_null(strstr(svg, "emulated"));
+  free(svg);
+}
+
 static void test_no_gnuplot(void** state) {
   (void) state;
   char dir[600], err[4096];
@@ -304,6 +351,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_full_set),
       cmocka_unit_test(test_partial_and_empty),
+      cmocka_unit_test(test_emulated),
       cmocka_unit_test(test_no_gnuplot),
   };
   int rc = cmocka_run_group_tests(tests, NULL, NULL);

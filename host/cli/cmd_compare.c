@@ -22,6 +22,8 @@ static void qb__help(void) {
       "Numerical error is deterministic: any worsening of an error metric (SQNR down;\n"
       "max_abs, max_rel, rmse, nmse, ulp or mismatches up) beyond X is a regression, as is\n"
       "a row that was ok and now errors.\n"
+      "When either file is an emulated run (context.qbench.emulated), timing is not\n"
+      "compared (its times mean nothing): only statuses and numerical error count.\n"
       "\n"
       "  --threshold PCT        slowdown threshold in percent (default %g)\n"
       "  --alpha A              significance level of the U test (default %g)\n"
@@ -110,6 +112,12 @@ int qb_cmd_compare(qb_ctx* ctx, int argc, char** argv) {
   qb_status st = qb_resultset_load(argv[optind], &base, &err);
   if (st == QB_OK) st = qb_resultset_load(argv[optind + 1], &new_set, &err);
   if (st == QB_OK) st = qb_compare_sets(&base, &new_set, &opts, &cmp, &err);
+  if (st == QB_OK && qb_comparison_emulated(&cmp)) {
+    fprintf(stderr,
+            "qbench compare: %s is an emulated run (context.qbench.emulated): timing not compared, "
+            "only statuses and numerical error\n",
+            cmp.base_emulated ? base.path : new_set.path);
+  }
   if (st == QB_OK) st = qb_compare_print(stdout, &cmp, fmt, &err);
   if (st != QB_OK) {
     qb_error_print(&err);

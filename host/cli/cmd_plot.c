@@ -24,6 +24,8 @@ static void qb__help(void) {
       "  machines       every RESULTS file side by side: roof fraction and GB/s\n"
       "  regression     with --compare: each row's change and the threshold band\n"
       "The first RESULTS file feeds every chart but 'machines', which compares them all.\n"
+      "Emulated runs (context.qbench.emulated) are left out of 'machines' beside real ones;\n"
+      "charts of emulated timings say so in their titles.\n"
       "\n"
       "  --out DIR             output folder (created when missing)\n"
       "  --compare BASE NEW    add the regression view of 'qbench compare BASE NEW'\n"
@@ -148,6 +150,7 @@ int qb_cmd_plot(qb_ctx* ctx, int argc, char** argv) {
     a.plot.cmp = have_cmp ? &cmp : NULL;
   }
   if (st == QB_OK) st = qb_plot_all(sets, n_sets, &a.plot, rep, &err);
+  if (st == QB_OK && rep->note[0] != '\0') fprintf(stderr, "qbench plot: %s\n", rep->note);
   if (st == QB_OK) {
     fprintf(stderr, "qbench plot: %zu charts (PNG and SVG) and their data in %s; open %s/index.html\n",
             rep->n_charts, a.plot.out_dir, a.plot.out_dir);

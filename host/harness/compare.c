@@ -44,6 +44,8 @@ const char* qb_cmp_verdict_name(qb_cmp_verdict v) {
       return "faster";
     case QB_CMP_FASTER_WEAK:
       return "faster? (weak)";
+    case QB_CMP_EMULATED:
+      return "not compared: emulated run";
   }
   return "?";
 }
@@ -359,11 +361,17 @@ static void qb__judge_errors(qb_cmp_row* row, const qb__side* b, const qb__side*
 }
 
 static void qb__judge_timing(qb_cmp_row* row, qb__side* b, qb__side* n, const qb_compare_opts* o,
-                             bool* roof_fallback) {
+                             bool emulated, bool* roof_fallback) {
   row->base_reps = b->n;
   row->new_reps = n->n;
   row->p_value = NAN;
   row->base_median = row->new_median = row->change_pct = NAN;
+  /* An emulator's times are not the machine's: no figure derived from them is shown,
+   * so that no reader takes an emulated change for a real one. */
+  if (emulated && b->n > 0 && n->n > 0) {
+    row->verdict = QB_CMP_EMULATED;
+    return;
+  }
   row->bps_change_pct = qb__change_pct(qb__median_positive(b->bps, b->n), qb__median_positive(n->bps, n->n));
   row->gflops_change_pct =
       qb__change_pct(qb__median_positive(b->gflops, b->n), qb__median_positive(n->gflops, n->n));
@@ -439,7 +447,7 @@ static qb_status qb__compare_row(qb_cmp_row* row, const qb_resultset* base, cons
     row->new_reason = n.reason;
   }
   if (row->presence != QB_CMP_BOTH) goto done;
-  qb__judge_timing(row, &b, &n, o, roof_fallback);
+  qb__judge_timing(row, &b, &n, o, base->emulated || new_set->emulated, roof_fallback);
   qb__judge_errors(row, &b, &n, o->error_tolerance);
   row->status_regression = strcmp(b.status, "ok") == 0 && strcmp(n.status, "error") == 0;
 done:
@@ -472,6 +480,8 @@ qb_status qb_compare_sets(const qb_resultset* base, const qb_resultset* new_set,
   out->opts = *opts;
   out->base_path = base->path;
   out->new_path = new_set->path;
+  out->base_emulated = base->emulated;
+  out->new_emulated = new_set->emulated;
   qb_status st = qb__check_suites(base, new_set, err);
   if (st != QB_OK) goto done;
   if ((st = qb__index_build(base, &bi, err)) != QB_OK) goto done;
@@ -521,6 +531,10 @@ void qb_comparison_free(qb_comparison* c) {
   free(c->rows);
   c->rows = NULL;
   c->n_rows = 0;
+}
+
+bool qb_comparison_emulated(const qb_comparison* c) {
+  return c->base_emulated || c->new_emulated;
 }
 
 bool qb_comparison_regressed(const qb_comparison* c) {
@@ -672,6 +686,15 @@ static void qb__print_text(FILE* f, const qb_comparison* c, bool md) {
           "fewer than %d repetitions a side is a weak verdict; error tolerance %g (relative)\n\n",
           md ? "- " : "  ", o->normalize_roof ? "roof fraction (time-equivalent change)" : "median real time",
           o->alpha, o->threshold_pct, QB_COMPARE_STRONG_REPS, o->error_tolerance);
+  if (qb_comparison_emulated(c)) {
+    fprintf(f,
+            "%stiming not compared: %s is an emulated run (its timings mean nothing); only statuses and "
+            "numerical error are judged\n\n",
+            md ? "- " : "  ",
+            c->base_emulated && c->new_emulated ? "each file"
+            : c->base_emulated                  ? "BASE"
+                                                : "NEW");
+  }
   if (c->n_roof_fallback) {
     fprintf(f, "%s%zu rows lack a roof fraction on a side: compared by time\n\n", md ? "- " : "  ",
             c->n_roof_fallback);
@@ -732,7 +755,7 @@ static json_t* qb__comparison_json(const qb_comparison* c) {
   const qb_compare_opts* o = &c->opts;
   json_t* rows = json_array();
   for (size_t i = 0; i < c->n_rows; i++) json_array_append_new(rows, qb__row_json(&c->rows[i]));
-  return json_pack(
+  json_t* doc = json_pack(
       "{s:s, s:s, s:{s:f, s:f, s:b, s:f, s:i}, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}, "
       "s:b, "
       "s:o}",
@@ -745,6 +768,12 @@ static json_t* qb__comparison_json(const qb_comparison* c) {
       (json_int_t) c->n_error_regressions, "status_regressions", (json_int_t) c->n_status_regressions,
       "roof_fallback", (json_int_t) c->n_roof_fallback, "regression", qb_comparison_regressed(c), "rows",
       rows);
+  if (doc != NULL) {
+    json_object_set_new(doc, "emulated",
+                        json_pack("{s:b, s:b}", "base", c->base_emulated, "new", c->new_emulated));
+    json_object_set_new(doc, "timing_compared", json_boolean(!qb_comparison_emulated(c)));
+  }
+  return doc;
 }
 
 qb_status qb_compare_print(FILE* f, const qb_comparison* c, qb_compare_format fmt, qb_error* err) {

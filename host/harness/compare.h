@@ -12,6 +12,10 @@
  *
  * Numerical error is deterministic (same seed, same input), so any worsening of an
  * error metric beyond the tolerance is a regression, however small.
+ *
+ * A run under an emulator (context.qbench.emulated) has timings that say nothing about
+ * any machine, so when either file is one, no row's timing is judged: only statuses and
+ * numerical error can regress.
  */
 #ifndef QB_COMPARE_H
 #define QB_COMPARE_H
@@ -68,6 +72,7 @@ typedef enum qb_cmp_verdict {
   QB_CMP_SLOWER_WEAK, /* looks slower, too few repetitions to say */
   QB_CMP_FASTER,
   QB_CMP_FASTER_WEAK,
+  QB_CMP_EMULATED, /* timing not compared: a side is an emulated run */
 } qb_cmp_verdict;
 const char* qb_cmp_verdict_name(qb_cmp_verdict v);
 
@@ -103,7 +108,8 @@ typedef struct qb_comparison {
   qb_cmp_row* rows;
   size_t n_common, n_new, n_missing, n_skipped, n_errored;
   size_t n_slower, n_slower_weak, n_faster, n_error_regressions, n_status_regressions;
-  size_t n_roof_fallback; /* by_roof asked, but a side lacked roof_fraction: compared by time */
+  size_t n_roof_fallback;           /* by_roof asked, but a side lacked roof_fraction: compared by time */
+  bool base_emulated, new_emulated; /* either: no timing compared (QB_CMP_EMULATED rows) */
 } qb_comparison;
 
 /*
@@ -113,6 +119,8 @@ typedef struct qb_comparison {
 qb_status qb_compare_sets(const qb_resultset* base, const qb_resultset* new_set, const qb_compare_opts* opts,
                           qb_comparison* out, qb_error* err);
 void qb_comparison_free(qb_comparison* c);
+/* Whether timing was left out because BASE or NEW is an emulated run. */
+bool qb_comparison_emulated(const qb_comparison* c);
 /* Whether the comparison fails: a (strong) timing, numerical-error or status regression. */
 bool qb_comparison_regressed(const qb_comparison* c);
 

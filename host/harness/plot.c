@@ -243,7 +243,8 @@ typedef struct qb__plotter {
   char gnuplot[4096];
   char scripts[4096];
   char log[4096];
-  char title[512]; /* machine, date, version of sets[0] */
+  char title[512];        /* machine, date, version of sets[0] */
+  char timing_title[600]; /* title, marked when sets[0] is an emulated run */
   qb_plot_report* rep;
 } qb__plotter;
 
@@ -365,13 +366,13 @@ static void qb__color_word(char* buf, size_t len, uint32_t rgb) {
 }
 
 /* Runs one script with its variables; output goes to gnuplot.log in the folder. */
-static qb_status qb__gnuplot(qb__plotter* p, const char* script, const char* chart, char* vars,
-                             qb_error* err) {
+static qb_status qb__gnuplot(qb__plotter* p, const char* script, const char* chart, const char* title,
+                             char* vars, qb_error* err) {
   char out[4200], spath[4200];
   snprintf(out, sizeof out, "%s/%s", p->o->out_dir, chart);
   snprintf(spath, sizeof spath, "%s/%s", p->scripts, script);
   qb__var(vars, 8192, "out", out);
-  qb__var(vars, 8192, "title", p->title);
+  qb__var(vars, 8192, "title", title);
   fflush(NULL);
   pid_t pid = fork();
   if (pid < 0) return qb_fail(err, QB_INTERNAL, "cannot start gnuplot: %s", strerror(errno));
@@ -502,7 +503,7 @@ static qb_status qb__chart_throughput(qb__plotter* p, const qb__cases* cs, qb_er
     qb__varf(vars, sizeof vars, "nbars", (double) pk.n);
     qb__varf(vars, sizeof vars, "xmax", x);
     qb__varf(vars, sizeof vars, "nroofs", roofs);
-    st = qb__gnuplot(p, "throughput.gp", "throughput", vars, err);
+    st = qb__gnuplot(p, "throughput.gp", "throughput", p->timing_title, vars, err);
   }
   free(pk.v);
   return st;
@@ -572,7 +573,7 @@ static qb_status qb__size_one(qb__plotter* p, const qb_resultset* set, const cha
   }
   qb__varf(vars, sizeof vars, "xmin", xmin / 2);
   qb__varf(vars, sizeof vars, "xmax", xmax * 2);
-  return qb__gnuplot(p, "size.gp", chart, vars, err);
+  return qb__gnuplot(p, "size.gp", chart, p->timing_title, vars, err);
 }
 
 static int qb__cmp_family(const void* a, const void* b) {
@@ -712,7 +713,7 @@ static qb_status qb__chart_roofline(qb__plotter* p, const qb_resultset* set, con
     qb__varf(vars, sizeof vars, "nroofs", nroofs);
     qb__varf(vars, sizeof vars, "xmin", xmin);
     qb__varf(vars, sizeof vars, "xmax", xmax);
-    st = qb__gnuplot(p, "roofline.gp", "roofline", vars, err);
+    st = qb__gnuplot(p, "roofline.gp", "roofline", p->timing_title, vars, err);
   }
   free(pk.v);
   return st;
@@ -837,7 +838,7 @@ static qb_status qb__chart_error(qb__plotter* p, const qb__cases* cs, qb_error* 
     qb__varf(vars, sizeof vars, "nblocks", (double) nd);
     qb__varf(vars, sizeof vars, "nbars", (double) n);
     qb__varf(vars, sizeof vars, "xmax", (double) ngroups * (double) (nd + 1));
-    st = qb__gnuplot(p, "error.gp", "error", vars, err);
+    st = qb__gnuplot(p, "error.gp", "error", p->title, vars, err);
   }
 done:
   if (f) fclose(f);
@@ -917,7 +918,7 @@ static qb_status qb__chart_memory(qb__plotter* p, const qb__cases* cs, qb_error*
   qb__var(vars, sizeof vars, "data", path);
   qb__varf(vars, sizeof vars, "nbars", (double) n);
   qb__varf(vars, sizeof vars, "tensor", tensor);
-  return qb__gnuplot(p, "memory.gp", "memory", vars, err);
+  return qb__gnuplot(p, "memory.gp", "memory", p->title, vars, err);
 }
 
 /* ---- chart 6: machines side by side ---- */
@@ -960,11 +961,12 @@ static const qb__case* qb__machine_find(const qb__pick* pk, const char* key) {
   return best;
 }
 
+/* The files of sets[use[0..n_sets)], side by side. */
 static qb_status qb__chart_machines(qb__plotter* p, const qb_resultset* sets, const qb__cases* cases,
-                                    size_t n_sets, qb_error* err) {
+                                    const size_t* use, size_t n_sets, const char* title, qb_error* err) {
   qb__pick* picks = calloc(n_sets, sizeof *picks);
   size_t cap = 0, nk = 0;
-  for (size_t s = 0; s < n_sets; s++) cap += cases[s].n;
+  for (size_t s = 0; s < n_sets; s++) cap += cases[use[s]].n;
   qb__mkey* keys = calloc(cap ? cap : 1, sizeof *keys);
   FILE *f = NULL, *g = NULL;
   qb_status st = QB_OK;
@@ -972,7 +974,8 @@ static qb_status qb__chart_machines(qb__plotter* p, const qb_resultset* sets, co
     st = qb_fail(err, QB_NO_MEMORY, "out of memory selecting rows to plot");
     goto done;
   }
-  for (size_t s = 0; s < n_sets && st == QB_OK; s++) st = qb__pick_largest(&cases[s], false, &picks[s], err);
+  for (size_t s = 0; s < n_sets && st == QB_OK; s++)
+    st = qb__pick_largest(&cases[use[s]], false, &picks[s], err);
   if (st != QB_OK) goto done;
   /* Keys: every kernel; with several files, those all of them have (when any). */
   for (size_t s = 0; s < n_sets; s++) {
@@ -1010,7 +1013,7 @@ static qb_status qb__chart_machines(qb__plotter* p, const qb_resultset* sets, co
   }
   char a[32], b[32], label[300], colors[2048] = "";
   for (size_t s = 0; s < n_sets; s++) {
-    qb__machine_label(&sets[s], label, sizeof label);
+    qb__machine_label(&sets[use[s]], label, sizeof label);
     qb__color_word(colors, sizeof colors, qb__series_palette[s % 6]);
     fprintf(f, "%sx\troof\tgbps\tcolor\t%s\n", s ? "\n\n" : "", label);
     for (size_t j = 0; j < nk; j++) {
@@ -1038,7 +1041,7 @@ static qb_status qb__chart_machines(qb__plotter* p, const qb_resultset* sets, co
     qb__varf(vars, sizeof vars, "nbars", (double) bars);
     qb__varf(vars, sizeof vars, "xmax", (double) (nk * width));
     qb__varf(vars, sizeof vars, "nroofbars", (double) roofbars);
-    st = qb__gnuplot(p, "machines.gp", "machines", vars, err);
+    st = qb__gnuplot(p, "machines.gp", "machines", title, vars, err);
   }
 done:
   if (f) fclose(f);
@@ -1090,7 +1093,7 @@ static qb_status qb__chart_regression(qb__plotter* p, const qb_comparison* c, qb
   qb__var(vars, sizeof vars, "new", c->new_path);
   qb__varf(vars, sizeof vars, "nbars", (double) n);
   qb__varf(vars, sizeof vars, "threshold", c->opts.threshold_pct);
-  return qb__gnuplot(p, "regression.gp", "regression", vars, err);
+  return qb__gnuplot(p, "regression.gp", "regression", p->title, vars, err);
 }
 
 /* ---- index.html ---- */
@@ -1189,9 +1192,34 @@ static void qb__make_title(qb__plotter* p, const qb_resultset* s, const qb__case
     snprintf(devices + at, sizeof devices - at, " + %s", path);
   }
   const char* model = s->has_qbench && s->cpu_model[0] ? s->cpu_model : "unknown CPU";
-  snprintf(p->title, sizeof p->title, "%s%s (%s), %s, qbench %s%s", model, devices, s->host_name,
-           s->date[0] ? s->date : "undated", s->has_qbench && s->version[0] ? s->version : "?",
-           s->has_qbench && s->emulated ? ", EMULATED" : "");
+  snprintf(p->title, sizeof p->title, "%s%s (%s), %s, qbench %s", model, devices, s->host_name,
+           s->date[0] ? s->date : "undated", s->has_qbench && s->version[0] ? s->version : "?");
+  snprintf(p->timing_title, sizeof p->timing_title, "%s%s", p->title,
+           s->emulated ? " (emulated: timings meaningless)" : "");
+}
+
+/*
+ * The files the machines chart shows, into use[]; returns how many. An emulator's times
+ * say nothing about any machine, so beside a real run they would mislead: emulated files
+ * are left out when any file is real (rep->note names them), and kept, marked in the
+ * title, when all are emulated.
+ */
+static size_t qb__machine_sets(const qb_resultset* sets, size_t n_sets, size_t* use, qb_plot_report* rep) {
+  size_t n_real = 0, n = 0, left = 0;
+  for (size_t s = 0; s < n_sets; s++) n_real += !sets[s].emulated;
+  for (size_t s = 0; s < n_sets; s++) {
+    if (n_real == 0 || !sets[s].emulated) {
+      use[n++] = s;
+      continue;
+    }
+    if (left++ == 0) {
+      snprintf(rep->note, sizeof rep->note,
+               "emulated runs left out of the machines chart (their timings mean nothing beside real ones):");
+    }
+    size_t at = strlen(rep->note);
+    snprintf(rep->note + at, sizeof rep->note - at, " %s", sets[s].path);
+  }
+  return n;
 }
 
 static qb_status qb__mkdir(const char* dir, qb_error* err) {
@@ -1218,7 +1246,12 @@ qb_status qb_plot_all(const qb_resultset* sets, size_t n_sets, const qb_plot_opt
   unlink(p.log);
 
   qb__cases* cases = calloc(n_sets, sizeof *cases);
-  if (cases == NULL) return qb_fail(err, QB_NO_MEMORY, "out of memory");
+  size_t* use = calloc(n_sets, sizeof *use);
+  if (cases == NULL || use == NULL) {
+    free(cases);
+    free(use);
+    return qb_fail(err, QB_NO_MEMORY, "out of memory");
+  }
   for (size_t s = 0; s < n_sets && st == QB_OK; s++) st = qb__cases_build(&sets[s], &cases[s], err);
   if (st == QB_OK) {
     qb__make_title(&p, &sets[0], &cases[0]);
@@ -1228,10 +1261,15 @@ qb_status qb_plot_all(const qb_resultset* sets, size_t n_sets, const qb_plot_opt
   if (st == QB_OK) st = qb__chart_roofline(&p, &sets[0], &cases[0], err);
   if (st == QB_OK) st = qb__chart_error(&p, &cases[0], err);
   if (st == QB_OK) st = qb__chart_memory(&p, &cases[0], err);
-  if (st == QB_OK) st = qb__chart_machines(&p, sets, cases, n_sets, err);
+  if (st == QB_OK) {
+    size_t n_use = qb__machine_sets(sets, n_sets, use, rep);
+    bool all_emulated = n_use > 0 && sets[use[0]].emulated;
+    st = qb__chart_machines(&p, sets, cases, use, n_use, all_emulated ? p.timing_title : p.title, err);
+  }
   if (st == QB_OK && o->cmp != NULL) st = qb__chart_regression(&p, o->cmp, err);
   if (st == QB_OK) st = qb__index_html(&p, sets, n_sets, err);
   for (size_t s = 0; s < n_sets; s++) free(cases[s].v);
   free(cases);
+  free(use);
   return st;
 }

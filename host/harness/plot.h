@@ -33,6 +33,7 @@ typedef struct qb_plot_report {
   size_t n_charts;    /* each as .png and .svg */
   char names[64][96]; /* chart base names ("throughput", "size-f32_f16_cvt", ...) */
   char gnuplot[4096]; /* the gnuplot executable used */
+  char note[1024];    /* one line for the user ("" when none): emulated files left out */
 } qb_plot_report;
 
 /*
@@ -42,7 +43,13 @@ typedef struct qb_plot_report {
 qb_status qb_plot_check(const qb_plot_opts* o, char* gnuplot, size_t glen, char* scripts, size_t slen,
                         qb_error* err);
 
-/* Writes every chart of sets[0..n) (charts 1-5 from sets[0]; the machines chart from all). */
+/*
+ * Writes every chart of sets[0..n) (charts 1-5 from sets[0]; the machines chart from all).
+ * Emulated timings (context.qbench.emulated) never stand beside real ones: the machines
+ * chart leaves emulated files out when any file is real (rep->note says which), and a
+ * timing chart drawn from emulated runs only says "(emulated: timings meaningless)" in
+ * its title. The error and memory charts do not depend on timing and are drawn as ever.
+ */
 qb_status qb_plot_all(const qb_resultset* sets, size_t n_sets, const qb_plot_opts* o, qb_plot_report* rep,
                       qb_error* err);
 

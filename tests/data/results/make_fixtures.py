@@ -14,7 +14,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def context(host="fixture-a", cpu="AMD EPYC 7B13 (fixture)", suite="ci", date="2026-11-22T15:40:00+00:00",
-            l1=32768, l2=524288, l3=33554432, copy_bw=1.2e10, peak=1.0e11):
+            l1=32768, l2=524288, l3=33554432, copy_bw=1.2e10, peak=1.0e11, emulated=False):
     return {
         "date": date, "host_name": host, "executable": "qbench", "num_cpus": 2, "mhz_per_cpu": 0,
         "cpu_scaling_enabled": False,
@@ -25,7 +25,7 @@ def context(host="fixture-a", cpu="AMD EPYC 7B13 (fixture)", suite="ci", date="2
         "qbench": {
             "version": "0.1.0", "git_commit": "0123456789ab", "suite": suite, "seed": 1, "cpu_model": cpu,
             "isa_features": ["avx2", "fma", "f16c"], "isa_cap": "", "os": "Linux 6.1.0",
-            "compiler": "GCC 12.2.0", "emulated": False, "incomplete": False, "peak_rss_bytes": 123456,
+            "compiler": "GCC 12.2.0", "emulated": emulated, "incomplete": False, "peak_rss_bytes": 123456,
             "topology": {"source": "hwloc", "packages": 1, "cores": 2, "pus": 2, "numa_nodes": 1,
                          "l1d": l1, "l2": l2, "l3": l3, "l1d_used": l1, "l2_used": l2, "l3_used": l3,
                          "caches_overridden": False},
@@ -190,6 +190,11 @@ def main():
     # Another machine, 30 % slower everywhere with a 30 % lower roof: same roof fractions.
     ctx_b = context(host="fixture-b", cpu="Intel Xeon Gold 6268CL (fixture)", copy_bw=1.2e10 / 1.3, peak=1e11 / 1.3)
     write("machine_b.json", doc(ctx_b, cases, 9, 1, scale=1.3, roof_bw=1.2e10 / 1.3, roof_peak=1e11 / 1.3))
+    # The same two changes measured under an emulator: timing is not compared, error is.
+    emu_ctx = context(emulated=True)
+    emu_ctx["qbench"]["emulated_why"] = "QBENCH_EMULATED=1"
+    write("emulated_slow20.json", doc(emu_ctx, slow, 9, 1))
+    write("emulated_sqnr_down.json", doc(emu_ctx, sq, 9, 1))
     # Plain Google Benchmark output: no qbench fields at all.
     plain = doc(base_ctx, cases[:2], 9, 1)
     plain["context"].pop("qbench")
@@ -236,6 +241,9 @@ def main():
     write("plot_b.json", doc(context(host="fixture-b", cpu="Intel Xeon Gold 6268CL (fixture)", suite="quick",
                                      copy_bw=9e9, peak=1.4e11, l2=1048576, l3=37486592), pb, 3, 8, scale=1.2,
                              roof_bw=9e9, roof_peak=1.4e11, aggregates=False))
+    # plot_b's cases under an emulator, on a third host.
+    write("plot_emulated.json", doc(context(host="fixture-emu", cpu="Neoverse-N1 (qemu, fixture)", suite="quick",
+                                            emulated=True), pb, 3, 8, scale=40.0, aggregates=False))
     # Partial: a single path (scalar) and a skipped row. Empty: only skipped rows.
     part = [c for c in copy.deepcopy(pc) if c["isa"] == "scalar"][:3] + [pc[-2]]
     write("plot_partial.json", doc(context(suite="quick"), part, 3, 9, aggregates=False))
