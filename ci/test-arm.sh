@@ -47,7 +47,7 @@ run_ctest() {
 
 # list_check CPU: every Arm kernel of `qbench list` is usable under max; under
 # cortex-a72 exactly the neon and scalar ones are; under neoverse-n1 all but bf16, i8mm
-# and SVE. Columns: family, kernel, backend, isa, tile, semantics, status.
+# and SVE. Columns: family, kernel, backend, isa, tile, semantics, dtypes, status.
 list_check() {
   local cpu=$1 out bad
   out=$(QEMU_CPU=$cpu "$dir/qbench" list)

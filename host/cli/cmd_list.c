@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "backend.h"
 #include "cli.h"
 #include "registry.h"
 
@@ -10,8 +11,9 @@ static void qb__help(void) {
   printf(
       "usage: qbench [--isa ISA] list [--family NAME]\n"
       "\n"
-      "Lists every CPU kernel variant (best first within a family): family, dtypes,\n"
-      "ISA, tile, declared semantics, and 'picked' / 'available' or why it cannot run.\n");
+      "Lists every CPU kernel variant (best first within a family): family, kernel,\n"
+      "backend, ISA, tile, declared semantics, dtypes, and 'picked' / 'available' or why\n"
+      "it cannot run; then each OpenCL device's variants (the device in the isa column).\n");
 }
 
 void qb_sem_string(unsigned sem, char* buf, size_t len) {
@@ -36,6 +38,47 @@ void qb_sem_string(unsigned sem, char* buf, size_t len) {
   }
 }
 
+/* "s8,s8->s32": the inputs, then the output. */
+static void qb__dtypes(const qb_family_info* f, char* buf, size_t len) {
+  if (f->in2 != QB_DTYPE_none) {
+    snprintf(buf, len, "%s,%s->%s", qb_dtype_get(f->in)->name, qb_dtype_get(f->in2)->name,
+             qb_dtype_get(f->out)->name);
+  } else {
+    snprintf(buf, len, "%s->%s", qb_dtype_get(f->in)->name, qb_dtype_get(f->out)->name);
+  }
+}
+
+/* The OpenCL devices' variants, one row each (backend opencl, the device in the isa
+ * column). A build without OpenCL, or no device, adds nothing. */
+static void qb__list_opencl(const qb_ctx* ctx, const char* family) {
+  qb_backend* b = NULL;
+  qb_error err = {0};
+  if (qb_opencl_backend_create(ctx, NULL, &b, &err) != QB_OK) {
+    return;
+  }
+  for (int d = 0; d < b->ops->device_count(b); d++) {
+    for (int fi = 0; fi < QB_FAMILY_COUNT; fi++) {
+      const qb_family_info* f = qb_family_get((qb_family) fi);
+      if (family != NULL && strcmp(family, f->name) != 0) continue;
+      const char* names[16];
+      const char* why = NULL;
+      const int nv = b->ops->variants(b, d, (qb_family) fi, names, 16, &why);
+      char dtypes[40], kernel[96];
+      qb__dtypes(f, dtypes, sizeof dtypes);
+      for (int v = 0; v < nv; v++) {
+        snprintf(kernel, sizeof kernel, "%s__%s", f->name, names[v]);
+        printf("%-18s %-36s %-7s %-11s %5s %-16s %-18s %s\n", f->name, kernel, "opencl", b->ops->device_name(b, d),
+               "-", "-", dtypes, "available");
+      }
+      if (nv == 0) {
+        printf("%-18s %-36s %-7s %-11s %5s %-16s %-18s %s\n", f->name, "-", "opencl", b->ops->device_name(b, d), "-",
+               "-", dtypes, why ? why : "not offered");
+      }
+    }
+  }
+  b->ops->destroy(b);
+}
+
 int qb_cmd_list(qb_ctx* ctx, int argc, char** argv) {
   static const struct option opts[] = {{"family", required_argument, NULL, 'f'},
                                        {"help", no_argument, NULL, 'h'},
@@ -55,8 +98,9 @@ int qb_cmd_list(qb_ctx* ctx, int argc, char** argv) {
   if (family != NULL && qb_family_find(family) == QB_FAMILY_COUNT) {
     return qb_cli_usage_error("list", "--family '%s': unknown family", family);
   }
-  printf("%-18s %-36s %-7s %-11s %5s %-16s %s\n", "family", "kernel", "backend", "isa", "tile",
-         "semantics", "status");
+  /* Scripts read these columns by position: dtypes goes before status, which is last. */
+  printf("%-18s %-36s %-7s %-11s %5s %-16s %-18s %s\n", "family", "kernel", "backend", "isa", "tile",
+         "semantics", "dtypes", "status");
   for (size_t i = 0; i < qb_kernel_count(); i++) {
     const qb_kernel_info* k = qb_kernel_at(i);
     const qb_family_info* f = qb_family_get(k->family);
@@ -70,8 +114,11 @@ int qb_cmd_list(qb_ctx* ctx, int argc, char** argv) {
       status = reason;
     }
     qb_sem_string(k->sem, sem, sizeof sem);
-    printf("%-18s %-36s %-7s %-11s %5u %-16s %s\n", f->name, k->name, "cpu", qb_isa_name(k->isa), k->tile, sem,
-           status);
+    char dtypes[40];
+    qb__dtypes(f, dtypes, sizeof dtypes);
+    printf("%-18s %-36s %-7s %-11s %5u %-16s %-18s %s\n", f->name, k->name, "cpu", qb_isa_name(k->isa),
+           k->tile, sem, dtypes, status);
   }
+  qb__list_opencl(ctx, family);
   return 0;
 }
