@@ -73,14 +73,16 @@ static void test_every_usable_variant(void** state) {
     qb_error err = {0};
     qb_error_metrics m;
     if (f->in_bits + f->in2_bits + f->out_bits == 0) continue; /* compute peaks: no data */
-    assert_int_equal(qb_case_data_init(&d, f, 4096 + 32 * 24, QB_DIST_outliers, 9, QB_ROUND_TFLITE, &err), QB_OK);
+    assert_int_equal(qb_case_data_init(&d, f, 4096 + 32 * 24, QB_DIST_outliers, 9, QB_ROUND_TFLITE, &err),
+                     QB_OK);
     if (f->kind == QB_KIND_dot) {
       qb_kernel_dot(k)(d.n, d.x, d.x2, d.y);
     } else {
       qb_kernel_unary(k)(d.n, d.x, d.y, &d.qp);
     }
     assert_int_equal(qb_case_data_evaluate(&d, d.y, k->sem, &m, &err), QB_OK);
-    if (m.mismatches || m.nan_inf_mismatches) print_error("%s: %llu mismatches\n", k->name, (unsigned long long) m.mismatches);
+    if (m.mismatches || m.nan_inf_mismatches)
+      print_error("%s: %llu mismatches\n", k->name, (unsigned long long) m.mismatches);
     assert_true(m.mismatches == 0 && m.nan_inf_mismatches == 0);
     qb_case_data_free(&d);
   }
@@ -222,8 +224,8 @@ static double qb__sqnr(const char* family, bool absmax, uint64_t seed) {
   qb_error err = {0};
   qb_error_metrics m;
   const qb_case_options o = {QB_ROUND_PYTORCH, absmax, NULL};
-  assert_int_equal(qb_case_data_init_from(&d, qb_family_get(qb_family_find(family)), QB_SQNR_N, QB_DTYPE_f32, x,
-                                          QB_DTYPE_none, NULL, &o, &err),
+  assert_int_equal(qb_case_data_init_from(&d, qb_family_get(qb_family_find(family)), QB_SQNR_N, QB_DTYPE_f32,
+                                          x, QB_DTYPE_none, NULL, &o, &err),
                    QB_OK);
   qb_case_data_run_reference(&d);
   assert_int_equal(qb_case_data_evaluate(&d, d.y, QB_SEM_EXACT, &m, &err), QB_OK);

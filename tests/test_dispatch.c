@@ -66,10 +66,12 @@ static void test_pick_respects_cap(void** state) {
 static void fill_input(qb_dtype t, void* buf, size_t n, uint64_t* seed) {
   switch (t) {
     case QB_DTYPE_f32:
-      for (size_t i = 0; i < n; i++) ((float*) buf)[i] = (float) ((int64_t) (qb_test_rand(seed) % 20001) - 10000) / 64.0f;
+      for (size_t i = 0; i < n; i++)
+        ((float*) buf)[i] = (float) ((int64_t) (qb_test_rand(seed) % 20001) - 10000) / 64.0f;
       break;
     case QB_DTYPE_f64:
-      for (size_t i = 0; i < n; i++) ((double*) buf)[i] = (double) ((int64_t) (qb_test_rand(seed) % 2000001) - 1000000) / 3.0;
+      for (size_t i = 0; i < n; i++)
+        ((double*) buf)[i] = (double) ((int64_t) (qb_test_rand(seed) % 2000001) - 1000000) / 3.0;
       break;
     case QB_DTYPE_qb8:
       for (size_t b = 0; b < n / QB_BLOCK_LEN; b++) {
@@ -79,7 +81,8 @@ static void fill_input(qb_dtype t, void* buf, size_t n, uint64_t* seed) {
       }
       break;
     default: /* integers and small floats: any bit pattern */
-      for (size_t i = 0; i < qb_dtype_buffer_bytes(t, n); i++) ((uint8_t*) buf)[i] = (uint8_t) qb_test_rand(seed);
+      for (size_t i = 0; i < qb_dtype_buffer_bytes(t, n); i++)
+        ((uint8_t*) buf)[i] = (uint8_t) qb_test_rand(seed);
       break;
   }
 }

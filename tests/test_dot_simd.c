@@ -17,9 +17,8 @@
 #include "test_util.h"
 
 /* The dot families this test covers (the peak families have their own test). */
-static const qb_family qb__dot_families[] = {QB_FAMILY_f32_dot, QB_FAMILY_f16_dot,
-                                             QB_FAMILY_bf16_dot, QB_FAMILY_s8_dot,
-                                             QB_FAMILY_u8s8_dot, QB_FAMILY_qb8_dot};
+static const qb_family qb__dot_families[] = {QB_FAMILY_f32_dot, QB_FAMILY_f16_dot,  QB_FAMILY_bf16_dot,
+                                             QB_FAMILY_s8_dot,  QB_FAMILY_u8s8_dot, QB_FAMILY_qb8_dot};
 #define QB__NFAM (sizeof qb__dot_families / sizeof qb__dot_families[0])
 
 static qb_cpu qb__cpu;
@@ -35,11 +34,15 @@ typedef struct qb__case {
 
 static size_t qb__elem_bytes(qb_family f) {
   switch (f) {
-    case QB_FAMILY_f32_dot: return 4;
+    case QB_FAMILY_f32_dot:
+      return 4;
     case QB_FAMILY_f16_dot:
-    case QB_FAMILY_bf16_dot: return 2;
-    case QB_FAMILY_qb8_dot: return sizeof(qb_block_q8); /* per block of 32 */
-    default: return 1;
+    case QB_FAMILY_bf16_dot:
+      return 2;
+    case QB_FAMILY_qb8_dot:
+      return sizeof(qb_block_q8); /* per block of 32 */
+    default:
+      return 1;
   }
 }
 
@@ -128,7 +131,9 @@ static double qb__sum_abs(qb_family f, const void* a, const void* b, size_t n) {
   double s = 0.0;
   for (size_t i = 0; i < n; i++) {
     switch (f) {
-      case QB_FAMILY_f32_dot: s += fabs((double) ((const float*) a)[i] * ((const float*) b)[i]); break;
+      case QB_FAMILY_f32_dot:
+        s += fabs((double) ((const float*) a)[i] * ((const float*) b)[i]);
+        break;
       case QB_FAMILY_f16_dot:
         s += fabs((double) qb_f32_from_bits(qb_f16_to_f32_bits(((const uint16_t*) a)[i])) *
                   qb_f32_from_bits(qb_f16_to_f32_bits(((const uint16_t*) b)[i])));
@@ -179,8 +184,8 @@ static void qb__check(const qb_kernel_info* k, const qb__case* c, size_t off) {
   free(fa);
   free(fb);
   if (!(err <= bound)) {
-    fail_msg("%s: n=%zu offset=%zu: got %a, the reference gives %a: |diff| %g > bound %g", k->name,
-             c->n, off, got, want, err, bound);
+    fail_msg("%s: n=%zu offset=%zu: got %a, the reference gives %a: |diff| %g > bound %g", k->name, c->n, off,
+             got, want, err, bound);
   }
   if (k->sem == QB_SEM_EXACT && got != want) {
     fail_msg("%s: n=%zu: declared exact, got %a, the reference gives %a", k->name, c->n, got, want);
@@ -228,8 +233,8 @@ static void qb__check_max_n(const qb_kernel_info* k) {
       qb_kernel_dot(k)(n, c.a, c.b, &got);
       qb__case_free(&c);
       if (got != cases[ci].want) {
-        fail_msg("%s: n=%zu, a=0x%02X b=0x%02X everywhere, offset=%zu: got %d, want %d", k->name,
-                 n, cases[ci].a, cases[ci].b, off, got, cases[ci].want);
+        fail_msg("%s: n=%zu, a=0x%02X b=0x%02X everywhere, offset=%zu: got %d, want %d", k->name, n,
+                 cases[ci].a, cases[ci].b, off, got, cases[ci].want);
       }
     }
   }
@@ -252,12 +257,30 @@ static void qb__test_family(qb_family f) {
   }
 }
 
-static void test_f32(void** state) { (void) state; qb__test_family(QB_FAMILY_f32_dot); }
-static void test_f16(void** state) { (void) state; qb__test_family(QB_FAMILY_f16_dot); }
-static void test_bf16(void** state) { (void) state; qb__test_family(QB_FAMILY_bf16_dot); }
-static void test_s8(void** state) { (void) state; qb__test_family(QB_FAMILY_s8_dot); }
-static void test_u8s8(void** state) { (void) state; qb__test_family(QB_FAMILY_u8s8_dot); }
-static void test_qb8(void** state) { (void) state; qb__test_family(QB_FAMILY_qb8_dot); }
+static void test_f32(void** state) {
+  (void) state;
+  qb__test_family(QB_FAMILY_f32_dot);
+}
+static void test_f16(void** state) {
+  (void) state;
+  qb__test_family(QB_FAMILY_f16_dot);
+}
+static void test_bf16(void** state) {
+  (void) state;
+  qb__test_family(QB_FAMILY_bf16_dot);
+}
+static void test_s8(void** state) {
+  (void) state;
+  qb__test_family(QB_FAMILY_s8_dot);
+}
+static void test_u8s8(void** state) {
+  (void) state;
+  qb__test_family(QB_FAMILY_u8s8_dot);
+}
+static void test_qb8(void** state) {
+  (void) state;
+  qb__test_family(QB_FAMILY_qb8_dot);
+}
 
 /* The bound admits what reordering legitimately does and little more: summing
  * 2^24 + 1 + 1 in another order gives 2^24 + 2 instead of the reference's 2^24, and a
@@ -296,8 +319,8 @@ int main(void) {
     return QB_TEST_SKIP;
   }
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_bound), cmocka_unit_test(test_f32),  cmocka_unit_test(test_f16),
-      cmocka_unit_test(test_bf16),           cmocka_unit_test(test_s8),   cmocka_unit_test(test_u8s8),
+      cmocka_unit_test(test_bound), cmocka_unit_test(test_f32), cmocka_unit_test(test_f16),
+      cmocka_unit_test(test_bf16),  cmocka_unit_test(test_s8),  cmocka_unit_test(test_u8s8),
       cmocka_unit_test(test_qb8),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

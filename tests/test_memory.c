@@ -57,7 +57,8 @@ static void test_shapes(void** state) {
   assert_true(nd == 1 && d[0] == 7);
   assert_int_equal(qb_memory_parse_shape("32x128x128", d, &nd, &err), QB_OK);
   assert_true(nd == 3);
-  const char* bad[] = {"", "x2", "2x", "2x0", "2*3", "-2", "2x 3", "1x1x1x1x1x1x1x1x1", "4294967296x4294967296"};
+  const char* bad[] = {
+      "", "x2", "2x", "2x0", "2*3", "-2", "2x 3", "1x1x1x1x1x1x1x1x1", "4294967296x4294967296"};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     err.msg[0] = '\0';
     assert_int_equal(qb_memory_parse_shape(bad[i], d, &nd, &err), QB_BAD_INPUT);

@@ -58,16 +58,20 @@ static const uint32_t qb__f32_specials[] = {
 /* Floats for quantization with the scale `scale`: ties of x/scale (exact halves when
  * the scale is a power of two), random values across and beyond the range, NaN, inf. */
 static float qb__quant_value(uint64_t* s, size_t i, float scale) {
-  static const uint32_t sp[] = {0x7FC00000u, 0xFFC00000u, 0x7F800000u, 0xFF800000u, 0x00000000u, 0x80000000u,
-                                0x7F7FFFFFu, 0xFF7FFFFFu, 0x00000001u};
+  static const uint32_t sp[] = {0x7FC00000u, 0xFFC00000u, 0x7F800000u, 0xFF800000u, 0x00000000u,
+                                0x80000000u, 0x7F7FFFFFu, 0xFF7FFFFFu, 0x00000001u};
   const uint64_t r = qb_test_rand(s);
   if (i < sizeof sp / sizeof sp[0]) return qb_f32_from_bits(sp[i]);
   const int k = (int) (r % 600) - 300;
   switch ((r >> 16) % 4) {
-    case 0: return ((float) k + 0.5f) * scale; /* a tie */
-    case 1: return (float) k * scale;
-    case 2: return (float) ((double) ((r >> 24) % 2000001) / 1e6 - 1.0) * 400.0f * scale;
-    default: return qb_f32_from_bits((uint32_t) (r >> 32)); /* any bits, NaN included */
+    case 0:
+      return ((float) k + 0.5f) * scale; /* a tie */
+    case 1:
+      return (float) k * scale;
+    case 2:
+      return (float) ((double) ((r >> 24) % 2000001) / 1e6 - 1.0) * 400.0f * scale;
+    default:
+      return qb_f32_from_bits((uint32_t) (r >> 32)); /* any bits, NaN included */
   }
 }
 
@@ -89,7 +93,7 @@ static void qb__fill(qb_dtype t, unsigned char* p, size_t n, uint64_t* s, bool d
       case QB_DTYPE_f64: {
         /* Doubles near f32 values (ties and their neighbours), and any bits. */
         const uint32_t f = i < sizeof qb__f32_specials / sizeof qb__f32_specials[0] ? qb__f32_specials[i]
-                                                                                     : (uint32_t) (r >> 32);
+                                                                                    : (uint32_t) (r >> 32);
         uint64_t w = qb_f64_to_bits((double) qb_f32_from_bits(f));
         const int kind = (int) (r % 5);
         if (kind == 1) w += 1ull << 28; /* exactly half an f32 ulp above: a tie */
@@ -100,10 +104,14 @@ static void qb__fill(qb_dtype t, unsigned char* p, size_t n, uint64_t* s, bool d
       }
       case QB_DTYPE_f32: {
         uint32_t w;
-        if (dot) w = qb_f32_to_bits(v);
-        else if (scale > 0.0f) w = qb_f32_to_bits(qb__quant_value(s, i, scale));
-        else if (i < sizeof qb__f32_specials / sizeof qb__f32_specials[0]) w = qb__f32_specials[i];
-        else w = (uint32_t) (r >> 32);
+        if (dot)
+          w = qb_f32_to_bits(v);
+        else if (scale > 0.0f)
+          w = qb_f32_to_bits(qb__quant_value(s, i, scale));
+        else if (i < sizeof qb__f32_specials / sizeof qb__f32_specials[0])
+          w = qb__f32_specials[i];
+        else
+          w = (uint32_t) (r >> 32);
         /* A device without f32 subnormals reads them as zero (QB_SEM_FTZ_IN): both sides
          * then see zero. */
         if (ftz && (w & 0x7F800000u) == 0) w &= 0x80000000u;
@@ -113,22 +121,31 @@ static void qb__fill(qb_dtype t, unsigned char* p, size_t n, uint64_t* s, bool d
       case QB_DTYPE_f16:
       case QB_DTYPE_bf16: {
         uint16_t h = (uint16_t) (r >> 40);
-        if (dot) h = t == QB_DTYPE_f16 ? qb_f32_to_f16_bits(qb_f32_to_bits(v)) : qb_f32_to_bf16_bits(qb_f32_to_bits(v));
+        if (dot)
+          h = t == QB_DTYPE_f16 ? qb_f32_to_f16_bits(qb_f32_to_bits(v))
+                                : qb_f32_to_bf16_bits(qb_f32_to_bits(v));
         memcpy(p + 2 * i, &h, 2);
         break;
       }
-      default: p[i] = (unsigned char) (r >> 56); break;
+      default:
+        p[i] = (unsigned char) (r >> 56);
+        break;
     }
   }
 }
 
 /* ---- Comparison --------------------------------------------------------------------- */
 
-static bool qb__is_subnormal32(uint32_t w) { return (w & 0x7F800000u) == 0 && (w & 0x7FFFFFu) != 0; }
+static bool qb__is_subnormal32(uint32_t w) {
+  return (w & 0x7F800000u) == 0 && (w & 0x7FFFFFu) != 0;
+}
 
 /* Whether two outputs of dtype t agree under the declared semantics. */
 static bool qb__same(qb_dtype t, const unsigned char* a, const unsigned char* b, unsigned sem) {
-  const unsigned bytes = t == QB_DTYPE_f64 ? 8 : t == QB_DTYPE_f32 ? 4 : (t == QB_DTYPE_f16 || t == QB_DTYPE_bf16) ? 2 : 1;
+  const unsigned bytes = t == QB_DTYPE_f64                           ? 8
+                         : t == QB_DTYPE_f32                         ? 4
+                         : (t == QB_DTYPE_f16 || t == QB_DTYPE_bf16) ? 2
+                                                                     : 1;
   if (memcmp(a, b, bytes) == 0) return true;
   if (t == QB_DTYPE_f32) {
     uint32_t ra, rb;
@@ -147,7 +164,8 @@ static bool qb__same(qb_dtype t, const unsigned char* a, const unsigned char* b,
 }
 
 /* |a_i * b_i| summed (for qb8: per block |da * db| * sum |qa * qb|), and the term count. */
-static double qb__sum_abs(qb_dtype t, const unsigned char* a, const unsigned char* b, size_t n, uint64_t* terms) {
+static double qb__sum_abs(qb_dtype t, const unsigned char* a, const unsigned char* b, size_t n,
+                          uint64_t* terms) {
   double s = 0.0;
   *terms = n;
   if (t == QB_DTYPE_qb8) {
@@ -198,8 +216,10 @@ static qb_status qb__device_run(qb__t* t, int dev, const qb_backend_case* c, voi
 
 static void qb__ref_run(const qb_family_info* f, const qb_backend_case* c, void* y) {
   const qb_kernel_info* ref = qb_kernel_reference(f->id);
-  if (f->kind == QB_KIND_dot) qb_kernel_dot(ref)(c->n, c->x, c->x2, y);
-  else qb_kernel_unary(ref)(c->n, c->x, y, c->qp);
+  if (f->kind == QB_KIND_dot)
+    qb_kernel_dot(ref)(c->n, c->x, c->x2, y);
+  else
+    qb_kernel_unary(ref)(c->n, c->x, y, c->qp);
 }
 
 /* Runs one variant at size n with params qp (NULL for casts and dots); returns the
@@ -218,10 +238,14 @@ static int qb__check(qb__t* t, int dev, const qb_family_info* f, const char* var
   assert_true(x && x2 && ref && got);
   uint64_t s = seed;
   const bool ftz = (sem & QB_SEM_FTZ_IN) != 0;
-  if (f->in == QB_DTYPE_qb8) qb__fill_blocks(&s, x, n / QB_BLOCK_LEN);
-  else qb__fill(f->in, x, n, &s, dot, qp && f->in == QB_DTYPE_f32 ? qp->scale : 0.0f, ftz);
-  if (f->in2 == QB_DTYPE_qb8) qb__fill_blocks(&s, x2, n / QB_BLOCK_LEN);
-  else if (dot) qb__fill(f->in2, x2, n, &s, true, 0.0f, ftz);
+  if (f->in == QB_DTYPE_qb8)
+    qb__fill_blocks(&s, x, n / QB_BLOCK_LEN);
+  else
+    qb__fill(f->in, x, n, &s, dot, qp && f->in == QB_DTYPE_f32 ? qp->scale : 0.0f, ftz);
+  if (f->in2 == QB_DTYPE_qb8)
+    qb__fill_blocks(&s, x2, n / QB_BLOCK_LEN);
+  else if (dot)
+    qb__fill(f->in2, x2, n, &s, true, 0.0f, ftz);
   if (f->id == QB_FAMILY_f32_qb8_quant && n >= 64) {
     /* A block with a NaN and one with an infinity: defined results (quant-scalar.h). */
     float nan = NAN, inf = INFINITY;
@@ -248,14 +272,16 @@ static int qb__check(qb__t* t, int dev, const qb_family_info* f, const char* var
     const double sum_abs = qb__sum_abs(f->in, x, x2, n, &terms);
     const double bound = QB_DOT_REL_BOUND(terms, sum_abs, (sem & QB_SEM_FTZ_OUT) != 0);
     if (!(fabs((double) g - (double) r) <= bound)) {
-      printf("  %s/%s n=%zu: %.9g vs reference %.9g, beyond the bound %.3g\n", f->name, variant, n, g, r, bound);
+      printf("  %s/%s n=%zu: %.9g vs reference %.9g, beyond the bound %.3g\n", f->name, variant, n, g, r,
+             bound);
       bad = 1;
     }
   } else if (f->out == QB_DTYPE_qb8 || dot) {
     /* Block output (scale and codes) and integer dots: byte for byte. */
     for (size_t i = 0; i < yb && !bad; i++) {
       if (ref[i] != got[i]) {
-        printf("  %s/%s n=%zu: byte %zu is 0x%02x, reference 0x%02x\n", f->name, variant, n, i, got[i], ref[i]);
+        printf("  %s/%s n=%zu: byte %zu is 0x%02x, reference 0x%02x\n", f->name, variant, n, i, got[i],
+               ref[i]);
         bad = 1;
       }
     }
@@ -269,9 +295,9 @@ static int qb__check(qb__t* t, int dev, const qb_family_info* f, const char* var
         memcpy(&in, x + i * isz, isz > 8 ? 8 : isz);
         memcpy(&r, ref + i * esz, esz);
         memcpy(&g, got + i * esz, esz);
-        printf("  %s/%s n=%zu%s: element %zu: input 0x%llx gives 0x%llx, reference 0x%llx\n", f->name, variant, n,
-               qp ? (qp->round == QB_ROUND_TFLITE ? " tflite" : " pytorch") : "", i, (unsigned long long) in,
-               (unsigned long long) g, (unsigned long long) r);
+        printf("  %s/%s n=%zu%s: element %zu: input 0x%llx gives 0x%llx, reference 0x%llx\n", f->name,
+               variant, n, qp ? (qp->round == QB_ROUND_TFLITE ? " tflite" : " pytorch") : "", i,
+               (unsigned long long) in, (unsigned long long) g, (unsigned long long) r);
       }
     }
   }
@@ -287,7 +313,9 @@ static int qb__quant_sets(const qb_family_info* f, size_t n, qb__bufs* pc, qb_qu
   const struct {
     float scale;
     int32_t zp, qmin, qmax;
-  } sets[] = {{0.25f, u8 ? 128 : 3, tmin, tmax}, {0.1f, u8 ? 7 : -5, tmin, tmax}, {0.5f, u8 ? 100 : 0, tmin + 28, tmax - 27}};
+  } sets[] = {{0.25f, u8 ? 128 : 3, tmin, tmax},
+              {0.1f, u8 ? 7 : -5, tmin, tmax},
+              {0.5f, u8 ? 100 : 0, tmin + 28, tmax - 27}};
   int count = 0;
   for (size_t k = 0; k < sizeof sets / sizeof sets[0]; k++) {
     for (int round = 0; round < 2; round++) {
@@ -328,7 +356,8 @@ static void qb__test_families(void** state) {
     size_t wg;
     unsigned vec;
     qb_opencl_geometry(t->b, dev, &wg, &vec);
-    printf("device %s: work-group %zu, %u element(s) per work-item\n", t->b->ops->device_name(t->b, dev), wg, vec);
+    printf("device %s: work-group %zu, %u element(s) per work-item\n", t->b->ops->device_name(t->b, dev), wg,
+           vec);
     size_t sizes[16];
     size_t nsizes = qb_test_sizes((unsigned) (wg * vec), sizes, t->quick ? 6 : 9);
     for (qb_family fam = 0; fam < QB_FAMILY_COUNT; fam++) {
@@ -348,9 +377,10 @@ static void qb__test_families(void** state) {
           /* Block families need whole blocks: round up to 32. */
           size_t n = (sizes[si] + f->n_multiple - 1) / f->n_multiple * f->n_multiple;
           if (n > f->max_n) n = (size_t) f->max_n;
-          const bool quant = f->in == QB_DTYPE_f32 ? (f->out == QB_DTYPE_s8 || f->out == QB_DTYPE_u8 ||
-                                                      fam == QB_FAMILY_f32_qs8_fakequant)
-                                                   : (f->in == QB_DTYPE_s8 || f->in == QB_DTYPE_u8) && f->kind == QB_KIND_unary;
+          const bool quant =
+              f->in == QB_DTYPE_f32
+                  ? (f->out == QB_DTYPE_s8 || f->out == QB_DTYPE_u8 || fam == QB_FAMILY_f32_qs8_fakequant)
+                  : (f->in == QB_DTYPE_s8 || f->in == QB_DTYPE_u8) && f->kind == QB_KIND_unary;
           if (!quant) {
             failed += qb__check(t, dev, f, names[v], n, NULL, 1000 + n) != 0;
             checked++;
@@ -505,9 +535,18 @@ static void qb__test_context(void** state) {
   qb__t* t = *state;
   for (int dev = 0; dev < t->b->ops->device_count(t->b); dev++) {
     json_t* o = t->b->ops->device_context(t->b, dev);
-    const char* keys[] = {"name", "vendor", "driver", "opencl_c_version", "compute_units", "max_clock_mhz",
-                          "global_mem_bytes", "local_mem_bytes", "max_alloc_bytes", "extensions",
-                          "timer_resolution_ns", "preferred_vector_width"};
+    const char* keys[] = {"name",
+                          "vendor",
+                          "driver",
+                          "opencl_c_version",
+                          "compute_units",
+                          "max_clock_mhz",
+                          "global_mem_bytes",
+                          "local_mem_bytes",
+                          "max_alloc_bytes",
+                          "extensions",
+                          "timer_resolution_ns",
+                          "preferred_vector_width"};
     for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
       if (json_object_get(o, keys[k]) == NULL) fail_msg("device_context lacks '%s'", keys[k]);
     }
@@ -549,8 +588,8 @@ int main(void) {
   }
   b->ops->destroy(b);
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(qb__test_context),       cmocka_unit_test(qb__test_filters),
-      cmocka_unit_test(qb__test_too_large),     cmocka_unit_test(qb__test_build_failure),
+      cmocka_unit_test(qb__test_context),          cmocka_unit_test(qb__test_filters),
+      cmocka_unit_test(qb__test_too_large),        cmocka_unit_test(qb__test_build_failure),
       cmocka_unit_test(qb__test_int_dot_extremes), cmocka_unit_test(qb__test_families),
       cmocka_unit_test(qb__test_copy_roof),
   };

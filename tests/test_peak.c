@@ -22,13 +22,16 @@ static const uint64_t qb__counts[] = {0, 1, 2, 5, 1000};
 static void qb__run_f(const qb_kernel_info* k, uint64_t n, float a, float b, float want) {
   float got = -1.0f;
   qb_kernel_dot(k)(n, &a, &b, &got);
-  if (got != want) fail_msg("%s: n=%llu a=%g b=%g: got %.9g, want %.9g", k->name, (unsigned long long) n, a, b, got, want);
+  if (got != want)
+    fail_msg("%s: n=%llu a=%g b=%g: got %.9g, want %.9g", k->name, (unsigned long long) n, a, b, got, want);
 }
 
 static void qb__run_bf16(const qb_kernel_info* k, uint64_t n, uint16_t a, uint16_t b, float want) {
   float got = -1.0f;
   qb_kernel_dot(k)(n, &a, &b, &got);
-  if (got != want) fail_msg("%s: n=%llu a=0x%04X b=0x%04X: got %.9g, want %.9g", k->name, (unsigned long long) n, a, b, got, want);
+  if (got != want)
+    fail_msg("%s: n=%llu a=0x%04X b=0x%04X: got %.9g, want %.9g", k->name, (unsigned long long) n, a, b, got,
+             want);
 }
 
 static void qb__run_s8(const qb_kernel_info* k, uint64_t n, uint8_t a, int8_t b) {
@@ -37,7 +40,8 @@ static void qb__run_s8(const qb_kernel_info* k, uint64_t n, uint8_t a, int8_t b)
   const int32_t want = w > INT32_MAX ? -(int32_t) (~w) - 1 : (int32_t) w;
   int32_t got = 0x5A5A5A5A;
   qb_kernel_dot(k)(n, &a, &b, &got);
-  if (got != want) fail_msg("%s: n=%llu a=%u b=%d: got %d, want %d", k->name, (unsigned long long) n, a, b, got, want);
+  if (got != want)
+    fail_msg("%s: n=%llu a=%u b=%d: got %d, want %d", k->name, (unsigned long long) n, a, b, got, want);
 }
 
 static void qb__check(const qb_kernel_info* k) {
@@ -53,8 +57,8 @@ static void qb__check(const qb_kernel_info* k) {
         qb__run_f(k, n, 3.0f, -2.0f, -6.0f * (float) n);
         break;
       case QB_FAMILY_bf16_peak:
-        qb__run_bf16(k, n, 0x3F80, 0x3F80, (float) n);      /* 1 * 1 */
-        qb__run_bf16(k, n, 0x4000, 0xBF00, -(float) n);     /* 2 * -0.5 */
+        qb__run_bf16(k, n, 0x3F80, 0x3F80, (float) n);         /* 1 * 1 */
+        qb__run_bf16(k, n, 0x4000, 0xBF00, -(float) n);        /* 2 * -0.5 */
         qb__run_bf16(k, n, 0x3E80, 0x4040, 0.75f * (float) n); /* 0.25 * 3 */
         break;
       default:

@@ -311,8 +311,8 @@ static void test_reference_vs_libm(void** state) {
         q = isnan(q) ? 0.0 : q;
         q = fmin(fmax(q - 7.0, -128.0), 127.0);
         if ((double) y[i] != q) {
-          fail_msg("x = %a, scale %a, mode %d: got %d, want %g", (double) x[i], (double) p.scale, mode,
-                   y[i], q);
+          fail_msg("x = %a, scale %a, mode %d: got %d, want %g", (double) x[i], (double) p.scale, mode, y[i],
+                   q);
         }
       }
     }

@@ -35,13 +35,12 @@ typedef struct {
   int32_t zp, qmin, qmax;
 } qb__pset;
 static const qb__pset qb__s8_sets[] = {
-    {0.5f, 0, -128, 127},         {0x1.6872bp-7f, 3, -128, 127}, {0.0371f, -20, -127, 127},
-    {1e-30f, 0, -128, 127},       {3e37f, 127, -128, 127},        {0.25f, -128, -128, 127},
-    {0.5f, 7, -100, 120},
+    {0.5f, 0, -128, 127},    {0x1.6872bp-7f, 3, -128, 127}, {0.0371f, -20, -127, 127}, {1e-30f, 0, -128, 127},
+    {3e37f, 127, -128, 127}, {0.25f, -128, -128, 127},      {0.5f, 7, -100, 120},
 };
 static const qb__pset qb__u8_sets[] = {
-    {0.5f, 128, 0, 255}, {0x1.6872bp-7f, 0, 0, 255}, {0.0371f, 255, 0, 255},
-    {1e-30f, 77, 0, 255}, {3e37f, 0, 0, 255},        {0.25f, 30, 10, 200},
+    {0.5f, 128, 0, 255},  {0x1.6872bp-7f, 0, 0, 255}, {0.0371f, 255, 0, 255},
+    {1e-30f, 77, 0, 255}, {3e37f, 0, 0, 255},         {0.25f, 30, 10, 200},
 };
 
 typedef struct {
@@ -55,7 +54,9 @@ typedef struct {
   int32_t zps[QB_MAX_ELEMS];
 } qb__ctx;
 
-static float rand_unit(qb__ctx* c) { return (float) ((double) (qb_test_rand(&c->seed) >> 40) * 0x1p-24); }
+static float rand_unit(qb__ctx* c) {
+  return (float) ((double) (qb_test_rand(&c->seed) >> 40) * 0x1p-24);
+}
 
 /* A float input: random around the quantization range (so saturation happens), or a
  * crafted value: a tie of the scale, a neighbour of a tie, NaN, infinities, extremes. */
@@ -64,17 +65,22 @@ static float gen_f32(qb__ctx* c, float scale, size_t i) {
   const int k = (int) (r % 300) - 150;
   const float tie = ((float) k + 0.5f) * scale;
   switch ((r >> 16) % 16) {
-    case 0: return tie;
-    case 1: return nextafterf(tie, INFINITY);
-    case 2: return nextafterf(tie, -INFINITY);
+    case 0:
+      return tie;
+    case 1:
+      return nextafterf(tie, INFINITY);
+    case 2:
+      return nextafterf(tie, -INFINITY);
     case 3: {
-      static const float special[] = {NAN,      -NAN,     INFINITY, -INFINITY, 0.0f,      -0.0f,
-                                      FLT_MAX,  -FLT_MAX, 0x1p-149f, -0x1p-149f, 0x1p-126f, 8388607.5f,
-                                      8388608.5f, -0.5f,  0.49999997f, 1e30f};
+      static const float special[] = {NAN,        -NAN,     INFINITY,    -INFINITY,  0.0f,      -0.0f,
+                                      FLT_MAX,    -FLT_MAX, 0x1p-149f,   -0x1p-149f, 0x1p-126f, 8388607.5f,
+                                      8388608.5f, -0.5f,    0.49999997f, 1e30f};
       return special[(i + (r >> 24)) % QB_N(special)];
     }
-    case 4: return (float) k; /* exactly integral input */
-    default: return (rand_unit(c) * 2.0f - 1.0f) * 300.0f * scale;
+    case 4:
+      return (float) k; /* exactly integral input */
+    default:
+      return (rand_unit(c) * 2.0f - 1.0f) * 300.0f * scale;
   }
 }
 
@@ -97,7 +103,9 @@ static void fill_blocks(qb__ctx* c, qb_block_q8* b, size_t nblocks) {
   }
 }
 
-static size_t elem_bytes(qb_dtype t) { return qb_dtype_buffer_bytes(t, 1); }
+static size_t elem_bytes(qb_dtype t) {
+  return qb_dtype_buffer_bytes(t, 1);
+}
 
 /* Runs variant and reference on the same input with the outputs `out_off` bytes off
  * alignment, and compares every output byte plus the guard after it. */
@@ -121,12 +129,13 @@ static void compare(qb__ctx* c, const qb_kernel_info* k, size_t n, const void* i
   const size_t ishow = f->out == QB_DTYPE_qb8 ? e * QB_BLOCK_LEN : e;
   uint32_t inbits = 0;
   if (ishow < n) memcpy(&inbits, (const uint8_t*) in + ishow * ie, ie < 4 ? ie : 4);
-  fail_msg("%s: %s n=%zu (%s, round %s, scale %a zp %d [%d, %d]): output byte %zu (element %zu%s), "
-           "input 0x%08x: got 0x%02x want 0x%02x",
-           k->name, what, n, out_off ? "misaligned" : "aligned",
-           p && p->round == QB_ROUND_TFLITE ? "tflite" : "pytorch", p ? (double) p->scale : 0.0,
-           p ? (int) p->zero_point : 0, p ? (int) p->qmin : 0, p ? (int) p->qmax : 0, b - out_off, e,
-           e >= n && f->out != QB_DTYPE_qb8 ? ", past n" : "", (unsigned) inbits, c->got[b], c->want[b]);
+  fail_msg(
+      "%s: %s n=%zu (%s, round %s, scale %a zp %d [%d, %d]): output byte %zu (element %zu%s), "
+      "input 0x%08x: got 0x%02x want 0x%02x",
+      k->name, what, n, out_off ? "misaligned" : "aligned",
+      p && p->round == QB_ROUND_TFLITE ? "tflite" : "pytorch", p ? (double) p->scale : 0.0,
+      p ? (int) p->zero_point : 0, p ? (int) p->qmin : 0, p ? (int) p->qmax : 0, b - out_off, e,
+      e >= n && f->out != QB_DTYPE_qb8 ? ", past n" : "", (unsigned) inbits, c->got[b], c->want[b]);
 }
 
 static size_t sizes_for(const qb_family_info* f, unsigned tile, size_t* out, size_t max) {

@@ -61,7 +61,8 @@ static void test_malformed(void** state) {
   static unsigned char buf[4096];
   qb_safetensors st;
   qb_error err = {0};
-  size_t len = qb__craft(buf, "{\"a\": {\"dtype\": \"F16\", \"shape\": [2, 2], \"data_offsets\": [0, 8]}}", 8);
+  size_t len =
+      qb__craft(buf, "{\"a\": {\"dtype\": \"F16\", \"shape\": [2, 2], \"data_offsets\": [0, 8]}}", 8);
   assert_int_equal(qb_safetensors_parse(buf, len, "m.safetensors", &st, &err), QB_OK);
   qb_safetensors_close(&st);
   qb__expect_bad(buf, 7, "truncated");
@@ -84,8 +85,8 @@ static void test_malformed(void** state) {
   qb__expect_bad(buf, len, "data_offsets");
   len = qb__craft(buf, "{\"a\": {\"dtype\": \"F32\", \"shape\": [-2], \"data_offsets\": [0, 8]}}", 8);
   qb__expect_bad(buf, len, "shape");
-  len = qb__craft(buf,
-                  "{\"a\": {\"dtype\": \"F64\", \"shape\": [4294967296, 4294967296], \"data_offsets\": [0, 8]}}", 8);
+  len = qb__craft(
+      buf, "{\"a\": {\"dtype\": \"F64\", \"shape\": [4294967296, 4294967296], \"data_offsets\": [0, 8]}}", 8);
   qb__expect_bad(buf, len, "overflows");
   len = qb__craft(buf, "{\"a\": ", 0);
   qb__expect_bad(buf, len, "not JSON");

@@ -82,14 +82,15 @@ static void qb__print_header(void) {
 }
 
 static void qb__print_row(const char* name, const qb_tensor* t, const qb_error_metrics* m) {
-  printf("%-28s %-8s %10zu %11.4g %11.4g %11.4g %9.3f %9.3g %9.3g %8llu %8llu\n", name, qb_dtype_get(t->dtype)->name,
-         t->count, m->max_abs, m->max_rel, m->rmse, m->sqnr_db, m->max_ulp, m->mean_ulp,
-         (unsigned long long) m->mismatches, (unsigned long long) m->nan_inf_mismatches);
+  printf("%-28s %-8s %10zu %11.4g %11.4g %11.4g %9.3f %9.3g %9.3g %8llu %8llu\n", name,
+         qb_dtype_get(t->dtype)->name, t->count, m->max_abs, m->max_rel, m->rmse, m->sqnr_db, m->max_ulp,
+         m->mean_ulp, (unsigned long long) m->mismatches, (unsigned long long) m->nan_inf_mismatches);
 }
 
 /* Runs kernel k on x (and x2); prints its row; writes --out when asked. */
 static qb_status qb__apply_one(const qb_kernel_info* k, const qb__apply_opts* o, const char* name,
-                               const qb_tensor* x, const qb_tensor* x2, bool write, int* differs, qb_error* err) {
+                               const qb_tensor* x, const qb_tensor* x2, bool write, int* differs,
+                               qb_error* err) {
   const qb_family_info* f = qb_family_get(k->family);
   const qb_dtype pdt = qb_case_param_dtype(f);
   qb_quant_params user;
@@ -99,11 +100,12 @@ static qb_status qb__apply_one(const qb_kernel_info* k, const qb__apply_opts* o,
   qb_error e2 = {0};
   qb_status s;
   if (o->have_scale) {
-    if (pdt == QB_DTYPE_none) return qb_fail(err, QB_BAD_INPUT, "--scale: %s takes no quantization params", f->name);
+    if (pdt == QB_DTYPE_none)
+      return qb_fail(err, QB_BAD_INPUT, "--scale: %s takes no quantization params", f->name);
     const qb_dtype_info* di = qb_dtype_get(pdt);
     if (o->zp < di->imin || o->zp > di->imax) {
-      return qb_fail(err, QB_BAD_INPUT, "--zero-point %lld: outside the %s range [%lld, %lld]", (long long) o->zp,
-                     di->name, (long long) di->imin, (long long) di->imax);
+      return qb_fail(err, QB_BAD_INPUT, "--zero-point %lld: outside the %s range [%lld, %lld]",
+                     (long long) o->zp, di->name, (long long) di->imin, (long long) di->imax);
     }
     qb_quant_params_init(&user, (float) o->scale, (int32_t) o->zp, (int32_t) di->imin, (int32_t) di->imax,
                          o->round);
@@ -137,23 +139,39 @@ static qb_status qb__apply_one(const qb_kernel_info* k, const qb__apply_opts* o,
 }
 
 static int qb__parse(int argc, char** argv, qb__apply_opts* o) {
-  static const struct option opts[] = {
-      {"in", required_argument, NULL, 'i'},     {"in2", required_argument, NULL, 'I'},
-      {"tensor", required_argument, NULL, 't'}, {"scale", required_argument, NULL, 's'},
-      {"zero-point", required_argument, NULL, 'z'}, {"round", required_argument, NULL, 'r'},
-      {"out", required_argument, NULL, 'o'},    {"force", no_argument, NULL, 'f'},
-      {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
+  static const struct option opts[] = {{"in", required_argument, NULL, 'i'},
+                                       {"in2", required_argument, NULL, 'I'},
+                                       {"tensor", required_argument, NULL, 't'},
+                                       {"scale", required_argument, NULL, 's'},
+                                       {"zero-point", required_argument, NULL, 'z'},
+                                       {"round", required_argument, NULL, 'r'},
+                                       {"out", required_argument, NULL, 'o'},
+                                       {"force", no_argument, NULL, 'f'},
+                                       {"help", no_argument, NULL, 'h'},
+                                       {NULL, 0, NULL, 0}};
   int c;
   optind = 1;
   opterr = 0;
   while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
     switch (c) {
-      case 'h': qb__help(); return 0;
-      case 'i': o->in = optarg; break;
-      case 'I': o->in2 = optarg; break;
-      case 't': o->tensor = optarg; break;
-      case 'o': o->out = optarg; break;
-      case 'f': o->force = true; break;
+      case 'h':
+        qb__help();
+        return 0;
+      case 'i':
+        o->in = optarg;
+        break;
+      case 'I':
+        o->in2 = optarg;
+        break;
+      case 't':
+        o->tensor = optarg;
+        break;
+      case 'o':
+        o->out = optarg;
+        break;
+      case 'f':
+        o->force = true;
+        break;
       case 's':
         if (!qb_parse_double(optarg, &o->scale) || !(o->scale > 0.0) || !isfinite((float) o->scale) ||
             (float) o->scale == 0.0f) {
@@ -176,7 +194,8 @@ static int qb__parse(int argc, char** argv, qb__apply_opts* o) {
           return qb_cli_usage_error("apply", "--round '%s': expected pytorch or tflite", optarg);
         }
         break;
-      default: return qb_cli_usage_error("apply", "unknown or incomplete option '%s'", argv[optind - 1]);
+      default:
+        return qb_cli_usage_error("apply", "unknown or incomplete option '%s'", argv[optind - 1]);
     }
   }
   if (optind >= argc) return qb_cli_usage_error("apply", "a KERNEL is required (see 'qbench list')");
@@ -220,7 +239,8 @@ static qb_status qb__read_npy_or_one(const char* path, const char* tensor, qb_te
     qb_status s = qb_safetensors_open(path, &st, err);
     if (s != QB_OK) return s;
     if (tensor == NULL && st.count != 1) {
-      s = qb_fail(err, QB_BAD_INPUT, "%s: %zu tensors; --in2 from safetensors needs exactly one", path, st.count);
+      s = qb_fail(err, QB_BAD_INPUT, "%s: %zu tensors; --in2 from safetensors needs exactly one", path,
+                  st.count);
     } else {
       s = qb_safetensors_load(&st, tensor ? tensor : st.entries[0].name, t, err);
     }
@@ -279,7 +299,8 @@ int qb_cmd_apply(qb_ctx* ctx, int argc, char** argv) {
         applied++;
       } else if (o.tensor == NULL && s == QB_BAD_INPUT) {
         /* Over a whole model a tensor the kernel cannot take is a row that says so. */
-        printf("%-28s %-8s %10llu   skipped: %s\n", e->name, e->st_dtype, (unsigned long long) e->count, terr.msg);
+        printf("%-28s %-8s %10llu   skipped: %s\n", e->name, e->st_dtype, (unsigned long long) e->count,
+               terr.msg);
       } else {
         err = terr;
         goto fail;

@@ -36,8 +36,8 @@ static bool qb__parse_value(const char* s, double* out) {
 }
 
 static void qb__print_table(void) {
-  printf("%-8s %-6s %4s %5s %14s %14s %14s %14s %14s %10s\n", "dtype", "class", "bits", "bytes", "min",
-         "max", "eps", "min_normal", "min_subnormal", "resolution");
+  printf("%-8s %-6s %4s %5s %14s %14s %14s %14s %14s %10s\n", "dtype", "class", "bits", "bytes", "min", "max",
+         "eps", "min_normal", "min_subnormal", "resolution");
   for (int t = 1; t < QB_DTYPE_COUNT; t++) {
     const qb_dtype_info* d = qb_dtype_get((qb_dtype) t);
     qb_finfo fi;
@@ -59,9 +59,8 @@ static void qb__print_table(void) {
 }
 
 int qb_cmd_dtypes(qb_ctx* ctx, int argc, char** argv) {
-  static const struct option opts[] = {{"value", required_argument, NULL, 'v'},
-                                       {"help", no_argument, NULL, 'h'},
-                                       {NULL, 0, NULL, 0}};
+  static const struct option opts[] = {
+      {"value", required_argument, NULL, 'v'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
   const char* value = NULL;
   (void) ctx;
   optind = 1;
@@ -69,8 +68,12 @@ int qb_cmd_dtypes(qb_ctx* ctx, int argc, char** argv) {
   int c;
   while ((c = getopt_long(argc, argv, "+hv:", opts, NULL)) != -1) {
     switch (c) {
-      case 'h': qb__help(); return 0;
-      case 'v': value = optarg; break;
+      case 'h':
+        qb__help();
+        return 0;
+      case 'v':
+        value = optarg;
+        break;
       default:
         return qb_cli_usage_error("dtypes", "unknown or incomplete option '%s'", argv[optind - 1]);
     }

@@ -45,9 +45,10 @@ static void qb__cell(double sqnr) {
 }
 
 int qb_cmd_error(qb_ctx* ctx, int argc, char** argv) {
-  static const struct option opts[] = {{"n", required_argument, NULL, 'n'},      {"seed", required_argument, NULL, 's'},
-                                       {"round", required_argument, NULL, 'r'},  {"json", no_argument, NULL, 'j'},
-                                       {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
+  static const struct option opts[] = {
+      {"n", required_argument, NULL, 'n'},     {"seed", required_argument, NULL, 's'},
+      {"round", required_argument, NULL, 'r'}, {"json", no_argument, NULL, 'j'},
+      {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0}};
   uint64_t n = QB__DEFAULT_N, seed = 1;
   qb_round_mode round = QB_ROUND_PYTORCH;
   int json = 0, c, rc = 0;
@@ -55,7 +56,9 @@ int qb_cmd_error(qb_ctx* ctx, int argc, char** argv) {
   opterr = 0;
   while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
     switch (c) {
-      case 'h': qb__help(); return 0;
+      case 'h':
+        qb__help();
+        return 0;
       case 'n':
         if (!qb_parse_u64(optarg, 1, UINT64_C(1) << 32, &n)) {
           return qb_cli_usage_error("error", "--n '%s': expected an integer from 1 to 2^32", optarg);
@@ -75,8 +78,11 @@ int qb_cmd_error(qb_ctx* ctx, int argc, char** argv) {
           return qb_cli_usage_error("error", "--round '%s': expected pytorch or tflite", optarg);
         }
         break;
-      case 'j': json = 1; break;
-      default: return qb_cli_usage_error("error", "unknown or incomplete option '%s'", argv[optind - 1]);
+      case 'j':
+        json = 1;
+        break;
+      default:
+        return qb_cli_usage_error("error", "unknown or incomplete option '%s'", argv[optind - 1]);
     }
   }
   if (optind < argc) return qb_cli_usage_error("error", "unexpected argument '%s'", argv[optind]);
@@ -114,13 +120,14 @@ int qb_cmd_error(qb_ctx* ctx, int argc, char** argv) {
         s = qb_case_data_evaluate(&d, d.y, k->sem, &m, &err);
         qb_case_data_free(&d);
       }
-      json_t* row = json_pack("{s:s, s:s, s:I, s:s, s:s}", "family", f->name, "kernel", k ? k->name : "",
-                              "n", (json_int_t) fn, "distribution", qb_dist_name((qb_dist) dist), "status",
+      json_t* row = json_pack("{s:s, s:s, s:I, s:s, s:s}", "family", f->name, "kernel", k ? k->name : "", "n",
+                              (json_int_t) fn, "distribution", qb_dist_name((qb_dist) dist), "status",
                               s == QB_OK ? "ok" : "error");
       if (s != QB_OK) {
         json_object_set_new(row, "reason", json_string(err.msg));
         if (!json) printf(" %9s", "error");
-        if (!json) fprintf(stderr, "qbench error: %s/%s: %s\n", f->name, qb_dist_name((qb_dist) dist), err.msg);
+        if (!json)
+          fprintf(stderr, "qbench error: %s/%s: %s\n", f->name, qb_dist_name((qb_dist) dist), err.msg);
         rc = 1;
       } else {
         json_object_set_new(row, "error", qb_metrics_to_json(&m));
@@ -131,7 +138,9 @@ int qb_cmd_error(qb_ctx* ctx, int argc, char** argv) {
       }
       json_array_append_new(rows, row);
     }
-    if (!json) printf(" %8.3g %9llu %8llu\n", max_ulp, (unsigned long long) overflows, (unsigned long long) mismatches);
+    if (!json)
+      printf(" %8.3g %9llu %8llu\n", max_ulp, (unsigned long long) overflows,
+             (unsigned long long) mismatches);
     if (mismatches) rc = 1;
   }
   if (json) {

@@ -18,9 +18,12 @@ static void qb__help(void) {
 }
 
 static void qb__size(char* buf, size_t len, uint64_t b) {
-  if (b == 0) snprintf(buf, len, "unknown");
-  else if (b % (1u << 20) == 0) snprintf(buf, len, "%llu MiB", (unsigned long long) (b >> 20));
-  else snprintf(buf, len, "%llu KiB", (unsigned long long) (b >> 10));
+  if (b == 0)
+    snprintf(buf, len, "unknown");
+  else if (b % (1u << 20) == 0)
+    snprintf(buf, len, "%llu MiB", (unsigned long long) (b >> 20));
+  else
+    snprintf(buf, len, "%llu KiB", (unsigned long long) (b >> 10));
 }
 
 int qb_cmd_info(qb_ctx* ctx, int argc, char** argv) {

@@ -67,12 +67,12 @@ static void qb__list_opencl(const qb_ctx* ctx, const char* family) {
       qb__dtypes(f, dtypes, sizeof dtypes);
       for (int v = 0; v < nv; v++) {
         snprintf(kernel, sizeof kernel, "%s__%s", f->name, names[v]);
-        printf("%-18s %-36s %-7s %-11s %5s %-16s %-18s %s\n", f->name, kernel, "opencl", b->ops->device_name(b, d),
-               "-", "-", dtypes, "available");
+        printf("%-18s %-36s %-7s %-11s %5s %-16s %-18s %s\n", f->name, kernel, "opencl",
+               b->ops->device_name(b, d), "-", "-", dtypes, "available");
       }
       if (nv == 0) {
-        printf("%-18s %-36s %-7s %-11s %5s %-16s %-18s %s\n", f->name, "-", "opencl", b->ops->device_name(b, d), "-",
-               "-", dtypes, why ? why : "not offered");
+        printf("%-18s %-36s %-7s %-11s %5s %-16s %-18s %s\n", f->name, "-", "opencl",
+               b->ops->device_name(b, d), "-", "-", dtypes, why ? why : "not offered");
       }
     }
   }
@@ -80,18 +80,22 @@ static void qb__list_opencl(const qb_ctx* ctx, const char* family) {
 }
 
 int qb_cmd_list(qb_ctx* ctx, int argc, char** argv) {
-  static const struct option opts[] = {{"family", required_argument, NULL, 'f'},
-                                       {"help", no_argument, NULL, 'h'},
-                                       {NULL, 0, NULL, 0}};
+  static const struct option opts[] = {
+      {"family", required_argument, NULL, 'f'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
   const char* family = NULL;
   optind = 1;
   opterr = 0;
   int c;
   while ((c = getopt_long(argc, argv, "+hf:", opts, NULL)) != -1) {
     switch (c) {
-      case 'h': qb__help(); return 0;
-      case 'f': family = optarg; break;
-      default: return qb_cli_usage_error("list", "unknown or incomplete option '%s'", argv[optind - 1]);
+      case 'h':
+        qb__help();
+        return 0;
+      case 'f':
+        family = optarg;
+        break;
+      default:
+        return qb_cli_usage_error("list", "unknown or incomplete option '%s'", argv[optind - 1]);
     }
   }
   if (optind < argc) return qb_cli_usage_error("list", "unexpected argument '%s'", argv[optind]);

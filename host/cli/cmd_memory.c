@@ -26,12 +26,13 @@ static void qb__print_json(const uint64_t* dims, int ndim, const qb_memory_row* 
   for (int i = 0; i < ndim; i++) json_array_append_new(shape, json_integer((json_int_t) dims[i]));
   for (size_t i = 0; i < k; i++) {
     json_array_append_new(
-        arr, json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:f, s:f, s:f}", "format", rows[i].name, "dtype",
-                       qb_dtype_get(rows[i].dtype)->name, "scheme", qb_mem_scheme_name(rows[i].scheme), "elements",
-                       (json_int_t) rows[i].elements, "data_bytes", (json_int_t) rows[i].data_bytes,
-                       "metadata_bytes", (json_int_t) rows[i].metadata_bytes, "footprint_bytes",
-                       (json_int_t) rows[i].total_bytes, "bytes_per_element", rows[i].bytes_per_element,
-                       "ratio_to_f32", rows[i].ratio_to_f32, "ratio_to_f64", rows[i].ratio_to_f64));
+        arr,
+        json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:f, s:f, s:f}", "format", rows[i].name, "dtype",
+                  qb_dtype_get(rows[i].dtype)->name, "scheme", qb_mem_scheme_name(rows[i].scheme), "elements",
+                  (json_int_t) rows[i].elements, "data_bytes", (json_int_t) rows[i].data_bytes,
+                  "metadata_bytes", (json_int_t) rows[i].metadata_bytes, "footprint_bytes",
+                  (json_int_t) rows[i].total_bytes, "bytes_per_element", rows[i].bytes_per_element,
+                  "ratio_to_f32", rows[i].ratio_to_f32, "ratio_to_f64", rows[i].ratio_to_f64));
   }
   json_object_set_new(root, "shape", shape);
   json_object_set_new(root, "formats", arr);
@@ -56,10 +57,17 @@ int qb_cmd_memory(qb_ctx* ctx, int argc, char** argv) {
   opterr = 0;
   while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
     switch (c) {
-      case 'h': qb__help(); return 0;
-      case 's': shape = optarg; break;
-      case 'j': json = 1; break;
-      default: return qb_cli_usage_error("memory", "unknown or incomplete option '%s'", argv[optind - 1]);
+      case 'h':
+        qb__help();
+        return 0;
+      case 's':
+        shape = optarg;
+        break;
+      case 'j':
+        json = 1;
+        break;
+      default:
+        return qb_cli_usage_error("memory", "unknown or incomplete option '%s'", argv[optind - 1]);
     }
   }
   if (optind < argc) return qb_cli_usage_error("memory", "unexpected argument '%s'", argv[optind]);
@@ -76,9 +84,10 @@ int qb_cmd_memory(qb_ctx* ctx, int argc, char** argv) {
   printf("%-20s %16s %14s %16s %9s %8s %8s\n", "format", "data bytes", "metadata", "total bytes", "B/elem",
          "vs f32", "vs f64");
   for (size_t i = 0; i < k; i++) {
-    printf("%-20s %16llu %14llu %16llu %9.4f %8.4f %8.4f\n", rows[i].name, (unsigned long long) rows[i].data_bytes,
-           (unsigned long long) rows[i].metadata_bytes, (unsigned long long) rows[i].total_bytes,
-           rows[i].bytes_per_element, rows[i].ratio_to_f32, rows[i].ratio_to_f64);
+    printf("%-20s %16llu %14llu %16llu %9.4f %8.4f %8.4f\n", rows[i].name,
+           (unsigned long long) rows[i].data_bytes, (unsigned long long) rows[i].metadata_bytes,
+           (unsigned long long) rows[i].total_bytes, rows[i].bytes_per_element, rows[i].ratio_to_f32,
+           rows[i].ratio_to_f64);
   }
   return 0;
 }

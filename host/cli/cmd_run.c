@@ -86,21 +86,47 @@ static bool qb__thread(const char* item, void* out) {
   return true;
 }
 
-static bool qb__seconds(const char* s, double* out) { return qb_parse_double(s, out) && *out > 0 && *out <= 86400; }
+static bool qb__seconds(const char* s, double* out) {
+  return qb_parse_double(s, out) && *out > 0 && *out <= 86400;
+}
 
 int qb_cmd_run(qb_ctx* ctx, int argc, char** argv) {
-  enum { O_SUITE = 256, O_BACKEND, O_DEVICE, O_OUT, O_FORCE, O_FORMAT, O_FILTER, O_REPS, O_MINTIME, O_CACHES,
-         O_THREADS, O_SEED, O_QUIET, O_LIST, O_TIMEOUT, O_NOROOFS };
-  static const struct option opts[] = {
-      {"suite", required_argument, NULL, O_SUITE},     {"backend", required_argument, NULL, O_BACKEND},
-      {"device", required_argument, NULL, O_DEVICE},   {"out", required_argument, NULL, O_OUT},
-      {"force", no_argument, NULL, O_FORCE},           {"format", required_argument, NULL, O_FORMAT},
-      {"filter", required_argument, NULL, O_FILTER},   {"repetitions", required_argument, NULL, O_REPS},
-      {"min-time", required_argument, NULL, O_MINTIME}, {"caches", required_argument, NULL, O_CACHES},
-      {"threads", required_argument, NULL, O_THREADS}, {"seed", required_argument, NULL, O_SEED},
-      {"quiet", no_argument, NULL, O_QUIET},           {"list", no_argument, NULL, O_LIST},
-      {"case-timeout", required_argument, NULL, O_TIMEOUT}, {"no-roofs", no_argument, NULL, O_NOROOFS},
-      {"help", no_argument, NULL, 'h'},                {NULL, 0, NULL, 0}};
+  enum {
+    O_SUITE = 256,
+    O_BACKEND,
+    O_DEVICE,
+    O_OUT,
+    O_FORCE,
+    O_FORMAT,
+    O_FILTER,
+    O_REPS,
+    O_MINTIME,
+    O_CACHES,
+    O_THREADS,
+    O_SEED,
+    O_QUIET,
+    O_LIST,
+    O_TIMEOUT,
+    O_NOROOFS
+  };
+  static const struct option opts[] = {{"suite", required_argument, NULL, O_SUITE},
+                                       {"backend", required_argument, NULL, O_BACKEND},
+                                       {"device", required_argument, NULL, O_DEVICE},
+                                       {"out", required_argument, NULL, O_OUT},
+                                       {"force", no_argument, NULL, O_FORCE},
+                                       {"format", required_argument, NULL, O_FORMAT},
+                                       {"filter", required_argument, NULL, O_FILTER},
+                                       {"repetitions", required_argument, NULL, O_REPS},
+                                       {"min-time", required_argument, NULL, O_MINTIME},
+                                       {"caches", required_argument, NULL, O_CACHES},
+                                       {"threads", required_argument, NULL, O_THREADS},
+                                       {"seed", required_argument, NULL, O_SEED},
+                                       {"quiet", no_argument, NULL, O_QUIET},
+                                       {"list", no_argument, NULL, O_LIST},
+                                       {"case-timeout", required_argument, NULL, O_TIMEOUT},
+                                       {"no-roofs", no_argument, NULL, O_NOROOFS},
+                                       {"help", no_argument, NULL, 'h'},
+                                       {NULL, 0, NULL, 0}};
   qb_run_options o;
   memset(&o, 0, sizeof o);
   uint64_t u;
@@ -109,43 +135,58 @@ int qb_cmd_run(qb_ctx* ctx, int argc, char** argv) {
   int c;
   while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
     switch (c) {
-      case 'h': qb__help(); return 0;
-      case O_SUITE: o.suite = optarg; break;
+      case 'h':
+        qb__help();
+        return 0;
+      case O_SUITE:
+        o.suite = optarg;
+        break;
       case O_BACKEND:
         o.backends = 0;
         if (!qb__list(optarg, qb__backend, &o.backends)) {
           return qb_cli_usage_error("run", "--backend '%s': expected a list of cpu, opencl", optarg);
         }
         break;
-      case O_DEVICE: o.device_filter = optarg; break;
+      case O_DEVICE:
+        o.device_filter = optarg;
+        break;
       case O_OUT:
         if (optarg[0] == '\0') return qb_cli_usage_error("run", "--out: the file name is empty");
         o.out_path = optarg;
         break;
-      case O_FORCE: o.force = true; break;
+      case O_FORCE:
+        o.force = true;
+        break;
       case O_FORMAT:
         o.formats = 0;
         if (!qb__list(optarg, qb__format, &o.formats)) {
           return qb_cli_usage_error("run", "--format '%s': expected a list of json, csv", optarg);
         }
         break;
-      case O_FILTER: o.filter = optarg; break;
+      case O_FILTER:
+        o.filter = optarg;
+        break;
       case O_REPS:
         if (!qb_parse_u64(optarg, 1, QB_SUITE_MAX_REPETITIONS, &u)) {
-          return qb_cli_usage_error("run", "--repetitions '%s': expected 1 to %d", optarg, QB_SUITE_MAX_REPETITIONS);
+          return qb_cli_usage_error("run", "--repetitions '%s': expected 1 to %d", optarg,
+                                    QB_SUITE_MAX_REPETITIONS);
         }
         o.repetitions = (unsigned) u;
         break;
       case O_MINTIME:
         if (!qb__seconds(optarg, &o.min_time)) {
-          return qb_cli_usage_error("run", "--min-time '%s': expected seconds, > 0 and at most 86400", optarg);
+          return qb_cli_usage_error("run", "--min-time '%s': expected seconds, > 0 and at most 86400",
+                                    optarg);
         }
         break;
-      case O_CACHES: o.caches = optarg; break;
+      case O_CACHES:
+        o.caches = optarg;
+        break;
       case O_THREADS:
         o.n_threads = 0;
         if (!qb__list(optarg, qb__thread, &o)) {
-          return qb_cli_usage_error("run", "--threads '%s': expected a list of counts (1 to 4096) or 'all'", optarg);
+          return qb_cli_usage_error("run", "--threads '%s': expected a list of counts (1 to 4096) or 'all'",
+                                    optarg);
         }
         break;
       case O_SEED:
@@ -154,15 +195,23 @@ int qb_cmd_run(qb_ctx* ctx, int argc, char** argv) {
         }
         o.seed_given = true;
         break;
-      case O_QUIET: o.quiet = true; break;
-      case O_LIST: o.list_only = true; break;
+      case O_QUIET:
+        o.quiet = true;
+        break;
+      case O_LIST:
+        o.list_only = true;
+        break;
       case O_TIMEOUT:
         if (!qb__seconds(optarg, &o.case_timeout)) {
-          return qb_cli_usage_error("run", "--case-timeout '%s': expected seconds, > 0 and at most 86400", optarg);
+          return qb_cli_usage_error("run", "--case-timeout '%s': expected seconds, > 0 and at most 86400",
+                                    optarg);
         }
         break;
-      case O_NOROOFS: o.no_roofs = true; break;
-      default: return qb_cli_usage_error("run", "unknown or incomplete option '%s'", argv[optind - 1]);
+      case O_NOROOFS:
+        o.no_roofs = true;
+        break;
+      default:
+        return qb_cli_usage_error("run", "unknown or incomplete option '%s'", argv[optind - 1]);
     }
   }
   if (optind < argc) return qb_cli_usage_error("run", "unexpected argument '%s'", argv[optind]);

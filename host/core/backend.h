@@ -21,8 +21,8 @@ typedef struct qb_backend_case {
   const qb_family_info* family;
   const char* variant; /* the backend's own variant name (from `variants`) */
   size_t n;
-  const void* x;  /* input, family->in dtype, x_bytes */
-  const void* x2; /* second input for dots (in2 dtype), else NULL */
+  const void* x;             /* input, family->in dtype, x_bytes */
+  const void* x2;            /* second input for dots (in2 dtype), else NULL */
   const qb_quant_params* qp; /* quant families; per-channel arrays included */
   size_t x_bytes, x2_bytes, y_bytes;
 } qb_backend_case;
@@ -47,7 +47,8 @@ typedef struct qb_backend_ops {
   /* Runs the kernel once and waits. *device_seconds: the device's own time for it, or a
    * negative value when the backend has no trustworthy timer (the harness then uses
    * host wall time and says so in the row). *timer_note: static text for the row. */
-  qb_status (*run)(qb_backend* b, void* state, double* device_seconds, const char** timer_note, qb_error* err);
+  qb_status (*run)(qb_backend* b, void* state, double* device_seconds, const char** timer_note,
+                   qb_error* err);
   /* Upload inputs, run, download the output: the time with transfers (host wall). */
   qb_status (*run_with_transfers)(qb_backend* b, void* state, double* seconds, qb_error* err);
   /* Copies the last output into y (y_bytes). */

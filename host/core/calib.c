@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
-void qb_quant_params_init(qb_quant_params* p, float scale, int32_t zero_point, int32_t qmin,
-                          int32_t qmax, qb_round_mode round) {
+void qb_quant_params_init(qb_quant_params* p, float scale, int32_t zero_point, int32_t qmin, int32_t qmax,
+                          qb_round_mode round) {
   memset(p, 0, sizeof *p);
   p->scale = scale;
   p->inv_scale = 1.0f / scale;
@@ -54,12 +54,14 @@ qb_status qb_quant_params_validate(const qb_quant_params* p, size_t n, qb_error*
   }
   if (!p->scales || !p->inv_scales || !p->zero_points) {
     return qb_fail(err, QB_BAD_INPUT, "quant params: per-channel %s missing (NULL)",
-                   !p->scales ? "scales" : !p->inv_scales ? "inv_scales" : "zero_points");
+                   !p->scales       ? "scales"
+                   : !p->inv_scales ? "inv_scales"
+                                    : "zero_points");
   }
   for (size_t c = 0; c < n / p->channel_len; c++) {
     snprintf(what, sizeof what, "channel %zu ", c);
-    qb_status s = qb__validate_one(p->scales[c], p->inv_scales[c], p->zero_points[c], p->qmin, p->qmax,
-                                   what, err);
+    qb_status s =
+        qb__validate_one(p->scales[c], p->inv_scales[c], p->zero_points[c], p->qmin, p->qmax, what, err);
     if (s != QB_OK) {
       return s;
     }

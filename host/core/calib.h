@@ -18,8 +18,8 @@
 
 /* Fills the per-tensor fields (scale, inv_scale = 1.0f/scale, zero_point, qmin, qmax,
  * round) and zeroes the per-channel ones. */
-void qb_quant_params_init(qb_quant_params* p, float scale, int32_t zero_point, int32_t qmin,
-                          int32_t qmax, qb_round_mode round);
+void qb_quant_params_init(qb_quant_params* p, float scale, int32_t zero_point, int32_t qmin, int32_t qmax,
+                          qb_round_mode round);
 
 /*
  * Validates user-given params for n elements: round a known mode; qmin <= qmax;

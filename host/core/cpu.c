@@ -250,21 +250,29 @@ qb_isa qb_isa_find(const char* name) {
   return QB_ISA_COUNT;
 }
 
-int qb_isa_level(qb_isa isa) { return qb__isas[isa].level; }
-const char* qb_isa_arch(qb_isa isa) { return qb__isas[isa].arch; }
-const char* qb_isa_flags(qb_isa isa) { return qb__isas[isa].flags; }
+int qb_isa_level(qb_isa isa) {
+  return qb__isas[isa].level;
+}
+const char* qb_isa_arch(qb_isa isa) {
+  return qb__isas[isa].arch;
+}
+const char* qb_isa_flags(qb_isa isa) {
+  return qb__isas[isa].flags;
+}
 
 bool qb_isa_native(qb_isa isa) {
   return strcmp(qb__isas[isa].arch, "any") == 0 || strcmp(qb__isas[isa].arch, QB_NATIVE_ARCH) == 0;
 }
 
-bool qb_isa_built(qb_isa isa) { return qb__isas[isa].built; }
+bool qb_isa_built(qb_isa isa) {
+  return qb__isas[isa].built;
+}
 
 bool qb_isa_usable(const qb_cpu* cpu, qb_isa isa, const char** reason, char* buf, int buflen) {
   const char* why = NULL;
   if (!qb_isa_native(isa)) {
     why = strcmp(QB_NATIVE_ARCH, "x86") == 0 ? "an Arm ISA; this is an x86 binary"
-                                              : "an x86 ISA; this is not an x86 binary";
+                                             : "an x86 ISA; this is not an x86 binary";
   } else if (!qb__isas[isa].built) {
     snprintf(buf, buflen, "not built: the compiler rejected %s", qb__isas[isa].flags);
     why = buf;

@@ -26,9 +26,9 @@ typedef enum qb_isa {
 } qb_isa;
 
 typedef struct qb_cpu {
-  uint64_t features;  /* bit (1 << qb_feature) */
-  int cap_level;      /* ISAs above this level are disabled; INT32_MAX: no cap */
-  char cap_name[32];  /* the cap as given, "" when none */
+  uint64_t features; /* bit (1 << qb_feature) */
+  int cap_level;     /* ISAs above this level are disabled; INT32_MAX: no cap */
+  char cap_name[32]; /* the cap as given, "" when none */
   /* Running under an emulator (qemu-user): the features are the emulated CPU's and
    * timings mean nothing about any machine. emulated_why says how it was found. */
   bool emulated;

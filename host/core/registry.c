@@ -5,9 +5,20 @@
 #include <string.h>
 
 static const qb_family_info qb__families[QB_FAMILY_COUNT] = {
-#define QB_FAMILY(id, kind, in, in2, out, ib, i2b, ob, flops, mult, maxn, doc)                      \
-  {QB_FAMILY_##id, #id, QB_KIND_##kind, QB_DTYPE_##in, QB_DTYPE_##in2, QB_DTYPE_##out, ib, i2b, ob, \
-   flops, mult, maxn, doc},
+#define QB_FAMILY(id, kind, in, in2, out, ib, i2b, ob, flops, mult, maxn, doc) \
+  {QB_FAMILY_##id,                                                             \
+   #id,                                                                        \
+   QB_KIND_##kind,                                                             \
+   QB_DTYPE_##in,                                                              \
+   QB_DTYPE_##in2,                                                             \
+   QB_DTYPE_##out,                                                             \
+   ib,                                                                         \
+   i2b,                                                                        \
+   ob,                                                                         \
+   flops,                                                                      \
+   mult,                                                                       \
+   maxn,                                                                       \
+   doc},
 #include "families.inc"
 #undef QB_FAMILY
 };
@@ -53,7 +64,9 @@ qb_family qb_family_find(const char* name) {
   return QB_FAMILY_COUNT;
 }
 
-size_t qb_kernel_count(void) { return QB__NKERNELS; }
+size_t qb_kernel_count(void) {
+  return QB__NKERNELS;
+}
 
 const qb_kernel_info* qb_kernel_at(size_t i) {
   return i < QB__NKERNELS ? &qb__view[i] : NULL;

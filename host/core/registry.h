@@ -24,7 +24,7 @@ typedef enum qb_kind { QB_KIND_unary, QB_KIND_dot } qb_kind;
 
 typedef struct qb_family_info {
   qb_family id;
-  const char* name;  /* "f32_f16_cvt" */
+  const char* name; /* "f32_f16_cvt" */
   qb_kind kind;
   qb_dtype in, in2, out;
   unsigned in_bits, in2_bits, out_bits; /* bits moved per element (the bytes formula) */
@@ -57,13 +57,16 @@ const qb_kernel_info* qb_kernel_find(const char* name);
 /* The family's scalar reference (always built). */
 const qb_kernel_info* qb_kernel_reference(qb_family f);
 /* Whether it can run here; when not, *reason says why (buf holds it when needed). */
-bool qb_kernel_usable(const qb_kernel_info* k, const qb_cpu* cpu, const char** reason, char* buf,
-                      int buflen);
+bool qb_kernel_usable(const qb_kernel_info* k, const qb_cpu* cpu, const char** reason, char* buf, int buflen);
 /* The first usable variant of a family, best first: what dispatch picks. */
 const qb_kernel_info* qb_kernel_pick(qb_family f, const qb_cpu* cpu);
 
-static inline qb_unary_fn* qb_kernel_unary(const qb_kernel_info* k) { return (qb_unary_fn*) k->fn; }
-static inline qb_dot_fn* qb_kernel_dot(const qb_kernel_info* k) { return (qb_dot_fn*) k->fn; }
+static inline qb_unary_fn* qb_kernel_unary(const qb_kernel_info* k) {
+  return (qb_unary_fn*) k->fn;
+}
+static inline qb_dot_fn* qb_kernel_dot(const qb_kernel_info* k) {
+  return (qb_dot_fn*) k->fn;
+}
 
 /* Bytes moved for n elements, from the family's formula. */
 double qb_family_bytes(const qb_family_info* f, uint64_t n);

@@ -26,8 +26,7 @@ typedef struct qb_error {
 } qb_error;
 
 /* Sets err (when not NULL) and returns s, so callers can `return qb_fail(err, ...)`. */
-qb_status qb_fail(qb_error* err, qb_status s, const char* fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+qb_status qb_fail(qb_error* err, qb_status s, const char* fmt, ...) __attribute__((format(printf, 3, 4)));
 qb_status qb_vfail(qb_error* err, qb_status s, const char* fmt, va_list ap);
 
 /* Prints "qbench: <msg>" on stderr as one line. */

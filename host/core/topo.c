@@ -60,10 +60,20 @@ static bool qb__parse_size(const char* s, uint64_t* out) {
   unsigned long long v = strtoull(s, &end, 10);
   if (end == s || s[0] == '-') return false;
   switch (toupper((unsigned char) *end)) {
-    case 'K': v <<= 10; end++; break;
-    case 'M': v <<= 20; end++; break;
-    case 'G': v <<= 30; end++; break;
-    default: break;
+    case 'K':
+      v <<= 10;
+      end++;
+      break;
+    case 'M':
+      v <<= 20;
+      end++;
+      break;
+    case 'G':
+      v <<= 30;
+      end++;
+      break;
+    default:
+      break;
   }
   if (*end == 'B' || *end == 'b') end++;
   if (*end != '\0' || v == 0 || v > (1ull << 40)) return false;
@@ -75,7 +85,7 @@ qb_status qb_topo_override(qb_topo* t, const char* spec, qb_error* err) {
   char buf[256];
   snprintf(buf, sizeof buf, "%s", spec);
   uint64_t l1 = t->l1d_used, l2 = t->l2_used, l3 = t->l3_used;
-  for (char* save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+  for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
     char* eq = strchr(tok, '=');
     uint64_t v;
     if (eq == NULL) {
@@ -83,12 +93,17 @@ qb_status qb_topo_override(qb_topo* t, const char* spec, qb_error* err) {
     }
     *eq = '\0';
     if (!qb__parse_size(eq + 1, &v)) {
-      return qb_fail(err, QB_USAGE, "--caches '%s': bad size '%s' (a positive number with K/M/G)", spec, eq + 1);
+      return qb_fail(err, QB_USAGE, "--caches '%s': bad size '%s' (a positive number with K/M/G)", spec,
+                     eq + 1);
     }
-    if (strcasecmp(tok, "L1") == 0) l1 = v;
-    else if (strcasecmp(tok, "L2") == 0) l2 = v;
-    else if (strcasecmp(tok, "L3") == 0) l3 = v;
-    else return qb_fail(err, QB_USAGE, "--caches '%s': unknown level '%s' (expected L1, L2 or L3)", spec, tok);
+    if (strcasecmp(tok, "L1") == 0)
+      l1 = v;
+    else if (strcasecmp(tok, "L2") == 0)
+      l2 = v;
+    else if (strcasecmp(tok, "L3") == 0)
+      l3 = v;
+    else
+      return qb_fail(err, QB_USAGE, "--caches '%s': unknown level '%s' (expected L1, L2 or L3)", spec, tok);
   }
   t->l1d_used = l1;
   t->l2_used = l2;

@@ -61,8 +61,8 @@ bool qb_cpu_pin(qb_cpu_pins* p, int t) {
   if (p == NULL || t < 0 || (unsigned) t >= p->count) return qb_topo_bind_thread(t);
   if (p->state[t] == 1) return pthread_setaffinity_np(pthread_self(), sizeof p->sets[t], &p->sets[t]) == 0;
   if (p->state[t] == 2) return false;
-  const bool ok = qb_topo_bind_thread(t) &&
-                  pthread_getaffinity_np(pthread_self(), sizeof p->sets[t], &p->sets[t]) == 0;
+  const bool ok =
+      qb_topo_bind_thread(t) && pthread_getaffinity_np(pthread_self(), sizeof p->sets[t], &p->sets[t]) == 0;
   p->state[t] = ok ? 1 : 2;
   return ok;
 }
@@ -76,7 +76,9 @@ static uint64_t qb__gcd(uint64_t a, uint64_t b) {
   return a;
 }
 
-static uint64_t qb__lcm(uint64_t a, uint64_t b) { return a / qb__gcd(a, b) * b; }
+static uint64_t qb__lcm(uint64_t a, uint64_t b) {
+  return a / qb__gcd(a, b) * b;
+}
 
 static int64_t qb__batch(double bytes) {
   if (bytes <= 0) return 1;
@@ -151,9 +153,15 @@ static void qb__one(qb_dtype t, void* p) {
       memcpy(p, &one, sizeof one);
       break;
     }
-    case QB_DTYPE_f16: *(uint16_t*) p = 0x3C00; break;
-    case QB_DTYPE_bf16: *(uint16_t*) p = 0x3F80; break;
-    default: *(uint8_t*) p = 1; break; /* u8, s8 */
+    case QB_DTYPE_f16:
+      *(uint16_t*) p = 0x3C00;
+      break;
+    case QB_DTYPE_bf16:
+      *(uint16_t*) p = 0x3F80;
+      break;
+    default:
+      *(uint8_t*) p = 1;
+      break; /* u8, s8 */
   }
 }
 
@@ -243,25 +251,29 @@ void qb_cpu_bench_free(qb_cpu_bench* b) {
  * measuring tool of the host, so a function attribute keeps it in one place. */
 typedef uint64_t qb__v4u64 __attribute__((vector_size(32)));
 
-#define QB__READ_BODY                                          \
-  const qb__v4u64* v = (const qb__v4u64*) p;                   \
-  const size_t nv = bytes / sizeof(qb__v4u64);                 \
-  qb__v4u64 a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};            \
-  size_t i = 0;                                                \
-  for (; i + 4 <= nv; i += 4) {                                \
-    a0 += v[i];                                                \
-    a1 += v[i + 1];                                            \
-    a2 += v[i + 2];                                            \
-    a3 += v[i + 3];                                            \
-  }                                                            \
-  for (; i < nv; i++) a0 += v[i];                              \
-  a0 += a1 + a2 + a3;                                          \
+#define QB__READ_BODY                               \
+  const qb__v4u64* v = (const qb__v4u64*) p;        \
+  const size_t nv = bytes / sizeof(qb__v4u64);      \
+  qb__v4u64 a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0}; \
+  size_t i = 0;                                     \
+  for (; i + 4 <= nv; i += 4) {                     \
+    a0 += v[i];                                     \
+    a1 += v[i + 1];                                 \
+    a2 += v[i + 2];                                 \
+    a3 += v[i + 3];                                 \
+  }                                                 \
+  for (; i < nv; i++) a0 += v[i];                   \
+  a0 += a1 + a2 + a3;                               \
   return a0[0] ^ a0[1] ^ a0[2] ^ a0[3];
 
-static uint64_t qb__read_base(const void* p, size_t bytes) { QB__READ_BODY }
+static uint64_t qb__read_base(const void* p, size_t bytes) {
+  QB__READ_BODY
+}
 
 #if defined(__x86_64__) || defined(__i386__)
-__attribute__((target("avx2"))) static uint64_t qb__read_avx2(const void* p, size_t bytes) { QB__READ_BODY }
+__attribute__((target("avx2"))) static uint64_t qb__read_avx2(const void* p, size_t bytes) {
+  QB__READ_BODY
+}
 #else
 #define qb__read_avx2 qb__read_base
 #endif
@@ -275,9 +287,15 @@ static inline void qb__call(const qb_cpu_bench* b, qb_cpu_slice* s) {
         qb_kernel_unary(b->kernel)(s->n, s->x, s->y, &s->qp);
       }
       break;
-    case QB_CPU_WORK_COPY: memcpy(s->y, s->x, s->n); break;
-    case QB_CPU_WORK_READ: s->sink += b->read_avx2 ? qb__read_avx2(s->x, s->n) : qb__read_base(s->x, s->n); break;
-    case QB_CPU_WORK_WRITE: memset(s->y, (int) (s->sink++ & 0xFF), s->n); break;
+    case QB_CPU_WORK_COPY:
+      memcpy(s->y, s->x, s->n);
+      break;
+    case QB_CPU_WORK_READ:
+      s->sink += b->read_avx2 ? qb__read_avx2(s->x, s->n) : qb__read_base(s->x, s->n);
+      break;
+    case QB_CPU_WORK_WRITE:
+      memset(s->y, (int) (s->sink++ & 0xFF), s->n);
+      break;
   }
 }
 

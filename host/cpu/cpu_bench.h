@@ -47,13 +47,13 @@ typedef enum qb_cpu_work {
 typedef struct qb_cpu_slice {
   const void* x;
   const void* x2;
-  void* y;         /* unary output, or the roof's destination */
-  void* out;       /* dots: this thread's own result, a cache line apart from others' */
-  size_t n;        /* elements (roofs: bytes) */
-  qb_quant_params qp; /* per-channel arrays shifted to this slice's first channel */
+  void* y;                    /* unary output, or the roof's destination */
+  void* out;                  /* dots: this thread's own result, a cache line apart from others' */
+  size_t n;                   /* elements (roofs: bytes) */
+  qb_quant_params qp;         /* per-channel arrays shifted to this slice's first channel */
   double bytes, items, flops; /* per iteration */
-  int64_t batch;   /* iterations per keep-running step: amortizes the loop's overhead */
-  uint64_t sink;   /* read roof: keeps the sum alive */
+  int64_t batch;              /* iterations per keep-running step: amortizes the loop's overhead */
+  uint64_t sink;              /* read roof: keeps the sum alive */
 } qb_cpu_slice;
 
 typedef struct qb_cpu_bench {
@@ -66,7 +66,7 @@ typedef struct qb_cpu_bench {
   void* ones;           /* peaks: a[0] and b[0] */
   void* roof_buf;       /* roofs: the buffers, allocated and touched here */
   size_t roof_bytes;
-  bool read_avx2;       /* the read roof's wide path is usable */
+  bool read_avx2; /* the read roof's wide path is usable */
   /* Limits: the monotonic time the case started and how long it may take (0: none). */
   double start_s, timeout_s;
   char timeout_msg[96];

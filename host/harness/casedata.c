@@ -24,8 +24,12 @@ typedef enum qb__role {
   QB__UNKNOWN
 } qb__role;
 
-static bool qb__is_float(qb_dtype t) { return qb_dtype_get(t)->cls == QB_CLASS_float; }
-static bool qb__is_int(qb_dtype t) { return qb_dtype_get(t)->cls == QB_CLASS_int; }
+static bool qb__is_float(qb_dtype t) {
+  return qb_dtype_get(t)->cls == QB_CLASS_float;
+}
+static bool qb__is_int(qb_dtype t) {
+  return qb_dtype_get(t)->cls == QB_CLASS_int;
+}
 
 static qb__role qb__role_of(const qb_family_info* f) {
   const bool channel = strstr(f->name, "quantc") != NULL;
@@ -47,7 +51,9 @@ static bool qb__has_params(qb__role r) {
   return r == QB__QUANT || r == QB__QUANTC || r == QB__DEQUANT || r == QB__DEQUANTC || r == QB__FAKEQUANT;
 }
 
-static bool qb__per_channel(qb__role r) { return r == QB__QUANTC || r == QB__DEQUANTC; }
+static bool qb__per_channel(qb__role r) {
+  return r == QB__QUANTC || r == QB__DEQUANTC;
+}
 
 /* The integer dtype that a family's affine params quantize to. */
 static qb_dtype qb__param_dtype(const qb_family_info* f, qb__role r) {
@@ -91,10 +97,18 @@ static uint64_t qb__load_bits(const void* buf, size_t i, unsigned bytes) {
   uint32_t b32;
   uint64_t b64;
   switch (bytes) {
-    case 1: memcpy(&b8, p, 1); return b8;
-    case 2: memcpy(&b16, p, 2); return b16;
-    case 4: memcpy(&b32, p, 4); return b32;
-    default: memcpy(&b64, p, 8); return b64;
+    case 1:
+      memcpy(&b8, p, 1);
+      return b8;
+    case 2:
+      memcpy(&b16, p, 2);
+      return b16;
+    case 4:
+      memcpy(&b32, p, 4);
+      return b32;
+    default:
+      memcpy(&b64, p, 8);
+      return b64;
   }
 }
 
@@ -104,10 +118,18 @@ static void qb__store_bits(void* buf, size_t i, unsigned bytes, uint64_t v) {
   const uint16_t b16 = (uint16_t) v;
   const uint32_t b32 = (uint32_t) v;
   switch (bytes) {
-    case 1: memcpy(p, &b8, 1); break;
-    case 2: memcpy(p, &b16, 2); break;
-    case 4: memcpy(p, &b32, 4); break;
-    default: memcpy(p, &v, 8); break;
+    case 1:
+      memcpy(p, &b8, 1);
+      break;
+    case 2:
+      memcpy(p, &b16, 2);
+      break;
+    case 4:
+      memcpy(p, &b32, 4);
+      break;
+    default:
+      memcpy(p, &v, 8);
+      break;
   }
 }
 
@@ -122,22 +144,34 @@ static uint64_t qb__elem_bits(qb_dtype t, const void* buf, size_t i) {
 
 double qb_case_decode(qb_dtype t, const void* buf, size_t i) {
   switch (t) {
-    case QB_DTYPE_f64: return ((const double*) buf)[i];
-    case QB_DTYPE_f32: return ((const float*) buf)[i];
-    case QB_DTYPE_f16: return qb_f32_from_bits(qb_f16_to_f32_bits(((const uint16_t*) buf)[i]));
-    case QB_DTYPE_bf16: return qb_f32_from_bits(qb_bf16_to_f32_bits(((const uint16_t*) buf)[i]));
-    case QB_DTYPE_f8e4m3: return qb_f32_from_bits(qb_f8e4m3_to_f32_bits(((const uint8_t*) buf)[i]));
-    case QB_DTYPE_f8e5m2: return qb_f32_from_bits(qb_f8e5m2_to_f32_bits(((const uint8_t*) buf)[i]));
-    case QB_DTYPE_s8: return ((const int8_t*) buf)[i];
-    case QB_DTYPE_u8: return ((const uint8_t*) buf)[i];
-    case QB_DTYPE_s16: return ((const int16_t*) buf)[i];
-    case QB_DTYPE_s32: return ((const int32_t*) buf)[i];
-    case QB_DTYPE_s64: return (double) ((const int64_t*) buf)[i];
+    case QB_DTYPE_f64:
+      return ((const double*) buf)[i];
+    case QB_DTYPE_f32:
+      return ((const float*) buf)[i];
+    case QB_DTYPE_f16:
+      return qb_f32_from_bits(qb_f16_to_f32_bits(((const uint16_t*) buf)[i]));
+    case QB_DTYPE_bf16:
+      return qb_f32_from_bits(qb_bf16_to_f32_bits(((const uint16_t*) buf)[i]));
+    case QB_DTYPE_f8e4m3:
+      return qb_f32_from_bits(qb_f8e4m3_to_f32_bits(((const uint8_t*) buf)[i]));
+    case QB_DTYPE_f8e5m2:
+      return qb_f32_from_bits(qb_f8e5m2_to_f32_bits(((const uint8_t*) buf)[i]));
+    case QB_DTYPE_s8:
+      return ((const int8_t*) buf)[i];
+    case QB_DTYPE_u8:
+      return ((const uint8_t*) buf)[i];
+    case QB_DTYPE_s16:
+      return ((const int16_t*) buf)[i];
+    case QB_DTYPE_s32:
+      return ((const int32_t*) buf)[i];
+    case QB_DTYPE_s64:
+      return (double) ((const int64_t*) buf)[i];
     case QB_DTYPE_qb8: {
       const qb_block_q8* b = (const qb_block_q8*) buf + i / QB_BLOCK_LEN;
       return (double) b->d * (double) b->qs[i % QB_BLOCK_LEN];
     }
-    default: return NAN; /* packed 4-bit dtypes: no family uses them yet */
+    default:
+      return NAN; /* packed 4-bit dtypes: no family uses them yet */
   }
 }
 
@@ -204,8 +238,8 @@ static qb_status qb__tensor_params(qb_quant_params* p, qb_dtype qdt, const float
     return qb_quant_params_validate(p, n, err);
   }
   if (xf == NULL) {
-    return qb_fail(err, QB_BAD_INPUT, "%s input given as integers: its scale and zero point must be given too",
-                   di->name);
+    return qb_fail(err, QB_BAD_INPUT,
+                   "%s input given as integers: its scale and zero point must be given too", di->name);
   }
   s = o->absmax ? qb_calib_absmax(xf, n, (int32_t) di->imin, (int32_t) di->imax, &scale, &zp, err)
                 : qb_calib_minmax(xf, n, (int32_t) di->imin, (int32_t) di->imax, &scale, &zp, err);
@@ -245,7 +279,8 @@ static qb_status qb__case_params(qb_case_data* d, qb__role role, const float* xf
     qb_status s = qb_calib_minmax_channels(xf, d->channels, len, (int32_t) di->imin, (int32_t) di->imax,
                                            d->scales, d->zero_points, err);
     if (s != QB_OK) return s;
-    qb_quant_params_init(&d->qp, d->scales[0], d->zero_points[0], (int32_t) di->imin, (int32_t) di->imax, o->round);
+    qb_quant_params_init(&d->qp, d->scales[0], d->zero_points[0], (int32_t) di->imin, (int32_t) di->imax,
+                         o->round);
   }
   for (size_t c = 0; c < d->channels; c++) d->inv_scales[c] = 1.0f / d->scales[c];
   d->qp.channel_len = len;
@@ -300,7 +335,8 @@ static qb_status qb__take_input(qb_case_data* d, qb_dtype want, qb_dtype gt, con
   }
   if (gt != QB_DTYPE_f32) {
     if (want == QB_DTYPE_f32) {
-      return qb_fail(err, QB_BAD_INPUT, "%s takes f32 input, not %s", d->family->name, qb_dtype_get(gt)->name);
+      return qb_fail(err, QB_BAD_INPUT, "%s takes f32 input, not %s", d->family->name,
+                     qb_dtype_get(gt)->name);
     }
     return qb_fail(err, QB_BAD_INPUT, "%s takes %s input (or f32, converted), not %s", d->family->name,
                    qb_dtype_get(want)->name, qb_dtype_get(gt)->name);
@@ -352,10 +388,13 @@ static void qb__run_reference(const qb_case_data* d, const void* x, const void* 
   }
 }
 
-void qb_case_data_run_reference(qb_case_data* d) { qb__run_reference(d, d->x, d->x2, d->y); }
+void qb_case_data_run_reference(qb_case_data* d) {
+  qb__run_reference(d, d->x, d->x2, d->y);
+}
 
-qb_status qb_case_data_init_from(qb_case_data* d, const qb_family_info* f, size_t n, qb_dtype xt, const void* x,
-                                 qb_dtype x2t, const void* x2, const qb_case_options* o, qb_error* err) {
+qb_status qb_case_data_init_from(qb_case_data* d, const qb_family_info* f, size_t n, qb_dtype xt,
+                                 const void* x, qb_dtype x2t, const void* x2, const qb_case_options* o,
+                                 qb_error* err) {
   const qb__role role = qb__role_of(f);
   qb_status s;
   memset(d, 0, sizeof *d);
@@ -439,7 +478,8 @@ static double qb__ref64(const qb_case_data* d, qb__role role, size_t i) {
     case QB__DEQUANTC:
       qb__params_at(d, i, &scale, &zp);
       return (qb_case_decode(d->family->in, d->x, i) - zp) * scale;
-    default: return qb_case_decode(d->family->in, d->x, i);
+    default:
+      return qb_case_decode(d->family->in, d->x, i);
   }
 }
 

@@ -56,8 +56,9 @@ qb_status qb_case_data_init(qb_case_data* d, const qb_family_info* f, size_t n, 
  * (xt == f->in: copied as they are) or in f32 (converted as qb_case_data_init does).
  * Integer inputs given as integers need o->params for the families that dequantize.
  */
-qb_status qb_case_data_init_from(qb_case_data* d, const qb_family_info* f, size_t n, qb_dtype xt, const void* x,
-                                 qb_dtype x2t, const void* x2, const qb_case_options* o, qb_error* err);
+qb_status qb_case_data_init_from(qb_case_data* d, const qb_family_info* f, size_t n, qb_dtype xt,
+                                 const void* x, qb_dtype x2t, const void* x2, const qb_case_options* o,
+                                 qb_error* err);
 
 /* Runs the scalar reference into d->y (the output buffer under test). */
 void qb_case_data_run_reference(qb_case_data* d);

@@ -11,7 +11,7 @@
 
 struct qb_console {
   bool quiet;
-  bool tty;        /* stderr is a terminal: progress is drawn */
+  bool tty;         /* stderr is a terminal: progress is drawn */
   bool progress_on; /* a progress line is on screen and must be cleared first */
   size_t total;
   char family[48]; /* the group whose header was printed last */
@@ -26,7 +26,9 @@ qb_console* qb_console_new(bool quiet, size_t total) {
   return c;
 }
 
-void qb_console_free(qb_console* c) { free(c); }
+void qb_console_free(qb_console* c) {
+  free(c);
+}
 
 static void qb__clear(qb_console* c) {
   if (c->progress_on) {
@@ -87,7 +89,8 @@ void qb_console_case(qb_console* c, const qb_case* k, const json_t* row) {
   /* The variant, its rounding mode when the family has one, and the device. */
   const char* round = k->round >= 0 ? qb_suite_round_name((qb_round_mode) k->round) : NULL;
   snprintf(kernel, sizeof kernel, "%s%s%s%s%s", k->variant, round ? " " : "", round ? round : "",
-           k->backend == QB_SUITE_BACKEND_cpu ? "" : "@", k->backend == QB_SUITE_BACKEND_cpu ? "" : k->device_name);
+           k->backend == QB_SUITE_BACKEND_cpu ? "" : "@",
+           k->backend == QB_SUITE_BACKEND_cpu ? "" : k->device_name);
   if (k->n) {
     snprintf(n, sizeof n, "%llu", (unsigned long long) k->n);
   } else {
@@ -113,8 +116,8 @@ void qb_console_case(qb_console* c, const qb_case* k, const json_t* row) {
   }
   const char* status = json_string_value(json_object_get(row, "status"));
   const char* reason = json_string_value(json_object_get(row, "reason"));
-  printf("  %-34.34s %11s %3u %8s %6s %8s %18s %6s  %s%s%.90s\n", kernel, n, k->threads, gbs, roof, gflops, err,
-         mism, status ? status : "?", reason && reason[0] ? ": " : "", reason ? reason : "");
+  printf("  %-34.34s %11s %3u %8s %6s %8s %18s %6s  %s%s%.90s\n", kernel, n, k->threads, gbs, roof, gflops,
+         err, mism, status ? status : "?", reason && reason[0] ? ": " : "", reason ? reason : "");
   fflush(stdout);
 }
 

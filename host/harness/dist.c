@@ -60,7 +60,9 @@ static void qb__rng_seed(qb__rng* r, uint64_t seed) {
   }
 }
 
-static uint64_t qb__rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+static uint64_t qb__rotl(uint64_t x, int k) {
+  return (x << k) | (x >> (64 - k));
+}
 
 static uint64_t qb__next(qb__rng* r) {
   uint64_t* s = r->s;

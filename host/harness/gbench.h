@@ -40,8 +40,8 @@ typedef struct qb_gb_options {
 
 /* Counter flags (benchmark::Counter::Flags). */
 enum {
-  QB_GB_COUNTER_RATE = 1u << 0,        /* divided by the run's time: a value per second */
-  QB_GB_COUNTER_AVG_THREADS = 1u << 1, /* divided by the number of threads */
+  QB_GB_COUNTER_RATE = 1u << 0,          /* divided by the run's time: a value per second */
+  QB_GB_COUNTER_AVG_THREADS = 1u << 1,   /* divided by the number of threads */
   QB_GB_COUNTER_PER_ITERATION = 1u << 2, /* multiplied by the iterations of the run */
 };
 
@@ -50,8 +50,7 @@ bool qb_gb_available(void);
 
 /* Registers a benchmark under `name` (kept verbatim; time unit ns; the timer is real
  * time unless manual_time). `user` must outlive qb_gb_run_all(). */
-qb_status qb_gb_register(const char* name, qb_gb_fn* fn, void* user, const qb_gb_options* opt,
-                         qb_error* err);
+qb_status qb_gb_register(const char* name, qb_gb_fn* fn, void* user, const qb_gb_options* opt, qb_error* err);
 /* Forgets every registered benchmark. */
 void qb_gb_clear(void);
 
@@ -79,9 +78,9 @@ typedef struct qb_gb_counter {
 
 /* One run as the reporter saw it; pointers are valid during the report callback only. */
 typedef struct qb_gb_run {
-  const char* name;           /* the registered name */
+  const char* name; /* the registered name */
   qb_gb_run_type run_type;
-  const char* aggregate_name; /* "mean", "median", "stddev", "cv"; "" for iterations */
+  const char* aggregate_name;   /* "mean", "median", "stddev", "cv"; "" for iterations */
   bool aggregate_is_percentage; /* cv: times are fractions, not nanoseconds */
   int64_t repetitions, repetition_index, threads, iterations;
   double real_time_ns, cpu_time_ns; /* per iteration (aggregates: the statistic) */
@@ -99,7 +98,7 @@ typedef void qb_gb_report_fn(const qb_gb_run* run, void* user);
  * the number of benchmarks that matched.
  */
 qb_status qb_gb_run_all(const char* filter, qb_gb_report_fn* report, void* user, size_t* matched,
-                    qb_error* err);
+                        qb_error* err);
 
 #ifdef __cplusplus
 }

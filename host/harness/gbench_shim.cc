@@ -16,7 +16,9 @@ extern "C" {
 
 namespace {
 
-benchmark::State* qb__st(qb_gb_state* st) { return reinterpret_cast<benchmark::State*>(st); }
+benchmark::State* qb__st(qb_gb_state* st) {
+  return reinterpret_cast<benchmark::State*>(st);
+}
 const benchmark::State* qb__st(const qb_gb_state* st) {
   return reinterpret_cast<const benchmark::State*>(st);
 }
@@ -71,7 +73,9 @@ class qb__reporter : public benchmark::BenchmarkReporter {
 
 extern "C" {
 
-bool qb_gb_available(void) { return true; }
+bool qb_gb_available(void) {
+  return true;
+}
 
 qb_status qb_gb_register(const char* name, qb_gb_fn* fn, void* user, const qb_gb_options* opt,
                          qb_error* err) {
@@ -99,15 +103,31 @@ qb_status qb_gb_register(const char* name, qb_gb_fn* fn, void* user, const qb_gb
   return QB_OK;
 }
 
-void qb_gb_clear(void) { benchmark::ClearRegisteredBenchmarks(); }
+void qb_gb_clear(void) {
+  benchmark::ClearRegisteredBenchmarks();
+}
 
-bool qb_gb_keep_running(qb_gb_state* st) { return qb__st(st)->KeepRunning(); }
-bool qb_gb_keep_running_batch(qb_gb_state* st, int64_t n) { return qb__st(st)->KeepRunningBatch(n); }
-int qb_gb_thread_index(const qb_gb_state* st) { return qb__st(st)->thread_index(); }
-int qb_gb_threads(const qb_gb_state* st) { return qb__st(st)->threads(); }
-int64_t qb_gb_max_iterations(const qb_gb_state* st) { return qb__st(st)->max_iterations; }
-int64_t qb_gb_iterations(const qb_gb_state* st) { return qb__st(st)->iterations(); }
-void qb_gb_set_iteration_time(qb_gb_state* st, double seconds) { qb__st(st)->SetIterationTime(seconds); }
+bool qb_gb_keep_running(qb_gb_state* st) {
+  return qb__st(st)->KeepRunning();
+}
+bool qb_gb_keep_running_batch(qb_gb_state* st, int64_t n) {
+  return qb__st(st)->KeepRunningBatch(n);
+}
+int qb_gb_thread_index(const qb_gb_state* st) {
+  return qb__st(st)->thread_index();
+}
+int qb_gb_threads(const qb_gb_state* st) {
+  return qb__st(st)->threads();
+}
+int64_t qb_gb_max_iterations(const qb_gb_state* st) {
+  return qb__st(st)->max_iterations;
+}
+int64_t qb_gb_iterations(const qb_gb_state* st) {
+  return qb__st(st)->iterations();
+}
+void qb_gb_set_iteration_time(qb_gb_state* st, double seconds) {
+  qb__st(st)->SetIterationTime(seconds);
+}
 
 void qb_gb_set_counter(qb_gb_state* st, const char* name, double value, unsigned flags) {
   int f = benchmark::Counter::kDefaults;
@@ -117,13 +137,21 @@ void qb_gb_set_counter(qb_gb_state* st, const char* name, double value, unsigned
   qb__st(st)->counters[name] = benchmark::Counter(value, static_cast<benchmark::Counter::Flags>(f));
 }
 
-void qb_gb_skip_with_error(qb_gb_state* st, const char* msg) { qb__st(st)->SkipWithError(msg); }
-bool qb_gb_error_occurred(const qb_gb_state* st) { return qb__st(st)->error_occurred(); }
-void qb_gb_pause_timing(qb_gb_state* st) { qb__st(st)->PauseTiming(); }
-void qb_gb_resume_timing(qb_gb_state* st) { qb__st(st)->ResumeTiming(); }
+void qb_gb_skip_with_error(qb_gb_state* st, const char* msg) {
+  qb__st(st)->SkipWithError(msg);
+}
+bool qb_gb_error_occurred(const qb_gb_state* st) {
+  return qb__st(st)->error_occurred();
+}
+void qb_gb_pause_timing(qb_gb_state* st) {
+  qb__st(st)->PauseTiming();
+}
+void qb_gb_resume_timing(qb_gb_state* st) {
+  qb__st(st)->ResumeTiming();
+}
 
 qb_status qb_gb_run_all(const char* filter, qb_gb_report_fn* report, void* user, size_t* matched,
-                    qb_error* err) {
+                        qb_error* err) {
   if (matched != nullptr) *matched = 0;
   try {
     qb__reporter rep(report, user);

@@ -9,10 +9,14 @@
 
 const char* qb_mem_scheme_name(qb_mem_scheme s) {
   switch (s) {
-    case QB_MEM_PLAIN: return "plain";
-    case QB_MEM_PER_TENSOR: return "per-tensor";
-    case QB_MEM_PER_CHANNEL: return "per-channel";
-    case QB_MEM_BLOCK: return "block32";
+    case QB_MEM_PLAIN:
+      return "plain";
+    case QB_MEM_PER_TENSOR:
+      return "per-tensor";
+    case QB_MEM_PER_CHANNEL:
+      return "per-channel";
+    case QB_MEM_BLOCK:
+      return "block32";
   }
   return "unknown";
 }
@@ -21,7 +25,8 @@ qb_status qb_memory_parse_shape(const char* s, uint64_t* dims, int* ndim, qb_err
   const char* p = s;
   uint64_t total = 1;
   *ndim = 0;
-  if (s == NULL || *s == '\0') return qb_fail(err, QB_BAD_INPUT, "shape '': expected dimensions like 2000x2000");
+  if (s == NULL || *s == '\0')
+    return qb_fail(err, QB_BAD_INPUT, "shape '': expected dimensions like 2000x2000");
   for (;;) {
     char* end;
     if (*p < '0' || *p > '9') {
@@ -29,7 +34,8 @@ qb_status qb_memory_parse_shape(const char* s, uint64_t* dims, int* ndim, qb_err
     }
     errno = 0;
     const unsigned long long v = strtoull(p, &end, 10);
-    if (errno != 0 || v == 0) return qb_fail(err, QB_BAD_INPUT, "shape '%s': dimensions must be 1 or more", s);
+    if (errno != 0 || v == 0)
+      return qb_fail(err, QB_BAD_INPUT, "shape '%s': dimensions must be 1 or more", s);
     if (*ndim == QB_MEMORY_MAX_DIMS) {
       return qb_fail(err, QB_BAD_INPUT, "shape '%s': more than %d dimensions", s, QB_MEMORY_MAX_DIMS);
     }
@@ -40,7 +46,8 @@ qb_status qb_memory_parse_shape(const char* s, uint64_t* dims, int* ndim, qb_err
     dims[(*ndim)++] = v;
     if (*end == '\0') return QB_OK;
     if (*end != 'x' && *end != 'X' && *end != ',') {
-      return qb_fail(err, QB_BAD_INPUT, "shape '%s': unexpected '%c' (dimensions are separated by 'x')", s, *end);
+      return qb_fail(err, QB_BAD_INPUT, "shape '%s': unexpected '%c' (dimensions are separated by 'x')", s,
+                     *end);
     }
     p = end + 1;
   }
@@ -71,10 +78,18 @@ qb_status qb_memory_footprint(qb_dtype t, qb_mem_scheme scheme, const uint64_t* 
   row->elements = n;
   row->data_bytes = (n * di->bits + 7) / 8;
   switch (scheme) {
-    case QB_MEM_PLAIN: row->metadata_bytes = 0; break;
-    case QB_MEM_PER_TENSOR: row->metadata_bytes = meta_one; break;
-    case QB_MEM_PER_CHANNEL: row->metadata_bytes = dims[0] * meta_one; break;
-    case QB_MEM_BLOCK: row->metadata_bytes = (n + QB_MEMORY_BLOCK - 1) / QB_MEMORY_BLOCK * 4; break;
+    case QB_MEM_PLAIN:
+      row->metadata_bytes = 0;
+      break;
+    case QB_MEM_PER_TENSOR:
+      row->metadata_bytes = meta_one;
+      break;
+    case QB_MEM_PER_CHANNEL:
+      row->metadata_bytes = dims[0] * meta_one;
+      break;
+    case QB_MEM_BLOCK:
+      row->metadata_bytes = (n + QB_MEMORY_BLOCK - 1) / QB_MEMORY_BLOCK * 4;
+      break;
   }
   row->total_bytes = row->data_bytes + row->metadata_bytes;
   row->bytes_per_element = (double) row->total_bytes / (double) n;
@@ -93,10 +108,10 @@ size_t qb_memory_table(const uint64_t* dims, int ndim, qb_memory_row* rows, size
     qb_dtype t;
     qb_mem_scheme s;
   } formats[] = {
-      {QB_DTYPE_f64, QB_MEM_PLAIN},          {QB_DTYPE_f32, QB_MEM_PLAIN},        {QB_DTYPE_f16, QB_MEM_PLAIN},
-      {QB_DTYPE_bf16, QB_MEM_PLAIN},         {QB_DTYPE_f8e4m3, QB_MEM_PLAIN},     {QB_DTYPE_f8e5m2, QB_MEM_PLAIN},
-      {QB_DTYPE_s8, QB_MEM_PER_TENSOR},      {QB_DTYPE_u8, QB_MEM_PER_TENSOR},    {QB_DTYPE_s8, QB_MEM_PER_CHANNEL},
-      {QB_DTYPE_s8, QB_MEM_BLOCK},           {QB_DTYPE_s4, QB_MEM_PER_TENSOR},    {QB_DTYPE_s4, QB_MEM_PER_CHANNEL},
+      {QB_DTYPE_f64, QB_MEM_PLAIN},     {QB_DTYPE_f32, QB_MEM_PLAIN},     {QB_DTYPE_f16, QB_MEM_PLAIN},
+      {QB_DTYPE_bf16, QB_MEM_PLAIN},    {QB_DTYPE_f8e4m3, QB_MEM_PLAIN},  {QB_DTYPE_f8e5m2, QB_MEM_PLAIN},
+      {QB_DTYPE_s8, QB_MEM_PER_TENSOR}, {QB_DTYPE_u8, QB_MEM_PER_TENSOR}, {QB_DTYPE_s8, QB_MEM_PER_CHANNEL},
+      {QB_DTYPE_s8, QB_MEM_BLOCK},      {QB_DTYPE_s4, QB_MEM_PER_TENSOR}, {QB_DTYPE_s4, QB_MEM_PER_CHANNEL},
       {QB_DTYPE_s4, QB_MEM_BLOCK},
   };
   size_t k = 0;

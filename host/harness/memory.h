@@ -24,8 +24,8 @@ typedef enum qb_mem_scheme {
 #define QB_MEMORY_BLOCK 32
 
 typedef struct qb_memory_row {
-  char name[32];     /* "s8 per-channel" */
-  qb_dtype dtype;    /* the element dtype (s8, not qb8, for block int8) */
+  char name[32];  /* "s8 per-channel" */
+  qb_dtype dtype; /* the element dtype (s8, not qb8, for block int8) */
   qb_mem_scheme scheme;
   uint64_t elements;
   uint64_t data_bytes;     /* the values, packed (4-bit: two per byte) */

@@ -102,7 +102,9 @@ void qb_metrics_compute(const double* ref, const double* got, size_t n, qb_dtype
   qb_metrics_end(&a, m);
 }
 
-static json_t* qb__real(double v) { return isfinite(v) ? json_real(v) : json_null(); }
+static json_t* qb__real(double v) {
+  return isfinite(v) ? json_real(v) : json_null();
+}
 
 json_t* qb_metrics_to_json(const qb_error_metrics* m) {
   json_t* o = json_object();

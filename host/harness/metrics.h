@@ -14,18 +14,18 @@
 #include "dtype.h"
 
 typedef struct qb_error_metrics {
-  double max_abs;  /* max |got - ref| */
-  double max_rel;  /* max |got - ref| / |ref| over ref != 0 */
-  double rmse;     /* sqrt(sum (got - ref)^2 / count) */
-  double nmse;     /* sum (got - ref)^2 / sum ref^2 (0 when both sums are 0, inf when only ref's is) */
-  double sqnr_db;  /* 10 log10(sum ref^2 / sum (got - ref)^2); +inf when there is no error */
-  double max_ulp;  /* |got - ref| in units of out_dtype's spacing at ref (0 for ints) */
+  double max_abs; /* max |got - ref| */
+  double max_rel; /* max |got - ref| / |ref| over ref != 0 */
+  double rmse;    /* sqrt(sum (got - ref)^2 / count) */
+  double nmse;    /* sum (got - ref)^2 / sum ref^2 (0 when both sums are 0, inf when only ref's is) */
+  double sqnr_db; /* 10 log10(sum ref^2 / sum (got - ref)^2); +inf when there is no error */
+  double max_ulp; /* |got - ref| in units of out_dtype's spacing at ref (0 for ints) */
   double mean_ulp;
-  uint64_t count;      /* elements whose ref and got are both finite: what the figures cover */
-  uint64_t mismatches; /* qb_metrics_compute: finite pairs with got != ref;
-                          qb_case_data_evaluate: bit-wise vs the scalar reference */
+  uint64_t count;              /* elements whose ref and got are both finite: what the figures cover */
+  uint64_t mismatches;         /* qb_metrics_compute: finite pairs with got != ref;
+                                  qb_case_data_evaluate: bit-wise vs the scalar reference */
   uint64_t nan_inf_mismatches; /* ref and got disagree on NaN/inf (NaN matches NaN, inf its own sign) */
-  uint64_t overflows;  /* ref finite, got inf or NaN: the format's range ran out */
+  uint64_t overflows;          /* ref finite, got inf or NaN: the format's range ran out */
 } qb_error_metrics;
 
 /*

@@ -13,8 +13,8 @@ static const struct {
   const char* descr;
   qb_dtype dtype;
 } qb__descrs[] = {
-    {"f8", QB_DTYPE_f64}, {"f4", QB_DTYPE_f32}, {"f2", QB_DTYPE_f16}, {"i1", QB_DTYPE_s8},  {"u1", QB_DTYPE_u8},
-    {"i2", QB_DTYPE_s16}, {"i4", QB_DTYPE_s32}, {"i8", QB_DTYPE_s64},
+    {"f8", QB_DTYPE_f64}, {"f4", QB_DTYPE_f32}, {"f2", QB_DTYPE_f16}, {"i1", QB_DTYPE_s8},
+    {"u1", QB_DTYPE_u8},  {"i2", QB_DTYPE_s16}, {"i4", QB_DTYPE_s32}, {"i8", QB_DTYPE_s64},
 };
 
 qb_status qb_tensor_alloc(qb_tensor* t, qb_dtype dtype, int ndim, const uint64_t* dims, qb_error* err) {
@@ -117,7 +117,8 @@ static qb_status qb__shape(qb__hdr* h, const char* name, uint64_t* dims, int* nd
     uint64_t v = 0;
     while (h->p < h->end && *h->p >= '0' && *h->p <= '9') {
       const uint64_t digit = (uint64_t) (*h->p++ - '0');
-      if (v > (UINT64_MAX - digit) / 10) return qb_fail(err, QB_BAD_INPUT, "%s: a dimension overflows 64 bits", name);
+      if (v > (UINT64_MAX - digit) / 10)
+        return qb_fail(err, QB_BAD_INPUT, "%s: a dimension overflows 64 bits", name);
       v = v * 10 + digit;
     }
     if (h->p < h->end && *h->p == 'L') h->p++; /* Python 2 longs */
@@ -135,8 +136,8 @@ static qb_status qb__shape(qb__hdr* h, const char* name, uint64_t* dims, int* nd
 static qb_status qb__descr(const char* d, const char* name, qb_dtype* out, qb_error* err) {
   const char order = d[0];
   if (order == '>') {
-    return qb_fail(err, QB_BAD_INPUT, "%s: big-endian data ('%s'); save it little-endian (astype('<%s'))", name, d,
-                   d + 1);
+    return qb_fail(err, QB_BAD_INPUT, "%s: big-endian data ('%s'); save it little-endian (astype('<%s'))",
+                   name, d, d + 1);
   }
   if (order != '<' && order != '|' && order != '=') {
     return qb_fail(err, QB_BAD_INPUT, "%s: unsupported dtype '%s'", name, d);
@@ -149,7 +150,8 @@ static qb_status qb__descr(const char* d, const char* name, qb_dtype* out, qb_er
       return QB_OK;
     }
   }
-  return qb_fail(err, QB_BAD_INPUT, "%s: unsupported dtype '%s' (f8, f4, f2, i1, u1, i2, i4, i8 are read)", name, d);
+  return qb_fail(err, QB_BAD_INPUT, "%s: unsupported dtype '%s' (f8, f4, f2, i1, u1, i2, i4, i8 are read)",
+                 name, d);
 }
 
 static qb_status qb__parse_header(qb__hdr* h, const char* name, qb_dtype* dtype, uint64_t* dims, int* ndim,
@@ -164,16 +166,20 @@ static qb_status qb__parse_header(qb__hdr* h, const char* name, qb_dtype* dtype,
     }
     if (strcmp(key, "descr") == 0) {
       if (!qb__string(h, val, sizeof val)) {
-        return qb_fail(err, QB_BAD_INPUT, "%s: header 'descr' is not a simple dtype string (structured arrays "
-                       "are not read)", name);
+        return qb_fail(err, QB_BAD_INPUT,
+                       "%s: header 'descr' is not a simple dtype string (structured arrays "
+                       "are not read)",
+                       name);
       }
       if ((s = qb__descr(val, name, dtype, err)) != QB_OK) return s;
       have_descr = true;
     } else if (strcmp(key, "fortran_order") == 0) {
       if (qb__word(h, "True")) {
-        return qb_fail(err, QB_BAD_INPUT, "%s: Fortran order; save it in C order (np.ascontiguousarray)", name);
+        return qb_fail(err, QB_BAD_INPUT, "%s: Fortran order; save it in C order (np.ascontiguousarray)",
+                       name);
       }
-      if (!qb__word(h, "False")) return qb_fail(err, QB_BAD_INPUT, "%s: header 'fortran_order' is not a bool", name);
+      if (!qb__word(h, "False"))
+        return qb_fail(err, QB_BAD_INPUT, "%s: header 'fortran_order' is not a bool", name);
       have_order = true;
     } else if (strcmp(key, "shape") == 0) {
       if ((s = qb__shape(h, name, dims, ndim, err)) != QB_OK) return s;
@@ -188,7 +194,9 @@ static qb_status qb__parse_header(qb__hdr* h, const char* name, qb_dtype* dtype,
   }
   if (!have_descr || !have_order || !have_shape) {
     return qb_fail(err, QB_BAD_INPUT, "%s: header lacks '%s'", name,
-                   !have_descr ? "descr" : !have_order ? "fortran_order" : "shape");
+                   !have_descr   ? "descr"
+                   : !have_order ? "fortran_order"
+                                 : "shape");
   }
   return QB_OK;
 }
@@ -202,8 +210,10 @@ qb_status qb_npy_parse(const void* buf, size_t len, const char* name, qb_tensor*
   qb_status s;
   memset(t, 0, sizeof *t);
   /* 1. Magic, version, header length. */
-  if (len < 10) return qb_fail(err, QB_BAD_INPUT, "%s: truncated: %zu bytes, not even a .npy preamble", name, len);
-  if (memcmp(b, "\x93NUMPY", 6) != 0) return qb_fail(err, QB_BAD_INPUT, "%s: bad magic: not a .npy file", name);
+  if (len < 10)
+    return qb_fail(err, QB_BAD_INPUT, "%s: truncated: %zu bytes, not even a .npy preamble", name, len);
+  if (memcmp(b, "\x93NUMPY", 6) != 0)
+    return qb_fail(err, QB_BAD_INPUT, "%s: bad magic: not a .npy file", name);
   if (b[6] == 1) {
     hlen = (size_t) b[8] | (size_t) b[9] << 8;
     data_at = 10;
@@ -238,8 +248,8 @@ qb_status qb_npy_parse(const void* buf, size_t len, const char* name, qb_tensor*
     char shape[128];
     memcpy(shape_only.dims, dims, (size_t) ndim * sizeof dims[0]);
     qb_tensor_shape_string(&shape_only, shape, sizeof shape);
-    return qb_fail(err, QB_BAD_INPUT, "%s: data is %zu bytes, shape %s of %s needs %zu", name, len - data_at, shape,
-                   qb_dtype_get(dtype)->name, need);
+    return qb_fail(err, QB_BAD_INPUT, "%s: data is %zu bytes, shape %s of %s needs %zu", name, len - data_at,
+                   shape, qb_dtype_get(dtype)->name, need);
   }
   qb_error aerr = {0};
   if ((s = qb_tensor_alloc(t, dtype, ndim, dims, &aerr)) != QB_OK) {
@@ -303,7 +313,8 @@ qb_status qb_write_file_atomic(const char* path, const void* head, size_t head_l
     return qb_fail(err, QB_BAD_INPUT, "%s: path too long", path);
   }
   const int fd = mkstemp(tmp);
-  if (fd < 0) return qb_fail(err, QB_IO, "%s: cannot create a temporary file beside it: %s", path, strerror(errno));
+  if (fd < 0)
+    return qb_fail(err, QB_IO, "%s: cannot create a temporary file beside it: %s", path, strerror(errno));
   bool ok = qb__write_all(fd, head, head_len) && qb__write_all(fd, body, body_len) && fsync(fd) == 0;
   ok = close(fd) == 0 && ok;
   if (!ok) {
@@ -329,18 +340,28 @@ qb_status qb_write_file_atomic(const char* path, const void* head, size_t head_l
 
 static const char* qb__descr_of(qb_dtype t) {
   switch (t) {
-    case QB_DTYPE_f64: return "<f8";
-    case QB_DTYPE_f32: return "<f4";
-    case QB_DTYPE_f16: return "<f2";
-    case QB_DTYPE_bf16: return "<u2";
-    case QB_DTYPE_s8: return "|i1";
+    case QB_DTYPE_f64:
+      return "<f8";
+    case QB_DTYPE_f32:
+      return "<f4";
+    case QB_DTYPE_f16:
+      return "<f2";
+    case QB_DTYPE_bf16:
+      return "<u2";
+    case QB_DTYPE_s8:
+      return "|i1";
     case QB_DTYPE_u8:
     case QB_DTYPE_f8e4m3:
-    case QB_DTYPE_f8e5m2: return "|u1";
-    case QB_DTYPE_s16: return "<i2";
-    case QB_DTYPE_s32: return "<i4";
-    case QB_DTYPE_s64: return "<i8";
-    default: return NULL;
+    case QB_DTYPE_f8e5m2:
+      return "|u1";
+    case QB_DTYPE_s16:
+      return "<i2";
+    case QB_DTYPE_s32:
+      return "<i4";
+    case QB_DTYPE_s64:
+      return "<i8";
+    default:
+      return NULL;
   }
 }
 
@@ -348,14 +369,16 @@ qb_status qb_npy_write(const char* path, const qb_tensor* t, bool force, qb_erro
   const char* descr = qb__descr_of(t->dtype);
   char dict[512], shape[256];
   size_t at = 0;
-  if (descr == NULL) return qb_fail(err, QB_BAD_INPUT, "%s: no .npy dtype for %s", path, qb_dtype_get(t->dtype)->name);
+  if (descr == NULL)
+    return qb_fail(err, QB_BAD_INPUT, "%s: no .npy dtype for %s", path, qb_dtype_get(t->dtype)->name);
   shape[0] = '\0';
   for (int i = 0; i < t->ndim; i++) {
     at += (size_t) snprintf(shape + at, sizeof shape - at, "%llu,%s", (unsigned long long) t->dims[i],
                             i + 1 < t->ndim ? " " : "");
   }
   if (t->ndim > 1) shape[at - 1] = '\0'; /* "(2, 3)" but "(5,)" */
-  int dl = snprintf(dict, sizeof dict, "{'descr': '%s', 'fortran_order': False, 'shape': (%s), }", descr, shape);
+  int dl =
+      snprintf(dict, sizeof dict, "{'descr': '%s', 'fortran_order': False, 'shape': (%s), }", descr, shape);
   /* Version 1.0 header: magic (6) + version (2) + length (2) + dict, padded with spaces
    * and a final newline to a multiple of 64 bytes, so the data are aligned. */
   const size_t total = (10 + (size_t) dl + 1 + 63) / 64 * 64;

@@ -162,11 +162,21 @@ static qb_status qb__plan_transfers(const qb_plan_input* in, qb_plan* p, int dev
     uint64_t bytes;
     const char* cls;
     switch (sp->kind) {
-      case QB_SIZE_L1: bytes = t->l1d_used / 2, cls = "L1"; break;
-      case QB_SIZE_L2: bytes = t->l2_used / 2, cls = "L2"; break;
-      case QB_SIZE_L3: bytes = t->l3_used / 2, cls = "L3"; break;
-      case QB_SIZE_DRAM: bytes = t->l3_used * QB_SUITE_DRAM_FACTOR, cls = "DRAM"; break;
-      default: bytes = sp->elements * 4, cls = "none"; break; /* an f32 buffer of that many */
+      case QB_SIZE_L1:
+        bytes = t->l1d_used / 2, cls = "L1";
+        break;
+      case QB_SIZE_L2:
+        bytes = t->l2_used / 2, cls = "L2";
+        break;
+      case QB_SIZE_L3:
+        bytes = t->l3_used / 2, cls = "L3";
+        break;
+      case QB_SIZE_DRAM:
+        bytes = t->l3_used * QB_SUITE_DRAM_FACTOR, cls = "DRAM";
+        break;
+      default:
+        bytes = sp->elements * 4, cls = "none";
+        break; /* an f32 buffer of that many */
     }
     for (int dir = QB_TO_DEVICE; dir <= QB_FROM_DEVICE; dir++) {
       qb_case* k = qb__push(p, err);

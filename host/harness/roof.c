@@ -20,10 +20,14 @@ static const char* const qb__class_names[] = {"L1", "L2", "L3", "DRAM"};
 static uint64_t qb__class_bytes(const qb_topo* t, int cls) {
   const uint64_t l3 = t->l3_used ? t->l3_used : t->l2_used;
   switch (cls) {
-    case 0: return t->l1d_used / 2;
-    case 1: return t->l2_used / 2;
-    case 2: return l3 / 2;
-    default: return l3 * QB_SUITE_DRAM_FACTOR;
+    case 0:
+      return t->l1d_used / 2;
+    case 1:
+      return t->l2_used / 2;
+    case 2:
+      return l3 / 2;
+    default:
+      return l3 * QB_SUITE_DRAM_FACTOR;
   }
 }
 

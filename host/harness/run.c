@@ -22,7 +22,9 @@
  * nothing else. It only records the signal; the run checks it between cases. */
 static volatile sig_atomic_t qb__stop_signal;
 
-static void qb__on_signal(int sig) { qb__stop_signal = sig; }
+static void qb__on_signal(int sig) {
+  qb__stop_signal = sig;
+}
 
 static void qb__install_signals(struct sigaction* old_int, struct sigaction* old_term) {
   struct sigaction sa;
@@ -38,12 +40,14 @@ static void qb__install_signals(struct sigaction* old_int, struct sigaction* old
 /* ---- Collecting Google Benchmark's runs -------------------------------------------- */
 
 typedef struct qb__collect {
-  json_t* runs;     /* one object per reported run: Google Benchmark's fields */
+  json_t* runs; /* one object per reported run: Google Benchmark's fields */
   bool error;
   char error_msg[512];
 } qb__collect;
 
-static json_t* qb__num(double v) { return isfinite(v) ? json_real(v) : json_null(); }
+static json_t* qb__num(double v) {
+  return isfinite(v) ? json_real(v) : json_null();
+}
 
 static void qb__on_run(const qb_gb_run* run, void* user) {
   qb__collect* c = user;
@@ -52,7 +56,8 @@ static void qb__on_run(const qb_gb_run* run, void* user) {
   json_object_set_new(o, "run_type", json_string(agg ? "aggregate" : "iteration"));
   if (agg) {
     json_object_set_new(o, "aggregate_name", json_string(run->aggregate_name));
-    json_object_set_new(o, "aggregate_unit", json_string(run->aggregate_is_percentage ? "percentage" : "time"));
+    json_object_set_new(o, "aggregate_unit",
+                        json_string(run->aggregate_is_percentage ? "percentage" : "time"));
   }
   json_object_set_new(o, "repetitions", json_integer(run->repetitions));
   json_object_set_new(o, "repetition_index", json_integer(run->repetition_index));
@@ -93,9 +98,12 @@ static double qb__get(const json_t* o, const char* key) {
 }
 
 /* Registers one benchmark, runs it and forgets it. */
-static qb_status qb__measure_once(const qb_runner* r, const char* name, qb_gb_fn* fn, void* user, unsigned threads,
-                                  bool manual, unsigned repetitions, qb__collect* c, qb_error* err) {
-  qb_gb_options o = {.repetitions = (int) repetitions, .min_time = r->min_time, .threads = (int) threads,
+static qb_status qb__measure_once(const qb_runner* r, const char* name, qb_gb_fn* fn, void* user,
+                                  unsigned threads, bool manual, unsigned repetitions, qb__collect* c,
+                                  qb_error* err) {
+  qb_gb_options o = {.repetitions = (int) repetitions,
+                     .min_time = r->min_time,
+                     .threads = (int) threads,
                      .manual_time = manual};
   c->runs = json_array();
   c->error = false;
@@ -108,7 +116,9 @@ static qb_status qb__measure_once(const qb_runner* r, const char* name, qb_gb_fn
 
 /* ---- Rows ---------------------------------------------------------------------- */
 
-static const char* qb__dtype(qb_dtype t) { return qb_dtype_get(t) ? qb_dtype_get(t)->name : "none"; }
+static const char* qb__dtype(qb_dtype t) {
+  return qb_dtype_get(t) ? qb_dtype_get(t)->name : "none";
+}
 
 /* The case's own fields, the same on every row of the case. */
 static json_t* qb__case_fields(const qb_case* k) {
@@ -118,15 +128,16 @@ static json_t* qb__case_fields(const qb_case* k) {
   json_object_set_new(o, "variant", json_string(k->variant));
   json_object_set_new(o, "backend", json_string(qb_suite_backend_name(k->backend)));
   json_object_set_new(o, "device", json_string(k->device_name));
-  json_object_set_new(o, "isa", json_string(k->kernel ? qb_isa_name(k->kernel->isa)
-                                                      : qb_suite_backend_name(k->backend)));
+  json_object_set_new(
+      o, "isa", json_string(k->kernel ? qb_isa_name(k->kernel->isa) : qb_suite_backend_name(k->backend)));
   const qb_family_info* f = k->family;
   json_object_set_new(o, "dtype_in", json_string(f ? qb__dtype(f->in) : "none"));
   json_object_set_new(o, "dtype_in2", json_string(f ? qb__dtype(f->in2) : "none"));
   json_object_set_new(o, "dtype_out", json_string(f ? qb__dtype(f->out) : "none"));
   json_object_set_new(o, "n", json_integer((json_int_t) k->n));
   json_object_set_new(o, "size_class", json_string(k->size_class ? k->size_class : "none"));
-  json_object_set_new(o, "distribution", json_string(k->dist == QB_DIST_COUNT ? "none" : qb_dist_name(k->dist)));
+  json_object_set_new(o, "distribution",
+                      json_string(k->dist == QB_DIST_COUNT ? "none" : qb_dist_name(k->dist)));
   json_object_set_new(o, "rounding",
                       json_string(k->round < 0 ? "none" : qb_suite_round_name((qb_round_mode) k->round)));
   return o;
@@ -168,7 +179,8 @@ static json_t* qb__memory_json(const qb_case* k, const qb_case_data* d) {
     }
   }
   json_t* o = json_object();
-  json_object_set_new(o, "footprint_bytes", json_integer((json_int_t) (d->x_bytes + d->x2_bytes + d->y_bytes)));
+  json_object_set_new(o, "footprint_bytes",
+                      json_integer((json_int_t) (d->x_bytes + d->x2_bytes + d->y_bytes)));
   json_object_set_new(o, "metadata_bytes", json_integer((json_int_t) d->metadata_bytes));
   qb_memory_row row;
   qb_error err = {0};
@@ -189,8 +201,8 @@ typedef struct qb__outcome {
   const char* timer_note;
   bool have_error;
   qb_error_metrics metrics;
-  json_t* memory;     /* owned */
-  json_t* extra;      /* owned: more fields for every row (transfers, pinning) */
+  json_t* memory; /* owned */
+  json_t* extra;  /* owned: more fields for every row (transfers, pinning) */
 } qb__outcome;
 
 static void qb__roof_fields(const qb_runner* r, const qb_case* k, json_t* row) {
@@ -323,7 +335,8 @@ static void qb__run_cpu_case(qb_runner* r, const qb_case* k) {
   snprintf(b.timeout_msg, sizeof b.timeout_msg, "timed out after %g s (--case-timeout)", r->case_timeout);
   /* 2. Timing. */
   b.start_s = qb_monotonic_seconds();
-  if (qb__measure_once(r, k->name, qb_cpu_bench_fn, &b, k->threads, false, r->repetitions, &c, &err) != QB_OK) {
+  if (qb__measure_once(r, k->name, qb_cpu_bench_fn, &b, k->threads, false, r->repetitions, &c, &err) !=
+      QB_OK) {
     qb__fail_outcome(&out, &err);
     goto done;
   }
@@ -378,7 +391,8 @@ static void qb__dev_counters(qb_gb_state* st, const qb__dev_bench* db) {
   const double iters = (double) qb_gb_iterations(st);
   qb_gb_set_counter(st, "bytes_per_second", db->per_call_bytes * iters, QB_GB_COUNTER_RATE);
   qb_gb_set_counter(st, "items_per_second", db->per_call_items * iters, QB_GB_COUNTER_RATE);
-  if (db->per_call_flops > 0) qb_gb_set_counter(st, "gflops", db->per_call_flops * iters * 1e-9, QB_GB_COUNTER_RATE);
+  if (db->per_call_flops > 0)
+    qb_gb_set_counter(st, "gflops", db->per_call_flops * iters * 1e-9, QB_GB_COUNTER_RATE);
 }
 
 /* Manual time: the device's own time for each call, or the host's wall clock around
@@ -434,15 +448,25 @@ static void qb__run_device_case(qb_runner* r, const qb_case* k) {
   }
   have_data = true;
   out.memory = qb__memory_json(k, &d);
-  const qb_backend_case bc = {.family = k->family, .variant = k->variant, .n = d.n, .x = d.x, .x2 = d.x2,
-                              .qp = &d.qp, .x_bytes = d.x_bytes, .x2_bytes = d.x2_bytes, .y_bytes = d.y_bytes};
+  const qb_backend_case bc = {.family = k->family,
+                              .variant = k->variant,
+                              .n = d.n,
+                              .x = d.x,
+                              .x2 = d.x2,
+                              .qp = &d.qp,
+                              .x_bytes = d.x_bytes,
+                              .x2_bytes = d.x2_bytes,
+                              .y_bytes = d.y_bytes};
   qb_status s = b->ops->prepare(b, k->device, &bc, &state, &err);
   if (s != QB_OK) {
     qb__fail_outcome(&out, &err);
     goto done;
   }
-  qb__dev_bench db = {.b = b, .state = state, .device = k->device,
-                      .per_call_bytes = qb_family_bytes(k->family, d.n), .per_call_items = (double) d.n,
+  qb__dev_bench db = {.b = b,
+                      .state = state,
+                      .device = k->device,
+                      .per_call_bytes = qb_family_bytes(k->family, d.n),
+                      .per_call_items = (double) d.n,
                       .per_call_flops = qb_family_flops(k->family, d.n)};
   qb__dev_timeout_init(&db, r->case_timeout);
   if (qb__measure_once(r, k->name, qb__dev_fn, &db, 1, true, r->repetitions, &c, &err) != QB_OK) {
@@ -484,8 +508,12 @@ static void qb__run_transfer_case(qb_runner* r, const qb_case* k) {
   qb__outcome out = {.status = QB_OK, .timing = "device"};
   qb__collect c = {0};
   qb_error err = {0};
-  qb__dev_bench db = {.b = r->opencl, .device = k->device, .bytes = (size_t) k->n, .dir = k->dir,
-                      .per_call_bytes = (double) k->n, .per_call_items = (double) k->n};
+  qb__dev_bench db = {.b = r->opencl,
+                      .device = k->device,
+                      .bytes = (size_t) k->n,
+                      .dir = k->dir,
+                      .per_call_bytes = (double) k->n,
+                      .per_call_items = (double) k->n};
   qb__dev_timeout_init(&db, r->case_timeout);
   if (qb__measure_once(r, k->name, qb__dev_fn, &db, 1, true, r->repetitions, &c, &err) != QB_OK) {
     qb__fail_outcome(&out, &err);
@@ -538,11 +566,15 @@ void qb_run_measure_cpu(qb_runner* r, const char* name, qb_cpu_bench* b, unsigne
   m->runs = c.runs;
 }
 
-void qb_run_measure_device(qb_runner* r, const char* name, int device, void* state, double bytes, qb_measure* m) {
+void qb_run_measure_device(qb_runner* r, const char* name, int device, void* state, double bytes,
+                           qb_measure* m) {
   qb__collect c = {0};
   qb_error err = {0};
   memset(m, 0, sizeof *m);
-  qb__dev_bench db = {.b = r->opencl, .state = state, .device = device, .per_call_bytes = bytes,
+  qb__dev_bench db = {.b = r->opencl,
+                      .state = state,
+                      .device = device,
+                      .per_call_bytes = bytes,
                       .per_call_items = bytes / 2}; /* items as the CPU roofs count them: bytes copied */
   qb__dev_timeout_init(&db, r->case_timeout);
   if (qb__measure_once(r, name, qb__dev_fn, &db, 1, true, r->repetitions, &c, &err) != QB_OK) {
@@ -562,7 +594,8 @@ void qb_run_measure_device(qb_runner* r, const char* name, int device, void* sta
 
 /* ---- The command ----------------------------------------------------------------- */
 
-static qb_status qb__resolve_backends(const qb_run_options* o, const qb_suite* s, unsigned* out, qb_error* err) {
+static qb_status qb__resolve_backends(const qb_run_options* o, const qb_suite* s, unsigned* out,
+                                      qb_error* err) {
   if (o->backends != 0) {
     *out = o->backends;
     return QB_OK;
@@ -662,8 +695,10 @@ int qb_run(qb_ctx* ctx, const qb_run_options* o) {
   r.all_threads = (unsigned) (ctx->topo.cores > 0 ? ctx->topo.cores : 1);
   r.pinned_all = true;
   unsigned max_threads = r.all_threads;
-  for (size_t i = 0; i < o->n_threads; i++) max_threads = o->threads[i] > max_threads ? o->threads[i] : max_threads;
-  for (size_t i = 0; i < suite.n_threads; i++) max_threads = suite.threads[i] > max_threads ? suite.threads[i] : max_threads;
+  for (size_t i = 0; i < o->n_threads; i++)
+    max_threads = o->threads[i] > max_threads ? o->threads[i] : max_threads;
+  for (size_t i = 0; i < suite.n_threads; i++)
+    max_threads = suite.threads[i] > max_threads ? suite.threads[i] : max_threads;
   if (qb_cpu_pins_init(&pins, max_threads, &err) != QB_OK) goto out;
   r.pins = &pins;
   pin.ctx = ctx;

@@ -28,11 +28,12 @@ static json_t* qb__caches(const qb_topo* t) {
 }
 
 static json_t* qb__topology(const qb_topo* t) {
-  return json_pack("{s:s,s:i,s:i,s:i,s:i,s:I,s:I,s:I,s:I,s:I,s:I,s:b}", "source", t->from_hwloc ? "hwloc" : "sysconf",
-                   "packages", t->packages, "cores", t->cores, "pus", t->pus, "numa_nodes", t->numa_nodes, "l1d",
-                   (json_int_t) t->l1d, "l2", (json_int_t) t->l2, "l3", (json_int_t) t->l3, "l1d_used",
-                   (json_int_t) t->l1d_used, "l2_used", (json_int_t) t->l2_used, "l3_used",
-                   (json_int_t) t->l3_used, "caches_overridden", t->overridden);
+  return json_pack("{s:s,s:i,s:i,s:i,s:i,s:I,s:I,s:I,s:I,s:I,s:I,s:b}", "source",
+                   t->from_hwloc ? "hwloc" : "sysconf", "packages", t->packages, "cores", t->cores, "pus",
+                   t->pus, "numa_nodes", t->numa_nodes, "l1d", (json_int_t) t->l1d, "l2", (json_int_t) t->l2,
+                   "l3", (json_int_t) t->l3, "l1d_used", (json_int_t) t->l1d_used, "l2_used",
+                   (json_int_t) t->l2_used, "l3_used", (json_int_t) t->l3_used, "caches_overridden",
+                   t->overridden);
 }
 
 static json_t* qb__features(const qb_cpu* cpu) {
@@ -88,13 +89,14 @@ json_t* qb_run_context(const qb_runner* r, const qb_run_options* o, bool incompl
   json_object_set_new(q, "isa_cap", json_string(ctx->cpu.cap_name));
   json_object_set_new(q, "os", json_string(os));
 #ifdef __VERSION__
-  json_object_set_new(q, "compiler", json_string(
+  json_object_set_new(q, "compiler",
+                      json_string(
 #ifdef __clang__
-                                         "Clang " __VERSION__
+                          "Clang " __VERSION__
 #else
-                                         "GCC " __VERSION__
+                          "GCC " __VERSION__
 #endif
-                                         ));
+                          ));
 #endif
   json_object_set_new(q, "emulated", json_boolean(ctx->cpu.emulated));
   json_object_set_new(q, "emulated_why", json_string(ctx->cpu.emulated_why));

@@ -34,9 +34,9 @@ typedef struct qb_case {
   bool size_given;              /* n is the suite's element count, not a size class */
   qb_dist dist;                 /* QB_DIST_COUNT: none */
   unsigned threads;
-  int round;                    /* qb_round_mode, or -1 when the family does not round */
-  qb_transfer_dir dir;          /* transfers */
-  qb_status planned;            /* QB_OK, or QB_SKIPPED / an error known before running */
+  int round;           /* qb_round_mode, or -1 when the family does not round */
+  qb_transfer_dir dir; /* transfers */
+  qb_status planned;   /* QB_OK, or QB_SKIPPED / an error known before running */
   char reason[512];
 } qb_case;
 
@@ -49,11 +49,11 @@ typedef struct qb_plan {
 typedef struct qb_plan_input {
   const qb_ctx* ctx;
   const qb_suite* suite;
-  unsigned backends;        /* bits of qb_suite_backend actually used */
+  unsigned backends; /* bits of qb_suite_backend actually used */
   size_t n_threads;
   unsigned threads[QB_SUITE_MAX_THREADS]; /* resolved counts, deduplicated */
-  const regex_t* filter;    /* NULL: all */
-  qb_backend* opencl;       /* NULL when not used */
+  const regex_t* filter;                  /* NULL: all */
+  qb_backend* opencl;                     /* NULL when not used */
 } qb_plan_input;
 
 qb_status qb_plan_build(const qb_plan_input* in, qb_plan* plan, qb_error* err);
@@ -72,11 +72,11 @@ typedef struct qb_roof {
   const char* size_class; /* "L1", "L2", "L3", "DRAM" */
   int device;             /* an OpenCL device's copy roof: its index; -1 for the CPU's */
   const char* device_name;
-  const char* timing;     /* device roofs: "device" or "host-wall" */
+  const char* timing; /* device roofs: "device" or "host-wall" */
   unsigned threads;
-  uint64_t bytes;         /* bandwidth roofs: the footprint */
-  uint64_t n;             /* compute roofs: elements per call in total */
-  qb_dtype in;            /* compute roofs: the dtype path (QB_DTYPE_none otherwise) */
+  uint64_t bytes; /* bandwidth roofs: the footprint */
+  uint64_t n;     /* compute roofs: elements per call in total */
+  qb_dtype in;    /* compute roofs: the dtype path (QB_DTYPE_none otherwise) */
   double bytes_per_second;
   double flops_per_second; /* compute roofs */
   bool ok;
@@ -102,13 +102,13 @@ typedef struct qb_runner {
   double case_timeout;
   unsigned all_threads; /* what "all" resolved to */
   qb_backend* opencl;
-  json_t* rows;         /* the "benchmarks" array */
+  json_t* rows; /* the "benchmarks" array */
   qb_roofs roofs;
   qb_console* console;
-  size_t ok, skipped, errors; /* cases, by their final status */
+  size_t ok, skipped, errors;        /* cases, by their final status */
   const volatile sig_atomic_t* stop; /* set by SIGINT/SIGTERM */
-  bool pinned_all;      /* every thread could be pinned */
-  struct qb_cpu_pins* pins; /* the CPU sets of thread indices, reused across cases */
+  bool pinned_all;                   /* every thread could be pinned */
+  struct qb_cpu_pins* pins;          /* the CPU sets of thread indices, reused across cases */
 } qb_runner;
 
 /* Measures the roofs into r->roofs (uses the case machinery of run.c). */
@@ -136,10 +136,12 @@ typedef struct qb_measure {
 
 struct qb_cpu_bench;
 /* Times a prepared CPU bench (a roof) like a case; m->runs is a new reference. */
-void qb_run_measure_cpu(qb_runner* r, const char* name, struct qb_cpu_bench* b, unsigned threads, qb_measure* m);
+void qb_run_measure_cpu(qb_runner* r, const char* name, struct qb_cpu_bench* b, unsigned threads,
+                        qb_measure* m);
 /* Times a device state prepared by the backend (its copy roof) like a device case:
  * manual time, `bytes` moved per run. */
-void qb_run_measure_device(qb_runner* r, const char* name, int device, void* state, double bytes, qb_measure* m);
+void qb_run_measure_device(qb_runner* r, const char* name, int device, void* state, double bytes,
+                           qb_measure* m);
 /* The results' "context" object (results/README.md). */
 json_t* qb_run_context(const qb_runner* r, const qb_run_options* o, bool incomplete);
 

@@ -13,9 +13,10 @@ static const struct {
   const char* name;
   qb_dtype dtype;
 } qb__st_dtypes[] = {
-    {"F64", QB_DTYPE_f64}, {"F32", QB_DTYPE_f32},         {"F16", QB_DTYPE_f16},         {"BF16", QB_DTYPE_bf16},
-    {"I8", QB_DTYPE_s8},   {"U8", QB_DTYPE_u8},           {"I16", QB_DTYPE_s16},         {"I32", QB_DTYPE_s32},
-    {"I64", QB_DTYPE_s64}, {"F8_E4M3", QB_DTYPE_f8e4m3}, {"F8_E5M2", QB_DTYPE_f8e5m2},
+    {"F64", QB_DTYPE_f64},        {"F32", QB_DTYPE_f32},        {"F16", QB_DTYPE_f16},
+    {"BF16", QB_DTYPE_bf16},      {"I8", QB_DTYPE_s8},          {"U8", QB_DTYPE_u8},
+    {"I16", QB_DTYPE_s16},        {"I32", QB_DTYPE_s32},        {"I64", QB_DTYPE_s64},
+    {"F8_E4M3", QB_DTYPE_f8e4m3}, {"F8_E5M2", QB_DTYPE_f8e5m2},
 };
 
 /* Element sizes of the dtypes qbench cannot compute on, so their offsets are checked too. */
@@ -54,11 +55,13 @@ static qb_status qb__entry(const qb_safetensors* st, const char* key, json_t* v,
   const char* n = st->name;
   if (!json_is_object(v) || !json_is_string(dt) || !json_is_array(shape) || !json_is_array(offs) ||
       json_array_size(offs) != 2) {
-    return qb_fail(err, QB_BAD_INPUT, "%s: tensor '%s': needs \"dtype\", \"shape\" and two \"data_offsets\"", n, key);
+    return qb_fail(err, QB_BAD_INPUT, "%s: tensor '%s': needs \"dtype\", \"shape\" and two \"data_offsets\"",
+                   n, key);
   }
   snprintf(e->st_dtype, sizeof e->st_dtype, "%s", json_string_value(dt));
   const unsigned esize = qb__esize(e->st_dtype, &e->dtype);
-  if (esize == 0) return qb_fail(err, QB_BAD_INPUT, "%s: tensor '%s': unknown dtype '%s'", n, key, e->st_dtype);
+  if (esize == 0)
+    return qb_fail(err, QB_BAD_INPUT, "%s: tensor '%s': unknown dtype '%s'", n, key, e->st_dtype);
   if (json_array_size(shape) > QB_TENSOR_MAX_DIMS) {
     return qb_fail(err, QB_BAD_INPUT, "%s: tensor '%s': more than %d dimensions", n, key, QB_TENSOR_MAX_DIMS);
   }
@@ -77,20 +80,21 @@ static qb_status qb__entry(const qb_safetensors* st, const char* key, json_t* v,
   }
   json_t* b = json_array_get(offs, 0);
   json_t* en = json_array_get(offs, 1);
-  if (!json_is_integer(b) || !json_is_integer(en) || json_integer_value(b) < 0 || json_integer_value(en) < 0) {
+  if (!json_is_integer(b) || !json_is_integer(en) || json_integer_value(b) < 0 ||
+      json_integer_value(en) < 0) {
     return qb_fail(err, QB_BAD_INPUT, "%s: tensor '%s': data_offsets are not two sizes", n, key);
   }
   e->begin = (uint64_t) json_integer_value(b);
   e->end = (uint64_t) json_integer_value(en);
   if (e->begin > e->end || e->end > st->data_len) {
-    return qb_fail(err, QB_BAD_INPUT, "%s: tensor '%s': data_offsets [%llu, %llu] out of range (data is %llu bytes)",
-                   n, key, (unsigned long long) e->begin, (unsigned long long) e->end,
-                   (unsigned long long) st->data_len);
+    return qb_fail(
+        err, QB_BAD_INPUT, "%s: tensor '%s': data_offsets [%llu, %llu] out of range (data is %llu bytes)", n,
+        key, (unsigned long long) e->begin, (unsigned long long) e->end, (unsigned long long) st->data_len);
   }
   if (e->end - e->begin != e->count * esize) {
-    return qb_fail(err, QB_BAD_INPUT, "%s: tensor '%s': %llu bytes of data, but %s x %llu elements need %llu", n, key,
-                   (unsigned long long) (e->end - e->begin), e->st_dtype, (unsigned long long) e->count,
-                   (unsigned long long) (e->count * esize));
+    return qb_fail(err, QB_BAD_INPUT, "%s: tensor '%s': %llu bytes of data, but %s x %llu elements need %llu",
+                   n, key, (unsigned long long) (e->end - e->begin), e->st_dtype,
+                   (unsigned long long) e->count, (unsigned long long) (e->count * esize));
   }
   return QB_OK;
 }
@@ -112,9 +116,10 @@ static qb_status qb__check_overlap(const qb_safetensors* st, qb_error* err) {
   for (size_t i = 0; i < st->count && s == QB_OK; i++) {
     if (order[i]->begin == order[i]->end) continue;
     if (last != NULL && order[i]->begin < last->end) {
-      s = qb_fail(err, QB_BAD_INPUT, "%s: tensors '%s' and '%s' overlap (bytes %llu..%llu and %llu..%llu)", st->name,
-                  last->name, order[i]->name, (unsigned long long) last->begin, (unsigned long long) last->end,
-                  (unsigned long long) order[i]->begin, (unsigned long long) order[i]->end);
+      s = qb_fail(err, QB_BAD_INPUT, "%s: tensors '%s' and '%s' overlap (bytes %llu..%llu and %llu..%llu)",
+                  st->name, last->name, order[i]->name, (unsigned long long) last->begin,
+                  (unsigned long long) last->end, (unsigned long long) order[i]->begin,
+                  (unsigned long long) order[i]->end);
     }
     last = order[i];
   }
@@ -129,7 +134,8 @@ static qb_status qb__parse_header(qb_safetensors* st, const char* text, size_t l
   json_t* v;
   qb_status s = QB_OK;
   if (root == NULL) {
-    return qb_fail(err, QB_BAD_INPUT, "%s: header is not JSON: %s (at byte %d)", st->name, je.text, je.position);
+    return qb_fail(err, QB_BAD_INPUT, "%s: header is not JSON: %s (at byte %d)", st->name, je.text,
+                   je.position);
   }
   if (!json_is_object(root)) {
     json_decref(root);
@@ -154,7 +160,8 @@ static qb_status qb__parse_header(qb_safetensors* st, const char* text, size_t l
   return s != QB_OK ? s : qb__check_overlap(st, err);
 }
 
-qb_status qb_safetensors_parse(const void* buf, size_t len, const char* name, qb_safetensors* st, qb_error* err) {
+qb_status qb_safetensors_parse(const void* buf, size_t len, const char* name, qb_safetensors* st,
+                               qb_error* err) {
   const unsigned char* b = (const unsigned char*) buf;
   uint64_t hlen = 0;
   memset(st, 0, sizeof *st);
@@ -162,8 +169,9 @@ qb_status qb_safetensors_parse(const void* buf, size_t len, const char* name, qb
   if (len < 8) return qb_fail(err, QB_BAD_INPUT, "%s: truncated: %zu bytes, no header length", name, len);
   for (int i = 7; i >= 0; i--) hlen = hlen << 8 | b[i];
   if (hlen > QB_SAFETENSORS_MAX_HEADER) {
-    return qb_fail(err, QB_BAD_INPUT, "%s: header of %llu bytes (over the %u-byte limit): not a safetensors file?",
-                   name, (unsigned long long) hlen, QB_SAFETENSORS_MAX_HEADER);
+    return qb_fail(err, QB_BAD_INPUT,
+                   "%s: header of %llu bytes (over the %u-byte limit): not a safetensors file?", name,
+                   (unsigned long long) hlen, QB_SAFETENSORS_MAX_HEADER);
   }
   if (hlen > len - 8) {
     return qb_fail(err, QB_BAD_INPUT, "%s: truncated: header of %llu bytes, file of %zu", name,
@@ -218,8 +226,8 @@ qb_status qb_safetensors_load(const qb_safetensors* st, const char* name, qb_ten
   memset(t, 0, sizeof *t);
   if (e == NULL) return qb_fail(err, QB_BAD_INPUT, "%s: no tensor '%s'", st->name, name);
   if (e->dtype == QB_DTYPE_none) {
-    return qb_fail(err, QB_BAD_INPUT, "%s: tensor '%s': dtype %s is not one qbench computes on", st->name, name,
-                   e->st_dtype);
+    return qb_fail(err, QB_BAD_INPUT, "%s: tensor '%s': dtype %s is not one qbench computes on", st->name,
+                   name, e->st_dtype);
   }
   const qb_status s = qb_tensor_alloc(t, e->dtype, e->ndim, e->dims, &aerr);
   if (s != QB_OK) return qb_fail(err, s, "%s: tensor '%s': %s", st->name, name, aerr.msg);

@@ -40,7 +40,8 @@ typedef struct qb_safetensors {
 
 qb_status qb_safetensors_open(const char* path, qb_safetensors* st, qb_error* err);
 /* Parses an image in memory; st borrows buf, which must outlive it. */
-qb_status qb_safetensors_parse(const void* buf, size_t len, const char* name, qb_safetensors* st, qb_error* err);
+qb_status qb_safetensors_parse(const void* buf, size_t len, const char* name, qb_safetensors* st,
+                               qb_error* err);
 const qb_safetensors_entry* qb_safetensors_find(const qb_safetensors* st, const char* name);
 /* Copies one tensor out (QB_BAD_INPUT for an unknown name or an unsupported dtype). */
 qb_status qb_safetensors_load(const qb_safetensors* st, const char* name, qb_tensor* t, qb_error* err);

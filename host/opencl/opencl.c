@@ -23,8 +23,8 @@ static const qb__ocl_entry qb__entries[] = {
 
 /* The plain copy (kernels/opencl/copy.cl), run as a case of 32-bit words: the device's
  * bandwidth roof. Not a family's variant, so not in the table above. */
-static const qb__ocl_entry qb__copy_entry = {QB_FAMILY_COUNT, "copy", "qb_copy_ocl", QB__OCL_ARGS_CAST, 1,
-                                             QB__OCL_NEED_NONE, false, QB_SEM_EXACT};
+static const qb__ocl_entry qb__copy_entry = {QB_FAMILY_COUNT,   "copy", "qb_copy_ocl", QB__OCL_ARGS_CAST, 1,
+                                             QB__OCL_NEED_NONE, false,  QB_SEM_EXACT};
 
 /* The work-group size cap when QBENCH_OPENCL_WG does not say otherwise. */
 #define QB__DEFAULT_WG 256
@@ -55,7 +55,9 @@ static double qb__now(void) {
   return (double) ts.tv_sec + 1e-9 * (double) ts.tv_nsec;
 }
 
-static qb__ocl* qb__self(qb_backend* b) { return (qb__ocl*) b; }
+static qb__ocl* qb__self(qb_backend* b) {
+  return (qb__ocl*) b;
+}
 
 static const qb__ocl_entry* qb__find_entry(qb_family fam, const char* variant) {
   for (size_t i = 0; i < QB__NENTRIES; i++) {
@@ -67,11 +69,14 @@ static const qb__ocl_entry* qb__find_entry(qb_family fam, const char* variant) {
 /* Why the device cannot run an entry, or NULL when it can. */
 static const char* qb__entry_missing(const qb__ocl_device* d, const qb__ocl_entry* e) {
   switch (e->need) {
-    case QB__OCL_NEED_FP16: return d->fp16 ? NULL : "device lacks cl_khr_fp16";
-    case QB__OCL_NEED_INTDOT: return d->intdot ? NULL : "device lacks cl_khr_integer_dot_product (4x8-bit)";
+    case QB__OCL_NEED_FP16:
+      return d->fp16 ? NULL : "device lacks cl_khr_fp16";
+    case QB__OCL_NEED_INTDOT:
+      return d->intdot ? NULL : "device lacks cl_khr_integer_dot_product (4x8-bit)";
     case QB__OCL_NEED_DIV:
       return qb__ocl_div_ok(d) ? NULL : "device has no correctly rounded f32 division and no fp64";
-    case QB__OCL_NEED_NONE: break;
+    case QB__OCL_NEED_NONE:
+      break;
   }
   return NULL;
 }
@@ -95,12 +100,14 @@ static void qb__drop_temp_path(char* line) {
 static void qb__log_excerpt(const qb__ocl_device* d, cl_program prog, char* buf, size_t len) {
   size_t log_len = 0;
   buf[0] = '\0';
-  if (clGetProgramBuildInfo(prog, d->id, CL_PROGRAM_BUILD_LOG, 0, NULL, &log_len) != CL_SUCCESS || log_len == 0) {
+  if (clGetProgramBuildInfo(prog, d->id, CL_PROGRAM_BUILD_LOG, 0, NULL, &log_len) != CL_SUCCESS ||
+      log_len == 0) {
     snprintf(buf, len, "(no build log)");
     return;
   }
   char* log = calloc(log_len + 1, 1);
-  if (log == NULL || clGetProgramBuildInfo(prog, d->id, CL_PROGRAM_BUILD_LOG, log_len, log, NULL) != CL_SUCCESS) {
+  if (log == NULL ||
+      clGetProgramBuildInfo(prog, d->id, CL_PROGRAM_BUILD_LOG, log_len, log, NULL) != CL_SUCCESS) {
     free(log);
     snprintf(buf, len, "(build log unreadable)");
     return;
@@ -168,7 +175,9 @@ static qb_status qb__event_seconds(cl_event first, cl_event last, double* s) {
   return QB_OK;
 }
 
-static size_t qb__round_up(size_t v, size_t m) { return (v + m - 1) / m * m; }
+static size_t qb__round_up(size_t v, size_t m) {
+  return (v + m - 1) / m * m;
+}
 
 /*
  * Copies 1 MiB a few times and compares the device's time with the host's. Some
@@ -194,7 +203,8 @@ static qb_status qb__check_timer(qb__ocl_device* d, qb_error* err) {
   /* The input is written from the host (not clEnqueueFillBuffer, which OpenCL 1.1
    * devices lack), so every byte the copy reads is defined. */
   void* zeros = calloc(1, bytes);
-  rc = zeros ? clEnqueueWriteBuffer(d->queue, x, CL_TRUE, 0, bytes, zeros, 0, NULL, NULL) : CL_OUT_OF_HOST_MEMORY;
+  rc = zeros ? clEnqueueWriteBuffer(d->queue, x, CL_TRUE, 0, bytes, zeros, 0, NULL, NULL)
+             : CL_OUT_OF_HOST_MEMORY;
   free(zeros);
   if (rc != CL_SUCCESS) {
     st = qb_fail(err, QB_BACKEND, "OpenCL: cannot write the timer check's input on %s: %s", d->short_name,
@@ -225,7 +235,8 @@ static qb_status qb__check_timer(qb__ocl_device* d, qb_error* err) {
     best_wall = wall < best_wall ? wall : best_wall;
   }
   d->timer_check_s = best_dev;
-  d->timer_trusted = d->timer_res_ns > 0 && best_dev >= QB__TIMER_FLOOR_S && best_dev <= best_wall * 1.5 + 1e-3;
+  d->timer_trusted =
+      d->timer_res_ns > 0 && best_dev >= QB__TIMER_FLOOR_S && best_dev <= best_wall * 1.5 + 1e-3;
 done:
   if (k) clReleaseKernel(k);
   if (x) clReleaseMemObject(x);
@@ -240,7 +251,8 @@ static qb_status qb__ensure_ready(qb__ocl* o, qb__ocl_device* d, qb_error* err) 
   const cl_context_properties props[] = {CL_CONTEXT_PLATFORM, (cl_context_properties) d->platform, 0};
   d->ctx = clCreateContext(props, 1, &d->id, NULL, NULL, &rc);
   if (d->ctx == NULL) {
-    return qb_fail(err, QB_BACKEND, "OpenCL: clCreateContext for %s: %s", d->short_name, qb__ocl_error_name(rc));
+    return qb_fail(err, QB_BACKEND, "OpenCL: clCreateContext for %s: %s", d->short_name,
+                   qb__ocl_error_name(rc));
   }
   d->queue = clCreateCommandQueue(d->ctx, d->id, CL_QUEUE_PROFILING_ENABLE, &rc);
   qb_status st = QB_OK;
@@ -265,13 +277,20 @@ static qb_status qb__ensure_ready(qb__ocl* o, qb__ocl_device* d, qb_error* err) 
 
 /* ---- Ops: devices ------------------------------------------------------------------ */
 
-static int qb__device_count(qb_backend* b) { return qb__self(b)->ndev; }
+static int qb__device_count(qb_backend* b) {
+  return qb__self(b)->ndev;
+}
 
-static const char* qb__device_name(qb_backend* b, int device) { return qb__self(b)->dev[device].short_name; }
+static const char* qb__device_name(qb_backend* b, int device) {
+  return qb__self(b)->dev[device].short_name;
+}
 
-static json_t* qb__device_context(qb_backend* b, int device) { return qb__ocl_device_json(&qb__self(b)->dev[device]); }
+static json_t* qb__device_context(qb_backend* b, int device) {
+  return qb__ocl_device_json(&qb__self(b)->dev[device]);
+}
 
-static int qb__variants(qb_backend* b, int device, qb_family fam, const char** names, int max, const char** why) {
+static int qb__variants(qb_backend* b, int device, qb_family fam, const char** names, int max,
+                        const char** why) {
   const qb__ocl_device* d = &qb__self(b)->dev[device];
   int count = 0;
   const char* last_why = "no OpenCL kernel for this family";
@@ -325,7 +344,9 @@ static qb_status qb__check_sizes(const qb__ocl_device* d, const qb_backend_case*
   const struct {
     const char* what;
     size_t bytes;
-  } bufs[] = {{"input", c->x_bytes}, {"second input", c->x2_bytes}, {"output", c->y_bytes},
+  } bufs[] = {{"input", c->x_bytes},
+              {"second input", c->x2_bytes},
+              {"output", c->y_bytes},
               {"per-channel parameters", chan_bytes}};
   cl_ulong total = 0;
   for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) {
@@ -471,7 +492,8 @@ static qb_status qb__create_case(qb__ocl_case* s, qb_error* err) {
   return QB_OK;
 }
 
-static qb_status qb__prepare(qb_backend* b, int device, const qb_backend_case* c, void** state, qb_error* err) {
+static qb_status qb__prepare(qb_backend* b, int device, const qb_backend_case* c, void** state,
+                             qb_error* err) {
   qb__ocl* o = qb__self(b);
   qb__ocl_device* d = &o->dev[device];
   *state = NULL;
@@ -481,11 +503,14 @@ static qb_status qb__prepare(qb_backend* b, int device, const qb_backend_case* c
   }
   const char* missing = qb__entry_missing(d, e);
   if (missing != NULL) return qb_fail(err, QB_SKIPPED, "%s on %s: %s", e->kernel, d->short_name, missing);
-  if (c->qp != NULL && c->qp->round == QB_ROUND_TFLITE && !qb__ocl_div_ok(d) && e->args != QB__OCL_ARGS_CAST) {
-    return qb_fail(err, QB_SKIPPED, "%s on %s: TFLite rounding needs correctly rounded f32 division (or fp64)",
-                   e->kernel, d->short_name);
+  if (c->qp != NULL && c->qp->round == QB_ROUND_TFLITE && !qb__ocl_div_ok(d) &&
+      e->args != QB__OCL_ARGS_CAST) {
+    return qb_fail(err, QB_SKIPPED,
+                   "%s on %s: TFLite rounding needs correctly rounded f32 division (or fp64)", e->kernel,
+                   d->short_name);
   }
-  if (e->args == QB__OCL_ARGS_QUANTC && (c->qp == NULL || c->qp->channel_len == 0 || c->n % c->qp->channel_len)) {
+  if (e->args == QB__OCL_ARGS_QUANTC &&
+      (c->qp == NULL || c->qp->channel_len == 0 || c->n % c->qp->channel_len)) {
     return qb_fail(err, QB_BAD_INPUT, "OpenCL: %s: n=%zu is not a whole number of channels", e->kernel, c->n);
   }
   if ((e->args == QB__OCL_ARGS_QUANT || e->args == QB__OCL_ARGS_QUANTC) && c->qp == NULL) {
@@ -547,13 +572,14 @@ static qb_status qb__run_with_transfers(qb_backend* b, void* state, double* seco
   if (rc == CL_SUCCESS) rc = qb__enqueue(s, NULL, NULL);
   /* The harness's y is not ours to write here: read into a scratch copy. */
   void* tmp = s->c.y_bytes ? malloc(s->c.y_bytes) : NULL;
-  if (rc == CL_SUCCESS && tmp) rc = clEnqueueReadBuffer(q, s->y, CL_TRUE, 0, s->c.y_bytes, tmp, 0, NULL, NULL);
+  if (rc == CL_SUCCESS && tmp)
+    rc = clEnqueueReadBuffer(q, s->y, CL_TRUE, 0, s->c.y_bytes, tmp, 0, NULL, NULL);
   if (rc == CL_SUCCESS) rc = clFinish(q);
   *seconds = qb__now() - t0;
   free(tmp);
   if (rc != CL_SUCCESS) {
-    return qb_fail(err, QB_BACKEND, "OpenCL: %s on %s: run with transfers: %s", s->e->kernel, s->dev->short_name,
-                   qb__ocl_error_name(rc));
+    return qb_fail(err, QB_BACKEND, "OpenCL: %s on %s: run with transfers: %s", s->e->kernel,
+                   s->dev->short_name, qb__ocl_error_name(rc));
   }
   return QB_OK;
 }
@@ -564,8 +590,8 @@ static qb_status qb__fetch(qb_backend* b, void* state, void* y, qb_error* err) {
   if (s->c.y_bytes == 0) return QB_OK;
   cl_int rc = clEnqueueReadBuffer(s->dev->queue, s->y, CL_TRUE, 0, s->c.y_bytes, y, 0, NULL, NULL);
   if (rc != CL_SUCCESS) {
-    return qb_fail(err, QB_BACKEND, "OpenCL: %s on %s: reading the output: %s", s->e->kernel, s->dev->short_name,
-                   qb__ocl_error_name(rc));
+    return qb_fail(err, QB_BACKEND, "OpenCL: %s on %s: reading the output: %s", s->e->kernel,
+                   s->dev->short_name, qb__ocl_error_name(rc));
   }
   return QB_OK;
 }
@@ -577,7 +603,8 @@ static qb_status qb__prepare_copy(qb_backend* b, int device, size_t bytes, void*
   qb__ocl_device* d = &o->dev[device];
   *state = NULL;
   if (bytes < 4 || bytes % 4 != 0) {
-    return qb_fail(err, QB_BAD_INPUT, "OpenCL: copy roof of %zu bytes: expected a positive multiple of 4", bytes);
+    return qb_fail(err, QB_BAD_INPUT, "OpenCL: copy roof of %zu bytes: expected a positive multiple of 4",
+                   bytes);
   }
   const qb_backend_case c = {.n = bytes / 4, .x_bytes = bytes, .y_bytes = bytes};
   qb_status st = qb__check_sizes(d, &c, 0, err);
@@ -627,8 +654,8 @@ static qb_status qb__transfer(qb_backend* b, int device, size_t bytes, qb_transf
   cl_mem m = clCreateBuffer(d->ctx, CL_MEM_READ_WRITE, bytes, NULL, &rc);
   unsigned char* host = malloc(bytes);
   if (m == NULL || host == NULL) {
-    st = qb_fail(err, m == NULL ? QB_BACKEND : QB_NO_MEMORY, "OpenCL: cannot allocate %zu bytes for a transfer on %s",
-                 bytes, d->short_name);
+    st = qb_fail(err, m == NULL ? QB_BACKEND : QB_NO_MEMORY,
+                 "OpenCL: cannot allocate %zu bytes for a transfer on %s", bytes, d->short_name);
     goto done;
   }
   memset(host, 1, bytes); /* touch every page before timing */
@@ -692,7 +719,8 @@ qb_status qb_opencl_backend_create(const qb_ctx* ctx, const char* filter, qb_bac
     char* end;
     const unsigned long v = strtoul(env, &end, 10);
     if (*end != '\0' || v == 0 || v > 65536) {
-      return qb_fail(err, QB_BAD_INPUT, "QBENCH_OPENCL_WG='%s': expected a work-group size from 1 to 65536", env);
+      return qb_fail(err, QB_BAD_INPUT, "QBENCH_OPENCL_WG='%s': expected a work-group size from 1 to 65536",
+                     env);
     }
     wg_cap = v;
   }
@@ -723,4 +751,6 @@ unsigned qb_opencl_variant_sem(qb_backend* b, int device, qb_family fam, const c
   return e->sem | (e->float_math && !d->denorms ? QB_SEM_FTZ_IN | QB_SEM_FTZ_OUT : 0u);
 }
 
-void qb_opencl_test_inject_source(qb_backend* b, const char* text) { qb__self(b)->inject = text; }
+void qb_opencl_test_inject_source(qb_backend* b, const char* text) {
+  qb__self(b)->inject = text;
+}

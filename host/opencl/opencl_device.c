@@ -11,7 +11,8 @@
 const char* qb__ocl_error_name(cl_int e) {
   switch (e) {
 #define QB__CASE(x) \
-  case x: return #x;
+  case x:           \
+    return #x;
     QB__CASE(CL_DEVICE_NOT_FOUND)
     QB__CASE(CL_DEVICE_NOT_AVAILABLE)
     QB__CASE(CL_COMPILER_NOT_AVAILABLE)
@@ -41,7 +42,8 @@ const char* qb__ocl_error_name(cl_int e) {
     QB__CASE(CL_INVALID_BUFFER_SIZE)
     QB__CASE(CL_PLATFORM_NOT_FOUND_KHR)
 #undef QB__CASE
-    default: return "unknown OpenCL error";
+    default:
+      return "unknown OpenCL error";
   }
 }
 
@@ -51,9 +53,15 @@ static void qb__platform_token(const char* platform, char* out, size_t len) {
   static const struct {
     const char* match;
     const char* token;
-  } known[] = {{"Portable Computing Language", "pocl"}, {"NVIDIA", "nvidia"},  {"Oclgrind", "oclgrind"},
-               {"rusticl", "rusticl"},                  {"Clover", "clover"},  {"Intel", "intel"},
-               {"AMD", "amd"},                          {"Apple", "apple"},    {"ARM", "arm"}};
+  } known[] = {{"Portable Computing Language", "pocl"},
+               {"NVIDIA", "nvidia"},
+               {"Oclgrind", "oclgrind"},
+               {"rusticl", "rusticl"},
+               {"Clover", "clover"},
+               {"Intel", "intel"},
+               {"AMD", "amd"},
+               {"Apple", "apple"},
+               {"ARM", "arm"}};
   for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
     if (strstr(platform, known[i].match) != NULL) {
       snprintf(out, len, "%s", known[i].token);
@@ -210,7 +218,8 @@ static qb_status qb__all_devices(size_t wg_cap, qb__ocl_device** out, int* count
   cl_uint np = 0;
   cl_int rc = clGetPlatformIDs(0, NULL, &np);
   if (rc == CL_PLATFORM_NOT_FOUND_KHR || (rc == CL_SUCCESS && np == 0)) {
-    return qb_fail(err, QB_UNSUPPORTED, "no OpenCL platform found (the ICD loader lists none in /etc/OpenCL/vendors)");
+    return qb_fail(err, QB_UNSUPPORTED,
+                   "no OpenCL platform found (the ICD loader lists none in /etc/OpenCL/vendors)");
   }
   if (rc != CL_SUCCESS) {
     return qb_fail(err, QB_UNSUPPORTED, "OpenCL: clGetPlatformIDs failed: %s", qb__ocl_error_name(rc));
@@ -271,7 +280,8 @@ done:
   return QB_OK;
 }
 
-qb_status qb__ocl_enumerate(const char* filter, size_t wg_cap, qb__ocl_device** out, int* count, qb_error* err) {
+qb_status qb__ocl_enumerate(const char* filter, size_t wg_cap, qb__ocl_device** out, int* count,
+                            qb_error* err) {
   qb__ocl_device* devs = NULL;
   int n = 0;
   qb_status st = qb__all_devices(wg_cap, &devs, &n, err);

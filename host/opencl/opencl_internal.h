@@ -9,10 +9,20 @@
 #include "core/backend.h"
 
 /* What a variant needs from the device (ocl_kernels.inc). */
-typedef enum qb__ocl_need { QB__OCL_NEED_NONE, QB__OCL_NEED_FP16, QB__OCL_NEED_INTDOT, QB__OCL_NEED_DIV } qb__ocl_need;
+typedef enum qb__ocl_need {
+  QB__OCL_NEED_NONE,
+  QB__OCL_NEED_FP16,
+  QB__OCL_NEED_INTDOT,
+  QB__OCL_NEED_DIV
+} qb__ocl_need;
 
 /* The kernel-argument layouts (ocl_kernels.inc). */
-typedef enum qb__ocl_args { QB__OCL_ARGS_CAST, QB__OCL_ARGS_QUANT, QB__OCL_ARGS_QUANTC, QB__OCL_ARGS_DOT } qb__ocl_args;
+typedef enum qb__ocl_args {
+  QB__OCL_ARGS_CAST,
+  QB__OCL_ARGS_QUANT,
+  QB__OCL_ARGS_QUANTC,
+  QB__OCL_ARGS_DOT
+} qb__ocl_args;
 
 typedef struct qb__ocl_entry {
   qb_family family;
@@ -57,10 +67,13 @@ typedef struct qb__ocl {
 } qb__ocl;
 
 /* Device enumeration and description (opencl_device.c). */
-qb_status qb__ocl_enumerate(const char* filter, size_t wg_cap, qb__ocl_device** out, int* count, qb_error* err);
+qb_status qb__ocl_enumerate(const char* filter, size_t wg_cap, qb__ocl_device** out, int* count,
+                            qb_error* err);
 json_t* qb__ocl_device_json(const qb__ocl_device* d);
 /* Whether the device can divide f32 correctly rounded (natively or through fp64). */
-static inline bool qb__ocl_div_ok(const qb__ocl_device* d) { return d->div_rounded || d->fp64; }
+static inline bool qb__ocl_div_ok(const qb__ocl_device* d) {
+  return d->div_rounded || d->fp64;
+}
 
 /* "CL_OUT_OF_RESOURCES" for an OpenCL error code. */
 const char* qb__ocl_error_name(cl_int e);

@@ -12,7 +12,9 @@
 #include "dot/dot-x86.h"
 #include "qb/ukernel.h"
 
-static inline __m256 qb__even(__m256i v) { return _mm256_castsi256_ps(_mm256_slli_epi32(v, 16)); }
+static inline __m256 qb__even(__m256i v) {
+  return _mm256_castsi256_ps(_mm256_slli_epi32(v, 16));
+}
 
 static inline __m256 qb__odd(__m256i v, __m256i hi_mask) {
   return _mm256_castsi256_ps(_mm256_and_si256(v, hi_mask));

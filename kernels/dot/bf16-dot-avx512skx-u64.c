@@ -6,7 +6,9 @@
 #include "dot/dot-x86.h"
 #include "qb/ukernel.h"
 
-static inline __m512 qb__even(__m512i v) { return _mm512_castsi512_ps(_mm512_slli_epi32(v, 16)); }
+static inline __m512 qb__even(__m512i v) {
+  return _mm512_castsi512_ps(_mm512_slli_epi32(v, 16));
+}
 
 static inline __m512 qb__odd(__m512i v, __m512i hi_mask) {
   return _mm512_castsi512_ps(_mm512_and_si512(v, hi_mask));

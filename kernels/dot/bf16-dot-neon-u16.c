@@ -10,8 +10,12 @@
 #include "common/fp.h"
 #include "qb/ukernel.h"
 
-static inline float32x4_t qb__lo(uint16x8_t v) { return vreinterpretq_f32_u32(vshll_n_u16(vget_low_u16(v), 16)); }
-static inline float32x4_t qb__hi(uint16x8_t v) { return vreinterpretq_f32_u32(vshll_high_n_u16(v, 16)); }
+static inline float32x4_t qb__lo(uint16x8_t v) {
+  return vreinterpretq_f32_u32(vshll_n_u16(vget_low_u16(v), 16));
+}
+static inline float32x4_t qb__hi(uint16x8_t v) {
+  return vreinterpretq_f32_u32(vshll_high_n_u16(v, 16));
+}
 
 void qb_bf16_dot_ukernel__neon_u16(size_t n, const void* a, const void* b, void* out) {
   const uint16_t* x = (const uint16_t*) a;

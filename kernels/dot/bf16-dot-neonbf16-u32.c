@@ -13,7 +13,9 @@
 
 #include "qb/ukernel.h"
 
-static inline bfloat16x8_t qb__ld(const uint16_t* p) { return vld1q_bf16((const bfloat16_t*) p); }
+static inline bfloat16x8_t qb__ld(const uint16_t* p) {
+  return vld1q_bf16((const bfloat16_t*) p);
+}
 
 void qb_bf16_dot_ukernel__neonbf16_u32(size_t n, const void* a, const void* b, void* out) {
   const uint16_t* x = (const uint16_t*) a;

@@ -13,10 +13,14 @@
 
 #include "qb/ukernel.h"
 
-static inline bfloat16x8_t qb__ld(const uint16_t* p) { return vld1q_bf16((const bfloat16_t*) p); }
+static inline bfloat16x8_t qb__ld(const uint16_t* p) {
+  return vld1q_bf16((const bfloat16_t*) p);
+}
 
 /* Lanes 0 and 3 of a BFMMLA accumulator are the diagonal (row-major 2x2). */
-static inline float qb__diag(float32x4_t v) { return vgetq_lane_f32(v, 0) + vgetq_lane_f32(v, 3); }
+static inline float qb__diag(float32x4_t v) {
+  return vgetq_lane_f32(v, 0) + vgetq_lane_f32(v, 3);
+}
 
 void qb_bf16_dot_ukernel__neonbf16_u64(size_t n, const void* a, const void* b, void* out) {
   const uint16_t* x = (const uint16_t*) a;

@@ -27,8 +27,7 @@ static inline int32_t qb__hsum_epi32_128(__m128i s) {
 }
 
 static inline int32_t qb__hsum_epi32_256(__m256i v) {
-  return qb__hsum_epi32_128(
-      _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1)));
+  return qb__hsum_epi32_128(_mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1)));
 }
 
 #ifdef __AVX512F__
@@ -38,12 +37,13 @@ static inline float qb__hsum_ps512(__m512 v) {
 }
 
 static inline int32_t qb__hsum_epi32_512(__m512i v) {
-  return qb__hsum_epi32_256(
-      _mm256_add_epi32(_mm512_castsi512_si256(v), _mm512_extracti64x4_epi64(v, 1)));
+  return qb__hsum_epi32_256(_mm256_add_epi32(_mm512_castsi512_si256(v), _mm512_extracti64x4_epi64(v, 1)));
 }
 
 /* The low `count` lanes (count < 64) of a byte/word/dword mask. */
-static inline __mmask64 qb__mask_low64(size_t count) { return ((__mmask64) 1 << count) - 1; }
+static inline __mmask64 qb__mask_low64(size_t count) {
+  return ((__mmask64) 1 << count) - 1;
+}
 #endif
 
 #endif /* QB_DOT_X86_H */

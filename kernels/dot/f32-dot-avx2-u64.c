@@ -18,8 +18,7 @@ void qb_f32_dot_ukernel__avx2_u64(size_t n, const void* a, const void* b, void* 
   }
   for (; i + 64 <= n; i += 64) {
     for (int j = 0; j < 8; j++) {
-      acc[j] = _mm256_fmadd_ps(_mm256_loadu_ps(x + i + 8 * j), _mm256_loadu_ps(y + i + 8 * j),
-                               acc[j]);
+      acc[j] = _mm256_fmadd_ps(_mm256_loadu_ps(x + i + 8 * j), _mm256_loadu_ps(y + i + 8 * j), acc[j]);
     }
   }
   for (; i + 8 <= n; i += 8) {

@@ -33,8 +33,8 @@ void qb_qb8_dot_ukernel__avx2_u64(size_t n, const void* a, const void* b, void* 
   assert(n == 0 || (a != NULL && b != NULL));
   for (; k + 2 <= nb; k += 2) {
     acc0 = _mm256_fmadd_ps(qb__block_sums(&x[k], &y[k]), _mm256_set1_ps(x[k].d * y[k].d), acc0);
-    acc1 = _mm256_fmadd_ps(qb__block_sums(&x[k + 1], &y[k + 1]),
-                           _mm256_set1_ps(x[k + 1].d * y[k + 1].d), acc1);
+    acc1 =
+        _mm256_fmadd_ps(qb__block_sums(&x[k + 1], &y[k + 1]), _mm256_set1_ps(x[k + 1].d * y[k + 1].d), acc1);
   }
   if (k < nb) {
     acc0 = _mm256_fmadd_ps(qb__block_sums(&x[k], &y[k]), _mm256_set1_ps(x[k].d * y[k].d), acc0);

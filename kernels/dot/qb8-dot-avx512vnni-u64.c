@@ -41,8 +41,8 @@ void qb_qb8_dot_ukernel__avx512vnni_u64(size_t n, const void* a, const void* b, 
   if (k < nb) {
     const __m256i offset8 = _mm512_castsi512_si256(offset);
     const __m256i vy = qb__qs(&y[k]);
-    const __m256i biased = _mm256_dpbusd_epi32(_mm256_setzero_si256(),
-                                               _mm256_xor_si256(qb__qs(&x[k]), offset8), vy);
+    const __m256i biased =
+        _mm256_dpbusd_epi32(_mm256_setzero_si256(), _mm256_xor_si256(qb__qs(&x[k]), offset8), vy);
     const __m256i corr = _mm256_dpbusd_epi32(_mm256_setzero_si256(), offset8, vy);
     const __m256 sums = _mm256_cvtepi32_ps(_mm256_sub_epi32(biased, corr));
     acc_hi = _mm256_mul_ps(sums, _mm256_set1_ps(x[k].d * y[k].d));

@@ -24,8 +24,7 @@ void qb_s8_dot_ukernel__avx2_u32(size_t n, const void* a, const void* b, void* o
   assert(n == 0 || (a != NULL && b != NULL));
   for (; i + 32 <= n; i += 32) {
     acc0 = _mm256_add_epi32(acc0, _mm256_madd_epi16(qb__load16_s8(x + i), qb__load16_s8(y + i)));
-    acc1 = _mm256_add_epi32(acc1,
-                            _mm256_madd_epi16(qb__load16_s8(x + i + 16), qb__load16_s8(y + i + 16)));
+    acc1 = _mm256_add_epi32(acc1, _mm256_madd_epi16(qb__load16_s8(x + i + 16), qb__load16_s8(y + i + 16)));
   }
   for (; i + 16 <= n; i += 16) {
     acc0 = _mm256_add_epi32(acc0, _mm256_madd_epi16(qb__load16_s8(x + i), qb__load16_s8(y + i)));

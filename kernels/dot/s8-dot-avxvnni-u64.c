@@ -11,7 +11,9 @@
 #include "dot/dot-x86.h"
 #include "qb/ukernel.h"
 
-static inline __m256i qb__load32(const int8_t* p) { return _mm256_loadu_si256((const __m256i*) p); }
+static inline __m256i qb__load32(const int8_t* p) {
+  return _mm256_loadu_si256((const __m256i*) p);
+}
 
 void qb_s8_dot_ukernel__avxvnni_u64(size_t n, const void* a, const void* b, void* out) {
   const int8_t* x = (const int8_t*) a;

@@ -28,8 +28,8 @@ void qb_u8s8_dot_ukernel__avx512skx_u64(size_t n, const void* a, const void* b, 
   while (i < n) {
     const size_t left = n - i;
     const __mmask32 m = left >= 32 ? (__mmask32) 0xFFFFFFFFu : (__mmask32) qb__mask_low64(left);
-    acc0 = _mm512_add_epi32(acc0, qb__madd32(_mm256_maskz_loadu_epi8(m, x + i),
-                                             _mm256_maskz_loadu_epi8(m, y + i)));
+    acc0 = _mm512_add_epi32(acc0,
+                            qb__madd32(_mm256_maskz_loadu_epi8(m, x + i), _mm256_maskz_loadu_epi8(m, y + i)));
     i += left >= 32 ? 32 : left;
   }
   *(int32_t*) out = qb__hsum_epi32_512(_mm512_add_epi32(acc0, acc1));

@@ -7,7 +7,9 @@
 #include "dot/dot-x86.h"
 #include "qb/ukernel.h"
 
-static inline __m256i qb__load32(const void* p) { return _mm256_loadu_si256((const __m256i*) p); }
+static inline __m256i qb__load32(const void* p) {
+  return _mm256_loadu_si256((const __m256i*) p);
+}
 
 void qb_u8s8_dot_ukernel__avxvnni_u128(size_t n, const void* a, const void* b, void* out) {
   const uint8_t* x = (const uint8_t*) a;

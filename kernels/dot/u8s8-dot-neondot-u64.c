@@ -12,7 +12,9 @@
 #include "dot/dot.h"
 #include "qb/ukernel.h"
 
-static inline int8x16_t qb__bias(uint8x16_t v) { return vreinterpretq_s8_u8(veorq_u8(v, vdupq_n_u8(0x80))); }
+static inline int8x16_t qb__bias(uint8x16_t v) {
+  return vreinterpretq_s8_u8(veorq_u8(v, vdupq_n_u8(0x80)));
+}
 
 void qb_u8s8_dot_ukernel__neondot_u64(size_t n, const void* a, const void* b, void* out) {
   const uint8_t* x = (const uint8_t*) a;

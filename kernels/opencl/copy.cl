@@ -24,9 +24,8 @@
  * size), QB_VEC of them at most. Neighbouring work-items touch neighbouring elements,
  * which is what GPUs coalesce and what CPU implementations vectorize across items.
  */
-#define QB_EACH(i, n)                                                     \
-  for (ulong qb_k_ = 0, i = get_global_id(0); qb_k_ < QB_VEC && i < (n); \
-       qb_k_++, i += get_global_size(0))
+#define QB_EACH(i, n) \
+  for (ulong qb_k_ = 0, i = get_global_id(0); qb_k_ < QB_VEC && i < (n); qb_k_++, i += get_global_size(0))
 
 /*
  * The copy is the device's bandwidth roof, so it must be as fast as the device can

@@ -1,8 +1,9 @@
 /*
  * Casts. The `ocl` variants work on the bits in integer arithmetic (f32 -> f16 lets one
  * float addition round, see there), so they are bit-exact with kernels/common/fp.h on
- * every device, whatever it does with subnormals and NaN payloads. `ocl_vhalf` uses OpenCL 1.2's vload_half/vstore_half_rte (NaN
- * payloads are the implementation's); `ocl_half` uses the half type (cl_khr_fp16).
+ * every device, whatever it does with subnormals and NaN payloads. `ocl_vhalf` uses OpenCL 1.2's
+ * vload_half/vstore_half_rte (NaN payloads are the implementation's); `ocl_half` uses the half type
+ * (cl_khr_fp16).
  */
 
 /*
@@ -14,19 +15,19 @@
  * work-item handles one element, neighbours neighbouring, which coalesces.
  * The statement must not depend on the order of the elements.
  */
-#define QB_SPAN(i, n, ...)                                                   \
-  do {                                                                       \
-    const ulong qb_b_ = get_global_id(0) * QB_VEC;                           \
-    if (qb_b_ + QB_VEC <= (n)) {                                             \
-      for (uint qb_k_ = 0; qb_k_ < QB_VEC; qb_k_++) {                        \
-        const ulong i = qb_b_ + qb_k_;                                       \
-        __VA_ARGS__;                                                         \
-      }                                                                      \
-    } else {                                                                 \
-      for (ulong i = qb_b_; i < (n); i++) {                                  \
-        __VA_ARGS__;                                                         \
-      }                                                                      \
-    }                                                                        \
+#define QB_SPAN(i, n, ...)                            \
+  do {                                                \
+    const ulong qb_b_ = get_global_id(0) * QB_VEC;    \
+    if (qb_b_ + QB_VEC <= (n)) {                      \
+      for (uint qb_k_ = 0; qb_k_ < QB_VEC; qb_k_++) { \
+        const ulong i = qb_b_ + qb_k_;                \
+        __VA_ARGS__;                                  \
+      }                                               \
+    } else {                                          \
+      for (ulong i = qb_b_; i < (n); i++) {           \
+        __VA_ARGS__;                                  \
+      }                                               \
+    }                                                 \
   } while (0)
 
 /*
@@ -41,7 +42,9 @@
 /* Rounds v >> s (1 <= s <= 31) to nearest, ties to even: adding half an ulp minus one
  * plus the kept lsb carries exactly when the dropped bits exceed half, or equal it with
  * an odd lsb. v + (1 << (s - 1)) must not overflow (v < 2^31 here). */
-uint qb__shift_rne(uint v, uint s) { return (v + (1u << (s - 1)) - 1u + ((v >> s) & 1u)) >> s; }
+uint qb__shift_rne(uint v, uint s) {
+  return (v + (1u << (s - 1)) - 1u + ((v >> s) & 1u)) >> s;
+}
 
 /* Port of qb__round_to_small (kernels/common/fp.h): a finite, non-negative f32 (bits)
  * rounded to a format with mbits mantissa bits and bias, ties to even; a result above

@@ -40,20 +40,20 @@ int qb__wg_sum_s32(int v, local int* s) {
 /* Grid-stride loop over units (elements, 4-element chunks or blocks). */
 #define QB_STRIDE(i, n) for (ulong i = get_global_id(0); i < (n); i += get_global_size(0))
 
-#define QB_PARTIAL_F32(acc, partial, s)              \
-  do {                                               \
-    const float sum_ = qb__wg_sum_f32((acc), (s));   \
-    if (get_local_id(0) == 0) {                      \
-      (partial)[get_group_id(0)] = sum_;             \
-    }                                                \
+#define QB_PARTIAL_F32(acc, partial, s)            \
+  do {                                             \
+    const float sum_ = qb__wg_sum_f32((acc), (s)); \
+    if (get_local_id(0) == 0) {                    \
+      (partial)[get_group_id(0)] = sum_;           \
+    }                                              \
   } while (0)
 
-#define QB_PARTIAL_S32(acc, partial, s)              \
-  do {                                               \
-    const int sum_ = qb__wg_sum_s32((acc), (s));     \
-    if (get_local_id(0) == 0) {                      \
-      (partial)[get_group_id(0)] = sum_;             \
-    }                                                \
+#define QB_PARTIAL_S32(acc, partial, s)          \
+  do {                                           \
+    const int sum_ = qb__wg_sum_s32((acc), (s)); \
+    if (get_local_id(0) == 0) {                  \
+      (partial)[get_group_id(0)] = sum_;         \
+    }                                            \
   } while (0)
 
 kernel void qb_reduce_f32_ocl(uint count, global const float* partial, global float* out, local float* s) {
@@ -81,7 +81,9 @@ kernel void qb_reduce_s32_ocl(uint count, global const int* partial, global int*
 kernel void qb_f32_dot_ocl(ulong n, global const float* a, global const float* b, global float* partial,
                            local float* s) {
   float acc = 0.0f;
-  QB_STRIDE(i, n) { acc += a[i] * b[i]; }
+  QB_STRIDE(i, n) {
+    acc += a[i] * b[i];
+  }
   QB_PARTIAL_F32(acc, partial, s);
 }
 
@@ -89,7 +91,9 @@ kernel void qb_f32_dot_ocl(ulong n, global const float* a, global const float* b
 kernel void qb_f16_dot_ocl(ulong n, global const half* a, global const half* b, global float* partial,
                            local float* s) {
   float acc = 0.0f;
-  QB_STRIDE(i, n) { acc += vload_half(i, a) * vload_half(i, b); }
+  QB_STRIDE(i, n) {
+    acc += vload_half(i, a) * vload_half(i, b);
+  }
   QB_PARTIAL_F32(acc, partial, s);
 }
 
@@ -97,7 +101,9 @@ kernel void qb_f16_dot_ocl(ulong n, global const half* a, global const half* b, 
 kernel void qb_f16_dot_ocl_half(ulong n, global const half* a, global const half* b, global float* partial,
                                 local float* s) {
   float acc = 0.0f;
-  QB_STRIDE(i, n) { acc += convert_float(a[i]) * convert_float(b[i]); }
+  QB_STRIDE(i, n) {
+    acc += convert_float(a[i]) * convert_float(b[i]);
+  }
   QB_PARTIAL_F32(acc, partial, s);
 }
 #endif
@@ -105,20 +111,24 @@ kernel void qb_f16_dot_ocl_half(ulong n, global const half* a, global const half
 kernel void qb_bf16_dot_ocl(ulong n, global const ushort* a, global const ushort* b, global float* partial,
                             local float* s) {
   float acc = 0.0f;
-  QB_STRIDE(i, n) { acc += as_float((uint) a[i] << 16) * as_float((uint) b[i] << 16); }
+  QB_STRIDE(i, n) {
+    acc += as_float((uint) a[i] << 16) * as_float((uint) b[i] << 16);
+  }
   QB_PARTIAL_F32(acc, partial, s);
 }
 
 /* Integer dots: 4-element char vectors widened to int, then the tail of n % 4 elements
  * taken by the first work-items. */
-#define QB_INT_DOT(acc, n, a, b, DOT4)                                       \
-  do {                                                                           \
-    const ulong n4_ = (n) / 4;                                                   \
-    QB_STRIDE(c_, n4_) { acc += DOT4(vload4(c_, a), vload4(c_, b)); }            \
-    if (get_global_id(0) < (n) - 4 * n4_) {                                      \
-      const ulong t_ = 4 * n4_ + get_global_id(0);                               \
-      acc += (int) (a)[t_] * (int) (b)[t_];                                      \
-    }                                                                            \
+#define QB_INT_DOT(acc, n, a, b, DOT4)             \
+  do {                                             \
+    const ulong n4_ = (n) / 4;                     \
+    QB_STRIDE(c_, n4_) {                           \
+      acc += DOT4(vload4(c_, a), vload4(c_, b));   \
+    }                                              \
+    if (get_global_id(0) < (n) -4 * n4_) {         \
+      const ulong t_ = 4 * n4_ + get_global_id(0); \
+      acc += (int) (a)[t_] * (int) (b)[t_];        \
+    }                                              \
   } while (0)
 
 /* Widened lane by lane: the same int arithmetic as convert_int4(a) * convert_int4(b),
@@ -164,17 +174,17 @@ kernel void qb_u8s8_dot_ocl_dot4(ulong n, global const uchar* a, global const ch
 
 /* Block dot: per block an exact int sum of 32 products, then acc += da * db * isum in
  * f32 as the reference does; only the order of the block sums differs. */
-#define QB_QB8_DOT(acc, n, a, b, DOT4)                                                  \
-  QB_STRIDE(blk_, (n) / QB_BLOCK_LEN) {                                                 \
-    global const uchar* ab_ = (a) + blk_ * QB_BLOCK_BYTES;                              \
-    global const uchar* bb_ = (b) + blk_ * QB_BLOCK_BYTES;                              \
-    global const char* qa_ = (global const char*) (ab_ + 4);                            \
-    global const char* qb_ = (global const char*) (bb_ + 4);                            \
-    int isum_ = 0;                                                                      \
-    for (int c_ = 0; c_ < QB_BLOCK_LEN / 4; c_++) {                                     \
-      isum_ += DOT4(vload4(c_, qa_), vload4(c_, qb_));                                  \
-    }                                                                                   \
-    acc += *(global const float*) ab_ * *(global const float*) bb_ * (float) isum_;     \
+#define QB_QB8_DOT(acc, n, a, b, DOT4)                                              \
+  QB_STRIDE(blk_, (n) / QB_BLOCK_LEN) {                                             \
+    global const uchar* ab_ = (a) + blk_ * QB_BLOCK_BYTES;                          \
+    global const uchar* bb_ = (b) + blk_ * QB_BLOCK_BYTES;                          \
+    global const char* qa_ = (global const char*) (ab_ + 4);                        \
+    global const char* qb_ = (global const char*) (bb_ + 4);                        \
+    int isum_ = 0;                                                                  \
+    for (int c_ = 0; c_ < QB_BLOCK_LEN / 4; c_++) {                                 \
+      isum_ += DOT4(vload4(c_, qa_), vload4(c_, qb_));                              \
+    }                                                                               \
+    acc += *(global const float*) ab_ * *(global const float*) bb_ * (float) isum_; \
   }
 
 kernel void qb_qb8_dot_ocl(ulong n, global const uchar* a, global const uchar* b, global float* partial,

@@ -7,9 +7,13 @@
  */
 #if QB_DIV_F64
 #pragma OPENCL EXTENSION cl_khr_fp64 : enable
-float qb__div(float a, float b) { return (float) ((double) a / (double) b); }
+float qb__div(float a, float b) {
+  return (float) ((double) a / (double) b);
+}
 #else
-float qb__div(float a, float b) { return a / b; }
+float qb__div(float a, float b) {
+  return a / b;
+}
 #endif
 
 /*
@@ -68,12 +72,14 @@ int qb__quant_one(float x, float scale, float inv_scale, int zp, int qmin, int q
     }                                          \
   } while (0)
 
-float qb__dequant_one(int q, float scale, int zp) { return (float) (q - zp) * scale; }
+float qb__dequant_one(int q, float scale, int zp) {
+  return (float) (q - zp) * scale;
+}
 
 #define QB_QUANT_ARGS float scale, float inv_scale, int zp, int qmin, int qmax, int tflite
-#define QB_QUANTC_ARGS                                                                      \
-  global const float *scales, global const float *inv_scales, global const int *zps, \
-      ulong channel_len, int qmin, int qmax, int tflite
+#define QB_QUANTC_ARGS                                                                                  \
+  global const float *scales, global const float *inv_scales, global const int *zps, ulong channel_len, \
+      int qmin, int qmax, int tflite
 
 kernel void qb_f32_qs8_quant_ocl(ulong n, global const float* x, global char* y, QB_QUANT_ARGS) {
   QB_SPAN_ROUNDING(i, n, t, tflite, y[i] = (char) qb__quant_one(x[i], scale, inv_scale, zp, qmin, qmax, t));

@@ -11,7 +11,9 @@
 #include "qb/ukernel.h"
 
 #define QB__MACS 32 /* per instruction */
-#define QB__DECL(j) __m512 acc##j = _mm512_setzero_ps(); __asm__("" : "+v"(acc##j));
+#define QB__DECL(j)                    \
+  __m512 acc##j = _mm512_setzero_ps(); \
+  __asm__("" : "+v"(acc##j));
 #define QB__STEP(j) acc##j = _mm512_dpbf16_ps(acc##j, x, y);
 #define QB__SUM(j) sum = _mm512_add_ps(sum, acc##j);
 

@@ -12,7 +12,9 @@
 #include "qb/ukernel.h"
 
 #define QB__PER_ACC 8 /* 4 lanes x 2 products */
-#define QB__DECL(j) float32x4_t acc##j = vdupq_n_f32(0.0f); __asm__("" : "+w"(acc##j));
+#define QB__DECL(j)                       \
+  float32x4_t acc##j = vdupq_n_f32(0.0f); \
+  __asm__("" : "+w"(acc##j));
 #define QB__STEP(j) acc##j = vbfdotq_f32(acc##j, x, y);
 #define QB__SUM(j) sum = vaddq_f32(sum, acc##j);
 

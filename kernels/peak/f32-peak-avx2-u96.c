@@ -12,7 +12,9 @@
 #include "qb/ukernel.h"
 
 #define QB__LANES 8
-#define QB__DECL(j) __m256 acc##j = _mm256_setzero_ps(); __asm__("" : "+x"(acc##j));
+#define QB__DECL(j)                    \
+  __m256 acc##j = _mm256_setzero_ps(); \
+  __asm__("" : "+x"(acc##j));
 #define QB__STEP(j) acc##j = _mm256_fmadd_ps(x, y, acc##j);
 #define QB__SUM(j) sum = _mm256_add_ps(sum, acc##j);
 

@@ -10,7 +10,9 @@
 #include "qb/ukernel.h"
 
 #define QB__LANES 16
-#define QB__DECL(j) __m512 acc##j = _mm512_setzero_ps(); __asm__("" : "+v"(acc##j));
+#define QB__DECL(j)                    \
+  __m512 acc##j = _mm512_setzero_ps(); \
+  __asm__("" : "+v"(acc##j));
 #define QB__STEP(j) acc##j = _mm512_fmadd_ps(x, y, acc##j);
 #define QB__SUM(j) sum = _mm512_add_ps(sum, acc##j);
 

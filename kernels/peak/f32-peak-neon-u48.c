@@ -11,7 +11,9 @@
 #include "qb/ukernel.h"
 
 #define QB__LANES 4
-#define QB__DECL(j) float32x4_t acc##j = vdupq_n_f32(0.0f); __asm__("" : "+w"(acc##j));
+#define QB__DECL(j)                       \
+  float32x4_t acc##j = vdupq_n_f32(0.0f); \
+  __asm__("" : "+w"(acc##j));
 #define QB__STEP(j) acc##j = vfmaq_f32(acc##j, x, y);
 #define QB__SUM(j) sum = vaddq_f32(sum, acc##j);
 

@@ -17,13 +17,16 @@
 #include "qb/ukernel.h"
 
 #define QB__MACS 32 /* per 3-instruction step */
-#define QB__DECL(j) __m256i acc##j = _mm256_setzero_si256(); __asm__("" : "+x"(acc##j));
-#define QB__STEP(j)                                                                 \
-  __asm__("vpmaddubsw %[y], %[x], %[t]\n\t"                                           \
-          "vpmaddwd %[ones], %[t], %[t]\n\t"                                          \
-          "vpaddd %[t], %[acc], %[acc]"                                               \
-          : [acc] "+x"(acc##j), [t] "=&x"(t)                                          \
-          : [x] "x"(x), [y] "x"(y), [ones] "x"(ones));
+#define QB__DECL(j)                        \
+  __m256i acc##j = _mm256_setzero_si256(); \
+  __asm__("" : "+x"(acc##j));
+#define QB__STEP(j)                      \
+  __asm__(                               \
+      "vpmaddubsw %[y], %[x], %[t]\n\t"  \
+      "vpmaddwd %[ones], %[t], %[t]\n\t" \
+      "vpaddd %[t], %[acc], %[acc]"      \
+      : [acc] "+x"(acc##j), [t] "=&x"(t) \
+      : [x] "x"(x), [y] "x"(y), [ones] "x"(ones));
 #define QB__SUM(j) sum = _mm256_add_epi32(sum, acc##j);
 
 void qb_s8_peak_ukernel__avx2_u128(size_t n, const void* a, const void* b, void* out) {

@@ -10,7 +10,9 @@
 #include "qb/ukernel.h"
 
 #define QB__MACS 64 /* per instruction */
-#define QB__DECL(j) __m512i acc##j = _mm512_setzero_si512(); __asm__("" : "+v"(acc##j));
+#define QB__DECL(j)                        \
+  __m512i acc##j = _mm512_setzero_si512(); \
+  __asm__("" : "+v"(acc##j));
 #define QB__STEP(j) acc##j = _mm512_dpbusd_epi32(acc##j, x, y);
 #define QB__SUM(j) sum = _mm512_add_epi32(sum, acc##j);
 

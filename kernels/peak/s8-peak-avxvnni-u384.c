@@ -10,7 +10,9 @@
 #include "qb/ukernel.h"
 
 #define QB__MACS 32 /* per instruction */
-#define QB__DECL(j) __m256i acc##j = _mm256_setzero_si256(); __asm__("" : "+x"(acc##j));
+#define QB__DECL(j)                        \
+  __m256i acc##j = _mm256_setzero_si256(); \
+  __asm__("" : "+x"(acc##j));
 #define QB__STEP(j) acc##j = _mm256_dpbusd_avx_epi32(acc##j, x, y);
 #define QB__SUM(j) sum = _mm256_add_epi32(sum, acc##j);
 

@@ -12,7 +12,9 @@
 #include "qb/ukernel.h"
 
 #define QB__PER_ACC 16 /* 4 lanes x 4 products */
-#define QB__DECL(j) int32x4_t acc##j = vdupq_n_s32(0); __asm__("" : "+w"(acc##j));
+#define QB__DECL(j)                  \
+  int32x4_t acc##j = vdupq_n_s32(0); \
+  __asm__("" : "+w"(acc##j));
 #define QB__STEP(j) acc##j = vusdotq_s32(acc##j, x, y);
 #define QB__SUM(j) sum = vaddq_s32(sum, acc##j);
 

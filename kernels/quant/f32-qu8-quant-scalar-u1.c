@@ -15,8 +15,7 @@ void qb_f32_qu8_quant_ukernel__scalar_u1(size_t n, const void* x, void* y, const
   assert(n == 0 || (x != NULL && y != NULL));
   qb__quant_assert_params(p->scale, p->inv_scale, p->zero_point, p->qmin, p->qmax, 0, 255);
   for (size_t i = 0; i < n; i++) {
-    const int32_t q =
-        qb__quant_one(in[i], p->scale, p->inv_scale, p->zero_point, p->qmin, p->qmax, p->round);
+    const int32_t q = qb__quant_one(in[i], p->scale, p->inv_scale, p->zero_point, p->qmin, p->qmax, p->round);
     out[i] = (uint8_t) q;
   }
 }

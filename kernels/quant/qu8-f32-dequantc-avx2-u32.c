@@ -14,8 +14,7 @@ void qb_qu8_f32_dequantc_ukernel__avx2_u32(size_t n, const void* x, void* y, con
   assert(n == 0 || (x != NULL && y != NULL && p->scales && p->inv_scales && p->zero_points));
   const size_t len = p->channel_len;
   for (size_t c = 0; c < n / len; c++) {
-    qb__quant_assert_params(p->scales[c], p->inv_scales[c], p->zero_points[c], p->qmin, p->qmax, 0,
-                            255);
+    qb__quant_assert_params(p->scales[c], p->inv_scales[c], p->zero_points[c], p->qmin, p->qmax, 0, 255);
     qb__avx2_dequant(len, in + c * len, out + c * len, p->scales[c], p->zero_points[c], 1, 4);
   }
 }

@@ -124,8 +124,7 @@ QB__AVX2_INLINE void qb__avx2_quant_loop(size_t n, const float* x, void* y, cons
 QB__AVX2_INLINE void qb__avx2_quant(size_t n, const float* x, void* y, const qb_quant_params* q,
                                     const int is_u8, const int unroll) {
   const int tflite = q->round == QB_ROUND_TFLITE;
-  const qb__avx2_qp p =
-      qb__avx2_qp_make(q->scale, q->inv_scale, q->zero_point, q->qmin, q->qmax, tflite);
+  const qb__avx2_qp p = qb__avx2_qp_make(q->scale, q->inv_scale, q->zero_point, q->qmin, q->qmax, tflite);
   if (tflite) {
     qb__avx2_quant_loop(n, x, y, &p, 1, is_u8, unroll);
   } else {
@@ -144,8 +143,8 @@ QB__AVX2_INLINE __m256 qb__avx2_dequant8(const void* q, __m256i zp, __m256 scale
   return _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_sub_epi32(qb__avx2_load8_i32(q, is_u8), zp)), scale);
 }
 
-QB__AVX2_INLINE void qb__avx2_dequant(size_t n, const void* x, float* y, float scale,
-                                      int32_t zero_point, const int is_u8, const int unroll) {
+QB__AVX2_INLINE void qb__avx2_dequant(size_t n, const void* x, float* y, float scale, int32_t zero_point,
+                                      const int is_u8, const int unroll) {
   const uint8_t* in = (const uint8_t*) x;
   const __m256i zp = _mm256_set1_epi32(zero_point);
   const __m256 s = _mm256_set1_ps(scale);
@@ -193,8 +192,7 @@ QB__AVX2_INLINE void qb__avx2_fakequant_loop(size_t n, const float* x, float* y,
 QB__AVX2_INLINE void qb__avx2_fakequant(size_t n, const float* x, float* y, const qb_quant_params* q,
                                         const int unroll) {
   const int tflite = q->round == QB_ROUND_TFLITE;
-  const qb__avx2_qp p =
-      qb__avx2_qp_make(q->scale, q->inv_scale, q->zero_point, q->qmin, q->qmax, tflite);
+  const qb__avx2_qp p = qb__avx2_qp_make(q->scale, q->inv_scale, q->zero_point, q->qmin, q->qmax, tflite);
   if (tflite) {
     qb__avx2_fakequant_loop(n, x, y, &p, 1, unroll);
   } else {

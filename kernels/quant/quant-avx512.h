@@ -33,7 +33,9 @@ QB__AVX512_INLINE qb__avx512_qp qb__avx512_qp_make(const qb_quant_params* q, con
 }
 
 /* The first n (< 16) lanes. */
-QB__AVX512_INLINE __mmask16 qb__avx512_tail_mask(size_t n) { return (__mmask16) ((1u << n) - 1u); }
+QB__AVX512_INLINE __mmask16 qb__avx512_tail_mask(size_t n) {
+  return (__mmask16) ((1u << n) - 1u);
+}
 
 /*
  * x -> round(x / scale) clamped to [qmin - zp, qmax - zp], an integer-valued float.
@@ -112,8 +114,8 @@ QB__AVX512_INLINE __m512 qb__avx512_dequant16(__m128i bytes, __m512i zp, __m512 
   return _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_sub_epi32(q, zp)), scale);
 }
 
-QB__AVX512_INLINE void qb__avx512_dequant(size_t n, const void* x, float* y, float scale,
-                                          int32_t zero_point, const int is_u8, const int unroll) {
+QB__AVX512_INLINE void qb__avx512_dequant(size_t n, const void* x, float* y, float scale, int32_t zero_point,
+                                          const int is_u8, const int unroll) {
   const uint8_t* in = (const uint8_t*) x;
   const __m512i zp = _mm512_set1_epi32(zero_point);
   const __m512 s = _mm512_set1_ps(scale);

@@ -59,8 +59,9 @@ CL_API_ENTRY cl_int CL_API_CALL clGetPlatformIDs(cl_uint n, cl_platform_id* p, c
   return real(n, p, count);
 }
 
-CL_API_ENTRY cl_int CL_API_CALL clBuildProgram(cl_program p, cl_uint nd, const cl_device_id* d, const char* opts,
-                                               void(CL_CALLBACK* cb)(cl_program, void*), void* user) {
+CL_API_ENTRY cl_int CL_API_CALL clBuildProgram(cl_program p, cl_uint nd, const cl_device_id* d,
+                                               const char* opts, void(CL_CALLBACK* cb)(cl_program, void*),
+                                               void* user) {
   if (qb__fault("build")) return CL_BUILD_PROGRAM_FAILURE;
   cl_int (*real)(cl_program, cl_uint, const cl_device_id*, const char*, void(CL_CALLBACK*)(cl_program, void*),
                  void*) = qb__next("clBuildProgram");
@@ -68,15 +69,17 @@ CL_API_ENTRY cl_int CL_API_CALL clBuildProgram(cl_program p, cl_uint nd, const c
 }
 
 CL_API_ENTRY cl_int CL_API_CALL clEnqueueNDRangeKernel(cl_command_queue q, cl_kernel k, cl_uint dim,
-                                                       const size_t* off, const size_t* global, const size_t* local,
-                                                       cl_uint nw, const cl_event* wait, cl_event* ev) {
+                                                       const size_t* off, const size_t* global,
+                                                       const size_t* local, cl_uint nw, const cl_event* wait,
+                                                       cl_event* ev) {
   if (qb__fault("lost")) return CL_DEVICE_NOT_AVAILABLE;
   cl_int (*real)(cl_command_queue, cl_kernel, cl_uint, const size_t*, const size_t*, const size_t*, cl_uint,
                  const cl_event*, cl_event*) = qb__next("clEnqueueNDRangeKernel");
   return real(q, k, dim, off, global, local, nw, wait, ev);
 }
 
-CL_API_ENTRY cl_mem CL_API_CALL clCreateBuffer(cl_context c, cl_mem_flags fl, size_t size, void* host, cl_int* rc) {
+CL_API_ENTRY cl_mem CL_API_CALL clCreateBuffer(cl_context c, cl_mem_flags fl, size_t size, void* host,
+                                               cl_int* rc) {
   if (qb__fault("alloc")) {
     const char* lim = getenv("QB_FAULT_ALLOC_LIMIT");
     if (size > (size_t) (lim ? strtoull(lim, NULL, 10) : 0)) {

@@ -17,14 +17,14 @@
 /* libFuzzer's entry point, also called by the replay driver. */
 int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size);
 
-#define QB_FUZZ_CHECK(cond, ...)                                         \
-  do {                                                                   \
-    if (!(cond)) {                                                       \
+#define QB_FUZZ_CHECK(cond, ...)                                                     \
+  do {                                                                               \
+    if (!(cond)) {                                                                   \
       fprintf(stderr, "fuzz check failed: %s (%s:%d): ", #cond, __FILE__, __LINE__); \
-      fprintf(stderr, __VA_ARGS__);                                      \
-      fputc('\n', stderr);                                               \
-      abort();                                                           \
-    }                                                                    \
+      fprintf(stderr, __VA_ARGS__);                                                  \
+      fputc('\n', stderr);                                                           \
+      abort();                                                                       \
+    }                                                                                \
   } while (0)
 
 /* A failed parse: QB_BAD_INPUT (never out of memory: nothing a parser keeps may be
@@ -32,10 +32,12 @@ int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size);
  * and a message of one line that names the input, when `name` is given. */
 static inline void qb_fuzz_check_error(qb_status s, const qb_error* err, const char* name) {
   QB_FUZZ_CHECK(s == QB_BAD_INPUT, "status %s: %s", qb_status_name(s), err->msg);
-  QB_FUZZ_CHECK(err->status == s, "err->status %s, returned %s", qb_status_name(err->status), qb_status_name(s));
+  QB_FUZZ_CHECK(err->status == s, "err->status %s, returned %s", qb_status_name(err->status),
+                qb_status_name(s));
   QB_FUZZ_CHECK(err->msg[0] != '\0', "empty message for status %s", qb_status_name(s));
   QB_FUZZ_CHECK(strchr(err->msg, '\n') == NULL, "message of more than one line: %s", err->msg);
-  if (name != NULL) QB_FUZZ_CHECK(strstr(err->msg, name) != NULL, "message does not name %s: %s", name, err->msg);
+  if (name != NULL)
+    QB_FUZZ_CHECK(strstr(err->msg, name) != NULL, "message does not name %s: %s", name, err->msg);
 }
 
 /* The input as a NUL-terminated string (the caller frees it). */

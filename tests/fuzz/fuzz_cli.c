@@ -62,8 +62,8 @@ static void qb__i64(const char* s, int64_t min, int64_t max) {
       expect = want >= min && want <= max;
     }
   }
-  QB_FUZZ_CHECK(ok == expect, "qb_parse_i64('%s', %lld, %lld): %s, oracle %s", s, (long long) min, (long long) max,
-                ok ? "accepted" : "refused", expect ? "accepts" : "refuses");
+  QB_FUZZ_CHECK(ok == expect, "qb_parse_i64('%s', %lld, %lld): %s, oracle %s", s, (long long) min,
+                (long long) max, ok ? "accepted" : "refused", expect ? "accepts" : "refuses");
   if (ok) QB_FUZZ_CHECK(got == want, "qb_parse_i64('%s') = %lld", s, (long long) got);
 }
 
@@ -93,7 +93,8 @@ static void qb__shape(const char* s) {
     total *= dims[i];
   }
   for (const char* p = s; *p; p++) {
-    QB_FUZZ_CHECK(isdigit((unsigned char) *p) || *p == 'x' || *p == 'X' || *p == ',', "shape '%s' accepted", s);
+    QB_FUZZ_CHECK(isdigit((unsigned char) *p) || *p == 'x' || *p == 'X' || *p == ',', "shape '%s' accepted",
+                  s);
   }
 }
 
@@ -108,7 +109,8 @@ static void qb__caches(const char* s) {
   const qb_status st = qb_topo_override(&t, s, &err);
   if (st != QB_OK) {
     QB_FUZZ_CHECK(st == QB_USAGE, "--caches '%s': status %s", s, qb_status_name(st));
-    QB_FUZZ_CHECK(err.msg[0] != '\0' && strchr(err.msg, '\n') == NULL, "--caches '%s': message '%s'", s, err.msg);
+    QB_FUZZ_CHECK(err.msg[0] != '\0' && strchr(err.msg, '\n') == NULL, "--caches '%s': message '%s'", s,
+                  err.msg);
     QB_FUZZ_CHECK(strstr(err.msg, "--caches") != NULL, "--caches '%s': message '%s'", s, err.msg);
     return;
   }
@@ -127,13 +129,22 @@ int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const uint64_t a = qb__word(data + 1), b = qb__word(data + 9);
   char* s = qb_fuzz_cstr(data + 17, size - 17);
   switch (data[0] % 5) {
-    case 0: qb__u64(s, a < b ? a : b, a < b ? b : a); break;
-    case 1: qb__i64(s, (int64_t) a < (int64_t) b ? (int64_t) a : (int64_t) b,
-                    (int64_t) a < (int64_t) b ? (int64_t) b : (int64_t) a);
+    case 0:
+      qb__u64(s, a < b ? a : b, a < b ? b : a);
       break;
-    case 2: qb__double(s); break;
-    case 3: qb__shape(s); break;
-    default: qb__caches(s); break;
+    case 1:
+      qb__i64(s, (int64_t) a < (int64_t) b ? (int64_t) a : (int64_t) b,
+              (int64_t) a < (int64_t) b ? (int64_t) b : (int64_t) a);
+      break;
+    case 2:
+      qb__double(s);
+      break;
+    case 3:
+      qb__shape(s);
+      break;
+    default:
+      qb__caches(s);
+      break;
   }
   free(s);
   return 0;

@@ -17,17 +17,17 @@ static void qb__check_row(const qb_result_row* w) {
   size_t n = qb__len(w->name) + qb__len(w->run_name) + qb__len(w->run_type) + qb__len(w->aggregate_name) +
              qb__len(w->aggregate_unit) + qb__len(w->error_message);
   if (w->has_qbench) {
-    n += qb__len(w->family) + qb__len(w->kernel) + qb__len(w->variant) + qb__len(w->backend) + qb__len(w->device) +
-         qb__len(w->isa) + qb__len(w->dtype_in) + qb__len(w->dtype_in2) + qb__len(w->dtype_out) +
-         qb__len(w->size_class) + qb__len(w->distribution) + qb__len(w->rounding) + qb__len(w->status) +
-         qb__len(w->reason) + qb__len(w->timing) + qb__len(w->roof_name);
+    n += qb__len(w->family) + qb__len(w->kernel) + qb__len(w->variant) + qb__len(w->backend) +
+         qb__len(w->device) + qb__len(w->isa) + qb__len(w->dtype_in) + qb__len(w->dtype_in2) +
+         qb__len(w->dtype_out) + qb__len(w->size_class) + qb__len(w->distribution) + qb__len(w->rounding) +
+         qb__len(w->status) + qb__len(w->reason) + qb__len(w->timing) + qb__len(w->roof_name);
   }
   (void) n;
   /* Times and rates are finite and not negative, or absent (NAN). */
   const double nums[] = {w->real_time_ns, w->cpu_time_ns, w->bytes_per_second, w->items_per_second};
   for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++) {
-    QB_FUZZ_CHECK(isnan(nums[i]) || (isfinite(nums[i]) && nums[i] >= 0), "row '%s': figure %zu is %g", w->name, i,
-                  nums[i]);
+    QB_FUZZ_CHECK(isnan(nums[i]) || (isfinite(nums[i]) && nums[i] >= 0), "row '%s': figure %zu is %g",
+                  w->name, i, nums[i]);
   }
 }
 
@@ -40,8 +40,9 @@ int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     QB_FUZZ_CHECK(r.n_rows <= QB_RESULTSET_MAX_ROWS, "%zu rows", r.n_rows);
     for (size_t i = 0; i < r.n_rows; i++) {
       qb__check_row(&r.rows[i]);
-      QB_FUZZ_CHECK(qb_resultset_find(&r, r.rows[i].name, r.rows[i].run_type[0] ? r.rows[i].run_type : NULL) != NULL,
-                    "row %zu '%s' not found by its name", i, r.rows[i].name);
+      QB_FUZZ_CHECK(
+          qb_resultset_find(&r, r.rows[i].name, r.rows[i].run_type[0] ? r.rows[i].run_type : NULL) != NULL,
+          "row %zu '%s' not found by its name", i, r.rows[i].name);
     }
     for (size_t i = 0; i < r.n_roofs; i++) (void) (qb__len(r.roofs[i].name) + qb__len(r.roofs[i].size_class));
     for (size_t i = 0; i < r.n_caches; i++) (void) qb__len(r.caches[i].type);

@@ -11,8 +11,9 @@ static void qb__check_entries(const qb_safetensors* st, size_t size) {
   for (size_t i = 0; i < st->count; i++) {
     const qb_safetensors_entry* e = &st->entries[i];
     QB_FUZZ_CHECK(e->name != NULL, "entry %zu has no name", i);
-    QB_FUZZ_CHECK(e->begin <= e->end && e->end <= st->data_len, "entry %zu: [%llu, %llu) outside %llu bytes", i,
-                  (unsigned long long) e->begin, (unsigned long long) e->end, (unsigned long long) st->data_len);
+    QB_FUZZ_CHECK(e->begin <= e->end && e->end <= st->data_len, "entry %zu: [%llu, %llu) outside %llu bytes",
+                  i, (unsigned long long) e->begin, (unsigned long long) e->end,
+                  (unsigned long long) st->data_len);
     QB_FUZZ_CHECK(qb_safetensors_find(st, e->name) != NULL, "entry '%s' not found by name", e->name);
     qb_tensor t;
     qb_error err = {0};
@@ -24,8 +25,8 @@ static void qb__check_entries(const qb_safetensors* st, size_t size) {
                     t.bytes, (unsigned long long) e->begin, (unsigned long long) e->end);
     } else {
       /* Only a dtype qbench lacks may refuse a listed tensor. */
-      QB_FUZZ_CHECK(e->dtype == QB_DTYPE_none, "entry '%s' (%s) listed but not loadable: %s", e->name, e->st_dtype,
-                    err.msg);
+      QB_FUZZ_CHECK(e->dtype == QB_DTYPE_none, "entry '%s' (%s) listed but not loadable: %s", e->name,
+                    e->st_dtype, err.msg);
       qb_fuzz_check_error(s, &err, NULL);
     }
     qb_tensor_free(&t);

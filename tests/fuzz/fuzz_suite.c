@@ -7,9 +7,10 @@
 static void qb__check_suite(const qb_suite* s) {
   QB_FUZZ_CHECK(s->n_sizes >= 1 && s->n_sizes <= QB_SUITE_MAX_SIZES, "n_sizes %zu", s->n_sizes);
   QB_FUZZ_CHECK(s->n_threads >= 1 && s->n_threads <= QB_SUITE_MAX_THREADS, "n_threads %zu", s->n_threads);
-  QB_FUZZ_CHECK(s->n_families <= QB_SUITE_MAX_PATTERNS && s->n_kernels <= QB_SUITE_MAX_PATTERNS, "patterns %zu/%zu",
-                s->n_families, s->n_kernels);
-  QB_FUZZ_CHECK(s->repetitions >= 1 && s->repetitions <= QB_SUITE_MAX_REPETITIONS, "repetitions %u", s->repetitions);
+  QB_FUZZ_CHECK(s->n_families <= QB_SUITE_MAX_PATTERNS && s->n_kernels <= QB_SUITE_MAX_PATTERNS,
+                "patterns %zu/%zu", s->n_families, s->n_kernels);
+  QB_FUZZ_CHECK(s->repetitions >= 1 && s->repetitions <= QB_SUITE_MAX_REPETITIONS, "repetitions %u",
+                s->repetitions);
   QB_FUZZ_CHECK(s->min_time > 0 && s->min_time <= QB_SUITE_MAX_MIN_TIME, "min_time %g", s->min_time);
   QB_FUZZ_CHECK(s->distributions != 0 && s->backends != 0 && s->rounding != 0, "an empty list");
   for (size_t i = 0; i < s->n_sizes; i++) {

@@ -18,7 +18,8 @@ static inline void qb_fuzz_check_tensor(const qb_tensor* t, size_t input_size) {
     count *= t->dims[i];
   }
   QB_FUZZ_CHECK(count == t->count, "count %zu, dims give %llu", t->count, (unsigned long long) count);
-  QB_FUZZ_CHECK(t->bytes == t->count * (di->bits / 8), "bytes %zu for %zu x %u bits", t->bytes, t->count, di->bits);
+  QB_FUZZ_CHECK(t->bytes == t->count * (di->bits / 8), "bytes %zu for %zu x %u bits", t->bytes, t->count,
+                di->bits);
   QB_FUZZ_CHECK(t->bytes <= input_size, "%zu data bytes from a %zu-byte input", t->bytes, input_size);
   QB_FUZZ_CHECK(t->bytes == 0 || t->data != NULL, "no data");
   uint64_t sum = 0;

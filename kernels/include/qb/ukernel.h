@@ -62,10 +62,10 @@ typedef struct qb_block_q8 {
  */
 enum {
   QB_SEM_EXACT = 0,
-  QB_SEM_FTZ_IN = 1u << 0,     /* subnormal float inputs are read as signed zero */
-  QB_SEM_FTZ_OUT = 1u << 1,    /* subnormal float outputs are flushed to signed zero */
-  QB_SEM_NAN_CANON = 1u << 2,  /* NaN outputs carry a canonical payload */
-  QB_SEM_REASSOC = 1u << 3,    /* float sums in another order: within QB_DOT_REL_BOUND */
+  QB_SEM_FTZ_IN = 1u << 0,    /* subnormal float inputs are read as signed zero */
+  QB_SEM_FTZ_OUT = 1u << 1,   /* subnormal float outputs are flushed to signed zero */
+  QB_SEM_NAN_CANON = 1u << 2, /* NaN outputs carry a canonical payload */
+  QB_SEM_REASSOC = 1u << 3,   /* float sums in another order: within QB_DOT_REL_BOUND */
   /* Float additions round to odd, so each errs by up to one ulp rather than half (Arm
    * BFDOT/BFMMLA without FEAT_EBF16): with QB_SEM_REASSOC, within qb_dot_sem_bound. */
   QB_SEM_ROUND_ODD = 1u << 4,
