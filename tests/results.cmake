@@ -1,4 +1,4 @@
-# Suites through the CLI (host/harness/suite.c via `qbench run --list`, which plans and
+# Suites through the CLI (host/run/suite.c via `qbench run --list`, which plans and
 # exits before any measurement): every shipped suite plans at least one case, and a bad
 # suite file stops qbench with exit code 2 and its FILE:LINE message.
 foreach(suite quick full error ci)

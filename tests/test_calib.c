@@ -1,10 +1,10 @@
-/* Calibration and parameter validation (host/core/calib.h) against hand-computed values.
+/* Calibration and parameter validation (host/numerics/calib.h) against hand-computed values.
  * Ranges are chosen so that every scale is a power of two (exact in f32). */
 #include <float.h>
 #include <math.h>
 #include <string.h>
 
-#include "calib.h"
+#include "numerics/calib.h"
 #include "test_util.h"
 
 #define QB_N(a) (sizeof(a) / sizeof((a)[0]))

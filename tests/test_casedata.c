@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "context.h"
-#include "harness/casedata.h"
+#include "platform/context.h"
+#include "numerics/casedata.h"
 #include "test_util.h"
 
 /*
@@ -17,7 +17,7 @@
  * larger than its largest x or -x, so the step is coarser (our 16-seed mean: 39.24;
  * seed 1 alone: 39.01, its |x| reaching 4.95). An independent Box-Muller generator on
  * libm agrees (40-sample mean 39.35), so the "absmax" label on 39.7 is what is off,
- * not the data: see host/harness/README.md.
+ * not the data: see host/numerics/README.md.
  */
 #define QB_SQNR_N 262144
 #define QB_SQNR_SEEDS 16

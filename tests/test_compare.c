@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness/compare.h"
+#include "report/compare.h"
 #include "test_util.h"
 
 #ifndef QB_TEST_DATA

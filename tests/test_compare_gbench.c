@@ -10,7 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "harness/compare.h"
+#include "report/compare.h"
 #include "test_util.h"
 
 #ifndef QB_TEST_DATA

@@ -14,8 +14,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "dtype.h"
-#include "registry.h"
+#include "core/dtype.h"
+#include "platform/registry.h"
 
 /* A float cast family: op `cvt` or `cvtsat` (NAMING.md), float dtypes on both sides. */
 static inline bool qb_cvt_is_cast_family(qb_family f) {

@@ -1,5 +1,5 @@
 /*
- * The semantics probe (host/core/semantics.h): it must name what synthetic paths with
+ * The semantics probe (host/numerics/semantics.h): it must name what synthetic paths with
  * known behaviour do (truncation, ties away, flushing, canonical NaN), describe each
  * scalar reference as kernels/README.md documents it, and see every usable variant do
  * what its reference does, apart from the differences the variant declares.
@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "common/fp.h"
-#include "cpu.h"
-#include "semantics.h"
+#include "platform/cpu.h"
+#include "numerics/semantics.h"
 #include "test_util.h"
 
 static void run_kernel(void* user, size_t n, const void* x, void* y) {

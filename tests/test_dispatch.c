@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "calib.h"
-#include "registry.h"
+#include "numerics/calib.h"
+#include "platform/registry.h"
 #include "test_util.h"
 
 static qb_cpu g_cpu;

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness/dist.h"
+#include "numerics/dist.h"
 #include "test_util.h"
 
 #define QB_N 65536

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "dot/dot.h"
-#include "registry.h"
+#include "platform/registry.h"
 #include "test_util.h"
 
 static qb_dot_fn* qb__ref(qb_family f) {

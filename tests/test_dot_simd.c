@@ -13,7 +13,7 @@
 
 #include "common/fp.h"
 #include "dot/dot.h"
-#include "registry.h"
+#include "platform/registry.h"
 #include "test_util.h"
 
 /* The dot families this test covers (the peak families have their own test). */

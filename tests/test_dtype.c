@@ -2,7 +2,7 @@
 #include <math.h>
 #include <stdio.h>
 
-#include "dtype.h"
+#include "core/dtype.h"
 #include "test_util.h"
 
 static void check_finfo(qb_dtype t, double max, double eps, double min_normal, double min_sub, double res) {

@@ -1,7 +1,7 @@
 /* Memory footprints: the 2000x2000 figures, metadata per scheme, shapes and their errors. */
 #include <string.h>
 
-#include "harness/memory.h"
+#include "numerics/memory.h"
 #include "test_util.h"
 
 static const qb_memory_row* qb__find(const qb_memory_row* rows, size_t k, const char* name) {

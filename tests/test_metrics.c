@@ -2,7 +2,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "harness/metrics.h"
+#include "numerics/metrics.h"
 #include "test_util.h"
 
 static void test_hand_computed(void** state) {

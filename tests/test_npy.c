@@ -6,7 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "harness/npy.h"
+#include "io/npy.h"
 #include "test_util.h"
 
 #ifndef QB_TEST_DATA

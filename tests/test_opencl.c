@@ -26,8 +26,8 @@ int main(void) {
 #include "common/fp.h"
 #include "core/backend.h"
 #include "dot/dot.h"
-#include "opencl/opencl_test.h"
-#include "registry.h"
+#include "backends/opencl/opencl_test.h"
+#include "platform/registry.h"
 
 typedef struct qb__t {
   qb_ctx ctx;

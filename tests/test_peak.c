@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "peak/peak.h"
-#include "registry.h"
+#include "platform/registry.h"
 #include "test_util.h"
 
 static qb_cpu qb__cpu;

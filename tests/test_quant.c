@@ -7,8 +7,8 @@
 #include <math.h>
 #include <string.h>
 
-#include "calib.h"
-#include "registry.h"
+#include "numerics/calib.h"
+#include "platform/registry.h"
 #include "test_util.h"
 
 #define QB_N(a) (sizeof(a) / sizeof((a)[0]))

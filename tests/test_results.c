@@ -9,8 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "harness/results.h"
-#include "harness/resultsread.h"
+#include "io/results.h"
+#include "io/resultsread.h"
 #include "test_util.h"
 
 /* ---- Helpers ------------------------------------------------------------------------- */

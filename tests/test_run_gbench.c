@@ -1,10 +1,10 @@
-/* The Google Benchmark shim (host/harness/gbench.h): what the reporter hands back. */
+/* The Google Benchmark shim (host/measure/gbench.h): what the reporter hands back. */
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness/gbench.h"
+#include "measure/gbench.h"
 #include "test_util.h"
 
 typedef struct seen {

@@ -1,10 +1,10 @@
-/* The planner of qbench run (host/harness/plan.c): the matrix, names, statuses. */
+/* The planner of qbench run (host/run/plan.c): the matrix, names, statuses. */
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness/run_impl.h"
+#include "run/run_impl.h"
 #include "test_util.h"
 
 static const char* const suite_text =

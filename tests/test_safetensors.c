@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "harness/safetensors.h"
+#include "io/safetensors.h"
 #include "test_util.h"
 
 #ifndef QB_TEST_DATA

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness/suite.h"
+#include "run/suite.h"
 #include "qb/build_config.h"
 #include "test_util.h"
 

@@ -5,11 +5,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "context.h"
-#include "status.h"
+#include "platform/context.h"
+#include "core/status.h"
 
 #define QB_COMMAND(name, summary) int qb_cmd_##name(qb_ctx* ctx, int argc, char** argv);
-#include "commands.inc"
+#include "cli/commands.inc"
 #undef QB_COMMAND
 
 /* Prints "qbench <cmd>: <msg>" and a usage hint on stderr; returns 2. */

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "cli.h"
+#include "cli/cli.h"
 
 int qb_cli_usage_error(const char* cmd, const char* fmt, ...) {
   va_list ap;

@@ -6,11 +6,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "calib.h"
-#include "cli.h"
-#include "harness/casedata.h"
-#include "harness/npy.h"
-#include "harness/safetensors.h"
+#include "numerics/calib.h"
+#include "cli/cli.h"
+#include "numerics/casedata.h"
+#include "io/npy.h"
+#include "io/safetensors.h"
 
 static void qb__help(void) {
   printf(

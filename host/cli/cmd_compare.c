@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
-#include "harness/compare.h"
+#include "cli/cli.h"
+#include "report/compare.h"
 
 static void qb__help(void) {
   printf(

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "dtype.h"
+#include "cli/cli.h"
+#include "core/dtype.h"
 
 static void qb__help(void) {
   printf(

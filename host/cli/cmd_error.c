@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
-#include "harness/casedata.h"
+#include "cli/cli.h"
+#include "numerics/casedata.h"
 
 #define QB__DEFAULT_N 262144
 

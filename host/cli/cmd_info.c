@@ -2,10 +2,10 @@
 #include <getopt.h>
 #include <stdio.h>
 
-#include "cli.h"
-#include "registry.h"
+#include "cli/cli.h"
+#include "platform/registry.h"
 #ifdef QB_HAVE_OPENCL
-#include "opencl/opencl_info.h"
+#include "backends/opencl/opencl_info.h"
 #endif
 
 static void qb__help(void) {

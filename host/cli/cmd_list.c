@@ -3,9 +3,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "backend.h"
-#include "cli.h"
-#include "registry.h"
+#include "core/backend.h"
+#include "cli/cli.h"
+#include "platform/registry.h"
 
 static void qb__help(void) {
   printf(

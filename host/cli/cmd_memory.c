@@ -3,8 +3,8 @@
 #include <jansson.h>
 #include <stdio.h>
 
-#include "cli.h"
-#include "harness/memory.h"
+#include "cli/cli.h"
+#include "numerics/memory.h"
 
 static void qb__help(void) {
   printf(

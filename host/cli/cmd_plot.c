@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "harness/compare.h"
-#include "harness/plot.h"
+#include "cli/cli.h"
+#include "report/compare.h"
+#include "report/plot.h"
 
 static void qb__help(void) {
   printf(

@@ -1,11 +1,11 @@
-/* qbench run: parses the options; host/harness/run.c does the work. */
+/* qbench run: parses the options; host/run/run.c does the work. */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
-#include "harness/results.h"
-#include "harness/run.h"
+#include "cli/cli.h"
+#include "io/results.h"
+#include "run/run.h"
 
 static void qb__help(void) {
   printf(

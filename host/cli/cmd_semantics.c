@@ -1,12 +1,12 @@
-/* qbench semantics: what every cast path usable here does, measured (host/core/semantics.h). */
+/* qbench semantics: what every cast path usable here does, measured (host/numerics/semantics.h). */
 #include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
-#include "registry.h"
-#include "semantics.h"
+#include "cli/cli.h"
+#include "platform/registry.h"
+#include "numerics/semantics.h"
 
 static void qb__help(void) {
   printf(

@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
+#include "cli/cli.h"
 #include "qb/build_config.h"
 
 static const struct {
@@ -11,7 +11,7 @@ static const struct {
   int (*fn)(qb_ctx*, int, char**);
 } qb__commands[] = {
 #define QB_COMMAND(name, summary) {#name, summary, qb_cmd_##name},
-#include "commands.inc"
+#include "cli/commands.inc"
 #undef QB_COMMAND
 };
 

@@ -12,9 +12,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "context.h"
-#include "registry.h"
-#include "status.h"
+#include "platform/context.h"
+#include "platform/registry.h"
+#include "core/status.h"
 
 /* One case as a backend sees it: host buffers prepared (and owned) by the harness. */
 typedef struct qb_backend_case {
@@ -74,7 +74,7 @@ struct qb_backend {
  * Creates the OpenCL backend over every platform's devices (platforms without devices
  * skipped), or those matching `filter` (a platform/device name substring or "P:D"
  * indices; NULL for all). No OpenCL at all is QB_UNSUPPORTED with the reason.
- * Defined in host/opencl/ when built with OpenCL; a stub returning QB_UNSUPPORTED
+ * Defined in host/backends/opencl/ when built with OpenCL; a stub returning QB_UNSUPPORTED
  * otherwise.
  */
 qb_status qb_opencl_backend_create(const qb_ctx* ctx, const char* filter, qb_backend** out, qb_error* err);

@@ -1,4 +1,4 @@
-#include "dtype.h"
+#include "core/dtype.h"
 
 #include <math.h>
 #include <string.h>
@@ -6,7 +6,7 @@
 static const qb_dtype_info qb__dtypes[QB_DTYPE_COUNT] = {
 #define QB_DTYPE(tok, cls, bits, eb, mb, bias, imin, imax, doc) \
   {#tok, QB_CLASS_##cls, bits, eb, mb, bias, imin, imax, doc},
-#include "dtype.inc"
+#include "core/dtype.inc"
 #undef QB_DTYPE
 };
 

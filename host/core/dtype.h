@@ -7,7 +7,7 @@
 
 typedef enum qb_dtype {
 #define QB_DTYPE(tok, cls, ...) QB_DTYPE_##tok,
-#include "dtype.inc"
+#include "core/dtype.inc"
 #undef QB_DTYPE
   QB_DTYPE_COUNT
 } qb_dtype;

@@ -1,4 +1,4 @@
-#include "status.h"
+#include "core/status.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -9,7 +9,7 @@ static const struct {
   const char* msg;
 } qb__statuses[] = {
 #define QB_STATUS(name, code, msg) {#name, code, msg},
-#include "status.inc"
+#include "core/status.inc"
 #undef QB_STATUS
 };
 

@@ -7,7 +7,7 @@
 
 typedef enum qb_status {
 #define QB_STATUS(name, code, msg) QB_##name,
-#include "status.inc"
+#include "core/status.inc"
 #undef QB_STATUS
   QB_STATUS_COUNT
 } qb_status;

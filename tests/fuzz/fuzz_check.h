@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "status.h"
+#include "core/status.h"
 
 /* libFuzzer's entry point, also called by the replay driver. */
 int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size);

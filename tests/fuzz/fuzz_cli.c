@@ -11,8 +11,8 @@
 
 #include "cli/cli.h"
 #include "fuzz_check.h"
-#include "harness/memory.h"
-#include "topo.h"
+#include "numerics/memory.h"
+#include "platform/topo.h"
 
 static uint64_t qb__word(const uint8_t* p) {
   uint64_t v = 0;

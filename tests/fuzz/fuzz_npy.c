@@ -1,4 +1,4 @@
-/* Fuzz target: .npy images (host/harness/npy.h qb_npy_parse). */
+/* Fuzz target: .npy images (host/io/npy.h qb_npy_parse). */
 #include "fuzz_tensor.h"
 
 #define QB__NAME "fuzz.npy"

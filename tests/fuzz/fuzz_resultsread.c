@@ -1,9 +1,9 @@
 /* Fuzz target: results files as `qbench compare` and `qbench plot` read them
- * (host/harness/resultsread.h qb_resultset_parse). */
+ * (host/io/resultsread.h qb_resultset_parse). */
 #include <math.h>
 
 #include "fuzz_check.h"
-#include "harness/resultsread.h"
+#include "io/resultsread.h"
 
 #define QB__NAME "fuzz.json"
 

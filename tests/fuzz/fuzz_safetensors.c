@@ -1,7 +1,7 @@
-/* Fuzz target: .safetensors images (host/harness/safetensors.h): the header, then
+/* Fuzz target: .safetensors images (host/io/safetensors.h): the header, then
  * every tensor it lists loaded as `qbench apply` would load it. */
 #include "fuzz_tensor.h"
-#include "harness/safetensors.h"
+#include "io/safetensors.h"
 
 #define QB__NAME "fuzz.safetensors"
 

@@ -1,6 +1,6 @@
-/* Fuzz target: suite files (host/harness/suite.h qb_suite_parse). */
+/* Fuzz target: suite files (host/run/suite.h qb_suite_parse). */
 #include "fuzz_check.h"
-#include "harness/suite.h"
+#include "run/suite.h"
 
 #define QB__NAME "fuzz.suite"
 

@@ -2,9 +2,9 @@
 #ifndef QB_FUZZ_TENSOR_H
 #define QB_FUZZ_TENSOR_H
 
-#include "dtype.h"
+#include "core/dtype.h"
 #include "fuzz_check.h"
-#include "harness/npy.h"
+#include "io/npy.h"
 
 /* Shape, count and bytes agree, the data came from the input, and every byte of it
  * can be read (ASan catches a buffer shorter than `bytes`). */

@@ -1,0 +1,334 @@
+#include "backends/cpu/cpu_bench.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+
+#include "platform/topo.h"
+
+/* Aim for at least this many bytes per keep-running step, so that the call into
+ * Google Benchmark's loop (not inlined across the C/C++ boundary) stays well under
+ * one percent of an L1-sized case. */
+#define QB__BATCH_BYTES (256.0 * 1024.0)
+/* Timeout checks inside the loop: every this many steps (a clock read each). */
+#define QB__TIMEOUT_STRIDE 64
+
+double qb_monotonic_seconds(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double) ts.tv_sec + 1e-9 * (double) ts.tv_nsec;
+}
+
+void* qb_cpu_alloc_touched(size_t bytes) {
+  if (bytes == 0) bytes = 1;
+  void* p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) return NULL;
+#ifdef MADV_HUGEPAGE
+  /* Fewer TLB misses on DRAM-sized buffers; a refusal only costs speed. */
+  (void) madvise(p, bytes, MADV_HUGEPAGE);
+#endif
+  memset(p, 0x5A, bytes);
+  return p;
+}
+
+void qb_cpu_free(void* p, size_t bytes) {
+  if (p != NULL) munmap(p, bytes ? bytes : 1);
+}
+
+qb_status qb_cpu_pins_init(qb_cpu_pins* p, unsigned count, qb_error* err) {
+  p->count = count;
+  p->sets = calloc(count ? count : 1, sizeof *p->sets);
+  p->state = calloc(count ? count : 1, 1);
+  if (p->sets == NULL || p->state == NULL) {
+    qb_cpu_pins_free(p);
+    return qb_fail(err, QB_NO_MEMORY, "out of memory for %u thread pins", count);
+  }
+  return QB_OK;
+}
+
+void qb_cpu_pins_free(qb_cpu_pins* p) {
+  free(p->sets);
+  free(p->state);
+  p->sets = NULL;
+  p->state = NULL;
+  p->count = 0;
+}
+
+bool qb_cpu_pin(qb_cpu_pins* p, int t) {
+  if (p == NULL || t < 0 || (unsigned) t >= p->count) return qb_topo_bind_thread(t);
+  if (p->state[t] == 1) return pthread_setaffinity_np(pthread_self(), sizeof p->sets[t], &p->sets[t]) == 0;
+  if (p->state[t] == 2) return false;
+  const bool ok =
+      qb_topo_bind_thread(t) && pthread_getaffinity_np(pthread_self(), sizeof p->sets[t], &p->sets[t]) == 0;
+  p->state[t] = ok ? 1 : 2;
+  return ok;
+}
+
+static uint64_t qb__gcd(uint64_t a, uint64_t b) {
+  while (b) {
+    uint64_t t = a % b;
+    a = b;
+    b = t;
+  }
+  return a;
+}
+
+static uint64_t qb__lcm(uint64_t a, uint64_t b) {
+  return a / qb__gcd(a, b) * b;
+}
+
+static int64_t qb__batch(double bytes) {
+  if (bytes <= 0) return 1;
+  double k = QB__BATCH_BYTES / bytes;
+  return k <= 1 ? 1 : (int64_t) k;
+}
+
+static qb_status qb__alloc_slices(qb_cpu_bench* b, unsigned threads, qb_error* err) {
+  b->threads = threads ? threads : 1;
+  b->slices = calloc(b->threads, sizeof *b->slices);
+  if (b->slices == NULL) return qb_fail(err, QB_NO_MEMORY, "out of memory for %u thread slices", b->threads);
+  atomic_init(&b->bind_failures, 0);
+  atomic_init(&b->timed_out, false);
+  return QB_OK;
+}
+
+qb_status qb_cpu_bench_kernel(qb_cpu_bench* b, const qb_kernel_info* k, qb_case_data* d, unsigned threads,
+                              double timeout_s, qb_error* err) {
+  memset(b, 0, sizeof *b);
+  b->work = QB_CPU_WORK_KERNEL;
+  b->kernel = k;
+  b->kind = d->family->kind;
+  b->timeout_s = timeout_s;
+  qb_status s = qb__alloc_slices(b, threads, err);
+  if (s != QB_OK) return s;
+  const qb_family_info* f = d->family;
+  if (b->kind == QB_KIND_dot) {
+    /* 64 bytes apart: threads writing their results never share a cache line. */
+    b->outs = aligned_alloc(64, (size_t) b->threads * 64);
+    if (b->outs == NULL) {
+      qb_cpu_bench_free(b);
+      return qb_fail(err, QB_NO_MEMORY, "out of memory for %u dot results", b->threads);
+    }
+    memset(b->outs, 0, (size_t) b->threads * 64);
+  }
+  /* 1. Slice boundaries: multiples of the block, channel and 64 elements (whole cache
+   *    lines for every dtype, whole bytes for packed 4-bit ones). */
+  uint64_t unit = qb__lcm(f->n_multiple ? f->n_multiple : 1, 64);
+  if (d->qp.channel_len > 0) unit = qb__lcm(unit, d->qp.channel_len);
+  const uint64_t n = d->n;
+  for (unsigned t = 0; t < b->threads; t++) {
+    uint64_t lo = n * t / b->threads / unit * unit;
+    uint64_t hi = t + 1 == b->threads ? n : n * (t + 1) / b->threads / unit * unit;
+    qb_cpu_slice* sl = &b->slices[t];
+    /* 2. Each slice points into the shared buffers at its first element. */
+    sl->n = (size_t) (hi - lo);
+    sl->x = (const char*) d->x + qb_dtype_buffer_bytes(f->in, (size_t) lo);
+    sl->x2 = d->x2 ? (const char*) d->x2 + qb_dtype_buffer_bytes(f->in2, (size_t) lo) : NULL;
+    sl->y = b->kind == QB_KIND_unary ? (char*) d->y + qb_dtype_buffer_bytes(f->out, (size_t) lo) : NULL;
+    sl->out = b->outs ? (char*) b->outs + (size_t) t * 64 : NULL;
+    sl->qp = d->qp;
+    if (d->qp.channel_len > 0) {
+      /* 3. Per-channel parameters start at the slice's first channel. */
+      const size_t c0 = (size_t) lo / d->qp.channel_len;
+      sl->qp.scales = d->qp.scales + c0;
+      sl->qp.inv_scales = d->qp.inv_scales + c0;
+      sl->qp.zero_points = d->qp.zero_points + c0;
+    }
+    sl->bytes = qb_family_bytes(f, sl->n);
+    sl->items = (double) sl->n;
+    sl->flops = qb_family_flops(f, sl->n);
+    sl->batch = qb__batch(sl->bytes);
+  }
+  return QB_OK;
+}
+
+/* 1 in dtype t at p (the peak kernels' operands). */
+static void qb__one(qb_dtype t, void* p) {
+  switch (t) {
+    case QB_DTYPE_f32: {
+      const float one = 1.0f;
+      memcpy(p, &one, sizeof one);
+      break;
+    }
+    case QB_DTYPE_f16:
+      *(uint16_t*) p = 0x3C00;
+      break;
+    case QB_DTYPE_bf16:
+      *(uint16_t*) p = 0x3F80;
+      break;
+    default:
+      *(uint8_t*) p = 1;
+      break; /* u8, s8 */
+  }
+}
+
+qb_status qb_cpu_bench_peak(qb_cpu_bench* b, const qb_kernel_info* k, size_t n, unsigned threads,
+                            double timeout_s, qb_error* err) {
+  memset(b, 0, sizeof *b);
+  const qb_family_info* f = qb_family_get(k->family);
+  b->work = QB_CPU_WORK_KERNEL;
+  b->kernel = k;
+  b->kind = QB_KIND_dot;
+  b->timeout_s = timeout_s;
+  qb_status s = qb__alloc_slices(b, threads, err);
+  if (s != QB_OK) return s;
+  b->outs = aligned_alloc(64, (size_t) b->threads * 64);
+  b->ones = aligned_alloc(64, 128);
+  if (b->outs == NULL || b->ones == NULL) {
+    qb_cpu_bench_free(b);
+    return qb_fail(err, QB_NO_MEMORY, "out of memory for the %s roof", k->name);
+  }
+  memset(b->ones, 0, 128);
+  qb__one(f->in, b->ones);
+  qb__one(f->in2, (char*) b->ones + 64);
+  for (unsigned t = 0; t < b->threads; t++) {
+    qb_cpu_slice* sl = &b->slices[t];
+    sl->n = n;
+    sl->x = b->ones;
+    sl->x2 = (char*) b->ones + 64;
+    sl->out = (char*) b->outs + (size_t) t * 64;
+    sl->items = (double) n;
+    sl->flops = qb_family_flops(f, n);
+    sl->batch = 1;
+  }
+  return QB_OK;
+}
+
+qb_status qb_cpu_bench_roof(qb_cpu_bench* b, qb_cpu_work work, size_t bytes, unsigned threads,
+                            const qb_cpu* cpu, double timeout_s, qb_error* err) {
+  memset(b, 0, sizeof *b);
+  b->work = work;
+  b->timeout_s = timeout_s;
+#if defined(__x86_64__) || defined(__i386__)
+  b->read_avx2 = qb_isa_usable(cpu, QB_ISA_avx2, NULL, NULL, 0);
+#else
+  (void) cpu;
+#endif
+  qb_status s = qb__alloc_slices(b, threads, err);
+  if (s != QB_OK) return s;
+  /* Copy moves each byte twice (read, then write): its buffers are half the footprint
+   * each. Slices are whole 4 KiB pages so that threads never share a line. */
+  const size_t unit = 4096;
+  const size_t span = work == QB_CPU_WORK_COPY ? bytes / 2 : bytes;
+  const size_t per = (span / b->threads + unit - 1) / unit * unit;
+  const size_t buf = per * b->threads;
+  b->roof_bytes = work == QB_CPU_WORK_COPY ? 2 * buf : buf;
+  b->roof_buf = qb_cpu_alloc_touched(b->roof_bytes);
+  if (b->roof_buf == NULL) {
+    qb_cpu_bench_free(b);
+    return qb_fail(err, QB_NO_MEMORY, "out of memory for a %zu-byte roof buffer", b->roof_bytes);
+  }
+  for (unsigned t = 0; t < b->threads; t++) {
+    qb_cpu_slice* sl = &b->slices[t];
+    char* base = (char*) b->roof_buf + (size_t) t * per;
+    sl->n = per;
+    sl->y = base;
+    sl->x = work == QB_CPU_WORK_COPY ? base + buf : base;
+    sl->bytes = work == QB_CPU_WORK_COPY ? 2.0 * (double) per : (double) per;
+    sl->items = (double) per;
+    sl->batch = qb__batch(sl->bytes);
+  }
+  return QB_OK;
+}
+
+void qb_cpu_bench_free(qb_cpu_bench* b) {
+  free(b->slices);
+  free(b->outs);
+  free(b->ones);
+  b->ones = NULL;
+  qb_cpu_free(b->roof_buf, b->roof_bytes);
+  b->slices = NULL;
+  b->outs = NULL;
+  b->roof_buf = NULL;
+}
+
+/* The read roof: four independent 32-byte accumulators, so that the adds never limit
+ * the loads. One copy is built for AVX2 (chosen at run time when the CPU has it) and
+ * one for the baseline; the file names of kernels/ decide their flags, but this is a
+ * measuring tool of the host, so a function attribute keeps it in one place. */
+typedef uint64_t qb__v4u64 __attribute__((vector_size(32)));
+
+#define QB__READ_BODY                               \
+  const qb__v4u64* v = (const qb__v4u64*) p;        \
+  const size_t nv = bytes / sizeof(qb__v4u64);      \
+  qb__v4u64 a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0}; \
+  size_t i = 0;                                     \
+  for (; i + 4 <= nv; i += 4) {                     \
+    a0 += v[i];                                     \
+    a1 += v[i + 1];                                 \
+    a2 += v[i + 2];                                 \
+    a3 += v[i + 3];                                 \
+  }                                                 \
+  for (; i < nv; i++) a0 += v[i];                   \
+  a0 += a1 + a2 + a3;                               \
+  return a0[0] ^ a0[1] ^ a0[2] ^ a0[3];
+
+static uint64_t qb__read_base(const void* p, size_t bytes) {
+  QB__READ_BODY
+}
+
+#if defined(__x86_64__) || defined(__i386__)
+__attribute__((target("avx2"))) static uint64_t qb__read_avx2(const void* p, size_t bytes) {
+  QB__READ_BODY
+}
+#else
+#define qb__read_avx2 qb__read_base
+#endif
+
+static inline void qb__call(const qb_cpu_bench* b, qb_cpu_slice* s) {
+  switch (b->work) {
+    case QB_CPU_WORK_KERNEL:
+      if (b->kind == QB_KIND_dot) {
+        qb_kernel_dot(b->kernel)(s->n, s->x, s->x2, s->out);
+      } else {
+        qb_kernel_unary(b->kernel)(s->n, s->x, s->y, &s->qp);
+      }
+      break;
+    case QB_CPU_WORK_COPY:
+      memcpy(s->y, s->x, s->n);
+      break;
+    case QB_CPU_WORK_READ:
+      s->sink += b->read_avx2 ? qb__read_avx2(s->x, s->n) : qb__read_base(s->x, s->n);
+      break;
+    case QB_CPU_WORK_WRITE:
+      memset(s->y, (int) (s->sink++ & 0xFF), s->n);
+      break;
+  }
+}
+
+static bool qb__over_time(qb_cpu_bench* b) {
+  if (b->timeout_s <= 0 || qb_monotonic_seconds() - b->start_s <= b->timeout_s) return false;
+  atomic_store(&b->timed_out, true);
+  return true;
+}
+
+void qb_cpu_bench_fn(qb_gb_state* st, void* user) {
+  qb_cpu_bench* b = user;
+  const int t = qb_gb_thread_index(st);
+  qb_cpu_slice* s = &b->slices[t];
+  /* Google Benchmark starts fresh threads for every calibration step and repetition:
+   * pin each to its own core before its timed loop. */
+  if (!qb_cpu_pin(b->pins, t)) atomic_fetch_add(&b->bind_failures, 1);
+  if (atomic_load(&b->timed_out) || qb__over_time(b)) {
+    qb_gb_skip_with_error(st, b->timeout_msg);
+    return;
+  }
+  const int64_t batch = s->batch;
+  uint64_t steps = 0;
+  while (qb_gb_keep_running_batch(st, batch)) {
+    for (int64_t i = 0; i < batch; i++) qb__call(b, s);
+    if ((++steps % QB__TIMEOUT_STRIDE) == 0 && qb__over_time(b)) {
+      qb_gb_skip_with_error(st, b->timeout_msg);
+      return;
+    }
+  }
+  const double iters = (double) qb_gb_iterations(st);
+  /* Summed over threads, then divided by the wall time of the run: the machine's
+   * throughput with every thread at work. */
+  qb_gb_set_counter(st, "bytes_per_second", s->bytes * iters, QB_GB_COUNTER_RATE);
+  qb_gb_set_counter(st, "items_per_second", s->items * iters, QB_GB_COUNTER_RATE);
+  if (s->flops > 0) qb_gb_set_counter(st, "gflops", s->flops * iters * 1e-9, QB_GB_COUNTER_RATE);
+}

@@ -1,0 +1,111 @@
+/*
+ * The CPU backend side of `qbench run`: one Google Benchmark callback that runs a
+ * kernel (or a bandwidth roof: copy, read, write) on T threads, each thread pinned to
+ * its own core and working on its own slice of the buffers, and reports bytes/s,
+ * items/s and (for dots) GFLOP/s as rate counters.
+ */
+#ifndef QB_CPU_BENCH_H
+#define QB_CPU_BENCH_H
+
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "platform/cpu.h"
+#include "numerics/casedata.h"
+#include "measure/gbench.h"
+#include "platform/registry.h"
+#include "core/status.h"
+
+/*
+ * Where each thread index was pinned. qb_topo_bind_thread asks hwloc for the topology
+ * on every call (milliseconds), and Google Benchmark starts fresh threads for every
+ * calibration step and repetition: the first pin of an index goes through it, later
+ * ones reapply the CPU set it chose. Each thread writes only its own index.
+ */
+typedef struct qb_cpu_pins {
+  unsigned count;
+  cpu_set_t* sets;
+  unsigned char* state; /* 0: not tried, 1: pinned (sets[i] valid), 2: could not pin */
+} qb_cpu_pins;
+
+qb_status qb_cpu_pins_init(qb_cpu_pins* p, unsigned count, qb_error* err);
+void qb_cpu_pins_free(qb_cpu_pins* p);
+/* Pins the calling thread as thread index t; false when it could not. */
+bool qb_cpu_pin(qb_cpu_pins* p, int t);
+
+typedef enum qb_cpu_work {
+  QB_CPU_WORK_KERNEL, /* a registry kernel over a case's data */
+  QB_CPU_WORK_COPY,   /* memcpy: half the bytes read, half written */
+  QB_CPU_WORK_READ,   /* a sum over every 64-bit word */
+  QB_CPU_WORK_WRITE,  /* memset */
+} qb_cpu_work;
+
+/* What one thread does per iteration. */
+typedef struct qb_cpu_slice {
+  const void* x;
+  const void* x2;
+  void* y;                    /* unary output, or the roof's destination */
+  void* out;                  /* dots: this thread's own result, a cache line apart from others' */
+  size_t n;                   /* elements (roofs: bytes) */
+  qb_quant_params qp;         /* per-channel arrays shifted to this slice's first channel */
+  double bytes, items, flops; /* per iteration */
+  int64_t batch;              /* iterations per keep-running step: amortizes the loop's overhead */
+  uint64_t sink;              /* read roof: keeps the sum alive */
+} qb_cpu_slice;
+
+typedef struct qb_cpu_bench {
+  qb_cpu_work work;
+  const qb_kernel_info* kernel;
+  qb_kind kind;
+  unsigned threads;
+  qb_cpu_slice* slices; /* one per thread */
+  void* outs;           /* dots: the per-thread results */
+  void* ones;           /* peaks: a[0] and b[0] */
+  void* roof_buf;       /* roofs: the buffers, allocated and touched here */
+  size_t roof_bytes;
+  bool read_avx2; /* the read roof's wide path is usable */
+  /* Limits: the monotonic time the case started and how long it may take (0: none). */
+  double start_s, timeout_s;
+  char timeout_msg[96];
+  qb_cpu_pins* pins;        /* NULL: qb_topo_bind_thread every time */
+  atomic_int bind_failures; /* threads that could not be pinned */
+  atomic_bool timed_out;
+} qb_cpu_bench;
+
+/*
+ * A kernel over d, split into `threads` slices on multiples of the family's n_multiple
+ * (and of the channel length of per-channel families), so that each slice is a valid
+ * call of its own. d must outlive the bench.
+ */
+qb_status qb_cpu_bench_kernel(qb_cpu_bench* b, const qb_kernel_info* k, qb_case_data* d, unsigned threads,
+                              double timeout_s, qb_error* err);
+
+/*
+ * A compute roof: a `*_peak` family's kernel (kernels/peak/README.md), which reads only
+ * a[0] and b[0] (both 1 here) and does n multiply-adds in registers. Every thread does
+ * the whole n, so the GFLOP/s counter is the machine's with that many threads.
+ */
+qb_status qb_cpu_bench_peak(qb_cpu_bench* b, const qb_kernel_info* k, size_t n, unsigned threads,
+                            double timeout_s, qb_error* err);
+
+/* A bandwidth roof over `bytes` in total (its whole footprint), split over threads. */
+qb_status qb_cpu_bench_roof(qb_cpu_bench* b, qb_cpu_work work, size_t bytes, unsigned threads,
+                            const qb_cpu* cpu, double timeout_s, qb_error* err);
+
+/* The Google Benchmark callback; `user` is the qb_cpu_bench. */
+void qb_cpu_bench_fn(qb_gb_state* st, void* user);
+
+void qb_cpu_bench_free(qb_cpu_bench* b);
+
+/* Seconds on the monotonic clock. */
+double qb_monotonic_seconds(void);
+
+/* Allocates `bytes` aligned to 2 MiB (transparent huge pages asked for) and writes every
+ * page, so no first-touch fault lands in a timed region. NULL when out of memory. */
+void* qb_cpu_alloc_touched(size_t bytes);
+void qb_cpu_free(void* p, size_t bytes);
+
+#endif

@@ -1,0 +1,609 @@
+#include "numerics/casedata.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "numerics/calib.h"
+#include "common/fp.h"
+#include "dot/dot.h"
+
+/* What a family does, as far as its data and its error figures are concerned. */
+typedef enum qb__role {
+  QB__CAST,      /* float -> float */
+  QB__QUANT,     /* f32 -> int, per tensor (fake-quant too: f32 -> f32 through ints) */
+  QB__QUANTC,    /* f32 -> int, per channel */
+  QB__DEQUANT,   /* int -> f32, per tensor */
+  QB__DEQUANTC,  /* int -> f32, per channel */
+  QB__FAKEQUANT, /* f32 -> f32 = dequant(quant(x)) */
+  QB__BQUANT,    /* f32 -> qb8 */
+  QB__BDEQUANT,  /* qb8 -> f32 */
+  QB__DOT,
+  QB__UNKNOWN
+} qb__role;
+
+static bool qb__is_float(qb_dtype t) {
+  return qb_dtype_get(t)->cls == QB_CLASS_float;
+}
+static bool qb__is_int(qb_dtype t) {
+  return qb_dtype_get(t)->cls == QB_CLASS_int;
+}
+
+static qb__role qb__role_of(const qb_family_info* f) {
+  const bool channel = strstr(f->name, "quantc") != NULL;
+  /* Families that move no bits (the compute peaks) do not compute on their inputs'
+   * values: there is no numerical error to measure. */
+  if (f->in_bits + f->in2_bits + f->out_bits == 0) return QB__UNKNOWN;
+  if (f->kind == QB_KIND_dot) return QB__DOT;
+  if (f->in == QB_DTYPE_f32 && f->out == QB_DTYPE_qb8) return QB__BQUANT;
+  if (f->in == QB_DTYPE_qb8 && f->out == QB_DTYPE_f32) return QB__BDEQUANT;
+  if (qb__is_float(f->in) && qb__is_int(f->out)) return channel ? QB__QUANTC : QB__QUANT;
+  if (qb__is_int(f->in) && qb__is_float(f->out)) return channel ? QB__DEQUANTC : QB__DEQUANT;
+  if (qb__is_float(f->in) && qb__is_float(f->out)) {
+    return strstr(f->name, "fakequant") != NULL ? QB__FAKEQUANT : QB__CAST;
+  }
+  return QB__UNKNOWN;
+}
+
+static bool qb__has_params(qb__role r) {
+  return r == QB__QUANT || r == QB__QUANTC || r == QB__DEQUANT || r == QB__DEQUANTC || r == QB__FAKEQUANT;
+}
+
+static bool qb__per_channel(qb__role r) {
+  return r == QB__QUANTC || r == QB__DEQUANTC;
+}
+
+/* The integer dtype that a family's affine params quantize to. */
+static qb_dtype qb__param_dtype(const qb_family_info* f, qb__role r) {
+  if (r == QB__DEQUANT || r == QB__DEQUANTC) return f->in;
+  if (r == QB__FAKEQUANT) return strstr(f->name, "qu8") != NULL ? QB_DTYPE_u8 : QB_DTYPE_s8;
+  return f->out;
+}
+
+qb_dtype qb_case_param_dtype(const qb_family_info* f) {
+  const qb__role r = qb__role_of(f);
+  return qb__has_params(r) ? qb__param_dtype(f, r) : QB_DTYPE_none;
+}
+
+size_t qb_case_data_outputs(const qb_case_data* d) {
+  return d->family->kind == QB_KIND_dot ? 1 : d->n;
+}
+
+/*
+ * A 64-byte aligned buffer with every page written. Buffers of 4 MiB and more are
+ * aligned to 2 MiB and offered to transparent huge pages, so a long cast does not pay
+ * a TLB miss every 4 KiB (madvise is advice: its failure changes nothing else).
+ */
+static void* qb__buf_alloc(size_t bytes) {
+  const size_t huge = (size_t) 2 << 20;
+  const size_t align = bytes >= 2 * huge ? huge : 64;
+  size_t size = (bytes + align - 1) / align * align;
+  void* p = NULL;
+  if (size == 0) size = align;
+  if (posix_memalign(&p, align, size) != 0) return NULL;
+  if (align == huge) (void) madvise(p, size, MADV_HUGEPAGE);
+  memset(p, 0, size);
+  return p;
+}
+
+/* ---- Element access --------------------------------------------------------------- */
+
+static uint64_t qb__load_bits(const void* buf, size_t i, unsigned bytes) {
+  const unsigned char* p = (const unsigned char*) buf + i * bytes;
+  uint8_t b8;
+  uint16_t b16;
+  uint32_t b32;
+  uint64_t b64;
+  switch (bytes) {
+    case 1:
+      memcpy(&b8, p, 1);
+      return b8;
+    case 2:
+      memcpy(&b16, p, 2);
+      return b16;
+    case 4:
+      memcpy(&b32, p, 4);
+      return b32;
+    default:
+      memcpy(&b64, p, 8);
+      return b64;
+  }
+}
+
+static void qb__store_bits(void* buf, size_t i, unsigned bytes, uint64_t v) {
+  unsigned char* p = (unsigned char*) buf + i * bytes;
+  const uint8_t b8 = (uint8_t) v;
+  const uint16_t b16 = (uint16_t) v;
+  const uint32_t b32 = (uint32_t) v;
+  switch (bytes) {
+    case 1:
+      memcpy(p, &b8, 1);
+      break;
+    case 2:
+      memcpy(p, &b16, 2);
+      break;
+    case 4:
+      memcpy(p, &b32, 4);
+      break;
+    default:
+      memcpy(p, &v, 8);
+      break;
+  }
+}
+
+/* The bits of element i; a qb8 element is its block's scale and its own code. */
+static uint64_t qb__elem_bits(qb_dtype t, const void* buf, size_t i) {
+  if (t == QB_DTYPE_qb8) {
+    const qb_block_q8* b = (const qb_block_q8*) buf + i / QB_BLOCK_LEN;
+    return ((uint64_t) qb_f32_to_bits(b->d) << 8) | (uint8_t) b->qs[i % QB_BLOCK_LEN];
+  }
+  return qb__load_bits(buf, i, qb_dtype_get(t)->bits / 8);
+}
+
+double qb_case_decode(qb_dtype t, const void* buf, size_t i) {
+  switch (t) {
+    case QB_DTYPE_f64:
+      return ((const double*) buf)[i];
+    case QB_DTYPE_f32:
+      return ((const float*) buf)[i];
+    case QB_DTYPE_f16:
+      return qb_f32_from_bits(qb_f16_to_f32_bits(((const uint16_t*) buf)[i]));
+    case QB_DTYPE_bf16:
+      return qb_f32_from_bits(qb_bf16_to_f32_bits(((const uint16_t*) buf)[i]));
+    case QB_DTYPE_f8e4m3:
+      return qb_f32_from_bits(qb_f8e4m3_to_f32_bits(((const uint8_t*) buf)[i]));
+    case QB_DTYPE_f8e5m2:
+      return qb_f32_from_bits(qb_f8e5m2_to_f32_bits(((const uint8_t*) buf)[i]));
+    case QB_DTYPE_s8:
+      return ((const int8_t*) buf)[i];
+    case QB_DTYPE_u8:
+      return ((const uint8_t*) buf)[i];
+    case QB_DTYPE_s16:
+      return ((const int16_t*) buf)[i];
+    case QB_DTYPE_s32:
+      return ((const int32_t*) buf)[i];
+    case QB_DTYPE_s64:
+      return (double) ((const int64_t*) buf)[i];
+    case QB_DTYPE_qb8: {
+      const qb_block_q8* b = (const qb_block_q8*) buf + i / QB_BLOCK_LEN;
+      return (double) b->d * (double) b->qs[i % QB_BLOCK_LEN];
+    }
+    default:
+      return NAN; /* packed 4-bit dtypes: no family uses them yet */
+  }
+}
+
+/* A float's bits with a subnormal replaced by zero of the same sign. */
+static uint64_t qb__flush_bits(qb_dtype t, uint64_t b) {
+  const qb_dtype_info* di = qb_dtype_get(t);
+  const uint64_t exp = (b >> di->man_bits) & ((1ull << di->exp_bits) - 1u);
+  return exp == 0 ? b & (1ull << (di->bits - 1)) : b;
+}
+
+/* Flushes every subnormal of a float (or qb8 scale) buffer in place. */
+static void qb__flush_buffer(qb_dtype t, void* buf, size_t n) {
+  if (t == QB_DTYPE_qb8) {
+    qb_block_q8* b = (qb_block_q8*) buf;
+    for (size_t k = 0; k < n / QB_BLOCK_LEN; k++) {
+      b[k].d = qb_f32_from_bits((uint32_t) qb__flush_bits(QB_DTYPE_f32, qb_f32_to_bits(b[k].d)));
+    }
+    return;
+  }
+  if (!qb__is_float(t)) return;
+  const unsigned bytes = qb_dtype_get(t)->bits / 8;
+  for (size_t i = 0; i < n; i++) {
+    qb__store_bits(buf, i, bytes, qb__flush_bits(t, qb__load_bits(buf, i, bytes)));
+  }
+}
+
+/* ---- Building the data ------------------------------------------------------------ */
+
+static qb_status qb__run_named(const char* family, size_t n, const void* x, void* y, const void* params,
+                               qb_error* err) {
+  const qb_family f = qb_family_find(family);
+  const qb_kernel_info* k = f == QB_FAMILY_COUNT ? NULL : qb_kernel_reference(f);
+  if (k == NULL || k->fn == NULL || qb_family_get(f)->kind != QB_KIND_unary) {
+    return qb_fail(err, QB_INTERNAL, "case data: the scalar reference of %s is not in this build", family);
+  }
+  qb_kernel_unary(k)(n, x, y, params);
+  return QB_OK;
+}
+
+/* The largest divisor of n that is at most QB_CASE_CHANNEL_LEN (1 for a prime above it). */
+static size_t qb__channel_len(size_t n) {
+  size_t len = n < QB_CASE_CHANNEL_LEN ? n : QB_CASE_CHANNEL_LEN;
+  while (len > 1 && n % len != 0) len--;
+  return len;
+}
+
+/* Per-tensor params for dtype qdt: the user's (checked), or calibrated on xf. */
+static qb_status qb__tensor_params(qb_quant_params* p, qb_dtype qdt, const float* xf, size_t n,
+                                   const qb_case_options* o, qb_error* err) {
+  const qb_dtype_info* di = qb_dtype_get(qdt);
+  float scale;
+  int32_t zp;
+  qb_status s;
+  if (o->params != NULL) {
+    *p = *o->params;
+    p->round = o->round;
+    p->channel_len = 0;
+    p->scales = p->inv_scales = NULL;
+    p->zero_points = NULL;
+    if (p->qmin < di->imin || p->qmax > di->imax) {
+      return qb_fail(err, QB_BAD_INPUT, "quant params: qmin %d / qmax %d outside the %s range [%lld, %lld]",
+                     (int) p->qmin, (int) p->qmax, di->name, (long long) di->imin, (long long) di->imax);
+    }
+    return qb_quant_params_validate(p, n, err);
+  }
+  if (xf == NULL) {
+    return qb_fail(err, QB_BAD_INPUT,
+                   "%s input given as integers: its scale and zero point must be given too", di->name);
+  }
+  s = o->absmax ? qb_calib_absmax(xf, n, (int32_t) di->imin, (int32_t) di->imax, &scale, &zp, err)
+                : qb_calib_minmax(xf, n, (int32_t) di->imin, (int32_t) di->imax, &scale, &zp, err);
+  if (s != QB_OK) return s;
+  qb_quant_params_init(p, scale, zp, (int32_t) di->imin, (int32_t) di->imax, o->round);
+  return QB_OK;
+}
+
+/* The case's own params (d->qp), per tensor or per channel (arrays owned by d). */
+static qb_status qb__case_params(qb_case_data* d, qb__role role, const float* xf, const qb_case_options* o,
+                                 qb_error* err) {
+  const qb_dtype qdt = qb__param_dtype(d->family, role);
+  if (!qb__per_channel(role)) {
+    d->metadata_bytes = sizeof(float) + sizeof(int32_t);
+    return qb__tensor_params(&d->qp, qdt, xf, d->n, o, err);
+  }
+  const size_t len = qb__channel_len(d->n);
+  const qb_dtype_info* di = qb_dtype_get(qdt);
+  d->channels = d->n / len;
+  d->scales = malloc(d->channels * sizeof(float));
+  d->inv_scales = malloc(d->channels * sizeof(float));
+  d->zero_points = malloc(d->channels * sizeof(int32_t));
+  if (d->scales == NULL || d->inv_scales == NULL || d->zero_points == NULL) {
+    return qb_fail(err, QB_NO_MEMORY, "case data: no memory for %zu channels", d->channels);
+  }
+  if (o->params != NULL || xf == NULL) {
+    /* User params (one set) hold for every channel. */
+    qb_quant_params one;
+    qb_status s = qb__tensor_params(&one, qdt, NULL, d->n, o, err);
+    if (s != QB_OK) return s;
+    for (size_t c = 0; c < d->channels; c++) {
+      d->scales[c] = one.scale;
+      d->zero_points[c] = one.zero_point;
+    }
+    d->qp = one;
+  } else {
+    qb_status s = qb_calib_minmax_channels(xf, d->channels, len, (int32_t) di->imin, (int32_t) di->imax,
+                                           d->scales, d->zero_points, err);
+    if (s != QB_OK) return s;
+    qb_quant_params_init(&d->qp, d->scales[0], d->zero_points[0], (int32_t) di->imin, (int32_t) di->imax,
+                         o->round);
+  }
+  for (size_t c = 0; c < d->channels; c++) d->inv_scales[c] = 1.0f / d->scales[c];
+  d->qp.channel_len = len;
+  d->qp.scales = d->scales;
+  d->qp.inv_scales = d->inv_scales;
+  d->qp.zero_points = d->zero_points;
+  d->metadata_bytes = d->channels * (sizeof(float) + sizeof(int32_t));
+  return qb_quant_params_validate(&d->qp, d->n, err);
+}
+
+/*
+ * f32 values -> dtype t through the scalar references: float dtypes by the cast
+ * (saturating where one exists, so an outlier becomes the format's max, not NaN);
+ * integers by quantizing (`qp`: the case's params; NULL: per-tensor calibration, absmax
+ * for s8 and min/max for u8, as a dot's operands would be); qb8 by block quantization.
+ */
+static qb_status qb__from_f32(qb_dtype t, const float* xf, size_t n, void* out, const qb_quant_params* qp,
+                              qb_round_mode round, qb_error* err) {
+  char name[64];
+  if (t == QB_DTYPE_f32) {
+    memcpy(out, xf, n * sizeof(float));
+    return QB_OK;
+  }
+  if (t == QB_DTYPE_qb8) return qb__run_named("f32_qb8_quant", n, xf, out, NULL, err);
+  if (qb__is_float(t)) {
+    snprintf(name, sizeof name, "f32_%s_cvtsat", qb_dtype_get(t)->name);
+    if (qb_family_find(name) == QB_FAMILY_COUNT) {
+      snprintf(name, sizeof name, "f32_%s_cvt", qb_dtype_get(t)->name);
+    }
+    return qb__run_named(name, n, xf, out, NULL, err);
+  }
+  if (t != QB_DTYPE_s8 && t != QB_DTYPE_u8) {
+    return qb_fail(err, QB_UNSUPPORTED, "case data: no conversion from f32 to %s", qb_dtype_get(t)->name);
+  }
+  qb_quant_params local;
+  if (qp == NULL) {
+    const qb_case_options o = {round, t == QB_DTYPE_s8, NULL};
+    qb_status s = qb__tensor_params(&local, t, xf, n, &o, err);
+    if (s != QB_OK) return s;
+    qp = &local;
+  }
+  snprintf(name, sizeof name, "f32_%s_quant%s", t == QB_DTYPE_s8 ? "qs8" : "qu8", qp->channel_len ? "c" : "");
+  return qb__run_named(name, n, xf, out, qp, err);
+}
+
+/* Takes input `given` (dtype gt) into buffer `out` of dtype want. */
+static qb_status qb__take_input(qb_case_data* d, qb_dtype want, qb_dtype gt, const void* given, void* out,
+                                size_t bytes, const qb_case_options* o, qb_error* err) {
+  if (gt == want) {
+    memcpy(out, given, bytes);
+    return QB_OK;
+  }
+  if (gt != QB_DTYPE_f32) {
+    if (want == QB_DTYPE_f32) {
+      return qb_fail(err, QB_BAD_INPUT, "%s takes f32 input, not %s", d->family->name,
+                     qb_dtype_get(gt)->name);
+    }
+    return qb_fail(err, QB_BAD_INPUT, "%s takes %s input (or f32, converted), not %s", d->family->name,
+                   qb_dtype_get(want)->name, qb_dtype_get(gt)->name);
+  }
+  const qb__role role = qb__role_of(d->family);
+  const bool own_params = role == QB__DEQUANT || role == QB__DEQUANTC;
+  return qb__from_f32(want, (const float*) given, d->n, out, own_params ? &d->qp : NULL, o->round, err);
+}
+
+static qb_status qb__check_n(const qb_family_info* f, size_t n, qb_error* err) {
+  if (n == 0) return qb_fail(err, QB_BAD_INPUT, "%s: n must be at least 1", f->name);
+  if (n % f->n_multiple != 0) {
+    return qb_fail(err, QB_BAD_INPUT, "%s: n = %zu is not a multiple of %llu", f->name, n,
+                   (unsigned long long) f->n_multiple);
+  }
+  if ((uint64_t) n > f->max_n) {
+    return qb_fail(err, QB_BAD_INPUT, "%s: n = %zu is above the family's limit %llu", f->name, n,
+                   (unsigned long long) f->max_n);
+  }
+  return QB_OK;
+}
+
+static qb_status qb__init_buffers(qb_case_data* d, const qb_family_info* f, size_t n, qb_error* err) {
+  d->family = f;
+  d->n = n;
+  d->ref_kernel = qb_kernel_reference(f->id);
+  if (d->ref_kernel == NULL || d->ref_kernel->fn == NULL) {
+    return qb_fail(err, QB_INTERNAL, "%s: the scalar reference is not in this build", f->name);
+  }
+  d->x_bytes = qb_dtype_buffer_bytes(f->in, n);
+  d->x2_bytes = f->kind == QB_KIND_dot ? qb_dtype_buffer_bytes(f->in2, n) : 0;
+  d->y_bytes = qb_dtype_buffer_bytes(f->out, f->kind == QB_KIND_dot ? 1 : n);
+  d->x = qb__buf_alloc(d->x_bytes);
+  d->x2 = f->kind == QB_KIND_dot ? qb__buf_alloc(d->x2_bytes) : NULL;
+  d->y = qb__buf_alloc(d->y_bytes);
+  d->y_ref = qb__buf_alloc(d->y_bytes);
+  if (d->x == NULL || (f->kind == QB_KIND_dot && d->x2 == NULL) || d->y == NULL || d->y_ref == NULL) {
+    return qb_fail(err, QB_NO_MEMORY, "%s: no memory for n = %zu (%zu + %zu + 2 x %zu bytes)", f->name, n,
+                   d->x_bytes, d->x2_bytes, d->y_bytes);
+  }
+  return QB_OK;
+}
+
+static void qb__run_reference(const qb_case_data* d, const void* x, const void* x2, void* y) {
+  if (d->family->kind == QB_KIND_dot) {
+    qb_kernel_dot(d->ref_kernel)(d->n, x, x2, y);
+  } else {
+    qb_kernel_unary(d->ref_kernel)(d->n, x, y, &d->qp);
+  }
+}
+
+void qb_case_data_run_reference(qb_case_data* d) {
+  qb__run_reference(d, d->x, d->x2, d->y);
+}
+
+qb_status qb_case_data_init_from(qb_case_data* d, const qb_family_info* f, size_t n, qb_dtype xt,
+                                 const void* x, qb_dtype x2t, const void* x2, const qb_case_options* o,
+                                 qb_error* err) {
+  const qb__role role = qb__role_of(f);
+  qb_status s;
+  memset(d, 0, sizeof *d);
+  if (role == QB__UNKNOWN) {
+    return qb_fail(err, QB_UNSUPPORTED, "%s: not a numerical family (no case data)", f->name);
+  }
+  if ((s = qb__check_n(f, n, err)) != QB_OK || (s = qb__init_buffers(d, f, n, err)) != QB_OK) goto fail;
+  if (qb__has_params(role)) {
+    /* Params come from f32 data when there is some: the input itself, or the floats
+     * that a dequant family's integers are made from. */
+    const float* xf = xt == QB_DTYPE_f32 ? (const float*) x : NULL;
+    if ((s = qb__case_params(d, role, xf, o, err)) != QB_OK) goto fail;
+  } else if (role == QB__BQUANT || role == QB__BDEQUANT) {
+    d->metadata_bytes = n / QB_BLOCK_LEN * sizeof(float);
+  }
+  if ((s = qb__take_input(d, f->in, xt, x, d->x, d->x_bytes, o, err)) != QB_OK) goto fail;
+  if (f->kind == QB_KIND_dot) {
+    if (x2 == NULL) {
+      s = qb_fail(err, QB_BAD_INPUT, "%s: a dot needs a second input", f->name);
+      goto fail;
+    }
+    if ((s = qb__take_input(d, f->in2, x2t, x2, d->x2, d->x2_bytes, o, err)) != QB_OK) goto fail;
+  }
+  qb__run_reference(d, d->x, d->x2, d->y_ref);
+  return QB_OK;
+fail:
+  qb_case_data_free(d);
+  return s;
+}
+
+qb_status qb_case_data_init(qb_case_data* d, const qb_family_info* f, size_t n, qb_dist dist, uint64_t seed,
+                            qb_round_mode round, qb_error* err) {
+  const qb_case_options o = {round, false, NULL};
+  const bool dot = f->kind == QB_KIND_dot;
+  float* xf = malloc((n ? n : 1) * sizeof(float));
+  float* x2f = dot ? malloc((n ? n : 1) * sizeof(float)) : NULL;
+  qb_status s;
+  memset(d, 0, sizeof *d);
+  if (xf == NULL || (dot && x2f == NULL)) {
+    s = qb_fail(err, QB_NO_MEMORY, "%s: no memory for n = %zu inputs", f->name, n);
+  } else {
+    qb_dist_fill(dist, seed, n, xf);
+    /* A dot's second operand: the same distribution, another stream. */
+    if (dot) qb_dist_fill(dist, seed ^ 0x5851F42D4C957F2Dull, n, x2f);
+    s = qb_case_data_init_from(d, f, n, QB_DTYPE_f32, xf, QB_DTYPE_f32, x2f, &o, err);
+  }
+  free(xf);
+  free(x2f);
+  return s;
+}
+
+void qb_case_data_free(qb_case_data* d) {
+  free(d->x);
+  free(d->x2);
+  free(d->y);
+  free(d->y_ref);
+  free(d->scales);
+  free(d->inv_scales);
+  free(d->zero_points);
+  memset(d, 0, sizeof *d);
+}
+
+/* ---- Evaluation ------------------------------------------------------------------- */
+
+/* Element i's affine params (per tensor or its channel's). */
+static void qb__params_at(const qb_case_data* d, size_t i, double* scale, double* zp) {
+  if (d->qp.channel_len) {
+    *scale = d->qp.scales[i / d->qp.channel_len];
+    *zp = d->qp.zero_points[i / d->qp.channel_len];
+  } else {
+    *scale = d->qp.scale;
+    *zp = d->qp.zero_point;
+  }
+}
+
+/* The f64 reference of output i, from the input as stored. */
+static double qb__ref64(const qb_case_data* d, qb__role role, size_t i) {
+  double scale, zp;
+  switch (role) {
+    case QB__DEQUANT:
+    case QB__DEQUANTC:
+      qb__params_at(d, i, &scale, &zp);
+      return (qb_case_decode(d->family->in, d->x, i) - zp) * scale;
+    default:
+      return qb_case_decode(d->family->in, d->x, i);
+  }
+}
+
+/* Output i as the value it stands for: quantized codes dequantized with the case's params. */
+static double qb__got64(const qb_case_data* d, qb__role role, const void* y, size_t i) {
+  double scale, zp;
+  if (role == QB__QUANT || role == QB__QUANTC) {
+    qb__params_at(d, i, &scale, &zp);
+    return (qb_case_decode(d->family->out, y, i) - zp) * scale;
+  }
+  return qb_case_decode(d->family->out, y, i);
+}
+
+/* The f64 dot of the inputs as stored, and the sum of |a_i b_i| for the REASSOC bound. */
+static void qb__dot64(const qb_case_data* d, double* dot, double* sum_abs) {
+  double s[2] = {0, 0}, a = 0;
+  for (size_t i = 0; i < d->n; i++) {
+    const double p = qb_case_decode(d->family->in, d->x, i) * qb_case_decode(d->family->in2, d->x2, i);
+    const double t = s[0] + p;
+    s[1] += fabs(s[0]) >= fabs(p) ? (s[0] - t) + p : (p - t) + s[0];
+    s[0] = t;
+    a += fabs(p);
+  }
+  *dot = s[0] + s[1];
+  *sum_abs = a;
+}
+
+static void qb__error_figures(const qb_case_data* d, qb__role role, const void* y, qb_error_metrics* m) {
+  enum { CHUNK = 1024 };
+  double ref[CHUNK], got[CHUNK];
+  qb_metrics_acc acc;
+  qb_metrics_begin(&acc, d->family->out);
+  if (role == QB__DOT) {
+    double sum_abs;
+    qb__dot64(d, &ref[0], &sum_abs);
+    got[0] = qb_case_decode(d->family->out, y, 0);
+    qb_metrics_add(&acc, ref, got, 1);
+  } else {
+    for (size_t i0 = 0; i0 < d->n; i0 += CHUNK) {
+      const size_t k = d->n - i0 < CHUNK ? d->n - i0 : CHUNK;
+      for (size_t j = 0; j < k; j++) {
+        ref[j] = qb__ref64(d, role, i0 + j);
+        got[j] = qb__got64(d, role, y, i0 + j);
+      }
+      qb_metrics_add(&acc, ref, got, k);
+    }
+  }
+  qb_metrics_end(&acc, m);
+}
+
+/* Input buffer `src` with its subnormals flushed: a new buffer, or NULL when out of memory. */
+static void* qb__flushed_copy(qb_dtype t, const void* src, size_t bytes, size_t n) {
+  void* p = qb__buf_alloc(bytes);
+  if (p != NULL) {
+    memcpy(p, src, bytes);
+    qb__flush_buffer(t, p, n);
+  }
+  return p;
+}
+
+qb_status qb_case_data_evaluate(const qb_case_data* d, const void* y, unsigned sem, qb_error_metrics* m,
+                                qb_error* err) {
+  const qb_family_info* f = d->family;
+  const qb__role role = qb__role_of(f);
+  const size_t outs = qb_case_data_outputs(d);
+  const bool float_out = qb__is_float(f->out);
+  void *fx = NULL, *fx2 = NULL, *fy = NULL;
+  const void* yr = d->y_ref;
+  qb_status s = QB_OK;
+  uint64_t mism = 0, naninf = 0;
+
+  /* (b) The figures against the f64 reference. */
+  qb__error_figures(d, role, y, m);
+
+  /* (a) Bit-wise against the scalar reference, with the declared semantics applied to
+   * the reference first. 1. FTZ_IN: the reference recomputed from flushed inputs. */
+  if ((sem & QB_SEM_FTZ_IN) && (qb__is_float(f->in) || f->in == QB_DTYPE_qb8)) {
+    fx = qb__flushed_copy(f->in, d->x, d->x_bytes, d->n);
+    fx2 = d->x2 ? qb__flushed_copy(f->in2, d->x2, d->x2_bytes, d->n) : NULL;
+    fy = qb__buf_alloc(d->y_bytes);
+    if (fx == NULL || fy == NULL || (d->x2 && fx2 == NULL)) {
+      s = qb_fail(err, QB_NO_MEMORY, "%s: no memory to evaluate n = %zu", f->name, d->n);
+      goto done;
+    }
+    qb__run_reference(d, fx, d->x2 ? fx2 : NULL, fy);
+    yr = fy;
+  }
+  double bound = 0.0;
+  if ((sem & QB_SEM_REASSOC) && role == QB__DOT && float_out) {
+    double dot, sum_abs;
+    qb__dot64(d, &dot, &sum_abs);
+    if (sem & QB_SEM_FTZ_IN) {
+      /* The bound is on the reference's own inputs: recompute |a_i b_i| from them. */
+      qb_case_data tmp = *d;
+      tmp.x = fx;
+      tmp.x2 = fx2;
+      qb__dot64(&tmp, &dot, &sum_abs);
+    }
+    bound = qb_dot_sem_bound(d->n, sum_abs, sem);
+  }
+  for (size_t i = 0; i < outs; i++) {
+    uint64_t rb = qb__elem_bits(f->out, yr, i);
+    const uint64_t gb = qb__elem_bits(f->out, y, i);
+    /* 2. FTZ_OUT: the reference's subnormal outputs flushed. */
+    if ((sem & QB_SEM_FTZ_OUT) && float_out) rb = qb__flush_bits(f->out, rb);
+    if (rb == gb) continue;
+    if (float_out) {
+      const double r = qb_case_decode(f->out, yr, i), g = qb_case_decode(f->out, y, i);
+      if (!isfinite(r) || !isfinite(g)) {
+        /* 3. NAN_CANON: any NaN equals any NaN. */
+        if ((sem & QB_SEM_NAN_CANON) && isnan(r) && isnan(g)) continue;
+        naninf++;
+        continue;
+      }
+      /* 4. REASSOC: a float dot within the bound of the reference. */
+      if (bound > 0.0 && fabs(g - r) <= bound) continue;
+    }
+    mism++;
+  }
+  m->mismatches = mism;
+  m->nan_inf_mismatches = naninf;
+done:
+  free(fx);
+  free(fx2);
+  free(fy);
+  return s;
+}

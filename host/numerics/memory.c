@@ -1,0 +1,122 @@
+#include "numerics/memory.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+/* The product must leave room for 8 bytes per element and the metadata: 2^62 does. */
+#define QB__MAX_ELEMENTS (UINT64_C(1) << 59)
+
+const char* qb_mem_scheme_name(qb_mem_scheme s) {
+  switch (s) {
+    case QB_MEM_PLAIN:
+      return "plain";
+    case QB_MEM_PER_TENSOR:
+      return "per-tensor";
+    case QB_MEM_PER_CHANNEL:
+      return "per-channel";
+    case QB_MEM_BLOCK:
+      return "block32";
+  }
+  return "unknown";
+}
+
+qb_status qb_memory_parse_shape(const char* s, uint64_t* dims, int* ndim, qb_error* err) {
+  const char* p = s;
+  uint64_t total = 1;
+  *ndim = 0;
+  if (s == NULL || *s == '\0')
+    return qb_fail(err, QB_BAD_INPUT, "shape '': expected dimensions like 2000x2000");
+  for (;;) {
+    char* end;
+    if (*p < '0' || *p > '9') {
+      return qb_fail(err, QB_BAD_INPUT, "shape '%s': expected a dimension at '%s'", s, p);
+    }
+    errno = 0;
+    const unsigned long long v = strtoull(p, &end, 10);
+    if (errno != 0 || v == 0)
+      return qb_fail(err, QB_BAD_INPUT, "shape '%s': dimensions must be 1 or more", s);
+    if (*ndim == QB_MEMORY_MAX_DIMS) {
+      return qb_fail(err, QB_BAD_INPUT, "shape '%s': more than %d dimensions", s, QB_MEMORY_MAX_DIMS);
+    }
+    if (v > QB__MAX_ELEMENTS / total) {
+      return qb_fail(err, QB_BAD_INPUT, "shape '%s': more than 2^59 elements", s);
+    }
+    total *= v;
+    dims[(*ndim)++] = v;
+    if (*end == '\0') return QB_OK;
+    if (*end != 'x' && *end != 'X' && *end != ',') {
+      return qb_fail(err, QB_BAD_INPUT, "shape '%s': unexpected '%c' (dimensions are separated by 'x')", s,
+                     *end);
+    }
+    p = end + 1;
+  }
+}
+
+qb_status qb_memory_footprint(qb_dtype t, qb_mem_scheme scheme, const uint64_t* dims, int ndim,
+                              qb_memory_row* row, qb_error* err) {
+  const qb_dtype_info* di = qb_dtype_get(t);
+  const uint64_t meta_one = 4 + 4; /* an f32 scale and an s32 zero point */
+  uint64_t n = 1;
+  if (ndim < 1 || ndim > QB_MEMORY_MAX_DIMS) return qb_fail(err, QB_BAD_INPUT, "shape: %d dimensions", ndim);
+  for (int i = 0; i < ndim; i++) {
+    if (dims[i] == 0 || dims[i] > QB__MAX_ELEMENTS / n) {
+      return qb_fail(err, QB_BAD_INPUT, "shape: dimension %d (%llu) is 0 or makes more than 2^59 elements", i,
+                     (unsigned long long) dims[i]);
+    }
+    n *= dims[i];
+  }
+  if (di->cls != QB_CLASS_float && di->cls != QB_CLASS_int) {
+    return qb_fail(err, QB_BAD_INPUT, "memory: %s is not an element dtype", di->name);
+  }
+  if (scheme != QB_MEM_PLAIN && di->cls != QB_CLASS_int) {
+    return qb_fail(err, QB_BAD_INPUT, "memory: %s %s: quantization schemes are for integer dtypes", di->name,
+                   qb_mem_scheme_name(scheme));
+  }
+  row->dtype = t;
+  row->scheme = scheme;
+  row->elements = n;
+  row->data_bytes = (n * di->bits + 7) / 8;
+  switch (scheme) {
+    case QB_MEM_PLAIN:
+      row->metadata_bytes = 0;
+      break;
+    case QB_MEM_PER_TENSOR:
+      row->metadata_bytes = meta_one;
+      break;
+    case QB_MEM_PER_CHANNEL:
+      row->metadata_bytes = dims[0] * meta_one;
+      break;
+    case QB_MEM_BLOCK:
+      row->metadata_bytes = (n + QB_MEMORY_BLOCK - 1) / QB_MEMORY_BLOCK * 4;
+      break;
+  }
+  row->total_bytes = row->data_bytes + row->metadata_bytes;
+  row->bytes_per_element = (double) row->total_bytes / (double) n;
+  row->ratio_to_f32 = (double) row->total_bytes / (4.0 * (double) n);
+  row->ratio_to_f64 = (double) row->total_bytes / (8.0 * (double) n);
+  if (scheme == QB_MEM_PLAIN) {
+    snprintf(row->name, sizeof row->name, "%s", di->name);
+  } else {
+    snprintf(row->name, sizeof row->name, "%s %s", di->name, qb_mem_scheme_name(scheme));
+  }
+  return QB_OK;
+}
+
+size_t qb_memory_table(const uint64_t* dims, int ndim, qb_memory_row* rows, size_t max) {
+  static const struct {
+    qb_dtype t;
+    qb_mem_scheme s;
+  } formats[] = {
+      {QB_DTYPE_f64, QB_MEM_PLAIN},     {QB_DTYPE_f32, QB_MEM_PLAIN},     {QB_DTYPE_f16, QB_MEM_PLAIN},
+      {QB_DTYPE_bf16, QB_MEM_PLAIN},    {QB_DTYPE_f8e4m3, QB_MEM_PLAIN},  {QB_DTYPE_f8e5m2, QB_MEM_PLAIN},
+      {QB_DTYPE_s8, QB_MEM_PER_TENSOR}, {QB_DTYPE_u8, QB_MEM_PER_TENSOR}, {QB_DTYPE_s8, QB_MEM_PER_CHANNEL},
+      {QB_DTYPE_s8, QB_MEM_BLOCK},      {QB_DTYPE_s4, QB_MEM_PER_TENSOR}, {QB_DTYPE_s4, QB_MEM_PER_CHANNEL},
+      {QB_DTYPE_s4, QB_MEM_BLOCK},
+  };
+  size_t k = 0;
+  for (size_t i = 0; i < sizeof formats / sizeof formats[0] && k < max; i++) {
+    if (qb_memory_footprint(formats[i].t, formats[i].s, dims, ndim, &rows[k], NULL) == QB_OK) k++;
+  }
+  return k;
+}

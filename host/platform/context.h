@@ -1,0 +1,16 @@
+/* The one context struct: everything a command needs that is detected once. */
+#ifndef QB_CONTEXT_H
+#define QB_CONTEXT_H
+
+#include <stdio.h>
+
+#include "platform/cpu.h"
+#include "platform/topo.h"
+
+typedef struct qb_ctx {
+  qb_cpu cpu;   /* features and the ISA cap */
+  qb_topo topo; /* topology and caches */
+  const char* argv0;
+} qb_ctx;
+
+#endif

@@ -1,0 +1,133 @@
+#define QB_UKERNEL_ATTR __attribute__((weak))
+#include "platform/registry.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const qb_family_info qb__families[QB_FAMILY_COUNT] = {
+#define QB_FAMILY(id, kind, in, in2, out, ib, i2b, ob, flops, mult, maxn, doc) \
+  {QB_FAMILY_##id,                                                             \
+   #id,                                                                        \
+   QB_KIND_##kind,                                                             \
+   QB_DTYPE_##in,                                                              \
+   QB_DTYPE_##in2,                                                             \
+   QB_DTYPE_##out,                                                             \
+   ib,                                                                         \
+   i2b,                                                                        \
+   ob,                                                                         \
+   flops,                                                                      \
+   mult,                                                                       \
+   maxn,                                                                       \
+   doc},
+#include "families.inc"
+#undef QB_FAMILY
+};
+
+static const qb_kernel_info qb__kernels[] = {
+#define QB_KERNEL(family, isa, fn, tile, sem) \
+  {QB_FAMILY_##family, QB_ISA_##isa, #fn, NULL, NULL, (qb_any_fn) fn, tile, sem},
+#include "kernels.inc"
+#undef QB_KERNEL
+};
+
+#define QB__NKERNELS (sizeof qb__kernels / sizeof qb__kernels[0])
+
+/*
+ * The stable names ("f32_f16_cvt__avx2_u16") are derived from the function names
+ * (qb_<family>_ukernel__<variant>) once, before main, into a read-only-after view.
+ */
+static char qb__names[QB__NKERNELS][96];
+static qb_kernel_info qb__view[QB__NKERNELS];
+
+__attribute__((constructor)) static void qb__init_names(void) {
+  for (size_t i = 0; i < QB__NKERNELS; i++) {
+    const char* fn = qb__kernels[i].fn_name;
+    const char* variant = strstr(fn, "_ukernel__");
+    const char* family = qb__families[qb__kernels[i].family].name;
+    snprintf(qb__names[i], sizeof qb__names[i], "%s__%s", family, variant ? variant + 10 : fn);
+    qb__view[i] = qb__kernels[i];
+    qb__view[i].name = qb__names[i];
+    qb__view[i].variant = strstr(qb__names[i], "__") + 2;
+  }
+}
+
+const qb_family_info* qb_family_get(qb_family f) {
+  return (unsigned) f < QB_FAMILY_COUNT ? &qb__families[f] : NULL;
+}
+
+qb_family qb_family_find(const char* name) {
+  for (int f = 0; f < QB_FAMILY_COUNT; f++) {
+    if (strcmp(qb__families[f].name, name) == 0) {
+      return (qb_family) f;
+    }
+  }
+  return QB_FAMILY_COUNT;
+}
+
+size_t qb_kernel_count(void) {
+  return QB__NKERNELS;
+}
+
+const qb_kernel_info* qb_kernel_at(size_t i) {
+  return i < QB__NKERNELS ? &qb__view[i] : NULL;
+}
+
+const qb_kernel_info* qb_kernel_find(const char* name) {
+  for (size_t i = 0; i < QB__NKERNELS; i++) {
+    const qb_kernel_info* k = qb_kernel_at(i);
+    if (strcmp(k->name, name) == 0 || strcmp(k->fn_name, name) == 0) {
+      return k;
+    }
+  }
+  return NULL;
+}
+
+const qb_kernel_info* qb_kernel_reference(qb_family f) {
+  for (size_t i = 0; i < QB__NKERNELS; i++) {
+    const qb_kernel_info* k = qb_kernel_at(i);
+    if (k->family == f && k->isa == QB_ISA_scalar) {
+      return k;
+    }
+  }
+  return NULL;
+}
+
+bool qb_kernel_usable(const qb_kernel_info* k, const qb_cpu* cpu, const char** reason, char* buf,
+                      int buflen) {
+  if (!qb_isa_usable(cpu, k->isa, reason, buf, buflen)) {
+    return false;
+  }
+  if (k->fn == NULL) {
+    snprintf(buf, buflen, "not built: %s is missing from this binary", k->fn_name);
+    if (reason) *reason = buf;
+    return false;
+  }
+  if (reason) *reason = NULL;
+  return true;
+}
+
+const qb_kernel_info* qb_kernel_pick(qb_family f, const qb_cpu* cpu) {
+  char buf[160];
+  for (size_t i = 0; i < QB__NKERNELS; i++) {
+    const qb_kernel_info* k = qb_kernel_at(i);
+    if (k->family == f && qb_kernel_usable(k, cpu, NULL, buf, sizeof buf)) {
+      return k;
+    }
+  }
+  return NULL;
+}
+
+double qb_family_bytes(const qb_family_info* f, uint64_t n) {
+  return (double) n * (double) (f->in_bits + f->in2_bits + f->out_bits) / 8.0;
+}
+
+double qb_family_flops(const qb_family_info* f, uint64_t n) {
+  return (double) n * (double) f->flops;
+}
+
+size_t qb_dtype_buffer_bytes(qb_dtype t, size_t n) {
+  if (t == QB_DTYPE_qb8) {
+    return (n + QB_BLOCK_LEN - 1) / QB_BLOCK_LEN * sizeof(qb_block_q8);
+  }
+  return (n * qb_dtype_get(t)->bits + 7) / 8;
+}

@@ -1,0 +1,79 @@
+/*
+ * The kernel registry: kernels/families.inc and kernels/kernels.inc expanded into
+ * tables. Host code reaches kernels only through here.
+ */
+#ifndef QB_REGISTRY_H
+#define QB_REGISTRY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "platform/cpu.h"
+#include "core/dtype.h"
+#include "qb/ukernel.h"
+
+typedef enum qb_family {
+#define QB_FAMILY(id, ...) QB_FAMILY_##id,
+#include "families.inc"
+#undef QB_FAMILY
+  QB_FAMILY_COUNT
+} qb_family;
+
+typedef enum qb_kind { QB_KIND_unary, QB_KIND_dot } qb_kind;
+
+typedef struct qb_family_info {
+  qb_family id;
+  const char* name; /* "f32_f16_cvt" */
+  qb_kind kind;
+  qb_dtype in, in2, out;
+  unsigned in_bits, in2_bits, out_bits; /* bits moved per element (the bytes formula) */
+  unsigned flops;                       /* operations per element */
+  uint64_t n_multiple;
+  uint64_t max_n;
+  const char* doc;
+} qb_family_info;
+
+typedef void (*qb_any_fn)(void);
+
+typedef struct qb_kernel_info {
+  qb_family family;
+  qb_isa isa;
+  const char* fn_name; /* "qb_f32_f16_cvt_ukernel__avx2_u16" */
+  const char* name;    /* "f32_f16_cvt__avx2_u16": the stable name used in results */
+  const char* variant; /* "avx2_u16" */
+  qb_any_fn fn;        /* NULL when not built */
+  unsigned tile;       /* elements per main-loop iteration */
+  unsigned sem;        /* QB_SEM_* flags relative to the scalar reference */
+} qb_kernel_info;
+
+const qb_family_info* qb_family_get(qb_family f);
+qb_family qb_family_find(const char* name); /* QB_FAMILY_COUNT when unknown */
+
+size_t qb_kernel_count(void);
+const qb_kernel_info* qb_kernel_at(size_t i);
+/* By stable name ("f32_f16_cvt__avx2_u16"); NULL when unknown. */
+const qb_kernel_info* qb_kernel_find(const char* name);
+/* The family's scalar reference (always built). */
+const qb_kernel_info* qb_kernel_reference(qb_family f);
+/* Whether it can run here; when not, *reason says why (buf holds it when needed). */
+bool qb_kernel_usable(const qb_kernel_info* k, const qb_cpu* cpu, const char** reason, char* buf, int buflen);
+/* The first usable variant of a family, best first: what dispatch picks. */
+const qb_kernel_info* qb_kernel_pick(qb_family f, const qb_cpu* cpu);
+
+static inline qb_unary_fn* qb_kernel_unary(const qb_kernel_info* k) {
+  return (qb_unary_fn*) k->fn;
+}
+static inline qb_dot_fn* qb_kernel_dot(const qb_kernel_info* k) {
+  return (qb_dot_fn*) k->fn;
+}
+
+/* Bytes moved for n elements, from the family's formula. */
+double qb_family_bytes(const qb_family_info* f, uint64_t n);
+/* Operations for n elements (0 for families measured in bytes). */
+double qb_family_flops(const qb_family_info* f, uint64_t n);
+
+/* Bytes of one buffer of n elements of dtype t (qb8: whole blocks; s4/u4: packed). */
+size_t qb_dtype_buffer_bytes(qb_dtype t, size_t n);
+
+#endif

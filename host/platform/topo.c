@@ -1,0 +1,141 @@
+#include "platform/topo.h"
+
+#include <ctype.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "platform/cpu.h"
+
+#ifdef QB_HAVE_HWLOC
+#include <hwloc.h>
+
+static uint64_t qb__cache_size(hwloc_topology_t topo, hwloc_obj_type_t type) {
+  hwloc_obj_t o = hwloc_get_next_obj_by_type(topo, type, NULL);
+  return o && o->attr ? o->attr->cache.size : 0;
+}
+#endif
+
+void qb_topo_detect(qb_topo* t) {
+  memset(t, 0, sizeof *t);
+  qb_cpu_model(t->cpu_model, sizeof t->cpu_model);
+#ifdef QB_HAVE_HWLOC
+  hwloc_topology_t topo;
+  if (hwloc_topology_init(&topo) == 0 && hwloc_topology_load(topo) == 0) {
+    t->from_hwloc = true;
+    t->packages = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_PACKAGE);
+    t->cores = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_CORE);
+    t->pus = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_PU);
+    t->numa_nodes = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_NUMANODE);
+    t->l1d = qb__cache_size(topo, HWLOC_OBJ_L1CACHE);
+    t->l2 = qb__cache_size(topo, HWLOC_OBJ_L2CACHE);
+    t->l3 = qb__cache_size(topo, HWLOC_OBJ_L3CACHE);
+    hwloc_topology_destroy(topo);
+  }
+#endif
+  if (!t->from_hwloc) {
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    t->packages = 1;
+    t->cores = t->pus = n > 0 ? (int) n : 1;
+    t->numa_nodes = 1;
+    long l1 = sysconf(_SC_LEVEL1_DCACHE_SIZE), l2 = sysconf(_SC_LEVEL2_CACHE_SIZE),
+         l3 = sysconf(_SC_LEVEL3_CACHE_SIZE);
+    t->l1d = l1 > 0 ? (uint64_t) l1 : 0;
+    t->l2 = l2 > 0 ? (uint64_t) l2 : 0;
+    t->l3 = l3 > 0 ? (uint64_t) l3 : 0;
+  }
+  if (t->cores < 1) t->cores = 1;
+  if (t->pus < 1) t->pus = t->cores;
+  t->l1d_used = t->l1d ? t->l1d : 32 * 1024;
+  t->l2_used = t->l2 ? t->l2 : 512 * 1024;
+  t->l3_used = t->l3 ? t->l3 : t->l2_used;
+}
+
+static bool qb__parse_size(const char* s, uint64_t* out) {
+  char* end;
+  unsigned long long v = strtoull(s, &end, 10);
+  if (end == s || s[0] == '-') return false;
+  switch (toupper((unsigned char) *end)) {
+    case 'K':
+      v <<= 10;
+      end++;
+      break;
+    case 'M':
+      v <<= 20;
+      end++;
+      break;
+    case 'G':
+      v <<= 30;
+      end++;
+      break;
+    default:
+      break;
+  }
+  if (*end == 'B' || *end == 'b') end++;
+  if (*end != '\0' || v == 0 || v > (1ull << 40)) return false;
+  *out = v;
+  return true;
+}
+
+qb_status qb_topo_override(qb_topo* t, const char* spec, qb_error* err) {
+  char buf[256];
+  snprintf(buf, sizeof buf, "%s", spec);
+  uint64_t l1 = t->l1d_used, l2 = t->l2_used, l3 = t->l3_used;
+  for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+    char* eq = strchr(tok, '=');
+    uint64_t v;
+    if (eq == NULL) {
+      return qb_fail(err, QB_USAGE, "--caches '%s': expected LEVEL=SIZE, e.g. L3=32M", spec);
+    }
+    *eq = '\0';
+    if (!qb__parse_size(eq + 1, &v)) {
+      return qb_fail(err, QB_USAGE, "--caches '%s': bad size '%s' (a positive number with K/M/G)", spec,
+                     eq + 1);
+    }
+    if (strcasecmp(tok, "L1") == 0)
+      l1 = v;
+    else if (strcasecmp(tok, "L2") == 0)
+      l2 = v;
+    else if (strcasecmp(tok, "L3") == 0)
+      l3 = v;
+    else
+      return qb_fail(err, QB_USAGE, "--caches '%s': unknown level '%s' (expected L1, L2 or L3)", spec, tok);
+  }
+  t->l1d_used = l1;
+  t->l2_used = l2;
+  t->l3_used = l3;
+  t->overridden = true;
+  return QB_OK;
+}
+
+bool qb_topo_bind_thread(int core) {
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  if (n <= 0) return false;
+#ifdef QB_HAVE_HWLOC
+  hwloc_topology_t topo;
+  bool ok = false;
+  if (hwloc_topology_init(&topo) == 0 && hwloc_topology_load(topo) == 0) {
+    int ncores = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_CORE);
+    if (ncores > 0) {
+      hwloc_obj_t c = hwloc_get_obj_by_type(topo, HWLOC_OBJ_CORE, (unsigned) (core % ncores));
+      if (c && c->cpuset) {
+        hwloc_cpuset_t set = hwloc_bitmap_dup(c->cpuset);
+        hwloc_bitmap_singlify(set);
+        ok = hwloc_set_cpubind(topo, set, HWLOC_CPUBIND_THREAD) == 0;
+        hwloc_bitmap_free(set);
+      }
+    }
+    hwloc_topology_destroy(topo);
+  }
+  return ok;
+#else
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(core % n, &set);
+  return pthread_setaffinity_np(pthread_self(), sizeof set, &set) == 0;
+#endif
+}

@@ -1,0 +1,64 @@
+/*
+ * `qbench plot`: results files -> data files (.tsv) -> gnuplot with the user-editable
+ * scripts in plots/ (*.gp) -> PNG and SVG charts and an index.html, all in one folder.
+ *
+ * The C side does the selection and arithmetic (medians, which row stands for a
+ * kernel, bar positions, roof lines, colours); the scripts only draw, so a chart's look
+ * can be changed without rebuilding. Each script takes its file names and labels as
+ * `gnuplot -e` variables, documented at its top.
+ */
+#ifndef QB_PLOT_H
+#define QB_PLOT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "report/compare.h"
+#include "io/resultsread.h"
+#include "core/status.h"
+
+typedef struct qb_plot_opts {
+  const char* out_dir;      /* created when missing */
+  const char* scripts_dir;  /* NULL: $QBENCH_PLOTS, else plots/ next to the build or source */
+  const char* gnuplot;      /* NULL: $QBENCH_GNUPLOT, else "gnuplot" from PATH */
+  uint64_t tensor_elems;    /* the tensor the memory chart sizes (elements) */
+  const qb_comparison* cmp; /* adds the regression view when not NULL */
+} qb_plot_opts;
+
+#define QB_PLOT_DEFAULT_TENSOR (UINT64_C(1) << 20)
+
+/* Charts written, for the caller's message and the tests. */
+typedef struct qb_plot_report {
+  size_t n_charts;    /* each as .png and .svg */
+  char names[64][96]; /* chart base names ("throughput", "size-f32_f16_cvt", ...) */
+  char gnuplot[4096]; /* the gnuplot executable used */
+  char note[1024];    /* one line for the user ("" when none): emulated files left out */
+} qb_plot_report;
+
+/*
+ * Finds gnuplot (QB_UNSUPPORTED with one line when absent) and the scripts (QB_IO),
+ * before anything is written.
+ */
+qb_status qb_plot_check(const qb_plot_opts* o, char* gnuplot, size_t glen, char* scripts, size_t slen,
+                        qb_error* err);
+
+/*
+ * Writes every chart of sets[0..n) (charts 1-5 from sets[0]; the machines chart from all).
+ * Emulated timings (context.qbench.emulated) never stand beside real ones: the machines
+ * chart leaves emulated files out when any file is real (rep->note says which), and a
+ * timing chart drawn from emulated runs only says "(emulated: timings meaningless)" in
+ * its title. The error and memory charts do not depend on timing and are drawn as ever.
+ */
+qb_status qb_plot_all(const qb_resultset* sets, size_t n_sets, const qb_plot_opts* o, qb_plot_report* rep,
+                      qb_error* err);
+
+/*
+ * The fixed path -> colour map (0xRRGGBB): scalar, each ISA token and OpenCL devices
+ * (hashed into a palette of their own, so a device keeps its colour run to run).
+ */
+uint32_t qb_plot_path_color(const char* path);
+/* A row's path: its ISA for the CPU backend ("scalar", "avx2"), else "<backend>:<device>". */
+void qb_plot_row_path(const qb_result_row* row, char* buf, size_t len);
+
+#endif

@@ -1,0 +1,224 @@
+/* Planning: the suite and the options become the list of cases, in table order
+ * (families.inc order; within a family the CPU variants best first, then devices). */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "run/run_impl.h"
+
+bool qb_family_rounds(const qb_family_info* f) {
+  /* The affine quantizers (per tensor, per channel, fake-quant) read qb_quant_params'
+   * rounding mode; dequantizers do not round, and block q8 rounds its own way. */
+  return strstr(f->name, "quant") != NULL && strstr(f->name, "dequant") == NULL && f->out != QB_DTYPE_qb8;
+}
+
+bool qb_family_is_peak(const qb_family_info* f) {
+  const size_t len = strlen(f->name);
+  return len > 5 && strcmp(f->name + len - 5, "_peak") == 0;
+}
+
+static qb_case* qb__push(qb_plan* p, qb_error* err) {
+  if (p->count == p->cap) {
+    size_t cap = p->cap ? 2 * p->cap : 256;
+    qb_case* c = realloc(p->cases, cap * sizeof *c);
+    if (c == NULL) {
+      qb_fail(err, QB_NO_MEMORY, "out of memory planning %zu cases", p->count + 1);
+      return NULL;
+    }
+    p->cases = c;
+    p->cap = cap;
+  }
+  qb_case* k = &p->cases[p->count];
+  memset(k, 0, sizeof *k);
+  return k;
+}
+
+/* Names the case; false when the --filter regex leaves it out. */
+static bool qb__name(qb_case* k, const char* n_text, const regex_t* filter) {
+  char backend[96];
+  if (k->backend == QB_SUITE_BACKEND_cpu) {
+    snprintf(backend, sizeof backend, "cpu");
+  } else {
+    snprintf(backend, sizeof backend, "%s:%s", qb_suite_backend_name(k->backend), k->device_name);
+  }
+  int len = snprintf(k->name, sizeof k->name, "%s/%s/%s/n:%s/threads:%u/dist:%s", k->family_name, k->variant,
+                     backend, n_text, k->threads, k->dist == QB_DIST_COUNT ? "none" : qb_dist_name(k->dist));
+  if (k->round >= 0 && len > 0 && (size_t) len < sizeof k->name) {
+    snprintf(k->name + len, sizeof k->name - (size_t) len, "/round:%s",
+             qb_suite_round_name((qb_round_mode) k->round));
+  }
+  return filter == NULL || regexec(filter, k->name, 0, NULL, 0) == 0;
+}
+
+/* Every (size, threads, distribution, rounding) of one variant of one family. */
+static qb_status qb__matrix(const qb_plan_input* in, qb_plan* p, const qb_case* proto, size_t n_threads,
+                            const unsigned* threads, qb_error* err) {
+  const qb_suite* s = in->suite;
+  const qb_family_info* f = proto->family;
+  for (size_t si = 0; si < s->n_sizes; si++) {
+    uint64_t n = 0;
+    qb_error size_err = {0};
+    const qb_status ss = qb_suite_resolve_size(&s->sizes[si], &in->ctx->topo, f, &n, &size_err);
+    if (ss != QB_OK && ss != QB_SKIPPED) return qb_fail(err, ss, "%s", size_err.msg);
+    char n_text[32];
+    if (ss == QB_OK) {
+      snprintf(n_text, sizeof n_text, "%" PRIu64, n);
+    } else {
+      qb_suite_size_string(&s->sizes[si], n_text, sizeof n_text);
+    }
+    for (size_t ti = 0; ti < n_threads; ti++) {
+      for (int d = 0; d < QB_DIST_COUNT; d++) {
+        if (!(s->distributions & (1u << d))) continue;
+        for (int r = -1; r <= QB_ROUND_TFLITE; r++) {
+          if (qb_family_rounds(f) ? (r < 0 || !(s->rounding & QB_SUITE_ROUND_BIT(r))) : r >= 0) continue;
+          qb_case* k = qb__push(p, err);
+          if (k == NULL) return QB_NO_MEMORY;
+          *k = *proto;
+          k->n = ss == QB_OK ? n : 0;
+          k->size_class = ss == QB_OK ? qb_suite_size_class(&s->sizes[si], &in->ctx->topo, f, n) : "none";
+          k->size_given = s->sizes[si].kind == QB_SIZE_ELEMENTS;
+          k->threads = threads[ti];
+          k->dist = (qb_dist) d;
+          k->round = r;
+          if (ss == QB_SKIPPED && k->planned == QB_OK) {
+            k->planned = QB_SKIPPED;
+            snprintf(k->reason, sizeof k->reason, "%s", size_err.msg);
+          }
+          if (qb__name(k, n_text, in->filter)) p->count++;
+        }
+      }
+    }
+  }
+  return QB_OK;
+}
+
+static qb_status qb__plan_cpu(const qb_plan_input* in, qb_plan* p, const qb_family_info* f, qb_error* err) {
+  for (size_t i = 0; i < qb_kernel_count(); i++) {
+    const qb_kernel_info* kern = qb_kernel_at(i);
+    if (kern->family != f->id || !qb_suite_matches_kernel(in->suite, kern->name)) continue;
+    qb_case proto;
+    memset(&proto, 0, sizeof proto);
+    proto.type = QB_CASE_KERNEL;
+    proto.backend = QB_SUITE_BACKEND_cpu;
+    proto.family = f;
+    proto.kernel = kern;
+    proto.device_name = "cpu";
+    snprintf(proto.family_name, sizeof proto.family_name, "%s", f->name);
+    snprintf(proto.variant, sizeof proto.variant, "%s", kern->variant);
+    snprintf(proto.kernel_name, sizeof proto.kernel_name, "%s", kern->name);
+    const char* why = NULL;
+    char buf[256];
+    if (!qb_kernel_usable(kern, &in->ctx->cpu, &why, buf, sizeof buf)) {
+      proto.planned = QB_SKIPPED;
+      snprintf(proto.reason, sizeof proto.reason, "%s", why ? why : "not usable here");
+    }
+    qb_status s = qb__matrix(in, p, &proto, in->n_threads, in->threads, err);
+    if (s != QB_OK) return s;
+  }
+  return QB_OK;
+}
+
+static qb_status qb__plan_device(const qb_plan_input* in, qb_plan* p, const qb_family_info* f, int dev,
+                                 qb_error* err) {
+  qb_backend* b = in->opencl;
+  const char* names[32];
+  const char* why = NULL;
+  int nv = b->ops->variants(b, dev, f->id, names, 32, &why);
+  qb_case proto;
+  memset(&proto, 0, sizeof proto);
+  proto.type = QB_CASE_KERNEL;
+  proto.backend = QB_SUITE_BACKEND_opencl;
+  proto.family = f;
+  proto.device = dev;
+  proto.device_name = b->ops->device_name(b, dev);
+  snprintf(proto.family_name, sizeof proto.family_name, "%s", f->name);
+  const unsigned one = 1;
+  if (nv <= 0) {
+    /* The family is not offered on this device: still rows, so that every machine's
+     * file names the same cases. */
+    snprintf(proto.variant, sizeof proto.variant, "none");
+    snprintf(proto.kernel_name, sizeof proto.kernel_name, "%s__none", f->name);
+    proto.planned = QB_SKIPPED;
+    snprintf(proto.reason, sizeof proto.reason, "%s", why ? why : "not offered by this device");
+    return qb__matrix(in, p, &proto, 1, &one, err);
+  }
+  for (int v = 0; v < nv; v++) {
+    qb_case k = proto;
+    snprintf(k.variant, sizeof k.variant, "%s", names[v]);
+    snprintf(k.kernel_name, sizeof k.kernel_name, "%s__%s", f->name, names[v]);
+    if (!qb_suite_matches_kernel(in->suite, k.kernel_name)) continue;
+    qb_status s = qb__matrix(in, p, &k, 1, &one, err);
+    if (s != QB_OK) return s;
+  }
+  return QB_OK;
+}
+
+/* Host <-> device bandwidth, one row per direction and size (n is in bytes). */
+static qb_status qb__plan_transfers(const qb_plan_input* in, qb_plan* p, int dev, qb_error* err) {
+  const qb_topo* t = &in->ctx->topo;
+  for (size_t si = 0; si < in->suite->n_sizes; si++) {
+    const qb_size_spec* sp = &in->suite->sizes[si];
+    uint64_t bytes;
+    const char* cls;
+    switch (sp->kind) {
+      case QB_SIZE_L1:
+        bytes = t->l1d_used / 2, cls = "L1";
+        break;
+      case QB_SIZE_L2:
+        bytes = t->l2_used / 2, cls = "L2";
+        break;
+      case QB_SIZE_L3:
+        bytes = t->l3_used / 2, cls = "L3";
+        break;
+      case QB_SIZE_DRAM:
+        bytes = t->l3_used * QB_SUITE_DRAM_FACTOR, cls = "DRAM";
+        break;
+      default:
+        bytes = sp->elements * 4, cls = "none";
+        break; /* an f32 buffer of that many */
+    }
+    for (int dir = QB_TO_DEVICE; dir <= QB_FROM_DEVICE; dir++) {
+      qb_case* k = qb__push(p, err);
+      if (k == NULL) return QB_NO_MEMORY;
+      k->type = QB_CASE_TRANSFER;
+      k->backend = QB_SUITE_BACKEND_opencl;
+      k->device = dev;
+      k->device_name = in->opencl->ops->device_name(in->opencl, dev);
+      k->dir = (qb_transfer_dir) dir;
+      snprintf(k->family_name, sizeof k->family_name, "transfer");
+      snprintf(k->variant, sizeof k->variant, "%s", dir == QB_TO_DEVICE ? "to_device" : "from_device");
+      snprintf(k->kernel_name, sizeof k->kernel_name, "transfer__%s", k->variant);
+      k->n = bytes;
+      k->size_class = sp->kind == QB_SIZE_ELEMENTS ? "none" : cls;
+      k->dist = QB_DIST_COUNT;
+      k->threads = 1;
+      k->round = -1;
+      char n_text[32];
+      snprintf(n_text, sizeof n_text, "%" PRIu64, bytes);
+      if (qb__name(k, n_text, in->filter)) p->count++;
+    }
+  }
+  return QB_OK;
+}
+
+qb_status qb_plan_build(const qb_plan_input* in, qb_plan* plan, qb_error* err) {
+  memset(plan, 0, sizeof *plan);
+  const bool cpu = in->backends & (1u << QB_SUITE_BACKEND_cpu);
+  const int devices = in->opencl ? in->opencl->ops->device_count(in->opencl) : 0;
+  qb_status s = QB_OK;
+  for (int fi = 0; fi < QB_FAMILY_COUNT && s == QB_OK; fi++) {
+    const qb_family_info* f = qb_family_get((qb_family) fi);
+    if (qb_family_is_peak(f) || !qb_suite_matches_family(in->suite, f)) continue;
+    if (cpu) s = qb__plan_cpu(in, plan, f, err);
+    for (int d = 0; d < devices && s == QB_OK; d++) s = qb__plan_device(in, plan, f, d, err);
+  }
+  for (int d = 0; d < devices && s == QB_OK; d++) s = qb__plan_transfers(in, plan, d, err);
+  if (s != QB_OK) qb_plan_free(plan);
+  return s;
+}
+
+void qb_plan_free(qb_plan* plan) {
+  free(plan->cases);
+  memset(plan, 0, sizeof *plan);
+}

@@ -1,0 +1,258 @@
+/*
+ * Roofs, measured in the same run and through the same machinery as the cases:
+ * copy, read and write bandwidth at every size class (L1, L2, L3, DRAM), on one thread
+ * and on every core; and the compute roof of each `*_peak` family's usable variants
+ * (GFLOP/s in L1). A row's roof_fraction divides by the copy roof of its size class
+ * and thread count. Each OpenCL device gets its own copy roof (its plain copy kernel)
+ * at every footprint its cases use, and its rows divide by that.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "backends/cpu/cpu_bench.h"
+#include "run/run_impl.h"
+
+static const char* const qb__class_names[] = {"L1", "L2", "L3", "DRAM"};
+
+/* A roof's total footprint, sized as qb_suite_resolve_size sizes a case's buffers:
+ * half the level for the caches, QB_SUITE_DRAM_FACTOR x the last level for DRAM. */
+static uint64_t qb__class_bytes(const qb_topo* t, int cls) {
+  const uint64_t l3 = t->l3_used ? t->l3_used : t->l2_used;
+  switch (cls) {
+    case 0:
+      return t->l1d_used / 2;
+    case 1:
+      return t->l2_used / 2;
+    case 2:
+      return l3 / 2;
+    default:
+      return l3 * QB_SUITE_DRAM_FACTOR;
+  }
+}
+
+static qb_roof* qb__next(qb_roofs* roofs) {
+  if (roofs->count == QB_ROOFS_MAX) return NULL;
+  qb_roof* x = &roofs->items[roofs->count++];
+  memset(x, 0, sizeof *x);
+  x->in = QB_DTYPE_none;
+  x->device = -1;
+  return x;
+}
+
+static void qb__bandwidth(qb_runner* r, qb_cpu_work work, const char* name, int cls, unsigned threads) {
+  qb_roof* x = qb__next(&r->roofs);
+  if (x == NULL) return;
+  snprintf(x->name, sizeof x->name, "%s", name);
+  x->size_class = qb__class_names[cls];
+  x->threads = threads;
+  x->bytes = qb__class_bytes(&r->ctx->topo, cls);
+  qb_cpu_bench b;
+  qb_error err = {0};
+  if (qb_cpu_bench_roof(&b, work, (size_t) x->bytes, threads, &r->ctx->cpu, r->case_timeout, &err) != QB_OK) {
+    snprintf(x->reason, sizeof x->reason, "%s", err.msg);
+    return;
+  }
+  char bench[128];
+  snprintf(bench, sizeof bench, "roof/%s/%s/threads:%u", name, x->size_class, threads);
+  qb_console_progress(r->console, QB_CONSOLE_ROOF, bench);
+  qb_measure m;
+  qb_run_measure_cpu(r, bench, &b, threads, &m);
+  x->ok = m.ok && m.bytes_per_second > 0;
+  x->bytes_per_second = m.bytes_per_second;
+  snprintf(x->reason, sizeof x->reason, "%s", m.reason);
+  json_decref(m.runs);
+  qb_cpu_bench_free(&b);
+}
+
+/* Multiply-adds per call of a compute roof: a few microseconds of work, far above the
+ * cost of a call, far below a timer tick's worry. */
+#define QB__PEAK_N (UINT64_C(1) << 18)
+
+static void qb__compute(qb_runner* r, const qb_kernel_info* k, unsigned threads) {
+  const qb_family_info* f = qb_family_get(k->family);
+  qb_roof* x = qb__next(&r->roofs);
+  if (x == NULL) return;
+  snprintf(x->name, sizeof x->name, "%s", k->name);
+  x->size_class = "L1";
+  x->threads = threads;
+  x->in = f->in;
+  const uint64_t m = f->n_multiple ? f->n_multiple : 1;
+  x->n = (QB__PEAK_N + m - 1) / m * m;
+  qb_error err = {0};
+  qb_cpu_bench b;
+  if (qb_cpu_bench_peak(&b, k, (size_t) x->n, threads, r->case_timeout, &err) != QB_OK) {
+    snprintf(x->reason, sizeof x->reason, "%s", err.msg);
+    return;
+  }
+  char bench[160];
+  snprintf(bench, sizeof bench, "roof/%s/L1/threads:%u", k->name, threads);
+  qb_console_progress(r->console, QB_CONSOLE_ROOF, bench);
+  qb_measure meas;
+  qb_run_measure_cpu(r, bench, &b, threads, &meas);
+  x->ok = meas.ok && meas.gflops > 0;
+  x->flops_per_second = meas.gflops * 1e9;
+  snprintf(x->reason, sizeof x->reason, "%s", meas.reason);
+  json_decref(meas.runs);
+  qb_cpu_bench_free(&b);
+}
+
+uint64_t qb_roof_device_bytes(const qb_ctx* ctx, const qb_case* k) {
+  static const char* const names[] = {"L1", "L2", "L3", "DRAM"};
+  if (!k->size_given && k->size_class != NULL) {
+    for (int cls = 0; cls < 4; cls++) {
+      if (strcmp(k->size_class, names[cls]) == 0) return qb__class_bytes(&ctx->topo, cls);
+    }
+  }
+  return (uint64_t) qb_family_bytes(k->family, k->n);
+}
+
+const qb_roof* qb_roof_device_copy(const qb_roofs* roofs, int device, uint64_t bytes) {
+  for (size_t i = 0; i < roofs->count; i++) {
+    const qb_roof* x = &roofs->items[i];
+    if (x->device == device && x->bytes == bytes && strcmp(x->name, "copy") == 0) return x->ok ? x : NULL;
+  }
+  return NULL;
+}
+
+/* The device's copy kernel over a footprint of `bytes`: half read, half written, as the
+ * CPU's copy roof splits its footprint. */
+static void qb__device_copy(qb_runner* r, const qb_case* k, uint64_t bytes) {
+  qb_roof* x = qb__next(&r->roofs);
+  if (x == NULL) return;
+  snprintf(x->name, sizeof x->name, "copy");
+  x->size_class = k->size_class;
+  x->threads = 1;
+  x->bytes = bytes;
+  x->device = k->device;
+  x->device_name = k->device_name;
+  qb_backend* b = r->opencl;
+  /* Two buffers of whole 32-bit words: the footprint rounded down to 8 bytes. */
+  const size_t half = (size_t) (bytes / 8 * 4);
+  void* state = NULL;
+  qb_error err = {0};
+  const qb_status st = b->ops->prepare_copy(b, k->device, half, &state, &err);
+  if (st != QB_OK) {
+    x->skipped = st == QB_SKIPPED;
+    snprintf(x->reason, sizeof x->reason, "%s", err.msg);
+    return;
+  }
+  char bench[192];
+  snprintf(bench, sizeof bench, "roof/copy/opencl:%s/%s/bytes:%" PRIu64, k->device_name, k->size_class,
+           bytes);
+  qb_console_progress(r->console, QB_CONSOLE_ROOF, bench);
+  qb_measure m;
+  qb_run_measure_device(r, bench, k->device, state, 2.0 * (double) half, &m);
+  x->ok = m.ok && m.bytes_per_second > 0;
+  x->bytes_per_second = m.bytes_per_second;
+  x->timing = m.host_wall ? "host-wall" : "device";
+  snprintf(x->reason, sizeof x->reason, "%s", m.reason);
+  json_decref(m.runs);
+  b->ops->release(b, state);
+}
+
+static bool qb__plan_has_cpu_work(const qb_plan* p) {
+  for (size_t i = 0; i < p->count; i++) {
+    if (p->cases[i].backend == QB_SUITE_BACKEND_cpu && p->cases[i].planned == QB_OK) return true;
+  }
+  return false;
+}
+
+/* One copy roof per (device, footprint) that a planned device case will be held to. */
+static void qb__device_roofs(qb_runner* r, const qb_plan* plan) {
+  for (size_t i = 0; i < plan->count && !*r->stop; i++) {
+    const qb_case* k = &plan->cases[i];
+    if (k->type != QB_CASE_KERNEL || k->backend == QB_SUITE_BACKEND_cpu || k->planned != QB_OK) continue;
+    const uint64_t bytes = qb_roof_device_bytes(r->ctx, k);
+    bool seen = false;
+    for (size_t j = 0; j < r->roofs.count && !seen; j++) {
+      seen = r->roofs.items[j].device == k->device && r->roofs.items[j].bytes == bytes;
+    }
+    if (!seen) qb__device_copy(r, k, bytes);
+  }
+}
+
+static void qb__cpu_roofs(qb_runner* r) {
+  static const struct {
+    qb_cpu_work work;
+    const char* name;
+  } kinds[] = {{QB_CPU_WORK_COPY, "copy"}, {QB_CPU_WORK_READ, "read"}, {QB_CPU_WORK_WRITE, "write"}};
+  const unsigned threads[2] = {1, r->all_threads};
+  const int nt = r->all_threads > 1 ? 2 : 1;
+  for (int cls = 0; cls < 4; cls++) {
+    for (int t = 0; t < nt; t++) {
+      for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+        if (*r->stop) return;
+        qb__bandwidth(r, kinds[i].work, kinds[i].name, cls, threads[t]);
+      }
+    }
+  }
+  for (size_t i = 0; i < qb_kernel_count(); i++) {
+    const qb_kernel_info* k = qb_kernel_at(i);
+    /* The scalar peaks are oracles, not roofs: the compiler may fold their loops
+     * (kernels/peak/README.md). */
+    if (!qb_family_is_peak(qb_family_get(k->family)) || k->isa == QB_ISA_scalar) continue;
+    if (!qb_kernel_usable(k, &r->ctx->cpu, NULL, (char[160]){0}, 160)) continue;
+    for (int t = 0; t < nt; t++) {
+      if (*r->stop) return;
+      qb__compute(r, k, threads[t]);
+    }
+  }
+}
+
+void qb_roofs_measure(qb_runner* r, const qb_plan* plan) {
+  if (qb__plan_has_cpu_work(plan)) qb__cpu_roofs(r);
+  if (r->opencl != NULL) qb__device_roofs(r, plan);
+}
+
+const qb_roof* qb_roof_copy(const qb_roofs* roofs, const char* size_class, unsigned threads) {
+  if (size_class == NULL) return NULL;
+  for (size_t i = 0; i < roofs->count; i++) {
+    const qb_roof* x = &roofs->items[i];
+    if (x->ok && x->device < 0 && x->threads == threads && strcmp(x->name, "copy") == 0 &&
+        strcmp(x->size_class, size_class) == 0) {
+      return x;
+    }
+  }
+  return NULL;
+}
+
+const qb_roof* qb_roof_compute(const qb_roofs* roofs, qb_dtype in, unsigned threads) {
+  const qb_roof* best = NULL;
+  for (size_t i = 0; i < roofs->count; i++) {
+    const qb_roof* x = &roofs->items[i];
+    if (x->ok && x->device < 0 && x->in == in && x->in != QB_DTYPE_none && x->threads == threads &&
+        (best == NULL || x->flops_per_second > best->flops_per_second)) {
+      best = x;
+    }
+  }
+  return best;
+}
+
+json_t* qb_roofs_json(const qb_roofs* roofs) {
+  json_t* a = json_array();
+  for (size_t i = 0; i < roofs->count; i++) {
+    const qb_roof* x = &roofs->items[i];
+    json_t* o = json_object();
+    json_object_set_new(o, "name", json_string(x->name));
+    json_object_set_new(o, "size_class", json_string(x->size_class));
+    json_object_set_new(o, "threads", json_integer(x->threads));
+    if (x->device >= 0) {
+      json_object_set_new(o, "backend", json_string("opencl"));
+      json_object_set_new(o, "device", json_string(x->device_name));
+      if (x->timing) json_object_set_new(o, "timing", json_string(x->timing));
+    }
+    if (x->in != QB_DTYPE_none) {
+      json_object_set_new(o, "dtype", json_string(qb_dtype_get(x->in)->name));
+      json_object_set_new(o, "n", json_integer((json_int_t) x->n));
+      json_object_set_new(o, "flops_per_second", json_real(x->flops_per_second));
+    } else {
+      json_object_set_new(o, "bytes", json_integer((json_int_t) x->bytes));
+      json_object_set_new(o, "bytes_per_second", json_real(x->bytes_per_second));
+    }
+    json_object_set_new(o, "status", json_string(x->ok ? "ok" : x->skipped ? "skipped" : "error"));
+    if (!x->ok) json_object_set_new(o, "reason", json_string(x->reason));
+    json_array_append_new(a, o);
+  }
+  return a;
+}

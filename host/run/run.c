@@ -1,0 +1,770 @@
+/* `qbench run`: orchestration, and the execution of every case through Google
+ * Benchmark (CPU kernels via host/backends/cpu/cpu_bench.h, devices via backend.h). */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "backends/cpu/cpu_bench.h"
+#include "numerics/casedata.h"
+#include "measure/gbench.h"
+#include "numerics/memory.h"
+#include "io/results.h"
+#include "run/run_impl.h"
+
+/* The one piece of mutable state outside the context: a signal handler can reach
+ * nothing else. It only records the signal; the run checks it between cases. */
+static volatile sig_atomic_t qb__stop_signal;
+
+static void qb__on_signal(int sig) {
+  qb__stop_signal = sig;
+}
+
+static void qb__install_signals(struct sigaction* old_int, struct sigaction* old_term) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = qb__on_signal;
+  sigemptyset(&sa.sa_mask);
+  /* A second Ctrl-C kills at once: the first one asked politely. */
+  sa.sa_flags = SA_RESETHAND;
+  sigaction(SIGINT, &sa, old_int);
+  sigaction(SIGTERM, &sa, old_term);
+}
+
+/* ---- Collecting Google Benchmark's runs -------------------------------------------- */
+
+typedef struct qb__collect {
+  json_t* runs; /* one object per reported run: Google Benchmark's fields */
+  bool error;
+  char error_msg[512];
+} qb__collect;
+
+static json_t* qb__num(double v) {
+  return isfinite(v) ? json_real(v) : json_null();
+}
+
+static void qb__on_run(const qb_gb_run* run, void* user) {
+  qb__collect* c = user;
+  json_t* o = json_object();
+  const bool agg = run->run_type == QB_GB_RUN_AGGREGATE;
+  json_object_set_new(o, "run_type", json_string(agg ? "aggregate" : "iteration"));
+  if (agg) {
+    json_object_set_new(o, "aggregate_name", json_string(run->aggregate_name));
+    json_object_set_new(o, "aggregate_unit",
+                        json_string(run->aggregate_is_percentage ? "percentage" : "time"));
+  }
+  json_object_set_new(o, "repetitions", json_integer(run->repetitions));
+  json_object_set_new(o, "repetition_index", json_integer(run->repetition_index));
+  json_object_set_new(o, "threads", json_integer(run->threads));
+  json_object_set_new(o, "iterations", json_integer(run->iterations));
+  json_object_set_new(o, "real_time", qb__num(run->real_time_ns));
+  json_object_set_new(o, "cpu_time", qb__num(run->cpu_time_ns));
+  json_object_set_new(o, "time_unit", json_string("ns"));
+  for (size_t i = 0; i < run->counter_count; i++) {
+    json_object_set_new(o, run->counters[i].name, qb__num(run->counters[i].value));
+  }
+  if (run->error_occurred) {
+    json_object_set_new(o, "error_occurred", json_true());
+    json_object_set_new(o, "error_message", json_string(run->error_message));
+    if (!c->error) snprintf(c->error_msg, sizeof c->error_msg, "%s", run->error_message);
+    c->error = true;
+  }
+  json_array_append_new(c->runs, o);
+}
+
+/* The run that stands for the case in the table and the roofs: the median of the
+ * repetitions, or the only one. Borrowed from c->runs. */
+static json_t* qb__summary(const qb__collect* c) {
+  size_t i;
+  json_t* o;
+  json_t* first = NULL;
+  json_array_foreach(c->runs, i, o) {
+    const char* agg = json_string_value(json_object_get(o, "aggregate_name"));
+    if (agg != NULL && strcmp(agg, "median") == 0) return o;
+    if (first == NULL) first = o;
+  }
+  return first;
+}
+
+static double qb__get(const json_t* o, const char* key) {
+  const json_t* v = json_object_get(o, key);
+  return json_is_number(v) ? json_number_value(v) : 0.0;
+}
+
+/* Registers one benchmark, runs it and forgets it. */
+static qb_status qb__measure_once(const qb_runner* r, const char* name, qb_gb_fn* fn, void* user,
+                                  unsigned threads, bool manual, unsigned repetitions, qb__collect* c,
+                                  qb_error* err) {
+  qb_gb_options o = {.repetitions = (int) repetitions,
+                     .min_time = r->min_time,
+                     .threads = (int) threads,
+                     .manual_time = manual};
+  c->runs = json_array();
+  c->error = false;
+  c->error_msg[0] = '\0';
+  qb_status s = qb_gb_register(name, fn, user, &o, err);
+  if (s == QB_OK) s = qb_gb_run_all(NULL, qb__on_run, c, NULL, err);
+  qb_gb_clear();
+  return s;
+}
+
+/* ---- Rows ---------------------------------------------------------------------- */
+
+static const char* qb__dtype(qb_dtype t) {
+  return qb_dtype_get(t) ? qb_dtype_get(t)->name : "none";
+}
+
+/* The case's own fields, the same on every row of the case. */
+static json_t* qb__case_fields(const qb_case* k) {
+  json_t* o = json_object();
+  json_object_set_new(o, "family", json_string(k->family_name));
+  json_object_set_new(o, "kernel", json_string(k->kernel_name));
+  json_object_set_new(o, "variant", json_string(k->variant));
+  json_object_set_new(o, "backend", json_string(qb_suite_backend_name(k->backend)));
+  json_object_set_new(o, "device", json_string(k->device_name));
+  json_object_set_new(
+      o, "isa", json_string(k->kernel ? qb_isa_name(k->kernel->isa) : qb_suite_backend_name(k->backend)));
+  const qb_family_info* f = k->family;
+  json_object_set_new(o, "dtype_in", json_string(f ? qb__dtype(f->in) : "none"));
+  json_object_set_new(o, "dtype_in2", json_string(f ? qb__dtype(f->in2) : "none"));
+  json_object_set_new(o, "dtype_out", json_string(f ? qb__dtype(f->out) : "none"));
+  json_object_set_new(o, "n", json_integer((json_int_t) k->n));
+  json_object_set_new(o, "size_class", json_string(k->size_class ? k->size_class : "none"));
+  json_object_set_new(o, "distribution",
+                      json_string(k->dist == QB_DIST_COUNT ? "none" : qb_dist_name(k->dist)));
+  json_object_set_new(o, "rounding",
+                      json_string(k->round < 0 ? "none" : qb_suite_round_name((qb_round_mode) k->round)));
+  return o;
+}
+
+static json_t* qb__error_json(const qb_error_metrics* m) {
+  json_t* e = json_object();
+  json_object_set_new(e, "max_abs", qb__num(m->max_abs));
+  json_object_set_new(e, "max_rel", qb__num(m->max_rel));
+  json_object_set_new(e, "rmse", qb__num(m->rmse));
+  json_object_set_new(e, "nmse", qb__num(m->nmse));
+  json_object_set_new(e, "sqnr_db", qb__num(m->sqnr_db));
+  json_object_set_new(e, "max_ulp", qb__num(m->max_ulp));
+  json_object_set_new(e, "mean_ulp", qb__num(m->mean_ulp));
+  json_object_set_new(e, "mismatches", json_integer((json_int_t) m->mismatches));
+  json_object_set_new(e, "nan_inf_mismatches", json_integer((json_int_t) m->nan_inf_mismatches));
+  return e;
+}
+
+/* The memory side of a row: the case's buffers, and the storage of its low-precision
+ * tensor (the narrower of input and output; a dot's inputs) as host/numerics/memory.h
+ * counts it, metadata included. */
+static json_t* qb__memory_json(const qb_case* k, const qb_case_data* d) {
+  const qb_family_info* f = k->family;
+  qb_dtype t = f->in;
+  if (f->kind == QB_KIND_unary && qb_dtype_get(f->out)->bits < qb_dtype_get(f->in)->bits) t = f->out;
+  qb_mem_scheme scheme = QB_MEM_PLAIN;
+  uint64_t dims[2] = {d->n, 1};
+  int ndim = 1;
+  if (t == QB_DTYPE_qb8) {
+    t = QB_DTYPE_s8;
+    scheme = QB_MEM_BLOCK;
+  } else if (qb_dtype_get(t)->cls == QB_CLASS_int && strstr(f->name, "quant") != NULL) {
+    scheme = d->qp.channel_len > 0 ? QB_MEM_PER_CHANNEL : QB_MEM_PER_TENSOR;
+    if (d->qp.channel_len > 0) {
+      dims[0] = d->n / d->qp.channel_len;
+      dims[1] = d->qp.channel_len;
+      ndim = 2;
+    }
+  }
+  json_t* o = json_object();
+  json_object_set_new(o, "footprint_bytes",
+                      json_integer((json_int_t) (d->x_bytes + d->x2_bytes + d->y_bytes)));
+  json_object_set_new(o, "metadata_bytes", json_integer((json_int_t) d->metadata_bytes));
+  qb_memory_row row;
+  qb_error err = {0};
+  if (qb_memory_footprint(t, scheme, dims, ndim, &row, &err) == QB_OK) {
+    json_object_set_new(o, "format", json_string(row.name));
+    json_object_set_new(o, "bytes_per_element", json_real(row.bytes_per_element));
+    json_object_set_new(o, "ratio_to_f32", json_real(row.ratio_to_f32));
+    json_object_set_new(o, "ratio_to_f64", json_real(row.ratio_to_f64));
+  }
+  return o;
+}
+
+/* What the rows of a case say once it is over. */
+typedef struct qb__outcome {
+  qb_status status; /* QB_OK, QB_SKIPPED, or the error */
+  char reason[512];
+  const char* timing; /* "host", "device", "host-wall" */
+  const char* timer_note;
+  bool have_error;
+  qb_error_metrics metrics;
+  json_t* memory; /* owned */
+  json_t* extra;  /* owned: more fields for every row (transfers, pinning) */
+} qb__outcome;
+
+static void qb__roof_fields(const qb_runner* r, const qb_case* k, json_t* row) {
+  const char* agg = json_string_value(json_object_get(row, "aggregate_name"));
+  /* A fraction of a spread is not a fraction of the roof. */
+  if (agg != NULL && (strcmp(agg, "stddev") == 0 || strcmp(agg, "cv") == 0)) return;
+  if (k->type != QB_CASE_KERNEL) return;
+  /* A device row is held to its own device's copy kernel, the CPU's to memcpy. */
+  const bool cpu = k->backend == QB_SUITE_BACKEND_cpu;
+  const qb_roof* copy = cpu ? qb_roof_copy(&r->roofs, k->size_class, k->threads)
+                            : qb_roof_device_copy(&r->roofs, k->device, qb_roof_device_bytes(r->ctx, k));
+  const double bps = qb__get(row, "bytes_per_second");
+  if (copy != NULL && bps > 0) {
+    json_object_set_new(row, "roof_name", json_string("copy"));
+    json_object_set_new(row, "roof_fraction", json_real(bps / copy->bytes_per_second));
+  }
+  if (!cpu) return;
+  const double gflops = qb__get(row, "gflops");
+  const qb_roof* peak = k->family ? qb_roof_compute(&r->roofs, k->family->in, k->threads) : NULL;
+  if (peak != NULL && gflops > 0 && k->family->kind == QB_KIND_dot) {
+    json_object_set_new(row, "compute_roof_name", json_string(peak->name));
+    json_object_set_new(row, "compute_roof_fraction", json_real(gflops * 1e9 / peak->flops_per_second));
+  }
+}
+
+/* Turns the collected runs (or, when none, one placeholder) into the case's rows. */
+static void qb__emit(qb_runner* r, const qb_case* k, qb__collect* c, qb__outcome* out) {
+  if (c->runs == NULL) c->runs = json_array();
+  if (json_array_size(c->runs) == 0) {
+    /* Never timed: one row shaped like Google Benchmark's error rows. */
+    json_t* o = json_object();
+    json_object_set_new(o, "run_type", json_string("iteration"));
+    json_object_set_new(o, "repetitions", json_integer(r->repetitions));
+    json_object_set_new(o, "repetition_index", json_integer(0));
+    json_object_set_new(o, "threads", json_integer(k->threads));
+    json_object_set_new(o, "iterations", json_integer(0));
+    json_object_set_new(o, "real_time", json_real(0));
+    json_object_set_new(o, "cpu_time", json_real(0));
+    json_object_set_new(o, "time_unit", json_string("ns"));
+    json_array_append_new(c->runs, o);
+  }
+  const char* status = out->status == QB_OK ? "ok" : out->status == QB_SKIPPED ? "skipped" : "error";
+  json_t* fields = qb__case_fields(k);
+  size_t i;
+  json_t* row;
+  json_array_foreach(c->runs, i, row) {
+    const char* agg = json_string_value(json_object_get(row, "aggregate_name"));
+    char name[320];
+    snprintf(name, sizeof name, "%s%s%s", k->name, agg ? "_" : "", agg ? agg : "");
+    json_object_set_new(row, "name", json_string(name));
+    json_object_set_new(row, "run_name", json_string(k->name));
+    json_object_update(row, fields);
+    json_object_set_new(row, "status", json_string(status));
+    json_object_set_new(row, "reason", json_string(out->reason));
+    if (out->status != QB_OK) {
+      json_object_set_new(row, "error_occurred", json_true());
+      json_object_set_new(row, "error_message", json_string(out->reason));
+    }
+    json_object_set_new(row, "timing", json_string(out->timing ? out->timing : "host"));
+    if (out->timer_note) json_object_set_new(row, "timer_note", json_string(out->timer_note));
+    if (!json_object_get(row, "gflops")) json_object_set_new(row, "gflops", json_real(0));
+    if (out->status == QB_OK) qb__roof_fields(r, k, row);
+    if (out->have_error) json_object_set_new(row, "error", qb__error_json(&out->metrics));
+    if (out->memory) json_object_set(row, "memory", out->memory);
+    if (out->extra) json_object_update(row, out->extra);
+  }
+  json_decref(fields);
+  json_t* summary = qb__summary(c);
+  qb_console_case(r->console, k, summary);
+  json_array_extend(r->rows, c->runs);
+  json_decref(c->runs);
+  c->runs = NULL;
+  json_decref(out->memory);
+  json_decref(out->extra);
+  if (out->status == QB_OK) {
+    r->ok++;
+  } else if (out->status == QB_SKIPPED) {
+    r->skipped++;
+  } else {
+    r->errors++;
+  }
+}
+
+static void qb__fail_outcome(qb__outcome* out, const qb_error* err) {
+  out->status = err->status == QB_OK ? QB_INTERNAL : err->status;
+  /* A status that does not fail the run (unsupported here) is a skip, not an error. */
+  if (qb_status_exit_code(out->status) == 0) out->status = QB_SKIPPED;
+  snprintf(out->reason, sizeof out->reason, "%s", err->msg);
+}
+
+/* After timing: the output of one more call, checked against the scalar reference. */
+static void qb__verify(qb_case_data* d, const void* y, unsigned sem, qb__outcome* out) {
+  qb_error err = {0};
+  if (qb_case_data_evaluate(d, y, sem, &out->metrics, &err) != QB_OK) {
+    qb__fail_outcome(out, &err);
+    return;
+  }
+  out->have_error = true;
+  const uint64_t bad = out->metrics.mismatches + out->metrics.nan_inf_mismatches;
+  if (bad > 0) {
+    out->status = QB_MISMATCH;
+    snprintf(out->reason, sizeof out->reason, "%" PRIu64 " mismatches against the scalar reference", bad);
+  }
+}
+
+/* ---- CPU cases ------------------------------------------------------------------- */
+
+static void qb__run_cpu_case(qb_runner* r, const qb_case* k) {
+  qb__outcome out = {.status = QB_OK, .timing = "host"};
+  qb__collect c = {0};
+  qb_case_data d;
+  qb_cpu_bench b;
+  qb_error err = {0};
+  bool have_data = false, have_bench = false;
+  memset(&d, 0, sizeof d);
+  /* 1. Inputs and the reference output, outside any timed region. */
+  const qb_round_mode round = k->round < 0 ? QB_ROUND_PYTORCH : (qb_round_mode) k->round;
+  if (qb_case_data_init(&d, k->family, (size_t) k->n, k->dist, r->seed, round, &err) != QB_OK) {
+    qb__fail_outcome(&out, &err);
+    goto done;
+  }
+  have_data = true;
+  out.memory = qb__memory_json(k, &d);
+  if (qb_cpu_bench_kernel(&b, k->kernel, &d, k->threads, r->case_timeout, &err) != QB_OK) {
+    qb__fail_outcome(&out, &err);
+    goto done;
+  }
+  have_bench = true;
+  b.pins = r->pins;
+  snprintf(b.timeout_msg, sizeof b.timeout_msg, "timed out after %g s (--case-timeout)", r->case_timeout);
+  /* 2. Timing. */
+  b.start_s = qb_monotonic_seconds();
+  if (qb__measure_once(r, k->name, qb_cpu_bench_fn, &b, k->threads, false, r->repetitions, &c, &err) !=
+      QB_OK) {
+    qb__fail_outcome(&out, &err);
+    goto done;
+  }
+  const int unpinned = atomic_load(&b.bind_failures);
+  out.extra = json_pack("{s:b}", "pinned", unpinned == 0);
+  if (unpinned) r->pinned_all = false;
+  if (c.error) {
+    out.status = atomic_load(&b.timed_out) ? QB_TIMEOUT : QB_BACKEND;
+    snprintf(out.reason, sizeof out.reason, "%s", c.error_msg);
+    goto done;
+  }
+  /* 3. One more call over the whole range, into a poisoned output, then the check. */
+  memset(d.y, 0xA5, d.y_bytes);
+  if (k->family->kind == QB_KIND_dot) {
+    qb_kernel_dot(k->kernel)(d.n, d.x, d.x2, d.y);
+  } else {
+    qb_kernel_unary(k->kernel)(d.n, d.x, d.y, &d.qp);
+  }
+  qb__verify(&d, d.y, k->kernel->sem, &out);
+done:
+  qb__emit(r, k, &c, &out);
+  if (have_bench) qb_cpu_bench_free(&b);
+  if (have_data) qb_case_data_free(&d);
+}
+
+/* ---- Device cases ---------------------------------------------------------------- */
+
+typedef struct qb__dev_bench {
+  qb_backend* b;
+  void* state;
+  int device;
+  size_t bytes; /* transfers */
+  qb_transfer_dir dir;
+  bool with_transfers;
+  double per_call_bytes, per_call_items, per_call_flops;
+  bool host_wall; /* the backend had no trustworthy timer at least once */
+  const char* note;
+  /* --case-timeout, checked after every call: a call that never returns cannot be cut
+   * short from here, but a slow kernel stops the case instead of the run. */
+  double start_s, timeout_s;
+  bool timed_out;
+  char timeout_msg[96];
+} qb__dev_bench;
+
+static void qb__dev_timeout_init(qb__dev_bench* db, double timeout_s) {
+  db->start_s = qb_monotonic_seconds();
+  db->timeout_s = timeout_s;
+  snprintf(db->timeout_msg, sizeof db->timeout_msg, "timed out after %g s (--case-timeout)", timeout_s);
+}
+
+static void qb__dev_counters(qb_gb_state* st, const qb__dev_bench* db) {
+  const double iters = (double) qb_gb_iterations(st);
+  qb_gb_set_counter(st, "bytes_per_second", db->per_call_bytes * iters, QB_GB_COUNTER_RATE);
+  qb_gb_set_counter(st, "items_per_second", db->per_call_items * iters, QB_GB_COUNTER_RATE);
+  if (db->per_call_flops > 0)
+    qb_gb_set_counter(st, "gflops", db->per_call_flops * iters * 1e-9, QB_GB_COUNTER_RATE);
+}
+
+/* Manual time: the device's own time for each call, or the host's wall clock around
+ * it when the backend has no timer it trusts. */
+static void qb__dev_fn(qb_gb_state* st, void* user) {
+  qb__dev_bench* db = user;
+  qb_error err = {0};
+  while (qb_gb_keep_running(st)) {
+    double sec = -1.0;
+    const char* note = NULL;
+    const double t0 = qb_monotonic_seconds();
+    qb_status s;
+    if (db->with_transfers) {
+      s = db->b->ops->run_with_transfers(db->b, db->state, &sec, &err);
+    } else if (db->state != NULL) {
+      s = db->b->ops->run(db->b, db->state, &sec, &note, &err);
+    } else {
+      s = db->b->ops->transfer(db->b, db->device, db->bytes, db->dir, &sec, &err);
+    }
+    const double wall = qb_monotonic_seconds() - t0;
+    if (s != QB_OK) {
+      qb_gb_skip_with_error(st, err.msg);
+      return;
+    }
+    if (db->timeout_s > 0 && qb_monotonic_seconds() - db->start_s > db->timeout_s) {
+      db->timed_out = true;
+      qb_gb_skip_with_error(st, db->timeout_msg);
+      return;
+    }
+    if (note != NULL) db->note = note;
+    if (sec < 0) {
+      sec = wall;
+      db->host_wall = true;
+    }
+    qb_gb_set_iteration_time(st, sec);
+  }
+  qb__dev_counters(st, db);
+}
+
+static void qb__run_device_case(qb_runner* r, const qb_case* k) {
+  qb__outcome out = {.status = QB_OK, .timing = "device"};
+  qb__collect c = {0}, ct = {0};
+  qb_case_data d;
+  qb_error err = {0};
+  void* state = NULL;
+  bool have_data = false;
+  qb_backend* b = r->opencl;
+  memset(&d, 0, sizeof d);
+  const qb_round_mode round = k->round < 0 ? QB_ROUND_PYTORCH : (qb_round_mode) k->round;
+  if (qb_case_data_init(&d, k->family, (size_t) k->n, k->dist, r->seed, round, &err) != QB_OK) {
+    qb__fail_outcome(&out, &err);
+    goto done;
+  }
+  have_data = true;
+  out.memory = qb__memory_json(k, &d);
+  const qb_backend_case bc = {.family = k->family,
+                              .variant = k->variant,
+                              .n = d.n,
+                              .x = d.x,
+                              .x2 = d.x2,
+                              .qp = &d.qp,
+                              .x_bytes = d.x_bytes,
+                              .x2_bytes = d.x2_bytes,
+                              .y_bytes = d.y_bytes};
+  qb_status s = b->ops->prepare(b, k->device, &bc, &state, &err);
+  if (s != QB_OK) {
+    qb__fail_outcome(&out, &err);
+    goto done;
+  }
+  qb__dev_bench db = {.b = b,
+                      .state = state,
+                      .device = k->device,
+                      .per_call_bytes = qb_family_bytes(k->family, d.n),
+                      .per_call_items = (double) d.n,
+                      .per_call_flops = qb_family_flops(k->family, d.n)};
+  qb__dev_timeout_init(&db, r->case_timeout);
+  if (qb__measure_once(r, k->name, qb__dev_fn, &db, 1, true, r->repetitions, &c, &err) != QB_OK) {
+    qb__fail_outcome(&out, &err);
+    goto done;
+  }
+  if (db.host_wall) out.timing = "host-wall";
+  out.timer_note = db.note;
+  if (c.error) {
+    out.status = db.timed_out ? QB_TIMEOUT : QB_BACKEND;
+    snprintf(out.reason, sizeof out.reason, "%s", c.error_msg);
+    goto done;
+  }
+  /* The same call with its uploads and download: what an application would see. */
+  db.with_transfers = true;
+  if (qb__measure_once(r, k->name, qb__dev_fn, &db, 1, true, 1, &ct, &err) == QB_OK && !ct.error) {
+    const json_t* t = qb__summary(&ct);
+    const double ns = qb__get(t, "real_time");
+    out.extra = json_pack("{s:f,s:f}", "time_with_transfers_ns", ns, "bytes_per_second_with_transfers",
+                          ns > 0 ? db.per_call_bytes / (ns * 1e-9) : 0.0);
+  } else {
+    out.extra = json_pack("{s:s}", "transfers_error", ct.error ? ct.error_msg : err.msg);
+  }
+  json_decref(ct.runs);
+  memset(d.y, 0xA5, d.y_bytes);
+  if (b->ops->fetch(b, state, d.y, &err) != QB_OK) {
+    qb__fail_outcome(&out, &err);
+    goto done;
+  }
+  /* A device reduces a dot in its own order: hold it to the reassociation bound. */
+  qb__verify(&d, d.y, k->family->kind == QB_KIND_dot ? QB_SEM_REASSOC : QB_SEM_EXACT, &out);
+done:
+  qb__emit(r, k, &c, &out);
+  if (state != NULL) b->ops->release(b, state);
+  if (have_data) qb_case_data_free(&d);
+}
+
+static void qb__run_transfer_case(qb_runner* r, const qb_case* k) {
+  qb__outcome out = {.status = QB_OK, .timing = "device"};
+  qb__collect c = {0};
+  qb_error err = {0};
+  qb__dev_bench db = {.b = r->opencl,
+                      .device = k->device,
+                      .bytes = (size_t) k->n,
+                      .dir = k->dir,
+                      .per_call_bytes = (double) k->n,
+                      .per_call_items = (double) k->n};
+  qb__dev_timeout_init(&db, r->case_timeout);
+  if (qb__measure_once(r, k->name, qb__dev_fn, &db, 1, true, r->repetitions, &c, &err) != QB_OK) {
+    qb__fail_outcome(&out, &err);
+  } else if (c.error) {
+    out.status = db.timed_out ? QB_TIMEOUT : QB_BACKEND;
+    snprintf(out.reason, sizeof out.reason, "%s", c.error_msg);
+  }
+  if (db.host_wall) out.timing = "host-wall";
+  qb__emit(r, k, &c, &out);
+}
+
+static void qb__run_case(qb_runner* r, const qb_case* k) {
+  if (k->planned != QB_OK) {
+    qb__outcome out = {.status = k->planned, .timing = "host"};
+    snprintf(out.reason, sizeof out.reason, "%s", k->reason);
+    qb__collect c = {0};
+    qb__emit(r, k, &c, &out);
+    return;
+  }
+  if (k->type == QB_CASE_TRANSFER) {
+    qb__run_transfer_case(r, k);
+  } else if (k->backend == QB_SUITE_BACKEND_cpu) {
+    qb__run_cpu_case(r, k);
+  } else {
+    qb__run_device_case(r, k);
+  }
+}
+
+/* ---- Roof measurement support (roof.c) -------------------------------------------- */
+
+void qb_run_measure_cpu(qb_runner* r, const char* name, qb_cpu_bench* b, unsigned threads, qb_measure* m) {
+  qb__collect c = {0};
+  qb_error err = {0};
+  memset(m, 0, sizeof *m);
+  b->pins = r->pins;
+  snprintf(b->timeout_msg, sizeof b->timeout_msg, "timed out after %g s (--case-timeout)", r->case_timeout);
+  b->start_s = qb_monotonic_seconds();
+  if (qb__measure_once(r, name, qb_cpu_bench_fn, b, threads, false, r->repetitions, &c, &err) != QB_OK) {
+    snprintf(m->reason, sizeof m->reason, "%s", err.msg);
+  } else if (c.error) {
+    snprintf(m->reason, sizeof m->reason, "%s", c.error_msg);
+  } else {
+    const json_t* s = qb__summary(&c);
+    m->ok = s != NULL;
+    m->real_time_ns = qb__get(s, "real_time");
+    m->bytes_per_second = qb__get(s, "bytes_per_second");
+    m->items_per_second = qb__get(s, "items_per_second");
+    m->gflops = qb__get(s, "gflops");
+  }
+  m->runs = c.runs;
+}
+
+void qb_run_measure_device(qb_runner* r, const char* name, int device, void* state, double bytes,
+                           qb_measure* m) {
+  qb__collect c = {0};
+  qb_error err = {0};
+  memset(m, 0, sizeof *m);
+  qb__dev_bench db = {.b = r->opencl,
+                      .state = state,
+                      .device = device,
+                      .per_call_bytes = bytes,
+                      .per_call_items = bytes / 2}; /* items as the CPU roofs count them: bytes copied */
+  qb__dev_timeout_init(&db, r->case_timeout);
+  if (qb__measure_once(r, name, qb__dev_fn, &db, 1, true, r->repetitions, &c, &err) != QB_OK) {
+    snprintf(m->reason, sizeof m->reason, "%s", err.msg);
+  } else if (c.error) {
+    snprintf(m->reason, sizeof m->reason, "%s", c.error_msg);
+  } else {
+    const json_t* s = qb__summary(&c);
+    m->ok = s != NULL;
+    m->real_time_ns = qb__get(s, "real_time");
+    m->bytes_per_second = qb__get(s, "bytes_per_second");
+    m->items_per_second = qb__get(s, "items_per_second");
+  }
+  m->host_wall = db.host_wall;
+  m->runs = c.runs;
+}
+
+/* ---- The command ----------------------------------------------------------------- */
+
+static qb_status qb__resolve_backends(const qb_run_options* o, const qb_suite* s, unsigned* out,
+                                      qb_error* err) {
+  if (o->backends != 0) {
+    *out = o->backends;
+    return QB_OK;
+  }
+  *out = s->backends;
+  (void) err;
+  return QB_OK;
+}
+
+static void qb__resolve_threads(const qb_run_options* o, const qb_suite* s, unsigned all, qb_plan_input* in) {
+  const size_t n = o->n_threads ? o->n_threads : s->n_threads;
+  const unsigned* src = o->n_threads ? o->threads : s->threads;
+  in->n_threads = 0;
+  for (size_t i = 0; i < n; i++) {
+    const unsigned t = src[i] == QB_SUITE_THREADS_ALL ? all : src[i];
+    bool dup = false;
+    for (size_t j = 0; j < in->n_threads; j++) dup |= in->threads[j] == t;
+    if (!dup) in->threads[in->n_threads++] = t;
+  }
+}
+
+static int qb__usage(const qb_error* err) {
+  qb_error_print(err);
+  return qb_status_exit_code(err->status) ? qb_status_exit_code(err->status) : 2;
+}
+
+/* Opens the OpenCL backend when the backends ask for it. Unavailable: fine when it
+ * was only the suite's wish (a note), a usage error when --backend named it. */
+static qb_status qb__open_opencl(qb_ctx* ctx, const qb_run_options* o, unsigned* backends, qb_backend** out,
+                                 char* note, size_t note_len, qb_error* err) {
+  *out = NULL;
+  note[0] = '\0';
+  if (!(*backends & (1u << QB_SUITE_BACKEND_opencl))) return QB_OK;
+  qb_error e = {0};
+  qb_status s = qb_opencl_backend_create(ctx, o->device_filter, out, &e);
+  if (s == QB_OK) return QB_OK;
+  *out = NULL;
+  *backends &= ~(1u << QB_SUITE_BACKEND_opencl);
+  if (o->backends & (1u << QB_SUITE_BACKEND_opencl)) {
+    return qb_fail(err, QB_USAGE, "--backend opencl: %s", e.msg);
+  }
+  snprintf(note, note_len, "opencl backend not used: %s", e.msg);
+  return QB_OK;
+}
+
+static qb_status qb__default_path(const qb_suite* s, char* buf, size_t len, qb_error* err) {
+  if (mkdir("results", 0777) != 0 && errno != EEXIST) {
+    return qb_fail(err, QB_IO, "results: cannot create the default output directory: %s", strerror(errno));
+  }
+  qb_results_default_path(buf, len, "results", s->name);
+  return QB_OK;
+}
+
+int qb_run(qb_ctx* ctx, const qb_run_options* o) {
+  qb_error err = {0};
+  qb_suite suite;
+  qb_runner r;
+  qb_plan plan = {0};
+  qb_plan_input pin;
+  qb_cpu_pins pins = {0};
+  regex_t filter;
+  bool have_filter = false;
+  int rc = 2;
+  char out_path[1024], note[600];
+  memset(&r, 0, sizeof r);
+  memset(&pin, 0, sizeof pin);
+
+  /* 1. Everything that can be wrong with the input, before any work or any file. */
+  if (qb_suite_load(o->suite ? o->suite : "quick", &suite, &err) != QB_OK) return qb__usage(&err);
+  if (o->caches != NULL && qb_topo_override(&ctx->topo, o->caches, &err) != QB_OK) goto out;
+  if (o->filter != NULL) {
+    if (regcomp(&filter, o->filter, REG_EXTENDED | REG_NOSUB) != 0) {
+      qb_fail(&err, QB_USAGE, "--filter '%s': not a valid extended regular expression", o->filter);
+      goto out;
+    }
+    have_filter = true;
+  }
+  if (!o->list_only) {
+    if (o->out_path != NULL) {
+      snprintf(out_path, sizeof out_path, "%s", o->out_path);
+    } else if (qb__default_path(&suite, out_path, sizeof out_path, &err) != QB_OK) {
+      goto out;
+    }
+    if (qb_results_check_target(out_path, o->force, &err) != QB_OK) goto out;
+  }
+  unsigned backends;
+  if (qb__resolve_backends(o, &suite, &backends, &err) != QB_OK) goto out;
+  if (qb__open_opencl(ctx, o, &backends, &r.opencl, note, sizeof note, &err) != QB_OK) goto out;
+
+  /* 2. The plan. */
+  r.ctx = ctx;
+  r.suite = &suite;
+  r.repetitions = o->repetitions ? o->repetitions : suite.repetitions;
+  r.min_time = o->min_time > 0 ? o->min_time : suite.min_time;
+  r.seed = o->seed_given ? o->seed : suite.seed;
+  r.case_timeout = o->case_timeout;
+  r.all_threads = (unsigned) (ctx->topo.cores > 0 ? ctx->topo.cores : 1);
+  r.pinned_all = true;
+  unsigned max_threads = r.all_threads;
+  for (size_t i = 0; i < o->n_threads; i++)
+    max_threads = o->threads[i] > max_threads ? o->threads[i] : max_threads;
+  for (size_t i = 0; i < suite.n_threads; i++)
+    max_threads = suite.threads[i] > max_threads ? suite.threads[i] : max_threads;
+  if (qb_cpu_pins_init(&pins, max_threads, &err) != QB_OK) goto out;
+  r.pins = &pins;
+  pin.ctx = ctx;
+  pin.suite = &suite;
+  pin.backends = backends;
+  pin.filter = have_filter ? &filter : NULL;
+  pin.opencl = r.opencl;
+  qb__resolve_threads(o, &suite, r.all_threads, &pin);
+  if (qb_plan_build(&pin, &plan, &err) != QB_OK) goto out;
+  if (o->list_only) {
+    for (size_t i = 0; i < plan.count; i++) printf("%s\n", plan.cases[i].name);
+    rc = 0;
+    goto out;
+  }
+  if (!qb_gb_available()) {
+    qb_fail(&err, QB_UNSUPPORTED, "this qbench was built without Google Benchmark: it cannot time anything");
+    rc = 2;
+    goto out;
+  }
+
+  /* 3. Roofs, then every case; a signal stops between cases. */
+  struct sigaction old_int, old_term;
+  cpu_set_t affinity;
+  const bool saved_affinity = pthread_getaffinity_np(pthread_self(), sizeof affinity, &affinity) == 0;
+  qb__stop_signal = 0;
+  r.stop = &qb__stop_signal;
+  qb__install_signals(&old_int, &old_term);
+  r.rows = json_array();
+  r.console = qb_console_new(o->quiet, plan.count);
+  if (note[0]) qb_console_note(r.console, "%s", note);
+  if (!o->no_roofs) qb_roofs_measure(&r, &plan);
+  size_t done = 0;
+  for (; done < plan.count && !qb__stop_signal; done++) {
+    qb_console_progress(r.console, done, plan.cases[done].name);
+    qb__run_case(&r, &plan.cases[done]);
+  }
+  const bool incomplete = done < plan.count;
+  if (incomplete) qb_console_note(r.console, "interrupted: %zu of %zu cases done", done, plan.count);
+  qb_console_done(r.console);
+  sigaction(SIGINT, &old_int, NULL);
+  sigaction(SIGTERM, &old_term, NULL);
+  if (saved_affinity) pthread_setaffinity_np(pthread_self(), sizeof affinity, &affinity);
+
+  /* 4. The file: the rows done so far, even when interrupted. */
+  json_t* doc = json_object();
+  json_object_set_new(doc, "context", qb_run_context(&r, o, incomplete));
+  json_object_set(doc, "benchmarks", r.rows);
+  const unsigned formats = o->formats ? o->formats : (QB_RESULTS_JSON | QB_RESULTS_CSV);
+  qb_status ws = qb_results_write(out_path, doc, o->force, formats, &err);
+  json_decref(doc);
+  if (ws != QB_OK) goto out;
+  if (!o->quiet) {
+    fprintf(stderr, "qbench run: %zu ok, %zu skipped, %zu errors; wrote %s\n", r.ok, r.skipped, r.errors,
+            out_path);
+  }
+  rc = (r.errors > 0 || incomplete) ? 1 : 0;
+  err.status = QB_OK;
+
+out:
+  if (err.status != QB_OK) rc = qb__usage(&err);
+  if (have_filter) regfree(&filter);
+  qb_plan_free(&plan);
+  qb_cpu_pins_free(&pins);
+  json_decref(r.rows);
+  qb_console_free(r.console);
+  if (r.opencl) r.opencl->ops->destroy(r.opencl);
+  qb_suite_free(&suite);
+  return rc;
+}

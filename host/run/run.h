@@ -1,0 +1,41 @@
+/*
+ * `qbench run`: suite -> plan of cases -> roofs -> every case timed through Google
+ * Benchmark on its backend -> one result row per run -> table, JSON and CSV.
+ * The "Running, timing and roofs" section of host/run/README.md describes it.
+ */
+#ifndef QB_RUN_H
+#define QB_RUN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "platform/context.h"
+#include "run/suite.h"
+
+typedef struct qb_run_options {
+  const char* suite;                      /* name or path; NULL: "quick" */
+  unsigned backends;                      /* bit (1 << qb_suite_backend); 0: the suite's, those found */
+  const char* device_filter;              /* OpenCL devices: name substring or "P:D"; NULL: all */
+  const char* out_path;                   /* NULL: results/<host>-<time>-<suite>.json */
+  bool force;                             /* overwrite an existing output */
+  unsigned formats;                       /* QB_RESULTS_JSON | QB_RESULTS_CSV; 0: both */
+  const char* filter;                     /* POSIX extended regex over case names; NULL: all */
+  unsigned repetitions;                   /* 0: the suite's */
+  double min_time;                        /* seconds; 0: the suite's */
+  const char* caches;                     /* "L1=..,L2=..,L3=.." overrides; NULL: detected */
+  size_t n_threads;                       /* 0: the suite's */
+  unsigned threads[QB_SUITE_MAX_THREADS]; /* counts, or QB_SUITE_THREADS_ALL */
+  bool seed_given;
+  uint64_t seed;
+  bool quiet;          /* no table on stdout */
+  bool list_only;      /* print the planned case names and stop */
+  bool no_roofs;       /* skip the bandwidth and compute roofs */
+  double case_timeout; /* seconds a case may take; 0: no limit */
+} qb_run_options;
+
+/* Runs the whole command; returns the exit code (0 ok/skipped, 1 errors or
+ * interrupted, 2 bad usage or input: then no file was created or changed). */
+int qb_run(qb_ctx* ctx, const qb_run_options* o);
+
+#endif

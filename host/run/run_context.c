@@ -1,0 +1,120 @@
+/* The "context" of a results file (results/README.md): the machine, the build, what
+ * was detected and what was used, and the roofs. */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "qb/build_config.h"
+#include "run/run_impl.h"
+
+static json_t* qb__caches(const qb_topo* t) {
+  json_t* a = json_array();
+  const struct {
+    const char* type;
+    int level;
+    uint64_t size;
+    int sharing;
+  } c[] = {{"Data", 1, t->l1d, 1}, {"Unified", 2, t->l2, 1}, {"Unified", 3, t->l3, t->cores}};
+  for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+    if (c[i].size == 0) continue;
+    json_array_append_new(a, json_pack("{s:s,s:i,s:I,s:i}", "type", c[i].type, "level", c[i].level, "size",
+                                       (json_int_t) c[i].size, "num_sharing", c[i].sharing));
+  }
+  return a;
+}
+
+static json_t* qb__topology(const qb_topo* t) {
+  return json_pack("{s:s,s:i,s:i,s:i,s:i,s:I,s:I,s:I,s:I,s:I,s:I,s:b}", "source",
+                   t->from_hwloc ? "hwloc" : "sysconf", "packages", t->packages, "cores", t->cores, "pus",
+                   t->pus, "numa_nodes", t->numa_nodes, "l1d", (json_int_t) t->l1d, "l2", (json_int_t) t->l2,
+                   "l3", (json_int_t) t->l3, "l1d_used", (json_int_t) t->l1d_used, "l2_used",
+                   (json_int_t) t->l2_used, "l3_used", (json_int_t) t->l3_used, "caches_overridden",
+                   t->overridden);
+}
+
+static json_t* qb__features(const qb_cpu* cpu) {
+  json_t* a = json_array();
+  for (int f = 0; f < QB_FEAT_COUNT; f++) {
+    if (cpu->features & (1ull << f)) json_array_append_new(a, json_string(qb_feature_name((qb_feature) f)));
+  }
+  return a;
+}
+
+static json_t* qb__devices(qb_backend* b) {
+  json_t* a = json_array();
+  if (b == NULL) return a;
+  for (int d = 0; d < b->ops->device_count(b); d++) {
+    json_t* o = b->ops->device_context(b, d);
+    json_array_append_new(a, o ? o : json_pack("{s:s}", "name", b->ops->device_name(b, d)));
+  }
+  return a;
+}
+
+json_t* qb_run_context(const qb_runner* r, const qb_run_options* o, bool incomplete) {
+  (void) o;
+  const qb_ctx* ctx = r->ctx;
+  char date[40], host[256] = "unknown", os[320], build[32];
+  time_t now = time(NULL);
+  struct tm tm;
+  gmtime_r(&now, &tm);
+  strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S+00:00", &tm);
+  if (gethostname(host, sizeof host - 1) != 0) snprintf(host, sizeof host, "unknown");
+  struct utsname u;
+  if (uname(&u) == 0) {
+    snprintf(os, sizeof os, "%s %s", u.sysname, u.release);
+  } else {
+    snprintf(os, sizeof os, "unknown");
+  }
+  snprintf(build, sizeof build, "%s", QB_BUILD_TYPE);
+  for (char* p = build; *p; p++) *p = (char) tolower((unsigned char) *p);
+  struct rusage ru;
+  const long rss_kib = getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss : 0;
+
+  json_t* q = json_object();
+  json_object_set_new(q, "version", json_string(QB_VERSION));
+  json_object_set_new(q, "git_commit", json_string(QB_GIT_COMMIT));
+  json_object_set_new(q, "suite", json_string(r->suite->name));
+  json_object_set_new(q, "seed", json_integer((json_int_t) r->seed));
+  json_object_set_new(q, "repetitions", json_integer(r->repetitions));
+  json_object_set_new(q, "min_time", json_real(r->min_time));
+  json_object_set_new(q, "case_timeout", json_real(r->case_timeout));
+  json_object_set_new(q, "threads_all", json_integer(r->all_threads));
+  json_object_set_new(q, "threads_pinned", json_boolean(r->pinned_all));
+  json_object_set_new(q, "cpu_model", json_string(ctx->topo.cpu_model));
+  json_object_set_new(q, "isa_features", qb__features(&ctx->cpu));
+  json_object_set_new(q, "isa_cap", json_string(ctx->cpu.cap_name));
+  json_object_set_new(q, "os", json_string(os));
+#ifdef __VERSION__
+  json_object_set_new(q, "compiler",
+                      json_string(
+#ifdef __clang__
+                          "Clang " __VERSION__
+#else
+                          "GCC " __VERSION__
+#endif
+                          ));
+#endif
+  json_object_set_new(q, "emulated", json_boolean(ctx->cpu.emulated));
+  json_object_set_new(q, "emulated_why", json_string(ctx->cpu.emulated_why));
+  json_object_set_new(q, "incomplete", json_boolean(incomplete));
+  json_object_set_new(q, "peak_rss_bytes", json_integer((json_int_t) rss_kib * 1024));
+  json_object_set_new(q, "topology", qb__topology(&ctx->topo));
+  json_object_set_new(q, "roofs", qb_roofs_json(&r->roofs));
+  json_object_set_new(q, "opencl_devices", qb__devices(r->opencl));
+
+  json_t* c = json_object();
+  json_object_set_new(c, "date", json_string(date));
+  json_object_set_new(c, "host_name", json_string(host));
+  json_object_set_new(c, "executable", json_string("qbench"));
+  json_object_set_new(c, "num_cpus", json_integer(ctx->topo.pus));
+  json_object_set_new(c, "mhz_per_cpu", json_integer(0));
+  json_object_set_new(c, "cpu_scaling_enabled", json_false());
+  json_object_set_new(c, "caches", qb__caches(&ctx->topo));
+  json_object_set_new(c, "library_build_type", json_string(build));
+  json_object_set_new(c, "qbench", q);
+  return c;
+}
