@@ -15,6 +15,8 @@ packages=(
   libcmocka-dev
   # plots
   gnuplot-nox fonts-dejavu-core
+  # man pages from --help (dist/install.cmake)
+  help2man
 )
 # Opt-in (QB_SETUP_ARM=1, what ci/test-arm.sh sets): the aarch64 cross compiler, qemu
 # user-mode emulation and the arm64 builds of the two required libraries (multiarch).

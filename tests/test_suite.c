@@ -264,14 +264,16 @@ static void test_load_paths(void** state) {
   assert_int_equal(s.sizes[0].elements, 1024);
   assert_int_equal(s.repetitions, 4);
 
-  /* The environment comes first, then the source tree: quick is still found. */
+  /* The environment comes first, the source tree last: quick is still found. */
   assert_int_equal(qb_suite_load("quick", &s, &err), QB_OK);
 
-  /* Not found anywhere: every place is named. */
+  /* Not found anywhere: every place is named, the environment's first, then the
+   * installed share/qbench/suites beside the executable, the source tree last. */
   assert_int_equal(qb_suite_load("nosuch", &s, &err), QB_IO);
-  assert_non_null(strstr(err.msg,
-                         "suite 'nosuch' not found (expected nosuch.suite in one of: " QB_TEST_SUITES_DIR
-                         ", " QB_SOURCE_DIR "/suites"));
+  assert_non_null(
+      strstr(err.msg, "suite 'nosuch' not found (expected nosuch.suite in one of: " QB_TEST_SUITES_DIR ", "));
+  assert_non_null(strstr(err.msg, "/../share/qbench/suites, "));
+  assert_true(strstr(err.msg, "/../share/qbench/suites") < strstr(err.msg, ", " QB_SOURCE_DIR "/suites)"));
   unsetenv("QBENCH_SUITES_DIR");
 
   /* Paths: errors carry the path and the line. */

@@ -277,9 +277,10 @@ static bool qb__scripts_in(const char* dir) {
 }
 
 /*
- * Where the scripts are: the option, $QBENCH_PLOTS, plots/ beside the build folder
- * (build folders live in the source tree), else the source tree this file was built
- * from (__FILE__ is absolute under CMake).
+ * Where the scripts are: the option, $QBENCH_PLOTS, the executable's
+ * ../share/qbench/plots (an installed qbench), plots/ beside the build folder (build
+ * folders live in the source tree), else the source tree this file was built from
+ * (__FILE__ is absolute under CMake).
  */
 static bool qb__find_scripts(const char* given, char* out, size_t len) {
   if (given != NULL) {
@@ -297,6 +298,8 @@ static bool qb__find_scripts(const char* given, char* out, size_t len) {
     exe[n] = '\0';
     char* slash = strrchr(exe, '/');
     if (slash != NULL) *slash = '\0';
+    snprintf(out, len, "%s/../share/qbench/plots", exe);
+    if (qb__scripts_in(out)) return true;
     snprintf(out, len, "%s/../plots", exe);
     if (qb__scripts_in(out)) return true;
   }

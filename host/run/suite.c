@@ -527,11 +527,13 @@ static void qb__resolve(const char* name, char* path, size_t len, char* tried, s
   char dirs[4][PATH_MAX];
   int n = 0;
   if (env != NULL && env[0] != '\0') snprintf(dirs[n++], PATH_MAX, "%s", env);
-  snprintf(dirs[n++], PATH_MAX, "%s/suites", QB_SOURCE_DIR);
+  /* An installed binary's own suites come before the source tree it was built from
+   * (which may have moved on, or be gone). */
   if (exe_dir[0]) {
-    snprintf(dirs[n++], PATH_MAX, "%.*s/suites", PATH_MAX - 8, exe_dir);
     snprintf(dirs[n++], PATH_MAX, "%.*s/../share/qbench/suites", PATH_MAX - 26, exe_dir);
+    snprintf(dirs[n++], PATH_MAX, "%.*s/suites", PATH_MAX - 8, exe_dir);
   }
+  snprintf(dirs[n++], PATH_MAX, "%s/suites", QB_SOURCE_DIR);
   path[0] = '\0';
   tried[0] = '\0';
   for (int i = 0; i < n; i++) {

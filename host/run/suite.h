@@ -93,9 +93,9 @@ void qb_suite_defaults(qb_suite* s);
 
 /*
  * Loads a suite. A bare name ("quick": no '/' and no ".suite") resolves to
- * <dir>/quick.suite, looking in $QBENCH_SUITES_DIR, then the source tree's suites/,
- * then suites/ next to the executable (/proc/self/exe), then the executable's
- * ../share/qbench/suites/. Anything else is a path. Not found: QB_IO naming every
+ * <dir>/quick.suite, looking in $QBENCH_SUITES_DIR, then the executable's
+ * ../share/qbench/suites/ (an installed qbench, /proc/self/exe), then suites/ next to
+ * the executable, then the source tree's suites/. Anything else is a path. Not found: QB_IO naming every
  * place looked in. Parse errors: QB_BAD_INPUT "FILE:LINE: <what> (expected <what>)".
  */
 qb_status qb_suite_load(const char* name_or_path, qb_suite* s, qb_error* err);
