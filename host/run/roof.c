@@ -40,29 +40,98 @@ static qb_roof* qb__next(qb_roofs* roofs) {
   return x;
 }
 
-static void qb__bandwidth(qb_runner* r, qb_cpu_work work, const char* name, int cls, unsigned threads) {
+/* One way of moving a roof's bytes: memcpy/memset/the sum loop, or a stream loop. */
+typedef struct qb__way {
+  const char* name;
+  qb_cpu_work work;
+  qb_cpu_stream stream;
+} qb__way;
+
+/* The ways of each bandwidth roof (the fastest is the roof), so that a kernel that
+ * moves its bytes better than memcpy does cannot end above its roof. */
+static const qb__way qb__copy_ways[] = {{"memcpy", QB_CPU_WORK_COPY, {0, 0, false}},
+                                        {"loop", QB_CPU_WORK_STREAM, {1, 1, false}},
+                                        {"loop-nt", QB_CPU_WORK_STREAM, {1, 1, true}}};
+static const qb__way qb__read_ways[] = {{"sum", QB_CPU_WORK_READ, {0, 0, false}},
+                                        {"loop", QB_CPU_WORK_STREAM, {1, 0, false}}};
+static const qb__way qb__write_ways[] = {{"memset", QB_CPU_WORK_WRITE, {0, 0, false}},
+                                         {"loop", QB_CPU_WORK_STREAM, {0, 1, false}},
+                                         {"loop-nt", QB_CPU_WORK_STREAM, {0, 1, true}}};
+
+static void qb__bandwidth(qb_runner* r, const char* name, const qb__way* ways, size_t n_ways, int cls,
+                          unsigned threads) {
   qb_roof* x = qb__next(&r->roofs);
   if (x == NULL) return;
   snprintf(x->name, sizeof x->name, "%s", name);
   x->size_class = qb__class_names[cls];
   x->threads = threads;
   x->bytes = qb__class_bytes(&r->ctx->topo, cls);
-  qb_cpu_bench b;
-  qb_error err = {0};
-  if (qb_cpu_bench_roof(&b, work, (size_t) x->bytes, threads, &r->ctx->cpu, r->case_timeout, &err) != QB_OK) {
-    snprintf(x->reason, sizeof x->reason, "%s", err.msg);
-    return;
+  x->r = ways[n_ways - 1].stream.r;
+  x->w = ways[n_ways - 1].stream.w;
+  x->huge_pages = x->bytes >= ((uint64_t) 4 << 20);
+  for (size_t i = 0; i < n_ways && i < sizeof x->way_bps / sizeof x->way_bps[0] && !*r->stop; i++) {
+    const qb__way* way = &ways[i];
+    x->way_names[x->n_ways++] = way->name;
+    qb_cpu_bench b;
+    qb_error err = {0};
+    const qb_status st = way->work == QB_CPU_WORK_STREAM
+                             ? qb_cpu_bench_stream(&b, way->stream, (size_t) x->bytes, threads, &r->ctx->cpu,
+                                                   r->case_timeout, &err)
+                             : qb_cpu_bench_roof(&b, way->work, (size_t) x->bytes, threads, &r->ctx->cpu,
+                                                 r->case_timeout, &err);
+    if (st != QB_OK) {
+      /* A way this CPU lacks (non-temporal stores without AVX2) is no failure. */
+      if (st != QB_UNSUPPORTED && x->method == NULL) snprintf(x->reason, sizeof x->reason, "%s", err.msg);
+      continue;
+    }
+    char bench[160];
+    snprintf(bench, sizeof bench, "roof/%s/%s/%s/threads:%u", name, way->name, x->size_class, threads);
+    qb_console_progress(r->console, QB_CONSOLE_ROOF, bench);
+    qb_measure m;
+    qb_run_measure_cpu(r, bench, &b, threads, &m);
+    json_decref(m.runs);
+    qb_cpu_bench_free(&b);
+    if (!(m.ok && m.bytes_per_second > 0)) {
+      if (x->method == NULL) snprintf(x->reason, sizeof x->reason, "%s", m.reason);
+      continue;
+    }
+    x->way_bps[x->n_ways - 1] = m.bytes_per_second;
+    if (m.bytes_per_second > x->bytes_per_second) {
+      x->bytes_per_second = m.bytes_per_second;
+      x->method = way->name;
+      x->ok = true;
+    }
   }
-  char bench[128];
-  snprintf(bench, sizeof bench, "roof/%s/%s/threads:%u", name, x->size_class, threads);
-  qb_console_progress(r->console, QB_CONSOLE_ROOF, bench);
-  qb_measure m;
-  qb_run_measure_cpu(r, bench, &b, threads, &m);
-  x->ok = m.ok && m.bytes_per_second > 0;
-  x->bytes_per_second = m.bytes_per_second;
-  snprintf(x->reason, sizeof x->reason, "%s", m.reason);
-  json_decref(m.runs);
-  qb_cpu_bench_free(&b);
+}
+
+static unsigned qb__gcd(unsigned a, unsigned b) {
+  while (b) {
+    const unsigned t = a % b;
+    a = b;
+    b = t;
+  }
+  return a;
+}
+
+/* A family's read:write mix in lowest terms (bits per element, both inputs read). */
+static void qb__mix(const qb_family_info* f, unsigned* rd, unsigned* wr) {
+  const unsigned a = (unsigned) (f->in_bits + f->in2_bits),
+                 b = f->kind == QB_KIND_dot ? 0 : (unsigned) f->out_bits;
+  const unsigned g = qb__gcd(a, b);
+  *rd = g ? a / g : 0;
+  *wr = g ? b / g : 0;
+}
+
+static void qb__mix_name(unsigned rd, unsigned wr, char* buf, size_t len) {
+  if (wr == 0) {
+    snprintf(buf, len, "read");
+  } else if (rd == 0) {
+    snprintf(buf, len, "write");
+  } else if (rd == wr) {
+    snprintf(buf, len, "copy");
+  } else {
+    snprintf(buf, len, "stream_r%u_w%u", rd, wr);
+  }
 }
 
 /* Multiply-adds per call of a compute roof: a few microseconds of work, far above the
@@ -172,20 +241,47 @@ static void qb__device_roofs(qb_runner* r, const qb_plan* plan) {
   }
 }
 
-static void qb__cpu_roofs(qb_runner* r) {
-  static const struct {
-    qb_cpu_work work;
-    const char* name;
-  } kinds[] = {{QB_CPU_WORK_COPY, "copy"}, {QB_CPU_WORK_READ, "read"}, {QB_CPU_WORK_WRITE, "write"}};
+static bool qb__roof_seen(const qb_roofs* roofs, const char* name, const char* size_class, unsigned threads) {
+  for (size_t i = 0; i < roofs->count; i++) {
+    const qb_roof* x = &roofs->items[i];
+    if (x->device < 0 && x->threads == threads && strcmp(x->name, name) == 0 && x->size_class != NULL &&
+        strcmp(x->size_class, size_class) == 0) {
+      return true;
+    }
+  }
+  return false;
+}
+
+static void qb__cpu_roofs(qb_runner* r, const qb_plan* plan) {
   const unsigned threads[2] = {1, r->all_threads};
   const int nt = r->all_threads > 1 ? 2 : 1;
   for (int cls = 0; cls < 4; cls++) {
     for (int t = 0; t < nt; t++) {
-      for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
-        if (*r->stop) return;
-        qb__bandwidth(r, kinds[i].work, kinds[i].name, cls, threads[t]);
-      }
+      if (*r->stop) return;
+      qb__bandwidth(r, "copy", qb__copy_ways, sizeof qb__copy_ways / sizeof qb__copy_ways[0], cls,
+                    threads[t]);
+      qb__bandwidth(r, "read", qb__read_ways, sizeof qb__read_ways / sizeof qb__read_ways[0], cls,
+                    threads[t]);
+      qb__bandwidth(r, "write", qb__write_ways, sizeof qb__write_ways / sizeof qb__write_ways[0], cls,
+                    threads[t]);
     }
+  }
+  /* Each other read:write mix a planned CPU case moves, at its size class and thread
+   * count: a stream loop with plain and with non-temporal stores. */
+  for (size_t i = 0; i < plan->count && !*r->stop; i++) {
+    const qb_case* k = &plan->cases[i];
+    if (k->type != QB_CASE_KERNEL || k->backend != QB_SUITE_BACKEND_cpu || k->planned != QB_OK) continue;
+    if (k->size_class == NULL || k->size_given) continue;
+    unsigned rd, wr;
+    qb__mix(k->family, &rd, &wr);
+    char name[32];
+    qb__mix_name(rd, wr, name, sizeof name);
+    if (qb__roof_seen(&r->roofs, name, k->size_class, k->threads)) continue;
+    int cls = 0;
+    while (cls < 3 && strcmp(qb__class_names[cls], k->size_class) != 0) cls++;
+    const qb__way ways[2] = {{"loop", QB_CPU_WORK_STREAM, {rd, wr, false}},
+                             {"loop-nt", QB_CPU_WORK_STREAM, {rd, wr, true}}};
+    qb__bandwidth(r, name, ways, 2, cls, k->threads);
   }
   for (size_t i = 0; i < qb_kernel_count(); i++) {
     const qb_kernel_info* k = qb_kernel_at(i);
@@ -201,7 +297,7 @@ static void qb__cpu_roofs(qb_runner* r) {
 }
 
 void qb_roofs_measure(qb_runner* r, const qb_plan* plan) {
-  if (qb__plan_has_cpu_work(plan)) qb__cpu_roofs(r);
+  if (qb__plan_has_cpu_work(plan)) qb__cpu_roofs(r, plan);
   if (r->opencl != NULL) qb__device_roofs(r, plan);
 }
 
@@ -210,6 +306,23 @@ const qb_roof* qb_roof_copy(const qb_roofs* roofs, const char* size_class, unsig
   for (size_t i = 0; i < roofs->count; i++) {
     const qb_roof* x = &roofs->items[i];
     if (x->ok && x->device < 0 && x->threads == threads && strcmp(x->name, "copy") == 0 &&
+        strcmp(x->size_class, size_class) == 0) {
+      return x;
+    }
+  }
+  return NULL;
+}
+
+const qb_roof* qb_roof_for_family(const qb_roofs* roofs, const qb_family_info* f, const char* size_class,
+                                  unsigned threads) {
+  if (size_class == NULL || f == NULL) return NULL;
+  unsigned rd, wr;
+  qb__mix(f, &rd, &wr);
+  char name[32];
+  qb__mix_name(rd, wr, name, sizeof name);
+  for (size_t i = 0; i < roofs->count; i++) {
+    const qb_roof* x = &roofs->items[i];
+    if (x->ok && x->device < 0 && x->threads == threads && strcmp(x->name, name) == 0 &&
         strcmp(x->size_class, size_class) == 0) {
       return x;
     }
@@ -249,6 +362,22 @@ json_t* qb_roofs_json(const qb_roofs* roofs) {
     } else {
       json_object_set_new(o, "bytes", json_integer((json_int_t) x->bytes));
       json_object_set_new(o, "bytes_per_second", json_real(x->bytes_per_second));
+    }
+    if (x->device < 0 && x->n_ways > 0) {
+      /* How the roof was obtained: every way tried, the fastest one, the pages. */
+      if (x->method) json_object_set_new(o, "method", json_string(x->method));
+      json_t* ways = json_object();
+      for (size_t j = 0; j < x->n_ways; j++) {
+        json_object_set_new(ways, x->way_names[j],
+                            x->way_bps[j] > 0 ? json_real(x->way_bps[j]) : json_null());
+      }
+      json_object_set_new(o, "ways", ways);
+      if (x->r + x->w > 0) {
+        json_object_set_new(o, "read_lines", json_integer(x->r));
+        json_object_set_new(o, "write_lines", json_integer(x->w));
+      }
+      json_object_set_new(o, "pages",
+                          json_string(x->huge_pages ? "2 MiB-aligned, MADV_HUGEPAGE" : "4 KiB, touched"));
     }
     json_object_set_new(o, "status", json_string(x->ok ? "ok" : x->skipped ? "skipped" : "error"));
     if (!x->ok) json_object_set_new(o, "reason", json_string(x->reason));

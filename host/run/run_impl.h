@@ -65,10 +65,10 @@ bool qb_family_is_peak(const qb_family_info* f);
 
 /* ---- Roofs ---------------------------------------------------------------------- */
 
-#define QB_ROOFS_MAX 256
+#define QB_ROOFS_MAX 512
 
 typedef struct qb_roof {
-  char name[96];          /* "copy", "read", "write", or a peak kernel's stable name */
+  char name[96];          /* "copy", "read", "write", "stream_r<R>_w<W>", or a peak kernel's stable name */
   const char* size_class; /* "L1", "L2", "L3", "DRAM" */
   int device;             /* an OpenCL device's copy roof: its index; -1 for the CPU's */
   const char* device_name;
@@ -79,6 +79,13 @@ typedef struct qb_roof {
   qb_dtype in;    /* compute roofs: the dtype path (QB_DTYPE_none otherwise) */
   double bytes_per_second;
   double flops_per_second; /* compute roofs */
+  unsigned r, w;           /* stream roofs: cache lines read and written per step */
+  const char* method;      /* CPU bandwidth roofs: the way that was fastest */
+  /* CPU bandwidth roofs: every way tried (qb__ways in roof.c) and its bytes/s (0: failed). */
+  size_t n_ways;
+  const char* way_names[4];
+  double way_bps[4];
+  bool huge_pages; /* buffers 2 MiB-aligned and offered to transparent huge pages */
   bool ok;
   bool skipped; /* not measurable here (a device's allocation limit): not an error */
   char reason[512];
@@ -115,6 +122,10 @@ typedef struct qb_runner {
 void qb_roofs_measure(qb_runner* r, const qb_plan* plan);
 /* The CPU's copy roof for a size class and thread count, or NULL. */
 const qb_roof* qb_roof_copy(const qb_roofs* roofs, const char* size_class, unsigned threads);
+/* The CPU bandwidth roof a family's rows are held to: its own read:write mix (read for
+ * dots, copy for equal halves, stream_r<R>_w<W> otherwise), or NULL. */
+const qb_roof* qb_roof_for_family(const qb_roofs* roofs, const qb_family_info* f, const char* size_class,
+                                  unsigned threads);
 /* The footprint of the copy roof a device case is held to: the CPU roofs' footprint
  * for its size class, or, for an explicit element count, the case's own bytes. */
 uint64_t qb_roof_device_bytes(const qb_ctx* ctx, const qb_case* k);

@@ -9,6 +9,10 @@
 
 #include "platform/topo.h"
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
+
 /* Aim for at least this many bytes per keep-running step, so that the call into
  * Google Benchmark's loop (not inlined across the C/C++ boundary) stays well under
  * one percent of an L1-sized case. */
@@ -23,13 +27,24 @@ double qb_monotonic_seconds(void) {
 }
 
 void* qb_cpu_alloc_touched(size_t bytes) {
+  const size_t huge = (size_t) 2 << 20;
   if (bytes == 0) bytes = 1;
-  void* p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  /* 1. Buffers of 4 MiB and more: map 2 MiB extra and trim both ends, so the buffer
+   *    starts on a 2 MiB boundary and every 2 MiB of it can be a huge page. */
+  const size_t extra = bytes >= 2 * huge ? huge : 0;
+  char* p = mmap(NULL, bytes + extra, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (p == MAP_FAILED) return NULL;
+  if (extra) {
+    const size_t head = (huge - (size_t) ((uintptr_t) p % huge)) % huge;
+    if (head) munmap(p, head);
+    if (extra - head) munmap(p + head + bytes, extra - head);
+    p += head;
+  }
 #ifdef MADV_HUGEPAGE
-  /* Fewer TLB misses on DRAM-sized buffers; a refusal only costs speed. */
+  /* 2. Fewer TLB misses on DRAM-sized buffers; a refusal only costs speed. */
   (void) madvise(p, bytes, MADV_HUGEPAGE);
 #endif
+  /* 3. Every page written now, so no first-touch fault lands in a timed region. */
   memset(p, 0x5A, bytes);
   return p;
 }
@@ -234,6 +249,61 @@ qb_status qb_cpu_bench_roof(qb_cpu_bench* b, qb_cpu_work work, size_t bytes, uns
   return QB_OK;
 }
 
+qb_status qb_cpu_bench_stream(qb_cpu_bench* b, qb_cpu_stream st, size_t bytes, unsigned threads,
+                              const qb_cpu* cpu, double timeout_s, qb_error* err) {
+  memset(b, 0, sizeof *b);
+  b->work = QB_CPU_WORK_STREAM;
+  b->timeout_s = timeout_s;
+  b->stream = st;
+#if defined(__x86_64__) || defined(__i386__)
+  b->stream_width = qb_isa_usable(cpu, QB_ISA_avx512skx, NULL, NULL, 0) ? 64
+                    : qb_isa_usable(cpu, QB_ISA_avx2, NULL, NULL, 0)    ? 32
+                                                                        : 0;
+#else
+  (void) cpu;
+#endif
+  if (st.r + st.w == 0) return qb_fail(err, QB_INTERNAL, "a stream roof moves no bytes");
+  if (st.nt && b->stream_width == 0) {
+    return qb_fail(err, QB_UNSUPPORTED, "non-temporal stores need AVX2 (x86)");
+  }
+  qb_status s = qb__alloc_slices(b, threads, err);
+  if (s != QB_OK) return s;
+  /* 1. A step moves r + w lines, scaled up to at least 16 lines (in the same
+   *    proportion) so that the loop's own overhead stays out of an L1 figure. Each
+   *    thread takes whole steps of its share of the footprint, its read and write spans
+   *    whole 4 KiB pages apart from other threads'. */
+  while (b->stream.r + b->stream.w < 16) {
+    b->stream.r *= 2;
+    b->stream.w *= 2;
+  }
+  st = b->stream;
+  const size_t step = (size_t) (st.r + st.w) * 64;
+  size_t steps = bytes / b->threads / step;
+  if (steps == 0) steps = 1;
+  const size_t page = 4096;
+  const size_t rspan = (steps * st.r * 64 + page - 1) / page * page;
+  const size_t wspan = (steps * st.w * 64 + page - 1) / page * page;
+  const size_t per = rspan + wspan;
+  b->roof_bytes = per * b->threads;
+  b->roof_buf = qb_cpu_alloc_touched(b->roof_bytes);
+  if (b->roof_buf == NULL) {
+    qb_cpu_bench_free(b);
+    return qb_fail(err, QB_NO_MEMORY, "out of memory for a %zu-byte roof buffer", b->roof_bytes);
+  }
+  /* 2. All read spans first, then all write spans, as a kernel's input and output are
+   *    two buffers. */
+  for (unsigned t = 0; t < b->threads; t++) {
+    qb_cpu_slice* sl = &b->slices[t];
+    sl->x = (const char*) b->roof_buf + (size_t) t * rspan;
+    sl->y = (char*) b->roof_buf + (size_t) b->threads * rspan + (size_t) t * wspan;
+    sl->n = steps;
+    sl->bytes = (double) (steps * step);
+    sl->items = sl->bytes;
+    sl->batch = qb__batch(sl->bytes);
+  }
+  return QB_OK;
+}
+
 void qb_cpu_bench_free(qb_cpu_bench* b) {
   free(b->slices);
   free(b->outs);
@@ -278,6 +348,104 @@ __attribute__((target("avx2"))) static uint64_t qb__read_avx2(const void* p, siz
 #define qb__read_avx2 qb__read_base
 #endif
 
+/*
+ * The stream roof's loop: per step, r cache lines loaded and folded into one
+ * accumulator, then w lines stored (the accumulator, so neither side is dead code).
+ * One copy per vector width; the stores are plain or non-temporal. As with the read
+ * roof, target attributes keep this measuring tool of the host in one place.
+ */
+#define QB__STREAM_BODY(V, LOAD, STORE, FENCE)             \
+  const char* in = (const char*) x;                        \
+  char* out = (char*) y;                                   \
+  const unsigned loads = r * (unsigned) (64 / sizeof(V));  \
+  const unsigned stores = w * (unsigned) (64 / sizeof(V)); \
+  V acc0 = zero, acc1 = zero, acc2 = zero, acc3 = zero;    \
+  for (size_t i = 0; i < steps; i++) {                     \
+    unsigned j = 0;                                        \
+    for (; j + 4 <= loads; j += 4) {                       \
+      acc0 ^= LOAD(in);                                    \
+      acc1 ^= LOAD(in + sizeof(V));                        \
+      acc2 ^= LOAD(in + 2 * sizeof(V));                    \
+      acc3 ^= LOAD(in + 3 * sizeof(V));                    \
+      in += 4 * sizeof(V);                                 \
+    }                                                      \
+    for (; j < loads; j++) {                               \
+      acc0 ^= LOAD(in);                                    \
+      in += sizeof(V);                                     \
+    }                                                      \
+    for (j = 0; j + 4 <= stores; j += 4) {                 \
+      STORE(out, acc0);                                    \
+      STORE(out + sizeof(V), acc0);                        \
+      STORE(out + 2 * sizeof(V), acc0);                    \
+      STORE(out + 3 * sizeof(V), acc0);                    \
+      out += 4 * sizeof(V);                                \
+    }                                                      \
+    for (; j < stores; j++) {                              \
+      STORE(out, acc0);                                    \
+      out += sizeof(V);                                    \
+    }                                                      \
+  }                                                        \
+  FENCE;                                                   \
+  acc0 ^= acc1 ^ acc2 ^ acc3;                              \
+  uint64_t h;                                              \
+  memcpy(&h, &acc0, sizeof h);                             \
+  return h;
+
+typedef uint64_t qb__v2u64 __attribute__((vector_size(16)));
+#define QB__LD_BASE(p) (*(const qb__v2u64*) (p))
+#define QB__ST_BASE(p, v) (*(qb__v2u64*) (p) = (v))
+
+static uint64_t qb__stream_base(const void* x, void* y, size_t steps, unsigned r, unsigned w) {
+  const qb__v2u64 zero = {0};
+  QB__STREAM_BODY(qb__v2u64, QB__LD_BASE, QB__ST_BASE, (void) 0)
+}
+
+#if defined(__x86_64__) || defined(__i386__)
+#define QB__LD_256(p) ((qb__v4u64) _mm256_load_si256((const __m256i*) (p)))
+#define QB__ST_256(p, v) _mm256_store_si256((__m256i*) (p), (__m256i) (v))
+#define QB__NT_256(p, v) _mm256_stream_si256((__m256i*) (p), (__m256i) (v))
+typedef uint64_t qb__v8u64 __attribute__((vector_size(64)));
+#define QB__LD_512(p) ((qb__v8u64) _mm512_load_si512((const void*) (p)))
+#define QB__ST_512(p, v) _mm512_store_si512((void*) (p), (__m512i) (v))
+#define QB__NT_512(p, v) _mm512_stream_si512((void*) (p), (__m512i) (v))
+
+__attribute__((target("avx2"))) static uint64_t qb__stream_avx2(const void* x, void* y, size_t steps,
+                                                                unsigned r, unsigned w) {
+  const qb__v4u64 zero = {0};
+  QB__STREAM_BODY(qb__v4u64, QB__LD_256, QB__ST_256, (void) 0)
+}
+__attribute__((target("avx2"))) static uint64_t qb__stream_avx2_nt(const void* x, void* y, size_t steps,
+                                                                   unsigned r, unsigned w) {
+  const qb__v4u64 zero = {0};
+  QB__STREAM_BODY(qb__v4u64, QB__LD_256, QB__NT_256, _mm_sfence())
+}
+__attribute__((target("avx512f"))) static uint64_t qb__stream_avx512(const void* x, void* y, size_t steps,
+                                                                     unsigned r, unsigned w) {
+  const qb__v8u64 zero = {0};
+  QB__STREAM_BODY(qb__v8u64, QB__LD_512, QB__ST_512, (void) 0)
+}
+__attribute__((target("avx512f"))) static uint64_t qb__stream_avx512_nt(const void* x, void* y, size_t steps,
+                                                                        unsigned r, unsigned w) {
+  const qb__v8u64 zero = {0};
+  QB__STREAM_BODY(qb__v8u64, QB__LD_512, QB__NT_512, _mm_sfence())
+}
+#endif
+
+static uint64_t qb__stream(const qb_cpu_bench* b, const qb_cpu_slice* s) {
+  const unsigned r = b->stream.r, w = b->stream.w;
+#if defined(__x86_64__) || defined(__i386__)
+  if (b->stream_width == 64) {
+    return b->stream.nt ? qb__stream_avx512_nt(s->x, s->y, s->n, r, w)
+                        : qb__stream_avx512(s->x, s->y, s->n, r, w);
+  }
+  if (b->stream_width == 32) {
+    return b->stream.nt ? qb__stream_avx2_nt(s->x, s->y, s->n, r, w)
+                        : qb__stream_avx2(s->x, s->y, s->n, r, w);
+  }
+#endif
+  return qb__stream_base(s->x, s->y, s->n, r, w);
+}
+
 static inline void qb__call(const qb_cpu_bench* b, qb_cpu_slice* s) {
   switch (b->work) {
     case QB_CPU_WORK_KERNEL:
@@ -295,6 +463,9 @@ static inline void qb__call(const qb_cpu_bench* b, qb_cpu_slice* s) {
       break;
     case QB_CPU_WORK_WRITE:
       memset(s->y, (int) (s->sink++ & 0xFF), s->n);
+      break;
+    case QB_CPU_WORK_STREAM:
+      s->sink += qb__stream(b, s);
       break;
   }
 }

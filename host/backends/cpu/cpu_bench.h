@@ -41,7 +41,14 @@ typedef enum qb_cpu_work {
   QB_CPU_WORK_COPY,   /* memcpy: half the bytes read, half written */
   QB_CPU_WORK_READ,   /* a sum over every 64-bit word */
   QB_CPU_WORK_WRITE,  /* memset */
+  QB_CPU_WORK_STREAM, /* a vector loop reading r and writing w cache lines per step */
 } qb_cpu_work;
+
+/* How a stream roof moves its bytes (qb_cpu_bench_stream). */
+typedef struct qb_cpu_stream {
+  unsigned r, w; /* cache lines read and written per step, in this order (r + w > 0) */
+  bool nt;       /* non-temporal stores (x86 with AVX2 only) */
+} qb_cpu_stream;
 
 /* What one thread does per iteration. */
 typedef struct qb_cpu_slice {
@@ -66,7 +73,9 @@ typedef struct qb_cpu_bench {
   void* ones;           /* peaks: a[0] and b[0] */
   void* roof_buf;       /* roofs: the buffers, allocated and touched here */
   size_t roof_bytes;
-  bool read_avx2; /* the read roof's wide path is usable */
+  bool read_avx2;       /* the read roof's wide path is usable */
+  int stream_width;     /* stream roofs: 64 (AVX-512), 32 (AVX2) or 0 (portable) */
+  qb_cpu_stream stream; /* stream roofs: the mix */
   /* Limits: the monotonic time the case started and how long it may take (0: none). */
   double start_s, timeout_s;
   char timeout_msg[96];
@@ -94,6 +103,17 @@ qb_status qb_cpu_bench_peak(qb_cpu_bench* b, const qb_kernel_info* k, size_t n, 
 /* A bandwidth roof over `bytes` in total (its whole footprint), split over threads. */
 qb_status qb_cpu_bench_roof(qb_cpu_bench* b, qb_cpu_work work, size_t bytes, unsigned threads,
                             const qb_cpu* cpu, double timeout_s, qb_error* err);
+
+/*
+ * A stream roof over `bytes` in total: each step reads s.r cache lines from one buffer
+ * and writes s.w lines to another, with the widest vector loads and stores the CPU has
+ * (non-temporal ones when s.nt), so that a kernel reading R and writing W bytes per
+ * element can be held to a loop that moves bytes in the same proportion. The bytes
+ * counter counts what is read plus what is written, as a family's bytes formula does.
+ * QB_UNSUPPORTED when s.nt is asked for without AVX2.
+ */
+qb_status qb_cpu_bench_stream(qb_cpu_bench* b, qb_cpu_stream s, size_t bytes, unsigned threads,
+                              const qb_cpu* cpu, double timeout_s, qb_error* err);
 
 /* The Google Benchmark callback; `user` is the qb_cpu_bench. */
 void qb_cpu_bench_fn(qb_gb_state* st, void* user);
