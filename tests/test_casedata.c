@@ -99,9 +99,12 @@ static void test_detects_a_change(void** state) {
     if (f->in_bits + f->in2_bits + f->out_bits == 0) continue; /* compute peaks: no data */
     assert_int_equal(qb_case_data_init(&d, f, 256, QB_DIST_normal, 3, QB_ROUND_PYTORCH, &err), QB_OK);
     qb_case_data_run_reference(&d);
-    /* Flip the lowest bit of the last output byte of element 0 (a qb8 code, not its scale). */
+    /* Flip the lowest bit of the last output byte of element 0 (a block's code, not its scale). */
     unsigned char* y = (unsigned char*) d.y;
-    const size_t at = f->out == QB_DTYPE_qb8 ? offsetof(qb_block_q8, qs) : 0;
+    const size_t at = f->out == QB_DTYPE_qb8    ? offsetof(qb_block_q8, qs)
+                      : f->out == QB_DTYPE_q8_0 ? offsetof(qb_block_q8_0, qs)
+                      : f->out == QB_DTYPE_q4_0 ? offsetof(qb_block_q4_0, qs)
+                                                : 0;
     y[at] ^= 1u;
     assert_int_equal(qb_case_data_evaluate(&d, d.y, QB_SEM_EXACT, &m, &err), QB_OK);
     if (m.mismatches != 1) print_error("%s: %llu mismatches\n", f->name, (unsigned long long) m.mismatches);

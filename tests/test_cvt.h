@@ -72,7 +72,7 @@ static inline int qb_cvt_parse_sweep(int argc, char** argv, qb_cvt_sweep* sw) {
     exit(2);
   }
   const qb_family_info* f = qb_family_get(sw->family);
-  const uint64_t space = 1ull << f->in_bits;
+  const uint64_t space = 1ull << (unsigned) f->in_bits;
   sw->lo = space * sw->chunk / sw->nchunks;
   sw->hi = space * (sw->chunk + 1) / sw->nchunks;
   /* The stride thins only the 2^32 spaces; 8- and 16-bit spaces are always complete. */

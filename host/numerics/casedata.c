@@ -18,8 +18,8 @@ typedef enum qb__role {
   QB__DEQUANT,   /* int -> f32, per tensor */
   QB__DEQUANTC,  /* int -> f32, per channel */
   QB__FAKEQUANT, /* f32 -> f32 = dequant(quant(x)) */
-  QB__BQUANT,    /* f32 -> qb8 */
-  QB__BDEQUANT,  /* qb8 -> f32 */
+  QB__BQUANT,    /* f32 -> a block dtype (qb8, q8_0, q4_0) */
+  QB__BDEQUANT,  /* a block dtype -> f32 */
   QB__DOT,
   QB__UNKNOWN
 } qb__role;
@@ -30,6 +30,9 @@ static bool qb__is_float(qb_dtype t) {
 static bool qb__is_int(qb_dtype t) {
   return qb_dtype_get(t)->cls == QB_CLASS_int;
 }
+static bool qb__is_block(qb_dtype t) {
+  return qb_dtype_get(t)->cls == QB_CLASS_block;
+}
 
 static qb__role qb__role_of(const qb_family_info* f) {
   const bool channel = strstr(f->name, "quantc") != NULL;
@@ -37,8 +40,8 @@ static qb__role qb__role_of(const qb_family_info* f) {
    * values: there is no numerical error to measure. */
   if (f->in_bits + f->in2_bits + f->out_bits == 0) return QB__UNKNOWN;
   if (f->kind == QB_KIND_dot) return QB__DOT;
-  if (f->in == QB_DTYPE_f32 && f->out == QB_DTYPE_qb8) return QB__BQUANT;
-  if (f->in == QB_DTYPE_qb8 && f->out == QB_DTYPE_f32) return QB__BDEQUANT;
+  if (f->in == QB_DTYPE_f32 && qb__is_block(f->out)) return QB__BQUANT;
+  if (qb__is_block(f->in) && f->out == QB_DTYPE_f32) return QB__BDEQUANT;
   if (qb__is_float(f->in) && qb__is_int(f->out)) return channel ? QB__QUANTC : QB__QUANT;
   if (qb__is_int(f->in) && qb__is_float(f->out)) return channel ? QB__DEQUANTC : QB__DEQUANT;
   if (qb__is_float(f->in) && qb__is_float(f->out)) {
@@ -133,13 +136,30 @@ static void qb__store_bits(void* buf, size_t i, unsigned bytes, uint64_t v) {
   }
 }
 
-/* The bits of element i; a qb8 element is its block's scale and its own code. */
+/* Element i of q4_0 blocks: its 4-bit code (value d * (code - 8)). */
+static unsigned qb__q4_0_code(const qb_block_q4_0* b, size_t i) {
+  const unsigned j = (unsigned) (i % QB_BLOCK_LEN);
+  const uint8_t byte = b[i / QB_BLOCK_LEN].qs[j % (QB_BLOCK_LEN / 2)];
+  return j < QB_BLOCK_LEN / 2 ? byte & 15u : byte >> 4;
+}
+
+/* The bits of element i; a block element is its block's scale and its own code. */
 static uint64_t qb__elem_bits(qb_dtype t, const void* buf, size_t i) {
-  if (t == QB_DTYPE_qb8) {
-    const qb_block_q8* b = (const qb_block_q8*) buf + i / QB_BLOCK_LEN;
-    return ((uint64_t) qb_f32_to_bits(b->d) << 8) | (uint8_t) b->qs[i % QB_BLOCK_LEN];
+  switch (t) {
+    case QB_DTYPE_qb8: {
+      const qb_block_q8* b = (const qb_block_q8*) buf + i / QB_BLOCK_LEN;
+      return ((uint64_t) qb_f32_to_bits(b->d) << 8) | (uint8_t) b->qs[i % QB_BLOCK_LEN];
+    }
+    case QB_DTYPE_q8_0: {
+      const qb_block_q8_0* b = (const qb_block_q8_0*) buf + i / QB_BLOCK_LEN;
+      return ((uint64_t) b->d << 8) | (uint8_t) b->qs[i % QB_BLOCK_LEN];
+    }
+    case QB_DTYPE_q4_0:
+      return ((uint64_t) ((const qb_block_q4_0*) buf)[i / QB_BLOCK_LEN].d << 8) |
+             qb__q4_0_code((const qb_block_q4_0*) buf, i);
+    default:
+      return qb__load_bits(buf, i, qb_dtype_get(t)->bits / 8);
   }
-  return qb__load_bits(buf, i, qb_dtype_get(t)->bits / 8);
 }
 
 double qb_case_decode(qb_dtype t, const void* buf, size_t i) {
@@ -170,6 +190,15 @@ double qb_case_decode(qb_dtype t, const void* buf, size_t i) {
       const qb_block_q8* b = (const qb_block_q8*) buf + i / QB_BLOCK_LEN;
       return (double) b->d * (double) b->qs[i % QB_BLOCK_LEN];
     }
+    case QB_DTYPE_q8_0: {
+      const qb_block_q8_0* b = (const qb_block_q8_0*) buf + i / QB_BLOCK_LEN;
+      return (double) qb_f32_from_bits(qb_f16_to_f32_bits(b->d)) * (double) b->qs[i % QB_BLOCK_LEN];
+    }
+    case QB_DTYPE_q4_0: {
+      const qb_block_q4_0* b = (const qb_block_q4_0*) buf;
+      return (double) qb_f32_from_bits(qb_f16_to_f32_bits(b[i / QB_BLOCK_LEN].d)) *
+             ((double) qb__q4_0_code(b, i) - 8.0);
+    }
     default:
       return NAN; /* packed 4-bit dtypes: no family uses them yet */
   }
@@ -182,12 +211,25 @@ static uint64_t qb__flush_bits(qb_dtype t, uint64_t b) {
   return exp == 0 ? b & (1ull << (di->bits - 1)) : b;
 }
 
-/* Flushes every subnormal of a float (or qb8 scale) buffer in place. */
+/* Flushes every subnormal of a float (or block scale) buffer in place. */
 static void qb__flush_buffer(qb_dtype t, void* buf, size_t n) {
   if (t == QB_DTYPE_qb8) {
     qb_block_q8* b = (qb_block_q8*) buf;
     for (size_t k = 0; k < n / QB_BLOCK_LEN; k++) {
       b[k].d = qb_f32_from_bits((uint32_t) qb__flush_bits(QB_DTYPE_f32, qb_f32_to_bits(b[k].d)));
+    }
+    return;
+  }
+  if (qb__is_block(t)) {
+    /* q8_0 and q4_0 blocks begin with their f16 scale. */
+    qb_block_geom g;
+    (void) qb_dtype_block(t, &g);
+    unsigned char* p = (unsigned char*) buf;
+    for (size_t k = 0; k < n / g.len; k++) {
+      uint16_t h;
+      memcpy(&h, p + k * g.bytes, 2);
+      h = (uint16_t) qb__flush_bits(QB_DTYPE_f16, h);
+      memcpy(p + k * g.bytes, &h, 2);
     }
     return;
   }
@@ -304,7 +346,10 @@ static qb_status qb__from_f32(qb_dtype t, const float* xf, size_t n, void* out, 
     memcpy(out, xf, n * sizeof(float));
     return QB_OK;
   }
-  if (t == QB_DTYPE_qb8) return qb__run_named("f32_qb8_quant", n, xf, out, NULL, err);
+  if (qb__is_block(t)) {
+    snprintf(name, sizeof name, "f32_%s_quant", qb_dtype_get(t)->name);
+    return qb__run_named(name, n, xf, out, NULL, err);
+  }
   if (qb__is_float(t)) {
     snprintf(name, sizeof name, "f32_%s_cvtsat", qb_dtype_get(t)->name);
     if (qb_family_find(name) == QB_FAMILY_COUNT) {
@@ -408,7 +453,9 @@ qb_status qb_case_data_init_from(qb_case_data* d, const qb_family_info* f, size_
     const float* xf = xt == QB_DTYPE_f32 ? (const float*) x : NULL;
     if ((s = qb__case_params(d, role, xf, o, err)) != QB_OK) goto fail;
   } else if (role == QB__BQUANT || role == QB__BDEQUANT) {
-    d->metadata_bytes = n / QB_BLOCK_LEN * sizeof(float);
+    qb_block_geom g;
+    (void) qb_dtype_block(role == QB__BQUANT ? f->out : f->in, &g);
+    d->metadata_bytes = n / g.len * g.meta_bytes;
   }
   if ((s = qb__take_input(d, f->in, xt, x, d->x, d->x_bytes, o, err)) != QB_OK) goto fail;
   if (f->kind == QB_KIND_dot) {
@@ -556,7 +603,7 @@ qb_status qb_case_data_evaluate(const qb_case_data* d, const void* y, unsigned s
 
   /* (a) Bit-wise against the scalar reference, with the declared semantics applied to
    * the reference first. 1. FTZ_IN: the reference recomputed from flushed inputs. */
-  if ((sem & QB_SEM_FTZ_IN) && (qb__is_float(f->in) || f->in == QB_DTYPE_qb8)) {
+  if ((sem & QB_SEM_FTZ_IN) && (qb__is_float(f->in) || qb__is_block(f->in))) {
     fx = qb__flushed_copy(f->in, d->x, d->x_bytes, d->n);
     fx2 = d->x2 ? qb__flushed_copy(f->in2, d->x2, d->x2_bytes, d->n) : NULL;
     fy = qb__buf_alloc(d->y_bytes);

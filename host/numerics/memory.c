@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "registry.h"
+
 /* The product must leave room for 8 bytes per element and the metadata: 2^62 does. */
 #define QB__MAX_ELEMENTS (UINT64_C(1) << 59)
 
@@ -65,6 +67,22 @@ qb_status qb_memory_footprint(qb_dtype t, qb_mem_scheme scheme, const uint64_t* 
                      (unsigned long long) dims[i]);
     }
     n *= dims[i];
+  }
+  qb_block_geom g;
+  if (di->cls == QB_CLASS_block && t != QB_DTYPE_qb8 && scheme == QB_MEM_PLAIN && qb_dtype_block(t, &g)) {
+    /* A block format carries its scales in its blocks (kernels/blocks.inc): q8_0, q4_0. */
+    const uint64_t blocks = (n + g.len - 1) / g.len;
+    row->dtype = t;
+    row->scheme = scheme;
+    row->elements = n;
+    row->data_bytes = blocks * (g.bytes - g.meta_bytes);
+    row->metadata_bytes = blocks * g.meta_bytes;
+    row->total_bytes = blocks * g.bytes;
+    row->bytes_per_element = (double) row->total_bytes / (double) n;
+    row->ratio_to_f32 = (double) row->total_bytes / (4.0 * (double) n);
+    row->ratio_to_f64 = (double) row->total_bytes / (8.0 * (double) n);
+    snprintf(row->name, sizeof row->name, "%s", di->name);
+    return QB_OK;
   }
   if (di->cls != QB_CLASS_float && di->cls != QB_CLASS_int) {
     return qb_fail(err, QB_BAD_INPUT, "memory: %s is not an element dtype", di->name);

@@ -125,9 +125,29 @@ double qb_family_flops(const qb_family_info* f, uint64_t n) {
   return (double) n * (double) f->flops;
 }
 
-size_t qb_dtype_buffer_bytes(qb_dtype t, size_t n) {
-  if (t == QB_DTYPE_qb8) {
-    return (n + QB_BLOCK_LEN - 1) / QB_BLOCK_LEN * sizeof(qb_block_q8);
+bool qb_dtype_block(qb_dtype t, qb_block_geom* g) {
+  switch (t) {
+#define QB_BLOCK(dt, len_, bytes_, meta_, type) \
+  case QB_DTYPE_##dt:                           \
+    g->len = (len_);                            \
+    g->bytes = (bytes_);                        \
+    g->meta_bytes = (meta_);                    \
+    return true;
+#include "blocks.inc"
+#undef QB_BLOCK
+    default:
+      return false;
   }
-  return (n * qb_dtype_get(t)->bits + 7) / 8;
+}
+
+size_t qb_dtype_buffer_bytes(qb_dtype t, size_t n) {
+  switch (t) {
+#define QB_BLOCK(dt, len, bytes, meta, type) \
+  case QB_DTYPE_##dt:                        \
+    return (n + (len) -1) / (len) * (bytes);
+#include "blocks.inc"
+#undef QB_BLOCK
+    default:
+      return (n * qb_dtype_get(t)->bits + 7) / 8;
+  }
 }

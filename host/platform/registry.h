@@ -27,8 +27,8 @@ typedef struct qb_family_info {
   const char* name; /* "f32_f16_cvt" */
   qb_kind kind;
   qb_dtype in, in2, out;
-  unsigned in_bits, in2_bits, out_bits; /* bits moved per element (the bytes formula) */
-  unsigned flops;                       /* operations per element */
+  double in_bits, in2_bits, out_bits; /* bits moved per element (the bytes formula; q8_0: 8.5) */
+  unsigned flops;                     /* operations per element */
   uint64_t n_multiple;
   uint64_t max_n;
   const char* doc;
@@ -73,7 +73,15 @@ double qb_family_bytes(const qb_family_info* f, uint64_t n);
 /* Operations for n elements (0 for families measured in bytes). */
 double qb_family_flops(const qb_family_info* f, uint64_t n);
 
-/* Bytes of one buffer of n elements of dtype t (qb8: whole blocks; s4/u4: packed). */
+/* A block dtype's geometry (kernels/blocks.inc); false for any other dtype. */
+typedef struct qb_block_geom {
+  unsigned len;        /* elements per block */
+  unsigned bytes;      /* bytes per block, scale included */
+  unsigned meta_bytes; /* of which metadata (the scale) */
+} qb_block_geom;
+bool qb_dtype_block(qb_dtype t, qb_block_geom* g);
+
+/* Bytes of one buffer of n elements of dtype t (block dtypes: whole blocks; s4/u4: packed). */
 size_t qb_dtype_buffer_bytes(qb_dtype t, size_t n);
 
 #endif

@@ -9,8 +9,9 @@
 
 bool qb_family_rounds(const qb_family_info* f) {
   /* The affine quantizers (per tensor, per channel, fake-quant) read qb_quant_params'
-   * rounding mode; dequantizers do not round, and block q8 rounds its own way. */
-  return strstr(f->name, "quant") != NULL && strstr(f->name, "dequant") == NULL && f->out != QB_DTYPE_qb8;
+   * rounding mode; dequantizers do not round, and block formats round their own way. */
+  return strstr(f->name, "quant") != NULL && strstr(f->name, "dequant") == NULL &&
+         qb_dtype_get(f->out)->cls != QB_CLASS_block;
 }
 
 bool qb_family_is_peak(const qb_family_info* f) {

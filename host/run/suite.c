@@ -615,17 +615,19 @@ bool qb_suite_matches_kernel(const qb_suite* s, const char* stable_name) {
 /* ---- Sizes ------------------------------------------------------------------------ */
 
 /*
- * Bits per element for sizing: the family's bytes-moved formula. A family that moves no
- * memory (the compute peaks) still has buffers, so it is sized by their storage: the
- * inputs, and the output of a unary kernel (a dot's single output is negligible).
+ * Bits per element for sizing, in 64ths of a bit (block formats move fractional bits:
+ * q8_0 moves 8.5): the family's bytes-moved formula.
+ * A family that moves no memory (the compute peaks) still has buffers, so it is sized by
+ * their storage: the inputs, and the output of a unary kernel (a dot's single output is
+ * negligible).
  */
-static uint64_t qb__bits_per_element(const qb_family_info* f) {
-  const uint64_t moved = (uint64_t) f->in_bits + f->in2_bits + f->out_bits;
-  if (moved != 0) return moved;
+static uint64_t qb__bits64_per_element(const qb_family_info* f) {
+  const double moved = f->in_bits + f->in2_bits + f->out_bits;
+  if (moved != 0) return (uint64_t) ceil(moved * 64.0);
   uint64_t bits = qb_dtype_get(f->in)->bits;
   if (f->in2 != QB_DTYPE_none) bits += qb_dtype_get(f->in2)->bits;
   if (f->kind == QB_KIND_unary) bits += qb_dtype_get(f->out)->bits;
-  return bits;
+  return bits * 64;
 }
 
 /* The cache size a class is measured against (the last level for L3 and DRAM). */
@@ -666,7 +668,7 @@ static bool qb__clamp_keeps_class(qb_size_kind k, const qb_topo* t, const qb_fam
 qb_status qb_suite_resolve_size(const qb_size_spec* spec, const qb_topo* topo, const qb_family_info* f,
                                 uint64_t* n, qb_error* err) {
   const uint64_t m = f->n_multiple ? f->n_multiple : 1;
-  const uint64_t bits = qb__bits_per_element(f);
+  const uint64_t bits = qb__bits64_per_element(f); /* 64ths of a bit */
   uint64_t x;
   if (spec->kind == QB_SIZE_ELEMENTS) {
     if (spec->elements == 0 || spec->elements > QB_SUITE_MAX_ELEMENTS) {
@@ -684,13 +686,13 @@ qb_status qb_suite_resolve_size(const qb_size_spec* spec, const qb_topo* topo, c
     }
     if (spec->kind == QB_SIZE_DRAM) {
       /* At least DRAM_FACTOR x the last level: round the count and then n up. */
-      const uint64_t target_bits = cache * QB_SUITE_DRAM_FACTOR * 8;
+      const uint64_t target_bits = cache * QB_SUITE_DRAM_FACTOR * 8 * 64;
       x = (target_bits + bits - 1) / bits;
       x = (x + m - 1) / m * m;
     } else {
       /* Half the level, so the case fits beside the stack, the code and the other
        * buffers: round down, but never below one multiple. */
-      x = cache / 2 * 8 / bits / m * m;
+      x = cache / 2 * 8 * 64 / bits / m * m;
       if (x == 0) x = m;
     }
   } else {

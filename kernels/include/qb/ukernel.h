@@ -57,6 +57,31 @@ typedef struct qb_block_q8 {
 } qb_block_q8;
 
 /*
+ * llama.cpp's (ggml's) block formats, byte for byte as its GGUF files and kernels store
+ * them (kernels/quant/README.md "llama.cpp formats"). `d` is an IEEE binary16 bit pattern.
+ * q8_0: value[i] = d * qs[i] (34 bytes per 32 values, 8.5 bits each).
+ * q4_0: value[i] = d * (code[i] - 8), code[i] = qs[i] & 15 and code[i + 16] = qs[i] >> 4
+ *       for i < 16: the first half of the block in the low nibbles (18 bytes, 4.5 bits).
+ */
+typedef struct qb_block_q8_0 {
+  uint16_t d;
+  int8_t qs[QB_BLOCK_LEN];
+} qb_block_q8_0;
+typedef struct qb_block_q4_0 {
+  uint16_t d;
+  uint8_t qs[QB_BLOCK_LEN / 2];
+} qb_block_q4_0;
+
+/* The block structs have exactly the sizes kernels/blocks.inc gives (no padding). */
+#define QB_BLOCK(dt, len, bytes, meta, type)                       \
+  _Static_assert(sizeof(type) == (bytes) && (len) == QB_BLOCK_LEN, \
+                 #type " does not match kernels/blocks.inc");
+#ifndef __cplusplus
+#include "../../blocks.inc"
+#endif
+#undef QB_BLOCK
+
+/*
  * Semantics a variant declares, relative to its family's scalar reference.
  * 0 means bit-exact with the reference for every input.
  */

@@ -1,0 +1,341 @@
+/*
+ * llama.cpp's q8_0 and q4_0: every registered variant (scalar reference included) of the
+ * six families against test vectors generated once from ggml's own reference code
+ * (tests/data/ggml/q8_0_q4_0_vectors.h: inputs and the bytes/bits ggml produced), then
+ * every non-scalar variant against the scalar reference on random and crafted blocks
+ * (NaN, inf, f16 scale overflow and underflow) at block counts around its tile, one
+ * element off alignment, with guard bytes after the output. All variants are bit-exact:
+ * the dots too (per-block integer sums in any order, the float accumulation in ggml's).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/fp.h"
+#include "registry.h"
+#include "test_util.h"
+/* After <stdint.h>: the vectors are plain arrays. */
+#include "../data/ggml/q8_0_q4_0_vectors.h"
+
+static qb_cpu qb__cpu;
+
+#define QB__N (QB_GGML_NB * QB_BLOCK_LEN)
+
+static float qb__f(uint32_t b) {
+  return qb_f32_from_bits(b);
+}
+
+/* Calls every usable variant of family f with fn; returns how many ran. */
+typedef void qb__visit_fn(const qb_kernel_info* k);
+static size_t qb__each(qb_family f, qb__visit_fn* fn, int include_scalar) {
+  size_t ran = 0;
+  char buf[160];
+  for (size_t i = 0; i < qb_kernel_count(); i++) {
+    const qb_kernel_info* k = qb_kernel_at(i);
+    const char* reason = NULL;
+    if (k->family != f || (!include_scalar && k->isa == QB_ISA_scalar)) continue;
+    if (!qb_kernel_usable(k, &qb__cpu, &reason, buf, sizeof buf)) {
+      print_message("[ SKIPPED  ] %s: %s\n", k->name, reason ? reason : "not usable");
+      continue;
+    }
+    fn(k);
+    print_message("[ CHECKED  ] %s\n", k->name);
+    ran++;
+  }
+  return ran;
+}
+
+/* ---- Against ggml's vectors ------------------------------------------------------- */
+
+static void qb__vec_quant(const qb_kernel_info* k, const uint32_t* xbits, const uint8_t* want, size_t bsize) {
+  float* x = malloc(QB__N * sizeof(float));
+  uint8_t* y = malloc(QB_GGML_NB * bsize);
+  assert_non_null(x);
+  assert_non_null(y);
+  for (size_t i = 0; i < QB__N; i++) x[i] = qb__f(xbits[i]);
+  /* Every prefix of whole blocks, so that tails of every length are covered. */
+  for (size_t nb = 0; nb <= QB_GGML_NB; nb++) {
+    memset(y, 0xA5, QB_GGML_NB * bsize);
+    qb_kernel_unary(k)(nb * QB_BLOCK_LEN, x, y, NULL);
+    for (size_t i = 0; i < nb * bsize; i++) {
+      if (y[i] != want[i]) {
+        fail_msg("%s: %zu blocks: byte %zu (block %zu) is 0x%02x, ggml stores 0x%02x", k->name, nb, i,
+                 i / bsize, y[i], want[i]);
+      }
+    }
+    for (size_t i = nb * bsize; i < QB_GGML_NB * bsize; i++) {
+      if (y[i] != 0xA5) fail_msg("%s: %zu blocks: wrote byte %zu past the output", k->name, nb, i);
+    }
+  }
+  free(x);
+  free(y);
+}
+
+static void qb__vec_q8_0_quant(const qb_kernel_info* k) {
+  qb__vec_quant(k, qb_ggml_x, qb_ggml_q8_0_x, sizeof(qb_block_q8_0));
+  qb__vec_quant(k, qb_ggml_w, qb_ggml_q8_0_w, sizeof(qb_block_q8_0));
+}
+static void qb__vec_q4_0_quant(const qb_kernel_info* k) {
+  qb__vec_quant(k, qb_ggml_x, qb_ggml_q4_0_x, sizeof(qb_block_q4_0));
+}
+
+static void qb__vec_dequant(const qb_kernel_info* k, const uint8_t* blocks, const uint32_t* want) {
+  float* y = malloc((QB__N + 1) * sizeof(float));
+  assert_non_null(y);
+  for (size_t nb = 0; nb <= QB_GGML_NB; nb++) {
+    for (size_t i = 0; i <= QB__N; i++) y[i] = -7.0f;
+    qb_kernel_unary(k)(nb * QB_BLOCK_LEN, blocks, y, NULL);
+    for (size_t i = 0; i < nb * QB_BLOCK_LEN; i++) {
+      if (qb_f32_to_bits(y[i]) != want[i]) {
+        fail_msg("%s: %zu blocks: element %zu is 0x%08x, ggml gives 0x%08x", k->name, nb, i,
+                 qb_f32_to_bits(y[i]), want[i]);
+      }
+    }
+    if (y[nb * QB_BLOCK_LEN] != -7.0f) fail_msg("%s: %zu blocks: wrote past the output", k->name, nb);
+  }
+  free(y);
+}
+static void qb__vec_q8_0_dequant(const qb_kernel_info* k) {
+  qb__vec_dequant(k, qb_ggml_q8_0_x, qb_ggml_q8_0_deq_x);
+}
+static void qb__vec_q4_0_dequant(const qb_kernel_info* k) {
+  qb__vec_dequant(k, qb_ggml_q4_0_x, qb_ggml_q4_0_deq_x);
+}
+
+static void qb__vec_dot(const qb_kernel_info* k, const uint8_t* a, const uint32_t* want) {
+  for (size_t nb = 1; nb <= QB_GGML_NB; nb++) {
+    float got = NAN;
+    qb_kernel_dot(k)(nb * QB_BLOCK_LEN, a, qb_ggml_q8_0_w, &got);
+    if (qb_f32_to_bits(got) != want[nb - 1]) {
+      fail_msg("%s: %zu blocks: got %a, ggml gives %a", k->name, nb, got, qb__f(want[nb - 1]));
+    }
+  }
+}
+static void qb__vec_q8_0_dot(const qb_kernel_info* k) {
+  qb__vec_dot(k, qb_ggml_q8_0_x, qb_ggml_dot_q8_0_q8_0);
+}
+static void qb__vec_q4_0q8_0_dot(const qb_kernel_info* k) {
+  qb__vec_dot(k, qb_ggml_q4_0_x, qb_ggml_dot_q4_0_q8_0);
+}
+
+static void test_vectors_f32_q8_0_quant(void** state) {
+  (void) state;
+  assert_true(qb__each(QB_FAMILY_f32_q8_0_quant, qb__vec_q8_0_quant, 1) > 0);
+}
+static void test_vectors_f32_q4_0_quant(void** state) {
+  (void) state;
+  assert_true(qb__each(QB_FAMILY_f32_q4_0_quant, qb__vec_q4_0_quant, 1) > 0);
+}
+static void test_vectors_q8_0_f32_dequant(void** state) {
+  (void) state;
+  assert_true(qb__each(QB_FAMILY_q8_0_f32_dequant, qb__vec_q8_0_dequant, 1) > 0);
+}
+static void test_vectors_q4_0_f32_dequant(void** state) {
+  (void) state;
+  assert_true(qb__each(QB_FAMILY_q4_0_f32_dequant, qb__vec_q4_0_dequant, 1) > 0);
+}
+static void test_vectors_q8_0_dot(void** state) {
+  (void) state;
+  assert_true(qb__each(QB_FAMILY_q8_0_dot, qb__vec_q8_0_dot, 1) > 0);
+}
+static void test_vectors_q4_0q8_0_dot(void** state) {
+  (void) state;
+  assert_true(qb__each(QB_FAMILY_q4_0q8_0_dot, qb__vec_q4_0q8_0_dot, 1) > 0);
+}
+
+/* ---- Documented edge semantics of the references (where ggml is undefined) -------- */
+
+static void test_edges(void** state) {
+  (void) state;
+  float x[32];
+  qb_block_q8_0 b8;
+  qb_block_q4_0 b4;
+  float y[32];
+  /* 1. The issue's example: with 127 in the block, 0.5, 2.5, -0.5 give 1, 3, -1 (half away
+   *    from zero), where qb8 gives 0, 2, 0. */
+  memset(x, 0, sizeof x);
+  x[0] = 127.0f, x[1] = 0.5f, x[2] = 2.5f, x[3] = -0.5f;
+  qb_f32_q8_0_quant_ukernel__scalar_u1(32, x, &b8, NULL);
+  assert_int_equal(b8.d, 0x3C00); /* 1.0 */
+  assert_int_equal(b8.qs[1], 1);
+  assert_int_equal(b8.qs[2], 3);
+  assert_int_equal(b8.qs[3], -1);
+  qb_block_q8 bq;
+  qb_f32_qb8_quant_ukernel__scalar_u1(32, x, &bq, NULL);
+  assert_int_equal(bq.qs[1], 0);
+  assert_int_equal(bq.qs[2], 2);
+  assert_int_equal(bq.qs[3], 0);
+  /* 2. NaN: code 0 (q8_0) / 8 (q4_0), and it does not count for the scale. */
+  x[5] = NAN;
+  qb_f32_q8_0_quant_ukernel__scalar_u1(32, x, &b8, NULL);
+  assert_int_equal(b8.d, 0x3C00);
+  assert_int_equal(b8.qs[5], 0);
+  qb_f32_q4_0_quant_ukernel__scalar_u1(32, x, &b4, NULL);
+  assert_int_equal(b4.qs[5] & 15, 8);
+  /* 3. An infinity: scale inf, every code 0 (q8_0) / 8 (q4_0): dequantizes to NaN. */
+  x[7] = -INFINITY;
+  qb_f32_q8_0_quant_ukernel__scalar_u1(32, x, &b8, NULL);
+  assert_int_equal(b8.d, 0x7C00);
+  for (int i = 0; i < 32; i++) assert_int_equal(b8.qs[i], 0);
+  qb_q8_0_f32_dequant_ukernel__scalar_u1(32, &b8, y, NULL);
+  assert_true(isnan(y[0]));
+  qb_f32_q4_0_quant_ukernel__scalar_u1(32, x, &b4, NULL);
+  assert_int_equal(b4.d, 0x7C00); /* d = -inf / -8 */
+  for (int i = 0; i < 16; i++) assert_int_equal(b4.qs[i], 0x88);
+  /* 4. A scale above f16's range: d = inf, codes from the f32 scale (as ggml). */
+  for (int i = 0; i < 32; i++) x[i] = (float) (i - 16) * 1e6f;
+  qb_f32_q8_0_quant_ukernel__scalar_u1(32, x, &b8, NULL);
+  assert_int_equal(b8.d, 0x7C00);
+  assert_int_equal(b8.qs[0], -127);
+  /* 5. A subnormal f32 scale: 1 / d = inf, codes saturate, zeros stay 0. */
+  for (int i = 0; i < 32; i++) x[i] = (i & 1) ? 1e-40f : 0.0f;
+  qb_f32_q8_0_quant_ukernel__scalar_u1(32, x, &b8, NULL);
+  assert_int_equal(b8.d, 0);
+  assert_int_equal(b8.qs[0], 0);
+  assert_int_equal(b8.qs[1], 127);
+  qb_f32_q4_0_quant_ukernel__scalar_u1(32, x, &b4, NULL);
+  assert_int_equal(b4.qs[0] & 15, 8);
+  assert_int_equal(b4.qs[0] >> 4, 8);
+  assert_int_equal(b4.qs[1] & 15, 0);
+}
+
+/* ---- Every SIMD variant against the scalar reference ----------------------------- */
+
+/* Random blocks of varied scale; every 7th block holds a special value. */
+static void qb__fill(float* x, size_t n, uint64_t* seed) {
+  static const float specials[] = {NAN, INFINITY, -INFINITY, 1e6f, 1e-40f, 0.0f, -0.0f};
+  for (size_t b = 0; b < n / QB_BLOCK_LEN; b++) {
+    const uint64_t r = qb_test_rand(seed);
+    const float scale = ldexpf(1.0f, (int) (r % 40) - 20);
+    for (size_t i = 0; i < QB_BLOCK_LEN; i++) {
+      const uint64_t v = qb_test_rand(seed);
+      x[b * QB_BLOCK_LEN + i] = scale * ((float) (int32_t) (v & 0xFFFF) - 32768.0f) / 4096.0f;
+      if ((v >> 32) % 13 == 0) x[b * QB_BLOCK_LEN + i] = (float) (int) ((v >> 40) % 17) - 8.0f; /* ties */
+    }
+    if (b % 7 == 6) x[b * QB_BLOCK_LEN + (r >> 8) % QB_BLOCK_LEN] = specials[(r >> 16) % 7];
+  }
+}
+
+static size_t qb__bsize(qb_dtype t) {
+  return qb_dtype_buffer_bytes(t, QB_BLOCK_LEN);
+}
+
+/* Unary: random floats or random blocks (quantized by the reference) in, bytes compared. */
+static void qb__vs_ref_unary(const qb_kernel_info* k) {
+  const qb_family_info* f = qb_family_get(k->family);
+  const qb_kernel_info* ref = qb_kernel_reference(k->family);
+  uint64_t seed = 0xB10C0000u + (uint64_t) k->family;
+  size_t sizes[16];
+  const size_t ns = qb_test_sizes(k->tile / QB_BLOCK_LEN ? k->tile / QB_BLOCK_LEN : 1, sizes, 16);
+  for (size_t si = 0; si < ns; si++) {
+    for (size_t off = 0; off < 2; off++) {
+      const size_t n = (sizes[si] + (si == 0 ? 0 : 3)) * QB_BLOCK_LEN;
+      const size_t xb = qb_dtype_buffer_bytes(f->in, n), yb = qb_dtype_buffer_bytes(f->out, n);
+      unsigned char* xbuf = malloc(xb + 64);
+      unsigned char* y = malloc(yb + 64 + 16);
+      unsigned char* yr = malloc(yb + 16);
+      float* xf = malloc((n + 1) * sizeof(float));
+      assert_true(xbuf && y && yr && xf);
+      qb__fill(xf, n, &seed);
+      unsigned char* x = xbuf + (off ? (f->in == QB_DTYPE_f32 ? 4 : 2) : 0);
+      if (f->in == QB_DTYPE_f32) {
+        memcpy(x, xf, n * sizeof(float));
+      } else {
+        /* A dequantize family's input: blocks made by the quantize reference. */
+        const qb_kernel_info* q =
+            qb_kernel_reference(f->in == QB_DTYPE_q8_0 ? QB_FAMILY_f32_q8_0_quant : QB_FAMILY_f32_q4_0_quant);
+        qb_kernel_unary(q)(n, xf, x, NULL);
+      }
+      unsigned char* yo = y + (off ? 4 : 0);
+      memset(yo, 0x5A, yb + 16);
+      memset(yr, 0x5A, yb + 16);
+      qb_kernel_unary(ref)(n, x, yr, NULL);
+      qb_kernel_unary(k)(n, x, yo, NULL);
+      for (size_t i = 0; i < yb + 16; i++) {
+        if (yo[i] != yr[i]) {
+          fail_msg("%s: n=%zu offset=%zu: byte %zu is 0x%02x, the reference gives 0x%02x%s", k->name, n, off,
+                   i, yo[i], yr[i], i >= yb ? " (past the output)" : "");
+        }
+      }
+      free(xbuf);
+      free(y);
+      free(yr);
+      free(xf);
+    }
+  }
+}
+
+static void qb__vs_ref_dot(const qb_kernel_info* k) {
+  const qb_family_info* f = qb_family_get(k->family);
+  const qb_kernel_info* ref = qb_kernel_reference(k->family);
+  uint64_t seed = 0xD070000u + (uint64_t) k->family;
+  size_t sizes[16];
+  const size_t ns = qb_test_sizes(k->tile / QB_BLOCK_LEN ? k->tile / QB_BLOCK_LEN : 1, sizes, 16);
+  const qb_kernel_info* q8 = qb_kernel_reference(QB_FAMILY_f32_q8_0_quant);
+  const qb_kernel_info* q4 = qb_kernel_reference(QB_FAMILY_f32_q4_0_quant);
+  for (size_t si = 0; si < ns; si++) {
+    for (size_t off = 0; off < 2; off++) {
+      const size_t n = (sizes[si] + (si == 0 ? 0 : 5)) * QB_BLOCK_LEN;
+      unsigned char* abuf = malloc(qb_dtype_buffer_bytes(f->in, n) + 8);
+      unsigned char* bbuf = malloc(qb_dtype_buffer_bytes(f->in2, n) + 8);
+      float* xf = malloc((n + 1) * sizeof(float));
+      assert_true(abuf && bbuf && xf);
+      unsigned char* a = abuf + off * 2;
+      unsigned char* b = bbuf + off * 2;
+      qb__fill(xf, n, &seed);
+      qb_kernel_unary(f->in == QB_DTYPE_q8_0 ? q8 : q4)(n, xf, a, NULL);
+      qb__fill(xf, n, &seed);
+      qb_kernel_unary(q8)(n, xf, b, NULL);
+      float want = 0, got = 0;
+      qb_kernel_dot(ref)(n, a, b, &want);
+      qb_kernel_dot(k)(n, a, b, &got);
+      if (qb_f32_to_bits(got) != qb_f32_to_bits(want) && !(isnan(got) && isnan(want))) {
+        fail_msg("%s: n=%zu offset=%zu: got %a, the reference gives %a", k->name, n, off, got, want);
+      }
+      free(abuf);
+      free(bbuf);
+      free(xf);
+    }
+  }
+}
+
+static void test_simd(void** state) {
+  (void) state;
+  static const qb_family unary[] = {QB_FAMILY_f32_q8_0_quant, QB_FAMILY_f32_q4_0_quant,
+                                    QB_FAMILY_q8_0_f32_dequant, QB_FAMILY_q4_0_f32_dequant};
+  for (size_t i = 0; i < sizeof unary / sizeof unary[0]; i++) qb__each(unary[i], qb__vs_ref_unary, 0);
+  qb__each(QB_FAMILY_q8_0_dot, qb__vs_ref_dot, 0);
+  qb__each(QB_FAMILY_q4_0q8_0_dot, qb__vs_ref_dot, 0);
+}
+
+/* The geometry the host sizes buffers by. */
+static void test_geometry(void** state) {
+  (void) state;
+  assert_int_equal(qb__bsize(QB_DTYPE_q8_0), 34);
+  assert_int_equal(qb__bsize(QB_DTYPE_q4_0), 18);
+  assert_true(qb_family_get(QB_FAMILY_f32_q8_0_quant)->out_bits == 8.5);
+  assert_true(qb_family_get(QB_FAMILY_q4_0q8_0_dot)->in_bits == 4.5);
+  assert_true(qb_family_bytes(qb_family_get(QB_FAMILY_q4_0q8_0_dot), 64) == 2 * 18 + 2 * 34);
+}
+
+int main(void) {
+  qb_error err;
+  qb_cpu_detect(&qb__cpu);
+  if (qb_cpu_cap_from_env(&qb__cpu, &err) != QB_OK) {
+    qb_error_print(&err);
+    return 1;
+  }
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_geometry),
+      cmocka_unit_test(test_edges),
+      cmocka_unit_test(test_vectors_f32_q8_0_quant),
+      cmocka_unit_test(test_vectors_f32_q4_0_quant),
+      cmocka_unit_test(test_vectors_q8_0_f32_dequant),
+      cmocka_unit_test(test_vectors_q4_0_f32_dequant),
+      cmocka_unit_test(test_vectors_q8_0_dot),
+      cmocka_unit_test(test_vectors_q4_0q8_0_dot),
+      cmocka_unit_test(test_simd),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
