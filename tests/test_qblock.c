@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "common/fp.h"
-#include "registry.h"
+#include "platform/registry.h"
 #include "test_util.h"
 /* After <stdint.h>: the vectors are plain arrays. */
 #include "../data/ggml/q8_0_q4_0_vectors.h"

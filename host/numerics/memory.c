@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "registry.h"
+#include "platform/registry.h"
 
 /* The product must leave room for 8 bytes per element and the metadata: 2^62 does. */
 #define QB__MAX_ELEMENTS (UINT64_C(1) << 59)
