@@ -248,12 +248,28 @@ static void test_write_json_csv(void** state) {
   assert_string_equal(cols[0], "name");
   assert_string_equal(cols[ncols - 1], "error_message");
 
-  /* CSV only: the JSON is not written. */
-  qb__path(t, "only.json", path, sizeof path);
-  qb__path(t, "only.csv", csv, sizeof csv);
+  /* CSV only: written to the name given (`--out x.csv`), never to x.csv.csv, and no
+   * JSON anywhere. */
+  qb__path(t, "only.csv", path, sizeof path);
+  qb__path(t, "only.csv.csv", csv, sizeof csv);
   assert_int_equal(qb_results_write(path, doc, false, QB_RESULTS_CSV, &err), QB_OK);
-  assert_int_equal(access(path, F_OK), -1);
-  assert_int_equal(access(csv, F_OK), 0);
+  assert_int_equal(access(path, F_OK), 0);
+  assert_int_equal(access(csv, F_OK), -1);
+  FILE* head = fopen(path, "r");
+  char first[8] = "";
+  assert_non_null(head);
+  assert_non_null(fgets(first, sizeof first, head));
+  fclose(head);
+  assert_string_equal(first, "name,ru");
+  /* JSON only: an unrelated CSV of the same stem is no obstacle. */
+  qb__path(t, "other.csv", csv, sizeof csv);
+  qb__path(t, "other.json", path, sizeof path);
+  FILE* unrelated = fopen(csv, "w");
+  assert_non_null(unrelated);
+  fclose(unrelated);
+  assert_int_equal(qb_results_check_targets(path, false, QB_RESULTS_JSON, &err), QB_OK);
+  assert_int_equal(qb_results_write(path, doc, false, QB_RESULTS_JSON, &err), QB_OK);
+  assert_int_equal(qb_results_check_targets(path, false, QB_RESULTS_JSON | QB_RESULTS_CSV, &err), QB_EXISTS);
   assert_int_equal(qb_results_write(path, doc, false, 0, &err), QB_INTERNAL);
   json_decref(doc);
 }

@@ -33,11 +33,21 @@ static void qb__help(void) {
       "  --no-roofs          do not measure the roofs (no roof_fraction)\n"
       "  --list              print the planned case names and exit\n"
       "  --quiet             no table on stdout, no progress\n"
+      "  --resume JOURNAL    finish an interrupted run from its journal (FILE.journal beside\n"
+      "                      its results): the same suite on the same machine, every case\n"
+      "                      the journal holds kept, the others run; no other option but --quiet\n"
       "  -h, --help          this help\n"
       "\n"
-      "exit codes: 0 every case ok or skipped, 1 some case failed or the run was\n"
-      "interrupted (the rows done so far are written), 2 bad usage or input (no file\n"
-      "is created or changed).\n");
+      "Every finished case is appended to a journal beside the results file\n"
+      "(FILE.journal) as soon as it is measured; it is removed once the results are\n"
+      "written whole. SIGINT, SIGTERM and SIGHUP stop after the case under way and\n"
+      "write what finished (marked incomplete, the journal kept for --resume); after\n"
+      "SIGKILL or a crash, 'qbench recover FILE.journal' writes what finished.\n"
+      "\n"
+      "exit codes: 0 every case ok or skipped, 1 some case failed, the run was\n"
+      "interrupted (the rows done so far are written) or the results could not be\n"
+      "written (the journal is kept and named), 2 bad usage or input (nothing is run,\n"
+      "no file is created or changed).\n");
 }
 
 /* Splits a comma list into `out` via `one` (false: bad item). */
@@ -107,7 +117,8 @@ int qb_cmd_run(qb_ctx* ctx, int argc, char** argv) {
     O_QUIET,
     O_LIST,
     O_TIMEOUT,
-    O_NOROOFS
+    O_NOROOFS,
+    O_RESUME
   };
   static const struct option opts[] = {{"suite", required_argument, NULL, O_SUITE},
                                        {"backend", required_argument, NULL, O_BACKEND},
@@ -125,6 +136,7 @@ int qb_cmd_run(qb_ctx* ctx, int argc, char** argv) {
                                        {"list", no_argument, NULL, O_LIST},
                                        {"case-timeout", required_argument, NULL, O_TIMEOUT},
                                        {"no-roofs", no_argument, NULL, O_NOROOFS},
+                                       {"resume", required_argument, NULL, O_RESUME},
                                        {"help", no_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
   qb_run_options o;
@@ -133,7 +145,9 @@ int qb_cmd_run(qb_ctx* ctx, int argc, char** argv) {
   optind = 1;
   opterr = 0;
   int c;
+  int others = 0; /* options besides --quiet and --resume */
   while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+    if (c != O_QUIET && c != O_RESUME) others++;
     switch (c) {
       case 'h':
         qb__help();
@@ -210,10 +224,26 @@ int qb_cmd_run(qb_ctx* ctx, int argc, char** argv) {
       case O_NOROOFS:
         o.no_roofs = true;
         break;
+      case O_RESUME:
+        o.resume = optarg;
+        break;
       default:
         return qb_cli_usage_error("run", "unknown or incomplete option '%s'", argv[optind - 1]);
     }
   }
   if (optind < argc) return qb_cli_usage_error("run", "unexpected argument '%s'", argv[optind]);
+  if (o.resume != NULL) {
+    /* The journal's run is finished as it was asked: nothing else may change it. */
+    if (others > 0) {
+      return qb_cli_usage_error("run",
+                                "--resume takes no other option but --quiet (the run is finished as "
+                                "its journal says)");
+    }
+    qb_run_options only;
+    memset(&only, 0, sizeof only);
+    only.quiet = o.quiet;
+    only.resume = o.resume;
+    return qb_run(ctx, &only);
+  }
   return qb_run(ctx, &o);
 }

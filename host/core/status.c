@@ -28,7 +28,11 @@ int qb_status_exit_code(qb_status s) {
 qb_status qb_vfail(qb_error* err, qb_status s, const char* fmt, va_list ap) {
   if (err != NULL) {
     err->status = s;
-    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    const int n = vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    if (n < 0 || (size_t) n >= sizeof err->msg) {
+      static const char cut[] = " [message cut]";
+      memcpy(err->msg + sizeof err->msg - sizeof cut, cut, sizeof cut);
+    }
     /* One line: a message never carries a newline (build logs are cut at the first). */
     for (char* p = err->msg; *p; p++) {
       if (*p == '\n' || *p == '\r') {
@@ -49,4 +53,19 @@ qb_status qb_fail(qb_error* err, qb_status s, const char* fmt, ...) {
 
 void qb_error_print(const qb_error* err) {
   fprintf(stderr, "qbench: %s\n", err->msg[0] ? err->msg : qb_status_message(err->status));
+}
+
+void qb_text_copy(char* dst, size_t len, const char* src) {
+  if (len == 0) return;
+  const size_t n = strlen(src);
+  if (n < len) {
+    memcpy(dst, src, n + 1);
+    return;
+  }
+  if (len < 4) {
+    dst[0] = '\0';
+    return;
+  }
+  memcpy(dst, src, len - 4);
+  memcpy(dst + len - 4, "...", 4);
 }

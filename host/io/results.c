@@ -56,6 +56,14 @@ static bool qb__exists(const char* path) {
   return lstat(path, &st) == 0;
 }
 
+/* A default name is taken when its JSON, its CSV or its journal (a run under way) exists. */
+static bool qb__taken(const char* json) {
+  char other[PATH_MAX];
+  if (qb__exists(json)) return true;
+  if (qb_results_csv_path(json, other, sizeof other) && qb__exists(other)) return true;
+  return (size_t) snprintf(other, sizeof other, "%s.journal", json) < sizeof other && qb__exists(other);
+}
+
 void qb_results_default_path(char* buf, size_t len, const char* dir, const char* suite) {
   char host[256] = "";
   if (gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
@@ -70,7 +78,7 @@ void qb_results_default_path(char* buf, size_t len, const char* dir, const char*
   const char* d = dir && dir[0] ? dir : ".";
   snprintf(buf, len, "%s/%s-%s-%s.json", d, h, stamp, s);
   /* Two runs in the same second (a script, a CI matrix) get -2, -3, ... */
-  for (unsigned k = 2; qb__exists(buf) && k < 100000; k++) {
+  for (unsigned k = 2; qb__taken(buf) && k < 100000; k++) {
     snprintf(buf, len, "%s/%s-%s-%s-%u.json", d, h, stamp, s, k);
   }
 }
@@ -111,17 +119,30 @@ static qb_status qb__check_one(const char* path, bool force, qb_error* err) {
   return QB_OK;
 }
 
-qb_status qb_results_check_target(const char* path, bool force, qb_error* err) {
-  char dir[PATH_MAX], csv[PATH_MAX];
+/* The files a write of `formats` to `path` makes: one format goes to the name given;
+ * JSON and CSV together put the CSV beside the JSON (qb_results_csv_path). */
+static bool qb__targets(const char* path, unsigned formats, char* json, char* csv, size_t len) {
+  json[0] = csv[0] = '\0';
+  if (formats == QB_RESULTS_CSV) return (size_t) snprintf(csv, len, "%s", path) < len;
+  if ((size_t) snprintf(json, len, "%s", path) >= len) return false;
+  return !(formats & QB_RESULTS_CSV) || qb_results_csv_path(path, csv, len);
+}
+
+qb_status qb_results_check_targets(const char* path, bool force, unsigned formats, qb_error* err) {
+  char dir[PATH_MAX], json[PATH_MAX], csv[PATH_MAX];
   if (path == NULL || path[0] == '\0')
     return qb_fail(err, QB_IO, "empty results path (expected a file name)");
-  if (!qb__dirname(path, dir, sizeof dir) || !qb_results_csv_path(path, csv, sizeof csv)) {
-    return qb_fail(err, QB_IO, "%.200s...: path too long", path);
+  if (!qb__dirname(path, dir, sizeof dir) || !qb__targets(path, formats, json, csv, sizeof json)) {
+    return qb_fail(err, QB_IO, "%s: path too long (at most %d bytes)", path, PATH_MAX - 16);
   }
-  qb_status st = qb__check_one(path, force, err);
-  if (st == QB_OK) st = qb__check_one(csv, force, err);
+  qb_status st = json[0] ? qb__check_one(json, force, err) : QB_OK;
+  if (st == QB_OK && csv[0]) st = qb__check_one(csv, force, err);
   if (st == QB_OK) st = qb__probe_dir(path, dir, err);
   return st;
+}
+
+qb_status qb_results_check_target(const char* path, bool force, qb_error* err) {
+  return qb_results_check_targets(path, force, QB_RESULTS_JSON | QB_RESULTS_CSV, err);
 }
 
 /* ---- Output through the io hook ---------------------------------------------------- */
@@ -393,16 +414,18 @@ qb_status qb_results_write_io(const char* path, const json_t* doc, bool force, u
   }
   if (!json_is_object(doc))
     return qb_fail(err, QB_INTERNAL, "%s: the results document is not an object", path);
-  qb_status st = qb_results_check_target(path, force, err);
+  qb_status st = qb_results_check_targets(path, force, formats, err);
   if (st != QB_OK) return st;
 
   qb__pending files[2];
   memset(files, 0, sizeof files);
   size_t count = 0;
   bool is_csv[2] = {false, false};
-  if (formats & QB_RESULTS_JSON) snprintf(files[count++].target, PATH_MAX, "%s", path);
-  if (formats & QB_RESULTS_CSV) {
-    qb_results_csv_path(path, files[count].target, PATH_MAX);
+  char json[PATH_MAX], csv[PATH_MAX];
+  (void) qb__targets(path, formats, json, csv, sizeof json); /* checked above */
+  if (json[0]) snprintf(files[count++].target, PATH_MAX, "%s", json);
+  if (csv[0]) {
+    snprintf(files[count].target, PATH_MAX, "%s", csv);
     is_csv[count++] = true;
   }
   /* 1. Every temp file complete, 2. then every commit, so a failure in writing leaves

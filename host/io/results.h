@@ -25,11 +25,14 @@ enum { QB_RESULTS_JSON = 1u << 0, QB_RESULTS_CSV = 1u << 1 };
  * Both statuses map to exit code 2.
  */
 qb_status qb_results_check_target(const char* path, bool force, qb_error* err);
+/* The same for the files a write of `formats` makes: one format alone is written to
+ * `path` itself (`--out x.csv` is a CSV named x.csv), both put the CSV beside. */
+qb_status qb_results_check_targets(const char* path, bool force, unsigned formats, qb_error* err);
 
 /*
- * Writes `doc` to `path` (QB_RESULTS_JSON) and/or its CSV to the sibling path
- * (QB_RESULTS_CSV; see qb_results_csv_path). With both, both temp files are complete
- * before either is renamed into place.
+ * Writes `doc` to `path` in the one format asked, or, with both, the JSON to `path` and
+ * the CSV to the sibling path (qb_results_csv_path). With both, both temp files are
+ * complete before either is renamed into place.
  */
 qb_status qb_results_write(const char* path, const json_t* doc, bool force, unsigned formats, qb_error* err);
 
@@ -47,7 +50,8 @@ qb_status qb_results_write_io(const char* path, const json_t* doc, bool force, u
 
 /*
  * A unique default path: "<dir>/<host>-<YYYYmmdd-HHMMSS>-<suite>.json" (UTC), with
- * "-2", "-3", ... before ".json" when taken. Host and suite are reduced to
+ * "-2", "-3", ... before ".json" when taken (by the JSON, its CSV or its journal, the
+ * mark of a run under way). Host and suite are reduced to
  * [A-Za-z0-9._-]. Truncated to len (always NUL-terminated).
  */
 void qb_results_default_path(char* buf, size_t len, const char* dir, const char* suite);

@@ -11,6 +11,9 @@ typedef struct qb_ctx {
   qb_cpu cpu;   /* features and the ISA cap */
   qb_topo topo; /* topology and caches */
   const char* argv0;
+  /* Set by a command once its product is in a file (run's results): a failure to write
+   * stdout (a closed pipe, /dev/full) then loses only the table, not the exit code. */
+  bool stdout_optional;
 } qb_ctx;
 
 #endif

@@ -84,7 +84,7 @@ static qb_status qb__matrix(const qb_plan_input* in, qb_plan* p, const qb_case* 
           k->round = r;
           if (ss == QB_SKIPPED && k->planned == QB_OK) {
             k->planned = QB_SKIPPED;
-            snprintf(k->reason, sizeof k->reason, "%s", size_err.msg);
+            qb_text_copy(k->reason, sizeof k->reason, size_err.msg);
           }
           if (qb__name(k, n_text, in->filter)) p->count++;
         }

@@ -81,7 +81,7 @@ static void qb__bandwidth(qb_runner* r, const char* name, const qb__way* ways, s
                                                  r->case_timeout, &err);
     if (st != QB_OK) {
       /* A way this CPU lacks (non-temporal stores without AVX2) is no failure. */
-      if (st != QB_UNSUPPORTED && x->method == NULL) snprintf(x->reason, sizeof x->reason, "%s", err.msg);
+      if (st != QB_UNSUPPORTED && x->method == NULL) qb_text_copy(x->reason, sizeof x->reason, err.msg);
       continue;
     }
     char bench[160];
@@ -151,7 +151,7 @@ static void qb__compute(qb_runner* r, const qb_kernel_info* k, unsigned threads)
   qb_error err = {0};
   qb_cpu_bench b;
   if (qb_cpu_bench_peak(&b, k, (size_t) x->n, threads, r->case_timeout, &err) != QB_OK) {
-    snprintf(x->reason, sizeof x->reason, "%s", err.msg);
+    qb_text_copy(x->reason, sizeof x->reason, err.msg);
     return;
   }
   char bench[160];
@@ -203,7 +203,7 @@ static void qb__device_copy(qb_runner* r, const qb_case* k, uint64_t bytes) {
   const qb_status st = b->ops->prepare_copy(b, k->device, half, &state, &err);
   if (st != QB_OK) {
     x->skipped = st == QB_SKIPPED;
-    snprintf(x->reason, sizeof x->reason, "%s", err.msg);
+    qb_text_copy(x->reason, sizeof x->reason, err.msg);
     return;
   }
   char bench[192];
@@ -355,13 +355,14 @@ json_t* qb_roofs_json(const qb_roofs* roofs) {
       json_object_set_new(o, "device", json_string(x->device_name));
       if (x->timing) json_object_set_new(o, "timing", json_string(x->timing));
     }
+    /* A roof that failed has no figure (absent, with its reason), never 0.0 B/s. */
     if (x->in != QB_DTYPE_none) {
       json_object_set_new(o, "dtype", json_string(qb_dtype_get(x->in)->name));
       json_object_set_new(o, "n", json_integer((json_int_t) x->n));
-      json_object_set_new(o, "flops_per_second", json_real(x->flops_per_second));
+      if (x->ok) json_object_set_new(o, "flops_per_second", json_real(x->flops_per_second));
     } else {
       json_object_set_new(o, "bytes", json_integer((json_int_t) x->bytes));
-      json_object_set_new(o, "bytes_per_second", json_real(x->bytes_per_second));
+      if (x->ok) json_object_set_new(o, "bytes_per_second", json_real(x->bytes_per_second));
     }
     if (x->device < 0 && x->n_ways > 0) {
       /* How the roof was obtained: every way tried, the fastest one, the pages. */

@@ -1,6 +1,7 @@
 /* `qbench run`: orchestration, and the execution of every case through Google
  * Benchmark (CPU kernels via host/backends/cpu/cpu_bench.h, devices via backend.h). */
 #include <errno.h>
+#include <limits.h>
 #include <inttypes.h>
 #include <math.h>
 #include <pthread.h>
@@ -15,6 +16,7 @@
 #include "numerics/casedata.h"
 #include "measure/gbench.h"
 #include "numerics/memory.h"
+#include "io/journal.h"
 #include "io/results.h"
 #include "run/run_impl.h"
 
@@ -26,15 +28,44 @@ static void qb__on_signal(int sig) {
   qb__stop_signal = sig;
 }
 
-static void qb__install_signals(struct sigaction* old_int, struct sigaction* old_term) {
+/* Signals that end a run politely: the case under way finishes, what finished is
+ * written (marked incomplete). SIGHUP is the ssh session that went away. */
+static const int qb__stop_signals[] = {SIGINT, SIGTERM, SIGHUP};
+/* Signals ignored for the whole run, so that their errors come back as errno where
+ * they are handled: a closed pipe on stdout (EPIPE: the table is lost, the results file
+ * is still written) and a file size limit (EFBIG: the journal is kept, exit 1). */
+static const int qb__ignored_signals[] = {SIGPIPE, SIGXFSZ};
+#define QB__NSTOP (sizeof qb__stop_signals / sizeof qb__stop_signals[0])
+#define QB__NIGN (sizeof qb__ignored_signals / sizeof qb__ignored_signals[0])
+
+typedef struct qb__signals {
+  struct sigaction old_stop[QB__NSTOP], old_ign[QB__NIGN];
+} qb__signals;
+
+/* `second_kills`: while cases run, a second Ctrl-C kills at once (the first one asked
+ * politely, and the journal holds every finished case). During the final write it
+ * must not: the handler stays, so the write finishes and its temp files go. */
+static void qb__signals_set(qb__signals* save, bool second_kills) {
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = qb__on_signal;
   sigemptyset(&sa.sa_mask);
-  /* A second Ctrl-C kills at once: the first one asked politely. */
-  sa.sa_flags = SA_RESETHAND;
-  sigaction(SIGINT, &sa, old_int);
-  sigaction(SIGTERM, &sa, old_term);
+  sa.sa_flags = second_kills ? SA_RESETHAND : 0;
+  for (size_t i = 0; i < QB__NSTOP; i++)
+    sigaction(qb__stop_signals[i], &sa, save ? &save->old_stop[i] : NULL);
+  if (save == NULL) return;
+  struct sigaction ign;
+  memset(&ign, 0, sizeof ign);
+  ign.sa_handler = SIG_IGN;
+  sigemptyset(&ign.sa_mask);
+  for (size_t i = 0; i < QB__NIGN; i++) sigaction(qb__ignored_signals[i], &ign, &save->old_ign[i]);
+}
+
+/* The stop signals only: SIGPIPE and SIGXFSZ stay ignored, since the table on stdout
+ * is flushed after the command returns (main.c) and a closed pipe must not kill the
+ * process after its results were written. */
+static void qb__signals_restore(const qb__signals* save) {
+  for (size_t i = 0; i < QB__NSTOP; i++) sigaction(qb__stop_signals[i], &save->old_stop[i], NULL);
 }
 
 /* ---- Collecting Google Benchmark's runs -------------------------------------------- */
@@ -80,16 +111,20 @@ static void qb__on_run(const qb_gb_run* run, void* user) {
 
 /* The run that stands for the case in the table and the roofs: the median of the
  * repetitions, or the only one. Borrowed from c->runs. */
-static json_t* qb__summary(const qb__collect* c) {
+static json_t* qb__summary_of(const json_t* runs) {
   size_t i;
   json_t* o;
   json_t* first = NULL;
-  json_array_foreach(c->runs, i, o) {
+  json_array_foreach(runs, i, o) {
     const char* agg = json_string_value(json_object_get(o, "aggregate_name"));
     if (agg != NULL && strcmp(agg, "median") == 0) return o;
     if (first == NULL) first = o;
   }
   return first;
+}
+
+static json_t* qb__summary(const qb__collect* c) {
+  return qb__summary_of(c->runs);
 }
 
 static double qb__get(const json_t* o, const char* key) {
@@ -240,6 +275,38 @@ static void qb__roof_fields(const qb_runner* r, const qb_case* k, json_t* row) {
   }
 }
 
+/* ---- Journal ------------------------------------------------------------------- */
+
+/* Appends a line; the first failure is told once on stderr and the run goes on (its
+ * rows stay in memory for the results file). */
+static void qb__journal_put(qb_runner* r, json_t* line, bool sync) {
+  qb_error err = {0};
+  if (r->journal != NULL && qb_journal_append(r->journal, line, sync, &err) != QB_OK && !r->journal_warned) {
+    r->journal_warned = true;
+    qb_console_note(r->console, "%s (the run goes on; its results are kept in memory until the end)",
+                    err.msg);
+  }
+  json_decref(line);
+}
+
+/* Roofs go in as soon as each is measured: roof.c fills an entry, then times the next,
+ * so every entry before the one under way is final. */
+static void qb__journal_roofs(qb_runner* r, size_t final) {
+  if (r->journal == NULL || r->roofs_journaled >= final) return;
+  json_t* all = qb_roofs_json(&r->roofs);
+  for (size_t i = r->roofs_journaled; i < final; i++) {
+    qb__journal_put(r, json_pack("{s:s,s:O}", "type", "roof", "roof", json_array_get(all, i)), false);
+  }
+  json_decref(all);
+  r->roofs_journaled = final;
+}
+
+/* A finished case, synced: a case is seconds of work, a sync is milliseconds. */
+static void qb__journal_case(qb_runner* r, const qb_case* k, json_t* rows) {
+  if (r->journal == NULL) return;
+  qb__journal_put(r, json_pack("{s:s,s:s,s:O}", "type", "case", "name", k->name, "rows", rows), true);
+}
+
 /* Turns the collected runs (or, when none, one placeholder) into the case's rows. */
 static void qb__emit(qb_runner* r, const qb_case* k, qb__collect* c, qb__outcome* out) {
   if (c->runs == NULL) c->runs = json_array();
@@ -280,8 +347,15 @@ static void qb__emit(qb_runner* r, const qb_case* k, qb__collect* c, qb__outcome
     if (out->have_error) json_object_set_new(row, "error", qb__error_json(&out->metrics));
     if (out->memory) json_object_set(row, "memory", out->memory);
     if (out->extra) json_object_update(row, out->extra);
+    if (out->status == QB_TIMEOUT) {
+      /* A run cut short has no time and no rate: its figures would be read as real. */
+      static const char* const cut[] = {"real_time", "cpu_time", "bytes_per_second", "items_per_second",
+                                        "gflops"};
+      for (size_t f = 0; f < sizeof cut / sizeof cut[0]; f++) json_object_del(row, cut[f]);
+    }
   }
   json_decref(fields);
+  qb__journal_case(r, k, c->runs);
   json_t* summary = qb__summary(c);
   qb_console_case(r->console, k, summary);
   json_array_extend(r->rows, c->runs);
@@ -302,7 +376,7 @@ static void qb__fail_outcome(qb__outcome* out, const qb_error* err) {
   out->status = err->status == QB_OK ? QB_INTERNAL : err->status;
   /* A status that does not fail the run (unsupported here) is a skip, not an error. */
   if (qb_status_exit_code(out->status) == 0) out->status = QB_SKIPPED;
-  snprintf(out->reason, sizeof out->reason, "%s", err->msg);
+  qb_text_copy(out->reason, sizeof out->reason, err->msg);
 }
 
 /* After timing: the output of one more call, checked against the scalar reference. */
@@ -558,13 +632,14 @@ static void qb__run_case(qb_runner* r, const qb_case* k) {
 
 void qb_run_measure_cpu(qb_runner* r, const char* name, qb_cpu_bench* b, unsigned threads, qb_measure* m) {
   qb__collect c = {0};
+  qb__journal_roofs(r, r->roofs.count ? r->roofs.count - 1 : 0);
   qb_error err = {0};
   memset(m, 0, sizeof *m);
   b->pins = r->pins;
   snprintf(b->timeout_msg, sizeof b->timeout_msg, "timed out after %g s (--case-timeout)", r->case_timeout);
   b->start_s = qb_monotonic_seconds();
   if (qb__measure_once(r, name, qb_cpu_bench_fn, b, threads, false, r->repetitions, &c, &err) != QB_OK) {
-    snprintf(m->reason, sizeof m->reason, "%s", err.msg);
+    qb_text_copy(m->reason, sizeof m->reason, err.msg);
   } else if (c.error) {
     snprintf(m->reason, sizeof m->reason, "%s", c.error_msg);
   } else {
@@ -583,6 +658,7 @@ void qb_run_measure_device(qb_runner* r, const char* name, int device, void* sta
   qb__collect c = {0};
   qb_error err = {0};
   memset(m, 0, sizeof *m);
+  qb__journal_roofs(r, r->roofs.count ? r->roofs.count - 1 : 0);
   qb__dev_bench db = {.b = r->opencl,
                       .state = state,
                       .device = device,
@@ -590,7 +666,7 @@ void qb_run_measure_device(qb_runner* r, const char* name, int device, void* sta
                       .per_call_items = bytes / 2}; /* items as the CPU roofs count them: bytes copied */
   qb__dev_timeout_init(&db, r->case_timeout);
   if (qb__measure_once(r, name, qb__dev_fn, &db, 1, true, r->repetitions, &c, &err) != QB_OK) {
-    snprintf(m->reason, sizeof m->reason, "%s", err.msg);
+    qb_text_copy(m->reason, sizeof m->reason, err.msg);
   } else if (c.error) {
     snprintf(m->reason, sizeof m->reason, "%s", c.error_msg);
   } else {
@@ -653,30 +729,175 @@ static qb_status qb__open_opencl(qb_ctx* ctx, const qb_run_options* o, unsigned*
   return QB_OK;
 }
 
-static qb_status qb__default_path(const qb_suite* s, char* buf, size_t len, qb_error* err) {
-  if (mkdir("results", 0777) != 0 && errno != EEXIST) {
-    return qb_fail(err, QB_IO, "results: cannot create the default output directory: %s", strerror(errno));
+/* ---- The output: reserved before any work, written from what finished -------------- */
+
+/* What `qbench run` writes and where, decided before any work. */
+typedef struct qb__target {
+  char path[PATH_MAX];    /* the results file */
+  char journal[PATH_MAX]; /* "<path>.journal" */
+  unsigned formats;
+  bool force;
+} qb__target;
+
+/* The formats: --format when given; else the name decides: "x.csv" is a CSV, any other
+ * name a JSON with its CSV beside (results/README.md). */
+static qb_status qb__formats(const qb_run_options* o, const char* path, unsigned* out, qb_error* err) {
+  const size_t n = strlen(path);
+  const bool csv_name = n >= 4 && strcmp(path + n - 4, ".csv") == 0;
+  if (o->formats == 0) {
+    *out = csv_name ? QB_RESULTS_CSV : (QB_RESULTS_JSON | QB_RESULTS_CSV);
+    return QB_OK;
   }
-  qb_results_default_path(buf, len, "results", s->name);
+  if (csv_name && o->formats == (QB_RESULTS_JSON | QB_RESULTS_CSV)) {
+    return qb_fail(err, QB_USAGE,
+                   "--out '%s' with --format json,csv: two files cannot have one name (give the JSON's name, "
+                   "the CSV goes beside it)",
+                   path);
+  }
+  *out = o->formats;
   return QB_OK;
 }
 
-int qb_run(qb_ctx* ctx, const qb_run_options* o) {
+static bool qb__set_path(char* buf, const char* path) {
+  return (size_t) snprintf(buf, PATH_MAX, "%s", path) < PATH_MAX;
+}
+
+/* Checks the target and creates its journal, the reservation: a second run finds the
+ * name taken before it does any work. A default name taken meanwhile (two runs started
+ * in the same second) moves on to the next free one; a name given is refused. */
+static qb_status qb__reserve(const qb_run_options* o, const qb_suite* s, qb__target* t, qb_journal* j,
+                             qb_error* err) {
+  t->force = o->force;
+  const bool given = o->out_path != NULL;
+  if (!given && mkdir("results", 0777) != 0 && errno != EEXIST) {
+    return qb_fail(err, QB_IO, "results: cannot create the default output directory: %s", strerror(errno));
+  }
+  for (int attempt = 0; attempt < 1000; attempt++) {
+    if (given) {
+      if (!qb__set_path(t->path, o->out_path) || strlen(o->out_path) > PATH_MAX - 32) {
+        return qb_fail(err, QB_USAGE, "--out: the path is %zu bytes long (at most %d)", strlen(o->out_path),
+                       PATH_MAX - 32);
+      }
+    } else {
+      qb_results_default_path(t->path, sizeof t->path, "results", s->name);
+    }
+    qb_status st = qb__formats(o, t->path, &t->formats, err);
+    if (st == QB_OK) st = qb_results_check_targets(t->path, t->force, t->formats, err);
+    if (st != QB_OK) return st;
+    if (!qb_journal_path(t->path, t->journal, sizeof t->journal)) {
+      return qb_fail(err, QB_USAGE, "%s: path too long for its journal", t->path);
+    }
+    if (given && o->force) qb_journal_remove_stale(t->journal);
+    st = qb_journal_create(j, t->journal, err);
+    if (st == QB_OK) return QB_OK;
+    if (st != QB_EXISTS) return st;
+    if (given) {
+      return qb_fail(
+          err, QB_EXISTS,
+          "%s: taken: its journal %s exists (another qbench run is writing it, or an interrupted "
+          "one left it: 'qbench run --resume %s' finishes that run, 'qbench recover %s' writes what "
+          "it holds)",
+          t->path, t->journal, t->journal, t->journal);
+    }
+  }
+  return qb_fail(err, QB_EXISTS, "%s: no free default name (1000 tried)", t->path);
+}
+
+/* A case the journal holds already (--resume): its rows, as they were written. */
+static void qb__take_journaled(qb_runner* r, const qb_case* k, const json_t* rows) {
+  json_t* copy = json_deep_copy(rows);
+  const char* st = json_string_value(json_object_get(json_array_get(copy, 0), "status"));
+  if (st != NULL && strcmp(st, "ok") == 0) {
+    r->ok++;
+  } else if (st != NULL && strcmp(st, "skipped") == 0) {
+    r->skipped++;
+  } else {
+    r->errors++;
+  }
+  qb_console_case(r->console, k, qb__summary_of(copy));
+  json_array_extend(r->rows, copy);
+  json_decref(copy);
+}
+
+/* The plan's hash, as the header records it. */
+static void qb__plan_hash(const qb_plan* plan, char* buf, size_t len) {
+  uint64_t h = QB_JOURNAL_HASH_INIT;
+  for (size_t i = 0; i < plan->count; i++) qb_journal_plan_hash(&h, plan->cases[i].name);
+  snprintf(buf, len, "%016llx", (unsigned long long) h);
+}
+
+/* The suite as the header names it: a path made absolute, so that --resume from another
+ * directory reads the same file; a bare name stays a name. */
+static void qb__suite_ref(const qb_run_options* o, const qb_suite* s, char* buf, size_t len) {
+  const char* given = o->suite ? o->suite : "quick";
+  char abs[PATH_MAX];
+  if (strcmp(given, s->name) != 0 && s->path[0] && realpath(s->path, abs) != NULL) {
+    snprintf(buf, len, "%s", abs);
+  } else {
+    snprintf(buf, len, "%s", given);
+  }
+}
+
+/* The header: what was asked, where, on what machine, and the plan. */
+static json_t* qb__header(const qb_runner* r, const qb_run_options* o, const qb__target* t,
+                          const qb_plan* plan) {
+  char suite_ref[PATH_MAX], hash[24], target[PATH_MAX + 8];
+  qb__suite_ref(o, r->suite, suite_ref, sizeof suite_ref);
+  qb__plan_hash(plan, hash, sizeof hash);
+  /* The target made absolute too: recover and resume may run elsewhere. */
+  char dir[PATH_MAX];
+  snprintf(target, sizeof target, "%s", t->path);
+  if (t->path[0] != '/' && getcwd(dir, sizeof dir) != NULL) {
+    const size_t a = strlen(dir), b = strlen(t->path);
+    if (a + b + 2 <= sizeof target) {
+      memcpy(target, dir, a);
+      target[a] = '/';
+      memcpy(target + a + 1, t->path, b + 1);
+    }
+  }
+  qb_run_options stored = *o;
+  stored.formats = t->formats;
+  stored.out_path = NULL;
+  return json_pack("{s:s,s:i,s:s,s:o,s:o,s:{s:I,s:s},s:o}", "type", "header", "qbench_journal",
+                   QB_JOURNAL_VERSION, "target", target, "options",
+                   qb_resume_options_json(&stored, suite_ref), "machine",
+                   qb_resume_machine_json(r->ctx, r->opencl), "plan", "count", (json_int_t) plan->count,
+                   "hash", hash, "context", qb_run_context(r, o, true));
+}
+
+int qb_run(qb_ctx* ctx, const qb_run_options* given) {
   qb_error err = {0};
   qb_suite suite;
   qb_runner r;
   qb_plan plan = {0};
   qb_plan_input pin;
   qb_cpu_pins pins = {0};
+  qb_journal journal = {.fd = -1};
+  qb_journal_data jd;
+  qb__target t;
   regex_t filter;
-  bool have_filter = false;
+  bool have_filter = false, have_suite = false, reserved = false;
   int rc = 2;
-  char out_path[1024], note[600];
+  char note[QB_ERROR_MSG_MAX + 64];
   memset(&r, 0, sizeof r);
   memset(&pin, 0, sizeof pin);
+  memset(&jd, 0, sizeof jd);
+  memset(&t, 0, sizeof t);
+  qb_run_options ro = *given;
+  const qb_run_options* o = &ro;
+  const bool resuming = given->resume != NULL;
 
-  /* 1. Everything that can be wrong with the input, before any work or any file. */
-  if (qb_suite_load(o->suite ? o->suite : "quick", &suite, &err) != QB_OK) return qb__usage(&err);
+  /* 1. Everything that can be wrong with the input, before any work or any file. A
+   * resumed run takes its options from the journal's header. */
+  if (resuming) {
+    if (qb_journal_load(given->resume, &jd, &err) != QB_OK) goto out;
+    memset(&ro, 0, sizeof ro);
+    if (qb_resume_options(jd.header, given->resume, &ro, &err) != QB_OK) goto out;
+    ro.quiet = given->quiet;
+    ro.resume = given->resume;
+  }
+  if (qb_suite_load(o->suite ? o->suite : "quick", &suite, &err) != QB_OK) goto out;
+  have_suite = true;
   if (o->caches != NULL && qb_topo_override(&ctx->topo, o->caches, &err) != QB_OK) goto out;
   if (o->filter != NULL) {
     if (regcomp(&filter, o->filter, REG_EXTENDED | REG_NOSUB) != 0) {
@@ -684,14 +905,6 @@ int qb_run(qb_ctx* ctx, const qb_run_options* o) {
       goto out;
     }
     have_filter = true;
-  }
-  if (!o->list_only) {
-    if (o->out_path != NULL) {
-      snprintf(out_path, sizeof out_path, "%s", o->out_path);
-    } else if (qb__default_path(&suite, out_path, sizeof out_path, &err) != QB_OK) {
-      goto out;
-    }
-    if (qb_results_check_target(out_path, o->force, &err) != QB_OK) goto out;
   }
   unsigned backends;
   if (qb__resolve_backends(o, &suite, &backends, &err) != QB_OK) goto out;
@@ -720,6 +933,16 @@ int qb_run(qb_ctx* ctx, const qb_run_options* o) {
   pin.opencl = r.opencl;
   qb__resolve_threads(o, &suite, r.all_threads, &pin);
   if (qb_plan_build(&pin, &plan, &err) != QB_OK) goto out;
+  if (plan.count == 0) {
+    /* A typo in a CI job's filter must fail the job, not pass it forever. */
+    if (o->filter != NULL) {
+      qb_fail(&err, QB_USAGE, "--filter '%s' selects no case of suite '%s' (see 'qbench run --list')",
+              o->filter, suite.name);
+    } else {
+      qb_fail(&err, QB_BAD_INPUT, "suite '%s' plans no case on the backends used", suite.name);
+    }
+    goto out;
+  }
   if (o->list_only) {
     for (size_t i = 0; i < plan.count; i++) printf("%s\n", plan.cases[i].name);
     rc = 0;
@@ -731,52 +954,142 @@ int qb_run(qb_ctx* ctx, const qb_run_options* o) {
     goto out;
   }
 
-  /* 3. Roofs, then every case; a signal stops between cases. */
-  struct sigaction old_int, old_term;
+  /* 3. The target, reserved by its journal (or, resuming, the journal taken back after
+   * checking that it is the same plan on the same machine). */
+  if (resuming) {
+    char hash[24];
+    qb__plan_hash(&plan, hash, sizeof hash);
+    const json_t* jp = json_object_get(jd.header, "plan");
+    if (json_integer_value(json_object_get(jp, "count")) != (json_int_t) plan.count ||
+        strcmp(json_string_value(json_object_get(jp, "hash")), hash) != 0) {
+      qb_fail(&err, QB_BAD_INPUT,
+              "%s: suite '%s' now plans other cases (%zu, hash %s; the journal's run planned %lld, hash %s): "
+              "resume only the same suite, or 'qbench recover' what the journal holds",
+              given->resume, suite.name, plan.count, hash,
+              (long long) json_integer_value(json_object_get(jp, "count")),
+              json_string_value(json_object_get(jp, "hash")));
+      goto out;
+    }
+    json_t* machine = qb_resume_machine_json(ctx, r.opencl);
+    const qb_status ms = qb_resume_check_machine(jd.header, machine, given->resume, &err);
+    json_decref(machine);
+    if (ms != QB_OK) goto out;
+    if (!qb__set_path(t.path, o->out_path) || !qb__set_path(t.journal, given->resume)) {
+      qb_fail(&err, QB_BAD_INPUT, "%s: the target's path is too long", given->resume);
+      goto out;
+    }
+    t.formats = o->formats ? o->formats : (QB_RESULTS_JSON | QB_RESULTS_CSV);
+    /* The target may hold the incomplete file of the interrupted run: replaced. */
+    t.force = true;
+    if (qb_results_check_targets(t.path, true, t.formats, &err) != QB_OK) goto out;
+    if (qb_journal_reopen(&journal, given->resume, &err) != QB_OK) goto out;
+  } else if (qb__reserve(o, &suite, &t, &journal, &err) != QB_OK) {
+    goto out;
+  }
+  reserved = true;
+  r.journal = &journal;
+  if (!resuming) {
+    json_t* h = qb__header(&r, o, &t, &plan);
+    const qb_status hs = qb_journal_append(&journal, h, true, &err);
+    json_decref(h);
+    /* Nowhere to keep results (a full disk): refused before an hour of work. */
+    if (hs != QB_OK) goto out;
+  }
+
+  /* 4. Roofs, then every case; a signal stops between cases. */
+  qb__signals sigs;
   cpu_set_t affinity;
   const bool saved_affinity = pthread_getaffinity_np(pthread_self(), sizeof affinity, &affinity) == 0;
   qb__stop_signal = 0;
   r.stop = &qb__stop_signal;
-  qb__install_signals(&old_int, &old_term);
+  qb__signals_set(&sigs, true);
   r.rows = json_array();
   r.console = qb_console_new(o->quiet, plan.count);
   if (note[0]) qb_console_note(r.console, "%s", note);
-  if (!o->no_roofs) qb_roofs_measure(&r, &plan);
-  size_t done = 0;
+  if (resuming && jd.roofs_done) {
+    qb_resume_roofs(&r, jd.roofs);
+  } else if (!o->no_roofs) {
+    qb_roofs_measure(&r, &plan);
+    if (!qb__stop_signal) {
+      qb__journal_roofs(&r, r.roofs.count);
+      qb__journal_put(&r, json_pack("{s:s}", "type", "roofs_done"), true);
+    }
+  } else {
+    qb__journal_put(&r, json_pack("{s:s}", "type", "roofs_done"), true);
+  }
+  size_t done = 0, resumed = 0;
   for (; done < plan.count && !qb__stop_signal; done++) {
+    const json_t* prev = resuming ? qb_journal_case_rows(&jd, plan.cases[done].name) : NULL;
+    if (prev != NULL) {
+      qb__take_journaled(&r, &plan.cases[done], prev);
+      resumed++;
+      continue;
+    }
     qb_console_progress(r.console, done, plan.cases[done].name);
     qb__run_case(&r, &plan.cases[done]);
   }
   const bool incomplete = done < plan.count;
+  if (resumed)
+    qb_console_note(r.console, "resumed: %zu of %zu cases taken from %s", resumed, plan.count, t.journal);
   if (incomplete) qb_console_note(r.console, "interrupted: %zu of %zu cases done", done, plan.count);
   qb_console_done(r.console);
-  sigaction(SIGINT, &old_int, NULL);
-  sigaction(SIGTERM, &old_term, NULL);
   if (saved_affinity) pthread_setaffinity_np(pthread_self(), sizeof affinity, &affinity);
 
-  /* 4. The file: the rows done so far, even when interrupted. */
+  /* 5. The file: the rows done so far, even when interrupted. The handlers stay (no
+   * second-signal kill) until the write is over and its temp files are gone. */
+  qb__signals_set(NULL, false);
   json_t* doc = json_object();
-  json_object_set_new(doc, "context", qb_run_context(&r, o, incomplete));
+  json_t* context = qb_run_context(&r, o, incomplete);
+  if (resuming && jd.roofs_done) json_object_set(json_object_get(context, "qbench"), "roofs", jd.roofs);
+  json_object_set_new(doc, "context", context);
   json_object_set(doc, "benchmarks", r.rows);
-  const unsigned formats = o->formats ? o->formats : (QB_RESULTS_JSON | QB_RESULTS_CSV);
-  qb_status ws = qb_results_write(out_path, doc, o->force, formats, &err);
+  qb_status ws = qb_results_write(t.path, doc, t.force, t.formats, &err);
   json_decref(doc);
-  if (ws != QB_OK) goto out;
+  const bool journal_whole = !journal.broken;
+  qb_journal_close(&journal);
+  qb__signals_restore(&sigs);
+  if (ws != QB_OK) {
+    /* The work ran: exit 1, never 2, and every finished case is in the journal. */
+    fprintf(stderr, "qbench run: %s; %s %s ('qbench recover %s --out FILE' writes the results from it)\n",
+            err.msg,
+            journal_whole ? "every finished case is in the journal"
+                          : "the journal broke on the way, it holds part of the run:",
+            t.journal, t.journal);
+    err.status = QB_OK;
+    rc = 1;
+    goto out;
+  }
+  if (incomplete) {
+    fprintf(stderr, "qbench run: the journal %s is kept: 'qbench run --resume %s' finishes the run\n",
+            t.journal, t.journal);
+  } else {
+    unlink(t.journal);
+  }
+  ctx->stdout_optional = true;
   if (!o->quiet) {
     fprintf(stderr, "qbench run: %zu ok, %zu skipped, %zu errors; wrote %s\n", r.ok, r.skipped, r.errors,
-            out_path);
+            t.path);
   }
   rc = (r.errors > 0 || incomplete) ? 1 : 0;
   err.status = QB_OK;
 
 out:
-  if (err.status != QB_OK) rc = qb__usage(&err);
+  if (err.status != QB_OK) {
+    rc = qb__usage(&err);
+    /* Refused before any work: the reservation goes (a resumed journal stays). */
+    if (reserved && !resuming) {
+      qb_journal_close(&journal);
+      unlink(t.journal);
+    }
+  }
+  qb_journal_close(&journal);
+  qb_journal_data_free(&jd);
   if (have_filter) regfree(&filter);
   qb_plan_free(&plan);
   qb_cpu_pins_free(&pins);
   json_decref(r.rows);
   qb_console_free(r.console);
   if (r.opencl) r.opencl->ops->destroy(r.opencl);
-  qb_suite_free(&suite);
+  if (have_suite) qb_suite_free(&suite);
   return rc;
 }

@@ -32,6 +32,7 @@ typedef struct qb_run_options {
   bool list_only;      /* print the planned case names and stop */
   bool no_roofs;       /* skip the bandwidth and compute roofs */
   double case_timeout; /* seconds a case may take; 0: no limit */
+  const char* resume;  /* a journal to finish (the other options come from it); NULL: none */
 } qb_run_options;
 
 /* Runs the whole command; returns the exit code (0 ok/skipped, 1 errors or

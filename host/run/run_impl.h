@@ -116,6 +116,9 @@ typedef struct qb_runner {
   const volatile sig_atomic_t* stop; /* set by SIGINT/SIGTERM */
   bool pinned_all;                   /* every thread could be pinned */
   struct qb_cpu_pins* pins;          /* the CPU sets of thread indices, reused across cases */
+  struct qb_journal* journal;        /* every finished case and roof goes here; NULL: --list */
+  size_t roofs_journaled;            /* roofs.items already in the journal */
+  bool journal_warned;               /* the journal broke and the user was told */
 } qb_runner;
 
 /* Measures the roofs into r->roofs (uses the case machinery of run.c). */
@@ -155,6 +158,22 @@ void qb_run_measure_device(qb_runner* r, const char* name, int device, void* sta
                            qb_measure* m);
 /* The results' "context" object (results/README.md). */
 json_t* qb_run_context(const qb_runner* r, const qb_run_options* o, bool incomplete);
+
+/* ---- Journal (resume.c) ----------------------------------------------------------- */
+
+/* The header's "options": what --resume needs to plan the same run again. */
+json_t* qb_resume_options_json(const qb_run_options* o, const char* suite_path);
+/* The header's "machine": what --resume compares (host, CPU model, features, cap,
+ * cores, OpenCL devices). */
+json_t* qb_resume_machine_json(const qb_ctx* ctx, qb_backend* opencl);
+/* The options of the journaled run (strings borrowed from the header). */
+qb_status qb_resume_options(const json_t* header, const char* jpath, qb_run_options* o, qb_error* err);
+/* QB_BAD_INPUT naming the first field of `now` that differs from the header's machine. */
+qb_status qb_resume_check_machine(const json_t* header, const json_t* now, const char* jpath, qb_error* err);
+/* The journaled roofs back into r->roofs, as far as the rows' fractions need them
+ * (name, class, threads, device matched by name, figures); the results file takes the
+ * journal's entries themselves, with every field. They count as journaled already. */
+void qb_resume_roofs(qb_runner* r, const json_t* roofs);
 
 /* ---- Console ------------------------------------------------------------------- */
 
