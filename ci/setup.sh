@@ -17,6 +17,8 @@ packages=(
   gnuplot-nox fonts-dejavu-core
   # man pages from --help (dist/install.cmake)
   help2man
+  # index.html rendered in a real browser (test plot_html_chromium)
+  chromium
 )
 # Opt-in (QB_SETUP_ARM=1, what ci/test-arm.sh sets): the aarch64 cross compiler, qemu
 # user-mode emulation and the arm64 builds of the two required libraries (multiarch).

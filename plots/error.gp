@@ -12,7 +12,7 @@ set datafile separator "\t"
 set termoption noenhanced
 set title "Numerical error by dtype, scheme and input distribution\n".title
 set ylabel "SQNR (dB, higher is better)"
-set xlabel "dtype / scheme (family, rounding)"
+set xlabel "format: casts f32 -> X, quantizers quantize then dequantize (the round trip); dequantize rows left out (their error is the arithmetic alone)"
 set style fill solid 0.85 border lc rgb "#404040"
 set boxwidth 0.85
 set grid ytics lc rgb "#dddddd"

@@ -1,11 +1,12 @@
-# Chart 6: machines side by side. The same kernels (largest n measured) on every
-# results file given: above, normalized by each machine's own roof (roof fraction);
-# below, absolute GB/s.
+# Chart 6: machines side by side. Each family (per kind of path: the CPU, or a device
+# backend) at each results file's best variant (largest n measured): above, normalized
+# by each machine's own roof (roof fraction); below, absolute GB/s. Machines are
+# labelled by CPU, host, date and file, so two runs of one machine stay apart.
 #
 # Variables (gnuplot -e, set by `qbench plot`):
 #   data     one block per results file (header line, 5th field the machine); rows: x,
-#            roof fraction, GB/s, colour, kernel
-#   kernels  one row per kernel: centre x, 0, kernel (the x tic labels)
+#            roof fraction, GB/s, colour, family (and backend)
+#   kernels  one row per family: centre x, 0, family (the x tic labels)
 #   colors   the machines' colours in block order, as "#rrggbb" words
 #   out, title, nblocks, nbars, xmax, nroofbars (bars with a roof fraction)
 set datafile separator "\t"
@@ -13,13 +14,13 @@ set termoption noenhanced
 set style fill solid 0.85 border lc rgb "#404040"
 set boxwidth 0.85
 set grid ytics lc rgb "#dddddd"
-set key outside right top vertical box
+set key inside top right vertical opaque box font ",9" samplen 2
 set xrange [0:xmax]
 # Fixed margins keep the two panels aligned whatever their labels.
 set lmargin at screen 0.07
-set rmargin at screen 0.64
+set rmargin at screen 0.98
 width = 600 + 24 * nbars
-width = width < 1300 ? 1300 : (width > 2800 ? 2800 : width)
+width = width < 1000 ? 1000 : (width > 1600 ? 1600 : width)
 
 do for [fmt in "png svg"] {
   if (fmt eq "png") {
@@ -41,6 +42,7 @@ do for [fmt in "png svg"] {
   } else {
     set ylabel "fraction of the machine's roof"
     set yrange [0:*]
+    set offsets 0, 0, graph 0.08 * nblocks + 0.05, 0
     set xtics format "" scale 0
     set bmargin 1
     if (nroofbars == 0) {
@@ -54,14 +56,15 @@ do for [fmt in "png svg"] {
            for [i=0:nblocks-1] data index i using 1:2 with boxes lc rgb word(colors, i + 1) title columnheader(5)
     }
     set ylabel "throughput (GB/s)"
+    set offsets 0, 0, 0, 0
     unset key
     set xtics rotate by -45 scale 0 font ",8"
-    set bmargin 12
+    set bmargin 9
     plot kernels using 1:(NaN):xtic(3) notitle, \
          for [i=0:nblocks-1] data index i using 1:3 with boxes lc rgb word(colors, i + 1) notitle
     set bmargin
   }
   unset multiplot
-  set key outside right top vertical box
+  set key inside top right vertical opaque box font ",9" samplen 2
   set output
 }

@@ -5,6 +5,7 @@
  * Skipped (77) when gnuplot is not installed.
  */
 #include <ctype.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,6 +59,19 @@ static void qb__tsv_shape(const char* text, size_t* rows, size_t* blocks) {
   }
 }
 
+/* The number in column `col` (0-based) of the first data row containing `key`; NAN if none. */
+static double qb__tsv_value(const char* tsv, const char* key, int col) {
+  const char* row = strstr(tsv, key);
+  if (row == NULL) return NAN;
+  while (row > tsv && row[-1] != '\n') row--;
+  for (int c = 0; c < col; c++) {
+    row = strchr(row, '\t');
+    if (row == NULL) return NAN;
+    row++;
+  }
+  return strtod(row, NULL);
+}
+
 /* Runs qbench plot ARGS (NULL-terminated, fixture names relative to the data folder). */
 static int qb__plot(const char* out_dir, const char* env_name, const char* env_value, char* err,
                     size_t errlen, const char* const* files) {
@@ -67,7 +81,7 @@ static int qb__plot(const char* out_dir, const char* env_name, const char* env_v
   argv[n++] = (char*) QB_TEST_QBENCH;
   argv[n++] = (char*) "plot";
   for (int i = 0; files[i] != NULL; i++) {
-    if (files[i][0] == '-') {
+    if (files[i][0] == '-' || files[i][0] == '/') {
       argv[n++] = (char*) files[i];
     } else {
       snprintf(paths[i], sizeof paths[i], "%s/%s", QB_TEST_DATA, files[i]);
@@ -152,16 +166,18 @@ static void test_full_set(void** state) {
   const char* files[] = {"plot_a.json", "plot_b.json", "--compare", "base.json", "slow20.json", NULL};
   int rc = qb__plot(dir, NULL, NULL, err, sizeof err, files);
   if (rc != 0) fail_msg("qbench plot exited %d: %s", rc, err);
-  assert_non_null(strstr(err, "13 charts"));
+  assert_non_null(
+      strstr(err, "15 charts")); /* 7 throughput, 3 size, roofline, error, memory, machines, regression */
   assert_non_null(strstr(err, "index.html"));
 
-  static const char* const charts[] = {"throughput", "size-f32_f16_cvt", "roofline",  "error",
-                                       "memory",     "machines",         "regression"};
+  static const char* const charts[] = {
+      "throughput-f32_f16_cvt", "size-f32_f16_cvt", "roofline", "error", "memory", "machines", "regression"};
   char* html = qb__read(dir, "index.html", NULL);
   assert_non_null(html);
+  assert_non_null(strstr(html, "<h2 id=\"summary\">Summary</h2>"));
   assert_non_null(strstr(html, "AMD EPYC 7B13 (fixture)"));
   for (size_t i = 0; i < sizeof charts / sizeof charts[0]; i++) {
-    qb__check_png(dir, charts[i], 1000, 600, 15000);
+    qb__check_png(dir, charts[i], 1000, 300, 15000);
     free(qb__svg(dir, charts[i], 3));
     char ref[128];
     snprintf(ref, sizeof ref, "src=\"%s.png\"", charts[i]);
@@ -169,24 +185,41 @@ static void test_full_set(void** state) {
   }
   free(html);
 
-  /* 1. Throughput: one bar per (path, kernel); avx2 has three (+ its legend sample). */
-  char* tsv = qb__read(dir, "throughput.tsv", NULL);
+  /* 1. Throughput per family: a bar per (path, variant) at the largest n, each against
+   * the roof of its own size class and thread count (named with both). */
+  char* tsv = qb__read(dir, "throughput-f32_f16_cvt.tsv", NULL);
   size_t rows, blocks;
   qb__tsv_shape(tsv, &rows, &blocks);
   assert_int_equal(blocks, 3); /* scalar, avx2, opencl:pocl-cpu */
-  assert_int_equal(rows, 10);
-  const char* row = strstr(tsv, "\tf32_f16_cvt__avx2_u16\n");
-  assert_non_null(row);
-  while (row > tsv && row[-1] != '\n') row--;
-  double x, gbps;
-  assert_int_equal(sscanf(row, "%lf\t%lf", &x, &gbps), 2);
-  assert_true(gbps > 8.85 && gbps < 9.15); /* 6 bytes/element in 6n/9 ns: 9 GB/s +-1 % jitter */
+  assert_int_equal(rows, 3);
+  double gbps_avx2 = qb__tsv_value(tsv, "\tavx2_u16\t", 1),
+         gbps_scalar = qb__tsv_value(tsv, "\tscalar_u1\t", 1);
+  assert_true(gbps_avx2 > 8.85 && gbps_avx2 < 9.15); /* 6 bytes/element in 6n/9 ns: 9 GB/s +-1 % jitter */
+  assert_true(gbps_scalar > 1.9 && gbps_scalar < 2.1);
   free(tsv);
-  char* svg = qb__svg(dir, "throughput", 4);
-  assert_int_equal(qb__count(svg, "fill = 'rgb( 31, 119, 180)'"), 3 + 1);
+  tsv = qb__read(dir, "throughput-f32_f16_cvt-roofs.tsv", NULL);
+  qb__tsv_shape(tsv, &rows, &blocks);
+  assert_int_equal(blocks, 1); /* only the roof the bars were measured against */
+  assert_int_equal(rows, 2);   /* scalar and avx2 (the device has no roof in this file) */
+  assert_non_null(strstr(tsv, "\tcopy DRAM, 1 thread\n12\t3\n12\t2\n"));
+  free(tsv);
+  char* svg = qb__svg(dir, "throughput-f32_f16_cvt", 4);
+  assert_non_null(strstr(svg, "copy DRAM, 1 thread"));
+  assert_non_null(strstr(svg, "8.97 GB/s, 75 % of roof"));
   assert_non_null(strstr(
       svg, "AMD EPYC 7B13 (fixture) + opencl:pocl-cpu (fixture-a), 2026-11-22T15:40:00+00:00, qbench 0.1.0"));
   free(svg);
+  /* The summary row says what the chart draws: best path, GB/s, roof, speed-up over scalar. */
+  char want[256];
+  snprintf(want, sizeof want,
+           "<td title=\"avx2\">avx2_u16</td><td class=\"num\">8.97 GB/s</td><td class=\"num\">75 %%</td><td "
+           "class=\"num\">%.1fx</td><td class=\"num\">73.6 dB</td><td class=\"num\">6</td>",
+           gbps_avx2 / gbps_scalar);
+  html = qb__read(dir, "index.html", NULL);
+  if (strstr(html, want) == NULL) fail_msg("index.html lacks the summary cells %s", want);
+  assert_non_null(strstr(html, "L1d 32 KiB, L2 512 KiB, L3 32 MiB"));
+  assert_non_null(strstr(html, "<a href=\"#fam-f32_qs8_quant\">"));
+  free(html);
 
   /* 2. Size: four sizes on three paths, each a point (+ one legend sample per path). */
   tsv = qb__read(dir, "size-f32_f16_cvt.tsv", NULL);
@@ -199,38 +232,51 @@ static void test_full_set(void** state) {
   assert_non_null(strstr(svg, "L2 512 KiB"));
   free(svg);
 
-  /* 3. Roofline: a point per (path, kernel), four measured roofs. */
+  /* 3. Roofline: the dots only, under the roofs of their sizes and thread counts. */
   tsv = qb__read(dir, "roofline.tsv", NULL);
   qb__tsv_shape(tsv, &rows, &blocks);
+  assert_int_equal(rows, 2); /* f32_dot scalar and avx2 at the largest n */
+  assert_null(strstr(tsv, "cvt"));
+  free(tsv);
+  tsv = qb__read(dir, "roofline-roofs.tsv", NULL);
+  qb__tsv_shape(tsv, &rows, &blocks);
+  assert_int_equal(blocks, 3); /* copy DRAM (the dots' size), the two 1-thread peaks; not copy L1 */
+  assert_null(strstr(tsv, "copy L1"));
   free(tsv);
   svg = qb__svg(dir, "roofline", 4);
-  assert_int_equal(rows, 10);
-  assert_int_equal(qb__count(svg, "xlink:href='#gpPt6'"), rows + blocks);
-  assert_non_null(strstr(svg, "copy DRAM: 12.0 GB/s"));
+  assert_int_equal(qb__count(svg, "xlink:href='#gpPt6'"), 2 + 2);
+  assert_non_null(strstr(svg, "copy DRAM, 1 thread: 12.0 GB/s"));
+  assert_non_null(strstr(svg, "f32_dot avx2_u32"));
   free(svg);
 
-  /* 4. Error: 7 schemes; 4 of them with three distributions. */
+  /* 4. Error: 7 schemes; 4 of them with three distributions; quantizers as round trips. */
   tsv = qb__read(dir, "error.tsv", NULL);
   qb__tsv_shape(tsv, &rows, &blocks);
   assert_int_equal(rows, 3 + 4 * 3);
   assert_int_equal(blocks, 3);
   assert_non_null(strstr(tsv, "\t21.5\t"));
+  assert_non_null(strstr(tsv, "\tf32_qs8_quant/pytorch (round trip)\n"));
   free(tsv);
 
-  /* 5. Memory: f32 and six narrow formats, qb8 with its scale overhead. */
+  /* 5. Memory: the memory table's 13 formats, each once, sized right for 2^20 elements. */
   tsv = qb__read(dir, "memory.tsv", NULL);
   qb__tsv_shape(tsv, &rows, &blocks);
-  assert_int_equal(rows, 7);
-  assert_non_null(strstr(tsv, "\tqb8 block-32\tx0.281\n"));
-  assert_non_null(strstr(tsv, "1\t4\t8355711\tf32\tx1\n"));
+  assert_int_equal(rows, 13);
+  assert_non_null(strstr(tsv, "1\t8\t2062260\tf64\tx2\n"));
+  assert_non_null(strstr(tsv, "\t4\t16744206\tf32\tx1\n"));
+  assert_non_null(strstr(tsv, "\t1.125\t")); /* s8 block32: 1 MiB + a 4-byte scale per 32 */
+  assert_int_equal(qb__count(tsv, "\ts8 per-tensor\t"), 1);
+  assert_int_equal(qb__count(tsv, "\ts8 block32\t"), 1);
   free(tsv);
 
-  /* 6. Machines: both files, the kernels they share. */
+  /* 6. Machines: both files, each family they share (CPU and device), at each one's best;
+   * labelled by machine, date and file. */
   tsv = qb__read(dir, "machines.tsv", NULL);
   qb__tsv_shape(tsv, &rows, &blocks);
   assert_int_equal(blocks, 2);
-  assert_int_equal(rows, 2 * 9);
-  assert_non_null(strstr(tsv, "Intel Xeon Gold 6268CL (fixture) (fixture-b)"));
+  assert_int_equal(rows, 2 * 7);
+  assert_non_null(strstr(tsv, "Intel Xeon Gold 6268CL (fixture) (fixture-b), 2026-11-22 15:40, plot_b.json"));
+  assert_non_null(strstr(tsv, "\t8.96982\t2062260\tf32_f16_cvt\n")); /* plot_a's best: avx2_u16 */
   free(tsv);
 
   /* 7. Regression: four timed rows, one red. */
@@ -251,9 +297,9 @@ static void test_partial_and_empty(void** state) {
   const char* partial[] = {"plot_partial.json", NULL};
   int rc = qb__plot(dir, NULL, NULL, err, sizeof err, partial);
   if (rc != 0) fail_msg("partial: qbench plot exited %d: %s", rc, err);
-  qb__check_png(dir, "throughput", 1000, 600, 10000);
-  char* svg = qb__svg(dir, "throughput", 2);
-  assert_int_equal(qb__count(svg, "fill = 'rgb(127, 127, 127)'"), 2 + 1); /* scalar only */
+  qb__check_png(dir, "throughput-f32_f16_cvt", 1000, 300, 5000);
+  char* svg = qb__svg(dir, "throughput-f32_f16_cvt", 2);
+  assert_int_equal(qb__count(svg, "fill = 'rgb(127, 127, 127)'"), 1 + 1); /* scalar only */
   free(svg);
 
   snprintf(dir, sizeof dir, "%s/empty", qb__tmp);
@@ -262,14 +308,17 @@ static void test_partial_and_empty(void** state) {
   if (rc != 0) fail_msg("empty: qbench plot exited %d: %s", rc, err);
   /* Memory is a formula, known for skipped cases too: that chart has bars here. */
   qb__check_png(dir, "memory", 1000, 600, 10000);
-  static const char* const charts[] = {"throughput", "size-none", "roofline", "error", "machines"};
+  static const char* const charts[] = {"throughput-none", "roofline", "error", "machines"};
   for (size_t i = 0; i < sizeof charts / sizeof charts[0]; i++) {
-    qb__check_png(dir, charts[i], 1000, 600, 5000);
+    qb__check_png(dir, charts[i], 1000, 300, 5000);
     svg = qb__svg(dir, charts[i], 0);
     if (strstr(svg, "no data") == NULL && strstr(svg, "roofs only") == NULL)
       fail_msg("%s: no 'no data' label", charts[i]);
     free(svg);
   }
+  /* No size chart without two sizes. */
+  assert_null(qb__read(dir, "size-none.tsv", NULL));
+  assert_null(qb__read(dir, "size-f32_f16_cvt.tsv", NULL));
   size_t len;
   char* log = qb__read(dir, "gnuplot.log", &len);
   assert_non_null(log);
@@ -291,7 +340,7 @@ static void test_emulated(void** state) {
   int rc = qb__plot(dir, NULL, NULL, err, sizeof err, alone);
   if (rc != 0) fail_msg("emulated: qbench plot exited %d: %s", rc, err);
   assert_null(strstr(err, "left out"));
-  static const char* const timing[] = {"throughput", "size-f32_f16_cvt", "roofline", "machines"};
+  static const char* const timing[] = {"throughput-f32_f16_cvt", "size-f32_f16_cvt", "roofline", "machines"};
   for (size_t i = 0; i < sizeof timing / sizeof timing[0]; i++) {
     char* svg = qb__svg(dir, timing[i], 1);
     if (strstr(svg, "(emulated: timings meaningless)") == NULL) fail_msg("%s: title not marked", timing[i]);
@@ -320,13 +369,43 @@ static void test_emulated(void** state) {
   size_t rows, blocks;
   qb__tsv_shape(tsv, &rows, &blocks);
   assert_int_equal(blocks, 2);
-  assert_int_equal(rows, 2 * 9);
+  assert_int_equal(rows, 2 * 7);
   assert_null(strstr(tsv, "fixture-emu"));
   assert_non_null(strstr(tsv, "(fixture-b)"));
   free(tsv);
-  char* svg = qb__svg(dir, "throughput", 1);
+  char* svg = qb__svg(dir, "throughput-f32_f16_cvt", 1);
   assert_null(strstr(svg, "emulated"));
   free(svg);
+}
+
+/* Several files: the single-run charts come from the newest (by context date), not the
+ * first given; the machines chart holds them all. */
+static void test_newest(void** state) {
+  (void) state;
+  char dir[600], err[4096], newer[700];
+  size_t len;
+  char* b = qb__read(QB_TEST_DATA, "plot_b.json", &len);
+  assert_non_null(b);
+  char* at = strstr(b, "\"date\":\"2026-11-22T15:40:00+00:00\"");
+  assert_non_null(at);
+  memcpy(at + strlen("\"date\":\"2026-11-2"), "3", 1); /* a day later */
+  snprintf(newer, sizeof newer, "%s/newer_b.json", qb__tmp);
+  FILE* f = fopen(newer, "wb");
+  assert_non_null(f);
+  assert_int_equal(fwrite(b, 1, len, f), len);
+  fclose(f);
+  free(b);
+  snprintf(dir, sizeof dir, "%s/newest", qb__tmp);
+  const char* files[] = {newer, "plot_a.json", NULL};
+  int rc = qb__plot(dir, NULL, NULL, err, sizeof err, files);
+  if (rc != 0) fail_msg("qbench plot exited %d: %s", rc, err);
+  char* svg = qb__svg(dir, "throughput-f32_f16_cvt", 1);
+  assert_non_null(strstr(svg, "(fixture-b), 2026-11-23T15:40:00+00:00"));
+  free(svg);
+  char* tsv = qb__read(dir, "machines.tsv", NULL);
+  assert_non_null(strstr(tsv, "plot_a.json"));
+  assert_non_null(strstr(tsv, "newer_b.json"));
+  free(tsv);
 }
 
 static void test_no_gnuplot(void** state) {
@@ -349,9 +428,8 @@ int main(void) {
   }
   if (mkdtemp(qb__tmp) == NULL) return 1;
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_full_set),
-      cmocka_unit_test(test_partial_and_empty),
-      cmocka_unit_test(test_emulated),
+      cmocka_unit_test(test_full_set),   cmocka_unit_test(test_partial_and_empty),
+      cmocka_unit_test(test_emulated),   cmocka_unit_test(test_newest),
       cmocka_unit_test(test_no_gnuplot),
   };
   int rc = cmocka_run_group_tests(tests, NULL, NULL);

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "numerics/memory.h"
 #include "platform/cpu.h"
 #include "platform/registry.h"
 
@@ -453,62 +454,217 @@ static qb_status qb__pick_largest(const qb__cases* cs, bool need_gops, qb__pick*
   return QB_OK;
 }
 
-/* ---- chart 1: throughput by kernel, grouped by path, with each path's roof ---- */
+/* ---- chart 1: throughput per family, a horizontal bar per variant, its own roof marked ---- */
 
-static qb_status qb__chart_throughput(qb__plotter* p, const qb__cases* cs, qb_error* err) {
-  qb__pick pk;
-  qb_status st = qb__pick_largest(cs, false, &pk, err);
-  if (st != QB_OK) return st;
-  FILE* f = qb__open(p, "throughput.tsv", err);
-  FILE* g = f ? qb__open(p, "throughput-paths.tsv", err) : NULL;
-  if (f == NULL || g == NULL) {
-    if (f) fclose(f);
-    free(pk.v);
-    return err->status;
+/* "copy L2, 1 thread" or "copy opencl:pocl-cpu L2 (256 KiB)": what a roof is, in its label. */
+static void qb__roof_label(const qb_result_roof* r, char* buf, size_t len) {
+  char thr[32] = "";
+  if (r->threads > 0)
+    snprintf(thr, sizeof thr, ", %lld thread%s", (long long) r->threads, r->threads == 1 ? "" : "s");
+  if (r->device[0] != '\0') {
+    snprintf(buf, len, "%s %s:%s %s (%.0f KiB)%s", r->name, r->backend, r->device, r->size_class,
+             r->bytes / 1024.0, thr);
+  } else {
+    snprintf(buf, len, "%s %s%s", r->name, r->size_class, thr);
   }
-  char a[32], b[32];
-  fprintf(f, "# one block per path: bar x, GB/s (median), colour, kernel (largest n measured)\n");
-  fprintf(g, "# per path: centre x\troof GB/s\tfirst x\tlast x\tcolour\tpath\n");
-  double x = 0;
-  int blocks = 0, roofs = 0;
-  char colors[2048] = "";
-  for (size_t i = 0; i < pk.n;) {
-    size_t j = i;
-    while (j < pk.n && strcmp(pk.v[j]->path, pk.v[i]->path) == 0) j++;
-    uint32_t rgb = qb_plot_path_color(pk.v[i]->path);
-    qb__color_word(colors, sizeof colors, rgb);
-    fprintf(f, "%sx\tgbps\tcolor\t%s\n", blocks ? "\n\n" : "", pk.v[i]->path);
-    double x0 = x + 1, roof = NAN;
-    for (size_t t = i; t < j; t++) {
-      x += 1;
-      fprintf(f, "%g\t%s\t%u\t%s\n", x, qb__num(a, sizeof a, pk.v[t]->gbps), rgb, pk.v[t]->kernel);
-      if (isfinite(pk.v[t]->roof_gbps) && !(pk.v[t]->roof_gbps <= roof)) roof = pk.v[t]->roof_gbps;
+}
+
+/* The context roof a case was divided by (nearest footprint among several), or NULL. */
+static const qb_result_roof* qb__case_roof(const qb__case* c) {
+  const qb_result_roof* best = NULL;
+  for (size_t i = 0; i < c->set->n_roofs; i++) {
+    const qb_result_roof* roof = &c->set->roofs[i];
+    if (!qb__roof_of_row(roof, c->row) || !isfinite(roof->bytes_per_second)) continue;
+    if (best == NULL || (isfinite(c->bytes) && fabs(roof->bytes - c->bytes) < fabs(best->bytes - c->bytes)))
+      best = roof;
+  }
+  return best;
+}
+
+static const char* qb__case_family(const qb__case* c) {
+  return c->row->has_qbench ? c->row->family : "gbench";
+}
+
+/* Sort keys for a family's bars: path, then fastest first. */
+static int qb__cmp_path_gbps(const void* a, const void* b) {
+  const qb__case *x = *(const qb__case*const*) a, *y = *(const qb__case*const*) b;
+  int c = qb__cmp_path(x->path, y->path);
+  if (c == 0) c = (x->gbps < y->gbps) - (x->gbps > y->gbps);
+  return c;
+}
+
+/* The cases a family's chart and summary use, into out[]: ok, with a rate, one per
+ * (path, kernel, threads), at the largest n that kernel was measured at. */
+static size_t qb__family_pick(const qb__cases* cs, const char* family, const qb__case** out) {
+  size_t n = 0;
+  for (size_t i = 0; i < cs->n; i++) {
+    const qb__case* c = &cs->v[i];
+    if (!c->ok || !isfinite(c->gbps) || !(c->gbps > 0) || strcmp(qb__case_family(c), family) != 0) continue;
+    size_t k = 0;
+    while (k < n && !(strcmp(out[k]->path, c->path) == 0 && strcmp(out[k]->kernel, c->kernel) == 0 &&
+                      out[k]->row->threads == c->row->threads))
+      k++;
+    if (k == n) {
+      out[n++] = c;
+    } else if (c->row->n > out[k]->row->n || (c->row->n == out[k]->row->n && c->gbps > out[k]->gbps)) {
+      out[k] = c;
     }
-    roofs += isfinite(roof);
-    fprintf(g, "%g\t%s\t%g\t%g\t%u\t%s\n", 0.5 * (x0 + x), qb__num(b, sizeof b, roof), x0 - 0.45, x + 0.45,
-            rgb, pk.v[i]->path);
-    x += 1; /* a gap between paths */
+  }
+  qsort(out, n, sizeof *out, qb__cmp_path_gbps);
+  return n;
+}
+
+/* Families in registry order (unknown ones last, by name). */
+static int qb__cmp_family_name(const void* a, const void* b) {
+  const char *x = *(const char*const*) a, *y = *(const char*const*) b;
+  qb_family fx = qb_family_find(x), fy = qb_family_find(y);
+  return fx != fy ? (fx > fy) - (fx < fy) : strcmp(x, y);
+}
+
+/* The families of a set's cases (each once) into out[]; returns how many. */
+static size_t qb__families(const qb__cases* cs, const char** out) {
+  size_t n = 0;
+  for (size_t i = 0; i < cs->n; i++) {
+    const char* f = qb__case_family(&cs->v[i]);
+    size_t k = 0;
+    while (k < n && strcmp(out[k], f) != 0) k++;
+    if (k == n) out[n++] = f;
+  }
+  qsort(out, n, sizeof *out, qb__cmp_family_name);
+  return n;
+}
+
+/* A bar's label: the variant, with its device for a device path, and its thread count
+ * when the family was measured at several. */
+static void qb__bar_label(const qb__case* c, bool threads, char* buf, size_t len) {
+  const char* v = c->row->has_qbench && c->row->variant[0] ? c->row->variant : c->kernel;
+  bool device = qb__path_rank(c->path) == 1000 && strcmp(c->path, "gbench") != 0;
+  char thr[32] = "";
+  if (threads && c->row->threads > 0)
+    snprintf(thr, sizeof thr, ", %lld thread%s", (long long) c->row->threads,
+             c->row->threads == 1 ? "" : "s");
+  snprintf(buf, len, "%s%s%s%s%s", v, device ? " (" : "", device ? c->row->backend : "", device ? ")" : "",
+           thr);
+}
+
+static qb_status qb__throughput_one(qb__plotter* p, const qb__cases* cs, const char* family, qb_error* err) {
+  size_t cap = cs->n ? cs->n : 1;
+  const qb__case** v = malloc(cap * sizeof *v);
+  char(*rlabels)[300] = malloc(cap * sizeof *rlabels);
+  int* roof_of = malloc(cap * sizeof *roof_of);
+  FILE *f = NULL, *g = NULL;
+  qb_status st = QB_OK;
+  char chart[160], name[200], rname[220], a[32], label[300];
+  snprintf(chart, sizeof chart, "throughput-%s", family);
+  snprintf(name, sizeof name, "%s.tsv", chart);
+  snprintf(rname, sizeof rname, "%s-roofs.tsv", chart);
+  if (v == NULL || rlabels == NULL || roof_of == NULL) {
+    st = qb_fail(err, QB_NO_MEMORY, "out of memory selecting rows to plot");
+    goto done;
+  }
+  size_t n = qb__family_pick(cs, family, v), nr = 0;
+  bool threads = false;
+  double xmax = 0;
+  for (size_t i = 0; i < n; i++) {
+    threads |= v[i]->row->threads != v[0]->row->threads;
+    if (v[i]->gbps > xmax) xmax = v[i]->gbps;
+    const qb_result_roof* r = qb__case_roof(v[i]);
+    roof_of[i] = -1;
+    if (r == NULL) continue;
+    if (r->bytes_per_second / 1e9 > xmax) xmax = r->bytes_per_second / 1e9;
+    qb__roof_label(r, label, sizeof label);
+    size_t k = 0;
+    while (k < nr && strcmp(rlabels[k], label) != 0) k++;
+    if (k == nr) snprintf(rlabels[nr++], sizeof rlabels[0], "%s", label);
+    roof_of[i] = (int) k;
+  }
+  f = qb__open(p, name, err);
+  g = f ? qb__open(p, rname, err) : NULL;
+  if (f == NULL || g == NULL) {
+    st = err->status;
+    goto done;
+  }
+  /* Bars from the top: the first case at y = n. */
+  fprintf(f, "# %s: one block per path: y, GB/s (median), colour, variant, value label, roof fraction\n",
+          family);
+  fprintf(g, "# %s: one block per roof the bars were divided by: its GB/s, the bar's y\n", family);
+  int blocks = 0;
+  char colors[2048] = "";
+  for (size_t i = 0; i < n;) {
+    size_t j = i;
+    while (j < n && strcmp(v[j]->path, v[i]->path) == 0) j++;
+    uint32_t rgb = qb_plot_path_color(v[i]->path);
+    qb__color_word(colors, sizeof colors, rgb);
+    fprintf(f, "%sy\tgbps\tcolor\t%s\n", blocks ? "\n\n" : "", v[i]->path);
+    for (size_t t = i; t < j; t++) {
+      char value[64], lab[300];
+      qb__bar_label(v[t], threads, lab, sizeof lab);
+      if (isfinite(v[t]->roof_fraction)) {
+        snprintf(value, sizeof value, "%.3g GB/s, %.0f %% of roof", v[t]->gbps, 100 * v[t]->roof_fraction);
+      } else {
+        snprintf(value, sizeof value, "%.3g GB/s", v[t]->gbps);
+      }
+      fprintf(f, "%zu\t%s\t%u\t%s\t%s\t%s\n", n - t, qb__num(a, sizeof a, v[t]->gbps), rgb, lab, value,
+              isfinite(v[t]->roof_fraction) ? qb__num(label, sizeof label, v[t]->roof_fraction) : "NaN");
+    }
     blocks++;
     i = j;
   }
-  st = qb__close(p, f, "throughput.tsv", err);
-  qb_status st2 = qb__close(p, g, "throughput-paths.tsv", err);
+  for (size_t k = 0; k < nr; k++) {
+    fprintf(g, "%sgbps\ty\t%s\n", k ? "\n\n" : "", rlabels[k]);
+    for (size_t i = 0; i < n; i++) {
+      if (roof_of[i] != (int) k) continue;
+      const qb_result_roof* r = qb__case_roof(v[i]);
+      fprintf(g, "%.6g\t%zu\n", r->bytes_per_second / 1e9, n - i);
+    }
+  }
+  st = qb__close(p, f, name, err);
+  f = NULL;
+  qb_status st2 = qb__close(p, g, rname, err);
+  g = NULL;
   if (st == QB_OK) st = st2;
   if (st == QB_OK) {
-    char vars[8192] = "";
-    char path[4200];
-    snprintf(path, sizeof path, "%s/throughput.tsv", p->o->out_dir);
+    char vars[8192] = "", path[4200];
+    snprintf(path, sizeof path, "%s/%s", p->o->out_dir, name);
     qb__var(vars, sizeof vars, "data", path);
-    snprintf(path, sizeof path, "%s/throughput-paths.tsv", p->o->out_dir);
-    qb__var(vars, sizeof vars, "paths", path);
+    snprintf(path, sizeof path, "%s/%s", p->o->out_dir, rname);
+    qb__var(vars, sizeof vars, "roofs", path);
+    qb__var(vars, sizeof vars, "family", family);
     qb__var(vars, sizeof vars, "colors", colors);
     qb__varf(vars, sizeof vars, "nblocks", blocks);
-    qb__varf(vars, sizeof vars, "nbars", (double) pk.n);
-    qb__varf(vars, sizeof vars, "xmax", x);
-    qb__varf(vars, sizeof vars, "nroofs", roofs);
-    st = qb__gnuplot(p, "throughput.gp", "throughput", p->timing_title, vars, err);
+    qb__varf(vars, sizeof vars, "nbars", (double) n);
+    qb__varf(vars, sizeof vars, "nroofs", (double) nr);
+    qb__varf(vars, sizeof vars, "xmax", xmax > 0 ? xmax : 1);
+    st = qb__gnuplot(p, "throughput.gp", chart, p->timing_title, vars, err);
   }
-  free(pk.v);
+done:
+  if (f) fclose(f);
+  if (g) fclose(g);
+  free(v);
+  free(rlabels);
+  free(roof_of);
+  return st;
+}
+
+/* One throughput chart per family with a rate; one labelled empty chart when none has. */
+static qb_status qb__chart_throughput(qb__plotter* p, const qb__cases* cs, qb_error* err) {
+  const char** fams = malloc((cs->n ? cs->n : 1) * sizeof *fams);
+  const qb__case** tmp = malloc((cs->n ? cs->n : 1) * sizeof *tmp);
+  if (fams == NULL || tmp == NULL) {
+    free(fams);
+    free(tmp);
+    return qb_fail(err, QB_NO_MEMORY, "out of memory selecting rows to plot");
+  }
+  size_t nf = qb__families(cs, fams), drawn = 0;
+  qb_status st = QB_OK;
+  for (size_t i = 0; i < nf && st == QB_OK; i++) {
+    if (qb__family_pick(cs, fams[i], tmp) == 0) continue;
+    st = qb__throughput_one(p, cs, fams[i], err);
+    drawn++;
+  }
+  if (st == QB_OK && drawn == 0) st = qb__throughput_one(p, cs, "none", err);
+  free(fams);
+  free(tmp);
   return st;
 }
 
@@ -600,29 +756,60 @@ static qb_status qb__chart_size(qb__plotter* p, const qb_resultset* set, const q
   size_t charts = 0;
   for (size_t i = 0; i < n && st == QB_OK;) {
     size_t j = i;
-    while (j < n && strcmp(v[j]->row->family, v[i]->row->family) == 0) j++;
-    st = qb__size_one(p, set, v[i]->row->family, v + i, j - i, err);
-    charts++;
+    bool sizes = false; /* a line needs two sizes: one size is the throughput chart's bar */
+    while (j < n && strcmp(v[j]->row->family, v[i]->row->family) == 0) {
+      sizes |= v[j]->bytes != v[i]->bytes;
+      j++;
+    }
+    if (sizes) {
+      st = qb__size_one(p, set, v[i]->row->family, v + i, j - i, err);
+      charts++;
+    }
     i = j;
   }
-  /* No sizes at all still gives one labelled (empty) chart. */
-  if (st == QB_OK && charts == 0) st = qb__size_one(p, set, "none", v, 0, err);
   free(v);
   return st;
 }
 
-/* ---- chart 3: roofline ---- */
+/* ---- chart 3: compute roofline of the dot products ---- */
 
-static qb_status qb__roofline_roofs(const qb__plotter* p, const qb_resultset* set, double* xmin, double* xmax,
-                                    int* nroofs, qb_error* err) {
+/*
+ * The roofs that bound the dots drawn: the bandwidth roofs of each dot case's size class
+ * and thread count (its device's own, nearest its footprint, for a device) and the compute
+ * peaks measured at the thread counts the dots ran with. Nothing else: a roof of a
+ * size or thread count not measured says nothing about these points.
+ */
+static qb_status qb__roofline_roofs(const qb__plotter* p, const qb_resultset* set, const qb__pick* pk,
+                                    double* xmin, double* xmax, int* nroofs, qb_error* err) {
+  const qb_result_roof** use = malloc((set->n_roofs ? set->n_roofs : 1) * sizeof *use);
+  if (use == NULL) return qb_fail(err, QB_NO_MEMORY, "out of memory selecting roofs to plot");
+  size_t nu = 0;
   double bw_max = 0, peak_max = 0;
   for (size_t i = 0; i < set->n_roofs; i++) {
     const qb_result_roof* r = &set->roofs[i];
-    if (isfinite(r->bytes_per_second) && r->bytes_per_second / 1e9 > bw_max)
-      bw_max = r->bytes_per_second / 1e9;
-    if (isfinite(r->flops_per_second) && r->flops_per_second / 1e9 > peak_max) {
-      peak_max = r->flops_per_second / 1e9;
+    bool keep = false;
+    if (isfinite(r->bytes_per_second) && r->bytes_per_second > 0) {
+      for (size_t k = 0; k < pk->n && !keep; k++) {
+        const qb_result_row* row = pk->v[k]->row;
+        bool cpu = strcmp(row->backend, "cpu") == 0 || row->backend[0] == '\0';
+        keep = strcmp(r->size_class, row->size_class) == 0 &&
+               (r->threads <= 0 || row->threads <= 0 || r->threads == row->threads) &&
+               (r->device[0] == '\0'
+                    ? cpu
+                    : strcmp(r->backend, row->backend) == 0 && strcmp(r->device, row->device) == 0);
+        /* A device measures its copy roof at each footprint: only the one nearest the case's. */
+        if (keep && r->device[0] != '\0') keep = qb__case_roof(pk->v[k]) == r;
+      }
+      if (keep && r->bytes_per_second / 1e9 > bw_max) bw_max = r->bytes_per_second / 1e9;
+    } else if (isfinite(r->flops_per_second) && r->flops_per_second > 0 && r->device[0] == '\0') {
+      for (size_t k = 0; k < pk->n && !keep; k++) {
+        const qb_result_row* row = pk->v[k]->row;
+        keep = (strcmp(row->backend, "cpu") == 0 || row->backend[0] == '\0') &&
+               (r->threads <= 0 || row->threads <= 0 || r->threads == row->threads);
+      }
+      if (keep && r->flops_per_second / 1e9 > peak_max) peak_max = r->flops_per_second / 1e9;
     }
+    if (keep) use[nu++] = r;
   }
   /* Keep the ridge point (where the highest roofs meet) inside the chart. */
   if (bw_max > 0 && peak_max > 0) {
@@ -631,35 +818,33 @@ static qb_status qb__roofline_roofs(const qb__plotter* p, const qb_resultset* se
     if (ridge * 4 > *xmax) *xmax = ridge * 4;
   }
   FILE* f = qb__open(p, "roofline-roofs.tsv", err);
-  if (f == NULL) return err->status;
-  fprintf(f, "# one block per measured roof: two points (operational intensity, GOP/s) of its line\n");
+  if (f == NULL) {
+    free(use);
+    return err->status;
+  }
+  fprintf(f, "# one block per roof the dots are bound by: two points (FLOP/byte, GFLOP/s) of its line\n");
   *nroofs = 0;
-  for (size_t i = 0; i < set->n_roofs; i++) {
-    const qb_result_roof* r = &set->roofs[i];
+  for (size_t i = 0; i < nu; i++) {
+    const qb_result_roof* r = use[i];
     double x0 = *xmin, x1 = *xmax, y0, y1;
-    char label[200];
+    char label[300], what[260];
+    qb__roof_label(r, what, sizeof what);
     if (isfinite(r->bytes_per_second) && r->bytes_per_second > 0) {
       double bw = r->bytes_per_second / 1e9;
       if (peak_max > 0 && peak_max / bw < x1) x1 = peak_max / bw;
       y0 = bw * x0;
       y1 = bw * x1;
-      if (r->device[0] != '\0') {
-        snprintf(label, sizeof label, "%s %s:%s %s: %.1f GB/s", r->name, r->backend, r->device, r->size_class,
-                 bw);
-      } else {
-        snprintf(label, sizeof label, "%s %s: %.1f GB/s", r->name, r->size_class, bw);
-      }
-    } else if (isfinite(r->flops_per_second) && r->flops_per_second > 0) {
+      snprintf(label, sizeof label, "%s: %.1f GB/s", what, bw);
+    } else {
       double peak = r->flops_per_second / 1e9;
       if (bw_max > 0 && peak / bw_max > x0) x0 = peak / bw_max;
       y0 = y1 = peak;
-      snprintf(label, sizeof label, "%s: %.1f GFLOP/s", r->name, peak);
-    } else {
-      continue;
+      snprintf(label, sizeof label, "%s: %.1f GFLOP/s", what, peak);
     }
     fprintf(f, "%sx\ty\t%s\n%.9g\t%.9g\n%.9g\t%.9g\n", *nroofs ? "\n\n" : "", label, x0, y0, x1, y1);
     (*nroofs)++;
   }
+  free(use);
   return qb__close(p, f, "roofline-roofs.tsv", err);
 }
 
@@ -668,6 +853,13 @@ static qb_status qb__chart_roofline(qb__plotter* p, const qb_resultset* set, con
   qb__pick pk;
   qb_status st = qb__pick_largest(cs, true, &pk, err);
   if (st != QB_OK) return st;
+  /* Dots only: the families with flops. Casts and quantizers are bandwidth-bound by
+   * design (their per-family throughput charts show them against their roofs). */
+  size_t k = 0;
+  for (size_t i = 0; i < pk.n; i++) {
+    if (pk.v[i]->row->has_qbench && pk.v[i]->row->gflops > 0) pk.v[k++] = pk.v[i];
+  }
+  pk.n = k;
   double xmin = INFINITY, xmax = 0;
   for (size_t i = 0; i < pk.n; i++) {
     double oi = pk.v[i]->gops / pk.v[i]->gbps;
@@ -682,13 +874,13 @@ static qb_status qb__chart_roofline(qb__plotter* p, const qb_resultset* set, con
     xmax *= 4;
   }
   int nroofs = 0;
-  st = qb__roofline_roofs(p, set, &xmin, &xmax, &nroofs, err);
+  st = qb__roofline_roofs(p, set, &pk, &xmin, &xmax, &nroofs, err);
   FILE* f = st == QB_OK ? qb__open(p, "roofline.tsv", err) : NULL;
   if (f == NULL) {
     free(pk.v);
     return err->status;
   }
-  fprintf(f, "# one block per path: operational intensity (op/byte), GOP/s, colour, kernel\n");
+  fprintf(f, "# one block per path: FLOP/byte, GFLOP/s, colour, kernel, point label\n");
   int blocks = 0;
   char colors[2048] = "";
   for (size_t i = 0; i < pk.n;) {
@@ -697,8 +889,9 @@ static qb_status qb__chart_roofline(qb__plotter* p, const qb_resultset* set, con
     qb__color_word(colors, sizeof colors, qb_plot_path_color(pk.v[i]->path));
     fprintf(f, "%soi\tgops\tcolor\t%s\n", blocks ? "\n\n" : "", pk.v[i]->path);
     for (size_t t = i; t < j; t++) {
-      fprintf(f, "%.6g\t%.6g\t%u\t%s\n", pk.v[t]->gops / pk.v[t]->gbps, pk.v[t]->gops,
-              qb_plot_path_color(pk.v[t]->path), pk.v[t]->kernel);
+      const qb_result_row* r = pk.v[t]->row;
+      fprintf(f, "%.6g\t%.6g\t%u\t%s\t%s %s\n", pk.v[t]->gops / pk.v[t]->gbps, pk.v[t]->gops,
+              qb_plot_path_color(pk.v[t]->path), pk.v[t]->kernel, r->family, r->variant);
     }
     blocks++;
     i = j;
@@ -761,6 +954,29 @@ static int qb__cmp_dist(const void* a, const void* b) {
   return ox != oy ? ox - oy : strcmp(x, y);
 }
 
+/*
+ * Whether a family turns stored integer codes back into floats (a dequantize). Its
+ * error row measures the dequantize arithmetic alone (~150 dB), which says nothing
+ * about the format; the format's error, as its user meets it, is the quantize row's:
+ * that row's error is taken after dequantizing its codes (the round trip).
+ */
+static bool qb__family_dequantizes(const char* family) {
+  qb_family id = qb_family_find(family);
+  if (id == QB_FAMILY_COUNT) return false;
+  const qb_family_info* f = qb_family_get(id);
+  qb_dtype_class in = qb_dtype_get(f->in)->cls, out = qb_dtype_get(f->out)->cls;
+  return f->kind == QB_KIND_unary && (in == QB_CLASS_int || in == QB_CLASS_block) && out == QB_CLASS_float;
+}
+
+/* Whether a family stores floats as integer codes (a quantize: its error is the round trip). */
+static bool qb__family_quantizes(const char* family) {
+  qb_family id = qb_family_find(family);
+  if (id == QB_FAMILY_COUNT) return false;
+  const qb_family_info* f = qb_family_get(id);
+  qb_dtype_class in = qb_dtype_get(f->in)->cls, out = qb_dtype_get(f->out)->cls;
+  return f->kind == QB_KIND_unary && in == QB_CLASS_float && (out == QB_CLASS_int || out == QB_CLASS_block);
+}
+
 static qb_status qb__chart_error(qb__plotter* p, const qb__cases* cs, qb_error* err) {
   qb__err_pt* pts = calloc(cs->n ? cs->n : 1, sizeof *pts);
   const char** dists = calloc(cs->n ? cs->n : 1, sizeof *dists);
@@ -775,10 +991,12 @@ static qb_status qb__chart_error(qb__plotter* p, const qb__cases* cs, qb_error* 
     const qb__case* c = &cs->v[i];
     if (!c->ok || !c->row->has_qbench || !c->row->error.present || !isfinite(qb__sqnr(&c->row->error)))
       continue;
+    if (qb__family_dequantizes(c->row->family)) continue;
     qb__err_pt* e = &pts[n++];
     const char* rnd = c->row->rounding;
-    snprintf(e->scheme, sizeof e->scheme, "%s%s%s", c->row->family, rnd[0] && strcmp(rnd, "none") ? "/" : "",
-             rnd[0] && strcmp(rnd, "none") ? rnd : "");
+    snprintf(e->scheme, sizeof e->scheme, "%s%s%s%s", c->row->family,
+             rnd[0] && strcmp(rnd, "none") ? "/" : "", rnd[0] && strcmp(rnd, "none") ? rnd : "",
+             qb__family_quantizes(c->row->family) ? " (round trip)" : "");
     e->dist = c->row->distribution[0] ? c->row->distribution : "default";
     e->c = c;
     e->sqnr = qb__sqnr(&c->row->error);
@@ -865,40 +1083,28 @@ static int qb__cmp_mem(const void* a, const void* b) {
   return c ? c : strcmp(x->label, y->label);
 }
 
-/* "s8 per-channel" from f32_qs8_quantc: the narrow dtype and the family's scheme. */
-static void qb__mem_label(const qb_result_row* r, char* buf, size_t len) {
-  const char* low = strcmp(r->dtype_in, "f32") != 0 ? r->dtype_in : r->dtype_out;
-  const char* tail = strrchr(r->family, '_');
-  tail = tail ? tail + 1 : "";
-  const char* scheme = "";
-  if (strcmp(tail, "quant") == 0 || strcmp(tail, "dequant") == 0)
-    scheme = strcmp(low, "qb8") ? " per-tensor" : " block-32";
-  if (strcmp(tail, "quantc") == 0 || strcmp(tail, "dequantc") == 0) scheme = " per-channel";
-  snprintf(buf, len, "%s%s", low, scheme);
-}
-
+/*
+ * The bars come from the memory table (`qbench memory`: every format qbench knows, its
+ * data and metadata bytes by formula) for a tensor of --tensor elements, shaped as
+ * 1024 rows (the per-channel scheme's channels) when it divides, else one row. A
+ * formula, not a measurement: the same for every run, and right for skipped cases.
+ */
 static qb_status qb__chart_memory(qb__plotter* p, const qb__cases* cs, qb_error* err) {
-  qb__mem_bar* bars = calloc(cs->n + 1, sizeof *bars);
+  (void) cs;
+  enum { MAX_FORMATS = 64 };
+  qb_memory_row rows[MAX_FORMATS];
+  uint64_t t = p->o->tensor_elems ? p->o->tensor_elems : 1, dims[2];
+  int ndim = 2;
+  dims[0] = t % 1024 == 0 ? 1024 : 1;
+  dims[1] = t / dims[0];
+  size_t n = qb_memory_table(dims, ndim, rows, MAX_FORMATS);
+  qb__mem_bar* bars = calloc(n + 1, sizeof *bars);
   if (bars == NULL) return qb_fail(err, QB_NO_MEMORY, "out of memory selecting rows to plot");
-  size_t n = 0;
-  for (size_t i = 0; i < cs->n; i++) {
-    const qb_result_row* r = cs->v[i].row;
-    if (!r->has_qbench || !r->memory.present || !(r->memory.ratio_to_f32 > 0)) continue;
-    if (strcmp(r->dtype_in, "f32") == 0 && strcmp(r->dtype_out, "f32") == 0) continue; /* fake-quant: f32 */
-    char label[64];
-    qb__mem_label(r, label, sizeof label);
-    bool seen = false;
-    for (size_t k = 0; k < n && !seen; k++) seen = strcmp(bars[k].label, label) == 0;
-    if (seen) continue;
-    snprintf(bars[n].label, sizeof bars[n].label, "%s", label);
-    bars[n].ratio = r->memory.ratio_to_f32;
-    bars[n].rgb = qb__series_palette[n % (sizeof qb__series_palette / sizeof qb__series_palette[0])];
-    n++;
+  for (size_t k = 0; k < n; k++) {
+    snprintf(bars[k].label, sizeof bars[k].label, "%.40s", rows[k].name);
+    bars[k].ratio = rows[k].ratio_to_f32;
+    bars[k].rgb = qb__series_palette[k % (sizeof qb__series_palette / sizeof qb__series_palette[0])];
   }
-  /* The f32 reference bar, unless a row already is one. */
-  bool have_f32 = false;
-  for (size_t k = 0; k < n; k++) have_f32 |= strcmp(bars[k].label, "f32") == 0;
-  if (!have_f32 && n > 0) bars[n++] = (qb__mem_bar){"f32", 1.0, 0x7f7f7f};
   qsort(bars, n, sizeof *bars, qb__cmp_mem);
   FILE* f = qb__open(p, "memory.tsv", err);
   if (f == NULL) {
@@ -926,21 +1132,26 @@ static qb_status qb__chart_memory(qb__plotter* p, const qb__cases* cs, qb_error*
 
 /* ---- chart 6: machines side by side ---- */
 
-/* The machine of a results file, for legends: "CPU model (host)". */
+/* The machine of a results file, for legends: "CPU model (host), date, file" — two
+ * runs of one machine differ by date and file. */
 static void qb__machine_label(const qb_resultset* s, char* buf, size_t len) {
   const char* model = s->has_qbench && s->cpu_model[0] ? s->cpu_model : "";
-  const char* host = s->host_name[0] ? s->host_name : s->path;
-  if (model[0]) {
-    snprintf(buf, len, "%s (%s)", model, host);
-  } else {
-    snprintf(buf, len, "%s", host);
+  const char* host = s->host_name[0] ? s->host_name : "?";
+  const char* file = strrchr(s->path, '/') ? strrchr(s->path, '/') + 1 : s->path;
+  char date[32];
+  snprintf(date, sizeof date, "%.16s", s->date[0] ? s->date : "undated"); /* to the minute */
+  for (char* c = date; *c; c++) {
+    if (*c == 'T') *c = ' ';
   }
+  snprintf(buf, len, "%s%s(%s), %s, %s", model, model[0] ? " " : "", host, date, file);
 }
 
-/* The kernel a machine comparison matches on: kernel and path kind, not the device name. */
+/* What machines are compared on: each family, per kind of path (the CPU, or a device
+ * backend), at each machine's best variant: the question a fleet asks is what each
+ * machine does best, not how one variant name fares. */
 static void qb__machine_key(const qb__case* c, char* buf, size_t len) {
   const char* backend = c->row->has_qbench && c->row->backend[0] ? c->row->backend : "cpu";
-  snprintf(buf, len, "%s%s%s", c->kernel, strcmp(backend, "cpu") ? " " : "",
+  snprintf(buf, len, "%s%s%s", qb__case_family(c), strcmp(backend, "cpu") ? " " : "",
            strcmp(backend, "cpu") ? backend : "");
 }
 
@@ -953,13 +1164,16 @@ static int qb__cmp_mkey(const void* a, const void* b) {
   return strcmp(((const qb__mkey*) a)->key, ((const qb__mkey*) b)->key);
 }
 
-/* Each file's largest-n case per key, or NULL. */
+/* Each file's case for a key: at the largest n, the fastest; or NULL. */
 static const qb__case* qb__machine_find(const qb__pick* pk, const char* key) {
   const qb__case* best = NULL;
   char k[200];
   for (size_t i = 0; i < pk->n; i++) {
-    qb__machine_key(pk->v[i], k, sizeof k);
-    if (strcmp(k, key) == 0 && (best == NULL || pk->v[i]->row->n > best->row->n)) best = pk->v[i];
+    const qb__case* c = pk->v[i];
+    qb__machine_key(c, k, sizeof k);
+    if (strcmp(k, key) != 0) continue;
+    if (best == NULL || c->row->n > best->row->n || (c->row->n == best->row->n && c->gbps > best->gbps))
+      best = c;
   }
   return best;
 }
@@ -1099,7 +1313,7 @@ static qb_status qb__chart_regression(qb__plotter* p, const qb_comparison* c, qb
   return qb__gnuplot(p, "regression.gp", "regression", p->title, vars, err);
 }
 
-/* ---- index.html ---- */
+/* ---- index.html: a report ---- */
 
 static void qb__html(FILE* f, const char* s) {
   for (; *s; s++) {
@@ -1116,6 +1330,9 @@ static void qb__html(FILE* f, const char* s) {
       case '"':
         fputs("&quot;", f);
         break;
+      case '\'':
+        fputs("&#39;", f);
+        break;
       default:
         fputc(*s, f);
     }
@@ -1130,57 +1347,325 @@ static void qb__html_row(FILE* f, const char* key, const char* value) {
   fputs("</td></tr>\n", f);
 }
 
-static qb_status qb__index_html(const qb__plotter* p, const qb_resultset* sets, size_t n_sets,
-                                qb_error* err) {
-  FILE* f = qb__open(p, "index.html", err);
-  if (f == NULL) return err->status;
+/* 32768 -> "32 KiB", 33554432 -> "32 MiB". */
+static void qb__human_bytes(double v, char* buf, size_t len) {
+  static const char* const units[] = {"bytes", "KiB", "MiB", "GiB", "TiB"};
+  int u = 0;
+  while (v >= 1024 && u < 4) {
+    v /= 1024;
+    u++;
+  }
+  snprintf(buf, len, v == floor(v) ? "%.0f %s" : "%.3g %s", v, units[u]);
+}
+
+static bool qb__chart_made(const qb__plotter* p, const char* name) {
+  for (size_t i = 0; i < p->rep->n_charts; i++) {
+    if (strcmp(p->rep->names[i], name) == 0) return true;
+  }
+  return false;
+}
+
+static void qb__html_figure(FILE* f, const char* chart, const char* caption) {
+  fputs("<figure><a href=\"", f);
+  qb__html(f, chart);
+  fputs(".svg\"><img src=\"", f);
+  qb__html(f, chart);
+  fputs(".png\" alt=\"", f);
+  qb__html(f, caption);
+  fputs("\"></a><figcaption>", f);
+  qb__html(f, caption);
+  fputs(" (<a href=\"", f);
+  qb__html(f, chart);
+  fputs(".svg\">SVG</a>, <a href=\"", f);
+  qb__html(f, chart);
+  fputs(".tsv\">data</a>)</figcaption></figure>\n", f);
+}
+
+/* One summary row per family: its best path and how it compares. */
+static void qb__summary_row(FILE* f, const qb__cases* cs, const char* family, const qb__case** tmp) {
+  size_t n = qb__family_pick(cs, family, tmp);
+  qb_family id = qb_family_find(family);
+  const qb_family_info* fi = id != QB_FAMILY_COUNT ? qb_family_get(id) : NULL;
+  char buf[600];
+  fputs("<tr><td><a href=\"#fam-", f);
+  qb__html(f, family);
+  fputs("\">", f);
+  qb__html(f, family);
+  fputs("</a></td><td class=\"what\">", f);
+  qb__html(f, fi ? fi->doc : "");
+  fputs("</td>", f);
+  if (n == 0) {
+    size_t skipped = 0, errors = 0;
+    for (size_t i = 0; i < cs->n; i++) {
+      if (strcmp(qb__case_family(&cs->v[i]), family) != 0) continue;
+      skipped += strcmp(cs->v[i].row->status, "skipped") == 0;
+      errors += strcmp(cs->v[i].row->status, "error") == 0;
+    }
+    snprintf(buf, sizeof buf, "no ok row (%zu skipped, %zu errors)", skipped, errors);
+    fputs("<td colspan=\"6\" class=\"none\">", f);
+    qb__html(f, buf);
+    fputs("</td></tr>\n", f);
+    return;
+  }
+  const qb__case* best = tmp[0];
+  for (size_t i = 1; i < n; i++) {
+    if (tmp[i]->gbps > best->gbps) best = tmp[i];
+  }
+  /* The scalar reference at the same size and thread count. */
+  const qb__case* scalar = NULL;
+  for (size_t i = 0; i < cs->n; i++) {
+    const qb__case* c = &cs->v[i];
+    if (c->ok && strcmp(c->path, "scalar") == 0 && strcmp(qb__case_family(c), family) == 0 &&
+        c->row->n == best->row->n && c->row->threads == best->row->threads && isfinite(c->gbps) &&
+        (scalar == NULL || c->gbps > scalar->gbps))
+      scalar = c;
+  }
+  /* 1. Best path: the variant (its ISA is in its name), a device's backend, threads
+   * when not one; a device's full name in the tooltip. */
+  char thr[48] = "";
+  if (best->row->threads != 1) snprintf(thr, sizeof thr, ", %lld threads", (long long) best->row->threads);
+  bool device = best->row->has_qbench && strcmp(best->row->backend, "cpu") != 0 && best->row->backend[0];
+  snprintf(buf, sizeof buf, "%s%s%s%s%s", best->row->has_qbench ? best->row->variant : best->kernel,
+           device ? " (" : "", device ? best->row->backend : "", device ? ")" : "", thr);
+  fputs("<td title=\"", f);
+  qb__html(f, best->path);
+  fputs("\">", f);
+  qb__html(f, buf);
+  fputs("</td>", f);
+  /* 2. GB/s (and GFLOP/s for the dots). */
+  if (best->row->has_qbench && best->row->gflops > 0 && isfinite(best->gops)) {
+    snprintf(buf, sizeof buf, "%.3g GB/s (%.3g GFLOP/s)", best->gbps, best->gops);
+  } else {
+    snprintf(buf, sizeof buf, "%.3g GB/s", best->gbps);
+  }
+  fprintf(f, "<td class=\"num\">%s</td>", buf);
+  /* 3. Fraction of its roof. */
+  if (isfinite(best->roof_fraction)) {
+    fprintf(f, "<td class=\"num\">%.0f %%</td>", 100 * best->roof_fraction);
+  } else {
+    fputs("<td class=\"num\">-</td>", f);
+  }
+  /* 4. Speed-up over the scalar reference. */
+  if (scalar != NULL && scalar != best && scalar->gbps > 0) {
+    fprintf(f, "<td class=\"num\">%.1fx</td>", best->gbps / scalar->gbps);
+  } else if (scalar == best) {
+    fputs("<td class=\"num\">1x (scalar is best)</td>", f);
+  } else {
+    fputs("<td class=\"num\">-</td>", f);
+  }
+  /* 5. SQNR: the format's error; a dequantize's own figure is its arithmetic alone. */
+  const qb_result_error* e = &best->row->error;
+  if (qb__family_dequantizes(family)) {
+    fputs(
+        "<td class=\"num\" title=\"a dequantize's own error is its arithmetic alone; the format's error is "
+        "the quantize row's round trip\">see quantize</td>",
+        f);
+  } else if (!best->row->has_qbench || !e->present) {
+    fputs("<td class=\"num\">not measured</td>", f);
+  } else if ((isinf(e->sqnr_db) && e->sqnr_db > 0) ||
+             (!isfinite(qb__sqnr(e)) && e->nmse == 0 && e->max_abs == 0)) {
+    fputs("<td class=\"num\">exact (+inf dB)</td>", f);
+  } else if (isfinite(qb__sqnr(e))) {
+    fprintf(f, "<td class=\"num\">%.1f dB%s</td>", qb__sqnr(e),
+            qb__family_quantizes(family) ? " (round trip)" : "");
+  } else {
+    fputs("<td class=\"num\">not measured</td>", f);
+  }
+  /* 6. Bytes moved per element (the family's formula, metadata included). */
+  if (fi != NULL) {
+    snprintf(buf, sizeof buf, "%.4g", (fi->in_bits + fi->in2_bits + fi->out_bits) / 8.0);
+  } else {
+    snprintf(buf, sizeof buf, "-");
+  }
+  fprintf(f, "<td class=\"num\">%s</td></tr>\n", buf);
+}
+
+/* A results file's machine and run, in human units. */
+static void qb__html_context(FILE* f, const qb_resultset* r, bool main_set) {
+  char buf[512], a[64], b[64], c[64];
+  fputs("<h3>", f);
+  qb__html(f, r->path);
+  fputs(main_set ? " (the charts above are from this run)</h3>\n<table class=\"ctx\">\n"
+                 : "</h3>\n<table class=\"ctx\">\n",
+        f);
+  qb__html_row(f, "CPU", r->has_qbench && r->cpu_model[0] ? r->cpu_model : "unknown");
+  qb__html_row(f, "host", r->host_name);
+  qb__html_row(f, "date", r->date[0] ? r->date : "undated");
+  if (r->has_qbench) {
+    snprintf(buf, sizeof buf, "%s (commit %s)", r->version, r->git_commit);
+    qb__html_row(f, "qbench", buf);
+    qb__html_row(f, "suite", r->suite);
+    qb__html_row(f, "OS", r->os);
+    qb__html_row(f, "compiler", r->compiler);
+    qb__html_row(f, "ISA cap", r->isa_cap[0] ? r->isa_cap : "none");
+    qb__html_row(f, "emulated", r->emulated ? "yes: timings are the emulator's, not this machine's" : "no");
+    if (r->topology.present) {
+      const qb_result_topology* t = &r->topology;
+      snprintf(buf, sizeof buf, "%lld package%s, %lld cores, %lld hardware threads, %lld NUMA node%s",
+               (long long) t->packages, t->packages == 1 ? "" : "s", (long long) t->cores, (long long) t->pus,
+               (long long) t->numa_nodes, t->numa_nodes == 1 ? "" : "s");
+      qb__html_row(f, "topology", buf);
+      qb__human_bytes((double) t->l1d_used, a, sizeof a);
+      qb__human_bytes((double) t->l2_used, b, sizeof b);
+      qb__human_bytes((double) t->l3_used, c, sizeof c);
+      snprintf(buf, sizeof buf, "L1d %s, L2 %s, L3 %s (%s)", a, b, c,
+               t->caches_overridden ? "overridden by the user" : t->source);
+      qb__html_row(f, "caches used", buf);
+    }
+  }
+  snprintf(buf, sizeof buf, "%zu", r->n_rows);
+  qb__html_row(f, "rows", buf);
+  fputs("</table>\n", f);
+  if (r->n_roofs == 0) return;
   fputs(
-      "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>qbench plots</title>\n"
-      "<style>body{font-family:'DejaVu Sans',sans-serif;margin:1em}th{text-align:left;padding-right:1em}"
-      "img{max-width:100%;border:1px solid #ddd}figure{margin:1em 0}</style></head><body>\n<h1>qbench: ",
+      "<details><summary>measured roofs</summary>\n<table class=\"roofs\"><thead><tr><th>roof</th><th>size "
+      "class</th><th>footprint</th><th>threads</th><th>rate</th></tr></thead><tbody>\n",
+      f);
+  for (size_t i = 0; i < r->n_roofs; i++) {
+    const qb_result_roof* o = &r->roofs[i];
+    if (isfinite(o->bytes_per_second)) {
+      snprintf(b, sizeof b, "%.1f GB/s", o->bytes_per_second / 1e9);
+    } else if (isfinite(o->flops_per_second)) {
+      snprintf(b, sizeof b, "%.1f GFLOP/s", o->flops_per_second / 1e9);
+    } else {
+      continue;
+    }
+    if (o->bytes > 0) {
+      qb__human_bytes(o->bytes, a, sizeof a);
+    } else {
+      snprintf(a, sizeof a, "registers");
+    }
+    snprintf(buf, sizeof buf, "%s%s%s%s", o->name, o->device[0] ? " (" : "", o->device[0] ? o->device : "",
+             o->device[0] ? ")" : "");
+    fputs("<tr><td>", f);
+    qb__html(f, buf);
+    fputs("</td><td>", f);
+    qb__html(f, o->size_class);
+    fprintf(f, "</td><td class=\"num\">%s</td><td class=\"num\">%lld</td><td class=\"num\">%s</td></tr>\n", a,
+            (long long) o->threads, b);
+  }
+  fputs("</tbody></table></details>\n", f);
+}
+
+static qb_status qb__index_html(const qb__plotter* p, const qb_resultset* sets, size_t n_sets, size_t m,
+                                const qb__cases* cs, qb_error* err) {
+  const char** fams = malloc((cs->n ? cs->n : 1) * sizeof *fams);
+  const qb__case** tmp = malloc((cs->n ? cs->n : 1) * sizeof *tmp);
+  if (fams == NULL || tmp == NULL) {
+    free(fams);
+    free(tmp);
+    return qb_fail(err, QB_NO_MEMORY, "out of memory writing index.html");
+  }
+  size_t nf = qb__families(cs, fams);
+  FILE* f = qb__open(p, "index.html", err);
+  if (f == NULL) {
+    free(fams);
+    free(tmp);
+    return err->status;
+  }
+  fputs(
+      "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>qbench report: ",
       f);
   qb__html(f, p->title);
-  fputs("</h1>\n", f);
-  for (size_t s = 0; s < n_sets; s++) {
-    const qb_resultset* r = &sets[s];
-    char buf[128];
-    fputs("<h2>", f);
-    qb__html(f, r->path);
-    fputs("</h2>\n<table>\n", f);
-    qb__html_row(f, "host", r->host_name);
-    qb__html_row(f, "date", r->date);
-    if (r->has_qbench) {
-      qb__html_row(f, "CPU", r->cpu_model);
-      qb__html_row(f, "qbench", r->version);
-      qb__html_row(f, "commit", r->git_commit);
-      qb__html_row(f, "suite", r->suite);
-      qb__html_row(f, "OS", r->os);
-      qb__html_row(f, "compiler", r->compiler);
-      qb__html_row(f, "ISA cap", r->isa_cap[0] ? r->isa_cap : "none");
-      qb__html_row(f, "emulated", r->emulated ? "yes (figures are not this machine's)" : "no");
-      if (r->topology.present) {
-        snprintf(buf, sizeof buf, "L1d %lld, L2 %lld, L3 %lld bytes (%s)", (long long) r->topology.l1d_used,
-                 (long long) r->topology.l2_used, (long long) r->topology.l3_used,
-                 r->topology.caches_overridden ? "overridden" : r->topology.source);
-        qb__html_row(f, "caches used", buf);
-      }
-    }
-    snprintf(buf, sizeof buf, "%zu", r->n_rows);
-    qb__html_row(f, "rows", buf);
-    fputs("</table>\n", f);
+  fputs(
+      "</title>\n<style>\n"
+      "body{font-family:'DejaVu Sans',sans-serif;margin:1em auto;max-width:1100px;padding:0 1em;color:#222}\n"
+      "h1{font-size:1.5em}h2{border-bottom:1px solid #ccc;margin-top:2em}h3{margin-top:1.5em}\n"
+      "table{border-collapse:collapse;margin:.5em 0}th,td{text-align:left;padding:.2em "
+      ".6em;vertical-align:top}\n"
+      "table.summary th,table.summary td,table.roofs td,table.roofs th{border-bottom:1px solid #e4e4e4}\n"
+      "table.summary thead th{background:#f2f2f2;position:sticky;top:0}\n"
+      "td.num{text-align:right;white-space:nowrap}td.none{color:#888}\n"
+      "img{max-width:100%;border:1px solid #ddd}figure{margin:1em 0}figcaption{color:#555;font-size:.9em}\n"
+      "nav ol{columns:3;font-size:.9em}.sub{color:#555}\n"
+      "</style></head><body>\n<h1>qbench report</h1>\n<p class=\"sub\">",
+      f);
+  qb__html(f, p->title);
+  if (n_sets > 1) {
+    char buf[600];
+    snprintf(buf, sizeof buf, ". Charts from the newest of %zu results files (%s); all of them in Machines.",
+             n_sets, sets[m].path);
+    qb__html(f, buf);
   }
-  for (size_t i = 0; i < p->rep->n_charts; i++) {
-    const char* c = p->rep->names[i];
-    fprintf(f,
-            "<figure><a href=\"%s.svg\"><img src=\"%s.png\" alt=\"%s\"></a><figcaption>%s (<a "
-            "href=\"%s.svg\">SVG</a>)"
-            "</figcaption></figure>\n",
-            c, c, c, c, c);
+  fputs("</p>\n", f);
+
+  /* Contents. */
+  fputs("<nav><h2>Contents</h2><ol>\n<li><a href=\"#summary\">Summary</a></li>\n", f);
+  for (size_t i = 0; i < nf; i++) {
+    fputs("<li><a href=\"#fam-", f);
+    qb__html(f, fams[i]);
+    fputs("\">", f);
+    qb__html(f, fams[i]);
+    fputs("</a></li>\n", f);
+  }
+  static const struct {
+    const char* chart;
+    const char* title;
+  } others[] = {
+      {"roofline", "Compute roofline (dot products)"},
+      {"error", "Numerical error"},
+      {"memory", "Memory"},
+      {"machines", "Machines"},
+      {"regression", "Regression"},
+  };
+  for (size_t i = 0; i < sizeof others / sizeof others[0]; i++) {
+    if (qb__chart_made(p, others[i].chart))
+      fprintf(f, "<li><a href=\"#%s\">%s</a></li>\n", others[i].chart, others[i].title);
+  }
+  fputs("<li><a href=\"#context\">Machine and run</a></li>\n</ol></nav>\n", f);
+
+  /* Summary: one row per family. */
+  fputs(
+      "<h2 id=\"summary\">Summary</h2>\n<p>Per family: its fastest path at the largest size measured, its "
+      "throughput, its fraction of the machine's measured roof for the same size and thread count, its "
+      "speed-up over the portable scalar reference at the same size and thread count, the format's error "
+      "(SQNR against an f64 reference; quantizers: quantize then dequantize) and the bytes it moves per "
+      "element.</p>\n<table class=\"summary\"><thead><tr><th>family</th><th>what</th><th>best "
+      "path</th><th>throughput</th><th>of roof</th><th>speed-up over scalar</th><th>SQNR</th><th>bytes / "
+      "element</th></tr></thead><tbody>\n",
+      f);
+  for (size_t i = 0; i < nf; i++) qb__summary_row(f, cs, fams[i], tmp);
+  fputs("</tbody></table>\n", f);
+
+  /* Families: throughput and size charts. */
+  for (size_t i = 0; i < nf; i++) {
+    char chart[200];
+    qb_family id = qb_family_find(fams[i]);
+    fputs("<h2 id=\"fam-", f);
+    qb__html(f, fams[i]);
+    fputs("\">", f);
+    qb__html(f, fams[i]);
+    fputs("</h2>\n", f);
+    if (id != QB_FAMILY_COUNT) {
+      fputs("<p>", f);
+      qb__html(f, qb_family_get(id)->doc);
+      fputs("</p>\n", f);
+    }
+    snprintf(chart, sizeof chart, "throughput-%s", fams[i]);
+    if (qb__chart_made(p, chart)) qb__html_figure(f, chart, "throughput of each variant against its roof");
+    snprintf(chart, sizeof chart, "size-%s", fams[i]);
+    if (qb__chart_made(p, chart)) qb__html_figure(f, chart, "throughput against working-set size");
+  }
+  if (nf == 0 && qb__chart_made(p, "throughput-none")) qb__html_figure(f, "throughput-none", "throughput");
+  for (size_t i = 0; i < sizeof others / sizeof others[0]; i++) {
+    if (!qb__chart_made(p, others[i].chart)) continue;
+    fprintf(f, "<h2 id=\"%s\">%s</h2>\n", others[i].chart, others[i].title);
+    qb__html_figure(f, others[i].chart, others[i].title);
+  }
+
+  /* Machine and run context of every file. */
+  fputs("<h2 id=\"context\">Machine and run</h2>\n", f);
+  qb__html_context(f, &sets[m], n_sets > 1);
+  for (size_t s = 0; s < n_sets; s++) {
+    if (s != m) qb__html_context(f, &sets[s], false);
   }
   fputs(
-      "<p>Data files (.tsv) and gnuplot's log are beside the charts; the scripts are plots/*.gp.</p>\n"
-      "</body></html>\n",
+      "<p class=\"sub\">Data files (.tsv) and gnuplot's log are beside the charts; the scripts are "
+      "plots/*.gp (edit them and run qbench plot again).</p>\n</body></html>\n",
       f);
+  free(fams);
+  free(tmp);
   return qb__close(p, f, "index.html", err);
 }
 
@@ -1199,6 +1684,20 @@ static void qb__make_title(qb__plotter* p, const qb_resultset* s, const qb__case
            s->date[0] ? s->date : "undated", s->has_qbench && s->version[0] ? s->version : "?");
   snprintf(p->timing_title, sizeof p->timing_title, "%s%s", p->title,
            s->emulated ? " (emulated: timings meaningless)" : "");
+}
+
+/*
+ * The file the single-run charts are drawn from: the newest run (context date, ISO 8601,
+ * compared as text; undated files count as oldest), the first given among equals, so
+ * that `qbench plot` over a folder of results shows the latest run and puts every file in the
+ * machines chart.
+ */
+static size_t qb__newest(const qb_resultset* sets, size_t n_sets) {
+  size_t m = 0;
+  for (size_t s = 1; s < n_sets; s++) {
+    if (strcmp(sets[s].date, sets[m].date) > 0) m = s;
+  }
+  return m;
 }
 
 /*
@@ -1256,21 +1755,23 @@ qb_status qb_plot_all(const qb_resultset* sets, size_t n_sets, const qb_plot_opt
     return qb_fail(err, QB_NO_MEMORY, "out of memory");
   }
   for (size_t s = 0; s < n_sets && st == QB_OK; s++) st = qb__cases_build(&sets[s], &cases[s], err);
+  size_t m = qb__newest(sets, n_sets);
+  rep->main_set = m;
   if (st == QB_OK) {
-    qb__make_title(&p, &sets[0], &cases[0]);
-    st = qb__chart_throughput(&p, &cases[0], err);
+    qb__make_title(&p, &sets[m], &cases[m]);
+    st = qb__chart_throughput(&p, &cases[m], err);
   }
-  if (st == QB_OK) st = qb__chart_size(&p, &sets[0], &cases[0], err);
-  if (st == QB_OK) st = qb__chart_roofline(&p, &sets[0], &cases[0], err);
-  if (st == QB_OK) st = qb__chart_error(&p, &cases[0], err);
-  if (st == QB_OK) st = qb__chart_memory(&p, &cases[0], err);
+  if (st == QB_OK) st = qb__chart_size(&p, &sets[m], &cases[m], err);
+  if (st == QB_OK) st = qb__chart_roofline(&p, &sets[m], &cases[m], err);
+  if (st == QB_OK) st = qb__chart_error(&p, &cases[m], err);
+  if (st == QB_OK) st = qb__chart_memory(&p, &cases[m], err);
   if (st == QB_OK) {
     size_t n_use = qb__machine_sets(sets, n_sets, use, rep);
     bool all_emulated = n_use > 0 && sets[use[0]].emulated;
     st = qb__chart_machines(&p, sets, cases, use, n_use, all_emulated ? p.timing_title : p.title, err);
   }
   if (st == QB_OK && o->cmp != NULL) st = qb__chart_regression(&p, o->cmp, err);
-  if (st == QB_OK) st = qb__index_html(&p, sets, n_sets, err);
+  if (st == QB_OK) st = qb__index_html(&p, sets, n_sets, m, &cases[m], err);
   for (size_t s = 0; s < n_sets; s++) free(cases[s].v);
   free(cases);
   free(use);

@@ -31,9 +31,10 @@ typedef struct qb_plot_opts {
 /* Charts written, for the caller's message and the tests. */
 typedef struct qb_plot_report {
   size_t n_charts;    /* each as .png and .svg */
-  char names[64][96]; /* chart base names ("throughput", "size-f32_f16_cvt", ...) */
+  char names[128][96]; /* chart base names ("throughput", "size-f32_f16_cvt", ...) */
   char gnuplot[4096]; /* the gnuplot executable used */
   char note[1024];    /* one line for the user ("" when none): emulated files left out */
+  size_t main_set;    /* the file the single-run charts come from: the newest run */
 } qb_plot_report;
 
 /*
@@ -44,7 +45,10 @@ qb_status qb_plot_check(const qb_plot_opts* o, char* gnuplot, size_t glen, char*
                         qb_error* err);
 
 /*
- * Writes every chart of sets[0..n) (charts 1-5 from sets[0]; the machines chart from all).
+ * Writes every chart of sets[0..n): the single-run charts (throughput per family, size
+ * per family with two or more sizes, the dots' compute roofline, error, memory) from the
+ * newest file by context date (the first given among equals; rep->main_set), the
+ * machines chart from all, and index.html (a summary table per family first).
  * Emulated timings (context.qbench.emulated) never stand beside real ones: the machines
  * chart leaves emulated files out when any file is real (rep->note says which), and a
  * timing chart drawn from emulated runs only says "(emulated: timings meaningless)" in
