@@ -406,6 +406,19 @@ static void test_newest(void** state) {
   assert_non_null(strstr(tsv, "plot_a.json"));
   assert_non_null(strstr(tsv, "newer_b.json"));
   free(tsv);
+
+  /* --machines: a fleet's view, the machines chart alone (and index.html). */
+  snprintf(dir, sizeof dir, "%s/fleet", qb__tmp);
+  const char* fleet[] = {"--machines", newer, "plot_a.json", NULL};
+  rc = qb__plot(dir, NULL, NULL, err, sizeof err, fleet);
+  if (rc != 0) fail_msg("--machines: qbench plot exited %d: %s", rc, err);
+  assert_non_null(strstr(err, " 1 charts"));
+  qb__check_png(dir, "machines", 1000, 600, 10000);
+  assert_null(qb__read(dir, "throughput-f32_f16_cvt.tsv", NULL));
+  char* html = qb__read(dir, "index.html", NULL);
+  assert_non_null(html);
+  assert_non_null(strstr(html, "src=\"machines.png\""));
+  free(html);
 }
 
 static void test_no_gnuplot(void** state) {

@@ -11,7 +11,7 @@
 static void qb__help(void) {
   printf(
       "usage: qbench plot RESULTS... --out DIR [--compare BASE NEW] [--threshold PCT]\n"
-      "                   [--normalize roof] [--tensor N] [--scripts DIR]\n"
+      "                   [--normalize roof] [--tensor N] [--scripts DIR] [--machines]\n"
       "\n"
       "Writes data files (.tsv) and charts (PNG and SVG, drawn by gnuplot with the scripts\n"
       "in plots/*.gp) into DIR, and DIR/index.html: a summary table per family, then the\n"
@@ -37,6 +37,8 @@ static void qb__help(void) {
       "  --threshold PCT       its threshold band (default %g)\n"
       "  --normalize roof      compare by roof fraction in that view\n"
       "  --tensor N            elements of the tensor the memory chart sizes (default %llu)\n"
+      "  --machines            a fleet: every RESULTS file is a machine; only the machines\n"
+      "                        chart, the summary of the newest and each file's context\n"
       "  --scripts DIR         gnuplot scripts (default: $QBENCH_PLOTS, else the installed\n"
       "                        share/qbench/plots, else plots/ of the source tree)\n"
       "gnuplot: $QBENCH_GNUPLOT, else 'gnuplot' from PATH (Debian: gnuplot-nox).\n"
@@ -72,6 +74,7 @@ static int qb__parse(int argc, char** argv, qb__plot_args* a) {
                                            {"normalize", required_argument, NULL, 'n'},
                                            {"tensor", required_argument, NULL, 'T'},
                                            {"scripts", required_argument, NULL, 's'},
+                                           {"machines", no_argument, NULL, 'm'},
                                            {"help", no_argument, NULL, 'h'},
                                            {NULL, 0, NULL, 0}};
   optind = 1;
@@ -88,6 +91,9 @@ static int qb__parse(int argc, char** argv, qb__plot_args* a) {
         break;
       case 's':
         a->plot.scripts_dir = optarg;
+        break;
+      case 'm':
+        a->plot.machines_only = true;
         break;
       case 't':
         if (!qb_parse_double(optarg, &a->cmp.threshold_pct) || a->cmp.threshold_pct < 0) {

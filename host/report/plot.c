@@ -1382,16 +1382,20 @@ static void qb__html_figure(FILE* f, const char* chart, const char* caption) {
 }
 
 /* One summary row per family: its best path and how it compares. */
-static void qb__summary_row(FILE* f, const qb__cases* cs, const char* family, const qb__case** tmp) {
+static void qb__summary_row(FILE* f, const qb__cases* cs, const char* family, const qb__case** tmp,
+                            bool link) {
   size_t n = qb__family_pick(cs, family, tmp);
   qb_family id = qb_family_find(family);
   const qb_family_info* fi = id != QB_FAMILY_COUNT ? qb_family_get(id) : NULL;
   char buf[600];
-  fputs("<tr><td><a href=\"#fam-", f);
+  fputs("<tr><td>", f);
+  if (link) {
+    fputs("<a href=\"#fam-", f);
+    qb__html(f, family);
+    fputs("\">", f);
+  }
   qb__html(f, family);
-  fputs("\">", f);
-  qb__html(f, family);
-  fputs("</a></td><td class=\"what\">", f);
+  fputs(link ? "</a></td><td class=\"what\">" : "</td><td class=\"what\">", f);
   qb__html(f, fi ? fi->doc : "");
   fputs("</td>", f);
   if (n == 0) {
@@ -1592,7 +1596,7 @@ static qb_status qb__index_html(const qb__plotter* p, const qb_resultset* sets, 
 
   /* Contents. */
   fputs("<nav><h2>Contents</h2><ol>\n<li><a href=\"#summary\">Summary</a></li>\n", f);
-  for (size_t i = 0; i < nf; i++) {
+  for (size_t i = 0; i < nf && !p->o->machines_only; i++) {
     fputs("<li><a href=\"#fam-", f);
     qb__html(f, fams[i]);
     fputs("\">", f);
@@ -1625,11 +1629,11 @@ static qb_status qb__index_html(const qb__plotter* p, const qb_resultset* sets, 
       "path</th><th>throughput</th><th>of roof</th><th>speed-up over scalar</th><th>SQNR</th><th>bytes / "
       "element</th></tr></thead><tbody>\n",
       f);
-  for (size_t i = 0; i < nf; i++) qb__summary_row(f, cs, fams[i], tmp);
+  for (size_t i = 0; i < nf; i++) qb__summary_row(f, cs, fams[i], tmp, !p->o->machines_only);
   fputs("</tbody></table>\n", f);
 
-  /* Families: throughput and size charts. */
-  for (size_t i = 0; i < nf; i++) {
+  /* Families: throughput and size charts (none for a fleet's machines-only view). */
+  for (size_t i = 0; i < nf && !p->o->machines_only; i++) {
     char chart[200];
     qb_family id = qb_family_find(fams[i]);
     fputs("<h2 id=\"fam-", f);
@@ -1757,14 +1761,14 @@ qb_status qb_plot_all(const qb_resultset* sets, size_t n_sets, const qb_plot_opt
   for (size_t s = 0; s < n_sets && st == QB_OK; s++) st = qb__cases_build(&sets[s], &cases[s], err);
   size_t m = qb__newest(sets, n_sets);
   rep->main_set = m;
-  if (st == QB_OK) {
-    qb__make_title(&p, &sets[m], &cases[m]);
+  if (st == QB_OK) qb__make_title(&p, &sets[m], &cases[m]);
+  if (st == QB_OK && !o->machines_only) {
     st = qb__chart_throughput(&p, &cases[m], err);
+    if (st == QB_OK) st = qb__chart_size(&p, &sets[m], &cases[m], err);
+    if (st == QB_OK) st = qb__chart_roofline(&p, &sets[m], &cases[m], err);
+    if (st == QB_OK) st = qb__chart_error(&p, &cases[m], err);
+    if (st == QB_OK) st = qb__chart_memory(&p, &cases[m], err);
   }
-  if (st == QB_OK) st = qb__chart_size(&p, &sets[m], &cases[m], err);
-  if (st == QB_OK) st = qb__chart_roofline(&p, &sets[m], &cases[m], err);
-  if (st == QB_OK) st = qb__chart_error(&p, &cases[m], err);
-  if (st == QB_OK) st = qb__chart_memory(&p, &cases[m], err);
   if (st == QB_OK) {
     size_t n_use = qb__machine_sets(sets, n_sets, use, rep);
     bool all_emulated = n_use > 0 && sets[use[0]].emulated;

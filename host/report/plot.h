@@ -24,6 +24,7 @@ typedef struct qb_plot_opts {
   const char* gnuplot;      /* NULL: $QBENCH_GNUPLOT, else "gnuplot" from PATH */
   uint64_t tensor_elems;    /* the tensor the memory chart sizes (elements) */
   const qb_comparison* cmp; /* adds the regression view when not NULL */
+  bool machines_only;       /* a fleet: only the machines chart (and index.html) */
 } qb_plot_opts;
 
 #define QB_PLOT_DEFAULT_TENSOR (UINT64_C(1) << 20)
