@@ -8,7 +8,8 @@
 #   3. the aarch64 cross build, tested under qemu at three CPU models (ci/test-arm.sh)
 #   4. a libFuzzer smoke of every parser (ci/fuzz.sh)
 #   5. valgrind memcheck over a CPU run of the quick suite (ci/valgrind.sh)
-#   6. the regression gate against the committed baseline (ci/regression)
+#   6. the regression gate (ci/regression): HEAD against HEAD~1, both built and run here,
+#      interleaved (skipped, with a message, when there is no HEAD~1: a shallow clone)
 # QB_TEST_SKIP="arm fuzz valgrind regression" leaves steps out (for a quick local run).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -49,7 +50,7 @@ if [[ $skip != *" valgrind "* ]]; then
   bash ci/valgrind.sh
 fi
 if [[ $skip != *" regression "* ]]; then
-  step "regression gate (ci suite against results/baselines)"
-  bash ci/regression build
+  step "regression gate (ci suite, HEAD against HEAD~1, paired rounds)"
+  bash ci/regression --base "${QB_REGRESSION_BASE:-HEAD~1}" build
 fi
 step "all steps passed"

@@ -2,7 +2,7 @@
 # qbench binary (CLI exit codes and messages) and the gnuplot scripts in plots/.
 # Applied through QB_TEST_TARGETS_HOOK, once the test targets exist.
 function(qb_compareplot_test_defs)
-  foreach(t IN ITEMS test_compare test_compare_cli test_compare_gbench test_plot)
+  foreach(t IN ITEMS test_compare test_compare_cli test_compare_gbench test_paired test_plot)
     if(TARGET ${t})
       target_compile_definitions(${t} PRIVATE
         QB_TEST_DATA="${CMAKE_CURRENT_SOURCE_DIR}/data/results"

@@ -167,10 +167,15 @@ static void test_missing_new_errored(void** state) {
   qb__fx f;
   qb__fx_run(&f, "base.json", "missing.json", NULL);
   assert_int_equal(f.st, QB_OK);
-  assert_false(qb_comparison_regressed(&f.cmp)); /* a changed plan is reported, not failed */
+  /* A row that was ok and vanished is a regression (its backend, device or variant is
+   * gone); a new row is reported, not failed. */
+  assert_true(qb_comparison_regressed(&f.cmp));
   assert_int_equal(f.cmp.n_missing, 1);
   assert_int_equal(f.cmp.n_new, 1);
+  assert_int_equal(f.cmp.n_status_regressions, 1);
   assert_int_equal(qb__row(&f, "f32_dot/")->presence, QB_CMP_BASE_ONLY);
+  assert_true(qb__row(&f, "f32_dot/")->status_regression);
+  assert_false(qb__row(&f, "f16_f32_cvt/")->status_regression);
   assert_int_equal(qb__row(&f, "f16_f32_cvt/")->presence, QB_CMP_NEW_ONLY);
   qb__fx_free(&f);
 

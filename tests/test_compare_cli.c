@@ -26,12 +26,8 @@ static void qb__slurp(int fd, char* buf, size_t len) {
   close(fd);
 }
 
-/* qbench compare ARGS... with file names relative to the fixture folder. */
-static void qb__compare(qb__run* r, const char* a1, const char* a2, const char* a3, const char* a4) {
-  char p1[512], p2[512];
-  snprintf(p1, sizeof p1, "%s/%s", QB_TEST_DATA, a1);
-  snprintf(p2, sizeof p2, "%s/%s", QB_TEST_DATA, a2);
-  char* argv[] = {(char*) QB_TEST_QBENCH, (char*) "compare", p1, p2, (char*) a3, (char*) a4, NULL};
+/* Runs argv (NULL-terminated), capturing the exit code, stdout and stderr. */
+static void qb__exec(qb__run* r, char** argv) {
   FILE *fo = tmpfile(), *fe = tmpfile();
   assert_non_null(fo);
   assert_non_null(fe);
@@ -51,6 +47,36 @@ static void qb__compare(qb__run* r, const char* a1, const char* a2, const char* 
   qb__slurp(dup(fileno(fe)), r->err, sizeof r->err);
   fclose(fo);
   fclose(fe);
+}
+
+/* qbench compare ARGS... with file names relative to the fixture folder. */
+static void qb__compare(qb__run* r, const char* a1, const char* a2, const char* a3, const char* a4) {
+  char p1[512], p2[512];
+  snprintf(p1, sizeof p1, "%s/%s", QB_TEST_DATA, a1);
+  snprintf(p2, sizeof p2, "%s/%s", QB_TEST_DATA, a2);
+  char* argv[] = {(char*) QB_TEST_QBENCH, (char*) "compare", p1, p2, (char*) a3, (char*) a4, NULL};
+  qb__exec(r, argv);
+}
+
+/* qbench compare --paired with `rounds` rounds of (A, B) from the fixtures, then opt. */
+static void qb__paired(qb__run* r, const char* a, const char* b, int rounds, const char* opt,
+                       const char* val) {
+  static char paths[2][512];
+  snprintf(paths[0], sizeof paths[0], "%s/%s", QB_TEST_DATA, a);
+  snprintf(paths[1], sizeof paths[1], "%s/%s", QB_TEST_DATA, b);
+  char* argv[32];
+  int k = 0;
+  argv[k++] = (char*) QB_TEST_QBENCH;
+  argv[k++] = (char*) "compare";
+  argv[k++] = (char*) "--paired";
+  for (int i = 0; i < rounds && k < 26; i++) {
+    argv[k++] = paths[0];
+    argv[k++] = paths[1];
+  }
+  argv[k++] = (char*) opt;
+  argv[k++] = (char*) val;
+  argv[k] = NULL;
+  qb__exec(r, argv);
 }
 
 /* stderr holds exactly one line, containing `want`. */
@@ -108,9 +134,10 @@ static void test_missing_and_new_listed(void** state) {
   (void) state;
   static qb__run r;
   qb__compare(&r, "base.json", "missing.json", NULL, NULL);
-  assert_int_equal(r.rc, 0);
+  /* A row that was ok and vanished is a regression. */
+  assert_int_equal(r.rc, 1);
   assert_non_null(
-      strstr(r.out, "missing (only in BASE): f32_dot/avx2_u32/cpu/n:4096/threads:1/dist:normal\n"));
+      strstr(r.out, "MISSING (was ok) (only in BASE): f32_dot/avx2_u32/cpu/n:4096/threads:1/dist:normal\n"));
   assert_non_null(
       strstr(r.out, "new (only in NEW, ok): f16_f32_cvt/scalar_u1/cpu/n:1048576/threads:1/dist:normal\n"));
   assert_non_null(strstr(r.out,
@@ -202,8 +229,63 @@ static void test_emulated_not_timed(void** state) {
   assert_null(strstr(r.out, "\"verdict\": \"SLOWER\""));
 }
 
+/* Warnings for humans: too few repetitions to fail, and files from other machines. */
+static void test_warnings(void** state) {
+  (void) state;
+  static qb__run r;
+  qb__compare(&r, "weak_base.json", "weak_slow20.json", NULL, NULL);
+  assert_int_equal(r.rc, 0);
+  qb__one_line_error(&r, "too few repetitions for the U test to reach p < 0.05 (3 against 3");
+  qb__compare(&r, "base.json", "machine_b.json", NULL, NULL);
+  assert_non_null(strstr(r.err, "warning: BASE ran on '"));
+}
+
+static void test_paired(void** state) {
+  (void) state;
+  static qb__run r;
+  qb__paired(&r, "base.json", "base.json", 6, NULL, NULL);
+  assert_int_equal(r.rc, 0);
+  assert_non_null(strstr(r.out, "result: no regression"));
+  assert_string_equal(r.err, "");
+
+  qb__paired(&r, "base.json", "slow20.json", 6, NULL, NULL);
+  assert_int_equal(r.rc, 1);
+  const char* line = strstr(r.out, "  f32_f16_cvt/avx2_u16/cpu/n:1048576/threads:1/dist:normal ");
+  assert_non_null(line);
+  assert_non_null(strstr(line, "SLOWER"));
+  qb__paired(&r, "base.json", "slow20.json", 6, "--threshold", "25");
+  assert_int_equal(r.rc, 0);
+  qb__paired(&r, "base.json", "slow20.json", 6, "--format", "json");
+  assert_int_equal(r.rc, 1);
+  assert_non_null(strstr(r.out, "\"verdict\": \"SLOWER\""));
+  qb__paired(&r, "base.json", "slow20.json", 6, "--format", "md");
+  assert_non_null(strstr(r.out, "| f32_f16_cvt/avx2_u16/cpu/n:1048576/threads:1/dist:normal "));
+  /* Too few rounds: no verdict, named with the reason, not failing. */
+  qb__paired(&r, "base.json", "slow20.json", 3, NULL, NULL);
+  assert_int_equal(r.rc, 0);
+  assert_non_null(strstr(r.out, "3 rounds cannot give a 95 % interval (need 6 or more)"));
+
+  qb__paired(&r, "base.json", "missing.json", 6, NULL, NULL);
+  assert_int_equal(r.rc, 1);
+  assert_non_null(strstr(r.out, "STATUS: f32_dot/avx2_u32/cpu/n:4096/threads:1/dist:normal: ok -> missing"));
+  qb__paired(&r, "base.json", "sqnr_down.json", 6, NULL, NULL);
+  assert_int_equal(r.rc, 1);
+  assert_non_null(
+      strstr(r.out, "NUMERICAL ERROR: f32_qs8_quant/avx2_u32/cpu/n:65536/threads:1/dist:normal/"));
+
+  /* An odd number of files is bad usage. */
+  static char odd[512];
+  snprintf(odd, sizeof odd, "%s/base.json", QB_TEST_DATA);
+  char* argv[] = {(char*) QB_TEST_QBENCH, (char*) "compare", (char*) "--paired", odd, odd, odd, NULL};
+  qb__exec(&r, argv);
+  assert_int_equal(r.rc, 2);
+  qb__one_line_error(&r, "--paired: expected rounds of two files");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_warnings),
+      cmocka_unit_test(test_paired),
       cmocka_unit_test(test_identical_is_0),
       cmocka_unit_test(test_slow_row_is_1_and_named),
       cmocka_unit_test(test_sqnr_down_is_1),

@@ -1,15 +1,21 @@
-/* qbench compare BASE NEW: timing (noise-aware) and numerical-error regressions. */
+/* qbench compare BASE NEW: timing (noise-aware) and numerical-error regressions;
+ * qbench compare --paired A1 B1 A2 B2 ...: the regression gate's paired verdict. */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
 #include "report/compare.h"
+#include "report/paired.h"
 
 static void qb__help(void) {
   printf(
       "usage: qbench compare BASE NEW [--threshold PCT] [--alpha A] [--normalize roof]\n"
       "                      [--error-tolerance X] [--format table|md|json]\n"
+      "       qbench compare --paired A1 B1 [A2 B2 ...] [--threshold PCT]\n"
+      "                      [--device-threshold PCT] [--alpha A] [--error-tolerance X]\n"
+      "                      [--format table|md|json]\n"
       "\n"
       "Compares two results files (qbench's, or plain Google Benchmark JSON) row by row,\n"
       "matched by name. Per row: the median time change, throughput and roof-fraction\n"
@@ -21,12 +27,29 @@ static void qb__help(void) {
       "fewer than %d repetitions on a side the verdict is weak: reported, never failing.\n"
       "Numerical error is deterministic: any worsening of an error metric (SQNR down;\n"
       "max_abs, max_rel, rmse, nmse, ulp or mismatches up) beyond X is a regression, as is\n"
-      "a row that was ok and now errors.\n"
+      "a row that was ok and now errors, is skipped or is missing.\n"
+      "Warnings on stderr: when the repetitions are too few for the U test ever to reach\n"
+      "p < A (no timing verdict can fail), and when the files come from different CPU\n"
+      "models or qbench versions (their timings mix the machines with the change).\n"
       "When either file is an emulated run (context.qbench.emulated), timing is not\n"
       "compared (its times mean nothing): only statuses and numerical error count.\n"
       "\n"
-      "  --threshold PCT        slowdown threshold in percent (default %g)\n"
-      "  --alpha A              significance level of the U test (default %g)\n"
+      "With --paired, the files are rounds: A is the base, B the head, each round one run\n"
+      "of each on the same machine moments apart (ci/regression runs them, alternating\n"
+      "A B, B A, ...). Per row and round d = ln(B/A) of the two fastest repetitions; over the\n"
+      "rounds the Hodges-Lehmann estimate of the shift and its 1-A Wilcoxon signed-rank\n"
+      "interval (exact, deterministic). A row is SLOWER (a regression) when the whole\n"
+      "interval lies above PCT, passes when it lies at or below PCT, and otherwise has\n"
+      "no verdict, named with the reason (interval straddles PCT, or too few rounds: 6\n"
+      "are needed for a 95 %% interval); no verdict does not fail. Device-timed rows\n"
+      "(OpenCL) use --device-threshold. Always failing: a row ok in the base and error,\n"
+      "skipped or missing in the head; an error metric worse in any round; a backend\n"
+      "device with ok rows in the base and none in the head.\n"
+      "\n"
+      "  --threshold PCT        slowdown threshold in percent (default %g; --paired: %g)\n"
+      "  --device-threshold PCT --paired: the threshold of device-timed rows (default %g)\n"
+      "  --alpha A              significance level of the U test, or 1 - the paired\n"
+      "                         interval's confidence (default %g)\n"
       "  --normalize roof       compare roof_fraction instead of time, so that runs on other\n"
       "                         machines or busy runners compare fairly (rows without a\n"
       "                         roof fraction fall back to time and are counted)\n"
@@ -36,12 +59,25 @@ static void qb__help(void) {
       "\n"
       "exit codes: 0 no regression, 1 regression, 2 bad usage or bad input (unreadable\n"
       "file, different suites, no rows in common)\n",
-      QB_COMPARE_STRONG_REPS, QB_COMPARE_DEFAULT_THRESHOLD_PCT, QB_COMPARE_DEFAULT_ALPHA);
+      QB_COMPARE_STRONG_REPS, QB_COMPARE_DEFAULT_THRESHOLD_PCT, QB_PAIRED_DEFAULT_THRESHOLD_PCT,
+      QB_PAIRED_DEFAULT_DEVICE_THRESHOLD_PCT, QB_COMPARE_DEFAULT_ALPHA);
 }
 
-/* Parses the options into opts and *fmt; returns 0 to go on, else the exit code. */
-static int qb__parse(int argc, char** argv, qb_compare_opts* opts, qb_compare_format* fmt) {
+/* The options of both modes. */
+typedef struct qb__args {
+  qb_compare_opts opts;
+  qb_paired_opts paired_opts;
+  bool paired, threshold_set;
+  qb_compare_format fmt;
+} qb__args;
+
+/* Parses the options into *a; returns 0 to go on, else the exit code. */
+static int qb__parse(int argc, char** argv, qb__args* a) {
+  qb_compare_opts* opts = &a->opts;
+  qb_compare_format* fmt = &a->fmt;
   static const struct option longopts[] = {{"threshold", required_argument, NULL, 't'},
+                                           {"device-threshold", required_argument, NULL, 'd'},
+                                           {"paired", no_argument, NULL, 'p'},
                                            {"alpha", required_argument, NULL, 'a'},
                                            {"normalize", required_argument, NULL, 'n'},
                                            {"error-tolerance", required_argument, NULL, 'e'},
@@ -60,6 +96,16 @@ static int qb__parse(int argc, char** argv, qb_compare_opts* opts, qb_compare_fo
         if (!qb_parse_double(optarg, &opts->threshold_pct) || opts->threshold_pct < 0) {
           return qb_cli_usage_error("compare", "--threshold '%s': expected a percentage >= 0", optarg);
         }
+        a->threshold_set = true;
+        break;
+      case 'd':
+        if (!qb_parse_double(optarg, &a->paired_opts.device_threshold_pct) ||
+            a->paired_opts.device_threshold_pct < 0) {
+          return qb_cli_usage_error("compare", "--device-threshold '%s': expected a percentage >= 0", optarg);
+        }
+        break;
+      case 'p':
+        a->paired = true;
         break;
       case 'a':
         if (!qb_parse_double(optarg, &opts->alpha) || !(opts->alpha > 0 && opts->alpha < 1)) {
@@ -92,19 +138,110 @@ static int qb__parse(int argc, char** argv, qb_compare_opts* opts, qb_compare_fo
         return qb_cli_usage_error("compare", "unknown or incomplete option '%s'", argv[optind - 1]);
     }
   }
+  if (a->paired) {
+    if (argc - optind < 2 || (argc - optind) % 2 != 0) {
+      return qb_cli_usage_error(
+          "compare", "--paired: expected rounds of two files, A1 B1 A2 B2 ... (got %d files)", argc - optind);
+    }
+    if (opts->normalize_roof) {
+      return qb_cli_usage_error("compare",
+                                "--paired compares times of one machine: --normalize does not apply");
+    }
+    a->paired_opts.alpha = opts->alpha;
+    a->paired_opts.error_tolerance = opts->error_tolerance;
+    if (a->threshold_set) a->paired_opts.threshold_pct = opts->threshold_pct;
+    return 0;
+  }
   if (argc - optind != 2) {
     return qb_cli_usage_error("compare", "expected two results files, BASE and NEW (got %d)", argc - optind);
   }
   return 0;
 }
 
+/* qbench compare --paired A1 B1 A2 B2 ...: loads every round, judges, reports. */
+static int qb__paired(const qb__args* a, int nfiles, char** files) {
+  size_t rounds = (size_t) nfiles / 2;
+  qb_resultset* sets = calloc((size_t) nfiles, sizeof *sets);
+  const qb_resultset** base = calloc(rounds, sizeof *base);
+  const qb_resultset** head = calloc(rounds, sizeof *head);
+  qb_paired p = {0};
+  qb_error err = {0};
+  qb_status st = QB_OK;
+  if (sets == NULL || base == NULL || head == NULL) st = qb_fail(&err, QB_NO_MEMORY, "out of memory");
+  for (int i = 0; st == QB_OK && i < nfiles; i++) st = qb_resultset_load(files[i], &sets[i], &err);
+  for (size_t r = 0; st == QB_OK && r < rounds; r++) {
+    base[r] = &sets[2 * r];
+    head[r] = &sets[2 * r + 1];
+  }
+  if (st == QB_OK) st = qb_paired_compare(base, head, rounds, &a->paired_opts, &p, &err);
+  if (st == QB_OK && strcmp(p.base_cpu, p.head_cpu) != 0) {
+    fprintf(stderr,
+            "qbench compare: warning: base ran on '%s', head on '%s': not a paired run of one machine\n",
+            p.base_cpu, p.head_cpu);
+  }
+  if (st == QB_OK) st = qb_paired_print(stdout, &p, a->fmt, &err);
+  int rc;
+  if (st != QB_OK) {
+    qb_error_print(&err);
+    rc = 2;
+  } else {
+    rc = qb_paired_regressed(&p) ? 1 : 0;
+  }
+  qb_paired_free(&p);
+  for (int i = 0; sets != NULL && i < nfiles; i++) qb_resultset_free(&sets[i]);
+  free(sets);
+  free(base);
+  free(head);
+  return rc;
+}
+
+/* Warnings for a human comparing two files: verdicts that cannot fail, and timings that
+ * mix two machines or two builds with the change. */
+static void qb__warn(const qb_resultset* b, const qb_resultset* n, const qb_comparison* c) {
+  if (b->cpu_model[0] && n->cpu_model[0] && strcmp(b->cpu_model, n->cpu_model) != 0) {
+    fprintf(stderr,
+            "qbench compare: warning: BASE ran on '%s', NEW on '%s': timing changes mix the two machines "
+            "with the change (pair runs of one machine: ci/regression, qbench compare --paired)\n",
+            b->cpu_model, n->cpu_model);
+  }
+  if (b->version[0] && n->version[0] && strcmp(b->version, n->version) != 0) {
+    fprintf(stderr, "qbench compare: warning: BASE is qbench %s, NEW is qbench %s\n", b->version, n->version);
+  }
+  if (qb_comparison_emulated(c)) return;
+  size_t weakest = 0, rb = 0, rn = 0;
+  double worst = 0;
+  for (size_t i = 0; i < c->n_rows; i++) {
+    const qb_cmp_row* r = &c->rows[i];
+    if (r->presence != QB_CMP_BOTH || r->verdict == QB_CMP_NOT_TIMED) continue;
+    double p = qb_mann_whitney_min_p(r->base_reps, r->new_reps);
+    if (p < c->opts.alpha) continue;
+    if (weakest++ == 0 || p > worst) {
+      worst = p;
+      rb = r->base_reps;
+      rn = r->new_reps;
+    }
+  }
+  if (weakest == 0) return;
+  size_t need = 1;
+  while (qb_mann_whitney_min_p(need, need) >= c->opts.alpha) need++;
+  fprintf(
+      stderr,
+      "qbench compare: warning: %zu timed rows have too few repetitions for the U test to reach p < %g "
+      "(%zu against %zu: its smallest p is %.3g): no timing verdict there can fail; use --repetitions %zu "
+      "or more, or pair runs (ci/regression, qbench compare --paired)\n",
+      weakest, c->opts.alpha, rb, rn, worst, need);
+}
+
 int qb_cmd_compare(qb_ctx* ctx, int argc, char** argv) {
   (void) ctx;
-  qb_compare_opts opts;
-  qb_compare_opts_default(&opts);
-  qb_compare_format fmt = QB_COMPARE_TABLE;
-  int rc = qb__parse(argc, argv, &opts, &fmt);
+  qb__args a = {.fmt = QB_COMPARE_TABLE};
+  qb_compare_opts_default(&a.opts);
+  qb_paired_opts_default(&a.paired_opts);
+  int rc = qb__parse(argc, argv, &a);
   if (rc != 0) return rc < 0 ? 0 : rc;
+  if (a.paired) return qb__paired(&a, argc - optind, argv + optind);
+  const qb_compare_opts opts = a.opts;
+  const qb_compare_format fmt = a.fmt;
 
   qb_resultset base = {0}, new_set = {0};
   qb_comparison cmp = {0};
@@ -118,6 +255,7 @@ int qb_cmd_compare(qb_ctx* ctx, int argc, char** argv) {
             "only statuses and numerical error\n",
             cmp.base_emulated ? base.path : new_set.path);
   }
+  if (st == QB_OK) qb__warn(&base, &new_set, &cmp);
   if (st == QB_OK) st = qb_compare_print(stdout, &cmp, fmt, &err);
   if (st != QB_OK) {
     qb_error_print(&err);

@@ -146,6 +146,15 @@ double qb_mann_whitney_p(const double* a, size_t na, const double* b, size_t nb)
   return p > 1 ? 1 : p;
 }
 
+double qb_mann_whitney_min_p(size_t na, size_t nb) {
+  if (na == 0 || nb == 0) return 1.0;
+  /* C(na + nb, na) as a running product; each step stays an exact-enough double. */
+  double c = 1;
+  for (size_t k = 1; k <= na; k++) c = c * (double) (nb + k) / (double) k;
+  double p = 2 / c;
+  return p > 1 ? 1 : p;
+}
+
 /* ---- grouping rows by name ---- */
 
 typedef struct qb__sort_ctx_row {
@@ -366,6 +375,7 @@ static void qb__judge_timing(qb_cmp_row* row, qb__side* b, qb__side* n, const qb
   row->new_reps = n->n;
   row->p_value = NAN;
   row->base_median = row->new_median = row->change_pct = NAN;
+  row->base_min = row->new_min = NAN;
   /* An emulator's times are not the machine's: no figure derived from them is shown,
    * so that no reader takes an emulated change for a real one. */
   if (emulated && b->n > 0 && n->n > 0) {
@@ -388,6 +398,10 @@ static void qb__judge_timing(qb_cmp_row* row, qb__side* b, qb__side* n, const qb
   row->p_value = b->n >= 2 && n->n >= 2 ? qb_mann_whitney_p(bs, b->n, ns, n->n) : NAN;
   row->base_median = qb_median_inplace(bs, b->n);
   row->new_median = qb_median_inplace(ns, n->n);
+  if (!row->by_roof) {
+    row->base_min = bs[0]; /* sorted by the median */
+    row->new_min = ns[0];
+  }
   if (roofs) {
     double rb = row->by_roof ? row->base_median : qb_median_inplace(b->roof, b->n);
     double rn = row->by_roof ? row->new_median : qb_median_inplace(n->roof, n->n);
@@ -411,6 +425,7 @@ static void qb__judge_timing(qb_cmp_row* row, qb__side* b, qb__side* n, const qb
 static void qb__count(qb_comparison* c, const qb_cmp_row* row) {
   if (row->presence == QB_CMP_NEW_ONLY) c->n_new++;
   if (row->presence == QB_CMP_BASE_ONLY) c->n_missing++;
+  c->n_status_regressions += row->status_regression;
   if (row->presence != QB_CMP_BOTH) return;
   c->n_common++;
   if (strcmp(row->new_status, "skipped") == 0) c->n_skipped++;
@@ -419,7 +434,6 @@ static void qb__count(qb_comparison* c, const qb_cmp_row* row) {
   c->n_slower_weak += row->verdict == QB_CMP_SLOWER_WEAK;
   c->n_faster += row->verdict == QB_CMP_FASTER;
   c->n_error_regressions += row->error_regression;
-  c->n_status_regressions += row->status_regression;
 }
 
 static qb_status qb__compare_row(qb_cmp_row* row, const qb_resultset* base, const qb__group* bg,
@@ -430,8 +444,13 @@ static qb_status qb__compare_row(qb_cmp_row* row, const qb_resultset* base, cons
   memset(row, 0, sizeof *row);
   row->name = bg ? bg->name : ng->name;
   row->presence = bg && ng ? QB_CMP_BOTH : bg ? QB_CMP_BASE_ONLY : QB_CMP_NEW_ONLY;
+  const qb_result_row* first = bg ? &base->rows[bg->idx[0]] : &new_set->rows[ng->idx[0]];
+  row->backend = first->backend;
+  row->device = first->device;
+  row->timing = first->timing;
   row->base_status = row->new_status = row->base_reason = row->new_reason = "";
   row->p_value = row->base_median = row->new_median = row->change_pct = NAN;
+  row->base_min = row->new_min = NAN;
   row->bps_change_pct = row->gflops_change_pct = row->roof_change_pct = NAN;
   for (int m = 0; m < QB_CMP_ERR_COUNT; m++) row->err_base[m] = row->err_new[m] = NAN;
   if ((bg && !qb__side_build(base, bg, &b)) || (ng && !qb__side_build(new_set, ng, &n))) {
@@ -446,10 +465,13 @@ static qb_status qb__compare_row(qb_cmp_row* row, const qb_resultset* base, cons
     row->new_status = n.status;
     row->new_reason = n.reason;
   }
+  /* A row that was ok and is gone (its backend, device or variant vanished) is a
+   * regression as much as one that now fails. */
+  if (row->presence == QB_CMP_BASE_ONLY) row->status_regression = strcmp(b.status, "ok") == 0;
   if (row->presence != QB_CMP_BOTH) goto done;
   qb__judge_timing(row, &b, &n, o, base->emulated || new_set->emulated, roof_fallback);
   qb__judge_errors(row, &b, &n, o->error_tolerance);
-  row->status_regression = strcmp(b.status, "ok") == 0 && strcmp(n.status, "error") == 0;
+  row->status_regression = strcmp(b.status, "ok") == 0 && strcmp(n.status, "ok") != 0;
 done:
   qb__side_free(&b);
   qb__side_free(&n);
@@ -664,12 +686,14 @@ static void qb__print_lists(FILE* f, const qb_comparison* c, bool md) {
     if (r->presence == QB_CMP_NEW_ONLY) {
       fprintf(f, "%snew (only in NEW, %s): %s\n", bullet, r->new_status, r->name);
     } else if (r->presence == QB_CMP_BASE_ONLY) {
-      fprintf(f, "%smissing (only in BASE): %s\n", bullet, r->name);
+      fprintf(f, "%s%s (only in BASE): %s\n", bullet, r->status_regression ? "MISSING (was ok)" : "missing",
+              r->name);
     } else if (strcmp(r->new_status, "ok") != 0 || strcmp(r->base_status, "ok") != 0) {
-      const char* label = r->status_regression                    ? "ERRORED (was ok)"
-                          : strcmp(r->new_status, "skipped") == 0 ? "skipped"
-                          : strcmp(r->new_status, "error") == 0   ? "errored"
-                                                                  : "now ok";
+      const char* label = r->status_regression && strcmp(r->new_status, "skipped") == 0 ? "SKIPPED (was ok)"
+                          : r->status_regression                                        ? "ERRORED (was ok)"
+                          : strcmp(r->new_status, "skipped") == 0                       ? "skipped"
+                          : strcmp(r->new_status, "error") == 0                         ? "errored"
+                                                                                        : "now ok";
       fprintf(f, "%s%s: %s (%s -> %s)%s%s\n", bullet, label, r->name, r->base_status, r->new_status,
               r->new_reason[0] ? ": " : "", r->new_reason);
     }

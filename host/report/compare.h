@@ -79,6 +79,9 @@ const char* qb_cmp_verdict_name(qb_cmp_verdict v);
 /* One row name, as the two files have it. Strings point into the result sets. */
 typedef struct qb_cmp_row {
   const char* name;
+  /* The row's backend, device and timing ("host", "device"), from the first side that
+   * has the row ("" in plain Google Benchmark files). */
+  const char *backend, *device, *timing;
   qb_cmp_presence presence;
   const char *base_status, *new_status; /* "ok", "skipped", "error" ("" when absent) */
   const char *base_reason, *new_reason;
@@ -87,8 +90,9 @@ typedef struct qb_cmp_row {
   bool by_roof;
   size_t base_reps, new_reps;
   double base_median, new_median;
-  double change_pct; /* time-equivalent: + is slower (by roof: base/new - 1) */
-  double p_value;    /* NAN when a side has fewer than 2 samples */
+  double base_min, new_min; /* the fastest repetition (ns), NAN when not timed or by_roof */
+  double change_pct;        /* time-equivalent: + is slower (by roof: base/new - 1) */
+  double p_value;           /* NAN when a side has fewer than 2 samples */
   qb_cmp_verdict verdict;
   /* Median changes in percent, NAN when a side lacks the figure. */
   double bps_change_pct, gflops_change_pct, roof_change_pct;
@@ -98,7 +102,7 @@ typedef struct qb_cmp_row {
   double err_base[QB_CMP_ERR_COUNT], err_new[QB_CMP_ERR_COUNT]; /* NAN: absent */
   bool err_worse[QB_CMP_ERR_COUNT];
   bool error_regression;
-  bool status_regression; /* ok in BASE, error in NEW */
+  bool status_regression; /* ok in BASE; error, skipped or missing in NEW */
 } qb_cmp_row;
 
 typedef struct qb_comparison {
@@ -134,6 +138,10 @@ qb_status qb_compare_print(FILE* f, const qb_comparison* c, qb_compare_format fm
  * empty or on allocation failure.
  */
 double qb_mann_whitney_p(const double* a, size_t na, const double* b, size_t nb);
+
+/* The smallest two-sided p-value the U test can give with na and nb samples (no
+ * ties): 2 / C(na + nb, na), at most 1. Below alpha, no timing verdict can fail. */
+double qb_mann_whitney_min_p(size_t na, size_t nb);
 
 /* The median of v (sorted in place); NAN when n is 0. */
 double qb_median_inplace(double* v, size_t n);
