@@ -1,5 +1,7 @@
 #include "io/npy.h"
 
+#include "io/file.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -260,27 +262,14 @@ qb_status qb_npy_parse(const void* buf, size_t len, const char* name, qb_tensor*
 }
 
 qb_status qb_npy_read(const char* path, qb_tensor* t, qb_error* err) {
-  FILE* f = fopen(path, "rb");
-  void* buf = NULL;
-  struct stat st;
-  qb_status s;
+  char* buf;
+  size_t len;
   memset(t, 0, sizeof *t);
-  if (f == NULL) return qb_fail(err, QB_IO, "%s: cannot open: %s", path, strerror(errno));
-  if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-    fclose(f);
-    return qb_fail(err, QB_IO, "%s: not a regular file", path);
-  }
-  const size_t len = (size_t) st.st_size;
-  buf = malloc(len ? len : 1);
-  if (buf == NULL) {
-    s = qb_fail(err, QB_NO_MEMORY, "%s: no memory for %zu bytes", path, len);
-  } else if (fread(buf, 1, len, f) != len) {
-    s = qb_fail(err, QB_IO, "%s: read failed", path);
-  } else {
-    s = qb_npy_parse(buf, len, path, t, err);
-  }
+  /* A regular file only, checked without blocking (a FIFO would hang the open). */
+  qb_status s = qb_file_read_all(path, QB_NPY_MAX_FILE, "a .npy file", &buf, &len, err);
+  if (s != QB_OK) return s;
+  s = qb_npy_parse(buf, len, path, t, err);
   free(buf);
-  fclose(f);
   return s;
 }
 

@@ -14,6 +14,9 @@
 #include "core/status.h"
 
 #define QB_TENSOR_MAX_DIMS 8
+/* A .npy file is read whole into memory: one larger than this is refused on its size,
+ * before a byte is read. */
+#define QB_NPY_MAX_FILE (UINT64_C(1) << 40)
 
 typedef struct qb_tensor {
   qb_dtype dtype;

@@ -5,6 +5,8 @@
  * turns a failure into one line naming the file, the place and the field. */
 #include "io/resultsread.h"
 
+#include "io/file.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -456,36 +458,51 @@ fail:;
   return st;
 }
 
-qb_status qb_resultset_load(const char* path, qb_resultset* r, qb_error* err) {
-  qb__empty_set(r);
-  FILE* f = fopen(path, "rb");
-  if (f == NULL) return qb_fail(err, QB_IO, "%s: cannot open: %s", path, strerror(errno));
-  /* Read in growing chunks (the file may be a pipe), never past the cap. */
+/* Standard input ("-"), read in growing chunks, never past the cap. */
+static qb_status qb__read_stdin(char** out, size_t* out_len, qb_error* err) {
   size_t cap = 1 << 16, len = 0;
   char* buf = NULL;
   qb_status st = QB_OK;
   for (;;) {
     char* grown = realloc(buf, cap);
     if (grown == NULL) {
-      st = qb_fail(err, QB_NO_MEMORY, "%s: out of memory reading it", path);
+      st = qb_fail(err, QB_NO_MEMORY, "-: out of memory reading standard input");
       break;
     }
     buf = grown;
-    len += fread(buf + len, 1, cap - len, f);
-    if (ferror(f)) {
-      st = qb_fail(err, QB_IO, "%s: cannot read: %s", path, strerror(errno));
+    len += fread(buf + len, 1, cap - len, stdin);
+    if (ferror(stdin)) {
+      st = qb_fail(err, QB_IO, "-: cannot read standard input: %s", strerror(errno));
       break;
     }
     if (len < cap) break; /* end of file */
     if (cap > QB_RESULTSET_MAX_BYTES) {
-      st = qb_fail(err, QB_BAD_INPUT, "%s: larger than %llu bytes (expected a results file)", path,
+      st = qb_fail(err, QB_BAD_INPUT, "-: larger than %llu bytes (expected a results file)",
                    (unsigned long long) QB_RESULTSET_MAX_BYTES);
       break;
     }
-    /* The last step asks for one byte past the cap: a file that fills it is too big. */
+    /* The last step asks for one byte past the cap: input that fills it is too big. */
     cap = cap > QB_RESULTSET_MAX_BYTES / 2 ? (size_t) QB_RESULTSET_MAX_BYTES + 1 : cap * 2;
   }
-  fclose(f);
+  if (st != QB_OK) {
+    free(buf);
+    buf = NULL;
+    len = 0;
+  }
+  *out = buf;
+  *out_len = len;
+  return st;
+}
+
+qb_status qb_resultset_load(const char* path, qb_resultset* r, qb_error* err) {
+  qb__empty_set(r);
+  char* buf = NULL;
+  size_t len = 0;
+  /* A file: regular (a FIFO would block, /dev/zero never end) and measured before it is
+   * read. A pipe is welcome as "-". */
+  qb_status st = strcmp(path, "-") == 0
+                     ? qb__read_stdin(&buf, &len, err)
+                     : qb_file_read_all(path, QB_RESULTSET_MAX_BYTES, "a results file", &buf, &len, err);
   if (st == QB_OK) st = qb_resultset_parse(buf, len, path, r, err);
   free(buf);
   return st;

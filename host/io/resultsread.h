@@ -110,8 +110,10 @@ typedef struct qb_resultset {
   qb_result_row* rows;
 } qb_resultset;
 
-/* Reads and parses a file (at most QB_RESULTSET_MAX_BYTES). QB_IO when it cannot be
- * read; QB_BAD_INPUT when malformed. On failure *r is empty (safe to free). */
+/* Reads and parses a file (at most QB_RESULTSET_MAX_BYTES, a regular file checked
+ * without blocking and measured before it is read; "-" is standard input). QB_IO when
+ * it cannot be read; QB_BAD_INPUT when malformed or not a regular file. On failure *r
+ * is empty (safe to free). */
 qb_status qb_resultset_load(const char* path, qb_resultset* r, qb_error* err);
 
 /* Parses text of len bytes (need not be NUL-terminated); `name` is used in messages. */

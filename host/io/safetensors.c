@@ -1,5 +1,7 @@
 #include "io/safetensors.h"
 
+#include "io/file.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -185,16 +187,18 @@ qb_status qb_safetensors_parse(const void* buf, size_t len, const char* name, qb
 }
 
 qb_status qb_safetensors_open(const char* path, qb_safetensors* st, qb_error* err) {
-  struct stat sb;
   void* map = NULL;
   memset(st, 0, sizeof *st);
-  const int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return qb_fail(err, QB_IO, "%s: cannot open: %s", path, strerror(errno));
-  if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+  /* A regular file only, checked without blocking (a FIFO would hang the open). */
+  int fd;
+  uint64_t size;
+  qb_status os = qb_file_open_regular(path, &fd, &size, err);
+  if (os != QB_OK) return os;
+  if (size >= SIZE_MAX) {
     close(fd);
-    return qb_fail(err, QB_IO, "%s: not a regular file", path);
+    return qb_fail(err, QB_BAD_INPUT, "%s: too large to map", path);
   }
-  const size_t len = (size_t) sb.st_size;
+  const size_t len = (size_t) size;
   if (len > 0) {
     map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
     if (map == MAP_FAILED) {

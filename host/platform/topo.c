@@ -1,6 +1,7 @@
 #include "platform/topo.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
@@ -57,24 +58,30 @@ void qb_topo_detect(qb_topo* t) {
 
 static bool qb__parse_size(const char* s, uint64_t* out) {
   char* end;
+  if (!isdigit((unsigned char) s[0])) return false;
+  errno = 0;
   unsigned long long v = strtoull(s, &end, 10);
-  if (end == s || s[0] == '-') return false;
+  if (end == s || errno == ERANGE) return false;
+  unsigned shift = 0;
   switch (toupper((unsigned char) *end)) {
     case 'K':
-      v <<= 10;
+      shift = 10;
       end++;
       break;
     case 'M':
-      v <<= 20;
+      shift = 20;
       end++;
       break;
     case 'G':
-      v <<= 30;
+      shift = 30;
       end++;
       break;
     default:
       break;
   }
+  /* Checked before the shift: 17179869216G must not wrap around to 32 GiB. */
+  if (v > ((1ull << 40) >> shift)) return false;
+  v <<= shift;
   if (*end == 'B' || *end == 'b') end++;
   if (*end != '\0' || v == 0 || v > (1ull << 40)) return false;
   *out = v;
@@ -83,6 +90,10 @@ static bool qb__parse_size(const char* s, uint64_t* out) {
 
 qb_status qb_topo_override(qb_topo* t, const char* spec, qb_error* err) {
   char buf[256];
+  if (strlen(spec) >= sizeof buf) {
+    return qb_fail(err, QB_USAGE, "--caches: the spec is %zu bytes long (at most %zu)", strlen(spec),
+                   sizeof buf - 1);
+  }
   snprintf(buf, sizeof buf, "%s", spec);
   uint64_t l1 = t->l1d_used, l2 = t->l2_used, l3 = t->l3_used;
   for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {

@@ -1,6 +1,8 @@
 /* Suites: parsing, lookup, selection and size resolution (suite.h, suites/README.md). */
 #include "run/suite.h"
 
+#include "io/file.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <fnmatch.h>
@@ -441,10 +443,15 @@ qb_status qb_suite_parse(const char* text, const char* filename, qb_suite* s, qb
     memcpy(line, c, len);
     line[len] = '\0';
     c += len + (eol ? 1 : 0);
+    /* CRLF is a line end; a CR anywhere else (old Mac line endings) would hide every
+     * line after it inside this one: an error that names the line. */
+    if (len > 0 && line[len - 1] == '\r') line[len - 1] = '\0';
+    if (strchr(line, '\r') != NULL) {
+      return qb__perr(err, &p,
+                      "a carriage return inside the line (CR-only line endings? expected LF or CRLF)");
+    }
     char* hash = strchr(line, '#');
     if (hash) *hash = '\0';
-    char* cr = strchr(line, '\r');
-    if (cr) *cr = '\0';
     const char* t = line;
     while (*t == ' ' || *t == '\t') t++;
     if (*t == '\0') continue;
@@ -464,31 +471,14 @@ qb_status qb_suite_parse(const char* text, const char* filename, qb_suite* s, qb
 /* ---- Loading ---------------------------------------------------------------------- */
 
 static qb_status qb__read_file(const char* path, char** out, qb_error* err) {
-  *out = NULL;
-  FILE* f = fopen(path, "rb");
-  if (f == NULL) return qb_fail(err, QB_IO, "%s: cannot open: %s", path, strerror(errno));
-  qb_status st = QB_OK;
-  char* buf = malloc(QB__SUITE_MAX_FILE + 1);
-  if (buf == NULL) {
-    st = qb_fail(err, QB_NO_MEMORY, "%s: out of memory reading it", path);
-    goto done;
-  }
-  size_t n = fread(buf, 1, QB__SUITE_MAX_FILE + 1, f);
-  if (ferror(f)) {
-    st = qb_fail(err, QB_IO, "%s: cannot read: %s", path, strerror(errno));
-  } else if (n > QB__SUITE_MAX_FILE) {
-    st = qb_fail(err, QB_BAD_INPUT, "%s: too large (expected a suite file under %u bytes)", path,
-                 QB__SUITE_MAX_FILE);
-  } else if (memchr(buf, '\0', n) != NULL) {
+  size_t n;
+  /* A regular file only (a FIFO would block, /dev/zero never end), measured first. */
+  qb_status st = qb_file_read_all(path, QB__SUITE_MAX_FILE, "a suite file", out, &n, err);
+  if (st == QB_OK && memchr(*out, '\0', n) != NULL) {
+    free(*out);
+    *out = NULL;
     st = qb_fail(err, QB_BAD_INPUT, "%s: holds a NUL byte (expected a text file)", path);
-  } else {
-    buf[n] = '\0';
-    *out = buf;
-    buf = NULL;
   }
-done:
-  free(buf);
-  fclose(f);
   return st;
 }
 
@@ -561,6 +551,10 @@ qb_status qb_suite_load(const char* name_or_path, qb_suite* s, qb_error* err) {
                      name_or_path, tried);
     }
   } else {
+    if (nlen >= sizeof s->path) {
+      return qb_fail(err, QB_BAD_INPUT, "%s: the suite path is %zu bytes long (at most %zu)", name_or_path,
+                     nlen, sizeof s->path - 1);
+    }
     snprintf(path, sizeof path, "%s", name_or_path);
   }
   char* text;

@@ -53,3 +53,21 @@ put("nofamily.suite", "families = nosuch_*\n")
 put("badkey.suite", "families = f32_f16_cvt\nsizez = 1000\n")
 put("f16x6.npy", npy("<f2", "(2, 3)", bytes(12)))
 os.mkfifo(os.path.join(out, "fifo.json"))
+# Issue 14: inputs that could hang, trick or escape qbench.
+for name in ("fifo.npy", "fifo.safetensors", "fifo.suite", "fifo.journal"):
+    os.mkfifo(os.path.join(out, name))
+put("cr.suite", "families = f32_f16_cvt\rsizes = 1000\rkernels = nosuch__x\r")
+header = {"type": "header", "qbench_journal": 1, "target": os.path.join(out, "never.json"),
+          "options": {}, "machine": {}, "plan": {"count": 2, "hash": "0"},
+          "context": {"qbench": {"suite": "tiny"}}}
+put("ok.journal", json.dumps(header) + "\n")
+put("empty.journal", "")
+put("badline.journal", json.dumps(header) + "\ngarbage\n")
+put("notheader.journal", '{"type": "case", "name": "x", "rows": []}\n')
+os.mkdir(os.path.join(out, "plotted"))
+put("plotted/index.html", "<html>an earlier plot</html>\n")
+base = json.load(open(os.path.join(out, "base.json")))
+for fname, family in (("evilhtml.json", 'x"><img src=x onerror=alert(1)>'), ("evilpath.json", "q/../../../escaped")):
+    doc = json.loads(json.dumps(base))
+    doc["benchmarks"][0]["family"] = family
+    put(fname, json.dumps(doc))

@@ -13,6 +13,8 @@ w=$(mktemp -d)
 trap 'rm -rf "$w"' EXIT
 mkdir "$w/cwd"
 python3 "$here/make_fixtures.py" "$w" "$data" || { echo "FAIL: fixtures"; exit 1; }
+long=$w/nodir/$(printf 'a%.0s' $(seq 5000)).json
+mid=$w/nodir/$(printf 'b%.0s' $(seq 1500)).json
 
 # Every path under the work folder with its size and checksum.
 snapshot() {
@@ -27,6 +29,11 @@ while IFS= read -r line; do
   cmd=$(echo "${rest#*|}" | sed 's/^ *//; s/ *$//')
   expect=${expect//@/$w}
   cmd=${cmd//@/$w}
+  # %LONG%: a path of 5000 bytes (refused whole); %MID%: one of 1500 (named whole).
+  expect=${expect//%LONG%/$long}
+  cmd=${cmd//%LONG%/$long}
+  expect=${expect//%MID%/$mid}
+  cmd=${cmd//%MID%/$mid}
   args=()
   set -f
   for a in $cmd; do args+=("$(printf '%b' "$a")"); done
