@@ -12,6 +12,7 @@ static void qb__help(void) {
   printf(
       "usage: qbench plot RESULTS... --out DIR [--compare BASE NEW] [--threshold PCT]\n"
       "                   [--normalize roof] [--tensor N] [--scripts DIR] [--machines]\n"
+      "                   [--force]\n"
       "\n"
       "Writes data files (.tsv) and charts (PNG and SVG, drawn by gnuplot with the scripts\n"
       "in plots/*.gp) into DIR, and DIR/index.html: a summary table per family, then the\n"
@@ -32,7 +33,9 @@ static void qb__help(void) {
       "Emulated runs (context.qbench.emulated) are left out of 'machines' beside real ones;\n"
       "charts of emulated timings say so in their titles.\n"
       "\n"
-      "  --out DIR             output folder (created when missing)\n"
+      "  --out DIR             output folder (created when missing; one holding an\n"
+      "                        index.html is replaced only with --force)\n"
+      "  --force               replace an earlier plot in --out\n"
       "  --compare BASE NEW    add the regression view of 'qbench compare BASE NEW'\n"
       "  --threshold PCT       its threshold band (default %g)\n"
       "  --normalize roof      compare by roof fraction in that view\n"
@@ -75,6 +78,7 @@ static int qb__parse(int argc, char** argv, qb__plot_args* a) {
                                            {"tensor", required_argument, NULL, 'T'},
                                            {"scripts", required_argument, NULL, 's'},
                                            {"machines", no_argument, NULL, 'm'},
+                                           {"force", no_argument, NULL, 'f'},
                                            {"help", no_argument, NULL, 'h'},
                                            {NULL, 0, NULL, 0}};
   optind = 1;
@@ -94,6 +98,9 @@ static int qb__parse(int argc, char** argv, qb__plot_args* a) {
         break;
       case 'm':
         a->plot.machines_only = true;
+        break;
+      case 'f':
+        a->plot.force = true;
         break;
       case 't':
         if (!qb_parse_double(optarg, &a->cmp.threshold_pct) || a->cmp.threshold_pct < 0) {

@@ -349,7 +349,8 @@ static void qb__var(char* buf, size_t len, const char* name, const char* value) 
   at += (size_t) snprintf(buf + at, at < len ? len - at : 0, "%s='", name);
   for (const char* s = value; *s && at + 3 < len; s++) {
     if (*s == '\'') buf[at++] = '\'';
-    buf[at++] = *s;
+    /* A newline would end the string and start a command: control characters go. */
+    buf[at++] = (unsigned char) *s < 0x20 || *s == 0x7f ? ' ' : *s;
   }
   if (at + 3 < len) {
     buf[at++] = '\'';
@@ -1736,6 +1737,48 @@ static qb_status qb__mkdir(const char* dir, qb_error* err) {
   return QB_OK;
 }
 
+/* A name that goes into a file name (size-<family>.png): a closed set of characters,
+ * so that no name adds a directory, hides a file or carries markup or quotes. */
+static bool qb__file_name_ok(const char* s) {
+  if (s[0] == '\0' || s[0] == '.' || s[0] == '-' || strlen(s) > 64) return false;
+  for (; *s; s++) {
+    const unsigned char c = (unsigned char) *s;
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+          c == '-' || c == '.')) {
+      return false;
+    }
+  }
+  return true;
+}
+
+qb_status qb_plot_check_names(const qb_resultset* set, qb_error* err) {
+  for (size_t i = 0; i < set->n_rows; i++) {
+    const qb_result_row* r = &set->rows[i];
+    if (r->has_qbench && !qb__file_name_ok(r->family)) {
+      return qb_fail(
+          err, QB_BAD_INPUT,
+          "%s: row %zu ('%.80s'): family '%.80s' is not a name qbench writes (expected 1 to 64 letters, "
+          "digits, '_', '-' or '.', not first '.' or '-'); nothing was written",
+          set->path, i, r->name, r->family);
+    }
+  }
+  return QB_OK;
+}
+
+/* An earlier plot in the folder is replaced only with --force. */
+static qb_status qb__check_out_dir(const qb_plot_opts* o, qb_error* err) {
+  char index[4200];
+  if ((size_t) snprintf(index, sizeof index, "%s/index.html", o->out_dir) >= sizeof index) {
+    return qb_fail(err, QB_USAGE, "--out '%s': path too long", o->out_dir);
+  }
+  struct stat st;
+  if (!o->force && lstat(index, &st) == 0) {
+    return qb_fail(err, QB_EXISTS, "%s: exists: the folder holds an earlier plot (use --force to replace it)",
+                   index);
+  }
+  return QB_OK;
+}
+
 qb_status qb_plot_all(const qb_resultset* sets, size_t n_sets, const qb_plot_opts* o, qb_plot_report* rep,
                       qb_error* err) {
   qb__plotter p;
@@ -1747,6 +1790,10 @@ qb_status qb_plot_all(const qb_resultset* sets, size_t n_sets, const qb_plot_opt
   qb_status st = qb_plot_check(o, p.gnuplot, sizeof p.gnuplot, p.scripts, sizeof p.scripts, err);
   if (st != QB_OK) return st;
   snprintf(rep->gnuplot, sizeof rep->gnuplot, "%s", p.gnuplot);
+  /* Before anything is written: names that become file names, and an earlier plot. */
+  for (size_t s = 0; s < n_sets && st == QB_OK; s++) st = qb_plot_check_names(&sets[s], err);
+  if (st != QB_OK) return st;
+  if ((st = qb__check_out_dir(o, err)) != QB_OK) return st;
   if ((st = qb__mkdir(o->out_dir, err)) != QB_OK) return st;
   snprintf(p.log, sizeof p.log, "%s/gnuplot.log", o->out_dir);
   unlink(p.log);

@@ -20,6 +20,7 @@
 
 typedef struct qb_plot_opts {
   const char* out_dir;      /* created when missing */
+  bool force;               /* replace an earlier plot (out_dir/index.html) */
   const char* scripts_dir;  /* NULL: $QBENCH_PLOTS, else plots/ next to the build or source */
   const char* gnuplot;      /* NULL: $QBENCH_GNUPLOT, else "gnuplot" from PATH */
   uint64_t tensor_elems;    /* the tensor the memory chart sizes (elements) */
@@ -31,12 +32,16 @@ typedef struct qb_plot_opts {
 
 /* Charts written, for the caller's message and the tests. */
 typedef struct qb_plot_report {
-  size_t n_charts;    /* each as .png and .svg */
+  size_t n_charts;     /* each as .png and .svg */
   char names[128][96]; /* chart base names ("throughput", "size-f32_f16_cvt", ...) */
-  char gnuplot[4096]; /* the gnuplot executable used */
-  char note[1024];    /* one line for the user ("" when none): emulated files left out */
-  size_t main_set;    /* the file the single-run charts come from: the newest run */
+  char gnuplot[4096];  /* the gnuplot executable used */
+  char note[1024];     /* one line for the user ("" when none): emulated files left out */
+  size_t main_set;     /* the file the single-run charts come from: the newest run */
 } qb_plot_report;
+
+/* QB_BAD_INPUT when a row's family is not a name qbench writes: family names become file
+ * names (size-<family>.png), so they come from a closed set of characters. */
+qb_status qb_plot_check_names(const qb_resultset* set, qb_error* err);
 
 /*
  * Finds gnuplot (QB_UNSUPPORTED with one line when absent) and the scripts (QB_IO),
