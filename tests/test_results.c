@@ -677,7 +677,19 @@ static void test_read_hostile(void** state) {
   assert_int_equal(qb_resultset_load(path, &r, &err), QB_BAD_INPUT);
   snprintf(msg, sizeof msg, "%s: 'benchmarks' is a number (expected an array)", path);
   assert_string_equal(err.msg, msg);
-  assert_int_equal(qb_resultset_load(t->dir, &r, &err), QB_IO); /* a directory */
+  /* Not regular files: refused at once, before a byte is read (a FIFO without a writer
+   * would block a plain open forever, /dev/zero never end). */
+  assert_int_equal(qb_resultset_load(t->dir, &r, &err), QB_BAD_INPUT);
+  snprintf(msg, sizeof msg, "%s: not a regular file (a directory)", t->dir);
+  assert_string_equal(err.msg, msg);
+  qb__path(t, "fifo.json", path, sizeof path);
+  assert_int_equal(mkfifo(path, 0600), 0);
+  assert_int_equal(qb_resultset_load(path, &r, &err), QB_BAD_INPUT);
+  snprintf(msg, sizeof msg, "%s: not a regular file (a FIFO)", path);
+  assert_string_equal(err.msg, msg);
+  unlink(path);
+  assert_int_equal(qb_resultset_load("/dev/zero", &r, &err), QB_BAD_INPUT);
+  assert_string_equal(err.msg, "/dev/zero: not a regular file (a character device)");
 }
 
 int main(void) {
