@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# qbench's kernels beside public implementations of the same operations (not part of
+# CI: the peers' sources are not in this repository, and timings need a quiet machine).
+#
+#   bash ci/peers.sh [--ggml SRC] [--qbench-build DIR] [--work DIR] [-- peers options]
+#
+# SRC is a checkout of https://github.com/ggml-org/ggml (or llama.cpp's ggml/ folder).
+# It is configured and built under the work folder (default /tmp/qbench-peers) with
+# -march=native, static; ci/peers/peers.c is compiled against it and against qbench's
+# build (default ./build: run `bash ci/build.sh build` first), and run pinned to one
+# core. Options after `--` go to the program: --sizes N,N,... --rounds R --min-time S
+# --cpu I --variants (every qbench variant's rate) --only FAMILY. It prints, per operation and size, qbench's fastest variant, both rates in
+# elements per second and the ratio qbench / peer, both sides timed alternately in
+# one process (best of R rounds each).
+set -euo pipefail
+
+ggml=""
+qbuild="build"
+work="/tmp/qbench-peers"
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --ggml) ggml="$2"; shift 2 ;;
+    --qbench-build) qbuild="$2"; shift 2 ;;
+    --work) work="$2"; shift 2 ;;
+    --) shift; break ;;
+    *) echo "usage: $0 [--ggml SRC] [--qbench-build DIR] [--work DIR] [-- peers options]" >&2; exit 2 ;;
+  esac
+done
+
+root="$(cd "$(dirname "$0")/.." && pwd)"
+if [ ! -f "$qbuild/host/libqbench_core.a" ]; then
+  echo "no qbench build at $qbuild (bash ci/build.sh build)" >&2
+  exit 2
+fi
+mkdir -p "$work"
+
+cflags=(-O2 -std=gnu11 -I"$root/host" -I"$root/host/core" -I"$root/kernels/include" -I"$root/kernels")
+defs=()
+libs=()
+if [ -n "$ggml" ]; then
+  if [ ! -f "$ggml/include/ggml-cpu.h" ]; then
+    echo "$ggml does not look like ggml (no include/ggml-cpu.h)" >&2
+    exit 2
+  fi
+  gb="$work/ggml-build"
+  cmake -S "$ggml" -B "$gb" -DCMAKE_BUILD_TYPE=Release -DGGML_NATIVE=ON -DBUILD_SHARED_LIBS=OFF \
+    -DGGML_BUILD_TESTS=OFF -DGGML_BUILD_EXAMPLES=OFF -DGGML_OPENMP=OFF >"$work/ggml-configure.log"
+  cmake --build "$gb" -j"$(nproc)" --target ggml-cpu ggml-base >"$work/ggml-build.log"
+  defs+=(-DQB_PEER_GGML -I"$ggml/include")
+  libs+=($(find "$gb" -name 'libggml-cpu.a') $(find "$gb" -name 'libggml-base.a') -lstdc++)
+  echo "ggml: $(git -C "$ggml" log -1 --format='%h %cs' 2>/dev/null || echo "$ggml")"
+fi
+
+# qbench: its host library and every kernel object (the registry refers to them all).
+mapfile -t kobjs < <(find "$qbuild/kernels" -name '*.c.o' | sort)
+deps=$(pkg-config --libs jansson hwloc 2>/dev/null || echo "-ljansson")
+gcc "${cflags[@]}" "${defs[@]}" "$root/ci/peers/peers.c" -o "$work/peers" \
+  -Wl,--start-group "$qbuild/host/libqbench_core.a" "${kobjs[@]}" "${libs[@]}" -Wl,--end-group \
+  $deps -lpthread -lm
+echo "qbench: $(git -C "$root" log -1 --format='%h %cs')"
+echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-), load: $(cut -d' ' -f1-3 /proc/loadavg)"
+"$work/peers" "$@"

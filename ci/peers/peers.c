@@ -1,0 +1,280 @@
+/*
+ * qbench's kernels beside public implementations of the same operations, in one process
+ * on one core: each pair timed alternately (qbench's every usable variant, then the
+ * peer), the best of several rounds kept for each side, so that a busy machine slows
+ * both sides alike. Built by ci/peers.sh (not part of CI); the peers' code is never in
+ * this repository: ci/peers.sh builds them from a folder the user gives.
+ *
+ * Peers (compiled in when their macro is defined):
+ *   QB_PEER_GGML   ggml's CPU backend: q8_0 quantize/dequantize/vec_dot, f16 and bf16
+ *                  vec_dot, fp32 <-> fp16/bf16 row conversion.
+ *
+ * Output: one line per operation and size: qbench's fastest variant, both rates in
+ * elements per second, and the ratio qbench / peer (above 1: qbench is faster).
+ */
+#define _GNU_SOURCE
+#include <math.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "platform/cpu.h"
+#include "platform/registry.h"
+
+#ifdef QB_PEER_GGML
+#include "ggml-cpu.h"
+#include "ggml.h"
+#endif
+
+static double qb__now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double) ts.tv_sec + 1e-9 * (double) ts.tv_nsec;
+}
+
+/* One timed thing: a call over n elements. */
+typedef struct qb__job {
+  void (*call)(const struct qb__job* j);
+  size_t n;
+  const void *x, *x2;
+  void* y;
+  const qb_kernel_info* k;
+  int peer_type; /* ggml type for the ggml calls */
+} qb__job;
+
+/* Seconds per call: calls repeated for at least `min_s`. */
+static double qb__time(const qb__job* j, double min_s) {
+  j->call(j); /* warm */
+  size_t reps = 1;
+  for (;;) {
+    const double t0 = qb__now();
+    for (size_t i = 0; i < reps; i++) j->call(j);
+    const double dt = qb__now() - t0;
+    if (dt >= min_s) return dt / (double) reps;
+    reps = dt <= 0 ? reps * 16 : (size_t) ((double) reps * (1.5 * min_s / dt)) + 1;
+  }
+}
+
+static void qb__call_qb(const qb__job* j) {
+  const qb_family_info* f = qb_family_get(j->k->family);
+  if (f->kind == QB_KIND_dot) {
+    float out[4];
+    qb_kernel_dot(j->k)(j->n, j->x, j->x2, out);
+  } else {
+    qb_kernel_unary(j->k)(j->n, j->x, j->y, NULL);
+  }
+}
+
+#ifdef QB_PEER_GGML
+static void qb__g_quant(const qb__job* j) {
+  ggml_get_type_traits_cpu(GGML_TYPE_Q8_0)->from_float(j->x, j->y, (int64_t) j->n);
+}
+static void qb__g_dequant(const qb__job* j) {
+  ggml_get_type_traits(GGML_TYPE_Q8_0)->to_float(j->x, j->y, (int64_t) j->n);
+}
+static void qb__g_dot(const qb__job* j) {
+  float s;
+  ggml_get_type_traits_cpu((enum ggml_type) j->peer_type)->vec_dot((int) j->n, &s, 0, j->x, 0, j->x2, 0, 1);
+}
+static void qb__g_f32_f16(const qb__job* j) {
+  ggml_cpu_fp32_to_fp16(j->x, j->y, (int64_t) j->n);
+}
+static void qb__g_f16_f32(const qb__job* j) {
+  ggml_cpu_fp16_to_fp32(j->x, j->y, (int64_t) j->n);
+}
+static void qb__g_f32_bf16(const qb__job* j) {
+  ggml_cpu_fp32_to_bf16(j->x, j->y, (int64_t) j->n);
+}
+static void qb__g_bf16_f32(const qb__job* j) {
+  ggml_cpu_bf16_to_fp32(j->x, j->y, (int64_t) j->n);
+}
+#endif
+
+/* Buffers for one size: f32 inputs and room for every output format. */
+typedef struct qb__bufs {
+  float *f, *f2, *fo;
+  void *h, *h2, *q, *q2, *gq, *gq2, *o;
+} qb__bufs;
+
+static void* qb__alloc(size_t bytes) {
+  void* p = NULL;
+  if (posix_memalign(&p, 2u << 20, bytes + 64) != 0) return NULL;
+  memset(p, 0, bytes + 64); /* every page touched before timing */
+  return p;
+}
+
+/* Runs the reference kernel of a family (the inputs of a widening or a dot). */
+static void qb__ref(const char* family, size_t n, const void* x, void* y) {
+  qb_kernel_unary(qb_kernel_reference(qb_family_find(family)))(n, x, y, NULL);
+}
+
+typedef struct qb__op {
+  const char* name;   /* what the peer calls it */
+  const char* family; /* qbench's family */
+  int input;          /* 0: f32, 1: f16, 2: bf16, 3: qb8 / q8_0 */
+  void (*peer)(const qb__job* j);
+  int peer_type;
+} qb__op;
+
+int main(int argc, char** argv) {
+  size_t sizes[8] = {4096, 65536, (size_t) 16 << 20};
+  size_t n_sizes = 3;
+  int rounds = 7;
+  double min_s = 0.02;
+  int cpu_index = -1;
+  bool variants = false;
+  const char* only = NULL;
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--sizes") == 0 && i + 1 < argc) {
+      n_sizes = 0;
+      for (char* s = strtok(argv[++i], ","); s != NULL && n_sizes < 8; s = strtok(NULL, ",")) {
+        sizes[n_sizes++] = (size_t) strtoull(s, NULL, 0) / 32 * 32;
+      }
+    } else if (strcmp(argv[i], "--rounds") == 0 && i + 1 < argc) {
+      rounds = atoi(argv[++i]);
+    } else if (strcmp(argv[i], "--min-time") == 0 && i + 1 < argc) {
+      min_s = atof(argv[++i]);
+    } else if (strcmp(argv[i], "--variants") == 0) {
+      variants = true;
+    } else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc) {
+      only = argv[++i];
+    } else if (strcmp(argv[i], "--cpu") == 0 && i + 1 < argc) {
+      cpu_index = atoi(argv[++i]);
+    } else {
+      fprintf(stderr, "usage: %s [--sizes N,N,...] [--rounds R] [--min-time S] [--cpu I] [--variants] [--only FAMILY]\n", argv[0]);
+      return 2;
+    }
+  }
+  if (cpu_index >= 0) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu_index, &set);
+    sched_setaffinity(0, sizeof set, &set);
+  }
+  qb_cpu cpu;
+  qb_cpu_detect(&cpu);
+#ifdef QB_PEER_GGML
+  ggml_cpu_init();
+#endif
+  static const qb__op ops[] = {
+#ifdef QB_PEER_GGML
+      {"ggml quantize_row_q8_0", "f32_qb8_quant", 0, qb__g_quant, 0},
+      {"ggml dequantize_row_q8_0", "qb8_f32_dequant", 3, qb__g_dequant, 0},
+      {"ggml vec_dot_q8_0_q8_0", "qb8_dot", 3, qb__g_dot, GGML_TYPE_Q8_0},
+      {"ggml vec_dot_f16", "f16_dot", 1, qb__g_dot, GGML_TYPE_F16},
+      {"ggml vec_dot_bf16", "bf16_dot", 2, qb__g_dot, GGML_TYPE_BF16},
+      {"ggml cpu_fp32_to_fp16", "f32_f16_cvt", 0, qb__g_f32_f16, 0},
+      {"ggml cpu_fp16_to_fp32", "f16_f32_cvt", 1, qb__g_f16_f32, 0},
+      {"ggml cpu_fp32_to_bf16", "f32_bf16_cvt", 0, qb__g_f32_bf16, 0},
+      {"ggml cpu_bf16_to_fp32", "bf16_f32_cvt", 2, qb__g_bf16_f32, 0},
+#endif
+      {"(none)", "f32_f8e4m3_cvt", 0, NULL, 0},
+      {"(none)", "f8e4m3_f32_cvt", 4, NULL, 0},
+  };
+  printf("%-26s %-16s %9s  %-28s %10s %10s %7s\n", "peer operation", "qbench family", "n", "qbench best variant",
+         "qb Gel/s", "peer Gel/s", "ratio");
+  for (size_t si = 0; si < n_sizes; si++) {
+    const size_t n = sizes[si];
+    qb__bufs b;
+    b.f = qb__alloc(n * 4);
+    b.f2 = qb__alloc(n * 4);
+    b.fo = qb__alloc(n * 4);
+    b.h = qb__alloc(n * 2);
+    b.h2 = qb__alloc(n * 2);
+    b.q = qb__alloc(n / 32 * sizeof(qb_block_q8));
+    b.q2 = qb__alloc(n / 32 * sizeof(qb_block_q8));
+    b.gq = qb__alloc(n / 32 * 40);
+    b.gq2 = qb__alloc(n / 32 * 40);
+    b.o = qb__alloc(n * 4);
+    if (!b.f || !b.f2 || !b.fo || !b.h || !b.h2 || !b.q || !b.q2 || !b.gq || !b.gq2 || !b.o) {
+      fprintf(stderr, "out of memory at n=%zu\n", n);
+      return 1;
+    }
+    srand(1);
+    for (size_t i = 0; i < n; i++) {
+      b.f[i] = (float) (rand() - RAND_MAX / 2) / (float) RAND_MAX * 4.0f;
+      b.f2[i] = (float) (rand() - RAND_MAX / 2) / (float) RAND_MAX * 4.0f;
+    }
+    for (size_t oi = 0; oi < sizeof ops / sizeof ops[0]; oi++) {
+      const qb__op* op = &ops[oi];
+      if (only != NULL && strstr(op->family, only) == NULL) continue;
+      const qb_family f = qb_family_find(op->family);
+      const qb_family_info* fi = qb_family_get(f);
+      const bool dot = fi->kind == QB_KIND_dot;
+      /* 1. Inputs in each side's own format, from the same f32 values. */
+      const void *qx = b.f, *qx2 = b.f2, *px = b.f, *px2 = b.f2;
+      if (op->input == 1) {
+        qb__ref("f32_f16_cvt", n, b.f, b.h);
+        qb__ref("f32_f16_cvt", n, b.f2, b.h2);
+        qx = px = b.h;
+        qx2 = px2 = b.h2;
+      } else if (op->input == 2) {
+        qb__ref("f32_bf16_cvt", n, b.f, b.h);
+        qb__ref("f32_bf16_cvt", n, b.f2, b.h2);
+        qx = px = b.h;
+        qx2 = px2 = b.h2;
+      } else if (op->input == 3) {
+        qb__ref("f32_qb8_quant", n, b.f, b.q);
+        qb__ref("f32_qb8_quant", n, b.f2, b.q2);
+        qx = b.q;
+        qx2 = b.q2;
+#ifdef QB_PEER_GGML
+        ggml_get_type_traits_cpu(GGML_TYPE_Q8_0)->from_float(b.f, b.gq, (int64_t) n);
+        ggml_get_type_traits_cpu(GGML_TYPE_Q8_0)->from_float(b.f2, b.gq2, (int64_t) n);
+#endif
+        px = b.gq;
+        px2 = b.gq2;
+      } else if (op->input == 4) {
+        qb__ref("f32_f8e4m3_cvt", n, b.f, b.q);
+        qx = b.q;
+      }
+      qb__job peer = {op->peer, n, px, dot ? px2 : NULL, b.fo, NULL, op->peer_type};
+      /* 2. Rounds: every usable qbench variant, then the peer; best of each kept. */
+      double best_qb = INFINITY, best_peer = INFINITY;
+      const qb_kernel_info* best_k = NULL;
+      double each[64];
+      for (int i = 0; i < 64; i++) each[i] = INFINITY;
+      for (int r = 0; r < rounds; r++) {
+        for (size_t i = 0; i < qb_kernel_count(); i++) {
+          const qb_kernel_info* k = qb_kernel_at(i);
+          if (k->family != f || k->isa == QB_ISA_scalar) continue;
+          if (!qb_kernel_usable(k, &cpu, NULL, (char[160]){0}, 160)) continue;
+          qb__job j = {qb__call_qb, n, qx, dot ? qx2 : NULL, b.o, k, 0};
+          const double t = qb__time(&j, min_s);
+          if (i < 64 && t < each[i]) each[i] = t;
+          if (t < best_qb) {
+            best_qb = t;
+            best_k = k;
+          }
+        }
+        if (op->peer != NULL) {
+          const double t = qb__time(&peer, min_s);
+          if (t < best_peer) best_peer = t;
+        }
+      }
+      const double qr = (double) n / best_qb * 1e-9, pr = (double) n / best_peer * 1e-9;
+      printf("%-26s %-16s %9zu  %-28s %10.3f %10.3f %7.2f\n", op->name, op->family, n,
+             best_k ? best_k->variant : "-", qr, op->peer ? pr : NAN, op->peer ? qr / pr : NAN);
+      for (size_t i = 0; variants && i < qb_kernel_count() && i < 64; i++) {
+        if (isfinite(each[i])) {
+          printf("%-26s %-16s %9zu    %-26s %10.3f\n", "", "", n, qb_kernel_at(i)->variant,
+                 (double) n / each[i] * 1e-9);
+        }
+      }
+      fflush(stdout);
+    }
+    free(b.f);
+    free(b.f2);
+    free(b.fo);
+    free(b.h);
+    free(b.h2);
+    free(b.q);
+    free(b.q2);
+    free(b.gq);
+    free(b.gq2);
+    free(b.o);
+  }
+  return 0;
+}
