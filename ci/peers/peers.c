@@ -113,7 +113,7 @@ static void qb__ref(const char* family, size_t n, const void* x, void* y) {
 typedef struct qb__op {
   const char* name;   /* what the peer calls it */
   const char* family; /* qbench's family */
-  int input;          /* 0: f32, 1: f16, 2: bf16, 3: qb8 / q8_0 */
+  int input;          /* 0: f32, 1: f16, 2: bf16, 3: qb8 / ggml's q8_0, 4: e4m3, 5: q8_0 on both sides */
   void (*peer)(const qb__job* j);
   int peer_type;
 } qb__op;
@@ -143,7 +143,10 @@ int main(int argc, char** argv) {
     } else if (strcmp(argv[i], "--cpu") == 0 && i + 1 < argc) {
       cpu_index = atoi(argv[++i]);
     } else {
-      fprintf(stderr, "usage: %s [--sizes N,N,...] [--rounds R] [--min-time S] [--cpu I] [--variants] [--only FAMILY]\n", argv[0]);
+      fprintf(
+          stderr,
+          "usage: %s [--sizes N,N,...] [--rounds R] [--min-time S] [--cpu I] [--variants] [--only FAMILY]\n",
+          argv[0]);
       return 2;
     }
   }
@@ -160,6 +163,9 @@ int main(int argc, char** argv) {
 #endif
   static const qb__op ops[] = {
 #ifdef QB_PEER_GGML
+      {"ggml quantize_row_q8_0", "f32_q8_0_quant", 0, qb__g_quant, 0},
+      {"ggml dequantize_row_q8_0", "q8_0_f32_dequant", 5, qb__g_dequant, 0},
+      {"ggml vec_dot_q8_0_q8_0", "q8_0_dot", 5, qb__g_dot, GGML_TYPE_Q8_0},
       {"ggml quantize_row_q8_0", "f32_qb8_quant", 0, qb__g_quant, 0},
       {"ggml dequantize_row_q8_0", "qb8_f32_dequant", 3, qb__g_dequant, 0},
       {"ggml vec_dot_q8_0_q8_0", "qb8_dot", 3, qb__g_dot, GGML_TYPE_Q8_0},
@@ -173,8 +179,8 @@ int main(int argc, char** argv) {
       {"(none)", "f32_f8e4m3_cvt", 0, NULL, 0},
       {"(none)", "f8e4m3_f32_cvt", 4, NULL, 0},
   };
-  printf("%-26s %-16s %9s  %-28s %10s %10s %7s\n", "peer operation", "qbench family", "n", "qbench best variant",
-         "qb Gel/s", "peer Gel/s", "ratio");
+  printf("%-26s %-16s %9s  %-28s %10s %10s %7s\n", "peer operation", "qbench family", "n",
+         "qbench best variant", "qb Gel/s", "peer Gel/s", "ratio");
   for (size_t si = 0; si < n_sizes; si++) {
     const size_t n = sizes[si];
     qb__bufs b;
@@ -226,6 +232,12 @@ int main(int argc, char** argv) {
 #endif
         px = b.gq;
         px2 = b.gq2;
+      } else if (op->input == 5) {
+        /* The same block format on both sides (qbench's q8_0 is ggml's bit for bit). */
+        qb__ref("f32_q8_0_quant", n, b.f, b.gq);
+        qb__ref("f32_q8_0_quant", n, b.f2, b.gq2);
+        qx = px = b.gq;
+        qx2 = px2 = b.gq2;
       } else if (op->input == 4) {
         qb__ref("f32_f8e4m3_cvt", n, b.f, b.q);
         qx = b.q;

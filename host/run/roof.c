@@ -7,6 +7,7 @@
  * at every footprint its cases use, and its rows divide by that.
  */
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -113,10 +114,11 @@ static unsigned qb__gcd(unsigned a, unsigned b) {
   return a;
 }
 
-/* A family's read:write mix in lowest terms (bits per element, both inputs read). */
+/* A family's read:write mix in lowest terms (bits per element, both inputs read; in
+ * eighths of a bit, as block formats carry fractional bits: q8_0 reads 8.5). */
 static void qb__mix(const qb_family_info* f, unsigned* rd, unsigned* wr) {
-  const unsigned a = (unsigned) (f->in_bits + f->in2_bits),
-                 b = f->kind == QB_KIND_dot ? 0 : (unsigned) f->out_bits;
+  const unsigned a = (unsigned) lround(8.0 * (f->in_bits + f->in2_bits));
+  const unsigned b = f->kind == QB_KIND_dot ? 0 : (unsigned) lround(8.0 * f->out_bits);
   const unsigned g = qb__gcd(a, b);
   *rd = g ? a / g : 0;
   *wr = g ? b / g : 0;
