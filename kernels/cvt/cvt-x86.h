@@ -15,6 +15,31 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#if defined(__F16C__)
+
+/*
+ * Blocks: one step of a cast kernel's loop (kernels/cvt/block-loop.c.in), named
+ * qb_cvt_<isa>_<from>_<to>_x<B> for B elements, and _tail(in, out, n) for the last
+ * n < B where a mask lets the block itself do them. What each block computes, and why it
+ * is bit-exact with the scalar reference, is said next to it;
+ * tests/test_cvt_simd.c checks every f32 or every 16-bit input against the reference.
+ */
+
+/* f16 -> f32, 8 elements with F16C. vcvtph2ps is exact, keeps subnormals and quiets a
+ * signaling NaN with its payload kept, as the reference does: bit-exact. */
+static inline void qb_cvt_f16c_f16_f32_x8(const uint16_t* in, float* out) {
+  _mm256_storeu_ps(out, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i*) in)));
+}
+
+/* f32 -> f16, 8 elements with F16C. vcvtps2ph with the rounding in the immediate (nearest
+ * even, whatever MXCSR says) rounds like the reference, overflows to inf, and keeps a NaN's
+ * top payload bits with the quiet bit set, as the reference does: bit-exact. */
+static inline void qb_cvt_f16c_f32_f16_x8(const float* in, uint16_t* out) {
+  _mm_storeu_si128((__m128i*) out, _mm256_cvtps_ph(_mm256_loadu_ps(in), _MM_FROUND_TO_NEAREST_INT));
+}
+
+#endif /* __F16C__ */
+
 #if defined(__AVX2__)
 
 /*
@@ -135,6 +160,88 @@ static inline __m256i qb_cvt_avx2_f8e4m3_to_f32(__m256i b) {
   return _mm256_or_si256(r, sign);
 }
 
+/* bf16 -> f32, 8 elements with AVX2: zero-extend and shift into the high half. Exact (a
+ * signaling NaN stays signaling, as in the reference). */
+static inline void qb_cvt_avx2_bf16_f32_x8(const uint16_t* in, float* out) {
+  const __m256i w = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i*) in));
+  _mm256_storeu_si256((__m256i*) out, _mm256_slli_epi32(w, 16));
+}
+
+/* f32 -> bf16 with AVX2 integer arithmetic (qb_cvt_avx2_f32_to_bf16: the reference's own
+ * algorithm), 16 elements and one store. */
+static inline void qb_cvt_avx2_f32_bf16_x16(const float* in, uint16_t* out) {
+  const __m256i a = qb_cvt_avx2_f32_to_bf16(_mm256_loadu_si256((const __m256i*) in));
+  const __m256i b = qb_cvt_avx2_f32_to_bf16(_mm256_loadu_si256((const __m256i*) (in + 8)));
+  _mm256_storeu_si256((__m256i*) out, qb_cvt_avx2_pack_u16(a, b));
+}
+
+/* The same, 8 elements, for what is left after the 16-element blocks. */
+static inline void qb_cvt_avx2_f32_bf16_x8(const float* in, uint16_t* out) {
+  const __m256i a = qb_cvt_avx2_f32_to_bf16(_mm256_loadu_si256((const __m256i*) in));
+  _mm_storeu_si128((__m128i*) out, _mm256_castsi256_si128(qb_cvt_avx2_pack_u16(a, a)));
+}
+
+/* f32 -> f64, 4 elements with AVX (vcvtps2pd). Exact, like the reference's C cast (a
+ * signaling NaN quieted, its payload kept). */
+static inline void qb_cvt_avx2_f32_f64_x4(const float* in, double* out) {
+  _mm256_storeu_pd(out, _mm256_cvtps_pd(_mm_loadu_ps(in)));
+}
+
+/* f64 -> f32, 4 elements with AVX (vcvtpd2ps). The same conversion as the reference's C
+ * cast (cvtsd2ss): MXCSR rounding, nearest even by default; NaN quieted with its top
+ * payload bits. */
+static inline void qb_cvt_avx2_f64_f32_x4(const double* in, float* out) {
+  _mm_storeu_ps(out, _mm256_cvtpd_ps(_mm256_loadu_pd(in)));
+}
+
+/* f32 -> f8 e4m3fn with AVX2 integer arithmetic (qb_cvt_avx2_f32_to_f8e4m3: the
+ * reference's rounding on 8 lanes), 32 elements and one store. `saturate` as in the
+ * reference: overflow and inf give +-448 instead of NaN (f32_f8e4m3_cvtsat). */
+static inline void qb_cvt_avx2_f32_f8e4m3_x32(const float* in, uint8_t* out, int saturate) {
+  const __m256i a = qb_cvt_avx2_f32_to_f8e4m3(_mm256_loadu_si256((const __m256i*) in), saturate);
+  const __m256i b = qb_cvt_avx2_f32_to_f8e4m3(_mm256_loadu_si256((const __m256i*) (in + 8)), saturate);
+  const __m256i c = qb_cvt_avx2_f32_to_f8e4m3(_mm256_loadu_si256((const __m256i*) (in + 16)), saturate);
+  const __m256i d = qb_cvt_avx2_f32_to_f8e4m3(_mm256_loadu_si256((const __m256i*) (in + 24)), saturate);
+  _mm256_storeu_si256((__m256i*) out, qb_cvt_avx2_pack_u8x4(a, b, c, d));
+}
+
+/* The same, 8 elements, for what is left after the 32-element blocks. */
+static inline void qb_cvt_avx2_f32_f8e4m3_x8(const float* in, uint8_t* out, int saturate) {
+  const __m256i a = qb_cvt_avx2_f32_to_f8e4m3(_mm256_loadu_si256((const __m256i*) in), saturate);
+  _mm_storel_epi64((__m128i*) out, qb_cvt_avx2_pack_u8x1(a));
+}
+
+/* f32 -> f8 e5m2 with AVX2 integer arithmetic (qb_cvt_avx2_f32_to_f8e5m2), 32 elements and
+ * one store: overflow and inf to inf, NaN to 0x7E with the sign. */
+static inline void qb_cvt_avx2_f32_f8e5m2_x32(const float* in, uint8_t* out) {
+  const __m256i a = qb_cvt_avx2_f32_to_f8e5m2(_mm256_loadu_si256((const __m256i*) in));
+  const __m256i b = qb_cvt_avx2_f32_to_f8e5m2(_mm256_loadu_si256((const __m256i*) (in + 8)));
+  const __m256i c = qb_cvt_avx2_f32_to_f8e5m2(_mm256_loadu_si256((const __m256i*) (in + 16)));
+  const __m256i d = qb_cvt_avx2_f32_to_f8e5m2(_mm256_loadu_si256((const __m256i*) (in + 24)));
+  _mm256_storeu_si256((__m256i*) out, qb_cvt_avx2_pack_u8x4(a, b, c, d));
+}
+
+/* The same, 8 elements. */
+static inline void qb_cvt_avx2_f32_f8e5m2_x8(const float* in, uint8_t* out) {
+  const __m256i a = qb_cvt_avx2_f32_to_f8e5m2(_mm256_loadu_si256((const __m256i*) in));
+  _mm_storel_epi64((__m128i*) out, qb_cvt_avx2_pack_u8x1(a));
+}
+
+/* f8 e4m3fn -> f32, 8 elements (qb_cvt_avx2_f8e4m3_to_f32): exact. */
+static inline void qb_cvt_avx2_f8e4m3_f32_x8(const uint8_t* in, float* out) {
+  const __m256i b = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i*) in));
+  _mm256_storeu_si256((__m256i*) out, qb_cvt_avx2_f8e4m3_to_f32(b));
+}
+
+/* f8 e5m2 -> f32, 8 elements with F16C. An e5m2 byte is the high byte of the f16 with the
+ * same value (same exponent, mantissa truncated), so the byte shifted up goes through
+ * vcvtph2ps: exact, subnormals kept, a signaling NaN quieted with its payload, as the
+ * reference does. */
+static inline void qb_cvt_avx2_f8e5m2_f32_x8(const uint8_t* in, float* out) {
+  const __m128i h = _mm_slli_epi16(_mm_cvtepu8_epi16(_mm_loadl_epi64((const __m128i*) in)), 8);
+  _mm256_storeu_ps(out, _mm256_cvtph_ps(h));
+}
+
 #endif /* __AVX2__ */
 
 #if defined(__AVX512F__)
@@ -158,6 +265,116 @@ static inline __mmask8 qb_cvt_mask8(size_t n) {
   return (__mmask8) ((1u << n) - 1u);
 }
 
+/* f16 -> f32, 16 elements with AVX-512 (512-bit vcvtph2ps): exact as with F16C. _tail: the
+ * last n < 16, masked (masked-off lanes are neither read nor written). */
+static inline void qb_cvt_avx512skx_f16_f32_x16(const uint16_t* in, float* out) {
+  _mm512_storeu_ps(out, _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i*) in)));
+}
+static inline void qb_cvt_avx512skx_f16_f32_tail(const uint16_t* in, float* out, size_t n) {
+  const __mmask16 m = qb_cvt_mask16(n);
+  _mm512_mask_storeu_ps(out, m, _mm512_cvtph_ps(_mm256_maskz_loadu_epi16(m, in)));
+}
+
+/* f32 -> f16, 16 elements with AVX-512 (512-bit vcvtps2ph, nearest even in the
+ * immediate): bit-exact as with F16C. */
+static inline void qb_cvt_avx512skx_f32_f16_x16(const float* in, uint16_t* out) {
+  _mm256_storeu_si256((__m256i*) out, _mm512_cvtps_ph(_mm512_loadu_ps(in), _MM_FROUND_TO_NEAREST_INT));
+}
+static inline void qb_cvt_avx512skx_f32_f16_tail(const float* in, uint16_t* out, size_t n) {
+  const __mmask16 m = qb_cvt_mask16(n);
+  _mm256_mask_storeu_epi16(out, m, _mm512_cvtps_ph(_mm512_maskz_loadu_ps(m, in), _MM_FROUND_TO_NEAREST_INT));
+}
+
+/* bf16 -> f32, 16 elements: zero-extend and shift into the high half. Exact. */
+static inline void qb_cvt_avx512skx_bf16_f32_x16(const uint16_t* in, float* out) {
+  const __m512i w = _mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i*) in));
+  _mm512_storeu_si512(out, _mm512_slli_epi32(w, 16));
+}
+static inline void qb_cvt_avx512skx_bf16_f32_tail(const uint16_t* in, float* out, size_t n) {
+  const __mmask16 m = qb_cvt_mask16(n);
+  _mm512_mask_storeu_epi32(out, m,
+                           _mm512_slli_epi32(_mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(m, in)), 16));
+}
+
+/* f32 -> bf16, 16 elements with integer arithmetic (qb_cvt_avx512_f32_to_bf16, the
+ * reference's algorithm, then vpmovdw): bit-exact. */
+static inline void qb_cvt_avx512skx_f32_bf16_x16(const float* in, uint16_t* out) {
+  _mm256_storeu_si256((__m256i*) out, qb_cvt_avx512_f32_to_bf16(_mm512_loadu_si512(in)));
+}
+static inline void qb_cvt_avx512skx_f32_bf16_tail(const float* in, uint16_t* out, size_t n) {
+  const __mmask16 m = qb_cvt_mask16(n);
+  _mm256_mask_storeu_epi16(out, m, qb_cvt_avx512_f32_to_bf16(_mm512_maskz_loadu_epi32(m, in)));
+}
+
+/* f32 -> f64, 8 elements (vcvtps2pd): exact. */
+static inline void qb_cvt_avx512skx_f32_f64_x8(const float* in, double* out) {
+  _mm512_storeu_pd(out, _mm512_cvtps_pd(_mm256_loadu_ps(in)));
+}
+static inline void qb_cvt_avx512skx_f32_f64_tail(const float* in, double* out, size_t n) {
+  const __mmask8 m = qb_cvt_mask8(n);
+  _mm512_mask_storeu_pd(out, m, _mm512_cvtps_pd(_mm256_maskz_loadu_ps(m, in)));
+}
+
+/* f64 -> f32, 8 elements (vcvtpd2ps): the same conversion as the reference's C cast. */
+static inline void qb_cvt_avx512skx_f64_f32_x8(const double* in, float* out) {
+  _mm256_storeu_ps(out, _mm512_cvtpd_ps(_mm512_loadu_pd(in)));
+}
+static inline void qb_cvt_avx512skx_f64_f32_tail(const double* in, float* out, size_t n) {
+  const __mmask8 m = qb_cvt_mask8(n);
+  _mm256_mask_storeu_ps(out, m, _mm512_cvtpd_ps(_mm512_maskz_loadu_pd(m, in)));
+}
+
 #endif /* __AVX512F__ */
+
+#if defined(__AVX512BF16__)
+
+/*
+ * f32 -> bf16, 16 elements with AVX512-BF16 (vcvtneps2bf16). The instruction rounds to
+ * nearest even and quiets NaN keeping the top payload bits like the reference, but it reads
+ * subnormal f32 inputs as zero of the same sign whatever MXCSR.DAZ says (Intel SDM,
+ * convert_fp32_to_bfloat16): the kernel declares QB_SEM_FTZ_IN. Its outputs are never
+ * subnormal for a normal input (bf16 has f32's exponent range), so no other flag.
+ */
+static inline void qb_cvt_avx512bf16_f32_bf16_x16(const float* in, uint16_t* out) {
+  _mm256_storeu_si256((__m256i*) out, (__m256i) _mm512_cvtneps_pbh(_mm512_loadu_ps(in)));
+}
+static inline void qb_cvt_avx512bf16_f32_bf16_tail(const float* in, uint16_t* out, size_t n) {
+  const __mmask16 m = qb_cvt_mask16(n);
+  _mm256_mask_storeu_epi16(out, m, (__m256i) _mm512_cvtneps_pbh(_mm512_maskz_loadu_ps(m, in)));
+}
+
+#endif /* __AVX512BF16__ */
+
+#if defined(__AVX512FP16__)
+
+/* f16 -> f32, 16 elements with AVX512-FP16 (vcvtph2psx). Declared bit-exact like vcvtph2ps
+ * (exact, subnormals kept, sNaN quieted with its payload). Not checked on hardware yet:
+ * tests/test_cvt_simd.c checks all 65,536 inputs on a CPU that has AVX512-FP16. */
+static inline void qb_cvt_avx512fp16_f16_f32_x16(const uint16_t* in, float* out) {
+  const __m256h h = _mm256_castsi256_ph(_mm256_loadu_si256((const __m256i*) in));
+  _mm512_storeu_ps(out, _mm512_cvtxph_ps(h));
+}
+static inline void qb_cvt_avx512fp16_f16_f32_tail(const uint16_t* in, float* out, size_t n) {
+  const __mmask16 m = qb_cvt_mask16(n);
+  _mm512_mask_storeu_ps(out, m, _mm512_cvtxph_ps(_mm256_castsi256_ph(_mm256_maskz_loadu_epi16(m, in))));
+}
+
+/* f32 -> f16, 16 elements with AVX512-FP16 (vcvtps2phx, the rounding embedded: nearest even
+ * whatever MXCSR says). Declared bit-exact like vcvtps2ph: round to nearest even, overflow
+ * to inf, NaN payload truncated and quieted. Not checked on hardware yet: tests/test_cvt_simd.c
+ * checks every f32 on a CPU that has AVX512-FP16. */
+static inline void qb_cvt_avx512fp16_f32_f16_x16(const float* in, uint16_t* out) {
+  const __m256h h =
+      _mm512_cvtx_roundps_ph(_mm512_loadu_ps(in), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  _mm256_storeu_si256((__m256i*) out, _mm256_castph_si256(h));
+}
+static inline void qb_cvt_avx512fp16_f32_f16_tail(const float* in, uint16_t* out, size_t n) {
+  const __mmask16 m = qb_cvt_mask16(n);
+  const __m256h h =
+      _mm512_cvtx_roundps_ph(_mm512_maskz_loadu_ps(m, in), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  _mm256_mask_storeu_epi16(out, m, _mm256_castph_si256(h));
+}
+
+#endif /* __AVX512FP16__ */
 
 #endif /* QB_CVT_X86_H */
