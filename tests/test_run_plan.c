@@ -48,9 +48,11 @@ static int teardown(void** state) {
   return 0;
 }
 
+/* The family's variants of this binary's architecture (another's are never planned). */
 static size_t variants(const char* family) {
   size_t n = 0;
-  for (size_t i = 0; i < qb_kernel_count(); i++) n += qb_kernel_at(i)->family == qb_family_find(family);
+  for (size_t i = 0; i < qb_kernel_count(); i++)
+    n += qb_kernel_at(i)->family == qb_family_find(family) && qb_isa_native(qb_kernel_at(i)->isa);
   return n;
 }
 
@@ -65,8 +67,27 @@ static void test_matrix_and_names(void** state) {
   fixture* fx = *state;
   qb_plan p;
   qb_error err = {0};
+  /* By default, under the scalar cap, only the scalar variants are planned: the others
+   * are counted, each with its reason, not rows. */
   assert_int_equal(qb_plan_build(&fx->in, &p, &err), QB_OK);
-  /* variants x 2 sizes x 2 thread counts x 2 distributions (x 2 roundings for quant). */
+  assert_int_equal(p.count, 16 + 8);
+  assert_int_equal(p.n_unplanned, variants("f32_qs8_quant") - 1 + variants("s8_dot") - 1);
+  for (size_t i = 0; i < p.count; i++) assert_int_equal(p.cases[i].kernel->isa, QB_ISA_scalar);
+  for (size_t i = 0; i < p.n_unplanned; i++) {
+    assert_true(p.unplanned[i].reason[0] != '\0');
+    assert_true(qb_isa_native(p.unplanned[i].kernel->isa));
+  }
+  char summary[512];
+  qb_plan_unplanned_summary(&p, summary, sizeof summary);
+  if (p.n_unplanned > 0) assert_non_null(strstr(summary, "variant"));
+  qb_plan_free(&p);
+
+  /* --show-skipped: every variant of this architecture a row.
+   * variants x 2 sizes x 2 thread counts x 2 distributions (x 2 roundings for quant). */
+  fx->in.show_skipped = true;
+  assert_int_equal(qb_plan_build(&fx->in, &p, &err), QB_OK);
+  fx->in.show_skipped = false;
+  assert_int_equal(p.n_unplanned, 0);
   assert_int_equal(p.count, variants("f32_qs8_quant") * 16 + variants("s8_dot") * 8);
   for (size_t i = 0; i < p.count; i++) {
     for (size_t j = i + 1; j < p.count; j++) assert_string_not_equal(p.cases[i].name, p.cases[j].name);

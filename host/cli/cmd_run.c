@@ -32,6 +32,11 @@ static void qb__help(void) {
       "  --case-timeout S    a case taking longer becomes an error row\n"
       "  --no-roofs          do not measure the roofs (no roof_fraction)\n"
       "  --list              print the planned case names and exit\n"
+      "  --show-skipped      also plan, as skipped rows, the variants this CPU cannot run\n"
+      "                      (by default they are one line on stderr and listed in the\n"
+      "                      results' context; other architectures' are never planned)\n"
+      "  --context KEY=VALUE record a fact about the run in the results (board, driver,\n"
+      "                      CI build...); repeatable\n"
       "  --quiet             no table on stdout, no progress\n"
       "  --resume JOURNAL    finish an interrupted run from its journal (FILE.journal beside\n"
       "                      its results): the same suite on the same machine, every case\n"
@@ -118,7 +123,9 @@ int qb_cmd_run(qb_ctx* ctx, int argc, char** argv) {
     O_LIST,
     O_TIMEOUT,
     O_NOROOFS,
-    O_RESUME
+    O_RESUME,
+    O_SHOW_SKIPPED,
+    O_CONTEXT
   };
   static const struct option opts[] = {{"suite", required_argument, NULL, O_SUITE},
                                        {"backend", required_argument, NULL, O_BACKEND},
@@ -137,6 +144,8 @@ int qb_cmd_run(qb_ctx* ctx, int argc, char** argv) {
                                        {"case-timeout", required_argument, NULL, O_TIMEOUT},
                                        {"no-roofs", no_argument, NULL, O_NOROOFS},
                                        {"resume", required_argument, NULL, O_RESUME},
+                                       {"show-skipped", no_argument, NULL, O_SHOW_SKIPPED},
+                                       {"context", required_argument, NULL, O_CONTEXT},
                                        {"help", no_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
   qb_run_options o;
@@ -215,6 +224,24 @@ int qb_cmd_run(qb_ctx* ctx, int argc, char** argv) {
       case O_LIST:
         o.list_only = true;
         break;
+      case O_SHOW_SKIPPED:
+        o.show_skipped = true;
+        break;
+      case O_CONTEXT: {
+        const char* eq = strchr(optarg, '=');
+        size_t klen = eq ? (size_t) (eq - optarg) : 0;
+        if (eq == NULL || klen == 0 || klen >= 128 ||
+            strspn(optarg,
+                   "abcdefghijklmnopqrstuvwxyz"
+                   "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != klen) {
+          return qb_cli_usage_error("run", "--context '%s': expected KEY=VALUE (KEY: letters, digits, _ . -)",
+                                    optarg);
+        }
+        if (o.n_context == QB_RUN_MAX_CONTEXT)
+          return qb_cli_usage_error("run", "--context: at most %d pairs", QB_RUN_MAX_CONTEXT);
+        o.context[o.n_context++] = optarg;
+        break;
+      }
       case O_TIMEOUT:
         if (!qb__seconds(optarg, &o.case_timeout)) {
           return qb_cli_usage_error("run", "--case-timeout '%s': expected seconds, > 0 and at most 86400",

@@ -22,9 +22,12 @@ static void qb__help(void) {
       "  nan-sign       kept or lost\n"
       "  snan           signaling NaN quieted or kept signaling\n"
       "  overflow, inf  a finite input above the range, and +inf: inf, nan or saturate\n"
-      "Variants this machine cannot run are listed as skipped, with the reason.\n"
+      "Variants this machine cannot run are one count on stderr (another architecture's,\n"
+      "each missing feature's); --show-skipped lists each with its reason, and the JSON\n"
+      "array always holds them (status skipped).\n"
       "\n"
       "  --json         a JSON array instead of the table\n"
+      "  --show-skipped a table line for each variant this machine cannot run\n"
       "  --family NAME  one cast family only (e.g. f32_bf16_cvt)\n");
 }
 
@@ -59,10 +62,11 @@ static json_t* qb__row_json(const qb_kernel_info* k, const qb_sem_observed* o, c
 int qb_cmd_semantics(qb_ctx* ctx, int argc, char** argv) {
   static const struct option opts[] = {{"json", no_argument, NULL, 'j'},
                                        {"family", required_argument, NULL, 'f'},
+                                       {"show-skipped", no_argument, NULL, 's'},
                                        {"help", no_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
   const char* family = NULL;
-  bool as_json = false;
+  bool as_json = false, show_skipped = false;
   optind = 1;
   opterr = 0;
   int c;
@@ -76,6 +80,9 @@ int qb_cmd_semantics(qb_ctx* ctx, int argc, char** argv) {
         break;
       case 'f':
         family = optarg;
+        break;
+      case 's':
+        show_skipped = true;
         break;
       default:
         return qb_cli_usage_error("semantics", "unknown or incomplete option '%s'", argv[optind - 1]);
@@ -91,6 +98,10 @@ int qb_cmd_semantics(qb_ctx* ctx, int argc, char** argv) {
   }
 
   json_t* rows = as_json ? json_array() : NULL;
+  /* Not run here, counted: another architecture's variants, then each missing feature. */
+  size_t foreign = 0, other = 0, n_needs = 0;
+  char needs[16][32];
+  size_t need_count[16];
   if (!as_json) {
     printf("%-17s %-24s %-11s %-6s %-7s %-7s %-11s %-8s %-9s %-8s %-8s\n", "family", "path", "rounding",
            "ties", "sub-in", "sub-out", "nan-payload", "nan-sign", "snan", "overflow", "inf");
@@ -106,8 +117,26 @@ int qb_cmd_semantics(qb_ctx* ctx, int argc, char** argv) {
     if (!qb_kernel_usable(k, &ctx->cpu, &reason, buf, sizeof buf)) {
       if (as_json) {
         json_array_append_new(rows, qb__row_json(k, NULL, reason));
-      } else {
+      } else if (show_skipped) {
         printf("%-17s %-24s skipped: %s\n", f->name, path, reason);
+      }
+      char need[32];
+      if (!qb_isa_native(k->isa)) {
+        foreign++;
+      } else if (qb_isa_missing_feature(&ctx->cpu, k->isa, need, sizeof need)) {
+        size_t j = 0;
+        while (j < n_needs && strcmp(needs[j], need) != 0) j++;
+        if (j == n_needs && n_needs < 16) {
+          snprintf(needs[n_needs], sizeof needs[0], "%s", need);
+          need_count[n_needs++] = 0;
+        }
+        if (j < n_needs) {
+          need_count[j]++;
+        } else {
+          other++;
+        }
+      } else {
+        other++;
       }
       continue;
     }
@@ -129,6 +158,17 @@ int qb_cmd_semantics(qb_ctx* ctx, int argc, char** argv) {
     json_dumpf(rows, stdout, JSON_INDENT(2));
     printf("\n");
     json_decref(rows);
+  } else if (!show_skipped && foreign + other + n_needs > 0) {
+    fprintf(stderr, "qbench semantics: not run here:");
+    const char* sep = " ";
+    if (foreign) {
+      fprintf(stderr, "%s%zu variant%s of another architecture", sep, foreign, foreign == 1 ? "" : "s");
+      sep = ", ";
+    }
+    for (size_t j = 0; j < n_needs; j++, sep = ", ")
+      fprintf(stderr, "%s%zu need%s %s", sep, need_count[j], need_count[j] == 1 ? "s" : "", needs[j]);
+    if (other) fprintf(stderr, "%s%zu above the ISA cap or not built", sep, other);
+    fprintf(stderr, " (--show-skipped lists them; `qbench list` says why)\n");
   }
   return 0;
 }

@@ -301,6 +301,22 @@ bool qb_isa_usable(const qb_cpu* cpu, qb_isa isa, const char** reason, char* buf
   return why == NULL;
 }
 
+bool qb_isa_missing_feature(const qb_cpu* cpu, qb_isa isa, char* buf, size_t len) {
+  if (!qb_isa_native(isa) || !qb__isas[isa].built) return false;
+  for (const char* p = qb__isas[isa].features; *p;) {
+    while (*p == ' ') p++;
+    size_t n = strcspn(p, " ");
+    if (n == 0) break;
+    int f = qb__feature_find(p, n);
+    if (f < 0 || !(cpu->features & (1ull << f))) {
+      snprintf(buf, len, "%.*s", (int) n, p);
+      return true;
+    }
+    p += n;
+  }
+  return false;
+}
+
 static void qb__trim(char* s) {
   char* p = s;
   while (*p == ' ' || *p == '\t') p++;

@@ -60,6 +60,9 @@ bool qb_isa_built(qb_isa isa);  /* its kernels were compiled into this binary */
  * says why: another architecture, not built, the CPU lacks a feature, or the cap.
  */
 bool qb_isa_usable(const qb_cpu* cpu, qb_isa isa, const char** reason, char* buf, int buflen);
+/* The first run-time feature a native, built ISA needs that this CPU lacks, into buf
+ * ("avx512f"); false when it lacks none (or the ISA is foreign or not built). */
+bool qb_isa_missing_feature(const qb_cpu* cpu, qb_isa isa, char* buf, size_t len);
 
 /* The CPU's model name (trimmed), from cpuid's brand string or /proc/cpuinfo. */
 void qb_cpu_model(char* buf, int buflen);

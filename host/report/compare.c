@@ -681,8 +681,27 @@ static void qb__print_errors(FILE* f, const qb_comparison* c, bool md) {
 
 static void qb__print_lists(FILE* f, const qb_comparison* c, bool md) {
   const char* bullet = md ? "- " : "  ";
+  /* Rows skipped on both sides, and rows skipped in BASE that NEW no longer plans (a
+   * variant this CPU cannot run is not a row by default now), say nothing row by row:
+   * one count each. */
+  size_t still_skipped = 0, unplanned = 0;
   for (size_t i = 0; i < c->n_rows; i++) {
     const qb_cmp_row* r = &c->rows[i];
+    if (r->presence == QB_CMP_BASE_ONLY && strcmp(r->base_status, "skipped") == 0) {
+      unplanned++;
+    } else if (r->presence == QB_CMP_BOTH && strcmp(r->base_status, "skipped") == 0 &&
+               strcmp(r->new_status, "skipped") == 0) {
+      still_skipped++;
+    }
+  }
+  if (still_skipped) fprintf(f, "%s%zu rows skipped in both\n", bullet, still_skipped);
+  if (unplanned) fprintf(f, "%s%zu rows skipped in BASE and not planned in NEW\n", bullet, unplanned);
+  for (size_t i = 0; i < c->n_rows; i++) {
+    const qb_cmp_row* r = &c->rows[i];
+    if (r->presence == QB_CMP_BASE_ONLY && strcmp(r->base_status, "skipped") == 0) continue;
+    if (r->presence == QB_CMP_BOTH && strcmp(r->base_status, "skipped") == 0 &&
+        strcmp(r->new_status, "skipped") == 0)
+      continue;
     if (r->presence == QB_CMP_NEW_ONLY) {
       fprintf(f, "%snew (only in NEW, %s): %s\n", bullet, r->new_status, r->name);
     } else if (r->presence == QB_CMP_BASE_ONLY) {

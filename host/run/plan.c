@@ -94,6 +94,51 @@ static qb_status qb__matrix(const qb_plan_input* in, qb_plan* p, const qb_case* 
   return QB_OK;
 }
 
+static qb_status qb__unplanned(qb_plan* p, const qb_kernel_info* kern, const qb_cpu* cpu, const char* reason,
+                               qb_error* err) {
+  if (p->n_unplanned == p->cap_unplanned) {
+    size_t cap = p->cap_unplanned ? 2 * p->cap_unplanned : 32;
+    qb_unplanned* u = realloc(p->unplanned, cap * sizeof *u);
+    if (u == NULL) return qb_fail(err, QB_NO_MEMORY, "out of memory planning");
+    p->unplanned = u;
+    p->cap_unplanned = cap;
+  }
+  qb_unplanned* u = &p->unplanned[p->n_unplanned++];
+  memset(u, 0, sizeof *u);
+  u->kernel = kern;
+  if (!qb_isa_missing_feature(cpu, kern->isa, u->needs, sizeof u->needs)) u->needs[0] = '\0';
+  snprintf(u->reason, sizeof u->reason, "%.150s", reason);
+  return QB_OK;
+}
+
+void qb_plan_unplanned_summary(const qb_plan* plan, char* buf, size_t len) {
+  buf[0] = '\0';
+  size_t at = 0;
+  /* Each distinct need once, in first-seen order; then those without one, by reason. */
+  for (size_t i = 0; i < plan->n_unplanned && at + 1 < len; i++) {
+    const qb_unplanned* u = &plan->unplanned[i];
+    bool seen = false;
+    for (size_t j = 0; j < i && !seen; j++) {
+      const qb_unplanned* v = &plan->unplanned[j];
+      seen =
+          u->needs[0] ? strcmp(v->needs, u->needs) == 0 : !v->needs[0] && strcmp(v->reason, u->reason) == 0;
+    }
+    if (seen) continue;
+    size_t count = 0;
+    for (size_t j = i; j < plan->n_unplanned; j++) {
+      const qb_unplanned* v = &plan->unplanned[j];
+      count +=
+          u->needs[0] ? strcmp(v->needs, u->needs) == 0 : !v->needs[0] && strcmp(v->reason, u->reason) == 0;
+    }
+    int w = u->needs[0] ? snprintf(buf + at, len - at, "%s%zu variant%s need%s %s", at ? ", " : "", count,
+                                   count == 1 ? "" : "s", count == 1 ? "s" : "", u->needs)
+                        : snprintf(buf + at, len - at, "%s%zu variant%s: %s", at ? ", " : "", count,
+                                   count == 1 ? "" : "s", u->reason);
+    if (w < 0) break;
+    at += (size_t) w < len - at ? (size_t) w : len - at - 1;
+  }
+}
+
 static qb_status qb__plan_cpu(const qb_plan_input* in, qb_plan* p, const qb_family_info* f, qb_error* err) {
   for (size_t i = 0; i < qb_kernel_count(); i++) {
     const qb_kernel_info* kern = qb_kernel_at(i);
@@ -108,14 +153,25 @@ static qb_status qb__plan_cpu(const qb_plan_input* in, qb_plan* p, const qb_fami
     snprintf(proto.family_name, sizeof proto.family_name, "%s", f->name);
     snprintf(proto.variant, sizeof proto.variant, "%s", kern->variant);
     snprintf(proto.kernel_name, sizeof proto.kernel_name, "%s", kern->name);
+    /* Another architecture's variant says nothing about this machine: no row. */
+    if (!qb_isa_native(kern->isa)) continue;
     const char* why = NULL;
     char buf[256];
-    if (!qb_kernel_usable(kern, &in->ctx->cpu, &why, buf, sizeof buf)) {
+    const bool usable = qb_kernel_usable(kern, &in->ctx->cpu, &why, buf, sizeof buf);
+    if (!usable) {
       proto.planned = QB_SKIPPED;
       snprintf(proto.reason, sizeof proto.reason, "%s", why ? why : "not usable here");
     }
+    const size_t before = p->count;
     qb_status s = qb__matrix(in, p, &proto, in->n_threads, in->threads, err);
     if (s != QB_OK) return s;
+    /* A variant this CPU cannot run: counted (when the suite and filter plan any of its
+     * cases), not a stack of zero-time rows; --show-skipped keeps the rows. */
+    if (!usable && !in->show_skipped) {
+      if (p->count > before && (s = qb__unplanned(p, kern, &in->ctx->cpu, proto.reason, err)) != QB_OK)
+        return s;
+      p->count = before;
+    }
   }
   return QB_OK;
 }
@@ -221,5 +277,6 @@ qb_status qb_plan_build(const qb_plan_input* in, qb_plan* plan, qb_error* err) {
 
 void qb_plan_free(qb_plan* plan) {
   free(plan->cases);
+  free(plan->unplanned);
   memset(plan, 0, sizeof *plan);
 }

@@ -865,6 +865,17 @@ static json_t* qb__header(const qb_runner* r, const qb_run_options* o, const qb_
                    "hash", hash, "context", qb_run_context(r, o, true));
 }
 
+/* One stderr line for the variants this CPU cannot run, said once the run goes ahead
+ * (a refused run's stderr stays its one error line). */
+static void qb__unplanned_note(const qb_plan* plan) {
+  if (plan->n_unplanned == 0) return;
+  char summary[1024];
+  qb_plan_unplanned_summary(plan, summary, sizeof summary);
+  fprintf(stderr,
+          "qbench run: not planned on this CPU: %s (see `qbench list`; --show-skipped keeps them as rows)\n",
+          summary);
+}
+
 int qb_run(qb_ctx* ctx, const qb_run_options* given) {
   qb_error err = {0};
   qb_suite suite;
@@ -931,8 +942,10 @@ int qb_run(qb_ctx* ctx, const qb_run_options* given) {
   pin.backends = backends;
   pin.filter = have_filter ? &filter : NULL;
   pin.opencl = r.opencl;
+  pin.show_skipped = o->show_skipped;
   qb__resolve_threads(o, &suite, r.all_threads, &pin);
   if (qb_plan_build(&pin, &plan, &err) != QB_OK) goto out;
+  r.plan = &plan;
   if (plan.count == 0) {
     /* A typo in a CI job's filter must fail the job, not pass it forever. */
     if (o->filter != NULL) {
@@ -944,6 +957,7 @@ int qb_run(qb_ctx* ctx, const qb_run_options* given) {
     goto out;
   }
   if (o->list_only) {
+    qb__unplanned_note(&plan);
     for (size_t i = 0; i < plan.count; i++) printf("%s\n", plan.cases[i].name);
     rc = 0;
     goto out;
@@ -995,6 +1009,8 @@ int qb_run(qb_ctx* ctx, const qb_run_options* given) {
     /* Nowhere to keep results (a full disk): refused before an hour of work. */
     if (hs != QB_OK) goto out;
   }
+
+  qb__unplanned_note(&plan);
 
   /* 4. Roofs, then every case; a signal stops between cases. */
   qb__signals sigs;

@@ -13,6 +13,8 @@
 #include "platform/context.h"
 #include "run/suite.h"
 
+#define QB_RUN_MAX_CONTEXT 32
+
 typedef struct qb_run_options {
   const char* suite;                      /* name or path; NULL: "quick" */
   unsigned backends;                      /* bit (1 << qb_suite_backend); 0: the suite's, those found */
@@ -33,6 +35,9 @@ typedef struct qb_run_options {
   bool no_roofs;       /* skip the bandwidth and compute roofs */
   double case_timeout; /* seconds a case may take; 0: no limit */
   const char* resume;  /* a journal to finish (the other options come from it); NULL: none */
+  bool show_skipped;   /* plan this CPU's unusable variants as skipped rows */
+  size_t n_context;    /* --context KEY=VALUE pairs, recorded in context.qbench.user_context */
+  const char* context[QB_RUN_MAX_CONTEXT];
 } qb_run_options;
 
 /* Runs the whole command; returns the exit code (0 ok/skipped, 1 errors or

@@ -54,8 +54,23 @@ static json_t* qb__devices(qb_backend* b) {
   return a;
 }
 
+/* The variants this CPU cannot run, not planned: counts by missing feature, and each. */
+static json_t* qb__unplanned_json(const qb_plan* plan) {
+  json_t* by_need = json_object();
+  json_t* list = json_array();
+  for (size_t i = 0; plan != NULL && i < plan->n_unplanned; i++) {
+    const qb_unplanned* u = &plan->unplanned[i];
+    const char* key = u->needs[0] ? u->needs : u->reason;
+    json_t* c = json_object_get(by_need, key);
+    json_object_set_new(by_need, key, json_integer(c ? json_integer_value(c) + 1 : 1));
+    json_array_append_new(
+        list, json_pack("{s:s,s:s,s:s}", "kernel", u->kernel->name, "needs", u->needs, "reason", u->reason));
+  }
+  return json_pack("{s:I,s:o,s:o}", "count", (json_int_t) (plan ? plan->n_unplanned : 0), "by_need", by_need,
+                   "variants", list);
+}
+
 json_t* qb_run_context(const qb_runner* r, const qb_run_options* o, bool incomplete) {
-  (void) o;
   const qb_ctx* ctx = r->ctx;
   char date[40], host[256] = "unknown", os[320], build[32];
   time_t now = time(NULL);
@@ -85,6 +100,16 @@ json_t* qb_run_context(const qb_runner* r, const qb_run_options* o, bool incompl
   json_object_set_new(q, "threads_all", json_integer(r->all_threads));
   json_object_set_new(q, "threads_pinned", json_boolean(r->pinned_all));
   json_object_set_new(q, "cpu_model", json_string(ctx->topo.cpu_model));
+  json_object_set_new(q, "unplanned_variants", qb__unplanned_json(r->plan));
+  json_t* user = json_object();
+  for (size_t i = 0; o != NULL && i < o->n_context; i++) {
+    const char* eq = strchr(o->context[i], '=');
+    if (eq == NULL) continue; /* the CLI checked the form */
+    char key[128];
+    snprintf(key, sizeof key, "%.*s", (int) (eq - o->context[i]), o->context[i]);
+    json_object_set_new(user, key, json_string(eq + 1));
+  }
+  json_object_set_new(q, "user_context", user);
   json_object_set_new(q, "isa_features", qb__features(&ctx->cpu));
   json_object_set_new(q, "isa_cap", json_string(ctx->cpu.cap_name));
   json_object_set_new(q, "os", json_string(os));

@@ -40,9 +40,20 @@ typedef struct qb_case {
   char reason[512];
 } qb_case;
 
+/* A variant of this architecture that this CPU cannot run (a missing feature, the ISA
+ * cap, not built): not planned as rows unless --show-skipped; counted in one stderr line
+ * and listed in the results' context. Variants of another architecture are never planned. */
+typedef struct qb_unplanned {
+  const qb_kernel_info* kernel;
+  char needs[32];   /* the missing feature ("avx512f"), or "" */
+  char reason[160]; /* qb_kernel_usable's reason */
+} qb_unplanned;
+
 typedef struct qb_plan {
   qb_case* cases;
   size_t count, cap;
+  qb_unplanned* unplanned;
+  size_t n_unplanned, cap_unplanned;
 } qb_plan;
 
 /* What the plan is built from (options resolved against the suite). */
@@ -54,9 +65,12 @@ typedef struct qb_plan_input {
   unsigned threads[QB_SUITE_MAX_THREADS]; /* resolved counts, deduplicated */
   const regex_t* filter;                  /* NULL: all */
   qb_backend* opencl;                     /* NULL when not used */
+  bool show_skipped;                      /* plan this CPU's unusable variants as skipped rows */
 } qb_plan_input;
 
 qb_status qb_plan_build(const qb_plan_input* in, qb_plan* plan, qb_error* err);
+/* "38 variants need avx512f, 2 need avxvnni, 3 above the ISA cap" into buf ("" when none). */
+void qb_plan_unplanned_summary(const qb_plan* plan, char* buf, size_t len);
 void qb_plan_free(qb_plan* plan);
 /* Quantize families take a rounding mode (their names get /round:<mode>). */
 bool qb_family_rounds(const qb_family_info* f);
@@ -119,6 +133,7 @@ typedef struct qb_runner {
   struct qb_journal* journal;        /* every finished case and roof goes here; NULL: --list */
   size_t roofs_journaled;            /* roofs.items already in the journal */
   bool journal_warned;               /* the journal broke and the user was told */
+  const qb_plan* plan;               /* for the context: the variants not planned */
 } qb_runner;
 
 /* Measures the roofs into r->roofs (uses the case machinery of run.c). */
