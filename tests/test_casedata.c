@@ -101,10 +101,8 @@ static void test_detects_a_change(void** state) {
     qb_case_data_run_reference(&d);
     /* Flip the lowest bit of the last output byte of element 0 (a block's code, not its scale). */
     unsigned char* y = (unsigned char*) d.y;
-    const size_t at = f->out == QB_DTYPE_qb8    ? offsetof(qb_block_q8, qs)
-                      : f->out == QB_DTYPE_q8_0 ? offsetof(qb_block_q8_0, qs)
-                      : f->out == QB_DTYPE_q4_0 ? offsetof(qb_block_q4_0, qs)
-                                                : 0;
+    qb_block_geom g;
+    const size_t at = qb_dtype_block(f->out, &g) ? g.meta_bytes : 0; /* blocks: scale first, codes after */
     y[at] ^= 1u;
     assert_int_equal(qb_case_data_evaluate(&d, d.y, QB_SEM_EXACT, &m, &err), QB_OK);
     if (m.mismatches != 1) print_error("%s: %llu mismatches\n", f->name, (unsigned long long) m.mismatches);

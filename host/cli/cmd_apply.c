@@ -32,7 +32,8 @@ static void qb__help(void) {
       "  --round R        pytorch (default: x * (1/scale), ties to even) or tflite\n"
       "                   (x / scale, ties away from zero)\n"
       "  --out FILE       write the output as .npy (atomically; bf16/fp8 as their bits,\n"
-      "                   qb8 blocks as bytes); an existing file is kept unless --force\n"
+      "                   block formats as rows of block bytes); an existing file is kept\n"
+      "                   unless --force\n"
       "\n"
       "exit codes: 0 done, 1 the variant differs from the scalar reference,\n"
       "            2 bad usage or input (no output file is created)\n");
@@ -51,10 +52,11 @@ static bool qb__is_safetensors(const char* path) {
   return n >= 12 && strcmp(path + n - 12, ".safetensors") == 0;
 }
 
-/* The output as a tensor with the input's shape (a dot: a scalar; qb8: rows of block bytes). */
+/* The output as a tensor with the input's shape (a dot: a scalar; a block dtype: rows of block bytes). */
 static qb_status qb__write_out(const qb__apply_opts* o, const qb_case_data* d, const qb_tensor* in,
                                qb_error* err) {
   qb_tensor y;
+  qb_block_geom g;
   memset(&y, 0, sizeof y);
   y.dtype = d->family->out;
   y.data = d->y;
@@ -62,11 +64,11 @@ static qb_status qb__write_out(const qb__apply_opts* o, const qb_case_data* d, c
   if (d->family->kind == QB_KIND_dot) {
     y.ndim = 0;
     y.count = 1;
-  } else if (d->family->out == QB_DTYPE_qb8) {
+  } else if (qb_dtype_block(d->family->out, &g)) {
     y.dtype = QB_DTYPE_u8;
     y.ndim = 2;
-    y.dims[0] = d->y_bytes / sizeof(qb_block_q8);
-    y.dims[1] = sizeof(qb_block_q8);
+    y.dims[0] = d->y_bytes / g.bytes;
+    y.dims[1] = g.bytes;
     y.count = d->y_bytes;
   } else {
     y.ndim = in->ndim;

@@ -143,6 +143,32 @@ static unsigned qb__q4_0_code(const qb_block_q4_0* b, size_t i) {
   return j < QB_BLOCK_LEN / 2 ? byte & 15u : byte >> 4;
 }
 
+/*
+ * Element i of int4 groups (qu4g*, qs4g*: kernels/blocks.inc): the f16 scale in bytes 0-1,
+ * the u4 zero point in byte 2 when the metadata is 3 bytes, then the codes two per byte,
+ * even elements in the low nibble. *code is the nibble, *zero the zero point (0 if none).
+ */
+static bool qb__int4g_at(qb_dtype t, const void* buf, size_t i, uint16_t* scale, unsigned* zero,
+                         unsigned* code) {
+  qb_block_geom g;
+  switch (t) {
+    case QB_DTYPE_qu4g32:
+    case QB_DTYPE_qu4g64:
+    case QB_DTYPE_qu4g128:
+    case QB_DTYPE_qs4g128:
+      (void) qb_dtype_block(t, &g);
+      break;
+    default:
+      return false;
+  }
+  const unsigned char* p = (const unsigned char*) buf + (i / g.len) * g.bytes;
+  const unsigned j = (unsigned) (i % g.len);
+  memcpy(scale, p, 2);
+  *zero = g.meta_bytes == 3 ? p[2] : 0;
+  *code = (p[g.meta_bytes + j / 2] >> (4 * (j & 1))) & 15u;
+  return true;
+}
+
 /* The bits of element i; a block element is its block's scale and its own code. */
 static uint64_t qb__elem_bits(qb_dtype t, const void* buf, size_t i) {
   switch (t) {
@@ -157,7 +183,11 @@ static uint64_t qb__elem_bits(qb_dtype t, const void* buf, size_t i) {
     case QB_DTYPE_q4_0:
       return ((uint64_t) ((const qb_block_q4_0*) buf)[i / QB_BLOCK_LEN].d << 8) |
              qb__q4_0_code((const qb_block_q4_0*) buf, i);
-    default:
+    default: {
+      uint16_t h;
+      unsigned z, c;
+      if (qb__int4g_at(t, buf, i, &h, &z, &c)) return ((uint64_t) h << 8) | (z << 4) | c;
+    }
       return qb__load_bits(buf, i, qb_dtype_get(t)->bits / 8);
   }
 }
@@ -199,7 +229,15 @@ double qb_case_decode(qb_dtype t, const void* buf, size_t i) {
       return (double) qb_f32_from_bits(qb_f16_to_f32_bits(b[i / QB_BLOCK_LEN].d)) *
              ((double) qb__q4_0_code(b, i) - 8.0);
     }
-    default:
+    default: {
+      uint16_t h;
+      unsigned z, c;
+      if (qb__int4g_at(t, buf, i, &h, &z, &c)) {
+        /* Signed codes (qs4g) are two's-complement nibbles; unsigned ones sit above z. */
+        const double q = qb_dtype_get(t)->imin < 0 ? (double) ((int) (c ^ 8u) - 8) : (double) c - (double) z;
+        return (double) qb_f32_from_bits(qb_f16_to_f32_bits(h)) * q;
+      }
+    }
       return NAN; /* packed 4-bit dtypes: no family uses them yet */
   }
 }

@@ -72,10 +72,32 @@ typedef struct qb_block_q4_0 {
   uint8_t qs[QB_BLOCK_LEN / 2];
 } qb_block_q4_0;
 
+/*
+ * int4 group quantization as GPTQ/AWQ-style checkpoints hold it (kernels/quant/README.md
+ * "int4 groups"): G consecutive values along the input dimension share an f16 scale `d`
+ * (stored as two little-endian bytes, so the struct has no padding) and, asymmetric, a u4
+ * zero point `z` (in a byte): value = d * (code - z), codes 0..15. Symmetric (qs4): value =
+ * d * code, codes -8..7 as two's-complement nibbles. Two codes per byte, element 2j in the
+ * low nibble of qs[j] and 2j + 1 in the high one (GPTQ's int32 packing, byte by byte).
+ */
+#define QB_INT4_GROUP(G)            \
+  typedef struct qb_group_qu4g##G { \
+    uint8_t d[2];                   \
+    uint8_t z;                      \
+    uint8_t qs[(G) / 2];            \
+  } qb_group_qu4g##G;
+QB_INT4_GROUP(32)
+QB_INT4_GROUP(64)
+QB_INT4_GROUP(128)
+#undef QB_INT4_GROUP
+typedef struct qb_group_qs4g128 {
+  uint8_t d[2];
+  uint8_t qs[64];
+} qb_group_qs4g128;
+
 /* The block structs have exactly the sizes kernels/blocks.inc gives (no padding). */
-#define QB_BLOCK(dt, len, bytes, meta, type)                       \
-  _Static_assert(sizeof(type) == (bytes) && (len) == QB_BLOCK_LEN, \
-                 #type " does not match kernels/blocks.inc");
+#define QB_BLOCK(dt, len, bytes, meta, type) \
+  _Static_assert(sizeof(type) == (bytes), #type " does not match kernels/blocks.inc");
 #ifndef __cplusplus
 #include "../../blocks.inc"
 #endif

@@ -1,0 +1,21 @@
+/* qs4g128 -> f32: y = (float) code * s (codes -8..7). The scalar reference. */
+#include <assert.h>
+
+#include "qb/ukernel.h"
+#include "quant/int4g-scalar.h"
+
+void qb_qs4g128_f32_dequant_ukernel__scalar_u1(size_t n, const void* x, void* y, const void* params) {
+  const qb_group_qs4g128* in = (const qb_group_qs4g128*) x;
+  float* out = (float*) y;
+  (void) params;
+  assert(n % 128 == 0);
+  assert(n == 0 || (x != NULL && y != NULL));
+  for (size_t k = 0; k < n / 128; k++) {
+    const float s = qb__int4g_scale(in[k].d);
+    float* o = out + k * 128;
+    for (unsigned j = 0; j < 128 / 2; j++) {
+      o[2 * j] = (float) qb__s4(in[k].qs[j] & 15u) * s;
+      o[2 * j + 1] = (float) qb__s4((uint32_t) in[k].qs[j] >> 4) * s;
+    }
+  }
+}
