@@ -20,4 +20,22 @@ bool qb_parse_u64(const char* s, uint64_t min, uint64_t max, uint64_t* out);
 bool qb_parse_i64(const char* s, int64_t min, int64_t max, int64_t* out);
 bool qb_parse_double(const char* s, double* out); /* finite only */
 
+/*
+ * One output convention for tables (list, dtypes, ...): `--format table|json|csv`, and
+ * `--json` as the short form of `--format json`. Text columns are as wide as their
+ * widest cell; JSON is an array of objects keyed by the column names; CSV quotes per
+ * RFC 4180. Data goes to stdout, messages to stderr.
+ */
+#include <stdio.h>
+
+typedef enum qb_cli_format { QB_CLI_TABLE, QB_CLI_JSON, QB_CLI_CSV } qb_cli_format;
+bool qb_cli_format_parse(const char* s, qb_cli_format* out);
+
+typedef struct qb_cli_table qb_cli_table;
+/* cols (and right, per column: right-aligned; may be NULL) must outlive the table. */
+qb_cli_table* qb_cli_table_new(size_t ncols, const char* const* cols, const bool* right);
+bool qb_cli_table_add(qb_cli_table* t, const char* const* cells); /* ncols strings, copied */
+void qb_cli_table_print(const qb_cli_table* t, qb_cli_format fmt, FILE* f);
+void qb_cli_table_free(qb_cli_table* t);
+
 #endif

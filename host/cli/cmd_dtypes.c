@@ -10,13 +10,15 @@
 
 static void qb__help(void) {
   printf(
-      "usage: qbench dtypes [--value X]\n"
+      "usage: qbench dtypes [--value X] [--format table|json|csv] [--json]\n"
       "\n"
       "Prints every dtype: bits, bytes, min, max, eps, smallest normal, smallest\n"
       "subnormal and resolution (decimal digits kept), as torch.finfo/iinfo do.\n"
       "\n"
       "  --value X   print X as each float dtype stores it, with 60 decimals; X is a\n"
-      "              number or a fraction A/B (e.g. 1/3, 0.1, -2.5e3)\n");
+      "              number or a fraction A/B (e.g. 1/3, 0.1, -2.5e3)\n"
+      "  --format table|json|csv  the table aligned (default), a JSON array, or CSV\n"
+      "  --json      the same as --format json\n");
 }
 
 /* Parses "A" or "A/B" into a double; the division is done in double. */
@@ -35,33 +37,47 @@ static bool qb__parse_value(const char* s, double* out) {
   return isfinite(*out);
 }
 
-static void qb__print_table(void) {
-  printf("%-8s %-6s %4s %5s %14s %14s %14s %14s %14s %10s\n", "dtype", "class", "bits", "bytes", "min", "max",
-         "eps", "min_normal", "min_subnormal", "resolution");
+static int qb__print_table(qb_cli_format fmt) {
+  static const char* const cols[] = {"dtype", "class", "bits",       "bytes",         "min",
+                                     "max",   "eps",   "min_normal", "min_subnormal", "resolution"};
+  static const bool right[] = {false, false, true, true, true, true, true, true, true, true};
+  qb_cli_table* tab = qb_cli_table_new(10, cols, right);
+  if (tab == NULL) return 2;
   for (int t = 1; t < QB_DTYPE_COUNT; t++) {
     const qb_dtype_info* d = qb_dtype_get((qb_dtype) t);
     qb_finfo fi;
     const char* cls = d->cls == QB_CLASS_float ? "float" : d->cls == QB_CLASS_int ? "int" : "block";
-    char bytes[16];
+    char v[8][32];
+    snprintf(v[0], sizeof v[0], "%u", d->bits);
     if (d->bits % 8 == 0) {
-      snprintf(bytes, sizeof bytes, "%u", d->bits / 8);
+      snprintf(v[1], sizeof v[1], "%u", d->bits / 8);
     } else {
-      snprintf(bytes, sizeof bytes, "%g", d->bits / 8.0);
+      snprintf(v[1], sizeof v[1], "%g", d->bits / 8.0);
     }
     if (qb_dtype_finfo((qb_dtype) t, &fi)) {
-      printf("%-8s %-6s %4u %5s %14g %14g %14g %14g %14g %10g\n", d->name, cls, d->bits, bytes, fi.lowest,
-             fi.max, fi.eps, fi.min_normal, fi.min_subnormal, fi.resolution);
+      const double f[6] = {fi.lowest, fi.max, fi.eps, fi.min_normal, fi.min_subnormal, fi.resolution};
+      for (int k = 0; k < 6; k++) snprintf(v[2 + k], sizeof v[0], "%g", f[k]);
     } else {
-      printf("%-8s %-6s %4u %5s %14lld %14lld %14s %14s %14s %10s\n", d->name, cls, d->bits, bytes,
-             (long long) d->imin, (long long) d->imax, "-", "-", "-", "-");
+      snprintf(v[2], sizeof v[0], "%lld", (long long) d->imin);
+      snprintf(v[3], sizeof v[0], "%lld", (long long) d->imax);
+      for (int k = 4; k < 8; k++) snprintf(v[k], sizeof v[0], "-");
     }
+    const char* row[] = {d->name, cls, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]};
+    qb_cli_table_add(tab, row);
   }
+  qb_cli_table_print(tab, fmt, stdout);
+  qb_cli_table_free(tab);
+  return 0;
 }
 
 int qb_cmd_dtypes(qb_ctx* ctx, int argc, char** argv) {
-  static const struct option opts[] = {
-      {"value", required_argument, NULL, 'v'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+  static const struct option opts[] = {{"value", required_argument, NULL, 'v'},
+                                       {"format", required_argument, NULL, 'F'},
+                                       {"json", no_argument, NULL, 'j'},
+                                       {"help", no_argument, NULL, 'h'},
+                                       {NULL, 0, NULL, 0}};
   const char* value = NULL;
+  qb_cli_format fmt = QB_CLI_TABLE;
   (void) ctx;
   optind = 1;
   opterr = 0;
@@ -74,6 +90,13 @@ int qb_cmd_dtypes(qb_ctx* ctx, int argc, char** argv) {
       case 'v':
         value = optarg;
         break;
+      case 'F':
+        if (!qb_cli_format_parse(optarg, &fmt))
+          return qb_cli_usage_error("dtypes", "--format '%s': expected table, json or csv", optarg);
+        break;
+      case 'j':
+        fmt = QB_CLI_JSON;
+        break;
       default:
         return qb_cli_usage_error("dtypes", "unknown or incomplete option '%s'", argv[optind - 1]);
     }
@@ -81,18 +104,22 @@ int qb_cmd_dtypes(qb_ctx* ctx, int argc, char** argv) {
   if (optind < argc) {
     return qb_cli_usage_error("dtypes", "unexpected argument '%s'", argv[optind]);
   }
-  if (value == NULL) {
-    qb__print_table();
-    return 0;
-  }
+  if (value == NULL) return qb__print_table(fmt);
   double v;
   if (!qb__parse_value(value, &v)) {
     return qb_cli_usage_error("dtypes", "--value '%s': not a finite number or fraction A/B", value);
   }
-  printf("%-8s %s\n", "dtype", "stored value");
+  static const char* const cols[] = {"dtype", "stored_value"};
+  qb_cli_table* tab = qb_cli_table_new(2, cols, NULL);
+  if (tab == NULL) return 2;
   for (int t = 1; t < QB_DTYPE_COUNT; t++) {
     if (qb_dtype_get((qb_dtype) t)->cls != QB_CLASS_float) continue;
-    printf("%-8s %.60f\n", qb_dtype_get((qb_dtype) t)->name, qb_dtype_round((qb_dtype) t, v, false));
+    char stored[96];
+    snprintf(stored, sizeof stored, "%.60f", qb_dtype_round((qb_dtype) t, v, false));
+    const char* row[] = {qb_dtype_get((qb_dtype) t)->name, stored};
+    qb_cli_table_add(tab, row);
   }
+  qb_cli_table_print(tab, fmt, stdout);
+  qb_cli_table_free(tab);
   return 0;
 }

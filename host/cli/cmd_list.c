@@ -9,11 +9,18 @@
 
 static void qb__help(void) {
   printf(
-      "usage: qbench [--isa ISA] list [--family NAME]\n"
+      "usage: qbench [--isa ISA] list [--family NAME] [--format table|json|csv] [--json]\n"
       "\n"
       "Lists every CPU kernel variant (best first within a family): family, kernel,\n"
       "backend, ISA, tile, declared semantics, dtypes, and 'picked' / 'available' or why\n"
-      "it cannot run; then each OpenCL device's variants (the device in the isa column).\n");
+      "it cannot run; then each OpenCL device's variants (the device in the isa column).\n"
+      "Semantics, in words: exact (bit for bit the reference), or what the variant may do\n"
+      "differently: ftz-in / ftz-out (flushes subnormal inputs / outputs), nan-canon (one\n"
+      "canonical NaN), reassoc (sums in another order), round-odd.\n"
+      "\n"
+      "  --family NAME          one family only\n"
+      "  --format table|json|csv  the table aligned (default), a JSON array, or CSV\n"
+      "  --json                 the same as --format json\n");
 }
 
 void qb_sem_string(unsigned sem, char* buf, size_t len) {
@@ -50,7 +57,7 @@ static void qb__dtypes(const qb_family_info* f, char* buf, size_t len) {
 
 /* The OpenCL devices' variants, one row each (backend opencl, the device in the isa
  * column). A build without OpenCL, or no device, adds nothing. */
-static void qb__list_opencl(const qb_ctx* ctx, const char* family) {
+static void qb__list_opencl(const qb_ctx* ctx, const char* family, qb_cli_table* t) {
   qb_backend* b = NULL;
   qb_error err = {0};
   if (qb_opencl_backend_create(ctx, NULL, &b, &err) != QB_OK) {
@@ -67,12 +74,14 @@ static void qb__list_opencl(const qb_ctx* ctx, const char* family) {
       qb__dtypes(f, dtypes, sizeof dtypes);
       for (int v = 0; v < nv; v++) {
         snprintf(kernel, sizeof kernel, "%s__%s", f->name, names[v]);
-        printf("%-18s %-36s %-7s %-11s %5s %-16s %-18s %s\n", f->name, kernel, "opencl",
-               b->ops->device_name(b, d), "-", "-", dtypes, "available");
+        const char* row[] = {f->name, kernel, "opencl", b->ops->device_name(b, d),
+                             "-",     "-",    dtypes,   "available"};
+        qb_cli_table_add(t, row);
       }
       if (nv == 0) {
-        printf("%-18s %-36s %-7s %-11s %5s %-16s %-18s %s\n", f->name, "-", "opencl",
-               b->ops->device_name(b, d), "-", "-", dtypes, why ? why : "not offered");
+        const char* row[] = {f->name, "-", "opencl", b->ops->device_name(b, d),
+                             "-",     "-", dtypes,   why ? why : "not offered"};
+        qb_cli_table_add(t, row);
       }
     }
   }
@@ -80,9 +89,13 @@ static void qb__list_opencl(const qb_ctx* ctx, const char* family) {
 }
 
 int qb_cmd_list(qb_ctx* ctx, int argc, char** argv) {
-  static const struct option opts[] = {
-      {"family", required_argument, NULL, 'f'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+  static const struct option opts[] = {{"family", required_argument, NULL, 'f'},
+                                       {"format", required_argument, NULL, 'F'},
+                                       {"json", no_argument, NULL, 'j'},
+                                       {"help", no_argument, NULL, 'h'},
+                                       {NULL, 0, NULL, 0}};
   const char* family = NULL;
+  qb_cli_format fmt = QB_CLI_TABLE;
   optind = 1;
   opterr = 0;
   int c;
@@ -94,6 +107,13 @@ int qb_cmd_list(qb_ctx* ctx, int argc, char** argv) {
       case 'f':
         family = optarg;
         break;
+      case 'F':
+        if (!qb_cli_format_parse(optarg, &fmt))
+          return qb_cli_usage_error("list", "--format '%s': expected table, json or csv", optarg);
+        break;
+      case 'j':
+        fmt = QB_CLI_JSON;
+        break;
       default:
         return qb_cli_usage_error("list", "unknown or incomplete option '%s'", argv[optind - 1]);
     }
@@ -103,8 +123,14 @@ int qb_cmd_list(qb_ctx* ctx, int argc, char** argv) {
     return qb_cli_usage_error("list", "--family '%s': unknown family", family);
   }
   /* Scripts read these columns by position: dtypes goes before status, which is last. */
-  printf("%-18s %-36s %-7s %-11s %5s %-16s %-18s %s\n", "family", "kernel", "backend", "isa", "tile",
-         "semantics", "dtypes", "status");
+  static const char* const cols[] = {"family", "kernel",    "backend", "isa",
+                                     "tile",   "semantics", "dtypes",  "status"};
+  static const bool right[] = {false, false, false, false, true, false, false, false};
+  qb_cli_table* t = qb_cli_table_new(8, cols, right);
+  if (t == NULL) {
+    fprintf(stderr, "qbench list: out of memory\n");
+    return 2;
+  }
   for (size_t i = 0; i < qb_kernel_count(); i++) {
     const qb_kernel_info* k = qb_kernel_at(i);
     const qb_family_info* f = qb_family_get(k->family);
@@ -120,9 +146,13 @@ int qb_cmd_list(qb_ctx* ctx, int argc, char** argv) {
     qb_sem_string(k->sem, sem, sizeof sem);
     char dtypes[40];
     qb__dtypes(f, dtypes, sizeof dtypes);
-    printf("%-18s %-36s %-7s %-11s %5u %-16s %-18s %s\n", f->name, k->name, "cpu", qb_isa_name(k->isa),
-           k->tile, sem, dtypes, status);
+    char tile[16];
+    snprintf(tile, sizeof tile, "%u", k->tile);
+    const char* row[] = {f->name, k->name, "cpu", qb_isa_name(k->isa), tile, sem, dtypes, status};
+    qb_cli_table_add(t, row);
   }
-  qb__list_opencl(ctx, family);
+  qb__list_opencl(ctx, family, t);
+  qb_cli_table_print(t, fmt, stdout);
+  qb_cli_table_free(t);
   return 0;
 }
