@@ -217,16 +217,16 @@ static qb_status qb__pair_row(qb_paired_row* row, const qb__group* g, const qb_c
     free(sb);
     return qb_fail(err, QB_NO_MEMORY, "out of memory pairing row '%s'", row->name);
   }
-  size_t n = 0, head_rounds = 0;
+  size_t n = 0;
   for (size_t i = 0; i < g->n; i++) {
     const qb_cmp_row* r = &cmp[g->e[i].round].rows[g->e[i].index];
+    row->head_missing_rounds += r->presence == QB_CMP_BASE_ONLY;
     if (r->presence != QB_CMP_NEW_ONLY) {
       row->base_present = true;
       qb__fold_status(&row->base_status, &row->base_reason, r->base_status, r->base_reason);
     }
     if (r->presence != QB_CMP_BASE_ONLY) {
       row->head_present = true;
-      head_rounds++;
       qb__fold_status(&row->head_status, &row->head_reason, r->new_status, r->new_reason);
     }
     if (r->error_regression && row->error_metric < 0) {
@@ -246,7 +246,6 @@ static qb_status qb__pair_row(qb_paired_row* row, const qb__group* g, const qb_c
     }
   }
   if (!row->base_present) row->base_status = "missing";
-  row->head_missing_rounds = rounds - head_rounds;
   if (!row->head_present) {
     row->head_status = "missing";
   } else if (row->head_missing_rounds && qb__ok(row->head_status)) {
@@ -495,8 +494,8 @@ static void qb__print_text(FILE* f, const qb_paired* p, bool md) {
   const char* li = md ? "- " : "  ";
   fprintf(f, md ? "## qbench compare --paired\n\n" : "qbench compare --paired\n");
   fprintf(f,
-          "%s%zu rounds of base (A) and head (B) on %s; per row the Hodges-Lehmann shift of ln(B/A) over "
-          "the rounds and its %g %% Wilcoxon signed-rank interval\n",
+          "%s%zu pairs of runs of base (A) and head (B) on %s; per row the Hodges-Lehmann shift of ln(B/A) "
+          "over the pairs that hold it (its rounds, n) and its %g %% Wilcoxon signed-rank interval\n",
           li, p->n_rounds, p->head_cpu[0] ? p->head_cpu : "an unnamed CPU", 100 * (1 - o->alpha));
   fprintf(
       f,

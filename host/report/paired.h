@@ -1,9 +1,10 @@
 /*
  * Paired comparison (`qbench compare --paired A1 B1 A2 B2 ...`): the regression gate's
- * verdict. A is the base, B the head; each round holds one run of each, made on the
- * same machine moments apart (ci/regression alternates them A B, B A, ...), so the
- * machine, its neighbours and its clock are common to both sides of a round and cancel
- * in the round's ratio.
+ * verdict. A is the base, B the head; each pair holds one run of each over the same
+ * cases, made on the same machine moments apart (ci/regression alternates them A B,
+ * B A, ...), so the machine, its neighbours and its clock are common to both sides of
+ * the pair and cancel in its ratio. A row's rounds are the pairs that hold it (the
+ * gate cuts the suite into chunks, so each pair holds some of the rows).
  *
  * Per row and round: the fastest repetition of each side, and d = ln(B / A). A busy
  * machine only ever slows a repetition down (preemption, a neighbour's cache traffic),
