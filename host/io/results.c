@@ -180,54 +180,60 @@ static int qb__json_cb(const char* buffer, size_t size, void* data) {
 /* The CSV columns in their fixed order: X(column, group, key) reads `key` of the row,
  * or of the row's nested object `group` ("" for none). Columns are only ever added at
  * the end, so that scripts reading by position keep working. */
-#define QB__CSV_COLUMNS                                    \
-  X(name, "", name)                                        \
-  X(run_type, "", run_type)                                \
-  X(aggregate_name, "", aggregate_name)                    \
-  X(repetition_index, "", repetition_index)                \
-  X(repetitions, "", repetitions)                          \
-  X(threads, "", threads)                                  \
-  X(iterations, "", iterations)                            \
-  X(real_time, "", real_time)                              \
-  X(cpu_time, "", cpu_time)                                \
-  X(time_unit, "", time_unit)                              \
-  X(bytes_per_second, "", bytes_per_second)                \
-  X(items_per_second, "", items_per_second)                \
-  X(family, "", family)                                    \
-  X(kernel, "", kernel)                                    \
-  X(variant, "", variant)                                  \
-  X(backend, "", backend)                                  \
-  X(device, "", device)                                    \
-  X(isa, "", isa)                                          \
-  X(dtype_in, "", dtype_in)                                \
-  X(dtype_in2, "", dtype_in2)                              \
-  X(dtype_out, "", dtype_out)                              \
-  X(n, "", n)                                              \
-  X(size_class, "", size_class)                            \
-  X(distribution, "", distribution)                        \
-  X(rounding, "", rounding)                                \
-  X(status, "", status)                                    \
-  X(reason, "", reason)                                    \
-  X(timing, "", timing)                                    \
-  X(gflops, "", gflops)                                    \
-  X(roof_name, "", roof_name)                              \
-  X(roof_fraction, "", roof_fraction)                      \
-  X(error_max_abs, "error", max_abs)                       \
-  X(error_max_rel, "error", max_rel)                       \
-  X(error_rmse, "error", rmse)                             \
-  X(error_nmse, "error", nmse)                             \
-  X(error_sqnr_db, "error", sqnr_db)                       \
-  X(error_max_ulp, "error", max_ulp)                       \
-  X(error_mean_ulp, "error", mean_ulp)                     \
-  X(error_mismatches, "error", mismatches)                 \
-  X(error_nan_inf_mismatches, "error", nan_inf_mismatches) \
-  X(memory_bytes_per_element, "memory", bytes_per_element) \
-  X(memory_footprint_bytes, "memory", footprint_bytes)     \
-  X(memory_metadata_bytes, "memory", metadata_bytes)       \
-  X(memory_ratio_to_f32, "memory", ratio_to_f32)           \
-  X(memory_ratio_to_f64, "memory", ratio_to_f64)           \
-  X(error_occurred, "", error_occurred)                    \
-  X(error_message, "", error_message)
+#define QB__CSV_COLUMNS                                                   \
+  X(name, "", name)                                                       \
+  X(run_type, "", run_type)                                               \
+  X(aggregate_name, "", aggregate_name)                                   \
+  X(repetition_index, "", repetition_index)                               \
+  X(repetitions, "", repetitions)                                         \
+  X(threads, "", threads)                                                 \
+  X(iterations, "", iterations)                                           \
+  X(real_time, "", real_time)                                             \
+  X(cpu_time, "", cpu_time)                                               \
+  X(time_unit, "", time_unit)                                             \
+  X(bytes_per_second, "", bytes_per_second)                               \
+  X(items_per_second, "", items_per_second)                               \
+  X(family, "", family)                                                   \
+  X(kernel, "", kernel)                                                   \
+  X(variant, "", variant)                                                 \
+  X(backend, "", backend)                                                 \
+  X(device, "", device)                                                   \
+  X(isa, "", isa)                                                         \
+  X(dtype_in, "", dtype_in)                                               \
+  X(dtype_in2, "", dtype_in2)                                             \
+  X(dtype_out, "", dtype_out)                                             \
+  X(n, "", n)                                                             \
+  X(size_class, "", size_class)                                           \
+  X(distribution, "", distribution)                                       \
+  X(rounding, "", rounding)                                               \
+  X(status, "", status)                                                   \
+  X(reason, "", reason)                                                   \
+  X(timing, "", timing)                                                   \
+  X(gflops, "", gflops)                                                   \
+  X(roof_name, "", roof_name)                                             \
+  X(roof_fraction, "", roof_fraction)                                     \
+  X(error_max_abs, "error", max_abs)                                      \
+  X(error_max_rel, "error", max_rel)                                      \
+  X(error_rmse, "error", rmse)                                            \
+  X(error_nmse, "error", nmse)                                            \
+  X(error_sqnr_db, "error", sqnr_db)                                      \
+  X(error_max_ulp, "error", max_ulp)                                      \
+  X(error_mean_ulp, "error", mean_ulp)                                    \
+  X(error_mismatches, "error", mismatches)                                \
+  X(error_nan_inf_mismatches, "error", nan_inf_mismatches)                \
+  X(memory_bytes_per_element, "memory", bytes_per_element)                \
+  X(memory_footprint_bytes, "memory", footprint_bytes)                    \
+  X(memory_metadata_bytes, "memory", metadata_bytes)                      \
+  X(memory_ratio_to_f32, "memory", ratio_to_f32)                          \
+  X(memory_ratio_to_f64, "memory", ratio_to_f64)                          \
+  X(error_occurred, "", error_occurred)                                   \
+  X(error_message, "", error_message)                                     \
+  X(compute_roof_name, "", compute_roof_name)                             \
+  X(compute_roof_fraction, "", compute_roof_fraction)                     \
+  X(time_with_transfers_ns, "", time_with_transfers_ns)                   \
+  X(bytes_per_second_with_transfers, "", bytes_per_second_with_transfers) \
+  X(memory_format, "memory", format)                                      \
+  X(pinned, "", pinned)
 
 typedef struct qb__col {
   const char* group;
@@ -318,6 +324,14 @@ qb_status qb_results_csv_write_stream(FILE* f, const json_t* doc, const qb_resul
       if (c) qb__puts(&o, ",");
       const json_t* obj = qb__cols[c].group[0] ? json_object_get(row, qb__cols[c].group) : row;
       const json_t* v = json_is_object(obj) ? json_object_get(obj, qb__cols[c].key) : NULL;
+      /* JSON has no infinity: an exact result's SQNR is null beside a zero NMSE. In the
+       * CSV it is "inf", apart from an empty field (no error measured). */
+      if (json_is_null(v) && strcmp(qb__cols[c].key, "sqnr_db") == 0 && json_is_object(obj) &&
+          json_number_value(json_object_get(obj, "nmse")) == 0 &&
+          json_is_number(json_object_get(obj, "nmse"))) {
+        qb__puts(&o, "inf");
+        continue;
+      }
       if (v) qb__put_value(&o, v);
     }
     qb__puts(&o, "\n");
