@@ -13,6 +13,15 @@ if(OpenCL_FOUND)
   target_link_options(qb_clfault PRIVATE -fno-sanitize=all)
   set(qb_faults_shim $<TARGET_FILE:qb_clfault>)
 endif()
+# A signal raised in the middle of the final write (tests/faults/sigwrite.c, preloaded
+# by the sigwrite mode): the write finishes, no temp file is left.
+add_library(qb_sigwrite MODULE ${CMAKE_CURRENT_SOURCE_DIR}/faults/sigwrite.c)
+target_link_libraries(qb_sigwrite PRIVATE ${CMAKE_DL_LIBS})
+target_compile_options(qb_sigwrite PRIVATE -fno-sanitize=all)
+target_link_options(qb_sigwrite PRIVATE -fno-sanitize=all)
+add_test(NAME faults_sigwrite
+         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/faults/faults.sh sigwrite $<TARGET_FILE:qbench> $<TARGET_FILE:qb_sigwrite>)
+set_tests_properties(faults_sigwrite PROPERTIES LABELS faults SKIP_RETURN_CODE 77 TIMEOUT 300)
 foreach(mode IN ITEMS opencl signal disk oom)
   add_test(NAME faults_${mode}
            COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/faults/faults.sh ${mode} $<TARGET_FILE:qbench> ${qb_faults_shim})

@@ -8,7 +8,7 @@
 # -DQB_FUZZ=ON (clang, with -DQB_SANITIZE=ON) also builds the libFuzzer executables
 # fuzz_<t>, with the host library instrumented for coverage; ci/fuzz.sh runs them.
 option(QB_FUZZ "Build the libFuzzer targets (clang, with QB_SANITIZE)" OFF)
-set(QB_FUZZ_TARGETS suite npy safetensors resultsread cli)
+set(QB_FUZZ_TARGETS suite npy safetensors resultsread cli journal)
 set(qb_fuzz_dir ${CMAKE_CURRENT_SOURCE_DIR}/fuzz)
 
 if(QB_FUZZ)

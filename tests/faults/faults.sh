@@ -10,7 +10,11 @@
 #           which `qbench compare` reads against a complete run.
 #   disk    a full disk and a read-only results folder (a tmpfs in a private mount
 #           namespace; 77 when none can be made): exit 2, one line, the earlier file
-#           untouched, no half-written or temporary file left; a device node as --out.
+#           untouched, no half-written or temporary file left; a disk that fills
+#           midway: exit 1, the journal kept and named, recover writes it; a device
+#           node as --out.
+#   sigwrite  SIGINT/SIGTERM/SIGHUP raised during the final write (the LD_PRELOAD shim
+#           tests/faults/sigwrite.c): exit 0, the files whole, no temp file left.
 #   oom     a size beyond the address space (ulimit -v): an error row saying so, before
 #           anything of that case is timed; the other cases run. 77 under ASan.
 set -u
@@ -175,6 +179,21 @@ got=$?
 [ "$(listing)" = "$before" ] || { echo "FAIL: full disk left files: $(listing | tr '\n' ' ')"; bad=1; }
 [ "$(cksum <"$m/earlier.json")" = "$sum" ] || { echo "FAIL: full disk changed the earlier file"; bad=1; }
 echo "full disk: $(cat "$tmp/err")"
+# 1b. Full midway: the journal takes what fits, the final write fails: exit 1 (the
+# work ran), the journal kept and named, the earlier file untouched, no temp file;
+# recover then writes every case the journal holds.
+truncate -s -24K "$m/filler"
+"$qb" run --suite "$tmp/cpu.suite" --caches "$caches" --no-roofs --quiet --out "$m/r.json" >/dev/null 2>"$tmp/err"
+got=$?
+[ "$got" = 1 ] || { echo "FAIL: full midway: exit $got, expected 1; $(cat "$tmp/err")"; bad=1; }
+grep -q "r.json.journal" "$tmp/err" || { echo "FAIL: full midway: the journal is not named: $(cat "$tmp/err")"; bad=1; }
+[ "$(listing)" = "$(printf '%s\nr.json.journal' "$before")" ] || { echo "FAIL: full midway left: $(listing | tr '\n' ' ')"; bad=1; }
+[ "$(cksum <"$m/earlier.json")" = "$sum" ] || { echo "FAIL: full midway changed the earlier file"; bad=1; }
+"$qb" recover "$m/r.json.journal" --out "$tmp/rec.json" >/dev/null 2>"$tmp/err.rec"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if d["benchmarks"] and d["context"]["qbench"]["recovered"] else 1)' "$tmp/rec.json" ||
+  { echo "FAIL: full midway: recover: $(cat "$tmp/err.rec")"; bad=1; }
+echo "full midway: $(head -c 300 "$tmp/err" | tr '\n' ' ')"
+rm -f "$m/r.json.journal"
 # 2. Read-only: refused before any work.
 rm -f "$m/filler"
 mount -o remount,ro "$m" || { echo "FAIL: cannot remount read-only"; exit 1; }
@@ -198,6 +217,25 @@ exit $bad
 INNER
   ;;
 
+sigwrite)
+  # SIGINT, SIGTERM, SIGHUP raised while the final write fsyncs its temp file: the
+  # handlers are still in place, so the write finishes whole, the temp file goes, and
+  # the complete run exits 0 with its journal removed.
+  [ -n "$shim" ] && [ -f "$shim" ] || { echo "no sigwrite shim built: skipped"; exit 77; }
+  export ASAN_OPTIONS="${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}verify_asan_link_order=0"
+  for sig in INT TERM HUP; do
+    rm -rf "$tmp/w"
+    mkdir "$tmp/w"
+    QB_SIGWRITE=$sig LD_PRELOAD="$shim" "$qb" run --suite "$tmp/cpu.suite" --caches "$caches" --no-roofs --quiet \
+      --out "$tmp/w/w.json" >/dev/null 2>"$tmp/err"
+    got=$?
+    [ "$got" = 0 ] || fail "SIG$sig in the final write: exit $got, expected 0; $(head -c 300 "$tmp/err")"
+    python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$tmp/w/w.json" 2>/dev/null ||
+      fail "SIG$sig in the final write: no whole JSON"
+    [ -s "$tmp/w/w.csv" ] || fail "SIG$sig in the final write: no CSV"
+    [ "$(ls -A "$tmp/w" | tr '\n' ' ')" = "w.csv w.json " ] || fail "SIG$sig in the final write left: $(ls -A "$tmp/w")"
+  done
+  ;;
 oom)
   if ldd "$qb" 2>/dev/null | grep -q libasan || nm "$qb" 2>/dev/null | grep -q __asan_init; then
     echo "ASan reserves terabytes of address space: ulimit -v cannot apply; skipped"
@@ -219,7 +257,7 @@ SUITE
     fail "oom: rows"
   ;;
 *)
-  echo "usage: faults.sh opencl|signal|disk|oom QBENCH [CLFAULT_SO]" >&2
+  echo "usage: faults.sh opencl|signal|disk|oom|sigwrite QBENCH [SHIM_SO]" >&2
   exit 2
   ;;
 esac
