@@ -1,8 +1,10 @@
 /* qbench info: the machine as qbench sees it. */
 #include <getopt.h>
+#include <jansson.h>
 #include <stdio.h>
 
 #include "cli/cli.h"
+#include "core/backend.h"
 #include "platform/registry.h"
 #ifdef QB_HAVE_OPENCL
 #include "backends/opencl/opencl_info.h"
@@ -10,11 +12,13 @@
 
 static void qb__help(void) {
   printf(
-      "usage: qbench [--isa ISA] info\n"
+      "usage: qbench [--isa ISA] info [--json]\n"
       "\n"
       "Shows the CPU model, packages/cores/PUs, cache sizes and NUMA nodes (hwloc), the\n"
       "CPU features detected at run time, each ISA path and whether it can run, and\n"
-      "the OpenCL platforms and devices found.\n");
+      "the OpenCL platforms and devices found.\n"
+      "\n"
+      "  --json   the same as one JSON object on stdout (sizes in bytes)\n");
 }
 
 static void qb__size(char* buf, size_t len, uint64_t b) {
@@ -26,19 +30,64 @@ static void qb__size(char* buf, size_t len, uint64_t b) {
     snprintf(buf, len, "%llu KiB", (unsigned long long) (b >> 10));
 }
 
+/* The machine as one JSON object: what the text shows, sizes in bytes. */
+static int qb__info_json(const qb_ctx* ctx) {
+  const qb_topo* t = &ctx->topo;
+  json_t* feats = json_array();
+  for (int f = 0; f < QB_FEAT_COUNT; f++) {
+    if (qb_feature_is_native((qb_feature) f) && (ctx->cpu.features & (1ull << f)))
+      json_array_append_new(feats, json_string(qb_feature_name((qb_feature) f)));
+  }
+  json_t* paths = json_array();
+  for (int i = 0; i < QB_ISA_COUNT; i++) {
+    if (!qb_isa_native((qb_isa) i)) continue;
+    char buf[160];
+    const char* reason;
+    bool ok = qb_isa_usable(&ctx->cpu, (qb_isa) i, &reason, buf, sizeof buf);
+    json_array_append_new(paths, json_pack("{s:s,s:b,s:s}", "isa", qb_isa_name((qb_isa) i), "available", ok,
+                                           "reason", ok ? "" : reason));
+  }
+  json_t* devs = json_array();
+  qb_backend* b = NULL;
+  qb_error err = {0};
+  if (qb_opencl_backend_create(ctx, NULL, &b, &err) == QB_OK && b != NULL) {
+    for (int d = 0; d < b->ops->device_count(b); d++)
+      json_array_append_new(devs, json_string(b->ops->device_name(b, d)));
+    b->ops->destroy(b);
+  }
+  json_t* o =
+      json_pack("{s:s,s:{s:i,s:i,s:i,s:i,s:s},s:{s:I,s:I,s:I},s:o,s:s,s:{s:b,s:s},s:o,s:o}", "cpu_model",
+                t->cpu_model, "topology", "packages", t->packages, "cores", t->cores, "pus", t->pus,
+                "numa_nodes", t->numa_nodes, "source", t->from_hwloc ? "hwloc" : "sysconf", "caches", "l1d",
+                (json_int_t) t->l1d, "l2", (json_int_t) t->l2, "l3", (json_int_t) t->l3, "features", feats,
+                "isa_cap", ctx->cpu.cap_name, "emulated", "emulated", ctx->cpu.emulated, "why",
+                ctx->cpu.emulated_why, "cpu_paths", paths, "opencl_devices", devs);
+  json_dumpf(o, stdout, JSON_INDENT(2));
+  printf("\n");
+  json_decref(o);
+  return 0;
+}
+
 int qb_cmd_info(qb_ctx* ctx, int argc, char** argv) {
-  static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+  static const struct option opts[] = {
+      {"json", no_argument, NULL, 'j'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
   optind = 1;
   opterr = 0;
   int c;
-  while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+  bool as_json = false;
+  while ((c = getopt_long(argc, argv, "+hj", opts, NULL)) != -1) {
     if (c == 'h') {
       qb__help();
       return 0;
     }
+    if (c == 'j') {
+      as_json = true;
+      continue;
+    }
     return qb_cli_usage_error("info", "unknown option '%s'", argv[optind - 1]);
   }
   if (optind < argc) return qb_cli_usage_error("info", "unexpected argument '%s'", argv[optind]);
+  if (as_json) return qb__info_json(ctx);
 
   const qb_topo* t = &ctx->topo;
   char l1[32], l2[32], l3[32];

@@ -64,6 +64,31 @@ grep -q '^f32 *0.333333343267440795898437500' "$tmp/out" || { echo "FAIL: f32 1/
 grep -q '^f16 *0.333251953125000' "$tmp/out" || { echo "FAIL: f16 1/3"; fails=$((fails + 1)); }
 grep -q '^bf16 *0.333984375000' "$tmp/out" || { echo "FAIL: bf16 1/3"; fails=$((fails + 1)); }
 
+# One output convention: --json (= --format json) is JSON and nothing else on stdout;
+# --format csv has the table's columns; list's columns line up whatever the device names.
+for cmd in "info --json" "list --json" "list --format json" "dtypes --json" "dtypes --value 0.1 --json"; do
+  # shellcheck disable=SC2086
+  expect 0 "$cmd" -- "$qb" $cmd
+  python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$tmp/out" 2>/dev/null ||
+    { echo "FAIL: $cmd: stdout is not JSON: $(head -c 200 "$tmp/out")"; fails=$((fails + 1)); }
+done
+expect 0 "list --format csv" -- "$qb" list --format csv
+head -1 "$tmp/out" | grep -qx 'family,kernel,backend,isa,tile,semantics,dtypes,status' ||
+  { echo "FAIL: list csv header: $(head -1 "$tmp/out")"; fails=$((fails + 1)); }
+expect 2 "list --format xml" -- "$qb" list --format xml
+one_line_error "expected table, json or csv"
+expect 0 "list" -- "$qb" list
+python3 - "$tmp/out" <<'PY' || fails=$((fails + 1))
+import sys
+lines = [l.rstrip("\n") for l in open(sys.argv[1]) if l.strip()]
+# The status column starts at the same offset on every line (header included).
+col = lines[0].index("status")
+bad = [l for l in lines[1:] if len(l) < col or l[col - 1] != " " or l[col] == " "]
+if bad:
+    print("FAIL: list columns misaligned:", bad[:3])
+    sys.exit(1)
+PY
+
 if [ "$fails" -ne 0 ]; then
   echo "$fails check(s) failed"
   exit 1
