@@ -100,4 +100,11 @@ static inline void qb__block_quant_one(const float* x, qb_block_q8* b) {
   }
 }
 
+/* One block of block dequantization: y = d * q. */
+static inline void qb__block_dequant_one(const qb_block_q8* b, float* y) {
+  for (int i = 0; i < QB_BLOCK_LEN; i++) {
+    y[i] = b->d * (float) b->qs[i];
+  }
+}
+
 #endif /* QB_QUANT_SCALAR_H */
