@@ -17,7 +17,7 @@ line, for CMake. --list prints them without writing anything.
 
 Template language (kernels/README.md, "Generated variants"):
   - a line whose first non-blank character is `$` is Python: `$for i in range(U):`,
-    `$if TAIL == "mask":`, `$elif ...:`, `$else:` open a block, `$end` closes it, and any
+    `$if TAIL == "mask":`, `$elif ...:`, `$else:`, `$def f(x):` open a block, `$end` closes it, and any
     other statement (`$B = N // U`) runs as written;
   - in every other line `${expr}` is replaced by the value of the Python expression.
 Only the Python standard library is used: python3 is all a build needs.
@@ -30,7 +30,7 @@ import sys
 
 NAME = re.compile(r"^([a-z0-9]+(?:-[a-z0-9]+)*)-([a-z0-9]+)-u([0-9]+)\.c$")
 SUBST = re.compile(r"\$\{([^}]*)\}")
-BLOCK_OPEN = re.compile(r"^(for|if|while|with)\b.*:$")
+BLOCK_OPEN = re.compile(r"^(for|if|while|with|def)\b.*:$")
 BLOCK_TURN = re.compile(r"^(elif\b.*|else):$")
 
 
