@@ -40,6 +40,20 @@ if ! command -v apt-get >/dev/null 2>&1 || ! command -v dpkg-query >/dev/null 2>
   exit 1
 fi
 
+# The low-bit formats' Python oracle (tests/lowbit_oracle.py) needs ml_dtypes and NumPy
+# from PyPI (Debian 12 has no ml_dtypes). Best effort: without them that test is
+# skipped (77), nothing else depends on them. Run after the Debian packages (python3
+# among them) are in place.
+python_oracle_modules() {
+  if [ "$arm" = 0 ] && command -v python3 >/dev/null 2>&1 &&
+    ! python3 -c 'import ml_dtypes, numpy' >/dev/null 2>&1; then
+    python3 -m pip install --quiet ml_dtypes numpy >&2 ||
+      python3 -m pip install --quiet --break-system-packages ml_dtypes numpy >&2 ||
+      echo "ci/setup.sh: could not pip install ml_dtypes numpy: lowbit_oracle will be skipped" >&2
+  fi
+  return 0
+}
+
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
@@ -48,6 +62,7 @@ for p in "${packages[@]}"; do
 done
 if [ ${#missing[@]} -eq 0 ]; then
   echo "ci/setup.sh: all ${#packages[@]} packages present" >&2
+  python_oracle_modules
   exit 0
 fi
 if [ "$(id -u)" -ne 0 ]; then
@@ -61,3 +76,4 @@ if [ "$arm" = 1 ] && ! dpkg --print-foreign-architectures | grep -qx arm64; then
 fi
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+python_oracle_modules

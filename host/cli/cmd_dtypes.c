@@ -7,6 +7,7 @@
 
 #include "cli/cli.h"
 #include "core/dtype.h"
+#include "platform/registry.h"
 
 static void qb__help(void) {
   printf(
@@ -48,12 +49,12 @@ static int qb__print_table(qb_cli_format fmt) {
     qb_finfo fi;
     const char* cls = d->cls == QB_CLASS_float ? "float" : d->cls == QB_CLASS_int ? "int" : "block";
     char v[8][32];
-    snprintf(v[0], sizeof v[0], "%u", d->bits);
-    if (d->bits % 8 == 0) {
-      snprintf(v[1], sizeof v[1], "%u", d->bits / 8);
-    } else {
-      snprintf(v[1], sizeof v[1], "%g", d->bits / 8.0);
-    }
+    qb_block_geom g;
+    /* A block dtype's exact bits per element, scale included, from its geometry (4.25 for
+     * MXFP4), where the dtype list keeps a whole number. */
+    const double exact = qb_dtype_block((qb_dtype) t, &g) ? 8.0 * g.bytes / g.len : (double) d->bits;
+    snprintf(v[0], sizeof v[0], "%g", exact);
+    snprintf(v[1], sizeof v[1], "%g", exact / 8.0);
     if (qb_dtype_finfo((qb_dtype) t, &fi)) {
       const double f[6] = {fi.lowest, fi.max, fi.eps, fi.min_normal, fi.min_subnormal, fi.resolution};
       for (int k = 0; k < 6; k++) snprintf(v[2 + k], sizeof v[0], "%g", f[k]);

@@ -25,9 +25,15 @@ qb_dtype qb_dtype_find(const char* name) {
 
 /* The largest finite value. The all-ones exponent is inf/NaN for IEEE-like formats;
  * e4m3fn keeps it for normals and gives up only the all-ones mantissa (NaN). */
+/* FP6 and FP4 have no inf and no NaN: every code is a number, the all-ones exponent too. */
+static bool qb__all_finite(qb_dtype t) {
+  return t == QB_DTYPE_f6e2m3 || t == QB_DTYPE_f6e3m2 || t == QB_DTYPE_f4e2m1;
+}
+
 static double qb__max(qb_dtype t, const qb_dtype_info* d) {
   const bool fn = t == QB_DTYPE_f8e4m3;
-  const int emax = fn ? (1 << d->exp_bits) - 1 - d->bias : (1 << d->exp_bits) - 2 - d->bias;
+  const bool finite = qb__all_finite(t);
+  const int emax = fn || finite ? (1 << d->exp_bits) - 1 - d->bias : (1 << d->exp_bits) - 2 - d->bias;
   const double top_mantissa = fn ? 2.0 - 2.0 * ldexp(1.0, -d->man_bits) : 2.0 - ldexp(1.0, -d->man_bits);
   return ldexp(top_mantissa, emax);
 }
@@ -46,7 +52,10 @@ bool qb_dtype_finfo(qb_dtype t, qb_finfo* out) {
   out->min_subnormal = ldexp(1.0, emin - d->man_bits);
   out->digits = (int) floor(-log10(out->eps));
   out->resolution = pow(10.0, -out->digits);
-  out->has_inf = !fn;
+  out->has_inf = !fn && !qb__all_finite(t) && t != QB_DTYPE_e8m0;
+  if (t == QB_DTYPE_e8m0) { /* unsigned powers of two from 2^-127 (code 0): no subnormals */
+    out->min_normal = out->min_subnormal = out->lowest = ldexp(1.0, -127);
+  }
   return true;
 }
 
@@ -58,7 +67,7 @@ double qb_dtype_round(qb_dtype t, double v, bool saturate) {
   /* Only the largest finite value is needed here: the rest of finfo costs a log10 and a
    * pow, which the exhaustive sweeps would pay 2^32 times. */
   const double max = qb__max(t, d);
-  const bool has_inf = t != QB_DTYPE_f8e4m3;
+  const bool has_inf = t != QB_DTYPE_f8e4m3 && !qb__all_finite(t) && t != QB_DTYPE_e8m0;
   const double a = fabs(v);
   double r;
   if (isinf(v)) {
@@ -77,7 +86,8 @@ double qb_dtype_round(qb_dtype t, double v, bool saturate) {
     r = nearbyint(a / ulp) * ulp;
   }
   if (r > max) {
-    r = saturate ? max : (has_inf ? INFINITY : NAN);
+    /* FP6/FP4 have no NaN to give: they always saturate (kernels/lowbit/README.md). */
+    r = saturate || qb__all_finite(t) ? max : (has_inf ? INFINITY : NAN);
   }
   return copysign(r, v);
 }

@@ -9,6 +9,7 @@
 #include "numerics/calib.h"
 #include "common/fp.h"
 #include "dot/dot.h"
+#include "lowbit/lowbit-scalar.h"
 
 /* What a family does, as far as its data and its error figures are concerned. */
 typedef enum qb__role {
@@ -169,6 +170,83 @@ static bool qb__int4g_at(qb_dtype t, const void* buf, size_t i, uint16_t* scale,
   return true;
 }
 
+/* The block dtypes of kernels/lowbit (qb/lowbit.h). */
+static bool qb__is_lowbit_block(qb_dtype t) {
+  switch (t) {
+    case QB_DTYPE_mxf8e4m3:
+    case QB_DTYPE_mxf8e5m2:
+    case QB_DTYPE_mxf6e2m3:
+    case QB_DTYPE_mxf6e3m2:
+    case QB_DTYPE_mxf4:
+    case QB_DTYPE_mxi8:
+    case QB_DTYPE_nvf4:
+    case QB_DTYPE_f8e4m3b128:
+      return true;
+    default:
+      return false;
+  }
+}
+
+/* Code i of a little-endian bit stream of `bits`-bit codes (the packed FP6/FP4 codes). */
+static uint64_t qb__packed_code(const void* buf, size_t i, unsigned bits) {
+  const unsigned char* p = (const unsigned char*) buf;
+  const size_t at = i * bits, last = (at + bits - 1) / 8;
+  const unsigned v = p[at / 8] | (last > at / 8 ? (unsigned) p[at / 8 + 1] << 8 : 0u);
+  return (v >> (at % 8)) & ((1u << bits) - 1u);
+}
+
+/* Element i of a low-bit block dtype (qb/lowbit.h: the scale first, then the codes packed
+ * as a little-endian bit stream): the scale's bits above the code's. */
+static uint64_t qb__lowbit_elem_bits(qb_dtype t, const void* buf, size_t i) {
+  qb_block_geom g;
+  (void) qb_dtype_block(t, &g);
+  const unsigned code_bits = (g.bytes - g.meta_bytes) * 8 / g.len;
+  const unsigned char* b = (const unsigned char*) buf + i / g.len * g.bytes;
+  uint64_t scale = 0;
+  memcpy(&scale, b, g.meta_bytes); /* little-endian hosts */
+  return scale << code_bits | qb__packed_code(b + g.meta_bytes, i % g.len, code_bits);
+}
+
+/* The value of element i of a low-bit block dtype (kernels/lowbit/README.md). */
+static double qb__lowbit_value(qb_dtype t, const void* buf, size_t i) {
+  const uint64_t b = qb__lowbit_elem_bits(t, buf, i);
+  qb_block_geom g;
+  (void) qb_dtype_block(t, &g);
+  const unsigned code_bits = (g.bytes - g.meta_bytes) * 8 / g.len;
+  const uint8_t code = (uint8_t) (b & ((1u << code_bits) - 1u));
+  const uint64_t scale = b >> code_bits;
+  qb__mx_kind k;
+  switch (t) {
+    case QB_DTYPE_nvf4:
+      return (double) qb_f32_from_bits(qb_f4e2m1_to_f32_bits(code)) *
+             (double) qb_f32_from_bits(qb_f8e4m3_to_f32_bits((uint8_t) scale));
+    case QB_DTYPE_f8e4m3b128:
+      return (double) qb_f32_from_bits(qb_f8e4m3_to_f32_bits(code)) *
+             (double) qb_f32_from_bits((uint32_t) scale);
+    case QB_DTYPE_mxf8e4m3:
+      k = QB__MX_E4M3;
+      break;
+    case QB_DTYPE_mxf8e5m2:
+      k = QB__MX_E5M2;
+      break;
+    case QB_DTYPE_mxf6e2m3:
+      k = QB__MX_E2M3;
+      break;
+    case QB_DTYPE_mxf6e3m2:
+      k = QB__MX_E3M2;
+      break;
+    case QB_DTYPE_mxf4:
+      k = QB__MX_E2M1;
+      break;
+    case QB_DTYPE_mxi8:
+      k = QB__MX_INT8;
+      break;
+    default:
+      return NAN;
+  }
+  return (double) qb__mx_decode(code, k) * (double) qb__e8m0_scale((uint8_t) scale);
+}
+
 /* The bits of element i; a block element is its block's scale and its own code. */
 static uint64_t qb__elem_bits(qb_dtype t, const void* buf, size_t i) {
   switch (t) {
@@ -183,10 +261,15 @@ static uint64_t qb__elem_bits(qb_dtype t, const void* buf, size_t i) {
     case QB_DTYPE_q4_0:
       return ((uint64_t) ((const qb_block_q4_0*) buf)[i / QB_BLOCK_LEN].d << 8) |
              qb__q4_0_code((const qb_block_q4_0*) buf, i);
+    case QB_DTYPE_f6e2m3:
+    case QB_DTYPE_f6e3m2:
+    case QB_DTYPE_f4e2m1:
+      return qb__packed_code(buf, i, qb_dtype_get(t)->bits);
     default: {
       uint16_t h;
       unsigned z, c;
       if (qb__int4g_at(t, buf, i, &h, &z, &c)) return ((uint64_t) h << 8) | (z << 4) | c;
+      if (qb__is_lowbit_block(t)) return qb__lowbit_elem_bits(t, buf, i);
     }
       return qb__load_bits(buf, i, qb_dtype_get(t)->bits / 8);
   }
@@ -229,6 +312,14 @@ double qb_case_decode(qb_dtype t, const void* buf, size_t i) {
       return (double) qb_f32_from_bits(qb_f16_to_f32_bits(b[i / QB_BLOCK_LEN].d)) *
              ((double) qb__q4_0_code(b, i) - 8.0);
     }
+    case QB_DTYPE_f6e2m3:
+      return qb_f32_from_bits(qb_f6e2m3_to_f32_bits((uint8_t) qb__elem_bits(t, buf, i)));
+    case QB_DTYPE_f6e3m2:
+      return qb_f32_from_bits(qb_f6e3m2_to_f32_bits((uint8_t) qb__elem_bits(t, buf, i)));
+    case QB_DTYPE_f4e2m1:
+      return qb_f32_from_bits(qb_f4e2m1_to_f32_bits((uint8_t) qb__elem_bits(t, buf, i)));
+    case QB_DTYPE_e8m0:
+      return qb_f32_from_bits(qb_e8m0_to_f32_bits(((const uint8_t*) buf)[i]));
     default: {
       uint16_t h;
       unsigned z, c;
@@ -237,8 +328,9 @@ double qb_case_decode(qb_dtype t, const void* buf, size_t i) {
         const double q = qb_dtype_get(t)->imin < 0 ? (double) ((int) (c ^ 8u) - 8) : (double) c - (double) z;
         return (double) qb_f32_from_bits(qb_f16_to_f32_bits(h)) * q;
       }
+      if (qb__is_lowbit_block(t)) return qb__lowbit_value(t, buf, i);
     }
-      return NAN; /* packed 4-bit dtypes: no family uses them yet */
+      return NAN; /* packed 4-bit integer dtypes: no family uses them yet */
   }
 }
 
@@ -258,6 +350,7 @@ static void qb__flush_buffer(qb_dtype t, void* buf, size_t n) {
     }
     return;
   }
+  if (qb__is_lowbit_block(t)) return; /* no FTZ variant of the low-bit formats */
   if (qb__is_block(t)) {
     /* q8_0 and q4_0 blocks begin with their f16 scale. */
     qb_block_geom g;
@@ -271,7 +364,7 @@ static void qb__flush_buffer(qb_dtype t, void* buf, size_t n) {
     }
     return;
   }
-  if (!qb__is_float(t)) return;
+  if (!qb__is_float(t) || qb_dtype_get(t)->bits % 8 != 0) return; /* packed FP6/FP4: no FTZ variant */
   const unsigned bytes = qb_dtype_get(t)->bits / 8;
   for (size_t i = 0; i < n; i++) {
     qb__store_bits(buf, i, bytes, qb__flush_bits(t, qb__load_bits(buf, i, bytes)));

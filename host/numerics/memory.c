@@ -70,7 +70,8 @@ qb_status qb_memory_footprint(qb_dtype t, qb_mem_scheme scheme, const uint64_t* 
   }
   qb_block_geom g;
   if (di->cls == QB_CLASS_block && t != QB_DTYPE_qb8 && scheme == QB_MEM_PLAIN && qb_dtype_block(t, &g)) {
-    /* A block format carries its scales in its blocks (kernels/blocks.inc): q8_0, q4_0. */
+    /* A block format carries its scales in its blocks (kernels/blocks.inc): q8_0, q4_0, the
+     * MX formats, NVFP4, f8e4m3b128. */
     const uint64_t blocks = (n + g.len - 1) / g.len;
     row->dtype = t;
     row->scheme = scheme;
@@ -126,11 +127,28 @@ size_t qb_memory_table(const uint64_t* dims, int ndim, qb_memory_row* rows, size
     qb_dtype t;
     qb_mem_scheme s;
   } formats[] = {
-      {QB_DTYPE_f64, QB_MEM_PLAIN},     {QB_DTYPE_f32, QB_MEM_PLAIN},     {QB_DTYPE_f16, QB_MEM_PLAIN},
-      {QB_DTYPE_bf16, QB_MEM_PLAIN},    {QB_DTYPE_f8e4m3, QB_MEM_PLAIN},  {QB_DTYPE_f8e5m2, QB_MEM_PLAIN},
-      {QB_DTYPE_s8, QB_MEM_PER_TENSOR}, {QB_DTYPE_u8, QB_MEM_PER_TENSOR}, {QB_DTYPE_s8, QB_MEM_PER_CHANNEL},
-      {QB_DTYPE_s8, QB_MEM_BLOCK},      {QB_DTYPE_s4, QB_MEM_PER_TENSOR}, {QB_DTYPE_s4, QB_MEM_PER_CHANNEL},
+      {QB_DTYPE_f64, QB_MEM_PLAIN},
+      {QB_DTYPE_f32, QB_MEM_PLAIN},
+      {QB_DTYPE_f16, QB_MEM_PLAIN},
+      {QB_DTYPE_bf16, QB_MEM_PLAIN},
+      {QB_DTYPE_f8e4m3, QB_MEM_PLAIN},
+      {QB_DTYPE_f8e5m2, QB_MEM_PLAIN},
+      {QB_DTYPE_s8, QB_MEM_PER_TENSOR},
+      {QB_DTYPE_u8, QB_MEM_PER_TENSOR},
+      {QB_DTYPE_s8, QB_MEM_PER_CHANNEL},
+      {QB_DTYPE_s8, QB_MEM_BLOCK},
+      {QB_DTYPE_s4, QB_MEM_PER_TENSOR},
+      {QB_DTYPE_s4, QB_MEM_PER_CHANNEL},
       {QB_DTYPE_s4, QB_MEM_BLOCK},
+      /* The low-bit float formats (kernels/lowbit/README.md): scales inside the blocks. */
+      {QB_DTYPE_f6e2m3, QB_MEM_PLAIN},
+      {QB_DTYPE_f4e2m1, QB_MEM_PLAIN},
+      {QB_DTYPE_mxf8e4m3, QB_MEM_PLAIN},
+      {QB_DTYPE_mxi8, QB_MEM_PLAIN},
+      {QB_DTYPE_mxf6e2m3, QB_MEM_PLAIN},
+      {QB_DTYPE_mxf4, QB_MEM_PLAIN},
+      {QB_DTYPE_nvf4, QB_MEM_PLAIN},
+      {QB_DTYPE_f8e4m3b128, QB_MEM_PLAIN},
   };
   size_t k = 0;
   for (size_t i = 0; i < sizeof formats / sizeof formats[0] && k < max; i++) {

@@ -1,0 +1,549 @@
+/*
+ * The low-bit float formats (kernels/lowbit/README.md): element casts checked against an
+ * oracle written from the formats' definitions (value tables and comparisons in double,
+ * nothing from kernels/common/fp.h), edge blocks of the MX, NVFP4 and per-128 FP8
+ * formats with hand-worked expectations, the dots against double sums, and every
+ * non-scalar variant against its reference, bit for bit.
+ *
+ *   test_lowbit                          the unit tests
+ *   test_lowbit --sweep FAMILY [C/N]     exhaustive sweep of an f32 -> element cast
+ *                                        (chunk C of N; QB_EXHAUSTIVE_STRIDE thins it)
+ *   test_lowbit --dump FAMILY IN OUT [G] run FAMILY's scalar reference on the raw bytes of
+ *                                        IN, write OUT (tests/lowbit_oracle.py uses it;
+ *                                        G: the NVFP4 tensor scale)
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "platform/cpu.h"
+#include "platform/registry.h"
+#include "test_cvt.h"
+#include "test_util.h"
+
+static float from_bits(uint32_t w) {
+  float f;
+  memcpy(&f, &w, sizeof f);
+  return f;
+}
+static uint32_t to_bits(float f) {
+  uint32_t w;
+  memcpy(&w, &f, sizeof w);
+  return w;
+}
+
+/* ---- The oracle of the element casts ----------------------------------------------- */
+
+/* A format by its definition: 1 sign bit (none for e8m0), ebits, mbits, bias. */
+typedef struct fmt {
+  const char* name;
+  int ebits, mbits, bias;
+  int e8m0;
+  int per_byte; /* codes per packed group and bytes per group */
+  int group_bytes;
+  double vals[256]; /* the non-negative values, in code order */
+  int nvals;
+} fmt;
+
+static void fmt_init(fmt* f) {
+  if (f->e8m0) {
+    f->nvals = 255;
+    for (int c = 0; c < 255; c++) f->vals[c] = ldexp(1.0, c - 127);
+    return;
+  }
+  f->nvals = 1 << (f->ebits + f->mbits);
+  for (int c = 0; c < f->nvals; c++) {
+    const int e = c >> f->mbits, m = c & ((1 << f->mbits) - 1);
+    f->vals[c] = e == 0 ? ldexp(m, 1 - f->bias - f->mbits) : ldexp(1.0 + ldexp(m, -f->mbits), e - f->bias);
+  }
+}
+
+static fmt g_f6e2m3 = {"f6e2m3", 2, 3, 1, 0, 4, 3, {0}, 0};
+static fmt g_f6e3m2 = {"f6e3m2", 3, 2, 3, 0, 4, 3, {0}, 0};
+static fmt g_f4e2m1 = {"f4e2m1", 2, 1, 1, 0, 2, 1, {0}, 0};
+static fmt g_e8m0 = {"e8m0", 8, 0, 127, 1, 1, 1, {0}, 0};
+
+/* The code the rules give for x: nearest value, ties to the even code (e8m0: ties up),
+ * saturating (fn formats) or NaN (e8m0); NaN -> signed zero (fn formats). */
+static unsigned oracle_code(const fmt* f, float x) {
+  const double a = fabs((double) x);
+  const unsigned sign = f->e8m0 ? 0 : (signbit(x) ? 1u << (f->ebits + f->mbits) : 0);
+  int lo = 0, hi = f->nvals - 1;
+  if (f->e8m0 && (isnan(x) || signbit(x) || x == 0.0f || isinf(x))) return 0xFF;
+  if (isnan(x)) return sign;
+  if (a >= f->vals[f->nvals - 1]) {
+    if (!f->e8m0) return sign | (unsigned) (f->nvals - 1);
+    return a >= 1.5 * f->vals[254] ? 0xFF : 254;
+  }
+  if (a < f->vals[0]) return 0; /* e8m0 below 2^-127 */
+  while (hi - lo > 1) {         /* vals[lo] <= a < vals[hi] */
+    const int mid = (lo + hi) / 2;
+    if (f->vals[mid] <= a)
+      lo = mid;
+    else
+      hi = mid;
+  }
+  const double half = (f->vals[lo] + f->vals[hi]) / 2; /* exact in double */
+  if (a < half) return sign | (unsigned) lo;
+  if (a > half) return sign | (unsigned) hi;
+  if (f->e8m0) return (unsigned) hi;
+  return sign | (unsigned) ((lo & 1) ? hi : lo);
+}
+
+static double oracle_value(const fmt* f, unsigned c) {
+  if (f->e8m0) return c == 0xFF ? NAN : f->vals[c];
+  const unsigned nb = (unsigned) (f->ebits + f->mbits);
+  const double v = f->vals[c & ((1u << nb) - 1u)];
+  return (c >> nb) & 1u ? -v : v;
+}
+
+/* Unpacks code i of a packed buffer (little-endian bit stream of w-bit codes). */
+static unsigned code_at(const fmt* f, const uint8_t* p, size_t i) {
+  const unsigned w = f->e8m0 ? 8u : 1u + (unsigned) (f->ebits + f->mbits);
+  const size_t bit = i * w, last = ((i + 1) * w - 1) / 8;
+  if (w == 8) return p[i];
+  const unsigned v = p[bit / 8] | (last > bit / 8 ? (unsigned) p[bit / 8 + 1] << 8 : 0u);
+  return (v >> (bit % 8)) & ((1u << w) - 1u);
+}
+
+static void put_code(const fmt* f, uint8_t* p, size_t i, unsigned c) {
+  const unsigned w = f->e8m0 ? 8u : 1u + (unsigned) (f->ebits + f->mbits);
+  const size_t bit = i * w;
+  if (w == 8) {
+    p[i] = (uint8_t) c;
+    return;
+  }
+  for (unsigned k = 0; k < w; k++) {
+    const size_t b = bit + k;
+    p[b / 8] = (uint8_t) ((p[b / 8] & ~(1u << (b % 8))) | (((c >> k) & 1u) << (b % 8)));
+  }
+}
+
+static const fmt* fmt_of_cast(qb_family fam, int* to_f32) {
+  static const struct {
+    qb_family enc, dec;
+    const fmt* f;
+  } t[] = {{QB_FAMILY_f32_f6e2m3_cvt, QB_FAMILY_f6e2m3_f32_cvt, &g_f6e2m3},
+           {QB_FAMILY_f32_f6e3m2_cvt, QB_FAMILY_f6e3m2_f32_cvt, &g_f6e3m2},
+           {QB_FAMILY_f32_f4e2m1_cvt, QB_FAMILY_f4e2m1_f32_cvt, &g_f4e2m1},
+           {QB_FAMILY_f32_e8m0_cvt, QB_FAMILY_e8m0_f32_cvt, &g_e8m0}};
+  for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+    if (t[i].enc == fam || t[i].dec == fam) {
+      if (to_f32) *to_f32 = t[i].dec == fam;
+      return t[i].f;
+    }
+  }
+  return NULL;
+}
+
+/* ---- Sweeps: f32 -> element, every input pattern ------------------------------------ */
+
+#define BATCH 4096
+
+static int sweep_cast(const qb_cvt_sweep* sw) {
+  const fmt* f = fmt_of_cast(sw->family, NULL);
+  const qb_kernel_info* k = qb_kernel_reference(sw->family);
+  static float in[BATCH + 4];
+  static uint8_t out[BATCH];
+  unsigned prev = 0x100;
+  uint64_t checked = 0, bad = 0;
+  float prev_x = 0;
+  const double t0 = qb_cvt_cpu_now();
+  if (f == NULL) {
+    fprintf(stderr, "%s: not an f32 -> element cast of this test\n", qb_family_get(sw->family)->name);
+    return 2;
+  }
+  for (uint64_t base = qb_cvt_sweep_first(sw); base < sw->hi;) {
+    size_t n = 0, padded;
+    for (uint64_t p = base; p < sw->hi && n < BATCH; p += sw->stride) in[n++] = from_bits((uint32_t) p);
+    base += (uint64_t) n * sw->stride;
+    /* The packed casts take whole groups: pad the last batch with zeros, unchecked. */
+    for (padded = n; padded % (size_t) f->per_byte != 0; padded++) in[padded] = 0.0f;
+    qb_kernel_unary(k)(padded, in, out, NULL);
+    for (size_t i = 0; i < n; i++) {
+      const unsigned c = code_at(f, out, i);
+      const uint32_t w = to_bits(in[i]);
+      /* Rounding to nearest is monotone in the input's bits within a sign, so a run of
+       * equal codes is right when its ends are: check where the code changes (both
+       * sides), every NaN and every 257th pattern. */
+      const int check = c != prev || (w & 0x7FFFFFFFu) > 0x7F800000u || w % 257 == 0;
+      if (check) {
+        const unsigned want = oracle_code(f, in[i]);
+        checked++;
+        if (want != c && bad++ < 5)
+          fprintf(stderr, "%s: x = 0x%08X (%a): got 0x%02X, want 0x%02X\n", f->name, w, (double) in[i], c,
+                  want);
+        if (c != prev && prev != 0x100 && oracle_code(f, prev_x) != prev && bad++ < 5) {
+          fprintf(stderr, "%s: x = 0x%08X: got 0x%02X, want 0x%02X\n", f->name, to_bits(prev_x), prev,
+                  oracle_code(f, prev_x));
+        }
+      }
+      prev = c;
+      prev_x = in[i];
+    }
+  }
+  printf("%s [0x%09llX, 0x%09llX) stride %llu: %llu checked by the oracle, %llu wrong, %.1f s CPU\n",
+         qb_family_get(sw->family)->name, (unsigned long long) sw->lo, (unsigned long long) sw->hi,
+         (unsigned long long) sw->stride, (unsigned long long) checked, (unsigned long long) bad,
+         qb_cvt_cpu_now() - t0);
+  return bad ? 1 : 0;
+}
+
+/* ---- Unit tests: casts ----------------------------------------------------------------- */
+
+static void test_decode_every_code(void** state) {
+  (void) state;
+  const qb_family dec[] = {QB_FAMILY_f6e2m3_f32_cvt, QB_FAMILY_f6e3m2_f32_cvt, QB_FAMILY_f4e2m1_f32_cvt,
+                           QB_FAMILY_e8m0_f32_cvt};
+  for (size_t d = 0; d < sizeof dec / sizeof dec[0]; d++) {
+    const fmt* f = fmt_of_cast(dec[d], NULL);
+    const unsigned ncodes = f->e8m0 ? 256u : 2u << (f->ebits + f->mbits);
+    uint8_t packed[256];
+    float out[256];
+    memset(packed, 0, sizeof packed);
+    for (unsigned c = 0; c < ncodes; c++) put_code(f, packed, c, c);
+    qb_kernel_unary(qb_kernel_reference(dec[d]))(ncodes, packed, out, NULL);
+    for (unsigned c = 0; c < ncodes; c++) {
+      const double want = oracle_value(f, c);
+      if (isnan(want)) {
+        assert_true(isnan(out[c]));
+        continue;
+      }
+      if ((double) out[c] != want || !signbit(out[c]) != !signbit(want)) {
+        fprintf(stderr, "%s code 0x%02X: got %a, want %a\n", f->name, c, (double) out[c], want);
+        fail();
+      }
+    }
+  }
+}
+
+/* Round trips, the packing order (FP4: low nibble first) and named values. */
+static void test_cast_values(void** state) {
+  (void) state;
+  const float x[8] = {0.25f, 0.75f, 1.25f, 2.5f, 5.0f, 100.0f, -INFINITY, -0.0f};
+  const unsigned want4[8] = {0x0, 0x2, 0x2, 0x4, 0x6, 0x7, 0xF, 0x8};
+  uint8_t p[8];
+  qb_kernel_unary(qb_kernel_reference(QB_FAMILY_f32_f4e2m1_cvt))(8, x, p, NULL);
+  for (int i = 0; i < 8; i++) assert_int_equal(code_at(&g_f4e2m1, p, (size_t) i), want4[i]);
+  assert_int_equal(p[0], 0x20); /* 0.25 -> 0 in the low nibble, 0.75 -> 1.0 (code 2) high */
+  const float y[4] = {7.5f, 8.0f, NAN, -NAN};
+  qb_kernel_unary(qb_kernel_reference(QB_FAMILY_f32_f6e2m3_cvt))(4, y, p, NULL);
+  assert_int_equal(code_at(&g_f6e2m3, p, 0), 0x1F);
+  assert_int_equal(code_at(&g_f6e2m3, p, 1), 0x1F);
+  assert_int_equal(code_at(&g_f6e2m3, p, 2), 0x00); /* NaN -> zero with the NaN's sign */
+  assert_int_equal(code_at(&g_f6e2m3, p, 3), 0x20);
+  const float z[6] = {1.5f, 3.0f, 0.0f, -1.0f, 1e-45f, 0x1.8p127f};
+  const unsigned want8[6] = {128, 129, 0xFF, 0xFF, 0, 0xFF};
+  qb_kernel_unary(qb_kernel_reference(QB_FAMILY_f32_e8m0_cvt))(6, z, p, NULL);
+  for (int i = 0; i < 6; i++) assert_int_equal(p[i], want8[i]);
+}
+
+/* ---- Unit tests: blocks ------------------------------------------------------------------ */
+
+static void quant(qb_family f, const float* x, size_t n, void* y, const void* params) {
+  qb_kernel_unary(qb_kernel_reference(f))(n, x, y, params);
+}
+
+static void test_mx_edge_blocks(void** state) {
+  (void) state;
+  float x[32], y[32];
+  qb_block_mx8 b8;
+  qb_block_mx4 b4;
+  /* All zero: the smallest scale, zero codes, zeros back. */
+  memset(x, 0, sizeof x);
+  quant(QB_FAMILY_f32_mxf8e4m3_quant, x, 32, &b8, NULL);
+  assert_int_equal(b8.e, 0);
+  for (int i = 0; i < 32; i++) assert_int_equal(b8.qs[i], 0);
+  quant(QB_FAMILY_mxf8e4m3_f32_dequant, (const float*) (const void*) &b8, 32, y, NULL);
+  for (int i = 0; i < 32; i++) assert_true(y[i] == 0.0f);
+  quant(QB_FAMILY_f32_mxi8_quantrceil, x, 32, &b8, NULL);
+  assert_int_equal(b8.e, 0);
+  /* NaN or inf anywhere: the NaN scale, every element NaN. */
+  for (int i = 0; i < 32; i++) x[i] = (float) i;
+  x[7] = NAN;
+  quant(QB_FAMILY_f32_mxf4_quant, x, 32, &b4, NULL);
+  assert_int_equal(b4.e, 0xFF);
+  quant(QB_FAMILY_mxf4_f32_dequant, (const float*) (const void*) &b4, 32, y, NULL);
+  for (int i = 0; i < 32; i++) assert_true(isnan(y[i]));
+  x[7] = -INFINITY;
+  quant(QB_FAMILY_f32_mxf8e5m2_quantrceil, x, 32, &b8, NULL);
+  assert_int_equal(b8.e, 0xFF);
+  /* amax at the top of f32: 2^(127 - 8), the element 511.99 saturates to 448. */
+  memset(x, 0, sizeof x);
+  x[0] = 3.4028235e38f;
+  quant(QB_FAMILY_f32_mxf8e4m3_quant, x, 32, &b8, NULL);
+  assert_int_equal(b8.e, 127 + 119);
+  assert_int_equal(b8.qs[0], 0x7E);
+  /* amax at the bottom (2^-149): the scale is held at 2^-127, the element underflows. */
+  x[0] = 0x1p-149f;
+  quant(QB_FAMILY_f32_mxf8e4m3_quant, x, 32, &b8, NULL);
+  assert_int_equal(b8.e, 0);
+  assert_int_equal(b8.qs[0], 0);
+  /* ... but an E4M3 subnormal survives where the scale leaves room: amax 2^-120. */
+  x[0] = 0x1p-120f;
+  x[1] = 0x1p-136f; /* 2^-136 / 2^-127 = 2^-9: the smallest e4m3 subnormal */
+  quant(QB_FAMILY_f32_mxf8e4m3_quant, x, 32, &b8, NULL);
+  assert_int_equal(b8.e, 0);
+  assert_int_equal(b8.qs[1], 0x01);
+  quant(QB_FAMILY_mxf8e4m3_f32_dequant, (const float*) (const void*) &b8, 32, y, NULL);
+  assert_true(y[1] == 0x1p-136f && y[0] == 0x1p-120f);
+  /* Subnormal elements under an ordinary scale: amax 1 -> 2^-8, 2^-17 -> code 1. */
+  x[0] = 1.0f;
+  x[1] = 0x1p-17f;
+  quant(QB_FAMILY_f32_mxf8e4m3_quant, x, 32, &b8, NULL);
+  assert_int_equal(b8.e, 127 - 8);
+  assert_int_equal(b8.qs[0], 0x78); /* 256 */
+  assert_int_equal(b8.qs[1], 0x01);
+}
+
+/* FLOOR clips what RCEIL keeps; ties away differ from ties to even. */
+static void test_mx_variants(void** state) {
+  (void) state;
+  float x[32], y[32];
+  qb_block_mx8 b8;
+  qb_block_mx4 b4;
+  memset(x, 0, sizeof x);
+  x[0] = 500.0f; /* floor(log2 500) - 8 = 0: 500 saturates at 448 */
+  quant(QB_FAMILY_f32_mxf8e4m3_quant, x, 32, &b8, NULL);
+  assert_int_equal(b8.e, 127);
+  assert_int_equal(b8.qs[0], 0x7E);
+  quant(QB_FAMILY_f32_mxf8e4m3_quantrceil, x, 32, &b8, NULL); /* 500 / 448 -> 2^1: 250 -> 256 */
+  assert_int_equal(b8.e, 128);
+  quant(QB_FAMILY_mxf8e4m3_f32_dequant, (const float*) (const void*) &b8, 32, y, NULL);
+  assert_true(y[0] == 512.0f);
+  /* MXFP4, amax 6 (scale 1): 2.5 is a tie between 2 and 3. */
+  x[0] = 6.0f;
+  x[1] = 2.5f;
+  x[2] = -0.25f;
+  quant(QB_FAMILY_f32_mxf4_quant, x, 32, &b4, NULL);
+  assert_int_equal(b4.e, 127);
+  assert_int_equal(b4.qs[0], 0x47);      /* 6 -> 7, 2.5 -> 2 (code 4) */
+  assert_int_equal(b4.qs[1] & 0xF, 0x8); /* -0.25 -> -0 */
+  quant(QB_FAMILY_f32_mxf4_quantaway, x, 32, &b4, NULL);
+  assert_int_equal(b4.qs[0], 0x57);      /* 2.5 -> 3 (code 5) */
+  assert_int_equal(b4.qs[1] & 0xF, 0x9); /* -0.25 -> -0.5 */
+  /* MXINT8, amax 1: elements in 1/64; 1/128 is a tie. */
+  x[0] = 1.0f;
+  x[1] = 1.0f / 128;
+  x[2] = -3.0f / 128;
+  quant(QB_FAMILY_f32_mxi8_quant, x, 32, &b8, NULL);
+  assert_int_equal(b8.e, 127);
+  assert_int_equal(b8.qs[0], 64);
+  assert_int_equal(b8.qs[1], 0);
+  assert_int_equal((int8_t) b8.qs[2], -2);
+  quant(QB_FAMILY_f32_mxi8_quantaway, x, 32, &b8, NULL);
+  assert_int_equal(b8.qs[1], 1);
+  assert_int_equal((int8_t) b8.qs[2], -2);
+  /* RCEIL for MXINT8: 1 / (127/64) -> 2^0; 1.99 -> 2^1 under FLOOR too. */
+  quant(QB_FAMILY_f32_mxi8_quantrceil, x, 32, &b8, NULL);
+  assert_int_equal(b8.e, 127);
+  /* FP6 packing order: four codes in three bytes, little-endian. */
+  qb_block_mx6 b6;
+  for (int i = 0; i < 32; i++) x[i] = 0.0f;
+  x[0] = 7.5f;    /* e2m3 code 0x1F with scale 1 */
+  x[1] = -0.125f; /* 0x21 */
+  quant(QB_FAMILY_f32_mxf6e2m3_quant, x, 32, &b6, NULL);
+  assert_int_equal(b6.e, 127);
+  assert_int_equal(b6.qs[0], 0x1F | (0x21 << 6 & 0xFF));
+  assert_int_equal(b6.qs[1], 0x21 >> 2);
+}
+
+static void test_nvf4_and_f8b128(void** state) {
+  (void) state;
+  float x[128], y[128];
+  qb_block_nvf4 nb;
+  qb_block_f8b128 fb;
+  qb_quant_params g2;
+  memset(&g2, 0, sizeof g2);
+  g2.scale = 2.0f;
+  memset(x, 0, sizeof x);
+  quant(QB_FAMILY_f32_nvf4_quant, x, 16, &nb, NULL);
+  assert_int_equal(nb.s, 0);
+  quant(QB_FAMILY_nvf4_f32_dequant, (const float*) (const void*) &nb, 16, y, NULL);
+  for (int i = 0; i < 16; i++) assert_true(y[i] == 0.0f);
+  x[0] = 6.0f;
+  x[1] = -1.5f;
+  quant(QB_FAMILY_f32_nvf4_quant, x, 16, &nb, NULL);
+  assert_int_equal(nb.s, 0x38); /* e4m3(6 / 6) = 1.0 */
+  assert_int_equal(nb.qs[0], 0x7 | 0xB << 4);
+  quant(QB_FAMILY_f32_nvf4_quant, x, 16, &nb, &g2); /* 6 / 6 / 2 = 0.5 */
+  assert_int_equal(nb.s, 0x30);
+  quant(QB_FAMILY_nvf4_f32_dequant, (const float*) (const void*) &nb, 16, y, &g2);
+  assert_true(y[0] == 6.0f && y[1] == -1.5f);
+  x[3] = NAN;
+  quant(QB_FAMILY_f32_nvf4_quant, x, 16, &nb, NULL);
+  assert_int_equal(nb.s, 0x7F);
+  quant(QB_FAMILY_nvf4_f32_dequant, (const float*) (const void*) &nb, 16, y, NULL);
+  assert_true(isnan(y[0]));
+  /* FP8 per 128: an all-zero block gives d = 0 and zeros back (no 0 / 0). */
+  memset(x, 0, sizeof x);
+  quant(QB_FAMILY_f32_f8e4m3b128_quant, x, 128, &fb, NULL);
+  assert_true(fb.d == 0.0f);
+  quant(QB_FAMILY_f8e4m3b128_f32_dequant, (const float*) (const void*) &fb, 128, y, NULL);
+  for (int i = 0; i < 128; i++) assert_true(y[i] == 0.0f);
+  x[5] = 448.0f * 3;
+  x[6] = -3.0f;
+  quant(QB_FAMILY_f32_f8e4m3b128_quant, x, 128, &fb, NULL);
+  assert_true(fb.d == 3.0f);
+  assert_int_equal(fb.qs[5], 0x7E);
+  assert_int_equal(fb.qs[6], 0xB8); /* -1.0 */
+  x[9] = INFINITY;
+  quant(QB_FAMILY_f32_f8e4m3b128_quant, x, 128, &fb, NULL);
+  assert_true(isnan(fb.d));
+}
+
+static void fill(float* x, size_t n, uint64_t seed, double spread) {
+  for (size_t i = 0; i < n; i++) {
+    const double u = (double) (qb_test_rand(&seed) >> 11) * 0x1p-53;
+    const double v = (double) (qb_test_rand(&seed) >> 11) * 0x1p-53;
+    x[i] = (float) ((u - 0.5) * exp2((v - 0.5) * spread));
+  }
+}
+
+static void test_dots(void** state) {
+  (void) state;
+  enum { N = 32 * 64 };
+  static float a[N], b[N], da[N], db[N];
+  static qb_block_mx8 qa[N / 32], qb[N / 32];
+  static qb_block_mx4 q4[N / 32];
+  static uint8_t fa[N], fbb[N];
+  float r;
+  fill(a, N, 1, 16);
+  fill(b, N, 2, 16);
+  quant(QB_FAMILY_f32_mxf8e4m3_quant, a, N, qa, NULL);
+  quant(QB_FAMILY_f32_mxf8e4m3_quant, b, N, qb, NULL);
+  quant(QB_FAMILY_f32_mxf4_quant, a, N, q4, NULL);
+  quant(QB_FAMILY_mxf8e4m3_f32_dequant, (const float*) (const void*) qa, N, da, NULL);
+  quant(QB_FAMILY_mxf8e4m3_f32_dequant, (const float*) (const void*) qb, N, db, NULL);
+  double s = 0, sabs = 0;
+  for (int i = 0; i < N; i++) s += (double) da[i] * db[i], sabs += fabs((double) da[i] * db[i]);
+  qb_kernel_dot(qb_kernel_reference(QB_FAMILY_mxf8e4m3_dot))(N, qa, qb, &r);
+  assert_true(fabs(r - s) <= 1e-5 * sabs);
+  quant(QB_FAMILY_mxf4_f32_dequant, (const float*) (const void*) q4, N, da, NULL);
+  s = sabs = 0;
+  for (int i = 0; i < N; i++) s += (double) da[i] * db[i], sabs += fabs((double) da[i] * db[i]);
+  qb_kernel_dot(qb_kernel_reference(QB_FAMILY_mxf4mxf8e4m3_dot))(N, q4, qb, &r);
+  assert_true(fabs(r - s) <= 1e-5 * sabs);
+  qa[3].e = 0xFF; /* a NaN scale poisons the dot */
+  qb_kernel_dot(qb_kernel_reference(QB_FAMILY_mxf8e4m3_dot))(N, qa, qb, &r);
+  assert_true(isnan(r));
+  fill(a, N, 3, 4);
+  quant(QB_FAMILY_f32_f8e4m3_cvtsat, a, N, fa, NULL);
+  quant(QB_FAMILY_f32_f8e4m3_cvtsat, b, N, fbb, NULL);
+  quant(QB_FAMILY_f8e4m3_f32_cvt, (const float*) (const void*) fa, N, da, NULL);
+  quant(QB_FAMILY_f8e4m3_f32_cvt, (const float*) (const void*) fbb, N, db, NULL);
+  s = sabs = 0;
+  for (int i = 0; i < N; i++) s += (double) da[i] * db[i], sabs += fabs((double) da[i] * db[i]);
+  qb_kernel_dot(qb_kernel_reference(QB_FAMILY_f8e4m3_dot))(N, fa, fbb, &r);
+  assert_true(fabs(r - s) <= 1e-5 * sabs);
+}
+
+/* ---- Every non-scalar variant against its reference ------------------------------------ */
+
+/* The families of kernels/lowbit/, from the registry: those whose reference lives there. */
+static bool lowbit_family(qb_family f) {
+  const qb_dtype mine[] = {QB_DTYPE_f6e2m3,   QB_DTYPE_f6e3m2,   QB_DTYPE_f4e2m1,   QB_DTYPE_e8m0,
+                           QB_DTYPE_mxf8e4m3, QB_DTYPE_mxf8e5m2, QB_DTYPE_mxf6e2m3, QB_DTYPE_mxf6e3m2,
+                           QB_DTYPE_mxf4,     QB_DTYPE_mxi8,     QB_DTYPE_nvf4,     QB_DTYPE_f8e4m3b128};
+  const qb_family_info* fi = qb_family_get(f);
+  for (size_t i = 0; i < sizeof mine / sizeof mine[0]; i++) {
+    if (fi->in == mine[i] || fi->in2 == mine[i] || fi->out == mine[i]) return true;
+  }
+  return f == QB_FAMILY_f8e4m3_dot;
+}
+
+static void test_variants_match_reference(void** state) {
+  (void) state;
+  qb_cpu cpu;
+  enum { N = 128 * 33 };
+  static float x[N];
+  static uint8_t in[N * 4], in2[N * 4], got[N * 4 + 64], want[N * 4 + 64];
+  size_t tested = 0;
+  qb_cpu_detect(&cpu);
+  fill(x, N, 7, 40);
+  x[5] = NAN;
+  x[200] = INFINITY;
+  for (size_t i = 0; i < qb_kernel_count(); i++) {
+    const qb_kernel_info* k = qb_kernel_at(i);
+    const qb_family_info* f = qb_family_get(k->family);
+    const qb_kernel_info* ref = qb_kernel_reference(k->family);
+    char buf[160];
+    if (!lowbit_family(k->family) || k == ref || !qb_kernel_usable(k, &cpu, NULL, buf, sizeof buf)) continue;
+    /* Inputs: f32 as is; anything else made from x by the family's inverse reference. */
+    memcpy(in, x, sizeof x);
+    memcpy(in2, x, sizeof x);
+    for (size_t n = 0; n <= N; n += f->n_multiple * (n < 8 * f->n_multiple ? 1 : 13)) {
+      memset(got, 0xA5, sizeof got);
+      memset(want, 0xA5, sizeof want);
+      if (f->kind == QB_KIND_dot) {
+        qb_kernel_dot(k)(n, in, in2, got);
+        qb_kernel_dot(ref)(n, in, in2, want);
+        assert_true(memcmp(got, want, 4) == 0 || (k->sem & QB_SEM_REASSOC));
+      } else {
+        qb_kernel_unary(k)(n, in, got, NULL);
+        qb_kernel_unary(ref)(n, in, want, NULL);
+        if (memcmp(got, want, sizeof got) != 0) {
+          fprintf(stderr, "%s: n = %zu differs from the reference\n", k->name, n);
+          fail();
+        }
+      }
+    }
+    tested++;
+  }
+  printf("# %zu non-scalar low-bit variants checked\n", tested);
+}
+
+/* ---- --dump: the reference on raw bytes, for tests/lowbit_oracle.py ---------------------- */
+
+static int dump(const char* family, const char* in_path, const char* out_path, const char* g) {
+  const qb_family fam = qb_family_find(family);
+  FILE* fi = fopen(in_path, "rb");
+  FILE* fo = fopen(out_path, "wb");
+  if (fam == QB_FAMILY_COUNT || fi == NULL || fo == NULL) {
+    fprintf(stderr, "--dump: unknown family %s or unreadable %s / %s\n", family, in_path, out_path);
+    return 2;
+  }
+  const qb_family_info* f = qb_family_get(fam);
+  fseek(fi, 0, SEEK_END);
+  const long bytes = ftell(fi);
+  fseek(fi, 0, SEEK_SET);
+  /* n from the input's size: bits per element of the input, metadata included. */
+  const size_t n = (size_t) llround((double) bytes * 8.0 / f->in_bits);
+  uint8_t* x = malloc((size_t) bytes + 1);
+  uint8_t* y = malloc(qb_dtype_buffer_bytes(f->out, n) + 64);
+  qb_quant_params p;
+  memset(&p, 0, sizeof p);
+  p.scale = g != NULL ? strtof(g, NULL) : 0.0f;
+  if (x == NULL || y == NULL || fread(x, 1, (size_t) bytes, fi) != (size_t) bytes ||
+      f->kind != QB_KIND_unary) {
+    fprintf(stderr, "--dump: cannot run %s on %s\n", family, in_path);
+    return 2;
+  }
+  qb_kernel_unary(qb_kernel_reference(fam))(n, x, y, &p);
+  const size_t out_bytes = (size_t) llround((double) n * f->out_bits / 8.0);
+  fwrite(y, 1, out_bytes, fo);
+  fclose(fi);
+  fclose(fo);
+  free(x);
+  free(y);
+  return 0;
+}
+
+int main(int argc, char** argv) {
+  qb_cvt_sweep sw;
+  fmt_init(&g_f6e2m3);
+  fmt_init(&g_f6e3m2);
+  fmt_init(&g_f4e2m1);
+  fmt_init(&g_e8m0);
+  if (argc >= 5 && strcmp(argv[1], "--dump") == 0)
+    return dump(argv[2], argv[3], argv[4], argc > 5 ? argv[5] : NULL);
+  if (qb_cvt_parse_sweep(argc, argv, &sw)) return sweep_cast(&sw);
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_decode_every_code),        cmocka_unit_test(test_cast_values),
+      cmocka_unit_test(test_mx_edge_blocks),           cmocka_unit_test(test_mx_variants),
+      cmocka_unit_test(test_nvf4_and_f8b128),          cmocka_unit_test(test_dots),
+      cmocka_unit_test(test_variants_match_reference),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
