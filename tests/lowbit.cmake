@@ -14,6 +14,6 @@ endforeach()
 find_package(Python3 COMPONENTS Interpreter QUIET)
 if(Python3_Interpreter_FOUND)
   add_test(NAME lowbit_oracle COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/lowbit_oracle.py
-                                      $<TARGET_FILE:test_lowbit>)
+                                      $<TARGET_FILE:test_lowbit> ${CMAKE_CROSSCOMPILING_EMULATOR})
   set_tests_properties(lowbit_oracle PROPERTIES SKIP_RETURN_CODE 77 LABELS unit)
 endif()

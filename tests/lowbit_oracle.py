@@ -5,7 +5,8 @@ Element casts against ml_dtypes; the MX (OCP Microscaling v1.0), NVFP4 and per-1
 block rules against a short NumPy implementation written from the specs (not from the C
 code). The C scalar references run through `test_lowbit --dump FAMILY IN OUT [G]`.
 
-usage: lowbit_oracle.py PATH/TO/test_lowbit      (exit 77 without numpy or ml_dtypes)
+usage: lowbit_oracle.py PATH/TO/test_lowbit [EMULATOR...]   (exit 77 without numpy or
+ml_dtypes; a cross build passes its emulator, e.g. qemu-aarch64, to run test_lowbit)
 """
 import os
 import subprocess
@@ -21,6 +22,7 @@ except ImportError as e:  # CTest reports 77 as skipped
 
 np.seterr(all="ignore")  # overflow to inf and 0 / 0 are part of the rules checked
 BIN = sys.argv[1]
+RUNNER = sys.argv[2:]
 TMP = tempfile.mkdtemp(prefix="lowbit_oracle_")
 FAILS = []
 
@@ -28,7 +30,7 @@ FAILS = []
 def run(family, data, g=None):
     src, dst = os.path.join(TMP, "in.bin"), os.path.join(TMP, "out.bin")
     data.tofile(src)
-    cmd = [BIN, "--dump", family, src, dst] + ([repr(float(g))] if g is not None else [])
+    cmd = RUNNER + [BIN, "--dump", family, src, dst] + ([repr(float(g))] if g is not None else [])
     subprocess.run(cmd, check=True)
     return np.fromfile(dst, dtype=np.uint8)
 

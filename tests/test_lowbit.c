@@ -461,37 +461,53 @@ static void test_variants_match_reference(void** state) {
   static uint8_t in[N * 4], in2[N * 4], got[N * 4 + 64], want[N * 4 + 64];
   size_t tested = 0;
   qb_cpu_detect(&cpu);
-  fill(x, N, 7, 40);
-  x[5] = NAN;
-  x[200] = INFINITY;
-  for (size_t i = 0; i < qb_kernel_count(); i++) {
-    const qb_kernel_info* k = qb_kernel_at(i);
-    const qb_family_info* f = qb_family_get(k->family);
-    const qb_kernel_info* ref = qb_kernel_reference(k->family);
-    char buf[160];
-    if (!lowbit_family(k->family) || k == ref || !qb_kernel_usable(k, &cpu, NULL, buf, sizeof buf)) continue;
-    /* Inputs: f32 as is; anything else made from x by the family's inverse reference. */
-    memcpy(in, x, sizeof x);
-    memcpy(in2, x, sizeof x);
-    for (size_t n = 0; n <= N; n += f->n_multiple * (n < 8 * f->n_multiple ? 1 : 13)) {
-      memset(got, 0xA5, sizeof got);
-      memset(want, 0xA5, sizeof want);
-      if (f->kind == QB_KIND_dot) {
-        qb_kernel_dot(k)(n, in, in2, got);
-        qb_kernel_dot(ref)(n, in, in2, want);
-        assert_true(memcmp(got, want, 4) == 0 || (k->sem & QB_SEM_REASSOC));
-      } else {
-        qb_kernel_unary(k)(n, in, got, NULL);
-        qb_kernel_unary(ref)(n, in, want, NULL);
-        if (memcmp(got, want, sizeof got) != 0) {
-          fprintf(stderr, "%s: n = %zu differs from the reference\n", k->name, n);
-          fail();
+  /* Three spreads of magnitudes: within one block's reach, across all of f32, and narrow
+   * (many elements at the top of their block, where saturation and ties decide). */
+  static const double spread[3] = {40, 260, 3};
+  for (int pass = 0; pass < 3; pass++) {
+    fill(x, N, 7 + (uint64_t) pass, spread[pass]);
+    x[5] = NAN;
+    x[200] = INFINITY;
+    /* Edge blocks among the random ones: all zero, ties of every element grid (amax 6:
+     * scale 1 for e2m1/e2m3), amax at FLT_MAX and at 2^-149, subnormal inputs. */
+    for (int i = 0; i < 32; i++) {
+      x[256 + i] = 0.0f;
+      x[288 + i] = (float) (i - 16) * 0.125f + 0.0625f;
+      x[320 + i] = i == 3 ? 3.4028235e38f : (float) i * 1e30f;
+      x[352 + i] = i == 0 ? 0x1p-149f : 0.0f;
+      x[384 + i] = (float) i * 0x1p-140f;
+    }
+    x[288] = 6.0f;
+    for (size_t i = 0; i < qb_kernel_count(); i++) {
+      const qb_kernel_info* k = qb_kernel_at(i);
+      const qb_family_info* f = qb_family_get(k->family);
+      const qb_kernel_info* ref = qb_kernel_reference(k->family);
+      char buf[160];
+      if (!lowbit_family(k->family) || k == ref || !qb_kernel_usable(k, &cpu, NULL, buf, sizeof buf))
+        continue;
+      /* Inputs: f32 as is; anything else made from x by the family's inverse reference. */
+      memcpy(in, x, sizeof x);
+      memcpy(in2, x, sizeof x);
+      for (size_t n = 0; n <= N; n += f->n_multiple * (n < 8 * f->n_multiple ? 1 : 13)) {
+        memset(got, 0xA5, sizeof got);
+        memset(want, 0xA5, sizeof want);
+        if (f->kind == QB_KIND_dot) {
+          qb_kernel_dot(k)(n, in, in2, got);
+          qb_kernel_dot(ref)(n, in, in2, want);
+          assert_true(memcmp(got, want, 4) == 0 || (k->sem & QB_SEM_REASSOC));
+        } else {
+          qb_kernel_unary(k)(n, in, got, NULL);
+          qb_kernel_unary(ref)(n, in, want, NULL);
+          if (memcmp(got, want, sizeof got) != 0) {
+            fprintf(stderr, "%s: n = %zu differs from the reference\n", k->name, n);
+            fail();
+          }
         }
       }
+      tested++;
     }
-    tested++;
   }
-  printf("# %zu non-scalar low-bit variants checked\n", tested);
+  printf("# %zu non-scalar low-bit variants checked (3 passes)\n", tested / 3);
 }
 
 /* ---- --dump: the reference on raw bytes, for tests/lowbit_oracle.py ---------------------- */

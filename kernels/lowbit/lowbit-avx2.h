@@ -1,0 +1,92 @@
+/*
+ * The MX block quantization of lowbit-scalar.h on AVX2, one block of 32 per call: the
+ * amax as an integer max of |x| bits, the shared exponent by the scalar code (once per
+ * block), the elements x * 2^-s rounded by the cast kernels' integer rounding
+ * (cvt/cvt-x86.h, ties to even) and packed. Bit-exact with the references (FLOOR and
+ * RCEIL; elements ties to even). Included only by files built with AVX2 flags.
+ */
+#ifndef QB_LOWBIT_AVX2_H
+#define QB_LOWBIT_AVX2_H
+
+#include <immintrin.h>
+#include <string.h>
+
+#include "cvt/cvt-x86.h"
+#include "lowbit/lowbit-scalar.h"
+
+/* The largest of 8 signed 32-bit lanes. */
+static inline uint32_t qb__hmax_epi32(__m256i v) {
+  __m128i m = _mm_max_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+  m = _mm_max_epi32(m, _mm_shuffle_epi32(m, _MM_SHUFFLE(1, 0, 3, 2)));
+  m = _mm_max_epi32(m, _mm_shuffle_epi32(m, _MM_SHUFFLE(2, 3, 0, 1)));
+  return (uint32_t) _mm_cvtsi128_si32(m);
+}
+
+/* 8 scaled elements (finite) -> their codes, one per 32-bit lane (sign included). */
+static inline __m256i qb__mx_encode_avx2(__m256 v, qb__mx_kind k) {
+  const __m256i w = _mm256_castps_si256(v);
+  const __m256i abs = _mm256_and_si256(w, _mm256_set1_epi32(0x7FFFFFFF));
+  static const int mbits[] = {3, 2, 3, 2, 1, 0}, bias[] = {7, 15, 1, 3, 1, 0}, nbits[] = {7, 7, 5, 5, 3, 0};
+  static const int maxcode[] = {0x7E, 0x7B, 0x1F, 0x1F, 0x7, 0};
+  if (k == QB__MX_INT8) {
+    /* |v| * 64 < 128 exactly; nearest even by the rounding instruction (explicit mode). */
+    __m256 r = _mm256_round_ps(_mm256_mul_ps(v, _mm256_set1_ps(64.0f)),
+                               _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    r = _mm256_min_ps(_mm256_max_ps(r, _mm256_set1_ps(-127.0f)), _mm256_set1_ps(127.0f));
+    return _mm256_and_si256(_mm256_cvttps_epi32(r), _mm256_set1_epi32(0xFF));
+  }
+  __m256i q = qb_cvt_avx2_round_small(abs, mbits[k], bias[k]);
+  q = _mm256_min_epi32(q, _mm256_set1_epi32(maxcode[k]));
+  return _mm256_or_si256(q, _mm256_slli_epi32(_mm256_srli_epi32(w, 31), nbits[k]));
+}
+
+/* 32 codes (one byte each, in order) -> the packed bit stream of qb/lowbit.h. */
+static inline void qb__mx_pack_avx2(__m256i c, int width, uint8_t* out) {
+  if (width == 8) {
+    _mm256_storeu_si256((__m256i*) out, c);
+  } else if (width == 4) {
+    /* Byte pairs -> c0 + 16 c1 in 16-bit lanes, packed to bytes, halves joined. */
+    const __m256i p = _mm256_maddubs_epi16(c, _mm256_set1_epi16(0x1001));
+    const __m256i b = _mm256_permute4x64_epi64(_mm256_packus_epi16(p, p), _MM_SHUFFLE(3, 1, 2, 0));
+    _mm_storeu_si128((__m128i*) out, _mm256_castsi256_si128(b));
+  } else {
+    /* Four 6-bit codes per 32-bit lane -> c0 | c1 << 6 | c2 << 12 | c3 << 18, then the
+     * low 3 bytes of each lane: 12 bytes per 128-bit half. */
+    const __m256i p = _mm256_maddubs_epi16(c, _mm256_set1_epi16(0x4001));
+    const __m256i w = _mm256_madd_epi16(p, _mm256_set1_epi32(0x10000001));
+    const __m256i s =
+        _mm256_shuffle_epi8(w, _mm256_setr_epi8(0, 1, 2, 4, 5, 6, 8, 9, 10, 12, 13, 14, -1, -1, -1, -1, 0, 1,
+                                                2, 4, 5, 6, 8, 9, 10, 12, 13, 14, -1, -1, -1, -1));
+    uint8_t tmp[32];
+    _mm256_storeu_si256((__m256i*) tmp, s);
+    memcpy(out, tmp, 12);
+    memcpy(out + 12, tmp + 16, 12);
+  }
+}
+
+/* One MX block of 32: the exponent byte into *e, the packed codes into qs. */
+static inline void qb__mx_quant_block_avx2(const float* x, qb__mx_kind k, qb__mx_scale_mode mode, int width,
+                                           uint8_t* e, uint8_t* qs) {
+  const __m256i m = _mm256_set1_epi32(0x7FFFFFFF);
+  const __m256 a = _mm256_loadu_ps(x), b = _mm256_loadu_ps(x + 8);
+  const __m256 c = _mm256_loadu_ps(x + 16), d = _mm256_loadu_ps(x + 24);
+  const __m256i mx = _mm256_max_epi32(_mm256_max_epi32(_mm256_and_si256(_mm256_castps_si256(a), m),
+                                                       _mm256_and_si256(_mm256_castps_si256(b), m)),
+                                      _mm256_max_epi32(_mm256_and_si256(_mm256_castps_si256(c), m),
+                                                       _mm256_and_si256(_mm256_castps_si256(d), m)));
+  const uint32_t amax = qb__hmax_epi32(mx);
+  if (amax >= 0x7F800000u) { /* NaN or inf: the NaN scale, codes 0 */
+    *e = 0xFF;
+    memset(qs, 0, (size_t) QB_MX_BLOCK_LEN * (size_t) width / 8);
+    return;
+  }
+  const int s = qb__mx_shared_exp(amax, k, mode);
+  const __m256 inv = _mm256_set1_ps(qb_pow2f(-s));
+  *e = (uint8_t) (s + 127);
+  const __m256i codes = qb_cvt_avx2_pack_u8x4(
+      qb__mx_encode_avx2(_mm256_mul_ps(a, inv), k), qb__mx_encode_avx2(_mm256_mul_ps(b, inv), k),
+      qb__mx_encode_avx2(_mm256_mul_ps(c, inv), k), qb__mx_encode_avx2(_mm256_mul_ps(d, inv), k));
+  qb__mx_pack_avx2(codes, width, qs);
+}
+
+#endif /* QB_LOWBIT_AVX2_H */
