@@ -258,10 +258,12 @@ static void test_full_set(void** state) {
   assert_non_null(strstr(tsv, "\tf32_qs8_quant/pytorch (round trip)\n"));
   free(tsv);
 
-  /* 5. Memory: the memory table's 13 formats, each once, sized right for 2^20 elements. */
+  /* 5. Memory: the memory table's 21 formats (13 + 8 low-bit ones), each once, sized right
+   * for 2^20 elements. */
   tsv = qb__read(dir, "memory.tsv", NULL);
   qb__tsv_shape(tsv, &rows, &blocks);
-  assert_int_equal(rows, 13);
+  assert_int_equal(rows, 21);
+  assert_non_null(strstr(tsv, "\t0.53125\t")); /* mxf4: 4.25 bits per element */
   assert_non_null(strstr(tsv, "1\t8\t2062260\tf64\tx2\n"));
   assert_non_null(strstr(tsv, "\t4\t16744206\tf32\tx1\n"));
   assert_non_null(strstr(tsv, "\t1.125\t")); /* s8 block32: 1 MiB + a 4-byte scale per 32 */
