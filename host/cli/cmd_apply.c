@@ -96,7 +96,7 @@ static qb_status qb__apply_one(const qb_kernel_info* k, const qb__apply_opts* o,
   const qb_family_info* f = qb_family_get(k->family);
   const qb_dtype pdt = qb_case_param_dtype(f);
   qb_quant_params user;
-  qb_case_options opt = {o->round, false, NULL};
+  qb_case_options opt = {o->round, false, NULL, 0};
   qb_case_data d;
   qb_error_metrics m;
   qb_error e2 = {0};

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/cmd_error_data.h"
 #include "numerics/casedata.h"
 
 #define QB__DEFAULT_N 262144
@@ -14,6 +15,8 @@
 static void qb__help(void) {
   printf(
       "usage: qbench [--isa ISA] error [--n N] [--seed S] [--round pytorch|tflite] [--json]\n"
+      "       qbench error --data FILE.safetensors|FILE.npy [--tensor NAME | --all]\n"
+      "                    [--formats F,F,...] [--axis A] [--json]\n"
       "\n"
       "Runs every family's picked variant on N elements of every distribution and prints\n"
       "the SQNR (dB) against an f64 reference computed from the same input, family by\n"
@@ -25,7 +28,18 @@ static void qb__help(void) {
       "  --n N        elements per case (default %d)\n"
       "  --seed S     the distributions' seed (default 1)\n"
       "  --round R    rounding of the quantize families: pytorch (default) or tflite\n"
-      "  --json       every figure as JSON instead of the table\n",
+      "  --json       every figure as JSON instead of the table\n"
+      "\n"
+      "With --data, the file's tensors are the workload instead (f16, bf16 and f64 tensors\n"
+      "converted to f32, with a note): every tensor through every storage format (casts,\n"
+      "affine per tensor and per channel, llama.cpp blocks, int4 groups), one row per tensor\n"
+      "and format (SQNR, max abs and relative error, bits per element with metadata), then a\n"
+      "summary per format: SQNR weighted by the tensors' energy, total bytes, ratio to f32.\n"
+      "  --data FILE     a .safetensors (every tensor unless --tensor) or .npy file\n"
+      "  --tensor NAME   one tensor of a .safetensors file (--all: every one, the default)\n"
+      "  --formats LIST  formats by name (q8_0, qu4g128, f16, qs8_quantc, ... or a family)\n"
+      "  --axis A        the channel axis of per-channel formats (default 0: rows of a 2-D\n"
+      "                  weight); a 1-D tensor is one channel\n",
       QB__DEFAULT_N);
 }
 
@@ -45,10 +59,19 @@ static void qb__cell(double sqnr) {
 }
 
 int qb_cmd_error(qb_ctx* ctx, int argc, char** argv) {
-  static const struct option opts[] = {
-      {"n", required_argument, NULL, 'n'},     {"seed", required_argument, NULL, 's'},
-      {"round", required_argument, NULL, 'r'}, {"json", no_argument, NULL, 'j'},
-      {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0}};
+  static const struct option opts[] = {{"n", required_argument, NULL, 'n'},
+                                       {"seed", required_argument, NULL, 's'},
+                                       {"round", required_argument, NULL, 'r'},
+                                       {"json", no_argument, NULL, 'j'},
+                                       {"help", no_argument, NULL, 'h'},
+                                       {"data", required_argument, NULL, 'D'},
+                                       {"tensor", required_argument, NULL, 'T'},
+                                       {"all", no_argument, NULL, 'A'},
+                                       {"formats", required_argument, NULL, 'F'},
+                                       {"axis", required_argument, NULL, 'X'},
+                                       {NULL, 0, NULL, 0}};
+  qb_error_data_opts data = {NULL, NULL, NULL, 0, 0};
+  int all = 0, data_only = 0;
   uint64_t n = QB__DEFAULT_N, seed = 1;
   qb_round_mode round = QB_ROUND_PYTORCH;
   int json = 0, c, rc = 0;
@@ -81,11 +104,43 @@ int qb_cmd_error(qb_ctx* ctx, int argc, char** argv) {
       case 'j':
         json = 1;
         break;
+      case 'D':
+        data.path = optarg;
+        break;
+      case 'T':
+        data.tensor = optarg;
+        data_only = 1;
+        break;
+      case 'A':
+        all = 1;
+        data_only = 1;
+        break;
+      case 'F':
+        data.formats = optarg;
+        data_only = 1;
+        break;
+      case 'X': {
+        uint64_t a;
+        if (!qb_parse_u64(optarg, 0, 7, &a)) {
+          return qb_cli_usage_error("error", "--axis '%s': expected an integer from 0 to 7", optarg);
+        }
+        data.axis = (int) a;
+        data_only = 1;
+        break;
+      }
       default:
         return qb_cli_usage_error("error", "unknown or incomplete option '%s'", argv[optind - 1]);
     }
   }
   if (optind < argc) return qb_cli_usage_error("error", "unexpected argument '%s'", argv[optind]);
+  if (data.path == NULL && data_only) {
+    return qb_cli_usage_error("error", "--tensor, --all, --formats and --axis need --data FILE");
+  }
+  if (all && data.tensor != NULL) return qb_cli_usage_error("error", "--all and --tensor exclude each other");
+  if (data.path != NULL) {
+    data.json = json;
+    return qb_error_data(&data);
+  }
 
   json_t* rows = json_array();
   if (!json) {

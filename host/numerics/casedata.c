@@ -66,6 +66,16 @@ static qb_dtype qb__param_dtype(const qb_family_info* f, qb__role r) {
   return f->out;
 }
 
+bool qb_case_per_channel(const qb_family_info* f) {
+  return qb__per_channel(qb__role_of(f));
+}
+
+bool qb_case_is_format(const qb_family_info* f) {
+  const qb__role r = qb__role_of(f);
+  return f->kind == QB_KIND_unary && f->in == QB_DTYPE_f32 &&
+         (r == QB__QUANT || r == QB__QUANTC || r == QB__BQUANT || (r == QB__CAST && f->out != QB_DTYPE_f64));
+}
+
 qb_dtype qb_case_param_dtype(const qb_family_info* f) {
   const qb__role r = qb__role_of(f);
   return qb__has_params(r) ? qb__param_dtype(f, r) : QB_DTYPE_none;
@@ -429,7 +439,8 @@ static qb_status qb__case_params(qb_case_data* d, qb__role role, const float* xf
     d->metadata_bytes = sizeof(float) + sizeof(int32_t);
     return qb__tensor_params(&d->qp, qdt, xf, d->n, o, err);
   }
-  const size_t len = qb__channel_len(d->n);
+  /* The caller's channels (a real tensor's axis), else chunks of QB_CASE_CHANNEL_LEN. */
+  const size_t len = o->channel_len != 0 && d->n % o->channel_len == 0 ? o->channel_len : qb__channel_len(d->n);
   const qb_dtype_info* di = qb_dtype_get(qdt);
   d->channels = d->n / len;
   d->scales = malloc(d->channels * sizeof(float));
@@ -493,7 +504,7 @@ static qb_status qb__from_f32(qb_dtype t, const float* xf, size_t n, void* out, 
   }
   qb_quant_params local;
   if (qp == NULL) {
-    const qb_case_options o = {round, t == QB_DTYPE_s8, NULL};
+    const qb_case_options o = {round, t == QB_DTYPE_s8, NULL, 0};
     qb_status s = qb__tensor_params(&local, t, xf, n, &o, err);
     if (s != QB_OK) return s;
     qp = &local;
@@ -605,7 +616,7 @@ fail:
 
 qb_status qb_case_data_init(qb_case_data* d, const qb_family_info* f, size_t n, qb_dist dist, uint64_t seed,
                             qb_round_mode round, qb_error* err) {
-  const qb_case_options o = {round, false, NULL};
+  const qb_case_options o = {round, false, NULL, 0};
   const bool dot = f->kind == QB_KIND_dot;
   float* xf = malloc((n ? n : 1) * sizeof(float));
   float* x2f = dot ? malloc((n ? n : 1) * sizeof(float)) : NULL;

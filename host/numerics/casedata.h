@@ -46,6 +46,9 @@ typedef struct qb_case_options {
   /* User params (per tensor; per-channel families repeat them on every channel), or
    * NULL to calibrate from the data. Validated. */
   const qb_quant_params* params;
+  /* Per-channel families: elements per channel (a real tensor's channel along its axis,
+   * the channel outermost), or 0 for chunks of QB_CASE_CHANNEL_LEN. */
+  size_t channel_len;
 } qb_case_options;
 
 qb_status qb_case_data_init(qb_case_data* d, const qb_family_info* f, size_t n, qb_dist dist, uint64_t seed,
@@ -74,6 +77,12 @@ qb_status qb_case_data_evaluate(const qb_case_data* d, const void* y, unsigned s
 /* The integer dtype a family's affine params quantize to (s8 or u8), or QB_DTYPE_none
  * when the family takes no params. */
 qb_dtype qb_case_param_dtype(const qb_family_info* f);
+/* Whether the family quantizes per channel (its params are per-channel arrays). */
+bool qb_case_per_channel(const qb_family_info* f);
+/* Whether the family is a storage format of f32 data: f32 in, a narrower dtype out (a
+ * cast, an affine quantizer per tensor or per channel, a block format); what
+ * `qbench error --data` compares. */
+bool qb_case_is_format(const qb_family_info* f);
 
 /* Outputs per case: n for unary families, 1 for dots. */
 size_t qb_case_data_outputs(const qb_case_data* d);

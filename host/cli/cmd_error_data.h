@@ -1,0 +1,16 @@
+/* qbench error --data (cmd_error_data.c). */
+#ifndef QB_CMD_ERROR_DATA_H
+#define QB_CMD_ERROR_DATA_H
+
+typedef struct qb_error_data_opts {
+  const char* path;    /* .safetensors or .npy */
+  const char* tensor;  /* one safetensors tensor, or NULL for all */
+  const char* formats; /* comma list, or NULL for every format */
+  int axis;            /* per-channel axis (default 0) */
+  int json;
+} qb_error_data_opts;
+
+/* Returns the exit code: 0, 1 (a format failed on a tensor), 2 (bad usage or input). */
+int qb_error_data(const qb_error_data_opts* o);
+
+#endif
