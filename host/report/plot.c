@@ -1768,9 +1768,13 @@ qb_status qb_plot_check_names(const qb_resultset* set, qb_error* err) {
 /* An earlier plot in the folder is replaced only with --force. */
 static qb_status qb__check_out_dir(const qb_plot_opts* o, qb_error* err) {
   char index[4200];
-  if ((size_t) snprintf(index, sizeof index, "%s/index.html", o->out_dir) >= sizeof index) {
-    return qb_fail(err, QB_USAGE, "--out '%s': path too long", o->out_dir);
+  /* Every file goes to a 4200-byte path (out_dir, '/', a chart name of at most 128): a
+   * longer folder is refused whole rather than cut. */
+  if (strlen(o->out_dir) > sizeof index - 160) {
+    return qb_fail(err, QB_USAGE, "--out '%s': the path is %zu bytes long (at most %zu)", o->out_dir,
+                   strlen(o->out_dir), sizeof index - 160);
   }
+  snprintf(index, sizeof index, "%s/index.html", o->out_dir);
   struct stat st;
   if (!o->force && lstat(index, &st) == 0) {
     return qb_fail(err, QB_EXISTS, "%s: exists: the folder holds an earlier plot (use --force to replace it)",

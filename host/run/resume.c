@@ -106,8 +106,9 @@ qb_status qb_resume_check_machine(const json_t* header, const json_t* now, const
       char* a = json_dumps(w ? w : json_null(), JSON_COMPACT | JSON_ENCODE_ANY);
       char* b = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
       qb_fail(err, QB_BAD_INPUT,
-              "%s: another machine: %s was %.300s, is %.300s (a run is resumed only where it started)", jpath,
-              key, a ? a : "?", b ? b : "?");
+              "%s: not the machine it started on: %s was %.300s, is %.300s (a run is resumed only where it "
+              "started, with the same --isa)",
+              jpath, key, a ? a : "?", b ? b : "?");
       free(a);
       free(b);
       return QB_BAD_INPUT;
