@@ -92,6 +92,19 @@ build|1|r["status"] == "error" and "CL_BUILD_PROGRAM_FAILURE" in r["reason"]
 lost|1|r["status"] == "error" and "CL_DEVICE_NOT_AVAILABLE" in r["reason"]
 alloc|1|r["status"] == "error" and ("CL_MEM_OBJECT_ALLOCATION_FAILURE" in r["reason"] or "cannot allocate" in r["reason"])
 FAULTS
+  # A device whose copy roof cannot allocate: the roof is in the file with its status
+  # and reason, and without a figure (never 0.0 B/s).
+  rm -f "$tmp"/f.*
+  QB_FAULT=alloc QB_FAULT_ALLOC_LIMIT=1048576 LD_PRELOAD="$shim" "$qb" run --suite "$tmp/ocl.suite" --filter '/ocl' \
+    --quiet --case-timeout 5 --out "$tmp/f.json" >/dev/null 2>"$tmp/err"
+  python3 - "$tmp/f.json" <<'PY' || fail "alloc: a failed device roof: $(head -c 300 "$tmp/err")"
+import json, sys
+roofs = [r for r in json.load(open(sys.argv[1]))["context"]["qbench"]["roofs"] if r.get("backend") == "opencl"]
+failed = [r for r in roofs if r["status"] != "ok"]
+bad = [r for r in failed if "bytes_per_second" in r or not r.get("reason")]
+print("device roofs: %d, failed: %d, failed with a figure or no reason: %d" % (len(roofs), len(failed), len(bad)))
+sys.exit(0 if failed and not bad else 1)
+PY
   # A slow kernel: --case-timeout below one call makes each kernel case a timeout row.
   rm -f "$tmp"/f.*
   QB_FAULT=slow QB_FAULT_SLOW_MS=300 LD_PRELOAD="$shim" "$qb" run --suite "$tmp/ocl.suite" --filter '/ocl' \
