@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cvt/cvt-x86.h"
+
 /*
  * Encoding f32 -> fp8 (mbits mantissa bits, smallest normal exponent field `emin`, the
  * f32 biased exponent of the format's smallest normal: 121 for e4m3, 113 for e5m2):
@@ -88,6 +90,47 @@ static inline __m512 qb_f8e4m3_avx512_to_f32(__m128i b) {
                                                             _mm512_set1_epi32(0x7FC00000), 0xEA));
 }
 
+/*
+ * Blocks of block-loop.c.in (variants.txt: BLOCK=qb_cvt_f8fp_<isa>_<from>_<to>, whose
+ * float-arithmetic algorithm is this file's; cvt-x86.h's qb_cvt_avx2_* fp8 blocks are
+ * the integer one). `saturate` as in the reference: e4m3 overflow and inf give +-448
+ * (0x7E) instead of NaN (0x7F). _tail: the last n < 16, masked (masked-off lanes are
+ * neither read nor written).
+ */
+static inline void qb_cvt_f8fp_avx512skx_f32_f8e4m3_x16(const float* in, uint8_t* out, int saturate) {
+  const __m512i w = _mm512_loadu_si512(in);
+  _mm_storeu_si128((__m128i*) out, qb_f8_avx512_from_f32(w, 3, QB_F8_E4M3_EMIN, QB_F8_E4M3_CLAMP,
+                                                         saturate ? 0x7E : 0x7F, 0x7F));
+}
+static inline void qb_cvt_f8fp_avx512skx_f32_f8e4m3_tail(const float* in, uint8_t* out, size_t n,
+                                                         int saturate) {
+  const __mmask16 m = (__mmask16) ((1u << n) - 1u);
+  const __m512i w = _mm512_maskz_loadu_epi32(m, in);
+  _mm_mask_storeu_epi8(
+      out, m, qb_f8_avx512_from_f32(w, 3, QB_F8_E4M3_EMIN, QB_F8_E4M3_CLAMP, saturate ? 0x7E : 0x7F, 0x7F));
+}
+
+/* f32 -> e5m2: overflow and inf to inf (0x7C), NaN 0x7E; signed. */
+static inline void qb_cvt_f8fp_avx512skx_f32_f8e5m2_x16(const float* in, uint8_t* out) {
+  const __m512i w = _mm512_loadu_si512(in);
+  _mm_storeu_si128((__m128i*) out,
+                   qb_f8_avx512_from_f32(w, 2, QB_F8_E5M2_EMIN, QB_F8_E5M2_CLAMP, 0x7C, 0x7E));
+}
+static inline void qb_cvt_f8fp_avx512skx_f32_f8e5m2_tail(const float* in, uint8_t* out, size_t n) {
+  const __mmask16 m = (__mmask16) ((1u << n) - 1u);
+  const __m512i w = _mm512_maskz_loadu_epi32(m, in);
+  _mm_mask_storeu_epi8(out, m, qb_f8_avx512_from_f32(w, 2, QB_F8_E5M2_EMIN, QB_F8_E5M2_CLAMP, 0x7C, 0x7E));
+}
+
+/* e4m3 -> f32 (qb_f8e4m3_avx512_to_f32): exact. */
+static inline void qb_cvt_f8fp_avx512skx_f8e4m3_f32_x16(const uint8_t* in, float* out) {
+  _mm512_storeu_ps(out, qb_f8e4m3_avx512_to_f32(_mm_loadu_si128((const __m128i*) in)));
+}
+static inline void qb_cvt_f8fp_avx512skx_f8e4m3_f32_tail(const uint8_t* in, float* out, size_t n) {
+  const __mmask16 m = (__mmask16) ((1u << n) - 1u);
+  _mm512_mask_storeu_ps(out, m, qb_f8e4m3_avx512_to_f32(_mm_maskz_loadu_epi8(m, in)));
+}
+
 #endif /* __AVX512F__ */
 
 #if defined(__AVX2__) && defined(__F16C__)
@@ -120,6 +163,38 @@ static inline __m256 qb_f8e4m3_avx2_to_f32(__m128i b) {
   const __m256 is_nan = _mm256_cmp_ps(_mm256_andnot_ps(sign, f), _mm256_set1_ps(480.0f), _CMP_EQ_OQ);
   const __m256 nan = _mm256_or_ps(_mm256_and_ps(f, sign), _mm256_castsi256_ps(_mm256_set1_epi32(0x7FC00000)));
   return _mm256_blendv_ps(f, nan, is_nan);
+}
+
+/* Blocks of block-loop.c.in, as the AVX-512 ones above: 32 f32 -> 32 fp8 bytes in one
+ * store (_x32), 8 (_x8), and 8 e4m3 bytes -> 8 f32. */
+static inline void qb_cvt_f8fp_avx2_f32_f8e4m3_x32(const float* in, uint8_t* out, int saturate) {
+  __m256i q[4];
+  for (int j = 0; j < 4; j++) {
+    q[j] = qb_f8_avx2_from_f32(_mm256_loadu_si256((const __m256i*) (in + 8 * j)), 3, QB_F8_E4M3_EMIN,
+                               QB_F8_E4M3_CLAMP, saturate ? 0x7E : 0x7F, 0x7F);
+  }
+  _mm256_storeu_si256((__m256i*) out, qb_cvt_avx2_pack_u8x4(q[0], q[1], q[2], q[3]));
+}
+static inline void qb_cvt_f8fp_avx2_f32_f8e4m3_x8(const float* in, uint8_t* out, int saturate) {
+  const __m256i q = qb_f8_avx2_from_f32(_mm256_loadu_si256((const __m256i*) in), 3, QB_F8_E4M3_EMIN,
+                                        QB_F8_E4M3_CLAMP, saturate ? 0x7E : 0x7F, 0x7F);
+  _mm_storel_epi64((__m128i*) out, qb_cvt_avx2_pack_u8x1(q));
+}
+static inline void qb_cvt_f8fp_avx2_f32_f8e5m2_x32(const float* in, uint8_t* out) {
+  __m256i q[4];
+  for (int j = 0; j < 4; j++) {
+    q[j] = qb_f8_avx2_from_f32(_mm256_loadu_si256((const __m256i*) (in + 8 * j)), 2, QB_F8_E5M2_EMIN,
+                               QB_F8_E5M2_CLAMP, 0x7C, 0x7E);
+  }
+  _mm256_storeu_si256((__m256i*) out, qb_cvt_avx2_pack_u8x4(q[0], q[1], q[2], q[3]));
+}
+static inline void qb_cvt_f8fp_avx2_f32_f8e5m2_x8(const float* in, uint8_t* out) {
+  const __m256i q = qb_f8_avx2_from_f32(_mm256_loadu_si256((const __m256i*) in), 2, QB_F8_E5M2_EMIN,
+                                        QB_F8_E5M2_CLAMP, 0x7C, 0x7E);
+  _mm_storel_epi64((__m128i*) out, qb_cvt_avx2_pack_u8x1(q));
+}
+static inline void qb_cvt_f8fp_avx2_f8e4m3_f32_x8(const uint8_t* in, float* out) {
+  _mm256_storeu_ps(out, qb_f8e4m3_avx2_to_f32(_mm_loadl_epi64((const __m128i*) in)));
 }
 
 #endif /* __AVX2__ && __F16C__ */
