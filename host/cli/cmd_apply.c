@@ -16,7 +16,7 @@ static void qb__help(void) {
   printf(
       "usage: qbench [--isa ISA] apply KERNEL --in FILE [--in2 FILE] [--tensor NAME]\n"
       "                    [--scale S [--zero-point Z]] [--round pytorch|tflite]\n"
-      "                    [--out y.npy [--force]]\n"
+      "                    [--out y.npy [--force]] [--format table|json|csv] [--json]\n"
       "\n"
       "Runs one kernel variant (a stable name from 'qbench list', or a family name for the\n"
       "variant dispatch picks) on a tensor from a .npy or .safetensors file, and prints its\n"
@@ -34,6 +34,9 @@ static void qb__help(void) {
       "  --out FILE       write the output as .npy (atomically; bf16/fp8 as their bits,\n"
       "                   block formats as rows of block bytes); an existing file is kept\n"
       "                   unless --force\n"
+      "  --format F       the error table aligned (default), as JSON or CSV; printed only\n"
+      "                   when the whole command succeeds (stdout holds nothing on failure)\n"
+      "  --json           the same as --format json\n"
       "\n"
       "exit codes: 0 done, 1 the variant differs from the scalar reference,\n"
       "            2 bad usage or input (no output file is created)\n");
@@ -45,6 +48,8 @@ typedef struct qb__apply_opts {
   double scale;
   int64_t zp;
   qb_round_mode round;
+  qb_cli_format format; /* --format / --json */
+  qb_cli_table* rows;   /* every row, printed once all went well (nothing on stdout on failure) */
 } qb__apply_opts;
 
 static bool qb__is_safetensors(const char* path) {
@@ -78,15 +83,31 @@ static qb_status qb__write_out(const qb__apply_opts* o, const qb_case_data* d, c
   return qb_npy_write(o->out, &y, o->force, err);
 }
 
-static void qb__print_header(void) {
-  printf("%-28s %-8s %10s %11s %11s %11s %9s %9s %9s %8s %8s\n", "tensor", "dtype", "elements", "max_abs",
-         "max_rel", "rmse", "sqnr_db", "max_ulp", "mean_ulp", "mismatch", "nan/inf");
-}
+/* Each row names the kernel and its declared semantics in words, so that the data
+ * stands alone (JSON, CSV); no hex flags. */
+static const char* const qb__cols[] = {"tensor",  "dtype",   "elements", "max_abs",  "max_rel",
+                                       "rmse",    "sqnr_db", "max_ulp",  "mean_ulp", "mismatch",
+                                       "nan_inf", "status",  "kernel",   "semantics"};
+static const bool qb__right[] = {false, false, true, true, true,  true,  true,
+                                 true,  true,  true, true, false, false, false};
 
-static void qb__print_row(const char* name, const qb_tensor* t, const qb_error_metrics* m) {
-  printf("%-28s %-8s %10zu %11.4g %11.4g %11.4g %9.3f %9.3g %9.3g %8llu %8llu\n", name,
-         qb_dtype_get(t->dtype)->name, t->count, m->max_abs, m->max_rel, m->rmse, m->sqnr_db, m->max_ulp,
-         m->mean_ulp, (unsigned long long) m->mismatches, (unsigned long long) m->nan_inf_mismatches);
+static void qb__print_row(const qb__apply_opts* o, const qb_kernel_info* k, const char* name,
+                          const qb_tensor* t, const qb_error_metrics* m) {
+  char v[9][32], sem[96];
+  qb_sem_string(k->sem, sem, sizeof sem);
+  snprintf(v[0], sizeof v[0], "%zu", t->count);
+  snprintf(v[1], sizeof v[0], "%.4g", m->max_abs);
+  snprintf(v[2], sizeof v[0], "%.4g", m->max_rel);
+  snprintf(v[3], sizeof v[0], "%.4g", m->rmse);
+  snprintf(v[4], sizeof v[0], "%.3f", m->sqnr_db);
+  snprintf(v[5], sizeof v[0], "%.3g", m->max_ulp);
+  snprintf(v[6], sizeof v[0], "%.3g", m->mean_ulp);
+  snprintf(v[7], sizeof v[0], "%llu", (unsigned long long) m->mismatches);
+  snprintf(v[8], sizeof v[0], "%llu", (unsigned long long) m->nan_inf_mismatches);
+  const char* row[] = {
+      name, qb_dtype_get(t->dtype)->name, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], "ok", k->name,
+      sem};
+  qb_cli_table_add(o->rows, row);
 }
 
 /* Runs kernel k on x (and x2); prints its row; writes --out when asked. */
@@ -132,7 +153,7 @@ static qb_status qb__apply_one(const qb_kernel_info* k, const qb__apply_opts* o,
   }
   s = qb_case_data_evaluate(&d, d.y, k->sem, &m, err);
   if (s == QB_OK) {
-    qb__print_row(name, x, &m);
+    qb__print_row(o, k, name, x, &m);
     if (m.mismatches || m.nan_inf_mismatches) *differs = 1;
     if (write) s = qb__write_out(o, &d, x, err);
   }
@@ -149,6 +170,8 @@ static int qb__parse(int argc, char** argv, qb__apply_opts* o) {
                                        {"round", required_argument, NULL, 'r'},
                                        {"out", required_argument, NULL, 'o'},
                                        {"force", no_argument, NULL, 'f'},
+                                       {"format", required_argument, NULL, 'F'},
+                                       {"json", no_argument, NULL, 'j'},
                                        {"help", no_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
   int c;
@@ -170,6 +193,13 @@ static int qb__parse(int argc, char** argv, qb__apply_opts* o) {
         break;
       case 'o':
         o->out = optarg;
+        break;
+      case 'F':
+        if (!qb_cli_format_parse(optarg, &o->format))
+          return qb_cli_usage_error("apply", "--format '%s': expected table, json or csv", optarg);
+        break;
+      case 'j':
+        o->format = QB_CLI_JSON;
         break;
       case 'f':
         o->force = true;
@@ -253,13 +283,19 @@ static qb_status qb__read_npy_or_one(const char* path, const char* tensor, qb_te
 }
 
 int qb_cmd_apply(qb_ctx* ctx, int argc, char** argv) {
-  qb__apply_opts o = {NULL, NULL, NULL, NULL, false, false, false, 0.0, 0, QB_ROUND_PYTORCH};
+  qb__apply_opts o = {NULL,         NULL, NULL, NULL, false, false, false, 0.0, 0, QB_ROUND_PYTORCH,
+                      QB_CLI_TABLE, NULL};
   qb_error err = {0};
   qb_tensor x2;
   qb_safetensors st;
   int differs = 0, rc = qb__parse(argc, argv, &o);
   struct stat sb;
   if (rc >= 0) return rc;
+  o.rows = qb_cli_table_new(sizeof qb__cols / sizeof qb__cols[0], qb__cols, qb__right);
+  if (o.rows == NULL) {
+    fprintf(stderr, "qbench apply: out of memory\n");
+    return 2;
+  }
   memset(&x2, 0, sizeof x2);
   memset(&st, 0, sizeof st);
   const qb_kernel_info* k = qb__kernel(ctx, argv[optind], &err);
@@ -274,7 +310,6 @@ int qb_cmd_apply(qb_ctx* ctx, int argc, char** argv) {
     goto fail;
   }
   if (o.in2 != NULL && qb__read_npy_or_one(o.in2, NULL, &x2, &err) != QB_OK) goto fail;
-  printf("kernel %s (%s), semantics 0x%x\n", k->name, qb_family_get(k->family)->doc, k->sem);
   if (qb__is_safetensors(o.in)) {
     if (qb_safetensors_open(o.in, &st, &err) != QB_OK) goto fail;
     if (o.tensor == NULL && o.out != NULL && st.count != 1) {
@@ -285,7 +320,6 @@ int qb_cmd_apply(qb_ctx* ctx, int argc, char** argv) {
       qb_fail(&err, QB_BAD_INPUT, "%s: no tensor '%s'", o.in, o.tensor);
       goto fail;
     }
-    qb__print_header();
     size_t applied = 0;
     for (size_t i = 0; i < st.count; i++) {
       const qb_safetensors_entry* e = &st.entries[i];
@@ -301,8 +335,14 @@ int qb_cmd_apply(qb_ctx* ctx, int argc, char** argv) {
         applied++;
       } else if (o.tensor == NULL && s == QB_BAD_INPUT) {
         /* Over a whole model a tensor the kernel cannot take is a row that says so. */
-        printf("%-28s %-8s %10llu   skipped: %s\n", e->name, e->st_dtype, (unsigned long long) e->count,
-               terr.msg);
+        char count[32], status[600];
+        snprintf(count, sizeof count, "%llu", (unsigned long long) e->count);
+        snprintf(status, sizeof status, "skipped: %.580s", terr.msg);
+        char sem[96];
+        qb_sem_string(k->sem, sem, sizeof sem);
+        const char* row[] = {e->name, e->st_dtype, count, "", "",     "",      "",
+                             "",      "",          "",    "", status, k->name, sem};
+        qb_cli_table_add(o.rows, row);
       } else {
         err = terr;
         goto fail;
@@ -315,16 +355,18 @@ int qb_cmd_apply(qb_ctx* ctx, int argc, char** argv) {
   } else {
     qb_tensor x;
     if (qb_npy_read(o.in, &x, &err) != QB_OK) goto fail;
-    qb__print_header();
     const qb_status s = qb__apply_one(k, &o, o.in, &x, o.in2 ? &x2 : NULL, o.out != NULL, &differs, &err);
     qb_tensor_free(&x);
     if (s != QB_OK) goto fail;
   }
   qb_safetensors_close(&st);
   qb_tensor_free(&x2);
-  if (o.out != NULL) printf("wrote %s\n", o.out);
+  qb_cli_table_print(o.rows, o.format, stdout);
+  qb_cli_table_free(o.rows);
+  if (o.out != NULL) fprintf(stderr, "qbench apply: wrote %s\n", o.out);
   return differs ? 1 : 0;
 fail:
+  qb_cli_table_free(o.rows);
   qb_safetensors_close(&st);
   qb_tensor_free(&x2);
   fflush(stdout);
