@@ -906,6 +906,12 @@ int qb_run(qb_ctx* ctx, const qb_run_options* given) {
     if (qb_resume_options(jd.header, given->resume, &ro, &err) != QB_OK) goto out;
     ro.quiet = given->quiet;
     ro.resume = given->resume;
+    /* The run's ISA cap comes back with it (--isa is a global option, not in "options"). */
+    const char* cap = json_string_value(json_object_get(json_object_get(jd.header, "machine"), "isa_cap"));
+    if (cap != NULL && cap[0] != '\0' && ctx->cpu.cap_name[0] == '\0' &&
+        qb_cpu_set_cap(&ctx->cpu, cap, &err) != QB_OK) {
+      goto out;
+    }
   }
   if (qb_suite_load(o->suite ? o->suite : "quick", &suite, &err) != QB_OK) goto out;
   have_suite = true;

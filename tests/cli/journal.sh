@@ -114,6 +114,17 @@ PY
 "$qb" run --resume k.json.journal --suite fast.suite >/dev/null 2>&1
 [ $? = 2 ] || fail "--resume with another option: not refused"
 
+# A run under --isa resumes under the same cap without being told again.
+"$qb" --isa scalar run --suite slow.suite --no-roofs --quiet --out cap.json >/dev/null 2>&1 &
+pid=$!
+wait_lines cap.json.journal 3 $pid
+kill -KILL $pid
+wait $pid 2>/dev/null
+"$qb" run --resume cap.json.journal --quiet >/dev/null 2>cap.err
+rc=$?
+[ "$rc" = 0 ] || fail "resume of an --isa scalar run: exit $rc; $(cat cap.err)"
+grep -q '"isa_cap": "scalar"' cap.json || fail "resume of an --isa scalar run: the cap is not the run's"
+
 # Resume refuses another plan: the journal of a run of slow.suite, the suite changed.
 "$qb" run --suite "$tmp/slow.suite" --no-roofs --quiet --out m.json >/dev/null 2>&1 &
 pid=$!
