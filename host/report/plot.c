@@ -1580,8 +1580,9 @@ static qb_status qb__index_html(const qb__plotter* p, const qb_resultset* sets, 
       "table{border-collapse:collapse;margin:.5em 0}th,td{text-align:left;padding:.2em "
       ".6em;vertical-align:top}\n"
       "table.summary th,table.summary td,table.roofs td,table.roofs th{border-bottom:1px solid #e4e4e4}\n"
-      "table.summary thead th{background:#f2f2f2;position:sticky;top:0}\n"
-      "td.num{text-align:right;white-space:nowrap}td.none{color:#888}\n"
+      "table.summary{font-size:.8em;width:100%}table.summary thead th{background:#f2f2f2}\n"
+      "div.wide{overflow-x:auto}td.what{color:#555;max-width:12em}\n"
+      "td.num{text-align:right}td.none{color:#888}\n"
       "img{max-width:100%;border:1px solid #ddd}figure{margin:1em 0}figcaption{color:#555;font-size:.9em}\n"
       "nav ol{columns:3;font-size:.9em}.sub{color:#555}\n"
       "</style></head><body>\n<h1>qbench report</h1>\n<p class=\"sub\">",
@@ -1626,12 +1627,13 @@ static qb_status qb__index_html(const qb__plotter* p, const qb_resultset* sets, 
       "throughput, its fraction of the machine's measured roof for the same size and thread count, its "
       "speed-up over the portable scalar reference at the same size and thread count, the format's error "
       "(SQNR against an f64 reference; quantizers: quantize then dequantize) and the bytes it moves per "
-      "element.</p>\n<table class=\"summary\"><thead><tr><th>family</th><th>what</th><th>best "
+      "element.</p>\n<div class=\"wide\"><table "
+      "class=\"summary\"><thead><tr><th>family</th><th>what</th><th>best "
       "path</th><th>throughput</th><th>of roof</th><th>speed-up over scalar</th><th>SQNR</th><th>bytes / "
       "element</th></tr></thead><tbody>\n",
       f);
   for (size_t i = 0; i < nf; i++) qb__summary_row(f, cs, fams[i], tmp, !p->o->machines_only);
-  fputs("</tbody></table>\n", f);
+  fputs("</tbody></table></div>\n", f);
 
   /* Families: throughput and size charts (none for a fleet's machines-only view). */
   for (size_t i = 0; i < nf && !p->o->machines_only; i++) {
