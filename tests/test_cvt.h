@@ -20,9 +20,8 @@
 /* A float cast family: op `cvt` or `cvtsat` (NAMING.md), float dtypes on both sides. */
 static inline bool qb_cvt_is_cast_family(qb_family f) {
   const qb_family_info* fi = qb_family_get(f);
-  const char* op = strrchr(fi->name, '_');
-  return fi->kind == QB_KIND_unary && op != NULL && (strcmp(op, "_cvt") == 0 || strcmp(op, "_cvtsat") == 0) &&
-         qb_dtype_get(fi->in)->cls == QB_CLASS_float && qb_dtype_get(fi->out)->cls == QB_CLASS_float;
+  return (fi->op == QB_OP_cvt || fi->op == QB_OP_cvtsat) && qb_dtype_get(fi->in)->cls == QB_CLASS_float &&
+         qb_dtype_get(fi->out)->cls == QB_CLASS_float;
 }
 
 /* The 2^32 sweeps visit every k-th pattern when QB_EXHAUSTIVE_STRIDE=k (default 1). */
@@ -108,7 +107,7 @@ typedef struct qb_cvt_fmt {
 
 static inline qb_cvt_fmt qb_cvt_fmt_of(qb_dtype t) {
   const qb_dtype_info* d = qb_dtype_get(t);
-  qb_cvt_fmt f = {d->bits, (unsigned) d->exp_bits, (unsigned) d->man_bits, t == QB_DTYPE_f8e4m3};
+  qb_cvt_fmt f = {d->bits, (unsigned) d->exp_bits, (unsigned) d->man_bits, d->special == QB_SPECIAL_fn};
   return f;
 }
 

@@ -82,12 +82,47 @@ static void test_round_edges(void** state) {
   assert_true(isnan(qb_dtype_round(QB_DTYPE_bf16, NAN, false)));
 }
 
+/* Packed 4-bit elements: element 0 in the low nibble, s4 sign-extended, stores that
+ * leave the neighbouring nibble alone. */
+static void test_packed_4bit(void** state) {
+  (void) state;
+  uint8_t buf[3] = {0x8F, 0x70, 0xAA};
+  assert_int_equal(qb_dtype_load_bits(QB_DTYPE_s4, buf, 0), 0xF);
+  assert_int_equal(qb_dtype_load_bits(QB_DTYPE_s4, buf, 1), 0x8);
+  assert_true(qb_dtype_decode_bits(QB_DTYPE_s4, 0xF) == -1.0);
+  assert_true(qb_dtype_decode_bits(QB_DTYPE_s4, 0x8) == -8.0);
+  assert_true(qb_dtype_decode_bits(QB_DTYPE_s4, 0x7) == 7.0);
+  assert_true(qb_dtype_decode_bits(QB_DTYPE_u4, 0xF) == 15.0);
+  qb_dtype_store_bits(QB_DTYPE_u4, buf, 2, 0x5);
+  assert_int_equal(buf[1], 0x75);
+  qb_dtype_store_bits(QB_DTYPE_u4, buf, 5, 0x3);
+  assert_int_equal(buf[2], 0x3A);
+  assert_int_equal(buf[0], 0x8F);
+}
+
+/* The descriptor decodes every format the kernels' bit helpers do. */
+static void test_decode_descriptor(void** state) {
+  (void) state;
+  assert_true(qb_dtype_decode_bits(QB_DTYPE_f16, 0x3C00) == 1.0);
+  assert_true(qb_dtype_decode_bits(QB_DTYPE_f16, 0x0001) == 0x1p-24);
+  assert_true(qb_dtype_decode_bits(QB_DTYPE_f16, 0xFC00) == -INFINITY);
+  assert_true(isnan(qb_dtype_decode_bits(QB_DTYPE_f16, 0x7E00)));
+  assert_true(qb_dtype_decode_bits(QB_DTYPE_f8e4m3, 0x7E) == 448.0);
+  assert_true(isnan(qb_dtype_decode_bits(QB_DTYPE_f8e4m3, 0xFF)));
+  assert_true(qb_dtype_decode_bits(QB_DTYPE_f8e5m2, 0x7C) == INFINITY);
+  assert_true(qb_dtype_decode_bits(QB_DTYPE_bf16, 0x3F80) == 1.0);
+  assert_int_equal(qb_dtype_flush_bits(QB_DTYPE_f16, 0x8001), 0x8000);
+  assert_int_equal(qb_dtype_flush_bits(QB_DTYPE_f16, 0x0400), 0x0400);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_finfo_published),
       cmocka_unit_test(test_iinfo),
       cmocka_unit_test(test_value_one_third),
       cmocka_unit_test(test_round_edges),
+      cmocka_unit_test(test_packed_4bit),
+      cmocka_unit_test(test_decode_descriptor),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

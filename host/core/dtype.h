@@ -3,6 +3,7 @@
 #define QB_DTYPE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 typedef enum qb_dtype {
@@ -14,11 +15,21 @@ typedef enum qb_dtype {
 
 typedef enum qb_dtype_class { QB_CLASS_none, QB_CLASS_float, QB_CLASS_int, QB_CLASS_block } qb_dtype_class;
 
+/* What a float format's all-ones exponent holds (dtype.inc's special column). */
+typedef enum qb_dtype_special {
+  QB_SPECIAL_none,   /* not a float */
+  QB_SPECIAL_ieee,   /* inf and NaN, as IEEE 754 */
+  QB_SPECIAL_fn,     /* normals; only S.1..1.1..1 is NaN; no inf (e4m3fn) */
+  QB_SPECIAL_finite, /* normals: no inf, no NaN (OCP MX FP6/FP4) */
+  QB_SPECIAL_e8m0,   /* unsigned powers of two, no zero; all ones = NaN (OCP MX scale) */
+} qb_dtype_special;
+
 typedef struct qb_dtype_info {
   const char* name;
   qb_dtype_class cls;
   unsigned bits; /* storage bits per element, block metadata included */
   int exp_bits, man_bits, bias;
+  qb_dtype_special special;
   int64_t imin, imax;
   const char* doc;
 } qb_dtype_info;
@@ -26,6 +37,20 @@ typedef struct qb_dtype_info {
 const qb_dtype_info* qb_dtype_get(qb_dtype t);
 /* Returns QB_DTYPE_none when `name` is not a dtype token. */
 qb_dtype qb_dtype_find(const char* name);
+
+/*
+ * Element access and decoding from the descriptor alone, for any float or int dtype
+ * (not block dtypes, whose elements share their block's scale):
+ * - load/store: element i's raw code, `bits` wide; widths below 8 are packed
+ *   little-endian (dtype.inc), wider ones are whole little-endian words.
+ * - decode: the value of a code (NaN for a NaN code; ints sign-extended when imin < 0).
+ * - flush: a float code with a subnormal replaced by zero of the same sign.
+ */
+uint64_t qb_dtype_load_bits(qb_dtype t, const void* buf, size_t i);
+void qb_dtype_store_bits(qb_dtype t, void* buf, size_t i, uint64_t v);
+double qb_dtype_decode_bits(qb_dtype t, uint64_t v);
+bool qb_dtype_is_nan_bits(qb_dtype t, uint64_t v);
+uint64_t qb_dtype_flush_bits(qb_dtype t, uint64_t v);
 
 /* torch.finfo-like figures of a float dtype. */
 typedef struct qb_finfo {

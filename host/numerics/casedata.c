@@ -11,74 +11,60 @@
 #include "dot/dot.h"
 #include "lowbit/lowbit-scalar.h"
 
-/* What a family does, as far as its data and its error figures are concerned. */
-typedef enum qb__role {
-  QB__CAST,      /* float -> float */
-  QB__QUANT,     /* f32 -> int, per tensor (fake-quant too: f32 -> f32 through ints) */
-  QB__QUANTC,    /* f32 -> int, per channel */
-  QB__DEQUANT,   /* int -> f32, per tensor */
-  QB__DEQUANTC,  /* int -> f32, per channel */
-  QB__FAKEQUANT, /* f32 -> f32 = dequant(quant(x)) */
-  QB__BQUANT,    /* f32 -> a block dtype (qb8, q8_0, q4_0) */
-  QB__BDEQUANT,  /* a block dtype -> f32 */
-  QB__DOT,
-  QB__UNKNOWN
-} qb__role;
-
 static bool qb__is_float(qb_dtype t) {
   return qb_dtype_get(t)->cls == QB_CLASS_float;
-}
-static bool qb__is_int(qb_dtype t) {
-  return qb_dtype_get(t)->cls == QB_CLASS_int;
 }
 static bool qb__is_block(qb_dtype t) {
   return qb_dtype_get(t)->cls == QB_CLASS_block;
 }
 
-static qb__role qb__role_of(const qb_family_info* f) {
-  const bool channel = strstr(f->name, "quantc") != NULL;
-  /* Families that move no bits (the compute peaks) do not compute on their inputs'
-   * values: there is no numerical error to measure. */
-  if (f->in_bits + f->in2_bits + f->out_bits == 0) return QB__UNKNOWN;
-  if (f->kind == QB_KIND_dot) return QB__DOT;
-  if (f->in == QB_DTYPE_f32 && qb__is_block(f->out)) return QB__BQUANT;
-  if (qb__is_block(f->in) && f->out == QB_DTYPE_f32) return QB__BDEQUANT;
-  if (qb__is_float(f->in) && qb__is_int(f->out)) return channel ? QB__QUANTC : QB__QUANT;
-  if (qb__is_int(f->in) && qb__is_float(f->out)) return channel ? QB__DEQUANTC : QB__DEQUANT;
-  if (qb__is_float(f->in) && qb__is_float(f->out)) {
-    return strstr(f->name, "fakequant") != NULL ? QB__FAKEQUANT : QB__CAST;
+/* Whether the family computes on its inputs' values. Families that move no bits (the
+ * compute peaks) do not: there is no numerical error to measure. */
+static bool qb__numerical(const qb_family_info* f) {
+  return f->op != QB_OP_peak && f->in_bits + f->in2_bits + f->out_bits != 0;
+}
+
+static bool qb__has_params(const qb_family_info* f) {
+  return qb_op_affine(qb_family_op(f));
+}
+
+static bool qb__per_channel(const qb_family_info* f) {
+  return qb_family_op(f)->params == QB_PARAMS_channel;
+}
+
+/* The integer dtype that a family's affine params quantize to: the codes a quantizer
+ * writes or a dequantizer reads; fake-quant rounds through s8 (kernels/ops.inc). */
+static qb_dtype qb__param_dtype(const qb_family_info* f) {
+  switch (f->op) {
+    case QB_OP_dequant:
+    case QB_OP_dequantc:
+      return f->in;
+    case QB_OP_fakequant:
+      return QB_DTYPE_s8;
+    default:
+      return f->out;
   }
-  return QB__UNKNOWN;
-}
-
-static bool qb__has_params(qb__role r) {
-  return r == QB__QUANT || r == QB__QUANTC || r == QB__DEQUANT || r == QB__DEQUANTC || r == QB__FAKEQUANT;
-}
-
-static bool qb__per_channel(qb__role r) {
-  return r == QB__QUANTC || r == QB__DEQUANTC;
-}
-
-/* The integer dtype that a family's affine params quantize to. */
-static qb_dtype qb__param_dtype(const qb_family_info* f, qb__role r) {
-  if (r == QB__DEQUANT || r == QB__DEQUANTC) return f->in;
-  if (r == QB__FAKEQUANT) return strstr(f->name, "qu8") != NULL ? QB_DTYPE_u8 : QB_DTYPE_s8;
-  return f->out;
 }
 
 bool qb_case_per_channel(const qb_family_info* f) {
-  return qb__per_channel(qb__role_of(f));
+  return qb__per_channel(f);
 }
 
 bool qb_case_is_format(const qb_family_info* f) {
-  const qb__role r = qb__role_of(f);
-  return f->kind == QB_KIND_unary && f->in == QB_DTYPE_f32 &&
-         (r == QB__QUANT || r == QB__QUANTC || r == QB__BQUANT || (r == QB__CAST && f->out != QB_DTYPE_f64));
+  switch (f->op) {
+    case QB_OP_quant:
+    case QB_OP_quantc:
+    case QB_OP_bquant:
+      return f->in == QB_DTYPE_f32;
+    case QB_OP_cvt:
+      return f->in == QB_DTYPE_f32 && f->out != QB_DTYPE_f64;
+    default:
+      return false;
+  }
 }
 
 qb_dtype qb_case_param_dtype(const qb_family_info* f) {
-  const qb__role r = qb__role_of(f);
-  return qb__has_params(r) ? qb__param_dtype(f, r) : QB_DTYPE_none;
+  return qb__has_params(f) ? qb__param_dtype(f) : QB_DTYPE_none;
 }
 
 size_t qb_case_data_outputs(const qb_case_data* d) {
@@ -103,49 +89,6 @@ static void* qb__buf_alloc(size_t bytes) {
 }
 
 /* ---- Element access --------------------------------------------------------------- */
-
-static uint64_t qb__load_bits(const void* buf, size_t i, unsigned bytes) {
-  const unsigned char* p = (const unsigned char*) buf + i * bytes;
-  uint8_t b8;
-  uint16_t b16;
-  uint32_t b32;
-  uint64_t b64;
-  switch (bytes) {
-    case 1:
-      memcpy(&b8, p, 1);
-      return b8;
-    case 2:
-      memcpy(&b16, p, 2);
-      return b16;
-    case 4:
-      memcpy(&b32, p, 4);
-      return b32;
-    default:
-      memcpy(&b64, p, 8);
-      return b64;
-  }
-}
-
-static void qb__store_bits(void* buf, size_t i, unsigned bytes, uint64_t v) {
-  unsigned char* p = (unsigned char*) buf + i * bytes;
-  const uint8_t b8 = (uint8_t) v;
-  const uint16_t b16 = (uint16_t) v;
-  const uint32_t b32 = (uint32_t) v;
-  switch (bytes) {
-    case 1:
-      memcpy(p, &b8, 1);
-      break;
-    case 2:
-      memcpy(p, &b16, 2);
-      break;
-    case 4:
-      memcpy(p, &b32, 4);
-      break;
-    default:
-      memcpy(p, &v, 8);
-      break;
-  }
-}
 
 /* Element i of q4_0 blocks: its 4-bit code (value d * (code - 8)). */
 static unsigned qb__q4_0_code(const qb_block_q4_0* b, size_t i) {
@@ -271,21 +214,19 @@ static uint64_t qb__elem_bits(qb_dtype t, const void* buf, size_t i) {
     case QB_DTYPE_q4_0:
       return ((uint64_t) ((const qb_block_q4_0*) buf)[i / QB_BLOCK_LEN].d << 8) |
              qb__q4_0_code((const qb_block_q4_0*) buf, i);
-    case QB_DTYPE_f6e2m3:
-    case QB_DTYPE_f6e3m2:
-    case QB_DTYPE_f4e2m1:
-      return qb__packed_code(buf, i, qb_dtype_get(t)->bits);
     default: {
       uint16_t h;
       unsigned z, c;
       if (qb__int4g_at(t, buf, i, &h, &z, &c)) return ((uint64_t) h << 8) | (z << 4) | c;
       if (qb__is_lowbit_block(t)) return qb__lowbit_elem_bits(t, buf, i);
     }
-      return qb__load_bits(buf, i, qb_dtype_get(t)->bits / 8);
+      return qb_dtype_load_bits(t, buf, i);
   }
 }
 
 double qb_case_decode(qb_dtype t, const void* buf, size_t i) {
+  /* The common formats through the kernels' own bit helpers (fast); every other float
+   * or int dtype, packed ones included, from its dtype.inc descriptor. */
   switch (t) {
     case QB_DTYPE_f64:
       return ((const double*) buf)[i];
@@ -295,20 +236,10 @@ double qb_case_decode(qb_dtype t, const void* buf, size_t i) {
       return qb_f32_from_bits(qb_f16_to_f32_bits(((const uint16_t*) buf)[i]));
     case QB_DTYPE_bf16:
       return qb_f32_from_bits(qb_bf16_to_f32_bits(((const uint16_t*) buf)[i]));
-    case QB_DTYPE_f8e4m3:
-      return qb_f32_from_bits(qb_f8e4m3_to_f32_bits(((const uint8_t*) buf)[i]));
-    case QB_DTYPE_f8e5m2:
-      return qb_f32_from_bits(qb_f8e5m2_to_f32_bits(((const uint8_t*) buf)[i]));
     case QB_DTYPE_s8:
       return ((const int8_t*) buf)[i];
     case QB_DTYPE_u8:
       return ((const uint8_t*) buf)[i];
-    case QB_DTYPE_s16:
-      return ((const int16_t*) buf)[i];
-    case QB_DTYPE_s32:
-      return ((const int32_t*) buf)[i];
-    case QB_DTYPE_s64:
-      return (double) ((const int64_t*) buf)[i];
     case QB_DTYPE_qb8: {
       const qb_block_q8* b = (const qb_block_q8*) buf + i / QB_BLOCK_LEN;
       return (double) b->d * (double) b->qs[i % QB_BLOCK_LEN];
@@ -323,11 +254,11 @@ double qb_case_decode(qb_dtype t, const void* buf, size_t i) {
              ((double) qb__q4_0_code(b, i) - 8.0);
     }
     case QB_DTYPE_f6e2m3:
-      return qb_f32_from_bits(qb_f6e2m3_to_f32_bits((uint8_t) qb__elem_bits(t, buf, i)));
+      return qb_f32_from_bits(qb_f6e2m3_to_f32_bits((uint8_t) qb_dtype_load_bits(t, buf, i)));
     case QB_DTYPE_f6e3m2:
-      return qb_f32_from_bits(qb_f6e3m2_to_f32_bits((uint8_t) qb__elem_bits(t, buf, i)));
+      return qb_f32_from_bits(qb_f6e3m2_to_f32_bits((uint8_t) qb_dtype_load_bits(t, buf, i)));
     case QB_DTYPE_f4e2m1:
-      return qb_f32_from_bits(qb_f4e2m1_to_f32_bits((uint8_t) qb__elem_bits(t, buf, i)));
+      return qb_f32_from_bits(qb_f4e2m1_to_f32_bits((uint8_t) qb_dtype_load_bits(t, buf, i)));
     case QB_DTYPE_e8m0:
       return qb_f32_from_bits(qb_e8m0_to_f32_bits(((const uint8_t*) buf)[i]));
     default: {
@@ -340,15 +271,8 @@ double qb_case_decode(qb_dtype t, const void* buf, size_t i) {
       }
       if (qb__is_lowbit_block(t)) return qb__lowbit_value(t, buf, i);
     }
-      return NAN; /* packed 4-bit integer dtypes: no family uses them yet */
+      return qb_dtype_decode_bits(t, qb_dtype_load_bits(t, buf, i));
   }
-}
-
-/* A float's bits with a subnormal replaced by zero of the same sign. */
-static uint64_t qb__flush_bits(qb_dtype t, uint64_t b) {
-  const qb_dtype_info* di = qb_dtype_get(t);
-  const uint64_t exp = (b >> di->man_bits) & ((1ull << di->exp_bits) - 1u);
-  return exp == 0 ? b & (1ull << (di->bits - 1)) : b;
 }
 
 /* Flushes every subnormal of a float (or block scale) buffer in place. */
@@ -356,7 +280,7 @@ static void qb__flush_buffer(qb_dtype t, void* buf, size_t n) {
   if (t == QB_DTYPE_qb8) {
     qb_block_q8* b = (qb_block_q8*) buf;
     for (size_t k = 0; k < n / QB_BLOCK_LEN; k++) {
-      b[k].d = qb_f32_from_bits((uint32_t) qb__flush_bits(QB_DTYPE_f32, qb_f32_to_bits(b[k].d)));
+      b[k].d = qb_f32_from_bits((uint32_t) qb_dtype_flush_bits(QB_DTYPE_f32, qb_f32_to_bits(b[k].d)));
     }
     return;
   }
@@ -369,26 +293,27 @@ static void qb__flush_buffer(qb_dtype t, void* buf, size_t n) {
     for (size_t k = 0; k < n / g.len; k++) {
       uint16_t h;
       memcpy(&h, p + k * g.bytes, 2);
-      h = (uint16_t) qb__flush_bits(QB_DTYPE_f16, h);
+      h = (uint16_t) qb_dtype_flush_bits(QB_DTYPE_f16, h);
       memcpy(p + k * g.bytes, &h, 2);
     }
     return;
   }
-  if (!qb__is_float(t) || qb_dtype_get(t)->bits % 8 != 0) return; /* packed FP6/FP4: no FTZ variant */
-  const unsigned bytes = qb_dtype_get(t)->bits / 8;
+  if (!qb__is_float(t)) return;
   for (size_t i = 0; i < n; i++) {
-    qb__store_bits(buf, i, bytes, qb__flush_bits(t, qb__load_bits(buf, i, bytes)));
+    qb_dtype_store_bits(t, buf, i, qb_dtype_flush_bits(t, qb_dtype_load_bits(t, buf, i)));
   }
 }
 
 /* ---- Building the data ------------------------------------------------------------ */
 
-static qb_status qb__run_named(const char* family, size_t n, const void* x, void* y, const void* params,
-                               qb_error* err) {
-  const qb_family f = qb_family_find(family);
+/* Runs the scalar reference of the family doing `op` from f32 to t. */
+static qb_status qb__run_from_f32(qb_op op, qb_dtype t, size_t n, const void* x, void* y, const void* params,
+                                  qb_error* err) {
+  const qb_family f = qb_family_by_op(op, QB_DTYPE_f32, t);
   const qb_kernel_info* k = f == QB_FAMILY_COUNT ? NULL : qb_kernel_reference(f);
   if (k == NULL || k->fn == NULL || qb_family_get(f)->kind != QB_KIND_unary) {
-    return qb_fail(err, QB_INTERNAL, "case data: the scalar reference of %s is not in this build", family);
+    return qb_fail(err, QB_UNSUPPORTED, "case data: no %s family from f32 to %s in this build",
+                   qb_op_get(op)->name, qb_dtype_get(t)->name);
   }
   qb_kernel_unary(k)(n, x, y, params);
   return QB_OK;
@@ -432,10 +357,9 @@ static qb_status qb__tensor_params(qb_quant_params* p, qb_dtype qdt, const float
 }
 
 /* The case's own params (d->qp), per tensor or per channel (arrays owned by d). */
-static qb_status qb__case_params(qb_case_data* d, qb__role role, const float* xf, const qb_case_options* o,
-                                 qb_error* err) {
-  const qb_dtype qdt = qb__param_dtype(d->family, role);
-  if (!qb__per_channel(role)) {
+static qb_status qb__case_params(qb_case_data* d, const float* xf, const qb_case_options* o, qb_error* err) {
+  const qb_dtype qdt = qb__param_dtype(d->family);
+  if (!qb__per_channel(d->family)) {
     d->metadata_bytes = sizeof(float) + sizeof(int32_t);
     return qb__tensor_params(&d->qp, qdt, xf, d->n, o, err);
   }
@@ -483,34 +407,26 @@ static qb_status qb__case_params(qb_case_data* d, qb__role role, const float* xf
  */
 static qb_status qb__from_f32(qb_dtype t, const float* xf, size_t n, void* out, const qb_quant_params* qp,
                               qb_round_mode round, qb_error* err) {
-  char name[64];
   if (t == QB_DTYPE_f32) {
     memcpy(out, xf, n * sizeof(float));
     return QB_OK;
   }
-  if (qb__is_block(t)) {
-    snprintf(name, sizeof name, "f32_%s_quant", qb_dtype_get(t)->name);
-    return qb__run_named(name, n, xf, out, NULL, err);
-  }
+  if (qb__is_block(t)) return qb__run_from_f32(QB_OP_bquant, t, n, xf, out, NULL, err);
   if (qb__is_float(t)) {
-    snprintf(name, sizeof name, "f32_%s_cvtsat", qb_dtype_get(t)->name);
-    if (qb_family_find(name) == QB_FAMILY_COUNT) {
-      snprintf(name, sizeof name, "f32_%s_cvt", qb_dtype_get(t)->name);
-    }
-    return qb__run_named(name, n, xf, out, NULL, err);
+    const bool sat = qb_family_by_op(QB_OP_cvtsat, QB_DTYPE_f32, t) != QB_FAMILY_COUNT;
+    return qb__run_from_f32(sat ? QB_OP_cvtsat : QB_OP_cvt, t, n, xf, out, NULL, err);
   }
-  if (t != QB_DTYPE_s8 && t != QB_DTYPE_u8) {
+  if (qb_dtype_get(t)->cls != QB_CLASS_int) {
     return qb_fail(err, QB_UNSUPPORTED, "case data: no conversion from f32 to %s", qb_dtype_get(t)->name);
   }
   qb_quant_params local;
   if (qp == NULL) {
-    const qb_case_options o = {round, t == QB_DTYPE_s8, NULL, 0};
+    const qb_case_options o = {round, qb_dtype_get(t)->imin < 0, NULL, 0};
     qb_status s = qb__tensor_params(&local, t, xf, n, &o, err);
     if (s != QB_OK) return s;
     qp = &local;
   }
-  snprintf(name, sizeof name, "f32_%s_quant%s", t == QB_DTYPE_s8 ? "qs8" : "qu8", qp->channel_len ? "c" : "");
-  return qb__run_named(name, n, xf, out, qp, err);
+  return qb__run_from_f32(qp->channel_len ? QB_OP_quantc : QB_OP_quant, t, n, xf, out, qp, err);
 }
 
 /* Takes input `given` (dtype gt) into buffer `out` of dtype want. */
@@ -528,8 +444,7 @@ static qb_status qb__take_input(qb_case_data* d, qb_dtype want, qb_dtype gt, con
     return qb_fail(err, QB_BAD_INPUT, "%s takes %s input (or f32, converted), not %s", d->family->name,
                    qb_dtype_get(want)->name, qb_dtype_get(gt)->name);
   }
-  const qb__role role = qb__role_of(d->family);
-  const bool own_params = role == QB__DEQUANT || role == QB__DEQUANTC;
+  const bool own_params = d->family->op == QB_OP_dequant || d->family->op == QB_OP_dequantc;
   return qb__from_f32(want, (const float*) given, d->n, out, own_params ? &d->qp : NULL, o->round, err);
 }
 
@@ -582,21 +497,20 @@ void qb_case_data_run_reference(qb_case_data* d) {
 qb_status qb_case_data_init_from(qb_case_data* d, const qb_family_info* f, size_t n, qb_dtype xt,
                                  const void* x, qb_dtype x2t, const void* x2, const qb_case_options* o,
                                  qb_error* err) {
-  const qb__role role = qb__role_of(f);
   qb_status s;
   memset(d, 0, sizeof *d);
-  if (role == QB__UNKNOWN) {
+  if (!qb__numerical(f)) {
     return qb_fail(err, QB_UNSUPPORTED, "%s: not a numerical family (no case data)", f->name);
   }
   if ((s = qb__check_n(f, n, err)) != QB_OK || (s = qb__init_buffers(d, f, n, err)) != QB_OK) goto fail;
-  if (qb__has_params(role)) {
+  if (qb__has_params(f)) {
     /* Params come from f32 data when there is some: the input itself, or the floats
      * that a dequant family's integers are made from. */
     const float* xf = xt == QB_DTYPE_f32 ? (const float*) x : NULL;
-    if ((s = qb__case_params(d, role, xf, o, err)) != QB_OK) goto fail;
-  } else if (role == QB__BQUANT || role == QB__BDEQUANT) {
+    if ((s = qb__case_params(d, xf, o, err)) != QB_OK) goto fail;
+  } else if (qb_family_op(f)->params == QB_PARAMS_block) {
     qb_block_geom g;
-    (void) qb_dtype_block(role == QB__BQUANT ? f->out : f->in, &g);
+    (void) qb_dtype_block(f->op == QB_OP_bquant ? f->out : f->in, &g);
     d->metadata_bytes = n / g.len * g.meta_bytes;
   }
   if ((s = qb__take_input(d, f->in, xt, x, d->x, d->x_bytes, o, err)) != QB_OK) goto fail;
@@ -660,11 +574,11 @@ static void qb__params_at(const qb_case_data* d, size_t i, double* scale, double
 }
 
 /* The f64 reference of output i, from the input as stored. */
-static double qb__ref64(const qb_case_data* d, qb__role role, size_t i) {
+static double qb__ref64(const qb_case_data* d, size_t i) {
   double scale, zp;
-  switch (role) {
-    case QB__DEQUANT:
-    case QB__DEQUANTC:
+  switch (d->family->op) {
+    case QB_OP_dequant:
+    case QB_OP_dequantc:
       qb__params_at(d, i, &scale, &zp);
       return (qb_case_decode(d->family->in, d->x, i) - zp) * scale;
     default:
@@ -673,9 +587,9 @@ static double qb__ref64(const qb_case_data* d, qb__role role, size_t i) {
 }
 
 /* Output i as the value it stands for: quantized codes dequantized with the case's params. */
-static double qb__got64(const qb_case_data* d, qb__role role, const void* y, size_t i) {
+static double qb__got64(const qb_case_data* d, const void* y, size_t i) {
   double scale, zp;
-  if (role == QB__QUANT || role == QB__QUANTC) {
+  if (d->family->op == QB_OP_quant || d->family->op == QB_OP_quantc) {
     qb__params_at(d, i, &scale, &zp);
     return (qb_case_decode(d->family->out, y, i) - zp) * scale;
   }
@@ -696,12 +610,12 @@ static void qb__dot64(const qb_case_data* d, double* dot, double* sum_abs) {
   *sum_abs = a;
 }
 
-static void qb__error_figures(const qb_case_data* d, qb__role role, const void* y, qb_error_metrics* m) {
+static void qb__error_figures(const qb_case_data* d, const void* y, qb_error_metrics* m) {
   enum { CHUNK = 1024 };
   double ref[CHUNK], got[CHUNK];
   qb_metrics_acc acc;
   qb_metrics_begin(&acc, d->family->out);
-  if (role == QB__DOT) {
+  if (d->family->kind == QB_KIND_dot) {
     double sum_abs;
     qb__dot64(d, &ref[0], &sum_abs);
     got[0] = qb_case_decode(d->family->out, y, 0);
@@ -710,8 +624,8 @@ static void qb__error_figures(const qb_case_data* d, qb__role role, const void* 
     for (size_t i0 = 0; i0 < d->n; i0 += CHUNK) {
       const size_t k = d->n - i0 < CHUNK ? d->n - i0 : CHUNK;
       for (size_t j = 0; j < k; j++) {
-        ref[j] = qb__ref64(d, role, i0 + j);
-        got[j] = qb__got64(d, role, y, i0 + j);
+        ref[j] = qb__ref64(d, i0 + j);
+        got[j] = qb__got64(d, y, i0 + j);
       }
       qb_metrics_add(&acc, ref, got, k);
     }
@@ -732,7 +646,6 @@ static void* qb__flushed_copy(qb_dtype t, const void* src, size_t bytes, size_t 
 qb_status qb_case_data_evaluate(const qb_case_data* d, const void* y, unsigned sem, qb_error_metrics* m,
                                 qb_error* err) {
   const qb_family_info* f = d->family;
-  const qb__role role = qb__role_of(f);
   const size_t outs = qb_case_data_outputs(d);
   const bool float_out = qb__is_float(f->out);
   void *fx = NULL, *fx2 = NULL, *fy = NULL;
@@ -741,7 +654,7 @@ qb_status qb_case_data_evaluate(const qb_case_data* d, const void* y, unsigned s
   uint64_t mism = 0, naninf = 0;
 
   /* (b) The figures against the f64 reference. */
-  qb__error_figures(d, role, y, m);
+  qb__error_figures(d, y, m);
 
   /* (a) Bit-wise against the scalar reference, with the declared semantics applied to
    * the reference first. 1. FTZ_IN: the reference recomputed from flushed inputs. */
@@ -757,7 +670,7 @@ qb_status qb_case_data_evaluate(const qb_case_data* d, const void* y, unsigned s
     yr = fy;
   }
   double bound = 0.0;
-  if ((sem & QB_SEM_REASSOC) && role == QB__DOT && float_out) {
+  if ((sem & QB_SEM_REASSOC) && f->kind == QB_KIND_dot && float_out) {
     double dot, sum_abs;
     qb__dot64(d, &dot, &sum_abs);
     if (sem & QB_SEM_FTZ_IN) {
@@ -773,7 +686,7 @@ qb_status qb_case_data_evaluate(const qb_case_data* d, const void* y, unsigned s
     uint64_t rb = qb__elem_bits(f->out, yr, i);
     const uint64_t gb = qb__elem_bits(f->out, y, i);
     /* 2. FTZ_OUT: the reference's subnormal outputs flushed. */
-    if ((sem & QB_SEM_FTZ_OUT) && float_out) rb = qb__flush_bits(f->out, rb);
+    if ((sem & QB_SEM_FTZ_OUT) && float_out) rb = qb_dtype_flush_bits(f->out, rb);
     if (rb == gb) continue;
     if (float_out) {
       const double r = qb_case_decode(f->out, yr, i), g = qb_case_decode(f->out, y, i);

@@ -27,7 +27,7 @@ static fmt fmt_of(qb_dtype t) {
   f.ebits = (unsigned) d->exp_bits;
   f.mbits = (unsigned) d->man_bits;
   f.bias = d->bias;
-  f.fn = t == QB_DTYPE_f8e4m3;
+  f.fn = d->special == QB_SPECIAL_fn;
   qb_dtype_finfo(t, &f.fi);
   return f;
 }
@@ -106,9 +106,7 @@ static void set_elem(const fmt* f, unsigned char* p, size_t i, uint64_t v) {
 
 bool qb_semantics_family_ok(qb_family family) {
   const qb_family_info* fi = qb_family_get(family);
-  if (fi == NULL || fi->kind != QB_KIND_unary) return false;
-  const char* op = strrchr(fi->name, '_');
-  if (op == NULL || (strcmp(op, "_cvt") != 0 && strcmp(op, "_cvtsat") != 0)) return false;
+  if (fi == NULL || (fi->op != QB_OP_cvt && fi->op != QB_OP_cvtsat)) return false;
   return qb_dtype_get(fi->in)->cls == QB_CLASS_float && qb_dtype_get(fi->out)->cls == QB_CLASS_float &&
          fi->in != fi->out;
 }

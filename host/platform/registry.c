@@ -4,20 +4,35 @@
 #include <stdio.h>
 #include <string.h>
 
+static const qb_op_info qb__ops[QB_OP_COUNT] = {
+#define QB_OP(op, kind, params, rounds, doc) \
+  {QB_OP_##op, #op, QB_KIND_##kind, QB_PARAMS_##params, rounds, doc},
+#include "ops.inc"
+#undef QB_OP
+};
+
+/* An op's kind, at compile time, for the family table's initializers. */
+enum {
+#define QB_OP(op, kind, ...) QB__KIND_OF_##op = QB_KIND_##kind,
+#include "ops.inc"
+#undef QB_OP
+};
+
 static const qb_family_info qb__families[QB_FAMILY_COUNT] = {
-#define QB_FAMILY(id, kind, in, in2, out, ib, i2b, ob, flops, mult, maxn, doc) \
-  {QB_FAMILY_##id,                                                             \
-   #id,                                                                        \
-   QB_KIND_##kind,                                                             \
-   QB_DTYPE_##in,                                                              \
-   QB_DTYPE_##in2,                                                             \
-   QB_DTYPE_##out,                                                             \
-   ib,                                                                         \
-   i2b,                                                                        \
-   ob,                                                                         \
-   flops,                                                                      \
-   mult,                                                                       \
-   maxn,                                                                       \
+#define QB_FAMILY(id, op, in, in2, out, ib, i2b, ob, flops, mult, maxn, doc) \
+  {QB_FAMILY_##id,                                                           \
+   #id,                                                                      \
+   QB_OP_##op,                                                               \
+   (qb_kind) QB__KIND_OF_##op,                                               \
+   QB_DTYPE_##in,                                                            \
+   QB_DTYPE_##in2,                                                           \
+   QB_DTYPE_##out,                                                           \
+   ib,                                                                       \
+   i2b,                                                                      \
+   ob,                                                                       \
+   flops,                                                                    \
+   mult,                                                                     \
+   maxn,                                                                     \
    doc},
 #include "families.inc"
 #undef QB_FAMILY
@@ -49,6 +64,18 @@ __attribute__((constructor)) static void qb__init_names(void) {
     qb__view[i].name = qb__names[i];
     qb__view[i].variant = strstr(qb__names[i], "__") + 2;
   }
+}
+
+const qb_op_info* qb_op_get(qb_op op) {
+  return (unsigned) op < QB_OP_COUNT ? &qb__ops[op] : NULL;
+}
+
+qb_family qb_family_by_op(qb_op op, qb_dtype in, qb_dtype out) {
+  for (int f = 0; f < QB_FAMILY_COUNT; f++) {
+    const qb_family_info* fi = &qb__families[f];
+    if (fi->op == op && fi->in == in && fi->out == out) return (qb_family) f;
+  }
+  return QB_FAMILY_COUNT;
 }
 
 const qb_family_info* qb_family_get(qb_family f) {

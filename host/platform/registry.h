@@ -22,10 +22,42 @@ typedef enum qb_family {
 
 typedef enum qb_kind { QB_KIND_unary, QB_KIND_dot } qb_kind;
 
+/* What a family does (kernels/ops.inc). */
+typedef enum qb_op {
+#define QB_OP(op, ...) QB_OP_##op,
+#include "ops.inc"
+#undef QB_OP
+  QB_OP_COUNT
+} qb_op;
+
+/* What a family's kernels take as params (kernels/ops.inc's params column). */
+typedef enum qb_op_params {
+  QB_PARAMS_none,    /* unused */
+  QB_PARAMS_tensor,  /* qb_quant_params, per tensor */
+  QB_PARAMS_channel, /* qb_quant_params, per channel */
+  QB_PARAMS_block    /* none: the block format carries its scales */
+} qb_op_params;
+
+typedef struct qb_op_info {
+  qb_op id;
+  const char* name; /* "quantc" */
+  qb_kind kind;
+  qb_op_params params;
+  bool rounds; /* reads qb_quant_params' rounding mode */
+  const char* doc;
+} qb_op_info;
+
+const qb_op_info* qb_op_get(qb_op op);
+/* Whether the op's kernels take affine qb_quant_params (per tensor or per channel). */
+static inline bool qb_op_affine(const qb_op_info* o) {
+  return o->params == QB_PARAMS_tensor || o->params == QB_PARAMS_channel;
+}
+
 typedef struct qb_family_info {
   qb_family id;
   const char* name; /* "f32_f16_cvt" */
-  qb_kind kind;
+  qb_op op;
+  qb_kind kind; /* the op's */
   qb_dtype in, in2, out;
   double in_bits, in2_bits, out_bits; /* bits moved per element (the bytes formula; q8_0: 8.5) */
   unsigned flops;                     /* operations per element */
@@ -49,6 +81,13 @@ typedef struct qb_kernel_info {
 
 const qb_family_info* qb_family_get(qb_family f);
 qb_family qb_family_find(const char* name); /* QB_FAMILY_COUNT when unknown */
+/* The first family (families.inc order) doing `op` from dtype in to dtype out;
+ * QB_FAMILY_COUNT when there is none. */
+qb_family qb_family_by_op(qb_op op, qb_dtype in, qb_dtype out);
+/* The family's op's facts. */
+static inline const qb_op_info* qb_family_op(const qb_family_info* f) {
+  return qb_op_get(f->op);
+}
 
 size_t qb_kernel_count(void);
 const qb_kernel_info* qb_kernel_at(size_t i);

@@ -9,14 +9,13 @@
 
 bool qb_family_rounds(const qb_family_info* f) {
   /* The affine quantizers (per tensor, per channel, fake-quant) read qb_quant_params'
-   * rounding mode; dequantizers do not round, and block formats round their own way. */
-  return strstr(f->name, "quant") != NULL && strstr(f->name, "dequant") == NULL &&
-         qb_dtype_get(f->out)->cls != QB_CLASS_block;
+   * rounding mode; dequantizers do not round, and block formats round their own way
+   * (kernels/ops.inc's rounds column). */
+  return qb_family_op(f)->rounds;
 }
 
 bool qb_family_is_peak(const qb_family_info* f) {
-  const size_t len = strlen(f->name);
-  return len > 5 && strcmp(f->name + len - 5, "_peak") == 0;
+  return f->op == QB_OP_peak;
 }
 
 static qb_case* qb__push(qb_plan* p, qb_error* err) {

@@ -125,7 +125,11 @@ enum {
 #ifndef QB_UKERNEL_ATTR
 #define QB_UKERNEL_ATTR
 #endif
-#define QB_FAMILY(id, kind, ...) typedef qb_##kind##_fn qb_##id##_fn;
+/* Each operation's signature (kernels/ops.inc's kind), then each family's. */
+#define QB_OP(op, kind, ...) typedef qb_##kind##_fn qb_op_##op##_fn;
+#include "../../ops.inc"
+#undef QB_OP
+#define QB_FAMILY(id, op, ...) typedef qb_op_##op##_fn qb_##id##_fn;
 #include "../../families.inc"
 #undef QB_FAMILY
 #define QB_KERNEL(family, isa, fn, tile, sem) extern qb_##family##_fn fn QB_UKERNEL_ATTR;
