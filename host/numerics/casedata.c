@@ -57,6 +57,7 @@ bool qb_case_is_format(const qb_family_info* f) {
     case QB_OP_bquant:
       return f->in == QB_DTYPE_f32;
     case QB_OP_cvt:
+    case QB_OP_cvtsat:
       return f->in == QB_DTYPE_f32 && f->out != QB_DTYPE_f64;
     default:
       return false;
