@@ -36,7 +36,7 @@
 
 /* Defaults of the gate (ci/README.md says how they were measured). */
 #define QB_PAIRED_DEFAULT_THRESHOLD_PCT 10.0
-#define QB_PAIRED_DEFAULT_DEVICE_THRESHOLD_PCT 10.0
+#define QB_PAIRED_DEFAULT_DEVICE_THRESHOLD_PCT 25.0
 #define QB_PAIRED_DEFAULT_ALPHA 0.05
 /* Rounds beyond this use the normal approximation of the signed-rank distribution. */
 #define QB_PAIRED_EXACT_MAX_ROUNDS 200
