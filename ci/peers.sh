@@ -47,7 +47,7 @@ if [ -n "$ggml" ]; then
     -DGGML_BUILD_TESTS=OFF -DGGML_BUILD_EXAMPLES=OFF -DGGML_OPENMP=OFF >"$work/ggml-configure.log"
   cmake --build "$gb" -j"$(nproc)" --target ggml-cpu ggml-base >"$work/ggml-build.log"
   defs+=(-DQB_PEER_GGML -I"$ggml/include")
-  libs+=($(find "$gb" -name 'libggml-cpu.a') $(find "$gb" -name 'libggml-base.a') -lstdc++)
+  libs+=($(find "$gb/" -name 'libggml-cpu.a') $(find "$gb/" -name 'libggml-base.a') -lstdc++)
   echo "ggml: $(git -C "$ggml" log -1 --format='%h %cs' 2>/dev/null || echo "$ggml")"
 fi
 

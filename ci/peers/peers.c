@@ -246,16 +246,16 @@ int main(int argc, char** argv) {
       /* 2. Rounds: every usable qbench variant, then the peer; best of each kept. */
       double best_qb = INFINITY, best_peer = INFINITY;
       const qb_kernel_info* best_k = NULL;
-      double each[64];
-      for (int i = 0; i < 64; i++) each[i] = INFINITY;
+      double each[1024];
+      for (int i = 0; i < 1024; i++) each[i] = INFINITY;
       for (int r = 0; r < rounds; r++) {
         for (size_t i = 0; i < qb_kernel_count(); i++) {
           const qb_kernel_info* k = qb_kernel_at(i);
-          if (k->family != f || k->isa == QB_ISA_scalar) continue;
+          if (k->family != f) continue;
           if (!qb_kernel_usable(k, &cpu, NULL, (char[160]){0}, 160)) continue;
           qb__job j = {qb__call_qb, n, qx, dot ? qx2 : NULL, b.o, k, 0};
           const double t = qb__time(&j, min_s);
-          if (i < 64 && t < each[i]) each[i] = t;
+          if (i < 1024 && t < each[i]) each[i] = t;
           if (t < best_qb) {
             best_qb = t;
             best_k = k;
@@ -269,7 +269,7 @@ int main(int argc, char** argv) {
       const double qr = (double) n / best_qb * 1e-9, pr = (double) n / best_peer * 1e-9;
       printf("%-26s %-16s %9zu  %-28s %10.3f %10.3f %7.2f\n", op->name, op->family, n,
              best_k ? best_k->variant : "-", qr, op->peer ? pr : NAN, op->peer ? qr / pr : NAN);
-      for (size_t i = 0; variants && i < qb_kernel_count() && i < 64; i++) {
+      for (size_t i = 0; variants && i < qb_kernel_count() && i < 1024; i++) {
         if (isfinite(each[i])) {
           printf("%-26s %-16s %9zu    %-26s %10.3f\n", "", "", n, qb_kernel_at(i)->variant,
                  (double) n / each[i] * 1e-9);
