@@ -104,35 +104,66 @@ kernel void qb_f32_qs8_fakequant_ocl(ulong n, global const float* x, global floa
   });
 }
 
-/* Per channel: element i belongs to channel i / channel_len. */
-kernel void qb_f32_qs8_quantc_ocl(ulong n, global const float* x, global char* y, QB_QUANTC_ARGS) {
-  QB_SPAN_ROUNDING(i, n, t, tflite, {
-    const ulong c = i / channel_len;
-    y[i] = (char) qb__quant_one(x[i], scales[c], inv_scales[c], zps[c], qmin, qmax, t);
-  });
-}
+/*
+ * Per channel: element i belongs to channel i / channel_len. A 64-bit division per
+ * element does not vectorize on x86 (PoCL calls a scalar routine per lane) and the
+ * parameters became gathers: per-channel quantize ran at 0.04-0.06 of the device's copy
+ * roof. When a channel is at least QB_VEC long, a work-item's span meets at most two
+ * channels: one division per work-item finds the first and where the next begins, both
+ * channels' parameters are loaded once, and each element picks by a select.
+ */
+#define QB_CHANNEL_PAIR(n)                                                    \
+  const ulong qb_f_ = min((ulong) get_global_id(0) * QB_VEC, (ulong) (n) -1); \
+  const ulong qb_c0_ = qb_f_ / channel_len;                                   \
+  const ulong qb_next_ = (qb_c0_ + 1) * channel_len;                          \
+  const ulong qb_c1_ = qb_next_ < (n) ? qb_c0_ + 1 : qb_c0_
 
-kernel void qb_f32_qu8_quantc_ocl(ulong n, global const float* x, global uchar* y, QB_QUANTC_ARGS) {
-  QB_SPAN_ROUNDING(i, n, t, tflite, {
-    const ulong c = i / channel_len;
-    y[i] = (uchar) qb__quant_one(x[i], scales[c], inv_scales[c], zps[c], qmin, qmax, t);
-  });
-}
+#define QB_QUANTC_BODY(T)                                                                        \
+  if (n == 0) return;                                                                            \
+  if (channel_len >= QB_VEC) {                                                                   \
+    QB_CHANNEL_PAIR(n);                                                                          \
+    const float s0 = scales[qb_c0_], s1 = scales[qb_c1_];                                        \
+    const float is0 = inv_scales[qb_c0_], is1 = inv_scales[qb_c1_];                              \
+    const int z0 = zps[qb_c0_], z1 = zps[qb_c1_];                                                \
+    QB_SPAN_ROUNDING(i, n, t, tflite, {                                                          \
+      const int up = i >= qb_next_;                                                              \
+      y[i] = (T) qb__quant_one(x[i], up ? s1 : s0, up ? is1 : is0, up ? z1 : z0, qmin, qmax, t); \
+    });                                                                                          \
+  } else {                                                                                       \
+    QB_SPAN_ROUNDING(i, n, t, tflite, {                                                          \
+      const ulong c = i / channel_len;                                                           \
+      y[i] = (T) qb__quant_one(x[i], scales[c], inv_scales[c], zps[c], qmin, qmax, t);           \
+    });                                                                                          \
+  }
 
-kernel void qb_qs8_f32_dequantc_ocl(ulong n, global const char* x, global float* y, QB_QUANTC_ARGS) {
-  QB_SPAN(i, n, {
-    const ulong c = i / channel_len;
-    y[i] = qb__dequant_one(x[i], scales[c], zps[c]);
-  });
-}
+#define QB_DEQUANTC_BODY                                        \
+  if (n == 0) return;                                           \
+  if (channel_len >= QB_VEC) {                                  \
+    QB_CHANNEL_PAIR(n);                                         \
+    const float s0 = scales[qb_c0_], s1 = scales[qb_c1_];       \
+    const int z0 = zps[qb_c0_], z1 = zps[qb_c1_];               \
+    QB_SPAN(i, n, {                                             \
+      const int up = i >= qb_next_;                             \
+      y[i] = qb__dequant_one(x[i], up ? s1 : s0, up ? z1 : z0); \
+    });                                                         \
+  } else {                                                      \
+    QB_SPAN(i, n, {                                             \
+      const ulong c = i / channel_len;                          \
+      y[i] = qb__dequant_one(x[i], scales[c], zps[c]);          \
+    });                                                         \
+  }
 
-kernel void qb_qu8_f32_dequantc_ocl(ulong n, global const uchar* x, global float* y, QB_QUANTC_ARGS) {
-  QB_SPAN(i, n, {
-    const ulong c = i / channel_len;
-    y[i] = qb__dequant_one(x[i], scales[c], zps[c]);
-  });
-}
+kernel void qb_f32_qs8_quantc_ocl(ulong n, global const float* x, global char* y,
+                                  QB_QUANTC_ARGS){QB_QUANTC_BODY(char)}
 
+kernel void qb_f32_qu8_quantc_ocl(ulong n, global const float* x, global uchar* y,
+                                  QB_QUANTC_ARGS){QB_QUANTC_BODY(uchar)}
+
+kernel void qb_qs8_f32_dequantc_ocl(ulong n, global const char* x, global float* y,
+                                    QB_QUANTC_ARGS){QB_DEQUANTC_BODY}
+
+kernel void qb_qu8_f32_dequantc_ocl(ulong n, global const uchar* x, global float* y,
+                                    QB_QUANTC_ARGS){QB_DEQUANTC_BODY}
 /*
  * Block quantization: one work-item per block of 32. A block is 36 bytes (f32 scale d,
  * then 32 s8 codes), so d stays 4-byte aligned. As qb__block_quant_one: NaN counts as
