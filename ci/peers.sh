@@ -52,7 +52,17 @@ if [ -n "$ggml" ]; then
 fi
 
 # qbench: its host library and every kernel object (the registry refers to them all).
-mapfile -t kobjs < <(find "$qbuild/kernels" -name '*.c.o' | sort)
+# Objects whose source is gone (a kernel since generated from a template) are left out.
+kobjs=()
+while IFS= read -r o; do
+  rel="${o#*/qb_kernels.dir/}"
+  rel="${rel%.o}"
+  case "$rel" in
+    __/generated/*) src="$qbuild/generated/${rel#__/generated/}" ;;
+    *) src="$root/kernels/$rel" ;;
+  esac
+  [ -f "$src" ] && kobjs+=("$o")
+done < <(find "$qbuild/kernels" -name '*.c.o' | sort)
 deps=$(pkg-config --libs jansson hwloc 2>/dev/null || echo "-ljansson")
 gcc "${cflags[@]}" "${defs[@]}" "$root/ci/peers/peers.c" -o "$work/peers" \
   -Wl,--start-group "$qbuild/host/libqbench_core.a" "${kobjs[@]}" "${libs[@]}" -Wl,--end-group \
