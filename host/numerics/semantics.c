@@ -15,7 +15,8 @@ typedef struct fmt {
   qb_dtype t;
   unsigned bits, ebits, mbits;
   int bias;
-  bool fn; /* e4m3fn: no inf, one NaN per sign (S.1111.111), no signaling NaN */
+  bool fn;   /* e4m3fn: no inf, one NaN per sign (S.1111.111), no signaling NaN */
+  bool ieee; /* inf and NaN as IEEE 754 (FP6/FP4 and e8m0 are neither this nor fn) */
   qb_finfo fi;
 } fmt;
 
@@ -28,6 +29,7 @@ static fmt fmt_of(qb_dtype t) {
   f.mbits = (unsigned) d->man_bits;
   f.bias = d->bias;
   f.fn = d->special == QB_SPECIAL_fn;
+  f.ieee = d->special == QB_SPECIAL_ieee;
   qb_dtype_finfo(t, &f.fi);
   return f;
 }
@@ -169,10 +171,13 @@ qb_status qb_semantics_probe(qb_family family, const char* path, qb_sem_run_fn r
     const double v = (O.mbits >= 2 ? 3 : 1) * O.fi.min_subnormal;
     used[P_SUB_OUT] = v >= I.fi.min_normal && encode(&I, v, &in[P_SUB_OUT]);
   }
+  /* NaN and inf probes only where the input format has them (FP6/FP4 have neither; an
+   * IEEE-style payload needs two mantissa bits). */
   if (I.fn) {
     in[P_NAN_A] = sign_bit(&I) | exp_ones(&I) | man_mask(&I);
     in[P_NAN_B] = exp_ones(&I) | man_mask(&I);
-  } else {
+    used[P_NAN_A] = used[P_NAN_B] = true;
+  } else if (I.ieee && I.mbits >= 2) {
     const uint64_t quiet = 1ull << (I.mbits - 1);
     in[P_NAN_A] = sign_bit(&I) | exp_ones(&I) | quiet | (1ull << (I.mbits - 2));
     in[P_NAN_B] = exp_ones(&I) | quiet;
@@ -180,8 +185,8 @@ qb_status qb_semantics_probe(qb_family family, const char* path, qb_sem_run_fn r
     used[P_SNAN] = true;
     in[P_INF] = exp_ones(&I);
     used[P_INF] = true;
+    used[P_NAN_A] = used[P_NAN_B] = true;
   }
-  used[P_NAN_A] = used[P_NAN_B] = true;
   if (I.fi.max > O.fi.max) {
     const double v = 2 * O.fi.max <= I.fi.max ? 2 * O.fi.max : I.fi.max;
     used[P_OVF] = encode(&I, v, &in[P_OVF]);
@@ -259,7 +264,10 @@ qb_status qb_semantics_probe(qb_family family, const char* path, qb_sem_run_fn r
 
   /* 5. NaN: payload, sign, signaling NaN. */
   const bool a_nan = is_nan(&O, r[P_NAN_A]), b_nan = is_nan(&O, r[P_NAN_B]);
-  if (!a_nan || !b_nan) {
+  if (!used[P_NAN_A]) {
+    out->nan_payload = "n/a";
+    out->nan_sign = "n/a";
+  } else if (!a_nan || !b_nan) {
     out->nan_payload = "lost";
     out->nan_sign = "n/a";
   } else {
@@ -269,9 +277,11 @@ qb_status qb_semantics_probe(qb_family family, const char* path, qb_sem_run_fn r
       out->nan_payload = "n/a"; /* one NaN per sign on one side: no payload to keep */
     } else if ((r[P_NAN_A] & ~sign_bit(&O)) == (r[P_NAN_B] & ~sign_bit(&O))) {
       out->nan_payload = "canonical";
-    } else {
+    } else if (O.mbits >= 2) {
       const uint64_t bit = 1ull << (O.mbits - 2);
       out->nan_payload = (r[P_NAN_A] & bit) && !(r[P_NAN_B] & bit) ? "kept" : "other";
+    } else {
+      out->nan_payload = "other";
     }
   }
   if (!used[P_SNAN] || O.fn) {
@@ -279,7 +289,7 @@ qb_status qb_semantics_probe(qb_family family, const char* path, qb_sem_run_fn r
   } else if (!is_nan(&O, r[P_SNAN])) {
     out->snan = "lost";
   } else {
-    out->snan = (r[P_SNAN] & (1ull << (O.mbits - 1))) ? "quieted" : "signaling";
+    out->snan = O.mbits >= 1 && (r[P_SNAN] & (1ull << (O.mbits - 1))) ? "quieted" : "signaling";
   }
 
   /* 6. Overflow and inf. */
