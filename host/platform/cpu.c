@@ -269,6 +269,13 @@ bool qb_isa_built(qb_isa isa) {
 }
 
 bool qb_isa_usable(const qb_cpu* cpu, qb_isa isa, const char** reason, char* buf, int buflen) {
+  /* Callers that only want the answer pass no buffer: the reason is still written
+   * somewhere, because `why` pointing at it is what says "not usable". */
+  char local[160];
+  if (buf == NULL || buflen <= 0) {
+    buf = local;
+    buflen = (int) sizeof local;
+  }
   const char* why = NULL;
   if (!qb_isa_native(isa)) {
     why = strcmp(QB_NATIVE_ARCH, "x86") == 0 ? "an Arm ISA; this is an x86 binary"
@@ -296,7 +303,7 @@ bool qb_isa_usable(const qb_cpu* cpu, qb_isa isa, const char** reason, char* buf
     }
   }
   if (reason != NULL) {
-    *reason = why;
+    *reason = why == local ? "not usable on this CPU" : why;
   }
   return why == NULL;
 }
