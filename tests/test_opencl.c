@@ -24,7 +24,7 @@ int main(void) {
 #else
 
 #include "common/fp.h"
-#include "core/backend.h"
+#include "backends/backend.h"
 #include "dot/dot.h"
 #include "backends/opencl/opencl_test.h"
 #include "platform/registry.h"

@@ -2,7 +2,7 @@
  * qb_opencl_backend_create for builds without OpenCL (host/CMakeLists.txt compiles this
  * file only then), so that the harness and `qbench info` link and report the reason.
  */
-#include "core/backend.h"
+#include "backends/backend.h"
 
 qb_status qb_opencl_backend_create(const qb_ctx* ctx, const char* filter, qb_backend** out, qb_error* err) {
   (void) ctx;

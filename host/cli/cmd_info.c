@@ -4,7 +4,7 @@
 #include <stdio.h>
 
 #include "cli/cli.h"
-#include "core/backend.h"
+#include "backends/backend.h"
 #include "platform/registry.h"
 #ifdef QB_HAVE_OPENCL
 #include "backends/opencl/opencl_info.h"

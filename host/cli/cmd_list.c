@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/backend.h"
+#include "backends/backend.h"
 #include "cli/cli.h"
 #include "platform/registry.h"
 

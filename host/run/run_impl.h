@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/backend.h"
+#include "backends/backend.h"
 #include "run/run.h"
 #include "run/suite.h"
 

@@ -1,5 +1,5 @@
 /*
- * The OpenCL backend (host/core/backend.h). One program per device, built on the
+ * The OpenCL backend (host/backends/backend.h). One program per device, built on the
  * device's first case (before any timing) from the sources embedded at build time;
  * one command queue with profiling; kernels and buffers per case.
  */

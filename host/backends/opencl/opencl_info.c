@@ -1,7 +1,7 @@
 /* `qbench info`'s OpenCL section: every device, from the backend's own description. */
 #include <stdio.h>
 
-#include "core/backend.h"
+#include "backends/backend.h"
 #include "backends/opencl/opencl_info.h"
 
 static const char* qb__yes(json_t* o, const char* key) {

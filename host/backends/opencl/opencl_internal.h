@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "core/backend.h"
+#include "backends/backend.h"
 
 /* What a variant needs from the device (ocl_kernels.inc). */
 typedef enum qb__ocl_need {

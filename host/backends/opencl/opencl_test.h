@@ -8,7 +8,7 @@
 
 #include <stddef.h>
 
-#include "core/backend.h"
+#include "backends/backend.h"
 
 /* The work-group size and elements per work-item the element-wise kernels use. */
 void qb_opencl_geometry(qb_backend* b, int device, size_t* work_group, unsigned* vec);
