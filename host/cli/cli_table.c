@@ -13,17 +13,6 @@ struct qb_cli_table {
   char** cells;      /* nrows x ncols, owned */
 };
 
-bool qb_cli_format_parse(const char* s, qb_cli_format* out) {
-  static const char* const names[] = {"table", "json", "csv"};
-  for (int i = 0; i < 3; i++) {
-    if (strcmp(s, names[i]) == 0) {
-      *out = (qb_cli_format) i;
-      return true;
-    }
-  }
-  return false;
-}
-
 qb_cli_table* qb_cli_table_new(size_t ncols, const char* const* cols, const bool* right) {
   qb_cli_table* t = calloc(1, sizeof *t);
   if (t == NULL) return NULL;
@@ -93,6 +82,25 @@ void qb_cli_table_print(const qb_cli_table* t, qb_cli_format fmt, FILE* f) {
         qb__csv(f, t->cells[i * t->ncols + j]);
       }
       fputc('\n', f);
+    }
+    return;
+  }
+  if (fmt == QB_CLI_MD) {
+    /* GitHub markdown: a header, the alignment row, a line per row ('|' escaped). */
+    for (size_t i = 0; i <= t->nrows + 1; i++) {
+      for (size_t j = 0; j < t->ncols; j++) {
+        const bool right = t->right != NULL && t->right[j];
+        fputs(j ? " | " : "| ", f);
+        if (i == 1) {
+          fputs(right ? "---:" : "---", f);
+          continue;
+        }
+        for (const char* c = i == 0 ? t->cols[j] : t->cells[(i - 2) * t->ncols + j]; *c; c++) {
+          if (*c == '|') fputc('\\', f);
+          fputc(*c, f);
+        }
+      }
+      fputs(" |\n", f);
     }
     return;
   }

@@ -7,20 +7,26 @@
 #include <sys/stat.h>
 
 #include "numerics/calib.h"
+#include "backends/backend.h"
+#include "backends/opencl_kernels.h"
 #include "cli/cli.h"
 #include "numerics/casedata.h"
 #include "io/npy.h"
+#include "io/results.h"
 #include "io/safetensors.h"
 
 static void qb__help(void) {
   printf(
       "usage: qbench [--isa ISA] apply KERNEL --in FILE [--in2 FILE] [--tensor NAME]\n"
       "                    [--scale S [--zero-point Z]] [--round pytorch|tflite]\n"
-      "                    [--out y.npy [--force]] [--format table|json|csv] [--json]\n"
+      "                    [--out y.npy|- [--force]] [--format table|json|csv|md] [--json]\n"
+      "                    [--device FILTER]\n"
       "\n"
       "Runs one kernel variant (a stable name from 'qbench list', or a family name for the\n"
       "variant dispatch picks) on a tensor from a .npy or .safetensors file, and prints its\n"
-      "error against the f64 reference and its mismatches against the scalar reference.\n"
+      "error against the f64 reference and its mismatches against the scalar reference\n"
+      "(within the variant's declared semantics). An OpenCL variant (f32_f16_cvt__ocl_half)\n"
+      "runs on the first device that offers it; without one the command says why (exit 2).\n"
       "Input in the kernel's input dtype is used as is; f32 input is converted as 'qbench\n"
       "error' does (floats by the reference casts, integers by calibrated quantization).\n"
       "\n"
@@ -31,19 +37,33 @@ static void qb__help(void) {
       "  --zero-point Z   quantization zero point (default 0 when --scale is given)\n"
       "  --round R        pytorch (default: x * (1/scale), ties to even) or tflite\n"
       "                   (x / scale, ties away from zero)\n"
-      "  --out FILE       write the output as .npy (atomically; bf16/fp8 as their bits,\n"
+      "  --device FILTER  OpenCL variants: the device (a name substring or P:D)\n"
+      "  --out FILE|-     write the output as .npy (atomically; bf16/fp8 as their bits,\n"
       "                   block formats as rows of block bytes); an existing file is kept\n"
-      "                   unless --force\n"
-      "  --format F       the error table aligned (default), as JSON or CSV; printed only\n"
-      "                   when the whole command succeeds (stdout holds nothing on failure)\n"
+      "                   unless --force; - writes the .npy to stdout and the table to stderr\n"
+      "  --format F       the error table aligned (default), as JSON, CSV or markdown;\n"
+      "                   printed only when the whole command succeeds (stdout holds\n"
+      "                   nothing on failure)\n"
       "  --json           the same as --format json\n"
       "\n"
       "exit codes: 0 done, 1 the variant differs from the scalar reference,\n"
       "            2 bad usage or input (no output file is created)\n");
 }
 
+/* The variant that runs: a CPU kernel, or an OpenCL variant on one device. */
+typedef struct qb__path {
+  const qb_family_info* family;
+  const char* name; /* the stable name, "f32_f16_cvt__ocl_half" */
+  unsigned sem;     /* declared semantics (on the device, for OpenCL) */
+  const qb_kernel_info* cpu;
+  const qb_opencl_kernel_decl* ocl;
+  qb_backend* b;
+  int device;
+  char name_buf[96];
+} qb__path;
+
 typedef struct qb__apply_opts {
-  const char *in, *in2, *tensor, *out;
+  const char *in, *in2, *tensor, *out, *device;
   bool force, have_scale, have_zp;
   double scale;
   int64_t zp;
@@ -80,6 +100,7 @@ static qb_status qb__write_out(const qb__apply_opts* o, const qb_case_data* d, c
     memcpy(y.dims, in->dims, sizeof y.dims);
     y.count = in->count;
   }
+  if (qb_results_is_stdout(o->out)) return qb_npy_write_stream(stdout, "standard output", &y, err);
   return qb_npy_write(o->out, &y, o->force, err);
 }
 
@@ -91,8 +112,8 @@ static const char* const qb__cols[] = {"tensor",  "dtype",   "elements", "max_ab
 static const bool qb__right[] = {false, false, true, true, true,  true,  true,
                                  true,  true,  true, true, false, false, false};
 
-static void qb__print_row(const qb__apply_opts* o, const qb_kernel_info* k, const char* name,
-                          const qb_tensor* t, const qb_error_metrics* m) {
+static void qb__print_row(const qb__apply_opts* o, const qb__path* k, const char* name, const qb_tensor* t,
+                          const qb_error_metrics* m) {
   char v[9][32], sem[96];
   qb_sem_string(k->sem, sem, sizeof sem);
   snprintf(v[0], sizeof v[0], "%zu", t->count);
@@ -111,10 +132,40 @@ static void qb__print_row(const qb__apply_opts* o, const qb_kernel_info* k, cons
 }
 
 /* Runs kernel k on x (and x2); prints its row; writes --out when asked. */
-static qb_status qb__apply_one(const qb_kernel_info* k, const qb__apply_opts* o, const char* name,
+/* Runs the path on the case data into d->y: the CPU kernel, or the device's variant
+ * (inputs uploaded, run once, output fetched). */
+static qb_status qb__run_path(const qb__path* p, qb_case_data* d, qb_error* err) {
+  if (p->cpu != NULL) {
+    if (p->family->kind == QB_KIND_dot) {
+      qb_kernel_dot(p->cpu)(d->n, d->x, d->x2, d->y);
+    } else {
+      qb_kernel_unary(p->cpu)(d->n, d->x, d->y, &d->qp);
+    }
+    return QB_OK;
+  }
+  const qb_backend_case c = {.family = p->family,
+                             .variant = p->ocl->variant,
+                             .n = d->n,
+                             .x = d->x,
+                             .x2 = d->x2,
+                             .qp = &d->qp,
+                             .x_bytes = d->x_bytes,
+                             .x2_bytes = d->x2_bytes,
+                             .y_bytes = d->y_bytes};
+  void* state = NULL;
+  double seconds;
+  const char* note;
+  qb_status s = p->b->ops->prepare(p->b, p->device, &c, &state, err);
+  if (s == QB_OK) s = p->b->ops->run(p->b, state, &seconds, &note, err);
+  if (s == QB_OK) s = p->b->ops->fetch(p->b, state, d->y, err);
+  if (state != NULL) p->b->ops->release(p->b, state);
+  return s;
+}
+
+static qb_status qb__apply_one(const qb__path* k, const qb__apply_opts* o, const char* name,
                                const qb_tensor* x, const qb_tensor* x2, bool write, int* differs,
                                qb_error* err) {
-  const qb_family_info* f = qb_family_get(k->family);
+  const qb_family_info* f = k->family;
   const qb_dtype pdt = qb_case_param_dtype(f);
   qb_quant_params user;
   qb_case_options opt = {o->round, false, NULL, 0};
@@ -146,10 +197,11 @@ static qb_status qb__apply_one(const qb_kernel_info* k, const qb__apply_opts* o,
   s = qb_case_data_init_from(&d, f, x->count, x->dtype, x->data, x2 ? x2->dtype : QB_DTYPE_none,
                              x2 ? x2->data : NULL, &opt, &e2);
   if (s != QB_OK) return qb_fail(err, s, "%s: %s", name, e2.msg);
-  if (f->kind == QB_KIND_dot) {
-    qb_kernel_dot(k)(d.n, d.x, d.x2, d.y);
-  } else {
-    qb_kernel_unary(k)(d.n, d.x, d.y, &d.qp);
+  s = qb__run_path(k, &d, &e2);
+  if (s != QB_OK) {
+    qb_case_data_free(&d);
+    return qb_fail(err, s, "%s on %s: %s", k->name, k->b ? k->b->ops->device_name(k->b, k->device) : "cpu",
+                   e2.msg);
   }
   s = qb_case_data_evaluate(&d, d.y, k->sem, &m, err);
   if (s == QB_OK) {
@@ -172,6 +224,7 @@ static int qb__parse(int argc, char** argv, qb__apply_opts* o) {
                                        {"force", no_argument, NULL, 'f'},
                                        {"format", required_argument, NULL, 'F'},
                                        {"json", no_argument, NULL, 'j'},
+                                       {"device", required_argument, NULL, 'd'},
                                        {"help", no_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
   int c;
@@ -192,11 +245,15 @@ static int qb__parse(int argc, char** argv, qb__apply_opts* o) {
         o->tensor = optarg;
         break;
       case 'o':
+        if (optarg[0] == '\0') return qb_cli_usage_error("apply", "--out: the file name is empty");
         o->out = optarg;
+        break;
+      case 'd':
+        o->device = optarg;
         break;
       case 'F':
         if (!qb_cli_format_parse(optarg, &o->format))
-          return qb_cli_usage_error("apply", "--format '%s': expected table, json or csv", optarg);
+          return qb_cli_usage_error("apply", "--format '%s': expected table, json, csv or md", optarg);
         break;
       case 'j':
         o->format = QB_CLI_JSON;
@@ -234,35 +291,83 @@ static int qb__parse(int argc, char** argv, qb__apply_opts* o) {
   if (optind + 1 < argc) return qb_cli_usage_error("apply", "unexpected argument '%s'", argv[optind + 1]);
   if (o->in == NULL) return qb_cli_usage_error("apply", "--in FILE is required");
   if (o->have_zp && !o->have_scale) return qb_cli_usage_error("apply", "--zero-point needs --scale");
-  if (o->force && o->out == NULL) return qb_cli_usage_error("apply", "--force without --out");
+  if (o->force && (o->out == NULL || qb_results_is_stdout(o->out)))
+    return qb_cli_usage_error("apply", "--force without --out FILE");
   return -1;
 }
 
-/* The kernel: a stable name, or a family's picked variant; it must run here. */
-static const qb_kernel_info* qb__kernel(const qb_ctx* ctx, const char* name, qb_error* err) {
+/* An OpenCL variant on the first device (of --device) that offers it; says why not. */
+static bool qb__opencl_path(const qb_ctx* ctx, const char* name, const char* device, qb__path* p,
+                            qb_error* err) {
+  qb_error e = {0};
+  const qb_family_info* f = qb_family_get(p->ocl->family);
+  if (qb_opencl_backend_create(ctx, device, &p->b, &e) != QB_OK) {
+    p->b = NULL;
+    qb_fail(err, QB_BAD_INPUT, "kernel '%s' is an OpenCL variant: no OpenCL device here: %s", name, e.msg);
+    return false;
+  }
+  for (int d = 0; d < p->b->ops->device_count(p->b); d++) {
+    const char* names[16];
+    const int nv = p->b->ops->variants(p->b, d, f->id, names, 16, NULL);
+    for (int v = 0; v < nv; v++) {
+      if (strcmp(names[v], p->ocl->variant) != 0) continue;
+      json_t* j = p->b->ops->device_context(p->b, d);
+      const json_t* dn = json_object_get(j, "fp32_denorms");
+      p->sem = qb_opencl_kernel_sem(p->ocl, !json_is_boolean(dn) || json_is_true(dn));
+      json_decref(j);
+      p->device = d;
+      return true;
+    }
+  }
+  qb_fail(err, QB_BAD_INPUT, "kernel '%s': no OpenCL device here offers it (it needs %s)", name,
+          p->ocl->needs[0] ? p->ocl->needs : "what the devices lack");
+  p->b->ops->destroy(p->b);
+  p->b = NULL;
+  return false;
+}
+
+/* The kernel: a stable name (CPU or OpenCL), or a family's picked CPU variant; it must
+ * run here. */
+static bool qb__resolve(const qb_ctx* ctx, const char* name, const char* device, qb__path* p, qb_error* err) {
   const qb_kernel_info* k = qb_kernel_find(name);
   char buf[160];
   const char* why;
+  memset(p, 0, sizeof *p);
+  p->ocl = k == NULL ? qb_opencl_kernel_find(name) : NULL;
+  if (p->ocl != NULL) {
+    p->family = qb_family_get(p->ocl->family);
+    snprintf(p->name_buf, sizeof p->name_buf, "%s__%s", p->family->name, p->ocl->variant);
+    p->name = p->name_buf;
+    return qb__opencl_path(ctx, name, device, p, err);
+  }
+  if (device != NULL) {
+    qb_fail(err, QB_BAD_INPUT, "--device: kernel '%s' is not an OpenCL variant", name);
+    return false;
+  }
   if (k == NULL) {
     const qb_family fam = qb_family_find(name);
     if (fam == QB_FAMILY_COUNT) {
       qb_fail(err, QB_BAD_INPUT, "kernel '%s': no such kernel or family (see 'qbench list')", name);
-      return NULL;
+      return false;
     }
     k = qb_kernel_pick(fam, &ctx->cpu);
     if (k == NULL) {
       qb_fail(err, QB_BAD_INPUT, "kernel '%s': no variant of the family runs here", name);
-      return NULL;
+      return false;
     }
   } else if (!qb_kernel_usable(k, &ctx->cpu, &why, buf, sizeof buf)) {
     qb_fail(err, QB_BAD_INPUT, "kernel '%s' cannot run here: %s", name, why);
-    return NULL;
+    return false;
   }
   if (qb_family_get(k->family)->in_bits + qb_family_get(k->family)->out_bits == 0) {
     qb_fail(err, QB_BAD_INPUT, "kernel '%s': a compute peak, not a numerical kernel", name);
-    return NULL;
+    return false;
   }
-  return k;
+  p->cpu = k;
+  p->family = qb_family_get(k->family);
+  p->name = k->name;
+  p->sem = k->sem;
+  return true;
 }
 
 static qb_status qb__read_npy_or_one(const char* path, const char* tensor, qb_tensor* t, qb_error* err) {
@@ -283,8 +388,7 @@ static qb_status qb__read_npy_or_one(const char* path, const char* tensor, qb_te
 }
 
 int qb_cmd_apply(qb_ctx* ctx, int argc, char** argv) {
-  qb__apply_opts o = {NULL,         NULL, NULL, NULL, false, false, false, 0.0, 0, QB_ROUND_PYTORCH,
-                      QB_CLI_TABLE, NULL};
+  qb__apply_opts o = {.round = QB_ROUND_PYTORCH, .format = QB_CLI_TABLE};
   qb_error err = {0};
   qb_tensor x2;
   qb_safetensors st;
@@ -298,14 +402,15 @@ int qb_cmd_apply(qb_ctx* ctx, int argc, char** argv) {
   }
   memset(&x2, 0, sizeof x2);
   memset(&st, 0, sizeof st);
-  const qb_kernel_info* k = qb__kernel(ctx, argv[optind], &err);
-  if (k == NULL) goto fail;
+  qb__path path;
+  const qb__path* k = &path;
+  if (!qb__resolve(ctx, argv[optind], o.device, &path, &err)) goto fail;
   /* Refuse before any work: an existing --out without --force. */
-  if (o.out != NULL && !o.force && lstat(o.out, &sb) == 0) {
+  if (o.out != NULL && !qb_results_is_stdout(o.out) && !o.force && lstat(o.out, &sb) == 0) {
     qb_fail(&err, QB_EXISTS, "%s: exists (--force overwrites it)", o.out);
     goto fail;
   }
-  if (qb_family_get(k->family)->kind == QB_KIND_dot && o.in2 == NULL) {
+  if (k->family->kind == QB_KIND_dot && o.in2 == NULL) {
     qb_fail(&err, QB_BAD_INPUT, "kernel '%s' is a dot: --in2 FILE is required", k->name);
     goto fail;
   }
@@ -361,11 +466,14 @@ int qb_cmd_apply(qb_ctx* ctx, int argc, char** argv) {
   }
   qb_safetensors_close(&st);
   qb_tensor_free(&x2);
-  qb_cli_table_print(o.rows, o.format, stdout);
+  if (path.b != NULL) path.b->ops->destroy(path.b);
+  /* With the tensor on stdout (--out -), the table is for the human: stderr. */
+  qb_cli_table_print(o.rows, o.format, qb_results_is_stdout(o.out) ? stderr : stdout);
   qb_cli_table_free(o.rows);
-  if (o.out != NULL) fprintf(stderr, "qbench apply: wrote %s\n", o.out);
+  if (o.out != NULL && !qb_results_is_stdout(o.out)) fprintf(stderr, "qbench apply: wrote %s\n", o.out);
   return differs ? 1 : 0;
 fail:
+  if (path.b != NULL) path.b->ops->destroy(path.b);
   qb_cli_table_free(o.rows);
   qb_safetensors_close(&st);
   qb_tensor_free(&x2);

@@ -12,10 +12,11 @@
 static void qb__help(void) {
   printf(
       "usage: qbench compare BASE NEW [--threshold PCT] [--alpha A] [--normalize roof]\n"
-      "                      [--error-tolerance X] [--format table|md|json]\n"
+      "                      [--error-tolerance X] [--format table|md|json] [--json]\n"
+      "                      [--out FILE|- [--force]]\n"
       "       qbench compare --paired A1 B1 [A2 B2 ...] [--threshold PCT]\n"
       "                      [--device-threshold PCT] [--alpha A] [--error-tolerance X]\n"
-      "                      [--format table|md|json]\n"
+      "                      [--format table|md|json] [--json] [--out FILE|- [--force]]\n"
       "\n"
       "Compares two results files (qbench's, or plain Google Benchmark JSON) row by row,\n"
       "matched by name. Per row: the median time change, throughput and roof-fraction\n"
@@ -55,7 +56,10 @@ static void qb__help(void) {
       "                         roof fraction fall back to time and are counted)\n"
       "  --error-tolerance X    relative slack per error metric: worse by more than X times\n"
       "                         its base value (default 0: any worsening)\n"
-      "  --format F             table (default), md (markdown) or json\n"
+      "  --format F             table (default), md (markdown) or json; --json is json\n"
+      "  --out FILE|-           the report to FILE (atomically, exactly that name; .md and\n"
+      "                         .json pick the format) or stdout (-, the default)\n"
+      "  --force                replace an existing --out FILE\n"
       "\n"
       "exit codes: 0 no regression, 1 regression, 2 bad usage or bad input (unreadable\n"
       "file, different suites, no rows in common)\n",
@@ -69,6 +73,7 @@ typedef struct qb__args {
   qb_paired_opts paired_opts;
   bool paired, threshold_set;
   qb_compare_format fmt;
+  qb_cli_out out;
 } qb__args;
 
 /* Parses the options into *a; returns 0 to go on, else the exit code. */
@@ -81,13 +86,16 @@ static int qb__parse(int argc, char** argv, qb__args* a) {
                                            {"alpha", required_argument, NULL, 'a'},
                                            {"normalize", required_argument, NULL, 'n'},
                                            {"error-tolerance", required_argument, NULL, 'e'},
-                                           {"format", required_argument, NULL, 'f'},
+                                           QB_CLI_OUT_OPTIONS,
                                            {"help", no_argument, NULL, 'h'},
                                            {NULL, 0, NULL, 0}};
   optind = 1;
   opterr = 0;
   int c;
   while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    const int taken = qb_cli_out_option(&a->out, c, optarg);
+    if (taken == 2) return 2;
+    if (taken) continue;
     switch (c) {
       case 'h':
         qb__help();
@@ -123,21 +131,14 @@ static int qb__parse(int argc, char** argv, qb__args* a) {
           return qb_cli_usage_error("compare", "--error-tolerance '%s': expected a number >= 0", optarg);
         }
         break;
-      case 'f':
-        if (strcmp(optarg, "table") == 0) {
-          *fmt = QB_COMPARE_TABLE;
-        } else if (strcmp(optarg, "md") == 0) {
-          *fmt = QB_COMPARE_MD;
-        } else if (strcmp(optarg, "json") == 0) {
-          *fmt = QB_COMPARE_JSON;
-        } else {
-          return qb_cli_usage_error("compare", "--format '%s': expected table, md or json", optarg);
-        }
-        break;
       default:
         return qb_cli_usage_error("compare", "unknown or incomplete option '%s'", argv[optind - 1]);
     }
   }
+  if (qb_cli_out_begin(&a->out) != 0) return 2;
+  *fmt = a->out.format == QB_CLI_JSON ? QB_COMPARE_JSON
+         : a->out.format == QB_CLI_MD ? QB_COMPARE_MD
+                                      : QB_COMPARE_TABLE;
   if (a->paired) {
     if (argc - optind < 2 || (argc - optind) % 2 != 0) {
       return qb_cli_usage_error(
@@ -179,7 +180,7 @@ static int qb__paired(const qb__args* a, int nfiles, char** files) {
             "qbench compare: warning: base ran on '%s', head on '%s': not a paired run of one machine\n",
             p.base_cpu, p.head_cpu);
   }
-  if (st == QB_OK) st = qb_paired_print(stdout, &p, a->fmt, &err);
+  if (st == QB_OK) st = qb_paired_print(a->out.f, &p, a->fmt, &err);
   int rc;
   if (st != QB_OK) {
     qb_error_print(&err);
@@ -235,11 +236,12 @@ static void qb__warn(const qb_resultset* b, const qb_resultset* n, const qb_comp
 int qb_cmd_compare(qb_ctx* ctx, int argc, char** argv) {
   (void) ctx;
   qb__args a = {.fmt = QB_COMPARE_TABLE};
+  qb_cli_out_init(&a.out, "compare", QB_CLI_FMT_BIT(QB_CLI_JSON) | QB_CLI_FMT_BIT(QB_CLI_MD));
   qb_compare_opts_default(&a.opts);
   qb_paired_opts_default(&a.paired_opts);
   int rc = qb__parse(argc, argv, &a);
-  if (rc != 0) return rc < 0 ? 0 : rc;
-  if (a.paired) return qb__paired(&a, argc - optind, argv + optind);
+  if (rc != 0) return qb_cli_out_end(&a.out, rc < 0 ? 0 : rc);
+  if (a.paired) return qb_cli_out_end(&a.out, qb__paired(&a, argc - optind, argv + optind));
   const qb_compare_opts opts = a.opts;
   const qb_compare_format fmt = a.fmt;
 
@@ -256,7 +258,7 @@ int qb_cmd_compare(qb_ctx* ctx, int argc, char** argv) {
             cmp.base_emulated ? base.path : new_set.path);
   }
   if (st == QB_OK) qb__warn(&base, &new_set, &cmp);
-  if (st == QB_OK) st = qb_compare_print(stdout, &cmp, fmt, &err);
+  if (st == QB_OK) st = qb_compare_print(a.out.f, &cmp, fmt, &err);
   if (st != QB_OK) {
     qb_error_print(&err);
     rc = 2;
@@ -266,5 +268,5 @@ int qb_cmd_compare(qb_ctx* ctx, int argc, char** argv) {
   qb_comparison_free(&cmp);
   qb_resultset_free(&new_set);
   qb_resultset_free(&base);
-  return rc;
+  return qb_cli_out_end(&a.out, rc);
 }

@@ -9,17 +9,18 @@
 #include "core/dtype.h"
 #include "platform/registry.h"
 
+#define QB__FORMATS (QB_CLI_FMT_BIT(QB_CLI_JSON) | QB_CLI_FMT_BIT(QB_CLI_CSV) | QB_CLI_FMT_BIT(QB_CLI_MD))
+
 static void qb__help(void) {
   printf(
-      "usage: qbench dtypes [--value X] [--format table|json|csv] [--json]\n"
+      "usage: qbench dtypes [--value X] [--format table|json|csv|md] [--json] [--out FILE|- [--force]]\n"
       "\n"
       "Prints every dtype: bits, bytes, min, max, eps, smallest normal, smallest\n"
       "subnormal and resolution (decimal digits kept), as torch.finfo/iinfo do.\n"
       "\n"
       "  --value X   print X as each float dtype stores it, with 60 decimals; X is a\n"
-      "              number or a fraction A/B (e.g. 1/3, 0.1, -2.5e3)\n"
-      "  --format table|json|csv  the table aligned (default), a JSON array, or CSV\n"
-      "  --json      the same as --format json\n");
+      "              number or a fraction A/B (e.g. 1/3, 0.1, -2.5e3)\n");
+  qb_cli_out_help(stdout, QB__FORMATS);
 }
 
 /* Parses "A" or "A/B" into a double; the division is done in double. */
@@ -38,7 +39,7 @@ static bool qb__parse_value(const char* s, double* out) {
   return isfinite(*out);
 }
 
-static int qb__print_table(qb_cli_format fmt) {
+static int qb__print_table(qb_cli_format fmt, FILE* f) {
   static const char* const cols[] = {"dtype", "class", "bits",       "bytes",         "min",
                                      "max",   "eps",   "min_normal", "min_subnormal", "resolution"};
   static const bool right[] = {false, false, true, true, true, true, true, true, true, true};
@@ -66,37 +67,33 @@ static int qb__print_table(qb_cli_format fmt) {
     const char* row[] = {d->name, cls, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]};
     qb_cli_table_add(tab, row);
   }
-  qb_cli_table_print(tab, fmt, stdout);
+  qb_cli_table_print(tab, fmt, f);
   qb_cli_table_free(tab);
   return 0;
 }
 
 int qb_cmd_dtypes(qb_ctx* ctx, int argc, char** argv) {
   static const struct option opts[] = {{"value", required_argument, NULL, 'v'},
-                                       {"format", required_argument, NULL, 'F'},
-                                       {"json", no_argument, NULL, 'j'},
+                                       QB_CLI_OUT_OPTIONS,
                                        {"help", no_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
   const char* value = NULL;
-  qb_cli_format fmt = QB_CLI_TABLE;
+  qb_cli_out out;
+  qb_cli_out_init(&out, "dtypes", QB__FORMATS);
   (void) ctx;
   optind = 1;
   opterr = 0;
   int c;
   while ((c = getopt_long(argc, argv, "+hv:", opts, NULL)) != -1) {
+    const int taken = qb_cli_out_option(&out, c, optarg);
+    if (taken == 2) return 2;
+    if (taken) continue;
     switch (c) {
       case 'h':
         qb__help();
         return 0;
       case 'v':
         value = optarg;
-        break;
-      case 'F':
-        if (!qb_cli_format_parse(optarg, &fmt))
-          return qb_cli_usage_error("dtypes", "--format '%s': expected table, json or csv", optarg);
-        break;
-      case 'j':
-        fmt = QB_CLI_JSON;
         break;
       default:
         return qb_cli_usage_error("dtypes", "unknown or incomplete option '%s'", argv[optind - 1]);
@@ -105,14 +102,15 @@ int qb_cmd_dtypes(qb_ctx* ctx, int argc, char** argv) {
   if (optind < argc) {
     return qb_cli_usage_error("dtypes", "unexpected argument '%s'", argv[optind]);
   }
-  if (value == NULL) return qb__print_table(fmt);
-  double v;
-  if (!qb__parse_value(value, &v)) {
+  double v = 0;
+  if (value != NULL && !qb__parse_value(value, &v)) {
     return qb_cli_usage_error("dtypes", "--value '%s': not a finite number or fraction A/B", value);
   }
+  if (qb_cli_out_begin(&out) != 0) return 2;
+  if (value == NULL) return qb_cli_out_end(&out, qb__print_table(out.format, out.f));
   static const char* const cols[] = {"dtype", "stored_value"};
   qb_cli_table* tab = qb_cli_table_new(2, cols, NULL);
-  if (tab == NULL) return 2;
+  if (tab == NULL) return qb_cli_out_end(&out, 2);
   for (int t = 1; t < QB_DTYPE_COUNT; t++) {
     if (qb_dtype_get((qb_dtype) t)->cls != QB_CLASS_float) continue;
     char stored[96];
@@ -120,7 +118,7 @@ int qb_cmd_dtypes(qb_ctx* ctx, int argc, char** argv) {
     const char* row[] = {qb_dtype_get((qb_dtype) t)->name, stored};
     qb_cli_table_add(tab, row);
   }
-  qb_cli_table_print(tab, fmt, stdout);
+  qb_cli_table_print(tab, out.format, out.f);
   qb_cli_table_free(tab);
-  return 0;
+  return qb_cli_out_end(&out, 0);
 }

@@ -14,9 +14,11 @@
 
 static void qb__help(void) {
   printf(
-      "usage: qbench [--isa ISA] error [--n N] [--seed S] [--round pytorch|tflite] [--json]\n"
+      "usage: qbench [--isa ISA] error [--n N] [--seed S] [--round pytorch|tflite]\n"
+      "                    [--format table|json] [--json] [--out FILE|- [--force]]\n"
       "       qbench error --data FILE.safetensors|FILE.npy [--tensor NAME | --all]\n"
-      "                    [--formats F,F,...] [--axis A] [--json]\n"
+      "                    [--formats F,F,...] [--axis A] [--format table|json] [--json]\n"
+      "                    [--out FILE|- [--force]]\n"
       "\n"
       "Runs every family's picked variant on N elements of every distribution and prints\n"
       "the SQNR (dB) against an f64 reference computed from the same input, family by\n"
@@ -28,7 +30,8 @@ static void qb__help(void) {
       "  --n N        elements per case (default %d)\n"
       "  --seed S     the distributions' seed (default 1)\n"
       "  --round R    rounding of the quantize families: pytorch (default) or tflite\n"
-      "  --json       every figure as JSON instead of the table\n"
+      "  --format F   table (default) or json (every figure); --out FILE|-, --force and\n"
+      "               --json as below\n"
       "\n"
       "With --data, the file's tensors are the workload instead (f16, bf16 and f64 tensors\n"
       "converted to f32, with a note): every tensor through every storage format (casts,\n"
@@ -39,8 +42,10 @@ static void qb__help(void) {
       "  --tensor NAME   one tensor of a .safetensors file (--all: every one, the default)\n"
       "  --formats LIST  formats by name (q8_0, qu4g128, f16, qs8_quantc, ... or a family)\n"
       "  --axis A        the channel axis of per-channel formats (default 0: rows of a 2-D\n"
-      "                  weight); a 1-D tensor is one channel\n",
+      "                  weight); a 1-D tensor is one channel\n"
+      "\n",
       QB__DEFAULT_N);
+  qb_cli_out_help(stdout, QB_CLI_FMT_BIT(QB_CLI_JSON));
 }
 
 /* The n a family can take: at most its limit, a multiple of its block length. */
@@ -50,11 +55,11 @@ static size_t qb__family_n(const qb_family_info* f, uint64_t n) {
   return n ? (size_t) n : (size_t) f->n_multiple;
 }
 
-static void qb__cell(double sqnr) {
+static void qb__cell(FILE* f, double sqnr) {
   if (isinf(sqnr) && sqnr > 0) {
-    printf(" %9s", "exact");
+    fprintf(f, " %9s", "exact");
   } else {
-    printf(" %9.2f", sqnr);
+    fprintf(f, " %9.2f", sqnr);
   }
 }
 
@@ -62,7 +67,7 @@ int qb_cmd_error(qb_ctx* ctx, int argc, char** argv) {
   static const struct option opts[] = {{"n", required_argument, NULL, 'n'},
                                        {"seed", required_argument, NULL, 's'},
                                        {"round", required_argument, NULL, 'r'},
-                                       {"json", no_argument, NULL, 'j'},
+                                       QB_CLI_OUT_OPTIONS,
                                        {"help", no_argument, NULL, 'h'},
                                        {"data", required_argument, NULL, 'D'},
                                        {"tensor", required_argument, NULL, 'T'},
@@ -70,14 +75,19 @@ int qb_cmd_error(qb_ctx* ctx, int argc, char** argv) {
                                        {"formats", required_argument, NULL, 'F'},
                                        {"axis", required_argument, NULL, 'X'},
                                        {NULL, 0, NULL, 0}};
-  qb_error_data_opts data = {NULL, NULL, NULL, 0, 0};
+  qb_error_data_opts data = {NULL, NULL, NULL, 0, 0, NULL};
   int all = 0, data_only = 0;
   uint64_t n = QB__DEFAULT_N, seed = 1;
   qb_round_mode round = QB_ROUND_PYTORCH;
-  int json = 0, c, rc = 0;
+  int c, rc = 0;
+  qb_cli_out out;
+  qb_cli_out_init(&out, "error", QB_CLI_FMT_BIT(QB_CLI_JSON));
   optind = 1;
   opterr = 0;
   while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+    const int taken = qb_cli_out_option(&out, c, optarg);
+    if (taken == 2) return 2;
+    if (taken) continue;
     switch (c) {
       case 'h':
         qb__help();
@@ -100,9 +110,6 @@ int qb_cmd_error(qb_ctx* ctx, int argc, char** argv) {
         } else {
           return qb_cli_usage_error("error", "--round '%s': expected pytorch or tflite", optarg);
         }
-        break;
-      case 'j':
-        json = 1;
         break;
       case 'D':
         data.path = optarg;
@@ -137,18 +144,22 @@ int qb_cmd_error(qb_ctx* ctx, int argc, char** argv) {
     return qb_cli_usage_error("error", "--tensor, --all, --formats and --axis need --data FILE");
   }
   if (all && data.tensor != NULL) return qb_cli_usage_error("error", "--all and --tensor exclude each other");
+  if (qb_cli_out_begin(&out) != 0) return 2;
+  const int json = out.format == QB_CLI_JSON;
+  FILE* fo = out.f;
   if (data.path != NULL) {
     data.json = json;
-    return qb_error_data(&data);
+    data.out = fo;
+    return qb_cli_out_end(&out, qb_error_data(&data));
   }
 
   json_t* rows = json_array();
   if (!json) {
-    printf("SQNR in dB against the f64 reference (n = %llu, seed %llu; 'exact': no error)\n",
-           (unsigned long long) n, (unsigned long long) seed);
-    printf("%-18s %-13s %-18s", "family", "dtypes", "variant");
-    for (int d = 0; d < QB_DIST_COUNT; d++) printf(" %9s", qb_dist_name((qb_dist) d));
-    printf(" %8s %9s %8s\n", "max ulp", "overflow", "mismatch");
+    fprintf(fo, "SQNR in dB against the f64 reference (n = %llu, seed %llu; 'exact': no error)\n",
+            (unsigned long long) n, (unsigned long long) seed);
+    fprintf(fo, "%-18s %-13s %-18s", "family", "dtypes", "variant");
+    for (int d = 0; d < QB_DIST_COUNT; d++) fprintf(fo, " %9s", qb_dist_name((qb_dist) d));
+    fprintf(fo, " %8s %9s %8s\n", "max ulp", "overflow", "mismatch");
   }
   for (int fi = 0; fi < QB_FAMILY_COUNT; fi++) {
     const qb_family_info* f = qb_family_get((qb_family) fi);
@@ -159,7 +170,7 @@ int qb_cmd_error(qb_ctx* ctx, int argc, char** argv) {
     double max_ulp = 0.0;
     uint64_t overflows = 0, mismatches = 0;
     snprintf(dtypes, sizeof dtypes, "%s->%s", qb_dtype_get(f->in)->name, qb_dtype_get(f->out)->name);
-    if (!json) printf("%-18s %-13s %-18s", f->name, dtypes, k ? k->variant : "-");
+    if (!json) fprintf(fo, "%-18s %-13s %-18s", f->name, dtypes, k ? k->variant : "-");
     for (int dist = 0; dist < QB_DIST_COUNT; dist++) {
       qb_case_data d;
       qb_error err = {0};
@@ -180,13 +191,13 @@ int qb_cmd_error(qb_ctx* ctx, int argc, char** argv) {
                               s == QB_OK ? "ok" : "error");
       if (s != QB_OK) {
         json_object_set_new(row, "reason", json_string(err.msg));
-        if (!json) printf(" %9s", "error");
+        if (!json) fprintf(fo, " %9s", "error");
         if (!json)
           fprintf(stderr, "qbench error: %s/%s: %s\n", f->name, qb_dist_name((qb_dist) dist), err.msg);
         rc = 1;
       } else {
         json_object_set_new(row, "error", qb_metrics_to_json(&m));
-        if (!json) qb__cell(m.sqnr_db);
+        if (!json) qb__cell(fo, m.sqnr_db);
         max_ulp = m.max_ulp > max_ulp ? m.max_ulp : max_ulp;
         overflows += m.overflows;
         mismatches += m.mismatches + m.nan_inf_mismatches;
@@ -194,18 +205,18 @@ int qb_cmd_error(qb_ctx* ctx, int argc, char** argv) {
       json_array_append_new(rows, row);
     }
     if (!json)
-      printf(" %8.3g %9llu %8llu\n", max_ulp, (unsigned long long) overflows,
-             (unsigned long long) mismatches);
+      fprintf(fo, " %8.3g %9llu %8llu\n", max_ulp, (unsigned long long) overflows,
+              (unsigned long long) mismatches);
     if (mismatches) rc = 1;
   }
   if (json) {
     json_t* root = json_pack("{s:I, s:I, s:s, s:o}", "n", (json_int_t) n, "seed", (json_int_t) seed, "round",
                              round == QB_ROUND_TFLITE ? "tflite" : "pytorch", "cases", rows);
-    json_dumpf(root, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(17));
-    printf("\n");
+    json_dumpf(root, fo, JSON_INDENT(2) | JSON_REAL_PRECISION(17));
+    fputc('\n', fo);
     json_decref(root);
   } else {
     json_decref(rows);
   }
-  return rc;
+  return qb_cli_out_end(&out, rc);
 }

@@ -90,12 +90,12 @@ int qb_error_data(const qb_error_data_opts* o) {
   size_t loaded = 0;
   int rc = 0;
   if (!o->json) {
-    printf(
-        "%s: %zu tensor%s, per-channel formats along axis %d; figures against the f32 values (scalar "
-        "references)\n",
-        o->path, ts.count, ts.count == 1 ? "" : "s", o->axis);
-    printf("%-44s %-12s %-20s %9s %11s %11s %8s\n", "tensor", "shape", "format", "sqnr_db", "max_abs",
-           "max_rel", "bits/el");
+    fprintf(o->out,
+            "%s: %zu tensor%s, per-channel formats along axis %d; figures against the f32 values (scalar "
+            "references)\n",
+            o->path, ts.count, ts.count == 1 ? "" : "s", o->axis);
+    fprintf(o->out, "%-44s %-12s %-20s %9s %11s %11s %8s\n", "tensor", "shape", "format", "sqnr_db",
+            "max_abs", "max_rel", "bits/el");
   }
   for (size_t ti = 0; ti < ts.count; ti++) {
     qb_tensor x;
@@ -158,8 +158,8 @@ int qb_error_data(const qb_error_data_opts* o) {
             } else {
               snprintf(sq, sizeof sq, "%.2f", m.sqnr_db);
             }
-            printf("%-44.44s %-12.12s %-20s %9s %11.4g %11.4g %8.4g\n", ts.names[ti], shape, qb__label(f), sq,
-                   m.max_abs, m.max_rel, 8.0 * bytes / (double) x.count);
+            fprintf(o->out, "%-44.44s %-12.12s %-20s %9s %11.4g %11.4g %8.4g\n", ts.names[ti], shape,
+                    qb__label(f), sq, m.max_abs, m.max_rel, 8.0 * bytes / (double) x.count);
           }
         }
       }
@@ -168,7 +168,7 @@ int qb_error_data(const qb_error_data_opts* o) {
         json_object_set_new(row, "status", json_string(s == QB_SKIPPED ? "skipped" : "error"));
         json_object_set_new(row, "reason", json_string(e.msg));
         if (!o->json)
-          printf("%-44.44s %-12.12s %-20s %9s  %s\n", ts.names[ti], shape, qb__label(f), "-", e.msg);
+          fprintf(o->out, "%-44.44s %-12.12s %-20s %9s  %s\n", ts.names[ti], shape, qb__label(f), "-", e.msg);
         if (s != QB_SKIPPED) rc = 1;
       }
       json_array_append_new(rows, row);
@@ -177,13 +177,13 @@ int qb_error_data(const qb_error_data_opts* o) {
   }
   json_t* summary = json_array();
   if (!o->json) {
-    printf(
-        "\nsummary per format (SQNR weighted by each tensor's energy: 10 log10(sum x^2 / sum err^2) over "
-        "all)\n");
-    printf("%-20s %7s %7s %9s %11s %14s %8s %8s %9s\n", "format", "tensors", "skipped", "sqnr_db", "max_abs",
-           "total_bytes", "bits/el", "vs_f32", "overflow");
-    printf("%-20s %7zu %7d %9s %11s %14.0f %8s %8s %9s\n", "f32 (as given)", loaded, 0, "exact", "0",
-           f32_bytes, "32", "1", "0");
+    fprintf(o->out,
+            "\nsummary per format (SQNR weighted by each tensor's energy: 10 log10(sum x^2 / sum err^2) over "
+            "all)\n");
+    fprintf(o->out, "%-20s %7s %7s %9s %11s %14s %8s %8s %9s\n", "format", "tensors", "skipped", "sqnr_db",
+            "max_abs", "total_bytes", "bits/el", "vs_f32", "overflow");
+    fprintf(o->out, "%-20s %7zu %7d %9s %11s %14.0f %8s %8s %9s\n", "f32 (as given)", loaded, 0, "exact", "0",
+            f32_bytes, "32", "1", "0");
   }
   for (int k = 0; k < nf; k++) {
     const qb__sum* u = &sums[k];
@@ -203,16 +203,16 @@ int qb_error_data(const qb_error_data_opts* o) {
       } else {
         snprintf(sq, sizeof sq, "%.2f", sqnr);
       }
-      printf("%-20s %7llu %7llu %9s %11.4g %14.0f %8.4g %8.4f %9llu\n", qb__label(formats[k]),
-             (unsigned long long) u->tensors, (unsigned long long) u->skipped, sq, u->max_abs, u->bytes, bits,
-             ratio, (unsigned long long) u->overflows);
+      fprintf(o->out, "%-20s %7llu %7llu %9s %11.4g %14.0f %8.4g %8.4f %9llu\n", qb__label(formats[k]),
+              (unsigned long long) u->tensors, (unsigned long long) u->skipped, sq, u->max_abs, u->bytes,
+              bits, ratio, (unsigned long long) u->overflows);
     }
   }
   if (o->json) {
     json_t* root = json_pack("{s:s, s:i, s:I, s:o, s:o}", "data", o->path, "axis", o->axis, "tensors",
                              (json_int_t) ts.count, "rows", rows, "summary", summary);
-    json_dumpf(root, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(17));
-    printf("\n");
+    json_dumpf(root, o->out, JSON_INDENT(2) | JSON_REAL_PRECISION(17));
+    fputc('\n', o->out);
     json_decref(root);
   } else {
     json_decref(rows);

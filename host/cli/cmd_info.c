@@ -12,13 +12,13 @@
 
 static void qb__help(void) {
   printf(
-      "usage: qbench [--isa ISA] info [--json]\n"
+      "usage: qbench [--isa ISA] info [--format table|json] [--json] [--out FILE|- [--force]]\n"
       "\n"
       "Shows the CPU model, packages/cores/PUs, cache sizes and NUMA nodes (hwloc), the\n"
       "CPU features detected at run time, each ISA path and whether it can run, and\n"
-      "the OpenCL platforms and devices found.\n"
-      "\n"
-      "  --json   the same as one JSON object on stdout (sizes in bytes)\n");
+      "the OpenCL platforms and devices found. As JSON: one object (sizes in bytes).\n"
+      "\n");
+  qb_cli_out_help(stdout, QB_CLI_FMT_BIT(QB_CLI_JSON));
 }
 
 static void qb__size(char* buf, size_t len, uint64_t b) {
@@ -31,7 +31,7 @@ static void qb__size(char* buf, size_t len, uint64_t b) {
 }
 
 /* The machine as one JSON object: what the text shows, sizes in bytes. */
-static int qb__info_json(const qb_ctx* ctx) {
+static int qb__info_json(const qb_ctx* ctx, FILE* out) {
   const qb_topo* t = &ctx->topo;
   json_t* feats = json_array();
   for (int f = 0; f < QB_FEAT_COUNT; f++) {
@@ -62,68 +62,70 @@ static int qb__info_json(const qb_ctx* ctx) {
                 (json_int_t) t->l1d, "l2", (json_int_t) t->l2, "l3", (json_int_t) t->l3, "features", feats,
                 "isa_cap", ctx->cpu.cap_name, "emulated", "emulated", ctx->cpu.emulated, "why",
                 ctx->cpu.emulated_why, "cpu_paths", paths, "opencl_devices", devs);
-  json_dumpf(o, stdout, JSON_INDENT(2));
-  printf("\n");
+  json_dumpf(o, out, JSON_INDENT(2));
+  fputc('\n', out);
   json_decref(o);
   return 0;
 }
 
 int qb_cmd_info(qb_ctx* ctx, int argc, char** argv) {
   static const struct option opts[] = {
-      {"json", no_argument, NULL, 'j'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+      QB_CLI_OUT_OPTIONS, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
   optind = 1;
   opterr = 0;
   int c;
-  bool as_json = false;
-  while ((c = getopt_long(argc, argv, "+hj", opts, NULL)) != -1) {
+  qb_cli_out out;
+  qb_cli_out_init(&out, "info", QB_CLI_FMT_BIT(QB_CLI_JSON));
+  while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
     if (c == 'h') {
       qb__help();
       return 0;
     }
-    if (c == 'j') {
-      as_json = true;
-      continue;
-    }
-    return qb_cli_usage_error("info", "unknown option '%s'", argv[optind - 1]);
+    const int taken = qb_cli_out_option(&out, c, optarg);
+    if (taken == 2) return 2;
+    if (taken) continue;
+    return qb_cli_usage_error("info", "unknown or incomplete option '%s'", argv[optind - 1]);
   }
   if (optind < argc) return qb_cli_usage_error("info", "unexpected argument '%s'", argv[optind]);
-  if (as_json) return qb__info_json(ctx);
+  if (qb_cli_out_begin(&out) != 0) return 2;
+  if (out.format == QB_CLI_JSON) return qb_cli_out_end(&out, qb__info_json(ctx, out.f));
+  FILE* fo = out.f;
 
   const qb_topo* t = &ctx->topo;
   char l1[32], l2[32], l3[32];
   qb__size(l1, sizeof l1, t->l1d);
   qb__size(l2, sizeof l2, t->l2);
   qb__size(l3, sizeof l3, t->l3);
-  printf("cpu:        %s\n", t->cpu_model);
-  printf("topology:   %d package(s), %d core(s), %d PU(s), %d NUMA node(s) (%s)\n", t->packages, t->cores,
-         t->pus, t->numa_nodes, t->from_hwloc ? "hwloc" : "sysconf; hwloc not available");
-  printf("caches:     L1d %s, L2 %s, L3 %s (per core / as seen by one core)\n", l1, l2, l3);
-  printf("features:  ");
+  fprintf(fo, "cpu:        %s\n", t->cpu_model);
+  fprintf(fo, "topology:   %d package(s), %d core(s), %d PU(s), %d NUMA node(s) (%s)\n", t->packages,
+          t->cores, t->pus, t->numa_nodes, t->from_hwloc ? "hwloc" : "sysconf; hwloc not available");
+  fprintf(fo, "caches:     L1d %s, L2 %s, L3 %s (per core / as seen by one core)\n", l1, l2, l3);
+  fprintf(fo, "features:  ");
   for (int f = 0; f < QB_FEAT_COUNT; f++) {
     if (qb_feature_is_native((qb_feature) f) && (ctx->cpu.features & (1ull << f))) {
-      printf(" %s", qb_feature_name((qb_feature) f));
+      fprintf(fo, " %s", qb_feature_name((qb_feature) f));
     }
   }
-  printf("\n");
-  printf("isa cap:    %s\n", ctx->cpu.cap_name[0] ? ctx->cpu.cap_name : "none");
+  fprintf(fo, "\n");
+  fprintf(fo, "isa cap:    %s\n", ctx->cpu.cap_name[0] ? ctx->cpu.cap_name : "none");
   if (ctx->cpu.emulated) {
-    printf("emulated:   yes (%s): timings mean nothing about any machine\n", ctx->cpu.emulated_why);
+    fprintf(fo, "emulated:   yes (%s): timings mean nothing about any machine\n", ctx->cpu.emulated_why);
   } else {
-    printf("emulated:   no%s%s%s\n", ctx->cpu.emulated_why[0] ? " (" : "", ctx->cpu.emulated_why,
-           ctx->cpu.emulated_why[0] ? ")" : "");
+    fprintf(fo, "emulated:   no%s%s%s\n", ctx->cpu.emulated_why[0] ? " (" : "", ctx->cpu.emulated_why,
+            ctx->cpu.emulated_why[0] ? ")" : "");
   }
-  printf("cpu paths:\n");
+  fprintf(fo, "cpu paths:\n");
   for (int i = 0; i < QB_ISA_COUNT; i++) {
     if (!qb_isa_native((qb_isa) i)) continue;
     char buf[160];
     const char* reason;
     bool ok = qb_isa_usable(&ctx->cpu, (qb_isa) i, &reason, buf, sizeof buf);
-    printf("  %-11s %s\n", qb_isa_name((qb_isa) i), ok ? "available" : reason);
+    fprintf(fo, "  %-11s %s\n", qb_isa_name((qb_isa) i), ok ? "available" : reason);
   }
 #ifdef QB_HAVE_OPENCL
-  qb_opencl_print_info(stdout, ctx);
+  qb_opencl_print_info(fo, ctx);
 #else
-  printf("opencl:     not built (OpenCL headers and ICD loader not found at configure time)\n");
+  fprintf(fo, "opencl:     not built (OpenCL headers and ICD loader not found at configure time)\n");
 #endif
-  return 0;
+  return qb_cli_out_end(&out, 0);
 }

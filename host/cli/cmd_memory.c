@@ -6,20 +6,25 @@
 #include "cli/cli.h"
 #include "numerics/memory.h"
 
+#define QB__FORMATS (QB_CLI_FMT_BIT(QB_CLI_JSON) | QB_CLI_FMT_BIT(QB_CLI_CSV) | QB_CLI_FMT_BIT(QB_CLI_MD))
+
 static void qb__help(void) {
   printf(
-      "usage: qbench memory --shape DIMS [--json]\n"
+      "usage: qbench memory --shape DIMS [--format table|json|csv|md] [--json]\n"
+      "                     [--out FILE|- [--force]]\n"
       "\n"
       "Prints the bytes a tensor of shape DIMS (e.g. 2000x2000) takes in each format:\n"
       "f64, f32, f16, bf16, fp8, and 8-bit and 4-bit integers with per-tensor,\n"
       "per-channel (the first dimension) or block-32 scales; the metadata (f32 scales,\n"
       "s32 zero points) is counted, and each total is compared with f32 and f64.\n"
       "\n"
-      "  --shape DIMS   dimensions separated by 'x'\n"
-      "  --json         one JSON object instead of the table\n");
+      "As JSON: one object, the shape and an array of the formats.\n"
+      "\n"
+      "  --shape DIMS   dimensions separated by 'x'\n");
+  qb_cli_out_help(stdout, QB__FORMATS);
 }
 
-static void qb__print_json(const uint64_t* dims, int ndim, const qb_memory_row* rows, size_t k) {
+static void qb__print_json(FILE* f, const uint64_t* dims, int ndim, const qb_memory_row* rows, size_t k) {
   json_t* root = json_object();
   json_t* shape = json_array();
   json_t* arr = json_array();
@@ -36,18 +41,20 @@ static void qb__print_json(const uint64_t* dims, int ndim, const qb_memory_row* 
   }
   json_object_set_new(root, "shape", shape);
   json_object_set_new(root, "formats", arr);
-  json_dumpf(root, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(17));
-  printf("\n");
+  json_dumpf(root, f, JSON_INDENT(2) | JSON_REAL_PRECISION(17));
+  fputc('\n', f);
   json_decref(root);
 }
 
 int qb_cmd_memory(qb_ctx* ctx, int argc, char** argv) {
   static const struct option opts[] = {{"shape", required_argument, NULL, 's'},
-                                       {"json", no_argument, NULL, 'j'},
+                                       QB_CLI_OUT_OPTIONS,
                                        {"help", no_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
   const char* shape = NULL;
-  int json = 0, c;
+  int c;
+  qb_cli_out out;
+  qb_cli_out_init(&out, "memory", QB__FORMATS);
   uint64_t dims[QB_MEMORY_MAX_DIMS];
   int ndim;
   qb_error err = {0};
@@ -56,15 +63,15 @@ int qb_cmd_memory(qb_ctx* ctx, int argc, char** argv) {
   optind = 1;
   opterr = 0;
   while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+    const int taken = qb_cli_out_option(&out, c, optarg);
+    if (taken == 2) return 2;
+    if (taken) continue;
     switch (c) {
       case 'h':
         qb__help();
         return 0;
       case 's':
         shape = optarg;
-        break;
-      case 'j':
-        json = 1;
         break;
       default:
         return qb_cli_usage_error("memory", "unknown or incomplete option '%s'", argv[optind - 1]);
@@ -76,18 +83,31 @@ int qb_cmd_memory(qb_ctx* ctx, int argc, char** argv) {
     return qb_cli_usage_error("memory", "--shape: %s", err.msg);
   }
   const size_t k = qb_memory_table(dims, ndim, rows, sizeof rows / sizeof rows[0]);
-  if (json) {
-    qb__print_json(dims, ndim, rows, k);
-    return 0;
+  if (qb_cli_out_begin(&out) != 0) return 2;
+  if (out.format == QB_CLI_JSON) {
+    qb__print_json(out.f, dims, ndim, rows, k);
+    return qb_cli_out_end(&out, 0);
   }
-  printf("shape %s: %llu elements\n", shape, (unsigned long long) rows[0].elements);
-  printf("%-20s %16s %14s %16s %9s %8s %8s\n", "format", "data bytes", "metadata", "total bytes", "B/elem",
-         "vs f32", "vs f64");
+  static const char* const cols[] = {
+      "format", "data_bytes", "metadata_bytes", "total_bytes", "bytes_per_element", "vs_f32", "vs_f64"};
+  static const bool right[] = {false, true, true, true, true, true, true};
+  qb_cli_table* t = qb_cli_table_new(7, cols, right);
+  if (t == NULL) return qb_cli_out_end(&out, 2);
   for (size_t i = 0; i < k; i++) {
-    printf("%-20s %16llu %14llu %16llu %9.4f %8.4f %8.4f\n", rows[i].name,
-           (unsigned long long) rows[i].data_bytes, (unsigned long long) rows[i].metadata_bytes,
-           (unsigned long long) rows[i].total_bytes, rows[i].bytes_per_element, rows[i].ratio_to_f32,
-           rows[i].ratio_to_f64);
+    char v[6][32];
+    snprintf(v[0], sizeof v[0], "%llu", (unsigned long long) rows[i].data_bytes);
+    snprintf(v[1], sizeof v[1], "%llu", (unsigned long long) rows[i].metadata_bytes);
+    snprintf(v[2], sizeof v[2], "%llu", (unsigned long long) rows[i].total_bytes);
+    snprintf(v[3], sizeof v[3], "%.4f", rows[i].bytes_per_element);
+    snprintf(v[4], sizeof v[4], "%.4f", rows[i].ratio_to_f32);
+    snprintf(v[5], sizeof v[5], "%.4f", rows[i].ratio_to_f64);
+    const char* row[] = {rows[i].name, v[0], v[1], v[2], v[3], v[4], v[5]};
+    qb_cli_table_add(t, row);
   }
-  return 0;
+  /* The shape is a line above the aligned table; the data formats are the rows alone. */
+  if (out.format == QB_CLI_TABLE)
+    fprintf(out.f, "shape %s: %llu elements\n", shape, (unsigned long long) rows[0].elements);
+  qb_cli_table_print(t, out.format, out.f);
+  qb_cli_table_free(t);
+  return qb_cli_out_end(&out, 0);
 }

@@ -19,10 +19,11 @@ static void qb__help(void) {
       "every planned case is in, and context.qbench.recovered is true.\n"
       "'qbench run --resume JOURNAL' instead finishes the run.\n"
       "\n"
-      "  --out FILE     the results file (default: the run's own target); x.csv is a CSV\n"
+      "  --out FILE|-   the results file (default: the run's own target); x.csv is a CSV;\n"
+      "                 - writes JSON (or --format csv) to stdout and nothing else\n"
       "  --force        replace an existing file\n"
       "  --format LIST  json, csv or json,csv (default: what the run was to write, or\n"
-      "                 the name's extension with --out)\n"
+      "                 the name's extension with --out; json with --out -)\n"
       "\n"
       "exit codes: 0 written, every planned case in and none failed; 1 written but\n"
       "incomplete or with error rows, or the file could not be written; 2 bad usage or\n"
@@ -93,6 +94,12 @@ int qb_cmd_recover(qb_ctx* ctx, int argc, char** argv) {
   }
   const json_t* opt = json_object_get(d.header, "options");
   const char* target = out ? out : json_string_value(json_object_get(d.header, "target"));
+  const bool to_stdout = qb_results_is_stdout(target);
+  if (to_stdout && formats == (QB_RESULTS_JSON | QB_RESULTS_CSV)) {
+    qb_journal_data_free(&d);
+    return qb_cli_usage_error("recover", "--out - with --format json,csv: standard output holds one format");
+  }
+  if (to_stdout && formats == 0) formats = QB_RESULTS_JSON;
   if (formats == 0) {
     const size_t n = strlen(target);
     const json_int_t f = json_integer_value(json_object_get(opt, "formats"));
@@ -105,7 +112,7 @@ int qb_cmd_recover(qb_ctx* ctx, int argc, char** argv) {
     }
   }
   /* Checked before anything is written: a taken name is refused (2), not overwritten. */
-  if (qb_results_check_targets(target, force, formats, &err) != QB_OK) {
+  if (!to_stdout && qb_results_check_targets(target, force, formats, &err) != QB_OK) {
     qb_journal_data_free(&d);
     qb_error_print(&err);
     return 2;
@@ -115,7 +122,8 @@ int qb_cmd_recover(qb_ctx* ctx, int argc, char** argv) {
   json_t* doc = qb_journal_results(&d, &cases, &error_rows, &incomplete);
   const json_int_t planned = json_integer_value(json_object_get(json_object_get(d.header, "plan"), "count"));
   const bool torn = d.torn_tail;
-  const qb_status st = qb_results_write(target, doc, force, formats, &err);
+  const qb_status st = to_stdout ? qb_results_write_stream(stdout, doc, formats, "standard output", &err)
+                                 : qb_results_write(target, doc, force, formats, &err);
   json_decref(doc);
   int rc = (incomplete || error_rows > 0) ? 1 : 0;
   if (st != QB_OK) {
@@ -123,7 +131,8 @@ int qb_cmd_recover(qb_ctx* ctx, int argc, char** argv) {
     rc = 1;
   } else {
     fprintf(stderr, "qbench recover: %zu of %lld cases%s; wrote %s\n", cases, (long long) planned,
-            torn ? " (a last line cut short by the crash left out)" : "", target);
+            torn ? " (a last line cut short by the crash left out)" : "",
+            to_stdout ? "them to standard output" : target);
   }
   qb_journal_data_free(&d); /* target may be the header's */
   return rc;

@@ -354,12 +354,15 @@ static const char* qb__descr_of(qb_dtype t) {
   }
 }
 
-qb_status qb_npy_write(const char* path, const qb_tensor* t, bool force, qb_error* err) {
+/* The version 1.0 header of t into head (640 bytes); its length, or 0 (error set). */
+static size_t qb__npy_head(const char* path, const qb_tensor* t, unsigned char* head, qb_error* err) {
   const char* descr = qb__descr_of(t->dtype);
   char dict[512], shape[256];
   size_t at = 0;
-  if (descr == NULL)
-    return qb_fail(err, QB_BAD_INPUT, "%s: no .npy dtype for %s", path, qb_dtype_get(t->dtype)->name);
+  if (descr == NULL) {
+    qb_fail(err, QB_BAD_INPUT, "%s: no .npy dtype for %s", path, qb_dtype_get(t->dtype)->name);
+    return 0;
+  }
   shape[0] = '\0';
   for (int i = 0; i < t->ndim; i++) {
     at += (size_t) snprintf(shape + at, sizeof shape - at, "%llu,%s", (unsigned long long) t->dims[i],
@@ -371,12 +374,28 @@ qb_status qb_npy_write(const char* path, const qb_tensor* t, bool force, qb_erro
   /* Version 1.0 header: magic (6) + version (2) + length (2) + dict, padded with spaces
    * and a final newline to a multiple of 64 bytes, so the data are aligned. */
   const size_t total = (10 + (size_t) dl + 1 + 63) / 64 * 64;
-  unsigned char head[640];
   memcpy(head, "\x93NUMPY\x01\x00", 8);
   head[8] = (unsigned char) ((total - 10) & 0xFF);
   head[9] = (unsigned char) ((total - 10) >> 8);
   memcpy(head + 10, dict, (size_t) dl);
   memset(head + 10 + dl, ' ', total - 10 - (size_t) dl);
   head[total - 1] = '\n';
+  return total;
+}
+
+qb_status qb_npy_write(const char* path, const qb_tensor* t, bool force, qb_error* err) {
+  unsigned char head[640];
+  const size_t total = qb__npy_head(path, t, head, err);
+  if (total == 0) return err->status;
   return qb_write_file_atomic(path, head, total, t->data, t->bytes, force, err);
+}
+
+qb_status qb_npy_write_stream(FILE* f, const char* name, const qb_tensor* t, qb_error* err) {
+  unsigned char head[640];
+  const size_t total = qb__npy_head(name, t, head, err);
+  if (total == 0) return err->status;
+  if (fwrite(head, 1, total, f) != total || fwrite(t->data, 1, t->bytes, f) != t->bytes || fflush(f) != 0) {
+    return qb_fail(err, QB_IO, "%s: cannot write: %s", name, strerror(errno ? errno : EIO));
+  }
+  return QB_OK;
 }

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "core/dtype.h"
@@ -45,6 +46,9 @@ qb_status qb_npy_parse(const void* buf, size_t len, const char* name, qb_tensor*
  * '|u1', which ml_dtypes views back as bfloat16 / float8.
  */
 qb_status qb_npy_write(const char* path, const qb_tensor* t, bool force, qb_error* err);
+
+/* The same .npy on a stream (`--out -`), flushed; `name` in messages. */
+qb_status qb_npy_write_stream(FILE* f, const char* name, const qb_tensor* t, qb_error* err);
 
 /* The same for any bytes: the primitive the .npy writer (and others) use. */
 qb_status qb_write_file_atomic(const char* path, const void* head, size_t head_len, const void* body,

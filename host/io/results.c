@@ -135,6 +135,14 @@ qb_status qb_results_check_targets(const char* path, bool force, unsigned format
   if (!qb__dirname(path, dir, sizeof dir) || !qb__targets(path, formats, json, csv, sizeof json)) {
     return qb_fail(err, QB_IO, "%s: path too long (at most %d bytes)", path, PATH_MAX - 16);
   }
+  /* Both formats from a name ending in .csv would write the CSV to "x.csv.csv". */
+  const size_t n = strlen(path);
+  if (formats == (QB_RESULTS_JSON | QB_RESULTS_CSV) && n >= 4 && strcmp(path + n - 4, ".csv") == 0) {
+    return qb_fail(err, QB_USAGE,
+                   "%s: JSON and CSV cannot have one name (give the JSON's name, the CSV goes beside it, or "
+                   "--format csv)",
+                   path);
+  }
   qb_status st = json[0] ? qb__check_one(json, force, err) : QB_OK;
   if (st == QB_OK && csv[0]) st = qb__check_one(csv, force, err);
   if (st == QB_OK) st = qb__probe_dir(path, dir, err);
@@ -458,4 +466,29 @@ qb_status qb_results_write_io(const char* path, const json_t* doc, bool force, u
 
 qb_status qb_results_write(const char* path, const json_t* doc, bool force, unsigned formats, qb_error* err) {
   return qb_results_write_io(path, doc, force, formats, NULL, err);
+}
+
+bool qb_results_is_stdout(const char* path) {
+  return path != NULL && strcmp(path, "-") == 0;
+}
+
+qb_status qb_results_write_stream(FILE* f, const json_t* doc, unsigned format, const char* name,
+                                  qb_error* err) {
+  static const qb_results_io stdio_io = {qb__stdio_write, NULL};
+  if (format != QB_RESULTS_JSON && format != QB_RESULTS_CSV) {
+    return qb_fail(err, QB_INTERNAL, "%s: one format on a stream, not 0x%x", name, format);
+  }
+  qb_status st = QB_OK;
+  qb__out o = {f, &stdio_io, 0};
+  if (format == QB_RESULTS_CSV) {
+    st = qb_results_csv_write_stream(f, doc, &stdio_io, name, err);
+  } else {
+    if (json_dump_callback(doc, qb__json_cb, &o, JSON_INDENT(2)) != 0 && o.errnum == 0) o.errnum = EINVAL;
+    qb__puts(&o, "\n");
+    if (o.errnum) st = qb_fail(err, QB_IO, "%s: cannot write: %s", name, strerror(o.errnum));
+  }
+  if (st == QB_OK && (fflush(f) != 0 || ferror(f))) {
+    st = qb_fail(err, QB_IO, "%s: cannot write: %s", name, strerror(errno ? errno : EIO));
+  }
+  return st;
 }

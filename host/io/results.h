@@ -70,4 +70,16 @@ qb_status qb_results_csv_write_stream(FILE* f, const json_t* doc, const qb_resul
                                       qb_error* err);
 const char* const* qb_results_csv_columns(size_t* count);
 
+/*
+ * `--out -`: the results in one format (QB_RESULTS_JSON or QB_RESULTS_CSV) on a stream,
+ * flushed; a write that fails (a closed pipe, a full disk) is QB_IO naming `name`.
+ */
+qb_status qb_results_write_stream(FILE* f, const json_t* doc, unsigned format, const char* name,
+                                  qb_error* err);
+
+/*
+ * Whether a name means standard output: "-" (every command's `--out -`).
+ */
+bool qb_results_is_stdout(const char* path);
+
 #endif

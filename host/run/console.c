@@ -1,4 +1,5 @@
-/* The console side of `qbench run`: one table on stdout, grouped by family, and a
+/* The console side of `qbench run`: one table on stdout (on stderr when the results go
+ * to stdout), grouped by family, and a
  * one-line progress indicator on stderr when (and only when) stderr is a terminal. */
 #include <math.h>
 #include <stdarg.h>
@@ -10,6 +11,7 @@
 #include "run/run_impl.h"
 
 struct qb_console {
+  FILE* table; /* stdout; stderr when stdout carries the results (`--out -`) */
   bool quiet;
   bool tty;         /* stderr is a terminal: progress is drawn */
   bool progress_on; /* a progress line is on screen and must be cleared first */
@@ -20,10 +22,15 @@ struct qb_console {
 qb_console* qb_console_new(bool quiet, size_t total) {
   qb_console* c = calloc(1, sizeof *c);
   if (c == NULL) return NULL;
+  c->table = stdout;
   c->quiet = quiet;
   c->tty = !quiet && isatty(STDERR_FILENO);
   c->total = total;
   return c;
+}
+
+void qb_console_table_to(qb_console* c, FILE* f) {
+  if (c != NULL) c->table = f;
 }
 
 void qb_console_free(qb_console* c) {
@@ -77,8 +84,8 @@ static void qb__fmt(char* buf, size_t len, const json_t* o, const char* key, dou
 
 static void qb__header(qb_console* c, const char* family) {
   snprintf(c->family, sizeof c->family, "%s", family);
-  printf("\n%s\n  %-34s %11s %3s %8s %6s %8s %18s %6s  %s\n", family, "kernel", "n", "thr", "GB/s", "roof",
-         "GFLOP/s", "SQNR dB / max ULP", "mism", "status");
+  fprintf(c->table, "\n%s\n  %-34s %11s %3s %8s %6s %8s %18s %6s  %s\n", family, "kernel", "n", "thr", "GB/s",
+          "roof", "GFLOP/s", "SQNR dB / max ULP", "mism", "status");
 }
 
 void qb_console_case(qb_console* c, const qb_case* k, const json_t* row) {
@@ -116,13 +123,13 @@ void qb_console_case(qb_console* c, const qb_case* k, const json_t* row) {
   }
   const char* status = json_string_value(json_object_get(row, "status"));
   const char* reason = json_string_value(json_object_get(row, "reason"));
-  printf("  %-34.34s %11s %3u %8s %6s %8s %18s %6s  %s%s%.90s\n", kernel, n, k->threads, gbs, roof, gflops,
-         err, mism, status ? status : "?", reason && reason[0] ? ": " : "", reason ? reason : "");
-  fflush(stdout);
+  fprintf(c->table, "  %-34.34s %11s %3u %8s %6s %8s %18s %6s  %s%s%.90s\n", kernel, n, k->threads, gbs, roof,
+          gflops, err, mism, status ? status : "?", reason && reason[0] ? ": " : "", reason ? reason : "");
+  fflush(c->table);
 }
 
 void qb_console_done(qb_console* c) {
   if (c == NULL) return;
   qb__clear(c);
-  if (!c->quiet && c->family[0]) printf("\n");
+  if (!c->quiet && c->family[0]) fputc('\n', c->table);
 }

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "io/journal.h"
+#include "io/results.h"
 #include "run/run_impl.h"
 
 /* ---- Header ----------------------------------------------------------------------- */
@@ -36,6 +37,13 @@ json_t* qb_resume_options_json(const qb_run_options* o, const char* suite_path) 
   json_object_set_new(j, "seed", json_string(seed));
   json_object_set_new(j, "no_roofs", json_boolean(o->no_roofs));
   json_object_set_new(j, "case_timeout", json_real(o->case_timeout));
+  /* Added later: a journal without them resumes as the run was then (no rows for
+   * unplanned variants, no user context, a file). */
+  json_object_set_new(j, "show_skipped", json_boolean(o->show_skipped));
+  json_t* user = json_array();
+  for (size_t i = 0; i < o->n_context; i++) json_array_append_new(user, json_string(o->context[i]));
+  json_object_set_new(j, "context", user);
+  json_object_set_new(j, "stdout", json_boolean(qb_results_is_stdout(o->out_path)));
   return j;
 }
 
@@ -93,6 +101,18 @@ qb_status qb_resume_options(const json_t* header, const char* jpath, qb_run_opti
   o->no_roofs = json_is_true(json_object_get(j, "no_roofs"));
   o->case_timeout = json_number_value(json_object_get(j, "case_timeout"));
   o->out_path = json_string_value(json_object_get(header, "target"));
+  if (json_is_true(json_object_get(j, "stdout"))) o->out_path = "-";
+  o->show_skipped = json_is_true(json_object_get(j, "show_skipped"));
+  const json_t* user = json_object_get(j, "context");
+  o->n_context = 0;
+  for (size_t i = 0; i < json_array_size(user) && o->n_context < QB_RUN_MAX_CONTEXT; i++) {
+    const char* kv = json_string_value(json_array_get(user, i));
+    if (kv == NULL || strchr(kv, '=') == NULL) {
+      return qb_fail(err, QB_BAD_INPUT, "%s: the header's context holds an entry that is not KEY=VALUE",
+                     jpath);
+    }
+    o->context[o->n_context++] = kv;
+  }
   return QB_OK;
 }
 

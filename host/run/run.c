@@ -737,11 +737,20 @@ typedef struct qb__target {
   char journal[PATH_MAX]; /* "<path>.journal" */
   unsigned formats;
   bool force;
+  bool to_stdout; /* `--out -`: the results on stdout, path only names the journal */
 } qb__target;
 
 /* The formats: --format when given; else the name decides: "x.csv" is a CSV, any other
  * name a JSON with its CSV beside (results/README.md). */
 static qb_status qb__formats(const qb_run_options* o, const char* path, unsigned* out, qb_error* err) {
+  if (qb_results_is_stdout(o->out_path)) {
+    /* One stream holds one document: JSON unless --format csv. */
+    if (o->formats == (QB_RESULTS_JSON | QB_RESULTS_CSV)) {
+      return qb_fail(err, QB_USAGE, "--out - with --format json,csv: standard output holds one format");
+    }
+    *out = o->formats ? o->formats : QB_RESULTS_JSON;
+    return QB_OK;
+  }
   const size_t n = strlen(path);
   const bool csv_name = n >= 4 && strcmp(path + n - 4, ".csv") == 0;
   if (o->formats == 0) {
@@ -768,7 +777,9 @@ static bool qb__set_path(char* buf, const char* path) {
 static qb_status qb__reserve(const qb_run_options* o, const qb_suite* s, qb__target* t, qb_journal* j,
                              qb_error* err) {
   t->force = o->force;
-  const bool given = o->out_path != NULL;
+  t->to_stdout = qb_results_is_stdout(o->out_path);
+  /* `--out -` keeps its journal where a default name would go (results/). */
+  const bool given = o->out_path != NULL && !t->to_stdout;
   if (!given && mkdir("results", 0777) != 0 && errno != EEXIST) {
     return qb_fail(err, QB_IO, "results: cannot create the default output directory: %s", strerror(errno));
   }
@@ -857,7 +868,7 @@ static json_t* qb__header(const qb_runner* r, const qb_run_options* o, const qb_
   }
   qb_run_options stored = *o;
   stored.formats = t->formats;
-  stored.out_path = NULL;
+  stored.out_path = t->to_stdout ? "-" : NULL;
   return json_pack("{s:s,s:i,s:s,s:o,s:o,s:{s:I,s:s},s:o}", "type", "header", "qbench_journal",
                    QB_JOURNAL_VERSION, "target", target, "options",
                    qb_resume_options_json(&stored, suite_ref), "machine",
@@ -994,14 +1005,18 @@ int qb_run(qb_ctx* ctx, const qb_run_options* given) {
     const qb_status ms = qb_resume_check_machine(jd.header, machine, given->resume, &err);
     json_decref(machine);
     if (ms != QB_OK) goto out;
-    if (!qb__set_path(t.path, o->out_path) || !qb__set_path(t.journal, given->resume)) {
+    /* A run that wrote to stdout resumes to stdout; its target names the journal. */
+    t.to_stdout = qb_results_is_stdout(o->out_path);
+    const char* target = json_string_value(json_object_get(jd.header, "target"));
+    if (!qb__set_path(t.path, t.to_stdout ? target : o->out_path) ||
+        !qb__set_path(t.journal, given->resume)) {
       qb_fail(&err, QB_BAD_INPUT, "%s: the target's path is too long", given->resume);
       goto out;
     }
     t.formats = o->formats ? o->formats : (QB_RESULTS_JSON | QB_RESULTS_CSV);
     /* The target may hold the incomplete file of the interrupted run: replaced. */
     t.force = true;
-    if (qb_results_check_targets(t.path, true, t.formats, &err) != QB_OK) goto out;
+    if (!t.to_stdout && qb_results_check_targets(t.path, true, t.formats, &err) != QB_OK) goto out;
     if (qb_journal_reopen(&journal, given->resume, &err) != QB_OK) goto out;
   } else if (qb__reserve(o, &suite, &t, &journal, &err) != QB_OK) {
     goto out;
@@ -1027,6 +1042,7 @@ int qb_run(qb_ctx* ctx, const qb_run_options* given) {
   qb__signals_set(&sigs, true);
   r.rows = json_array();
   r.console = qb_console_new(o->quiet, plan.count);
+  if (t.to_stdout) qb_console_table_to(r.console, stderr);
   if (note[0]) qb_console_note(r.console, "%s", note);
   if (resuming && jd.roofs_done) {
     qb_resume_roofs(&r, jd.roofs);
@@ -1065,7 +1081,8 @@ int qb_run(qb_ctx* ctx, const qb_run_options* given) {
   if (resuming && jd.roofs_done) json_object_set(json_object_get(context, "qbench"), "roofs", jd.roofs);
   json_object_set_new(doc, "context", context);
   json_object_set(doc, "benchmarks", r.rows);
-  qb_status ws = qb_results_write(t.path, doc, t.force, t.formats, &err);
+  qb_status ws = t.to_stdout ? qb_results_write_stream(stdout, doc, t.formats, "standard output", &err)
+                             : qb_results_write(t.path, doc, t.force, t.formats, &err);
   json_decref(doc);
   const bool journal_whole = !journal.broken;
   qb_journal_close(&journal);
@@ -1087,10 +1104,10 @@ int qb_run(qb_ctx* ctx, const qb_run_options* given) {
   } else {
     unlink(t.journal);
   }
-  ctx->stdout_optional = true;
+  ctx->stdout_optional = !t.to_stdout;
   if (!o->quiet) {
     fprintf(stderr, "qbench run: %zu ok, %zu skipped, %zu errors; wrote %s\n", r.ok, r.skipped, r.errors,
-            t.path);
+            t.to_stdout ? "the results to standard output" : t.path);
   }
   rc = (r.errors > 0 || incomplete) ? 1 : 0;
   err.status = QB_OK;

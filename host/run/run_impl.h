@@ -194,6 +194,8 @@ void qb_resume_roofs(qb_runner* r, const json_t* roofs);
 
 qb_console* qb_console_new(bool quiet, size_t total);
 void qb_console_free(qb_console* c);
+/* Where the table goes (stdout by default). */
+void qb_console_table_to(qb_console* c, FILE* f);
 /* Progress on stderr when it is a terminal ("[12/340] name ..."; index QB_CONSOLE_ROOF:
  * "[roofs] name ..."); nothing otherwise. */
 #define QB_CONSOLE_ROOF SIZE_MAX

@@ -11,6 +11,8 @@
 #      the journal kept and recover writes it elsewhere.
 #   6. A filter selecting nothing: exit 2 naming it. `--out x.csv` is a CSV named x.csv;
 #      `--format json` ignores an unrelated r.csv. Timed-out rows have no time or rate.
+#   7. `--out -`: JSON on stdout; recover --out -; --resume restores --show-skipped,
+#      --context and the ISA cap.
 # usage: journal.sh QBENCH
 set -u
 qb=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
@@ -234,6 +236,46 @@ bad = [r["name"] for r in rows if any(k in r for k in ("real_time", "bytes_per_s
 print("timed-out rows: %d, with figures: %d" % (len(rows), len(bad)))
 sys.exit(0 if rows and not bad else 1)
 PY
+
+# 7. `--out -`: the results on stdout, nothing else there (the table goes to stderr);
+#    the journal where a default name would be. SIGKILL, then `recover --out -` prints
+#    what finished and `run --resume` finishes on stdout with --show-skipped, --context
+#    and the ISA cap restored (under --isa scalar every SIMD variant is a skipped row).
+mkdir dash && cd dash || exit 1
+"$qb" --isa scalar run --suite ../slow.suite --no-roofs --out - --show-skipped --context board=b1 >k.out 2>k.err &
+pid=$!
+for _ in $(seq 100); do ls results/*.journal >/dev/null 2>&1 && break; sleep 0.05; done
+j=$(ls results/*.journal 2>/dev/null | head -1)
+[ -n "$j" ] || fail "--out -: no journal under results/"
+wait_lines "$j" 4 $pid
+kill -KILL $pid
+wait $pid 2>/dev/null
+"$qb" recover "$j" --out - >rec.json 2>rec.err
+[ $? = 1 ] || fail "recover --out - of a killed run: not exit 1 (incomplete); $(cat rec.err)"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["context"]["qbench"]["incomplete"]' rec.json ||
+  fail "recover --out -: stdout is not the incomplete results: $(head -c 200 rec.json)"
+"$qb" run --resume "$j" >res.json 2>res.err
+rc=$?
+[ "$rc" = 0 ] || fail "resume of an --out - run: exit $rc; $(cat res.err)"
+python3 - res.json ../list <<'PY' || fail "resume of an --out - run: the results on stdout"
+import json, sys
+doc = json.load(open(sys.argv[1]))
+q = doc["context"]["qbench"]
+rows = doc["benchmarks"]
+skipped = [r for r in rows if r["status"] == "skipped"]
+bad = []
+if q.get("user_context") != {"board": "b1"}:
+    bad.append("user_context %r" % q.get("user_context"))
+if not skipped:
+    bad.append("no skipped rows: --show-skipped not restored")
+if q["incomplete"] is not False or q["isa_cap"] != "scalar":
+    bad.append("incomplete %r, isa_cap %r" % (q["incomplete"], q["isa_cap"]))
+for b in bad:
+    print("FAIL:", b)
+sys.exit(1 if bad else 0)
+PY
+[ -z "$(ls results/)" ] || fail "resume of an --out - run: left $(ls results/)"
+cd "$tmp" || exit 1
 
 echo "journal: $fails failed"
 exit $((fails > 0))
