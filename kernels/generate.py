@@ -28,7 +28,7 @@ import re
 import shlex
 import sys
 
-NAME = re.compile(r"^([a-z0-9]+(?:-[a-z0-9]+)*)-([a-z0-9]+)-u([0-9]+)\.c$")
+NAME = re.compile(r"^([a-z0-9_]+(?:-[a-z0-9_]+)*)-([a-z0-9]+)-u([0-9]+)\.c$")
 SUBST = re.compile(r"\$\{([^}]*)\}")
 BLOCK_OPEN = re.compile(r"^(for|if|while|with|def)\b.*:$")
 BLOCK_TURN = re.compile(r"^(elif\b.*|else):$")

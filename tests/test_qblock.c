@@ -300,6 +300,62 @@ static void qb__vs_ref_dot(const qb_kernel_info* k) {
   }
 }
 
+/*
+ * The float order of the per-block step, where it decides the result: (float) isum * (dx *
+ * dy) for q8_0 . q8_0 and ((float) isum * dx) * dy for q4_0 . q8_0. With random blocks
+ * the sums are small enough that both orders round alike, so a variant using the other
+ * order could pass the tests above; here blocks with a large sum (codes at their extremes)
+ * meet the first f16 scale dy for which the two orders differ, and every variant must
+ * give the reference's order, for every count of such blocks (tails included).
+ */
+static float qb__h(uint16_t h) {
+  return qb__f(qb_f16_to_f32_bits(h));
+}
+static int qb__order_q4; /* which family qb__order_dot checks */
+static void qb__order_dot(const qb_kernel_info* k) {
+  enum { NB = 9 };
+  qb_block_q4_0 x4[NB];
+  qb_block_q8_0 x8[NB], y[NB];
+  const uint16_t dx = 0x3BFF; /* 0.99951171875: a full 11-bit significand */
+  uint16_t dy = 0x3400;
+  int32_t isum;
+  for (int b = 0; b < NB; b++) {
+    x4[b].d = x8[b].d = dx;
+    memset(x4[b].qs, 0, sizeof x4[b].qs); /* codes 0: values -8 */
+    x4[b].qs[0] = 1;                      /* element 0: -7 */
+    memset(x8[b].qs, 127, sizeof x8[b].qs);
+    x8[b].qs[0] = 101;
+    memset(y[b].qs, qb__order_q4 ? 0x81 : 127, sizeof y[b].qs); /* -127 or 127 */
+  }
+  isum = qb__order_q4 ? 31 * 8 * 127 + 7 * 127 : 31 * 127 * 127 + 101 * 127;
+  /* 1. The first dy above 0.25 where the orders differ (there is one within a few steps). */
+  for (;; dy++) {
+    const float p1 = (float) isum * (qb__h(dx) * qb__h(dy)), p2 = (float) isum * qb__h(dx) * qb__h(dy);
+    assert_true(dy < 0x3800);
+    if (p1 != p2) break;
+  }
+  for (int b = 0; b < NB; b++) y[b].d = dy;
+  /* 2. The reference's order, block after block, against the variant. */
+  float want = 0.0f;
+  for (int nb = 1; nb <= NB; nb++) {
+    want += qb__order_q4 ? (float) isum * qb__h(dx) * qb__h(dy) : (float) isum * (qb__h(dx) * qb__h(dy));
+    float got = NAN;
+    qb_kernel_dot(k)((size_t) nb * QB_BLOCK_LEN, qb__order_q4 ? (const void*) x4 : (const void*) x8, y, &got);
+    if (qb_f32_to_bits(got) != qb_f32_to_bits(want)) {
+      fail_msg("%s: %d blocks of isum %d, dx 0x%04x, dy 0x%04x: got %a, the reference's order gives %a",
+               k->name, nb, isum, dx, dy, got, want);
+    }
+  }
+}
+
+static void test_float_order(void** state) {
+  (void) state;
+  qb__order_q4 = 0;
+  assert_true(qb__each(QB_FAMILY_q8_0_dot, qb__order_dot, 1) > 0);
+  qb__order_q4 = 1;
+  assert_true(qb__each(QB_FAMILY_q4_0q8_0_dot, qb__order_dot, 1) > 0);
+}
+
 static void test_simd(void** state) {
   (void) state;
   static const qb_family unary[] = {QB_FAMILY_f32_q8_0_quant, QB_FAMILY_f32_q4_0_quant,
@@ -336,6 +392,7 @@ int main(void) {
       cmocka_unit_test(test_vectors_q8_0_dot),
       cmocka_unit_test(test_vectors_q4_0q8_0_dot),
       cmocka_unit_test(test_simd),
+      cmocka_unit_test(test_float_order),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
