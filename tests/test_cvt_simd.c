@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "test_cvt.h"
+#include "test_kernels.h"
 #include "test_util.h"
 
 static qb_cpu g_cpu;
@@ -156,49 +157,44 @@ static void fill_inputs(const family_ctx* c, void* in, size_t n, uint64_t* seed)
 
 #define GUARD 64
 
-static void test_sizes_and_alignment(void** state) {
-  (void) state;
-  const qb_kernel_info* ks[256];
-  const size_t nk = usable_variants(QB_FAMILY_COUNT, ks, 256, false);
-  uint64_t seed = 0xC0FFEEull;
-  for (size_t j = 0; j < nk; j++) {
-    const qb_kernel_info* k = ks[j];
-    const family_ctx c = family_ctx_of(k->family);
-    const size_t eb_in = c.fi.bits / 8, eb_out = c.fo.bits / 8;
-    size_t sizes[16];
-    const size_t ns = qb_test_sizes(k->tile, sizes, 16);
-    for (size_t s = 0; s < ns; s++) {
-      for (size_t off = 0; off <= 1; off++) {
-        const size_t n = sizes[s];
-        char where[64];
-        snprintf(where, sizeof where, "n = %zu, offset %zu", n, off);
-        /* The input ends exactly at its last element, so a sanitizer build catches any read
-         * past it; the output has guard elements after it that must stay untouched. */
-        const size_t in_bytes = (off + n) * eb_in;
-        uint8_t* in = malloc(in_bytes != 0 ? in_bytes : 1);
-        uint8_t* out = malloc((off + n + GUARD) * eb_out);
-        uint8_t* want = malloc((n + 1) * eb_out);
-        uint8_t* scratch = malloc((n + 1) * eb_in);
-        assert_non_null(in);
-        assert_non_null(out);
-        assert_non_null(want);
-        assert_non_null(scratch);
-        fill_inputs(&c, in + off * eb_in, n, &seed);
-        memset(out, 0xA5, (off + n + GUARD) * eb_out);
-        expected_outputs(&c, k->sem, in + off * eb_in, scratch, want, n);
-        qb_kernel_unary(k)(n, n ? in + off * eb_in : NULL, n ? out + off * eb_out : NULL, NULL);
-        compare(&c, k, in + off * eb_in, want, out + off * eb_out, n, where);
-        for (size_t g = 0; g < off * eb_out; g++) {
-          if (out[g] != 0xA5) fail_msg("%s (%s): wrote before the output", k->name, where);
-        }
-        for (size_t g = (off + n) * eb_out; g < (off + n + GUARD) * eb_out; g++) {
-          if (out[g] != 0xA5) fail_msg("%s (%s): wrote past the end of the output", k->name, where);
-        }
-        free(in);
-        free(out);
-        free(want);
-        free(scratch);
+/* Sizes around the kernel's tile, aligned and one element off, against the reference. */
+static void check_sizes_and_alignment(const qb_kernel_info* k) {
+  uint64_t seed = 0xC0FFEEull ^ (uint64_t) k->family;
+  const family_ctx c = family_ctx_of(k->family);
+  const size_t eb_in = c.fi.bits / 8, eb_out = c.fo.bits / 8;
+  size_t sizes[16];
+  const size_t ns = qb_test_sizes(k->tile, sizes, 16);
+  for (size_t s = 0; s < ns; s++) {
+    for (size_t off = 0; off <= 1; off++) {
+      const size_t n = sizes[s];
+      char where[64];
+      snprintf(where, sizeof where, "n = %zu, offset %zu", n, off);
+      /* The input ends exactly at its last element, so a sanitizer build catches any read
+       * past it; the output has guard elements after it that must stay untouched. */
+      const size_t in_bytes = (off + n) * eb_in;
+      uint8_t* in = malloc(in_bytes != 0 ? in_bytes : 1);
+      uint8_t* out = malloc((off + n + GUARD) * eb_out);
+      uint8_t* want = malloc((n + 1) * eb_out);
+      uint8_t* scratch = malloc((n + 1) * eb_in);
+      assert_non_null(in);
+      assert_non_null(out);
+      assert_non_null(want);
+      assert_non_null(scratch);
+      fill_inputs(&c, in + off * eb_in, n, &seed);
+      memset(out, 0xA5, (off + n + GUARD) * eb_out);
+      expected_outputs(&c, k->sem, in + off * eb_in, scratch, want, n);
+      qb_kernel_unary(k)(n, n ? in + off * eb_in : NULL, n ? out + off * eb_out : NULL, NULL);
+      compare(&c, k, in + off * eb_in, want, out + off * eb_out, n, where);
+      for (size_t g = 0; g < off * eb_out; g++) {
+        if (out[g] != 0xA5) fail_msg("%s (%s): wrote before the output", k->name, where);
       }
+      for (size_t g = (off + n) * eb_out; g < (off + n + GUARD) * eb_out; g++) {
+        if (out[g] != 0xA5) fail_msg("%s (%s): wrote past the end of the output", k->name, where);
+      }
+      free(in);
+      free(out);
+      free(want);
+      free(scratch);
     }
   }
 }
@@ -207,10 +203,10 @@ static void test_sizes_and_alignment(void** state) {
 
 #define BLOCK 8192
 
-static void sweep_family(qb_family family, uint64_t first, uint64_t hi, uint64_t stride, bool verbose) {
+/* Variants ks[0..nk) of one family over [first, hi) in steps of stride. */
+static void sweep_variants(qb_family family, const qb_kernel_info* const* ks, size_t nk, uint64_t first,
+                           uint64_t hi, uint64_t stride, bool verbose) {
   static uint64_t in[BLOCK], want[BLOCK], want_sem[BLOCK], got[BLOCK], scratch[BLOCK];
-  const qb_kernel_info* ks[32];
-  const size_t nk = usable_variants(family, ks, 32, false);
   if (nk == 0) return;
   const family_ctx c = family_ctx_of(family);
   const double t0 = qb_cvt_now(), c0 = qb_cvt_cpu_now();
@@ -243,29 +239,40 @@ static void sweep_family(qb_family family, uint64_t first, uint64_t hi, uint64_t
 
 static void test_sweep(void** state) {
   (void) state;
-  sweep_family(g_sweep.family, qb_cvt_sweep_first(&g_sweep), g_sweep.hi, g_sweep.stride, true);
+  const qb_kernel_info* ks[32];
+  const size_t nk = usable_variants(g_sweep.family, ks, 32, false);
+  sweep_variants(g_sweep.family, ks, nk, qb_cvt_sweep_first(&g_sweep), g_sweep.hi, g_sweep.stride, true);
 }
 
-/* Every family over a thinned sample (all of it for 8- and 16-bit inputs). */
-static void test_thinned_sweeps(void** state) {
-  (void) state;
-  for (int f = 0; f < QB_FAMILY_COUNT; f++) {
-    if (!is_cast_family((qb_family) f)) continue;
-    const unsigned bits = qb_dtype_get(qb_family_get((qb_family) f)->in)->bits;
-    if (bits > 32) continue; /* f64 inputs: the size tests' random and special values */
-    sweep_family((qb_family) f, 0, 1ull << bits, bits >= 32 ? 65521 : 1, false);
-  }
+/* A thinned sample of the kernel's input space (all of it for 8- and 16-bit inputs). */
+static void check_thinned_sweep(const qb_kernel_info* k) {
+  const unsigned bits = qb_dtype_get(qb_family_get(k->family)->in)->bits;
+  if (bits > 32) return; /* f64 inputs: the size tests' random and special values */
+  sweep_variants(k->family, &k, 1, 0, 1ull << bits, bits >= 32 ? 65521 : 1, false);
+}
+
+/* The cases of one kernel (tests/kernels.cmake: `ctest -R <kernel>`). */
+static bool checks(const qb_kernel_info* k) {
+  const qb_family_info* f = qb_family_get(k->family);
+  /* Whole-byte formats only: the packed FP6/FP4 casts are test_lowbit's. */
+  const bool bytes = qb_dtype_get(f->in)->bits % 8 == 0 && qb_dtype_get(f->out)->bits % 8 == 0;
+  return is_cast_family(k->family) && bytes && k->isa != QB_ISA_scalar;
+}
+
+static void check(const qb_kernel_info* k) {
+  check_sizes_and_alignment(k);
+  check_thinned_sweep(k);
 }
 
 int main(int argc, char** argv) {
-  qb_error err = {0};
-  qb_cpu_detect(&g_cpu);
-  if (qb_cpu_cap_from_env(&g_cpu, &err) != QB_OK) {
-    qb_error_print(&err);
-    return 2;
-  }
-  const qb_kernel_info* ks[256];
-  if (qb_cvt_parse_sweep(argc, argv, &g_sweep)) {
+  if (argc >= 2 && strcmp(argv[1], "--sweep") == 0 && qb_cvt_parse_sweep(argc, argv, &g_sweep)) {
+    qb_error err = {0};
+    const qb_kernel_info* ks[256];
+    qb_cpu_detect(&g_cpu);
+    if (qb_cpu_cap_from_env(&g_cpu, &err) != QB_OK) {
+      qb_error_print(&err);
+      return 2;
+    }
     const qb_family_info* f = qb_family_get(g_sweep.family);
     if (!is_cast_family(g_sweep.family)) {
       fprintf(stderr, "%s: '%s' is not a cast family\n", argv[0], f->name);
@@ -278,13 +285,6 @@ int main(int argc, char** argv) {
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_sweep)};
     return cmocka_run_group_tests_name(f->name, tests, NULL, NULL);
   }
-  if (usable_variants(QB_FAMILY_COUNT, ks, 256, true) == 0) {
-    printf("no usable non-scalar cast variant here: skipped\n");
-    return QB_TEST_SKIP;
-  }
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_sizes_and_alignment),
-      cmocka_unit_test(test_thinned_sweeps),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  const qb_test_kernels t = {checks, check, NULL, 0};
+  return qb_test_kernels_main(argc, argv, &t);
 }

@@ -3,8 +3,8 @@
  * equal to, above and not a multiple of its tile, on pointers one element off a
  * 64-byte boundary, and at the integer families' longest lengths. Integer variants
  * must match exactly; float variants (QB_SEM_REASSOC) must stay within
- * qb_dot_reassoc_bound (kernels/dot/dot.h). Variants this CPU cannot run are reported
- * as skipped; with none usable at all the test exits 77.
+ * qb_dot_reassoc_bound (kernels/dot/dot.h). One case per kernel
+ * (tests/common/test_kernels.h): one this CPU cannot run is a skipped case.
  */
 #include <math.h>
 #include <stdio.h>
@@ -14,9 +14,8 @@
 #include "common/fp.h"
 #include "dot/dot.h"
 #include "platform/registry.h"
+#include "test_kernels.h"
 #include "test_util.h"
-
-static qb_cpu qb__cpu;
 
 /* One dot's inputs: a and b each `off` elements past a 64-byte boundary. */
 typedef struct qb__case {
@@ -235,23 +234,6 @@ static void qb__check_max_n(const qb_kernel_info* k) {
   }
 }
 
-static void qb__test_family(qb_family f) {
-  uint64_t seed = 0x5EED0000u + (uint64_t) f;
-  char buf[160];
-  for (size_t i = 0; i < qb_kernel_count(); i++) {
-    const qb_kernel_info* k = qb_kernel_at(i);
-    const char* reason = NULL;
-    if (k->family != f || k->isa == QB_ISA_scalar) continue;
-    if (!qb_kernel_usable(k, &qb__cpu, &reason, buf, sizeof buf)) {
-      print_message("[ SKIPPED  ] %s: %s\n", k->name, reason ? reason : "not usable");
-      continue;
-    }
-    qb__check_sizes(k, &seed);
-    if (f == QB_FAMILY_s8_dot || f == QB_FAMILY_u8s8_dot) qb__check_max_n(k);
-    print_message("[ CHECKED  ] %s\n", k->name);
-  }
-}
-
 /* The input dtypes this test knows how to fill with random data. Dots over the other
  * block formats are checked where their block layouts are: q8_0/q4_0 and the int4 groups
  * in test_qblock (llama.cpp's vectors and random blocks), the MX/NVFP4 formats in
@@ -262,14 +244,16 @@ static bool qb__fillable(qb_dtype d) {
 }
 
 /* Every family whose op is `dot` (kernels/ops.inc; the peaks have their own test) over
- * inputs this test can fill. */
-static void test_dot_families(void** state) {
-  (void) state;
-  for (int f = 0; f < QB_FAMILY_COUNT; f++) {
-    const qb_family_info* fam = qb_family_get((qb_family) f);
-    if (fam->op == QB_OP_dot && qb__fillable(fam->in) && qb__fillable(fam->in2))
-      qb__test_family((qb_family) f);
-  }
+ * inputs this test can fill; the scalar references are the oracle. */
+static bool qb__checks(const qb_kernel_info* k) {
+  const qb_family_info* fam = qb_family_get(k->family);
+  return fam->op == QB_OP_dot && qb__fillable(fam->in) && qb__fillable(fam->in2) && k->isa != QB_ISA_scalar;
+}
+
+static void qb__check_kernel(const qb_kernel_info* k) {
+  uint64_t seed = 0x5EED0000u + (uint64_t) k->family;
+  qb__check_sizes(k, &seed);
+  if (k->family == QB_FAMILY_s8_dot || k->family == QB_FAMILY_u8s8_dot) qb__check_max_n(k);
 }
 
 /* The bound admits what reordering legitimately does and little more: summing
@@ -288,27 +272,8 @@ static void test_bound(void** state) {
   assert_true(QB_DOT_REL_BOUND(1, 0.0, 0) < 0x1p-140);
 }
 
-int main(void) {
-  qb_error err;
-  qb_cpu_detect(&qb__cpu);
-  if (qb_cpu_cap_from_env(&qb__cpu, &err) != QB_OK) {
-    qb_error_print(&err);
-    return 1;
-  }
-  size_t usable = 0;
-  char buf[160];
-  for (size_t i = 0; i < qb_kernel_count(); i++) {
-    const qb_kernel_info* k = qb_kernel_at(i);
-    usable += qb_family_get(k->family)->op == QB_OP_dot && k->isa != QB_ISA_scalar &&
-              qb_kernel_usable(k, &qb__cpu, NULL, buf, sizeof buf);
-  }
-  if (usable == 0) {
-    printf("test_dot_simd: no SIMD dot variant can run on this CPU (or under this ISA cap)\n");
-    return QB_TEST_SKIP;
-  }
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_bound),
-      cmocka_unit_test(test_dot_families),
-  };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+int main(int argc, char** argv) {
+  const struct CMUnitTest common[] = {cmocka_unit_test(test_bound)};
+  const qb_test_kernels t = {qb__checks, qb__check_kernel, common, sizeof common / sizeof common[0]};
+  return qb_test_kernels_main(argc, argv, &t);
 }

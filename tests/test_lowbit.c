@@ -20,6 +20,7 @@
 #include "platform/cpu.h"
 #include "platform/registry.h"
 #include "test_cvt.h"
+#include "test_kernels.h"
 #include "test_util.h"
 
 static float from_bits(uint32_t w) {
@@ -453,14 +454,18 @@ static bool lowbit_family(qb_family f) {
   return f == QB_FAMILY_f8e4m3_dot;
 }
 
-static void test_variants_match_reference(void** state) {
-  (void) state;
-  qb_cpu cpu;
+static bool checks(const qb_kernel_info* k) {
+  return lowbit_family(k->family) && k != qb_kernel_reference(k->family);
+}
+
+/* One non-scalar variant against its reference over three spreads of inputs, every n
+ * that is a multiple of the block up to 8 blocks, then every 13th. */
+static void check(const qb_kernel_info* k) {
   enum { N = 128 * 33 };
   static float x[N];
   static uint8_t in[N * 4], in2[N * 4], got[N * 4 + 64], want[N * 4 + 64];
-  size_t tested = 0;
-  qb_cpu_detect(&cpu);
+  const qb_family_info* f = qb_family_get(k->family);
+  const qb_kernel_info* ref = qb_kernel_reference(k->family);
   /* Three spreads of magnitudes: within one block's reach, across all of f32, and narrow
    * (many elements at the top of their block, where saturation and ties decide). */
   static const double spread[3] = {40, 260, 3};
@@ -478,36 +483,24 @@ static void test_variants_match_reference(void** state) {
       x[384 + i] = (float) i * 0x1p-140f;
     }
     x[288] = 6.0f;
-    for (size_t i = 0; i < qb_kernel_count(); i++) {
-      const qb_kernel_info* k = qb_kernel_at(i);
-      const qb_family_info* f = qb_family_get(k->family);
-      const qb_kernel_info* ref = qb_kernel_reference(k->family);
-      char buf[160];
-      if (!lowbit_family(k->family) || k == ref || !qb_kernel_usable(k, &cpu, NULL, buf, sizeof buf))
-        continue;
-      /* Inputs: f32 as is; anything else made from x by the family's inverse reference. */
-      memcpy(in, x, sizeof x);
-      memcpy(in2, x, sizeof x);
-      for (size_t n = 0; n <= N; n += f->n_multiple * (n < 8 * f->n_multiple ? 1 : 13)) {
-        memset(got, 0xA5, sizeof got);
-        memset(want, 0xA5, sizeof want);
-        if (f->kind == QB_KIND_dot) {
-          qb_kernel_dot(k)(n, in, in2, got);
-          qb_kernel_dot(ref)(n, in, in2, want);
-          assert_true(memcmp(got, want, 4) == 0 || (k->sem & QB_SEM_REASSOC));
-        } else {
-          qb_kernel_unary(k)(n, in, got, NULL);
-          qb_kernel_unary(ref)(n, in, want, NULL);
-          if (memcmp(got, want, sizeof got) != 0) {
-            fprintf(stderr, "%s: n = %zu differs from the reference\n", k->name, n);
-            fail();
-          }
-        }
+    /* Inputs: f32 as is; any other dtype reads the same bytes as its codes. */
+    memcpy(in, x, sizeof x);
+    memcpy(in2, x, sizeof x);
+    for (size_t n = 0; n <= N; n += f->n_multiple * (n < 8 * f->n_multiple ? 1 : 13)) {
+      memset(got, 0xA5, sizeof got);
+      memset(want, 0xA5, sizeof want);
+      if (f->kind == QB_KIND_dot) {
+        qb_kernel_dot(k)(n, in, in2, got);
+        qb_kernel_dot(ref)(n, in, in2, want);
+        assert_true(memcmp(got, want, 4) == 0 || (k->sem & QB_SEM_REASSOC));
+      } else {
+        qb_kernel_unary(k)(n, in, got, NULL);
+        qb_kernel_unary(ref)(n, in, want, NULL);
+        if (memcmp(got, want, sizeof got) != 0)
+          fail_msg("%s: n = %zu differs from the reference", k->name, n);
       }
-      tested++;
     }
   }
-  printf("# %zu non-scalar low-bit variants checked (3 passes)\n", tested / 3);
 }
 
 /* ---- --dump: the reference on raw bytes, for tests/lowbit_oracle.py ---------------------- */
@@ -554,12 +547,13 @@ int main(int argc, char** argv) {
   fmt_init(&g_e8m0);
   if (argc >= 5 && strcmp(argv[1], "--dump") == 0)
     return dump(argv[2], argv[3], argv[4], argc > 5 ? argv[5] : NULL);
-  if (qb_cvt_parse_sweep(argc, argv, &sw)) return sweep_cast(&sw);
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_decode_every_code),        cmocka_unit_test(test_cast_values),
-      cmocka_unit_test(test_mx_edge_blocks),           cmocka_unit_test(test_mx_variants),
-      cmocka_unit_test(test_nvf4_and_f8b128),          cmocka_unit_test(test_dots),
-      cmocka_unit_test(test_variants_match_reference),
+  if (argc >= 2 && strcmp(argv[1], "--sweep") == 0 && qb_cvt_parse_sweep(argc, argv, &sw))
+    return sweep_cast(&sw);
+  const struct CMUnitTest common[] = {
+      cmocka_unit_test(test_decode_every_code), cmocka_unit_test(test_cast_values),
+      cmocka_unit_test(test_mx_edge_blocks),    cmocka_unit_test(test_mx_variants),
+      cmocka_unit_test(test_nvf4_and_f8b128),   cmocka_unit_test(test_dots),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  const qb_test_kernels t = {checks, check, common, sizeof common / sizeof common[0]};
+  return qb_test_kernels_main(argc, argv, &t);
 }

@@ -10,9 +10,8 @@
 
 #include "peak/peak.h"
 #include "platform/registry.h"
+#include "test_kernels.h"
 #include "test_util.h"
-
-static qb_cpu qb__cpu;
 
 /* Multiples of the family's n_multiple: 0, 1, 2, 5 and 1000 of them. */
 static const uint64_t qb__counts[] = {0, 1, 2, 5, 1000};
@@ -69,27 +68,21 @@ static void qb__check(const qb_kernel_info* k) {
   }
 }
 
-static void test_peaks(void** state) {
+/* Every family whose op is `peak` (kernels/ops.inc), from the registry: no memory
+ * traffic, one multiply and one add per element. */
+static void test_peak_families(void** state) {
   (void) state;
-  char buf[160];
-  /* Every family whose op is `peak` (kernels/ops.inc), from the registry. */
   for (int f = 0; f < QB_FAMILY_COUNT; f++) {
     const qb_family_info* fam = qb_family_get((qb_family) f);
     if (fam->op != QB_OP_peak) continue;
     assert_int_equal(fam->in_bits + fam->in2_bits + fam->out_bits, 0);
     assert_int_equal(fam->flops, 2);
-    for (size_t i = 0; i < qb_kernel_count(); i++) {
-      const qb_kernel_info* k = qb_kernel_at(i);
-      const char* reason = NULL;
-      if (k->family != (qb_family) f) continue;
-      if (!qb_kernel_usable(k, &qb__cpu, &reason, buf, sizeof buf)) {
-        print_message("[ SKIPPED  ] %s: %s\n", k->name, reason ? reason : "not usable");
-        continue;
-      }
-      qb__check(k);
-      print_message("[ CHECKED  ] %s\n", k->name);
-    }
   }
+}
+
+/* Every kernel of those families is one case, the scalar ones included. */
+static bool qb__checks(const qb_kernel_info* k) {
+  return qb_family_get(k->family)->op == QB_OP_peak;
 }
 
 static void test_s8_operand_limit(void** state) {
@@ -100,16 +93,11 @@ static void test_s8_operand_limit(void** state) {
   assert_false(qb_s8_peak_operands_ok(129, -128)); /* 16512 */
 }
 
-int main(void) {
-  qb_error err;
-  qb_cpu_detect(&qb__cpu);
-  if (qb_cpu_cap_from_env(&qb__cpu, &err) != QB_OK) {
-    qb_error_print(&err);
-    return 1;
-  }
-  const struct CMUnitTest tests[] = {
+int main(int argc, char** argv) {
+  const struct CMUnitTest common[] = {
       cmocka_unit_test(test_s8_operand_limit),
-      cmocka_unit_test(test_peaks),
+      cmocka_unit_test(test_peak_families),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  const qb_test_kernels t = {qb__checks, qb__check, common, sizeof common / sizeof common[0]};
+  return qb_test_kernels_main(argc, argv, &t);
 }

@@ -14,36 +14,15 @@
 
 #include "common/fp.h"
 #include "platform/registry.h"
+#include "test_kernels.h"
 #include "test_util.h"
 /* After <stdint.h>: the vectors are plain arrays. */
 #include "../data/ggml/q8_0_q4_0_vectors.h"
-
-static qb_cpu qb__cpu;
 
 #define QB__N (QB_GGML_NB * QB_BLOCK_LEN)
 
 static float qb__f(uint32_t b) {
   return qb_f32_from_bits(b);
-}
-
-/* Calls every usable variant of family f with fn; returns how many ran. */
-typedef void qb__visit_fn(const qb_kernel_info* k);
-static size_t qb__each(qb_family f, qb__visit_fn* fn, int include_scalar) {
-  size_t ran = 0;
-  char buf[160];
-  for (size_t i = 0; i < qb_kernel_count(); i++) {
-    const qb_kernel_info* k = qb_kernel_at(i);
-    const char* reason = NULL;
-    if (k->family != f || (!include_scalar && k->isa == QB_ISA_scalar)) continue;
-    if (!qb_kernel_usable(k, &qb__cpu, &reason, buf, sizeof buf)) {
-      print_message("[ SKIPPED  ] %s: %s\n", k->name, reason ? reason : "not usable");
-      continue;
-    }
-    fn(k);
-    print_message("[ CHECKED  ] %s\n", k->name);
-    ran++;
-  }
-  return ran;
 }
 
 /* ---- Against ggml's vectors ------------------------------------------------------- */
@@ -119,29 +98,27 @@ static void qb__vec_q4_0q8_0_dot(const qb_kernel_info* k) {
   qb__vec_dot(k, qb_ggml_q4_0_x, qb_ggml_dot_q4_0_q8_0);
 }
 
-static void test_vectors_f32_q8_0_quant(void** state) {
-  (void) state;
-  assert_true(qb__each(QB_FAMILY_f32_q8_0_quant, qb__vec_q8_0_quant, 1) > 0);
-}
-static void test_vectors_f32_q4_0_quant(void** state) {
-  (void) state;
-  assert_true(qb__each(QB_FAMILY_f32_q4_0_quant, qb__vec_q4_0_quant, 1) > 0);
-}
-static void test_vectors_q8_0_f32_dequant(void** state) {
-  (void) state;
-  assert_true(qb__each(QB_FAMILY_q8_0_f32_dequant, qb__vec_q8_0_dequant, 1) > 0);
-}
-static void test_vectors_q4_0_f32_dequant(void** state) {
-  (void) state;
-  assert_true(qb__each(QB_FAMILY_q4_0_f32_dequant, qb__vec_q4_0_dequant, 1) > 0);
-}
-static void test_vectors_q8_0_dot(void** state) {
-  (void) state;
-  assert_true(qb__each(QB_FAMILY_q8_0_dot, qb__vec_q8_0_dot, 1) > 0);
-}
-static void test_vectors_q4_0q8_0_dot(void** state) {
-  (void) state;
-  assert_true(qb__each(QB_FAMILY_q4_0q8_0_dot, qb__vec_q4_0q8_0_dot, 1) > 0);
+/* The families checked here, each with its ggml vector check; every kernel of them (the
+ * scalar reference included) is one case: the vectors, then, for the others, the
+ * comparison with the reference below. */
+typedef void qb__check_fn(const qb_kernel_info* k);
+static const struct {
+  qb_family family;
+  qb__check_fn* vectors;
+} qb__families[] = {
+    {QB_FAMILY_f32_q8_0_quant, qb__vec_q8_0_quant},
+    {QB_FAMILY_f32_q4_0_quant, qb__vec_q4_0_quant},
+    {QB_FAMILY_q8_0_f32_dequant, qb__vec_q8_0_dequant},
+    {QB_FAMILY_q4_0_f32_dequant, qb__vec_q4_0_dequant},
+    {QB_FAMILY_q8_0_dot, qb__vec_q8_0_dot},
+    {QB_FAMILY_q4_0q8_0_dot, qb__vec_q4_0q8_0_dot},
+};
+
+static qb__check_fn* qb__vectors_of(qb_family f) {
+  for (size_t i = 0; i < sizeof qb__families / sizeof qb__families[0]; i++) {
+    if (qb__families[i].family == f) return qb__families[i].vectors;
+  }
+  return NULL;
 }
 
 /* ---- Documented edge semantics of the references (where ggml is undefined) -------- */
@@ -348,21 +325,22 @@ static void qb__order_dot(const qb_kernel_info* k) {
   }
 }
 
-static void test_float_order(void** state) {
-  (void) state;
-  qb__order_q4 = 0;
-  assert_true(qb__each(QB_FAMILY_q8_0_dot, qb__order_dot, 1) > 0);
-  qb__order_q4 = 1;
-  assert_true(qb__each(QB_FAMILY_q4_0q8_0_dot, qb__order_dot, 1) > 0);
+static bool qb__checks(const qb_kernel_info* k) {
+  return qb__vectors_of(k->family) != NULL;
 }
 
-static void test_simd(void** state) {
-  (void) state;
-  static const qb_family unary[] = {QB_FAMILY_f32_q8_0_quant, QB_FAMILY_f32_q4_0_quant,
-                                    QB_FAMILY_q8_0_f32_dequant, QB_FAMILY_q4_0_f32_dequant};
-  for (size_t i = 0; i < sizeof unary / sizeof unary[0]; i++) qb__each(unary[i], qb__vs_ref_unary, 0);
-  qb__each(QB_FAMILY_q8_0_dot, qb__vs_ref_dot, 0);
-  qb__each(QB_FAMILY_q4_0q8_0_dot, qb__vs_ref_dot, 0);
+static void qb__check(const qb_kernel_info* k) {
+  qb__vectors_of(k->family)(k);
+  if (k->family == QB_FAMILY_q8_0_dot || k->family == QB_FAMILY_q4_0q8_0_dot) {
+    qb__order_q4 = k->family == QB_FAMILY_q4_0q8_0_dot;
+    qb__order_dot(k);
+  }
+  if (k->isa == QB_ISA_scalar) return;
+  if (qb_family_get(k->family)->kind == QB_KIND_dot) {
+    qb__vs_ref_dot(k);
+  } else {
+    qb__vs_ref_unary(k);
+  }
 }
 
 /* The geometry the host sizes buffers by. */
@@ -375,24 +353,11 @@ static void test_geometry(void** state) {
   assert_true(qb_family_bytes(qb_family_get(QB_FAMILY_q4_0q8_0_dot), 64) == 2 * 18 + 2 * 34);
 }
 
-int main(void) {
-  qb_error err;
-  qb_cpu_detect(&qb__cpu);
-  if (qb_cpu_cap_from_env(&qb__cpu, &err) != QB_OK) {
-    qb_error_print(&err);
-    return 1;
-  }
-  const struct CMUnitTest tests[] = {
+int main(int argc, char** argv) {
+  const struct CMUnitTest common[] = {
       cmocka_unit_test(test_geometry),
       cmocka_unit_test(test_edges),
-      cmocka_unit_test(test_vectors_f32_q8_0_quant),
-      cmocka_unit_test(test_vectors_f32_q4_0_quant),
-      cmocka_unit_test(test_vectors_q8_0_f32_dequant),
-      cmocka_unit_test(test_vectors_q4_0_f32_dequant),
-      cmocka_unit_test(test_vectors_q8_0_dot),
-      cmocka_unit_test(test_vectors_q4_0q8_0_dot),
-      cmocka_unit_test(test_simd),
-      cmocka_unit_test(test_float_order),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  const qb_test_kernels t = {qb__checks, qb__check, common, sizeof common / sizeof common[0]};
+  return qb_test_kernels_main(argc, argv, &t);
 }

@@ -2,8 +2,8 @@
  * Every usable SIMD variant of the quant families against its scalar reference,
  * bit for bit: both rounding modes, sizes around the tile, misaligned pointers,
  * random data mixed with crafted ties, NaN, infinities and saturating values.
- * Variants this CPU (or QBENCH_MAX_ISA) cannot run are reported as skipped; with
- * none usable at all the test exits 77.
+ * One case per kernel (tests/common/test_kernels.h): a kernel this CPU (or
+ * QBENCH_MAX_ISA) cannot run is a skipped case.
  */
 #include <float.h>
 #include <math.h>
@@ -13,6 +13,7 @@
 
 #include "numerics/calib.h"
 #include "platform/registry.h"
+#include "test_kernels.h"
 #include "test_util.h"
 
 #define QB_N(a) (sizeof(a) / sizeof((a)[0]))
@@ -46,7 +47,6 @@ static const qb__pset qb__u8_sets[] = {
 typedef struct {
   qb_cpu cpu;
   uint64_t seed;
-  int tested, skipped;
   uint8_t* in;   /* QB_MAX_ELEMS elements of the widest input, plus slack */
   uint8_t* want; /* reference output */
   uint8_t* got;  /* variant output */
@@ -247,56 +247,33 @@ static void test_variant(qb__ctx* c, const qb_kernel_info* k) {
   }
 }
 
-static void test_all_variants(void** state) {
-  qb__ctx* c = (qb__ctx*) *state;
-  char buf[160];
-  for (int fi = 0; fi < QB_FAMILY_COUNT; fi++) {
-    if (!qb__is_quant_family((qb_family) fi)) continue;
-    for (size_t i = 0; i < qb_kernel_count(); i++) {
-      const qb_kernel_info* k = qb_kernel_at(i);
-      const char* reason = NULL;
-      if (k->family != (qb_family) fi || k->isa == QB_ISA_scalar) continue;
-      if (!qb_kernel_usable(k, &c->cpu, &reason, buf, sizeof buf)) {
-        printf("skipped: %s: %s\n", k->name, reason ? reason : "not usable");
-        c->skipped++;
-        continue;
-      }
-      test_variant(c, k);
-      printf("ok: %s\n", k->name);
-      c->tested++;
+/* TFLite's rounding on its own, through one f32_qs8_quant kernel against roundf: each
+ * tie k + 0.5 in the s8 range rounds away from zero, and its two float neighbours round
+ * to the nearer integer. */
+static void check_tflite_ties(const qb_kernel_info* k) {
+  float x[768];
+  int8_t y[768];
+  qb_quant_params p;
+  qb_quant_params_init(&p, 1.0f, 0, -128, 127, QB_ROUND_TFLITE);
+  for (int base = -128; base < 128; base += 1) {
+    const float t = (float) base + 0.5f;
+    x[3 * (base + 128)] = t;
+    x[3 * (base + 128) + 1] = nextafterf(t, 0.0f);
+    x[3 * (base + 128) + 2] = nextafterf(t, t > 0 ? INFINITY : -INFINITY);
+  }
+  qb_kernel_unary(k)(768, x, y, &p);
+  for (int j = 0; j < 768; j++) {
+    const float want = fminf(fmaxf(roundf(x[j]), -128.0f), 127.0f);
+    if ((float) y[j] != want) {
+      fail_msg("%s: x = %a: got %d want %g", k->name, (double) x[j], y[j], (double) want);
     }
   }
 }
 
-/* TFLite's rounding on its own, through every usable f32_qs8_quant variant (the
- * reference included) against roundf: each tie k + 0.5 in the s8 range rounds away
- * from zero, and its two float neighbours round to the nearer integer. */
-static void test_tflite_ties_exhaustive(void** state) {
-  qb__ctx* c = (qb__ctx*) *state;
-  char buf[160];
-  for (size_t i = 0; i < qb_kernel_count(); i++) {
-    const qb_kernel_info* k = qb_kernel_at(i);
-    if (k->family != QB_FAMILY_f32_qs8_quant || !qb_kernel_usable(k, &c->cpu, NULL, buf, sizeof buf)) {
-      continue;
-    }
-    float x[768];
-    int8_t y[768];
-    qb_quant_params p;
-    qb_quant_params_init(&p, 1.0f, 0, -128, 127, QB_ROUND_TFLITE);
-    for (int base = -128; base < 128; base += 1) {
-      const float t = (float) base + 0.5f;
-      x[3 * (base + 128)] = t;
-      x[3 * (base + 128) + 1] = nextafterf(t, 0.0f);
-      x[3 * (base + 128) + 2] = nextafterf(t, t > 0 ? INFINITY : -INFINITY);
-    }
-    qb_kernel_unary(k)(768, x, y, &p);
-    for (int j = 0; j < 768; j++) {
-      const float want = fminf(fmaxf(roundf(x[j]), -128.0f), 127.0f);
-      if ((float) y[j] != want) {
-        fail_msg("%s: x = %a: got %d want %g", k->name, (double) x[j], y[j], (double) want);
-      }
-    }
-  }
+/* The scalar reference's ties (every other f32_qs8_quant kernel is checked in its own case). */
+static void test_reference_tflite_ties(void** state) {
+  (void) state;
+  check_tflite_ties(qb_kernel_reference(QB_FAMILY_f32_qs8_quant));
 }
 
 /*
@@ -365,61 +342,36 @@ static int sweep(const char* family, const char* chunk_spec) {
   return 0;
 }
 
-static int setup(void** state) {
-  qb__ctx* c = (qb__ctx*) calloc(1, sizeof *c);
-  qb_error err = {0};
-  if (!c) return -1;
-  qb_cpu_detect(&c->cpu);
-  if (qb_cpu_cap_from_env(&c->cpu, &err) != QB_OK) {
-    fprintf(stderr, "%s\n", err.msg);
-    free(c);
-    return -1;
+/* The buffers every kernel's case uses, made on first use and kept to the exit. */
+static qb__ctx* ctx(void) {
+  static qb__ctx* c;
+  if (c == NULL) {
+    c = (qb__ctx*) calloc(1, sizeof *c);
+    assert_non_null(c);
+    c->cpu = *qb_test_cpu();
+    c->seed = 20261122;
+    c->in = (uint8_t*) malloc(QB_MAX_ELEMS * sizeof(qb_block_q8) + QB_GUARD);
+    c->want = (uint8_t*) malloc(QB_MAX_ELEMS * sizeof(qb_block_q8) + QB_GUARD);
+    c->got = (uint8_t*) malloc(QB_MAX_ELEMS * sizeof(qb_block_q8) + QB_GUARD);
+    assert_true(c->in && c->want && c->got);
   }
-  c->seed = 20261122;
-  c->in = (uint8_t*) malloc(QB_MAX_ELEMS * sizeof(qb_block_q8) + QB_GUARD);
-  c->want = (uint8_t*) malloc(QB_MAX_ELEMS * sizeof(qb_block_q8) + QB_GUARD);
-  c->got = (uint8_t*) malloc(QB_MAX_ELEMS * sizeof(qb_block_q8) + QB_GUARD);
-  *state = c;
-  return c->in && c->want && c->got ? 0 : -1;
+  return c;
 }
 
-static int teardown(void** state) {
-  qb__ctx* c = (qb__ctx*) *state;
-  if (c) {
-    free(c->in);
-    free(c->want);
-    free(c->got);
-    free(c);
-  }
-  return 0;
+static bool checks(const qb_kernel_info* k) {
+  return qb__is_quant_family(k->family) && k->isa != QB_ISA_scalar;
+}
+
+static void check(const qb_kernel_info* k) {
+  test_variant(ctx(), k);
+  if (k->family == QB_FAMILY_f32_qs8_quant) check_tflite_ties(k);
 }
 
 int main(int argc, char** argv) {
   if (argc == 4 && strcmp(argv[1], "--sweep") == 0) {
     return sweep(argv[2], argv[3]);
   }
-  const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_all_variants),
-      cmocka_unit_test(test_tflite_ties_exhaustive),
-  };
-  /* Count usable variants first: none at all is a skip, not a pass. */
-  qb_cpu cpu;
-  qb_error err = {0};
-  char buf[160];
-  int usable = 0;
-  qb_cpu_detect(&cpu);
-  if (qb_cpu_cap_from_env(&cpu, &err) != QB_OK) {
-    fprintf(stderr, "%s\n", err.msg);
-    return 1;
-  }
-  for (size_t i = 0; i < qb_kernel_count(); i++) {
-    const qb_kernel_info* k = qb_kernel_at(i);
-    usable += qb__is_quant_family(k->family) && k->isa != QB_ISA_scalar &&
-              qb_kernel_usable(k, &cpu, NULL, buf, sizeof buf);
-  }
-  if (usable == 0) {
-    printf("skipped: no SIMD quant variant is usable here\n");
-    return QB_TEST_SKIP;
-  }
-  return cmocka_run_group_tests(tests, setup, teardown);
+  const struct CMUnitTest common[] = {cmocka_unit_test(test_reference_tflite_ties)};
+  const qb_test_kernels t = {checks, check, common, QB_N(common)};
+  return qb_test_kernels_main(argc, argv, &t);
 }
