@@ -1,8 +1,9 @@
 /*
  * The OpenCL backend on every device found: each family's OpenCL variants against the
  * CPU scalar reference (through the registry) for sizes around the work-group size;
- * casts and quantization bit-exact (with the differences a variant declares, tested
- * exactly), integer dots exact, float dots within QB_DOT_REL_BOUND; and the errors:
+ * every output judged by the verification oracle (host/numerics/verify.h: casts and
+ * quantization bit-exact with the differences a variant declares applied, integer dots
+ * exact, float dots within qb_dot_sem_bound); and the errors:
  * a program that does not build, a buffer beyond the largest allocation, a device
  * filter that matches nothing. Exits 77 when there is no OpenCL device.
  *
@@ -14,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "numerics/element.h"
+#include "numerics/verify.h"
 #include "test_util.h"
 
 #ifndef QB_HAVE_OPENCL
@@ -134,69 +137,6 @@ static void qb__fill(qb_dtype t, unsigned char* p, size_t n, uint64_t* s, bool d
   }
 }
 
-/* ---- Comparison --------------------------------------------------------------------- */
-
-static bool qb__is_subnormal32(uint32_t w) {
-  return (w & 0x7F800000u) == 0 && (w & 0x7FFFFFu) != 0;
-}
-
-/* Whether two outputs of dtype t agree under the declared semantics. */
-static bool qb__same(qb_dtype t, const unsigned char* a, const unsigned char* b, unsigned sem) {
-  const unsigned bytes = t == QB_DTYPE_f64                           ? 8
-                         : t == QB_DTYPE_f32                         ? 4
-                         : (t == QB_DTYPE_f16 || t == QB_DTYPE_bf16) ? 2
-                                                                     : 1;
-  if (memcmp(a, b, bytes) == 0) return true;
-  if (t == QB_DTYPE_f32) {
-    uint32_t ra, rb;
-    memcpy(&ra, a, 4);
-    memcpy(&rb, b, 4);
-    if ((sem & QB_SEM_NAN_CANON) && isnan(qb_f32_from_bits(ra)) && isnan(qb_f32_from_bits(rb))) return true;
-    if ((sem & QB_SEM_FTZ_OUT) && qb__is_subnormal32(ra) && rb == (ra & 0x80000000u)) return true;
-  }
-  if (t == QB_DTYPE_f16 && (sem & QB_SEM_NAN_CANON)) {
-    uint16_t ra, rb;
-    memcpy(&ra, a, 2);
-    memcpy(&rb, b, 2);
-    return (ra & 0x7C00u) == 0x7C00u && (ra & 0x3FFu) && (rb & 0x7C00u) == 0x7C00u && (rb & 0x3FFu);
-  }
-  return false;
-}
-
-/* |a_i * b_i| summed (for qb8: per block |da * db| * sum |qa * qb|), and the term count. */
-static double qb__sum_abs(qb_dtype t, const unsigned char* a, const unsigned char* b, size_t n,
-                          uint64_t* terms) {
-  double s = 0.0;
-  *terms = n;
-  if (t == QB_DTYPE_qb8) {
-    *terms = n / QB_BLOCK_LEN + 2; /* two multiplies per block, then the adds */
-    for (size_t k = 0; k < n / QB_BLOCK_LEN; k++) {
-      qb_block_q8 x, y;
-      memcpy(&x, a + k * sizeof x, sizeof x);
-      memcpy(&y, b + k * sizeof y, sizeof y);
-      double q = 0.0;
-      for (int i = 0; i < QB_BLOCK_LEN; i++) q += fabs((double) x.qs[i] * y.qs[i]);
-      s += fabs((double) x.d * y.d) * q;
-    }
-    return s;
-  }
-  for (size_t i = 0; i < n; i++) {
-    float x, y;
-    if (t == QB_DTYPE_f32) {
-      memcpy(&x, a + 4 * i, 4);
-      memcpy(&y, b + 4 * i, 4);
-    } else {
-      uint16_t hx, hy;
-      memcpy(&hx, a + 2 * i, 2);
-      memcpy(&hy, b + 2 * i, 2);
-      x = qb_f32_from_bits(t == QB_DTYPE_f16 ? qb_f16_to_f32_bits(hx) : qb_bf16_to_f32_bits(hx));
-      y = qb_f32_from_bits(t == QB_DTYPE_f16 ? qb_f16_to_f32_bits(hy) : qb_bf16_to_f32_bits(hy));
-    }
-    s += fabs((double) (x * y));
-  }
-  return s;
-}
-
 /* ---- One case ----------------------------------------------------------------------- */
 
 static qb_status qb__device_run(qb__t* t, int dev, const qb_backend_case* c, void* y, qb_error* err) {
@@ -263,43 +203,18 @@ static int qb__check(qb__t* t, int dev, const qb_family_info* f, const char* var
   if (st != QB_OK) fail_msg("%s/%s n=%zu: %s", f->name, variant, n, err.msg);
   qb__ref_run(f, &c, ref);
 
-  int bad = 0;
-  if (dot && f->out == QB_DTYPE_f32) {
-    float r, g;
-    memcpy(&r, ref, 4);
-    memcpy(&g, got, 4);
-    uint64_t terms;
-    const double sum_abs = qb__sum_abs(f->in, x, x2, n, &terms);
-    const double bound = QB_DOT_REL_BOUND(terms, sum_abs, (sem & QB_SEM_FTZ_OUT) != 0);
-    if (!(fabs((double) g - (double) r) <= bound)) {
-      printf("  %s/%s n=%zu: %.9g vs reference %.9g, beyond the bound %.3g\n", f->name, variant, n, g, r,
-             bound);
-      bad = 1;
-    }
-  } else if (f->out == QB_DTYPE_qb8 || dot) {
-    /* Block output (scale and codes) and integer dots: byte for byte. */
-    for (size_t i = 0; i < yb && !bad; i++) {
-      if (ref[i] != got[i]) {
-        printf("  %s/%s n=%zu: byte %zu is 0x%02x, reference 0x%02x\n", f->name, variant, n, i, got[i],
-               ref[i]);
-        bad = 1;
-      }
-    }
-  } else {
-    const size_t esz = yb / (n ? n : 1);
-    const size_t isz = qb_dtype_buffer_bytes(f->in, 1);
-    for (size_t i = 0; i < n; i++) {
-      if (qb__same(f->out, ref + i * esz, got + i * esz, sem)) continue;
-      if (bad++ == 0) {
-        uint64_t in = 0, r = 0, g = 0;
-        memcpy(&in, x + i * isz, isz > 8 ? 8 : isz);
-        memcpy(&r, ref + i * esz, esz);
-        memcpy(&g, got + i * esz, esz);
-        printf("  %s/%s n=%zu%s: element %zu: input 0x%llx gives 0x%llx, reference 0x%llx\n", f->name,
-               variant, n, qp ? (qp->round == QB_ROUND_TFLITE ? " tflite" : " pytorch") : "", i,
-               (unsigned long long) in, (unsigned long long) g, (unsigned long long) r);
-      }
-    }
+  /* The verification oracle (numerics/verify.h): the declared semantics applied to the
+   * reference, then every output compared (float dots within their bound). */
+  const qb_verify_io io = {f, n, x, dot ? x2 : NULL, qp};
+  qb_verify_result r;
+  assert_int_equal(qb_verify(&io, ref, got, sem, &r, &err), QB_OK);
+  const int bad = r.first != SIZE_MAX;
+  if (bad) {
+    printf("  %s/%s n=%zu%s: output %zu: 0x%llx, reference 0x%llx (input 0x%llx); %llu + %llu NaN/inf outputs differ\n",
+           f->name, variant, n, qp ? (qp->round == QB_ROUND_TFLITE ? " tflite" : " pytorch") : "", r.first,
+           (unsigned long long) r.got, (unsigned long long) r.want,
+           (unsigned long long) qb_element_bits(f->in, x, dot ? 0 : r.first), (unsigned long long) r.mismatches,
+           (unsigned long long) r.nan_inf_mismatches);
   }
   free(x), free(x2), free(ref), free(got);
   return bad;

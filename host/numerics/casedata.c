@@ -7,9 +7,10 @@
 #include <sys/mman.h>
 
 #include "numerics/calib.h"
+#include "numerics/element.h"
+#include "numerics/verify.h"
 #include "common/fp.h"
 #include "dot/dot.h"
-#include "lowbit/lowbit-scalar.h"
 
 static bool qb__is_float(qb_dtype t) {
   return qb_dtype_get(t)->cls == QB_CLASS_float;
@@ -89,220 +90,8 @@ static void* qb__buf_alloc(size_t bytes) {
   return p;
 }
 
-/* ---- Element access --------------------------------------------------------------- */
-
-/* Element i of q4_0 blocks: its 4-bit code (value d * (code - 8)). */
-static unsigned qb__q4_0_code(const qb_block_q4_0* b, size_t i) {
-  const unsigned j = (unsigned) (i % QB_BLOCK_LEN);
-  const uint8_t byte = b[i / QB_BLOCK_LEN].qs[j % (QB_BLOCK_LEN / 2)];
-  return j < QB_BLOCK_LEN / 2 ? byte & 15u : byte >> 4;
-}
-
-/*
- * Element i of int4 groups (qu4g*, qs4g*: kernels/blocks.inc): the f16 scale in bytes 0-1,
- * the u4 zero point in byte 2 when the metadata is 3 bytes, then the codes two per byte,
- * even elements in the low nibble. *code is the nibble, *zero the zero point (0 if none).
- */
-static bool qb__int4g_at(qb_dtype t, const void* buf, size_t i, uint16_t* scale, unsigned* zero,
-                         unsigned* code) {
-  qb_block_geom g;
-  switch (t) {
-    case QB_DTYPE_qu4g32:
-    case QB_DTYPE_qu4g64:
-    case QB_DTYPE_qu4g128:
-    case QB_DTYPE_qs4g128:
-      (void) qb_dtype_block(t, &g);
-      break;
-    default:
-      return false;
-  }
-  const unsigned char* p = (const unsigned char*) buf + (i / g.len) * g.bytes;
-  const unsigned j = (unsigned) (i % g.len);
-  memcpy(scale, p, 2);
-  *zero = g.meta_bytes == 3 ? p[2] : 0;
-  *code = (p[g.meta_bytes + j / 2] >> (4 * (j & 1))) & 15u;
-  return true;
-}
-
-/* The block dtypes of kernels/lowbit (qb/lowbit.h). */
-static bool qb__is_lowbit_block(qb_dtype t) {
-  switch (t) {
-    case QB_DTYPE_mxf8e4m3:
-    case QB_DTYPE_mxf8e5m2:
-    case QB_DTYPE_mxf6e2m3:
-    case QB_DTYPE_mxf6e3m2:
-    case QB_DTYPE_mxf4:
-    case QB_DTYPE_mxi8:
-    case QB_DTYPE_nvf4:
-    case QB_DTYPE_f8e4m3b128:
-      return true;
-    default:
-      return false;
-  }
-}
-
-/* Code i of a little-endian bit stream of `bits`-bit codes (the packed FP6/FP4 codes). */
-static uint64_t qb__packed_code(const void* buf, size_t i, unsigned bits) {
-  const unsigned char* p = (const unsigned char*) buf;
-  const size_t at = i * bits, last = (at + bits - 1) / 8;
-  const unsigned v = p[at / 8] | (last > at / 8 ? (unsigned) p[at / 8 + 1] << 8 : 0u);
-  return (v >> (at % 8)) & ((1u << bits) - 1u);
-}
-
-/* Element i of a low-bit block dtype (qb/lowbit.h: the scale first, then the codes packed
- * as a little-endian bit stream): the scale's bits above the code's. */
-static uint64_t qb__lowbit_elem_bits(qb_dtype t, const void* buf, size_t i) {
-  qb_block_geom g;
-  (void) qb_dtype_block(t, &g);
-  const unsigned code_bits = (g.bytes - g.meta_bytes) * 8 / g.len;
-  const unsigned char* b = (const unsigned char*) buf + i / g.len * g.bytes;
-  uint64_t scale = 0;
-  memcpy(&scale, b, g.meta_bytes); /* little-endian hosts */
-  return scale << code_bits | qb__packed_code(b + g.meta_bytes, i % g.len, code_bits);
-}
-
-/* The value of element i of a low-bit block dtype (kernels/lowbit/README.md). */
-static double qb__lowbit_value(qb_dtype t, const void* buf, size_t i) {
-  const uint64_t b = qb__lowbit_elem_bits(t, buf, i);
-  qb_block_geom g;
-  (void) qb_dtype_block(t, &g);
-  const unsigned code_bits = (g.bytes - g.meta_bytes) * 8 / g.len;
-  const uint8_t code = (uint8_t) (b & ((1u << code_bits) - 1u));
-  const uint64_t scale = b >> code_bits;
-  qb__mx_kind k;
-  switch (t) {
-    case QB_DTYPE_nvf4:
-      return (double) qb_f32_from_bits(qb_f4e2m1_to_f32_bits(code)) *
-             (double) qb_f32_from_bits(qb_f8e4m3_to_f32_bits((uint8_t) scale));
-    case QB_DTYPE_f8e4m3b128:
-      return (double) qb_f32_from_bits(qb_f8e4m3_to_f32_bits(code)) *
-             (double) qb_f32_from_bits((uint32_t) scale);
-    case QB_DTYPE_mxf8e4m3:
-      k = QB__MX_E4M3;
-      break;
-    case QB_DTYPE_mxf8e5m2:
-      k = QB__MX_E5M2;
-      break;
-    case QB_DTYPE_mxf6e2m3:
-      k = QB__MX_E2M3;
-      break;
-    case QB_DTYPE_mxf6e3m2:
-      k = QB__MX_E3M2;
-      break;
-    case QB_DTYPE_mxf4:
-      k = QB__MX_E2M1;
-      break;
-    case QB_DTYPE_mxi8:
-      k = QB__MX_INT8;
-      break;
-    default:
-      return NAN;
-  }
-  return (double) qb__mx_decode(code, k) * (double) qb__e8m0_scale((uint8_t) scale);
-}
-
-/* The bits of element i; a block element is its block's scale and its own code. */
-static uint64_t qb__elem_bits(qb_dtype t, const void* buf, size_t i) {
-  switch (t) {
-    case QB_DTYPE_qb8: {
-      const qb_block_q8* b = (const qb_block_q8*) buf + i / QB_BLOCK_LEN;
-      return ((uint64_t) qb_f32_to_bits(b->d) << 8) | (uint8_t) b->qs[i % QB_BLOCK_LEN];
-    }
-    case QB_DTYPE_q8_0: {
-      const qb_block_q8_0* b = (const qb_block_q8_0*) buf + i / QB_BLOCK_LEN;
-      return ((uint64_t) b->d << 8) | (uint8_t) b->qs[i % QB_BLOCK_LEN];
-    }
-    case QB_DTYPE_q4_0:
-      return ((uint64_t) ((const qb_block_q4_0*) buf)[i / QB_BLOCK_LEN].d << 8) |
-             qb__q4_0_code((const qb_block_q4_0*) buf, i);
-    default: {
-      uint16_t h;
-      unsigned z, c;
-      if (qb__int4g_at(t, buf, i, &h, &z, &c)) return ((uint64_t) h << 8) | (z << 4) | c;
-      if (qb__is_lowbit_block(t)) return qb__lowbit_elem_bits(t, buf, i);
-    }
-      return qb_dtype_load_bits(t, buf, i);
-  }
-}
-
 double qb_case_decode(qb_dtype t, const void* buf, size_t i) {
-  /* The common formats through the kernels' own bit helpers (fast); every other float
-   * or int dtype, packed ones included, from its dtype.inc descriptor. */
-  switch (t) {
-    case QB_DTYPE_f64:
-      return ((const double*) buf)[i];
-    case QB_DTYPE_f32:
-      return ((const float*) buf)[i];
-    case QB_DTYPE_f16:
-      return qb_f32_from_bits(qb_f16_to_f32_bits(((const uint16_t*) buf)[i]));
-    case QB_DTYPE_bf16:
-      return qb_f32_from_bits(qb_bf16_to_f32_bits(((const uint16_t*) buf)[i]));
-    case QB_DTYPE_s8:
-      return ((const int8_t*) buf)[i];
-    case QB_DTYPE_u8:
-      return ((const uint8_t*) buf)[i];
-    case QB_DTYPE_qb8: {
-      const qb_block_q8* b = (const qb_block_q8*) buf + i / QB_BLOCK_LEN;
-      return (double) b->d * (double) b->qs[i % QB_BLOCK_LEN];
-    }
-    case QB_DTYPE_q8_0: {
-      const qb_block_q8_0* b = (const qb_block_q8_0*) buf + i / QB_BLOCK_LEN;
-      return (double) qb_f32_from_bits(qb_f16_to_f32_bits(b->d)) * (double) b->qs[i % QB_BLOCK_LEN];
-    }
-    case QB_DTYPE_q4_0: {
-      const qb_block_q4_0* b = (const qb_block_q4_0*) buf;
-      return (double) qb_f32_from_bits(qb_f16_to_f32_bits(b[i / QB_BLOCK_LEN].d)) *
-             ((double) qb__q4_0_code(b, i) - 8.0);
-    }
-    case QB_DTYPE_f6e2m3:
-      return qb_f32_from_bits(qb_f6e2m3_to_f32_bits((uint8_t) qb_dtype_load_bits(t, buf, i)));
-    case QB_DTYPE_f6e3m2:
-      return qb_f32_from_bits(qb_f6e3m2_to_f32_bits((uint8_t) qb_dtype_load_bits(t, buf, i)));
-    case QB_DTYPE_f4e2m1:
-      return qb_f32_from_bits(qb_f4e2m1_to_f32_bits((uint8_t) qb_dtype_load_bits(t, buf, i)));
-    case QB_DTYPE_e8m0:
-      return qb_f32_from_bits(qb_e8m0_to_f32_bits(((const uint8_t*) buf)[i]));
-    default: {
-      uint16_t h;
-      unsigned z, c;
-      if (qb__int4g_at(t, buf, i, &h, &z, &c)) {
-        /* Signed codes (qs4g) are two's-complement nibbles; unsigned ones sit above z. */
-        const double q = qb_dtype_get(t)->imin < 0 ? (double) ((int) (c ^ 8u) - 8) : (double) c - (double) z;
-        return (double) qb_f32_from_bits(qb_f16_to_f32_bits(h)) * q;
-      }
-      if (qb__is_lowbit_block(t)) return qb__lowbit_value(t, buf, i);
-    }
-      return qb_dtype_decode_bits(t, qb_dtype_load_bits(t, buf, i));
-  }
-}
-
-/* Flushes every subnormal of a float (or block scale) buffer in place. */
-static void qb__flush_buffer(qb_dtype t, void* buf, size_t n) {
-  if (t == QB_DTYPE_qb8) {
-    qb_block_q8* b = (qb_block_q8*) buf;
-    for (size_t k = 0; k < n / QB_BLOCK_LEN; k++) {
-      b[k].d = qb_f32_from_bits((uint32_t) qb_dtype_flush_bits(QB_DTYPE_f32, qb_f32_to_bits(b[k].d)));
-    }
-    return;
-  }
-  if (qb__is_lowbit_block(t)) return; /* no FTZ variant of the low-bit formats */
-  if (qb__is_block(t)) {
-    /* q8_0 and q4_0 blocks begin with their f16 scale. */
-    qb_block_geom g;
-    (void) qb_dtype_block(t, &g);
-    unsigned char* p = (unsigned char*) buf;
-    for (size_t k = 0; k < n / g.len; k++) {
-      uint16_t h;
-      memcpy(&h, p + k * g.bytes, 2);
-      h = (uint16_t) qb_dtype_flush_bits(QB_DTYPE_f16, h);
-      memcpy(p + k * g.bytes, &h, 2);
-    }
-    return;
-  }
-  if (!qb__is_float(t)) return;
-  for (size_t i = 0; i < n; i++) {
-    qb_dtype_store_bits(t, buf, i, qb_dtype_flush_bits(t, qb_dtype_load_bits(t, buf, i)));
-  }
+  return qb_element_value(t, buf, i);
 }
 
 /* ---- Building the data ------------------------------------------------------------ */
@@ -365,7 +154,8 @@ static qb_status qb__case_params(qb_case_data* d, const float* xf, const qb_case
     return qb__tensor_params(&d->qp, qdt, xf, d->n, o, err);
   }
   /* The caller's channels (a real tensor's axis), else chunks of QB_CASE_CHANNEL_LEN. */
-  const size_t len = o->channel_len != 0 && d->n % o->channel_len == 0 ? o->channel_len : qb__channel_len(d->n);
+  const size_t len =
+      o->channel_len != 0 && d->n % o->channel_len == 0 ? o->channel_len : qb__channel_len(d->n);
   const qb_dtype_info* di = qb_dtype_get(qdt);
   d->channels = d->n / len;
   d->scales = malloc(d->channels * sizeof(float));
@@ -634,79 +424,16 @@ static void qb__error_figures(const qb_case_data* d, const void* y, qb_error_met
   qb_metrics_end(&acc, m);
 }
 
-/* Input buffer `src` with its subnormals flushed: a new buffer, or NULL when out of memory. */
-static void* qb__flushed_copy(qb_dtype t, const void* src, size_t bytes, size_t n) {
-  void* p = qb__buf_alloc(bytes);
-  if (p != NULL) {
-    memcpy(p, src, bytes);
-    qb__flush_buffer(t, p, n);
-  }
-  return p;
-}
-
 qb_status qb_case_data_evaluate(const qb_case_data* d, const void* y, unsigned sem, qb_error_metrics* m,
                                 qb_error* err) {
-  const qb_family_info* f = d->family;
-  const size_t outs = qb_case_data_outputs(d);
-  const bool float_out = qb__is_float(f->out);
-  void *fx = NULL, *fx2 = NULL, *fy = NULL;
-  const void* yr = d->y_ref;
-  qb_status s = QB_OK;
-  uint64_t mism = 0, naninf = 0;
-
   /* (b) The figures against the f64 reference. */
   qb__error_figures(d, y, m);
-
-  /* (a) Bit-wise against the scalar reference, with the declared semantics applied to
-   * the reference first. 1. FTZ_IN: the reference recomputed from flushed inputs. */
-  if ((sem & QB_SEM_FTZ_IN) && (qb__is_float(f->in) || qb__is_block(f->in))) {
-    fx = qb__flushed_copy(f->in, d->x, d->x_bytes, d->n);
-    fx2 = d->x2 ? qb__flushed_copy(f->in2, d->x2, d->x2_bytes, d->n) : NULL;
-    fy = qb__buf_alloc(d->y_bytes);
-    if (fx == NULL || fy == NULL || (d->x2 && fx2 == NULL)) {
-      s = qb_fail(err, QB_NO_MEMORY, "%s: no memory to evaluate n = %zu", f->name, d->n);
-      goto done;
-    }
-    qb__run_reference(d, fx, d->x2 ? fx2 : NULL, fy);
-    yr = fy;
-  }
-  double bound = 0.0;
-  if ((sem & QB_SEM_REASSOC) && f->kind == QB_KIND_dot && float_out) {
-    double dot, sum_abs;
-    qb__dot64(d, &dot, &sum_abs);
-    if (sem & QB_SEM_FTZ_IN) {
-      /* The bound is on the reference's own inputs: recompute |a_i b_i| from them. */
-      qb_case_data tmp = *d;
-      tmp.x = fx;
-      tmp.x2 = fx2;
-      qb__dot64(&tmp, &dot, &sum_abs);
-    }
-    bound = qb_dot_sem_bound(d->n, sum_abs, sem);
-  }
-  for (size_t i = 0; i < outs; i++) {
-    uint64_t rb = qb__elem_bits(f->out, yr, i);
-    const uint64_t gb = qb__elem_bits(f->out, y, i);
-    /* 2. FTZ_OUT: the reference's subnormal outputs flushed. */
-    if ((sem & QB_SEM_FTZ_OUT) && float_out) rb = qb_dtype_flush_bits(f->out, rb);
-    if (rb == gb) continue;
-    if (float_out) {
-      const double r = qb_case_decode(f->out, yr, i), g = qb_case_decode(f->out, y, i);
-      if (!isfinite(r) || !isfinite(g)) {
-        /* 3. NAN_CANON: any NaN equals any NaN. */
-        if ((sem & QB_SEM_NAN_CANON) && isnan(r) && isnan(g)) continue;
-        naninf++;
-        continue;
-      }
-      /* 4. REASSOC: a float dot within the bound of the reference. */
-      if (bound > 0.0 && fabs(g - r) <= bound) continue;
-    }
-    mism++;
-  }
-  m->mismatches = mism;
-  m->nan_inf_mismatches = naninf;
-done:
-  free(fx);
-  free(fx2);
-  free(fy);
+  /* (a) Bit-wise against the scalar reference, its declared semantics applied
+   * (numerics/verify.h). */
+  const qb_verify_io io = {d->family, d->n, d->x, d->x2, &d->qp};
+  qb_verify_result r;
+  const qb_status s = qb_verify(&io, d->y_ref, y, sem, &r, err);
+  m->mismatches = r.mismatches;
+  m->nan_inf_mismatches = r.nan_inf_mismatches;
   return s;
 }

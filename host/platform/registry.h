@@ -112,11 +112,28 @@ double qb_family_bytes(const qb_family_info* f, uint64_t n);
 /* Operations for n elements (0 for families measured in bytes). */
 double qb_family_flops(const qb_family_info* f, uint64_t n);
 
-/* A block dtype's geometry (kernels/blocks.inc); false for any other dtype. */
+/* Where a block's zero point comes from (kernels/blocks.inc's zero column). */
+typedef enum qb_block_zero {
+  QB_BLOCK_ZERO_none,  /* 0 */
+  QB_BLOCK_ZERO_eight, /* 8: u4 codes read as code - 8 (llama.cpp q4_0) */
+  QB_BLOCK_ZERO_byte   /* a u4 zero point in the byte after the scale */
+} qb_block_zero;
+
+/* How a block's codes are laid out (kernels/blocks.inc's order column). */
+typedef enum qb_block_order {
+  QB_BLOCK_ORDER_stream, /* a little-endian bit stream, code i at bits [w i, w (i + 1)) */
+  QB_BLOCK_ORDER_halves  /* nibbles: i < len/2 low nibble of byte i, else high of byte i - len/2 */
+} qb_block_order;
+
+/* A block dtype's layout (kernels/blocks.inc); false for any other dtype. */
 typedef struct qb_block_geom {
-  unsigned len;        /* elements per block */
-  unsigned bytes;      /* bytes per block, scale included */
-  unsigned meta_bytes; /* of which metadata (the scale) */
+  unsigned len;         /* elements per block */
+  unsigned bytes;       /* bytes per block, scale included */
+  unsigned meta_bytes;  /* of which metadata (the scale, and a zero point byte) */
+  qb_dtype scale, code; /* the scale's dtype (first in the block) and the codes' */
+  qb_block_zero zero;
+  qb_block_order order;
+  int code_exp; /* value = scale * (code - zero) * 2^code_exp */
 } qb_block_geom;
 bool qb_dtype_block(qb_dtype t, qb_block_geom* g);
 

@@ -98,7 +98,7 @@ typedef struct qb_group_qs4g128 {
 } qb_group_qs4g128;
 
 /* The block structs have exactly the sizes kernels/blocks.inc gives (no padding). */
-#define QB_BLOCK(dt, len, bytes, meta, type) \
+#define QB_BLOCK(dt, len, bytes, meta, type, ...) \
   _Static_assert(sizeof(type) == (bytes), #type " does not match kernels/blocks.inc");
 #ifndef __cplusplus
 #include "../../blocks.inc"
