@@ -15,6 +15,9 @@ packages=(
   libcmocka-dev
   # plots
   gnuplot-nox fonts-dejavu-core
+  # valgrind: its callgrind.h for qbench icount (the regression gate's instruction
+  # counts) at build time, callgrind and memcheck (ci/valgrind.sh) at run time
+  valgrind
   # man pages from --help (dist/install.cmake)
   help2man
   # index.html rendered in a real browser (test plot_html_chromium)

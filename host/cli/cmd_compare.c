@@ -16,6 +16,7 @@ static void qb__help(void) {
       "                      [--out FILE|- [--force]]\n"
       "       qbench compare --paired A1 B1 [A2 B2 ...] [--threshold PCT]\n"
       "                      [--device-threshold PCT] [--alpha A] [--error-tolerance X]\n"
+      "                      [--icount-base FILE --icount-head FILE [--icount-threshold PCT]]\n"
       "                      [--format table|md|json] [--json] [--out FILE|- [--force]]\n"
       "\n"
       "Compares two results files (qbench's, or plain Google Benchmark JSON) row by row,\n"
@@ -46,6 +47,10 @@ static void qb__help(void) {
       "(OpenCL) use --device-threshold. Always failing: a row ok in the base and error,\n"
       "skipped or missing in the head; an error metric worse in any round; a backend\n"
       "device with ok rows in the base and none in the head.\n"
+      "With --icount-base and --icount-head (counts files of `qbench icount` run by the\n"
+      "base's and the head's qbench), a kernel whose instructions per element rose by\n"
+      "more than --icount-threshold percent, or that the base counted and the head did\n"
+      "not, is a regression too: the counts are exact, so no noise can trip it.\n"
       "\n"
       "  --threshold PCT        slowdown threshold in percent (default %g; --paired: %g)\n"
       "  --device-threshold PCT --paired: the threshold of device-timed rows (default %g)\n"
@@ -54,6 +59,10 @@ static void qb__help(void) {
       "  --normalize roof       compare roof_fraction instead of time, so that runs on other\n"
       "                         machines or busy runners compare fairly (rows without a\n"
       "                         roof fraction fall back to time and are counted)\n"
+      "  --icount-base FILE, --icount-head FILE\n"
+      "                         --paired: the base's and the head's instruction counts\n"
+      "  --icount-threshold PCT --paired: instructions per element may rise by this much\n"
+      "                         (default %g)\n"
       "  --error-tolerance X    relative slack per error metric: worse by more than X times\n"
       "                         its base value (default 0: any worsening)\n"
       "  --format F             table (default), md (markdown) or json; --json is json\n"
@@ -64,7 +73,7 @@ static void qb__help(void) {
       "exit codes: 0 no regression, 1 regression, 2 bad usage or bad input (unreadable\n"
       "file, different suites, no rows in common)\n",
       QB_COMPARE_STRONG_REPS, QB_COMPARE_DEFAULT_THRESHOLD_PCT, QB_PAIRED_DEFAULT_THRESHOLD_PCT,
-      QB_PAIRED_DEFAULT_DEVICE_THRESHOLD_PCT, QB_COMPARE_DEFAULT_ALPHA);
+      QB_PAIRED_DEFAULT_DEVICE_THRESHOLD_PCT, QB_COMPARE_DEFAULT_ALPHA, QB_ICOUNT_DEFAULT_THRESHOLD_PCT);
 }
 
 /* The options of both modes. */
@@ -74,6 +83,8 @@ typedef struct qb__args {
   bool paired, threshold_set;
   qb_compare_format fmt;
   qb_cli_out out;
+  const char *icount_base, *icount_head; /* --paired: counts files, or NULL */
+  double icount_threshold_pct;
 } qb__args;
 
 /* Parses the options into *a; returns 0 to go on, else the exit code. */
@@ -87,6 +98,9 @@ static int qb__parse(int argc, char** argv, qb__args* a) {
                                            {"normalize", required_argument, NULL, 'n'},
                                            {"error-tolerance", required_argument, NULL, 'e'},
                                            QB_CLI_OUT_OPTIONS,
+                                           {"icount-base", required_argument, NULL, 'B'},
+                                           {"icount-head", required_argument, NULL, 'H'},
+                                           {"icount-threshold", required_argument, NULL, 'T'},
                                            {"help", no_argument, NULL, 'h'},
                                            {NULL, 0, NULL, 0}};
   optind = 1;
@@ -131,9 +145,26 @@ static int qb__parse(int argc, char** argv, qb__args* a) {
           return qb_cli_usage_error("compare", "--error-tolerance '%s': expected a number >= 0", optarg);
         }
         break;
+      case 'B':
+        a->icount_base = optarg;
+        break;
+      case 'H':
+        a->icount_head = optarg;
+        break;
+      case 'T':
+        if (!qb_parse_double(optarg, &a->icount_threshold_pct) || a->icount_threshold_pct < 0) {
+          return qb_cli_usage_error("compare", "--icount-threshold '%s': expected a percentage >= 0", optarg);
+        }
+        break;
       default:
         return qb_cli_usage_error("compare", "unknown or incomplete option '%s'", argv[optind - 1]);
     }
+  }
+  if ((a->icount_base != NULL) != (a->icount_head != NULL)) {
+    return qb_cli_usage_error("compare", "--icount-base and --icount-head go together");
+  }
+  if (a->icount_base != NULL && !a->paired) {
+    return qb_cli_usage_error("compare", "--icount-base/--icount-head apply to --paired only");
   }
   if (qb_cli_out_begin(&a->out) != 0) return 2;
   *fmt = a->out.format == QB_CLI_JSON ? QB_COMPARE_JSON
@@ -166,15 +197,24 @@ static int qb__paired(const qb__args* a, int nfiles, char** files) {
   const qb_resultset** base = calloc(rounds, sizeof *base);
   const qb_resultset** head = calloc(rounds, sizeof *head);
   qb_paired p = {0};
+  qb_icount_set ib = {0}, ih = {0};
+  qb_icount_cmp ic = {0};
   qb_error err = {0};
   qb_status st = QB_OK;
   if (sets == NULL || base == NULL || head == NULL) st = qb_fail(&err, QB_NO_MEMORY, "out of memory");
+  /* The counts first: a bad counts file is bad input, found before any other work. */
+  if (st == QB_OK && a->icount_base != NULL) {
+    st = qb_icount_load(a->icount_base, &ib, &err);
+    if (st == QB_OK) st = qb_icount_load(a->icount_head, &ih, &err);
+    if (st == QB_OK) st = qb_icount_compare(&ib, &ih, a->icount_threshold_pct, &ic, &err);
+  }
   for (int i = 0; st == QB_OK && i < nfiles; i++) st = qb_resultset_load(files[i], &sets[i], &err);
   for (size_t r = 0; st == QB_OK && r < rounds; r++) {
     base[r] = &sets[2 * r];
     head[r] = &sets[2 * r + 1];
   }
   if (st == QB_OK) st = qb_paired_compare(base, head, rounds, &a->paired_opts, &p, &err);
+  if (st == QB_OK && a->icount_base != NULL) p.icount = &ic;
   if (st == QB_OK && strcmp(p.base_cpu, p.head_cpu) != 0) {
     fprintf(stderr,
             "qbench compare: warning: base ran on '%s', head on '%s': not a paired run of one machine\n",
@@ -189,6 +229,9 @@ static int qb__paired(const qb__args* a, int nfiles, char** files) {
     rc = qb_paired_regressed(&p) ? 1 : 0;
   }
   qb_paired_free(&p);
+  qb_icount_cmp_free(&ic);
+  qb_icount_free(&ib);
+  qb_icount_free(&ih);
   for (int i = 0; sets != NULL && i < nfiles; i++) qb_resultset_free(&sets[i]);
   free(sets);
   free(base);
@@ -239,6 +282,7 @@ int qb_cmd_compare(qb_ctx* ctx, int argc, char** argv) {
   qb_cli_out_init(&a.out, "compare", QB_CLI_FMT_BIT(QB_CLI_JSON) | QB_CLI_FMT_BIT(QB_CLI_MD));
   qb_compare_opts_default(&a.opts);
   qb_paired_opts_default(&a.paired_opts);
+  a.icount_threshold_pct = QB_ICOUNT_DEFAULT_THRESHOLD_PCT;
   int rc = qb__parse(argc, argv, &a);
   if (rc != 0) return qb_cli_out_end(&a.out, rc < 0 ? 0 : rc);
   if (a.paired) return qb_cli_out_end(&a.out, qb__paired(&a, argc - optind, argv + optind));

@@ -400,7 +400,8 @@ void qb_paired_free(qb_paired* p) {
 }
 
 bool qb_paired_regressed(const qb_paired* p) {
-  return p->n_slower + p->n_error_regressions + p->n_status_regressions + p->n_gone > 0;
+  return p->n_slower + p->n_error_regressions + p->n_status_regressions + p->n_gone > 0 ||
+         (p->icount != NULL && qb_icount_regressed(p->icount));
 }
 
 /* ---- reports ---- */
@@ -489,6 +490,31 @@ static bool qb__pick_timed(const qb_paired_row* r) {
   return r->verdict != QB_PAIRED_NOT_TIMED;
 }
 
+/* The instruction counts' section: what was compared, and every kernel whose count
+ * changed (the regressions are also in the regressions list). */
+static void qb__print_icount(FILE* f, const qb_icount_cmp* ic, bool md) {
+  const char* li = md ? "- " : "  ";
+  fprintf(
+      f, md ? "\n### Instructions per element (callgrind)\n\n" : "\ninstructions per element (callgrind):\n");
+  fprintf(f,
+          "%s%zu CPU kernels, one call each under %s (ISA cap %s; kernels above it and OpenCL kernels are "
+          "not counted): %zu same, %zu more within +%g %%, %zu MORE, %zu fewer, %zu gone, %zu new\n",
+          li, ic->n_rows, ic->head_tool, ic->isa_cap, ic->n_same, ic->n_within, ic->threshold_pct, ic->n_more,
+          ic->n_fewer, ic->n_gone, ic->n_new);
+  if (strcmp(ic->base_tool, ic->head_tool) != 0) {
+    fprintf(f, "%sWARNING: base counted under %s, head under %s\n", li, ic->base_tool, ic->head_tool);
+  }
+  for (size_t i = 0; i < ic->n_rows; i++) {
+    const qb_icount_row* r = &ic->rows[i];
+    if (r->verdict == QB_ICOUNT_SAME) continue;
+    char b[32], h[32], c[32];
+    snprintf(b, sizeof b, isfinite(r->base_pe) ? "%.4f" : "-", r->base_pe);
+    snprintf(h, sizeof h, isfinite(r->head_pe) ? "%.4f" : "-", r->head_pe);
+    snprintf(c, sizeof c, isfinite(r->change_pct) ? "%+.2f %%" : "-", r->change_pct);
+    fprintf(f, "%s%s: %s -> %s (%s): %s\n", li, r->kernel, b, h, c, qb_icount_verdict_name(r->verdict));
+  }
+}
+
 static void qb__print_text(FILE* f, const qb_paired* p, bool md) {
   const qb_paired_opts* o = &p->opts;
   const char* li = md ? "- " : "  ";
@@ -538,6 +564,19 @@ static void qb__print_text(FILE* f, const qb_paired* p, bool md) {
       listed++;
     }
   }
+  const qb_icount_cmp* ic = p->icount;
+  for (size_t i = 0; ic != NULL && i < ic->n_rows; i++) {
+    const qb_icount_row* r = &ic->rows[i];
+    if (r->verdict == QB_ICOUNT_MORE) {
+      fprintf(f, "%sINSTRUCTIONS: %s: %.4f -> %.4f per element (%+.2f %%, threshold +%g %%)\n", li, r->kernel,
+              r->base_pe, r->head_pe, r->change_pct, ic->threshold_pct);
+      listed++;
+    } else if (r->verdict == QB_ICOUNT_GONE) {
+      fprintf(f, "%sINSTRUCTIONS: %s: counted in the base (%.4f per element), not in the head\n", li,
+              r->kernel, r->base_pe);
+      listed++;
+    }
+  }
   if (listed == 0) fprintf(f, "%snone\n", li);
 
   if (p->n_no_verdict) {
@@ -561,6 +600,7 @@ static void qb__print_text(FILE* f, const qb_paired* p, bool md) {
             r->head_reason[0] ? ": " : (r->base_reason[0] ? ": " : ""),
             r->head_reason[0] ? r->head_reason : r->base_reason);
   }
+  if (ic != NULL) qb__print_icount(f, ic, md);
   fprintf(f, md ? "\n### Every timed row\n\n" : "\nevery timed row:\n");
   qb__table(f, p, md, qb__pick_timed);
   fprintf(f,
@@ -568,6 +608,12 @@ static void qb__print_text(FILE* f, const qb_paired* p, bool md) {
           "regressions, %zu status regressions, %zu devices gone\n",
           md ? "\n" : "\nsummary: ", p->n_rows, p->n_pass, p->n_slower, p->n_faster, p->n_no_verdict,
           p->n_not_timed, p->n_new, p->n_error_regressions, p->n_status_regressions, p->n_gone);
+  if (ic != NULL) {
+    fprintf(f, "%s%zu kernels' instructions per element: %zu more than +%g %%, %zu no longer counted\n",
+            md ? "\n" : "instructions: ", ic->n_rows, ic->n_more, ic->threshold_pct, ic->n_gone);
+  } else {
+    fprintf(f, "%sinstructions: not compared\n", md ? "\n" : "");
+  }
   fprintf(f, "%s%s%s\n",
           md ? "\n**result: " : "result: ", qb_paired_regressed(p) ? "REGRESSION" : "no regression",
           md ? "**" : "");
@@ -604,6 +650,25 @@ static json_t* qb__row_json(const qb_paired_row* r) {
   return o;
 }
 
+static json_t* qb__icount_json(const qb_icount_cmp* ic) {
+  if (ic == NULL) return json_null();
+  json_t* rows = json_array();
+  if (rows == NULL) return NULL;
+  for (size_t i = 0; i < ic->n_rows; i++) {
+    const qb_icount_row* r = &ic->rows[i];
+    json_array_append_new(
+        rows, json_pack("{s:s, s:o, s:o, s:o, s:s}", "kernel", r->kernel, "base_per_element",
+                        qb__jnum(r->base_pe), "head_per_element", qb__jnum(r->head_pe), "change_pct",
+                        qb__jnum(r->change_pct), "verdict", qb_icount_verdict_name(r->verdict)));
+  }
+  return json_pack("{s:s, s:s, s:s, s:f, s:{s:I, s:I, s:I, s:I, s:I, s:I}, s:b, s:o}", "base_tool",
+                   ic->base_tool, "head_tool", ic->head_tool, "isa_cap", ic->isa_cap, "threshold_pct",
+                   ic->threshold_pct, "summary", "same", (json_int_t) ic->n_same, "within",
+                   (json_int_t) ic->n_within, "more", (json_int_t) ic->n_more, "fewer",
+                   (json_int_t) ic->n_fewer, "gone", (json_int_t) ic->n_gone, "new", (json_int_t) ic->n_new,
+                   "regression", qb_icount_regressed(ic), "rows", rows);
+}
+
 static json_t* qb__paired_json(const qb_paired* p) {
   const qb_paired_opts* o = &p->opts;
   json_t* rows = json_array();
@@ -621,7 +686,7 @@ static json_t* qb__paired_json(const qb_paired* p) {
   }
   return json_pack(
       "{s:s, s:I, s:{s:f, s:f, s:f, s:f}, s:{s:s, s:s, s:s, s:s}, s:b, "
-      "s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}, s:b, s:o, s:o}",
+      "s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}, s:b, s:o, s:o, s:o}",
       "method", "paired rounds; Hodges-Lehmann shift of ln(head/base), Wilcoxon signed-rank interval",
       "rounds", (json_int_t) p->n_rounds, "options", "threshold_pct", o->threshold_pct,
       "device_threshold_pct", o->device_threshold_pct, "alpha", o->alpha, "error_tolerance",
@@ -632,7 +697,7 @@ static json_t* qb__paired_json(const qb_paired* p) {
       (json_int_t) p->n_not_timed, "new", (json_int_t) p->n_new, "error_regressions",
       (json_int_t) p->n_error_regressions, "status_regressions", (json_int_t) p->n_status_regressions,
       "devices_gone", (json_int_t) p->n_gone, "regression", qb_paired_regressed(p), "gone", gone, "rows",
-      rows);
+      rows, "instructions", qb__icount_json(p->icount));
 }
 
 qb_status qb_paired_print(FILE* f, const qb_paired* p, qb_compare_format fmt, qb_error* err) {

@@ -33,6 +33,7 @@
 #include "core/status.h"
 #include "io/resultsread.h"
 #include "report/compare.h"
+#include "report/icount.h"
 
 /* Defaults of the gate (ci/README.md says how they were measured). */
 #define QB_PAIRED_DEFAULT_THRESHOLD_PCT 10.0
@@ -119,6 +120,9 @@ typedef struct qb_paired {
   qb_paired_gone* gone;
   size_t n_pass, n_slower, n_faster, n_no_verdict, n_not_timed;
   size_t n_error_regressions, n_status_regressions, n_new;
+  /* Instructions per element, base against head (report/icount.h), or NULL: set by the
+   * caller; it counts in the verdict and the report. */
+  const qb_icount_cmp* icount;
 } qb_paired;
 
 /*
@@ -129,7 +133,8 @@ typedef struct qb_paired {
 qb_status qb_paired_compare(const qb_resultset* const* base, const qb_resultset* const* head, size_t rounds,
                             const qb_paired_opts* opts, qb_paired* out, qb_error* err);
 void qb_paired_free(qb_paired* p);
-/* Whether the gate fails: a timing, numerical-error or status regression, a device gone. */
+/* Whether the gate fails: a timing, numerical-error or status regression, a device gone,
+ * a kernel whose instructions per element rose (or that is no longer counted). */
 bool qb_paired_regressed(const qb_paired* p);
 /* The report: table, markdown or JSON. QB_IO when the stream fails. */
 qb_status qb_paired_print(FILE* f, const qb_paired* p, qb_compare_format fmt, qb_error* err);
