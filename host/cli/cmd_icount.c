@@ -18,7 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -43,19 +42,19 @@
 /* One dump holds the functions of one call: kilobytes. */
 #define QB__DUMP_MAX_BYTES (64u << 20)
 
+#define QB__FORMATS (QB_CLI_FMT_BIT(QB_CLI_TABLE) | QB_CLI_FMT_BIT(QB_CLI_JSON) | QB_CLI_FMT_BIT(QB_CLI_CSV))
+
 typedef struct qb__icount_opts {
   uint64_t n;
   const char* filter;
-  const char* out;
   const char* inner; /* the inner process's folder */
-  bool force;
-  qb_cli_format format;
+  qb_cli_out out;
 } qb__icount_opts;
 
 static void qb__help(void) {
   printf(
-      "usage: qbench [--isa ISA] icount [--n N] [--filter REGEX] [--out FILE [--force]]\n"
-      "                                 [--format table|json|csv] [--json]\n"
+      "usage: qbench [--isa ISA] icount [--n N] [--filter REGEX] [--format table|json|csv]\n"
+      "                                 [--json] [--out FILE|- [--force]]\n"
       "\n"
       "Instructions executed per element by every CPU kernel valgrind can run: each kernel\n"
       "is called once at n elements under valgrind's callgrind (after a warm-up call) and\n"
@@ -65,30 +64,28 @@ static void qb__help(void) {
       "--icount-head), so a kernel that does more work fails even where timing noise\n"
       "hides it. Needs valgrind on PATH. Kernels above the ISA cap (default %s: valgrind\n"
       "3.19 runs no AVX-512) are listed as not counted; OpenCL kernels are never counted.\n"
+      "--format json writes the counts file (results/README.md), with the kernels not\n"
+      "counted and why; table and csv the counted kernels.\n"
       "\n"
-      "  --n N                  elements per call (default %d = 37 * 113: every SIMD loop\n"
-      "                         has a tail; rounded up to the family's multiple)\n"
-      "  --filter REGEX         only kernels whose name matches (POSIX ERE)\n"
-      "  --out FILE             write the counts file (JSON, results/README.md) there;\n"
-      "                         an existing FILE needs --force\n"
-      "  --format table|json|csv  the table on stdout (default table); --json: json\n",
+      "  --n N           elements per call (default %d = 37 * 113: every SIMD loop has a\n"
+      "                  tail; rounded up to the family's multiple)\n"
+      "  --filter REGEX  only kernels whose name matches (POSIX ERE)\n",
       QB_ICOUNT_DEFAULT_CAP, QB_ICOUNT_DEFAULT_N);
+  qb_cli_out_help(stdout, QB__FORMATS);
 }
 
 static int qb__parse(int argc, char** argv, qb__icount_opts* o) {
-  static const struct option opts[] = {{"n", required_argument, NULL, 'n'},
-                                       {"filter", required_argument, NULL, 'F'},
-                                       {"out", required_argument, NULL, 'o'},
-                                       {"force", no_argument, NULL, 'f'},
-                                       {"format", required_argument, NULL, 'm'},
-                                       {"json", no_argument, NULL, 'j'},
-                                       {"inner", required_argument, NULL, 'I'},
-                                       {"help", no_argument, NULL, 'h'},
-                                       {NULL, 0, NULL, 0}};
+  static const struct option opts[] = {
+      {"n", required_argument, NULL, 'n'},     {"filter", required_argument, NULL, 'F'},
+      {"inner", required_argument, NULL, 'I'}, QB_CLI_OUT_OPTIONS,
+      {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0}};
   int c;
   optind = 1;
   opterr = 0;
   while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    const int taken = qb_cli_out_option(&o->out, c, optarg);
+    if (taken == 2) return 2;
+    if (taken) continue;
     switch (c) {
       case 'h':
         qb__help();
@@ -100,19 +97,6 @@ static int qb__parse(int argc, char** argv, qb__icount_opts* o) {
         break;
       case 'F':
         o->filter = optarg;
-        break;
-      case 'o':
-        o->out = optarg;
-        break;
-      case 'f':
-        o->force = true;
-        break;
-      case 'm':
-        if (!qb_cli_format_parse(optarg, &o->format))
-          return qb_cli_usage_error("icount", "--format '%s': expected table, json or csv", optarg);
-        break;
-      case 'j':
-        o->format = QB_CLI_JSON;
         break;
       case 'I':
         o->inner = optarg;
@@ -368,7 +352,7 @@ static void qb__remove_dir(const char* dir) {
   rmdir(dir);
 }
 
-static void qb__print_table(const qb_icount_set* s, qb_cli_format fmt) {
+static void qb__print_table(const qb_icount_set* s, qb_cli_format fmt, FILE* f) {
   static const char* const cols[] = {"kernel", "isa", "n", "instructions", "per_element"};
   static const bool right[] = {false, false, true, true, true};
   qb_cli_table* t = qb_cli_table_new(5, cols, right);
@@ -382,25 +366,31 @@ static void qb__print_table(const qb_icount_set* s, qb_cli_format fmt) {
     const char* row[] = {e->kernel, e->isa, n, ir, pe};
     qb_cli_table_add(t, row);
   }
-  qb_cli_table_print(t, fmt, stdout);
+  qb_cli_table_print(t, fmt, f);
   qb_cli_table_free(t);
 }
 
-/* Writes the counts file through a temporary name, renamed into place when whole. */
-static qb_status qb__write_out(const char* out, const qb_icount_set* s, qb_error* err) {
-  char tmp[PATH_MAX];
-  snprintf(tmp, sizeof tmp, "%s.tmp.%ld", out, (long) getpid());
-  FILE* f = fopen(tmp, "w");
-  if (f == NULL) return qb_fail(err, QB_IO, "%s: %s", tmp, strerror(errno));
-  qb_status st = qb_icount_write(f, s, err);
-  if (fclose(f) != 0 && st == QB_OK) st = qb_fail(err, QB_IO, "%s: %s", tmp, strerror(errno));
-  if (st == QB_OK && rename(tmp, out) != 0) st = qb_fail(err, QB_IO, "%s: %s", out, strerror(errno));
-  if (st != QB_OK) unlink(tmp);
+/* Counts under valgrind into *s (the outer process's work). */
+static qb_status qb__count(qb_ctx* ctx, const qb__icount_opts* o, const char* cap, qb_icount_set* s,
+                           qb_error* err) {
+  char dir[QB__DIR_MAX];
+  const char* tmpdir = getenv("TMPDIR");
+  if (tmpdir == NULL || tmpdir[0] == '\0') tmpdir = "/tmp";
+  int dl = snprintf(dir, sizeof dir, "%s/qb-icount.XXXXXX", tmpdir);
+  if (dl < 0 || (size_t) dl >= sizeof dir)
+    return qb_fail(err, QB_IO, "TMPDIR is longer than %d bytes", QB__DIR_MAX - 20);
+  if (mkdtemp(dir) == NULL) {
+    return qb_fail(err, QB_IO, "cannot make a temporary folder in %s: %s", tmpdir, strerror(errno));
+  }
+  qb_status st = qb__run_valgrind(ctx, o, dir, cap, err);
+  if (st == QB_OK) st = qb__collect(dir, cap, s, err);
+  qb__remove_dir(dir);
   return st;
 }
 
 int qb_cmd_icount(qb_ctx* ctx, int argc, char** argv) {
-  qb__icount_opts o = {.n = QB_ICOUNT_DEFAULT_N, .format = QB_CLI_TABLE};
+  qb__icount_opts o = {.n = QB_ICOUNT_DEFAULT_N};
+  qb_cli_out_init(&o.out, "icount", QB__FORMATS);
   int rc = qb__parse(argc, argv, &o);
   if (rc >= 0) return rc;
   regex_t re;
@@ -429,44 +419,28 @@ int qb_cmd_icount(qb_ctx* ctx, int argc, char** argv) {
                               "this qbench was built without valgrind's headers (valgrind/callgrind.h): "
                               "install valgrind and rebuild");
   }
-  struct stat sb;
-  if (o.out != NULL && !o.force && stat(o.out, &sb) == 0) {
+  if (qb_cli_out_begin(&o.out) != 0) {
     if (have_re) regfree(&re);
-    return qb_cli_usage_error("icount", "--out %s: the file exists (--force replaces it)", o.out);
-  }
-  const char* cap = ctx->cpu.cap_name[0] ? ctx->cpu.cap_name : QB_ICOUNT_DEFAULT_CAP;
-  char dir[QB__DIR_MAX];
-  const char* tmpdir = getenv("TMPDIR");
-  int dl = snprintf(dir, sizeof dir, "%s/qb-icount.XXXXXX", tmpdir && tmpdir[0] ? tmpdir : "/tmp");
-  qb_error err = {0};
-  qb_icount_set s = {0};
-  qb_status st = QB_OK;
-  if (dl < 0 || (size_t) dl >= sizeof dir) {
-    st = qb_fail(&err, QB_IO, "TMPDIR is longer than %d bytes", QB__DIR_MAX - 20);
-  } else if (mkdtemp(dir) == NULL) {
-    st = qb_fail(&err, QB_IO, "cannot make a temporary folder in %s: %s",
-                 tmpdir && tmpdir[0] ? tmpdir : "/tmp", strerror(errno));
-  } else {
-    st = qb__run_valgrind(ctx, &o, dir, cap, &err);
-    if (st == QB_OK) st = qb__collect(dir, cap, &s, &err);
-    qb__remove_dir(dir);
-  }
-  if (have_re) regfree(&re);
-  if (st == QB_OK && o.out != NULL) st = qb__write_out(o.out, &s, &err);
-  if (st == QB_OK) {
-    qb__print_table(&s, o.format);
-    fprintf(stderr, "qbench icount: %zu kernels counted under %s (ISA cap %s), %zu not counted%s\n", s.count,
-            s.tool, cap, s.n_skipped, s.n_skipped ? " (the counts file names them, with the reason)" : "");
-    if (o.out != NULL) fprintf(stderr, "wrote %s\n", o.out);
-  }
-  qb_icount_free(&s);
-  if (st == QB_UNSUPPORTED) {
-    qb_error_print(&err);
     return 2;
   }
-  if (st != QB_OK) {
-    qb_error_print(&err);
-    return 1;
+  const char* cap = ctx->cpu.cap_name[0] ? ctx->cpu.cap_name : QB_ICOUNT_DEFAULT_CAP;
+  qb_error err = {0};
+  qb_icount_set s = {0};
+  qb_status st = qb__count(ctx, &o, cap, &s, &err);
+  if (have_re) regfree(&re);
+  if (st == QB_OK) {
+    if (o.out.format == QB_CLI_JSON) {
+      st = qb_icount_write(o.out.f, &s, &err);
+    } else {
+      qb__print_table(&s, o.out.format, o.out.f);
+    }
   }
-  return 0;
+  if (st == QB_OK) {
+    fprintf(stderr, "qbench icount: %zu kernels counted under %s (ISA cap %s), %zu not counted%s\n", s.count,
+            s.tool, cap, s.n_skipped, s.n_skipped ? " (--format json names them, with the reason)" : "");
+  }
+  qb_icount_free(&s);
+  if (st != QB_OK) qb_error_print(&err);
+  /* No valgrind is a missing tool, refused before any work: 2, as bad usage. */
+  return qb_cli_out_end(&o.out, st == QB_OK ? 0 : st == QB_UNSUPPORTED ? 2 : 1);
 }
