@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "run/run_impl.h"
+#include "run/plan.h"
 #include "test_util.h"
 
 static const char* const suite_text =
@@ -33,7 +33,9 @@ static int setup(void** state) {
   assert_int_equal(qb_suite_parse(suite_text, "plan.suite", &fx->suite, &err), QB_OK);
   fx->in.ctx = &fx->ctx;
   fx->in.suite = &fx->suite;
-  fx->in.backends = 1u << QB_SUITE_BACKEND_cpu;
+  /* The CPU backend from the registry, as qbench run creates it. */
+  const qb_backend_info* cpu = qb_backend_get(QB_BACKEND_cpu);
+  assert_int_equal(cpu->create(&fx->ctx, NULL, &fx->in.backends[QB_BACKEND_cpu], &err), QB_OK);
   fx->in.n_threads = 2;
   fx->in.threads[0] = 1;
   fx->in.threads[1] = 4;
@@ -43,6 +45,8 @@ static int setup(void** state) {
 
 static int teardown(void** state) {
   fixture* fx = *state;
+  qb_backend* b = fx->in.backends[QB_BACKEND_cpu];
+  b->ops->destroy(b);
   qb_suite_free(&fx->suite);
   free(fx);
   return 0;

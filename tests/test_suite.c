@@ -140,7 +140,7 @@ static void test_defaults(void** state) {
   assert_int_equal(s.n_sizes, 1);
   assert_int_equal(s.sizes[0].kind, QB_SIZE_L2);
   assert_int_equal(s.distributions, 1u << QB_DIST_normal);
-  assert_int_equal(s.backends, 1u << QB_SUITE_BACKEND_cpu);
+  assert_int_equal(s.backends, 1u << QB_BACKEND_cpu);
   assert_int_equal(s.n_threads, 1);
   assert_int_equal(s.threads[0], 1);
   assert_int_equal(s.rounding, QB_SUITE_ROUND_BIT(QB_ROUND_PYTORCH));
@@ -186,7 +186,7 @@ static void test_full_parse(void** state) {
   assert_int_equal(s.sizes[7].kind, QB_SIZE_DRAM);
   assert_int_equal(s.distributions,
                    (1u << QB_DIST_uniform) | (1u << QB_DIST_laplace) | (1u << QB_DIST_constant));
-  assert_int_equal(s.backends, 1u << QB_SUITE_BACKEND_opencl);
+  assert_int_equal(s.backends, 1u << QB_BACKEND_opencl);
   assert_int_equal(s.n_threads, 3);
   assert_int_equal(s.threads[0], QB_SUITE_THREADS_ALL);
   assert_int_equal(s.threads[2], 4);
@@ -212,8 +212,8 @@ static void test_size_strings(void** state) {
     qb_suite_size_string(&cases[i].spec, buf, sizeof buf);
     assert_string_equal(buf, cases[i].text);
   }
-  assert_string_equal(qb_suite_backend_name(QB_SUITE_BACKEND_opencl), "opencl");
-  assert_null(qb_suite_backend_name(QB_SUITE_BACKEND_COUNT));
+  assert_string_equal(qb_backend_name(QB_BACKEND_opencl), "opencl");
+  assert_null(qb_backend_name(QB_BACKEND_COUNT));
   assert_string_equal(qb_suite_round_name(QB_ROUND_TFLITE), "tflite");
 }
 
@@ -232,7 +232,7 @@ static void test_shipped_suites(void** state) {
     assert_string_equal(s.name, names[i]);
     assert_non_null(strstr(s.path, "/suites/"));
     assert_int_equal(s.n_families, 1); /* "*": every family */
-    assert_int_equal(s.backends, (1u << QB_SUITE_BACKEND_cpu) | (1u << QB_SUITE_BACKEND_opencl));
+    assert_int_equal(s.backends, (1u << QB_BACKEND_cpu) | (1u << QB_BACKEND_opencl));
     for (int f = 0; f < QB_FAMILY_COUNT; f++)
       assert_true(qb_suite_matches_family(&s, qb_family_get((qb_family) f)));
     if (strcmp(names[i], "ci") == 0) assert_true(s.repetitions >= 9);

@@ -8,5 +8,6 @@ qb_status qb_opencl_backend_create(const qb_ctx* ctx, const char* filter, qb_bac
   (void) ctx;
   (void) filter;
   *out = NULL;
-  return qb_fail(err, QB_UNSUPPORTED, "built without OpenCL");
+  return qb_fail(err, QB_UNSUPPORTED,
+                 "not built (OpenCL headers and ICD loader not found at configure time)");
 }

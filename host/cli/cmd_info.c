@@ -3,12 +3,9 @@
 #include <jansson.h>
 #include <stdio.h>
 
-#include "cli/cli.h"
 #include "backends/backend.h"
+#include "cli/cli.h"
 #include "platform/registry.h"
-#ifdef QB_HAVE_OPENCL
-#include "backends/opencl/opencl_info.h"
-#endif
 
 static void qb__help(void) {
   printf(
@@ -47,21 +44,39 @@ static int qb__info_json(const qb_ctx* ctx, FILE* out) {
     json_array_append_new(paths, json_pack("{s:s,s:b,s:s}", "isa", qb_isa_name((qb_isa) i), "available", ok,
                                            "reason", ok ? "" : reason));
   }
-  json_t* devs = json_array();
-  qb_backend* b = NULL;
-  qb_error err = {0};
-  if (qb_opencl_backend_create(ctx, NULL, &b, &err) == QB_OK && b != NULL) {
-    for (int d = 0; d < b->ops->device_count(b); d++)
-      json_array_append_new(devs, json_string(b->ops->device_name(b, d)));
-    b->ops->destroy(b);
+  json_t* backends = json_array();
+  json_t* devices[QB_BACKEND_COUNT];
+  for (int id = 0; id < QB_BACKEND_COUNT; id++) {
+    const qb_backend_info* info = qb_backend_get((qb_backend_id) id);
+    qb_backend* b = NULL;
+    qb_error err = {0};
+    devices[id] = json_array();
+    const bool ok = info->create(ctx, NULL, &b, &err) == QB_OK;
+    for (int d = 0; ok && d < b->ops->device_count(b); d++)
+      json_array_append_new(devices[id], json_string(b->ops->device_name(b, d)));
+    if (ok) b->ops->destroy(b);
+    json_array_append_new(
+        backends, json_pack("{s:s,s:s,s:s,s:b,s:s,s:O}", "name", info->name, "kind",
+                            info->kind == QB_BACKEND_KIND_host ? "host" : "device", "summary", info->summary,
+                            "available", ok, "reason", ok ? "" : err.msg, "devices", devices[id]));
   }
-  json_t* o =
-      json_pack("{s:s,s:{s:i,s:i,s:i,s:i,s:s},s:{s:I,s:I,s:I},s:o,s:s,s:{s:b,s:s},s:o,s:o}", "cpu_model",
-                t->cpu_model, "topology", "packages", t->packages, "cores", t->cores, "pus", t->pus,
-                "numa_nodes", t->numa_nodes, "source", t->from_hwloc ? "hwloc" : "sysconf", "caches", "l1d",
-                (json_int_t) t->l1d, "l2", (json_int_t) t->l2, "l3", (json_int_t) t->l3, "features", feats,
-                "isa_cap", ctx->cpu.cap_name, "emulated", "emulated", ctx->cpu.emulated, "why",
-                ctx->cpu.emulated_why, "cpu_paths", paths, "opencl_devices", devs);
+  json_t* o = json_pack("{s:s,s:{s:i,s:i,s:i,s:i,s:s},s:{s:I,s:I,s:I},s:o,s:s,s:{s:b,s:s},s:o}", "cpu_model",
+                        t->cpu_model, "topology", "packages", t->packages, "cores", t->cores, "pus", t->pus,
+                        "numa_nodes", t->numa_nodes, "source", t->from_hwloc ? "hwloc" : "sysconf", "caches",
+                        "l1d", (json_int_t) t->l1d, "l2", (json_int_t) t->l2, "l3", (json_int_t) t->l3,
+                        "features", feats, "isa_cap", ctx->cpu.cap_name, "emulated", "emulated",
+                        ctx->cpu.emulated, "why", ctx->cpu.emulated_why, "cpu_paths", paths);
+  /* Each device backend's devices by name ("opencl_devices"), then every backend. */
+  for (int id = 0; id < QB_BACKEND_COUNT; id++) {
+    const qb_backend_info* info = qb_backend_get((qb_backend_id) id);
+    if (info->kind == QB_BACKEND_KIND_device) {
+      char key[64];
+      snprintf(key, sizeof key, "%s_devices", info->name);
+      json_object_set(o, key, devices[id]);
+    }
+    json_decref(devices[id]);
+  }
+  json_object_set_new(o, "backends", backends);
   json_dumpf(o, out, JSON_INDENT(2));
   fputc('\n', out);
   json_decref(o);
@@ -122,10 +137,29 @@ int qb_cmd_info(qb_ctx* ctx, int argc, char** argv) {
     bool ok = qb_isa_usable(&ctx->cpu, (qb_isa) i, &reason, buf, sizeof buf);
     fprintf(fo, "  %-11s %s\n", qb_isa_name((qb_isa) i), ok ? "available" : reason);
   }
-#ifdef QB_HAVE_OPENCL
-  qb_opencl_print_info(fo, ctx);
-#else
-  fprintf(fo, "opencl:     not built (OpenCL headers and ICD loader not found at configure time)\n");
-#endif
+  /* The device backends (backends/backends.inc): their devices, or why none. The host
+   * ones are the machine described above. */
+  for (int id = 0; id < QB_BACKEND_COUNT; id++) {
+    const qb_backend_info* info = qb_backend_get((qb_backend_id) id);
+    if (info->kind == QB_BACKEND_KIND_host) continue;
+    char label[64];
+    snprintf(label, sizeof label, "%s:", info->name);
+    qb_backend* b = NULL;
+    qb_error err = {0};
+    if (info->create(ctx, NULL, &b, &err) != QB_OK) {
+      fprintf(fo, "%-11s %s\n", label, err.msg);
+      continue;
+    }
+    const int n = b->ops->device_count(b);
+    fprintf(fo, "%-11s %d device(s)\n", label, n);
+    for (int d = 0; d < n; d++) {
+      if (b->ops->print_device != NULL) {
+        b->ops->print_device(b, d, fo);
+      } else {
+        fprintf(fo, "  [%d] %s\n", d, b->ops->device_name(b, d));
+      }
+    }
+    b->ops->destroy(b);
+  }
   return qb_cli_out_end(&out, 0);
 }

@@ -6,7 +6,6 @@
 #include "backends/backend.h"
 #include "cli/cli.h"
 #include "platform/registry.h"
-#include "backends/opencl_kernels.h"
 
 #define QB__FORMATS (QB_CLI_FMT_BIT(QB_CLI_JSON) | QB_CLI_FMT_BIT(QB_CLI_CSV) | QB_CLI_FMT_BIT(QB_CLI_MD))
 
@@ -61,60 +60,28 @@ static void qb__dtypes(const qb_family_info* f, char* buf, size_t len) {
   }
 }
 
-/* Whether a device has f32 subnormals, from its description (true when it does not say). */
-static bool qb__device_denorms(qb_backend* b, int d) {
-  json_t* j = b->ops->device_context(b, d);
-  const json_t* v = json_object_get(j, "fp32_denorms");
-  const bool denorms = !json_is_boolean(v) || json_is_true(v);
-  json_decref(j);
-  return denorms;
-}
+/* Where a backend's rows go. */
+typedef struct qb__sink {
+  qb_cli_table* t;
+  const char* backend;
+} qb__sink;
 
-/* One row per OpenCL variant (ocl_kernels.inc, read as data: opencl_kernels.h) and
- * device: the device in the isa column, its semantics there in words, available or
- * what the device lacks. Without a device (or an OpenCL build) each variant is still a
- * row, saying why it cannot run here. */
-static void qb__list_opencl(const qb_ctx* ctx, const char* family, qb_cli_table* t) {
-  qb_backend* b = NULL;
-  qb_error err = {0};
-  char none[QB_ERROR_MSG_MAX + 32];
-  if (qb_opencl_backend_create(ctx, NULL, &b, &err) != QB_OK) {
-    b = NULL;
-    snprintf(none, sizeof none, "no OpenCL device: %s", err.msg);
-  } else if (b->ops->device_count(b) == 0) {
-    snprintf(none, sizeof none, "no OpenCL device");
+static void qb__add(void* user, const qb_backend_list_row* r) {
+  const qb__sink* sink = user;
+  char dtypes[40], tile[16], sem[96];
+  qb__dtypes(r->family, dtypes, sizeof dtypes);
+  if (r->tile > 0) {
+    snprintf(tile, sizeof tile, "%u", r->tile);
+  } else {
+    snprintf(tile, sizeof tile, "-");
   }
-  const int ndev = b ? b->ops->device_count(b) : 0;
-  for (size_t i = 0; i < qb_opencl_kernel_count(); i++) {
-    const qb_opencl_kernel_decl* k = qb_opencl_kernel_at(i);
-    const qb_family_info* f = qb_family_get(k->family);
-    if (family != NULL && strcmp(family, f->name) != 0) continue;
-    char dtypes[40], kernel[96], tile[16], sem[96], status[QB_ERROR_MSG_MAX + 64];
-    qb__dtypes(f, dtypes, sizeof dtypes);
-    snprintf(kernel, sizeof kernel, "%s__%s", f->name, k->variant);
-    snprintf(tile, sizeof tile, "%u", k->unit);
-    if (ndev == 0) {
-      qb_sem_string(k->sem, sem, sizeof sem);
-      const char* row[] = {f->name, kernel, "opencl", "-", tile, sem, dtypes, none};
-      qb_cli_table_add(t, row);
-    }
-    for (int d = 0; d < ndev; d++) {
-      const char* names[16];
-      const char* why = NULL;
-      const int nv = b->ops->variants(b, d, k->family, names, 16, &why);
-      bool offered = false;
-      for (int v = 0; v < nv; v++) offered |= strcmp(names[v], k->variant) == 0;
-      qb_sem_string(qb_opencl_kernel_sem(k, qb__device_denorms(b, d)), sem, sizeof sem);
-      if (offered) {
-        snprintf(status, sizeof status, "available");
-      } else {
-        snprintf(status, sizeof status, "device lacks %s", k->needs[0] ? k->needs : "it");
-      }
-      const char* row[] = {f->name, kernel, "opencl", b->ops->device_name(b, d), tile, sem, dtypes, status};
-      qb_cli_table_add(t, row);
-    }
+  if (r->has_sem) {
+    qb_sem_string(r->sem, sem, sizeof sem);
+  } else {
+    snprintf(sem, sizeof sem, "-");
   }
-  if (b != NULL) b->ops->destroy(b);
+  const char* row[] = {r->family->name, r->kernel, sink->backend, r->isa, tile, sem, dtypes, r->status};
+  qb_cli_table_add(sink->t, row);
 }
 
 int qb_cmd_list(qb_ctx* ctx, int argc, char** argv) {
@@ -157,27 +124,12 @@ int qb_cmd_list(qb_ctx* ctx, int argc, char** argv) {
     fprintf(stderr, "qbench list: out of memory\n");
     return qb_cli_out_end(&out, 2);
   }
-  for (size_t i = 0; i < qb_kernel_count(); i++) {
-    const qb_kernel_info* k = qb_kernel_at(i);
-    const qb_family_info* f = qb_family_get(k->family);
-    if (family != NULL && strcmp(family, f->name) != 0) continue;
-    char buf[160], sem[64];
-    const char* reason;
-    const char* status;
-    if (qb_kernel_usable(k, &ctx->cpu, &reason, buf, sizeof buf)) {
-      status = qb_kernel_pick(k->family, &ctx->cpu) == k ? "picked" : "available";
-    } else {
-      status = reason;
-    }
-    qb_sem_string(k->sem, sem, sizeof sem);
-    char dtypes[40];
-    qb__dtypes(f, dtypes, sizeof dtypes);
-    char tile[16];
-    snprintf(tile, sizeof tile, "%u", k->tile);
-    const char* row[] = {f->name, k->name, "cpu", qb_isa_name(k->isa), tile, sem, dtypes, status};
-    qb_cli_table_add(t, row);
+  /* Every backend of the registry (backends/backends.inc), in its order. */
+  for (int id = 0; id < QB_BACKEND_COUNT; id++) {
+    const qb_backend_info* info = qb_backend_get((qb_backend_id) id);
+    qb__sink sink = {t, info->name};
+    info->list(ctx, family, qb__add, &sink);
   }
-  qb__list_opencl(ctx, family, t);
   qb_cli_table_print(t, out.format, out.f);
   qb_cli_table_free(t);
   return qb_cli_out_end(&out, 0);

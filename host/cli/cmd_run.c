@@ -3,11 +3,25 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "backends/backend.h"
 #include "cli/cli.h"
 #include "io/results.h"
 #include "run/run.h"
 
+/* "cpu,opencl": every backend of the registry (backends/backends.inc). */
+static void qb__backend_list(char* buf, size_t len) {
+  size_t at = 0;
+  buf[0] = '\0';
+  for (int b = 0; b < QB_BACKEND_COUNT && at < len; b++) {
+    const int w = snprintf(buf + at, len - at, "%s%s", b ? "," : "", qb_backend_name((qb_backend_id) b));
+    if (w < 0) break;
+    at += (size_t) w;
+  }
+}
+
 static void qb__help(void) {
+  char backends[128];
+  qb__backend_list(backends, sizeof backends);
   printf(
       "usage: qbench [--isa ISA] run [OPTIONS]\n"
       "\n"
@@ -18,7 +32,7 @@ static void qb__help(void) {
       "\n"
       "options:\n"
       "  --suite NAME|FILE   the suite (default: quick; see suites/README.md)\n"
-      "  --backend LIST      cpu,opencl (default: the suite's, where found)\n"
+      "  --backend LIST      %s (default: the suite's, where found)\n"
       "  --device FILTER     OpenCL devices: a name substring or P:D\n"
       "  --out FILE|-        results file (default: results/<host>-<time>-<suite>.json;\n"
       "                      x.csv is one CSV); - writes the results to stdout and nothing\n"
@@ -57,7 +71,8 @@ static void qb__help(void) {
       "exit codes: 0 every case ok or skipped, 1 some case failed, the run was\n"
       "interrupted (the rows done so far are written) or the results could not be\n"
       "written (the journal is kept and named), 2 bad usage or input (nothing is run,\n"
-      "no file is created or changed).\n");
+      "no file is created or changed).\n",
+      backends);
 }
 
 /* Splits a comma list into `out` via `one` (false: bad item). */
@@ -73,13 +88,10 @@ static bool qb__list(const char* s, bool (*one)(const char* item, void* out), vo
 }
 
 static bool qb__backend(const char* item, void* out) {
-  for (int b = 0; b < QB_SUITE_BACKEND_COUNT; b++) {
-    if (strcmp(item, qb_suite_backend_name((qb_suite_backend) b)) == 0) {
-      *(unsigned*) out |= 1u << b;
-      return true;
-    }
-  }
-  return false;
+  const qb_backend_id b = qb_backend_find(item);
+  if (b == QB_BACKEND_COUNT) return false;
+  *(unsigned*) out |= 1u << b;
+  return true;
 }
 
 static bool qb__format(const char* item, void* out) {
@@ -172,7 +184,9 @@ int qb_cmd_run(qb_ctx* ctx, int argc, char** argv) {
       case O_BACKEND:
         o.backends = 0;
         if (!qb__list(optarg, qb__backend, &o.backends)) {
-          return qb_cli_usage_error("run", "--backend '%s': expected a list of cpu, opencl", optarg);
+          char backends[128];
+          qb__backend_list(backends, sizeof backends);
+          return qb_cli_usage_error("run", "--backend '%s': expected a list of %s", optarg, backends);
         }
         break;
       case O_DEVICE:

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "run/run_impl.h"
+#include "run/console.h"
 
 struct qb_console {
   FILE* table; /* stdout; stderr when stdout carries the results (`--out -`) */
@@ -93,11 +93,12 @@ void qb_console_case(qb_console* c, const qb_case* k, const json_t* row) {
   qb__clear(c);
   if (strcmp(c->family, k->family_name) != 0) qb__header(c, k->family_name);
   char kernel[80], n[24], gbs[16], roof[16], gflops[16], err[48], mism[24];
-  /* The variant, its rounding mode when the family has one, and the device. */
+  /* The variant, its rounding mode when the family has one, and the device (a host
+   * backend's one device goes without saying). */
   const char* round = k->round >= 0 ? qb_suite_round_name((qb_round_mode) k->round) : NULL;
+  const bool named = !qb_backend_is_host(k->backend);
   snprintf(kernel, sizeof kernel, "%s%s%s%s%s", k->variant, round ? " " : "", round ? round : "",
-           k->backend == QB_SUITE_BACKEND_cpu ? "" : "@",
-           k->backend == QB_SUITE_BACKEND_cpu ? "" : k->device_name);
+           named ? "@" : "", named ? k->device_name : "");
   if (k->n) {
     snprintf(n, sizeof n, "%llu", (unsigned long long) k->n);
   } else {

@@ -1,11 +1,12 @@
 /* Planning: the suite and the options become the list of cases, in table order
- * (families.inc order; within a family the CPU variants best first, then devices). */
+ * (families.inc order; within a family each backend in backends.inc order, each
+ * device, its variants best first; then each device backend's transfers). */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "run/run_impl.h"
+#include "run/plan.h"
 
 bool qb_family_rounds(const qb_family_info* f) {
   /* The affine quantizers (per tensor, per channel, fake-quant) read qb_quant_params'
@@ -17,6 +18,9 @@ bool qb_family_rounds(const qb_family_info* f) {
 bool qb_family_is_peak(const qb_family_info* f) {
   return f->op == QB_OP_peak;
 }
+
+/* The most variants one backend offers for one family. */
+#define QB__MAX_VARIANTS 64
 
 static qb_case* qb__push(qb_plan* p, qb_error* err) {
   if (p->count == p->cap) {
@@ -37,10 +41,11 @@ static qb_case* qb__push(qb_plan* p, qb_error* err) {
 /* Names the case; false when the --filter regex leaves it out. */
 static bool qb__name(qb_case* k, const char* n_text, const regex_t* filter) {
   char backend[96];
-  if (k->backend == QB_SUITE_BACKEND_cpu) {
-    snprintf(backend, sizeof backend, "cpu");
+  /* A host backend's one device is the backend itself ("cpu"); a device is named. */
+  if (qb_backend_is_host(k->backend)) {
+    snprintf(backend, sizeof backend, "%s", qb_backend_name(k->backend));
   } else {
-    snprintf(backend, sizeof backend, "%s:%s", qb_suite_backend_name(k->backend), k->device_name);
+    snprintf(backend, sizeof backend, "%s:%s", qb_backend_name(k->backend), k->device_name);
   }
   int len = snprintf(k->name, sizeof k->name, "%s/%s/%s/n:%s/threads:%u/dist:%s", k->family_name, k->variant,
                      backend, n_text, k->threads, k->dist == QB_DIST_COUNT ? "none" : qb_dist_name(k->dist));
@@ -93,7 +98,7 @@ static qb_status qb__matrix(const qb_plan_input* in, qb_plan* p, const qb_case* 
   return QB_OK;
 }
 
-static qb_status qb__unplanned(qb_plan* p, const qb_kernel_info* kern, const qb_cpu* cpu, const char* reason,
+static qb_status qb__unplanned(qb_plan* p, const qb_kernel_info* kern, const char* needs, const char* reason,
                                qb_error* err) {
   if (p->n_unplanned == p->cap_unplanned) {
     size_t cap = p->cap_unplanned ? 2 * p->cap_unplanned : 32;
@@ -105,7 +110,7 @@ static qb_status qb__unplanned(qb_plan* p, const qb_kernel_info* kern, const qb_
   qb_unplanned* u = &p->unplanned[p->n_unplanned++];
   memset(u, 0, sizeof *u);
   u->kernel = kern;
-  if (!qb_isa_missing_feature(cpu, kern->isa, u->needs, sizeof u->needs)) u->needs[0] = '\0';
+  snprintf(u->needs, sizeof u->needs, "%s", needs);
   snprintf(u->reason, sizeof u->reason, "%.150s", reason);
   return QB_OK;
 }
@@ -138,63 +143,33 @@ void qb_plan_unplanned_summary(const qb_plan* plan, char* buf, size_t len) {
   }
 }
 
-static qb_status qb__plan_cpu(const qb_plan_input* in, qb_plan* p, const qb_family_info* f, qb_error* err) {
-  for (size_t i = 0; i < qb_kernel_count(); i++) {
-    const qb_kernel_info* kern = qb_kernel_at(i);
-    if (kern->family != f->id || !qb_suite_matches_kernel(in->suite, kern->name)) continue;
-    qb_case proto;
-    memset(&proto, 0, sizeof proto);
-    proto.type = QB_CASE_KERNEL;
-    proto.backend = QB_SUITE_BACKEND_cpu;
-    proto.family = f;
-    proto.kernel = kern;
-    proto.device_name = "cpu";
-    snprintf(proto.family_name, sizeof proto.family_name, "%s", f->name);
-    snprintf(proto.variant, sizeof proto.variant, "%s", kern->variant);
-    snprintf(proto.kernel_name, sizeof proto.kernel_name, "%s", kern->name);
-    /* Another architecture's variant says nothing about this machine: no row. */
-    if (!qb_isa_native(kern->isa)) continue;
-    const char* why = NULL;
-    char buf[256];
-    const bool usable = qb_kernel_usable(kern, &in->ctx->cpu, &why, buf, sizeof buf);
-    if (!usable) {
-      proto.planned = QB_SKIPPED;
-      snprintf(proto.reason, sizeof proto.reason, "%s", why ? why : "not usable here");
-    }
-    const size_t before = p->count;
-    qb_status s = qb__matrix(in, p, &proto, in->n_threads, in->threads, err);
-    if (s != QB_OK) return s;
-    /* A variant this CPU cannot run: counted (when the suite and filter plan any of its
-     * cases), not a stack of zero-time rows; --show-skipped keeps the rows. */
-    if (!usable && !in->show_skipped) {
-      if (p->count > before && (s = qb__unplanned(p, kern, &in->ctx->cpu, proto.reason, err)) != QB_OK)
-        return s;
-      p->count = before;
-    }
-  }
-  return QB_OK;
-}
-
-static qb_status qb__plan_device(const qb_plan_input* in, qb_plan* p, const qb_family_info* f, int dev,
-                                 qb_error* err) {
-  qb_backend* b = in->opencl;
-  const char* names[32];
+/* Every variant one device of a backend offers for a family: each (size, threads,
+ * distribution, rounding) of it. A variant that cannot run here is a skipped row with
+ * its reason, or (without --show-skipped) only counted; a family the device does not
+ * offer is one skipped row of variant `none`, so that every machine's file names the
+ * same cases. */
+static qb_status qb__plan_backend(const qb_plan_input* in, qb_plan* p, const qb_family_info* f,
+                                  qb_backend_id id, int dev, qb_error* err) {
+  qb_backend* b = in->backends[id];
+  const bool host = qb_backend_is_host(id);
+  const unsigned one = 1;
+  const size_t n_threads = host ? in->n_threads : 1;
+  const unsigned* threads = host ? in->threads : &one;
+  const char* names[QB__MAX_VARIANTS];
   const char* why = NULL;
-  int nv = b->ops->variants(b, dev, f->id, names, 32, &why);
+  const int nv = b->ops->variants(b, dev, f->id, names, QB__MAX_VARIANTS, &why);
   qb_case proto;
   memset(&proto, 0, sizeof proto);
   proto.type = QB_CASE_KERNEL;
-  proto.backend = QB_SUITE_BACKEND_opencl;
+  proto.backend = id;
   proto.family = f;
   proto.device = dev;
   proto.device_name = b->ops->device_name(b, dev);
   snprintf(proto.family_name, sizeof proto.family_name, "%s", f->name);
-  const unsigned one = 1;
   if (nv <= 0) {
-    /* The family is not offered on this device: still rows, so that every machine's
-     * file names the same cases. */
     snprintf(proto.variant, sizeof proto.variant, "none");
     snprintf(proto.kernel_name, sizeof proto.kernel_name, "%s__none", f->name);
+    snprintf(proto.isa, sizeof proto.isa, "%s", qb_backend_name(id));
     proto.planned = QB_SKIPPED;
     snprintf(proto.reason, sizeof proto.reason, "%s", why ? why : "not offered by this device");
     return qb__matrix(in, p, &proto, 1, &one, err);
@@ -204,14 +179,30 @@ static qb_status qb__plan_device(const qb_plan_input* in, qb_plan* p, const qb_f
     snprintf(k.variant, sizeof k.variant, "%s", names[v]);
     snprintf(k.kernel_name, sizeof k.kernel_name, "%s__%s", f->name, names[v]);
     if (!qb_suite_matches_kernel(in->suite, k.kernel_name)) continue;
-    qb_status s = qb__matrix(in, p, &k, 1, &one, err);
+    qb_backend_variant info = {.isa = qb_backend_name(id), .usable = true};
+    if (b->ops->describe != NULL) b->ops->describe(b, dev, f->id, names[v], &info);
+    k.kernel = info.kernel;
+    snprintf(k.isa, sizeof k.isa, "%s", info.isa);
+    if (!info.usable) {
+      k.planned = QB_SKIPPED;
+      snprintf(k.reason, sizeof k.reason, "%s", info.reason[0] ? info.reason : "not usable here");
+    }
+    const size_t before = p->count;
+    qb_status s = qb__matrix(in, p, &k, n_threads, threads, err);
     if (s != QB_OK) return s;
+    /* A variant this machine cannot run: counted (when the suite and filter plan any of
+     * its cases), not a stack of zero-time rows; --show-skipped keeps the rows. */
+    if (!info.usable && !in->show_skipped) {
+      if (p->count > before && (s = qb__unplanned(p, k.kernel, info.needs, k.reason, err)) != QB_OK) return s;
+      p->count = before;
+    }
   }
   return QB_OK;
 }
 
 /* Host <-> device bandwidth, one row per direction and size (n is in bytes). */
-static qb_status qb__plan_transfers(const qb_plan_input* in, qb_plan* p, int dev, qb_error* err) {
+static qb_status qb__plan_transfers(const qb_plan_input* in, qb_plan* p, qb_backend_id id, int dev,
+                                    qb_error* err) {
   const qb_topo* t = &in->ctx->topo;
   for (size_t si = 0; si < in->suite->n_sizes; si++) {
     const qb_size_spec* sp = &in->suite->sizes[si];
@@ -238,9 +229,10 @@ static qb_status qb__plan_transfers(const qb_plan_input* in, qb_plan* p, int dev
       qb_case* k = qb__push(p, err);
       if (k == NULL) return QB_NO_MEMORY;
       k->type = QB_CASE_TRANSFER;
-      k->backend = QB_SUITE_BACKEND_opencl;
+      k->backend = id;
       k->device = dev;
-      k->device_name = in->opencl->ops->device_name(in->opencl, dev);
+      k->device_name = in->backends[id]->ops->device_name(in->backends[id], dev);
+      snprintf(k->isa, sizeof k->isa, "%s", qb_backend_name(id));
       k->dir = (qb_transfer_dir) dir;
       snprintf(k->family_name, sizeof k->family_name, "transfer");
       snprintf(k->variant, sizeof k->variant, "%s", dir == QB_TO_DEVICE ? "to_device" : "from_device");
@@ -258,18 +250,30 @@ static qb_status qb__plan_transfers(const qb_plan_input* in, qb_plan* p, int dev
   return QB_OK;
 }
 
+static int qb__devices(const qb_plan_input* in, qb_backend_id id) {
+  qb_backend* b = in->backends[id];
+  return b != NULL ? b->ops->device_count(b) : 0;
+}
+
 qb_status qb_plan_build(const qb_plan_input* in, qb_plan* plan, qb_error* err) {
   memset(plan, 0, sizeof *plan);
-  const bool cpu = in->backends & (1u << QB_SUITE_BACKEND_cpu);
-  const int devices = in->opencl ? in->opencl->ops->device_count(in->opencl) : 0;
   qb_status s = QB_OK;
   for (int fi = 0; fi < QB_FAMILY_COUNT && s == QB_OK; fi++) {
     const qb_family_info* f = qb_family_get((qb_family) fi);
     if (qb_family_is_peak(f) || !qb_suite_matches_family(in->suite, f)) continue;
-    if (cpu) s = qb__plan_cpu(in, plan, f, err);
-    for (int d = 0; d < devices && s == QB_OK; d++) s = qb__plan_device(in, plan, f, d, err);
+    for (int id = 0; id < QB_BACKEND_COUNT && s == QB_OK; id++) {
+      for (int d = 0; d < qb__devices(in, (qb_backend_id) id) && s == QB_OK; d++) {
+        s = qb__plan_backend(in, plan, f, (qb_backend_id) id, d, err);
+      }
+    }
   }
-  for (int d = 0; d < devices && s == QB_OK; d++) s = qb__plan_transfers(in, plan, d, err);
+  /* Host <-> device transfers: for the backends whose devices are not the host. */
+  for (int id = 0; id < QB_BACKEND_COUNT && s == QB_OK; id++) {
+    if (qb_backend_is_host((qb_backend_id) id)) continue;
+    for (int d = 0; d < qb__devices(in, (qb_backend_id) id) && s == QB_OK; d++) {
+      s = qb__plan_transfers(in, plan, (qb_backend_id) id, d, err);
+    }
+  }
   if (s != QB_OK) qb_plan_free(plan);
   return s;
 }

@@ -8,7 +8,7 @@
 
 #include "io/journal.h"
 #include "io/results.h"
-#include "run/run_impl.h"
+#include "run/resume.h"
 
 /* ---- Header ----------------------------------------------------------------------- */
 
@@ -47,7 +47,7 @@ json_t* qb_resume_options_json(const qb_run_options* o, const char* suite_path) 
   return j;
 }
 
-json_t* qb_resume_machine_json(const qb_ctx* ctx, qb_backend* opencl) {
+json_t* qb_resume_machine_json(const qb_ctx* ctx, qb_backend* const* backends) {
   char host[256] = "";
   if (gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
   host[sizeof host - 1] = '\0';
@@ -56,13 +56,23 @@ json_t* qb_resume_machine_json(const qb_ctx* ctx, qb_backend* opencl) {
     if (ctx->cpu.features & (1ull << f))
       json_array_append_new(feats, json_string(qb_feature_name((qb_feature) f)));
   }
-  json_t* devs = json_array();
-  for (int d = 0; opencl != NULL && d < opencl->ops->device_count(opencl); d++) {
-    json_array_append_new(devs, json_string(opencl->ops->device_name(opencl, d)));
+  json_t* m = json_pack("{s:s,s:s,s:o,s:s,s:i,s:i}", "host_name", host, "cpu_model", ctx->topo.cpu_model,
+                        "isa_features", feats, "isa_cap", ctx->cpu.cap_name, "cores", ctx->topo.cores, "pus",
+                        ctx->topo.pus);
+  /* Each device backend's devices, named by the registry ("opencl_devices"). */
+  for (int id = 0; id < QB_BACKEND_COUNT; id++) {
+    const qb_backend_info* info = qb_backend_get((qb_backend_id) id);
+    if (info->kind != QB_BACKEND_KIND_device) continue;
+    qb_backend* b = backends[id];
+    json_t* devs = json_array();
+    for (int d = 0; b != NULL && d < b->ops->device_count(b); d++) {
+      json_array_append_new(devs, json_string(b->ops->device_name(b, d)));
+    }
+    char key[64];
+    snprintf(key, sizeof key, "%s_devices", info->name);
+    json_object_set_new(m, key, devs);
   }
-  return json_pack("{s:s,s:s,s:o,s:s,s:i,s:i,s:o}", "host_name", host, "cpu_model", ctx->topo.cpu_model,
-                   "isa_features", feats, "isa_cap", ctx->cpu.cap_name, "cores", ctx->topo.cores, "pus",
-                   ctx->topo.pus, "opencl_devices", devs);
+  return m;
 }
 
 /* ---- Resuming --------------------------------------------------------------------- */
@@ -145,29 +155,35 @@ static const char* qb__size_class(const char* s) {
   return NULL;
 }
 
-void qb_resume_roofs(qb_runner* r, const json_t* roofs) {
+void qb_resume_roofs(const json_t* roofs, qb_backend* const* backends, qb_roofs* out) {
   size_t i;
   const json_t* o;
-  r->roofs.count = 0;
+  out->count = 0;
   json_array_foreach(roofs, i, o) {
-    if (r->roofs.count == QB_ROOFS_MAX) break;
+    if (out->count == QB_ROOFS_MAX) break;
     const char* cls = qb__size_class(json_string_value(json_object_get(o, "size_class")));
     if (cls == NULL) continue;
-    qb_roof* x = &r->roofs.items[r->roofs.count];
+    qb_roof* x = &out->items[out->count];
     memset(x, 0, sizeof *x);
     x->in = QB_DTYPE_none;
+    x->backend = -1;
     x->device = -1;
     snprintf(x->name, sizeof x->name, "%s", json_string_value(json_object_get(o, "name")));
     x->size_class = cls;
     x->threads = (unsigned) json_integer_value(json_object_get(o, "threads"));
     const char* dev = json_string_value(json_object_get(o, "device"));
     if (dev != NULL) {
-      /* A device roof holds for the device of that name in this run. */
+      /* A device roof holds for the device of that name, on the backend of that name,
+       * in this run. */
+      const char* bname = json_string_value(json_object_get(o, "backend"));
+      const qb_backend_id id = bname ? qb_backend_find(bname) : QB_BACKEND_COUNT;
+      qb_backend* b = id < QB_BACKEND_COUNT ? backends[id] : NULL;
       x->device = -2;
-      for (int d = 0; r->opencl != NULL && d < r->opencl->ops->device_count(r->opencl); d++) {
-        if (strcmp(r->opencl->ops->device_name(r->opencl, d), dev) == 0) {
+      x->backend = (int) id;
+      for (int d = 0; b != NULL && d < b->ops->device_count(b); d++) {
+        if (strcmp(b->ops->device_name(b, d), dev) == 0) {
           x->device = d;
-          x->device_name = r->opencl->ops->device_name(r->opencl, d);
+          x->device_name = b->ops->device_name(b, d);
         }
       }
       if (x->device == -2) continue;
@@ -187,7 +203,6 @@ void qb_resume_roofs(qb_runner* r, const json_t* roofs) {
     x->skipped = st != NULL && strcmp(st, "skipped") == 0;
     const char* why = json_string_value(json_object_get(o, "reason"));
     snprintf(x->reason, sizeof x->reason, "%s", why ? why : "");
-    r->roofs.count++;
+    out->count++;
   }
-  r->roofs_journaled = r->roofs.count;
 }

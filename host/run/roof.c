@@ -12,7 +12,17 @@
 #include <string.h>
 
 #include "backends/cpu/cpu_bench.h"
-#include "run/run_impl.h"
+#include "backends/device.h"
+#include "run/roof.h"
+
+/* What one measurement of roofs works with: the inputs, the table being filled, and
+ * the pins of the CPU roofs' threads (kept across roofs: a hwloc bind costs
+ * milliseconds). */
+typedef struct qb__roofing {
+  const qb_roof_input* in;
+  qb_roofs* roofs;
+  qb_cpu_pins pins;
+} qb__roofing;
 
 static const char* const qb__class_names[] = {"L1", "L2", "L3", "DRAM"};
 
@@ -37,6 +47,7 @@ static qb_roof* qb__next(qb_roofs* roofs) {
   qb_roof* x = &roofs->items[roofs->count++];
   memset(x, 0, sizeof *x);
   x->in = QB_DTYPE_none;
+  x->backend = -1;
   x->device = -1;
   return x;
 }
@@ -59,27 +70,47 @@ static const qb__way qb__write_ways[] = {{"memset", QB_CPU_WORK_WRITE, {0, 0, fa
                                          {"loop", QB_CPU_WORK_STREAM, {0, 1, false}},
                                          {"loop-nt", QB_CPU_WORK_STREAM, {0, 1, true}}};
 
-static void qb__bandwidth(qb_runner* r, const char* name, const qb__way* ways, size_t n_ways, int cls,
+/* Tells the caller that a roof is about to be timed: every entry before it is final. */
+static void qb__progress(qb__roofing* r, const char* bench) {
+  if (r->in->progress != NULL) {
+    r->in->progress(r->in->user, bench, r->roofs, r->roofs->count ? r->roofs->count - 1 : 0);
+  }
+}
+
+/* A prepared CPU bench timed as a case is, on the roofs' pins. */
+static void qb__measure_cpu(qb__roofing* r, const char* bench, qb_cpu_bench* b, unsigned threads,
+                            qb_measure* m) {
+  qb_error err = {0};
+  qb__progress(r, bench);
+  b->pins = &r->pins;
+  snprintf(b->timeout_msg, sizeof b->timeout_msg, "timed out after %g s (--case-timeout)",
+           r->in->measure.case_timeout);
+  b->start_s = qb_monotonic_seconds();
+  if (qb_measure_host(&r->in->measure, bench, qb_cpu_bench_fn, b, threads, m, &err) != QB_OK) m->ok = false;
+}
+
+static void qb__bandwidth(qb__roofing* r, const char* name, const qb__way* ways, size_t n_ways, int cls,
                           unsigned threads) {
-  qb_roof* x = qb__next(&r->roofs);
+  const qb_ctx* ctx = r->in->ctx;
+  const double timeout = r->in->measure.case_timeout;
+  qb_roof* x = qb__next(r->roofs);
   if (x == NULL) return;
   snprintf(x->name, sizeof x->name, "%s", name);
   x->size_class = qb__class_names[cls];
   x->threads = threads;
-  x->bytes = qb__class_bytes(&r->ctx->topo, cls);
+  x->bytes = qb__class_bytes(&ctx->topo, cls);
   x->r = ways[n_ways - 1].stream.r;
   x->w = ways[n_ways - 1].stream.w;
   x->huge_pages = x->bytes >= ((uint64_t) 4 << 20);
-  for (size_t i = 0; i < n_ways && i < sizeof x->way_bps / sizeof x->way_bps[0] && !*r->stop; i++) {
+  for (size_t i = 0; i < n_ways && i < sizeof x->way_bps / sizeof x->way_bps[0] && !*r->in->stop; i++) {
     const qb__way* way = &ways[i];
     x->way_names[x->n_ways++] = way->name;
     qb_cpu_bench b;
     qb_error err = {0};
-    const qb_status st = way->work == QB_CPU_WORK_STREAM
-                             ? qb_cpu_bench_stream(&b, way->stream, (size_t) x->bytes, threads, &r->ctx->cpu,
-                                                   r->case_timeout, &err)
-                             : qb_cpu_bench_roof(&b, way->work, (size_t) x->bytes, threads, &r->ctx->cpu,
-                                                 r->case_timeout, &err);
+    const qb_status st =
+        way->work == QB_CPU_WORK_STREAM
+            ? qb_cpu_bench_stream(&b, way->stream, (size_t) x->bytes, threads, &ctx->cpu, timeout, &err)
+            : qb_cpu_bench_roof(&b, way->work, (size_t) x->bytes, threads, &ctx->cpu, timeout, &err);
     if (st != QB_OK) {
       /* A way this CPU lacks (non-temporal stores without AVX2) is no failure. */
       if (st != QB_UNSUPPORTED && x->method == NULL) qb_text_copy(x->reason, sizeof x->reason, err.msg);
@@ -87,9 +118,8 @@ static void qb__bandwidth(qb_runner* r, const char* name, const qb__way* ways, s
     }
     char bench[160];
     snprintf(bench, sizeof bench, "roof/%s/%s/%s/threads:%u", name, way->name, x->size_class, threads);
-    qb_console_progress(r->console, QB_CONSOLE_ROOF, bench);
     qb_measure m;
-    qb_run_measure_cpu(r, bench, &b, threads, &m);
+    qb__measure_cpu(r, bench, &b, threads, &m);
     json_decref(m.runs);
     qb_cpu_bench_free(&b);
     if (!(m.ok && m.bytes_per_second > 0)) {
@@ -140,9 +170,9 @@ static void qb__mix_name(unsigned rd, unsigned wr, char* buf, size_t len) {
  * cost of a call, far below a timer tick's worry. */
 #define QB__PEAK_N (UINT64_C(1) << 18)
 
-static void qb__compute(qb_runner* r, const qb_kernel_info* k, unsigned threads) {
+static void qb__compute(qb__roofing* r, const qb_kernel_info* k, unsigned threads) {
   const qb_family_info* f = qb_family_get(k->family);
-  qb_roof* x = qb__next(&r->roofs);
+  qb_roof* x = qb__next(r->roofs);
   if (x == NULL) return;
   snprintf(x->name, sizeof x->name, "%s", k->name);
   x->size_class = "L1";
@@ -152,15 +182,14 @@ static void qb__compute(qb_runner* r, const qb_kernel_info* k, unsigned threads)
   x->n = (QB__PEAK_N + m - 1) / m * m;
   qb_error err = {0};
   qb_cpu_bench b;
-  if (qb_cpu_bench_peak(&b, k, (size_t) x->n, threads, r->case_timeout, &err) != QB_OK) {
+  if (qb_cpu_bench_peak(&b, k, (size_t) x->n, threads, r->in->measure.case_timeout, &err) != QB_OK) {
     qb_text_copy(x->reason, sizeof x->reason, err.msg);
     return;
   }
   char bench[160];
   snprintf(bench, sizeof bench, "roof/%s/L1/threads:%u", k->name, threads);
-  qb_console_progress(r->console, QB_CONSOLE_ROOF, bench);
   qb_measure meas;
-  qb_run_measure_cpu(r, bench, &b, threads, &meas);
+  qb__measure_cpu(r, bench, &b, threads, &meas);
   x->ok = meas.ok && meas.gflops > 0;
   x->flops_per_second = meas.gflops * 1e9;
   snprintf(x->reason, sizeof x->reason, "%s", meas.reason);
@@ -168,76 +197,80 @@ static void qb__compute(qb_runner* r, const qb_kernel_info* k, unsigned threads)
   qb_cpu_bench_free(&b);
 }
 
-uint64_t qb_roof_device_bytes(const qb_ctx* ctx, const qb_case* k) {
+uint64_t qb_roof_device_bytes(const qb_topo* topo, const qb_case* k) {
   static const char* const names[] = {"L1", "L2", "L3", "DRAM"};
   if (!k->size_given && k->size_class != NULL) {
     for (int cls = 0; cls < 4; cls++) {
-      if (strcmp(k->size_class, names[cls]) == 0) return qb__class_bytes(&ctx->topo, cls);
+      if (strcmp(k->size_class, names[cls]) == 0) return qb__class_bytes(topo, cls);
     }
   }
   return (uint64_t) qb_family_bytes(k->family, k->n);
 }
 
-const qb_roof* qb_roof_device_copy(const qb_roofs* roofs, int device, uint64_t bytes) {
+const qb_roof* qb_roof_device_copy(const qb_roofs* roofs, qb_backend_id backend, int device, uint64_t bytes) {
   for (size_t i = 0; i < roofs->count; i++) {
     const qb_roof* x = &roofs->items[i];
-    if (x->device == device && x->bytes == bytes && strcmp(x->name, "copy") == 0) return x->ok ? x : NULL;
+    if (x->backend == (int) backend && x->device == device && x->bytes == bytes &&
+        strcmp(x->name, "copy") == 0)
+      return x->ok ? x : NULL;
   }
   return NULL;
 }
 
 /* The device's copy kernel over a footprint of `bytes`: half read, half written, as the
  * CPU's copy roof splits its footprint. */
-static void qb__device_copy(qb_runner* r, const qb_case* k, uint64_t bytes) {
-  qb_roof* x = qb__next(&r->roofs);
+static void qb__device_copy(qb__roofing* r, const qb_case* k, uint64_t bytes) {
+  qb_roof* x = qb__next(r->roofs);
   if (x == NULL) return;
   snprintf(x->name, sizeof x->name, "copy");
   x->size_class = k->size_class;
   x->threads = 1;
   x->bytes = bytes;
+  x->backend = (int) k->backend;
   x->device = k->device;
   x->device_name = k->device_name;
-  qb_backend* b = r->opencl;
+  qb_backend* b = r->in->backends[k->backend];
   /* Two buffers of whole 32-bit words: the footprint rounded down to 8 bytes. */
   const size_t half = (size_t) (bytes / 8 * 4);
-  void* state = NULL;
+  char bench[192];
+  snprintf(bench, sizeof bench, "roof/copy/%s:%s/%s/bytes:%" PRIu64, qb_backend_name(k->backend),
+           k->device_name, k->size_class, bytes);
+  qb__progress(r, bench);
+  qb_measure m;
   qb_error err = {0};
-  const qb_status st = b->ops->prepare_copy(b, k->device, half, &state, &err);
+  const qb_status st = qb_backend_device_measure_copy(b, k->device, half, &r->in->measure, bench, &m, &err);
   if (st != QB_OK) {
     x->skipped = st == QB_SKIPPED;
     qb_text_copy(x->reason, sizeof x->reason, err.msg);
     return;
   }
-  char bench[192];
-  snprintf(bench, sizeof bench, "roof/copy/opencl:%s/%s/bytes:%" PRIu64, k->device_name, k->size_class,
-           bytes);
-  qb_console_progress(r->console, QB_CONSOLE_ROOF, bench);
-  qb_measure m;
-  qb_run_measure_device(r, bench, k->device, state, 2.0 * (double) half, &m);
   x->ok = m.ok && m.bytes_per_second > 0;
   x->bytes_per_second = m.bytes_per_second;
   x->timing = m.host_wall ? "host-wall" : "device";
   snprintf(x->reason, sizeof x->reason, "%s", m.reason);
   json_decref(m.runs);
-  b->ops->release(b, state);
 }
 
-static bool qb__plan_has_cpu_work(const qb_plan* p) {
+/* Whether the plan runs any case on a host backend: only then the CPU's roofs. */
+static bool qb__plan_has_host_work(const qb_plan* p) {
   for (size_t i = 0; i < p->count; i++) {
-    if (p->cases[i].backend == QB_SUITE_BACKEND_cpu && p->cases[i].planned == QB_OK) return true;
+    if (qb_backend_is_host(p->cases[i].backend) && p->cases[i].planned == QB_OK) return true;
   }
   return false;
 }
 
 /* One copy roof per (device, footprint) that a planned device case will be held to. */
-static void qb__device_roofs(qb_runner* r, const qb_plan* plan) {
-  for (size_t i = 0; i < plan->count && !*r->stop; i++) {
+static void qb__device_roofs(qb__roofing* r) {
+  const qb_plan* plan = r->in->plan;
+  for (size_t i = 0; i < plan->count && !*r->in->stop; i++) {
     const qb_case* k = &plan->cases[i];
-    if (k->type != QB_CASE_KERNEL || k->backend == QB_SUITE_BACKEND_cpu || k->planned != QB_OK) continue;
-    const uint64_t bytes = qb_roof_device_bytes(r->ctx, k);
+    if (k->type != QB_CASE_KERNEL || qb_backend_is_host(k->backend) || k->planned != QB_OK) continue;
+    if (r->in->backends[k->backend] == NULL) continue;
+    const uint64_t bytes = qb_roof_device_bytes(&r->in->ctx->topo, k);
     bool seen = false;
-    for (size_t j = 0; j < r->roofs.count && !seen; j++) {
-      seen = r->roofs.items[j].device == k->device && r->roofs.items[j].bytes == bytes;
+    for (size_t j = 0; j < r->roofs->count && !seen; j++) {
+      const qb_roof* x = &r->roofs->items[j];
+      seen = x->backend == (int) k->backend && x->device == k->device && x->bytes == bytes;
     }
     if (!seen) qb__device_copy(r, k, bytes);
   }
@@ -254,12 +287,14 @@ static bool qb__roof_seen(const qb_roofs* roofs, const char* name, const char* s
   return false;
 }
 
-static void qb__cpu_roofs(qb_runner* r, const qb_plan* plan) {
-  const unsigned threads[2] = {1, r->all_threads};
-  const int nt = r->all_threads > 1 ? 2 : 1;
+static void qb__cpu_roofs(qb__roofing* r) {
+  const qb_plan* plan = r->in->plan;
+  const unsigned all = r->in->all_threads;
+  const unsigned threads[2] = {1, all};
+  const int nt = all > 1 ? 2 : 1;
   for (int cls = 0; cls < 4; cls++) {
     for (int t = 0; t < nt; t++) {
-      if (*r->stop) return;
+      if (*r->in->stop) return;
       qb__bandwidth(r, "copy", qb__copy_ways, sizeof qb__copy_ways / sizeof qb__copy_ways[0], cls,
                     threads[t]);
       qb__bandwidth(r, "read", qb__read_ways, sizeof qb__read_ways / sizeof qb__read_ways[0], cls,
@@ -270,15 +305,15 @@ static void qb__cpu_roofs(qb_runner* r, const qb_plan* plan) {
   }
   /* Each other read:write mix a planned CPU case moves, at its size class and thread
    * count: a stream loop with plain and with non-temporal stores. */
-  for (size_t i = 0; i < plan->count && !*r->stop; i++) {
+  for (size_t i = 0; i < plan->count && !*r->in->stop; i++) {
     const qb_case* k = &plan->cases[i];
-    if (k->type != QB_CASE_KERNEL || k->backend != QB_SUITE_BACKEND_cpu || k->planned != QB_OK) continue;
+    if (k->type != QB_CASE_KERNEL || !qb_backend_is_host(k->backend) || k->planned != QB_OK) continue;
     if (k->size_class == NULL || k->size_given) continue;
     unsigned rd, wr;
     qb__mix(k->family, &rd, &wr);
     char name[32];
     qb__mix_name(rd, wr, name, sizeof name);
-    if (qb__roof_seen(&r->roofs, name, k->size_class, k->threads)) continue;
+    if (qb__roof_seen(r->roofs, name, k->size_class, k->threads)) continue;
     int cls = 0;
     while (cls < 3 && strcmp(qb__class_names[cls], k->size_class) != 0) cls++;
     const qb__way ways[2] = {{"loop", QB_CPU_WORK_STREAM, {rd, wr, false}},
@@ -290,17 +325,23 @@ static void qb__cpu_roofs(qb_runner* r, const qb_plan* plan) {
     /* The scalar peaks are oracles, not roofs: the compiler may fold their loops
      * (kernels/peak/README.md). */
     if (!qb_family_is_peak(qb_family_get(k->family)) || k->isa == QB_ISA_scalar) continue;
-    if (!qb_kernel_usable(k, &r->ctx->cpu, NULL, (char[160]){0}, 160)) continue;
+    if (!qb_kernel_usable(k, &r->in->ctx->cpu, NULL, (char[160]){0}, 160)) continue;
     for (int t = 0; t < nt; t++) {
-      if (*r->stop) return;
+      if (*r->in->stop) return;
       qb__compute(r, k, threads[t]);
     }
   }
 }
 
-void qb_roofs_measure(qb_runner* r, const qb_plan* plan) {
-  if (qb__plan_has_cpu_work(plan)) qb__cpu_roofs(r, plan);
-  if (r->opencl != NULL) qb__device_roofs(r, plan);
+void qb_roofs_measure(const qb_roof_input* in, qb_roofs* out) {
+  qb__roofing r = {.in = in, .roofs = out};
+  out->count = 0;
+  qb_error err = {0};
+  /* Pins for every thread count a roof uses; without them each thread binds anew. */
+  if (qb_cpu_pins_init(&r.pins, in->all_threads ? in->all_threads : 1, &err) != QB_OK) r.pins.count = 0;
+  if (qb__plan_has_host_work(in->plan)) qb__cpu_roofs(&r);
+  qb__device_roofs(&r);
+  qb_cpu_pins_free(&r.pins);
 }
 
 const qb_roof* qb_roof_copy(const qb_roofs* roofs, const char* size_class, unsigned threads) {
@@ -353,7 +394,7 @@ json_t* qb_roofs_json(const qb_roofs* roofs) {
     json_object_set_new(o, "size_class", json_string(x->size_class));
     json_object_set_new(o, "threads", json_integer(x->threads));
     if (x->device >= 0) {
-      json_object_set_new(o, "backend", json_string("opencl"));
+      json_object_set_new(o, "backend", json_string(qb_backend_name((qb_backend_id) x->backend)));
       json_object_set_new(o, "device", json_string(x->device_name));
       if (x->timing) json_object_set_new(o, "timing", json_string(x->timing));
     }

@@ -1,5 +1,6 @@
-/* `qbench run`: orchestration, and the execution of every case through Google
- * Benchmark (CPU kernels via host/backends/cpu/cpu_bench.h, devices via backend.h). */
+/* `qbench run`: orchestration. Every case goes to its backend (backends/backend.h:
+ * run_case, timed through the measure layer), its output is checked here against the
+ * scalar reference, and its runs become rows. */
 #include <errno.h>
 #include <limits.h>
 #include <inttypes.h>
@@ -12,13 +13,40 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "backends/cpu/cpu_bench.h"
-#include "numerics/casedata.h"
-#include "measure/gbench.h"
-#include "numerics/memory.h"
+#include "backends/backend.h"
+#include "backends/device.h"
 #include "io/journal.h"
 #include "io/results.h"
-#include "run/run_impl.h"
+#include "measure/measure.h"
+#include "numerics/casedata.h"
+#include "numerics/memory.h"
+#include "run/console.h"
+#include "run/plan.h"
+#include "run/resume.h"
+#include "run/roof.h"
+#include "run/run.h"
+#include "run/run_context.h"
+
+/* One run of the command: what every case and roof is measured with, the backends in
+ * use, and what has been done so far. */
+typedef struct qb_runner {
+  qb_ctx* ctx;
+  const qb_suite* suite;
+  qb_measure_options measure; /* repetitions, min time, --case-timeout */
+  uint64_t seed;
+  unsigned all_threads;                   /* what "all" resolved to */
+  qb_backend* backends[QB_BACKEND_COUNT]; /* those used; NULL: not used */
+  json_t* rows;                           /* the "benchmarks" array */
+  qb_roofs roofs;
+  qb_console* console;
+  size_t ok, skipped, errors;        /* cases, by their final status */
+  const volatile sig_atomic_t* stop; /* set by SIGINT/SIGTERM */
+  bool pinned_all;                   /* every thread could be pinned */
+  struct qb_journal* journal;        /* every finished case and roof goes here; NULL: --list */
+  size_t roofs_journaled;            /* roofs.items already in the journal */
+  bool journal_warned;               /* the journal broke and the user was told */
+  const qb_plan* plan;               /* for the context: the variants not planned */
+} qb_runner;
 
 /* The one piece of mutable state outside the context: a signal handler can reach
  * nothing else. It only records the signal; the run checks it between cases. */
@@ -68,85 +96,8 @@ static void qb__signals_restore(const qb__signals* save) {
   for (size_t i = 0; i < QB__NSTOP; i++) sigaction(qb__stop_signals[i], &save->old_stop[i], NULL);
 }
 
-/* ---- Collecting Google Benchmark's runs -------------------------------------------- */
-
-typedef struct qb__collect {
-  json_t* runs; /* one object per reported run: Google Benchmark's fields */
-  bool error;
-  char error_msg[512];
-} qb__collect;
-
 static json_t* qb__num(double v) {
   return isfinite(v) ? json_real(v) : json_null();
-}
-
-static void qb__on_run(const qb_gb_run* run, void* user) {
-  qb__collect* c = user;
-  json_t* o = json_object();
-  const bool agg = run->run_type == QB_GB_RUN_AGGREGATE;
-  json_object_set_new(o, "run_type", json_string(agg ? "aggregate" : "iteration"));
-  if (agg) {
-    json_object_set_new(o, "aggregate_name", json_string(run->aggregate_name));
-    json_object_set_new(o, "aggregate_unit",
-                        json_string(run->aggregate_is_percentage ? "percentage" : "time"));
-  }
-  json_object_set_new(o, "repetitions", json_integer(run->repetitions));
-  json_object_set_new(o, "repetition_index", json_integer(run->repetition_index));
-  json_object_set_new(o, "threads", json_integer(run->threads));
-  json_object_set_new(o, "iterations", json_integer(run->iterations));
-  json_object_set_new(o, "real_time", qb__num(run->real_time_ns));
-  json_object_set_new(o, "cpu_time", qb__num(run->cpu_time_ns));
-  json_object_set_new(o, "time_unit", json_string("ns"));
-  for (size_t i = 0; i < run->counter_count; i++) {
-    json_object_set_new(o, run->counters[i].name, qb__num(run->counters[i].value));
-  }
-  if (run->error_occurred) {
-    json_object_set_new(o, "error_occurred", json_true());
-    json_object_set_new(o, "error_message", json_string(run->error_message));
-    if (!c->error) snprintf(c->error_msg, sizeof c->error_msg, "%s", run->error_message);
-    c->error = true;
-  }
-  json_array_append_new(c->runs, o);
-}
-
-/* The run that stands for the case in the table and the roofs: the median of the
- * repetitions, or the only one. Borrowed from c->runs. */
-static json_t* qb__summary_of(const json_t* runs) {
-  size_t i;
-  json_t* o;
-  json_t* first = NULL;
-  json_array_foreach(runs, i, o) {
-    const char* agg = json_string_value(json_object_get(o, "aggregate_name"));
-    if (agg != NULL && strcmp(agg, "median") == 0) return o;
-    if (first == NULL) first = o;
-  }
-  return first;
-}
-
-static json_t* qb__summary(const qb__collect* c) {
-  return qb__summary_of(c->runs);
-}
-
-static double qb__get(const json_t* o, const char* key) {
-  const json_t* v = json_object_get(o, key);
-  return json_is_number(v) ? json_number_value(v) : 0.0;
-}
-
-/* Registers one benchmark, runs it and forgets it. */
-static qb_status qb__measure_once(const qb_runner* r, const char* name, qb_gb_fn* fn, void* user,
-                                  unsigned threads, bool manual, unsigned repetitions, qb__collect* c,
-                                  qb_error* err) {
-  qb_gb_options o = {.repetitions = (int) repetitions,
-                     .min_time = r->min_time,
-                     .threads = (int) threads,
-                     .manual_time = manual};
-  c->runs = json_array();
-  c->error = false;
-  c->error_msg[0] = '\0';
-  qb_status s = qb_gb_register(name, fn, user, &o, err);
-  if (s == QB_OK) s = qb_gb_run_all(NULL, qb__on_run, c, NULL, err);
-  qb_gb_clear();
-  return s;
 }
 
 /* ---- Rows ---------------------------------------------------------------------- */
@@ -161,10 +112,9 @@ static json_t* qb__case_fields(const qb_case* k) {
   json_object_set_new(o, "family", json_string(k->family_name));
   json_object_set_new(o, "kernel", json_string(k->kernel_name));
   json_object_set_new(o, "variant", json_string(k->variant));
-  json_object_set_new(o, "backend", json_string(qb_suite_backend_name(k->backend)));
+  json_object_set_new(o, "backend", json_string(qb_backend_name(k->backend)));
   json_object_set_new(o, "device", json_string(k->device_name));
-  json_object_set_new(
-      o, "isa", json_string(k->kernel ? qb_isa_name(k->kernel->isa) : qb_suite_backend_name(k->backend)));
+  json_object_set_new(o, "isa", json_string(k->isa));
   const qb_family_info* f = k->family;
   json_object_set_new(o, "dtype_in", json_string(f ? qb__dtype(f->in) : "none"));
   json_object_set_new(o, "dtype_in2", json_string(f ? qb__dtype(f->in2) : "none"));
@@ -245,20 +195,20 @@ static void qb__roof_fields(const qb_runner* r, const qb_case* k, json_t* row) {
   /* A fraction of a spread is not a fraction of the roof. */
   if (agg != NULL && (strcmp(agg, "stddev") == 0 || strcmp(agg, "cv") == 0)) return;
   if (k->type != QB_CASE_KERNEL) return;
-  /* A device row is held to its own device's copy kernel, the CPU's to memcpy. */
-  const bool cpu = k->backend == QB_SUITE_BACKEND_cpu;
-  /* A CPU row is held to the roof of its own read:write mix (roof.c), a device row to
-   * its device's copy kernel. */
-  const qb_roof* roof = cpu ? qb_roof_for_family(&r->roofs, k->family, k->size_class, k->threads)
-                            : qb_roof_device_copy(&r->roofs, k->device, qb_roof_device_bytes(r->ctx, k));
-  const double bps = qb__get(row, "bytes_per_second");
+  /* A host backend's row is held to the CPU roof of its own read:write mix (roof.c), a
+   * device row to its device's copy kernel. */
+  const bool host = qb_backend_is_host(k->backend);
+  const qb_roof* roof =
+      host ? qb_roof_for_family(&r->roofs, k->family, k->size_class, k->threads)
+           : qb_roof_device_copy(&r->roofs, k->backend, k->device, qb_roof_device_bytes(&r->ctx->topo, k));
+  const double bps = qb_measure_get(row, "bytes_per_second");
   if (roof != NULL && bps > 0) {
     const double fraction = bps / roof->bytes_per_second;
     json_object_set_new(row, "roof_name", json_string(roof->name));
     json_object_set_new(row, "roof_fraction", json_real(fraction));
     /* Above its roof is a finding (the roof is not the best way to move those bytes,
      * or the measure is noisy): said once per case, on the row the table shows. */
-    const bool shown = agg != NULL ? strcmp(agg, "median") == 0 : r->repetitions <= 1;
+    const bool shown = agg != NULL ? strcmp(agg, "median") == 0 : r->measure.repetitions <= 1;
     if (fraction > 1.0 && shown) {
       fprintf(stderr, "warning: %s: %.2f of its roof %s (%s, %s, %u thread%s): the roof is not a limit\n",
               k->name, fraction, roof->name, roof->size_class ? roof->size_class : "-",
@@ -266,8 +216,8 @@ static void qb__roof_fields(const qb_runner* r, const qb_case* k, json_t* row) {
               k->threads == 1 ? "" : "s");
     }
   }
-  if (!cpu) return;
-  const double gflops = qb__get(row, "gflops");
+  if (!host) return;
+  const double gflops = qb_measure_get(row, "gflops");
   const qb_roof* peak = k->family ? qb_roof_compute(&r->roofs, k->family->in, k->threads) : NULL;
   if (peak != NULL && gflops > 0 && k->family->kind == QB_KIND_dot) {
     json_object_set_new(row, "compute_roof_name", json_string(peak->name));
@@ -307,27 +257,27 @@ static void qb__journal_case(qb_runner* r, const qb_case* k, json_t* rows) {
   qb__journal_put(r, json_pack("{s:s,s:s,s:O}", "type", "case", "name", k->name, "rows", rows), true);
 }
 
-/* Turns the collected runs (or, when none, one placeholder) into the case's rows. */
-static void qb__emit(qb_runner* r, const qb_case* k, qb__collect* c, qb__outcome* out) {
-  if (c->runs == NULL) c->runs = json_array();
-  if (json_array_size(c->runs) == 0) {
+/* Turns the measured runs (taken; or, when none, one placeholder) into the case's rows. */
+static void qb__emit(qb_runner* r, const qb_case* k, json_t* runs, qb__outcome* out) {
+  if (runs == NULL) runs = json_array();
+  if (json_array_size(runs) == 0) {
     /* Never timed: one row shaped like Google Benchmark's error rows. */
     json_t* o = json_object();
     json_object_set_new(o, "run_type", json_string("iteration"));
-    json_object_set_new(o, "repetitions", json_integer(r->repetitions));
+    json_object_set_new(o, "repetitions", json_integer(r->measure.repetitions));
     json_object_set_new(o, "repetition_index", json_integer(0));
     json_object_set_new(o, "threads", json_integer(k->threads));
     json_object_set_new(o, "iterations", json_integer(0));
     json_object_set_new(o, "real_time", json_real(0));
     json_object_set_new(o, "cpu_time", json_real(0));
     json_object_set_new(o, "time_unit", json_string("ns"));
-    json_array_append_new(c->runs, o);
+    json_array_append_new(runs, o);
   }
   const char* status = out->status == QB_OK ? "ok" : out->status == QB_SKIPPED ? "skipped" : "error";
   json_t* fields = qb__case_fields(k);
   size_t i;
   json_t* row;
-  json_array_foreach(c->runs, i, row) {
+  json_array_foreach(runs, i, row) {
     const char* agg = json_string_value(json_object_get(row, "aggregate_name"));
     char name[320];
     snprintf(name, sizeof name, "%s%s%s", k->name, agg ? "_" : "", agg ? agg : "");
@@ -355,12 +305,10 @@ static void qb__emit(qb_runner* r, const qb_case* k, qb__collect* c, qb__outcome
     }
   }
   json_decref(fields);
-  qb__journal_case(r, k, c->runs);
-  json_t* summary = qb__summary(c);
-  qb_console_case(r->console, k, summary);
-  json_array_extend(r->rows, c->runs);
-  json_decref(c->runs);
-  c->runs = NULL;
+  qb__journal_case(r, k, runs);
+  qb_console_case(r->console, k, qb_measure_summary(runs));
+  json_array_extend(r->rows, runs);
+  json_decref(runs);
   json_decref(out->memory);
   json_decref(out->extra);
   if (out->status == QB_OK) {
@@ -372,18 +320,18 @@ static void qb__emit(qb_runner* r, const qb_case* k, qb__collect* c, qb__outcome
   }
 }
 
-static void qb__fail_outcome(qb__outcome* out, const qb_error* err) {
-  out->status = err->status == QB_OK ? QB_INTERNAL : err->status;
+static void qb__fail_outcome(qb__outcome* out, qb_status status, const char* reason) {
+  out->status = status == QB_OK ? QB_INTERNAL : status;
   /* A status that does not fail the run (unsupported here) is a skip, not an error. */
   if (qb_status_exit_code(out->status) == 0) out->status = QB_SKIPPED;
-  qb_text_copy(out->reason, sizeof out->reason, err->msg);
+  qb_text_copy(out->reason, sizeof out->reason, reason);
 }
 
-/* After timing: the output of one more call, checked against the scalar reference. */
+/* After timing: the output the backend left, checked against the scalar reference. */
 static void qb__verify(qb_case_data* d, const void* y, unsigned sem, qb__outcome* out) {
   qb_error err = {0};
   if (qb_case_data_evaluate(d, y, sem, &out->metrics, &err) != QB_OK) {
-    qb__fail_outcome(out, &err);
+    qb__fail_outcome(out, err.status, err.msg);
     return;
   }
   out->have_error = true;
@@ -394,145 +342,32 @@ static void qb__verify(qb_case_data* d, const void* y, unsigned sem, qb__outcome
   }
 }
 
-/* ---- CPU cases ------------------------------------------------------------------- */
-
-static void qb__run_cpu_case(qb_runner* r, const qb_case* k) {
-  qb__outcome out = {.status = QB_OK, .timing = "host"};
-  qb__collect c = {0};
-  qb_case_data d;
-  qb_cpu_bench b;
-  qb_error err = {0};
-  bool have_data = false, have_bench = false;
-  memset(&d, 0, sizeof d);
-  /* 1. Inputs and the reference output, outside any timed region. */
-  const qb_round_mode round = k->round < 0 ? QB_ROUND_PYTORCH : (qb_round_mode) k->round;
-  if (qb_case_data_init(&d, k->family, (size_t) k->n, k->dist, r->seed, round, &err) != QB_OK) {
-    qb__fail_outcome(&out, &err);
-    goto done;
-  }
-  have_data = true;
-  out.memory = qb__memory_json(k, &d);
-  if (qb_cpu_bench_kernel(&b, k->kernel, &d, k->threads, r->case_timeout, &err) != QB_OK) {
-    qb__fail_outcome(&out, &err);
-    goto done;
-  }
-  have_bench = true;
-  b.pins = r->pins;
-  snprintf(b.timeout_msg, sizeof b.timeout_msg, "timed out after %g s (--case-timeout)", r->case_timeout);
-  /* 2. Timing. */
-  b.start_s = qb_monotonic_seconds();
-  if (qb__measure_once(r, k->name, qb_cpu_bench_fn, &b, k->threads, false, r->repetitions, &c, &err) !=
-      QB_OK) {
-    qb__fail_outcome(&out, &err);
-    goto done;
-  }
-  const int unpinned = atomic_load(&b.bind_failures);
-  out.extra = json_pack("{s:b}", "pinned", unpinned == 0);
-  if (unpinned) r->pinned_all = false;
-  if (c.error) {
-    out.status = atomic_load(&b.timed_out) ? QB_TIMEOUT : QB_BACKEND;
-    snprintf(out.reason, sizeof out.reason, "%s", c.error_msg);
-    goto done;
-  }
-  /* 3. One more call over the whole range, into a poisoned output, then the check. */
-  memset(d.y, 0xA5, d.y_bytes);
-  if (k->family->kind == QB_KIND_dot) {
-    qb_kernel_dot(k->kernel)(d.n, d.x, d.x2, d.y);
-  } else {
-    qb_kernel_unary(k->kernel)(d.n, d.x, d.y, &d.qp);
-  }
-  qb__verify(&d, d.y, k->kernel->sem, &out);
-done:
-  qb__emit(r, k, &c, &out);
-  if (have_bench) qb_cpu_bench_free(&b);
-  if (have_data) qb_case_data_free(&d);
+/* What a backend's result means for the rows. */
+static void qb__take_result(qb_runner* r, qb_backend_result* res, qb__outcome* out) {
+  if (res->timing != NULL) out->timing = res->timing;
+  out->timer_note = res->timer_note;
+  out->extra = res->extra;
+  res->extra = NULL;
+  if (res->unpinned) r->pinned_all = false;
+  if (res->status != QB_OK) qb__fail_outcome(out, res->status, res->reason);
 }
 
-/* ---- Device cases ---------------------------------------------------------------- */
+/* ---- Cases ----------------------------------------------------------------------- */
 
-typedef struct qb__dev_bench {
-  qb_backend* b;
-  void* state;
-  int device;
-  size_t bytes; /* transfers */
-  qb_transfer_dir dir;
-  bool with_transfers;
-  double per_call_bytes, per_call_items, per_call_flops;
-  bool host_wall; /* the backend had no trustworthy timer at least once */
-  const char* note;
-  /* --case-timeout, checked after every call: a call that never returns cannot be cut
-   * short from here, but a slow kernel stops the case instead of the run. */
-  double start_s, timeout_s;
-  bool timed_out;
-  char timeout_msg[96];
-} qb__dev_bench;
-
-static void qb__dev_timeout_init(qb__dev_bench* db, double timeout_s) {
-  db->start_s = qb_monotonic_seconds();
-  db->timeout_s = timeout_s;
-  snprintf(db->timeout_msg, sizeof db->timeout_msg, "timed out after %g s (--case-timeout)", timeout_s);
-}
-
-static void qb__dev_counters(qb_gb_state* st, const qb__dev_bench* db) {
-  const double iters = (double) qb_gb_iterations(st);
-  qb_gb_set_counter(st, "bytes_per_second", db->per_call_bytes * iters, QB_GB_COUNTER_RATE);
-  qb_gb_set_counter(st, "items_per_second", db->per_call_items * iters, QB_GB_COUNTER_RATE);
-  if (db->per_call_flops > 0)
-    qb_gb_set_counter(st, "gflops", db->per_call_flops * iters * 1e-9, QB_GB_COUNTER_RATE);
-}
-
-/* Manual time: the device's own time for each call, or the host's wall clock around
- * it when the backend has no timer it trusts. */
-static void qb__dev_fn(qb_gb_state* st, void* user) {
-  qb__dev_bench* db = user;
-  qb_error err = {0};
-  while (qb_gb_keep_running(st)) {
-    double sec = -1.0;
-    const char* note = NULL;
-    const double t0 = qb_monotonic_seconds();
-    qb_status s;
-    if (db->with_transfers) {
-      s = db->b->ops->run_with_transfers(db->b, db->state, &sec, &err);
-    } else if (db->state != NULL) {
-      s = db->b->ops->run(db->b, db->state, &sec, &note, &err);
-    } else {
-      s = db->b->ops->transfer(db->b, db->device, db->bytes, db->dir, &sec, &err);
-    }
-    const double wall = qb_monotonic_seconds() - t0;
-    if (s != QB_OK) {
-      qb_gb_skip_with_error(st, err.msg);
-      return;
-    }
-    if (db->timeout_s > 0 && qb_monotonic_seconds() - db->start_s > db->timeout_s) {
-      db->timed_out = true;
-      qb_gb_skip_with_error(st, db->timeout_msg);
-      return;
-    }
-    if (note != NULL) db->note = note;
-    if (sec < 0) {
-      sec = wall;
-      db->host_wall = true;
-    }
-    qb_gb_set_iteration_time(st, sec);
-  }
-  qb__dev_counters(st, db);
-}
-
-static void qb__run_device_case(qb_runner* r, const qb_case* k) {
-  qb__outcome out = {.status = QB_OK, .timing = "device"};
-  qb__collect c = {0}, ct = {0};
+/* A kernel case on its backend: the inputs and the reference output (never timed),
+ * the backend's run, then the check of the output it left. */
+static void qb__run_kernel_case(qb_runner* r, const qb_case* k) {
+  qb__outcome out = {.status = QB_OK, .timing = qb_backend_is_host(k->backend) ? "host" : "device"};
+  qb_backend_result res = {.status = QB_OK};
   qb_case_data d;
   qb_error err = {0};
-  void* state = NULL;
-  bool have_data = false;
-  qb_backend* b = r->opencl;
   memset(&d, 0, sizeof d);
   const qb_round_mode round = k->round < 0 ? QB_ROUND_PYTORCH : (qb_round_mode) k->round;
   if (qb_case_data_init(&d, k->family, (size_t) k->n, k->dist, r->seed, round, &err) != QB_OK) {
-    qb__fail_outcome(&out, &err);
-    goto done;
+    qb__fail_outcome(&out, err.status, err.msg);
+    qb__emit(r, k, NULL, &out);
+    return;
   }
-  have_data = true;
   out.memory = qb__memory_json(k, &d);
   const qb_backend_case bc = {.family = k->family,
                               .variant = k->variant,
@@ -543,141 +378,75 @@ static void qb__run_device_case(qb_runner* r, const qb_case* k) {
                               .x_bytes = d.x_bytes,
                               .x2_bytes = d.x2_bytes,
                               .y_bytes = d.y_bytes};
-  qb_status s = b->ops->prepare(b, k->device, &bc, &state, &err);
-  if (s != QB_OK) {
-    qb__fail_outcome(&out, &err);
-    goto done;
-  }
-  qb__dev_bench db = {.b = b,
-                      .state = state,
-                      .device = k->device,
-                      .per_call_bytes = qb_family_bytes(k->family, d.n),
-                      .per_call_items = (double) d.n,
-                      .per_call_flops = qb_family_flops(k->family, d.n)};
-  qb__dev_timeout_init(&db, r->case_timeout);
-  if (qb__measure_once(r, k->name, qb__dev_fn, &db, 1, true, r->repetitions, &c, &err) != QB_OK) {
-    qb__fail_outcome(&out, &err);
-    goto done;
-  }
-  if (db.host_wall) out.timing = "host-wall";
-  out.timer_note = db.note;
-  if (c.error) {
-    out.status = db.timed_out ? QB_TIMEOUT : QB_BACKEND;
-    snprintf(out.reason, sizeof out.reason, "%s", c.error_msg);
-    goto done;
-  }
-  /* The same call with its uploads and download: what an application would see. */
-  db.with_transfers = true;
-  if (qb__measure_once(r, k->name, qb__dev_fn, &db, 1, true, 1, &ct, &err) == QB_OK && !ct.error) {
-    const json_t* t = qb__summary(&ct);
-    const double ns = qb__get(t, "real_time");
-    out.extra = json_pack("{s:f,s:f}", "time_with_transfers_ns", ns, "bytes_per_second_with_transfers",
-                          ns > 0 ? db.per_call_bytes / (ns * 1e-9) : 0.0);
-  } else {
-    out.extra = json_pack("{s:s}", "transfers_error", ct.error ? ct.error_msg : err.msg);
-  }
-  json_decref(ct.runs);
-  memset(d.y, 0xA5, d.y_bytes);
-  if (b->ops->fetch(b, state, d.y, &err) != QB_OK) {
-    qb__fail_outcome(&out, &err);
-    goto done;
-  }
-  /* A device reduces a dot in its own order: hold it to the reassociation bound. */
-  qb__verify(&d, d.y, k->family->kind == QB_KIND_dot ? QB_SEM_REASSOC : QB_SEM_EXACT, &out);
-done:
-  qb__emit(r, k, &c, &out);
-  if (state != NULL) b->ops->release(b, state);
-  if (have_data) qb_case_data_free(&d);
+  qb_backend* b = r->backends[k->backend];
+  b->ops->run_case(b, k->device, &bc, k->threads, &r->measure, k->name, d.y, &res);
+  qb__take_result(r, &res, &out);
+  if (out.status == QB_OK && res.have_output) qb__verify(&d, d.y, res.sem, &out);
+  qb__emit(r, k, res.runs, &out);
+  qb_case_data_free(&d);
 }
 
+/* Host <-> device bandwidth: one device backend's transfers of k->n bytes. */
 static void qb__run_transfer_case(qb_runner* r, const qb_case* k) {
   qb__outcome out = {.status = QB_OK, .timing = "device"};
-  qb__collect c = {0};
-  qb_error err = {0};
-  qb__dev_bench db = {.b = r->opencl,
-                      .device = k->device,
-                      .bytes = (size_t) k->n,
-                      .dir = k->dir,
-                      .per_call_bytes = (double) k->n,
-                      .per_call_items = (double) k->n};
-  qb__dev_timeout_init(&db, r->case_timeout);
-  if (qb__measure_once(r, k->name, qb__dev_fn, &db, 1, true, r->repetitions, &c, &err) != QB_OK) {
-    qb__fail_outcome(&out, &err);
-  } else if (c.error) {
-    out.status = db.timed_out ? QB_TIMEOUT : QB_BACKEND;
-    snprintf(out.reason, sizeof out.reason, "%s", c.error_msg);
-  }
-  if (db.host_wall) out.timing = "host-wall";
-  qb__emit(r, k, &c, &out);
+  qb_backend_result res = {.status = QB_OK};
+  qb_backend_device_run_transfer(r->backends[k->backend], k->device, (size_t) k->n, k->dir, &r->measure,
+                                 k->name, &res);
+  qb__take_result(r, &res, &out);
+  qb__emit(r, k, res.runs, &out);
 }
 
 static void qb__run_case(qb_runner* r, const qb_case* k) {
   if (k->planned != QB_OK) {
     qb__outcome out = {.status = k->planned, .timing = "host"};
     snprintf(out.reason, sizeof out.reason, "%s", k->reason);
-    qb__collect c = {0};
-    qb__emit(r, k, &c, &out);
+    qb__emit(r, k, NULL, &out);
     return;
   }
   if (k->type == QB_CASE_TRANSFER) {
     qb__run_transfer_case(r, k);
-  } else if (k->backend == QB_SUITE_BACKEND_cpu) {
-    qb__run_cpu_case(r, k);
   } else {
-    qb__run_device_case(r, k);
+    qb__run_kernel_case(r, k);
   }
 }
 
-/* ---- Roof measurement support (roof.c) -------------------------------------------- */
+/* ---- Roofs ----------------------------------------------------------------------- */
 
-void qb_run_measure_cpu(qb_runner* r, const char* name, qb_cpu_bench* b, unsigned threads, qb_measure* m) {
-  qb__collect c = {0};
-  qb__journal_roofs(r, r->roofs.count ? r->roofs.count - 1 : 0);
-  qb_error err = {0};
-  memset(m, 0, sizeof *m);
-  b->pins = r->pins;
-  snprintf(b->timeout_msg, sizeof b->timeout_msg, "timed out after %g s (--case-timeout)", r->case_timeout);
-  b->start_s = qb_monotonic_seconds();
-  if (qb__measure_once(r, name, qb_cpu_bench_fn, b, threads, false, r->repetitions, &c, &err) != QB_OK) {
-    qb_text_copy(m->reason, sizeof m->reason, err.msg);
-  } else if (c.error) {
-    snprintf(m->reason, sizeof m->reason, "%s", c.error_msg);
-  } else {
-    const json_t* s = qb__summary(&c);
-    m->ok = s != NULL;
-    m->real_time_ns = qb__get(s, "real_time");
-    m->bytes_per_second = qb__get(s, "bytes_per_second");
-    m->items_per_second = qb__get(s, "items_per_second");
-    m->gflops = qb__get(s, "gflops");
-  }
-  m->runs = c.runs;
+/* roof.c calls this before timing each roof: the entries before it are final. */
+static void qb__roof_progress(void* user, const char* name, const qb_roofs* roofs, size_t final) {
+  qb_runner* r = user;
+  (void) roofs;
+  qb_console_progress(r->console, QB_CONSOLE_ROOF, name);
+  qb__journal_roofs(r, final);
 }
 
-void qb_run_measure_device(qb_runner* r, const char* name, int device, void* state, double bytes,
-                           qb_measure* m) {
-  qb__collect c = {0};
-  qb_error err = {0};
-  memset(m, 0, sizeof *m);
-  qb__journal_roofs(r, r->roofs.count ? r->roofs.count - 1 : 0);
-  qb__dev_bench db = {.b = r->opencl,
-                      .state = state,
-                      .device = device,
-                      .per_call_bytes = bytes,
-                      .per_call_items = bytes / 2}; /* items as the CPU roofs count them: bytes copied */
-  qb__dev_timeout_init(&db, r->case_timeout);
-  if (qb__measure_once(r, name, qb__dev_fn, &db, 1, true, r->repetitions, &c, &err) != QB_OK) {
-    qb_text_copy(m->reason, sizeof m->reason, err.msg);
-  } else if (c.error) {
-    snprintf(m->reason, sizeof m->reason, "%s", c.error_msg);
-  } else {
-    const json_t* s = qb__summary(&c);
-    m->ok = s != NULL;
-    m->real_time_ns = qb__get(s, "real_time");
-    m->bytes_per_second = qb__get(s, "bytes_per_second");
-    m->items_per_second = qb__get(s, "items_per_second");
-  }
-  m->host_wall = db.host_wall;
-  m->runs = c.runs;
+static void qb__measure_roofs(qb_runner* r, const qb_plan* plan) {
+  const qb_roof_input in = {.ctx = r->ctx,
+                            .plan = plan,
+                            .backends = r->backends,
+                            .measure = r->measure,
+                            .all_threads = r->all_threads,
+                            .stop = r->stop,
+                            .progress = qb__roof_progress,
+                            .user = r};
+  qb_roofs_measure(&in, &r->roofs);
+}
+
+/* The facts the results' context is written from. */
+static json_t* qb__context(const qb_runner* r, const qb_run_options* o, bool incomplete) {
+  const qb_run_facts f = {.ctx = r->ctx,
+                          .suite = r->suite->name,
+                          .seed = r->seed,
+                          .repetitions = r->measure.repetitions,
+                          .min_time = r->measure.min_time,
+                          .case_timeout = r->measure.case_timeout,
+                          .all_threads = r->all_threads,
+                          .pinned_all = r->pinned_all,
+                          .plan = r->plan,
+                          .roofs = &r->roofs,
+                          .backends = r->backends,
+                          .options = o};
+  return qb_run_context(&f, incomplete);
 }
 
 /* ---- The command ----------------------------------------------------------------- */
@@ -710,23 +479,32 @@ static int qb__usage(const qb_error* err) {
   return qb_status_exit_code(err->status) ? qb_status_exit_code(err->status) : 2;
 }
 
-/* Opens the OpenCL backend when the backends ask for it. Unavailable: fine when it
- * was only the suite's wish (a note), a usage error when --backend named it. */
-static qb_status qb__open_opencl(qb_ctx* ctx, const qb_run_options* o, unsigned* backends, qb_backend** out,
-                                 char* note, size_t note_len, qb_error* err) {
-  *out = NULL;
+/* Creates every backend the run uses. One that cannot run here is a usage error when
+ * --backend named it, else a note (the suite only wished for it) and its bit goes. */
+static qb_status qb__open_backends(qb_ctx* ctx, const qb_run_options* o, unsigned* backends, qb_backend** out,
+                                   char* note, size_t note_len, qb_error* err) {
   note[0] = '\0';
-  if (!(*backends & (1u << QB_SUITE_BACKEND_opencl))) return QB_OK;
-  qb_error e = {0};
-  qb_status s = qb_opencl_backend_create(ctx, o->device_filter, out, &e);
-  if (s == QB_OK) return QB_OK;
-  *out = NULL;
-  *backends &= ~(1u << QB_SUITE_BACKEND_opencl);
-  if (o->backends & (1u << QB_SUITE_BACKEND_opencl)) {
-    return qb_fail(err, QB_USAGE, "--backend opencl: %s", e.msg);
+  for (int id = 0; id < QB_BACKEND_COUNT; id++) {
+    out[id] = NULL;
+    if (!(*backends & (1u << id))) continue;
+    const qb_backend_info* info = qb_backend_get((qb_backend_id) id);
+    const char* filter = info->kind == QB_BACKEND_KIND_device ? o->device_filter : NULL;
+    qb_error e = {0};
+    if (info->create(ctx, filter, &out[id], &e) == QB_OK) continue;
+    out[id] = NULL;
+    *backends &= ~(1u << id);
+    if (o->backends & (1u << id)) return qb_fail(err, QB_USAGE, "--backend %s: %s", info->name, e.msg);
+    const size_t at = strlen(note);
+    snprintf(note + at, note_len - at, "%s%s backend not used: %s", at ? "; " : "", info->name, e.msg);
   }
-  snprintf(note, note_len, "opencl backend not used: %s", e.msg);
   return QB_OK;
+}
+
+static void qb__close_backends(qb_backend** backends) {
+  for (int id = 0; id < QB_BACKEND_COUNT; id++) {
+    if (backends[id] != NULL) backends[id]->ops->destroy(backends[id]);
+    backends[id] = NULL;
+  }
 }
 
 /* ---- The output: reserved before any work, written from what finished -------------- */
@@ -825,7 +603,7 @@ static void qb__take_journaled(qb_runner* r, const qb_case* k, const json_t* row
   } else {
     r->errors++;
   }
-  qb_console_case(r->console, k, qb__summary_of(copy));
+  qb_console_case(r->console, k, qb_measure_summary(copy));
   json_array_extend(r->rows, copy);
   json_decref(copy);
 }
@@ -872,8 +650,8 @@ static json_t* qb__header(const qb_runner* r, const qb_run_options* o, const qb_
   return json_pack("{s:s,s:i,s:s,s:o,s:o,s:{s:I,s:s},s:o}", "type", "header", "qbench_journal",
                    QB_JOURNAL_VERSION, "target", target, "options",
                    qb_resume_options_json(&stored, suite_ref), "machine",
-                   qb_resume_machine_json(r->ctx, r->opencl), "plan", "count", (json_int_t) plan->count,
-                   "hash", hash, "context", qb_run_context(r, o, true));
+                   qb_resume_machine_json(r->ctx, r->backends), "plan", "count", (json_int_t) plan->count,
+                   "hash", hash, "context", qb__context(r, o, true));
 }
 
 /* One stderr line for the variants this CPU cannot run, said once the run goes ahead
@@ -893,7 +671,6 @@ int qb_run(qb_ctx* ctx, const qb_run_options* given) {
   qb_runner r;
   qb_plan plan = {0};
   qb_plan_input pin;
-  qb_cpu_pins pins = {0};
   qb_journal journal = {.fd = -1};
   qb_journal_data jd;
   qb__target t;
@@ -936,29 +713,21 @@ int qb_run(qb_ctx* ctx, const qb_run_options* given) {
   }
   unsigned backends;
   if (qb__resolve_backends(o, &suite, &backends, &err) != QB_OK) goto out;
-  if (qb__open_opencl(ctx, o, &backends, &r.opencl, note, sizeof note, &err) != QB_OK) goto out;
+  if (qb__open_backends(ctx, o, &backends, r.backends, note, sizeof note, &err) != QB_OK) goto out;
 
   /* 2. The plan. */
   r.ctx = ctx;
   r.suite = &suite;
-  r.repetitions = o->repetitions ? o->repetitions : suite.repetitions;
-  r.min_time = o->min_time > 0 ? o->min_time : suite.min_time;
+  r.measure.repetitions = o->repetitions ? o->repetitions : suite.repetitions;
+  r.measure.min_time = o->min_time > 0 ? o->min_time : suite.min_time;
+  r.measure.case_timeout = o->case_timeout;
   r.seed = o->seed_given ? o->seed : suite.seed;
-  r.case_timeout = o->case_timeout;
   r.all_threads = (unsigned) (ctx->topo.cores > 0 ? ctx->topo.cores : 1);
   r.pinned_all = true;
-  unsigned max_threads = r.all_threads;
-  for (size_t i = 0; i < o->n_threads; i++)
-    max_threads = o->threads[i] > max_threads ? o->threads[i] : max_threads;
-  for (size_t i = 0; i < suite.n_threads; i++)
-    max_threads = suite.threads[i] > max_threads ? suite.threads[i] : max_threads;
-  if (qb_cpu_pins_init(&pins, max_threads, &err) != QB_OK) goto out;
-  r.pins = &pins;
   pin.ctx = ctx;
   pin.suite = &suite;
-  pin.backends = backends;
+  memcpy(pin.backends, r.backends, sizeof pin.backends);
   pin.filter = have_filter ? &filter : NULL;
-  pin.opencl = r.opencl;
   pin.show_skipped = o->show_skipped;
   qb__resolve_threads(o, &suite, r.all_threads, &pin);
   if (qb_plan_build(&pin, &plan, &err) != QB_OK) goto out;
@@ -1001,7 +770,7 @@ int qb_run(qb_ctx* ctx, const qb_run_options* given) {
               json_string_value(json_object_get(jp, "hash")));
       goto out;
     }
-    json_t* machine = qb_resume_machine_json(ctx, r.opencl);
+    json_t* machine = qb_resume_machine_json(ctx, r.backends);
     const qb_status ms = qb_resume_check_machine(jd.header, machine, given->resume, &err);
     json_decref(machine);
     if (ms != QB_OK) goto out;
@@ -1045,9 +814,10 @@ int qb_run(qb_ctx* ctx, const qb_run_options* given) {
   if (t.to_stdout) qb_console_table_to(r.console, stderr);
   if (note[0]) qb_console_note(r.console, "%s", note);
   if (resuming && jd.roofs_done) {
-    qb_resume_roofs(&r, jd.roofs);
+    qb_resume_roofs(jd.roofs, r.backends, &r.roofs);
+    r.roofs_journaled = r.roofs.count;
   } else if (!o->no_roofs) {
-    qb_roofs_measure(&r, &plan);
+    qb__measure_roofs(&r, &plan);
     if (!qb__stop_signal) {
       qb__journal_roofs(&r, r.roofs.count);
       qb__journal_put(&r, json_pack("{s:s}", "type", "roofs_done"), true);
@@ -1077,7 +847,7 @@ int qb_run(qb_ctx* ctx, const qb_run_options* given) {
    * second-signal kill) until the write is over and its temp files are gone. */
   qb__signals_set(NULL, false);
   json_t* doc = json_object();
-  json_t* context = qb_run_context(&r, o, incomplete);
+  json_t* context = qb__context(&r, o, incomplete);
   if (resuming && jd.roofs_done) json_object_set(json_object_get(context, "qbench"), "roofs", jd.roofs);
   json_object_set_new(doc, "context", context);
   json_object_set(doc, "benchmarks", r.rows);
@@ -1125,10 +895,9 @@ out:
   qb_journal_data_free(&jd);
   if (have_filter) regfree(&filter);
   qb_plan_free(&plan);
-  qb_cpu_pins_free(&pins);
   json_decref(r.rows);
   qb_console_free(r.console);
-  if (r.opencl) r.opencl->ops->destroy(r.opencl);
+  qb__close_backends(r.backends);
   if (have_suite) qb_suite_free(&suite);
   return rc;
 }

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "qb/build_config.h"
-#include "run/run_impl.h"
+#include "run/run_context.h"
 
 static json_t* qb__caches(const qb_topo* t) {
   json_t* a = json_array();
@@ -48,7 +48,7 @@ static json_t* qb__devices(qb_backend* b) {
   json_t* a = json_array();
   if (b == NULL) return a;
   for (int d = 0; d < b->ops->device_count(b); d++) {
-    json_t* o = b->ops->device_context(b, d);
+    json_t* o = b->ops->device_context ? b->ops->device_context(b, d) : NULL;
     json_array_append_new(a, o ? o : json_pack("{s:s}", "name", b->ops->device_name(b, d)));
   }
   return a;
@@ -70,8 +70,9 @@ static json_t* qb__unplanned_json(const qb_plan* plan) {
                    "variants", list);
 }
 
-json_t* qb_run_context(const qb_runner* r, const qb_run_options* o, bool incomplete) {
+json_t* qb_run_context(const qb_run_facts* r, bool incomplete) {
   const qb_ctx* ctx = r->ctx;
+  const qb_run_options* o = r->options;
   char date[40], host[256] = "unknown", os[320], build[32];
   time_t now = time(NULL);
   struct tm tm;
@@ -92,7 +93,7 @@ json_t* qb_run_context(const qb_runner* r, const qb_run_options* o, bool incompl
   json_t* q = json_object();
   json_object_set_new(q, "version", json_string(QB_VERSION));
   json_object_set_new(q, "git_commit", json_string(QB_GIT_COMMIT));
-  json_object_set_new(q, "suite", json_string(r->suite->name));
+  json_object_set_new(q, "suite", json_string(r->suite));
   json_object_set_new(q, "seed", json_integer((json_int_t) r->seed));
   json_object_set_new(q, "repetitions", json_integer(r->repetitions));
   json_object_set_new(q, "min_time", json_real(r->min_time));
@@ -128,8 +129,15 @@ json_t* qb_run_context(const qb_runner* r, const qb_run_options* o, bool incompl
   json_object_set_new(q, "incomplete", json_boolean(incomplete));
   json_object_set_new(q, "peak_rss_bytes", json_integer((json_int_t) rss_kib * 1024));
   json_object_set_new(q, "topology", qb__topology(&ctx->topo));
-  json_object_set_new(q, "roofs", qb_roofs_json(&r->roofs));
-  json_object_set_new(q, "opencl_devices", qb__devices(r->opencl));
+  json_object_set_new(q, "roofs", qb_roofs_json(r->roofs));
+  /* Each device backend's devices, named by the registry ("opencl_devices"). */
+  for (int id = 0; id < QB_BACKEND_COUNT; id++) {
+    const qb_backend_info* info = qb_backend_get((qb_backend_id) id);
+    if (info->kind != QB_BACKEND_KIND_device) continue;
+    char key[64];
+    snprintf(key, sizeof key, "%s_devices", info->name);
+    json_object_set_new(q, key, qb__devices(r->backends[id]));
+  }
 
   json_t* c = json_object();
   json_object_set_new(c, "date", json_string(date));

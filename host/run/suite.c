@@ -23,7 +23,6 @@
 #define QB__SUITE_MAX_LINE 4096
 #define QB__SUITE_MAX_THREADS_COUNT 4096u
 
-static const char* const qb__backend_names[QB_SUITE_BACKEND_COUNT] = {"cpu", "opencl"};
 static const char* const qb__round_names[] = {"pytorch", "tflite"};
 static const char* const qb__class_names[] = {"", "L1", "L2", "L3", "DRAM"};
 
@@ -31,10 +30,6 @@ static const char* const qb__class_names[] = {"", "L1", "L2", "L3", "DRAM"};
   "description, families, kernels, dtypes, sizes, distributions, backends, threads, " \
   "rounding, repetitions, min_time, seed"
 #define QB__SIZE_EXPECT "an element count from 1 to 2^40 with an optional K/M/G suffix, or L1, L2, L3, DRAM"
-
-const char* qb_suite_backend_name(qb_suite_backend b) {
-  return (unsigned) b < QB_SUITE_BACKEND_COUNT ? qb__backend_names[b] : NULL;
-}
 
 const char* qb_suite_round_name(qb_round_mode r) {
   return (unsigned) r < sizeof qb__round_names / sizeof qb__round_names[0] ? qb__round_names[r] : NULL;
@@ -51,7 +46,9 @@ void qb_suite_defaults(qb_suite* s) {
 static void qb__fill_list_defaults(qb_suite* s) {
   if (s->n_sizes == 0) s->sizes[s->n_sizes++] = (qb_size_spec){QB_SIZE_L2, 0};
   if (s->distributions == 0) s->distributions = 1u << QB_DIST_normal;
-  if (s->backends == 0) s->backends = 1u << QB_SUITE_BACKEND_cpu;
+  for (int b = 0; s->backends == 0 && b < QB_BACKEND_COUNT; b++) {
+    if (qb_backend_is_host((qb_backend_id) b)) s->backends |= 1u << b;
+  }
   if (s->n_threads == 0) s->threads[s->n_threads++] = 1;
   if (s->rounding == 0) s->rounding = QB_SUITE_ROUND_BIT(QB_ROUND_PYTORCH);
 }
@@ -253,13 +250,14 @@ static qb_status qb__add_dist(qb_suite* s, const qb__pos* p, const char* v, qb_e
 }
 
 static qb_status qb__add_backend(qb_suite* s, const qb__pos* p, const char* v, qb_error* err) {
-  for (int b = 0; b < QB_SUITE_BACKEND_COUNT; b++) {
-    if (strcmp(v, qb__backend_names[b]) == 0) {
-      s->backends |= 1u << b;
-      return QB_OK;
-    }
+  const qb_backend_id b = qb_backend_find(v);
+  if (b != QB_BACKEND_COUNT) {
+    s->backends |= 1u << b;
+    return QB_OK;
   }
-  return qb__perr(err, p, "unknown backend '%s' (expected cpu or opencl)", v);
+  char names[256];
+  qb_backend_names(names, sizeof names);
+  return qb__perr(err, p, "unknown backend '%s' (expected %s)", v, names);
 }
 
 static qb_status qb__add_round(qb_suite* s, const qb__pos* p, const char* v, qb_error* err) {

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "backends/backend.h"
 #include "numerics/dist.h"
 #include "platform/registry.h"
 #include "core/status.h"
@@ -44,13 +45,6 @@ typedef struct qb_size_spec {
   uint64_t elements; /* QB_SIZE_ELEMENTS only */
 } qb_size_spec;
 
-/* Backends; bit i of qb_suite.backends is backend i. */
-typedef enum qb_suite_backend {
-  QB_SUITE_BACKEND_cpu,
-  QB_SUITE_BACKEND_opencl,
-  QB_SUITE_BACKEND_COUNT
-} qb_suite_backend;
-
 /* Rounding modes for the quantize families: bit (1 << qb_round_mode). */
 #define QB_SUITE_ROUND_BIT(mode) (1u << (unsigned) (mode))
 
@@ -77,7 +71,7 @@ typedef struct qb_suite {
   size_t n_sizes;
   qb_size_spec sizes[QB_SUITE_MAX_SIZES];
   unsigned distributions; /* bit (1 << qb_dist), numerics/dist.h */
-  unsigned backends;      /* bit (1 << qb_suite_backend) */
+  unsigned backends;      /* bit (1 << qb_backend_id): backends/backends.inc; none given: the host ones */
   size_t n_threads;
   unsigned threads[QB_SUITE_MAX_THREADS]; /* QB_SUITE_THREADS_ALL or a count */
   unsigned rounding;                      /* QB_SUITE_ROUND_BIT(QB_ROUND_*) */
@@ -140,8 +134,8 @@ qb_status qb_suite_resolve_size(const qb_size_spec* spec, const qb_topo* topo, c
 const char* qb_suite_size_class(const qb_size_spec* spec, const qb_topo* topo, const qb_family_info* f,
                                 uint64_t n);
 
-/* Names: "cpu", "pytorch"; NULL for an out-of-range value. Distributions: qb_dist_name. */
-const char* qb_suite_backend_name(qb_suite_backend b);
+/* Names: "pytorch"; NULL for an out-of-range value. Distributions: qb_dist_name;
+ * backends: qb_backend_name. */
 const char* qb_suite_round_name(qb_round_mode r);
 /* Writes a size spec as the suite file would ("L2", "1M", "4096") into buf. */
 void qb_suite_size_string(const qb_size_spec* spec, char* buf, size_t len);

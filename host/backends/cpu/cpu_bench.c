@@ -20,12 +20,6 @@
 /* Timeout checks inside the loop: every this many steps (a clock read each). */
 #define QB__TIMEOUT_STRIDE 64
 
-double qb_monotonic_seconds(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double) ts.tv_sec + 1e-9 * (double) ts.tv_nsec;
-}
-
 void* qb_cpu_alloc_touched(size_t bytes) {
   const size_t huge = (size_t) 2 << 20;
   if (bytes == 0) bytes = 1;
@@ -110,16 +104,18 @@ static qb_status qb__alloc_slices(qb_cpu_bench* b, unsigned threads, qb_error* e
   return QB_OK;
 }
 
-qb_status qb_cpu_bench_kernel(qb_cpu_bench* b, const qb_kernel_info* k, qb_case_data* d, unsigned threads,
-                              double timeout_s, qb_error* err) {
+qb_status qb_cpu_bench_kernel(qb_cpu_bench* b, const qb_kernel_info* k, const qb_backend_case* c, void* y,
+                              unsigned threads, double timeout_s, qb_error* err) {
   memset(b, 0, sizeof *b);
   b->work = QB_CPU_WORK_KERNEL;
   b->kernel = k;
-  b->kind = d->family->kind;
+  b->kind = c->family->kind;
   b->timeout_s = timeout_s;
   qb_status s = qb__alloc_slices(b, threads, err);
   if (s != QB_OK) return s;
-  const qb_family_info* f = d->family;
+  const qb_family_info* f = c->family;
+  const qb_quant_params qp0 = {0};
+  const qb_quant_params* qp = c->qp ? c->qp : &qp0;
   if (b->kind == QB_KIND_dot) {
     /* 64 bytes apart: threads writing their results never share a cache line. */
     b->outs = aligned_alloc(64, (size_t) b->threads * 64);
@@ -132,25 +128,25 @@ qb_status qb_cpu_bench_kernel(qb_cpu_bench* b, const qb_kernel_info* k, qb_case_
   /* 1. Slice boundaries: multiples of the block, channel and 64 elements (whole cache
    *    lines for every dtype, whole bytes for packed 4-bit ones). */
   uint64_t unit = qb__lcm(f->n_multiple ? f->n_multiple : 1, 64);
-  if (d->qp.channel_len > 0) unit = qb__lcm(unit, d->qp.channel_len);
-  const uint64_t n = d->n;
+  if (qp->channel_len > 0) unit = qb__lcm(unit, qp->channel_len);
+  const uint64_t n = c->n;
   for (unsigned t = 0; t < b->threads; t++) {
     uint64_t lo = n * t / b->threads / unit * unit;
     uint64_t hi = t + 1 == b->threads ? n : n * (t + 1) / b->threads / unit * unit;
     qb_cpu_slice* sl = &b->slices[t];
     /* 2. Each slice points into the shared buffers at its first element. */
     sl->n = (size_t) (hi - lo);
-    sl->x = (const char*) d->x + qb_dtype_buffer_bytes(f->in, (size_t) lo);
-    sl->x2 = d->x2 ? (const char*) d->x2 + qb_dtype_buffer_bytes(f->in2, (size_t) lo) : NULL;
-    sl->y = b->kind == QB_KIND_unary ? (char*) d->y + qb_dtype_buffer_bytes(f->out, (size_t) lo) : NULL;
+    sl->x = (const char*) c->x + qb_dtype_buffer_bytes(f->in, (size_t) lo);
+    sl->x2 = c->x2 ? (const char*) c->x2 + qb_dtype_buffer_bytes(f->in2, (size_t) lo) : NULL;
+    sl->y = b->kind == QB_KIND_unary ? (char*) y + qb_dtype_buffer_bytes(f->out, (size_t) lo) : NULL;
     sl->out = b->outs ? (char*) b->outs + (size_t) t * 64 : NULL;
-    sl->qp = d->qp;
-    if (d->qp.channel_len > 0) {
+    sl->qp = *qp;
+    if (qp->channel_len > 0) {
       /* 3. Per-channel parameters start at the slice's first channel. */
-      const size_t c0 = (size_t) lo / d->qp.channel_len;
-      sl->qp.scales = d->qp.scales + c0;
-      sl->qp.inv_scales = d->qp.inv_scales + c0;
-      sl->qp.zero_points = d->qp.zero_points + c0;
+      const size_t c0 = (size_t) lo / qp->channel_len;
+      sl->qp.scales = qp->scales + c0;
+      sl->qp.inv_scales = qp->inv_scales + c0;
+      sl->qp.zero_points = qp->zero_points + c0;
     }
     sl->bytes = qb_family_bytes(f, sl->n);
     sl->items = (double) sl->n;

@@ -13,11 +13,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "platform/cpu.h"
-#include "numerics/casedata.h"
-#include "measure/gbench.h"
-#include "platform/registry.h"
+#include "backends/backend.h"
 #include "core/status.h"
+#include "measure/gbench.h"
+#include "measure/measure.h"
+#include "platform/cpu.h"
+#include "platform/registry.h"
 
 /*
  * Where each thread index was pinned. qb_topo_bind_thread asks hwloc for the topology
@@ -85,12 +86,13 @@ typedef struct qb_cpu_bench {
 } qb_cpu_bench;
 
 /*
- * A kernel over d, split into `threads` slices on multiples of the family's n_multiple
- * (and of the channel length of per-channel families), so that each slice is a valid
- * call of its own. d must outlive the bench.
+ * A kernel over a case's buffers (c's inputs, y its output), split into `threads`
+ * slices on multiples of the family's n_multiple (and of the channel length of
+ * per-channel families), so that each slice is a valid call of its own. The buffers
+ * must outlive the bench.
  */
-qb_status qb_cpu_bench_kernel(qb_cpu_bench* b, const qb_kernel_info* k, qb_case_data* d, unsigned threads,
-                              double timeout_s, qb_error* err);
+qb_status qb_cpu_bench_kernel(qb_cpu_bench* b, const qb_kernel_info* k, const qb_backend_case* c, void* y,
+                              unsigned threads, double timeout_s, qb_error* err);
 
 /*
  * A compute roof: a `*_peak` family's kernel (kernels/peak/README.md), which reads only
@@ -119,9 +121,6 @@ qb_status qb_cpu_bench_stream(qb_cpu_bench* b, qb_cpu_stream s, size_t bytes, un
 void qb_cpu_bench_fn(qb_gb_state* st, void* user);
 
 void qb_cpu_bench_free(qb_cpu_bench* b);
-
-/* Seconds on the monotonic clock. */
-double qb_monotonic_seconds(void);
 
 /* Allocates `bytes` aligned to 2 MiB (transparent huge pages asked for) and writes every
  * page, so no first-touch fault lands in a timed region. NULL when out of memory. */

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "backends/device.h"
+#include "backends/opencl/opencl_info.h"
 #include "backends/opencl/opencl_internal.h"
 #include "backends/opencl/opencl_sources.h"
 #include "backends/opencl/opencl_test.h"
@@ -698,6 +700,7 @@ static const qb_backend_ops qb__ops = {
     .device_name = qb__device_name,
     .device_context = qb__device_context,
     .variants = qb__variants,
+    .run_case = qb_backend_device_run_case,
     .prepare = qb__prepare,
     .run = qb__run,
     .run_with_transfers = qb__run_with_transfers,
@@ -705,6 +708,7 @@ static const qb_backend_ops qb__ops = {
     .release = qb__release,
     .prepare_copy = qb__prepare_copy,
     .transfer = qb__transfer,
+    .print_device = qb_opencl_print_device,
     .destroy = qb__destroy,
 };
 

@@ -1,4 +1,4 @@
-/* `qbench info`'s OpenCL section: every device, from the backend's own description. */
+/* `qbench info`'s OpenCL section: each device, from the backend's own description. */
 #include <stdio.h>
 
 #include "backends/backend.h"
@@ -47,19 +47,8 @@ static void qb__print_device(FILE* f, json_t* o) {
           json_integer_value(json_object_get(o, "timer_resolution_ns")));
 }
 
-void qb_opencl_print_info(FILE* f, const qb_ctx* ctx) {
-  qb_backend* b = NULL;
-  qb_error err = {0};
-  if (qb_opencl_backend_create(ctx, NULL, &b, &err) != QB_OK) {
-    fprintf(f, "opencl:     %s\n", err.msg);
-    return;
-  }
-  const int n = b->ops->device_count(b);
-  fprintf(f, "opencl:     %d device(s)\n", n);
-  for (int i = 0; i < n; i++) {
-    json_t* o = b->ops->device_context(b, i);
-    qb__print_device(f, o);
-    json_decref(o);
-  }
-  b->ops->destroy(b);
+void qb_opencl_print_device(qb_backend* b, int device, FILE* f) {
+  json_t* o = b->ops->device_context(b, device);
+  qb__print_device(f, o);
+  json_decref(o);
 }

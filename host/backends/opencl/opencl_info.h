@@ -4,10 +4,9 @@
 
 #include <stdio.h>
 
-#include "platform/context.h"
+#include "backends/backend.h"
 
-/* Prints every OpenCL platform's devices, one block each, or one line saying why there
- * are none. Never fails. */
-void qb_opencl_print_info(FILE* f, const qb_ctx* ctx);
+/* Prints one device's block from its description (the backend's print_device). */
+void qb_opencl_print_device(qb_backend* b, int device, FILE* f);
 
 #endif

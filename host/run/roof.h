@@ -1,0 +1,82 @@
+/*
+ * The machine's roofs (roof.c), measured in the same run with the same machinery as
+ * the cases: from explicit inputs (the plan, the backends in use, the measure options)
+ * into a table of values; the lookups that hold a row to its roof.
+ */
+#ifndef QB_RUN_ROOF_H
+#define QB_RUN_ROOF_H
+
+#include <jansson.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "backends/backend.h"
+#include "measure/measure.h"
+#include "run/plan.h"
+
+#define QB_ROOFS_MAX 512
+
+typedef struct qb_roof {
+  char name[96];          /* "copy", "read", "write", "stream_r<R>_w<W>", or a peak kernel's stable name */
+  const char* size_class; /* "L1", "L2", "L3", "DRAM" */
+  int backend;            /* a device backend's copy roof: its qb_backend_id; -1 for the CPU's roofs */
+  int device;             /* a device's copy roof: its index; -1 for the CPU's */
+  const char* device_name;
+  const char* timing; /* device roofs: "device" or "host-wall" */
+  unsigned threads;
+  uint64_t bytes; /* bandwidth roofs: the footprint */
+  uint64_t n;     /* compute roofs: elements per call in total */
+  qb_dtype in;    /* compute roofs: the dtype path (QB_DTYPE_none otherwise) */
+  double bytes_per_second;
+  double flops_per_second; /* compute roofs */
+  unsigned r, w;           /* stream roofs: cache lines read and written per step */
+  const char* method;      /* CPU bandwidth roofs: the way that was fastest */
+  /* CPU bandwidth roofs: every way tried (qb__ways in roof.c) and its bytes/s (0: failed). */
+  size_t n_ways;
+  const char* way_names[4];
+  double way_bps[4];
+  bool huge_pages; /* buffers 2 MiB-aligned and offered to transparent huge pages */
+  bool ok;
+  bool skipped; /* not measurable here (a device's allocation limit): not an error */
+  char reason[512];
+} qb_roof;
+
+typedef struct qb_roofs {
+  qb_roof items[QB_ROOFS_MAX];
+  size_t count;
+} qb_roofs;
+
+/* What the roofs are measured from. */
+typedef struct qb_roof_input {
+  const qb_ctx* ctx;
+  const qb_plan* plan;               /* which roofs its cases need */
+  qb_backend* const* backends;       /* QB_BACKEND_COUNT entries; NULL: not used */
+  qb_measure_options measure;        /* as the cases are measured */
+  unsigned all_threads;              /* the "every core" thread count */
+  const volatile sig_atomic_t* stop; /* set: stop before the next roof */
+  /* Called before each roof is timed: its benchmark name (progress), and the count of
+   * roofs that are final (every entry before the one under way: the journal). */
+  void (*progress)(void* user, const char* name, const qb_roofs* roofs, size_t final);
+  void* user;
+} qb_roof_input;
+
+/* Measures every roof the plan needs into *out (emptied first). */
+void qb_roofs_measure(const qb_roof_input* in, qb_roofs* out);
+/* The CPU's copy roof for a size class and thread count, or NULL. */
+const qb_roof* qb_roof_copy(const qb_roofs* roofs, const char* size_class, unsigned threads);
+/* The CPU bandwidth roof a family's rows are held to: its own read:write mix (read for
+ * dots, copy for equal halves, stream_r<R>_w<W> otherwise), or NULL. */
+const qb_roof* qb_roof_for_family(const qb_roofs* roofs, const qb_family_info* f, const char* size_class,
+                                  unsigned threads);
+/* The footprint of the copy roof a device case is held to: the CPU roofs' footprint
+ * for its size class, or, for an explicit element count, the case's own bytes. */
+uint64_t qb_roof_device_bytes(const qb_topo* topo, const qb_case* k);
+/* A device's copy roof at a footprint, or NULL. */
+const qb_roof* qb_roof_device_copy(const qb_roofs* roofs, qb_backend_id backend, int device, uint64_t bytes);
+/* The best compute roof for a dtype path and thread count, or NULL. */
+const qb_roof* qb_roof_compute(const qb_roofs* roofs, qb_dtype in, unsigned threads);
+json_t* qb_roofs_json(const qb_roofs* roofs);
+
+#endif
