@@ -17,7 +17,7 @@
 
 typedef struct qb_run_options {
   const char* suite;                      /* name or path; NULL: "quick" */
-  unsigned backends;                      /* bit (1 << qb_suite_backend); 0: the suite's, those found */
+  unsigned backends;                      /* bit (1 << qb_backend_id); 0: the suite's, those found */
   const char* device_filter;              /* OpenCL devices: name substring or "P:D"; NULL: all */
   const char* out_path;                   /* NULL: results/<host>-<time>-<suite>.json */
   bool force;                             /* overwrite an existing output */
