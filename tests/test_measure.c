@@ -1,0 +1,172 @@
+/* The measure layer's timing adapters (host/measure/measure.h): device calls timed as
+ * manual time from a fake device whose clock the test sets, so the figures are exact
+ * (no wall-clock timing is asserted); host callbacks on threads; errors and timeouts. */
+#include <math.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "measure/measure.h"
+#include "test_util.h"
+
+/* A device whose every call takes `seconds` by its own clock (negative: it has none),
+ * and fails at call `fail_at` (0: never). */
+typedef struct fake_device {
+  int calls, fail_at;
+  double seconds;
+  const char* note;
+} fake_device;
+
+static qb_status fake_call(void* user, double* device_seconds, const char** note, qb_error* err) {
+  fake_device* d = user;
+  d->calls++;
+  if (d->fail_at > 0 && d->calls == d->fail_at)
+    return qb_fail(err, QB_BACKEND, "device fell over at call %d", d->calls);
+  *device_seconds = d->seconds;
+  if (d->note != NULL) *note = d->note;
+  return QB_OK;
+}
+
+static size_t count_runs(const json_t* runs, const char* type) {
+  size_t n = 0, i;
+  json_t* o;
+  json_array_foreach(runs, i, o) n += strcmp(json_string_value(json_object_get(o, "run_type")), type) == 0;
+  return n;
+}
+
+static const qb_measure_options opts = {.repetitions = 3, .min_time = 0.001, .case_timeout = 0};
+
+static void test_device_manual_time(void** state) {
+  (void) state;
+  fake_device d = {.seconds = 1e-6, .note = "events"};
+  const qb_device_work w = {.call = fake_call, .user = &d, .bytes = 1000, .items = 250, .flops = 0};
+  qb_measure m;
+  qb_error err = {0};
+  assert_int_equal(qb_measure_device(&opts, "dev/manual", &w, 0, &m, &err), QB_OK);
+  assert_true(m.ok);
+  assert_false(m.host_wall);
+  assert_false(m.timed_out);
+  assert_string_equal(m.note, "events");
+  /* Three repetitions, then mean, median, stddev and cv. */
+  assert_int_equal(count_runs(m.runs, "iteration"), 3);
+  assert_int_equal(count_runs(m.runs, "aggregate"), 4);
+  const json_t* sum = qb_measure_summary(m.runs);
+  assert_string_equal(json_string_value(json_object_get(sum, "aggregate_name")), "median");
+  /* The device's own microsecond per call: 1000 ns, 1000 bytes in it: 1e9 B/s. */
+  assert_true(fabs(m.real_time_ns - 1000.0) < 1e-6);
+  assert_true(fabs(m.bytes_per_second / 1e9 - 1.0) < 1e-9);
+  assert_true(fabs(m.items_per_second / 2.5e8 - 1.0) < 1e-9);
+  assert_null(json_object_get(sum, "gflops"));
+  assert_true(d.calls > 3);
+  json_decref(m.runs);
+}
+
+static void test_device_without_clock(void** state) {
+  (void) state;
+  fake_device d = {.seconds = -1.0};
+  const qb_device_work w = {.call = fake_call, .user = &d, .bytes = 64, .items = 16, .flops = 32};
+  qb_measure m;
+  qb_error err = {0};
+  assert_int_equal(qb_measure_device(&opts, "dev/wall", &w, 1, &m, &err), QB_OK);
+  assert_true(m.ok);
+  assert_true(m.host_wall); /* the host's wall clock stood in */
+  assert_null(m.note);
+  assert_int_equal(count_runs(m.runs, "iteration"), 1); /* repetitions 1 given */
+  assert_true(m.real_time_ns > 0);
+  assert_true(m.gflops > 0);
+  json_decref(m.runs);
+}
+
+static void test_device_error_and_timeout(void** state) {
+  (void) state;
+  /* One repetition: with three, Google Benchmark 1.7 answers an error in a later
+   * repetition of a manual-time run with std::bad_alloc (the shim turns it into
+   * QB_INTERNAL "running benchmarks failed"), not with the error's own message. */
+  fake_device d = {.seconds = 1e-6, .fail_at = 2};
+  const qb_device_work w = {.call = fake_call, .user = &d, .bytes = 8, .items = 2};
+  qb_measure m;
+  qb_error err = {0};
+  const qb_status st = qb_measure_device(&opts, "dev/fails", &w, 1, &m, &err);
+  if (st != QB_OK) fail_msg("status %d: %s", st, err.msg);
+  assert_false(m.ok);
+  assert_false(m.timed_out);
+  assert_non_null(strstr(m.reason, "device fell over at call 2"));
+  json_decref(m.runs);
+
+  /* A case timeout far below one call: the first call ends it. */
+  fake_device slow = {.seconds = 1e-6};
+  const qb_device_work ws = {.call = fake_call, .user = &slow, .bytes = 8, .items = 2};
+  const qb_measure_options tight = {.repetitions = 1, .min_time = 0.001, .case_timeout = 1e-12};
+  assert_int_equal(qb_measure_device(&tight, "dev/timeout", &ws, 0, &m, &err), QB_OK);
+  assert_false(m.ok);
+  assert_true(m.timed_out);
+  assert_non_null(strstr(m.reason, "timed out after"));
+  assert_int_equal(slow.calls, 1);
+  json_decref(m.runs);
+}
+
+typedef struct host_work {
+  atomic_int max_threads;
+  bool fail;
+} host_work;
+
+static void host_fn(qb_gb_state* st, void* user) {
+  host_work* h = user;
+  const int t = qb_gb_threads(st);
+  if (t > atomic_load(&h->max_threads)) atomic_store(&h->max_threads, t);
+  if (h->fail) {
+    qb_gb_skip_with_error(st, "host work refused");
+    return;
+  }
+  volatile uint64_t sink = 0;
+  while (qb_gb_keep_running(st)) sink += 1;
+  qb_gb_set_counter(st, "bytes_per_second", 64.0 * (double) qb_gb_iterations(st), QB_GB_COUNTER_RATE);
+}
+
+static void test_host_threads_and_errors(void** state) {
+  (void) state;
+  host_work h = {0};
+  qb_measure m;
+  qb_error err = {0};
+  const qb_measure_options one = {.repetitions = 1, .min_time = 0.001};
+  assert_int_equal(qb_measure_host(&one, "host/two", host_fn, &h, 2, &m, &err), QB_OK);
+  assert_true(m.ok);
+  assert_int_equal(atomic_load(&h.max_threads), 2);
+  assert_int_equal((int) json_integer_value(json_object_get(qb_measure_summary(m.runs), "threads")), 2);
+  assert_true(m.bytes_per_second > 0);
+  json_decref(m.runs);
+
+  h.fail = true;
+  assert_int_equal(qb_measure_host(&one, "host/fails", host_fn, &h, 1, &m, &err), QB_OK);
+  assert_false(m.ok);
+  assert_string_equal(m.reason, "host work refused");
+  assert_int_equal(qb_measure_get(qb_measure_summary(m.runs), "bytes_per_second"), 0);
+  json_decref(m.runs);
+}
+
+static void test_summary(void** state) {
+  (void) state;
+  json_t* runs = json_array();
+  assert_null(qb_measure_summary(runs));
+  json_array_append_new(runs, json_pack("{s:s,s:f}", "run_type", "iteration", "real_time", 5.0));
+  json_array_append_new(
+      runs, json_pack("{s:s,s:s,s:f}", "run_type", "aggregate", "aggregate_name", "mean", "real_time", 6.0));
+  assert_true(qb_measure_get(qb_measure_summary(runs), "real_time") == 5.0); /* no median: the first */
+  json_array_append_new(runs, json_pack("{s:s,s:s,s:f}", "run_type", "aggregate", "aggregate_name", "median",
+                                        "real_time", 7.0));
+  assert_true(qb_measure_get(qb_measure_summary(runs), "real_time") == 7.0);
+  assert_true(qb_measure_get(qb_measure_summary(runs), "absent") == 0.0);
+  json_decref(runs);
+}
+
+int main(void) {
+  if (!qb_gb_available()) return QB_TEST_SKIP;
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_device_manual_time),
+      cmocka_unit_test(test_device_without_clock),
+      cmocka_unit_test(test_device_error_and_timeout),
+      cmocka_unit_test(test_host_threads_and_errors),
+      cmocka_unit_test(test_summary),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
