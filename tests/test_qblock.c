@@ -6,6 +6,8 @@
  * (NaN, inf, f16 scale overflow and underflow) at block counts around its tile, one
  * element off alignment, with guard bytes after the output. All variants are bit-exact:
  * the dots too (per-block integer sums in any order, the float accumulation in ggml's).
+ * The int4 group . s8 dots (no published vectors) are here too: every non-scalar variant
+ * against its reference (their dequantize families are in test_quant_simd).
  */
 #include <math.h>
 #include <stdio.h>
@@ -112,13 +114,21 @@ static const struct {
     {QB_FAMILY_q4_0_f32_dequant, qb__vec_q4_0_dequant},
     {QB_FAMILY_q8_0_dot, qb__vec_q8_0_dot},
     {QB_FAMILY_q4_0q8_0_dot, qb__vec_q4_0q8_0_dot},
+    /* int4 groups . s8: no published vectors; their SIMD variants against the reference. */
+    {QB_FAMILY_qu4g32s8_dot, NULL},
+    {QB_FAMILY_qu4g64s8_dot, NULL},
+    {QB_FAMILY_qu4g128s8_dot, NULL},
+    {QB_FAMILY_qs4g128s8_dot, NULL},
 };
 
-static qb__check_fn* qb__vectors_of(qb_family f) {
+static bool qb__listed(qb_family f, qb__check_fn** vectors) {
   for (size_t i = 0; i < sizeof qb__families / sizeof qb__families[0]; i++) {
-    if (qb__families[i].family == f) return qb__families[i].vectors;
+    if (qb__families[i].family == f) {
+      *vectors = qb__families[i].vectors;
+      return true;
+    }
   }
-  return NULL;
+  return false;
 }
 
 /* ---- Documented edge semantics of the references (where ggml is undefined) -------- */
@@ -325,12 +335,74 @@ static void qb__order_dot(const qb_kernel_info* k) {
   }
 }
 
+/*
+ * An int4 group . s8 variant against the reference: random groups (finite f16 scales of
+ * every magnitude, every code and zero point byte), plus groups at the extremes (zero
+ * point 0 or 255 with codes 0 or 15, activations -128 or 127: the largest sums), at
+ * group counts around the tile, the activations one byte off alignment. Results
+ * compared bit for bit (both NaN passes: a NaN scale in the last group).
+ */
+static void qb__vs_ref_int4dot(const qb_kernel_info* k) {
+  const qb_family_info* f = qb_family_get(k->family);
+  const qb_kernel_info* ref = qb_kernel_reference(k->family);
+  const size_t g = f->n_multiple, gbytes = qb_dtype_buffer_bytes(f->in, g);
+  const int sym = f->in == QB_DTYPE_qs4g128;
+  uint64_t seed = 0x14D0700u + (uint64_t) k->family;
+  size_t sizes[16];
+  const size_t ns = qb_test_sizes(1, sizes, 16);
+  for (size_t si = 0; si < ns; si++) {
+    for (size_t off = 0; off < 2; off++) {
+      const size_t ng = sizes[si] + (si == 0 ? 0 : 3), n = ng * g;
+      unsigned char* w = malloc(ng * gbytes + 1);
+      signed char* abuf = malloc(n + 1);
+      assert_true(w && abuf);
+      signed char* a = abuf + off;
+      for (size_t i = 0; i < ng * gbytes; i++) w[i] = (unsigned char) qb_test_rand(&seed);
+      for (size_t i = 0; i < n; i++) a[i] = (signed char) qb_test_rand(&seed);
+      for (size_t j = 0; j < ng; j++) {
+        unsigned char* grp = w + j * gbytes;
+        const uint64_t r = qb_test_rand(&seed);
+        /* A finite scale (exponent field below 31), any sign. */
+        const uint16_t h = (uint16_t) (r & 0xFBFFu);
+        memcpy(grp, &h, 2);
+        if (j % 5 == 4) {
+          const int hi = (r >> 16) & 1;
+          if (!sym) grp[2] = hi ? 0 : 255;
+          memset(grp + (sym ? 2 : 3), hi ? 0x77 : (sym ? 0x88 : 0x00), g / 2);
+          memset(a + j * g, hi ? 127 : -128, g);
+        }
+      }
+      if (ng > 2 && si % 3 == 2) {
+        const uint16_t nan = 0x7E01;
+        memcpy(w + (ng - 1) * gbytes, &nan, 2);
+      }
+      float want = 0, got = 0;
+      qb_kernel_dot(ref)(n, w, a, &want);
+      qb_kernel_dot(k)(n, w, a, &got);
+      if (qb_f32_to_bits(got) != qb_f32_to_bits(want) && !(isnan(got) && isnan(want))) {
+        fail_msg("%s: %zu groups, activations offset %zu: got %a, the reference gives %a", k->name, ng, off,
+                 got, want);
+      }
+      free(w);
+      free(abuf);
+    }
+  }
+}
+
 static bool qb__checks(const qb_kernel_info* k) {
-  return qb__vectors_of(k->family) != NULL;
+  qb__check_fn* vectors = NULL;
+  /* Without vectors the check is the comparison with the reference: not for itself. */
+  return qb__listed(k->family, &vectors) && (vectors != NULL || k->isa != QB_ISA_scalar);
 }
 
 static void qb__check(const qb_kernel_info* k) {
-  qb__vectors_of(k->family)(k);
+  qb__check_fn* vectors = NULL;
+  qb__listed(k->family, &vectors);
+  if (vectors == NULL) {
+    qb__vs_ref_int4dot(k);
+    return;
+  }
+  vectors(k);
   if (k->family == QB_FAMILY_q8_0_dot || k->family == QB_FAMILY_q4_0q8_0_dot) {
     qb__order_q4 = k->family == QB_FAMILY_q4_0q8_0_dot;
     qb__order_dot(k);

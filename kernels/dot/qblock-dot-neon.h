@@ -29,6 +29,17 @@ QB__QDN_INLINE int32x4_t qb__neon_dot32(int8x16_t a0, int8x16_t b0, int8x16_t a1
 #endif
 }
 
+/* The sum of 32 s8 values in four s32 lanes, exactly: SDOT with ones, or SADDLP and
+ * SADALP. (The int4 dots take z * sum(a) off the codes' sum.) */
+QB__QDN_INLINE int32x4_t qb__neon_sum32(int8x16_t a0, int8x16_t a1) {
+#if defined(__ARM_FEATURE_DOTPROD)
+  const int8x16_t ones = vdupq_n_s8(1);
+  return vdotq_s32(vdotq_s32(vdupq_n_s32(0), a0, ones), a1, ones);
+#else
+  return vpaddlq_s16(vaddq_s16(vpaddlq_s8(a0), vpaddlq_s8(a1)));
+#endif
+}
+
 /* One q8_0 . q8_0 block: its 32 products in four lanes. */
 QB__QDN_INLINE int32x4_t qb__neon_q8_0_q8_0(const qb_block_q8_0* x, const qb_block_q8_0* y) {
   return qb__neon_dot32(vld1q_s8(x->qs), vld1q_s8(y->qs), vld1q_s8(x->qs + 16), vld1q_s8(y->qs + 16));
