@@ -33,19 +33,26 @@
 #define QB_SQNR_F16_SEED1 73.654242344205883
 #define QB_EXACT_REL 1e-9
 
+/* n rounded up to the family's multiple (block and tile formats). */
+static size_t qb__n_for(const qb_family_info* f, size_t n) {
+  const size_t m = f->n_multiple ? f->n_multiple : 1;
+  return (n + m - 1) / m * m;
+}
+
 static void test_every_family_against_itself(void** state) {
   (void) state;
   for (int fi = 0; fi < QB_FAMILY_COUNT; fi++) {
     const qb_family_info* f = qb_family_get((qb_family) fi);
+    const size_t n = qb__n_for(f, 4096);
     for (int dist = 0; dist < QB_DIST_COUNT; dist++) {
       qb_case_data d;
       qb_error err = {0};
       qb_error_metrics m;
-      const qb_status s = qb_case_data_init(&d, f, 4096, (qb_dist) dist, 5, QB_ROUND_PYTORCH, &err);
+      const qb_status s = qb_case_data_init(&d, f, n, (qb_dist) dist, 5, QB_ROUND_PYTORCH, &err);
       if (s == QB_UNSUPPORTED && f->in_bits + f->in2_bits + f->out_bits == 0) break; /* compute peaks */
       if (s != QB_OK) print_error("%s/%s: %s\n", f->name, qb_dist_name((qb_dist) dist), err.msg);
       assert_int_equal(s, QB_OK);
-      assert_true(d.x_bytes == qb_dtype_buffer_bytes(f->in, 4096));
+      assert_true(d.x_bytes == qb_dtype_buffer_bytes(f->in, n));
       qb_case_data_run_reference(&d);
       assert_int_equal(qb_case_data_evaluate(&d, d.y, QB_SEM_EXACT, &m, &err), QB_OK);
       if (m.mismatches || m.nan_inf_mismatches) {
@@ -73,8 +80,9 @@ static void test_every_usable_variant(void** state) {
     qb_error err = {0};
     qb_error_metrics m;
     if (f->in_bits + f->in2_bits + f->out_bits == 0) continue; /* compute peaks: no data */
-    assert_int_equal(qb_case_data_init(&d, f, 4096 + 32 * 24, QB_DIST_outliers, 9, QB_ROUND_TFLITE, &err),
-                     QB_OK);
+    assert_int_equal(
+        qb_case_data_init(&d, f, qb__n_for(f, 4096 + 32 * 24), QB_DIST_outliers, 9, QB_ROUND_TFLITE, &err),
+        QB_OK);
     if (f->kind == QB_KIND_dot) {
       qb_kernel_dot(k)(d.n, d.x, d.x2, d.y);
     } else {
@@ -97,7 +105,8 @@ static void test_detects_a_change(void** state) {
     qb_error err = {0};
     qb_error_metrics m;
     if (f->in_bits + f->in2_bits + f->out_bits == 0) continue; /* compute peaks: no data */
-    assert_int_equal(qb_case_data_init(&d, f, 256, QB_DIST_normal, 3, QB_ROUND_PYTORCH, &err), QB_OK);
+    assert_int_equal(qb_case_data_init(&d, f, qb__n_for(f, 256), QB_DIST_normal, 3, QB_ROUND_PYTORCH, &err),
+                     QB_OK);
     qb_case_data_run_reference(&d);
     /* Flip the lowest bit of the last output byte of element 0 (a block's code, not its scale). */
     unsigned char* y = (unsigned char*) d.y;

@@ -15,8 +15,8 @@ static const qb_memory_row* qb__find(const qb_memory_row* rows, size_t k, const 
 static void test_2000x2000(void** state) {
   (void) state;
   const uint64_t dims[2] = {2000, 2000};
-  qb_memory_row rows[32];
-  const size_t k = qb_memory_table(dims, 2, rows, 32);
+  qb_memory_row rows[QB_MEMORY_MAX_ROWS];
+  const size_t k = qb_memory_table(dims, 2, rows, QB_MEMORY_MAX_ROWS);
   assert_true(k >= 10);
   /* The low-bit formats: bits per element with their scales. */
   assert_true(qb__find(rows, k, "mxf4")->bytes_per_element * 8 == 4.25);
@@ -24,6 +24,7 @@ static void test_2000x2000(void** state) {
   assert_true(qb__find(rows, k, "mxf8e4m3")->bytes_per_element * 8 == 8.25);
   assert_true(qb__find(rows, k, "nvf4")->bytes_per_element * 8 == 4.5);
   assert_true(qb__find(rows, k, "f8e4m3b128")->bytes_per_element * 8 == 8.25);
+  assert_true(qb__find(rows, k, "f8e4m3t128")->metadata_bytes == 4 * (4000000 / 16384 + 1)); /* 245 tiles */
   assert_true(qb__find(rows, k, "f6e2m3")->total_bytes == 3000000u);
   assert_true(qb__find(rows, k, "mxf4")->metadata_bytes == 125000u);
   assert_true(qb__find(rows, k, "f64")->total_bytes == 32000000u);

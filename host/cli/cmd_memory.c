@@ -58,7 +58,7 @@ int qb_cmd_memory(qb_ctx* ctx, int argc, char** argv) {
   uint64_t dims[QB_MEMORY_MAX_DIMS];
   int ndim;
   qb_error err = {0};
-  qb_memory_row rows[32];
+  qb_memory_row rows[QB_MEMORY_MAX_ROWS];
   (void) ctx;
   optind = 1;
   opterr = 0;

@@ -123,36 +123,33 @@ qb_status qb_memory_footprint(qb_dtype t, qb_mem_scheme scheme, const uint64_t* 
 }
 
 size_t qb_memory_table(const uint64_t* dims, int ndim, qb_memory_row* rows, size_t max) {
+  /* The integer dtypes' affine schemes (metadata beside the codes). */
   static const struct {
     qb_dtype t;
     qb_mem_scheme s;
-  } formats[] = {
-      {QB_DTYPE_f64, QB_MEM_PLAIN},
-      {QB_DTYPE_f32, QB_MEM_PLAIN},
-      {QB_DTYPE_f16, QB_MEM_PLAIN},
-      {QB_DTYPE_bf16, QB_MEM_PLAIN},
-      {QB_DTYPE_f8e4m3, QB_MEM_PLAIN},
-      {QB_DTYPE_f8e5m2, QB_MEM_PLAIN},
-      {QB_DTYPE_s8, QB_MEM_PER_TENSOR},
-      {QB_DTYPE_u8, QB_MEM_PER_TENSOR},
-      {QB_DTYPE_s8, QB_MEM_PER_CHANNEL},
-      {QB_DTYPE_s8, QB_MEM_BLOCK},
-      {QB_DTYPE_s4, QB_MEM_PER_TENSOR},
-      {QB_DTYPE_s4, QB_MEM_PER_CHANNEL},
+  } schemes[] = {
+      {QB_DTYPE_s8, QB_MEM_PER_TENSOR}, {QB_DTYPE_u8, QB_MEM_PER_TENSOR}, {QB_DTYPE_s8, QB_MEM_PER_CHANNEL},
+      {QB_DTYPE_s8, QB_MEM_BLOCK},      {QB_DTYPE_s4, QB_MEM_PER_TENSOR}, {QB_DTYPE_s4, QB_MEM_PER_CHANNEL},
       {QB_DTYPE_s4, QB_MEM_BLOCK},
-      /* The low-bit float formats (kernels/lowbit/README.md): scales inside the blocks. */
-      {QB_DTYPE_f6e2m3, QB_MEM_PLAIN},
-      {QB_DTYPE_f4e2m1, QB_MEM_PLAIN},
-      {QB_DTYPE_mxf8e4m3, QB_MEM_PLAIN},
-      {QB_DTYPE_mxi8, QB_MEM_PLAIN},
-      {QB_DTYPE_mxf6e2m3, QB_MEM_PLAIN},
-      {QB_DTYPE_mxf4, QB_MEM_PLAIN},
-      {QB_DTYPE_nvf4, QB_MEM_PLAIN},
-      {QB_DTYPE_f8e4m3b128, QB_MEM_PLAIN},
   };
   size_t k = 0;
-  for (size_t i = 0; i < sizeof formats / sizeof formats[0] && k < max; i++) {
-    if (qb_memory_footprint(formats[i].t, formats[i].s, dims, ndim, &rows[k], NULL) == QB_OK) k++;
+  /* 1. Every float dtype stored plainly, in dtype.inc order (e8m0 is a scale type, not a
+   *    tensor format). */
+  for (int t = 0; t < QB_DTYPE_COUNT && k < max; t++) {
+    const qb_dtype_info* d = qb_dtype_get((qb_dtype) t);
+    if (d->cls != QB_CLASS_float || d->special == QB_SPECIAL_e8m0) continue;
+    if (qb_memory_footprint((qb_dtype) t, QB_MEM_PLAIN, dims, ndim, &rows[k], NULL) == QB_OK) k++;
+  }
+  /* 2. The schemes. */
+  for (size_t i = 0; i < sizeof schemes / sizeof schemes[0] && k < max; i++) {
+    if (qb_memory_footprint(schemes[i].t, schemes[i].s, dims, ndim, &rows[k], NULL) == QB_OK) k++;
+  }
+  /* 3. Every block dtype of kernels/blocks.inc, scales inside its blocks (qb8 is the s8
+   *    block32 row above). A new block format is a row here with no edit. */
+  for (int t = 0; t < QB_DTYPE_COUNT && k < max; t++) {
+    qb_block_geom g;
+    if (t == QB_DTYPE_qb8 || !qb_dtype_block((qb_dtype) t, &g)) continue;
+    if (qb_memory_footprint((qb_dtype) t, QB_MEM_PLAIN, dims, ndim, &rows[k], NULL) == QB_OK) k++;
   }
   return k;
 }

@@ -45,6 +45,8 @@ qb_status qb_memory_footprint(qb_dtype t, qb_mem_scheme scheme, const uint64_t* 
                               qb_memory_row* row, qb_error* err);
 
 /* Every format qbench knows, widest first; returns the row count (at most max). */
+/* Rows enough for every format qb_memory_table lists (each dtype once, the schemes more). */
+#define QB_MEMORY_MAX_ROWS (QB_DTYPE_COUNT + 8)
 size_t qb_memory_table(const uint64_t* dims, int ndim, qb_memory_row* rows, size_t max);
 
 const char* qb_mem_scheme_name(qb_mem_scheme s);

@@ -678,8 +678,11 @@ qb_status qb_suite_resolve_size(const qb_size_spec* spec, const qb_topo* topo, c
     }
     if (spec->kind == QB_SIZE_DRAM) {
       /* At least DRAM_FACTOR x the last level: round the count and then n up. */
-      const uint64_t target_bits = cache * QB_SUITE_DRAM_FACTOR * 8 * 64;
-      x = (target_bits + bits - 1) / bits;
+      /* In exact bits per element: 64ths rounded up would undershoot for a format whose
+       * metadata is finer than 1/64 bit per element (one f32 per 128 x 128 tile). */
+      const double moved = f->in_bits + f->in2_bits + f->out_bits;
+      x = (uint64_t) ceil((double) cache * QB_SUITE_DRAM_FACTOR * 8.0 /
+                          (moved != 0 ? moved : (double) bits / 64.0));
       x = (x + m - 1) / m * m;
     } else {
       /* Half the level, so the case fits beside the stack, the code and the other

@@ -7,6 +7,7 @@
 #ifndef QB_LOWBIT_SCALAR_H
 #define QB_LOWBIT_SCALAR_H
 
+#include <assert.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -258,6 +259,15 @@ static inline void qb__nvf4_quant_block(const float* x, float g, qb_block_nvf4* 
  * gets d = NaN and NaN codes (0x7F); an all-zero block (d = 0: where public code
  * divides 0 by 0) keeps d = 0 and +-0 codes, so it dequantizes to zeros.
  */
+/* The codes of len elements under a finite scale d: e4m3_sat(x / d), nearest even; d = 0
+ * (an all-zero block or tile) gives +-0, keeping each element's sign. */
+static inline void qb__f8_scaled_codes(const float* x, size_t len, float d, uint8_t* q) {
+  for (size_t i = 0; i < len; i++) {
+    const uint32_t w = qb_f32_to_bits(x[i]);
+    q[i] = d == 0.0f ? (uint8_t) ((w >> 31) << 7) : qb_f32_to_f8e4m3_bits(qb_f32_to_bits(x[i] / d), 1);
+  }
+}
+
 static inline void qb__f8b128_quant_block(const float* x, qb_block_f8b128* out) {
   const uint32_t amax = qb__amax_bits(x, QB_F8B_BLOCK_LEN);
   if (amax >= 0x7F800000u) {
@@ -266,11 +276,18 @@ static inline void qb__f8b128_quant_block(const float* x, qb_block_f8b128* out) 
     return;
   }
   out->d = qb_f32_from_bits(amax) / 448.0f;
-  for (int i = 0; i < QB_F8B_BLOCK_LEN; i++) {
-    const uint32_t w = qb_f32_to_bits(x[i]);
-    out->qs[i] =
-        out->d == 0.0f ? (uint8_t) ((w >> 31) << 7) : qb_f32_to_f8e4m3_bits(qb_f32_to_bits(x[i] / out->d), 1);
-  }
+  qb__f8_scaled_codes(x, QB_F8B_BLOCK_LEN, out->d, out->qs);
+}
+
+/* ---- FP8 E4M3 with one f32 scale per 128 x 128 tile (qb/lowbit.h) ----------------------- */
+
+/* The matrix's row length: params' channel_len, or 128 when there is none. */
+static inline size_t qb__f8t128_cols(size_t n, const void* params) {
+  const qb_quant_params* p = (const qb_quant_params*) params;
+  const size_t cols = p != NULL && p->channel_len != 0 ? p->channel_len : QB_F8T_TILE;
+  assert(cols % QB_F8T_TILE == 0 && n % (cols * QB_F8T_TILE) == 0);
+  (void) n;
+  return cols;
 }
 
 #endif /* QB_LOWBIT_SCALAR_H */

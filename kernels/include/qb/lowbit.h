@@ -48,4 +48,20 @@ typedef struct qb_block_f8b128 {
   uint8_t qs[QB_F8B_BLOCK_LEN];
 } qb_block_f8b128;
 
+/*
+ * FP8 E4M3 with one f32 scale per 128 x 128 tile of a 2-D weight matrix (value = e4m3 * d).
+ * A tile is stored whole: its scale, then its 128 x 128 codes row by row; the tiles follow
+ * in row-major order of the tile grid. The matrix (the f32 side) is row-major, and its row
+ * length comes in the params of the unary signature: a qb_quant_params whose channel_len
+ * is the number of columns (a multiple of 128, with n / columns a multiple of 128); NULL
+ * params or channel_len 0 mean 128 columns, where the tiles are 16384 consecutive
+ * elements, in order. The other fields are not read.
+ */
+#define QB_F8T_TILE 128
+#define QB_F8T_TILE_LEN (QB_F8T_TILE * QB_F8T_TILE)
+typedef struct qb_block_f8t128 {
+  float d;
+  uint8_t qs[QB_F8T_TILE_LEN];
+} qb_block_f8t128;
+
 #endif /* QB_LOWBIT_H */
