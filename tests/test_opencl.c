@@ -50,13 +50,15 @@ typedef struct qb__bufs {
 /* ---- Inputs ------------------------------------------------------------------------ */
 
 /* f32 bit patterns every cast must get right: zeros, infinities, NaNs (quiet, signaling,
- * with payloads), subnormals, the largest values and the ties of each small format. */
+ * with payloads), subnormals, the largest values and the ties of each small format
+ * (E8M0's: 1.5 x 2^e rounds up, for the subnormal 2^-127 and at the top too). */
 static const uint32_t qb__f32_specials[] = {
     0x00000000u, 0x80000000u, 0x7F800000u, 0xFF800000u, 0x7FC00000u, 0xFFC00001u, 0x7F800001u, 0x7FA12345u,
     0x00000001u, 0x807FFFFFu, 0x00400000u, 0x7F7FFFFFu, 0xFF7FFFFFu, 0x3F800000u, 0x3F801000u, 0x3F803000u,
     0x477FEFFFu, 0x477FF000u, 0x477FE000u, 0x33800000u, 0x33000000u, 0x33000001u, 0x387FC000u, 0x3F808000u,
     0x3F818000u, 0x43E00000u, 0x43E80000u, 0x43F00000u, 0x47600000u, 0x47700000u, 0x3B000000u, 0x3A800000u,
-    0x37800000u, 0x37000000u, 0x3F7FFFFFu, 0x42FE0000u, 0xC2FF0000u, 0x3F828000u};
+    0x37800000u, 0x37000000u, 0x3F7FFFFFu, 0x42FE0000u, 0xC2FF0000u, 0x3F828000u, 0x00600000u, 0x005FFFFFu,
+    0x3FC00000u, 0x3FBFFFFFu, 0x7F400000u, 0x7F3FFFFFu};
 
 /* Floats for quantization with the scale `scale`: ties of x/scale (exact halves when
  * the scale is a power of two), random values across and beyond the range, NaN, inf. */
@@ -85,6 +87,89 @@ static void qb__fill_blocks(uint64_t* s, unsigned char* p, size_t nblocks) {
     for (int i = 0; i < QB_BLOCK_LEN; i++) blk.qs[i] = (int8_t) (qb_test_rand(s) & 0xFF);
     memcpy(p + k * sizeof blk, &blk, sizeof blk);
   }
+}
+
+/* Whether a dtype's buffers are filled byte by byte: block formats and packed sub-byte
+ * codes, whose elements share bytes or a scale. */
+static bool qb__bytewise(qb_dtype t) {
+  return qb_dtype_get(t)->cls == QB_CLASS_block || qb_dtype_get(t)->bits < 8;
+}
+
+static float qb__uniform(uint64_t* s) {
+  return (float) ((double) (qb_test_rand(s) >> 11) * 0x1p-53);
+}
+
+/*
+ * f32 inputs of a block quantizer, block by block (len elements each), cycling through
+ * the edge blocks kernels/lowbit/README.md and kernels/quant/README.md name: values of
+ * one magnitude anywhere in f32's range, all zero (signed zeros), a NaN, an infinity,
+ * amax at FLT_MAX, amax at 2^-149, subnormal elements, the ties of the FP4/FP6 grids
+ * (amax 6: scale 1), any bits, values bunched at the top of their block, and the ties
+ * of MXINT8's grid.
+ */
+static void qb__fill_quant_blocks(uint64_t* s, float* x, size_t n, size_t len) {
+  for (size_t b = 0; b * len < n; b++) {
+    float* xb = x + b * len;
+    const int kind = (int) (b % 11);
+    const int e = (int) (qb_test_rand(s) % 250) - 130; /* the block's magnitude: 2^e */
+    for (size_t i = 0; i < len; i++) {
+      const float u = qb__uniform(s) - 0.5f;
+      const uint32_t bits = (uint32_t) (qb_test_rand(s) >> 32);
+      float v;
+      switch (kind) {
+        case 1:
+          v = (i & 1) ? -0.0f : 0.0f;
+          break;
+        case 4:
+          v = i == 3 ? -3.4028235e38f : u * 0x1p127f;
+          break;
+        case 5:
+          v = i == len / 2 ? 0x1p-149f : (i & 1) ? -0.0f : 0.0f;
+          break;
+        case 6:
+          v = qb_f32_from_bits(bits & 0x807FFFFFu); /* subnormals and signed zeros */
+          break;
+        case 7:
+          v = i == 0 ? 6.0f : (float) ((int) (i % 32) - 16) * 0.125f + 0.0625f;
+          break;
+        case 8:
+          v = qb_f32_from_bits(bits);
+          break;
+        case 9:
+          v = ldexpf(1.0f + 0.1f * u, e > 120 ? 120 : e) * (bits & 1 ? -1.0f : 1.0f);
+          break;
+        case 10: /* amax 1.5 (MX scale 2^0): the ties of MXINT8's grid of 1/64 */
+          v = i == 1 ? -1.5f : ((float) (int) (bits % 181) - 90.0f + 0.5f) / 64.0f;
+          break;
+        default:
+          v = ldexpf(u * exp2f(20.0f * qb__uniform(s) - 10.0f), e > 110 ? 110 : e);
+          break;
+      }
+      xb[i] = v;
+    }
+    if (kind == 2) xb[qb_test_rand(s) % len] = NAN;
+    if (kind == 3) xb[qb_test_rand(s) % len] = (b & 1) ? -INFINITY : INFINITY;
+  }
+}
+
+/* The family that makes dtype t from f32 (a block quantizer or a saturating cast), or
+ * QB_FAMILY_COUNT. */
+static qb_family qb__maker(qb_dtype t) {
+  const qb_family q = qb_family_by_op(QB_OP_bquant, QB_DTYPE_f32, t);
+  return q != QB_FAMILY_COUNT ? q : qb_family_by_op(QB_OP_cvtsat, QB_DTYPE_f32, t);
+}
+
+/* Dot inputs of a format made by quantizing floats in [-2, 2] with the CPU reference of
+ * its quantizer: finite codes and scales, as a dot meets them. False when t has none. */
+static bool qb__fill_made(qb_dtype t, unsigned char* p, size_t n, uint64_t* s) {
+  const qb_family q = qb__maker(t);
+  if (q == QB_FAMILY_COUNT || n == 0) return q != QB_FAMILY_COUNT;
+  float* v = malloc(n * sizeof *v);
+  assert_non_null(v);
+  for (size_t i = 0; i < n; i++) v[i] = 4.0f * qb__uniform(s) - 2.0f;
+  qb_kernel_unary(qb_kernel_reference(q))(n, v, p, NULL);
+  free(v);
+  return true;
 }
 
 /* Random data of the dtype; floats for dots stay in [-2, 2] so sums do not overflow. */
@@ -178,12 +263,21 @@ static int qb__check(qb__t* t, int dev, const qb_family_info* f, const char* var
   assert_true(x && x2 && ref && got);
   uint64_t s = seed;
   const bool ftz = (sem & QB_SEM_FTZ_IN) != 0;
+  const bool affine = qp != NULL && qb_op_affine(qb_family_op(f));
   if (f->in == QB_DTYPE_qb8)
     qb__fill_blocks(&s, x, n / QB_BLOCK_LEN);
+  else if (dot && qb__fill_made(f->in, x, n, &s))
+    ;
+  else if (qb__bytewise(f->in))
+    qb__fill(QB_DTYPE_u8, x, xb, &s, false, 0.0f, ftz); /* any bytes: every code and scale */
+  else if (f->in == QB_DTYPE_f32 && qb__bytewise(f->out) && f->n_multiple > 1)
+    qb__fill_quant_blocks(&s, (float*) (void*) x, n, f->n_multiple);
   else
-    qb__fill(f->in, x, n, &s, dot, qp && f->in == QB_DTYPE_f32 ? qp->scale : 0.0f, ftz);
+    qb__fill(f->in, x, n, &s, dot, affine && f->in == QB_DTYPE_f32 ? qp->scale : 0.0f, ftz);
   if (f->in2 == QB_DTYPE_qb8)
     qb__fill_blocks(&s, x2, n / QB_BLOCK_LEN);
+  else if (dot && qb__fill_made(f->in2, x2, n, &s))
+    ;
   else if (dot)
     qb__fill(f->in2, x2, n, &s, true, 0.0f, ftz);
   if (f->id == QB_FAMILY_f32_qb8_quant && n >= 64) {
@@ -210,11 +304,16 @@ static int qb__check(qb__t* t, int dev, const qb_family_info* f, const char* var
   assert_int_equal(qb_verify(&io, ref, got, sem, &r, &err), QB_OK);
   const int bad = r.first != SIZE_MAX;
   if (bad) {
-    printf("  %s/%s n=%zu%s: output %zu: 0x%llx, reference 0x%llx (input 0x%llx); %llu + %llu NaN/inf outputs differ\n",
-           f->name, variant, n, qp ? (qp->round == QB_ROUND_TFLITE ? " tflite" : " pytorch") : "", r.first,
-           (unsigned long long) r.got, (unsigned long long) r.want,
-           (unsigned long long) qb_element_bits(f->in, x, dot ? 0 : r.first), (unsigned long long) r.mismatches,
-           (unsigned long long) r.nan_inf_mismatches);
+    printf(
+        "  %s/%s n=%zu%s: output %zu: 0x%llx, reference 0x%llx (input 0x%llx); %llu + %llu NaN/inf outputs "
+        "differ\n",
+        f->name, variant, n,
+        affine ? (qp->round == QB_ROUND_TFLITE ? " tflite" : " pytorch")
+        : qp   ? " (tensor scale)"
+               : "",
+        r.first, (unsigned long long) r.got, (unsigned long long) r.want,
+        (unsigned long long) qb_element_bits(f->in, x, dot ? 0 : r.first), (unsigned long long) r.mismatches,
+        (unsigned long long) r.nan_inf_mismatches);
   }
   free(x), free(x2), free(ref), free(got);
   return bad;
@@ -287,8 +386,11 @@ static void qb__test_families(void** state) {
       const char* why = NULL;
       const int nv = t->b->ops->variants(t->b, dev, fam, names, 8, &why);
       if (nv == 0) printf("  %s: no variant on this device: %s\n", f->name, why);
+      /* Block families: also two work-groups of whole blocks and three more. */
+      const size_t nsz = nsizes + (!t->quick && f->n_multiple > 1);
+      sizes[nsizes] = (2 * wg * vec + 3) * f->n_multiple;
       for (int v = 0; v < nv; v++) {
-        for (size_t si = 0; si < nsizes; si++) {
+        for (size_t si = 0; si < nsz; si++) {
           /* Block families need whole blocks: round up to 32. */
           size_t n = (sizes[si] + f->n_multiple - 1) / f->n_multiple * f->n_multiple;
           if (n > f->max_n) n = (size_t) f->max_n;
@@ -299,6 +401,16 @@ static void qb__test_families(void** state) {
           if (!quant) {
             failed += qb__check(t, dev, f, names[v], n, NULL, 1000 + n) != 0;
             checked++;
+            if (f->in == QB_DTYPE_nvf4 || f->out == QB_DTYPE_nvf4) {
+              /* NVFP4's second level: an f32 tensor scale in the params (qb/lowbit.h). A
+               * large one too: there a block whose e4m3 scale underflows to 0 (its
+               * elements kept as signed zeros) holds elements up to 6 * g * 2^-10. */
+              const qb_quant_params gs[2] = {{.scale = 0.0390625f}, {.scale = 4096.0f}};
+              for (int k = 0; k < 2; k++) {
+                failed += qb__check(t, dev, f, names[v], n, &gs[k], 1500 + n + (uint64_t) k) != 0;
+                checked++;
+              }
+            }
             continue;
           }
           qb__bufs pc;

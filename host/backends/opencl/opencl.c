@@ -408,6 +408,10 @@ static cl_int qb__set_args(qb__ocl_case* s) {
     QB__ARG(qmin);
     QB__ARG(qmax);
     QB__ARG(tflite);
+  } else if (s->e->args == QB__OCL_ARGS_TSCALE) {
+    /* NVFP4's tensor scale: absent (no params) is 0, which the kernels read as 1. */
+    const cl_float g = qp != NULL ? qp->scale : 0.0f;
+    QB__ARG(g);
   }
   s->local = qb__kernel_wg(d, s->k);
   const size_t units = c->n / s->e->unit;
@@ -506,7 +510,7 @@ static qb_status qb__prepare(qb_backend* b, int device, const qb_backend_case* c
   const char* missing = qb__entry_missing(d, e);
   if (missing != NULL) return qb_fail(err, QB_SKIPPED, "%s on %s: %s", e->kernel, d->short_name, missing);
   if (c->qp != NULL && c->qp->round == QB_ROUND_TFLITE && !qb__ocl_div_ok(d) &&
-      e->args != QB__OCL_ARGS_CAST) {
+      (e->args == QB__OCL_ARGS_QUANT || e->args == QB__OCL_ARGS_QUANTC)) {
     return qb_fail(err, QB_SKIPPED,
                    "%s on %s: TFLite rounding needs correctly rounded f32 division (or fp64)", e->kernel,
                    d->short_name);

@@ -1,0 +1,408 @@
+/*
+ * The low-bit float formats (kernels/lowbit/README.md): the FP6/FP4/E8M0 element casts,
+ * the OCP MX blocks (quantize with the three scale/tie variants, dequantize), NVFP4,
+ * FP8 E4M3 with one f32 scale per 128, and the E4M3, MXFP8 . MXFP8 and MXFP4 . MXFP8
+ * dots. Bit-exact with kernels/lowbit/lowbit-scalar.h and kernels/common/fp.h: the
+ * element roundings are integer arithmetic on the bits (cvt.cl's helpers), the block
+ * scales are read from the exponent bits, and the only float operations are the ones
+ * the references do, in the same order (FP_CONTRACT is off, copy.cl): multiplications by
+ * powers of two, the RCEIL/NVFP4/per-128 divisions (qb__div: correctly rounded, the
+ * entries need DIV) and the dots' sums.
+ *
+ * Block kernels give one work-item QB_VEC blocks (QB_SPAN over blocks, as qb8 in
+ * quant.cl). Every path is computed and picked by selects (cvt.cl: branches keep PoCL's
+ * loops scalar); a block holding NaN or inf has its elements replaced by 0 before they
+ * are encoded, so no lane converts a NaN or an out-of-range float to an integer.
+ */
+
+/* ---- Element rounding ---------------------------------------------------------------- */
+
+/* v >> s (1 <= s <= 31) rounded to nearest, ties away from zero (v + 2^(s-1) < 2^32). */
+uint qb__shift_rna(uint v, uint s) {
+  return (v + (1u << (s - 1))) >> s;
+}
+
+/* qb__round_to_small (cvt.cl) with a choice of ties, as qb__round_to_small_ties in
+ * fp.h: `away` rounds exact halves away from zero, else to even. A finite non-negative
+ * f32 (bits) in, an unsigned code out, overflow left to the caller. Beyond the smallest
+ * subnormal's half the clamped shift of 25 gives 0 as the reference's early return does
+ * (full < 2^24 is below half of 2^25, so neither tie rule rounds it up). */
+uint qb__round_to_small_ties(uint mag, int mbits, int bias, int away) {
+  const int e = (int) (mag >> 23);
+  const uint nv = mag - ((uint) (127 - bias) << 23);
+  const uint ns = (uint) (23 - mbits);
+  const uint full = e == 0 ? mag : (mag & 0x7FFFFFu) | 0x800000u;
+  const uint ss = (uint) clamp(151 - bias - mbits - max(e, 1), 1, 25);
+  const uint nrm = away ? qb__shift_rna(nv, ns) : qb__shift_rne(nv, ns);
+  const uint sub = away ? qb__shift_rna(full, ss) : qb__shift_rne(full, ss);
+  return e >= 128 - bias ? nrm : sub;
+}
+
+/* f32 -> a finite small float of 1 + ebits + mbits bits (FP6 E2M3/E3M2, FP4 E2M1), as
+ * qb__f32_to_fn_small: nearest (ties even or away), overflow and inf saturate (inf's
+ * rounding overflows like any large value), NaN gives zero with the NaN's sign. */
+uchar qb__f32_to_fn_small(uint w, int ebits, int mbits, int bias, int away) {
+  const uint nbits = (uint) (ebits + mbits);
+  const uint sign = (w >> 31) << nbits;
+  const uint mag = w & 0x7FFFFFFFu;
+  const uint maxcode = (1u << nbits) - 1u;
+  const uint q = min(qb__round_to_small_ties(mag, mbits, bias, away), maxcode);
+  return (uchar) (sign | (mag > 0x7F800000u ? 0u : q));
+}
+
+/* A small float code (sign at bit ebits + mbits) -> f32 bits, exact. */
+uint qb__fn_small_to_f32(uint c, int ebits, int mbits, int bias) {
+  const uint nbits = (uint) (ebits + mbits);
+  const uint sign = ((c >> nbits) & 1u) << 31;
+  return sign | qb__small_to_f32((c >> mbits) & ((1u << ebits) - 1u), c & ((1u << mbits) - 1u), mbits, bias);
+}
+
+/* f32 -> E8M0 as qb_f32_to_e8m0_bits: the nearest power of two, ties up; (0, 2^-127)
+ * gives code 0; zero, negatives, inf, NaN and overflow give 0xFF. */
+uchar qb__f32_to_e8m0_bits(uint w) {
+  const uint e = w >> 23;
+  const uint sub = (w & 0x7FFFFFu) >= 0x600000u ? 1u : 0u;
+  const uint c = min(e + ((w >> 22) & 1u), 0xFFu);
+  return (uchar) ((w == 0u || w >= 0x7F800000u) ? 0xFFu : e == 0u ? sub : c);
+}
+
+/* E8M0 -> f32 bits: 2^(c - 127) (code 0 is the subnormal 2^-127), 0xFF -> NaN. */
+uint qb__e8m0_to_f32_bits(uint c) {
+  return c == 0xFFu ? 0x7FC00000u : c == 0u ? 0x00400000u : c << 23;
+}
+
+/* ---- MX blocks --------------------------------------------------------------------- */
+
+/* Element kinds, as qb__mx_kind (lowbit-scalar.h); always compile-time constants, so
+ * the switches below fold away. */
+#define QB_MX_E4M3 0
+#define QB_MX_E5M2 1
+#define QB_MX_E2M3 2
+#define QB_MX_E3M2 3
+#define QB_MX_E2M1 4
+#define QB_MX_INT8 5
+#define QB_MX_FLOOR 0
+#define QB_MX_RCEIL 1
+#define QB_MX_LEN 32
+
+int qb__mx_emax(int k) {
+  return k == QB_MX_E4M3 ? 8 : k == QB_MX_E5M2 ? 15 : k == QB_MX_E3M2 ? 4 : k == QB_MX_INT8 ? 0 : 2;
+}
+
+float qb__mx_maxval(int k) {
+  return k == QB_MX_E4M3   ? 448.0f
+         : k == QB_MX_E5M2 ? 57344.0f
+         : k == QB_MX_E2M3 ? 7.5f
+         : k == QB_MX_E3M2 ? 28.0f
+         : k == QB_MX_E2M1 ? 6.0f
+                           : 127.0f / 64.0f;
+}
+
+/* floor(log2(x)) of a positive finite f32 (bits), subnormals included: a subnormal
+ * m * 2^-149 is normalized by an exact convert_float(m) (m < 2^23), as in cvt.cl. */
+int qb__ilog2_floor(uint a) {
+  const int nrm = (int) (a >> 23) - 127;
+  const int sub = (int) (as_uint(convert_float(a & 0x7FFFFFu)) >> 23) - 127 - 149;
+  return (a >> 23) ? nrm : sub;
+}
+
+/* ceil(log2(x)): floor, plus one unless x is a power of two: a normal with no mantissa
+ * bits, or a subnormal whose exact conversion to float has none (not m & (m - 1), which
+ * LLVM turns into a popcount that oclgrind 21.10 cannot run). */
+int qb__ilog2_ceil(uint a) {
+  const uint m = a & 0x7FFFFFu;
+  const int pow2 = (a >> 23) ? m == 0u : (as_uint(convert_float(m)) & 0x7FFFFFu) == 0u;
+  return qb__ilog2_floor(a) + (pow2 ? 0 : 1);
+}
+
+/* The shared exponent of a block with finite amax (bits), as qb__mx_shared_exp: FLOOR
+ * from the exponent bits, RCEIL from one correctly rounded f32 division; 0 gives -127. */
+int qb__mx_shared_exp(uint amax, int k, int mode) {
+  const float q = mode == QB_MX_RCEIL ? qb__div(as_float(amax), qb__mx_maxval(k)) : 1.0f;
+  const int fl = qb__ilog2_floor(max(amax, 1u)) - qb__mx_emax(k);
+  const int ce = qb__ilog2_ceil(max(as_uint(q), 1u));
+  const int s = clamp(mode == QB_MX_RCEIL ? ce : fl, -127, 127);
+  return (amax == 0u || (mode == QB_MX_RCEIL && q == 0.0f)) ? -127 : s;
+}
+
+/* 2^k as f32 for k in [-127, 127] (2^-127 is a subnormal). */
+float qb__pow2f(int k) {
+  return as_float(k >= -126 ? (uint) (k + 127) << 23 : 0x00400000u);
+}
+
+/* One element v = x * 2^-s (finite) -> its code, as qb__mx_encode. */
+uchar qb__mx_encode(float v, int k, int away) {
+  const uint w = as_uint(v);
+  const uint mag = w & 0x7FFFFFFFu;
+  const uint sign8 = (w >> 24) & 0x80u;
+  if (k == QB_MX_E4M3) return (uchar) (sign8 | min(qb__round_to_small_ties(mag, 3, 7, away), 0x7Eu));
+  if (k == QB_MX_E5M2) return (uchar) (sign8 | min(qb__round_to_small_ties(mag, 2, 15, away), 0x7Bu));
+  if (k == QB_MX_E2M3) return qb__f32_to_fn_small(w, 2, 3, 1, away);
+  if (k == QB_MX_E3M2) return qb__f32_to_fn_small(w, 3, 2, 3, away);
+  if (k == QB_MX_E2M1) return qb__f32_to_fn_small(w, 2, 1, 1, away);
+  /* INT8: |v| < 2, so r = |v| * 64 < 128 exactly; round to an integer, clamp to 127. */
+  const float r = as_float(mag) * 64.0f;
+  const uint t = convert_uint(r);
+  const float frac = r - convert_float(t);
+  const uint up = frac > 0.5f || (frac == 0.5f && (away || (t & 1u)));
+  const uint q = min(t + up, 127u);
+  return (uchar) ((w >> 31) ? 0u - q : q);
+}
+
+/* An element code -> its value before the scale, as qb__mx_decode. */
+float qb__mx_decode(uint c, int k) {
+  if (k == QB_MX_E4M3) return as_float(qb__f8e4m3_to_f32_bits((uchar) c));
+  if (k == QB_MX_E5M2) return as_float(qb__f8e5m2_to_f32_bits((uchar) c));
+  if (k == QB_MX_E2M3) return as_float(qb__fn_small_to_f32(c, 2, 3, 1));
+  if (k == QB_MX_E3M2) return as_float(qb__fn_small_to_f32(c, 3, 2, 3));
+  if (k == QB_MX_E2M1) return as_float(qb__fn_small_to_f32(c, 2, 1, 1));
+  return convert_float((char) c) * (1.0f / 64.0f);
+}
+
+/* a * b where a NaN a is kept as is: x86 multiplies return the first NaN operand, so
+ * when both are NaN (a NaN element code and a NaN scale) the reference's product is a's
+ * NaN; a compiler free to commute the product could give b's. */
+float qb__mul_nan_first(float a, float b) {
+  return isnan(a) ? a : a * b;
+}
+
+/* The largest |x| of `len` f32 (bits) from p: an integer max, NaN and inf above every
+ * finite value. */
+uint qb__amax_bits(global const uint* p, int len) {
+  uint a = 0u;
+  for (int i = 0; i < len; i++) a = max(a, p[i] & 0x7FFFFFFFu);
+  return a;
+}
+
+/*
+ * Block b of an MX quantization: the E8M0 byte, then the codes packed by bits per
+ * element (8: one per byte; 6: four in three bytes; 4: two per byte, low nibble first).
+ * A block holding NaN or inf gets 0xFF and codes 0; its elements are zeroed before
+ * encoding so no lane computes on them.
+ */
+#define QB_MX_CODE(i, K, A) (bad ? (uchar) 0 : qb__mx_encode(as_float(bad ? 0u : xb[i]) * inv, K, A))
+
+#define QB_MX_QUANT_KERNEL(name, KIND, MODE, AWAY, BITS)                                      \
+  kernel void name(ulong n, global const uint* x, global uchar* y) {                          \
+    QB_SPAN(b, n / QB_MX_LEN, {                                                               \
+      global const uint* xb = x + b * QB_MX_LEN;                                              \
+      global uchar* yb = y + b * (1 + QB_MX_LEN * BITS / 8);                                  \
+      const uint amax = qb__amax_bits(xb, QB_MX_LEN);                                         \
+      const int bad = amax >= 0x7F800000u;                                                    \
+      const int s = qb__mx_shared_exp(bad ? 0u : amax, KIND, MODE);                           \
+      const float inv = qb__pow2f(-s);                                                        \
+      yb[0] = bad ? (uchar) 0xFF : (uchar) (s + 127);                                         \
+      if (BITS == 8) {                                                                        \
+        for (int i = 0; i < QB_MX_LEN; i++) yb[1 + i] = QB_MX_CODE(i, KIND, AWAY);            \
+      } else if (BITS == 6) {                                                                 \
+        for (int j = 0; j < QB_MX_LEN / 4; j++) {                                             \
+          const uint w = (uint) QB_MX_CODE(4 * j, KIND, AWAY) |                               \
+                         (uint) QB_MX_CODE(4 * j + 1, KIND, AWAY) << 6 |                      \
+                         (uint) QB_MX_CODE(4 * j + 2, KIND, AWAY) << 12 |                     \
+                         (uint) QB_MX_CODE(4 * j + 3, KIND, AWAY) << 18;                      \
+          yb[1 + 3 * j] = (uchar) w;                                                          \
+          yb[2 + 3 * j] = (uchar) (w >> 8);                                                   \
+          yb[3 + 3 * j] = (uchar) (w >> 16);                                                  \
+        }                                                                                     \
+      } else {                                                                                \
+        for (int j = 0; j < QB_MX_LEN / 2; j++)                                               \
+          yb[1 + j] = QB_MX_CODE(2 * j, KIND, AWAY) | QB_MX_CODE(2 * j + 1, KIND, AWAY) << 4; \
+      }                                                                                       \
+    });                                                                                       \
+  }
+
+/* Code i of a block's packed codes p (BITS per element). */
+uint qb__mx_code_at(global const uchar* p, int i, int bits) {
+  if (bits == 8) return p[i];
+  if (bits == 4) return (p[i / 2] >> (4 * (i & 1))) & 15u;
+  const int j = (i / 4) * 3;
+  const uint w = (uint) p[j] | (uint) p[j + 1] << 8 | (uint) p[j + 2] << 16;
+  return (w >> (6 * (i & 3))) & 0x3Fu;
+}
+
+#define QB_MX_DEQUANT_KERNEL(name, KIND, BITS)                                              \
+  kernel void name(ulong n, global const uchar* x, global float* y) {                       \
+    QB_SPAN(b, n / QB_MX_LEN, {                                                             \
+      global const uchar* xb = x + b * (1 + QB_MX_LEN * BITS / 8);                          \
+      const float scale = as_float(qb__e8m0_to_f32_bits(xb[0]));                            \
+      for (int i = 0; i < QB_MX_LEN; i++) {                                                 \
+        y[b * QB_MX_LEN + i] =                                                              \
+            qb__mul_nan_first(qb__mx_decode(qb__mx_code_at(xb + 1, i, BITS), KIND), scale); \
+      }                                                                                     \
+    });                                                                                     \
+  }
+
+#define QB_MX_FORMAT(fmt, KIND, BITS)                                           \
+  QB_MX_QUANT_KERNEL(qb_f32_##fmt##_quant_ocl, KIND, QB_MX_FLOOR, 0, BITS)      \
+  QB_MX_QUANT_KERNEL(qb_f32_##fmt##_quantrceil_ocl, KIND, QB_MX_RCEIL, 0, BITS) \
+  QB_MX_QUANT_KERNEL(qb_f32_##fmt##_quantaway_ocl, KIND, QB_MX_FLOOR, 1, BITS)  \
+  QB_MX_DEQUANT_KERNEL(qb_##fmt##_f32_dequant_ocl, KIND, BITS)
+
+QB_MX_FORMAT(mxf8e4m3, QB_MX_E4M3, 8)
+QB_MX_FORMAT(mxf8e5m2, QB_MX_E5M2, 8)
+QB_MX_FORMAT(mxf6e2m3, QB_MX_E2M3, 6)
+QB_MX_FORMAT(mxf6e3m2, QB_MX_E3M2, 6)
+QB_MX_FORMAT(mxf4, QB_MX_E2M1, 4)
+QB_MX_FORMAT(mxi8, QB_MX_INT8, 8)
+
+/* ---- NVFP4: 16 E2M1 + an E4M3 scale, times an optional f32 tensor scale g ------------- */
+
+#define QB_NVF4_LEN 16
+#define QB_NVF4_BYTES 9
+
+/* As qb__nvf4_quant_block: s = e4m3_sat(amax / 6 / g), d = e4m3(s) * g, codes
+ * e2m1(x / d); d == 0 keeps the signs; NaN or inf in the block: s = 0x7F, codes 0. g = 0
+ * (no tensor scale) means 1. */
+kernel void qb_f32_nvf4_quant_ocl(ulong n, global const uint* x, global uchar* y, float g) {
+  const float gs = g != 0.0f ? g : 1.0f;
+  QB_SPAN(b, n / QB_NVF4_LEN, {
+    global const uint* xb = x + b * QB_NVF4_LEN;
+    global uchar* yb = y + b * QB_NVF4_BYTES;
+    const uint amax = qb__amax_bits(xb, QB_NVF4_LEN);
+    const int bad = amax >= 0x7F800000u;
+    const uchar s = qb__f32_to_f8e4m3_bits(as_uint(qb__div(qb__div(as_float(bad ? 0u : amax), 6.0f), gs)), 1);
+    const float d = as_float(qb__f8e4m3_to_f32_bits(s)) * gs;
+    const float dd = d != 0.0f ? d : 1.0f;
+    yb[0] = bad ? (uchar) 0x7F : s;
+    for (int j = 0; j < QB_NVF4_LEN / 2; j++) {
+      uint c[2];
+      for (int k = 0; k < 2; k++) {
+        const uint w = bad ? 0u : xb[2 * j + k];
+        const uint q = qb__f32_to_fn_small(as_uint(qb__div(as_float(w), dd)), 2, 1, 1, 0);
+        c[k] = bad ? 0u : d == 0.0f ? (w >> 31) << 3 : q;
+      }
+      yb[1 + j] = (uchar) (c[0] | c[1] << 4);
+    }
+  });
+}
+
+kernel void qb_nvf4_f32_dequant_ocl(ulong n, global const uchar* x, global float* y, float g) {
+  const float gs = g != 0.0f ? g : 1.0f;
+  QB_SPAN(b, n / QB_NVF4_LEN, {
+    global const uchar* xb = x + b * QB_NVF4_BYTES;
+    const float d = as_float(qb__f8e4m3_to_f32_bits(xb[0])) * gs;
+    for (int i = 0; i < QB_NVF4_LEN; i++) {
+      const uint c = (xb[1 + i / 2] >> (4 * (i & 1))) & 15u;
+      y[b * QB_NVF4_LEN + i] = as_float(qb__fn_small_to_f32(c, 2, 1, 1)) * d;
+    }
+  });
+}
+
+/* ---- FP8 E4M3 with one f32 scale per 128 ----------------------------------------------- */
+
+#define QB_F8B_LEN 128
+#define QB_F8B_BYTES 132
+
+/* As qb__f8b128_quant_block: d = amax / 448, codes e4m3_sat(x / d); an all-zero block
+ * keeps d = 0 and +-0 codes; NaN or inf in the block: d = NaN, codes 0x7F. */
+kernel void qb_f32_f8e4m3b128_quant_ocl(ulong n, global const uint* x, global uchar* y) {
+  QB_SPAN(b, n / QB_F8B_LEN, {
+    global const uint* xb = x + b * QB_F8B_LEN;
+    global uchar* yb = y + b * QB_F8B_BYTES;
+    const uint amax = qb__amax_bits(xb, QB_F8B_LEN);
+    const int bad = amax >= 0x7F800000u;
+    const float d = qb__div(as_float(bad ? 0u : amax), 448.0f);
+    const float dd = d != 0.0f ? d : 1.0f;
+    *(global uint*) yb = bad ? 0x7FC00000u : as_uint(d);
+    for (int i = 0; i < QB_F8B_LEN; i++) {
+      const uint w = bad ? 0u : xb[i];
+      const uchar q = qb__f32_to_f8e4m3_bits(as_uint(qb__div(as_float(w), dd)), 1);
+      yb[4 + i] = bad ? (uchar) 0x7F : d == 0.0f ? (uchar) ((w >> 31) << 7) : q;
+    }
+  });
+}
+
+kernel void qb_f8e4m3b128_f32_dequant_ocl(ulong n, global const uchar* x, global float* y) {
+  QB_SPAN(b, n / QB_F8B_LEN, {
+    global const uchar* xb = x + b * QB_F8B_BYTES;
+    const float d = *(global const float*) xb;
+    for (int i = 0; i < QB_F8B_LEN; i++) {
+      y[b * QB_F8B_LEN + i] = qb__mul_nan_first(as_float(qb__f8e4m3_to_f32_bits(xb[4 + i])), d);
+    }
+  });
+}
+
+/* ---- Element casts: FP6 (4 codes in 3 bytes), FP4 (2 per byte), E8M0 ------------------ */
+
+/* f32 -> FP6: work-item g packs groups [g * QB_VEC, (g + 1) * QB_VEC) of four. */
+#define QB_F6_CVT_KERNEL(name, EB, MB, BIAS)                                           \
+  kernel void name(ulong n, global const uint* x, global uchar* y) {                   \
+    QB_SPAN(j, n / 4, {                                                                \
+      const uint w = (uint) qb__f32_to_fn_small(x[4 * j], EB, MB, BIAS, 0) |           \
+                     (uint) qb__f32_to_fn_small(x[4 * j + 1], EB, MB, BIAS, 0) << 6 |  \
+                     (uint) qb__f32_to_fn_small(x[4 * j + 2], EB, MB, BIAS, 0) << 12 | \
+                     (uint) qb__f32_to_fn_small(x[4 * j + 3], EB, MB, BIAS, 0) << 18;  \
+      y[3 * j] = (uchar) w;                                                            \
+      y[3 * j + 1] = (uchar) (w >> 8);                                                 \
+      y[3 * j + 2] = (uchar) (w >> 16);                                                \
+    });                                                                                \
+  }
+
+#define QB_F6_WIDEN_KERNEL(name, EB, MB, BIAS)                                                              \
+  kernel void name(ulong n, global const uchar* x, global uint* y) {                                        \
+    QB_SPAN(j, n / 4, {                                                                                     \
+      const uint w = (uint) x[3 * j] | (uint) x[3 * j + 1] << 8 | (uint) x[3 * j + 2] << 16;                \
+      for (int k = 0; k < 4; k++) y[4 * j + k] = qb__fn_small_to_f32((w >> (6 * k)) & 0x3Fu, EB, MB, BIAS); \
+    });                                                                                                     \
+  }
+
+QB_F6_CVT_KERNEL(qb_f32_f6e2m3_cvt_ocl, 2, 3, 1)
+QB_F6_CVT_KERNEL(qb_f32_f6e3m2_cvt_ocl, 3, 2, 3)
+QB_F6_WIDEN_KERNEL(qb_f6e2m3_f32_cvt_ocl, 2, 3, 1)
+QB_F6_WIDEN_KERNEL(qb_f6e3m2_f32_cvt_ocl, 3, 2, 3)
+
+kernel void qb_f32_f4e2m1_cvt_ocl(ulong n, global const uint* x, global uchar* y) {
+  QB_SPAN(j, n / 2, {
+    y[j] = qb__f32_to_fn_small(x[2 * j], 2, 1, 1, 0) | qb__f32_to_fn_small(x[2 * j + 1], 2, 1, 1, 0) << 4;
+  });
+}
+
+kernel void qb_f4e2m1_f32_cvt_ocl(ulong n, global const uchar* x, global uint* y) {
+  QB_SPAN(j, n / 2, {
+    y[2 * j] = qb__fn_small_to_f32(x[j] & 15u, 2, 1, 1);
+    y[2 * j + 1] = qb__fn_small_to_f32(x[j] >> 4, 2, 1, 1);
+  });
+}
+
+kernel void qb_f32_e8m0_cvt_ocl(ulong n, global const uint* x, global uchar* y) {
+  QB_SPAN(i, n, y[i] = qb__f32_to_e8m0_bits(x[i]));
+}
+
+kernel void qb_e8m0_f32_cvt_ocl(ulong n, global const uchar* x, global uint* y) {
+  QB_SPAN(i, n, y[i] = qb__e8m0_to_f32_bits(x[i]));
+}
+
+/* ---- Dots ------------------------------------------------------------------------------ */
+
+/* E4M3 . E4M3: exact products (4-bit significands) summed in f32; the order of the sums
+ * differs from the sequential reference (QB_SEM_REASSOC). */
+kernel void qb_f8e4m3_dot_ocl(ulong n, global const uchar* a, global const uchar* b, global float* partial,
+                              local float* s) {
+  float acc = 0.0f;
+  QB_STRIDE(i, n) {
+    acc += as_float(qb__f8e4m3_to_f32_bits(a[i])) * as_float(qb__f8e4m3_to_f32_bits(b[i]));
+  }
+  QB_PARTIAL_F32(acc, partial, s);
+}
+
+/* MX block dots as the references: per block the exact element products summed in order
+ * in f32, then times 2^sa and 2^sb (two multiplications), so each block's term is the
+ * reference's bit for bit; only the order of the block sums differs. */
+#define QB_MX_DOT_KERNEL(name, KA, BITSA)                                                                \
+  kernel void name(ulong n, global const uchar* a, global const uchar* b, global float* partial,         \
+                   local float* s) {                                                                     \
+    float acc = 0.0f;                                                                                    \
+    QB_STRIDE(k, n / QB_MX_LEN) {                                                                        \
+      global const uchar* ab = a + k * (1 + QB_MX_LEN * BITSA / 8);                                      \
+      global const uchar* bb = b + k * (1 + QB_MX_LEN);                                                  \
+      float p = 0.0f;                                                                                    \
+      for (int i = 0; i < QB_MX_LEN; i++) {                                                              \
+        p += qb__mx_decode(qb__mx_code_at(ab + 1, i, BITSA), KA) * qb__mx_decode(bb[1 + i], QB_MX_E4M3); \
+      }                                                                                                  \
+      acc += p * as_float(qb__e8m0_to_f32_bits(ab[0])) * as_float(qb__e8m0_to_f32_bits(bb[0]));          \
+    }                                                                                                    \
+    QB_PARTIAL_F32(acc, partial, s);                                                                     \
+  }
+
+QB_MX_DOT_KERNEL(qb_mxf8e4m3_dot_ocl, QB_MX_E4M3, 8)
+QB_MX_DOT_KERNEL(qb_mxf4mxf8e4m3_dot_ocl, QB_MX_E2M1, 4)
