@@ -214,4 +214,49 @@ QB__LBN_INLINE void qb__neon_mx_dequant(const uint8_t* qs, uint8_t e, qb__mx_kin
   }
 }
 
+/* ---- NVFP4: 16 E2M1 codes and an E4M3 block scale ------------------------------------ */
+
+/* One NVFP4 block (qb__nvf4_quant_block): the E4M3 scale by the scalar code once per
+ * block, then each element x / d (a true division, as the reference) rounded to E2M1,
+ * ties to even, saturating; d = 0 gives signed zero codes. */
+QB__LBN_INLINE void qb__neon_nvf4_quant(const float* x, float g, qb_block_nvf4* out) {
+  float32x4_t v[4];
+  uint32x4_t m = vdupq_n_u32(0);
+  for (int i = 0; i < 4; i++) {
+    v[i] = vld1q_f32(x + 4 * i);
+    m = vmaxq_u32(m, vandq_u32(vreinterpretq_u32_f32(v[i]), vdupq_n_u32(0x7FFFFFFF)));
+  }
+  const uint32_t amax = vmaxvq_u32(m);
+  if (amax >= 0x7F800000u) { /* NaN or inf: the NaN scale, codes 0 */
+    out->s = 0x7F;
+    memset(out->qs, 0, sizeof out->qs);
+    return;
+  }
+  out->s = qb_f32_to_f8e4m3_bits(qb_f32_to_bits(qb_f32_from_bits(amax) / 6.0f / g), 1);
+  const float d = qb__nvf4_block_d(out->s, g);
+  uint32x4_t c[4];
+  for (int i = 0; i < 4; i++) {
+    if (d == 0.0f) {
+      c[i] = vshlq_n_u32(vshrq_n_u32(vreinterpretq_u32_f32(v[i]), 31), 3);
+    } else {
+      c[i] = qb__neon_mx_encode(vdivq_f32(v[i], vdupq_n_f32(d)), QB__MX_E2M1, 0);
+    }
+  }
+  const uint8x16_t b = qb__neon_mx_narrow(c[0], c[1], c[2], c[3]);
+  const uint8x16_t p = vorrq_u8(vuzp1q_u8(b, b), vshlq_n_u8(vuzp2q_u8(b, b), 4));
+  vst1_u8(out->qs, vget_low_u8(p));
+}
+
+/* One NVFP4 block -> 16 floats: decode(code) * d, d = e4m3(s) * g (the reference's). */
+QB__LBN_INLINE void qb__neon_nvf4_dequant(const qb_block_nvf4* in, float g, float* y) {
+  const float32x4_t d = vdupq_n_f32(qb__nvf4_block_d(in->s, g));
+  const uint8x8_t b = vld1_u8(in->qs);
+  const uint8x16_t c = vcombine_u8(vzip1_u8(vand_u8(b, vdup_n_u8(15)), vshr_n_u8(b, 4)),
+                                   vzip2_u8(vand_u8(b, vdup_n_u8(15)), vshr_n_u8(b, 4)));
+  const uint16x8_t lo = vmovl_u8(vget_low_u8(c)), hi = vmovl_high_u8(c);
+  const uint32x4_t w[4] = {vmovl_u16(vget_low_u16(lo)), vmovl_high_u16(lo), vmovl_u16(vget_low_u16(hi)),
+                           vmovl_high_u16(hi)};
+  for (int j = 0; j < 4; j++) vst1q_f32(y + 4 * j, vmulq_f32(qb__neon_mx_decode(w[j], QB__MX_E2M1), d));
+}
+
 #endif /* QB_LOWBIT_NEON_H */
