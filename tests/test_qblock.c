@@ -201,6 +201,29 @@ static void qb__fill(float* x, size_t n, uint64_t* seed) {
       if ((v >> 32) % 13 == 0) x[b * QB_BLOCK_LEN + i] = (float) (int) ((v >> 40) % 17) - 8.0f; /* ties */
     }
     if (b % 7 == 6) x[b * QB_BLOCK_LEN + (r >> 8) % QB_BLOCK_LEN] = specials[(r >> 16) % 7];
+    /* Edge blocks the SIMD paths treat apart: a scale near or below FLT_MIN (subnormal d,
+     * 1 / d huge or inf), all zeros of both signs, and the largest |x| twice with both
+     * signs (q4_0 keeps the first). */
+    float* xb = x + b * QB_BLOCK_LEN;
+    switch (b % 11) {
+      case 3:
+        for (size_t i = 0; i < QB_BLOCK_LEN; i++) xb[i] = ldexpf(xb[i] / scale, -118 - (int) ((r >> 24) % 30));
+        break;
+      case 5:
+        for (size_t i = 0; i < QB_BLOCK_LEN; i++) xb[i] = (i + r) % 3 == 0 ? -0.0f : 0.0f;
+        break;
+      case 8:
+        xb[(r >> 4) % 16] = 65536.0f * scale;
+        xb[16 + (r >> 12) % 16] = -65536.0f * scale;
+        if (r & 1) {
+          const float t = xb[(r >> 4) % 16];
+          xb[(r >> 4) % 16] = xb[16 + (r >> 12) % 16];
+          xb[16 + (r >> 12) % 16] = t;
+        }
+        break;
+      default:
+        break;
+    }
   }
 }
 

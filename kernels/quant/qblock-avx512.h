@@ -1,0 +1,133 @@
+/*
+ * AVX-512 (F/BW/VL/DQ) blocks of llama.cpp's q8_0 and q4_0 (qblock-scalar.h gives the
+ * semantics; qblock-avx2.h explains the steps), included only by -avx512skx- files.
+ * Bit-exact with the scalar reference for every input.
+ */
+#ifndef QB_QBLOCK_AVX512_H
+#define QB_QBLOCK_AVX512_H
+
+#include <immintrin.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "qb/ukernel.h"
+#include "quant/qblock-scalar.h"
+#include "quant/quant-avx512.h"
+
+#define QB__QBLOCK_AVX512_INLINE static inline __attribute__((always_inline))
+
+/*
+ * Sixteen q8_0 blocks (512 values): their amax found together (qb__avx512_amax16), d and
+ * id by two vector divisions, d to f16 by vcvtps2ph; then per block roundf(x * id) as
+ * sign(x) * trunc(|x| * id + 0x1.fffffep-2) (qblock-avx2.h, step 3), the sign put on in
+ * float (an OR of x's sign bit: trunc is odd), NaN lanes zeroed by a masked conversion,
+ * narrowed by vpmovdb (values already in [-127, 127]). Blocks with a subnormal d go
+ * through the reference.
+ */
+QB__QBLOCK_AVX512_INLINE void qb__avx512_q8_0_quant_x16(const float* x, qb_block_q8_0* b) {
+  const __m512 amax = qb__avx512_amax16(x);
+  const __m512 d = _mm512_div_ps(amax, _mm512_set1_ps(127.0f));
+  const __mmask16 nz = _mm512_cmp_ps_mask(d, _mm512_setzero_ps(), _CMP_NEQ_UQ);
+  const __m512 id = _mm512_maskz_div_ps(nz, _mm512_set1_ps(1.0f), d);
+  const __mmask16 tiny = _mm512_mask_cmp_ps_mask(nz, d, _mm512_set1_ps(0x1p-126f), _CMP_LT_OQ);
+  uint16_t dh[16];
+  float ids[16];
+  _mm256_storeu_si256((__m256i*) dh, _mm512_cvtps_ph(d, _MM_FROUND_TO_NEAREST_INT));
+  _mm512_storeu_ps(ids, id);
+  const __m512 half = _mm512_set1_ps(0x1.fffffep-2f);
+  const __m512i sign = _mm512_set1_epi32(INT32_MIN);
+  for (int k = 0; k < 16; k++) {
+    const int lane = 4 * (k % 4) + k / 4;
+    if (tiny & (1u << lane)) {
+      qb__q8_0_block(x + 32 * k, &b[k]);
+      continue;
+    }
+    const __m512 idk = _mm512_set1_ps(ids[lane]);
+    memcpy(&b[k].d, &dh[lane], sizeof dh[lane]);
+    for (int i = 0; i < 2; i++) {
+      const __m512 xv = _mm512_loadu_ps(x + 32 * k + 16 * i);
+      const __m512 t = _mm512_add_ps(_mm512_mul_ps(_mm512_abs_ps(xv), idk), half);
+      /* t | (x & sign): 0xF8 = A | (B & C). */
+      const __m512i st =
+          _mm512_ternarylogic_epi32(_mm512_castps_si512(t), _mm512_castps_si512(xv), sign, 0xF8);
+      const __mmask16 ord = _mm512_cmp_ps_mask(t, t, _CMP_ORD_Q);
+      const __m512i q = _mm512_maskz_cvttps_epi32(ord, _mm512_castsi512_ps(st));
+      _mm_storeu_si128((__m128i*) (b[k].qs + 16 * i), _mm512_cvtepi32_epi8(q));
+    }
+  }
+}
+
+/* One q8_0 block, the steps of qb__avx512_q8_0_quant_x16 with a scalar d and id (the last
+ * blocks of a row, fewer than sixteen). */
+QB__QBLOCK_AVX512_INLINE void qb__avx512_q8_0_quant(const float* x, qb_block_q8_0* b) {
+  const __m512 x0 = _mm512_loadu_ps(x), x1 = _mm512_loadu_ps(x + 16);
+  const float amax = _mm512_reduce_max_ps(
+      _mm512_max_ps(_mm512_abs_ps(x1), _mm512_max_ps(_mm512_abs_ps(x0), _mm512_setzero_ps())));
+  const float d = amax / 127.0f;
+  if (d != 0.0f && d < 0x1p-126f) {
+    qb__q8_0_block(x, b);
+    return;
+  }
+  const __m512 id = _mm512_set1_ps(d != 0.0f ? 1.0f / d : 0.0f);
+  const __m512 half = _mm512_set1_ps(0x1.fffffep-2f);
+  const __m512i sign = _mm512_set1_epi32(INT32_MIN);
+  const __m512 xs[2] = {x0, x1};
+  b->d = (uint16_t) _mm_extract_epi16(_mm_cvtps_ph(_mm_set_ss(d), _MM_FROUND_TO_NEAREST_INT), 0);
+  for (int i = 0; i < 2; i++) {
+    const __m512 t = _mm512_add_ps(_mm512_mul_ps(_mm512_abs_ps(xs[i]), id), half);
+    const __m512i st =
+        _mm512_ternarylogic_epi32(_mm512_castps_si512(t), _mm512_castps_si512(xs[i]), sign, 0xF8);
+    const __m512i q =
+        _mm512_maskz_cvttps_epi32(_mm512_cmp_ps_mask(t, t, _CMP_ORD_Q), _mm512_castsi512_ps(st));
+    _mm_storeu_si128((__m128i*) (b->qs + 16 * i), _mm512_cvtepi32_epi8(q));
+  }
+}
+
+/* One q8_0 block: y = (float) q * d. */
+QB__QBLOCK_AVX512_INLINE void qb__avx512_q8_0_dequant(const qb_block_q8_0* b, float* y) {
+  const __m512 d = _mm512_set1_ps(_mm_cvtss_f32(_mm_cvtph_ps(_mm_cvtsi32_si128(b->d))));
+  for (int i = 0; i < QB_BLOCK_LEN; i += 16) {
+    const __m512i q = _mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i*) (b->qs + i)));
+    _mm512_storeu_ps(y + i, _mm512_mul_ps(_mm512_cvtepi32_ps(q), d));
+  }
+}
+
+/* One q4_0 block, the steps of qb__avx2_q4_0_quant_x1 on two vectors of 16: elements
+ * 0-15 and 16-31 are exactly the low and high nibbles, so byte j = c0[j] | c1[j] << 4. */
+QB__QBLOCK_AVX512_INLINE void qb__avx512_q4_0_quant(const float* x, qb_block_q4_0* b) {
+  const __m512 x0 = _mm512_loadu_ps(x), x1 = _mm512_loadu_ps(x + 16);
+  const __m512 a0 = _mm512_abs_ps(x0), a1 = _mm512_abs_ps(x1);
+  const float amax = _mm512_reduce_max_ps(_mm512_max_ps(a1, _mm512_max_ps(a0, _mm512_setzero_ps())));
+  float m = 0.0f;
+  if (amax != 0.0f) {
+    const __m512 am = _mm512_set1_ps(amax);
+    const uint32_t eq = (uint32_t) _mm512_cmp_ps_mask(a0, am, _CMP_EQ_OQ) |
+                        (uint32_t) _mm512_cmp_ps_mask(a1, am, _CMP_EQ_OQ) << 16;
+    m = x[__builtin_ctz(eq)];
+  }
+  const float d = m / -8.0f;
+  const __m512 id = _mm512_set1_ps(d != 0.0f ? 1.0f / d : 0.0f);
+  b->d = (uint16_t) _mm_extract_epi16(_mm_cvtps_ph(_mm_set_ss(d), _MM_FROUND_TO_NEAREST_INT), 0);
+  const __m512 xs[2] = {x0, x1};
+  __m512i c[2];
+  for (int i = 0; i < 2; i++) {
+    const __m512 v = _mm512_mul_ps(xs[i], id);
+    const __m512 t =
+        _mm512_add_ps(_mm512_maskz_mov_ps(_mm512_cmp_ps_mask(v, v, _CMP_ORD_Q), v), _mm512_set1_ps(8.5f));
+    c[i] = _mm512_cvttps_epi32(_mm512_min_ps(_mm512_max_ps(t, _mm512_setzero_ps()), _mm512_set1_ps(15.0f)));
+  }
+  _mm_storeu_si128((__m128i*) b->qs, _mm512_cvtepi32_epi8(_mm512_or_si512(c[0], _mm512_slli_epi32(c[1], 4))));
+}
+
+/* One q4_0 block: y = (float) (code - 8) * d. */
+QB__QBLOCK_AVX512_INLINE void qb__avx512_q4_0_dequant(const qb_block_q4_0* b, float* y) {
+  const __m512 d = _mm512_set1_ps(_mm_cvtss_f32(_mm_cvtph_ps(_mm_cvtsi32_si128(b->d))));
+  const __m128i q = _mm_loadu_si128((const __m128i*) b->qs);
+  const __m128i m = _mm_set1_epi8(15), eight = _mm_set1_epi8(8);
+  const __m128i lo = _mm_sub_epi8(_mm_and_si128(q, m), eight);
+  const __m128i hi = _mm_sub_epi8(_mm_and_si128(_mm_srli_epi16(q, 4), m), eight);
+  _mm512_storeu_ps(y, _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(lo)), d));
+  _mm512_storeu_ps(y + 16, _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(hi)), d));
+}
+
+#endif /* QB_QBLOCK_AVX512_H */
