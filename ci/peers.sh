@@ -2,11 +2,11 @@
 # qbench's kernels beside public implementations of the same operations (not part of
 # CI: the peers' sources are not in this repository, and timings need a quiet machine).
 #
-#   bash ci/peers.sh [--ggml SRC] [--qbench-build DIR] [--work DIR] [-- peers options]
+#   bash ci/peers.sh [--ggml SRC [--ggml-build DIR]] [--qbench-build DIR] [--work DIR] [-- peers options]
 #
 # SRC is a checkout of https://github.com/ggml-org/ggml (or llama.cpp's ggml/ folder).
 # It is configured and built under the work folder (default /tmp/qbench-peers) with
-# -march=native, static; ci/peers/peers.c is compiled against it and against qbench's
+# -march=native, static (or taken as already built in DIR with --ggml-build); ci/peers/peers.c is compiled against it and against qbench's
 # build (default ./build: run `bash ci/build.sh build` first), and run pinned to one
 # core. Options after `--` go to the program: --sizes N,N,... --rounds R --min-time S
 # --cpu I --variants (every qbench variant's rate) --only FAMILY. It prints, per operation and size, qbench's fastest variant, both rates in
@@ -15,15 +15,17 @@
 set -euo pipefail
 
 ggml=""
+gbuilt=""
 qbuild="build"
 work="/tmp/qbench-peers"
 while [ $# -gt 0 ]; do
   case "$1" in
     --ggml) ggml="$2"; shift 2 ;;
+    --ggml-build) gbuilt="$2"; shift 2 ;;
     --qbench-build) qbuild="$2"; shift 2 ;;
     --work) work="$2"; shift 2 ;;
     --) shift; break ;;
-    *) echo "usage: $0 [--ggml SRC] [--qbench-build DIR] [--work DIR] [-- peers options]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--ggml SRC [--ggml-build DIR]] [--qbench-build DIR] [--work DIR] [-- peers options]" >&2; exit 2 ;;
   esac
 done
 
@@ -42,10 +44,10 @@ if [ -n "$ggml" ]; then
     echo "$ggml does not look like ggml (no include/ggml-cpu.h)" >&2
     exit 2
   fi
-  gb="$work/ggml-build"
-  cmake -S "$ggml" -B "$gb" -DCMAKE_BUILD_TYPE=Release -DGGML_NATIVE=ON -DBUILD_SHARED_LIBS=OFF \
+  gb="${gbuilt:-$work/ggml-build}"
+  [ -n "$gbuilt" ] || cmake -S "$ggml" -B "$gb" -DCMAKE_BUILD_TYPE=Release -DGGML_NATIVE=ON -DBUILD_SHARED_LIBS=OFF \
     -DGGML_BUILD_TESTS=OFF -DGGML_BUILD_EXAMPLES=OFF -DGGML_OPENMP=OFF >"$work/ggml-configure.log"
-  cmake --build "$gb" -j"$(nproc)" --target ggml-cpu ggml-base >"$work/ggml-build.log"
+  [ -n "$gbuilt" ] || cmake --build "$gb" -j"$(nproc)" --target ggml-cpu ggml-base >"$work/ggml-build.log"
   defs+=(-DQB_PEER_GGML -I"$ggml/include")
   libs+=($(find "$gb/" -name 'libggml-cpu.a') $(find "$gb/" -name 'libggml-base.a') -lstdc++)
   echo "ggml: $(git -C "$ggml" log -1 --format='%h %cs' 2>/dev/null || echo "$ggml")"

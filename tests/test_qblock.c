@@ -1,6 +1,7 @@
 /*
- * llama.cpp's q8_0 and q4_0: every registered variant (scalar reference included) of the
- * six families against test vectors generated once from ggml's own reference code
+ * llama.cpp's q8_0 and q4_0 (and, for the SIMD checks, the int4 group formats, whose
+ * reference is checked against NumPy by tests/int4/check_int4.py): every registered variant (scalar reference
+ * included) of the six families against test vectors generated once from ggml's own reference code
  * (tests/data/ggml/q8_0_q4_0_vectors.h: inputs and the bytes/bits ggml produced), then
  * every non-scalar variant against the scalar reference on random and crafted blocks
  * (NaN, inf, f16 scale overflow and underflow) at block counts around its tile, one
@@ -100,9 +101,10 @@ static void qb__vec_q4_0q8_0_dot(const qb_kernel_info* k) {
   qb__vec_dot(k, qb_ggml_q4_0_x, qb_ggml_dot_q4_0_q8_0);
 }
 
-/* The families checked here, each with its ggml vector check; every kernel of them (the
- * scalar reference included) is one case: the vectors, then, for the others, the
- * comparison with the reference below. */
+/* The families checked here, each with its ggml vector check (none for the int4 groups,
+ * whose references tests/int4/check_int4.py checks against NumPy); every kernel of them
+ * is one case (the scalar references of the int4 groups excepted): the vectors, then,
+ * for the non-scalar ones, the comparison with the reference below. */
 typedef void qb__check_fn(const qb_kernel_info* k);
 static const struct {
   qb_family family;
@@ -114,7 +116,16 @@ static const struct {
     {QB_FAMILY_q4_0_f32_dequant, qb__vec_q4_0_dequant},
     {QB_FAMILY_q8_0_dot, qb__vec_q8_0_dot},
     {QB_FAMILY_q4_0q8_0_dot, qb__vec_q4_0q8_0_dot},
-    /* int4 groups . s8: no published vectors; their SIMD variants against the reference. */
+    /* int4 groups: no published vectors; their SIMD variants against the reference (the
+     * dots by qb__vs_ref_int4dot, quantize and dequantize by qb__vs_ref_unary). */
+    {QB_FAMILY_f32_qu4g32_quant, NULL},
+    {QB_FAMILY_f32_qu4g64_quant, NULL},
+    {QB_FAMILY_f32_qu4g128_quant, NULL},
+    {QB_FAMILY_f32_qs4g128_quant, NULL},
+    {QB_FAMILY_qu4g32_f32_dequant, NULL},
+    {QB_FAMILY_qu4g64_f32_dequant, NULL},
+    {QB_FAMILY_qu4g128_f32_dequant, NULL},
+    {QB_FAMILY_qs4g128_f32_dequant, NULL},
     {QB_FAMILY_qu4g32s8_dot, NULL},
     {QB_FAMILY_qu4g64s8_dot, NULL},
     {QB_FAMILY_qu4g128s8_dot, NULL},
@@ -207,7 +218,8 @@ static void qb__fill(float* x, size_t n, uint64_t* seed) {
     float* xb = x + b * QB_BLOCK_LEN;
     switch (b % 11) {
       case 3:
-        for (size_t i = 0; i < QB_BLOCK_LEN; i++) xb[i] = ldexpf(xb[i] / scale, -118 - (int) ((r >> 24) % 30));
+        for (size_t i = 0; i < QB_BLOCK_LEN; i++)
+          xb[i] = ldexpf(xb[i] / scale, -118 - (int) ((r >> 24) % 30));
         break;
       case 5:
         for (size_t i = 0; i < QB_BLOCK_LEN; i++) xb[i] = (i + r) % 3 == 0 ? -0.0f : 0.0f;
@@ -231,16 +243,24 @@ static size_t qb__bsize(qb_dtype t) {
   return qb_dtype_buffer_bytes(t, QB_BLOCK_LEN);
 }
 
+/* The quantize reference that makes blocks of dtype t, found in the registry by its op. */
+static const qb_kernel_info* qb__quant_ref(qb_dtype t) {
+  const qb_family q = qb_family_by_op(QB_OP_bquant, QB_DTYPE_f32, t);
+  assert_true(q != QB_FAMILY_COUNT);
+  return qb_kernel_reference(q);
+}
+
 /* Unary: random floats or random blocks (quantized by the reference) in, bytes compared. */
 static void qb__vs_ref_unary(const qb_kernel_info* k) {
   const qb_family_info* f = qb_family_get(k->family);
   const qb_kernel_info* ref = qb_kernel_reference(k->family);
   uint64_t seed = 0xB10C0000u + (uint64_t) k->family;
+  const size_t unit = f->n_multiple; /* the block or group length */
   size_t sizes[16];
-  const size_t ns = qb_test_sizes(k->tile / QB_BLOCK_LEN ? k->tile / QB_BLOCK_LEN : 1, sizes, 16);
+  const size_t ns = qb_test_sizes(k->tile / unit ? (unsigned) (k->tile / unit) : 1, sizes, 16);
   for (size_t si = 0; si < ns; si++) {
     for (size_t off = 0; off < 2; off++) {
-      const size_t n = (sizes[si] + (si == 0 ? 0 : 3)) * QB_BLOCK_LEN;
+      const size_t n = (sizes[si] + (si == 0 ? 0 : 3)) * unit;
       const size_t xb = qb_dtype_buffer_bytes(f->in, n), yb = qb_dtype_buffer_bytes(f->out, n);
       unsigned char* xbuf = malloc(xb + 64);
       unsigned char* y = malloc(yb + 64 + 16);
@@ -253,9 +273,7 @@ static void qb__vs_ref_unary(const qb_kernel_info* k) {
         memcpy(x, xf, n * sizeof(float));
       } else {
         /* A dequantize family's input: blocks made by the quantize reference. */
-        const qb_kernel_info* q =
-            qb_kernel_reference(f->in == QB_DTYPE_q8_0 ? QB_FAMILY_f32_q8_0_quant : QB_FAMILY_f32_q4_0_quant);
-        qb_kernel_unary(q)(n, xf, x, NULL);
+        qb_kernel_unary(qb__quant_ref(f->in))(n, xf, x, NULL);
       }
       unsigned char* yo = y + (off ? 4 : 0);
       memset(yo, 0x5A, yb + 16);
@@ -276,17 +294,21 @@ static void qb__vs_ref_unary(const qb_kernel_info* k) {
   }
 }
 
+/* Activations of a W4A8 dot: random s8, -128 included. */
+static void qb__fill_s8(int8_t* a, size_t n, uint64_t* seed) {
+  for (size_t i = 0; i < n; i++) a[i] = (int8_t) (qb_test_rand(seed) >> 24);
+}
+
 static void qb__vs_ref_dot(const qb_kernel_info* k) {
   const qb_family_info* f = qb_family_get(k->family);
   const qb_kernel_info* ref = qb_kernel_reference(k->family);
   uint64_t seed = 0xD070000u + (uint64_t) k->family;
+  const size_t unit = f->n_multiple;
   size_t sizes[16];
-  const size_t ns = qb_test_sizes(k->tile / QB_BLOCK_LEN ? k->tile / QB_BLOCK_LEN : 1, sizes, 16);
-  const qb_kernel_info* q8 = qb_kernel_reference(QB_FAMILY_f32_q8_0_quant);
-  const qb_kernel_info* q4 = qb_kernel_reference(QB_FAMILY_f32_q4_0_quant);
+  const size_t ns = qb_test_sizes(k->tile / unit ? (unsigned) (k->tile / unit) : 1, sizes, 16);
   for (size_t si = 0; si < ns; si++) {
     for (size_t off = 0; off < 2; off++) {
-      const size_t n = (sizes[si] + (si == 0 ? 0 : 5)) * QB_BLOCK_LEN;
+      const size_t n = (sizes[si] + (si == 0 ? 0 : 5)) * unit;
       unsigned char* abuf = malloc(qb_dtype_buffer_bytes(f->in, n) + 8);
       unsigned char* bbuf = malloc(qb_dtype_buffer_bytes(f->in2, n) + 8);
       float* xf = malloc((n + 1) * sizeof(float));
@@ -294,9 +316,13 @@ static void qb__vs_ref_dot(const qb_kernel_info* k) {
       unsigned char* a = abuf + off * 2;
       unsigned char* b = bbuf + off * 2;
       qb__fill(xf, n, &seed);
-      qb_kernel_unary(f->in == QB_DTYPE_q8_0 ? q8 : q4)(n, xf, a, NULL);
-      qb__fill(xf, n, &seed);
-      qb_kernel_unary(q8)(n, xf, b, NULL);
+      qb_kernel_unary(qb__quant_ref(f->in))(n, xf, a, NULL);
+      if (f->in2 == QB_DTYPE_s8) {
+        qb__fill_s8((int8_t*) b, n, &seed);
+      } else {
+        qb__fill(xf, n, &seed);
+        qb_kernel_unary(qb__quant_ref(f->in2))(n, xf, b, NULL);
+      }
       float want = 0, got = 0;
       qb_kernel_dot(ref)(n, a, b, &want);
       qb_kernel_dot(k)(n, a, b, &got);
@@ -421,11 +447,11 @@ static bool qb__checks(const qb_kernel_info* k) {
 static void qb__check(const qb_kernel_info* k) {
   qb__check_fn* vectors = NULL;
   qb__listed(k->family, &vectors);
-  if (vectors == NULL) {
+  if (vectors == NULL && qb_family_get(k->family)->kind == QB_KIND_dot) {
     qb__vs_ref_int4dot(k);
     return;
   }
-  vectors(k);
+  if (vectors != NULL) vectors(k);
   if (k->family == QB_FAMILY_q8_0_dot || k->family == QB_FAMILY_q4_0q8_0_dot) {
     qb__order_q4 = k->family == QB_FAMILY_q4_0q8_0_dot;
     qb__order_dot(k);

@@ -68,11 +68,14 @@ static void qb__call_qb(const qb__job* j) {
 }
 
 #ifdef QB_PEER_GGML
+/* peer_type: the block type (0: q8_0). */
 static void qb__g_quant(const qb__job* j) {
-  ggml_get_type_traits_cpu(GGML_TYPE_Q8_0)->from_float(j->x, j->y, (int64_t) j->n);
+  const enum ggml_type t = j->peer_type ? (enum ggml_type) j->peer_type : GGML_TYPE_Q8_0;
+  ggml_get_type_traits_cpu(t)->from_float(j->x, j->y, (int64_t) j->n);
 }
 static void qb__g_dequant(const qb__job* j) {
-  ggml_get_type_traits(GGML_TYPE_Q8_0)->to_float(j->x, j->y, (int64_t) j->n);
+  const enum ggml_type t = j->peer_type ? (enum ggml_type) j->peer_type : GGML_TYPE_Q8_0;
+  ggml_get_type_traits(t)->to_float(j->x, j->y, (int64_t) j->n);
 }
 static void qb__g_dot(const qb__job* j) {
   float s;
@@ -113,7 +116,8 @@ static void qb__ref(const char* family, size_t n, const void* x, void* y) {
 typedef struct qb__op {
   const char* name;   /* what the peer calls it */
   const char* family; /* qbench's family */
-  int input;          /* 0: f32, 1: f16, 2: bf16, 3: qb8 / ggml's q8_0, 4: e4m3, 5: q8_0 on both sides */
+  int input; /* 0: f32, 1: f16, 2: bf16, 3: qb8 / ggml's q8_0, 4: e4m3, 5: q8_0 on both sides, 6: q4_0 on both
+                sides */
   void (*peer)(const qb__job* j);
   int peer_type;
 } qb__op;
@@ -166,6 +170,8 @@ int main(int argc, char** argv) {
       {"ggml quantize_row_q8_0", "f32_q8_0_quant", 0, qb__g_quant, 0},
       {"ggml dequantize_row_q8_0", "q8_0_f32_dequant", 5, qb__g_dequant, 0},
       {"ggml vec_dot_q8_0_q8_0", "q8_0_dot", 5, qb__g_dot, GGML_TYPE_Q8_0},
+      {"ggml quantize_row_q4_0", "f32_q4_0_quant", 0, qb__g_quant, GGML_TYPE_Q4_0},
+      {"ggml dequantize_row_q4_0", "q4_0_f32_dequant", 6, qb__g_dequant, GGML_TYPE_Q4_0},
       {"ggml quantize_row_q8_0", "f32_qb8_quant", 0, qb__g_quant, 0},
       {"ggml dequantize_row_q8_0", "qb8_f32_dequant", 3, qb__g_dequant, 0},
       {"ggml vec_dot_q8_0_q8_0", "qb8_dot", 3, qb__g_dot, GGML_TYPE_Q8_0},
@@ -238,6 +244,10 @@ int main(int argc, char** argv) {
         qb__ref("f32_q8_0_quant", n, b.f2, b.gq2);
         qx = px = b.gq;
         qx2 = px2 = b.gq2;
+      } else if (op->input == 6) {
+        /* q4_0 on both sides (qbench's q4_0 is ggml's bit for bit). */
+        qb__ref("f32_q4_0_quant", n, b.f, b.gq);
+        qx = px = b.gq;
       } else if (op->input == 4) {
         qb__ref("f32_f8e4m3_cvt", n, b.f, b.q);
         qx = b.q;
