@@ -17,7 +17,7 @@
 /* 16 blocks starting at x. */
 static inline void qb__quant16(const float* x, qb_block_q8* out) {
   /* 1, 2. */
-  const __m512 amax = qb__avx512_amax16(x);
+  const __m512 amax = qb__avx512_amax16(x, 0);
   /* 3. */
   const __m512 d = _mm512_div_ps(amax, _mm512_set1_ps(127.0f));
   const __mmask16 nz = _mm512_cmp_ps_mask(d, _mm512_setzero_ps(), _CMP_NEQ_UQ);

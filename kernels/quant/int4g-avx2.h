@@ -61,6 +61,7 @@ QB__INT4G_AVX2_INLINE void qb__avx2_int4g_quant(const float* x, unsigned g, uint
   const __m256 top = _mm256_set1_ps(15.0f);
   for (unsigned i = 0; i < g; i += 32) {
     __m256i c[4];
+#pragma GCC unroll 4
     for (int k = 0; k < 4; k++) {
       __m256 r = _mm256_round_ps(_mm256_div_ps(_mm256_loadu_ps(x + i + 8 * k), sv),
                                  _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
@@ -90,6 +91,7 @@ QB__INT4G_AVX2_INLINE void qb__avx2_int4g_quant_sym(const float* x, unsigned g, 
   const __m256i nib = _mm256_set1_epi32(15);
   for (unsigned i = 0; i < g; i += 32) {
     __m256i c[4];
+#pragma GCC unroll 4
     for (int k = 0; k < 4; k++) {
       __m256 r = _mm256_round_ps(_mm256_div_ps(_mm256_loadu_ps(x + i + 8 * k), sv),
                                  _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
@@ -122,6 +124,7 @@ QB__INT4G_AVX2_INLINE void qb__avx2_int4g_dequant(const uint8_t* d, int32_t z, c
     const __m128i part[4] = {_mm256_castsi256_si128(e), _mm_srli_si128(_mm256_castsi256_si128(e), 8),
                              _mm256_extracti128_si256(e, 1),
                              _mm_srli_si128(_mm256_extracti128_si256(e, 1), 8)};
+#pragma GCC unroll 4
     for (int k = 0; k < 4; k++) {
       const __m256i v = _mm256_sub_epi32(_mm256_cvtepu8_epi32(part[k]), zv);
       _mm256_storeu_ps(y + i + 8 * k, _mm256_mul_ps(_mm256_cvtepi32_ps(v), s));

@@ -16,111 +16,129 @@
 #define QB__QBLOCK_AVX2_INLINE static inline __attribute__((always_inline))
 
 /*
- * Eight vectors of per-block partial maxima -> one vector of the eight blocks' maxima:
- * block k ends in lane k / 2 + 4 * (k % 2). Three levels of shuffle and max (14
- * instructions for 8 blocks where one reduction each takes 6). None of the inputs is NaN.
+ * Eight vectors of per-block partial maxima of |x| bits -> one vector of the eight blocks'
+ * maxima: block k ends in lane k / 2 + 4 * (k % 2). Three levels of shuffle and max (14
+ * instructions for 8 blocks where one reduction each takes 6). Integer maxima: on |x| bits
+ * they order as the floats do, with a NaN above inf (so a block's maximum says whether it
+ * holds a NaN or an infinity).
  */
-QB__QBLOCK_AVX2_INLINE __m256 qb__avx2_hmax8x8(const __m256* m) {
-  __m256 p[4];
+QB__QBLOCK_AVX2_INLINE __m256i qb__avx2_hmax8x8(const __m256i* m) {
+  __m256i p[4];
+#pragma GCC unroll 4
   for (int j = 0; j < 4; j++) {
     /* Low 128 bits: block 2j's 4 partials, high: block 2j + 1's. */
-    p[j] = _mm256_max_ps(_mm256_permute2f128_ps(m[2 * j], m[2 * j + 1], 0x20),
-                         _mm256_permute2f128_ps(m[2 * j], m[2 * j + 1], 0x31));
+    p[j] = _mm256_max_epi32(_mm256_permute2x128_si256(m[2 * j], m[2 * j + 1], 0x20),
+                            _mm256_permute2x128_si256(m[2 * j], m[2 * j + 1], 0x31));
   }
+#define QB__SHUF(a, b, imm) \
+  _mm256_castps_si256(_mm256_shuffle_ps(_mm256_castsi256_ps(a), _mm256_castsi256_ps(b), imm))
   /* Low lane: blocks 0, 0, 2, 2 (then 4, 4, 6, 6); high lane: the odd blocks. */
-  const __m256 q0 = _mm256_max_ps(_mm256_shuffle_ps(p[0], p[1], 0x44), _mm256_shuffle_ps(p[0], p[1], 0xEE));
-  const __m256 q1 = _mm256_max_ps(_mm256_shuffle_ps(p[2], p[3], 0x44), _mm256_shuffle_ps(p[2], p[3], 0xEE));
-  return _mm256_max_ps(_mm256_shuffle_ps(q0, q1, 0x88), _mm256_shuffle_ps(q0, q1, 0xDD));
+  const __m256i q0 = _mm256_max_epi32(QB__SHUF(p[0], p[1], 0x44), QB__SHUF(p[0], p[1], 0xEE));
+  const __m256i q1 = _mm256_max_epi32(QB__SHUF(p[2], p[3], 0x44), QB__SHUF(p[2], p[3], 0xEE));
+  const __m256i r = _mm256_max_epi32(QB__SHUF(q0, q1, 0x88), QB__SHUF(q0, q1, 0xDD));
+#undef QB__SHUF
+  return r;
 }
 
 /*
- * Eight q8_0 blocks (256 values). Steps, each the reference's operation:
- * 1. every block's amax (max(|x|, acc) keeps acc when |x| is NaN, as the scalar compare
- *    does), reduced together (qb__avx2_hmax8x8);
- * 2. d = amax / 127 and id = d != 0 ? 1 / d : 0 by two vector divisions; d stored as f16 by
- *    vcvtps2ph (round to nearest even, as qb_f32_to_f16_bits);
- * 3. roundf(x * id) as sign(x) * trunc(|x| * id + 0x1.fffffep-2): adding the float just
- *    below 1/2 and truncating is roundf for every non-negative float (checked over all of
- *    them), and x * id = sign(x) * (|x| * id) exactly. The sign goes on in int32
- *    (vpsignd; x == +0 gives 0 either way);
- * 4. NaN (a NaN x, or inf * 0 in a block holding an infinity) converts to INT_MIN, which
- *    the saturating packs turn into the byte -128, never a valid code: it becomes 0.
- *    For a normal d, |x| * id <= 127 (1 + 2^-22), so no clamp is needed; a block whose d
- *    is subnormal (its id may be inf or too coarse) goes through the reference instead.
+ * The codes of one q8_0 block with a normal d (so |x| * id <= 127 (1 + 2^-22)) and no NaN
+ * or infinity: roundf(x * id) as sign(x) * trunc(|x| * id + 0x1.fffffep-2). Adding the
+ * float just below 1/2 and truncating is roundf for every non-negative float (checked
+ * over all of them), and x * id = sign(x) * (|x| * id) exactly; the sign goes on in int32
+ * (vpsignd: x == +-0 gives 0 either way). The values are in [-127, 127]: the packs do not
+ * saturate.
  */
-QB__QBLOCK_AVX2_INLINE void qb__avx2_q8_0_quant_x8(const float* x, qb_block_q8_0* b) {
+QB__QBLOCK_AVX2_INLINE void qb__avx2_q8_0_codes(const float* x, __m256 id, uint16_t dh, qb_block_q8_0* b) {
   const __m256 absm = _mm256_castsi256_ps(_mm256_set1_epi32(0x7FFFFFFF));
-  /* 1. */
-  __m256 m[8];
-  for (int k = 0; k < 8; k++) {
-    __m256 a = _mm256_max_ps(_mm256_and_ps(_mm256_loadu_ps(x + 32 * k), absm), _mm256_setzero_ps());
-    for (int i = 1; i < 4; i++)
-      a = _mm256_max_ps(_mm256_and_ps(_mm256_loadu_ps(x + 32 * k + 8 * i), absm), a);
-    m[k] = a;
-  }
-  const __m256 amax = qb__avx2_hmax8x8(m);
-  /* 2. */
-  const __m256 d = _mm256_div_ps(amax, _mm256_set1_ps(127.0f));
-  const __m256 nz = _mm256_cmp_ps(d, _mm256_setzero_ps(), _CMP_NEQ_UQ);
-  const __m256 id = _mm256_and_ps(_mm256_div_ps(_mm256_set1_ps(1.0f), d), nz);
-  const int tiny =
-      _mm256_movemask_ps(_mm256_and_ps(nz, _mm256_cmp_ps(d, _mm256_set1_ps(0x1p-126f), _CMP_LT_OQ)));
-  uint16_t dh[8];
-  float ids[8];
-  _mm_storeu_si128((__m128i*) dh, _mm256_cvtps_ph(d, _MM_FROUND_TO_NEAREST_INT));
-  _mm256_storeu_ps(ids, id);
-  /* 3, 4. */
-  const __m256 half = _mm256_set1_ps(0x1.fffffep-2f);
-  const __m256i perm = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
-  const __m256i nanb = _mm256_set1_epi8(-128);
-  for (int k = 0; k < 8; k++) {
-    const int lane = k / 2 + 4 * (k % 2);
-    if (tiny & (1 << lane)) {
-      qb__q8_0_block(x + 32 * k, &b[k]);
-      continue;
-    }
-    const __m256 idk = _mm256_broadcast_ss(&ids[lane]);
-    __m256i q[4];
-    for (int i = 0; i < 4; i++) {
-      const __m256 xv = _mm256_loadu_ps(x + 32 * k + 8 * i);
-      const __m256 t = _mm256_add_ps(_mm256_mul_ps(_mm256_and_ps(xv, absm), idk), half);
-      q[i] = _mm256_sign_epi32(_mm256_cvttps_epi32(t), _mm256_castps_si256(xv));
-    }
-    const __m256i w = _mm256_packs_epi16(_mm256_packs_epi32(q[0], q[1]), _mm256_packs_epi32(q[2], q[3]));
-    __m256i c = _mm256_permutevar8x32_epi32(w, perm);
-    c = _mm256_andnot_si256(_mm256_cmpeq_epi8(c, nanb), c);
-    memcpy(&b[k].d, &dh[lane], sizeof dh[lane]);
-    _mm256_storeu_si256((__m256i*) b[k].qs, c);
-  }
-}
-
-/* One q8_0 block, the steps of qb__avx2_q8_0_quant_x8 with a scalar d and id (the last
- * blocks of a row, fewer than eight). */
-QB__QBLOCK_AVX2_INLINE void qb__avx2_q8_0_quant(const float* x, qb_block_q8_0* b) {
-  const __m256 absm = _mm256_castsi256_ps(_mm256_set1_epi32(0x7FFFFFFF));
-  __m256 mx = _mm256_setzero_ps();
-  for (int i = 0; i < 4; i++) mx = _mm256_max_ps(_mm256_and_ps(_mm256_loadu_ps(x + 8 * i), absm), mx);
-  __m128 m4 = _mm_max_ps(_mm256_castps256_ps128(mx), _mm256_extractf128_ps(mx, 1));
-  m4 = _mm_max_ps(m4, _mm_movehl_ps(m4, m4));
-  m4 = _mm_max_ss(m4, _mm_movehdup_ps(m4));
-  const float d = _mm_cvtss_f32(m4) / 127.0f;
-  if (d != 0.0f && d < 0x1p-126f) {
-    qb__q8_0_block(x, b);
-    return;
-  }
-  const __m256 id = _mm256_set1_ps(d != 0.0f ? 1.0f / d : 0.0f);
   const __m256 half = _mm256_set1_ps(0x1.fffffep-2f);
   __m256i q[4];
+#pragma GCC unroll 4
   for (int i = 0; i < 4; i++) {
     const __m256 xv = _mm256_loadu_ps(x + 8 * i);
     const __m256 t = _mm256_add_ps(_mm256_mul_ps(_mm256_and_ps(xv, absm), id), half);
     q[i] = _mm256_sign_epi32(_mm256_cvttps_epi32(t), _mm256_castps_si256(xv));
   }
   const __m256i w = _mm256_packs_epi16(_mm256_packs_epi32(q[0], q[1]), _mm256_packs_epi32(q[2], q[3]));
-  __m256i c = _mm256_permutevar8x32_epi32(w, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
-  c = _mm256_andnot_si256(_mm256_cmpeq_epi8(c, _mm256_set1_epi8(-128)), c);
-  b->d = (uint16_t) _mm_extract_epi16(_mm_cvtps_ph(_mm_set_ss(d), _MM_FROUND_TO_NEAREST_INT), 0);
-  _mm256_storeu_si256((__m256i*) b->qs, c);
+  b->d = dh;
+  _mm256_storeu_si256((__m256i*) b->qs,
+                      _mm256_permutevar8x32_epi32(w, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7)));
+}
+
+/*
+ * Eight q8_0 blocks (256 values). Steps, each the reference's operation:
+ * 1. every block's amax as the integer maximum of |x| bits, reduced together
+ *    (qb__avx2_hmax8x8); for a block without NaN it is the reference's amax;
+ * 2. d = amax / 127 and id = d != 0 ? 1 / d : 0 by two vector divisions; d stored as f16 by
+ *    vcvtps2ph (round to nearest even, as qb_f32_to_f16_bits);
+ * 3. the codes by qb__avx2_q8_0_codes. A block holding a NaN or an infinity (amax bits
+ *    >= 0x7F800000), or with a subnormal d (1 / d inf or too coarse to bound the codes),
+ *    goes through the reference instead: rare, and the fast path then needs no NaN mask
+ *    and no clamp.
+ */
+QB__QBLOCK_AVX2_INLINE void qb__avx2_q8_0_quant_x8(const float* x, qb_block_q8_0* b) {
+  const __m256i absm = _mm256_set1_epi32(0x7FFFFFFF);
+  /* 1. */
+  __m256i m[8];
+#pragma GCC unroll 8
+  for (int k = 0; k < 8; k++) {
+    __m256i a = _mm256_and_si256(_mm256_loadu_si256((const __m256i*) (x + 32 * k)), absm);
+#pragma GCC unroll 3
+    for (int i = 1; i < 4; i++) {
+      a = _mm256_max_epi32(_mm256_and_si256(_mm256_loadu_si256((const __m256i*) (x + 32 * k + 8 * i)), absm),
+                           a);
+    }
+    m[k] = a;
+  }
+  const __m256i amax = qb__avx2_hmax8x8(m);
+  /* 2. */
+  const __m256 d = _mm256_div_ps(_mm256_castsi256_ps(amax), _mm256_set1_ps(127.0f));
+  const __m256 nz = _mm256_cmp_ps(d, _mm256_setzero_ps(), _CMP_NEQ_UQ);
+  const __m256 id = _mm256_and_ps(_mm256_div_ps(_mm256_set1_ps(1.0f), d), nz);
+  const __m256 tiny = _mm256_and_ps(nz, _mm256_cmp_ps(d, _mm256_set1_ps(0x1p-126f), _CMP_LT_OQ));
+  const __m256i naninf = _mm256_cmpgt_epi32(amax, _mm256_set1_epi32(0x7F7FFFFF));
+  const int special = _mm256_movemask_ps(_mm256_or_ps(tiny, _mm256_castsi256_ps(naninf)));
+  uint16_t dh[8];
+  _mm_storeu_si128((__m128i*) dh, _mm256_cvtps_ph(d, _MM_FROUND_TO_NEAREST_INT));
+  /* 3. Block k's id broadcast from lane k / 2 + 4 * (k % 2). */
+  if (special == 0) {
+#pragma GCC unroll 8
+    for (int k = 0; k < 8; k++) {
+      const int lane = k / 2 + 4 * (k % 2);
+      const __m256 idk = _mm256_permutevar8x32_ps(id, _mm256_set1_epi32(lane));
+      qb__avx2_q8_0_codes(x + 32 * k, idk, dh[lane], &b[k]);
+    }
+    return;
+  }
+  for (int k = 0; k < 8; k++) {
+    const int lane = k / 2 + 4 * (k % 2);
+    if (special & (1 << lane)) {
+      qb__q8_0_block(x + 32 * k, &b[k]);
+    } else {
+      qb__avx2_q8_0_codes(x + 32 * k, _mm256_permutevar8x32_ps(id, _mm256_set1_epi32(lane)), dh[lane], &b[k]);
+    }
+  }
+}
+
+/* One q8_0 block, the steps of qb__avx2_q8_0_quant_x8 with a scalar d and id (the last
+ * blocks of a row, fewer than eight). */
+QB__QBLOCK_AVX2_INLINE void qb__avx2_q8_0_quant(const float* x, qb_block_q8_0* b) {
+  const __m256i absm = _mm256_set1_epi32(0x7FFFFFFF);
+  __m256i mx = _mm256_and_si256(_mm256_loadu_si256((const __m256i*) x), absm);
+#pragma GCC unroll 3
+  for (int i = 1; i < 4; i++) {
+    mx = _mm256_max_epi32(_mm256_and_si256(_mm256_loadu_si256((const __m256i*) (x + 8 * i)), absm), mx);
+  }
+  __m128i m4 = _mm_max_epi32(_mm256_castsi256_si128(mx), _mm256_extracti128_si256(mx, 1));
+  m4 = _mm_max_epi32(m4, _mm_shuffle_epi32(m4, _MM_SHUFFLE(1, 0, 3, 2)));
+  m4 = _mm_max_epi32(m4, _mm_shuffle_epi32(m4, _MM_SHUFFLE(2, 3, 0, 1)));
+  const uint32_t amax = (uint32_t) _mm_cvtsi128_si32(m4);
+  const float d = qb_f32_from_bits(amax) / 127.0f;
+  if (amax >= 0x7F800000u || (d != 0.0f && d < 0x1p-126f)) {
+    qb__q8_0_block(x, b);
+    return;
+  }
+  const uint16_t dh = (uint16_t) _mm_extract_epi16(_mm_cvtps_ph(_mm_set_ss(d), _MM_FROUND_TO_NEAREST_INT), 0);
+  qb__avx2_q8_0_codes(x, _mm256_set1_ps(d != 0.0f ? 1.0f / d : 0.0f), dh, b);
 }
 
 /* One q8_0 block: y = (float) q * d, d decoded exactly by vcvtph2ps. */
@@ -155,6 +173,7 @@ QB__QBLOCK_AVX2_INLINE void qb__avx2_q4_0_quant(const float* x, qb_block_q4_0* b
   const __m256 absm = _mm256_castsi256_ps(_mm256_set1_epi32(0x7FFFFFFF));
   __m256 xv[4], a[4];
   __m256 mx = _mm256_setzero_ps();
+#pragma GCC unroll 4
   for (int i = 0; i < 4; i++) {
     xv[i] = _mm256_loadu_ps(x + 8 * i);
     a[i] = _mm256_and_ps(xv[i], absm);
@@ -166,6 +185,7 @@ QB__QBLOCK_AVX2_INLINE void qb__avx2_q4_0_quant(const float* x, qb_block_q4_0* b
   if (amax != 0.0f) {
     const __m256 am = _mm256_set1_ps(amax);
     uint32_t eq = 0;
+#pragma GCC unroll 4
     for (int i = 0; i < 4; i++)
       eq |= (uint32_t) _mm256_movemask_ps(_mm256_cmp_ps(a[i], am, _CMP_EQ_OQ)) << (8 * i);
     m = x[__builtin_ctz(eq)];
@@ -176,6 +196,7 @@ QB__QBLOCK_AVX2_INLINE void qb__avx2_q4_0_quant(const float* x, qb_block_q4_0* b
   b->d = (uint16_t) _mm_extract_epi16(_mm_cvtps_ph(_mm_set_ss(d), _MM_FROUND_TO_NEAREST_INT), 0);
   /* 3. */
   __m256i c[4];
+#pragma GCC unroll 4
   for (int i = 0; i < 4; i++) {
     __m256 v = _mm256_mul_ps(xv[i], id);
     v = _mm256_and_ps(v, _mm256_cmp_ps(v, v, _CMP_ORD_Q));
@@ -198,6 +219,7 @@ QB__QBLOCK_AVX2_INLINE void qb__avx2_q4_0_dequant(const qb_block_q4_0* b, float*
   const __m128i lo = _mm_sub_epi8(_mm_and_si128(q, m), eight);
   const __m128i hi = _mm_sub_epi8(_mm_and_si128(_mm_srli_epi16(q, 4), m), eight);
   const __m128i part[4] = {lo, _mm_srli_si128(lo, 8), hi, _mm_srli_si128(hi, 8)};
+#pragma GCC unroll 4
   for (int i = 0; i < 4; i++) {
     _mm256_storeu_ps(y + 8 * i, _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(part[i])), d));
   }

@@ -17,42 +17,56 @@
 #define QB__QBLOCK_AVX512_INLINE static inline __attribute__((always_inline))
 
 /*
- * Sixteen q8_0 blocks (512 values): their amax found together (qb__avx512_amax16), d and
- * id by two vector divisions, d to f16 by vcvtps2ph; then per block roundf(x * id) as
- * sign(x) * trunc(|x| * id + 0x1.fffffep-2) (qblock-avx2.h, step 3), the sign put on in
- * float (an OR of x's sign bit: trunc is odd), NaN lanes zeroed by a masked conversion,
- * narrowed by vpmovdb (values already in [-127, 127]). Blocks with a subnormal d go
- * through the reference.
+ * The codes of one q8_0 block with a normal d and no NaN or infinity (qblock-avx2.h,
+ * qb__avx2_q8_0_codes): roundf(t) for t = x * id as trunc(t + copysign(0x1.fffffep-2, t)),
+ * the same magnitudes as trunc(|t| + 0x1.fffffep-2) with t's sign (one vpternlogd builds
+ * the copysign), narrowed by vpmovdb (values already in [-127, 127]).
+ */
+QB__QBLOCK_AVX512_INLINE void qb__avx512_q8_0_codes(const float* x, __m512 id, uint16_t dh,
+                                                    qb_block_q8_0* b) {
+  const __m512i half = _mm512_castps_si512(_mm512_set1_ps(0x1.fffffep-2f));
+  const __m512i sign = _mm512_set1_epi32(INT32_MIN);
+  b->d = dh;
+#pragma GCC unroll 2
+  for (int i = 0; i < 2; i++) {
+    const __m512 t = _mm512_mul_ps(_mm512_loadu_ps(x + 16 * i), id);
+    /* half | (t & sign): 0xF8 = A | (B & C). */
+    const __m512i h = _mm512_ternarylogic_epi32(half, _mm512_castps_si512(t), sign, 0xF8);
+    const __m512i q = _mm512_cvttps_epi32(_mm512_add_ps(t, _mm512_castsi512_ps(h)));
+    _mm_storeu_si128((__m128i*) (b->qs + 16 * i), _mm512_cvtepi32_epi8(q));
+  }
+}
+
+/*
+ * Sixteen q8_0 blocks (512 values): their amax as integer maxima of |x| bits, found
+ * together (qb__avx512_amax16), d and id by two vector divisions, d to f16 by vcvtps2ph;
+ * then the codes by qb__avx512_q8_0_codes. Blocks holding a NaN or an infinity, or with a
+ * subnormal d, go through the reference.
  */
 QB__QBLOCK_AVX512_INLINE void qb__avx512_q8_0_quant_x16(const float* x, qb_block_q8_0* b) {
-  const __m512 amax = qb__avx512_amax16(x);
+  const __m512 amax = qb__avx512_amax16(x, 1);
   const __m512 d = _mm512_div_ps(amax, _mm512_set1_ps(127.0f));
   const __mmask16 nz = _mm512_cmp_ps_mask(d, _mm512_setzero_ps(), _CMP_NEQ_UQ);
   const __m512 id = _mm512_maskz_div_ps(nz, _mm512_set1_ps(1.0f), d);
-  const __mmask16 tiny = _mm512_mask_cmp_ps_mask(nz, d, _mm512_set1_ps(0x1p-126f), _CMP_LT_OQ);
+  const __mmask16 special = _mm512_mask_cmp_ps_mask(nz, d, _mm512_set1_ps(0x1p-126f), _CMP_LT_OQ) |
+                            _mm512_cmpgt_epi32_mask(_mm512_castps_si512(amax), _mm512_set1_epi32(0x7F7FFFFF));
   uint16_t dh[16];
-  float ids[16];
   _mm256_storeu_si256((__m256i*) dh, _mm512_cvtps_ph(d, _MM_FROUND_TO_NEAREST_INT));
-  _mm512_storeu_ps(ids, id);
-  const __m512 half = _mm512_set1_ps(0x1.fffffep-2f);
-  const __m512i sign = _mm512_set1_epi32(INT32_MIN);
+  /* Block k's id broadcast from lane 4 * (k % 4) + k / 4. */
+  if (special == 0) {
+#pragma GCC unroll 16
+    for (int k = 0; k < 16; k++) {
+      const int lane = 4 * (k % 4) + k / 4;
+      qb__avx512_q8_0_codes(x + 32 * k, _mm512_permutexvar_ps(_mm512_set1_epi32(lane), id), dh[lane], &b[k]);
+    }
+    return;
+  }
   for (int k = 0; k < 16; k++) {
     const int lane = 4 * (k % 4) + k / 4;
-    if (tiny & (1u << lane)) {
+    if (special & (1u << lane)) {
       qb__q8_0_block(x + 32 * k, &b[k]);
-      continue;
-    }
-    const __m512 idk = _mm512_set1_ps(ids[lane]);
-    memcpy(&b[k].d, &dh[lane], sizeof dh[lane]);
-    for (int i = 0; i < 2; i++) {
-      const __m512 xv = _mm512_loadu_ps(x + 32 * k + 16 * i);
-      const __m512 t = _mm512_add_ps(_mm512_mul_ps(_mm512_abs_ps(xv), idk), half);
-      /* t | (x & sign): 0xF8 = A | (B & C). */
-      const __m512i st =
-          _mm512_ternarylogic_epi32(_mm512_castps_si512(t), _mm512_castps_si512(xv), sign, 0xF8);
-      const __mmask16 ord = _mm512_cmp_ps_mask(t, t, _CMP_ORD_Q);
-      const __m512i q = _mm512_maskz_cvttps_epi32(ord, _mm512_castsi512_ps(st));
-      _mm_storeu_si128((__m128i*) (b[k].qs + 16 * i), _mm512_cvtepi32_epi8(q));
+    } else {
+      qb__avx512_q8_0_codes(x + 32 * k, _mm512_permutexvar_ps(_mm512_set1_epi32(lane), id), dh[lane], &b[k]);
     }
   }
 }
@@ -60,27 +74,16 @@ QB__QBLOCK_AVX512_INLINE void qb__avx512_q8_0_quant_x16(const float* x, qb_block
 /* One q8_0 block, the steps of qb__avx512_q8_0_quant_x16 with a scalar d and id (the last
  * blocks of a row, fewer than sixteen). */
 QB__QBLOCK_AVX512_INLINE void qb__avx512_q8_0_quant(const float* x, qb_block_q8_0* b) {
-  const __m512 x0 = _mm512_loadu_ps(x), x1 = _mm512_loadu_ps(x + 16);
-  const float amax = _mm512_reduce_max_ps(
-      _mm512_max_ps(_mm512_abs_ps(x1), _mm512_max_ps(_mm512_abs_ps(x0), _mm512_setzero_ps())));
-  const float d = amax / 127.0f;
-  if (d != 0.0f && d < 0x1p-126f) {
+  const __m512i m = _mm512_max_epi32(_mm512_castps_si512(_mm512_abs_ps(_mm512_loadu_ps(x))),
+                                     _mm512_castps_si512(_mm512_abs_ps(_mm512_loadu_ps(x + 16))));
+  const uint32_t amax = (uint32_t) _mm512_reduce_max_epi32(m);
+  const float d = qb_f32_from_bits(amax) / 127.0f;
+  if (amax >= 0x7F800000u || (d != 0.0f && d < 0x1p-126f)) {
     qb__q8_0_block(x, b);
     return;
   }
-  const __m512 id = _mm512_set1_ps(d != 0.0f ? 1.0f / d : 0.0f);
-  const __m512 half = _mm512_set1_ps(0x1.fffffep-2f);
-  const __m512i sign = _mm512_set1_epi32(INT32_MIN);
-  const __m512 xs[2] = {x0, x1};
-  b->d = (uint16_t) _mm_extract_epi16(_mm_cvtps_ph(_mm_set_ss(d), _MM_FROUND_TO_NEAREST_INT), 0);
-  for (int i = 0; i < 2; i++) {
-    const __m512 t = _mm512_add_ps(_mm512_mul_ps(_mm512_abs_ps(xs[i]), id), half);
-    const __m512i st =
-        _mm512_ternarylogic_epi32(_mm512_castps_si512(t), _mm512_castps_si512(xs[i]), sign, 0xF8);
-    const __m512i q =
-        _mm512_maskz_cvttps_epi32(_mm512_cmp_ps_mask(t, t, _CMP_ORD_Q), _mm512_castsi512_ps(st));
-    _mm_storeu_si128((__m128i*) (b->qs + 16 * i), _mm512_cvtepi32_epi8(q));
-  }
+  const uint16_t dh = (uint16_t) _mm_extract_epi16(_mm_cvtps_ph(_mm_set_ss(d), _MM_FROUND_TO_NEAREST_INT), 0);
+  qb__avx512_q8_0_codes(x, _mm512_set1_ps(d != 0.0f ? 1.0f / d : 0.0f), dh, b);
 }
 
 /* One q8_0 block: y = (float) q * d. */
@@ -110,6 +113,7 @@ QB__QBLOCK_AVX512_INLINE void qb__avx512_q4_0_quant(const float* x, qb_block_q4_
   b->d = (uint16_t) _mm_extract_epi16(_mm_cvtps_ph(_mm_set_ss(d), _MM_FROUND_TO_NEAREST_INT), 0);
   const __m512 xs[2] = {x0, x1};
   __m512i c[2];
+#pragma GCC unroll 2
   for (int i = 0; i < 2; i++) {
     const __m512 v = _mm512_mul_ps(xs[i], id);
     const __m512 t =

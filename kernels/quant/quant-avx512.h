@@ -166,39 +166,52 @@ QB__AVX512_INLINE void qb__avx512_fakequant(size_t n, const float* x, float* y, 
 }
 
 /*
- * The absmax of 16 consecutive blocks of 32 (NaN skipped: vmaxps keeps its second operand),
- * reduced together: block b's in lane 4 * (b % 4) + b / 4. Steps:
+ * The absmax of 16 consecutive blocks of 32, reduced together: block b's in lane
+ * 4 * (b % 4) + b / 4. Steps:
  * 1. each block's |x| maxima in one vector;
  * 2. the 16 vectors reduced by four levels of shuffles and maxima, each halving the partials
  *    per block (45 instructions for 16 blocks where a reduction per block takes 8).
+ * bits = 0: float maxima, NaN skipped (vmaxps keeps its second operand); bits = 1: integer
+ * maxima of the |x| bits, which order as the floats do with NaN above inf, so a block's
+ * result says whether it holds a NaN or an infinity (the result is then those bits).
  */
-QB__AVX512_INLINE __m512 qb__avx512_amax16(const float* x) {
+QB__AVX512_INLINE __m512 qb__avx512_max2(__m512 a, __m512 b, const int bits) {
+  return bits ? _mm512_castsi512_ps(_mm512_max_epi32(_mm512_castps_si512(a), _mm512_castps_si512(b)))
+              : _mm512_max_ps(a, b);
+}
+
+QB__AVX512_INLINE __m512 qb__avx512_amax16(const float* x, const int bits) {
   __m512 m[16];
+#pragma GCC unroll 16
   for (int b = 0; b < 16; b++) {
-    const __m512 a = _mm512_max_ps(_mm512_abs_ps(_mm512_loadu_ps(x + 32 * b)), _mm512_setzero_ps());
-    m[b] = _mm512_max_ps(_mm512_abs_ps(_mm512_loadu_ps(x + 32 * b + 16)), a);
+    const __m512 a0 = _mm512_abs_ps(_mm512_loadu_ps(x + 32 * b));
+    const __m512 a = bits ? a0 : _mm512_max_ps(a0, _mm512_setzero_ps());
+    m[b] = qb__avx512_max2(_mm512_abs_ps(_mm512_loadu_ps(x + 32 * b + 16)), a, bits);
   }
   /* 2. Level 1: blocks 2p, 2p+1 -> 8 partials each, in the low and high 256 bits. */
   __m512 v1[8];
+#pragma GCC unroll 8
   for (int p = 0; p < 8; p++) {
-    v1[p] = _mm512_max_ps(_mm512_shuffle_f32x4(m[2 * p], m[2 * p + 1], 0x44),
-                          _mm512_shuffle_f32x4(m[2 * p], m[2 * p + 1], 0xEE));
+    v1[p] = qb__avx512_max2(_mm512_shuffle_f32x4(m[2 * p], m[2 * p + 1], 0x44),
+                            _mm512_shuffle_f32x4(m[2 * p], m[2 * p + 1], 0xEE), bits);
   }
   /* Level 2: 128-bit lane j of v2[q] holds 4 partials of block 4q + j. */
   __m512 v2[4];
+#pragma GCC unroll 4
   for (int q = 0; q < 4; q++) {
-    v2[q] = _mm512_max_ps(_mm512_shuffle_f32x4(v1[2 * q], v1[2 * q + 1], _MM_SHUFFLE(2, 0, 2, 0)),
-                          _mm512_shuffle_f32x4(v1[2 * q], v1[2 * q + 1], _MM_SHUFFLE(3, 1, 3, 1)));
+    v2[q] = qb__avx512_max2(_mm512_shuffle_f32x4(v1[2 * q], v1[2 * q + 1], _MM_SHUFFLE(2, 0, 2, 0)),
+                            _mm512_shuffle_f32x4(v1[2 * q], v1[2 * q + 1], _MM_SHUFFLE(3, 1, 3, 1)), bits);
   }
   /* Level 3: 128-bit lane j of v3[r]: 2 partials of block 8r + j, then 2 of 8r + 4 + j. */
   __m512 v3[2];
+#pragma GCC unroll 2
   for (int r = 0; r < 2; r++) {
-    v3[r] = _mm512_max_ps(_mm512_shuffle_ps(v2[2 * r], v2[2 * r + 1], _MM_SHUFFLE(1, 0, 1, 0)),
-                          _mm512_shuffle_ps(v2[2 * r], v2[2 * r + 1], _MM_SHUFFLE(3, 2, 3, 2)));
+    v3[r] = qb__avx512_max2(_mm512_shuffle_ps(v2[2 * r], v2[2 * r + 1], _MM_SHUFFLE(1, 0, 1, 0)),
+                            _mm512_shuffle_ps(v2[2 * r], v2[2 * r + 1], _MM_SHUFFLE(3, 2, 3, 2)), bits);
   }
   /* Level 4: 128-bit lane j: blocks j, 4 + j, 8 + j, 12 + j. */
-  return _mm512_max_ps(_mm512_shuffle_ps(v3[0], v3[1], _MM_SHUFFLE(2, 0, 2, 0)),
-                       _mm512_shuffle_ps(v3[0], v3[1], _MM_SHUFFLE(3, 1, 3, 1)));
+  return qb__avx512_max2(_mm512_shuffle_ps(v3[0], v3[1], _MM_SHUFFLE(2, 0, 2, 0)),
+                         _mm512_shuffle_ps(v3[0], v3[1], _MM_SHUFFLE(3, 1, 3, 1)), bits);
 }
 
 /* One block of 32 (two vectors): the steps of qb__block_quant_one. vmaxps returns its
