@@ -89,4 +89,97 @@ static inline void qb__mx_quant_block_avx2(const float* x, qb__mx_kind k, qb__mx
   qb__mx_pack_avx2(codes, width, qs);
 }
 
+/* ---- Dequantize ------------------------------------------------------------------------ */
+
+/*
+ * 8 codes (one per 32-bit lane, the element's width only) -> qb__mx_decode's values, exactly:
+ * 1. MXINT8: (float) (int8) c / 64 (a multiplication by 2^-6, exact);
+ * 2. the float formats: the magnitude bits moved to f32's exponent and mantissa fields give
+ *    2^(e - 127) x 1.m (a normal code) or, for e = 0, f32's subnormal 2^-126 x 0.m (the
+ *    code's subnormal, since both formats scale the same way); one multiplication by
+ *    2^(127 - bias) (exact: a power of two, the result a normal f32) gives the value. The
+ *    sign bit goes on afterwards;
+ * 3. E4M3's 0x7F magnitude is NaN (the sign kept, 0x7FC00000 otherwise); E5M2's top exponent
+ *    is inf (mantissa 0) or NaN with the mantissa bits kept and quieted, as fp.h decodes them.
+ */
+static inline __m256 qb__mx_decode_avx2(__m256i c, qb__mx_kind k) {
+  static const int mbits[] = {3, 2, 3, 2, 1}, bias[] = {7, 15, 1, 3, 1}, nbits[] = {7, 7, 5, 5, 3};
+  if (k == QB__MX_INT8) {
+    const __m256i v = _mm256_srai_epi32(_mm256_slli_epi32(c, 24), 24);
+    return _mm256_mul_ps(_mm256_cvtepi32_ps(v), _mm256_set1_ps(1.0f / 64.0f));
+  }
+  const __m256i mag = _mm256_and_si256(c, _mm256_set1_epi32((1 << nbits[k]) - 1));
+  const __m256i sign = _mm256_slli_epi32(_mm256_srli_epi32(c, nbits[k]), 31);
+  const __m256 v = _mm256_mul_ps(_mm256_castsi256_ps(_mm256_slli_epi32(mag, 23 - mbits[k])),
+                                 _mm256_castsi256_ps(_mm256_set1_epi32((254 - bias[k]) << 23)));
+  __m256i bits = _mm256_castps_si256(v);
+  if (k == QB__MX_E4M3) {
+    const __m256i nan = _mm256_cmpeq_epi32(mag, _mm256_set1_epi32(0x7F));
+    bits = _mm256_blendv_epi8(bits, _mm256_set1_epi32(0x7FC00000), nan);
+  } else if (k == QB__MX_E5M2) {
+    const __m256i top = _mm256_cmpgt_epi32(mag, _mm256_set1_epi32(0x7B));
+    const __m256i quiet =
+        _mm256_and_si256(_mm256_cmpgt_epi32(mag, _mm256_set1_epi32(0x7C)), _mm256_set1_epi32(0x400000));
+    const __m256i special =
+        _mm256_or_si256(_mm256_or_si256(_mm256_slli_epi32(mag, 21), _mm256_set1_epi32(0x70000000)), quiet);
+    bits = _mm256_blendv_epi8(bits, special, top);
+  }
+  return _mm256_castsi256_ps(_mm256_or_si256(bits, sign));
+}
+
+/*
+ * The packed codes of one block -> 32 code bytes in element order (qb/lowbit.h's bit
+ * streams): 8 bits as they are; 4 bits the low then the high nibble of each byte; 6 bits
+ * each 3-byte group spread over four 32-bit lanes and shifted by 0, 6, 12, 18 (the loads
+ * stay inside the 24 code bytes).
+ */
+static inline void qb__mx_unpack_avx2(const uint8_t* qs, int width, __m256i* c) {
+  if (width == 8) {
+#pragma GCC unroll 4
+    for (int i = 0; i < 4; i++) c[i] = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i*) (qs + 8 * i)));
+  } else if (width == 4) {
+    const __m128i q = _mm_loadu_si128((const __m128i*) qs);
+    const __m128i m = _mm_set1_epi8(15);
+    const __m128i lo = _mm_and_si128(q, m), hi = _mm_and_si128(_mm_srli_epi16(q, 4), m);
+    const __m128i e0 = _mm_unpacklo_epi8(lo, hi), e1 = _mm_unpackhi_epi8(lo, hi);
+    c[0] = _mm256_cvtepu8_epi32(e0);
+    c[1] = _mm256_cvtepu8_epi32(_mm_srli_si128(e0, 8));
+    c[2] = _mm256_cvtepu8_epi32(e1);
+    c[3] = _mm256_cvtepu8_epi32(_mm_srli_si128(e1, 8));
+  } else {
+    const __m256i shift = _mm256_setr_epi32(0, 6, 12, 18, 0, 6, 12, 18);
+    const __m256i m6 = _mm256_set1_epi32(63);
+#pragma GCC unroll 4
+    for (int i = 0; i < 4; i++) {
+      /* Groups 2i and 2i + 1 (bytes 6i .. 6i + 5); the last load starts 2 bytes early. */
+      const int at = i < 3 ? 6 * i : 16, o = 6 * i - at;
+      const __m256i g = _mm256_broadcastsi128_si256(_mm_loadl_epi64((const __m128i*) (qs + at)));
+      const __m256i ctl = _mm256_setr_epi8(o, o + 1, o + 2, -1, o, o + 1, o + 2, -1, o, o + 1, o + 2, -1, o,
+                                           o + 1, o + 2, -1, o + 3, o + 4, o + 5, -1, o + 3, o + 4, o + 5, -1,
+                                           o + 3, o + 4, o + 5, -1, o + 3, o + 4, o + 5, -1);
+      c[i] = _mm256_and_si256(_mm256_srlv_epi32(_mm256_shuffle_epi8(g, ctl), shift), m6);
+    }
+  }
+}
+
+/* One MX block -> 32 f32: decode(code) * 2^(e - 127), as qb__mx_dequant_block (under the
+ * NaN scale 0xFF a NaN code keeps its own NaN: a blend, since vmulps's choice between two
+ * NaNs follows the operand order the compiler picks). */
+static inline void qb__mx_dequant_block_avx2(const uint8_t* qs, uint8_t e, qb__mx_kind k, int width,
+                                             float* y) {
+  const __m256 scale = _mm256_set1_ps(qb__e8m0_scale(e));
+  __m256i c[4];
+  qb__mx_unpack_avx2(qs, width, c);
+  if (e == 0xFF) {
+#pragma GCC unroll 4
+    for (int i = 0; i < 4; i++) {
+      const __m256 v = qb__mx_decode_avx2(c[i], k);
+      _mm256_storeu_ps(y + 8 * i, _mm256_blendv_ps(scale, v, _mm256_cmp_ps(v, v, _CMP_UNORD_Q)));
+    }
+    return;
+  }
+#pragma GCC unroll 4
+  for (int i = 0; i < 4; i++) _mm256_storeu_ps(y + 8 * i, _mm256_mul_ps(qb__mx_decode_avx2(c[i], k), scale));
+}
+
 #endif /* QB_LOWBIT_AVX2_H */

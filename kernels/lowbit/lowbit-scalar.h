@@ -175,11 +175,17 @@ static inline void qb__mx_quant_block(const float* x, qb__mx_kind k, qb__mx_scal
   for (int i = 0; i < QB_MX_BLOCK_LEN; i++) codes[i] = qb__mx_encode(x[i] * inv, k, ties_away);
 }
 
-/* Dequantizes codes with exponent byte e: decode(code) * 2^(e - 127), NaN for 0xFF. */
+/* Dequantizes codes with exponent byte e: decode(code) * 2^(e - 127), NaN for 0xFF. A NaN
+ * code gives its own NaN, also under the NaN scale: the product of two NaNs would leave
+ * which one survives to the compiler's operand order (fmul and mulps keep their first
+ * operand's, and a compiler may swap the operands of a multiplication). */
 static inline void qb__mx_dequant_block(const uint8_t* codes, uint8_t e, qb__mx_kind k, size_t len,
                                         float* y) {
   const float scale = qb__e8m0_scale(e);
-  for (size_t i = 0; i < len; i++) y[i] = qb__mx_decode(codes[i], k) * scale;
+  for (size_t i = 0; i < len; i++) {
+    const float v = qb__mx_decode(codes[i], k);
+    y[i] = v != v ? v : v * scale;
+  }
 }
 
 /* ---- Packing: little-endian bit streams (qb/lowbit.h) -------------------------------- */
