@@ -75,12 +75,13 @@ static inline __m256i qb_cvt_avx2_pack_u16(__m256i a, __m256i b) {
  *    smallest subnormal and rounds to 0 either way.
  * 2. The shifted source: |w| itself for target normals (exponent and mantissa shift down
  *    together), else the mantissa with its implicit bit (none for f32 subnormals).
- * 3. Round half to even: add half - 1 plus the lsb that is kept, then shift.
+ * 3. Round half to even: add half - 1 plus the lsb that is kept, then shift (ties away
+ *    from zero, `ties_away`: add half).
  * 4. Target normals carry the f32 exponent: take off the bias difference. A carry out of
  *    the mantissa has already bumped the exponent, and a subnormal that rounds up to the
  *    smallest normal comes out as exponent 1, mantissa 0.
  */
-static inline __m256i qb_cvt_avx2_round_small(__m256i abs, int mbits, int bias) {
+static inline __m256i qb_cvt_avx2_round_small_ties(__m256i abs, int mbits, int bias, const int ties_away) {
   const __m256i one = _mm256_set1_epi32(1);
   const __m256i e = _mm256_srli_epi32(abs, 23);
   const __m256i normal = _mm256_cmpgt_epi32(e, _mm256_set1_epi32(127 - bias));
@@ -94,12 +95,21 @@ static inline __m256i qb_cvt_avx2_round_small(__m256i abs, int mbits, int bias) 
       _mm256_and_si256(_mm256_cmpgt_epi32(e, _mm256_setzero_si256()), _mm256_set1_epi32(0x800000));
   const __m256i full = _mm256_or_si256(_mm256_and_si256(abs, _mm256_set1_epi32(0x7FFFFF)), implicit);
   const __m256i src = _mm256_blendv_epi8(full, abs, normal);
-  /* 3. */
-  const __m256i half_m1 = _mm256_sub_epi32(_mm256_sllv_epi32(one, _mm256_sub_epi32(shift, one)), one);
-  const __m256i lsb = _mm256_and_si256(_mm256_srlv_epi32(src, shift), one);
-  const __m256i q = _mm256_srlv_epi32(_mm256_add_epi32(_mm256_add_epi32(src, half_m1), lsb), shift);
+  /* 3. (Ties away: add half, then shift.) */
+  const __m256i half = _mm256_sllv_epi32(one, _mm256_sub_epi32(shift, one));
+  __m256i q;
+  if (ties_away) {
+    q = _mm256_srlv_epi32(_mm256_add_epi32(src, half), shift);
+  } else {
+    const __m256i lsb = _mm256_and_si256(_mm256_srlv_epi32(src, shift), one);
+    q = _mm256_srlv_epi32(_mm256_add_epi32(_mm256_add_epi32(src, _mm256_sub_epi32(half, one)), lsb), shift);
+  }
   /* 4. */
   return _mm256_sub_epi32(q, _mm256_and_si256(normal, _mm256_set1_epi32((127 - bias) << mbits)));
+}
+
+static inline __m256i qb_cvt_avx2_round_small(__m256i abs, int mbits, int bias) {
+  return qb_cvt_avx2_round_small_ties(abs, mbits, bias, 0);
 }
 
 /* f32 -> f8 e4m3fn on 8 lanes, the byte in the low 8 bits of each lane. Overflow and +-inf

@@ -2,8 +2,9 @@
  * The MX block quantization of lowbit-scalar.h on AVX2, one block of 32 per call: the
  * amax as an integer max of |x| bits, the shared exponent by the scalar code (once per
  * block), the elements x * 2^-s rounded by the cast kernels' integer rounding
- * (cvt/cvt-x86.h, ties to even) and packed. Bit-exact with the references (FLOOR and
- * RCEIL; elements ties to even). Included only by files built with AVX2 flags.
+ * (cvt/cvt-x86.h, ties to even or away) and packed; and the dequantization. Bit-exact with
+ * the references (FLOOR and RCEIL; elements ties to even or away). Included only by files
+ * built with AVX2 flags.
  */
 #ifndef QB_LOWBIT_AVX2_H
 #define QB_LOWBIT_AVX2_H
@@ -23,11 +24,20 @@ static inline uint32_t qb__hmax_epi32(__m256i v) {
 }
 
 /* 8 scaled elements (finite) -> their codes, one per 32-bit lane (sign included). */
-static inline __m256i qb__mx_encode_avx2(__m256 v, qb__mx_kind k) {
+static inline __m256i qb__mx_encode_avx2(__m256 v, qb__mx_kind k, const int ties_away) {
   const __m256i w = _mm256_castps_si256(v);
   const __m256i abs = _mm256_and_si256(w, _mm256_set1_epi32(0x7FFFFFFF));
   static const int mbits[] = {3, 2, 3, 2, 1, 0}, bias[] = {7, 15, 1, 3, 1, 0}, nbits[] = {7, 7, 5, 5, 3, 0};
   static const int maxcode[] = {0x7E, 0x7B, 0x1F, 0x1F, 0x7, 0};
+  if (k == QB__MX_INT8 && ties_away) {
+    /* roundf(|v| * 64) as trunc(|v| * 64 + 0x1.fffffep-2) (qb__round_away's values for every
+     * non-negative float), clamped to 127, the sign put back in int32. */
+    const __m256 a = _mm256_mul_ps(_mm256_castsi256_ps(abs), _mm256_set1_ps(64.0f));
+    __m256i t = _mm256_cvttps_epi32(_mm256_add_ps(a, _mm256_set1_ps(0x1.fffffep-2f)));
+    t = _mm256_min_epi32(t, _mm256_set1_epi32(127));
+    return _mm256_and_si256(_mm256_sign_epi32(t, _mm256_or_si256(w, _mm256_set1_epi32(1))),
+                            _mm256_set1_epi32(0xFF));
+  }
   if (k == QB__MX_INT8) {
     /* |v| * 64 < 128 exactly; nearest even by the rounding instruction (explicit mode). */
     __m256 r = _mm256_round_ps(_mm256_mul_ps(v, _mm256_set1_ps(64.0f)),
@@ -35,7 +45,7 @@ static inline __m256i qb__mx_encode_avx2(__m256 v, qb__mx_kind k) {
     r = _mm256_min_ps(_mm256_max_ps(r, _mm256_set1_ps(-127.0f)), _mm256_set1_ps(127.0f));
     return _mm256_and_si256(_mm256_cvttps_epi32(r), _mm256_set1_epi32(0xFF));
   }
-  __m256i q = qb_cvt_avx2_round_small(abs, mbits[k], bias[k]);
+  __m256i q = qb_cvt_avx2_round_small_ties(abs, mbits[k], bias[k], ties_away);
   q = _mm256_min_epi32(q, _mm256_set1_epi32(maxcode[k]));
   return _mm256_or_si256(q, _mm256_slli_epi32(_mm256_srli_epi32(w, 31), nbits[k]));
 }
@@ -65,8 +75,8 @@ static inline void qb__mx_pack_avx2(__m256i c, int width, uint8_t* out) {
 }
 
 /* One MX block of 32: the exponent byte into *e, the packed codes into qs. */
-static inline void qb__mx_quant_block_avx2(const float* x, qb__mx_kind k, qb__mx_scale_mode mode, int width,
-                                           uint8_t* e, uint8_t* qs) {
+static inline void qb__mx_quant_block_avx2(const float* x, qb__mx_kind k, qb__mx_scale_mode mode,
+                                           int ties_away, int width, uint8_t* e, uint8_t* qs) {
   const __m256i m = _mm256_set1_epi32(0x7FFFFFFF);
   const __m256 a = _mm256_loadu_ps(x), b = _mm256_loadu_ps(x + 8);
   const __m256 c = _mm256_loadu_ps(x + 16), d = _mm256_loadu_ps(x + 24);
@@ -83,9 +93,10 @@ static inline void qb__mx_quant_block_avx2(const float* x, qb__mx_kind k, qb__mx
   const int s = qb__mx_shared_exp(amax, k, mode);
   const __m256 inv = _mm256_set1_ps(qb_pow2f(-s));
   *e = (uint8_t) (s + 127);
-  const __m256i codes = qb_cvt_avx2_pack_u8x4(
-      qb__mx_encode_avx2(_mm256_mul_ps(a, inv), k), qb__mx_encode_avx2(_mm256_mul_ps(b, inv), k),
-      qb__mx_encode_avx2(_mm256_mul_ps(c, inv), k), qb__mx_encode_avx2(_mm256_mul_ps(d, inv), k));
+  const __m256i codes = qb_cvt_avx2_pack_u8x4(qb__mx_encode_avx2(_mm256_mul_ps(a, inv), k, ties_away),
+                                              qb__mx_encode_avx2(_mm256_mul_ps(b, inv), k, ties_away),
+                                              qb__mx_encode_avx2(_mm256_mul_ps(c, inv), k, ties_away),
+                                              qb__mx_encode_avx2(_mm256_mul_ps(d, inv), k, ties_away));
   qb__mx_pack_avx2(codes, width, qs);
 }
 
