@@ -193,4 +193,28 @@ static inline void qb__mx_dequant_block_avx2(const uint8_t* qs, uint8_t e, qb__m
   for (int i = 0; i < 4; i++) _mm256_storeu_ps(y + 8 * i, _mm256_mul_ps(qb__mx_decode_avx2(c[i], k), scale));
 }
 
+/* One NVFP4 block of 16 -> f32: e2m1(code) * d with the reference's d = e4m3(s) * g (FP4 has
+ * no NaN: a NaN d gives d's NaN, as the reference). */
+static inline void qb__nvf4_dequant_block_avx2(const qb_block_nvf4* b, float g, float* y) {
+  const __m256 d = _mm256_set1_ps(qb__nvf4_block_d(b->s, g));
+  const __m128i q = _mm_loadl_epi64((const __m128i*) b->qs);
+  const __m128i m = _mm_set1_epi8(15);
+  const __m128i e = _mm_unpacklo_epi8(_mm_and_si128(q, m), _mm_and_si128(_mm_srli_epi16(q, 4), m));
+  _mm256_storeu_ps(y, _mm256_mul_ps(qb__mx_decode_avx2(_mm256_cvtepu8_epi32(e), QB__MX_E2M1), d));
+  _mm256_storeu_ps(
+      y + 8, _mm256_mul_ps(qb__mx_decode_avx2(_mm256_cvtepu8_epi32(_mm_srli_si128(e, 8)), QB__MX_E2M1), d));
+}
+
+/* One per-128 FP8 block -> f32: e4m3(code) * d, a NaN code keeping its own NaN (as the
+ * reference: a blend, since vmulps's choice between two NaNs follows the operand order). */
+static inline void qb__f8b128_dequant_block_avx2(const qb_block_f8b128* b, float* y) {
+  const __m256 d = _mm256_set1_ps(b->d);
+#pragma GCC unroll 4
+  for (int i = 0; i < QB_F8B_BLOCK_LEN; i += 8) {
+    const __m256 v =
+        qb__mx_decode_avx2(_mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i*) (b->qs + i))), QB__MX_E4M3);
+    _mm256_storeu_ps(y + i, _mm256_blendv_ps(_mm256_mul_ps(v, d), v, _mm256_cmp_ps(v, v, _CMP_UNORD_Q)));
+  }
+}
+
 #endif /* QB_LOWBIT_AVX2_H */
