@@ -217,4 +217,65 @@ static inline void qb__f8b128_dequant_block_avx2(const qb_block_f8b128* b, float
   }
 }
 
+/* One NVFP4 block of 16, the steps of qb__nvf4_quant_block: amax as an integer max (a NaN
+ * or inf -> the NaN scale 0x7F, codes 0), s = e4m3_sat(amax / 6 / g) and d by the
+ * reference's scalar code, codes e2m1(x / d) by true f32 divisions and the MX element
+ * rounding (x / d is finite and at most about 12: saturated to 6), +-0 when d is 0. */
+static inline void qb__nvf4_quant_block_avx2(const float* x, float g, qb_block_nvf4* out) {
+  const __m256i m = _mm256_set1_epi32(0x7FFFFFFF);
+  const __m256 a = _mm256_loadu_ps(x), b = _mm256_loadu_ps(x + 8);
+  const uint32_t amax = qb__hmax_epi32(_mm256_max_epi32(_mm256_and_si256(_mm256_castps_si256(a), m),
+                                                        _mm256_and_si256(_mm256_castps_si256(b), m)));
+  if (amax >= 0x7F800000u) {
+    out->s = 0x7F;
+    memset(out->qs, 0, sizeof out->qs);
+    return;
+  }
+  out->s = qb_f32_to_f8e4m3_bits(qb_f32_to_bits(qb_f32_from_bits(amax) / 6.0f / g), 1);
+  const float d = qb__nvf4_block_d(out->s, g);
+  __m256i ca, cb;
+  if (d == 0.0f) {
+    ca = _mm256_slli_epi32(_mm256_srli_epi32(_mm256_castps_si256(a), 31), 3);
+    cb = _mm256_slli_epi32(_mm256_srli_epi32(_mm256_castps_si256(b), 31), 3);
+  } else {
+    const __m256 dv = _mm256_set1_ps(d);
+    ca = qb__mx_encode_avx2(_mm256_div_ps(a, dv), QB__MX_E2M1, 0);
+    cb = qb__mx_encode_avx2(_mm256_div_ps(b, dv), QB__MX_E2M1, 0);
+  }
+  uint8_t tmp[16];
+  const __m256i z = _mm256_setzero_si256();
+  qb__mx_pack_avx2(qb_cvt_avx2_pack_u8x4(ca, cb, z, z), 4, tmp);
+  memcpy(out->qs, tmp, sizeof out->qs);
+}
+
+/* One per-128 FP8 block, the steps of qb__f8b128_quant_block: amax as an integer max (a NaN
+ * or inf -> d NaN, codes 0x7F), d = amax / 448, codes e4m3_sat(x / d) by true f32 divisions
+ * and the cast kernels' saturating rounding (cvt/cvt-x86.h), +-0 when d is 0. */
+static inline void qb__f8b128_quant_block_avx2(const float* x, qb_block_f8b128* out) {
+  const __m256i m = _mm256_set1_epi32(0x7FFFFFFF);
+  __m256i mx = _mm256_and_si256(_mm256_loadu_si256((const __m256i*) x), m);
+  for (int i = 8; i < QB_F8B_BLOCK_LEN; i += 8) {
+    mx = _mm256_max_epi32(mx, _mm256_and_si256(_mm256_loadu_si256((const __m256i*) (x + i)), m));
+  }
+  const uint32_t amax = qb__hmax_epi32(mx);
+  if (amax >= 0x7F800000u) {
+    out->d = qb_f32_from_bits(0x7FC00000u);
+    memset(out->qs, 0x7F, sizeof out->qs);
+    return;
+  }
+  const float d = qb_f32_from_bits(amax) / 448.0f;
+  out->d = d;
+  const __m256 dv = _mm256_set1_ps(d);
+  for (int i = 0; i < QB_F8B_BLOCK_LEN; i += 32) {
+    __m256i c[4];
+#pragma GCC unroll 4
+    for (int j = 0; j < 4; j++) {
+      const __m256 v = _mm256_loadu_ps(x + i + 8 * j);
+      c[j] = d == 0.0f ? _mm256_slli_epi32(_mm256_srli_epi32(_mm256_castps_si256(v), 31), 7)
+                       : qb_cvt_avx2_f32_to_f8e4m3(_mm256_castps_si256(_mm256_div_ps(v, dv)), 1);
+    }
+    _mm256_storeu_si256((__m256i*) (out->qs + i), qb_cvt_avx2_pack_u8x4(c[0], c[1], c[2], c[3]));
+  }
+}
+
 #endif /* QB_LOWBIT_AVX2_H */
