@@ -8,9 +8,11 @@
  */
 #include <jansson.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/cmd_error_data.h"
@@ -74,6 +76,81 @@ typedef struct qb__sum {
   uint64_t tensors, skipped, overflows;
 } qb__sum;
 
+/* One tensor through one format: what a worker computes and the printer reads. */
+typedef struct qb__cell {
+  qb_status status;
+  qb_error err;
+  qb_error_metrics m;
+  double bytes;
+} qb__cell;
+
+/* The formats of one tensor shared out among the workers, each taking the next one. */
+typedef struct qb__job {
+  const qb_family_info* const* formats;
+  int nf;
+  const float* x;
+  size_t n, chlen;
+  qb__cell* cells;
+  pthread_mutex_t lock;
+  int next;
+} qb__job;
+
+static void qb__cell_run(const qb__job* j, int k) {
+  const qb_family_info* f = j->formats[k];
+  qb__cell* c = &j->cells[k];
+  const qb_case_options opt = {QB_ROUND_PYTORCH, false, NULL, j->chlen};
+  qb_case_data d;
+  memset(c, 0, sizeof *c);
+  if (j->n % f->n_multiple != 0) {
+    c->status = qb_fail(&c->err, QB_SKIPPED, "%zu elements: not a multiple of the block length %llu", j->n,
+                        (unsigned long long) f->n_multiple);
+    return;
+  }
+  c->status = qb_case_data_init_from(&d, f, j->n, QB_DTYPE_f32, j->x, QB_DTYPE_none, NULL, &opt, &c->err);
+  if (c->status != QB_OK) return;
+  /* The reference's output against itself: the figures only (no kernel is under test). */
+  c->status = qb_case_data_evaluate(&d, d.y_ref, QB_SEM_EXACT, &c->m, &c->err);
+  const bool block = qb_dtype_get(f->out)->cls == QB_CLASS_block;
+  c->bytes = (double) d.y_bytes + (block ? 0.0 : (double) d.metadata_bytes);
+  qb_case_data_free(&d);
+}
+
+static void* qb__worker(void* arg) {
+  qb__job* j = (qb__job*) arg;
+  for (;;) {
+    pthread_mutex_lock(&j->lock);
+    const int k = j->next++;
+    pthread_mutex_unlock(&j->lock);
+    if (k >= j->nf) return NULL;
+    qb__cell_run(j, k);
+  }
+}
+
+/*
+ * Every format of one tensor, on as many threads as there are CPUs, within a working
+ * set of about 1 GiB: each format in flight holds a copy of the tensor, its output and
+ * the reference's (up to ~16 bytes per element), so a large tensor runs on fewer.
+ */
+static void qb__run_tensor(qb__job* j) {
+  enum { MAX_WORKERS = 16 };
+  const long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  const double per = 16.0 * (double) j->n;
+  long w = cpus < 1 ? 1 : cpus;
+  if (w > MAX_WORKERS) w = MAX_WORKERS;
+  if (w > j->nf) w = j->nf;
+  if (per > 0 && (double) w * per > 1073741824.0) w = (long) (1073741824.0 / per);
+  if (w < 1) w = 1;
+  pthread_t t[MAX_WORKERS];
+  long started = 0;
+  j->next = 0;
+  for (long i = 1; i < w; i++) {
+    if (pthread_create(&t[started], NULL, qb__worker, j) != 0) break; /* fewer threads, same work */
+    started++;
+  }
+  (void) qb__worker(j);
+  for (long i = 0; i < started; i++) pthread_join(t[i], NULL);
+}
+
 int qb_error_data(const qb_error_data_opts* o) {
   const qb_family_info* formats[QB_FAMILY_COUNT];
   const int nf = qb__select_formats(o->formats, formats);
@@ -86,6 +163,7 @@ int qb_error_data(const qb_error_data_opts* o) {
   }
   qb__sum* sums = calloc((size_t) nf + 1, sizeof *sums);
   json_t* rows = json_array();
+  qb__cell* cells = calloc((size_t) nf + 1, sizeof *cells);
   double f32_bytes = 0.0;
   size_t loaded = 0;
   int rc = 0;
@@ -118,57 +196,49 @@ int qb_error_data(const qb_error_data_opts* o) {
       if (isfinite(xf[i])) signal += (double) xf[i] * (double) xf[i];
     }
     f32_bytes += 4.0 * (double) x.count;
+    qb__job job = {formats, nf, xf, x.count, chlen, cells, PTHREAD_MUTEX_INITIALIZER, 0};
+    qb__run_tensor(&job);
     for (int k = 0; k < nf; k++) {
       const qb_family_info* f = formats[k];
-      const qb_case_options opt = {QB_ROUND_PYTORCH, false, NULL, chlen};
-      qb_case_data d;
-      qb_error_metrics m;
-      qb_error e = {0};
+      const qb__cell* c = &cells[k];
+      const qb_error_metrics m = c->m;
+      const double bytes = c->bytes;
+      const qb_status s = c->status;
       json_t* row = json_pack("{s:s, s:s, s:s, s:s, s:I}", "tensor", ts.names[ti], "shape", shape, "format",
                               qb__label(f), "family", f->name, "n", (json_int_t) x.count);
-      qb_status s =
-          x.count % f->n_multiple != 0
-              ? qb_fail(&e, QB_SKIPPED, "%zu elements: not a multiple of the block length %llu", x.count,
-                        (unsigned long long) f->n_multiple)
-              : qb_case_data_init_from(&d, f, x.count, QB_DTYPE_f32, xf, QB_DTYPE_none, NULL, &opt, &e);
       if (s == QB_OK) {
-        s = qb_case_data_evaluate(&d, d.y_ref, QB_SEM_EXACT, &m, &e);
-        const bool block = qb_dtype_get(f->out)->cls == QB_CLASS_block;
-        const double bytes = (double) d.y_bytes + (block ? 0.0 : (double) d.metadata_bytes);
-        qb_case_data_free(&d);
-        if (s == QB_OK) {
-          const double noise = m.rmse * m.rmse * (double) m.count;
-          qb__sum* u = &sums[k];
-          u->signal += signal;
-          u->noise += noise;
-          u->max_abs = m.max_abs > u->max_abs ? m.max_abs : u->max_abs;
-          u->max_rel = m.max_rel > u->max_rel ? m.max_rel : u->max_rel;
-          u->bytes += bytes;
-          u->elements += (double) x.count;
-          u->tensors++;
-          u->overflows += m.overflows;
-          json_object_set_new(row, "status", json_string("ok"));
-          json_object_set_new(row, "error", qb_metrics_to_json(&m));
-          json_object_set_new(row, "bytes", json_real(bytes));
-          json_object_set_new(row, "bytes_per_element", json_real(bytes / (double) x.count));
-          if (!o->json) {
-            char sq[16];
-            if (isinf(m.sqnr_db) && m.sqnr_db > 0) {
-              snprintf(sq, sizeof sq, "exact");
-            } else {
-              snprintf(sq, sizeof sq, "%.2f", m.sqnr_db);
-            }
-            fprintf(o->out, "%-44.44s %-12.12s %-20s %9s %11.4g %11.4g %8.4g\n", ts.names[ti], shape,
-                    qb__label(f), sq, m.max_abs, m.max_rel, 8.0 * bytes / (double) x.count);
+        const double noise = m.rmse * m.rmse * (double) m.count;
+        qb__sum* u = &sums[k];
+        u->signal += signal;
+        u->noise += noise;
+        u->max_abs = m.max_abs > u->max_abs ? m.max_abs : u->max_abs;
+        u->max_rel = m.max_rel > u->max_rel ? m.max_rel : u->max_rel;
+        u->bytes += bytes;
+        u->elements += (double) x.count;
+        u->tensors++;
+        u->overflows += m.overflows;
+        json_object_set_new(row, "status", json_string("ok"));
+        json_object_set_new(row, "error", qb_metrics_to_json(&m));
+        json_object_set_new(row, "bytes", json_real(bytes));
+        json_object_set_new(row, "bytes_per_element", json_real(bytes / (double) x.count));
+        if (!o->json) {
+          char sq[16];
+          if (isinf(m.sqnr_db) && m.sqnr_db > 0) {
+            snprintf(sq, sizeof sq, "exact");
+          } else {
+            snprintf(sq, sizeof sq, "%.2f", m.sqnr_db);
           }
+          fprintf(o->out, "%-44.44s %-12.12s %-20s %9s %11.4g %11.4g %8.4g\n", ts.names[ti], shape,
+                  qb__label(f), sq, m.max_abs, m.max_rel, 8.0 * bytes / (double) x.count);
         }
       }
       if (s != QB_OK) {
         sums[k].skipped++;
         json_object_set_new(row, "status", json_string(s == QB_SKIPPED ? "skipped" : "error"));
-        json_object_set_new(row, "reason", json_string(e.msg));
+        json_object_set_new(row, "reason", json_string(c->err.msg));
         if (!o->json)
-          fprintf(o->out, "%-44.44s %-12.12s %-20s %9s  %s\n", ts.names[ti], shape, qb__label(f), "-", e.msg);
+          fprintf(o->out, "%-44.44s %-12.12s %-20s %9s  %s\n", ts.names[ti], shape, qb__label(f), "-",
+                  c->err.msg);
         if (s != QB_SKIPPED) rc = 1;
       }
       json_array_append_new(rows, row);
@@ -219,6 +289,7 @@ int qb_error_data(const qb_error_data_opts* o) {
     json_decref(summary);
   }
   free(sums);
+  free(cells);
   qb_tensorset_close(&ts);
   return rc;
 }

@@ -1,6 +1,7 @@
 #include "numerics/element.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "common/fp.h"
@@ -60,6 +61,30 @@ double qb_element_value(qb_dtype t, const void* buf, size_t i) {
   if (g.zero == QB_BLOCK_ZERO_byte) zero = b[qb_dtype_get(g.scale)->bits / 8];
   const double q = qb_dtype_decode_bits(g.code, qb__code(&g, b, (unsigned) (i % g.len)));
   return scale * ldexp(q - zero, g.code_exp);
+}
+
+void qb_element_values(qb_dtype t, const void* buf, size_t i0, size_t k, double* out) {
+  qb_block_geom g;
+  if (!qb_dtype_block(t, &g)) {
+    for (size_t j = 0; j < k; j++) out[j] = qb_element_value(t, buf, i0 + j);
+    return;
+  }
+  /* A block's scale and zero point once per block, not once per element. */
+  size_t block = SIZE_MAX;
+  const unsigned char* b = NULL;
+  double scale = 0.0, zero = 0.0;
+  for (size_t j = 0; j < k; j++) {
+    const size_t i = i0 + j;
+    if (i / g.len != block) {
+      block = i / g.len;
+      b = qb__block(&g, buf, i);
+      scale = qb_dtype_decode_bits(g.scale, qb_dtype_load_bits(g.scale, b, 0));
+      zero = g.zero == QB_BLOCK_ZERO_eight ? 8.0 : 0.0;
+      if (g.zero == QB_BLOCK_ZERO_byte) zero = b[qb_dtype_get(g.scale)->bits / 8];
+    }
+    const double q = qb_dtype_decode_bits(g.code, qb__code(&g, b, (unsigned) (i % g.len)));
+    out[j] = scale * ldexp(q - zero, g.code_exp);
+  }
 }
 
 uint64_t qb_element_bits(qb_dtype t, const void* buf, size_t i) {

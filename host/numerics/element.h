@@ -16,6 +16,10 @@
  * for a NaN code or scale. */
 double qb_element_value(qb_dtype t, const void* buf, size_t i);
 
+/* Elements i0 .. i0 + k - 1 as qb_element_value gives them, a block's scale and zero
+ * point decoded once per block (the error figures decode every element of a model). */
+void qb_element_values(qb_dtype t, const void* buf, size_t i0, size_t k, double* out);
+
 /* Element i's bits, for exact comparison: a block element is its block's metadata (scale
  * and zero point) above its own code, so two elements are equal when both are. */
 uint64_t qb_element_bits(qb_dtype t, const void* buf, size_t i);

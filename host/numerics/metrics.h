@@ -44,6 +44,7 @@ void qb_metrics_compute(const double* ref, const double* got, size_t n, qb_dtype
 typedef struct qb_metrics_acc {
   qb_error_metrics m;
   qb_dtype out_dtype;
+  double out_max; /* the output's largest finite value (float outputs), found once in begin */
   double err2[2], ref2[2], ulps[2]; /* compensated sums: value and correction */
 } qb_metrics_acc;
 void qb_metrics_begin(qb_metrics_acc* a, qb_dtype out_dtype);
