@@ -136,6 +136,20 @@ static void test_references(void** state) {
       {QB_FAMILY_f32_f8e5m2_cvt, "nearest", "even", "n/a", "kept", "canonical", "kept", "quieted", "inf",
        "inf"},
       {QB_FAMILY_f8e5m2_f32_cvt, "exact", "n/a", "kept", "n/a", "kept", "kept", "quieted", "n/a", "inf"},
+      /* The low-bit casts (kernels/lowbit/README.md), packed FP6/FP4 read as packed: no
+       * inf or NaN, so NaN becomes a (signed) zero and overflow saturates; e8m0 rounds to
+       * the nearest power of two with ties up (for a format without sign: away). */
+      {QB_FAMILY_f32_f6e2m3_cvt, "nearest", "even", "n/a", "kept", "lost", "n/a", "lost", "saturate",
+       "saturate"},
+      {QB_FAMILY_f32_f6e3m2_cvt, "nearest", "even", "n/a", "kept", "lost", "n/a", "lost", "saturate",
+       "saturate"},
+      {QB_FAMILY_f32_f4e2m1_cvt, "nearest", "even", "n/a", "kept", "lost", "n/a", "lost", "saturate",
+       "saturate"},
+      {QB_FAMILY_f6e2m3_f32_cvt, "exact", "n/a", "kept", "n/a", "n/a", "n/a", "n/a", "n/a", "n/a"},
+      {QB_FAMILY_f6e3m2_f32_cvt, "exact", "n/a", "kept", "n/a", "n/a", "n/a", "n/a", "n/a", "n/a"},
+      {QB_FAMILY_f4e2m1_f32_cvt, "exact", "n/a", "kept", "n/a", "n/a", "n/a", "n/a", "n/a", "n/a"},
+      {QB_FAMILY_f32_e8m0_cvt, "nearest", "away", "kept", "n/a", "n/a", "n/a", "n/a", "nan", "nan"},
+      {QB_FAMILY_e8m0_f32_cvt, "exact", "n/a", "n/a", "n/a", "n/a", "n/a", "n/a", "n/a", "n/a"},
   };
   for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
     const qb_kernel_info* k = qb_kernel_reference(want[i].family);
@@ -150,6 +164,38 @@ static void test_references(void** state) {
     expect_field(k->name, "snan", o.snan, want[i].snan, false, NULL);
     expect_field(k->name, "overflow", o.overflow, want[i].overflow, false, NULL);
     expect_field(k->name, "inf", o.inf, want[i].inf, false, NULL);
+  }
+  /* The block quantizers: the scale rule, element ties, clipping and edge blocks. */
+  static const struct {
+    qb_family family;
+    const char *scale, *ties, *overflow;
+  } blocks[] = {
+      {QB_FAMILY_f32_mxf8e4m3_quant, "floor", "even", "saturate"},
+      {QB_FAMILY_f32_mxf8e4m3_quantrceil, "rceil", "even", "n/a"},
+      {QB_FAMILY_f32_mxf8e4m3_quantaway, "floor", "away", "saturate"},
+      {QB_FAMILY_f32_mxf8e5m2_quant, "floor", "even", "saturate"},
+      {QB_FAMILY_f32_mxf6e2m3_quantrceil, "rceil", "even", "n/a"},
+      {QB_FAMILY_f32_mxf6e3m2_quantaway, "floor", "away", "saturate"},
+      {QB_FAMILY_f32_mxf4_quant, "floor", "even", "saturate"},
+      {QB_FAMILY_f32_mxf4_quantrceil, "rceil", "even", "n/a"},
+      {QB_FAMILY_f32_mxf4_quantaway, "floor", "away", "saturate"},
+      {QB_FAMILY_f32_mxi8_quant, "floor", "even", "saturate"},
+      {QB_FAMILY_f32_mxi8_quantrceil, "rceil", "even", "n/a"},
+      {QB_FAMILY_f32_nvf4_quant, "amax/max", "even", "n/a"},
+      {QB_FAMILY_f32_f8e4m3b128_quant, "amax/max", "even", "n/a"},
+  };
+  for (size_t i = 0; i < sizeof blocks / sizeof blocks[0]; i++) {
+    const qb_kernel_info* k = qb_kernel_reference(blocks[i].family);
+    assert_non_null(k);
+    assert_true(qb_semantics_family_ok(blocks[i].family));
+    const qb_sem_observed o = probe(blocks[i].family, run_kernel, (void*) k);
+    expect_field(k->name, "scale", o.scale, blocks[i].scale, false, NULL);
+    expect_field(k->name, "rounding", o.rounding, "nearest", false, NULL);
+    expect_field(k->name, "ties", o.ties, blocks[i].ties, false, NULL);
+    expect_field(k->name, "overflow", o.overflow, blocks[i].overflow, false, NULL);
+    expect_field(k->name, "zero_block", o.zero_block, "zeros", false, NULL);
+    expect_field(k->name, "nan_block", o.nan_block, "block", false, NULL);
+    expect_field(k->name, "inf", o.inf, "nan", false, NULL);
   }
   qb_sem_observed o;
   qb_error err = {0};
@@ -181,6 +227,9 @@ static void test_variants_match_reference(void** state) {
     expect_field(k->name, "snan", o.snan, ref.snan, s & QB_SEM_NAN_CANON, NULL);
     expect_field(k->name, "overflow", o.overflow, ref.overflow, false, NULL);
     expect_field(k->name, "inf", o.inf, ref.inf, false, NULL);
+    expect_field(k->name, "scale", o.scale, ref.scale, false, NULL);
+    expect_field(k->name, "zero_block", o.zero_block, ref.zero_block, false, NULL);
+    expect_field(k->name, "nan_block", o.nan_block, ref.nan_block, false, NULL);
   }
 }
 

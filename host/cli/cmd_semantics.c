@@ -19,7 +19,8 @@ static void qb__help(void) {
       "usage: qbench [--isa ISA] semantics [--family NAME] [--show-skipped]\n"
       "                        [--format table|json|csv|md] [--json] [--out FILE|- [--force]]\n"
       "\n"
-      "Runs every float cast variant this machine can run, the CPU's and each OpenCL\n"
+      "Runs every float cast and low-bit block quantizer variant this machine can run, the CPU's and each "
+      "OpenCL\n"
       "device's, on crafted inputs and prints what it does, measured:\n"
       "  rounding       nearest, toward-zero, toward+inf, toward-inf, away; exact (widening)\n"
       "  ties           even, away, toward-zero, odd (nearest rounding only)\n"
@@ -29,6 +30,12 @@ static void qb__help(void) {
       "  nan_sign       kept or lost\n"
       "  snan           signaling NaN quieted or kept signaling\n"
       "  overflow, inf  a finite input above the range, and +inf: inf, nan or saturate\n"
+      "Block quantizers (f32 -> MX, NVFP4, FP8 per 128) are probed a block at a time:\n"
+      "rounding and ties of the elements at scale 1, overflow when the block's largest\n"
+      "element clips, inf for a block holding +inf, and (casts: n/a)\n"
+      "  scale          floor (OCP), rceil, or amax/max (the scale itself rounded)\n"
+      "  zero_block     what an all-zero block gives: zeros or nan\n"
+      "  nan_block      a NaN makes its whole block NaN (block) or only itself (element)\n"
       "  declared       what the variant declares (as 'qbench list' says it), to compare\n"
       "The path is cpu/VARIANT or opencl/DEVICE/VARIANT. Variants that cannot run here are\n"
       "one count on stderr (another architecture's, each missing feature's, OpenCL\n"
@@ -78,9 +85,9 @@ static void qb__run_ocl(void* user, size_t n, const void* x, void* y) {
   if (state != NULL) p->b->ops->release(p->b, state);
 }
 
-static const char* const qb__cols[] = {"family",  "path",        "rounding", "ties", "sub_in",
-                                       "sub_out", "nan_payload", "nan_sign", "snan", "overflow",
-                                       "inf",     "declared",    "status"};
+static const char* const qb__cols[] = {
+    "family", "path",     "rounding", "ties",  "sub_in",     "sub_out",   "nan_payload", "nan_sign",
+    "snan",   "overflow", "inf",      "scale", "zero_block", "nan_block", "declared",    "status"};
 #define QB__NCOLS (sizeof qb__cols / sizeof qb__cols[0])
 
 static void qb__row(qb_cli_table* t, const char* family, const char* path, const qb_sem_observed* o,
@@ -88,14 +95,14 @@ static void qb__row(qb_cli_table* t, const char* family, const char* path, const
   char sem[96];
   qb_sem_string(declared, sem, sizeof sem);
   if (o == NULL) {
-    const char* row[QB__NCOLS] = {family, path, "", "", "", "", "", "", "", "", "", sem, status};
+    const char* row[QB__NCOLS] = {family, path, "", "", "", "", "", "", "", "", "", "", "", "", sem, status};
     qb_cli_table_add(t, row);
     return;
   }
   const char* row[QB__NCOLS] = {
-      family,         path,        o->rounding, o->ties,     o->subnormal_in, o->subnormal_out,
-      o->nan_payload, o->nan_sign, o->snan,     o->overflow, o->inf,          sem,
-      status};
+      family,         path,         o->rounding, o->ties,     o->subnormal_in, o->subnormal_out,
+      o->nan_payload, o->nan_sign,  o->snan,     o->overflow, o->inf,          o->scale,
+      o->zero_block,  o->nan_block, sem,         status};
   qb_cli_table_add(t, row);
 }
 

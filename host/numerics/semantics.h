@@ -32,6 +32,14 @@ typedef void (*qb_sem_run_fn)(void* user, size_t n, const void* x, void* y);
  * - snan:          quieted | signaling | lost | n/a (no signaling NaN on one side)
  * - overflow:      inf | nan | saturate | other | n/a (no input exceeds the output's range)
  * - inf:           inf | nan | saturate | other | n/a (the input has no inf)
+ * Block quantizers (f32 -> MX, NVFP4, FP8 per 128: one scale per block) fill the same
+ * fields for their elements within a block whose scale is 1 (rounding, ties), overflow
+ * for the block's largest element under the scale rule (saturate: it clips), inf for a
+ * block holding +inf (nan: the whole block), and three of their own (casts: n/a):
+ * - scale:         floor (OCP: 2^(floor(log2 amax) - emax)) | rceil (2^ceil(log2(amax /
+ *                  max))) | amax/max (the scale itself amax / max, rounded to its type) | other
+ * - zero_block:    zeros (an all-zero block gives zeros) | nan | other
+ * - nan_block:     block (a NaN makes the whole block NaN) | element (only itself) | other
  */
 typedef struct qb_sem_observed {
   char family[32];
@@ -45,9 +53,13 @@ typedef struct qb_sem_observed {
   const char* snan;
   const char* overflow;
   const char* inf;
+  const char* scale;
+  const char* zero_block;
+  const char* nan_block;
 } qb_sem_observed;
 
-/* Whether the family is a float cast that the probe understands (op cvt or cvtsat). */
+/* Whether the probe understands the family: a float cast (op cvt or cvtsat), or a block
+ * quantizer from f32 to a low-bit block format (MX, NVFP4, FP8 per 128). */
 bool qb_semantics_family_ok(qb_family family);
 
 /*
