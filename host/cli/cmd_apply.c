@@ -1,6 +1,7 @@
 /* qbench apply: one kernel variant on the user's tensor, its error against the
  * references, and optionally its output as a .npy file. */
 #include <getopt.h>
+#include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,13 +15,14 @@
 #include "io/npy.h"
 #include "io/results.h"
 #include "io/safetensors.h"
+#include "io/tensorset.h"
 
 static void qb__help(void) {
   printf(
       "usage: qbench [--isa ISA] apply KERNEL --in FILE [--in2 FILE] [--tensor NAME]\n"
       "                    [--scale S [--zero-point Z]] [--round pytorch|tflite]\n"
       "                    [--out y.npy|- [--force]] [--format table|json|csv|md] [--json]\n"
-      "                    [--device FILTER]\n"
+      "                    [--device FILTER] [--axis A] [--params-out FILE.json]\n"
       "\n"
       "Runs one kernel variant (a stable name from 'qbench list', or a family name for the\n"
       "variant dispatch picks) on a tensor from a .npy or .safetensors file, and prints its\n"
@@ -28,7 +30,9 @@ static void qb__help(void) {
       "(within the variant's declared semantics). An OpenCL variant (f32_f16_cvt__ocl_half)\n"
       "runs on the first device that offers it; without one the command says why (exit 2).\n"
       "Input in the kernel's input dtype is used as is; f32 input is converted as 'qbench\n"
-      "error' does (floats by the reference casts, integers by calibrated quantization).\n"
+      "error' does (floats by the reference casts, integers by calibrated quantization);\n"
+      "f16, bf16 and f64 input to a kernel of f32 input is converted to f32 (a note on\n"
+      "stderr).\n"
       "\n"
       "  --in FILE        the input (.npy, or .safetensors: every tensor unless --tensor)\n"
       "  --in2 FILE       a dot's second operand (same length)\n"
@@ -38,6 +42,12 @@ static void qb__help(void) {
       "  --round R        pytorch (default: x * (1/scale), ties to even) or tflite\n"
       "                   (x / scale, ties away from zero)\n"
       "  --device FILTER  OpenCL variants: the device (a name substring or P:D)\n"
+      "  --axis A         per-channel kernels: the channel axis of the tensor (default 0,\n"
+      "                   the rows of a 2-D weight); the output keeps the input's layout\n"
+      "  --params-out F   write the quantization parameters used, per tensor, as JSON:\n"
+      "                   scale and zero point (arrays along --axis for per-channel\n"
+      "                   kernels; dequantize as (q - zero_point) * scale); block formats\n"
+      "                   carry theirs inside the blocks\n"
       "  --out FILE|-     write the output as .npy (atomically; bf16/fp8 as their bits,\n"
       "                   block formats as rows of block bytes); an existing file is kept\n"
       "                   unless --force; - writes the .npy to stdout and the table to stderr\n"
@@ -68,8 +78,11 @@ typedef struct qb__apply_opts {
   double scale;
   int64_t zp;
   qb_round_mode round;
-  qb_cli_format format; /* --format / --json */
-  qb_cli_table* rows;   /* every row, printed once all went well (nothing on stdout on failure) */
+  qb_cli_format format;   /* --format / --json */
+  qb_cli_table* rows;     /* every row, printed once all went well (nothing on stdout on failure) */
+  int axis;               /* --axis: the channel axis of per-channel kernels */
+  const char* params_out; /* --params-out FILE.json */
+  json_t* params;         /* its "tensors" array, written once all went well */
 } qb__apply_opts;
 
 static bool qb__is_safetensors(const char* path) {
@@ -77,15 +90,60 @@ static bool qb__is_safetensors(const char* path) {
   return n >= 12 && strcmp(path + n - 12, ".safetensors") == 0;
 }
 
-/* The output as a tensor with the input's shape (a dot: a scalar; a block dtype: rows of block bytes). */
+/* (outer, A, inner) sizes of a tensor around `axis` (a 0-D or 1-D tensor: one channel). */
+static void qb__axis_split(const qb_tensor* t, int axis, size_t* outer, size_t* a, size_t* inner) {
+  *outer = 1;
+  *inner = 1;
+  *a = t->ndim > 1 ? (size_t) t->dims[axis] : 1;
+  for (int d = 0; d < t->ndim; d++) {
+    if (t->ndim > 1 && d < axis) *outer *= (size_t) t->dims[d];
+    if (t->ndim > 1 && d > axis) *inner *= (size_t) t->dims[d];
+  }
+  if (t->ndim <= 1) *inner = t->count;
+}
+
+/*
+ * A per-channel output back in the input's layout: the kernel ran on (A, outer, inner),
+ * --axis outermost (io/tensorset.h); the file gets (outer, A, inner), runs of inner
+ * elements moved whole. NULL when out of memory.
+ */
+static void* qb__unpermute(const void* y, size_t esize, const qb_tensor* in, int axis) {
+  size_t outer, a, inner;
+  qb__axis_split(in, axis, &outer, &a, &inner);
+  unsigned char* out = malloc(in->count * esize + 1);
+  if (out == NULL) return NULL;
+  for (size_t o = 0; o < outer; o++) {
+    for (size_t c = 0; c < a; c++) {
+      memcpy(out + (o * a + c) * inner * esize, (const unsigned char*) y + (c * outer + o) * inner * esize,
+             inner * esize);
+    }
+  }
+  return out;
+}
+
+/* The output as a tensor with the input's shape (a dot: a scalar; a block dtype: rows of
+ * block bytes); a per-channel output along an axis other than the first is put back in
+ * the input's layout. */
 static qb_status qb__write_out(const qb__apply_opts* o, const qb_case_data* d, const qb_tensor* in,
-                               qb_error* err) {
+                               bool permuted, qb_error* err) {
   qb_tensor y;
   qb_block_geom g;
+  void* back = NULL;
   memset(&y, 0, sizeof y);
   y.dtype = d->family->out;
   y.data = d->y;
   y.bytes = d->y_bytes;
+  if (permuted && in->ndim > 1 && o->axis > 0) {
+    const unsigned bits = qb_dtype_get(y.dtype)->bits;
+    if (bits % 8 != 0) {
+      return qb_fail(err, QB_BAD_INPUT, "--out: %s along axis %d: sub-byte codes cannot be reordered",
+                     qb_dtype_get(y.dtype)->name, o->axis);
+    }
+    back = qb__unpermute(d->y, bits / 8, in, o->axis);
+    if (back == NULL)
+      return qb_fail(err, QB_NO_MEMORY, "--out: no memory to reorder %zu elements", in->count);
+    y.data = back;
+  }
   if (d->family->kind == QB_KIND_dot) {
     y.ndim = 0;
     y.count = 1;
@@ -100,8 +158,53 @@ static qb_status qb__write_out(const qb__apply_opts* o, const qb_case_data* d, c
     memcpy(y.dims, in->dims, sizeof y.dims);
     y.count = in->count;
   }
-  if (qb_results_is_stdout(o->out)) return qb_npy_write_stream(stdout, "standard output", &y, err);
-  return qb_npy_write(o->out, &y, o->force, err);
+  const qb_status s = qb_results_is_stdout(o->out) ? qb_npy_write_stream(stdout, "standard output", &y, err)
+                                                   : qb_npy_write(o->out, &y, o->force, err);
+  free(back);
+  return s;
+}
+
+/* The parameters a case quantized with, as one entry of --params-out. */
+static json_t* qb__params_json(const qb__apply_opts* o, const qb_case_data* d, const char* name,
+                               const qb_tensor* x) {
+  const qb_family_info* f = d->family;
+  const qb_dtype pdt = qb_case_param_dtype(f);
+  json_t* shape = json_array();
+  for (int i = 0; i < x->ndim; i++) json_array_append_new(shape, json_integer((json_int_t) x->dims[i]));
+  json_t* e =
+      json_pack("{s:s, s:o, s:s}", "tensor", name, "shape", shape, "input", qb_dtype_get(x->dtype)->name);
+  qb_block_geom g;
+  if (pdt == QB_DTYPE_none) {
+    if (qb_dtype_block(f->out, &g)) {
+      json_object_set_new(e, "scheme", json_string("block"));
+      json_object_set_new(e, "dtype", json_string(qb_dtype_get(f->out)->name));
+      json_object_set_new(e, "block", json_integer((json_int_t) g.len));
+      json_object_set_new(e, "scales", json_string("inside each block, before its codes (--out rows)"));
+    } else {
+      json_object_set_new(e, "scheme", json_string("none"));
+    }
+    return e;
+  }
+  json_object_set_new(e, "dtype", json_string(qb_dtype_get(pdt)->name));
+  json_object_set_new(e, "qmin", json_integer(d->qp.qmin));
+  json_object_set_new(e, "qmax", json_integer(d->qp.qmax));
+  if (qb_case_per_channel(f)) {
+    json_t *sc = json_array(), *zp = json_array();
+    for (size_t c = 0; c < d->channels; c++) {
+      json_array_append_new(sc, json_real(d->qp.scales[c]));
+      json_array_append_new(zp, json_integer(d->qp.zero_points[c]));
+    }
+    json_object_set_new(e, "scheme", json_string("per-channel"));
+    json_object_set_new(e, "axis", json_integer(x->ndim > 1 ? o->axis : 0));
+    json_object_set_new(e, "channels", json_integer((json_int_t) d->channels));
+    json_object_set_new(e, "scale", sc);
+    json_object_set_new(e, "zero_point", zp);
+  } else {
+    json_object_set_new(e, "scheme", json_string("per-tensor"));
+    json_object_set_new(e, "scale", json_real(d->qp.scale));
+    json_object_set_new(e, "zero_point", json_integer(d->qp.zero_point));
+  }
+  return e;
 }
 
 /* Each row names the kernel and its declared semantics in words, so that the data
@@ -163,12 +266,12 @@ static qb_status qb__run_path(const qb__path* p, qb_case_data* d, qb_error* err)
 }
 
 static qb_status qb__apply_one(const qb__path* k, const qb__apply_opts* o, const char* name,
-                               const qb_tensor* x, const qb_tensor* x2, bool write, int* differs,
-                               qb_error* err) {
+                               const qb_tensor* x, size_t chlen, const qb_tensor* x2, bool write,
+                               int* differs, qb_error* err) {
   const qb_family_info* f = k->family;
   const qb_dtype pdt = qb_case_param_dtype(f);
   qb_quant_params user;
-  qb_case_options opt = {o->round, false, NULL, 0};
+  qb_case_options opt = {o->round, false, NULL, chlen};
   qb_case_data d;
   qb_error_metrics m;
   qb_error e2 = {0};
@@ -207,7 +310,8 @@ static qb_status qb__apply_one(const qb__path* k, const qb__apply_opts* o, const
   if (s == QB_OK) {
     qb__print_row(o, k, name, x, &m);
     if (m.mismatches || m.nan_inf_mismatches) *differs = 1;
-    if (write) s = qb__write_out(o, &d, x, err);
+    if (o->params != NULL) json_array_append_new(o->params, qb__params_json(o, &d, name, x));
+    if (write) s = qb__write_out(o, &d, x, chlen != 0, err);
   }
   qb_case_data_free(&d);
   return s;
@@ -225,6 +329,8 @@ static int qb__parse(int argc, char** argv, qb__apply_opts* o) {
                                        {"format", required_argument, NULL, 'F'},
                                        {"json", no_argument, NULL, 'j'},
                                        {"device", required_argument, NULL, 'd'},
+                                       {"axis", required_argument, NULL, 'a'},
+                                       {"params-out", required_argument, NULL, 'P'},
                                        {"help", no_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
   int c;
@@ -250,6 +356,18 @@ static int qb__parse(int argc, char** argv, qb__apply_opts* o) {
         break;
       case 'd':
         o->device = optarg;
+        break;
+      case 'a': {
+        int64_t a;
+        if (!qb_parse_i64(optarg, 0, QB_TENSOR_MAX_DIMS - 1, &a))
+          return qb_cli_usage_error("apply", "--axis '%s': expected an axis from 0 to %d", optarg,
+                                    QB_TENSOR_MAX_DIMS - 1);
+        o->axis = (int) a;
+        break;
+      }
+      case 'P':
+        if (optarg[0] == '\0') return qb_cli_usage_error("apply", "--params-out: the file name is empty");
+        o->params_out = optarg;
         break;
       case 'F':
         if (!qb_cli_format_parse(optarg, &o->format))
@@ -291,8 +409,8 @@ static int qb__parse(int argc, char** argv, qb__apply_opts* o) {
   if (optind + 1 < argc) return qb_cli_usage_error("apply", "unexpected argument '%s'", argv[optind + 1]);
   if (o->in == NULL) return qb_cli_usage_error("apply", "--in FILE is required");
   if (o->have_zp && !o->have_scale) return qb_cli_usage_error("apply", "--zero-point needs --scale");
-  if (o->force && (o->out == NULL || qb_results_is_stdout(o->out)))
-    return qb_cli_usage_error("apply", "--force without --out FILE");
+  if (o->force && (o->out == NULL || qb_results_is_stdout(o->out)) && o->params_out == NULL)
+    return qb_cli_usage_error("apply", "--force without --out FILE or --params-out FILE");
   return -1;
 }
 
@@ -387,11 +505,55 @@ static qb_status qb__read_npy_or_one(const char* path, const char* tensor, qb_te
   return qb_npy_read(path, t, err);
 }
 
+static bool qb__float_dtype(qb_dtype t) {
+  return t == QB_DTYPE_f32 || t == QB_DTYPE_f16 || t == QB_DTYPE_bf16 || t == QB_DTYPE_f64;
+}
+
+/*
+ * Tensor i of the input as the kernel takes it: a float tensor for a kernel of f32 input
+ * converted to f32 (a note on stderr unless it was f32), with --axis outermost for a
+ * per-channel kernel (*chlen the channel length; 0 otherwise); any other tensor as stored.
+ */
+static qb_status qb__load(const qb__apply_opts* o, const qb_family_info* f, const qb_tensorset* ts, size_t i,
+                          qb_tensor* x, size_t* chlen, qb_error* err) {
+  const qb_dtype stored = ts->safetensors ? qb_safetensors_find(&ts->st, ts->names[i])->dtype : ts->npy.dtype;
+  const bool per_channel = qb_case_per_channel(f);
+  *chlen = 0;
+  if (f->in == QB_DTYPE_f32 && qb__float_dtype(stored) && (stored != QB_DTYPE_f32 || per_channel)) {
+    qb_dtype from;
+    const qb_status s = qb_tensorset_load_f32(ts, i, per_channel ? o->axis : 0, x, chlen, &from, err);
+    if (s != QB_OK) return s;
+    if (!per_channel) *chlen = 0;
+    if (from != QB_DTYPE_f32) {
+      fprintf(stderr, "qbench apply: %s: %s converted to f32%s\n", ts->names[i], qb_dtype_get(from)->name,
+              from == QB_DTYPE_f64 ? " (rounded to nearest even)" : " (exact)");
+    }
+    return QB_OK;
+  }
+  if (ts->safetensors) return qb_safetensors_load(&ts->st, ts->names[i], x, err);
+  /* The .npy tensor stays the set's: a copy of it. */
+  const qb_status s = qb_tensor_alloc(x, ts->npy.dtype, ts->npy.ndim, ts->npy.dims, err);
+  if (s == QB_OK) memcpy(x->data, ts->npy.data, ts->npy.bytes);
+  return s;
+}
+
+/* --params-out: every tensor's parameters, written atomically once all went well. */
+static qb_status qb__write_params(const qb__apply_opts* o, const qb__path* k, qb_error* err) {
+  json_t* root = json_pack("{s:s, s:s, s:s, s:O}", "kernel", k->name, "family", k->family->name, "round",
+                           o->round == QB_ROUND_TFLITE ? "tflite" : "pytorch", "tensors", o->params);
+  char* text = root ? json_dumps(root, JSON_INDENT(2) | JSON_REAL_PRECISION(9)) : NULL;
+  json_decref(root);
+  if (text == NULL) return qb_fail(err, QB_NO_MEMORY, "--params-out: out of memory");
+  const qb_status s = qb_write_file_atomic(o->params_out, text, strlen(text), "\n", 1, o->force, err);
+  free(text);
+  return s;
+}
+
 int qb_cmd_apply(qb_ctx* ctx, int argc, char** argv) {
   qb__apply_opts o = {.round = QB_ROUND_PYTORCH, .format = QB_CLI_TABLE};
   qb_error err = {0};
   qb_tensor x2;
-  qb_safetensors st;
+  qb_tensorset ts;
   int differs = 0, rc = qb__parse(argc, argv, &o);
   struct stat sb;
   if (rc >= 0) return rc;
@@ -401,7 +563,7 @@ int qb_cmd_apply(qb_ctx* ctx, int argc, char** argv) {
     return 2;
   }
   memset(&x2, 0, sizeof x2);
-  memset(&st, 0, sizeof st);
+  memset(&ts, 0, sizeof ts);
   qb__path path;
   const qb__path* k = &path;
   if (!qb__resolve(ctx, argv[optind], o.device, &path, &err)) goto fail;
@@ -410,73 +572,80 @@ int qb_cmd_apply(qb_ctx* ctx, int argc, char** argv) {
     qb_fail(&err, QB_EXISTS, "%s: exists (--force overwrites it)", o.out);
     goto fail;
   }
+  if (o.params_out != NULL && !o.force && lstat(o.params_out, &sb) == 0) {
+    qb_fail(&err, QB_EXISTS, "%s: exists (--force overwrites it)", o.params_out);
+    goto fail;
+  }
   if (k->family->kind == QB_KIND_dot && o.in2 == NULL) {
     qb_fail(&err, QB_BAD_INPUT, "kernel '%s' is a dot: --in2 FILE is required", k->name);
     goto fail;
   }
   if (o.in2 != NULL && qb__read_npy_or_one(o.in2, NULL, &x2, &err) != QB_OK) goto fail;
-  if (qb__is_safetensors(o.in)) {
-    if (qb_safetensors_open(o.in, &st, &err) != QB_OK) goto fail;
-    if (o.tensor == NULL && o.out != NULL && st.count != 1) {
-      qb_fail(&err, QB_BAD_INPUT, "%s: %zu tensors: --out needs --tensor NAME", o.in, st.count);
-      goto fail;
-    }
-    if (o.tensor != NULL && qb_safetensors_find(&st, o.tensor) == NULL) {
-      qb_fail(&err, QB_BAD_INPUT, "%s: no tensor '%s'", o.in, o.tensor);
-      goto fail;
-    }
-    size_t applied = 0;
-    for (size_t i = 0; i < st.count; i++) {
-      const qb_safetensors_entry* e = &st.entries[i];
-      qb_tensor x;
-      qb_error terr = {0};
-      if (o.tensor != NULL && strcmp(o.tensor, e->name) != 0) continue;
-      qb_status s = qb_safetensors_load(&st, e->name, &x, &terr);
-      if (s == QB_OK) {
-        s = qb__apply_one(k, &o, e->name, &x, o.in2 ? &x2 : NULL, o.out != NULL, &differs, &terr);
-        qb_tensor_free(&x);
-      }
-      if (s == QB_OK) {
-        applied++;
-      } else if (o.tensor == NULL && s == QB_BAD_INPUT) {
-        /* Over a whole model a tensor the kernel cannot take is a row that says so. */
-        char count[32], status[600];
-        snprintf(count, sizeof count, "%llu", (unsigned long long) e->count);
-        snprintf(status, sizeof status, "skipped: %.580s", terr.msg);
-        char sem[96];
-        qb_sem_string(k->sem, sem, sizeof sem);
-        const char* row[] = {e->name, e->st_dtype, count, "", "",     "",      "",
-                             "",      "",          "",    "", status, k->name, sem};
-        qb_cli_table_add(o.rows, row);
-      } else {
-        err = terr;
-        goto fail;
-      }
-    }
-    if (applied == 0) {
-      qb_fail(&err, QB_BAD_INPUT, "%s: no tensor the kernel %s can take", o.in, k->name);
-      goto fail;
-    }
-  } else {
-    qb_tensor x;
-    if (qb_npy_read(o.in, &x, &err) != QB_OK) goto fail;
-    const qb_status s = qb__apply_one(k, &o, o.in, &x, o.in2 ? &x2 : NULL, o.out != NULL, &differs, &err);
-    qb_tensor_free(&x);
-    if (s != QB_OK) goto fail;
+  if (qb_tensorset_open(&ts, o.in, NULL, &err) != QB_OK) goto fail;
+  if (ts.safetensors && o.tensor == NULL && o.out != NULL && ts.count != 1) {
+    qb_fail(&err, QB_BAD_INPUT, "%s: %zu tensors: --out needs --tensor NAME", o.in, ts.count);
+    goto fail;
   }
-  qb_safetensors_close(&st);
+  if (ts.safetensors && o.tensor != NULL && qb_safetensors_find(&ts.st, o.tensor) == NULL) {
+    qb_fail(&err, QB_BAD_INPUT, "%s: no tensor '%s'", o.in, o.tensor);
+    goto fail;
+  }
+  if (o.params_out != NULL && (o.params = json_array()) == NULL) {
+    qb_fail(&err, QB_NO_MEMORY, "out of memory");
+    goto fail;
+  }
+  size_t applied = 0;
+  for (size_t i = 0; i < ts.count; i++) {
+    qb_tensor x;
+    size_t chlen = 0;
+    qb_error terr = {0};
+    if (ts.safetensors && o.tensor != NULL && strcmp(o.tensor, ts.names[i]) != 0) continue;
+    qb_status s = qb__load(&o, k->family, &ts, i, &x, &chlen, &terr);
+    if (s == QB_OK) {
+      s = qb__apply_one(k, &o, ts.names[i], &x, chlen, o.in2 ? &x2 : NULL, o.out != NULL, &differs, &terr);
+      qb_tensor_free(&x);
+    }
+    if (s == QB_OK) {
+      applied++;
+    } else if (ts.safetensors && o.tensor == NULL && s == QB_BAD_INPUT) {
+      /* Over a whole model a tensor the kernel cannot take is a row that says so. */
+      const qb_safetensors_entry* e = qb_safetensors_find(&ts.st, ts.names[i]);
+      char count[32], status[600];
+      snprintf(count, sizeof count, "%llu", (unsigned long long) e->count);
+      snprintf(status, sizeof status, "skipped: %.580s", terr.msg);
+      char sem[96];
+      qb_sem_string(k->sem, sem, sizeof sem);
+      const char* row[] = {e->name, e->st_dtype, count, "", "", "", "", "", "", "", "", status, k->name, sem};
+      qb_cli_table_add(o.rows, row);
+    } else {
+      err = terr;
+      goto fail;
+    }
+  }
+  if (applied == 0) {
+    qb_fail(&err, QB_BAD_INPUT, "%s: no tensor the kernel %s can take", o.in, k->name);
+    goto fail;
+  }
+  if (o.params != NULL && qb__write_params(&o, k, &err) != QB_OK) goto fail;
+  qb_tensorset_close(&ts);
   qb_tensor_free(&x2);
+  json_decref(o.params);
   if (path.b != NULL) path.b->ops->destroy(path.b);
   /* With the tensor on stdout (--out -), the table is for the human: stderr. */
   qb_cli_table_print(o.rows, o.format, qb_results_is_stdout(o.out) ? stderr : stdout);
   qb_cli_table_free(o.rows);
-  if (o.out != NULL && !qb_results_is_stdout(o.out)) fprintf(stderr, "qbench apply: wrote %s\n", o.out);
+  const bool wrote_out = o.out != NULL && !qb_results_is_stdout(o.out);
+  if (wrote_out || o.params_out != NULL) {
+    fprintf(stderr, "qbench apply: wrote %s%s%s\n", wrote_out ? o.out : "",
+            wrote_out && o.params_out ? " and " : "", o.params_out ? o.params_out : "");
+  }
   return differs ? 1 : 0;
 fail:
   if (path.b != NULL) path.b->ops->destroy(path.b);
   qb_cli_table_free(o.rows);
-  qb_safetensors_close(&st);
+  qb_tensorset_close(&ts);
   qb_tensor_free(&x2);
+  json_decref(o.params);
   fflush(stdout);
   qb_error_print(&err);
   return 2;

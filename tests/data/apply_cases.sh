@@ -8,9 +8,28 @@ check "refusal names --force" grep -q -- "--force" "$tmp/err"
 check "existing output untouched" cmp -s "$tmp/y.npy" "$tmp/y.before"
 expect_exit 0 "$qb" apply f32_f16_cvt --in "$data/f32_2x3_v1.npy" --out "$tmp/y.npy" --force
 # Bad input: one line, exit 2, no file created.
-expect_exit 2 "$qb" apply f32_f16_cvt --in "$data/f16_4_v2.npy" --out "$tmp/bad.npy"
-check "wrong dtype named" grep -q "takes f32 input, not f16" "$tmp/err"
+expect_exit 2 "$qb" apply f32_f16_cvt --in "$data/i8_3_v3.npy" --out "$tmp/bad.npy"
+check "wrong dtype named" grep -q "takes f32 input, not s8" "$tmp/err"
 check "no output on bad input" test ! -e "$tmp/bad.npy"
+# f16 (bf16, f64) input to a kernel of f32 input: converted, a note on stderr.
+expect_exit 0 "$qb" apply f32_qs8_quant --in "$data/f16_4_v2.npy"
+check "f16 input converted, said once" grep -q "f16 converted to f32 (exact)" "$tmp/err"
+# Per-channel along a real axis: the 2x3 [[0 1 2] [3 4 5.5]] by columns (--axis 1), three
+# channels with their own min/max (0 included): codes [[-128 -64 -35] [127 127 127]] in the
+# input's layout, and the parameters written.
+expect_exit 0 "$qb" apply f32_qs8_quantc --in "$data/f32_2x3_v1.npy" --axis 1 --out "$tmp/c.npy" \
+  --params-out "$tmp/c.json" --force
+check "per-column codes in the input's layout" test "$(tail -c 6 "$tmp/c.npy" | od -An -tx1 | tr -d ' ')" = "80c0dd7f7f7f"
+check "params: three channels along axis 1" grep -q '"channels": 3' "$tmp/c.json"
+check "params: axis 1" grep -q '"axis": 1' "$tmp/c.json"
+check "params: per-channel" grep -q '"scheme": "per-channel"' "$tmp/c.json"
+expect_exit 0 "$qb" apply f32_qs8_quantc --in "$data/f32_2x3_v1.npy" --params-out "$tmp/r.json"
+check "by rows by default: two channels" grep -q '"channels": 2' "$tmp/r.json"
+expect_exit 2 "$qb" apply f32_qs8_quantc --in "$data/f32_2x3_v1.npy" --params-out "$tmp/r.json"
+check "existing --params-out refused" grep -q -- "--force" "$tmp/err"
+expect_exit 2 "$qb" apply f32_qs8_quantc --in "$data/f32_2x3_v1.npy" --axis 2 --params-out "$tmp/x.json"
+check "no such axis named" grep -q "no axis 2" "$tmp/err"
+check "no params file on bad input" test ! -e "$tmp/x.json"
 printf 'not a npy file at all' >"$tmp/junk.npy"
 expect_exit 2 "$qb" apply f32_f16_cvt --in "$tmp/junk.npy" --out "$tmp/bad.npy"
 check "bad magic named" grep -q "junk.npy: bad magic" "$tmp/err"
