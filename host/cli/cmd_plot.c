@@ -13,6 +13,7 @@ static void qb__help(void) {
       "usage: qbench plot RESULTS... --out DIR [--compare BASE NEW] [--threshold PCT]\n"
       "                   [--normalize roof] [--tensor N] [--scripts DIR] [--machines]\n"
       "                   [--force]\n"
+      "       qbench plot ERROR-DATA.json --out DIR [--force]\n"
       "\n"
       "Writes data files (.tsv) and charts (PNG and SVG, drawn by gnuplot with the scripts\n"
       "in plots/*.gp) into DIR, and DIR/index.html: a summary table per family, then the\n"
@@ -30,6 +31,9 @@ static void qb__help(void) {
       "  regression     with --compare: each row's change and the threshold band\n"
       "The newest RESULTS file (context date) feeds every chart but 'machines', which\n"
       "compares them all.\n"
+      "Given the output of 'qbench error --data FILE --json' instead (alone), it draws\n"
+      "  pareto         SQNR vs bits per element, one point per format, the Pareto front\n"
+      "                 (no format with fewer bits and more SQNR) joined and labelled\n"
       "Emulated runs (context.qbench.emulated) are left out of 'machines' beside real ones;\n"
       "charts of emulated timings say so in their titles.\n"
       "\n"
@@ -146,6 +150,37 @@ int qb_cmd_plot(qb_ctx* ctx, int argc, char** argv) {
   if (st != QB_OK) {
     qb_error_print(&err);
     return 2;
+  }
+
+  /* The summary of `qbench error --data --json`: error vs bits per element, alone. */
+  if (strcmp(argv[optind], "-") != 0) {
+    qb_pareto_set ps;
+    st = qb_pareto_load(argv[optind], &ps, &err);
+    const bool error_data = ps.is_error_data;
+    if (st == QB_OK && error_data) {
+      qb_plot_report* prep = calloc(1, sizeof *prep);
+      if (argc - optind != 1 || a.base != NULL || a.plot.machines_only) {
+        st = qb_fail(
+            &err, QB_USAGE,
+            "%s is 'qbench error --data' output: it is plotted alone (one file, no --compare or --machines)",
+            argv[optind]);
+      } else if (prep == NULL) {
+        st = qb_fail(&err, QB_NO_MEMORY, "out of memory");
+      } else {
+        st = qb_plot_pareto(&ps, &a.plot, prep, &err);
+      }
+      if (st == QB_OK) {
+        fprintf(stderr, "qbench plot: %zu formats, %zu on the Pareto front; open %s/index.html\n", ps.n,
+                qb_pareto_front(ps.points, ps.n), a.plot.out_dir);
+      }
+      free(prep);
+      qb_pareto_free(&ps);
+    }
+    if (error_data) {
+      if (st != QB_OK) qb_error_print(&err);
+      return st == QB_OK ? 0 : (st == QB_INTERNAL ? 1 : 2);
+    }
+    st = QB_OK; /* a results file (or none): read and judged as ever below */
   }
 
   size_t n_sets = (size_t) (argc - optind);

@@ -12,6 +12,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
+#include "io/file.h"
 #include "numerics/memory.h"
 #include "platform/cpu.h"
 #include "platform/registry.h"
@@ -1833,4 +1836,156 @@ qb_status qb_plot_all(const qb_resultset* sets, size_t n_sets, const qb_plot_opt
   free(cases);
   free(use);
   return st;
+}
+
+/* ---- error vs bits per element: the summary of `qbench error --data` ---- */
+
+static bool qb__dominates(const qb_pareto_point* q, const qb_pareto_point* p) {
+  return q->bits <= p->bits && q->sqnr_db >= p->sqnr_db && (q->bits < p->bits || q->sqnr_db > p->sqnr_db);
+}
+
+size_t qb_pareto_front(qb_pareto_point* p, size_t n) {
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++) {
+    p[i].front = true;
+    for (size_t j = 0; j < n && p[i].front; j++) {
+      if (j != i && qb__dominates(&p[j], &p[i])) p[i].front = false;
+    }
+    k += p[i].front ? 1u : 0u;
+  }
+  return k;
+}
+
+void qb_pareto_free(qb_pareto_set* s) {
+  free(s->points);
+  memset(s, 0, sizeof *s);
+}
+
+qb_status qb_pareto_load(const char* path, qb_pareto_set* out, qb_error* err) {
+  char* buf = NULL;
+  size_t len = 0;
+  memset(out, 0, sizeof *out);
+  qb_status st = qb_file_read_all(path, QB_RESULTSET_MAX_BYTES, "an error --data file", &buf, &len, err);
+  if (st != QB_OK) return st;
+  json_error_t jerr;
+  json_t* doc = json_loadb(buf, len, 0, &jerr);
+  free(buf);
+  const json_t* summary = json_object_get(doc, "summary");
+  const json_t* data = json_object_get(doc, "data");
+  if (doc == NULL || !json_is_array(summary) || !json_is_string(data)) {
+    json_decref(doc);
+    return QB_OK; /* not `qbench error --data` output: out->is_error_data stays false */
+  }
+  out->is_error_data = true;
+  snprintf(out->data, sizeof out->data, "%s", json_string_value(data));
+  out->points = calloc(json_array_size(summary) + 1, sizeof *out->points);
+  if (out->points == NULL) {
+    json_decref(doc);
+    return qb_fail(err, QB_NO_MEMORY, "out of memory reading %s", path);
+  }
+  size_t i;
+  const json_t* f;
+  json_array_foreach(summary, i, f) {
+    const json_t* name = json_object_get(f, "format");
+    const json_t* bits = json_object_get(f, "bits_per_element");
+    const json_t* sqnr = json_object_get(f, "sqnr_db");
+    const json_t* tensors = json_object_get(f, "tensors");
+    if (!json_is_string(name) || !json_is_number(bits) || !json_is_integer(tensors) ||
+        !(json_is_number(sqnr) || json_is_null(sqnr))) {
+      json_decref(doc);
+      qb_pareto_free(out);
+      return qb_fail(err, QB_BAD_INPUT,
+                     "%s: summary entry %zu: expected format, bits_per_element, sqnr_db, tensors", path, i);
+    }
+    /* A format that measured no tensor, or one without error (SQNR +inf, null), has no
+     * place on a finite chart: counted, not drawn. */
+    if (json_integer_value(tensors) == 0 || json_is_null(sqnr) || !isfinite(json_number_value(sqnr))) {
+      out->left_out++;
+      continue;
+    }
+    qb_pareto_point* p = &out->points[out->n++];
+    snprintf(p->format, sizeof p->format, "%s", json_string_value(name));
+    p->bits = json_number_value(bits);
+    p->sqnr_db = json_number_value(sqnr);
+  }
+  json_decref(doc);
+  if (out->n == 0) {
+    qb_pareto_free(out);
+    return qb_fail(err, QB_BAD_INPUT, "%s: no format with a finite SQNR to plot", path);
+  }
+  qb_pareto_front(out->points, out->n);
+  return QB_OK;
+}
+
+static int qb__cmp_pareto(const void* a, const void* b) {
+  const qb_pareto_point *x = a, *y = b;
+  if (x->bits != y->bits) return x->bits < y->bits ? -1 : 1;
+  if (x->sqnr_db != y->sqnr_db) return x->sqnr_db > y->sqnr_db ? -1 : 1;
+  return strcmp(x->format, y->format);
+}
+
+qb_status qb_plot_pareto(qb_pareto_set* s, const qb_plot_opts* o, qb_plot_report* rep, qb_error* err) {
+  qb__plotter p;
+  memset(&p, 0, sizeof p);
+  memset(rep, 0, sizeof *rep);
+  p.o = o;
+  p.rep = rep;
+  qb_status st = qb_plot_check(o, p.gnuplot, sizeof p.gnuplot, p.scripts, sizeof p.scripts, err);
+  if (st != QB_OK) return st;
+  snprintf(rep->gnuplot, sizeof rep->gnuplot, "%s", p.gnuplot);
+  if ((st = qb__check_out_dir(o, err)) != QB_OK) return st;
+  if ((st = qb__mkdir(o->out_dir, err)) != QB_OK) return st;
+  snprintf(p.log, sizeof p.log, "%s/gnuplot.log", o->out_dir);
+  unlink(p.log);
+  snprintf(p.title, sizeof p.title, "qbench error --data %.440s", s->data);
+  qsort(s->points, s->n, sizeof *s->points, qb__cmp_pareto);
+
+  /* 1. The data: every format (index 0), then the front alone in order of bits (index 1). */
+  FILE* f = qb__open(&p, "pareto.tsv", err);
+  if (f == NULL) return err->status;
+  fprintf(f, "# %s: SQNR (dB, weighted over the tensors) vs bits per element with metadata\n", s->data);
+  fprintf(f, "bits\tsqnr_db\tfront\tformat\n");
+  for (size_t i = 0; i < s->n; i++) {
+    fprintf(f, "%.17g\t%.17g\t%d\t%s\n", s->points[i].bits, s->points[i].sqnr_db, s->points[i].front ? 1 : 0,
+            s->points[i].format);
+  }
+  fprintf(f, "\n\nbits\tsqnr_db\tfront\tformat\n");
+  for (size_t i = 0; i < s->n; i++) {
+    if (s->points[i].front)
+      fprintf(f, "%.17g\t%.17g\t1\t%s\n", s->points[i].bits, s->points[i].sqnr_db, s->points[i].format);
+  }
+  if ((st = qb__close(&p, f, "pareto.tsv", err)) != QB_OK) return st;
+  char vars[8192] = "", path[4200];
+  snprintf(path, sizeof path, "%s/pareto.tsv", o->out_dir);
+  qb__var(vars, sizeof vars, "data", path);
+  qb__varf(vars, sizeof vars, "npoints", (double) s->n);
+  if ((st = qb__gnuplot(&p, "pareto.gp", "pareto", p.title, vars, err)) != QB_OK) return st;
+
+  /* 2. index.html: the chart, then every format with its figures and whether it is on the front. */
+  f = qb__open(&p, "index.html", err);
+  if (f == NULL) return err->status;
+  fputs("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>", f);
+  qb__html(f, p.title);
+  fputs(
+      "</title><style>body{font-family:sans-serif;margin:1em 2em}td,th{padding:2px 8px;text-align:right}"
+      "td:first-child,th:first-child{text-align:left}tr.front{font-weight:bold}img{max-width:100%}</style>"
+      "</head><body>\n<h1>Which format keeps this model best</h1>\n<p>",
+      f);
+  qb__html(f, p.title);
+  fprintf(f, ": %zu formats drawn", s->n);
+  if (s->left_out) fprintf(f, ", %zu left out (no tensor measured, or no error at all)", s->left_out);
+  fputs(
+      ". A format is on the Pareto front (bold) when no other has both fewer bits per element and a "
+      "higher SQNR.</p>\n",
+      f);
+  qb__html_figure(f, "pareto", "SQNR vs bits per element, the Pareto front highlighted");
+  fputs("<table>\n<tr><th>format</th><th>bits/element</th><th>SQNR (dB)</th><th>Pareto front</th></tr>\n", f);
+  for (size_t i = 0; i < s->n; i++) {
+    fprintf(f, "<tr%s><td>", s->points[i].front ? " class=\"front\"" : "");
+    qb__html(f, s->points[i].format);
+    fprintf(f, "</td><td>%.4g</td><td>%.2f</td><td>%s</td></tr>\n", s->points[i].bits, s->points[i].sqnr_db,
+            s->points[i].front ? "yes" : "");
+  }
+  fputs("</table>\n</body></html>\n", f);
+  return qb__close(&p, f, "index.html", err);
 }

@@ -71,4 +71,39 @@ uint32_t qb_plot_path_color(const char* path);
 /* A row's path: its ISA for the CPU backend ("scalar", "avx2"), else "<backend>:<device>". */
 void qb_plot_row_path(const qb_result_row* row, char* buf, size_t len);
 
+/*
+ * Error vs storage, from the output of `qbench error --data FILE --json`: one point per
+ * format (bits per element with metadata, SQNR weighted over the tensors), the Pareto
+ * front marked (no other format has fewer or equal bits and a higher or equal SQNR, one
+ * of them strictly).
+ */
+typedef struct qb_pareto_point {
+  char format[48];
+  double bits;
+  double sqnr_db;
+  bool front;
+} qb_pareto_point;
+
+typedef struct qb_pareto_set {
+  bool is_error_data; /* the file was `qbench error --data` output */
+  char data[512];     /* the tensor file it measured */
+  qb_pareto_point* points;
+  size_t n;
+  size_t left_out; /* formats without a tensor measured or without error (SQNR +inf) */
+} qb_pareto_set;
+
+/* Marks each point's front flag; returns how many are on the front. */
+size_t qb_pareto_front(qb_pareto_point* p, size_t n);
+
+/* Reads a file: QB_OK with is_error_data false when it is not `error --data` output (a
+ * results file, say); QB_BAD_INPUT when it is but its summary is malformed or has
+ * nothing to plot. */
+qb_status qb_pareto_load(const char* path, qb_pareto_set* out, qb_error* err);
+void qb_pareto_free(qb_pareto_set* s);
+
+/* Writes pareto.tsv, pareto.png/.svg (plots/pareto.gp) and index.html into o->out_dir
+ * (same rules as qb_plot_all: gnuplot checked first, an earlier plot kept without force).
+ * Sorts s->points by bits. */
+qb_status qb_plot_pareto(qb_pareto_set* s, const qb_plot_opts* o, qb_plot_report* rep, qb_error* err);
+
 #endif
