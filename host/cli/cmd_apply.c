@@ -50,7 +50,10 @@ static void qb__help(void) {
       "                   carry theirs inside the blocks\n"
       "  --out FILE|-     write the output as .npy (atomically; bf16/fp8 as their bits,\n"
       "                   block formats as rows of block bytes); an existing file is kept\n"
-      "                   unless --force; - writes the .npy to stdout and the table to stderr\n"
+      "                   unless --force; - writes the .npy to stdout and the table to stderr;\n"
+      "                   FILE.safetensors: the output under the tensor's name, and for int8\n"
+      "                   formats NAME_scale and NAME_zero_point beside it (per channel:\n"
+      "                   one per channel along --axis)\n"
       "  --format F       the error table aligned (default), as JSON, CSV or markdown;\n"
       "                   printed only when the whole command succeeds (stdout holds\n"
       "                   nothing on failure)\n"
@@ -124,8 +127,11 @@ static void* qb__unpermute(const void* y, size_t esize, const qb_tensor* in, int
 /* The output as a tensor with the input's shape (a dot: a scalar; a block dtype: rows of
  * block bytes); a per-channel output along an axis other than the first is put back in
  * the input's layout. */
-static qb_status qb__write_out(const qb__apply_opts* o, const qb_case_data* d, const qb_tensor* in,
-                               bool permuted, qb_error* err) {
+static qb_status qb__write_safetensors(const qb__apply_opts* o, const qb_case_data* d, const char* name,
+                                       const qb_tensor* y, qb_error* err);
+
+static qb_status qb__write_out(const qb__apply_opts* o, const qb_case_data* d, const char* name,
+                               const qb_tensor* in, bool permuted, qb_error* err) {
   qb_tensor y;
   qb_block_geom g;
   void* back = NULL;
@@ -159,9 +165,57 @@ static qb_status qb__write_out(const qb__apply_opts* o, const qb_case_data* d, c
     y.count = in->count;
   }
   const qb_status s = qb_results_is_stdout(o->out) ? qb_npy_write_stream(stdout, "standard output", &y, err)
+                      : qb__is_safetensors(o->out) ? qb__write_safetensors(o, d, name, &y, err)
                                                    : qb_npy_write(o->out, &y, o->force, err);
   free(back);
   return s;
+}
+
+/*
+ * --out FILE.safetensors: the output under the input tensor's name, and for an affine
+ * format its parameters beside it as compressed-tensors names them for a weight:
+ * NAME_scale (f32) and NAME_zero_point (i32), one per channel along --axis ([channels])
+ * or one for the tensor ([]); dequantize as (q - zero_point) * scale. Block formats carry
+ * their scales in their blocks (rows of block bytes, as the .npy output).
+ */
+static qb_status qb__write_safetensors(const qb__apply_opts* o, const qb_case_data* d, const char* name,
+                                       const qb_tensor* y, qb_error* err) {
+  const qb_family_info* f = d->family;
+  const qb_tensor* t[3] = {y, NULL, NULL};
+  const char* names[3] = {name, NULL, NULL};
+  char sname[600], zname[600], base[512];
+  qb_tensor sc, zp;
+  size_t n = 1;
+  /* A .npy input's tensor is named by its file: "dir/w.npy" -> "w". */
+  const size_t len = strlen(name);
+  if (len > 4 && strcmp(name + len - 4, ".npy") == 0) {
+    const char* slash = strrchr(name, '/');
+    const char* b = slash ? slash + 1 : name;
+    snprintf(base, sizeof base, "%.*s", (int) (name + len - 4 - b), b);
+    name = base;
+    names[0] = base;
+  }
+  memset(&sc, 0, sizeof sc);
+  memset(&zp, 0, sizeof zp);
+  if (qb_case_param_dtype(f) != QB_DTYPE_none) {
+    const bool pc = qb_case_per_channel(f);
+    sc.dtype = QB_DTYPE_f32;
+    zp.dtype = QB_DTYPE_s32;
+    sc.ndim = zp.ndim = pc ? 1 : 0;
+    sc.dims[0] = zp.dims[0] = pc ? d->channels : 1;
+    sc.count = zp.count = pc ? d->channels : 1;
+    sc.bytes = zp.bytes = 4 * sc.count;
+    sc.data = pc ? (void*) d->qp.scales : (void*) &d->qp.scale;
+    zp.data = pc ? (void*) d->qp.zero_points : (void*) &d->qp.zero_point;
+    snprintf(sname, sizeof sname, "%.580s_scale", name);
+    snprintf(zname, sizeof zname, "%.580s_zero_point", name);
+    t[1] = &sc;
+    t[2] = &zp;
+    names[1] = sname;
+    names[2] = zname;
+    n = 3;
+  }
+  return qb_safetensors_write(o->out, t, names, n, o->force, err);
 }
 
 /* The parameters a case quantized with, as one entry of --params-out. */
@@ -311,7 +365,7 @@ static qb_status qb__apply_one(const qb__path* k, const qb__apply_opts* o, const
     qb__print_row(o, k, name, x, &m);
     if (m.mismatches || m.nan_inf_mismatches) *differs = 1;
     if (o->params != NULL) json_array_append_new(o->params, qb__params_json(o, &d, name, x));
-    if (write) s = qb__write_out(o, &d, x, chlen != 0, err);
+    if (write) s = qb__write_out(o, &d, name, x, chlen != 0, err);
   }
   qb_case_data_free(&d);
   return s;

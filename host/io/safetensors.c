@@ -238,3 +238,51 @@ qb_status qb_safetensors_load(const qb_safetensors* st, const char* name, qb_ten
   memcpy(t->data, st->data + e->begin, t->bytes);
   return QB_OK;
 }
+
+qb_status qb_safetensors_write(const char* path, const qb_tensor* const* tensors, const char* const* names,
+                               size_t n, bool force, qb_error* err) {
+  json_t* head = json_object();
+  size_t body_len = 0;
+  qb_status st = QB_OK;
+  for (size_t i = 0; i < n && st == QB_OK; i++) {
+    const char* dt = NULL;
+    for (size_t k = 0; k < sizeof qb__st_dtypes / sizeof qb__st_dtypes[0]; k++) {
+      if (qb__st_dtypes[k].dtype == tensors[i]->dtype) dt = qb__st_dtypes[k].name;
+    }
+    if (dt == NULL) {
+      st = qb_fail(err, QB_BAD_INPUT, "%s: tensor '%s': safetensors has no dtype for %s", path, names[i],
+                   qb_dtype_get(tensors[i]->dtype)->name);
+      break;
+    }
+    json_t* shape = json_array();
+    for (int d = 0; d < tensors[i]->ndim; d++)
+      json_array_append_new(shape, json_integer((json_int_t) tensors[i]->dims[d]));
+    json_object_set_new(head, names[i],
+                        json_pack("{s:s, s:o, s:[I, I]}", "dtype", dt, "shape", shape, "data_offsets",
+                                  (json_int_t) body_len, (json_int_t) (body_len + tensors[i]->bytes)));
+    body_len += tensors[i]->bytes;
+  }
+  char* text = st == QB_OK ? json_dumps(head, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+  json_decref(head);
+  if (st != QB_OK) return st;
+  /* 8 bytes of header length, the JSON padded with spaces to a multiple of 8, the data. */
+  const size_t jlen = text ? strlen(text) : 0, padded = (jlen + 7) / 8 * 8;
+  unsigned char* hbuf = malloc(8 + padded);
+  unsigned char* body = malloc(body_len + 1);
+  if (text == NULL || hbuf == NULL || body == NULL) {
+    free(text);
+    free(hbuf);
+    free(body);
+    return qb_fail(err, QB_NO_MEMORY, "%s: out of memory", path);
+  }
+  for (int b = 0; b < 8; b++) hbuf[b] = (unsigned char) ((uint64_t) padded >> (8 * b));
+  memcpy(hbuf + 8, text, jlen);
+  memset(hbuf + 8 + jlen, ' ', padded - jlen);
+  for (size_t i = 0, at = 0; i < n; at += tensors[i]->bytes, i++)
+    memcpy(body + at, tensors[i]->data, tensors[i]->bytes);
+  st = qb_write_file_atomic(path, hbuf, 8 + padded, body, body_len, force, err);
+  free(text);
+  free(hbuf);
+  free(body);
+  return st;
+}

@@ -48,4 +48,13 @@ qb_status qb_safetensors_load(const qb_safetensors* st, const char* name, qb_ten
 /* Safe on a zeroed or already closed st. */
 void qb_safetensors_close(qb_safetensors* st);
 
+/*
+ * Writes tensors[0..n) as a .safetensors file named names[0..n), atomically (an existing
+ * file only with force): the header's JSON in the order given, padded with spaces to 8
+ * bytes, then the data. Dtypes are those safetensors names (F64 F32 F16 BF16 I8 U8 I16
+ * I32 I64 F8_E4M3 F8_E5M2); any other is QB_BAD_INPUT before anything is written.
+ */
+qb_status qb_safetensors_write(const char* path, const qb_tensor* const* tensors, const char* const* names,
+                               size_t n, bool force, qb_error* err);
+
 #endif

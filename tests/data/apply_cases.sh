@@ -23,6 +23,17 @@ check "per-column codes in the input's layout" test "$(tail -c 6 "$tmp/c.npy" | 
 check "params: three channels along axis 1" grep -q '"channels": 3' "$tmp/c.json"
 check "params: axis 1" grep -q '"axis": 1' "$tmp/c.json"
 check "params: per-channel" grep -q '"scheme": "per-channel"' "$tmp/c.json"
+# The same as .safetensors: the codes under the tensor's name, NAME_scale and
+# NAME_zero_point beside them (compressed-tensors' names), one per column.
+expect_exit 0 "$qb" apply f32_qs8_quantc --in "$data/f32_2x3_v1.npy" --axis 1 --out "$tmp/c.safetensors"
+hlen=$(od -An -tu8 -N8 "$tmp/c.safetensors" | tr -d ' ')
+head -c $((8 + hlen)) "$tmp/c.safetensors" >"$tmp/c.head"
+check "safetensors codes I8 2x3" grep -aq '"f32_2x3_v1":{"dtype":"I8","shape":\[2,3\]' "$tmp/c.head"
+check "safetensors scales F32 [3]" grep -aq '"f32_2x3_v1_scale":{"dtype":"F32","shape":\[3\]' "$tmp/c.head"
+check "safetensors zero points I32 [3]" grep -aq '"f32_2x3_v1_zero_point":{"dtype":"I32","shape":\[3\]' "$tmp/c.head"
+check "safetensors codes in the input's layout" test "$(tail -c +$((9 + hlen)) "$tmp/c.safetensors" | head -c 6 | od -An -tx1 | tr -d ' ')" = "80c0dd7f7f7f"
+expect_exit 0 "$qb" apply f32_bf16_cvt --in "$tmp/c.safetensors" --tensor f32_2x3_v1_scale
+check "the written file reads back: three scales" grep -Eq '^f32_2x3_v1_scale +f32 +3 ' "$tmp/out"
 expect_exit 0 "$qb" apply f32_qs8_quantc --in "$data/f32_2x3_v1.npy" --params-out "$tmp/r.json"
 check "by rows by default: two channels" grep -q '"channels": 2' "$tmp/r.json"
 expect_exit 2 "$qb" apply f32_qs8_quantc --in "$data/f32_2x3_v1.npy" --params-out "$tmp/r.json"
