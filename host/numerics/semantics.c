@@ -111,48 +111,30 @@ static void set_elem(const fmt* f, unsigned char* p, size_t i, uint64_t v) {
 }
 
 /*
- * The element of a low-bit block dtype (kernels/lowbit/README.md): its float dtype, or
- * QB_DTYPE_none for MXINT8 (s8 x 2^-6); *grid is the element spacing at 1 and *max the
- * largest element. False for every other dtype.
+ * A block dtype without a zero point, from its layout (kernels/blocks.inc): *grid the
+ * spacing of its elements at 1 and *max the largest element, both at scale 1 (codes
+ * times 2^code_exp: MXINT8's s8 x 2^-6). False for other dtypes and blocks with a zero
+ * point (q4_0's eight, int4 groups' byte), whose scale 1 is not amax = max.
  */
-static bool qb__block_elem(qb_dtype t, qb_dtype* elem, double* grid, double* max) {
-  switch (t) {
-    case QB_DTYPE_mxf8e4m3:
-    case QB_DTYPE_f8e4m3b128:
-      *elem = QB_DTYPE_f8e4m3;
-      break;
-    case QB_DTYPE_mxf8e5m2:
-      *elem = QB_DTYPE_f8e5m2;
-      break;
-    case QB_DTYPE_mxf6e2m3:
-      *elem = QB_DTYPE_f6e2m3;
-      break;
-    case QB_DTYPE_mxf6e3m2:
-      *elem = QB_DTYPE_f6e3m2;
-      break;
-    case QB_DTYPE_mxf4:
-    case QB_DTYPE_nvf4:
-      *elem = QB_DTYPE_f4e2m1;
-      break;
-    case QB_DTYPE_mxi8:
-      *elem = QB_DTYPE_none;
-      *grid = ldexp(1.0, -6);
-      *max = 127.0 / 64.0;
-      return true;
-    default:
-      return false;
-  }
+static bool qb__block_elem(qb_dtype t, double* grid, double* max) {
+  qb_block_geom g;
+  if (!qb_dtype_block(t, &g) || g.zero != QB_BLOCK_ZERO_none) return false;
+  const qb_dtype_info* c = qb_dtype_get(g.code);
   qb_finfo fi;
-  qb_dtype_finfo(*elem, &fi);
-  *grid = ldexp(1.0, -qb_dtype_get(*elem)->man_bits);
-  *max = fi.max;
+  if (c->cls == QB_CLASS_float && qb_dtype_finfo(g.code, &fi)) {
+    *grid = ldexp(1.0, -c->man_bits + g.code_exp);
+    *max = ldexp(fi.max, g.code_exp);
+    return true;
+  }
+  if (c->cls != QB_CLASS_int) return false;
+  *grid = ldexp(1.0, g.code_exp);
+  *max = ldexp((double) c->imax, g.code_exp);
   return true;
 }
 
 static bool qb__block_family(const qb_family_info* fi) {
-  qb_dtype e;
   double g, m;
-  return fi->op == QB_OP_bquant && fi->in == QB_DTYPE_f32 && qb__block_elem(fi->out, &e, &g, &m);
+  return fi->op == QB_OP_bquant && fi->in == QB_DTYPE_f32 && qb__block_elem(fi->out, &g, &m);
 }
 
 bool qb_semantics_family_ok(qb_family family) {
@@ -236,11 +218,11 @@ static const char* classify_big(const fmt* o, uint64_t y) {
  */
 static qb_status qb__probe_block(const qb_family_info* fam, qb_sem_run_fn run, void* user,
                                  qb_sem_observed* out, qb_error* err) {
-  qb_dtype elem;
   double u, max;
   qb_block_geom g;
-  if (!qb__block_elem(fam->out, &elem, &u, &max) || !qb_dtype_block(fam->out, &g))
-    return qb_fail(err, QB_BAD_INPUT, "semantics: '%s' is not a low-bit block format", fam->name);
+  if (!qb__block_elem(fam->out, &u, &max) || !qb_dtype_block(fam->out, &g))
+    return qb_fail(err, QB_BAD_INPUT, "semantics: '%s' is not a block format without a zero point",
+                   fam->name);
   const size_t L = g.len, n = 5 * L;
   float* x = calloc(n, sizeof *x);
   void* y = calloc(qb_dtype_buffer_bytes(fam->out, n) + 64, 1);
@@ -255,8 +237,11 @@ static qb_status qb__probe_block(const qb_family_info* fam, qb_sem_run_fn run, v
   const double amax = ldexp(2.0 - ldexp(1.0, -7), emax);
   x[0] = (float) amax;
   x[L] = (float) max;
-  const double probes[8] = {1 + u / 4, 1 + 3 * u / 4, -(1 + u / 4), -(1 + 3 * u / 4),
-                            1 + u / 2, 1 + 3 * u / 2, -(1 + u / 2), -(1 + 3 * u / 2)};
+  /* The ties probes need an even value below them: 1 is a float's (mantissa 0) and
+   * MXINT8's (code 64), but an integer code 1 is odd: those are probed at 2. */
+  const double b = fmod(1.0 / u, 2.0) == 1.0 ? 2.0 : 1.0;
+  const double probes[8] = {b + u / 4, b + 3 * u / 4, -(b + u / 4), -(b + 3 * u / 4),
+                            b + u / 2, b + 3 * u / 2, -(b + u / 2), -(b + 3 * u / 2)};
   for (int i = 0; i < 8; i++) x[L + 1 + (size_t) i] = (float) probes[i];
   x[3 * L] = NAN;
   x[3 * L + 1] = 1.0f;
@@ -284,7 +269,7 @@ static qb_status qb__probe_block(const qb_family_info* fam, qb_sem_run_fn run, v
   for (int i = 0; i < 8; i++) v[i] = qb_case_decode(fam->out, y, L + 1 + (size_t) i);
   out->rounding = "other";
   out->ties = "n/a";
-  qb__classify_rounding(v, 1, 1 + u, 1 + 2 * u, out);
+  qb__classify_rounding(v, b, b + u, b + 2 * u, out);
   /* 3. Edge blocks. */
   bool zeros = true, nans = false;
   for (size_t i = 2 * L; i < 3 * L; i++) {

@@ -32,7 +32,8 @@ typedef void (*qb_sem_run_fn)(void* user, size_t n, const void* x, void* y);
  * - snan:          quieted | signaling | lost | n/a (no signaling NaN on one side)
  * - overflow:      inf | nan | saturate | other | n/a (no input exceeds the output's range)
  * - inf:           inf | nan | saturate | other | n/a (the input has no inf)
- * Block quantizers (f32 -> MX, NVFP4, FP8 per 128: one scale per block) fill the same
+ * Block quantizers without a zero point (f32 -> MX, NVFP4, FP8 per 128, q8_0, qb8,
+ * qs4g128: one scale per block) fill the same
  * fields for their elements within a block whose scale is 1 (rounding, ties), overflow
  * for the block's largest element under the scale rule (saturate: it clips), inf for a
  * block holding +inf (nan: the whole block), and three of their own (casts: n/a):
@@ -59,7 +60,8 @@ typedef struct qb_sem_observed {
 } qb_sem_observed;
 
 /* Whether the probe understands the family: a float cast (op cvt or cvtsat), or a block
- * quantizer from f32 to a low-bit block format (MX, NVFP4, FP8 per 128). */
+ * quantizer from f32 to a block format without a zero point (MX, NVFP4, FP8 per 128,
+ * q8_0, qb8, qs4g128). */
 bool qb_semantics_family_ok(qb_family family);
 
 /*
