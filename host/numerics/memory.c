@@ -133,11 +133,11 @@ size_t qb_memory_table(const uint64_t* dims, int ndim, qb_memory_row* rows, size
       {QB_DTYPE_s4, QB_MEM_BLOCK},
   };
   size_t k = 0;
-  /* 1. Every float dtype stored plainly, in dtype.inc order (e8m0 is a scale type, not a
-   *    tensor format). */
+  /* 1. Every float dtype stored plainly, in dtype.inc order (e8m0, the scale type, too:
+   *    f32_e8m0_cvt stores tensors in it). */
   for (int t = 0; t < QB_DTYPE_COUNT && k < max; t++) {
     const qb_dtype_info* d = qb_dtype_get((qb_dtype) t);
-    if (d->cls != QB_CLASS_float || d->special == QB_SPECIAL_e8m0) continue;
+    if (d->cls != QB_CLASS_float) continue;
     if (qb_memory_footprint((qb_dtype) t, QB_MEM_PLAIN, dims, ndim, &rows[k], NULL) == QB_OK) k++;
   }
   /* 2. The schemes. */

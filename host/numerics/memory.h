@@ -23,9 +23,6 @@ typedef enum qb_mem_scheme {
 
 #define QB_MEMORY_BLOCK 32
 
-/* Rows of qb_memory_table: room for every format, with some to spare. */
-#define QB_MEMORY_MAX_ROWS 64
-
 typedef struct qb_memory_row {
   char name[32];  /* "s8 per-channel" */
   qb_dtype dtype; /* the element dtype (s8, not qb8, for block int8) */
