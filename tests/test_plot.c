@@ -269,7 +269,7 @@ static void test_full_set(void** state) {
     assert_int_equal(rows, qb_memory_table(dims, 1, mrows, QB_MEMORY_MAX_ROWS));
   }
   assert_non_null(strstr(tsv, "\t0.523438\t")); /* qu4g128: 4.1875 bits per element */
-  assert_non_null(strstr(tsv, "\t0.53125\t")); /* mxf4: 4.25 bits per element */
+  assert_non_null(strstr(tsv, "\t0.53125\t"));  /* mxf4: 4.25 bits per element */
   assert_non_null(strstr(tsv, "1\t8\t2062260\tf64\tx2\n"));
   assert_non_null(strstr(tsv, "\t4\t16744206\tf32\tx1\n"));
   assert_non_null(strstr(tsv, "\t1.125\t")); /* s8 block32: 1 MiB + a 4-byte scale per 32 */

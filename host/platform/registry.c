@@ -155,15 +155,15 @@ double qb_family_flops(const qb_family_info* f, uint64_t n) {
 bool qb_dtype_block(qb_dtype t, qb_block_geom* g) {
   switch (t) {
 #define QB_BLOCK(dt, len_, bytes_, meta_, type, scale_, code_, zero_, order_, exp_) \
-  case QB_DTYPE_##dt:                                                            \
-    g->len = (len_);                                                             \
-    g->bytes = (bytes_);                                                         \
-    g->meta_bytes = (meta_);                                                     \
-    g->scale = QB_DTYPE_##scale_;                                                \
-    g->code = QB_DTYPE_##code_;                                                  \
-    g->zero = QB_BLOCK_ZERO_##zero_;                                             \
-    g->order = QB_BLOCK_ORDER_##order_;                                          \
-    g->code_exp = (exp_);                                                        \
+  case QB_DTYPE_##dt:                                                               \
+    g->len = (len_);                                                                \
+    g->bytes = (bytes_);                                                            \
+    g->meta_bytes = (meta_);                                                        \
+    g->scale = QB_DTYPE_##scale_;                                                   \
+    g->code = QB_DTYPE_##code_;                                                     \
+    g->zero = QB_BLOCK_ZERO_##zero_;                                                \
+    g->order = QB_BLOCK_ORDER_##order_;                                             \
+    g->code_exp = (exp_);                                                           \
     return true;
 #include "blocks.inc"
 #undef QB_BLOCK
