@@ -31,11 +31,7 @@ kernel void qb_f32_q8_0_quant_ocl(ulong n, global const float* x, global uchar* 
   QB_SPAN(b, n / QB_BLOCK_LEN, {
     global const float* xb = x + b * QB_BLOCK_LEN;
     global uchar* yb = y + b * QB_Q8_0_BYTES;
-    float amax = 0.0f;
-    for (int i = 0; i < QB_BLOCK_LEN; i++) {
-      const float a = fabs(xb[i]);
-      amax = a > amax ? a : amax; /* false for NaN: NaN is skipped */
-    }
+    const float amax = qb__absmax_skipnan(xb, QB_BLOCK_LEN);
     const float d = qb__div(amax, 127.0f);
     const float id = d != 0.0f ? qb__div(1.0f, d) : 0.0f;
     (void) qb__store_f16(d, yb);
@@ -180,11 +176,7 @@ kernel void qb_f32_qs4g128_quant_ocl(ulong n, global const float* x, global ucha
   QB_SPAN(b, n / 128, {
     global const float* xb = x + b * 128;
     global uchar* yb = y + b * 66;
-    float amax = 0.0f;
-    for (int i = 0; i < 128; i++) {
-      const float a = fabs(xb[i]);
-      amax = a > amax ? a : amax;
-    }
+    const float amax = qb__absmax_skipnan(xb, 128);
     const float sc = qb__store_f16(qb__div(amax, 7.0f), yb);
     const int zero = sc == 0.0f;
     const float ds = zero ? 1.0f : sc;

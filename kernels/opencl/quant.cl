@@ -172,15 +172,22 @@ kernel void qb_qu8_f32_dequantc_ocl(ulong n, global const uchar* x, global float
 #define QB_BLOCK_LEN 32
 #define QB_BLOCK_BYTES 36
 
+/* max |x[i]| over len elements, NaN skipped (the comparison is false for NaN); the
+ * block quantizers here and in qblock.cl. */
+float qb__absmax_skipnan(global const float* x, int len) {
+  float amax = 0.0f;
+  for (int i = 0; i < len; i++) {
+    const float a = fabs(x[i]);
+    amax = a > amax ? a : amax;
+  }
+  return amax;
+}
+
 kernel void qb_f32_qb8_quant_ocl(ulong n, global const float* x, global uchar* y) {
   QB_SPAN(b, n / QB_BLOCK_LEN, {
     global const float* xb = x + b * QB_BLOCK_LEN;
     global uchar* yb = y + b * QB_BLOCK_BYTES;
-    float amax = 0.0f;
-    for (int i = 0; i < QB_BLOCK_LEN; i++) {
-      const float a = fabs(xb[i]);
-      amax = a > amax ? a : amax; /* false for NaN: NaN is skipped */
-    }
+    const float amax = qb__absmax_skipnan(xb, QB_BLOCK_LEN);
     const float d = qb__div(amax, 127.0f);
     const float id = d != 0.0f ? qb__div(1.0f, d) : 0.0f;
     *(global float*) yb = d;
