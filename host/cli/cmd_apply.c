@@ -288,16 +288,11 @@ static void qb__print_row(const qb__apply_opts* o, const qb__path* k, const char
   qb_cli_table_add(o->rows, row);
 }
 
-/* Runs kernel k on x (and x2); prints its row; writes --out when asked. */
 /* Runs the path on the case data into d->y: the CPU kernel, or the device's variant
  * (inputs uploaded, run once, output fetched). */
 static qb_status qb__run_path(const qb__path* p, qb_case_data* d, qb_error* err) {
   if (p->cpu != NULL) {
-    if (p->family->kind == QB_KIND_dot) {
-      qb_kernel_dot(p->cpu)(d->n, d->x, d->x2, d->y);
-    } else {
-      qb_kernel_unary(p->cpu)(d->n, d->x, d->y, &d->qp);
-    }
+    qb_case_data_run(d, p->cpu, d->y);
     return QB_OK;
   }
   const qb_backend_case c = {.family = p->family,

@@ -178,11 +178,7 @@ int qb_cmd_error(qb_ctx* ctx, int argc, char** argv) {
       qb_status s = k == NULL ? qb_fail(&err, QB_UNSUPPORTED, "no usable variant")
                               : qb_case_data_init(&d, f, fn, (qb_dist) dist, seed, round, &err);
       if (s == QB_OK) {
-        if (f->kind == QB_KIND_dot) {
-          qb_kernel_dot(k)(d.n, d.x, d.x2, d.y);
-        } else {
-          qb_kernel_unary(k)(d.n, d.x, d.y, &d.qp);
-        }
+        qb_case_data_run(&d, k, d.y);
         s = qb_case_data_evaluate(&d, d.y, k->sem, &m, &err);
         qb_case_data_free(&d);
       }

@@ -164,11 +164,7 @@ static int qb__inner(qb_ctx* ctx, const qb__icount_opts* o, const regex_t* re) {
      * 3. The dump is named after the kernel; dumping zeroes the counters. */
     for (int pass = 0; pass < 2; pass++) {
       if (pass) CALLGRIND_TOGGLE_COLLECT;
-      if (f->kind == QB_KIND_dot) {
-        qb_kernel_dot(k)(d.n, d.x, d.x2, d.y);
-      } else {
-        qb_kernel_unary(k)(d.n, d.x, d.y, &d.qp);
-      }
+      qb_case_data_run(&d, k, d.y);
       if (pass) CALLGRIND_TOGGLE_COLLECT;
     }
     CALLGRIND_DUMP_STATS_AT(k->name);

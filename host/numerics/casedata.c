@@ -273,12 +273,21 @@ static qb_status qb__init_buffers(qb_case_data* d, const qb_family_info* f, size
   return QB_OK;
 }
 
-static void qb__run_reference(const qb_case_data* d, const void* x, const void* x2, void* y) {
+static void qb__run_kernel(const qb_case_data* d, const qb_kernel_info* k, const void* x, const void* x2,
+                           void* y) {
   if (d->family->kind == QB_KIND_dot) {
-    qb_kernel_dot(d->ref_kernel)(d->n, x, x2, y);
+    qb_kernel_dot(k)(d->n, x, x2, y);
   } else {
-    qb_kernel_unary(d->ref_kernel)(d->n, x, y, &d->qp);
+    qb_kernel_unary(k)(d->n, x, y, &d->qp);
   }
+}
+
+static void qb__run_reference(const qb_case_data* d, const void* x, const void* x2, void* y) {
+  qb__run_kernel(d, d->ref_kernel, x, x2, y);
+}
+
+void qb_case_data_run(const qb_case_data* d, const qb_kernel_info* k, void* y) {
+  qb__run_kernel(d, k, d->x, d->x2, y);
 }
 
 void qb_case_data_run_reference(qb_case_data* d) {

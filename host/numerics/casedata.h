@@ -66,6 +66,9 @@ qb_status qb_case_data_init_from(qb_case_data* d, const qb_family_info* f, size_
 /* Runs the scalar reference into d->y (the output buffer under test). */
 void qb_case_data_run_reference(qb_case_data* d);
 
+/* Runs kernel k, a variant of d's family, on the case's inputs (and params) into y. */
+void qb_case_data_run(const qb_case_data* d, const qb_kernel_info* k, void* y);
+
 /*
  * Error of output y (y_bytes, the out dtype) of a variant declaring semantics `sem`:
  * m->mismatches / nan_inf_mismatches against the scalar reference, the figures against
