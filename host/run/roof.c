@@ -22,6 +22,7 @@ typedef struct qb__roofing {
   const qb_roof_input* in;
   qb_roofs* roofs;
   qb_cpu_pins pins;
+  size_t final; /* the entries before this one are final (journaled as they are) */
 } qb__roofing;
 
 static const char* const qb__class_names[] = {"L1", "L2", "L3", "DRAM"};
@@ -73,7 +74,7 @@ static const qb__way qb__write_ways[] = {{"memset", QB_CPU_WORK_WRITE, {0, 0, fa
 /* Tells the caller that a roof is about to be timed: every entry before it is final. */
 static void qb__progress(qb__roofing* r, const char* bench) {
   if (r->in->progress != NULL) {
-    r->in->progress(r->in->user, bench, r->roofs, r->roofs->count ? r->roofs->count - 1 : 0);
+    r->in->progress(r->in->user, bench, r->roofs, r->final);
   }
 }
 
@@ -89,50 +90,117 @@ static void qb__measure_cpu(qb__roofing* r, const char* bench, qb_cpu_bench* b, 
   if (qb_measure_host(&r->in->measure, bench, qb_cpu_bench_fn, b, threads, m, &err) != QB_OK) m->ok = false;
 }
 
-static void qb__bandwidth(qb__roofing* r, const char* name, const qb__way* ways, size_t n_ways, int cls,
-                          unsigned threads) {
+/* The fastest repetition of a measurement: a roof is a limit, and a repetition that a
+ * busy machine slowed down says nothing about what the machine can do. */
+static double qb__fastest(const qb_measure* m, const char* key) {
+  double best = 0;
+  size_t i;
+  const json_t* o;
+  json_array_foreach(m->runs, i, o) {
+    const char* type = json_string_value(json_object_get(o, "run_type"));
+    if (type == NULL || strcmp(type, "iteration") != 0 || json_is_true(json_object_get(o, "error_occurred")))
+      continue;
+    const double v = qb_measure_get(o, key);
+    if (v > best) best = v;
+  }
+  return best;
+}
+
+/* The ways of a bandwidth roof, from what it is: its name, or its read:write mix. */
+static size_t qb__ways_of(const qb_roof* x, qb__way* out) {
+  const qb__way* table = NULL;
+  size_t n = 0;
+  if (strcmp(x->name, "copy") == 0) {
+    table = qb__copy_ways;
+    n = sizeof qb__copy_ways / sizeof qb__copy_ways[0];
+  } else if (strcmp(x->name, "read") == 0) {
+    table = qb__read_ways;
+    n = sizeof qb__read_ways / sizeof qb__read_ways[0];
+  } else if (strcmp(x->name, "write") == 0) {
+    table = qb__write_ways;
+    n = sizeof qb__write_ways / sizeof qb__write_ways[0];
+  }
+  if (table != NULL) {
+    memcpy(out, table, n * sizeof *out);
+    return n;
+  }
+  out[0] = (qb__way){"loop", QB_CPU_WORK_STREAM, {x->r, x->w, false}};
+  out[1] = (qb__way){"loop-nt", QB_CPU_WORK_STREAM, {x->r, x->w, true}};
+  return 2;
+}
+
+static int qb__class_index(const char* size_class) {
+  int cls = 0;
+  while (cls < 3 && strcmp(qb__class_names[cls], size_class) != 0) cls++;
+  return cls;
+}
+
+/* One trial of a CPU bandwidth roof: every way timed once; each way's fastest
+ * repetition, and the roof's, kept when faster than the trials before. */
+static void qb__bandwidth_trial(qb__roofing* r, qb_roof* x) {
   const qb_ctx* ctx = r->in->ctx;
   const double timeout = r->in->measure.case_timeout;
-  qb_roof* x = qb__next(r->roofs);
-  if (x == NULL) return;
-  snprintf(x->name, sizeof x->name, "%s", name);
-  x->size_class = qb__class_names[cls];
-  x->threads = threads;
-  x->bytes = qb__class_bytes(&ctx->topo, cls);
-  x->r = ways[n_ways - 1].stream.r;
-  x->w = ways[n_ways - 1].stream.w;
-  x->huge_pages = x->bytes >= ((uint64_t) 4 << 20);
+  qb__way ways[4];
+  const size_t n_ways = qb__ways_of(x, ways);
+  const unsigned trial = ++x->trials;
+  if (trial == 1) r->final = (size_t) (x - r->roofs->items);
   for (size_t i = 0; i < n_ways && i < sizeof x->way_bps / sizeof x->way_bps[0] && !*r->in->stop; i++) {
     const qb__way* way = &ways[i];
-    x->way_names[x->n_ways++] = way->name;
+    if (i >= x->n_ways) {
+      x->way_names[i] = way->name;
+      x->way_bps[i] = 0;
+      x->n_ways = i + 1;
+    }
     qb_cpu_bench b;
     qb_error err = {0};
     const qb_status st =
         way->work == QB_CPU_WORK_STREAM
-            ? qb_cpu_bench_stream(&b, way->stream, (size_t) x->bytes, threads, &ctx->cpu, timeout, &err)
-            : qb_cpu_bench_roof(&b, way->work, (size_t) x->bytes, threads, &ctx->cpu, timeout, &err);
+            ? qb_cpu_bench_stream(&b, way->stream, (size_t) x->bytes, x->threads, &ctx->cpu, timeout, &err)
+            : qb_cpu_bench_roof(&b, way->work, (size_t) x->bytes, x->threads, &ctx->cpu, timeout, &err);
     if (st != QB_OK) {
       /* A way this CPU lacks (non-temporal stores without AVX2) is no failure. */
       if (st != QB_UNSUPPORTED && x->method == NULL) qb_text_copy(x->reason, sizeof x->reason, err.msg);
       continue;
     }
-    char bench[160];
-    snprintf(bench, sizeof bench, "roof/%s/%s/%s/threads:%u", name, way->name, x->size_class, threads);
+    char bench[192];
+    snprintf(bench, sizeof bench, "roof/%s/%s/%s/threads:%u%s", x->name, way->name, x->size_class, x->threads,
+             trial > 1 ? "/again" : "");
     qb_measure m;
-    qb__measure_cpu(r, bench, &b, threads, &m);
-    json_decref(m.runs);
+    qb__measure_cpu(r, bench, &b, x->threads, &m);
     qb_cpu_bench_free(&b);
-    if (!(m.ok && m.bytes_per_second > 0)) {
+    const double bps = m.ok ? qb__fastest(&m, "bytes_per_second") : 0;
+    json_decref(m.runs);
+    if (!(bps > 0)) {
       if (x->method == NULL) snprintf(x->reason, sizeof x->reason, "%s", m.reason);
       continue;
     }
-    x->way_bps[x->n_ways - 1] = m.bytes_per_second;
-    if (m.bytes_per_second > x->bytes_per_second) {
-      x->bytes_per_second = m.bytes_per_second;
+    if (bps > x->way_bps[i]) x->way_bps[i] = bps;
+    if (bps > x->bytes_per_second) {
+      x->bytes_per_second = bps;
       x->method = way->name;
       x->ok = true;
     }
   }
+}
+
+/* A CPU bandwidth roof's entry (not yet timed). */
+static qb_roof* qb__bandwidth_add(qb__roofing* r, const char* name, unsigned rd, unsigned wr, int cls,
+                                  unsigned threads) {
+  qb_roof* x = qb__next(r->roofs);
+  if (x == NULL) return NULL;
+  snprintf(x->name, sizeof x->name, "%s", name);
+  x->size_class = qb__class_names[cls];
+  x->threads = threads;
+  x->bytes = qb__class_bytes(&r->in->ctx->topo, cls);
+  x->r = rd;
+  x->w = wr;
+  x->huge_pages = x->bytes >= ((uint64_t) 4 << 20);
+  snprintf(x->reason, sizeof x->reason, "not timed: the run was stopped first");
+  return x;
+}
+
+static bool qb__is_cpu_bandwidth(const qb_roof* x) {
+  return x->device < 0 && x->in == QB_DTYPE_none && x->size_class != NULL && x->bytes > 0;
 }
 
 static unsigned qb__gcd(unsigned a, unsigned b) {
@@ -174,6 +242,7 @@ static void qb__compute(qb__roofing* r, const qb_kernel_info* k, unsigned thread
   const qb_family_info* f = qb_family_get(k->family);
   qb_roof* x = qb__next(r->roofs);
   if (x == NULL) return;
+  r->final = r->roofs->count - 1;
   snprintf(x->name, sizeof x->name, "%s", k->name);
   x->size_class = "L1";
   x->threads = threads;
@@ -190,8 +259,10 @@ static void qb__compute(qb__roofing* r, const qb_kernel_info* k, unsigned thread
   snprintf(bench, sizeof bench, "roof/%s/L1/threads:%u", k->name, threads);
   qb_measure meas;
   qb__measure_cpu(r, bench, &b, threads, &meas);
-  x->ok = meas.ok && meas.gflops > 0;
-  x->flops_per_second = meas.gflops * 1e9;
+  const double gflops = meas.ok ? qb__fastest(&meas, "gflops") : 0;
+  x->ok = gflops > 0;
+  x->flops_per_second = gflops * 1e9;
+  x->trials = 1;
   snprintf(x->reason, sizeof x->reason, "%s", meas.reason);
   json_decref(meas.runs);
   qb_cpu_bench_free(&b);
@@ -222,6 +293,7 @@ const qb_roof* qb_roof_device_copy(const qb_roofs* roofs, qb_backend_id backend,
 static void qb__device_copy(qb__roofing* r, const qb_case* k, uint64_t bytes) {
   qb_roof* x = qb__next(r->roofs);
   if (x == NULL) return;
+  r->final = r->roofs->count - 1;
   snprintf(x->name, sizeof x->name, "copy");
   x->size_class = k->size_class;
   x->threads = 1;
@@ -290,22 +362,30 @@ static bool qb__roof_seen(const qb_roofs* roofs, const char* name, const char* s
 static void qb__cpu_roofs(qb__roofing* r) {
   const qb_plan* plan = r->in->plan;
   const unsigned all = r->in->all_threads;
-  const unsigned threads[2] = {1, all};
-  const int nt = all > 1 ? 2 : 1;
+  /* 1. Copy, read and write at every size class, on one thread, on every core, and on
+   *    each other thread count a planned case uses. */
+  unsigned threads[QB_ROOFS_MAX / 16];
+  size_t nt = 0;
+  threads[nt++] = 1;
+  if (all > 1) threads[nt++] = all;
+  for (size_t i = 0; i < plan->count; i++) {
+    const qb_case* k = &plan->cases[i];
+    if (k->type != QB_CASE_KERNEL || !qb_backend_is_host(k->backend) || k->planned != QB_OK) continue;
+    bool seen = false;
+    for (size_t t = 0; t < nt && !seen; t++) seen = threads[t] == k->threads;
+    if (!seen && nt < sizeof threads / sizeof threads[0]) threads[nt++] = k->threads;
+  }
+  const size_t first = r->roofs->count;
   for (int cls = 0; cls < 4; cls++) {
-    for (int t = 0; t < nt; t++) {
-      if (*r->in->stop) return;
-      qb__bandwidth(r, "copy", qb__copy_ways, sizeof qb__copy_ways / sizeof qb__copy_ways[0], cls,
-                    threads[t]);
-      qb__bandwidth(r, "read", qb__read_ways, sizeof qb__read_ways / sizeof qb__read_ways[0], cls,
-                    threads[t]);
-      qb__bandwidth(r, "write", qb__write_ways, sizeof qb__write_ways / sizeof qb__write_ways[0], cls,
-                    threads[t]);
+    for (size_t t = 0; t < nt; t++) {
+      qb__bandwidth_add(r, "copy", 1, 1, cls, threads[t]);
+      qb__bandwidth_add(r, "read", 1, 0, cls, threads[t]);
+      qb__bandwidth_add(r, "write", 0, 1, cls, threads[t]);
     }
   }
-  /* Each other read:write mix a planned CPU case moves, at its size class and thread
-   * count: a stream loop with plain and with non-temporal stores. */
-  for (size_t i = 0; i < plan->count && !*r->in->stop; i++) {
+  /* 2. Each other read:write mix a planned CPU case moves, at its size class and thread
+   *    count: a stream loop with plain and with non-temporal stores. */
+  for (size_t i = 0; i < plan->count; i++) {
     const qb_case* k = &plan->cases[i];
     if (k->type != QB_CASE_KERNEL || !qb_backend_is_host(k->backend) || k->planned != QB_OK) continue;
     if (k->size_class == NULL || k->size_given) continue;
@@ -314,23 +394,49 @@ static void qb__cpu_roofs(qb__roofing* r) {
     char name[32];
     qb__mix_name(rd, wr, name, sizeof name);
     if (qb__roof_seen(r->roofs, name, k->size_class, k->threads)) continue;
-    int cls = 0;
-    while (cls < 3 && strcmp(qb__class_names[cls], k->size_class) != 0) cls++;
-    const qb__way ways[2] = {{"loop", QB_CPU_WORK_STREAM, {rd, wr, false}},
-                             {"loop-nt", QB_CPU_WORK_STREAM, {rd, wr, true}}};
-    qb__bandwidth(r, name, ways, 2, cls, k->threads);
+    qb__bandwidth_add(r, name, rd, wr, qb__class_index(k->size_class), k->threads);
   }
+  /* 3. One trial of each (more come when rows go above them, and at the end). */
+  for (size_t i = first; i < r->roofs->count && !*r->in->stop; i++)
+    qb__bandwidth_trial(r, &r->roofs->items[i]);
   for (size_t i = 0; i < qb_kernel_count(); i++) {
     const qb_kernel_info* k = qb_kernel_at(i);
     /* The scalar peaks are oracles, not roofs: the compiler may fold their loops
      * (kernels/peak/README.md). */
     if (!qb_family_is_peak(qb_family_get(k->family)) || k->isa == QB_ISA_scalar) continue;
     if (!qb_kernel_usable(k, &r->in->ctx->cpu, NULL, (char[160]){0}, 160)) continue;
-    for (int t = 0; t < nt; t++) {
+    for (size_t t = 0; t < nt && t < 2; t++) {
       if (*r->in->stop) return;
       qb__compute(r, k, threads[t]);
     }
   }
+}
+
+bool qb_roof_retry(const qb_roof_input* in, qb_roofs* roofs, size_t index) {
+  if (index >= roofs->count) return false;
+  qb_roof* x = &roofs->items[index];
+  if (!qb__is_cpu_bandwidth(x) || x->retries >= QB_ROOF_MAX_RETRIES) return false;
+  qb__roofing r = {.in = in, .roofs = roofs};
+  qb_error err = {0};
+  if (qb_cpu_pins_init(&r.pins, in->all_threads ? in->all_threads : 1, &err) != QB_OK) r.pins.count = 0;
+  const double before = x->bytes_per_second;
+  x->retries++;
+  qb__bandwidth_trial(&r, x);
+  qb_cpu_pins_free(&r.pins);
+  return x->bytes_per_second > before;
+}
+
+void qb_roofs_last_trial(const qb_roof_input* in, qb_roofs* roofs, const bool* used) {
+  qb__roofing r = {.in = in, .roofs = roofs};
+  qb_error err = {0};
+  if (qb_cpu_pins_init(&r.pins, in->all_threads ? in->all_threads : 1, &err) != QB_OK) r.pins.count = 0;
+  /* Backwards: the roofs first timed last are timed first, so the two trials of each
+   * are as far apart as the run allows. */
+  for (size_t i = roofs->count; i-- > 0 && !*in->stop;) {
+    qb_roof* x = &roofs->items[i];
+    if (used[i] && qb__is_cpu_bandwidth(x)) qb__bandwidth_trial(&r, x);
+  }
+  qb_cpu_pins_free(&r.pins);
 }
 
 void qb_roofs_measure(const qb_roof_input* in, qb_roofs* out) {
@@ -416,6 +522,10 @@ json_t* qb_roofs_json(const qb_roofs* roofs) {
                             x->way_bps[j] > 0 ? json_real(x->way_bps[j]) : json_null());
       }
       json_object_set_new(o, "ways", ways);
+      json_object_set_new(o, "trials", json_integer(x->trials));
+      json_object_set_new(o, "retries", json_integer(x->retries));
+      json_object_set_new(o, "best_of",
+                          json_string("the fastest repetition of the fastest way over every trial"));
       if (x->r + x->w > 0) {
         json_object_set_new(o, "read_lines", json_integer(x->r));
         json_object_set_new(o, "write_lines", json_integer(x->w));

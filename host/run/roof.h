@@ -38,6 +38,11 @@ typedef struct qb_roof {
   const char* way_names[4];
   double way_bps[4];
   bool huge_pages; /* buffers 2 MiB-aligned and offered to transparent huge pages */
+  /* CPU roofs are limits, so each is the fastest repetition of its fastest way over
+   * every trial: `trials` in all, of which `retries` were taken because a row went above
+   * it (qb_roof_retry) and one at the end of the run (qb_roofs_last_trial). */
+  unsigned trials;
+  unsigned retries;
   bool ok;
   bool skipped; /* not measurable here (a device's allocation limit): not an error */
   char reason[512];
@@ -64,6 +69,15 @@ typedef struct qb_roof_input {
 
 /* Measures every roof the plan needs into *out (emptied first). */
 void qb_roofs_measure(const qb_roof_input* in, qb_roofs* out);
+/* How many times a run may re-measure one roof because rows went above it. */
+#define QB_ROOF_MAX_RETRIES 2
+/* One more trial of a CPU bandwidth roof (every way once, the best kept), because a row
+ * went above it; false when it is not a CPU bandwidth roof or has had its retries. */
+bool qb_roof_retry(const qb_roof_input* in, qb_roofs* roofs, size_t index);
+/* One more trial, at the end of the run, of every CPU bandwidth roof whose `used` entry
+ * is set (QB_ROOFS_MAX entries): a load that was there when the roofs were first timed
+ * is seldom there at both ends of the run. */
+void qb_roofs_last_trial(const qb_roof_input* in, qb_roofs* roofs, const bool* used);
 /* The CPU's copy roof for a size class and thread count, or NULL. */
 const qb_roof* qb_roof_copy(const qb_roofs* roofs, const char* size_class, unsigned threads);
 /* The CPU bandwidth roof a family's rows are held to: its own read:write mix (read for

@@ -46,6 +46,7 @@ typedef struct qb_runner {
   size_t roofs_journaled;            /* roofs.items already in the journal */
   bool journal_warned;               /* the journal broke and the user was told */
   const qb_plan* plan;               /* for the context: the variants not planned */
+  bool roof_used[QB_ROOFS_MAX];      /* a row was held to roofs.items[i] */
 } qb_runner;
 
 /* The one piece of mutable state outside the context: a signal handler can reach
@@ -190,30 +191,53 @@ typedef struct qb__outcome {
   json_t* extra;  /* owned: more fields for every row (transfers, pinning) */
 } qb__outcome;
 
-static void qb__roof_fields(const qb_runner* r, const qb_case* k, json_t* row) {
+static qb_roof_input qb__roof_input(qb_runner* r);
+
+/* The roof a case's rows are held to: for a host backend the CPU roof of its own
+ * read:write mix (roof.c), for a device its device's copy kernel. */
+static const qb_roof* qb__case_roof(const qb_runner* r, const qb_case* k) {
+  return qb_backend_is_host(k->backend)
+             ? qb_roof_for_family(&r->roofs, k->family, k->size_class, k->threads)
+             : qb_roof_device_copy(&r->roofs, k->backend, k->device, qb_roof_device_bytes(&r->ctx->topo, k));
+}
+
+/* The row the table shows (the median, or the only repetition): the one a roof is
+ * checked against. */
+static bool qb__shown_row(const qb_runner* r, const json_t* row) {
+  const char* agg = json_string_value(json_object_get(row, "aggregate_name"));
+  return agg != NULL ? strcmp(agg, "median") == 0 : r->measure.repetitions <= 1;
+}
+
+/* A row's roof fields. While the run goes on (`last` false), a shown row above its CPU
+ * roof has the roof timed again first (a load that slowed the roof down may be gone);
+ * at the end (`last`), every row is held to the roofs as they finally are, and a shown
+ * row still above its roof is a warning that names both. */
+static void qb__roof_fields(qb_runner* r, const qb_case* k, json_t* row, bool last) {
   const char* agg = json_string_value(json_object_get(row, "aggregate_name"));
   /* A fraction of a spread is not a fraction of the roof. */
   if (agg != NULL && (strcmp(agg, "stddev") == 0 || strcmp(agg, "cv") == 0)) return;
   if (k->type != QB_CASE_KERNEL) return;
-  /* A host backend's row is held to the CPU roof of its own read:write mix (roof.c), a
-   * device row to its device's copy kernel. */
   const bool host = qb_backend_is_host(k->backend);
-  const qb_roof* roof =
-      host ? qb_roof_for_family(&r->roofs, k->family, k->size_class, k->threads)
-           : qb_roof_device_copy(&r->roofs, k->backend, k->device, qb_roof_device_bytes(&r->ctx->topo, k));
+  const qb_roof* roof = qb__case_roof(r, k);
   const double bps = qb_measure_get(row, "bytes_per_second");
   if (roof != NULL && bps > 0) {
+    const size_t index = (size_t) (roof - r->roofs.items);
+    r->roof_used[index] = true;
+    if (!last && host && qb__shown_row(r, row)) {
+      const qb_roof_input in = qb__roof_input(r);
+      while (bps > roof->bytes_per_second && !*r->stop && qb_roof_retry(&in, &r->roofs, index)) {
+      }
+    }
     const double fraction = bps / roof->bytes_per_second;
     json_object_set_new(row, "roof_name", json_string(roof->name));
     json_object_set_new(row, "roof_fraction", json_real(fraction));
-    /* Above its roof is a finding (the roof is not the best way to move those bytes,
-     * or the measure is noisy): said once per case, on the row the table shows. */
-    const bool shown = agg != NULL ? strcmp(agg, "median") == 0 : r->measure.repetitions <= 1;
-    if (fraction > 1.0 && shown) {
-      fprintf(stderr, "warning: %s: %.2f of its roof %s (%s, %s, %u thread%s): the roof is not a limit\n",
-              k->name, fraction, roof->name, roof->size_class ? roof->size_class : "-",
-              roof->method ? roof->method : (roof->timing ? roof->timing : "-"), k->threads,
-              k->threads == 1 ? "" : "s");
+    if (last && fraction > 1.0 && qb__shown_row(r, row)) {
+      fprintf(stderr,
+              "warning: %s: %.2f of its roof %s (%s, %u thread%s; %s, best of %u trial%s): the roof is not a "
+              "limit\n",
+              k->name, fraction, roof->name, roof->size_class ? roof->size_class : "-", k->threads,
+              k->threads == 1 ? "" : "s", roof->method ? roof->method : (roof->timing ? roof->timing : "-"),
+              roof->trials ? roof->trials : 1, roof->trials > 1 ? "s" : "");
     }
   }
   if (!host) return;
@@ -223,6 +247,25 @@ static void qb__roof_fields(const qb_runner* r, const qb_case* k, json_t* row) {
     json_object_set_new(row, "compute_roof_name", json_string(peak->name));
     json_object_set_new(row, "compute_roof_fraction", json_real(gflops * 1e9 / peak->flops_per_second));
   }
+}
+
+/* At the end of the run: one more trial of every CPU roof a row was held to, then every
+ * row's fractions again against the roofs as they finally are. */
+static void qb__roofs_last(qb_runner* r, const qb_plan* plan) {
+  const qb_roof_input in = qb__roof_input(r);
+  qb_roofs_last_trial(&in, &r->roofs, r->roof_used);
+  json_t* index = json_object();
+  for (size_t i = 0; i < plan->count; i++)
+    json_object_set_new(index, plan->cases[i].name, json_integer((json_int_t) i));
+  size_t i;
+  json_t* row;
+  json_array_foreach(r->rows, i, row) {
+    const json_t* at = json_object_get(index, json_string_value(json_object_get(row, "run_name")));
+    const char* status = json_string_value(json_object_get(row, "status"));
+    if (at == NULL || status == NULL || strcmp(status, "ok") != 0) continue;
+    qb__roof_fields(r, &plan->cases[json_integer_value(at)], row, true);
+  }
+  json_decref(index);
 }
 
 /* ---- Journal ------------------------------------------------------------------- */
@@ -293,7 +336,7 @@ static void qb__emit(qb_runner* r, const qb_case* k, json_t* runs, qb__outcome* 
     json_object_set_new(row, "timing", json_string(out->timing ? out->timing : "host"));
     if (out->timer_note) json_object_set_new(row, "timer_note", json_string(out->timer_note));
     if (!json_object_get(row, "gflops")) json_object_set_new(row, "gflops", json_real(0));
-    if (out->status == QB_OK) qb__roof_fields(r, k, row);
+    if (out->status == QB_OK) qb__roof_fields(r, k, row, false);
     if (out->have_error) json_object_set_new(row, "error", qb__error_json(&out->metrics));
     if (out->memory) json_object_set(row, "memory", out->memory);
     if (out->extra) json_object_update(row, out->extra);
@@ -420,15 +463,19 @@ static void qb__roof_progress(void* user, const char* name, const qb_roofs* roof
   qb__journal_roofs(r, final);
 }
 
-static void qb__measure_roofs(qb_runner* r, const qb_plan* plan) {
-  const qb_roof_input in = {.ctx = r->ctx,
-                            .plan = plan,
-                            .backends = r->backends,
-                            .measure = r->measure,
-                            .all_threads = r->all_threads,
-                            .stop = r->stop,
-                            .progress = qb__roof_progress,
-                            .user = r};
+static qb_roof_input qb__roof_input(qb_runner* r) {
+  return (qb_roof_input){.ctx = r->ctx,
+                         .plan = r->plan,
+                         .backends = r->backends,
+                         .measure = r->measure,
+                         .all_threads = r->all_threads,
+                         .stop = r->stop,
+                         .progress = qb__roof_progress,
+                         .user = r};
+}
+
+static void qb__measure_roofs(qb_runner* r) {
+  const qb_roof_input in = qb__roof_input(r);
   qb_roofs_measure(&in, &r->roofs);
 }
 
@@ -817,7 +864,7 @@ int qb_run(qb_ctx* ctx, const qb_run_options* given) {
     qb_resume_roofs(jd.roofs, r.backends, &r.roofs);
     r.roofs_journaled = r.roofs.count;
   } else if (!o->no_roofs) {
-    qb__measure_roofs(&r, &plan);
+    qb__measure_roofs(&r);
     if (!qb__stop_signal) {
       qb__journal_roofs(&r, r.roofs.count);
       qb__journal_put(&r, json_pack("{s:s}", "type", "roofs_done"), true);
@@ -837,6 +884,7 @@ int qb_run(qb_ctx* ctx, const qb_run_options* given) {
     qb__run_case(&r, &plan.cases[done]);
   }
   const bool incomplete = done < plan.count;
+  if (!o->no_roofs && !qb__stop_signal) qb__roofs_last(&r, &plan);
   if (resumed)
     qb_console_note(r.console, "resumed: %zu of %zu cases taken from %s", resumed, plan.count, t.journal);
   if (incomplete) qb_console_note(r.console, "interrupted: %zu of %zu cases done", done, plan.count);

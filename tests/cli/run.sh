@@ -93,6 +93,20 @@ for want in [("copy", c, 1) for c in ("L1", "L2", "L3", "DRAM")] + [("read", "L1
         bad.append("roof %s missing" % (want,))
 if not any("roof_fraction" in r for r in rows if r["status"] == "ok"):
     bad.append("no ok row has a roof_fraction")
+# How each CPU bandwidth roof was obtained: its ways, the fastest of them, its trials;
+# the roofs rows are held to are timed again at the end of the run (two trials or more).
+held = {(r["roof_name"], r["size_class"], r["threads"]) for r in rows if "roof_name" in r}
+if not held:
+    bad.append("no row names the roof it is held to")
+for x in q["roofs"]:
+    if x["status"] != "ok" or "device" in x or "bytes_per_second" not in x:
+        continue
+    if x.get("method") not in x.get("ways", {}) or x.get("trials", 0) < 1 or "best_of" not in x:
+        bad.append("roof %s/%s/%s: no method, ways or trials" % (x["name"], x["size_class"], x["threads"]))
+    elif abs(max(v for v in x["ways"].values() if v) - x["bytes_per_second"]) > 1e-6 * x["bytes_per_second"]:
+        bad.append("roof %s/%s: not the fastest of its ways" % (x["name"], x["size_class"]))
+    if (x["name"], x["size_class"], x["threads"]) in held and x["trials"] < 2:
+        bad.append("roof %s/%s/%s: held a row but timed once" % (x["name"], x["size_class"], x["threads"]))
 for b in bad[:10]:
     print("FAIL:", b)
 sys.exit(1 if bad else 0)
