@@ -429,6 +429,51 @@ static void test_newest(void** state) {
   free(html);
 }
 
+/* Thread scaling: a line per (size class, path) through each thread count, beside the
+ * roof of each thread count; a file with one thread count has no scaling chart. */
+static void test_scaling(void** state) {
+  (void) state;
+  char dir[600], err[4096];
+  snprintf(dir, sizeof dir, "%s/scaling", qb__tmp);
+  const char* files[] = {"plot_threads.json", NULL};
+  int rc = qb__plot(dir, NULL, NULL, err, sizeof err, files);
+  if (rc != 0) fail_msg("qbench plot exited %d: %s", rc, err);
+  qb__check_png(dir, "scaling-f32_f16_cvt", 1000, 300, 5000);
+  char* tsv = qb__read(dir, "scaling-f32_f16_cvt.tsv", NULL);
+  size_t rows, blocks;
+  qb__tsv_shape(tsv, &rows, &blocks);
+  assert_int_equal(blocks, 4); /* (L2, DRAM) x (scalar, avx2) */
+  assert_int_equal(rows, 8);   /* each at 1 and 2 threads */
+  /* avx2 at DRAM: 6 bytes/element in 6n/9 ns on 1 thread, 1.8x that on 2 (+-1 % jitter). */
+  const char* avx2 = strstr(tsv, "\tavx2 DRAM\n");
+  assert_non_null(avx2);
+  double t1, g1, t2, g2;
+  assert_int_equal(sscanf(avx2 + strlen("\tavx2 DRAM\n"), "%lf\t%lf\t%*u\n%lf\t%lf", &t1, &g1, &t2, &g2), 4);
+  assert_true(t1 == 1 && t2 == 2);
+  assert_true(g1 > 8.85 && g1 < 9.15);
+  assert_true(g2 > 1.75 * g1 && g2 < 1.85 * g1);
+  free(tsv);
+  tsv = qb__read(dir, "scaling-f32_f16_cvt-roofs.tsv", NULL);
+  qb__tsv_shape(tsv, &rows, &blocks);
+  assert_int_equal(blocks, 2);                                 /* L2 and DRAM */
+  assert_non_null(strstr(tsv, "\troof DRAM\n1\t12\n2\t20\n")); /* the all-core roof beside the 1-thread one */
+  assert_non_null(strstr(tsv, "\troof L2\n1\t50\n2\t90\n"));
+  free(tsv);
+  char* svg = qb__svg(dir, "scaling-f32_f16_cvt", 2);
+  assert_non_null(strstr(svg, "avx2 DRAM"));
+  assert_non_null(strstr(svg, "roof DRAM"));
+  free(svg);
+  char* html = qb__read(dir, "index.html", NULL);
+  assert_non_null(strstr(html, "src=\"scaling-f32_f16_cvt.png\""));
+  free(html);
+  /* One thread count: no scaling chart. */
+  snprintf(dir, sizeof dir, "%s/scaling1", qb__tmp);
+  const char* one[] = {"plot_a.json", NULL};
+  rc = qb__plot(dir, NULL, NULL, err, sizeof err, one);
+  if (rc != 0) fail_msg("qbench plot exited %d: %s", rc, err);
+  assert_null(qb__read(dir, "scaling-f32_f16_cvt.tsv", NULL));
+}
+
 static void test_no_gnuplot(void** state) {
   (void) state;
   char dir[600], err[4096];
@@ -451,7 +496,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_full_set),   cmocka_unit_test(test_partial_and_empty),
       cmocka_unit_test(test_emulated),   cmocka_unit_test(test_newest),
-      cmocka_unit_test(test_no_gnuplot),
+      cmocka_unit_test(test_no_gnuplot), cmocka_unit_test(test_scaling),
   };
   int rc = cmocka_run_group_tests(tests, NULL, NULL);
   if (rc == 0) {

@@ -775,6 +775,156 @@ static qb_status qb__chart_size(qb__plotter* p, const qb_resultset* set, const q
   return st;
 }
 
+/* ---- chart 2b: thread scaling per family ---- */
+
+static int qb__size_rank(const char* size_class) {
+  static const char* const order[] = {"L1", "L2", "L3", "DRAM"};
+  for (int i = 0; i < 4; i++) {
+    if (strcmp(size_class, order[i]) == 0) return i;
+  }
+  return 4;
+}
+
+/* Family, then size class, then path, then threads; the fastest variant first. */
+static int qb__cmp_scaling(const void* a, const void* b) {
+  const qb__case *x = *(const qb__case*const*) a, *y = *(const qb__case*const*) b;
+  int c = strcmp(x->row->family, y->row->family);
+  if (c == 0) c = qb__size_rank(x->row->size_class) - qb__size_rank(y->row->size_class);
+  if (c == 0) c = strcmp(x->row->size_class, y->row->size_class);
+  if (c == 0) c = qb__cmp_path(x->path, y->path);
+  if (c == 0) c = (x->row->threads > y->row->threads) - (x->row->threads < y->row->threads);
+  if (c == 0) c = (x->gbps < y->gbps) - (x->gbps > y->gbps);
+  return c;
+}
+
+/* One family's cases v[0..n) (sorted by qb__cmp_scaling): a line per (size class, path)
+ * through the best variant's GB/s at each thread count, and per size class the line of
+ * the roofs those rows were held to (each thread count's own, every core's included). */
+static qb_status qb__scaling_one(qb__plotter* p, const char* family, const qb__case** v, size_t n,
+                                 qb_error* err) {
+  char name[200], rname[220], chart[160];
+  snprintf(chart, sizeof chart, "scaling-%s", family);
+  snprintf(name, sizeof name, "%s.tsv", chart);
+  snprintf(rname, sizeof rname, "%s-roofs.tsv", chart);
+  FILE* f = qb__open(p, name, err);
+  if (f == NULL) return err->status;
+  FILE* g = qb__open(p, rname, err);
+  if (g == NULL) {
+    fclose(f);
+    return err->status;
+  }
+  fprintf(f, "# %s: one block per (size class, path): threads, GB/s (the path's best variant), colour\n",
+          family);
+  fprintf(g, "# %s: one block per size class: threads, GB/s of the roof the rows were held to\n", family);
+  int blocks = 0, rblocks = 0;
+  long long tmax = 1;
+  char a[32], colors[2048] = "", dashes[256] = "", rdashes[256] = "";
+  for (size_t i = 0; i < n;) {
+    size_t j = i;
+    while (j < n && strcmp(v[j]->row->size_class, v[i]->row->size_class) == 0) j++;
+    const int dash = 1 + qb__size_rank(v[i]->row->size_class);
+    bool any_roof = false;
+    /* The roof of this size class at each thread count, in thread order (the cases are
+     * in path order first): the largest the rows name, as every variant of a family is
+     * held to the same roof. */
+    long long seen[64];
+    size_t ns = 0;
+    for (size_t t = i; t < j; t++) {
+      bool dup = false;
+      for (size_t q = 0; q < ns && !dup; q++) dup = seen[q] == v[t]->row->threads;
+      if (!dup && ns < 64) seen[ns++] = v[t]->row->threads;
+    }
+    for (size_t q = 1; q < ns; q++) {
+      for (size_t r = q; r > 0 && seen[r - 1] > seen[r]; r--) {
+        const long long tmp = seen[r];
+        seen[r] = seen[r - 1];
+        seen[r - 1] = tmp;
+      }
+    }
+    for (size_t q = 0; q < ns; q++) {
+      double roof = NAN;
+      for (size_t t = i; t < j; t++) {
+        if (v[t]->row->threads == seen[q] && isfinite(v[t]->roof_gbps) && !(v[t]->roof_gbps <= roof))
+          roof = v[t]->roof_gbps;
+      }
+      if (!isfinite(roof)) continue;
+      if (!any_roof) {
+        fprintf(g, "%sthreads\tgbps\troof %s\n", rblocks ? "\n\n" : "", v[i]->row->size_class);
+        any_roof = true;
+      }
+      fprintf(g, "%lld\t%s\n", (long long) seen[q], qb__num(a, sizeof a, roof));
+      if (seen[q] > tmax) tmax = seen[q];
+    }
+    if (any_roof) {
+      rblocks++;
+      snprintf(rdashes + strlen(rdashes), sizeof rdashes - strlen(rdashes), "%s%d", rdashes[0] ? " " : "",
+               dash);
+    }
+    for (size_t t = i; t < j;) {
+      size_t u = t;
+      while (u < j && strcmp(v[u]->path, v[t]->path) == 0) u++;
+      qb__color_word(colors, sizeof colors, qb_plot_path_color(v[t]->path));
+      snprintf(dashes + strlen(dashes), sizeof dashes - strlen(dashes), "%s%d", dashes[0] ? " " : "", dash);
+      fprintf(f, "%sthreads\tgbps\tcolor\t%s %s\n", blocks ? "\n\n" : "", v[t]->path, v[t]->row->size_class);
+      for (size_t w = t; w < u; w++) {
+        if (w > t && v[w]->row->threads == v[w - 1]->row->threads) continue; /* a slower variant */
+        fprintf(f, "%lld\t%s\t%u\n", (long long) v[w]->row->threads, qb__num(a, sizeof a, v[w]->gbps),
+                qb_plot_path_color(v[w]->path));
+        if (v[w]->row->threads > tmax) tmax = v[w]->row->threads;
+      }
+      blocks++;
+      t = u;
+    }
+    i = j;
+  }
+  qb_status st = qb__close(p, f, name, err);
+  qb_status st2 = qb__close(p, g, rname, err);
+  if (st != QB_OK) return st;
+  if (st2 != QB_OK) return st2;
+  char vars[8192] = "", path[4200];
+  snprintf(path, sizeof path, "%s/%s", p->o->out_dir, name);
+  qb__var(vars, sizeof vars, "data", path);
+  snprintf(path, sizeof path, "%s/%s", p->o->out_dir, rname);
+  qb__var(vars, sizeof vars, "roofs", path);
+  qb__var(vars, sizeof vars, "family", family);
+  qb__var(vars, sizeof vars, "colors", colors);
+  qb__var(vars, sizeof vars, "dashes", dashes);
+  qb__var(vars, sizeof vars, "rdashes", rdashes);
+  qb__varf(vars, sizeof vars, "nblocks", blocks);
+  qb__varf(vars, sizeof vars, "nroofs", rblocks);
+  qb__varf(vars, sizeof vars, "tmax", (double) tmax);
+  return qb__gnuplot(p, "scaling.gp", chart, p->timing_title, vars, err);
+}
+
+/* A thread-scaling chart for each family whose CPU rows ran at two thread counts or more. */
+static qb_status qb__chart_scaling(qb__plotter* p, const qb__cases* cs, qb_error* err) {
+  const qb__case** v = malloc((cs->n ? cs->n : 1) * sizeof *v);
+  if (v == NULL) return qb_fail(err, QB_NO_MEMORY, "out of memory selecting rows to plot");
+  size_t n = 0;
+  for (size_t i = 0; i < cs->n; i++) {
+    const qb__case* c = &cs->v[i];
+    const bool host = c->row->backend[0] == '\0' || strcmp(c->row->backend, "cpu") == 0;
+    if (c->ok && host && c->row->has_qbench && c->row->threads > 0 && c->row->size_class[0] != '\0' &&
+        isfinite(c->gbps) && c->gbps > 0) {
+      v[n++] = c;
+    }
+  }
+  qsort(v, n, sizeof *v, qb__cmp_scaling);
+  qb_status st = QB_OK;
+  for (size_t i = 0; i < n && st == QB_OK;) {
+    size_t j = i;
+    bool threads = false; /* a line needs two thread counts */
+    while (j < n && strcmp(v[j]->row->family, v[i]->row->family) == 0) {
+      threads |= v[j]->row->threads != v[i]->row->threads;
+      j++;
+    }
+    if (threads) st = qb__scaling_one(p, v[i]->row->family, v + i, j - i, err);
+    i = j;
+  }
+  free(v);
+  return st;
+}
+
 /* ---- chart 3: compute roofline of the dot products ---- */
 
 /*
@@ -1656,6 +1806,9 @@ static qb_status qb__index_html(const qb__plotter* p, const qb_resultset* sets, 
     if (qb__chart_made(p, chart)) qb__html_figure(f, chart, "throughput of each variant against its roof");
     snprintf(chart, sizeof chart, "size-%s", fams[i]);
     if (qb__chart_made(p, chart)) qb__html_figure(f, chart, "throughput against working-set size");
+    snprintf(chart, sizeof chart, "scaling-%s", fams[i]);
+    if (qb__chart_made(p, chart))
+      qb__html_figure(f, chart, "throughput against threads, beside the roof at each thread count");
   }
   if (nf == 0 && qb__chart_made(p, "throughput-none")) qb__html_figure(f, "throughput-none", "throughput");
   for (size_t i = 0; i < sizeof others / sizeof others[0]; i++) {
@@ -1821,6 +1974,7 @@ qb_status qb_plot_all(const qb_resultset* sets, size_t n_sets, const qb_plot_opt
   if (st == QB_OK && !o->machines_only) {
     st = qb__chart_throughput(&p, &cases[m], err);
     if (st == QB_OK) st = qb__chart_size(&p, &sets[m], &cases[m], err);
+    if (st == QB_OK) st = qb__chart_scaling(&p, &cases[m], err);
     if (st == QB_OK) st = qb__chart_roofline(&p, &sets[m], &cases[m], err);
     if (st == QB_OK) st = qb__chart_error(&p, &cases[m], err);
     if (st == QB_OK) st = qb__chart_memory(&p, &cases[m], err);

@@ -46,11 +46,12 @@ BITS = {"f32": 32, "f64": 64, "f16": 16, "bf16": 16, "f8e4m3": 8, "f8e5m2": 8, "
 
 
 def case(family, variant, backend, isa, din, dout, n, dist="normal", din2="none", rnd=None, time_ns=1000.0,
-         status="ok", reason="", sqnr=40.0, gflops_per_elem=0, size_class="DRAM", mismatches=0, device=None):
+         status="ok", reason="", sqnr=40.0, gflops_per_elem=0, size_class="DRAM", mismatches=0, device=None,
+         threads=1):
     """One planned case: the fields every repetition of it shares."""
     dev = device or backend
     path = backend if backend == "cpu" else "%s:%s" % (backend, dev)
-    name = "%s/%s/%s/n:%d/threads:1/dist:%s" % (family, variant, path, n, dist)
+    name = "%s/%s/%s/n:%d/threads:%d/dist:%s" % (family, variant, path, n, threads, dist)
     if rnd:
         name += "/round:" + rnd
     nbytes = n * (BITS[din] + BITS[din2] + (0 if gflops_per_elem else BITS[dout])) / 8
@@ -63,7 +64,7 @@ def case(family, variant, backend, isa, din, dout, n, dist="normal", din2="none"
         "variant": variant, "backend": backend, "device": dev, "isa": isa, "dtype_in": din, "dtype_in2": din2,
         "dtype_out": dout, "n": n, "size_class": size_class, "distribution": dist, "rounding": rnd or "none",
         "status": status, "reason": reason, "bytes": nbytes, "flops": n * gflops_per_elem, "sqnr": sqnr,
-        "mismatches": mismatches, "ratio": ratio,
+        "mismatches": mismatches, "ratio": ratio, "threads": threads,
     }
 
 
@@ -76,7 +77,7 @@ def rows_of(c, reps, rng, jitter=0.01, scale=1.0, roof_bw=1.2e10, roof_peak=1.0e
         times.append(t)
     for r, t in enumerate(times if c["status"] == "ok" else times[:1]):
         row = {"name": c["name"], "run_name": c["name"], "run_type": "iteration", "repetitions": reps,
-               "repetition_index": r, "threads": 1, "iterations": 1000, "real_time": t, "cpu_time": t * 0.998,
+               "repetition_index": r, "threads": c["threads"], "iterations": 1000, "real_time": t, "cpu_time": t * 0.998,
                "time_unit": "ns"}
         ok = c["status"] == "ok"
         if ok:
@@ -248,6 +249,23 @@ def main():
     part = [c for c in copy.deepcopy(pc) if c["isa"] == "scalar"][:3] + [pc[-2]]
     write("plot_partial.json", doc(context(suite="quick"), part, 3, 9, aggregates=False))
     write("plot_empty.json", doc(context(suite="quick"), [pc[-2], pc[-1]], 3, 9))
+    # Thread scaling: two casts at DRAM size and one at L2 on 1 and 2 threads (scalar and
+    # avx2; avx2 on 2 threads 1.8x faster), with the copy roofs of both thread counts.
+    tc = []
+    for t in (1, 2):
+        for sc, n in (("DRAM", 4194304), ("L2", 32768)):
+            tc.append(case("f32_f16_cvt", "scalar_u1", "cpu", "scalar", "f32", "f16", n, size_class=sc,
+                           time_ns=n * 6 / 2.0 / t, threads=t))
+            tc.append(case("f32_f16_cvt", "avx2_u16", "cpu", "avx2", "f32", "f16", n, size_class=sc,
+                           time_ns=n * 6 / 9.0 / (1.8 if t == 2 else 1.0), threads=t))
+    ctx = context(suite="full")
+    ctx["qbench"]["roofs"] += [{"name": "copy", "size_class": "DRAM", "threads": 2, "bytes": 268435456,
+                                "bytes_per_second": 2.0e10},
+                               {"name": "copy", "size_class": "L2", "threads": 1, "bytes": 262144,
+                                "bytes_per_second": 5.0e10},
+                               {"name": "copy", "size_class": "L2", "threads": 2, "bytes": 262144,
+                                "bytes_per_second": 9.0e10}]
+    write("plot_threads.json", doc(ctx, tc, 3, 10, aggregates=False))
 
 
 if __name__ == "__main__":
