@@ -43,6 +43,8 @@ typedef struct qb_roof {
    * it (qb_roof_retry) and one at the end of the run (qb_roofs_last_trial). */
   unsigned trials;
   unsigned retries;
+  unsigned repetitions; /* per way and trial */
+  double min_time;      /* seconds per repetition */
   bool ok;
   bool skipped; /* not measurable here (a device's allocation limit): not an error */
   char reason[512];
