@@ -74,10 +74,11 @@ static const struct {
      "t.suite:1: unknown distribution 'gaussian' (expected uniform, normal, laplace, outliers or constant)"},
     {"backends = cpu cuda\n", "t.suite:1: unknown backend 'cuda' (expected cpu or opencl)"},
     {"rounding = banker\n", "t.suite:1: unknown rounding 'banker' (expected pytorch or tflite)"},
-    {"threads = 0\n", "t.suite:1: threads '0' is zero (expected 'all' or a count from 1 to 4096)"},
-    {"threads = 5000\n", "t.suite:1: threads '5000' is too large (expected 'all' or a count from 1 to 4096)"},
+    {"threads = 0\n", "t.suite:1: threads '0' is zero (expected 'all', '1..all' or a count from 1 to 4096)"},
+    {"threads = 5000\n",
+     "t.suite:1: threads '5000' is too large (expected 'all', '1..all' or a count from 1 to 4096)"},
     {"threads = some\n",
-     "t.suite:1: threads 'some' is not a number (expected 'all' or a count from 1 to 4096)"},
+     "t.suite:1: threads 'some' is not a number (expected 'all', '1..all' or a count from 1 to 4096)"},
     {"threads = 1 all 1\n", "t.suite:1: threads '1' given twice (expected each count once)"},
     {"repetitions = 0\n", "t.suite:1: repetitions '0' is zero (expected a count from 1 to 1000)"},
     {"repetitions = 1001\n", "t.suite:1: repetitions '1001' is too large (expected a count from 1 to 1000)"},
@@ -161,7 +162,7 @@ static void test_full_parse(void** state) {
       "sizes = 4096, 64K, 1M, 2G, L1, l2, L3, DRAM\n"
       "distributions = uniform laplace constant laplace\n"
       "backends = opencl\n"
-      "threads = all 1 4\n"
+      "threads = all 1 4 1..all\n"
       "rounding = tflite pytorch\n"
       "repetitions = 1000\n"
       "min_time = 2.5e-2\n"
@@ -187,9 +188,10 @@ static void test_full_parse(void** state) {
   assert_int_equal(s.distributions,
                    (1u << QB_DIST_uniform) | (1u << QB_DIST_laplace) | (1u << QB_DIST_constant));
   assert_int_equal(s.backends, 1u << QB_BACKEND_opencl);
-  assert_int_equal(s.n_threads, 3);
+  assert_int_equal(s.n_threads, 4);
   assert_int_equal(s.threads[0], QB_SUITE_THREADS_ALL);
   assert_int_equal(s.threads[2], 4);
+  assert_int_equal(s.threads[3], QB_SUITE_THREADS_SCALING);
   assert_int_equal(s.rounding, QB_SUITE_ROUND_BIT(QB_ROUND_PYTORCH) | QB_SUITE_ROUND_BIT(QB_ROUND_TFLITE));
   assert_int_equal(s.repetitions, 1000);
   assert_true(s.min_time == 0.025);
@@ -239,7 +241,9 @@ static void test_shipped_suites(void** state) {
     if (strcmp(names[i], "full") == 0) {
       assert_int_equal(s.n_sizes, 4);
       assert_int_equal(s.distributions, (1u << QB_DIST_COUNT) - 1);
-      assert_int_equal(s.n_threads, 2);
+      /* 1 to every core: threads = all rows and a scaling curve for every family. */
+      assert_int_equal(s.n_threads, 1);
+      assert_int_equal(s.threads[0], QB_SUITE_THREADS_SCALING);
     }
     if (strcmp(names[i], "error") == 0) {
       assert_int_equal(s.n_sizes, 1);

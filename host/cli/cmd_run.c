@@ -44,7 +44,8 @@ static void qb__help(void) {
       "  --repetitions N     repetitions per case (default: the suite's)\n"
       "  --min-time S        seconds per repetition (default: the suite's)\n"
       "  --caches SPEC       override cache sizes, e.g. L1=32K,L2=1M,L3=32M\n"
-      "  --threads LIST      thread counts, e.g. 1,all (default: the suite's)\n"
+      "  --threads LIST      thread counts, e.g. 1,all or 1..all (1 to every core, log\n"
+      "                      spaced; default: the suite's)\n"
       "  --seed N            input seed (default: the suite's)\n"
       "  --case-timeout S    a case taking longer becomes an error row\n"
       "  --no-roofs          do not measure the roofs (no roof_fraction)\n"
@@ -111,6 +112,8 @@ static bool qb__thread(const char* item, void* out) {
   if (o->n_threads == QB_SUITE_MAX_THREADS) return false;
   if (strcmp(item, "all") == 0) {
     t = QB_SUITE_THREADS_ALL;
+  } else if (strcmp(item, "1..all") == 0) {
+    t = QB_SUITE_THREADS_SCALING;
   } else if (!qb_parse_u64(item, 1, 4096, &t)) {
     return false;
   }
@@ -227,8 +230,8 @@ int qb_cmd_run(qb_ctx* ctx, int argc, char** argv) {
       case O_THREADS:
         o.n_threads = 0;
         if (!qb__list(optarg, qb__thread, &o)) {
-          return qb_cli_usage_error("run", "--threads '%s': expected a list of counts (1 to 4096) or 'all'",
-                                    optarg);
+          return qb_cli_usage_error(
+              "run", "--threads '%s': expected a list of counts (1 to 4096), 'all' or '1..all'", optarg);
         }
         break;
       case O_SEED:

@@ -509,15 +509,35 @@ static qb_status qb__resolve_backends(const qb_run_options* o, const qb_suite* s
   return QB_OK;
 }
 
+static void qb__add_thread_count(qb_plan_input* in, unsigned t) {
+  for (size_t j = 0; j < in->n_threads; j++) {
+    if (in->threads[j] == t) return;
+  }
+  if (in->n_threads < QB_SUITE_MAX_THREADS) in->threads[in->n_threads++] = t;
+}
+
 static void qb__resolve_threads(const qb_run_options* o, const qb_suite* s, unsigned all, qb_plan_input* in) {
   const size_t n = o->n_threads ? o->n_threads : s->n_threads;
   const unsigned* src = o->n_threads ? o->threads : s->threads;
   in->n_threads = 0;
   for (size_t i = 0; i < n; i++) {
-    const unsigned t = src[i] == QB_SUITE_THREADS_ALL ? all : src[i];
-    bool dup = false;
-    for (size_t j = 0; j < in->n_threads; j++) dup |= in->threads[j] == t;
-    if (!dup) in->threads[in->n_threads++] = t;
+    if (src[i] != QB_SUITE_THREADS_SCALING) {
+      qb__add_thread_count(in, src[i] == QB_SUITE_THREADS_ALL ? all : src[i]);
+      continue;
+    }
+    /* 1..all: doubling while that fits in the list, else QB_SUITE_MAX_THREADS counts
+     * evenly spaced on a log scale; every core last. */
+    const unsigned steps = QB_SUITE_MAX_THREADS - 1;
+    unsigned doublings = 0;
+    while ((2u << doublings) < all) doublings++;
+    for (unsigned k = 0; k <= steps; k++) {
+      unsigned t = doublings < steps ? (k <= doublings ? 1u << k : all)
+                                     : (unsigned) lround(pow((double) all, (double) k / steps));
+      if (t < 1) t = 1;
+      if (t > all) t = all;
+      qb__add_thread_count(in, t);
+    }
+    qb__add_thread_count(in, all);
   }
 }
 

@@ -272,11 +272,13 @@ static qb_status qb__add_round(qb_suite* s, const qb__pos* p, const char* v, qb_
 
 static qb_status qb__add_threads(qb_suite* s, const qb__pos* p, const char* v, qb_error* err) {
   unsigned t = QB_SUITE_THREADS_ALL;
-  if (strcmp(v, "all") != 0) {
+  if (strcmp(v, "1..all") == 0) {
+    t = QB_SUITE_THREADS_SCALING;
+  } else if (strcmp(v, "all") != 0) {
     uint64_t x;
     const char* why = NULL;
     if (!qb__parse_count(v, &x, &why) || x > QB__SUITE_MAX_THREADS_COUNT) {
-      return qb__perr(err, p, "threads '%s' is %s (expected 'all' or a count from 1 to %u)", v,
+      return qb__perr(err, p, "threads '%s' is %s (expected 'all', '1..all' or a count from 1 to %u)", v,
                       why ? why : "too large", QB__SUITE_MAX_THREADS_COUNT);
     }
     t = (unsigned) x;

@@ -50,6 +50,10 @@ typedef struct qb_size_spec {
 
 /* threads[i] == QB_SUITE_THREADS_ALL means one thread per core (topology). */
 #define QB_SUITE_THREADS_ALL 0u
+/* threads[i] == QB_SUITE_THREADS_SCALING ("1..all") means counts from 1 to one per core,
+ * spaced evenly on a log scale (1, 2, 4, ... and every core; at most
+ * QB_SUITE_MAX_THREADS in all): a thread-scaling curve. */
+#define QB_SUITE_THREADS_SCALING 0xFFFFFFFFu
 
 typedef struct qb_suite {
   char name[64];   /* "quick": the file name without directory and ".suite" */

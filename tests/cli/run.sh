@@ -43,6 +43,12 @@ expect 0 "--list" -- "$qb" "${run[@]}" --list --out "$tmp/never.json"
 cp "$tmp/out" "$tmp/list"
 [ -s "$tmp/list" ] || fail "--list printed nothing"
 [ ! -e "$tmp/never.json" ] || fail "--list wrote a file"
+# --threads 1..all: every thread count from 1 to every core (here 1 and all at least).
+expect 0 "--threads all --list" -- "$qb" "${run[@]}" --list --threads all
+all=$(sed -n 's|.*/threads:\([0-9]*\)/.*|\1|p' "$tmp/out" | sort -u)
+expect 0 "--threads 1..all --list" -- "$qb" "${run[@]}" --list --threads 1..all
+grep -q "/threads:1/" "$tmp/out" || fail "--threads 1..all: no 1-thread case"
+grep -q "/threads:$all/" "$tmp/out" || fail "--threads 1..all: no case on every core ($all)"
 grep -q '^f32_qs8_quant/scalar_u1/cpu/n:1000/threads:1/dist:normal/round:tflite$' "$tmp/list" ||
   fail "--list lacks the tflite case of f32_qs8_quant: $(head -3 "$tmp/list")"
 grep -q '^f32_f16_cvt/scalar_u1/cpu/n:1000/threads:1/dist:normal$' "$tmp/list" ||
