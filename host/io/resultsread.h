@@ -58,6 +58,7 @@ typedef struct qb_result_row {
   const char *dtype_in, *dtype_in2, *dtype_out;
   int64_t n;
   const char *size_class, *distribution, *rounding;
+  const char* tensor; /* `qbench run --data`: the tensor the row ran on; "" otherwise */
   const char *status, *reason, *timing, *roof_name;
   double roof_fraction, gflops;
   qb_result_error error;

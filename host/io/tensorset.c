@@ -97,6 +97,21 @@ done:
   return s;
 }
 
+void qb_tensorset_shape(const qb_tensorset* ts, size_t i, qb_tensor* out) {
+  memset(out, 0, sizeof *out);
+  if (!ts->safetensors) {
+    *out = ts->npy;
+    out->data = NULL;
+    return;
+  }
+  const qb_safetensors_entry* e = qb_safetensors_find(&ts->st, ts->names[i]);
+  if (e == NULL) return;
+  out->dtype = e->dtype;
+  out->ndim = e->ndim;
+  memcpy(out->dims, e->dims, sizeof out->dims);
+  out->count = (size_t) e->count;
+}
+
 void qb_tensorset_close(qb_tensorset* ts) {
   if (ts->safetensors) qb_safetensors_close(&ts->st);
   qb_tensor_free(&ts->npy);

@@ -36,6 +36,10 @@ qb_status qb_tensorset_open(qb_tensorset* ts, const char* path, const char* tens
 qb_status qb_tensorset_load_f32(const qb_tensorset* ts, size_t i, int axis, qb_tensor* out,
                                 size_t* channel_len, qb_dtype* from, qb_error* err);
 
+/* Tensor i's stored dtype (QB_DTYPE_none when qbench has no such dtype) and shape,
+ * without loading it: out->data is NULL and nothing needs freeing. */
+void qb_tensorset_shape(const qb_tensorset* ts, size_t i, qb_tensor* out);
+
 /* Safe on a zeroed or already closed set. */
 void qb_tensorset_close(qb_tensorset* ts);
 

@@ -1151,7 +1151,8 @@ static qb_status qb__chart_error(qb__plotter* p, const qb__cases* cs, qb_error* 
     snprintf(e->scheme, sizeof e->scheme, "%s%s%s%s", c->row->family,
              rnd[0] && strcmp(rnd, "none") ? "/" : "", rnd[0] && strcmp(rnd, "none") ? rnd : "",
              qb__family_quantizes(c->row->family) ? " (round trip)" : "");
-    e->dist = c->row->distribution[0] ? c->row->distribution : "default";
+    /* A row of `run --data` ran on a tensor, not a distribution: the tensor names its bar. */
+    e->dist = c->row->tensor[0] ? c->row->tensor : c->row->distribution[0] ? c->row->distribution : "default";
     e->c = c;
     e->sqnr = qb__sqnr(&c->row->error);
   }

@@ -82,16 +82,18 @@ static void qb__fmt(char* buf, size_t len, const json_t* o, const char* key, dou
   }
 }
 
-static void qb__header(qb_console* c, const char* family) {
+/* `--data` runs add a tensor column after the kernel's. */
+static void qb__header(qb_console* c, const char* family, bool tensor) {
   snprintf(c->family, sizeof c->family, "%s", family);
-  fprintf(c->table, "\n%s\n  %-34s %11s %3s %8s %6s %8s %18s %6s  %s\n", family, "kernel", "n", "thr", "GB/s",
-          "roof", "GFLOP/s", "SQNR dB / max ULP", "mism", "status");
+  fprintf(c->table, "\n%s\n  %-34s%s%-*s %11s %3s %8s %6s %8s %18s %6s  %s\n", family, "kernel",
+          tensor ? " " : "", tensor ? 40 : 0, tensor ? "tensor" : "", "n", "thr", "GB/s", "roof", "GFLOP/s",
+          "SQNR dB / max ULP", "mism", "status");
 }
 
 void qb_console_case(qb_console* c, const qb_case* k, const json_t* row) {
   if (c == NULL || c->quiet) return;
   qb__clear(c);
-  if (strcmp(c->family, k->family_name) != 0) qb__header(c, k->family_name);
+  if (strcmp(c->family, k->family_name) != 0) qb__header(c, k->family_name, k->tensor != NULL);
   char kernel[80], n[24], gbs[16], roof[16], gflops[16], err[48], mism[24];
   /* The variant, its rounding mode when the family has one, and the device (a host
    * backend's one device goes without saying). */
@@ -124,8 +126,10 @@ void qb_console_case(qb_console* c, const qb_case* k, const json_t* row) {
   }
   const char* status = json_string_value(json_object_get(row, "status"));
   const char* reason = json_string_value(json_object_get(row, "reason"));
-  fprintf(c->table, "  %-34.34s %11s %3u %8s %6s %8s %18s %6s  %s%s%.90s\n", kernel, n, k->threads, gbs, roof,
-          gflops, err, mism, status ? status : "?", reason && reason[0] ? ": " : "", reason ? reason : "");
+  fprintf(c->table, "  %-34.34s%s%-*.*s %11s %3u %8s %6s %8s %18s %6s  %s%s%.90s\n", kernel,
+          k->tensor ? " " : "", k->tensor ? 40 : 0, k->tensor ? 40 : 0, k->tensor ? k->tensor : "", n,
+          k->threads, gbs, roof, gflops, err, mism, status ? status : "?", reason && reason[0] ? ": " : "",
+          reason ? reason : "");
   fflush(c->table);
 }
 

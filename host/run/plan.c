@@ -47,8 +47,12 @@ static bool qb__name(qb_case* k, const char* n_text, const regex_t* filter) {
   } else {
     snprintf(backend, sizeof backend, "%s:%s", qb_backend_name(k->backend), k->device_name);
   }
-  int len = snprintf(k->name, sizeof k->name, "%s/%s/%s/n:%s/threads:%u/dist:%s", k->family_name, k->variant,
-                     backend, n_text, k->threads, k->dist == QB_DIST_COUNT ? "none" : qb_dist_name(k->dist));
+  /* A case on a tensor of --data names the tensor where the distribution would be. */
+  int len = snprintf(k->name, sizeof k->name, "%s/%s/%s/n:%s/threads:%u/%s:%s", k->family_name, k->variant,
+                     backend, n_text, k->threads, k->tensor ? "data" : "dist",
+                     k->tensor                  ? k->tensor
+                     : k->dist == QB_DIST_COUNT ? "none"
+                                                : qb_dist_name(k->dist));
   if (k->round >= 0 && len > 0 && (size_t) len < sizeof k->name) {
     snprintf(k->name + len, sizeof k->name - (size_t) len, "/round:%s",
              qb_suite_round_name((qb_round_mode) k->round));
@@ -56,11 +60,53 @@ static bool qb__name(qb_case* k, const char* n_text, const regex_t* filter) {
   return filter == NULL || regexec(filter, k->name, 0, NULL, 0) == 0;
 }
 
+/* The cases of one variant (threads and rounding) on each tensor of --data: the tensor
+ * in place of a size and a distribution, sized by its bytes into a cache class (the
+ * roof it is held to). A tensor the family cannot take is a skipped row. */
+static qb_status qb__data_matrix(const qb_plan_input* in, qb_plan* p, const qb_case* proto, size_t n_threads,
+                                 const unsigned* threads, qb_error* err) {
+  const qb_suite* s = in->suite;
+  const qb_family_info* f = proto->family;
+  for (size_t t = 0; t < in->data->count; t++) {
+    const qb_run_tensor* rt = &in->data->tensors[t];
+    uint64_t n = 0;
+    qb_error n_err = {0};
+    const qb_status ns = qb_run_data_n(f, rt->count, &n, &n_err);
+    const qb_size_spec spec = {QB_SIZE_ELEMENTS, n};
+    char n_text[32];
+    snprintf(n_text, sizeof n_text, "%" PRIu64, n);
+    for (size_t ti = 0; ti < n_threads; ti++) {
+      for (int r = -1; r <= QB_ROUND_TFLITE; r++) {
+        if (qb_family_rounds(f) ? (r < 0 || !(s->rounding & QB_SUITE_ROUND_BIT(r))) : r >= 0) continue;
+        qb_case* k = qb__push(p, err);
+        if (k == NULL) return QB_NO_MEMORY;
+        *k = *proto;
+        k->n = n;
+        k->size_class = ns == QB_OK ? qb_suite_size_class(&spec, &in->ctx->topo, f, n) : "none";
+        /* Held to its class's roof like a class-sized case: the tensor fits that level. */
+        k->size_given = false;
+        k->threads = threads[ti];
+        k->dist = QB_DIST_COUNT;
+        k->tensor = rt->name;
+        k->tensor_index = t;
+        k->round = r;
+        if (ns != QB_OK && k->planned == QB_OK) {
+          k->planned = ns;
+          qb_text_copy(k->reason, sizeof k->reason, n_err.msg);
+        }
+        if (qb__name(k, n_text, in->filter)) p->count++;
+      }
+    }
+  }
+  return QB_OK;
+}
+
 /* Every (size, threads, distribution, rounding) of one variant of one family. */
 static qb_status qb__matrix(const qb_plan_input* in, qb_plan* p, const qb_case* proto, size_t n_threads,
                             const unsigned* threads, qb_error* err) {
   const qb_suite* s = in->suite;
   const qb_family_info* f = proto->family;
+  if (in->data != NULL) return qb__data_matrix(in, p, proto, n_threads, threads, err);
   for (size_t si = 0; si < s->n_sizes; si++) {
     uint64_t n = 0;
     qb_error size_err = {0};
@@ -267,8 +313,9 @@ qb_status qb_plan_build(const qb_plan_input* in, qb_plan* plan, qb_error* err) {
       }
     }
   }
-  /* Host <-> device transfers: for the backends whose devices are not the host. */
-  for (int id = 0; id < QB_BACKEND_COUNT && s == QB_OK; id++) {
+  /* Host <-> device transfers: for the backends whose devices are not the host (not
+   * with --data: its tensors are the workload, the suite's sizes are not). */
+  for (int id = 0; id < QB_BACKEND_COUNT && s == QB_OK && in->data == NULL; id++) {
     if (qb_backend_is_host((qb_backend_id) id)) continue;
     for (int d = 0; d < qb__devices(in, (qb_backend_id) id) && s == QB_OK; d++) {
       s = qb__plan_transfers(in, plan, (qb_backend_id) id, d, err);

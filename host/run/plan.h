@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "backends/backend.h"
+#include "run/data.h"
 #include "run/suite.h"
 
 typedef enum qb_case_type { QB_CASE_KERNEL, QB_CASE_TRANSFER } qb_case_type;
@@ -30,6 +31,8 @@ typedef struct qb_case {
   const char* size_class;       /* "L1", "L2", "L3", "DRAM" */
   bool size_given;              /* n is the suite's element count, not a size class */
   qb_dist dist;                 /* QB_DIST_COUNT: none */
+  const char* tensor;           /* --data: the tensor the case runs on (its name), else NULL */
+  size_t tensor_index;          /* --data: into the plan input's data->tensors */
   unsigned threads;
   int round;           /* qb_round_mode, or -1 when the family does not round */
   qb_transfer_dir dir; /* transfers */
@@ -62,6 +65,8 @@ typedef struct qb_plan_input {
   unsigned threads[QB_SUITE_MAX_THREADS]; /* resolved counts, deduplicated (host backends) */
   const regex_t* filter;                  /* NULL: all */
   bool show_skipped;                      /* plan this CPU's unusable variants as skipped rows */
+  const qb_run_data* data;                /* --data: its tensors replace the suite's sizes and
+                                             distributions, and no transfer is planned; else NULL */
 } qb_plan_input;
 
 qb_status qb_plan_build(const qb_plan_input* in, qb_plan* plan, qb_error* err);

@@ -44,6 +44,10 @@ json_t* qb_resume_options_json(const qb_run_options* o, const char* suite_path) 
   for (size_t i = 0; i < o->n_context; i++) json_array_append_new(user, json_string(o->context[i]));
   json_object_set_new(j, "context", user);
   json_object_set_new(j, "stdout", json_boolean(qb_results_is_stdout(o->out_path)));
+  /* --data (its path made absolute by the caller): the tensors the plan ran on. */
+  json_object_set_new(j, "data", qb__str_or_null(o->data));
+  json_object_set_new(j, "tensor", qb__str_or_null(o->tensor));
+  json_object_set_new(j, "axis", json_integer(o->axis));
   return j;
 }
 
@@ -113,6 +117,9 @@ qb_status qb_resume_options(const json_t* header, const char* jpath, qb_run_opti
   o->out_path = json_string_value(json_object_get(header, "target"));
   if (json_is_true(json_object_get(j, "stdout"))) o->out_path = "-";
   o->show_skipped = json_is_true(json_object_get(j, "show_skipped"));
+  o->data = qb__opt_str(j, "data");
+  o->tensor = qb__opt_str(j, "tensor");
+  o->axis = (int) json_integer_value(json_object_get(j, "axis"));
   const json_t* user = json_object_get(j, "context");
   o->n_context = 0;
   for (size_t i = 0; i < json_array_size(user) && o->n_context < QB_RUN_MAX_CONTEXT; i++) {

@@ -21,6 +21,7 @@
 #include "numerics/casedata.h"
 #include "numerics/memory.h"
 #include "run/console.h"
+#include "run/data.h"
 #include "run/plan.h"
 #include "run/resume.h"
 #include "run/roof.h"
@@ -47,6 +48,7 @@ typedef struct qb_runner {
   bool journal_warned;               /* the journal broke and the user was told */
   const qb_plan* plan;               /* for the context: the variants not planned */
   bool roof_used[QB_ROOFS_MAX];      /* a row was held to roofs.items[i] */
+  qb_run_data* data;                 /* --data: the tensors the cases run on; NULL: none */
 } qb_runner;
 
 /* The one piece of mutable state outside the context: a signal handler can reach
@@ -318,6 +320,11 @@ static void qb__emit(qb_runner* r, const qb_case* k, json_t* runs, qb__outcome* 
   }
   const char* status = out->status == QB_OK ? "ok" : out->status == QB_SKIPPED ? "skipped" : "error";
   json_t* fields = qb__case_fields(k);
+  if (k->tensor != NULL && r->data != NULL) {
+    json_t* data = qb_run_data_row_fields(r->data, k->tensor_index);
+    json_object_update(fields, data);
+    json_decref(data);
+  }
   size_t i;
   json_t* row;
   json_array_foreach(runs, i, row) {
@@ -406,7 +413,10 @@ static void qb__run_kernel_case(qb_runner* r, const qb_case* k) {
   qb_error err = {0};
   memset(&d, 0, sizeof d);
   const qb_round_mode round = k->round < 0 ? QB_ROUND_PYTORCH : (qb_round_mode) k->round;
-  if (qb_case_data_init(&d, k->family, (size_t) k->n, k->dist, r->seed, round, &err) != QB_OK) {
+  const qb_status ds = k->tensor != NULL
+                           ? qb_run_data_case(r->data, k->tensor_index, k->family, round, &d, &err)
+                           : qb_case_data_init(&d, k->family, (size_t) k->n, k->dist, r->seed, round, &err);
+  if (ds != QB_OK) {
     qb__fail_outcome(&out, err.status, err.msg);
     qb__emit(r, k, NULL, &out);
     return;
@@ -493,7 +503,10 @@ static json_t* qb__context(const qb_runner* r, const qb_run_options* o, bool inc
                           .roofs = &r->roofs,
                           .backends = r->backends,
                           .options = o};
-  return qb_run_context(&f, incomplete);
+  json_t* c = qb_run_context(&f, incomplete);
+  if (r->data != NULL)
+    json_object_set_new(json_object_get(c, "qbench"), "data", qb_run_data_context(r->data));
+  return c;
 }
 
 /* ---- The command ----------------------------------------------------------------- */
@@ -712,6 +725,8 @@ static json_t* qb__header(const qb_runner* r, const qb_run_options* o, const qb_
     }
   }
   qb_run_options stored = *o;
+  char data_abs[PATH_MAX];
+  if (o->data != NULL && realpath(o->data, data_abs) != NULL) stored.data = data_abs;
   stored.formats = t->formats;
   stored.out_path = t->to_stdout ? "-" : NULL;
   return json_pack("{s:s,s:i,s:s,s:o,s:o,s:{s:I,s:s},s:o}", "type", "header", "qbench_journal",
@@ -741,6 +756,7 @@ int qb_run(qb_ctx* ctx, const qb_run_options* given) {
   qb_journal journal = {.fd = -1};
   qb_journal_data jd;
   qb__target t;
+  qb_run_data data;
   regex_t filter;
   bool have_filter = false, have_suite = false, reserved = false;
   int rc = 2;
@@ -749,6 +765,7 @@ int qb_run(qb_ctx* ctx, const qb_run_options* given) {
   memset(&pin, 0, sizeof pin);
   memset(&jd, 0, sizeof jd);
   memset(&t, 0, sizeof t);
+  memset(&data, 0, sizeof data);
   qb_run_options ro = *given;
   const qb_run_options* o = &ro;
   const bool resuming = given->resume != NULL;
@@ -771,6 +788,10 @@ int qb_run(qb_ctx* ctx, const qb_run_options* given) {
   if (qb_suite_load(o->suite ? o->suite : "quick", &suite, &err) != QB_OK) goto out;
   have_suite = true;
   if (o->caches != NULL && qb_topo_override(&ctx->topo, o->caches, &err) != QB_OK) goto out;
+  if (o->data != NULL) {
+    if (qb_run_data_open(&data, o->data, o->tensor, o->axis, &err) != QB_OK) goto out;
+    r.data = &data;
+  }
   if (o->filter != NULL) {
     if (regcomp(&filter, o->filter, REG_EXTENDED | REG_NOSUB) != 0) {
       qb_fail(&err, QB_USAGE, "--filter '%s': not a valid extended regular expression", o->filter);
@@ -796,6 +817,7 @@ int qb_run(qb_ctx* ctx, const qb_run_options* given) {
   memcpy(pin.backends, r.backends, sizeof pin.backends);
   pin.filter = have_filter ? &filter : NULL;
   pin.show_skipped = o->show_skipped;
+  pin.data = r.data;
   qb__resolve_threads(o, &suite, r.all_threads, &pin);
   if (qb_plan_build(&pin, &plan, &err) != QB_OK) goto out;
   r.plan = &plan;
@@ -967,5 +989,6 @@ out:
   qb_console_free(r.console);
   qb__close_backends(r.backends);
   if (have_suite) qb_suite_free(&suite);
+  qb_run_data_close(&data);
   return rc;
 }

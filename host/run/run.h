@@ -36,6 +36,9 @@ typedef struct qb_run_options {
   double case_timeout; /* seconds a case may take; 0: no limit */
   const char* resume;  /* a journal to finish (the other options come from it); NULL: none */
   bool show_skipped;   /* plan this CPU's unusable variants as skipped rows */
+  const char* data;    /* --data FILE (.safetensors or .npy): its tensors are the workload; NULL: none */
+  const char* tensor;  /* --tensor NAME: one tensor of the file; NULL: every float tensor */
+  int axis;            /* --axis: the channel axis of per-channel families on --data (default 0) */
   size_t n_context;    /* --context KEY=VALUE pairs, recorded in context.qbench.user_context */
   const char* context[QB_RUN_MAX_CONTEXT];
 } qb_run_options;
