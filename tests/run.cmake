@@ -18,6 +18,11 @@ if(NOT CMAKE_CROSSCOMPILING)
   add_test(NAME cli_run_data COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/run_data.sh $<TARGET_FILE:qbench>
                                      ${CMAKE_CURRENT_SOURCE_DIR}/data)
   set_tests_properties(cli_run_data PROPERTIES LABELS cli TIMEOUT 300)
+  # Every low-bit and integer format family in run (a shipped suite), error, memory and
+  # plot (tests/cli/coverage.sh; expands the registries, lists nothing by hand).
+  add_test(NAME cli_format_coverage COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/coverage.sh $<TARGET_FILE:qbench>
+                                            ${PROJECT_SOURCE_DIR}/suites)
+  set_tests_properties(cli_format_coverage PROPERTIES LABELS cli TIMEOUT 300)
   add_test(NAME cli_run_minilm COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/run_minilm.sh $<TARGET_FILE:qbench>)
   set_tests_properties(cli_run_minilm PROPERTIES LABELS cli SKIP_RETURN_CODE 77 TIMEOUT 300)
 endif()

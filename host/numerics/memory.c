@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "numerics/casedata.h"
 #include "platform/registry.h"
 
 /* The product must leave room for 8 bytes per element and the metadata: 2^62 does. */
@@ -143,6 +144,18 @@ size_t qb_memory_table(const uint64_t* dims, int ndim, qb_memory_row* rows, size
   /* 2. The schemes. */
   for (size_t i = 0; i < sizeof schemes / sizeof schemes[0] && k < max; i++) {
     if (qb_memory_footprint(schemes[i].t, schemes[i].s, dims, ndim, &rows[k], NULL) == QB_OK) k++;
+  }
+  /* 2b. Every other (integer dtype, scheme) that a family of the registry quantizes to or
+   *     dequantizes from (u8 per channel: qu8_quantc), so that each family's storage is
+   *     a row. */
+  for (int fi = 0; fi < QB_FAMILY_COUNT && k < max; fi++) {
+    const qb_family_info* f = qb_family_get((qb_family) fi);
+    const qb_dtype t = qb_case_param_dtype(f);
+    if (t == QB_DTYPE_none) continue;
+    const qb_mem_scheme s = qb_case_per_channel(f) ? QB_MEM_PER_CHANNEL : QB_MEM_PER_TENSOR;
+    bool seen = false;
+    for (size_t i = 0; i < k && !seen; i++) seen = rows[i].dtype == t && rows[i].scheme == s;
+    if (!seen && qb_memory_footprint(t, s, dims, ndim, &rows[k], NULL) == QB_OK) k++;
   }
   /* 3. Every block dtype of kernels/blocks.inc, scales inside its blocks (qb8 is the s8
    *    block32 row above). A new block format is a row here with no edit. */

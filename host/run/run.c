@@ -158,7 +158,10 @@ static json_t* qb__memory_json(const qb_case* k, const qb_case_data* d) {
   if (t == QB_DTYPE_qb8) {
     t = QB_DTYPE_s8;
     scheme = QB_MEM_BLOCK;
-  } else if (qb_dtype_get(t)->cls == QB_CLASS_int && qb_op_affine(qb_family_op(f))) {
+  } else if (qb_dtype_get(t)->cls == QB_CLASS_int &&
+             (qb_op_affine(qb_family_op(f)) || f->kind == QB_KIND_dot)) {
+    /* An integer dot's operands are codes quantized per tensor (numerics/casedata.c):
+     * their scale is part of what storing them costs. */
     scheme = d->qp.channel_len > 0 ? QB_MEM_PER_CHANNEL : QB_MEM_PER_TENSOR;
     if (d->qp.channel_len > 0) {
       dims[0] = d->n / d->qp.channel_len;
