@@ -2,11 +2,19 @@
 # qbench's kernels beside public implementations of the same operations (not part of
 # CI: the peers' sources are not in this repository, and timings need a quiet machine).
 #
-#   bash ci/peers.sh [--ggml SRC [--ggml-build DIR]] [--qbench-build DIR] [--work DIR] [-- peers options]
+#   bash ci/peers.sh [--ggml SRC [--ggml-build DIR]] [--numkong SRC [--numkong-build DIR]]
+#                    [--torch PYTHON] [--qbench-build DIR] [--work DIR] [-- peers options]
 #
-# SRC is a checkout of https://github.com/ggml-org/ggml (or llama.cpp's ggml/ folder).
+# Each peer is optional; a folder may also come from the environment: QB_PEER_GGML,
+# QB_PEER_NUMKONG (source folders), QB_PEER_TORCH_PYTHON (a Python that has torch).
+# SRC for --ggml is a checkout of https://github.com/ggml-org/ggml (or llama.cpp's ggml/ folder).
 # It is configured and built under the work folder (default /tmp/qbench-peers) with
-# -march=native, static (or taken as already built in DIR with --ggml-build); ci/peers/peers.c is compiled against it and against qbench's
+# -march=native, static (or taken as already built in DIR with --ggml-build). SRC for
+# --numkong is a checkout of https://github.com/ashvardanian/NumKong: its shared library
+# (run-time dispatch over every ISA it compiles) is built there too. --torch runs
+# ci/peers/torch_peers.py with that interpreter after the C peers: PyTorch's
+# preallocated copy_ casts and quantize_per_tensor beside qbench's, one thread, pinned
+# (`pip install torch` in a venv is enough). ci/peers/peers.c is compiled against them and against qbench's
 # build (default ./build: run `bash ci/build.sh build` first), and run pinned to one
 # core. Options after `--` go to the program: --sizes N,N,... --rounds R --min-time S
 # --cpu I --variants (every qbench variant's rate) --only FAMILY. It prints, per operation and size, qbench's fastest variant, both rates in
@@ -14,18 +22,24 @@
 # one process (best of R rounds each).
 set -euo pipefail
 
-ggml=""
+ggml="${QB_PEER_GGML:-}"
 gbuilt=""
+numkong="${QB_PEER_NUMKONG:-}"
+nbuilt=""
+torchpy="${QB_PEER_TORCH_PYTHON:-}"
 qbuild="build"
 work="/tmp/qbench-peers"
 while [ $# -gt 0 ]; do
   case "$1" in
     --ggml) ggml="$2"; shift 2 ;;
     --ggml-build) gbuilt="$2"; shift 2 ;;
+    --numkong) numkong="$2"; shift 2 ;;
+    --numkong-build) nbuilt="$2"; shift 2 ;;
+    --torch) torchpy="$2"; shift 2 ;;
     --qbench-build) qbuild="$2"; shift 2 ;;
     --work) work="$2"; shift 2 ;;
     --) shift; break ;;
-    *) echo "usage: $0 [--ggml SRC [--ggml-build DIR]] [--qbench-build DIR] [--work DIR] [-- peers options]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--ggml SRC [--ggml-build DIR]] [--numkong SRC [--numkong-build DIR]] [--torch PYTHON] [--qbench-build DIR] [--work DIR] [-- peers options]" >&2; exit 2 ;;
   esac
 done
 
@@ -53,6 +67,22 @@ if [ -n "$ggml" ]; then
   echo "ggml: $(git -C "$ggml" log -1 --format='%h %cs' 2>/dev/null || echo "$ggml")"
 fi
 
+if [ -n "$numkong" ]; then
+  if [ ! -f "$numkong/include/numkong/numkong.h" ]; then
+    echo "$numkong does not look like NumKong (no include/numkong/numkong.h)" >&2
+    exit 2
+  fi
+  nb="${nbuilt:-$work/numkong-build}"
+  [ -n "$nbuilt" ] || cmake -S "$numkong" -B "$nb" -DCMAKE_BUILD_TYPE=Release -DNK_BUILD_SHARED=ON \
+    >"$work/numkong-configure.log"
+  [ -n "$nbuilt" ] || cmake --build "$nb" -j"$(nproc)" --target nk_shared >"$work/numkong-build.log"
+  nlib=$(find "$nb" -name 'libnumkong.so*' | head -1)
+  [ -n "$nlib" ] || { echo "no libnumkong.so under $nb" >&2; exit 2; }
+  defs+=(-DQB_PEER_NUMKONG -DNK_DYNAMIC_DISPATCH=1 -I"$numkong/include")
+  libs+=("$nlib" -Wl,-rpath,"$(dirname "$nlib")")
+  echo "numkong: $(git -C "$numkong" log -1 --format='%h %cs' 2>/dev/null || echo "$numkong")"
+fi
+
 # qbench: its host library and every kernel object (the registry refers to them all).
 # Objects whose source is gone (a kernel since generated from a template) are left out.
 kobjs=()
@@ -72,3 +102,14 @@ gcc "${cflags[@]}" "${defs[@]}" "$root/ci/peers/peers.c" -o "$work/peers" \
 echo "qbench: $(git -C "$root" log -1 --format='%h %cs')"
 echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-), load: $(cut -d' ' -f1-3 /proc/loadavg)"
 "$work/peers" "$@"
+if [ -n "$torchpy" ]; then
+  # The same --sizes/--rounds/--min-time/--cpu/--only go to the PyTorch comparison.
+  targs=()
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --sizes|--rounds|--min-time|--cpu|--only) targs+=("$1" "$2"); shift 2 ;;
+      *) shift ;;
+    esac
+  done
+  "$torchpy" "$root/ci/peers/torch_peers.py" "$work/peers" "${targs[@]}"
+fi

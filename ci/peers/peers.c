@@ -8,6 +8,10 @@
  * Peers (compiled in when their macro is defined):
  *   QB_PEER_GGML   ggml's CPU backend: q8_0 quantize/dequantize/vec_dot, f16 and bf16
  *                  vec_dot, fp32 <-> fp16/bf16 row conversion.
+ *   QB_PEER_NUMKONG  NumKong's run-time dispatched C API: nk_cast between f32 and
+ *                  f16/bf16/e4m3/e5m2, nk_dot_{f32,f16,bf16,i8,e4m3}.
+ * Without a peer an operation still times qbench's side: ci/peers/torch_peers.py asks
+ * for those (--only FAMILY) to set them beside PyTorch's.
  *
  * Output: one line per operation and size: qbench's fastest variant, both rates in
  * elements per second, and the ratio qbench / peer (above 1: qbench is faster).
@@ -27,6 +31,9 @@
 #include "ggml-cpu.h"
 #include "ggml.h"
 #endif
+#ifdef QB_PEER_NUMKONG
+#include "numkong/numkong.h"
+#endif
 
 static double qb__now(void) {
   struct timespec ts;
@@ -41,7 +48,9 @@ typedef struct qb__job {
   const void *x, *x2;
   void* y;
   const qb_kernel_info* k;
-  int peer_type; /* ggml type for the ggml calls */
+  int peer_type;             /* ggml type for the ggml calls; NumKong's source dtype */
+  int peer_type2;            /* NumKong's destination dtype */
+  const qb_quant_params* qp; /* qbench's quantize parameters, or NULL */
 } qb__job;
 
 /* Seconds per call: calls repeated for at least `min_s`. */
@@ -63,7 +72,7 @@ static void qb__call_qb(const qb__job* j) {
     float out[4];
     qb_kernel_dot(j->k)(j->n, j->x, j->x2, out);
   } else {
-    qb_kernel_unary(j->k)(j->n, j->x, j->y, NULL);
+    qb_kernel_unary(j->k)(j->n, j->x, j->y, j->qp);
   }
 }
 
@@ -95,6 +104,41 @@ static void qb__g_bf16_f32(const qb__job* j) {
 }
 #endif
 
+#ifdef QB_PEER_NUMKONG
+static void qb__nk_cast(const qb__job* j) {
+  nk_cast(j->x, (nk_dtype_t) j->peer_type, j->n, j->y, (nk_dtype_t) j->peer_type2);
+}
+static void qb__nk_dot(const qb__job* j) {
+  switch (j->peer_type) {
+    case nk_f32_k: {
+      nk_f64_t r;
+      nk_dot_f32(j->x, j->x2, j->n, &r);
+      break;
+    }
+    case nk_f16_k: {
+      nk_f32_t r;
+      nk_dot_f16(j->x, j->x2, j->n, &r);
+      break;
+    }
+    case nk_bf16_k: {
+      nk_f32_t r;
+      nk_dot_bf16(j->x, j->x2, j->n, &r);
+      break;
+    }
+    case nk_i8_k: {
+      nk_i32_t r;
+      nk_dot_i8(j->x, j->x2, j->n, &r);
+      break;
+    }
+    default: {
+      nk_f32_t r;
+      nk_dot_e4m3(j->x, j->x2, j->n, &r);
+      break;
+    }
+  }
+}
+#endif
+
 /* Buffers for one size: f32 inputs and room for every output format. */
 typedef struct qb__bufs {
   float *f, *f2, *fo;
@@ -117,9 +161,9 @@ typedef struct qb__op {
   const char* name;   /* what the peer calls it */
   const char* family; /* qbench's family */
   int input; /* 0: f32, 1: f16, 2: bf16, 3: qb8 / ggml's q8_0, 4: e4m3, 5: q8_0 on both sides, 6: q4_0 on both
-                sides */
+                sides, 7: e5m2, 8: s8 */
   void (*peer)(const qb__job* j);
-  int peer_type;
+  int peer_type, peer_type2;
 } qb__op;
 
 int main(int argc, char** argv) {
@@ -165,6 +209,9 @@ int main(int argc, char** argv) {
 #ifdef QB_PEER_GGML
   ggml_cpu_init();
 #endif
+#ifdef QB_PEER_NUMKONG
+  nk_configure_thread(nk_capabilities());
+#endif
   static const qb__op ops[] = {
 #ifdef QB_PEER_GGML
       {"ggml quantize_row_q8_0", "f32_q8_0_quant", 0, qb__g_quant, 0},
@@ -182,9 +229,41 @@ int main(int argc, char** argv) {
       {"ggml cpu_fp32_to_bf16", "f32_bf16_cvt", 0, qb__g_f32_bf16, 0},
       {"ggml cpu_bf16_to_fp32", "bf16_f32_cvt", 2, qb__g_bf16_f32, 0},
 #endif
-      {"(none)", "f32_f8e4m3_cvt", 0, NULL, 0},
-      {"(none)", "f8e4m3_f32_cvt", 4, NULL, 0},
+#ifdef QB_PEER_NUMKONG
+      {"numkong cast f32->f16", "f32_f16_cvt", 0, qb__nk_cast, nk_f32_k, nk_f16_k},
+      {"numkong cast f16->f32", "f16_f32_cvt", 1, qb__nk_cast, nk_f16_k, nk_f32_k},
+      {"numkong cast f32->bf16", "f32_bf16_cvt", 0, qb__nk_cast, nk_f32_k, nk_bf16_k},
+      {"numkong cast bf16->f32", "bf16_f32_cvt", 2, qb__nk_cast, nk_bf16_k, nk_f32_k},
+      {"numkong cast f32->e4m3", "f32_f8e4m3_cvt", 0, qb__nk_cast, nk_f32_k, nk_e4m3_k},
+      {"numkong cast e4m3->f32", "f8e4m3_f32_cvt", 4, qb__nk_cast, nk_e4m3_k, nk_f32_k},
+      {"numkong cast f32->e5m2", "f32_f8e5m2_cvt", 0, qb__nk_cast, nk_f32_k, nk_e5m2_k},
+      {"numkong cast e5m2->f32", "f8e5m2_f32_cvt", 7, qb__nk_cast, nk_e5m2_k, nk_f32_k},
+      {"numkong dot_f32", "f32_dot", 0, qb__nk_dot, nk_f32_k, 0},
+      {"numkong dot_f16", "f16_dot", 1, qb__nk_dot, nk_f16_k, 0},
+      {"numkong dot_bf16", "bf16_dot", 2, qb__nk_dot, nk_bf16_k, 0},
+      {"numkong dot_i8", "s8_dot", 8, qb__nk_dot, nk_i8_k, 0},
+      {"numkong dot_e4m3", "f8e4m3_dot", 4, qb__nk_dot, nk_e4m3_k, 0},
+#endif
+      /* qbench alone (the families ci/peers/torch_peers.py compares). */
+      {"(none)", "f32_f16_cvt", 0, NULL, 0, 0},
+      {"(none)", "f16_f32_cvt", 1, NULL, 0, 0},
+      {"(none)", "f32_bf16_cvt", 0, NULL, 0, 0},
+      {"(none)", "bf16_f32_cvt", 2, NULL, 0, 0},
+      {"(none)", "f32_f8e4m3_cvt", 0, NULL, 0, 0},
+      {"(none)", "f8e4m3_f32_cvt", 4, NULL, 0, 0},
+      {"(none)", "f32_f8e5m2_cvt", 0, NULL, 0, 0},
+      {"(none)", "f8e5m2_f32_cvt", 7, NULL, 0, 0},
+      {"(none)", "f32_qs8_quant", 0, NULL, 0, 0},
+      {"(none)", "qs8_f32_dequant", 8, NULL, 0, 0},
   };
+  /* Per-tensor int8 parameters, as PyTorch's quantize_per_tensor(x, 4/127, 0, qint8)
+   * takes them (its rounding: nearest, ties to even). */
+  const qb_quant_params qp = {.scale = 4.0f / 127.0f,
+                              .inv_scale = 127.0f / 4.0f,
+                              .zero_point = 0,
+                              .qmin = -128,
+                              .qmax = 127,
+                              .round = QB_ROUND_PYTORCH};
   printf("%-26s %-16s %9s  %-28s %10s %10s %7s\n", "peer operation", "qbench family", "n",
          "qbench best variant", "qb Gel/s", "peer Gel/s", "ratio");
   for (size_t si = 0; si < n_sizes; si++) {
@@ -212,7 +291,13 @@ int main(int argc, char** argv) {
     for (size_t oi = 0; oi < sizeof ops / sizeof ops[0]; oi++) {
       const qb__op* op = &ops[oi];
       if (only != NULL && strstr(op->family, only) == NULL) continue;
+      /* A peer line already timed qbench's side of this family at this size. */
+      bool timed = false;
+      for (size_t pj = 0; pj < oi && !timed; pj++)
+        timed = ops[pj].peer != NULL && op->peer == NULL && strcmp(ops[pj].family, op->family) == 0;
+      if (timed) continue;
       const qb_family f = qb_family_find(op->family);
+      if (f == QB_FAMILY_COUNT) continue; /* not in this qbench */
       const qb_family_info* fi = qb_family_get(f);
       const bool dot = fi->kind == QB_KIND_dot;
       /* 1. Inputs in each side's own format, from the same f32 values. */
@@ -248,11 +333,21 @@ int main(int argc, char** argv) {
         /* q4_0 on both sides (qbench's q4_0 is ggml's bit for bit). */
         qb__ref("f32_q4_0_quant", n, b.f, b.gq);
         qx = px = b.gq;
-      } else if (op->input == 4) {
-        qb__ref("f32_f8e4m3_cvt", n, b.f, b.q);
-        qx = b.q;
+      } else if (op->input == 4 || op->input == 7) {
+        const char* cvt = op->input == 4 ? "f32_f8e4m3_cvt" : "f32_f8e5m2_cvt";
+        qb__ref(cvt, n, b.f, b.q);
+        qb__ref(cvt, n, b.f2, b.q2);
+        qx = px = b.q;
+        qx2 = px2 = b.q2;
+      } else if (op->input == 8) {
+        /* s8 codes: the per-tensor quantizer's output of both inputs. */
+        qb_kernel_unary(qb_kernel_reference(qb_family_find("f32_qs8_quant")))(n, b.f, b.q, &qp);
+        qb_kernel_unary(qb_kernel_reference(qb_family_find("f32_qs8_quant")))(n, b.f2, b.q2, &qp);
+        qx = px = b.q;
+        qx2 = px2 = b.q2;
       }
-      qb__job peer = {op->peer, n, px, dot ? px2 : NULL, b.fo, NULL, op->peer_type};
+      const qb_quant_params* kqp = fi->kind == QB_KIND_dot ? NULL : &qp;
+      qb__job peer = {op->peer, n, px, dot ? px2 : NULL, b.fo, NULL, op->peer_type, op->peer_type2, NULL};
       /* 2. Rounds: every usable qbench variant, then the peer; best of each kept. */
       double best_qb = INFINITY, best_peer = INFINITY;
       const qb_kernel_info* best_k = NULL;
@@ -263,7 +358,7 @@ int main(int argc, char** argv) {
           const qb_kernel_info* k = qb_kernel_at(i);
           if (k->family != f) continue;
           if (!qb_kernel_usable(k, &cpu, NULL, (char[160]){0}, 160)) continue;
-          qb__job j = {qb__call_qb, n, qx, dot ? qx2 : NULL, b.o, k, 0};
+          qb__job j = {qb__call_qb, n, qx, dot ? qx2 : NULL, b.o, k, 0, 0, kqp};
           const double t = qb__time(&j, min_s);
           if (i < 1024 && t < each[i]) each[i] = t;
           if (t < best_qb) {
