@@ -82,9 +82,10 @@ sys.exit(1 if bad else 0)
 PY
 
 # 2. The error figures and bytes per element: those of `qbench error --data`, exactly,
-# for every variant (each is bit-exact to the scalar reference), along axis 0 and 1.
-cmp_error() { # RUN.json ERROR.json
-  python3 - "$1" "$2" <<'PY'
+# for every variant (each is bit-exact to the scalar reference) along axis 0, for the
+# scalar ones along axis 1 (the later runs take the scalar variants only: less time).
+cmp_error() { # RUN.json ERROR.json ROWS: at least ROWS rows compared
+  python3 - "$1" "$2" "$3" <<'PY'
 import json, sys
 rows = json.load(open(sys.argv[1]))["benchmarks"]
 e = {(x["tensor"], x["family"]): x for x in json.load(open(sys.argv[2]))["rows"]}
@@ -102,7 +103,7 @@ for r in rows:
             bad.append(f"{r['name']}: {f} {r['error'][f]} != error --data's {x['error'][f]}")
     if r["memory"]["bytes_per_element"] != x["bytes_per_element"]:
         bad.append(f"{r['name']}: {r['memory']['bytes_per_element']} bytes/element != {x['bytes_per_element']}")
-if n < 20:
+if n < int(sys.argv[3]):
     bad.append(f"only {n} rows compared")
 for b in bad:
     print("FAIL:", b)
@@ -111,10 +112,11 @@ PY
 }
 formats=f16,qs8_quant,qs8_quantc,q8_0,mxf4_quant,qu4g32_quant
 "$qb" error --data "$model" --formats $formats --json >e0.json 2>/dev/null
-check "error --data, axis 0: the same figures" cmp_error a.json e0.json
-"$qb" run --data "$model" --suite ./s.suite --no-roofs --axis 1 --out a1.json --quiet 2>/dev/null
+check "error --data, axis 0: the same figures" cmp_error a.json e0.json 20
+"$qb" run --data "$model" --suite ./s.suite --filter /scalar_ --no-roofs --axis 1 --out a1.json --quiet 2>/dev/null
 "$qb" error --data "$model" --formats $formats --axis 1 --json >e1.json 2>/dev/null
-check "error --data, axis 1: the same figures" cmp_error a1.json e1.json
+# (error --data skips the 1-D b along axis 1; run takes a 1-D tensor as one channel.)
+check "error --data, axis 1: the same figures" cmp_error a1.json e1.json 6
 # Per-channel along the columns of w differs from along its rows (the axis is used).
 check "--axis 1 changes the per-channel figures" python3 - a.json a1.json <<'PY'
 import json, sys
@@ -122,7 +124,7 @@ def sq(p):
     return {r["name"]: r["error"]["sqnr_db"] for r in json.load(open(p))["benchmarks"]
             if r["family"] == "f32_qs8_quantc" and r["tensor"] == "w"}
 a, b = sq(sys.argv[1]), sq(sys.argv[2])
-assert a and a.keys() == b.keys() and all(a[k] != b[k] for k in a), (a, b)
+assert b and b.keys() <= a.keys() and all(a[k] != b[k] for k in b), (a, b)
 PY
 
 # 3. The CSV beside the JSON has the tensor's columns; --out - gives only the data.
@@ -130,13 +132,13 @@ check "the CSV has tensor columns" python3 -c "
 import csv
 rows = list(csv.DictReader(open('a.csv')))
 assert rows and {r['tensor'] for r in rows} == {'w', 'b'} and {r['axis'] for r in rows} == {'0'}"
-"$qb" run --data "$model" --tensor w --suite ./s.suite --no-roofs --out - >o.json 2>/dev/null
+"$qb" run --data "$model" --tensor w --suite ./s.suite --filter /scalar_ --no-roofs --out - >o.json 2>/dev/null
 check "--out - writes one JSON document, tensor w only" python3 -c "
 import json
 rows = json.load(open('o.json'))['benchmarks']
 assert rows and {r['tensor'] for r in rows} == {'w'}"
 # A .npy file: its one tensor, named by the file's name; f16 converted with a note.
-"$qb" run --data "$data/f16_4_v2.npy" --suite ./s.suite --no-roofs --out n.json --quiet 2>err.txt
+"$qb" run --data "$data/f16_4_v2.npy" --suite ./s.suite --filter /scalar_ --no-roofs --out n.json --quiet 2>err.txt
 check "a .npy file runs (got $?)" test $? -eq 0
 check ".npy: f16 converted, said on stderr" grep -q "f16 converted to f32 (exact)" err.txt
 check ".npy rows: tensor f16_4_v2.npy, the blocks skipped with the reason" python3 -c "
