@@ -180,7 +180,11 @@ int qb_error_data(const qb_error_data_opts* o) {
     size_t chlen = 0;
     qb_dtype from = QB_DTYPE_f32;
     char shape[64];
-    if (qb_tensorset_load_f32(&ts, ti, o->axis, &x, &chlen, &from, &err) != QB_OK) {
+    /* A 0-D or 1-D tensor is one channel whatever the axis (as `run --data` takes it). */
+    qb_tensor meta;
+    qb_tensorset_shape(&ts, ti, &meta);
+    const int axis = meta.ndim >= 2 ? o->axis : 0;
+    if (qb_tensorset_load_f32(&ts, ti, axis, &x, &chlen, &from, &err) != QB_OK) {
       fprintf(stderr, "qbench error: skipped: %s\n", err.msg);
       continue;
     }
