@@ -1,6 +1,7 @@
 # Chart 4: numerical error. SQNR (dB; from NMSE where SQNR is absent) per dtype and
-# quantization scheme, one bar per input distribution; higher is better. The scalar
-# path's figure stands for a scheme when it was measured.
+# quantization scheme, one bar per input distribution (or tensor, for the rows of
+# `qbench run --data`); higher is better. The scalar path's figure stands for a scheme
+# when it was measured.
 #
 # Variables (gnuplot -e, set by `qbench plot`):
 #   data     one block per distribution (header line, 4th field the distribution);
@@ -10,14 +11,14 @@
 #   out, title, nblocks, nbars, xmax
 set datafile separator "\t"
 set termoption noenhanced
-set title "Numerical error by dtype, scheme and input distribution\n".title
+set title "Numerical error by dtype, scheme and input (distribution, or tensor of run --data)\n".title
 set ylabel "SQNR (dB, higher is better)"
 set xlabel "format: casts f32 -> X, quantizers quantize then dequantize (the round trip); dequantize rows left out (their error is the arithmetic alone)"
 set style fill solid 0.85 border lc rgb "#404040"
 set boxwidth 0.85
 set grid ytics lc rgb "#dddddd"
 set xtics rotate by -35 scale 0 font ",9" nomirror
-set key outside right top vertical box title "input distribution"
+set key outside right top vertical box title "input"
 set yrange [0:*]
 set xrange [0:xmax]
 set bmargin 10
