@@ -50,6 +50,20 @@ qb_status qb_run_data_open(qb_run_data* rd, const char* path, const char* tensor
       rd->left_out++;
       continue;
     }
+    /* A case's name holds the tensor's (plan.h: 256 bytes in all); a longer one would be
+     * cut, and two cut names could be one. */
+    if (strlen(name) > QB_RUN_DATA_MAX_NAME) {
+      if (tensor != NULL) {
+        s = qb_fail(err, QB_BAD_INPUT, "%s: tensor '%.40s...': a name of %zu bytes (case names hold %d)",
+                    path, name, strlen(name), QB_RUN_DATA_MAX_NAME);
+        goto fail;
+      }
+      fprintf(stderr,
+              "qbench run: %s: tensor '%.40s...': a name of %zu bytes (case names hold %d): not a workload\n",
+              path, name, strlen(name), QB_RUN_DATA_MAX_NAME);
+      rd->left_out++;
+      continue;
+    }
     qb_run_tensor* t = &rd->tensors[rd->count++];
     /* A .npy file's one tensor goes by the file's name: case names are '/'-separated. */
     const char* slash = strrchr(name, '/');

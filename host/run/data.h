@@ -18,6 +18,10 @@
 #include "io/tensorset.h"
 #include "numerics/casedata.h"
 
+/* The longest tensor name a case name holds beside the family, variant, device and
+ * figures (plan.h: 256 bytes in all). */
+#define QB_RUN_DATA_MAX_NAME 128
+
 /* One selected tensor, as the plan and the rows name it. */
 typedef struct qb_run_tensor {
   const char* name; /* the safetensors name; a .npy file's name without its directory */

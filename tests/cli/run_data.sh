@@ -181,6 +181,18 @@ expect_2 "need --data" --axis 1
 expect_2 "need --data" --tensor w
 expect_2 "--axis 'x'" --data "$model" --axis x
 expect_2 "--resume takes no other option" --resume x.journal --data "$model"
+# A tensor name too long for a case name: refused when named, left out with --all.
+python3 - ../long.safetensors <<'PY'
+import json, struct, sys
+h = {"x" * 140: {"dtype": "F32", "shape": [4], "data_offsets": [0, 16]},
+     "ok": {"dtype": "F32", "shape": [4], "data_offsets": [16, 32]}}
+b = json.dumps(h).encode()
+b += b" " * (-len(b) % 8)
+open(sys.argv[1], "wb").write(struct.pack("<Q", len(b)) + b + struct.pack("<8f", *range(8)))
+PY
+expect_2 "a name of 140 bytes" --data ../long.safetensors --tensor "$(printf 'x%.0s' {1..140})"
+check "--all leaves the long name out" test "$("$qb" run --data ../long.safetensors --suite ../s.suite --list 2>/dev/null |
+  grep -c '/data:ok$')" -gt 0
 
 if [ "$fails" -ne 0 ]; then
   echo "$fails check(s) failed"
