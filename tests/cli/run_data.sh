@@ -3,9 +3,10 @@
 # (tests/data/model.safetensors: w f32 8x32, b bf16 64, mask BOOL 4; f16_4_v2.npy;
 # i8_3_v3.npy) through a small suite: the rows and their keys, the error figures and
 # bytes per element equal to `qbench error --data`'s for the same tensor and format
-# (along --axis too), the table's and the CSV's tensor column, `--out -`, --list,
-# compare, plot, and the bad inputs (exit 2, one line naming the input, no file
-# created). No timing is checked. Usage: run_data.sh QBENCH DATA_DIR
+# (along --axis too), the table's and the CSV's tensor column, `--out -`, --list, the
+# journal (killed, then --resume from elsewhere), compare, plot, and the bad inputs
+# (exit 2, one line naming the input, no file created). No timing is checked.
+# Usage: run_data.sh QBENCH DATA_DIR
 set -u
 qb=$1
 data=$2
@@ -156,7 +157,39 @@ check "compare: the per-channel rows of w changed" grep -q "f32_qs8_quantc/scala
 check "plot reads run --data results" env QBENCH_GNUPLOT=true "$qb" plot a.json --out plots --force
 check "the error chart names the tensors" grep -qx 'x	sqnr_db	color	w' plots/error.tsv
 
-# 5. Bad inputs: exit 2, one line on stderr naming the input, nothing created.
+# 5. The journal: a run killed after a few cases resumes, from another directory, on the
+# same tensors and axis (the plan's hash would refuse other ones), every row whole.
+mkdir k
+sed 's/^min_time = .*/min_time = 0.02/' s.suite >k/slow.suite
+(cd k && exec "$qb" run --data "$model" --axis 1 --suite ./slow.suite --filter /scalar_ --no-roofs --quiet \
+  --out k.json >/dev/null 2>&1) &
+pid=$!
+i=0
+while [ "$(grep -c '"type":"case"' k/k.json.journal 2>/dev/null || echo 0)" -lt 3 ] && kill -0 $pid 2>/dev/null &&
+  [ $i -lt 1200 ]; do
+  sleep 0.05
+  i=$((i + 1))
+done
+kill -KILL $pid 2>/dev/null
+wait $pid 2>/dev/null
+if [ -f k/k.json ]; then
+  echo "note: the run finished before it was killed; resume not exercised"
+else
+  "$qb" run --resume k/k.json.journal --quiet >/dev/null 2>k.err
+  check "resume of a run --data journal exits 0 (got $?): $(head -c 300 k.err)" test $? -eq 0
+  check "resume says what it took from the journal" grep -q "resumed: " k.err
+  check "the resumed file: every row of the run, on its tensors, along axis 1" python3 - k/k.json a1.json <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+rows = doc["benchmarks"]
+want = {r["run_name"] for r in json.load(open(sys.argv[2]))["benchmarks"]}
+assert {r["run_name"] for r in rows} == want, "rows"
+assert all(r["axis"] == (1 if r["tensor"] == "w" else 0) for r in rows), "axis"
+assert doc["context"]["qbench"]["data"]["axis"] == 1 and not doc["context"]["qbench"]["incomplete"]
+PY
+fi
+
+# 6. Bad inputs: exit 2, one line on stderr naming the input, nothing created.
 mkdir bad
 cd bad || exit 1
 expect_2() { # what the error names, then the arguments
