@@ -164,9 +164,13 @@ sed 's/^min_time = .*/min_time = 0.02/' s.suite >k/slow.suite
 (cd k && exec "$qb" run --data "$model" --axis 1 --suite ./slow.suite --filter /scalar_ --no-roofs --quiet \
   --out k.json >/dev/null 2>&1) &
 pid=$!
+cases() { # the cases journaled so far (grep -c prints 0 and fails when there are none)
+  local n
+  n=$(grep -c '"type":"case"' k/k.json.journal 2>/dev/null)
+  echo "${n:-0}"
+}
 i=0
-while [ "$(grep -c '"type":"case"' k/k.json.journal 2>/dev/null || echo 0)" -lt 3 ] && kill -0 $pid 2>/dev/null &&
-  [ $i -lt 1200 ]; do
+while [ "$(cases)" -lt 3 ] && kill -0 $pid 2>/dev/null && [ $i -lt 1200 ]; do
   sleep 0.05
   i=$((i + 1))
 done
