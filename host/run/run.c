@@ -48,6 +48,7 @@ typedef struct qb_runner {
   bool journal_warned;               /* the journal broke and the user was told */
   const qb_plan* plan;               /* for the context: the variants not planned */
   bool roof_used[QB_ROOFS_MAX];      /* a row was held to roofs.items[i] */
+  bool roofs_frozen;                 /* resumed: the journal's roofs, as the results file will say */
   qb_run_data* data;                 /* --data: the tensors the cases run on; NULL: none */
 } qb_runner;
 
@@ -228,7 +229,7 @@ static void qb__roof_fields(qb_runner* r, const qb_case* k, json_t* row, bool la
   if (roof != NULL && bps > 0) {
     const size_t index = (size_t) (roof - r->roofs.items);
     r->roof_used[index] = true;
-    if (!last && host && qb__shown_row(r, row)) {
+    if (!last && host && !r->roofs_frozen && qb__shown_row(r, row)) {
       const qb_roof_input in = qb__roof_input(r);
       while (bps > roof->bytes_per_second && !*r->stop && qb_roof_retry(&in, &r->roofs, index)) {
       }
@@ -258,7 +259,8 @@ static void qb__roof_fields(qb_runner* r, const qb_case* k, json_t* row, bool la
  * row's fractions again against the roofs as they finally are. */
 static void qb__roofs_last(qb_runner* r, const qb_plan* plan) {
   const qb_roof_input in = qb__roof_input(r);
-  qb_roofs_last_trial(&in, &r->roofs, r->roof_used);
+  /* A resumed run keeps the journal's roofs: the results file is written with them. */
+  if (!r->roofs_frozen) qb_roofs_last_trial(&in, &r->roofs, r->roof_used);
   json_t* index = json_object();
   for (size_t i = 0; i < plan->count; i++)
     json_object_set_new(index, plan->cases[i].name, json_integer((json_int_t) i));
@@ -908,6 +910,7 @@ int qb_run(qb_ctx* ctx, const qb_run_options* given) {
   if (resuming && jd.roofs_done) {
     qb_resume_roofs(jd.roofs, r.backends, &r.roofs);
     r.roofs_journaled = r.roofs.count;
+    r.roofs_frozen = true;
   } else if (!o->no_roofs) {
     qb__measure_roofs(&r);
     if (!qb__stop_signal) {
