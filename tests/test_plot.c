@@ -222,6 +222,9 @@ static void test_full_set(void** state) {
   assert_non_null(strstr(html, "<a href=\"#fam-f32_qs8_quant\">"));
   free(html);
 
+  /* One thread count: no scaling chart. */
+  assert_null(qb__read(dir, "scaling-f32_f16_cvt.tsv", NULL));
+
   /* 2. Size: four sizes on three paths, each a point (+ one legend sample per path). */
   tsv = qb__read(dir, "size-f32_f16_cvt.tsv", NULL);
   qb__tsv_shape(tsv, &rows, &blocks);
@@ -466,12 +469,6 @@ static void test_scaling(void** state) {
   char* html = qb__read(dir, "index.html", NULL);
   assert_non_null(strstr(html, "src=\"scaling-f32_f16_cvt.png\""));
   free(html);
-  /* One thread count: no scaling chart. */
-  snprintf(dir, sizeof dir, "%s/scaling1", qb__tmp);
-  const char* one[] = {"plot_a.json", NULL};
-  rc = qb__plot(dir, NULL, NULL, err, sizeof err, one);
-  if (rc != 0) fail_msg("qbench plot exited %d: %s", rc, err);
-  assert_null(qb__read(dir, "scaling-f32_f16_cvt.tsv", NULL));
 }
 
 static void test_no_gnuplot(void** state) {
