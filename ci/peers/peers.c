@@ -15,6 +15,9 @@
  *
  * Output: one line per operation and size: qbench's fastest variant, both rates in
  * elements per second, and the ratio qbench / peer (above 1: qbench is faster).
+ * --serve: one request a line on stdin, "FAMILY N", answered by one round of that
+ * family at that size and a line "done" (ci/peers/torch_peers.py interleaves its
+ * rounds with PyTorch's so, in one long-lived process).
  */
 #define _GNU_SOURCE
 #include <math.h>
@@ -166,106 +169,66 @@ typedef struct qb__op {
   int peer_type, peer_type2;
 } qb__op;
 
-int main(int argc, char** argv) {
-  size_t sizes[8] = {4096, 65536, (size_t) 16 << 20};
-  size_t n_sizes = 3;
-  int rounds = 7;
-  double min_s = 0.02;
-  int cpu_index = -1;
-  bool variants = false;
-  const char* only = NULL;
-  for (int i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "--sizes") == 0 && i + 1 < argc) {
-      n_sizes = 0;
-      for (char* s = strtok(argv[++i], ","); s != NULL && n_sizes < 8; s = strtok(NULL, ",")) {
-        sizes[n_sizes++] = (size_t) strtoull(s, NULL, 0) / 32 * 32;
-      }
-    } else if (strcmp(argv[i], "--rounds") == 0 && i + 1 < argc) {
-      rounds = atoi(argv[++i]);
-    } else if (strcmp(argv[i], "--min-time") == 0 && i + 1 < argc) {
-      min_s = atof(argv[++i]);
-    } else if (strcmp(argv[i], "--variants") == 0) {
-      variants = true;
-    } else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc) {
-      only = argv[++i];
-    } else if (strcmp(argv[i], "--cpu") == 0 && i + 1 < argc) {
-      cpu_index = atoi(argv[++i]);
-    } else {
-      fprintf(
-          stderr,
-          "usage: %s [--sizes N,N,...] [--rounds R] [--min-time S] [--cpu I] [--variants] [--only FAMILY]\n",
-          argv[0]);
-      return 2;
-    }
-  }
-  if (cpu_index >= 0) {
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    CPU_SET(cpu_index, &set);
-    sched_setaffinity(0, sizeof set, &set);
-  }
-  qb_cpu cpu;
-  qb_cpu_detect(&cpu);
+static const qb__op qb__ops[] = {
 #ifdef QB_PEER_GGML
-  ggml_cpu_init();
+    {"ggml quantize_row_q8_0", "f32_q8_0_quant", 0, qb__g_quant, 0},
+    {"ggml dequantize_row_q8_0", "q8_0_f32_dequant", 5, qb__g_dequant, 0},
+    {"ggml vec_dot_q8_0_q8_0", "q8_0_dot", 5, qb__g_dot, GGML_TYPE_Q8_0},
+    {"ggml quantize_row_q4_0", "f32_q4_0_quant", 0, qb__g_quant, GGML_TYPE_Q4_0},
+    {"ggml dequantize_row_q4_0", "q4_0_f32_dequant", 6, qb__g_dequant, GGML_TYPE_Q4_0},
+    {"ggml quantize_row_q8_0", "f32_qb8_quant", 0, qb__g_quant, 0},
+    {"ggml dequantize_row_q8_0", "qb8_f32_dequant", 3, qb__g_dequant, 0},
+    {"ggml vec_dot_q8_0_q8_0", "qb8_dot", 3, qb__g_dot, GGML_TYPE_Q8_0},
+    {"ggml vec_dot_f16", "f16_dot", 1, qb__g_dot, GGML_TYPE_F16},
+    {"ggml vec_dot_bf16", "bf16_dot", 2, qb__g_dot, GGML_TYPE_BF16},
+    {"ggml cpu_fp32_to_fp16", "f32_f16_cvt", 0, qb__g_f32_f16, 0},
+    {"ggml cpu_fp16_to_fp32", "f16_f32_cvt", 1, qb__g_f16_f32, 0},
+    {"ggml cpu_fp32_to_bf16", "f32_bf16_cvt", 0, qb__g_f32_bf16, 0},
+    {"ggml cpu_bf16_to_fp32", "bf16_f32_cvt", 2, qb__g_bf16_f32, 0},
 #endif
 #ifdef QB_PEER_NUMKONG
-  nk_configure_thread(nk_capabilities());
+    {"numkong cast f32->f16", "f32_f16_cvt", 0, qb__nk_cast, nk_f32_k, nk_f16_k},
+    {"numkong cast f16->f32", "f16_f32_cvt", 1, qb__nk_cast, nk_f16_k, nk_f32_k},
+    {"numkong cast f32->bf16", "f32_bf16_cvt", 0, qb__nk_cast, nk_f32_k, nk_bf16_k},
+    {"numkong cast bf16->f32", "bf16_f32_cvt", 2, qb__nk_cast, nk_bf16_k, nk_f32_k},
+    {"numkong cast f32->e4m3", "f32_f8e4m3_cvt", 0, qb__nk_cast, nk_f32_k, nk_e4m3_k},
+    {"numkong cast e4m3->f32", "f8e4m3_f32_cvt", 4, qb__nk_cast, nk_e4m3_k, nk_f32_k},
+    {"numkong cast f32->e5m2", "f32_f8e5m2_cvt", 0, qb__nk_cast, nk_f32_k, nk_e5m2_k},
+    {"numkong cast e5m2->f32", "f8e5m2_f32_cvt", 7, qb__nk_cast, nk_e5m2_k, nk_f32_k},
+    {"numkong dot_f32", "f32_dot", 0, qb__nk_dot, nk_f32_k, 0},
+    {"numkong dot_f16", "f16_dot", 1, qb__nk_dot, nk_f16_k, 0},
+    {"numkong dot_bf16", "bf16_dot", 2, qb__nk_dot, nk_bf16_k, 0},
+    {"numkong dot_i8", "s8_dot", 8, qb__nk_dot, nk_i8_k, 0},
+    {"numkong dot_e4m3", "f8e4m3_dot", 4, qb__nk_dot, nk_e4m3_k, 0},
 #endif
-  static const qb__op ops[] = {
-#ifdef QB_PEER_GGML
-      {"ggml quantize_row_q8_0", "f32_q8_0_quant", 0, qb__g_quant, 0},
-      {"ggml dequantize_row_q8_0", "q8_0_f32_dequant", 5, qb__g_dequant, 0},
-      {"ggml vec_dot_q8_0_q8_0", "q8_0_dot", 5, qb__g_dot, GGML_TYPE_Q8_0},
-      {"ggml quantize_row_q4_0", "f32_q4_0_quant", 0, qb__g_quant, GGML_TYPE_Q4_0},
-      {"ggml dequantize_row_q4_0", "q4_0_f32_dequant", 6, qb__g_dequant, GGML_TYPE_Q4_0},
-      {"ggml quantize_row_q8_0", "f32_qb8_quant", 0, qb__g_quant, 0},
-      {"ggml dequantize_row_q8_0", "qb8_f32_dequant", 3, qb__g_dequant, 0},
-      {"ggml vec_dot_q8_0_q8_0", "qb8_dot", 3, qb__g_dot, GGML_TYPE_Q8_0},
-      {"ggml vec_dot_f16", "f16_dot", 1, qb__g_dot, GGML_TYPE_F16},
-      {"ggml vec_dot_bf16", "bf16_dot", 2, qb__g_dot, GGML_TYPE_BF16},
-      {"ggml cpu_fp32_to_fp16", "f32_f16_cvt", 0, qb__g_f32_f16, 0},
-      {"ggml cpu_fp16_to_fp32", "f16_f32_cvt", 1, qb__g_f16_f32, 0},
-      {"ggml cpu_fp32_to_bf16", "f32_bf16_cvt", 0, qb__g_f32_bf16, 0},
-      {"ggml cpu_bf16_to_fp32", "bf16_f32_cvt", 2, qb__g_bf16_f32, 0},
-#endif
-#ifdef QB_PEER_NUMKONG
-      {"numkong cast f32->f16", "f32_f16_cvt", 0, qb__nk_cast, nk_f32_k, nk_f16_k},
-      {"numkong cast f16->f32", "f16_f32_cvt", 1, qb__nk_cast, nk_f16_k, nk_f32_k},
-      {"numkong cast f32->bf16", "f32_bf16_cvt", 0, qb__nk_cast, nk_f32_k, nk_bf16_k},
-      {"numkong cast bf16->f32", "bf16_f32_cvt", 2, qb__nk_cast, nk_bf16_k, nk_f32_k},
-      {"numkong cast f32->e4m3", "f32_f8e4m3_cvt", 0, qb__nk_cast, nk_f32_k, nk_e4m3_k},
-      {"numkong cast e4m3->f32", "f8e4m3_f32_cvt", 4, qb__nk_cast, nk_e4m3_k, nk_f32_k},
-      {"numkong cast f32->e5m2", "f32_f8e5m2_cvt", 0, qb__nk_cast, nk_f32_k, nk_e5m2_k},
-      {"numkong cast e5m2->f32", "f8e5m2_f32_cvt", 7, qb__nk_cast, nk_e5m2_k, nk_f32_k},
-      {"numkong dot_f32", "f32_dot", 0, qb__nk_dot, nk_f32_k, 0},
-      {"numkong dot_f16", "f16_dot", 1, qb__nk_dot, nk_f16_k, 0},
-      {"numkong dot_bf16", "bf16_dot", 2, qb__nk_dot, nk_bf16_k, 0},
-      {"numkong dot_i8", "s8_dot", 8, qb__nk_dot, nk_i8_k, 0},
-      {"numkong dot_e4m3", "f8e4m3_dot", 4, qb__nk_dot, nk_e4m3_k, 0},
-#endif
-      /* qbench alone (the families ci/peers/torch_peers.py compares). */
-      {"(none)", "f32_f16_cvt", 0, NULL, 0, 0},
-      {"(none)", "f16_f32_cvt", 1, NULL, 0, 0},
-      {"(none)", "f32_bf16_cvt", 0, NULL, 0, 0},
-      {"(none)", "bf16_f32_cvt", 2, NULL, 0, 0},
-      {"(none)", "f32_f8e4m3_cvt", 0, NULL, 0, 0},
-      {"(none)", "f8e4m3_f32_cvt", 4, NULL, 0, 0},
-      {"(none)", "f32_f8e5m2_cvt", 0, NULL, 0, 0},
-      {"(none)", "f8e5m2_f32_cvt", 7, NULL, 0, 0},
-      {"(none)", "f32_qs8_quant", 0, NULL, 0, 0},
-      {"(none)", "qs8_f32_dequant", 8, NULL, 0, 0},
-  };
-  /* Per-tensor int8 parameters, as PyTorch's quantize_per_tensor(x, 4/127, 0, qint8)
-   * takes them (its rounding: nearest, ties to even). */
-  const qb_quant_params qp = {.scale = 4.0f / 127.0f,
-                              .inv_scale = 127.0f / 4.0f,
-                              .zero_point = 0,
-                              .qmin = -128,
-                              .qmax = 127,
-                              .round = QB_ROUND_PYTORCH};
-  printf("%-26s %-16s %9s  %-28s %10s %10s %7s\n", "peer operation", "qbench family", "n",
-         "qbench best variant", "qb Gel/s", "peer Gel/s", "ratio");
+    /* qbench alone (the families ci/peers/torch_peers.py compares). */
+    {"(none)", "f32_f16_cvt", 0, NULL, 0, 0},
+    {"(none)", "f16_f32_cvt", 1, NULL, 0, 0},
+    {"(none)", "f32_bf16_cvt", 0, NULL, 0, 0},
+    {"(none)", "bf16_f32_cvt", 2, NULL, 0, 0},
+    {"(none)", "f32_f8e4m3_cvt", 0, NULL, 0, 0},
+    {"(none)", "f8e4m3_f32_cvt", 4, NULL, 0, 0},
+    {"(none)", "f32_f8e5m2_cvt", 0, NULL, 0, 0},
+    {"(none)", "f8e5m2_f32_cvt", 7, NULL, 0, 0},
+    {"(none)", "f32_qs8_quant", 0, NULL, 0, 0},
+    {"(none)", "qs8_f32_dequant", 8, NULL, 0, 0},
+};
+/* Per-tensor int8 parameters, as PyTorch's quantize_per_tensor(x, 4/127, 0, qint8)
+ * takes them (its rounding: nearest, ties to even). */
+static const qb_quant_params qb__qp = {.scale = 4.0f / 127.0f,
+                                       .inv_scale = 127.0f / 4.0f,
+                                       .zero_point = 0,
+                                       .qmin = -128,
+                                       .qmax = 127,
+                                       .round = QB_ROUND_PYTORCH};
+
+/* Every operation whose family contains `only` (NULL: all; exact: equal to it), at
+ * every size: qbench's variants and the peer alternately, best of `rounds` each. */
+static int qb__run_all(const size_t* sizes, size_t n_sizes, int rounds, double min_s, bool variants,
+                       const char* only, bool exact, const qb_cpu* cpu_in) {
+  const qb__op* ops = qb__ops;
+  const qb_quant_params qp = qb__qp;
+  const qb_cpu cpu = *cpu_in;
   for (size_t si = 0; si < n_sizes; si++) {
     const size_t n = sizes[si];
     qb__bufs b;
@@ -288,9 +251,10 @@ int main(int argc, char** argv) {
       b.f[i] = (float) (rand() - RAND_MAX / 2) / (float) RAND_MAX * 4.0f;
       b.f2[i] = (float) (rand() - RAND_MAX / 2) / (float) RAND_MAX * 4.0f;
     }
-    for (size_t oi = 0; oi < sizeof ops / sizeof ops[0]; oi++) {
+    for (size_t oi = 0; oi < sizeof qb__ops / sizeof qb__ops[0]; oi++) {
       const qb__op* op = &ops[oi];
-      if (only != NULL && strstr(op->family, only) == NULL) continue;
+      if (only != NULL && (exact ? strcmp(op->family, only) != 0 : strstr(op->family, only) == NULL))
+        continue;
       /* A peer line already timed qbench's side of this family at this size. */
       bool timed = false;
       for (size_t pj = 0; pj < oi && !timed; pj++)
@@ -394,4 +358,72 @@ int main(int argc, char** argv) {
     free(b.o);
   }
   return 0;
+}
+
+int main(int argc, char** argv) {
+  size_t sizes[8] = {4096, 65536, (size_t) 16 << 20};
+  size_t n_sizes = 3;
+  int rounds = 7;
+  double min_s = 0.02;
+  int cpu_index = -1;
+  bool serve = false;
+  bool variants = false;
+  const char* only = NULL;
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--sizes") == 0 && i + 1 < argc) {
+      n_sizes = 0;
+      for (char* s = strtok(argv[++i], ","); s != NULL && n_sizes < 8; s = strtok(NULL, ",")) {
+        sizes[n_sizes++] = (size_t) strtoull(s, NULL, 0) / 32 * 32;
+      }
+    } else if (strcmp(argv[i], "--rounds") == 0 && i + 1 < argc) {
+      rounds = atoi(argv[++i]);
+    } else if (strcmp(argv[i], "--min-time") == 0 && i + 1 < argc) {
+      min_s = atof(argv[++i]);
+    } else if (strcmp(argv[i], "--serve") == 0) {
+      serve = true;
+    } else if (strcmp(argv[i], "--variants") == 0) {
+      variants = true;
+    } else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc) {
+      only = argv[++i];
+    } else if (strcmp(argv[i], "--cpu") == 0 && i + 1 < argc) {
+      cpu_index = atoi(argv[++i]);
+    } else {
+      fprintf(
+          stderr,
+          "usage: %s [--sizes N,N,...] [--rounds R] [--min-time S] [--cpu I] [--variants] [--only FAMILY] "
+          "[--serve]\n",
+          argv[0]);
+      return 2;
+    }
+  }
+  if (cpu_index >= 0) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu_index, &set);
+    sched_setaffinity(0, sizeof set, &set);
+  }
+  qb_cpu cpu;
+  qb_cpu_detect(&cpu);
+#ifdef QB_PEER_GGML
+  ggml_cpu_init();
+#endif
+#ifdef QB_PEER_NUMKONG
+  nk_configure_thread(nk_capabilities());
+#endif
+  if (serve) {
+    /* One request a line, "FAMILY N": one round at that size, then "done". */
+    char line[256], fam[128];
+    size_t n;
+    while (fgets(line, sizeof line, stdin) != NULL) {
+      if (sscanf(line, "%127s %zu", fam, &n) != 2) continue;
+      n = n / 32 * 32;
+      if (qb__run_all(&n, 1, 1, min_s, false, fam, true, &cpu) != 0) return 1;
+      printf("done\n");
+      fflush(stdout);
+    }
+    return 0;
+  }
+  printf("%-26s %-16s %9s  %-28s %10s %10s %7s\n", "peer operation", "qbench family", "n",
+         "qbench best variant", "qb Gel/s", "peer Gel/s", "ratio");
+  return qb__run_all(sizes, n_sizes, rounds, min_s, variants, only, false, &cpu);
 }

@@ -3,8 +3,8 @@
 
     python3 ci/peers/torch_peers.py PEERS [--sizes N,N,...] [--rounds R] [--min-time S] [--cpu I]
 
-PEERS is the program ci/peers.sh builds (it times qbench's side: `PEERS --only FAMILY
---sizes N --rounds 1`). This script needs a Python with torch; ci/peers.sh runs it with
+PEERS is the program ci/peers.sh builds; started once with --serve, it times qbench's
+side one round per request, so that rounds of the two sides interleave. This script needs a Python with torch; ci/peers.sh runs it with
 the interpreter given by --torch or QB_PEER_TORCH_PYTHON. PyTorch's side is the
 preallocated `out.copy_(x)` cast (x and out allocated and written once, before timing)
 and `torch.quantize_per_tensor(x, 4/127, 0, torch.qint8)` (it has no out= form: each
@@ -69,18 +69,37 @@ def torch_call(op, n):
     return lambda: out.copy_(x)
 
 
-def qbench_rate(peers, family, n, min_s, cpu):
-    """qbench's best variant in elements/s, from one round of the peers program."""
-    cmd = [peers, "--only", family, "--sizes", str(n), "--rounds", "1", "--min-time", str(min_s)]
-    if cpu is not None:
-        cmd += ["--cpu", str(cpu)]
-    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
-    for line in out.splitlines():
-        f = line.split()
-        if len(f) >= 6 and family in f and str(n) in f:
-            # "<op words> family n variant qb peer ratio": qb Gel/s is 3rd from the end.
-            return float(f[-3]) * 1e9, f[f.index(str(n)) + 1]
-    raise RuntimeError("no line for %s at n=%d in:\n%s" % (family, n, out))
+class QBench:
+    """qbench's side: the peers program started once with --serve, one round a request."""
+
+    def __init__(self, peers, min_s, cpu):
+        cmd = [peers, "--serve", "--min-time", str(min_s)]
+        if cpu is not None:
+            cmd += ["--cpu", str(cpu)]
+        self.p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
+
+    def rate(self, family, n):
+        """qbench's best variant in elements/s over one round: (rate, variant)."""
+        self.p.stdin.write("%s %d\n" % (family, n))
+        self.p.stdin.flush()
+        best, variant, seen = 0.0, "-", []
+        for line in self.p.stdout:
+            if line.strip() == "done":
+                break
+            seen.append(line)
+            f = line.split()
+            if family in f and str(n) in f:
+                # "<op words> family n variant qb peer ratio": qb Gel/s is 3rd from the end.
+                r = float(f[-3]) * 1e9
+                if r > best:
+                    best, variant = r, f[f.index(str(n)) + 1]
+        if best <= 0:
+            raise RuntimeError("no rate for %s at n=%d: %s" % (family, n, "".join(seen)))
+        return best, variant
+
+    def close(self):
+        self.p.stdin.close()
+        self.p.wait()
 
 
 def main():
@@ -98,6 +117,7 @@ def main():
     print("torch %s, CPU capability %s, 1 thread" % (torch.__version__, torch.backends.cpu.get_cpu_capability()))
     print("%-26s %-16s %9s  %-24s %10s %10s %7s" % ("PyTorch operation", "qbench family", "n", "qbench best variant",
                                                     "qb Gel/s", "pt Gel/s", "ratio"))
+    qb = QBench(a.peers, a.min_time, a.cpu)
     for n in [int(s) // 32 * 32 for s in a.sizes.split(",")]:
         for op in OPS:
             name, family, din, dout = op
@@ -110,13 +130,14 @@ def main():
             best_pt = best_qb = 0.0
             variant = "-"
             for _ in range(a.rounds):
-                r, v = qbench_rate(a.peers, family, n, a.min_time, a.cpu)
+                r, v = qb.rate(family, n)
                 if r > best_qb:
                     best_qb, variant = r, v
                 best_pt = max(best_pt, n / best_of(fn, a.min_time))
             print("%-26s %-16s %9d  %-24s %10.3f %10.3f %7.2f" % (name, family, n, variant, best_qb * 1e-9,
                                                                   best_pt * 1e-9, best_qb / best_pt))
             sys.stdout.flush()
+    qb.close()
 
 
 if __name__ == "__main__":
