@@ -142,26 +142,71 @@ static const fmt* fmt_of_cast(qb_family fam, int* to_f32) {
 
 #define BATCH 4096
 
+/* The non-scalar variants of `family` this CPU (and the ISA cap) can run; prints the others. */
+static size_t sweep_variants(qb_family family, const qb_kernel_info** ks, size_t max) {
+  qb_cpu cpu;
+  qb_error err = {0};
+  size_t n = 0;
+  qb_cpu_detect(&cpu);
+  if (qb_cpu_cap_from_env(&cpu, &err) != QB_OK) {
+    qb_error_print(&err);
+    return 0;
+  }
+  for (size_t i = 0; i < qb_kernel_count(); i++) {
+    const qb_kernel_info* k = qb_kernel_at(i);
+    char buf[160];
+    const char* reason;
+    if (k->family != family || k == qb_kernel_reference(family)) continue;
+    if (!qb_kernel_usable(k, &cpu, &reason, buf, sizeof buf)) {
+      printf("  %s: not checked here (%s)\n", k->name, reason);
+      continue;
+    }
+    if (n < max) ks[n++] = k;
+  }
+  return n;
+}
+
+/* Chunk sw of the 2^32 inputs of an f32 -> element cast: the scalar reference against the
+ * oracle, and every usable variant against the reference, byte for byte, on the same
+ * batches (each batch a different length, so the variants' tails see every residue). */
 static int sweep_cast(const qb_cvt_sweep* sw) {
   const fmt* f = fmt_of_cast(sw->family, NULL);
   const qb_kernel_info* k = qb_kernel_reference(sw->family);
   static float in[BATCH + 4];
-  static uint8_t out[BATCH];
+  static uint8_t out[BATCH], vout[BATCH + 64];
   unsigned prev = 0x100;
-  uint64_t checked = 0, bad = 0;
+  uint64_t checked = 0, bad = 0, vbad = 0, batches = 0;
   float prev_x = 0;
   const double t0 = qb_cvt_cpu_now();
+  const qb_kernel_info* ks[8];
+  size_t nks;
   if (f == NULL) {
     fprintf(stderr, "%s: not an f32 -> element cast of this test\n", qb_family_get(sw->family)->name);
     return 2;
   }
-  for (uint64_t base = qb_cvt_sweep_first(sw); base < sw->hi;) {
+  nks = sweep_variants(sw->family, ks, 8);
+  for (uint64_t base = qb_cvt_sweep_first(sw); base < sw->hi; batches++) {
     size_t n = 0, padded;
-    for (uint64_t p = base; p < sw->hi && n < BATCH; p += sw->stride) in[n++] = from_bits((uint32_t) p);
+    const size_t len = BATCH - (size_t) (batches % 128); /* 3969 .. 4096 */
+    for (uint64_t p = base; p < sw->hi && n < len; p += sw->stride) in[n++] = from_bits((uint32_t) p);
     base += (uint64_t) n * sw->stride;
     /* The packed casts take whole groups: pad the last batch with zeros, unchecked. */
     for (padded = n; padded % (size_t) f->per_byte != 0; padded++) in[padded] = 0.0f;
     qb_kernel_unary(k)(padded, in, out, NULL);
+    for (size_t j = 0; j < nks; j++) {
+      const size_t bytes = padded * (f->e8m0 ? 8u : 1u + (unsigned) (f->ebits + f->mbits)) / 8;
+      memset(vout, 0xA5, sizeof vout);
+      qb_kernel_unary(ks[j])(padded, in, vout, NULL);
+      if (memcmp(vout, out, bytes) != 0 || vout[bytes] != 0xA5) {
+        for (size_t i = 0; i < padded; i++) {
+          if (code_at(f, vout, i) != code_at(f, out, i) && vbad++ < 5)
+            fprintf(stderr, "%s: x = 0x%08X (%a): got 0x%02X, the reference 0x%02X\n", ks[j]->name,
+                    to_bits(in[i]), (double) in[i], code_at(f, vout, i), code_at(f, out, i));
+        }
+        if (vout[bytes] != 0xA5 && vbad++ < 5)
+          fprintf(stderr, "%s: wrote past %zu bytes\n", ks[j]->name, bytes);
+      }
+    }
     for (size_t i = 0; i < n; i++) {
       const unsigned c = code_at(f, out, i);
       const uint32_t w = to_bits(in[i]);
@@ -188,7 +233,9 @@ static int sweep_cast(const qb_cvt_sweep* sw) {
          qb_family_get(sw->family)->name, (unsigned long long) sw->lo, (unsigned long long) sw->hi,
          (unsigned long long) sw->stride, (unsigned long long) checked, (unsigned long long) bad,
          qb_cvt_cpu_now() - t0);
-  return bad ? 1 : 0;
+  for (size_t j = 0; j < nks; j++) printf("  %s against the reference: every input above\n", ks[j]->name);
+  if (vbad) printf("  %llu variant output(s) differ from the reference\n", (unsigned long long) vbad);
+  return bad || vbad ? 1 : 0;
 }
 
 /* ---- Unit tests: casts ----------------------------------------------------------------- */
@@ -458,9 +505,62 @@ static bool checks(const qb_kernel_info* k) {
   return lowbit_family(k->family) && k != qb_kernel_reference(k->family);
 }
 
+/* The element casts' own cases: every n (a multiple of the group) up to 200 elements,
+ * so every tail length of any unroll up to 64; decodes on bytes that hold every code at
+ * every position of its group, encodes on every rounding tie of the format (both signs)
+ * and its neighbours, NaNs, infinities, zeros, f32 subnormals and values at and above
+ * the largest. */
+static void check_elem(const qb_kernel_info* k, const fmt* f, int to_f32) {
+  enum { M = 1024 };
+  static float x[M];
+  static uint8_t got[M * 4 + 64], want[M * 4 + 64];
+  const qb_kernel_info* ref = qb_kernel_reference(k->family);
+  const size_t group = (size_t) f->per_byte;
+  size_t m = 0;
+  if (to_f32) {
+    uint8_t* b = (uint8_t*) x;
+    for (size_t i = 0; i < sizeof x; i++) b[i] = (uint8_t) (i < 768 ? i : i * 37 + 11);
+  } else {
+    static const uint32_t special[] = {0x7FC00000u, 0xFFC00000u, 0x7F800001u, 0xFFFFFFFFu, 0x7FBFFFFFu,
+                                       0x7F800000u, 0xFF800000u, 0x00000000u, 0x80000000u, 0x00000001u,
+                                       0x807FFFFFu, 0x00400000u, 0x005FFFFFu, 0x00600000u, 0x00800000u,
+                                       0x7F7FFFFFu, 0xFF7FFFFFu, 0x7F3FFFFFu, 0x7F400000u, 0x3FC00000u};
+    for (size_t i = 0; i < sizeof special / sizeof special[0]; i++) x[m++] = from_bits(special[i]);
+    for (int c = 0; c < f->nvals && m + 12 <= M; c++) {
+      const double hi = c + 1 < f->nvals ? f->vals[c + 1] : 2 * f->vals[c];
+      const float mid = (float) ((f->vals[c] + hi) / 2), v = (float) f->vals[c];
+      const float near[6] = {mid, nextafterf(mid, 0.0f), nextafterf(mid, INFINITY),
+                             v,   nextafterf(v, 0.0f),   nextafterf(v, INFINITY)};
+      for (int j = 0; j < 6; j++) {
+        x[m++] = near[j];
+        x[m++] = -near[j];
+      }
+    }
+    for (; m < M; m++) x[m] = x[(m * 7919) % 640]; /* the same values in another order */
+  }
+  for (size_t n = 0; n <= 200; n += group) {
+    for (size_t at = 0; at + n <= M; at += 199 * group) {
+      const size_t bytes = to_f32 ? n * 4 : n * (f->e8m0 ? 8u : 1u + (unsigned) (f->ebits + f->mbits)) / 8;
+      const void* in = to_f32 ? (const void*) ((const uint8_t*) x + at) : (const void*) (x + at);
+      memset(got, 0xA5, sizeof got);
+      memset(want, 0xA5, sizeof want);
+      qb_kernel_unary(k)(n, in, got, NULL);
+      qb_kernel_unary(ref)(n, in, want, NULL);
+      for (size_t i = 0; i < bytes + 64; i++) {
+        if (got[i] != want[i])
+          fail_msg("%s: n = %zu at %zu: byte %zu is 0x%02X, the reference's 0x%02X", k->name, n, at, i,
+                   got[i], want[i]);
+      }
+    }
+  }
+}
+
 /* One non-scalar variant against its reference over three spreads of inputs, every n
  * that is a multiple of the block up to 8 blocks, then every 13th. */
 static void check(const qb_kernel_info* k) {
+  int to_f32 = 0;
+  const fmt* ef = fmt_of_cast(k->family, &to_f32);
+  if (ef != NULL) check_elem(k, ef, to_f32);
   enum { N = 128 * 33 };
   static float x[N];
   static uint8_t in[N * 4], in2[N * 4], got[N * 4 + 64], want[N * 4 + 64];

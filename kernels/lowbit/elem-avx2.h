@@ -1,0 +1,200 @@
+/*
+ * The element casts of kernels/lowbit on AVX2, 32 elements per block: f32 -> FP6 E2M3 /
+ * E3M2, FP4 E2M1 (packed as qb/lowbit.h says) and E8M0, and back. Bit-exact with the
+ * scalar references (common/fp.h, README.md "Semantics"). Included only by files built
+ * with AVX2 flags.
+ */
+#ifndef QB_LOWBIT_ELEM_AVX2_H
+#define QB_LOWBIT_ELEM_AVX2_H
+
+#include <immintrin.h>
+#include <stdint.h>
+
+#include "cvt/cvt-x86.h"
+
+/* The f32 bits of the largest finite value of a small float format (no inf, no NaN). */
+#define QB__FN_MAXBITS(ebits, mbits, bias) \
+  ((((1 << (ebits)) - 1 - (bias) + 127) << 23) | (((1 << (mbits)) - 1) << (23 - (mbits))))
+
+/*
+ * 8 f32 (as bits) -> codes of a finite small float (1 + ebits + mbits bits, exponent bias
+ * `bias`), one per 32-bit lane, as qb__f32_to_fn_small rounds them (nearest, ties even):
+ * 1. |x| clamped to the largest finite value: everything above it, inf included, gives
+ *    the largest code (what rounding then saturating gives); NaN is handled in step 5;
+ * 2. E = 2^e, the binade of |x| but at least the format's smallest normal binade 2^emin
+ *    (below it the code's quantum is that of the subnormals, 2^(emin - mbits));
+ * 3. |x| + 2^(e + 23 - mbits): the f32 addition rounds |x| to a multiple of 2^(e - mbits)
+ *    (the format's quantum in that binade), to nearest with ties to even, and leaves the
+ *    multiple k in the sum's mantissa (k = 2^mbits + m for a normal, the code's own m for
+ *    a subnormal; a carry into the next binade gives k = 2^(mbits + 1), which is right);
+ * 4. the code is k + (e + bias - 1) << mbits, from the bits of the sum and of E;
+ * 5. NaN gives 0; the sign goes to bit ebits + mbits.
+ */
+static inline __m256i qb__elem_avx2_encode_fn(__m256i w, int ebits, int mbits, int bias) {
+  const int nbits = ebits + mbits;
+  const __m256i abs = _mm256_and_si256(w, _mm256_set1_epi32(0x7FFFFFFF));
+  const __m256i nan = _mm256_cmpgt_epi32(abs, _mm256_set1_epi32(0x7F800000));
+  const __m256i a = _mm256_min_epi32(abs, _mm256_set1_epi32(QB__FN_MAXBITS(ebits, mbits, bias)));
+  const __m256i e = _mm256_max_epi32(_mm256_and_si256(a, _mm256_set1_epi32(0x7F800000)),
+                                     _mm256_set1_epi32((128 - bias) << 23));
+  const __m256 magic = _mm256_castsi256_ps(_mm256_add_epi32(e, _mm256_set1_epi32((23 - mbits) << 23)));
+  const __m256i sum = _mm256_castps_si256(_mm256_add_ps(_mm256_castsi256_ps(a), magic));
+  __m256i q = _mm256_add_epi32(_mm256_sub_epi32(sum, e), _mm256_srli_epi32(e, 23 - mbits));
+  q = _mm256_sub_epi32(q, _mm256_set1_epi32(((23 - mbits) << 23) + ((128 - bias) << mbits)));
+  return _mm256_or_si256(_mm256_andnot_si256(nan, q),
+                         _mm256_and_si256(_mm256_srli_epi32(w, 31 - nbits), _mm256_set1_epi32(1 << nbits)));
+}
+
+/*
+ * 8 f32 (as bits) -> E8M0 codes (qb_f32_to_e8m0_bits), one per 32-bit lane, possibly
+ * above 0xFF where the code is NaN (the byte packing saturates them to 0xFF):
+ * 1. a normal x rounds up from 1.5 x 2^e: (w + 2^22) >> 23 is its exponent plus that
+ *    carry (2^127 x 1.5 and up reach 0xFF, NaN);
+ * 2. a subnormal rounds up to 2^-126 from 1.5 x 2^-127: (w + 2^21) >> 23 (code 0 or 1);
+ * 3. +0, negatives, inf and NaN are the w with w - 1 >= 0x7F7FFFFF (unsigned): NaN.
+ */
+static inline __m256i qb__elem_avx2_encode_e8m0(__m256i w) {
+  const __m256i sub = _mm256_cmpgt_epi32(_mm256_set1_epi32(0x800000), w);
+  const __m256i c = _mm256_srli_epi32(_mm256_sub_epi32(_mm256_add_epi32(w, _mm256_set1_epi32(0x400000)),
+                                                       _mm256_and_si256(sub, _mm256_set1_epi32(0x200000))),
+                                      23);
+  const __m256i wm1 = _mm256_sub_epi32(w, _mm256_set1_epi32(1));
+  const __m256i special = _mm256_cmpeq_epi32(_mm256_max_epu32(wm1, _mm256_set1_epi32(0x7F7FFFFF)), wm1);
+  return _mm256_or_si256(c, _mm256_srli_epi32(special, 24));
+}
+
+/* 32 f32 -> 32 codes, one byte each, in order (ebits 0: E8M0). */
+static inline __m256i qb__elem_avx2_encode_x32(const float* in, int ebits, int mbits, int bias) {
+  __m256i c[4];
+  for (int i = 0; i < 4; i++) {
+    const __m256i w = _mm256_loadu_si256((const __m256i*) (in + 8 * i));
+    c[i] = ebits == 0 ? qb__elem_avx2_encode_e8m0(w) : qb__elem_avx2_encode_fn(w, ebits, mbits, bias);
+  }
+  return qb_cvt_avx2_pack_u8x4(c[0], c[1], c[2], c[3]);
+}
+
+/* 32 FP4 codes (bytes, in order) -> 16 bytes: byte k = c[2k] | c[2k + 1] << 4. */
+static inline void qb__elem_avx2_pack4_x32(__m256i c, uint8_t* out) {
+  const __m256i p = _mm256_maddubs_epi16(c, _mm256_set1_epi16(0x1001));
+  const __m256i b = _mm256_permute4x64_epi64(_mm256_packus_epi16(p, p), _MM_SHUFFLE(3, 1, 2, 0));
+  _mm_storeu_si128((__m128i*) out, _mm256_castsi256_si128(b));
+}
+
+/* 32 FP6 codes (bytes, in order) -> 24 bytes, 3 per 4 codes: c0 | c1 << 6 | c2 << 12 | c3 << 18
+ * built in each 32-bit lane (vpmaddubsw, vpmaddwd), its low 3 bytes gathered (vpshufb
+ * within halves, then a dword permute joins the halves' 12 bytes). */
+static inline void qb__elem_avx2_pack6_x32(__m256i c, uint8_t* out) {
+  const __m256i p = _mm256_maddubs_epi16(c, _mm256_set1_epi16(0x4001));
+  const __m256i w = _mm256_madd_epi16(p, _mm256_set1_epi32(0x10000001));
+  const __m256i s =
+      _mm256_shuffle_epi8(w, _mm256_setr_epi8(0, 1, 2, 4, 5, 6, 8, 9, 10, 12, 13, 14, -1, -1, -1, -1, 0, 1, 2,
+                                              4, 5, 6, 8, 9, 10, 12, 13, 14, -1, -1, -1, -1));
+  const __m256i t = _mm256_permutevar8x32_epi32(s, _mm256_setr_epi32(0, 1, 2, 4, 5, 6, 3, 7));
+  _mm_storeu_si128((__m128i*) out, _mm256_castsi256_si128(t));
+  _mm_storel_epi64((__m128i*) (out + 16), _mm256_extracti128_si256(t, 1));
+}
+
+/* ---- Decode ---------------------------------------------------------------------------- */
+
+/*
+ * FP4 and E8M0 values have nonzero bits only in the top 16 of their f32 (FP4: 3 significant
+ * bits; E8M0: a power of two, or 2^-127 = 0x00400000, or NaN 0x7FC00000), so they are
+ * decoded as two bytes, `hi` (bits 24..31) and `mid` (bits 16..23), then widened. The 32
+ * codes come arranged so that in-lane unpacks give element order: the low 128-bit lane
+ * holds codes 0-3, 8-11, 16-19, 24-27 and the high one 4-7, 12-15, 20-23, 28-31.
+ */
+static inline void qb__elem_avx2_store_hi16_x32(__m256i mid, __m256i hi, float* out) {
+  const __m256i z = _mm256_setzero_si256();
+  const __m256i l = _mm256_unpacklo_epi8(mid, hi), h = _mm256_unpackhi_epi8(mid, hi);
+  _mm256_storeu_si256((__m256i*) out, _mm256_unpacklo_epi16(z, l));
+  _mm256_storeu_si256((__m256i*) (out + 8), _mm256_unpackhi_epi16(z, l));
+  _mm256_storeu_si256((__m256i*) (out + 16), _mm256_unpacklo_epi16(z, h));
+  _mm256_storeu_si256((__m256i*) (out + 24), _mm256_unpackhi_epi16(z, h));
+}
+
+/* 32 E8M0 codes -> f32: hi = c >> 1, mid = (c & 1) << 7, plus 0x40 for codes 0 (2^-127)
+ * and 0xFF (the quiet NaN 0x7FC00000): the codes c with c + 1 (mod 256) in {0, 1}. */
+static inline void qb__elem_avx2_e8m0_f32_x32(const uint8_t* in, float* out) {
+  const __m256i c = _mm256_permutevar8x32_epi32(_mm256_loadu_si256((const __m256i*) in),
+                                                _mm256_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7));
+  const __m256i hi = _mm256_and_si256(_mm256_srli_epi16(c, 1), _mm256_set1_epi8(0x7F));
+  const __m256i c1 = _mm256_add_epi8(c, _mm256_set1_epi8(1));
+  const __m256i sp = _mm256_cmpeq_epi8(_mm256_min_epu8(c1, _mm256_set1_epi8(1)), c1);
+  const __m256i mid =
+      _mm256_or_si256(_mm256_and_si256(_mm256_slli_epi16(c, 7), _mm256_set1_epi8((char) 0x80)),
+                      _mm256_and_si256(sp, _mm256_set1_epi8(0x40)));
+  qb__elem_avx2_store_hi16_x32(mid, hi, out);
+}
+
+/* 32 FP4 codes (16 bytes, low nibble first) -> f32: the nibbles spread to bytes in the
+ * arranged order (each byte doubled by vpshufb, the low nibble kept in the even byte, the
+ * high one moved into the odd byte), then two 16-entry vpshufb tables give hi and mid. */
+static inline void qb__elem_avx2_f4e2m1_f32_x32(const uint8_t* in, float* out) {
+  const __m256i b = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i*) in));
+  const __m256i d =
+      _mm256_shuffle_epi8(b, _mm256_setr_epi8(0, 0, 1, 1, 4, 4, 5, 5, 8, 8, 9, 9, 12, 12, 13, 13, 2, 2, 3, 3,
+                                              6, 6, 7, 7, 10, 10, 11, 11, 14, 14, 15, 15));
+  const __m256i e = _mm256_or_si256(_mm256_and_si256(d, _mm256_set1_epi16(0x000F)),
+                                    _mm256_and_si256(_mm256_srli_epi16(d, 4), _mm256_set1_epi16(0x0F00)));
+  /* E2M1 magnitudes 0, 0.5, 1, 1.5, 2, 3, 4, 6 = 0x00000000, 0x3F000000, 0x3F800000,
+   * 0x3FC00000, 0x40000000, 0x40400000, 0x40800000, 0x40C00000; codes 8-15 negative. */
+  const __m256i t3 = _mm256_setr_epi8(
+      0x00, 0x3F, 0x3F, 0x3F, 0x40, 0x40, 0x40, 0x40, (char) 0x80, (char) 0xBF, (char) 0xBF, (char) 0xBF,
+      (char) 0xC0, (char) 0xC0, (char) 0xC0, (char) 0xC0, 0x00, 0x3F, 0x3F, 0x3F, 0x40, 0x40, 0x40, 0x40,
+      (char) 0x80, (char) 0xBF, (char) 0xBF, (char) 0xBF, (char) 0xC0, (char) 0xC0, (char) 0xC0, (char) 0xC0);
+  const __m256i t2 = _mm256_setr_epi8(
+      0x00, 0x00, (char) 0x80, (char) 0xC0, 0x00, 0x40, (char) 0x80, (char) 0xC0, 0x00, 0x00, (char) 0x80,
+      (char) 0xC0, 0x00, 0x40, (char) 0x80, (char) 0xC0, 0x00, 0x00, (char) 0x80, (char) 0xC0, 0x00, 0x40,
+      (char) 0x80, (char) 0xC0, 0x00, 0x00, (char) 0x80, (char) 0xC0, 0x00, 0x40, (char) 0x80, (char) 0xC0);
+  qb__elem_avx2_store_hi16_x32(_mm256_shuffle_epi8(t2, e), _mm256_shuffle_epi8(t3, e), out);
+}
+
+/*
+ * 32 FP6 codes (24 bytes) -> f32. Each 3-byte group is spread over four 32-bit lanes
+ * (vpshufb) and shifted by 0, 6, 12, 18 (vpsrlvd); then exactly:
+ * 1. the 5 magnitude bits moved to f32's exponent and mantissa fields give 2^(e - 127) x 1.m
+ *    (a normal code) or, for e = 0, f32's subnormal 2^-126 x 0.m (the code's subnormal:
+ *    both formats scale the same way);
+ * 2. times 2^(127 - bias), a power of two with a normal result: exact;
+ * 3. the sign bit (bit 5) moved to bit 31.
+ * The loads stay inside the 24 bytes (the last one starts 2 bytes early).
+ */
+static inline void qb__elem_avx2_f6_f32_x32(const uint8_t* in, float* out, int mbits, int bias) {
+  const __m256i shift = _mm256_setr_epi32(0, 6, 12, 18, 0, 6, 12, 18);
+  const __m256 scale = _mm256_castsi256_ps(_mm256_set1_epi32((254 - bias) << 23));
+  for (int i = 0; i < 4; i++) {
+    const int at = i < 3 ? 6 * i : 16, o = 6 * i - at;
+    const __m256i g = _mm256_broadcastsi128_si256(_mm_loadl_epi64((const __m128i*) (in + at)));
+    const __m256i ctl = _mm256_setr_epi8(o, o + 1, o + 2, -1, o, o + 1, o + 2, -1, o, o + 1, o + 2, -1, o,
+                                         o + 1, o + 2, -1, o + 3, o + 4, o + 5, -1, o + 3, o + 4, o + 5, -1,
+                                         o + 3, o + 4, o + 5, -1, o + 3, o + 4, o + 5, -1);
+    const __m256i c = _mm256_srlv_epi32(_mm256_shuffle_epi8(g, ctl), shift);
+    const __m256i mag = _mm256_slli_epi32(_mm256_and_si256(c, _mm256_set1_epi32(0x1F)), 23 - mbits);
+    const __m256 v = _mm256_mul_ps(_mm256_castsi256_ps(mag), scale);
+    const __m256i sign = _mm256_and_si256(_mm256_slli_epi32(c, 26), _mm256_set1_epi32((int) 0x80000000u));
+    _mm256_storeu_si256((__m256i*) (out + 8 * i), _mm256_or_si256(_mm256_castps_si256(v), sign));
+  }
+}
+
+/* ---- The blocks of the kernels (elem-loop.c.in) ----------------------------------------- */
+
+static inline void qb__elem_avx2_f32_f6e2m3_x32(const float* in, uint8_t* out) {
+  qb__elem_avx2_pack6_x32(qb__elem_avx2_encode_x32(in, 2, 3, 1), out);
+}
+static inline void qb__elem_avx2_f32_f6e3m2_x32(const float* in, uint8_t* out) {
+  qb__elem_avx2_pack6_x32(qb__elem_avx2_encode_x32(in, 3, 2, 3), out);
+}
+static inline void qb__elem_avx2_f32_f4e2m1_x32(const float* in, uint8_t* out) {
+  qb__elem_avx2_pack4_x32(qb__elem_avx2_encode_x32(in, 2, 1, 1), out);
+}
+static inline void qb__elem_avx2_f32_e8m0_x32(const float* in, uint8_t* out) {
+  _mm256_storeu_si256((__m256i*) out, qb__elem_avx2_encode_x32(in, 0, 0, 0));
+}
+static inline void qb__elem_avx2_f6e2m3_f32_x32(const uint8_t* in, float* out) {
+  qb__elem_avx2_f6_f32_x32(in, out, 3, 1);
+}
+static inline void qb__elem_avx2_f6e3m2_f32_x32(const uint8_t* in, float* out) {
+  qb__elem_avx2_f6_f32_x32(in, out, 2, 3);
+}
+
+#endif /* QB_LOWBIT_ELEM_AVX2_H */
