@@ -151,17 +151,17 @@ static inline void qb__elem_avx2_f4e2m1_f32_x32(const uint8_t* in, float* out) {
 
 /*
  * 32 FP6 codes (24 bytes) -> f32. Each 3-byte group is spread over four 32-bit lanes
- * (vpshufb) and shifted by 0, 6, 12, 18 (vpsrlvd); then exactly:
- * 1. the 5 magnitude bits moved to f32's exponent and mantissa fields give 2^(e - 127) x 1.m
- *    (a normal code) or, for e = 0, f32's subnormal 2^-126 x 0.m (the code's subnormal:
- *    both formats scale the same way);
- * 2. times 2^(127 - bias), a power of two with a normal result: exact;
+ * (vpshufb) and shifted by 0, 6, 12, 18 (vpsrlvd); then exactly, with no f32 subnormal
+ * anywhere (a subnormal operand costs a microcode assist on some x86 cores):
+ * 1. the 5 magnitude bits (exponent e, mantissa m) moved to f32's exponent and mantissa
+ *    fields, plus (127 - bias) << 23, give 2^(e - bias) x 1.m: the value of a normal code;
+ * 2. a subnormal code (e = 0, value 2^(1 - bias) x 0.m) gets one more exponent step, so
+ *    2^(1 - bias) x 1.m, minus 2^(1 - bias) (an exact f32 subtraction; 0 for the others);
  * 3. the sign bit (bit 5) moved to bit 31.
  * The loads stay inside the 24 bytes (the last one starts 2 bytes early).
  */
 static inline void qb__elem_avx2_f6_f32_x32(const uint8_t* in, float* out, int mbits, int bias) {
   const __m256i shift = _mm256_setr_epi32(0, 6, 12, 18, 0, 6, 12, 18);
-  const __m256 scale = _mm256_castsi256_ps(_mm256_set1_epi32((254 - bias) << 23));
   for (int i = 0; i < 4; i++) {
     const int at = i < 3 ? 6 * i : 16, o = 6 * i - at;
     const __m256i g = _mm256_broadcastsi128_si256(_mm_loadl_epi64((const __m128i*) (in + at)));
@@ -169,8 +169,14 @@ static inline void qb__elem_avx2_f6_f32_x32(const uint8_t* in, float* out, int m
                                          o + 1, o + 2, -1, o + 3, o + 4, o + 5, -1, o + 3, o + 4, o + 5, -1,
                                          o + 3, o + 4, o + 5, -1, o + 3, o + 4, o + 5, -1);
     const __m256i c = _mm256_srlv_epi32(_mm256_shuffle_epi8(g, ctl), shift);
-    const __m256i mag = _mm256_slli_epi32(_mm256_and_si256(c, _mm256_set1_epi32(0x1F)), 23 - mbits);
-    const __m256 v = _mm256_mul_ps(_mm256_castsi256_ps(mag), scale);
+    const __m256i mag = _mm256_and_si256(c, _mm256_set1_epi32(0x1F));
+    const __m256i sub = _mm256_cmpgt_epi32(_mm256_set1_epi32(1 << mbits), mag);
+    const __m256i t = _mm256_add_epi32(_mm256_slli_epi32(mag, 23 - mbits),
+                                       _mm256_add_epi32(_mm256_set1_epi32((127 - bias) << 23),
+                                                        _mm256_and_si256(sub, _mm256_set1_epi32(1 << 23))));
+    const __m256 v =
+        _mm256_sub_ps(_mm256_castsi256_ps(t),
+                      _mm256_castsi256_ps(_mm256_and_si256(sub, _mm256_set1_epi32((128 - bias) << 23))));
     const __m256i sign = _mm256_and_si256(_mm256_slli_epi32(c, 26), _mm256_set1_epi32((int) 0x80000000u));
     _mm256_storeu_si256((__m256i*) (out + 8 * i), _mm256_or_si256(_mm256_castps_si256(v), sign));
   }
