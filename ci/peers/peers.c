@@ -6,8 +6,9 @@
  * this repository: ci/peers.sh builds them from a folder the user gives.
  *
  * Peers (compiled in when their macro is defined):
- *   QB_PEER_GGML   ggml's CPU backend: q8_0 quantize/dequantize/vec_dot, f16 and bf16
- *                  vec_dot, fp32 <-> fp16/bf16 row conversion.
+ *   QB_PEER_GGML   ggml's CPU backend: q8_0 quantize/dequantize/vec_dot, q4_0
+ *                  quantize/dequantize and q4_0 . q8_0 vec_dot, f16 and bf16 vec_dot,
+ *                  fp32 <-> fp16/bf16 row conversion.
  *   QB_PEER_NUMKONG  NumKong's run-time dispatched C API: nk_cast between f32 and
  *                  f16/bf16/e4m3/e5m2, nk_dot_{f32,f16,bf16,i8,e4m3}.
  * Without a peer an operation still times qbench's side: ci/peers/torch_peers.py asks
@@ -164,7 +165,7 @@ typedef struct qb__op {
   const char* name;   /* what the peer calls it */
   const char* family; /* qbench's family */
   int input; /* 0: f32, 1: f16, 2: bf16, 3: qb8 / ggml's q8_0, 4: e4m3, 5: q8_0 on both sides, 6: q4_0 on both
-                sides, 7: e5m2, 8: s8 */
+                sides, 7: e5m2, 8: s8, 9: q4_0 . q8_0 on both sides */
   void (*peer)(const qb__job* j);
   int peer_type, peer_type2;
 } qb__op;
@@ -176,6 +177,7 @@ static const qb__op qb__ops[] = {
     {"ggml vec_dot_q8_0_q8_0", "q8_0_dot", 5, qb__g_dot, GGML_TYPE_Q8_0},
     {"ggml quantize_row_q4_0", "f32_q4_0_quant", 0, qb__g_quant, GGML_TYPE_Q4_0},
     {"ggml dequantize_row_q4_0", "q4_0_f32_dequant", 6, qb__g_dequant, GGML_TYPE_Q4_0},
+    {"ggml vec_dot_q4_0_q8_0", "q4_0q8_0_dot", 9, qb__g_dot, GGML_TYPE_Q4_0},
     {"ggml quantize_row_q8_0", "f32_qb8_quant", 0, qb__g_quant, 0},
     {"ggml dequantize_row_q8_0", "qb8_f32_dequant", 3, qb__g_dequant, 0},
     {"ggml vec_dot_q8_0_q8_0", "qb8_dot", 3, qb__g_dot, GGML_TYPE_Q8_0},
@@ -297,6 +299,12 @@ static int qb__run_all(const size_t* sizes, size_t n_sizes, int rounds, double m
         /* q4_0 on both sides (qbench's q4_0 is ggml's bit for bit). */
         qb__ref("f32_q4_0_quant", n, b.f, b.gq);
         qx = px = b.gq;
+      } else if (op->input == 9) {
+        /* q4_0 weights . q8_0 activations, ggml's vec_dot_type for q4_0, on both sides. */
+        qb__ref("f32_q4_0_quant", n, b.f, b.gq);
+        qb__ref("f32_q8_0_quant", n, b.f2, b.gq2);
+        qx = px = b.gq;
+        qx2 = px2 = b.gq2;
       } else if (op->input == 4 || op->input == 7) {
         const char* cvt = op->input == 4 ? "f32_f8e4m3_cvt" : "f32_f8e5m2_cvt";
         qb__ref(cvt, n, b.f, b.q);
