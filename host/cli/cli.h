@@ -29,6 +29,7 @@ bool qb_parse_double(const char* s, double* out); /* finite only */
  * widest cell; JSON is an array of objects keyed by the column names; CSV quotes per
  * RFC 4180. Data goes to stdout, messages to stderr.
  */
+#include <getopt.h>
 #include <stdio.h>
 
 typedef enum qb_cli_format { QB_CLI_TABLE, QB_CLI_JSON, QB_CLI_CSV, QB_CLI_MD } qb_cli_format;
@@ -58,6 +59,7 @@ enum {
   QB_CLI_OPT_JSON,
   QB_CLI_OPT_OUT,
   QB_CLI_OPT_FORCE,
+  QB_CLI_OPT_USAGE, /* from qb_cli_out_getopt: bad usage, the error printed */
 };
 #define QB_CLI_OUT_OPTIONS                                                                              \
   {"format", required_argument, NULL, QB_CLI_OPT_FORMAT}, {"json", no_argument, NULL, QB_CLI_OPT_JSON}, \
@@ -75,13 +77,20 @@ typedef struct qb_cli_out {
   FILE* f;          /* open between begin and end */
   char* buf;
   size_t len;
+  bool parsing; /* qb_cli_out_getopt has restarted getopt */
 } qb_cli_out;
 
 /* A command's output settings, before parsing (table, stdout). */
 void qb_cli_out_init(qb_cli_out* o, const char* cmd, unsigned allowed);
-/* In the getopt loop: 1 when `c` was one of the options above (taken), 0 when not,
- * 2 on bad usage (the one-line error printed). */
-int qb_cli_out_option(qb_cli_out* o, int c, const char* arg);
+/* The command's getopt_long loop, the options above taken into `o` on the way: returns
+ * the next option that is the command's own, or -1 when the options end (optind at the
+ * first operand). QB_CLI_OPT_USAGE means bad usage with its one-line error printed (an
+ * unknown or incomplete option, a bad --format, ...): the command returns 2. The first
+ * call restarts getopt and silences getopt's own messages. */
+int qb_cli_out_getopt(qb_cli_out* o, int argc, char** argv, const char* shortopts,
+                      const struct option* longopts);
+/* After the loop, for a command that takes no operands: 0, or 2 with the error printed. */
+int qb_cli_out_no_operands(const qb_cli_out* o, int argc, char** argv);
 /* After parsing, before any work: the format settled, the target checked (2 with the
  * error printed: an existing file without --force, no such directory, ...), the
  * buffer opened. 0 when all is well. */

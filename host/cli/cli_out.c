@@ -45,7 +45,9 @@ void qb_cli_out_init(qb_cli_out* o, const char* cmd, unsigned allowed) {
   o->format = QB_CLI_TABLE;
 }
 
-int qb_cli_out_option(qb_cli_out* o, int c, const char* arg) {
+/* 1 when `c` was one of the output options (taken), 0 when not, 2 on bad usage (the
+ * one-line error printed). */
+static int qb__option(qb_cli_out* o, int c, const char* arg) {
   char words[64];
   switch (c) {
     case QB_CLI_OPT_FORMAT: {
@@ -75,6 +77,30 @@ int qb_cli_out_option(qb_cli_out* o, int c, const char* arg) {
     default:
       return 0;
   }
+}
+
+int qb_cli_out_getopt(qb_cli_out* o, int argc, char** argv, const char* shortopts,
+                      const struct option* longopts) {
+  if (!o->parsing) {
+    optind = 1;
+    opterr = 0;
+    o->parsing = true;
+  }
+  for (;;) {
+    const int c = getopt_long(argc, argv, shortopts, longopts, NULL);
+    if (c == '?' || c == ':') {
+      (void) qb_cli_usage_error(o->cmd, "unknown or incomplete option '%s'", argv[optind - 1]);
+      return QB_CLI_OPT_USAGE;
+    }
+    const int taken = qb__option(o, c, optarg);
+    if (taken == 2) return QB_CLI_OPT_USAGE;
+    if (!taken) return c;
+  }
+}
+
+int qb_cli_out_no_operands(const qb_cli_out* o, int argc, char** argv) {
+  if (optind < argc) return qb_cli_usage_error(o->cmd, "unexpected argument '%s'", argv[optind]);
+  return 0;
 }
 
 /* The format a name's extension says, when the command writes it. */

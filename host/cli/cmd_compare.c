@@ -103,13 +103,8 @@ static int qb__parse(int argc, char** argv, qb__args* a) {
                                            {"icount-threshold", required_argument, NULL, 'T'},
                                            {"help", no_argument, NULL, 'h'},
                                            {NULL, 0, NULL, 0}};
-  optind = 1;
-  opterr = 0;
   int c;
-  while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-    const int taken = qb_cli_out_option(&a->out, c, optarg);
-    if (taken == 2) return 2;
-    if (taken) continue;
+  while ((c = qb_cli_out_getopt(&a->out, argc, argv, "h", longopts)) != -1) {
     switch (c) {
       case 'h':
         qb__help();
@@ -156,8 +151,8 @@ static int qb__parse(int argc, char** argv, qb__args* a) {
           return qb_cli_usage_error("compare", "--icount-threshold '%s': expected a percentage >= 0", optarg);
         }
         break;
-      default:
-        return qb_cli_usage_error("compare", "unknown or incomplete option '%s'", argv[optind - 1]);
+      default: /* QB_CLI_OPT_USAGE: the error is printed */
+        return 2;
     }
   }
   if ((a->icount_base != NULL) != (a->icount_head != NULL)) {

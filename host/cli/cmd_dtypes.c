@@ -81,13 +81,8 @@ int qb_cmd_dtypes(qb_ctx* ctx, int argc, char** argv) {
   qb_cli_out out;
   qb_cli_out_init(&out, "dtypes", QB__FORMATS);
   (void) ctx;
-  optind = 1;
-  opterr = 0;
   int c;
-  while ((c = getopt_long(argc, argv, "+hv:", opts, NULL)) != -1) {
-    const int taken = qb_cli_out_option(&out, c, optarg);
-    if (taken == 2) return 2;
-    if (taken) continue;
+  while ((c = qb_cli_out_getopt(&out, argc, argv, "+hv:", opts)) != -1) {
     switch (c) {
       case 'h':
         qb__help();
@@ -95,13 +90,11 @@ int qb_cmd_dtypes(qb_ctx* ctx, int argc, char** argv) {
       case 'v':
         value = optarg;
         break;
-      default:
-        return qb_cli_usage_error("dtypes", "unknown or incomplete option '%s'", argv[optind - 1]);
+      default: /* QB_CLI_OPT_USAGE: the error is printed */
+        return 2;
     }
   }
-  if (optind < argc) {
-    return qb_cli_usage_error("dtypes", "unexpected argument '%s'", argv[optind]);
-  }
+  if (qb_cli_out_no_operands(&out, argc, argv) != 0) return 2;
   double v = 0;
   if (value != NULL && !qb__parse_value(value, &v)) {
     return qb_cli_usage_error("dtypes", "--value '%s': not a finite number or fraction A/B", value);

@@ -82,12 +82,7 @@ int qb_cmd_error(qb_ctx* ctx, int argc, char** argv) {
   int c, rc = 0;
   qb_cli_out out;
   qb_cli_out_init(&out, "error", QB_CLI_FMT_BIT(QB_CLI_JSON));
-  optind = 1;
-  opterr = 0;
-  while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
-    const int taken = qb_cli_out_option(&out, c, optarg);
-    if (taken == 2) return 2;
-    if (taken) continue;
+  while ((c = qb_cli_out_getopt(&out, argc, argv, "+h", opts)) != -1) {
     switch (c) {
       case 'h':
         qb__help();
@@ -135,11 +130,11 @@ int qb_cmd_error(qb_ctx* ctx, int argc, char** argv) {
         data_only = 1;
         break;
       }
-      default:
-        return qb_cli_usage_error("error", "unknown or incomplete option '%s'", argv[optind - 1]);
+      default: /* QB_CLI_OPT_USAGE: the error is printed */
+        return 2;
     }
   }
-  if (optind < argc) return qb_cli_usage_error("error", "unexpected argument '%s'", argv[optind]);
+  if (qb_cli_out_no_operands(&out, argc, argv) != 0) return 2;
   if (data.path == NULL && data_only) {
     return qb_cli_usage_error("error", "--tensor, --all, --formats and --axis need --data FILE");
   }

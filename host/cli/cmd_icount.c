@@ -80,12 +80,7 @@ static int qb__parse(int argc, char** argv, qb__icount_opts* o) {
       {"inner", required_argument, NULL, 'I'}, QB_CLI_OUT_OPTIONS,
       {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0}};
   int c;
-  optind = 1;
-  opterr = 0;
-  while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-    const int taken = qb_cli_out_option(&o->out, c, optarg);
-    if (taken == 2) return 2;
-    if (taken) continue;
+  while ((c = qb_cli_out_getopt(&o->out, argc, argv, "h", opts)) != -1) {
     switch (c) {
       case 'h':
         qb__help();
@@ -101,11 +96,11 @@ static int qb__parse(int argc, char** argv, qb__icount_opts* o) {
       case 'I':
         o->inner = optarg;
         break;
-      default:
-        return qb_cli_usage_error("icount", "unknown or incomplete option '%s'", argv[optind - 1]);
+      default: /* QB_CLI_OPT_USAGE: the error is printed */
+        return 2;
     }
   }
-  if (optind < argc) return qb_cli_usage_error("icount", "unexpected argument '%s'", argv[optind]);
+  if (qb_cli_out_no_operands(&o->out, argc, argv) != 0) return 2;
   return -1;
 }
 

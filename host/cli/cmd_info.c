@@ -86,22 +86,15 @@ static int qb__info_json(const qb_ctx* ctx, FILE* out) {
 int qb_cmd_info(qb_ctx* ctx, int argc, char** argv) {
   static const struct option opts[] = {
       QB_CLI_OUT_OPTIONS, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
-  optind = 1;
-  opterr = 0;
   int c;
   qb_cli_out out;
   qb_cli_out_init(&out, "info", QB_CLI_FMT_BIT(QB_CLI_JSON));
-  while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
-    if (c == 'h') {
-      qb__help();
-      return 0;
-    }
-    const int taken = qb_cli_out_option(&out, c, optarg);
-    if (taken == 2) return 2;
-    if (taken) continue;
-    return qb_cli_usage_error("info", "unknown or incomplete option '%s'", argv[optind - 1]);
+  while ((c = qb_cli_out_getopt(&out, argc, argv, "+h", opts)) != -1) {
+    if (c != 'h') return 2; /* QB_CLI_OPT_USAGE: the error is printed */
+    qb__help();
+    return 0;
   }
-  if (optind < argc) return qb_cli_usage_error("info", "unexpected argument '%s'", argv[optind]);
+  if (qb_cli_out_no_operands(&out, argc, argv) != 0) return 2;
   if (qb_cli_out_begin(&out) != 0) return 2;
   if (out.format == QB_CLI_JSON) return qb_cli_out_end(&out, qb__info_json(ctx, out.f));
   FILE* fo = out.f;

@@ -92,13 +92,8 @@ int qb_cmd_list(qb_ctx* ctx, int argc, char** argv) {
   const char* family = NULL;
   qb_cli_out out;
   qb_cli_out_init(&out, "list", QB__FORMATS);
-  optind = 1;
-  opterr = 0;
   int c;
-  while ((c = getopt_long(argc, argv, "+hf:", opts, NULL)) != -1) {
-    const int taken = qb_cli_out_option(&out, c, optarg);
-    if (taken == 2) return 2;
-    if (taken) continue;
+  while ((c = qb_cli_out_getopt(&out, argc, argv, "+hf:", opts)) != -1) {
     switch (c) {
       case 'h':
         qb__help();
@@ -106,11 +101,11 @@ int qb_cmd_list(qb_ctx* ctx, int argc, char** argv) {
       case 'f':
         family = optarg;
         break;
-      default:
-        return qb_cli_usage_error("list", "unknown or incomplete option '%s'", argv[optind - 1]);
+      default: /* QB_CLI_OPT_USAGE: the error is printed */
+        return 2;
     }
   }
-  if (optind < argc) return qb_cli_usage_error("list", "unexpected argument '%s'", argv[optind]);
+  if (qb_cli_out_no_operands(&out, argc, argv) != 0) return 2;
   if (family != NULL && qb_family_find(family) == QB_FAMILY_COUNT) {
     return qb_cli_usage_error("list", "--family '%s': unknown family", family);
   }

@@ -60,12 +60,7 @@ int qb_cmd_memory(qb_ctx* ctx, int argc, char** argv) {
   qb_error err = {0};
   qb_memory_row rows[QB_MEMORY_MAX_ROWS];
   (void) ctx;
-  optind = 1;
-  opterr = 0;
-  while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
-    const int taken = qb_cli_out_option(&out, c, optarg);
-    if (taken == 2) return 2;
-    if (taken) continue;
+  while ((c = qb_cli_out_getopt(&out, argc, argv, "+h", opts)) != -1) {
     switch (c) {
       case 'h':
         qb__help();
@@ -73,11 +68,11 @@ int qb_cmd_memory(qb_ctx* ctx, int argc, char** argv) {
       case 's':
         shape = optarg;
         break;
-      default:
-        return qb_cli_usage_error("memory", "unknown or incomplete option '%s'", argv[optind - 1]);
+      default: /* QB_CLI_OPT_USAGE: the error is printed */
+        return 2;
     }
   }
-  if (optind < argc) return qb_cli_usage_error("memory", "unexpected argument '%s'", argv[optind]);
+  if (qb_cli_out_no_operands(&out, argc, argv) != 0) return 2;
   if (shape == NULL) return qb_cli_usage_error("memory", "--shape is required (e.g. --shape 2000x2000)");
   if (qb_memory_parse_shape(shape, dims, &ndim, &err) != QB_OK) {
     return qb_cli_usage_error("memory", "--shape: %s", err.msg);

@@ -253,13 +253,8 @@ int qb_cmd_semantics(qb_ctx* ctx, int argc, char** argv) {
   bool show_skipped = false;
   qb_cli_out out;
   qb_cli_out_init(&out, "semantics", QB__FORMATS);
-  optind = 1;
-  opterr = 0;
   int c;
-  while ((c = getopt_long(argc, argv, "+hf:", opts, NULL)) != -1) {
-    const int taken = qb_cli_out_option(&out, c, optarg);
-    if (taken == 2) return 2;
-    if (taken) continue;
+  while ((c = qb_cli_out_getopt(&out, argc, argv, "+hf:", opts)) != -1) {
     switch (c) {
       case 'h':
         qb__help();
@@ -270,11 +265,11 @@ int qb_cmd_semantics(qb_ctx* ctx, int argc, char** argv) {
       case 's':
         show_skipped = true;
         break;
-      default:
-        return qb_cli_usage_error("semantics", "unknown or incomplete option '%s'", argv[optind - 1]);
+      default: /* QB_CLI_OPT_USAGE: the error is printed */
+        return 2;
     }
   }
-  if (optind < argc) return qb_cli_usage_error("semantics", "unexpected argument '%s'", argv[optind]);
+  if (qb_cli_out_no_operands(&out, argc, argv) != 0) return 2;
   if (family != NULL) {
     const qb_family f = qb_family_find(family);
     if (f == QB_FAMILY_COUNT) return qb_cli_usage_error("semantics", "--family '%s': unknown family", family);
