@@ -5,6 +5,10 @@ set_tests_properties(cli_run PROPERTIES LABELS cli TIMEOUT 600)
 # rows' roof fractions; skipped without an OpenCL device.
 add_test(NAME cli_run_opencl COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/run_opencl.sh $<TARGET_FILE:qbench>)
 set_tests_properties(cli_run_opencl PROPERTIES LABELS "cli;opencl" SKIP_RETURN_CODE 77 TIMEOUT 600)
+# A tensor of NaNs through the OpenCL half casts (tests/cli/run_opencl_nan.sh): the run
+# holds each row to its variant's declared semantics (nan-canon), as the tests do.
+add_test(NAME cli_run_opencl_nan COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/run_opencl_nan.sh $<TARGET_FILE:qbench>)
+set_tests_properties(cli_run_opencl_nan PROPERTIES LABELS "cli;opencl" SKIP_RETURN_CODE 77 TIMEOUT 300)
 # Nothing lost (tests/cli/journal.sh): SIGKILL then recover and --resume; SIGINT,
 # SIGTERM, SIGHUP, a closed stdout, a file size limit, names taken before and during a
 # run; filters that select nothing, --out x.csv, timed-out rows.

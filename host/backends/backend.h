@@ -94,7 +94,7 @@ typedef struct qb_backend qb_backend;
  * run_case, destroy. The device kind also needs prepare_copy, run, release and
  * transfer (roofs and transfer rows), and its run_case is usually
  * qb_backend_device_run_case (backends/device.h) over prepare, run,
- * run_with_transfers, fetch and release. Optional (NULL): device_context, describe,
+ * run_with_transfers, fetch, sem and release. Optional (NULL): device_context, describe,
  * print_device.
  */
 typedef struct qb_backend_ops {
@@ -130,6 +130,9 @@ typedef struct qb_backend_ops {
   qb_status (*run_with_transfers)(qb_backend* b, void* state, double* seconds, qb_error* err);
   /* Copies the last output into y (y_bytes). */
   qb_status (*fetch)(qb_backend* b, void* state, void* y, qb_error* err);
+  /* The semantics (QB_SEM_*) a variant's output is held to on this device: what the
+   * variant declares, with what the device adds (flushed subnormals where it has none). */
+  unsigned (*sem)(qb_backend* b, int device, qb_family fam, const char* variant);
   void (*release)(qb_backend* b, void* state);
   /* Prepares the device's plain copy kernel (the bandwidth roof of device cases) over
    * two device-resident buffers of `bytes` each, input defined, warmed up: every `run`

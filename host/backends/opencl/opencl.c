@@ -698,6 +698,13 @@ static void qb__destroy(qb_backend* b) {
   free(o);
 }
 
+static unsigned qb__sem(qb_backend* b, int device, qb_family fam, const char* variant) {
+  const qb__ocl_device* d = &qb__self(b)->dev[device];
+  const qb__ocl_entry* e = qb__find_entry(fam, variant);
+  if (e == NULL) return 0;
+  return e->sem | (e->float_math && !d->denorms ? QB_SEM_FTZ_IN | QB_SEM_FTZ_OUT : 0u);
+}
+
 static const qb_backend_ops qb__ops = {
     .name = "opencl",
     .device_count = qb__device_count,
@@ -709,6 +716,7 @@ static const qb_backend_ops qb__ops = {
     .run = qb__run,
     .run_with_transfers = qb__run_with_transfers,
     .fetch = qb__fetch,
+    .sem = qb__sem,
     .release = qb__release,
     .prepare_copy = qb__prepare_copy,
     .transfer = qb__transfer,
@@ -753,10 +761,7 @@ void qb_opencl_geometry(qb_backend* b, int device, size_t* work_group, unsigned*
 }
 
 unsigned qb_opencl_variant_sem(qb_backend* b, int device, qb_family fam, const char* variant) {
-  const qb__ocl_device* d = &qb__self(b)->dev[device];
-  const qb__ocl_entry* e = qb__find_entry(fam, variant);
-  if (e == NULL) return 0;
-  return e->sem | (e->float_math && !d->denorms ? QB_SEM_FTZ_IN | QB_SEM_FTZ_OUT : 0u);
+  return qb__sem(b, device, fam, variant);
 }
 
 void qb_opencl_test_inject_source(qb_backend* b, const char* text) {
