@@ -10,6 +10,8 @@ extern "C" {
 
 #include <cstdio>
 #include <exception>
+#include <memory>
+#include <mutex>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -23,10 +25,40 @@ const benchmark::State* qb__st(const qb_gb_state* st) {
   return reinterpret_cast<const benchmark::State*>(st);
 }
 
+// The first error of a benchmark's repetitions, held for the ones after it.
+struct qb__first_error {
+  std::mutex mu;
+  bool set = false;
+  std::string msg;
+};
+
+// Where qb_gb_skip_with_error records a message: the running benchmark's first error.
+thread_local qb__first_error* qb__current_error = nullptr;
+
 struct qb__registered {
   qb_gb_fn* fn;
   void* user;
+  std::shared_ptr<qb__first_error> first_error;
 };
+
+// One call of a registered benchmark. Once a repetition has failed, every later one
+// fails at once with the same message: the case is an error row whatever follows, and
+// Google Benchmark 1.7 cannot take a failed repetition before good ones (its statistics
+// then read the failed run's null statistics: a crash or std::bad_alloc, and the row
+// loses the device's message).
+void qb__call(const qb__registered& reg, benchmark::State& st) {
+  qb__first_error* e = reg.first_error.get();
+  {
+    std::lock_guard<std::mutex> lock(e->mu);
+    if (e->set) {
+      st.SkipWithError(e->msg.c_str());
+      return;
+    }
+  }
+  qb__current_error = e;
+  reg.fn(reinterpret_cast<qb_gb_state*>(&st), reg.user);
+  qb__current_error = nullptr;
+}
 
 // Hands each run to C. Context and console printing are deliberately absent: the
 // harness records the machine itself and prints its own table.
@@ -82,9 +114,9 @@ qb_status qb_gb_register(const char* name, qb_gb_fn* fn, void* user, const qb_gb
   qb_gb_options o = {};
   if (opt != nullptr) o = *opt;
   try {
-    const qb__registered reg = {fn, user};
-    benchmark::internal::Benchmark* b = benchmark::RegisterBenchmark(
-        name, [reg](benchmark::State& st) { reg.fn(reinterpret_cast<qb_gb_state*>(&st), reg.user); });
+    const qb__registered reg = {fn, user, std::make_shared<qb__first_error>()};
+    benchmark::internal::Benchmark* b =
+        benchmark::RegisterBenchmark(name, [reg](benchmark::State& st) { qb__call(reg, st); });
     b->Unit(benchmark::kNanosecond);
     b->Threads(o.threads > 0 ? o.threads : 1);
     if (o.repetitions > 0) b->Repetitions(o.repetitions);
@@ -138,6 +170,18 @@ void qb_gb_set_counter(qb_gb_state* st, const char* name, double value, unsigned
 }
 
 void qb_gb_skip_with_error(qb_gb_state* st, const char* msg) {
+  qb__first_error* e = qb__current_error;
+  if (e != nullptr) {
+    std::lock_guard<std::mutex> lock(e->mu);
+    if (!e->set) {
+      try {
+        e->msg = msg;
+        e->set = true;
+      } catch (const std::exception&) {
+        // Out of memory for the copy: the later repetitions run as they would have.
+      }
+    }
+  }
   qb__st(st)->SkipWithError(msg);
 }
 bool qb_gb_error_occurred(const qb_gb_state* st) {
