@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dot/dot.h"
 #include "platform/cpu.h"
 #include "platform/registry.h"
 #include "test_cvt.h"
@@ -555,6 +556,188 @@ static void check_elem(const qb_kernel_info* k, const fmt* f, int to_f32) {
   }
 }
 
+/* ---- The dots: every variant against its reference, within its declared bound --------- */
+
+/* Room for the longest dot checked here (70 blocks of 32) and in check() (132). */
+enum { DOT_MAX_N = 32 * 132, DOT_RANDOM_N = 32 * 70 };
+
+/* A random E4M3 code that is not NaN (0x7F, 0xFF become 0x7E, 0xFE). */
+static uint8_t rand_e4m3(uint64_t* s) {
+  const uint8_t c = (uint8_t) (qb_test_rand(s) >> 24);
+  return (c & 0x7Fu) == 0x7Fu ? (uint8_t) (c - 1u) : c;
+}
+
+/* Random dot inputs for family f over n elements: codes without NaN and E8M0 scales
+ * 2^-20..2^20 (so that sums neither overflow nor underflow). */
+static void dot_fill(qb_family f, void* a, void* b, size_t n, uint64_t seed) {
+  if (f == QB_FAMILY_f8e4m3_dot) {
+    for (size_t i = 0; i < n; i++) ((uint8_t*) a)[i] = rand_e4m3(&seed), ((uint8_t*) b)[i] = rand_e4m3(&seed);
+    return;
+  }
+  for (size_t k = 0; k < n / 32; k++) {
+    qb_block_mx8* y = (qb_block_mx8*) b + k;
+    y->e = (uint8_t) (107 + qb_test_rand(&seed) % 41);
+    for (int i = 0; i < 32; i++) y->qs[i] = rand_e4m3(&seed);
+    if (f == QB_FAMILY_mxf8e4m3_dot) {
+      qb_block_mx8* x = (qb_block_mx8*) a + k;
+      x->e = (uint8_t) (107 + qb_test_rand(&seed) % 41);
+      for (int i = 0; i < 32; i++) x->qs[i] = rand_e4m3(&seed);
+    } else {
+      qb_block_mx4* x = (qb_block_mx4*) a + k;
+      x->e = (uint8_t) (107 + qb_test_rand(&seed) % 41);
+      for (int i = 0; i < 16; i++) x->qs[i] = (uint8_t) (qb_test_rand(&seed) >> 40);
+    }
+  }
+}
+
+/* The element codes of input `side` (0: a, 1: b) of a dot: the codes of block k start
+ * at the returned pointer; *e is the block's scale byte (NULL for f8e4m3_dot). */
+static uint8_t* dot_codes(qb_family f, void* buf, int side, size_t k, uint8_t** e) {
+  if (f == QB_FAMILY_f8e4m3_dot) {
+    *e = NULL;
+    return (uint8_t*) buf + 32 * k;
+  }
+  if (side == 0 && f == QB_FAMILY_mxf4mxf8e4m3_dot) {
+    *e = &((qb_block_mx4*) buf)[k].e;
+    return ((qb_block_mx4*) buf)[k].qs;
+  }
+  *e = &((qb_block_mx8*) buf)[k].e;
+  return ((qb_block_mx8*) buf)[k].qs;
+}
+
+/* sum |a_i b_i| in double over the values the reference reads: its dequantizers on
+ * copies with every scale 2^0 (so that no value overflows f32), times the scales in
+ * double. */
+static double dot_sum_abs(qb_family f, const void* a, const void* b, size_t n) {
+  static float da[DOT_MAX_N], db[DOT_MAX_N];
+  static uint8_t ua[DOT_MAX_N * 2], ub[DOT_MAX_N * 2];
+  static double sa[DOT_MAX_N / 32], sb[DOT_MAX_N / 32];
+  const bool mx = f != QB_FAMILY_f8e4m3_dot;
+  const size_t bytes_a =
+      f == QB_FAMILY_mxf4mxf8e4m3_dot ? n / 32 * sizeof(qb_block_mx4) : n / 32 * sizeof(qb_block_mx8);
+  double s = 0.0;
+  if (!mx) {
+    quant(QB_FAMILY_f8e4m3_f32_cvt, (const float*) a, n, da, NULL);
+    quant(QB_FAMILY_f8e4m3_f32_cvt, (const float*) b, n, db, NULL);
+    for (size_t i = 0; i < n; i++) s += fabs((double) da[i] * db[i]);
+    return s;
+  }
+  memcpy(ua, a, bytes_a);
+  memcpy(ub, b, n / 32 * sizeof(qb_block_mx8));
+  for (size_t k = 0; k < n / 32; k++) {
+    uint8_t* ea;
+    dot_codes(f, ua, 0, k, &ea);
+    sa[k] = *ea == 0xFF ? NAN : ldexp(1.0, *ea - 127);
+    *ea = 127;
+    dot_codes(f, ub, 1, k, &ea);
+    sb[k] = *ea == 0xFF ? NAN : ldexp(1.0, *ea - 127);
+    *ea = 127;
+  }
+  quant(f == QB_FAMILY_mxf8e4m3_dot ? QB_FAMILY_mxf8e4m3_f32_dequant : QB_FAMILY_mxf4_f32_dequant,
+        (const float*) (const void*) ua, n, da, NULL);
+  quant(QB_FAMILY_mxf8e4m3_f32_dequant, (const float*) (const void*) ub, n, db, NULL);
+  for (size_t i = 0; i < n; i++) s += fabs((double) da[i] * db[i]) * sa[i / 32] * sb[i / 32];
+  return s;
+}
+
+/* One dot against the reference: bit-exact when the variant declares QB_SEM_EXACT;
+ * otherwise a NaN where the reference gives one (any NaN under QB_SEM_NAN_CANON), the
+ * same infinity, or within qb_dot_sem_bound. `what` names the case on failure. */
+static void dot_compare(const qb_kernel_info* k, size_t n, const void* a, const void* b, const char* what) {
+  float got = 1.0f, want = 2.0f;
+  qb_kernel_dot(k)(n, a, b, &got);
+  qb_kernel_dot(qb_kernel_reference(k->family))(n, a, b, &want);
+  if (to_bits(got) == to_bits(want)) return;
+  if (k->sem == QB_SEM_EXACT)
+    fail_msg("%s: %s, n = %zu: got %a, want %a (declared exact)", k->name, what, n, got, want);
+  if (isnan(want) && isnan(got) && (k->sem & QB_SEM_NAN_CANON)) return;
+  if (!isfinite(want) || !isfinite(got) || !(k->sem & QB_SEM_REASSOC))
+    fail_msg("%s: %s, n = %zu: got %a (0x%08x), want %a (0x%08x)", k->name, what, n, got, to_bits(got), want,
+             to_bits(want));
+  const double bound = qb_dot_sem_bound(n, dot_sum_abs(k->family, a, b, n), k->sem);
+  if (!(fabs((double) got - want) <= bound))
+    fail_msg("%s: %s, n = %zu: got %a, want %a: |diff| %g > bound %g", k->name, what, n, got, want,
+             fabs((double) got - want), bound);
+}
+
+static void check_dot(const qb_kernel_info* k) {
+  static uint8_t a[DOT_MAX_N * 2], b[DOT_MAX_N * 2];
+  const qb_family f = k->family;
+  const bool mx = f != QB_FAMILY_f8e4m3_dot;
+  const bool fp4 = f == QB_FAMILY_mxf4mxf8e4m3_dot;
+  uint8_t *ca, *cb, *ea, *eb;
+  /* 1. Random inputs, every length up to 9 tiles (every block count for the MX dots),
+   *    then longer ones: tails of every size, one block, many blocks. */
+  for (uint64_t seed = 1; seed <= 3; seed++) {
+    dot_fill(f, a, b, DOT_MAX_N, seed);
+    for (size_t n = 0; n <= DOT_RANDOM_N; n += (mx ? 32 : 1) * (n < 9 * k->tile ? 1 : 7)) {
+      dot_compare(k, n, a, b, "random codes");
+    }
+  }
+  /* 2. Special values, at the first, a middle and the last block of several lengths. */
+  const size_t lens[] = {32, 64, 96, 32 * 67, mx ? 32 * 3 : 37, mx ? 32 * 9 : 100};
+  for (size_t li = 0; li < sizeof lens / sizeof lens[0]; li++) {
+    const size_t n = lens[li], nb = (n + 31) / 32;
+    const size_t where[3] = {0, nb / 2, nb - 1};
+    for (int w = 0; w < 3; w++) {
+      const size_t kb = where[w];
+      const size_t last = n - 1 - 32 * kb < 31 ? n - 1 - 32 * kb : 31; /* the block's last element */
+      /* NaN codes of either sign on either side. */
+      for (int side = 0; side < 2; side++) {
+        for (int neg = 0; neg < 2 && !(fp4 && side == 0); neg++) {
+          dot_fill(f, a, b, DOT_MAX_N, 10 + li);
+          uint8_t* c = dot_codes(f, side ? b : a, side, kb, &ea);
+          c[last] = neg ? 0xFF : 0x7F;
+          dot_compare(k, n, a, b, "a NaN code");
+        }
+      }
+      if (!mx) continue;
+      /* NaN scales on either side. */
+      for (int side = 0; side < 2; side++) {
+        dot_fill(f, a, b, DOT_MAX_N, 20 + li);
+        dot_codes(f, side ? b : a, side, kb, &ea);
+        *ea = 0xFF;
+        dot_compare(k, n, a, b, "a NaN scale");
+      }
+      /* The smallest scales (2^-127 both: products far below f32's subnormals), the
+       * largest (2^127 both: the sum overflows), and 2^127 . 2^-126, where the
+       * reference's (p * 2^127) * 2^-126 overflows although the product of the scales
+       * is 2: a kernel that multiplies the scales first differs. */
+      const uint8_t scales[4][2] = {{0, 0}, {254, 254}, {254, 1}, {0, 254}};
+      for (int si = 0; si < 4; si++) {
+        dot_fill(f, a, b, DOT_MAX_N, 30 + li);
+        dot_codes(f, a, 0, kb, &ea);
+        dot_codes(f, b, 1, kb, &eb);
+        *ea = scales[si][0];
+        *eb = scales[si][1];
+        dot_compare(k, n, a, b, "extreme scales");
+      }
+    }
+    /* Every code at its largest magnitude (E4M3 +-448, FP4 +-6), all of one sign and of
+     * alternating signs, under the largest and moderate scales; every code subnormal. */
+    for (int pat = 0; pat < 5; pat++) {
+      dot_fill(f, a, b, DOT_MAX_N, 40 + li);
+      for (size_t kb = 0; kb < nb; kb++) {
+        ca = dot_codes(f, a, 0, kb, &ea);
+        cb = dot_codes(f, b, 1, kb, &eb);
+        for (int i = 0; i < 32; i++) {
+          const uint8_t sign = pat == 1 && (i & 1) ? 0x80 : 0;
+          const uint8_t e4 = pat == 4 ? (uint8_t) (1 + (i % 7)) : (uint8_t) (0x7E | sign);
+          if (fp4) {
+            if (i < 16) ca[i] = pat == 4 ? 0x11 : (uint8_t) (sign ? 0xF7 : 0x77);
+          } else {
+            ca[i] = e4;
+          }
+          cb[i] = pat == 4 ? (uint8_t) (0x80 | (1 + (i % 5))) : e4;
+        }
+        if (ea != NULL) *ea = pat == 2 ? 254 : pat == 3 ? 127 + 60 : *ea;
+        if (eb != NULL) *eb = pat == 2 ? 254 : pat == 3 ? 127 + 60 : *eb;
+      }
+      dot_compare(k, n, a, b, "largest or subnormal codes");
+    }
+  }
+}
+
 /* One non-scalar variant against its reference over three spreads of inputs, every n
  * that is a multiple of the block up to 8 blocks, then every 13th. */
 static void check(const qb_kernel_info* k) {
@@ -566,6 +749,7 @@ static void check(const qb_kernel_info* k) {
   static uint8_t in[N * 4], in2[N * 4], got[N * 4 + 64], want[N * 4 + 64];
   const qb_family_info* f = qb_family_get(k->family);
   const qb_kernel_info* ref = qb_kernel_reference(k->family);
+  if (f->kind == QB_KIND_dot) check_dot(k);
   /* Three spreads of magnitudes: within one block's reach, across all of f32, and narrow
    * (many elements at the top of their block, where saturation and ties decide). */
   static const double spread[3] = {40, 260, 3};
@@ -590,9 +774,7 @@ static void check(const qb_kernel_info* k) {
       memset(got, 0xA5, sizeof got);
       memset(want, 0xA5, sizeof want);
       if (f->kind == QB_KIND_dot) {
-        qb_kernel_dot(k)(n, in, in2, got);
-        qb_kernel_dot(ref)(n, in, in2, want);
-        assert_true(memcmp(got, want, 4) == 0 || (k->sem & QB_SEM_REASSOC));
+        dot_compare(k, n, in, in2, "f32 bytes as codes");
       } else {
         qb_kernel_unary(k)(n, in, got, NULL);
         qb_kernel_unary(ref)(n, in, want, NULL);

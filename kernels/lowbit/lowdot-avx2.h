@@ -1,0 +1,147 @@
+/*
+ * The pieces of the low-bit dots on AVX2 (f8e4m3_dot, mxf8e4m3_dot, mxf4mxf8e4m3_dot):
+ * E4M3 codes decoded exactly to f32 through the f16 path, E4M3 codes split into two
+ * exact 16-bit integers, FP4 codes as small integers, and the NaN-code tracking that
+ * lets the arithmetic ignore NaN codes. Included only by files built with AVX2 flags.
+ *
+ * NaN codes: E4M3 0x7F and 0xFF are NaN, and a NaN anywhere makes the reference's
+ * result NaN (a NaN product poisons its block sum, and the sum over blocks). These
+ * kernels decode NaN codes as finite numbers, remember that they saw one, and return
+ * the quiet NaN 0x7FC00000 at the end; a NaN E8M0 scale reaches the result through the
+ * multiplications and is made that same NaN. Which NaN the reference returns depends on
+ * its operand order, so the variants declare QB_SEM_NAN_CANON.
+ */
+#ifndef QB_LOWBIT_LOWDOT_AVX2_H
+#define QB_LOWBIT_LOWDOT_AVX2_H
+
+#include <immintrin.h>
+#include <string.h>
+
+#include "lowbit/lowbit-scalar.h"
+
+/*
+ * 16 E4M3 codes (sign-extended to 16-bit lanes) -> 16 f32 values times 2^-8, exactly.
+ * 1. Shifted left by 7, the 7 magnitude bits land in f16's exponent and mantissa fields
+ *    (4 + 3 bits at bits 13..7): an f16 with the code's exponent field and bias 15
+ *    instead of 7, i.e. the value times 2^-8; E4M3 subnormals land on f16 subnormals,
+ *    scaled the same way.
+ * 2. The sign extension put copies of the sign in bits 14 and 15: 0xBF80 keeps bit 15
+ *    (the f16 sign) and the magnitude, and clears bit 14.
+ * 3. vcvtph2ps widens exactly. NaN codes become 480 * 2^-8: the caller tracks them.
+ */
+static inline void qb__e4m3x16_to_f32_avx2(__m256i w, __m256* lo, __m256* hi) {
+  const __m256i h = _mm256_and_si256(_mm256_slli_epi16(w, 7), _mm256_set1_epi16((short) 0xBF80));
+  *lo = _mm256_cvtph_ps(_mm256_castsi256_si128(h));
+  *hi = _mm256_cvtph_ps(_mm256_extracti128_si256(h, 1));
+}
+
+/* 32 E4M3 codes -> 32 f32 values times 2^-8 (in order, 8 per vector); `nan` collects
+ * the codes or 0x80: a byte 0xFF in it means a NaN code was seen. */
+static inline void qb__e4m3x32_to_f32_avx2(const uint8_t* p, __m256 v[4], __m256i* nan) {
+  const __m256i b = _mm256_loadu_si256((const __m256i*) p);
+  *nan = _mm256_max_epu8(*nan, _mm256_or_si256(b, _mm256_set1_epi8((char) 0x80)));
+  qb__e4m3x16_to_f32_avx2(_mm256_cvtepi8_epi16(_mm256_castsi256_si128(b)), &v[0], &v[1]);
+  qb__e4m3x16_to_f32_avx2(_mm256_cvtepi8_epi16(_mm256_extracti128_si256(b, 1)), &v[2], &v[3]);
+}
+
+/* Whether `nan` (qb__e4m3x32_to_f32_avx2) saw a NaN code. */
+static inline int qb__e4m3_saw_nan_avx2(__m256i nan) {
+  return _mm256_movemask_epi8(_mm256_cmpeq_epi8(nan, _mm256_set1_epi8(-1))) != 0;
+}
+
+/* The sum of 8 f32 lanes (pairwise). */
+static inline float qb__hsum_ps_avx2(__m256 v) {
+  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_add_ss(s, _mm_movehdup_ps(s));
+  return _mm_cvtss_f32(s);
+}
+
+/* The sum of 8 s32 lanes (exact when it fits). */
+static inline int32_t qb__hsum_epi32_avx2(__m256i v) {
+  __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(1, 0, 3, 2)));
+  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(2, 3, 0, 1)));
+  return _mm_cvtsi128_si32(s);
+}
+
+/*
+ * Whether a block with scale bytes ea, eb takes the slow path: its lanes added up into
+ * the block's sum before it is scaled, as the reference does. Scaled lane by lane,
+ * partial sums of opposite signs could overflow to +inf and -inf (a NaN) where the
+ * reference's block sum overflows once (an inf), or not at all. A block's sum, and any
+ * part of it, is below 32 * 448 * 448 < 2^23 (times the kernel's exact power of two),
+ * so neither p 2^sa nor p 2^sa 2^sb can overflow while sa <= 100 and sa + sb <= 100
+ * (sa = ea - 127). The NaN scale 0xFF takes the slow path too, with a NaN either way.
+ */
+static inline int qb__lowdot_big_scales(unsigned ea, unsigned eb) {
+  return ea > 127 + 100 || ea + eb > 254 + 100;
+}
+
+/* The result of a dot that saw NaN codes (`nan`) or came out NaN: the quiet NaN. */
+static inline float qb__lowdot_result(float r, int saw_nan) {
+  return saw_nan || r != r ? qb_f32_from_bits(0x7FC00000u) : r;
+}
+
+/*
+ * 32 E4M3 codes -> their values times 2^9 as exact integers x = xA + 256 xB, split so
+ * that both halves fit 16-bit lanes, each half as even- and odd-indexed elements:
+ *   xa_even[i] = xA of element 2i, xa_odd[i] = xA of element 2i + 1 (16 lanes each), and
+ *   the same for xB.
+ * A code's magnitude is M * 2^(s - 9) with M = m (exponent field e = 0) or 8 + m, and
+ * s = max(e, 1) - 1 in [0, 14]. xA = +-M 2^s when s < 8 (|xA| <= 1920), else 0; xB =
+ * +-M 2^(s - 8) when s >= 8 (|xB| <= 960), else 0: one of the two is the whole value,
+ * so a product of two codes is exactly one of xA xA', 256 xA xB', ... and no term is
+ * split across them.
+ * 1. e = (code >> 3) & 15 by a 16-bit shift (the bits shifted in from the next byte
+ *    are masked off), m = code & 7.
+ * 2. M = m | hidden[e], signed by vpsignb (a zero code gives 0 either way).
+ * 3. 2^s (s < 8) and 2^(s - 8) (s >= 8) as bytes from 16-entry vpshufb tables by e.
+ * 4. vpmaddubsw of the power (u8) with M masked to even or odd bytes (s8) gives the
+ *    16-bit products of one element each (no saturation: |M 2^s| <= 1920).
+ * NaN codes come out as 480 * 2^9: `nan` records them as in qb__e4m3x32_to_f32_avx2.
+ */
+static inline void qb__e4m3x32_split_avx2(const uint8_t* p, __m256i xa[2], __m256i xb[2], __m256i* nan) {
+  const __m256i hidden = _mm256_setr_epi8(0, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 0, 8, 8, 8, 8, 8, 8,
+                                          8, 8, 8, 8, 8, 8, 8, 8, 8);
+  const __m256i pow_a = _mm256_setr_epi8(1, 1, 2, 4, 8, 16, 32, 64, (char) 128, 0, 0, 0, 0, 0, 0, 0, 1, 1, 2,
+                                         4, 8, 16, 32, 64, (char) 128, 0, 0, 0, 0, 0, 0, 0);
+  const __m256i pow_b = _mm256_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 4, 8, 16, 32, 64, 0, 0, 0, 0, 0, 0,
+                                         0, 0, 0, 1, 2, 4, 8, 16, 32, 64);
+  const __m256i b = _mm256_loadu_si256((const __m256i*) p);
+  const __m256i e = _mm256_and_si256(_mm256_srli_epi16(b, 3), _mm256_set1_epi8(0x0F));
+  const __m256i m = _mm256_and_si256(b, _mm256_set1_epi8(0x07));
+  const __m256i ms = _mm256_sign_epi8(_mm256_or_si256(m, _mm256_shuffle_epi8(hidden, e)), b);
+  const __m256i m_even = _mm256_and_si256(ms, _mm256_set1_epi16(0x00FF));
+  const __m256i m_odd = _mm256_and_si256(ms, _mm256_set1_epi16((short) 0xFF00));
+  const __m256i pa = _mm256_shuffle_epi8(pow_a, e);
+  const __m256i pb = _mm256_shuffle_epi8(pow_b, e);
+  *nan = _mm256_max_epu8(*nan, _mm256_or_si256(b, _mm256_set1_epi8((char) 0x80)));
+  xa[0] = _mm256_maddubs_epi16(pa, m_even);
+  xa[1] = _mm256_maddubs_epi16(pa, m_odd);
+  xb[0] = _mm256_maddubs_epi16(pb, m_even);
+  xb[1] = _mm256_maddubs_epi16(pb, m_odd);
+}
+
+/*
+ * 16 packed FP4 codes (32 elements, element 2k in the low nibble of byte k) -> twice
+ * their values as exact integers in 16-bit lanes: f[0][i] of element 2i, f[1][i] of
+ * element 2i + 1 (the even/odd order of qb__e4m3x32_split_avx2). 2 x E2M1 is one of 0,
+ * 1, 2, 3, 4, 6, 8, 12 with the code's sign: a 16-entry vpshufb table.
+ */
+static inline void qb__f4x32_to_i16_avx2(const uint8_t* p, __m256i f[2]) {
+  const __m128i table = _mm_setr_epi8(0, 1, 2, 3, 4, 6, 8, 12, 0, -1, -2, -3, -4, -6, -8, -12);
+  const __m128i q = _mm_loadu_si128((const __m128i*) p);
+  const __m128i lo = _mm_and_si128(q, _mm_set1_epi8(0x0F));
+  const __m128i hi = _mm_and_si128(_mm_srli_epi16(q, 4), _mm_set1_epi8(0x0F));
+  f[0] = _mm256_cvtepi8_epi16(_mm_shuffle_epi8(table, lo));
+  f[1] = _mm256_cvtepi8_epi16(_mm_shuffle_epi8(table, hi));
+}
+
+/* The E8M0 scale 2^(e - 127) times 2^k (k <= 0, exact: at least 2^(-127 + k) >= 2^-149
+ * for the k used here); NaN for 0xFF. */
+static inline float qb__e8m0_scale_pow2(uint8_t e, int k) {
+  return qb__e8m0_scale(e) * qb_pow2f(k);
+}
+
+#endif /* QB_LOWBIT_LOWDOT_AVX2_H */

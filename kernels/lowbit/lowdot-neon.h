@@ -1,0 +1,79 @@
+/*
+ * The pieces of the low-bit dots on AdvSIMD (f8e4m3_dot, mxf8e4m3_dot,
+ * mxf4mxf8e4m3_dot): E4M3 codes decoded exactly to f32 through f16 (FCVTL, baseline
+ * Armv8-A), FP4 codes through a 16-entry TBL, and the NaN-code tracking of
+ * lowdot-avx2.h: NaN codes are decoded as finite numbers, remembered, and the result
+ * made the quiet NaN 0x7FC00000 (QB_SEM_NAN_CANON), as is a result that a NaN scale
+ * made NaN. Included only by -neon- files.
+ */
+#ifndef QB_LOWBIT_LOWDOT_NEON_H
+#define QB_LOWBIT_LOWDOT_NEON_H
+
+#include <arm_neon.h>
+#include <string.h>
+
+#include "lowbit/lowbit-scalar.h"
+
+/*
+ * 8 E4M3 codes (sign-extended to 16-bit lanes) -> 8 f32 values times 2^-8, exactly:
+ * shifted left by 7 the magnitude bits are an f16 with bias 15 instead of 7 (subnormals
+ * onto subnormals); 0xBF80 keeps the sign copy in bit 15 and clears the one in bit 14;
+ * FCVTL widens exactly. NaN codes become 480 * 2^-8 (the caller tracks them).
+ */
+static inline void qb__e4m3x8_to_f32_neon(int16x8_t w, float32x4_t* lo, float32x4_t* hi) {
+  const uint16x8_t h = vandq_u16(vreinterpretq_u16_s16(vshlq_n_s16(w, 7)), vdupq_n_u16(0xBF80));
+  const float16x8_t f = vreinterpretq_f16_u16(h);
+  *lo = vcvt_f32_f16(vget_low_f16(f));
+  *hi = vcvt_high_f32_f16(f);
+}
+
+/* 16 E4M3 codes -> 16 f32 values times 2^-8 (in order, 4 per vector); `nan` collects
+ * the codes or 0x80: a byte 0xFF in it means a NaN code was seen. */
+static inline void qb__e4m3x16_to_f32_neon(uint8x16_t b, float32x4_t v[4], uint8x16_t* nan) {
+  const int8x16_t s = vreinterpretq_s8_u8(b);
+  *nan = vmaxq_u8(*nan, vorrq_u8(b, vdupq_n_u8(0x80)));
+  qb__e4m3x8_to_f32_neon(vmovl_s8(vget_low_s8(s)), &v[0], &v[1]);
+  qb__e4m3x8_to_f32_neon(vmovl_high_s8(s), &v[2], &v[3]);
+}
+
+/*
+ * 16 packed FP4 codes (32 elements, element 2k in the low nibble of byte k) -> their
+ * values times 2 as f32 (exact): even[j] holds elements 0, 2, ..., 30 (4 per vector),
+ * odd[j] elements 1, 3, ..., 31. 2 x E2M1 is one of 0, 1, 2, 3, 4, 6, 8, 12 with the
+ * code's sign: a TBL, then widened to 32-bit integers and converted.
+ */
+static inline void qb__f4x16_to_f32_neon(uint8x16_t q, float32x4_t even[4], float32x4_t odd[4]) {
+  static const int8_t table[16] = {0, 1, 2, 3, 4, 6, 8, 12, 0, -1, -2, -3, -4, -6, -8, -12};
+  const int8x16_t t = vld1q_s8(table);
+  const int8x16_t lo = vqtbl1q_s8(t, vandq_u8(q, vdupq_n_u8(0x0F)));
+  const int8x16_t hi = vqtbl1q_s8(t, vshrq_n_u8(q, 4));
+  const int16x8_t l0 = vmovl_s8(vget_low_s8(lo)), l1 = vmovl_high_s8(lo);
+  const int16x8_t h0 = vmovl_s8(vget_low_s8(hi)), h1 = vmovl_high_s8(hi);
+  even[0] = vcvtq_f32_s32(vmovl_s16(vget_low_s16(l0)));
+  even[1] = vcvtq_f32_s32(vmovl_high_s16(l0));
+  even[2] = vcvtq_f32_s32(vmovl_s16(vget_low_s16(l1)));
+  even[3] = vcvtq_f32_s32(vmovl_high_s16(l1));
+  odd[0] = vcvtq_f32_s32(vmovl_s16(vget_low_s16(h0)));
+  odd[1] = vcvtq_f32_s32(vmovl_high_s16(h0));
+  odd[2] = vcvtq_f32_s32(vmovl_s16(vget_low_s16(h1)));
+  odd[3] = vcvtq_f32_s32(vmovl_high_s16(h1));
+}
+
+/* Whether `nan` saw a NaN code. */
+static inline int qb__e4m3_saw_nan_neon(uint8x16_t nan) {
+  return vmaxvq_u8(nan) == 0xFF;
+}
+
+/* Whether a block with scale bytes ea, eb is summed before it is scaled, as the
+ * reference does (lowdot-avx2.h says why: lane by lane, partial sums of opposite signs
+ * could overflow to +inf and -inf where the reference's sum overflows once). */
+static inline int qb__lowdot_big_scales(unsigned ea, unsigned eb) {
+  return ea > 127 + 100 || ea + eb > 254 + 100;
+}
+
+/* The result of a dot that saw NaN codes or came out NaN: the quiet NaN. */
+static inline float qb__lowdot_result_neon(float r, int saw_nan) {
+  return saw_nan || r != r ? qb_f32_from_bits(0x7FC00000u) : r;
+}
+
+#endif /* QB_LOWBIT_LOWDOT_NEON_H */
