@@ -10,7 +10,7 @@
  * differently (QB_SEM_REASSOC); NaN codes or scales give the quiet NaN
  * (QB_SEM_NAN_CANON).
  *
- * An exact integer block sum was tried against this: with both sides 18-bit integers
+ * An exact integer block sum was considered (not built): with both sides 18-bit integers
  * (E4M3 times 2^9) it needs each side split in two 16-bit halves and three partial sums
  * (eight vpmaddwd per block), some 60 instructions per block against about 40 here.
  */
