@@ -211,6 +211,90 @@ QB__QBLOCK_AVX2_INLINE void qb__avx2_q4_0_quant(const float* x, qb_block_q4_0* b
   _mm_storeu_si128((__m128i*) b->qs, _mm_shuffle_epi32(bytes, _MM_SHUFFLE(3, 1, 2, 0)));
 }
 
+/*
+ * Eight q4_0 blocks (256 values), the steps of qb__avx2_q4_0_quant with the per-block
+ * reductions and scalar divisions done for all eight at once:
+ * 1. every block's amax as the integer maximum of |x| bits (qb__avx2_hmax8x8): for a block
+ *    without NaN it is the reference's amax, and the reference's m is the first element
+ *    with that magnitude (the lowest set bit of the equality mask), so only m's sign is
+ *    looked up; an all-zero block keeps the reference's initial m = +0;
+ * 2. d = m / -8 = -m * 0.125 (the same exact value, so the same rounding) as amax * 0.125
+ *    with the sign opposite to m's; id = d != 0 ? 1 / d : 0 by one vector division; d to
+ *    f16 by vcvtps2ph (RNE, as qb_f32_to_f16_bits);
+ * 3. the codes trunc(min(x * id + 8.5, 15)): with x finite and d normal (or 0),
+ *    |x * id| <= 8 (1 + 2^-22), so x * id + 8.5 > 0.49 and needs no NaN mask and no lower
+ *    clamp. A block holding a NaN or an infinity (amax bits >= 0x7F800000) or with a
+ *    subnormal d goes through qb__avx2_q4_0_quant: rare.
+ */
+QB__QBLOCK_AVX2_INLINE void qb__avx2_q4_0_codes(const float* x, __m256 id, qb_block_q4_0* b) {
+  __m256i c[4];
+#pragma GCC unroll 4
+  for (int i = 0; i < 4; i++) {
+    const __m256 t = _mm256_add_ps(_mm256_mul_ps(_mm256_loadu_ps(x + 8 * i), id), _mm256_set1_ps(8.5f));
+    c[i] = _mm256_cvttps_epi32(_mm256_min_ps(t, _mm256_set1_ps(15.0f)));
+  }
+  /* Elements 0-7 with 16-23, 8-15 with 24-31; the packs interleave 4-dword halves. */
+  const __m256i lo = _mm256_or_si256(c[0], _mm256_slli_epi32(c[2], 4));
+  const __m256i hi = _mm256_or_si256(c[1], _mm256_slli_epi32(c[3], 4));
+  const __m256i w = _mm256_packs_epi32(lo, hi);
+  const __m128i bytes = _mm_packus_epi16(_mm256_castsi256_si128(w), _mm256_extracti128_si256(w, 1));
+  _mm_storeu_si128((__m128i*) b->qs, _mm_shuffle_epi32(bytes, _MM_SHUFFLE(3, 1, 2, 0)));
+}
+
+QB__QBLOCK_AVX2_INLINE void qb__avx2_q4_0_quant_x8(const float* x, qb_block_q4_0* b) {
+  const __m256i absm = _mm256_set1_epi32(0x7FFFFFFF);
+  /* 1. */
+  __m256i m[8];
+#pragma GCC unroll 8
+  for (int k = 0; k < 8; k++) {
+    __m256i a = _mm256_and_si256(_mm256_loadu_si256((const __m256i*) (x + 32 * k)), absm);
+#pragma GCC unroll 3
+    for (int i = 1; i < 4; i++) {
+      a = _mm256_max_epi32(_mm256_and_si256(_mm256_loadu_si256((const __m256i*) (x + 32 * k + 8 * i)), absm),
+                           a);
+    }
+    m[k] = a;
+  }
+  const __m256i amax = qb__avx2_hmax8x8(m);
+  uint32_t am[8], sg[8];
+  _mm256_storeu_si256((__m256i*) am, amax);
+#pragma GCC unroll 8
+  for (int k = 0; k < 8; k++) {
+    const int lane = k / 2 + 4 * (k % 2);
+    const __m256i ak = _mm256_set1_epi32((int) am[lane]);
+    uint32_t eq = 0;
+#pragma GCC unroll 4
+    for (int i = 0; i < 4; i++) {
+      const __m256i xi = _mm256_and_si256(_mm256_loadu_si256((const __m256i*) (x + 32 * k + 8 * i)), absm);
+      eq |= (uint32_t) _mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpeq_epi32(xi, ak))) << (8 * i);
+    }
+    /* d's sign: the opposite of m's; m = +0 (d = -0) for an all-zero block. */
+    const uint32_t mb = am[lane] != 0 ? qb_f32_to_bits(x[32 * k + __builtin_ctz(eq)]) : 0;
+    sg[lane] = ~mb & 0x80000000u;
+  }
+  /* 2. */
+  const __m256 dm = _mm256_mul_ps(_mm256_castsi256_ps(amax), _mm256_set1_ps(0.125f));
+  const __m256 d = _mm256_or_ps(dm, _mm256_loadu_ps((const float*) sg));
+  const __m256 nz = _mm256_cmp_ps(dm, _mm256_setzero_ps(), _CMP_NEQ_UQ);
+  const __m256 id = _mm256_and_ps(_mm256_div_ps(_mm256_set1_ps(1.0f), d), nz);
+  const __m256 tiny = _mm256_and_ps(nz, _mm256_cmp_ps(dm, _mm256_set1_ps(0x1p-126f), _CMP_LT_OQ));
+  const __m256i naninf = _mm256_cmpgt_epi32(amax, _mm256_set1_epi32(0x7F7FFFFF));
+  const int special = _mm256_movemask_ps(_mm256_or_ps(tiny, _mm256_castsi256_ps(naninf)));
+  uint16_t dh[8];
+  _mm_storeu_si128((__m128i*) dh, _mm256_cvtps_ph(d, _MM_FROUND_TO_NEAREST_INT));
+  /* 3. Block k's id broadcast from lane k / 2 + 4 * (k % 2). */
+#pragma GCC unroll 8
+  for (int k = 0; k < 8; k++) {
+    const int lane = k / 2 + 4 * (k % 2);
+    if (__builtin_expect(special & (1 << lane), 0)) {
+      qb__avx2_q4_0_quant(x + 32 * k, &b[k]);
+    } else {
+      b[k].d = dh[lane];
+      qb__avx2_q4_0_codes(x + 32 * k, _mm256_permutevar8x32_ps(id, _mm256_set1_epi32(lane)), &b[k]);
+    }
+  }
+}
+
 /* One q4_0 block: y = (float) (code - 8) * d. */
 QB__QBLOCK_AVX2_INLINE void qb__avx2_q4_0_dequant(const qb_block_q4_0* b, float* y) {
   const __m256 d = _mm256_set1_ps(_mm_cvtss_f32(_mm_cvtph_ps(_mm_cvtsi32_si128(b->d))));

@@ -123,6 +123,60 @@ QB__QBLOCK_AVX512_INLINE void qb__avx512_q4_0_quant(const float* x, qb_block_q4_
   _mm_storeu_si128((__m128i*) b->qs, _mm512_cvtepi32_epi8(_mm512_or_si512(c[0], _mm512_slli_epi32(c[1], 4))));
 }
 
+/*
+ * Sixteen q4_0 blocks (512 values): the steps of qb__avx2_q4_0_quant_x8 (qblock-avx2.h)
+ * with the amax of all sixteen found together (qb__avx512_amax16), m's sign from the
+ * first element of that magnitude, d = amax * 0.125 signed opposite to m, id by one
+ * vector division, d to f16 by vcvtps2ph; codes trunc(min(x * id + 8.5, 15)) for the
+ * blocks without NaN or infinity and with d normal or 0, qb__avx512_q4_0_quant for the rest.
+ */
+QB__QBLOCK_AVX512_INLINE void qb__avx512_q4_0_codes(const float* x, __m512 id, qb_block_q4_0* b) {
+  __m512i c[2];
+#pragma GCC unroll 2
+  for (int i = 0; i < 2; i++) {
+    const __m512 t = _mm512_add_ps(_mm512_mul_ps(_mm512_loadu_ps(x + 16 * i), id), _mm512_set1_ps(8.5f));
+    c[i] = _mm512_cvttps_epi32(_mm512_min_ps(t, _mm512_set1_ps(15.0f)));
+  }
+  _mm_storeu_si128((__m128i*) b->qs, _mm512_cvtepi32_epi8(_mm512_or_si512(c[0], _mm512_slli_epi32(c[1], 4))));
+}
+
+QB__QBLOCK_AVX512_INLINE void qb__avx512_q4_0_quant_x16(const float* x, qb_block_q4_0* b) {
+  const __m512 amax = qb__avx512_amax16(x, 1);
+  const __m512i absm = _mm512_set1_epi32(0x7FFFFFFF);
+  uint32_t am[16], sg[16];
+  _mm512_storeu_si512(am, _mm512_castps_si512(amax));
+#pragma GCC unroll 16
+  for (int k = 0; k < 16; k++) {
+    const int lane = 4 * (k % 4) + k / 4;
+    const __m512i ak = _mm512_set1_epi32((int) am[lane]);
+    const __m512i a0 = _mm512_and_si512(_mm512_loadu_si512(x + 32 * k), absm);
+    const __m512i a1 = _mm512_and_si512(_mm512_loadu_si512(x + 32 * k + 16), absm);
+    const uint32_t eq =
+        (uint32_t) _mm512_cmpeq_epi32_mask(a0, ak) | (uint32_t) _mm512_cmpeq_epi32_mask(a1, ak) << 16;
+    /* d's sign: the opposite of m's; m = +0 (d = -0) for an all-zero block. */
+    const uint32_t mb = am[lane] != 0 ? qb_f32_to_bits(x[32 * k + __builtin_ctz(eq)]) : 0;
+    sg[lane] = ~mb & 0x80000000u;
+  }
+  const __m512 dm = _mm512_mul_ps(amax, _mm512_set1_ps(0.125f));
+  const __m512 d = _mm512_castsi512_ps(_mm512_or_si512(_mm512_castps_si512(dm), _mm512_loadu_si512(sg)));
+  const __mmask16 nz = _mm512_cmp_ps_mask(dm, _mm512_setzero_ps(), _CMP_NEQ_UQ);
+  const __m512 id = _mm512_maskz_div_ps(nz, _mm512_set1_ps(1.0f), d);
+  const __mmask16 special = _mm512_mask_cmp_ps_mask(nz, dm, _mm512_set1_ps(0x1p-126f), _CMP_LT_OQ) |
+                            _mm512_cmpgt_epi32_mask(_mm512_castps_si512(amax), _mm512_set1_epi32(0x7F7FFFFF));
+  uint16_t dh[16];
+  _mm256_storeu_si256((__m256i*) dh, _mm512_cvtps_ph(d, _MM_FROUND_TO_NEAREST_INT));
+#pragma GCC unroll 16
+  for (int k = 0; k < 16; k++) {
+    const int lane = 4 * (k % 4) + k / 4;
+    if (__builtin_expect(special & (1u << lane), 0)) {
+      qb__avx512_q4_0_quant(x + 32 * k, &b[k]);
+    } else {
+      b[k].d = dh[lane];
+      qb__avx512_q4_0_codes(x + 32 * k, _mm512_permutexvar_ps(_mm512_set1_epi32(lane), id), &b[k]);
+    }
+  }
+}
+
 /* One q4_0 block: y = (float) (code - 8) * d. */
 QB__QBLOCK_AVX512_INLINE void qb__avx512_q4_0_dequant(const qb_block_q4_0* b, float* y) {
   const __m512 d = _mm512_set1_ps(_mm_cvtss_f32(_mm_cvtph_ps(_mm_cvtsi32_si128(b->d))));
