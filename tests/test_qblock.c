@@ -294,6 +294,59 @@ static void qb__vs_ref_unary(const qb_kernel_info* k) {
   }
 }
 
+/*
+ * Int4 group quantize on values at and next to the ties of x / s (the SIMD variants round
+ * x / s by a multiplication and fall back to the division near a half-integer: this is
+ * where the two could differ). Each group's scale is an f16 value s_t that the reference
+ * reproduces exactly (hi - lo = 15 s_t, or amax = 7 s_t, exact in f32), so x = (k + 1/2) s_t
+ * is an exact tie; its neighbours 1 and 2 ulps away are not. The asymmetric groups have
+ * lo = 0 or lo = -8 s_t (zero point 0 or 8), the symmetric ones codes in [-7, 7].
+ */
+static void qb__int4_ties(const qb_kernel_info* k) {
+  const qb_family_info* f = qb_family_get(k->family);
+  const qb_kernel_info* ref = qb_kernel_reference(k->family);
+  const int sym = k->family == QB_FAMILY_f32_qs4g128_quant;
+  const size_t g = f->n_multiple, ng = 64, n = g * ng;
+  uint64_t seed = 0x71E5u + (uint64_t) k->family;
+  float* x = malloc(n * sizeof(float));
+  const size_t yb = qb_dtype_buffer_bytes(f->out, n);
+  unsigned char* y = malloc(yb);
+  unsigned char* yr = malloc(yb);
+  assert_true(x && y && yr);
+  for (size_t j = 0; j < ng; j++) {
+    const uint64_t r = qb_test_rand(&seed);
+    /* A normal f16 with a random mantissa, 2^-14 .. 2^9. */
+    const float st = qb_f32_from_bits(qb_f16_to_f32_bits((uint16_t) (0x0400 + r % 0x5C00)));
+    const int shifted = !sym && (r >> 20) % 2;
+    float* xg = x + j * g;
+    for (size_t i = 0; i < g; i++) {
+      const uint64_t v = qb_test_rand(&seed);
+      const int c = sym ? (int) (v % 14) - 7 : (int) (v % 15) - (shifted ? 8 : 0);
+      float t = ((float) c + 0.5f) * st;
+      for (int u = 0; u < (int) ((v >> 8) % 5); u++) t = nextafterf(t, (v >> 16) & 1 ? INFINITY : -INFINITY);
+      xg[i] = t;
+    }
+    if (sym) {
+      xg[(r >> 24) % g] = 7.0f * st * ((r >> 40) & 1 ? 1.0f : -1.0f);
+    } else {
+      xg[(r >> 24) % g] = (shifted ? 7.0f : 15.0f) * st;
+      xg[(r >> 32) % g] = shifted ? -8.0f * st : 0.0f;
+    }
+  }
+  memset(y, 0x5A, yb);
+  memset(yr, 0x5A, yb);
+  qb_kernel_unary(ref)(n, x, yr, NULL);
+  qb_kernel_unary(k)(n, x, y, NULL);
+  for (size_t i = 0; i < yb; i++) {
+    if (y[i] != yr[i]) {
+      fail_msg("%s: ties: byte %zu is 0x%02x, the reference gives 0x%02x", k->name, i, y[i], yr[i]);
+    }
+  }
+  free(x);
+  free(y);
+  free(yr);
+}
+
 /* Activations of a W4A8 dot: random s8, -128 included. */
 static void qb__fill_s8(int8_t* a, size_t n, uint64_t* seed) {
   for (size_t i = 0; i < n; i++) a[i] = (int8_t) (qb_test_rand(seed) >> 24);
@@ -461,6 +514,11 @@ static void qb__check(const qb_kernel_info* k) {
     qb__vs_ref_dot(k);
   } else {
     qb__vs_ref_unary(k);
+  }
+  const qb_family fam = k->family;
+  if (fam == QB_FAMILY_f32_qu4g32_quant || fam == QB_FAMILY_f32_qu4g64_quant ||
+      fam == QB_FAMILY_f32_qu4g128_quant || fam == QB_FAMILY_f32_qs4g128_quant) {
+    qb__int4_ties(k);
   }
 }
 

@@ -17,7 +17,7 @@
 #include "test_util.h"
 
 #define QB_N(a) (sizeof(a) / sizeof((a)[0]))
-#define QB_MAX_ELEMS 32768 /* 64 tiles of the widest block variant (512) */
+#define QB_MAX_ELEMS 65536 /* 64 tiles of the widest block variant (1024: eight int4 groups of 128) */
 /* Slack after every buffer: a variant that writes past n changes it and fails. */
 #define QB_GUARD 64
 
