@@ -21,6 +21,7 @@ typedef struct qb__avx2_qp {
   __m256 mul;    /* inv_scale (PyTorch multiplies), or scale (TFLite divides by it) */
   __m256 lo, hi; /* qmin - zp and qmax - zp: the clamp, relative to the zero point */
   __m256 zp;     /* the zero point, as a float (exact: |zp| < 2^24) */
+  __m256i zpi;   /* and as an int32 */
   __m256 scale;  /* for fake-quant's dequantize */
 } qb__avx2_qp;
 
@@ -31,6 +32,7 @@ QB__AVX2_INLINE qb__avx2_qp qb__avx2_qp_make(float scale, float inv_scale, int32
   p.lo = _mm256_set1_ps((float) (qmin - zp));
   p.hi = _mm256_set1_ps((float) (qmax - zp));
   p.zp = _mm256_set1_ps((float) zp);
+  p.zpi = _mm256_set1_epi32(zp);
   p.scale = _mm256_set1_ps(scale);
   return p;
 }
@@ -61,9 +63,24 @@ QB__AVX2_INLINE __m256 qb__avx2_quant_rel(__m256 x, const qb__avx2_qp* p, const 
   return _mm256_min_ps(r, p->hi);
 }
 
-/* The quantized values as int32 in [qmin, qmax]: (r + zp) is exact, so is the convert. */
+/*
+ * The quantized values as int32. TFLite: the codes, in [qmin, qmax] ((r + zp) is exact, so
+ * is the convert). PyTorch: the codes' bytes (code & 0xFF, so the packs that follow must be
+ * the unsigned ones), in five instructions where qb__avx2_quant_rel takes eight:
+ * 1. v = x * inv_scale clamped to [qmin - zp, qmax - zp] *before* rounding: the bounds are
+ *    integers, so round(clamp(v)) = clamp(round(v)). The operand order keeps a NaN
+ *    (vmaxps/vminps return their second operand, v, when either is NaN).
+ * 2. vcvtps2dq rounds to nearest even (MXCSR's mode, which qbench never changes, as the
+ *    scalar reference's qb__round_even assumes too); a NaN gives 0x80000000.
+ * 3. + zp in int32, & 0xFF: the code's byte, and for NaN that of 0x80000000 + zp, which is
+ *    zp's: NaN -> zero point with no mask.
+ */
 QB__AVX2_INLINE __m256i qb__avx2_quant_i32(__m256 x, const qb__avx2_qp* p, const int tflite) {
-  return _mm256_cvtps_epi32(_mm256_add_ps(qb__avx2_quant_rel(x, p, tflite), p->zp));
+  if (tflite) return _mm256_cvtps_epi32(_mm256_add_ps(qb__avx2_quant_rel(x, p, 1), p->zp));
+  /* 1. */
+  const __m256 v = _mm256_min_ps(p->hi, _mm256_max_ps(p->lo, _mm256_mul_ps(x, p->mul)));
+  /* 2., 3. */
+  return _mm256_and_si256(_mm256_add_epi32(_mm256_cvtps_epi32(v), p->zpi), _mm256_set1_epi32(0xFF));
 }
 
 /* Fake-quant: (q - zp) * scale. The + 0.0f turns a -0 (from rounding -0.3, say) into
@@ -97,25 +114,27 @@ QB__AVX2_INLINE __m128i qb__avx2_pack8(__m256i a, const int is_u8) {
 QB__AVX2_INLINE void qb__avx2_quant_loop(size_t n, const float* x, void* y, const qb__avx2_qp* p,
                                          const int tflite, const int is_u8, const int unroll) {
   uint8_t* out = (uint8_t*) y;
+  /* PyTorch's path gives the bytes as 0..255 (qb__avx2_quant_i32): unsigned packs. */
+  const int pk = tflite ? is_u8 : 1;
   if (unroll == 4) {
     for (; n >= 32; n -= 32, x += 32, out += 32) {
       const __m256i a = qb__avx2_quant_i32(_mm256_loadu_ps(x), p, tflite);
       const __m256i b = qb__avx2_quant_i32(_mm256_loadu_ps(x + 8), p, tflite);
       const __m256i c = qb__avx2_quant_i32(_mm256_loadu_ps(x + 16), p, tflite);
       const __m256i d = qb__avx2_quant_i32(_mm256_loadu_ps(x + 24), p, tflite);
-      _mm256_storeu_si256((__m256i*) out, qb__avx2_pack32(a, b, c, d, is_u8));
+      _mm256_storeu_si256((__m256i*) out, qb__avx2_pack32(a, b, c, d, pk));
     }
   }
   for (; n >= 8; n -= 8, x += 8, out += 8) {
     const __m256i q = qb__avx2_quant_i32(_mm256_loadu_ps(x), p, tflite);
-    _mm_storel_epi64((__m128i*) out, qb__avx2_pack8(q, is_u8));
+    _mm_storel_epi64((__m128i*) out, qb__avx2_pack8(q, pk));
   }
   if (n != 0) {
     float buf[8] = {0};
     uint8_t res[16];
     memcpy(buf, x, n * sizeof(float));
     const __m256i q = qb__avx2_quant_i32(_mm256_loadu_ps(buf), p, tflite);
-    _mm_storeu_si128((__m128i*) res, qb__avx2_pack8(q, is_u8));
+    _mm_storeu_si128((__m128i*) res, qb__avx2_pack8(q, pk));
     memcpy(out, res, n);
   }
 }

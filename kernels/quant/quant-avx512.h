@@ -19,6 +19,7 @@ typedef struct qb__avx512_qp {
   __m512 mul;    /* inv_scale (PyTorch multiplies), or scale (TFLite divides by it) */
   __m512 lo, hi; /* qmin - zp and qmax - zp */
   __m512 zp;     /* the zero point as a float (exact) */
+  __m512i zpi;   /* and as an int32 */
   __m512 scale;
 } qb__avx512_qp;
 
@@ -28,6 +29,7 @@ QB__AVX512_INLINE qb__avx512_qp qb__avx512_qp_make(const qb_quant_params* q, con
   p.lo = _mm512_set1_ps((float) (q->qmin - q->zero_point));
   p.hi = _mm512_set1_ps((float) (q->qmax - q->zero_point));
   p.zp = _mm512_set1_ps((float) q->zero_point);
+  p.zpi = _mm512_set1_epi32(q->zero_point);
   p.scale = _mm512_set1_ps(q->scale);
   return p;
 }
@@ -60,9 +62,24 @@ QB__AVX512_INLINE __m512 qb__avx512_quant_rel(__m512 x, const qb__avx512_qp* p, 
   return _mm512_min_ps(r, p->hi);
 }
 
-/* int32 in [qmin, qmax]; the narrowing stores below truncate, exact in that range. */
+/*
+ * int32 whose low byte is the code; the narrowing stores below truncate (vpmovdb).
+ * TFLite: the code itself, in [qmin, qmax]. PyTorch, in four instructions where
+ * qb__avx512_quant_rel takes seven:
+ * 1. v = x * inv_scale clamped to [qmin - zp, qmax - zp] *before* rounding: the bounds are
+ *    integers, so round(clamp(v)) = clamp(round(v)). The operand order keeps a NaN
+ *    (vmaxps/vminps return their second operand, v, when either is NaN).
+ * 2. vcvtps2dq with embedded round-to-nearest-even: round_even(v) for every clamped v; a
+ *    NaN gives 0x80000000.
+ * 3. + zp in int32: the code, and for NaN 0x80000000 + zp, whose low byte is zp's: NaN ->
+ *    zero point after the truncating store, with no mask.
+ */
 QB__AVX512_INLINE __m512i qb__avx512_quant_i32(__m512 x, const qb__avx512_qp* p, const int tflite) {
-  return _mm512_cvtps_epi32(_mm512_add_ps(qb__avx512_quant_rel(x, p, tflite), p->zp));
+  if (tflite) return _mm512_cvtps_epi32(_mm512_add_ps(qb__avx512_quant_rel(x, p, 1), p->zp));
+  /* 1. */
+  const __m512 v = _mm512_min_ps(p->hi, _mm512_max_ps(p->lo, _mm512_mul_ps(x, p->mul)));
+  /* 2., 3. */
+  return _mm512_add_epi32(_mm512_cvt_roundps_epi32(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC), p->zpi);
 }
 
 /* (q - zp) * scale; + 0.0f turns -0 into +0 as the scalar's integer (q - zp) does. */
