@@ -44,9 +44,9 @@ static inline __m256i qb__q8_0_lanes(const qb_block_q8_0* x, const qb_block_q8_0
  * |8 b| <= 8 * 128, the difference of two pairs within 2 * 23 * 128) never saturate. */
 static inline __m256i qb__q4_0_lanes(const qb_block_q4_0* x, const qb_block_q8_0* y) {
   const __m128i q = _mm_loadu_si128((const __m128i*) x->qs);
-  const __m128i m = _mm_set1_epi8(15);
-  /* Element order: the low nibbles are elements 0..15, the high nibbles 16..31. */
-  const __m256i c = _mm256_set_m128i(_mm_and_si128(_mm_srli_epi16(q, 4), m), _mm_and_si128(q, m));
+  /* Element order: the low nibbles are elements 0..15, the high nibbles 16..31 (one
+   * 256-bit mask after the halves are joined). */
+  const __m256i c = _mm256_and_si256(_mm256_set_m128i(_mm_srli_epi16(q, 4), q), _mm256_set1_epi8(15));
   const __m256i b = _mm256_loadu_si256((const __m256i*) y->qs);
   const __m256i eight = _mm256_set1_epi8(8);
 #ifdef __AVX512VNNI__
