@@ -309,7 +309,7 @@ static int qb__check(qb__t* t, int dev, const qb_family_info* f, const char* var
         "differ\n",
         f->name, variant, n,
         affine ? (qp->round == QB_ROUND_TFLITE ? " tflite" : " pytorch")
-        : qp   ? " (tensor scale)"
+        : qp   ? " (params: NVFP4 tensor scale, tile columns)"
                : "",
         r.first, (unsigned long long) r.got, (unsigned long long) r.want,
         (unsigned long long) qb_element_bits(f->in, x, dot ? 0 : r.first), (unsigned long long) r.mismatches,
@@ -386,9 +386,10 @@ static void qb__test_families(void** state) {
       const char* why = NULL;
       const int nv = t->b->ops->variants(t->b, dev, fam, names, 8, &why);
       if (nv == 0) printf("  %s: no variant on this device: %s\n", f->name, why);
-      /* Block families: also two work-groups of whole blocks and three more. */
+      /* Block families: also two work-groups of whole blocks and three more (a tile
+       * family's work-group is one tile: 11 tiles, one of each edge kind). */
       const size_t nsz = nsizes + (!t->quick && f->n_multiple > 1);
-      sizes[nsizes] = (2 * wg * vec + 3) * f->n_multiple;
+      sizes[nsizes] = (f->n_multiple >= QB_F8T_TILE_LEN ? 11 : 2 * wg * vec + 3) * f->n_multiple;
       for (int v = 0; v < nv; v++) {
         for (size_t si = 0; si < nsz; si++) {
           /* Block families need whole blocks: round up to 32. */
@@ -401,6 +402,18 @@ static void qb__test_families(void** state) {
           if (!quant) {
             failed += qb__check(t, dev, f, names[v], n, NULL, 1000 + n) != 0;
             checked++;
+            if ((fam == QB_FAMILY_f32_f8e4m3t128_quant || fam == QB_FAMILY_f8e4m3t128_f32_dequant) &&
+                si == 0) {
+              /* Per-128x128 tiles of wider matrices (the row length in the params'
+               * channel_len, qb/lowbit.h): 1 x 3, 2 x 2 and 3 x 1 tiles. */
+              static const size_t shapes[][2] = {{1, 3}, {2, 2}, {3, 1}};
+              for (int k = 0; k < 3; k++) {
+                const qb_quant_params cp = {.channel_len = shapes[k][1] * QB_F8T_TILE};
+                const size_t tn = shapes[k][0] * shapes[k][1] * QB_F8T_TILE_LEN;
+                failed += qb__check(t, dev, f, names[v], tn, &cp, 1700 + (uint64_t) k) != 0;
+                checked++;
+              }
+            }
             if (f->in == QB_DTYPE_nvf4 || f->out == QB_DTYPE_nvf4) {
               /* NVFP4's second level: an f32 tensor scale in the params (qb/lowbit.h). A
                * large one too: there a block whose e4m3 scale underflows to 0 (its

@@ -322,6 +322,80 @@ kernel void qb_f8e4m3b128_f32_dequant_ocl(ulong n, global const uchar* x, global
   });
 }
 
+/* ---- FP8 E4M3 with one f32 scale per 128 x 128 tile (qb/lowbit.h) ---------------------- */
+
+#define QB_F8T_TILE 128
+#define QB_F8T_BYTES (4 + QB_F8T_TILE * QB_F8T_TILE)
+
+/*
+ * The TILE layout (ocl_kernels.inc): one work-group per tile, in the tiles' stored order
+ * (row-major over the tile grid of a matrix of `cols` columns), L work-items (the local
+ * size: a power of two up to 128) each taking the tile rows r, r + L, ...; on PoCL L is
+ * 128, one row of 128 contiguous elements per work-item, a fixed-trip loop it turns into
+ * vector code. The first element of tile t (its tile row t / tpr, tile column the rest,
+ * tpr tiles per row; the remainder as t - q * tpr: a `%` beside the `/` makes LLVM
+ * insert a `freeze`, which oclgrind cannot run):
+ */
+ulong qb__f8t_origin(ulong t, ulong cols) {
+  const ulong tpr = cols / QB_F8T_TILE;
+  const ulong q = t / tpr;
+  return q * QB_F8T_TILE * cols + (t - q * tpr) * QB_F8T_TILE;
+}
+
+/* As qb_f32_f8e4m3t128_quant_ukernel__scalar_u1: the tile's amax (each work-item's rows,
+ * then a tree over the work-group in local memory), d = amax / 448, codes
+ * e4m3_sat(x / d); an all-zero tile keeps d = 0 and +-0 codes; NaN or inf in the tile:
+ * d = NaN, codes 0x7F. */
+kernel void qb_f32_f8e4m3t128_quant_ocl(ulong n, global const uint* x, global uchar* y, ulong cols) {
+  local uint part[QB_F8T_TILE];
+  const ulong t = get_group_id(0);
+  const uint r0 = (uint) get_local_id(0), l = (uint) get_local_size(0);
+  if (t >= n / (QB_F8T_TILE * QB_F8T_TILE)) return; /* n = 0 still launches one group */
+  global const uint* xt = x + qb__f8t_origin(t, cols);
+  uint a = 0u;
+  for (uint r = r0; r < QB_F8T_TILE; r += l) {
+    a = max(a, qb__amax_bits(xt + r * cols, QB_F8T_TILE));
+  }
+  part[r0] = a;
+  barrier(CLK_LOCAL_MEM_FENCE);
+  for (uint s = l / 2; s > 0; s /= 2) {
+    if (r0 < s) part[r0] = max(part[r0], part[r0 + s]);
+    barrier(CLK_LOCAL_MEM_FENCE);
+  }
+  const uint amax = part[0];
+  const int bad = amax >= 0x7F800000u;
+  const float d = qb__div(as_float(bad ? 0u : amax), 448.0f);
+  const float dd = d != 0.0f ? d : 1.0f;
+  global uchar* yt = y + t * QB_F8T_BYTES;
+  if (r0 == 0) *(global uint*) yt = bad ? 0x7FC00000u : as_uint(d);
+  for (uint r = r0; r < QB_F8T_TILE; r += l) {
+    global const uint* xr = xt + r * cols;
+    global uchar* yr = yt + 4 + r * QB_F8T_TILE;
+    for (int i = 0; i < QB_F8T_TILE; i++) {
+      const uint w = bad ? 0u : xr[i];
+      const uchar q = qb__f32_to_f8e4m3_bits(as_uint(qb__div(as_float(w), dd)), 1);
+      yr[i] = bad ? (uchar) 0x7F : d == 0.0f ? (uchar) ((w >> 31) << 7) : q;
+    }
+  }
+}
+
+/* As qb_f8e4m3t128_f32_dequant_ukernel__scalar_u1: e4m3 * d, a NaN code keeping its NaN. */
+kernel void qb_f8e4m3t128_f32_dequant_ocl(ulong n, global const uchar* x, global float* y, ulong cols) {
+  const ulong t = get_group_id(0);
+  const uint r0 = (uint) get_local_id(0), l = (uint) get_local_size(0);
+  if (t >= n / (QB_F8T_TILE * QB_F8T_TILE)) return;
+  global const uchar* xt = x + t * QB_F8T_BYTES;
+  global float* yt = y + qb__f8t_origin(t, cols);
+  const float d = *(global const float*) xt;
+  for (uint r = r0; r < QB_F8T_TILE; r += l) {
+    global const uchar* xr = xt + 4 + r * QB_F8T_TILE;
+    global float* yr = yt + r * cols;
+    for (int i = 0; i < QB_F8T_TILE; i++) {
+      yr[i] = qb__mul_nan_first(as_float(qb__f8e4m3_to_f32_bits(xr[i])), d);
+    }
+  }
+}
+
 /* ---- Element casts: FP6 (4 codes in 3 bytes), FP4 (2 per byte), E8M0 ------------------ */
 
 /* f32 -> FP6: work-item g packs groups [g * QB_VEC, (g + 1) * QB_VEC) of four. */

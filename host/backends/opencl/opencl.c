@@ -14,6 +14,7 @@
 #include "backends/opencl/opencl_internal.h"
 #include "backends/opencl/opencl_sources.h"
 #include "backends/opencl/opencl_test.h"
+#include "qb/lowbit.h"
 
 static const qb__ocl_entry qb__entries[] = {
 #define QB_OCL_KERNEL(fam, var, args, unit, need, fl, sem) \
@@ -365,6 +366,11 @@ static qb_status qb__check_sizes(const qb__ocl_device* d, const qb_backend_case*
   return QB_OK;
 }
 
+/* The TILE layout's row length: the params' channel_len, 128 without one (qb/lowbit.h). */
+static size_t qb__tile_cols(const qb_quant_params* qp) {
+  return qp != NULL && qp->channel_len != 0 ? qp->channel_len : QB_F8T_TILE;
+}
+
 static size_t qb__kernel_wg(const qb__ocl_device* d, cl_kernel k) {
   size_t kmax = 0;
   if (clGetKernelWorkGroupInfo(k, d->id, CL_KERNEL_WORK_GROUP_SIZE, sizeof kmax, &kmax, NULL) != CL_SUCCESS ||
@@ -412,10 +418,18 @@ static cl_int qb__set_args(qb__ocl_case* s) {
     /* NVFP4's tensor scale: absent (no params) is 0, which the kernels read as 1. */
     const cl_float g = qp != NULL ? qp->scale : 0.0f;
     QB__ARG(g);
+  } else if (s->e->args == QB__OCL_ARGS_TILE) {
+    const cl_ulong cols = qb__tile_cols(qp);
+    QB__ARG(cols);
   }
   s->local = qb__kernel_wg(d, s->k);
   const size_t units = c->n / s->e->unit;
-  if (s->e->args == QB__OCL_ARGS_DOT) {
+  if (s->e->args == QB__OCL_ARGS_TILE) {
+    /* One work-group per tile (the unit), its work-items sharing the tile's rows: at
+     * most one row each, and a power of two for the local-memory tree (lowbit.cl). */
+    while (s->local > QB_F8T_TILE) s->local /= 2;
+    s->global = (units ? units : 1) * s->local;
+  } else if (s->e->args == QB__OCL_ARGS_DOT) {
     rc |= clSetKernelArg(s->k, a++, s->local * 4, NULL);
     size_t groups = (units + s->local - 1) / s->local;
     const size_t cap = (size_t) d->compute_units * 4 > QB__MAX_DOT_GROUPS ? QB__MAX_DOT_GROUPS
@@ -518,6 +532,14 @@ static qb_status qb__prepare(qb_backend* b, int device, const qb_backend_case* c
   if (e->args == QB__OCL_ARGS_QUANTC &&
       (c->qp == NULL || c->qp->channel_len == 0 || c->n % c->qp->channel_len)) {
     return qb_fail(err, QB_BAD_INPUT, "OpenCL: %s: n=%zu is not a whole number of channels", e->kernel, c->n);
+  }
+  if (e->args == QB__OCL_ARGS_TILE) {
+    const size_t cols = qb__tile_cols(c->qp);
+    if (cols % QB_F8T_TILE != 0 || c->n % (cols * QB_F8T_TILE) != 0) {
+      return qb_fail(err, QB_BAD_INPUT,
+                     "OpenCL: %s: n=%zu is not a whole number of %dx%d tiles of %zu columns", e->kernel, c->n,
+                     QB_F8T_TILE, QB_F8T_TILE, cols);
+    }
   }
   if ((e->args == QB__OCL_ARGS_QUANT || e->args == QB__OCL_ARGS_QUANTC) && c->qp == NULL) {
     return qb_fail(err, QB_BAD_INPUT, "OpenCL: %s needs quantization parameters", e->kernel);

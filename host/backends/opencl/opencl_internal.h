@@ -22,6 +22,7 @@ typedef enum qb__ocl_args {
   QB__OCL_ARGS_QUANT,
   QB__OCL_ARGS_QUANTC,
   QB__OCL_ARGS_TSCALE,
+  QB__OCL_ARGS_TILE,
   QB__OCL_ARGS_DOT
 } qb__ocl_args;
 
