@@ -46,24 +46,6 @@ uint qb__shift_rne(uint v, uint s) {
   return (v + (1u << (s - 1)) - 1u + ((v >> s) & 1u)) >> s;
 }
 
-/* Port of qb__round_to_small (kernels/common/fp.h): a finite, non-negative f32 (bits)
- * rounded to a format with mbits mantissa bits and bias, ties to even; a result above
- * the largest finite code means overflow. Also defined for inf and NaN bits (the
- * callers replace those results).
- * 1. Normal in the target (e >= 128 - bias): rebias the exponent in place; the
- *    mantissa's dropped bits round, and a carry bumps the exponent as it should.
- * 2. Subnormal in the target: value = full * 2^(e - 150) (f32 subnormals: e == 0, no
- *    implicit bit), unit 2^(1 - bias - mbits), so shift by 151 - bias - mbits - e.
- *    Shifts beyond 25 give 0 like 25 does (full < 2^24 is below half of 2^25). */
-uint qb__round_to_small(uint mag, int mbits, int bias) {
-  const int e = (int) (mag >> 23);
-  const uint nrm = qb__shift_rne(mag - ((uint) (127 - bias) << 23), (uint) (23 - mbits));
-  const uint full = e == 0 ? mag : (mag & 0x7FFFFFu) | 0x800000u;
-  const int shift = 151 - bias - mbits - max(e, 1);
-  const uint sub = qb__shift_rne(full, (uint) clamp(shift, 1, 25));
-  return e >= 128 - bias ? nrm : sub;
-}
-
 /* A finite small-format code (no sign) as f32 bits. A subnormal m * 2^(1 - bias - mbits)
  * is normalized by converting m to float (exact: m < 2^24, so no rounding and no
  * subnormal is involved, whatever the device's modes) and lowering that exponent by
@@ -76,8 +58,8 @@ uint qb__small_to_f32(uint e, uint m, int mbits, int bias) {
 
 /*
  * f32 -> f16 with the float unit doing the rounding (Maratyszcza's FP16 library): the
- * integer form above (qb__round_to_small) ran at 0.64 of the copy roof on PoCL (x86),
- * this one at 0.93. Equal to the integer form on all 2^32 inputs (checked on PoCL).
+ * integer form (fp.h's qb__round_to_small: a variable shift per path and a select) ran
+ * at 0.64 of the copy roof on PoCL (x86), this one at 0.93. Equal to the integer form on all 2^32 inputs (checked on PoCL).
  * It needs round to nearest even as the default (every full-profile device) and does
  * not depend on subnormal flushing: no operand or result that matters is subnormal
  * (an f32 subnormal input, or a product below 2^-25, gives 0 whether flushed or not).
@@ -116,11 +98,34 @@ ushort qb__f32_to_bf16_bits(uint w) {
   return (ushort) ((w & 0x7FFFFFFFu) > 0x7F800000u ? nan : q);
 }
 
-/* inf needs no case of its own: its rounding overflows like that of any large value. */
+/*
+ * A finite or infinite |x| (bits) -> an fp8 code without sign, nearest even, by one float
+ * addition (kernels/cvt/cvt-f8-x86.h does the same on the CPU). The integer form (fp.h's
+ * qb__round_to_small: two variable shifts and a select per element) held the fp8 casts
+ * to 0.24 of the copy roof on PoCL (x86).
+ * 1. Clamp |x| at 2^clampexp (clampbits), above the format's overflow threshold, so inf
+ *    and huge values stay finite and still round to a code above every finite one.
+ * 2. E = max(exponent field, emin), emin the biased f32 exponent of the format's
+ *    smallest normal; magic = 2^(E - 127 + 23 - mbits), whose last mantissa bit is the
+ *    format's spacing at |x| (normal or subnormal).
+ * 3. |x| + magic rounds |x| to a multiple of that spacing, ties to even (OpenCL's
+ *    default rounding); bits(sum) - bits(magic) is then |x| in spacings, 0 to 2^(mbits+1),
+ *    and adding (E - emin) << mbits gives the code (a carry bumps the exponent). A
+ *    device that flushes the subnormal f32 inputs gives 0 for them, as rounding does.
+ */
+uint qb__f8_round(uint mag, int mbits, uint emin, uint clampbits) {
+  const uint a = min(mag, clampbits);
+  const uint e = max(a >> 23, emin);
+  const uint magic = (e + (uint) (23 - mbits)) << 23;
+  const uint sum = as_uint(as_float(a) + as_float(magic));
+  return sum - magic + ((e - emin) << mbits);
+}
+
+/* inf needs no case of its own: it rounds to a code above every finite one. */
 uchar qb__f32_to_f8e4m3_bits(uint w, int saturate) {
   const uint sign = (w >> 24) & 0x80u;
   const uint mag = w & 0x7FFFFFFFu;
-  const uint q = qb__round_to_small(mag, 3, 7);
+  const uint q = qb__f8_round(mag, 3, 121u, 0x44000000u); /* emin 2^-6, clamp at 512 */
   const uint over = saturate ? 0x7Eu : 0x7Fu;
   return (uchar) (sign | (mag > 0x7F800000u ? 0x7Fu : q > 0x7Eu ? over : q));
 }
@@ -134,7 +139,7 @@ uint qb__f8e4m3_to_f32_bits(uchar b) {
 uchar qb__f32_to_f8e5m2_bits(uint w) {
   const uint sign = (w >> 24) & 0x80u;
   const uint mag = w & 0x7FFFFFFFu;
-  const uint q = min(qb__round_to_small(mag, 2, 15), 0x7Cu);
+  const uint q = min(qb__f8_round(mag, 2, 113u, 0x47800000u), 0x7Cu); /* emin 2^-14, clamp at 65536 */
   return (uchar) (sign | (mag > 0x7F800000u ? 0x7Eu : q));
 }
 

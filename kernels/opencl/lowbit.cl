@@ -22,11 +22,11 @@ uint qb__shift_rna(uint v, uint s) {
   return (v + (1u << (s - 1))) >> s;
 }
 
-/* qb__round_to_small (cvt.cl) with a choice of ties, as qb__round_to_small_ties in
- * fp.h: `away` rounds exact halves away from zero, else to even. A finite non-negative
- * f32 (bits) in, an unsigned code out, overflow left to the caller. Beyond the smallest
- * subnormal's half the clamped shift of 25 gives 0 as the reference's early return does
- * (full < 2^24 is below half of 2^25, so neither tie rule rounds it up). */
+/* fp.h's qb__round_to_small_ties (its qb__round_to_small with a choice of ties): `away`
+ * rounds exact halves away from zero, else to even. A finite non-negative f32 (bits) in,
+ * an unsigned code out, overflow left to the caller. Beyond the smallest subnormal's half
+ * the clamped shift of 25 gives 0 as the reference's early return does (full < 2^24 is
+ * below half of 2^25, so neither tie rule rounds it up). */
 uint qb__round_to_small_ties(uint mag, int mbits, int bias, int away) {
   const int e = (int) (mag >> 23);
   const uint nv = mag - ((uint) (127 - bias) << 23);
