@@ -154,58 +154,47 @@ uint qb__f8e5m2_to_f32_bits(uchar b) {
 /*
  * f64 -> f32 as C's (float) cast on x86 does it: RNE, subnormals kept, overflow to
  * inf, NaN quieted with the top payload bits. Integer arithmetic, so it needs no fp64.
- * Steps:
- * 1. NaN and inf; exponents beyond f32's range overflow; below it, results are 0.
- * 2. Build a 25-bit significand (implicit bit, 23 kept bits, one guard bit) and a
- *    sticky flag for everything below, shifting further for f32 subnormals.
- * 3. Round half to even; a carry out of the mantissa bumps the exponent correctly.
+ * Every path is computed and one picked by selects (cvt.cl's rule: the early returns
+ * this had kept PoCL's span loop scalar). Steps:
+ * 1. A 53-bit significand (the implicit bit set) shifted right by 29 for a normal f32
+ *    result, by 29 + 1 - ef more for a subnormal one (ef: the f32 biased exponent
+ *    before rounding; shifts clamped to 54, enough to round everything below half the
+ *    smallest subnormal to 0), rounded to nearest even as qb__shift_rne does (the sum
+ *    stays below 2^55).
+ * 2. Adding the exponent field (ef - 1 for normals, 0 for subnormals) to the rounded
+ *    significand, implicit bit included, lets a carry bump the exponent, up to inf.
+ * 3. Then the selects: NaN and inf; exponents beyond f32's range overflow; f64
+ *    subnormals and values below 2^-151 (ef < -24) give 0.
  */
 uint qb__f64_to_f32_bits(ulong w) {
   const uint sign = (uint) (w >> 32) & 0x80000000u;
   const ulong mag = w & 0x7FFFFFFFFFFFFFFFul;
   const int e = (int) (mag >> 52);
   const ulong m = mag & 0xFFFFFFFFFFFFFul;
-  if (e == 0x7FF) {
-    return sign | 0x7F800000u | (m ? 0x400000u | (uint) (m >> 29) : 0u);
-  }
-  const int ef = e - 1023 + 127; /* the f32 biased exponent, before rounding */
-  if (ef >= 0xFF) {
-    return sign | 0x7F800000u;
-  }
-  if (e == 0 || ef < -24) {
-    return sign; /* below half the smallest f32 subnormal (f64 subnormals included) */
-  }
-  const ulong full = m | 0x10000000000000ul; /* 53 bits */
-  /* Normal: keep 24 bits (shift 29); subnormal (ef <= 0): shift 1 - ef more. */
-  const int shift = ef >= 1 ? 29 : 29 + 1 - ef;
-  ulong q = full >> shift;
-  const ulong rem = full & ((1ul << shift) - 1ul);
-  const ulong halfway = 1ul << (shift - 1);
-  if (rem > halfway || (rem == halfway && (q & 1ul))) {
-    q += 1;
-  }
-  /* q holds the implicit bit for normals; adding the exponent field lets a carry flow. */
-  const uint biased = ef >= 1 ? (uint) (ef - 1) << 23 : 0u;
-  return sign | (biased + (uint) q);
+  const int ef = e - 1023 + 127;
+  const ulong full = m | 0x10000000000000ul;
+  const ulong shift = (ulong) clamp(30 - ef, 29, 54);
+  const ulong q = (full + (1ul << (shift - 1)) - 1ul + ((full >> shift) & 1ul)) >> shift;
+  const uint fin = (ef >= 1 ? (uint) (ef - 1) << 23 : 0u) + (uint) q;
+  const uint infnan = 0x7F800000u | (m ? 0x400000u | (uint) (m >> 29) : 0u);
+  const uint r = e == 0x7FF ? infnan : ef >= 0xFF ? 0x7F800000u : (e == 0 || ef < -24) ? 0u : fin;
+  return sign | r;
 }
 
-/* f32 -> f64, exact; a signaling NaN is quieted, payload kept (x86's cvtss2sd). */
+/* f32 -> f64, exact; a signaling NaN is quieted, payload kept (x86's cvtss2sd). A
+ * subnormal m * 2^-149 is normalized by converting m to float (exact: m < 2^23, and no
+ * subnormal is involved) instead of clz, which has no vector form on AVX2; selects, no
+ * branches. */
 ulong qb__f32_to_f64_bits(uint w) {
   const ulong sign = (ulong) (w & 0x80000000u) << 32;
   const uint e = (w >> 23) & 0xFFu;
-  uint m = w & 0x7FFFFFu;
-  if (e == 0xFF) {
-    return sign | 0x7FF0000000000000ul | ((ulong) m << 29) | (m ? 0x8000000000000ul : 0ul);
-  }
-  if (e == 0) {
-    if (m == 0) {
-      return sign;
-    }
-    const int lz = (int) clz(m) - 8; /* shifts until bit 23 (the implicit bit) is set */
-    m = (m << lz) & 0x7FFFFFu;
-    return sign | ((ulong) (1 - lz - 127 + 1023) << 52) | ((ulong) m << 29);
-  }
-  return sign | ((ulong) (e - 127 + 1023) << 52) | ((ulong) m << 29);
+  const uint m = w & 0x7FFFFFu;
+  const ulong nrm = ((ulong) (e + 1023 - 127) << 52) | ((ulong) m << 29);
+  /* m = 2^(E - 127) * 1.f with E, f from the float: the value is 2^(E - 127 - 149) * 1.f */
+  const uint fb = as_uint(convert_float((int) m));
+  const ulong sub = m == 0 ? 0ul : ((ulong) ((fb >> 23) - 127 - 149 + 1023) << 52) | ((ulong) (fb & 0x7FFFFFu) << 29);
+  const ulong infnan = 0x7FF0000000000000ul | ((ulong) m << 29) | (m ? 0x8000000000000ul : 0ul);
+  return sign | (e == 0xFF ? infnan : e == 0 ? sub : nrm);
 }
 
 kernel void qb_f64_f32_cvt_ocl(ulong n, global const ulong* x, global uint* y) {
