@@ -2079,6 +2079,55 @@ static int qb__cmp_pareto(const void* a, const void* b) {
   return strcmp(x->format, y->format);
 }
 
+/* One label of the front: the formats at one point, and where the text goes. */
+typedef struct qb__pareto_label {
+  double bits, sqnr_db, y; /* the point; y: the text's height, apart from its neighbours' */
+  char text[256];
+} qb__pareto_label;
+
+/*
+ * The front's labels, one per point (formats with the same bits and SQNR share one), at
+ * heights at least `gap` apart so that no two texts overlap: labels are taken in order
+ * of SQNR (the front's order) and a run of labels too close together is spread evenly
+ * around the mean of its points' heights, merging runs until none overlap (the 1-D
+ * label placement of Vollick et al., kept simple). Returns the label count.
+ */
+static size_t qb__pareto_labels(const qb_pareto_point* p, size_t n, double gap, qb__pareto_label* lab) {
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (!p[i].front) continue;
+    if (k > 0 && lab[k - 1].bits == p[i].bits && lab[k - 1].sqnr_db == p[i].sqnr_db) {
+      const size_t used = strlen(lab[k - 1].text);
+      snprintf(lab[k - 1].text + used, sizeof lab[k - 1].text - used, ", %s", p[i].format);
+      continue;
+    }
+    lab[k] = (qb__pareto_label){.bits = p[i].bits, .sqnr_db = p[i].sqnr_db, .y = p[i].sqnr_db};
+    snprintf(lab[k].text, sizeof lab[k].text, "%s", p[i].format);
+    k++;
+  }
+  /* Runs [start, end) of labels packed gap apart, each centred on its points' mean. */
+  size_t* start = malloc((k + 1) * sizeof *start);
+  if (start == NULL) return k; /* the labels stay at their points */
+  size_t runs = 0;
+  for (size_t i = 0; i < k; i++) {
+    start[runs++] = i;
+    start[runs] = i + 1;
+    for (;;) {
+      /* Place the last run, then merge it into the one below while they overlap. */
+      const size_t a = start[runs - 1], b = start[runs];
+      double mean = 0;
+      for (size_t j = a; j < b; j++) mean += lab[j].sqnr_db - gap * (double) (j - a);
+      mean /= (double) (b - a);
+      for (size_t j = a; j < b; j++) lab[j].y = mean + gap * (double) (j - a);
+      if (runs < 2 || lab[a - 1].y + gap <= lab[a].y) break;
+      start[runs - 1] = start[runs];
+      runs--;
+    }
+  }
+  free(start);
+  return k;
+}
+
 qb_status qb_plot_pareto(qb_pareto_set* s, const qb_plot_opts* o, qb_plot_report* rep, qb_error* err) {
   qb__plotter p;
   memset(&p, 0, sizeof p);
@@ -2109,6 +2158,26 @@ qb_status qb_plot_pareto(qb_pareto_set* s, const qb_plot_opts* o, qb_plot_report
     if (s->points[i].front)
       fprintf(f, "%.17g\t%.17g\t1\t%s\n", s->points[i].bits, s->points[i].sqnr_db, s->points[i].format);
   }
+  /* Index 2, the front's labels: left of their points (the empty side of a front), their
+   * heights kept a line apart. A line of 9-point text is about 3.4 % of the chart's
+   * SQNR range (650 pixels tall, the range padded as pareto.gp pads it). */
+  double lo = 0, hi = 0, xlo = 0, xhi = 0;
+  for (size_t i = 0; i < s->n; i++) {
+    const qb_pareto_point* q = &s->points[i];
+    if (i == 0 || q->sqnr_db < lo) lo = q->sqnr_db;
+    if (i == 0 || q->sqnr_db > hi) hi = q->sqnr_db;
+    if (i == 0 || q->bits < xlo) xlo = q->bits;
+    if (i == 0 || q->bits > xhi) xhi = q->bits;
+  }
+  qb__pareto_label* lab = s->n ? malloc(s->n * sizeof *lab) : NULL;
+  const size_t nlab = lab ? qb__pareto_labels(s->points, s->n, 0.034 * (hi > lo ? hi - lo : 1.0), lab) : 0;
+  const double dx = 0.015 * (xhi > xlo ? xhi - xlo : 1.0);
+  fprintf(f, "\n\nbits\tsqnr_db\tlabel_bits\tlabel_sqnr_db\tformats\n");
+  for (size_t i = 0; i < nlab; i++) {
+    fprintf(f, "%.17g\t%.17g\t%.17g\t%.17g\t%s\n", lab[i].bits, lab[i].sqnr_db, lab[i].bits - dx, lab[i].y,
+            lab[i].text);
+  }
+  free(lab);
   if ((st = qb__close(&p, f, "pareto.tsv", err)) != QB_OK) return st;
   char vars[8192] = "", path[4200];
   snprintf(path, sizeof path, "%s/pareto.tsv", o->out_dir);
