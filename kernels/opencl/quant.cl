@@ -110,7 +110,9 @@ kernel void qb_f32_qs8_fakequant_ocl(ulong n, global const float* x, global floa
  * parameters became gathers: per-channel quantize ran at 0.04-0.06 of the device's copy
  * roof. When a channel is at least QB_VEC long, a work-item's span meets at most two
  * channels: one division per work-item finds the first and where the next begins, both
- * channels' parameters are loaded once, and each element picks by a select.
+ * channels' parameters are loaded once, and each element picks by a select. When
+ * QB_VEC divides the channel length (the usual case: rows of a multiple of 16), a span
+ * lies in one channel: one set of parameters per work-item and the per-tensor loop.
  */
 #define QB_CHANNEL_PAIR(n)                                                    \
   const ulong qb_f_ = min((ulong) get_global_id(0) * QB_VEC, (ulong) (n) -1); \
@@ -120,7 +122,12 @@ kernel void qb_f32_qs8_fakequant_ocl(ulong n, global const float* x, global floa
 
 #define QB_QUANTC_BODY(T)                                                                        \
   if (n == 0) return;                                                                            \
-  if (channel_len >= QB_VEC) {                                                                   \
+  if (channel_len % QB_VEC == 0) {                                                               \
+    const ulong c = min((ulong) get_global_id(0) * QB_VEC, (ulong) (n) -1) / channel_len;       \
+    const float s = scales[c], is = inv_scales[c];                                               \
+    const int z = zps[c];                                                                        \
+    QB_SPAN_ROUNDING(i, n, t, tflite, y[i] = (T) qb__quant_one(x[i], s, is, z, qmin, qmax, t));  \
+  } else if (channel_len >= QB_VEC) {                                                            \
     QB_CHANNEL_PAIR(n);                                                                          \
     const float s0 = scales[qb_c0_], s1 = scales[qb_c1_];                                        \
     const float is0 = inv_scales[qb_c0_], is1 = inv_scales[qb_c1_];                              \
@@ -138,7 +145,12 @@ kernel void qb_f32_qs8_fakequant_ocl(ulong n, global const float* x, global floa
 
 #define QB_DEQUANTC_BODY                                        \
   if (n == 0) return;                                           \
-  if (channel_len >= QB_VEC) {                                  \
+  if (channel_len % QB_VEC == 0) {                              \
+    const ulong c = min((ulong) get_global_id(0) * QB_VEC, (ulong) (n) -1) / channel_len; \
+    const float s = scales[c];                                  \
+    const int z = zps[c];                                       \
+    QB_SPAN(i, n, y[i] = qb__dequant_one(x[i], s, z));          \
+  } else if (channel_len >= QB_VEC) {                           \
     QB_CHANNEL_PAIR(n);                                         \
     const float s0 = scales[qb_c0_], s1 = scales[qb_c1_];       \
     const int z0 = zps[qb_c0_], z1 = zps[qb_c1_];               \
