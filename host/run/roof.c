@@ -82,26 +82,31 @@ static void qb__progress(qb__roofing* r, const char* bench) {
  * How a CPU roof is timed: many short repetitions, of which the fastest counts. On a
  * busy machine a repetition that no other process interrupted is likelier the shorter
  * it is, and the fastest of many finds one; the suite's longer repetitions (the cases'
- * medians) would carry the load into the roof. A DRAM-sized call longer than this is one
- * call per repetition.
+ * medians) would carry the load into the roof. A roof of QB__ROOF_BIG_BYTES or more (L3
+ * and DRAM sizes: a call of a millisecond or more, one call per repetition) is timed in
+ * the suite's count of repetitions, at least QB__ROOF_BIG_REPETITIONS: twelve passes
+ * over tens of MiB cost seconds under valgrind for little gain.
  */
 #define QB__ROOF_REPETITIONS 12u
+#define QB__ROOF_BIG_REPETITIONS 3u
+#define QB__ROOF_BIG_BYTES ((uint64_t) 4 << 20)
 #define QB__ROOF_MIN_TIME 0.002
 
 /* The roofs' short repetitions (the suite's when they are more or shorter still). */
-static qb_measure_options qb__roof_options(const qb_measure_options* suite) {
+static qb_measure_options qb__roof_options(const qb_measure_options* suite, bool big) {
   qb_measure_options mo = *suite;
-  if (mo.repetitions < QB__ROOF_REPETITIONS) mo.repetitions = QB__ROOF_REPETITIONS;
+  const unsigned reps = big ? QB__ROOF_BIG_REPETITIONS : QB__ROOF_REPETITIONS;
+  if (mo.repetitions < reps) mo.repetitions = reps;
   if (!(mo.min_time <= QB__ROOF_MIN_TIME)) mo.min_time = QB__ROOF_MIN_TIME;
   return mo;
 }
 
 /* A prepared CPU bench timed as a case is, on the roofs' pins, with the roofs'
  * repetitions. */
-static void qb__measure_cpu(qb__roofing* r, const char* bench, qb_cpu_bench* b, unsigned threads,
+static void qb__measure_cpu(qb__roofing* r, const char* bench, qb_cpu_bench* b, unsigned threads, bool big,
                             qb_measure* m) {
   qb_error err = {0};
-  const qb_measure_options mo = qb__roof_options(&r->in->measure);
+  const qb_measure_options mo = qb__roof_options(&r->in->measure, big);
   qb__progress(r, bench);
   b->pins = &r->pins;
   snprintf(b->timeout_msg, sizeof b->timeout_msg, "timed out after %g s (--case-timeout)",
@@ -163,7 +168,8 @@ static void qb__bandwidth_trial(qb__roofing* r, qb_roof* x) {
   qb__way ways[4];
   const size_t n_ways = qb__ways_of(x, ways);
   const unsigned trial = ++x->trials;
-  const qb_measure_options mo = qb__roof_options(&r->in->measure);
+  const bool big = x->bytes >= QB__ROOF_BIG_BYTES;
+  const qb_measure_options mo = qb__roof_options(&r->in->measure, big);
   x->repetitions = mo.repetitions;
   x->min_time = mo.min_time;
   if (trial == 1) r->final = (size_t) (x - r->roofs->items);
@@ -189,7 +195,7 @@ static void qb__bandwidth_trial(qb__roofing* r, qb_roof* x) {
     snprintf(bench, sizeof bench, "roof/%s/%s/%s/threads:%u%s", x->name, way->name, x->size_class, x->threads,
              trial > 1 ? "/again" : "");
     qb_measure m;
-    qb__measure_cpu(r, bench, &b, x->threads, &m);
+    qb__measure_cpu(r, bench, &b, x->threads, big, &m);
     qb_cpu_bench_free(&b);
     const double bps = m.ok ? qb__fastest(&m, "bytes_per_second") : 0;
     json_decref(m.runs);
@@ -281,7 +287,7 @@ static void qb__compute(qb__roofing* r, const qb_kernel_info* k, unsigned thread
   char bench[160];
   snprintf(bench, sizeof bench, "roof/%s/L1/threads:%u", k->name, threads);
   qb_measure meas;
-  qb__measure_cpu(r, bench, &b, threads, &meas);
+  qb__measure_cpu(r, bench, &b, threads, false, &meas);
   const double gflops = meas.ok ? qb__fastest(&meas, "gflops") : 0;
   x->ok = gflops > 0;
   x->flops_per_second = gflops * 1e9;
@@ -384,13 +390,11 @@ static bool qb__roof_seen(const qb_roofs* roofs, const char* name, const char* s
 
 static void qb__cpu_roofs(qb__roofing* r) {
   const qb_plan* plan = r->in->plan;
-  const unsigned all = r->in->all_threads;
-  /* 1. Copy, read and write at every size class, on one thread, on every core, and on
-   *    each other thread count a planned case uses. */
+  /* 1. Copy, read and write at every size class, on one thread and on each thread
+   *    count a planned CPU case uses (every core among them in the suites that ask). */
   unsigned threads[QB_ROOFS_MAX / 16];
   size_t nt = 0;
   threads[nt++] = 1;
-  if (all > 1) threads[nt++] = all;
   for (size_t i = 0; i < plan->count; i++) {
     const qb_case* k = &plan->cases[i];
     if (k->type != QB_CASE_KERNEL || !qb_backend_is_host(k->backend) || k->planned != QB_OK) continue;
@@ -428,7 +432,7 @@ static void qb__cpu_roofs(qb__roofing* r) {
      * (kernels/peak/README.md). */
     if (!qb_family_is_peak(qb_family_get(k->family)) || k->isa == QB_ISA_scalar) continue;
     if (!qb_kernel_usable(k, &r->in->ctx->cpu, NULL, (char[160]){0}, 160)) continue;
-    for (size_t t = 0; t < nt && t < 2; t++) {
+    for (size_t t = 0; t < nt; t++) {
       if (*r->in->stop) return;
       qb__compute(r, k, threads[t]);
     }
