@@ -21,8 +21,8 @@
  * 1. |x| is clamped (as an integer) to a power of two just above the format's overflow
  *    threshold (512 for e4m3, 65536 for e5m2), so inf and huge values stay finite and
  *    round to a code above the largest finite one.
- * 2. E = max(exponent field of |x|, emin): subnormal targets share the smallest normal's
- *    spacing, 2^(emin - 127 - mbits).
+ * 2. E = max(exponent field of |x|, emin), kept in place (E << 23: one mask and one max):
+ *    subnormal targets share the smallest normal's spacing, 2^(emin - 127 - mbits).
  * 3. magic = 2^(E - 127 + 23 - mbits): in |x| + magic the last mantissa bit of the sum is
  *    worth exactly the target's spacing at |x|'s binade, so the addition rounds |x| to
  *    the target's precision, ties to even (the rounding mode: embedded in the AVX-512
@@ -45,15 +45,17 @@
 static inline __m512i qb_f8_avx512_encode(__m512i abs, int mbits, int emin, int clamp) {
   /* 1. */
   const __m512i a = _mm512_min_epu32(abs, _mm512_set1_epi32(clamp));
-  /* 2. */
-  const __m512i e = _mm512_max_epu32(_mm512_srli_epi32(a, 23), _mm512_set1_epi32(emin));
+  /* 2. E in place (E << 23): the exponent field masked, at least emin's. */
+  const __m512i e =
+      _mm512_max_epu32(_mm512_and_si512(a, _mm512_set1_epi32(0x7F800000)), _mm512_set1_epi32(emin << 23));
   /* 3. */
-  const __m512i magic = _mm512_slli_epi32(_mm512_add_epi32(e, _mm512_set1_epi32(23 - mbits)), 23);
+  const __m512i magic = _mm512_add_epi32(e, _mm512_set1_epi32((23 - mbits) << 23));
   const __m512 sum = _mm512_add_round_ps(_mm512_castsi512_ps(a), _mm512_castsi512_ps(magic),
                                          _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  /* 4. */
+  /* 4. (E - emin) << mbits as ((E - emin) << 23) >> (23 - mbits). */
   const __m512i k = _mm512_sub_epi32(_mm512_castps_si512(sum), magic);
-  return _mm512_add_epi32(k, _mm512_slli_epi32(_mm512_sub_epi32(e, _mm512_set1_epi32(emin)), mbits));
+  return _mm512_add_epi32(k,
+                          _mm512_srli_epi32(_mm512_sub_epi32(e, _mm512_set1_epi32(emin << 23)), 23 - mbits));
 }
 
 /* 16 f32 -> 16 fp8 bytes. `top`: the largest code kept (0x7F: e4m3 overflow to NaN, 0x7E:
@@ -61,8 +63,12 @@ static inline __m512i qb_f8_avx512_encode(__m512i abs, int mbits, int emin, int 
 static inline __m128i qb_f8_avx512_from_f32(__m512i w, int mbits, int emin, int clamp, int top, int nan) {
   const __m512i abs = _mm512_and_si512(w, _mm512_set1_epi32(0x7FFFFFFF));
   __m512i q = _mm512_min_epu32(qb_f8_avx512_encode(abs, mbits, emin, clamp), _mm512_set1_epi32(top));
-  const __mmask16 is_nan = _mm512_cmpgt_epu32_mask(abs, _mm512_set1_epi32(0x7F800000));
-  q = _mm512_mask_mov_epi32(q, is_nan, _mm512_set1_epi32(nan));
+  /* A NaN was clamped like a huge value (step 1): it already has the code `top`, which is
+   * the NaN code where overflow gives NaN (e4m3 without saturation). */
+  if (top != nan) {
+    const __mmask16 is_nan = _mm512_cmpgt_epu32_mask(abs, _mm512_set1_epi32(0x7F800000));
+    q = _mm512_mask_mov_epi32(q, is_nan, _mm512_set1_epi32(nan));
+  }
   /* The sign: bit 31 shifted to bit 7, merged by one ternary op (q | (s & 0x80)). */
   q = _mm512_ternarylogic_epi32(q, _mm512_srli_epi32(w, 24), _mm512_set1_epi32(0x80), 0xF8);
   return _mm512_cvtepi32_epi8(q);
@@ -137,19 +143,23 @@ static inline void qb_cvt_f8fp_avx512skx_f8e4m3_f32_tail(const uint8_t* in, floa
 
 static inline __m256i qb_f8_avx2_encode(__m256i abs, int mbits, int emin, int clamp) {
   const __m256i a = _mm256_min_epu32(abs, _mm256_set1_epi32(clamp));
-  const __m256i e = _mm256_max_epu32(_mm256_srli_epi32(a, 23), _mm256_set1_epi32(emin));
-  const __m256i magic = _mm256_slli_epi32(_mm256_add_epi32(e, _mm256_set1_epi32(23 - mbits)), 23);
+  const __m256i e =
+      _mm256_max_epu32(_mm256_and_si256(a, _mm256_set1_epi32(0x7F800000)), _mm256_set1_epi32(emin << 23));
+  const __m256i magic = _mm256_add_epi32(e, _mm256_set1_epi32((23 - mbits) << 23));
   const __m256 sum = _mm256_add_ps(_mm256_castsi256_ps(a), _mm256_castsi256_ps(magic));
   const __m256i k = _mm256_sub_epi32(_mm256_castps_si256(sum), magic);
-  return _mm256_add_epi32(k, _mm256_slli_epi32(_mm256_sub_epi32(e, _mm256_set1_epi32(emin)), mbits));
+  return _mm256_add_epi32(k,
+                          _mm256_srli_epi32(_mm256_sub_epi32(e, _mm256_set1_epi32(emin << 23)), 23 - mbits));
 }
 
 /* 8 f32 -> 8 codes in the low byte of each 32-bit lane (sign included). */
 static inline __m256i qb_f8_avx2_from_f32(__m256i w, int mbits, int emin, int clamp, int top, int nan) {
   const __m256i abs = _mm256_and_si256(w, _mm256_set1_epi32(0x7FFFFFFF));
   __m256i q = _mm256_min_epu32(qb_f8_avx2_encode(abs, mbits, emin, clamp), _mm256_set1_epi32(top));
-  const __m256i is_nan = _mm256_cmpgt_epi32(abs, _mm256_set1_epi32(0x7F800000));
-  q = _mm256_blendv_epi8(q, _mm256_set1_epi32(nan), is_nan);
+  if (top != nan) { /* as qb_f8_avx512_from_f32 */
+    const __m256i is_nan = _mm256_cmpgt_epi32(abs, _mm256_set1_epi32(0x7F800000));
+    q = _mm256_blendv_epi8(q, _mm256_set1_epi32(nan), is_nan);
+  }
   return _mm256_or_si256(q, _mm256_and_si256(_mm256_srli_epi32(w, 24), _mm256_set1_epi32(0x80)));
 }
 
