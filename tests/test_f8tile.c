@@ -6,7 +6,10 @@
  * double, not by kernels/common/fp.h), for matrices of one to three tiles across and
  * one or two down, with the row length given and defaulted; and the edge tiles: all
  * zero, a NaN, an inf, amax at FLT_MAX and at the bottom of the subnormals, subnormal
- * elements, and a tile whose neighbours hold larger values.
+ * elements, and a tile whose neighbours hold larger values. Then every other variant of the
+ * two families (one CTest case each, test_f8tile:<kernel>) bit for bit against the
+ * reference on the same shapes and edge tiles, with the row length given and defaulted,
+ * and on dequantize inputs of arbitrary bytes (NaN and inf scales, NaN codes).
  */
 #include <float.h>
 #include <math.h>
@@ -16,6 +19,7 @@
 
 #include "numerics/element.h"
 #include "platform/registry.h"
+#include "test_kernels.h"
 #include "test_util.h"
 
 #define T QB_F8T_TILE
@@ -205,12 +209,143 @@ static void test_registry(void** state) {
   assert_true(qb_family_bytes(f, TL) == 4.0 * TL + sizeof(qb_block_f8t128));
 }
 
-int main(void) {
-  const struct CMUnitTest tests[] = {
+/* ---- Every other variant against the reference, bit for bit ----------------------------- */
+
+static bool checks(const qb_kernel_info* k) {
+  return (k->family == QB_FAMILY_f32_f8e4m3t128_quant || k->family == QB_FAMILY_f8e4m3t128_f32_dequant) &&
+         k != qb_kernel_reference(k->family);
+}
+
+/* The edge tiles of test_edge_tiles and a few more, one per tile in turn (tile t gets case
+ * (t + shift) % 8), so that the one-tile shapes see them too across the shifts. */
+static void put_edges(float* x, size_t rows, size_t cols, size_t shift) {
+  const size_t tpr = cols / T, tiles = rows / T * tpr;
+  for (size_t t = 0; t < tiles; t++) {
+    float* tile = x + t / tpr * T * cols + t % tpr * T;
+    const size_t e = (t + shift) % 8;
+    for (size_t r = 0; r < T; r++) {
+      for (size_t c = 0; c < T; c++) {
+        float* v = &tile[r * cols + c];
+        const float sgn = (r + c) % 2 ? 1.0f : -1.0f;
+        switch (e) {
+          case 1:
+            *v = sgn * 0.0f;
+            break; /* all zero */
+          case 2:
+            *v = sgn * (float) (r * T + c) * 0x1p-149f;
+            break; /* subnormal */
+          case 3:
+            *v = (r == 5 && c == 9) ? -0x1p-149f : 0.0f;
+            break; /* d = 0, amax > 0 */
+          case 4:
+            *v = (r == 0 && c == 0) ? -FLT_MAX : (float) c * 1e36f;
+            break; /* amax at the top */
+          case 5:
+            *v = (float) ((int) c - 64) * 0.125f * (float) (r + 1);
+            break; /* exact ties */
+          case 6:
+            *v = sgn * (float) ((r * T + c) % 601) * 0x1p-149f;
+            break; /* d rounded down: x / d to 600 */
+          default:
+            break; /* random */
+        }
+      }
+    }
+    if (e == 7) tile[(t % T) * cols + 3] = t % 2 ? NAN : -INFINITY;
+  }
+}
+
+/* Fills with random bytes (scale and codes): NaN, inf, subnormal scales and NaN codes. */
+static void fill_bytes(void* p, size_t bytes, uint64_t seed) {
+  uint8_t* b = (uint8_t*) p;
+  for (size_t i = 0; i < bytes; i++) b[i] = (uint8_t) (qb_test_rand(&seed) >> 56);
+}
+
+/* Whether byte i of a dequantized matrix may differ from the reference's: only inside an
+ * element that is NaN both ways and whose code and scale are both NaN (random bytes,
+ * never a quantizer's output). There the reference's plain product `code * d` keeps
+ * whichever NaN the compiler's operand order picks (x86 keeps the first operand's, Arm a
+ * signaling one's first), so its payload is not the family's semantics; the SIMD variants
+ * keep the code's own NaN, as the per-128 family defines it. */
+static bool nan_pair(bool quant, const qb_block_f8t128* codes, size_t cols, size_t n, const uint8_t* got,
+                     const uint8_t* want, size_t i) {
+  const size_t e = i / sizeof(float);
+  if (quant || e >= n) return false;
+  float g, w;
+  memcpy(&g, got + e * sizeof g, sizeof g);
+  memcpy(&w, want + e * sizeof w, sizeof w);
+  const size_t r = e / cols, c = e % cols;
+  const qb_block_f8t128* b = &codes[(r / T) * (cols / T) + c / T];
+  return isnan(g) && isnan(w) && isnan(b->d) && (b->qs[(r % T) * T + c % T] & 0x7F) == 0x7F;
+}
+
+static void check(const qb_kernel_info* k) {
+  static const size_t shapes[][2] = {{0, 128},   {128, 128}, {128, 256}, {256, 128},
+                                     {256, 384}, {384, 128}, {128, 896}};
+  const qb_kernel_info* ref = qb_kernel_reference(k->family);
+  const bool q = k->family == QB_FAMILY_f32_f8e4m3t128_quant;
+  for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
+    const size_t rows = shapes[s][0], cols = shapes[s][1], n = rows * cols, tiles = n / TL;
+    /* One tile more than needed in every buffer, poisoned: nothing past n may be written. */
+    const size_t fbytes = (n + TL) * sizeof(float), tbytes = (tiles + 1) * sizeof(qb_block_f8t128);
+    float* x = malloc(fbytes);
+    uint8_t* got = malloc(fbytes > tbytes ? fbytes : tbytes);
+    uint8_t* want = malloc(fbytes > tbytes ? fbytes : tbytes);
+    qb_block_f8t128* codes = malloc(tbytes);
+    assert_true(x && got && want && codes);
+    fill(x, rows, cols, 3 + s);
+    put_edges(x, rows, cols, s);
+    qb_quant_params p;
+    memset(&p, 0, sizeof p);
+    p.channel_len = cols;
+    for (int pass = 0; pass < 3; pass++) {
+      /* 0: the row length given; 1: NULL params (128 columns only); 2: arbitrary bytes in. */
+      const qb_quant_params* pp = pass == 1 ? NULL : &p;
+      if (pass == 1 && cols != T) continue;
+      const size_t bytes = q ? tbytes : fbytes;
+      memset(got, 0xA5, bytes);
+      memset(want, 0xA5, bytes);
+      if (q) {
+        if (pass == 2) {
+          /* Arbitrary finite floats (an exponent of all ones loses its top bit). */
+          fill_bytes(x, n * sizeof(float), 77 + s);
+          for (size_t i = 0; i < n; i++) {
+            uint32_t w = bits(x[i]);
+            if ((w & 0x7F800000u) == 0x7F800000u) w &= ~0x40000000u;
+            memcpy(&x[i], &w, sizeof w);
+          }
+        }
+        qb_kernel_unary(k)(n, x, got, pp);
+        qb_kernel_unary(ref)(n, x, want, pp);
+      } else {
+        if (pass == 2) {
+          fill_bytes(codes, tiles * sizeof *codes, 55 + s);
+        } else {
+          qb_kernel_unary(qb_kernel_reference(QB_FAMILY_f32_f8e4m3t128_quant))(n, x, codes, pp);
+        }
+        qb_kernel_unary(k)(n, codes, got, pp);
+        qb_kernel_unary(ref)(n, codes, want, pp);
+      }
+      for (size_t i = 0; i < bytes; i++) {
+        if (got[i] != want[i] && !nan_pair(q, codes, cols, n, got, want, i))
+          fail_msg("%s: %zu x %zu, pass %d: byte %zu is 0x%02x, the reference's 0x%02x", k->name, rows, cols,
+                   pass, i, got[i], want[i]);
+      }
+    }
+    free(x);
+    free(got);
+    free(want);
+    free(codes);
+  }
+}
+
+int main(int argc, char** argv) {
+  const struct CMUnitTest common[] = {
       cmocka_unit_test(test_registry),
       cmocka_unit_test(test_shapes),
       cmocka_unit_test(test_default_row_length),
       cmocka_unit_test(test_edge_tiles),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  const qb_test_kernels t = {checks, check, common, sizeof common / sizeof common[0]};
+  return qb_test_kernels_main(argc, argv, &t);
 }

@@ -205,16 +205,24 @@ static inline void qb__nvf4_dequant_block_avx2(const qb_block_nvf4* b, float g, 
       y + 8, _mm256_mul_ps(qb__mx_decode_avx2(_mm256_cvtepu8_epi32(_mm_srli_si128(e, 8)), QB__MX_E2M1), d));
 }
 
-/* One per-128 FP8 block -> f32: e4m3(code) * d, a NaN code keeping its own NaN (as the
- * reference: a blend, since vmulps's choice between two NaNs follows the operand order). */
-static inline void qb__f8b128_dequant_block_avx2(const qb_block_f8b128* b, float* y) {
-  const __m256 d = _mm256_set1_ps(b->d);
+/* One row of 128 e4m3 codes -> f32: e4m3(code) * d. keep_nan: a NaN code keeps its own NaN
+ * (as the per-128 reference: a blend, since vmulps's choice between two NaNs follows the
+ * operand order); else the plain product code * d in that order, as the 128 x 128 tile
+ * reference computes it. A per-128 block is one such row; a tile is 128 of them. */
+static inline void qb__f8_row_dequant_avx2(const uint8_t* q, float d, float* y, const int keep_nan) {
+  const __m256 dv = _mm256_set1_ps(d);
 #pragma GCC unroll 4
-  for (int i = 0; i < QB_F8B_BLOCK_LEN; i += 8) {
+  for (int i = 0; i < 128; i += 8) {
     const __m256 v =
-        qb__mx_decode_avx2(_mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i*) (b->qs + i))), QB__MX_E4M3);
-    _mm256_storeu_ps(y + i, _mm256_blendv_ps(_mm256_mul_ps(v, d), v, _mm256_cmp_ps(v, v, _CMP_UNORD_Q)));
+        qb__mx_decode_avx2(_mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i*) (q + i))), QB__MX_E4M3);
+    const __m256 p = _mm256_mul_ps(v, dv);
+    _mm256_storeu_ps(y + i, keep_nan ? _mm256_blendv_ps(p, v, _mm256_cmp_ps(v, v, _CMP_UNORD_Q)) : p);
   }
+}
+
+/* One per-128 FP8 block -> f32. */
+static inline void qb__f8b128_dequant_block_avx2(const qb_block_f8b128* b, float* y) {
+  qb__f8_row_dequant_avx2(b->qs, b->d, y, 1);
 }
 
 /* One NVFP4 block of 16, the steps of qb__nvf4_quant_block: amax as an integer max (a NaN
@@ -248,25 +256,21 @@ static inline void qb__nvf4_quant_block_avx2(const float* x, float g, qb_block_n
   memcpy(out->qs, tmp, sizeof out->qs);
 }
 
-/* One per-128 FP8 block, the steps of qb__f8b128_quant_block: amax as an integer max (a NaN
- * or inf -> d NaN, codes 0x7F), d = amax / 448, codes e4m3_sat(x / d) by true f32 divisions
- * and the cast kernels' saturating rounding (cvt/cvt-x86.h), +-0 when d is 0. */
-static inline void qb__f8b128_quant_block_avx2(const float* x, qb_block_f8b128* out) {
+/* max |x| bits over one row of 128 (NaN and inf sort above every finite |x|). */
+static inline uint32_t qb__f8_row_amax_avx2(const float* x) {
   const __m256i m = _mm256_set1_epi32(0x7FFFFFFF);
   __m256i mx = _mm256_and_si256(_mm256_loadu_si256((const __m256i*) x), m);
-  for (int i = 8; i < QB_F8B_BLOCK_LEN; i += 8) {
+  for (int i = 8; i < 128; i += 8) {
     mx = _mm256_max_epi32(mx, _mm256_and_si256(_mm256_loadu_si256((const __m256i*) (x + i)), m));
   }
-  const uint32_t amax = qb__hmax_epi32(mx);
-  if (amax >= 0x7F800000u) {
-    out->d = qb_f32_from_bits(0x7FC00000u);
-    memset(out->qs, 0x7F, sizeof out->qs);
-    return;
-  }
-  const float d = qb_f32_from_bits(amax) / 448.0f;
-  out->d = d;
+  return qb__hmax_epi32(mx);
+}
+
+/* One row of 128 under a finite scale d (qb__f8_scaled_codes): e4m3_sat(x / d) by true f32
+ * divisions and the cast kernels' saturating rounding (cvt/cvt-x86.h), +-0 when d is 0. */
+static inline void qb__f8_row_codes_avx2(const float* x, float d, uint8_t* q) {
   const __m256 dv = _mm256_set1_ps(d);
-  for (int i = 0; i < QB_F8B_BLOCK_LEN; i += 32) {
+  for (int i = 0; i < 128; i += 32) {
     __m256i c[4];
 #pragma GCC unroll 4
     for (int j = 0; j < 4; j++) {
@@ -274,8 +278,21 @@ static inline void qb__f8b128_quant_block_avx2(const float* x, qb_block_f8b128* 
       c[j] = d == 0.0f ? _mm256_slli_epi32(_mm256_srli_epi32(_mm256_castps_si256(v), 31), 7)
                        : qb_cvt_avx2_f32_to_f8e4m3(_mm256_castps_si256(_mm256_div_ps(v, dv)), 1);
     }
-    _mm256_storeu_si256((__m256i*) (out->qs + i), qb_cvt_avx2_pack_u8x4(c[0], c[1], c[2], c[3]));
+    _mm256_storeu_si256((__m256i*) (q + i), qb_cvt_avx2_pack_u8x4(c[0], c[1], c[2], c[3]));
   }
+}
+
+/* One per-128 FP8 block, the steps of qb__f8b128_quant_block: amax as an integer max (a NaN
+ * or inf -> d NaN, codes 0x7F), d = amax / 448, then the row's codes. */
+static inline void qb__f8b128_quant_block_avx2(const float* x, qb_block_f8b128* out) {
+  const uint32_t amax = qb__f8_row_amax_avx2(x);
+  if (amax >= 0x7F800000u) {
+    out->d = qb_f32_from_bits(0x7FC00000u);
+    memset(out->qs, 0x7F, sizeof out->qs);
+    return;
+  }
+  out->d = qb_f32_from_bits(amax) / 448.0f;
+  qb__f8_row_codes_avx2(x, out->d, out->qs);
 }
 
 #endif /* QB_LOWBIT_AVX2_H */

@@ -259,4 +259,67 @@ QB__LBN_INLINE void qb__neon_nvf4_dequant(const qb_block_nvf4* in, float g, floa
   for (int j = 0; j < 4; j++) vst1q_f32(y + 4 * j, vmulq_f32(qb__neon_mx_decode(w[j], QB__MX_E2M1), d));
 }
 
+/* ---- FP8 E4M3 with an f32 scale per 1 x 128 block or per 128 x 128 tile ----------------- */
+
+/* max |x| bits over one row of 128 (NaN and inf sort above every finite |x|): the reference's
+ * qb__amax_bits, four accumulators. */
+QB__LBN_INLINE uint32_t qb__neon_f8_row_amax(const float* x) {
+  const uint32x4_t m = vdupq_n_u32(0x7FFFFFFF);
+  uint32x4_t a[4] = {vdupq_n_u32(0), vdupq_n_u32(0), vdupq_n_u32(0), vdupq_n_u32(0)};
+  for (int i = 0; i < 128; i += 16) {
+    for (int j = 0; j < 4; j++)
+      a[j] = vmaxq_u32(a[j], vandq_u32(vld1q_u32((const uint32_t*) (x + i + 4 * j)), m));
+  }
+  return vmaxvq_u32(vmaxq_u32(vmaxq_u32(a[0], a[1]), vmaxq_u32(a[2], a[3])));
+}
+
+/* One row of 128 under a finite scale d (qb__f8_scaled_codes): e4m3_sat(x / d) by true f32
+ * divisions (x / d is finite: |x| <= amax and d = fl(amax / 448) > 0) and the MX element
+ * rounding (ties to even, clamped to 448); d = 0 gives +-0 codes with each element's sign. */
+QB__LBN_INLINE void qb__neon_f8_row_codes(const float* x, float d, uint8_t* q) {
+  const float32x4_t dv = vdupq_n_f32(d);
+  for (int i = 0; i < 128; i += 16) {
+    uint32x4_t c[4];
+    for (int j = 0; j < 4; j++) {
+      const float32x4_t v = vld1q_f32(x + i + 4 * j);
+      c[j] = d == 0.0f ? vshlq_n_u32(vshrq_n_u32(vreinterpretq_u32_f32(v), 31), 7)
+                       : qb__neon_mx_encode(vdivq_f32(v, dv), QB__MX_E4M3, 0);
+    }
+    vst1q_u8(q + i, qb__neon_mx_narrow(c[0], c[1], c[2], c[3]));
+  }
+}
+
+/* One row of 128 codes -> e4m3(code) * d. keep_nan: a NaN code keeps its own NaN (a select,
+ * as the per-128 reference: which of two NaNs FMUL keeps follows the operand order and
+ * favours a signaling one); else the plain product code * d in that operand order, as the
+ * 128 x 128 tile reference computes it (a NaN code times a signaling-NaN scale gives the
+ * scale's payload there, quieted). */
+QB__LBN_INLINE void qb__neon_f8_row_dequant(const uint8_t* q, float d, float* y, int keep_nan) {
+  const float32x4_t dv = vdupq_n_f32(d);
+  for (int i = 0; i < 128; i += 16) {
+    const uint8x16_t c = vld1q_u8(q + i);
+    const uint16x8_t lo = vmovl_u8(vget_low_u8(c)), hi = vmovl_high_u8(c);
+    const uint32x4_t w[4] = {vmovl_u16(vget_low_u16(lo)), vmovl_high_u16(lo), vmovl_u16(vget_low_u16(hi)),
+                             vmovl_high_u16(hi)};
+    for (int j = 0; j < 4; j++) {
+      const float32x4_t v = qb__neon_mx_decode(w[j], QB__MX_E4M3);
+      const float32x4_t p = vmulq_f32(v, dv);
+      vst1q_f32(y + i + 4 * j, keep_nan ? vbslq_f32(vceqq_f32(v, v), p, v) : p);
+    }
+  }
+}
+
+/* One per-128 block (qb__f8b128_quant_block): NaN or inf -> d NaN and codes 0x7F, else
+ * d = amax / 448 and the row's codes. */
+QB__LBN_INLINE void qb__neon_f8b128_quant(const float* x, qb_block_f8b128* out) {
+  const uint32_t amax = qb__neon_f8_row_amax(x);
+  if (amax >= 0x7F800000u) {
+    out->d = qb_f32_from_bits(0x7FC00000u);
+    memset(out->qs, 0x7F, sizeof out->qs);
+    return;
+  }
+  out->d = qb_f32_from_bits(amax) / 448.0f;
+  qb__neon_f8_row_codes(x, out->d, out->qs);
+}
+
 #endif /* QB_LOWBIT_NEON_H */
