@@ -1,8 +1,9 @@
 /*
  * AdvSIMD pieces of int4 group quantization (int4g-scalar.h defines it): the f16 group
  * scale and the nibbles of 16 bytes as 32 codes in element order (element 2j in the low
- * nibble of byte j). Included by the -neon- and -neondot- files of kernels/quant and
- * kernels/dot (int4g-neon.c.in in each).
+ * nibble of byte j), and the quantization of one group (bit-exact with int4g-scalar.h).
+ * Included by the -neon- and -neondot- files of kernels/quant and kernels/dot
+ * (int4g-neon.c.in in each).
  */
 #ifndef QB_INT4G_NEON_H
 #define QB_INT4G_NEON_H
@@ -10,6 +11,8 @@
 #include <arm_neon.h>
 #include <stdint.h>
 #include <string.h>
+
+#include "quant/int4g-scalar.h"
 
 #define QB__I4N_INLINE static inline __attribute__((always_inline))
 
@@ -65,6 +68,89 @@ QB__I4N_INLINE void qb__neon_s4_dequant32(const uint8_t* qs, float32x4_t s, floa
   for (int h = 0; h < 2; h++) {
     qb__neon_i16_scale8(vmovl_s8(vget_low_s8(c[h])), s, y + 16 * h);
     qb__neon_i16_scale8(vmovl_high_s8(c[h]), s, y + 16 * h + 8);
+  }
+}
+
+/* ---- Quantize: one group of g (a multiple of 32), int4g-scalar.h's steps ------------------ */
+
+/* 32 codes 0..15 in 32-bit lanes (element order) -> 16 bytes, element 2j in the low nibble
+ * of byte j: narrowed to bytes, then the even (UZP1) and odd (UZP2) elements joined. */
+QB__I4N_INLINE void qb__neon_int4g_pack32(const uint32x4_t c[8], uint8_t* out) {
+  uint8x16_t b[2];
+  for (int h = 0; h < 2; h++) {
+    const uint16x8_t lo = vcombine_u16(vmovn_u32(c[4 * h]), vmovn_u32(c[4 * h + 1]));
+    const uint16x8_t hi = vcombine_u16(vmovn_u32(c[4 * h + 2]), vmovn_u32(c[4 * h + 3]));
+    b[h] = vcombine_u8(vmovn_u16(lo), vmovn_u16(hi));
+  }
+  vst1q_u8(out, vorrq_u8(vuzp1q_u8(b[0], b[1]), vshlq_n_u8(vuzp2q_u8(b[0], b[1]), 4)));
+}
+
+/*
+ * One asymmetric group (qb__int4g_quant_group):
+ * 1. lo and hi as the reference's `x < lo ? x : lo` and `x > hi ? x : hi`, lane by lane
+ *    (a compare and a select: NaN never taken, -0 never replaces the starting +0; FMIN
+ *    would keep a NaN, FMINNM take -0), then across lanes (no NaN left: FMINV/FMAXV);
+ * 2. s and z by the reference's scalar code;
+ * 3. codes: round_even(x / s) (a true division, FRINTN), NaN -> 0, plus z, clamped to
+ *    [0, 15]; s = 0 gives codes 0.
+ */
+QB__I4N_INLINE void qb__neon_int4g_quant(const float* x, unsigned g, uint8_t* d, uint8_t* z, uint8_t* qs) {
+  float32x4_t lo = vdupq_n_f32(0.0f), hi = vdupq_n_f32(0.0f);
+  for (unsigned i = 0; i < g; i += 4) {
+    const float32x4_t v = vld1q_f32(x + i);
+    lo = vbslq_f32(vcltq_f32(v, lo), v, lo);
+    hi = vbslq_f32(vcgtq_f32(v, hi), v, hi);
+  }
+  float lof = vminvq_f32(lo), hif = vmaxvq_f32(hi);
+  if (lof == 0.0f && hif == 0.0f) {
+    lof = -1.0f;
+    hif = 1.0f;
+  }
+  const float s = qb__int4g_store_scale((hif - lof) / 15.0f, d);
+  float zf = s != 0.0f ? qb__round_even(-lof / s) : 0.0f;
+  zf = zf == zf ? zf : 0.0f;
+  zf = zf < 0.0f ? 0.0f : zf > 15.0f ? 15.0f : zf;
+  *z = (uint8_t) zf;
+  if (s == 0.0f) {
+    memset(qs, 0, g / 2);
+    return;
+  }
+  const float32x4_t sv = vdupq_n_f32(s), zv = vdupq_n_f32(zf), top = vdupq_n_f32(15.0f);
+  for (unsigned i = 0; i < g; i += 32) {
+    uint32x4_t c[8];
+    for (int k = 0; k < 8; k++) {
+      float32x4_t r = vrndnq_f32(vdivq_f32(vld1q_f32(x + i + 4 * k), sv));
+      r = vreinterpretq_f32_u32(vandq_u32(vreinterpretq_u32_f32(r), vceqq_f32(r, r))); /* NaN: the code z */
+      c[k] = vcvtq_u32_f32(vminq_f32(vmaxq_f32(vaddq_f32(r, zv), vdupq_n_f32(0.0f)), top));
+    }
+    qb__neon_int4g_pack32(c, qs + i / 2);
+  }
+}
+
+/* One symmetric group (qb__int4g_quant_group_sym): amax as `a > amax ? a : amax` (NaN
+ * never taken), s by the reference's scalar code, codes round_even(x / s), NaN -> 0,
+ * clamped to [-8, 7], as nibbles; s = 0 gives codes 0. */
+QB__I4N_INLINE void qb__neon_int4g_quant_sym(const float* x, unsigned g, uint8_t* d, uint8_t* qs) {
+  float32x4_t m = vdupq_n_f32(0.0f);
+  for (unsigned i = 0; i < g; i += 4) {
+    const float32x4_t a = vabsq_f32(vld1q_f32(x + i));
+    m = vbslq_f32(vcgtq_f32(a, m), a, m);
+  }
+  const float s = qb__int4g_store_scale(vmaxvq_f32(m) / 7.0f, d);
+  if (s == 0.0f) {
+    memset(qs, 0, g / 2);
+    return;
+  }
+  const float32x4_t sv = vdupq_n_f32(s), bot = vdupq_n_f32(-8.0f), top = vdupq_n_f32(7.0f);
+  for (unsigned i = 0; i < g; i += 32) {
+    uint32x4_t c[8];
+    for (int k = 0; k < 8; k++) {
+      float32x4_t r = vrndnq_f32(vdivq_f32(vld1q_f32(x + i + 4 * k), sv));
+      r = vreinterpretq_f32_u32(vandq_u32(vreinterpretq_u32_f32(r), vceqq_f32(r, r))); /* NaN: 0 */
+      const int32x4_t q = vcvtq_s32_f32(vminq_f32(vmaxq_f32(r, bot), top));
+      c[k] = vandq_u32(vreinterpretq_u32_s32(q), vdupq_n_u32(15));
+    }
+    qb__neon_int4g_pack32(c, qs + i / 2);
   }
 }
 
