@@ -19,6 +19,7 @@
 
 #include "dot/dot.h"
 #include "platform/cpu.h"
+#include "nvf4_div.h"
 #include "platform/registry.h"
 #include "test_cvt.h"
 #include "test_kernels.h"
@@ -442,6 +443,23 @@ static void test_nvf4_and_f8b128(void** state) {
   assert_true(isnan(fb.d));
 }
 
+/* NVFP4 divides by d (tests/common/nvf4_div.h): on the block where x / d and x * (1 / d)
+ * fall on different sides of E2M1 boundaries, the reference gives x / d's codes, with the
+ * tensor scale absent and with g = 5/128 (d = 48 g = 1.875 again). */
+static void test_nvf4_divides(void** state) {
+  (void) state;
+  qb_block_nvf4 nb;
+  qb_quant_params g;
+  memset(&g, 0, sizeof g);
+  g.scale = 0.0390625f;
+  quant(QB_FAMILY_f32_nvf4_quant, qb_test_nvf4_div_x, 16, &nb, NULL);
+  assert_int_equal(nb.s, qb_test_nvf4_div_s);
+  assert_memory_equal(nb.qs, qb_test_nvf4_div_qs, sizeof nb.qs);
+  quant(QB_FAMILY_f32_nvf4_quant, qb_test_nvf4_div_x, 16, &nb, &g);
+  assert_int_equal(nb.s, 0x64); /* e4m3(48) */
+  assert_memory_equal(nb.qs, qb_test_nvf4_div_qs, sizeof nb.qs);
+}
+
 static void fill(float* x, size_t n, uint64_t seed, double spread) {
   for (size_t i = 0; i < n; i++) {
     const double u = (double) (qb_test_rand(&seed) >> 11) * 0x1p-53;
@@ -767,6 +785,8 @@ static void check(const qb_kernel_info* k) {
       x[384 + i] = (float) i * 0x1p-140f;
     }
     x[288] = 6.0f;
+    /* An NVFP4 block on which dividing by d and multiplying by 1 / d differ (nvf4_div.h). */
+    memcpy(x + 416, qb_test_nvf4_div_x, sizeof qb_test_nvf4_div_x);
     /* Inputs: f32 as is; any other dtype reads the same bytes as its codes. */
     memcpy(in, x, sizeof x);
     memcpy(in2, x, sizeof x);
@@ -832,9 +852,13 @@ int main(int argc, char** argv) {
   if (argc >= 2 && strcmp(argv[1], "--sweep") == 0 && qb_cvt_parse_sweep(argc, argv, &sw))
     return sweep_cast(&sw);
   const struct CMUnitTest common[] = {
-      cmocka_unit_test(test_decode_every_code), cmocka_unit_test(test_cast_values),
-      cmocka_unit_test(test_mx_edge_blocks),    cmocka_unit_test(test_mx_variants),
-      cmocka_unit_test(test_nvf4_and_f8b128),   cmocka_unit_test(test_dots),
+      cmocka_unit_test(test_decode_every_code),
+      cmocka_unit_test(test_cast_values),
+      cmocka_unit_test(test_mx_edge_blocks),
+      cmocka_unit_test(test_mx_variants),
+      cmocka_unit_test(test_nvf4_and_f8b128),
+      cmocka_unit_test(test_nvf4_divides),
+      cmocka_unit_test(test_dots),
   };
   const qb_test_kernels t = {checks, check, common, sizeof common / sizeof common[0]};
   return qb_test_kernels_main(argc, argv, &t);

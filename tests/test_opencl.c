@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nvf4_div.h"
 #include "numerics/element.h"
 #include "numerics/verify.h"
 #include "test_util.h"
@@ -104,13 +105,14 @@ static float qb__uniform(uint64_t* s) {
  * the edge blocks kernels/lowbit/README.md and kernels/quant/README.md name: values of
  * one magnitude anywhere in f32's range, all zero (signed zeros), a NaN, an infinity,
  * amax at FLT_MAX, amax at 2^-149, subnormal elements, the ties of the FP4/FP6 grids
- * (amax 6: scale 1), any bits, values bunched at the top of their block, and the ties
- * of MXINT8's grid.
+ * (amax 6: scale 1), any bits, values bunched at the top of their block, the ties
+ * of MXINT8's grid, and the NVFP4 block on which dividing by the scale and multiplying by
+ * its reciprocal differ (tests/common/nvf4_div.h), repeated to the block's length.
  */
 static void qb__fill_quant_blocks(uint64_t* s, float* x, size_t n, size_t len) {
   for (size_t b = 0; b * len < n; b++) {
     float* xb = x + b * len;
-    const int kind = (int) (b % 11);
+    const int kind = (int) (b % 12);
     const int e = (int) (qb_test_rand(s) % 250) - 130; /* the block's magnitude: 2^e */
     for (size_t i = 0; i < len; i++) {
       const float u = qb__uniform(s) - 0.5f;
@@ -140,6 +142,9 @@ static void qb__fill_quant_blocks(uint64_t* s, float* x, size_t n, size_t len) {
           break;
         case 10: /* amax 1.5 (MX scale 2^0): the ties of MXINT8's grid of 1/64 */
           v = i == 1 ? -1.5f : ((float) (int) (bits % 181) - 90.0f + 0.5f) / 64.0f;
+          break;
+        case 11:
+          v = qb_test_nvf4_div_x[i % 16];
           break;
         default:
           v = ldexpf(u * exp2f(20.0f * qb__uniform(s) - 10.0f), e > 110 ? 110 : e);
