@@ -59,10 +59,10 @@ uint qb__small_to_f32(uint e, uint m, int mbits, int bias) {
 /*
  * f32 -> f16 with the float unit doing the rounding (Maratyszcza's FP16 library): the
  * integer form (fp.h's qb__round_to_small: a variable shift per path and a select) ran
- * at 0.64 of the copy roof on PoCL (x86), this one at 0.93. Equal to the integer form on all 2^32 inputs (checked on PoCL).
- * It needs round to nearest even as the default (every full-profile device) and does
- * not depend on subnormal flushing: no operand or result that matters is subnormal
- * (an f32 subnormal input, or a product below 2^-25, gives 0 whether flushed or not).
+ * at 0.64 of the copy roof on PoCL (x86), this one at 0.93. Equal to the integer form on all 2^32 inputs
+ * (checked on PoCL). It needs round to nearest even as the default (every full-profile device) and does not
+ * depend on subnormal flushing: no operand or result that matters is subnormal (an f32 subnormal input, or a
+ * product below 2^-25, gives 0 whether flushed or not).
  * 1. Scale |x| by 2^112 then 2^-110: values that overflow f16 become inf in the first
  *    product (>= 2^16; 65520 to 65536 round up to inf in step 2 instead).
  * 2. Add 2^(E + 15), E the exponent of x but at least -14 (f16's smallest normal):
@@ -192,7 +192,8 @@ ulong qb__f32_to_f64_bits(uint w) {
   const ulong nrm = ((ulong) (e + 1023 - 127) << 52) | ((ulong) m << 29);
   /* m = 2^(E - 127) * 1.f with E, f from the float: the value is 2^(E - 127 - 149) * 1.f */
   const uint fb = as_uint(convert_float((int) m));
-  const ulong sub = m == 0 ? 0ul : ((ulong) ((fb >> 23) - 127 - 149 + 1023) << 52) | ((ulong) (fb & 0x7FFFFFu) << 29);
+  const ulong sub =
+      m == 0 ? 0ul : ((ulong) ((fb >> 23) - 127 - 149 + 1023) << 52) | ((ulong) (fb & 0x7FFFFFu) << 29);
   const ulong infnan = 0x7FF0000000000000ul | ((ulong) m << 29) | (m ? 0x8000000000000ul : 0ul);
   return sign | (e == 0xFF ? infnan : e == 0 ? sub : nrm);
 }

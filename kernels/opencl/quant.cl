@@ -123,7 +123,7 @@ kernel void qb_f32_qs8_fakequant_ocl(ulong n, global const float* x, global floa
 #define QB_QUANTC_BODY(T)                                                                        \
   if (n == 0) return;                                                                            \
   if (channel_len % QB_VEC == 0) {                                                               \
-    const ulong c = min((ulong) get_global_id(0) * QB_VEC, (ulong) (n) -1) / channel_len;       \
+    const ulong c = min((ulong) get_global_id(0) * QB_VEC, (ulong) (n) -1) / channel_len;        \
     const float s = scales[c], is = inv_scales[c];                                               \
     const int z = zps[c];                                                                        \
     QB_SPAN_ROUNDING(i, n, t, tflite, y[i] = (T) qb__quant_one(x[i], s, is, z, qmin, qmax, t));  \
@@ -143,26 +143,26 @@ kernel void qb_f32_qs8_fakequant_ocl(ulong n, global const float* x, global floa
     });                                                                                          \
   }
 
-#define QB_DEQUANTC_BODY                                        \
-  if (n == 0) return;                                           \
-  if (channel_len % QB_VEC == 0) {                              \
+#define QB_DEQUANTC_BODY                                                                  \
+  if (n == 0) return;                                                                     \
+  if (channel_len % QB_VEC == 0) {                                                        \
     const ulong c = min((ulong) get_global_id(0) * QB_VEC, (ulong) (n) -1) / channel_len; \
-    const float s = scales[c];                                  \
-    const int z = zps[c];                                       \
-    QB_SPAN(i, n, y[i] = qb__dequant_one(x[i], s, z));          \
-  } else if (channel_len >= QB_VEC) {                           \
-    QB_CHANNEL_PAIR(n);                                         \
-    const float s0 = scales[qb_c0_], s1 = scales[qb_c1_];       \
-    const int z0 = zps[qb_c0_], z1 = zps[qb_c1_];               \
-    QB_SPAN(i, n, {                                             \
-      const int up = i >= qb_next_;                             \
-      y[i] = qb__dequant_one(x[i], up ? s1 : s0, up ? z1 : z0); \
-    });                                                         \
-  } else {                                                      \
-    QB_SPAN(i, n, {                                             \
-      const ulong c = i / channel_len;                          \
-      y[i] = qb__dequant_one(x[i], scales[c], zps[c]);          \
-    });                                                         \
+    const float s = scales[c];                                                            \
+    const int z = zps[c];                                                                 \
+    QB_SPAN(i, n, y[i] = qb__dequant_one(x[i], s, z));                                    \
+  } else if (channel_len >= QB_VEC) {                                                     \
+    QB_CHANNEL_PAIR(n);                                                                   \
+    const float s0 = scales[qb_c0_], s1 = scales[qb_c1_];                                 \
+    const int z0 = zps[qb_c0_], z1 = zps[qb_c1_];                                         \
+    QB_SPAN(i, n, {                                                                       \
+      const int up = i >= qb_next_;                                                       \
+      y[i] = qb__dequant_one(x[i], up ? s1 : s0, up ? z1 : z0);                           \
+    });                                                                                   \
+  } else {                                                                                \
+    QB_SPAN(i, n, {                                                                       \
+      const ulong c = i / channel_len;                                                    \
+      y[i] = qb__dequant_one(x[i], scales[c], zps[c]);                                    \
+    });                                                                                   \
   }
 
 kernel void qb_f32_qs8_quantc_ocl(ulong n, global const float* x, global char* y,
@@ -174,8 +174,9 @@ kernel void qb_f32_qu8_quantc_ocl(ulong n, global const float* x, global uchar* 
 kernel void qb_qs8_f32_dequantc_ocl(ulong n, global const char* x, global float* y,
                                     QB_QUANTC_ARGS){QB_DEQUANTC_BODY}
 
-kernel void qb_qu8_f32_dequantc_ocl(ulong n, global const uchar* x, global float* y,
-                                    QB_QUANTC_ARGS){QB_DEQUANTC_BODY}
+kernel void qb_qu8_f32_dequantc_ocl(ulong n, global const uchar* x, global float* y, QB_QUANTC_ARGS) {
+  QB_DEQUANTC_BODY
+}
 /*
  * Block quantization: one work-item per block of 32. A block is 36 bytes (f32 scale d,
  * then 32 s8 codes), so d stays 4-byte aligned. As qb__block_quant_one: NaN counts as
