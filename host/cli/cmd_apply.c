@@ -554,10 +554,6 @@ static qb_status qb__read_npy_or_one(const char* path, const char* tensor, qb_te
   return qb_npy_read(path, t, err);
 }
 
-static bool qb__float_dtype(qb_dtype t) {
-  return t == QB_DTYPE_f32 || t == QB_DTYPE_f16 || t == QB_DTYPE_bf16 || t == QB_DTYPE_f64;
-}
-
 /*
  * Tensor i of the input as the kernel takes it: a float tensor for a kernel of f32 input
  * converted to f32 (a note on stderr unless it was f32), with --axis outermost for a
@@ -568,7 +564,7 @@ static qb_status qb__load(const qb__apply_opts* o, const qb_family_info* f, cons
   const qb_dtype stored = ts->safetensors ? qb_safetensors_find(&ts->st, ts->names[i])->dtype : ts->npy.dtype;
   const bool per_channel = qb_case_per_channel(f);
   *chlen = 0;
-  if (f->in == QB_DTYPE_f32 && qb__float_dtype(stored) && (stored != QB_DTYPE_f32 || per_channel)) {
+  if (f->in == QB_DTYPE_f32 && qb_tensorset_is_float(stored) && (stored != QB_DTYPE_f32 || per_channel)) {
     qb_dtype from;
     const qb_status s = qb_tensorset_load_f32(ts, i, per_channel ? o->axis : 0, x, chlen, &from, err);
     if (s != QB_OK) return s;

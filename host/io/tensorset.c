@@ -54,6 +54,10 @@ static float qb__as_f32(const qb_tensor* t, size_t i) {
   }
 }
 
+bool qb_tensorset_is_float(qb_dtype t) {
+  return t == QB_DTYPE_f32 || t == QB_DTYPE_f16 || t == QB_DTYPE_bf16 || t == QB_DTYPE_f64;
+}
+
 qb_status qb_tensorset_load_f32(const qb_tensorset* ts, size_t i, int axis, qb_tensor* out,
                                 size_t* channel_len, qb_dtype* from, qb_error* err) {
   qb_tensor loaded, *t = &loaded;
@@ -66,8 +70,7 @@ qb_status qb_tensorset_load_f32(const qb_tensorset* ts, size_t i, int axis, qb_t
     t = (qb_tensor*) &ts->npy;
   }
   *from = t->dtype;
-  if (t->dtype != QB_DTYPE_f32 && t->dtype != QB_DTYPE_f16 && t->dtype != QB_DTYPE_bf16 &&
-      t->dtype != QB_DTYPE_f64) {
+  if (!qb_tensorset_is_float(t->dtype)) {
     s = qb_fail(err, QB_BAD_INPUT, "%s: %s, not a float tensor", ts->names[i], qb_dtype_get(t->dtype)->name);
     goto done;
   }

@@ -27,6 +27,9 @@ typedef struct qb_tensorset {
  * all of them. */
 qb_status qb_tensorset_open(qb_tensorset* ts, const char* path, const char* tensor, qb_error* err);
 
+/* Whether qb_tensorset_load_f32 takes tensors stored as t: f32, f16, bf16 and f64. */
+bool qb_tensorset_is_float(qb_dtype t);
+
 /*
  * Tensor i as f32 (f16, bf16 and f64 converted: f64 rounds to nearest even; *from says the
  * stored dtype), its axis `axis` made outermost: out holds dims[axis] channels of

@@ -5,10 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static bool qb__float(qb_dtype t) {
-  return t == QB_DTYPE_f32 || t == QB_DTYPE_f16 || t == QB_DTYPE_bf16 || t == QB_DTYPE_f64;
-}
-
 qb_status qb_run_data_open(qb_run_data* rd, const char* path, const char* tensor, int axis, qb_error* err) {
   qb_status s;
   memset(rd, 0, sizeof *rd);
@@ -24,7 +20,7 @@ qb_status qb_run_data_open(qb_run_data* rd, const char* path, const char* tensor
     qb_tensor shape;
     qb_tensorset_shape(&rd->ts, i, &shape);
     const char* name = rd->ts.names[i];
-    if (!qb__float(shape.dtype)) {
+    if (!qb_tensorset_is_float(shape.dtype)) {
       const char* dt =
           shape.dtype == QB_DTYPE_none ? "a dtype qbench does not read" : qb_dtype_get(shape.dtype)->name;
       /* A tensor asked for by name, or the one of a .npy file, is the whole workload. */
