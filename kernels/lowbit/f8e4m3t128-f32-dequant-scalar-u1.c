@@ -15,8 +15,10 @@ void qb_f8e4m3t128_f32_dequant_ukernel__scalar_u1(size_t n, const void* x, void*
   for (size_t t = 0; t < n / QB_F8T_TILE_LEN; t++) {
     float* tile = out + t / tiles_per_row * QB_F8T_TILE * cols + t % tiles_per_row * QB_F8T_TILE;
     for (size_t i = 0; i < QB_F8T_TILE_LEN; i++) {
-      tile[i / QB_F8T_TILE * cols + i % QB_F8T_TILE] =
-          qb_f32_from_bits(qb_f8e4m3_to_f32_bits(in[t].qs[i])) * in[t].d;
+      /* A NaN code keeps its own NaN, also times a NaN d, as in the per-128 family: the
+       * plain product would keep whichever NaN the compiler's operand order picks. */
+      const float v = qb_f32_from_bits(qb_f8e4m3_to_f32_bits(in[t].qs[i]));
+      tile[i / QB_F8T_TILE * cols + i % QB_F8T_TILE] = v != v ? v : v * in[t].d;
     }
   }
 }
