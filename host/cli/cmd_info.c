@@ -60,12 +60,13 @@ static int qb__info_json(const qb_ctx* ctx, FILE* out) {
                             info->kind == QB_BACKEND_KIND_host ? "host" : "device", "summary", info->summary,
                             "available", ok, "reason", ok ? "" : err.msg, "devices", devices[id]));
   }
-  json_t* o = json_pack("{s:s,s:{s:i,s:i,s:i,s:i,s:s},s:{s:I,s:I,s:I},s:o,s:s,s:{s:b,s:s},s:o}", "cpu_model",
-                        t->cpu_model, "topology", "packages", t->packages, "cores", t->cores, "pus", t->pus,
-                        "numa_nodes", t->numa_nodes, "source", t->from_hwloc ? "hwloc" : "sysconf", "caches",
-                        "l1d", (json_int_t) t->l1d, "l2", (json_int_t) t->l2, "l3", (json_int_t) t->l3,
-                        "features", feats, "isa_cap", ctx->cpu.cap_name, "emulated", "emulated",
-                        ctx->cpu.emulated, "why", ctx->cpu.emulated_why, "cpu_paths", paths);
+  json_t* o =
+      json_pack("{s:s,s:{s:i,s:i,s:i,s:i,s:i,s:s},s:{s:I,s:I,s:I},s:o,s:s,s:{s:b,s:s},s:o}", "cpu_model",
+                t->cpu_model, "topology", "packages", t->packages, "cores", t->cores, "cores_usable",
+                t->cores_usable, "pus", t->pus, "numa_nodes", t->numa_nodes, "source",
+                t->from_hwloc ? "hwloc" : "sysconf", "caches", "l1d", (json_int_t) t->l1d, "l2",
+                (json_int_t) t->l2, "l3", (json_int_t) t->l3, "features", feats, "isa_cap", ctx->cpu.cap_name,
+                "emulated", "emulated", ctx->cpu.emulated, "why", ctx->cpu.emulated_why, "cpu_paths", paths);
   /* Each device backend's devices by name ("opencl_devices"), then every backend. */
   for (int id = 0; id < QB_BACKEND_COUNT; id++) {
     const qb_backend_info* info = qb_backend_get((qb_backend_id) id);
@@ -107,6 +108,10 @@ int qb_cmd_info(qb_ctx* ctx, int argc, char** argv) {
   fprintf(fo, "cpu:        %s\n", t->cpu_model);
   fprintf(fo, "topology:   %d package(s), %d core(s), %d PU(s), %d NUMA node(s) (%s)\n", t->packages,
           t->cores, t->pus, t->numa_nodes, t->from_hwloc ? "hwloc" : "sysconf; hwloc not available");
+  if (t->cores_usable != t->cores) {
+    fprintf(fo, "usable:     %d core(s): the process's CPU affinity (threads = all, pinning)\n",
+            t->cores_usable);
+  }
   fprintf(fo, "caches:     L1d %s, L2 %s, L3 %s (per core / as seen by one core)\n", l1, l2, l3);
   fprintf(fo, "features:  ");
   for (int f = 0; f < QB_FEAT_COUNT; f++) {

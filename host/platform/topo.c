@@ -12,12 +12,52 @@
 
 #include "platform/cpu.h"
 
+/* The process's CPU affinity as first seen, before any thread was pinned: qb_topo_detect
+ * runs at start-up, and the first qb_topo_bind_thread call comes before any pinning. */
+static cpu_set_t qb__allowed;
+static bool qb__allowed_known;
+static pthread_once_t qb__allowed_once = PTHREAD_ONCE_INIT;
+
+static void qb__allowed_init(void) {
+  CPU_ZERO(&qb__allowed);
+  qb__allowed_known =
+      sched_getaffinity(0, sizeof qb__allowed, &qb__allowed) == 0 && CPU_COUNT(&qb__allowed) > 0;
+}
+
+static bool qb__cpu_allowed(unsigned cpu) {
+  pthread_once(&qb__allowed_once, qb__allowed_init);
+  return !qb__allowed_known || (cpu < CPU_SETSIZE && CPU_ISSET(cpu, &qb__allowed));
+}
+
 #ifdef QB_HAVE_HWLOC
 #include <hwloc.h>
 
 static uint64_t qb__cache_size(hwloc_topology_t topo, hwloc_obj_type_t type) {
   hwloc_obj_t o = hwloc_get_next_obj_by_type(topo, type, NULL);
   return o && o->attr ? o->attr->cache.size : 0;
+}
+
+/* The first PU (OS index) of a core that the affinity allows; -1 when none is. */
+static int qb__core_pu(hwloc_obj_t core) {
+  if (core == NULL || core->cpuset == NULL) return -1;
+  for (int id = hwloc_bitmap_first(core->cpuset); id >= 0; id = hwloc_bitmap_next(core->cpuset, id)) {
+    if (qb__cpu_allowed((unsigned) id)) return id;
+  }
+  return -1;
+}
+
+/* The k-th usable core's allowed PU (k wraps around the usable cores); -1 when none. */
+static int qb__usable_pu(hwloc_topology_t topo, int k) {
+  const int ncores = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_CORE);
+  int usable = 0;
+  for (int c = 0; c < ncores; c++) usable += qb__core_pu(hwloc_get_obj_by_type(topo, HWLOC_OBJ_CORE, c)) >= 0;
+  if (usable == 0) return -1;
+  k %= usable;
+  for (int c = 0; c < ncores; c++) {
+    const int pu = qb__core_pu(hwloc_get_obj_by_type(topo, HWLOC_OBJ_CORE, c));
+    if (pu >= 0 && k-- == 0) return pu;
+  }
+  return -1;
 }
 #endif
 
@@ -32,6 +72,9 @@ void qb_topo_detect(qb_topo* t) {
     t->cores = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_CORE);
     t->pus = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_PU);
     t->numa_nodes = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_NUMANODE);
+    for (int c = 0; c < t->cores; c++) {
+      t->cores_usable += qb__core_pu(hwloc_get_obj_by_type(topo, HWLOC_OBJ_CORE, (unsigned) c)) >= 0;
+    }
     t->l1d = qb__cache_size(topo, HWLOC_OBJ_L1CACHE);
     t->l2 = qb__cache_size(topo, HWLOC_OBJ_L2CACHE);
     t->l3 = qb__cache_size(topo, HWLOC_OBJ_L3CACHE);
@@ -43,6 +86,8 @@ void qb_topo_detect(qb_topo* t) {
     t->packages = 1;
     t->cores = t->pus = n > 0 ? (int) n : 1;
     t->numa_nodes = 1;
+    pthread_once(&qb__allowed_once, qb__allowed_init);
+    t->cores_usable = qb__allowed_known ? CPU_COUNT(&qb__allowed) : t->cores;
     long l1 = sysconf(_SC_LEVEL1_DCACHE_SIZE), l2 = sysconf(_SC_LEVEL2_CACHE_SIZE),
          l3 = sysconf(_SC_LEVEL3_CACHE_SIZE);
     t->l1d = l1 > 0 ? (uint64_t) l1 : 0;
@@ -51,6 +96,7 @@ void qb_topo_detect(qb_topo* t) {
   }
   if (t->cores < 1) t->cores = 1;
   if (t->pus < 1) t->pus = t->cores;
+  if (t->cores_usable < 1 || t->cores_usable > t->cores) t->cores_usable = t->cores;
   t->l1d_used = t->l1d ? t->l1d : 32 * 1024;
   t->l2_used = t->l2 ? t->l2 : 512 * 1024;
   t->l3_used = t->l3 ? t->l3 : t->l2_used;
@@ -123,19 +169,31 @@ qb_status qb_topo_override(qb_topo* t, const char* spec, qb_error* err) {
   return QB_OK;
 }
 
+#ifndef QB_HAVE_HWLOC
+/* The k-th CPU the affinity allows (wrapping around), or k mod n without one. */
+static int qb__nth_allowed_cpu(int k, long n) {
+  pthread_once(&qb__allowed_once, qb__allowed_init);
+  if (!qb__allowed_known) return (int) (k % n);
+  k %= CPU_COUNT(&qb__allowed);
+  for (int cpu = 0; cpu < CPU_SETSIZE; cpu++) {
+    if (CPU_ISSET(cpu, &qb__allowed) && k-- == 0) return cpu;
+  }
+  return 0;
+}
+#endif
+
 bool qb_topo_bind_thread(int core) {
   long n = sysconf(_SC_NPROCESSORS_ONLN);
-  if (n <= 0) return false;
+  if (n <= 0 || core < 0) return false;
 #ifdef QB_HAVE_HWLOC
   hwloc_topology_t topo;
   bool ok = false;
   if (hwloc_topology_init(&topo) == 0 && hwloc_topology_load(topo) == 0) {
-    int ncores = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_CORE);
-    if (ncores > 0) {
-      hwloc_obj_t c = hwloc_get_obj_by_type(topo, HWLOC_OBJ_CORE, (unsigned) (core % ncores));
-      if (c && c->cpuset) {
-        hwloc_cpuset_t set = hwloc_bitmap_dup(c->cpuset);
-        hwloc_bitmap_singlify(set);
+    const int pu = qb__usable_pu(topo, core);
+    if (pu >= 0) {
+      hwloc_cpuset_t set = hwloc_bitmap_alloc();
+      if (set != NULL) {
+        hwloc_bitmap_only(set, (unsigned) pu);
         ok = hwloc_set_cpubind(topo, set, HWLOC_CPUBIND_THREAD) == 0;
         hwloc_bitmap_free(set);
       }
@@ -146,7 +204,7 @@ bool qb_topo_bind_thread(int core) {
 #else
   cpu_set_t set;
   CPU_ZERO(&set);
-  CPU_SET(core % n, &set);
+  CPU_SET(qb__nth_allowed_cpu(core, n), &set);
   return pthread_setaffinity_np(pthread_self(), sizeof set, &set) == 0;
 #endif
 }

@@ -815,7 +815,7 @@ int qb_run(qb_ctx* ctx, const qb_run_options* given) {
   r.measure.min_time = o->min_time > 0 ? o->min_time : suite.min_time;
   r.measure.case_timeout = o->case_timeout;
   r.seed = o->seed_given ? o->seed : suite.seed;
-  r.all_threads = (unsigned) (ctx->topo.cores > 0 ? ctx->topo.cores : 1);
+  r.all_threads = (unsigned) (ctx->topo.cores_usable > 0 ? ctx->topo.cores_usable : 1);
   r.pinned_all = true;
   pin.ctx = ctx;
   pin.suite = &suite;

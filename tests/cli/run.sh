@@ -49,6 +49,23 @@ all=$(sed -n 's|.*/threads:\([0-9]*\)/.*|\1|p' "$tmp/out" | sort -u)
 expect 0 "--threads 1..all --list" -- "$qb" "${run[@]}" --list --threads 1..all
 grep -q "/threads:1/" "$tmp/out" || fail "--threads 1..all: no 1-thread case"
 grep -q "/threads:$all/" "$tmp/out" || fail "--threads 1..all: no case on every core ($all)"
+# Under a CPU affinity of one CPU (taskset), `all` is that one core, and the run's threads
+# stay on it (they were pinned to core 0 whatever the affinity).
+if command -v taskset >/dev/null && [ "$(nproc --all)" -gt 1 ]; then
+  last=$(($(nproc --all) - 1))
+  if taskset -c "$last" true 2>/dev/null; then
+    expect 0 "taskset: --threads all --list" -- taskset -c "$last" "$qb" "${run[@]}" --list --threads all
+    grep -q "/threads:1/" "$tmp/out" && ! grep -v "/threads:1/" "$tmp/out" | grep -q "/threads:" ||
+      fail "taskset -c $last: threads = all is not 1"
+    taskset -c "$last" "$qb" info --json >"$tmp/info.json" 2>/dev/null
+    grep -q '"cores_usable": 1' "$tmp/info.json" || fail "taskset -c $last: info does not say 1 usable core"
+    taskset -c "$last" bash -c '"$@" >/dev/null 2>&1 & p=$!; sleep 1;
+      for t in /proc/$p/task/*; do sed -n "s/^Cpus_allowed_list:\t//p" $t/status; done; wait $p' _ \
+      "$qb" "${run[@]}" --no-roofs --out "$tmp/aff.json" --filter '^f32_f16_cvt/scalar_u1/cpu/n:1000/' \
+      --min-time 1 --repetitions 2 >"$tmp/aff" 2>&1
+    [ -s "$tmp/aff" ] && ! grep -vqx "$last" "$tmp/aff" || fail "taskset -c $last: a thread ran outside it: $(tr '\n' ' ' <"$tmp/aff")"
+  fi
+fi
 grep -q '^f32_qs8_quant/scalar_u1/cpu/n:1000/threads:1/dist:normal/round:tflite$' "$tmp/list" ||
   fail "--list lacks the tflite case of f32_qs8_quant: $(head -3 "$tmp/list")"
 grep -q '^f32_f16_cvt/scalar_u1/cpu/n:1000/threads:1/dist:normal$' "$tmp/list" ||

@@ -187,7 +187,7 @@ qb_status qb_cpu_backend_create(const qb_ctx* ctx, const char* filter, qb_backen
   qb__cpu* self = calloc(1, sizeof *self);
   if (self == NULL) return qb_fail(err, QB_NO_MEMORY, "cpu backend: out of memory");
   self->ctx = ctx;
-  const unsigned cores = ctx->topo.cores > 0 ? (unsigned) ctx->topo.cores : 1;
+  const unsigned cores = ctx->topo.cores_usable > 0 ? (unsigned) ctx->topo.cores_usable : 1;
   if (qb_cpu_pins_init(&self->pins, cores, err) != QB_OK) {
     free(self);
     return err->status;
