@@ -144,4 +144,66 @@ static inline float qb__e8m0_scale_pow2(uint8_t e, int k) {
   return qb__e8m0_scale(e) * qb_pow2f(k);
 }
 
+/*
+ * mxf8e4m3_dot, one block (mx-dot.c.in): the 32 codes of each side decoded exactly
+ * through f16 (values times 2^-8) and the exact products summed in 8 lanes (two FMAs
+ * deep), times 2^-16. An exact integer block sum was considered (not built): with both
+ * sides 18-bit integers (E4M3 times 2^9) it needs each side split in two 16-bit halves
+ * and three partial sums (eight vpmaddwd per block), some 60 instructions per block
+ * against about 40 here.
+ */
+static inline __m256 qb__mxf8e4m3_block_avx2(const qb_block_mx8* x, const qb_block_mx8* y, __m256i* nan) {
+  __m256 va[4], vb[4];
+  qb__e4m3x32_to_f32_avx2(x->qs, va, nan);
+  qb__e4m3x32_to_f32_avx2(y->qs, vb, nan);
+  return _mm256_add_ps(_mm256_fmadd_ps(va[0], vb[0], _mm256_mul_ps(va[1], vb[1])),
+                       _mm256_fmadd_ps(va[2], vb[2], _mm256_mul_ps(va[3], vb[3])));
+}
+
+/* mxf8e4m3_dot: acc + ((p 2^16) 2^sa) 2^sb lane by lane (power-of-two multiplications in
+ * the reference's order, so they overflow and underflow where its do); a block with
+ * large scales (qb__lowdot_big_scales) is summed first, scaled in the same order and
+ * added to *big instead. */
+static inline __m256 qb__mxf8e4m3_scaled_add_avx2(__m256 p, const qb_block_mx8* x, const qb_block_mx8* y,
+                                                  __m256 acc, float* big) {
+  const float sa = qb__e8m0_scale(x->e), sb = qb__e8m0_scale(y->e);
+  if (qb__lowdot_big_scales(x->e, y->e)) {
+    *big += qb__hsum_ps_avx2(p) * 0x1p16f * sa * sb;
+    return acc;
+  }
+  const __m256 ps = _mm256_mul_ps(_mm256_mul_ps(p, _mm256_set1_ps(0x1p16f)), _mm256_set1_ps(sa));
+  return _mm256_fmadd_ps(ps, _mm256_set1_ps(sb), acc);
+}
+
+/*
+ * mxf4mxf8e4m3_dot, one block (mx-dot.c.in), in exact integers: the FP4 values times 2
+ * are integers in [-12, 12], the E4M3 values times 2^9 are integers x = xA + 256 xB
+ * with both halves in 16 bits; vpmaddwd gives sum F xA and sum F xB over 4 elements per
+ * 32-bit lane, and lane = (sum F xA) + 256 (sum F xB) is the exact sum of 4 products
+ * times 2^10 (|lane| <= 4 * 12 * 448 * 2^9 < 2^24: exact in f32 too).
+ */
+static inline __m256i qb__mxf4mxf8e4m3_block_avx2(const qb_block_mx4* x, const qb_block_mx8* y,
+                                                  __m256i* nan) {
+  __m256i f[2], xa[2], xb[2];
+  qb__f4x32_to_i16_avx2(x->qs, f);
+  qb__e4m3x32_split_avx2(y->qs, xa, xb, nan);
+  const __m256i sa = _mm256_add_epi32(_mm256_madd_epi16(f[0], xa[0]), _mm256_madd_epi16(f[1], xa[1]));
+  const __m256i sb = _mm256_add_epi32(_mm256_madd_epi16(f[0], xb[0]), _mm256_madd_epi16(f[1], xb[1]));
+  return _mm256_add_epi32(sa, _mm256_slli_epi32(sb, 8));
+}
+
+/* mxf4mxf8e4m3_dot: acc + (p 2^(sa - 10)) 2^sb lane by lane (the 2^-10 folded into the
+ * FP4 block's scale: exact, at least 2^-137); a block with large scales
+ * (qb__lowdot_big_scales) is summed first (exactly, in integers: |sum| < 2^27), scaled
+ * in the same order and added to *big instead. */
+static inline __m256 qb__mxf4mxf8e4m3_scaled_add_avx2(__m256i p, const qb_block_mx4* x, const qb_block_mx8* y,
+                                                      __m256 acc, float* big) {
+  const float sa = qb__e8m0_scale_pow2(x->e, -10), sb = qb__e8m0_scale(y->e);
+  if (qb__lowdot_big_scales(x->e, y->e)) {
+    *big += (float) qb__hsum_epi32_avx2(p) * sa * sb;
+    return acc;
+  }
+  return _mm256_fmadd_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(p), _mm256_set1_ps(sa)), _mm256_set1_ps(sb), acc);
+}
+
 #endif /* QB_LOWBIT_LOWDOT_AVX2_H */

@@ -55,4 +55,26 @@ static inline int qb__lowdot_big_scales(unsigned ea, unsigned eb) {
   return ea > 127 + 100 || ea + eb > 254 + 100;
 }
 
+/* mxf8e4m3_dot, one block (mx-dot.c.in): the 32 codes of each side decoded exactly to
+ * bf16 and one vdpbf16ps: the 32 exact products summed in pairs into 16 lanes (no
+ * flushing can act). */
+static inline __m512 qb__mxf8e4m3_block_avx512bf16(const qb_block_mx8* x, const qb_block_mx8* y,
+                                                   __m256i* nan) {
+  const __m512i a = qb__e4m3x32_to_bf16_avx512(_mm256_loadu_si256((const __m256i*) x->qs), nan);
+  const __m512i b = qb__e4m3x32_to_bf16_avx512(_mm256_loadu_si256((const __m256i*) y->qs), nan);
+  return _mm512_dpbf16_ps(_mm512_setzero_ps(), (__m512bh) a, (__m512bh) b);
+}
+
+/* mxf8e4m3_dot: acc + (p 2^sa) 2^sb lane by lane (the reference's order, so they
+ * overflow and underflow where its do), or the block summed first into *big. */
+static inline __m512 qb__mxf8e4m3_scaled_add_avx512bf16(__m512 p, const qb_block_mx8* x,
+                                                        const qb_block_mx8* y, __m512 acc, float* big) {
+  const float sa = qb__e8m0_scale(x->e), sb = qb__e8m0_scale(y->e);
+  if (qb__lowdot_big_scales(x->e, y->e)) {
+    *big += _mm512_reduce_add_ps(p) * sa * sb;
+    return acc;
+  }
+  return _mm512_fmadd_ps(_mm512_mul_ps(p, _mm512_set1_ps(sa)), _mm512_set1_ps(sb), acc);
+}
+
 #endif /* QB_LOWBIT_LOWDOT_AVX512_H */

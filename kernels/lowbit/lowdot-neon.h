@@ -76,4 +76,68 @@ static inline float qb__lowdot_result_neon(float r, int saw_nan) {
   return saw_nan || r != r ? qb_f32_from_bits(0x7FC00000u) : r;
 }
 
+/* mxf8e4m3_dot, one block (mx-dot.c.in): the 32 codes of each side decoded exactly
+ * through f16 (values times 2^-8) and the exact products summed by FMA in 4 lanes,
+ * times 2^-16. */
+static inline float32x4_t qb__mxf8e4m3_block_neon(const qb_block_mx8* x, const qb_block_mx8* y,
+                                                  uint8x16_t* nan) {
+  float32x4_t va[4], vb[4], va2[4], vb2[4];
+  qb__e4m3x16_to_f32_neon(vld1q_u8(x->qs), va, nan);
+  qb__e4m3x16_to_f32_neon(vld1q_u8(y->qs), vb, nan);
+  qb__e4m3x16_to_f32_neon(vld1q_u8(x->qs + 16), va2, nan);
+  qb__e4m3x16_to_f32_neon(vld1q_u8(y->qs + 16), vb2, nan);
+  float32x4_t p0 = vmulq_f32(va[0], vb[0]), p1 = vmulq_f32(va[1], vb[1]);
+  p0 = vfmaq_f32(p0, va[2], vb[2]);
+  p1 = vfmaq_f32(p1, va[3], vb[3]);
+  p0 = vfmaq_f32(p0, va2[0], vb2[0]);
+  p1 = vfmaq_f32(p1, va2[1], vb2[1]);
+  p0 = vfmaq_f32(p0, va2[2], vb2[2]);
+  p1 = vfmaq_f32(p1, va2[3], vb2[3]);
+  return vaddq_f32(p0, p1);
+}
+
+/* mxf8e4m3_dot: acc + ((p 2^16) 2^sa) 2^sb lane by lane (the reference's order, so they
+ * overflow and underflow where its do), or the block summed first into *big. */
+static inline float32x4_t qb__mxf8e4m3_scaled_add_neon(float32x4_t p, const qb_block_mx8* x,
+                                                       const qb_block_mx8* y, float32x4_t acc, float* big) {
+  const float sa = qb__e8m0_scale(x->e), sb = qb__e8m0_scale(y->e);
+  if (qb__lowdot_big_scales(x->e, y->e)) {
+    *big += vaddvq_f32(p) * 0x1p16f * sa * sb;
+    return acc;
+  }
+  return vfmaq_n_f32(acc, vmulq_n_f32(vmulq_n_f32(p, 0x1p16f), sa), sb);
+}
+
+/* mxf4mxf8e4m3_dot, one block (mx-dot.c.in): the FP4 values times 2 (a TBL, exact
+ * integers) and the E4M3 values times 2^-8 (through f16, exact; the E4M3 codes loaded
+ * deinterleaved, even and odd elements, to meet the FP4 nibbles) multiplied exactly and
+ * summed by FMA in 4 lanes: the true products times 2 * 2^-8 = 2^-7. */
+static inline float32x4_t qb__mxf4mxf8e4m3_block_neon(const qb_block_mx4* x, const qb_block_mx8* y,
+                                                      uint8x16_t* nan) {
+  float32x4_t fe[4], fo[4], ve[4], vo[4];
+  const uint8x16x2_t c = vld2q_u8(y->qs); /* val[0]: elements 0, 2, ..; val[1]: 1, 3, .. */
+  qb__f4x16_to_f32_neon(vld1q_u8(x->qs), fe, fo);
+  qb__e4m3x16_to_f32_neon(c.val[0], ve, nan);
+  qb__e4m3x16_to_f32_neon(c.val[1], vo, nan);
+  float32x4_t p0 = vmulq_f32(fe[0], ve[0]), p1 = vmulq_f32(fo[0], vo[0]);
+  for (int j = 1; j < 4; j++) {
+    p0 = vfmaq_f32(p0, fe[j], ve[j]);
+    p1 = vfmaq_f32(p1, fo[j], vo[j]);
+  }
+  return vaddq_f32(p0, p1);
+}
+
+/* mxf4mxf8e4m3_dot: acc + ((p 2^7) 2^sa) 2^sb lane by lane (2^7 exact; the
+ * reference's order for the scales), or the block summed first into *big. */
+static inline float32x4_t qb__mxf4mxf8e4m3_scaled_add_neon(float32x4_t p, const qb_block_mx4* x,
+                                                           const qb_block_mx8* y, float32x4_t acc,
+                                                           float* big) {
+  const float sa = qb__e8m0_scale(x->e), sb = qb__e8m0_scale(y->e);
+  if (qb__lowdot_big_scales(x->e, y->e)) {
+    *big += vaddvq_f32(p) * 0x1p7f * sa * sb;
+    return acc;
+  }
+  return vfmaq_n_f32(acc, vmulq_n_f32(vmulq_n_f32(p, 0x1p7f), sa), sb);
+}
+
 #endif /* QB_LOWBIT_LOWDOT_NEON_H */
