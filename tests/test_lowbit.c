@@ -785,6 +785,9 @@ static void check(const qb_kernel_info* k) {
       x[384 + i] = (float) i * 0x1p-140f;
     }
     x[288] = 6.0f;
+    /* Every tie of the E2M1 grid (scale 1 under amax 6), and of the finer grids: multiples
+     * of 0.25 from -1.75 to 5.75, so ties even and ties away differ. */
+    for (int i = 0; i < 32; i++) x[448 + i] = i == 0 ? 6.0f : (float) (i - 8) * 0.25f;
     /* An NVFP4 block on which dividing by d and multiplying by 1 / d differ (nvf4_div.h). */
     memcpy(x + 416, qb_test_nvf4_div_x, sizeof qb_test_nvf4_div_x);
     /* Inputs: f32 as is; any other dtype reads the same bytes as its codes. */

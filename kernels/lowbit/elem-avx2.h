@@ -17,10 +17,12 @@
   ((((1 << (ebits)) - 1 - (bias) + 127) << 23) | (((1 << (mbits)) - 1) << (23 - (mbits))))
 
 /*
- * 8 f32 (as bits) -> codes of a finite small float (1 + ebits + mbits bits, exponent bias
- * `bias`), one per 32-bit lane, as qb__f32_to_fn_small rounds them (nearest, ties even):
- * 1. |x| clamped to the largest finite value: everything above it, inf included, gives
- *    the largest code (what rounding then saturating gives); NaN is handled in step 5;
+ * 8 magnitudes (f32 bits of |x|, not NaN) -> their codes in a small float of mbits
+ * mantissa bits and exponent bias `bias`, rounded to nearest (ties even, or away from
+ * zero with ties_away) and saturated at the largest magnitude maxbits (as f32 bits), one
+ * per 32-bit lane, as qb__round_to_small_ties and a clamp give them:
+ * 1. |x| clamped to maxbits: everything above it, inf included, gives the largest code
+ *    (what rounding then saturating gives, rounding being monotone);
  * 2. E = 2^e, the binade of |x| but at least the format's smallest normal binade 2^emin
  *    (below it the code's quantum is that of the subnormals, 2^(emin - mbits));
  * 3. |x| + 2^(e + 23 - mbits): the f32 addition rounds |x| to a multiple of 2^(e - mbits)
@@ -28,19 +30,39 @@
  *    multiple k in the sum's mantissa (k = 2^mbits + m for a normal, the code's own m for
  *    a subnormal; a carry into the next binade gives k = 2^(mbits + 1), which is right);
  * 4. the code is k + (e + bias - 1) << mbits, from the bits of the sum and of E;
- * 5. NaN gives 0; the sign goes to bit ebits + mbits.
+ * 5. ties away: |x| - (sum - 2^(e + 23 - mbits)), the rounding error, is exact (both
+ *    differences are: Sterbenz, and a remainder of at most half a quantum), and it is +half
+ *    a quantum, 2^(e - mbits - 1), exactly where a tie was rounded down to even: one more.
+ */
+static inline __m256i qb__elem_avx2_round_fn(__m256i abs, int mbits, int bias, uint32_t maxbits,
+                                             const int ties_away) {
+  const __m256i a = _mm256_min_epi32(abs, _mm256_set1_epi32((int) maxbits));
+  const __m256i e = _mm256_max_epi32(_mm256_and_si256(a, _mm256_set1_epi32(0x7F800000)),
+                                     _mm256_set1_epi32((128 - bias) << 23));
+  const __m256 magic = _mm256_castsi256_ps(_mm256_add_epi32(e, _mm256_set1_epi32((23 - mbits) << 23)));
+  const __m256 sumf = _mm256_add_ps(_mm256_castsi256_ps(a), magic);
+  const __m256i sum = _mm256_castps_si256(sumf);
+  __m256i q = _mm256_add_epi32(_mm256_sub_epi32(sum, e), _mm256_srli_epi32(e, 23 - mbits));
+  q = _mm256_sub_epi32(q, _mm256_set1_epi32(((23 - mbits) << 23) + ((128 - bias) << mbits)));
+  if (ties_away) {
+    const __m256 r = _mm256_sub_ps(_mm256_castsi256_ps(a), _mm256_sub_ps(sumf, magic));
+    const __m256i half = _mm256_sub_epi32(e, _mm256_set1_epi32((mbits + 1) << 23));
+    q = _mm256_sub_epi32(q, _mm256_cmpeq_epi32(_mm256_castps_si256(r), half));
+  }
+  return q;
+}
+
+/*
+ * 8 f32 (as bits) -> codes of a finite small float (1 + ebits + mbits bits, exponent bias
+ * `bias`), one per 32-bit lane, as qb__f32_to_fn_small rounds them (nearest, ties even):
+ * the magnitude by qb__elem_avx2_round_fn (saturating at the format's largest value, inf
+ * included), NaN gives 0; the sign goes to bit ebits + mbits.
  */
 static inline __m256i qb__elem_avx2_encode_fn(__m256i w, int ebits, int mbits, int bias) {
   const int nbits = ebits + mbits;
   const __m256i abs = _mm256_and_si256(w, _mm256_set1_epi32(0x7FFFFFFF));
   const __m256i nan = _mm256_cmpgt_epi32(abs, _mm256_set1_epi32(0x7F800000));
-  const __m256i a = _mm256_min_epi32(abs, _mm256_set1_epi32(QB__FN_MAXBITS(ebits, mbits, bias)));
-  const __m256i e = _mm256_max_epi32(_mm256_and_si256(a, _mm256_set1_epi32(0x7F800000)),
-                                     _mm256_set1_epi32((128 - bias) << 23));
-  const __m256 magic = _mm256_castsi256_ps(_mm256_add_epi32(e, _mm256_set1_epi32((23 - mbits) << 23)));
-  const __m256i sum = _mm256_castps_si256(_mm256_add_ps(_mm256_castsi256_ps(a), magic));
-  __m256i q = _mm256_add_epi32(_mm256_sub_epi32(sum, e), _mm256_srli_epi32(e, 23 - mbits));
-  q = _mm256_sub_epi32(q, _mm256_set1_epi32(((23 - mbits) << 23) + ((128 - bias) << mbits)));
+  const __m256i q = qb__elem_avx2_round_fn(abs, mbits, bias, QB__FN_MAXBITS(ebits, mbits, bias), 0);
   return _mm256_or_si256(_mm256_andnot_si256(nan, q),
                          _mm256_and_si256(_mm256_srli_epi32(w, 31 - nbits), _mm256_set1_epi32(1 << nbits)));
 }

@@ -1,10 +1,11 @@
 /*
- * The MX block quantization of lowbit-scalar.h on AVX2, one block of 32 per call: the
- * amax as an integer max of |x| bits, the shared exponent by the scalar code (once per
- * block), the elements x * 2^-s rounded by the cast kernels' integer rounding
- * (cvt/cvt-x86.h, ties to even or away) and packed; and the dequantization. Bit-exact with
- * the references (FLOOR and RCEIL; elements ties to even or away). Included only by files
- * built with AVX2 flags.
+ * The MX block quantization of lowbit-scalar.h on AVX2, 8 blocks of 32 per step: the
+ * amaxes as integer maxima of |x| bits reduced across the blocks, the shared exponents
+ * of all 8 in vector registers, the elements x * 2^-s rounded by one f32 addition at the
+ * format's quantum (elem-avx2.h; ties to even or away) and packed; the dequantization,
+ * one block per call; and the NVFP4 and per-128 FP8 blocks. Bit-exact with the references
+ * (FLOOR and RCEIL; elements ties to even or away). Included only by files built with
+ * AVX2 flags.
  */
 #ifndef QB_LOWBIT_AVX2_H
 #define QB_LOWBIT_AVX2_H
@@ -13,6 +14,7 @@
 #include <string.h>
 
 #include "cvt/cvt-x86.h"
+#include "lowbit/elem-avx2.h"
 #include "lowbit/lowbit-scalar.h"
 
 /* The largest of 8 signed 32-bit lanes. */
@@ -74,30 +76,174 @@ static inline void qb__mx_pack_avx2(__m256i c, int width, uint8_t* out) {
   }
 }
 
-/* One MX block of 32: the exponent byte into *e, the packed codes into qs. */
-static inline void qb__mx_quant_block_avx2(const float* x, qb__mx_kind k, qb__mx_scale_mode mode,
-                                           int ties_away, int width, uint8_t* e, uint8_t* qs) {
-  const __m256i m = _mm256_set1_epi32(0x7FFFFFFF);
-  const __m256 a = _mm256_loadu_ps(x), b = _mm256_loadu_ps(x + 8);
-  const __m256 c = _mm256_loadu_ps(x + 16), d = _mm256_loadu_ps(x + 24);
-  const __m256i mx = _mm256_max_epi32(_mm256_max_epi32(_mm256_and_si256(_mm256_castps_si256(a), m),
-                                                       _mm256_and_si256(_mm256_castps_si256(b), m)),
-                                      _mm256_max_epi32(_mm256_and_si256(_mm256_castps_si256(c), m),
-                                                       _mm256_and_si256(_mm256_castps_si256(d), m)));
-  const uint32_t amax = qb__hmax_epi32(mx);
-  if (amax >= 0x7F800000u) { /* NaN or inf: the NaN scale, codes 0 */
-    *e = 0xFF;
-    memset(qs, 0, (size_t) QB_MX_BLOCK_LEN * (size_t) width / 8);
-    return;
+/* ---- MX quantize, 8 blocks per step ----------------------------------------------------- */
+
+/* The largest magnitude of each MX element type as f32 bits (qb__mx_maxval). */
+static inline uint32_t qb__mx_maxbits(qb__mx_kind k) {
+  static const uint32_t bits[] = {0x43E00000u, 0x47600000u, 0x40F00000u,
+                                  0x41E00000u, 0x40C00000u, 0x3FFE0000u};
+  return bits[k];
+}
+
+/*
+ * The 32 codes (one byte each, in order) of the block at x under the inverse scale inv:
+ * the elements x * 2^-s (the reference's products); the float formats' magnitudes by the
+ * element casts' rounding (one f32 addition at the format's quantum,
+ * qb__elem_avx2_round_fn) with the MX maximum, packed to bytes, then the sign bits: the
+ * products packed to bytes with signed saturation keep their signs in bit 7, moved to
+ * the code's sign bit; MXINT8 by qb__mx_encode_avx2.
+ */
+static inline __m256i qb__mx_codes_x32_avx2(const float* x, __m256 inv, qb__mx_kind k, const int ties_away) {
+  static const int mbits[] = {3, 2, 3, 2, 1, 0}, bias[] = {7, 15, 1, 3, 1, 0}, nbits[] = {7, 7, 5, 5, 3, 0};
+  __m256i w[4], q[4];
+#pragma GCC unroll 4
+  for (int i = 0; i < 4; i++) {
+    w[i] = _mm256_castps_si256(_mm256_mul_ps(_mm256_loadu_ps(x + 8 * i), inv));
+    q[i] = k == QB__MX_INT8 ? qb__mx_encode_avx2(_mm256_castsi256_ps(w[i]), k, ties_away)
+                            : qb__elem_avx2_round_fn(_mm256_and_si256(w[i], _mm256_set1_epi32(0x7FFFFFFF)),
+                                                     mbits[k], bias[k], qb__mx_maxbits(k), ties_away);
   }
-  const int s = qb__mx_shared_exp(amax, k, mode);
-  const __m256 inv = _mm256_set1_ps(qb_pow2f(-s));
-  *e = (uint8_t) (s + 127);
-  const __m256i codes = qb_cvt_avx2_pack_u8x4(qb__mx_encode_avx2(_mm256_mul_ps(a, inv), k, ties_away),
-                                              qb__mx_encode_avx2(_mm256_mul_ps(b, inv), k, ties_away),
-                                              qb__mx_encode_avx2(_mm256_mul_ps(c, inv), k, ties_away),
-                                              qb__mx_encode_avx2(_mm256_mul_ps(d, inv), k, ties_away));
-  qb__mx_pack_avx2(codes, width, qs);
+  const __m256i c = qb_cvt_avx2_pack_u8x4(q[0], q[1], q[2], q[3]);
+  if (k == QB__MX_INT8) {
+    return c;
+  }
+  const __m256i sg = _mm256_permutevar8x32_epi32(
+      _mm256_packs_epi16(_mm256_packs_epi32(w[0], w[1]), _mm256_packs_epi32(w[2], w[3])),
+      _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+  /* Bit 7 of each byte to bit nbits (a 16-bit shift: each byte's own bit lands there). */
+  return _mm256_or_si256(
+      c, _mm256_and_si256(_mm256_srli_epi16(sg, 7 - nbits[k]), _mm256_set1_epi8((char) (1 << nbits[k]))));
+}
+
+/*
+ * The amax bits of 8 consecutive blocks (256 f32), lane b for block b, at least 0x7F800000
+ * where a block holds inf or NaN: each block's four vectors of |x| bits folded to one by
+ * integer maxima, then the 8 vectors reduced together, with no transpose: pairs of
+ * adjacent lanes (vshufps even / odd and a max) twice, leaving per 128-bit half the
+ * partial maxima of four blocks, then the halves of two such vectors joined (vperm2i128).
+ */
+static inline __m256i qb__mx_amax_x8_avx2(const float* x) {
+  const __m256i m = _mm256_set1_epi32(0x7FFFFFFF);
+  __m256i v[8];
+#pragma GCC unroll 8
+  for (int b = 0; b < 8; b++) {
+    const __m256i* p = (const __m256i*) (x + 32 * b);
+    v[b] = _mm256_max_epi32(_mm256_max_epi32(_mm256_and_si256(_mm256_loadu_si256(p), m),
+                                             _mm256_and_si256(_mm256_loadu_si256(p + 1), m)),
+                            _mm256_max_epi32(_mm256_and_si256(_mm256_loadu_si256(p + 2), m),
+                                             _mm256_and_si256(_mm256_loadu_si256(p + 3), m)));
+  }
+  __m256i t[4];
+#pragma GCC unroll 4
+  for (int i = 0; i < 4; i++) {
+    const __m256 a = _mm256_castsi256_ps(v[2 * i]), b = _mm256_castsi256_ps(v[2 * i + 1]);
+    t[i] = _mm256_max_epi32(_mm256_castps_si256(_mm256_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0))),
+                            _mm256_castps_si256(_mm256_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1))));
+  }
+  __m256i u[2];
+#pragma GCC unroll 2
+  for (int i = 0; i < 2; i++) {
+    const __m256 a = _mm256_castsi256_ps(t[2 * i]), b = _mm256_castsi256_ps(t[2 * i + 1]);
+    u[i] = _mm256_max_epi32(_mm256_castps_si256(_mm256_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0))),
+                            _mm256_castps_si256(_mm256_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1))));
+  }
+  return _mm256_max_epi32(_mm256_permute2x128_si256(u[0], u[1], 0x20),
+                          _mm256_permute2x128_si256(u[0], u[1], 0x31));
+}
+
+/*
+ * The shared exponents s of 8 blocks from their amax bits (qb__mx_shared_exp, lane by lane;
+ * lanes of inf / NaN blocks get some s in range, replaced by the caller):
+ * FLOOR: floor(log2(amax)) is the exponent field less 127 for a normal amax; for a
+ *   subnormal one (m x 2^-149) it is floor(log2(m)) - 149, the exponent of (float) m (exact:
+ *   m < 2^23) less 127 + 149; amax = 0 gives -276 - emax, which the clamp makes -127;
+ * RCEIL: q = amax / max_elem (one f32 division, as the reference); for a normal q,
+ *   ceil(log2(q)) is the exponent field of q's bits plus 2^23 - 1 (a carry exactly when the
+ *   mantissa is not zero) less 127; that sum also gives -126 for a subnormal q above 2^-127
+ *   and -127 for q = 0, so only q in (0, 2^-127] (ceil at most -127) is first made 0;
+ * then s clamped to [-127, 127].
+ */
+static inline __m256i qb__mx_scale_x8_avx2(__m256i amax, qb__mx_kind k, qb__mx_scale_mode mode) {
+  __m256i s;
+  if (mode == QB__MX_FLOOR) {
+    const __m256i nrm = _mm256_srli_epi32(amax, 23);
+    const __m256i sub = _mm256_sub_epi32(_mm256_srli_epi32(_mm256_castps_si256(_mm256_cvtepi32_ps(amax)), 23),
+                                         _mm256_set1_epi32(149));
+    s = _mm256_blendv_epi8(nrm, sub, _mm256_cmpgt_epi32(_mm256_set1_epi32(0x800000), amax));
+    s = _mm256_sub_epi32(s, _mm256_set1_epi32(127 + qb__mx_emax(k)));
+  } else {
+    const __m256i q =
+        _mm256_castps_si256(_mm256_div_ps(_mm256_castsi256_ps(amax), _mm256_set1_ps(qb__mx_maxval(k))));
+    const __m256i t = _mm256_and_si256(q, _mm256_cmpgt_epi32(q, _mm256_set1_epi32(0x400000)));
+    s = _mm256_sub_epi32(_mm256_srli_epi32(_mm256_add_epi32(t, _mm256_set1_epi32(0x7FFFFF)), 23),
+                         _mm256_set1_epi32(127));
+  }
+  return _mm256_min_epi32(_mm256_max_epi32(s, _mm256_set1_epi32(-127)), _mm256_set1_epi32(127));
+}
+
+/*
+ * 8 MX blocks (256 f32) -> 8 stored blocks (the E8M0 byte, then 4 width bytes of codes)
+ * at out: the amax and scales of all 8 at once (above), 2^-s as f32 bits ((127 - s) << 23,
+ * or the subnormal 2^-127 for s = 127, as qb_pow2f), then block by block the elements
+ * x * 2^-s (the reference's product), encoded and packed. Blocks holding inf or NaN (rare)
+ * are then overwritten with the NaN scale 0xFF and codes 0.
+ */
+static inline void qb__mx_quant_x8_avx2(const float* x, qb__mx_kind k, qb__mx_scale_mode mode,
+                                        const int ties_away, const int width, uint8_t* out) {
+  const size_t bs = 1 + 4 * (size_t) width;
+  const __m256i amax = qb__mx_amax_x8_avx2(x);
+  const __m256i s = qb__mx_scale_x8_avx2(amax, k, mode);
+  const __m256i inv = _mm256_or_si256(
+      _mm256_slli_epi32(_mm256_sub_epi32(_mm256_set1_epi32(127), s), 23),
+      _mm256_and_si256(_mm256_cmpeq_epi32(s, _mm256_set1_epi32(127)), _mm256_set1_epi32(0x400000)));
+  float invs[8];
+  int32_t es[8];
+  _mm256_storeu_si256((__m256i*) invs, inv);
+  _mm256_storeu_si256((__m256i*) es, _mm256_add_epi32(s, _mm256_set1_epi32(127)));
+#pragma GCC unroll 8
+  for (int b = 0; b < 8; b++) {
+    const __m256 vb = _mm256_broadcast_ss(invs + b);
+    const float* xb = x + 32 * b;
+    uint8_t* ob = out + bs * (size_t) b;
+    const __m256i c = qb__mx_codes_x32_avx2(xb, vb, k, ties_away);
+    ob[0] = (uint8_t) es[b];
+    if (width == 8) {
+      _mm256_storeu_si256((__m256i*) (ob + 1), c);
+    } else if (width == 6) {
+      qb__elem_avx2_pack6_x32(c, ob + 1);
+    } else {
+      qb__elem_avx2_pack4_x32(c, ob + 1);
+    }
+  }
+  const int bad =
+      _mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpgt_epi32(amax, _mm256_set1_epi32(0x7F7FFFFF))));
+  if (bad != 0) {
+    for (int b = 0; b < 8; b++) {
+      if ((bad >> b) & 1) {
+        out[bs * (size_t) b] = 0xFF;
+        memset(out + bs * (size_t) b + 1, 0, bs - 1);
+      }
+    }
+  }
+}
+
+/* nb MX blocks -> nb stored blocks at out: 8 per step; the last 1..7 through the same step
+ * on a zero-padded copy. */
+static inline void qb__mx_quant_avx2(const float* x, size_t nb, qb__mx_kind k, qb__mx_scale_mode mode,
+                                     const int ties_away, const int width, uint8_t* out) {
+  const size_t bs = 1 + 4 * (size_t) width;
+  size_t b = 0;
+  for (; b + 8 <= nb; b += 8) {
+    qb__mx_quant_x8_avx2(x + QB_MX_BLOCK_LEN * b, k, mode, ties_away, width, out + bs * b);
+  }
+  if (b < nb) {
+    float tx[8 * QB_MX_BLOCK_LEN];
+    uint8_t ty[8 * (1 + 4 * 8)];
+    memset(tx, 0, sizeof tx);
+    memcpy(tx, x + QB_MX_BLOCK_LEN * b, (nb - b) * QB_MX_BLOCK_LEN * sizeof(float));
+    qb__mx_quant_x8_avx2(tx, k, mode, ties_away, width, ty);
+    memcpy(out + bs * b, ty, (nb - b) * bs);
+  }
 }
 
 /* ---- Dequantize ------------------------------------------------------------------------ */
