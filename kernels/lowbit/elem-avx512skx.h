@@ -15,20 +15,39 @@
 #define QB__FN16_MAXBITS(ebits, mbits, bias) \
   ((((1 << (ebits)) - 1 - (bias) + 127) << 23) | (((1 << (mbits)) - 1) << (23 - (mbits))))
 
+/* 16 magnitudes (f32 bits of |x|, not NaN) -> their codes in a small float, rounded to
+ * nearest (ties even, or away from zero with ties_away) and saturated at maxbits: the
+ * steps of qb__elem_avx2_round_fn (elem-avx2.h), except ties away: |x| + half a quantum,
+ * 2^(e - mbits - 1), then + 2^(e + 23 - mbits), both additions rounded toward zero (embedded
+ * rounding): truncations compose, so the sum holds floor(|x| / quantum + 1/2). */
+static inline __m512i qb__elem_avx512_round_fn(__m512i abs, int mbits, int bias, uint32_t maxbits,
+                                               const int ties_away) {
+  const __m512i a = _mm512_min_epu32(abs, _mm512_set1_epi32((int) maxbits));
+  const __m512i e = _mm512_max_epu32(_mm512_and_si512(a, _mm512_set1_epi32(0x7F800000)),
+                                     _mm512_set1_epi32((128 - bias) << 23));
+  const __m512 magic = _mm512_castsi512_ps(_mm512_add_epi32(e, _mm512_set1_epi32((23 - mbits) << 23)));
+  __m512 sumf;
+  if (ties_away) {
+    const __m512 half = _mm512_castsi512_ps(_mm512_sub_epi32(e, _mm512_set1_epi32((mbits + 1) << 23)));
+    const __m512 t =
+        _mm512_add_round_ps(_mm512_castsi512_ps(a), half, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
+    sumf = _mm512_add_round_ps(t, magic, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
+  } else {
+    sumf = _mm512_add_ps(_mm512_castsi512_ps(a), magic);
+  }
+  const __m512i q =
+      _mm512_add_epi32(_mm512_sub_epi32(_mm512_castps_si512(sumf), e), _mm512_srli_epi32(e, 23 - mbits));
+  return _mm512_sub_epi32(q, _mm512_set1_epi32(((23 - mbits) << 23) + ((128 - bias) << mbits)));
+}
+
 /* 16 f32 (as bits) -> codes of a finite small float, one per 32-bit lane: the steps of
  * qb__elem_avx2_encode_fn (elem-avx2.h). */
 static inline __m512i qb__elem_avx512_encode_fn(__m512i w, int ebits, int mbits, int bias) {
   const int nbits = ebits + mbits;
   const __m512i abs = _mm512_and_si512(w, _mm512_set1_epi32(0x7FFFFFFF));
   const __mmask16 num = _mm512_cmple_epu32_mask(abs, _mm512_set1_epi32(0x7F800000));
-  const __m512i a = _mm512_min_epu32(abs, _mm512_set1_epi32(QB__FN16_MAXBITS(ebits, mbits, bias)));
-  const __m512i e = _mm512_max_epu32(_mm512_and_si512(a, _mm512_set1_epi32(0x7F800000)),
-                                     _mm512_set1_epi32((128 - bias) << 23));
-  const __m512 magic = _mm512_castsi512_ps(_mm512_add_epi32(e, _mm512_set1_epi32((23 - mbits) << 23)));
-  const __m512i sum = _mm512_castps_si512(_mm512_add_ps(_mm512_castsi512_ps(a), magic));
-  const __m512i q = _mm512_add_epi32(_mm512_sub_epi32(sum, e), _mm512_srli_epi32(e, 23 - mbits));
-  const __m512i k =
-      _mm512_maskz_sub_epi32(num, q, _mm512_set1_epi32(((23 - mbits) << 23) + ((128 - bias) << mbits)));
+  const __m512i k = _mm512_maskz_mov_epi32(
+      num, qb__elem_avx512_round_fn(abs, mbits, bias, QB__FN16_MAXBITS(ebits, mbits, bias), 0));
   /* k | (w >> (31 - nbits) & 1 << nbits): 0xF8 is A | (B & C). */
   return _mm512_ternarylogic_epi32(k, _mm512_srli_epi32(w, 31 - nbits), _mm512_set1_epi32(1 << nbits), 0xF8);
 }
@@ -43,16 +62,21 @@ static inline __m512i qb__elem_avx512_encode_e8m0(__m512i w) {
   return _mm512_mask_mov_epi32(c, special, _mm512_set1_epi32(0xFF));
 }
 
-/* 64 f32 -> 64 codes, one byte each, in order (ebits 0: E8M0): two unsigned packs work
+/* 4 x 16 bytes in 32-bit lanes (0..255) -> 64 bytes in order: two unsigned packs work
  * within 128-bit lanes, a dword permute restores the order. */
+static inline __m512i qb__elem_avx512_pack_u8x4(__m512i c0, __m512i c1, __m512i c2, __m512i c3) {
+  const __m512i p = _mm512_packus_epi16(_mm512_packus_epi32(c0, c1), _mm512_packus_epi32(c2, c3));
+  return _mm512_permutexvar_epi32(_mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15), p);
+}
+
+/* 64 f32 -> 64 codes, one byte each, in order (ebits 0: E8M0). */
 static inline __m512i qb__elem_avx512_encode_x64(const float* in, int ebits, int mbits, int bias) {
   __m512i c[4];
   for (int i = 0; i < 4; i++) {
     const __m512i w = _mm512_loadu_si512((const void*) (in + 16 * i));
     c[i] = ebits == 0 ? qb__elem_avx512_encode_e8m0(w) : qb__elem_avx512_encode_fn(w, ebits, mbits, bias);
   }
-  const __m512i p = _mm512_packus_epi16(_mm512_packus_epi32(c[0], c[1]), _mm512_packus_epi32(c[2], c[3]));
-  return _mm512_permutexvar_epi32(_mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15), p);
+  return qb__elem_avx512_pack_u8x4(c[0], c[1], c[2], c[3]);
 }
 
 static inline void qb__elem_avx512skx_f32_e8m0_x64(const float* in, uint8_t* out) {
