@@ -132,7 +132,8 @@ static void qb__fill_quant_blocks(uint64_t* s, float* x, size_t n, size_t len) {
           v = qb_f32_from_bits(bits & 0x807FFFFFu); /* subnormals and signed zeros */
           break;
         case 7:
-          v = i == 0 ? 6.0f : (float) ((int) (i % 32) - 16) * 0.125f + 0.0625f;
+          /* the last element ties the first's |x| with the other sign: q4_0 keeps the first */
+          v = i == 0 ? 6.0f : i == len - 1 ? -6.0f : (float) ((int) (i % 32) - 16) * 0.125f + 0.0625f;
           break;
         case 8:
           v = qb_f32_from_bits(bits);

@@ -317,6 +317,9 @@ const qb_roof* qb_roof_device_copy(const qb_roofs* roofs, qb_backend_id backend,
   return NULL;
 }
 
+/* Trials of each device copy roof (each as many repetitions as the suite's cases). */
+#define QB__DEVICE_ROOF_TRIALS 3
+
 /* The device's copy kernel over a footprint of `bytes`: half read, half written, as the
  * CPU's copy roof splits its footprint. */
 static void qb__device_copy(qb__roofing* r, const qb_case* k, uint64_t bytes) {
@@ -333,23 +336,37 @@ static void qb__device_copy(qb__roofing* r, const qb_case* k, uint64_t bytes) {
   qb_backend* b = r->in->backends[k->backend];
   /* Two buffers of whole 32-bit words: the footprint rounded down to 8 bytes. */
   const size_t half = (size_t) (bytes / 8 * 4);
-  char bench[192];
-  snprintf(bench, sizeof bench, "roof/copy/%s:%s/%s/bytes:%" PRIu64, qb_backend_name(k->backend),
-           k->device_name, k->size_class, bytes);
-  qb__progress(r, bench);
-  qb_measure m;
-  qb_error err = {0};
-  const qb_status st = qb_backend_device_measure_copy(b, k->device, half, &r->in->measure, bench, &m, &err);
-  if (st != QB_OK) {
-    x->skipped = st == QB_SKIPPED;
-    qb_text_copy(x->reason, sizeof x->reason, err.msg);
-    return;
+  /* The fastest repetition over QB__DEVICE_ROOF_TRIALS trials, as the CPU roofs take the
+   * fastest over theirs: one trial on a shared machine left PoCL rows at up to 1.5x their
+   * DRAM copy roof. */
+  for (unsigned trial = 0; trial < QB__DEVICE_ROOF_TRIALS && !*r->in->stop; trial++) {
+    char bench[192];
+    snprintf(bench, sizeof bench, "roof/copy/%s:%s/%s/bytes:%" PRIu64 "%s", qb_backend_name(k->backend),
+             k->device_name, k->size_class, bytes, trial > 0 ? "/again" : "");
+    qb__progress(r, bench);
+    qb_measure m;
+    qb_error err = {0};
+    const qb_status st = qb_backend_device_measure_copy(b, k->device, half, &r->in->measure, bench, &m, &err);
+    if (st != QB_OK) {
+      if (trial == 0) {
+        x->skipped = st == QB_SKIPPED;
+        qb_text_copy(x->reason, sizeof x->reason, err.msg);
+      }
+      return;
+    }
+    x->trials++;
+    const double fastest = m.ok ? qb__fastest(&m, "bytes_per_second") : 0;
+    const double bps = fastest > m.bytes_per_second ? fastest : m.bytes_per_second;
+    if (m.ok && bps > x->bytes_per_second) {
+      x->ok = true;
+      x->bytes_per_second = bps;
+      x->timing = m.host_wall ? "host-wall" : "device";
+      x->reason[0] = '\0';
+    } else if (!x->ok) {
+      snprintf(x->reason, sizeof x->reason, "%s", m.reason);
+    }
+    json_decref(m.runs);
   }
-  x->ok = m.ok && m.bytes_per_second > 0;
-  x->bytes_per_second = m.bytes_per_second;
-  x->timing = m.host_wall ? "host-wall" : "device";
-  snprintf(x->reason, sizeof x->reason, "%s", m.reason);
-  json_decref(m.runs);
 }
 
 /* Whether the plan runs any case on a host backend: only then the CPU's roofs. */
@@ -530,6 +547,9 @@ json_t* qb_roofs_json(const qb_roofs* roofs) {
       json_object_set_new(o, "backend", json_string(qb_backend_name((qb_backend_id) x->backend)));
       json_object_set_new(o, "device", json_string(x->device_name));
       if (x->timing) json_object_set_new(o, "timing", json_string(x->timing));
+      json_object_set_new(o, "trials", json_integer(x->trials));
+      json_object_set_new(
+          o, "best_of", json_string("the fastest repetition of the device's copy kernel, over every trial"));
     }
     /* A roof that failed has no figure (absent, with its reason), never 0.0 B/s. */
     if (x->in != QB_DTYPE_none) {

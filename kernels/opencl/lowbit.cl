@@ -166,52 +166,178 @@ float qb__mul_nan_first(float a, float b) {
   return isnan(a) ? a : a * b;
 }
 
-/* The largest |x| of `len` f32 (bits) from p: an integer max, NaN and inf above every
- * finite value. */
-uint qb__amax_bits(global const uint* p, int len) {
-  uint a = 0u;
-  for (int i = 0; i < len; i++) a = max(a, p[i] & 0x7FFFFFFFu);
-  return a;
+/*
+ * 16-lane forms of the element conversions above, for the block kernels (one block of
+ * 16, 32 or 128 elements is one to eight of them). Each is its scalar namesake lane by
+ * lane, selects for its ternaries; min, max and clamp always get vector operands
+ * (oclgrind 21.10 computes their vector-with-scalar forms wrongly): loops over a block's elements through the
+ * scalar forms stayed scalar on PoCL 3.1 (MX quantize 0.25-0.48 of the device copy roof, FP6 dequantize
+ * 0.09).
+ */
+uint16 qb__shift_rne16(uint16 v, uint16 s) {
+  return (v + ((uint16) 1u << (s - 1u)) - 1u + ((v >> s) & 1u)) >> s;
+}
+
+uint16 qb__shift_rna16(uint16 v, uint16 s) {
+  return (v + ((uint16) 1u << (s - 1u))) >> s;
+}
+
+uint16 qb__f8_round16(uint16 mag, int mbits, uint emin, uint clampbits) {
+  const uint16 a = min(mag, (uint16) clampbits);
+  const uint16 e = max(a >> 23, (uint16) emin);
+  const uint16 magic = (e + (uint) (23 - mbits)) << 23;
+  const uint16 sum = as_uint16(as_float16(a) + as_float16(magic));
+  return sum - magic + ((e - emin) << (uint) mbits);
+}
+
+/* With `away` 0 (ties to even) the float unit rounds, as the fp8 casts do (cvt.cl's
+ * qb__f8_round: one addition instead of two variable shifts and selects, 2x the MX
+ * quantizers' speed on PoCL): emin = 128 - bias is the f32 exponent of the format's
+ * smallest normal, and |x| is clamped at 2^(2^ebits - bias + 1), above the format's
+ * largest value, so an overflow still gives a code above every finite one. */
+uint16 qb__round_to_small_ties16(uint16 mag, int ebits, int mbits, int bias, int away) {
+  if (!away) return qb__f8_round16(mag, mbits, (uint) (128 - bias), (uint) (128 - bias + (1 << ebits)) << 23);
+  const int16 e = as_int16(mag >> 23);
+  const uint16 nv = mag - ((uint) (127 - bias) << 23);
+  const uint16 ns = (uint16) (uint) (23 - mbits);
+  const uint16 full = select((mag & 0x7FFFFFu) | 0x800000u, mag, e == 0);
+  const uint16 ss = as_uint16(clamp(151 - bias - mbits - max(e, (int16) 1), (int16) 1, (int16) 25));
+  const uint16 nrm = away ? qb__shift_rna16(nv, ns) : qb__shift_rne16(nv, ns);
+  const uint16 sub = away ? qb__shift_rna16(full, ss) : qb__shift_rne16(full, ss);
+  return select(sub, nrm, e >= 128 - bias);
+}
+
+uint16 qb__f32_to_fn_small16(uint16 w, int ebits, int mbits, int bias, int away) {
+  const uint nbits = (uint) (ebits + mbits);
+  const uint16 sign = (w >> 31) << nbits;
+  const uint16 mag = w & 0x7FFFFFFFu;
+  const uint16 q =
+      min(qb__round_to_small_ties16(mag, ebits, mbits, bias, away), (uint16) ((1u << nbits) - 1u));
+  return sign | select(q, (uint16) 0u, mag > 0x7F800000u);
+}
+
+uint16 qb__small_to_f32_16(uint16 e, uint16 m, int mbits, int bias) {
+  const uint16 nrm = ((e + (uint) (127 - bias)) << 23) | (m << (uint) (23 - mbits));
+  const uint16 sub = as_uint16(convert_float16(m)) - ((uint) (bias + mbits - 1) << 23);
+  return select(nrm, select(sub, (uint16) 0u, m == 0u), e == 0u);
+}
+
+uint16 qb__fn_small_to_f32_16(uint16 c, int ebits, int mbits, int bias) {
+  const uint nbits = (uint) (ebits + mbits);
+  const uint16 sign = ((c >> nbits) & 1u) << 31;
+  return sign | qb__small_to_f32_16((c >> (uint) mbits) & ((1u << ebits) - 1u), c & ((1u << mbits) - 1u),
+                                    mbits, bias);
+}
+
+uint16 qb__f8e4m3_to_f32_bits16(uint16 b) {
+  const uint16 v = qb__small_to_f32_16((b >> 3) & 0xFu, b & 0x7u, 3, 7);
+  return ((b & 0x80u) << 24) | select(v, (uint16) 0x7FC00000u, (b & 0x7Fu) == 0x7Fu);
+}
+
+uint16 qb__f8e5m2_to_f32_bits16(uint16 b) {
+  const uint16 e = (b >> 2) & 0x1Fu;
+  const uint16 m = b & 0x3u;
+  const uint16 infnan = 0x7F800000u | (m << 21) | select((uint16) 0u, (uint16) 0x400000u, m != 0u);
+  return ((b & 0x80u) << 24) | select(qb__small_to_f32_16(e, m, 2, 15), infnan, e == 0x1Fu);
+}
+
+uint16 qb__f32_to_f8e4m3_bits16(uint16 w, int saturate) {
+  const uint16 mag = w & 0x7FFFFFFFu;
+  const uint16 q = qb__f8_round16(mag, 3, 121u, 0x44000000u);
+  const uint16 over = (uint16) (saturate ? 0x7Eu : 0x7Fu);
+  return ((w >> 24) & 0x80u) | select(select(q, over, q > 0x7Eu), (uint16) 0x7Fu, mag > 0x7F800000u);
+}
+
+/* As qb__mx_encode: 16 elements v = x * 2^-s (finite) -> their 8-bit codes. */
+uint16 qb__mx_encode16(float16 v, int k, int away) {
+  const uint16 w = as_uint16(v);
+  const uint16 mag = w & 0x7FFFFFFFu;
+  const uint16 sign8 = (w >> 24) & 0x80u;
+  if (k == QB_MX_E4M3) return sign8 | min(qb__round_to_small_ties16(mag, 4, 3, 7, away), (uint16) 0x7Eu);
+  if (k == QB_MX_E5M2) return sign8 | min(qb__round_to_small_ties16(mag, 5, 2, 15, away), (uint16) 0x7Bu);
+  if (k == QB_MX_E2M3) return qb__f32_to_fn_small16(w, 2, 3, 1, away);
+  if (k == QB_MX_E3M2) return qb__f32_to_fn_small16(w, 3, 2, 3, away);
+  if (k == QB_MX_E2M1) return qb__f32_to_fn_small16(w, 2, 1, 1, away);
+  const float16 r = as_float16(mag) * 64.0f;
+  const uint16 t = convert_uint16(r);
+  const float16 frac = r - convert_float16(t);
+  const int16 odd = away ? (int16) -1 : -as_int16(t & 1u);
+  const int16 up = (frac > 0.5f) | ((frac == 0.5f) & odd);
+  const uint16 q = min(t + select((uint16) 0u, (uint16) 1u, up), (uint16) 127u);
+  return select(q, 0u - q, w >> 31 != 0u) & 0xFFu;
+}
+
+/* As qb__mx_decode: 16 element codes -> their values before the scale. */
+float16 qb__mx_decode16(uint16 c, int k) {
+  if (k == QB_MX_E4M3) return as_float16(qb__f8e4m3_to_f32_bits16(c));
+  if (k == QB_MX_E5M2) return as_float16(qb__f8e5m2_to_f32_bits16(c));
+  if (k == QB_MX_E2M3) return as_float16(qb__fn_small_to_f32_16(c, 2, 3, 1));
+  if (k == QB_MX_E3M2) return as_float16(qb__fn_small_to_f32_16(c, 3, 2, 3));
+  if (k == QB_MX_E2M1) return as_float16(qb__fn_small_to_f32_16(c, 2, 1, 1));
+  return convert_float16(as_int16(c << 24) >> 24) * (1.0f / 64.0f);
+}
+
+float16 qb__mul_nan_first16(float16 a, float b) {
+  return select(a * b, a, isnan(a));
+}
+
+/* 16 codes of 6 bits as 12 bytes, four in three little-endian: the four 24-bit groups
+ * in three uint stores. */
+void qb__store_6bit16(uint16 c, global uchar* p) {
+  const uint g0 = c.s0 | c.s1 << 6 | c.s2 << 12 | c.s3 << 18;
+  const uint g1 = c.s4 | c.s5 << 6 | c.s6 << 12 | c.s7 << 18;
+  const uint g2 = c.s8 | c.s9 << 6 | c.sa << 12 | c.sb << 18;
+  const uint g3 = c.sc | c.sd << 6 | c.se << 12 | c.sf << 18;
+  QB_STORE(uint, p, g0 | g1 << 24);
+  QB_STORE(uint, p + 4, g1 >> 8 | g2 << 16);
+  QB_STORE(uint, p + 8, g2 >> 16 | g3 << 8);
+}
+
+/* The inverse: 12 bytes -> 16 codes, each 24-bit group from its three bytes (a shift
+ * pair across two uints becomes a funnel shift, which oclgrind 21.10 cannot run; a
+ * 16-byte load would read past the block). */
+uint16 qb__load_6bit16(global const uchar* p) {
+  uint g[4];
+  for (int j = 0; j < 4; j++) g[j] = (uint) p[3 * j] | (uint) p[3 * j + 1] << 8 | (uint) p[3 * j + 2] << 16;
+  const uint16 w = (uint16) (g[0], g[0], g[0], g[0], g[1], g[1], g[1], g[1], g[2], g[2], g[2], g[2], g[3],
+                             g[3], g[3], g[3]);
+  return (w >> (uint16) (0u, 6u, 12u, 18u, 0u, 6u, 12u, 18u, 0u, 6u, 12u, 18u, 0u, 6u, 12u, 18u)) & 0x3Fu;
 }
 
 /*
  * Block b of an MX quantization: the E8M0 byte, then the codes packed by bits per
  * element (8: one per byte; 6: four in three bytes; 4: two per byte, low nibble first).
  * A block holding NaN or inf gets 0xFF and codes 0; its elements are zeroed before
- * encoding so no lane computes on them.
+ * encoding so no lane computes on them. 32 elements as two 16-lane vectors.
  */
-#define QB_MX_CODE(i, K, A) (bad ? (uchar) 0 : qb__mx_encode(as_float(bad ? 0u : xb[i]) * inv, K, A))
-
-#define QB_MX_QUANT_KERNEL(name, KIND, MODE, AWAY, BITS)                                      \
-  kernel void name(ulong n, global const uint* x, global uchar* y) {                          \
-    QB_SPAN(b, n / QB_MX_LEN, {                                                               \
-      global const uint* xb = x + b * QB_MX_LEN;                                              \
-      global uchar* yb = y + b * (1 + QB_MX_LEN * BITS / 8);                                  \
-      const uint amax = qb__amax_bits(xb, QB_MX_LEN);                                         \
-      const int bad = amax >= 0x7F800000u;                                                    \
-      const int s = qb__mx_shared_exp(bad ? 0u : amax, KIND, MODE);                           \
-      const float inv = qb__pow2f(-s);                                                        \
-      yb[0] = bad ? (uchar) 0xFF : (uchar) (s + 127);                                         \
-      if (BITS == 8) {                                                                        \
-        for (int i = 0; i < QB_MX_LEN; i++) yb[1 + i] = QB_MX_CODE(i, KIND, AWAY);            \
-      } else if (BITS == 6) {                                                                 \
-        for (int j = 0; j < QB_MX_LEN / 4; j++) {                                             \
-          const uint w = (uint) QB_MX_CODE(4 * j, KIND, AWAY) |                               \
-                         (uint) QB_MX_CODE(4 * j + 1, KIND, AWAY) << 6 |                      \
-                         (uint) QB_MX_CODE(4 * j + 2, KIND, AWAY) << 12 |                     \
-                         (uint) QB_MX_CODE(4 * j + 3, KIND, AWAY) << 18;                      \
-          yb[1 + 3 * j] = (uchar) w;                                                          \
-          yb[2 + 3 * j] = (uchar) (w >> 8);                                                   \
-          yb[3 + 3 * j] = (uchar) (w >> 16);                                                  \
-        }                                                                                     \
-      } else {                                                                                \
-        for (int j = 0; j < QB_MX_LEN / 2; j++)                                               \
-          yb[1 + j] = QB_MX_CODE(2 * j, KIND, AWAY) | QB_MX_CODE(2 * j + 1, KIND, AWAY) << 4; \
-      }                                                                                       \
-    });                                                                                       \
+#define QB_MX_QUANT_KERNEL(name, KIND, MODE, AWAY, BITS)                                       \
+  kernel void name(ulong n, global const uint* x, global uchar* y) {                           \
+    QB_SPAN(b, n / QB_MX_LEN, {                                                                \
+      global const uint* xb = x + b * QB_MX_LEN;                                               \
+      global uchar* yb = y + b * (1 + QB_MX_LEN * BITS / 8);                                   \
+      const uint16 w0 = QB_LOAD(uint16, xb), w1 = QB_LOAD(uint16, xb + 16);                    \
+      const uint amax = qb__hmax16(max(w0 & 0x7FFFFFFFu, w1 & 0x7FFFFFFFu));                   \
+      const int bad = amax >= 0x7F800000u;                                                     \
+      const int s = qb__mx_shared_exp(bad ? 0u : amax, KIND, MODE);                            \
+      const float inv = qb__pow2f(-s);                                                         \
+      yb[0] = bad ? (uchar) 0xFF : (uchar) (s + 127);                                          \
+      const uint16 z = 0u;                                                                     \
+      const uint16 c0 = bad ? z : qb__mx_encode16(as_float16(bad ? z : w0) * inv, KIND, AWAY); \
+      const uint16 c1 = bad ? z : qb__mx_encode16(as_float16(bad ? z : w1) * inv, KIND, AWAY); \
+      if (BITS == 8) {                                                                         \
+        QB_STORE(uchar16, yb + 1, convert_uchar16(c0));                                        \
+        QB_STORE(uchar16, yb + 17, convert_uchar16(c1));                                       \
+      } else if (BITS == 6) {                                                                  \
+        qb__store_6bit16(c0, yb + 1);                                                          \
+        qb__store_6bit16(c1, yb + 13);                                                         \
+      } else {                                                                                 \
+        QB_STORE(uchar8, yb + 1, qb__pack_nibbles16(c0));                                      \
+        QB_STORE(uchar8, yb + 9, qb__pack_nibbles16(c1));                                      \
+      }                                                                                        \
+    });                                                                                        \
   }
 
-/* Code i of a block's packed codes p (BITS per element). */
+/* Code i of a block's packed codes p (BITS per element), for the dots. */
 uint qb__mx_code_at(global const uchar* p, int i, int bits) {
   if (bits == 8) return p[i];
   if (bits == 4) return (p[i / 2] >> (4 * (i & 1))) & 15u;
@@ -220,16 +346,23 @@ uint qb__mx_code_at(global const uchar* p, int i, int bits) {
   return (w >> (6 * (i & 3))) & 0x3Fu;
 }
 
-#define QB_MX_DEQUANT_KERNEL(name, KIND, BITS)                                              \
-  kernel void name(ulong n, global const uchar* x, global float* y) {                       \
-    QB_SPAN(b, n / QB_MX_LEN, {                                                             \
-      global const uchar* xb = x + b * (1 + QB_MX_LEN * BITS / 8);                          \
-      const float scale = as_float(qb__e8m0_to_f32_bits(xb[0]));                            \
-      for (int i = 0; i < QB_MX_LEN; i++) {                                                 \
-        y[b * QB_MX_LEN + i] =                                                              \
-            qb__mul_nan_first(qb__mx_decode(qb__mx_code_at(xb + 1, i, BITS), KIND), scale); \
-      }                                                                                     \
-    });                                                                                     \
+/* Codes 16 h .. 16 h + 15 of a block's packed codes p (BITS per element). */
+uint16 qb__mx_codes16(global const uchar* p, int h, int bits) {
+  if (bits == 8) return convert_uint16(QB_LOAD(uchar16, p + 16 * h));
+  if (bits == 4) return as_uint16(qb__unpack_nibbles16(QB_LOAD(uchar8, p + 8 * h)));
+  return qb__load_6bit16(p + 12 * h);
+}
+
+#define QB_MX_DEQUANT_KERNEL(name, KIND, BITS)                                        \
+  kernel void name(ulong n, global const uchar* x, global float* y) {                 \
+    QB_SPAN(b, n / QB_MX_LEN, {                                                       \
+      global const uchar* xb = x + b * (1 + QB_MX_LEN * BITS / 8);                    \
+      const float scale = as_float(qb__e8m0_to_f32_bits(xb[0]));                      \
+      for (int h = 0; h < 2; h++) {                                                   \
+        const float16 v = qb__mx_decode16(qb__mx_codes16(xb + 1, h, BITS), KIND);     \
+        QB_STORE(float16, y + b * QB_MX_LEN + 16 * h, qb__mul_nan_first16(v, scale)); \
+      }                                                                               \
+    });                                                                               \
   }
 
 #define QB_MX_FORMAT(fmt, KIND, BITS)                                           \
@@ -258,21 +391,17 @@ kernel void qb_f32_nvf4_quant_ocl(ulong n, global const uint* x, global uchar* y
   QB_SPAN(b, n / QB_NVF4_LEN, {
     global const uint* xb = x + b * QB_NVF4_LEN;
     global uchar* yb = y + b * QB_NVF4_BYTES;
-    const uint amax = qb__amax_bits(xb, QB_NVF4_LEN);
+    const uint16 w0 = QB_LOAD(uint16, xb);
+    const uint amax = qb__hmax16(w0 & 0x7FFFFFFFu);
     const int bad = amax >= 0x7F800000u;
     const uchar s = qb__f32_to_f8e4m3_bits(as_uint(qb__div(qb__div(as_float(bad ? 0u : amax), 6.0f), gs)), 1);
     const float d = as_float(qb__f8e4m3_to_f32_bits(s)) * gs;
     const float dd = d != 0.0f ? d : 1.0f;
     yb[0] = bad ? (uchar) 0x7F : s;
-    for (int j = 0; j < QB_NVF4_LEN / 2; j++) {
-      uint c[2];
-      for (int k = 0; k < 2; k++) {
-        const uint w = bad ? 0u : xb[2 * j + k];
-        const uint q = qb__f32_to_fn_small(as_uint(qb__div(as_float(w), dd)), 2, 1, 1, 0);
-        c[k] = bad ? 0u : d == 0.0f ? (w >> 31) << 3 : q;
-      }
-      yb[1 + j] = (uchar) (c[0] | c[1] << 4);
-    }
+    const uint16 w = bad ? (uint16) 0u : w0;
+    const uint16 q = qb__f32_to_fn_small16(as_uint16(qb__div16(as_float16(w), dd)), 2, 1, 1, 0);
+    const uint16 c = bad ? (uint16) 0u : d == 0.0f ? (w >> 31) << 3 : q;
+    QB_STORE(uchar8, yb + 1, qb__pack_nibbles16(c));
   });
 }
 
@@ -281,10 +410,8 @@ kernel void qb_nvf4_f32_dequant_ocl(ulong n, global const uchar* x, global float
   QB_SPAN(b, n / QB_NVF4_LEN, {
     global const uchar* xb = x + b * QB_NVF4_BYTES;
     const float d = as_float(qb__f8e4m3_to_f32_bits(xb[0])) * gs;
-    for (int i = 0; i < QB_NVF4_LEN; i++) {
-      const uint c = (xb[1 + i / 2] >> (4 * (i & 1))) & 15u;
-      y[b * QB_NVF4_LEN + i] = as_float(qb__fn_small_to_f32(c, 2, 1, 1)) * d;
-    }
+    const uint16 c = as_uint16(qb__unpack_nibbles16(QB_LOAD(uchar8, xb + 1)));
+    QB_STORE(float16, y + b * QB_NVF4_LEN, as_float16(qb__fn_small_to_f32_16(c, 2, 1, 1)) * d);
   });
 }
 
@@ -295,29 +422,38 @@ kernel void qb_nvf4_f32_dequant_ocl(ulong n, global const uchar* x, global float
 
 /* As qb__f8b128_quant_block: d = amax / 448, codes e4m3_sat(x / d); an all-zero block
  * keeps d = 0 and +-0 codes; NaN or inf in the block: d = NaN, codes 0x7F. */
+/* Codes of 16 elements w of a per-128 block or tile row (d its scale, dd = d or 1 when
+ * d is 0). */
+uchar16 qb__f8b_codes16(uint16 w, float d, float dd, int bad) {
+  const uint16 wz = bad ? (uint16) 0u : w;
+  const uint16 q = qb__f32_to_f8e4m3_bits16(as_uint16(qb__div16(as_float16(wz), dd)), 1);
+  return convert_uchar16(bad ? (uint16) 0x7Fu : d == 0.0f ? (wz >> 31) << 7 : q);
+}
+
 kernel void qb_f32_f8e4m3b128_quant_ocl(ulong n, global const uint* x, global uchar* y) {
   QB_SPAN(b, n / QB_F8B_LEN, {
     global const uint* xb = x + b * QB_F8B_LEN;
     global uchar* yb = y + b * QB_F8B_BYTES;
-    const uint amax = qb__amax_bits(xb, QB_F8B_LEN);
+    uint16 am = 0u;
+    for (int k = 0; k < QB_F8B_LEN / 16; k++) am = max(am, QB_LOAD(uint16, xb + 16 * k) & 0x7FFFFFFFu);
+    const uint amax = qb__hmax16(am);
     const int bad = amax >= 0x7F800000u;
     const float d = qb__div(as_float(bad ? 0u : amax), 448.0f);
     const float dd = d != 0.0f ? d : 1.0f;
-    *(global uint*) yb = bad ? 0x7FC00000u : as_uint(d);
-    for (int i = 0; i < QB_F8B_LEN; i++) {
-      const uint w = bad ? 0u : xb[i];
-      const uchar q = qb__f32_to_f8e4m3_bits(as_uint(qb__div(as_float(w), dd)), 1);
-      yb[4 + i] = bad ? (uchar) 0x7F : d == 0.0f ? (uchar) ((w >> 31) << 7) : q;
-    }
+    QB_STORE(uint, yb, bad ? 0x7FC00000u : as_uint(d));
+    for (int k = 0; k < QB_F8B_LEN / 16; k++)
+      QB_STORE(uchar16, yb + 4 + 16 * k, qb__f8b_codes16(QB_LOAD(uint16, xb + 16 * k), d, dd, bad));
   });
 }
 
 kernel void qb_f8e4m3b128_f32_dequant_ocl(ulong n, global const uchar* x, global float* y) {
   QB_SPAN(b, n / QB_F8B_LEN, {
     global const uchar* xb = x + b * QB_F8B_BYTES;
-    const float d = *(global const float*) xb;
-    for (int i = 0; i < QB_F8B_LEN; i++) {
-      y[b * QB_F8B_LEN + i] = qb__mul_nan_first(as_float(qb__f8e4m3_to_f32_bits(xb[4 + i])), d);
+    const float d = as_float(QB_LOAD(uint, xb));
+    for (int k = 0; k < QB_F8B_LEN / 16; k++) {
+      const float16 v =
+          as_float16(qb__f8e4m3_to_f32_bits16(convert_uint16(QB_LOAD(uchar16, xb + 4 + 16 * k))));
+      QB_STORE(float16, y + b * QB_F8B_LEN + 16 * k, qb__mul_nan_first16(v, d));
     }
   });
 }
@@ -354,7 +490,10 @@ kernel void qb_f32_f8e4m3t128_quant_ocl(ulong n, global const uint* x, global uc
   global const uint* xt = x + qb__f8t_origin(t, cols);
   uint a = 0u;
   for (uint r = r0; r < QB_F8T_TILE; r += l) {
-    a = max(a, qb__amax_bits(xt + r * cols, QB_F8T_TILE));
+    uint16 am = 0u;
+    for (int k = 0; k < QB_F8T_TILE / 16; k++)
+      am = max(am, QB_LOAD(uint16, xt + r * cols + 16 * k) & 0x7FFFFFFFu);
+    a = max(a, qb__hmax16(am));
   }
   part[r0] = a;
   barrier(CLK_LOCAL_MEM_FENCE);
@@ -371,11 +510,8 @@ kernel void qb_f32_f8e4m3t128_quant_ocl(ulong n, global const uint* x, global uc
   for (uint r = r0; r < QB_F8T_TILE; r += l) {
     global const uint* xr = xt + r * cols;
     global uchar* yr = yt + 4 + r * QB_F8T_TILE;
-    for (int i = 0; i < QB_F8T_TILE; i++) {
-      const uint w = bad ? 0u : xr[i];
-      const uchar q = qb__f32_to_f8e4m3_bits(as_uint(qb__div(as_float(w), dd)), 1);
-      yr[i] = bad ? (uchar) 0x7F : d == 0.0f ? (uchar) ((w >> 31) << 7) : q;
-    }
+    for (int k = 0; k < QB_F8T_TILE / 16; k++)
+      QB_STORE(uchar16, yr + 16 * k, qb__f8b_codes16(QB_LOAD(uint16, xr + 16 * k), d, dd, bad));
   }
 }
 
@@ -390,8 +526,9 @@ kernel void qb_f8e4m3t128_f32_dequant_ocl(ulong n, global const uchar* x, global
   for (uint r = r0; r < QB_F8T_TILE; r += l) {
     global const uchar* xr = xt + 4 + r * QB_F8T_TILE;
     global float* yr = yt + r * cols;
-    for (int i = 0; i < QB_F8T_TILE; i++) {
-      yr[i] = qb__mul_nan_first(as_float(qb__f8e4m3_to_f32_bits(xr[i])), d);
+    for (int k = 0; k < QB_F8T_TILE / 16; k++) {
+      const float16 v = as_float16(qb__f8e4m3_to_f32_bits16(convert_uint16(QB_LOAD(uchar16, xr + 16 * k))));
+      QB_STORE(float16, yr + 16 * k, qb__mul_nan_first16(v, d));
     }
   }
 }

@@ -20,8 +20,7 @@ float qb__f16_at(global const uchar* p) {
 /* Stores the f16 bits of s at p and returns the stored value widened back. */
 float qb__store_f16(float s, global uchar* p) {
   const ushort h = qb__f32_to_f16_bits(as_uint(s));
-  p[0] = (uchar) h;
-  p[1] = (uchar) (h >> 8);
+  QB_STORE(ushort, p, h);
   return as_float(qb__f16_to_f32_bits(h));
 }
 
@@ -31,17 +30,13 @@ kernel void qb_f32_q8_0_quant_ocl(ulong n, global const float* x, global uchar* 
   QB_SPAN(b, n / QB_BLOCK_LEN, {
     global const float* xb = x + b * QB_BLOCK_LEN;
     global uchar* yb = y + b * QB_Q8_0_BYTES;
-    const float amax = qb__absmax_skipnan(xb, QB_BLOCK_LEN);
+    const float16 v0 = QB_LOAD(float16, xb), v1 = QB_LOAD(float16, xb + 16);
+    const float amax = as_float(qb__hmax16(max(qb__abs_bits16_skipnan(v0), qb__abs_bits16_skipnan(v1))));
     const float d = qb__div(amax, 127.0f);
     const float id = d != 0.0f ? qb__div(1.0f, d) : 0.0f;
     (void) qb__store_f16(d, yb);
-    for (int i = 0; i < QB_BLOCK_LEN; i++) {
-      float r = qb__round_away(xb[i] * id);
-      r = isnan(r) ? 0.0f : r;
-      r = r < -127.0f ? -127.0f : r;
-      r = r > 127.0f ? 127.0f : r;
-      yb[2 + i] = (uchar) (char) r;
-    }
+    QB_STORE(uchar16, yb + 2, as_uchar16(convert_char16(qb__round_clamp16(v0 * id, 127.0f, 1))));
+    QB_STORE(uchar16, yb + 18, as_uchar16(convert_char16(qb__round_clamp16(v1 * id, 127.0f, 1))));
   });
 }
 
@@ -49,38 +44,42 @@ kernel void qb_q8_0_f32_dequant_ocl(ulong n, global const uchar* x, global float
   QB_SPAN(b, n / QB_BLOCK_LEN, {
     global const uchar* xb = x + b * QB_Q8_0_BYTES;
     const float d = qb__f16_at(xb);
-    for (int i = 0; i < QB_BLOCK_LEN; i++) y[b * QB_BLOCK_LEN + i] = convert_float((char) xb[2 + i]) * d;
+    for (int h = 0; h < 2; h++) {
+      const char16 c = as_char16(QB_LOAD(uchar16, xb + 2 + 16 * h));
+      QB_STORE(float16, y + b * QB_BLOCK_LEN + 16 * h, convert_float16(c) * d);
+    }
   });
 }
 
 /* As qb__q4_0_code: min(15, trunc(v * id + 8.5f)), NaN -> 8, a negative sum -> 0; the
  * sum is clamped before the conversion so no lane converts NaN or a large value. */
-uint qb__q4_0_code(float v, float id) {
-  const float t = v * id + 8.5f;
-  const float tc = t >= 15.0f ? 15.0f : t >= 0.0f ? t : 0.0f;
-  return isnan(t) ? 8u : convert_uint(tc);
+uint16 qb__q4_0_codes16(float16 v, float id) {
+  const float16 t = v * id + 8.5f;
+  float16 tc = select((float16) 0.0f, t, t >= 0.0f);
+  tc = select(tc, (float16) 15.0f, t >= 15.0f);
+  return select(convert_uint16(tc), (uint16) 8u, isnan(t));
 }
 
 /* As qb__q4_0_block: m = the first element of largest |x| (NaN skipped), d = m / -8
  * stored as f16, id = 1 / d of the f32 d; byte j holds element j (low nibble) and
- * j + 16 (high). */
+ * j + 16 (high). The first element of largest |x| is the smallest index whose |x| bits
+ * equal the amax bits (NaN counted as 0; an amax of 0 gives m = +0, as the reference's
+ * starting value). */
 kernel void qb_f32_q4_0_quant_ocl(ulong n, global const float* x, global uchar* y) {
   QB_SPAN(b, n / QB_BLOCK_LEN, {
     global const float* xb = x + b * QB_BLOCK_LEN;
     global uchar* yb = y + b * QB_Q4_0_BYTES;
-    float amax = 0.0f, m = 0.0f;
-    for (int i = 0; i < QB_BLOCK_LEN; i++) {
-      const float a = fabs(xb[i]);
-      const int up = amax < a;
-      m = up ? xb[i] : m;
-      amax = up ? a : amax;
-    }
+    const float16 v0 = QB_LOAD(float16, xb), v1 = QB_LOAD(float16, xb + 16);
+    const uint16 a0 = qb__abs_bits16_skipnan(v0), a1 = qb__abs_bits16_skipnan(v1);
+    const uint amax = qb__hmax16(max(a0, a1));
+    const uint16 lane = (uint16) (0u, 1u, 2u, 3u, 4u, 5u, 6u, 7u, 8u, 9u, 10u, 11u, 12u, 13u, 14u, 15u);
+    const uint first =
+        qb__hmin16(min(select((uint16) 32u, lane, a0 == amax), select((uint16) 32u, lane + 16u, a1 == amax)));
+    const float m = amax == 0u ? 0.0f : xb[min(first, 31u)];
     const float d = qb__div(m, -8.0f);
     const float id = d != 0.0f ? qb__div(1.0f, d) : 0.0f;
     (void) qb__store_f16(d, yb);
-    for (int j = 0; j < QB_BLOCK_LEN / 2; j++) {
-      yb[2 + j] = (uchar) (qb__q4_0_code(xb[j], id) | qb__q4_0_code(xb[j + QB_BLOCK_LEN / 2], id) << 4);
-    }
+    QB_STORE(uchar16, yb + 2, convert_uchar16(qb__q4_0_codes16(v0, id) | qb__q4_0_codes16(v1, id) << 4));
   });
 }
 
@@ -88,11 +87,9 @@ kernel void qb_q4_0_f32_dequant_ocl(ulong n, global const uchar* x, global float
   QB_SPAN(b, n / QB_BLOCK_LEN, {
     global const uchar* xb = x + b * QB_Q4_0_BYTES;
     const float d = qb__f16_at(xb);
-    for (int j = 0; j < QB_BLOCK_LEN / 2; j++) {
-      const uchar q = xb[2 + j];
-      y[b * QB_BLOCK_LEN + j] = convert_float((int) (q & 15u) - 8) * d;
-      y[b * QB_BLOCK_LEN + j + QB_BLOCK_LEN / 2] = convert_float((int) (q >> 4) - 8) * d;
-    }
+    const int16 q = convert_int16(QB_LOAD(uchar16, xb + 2));
+    QB_STORE(float16, y + b * QB_BLOCK_LEN, convert_float16((q & 15) - 8) * d);
+    QB_STORE(float16, y + b * QB_BLOCK_LEN + 16, convert_float16((q >> 4) - 8) * d);
   });
 }
 
@@ -134,40 +131,53 @@ kernel void qb_q4_0q8_0_dot_ocl(ulong n, global const uchar* a, global const uch
  * (quant.cl) differs from it only in the sign of a zero result, which the integer
  * codes built from it drop. */
 
-/* As qb__int4g_quant_group: lo = min(min x, 0), hi = max(max x, 0) (NaN skipped), both 0
- * -> -1, 1; s = (hi - lo) / 15 stored as f16 and read back; z = clamp(rint(-lo / s), 0,
- * 15); code = clamp(rint(x / s) + z, 0, 15), NaN -> z; s == 0 -> z = 0 and codes 0. */
-#define QB_INT4G_QUANT_KERNEL(name, G)                                       \
-  kernel void name(ulong n, global const float* x, global uchar* y) {        \
-    QB_SPAN(b, n / (G), {                                                    \
-      global const float* xb = x + b * (G);                                  \
-      global uchar* yb = y + b * (3 + (G) / 2);                              \
-      float lo = 0.0f, hi = 0.0f;                                            \
-      for (int i = 0; i < (G); i++) {                                        \
-        lo = xb[i] < lo ? xb[i] : lo;                                        \
-        hi = xb[i] > hi ? xb[i] : hi;                                        \
-      }                                                                      \
-      const int flat = lo == 0.0f && hi == 0.0f;                             \
-      lo = flat ? -1.0f : lo;                                                \
-      hi = flat ? 1.0f : hi;                                                 \
-      const float sc = qb__store_f16(qb__div(hi - lo, 15.0f), yb);           \
-      const int zero = sc == 0.0f;                                           \
-      const float ds = zero ? 1.0f : sc;                                     \
-      float zf = zero ? 0.0f : qb__rint(qb__div(-lo, ds));                   \
-      zf = isnan(zf) ? 0.0f : zf;                                            \
-      zf = zf < 0.0f ? 0.0f : zf > 15.0f ? 15.0f : zf;                       \
-      yb[2] = (uchar) convert_uint(zf);                                      \
-      for (int j = 0; j < (G) / 2; j++) {                                    \
-        uint c[2];                                                           \
-        for (int k = 0; k < 2; k++) {                                        \
-          float q = zero ? 0.0f : qb__rint(qb__div(xb[2 * j + k], ds)) + zf; \
-          q = isnan(q) ? zf : q;                                             \
-          q = q < 0.0f ? 0.0f : q > 15.0f ? 15.0f : q;                       \
-          c[k] = convert_uint(q);                                            \
-        }                                                                    \
-        yb[3 + j] = (uchar) (c[0] | c[1] << 4);                              \
-      }                                                                      \
-    });                                                                      \
+/* 16 codes (< 16) packed two per byte, lane 2j low: each pair of lanes viewed as one
+ * ulong (bitcasts, no swizzles: see qb__hmax16). */
+uchar8 qb__pack_nibbles16(uint16 c) {
+  const ulong8 u = as_ulong8(c);
+  return convert_uchar8((u | u >> 28) & 0xFFul);
+}
+
+/* 16 f32 (vector k of group xb) for the int4 groups. */
+#define QB_INT4G_VEC(xb, k) QB_LOAD(float16, (xb) + 16 * (k))
+
+/* As qb__int4g_quant_group: lo = min(min x, 0), hi = max(max x, 0) (NaN skipped: the
+ * comparisons are false for it, lane by lane and then across lanes), both 0 -> -1, 1;
+ * s = (hi - lo) / 15 stored as f16 and read back; z = clamp(rint(-lo / s), 0, 15);
+ * code = clamp(rint(x / s) + z, 0, 15), NaN -> z; s == 0 -> z = 0 and codes 0. The
+ * group is read twice (range, then codes: G <= 128 floats, from cache the second time),
+ * 16 lanes at a time, the divisions in vectors. */
+#define QB_INT4G_QUANT_KERNEL(name, G)                                           \
+  kernel void name(ulong n, global const float* x, global uchar* y) {            \
+    QB_SPAN(b, n / (G), {                                                        \
+      global const float* xb = x + b * (G);                                      \
+      global uchar* yb = y + b * (3 + (G) / 2);                                  \
+      float16 vlo = 0.0f, vhi = 0.0f;                                            \
+      for (int k = 0; k < (G) / 16; k++) {                                       \
+        const float16 v = QB_INT4G_VEC(xb, k);                                   \
+        vlo = select(vlo, v, v < vlo);                                           \
+        vhi = select(vhi, v, v > vhi);                                           \
+      }                                                                          \
+      float lo = qb__hminmax16f(vlo, 0), hi = qb__hminmax16f(vhi, 1);            \
+      const int flat = lo == 0.0f && hi == 0.0f;                                 \
+      lo = flat ? -1.0f : lo;                                                    \
+      hi = flat ? 1.0f : hi;                                                     \
+      const float sc = qb__store_f16(qb__div(hi - lo, 15.0f), yb);               \
+      const int zero = sc == 0.0f;                                               \
+      const float ds = zero ? 1.0f : sc;                                         \
+      float zf = zero ? 0.0f : qb__rint(qb__div(-lo, ds));                       \
+      zf = isnan(zf) ? 0.0f : zf;                                                \
+      zf = zf < 0.0f ? 0.0f : zf > 15.0f ? 15.0f : zf;                           \
+      yb[2] = (uchar) convert_uint(zf);                                          \
+      for (int k = 0; k < (G) / 16; k++) {                                       \
+        float16 q = qb__rint16(qb__div16(QB_INT4G_VEC(xb, k), ds)) + zf;         \
+        q = select(q, (float16) zf, isnan(q));                                   \
+        q = select(q, (float16) 0.0f, q < 0.0f);                                 \
+        q = select(q, (float16) 15.0f, q > 15.0f);                               \
+        q = zero ? (float16) 0.0f : q;                                           \
+        QB_STORE(uchar8, yb + 3 + 8 * k, qb__pack_nibbles16(convert_uint16(q))); \
+      }                                                                          \
+    });                                                                          \
   }
 
 /* As qb__int4g_quant_group_sym: s = absmax / 7 stored as f16 and read back; code =
@@ -176,53 +186,57 @@ kernel void qb_f32_qs4g128_quant_ocl(ulong n, global const float* x, global ucha
   QB_SPAN(b, n / 128, {
     global const float* xb = x + b * 128;
     global uchar* yb = y + b * 66;
-    const float amax = qb__absmax_skipnan(xb, 128);
-    const float sc = qb__store_f16(qb__div(amax, 7.0f), yb);
+    uint16 am = 0u;
+    for (int k = 0; k < 8; k++) am = max(am, qb__abs_bits16_skipnan(QB_INT4G_VEC(xb, k)));
+    const float sc = qb__store_f16(qb__div(as_float(qb__hmax16(am)), 7.0f), yb);
     const int zero = sc == 0.0f;
     const float ds = zero ? 1.0f : sc;
-    for (int j = 0; j < 64; j++) {
-      uint c[2];
-      for (int k = 0; k < 2; k++) {
-        float q = zero ? 0.0f : qb__rint(qb__div(xb[2 * j + k], ds));
-        q = isnan(q) ? 0.0f : q;
-        q = q < -8.0f ? -8.0f : q > 7.0f ? 7.0f : q;
-        c[k] = (uint) convert_int(q) & 15u;
-      }
-      yb[2 + j] = (uchar) (c[0] | c[1] << 4);
+    for (int k = 0; k < 8; k++) {
+      float16 q = qb__rint16(qb__div16(QB_INT4G_VEC(xb, k), ds));
+      q = select(q, (float16) 0.0f, isnan(q));
+      q = select(q, (float16) -8.0f, q < -8.0f);
+      q = select(q, (float16) 7.0f, q > 7.0f);
+      q = zero ? (float16) 0.0f : q;
+      QB_STORE(uchar8, yb + 2 + 8 * k, qb__pack_nibbles16(as_uint16(convert_int16(q)) & 15u));
     }
   });
 }
 
-/* value = (code - z) * s, the subtraction exact in int. */
-#define QB_INT4G_DEQUANT_KERNEL(name, G)                                \
-  kernel void name(ulong n, global const uchar* x, global float* y) {   \
-    QB_SPAN(b, n / (G), {                                               \
-      global const uchar* xb = x + b * (3 + (G) / 2);                   \
-      const float s = qb__f16_at(xb);                                   \
-      const int z = xb[2];                                              \
-      for (int j = 0; j < (G) / 2; j++) {                               \
-        const uchar q = xb[3 + j];                                      \
-        y[b * (G) + 2 * j] = convert_float((int) (q & 15u) - z) * s;    \
-        y[b * (G) + 2 * j + 1] = convert_float((int) (q >> 4) - z) * s; \
-      }                                                                 \
-    });                                                                 \
-  }
-
-/* A nibble as a signed code (two's complement). */
-int qb__s4(uint nib) {
-  return (int) (nib ^ 8u) - 8;
+/* 8 bytes of nibble pairs -> 16 codes, element 2j from byte j's low nibble: the two
+ * nibbles as the halves of a uint, viewed as two ushort lanes. */
+int16 qb__unpack_nibbles16(uchar8 q) {
+  const uint8 w = convert_uint8(q & (uchar) 15) | convert_uint8(q >> (uchar) 4) << 16;
+  return convert_int16(as_ushort16(w));
 }
+
+/* value = (code - z) * s, the subtraction exact in int. */
+#define QB_INT4G_DEQUANT_KERNEL(name, G)                                       \
+  kernel void name(ulong n, global const uchar* x, global float* y) {          \
+    QB_SPAN(b, n / (G), {                                                      \
+      global const uchar* xb = x + b * (3 + (G) / 2);                          \
+      const float s = qb__f16_at(xb);                                          \
+      const int z = xb[2];                                                     \
+      for (int k = 0; k < (G) / 16; k++) {                                     \
+        const int16 c = qb__unpack_nibbles16(QB_LOAD(uchar8, xb + 3 + 8 * k)); \
+        QB_STORE(float16, y + b * (G) + 16 * k, convert_float16(c - z) * s);   \
+      }                                                                        \
+    });                                                                        \
+  }
 
 kernel void qb_qs4g128_f32_dequant_ocl(ulong n, global const uchar* x, global float* y) {
   QB_SPAN(b, n / 128, {
     global const uchar* xb = x + b * 66;
     const float s = qb__f16_at(xb);
-    for (int j = 0; j < 64; j++) {
-      const uchar q = xb[2 + j];
-      y[b * 128 + 2 * j] = convert_float(qb__s4(q & 15u)) * s;
-      y[b * 128 + 2 * j + 1] = convert_float(qb__s4(q >> 4)) * s;
+    for (int k = 0; k < 8; k++) {
+      const int16 c = qb__unpack_nibbles16(QB_LOAD(uchar8, xb + 2 + 8 * k));
+      QB_STORE(float16, y + b * 128 + 16 * k, convert_float16(((c ^ 8) - 8)) * s);
     }
   });
+}
+
+/* A nibble as a signed code (two's complement). */
+int qb__s4(uint nib) {
+  return (int) (nib ^ 8u) - 8;
 }
 
 /* int4 weights . s8 activations: per group an exact int sum of (code - z) * a, then
