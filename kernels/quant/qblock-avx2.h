@@ -41,6 +41,27 @@ QB__QBLOCK_AVX2_INLINE __m256i qb__avx2_hmax8x8(const __m256i* m) {
 }
 
 /*
+ * The |x| maxima of the eight blocks of 32 at x, as integer maxima of the |x| bits (NaN
+ * above inf, so a block's result says whether it holds a NaN or an infinity), block k's in
+ * lane k / 2 + 4 * (k % 2): four vectors per block folded into one, then qb__avx2_hmax8x8.
+ */
+QB__QBLOCK_AVX2_INLINE __m256i qb__avx2_amax8(const float* x) {
+  const __m256i absm = _mm256_set1_epi32(0x7FFFFFFF);
+  __m256i m[8];
+#pragma GCC unroll 8
+  for (int k = 0; k < 8; k++) {
+    __m256i a = _mm256_and_si256(_mm256_loadu_si256((const __m256i*) (x + 32 * k)), absm);
+#pragma GCC unroll 3
+    for (int i = 1; i < 4; i++) {
+      a = _mm256_max_epi32(_mm256_and_si256(_mm256_loadu_si256((const __m256i*) (x + 32 * k + 8 * i)), absm),
+                           a);
+    }
+    m[k] = a;
+  }
+  return qb__avx2_hmax8x8(m);
+}
+
+/*
  * The codes of one q8_0 block with a normal d (so |x| * id <= 127 (1 + 2^-22)) and no NaN
  * or infinity: roundf(x * id) as sign(x) * trunc(|x| * id + 0x1.fffffep-2). Adding the
  * float just below 1/2 and truncating is roundf for every non-negative float (checked
@@ -67,7 +88,7 @@ QB__QBLOCK_AVX2_INLINE void qb__avx2_q8_0_codes(const float* x, __m256 id, uint1
 /*
  * Eight q8_0 blocks (256 values). Steps, each the reference's operation:
  * 1. every block's amax as the integer maximum of |x| bits, reduced together
- *    (qb__avx2_hmax8x8); for a block without NaN it is the reference's amax;
+ *    (qb__avx2_amax8); for a block without NaN it is the reference's amax;
  * 2. d = amax / 127 and id = d != 0 ? 1 / d : 0 by two vector divisions; d stored as f16 by
  *    vcvtps2ph (round to nearest even, as qb_f32_to_f16_bits);
  * 3. the codes by qb__avx2_q8_0_codes. A block holding a NaN or an infinity (amax bits
@@ -75,21 +96,9 @@ QB__QBLOCK_AVX2_INLINE void qb__avx2_q8_0_codes(const float* x, __m256 id, uint1
  *    goes through the reference instead: rare, and the fast path then needs no NaN mask
  *    and no clamp.
  */
-QB__QBLOCK_AVX2_INLINE void qb__avx2_q8_0_quant_x8(const float* x, qb_block_q8_0* b) {
-  const __m256i absm = _mm256_set1_epi32(0x7FFFFFFF);
+QB__QBLOCK_AVX2_INLINE void qb__avx2_q8_0_quant_x8_one(const float* x, qb_block_q8_0* b) {
   /* 1. */
-  __m256i m[8];
-#pragma GCC unroll 8
-  for (int k = 0; k < 8; k++) {
-    __m256i a = _mm256_and_si256(_mm256_loadu_si256((const __m256i*) (x + 32 * k)), absm);
-#pragma GCC unroll 3
-    for (int i = 1; i < 4; i++) {
-      a = _mm256_max_epi32(_mm256_and_si256(_mm256_loadu_si256((const __m256i*) (x + 32 * k + 8 * i)), absm),
-                           a);
-    }
-    m[k] = a;
-  }
-  const __m256i amax = qb__avx2_hmax8x8(m);
+  const __m256i amax = qb__avx2_amax8(x);
   /* 2. */
   const __m256 d = _mm256_div_ps(_mm256_castsi256_ps(amax), _mm256_set1_ps(127.0f));
   const __m256 nz = _mm256_cmp_ps(d, _mm256_setzero_ps(), _CMP_NEQ_UQ);
@@ -117,6 +126,11 @@ QB__QBLOCK_AVX2_INLINE void qb__avx2_q8_0_quant_x8(const float* x, qb_block_q8_0
       qb__avx2_q8_0_codes(x + 32 * k, _mm256_permutevar8x32_ps(id, _mm256_set1_epi32(lane)), dh[lane], &b[k]);
     }
   }
+}
+
+/* `groups` groups of eight q8_0 blocks. */
+QB__QBLOCK_AVX2_INLINE void qb__avx2_q8_0_quant_x8(const float* x, qb_block_q8_0* b, size_t groups) {
+  for (size_t g = 0; g < groups; g++) qb__avx2_q8_0_quant_x8_one(x + 256 * g, b + 8 * g);
 }
 
 /* One q8_0 block, the steps of qb__avx2_q8_0_quant_x8 with a scalar d and id (the last
@@ -214,7 +228,7 @@ QB__QBLOCK_AVX2_INLINE void qb__avx2_q4_0_quant(const float* x, qb_block_q4_0* b
 /*
  * Eight q4_0 blocks (256 values), the steps of qb__avx2_q4_0_quant with the per-block
  * reductions and scalar divisions done for all eight at once:
- * 1. every block's amax as the integer maximum of |x| bits (qb__avx2_hmax8x8): for a block
+ * 1. every block's amax as the integer maximum of |x| bits (qb__avx2_amax8): for a block
  *    without NaN it is the reference's amax, and the reference's m is the first element
  *    with that magnitude (the lowest set bit of the equality mask), so only m's sign is
  *    looked up; an all-zero block keeps the reference's initial m = +0;
@@ -241,21 +255,10 @@ QB__QBLOCK_AVX2_INLINE void qb__avx2_q4_0_codes(const float* x, __m256 id, qb_bl
   _mm_storeu_si128((__m128i*) b->qs, _mm_shuffle_epi32(bytes, _MM_SHUFFLE(3, 1, 2, 0)));
 }
 
-QB__QBLOCK_AVX2_INLINE void qb__avx2_q4_0_quant_x8(const float* x, qb_block_q4_0* b) {
+QB__QBLOCK_AVX2_INLINE void qb__avx2_q4_0_quant_x8_one(const float* x, qb_block_q4_0* b) {
   const __m256i absm = _mm256_set1_epi32(0x7FFFFFFF);
   /* 1. */
-  __m256i m[8];
-#pragma GCC unroll 8
-  for (int k = 0; k < 8; k++) {
-    __m256i a = _mm256_and_si256(_mm256_loadu_si256((const __m256i*) (x + 32 * k)), absm);
-#pragma GCC unroll 3
-    for (int i = 1; i < 4; i++) {
-      a = _mm256_max_epi32(_mm256_and_si256(_mm256_loadu_si256((const __m256i*) (x + 32 * k + 8 * i)), absm),
-                           a);
-    }
-    m[k] = a;
-  }
-  const __m256i amax = qb__avx2_hmax8x8(m);
+  const __m256i amax = qb__avx2_amax8(x);
   uint32_t am[8], sg[8];
   _mm256_storeu_si256((__m256i*) am, amax);
 #pragma GCC unroll 8
@@ -293,6 +296,11 @@ QB__QBLOCK_AVX2_INLINE void qb__avx2_q4_0_quant_x8(const float* x, qb_block_q4_0
       qb__avx2_q4_0_codes(x + 32 * k, _mm256_permutevar8x32_ps(id, _mm256_set1_epi32(lane)), &b[k]);
     }
   }
+}
+
+/* `groups` groups of eight q4_0 blocks. */
+QB__QBLOCK_AVX2_INLINE void qb__avx2_q4_0_quant_x8(const float* x, qb_block_q4_0* b, size_t groups) {
+  for (size_t g = 0; g < groups; g++) qb__avx2_q4_0_quant_x8_one(x + 256 * g, b + 8 * g);
 }
 
 /* One q4_0 block: y = (float) (code - 8) * d. */

@@ -38,36 +38,136 @@ QB__QBLOCK_AVX512_INLINE void qb__avx512_q8_0_codes(const float* x, __m512 id, u
 }
 
 /*
- * Sixteen q8_0 blocks (512 values): their amax as integer maxima of |x| bits, found
- * together (qb__avx512_amax16), d and id by two vector divisions, d to f16 by vcvtps2ph;
- * then the codes by qb__avx512_q8_0_codes. Blocks holding a NaN or an infinity, or with a
- * subnormal d, go through the reference.
+ * The |x| maxima of the 16 blocks of 32 at x as integer maxima of the |x| bits (NaN above
+ * inf, so a block's result says whether it holds a NaN or an infinity), block k's in lane
+ * qb__avx512_amax_lane[k]. Each block's two vectors are folded into one, then four levels
+ * each halve the partials per block: a level pairs vectors a and b, takes the halves of a
+ * it keeps and those of b by one blend, the other halves by one blend and one shuffle that
+ * swaps neighbours, and one maximum (vpblendmd and vpmaxsd run on every vector pipe, the
+ * shuffle only on two: 15 shuffles for 16 blocks where two per pair and level take 30).
  */
-QB__QBLOCK_AVX512_INLINE void qb__avx512_q8_0_quant_x16(const float* x, qb_block_q8_0* b) {
-  const __m512 amax = qb__avx512_amax16(x, 1);
-  const __m512 d = _mm512_div_ps(amax, _mm512_set1_ps(127.0f));
+static const int qb__avx512_amax_lane[16] = {0, 8, 4, 12, 2, 10, 6, 14, 1, 9, 5, 13, 3, 11, 7, 15};
+
+QB__QBLOCK_AVX512_INLINE __m512i qb__avx512_amax16_bits(const float* x) {
+  const __m512i absm = _mm512_set1_epi32(0x7FFFFFFF);
+  __m512i m[16];
+#pragma GCC unroll 16
+  for (int k = 0; k < 16; k++) {
+    m[k] = _mm512_max_epi32(_mm512_and_si512(_mm512_loadu_si512(x + 32 * k), absm),
+                            _mm512_and_si512(_mm512_loadu_si512(x + 32 * k + 16), absm));
+  }
+  /* Level 1 (256-bit halves): block 2p in the low half of v1[p], 2p + 1 in the high. */
+  __m512i v1[8];
+#pragma GCC unroll 8
+  for (int p = 0; p < 8; p++) {
+    v1[p] = _mm512_max_epi32(_mm512_mask_blend_epi32(0xFF00, m[2 * p], m[2 * p + 1]),
+                             _mm512_shuffle_i64x2(m[2 * p], m[2 * p + 1], _MM_SHUFFLE(1, 0, 3, 2)));
+  }
+  /* Level 2 (128-bit lanes): lane j of v2[q] from v1[2q] for even j, v1[2q + 1] for odd. */
+  __m512i v2[4];
+#pragma GCC unroll 4
+  for (int q = 0; q < 4; q++) {
+    const __m512i a = _mm512_mask_blend_epi32(0xF0F0, v1[2 * q], v1[2 * q + 1]);
+    const __m512i b = _mm512_mask_blend_epi32(0xF0F0, v1[2 * q + 1], v1[2 * q]);
+    v2[q] = _mm512_max_epi32(a, _mm512_shuffle_i64x2(b, b, _MM_SHUFFLE(2, 3, 0, 1)));
+  }
+  /* Level 3 (64-bit halves of each lane): the low half from v2[2r], the high from v2[2r + 1]. */
+  __m512i v3[2];
+#pragma GCC unroll 2
+  for (int r = 0; r < 2; r++) {
+    const __m512i a = _mm512_mask_blend_epi32(0xCCCC, v2[2 * r], v2[2 * r + 1]);
+    const __m512i b = _mm512_mask_blend_epi32(0xCCCC, v2[2 * r + 1], v2[2 * r]);
+    v3[r] = _mm512_max_epi32(a, _mm512_shuffle_epi32(b, _MM_PERM_BADC));
+  }
+  /* Level 4 (dwords): even dwords from v3[0], odd from v3[1]. */
+  const __m512i a = _mm512_mask_blend_epi32(0xAAAA, v3[0], v3[1]);
+  const __m512i b = _mm512_mask_blend_epi32(0xAAAA, v3[1], v3[0]);
+  return _mm512_max_epi32(a, _mm512_shuffle_epi32(b, _MM_PERM_CDAB));
+}
+
+/*
+ * Four vectors of int32 codes in [-128, 127] (64 values, two blocks of 32) -> their 64 bytes
+ * in element order. vpackssdw and vpacksswb work within 128-bit lanes, so lane i of their
+ * result holds elements 4i..4i+3 of q0, then of q1, q2 and q3, one dword each; one vpermd
+ * puts the dwords back in order (4 instructions for 64 values where vpmovdb takes 4 of
+ * 2 uops each). Exact: the values are in range, the packs do not saturate.
+ */
+QB__QBLOCK_AVX512_INLINE __m512i qb__avx512_pack_s8x64(__m512i q0, __m512i q1, __m512i q2, __m512i q3) {
+  const __m512i w = _mm512_packs_epi16(_mm512_packs_epi32(q0, q1), _mm512_packs_epi32(q2, q3));
+  return _mm512_permutexvar_epi32(_mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15), w);
+}
+
+/* The 32 code bytes of two blocks (the low and high 256 bits of v) to a and b; the high
+ * half by a masked store of v at b - 32, which needs no shuffle (vextracti64x4 does). */
+QB__QBLOCK_AVX512_INLINE void qb__avx512_store_2x32(__m512i v, int8_t* a, int8_t* b) {
+  _mm256_storeu_si256((__m256i*) a, _mm512_castsi512_si256(v));
+  _mm512_mask_storeu_epi8(b - 32, (__mmask64) 0xFFFFFFFF00000000ull, v);
+}
+
+/* roundf(x * id) for 16 values, as qb__avx512_q8_0_codes (no NaN or infinity, d normal). */
+QB__QBLOCK_AVX512_INLINE __m512i qb__avx512_q8_0_round16(const float* x, __m512 id) {
+  const __m512 t = _mm512_mul_ps(_mm512_loadu_ps(x), id);
+  const __m512i h = _mm512_ternarylogic_epi32(_mm512_castps_si512(_mm512_set1_ps(0x1.fffffep-2f)),
+                                              _mm512_castps_si512(t), _mm512_set1_epi32(INT32_MIN), 0xF8);
+  return _mm512_cvttps_epi32(_mm512_add_ps(t, _mm512_castsi512_ps(h)));
+}
+
+/*
+ * Sixteen q8_0 blocks (512 values) from their amax (integer maxima of the |x| bits,
+ * qb__avx512_amax16_bits): d and id by two vector divisions, d to f16 by vcvtps2ph; then
+ * the maxima of the next sixteen blocks (at next, when not NULL), returned, so that their
+ * loads overlap these blocks' codes; then the codes two blocks at a time
+ * (qb__avx512_q8_0_round16, packed by qb__avx512_pack_s8x64). When any of the sixteen holds
+ * a NaN or an infinity or has a subnormal d, each block goes its own way instead: the
+ * reference for those, the codes of qb__avx512_q8_0_codes for the others.
+ */
+QB__QBLOCK_AVX512_INLINE __m512i qb__avx512_q8_0_quant_x16_one(const float* x, qb_block_q8_0* b, __m512i amax,
+                                                               const float* next) {
+  const __m512 d = _mm512_div_ps(_mm512_castsi512_ps(amax), _mm512_set1_ps(127.0f));
   const __mmask16 nz = _mm512_cmp_ps_mask(d, _mm512_setzero_ps(), _CMP_NEQ_UQ);
   const __m512 id = _mm512_maskz_div_ps(nz, _mm512_set1_ps(1.0f), d);
   const __mmask16 special = _mm512_mask_cmp_ps_mask(nz, d, _mm512_set1_ps(0x1p-126f), _CMP_LT_OQ) |
-                            _mm512_cmpgt_epi32_mask(_mm512_castps_si512(amax), _mm512_set1_epi32(0x7F7FFFFF));
+                            _mm512_cmpgt_epi32_mask(amax, _mm512_set1_epi32(0x7F7FFFFF));
+  /* Block k's d and id in lane qb__avx512_amax_lane[k]: id broadcast from memory (a load,
+   * no shuffle). */
   uint16_t dh[16];
+  float ids[16];
   _mm256_storeu_si256((__m256i*) dh, _mm512_cvtps_ph(d, _MM_FROUND_TO_NEAREST_INT));
-  /* Block k's id broadcast from lane 4 * (k % 4) + k / 4. */
-  if (special == 0) {
-#pragma GCC unroll 16
-    for (int k = 0; k < 16; k++) {
-      const int lane = 4 * (k % 4) + k / 4;
-      qb__avx512_q8_0_codes(x + 32 * k, _mm512_permutexvar_ps(_mm512_set1_epi32(lane), id), dh[lane], &b[k]);
+  _mm512_storeu_ps(ids, id);
+  const __m512i amax_next = next != NULL ? qb__avx512_amax16_bits(next) : _mm512_setzero_si512();
+  if (__builtin_expect(special == 0, 1)) {
+#pragma GCC unroll 8
+    for (int k = 0; k < 16; k += 2) {
+      const int l0 = qb__avx512_amax_lane[k], l1 = qb__avx512_amax_lane[k + 1];
+      const __m512 i0 = _mm512_set1_ps(ids[l0]), i1 = _mm512_set1_ps(ids[l1]);
+      const float* xk = x + 32 * k;
+      const __m512i v =
+          qb__avx512_pack_s8x64(qb__avx512_q8_0_round16(xk, i0), qb__avx512_q8_0_round16(xk + 16, i0),
+                                qb__avx512_q8_0_round16(xk + 32, i1), qb__avx512_q8_0_round16(xk + 48, i1));
+      b[k].d = dh[l0];
+      b[k + 1].d = dh[l1];
+      qb__avx512_store_2x32(v, b[k].qs, b[k + 1].qs);
     }
-    return;
+    return amax_next;
   }
   for (int k = 0; k < 16; k++) {
-    const int lane = 4 * (k % 4) + k / 4;
+    const int lane = qb__avx512_amax_lane[k];
     if (special & (1u << lane)) {
       qb__q8_0_block(x + 32 * k, &b[k]);
     } else {
-      qb__avx512_q8_0_codes(x + 32 * k, _mm512_permutexvar_ps(_mm512_set1_epi32(lane), id), dh[lane], &b[k]);
+      qb__avx512_q8_0_codes(x + 32 * k, _mm512_set1_ps(ids[lane]), dh[lane], &b[k]);
     }
+  }
+  return amax_next;
+}
+
+/* `groups` groups of sixteen q8_0 blocks, each group's maxima found while the previous
+ * group's codes are computed (from L1, where the maxima's loads left them). */
+QB__QBLOCK_AVX512_INLINE void qb__avx512_q8_0_quant_x16(const float* x, qb_block_q8_0* b, size_t groups) {
+  __m512i amax = groups != 0 ? qb__avx512_amax16_bits(x) : _mm512_setzero_si512();
+  for (size_t g = 0; g < groups; g++) {
+    amax = qb__avx512_q8_0_quant_x16_one(x + 512 * g, b + 16 * g, amax,
+                                         g + 1 < groups ? x + 512 * (g + 1) : NULL);
   }
 }
 
@@ -125,55 +225,141 @@ QB__QBLOCK_AVX512_INLINE void qb__avx512_q4_0_quant(const float* x, qb_block_q4_
 
 /*
  * Sixteen q4_0 blocks (512 values): the steps of qb__avx2_q4_0_quant_x8 (qblock-avx2.h)
- * with the amax of all sixteen found together (qb__avx512_amax16), m's sign from the
+ * with the amax of all sixteen found together (qb__avx512_amax16_bits, the next group's
+ * while this one's codes are computed), m's sign from the
  * first element of that magnitude, d = amax * 0.125 signed opposite to m, id by one
  * vector division, d to f16 by vcvtps2ph; codes trunc(min(x * id + 8.5, 15)) for the
  * blocks without NaN or infinity and with d normal or 0, qb__avx512_q4_0_quant for the rest.
+ * qb__avx512_q4_0_codes ORs the int32 codes into *nan: a NaN x (the only one that can reach
+ * it) makes a negative code there, and its caller then redoes those blocks.
  */
-QB__QBLOCK_AVX512_INLINE void qb__avx512_q4_0_codes(const float* x, __m512 id, qb_block_q4_0* b) {
+QB__QBLOCK_AVX512_INLINE void qb__avx512_q4_0_codes(const float* x, __m512 id, qb_block_q4_0* b,
+                                                    __m512i* nan) {
   __m512i c[2];
 #pragma GCC unroll 2
   for (int i = 0; i < 2; i++) {
     const __m512 t = _mm512_add_ps(_mm512_mul_ps(_mm512_loadu_ps(x + 16 * i), id), _mm512_set1_ps(8.5f));
-    c[i] = _mm512_cvttps_epi32(_mm512_min_ps(t, _mm512_set1_ps(15.0f)));
+    /* vminps returns its second operand, t, where t is NaN: cvttps2dq makes it INT32_MIN. */
+    c[i] = _mm512_cvttps_epi32(_mm512_min_ps(_mm512_set1_ps(15.0f), t));
   }
+  /* 0xFE: A | B | C. */
+  *nan = _mm512_ternarylogic_epi32(*nan, c[0], c[1], 0xFE);
   _mm_storeu_si128((__m128i*) b->qs, _mm512_cvtepi32_epi8(_mm512_or_si512(c[0], _mm512_slli_epi32(c[1], 4))));
 }
 
-QB__QBLOCK_AVX512_INLINE void qb__avx512_q4_0_quant_x16(const float* x, qb_block_q4_0* b) {
-  const __m512 amax = qb__avx512_amax16(x, 1);
-  const __m512i absm = _mm512_set1_epi32(0x7FFFFFFF);
-  uint32_t am[16], sg[16];
-  _mm512_storeu_si512(am, _mm512_castps_si512(amax));
-#pragma GCC unroll 16
-  for (int k = 0; k < 16; k++) {
-    const int lane = 4 * (k % 4) + k / 4;
-    const __m512i ak = _mm512_set1_epi32((int) am[lane]);
-    const __m512i a0 = _mm512_and_si512(_mm512_loadu_si512(x + 32 * k), absm);
-    const __m512i a1 = _mm512_and_si512(_mm512_loadu_si512(x + 32 * k + 16), absm);
-    const uint32_t eq =
-        (uint32_t) _mm512_cmpeq_epi32_mask(a0, ak) | (uint32_t) _mm512_cmpeq_epi32_mask(a1, ak) << 16;
-    /* d's sign: the opposite of m's; m = +0 (d = -0) for an all-zero block. */
-    const uint32_t mb = am[lane] != 0 ? qb_f32_to_bits(x[32 * k + __builtin_ctz(eq)]) : 0;
-    sg[lane] = ~mb & 0x80000000u;
+/*
+ * 16 vectors of per-block partials (block k's in m[k]) -> one vector, block k's in lane
+ * qb__avx512_amax_lane[k], by the four levels of qb__avx512_amax16_bits with VRANGEPS as
+ * the maximum (imm 5) or minimum (imm 4; bits 3:2 = 01, the result's sign from the
+ * comparison, 00 would take src1's). VRANGEPS orders -0 below +0 and returns the other
+ * operand where one is a quiet NaN (a signalling NaN comes back quieted): a block's result
+ * is NaN only where all its values are.
+ */
+QB__QBLOCK_AVX512_INLINE __m512 qb__avx512_range16(const __m512* m, const int imm) {
+#define QB__OP(u, v) _mm512_range_ps(u, v, imm)
+  __m512 v1[8];
+#pragma GCC unroll 8
+  for (int p = 0; p < 8; p++) {
+    v1[p] = QB__OP(_mm512_mask_blend_ps(0xFF00, m[2 * p], m[2 * p + 1]),
+                   _mm512_shuffle_f32x4(m[2 * p], m[2 * p + 1], _MM_SHUFFLE(1, 0, 3, 2)));
   }
-  const __m512 dm = _mm512_mul_ps(amax, _mm512_set1_ps(0.125f));
-  const __m512 d = _mm512_castsi512_ps(_mm512_or_si512(_mm512_castps_si512(dm), _mm512_loadu_si512(sg)));
-  const __mmask16 nz = _mm512_cmp_ps_mask(dm, _mm512_setzero_ps(), _CMP_NEQ_UQ);
-  const __m512 id = _mm512_maskz_div_ps(nz, _mm512_set1_ps(1.0f), d);
-  const __mmask16 special = _mm512_mask_cmp_ps_mask(nz, dm, _mm512_set1_ps(0x1p-126f), _CMP_LT_OQ) |
-                            _mm512_cmpgt_epi32_mask(_mm512_castps_si512(amax), _mm512_set1_epi32(0x7F7FFFFF));
-  uint16_t dh[16];
-  _mm256_storeu_si256((__m256i*) dh, _mm512_cvtps_ph(d, _MM_FROUND_TO_NEAREST_INT));
+  __m512 v2[4];
+#pragma GCC unroll 4
+  for (int q = 0; q < 4; q++) {
+    const __m512 a = _mm512_mask_blend_ps(0xF0F0, v1[2 * q], v1[2 * q + 1]);
+    const __m512 b = _mm512_mask_blend_ps(0xF0F0, v1[2 * q + 1], v1[2 * q]);
+    v2[q] = QB__OP(a, _mm512_shuffle_f32x4(b, b, _MM_SHUFFLE(2, 3, 0, 1)));
+  }
+  __m512 v3[2];
+#pragma GCC unroll 2
+  for (int r = 0; r < 2; r++) {
+    const __m512 a = _mm512_mask_blend_ps(0xCCCC, v2[2 * r], v2[2 * r + 1]);
+    const __m512 b = _mm512_mask_blend_ps(0xCCCC, v2[2 * r + 1], v2[2 * r]);
+    v3[r] = QB__OP(a, _mm512_permute_ps(b, _MM_SHUFFLE(1, 0, 3, 2)));
+  }
+  const __m512 a = _mm512_mask_blend_ps(0xAAAA, v3[0], v3[1]);
+  const __m512 b = _mm512_mask_blend_ps(0xAAAA, v3[1], v3[0]);
+  return QB__OP(a, _mm512_permute_ps(b, _MM_SHUFFLE(2, 3, 0, 1)));
+#undef QB__OP
+}
+
+/* The largest (hi) and smallest (lo) x of each of the 16 blocks at x (qb__avx512_range16:
+ * quiet NaNs skipped, so hi and lo are the reference's range of a block's other values). */
+typedef struct qb__avx512_hilo {
+  __m512 hi, lo;
+} qb__avx512_hilo;
+
+QB__QBLOCK_AVX512_INLINE qb__avx512_hilo qb__avx512_hilo16(const float* x) {
+  __m512 h[16], l[16];
 #pragma GCC unroll 16
   for (int k = 0; k < 16; k++) {
-    const int lane = 4 * (k % 4) + k / 4;
+    const __m512 x0 = _mm512_loadu_ps(x + 32 * k), x1 = _mm512_loadu_ps(x + 32 * k + 16);
+    h[k] = _mm512_range_ps(x0, x1, 5);
+    l[k] = _mm512_range_ps(x0, x1, 4);
+  }
+  const qb__avx512_hilo r = {qb__avx512_range16(h, 5), qb__avx512_range16(l, 4)};
+  return r;
+}
+
+/*
+ * Sixteen q4_0 blocks from their largest and smallest x (qb__avx512_hilo16): the
+ * reference's amax is max(hi, -lo) and its m is +amax when only positive values reach it,
+ * -amax when only negative ones do, +0 when amax is 0; a block where both +amax and -amax
+ * occur (m is then whichever comes first), or holding a signalling NaN, only NaNs or an
+ * infinity, or with a subnormal d, goes through qb__avx512_q4_0_quant (other NaNs: below). d = m / -8 = amax
+ * * 0.125 with the sign opposite to m's (the same exact value, so the same rounding), id = 1 / d by one
+ * vector division, d to f16 by vcvtps2ph; the next sixteen blocks' hi and lo (at next, when not NULL) are
+ * found before these blocks' codes, so that their loads overlap.
+ */
+QB__QBLOCK_AVX512_INLINE qb__avx512_hilo qb__avx512_q4_0_quant_x16_one(const float* x, qb_block_q4_0* b,
+                                                                       qb__avx512_hilo hl,
+                                                                       const float* next) {
+  const __m512 nlo = _mm512_xor_ps(hl.lo, _mm512_set1_ps(-0.0f));
+  const __m512 amax = _mm512_max_ps(hl.hi, nlo);
+  const __mmask16 pos = _mm512_cmp_ps_mask(hl.hi, amax, _CMP_EQ_OQ);
+  const __mmask16 neg = _mm512_cmp_ps_mask(nlo, amax, _CMP_EQ_OQ);
+  const __mmask16 nz = _mm512_cmp_ps_mask(amax, _mm512_setzero_ps(), _CMP_NEQ_UQ);
+  const __m512 dm = _mm512_mul_ps(amax, _mm512_set1_ps(0.125f));
+  /* d = dm where m is negative, -dm where it is positive, -0 where amax is 0 (m = +0). */
+  const __m512 d = _mm512_mask_mov_ps(_mm512_set1_ps(-0.0f), nz,
+                                      _mm512_mask_xor_ps(dm, (__mmask16) ~neg, dm, _mm512_set1_ps(-0.0f)));
+  const __m512 id = _mm512_maskz_div_ps(nz, _mm512_set1_ps(1.0f), d);
+  const __mmask16 special = (pos & neg & nz) | _mm512_cmp_ps_mask(hl.hi, hl.lo, _CMP_UNORD_Q) |
+                            _mm512_mask_cmp_ps_mask(nz, dm, _mm512_set1_ps(0x1p-126f), _CMP_LT_OQ) |
+                            _mm512_cmp_ps_mask(amax, _mm512_set1_ps(INFINITY), _CMP_EQ_OQ);
+  uint16_t dh[16];
+  float ids[16];
+  _mm256_storeu_si256((__m256i*) dh, _mm512_cvtps_ph(d, _MM_FROUND_TO_NEAREST_INT));
+  _mm512_storeu_ps(ids, id);
+  qb__avx512_hilo hl_next = hl;
+  if (next != NULL) hl_next = qb__avx512_hilo16(next);
+  __m512i nan = _mm512_setzero_si512();
+#pragma GCC unroll 16
+  for (int k = 0; k < 16; k++) {
+    const int lane = qb__avx512_amax_lane[k];
     if (__builtin_expect(special & (1u << lane), 0)) {
       qb__avx512_q4_0_quant(x + 32 * k, &b[k]);
     } else {
       b[k].d = dh[lane];
-      qb__avx512_q4_0_codes(x + 32 * k, _mm512_permutexvar_ps(_mm512_set1_epi32(lane), id), &b[k]);
+      qb__avx512_q4_0_codes(x + 32 * k, _mm512_set1_ps(ids[lane]), &b[k], &nan);
     }
+  }
+  /* A NaN somewhere (VRANGEPS skips a quiet NaN, so hi and lo do not show it): all
+   * sixteen again by the exact one-block path (rare). */
+  if (__builtin_expect(_mm512_movepi32_mask(nan) != 0, 0)) {
+    for (int k = 0; k < 16; k++) qb__avx512_q4_0_quant(x + 32 * k, &b[k]);
+  }
+  return hl_next;
+}
+
+/* `groups` groups of sixteen q4_0 blocks, each group's hi and lo found while the previous
+ * group's codes are computed. */
+QB__QBLOCK_AVX512_INLINE void qb__avx512_q4_0_quant_x16(const float* x, qb_block_q4_0* b, size_t groups) {
+  if (groups == 0) return;
+  qb__avx512_hilo hl = qb__avx512_hilo16(x);
+  for (size_t g = 0; g < groups; g++) {
+    hl =
+        qb__avx512_q4_0_quant_x16_one(x + 512 * g, b + 16 * g, hl, g + 1 < groups ? x + 512 * (g + 1) : NULL);
   }
 }
 
