@@ -2,18 +2,18 @@
  * f32 -> qb8, avx512skx, 16 blocks of 32 (512 values) per iteration: the blocks' absmax
  * found together, so the horizontal reductions and the divisions are shared.
  * 1, 2. The 16 blocks' absmax in one vector, block b's in lane qb__avx512_amax_lane[b]
- *    (qb__avx512_amax16_bits in qblock-avx512.h: four levels of blends, shuffles and maxima), as integer
- *    maxima of the |x| bits: for a block without NaN they are the reference's absmax, and
- *    a NaN or an infinity shows as bits above 0x7F7FFFFF.
+ *    (qb__avx512_amax16_bits in qblock-avx512.h: VRANGEPS, then four levels of blends,
+ *    shuffles and integer maxima): the reference's absmax (quiet NaNs skipped), with an
+ *    infinity or an all-NaN block as bits above 0x7F7FFFFF.
  * 3. d = absmax / 127 and id = d != 0 ? 1 / d : 0 with two vector divisions: the same IEEE
  *    operations as the reference, so the same bits.
- * 4. When no block holds a NaN or an infinity and every d is normal or 0, |x * id| <=
+ * 4. When no block holds an infinity and every d is normal or 0, |x * id| <=
  *    127 (1 + 2^-22) for every x (absmax * fl(1 / fl(absmax / 127)) is 127 within two
- *    roundings), so nearbyint(x * id) is in [-127, 127] and needs no clamp and no NaN mask:
+ *    roundings), so nearbyint(x * id) is in [-127, 127] for every x but a NaN, no clamp:
  *    each value is one multiplication and one vcvtps2dq (nearest even, as the reference's
  *    qb__round_even in the default rounding mode), two blocks' codes packed together by
  *    qb__avx512_pack_s8x64. Otherwise each of the 16 blocks goes through
- *    qb__avx512_block_quant, which clamps and masks (rare).
+ *    qb__avx512_block_quant, which clamps and masks (rare); a NaN x is seen in the codes.
  * Steps 1 and 2 of the next 16 blocks run between steps 3 and 4 of these (their loads, from
  * L2, overlap this group's codes, whose loads then hit L1: 0.67 of the time of one group
  * after the other here). The last n % 512 values go block by block. Bit-exact with the
@@ -50,7 +50,10 @@ static inline __m512i qb__quant16(const float* x, qb_block_q8* out, __m512i amax
     for (int b = 0; b < 16; b++) qb__avx512_block_quant(x + 32 * b, &out[b]);
     return amax_next;
   }
-  /* 4. */
+  /* 4. A NaN x (quiet NaNs are skipped by the maxima, so it can reach here) becomes
+   * INT32_MIN in vcvtps2dq and -128 in the packs, a code that is otherwise never made:
+   * then the 16 blocks are redone by qb__avx512_block_quant. */
+  __m512i lowest = _mm512_setzero_si512();
 #pragma GCC unroll 8
   for (int b = 0; b < 16; b += 2) {
     const int l0 = qb__avx512_amax_lane[b], l1 = qb__avx512_amax_lane[b + 1];
@@ -60,7 +63,11 @@ static inline __m512i qb__quant16(const float* x, qb_block_q8* out, __m512i amax
                                             qb__qb8_round16(xb + 32, i1), qb__qb8_round16(xb + 48, i1));
     memcpy(&out[b].d, &ds[l0], sizeof(float));
     memcpy(&out[b + 1].d, &ds[l1], sizeof(float));
+    lowest = _mm512_min_epi8(lowest, v);
     qb__avx512_store_2x32(v, out[b].qs, out[b + 1].qs);
+  }
+  if (__builtin_expect(_mm512_cmpeq_epi8_mask(lowest, _mm512_set1_epi8(INT8_MIN)) != 0, 0)) {
+    for (int b = 0; b < 16; b++) qb__avx512_block_quant(x + 32 * b, &out[b]);
   }
   return amax_next;
 }

@@ -21,11 +21,25 @@
 
 #define QB__INT4G_AVX2_INLINE static inline __attribute__((always_inline))
 
-/* 32 int32 codes in [0, 15] (four vectors, element order) -> 16 bytes, element 2j in the
- * low nibble of byte j: packed to bytes in order, then each byte pair summed as
- * c[2j] + 16 c[2j + 1] by vpmaddubsw and narrowed. */
-QB__INT4G_AVX2_INLINE void qb__avx2_int4g_pack32(const __m256i* c, uint8_t* out) {
-  const __m256i w = _mm256_packus_epi16(_mm256_packs_epi32(c[0], c[1]), _mm256_packs_epi32(c[2], c[3]));
+/*
+ * 32 int32 values (four vectors, element order) -> 16 bytes of codes, element 2j in the low
+ * nibble of byte j. The values are packed to bytes in order with saturation (monotone, so
+ * clamping after it is clamping before it), clamped to the code range there (asymmetric:
+ * [0, 15] by vpackuswb and vpminub; symmetric: [-8, 7] by vpacksswb, vpmaxsb and vpminsb,
+ * then the low nibble), then each byte pair summed as c[2j] + 16 c[2j + 1] by vpmaddubsw
+ * and narrowed. Clamping 32 bytes at once costs one or three instructions where clamping
+ * the floats cost two per 8 values.
+ */
+QB__INT4G_AVX2_INLINE void qb__avx2_int4g_pack32(const __m256i* c, const int sym, uint8_t* out) {
+  const __m256i h0 = _mm256_packs_epi32(c[0], c[1]), h1 = _mm256_packs_epi32(c[2], c[3]);
+  __m256i w;
+  if (sym) {
+    w = _mm256_packs_epi16(h0, h1);
+    w = _mm256_min_epi8(_mm256_max_epi8(w, _mm256_set1_epi8(-8)), _mm256_set1_epi8(7));
+    w = _mm256_and_si256(w, _mm256_set1_epi8(15));
+  } else {
+    w = _mm256_min_epu8(_mm256_packus_epi16(h0, h1), _mm256_set1_epi8(15));
+  }
   const __m256i bytes = _mm256_permutevar8x32_epi32(w, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
   const __m256i pairs = _mm256_maddubs_epi16(bytes, _mm256_set1_epi16(0x1001));
   _mm_storeu_si128((__m128i*) out,
@@ -51,12 +65,17 @@ QB__INT4G_AVX2_INLINE float qb__avx2_int4g_store_scale(float s, uint8_t* d) {
  *    t is more than 2^-16 from every half-integer, so fl(x / s) lies strictly on the same
  *    side of each of them: it rounds to the same integer, and neither is a tie.
  * 3. Where |t| > 64, fl(x / s) > 63 in magnitude with t's sign: both clamp to the same
- *    end of the code range (the callers' clamps are within [-8, 15]). NaN (x NaN) gives NaN
- *    both ways, inf (x inf, or x * r overflowing where x / s is huge) clamps alike.
+ *    end of the code range (the callers' clamps are within [-8, 15]).
  * 4. A chunk of 32 with any lane failing step 2's test (a value within 2^-16 of a
- *    half-integer: ties included) is done by the four divisions instead.
+ *    half-integer: ties included) is done by the four divisions instead, and so is one
+ *    holding a NaN or an infinity (f is then NaN: the test is unordered-true), so the
+ *    quick path returns finite values only. Returns 1 where the divisions were used: the
+ *    values may then hold NaN (x NaN) or infinities, which the callers mask and clamp.
+ *    On the quick path |t| stays below 2^31 for the callers' scales (s >= the smallest
+ *    f16 subnormal, so |x / s| <= 2 (hi - lo) / s <= 30 or 2 amax / s <= 14), so their
+ *    int32 conversions are exact.
  */
-QB__INT4G_AVX2_INLINE void qb__avx2_int4g_round_div(const float* x, __m256 sv, __m256 rv, __m256* q) {
+QB__INT4G_AVX2_INLINE int qb__avx2_int4g_round_div(const float* x, __m256 sv, __m256 rv, __m256* q) {
   const __m256 absm = _mm256_castsi256_ps(_mm256_set1_epi32(0x7FFFFFFF));
   const __m256 edge = _mm256_set1_ps(0.5f - 0x1p-16f);
   __m256 unsure = _mm256_setzero_ps();
@@ -65,7 +84,7 @@ QB__INT4G_AVX2_INLINE void qb__avx2_int4g_round_div(const float* x, __m256 sv, _
     const __m256 t = _mm256_mul_ps(_mm256_loadu_ps(x + 8 * k), rv);
     q[k] = _mm256_round_ps(t, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
     const __m256 f = _mm256_and_ps(_mm256_sub_ps(t, q[k]), absm);
-    unsure = _mm256_or_ps(unsure, _mm256_cmp_ps(f, edge, _CMP_GE_OQ));
+    unsure = _mm256_or_ps(unsure, _mm256_cmp_ps(f, edge, _CMP_NLT_UQ));
   }
   if (__builtin_expect(!_mm256_testz_ps(unsure, unsure), 0)) {
 #pragma GCC unroll 4
@@ -73,43 +92,57 @@ QB__INT4G_AVX2_INLINE void qb__avx2_int4g_round_div(const float* x, __m256 sv, _
       q[k] = _mm256_round_ps(_mm256_div_ps(_mm256_loadu_ps(x + 8 * k), sv),
                              _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
     }
+    return 1;
   }
+  return 0;
 }
 
 /* The codes of one asymmetric group from its s, r = 1 / s and z (broadcast): clamp(
- * round_even(x / s) + z, 0, 15), NaN giving z. */
+ * round_even(x / s) + z, 0, 15), NaN giving z. r + z is exact (integers below 2^24, or
+ * an infinity after the divisions, clamped here to +-2^30 before the int32 conversion);
+ * the clamp to [0, 15] is done on the bytes (qb__avx2_int4g_pack32). */
 QB__INT4G_AVX2_INLINE void qb__avx2_int4g_codes(const float* x, unsigned g, __m256 sv, __m256 rv, __m256 zv,
                                                 uint8_t* qs) {
-  const __m256 top = _mm256_set1_ps(15.0f);
+  const __m256 big = _mm256_set1_ps(0x1p30f);
   for (unsigned i = 0; i < g; i += 32) {
     __m256 r[4];
     __m256i c[4];
-    qb__avx2_int4g_round_div(x + i, sv, rv, r);
+    if (__builtin_expect(qb__avx2_int4g_round_div(x + i, sv, rv, r), 0)) {
 #pragma GCC unroll 4
-    for (int k = 0; k < 4; k++) {
-      const __m256 rk = _mm256_and_ps(r[k], _mm256_cmp_ps(r[k], r[k], _CMP_ORD_Q)); /* NaN: the code z */
-      const __m256 q = _mm256_min_ps(_mm256_max_ps(_mm256_add_ps(rk, zv), _mm256_setzero_ps()), top);
-      c[k] = _mm256_cvttps_epi32(q);
+      for (int k = 0; k < 4; k++) {
+        const __m256 rk = _mm256_and_ps(r[k], _mm256_cmp_ps(r[k], r[k], _CMP_ORD_Q)); /* NaN: the code z */
+        const __m256 v = _mm256_min_ps(
+            _mm256_max_ps(_mm256_add_ps(rk, zv), _mm256_xor_ps(big, _mm256_set1_ps(-0.0f))), big);
+        c[k] = _mm256_cvttps_epi32(v);
+      }
+    } else {
+#pragma GCC unroll 4
+      for (int k = 0; k < 4; k++) c[k] = _mm256_cvttps_epi32(_mm256_add_ps(r[k], zv));
     }
-    qb__avx2_int4g_pack32(c, qs + i / 2);
+    qb__avx2_int4g_pack32(c, 0, qs + i / 2);
   }
 }
 
-/* The codes of one symmetric group: clamp(round_even(x / s), -8, 7) as nibbles, NaN giving 0. */
+/* The codes of one symmetric group: clamp(round_even(x / s), -8, 7) as nibbles, NaN giving 0
+ * (the clamp on the bytes, qb__avx2_int4g_pack32). */
 QB__INT4G_AVX2_INLINE void qb__avx2_int4g_codes_sym(const float* x, unsigned g, __m256 sv, __m256 rv,
                                                     uint8_t* qs) {
-  const __m256 bot = _mm256_set1_ps(-8.0f), top = _mm256_set1_ps(7.0f);
-  const __m256i nib = _mm256_set1_epi32(15);
+  const __m256 big = _mm256_set1_ps(0x1p30f);
   for (unsigned i = 0; i < g; i += 32) {
     __m256 r[4];
     __m256i c[4];
-    qb__avx2_int4g_round_div(x + i, sv, rv, r);
+    if (__builtin_expect(qb__avx2_int4g_round_div(x + i, sv, rv, r), 0)) {
 #pragma GCC unroll 4
-    for (int k = 0; k < 4; k++) {
-      const __m256 rk = _mm256_and_ps(r[k], _mm256_cmp_ps(r[k], r[k], _CMP_ORD_Q)); /* NaN: 0 */
-      c[k] = _mm256_and_si256(_mm256_cvttps_epi32(_mm256_min_ps(_mm256_max_ps(rk, bot), top)), nib);
+      for (int k = 0; k < 4; k++) {
+        const __m256 rk = _mm256_and_ps(r[k], _mm256_cmp_ps(r[k], r[k], _CMP_ORD_Q)); /* NaN: 0 */
+        c[k] = _mm256_cvttps_epi32(
+            _mm256_min_ps(_mm256_max_ps(rk, _mm256_xor_ps(big, _mm256_set1_ps(-0.0f))), big));
+      }
+    } else {
+#pragma GCC unroll 4
+      for (int k = 0; k < 4; k++) c[k] = _mm256_cvttps_epi32(r[k]);
     }
-    qb__avx2_int4g_pack32(c, qs + i / 2);
+    qb__avx2_int4g_pack32(c, 1, qs + i / 2);
   }
 }
 
@@ -184,20 +217,9 @@ QB__INT4G_AVX2_INLINE __m256 qb__avx2_int4g_red8(const __m256* a, const int is_m
 #undef QB__OP
 }
 
-/*
- * Eight asymmetric groups of g at x into the eight group structs at out (gbytes each: d at
- * 0, z at 2, the codes at 3): the per-group steps of qb__avx2_int4g_quant done for the
- * eight at once, in vectors, so that their latency chains (range, scale, f16 rounding, zero
- * point, 1 / s) overlap instead of running one after another:
- * 1. lo, hi per group (qb__avx2_int4g_red8); both 0 -> -1, 1;
- * 2. s = f16((hi - lo) / 15) by one vector division and vcvtps2ph / vcvtph2ps;
- * 3. z = clamp(round_even(-lo / s), 0, 15), NaN -> 0, by one vector division and vroundps;
- *    r = 1 / s by another;
- * 4. each group's codes (qb__avx2_int4g_codes) with its lane of s, r, z. A group whose s is
- *    0 or inf goes through qb__avx2_int4g_quant: rare.
- */
-QB__INT4G_AVX2_INLINE void qb__avx2_int4g_quant_x8(const float* x, unsigned g, uint8_t* out, size_t gbytes) {
-  /* 1. */
+/* Step 1 of qb__avx2_int4g_quant_x8_one for the eight groups of g at x: their lo and hi,
+ * group k's in lane k / 2 + 4 * (k % 2) (qb__avx2_int4g_red8). */
+QB__INT4G_AVX2_INLINE void qb__avx2_int4g_range8(const float* x, unsigned g, __m256* l, __m256* h) {
   __m256 lo[8], hi[8];
 #pragma GCC unroll 8
   for (int k = 0; k < 8; k++) {
@@ -209,7 +231,27 @@ QB__INT4G_AVX2_INLINE void qb__avx2_int4g_quant_x8(const float* x, unsigned g, u
       hi[k] = _mm256_max_ps(v, hi[k]);
     }
   }
-  __m256 l = qb__avx2_int4g_red8(lo, 1), h = qb__avx2_int4g_red8(hi, 0);
+  *l = qb__avx2_int4g_red8(lo, 1);
+  *h = qb__avx2_int4g_red8(hi, 0);
+}
+
+/*
+ * Eight asymmetric groups of g at x into the eight group structs at out (gbytes each: d at
+ * 0, z at 2, the codes at 3): the per-group steps of qb__avx2_int4g_quant done for the
+ * eight at once, in vectors, so that their latency chains (range, scale, f16 rounding, zero
+ * point, 1 / s) overlap instead of running one after another:
+ * 1. lo, hi per group (qb__avx2_int4g_range8, done by the caller); both 0 -> -1, 1;
+ * 2. s = f16((hi - lo) / 15) by one vector division and vcvtps2ph / vcvtph2ps;
+ * 3. z = clamp(round_even(-lo / s), 0, 15), NaN -> 0, by one vector division and vroundps;
+ *    r = 1 / s by another;
+ * then step 1 of the next eight groups (at next, when not NULL, into *nl and *nh), so that
+ * its loads (from L2) overlap these groups' codes (whose loads then hit L1);
+ * 4. each group's codes (qb__avx2_int4g_codes) with its s, r, z (broadcast from memory). A
+ *    group whose s is 0 or inf goes through qb__avx2_int4g_quant: rare.
+ */
+QB__INT4G_AVX2_INLINE void qb__avx2_int4g_quant_x8_one(const float* x, unsigned g, uint8_t* out,
+                                                       size_t gbytes, __m256 l, __m256 h, const float* next,
+                                                       __m256* nl, __m256* nh) {
   const __m256 zero = _mm256_setzero_ps();
   const __m256 both0 = _mm256_and_ps(_mm256_cmp_ps(l, zero, _CMP_EQ_OQ), _mm256_cmp_ps(h, zero, _CMP_EQ_OQ));
   l = _mm256_blendv_ps(l, _mm256_set1_ps(-1.0f), both0);
@@ -219,18 +261,21 @@ QB__INT4G_AVX2_INLINE void qb__avx2_int4g_quant_x8(const float* x, unsigned g, u
       _mm256_cvtps_ph(_mm256_div_ps(_mm256_sub_ps(h, l), _mm256_set1_ps(15.0f)), _MM_FROUND_TO_NEAREST_INT);
   const __m256 s = _mm256_cvtph_ps(sh);
   /* 3. */
-  const __m256 nl = _mm256_xor_ps(l, _mm256_set1_ps(-0.0f));
-  __m256 z = _mm256_round_ps(_mm256_div_ps(nl, s), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  const __m256 negl = _mm256_xor_ps(l, _mm256_set1_ps(-0.0f));
+  __m256 z = _mm256_round_ps(_mm256_div_ps(negl, s), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
   z = _mm256_and_ps(z, _mm256_cmp_ps(z, z, _CMP_ORD_Q));
   z = _mm256_min_ps(_mm256_max_ps(z, zero), _mm256_set1_ps(15.0f));
   const __m256 r = _mm256_div_ps(_mm256_set1_ps(1.0f), s);
   const int special = _mm256_movemask_ps(_mm256_or_ps(
       _mm256_cmp_ps(s, zero, _CMP_EQ_OQ), _mm256_cmp_ps(s, _mm256_set1_ps(INFINITY), _CMP_EQ_OQ)));
   uint16_t dh[8];
-  int32_t zi[8];
+  float sf[8], rf[8], zf[8];
   _mm_storeu_si128((__m128i*) dh, sh);
-  _mm256_storeu_si256((__m256i*) zi, _mm256_cvttps_epi32(z));
-  /* 4. Group k's lane: k / 2 + 4 * (k % 2). */
+  _mm256_storeu_ps(sf, s);
+  _mm256_storeu_ps(rf, r);
+  _mm256_storeu_ps(zf, z);
+  if (next != NULL) qb__avx2_int4g_range8(next, g, nl, nh);
+    /* 4. Group k's lane: k / 2 + 4 * (k % 2). */
 #pragma GCC unroll 8
   for (int k = 0; k < 8; k++) {
     const int lane = k / 2 + 4 * (k % 2);
@@ -239,19 +284,30 @@ QB__INT4G_AVX2_INLINE void qb__avx2_int4g_quant_x8(const float* x, unsigned g, u
       qb__avx2_int4g_quant(x + k * g, g, grp, grp + 2, grp + 3);
       continue;
     }
-    const __m256i li = _mm256_set1_epi32(lane);
     memcpy(grp, &dh[lane], 2);
-    grp[2] = (uint8_t) zi[lane];
-    qb__avx2_int4g_codes(x + k * g, g, _mm256_permutevar8x32_ps(s, li), _mm256_permutevar8x32_ps(r, li),
-                         _mm256_permutevar8x32_ps(z, li), grp + 3);
+    grp[2] = (uint8_t) zf[lane];
+    qb__avx2_int4g_codes(x + k * g, g, _mm256_set1_ps(sf[lane]), _mm256_set1_ps(rf[lane]),
+                         _mm256_set1_ps(zf[lane]), grp + 3);
   }
 }
 
-/* Eight symmetric groups (gbytes each: d at 0, the codes at 2): amax per group together,
- * s = f16(amax / 7) and 1 / s in vectors, then each group's codes; s = 0 or inf through
- * qb__avx2_int4g_quant_sym. */
-QB__INT4G_AVX2_INLINE void qb__avx2_int4g_quant_sym_x8(const float* x, unsigned g, uint8_t* out,
-                                                       size_t gbytes) {
+/* `count` runs of eight asymmetric groups (8 g values each), each run's step 1 done while
+ * the previous run's codes are computed. */
+QB__INT4G_AVX2_INLINE void qb__avx2_int4g_quant_x8(const float* x, unsigned g, uint8_t* out, size_t gbytes,
+                                                   size_t count) {
+  if (count == 0) return;
+  __m256 l, h;
+  qb__avx2_int4g_range8(x, g, &l, &h);
+  for (size_t c = 0; c < count; c++) {
+    const float* xc = x + (size_t) 8 * g * c;
+    qb__avx2_int4g_quant_x8_one(xc, g, out + 8 * gbytes * c, gbytes, l, h, c + 1 < count ? xc + 8 * g : NULL,
+                                &l, &h);
+  }
+}
+
+/* Step 1 of qb__avx2_int4g_quant_sym_x8_one: the eight groups' amax, group k's in lane
+ * k / 2 + 4 * (k % 2). */
+QB__INT4G_AVX2_INLINE __m256 qb__avx2_int4g_amax8(const float* x, unsigned g) {
   const __m256 absm = _mm256_castsi256_ps(_mm256_set1_epi32(0x7FFFFFFF));
   __m256 m[8];
 #pragma GCC unroll 8
@@ -260,7 +316,15 @@ QB__INT4G_AVX2_INLINE void qb__avx2_int4g_quant_sym_x8(const float* x, unsigned 
     for (unsigned i = 0; i < g; i += 8)
       m[k] = _mm256_max_ps(_mm256_and_ps(_mm256_loadu_ps(x + k * g + i), absm), m[k]);
   }
-  const __m256 amax = qb__avx2_int4g_red8(m, 0);
+  return qb__avx2_int4g_red8(m, 0);
+}
+
+/* Eight symmetric groups (gbytes each: d at 0, the codes at 2) from their amax: s = f16(amax
+ * / 7) and 1 / s in vectors, the next eight groups' amax (at next, when not NULL, into
+ * *namax), then each group's codes; s = 0 or inf through qb__avx2_int4g_quant_sym. */
+QB__INT4G_AVX2_INLINE void qb__avx2_int4g_quant_sym_x8_one(const float* x, unsigned g, uint8_t* out,
+                                                           size_t gbytes, __m256 amax, const float* next,
+                                                           __m256* namax) {
   const __m128i sh = _mm256_cvtps_ph(_mm256_div_ps(amax, _mm256_set1_ps(7.0f)), _MM_FROUND_TO_NEAREST_INT);
   const __m256 s = _mm256_cvtph_ps(sh);
   const __m256 r = _mm256_div_ps(_mm256_set1_ps(1.0f), s);
@@ -268,7 +332,11 @@ QB__INT4G_AVX2_INLINE void qb__avx2_int4g_quant_sym_x8(const float* x, unsigned 
       _mm256_movemask_ps(_mm256_or_ps(_mm256_cmp_ps(s, _mm256_setzero_ps(), _CMP_EQ_OQ),
                                       _mm256_cmp_ps(s, _mm256_set1_ps(INFINITY), _CMP_EQ_OQ)));
   uint16_t dh[8];
+  float sf[8], rf[8];
   _mm_storeu_si128((__m128i*) dh, sh);
+  _mm256_storeu_ps(sf, s);
+  _mm256_storeu_ps(rf, r);
+  if (next != NULL) *namax = qb__avx2_int4g_amax8(next, g);
 #pragma GCC unroll 8
   for (int k = 0; k < 8; k++) {
     const int lane = k / 2 + 4 * (k % 2);
@@ -277,10 +345,20 @@ QB__INT4G_AVX2_INLINE void qb__avx2_int4g_quant_sym_x8(const float* x, unsigned 
       qb__avx2_int4g_quant_sym(x + k * g, g, grp, grp + 2);
       continue;
     }
-    const __m256i li = _mm256_set1_epi32(lane);
     memcpy(grp, &dh[lane], 2);
-    qb__avx2_int4g_codes_sym(x + k * g, g, _mm256_permutevar8x32_ps(s, li), _mm256_permutevar8x32_ps(r, li),
-                             grp + 2);
+    qb__avx2_int4g_codes_sym(x + k * g, g, _mm256_set1_ps(sf[lane]), _mm256_set1_ps(rf[lane]), grp + 2);
+  }
+}
+
+/* `count` runs of eight symmetric groups, pipelined as qb__avx2_int4g_quant_x8. */
+QB__INT4G_AVX2_INLINE void qb__avx2_int4g_quant_sym_x8(const float* x, unsigned g, uint8_t* out,
+                                                       size_t gbytes, size_t count) {
+  if (count == 0) return;
+  __m256 amax = qb__avx2_int4g_amax8(x, g);
+  for (size_t c = 0; c < count; c++) {
+    const float* xc = x + (size_t) 8 * g * c;
+    qb__avx2_int4g_quant_sym_x8_one(xc, g, out + 8 * gbytes * c, gbytes, amax,
+                                    c + 1 < count ? xc + 8 * g : NULL, &amax);
   }
 }
 

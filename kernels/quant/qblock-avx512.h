@@ -38,9 +38,13 @@ QB__QBLOCK_AVX512_INLINE void qb__avx512_q8_0_codes(const float* x, __m512 id, u
 }
 
 /*
- * The |x| maxima of the 16 blocks of 32 at x as integer maxima of the |x| bits (NaN above
- * inf, so a block's result says whether it holds a NaN or an infinity), block k's in lane
- * qb__avx512_amax_lane[k]. Each block's two vectors are folded into one, then four levels
+ * The |x| maxima of the 16 blocks of 32 at x, block k's in lane qb__avx512_amax_lane[k].
+ * Each block's two vectors are folded into one by VRANGEPS (imm 11: the larger magnitude,
+ * sign cleared: one instruction where vpandd, vpandd, vpmaxsd take three), which returns
+ * the other operand where one is a quiet NaN: a block's result is its largest |x| without
+ * its NaNs (the reference's), NaN where all its values are, inf where it holds an infinity.
+ * So a NaN among other values does not show here: the callers see it in the codes. Then,
+ * as integer maxima of those bits (they order as the floats do, NaN above inf), four levels
  * each halve the partials per block: a level pairs vectors a and b, takes the halves of a
  * it keeps and those of b by one blend, the other halves by one blend and one shuffle that
  * swaps neighbours, and one maximum (vpblendmd and vpmaxsd run on every vector pipe, the
@@ -49,12 +53,11 @@ QB__QBLOCK_AVX512_INLINE void qb__avx512_q8_0_codes(const float* x, __m512 id, u
 static const int qb__avx512_amax_lane[16] = {0, 8, 4, 12, 2, 10, 6, 14, 1, 9, 5, 13, 3, 11, 7, 15};
 
 QB__QBLOCK_AVX512_INLINE __m512i qb__avx512_amax16_bits(const float* x) {
-  const __m512i absm = _mm512_set1_epi32(0x7FFFFFFF);
   __m512i m[16];
 #pragma GCC unroll 16
   for (int k = 0; k < 16; k++) {
-    m[k] = _mm512_max_epi32(_mm512_and_si512(_mm512_loadu_si512(x + 32 * k), absm),
-                            _mm512_and_si512(_mm512_loadu_si512(x + 32 * k + 16), absm));
+    m[k] = _mm512_castps_si512(
+        _mm512_range_ps(_mm512_loadu_ps(x + 32 * k), _mm512_loadu_ps(x + 32 * k + 16), 11));
   }
   /* Level 1 (256-bit halves): block 2p in the low half of v1[p], 2p + 1 in the high. */
   __m512i v1[8];
@@ -112,14 +115,30 @@ QB__QBLOCK_AVX512_INLINE __m512i qb__avx512_q8_0_round16(const float* x, __m512 
   return _mm512_cvttps_epi32(_mm512_add_ps(t, _mm512_castsi512_ps(h)));
 }
 
+/* One q8_0 block, the steps of qb__avx512_q8_0_quant_x16 with a scalar d and id (the last
+ * blocks of a row, fewer than sixteen). */
+QB__QBLOCK_AVX512_INLINE void qb__avx512_q8_0_quant(const float* x, qb_block_q8_0* b) {
+  const __m512i m = _mm512_max_epi32(_mm512_castps_si512(_mm512_abs_ps(_mm512_loadu_ps(x))),
+                                     _mm512_castps_si512(_mm512_abs_ps(_mm512_loadu_ps(x + 16))));
+  const uint32_t amax = (uint32_t) _mm512_reduce_max_epi32(m);
+  const float d = qb_f32_from_bits(amax) / 127.0f;
+  if (amax >= 0x7F800000u || (d != 0.0f && d < 0x1p-126f)) {
+    qb__q8_0_block(x, b);
+    return;
+  }
+  const uint16_t dh = (uint16_t) _mm_extract_epi16(_mm_cvtps_ph(_mm_set_ss(d), _MM_FROUND_TO_NEAREST_INT), 0);
+  qb__avx512_q8_0_codes(x, _mm512_set1_ps(d != 0.0f ? 1.0f / d : 0.0f), dh, b);
+}
+
 /*
- * Sixteen q8_0 blocks (512 values) from their amax (integer maxima of the |x| bits,
- * qb__avx512_amax16_bits): d and id by two vector divisions, d to f16 by vcvtps2ph; then
+ * Sixteen q8_0 blocks (512 values) from their amax (qb__avx512_amax16_bits, quiet NaNs
+ * skipped): d and id by two vector divisions, d to f16 by vcvtps2ph; then
  * the maxima of the next sixteen blocks (at next, when not NULL), returned, so that their
  * loads overlap these blocks' codes; then the codes two blocks at a time
  * (qb__avx512_q8_0_round16, packed by qb__avx512_pack_s8x64). When any of the sixteen holds
- * a NaN or an infinity or has a subnormal d, each block goes its own way instead: the
- * reference for those, the codes of qb__avx512_q8_0_codes for the others.
+ * only NaNs or an infinity or has a subnormal d, or when a NaN shows in the codes, the
+ * sixteen go through qb__avx512_q8_0_quant instead (which sends such a block to the
+ * reference): rare.
  */
 QB__QBLOCK_AVX512_INLINE __m512i qb__avx512_q8_0_quant_x16_one(const float* x, qb_block_q8_0* b, __m512i amax,
                                                                const float* next) {
@@ -136,6 +155,9 @@ QB__QBLOCK_AVX512_INLINE __m512i qb__avx512_q8_0_quant_x16_one(const float* x, q
   _mm512_storeu_ps(ids, id);
   const __m512i amax_next = next != NULL ? qb__avx512_amax16_bits(next) : _mm512_setzero_si512();
   if (__builtin_expect(special == 0, 1)) {
+    /* A NaN x (the only value that can reach here out of range) becomes INT32_MIN in
+     * vcvttps2dq and -128 in the packs, a code that is otherwise never made. */
+    __m512i lowest = _mm512_setzero_si512();
 #pragma GCC unroll 8
     for (int k = 0; k < 16; k += 2) {
       const int l0 = qb__avx512_amax_lane[k], l1 = qb__avx512_amax_lane[k + 1];
@@ -144,20 +166,17 @@ QB__QBLOCK_AVX512_INLINE __m512i qb__avx512_q8_0_quant_x16_one(const float* x, q
       const __m512i v =
           qb__avx512_pack_s8x64(qb__avx512_q8_0_round16(xk, i0), qb__avx512_q8_0_round16(xk + 16, i0),
                                 qb__avx512_q8_0_round16(xk + 32, i1), qb__avx512_q8_0_round16(xk + 48, i1));
+      lowest = _mm512_min_epi8(lowest, v);
       b[k].d = dh[l0];
       b[k + 1].d = dh[l1];
       qb__avx512_store_2x32(v, b[k].qs, b[k + 1].qs);
     }
+    if (__builtin_expect(_mm512_cmpeq_epi8_mask(lowest, _mm512_set1_epi8(INT8_MIN)) != 0, 0)) {
+      for (int k = 0; k < 16; k++) qb__avx512_q8_0_quant(x + 32 * k, &b[k]);
+    }
     return amax_next;
   }
-  for (int k = 0; k < 16; k++) {
-    const int lane = qb__avx512_amax_lane[k];
-    if (special & (1u << lane)) {
-      qb__q8_0_block(x + 32 * k, &b[k]);
-    } else {
-      qb__avx512_q8_0_codes(x + 32 * k, _mm512_set1_ps(ids[lane]), dh[lane], &b[k]);
-    }
-  }
+  for (int k = 0; k < 16; k++) qb__avx512_q8_0_quant(x + 32 * k, &b[k]);
   return amax_next;
 }
 
@@ -169,21 +188,6 @@ QB__QBLOCK_AVX512_INLINE void qb__avx512_q8_0_quant_x16(const float* x, qb_block
     amax = qb__avx512_q8_0_quant_x16_one(x + 512 * g, b + 16 * g, amax,
                                          g + 1 < groups ? x + 512 * (g + 1) : NULL);
   }
-}
-
-/* One q8_0 block, the steps of qb__avx512_q8_0_quant_x16 with a scalar d and id (the last
- * blocks of a row, fewer than sixteen). */
-QB__QBLOCK_AVX512_INLINE void qb__avx512_q8_0_quant(const float* x, qb_block_q8_0* b) {
-  const __m512i m = _mm512_max_epi32(_mm512_castps_si512(_mm512_abs_ps(_mm512_loadu_ps(x))),
-                                     _mm512_castps_si512(_mm512_abs_ps(_mm512_loadu_ps(x + 16))));
-  const uint32_t amax = (uint32_t) _mm512_reduce_max_epi32(m);
-  const float d = qb_f32_from_bits(amax) / 127.0f;
-  if (amax >= 0x7F800000u || (d != 0.0f && d < 0x1p-126f)) {
-    qb__q8_0_block(x, b);
-    return;
-  }
-  const uint16_t dh = (uint16_t) _mm_extract_epi16(_mm_cvtps_ph(_mm_set_ss(d), _MM_FROUND_TO_NEAREST_INT), 0);
-  qb__avx512_q8_0_codes(x, _mm512_set1_ps(d != 0.0f ? 1.0f / d : 0.0f), dh, b);
 }
 
 /* One q8_0 block: y = (float) q * d. */
