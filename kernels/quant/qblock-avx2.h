@@ -88,7 +88,7 @@ QB__QBLOCK_AVX2_INLINE void qb__avx2_q8_0_codes(const float* x, __m256 id, uint1
 /*
  * Eight q8_0 blocks (256 values). Steps, each the reference's operation:
  * 1. every block's amax as the integer maximum of |x| bits, reduced together
- *    (qb__avx2_amax8); for a block without NaN it is the reference's amax;
+ *    (qb__avx2_amax8, done by the caller); for a block without NaN it is the reference's amax;
  * 2. d = amax / 127 and id = d != 0 ? 1 / d : 0 by two vector divisions; d stored as f16 by
  *    vcvtps2ph (round to nearest even, as qb_f32_to_f16_bits);
  * 3. the codes by qb__avx2_q8_0_codes. A block holding a NaN or an infinity (amax bits
@@ -96,9 +96,8 @@ QB__QBLOCK_AVX2_INLINE void qb__avx2_q8_0_codes(const float* x, __m256 id, uint1
  *    goes through the reference instead: rare, and the fast path then needs no NaN mask
  *    and no clamp.
  */
-QB__QBLOCK_AVX2_INLINE void qb__avx2_q8_0_quant_x8_one(const float* x, qb_block_q8_0* b) {
-  /* 1. */
-  const __m256i amax = qb__avx2_amax8(x);
+QB__QBLOCK_AVX2_INLINE __m256i qb__avx2_q8_0_quant_x8_one(const float* x, qb_block_q8_0* b, __m256i amax,
+                                                          const float* next) {
   /* 2. */
   const __m256 d = _mm256_div_ps(_mm256_castsi256_ps(amax), _mm256_set1_ps(127.0f));
   const __m256 nz = _mm256_cmp_ps(d, _mm256_setzero_ps(), _CMP_NEQ_UQ);
@@ -107,30 +106,39 @@ QB__QBLOCK_AVX2_INLINE void qb__avx2_q8_0_quant_x8_one(const float* x, qb_block_
   const __m256i naninf = _mm256_cmpgt_epi32(amax, _mm256_set1_epi32(0x7F7FFFFF));
   const int special = _mm256_movemask_ps(_mm256_or_ps(tiny, _mm256_castsi256_ps(naninf)));
   uint16_t dh[8];
+  float ids[8];
   _mm_storeu_si128((__m128i*) dh, _mm256_cvtps_ph(d, _MM_FROUND_TO_NEAREST_INT));
-  /* 3. Block k's id broadcast from lane k / 2 + 4 * (k % 2). */
+  _mm256_storeu_ps(ids, id);
+  /* Step 1 of the next eight blocks, so that its loads overlap these blocks' codes. */
+  const __m256i amax_next = next != NULL ? qb__avx2_amax8(next) : _mm256_setzero_si256();
+  /* 3. Block k's id broadcast (from memory) from lane k / 2 + 4 * (k % 2). */
   if (special == 0) {
 #pragma GCC unroll 8
     for (int k = 0; k < 8; k++) {
       const int lane = k / 2 + 4 * (k % 2);
-      const __m256 idk = _mm256_permutevar8x32_ps(id, _mm256_set1_epi32(lane));
-      qb__avx2_q8_0_codes(x + 32 * k, idk, dh[lane], &b[k]);
+      qb__avx2_q8_0_codes(x + 32 * k, _mm256_set1_ps(ids[lane]), dh[lane], &b[k]);
     }
-    return;
+    return amax_next;
   }
   for (int k = 0; k < 8; k++) {
     const int lane = k / 2 + 4 * (k % 2);
     if (special & (1 << lane)) {
       qb__q8_0_block(x + 32 * k, &b[k]);
     } else {
-      qb__avx2_q8_0_codes(x + 32 * k, _mm256_permutevar8x32_ps(id, _mm256_set1_epi32(lane)), dh[lane], &b[k]);
+      qb__avx2_q8_0_codes(x + 32 * k, _mm256_set1_ps(ids[lane]), dh[lane], &b[k]);
     }
   }
+  return amax_next;
 }
 
-/* `groups` groups of eight q8_0 blocks. */
+/* `groups` groups of eight q8_0 blocks, each group's step 1 done while the previous
+ * group's codes are computed (from L1, where step 1's loads left them). */
 QB__QBLOCK_AVX2_INLINE void qb__avx2_q8_0_quant_x8(const float* x, qb_block_q8_0* b, size_t groups) {
-  for (size_t g = 0; g < groups; g++) qb__avx2_q8_0_quant_x8_one(x + 256 * g, b + 8 * g);
+  __m256i amax = groups != 0 ? qb__avx2_amax8(x) : _mm256_setzero_si256();
+  for (size_t g = 0; g < groups; g++) {
+    amax =
+        qb__avx2_q8_0_quant_x8_one(x + 256 * g, b + 8 * g, amax, g + 1 < groups ? x + 256 * (g + 1) : NULL);
+  }
 }
 
 /* One q8_0 block, the steps of qb__avx2_q8_0_quant_x8 with a scalar d and id (the last
@@ -255,10 +263,9 @@ QB__QBLOCK_AVX2_INLINE void qb__avx2_q4_0_codes(const float* x, __m256 id, qb_bl
   _mm_storeu_si128((__m128i*) b->qs, _mm_shuffle_epi32(bytes, _MM_SHUFFLE(3, 1, 2, 0)));
 }
 
-QB__QBLOCK_AVX2_INLINE void qb__avx2_q4_0_quant_x8_one(const float* x, qb_block_q4_0* b) {
+QB__QBLOCK_AVX2_INLINE __m256i qb__avx2_q4_0_quant_x8_one(const float* x, qb_block_q4_0* b, __m256i amax,
+                                                          const float* next) {
   const __m256i absm = _mm256_set1_epi32(0x7FFFFFFF);
-  /* 1. */
-  const __m256i amax = qb__avx2_amax8(x);
   uint32_t am[8], sg[8];
   _mm256_storeu_si256((__m256i*) am, amax);
 #pragma GCC unroll 8
@@ -284,8 +291,12 @@ QB__QBLOCK_AVX2_INLINE void qb__avx2_q4_0_quant_x8_one(const float* x, qb_block_
   const __m256i naninf = _mm256_cmpgt_epi32(amax, _mm256_set1_epi32(0x7F7FFFFF));
   const int special = _mm256_movemask_ps(_mm256_or_ps(tiny, _mm256_castsi256_ps(naninf)));
   uint16_t dh[8];
+  float ids[8];
   _mm_storeu_si128((__m128i*) dh, _mm256_cvtps_ph(d, _MM_FROUND_TO_NEAREST_INT));
-  /* 3. Block k's id broadcast from lane k / 2 + 4 * (k % 2). */
+  _mm256_storeu_ps(ids, id);
+  /* Step 1 of the next eight blocks, so that its loads overlap these blocks' codes. */
+  const __m256i amax_next = next != NULL ? qb__avx2_amax8(next) : _mm256_setzero_si256();
+  /* 3. Block k's id broadcast (from memory) from lane k / 2 + 4 * (k % 2). */
 #pragma GCC unroll 8
   for (int k = 0; k < 8; k++) {
     const int lane = k / 2 + 4 * (k % 2);
@@ -293,14 +304,19 @@ QB__QBLOCK_AVX2_INLINE void qb__avx2_q4_0_quant_x8_one(const float* x, qb_block_
       qb__avx2_q4_0_quant(x + 32 * k, &b[k]);
     } else {
       b[k].d = dh[lane];
-      qb__avx2_q4_0_codes(x + 32 * k, _mm256_permutevar8x32_ps(id, _mm256_set1_epi32(lane)), &b[k]);
+      qb__avx2_q4_0_codes(x + 32 * k, _mm256_set1_ps(ids[lane]), &b[k]);
     }
   }
+  return amax_next;
 }
 
-/* `groups` groups of eight q4_0 blocks. */
+/* `groups` groups of eight q4_0 blocks, pipelined as qb__avx2_q8_0_quant_x8. */
 QB__QBLOCK_AVX2_INLINE void qb__avx2_q4_0_quant_x8(const float* x, qb_block_q4_0* b, size_t groups) {
-  for (size_t g = 0; g < groups; g++) qb__avx2_q4_0_quant_x8_one(x + 256 * g, b + 8 * g);
+  __m256i amax = groups != 0 ? qb__avx2_amax8(x) : _mm256_setzero_si256();
+  for (size_t g = 0; g < groups; g++) {
+    amax =
+        qb__avx2_q4_0_quant_x8_one(x + 256 * g, b + 8 * g, amax, g + 1 < groups ? x + 256 * (g + 1) : NULL);
+  }
 }
 
 /* One q4_0 block: y = (float) (code - 8) * d. */
