@@ -788,6 +788,9 @@ static void check(const qb_kernel_info* k) {
     /* Every tie of the E2M1 grid (scale 1 under amax 6), and of the finer grids: multiples
      * of 0.25 from -1.75 to 5.75, so ties even and ties away differ. */
     for (int i = 0; i < 32; i++) x[448 + i] = i == 0 ? 6.0f : (float) (i - 8) * 0.25f;
+    /* A block of 128 subnormals (element 512: a block of every format) whose amax / 448
+     * rounds to 2^-149, so that x / d reaches 638 and the E4M3 codes saturate at 448. */
+    for (int i = 0; i < 128; i++) x[512 + i] = (float) ((i & 1 ? -1 : 1) * (5 * i + 3)) * 0x1p-149f;
     /* An NVFP4 block on which dividing by d and multiplying by 1 / d differ (nvf4_div.h). */
     memcpy(x + 416, qb_test_nvf4_div_x, sizeof qb_test_nvf4_div_x);
     /* Inputs: f32 as is; any other dtype reads the same bytes as its codes. */
@@ -799,10 +802,20 @@ static void check(const qb_kernel_info* k) {
       if (f->kind == QB_KIND_dot) {
         dot_compare(k, n, in, in2, "f32 bytes as codes");
       } else {
-        qb_kernel_unary(k)(n, in, got, NULL);
-        qb_kernel_unary(ref)(n, in, want, NULL);
-        if (memcmp(got, want, sizeof got) != 0)
-          fail_msg("%s: n = %zu differs from the reference", k->name, n);
+        /* NVFP4 also under tensor scales g that move the block scales into E4M3's
+         * subnormals and zero (g large) or into its saturation (g small); 0: none. */
+        static const float gs[] = {0.0f, 0.37f, 3e4f, 1e-30f, 1e30f};
+        const int ng = k->family == QB_FAMILY_f32_nvf4_quant ? 5 : 1;
+        for (int gi = 0; gi < ng; gi++) {
+          qb_quant_params p;
+          memset(&p, 0, sizeof p);
+          p.scale = gs[gi];
+          memset(got, 0xA5, sizeof got);
+          qb_kernel_unary(k)(n, in, got, gi == 0 ? NULL : &p);
+          qb_kernel_unary(ref)(n, in, want, gi == 0 ? NULL : &p);
+          if (memcmp(got, want, sizeof got) != 0)
+            fail_msg("%s: n = %zu, g = %g differs from the reference", k->name, n, (double) gs[gi]);
+        }
       }
     }
   }

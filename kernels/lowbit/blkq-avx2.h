@@ -1,0 +1,300 @@
+/*
+ * The quantizers of the non-MX low-bit block formats on AVX2 (lowbit-scalar.h gives the
+ * semantics): NVFP4 eight blocks of 16 per call, FP8 E4M3 per 128 one block (a row of 128
+ * elements) per call, and the rows of the 128 x 128 tiles. Every block scale of a call is
+ * computed at once in one vector (NVFP4: amax / 6 / g by two vector divisions, its E4M3
+ * code by the cast kernels' float-addition rounding, cvt/cvt-f8-x86.h, decoded back by
+ * exact integer steps), the elements are divided by their block's scale in vectors (true
+ * divisions, as the references: a product by the reciprocal rounds differently,
+ * tests/common/nvf4_div.h) and encoded by the same float-addition rounding (E4M3:
+ * cvt-f8-x86.h; E2M1: elem-avx2.h). Bit-exact with the references for every input.
+ * Included only by files built with AVX2 flags.
+ */
+#ifndef QB_LOWBIT_BLKQ_AVX2_H
+#define QB_LOWBIT_BLKQ_AVX2_H
+
+#include <immintrin.h>
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "cvt/cvt-f8-x86.h"
+#include "lowbit/elem-avx2.h"
+#include "lowbit/lowbit-scalar.h"
+
+#define QB__BLKQ_AVX2_INLINE static inline __attribute__((always_inline))
+
+/*
+ * Eight vectors of per-block partial maxima of |x| bits (integer maxima order |x| as the
+ * floats do, NaN above inf) -> one vector whose lane k holds block k's maximum. A
+ * transposing tree of three levels (shuffle, shuffle, max); the partials enter in the
+ * order 0, 4, 1, 5, 2, 6, 3, 7, which the tree's lane placement (input j ends in lane
+ * j / 2 + 4 (j % 2)) turns into lane k = block k.
+ */
+QB__BLKQ_AVX2_INLINE __m256i qb__blkq_avx2_hmax8x8(const __m256i* m) {
+  static const int order[8] = {0, 4, 1, 5, 2, 6, 3, 7};
+  __m256i p[4];
+#pragma GCC unroll 4
+  for (int j = 0; j < 4; j++) {
+    const __m256i a = m[order[2 * j]], b = m[order[2 * j + 1]];
+    p[j] = _mm256_max_epi32(_mm256_permute2x128_si256(a, b, 0x20), _mm256_permute2x128_si256(a, b, 0x31));
+  }
+#define QB__SHUF(a, b, imm) \
+  _mm256_castps_si256(_mm256_shuffle_ps(_mm256_castsi256_ps(a), _mm256_castsi256_ps(b), imm))
+  const __m256i q0 = _mm256_max_epi32(QB__SHUF(p[0], p[1], 0x44), QB__SHUF(p[0], p[1], 0xEE));
+  const __m256i q1 = _mm256_max_epi32(QB__SHUF(p[2], p[3], 0x44), QB__SHUF(p[2], p[3], 0xEE));
+  const __m256i r = _mm256_max_epi32(QB__SHUF(q0, q1, 0x88), QB__SHUF(q0, q1, 0xDD));
+#undef QB__SHUF
+  return r;
+}
+
+/* The largest of 8 signed 32-bit lanes. */
+QB__BLKQ_AVX2_INLINE uint32_t qb__blkq_avx2_hmax(__m256i v) {
+  __m128i m = _mm_max_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+  m = _mm_max_epi32(m, _mm_shuffle_epi32(m, _MM_SHUFFLE(1, 0, 3, 2)));
+  m = _mm_max_epi32(m, _mm_shuffle_epi32(m, _MM_SHUFFLE(2, 3, 0, 1)));
+  return (uint32_t) _mm_cvtsi128_si32(m);
+}
+
+/*
+ * The E4M3 magnitude code of quotients x / d that are finite and below 2^33 in magnitude
+ * (a finite block under its finite d > 0, or +-0 under d = inf), one per 32-bit lane
+ * without the sign: cvt-f8-x86.h's steps 2-4 (the float addition rounds |v| to E4M3's
+ * precision, nearest even) and the clamp to 0x7E (saturation: with |v| < 2^33 the code
+ * arithmetic cannot wrap, so step 1's clamp of the input is not needed).
+ */
+QB__BLKQ_AVX2_INLINE __m256i qb__blkq_avx2_e4m3_mag(__m256 v) {
+  const __m256i a = _mm256_and_si256(_mm256_castps_si256(v), _mm256_set1_epi32(0x7FFFFFFF));
+  const __m256i e = _mm256_max_epi32(_mm256_and_si256(a, _mm256_set1_epi32(0x7F800000)),
+                                     _mm256_set1_epi32(QB_F8_E4M3_EMIN << 23));
+  const __m256i magic = _mm256_add_epi32(e, _mm256_set1_epi32(20 << 23));
+  const __m256i sum = _mm256_castps_si256(_mm256_add_ps(_mm256_castsi256_ps(a), _mm256_castsi256_ps(magic)));
+  const __m256i k = _mm256_sub_epi32(sum, magic);
+  const __m256i q = _mm256_add_epi32(
+      k, _mm256_srli_epi32(_mm256_sub_epi32(e, _mm256_set1_epi32(QB_F8_E4M3_EMIN << 23)), 20));
+  return _mm256_min_epi32(q, _mm256_set1_epi32(0x7E));
+}
+
+/*
+ * The E2M1 code of quotients x / d as above (finite, never NaN), one per 32-bit lane, sign
+ * in bit 3: elem-avx2.h's qb__elem_avx2_encode_fn steps 1-5 for (2, 1, 1) without its NaN
+ * test (no quotient here is NaN).
+ */
+QB__BLKQ_AVX2_INLINE __m256i qb__blkq_avx2_e2m1(__m256 v) {
+  const __m256i w = _mm256_castps_si256(v);
+  const __m256i a = _mm256_min_epi32(_mm256_and_si256(w, _mm256_set1_epi32(0x7FFFFFFF)),
+                                     _mm256_set1_epi32(QB__FN_MAXBITS(2, 1, 1)));
+  const __m256i e =
+      _mm256_max_epi32(_mm256_and_si256(a, _mm256_set1_epi32(0x7F800000)), _mm256_set1_epi32(127 << 23));
+  const __m256i magic = _mm256_add_epi32(e, _mm256_set1_epi32(22 << 23));
+  const __m256i sum = _mm256_castps_si256(_mm256_add_ps(_mm256_castsi256_ps(a), _mm256_castsi256_ps(magic)));
+  /* sum - magic + (e - 2^23 127) >> 22, the constants folded: sum - e + e >> 22 - C. */
+  const __m256i q = _mm256_sub_epi32(_mm256_add_epi32(_mm256_sub_epi32(sum, e), _mm256_srli_epi32(e, 22)),
+                                     _mm256_set1_epi32((22 << 23) + (127 << 1)));
+  return _mm256_or_si256(q, _mm256_and_si256(_mm256_srli_epi32(w, 28), _mm256_set1_epi32(8)));
+}
+
+/* ---- NVFP4 ------------------------------------------------------------------------------ */
+
+/* Eight NVFP4 blocks' scales: the divisor of each block's elements (lane k: block k), the
+ * scale codes and a bit per block holding NaN or inf. */
+typedef struct qb__blkq_avx2_nvf4_scales {
+  __m256 dv;
+  __m256i s;
+  int special;
+} qb__blkq_avx2_nvf4_scales;
+
+/*
+ * The scales of eight NVFP4 blocks (128 f32), the steps of qb__nvf4_quant_block:
+ * 1. each block's amax (integer maxima of |x| bits, then the transposing tree): lane k is
+ *    block k's; a block holding NaN or inf has amax >= 0x7F800000;
+ * 2. s = e4m3_sat(amax / 6 / g): two vector divisions in the reference's order, then the
+ *    saturating E4M3 rounding of cvt-f8-x86.h (the quotient is >= 0 and never NaN for a
+ *    finite amax, so no NaN blend: an infinite quotient saturates to 0x7E like any huge one);
+ * 3. d = e4m3(s) * g, the code decoded exactly (s <= 0x7E: its 7 bits moved into f32's
+ *    exponent and mantissa fields, times 2^120, gives 2^(e - 7) x 1.m and the subnormals);
+ * 4. the divisor of each element: d, or +inf where d = 0, so that x / inf gives the signed
+ *    zero whose code keeps only the sign, as the reference's d = 0 case (x is finite there).
+ */
+QB__BLKQ_AVX2_INLINE qb__blkq_avx2_nvf4_scales qb__blkq_avx2_nvf4_scales_x8(const float* x, __m256 g) {
+  const __m256i absm = _mm256_set1_epi32(0x7FFFFFFF);
+  qb__blkq_avx2_nvf4_scales r;
+  /* 1. */
+  __m256i m[8];
+#pragma GCC unroll 8
+  for (int b = 0; b < 8; b++) {
+    m[b] = _mm256_max_epi32(_mm256_and_si256(_mm256_loadu_si256((const __m256i*) (x + 16 * b)), absm),
+                            _mm256_and_si256(_mm256_loadu_si256((const __m256i*) (x + 16 * b + 8)), absm));
+  }
+  const __m256i amax = qb__blkq_avx2_hmax8x8(m);
+  r.special =
+      _mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpgt_epi32(amax, _mm256_set1_epi32(0x7F7FFFFF))));
+  /* 2. */
+  const __m256 q = _mm256_div_ps(_mm256_div_ps(_mm256_castsi256_ps(amax), _mm256_set1_ps(6.0f)), g);
+  r.s = qb_f8_avx2_from_f32(_mm256_castps_si256(q), 3, QB_F8_E4M3_EMIN, QB_F8_E4M3_CLAMP, 0x7E, 0x7E);
+  /* 3. */
+  const __m256 sv = _mm256_mul_ps(_mm256_castsi256_ps(_mm256_slli_epi32(r.s, 20)),
+                                  _mm256_castsi256_ps(_mm256_set1_epi32(247 << 23)));
+  const __m256 d = _mm256_mul_ps(sv, g);
+  /* 4. */
+  r.dv = _mm256_blendv_ps(d, _mm256_set1_ps(INFINITY), _mm256_cmp_ps(d, _mm256_setzero_ps(), _CMP_EQ_OQ));
+  return r;
+}
+
+/*
+ * Eight NVFP4 blocks under their scales -> out[0..7]:
+ * 1. codes e2m1(x / d) by true divisions, the pairs joined into bytes (c[2i] | c[2i + 1]
+ *    << 4) within 64-bit lanes;
+ * 2. the bytes gathered in order, the 9-byte blocks written: 8 code bytes, the scale byte;
+ * 3. a block holding NaN or inf (rare) is rewritten after: scale 0x7F, codes 0 (its lanes
+ *    above went through the arithmetic on NaN, harmlessly).
+ */
+QB__BLKQ_AVX2_INLINE void qb__blkq_avx2_nvf4_codes_x8(const float* x, qb__blkq_avx2_nvf4_scales sc,
+                                                      qb_block_nvf4* out) {
+  /* 1. */
+  __m256i c[8];
+#pragma GCC unroll 8
+  for (int b = 0; b < 8; b++) {
+    const __m256 db = _mm256_permutevar8x32_ps(sc.dv, _mm256_set1_epi32(b));
+    const __m256i lo = qb__blkq_avx2_e2m1(_mm256_div_ps(_mm256_loadu_ps(x + 16 * b), db));
+    const __m256i hi = qb__blkq_avx2_e2m1(_mm256_div_ps(_mm256_loadu_ps(x + 16 * b + 8), db));
+    /* Each 64-bit lane's low byte: c[2i] | c[2i + 1] << 4 (codes < 16); the high 32 bits of
+     * lo's lanes are dropped, hi's pairs moved there: dwords B0 B4 B1 B5 B2 B6 B3 B7. */
+    const __m256i plo = _mm256_or_si256(lo, _mm256_srli_epi64(lo, 28));
+    const __m256i phi = _mm256_or_si256(hi, _mm256_srli_epi64(hi, 28));
+    c[b] = _mm256_blend_epi32(plo, _mm256_slli_epi64(phi, 32), 0xAA);
+  }
+  /* 2. Bytes: per 128-bit half, four blocks' dwords 0-3 (low half: B0 B4 B1 B5 of blocks
+   * 0-3) or 4-7 (high half: B2 B6 B3 B7); the dword permute puts block k's two dwords in
+   * qword k, the byte shuffle puts them in order. */
+  const __m256i ord = _mm256_setr_epi8(0, 2, 4, 6, 1, 3, 5, 7, 8, 10, 12, 14, 9, 11, 13, 15, 0, 2, 4, 6, 1, 3,
+                                       5, 7, 8, 10, 12, 14, 9, 11, 13, 15);
+  const __m256i perm = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+  const __m256i b03 = _mm256_shuffle_epi8(
+      _mm256_permutevar8x32_epi32(
+          _mm256_packus_epi16(_mm256_packus_epi32(c[0], c[1]), _mm256_packus_epi32(c[2], c[3])), perm),
+      ord);
+  const __m256i b47 = _mm256_shuffle_epi8(
+      _mm256_permutevar8x32_epi32(
+          _mm256_packus_epi16(_mm256_packus_epi32(c[4], c[5]), _mm256_packus_epi32(c[6], c[7])), perm),
+      ord);
+  const __m128i q0 = _mm256_castsi256_si128(b03), q1 = _mm256_extracti128_si256(b03, 1);
+  const __m128i q2 = _mm256_castsi256_si128(b47), q3 = _mm256_extracti128_si256(b47, 1);
+  uint8_t* o = (uint8_t*) out;
+  _mm_storel_epi64((__m128i*) (o + 1), q0);
+  _mm_storeh_pd((double*) (o + 10), _mm_castsi128_pd(q0));
+  _mm_storel_epi64((__m128i*) (o + 19), q1);
+  _mm_storeh_pd((double*) (o + 28), _mm_castsi128_pd(q1));
+  _mm_storel_epi64((__m128i*) (o + 37), q2);
+  _mm_storeh_pd((double*) (o + 46), _mm_castsi128_pd(q2));
+  _mm_storel_epi64((__m128i*) (o + 55), q3);
+  _mm_storeh_pd((double*) (o + 64), _mm_castsi128_pd(q3));
+  const uint64_t sb = (uint64_t) _mm_cvtsi128_si64(qb_cvt_avx2_pack_u8x1(sc.s));
+#pragma GCC unroll 8
+  for (int b = 0; b < 8; b++) o[9 * b] = (uint8_t) (sb >> (8 * b));
+  /* 3. */
+  if (sc.special != 0) {
+    for (int b = 0; b < 8; b++) {
+      if (sc.special >> b & 1) {
+        out[b].s = 0x7F;
+        memset(out[b].qs, 0, sizeof out[b].qs);
+      }
+    }
+  }
+}
+
+/* ---- FP8 E4M3 rows of 128 (per-128 blocks, tile rows) ----------------------------------- */
+
+/* max |x| bits over one row of 128 (NaN and inf sort above every finite |x|), as a vector
+ * of 8 partial maxima. */
+QB__BLKQ_AVX2_INLINE __m256i qb__blkq_avx2_row_amax(const float* x) {
+  const __m256i absm = _mm256_set1_epi32(0x7FFFFFFF);
+  __m256i a[4];
+#pragma GCC unroll 4
+  for (int j = 0; j < 4; j++) {
+    a[j] = _mm256_max_epi32(_mm256_and_si256(_mm256_loadu_si256((const __m256i*) (x + 8 * j)), absm),
+                            _mm256_and_si256(_mm256_loadu_si256((const __m256i*) (x + 32 + 8 * j)), absm));
+    a[j] =
+        _mm256_max_epi32(a[j], _mm256_and_si256(_mm256_loadu_si256((const __m256i*) (x + 64 + 8 * j)), absm));
+    a[j] =
+        _mm256_max_epi32(a[j], _mm256_and_si256(_mm256_loadu_si256((const __m256i*) (x + 96 + 8 * j)), absm));
+  }
+  return _mm256_max_epi32(_mm256_max_epi32(a[0], a[1]), _mm256_max_epi32(a[2], a[3]));
+}
+
+/* A block's or tile's scale: d = amax / 448 (the reference's f32 division) in every lane of
+ * d; the divisor dv: d, or +inf where d = 0 (x / inf is the signed zero, whose code keeps
+ * only the sign: the reference's d = 0 case); special: the block holds NaN or inf. */
+typedef struct qb__blkq_avx2_f8_scale {
+  __m256 d, dv;
+  int special;
+} qb__blkq_avx2_f8_scale;
+
+/* The scale from 8 partial maxima: their maximum in every lane (three shuffle-max levels),
+ * then the division in vectors (no trip through a scalar register). */
+QB__BLKQ_AVX2_INLINE qb__blkq_avx2_f8_scale qb__blkq_avx2_f8_scale_of(__m256i m) {
+  qb__blkq_avx2_f8_scale r;
+  m = _mm256_max_epi32(m, _mm256_permute2x128_si256(m, m, 0x01));
+  m = _mm256_max_epi32(m, _mm256_shuffle_epi32(m, _MM_SHUFFLE(1, 0, 3, 2)));
+  m = _mm256_max_epi32(m, _mm256_shuffle_epi32(m, _MM_SHUFFLE(2, 3, 0, 1)));
+  r.special = _mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpgt_epi32(m, _mm256_set1_epi32(0x7F7FFFFF))));
+  r.d = _mm256_div_ps(_mm256_castsi256_ps(m), _mm256_set1_ps(448.0f));
+  r.dv = _mm256_blendv_ps(r.d, _mm256_set1_ps(INFINITY), _mm256_cmp_ps(r.d, _mm256_setzero_ps(), _CMP_EQ_OQ));
+  return r;
+}
+
+/*
+ * One row of 128 finite elements -> e4m3_sat(x / d) (nearest even) by true divisions and
+ * qb__blkq_avx2_e4m3_mag; the signs are x's (d > 0), packed beside the codes: the signed
+ * packs keep each f32's sign in its byte's top bit.
+ */
+QB__BLKQ_AVX2_INLINE void qb__blkq_avx2_f8_row_codes(const float* x, __m256 dv, uint8_t* q) {
+  const __m256i perm = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+#pragma GCC unroll 4
+  for (int i = 0; i < 128; i += 32) {
+    __m256 v[4];
+    __m256i c[4];
+#pragma GCC unroll 4
+    for (int j = 0; j < 4; j++) {
+      v[j] = _mm256_loadu_ps(x + i + 8 * j);
+      c[j] = qb__blkq_avx2_e4m3_mag(_mm256_div_ps(v[j], dv));
+    }
+    const __m256i mag = _mm256_packus_epi16(_mm256_packus_epi32(c[0], c[1]), _mm256_packus_epi32(c[2], c[3]));
+    const __m256i sgn =
+        _mm256_packs_epi16(_mm256_packs_epi32(_mm256_castps_si256(v[0]), _mm256_castps_si256(v[1])),
+                           _mm256_packs_epi32(_mm256_castps_si256(v[2]), _mm256_castps_si256(v[3])));
+    const __m256i b = _mm256_or_si256(mag, _mm256_and_si256(sgn, _mm256_set1_epi8((char) 0x80)));
+    _mm256_storeu_si256((__m256i*) (q + i), _mm256_permutevar8x32_epi32(b, perm));
+  }
+}
+
+/* One per-128 block (qb__f8b128_quant_block) under its scale: a NaN or inf gives d = NaN
+ * and codes 0x7F. */
+QB__BLKQ_AVX2_INLINE void qb__blkq_avx2_f8b128_codes(const float* x, qb__blkq_avx2_f8_scale sc,
+                                                     qb_block_f8b128* out) {
+  if (sc.special != 0) {
+    out->d = qb_f32_from_bits(0x7FC00000u);
+    memset(out->qs, 0x7F, sizeof out->qs);
+    return;
+  }
+  out->d = _mm256_cvtss_f32(sc.d);
+  qb__blkq_avx2_f8_row_codes(x, sc.dv, out->qs);
+}
+
+/* One 128 x 128 tile whose rows are `cols` apart (the tile reference's steps): the amax
+ * over all its rows first, then the codes row by row (the 64 KiB tile is then in L2). */
+QB__BLKQ_AVX2_INLINE void qb__blkq_avx2_f8t128(const float* tile, size_t cols, qb_block_f8t128* out) {
+  __m256i mx = _mm256_setzero_si256();
+  for (size_t r = 0; r < QB_F8T_TILE; r++) mx = _mm256_max_epi32(mx, qb__blkq_avx2_row_amax(tile + r * cols));
+  const qb__blkq_avx2_f8_scale sc = qb__blkq_avx2_f8_scale_of(mx);
+  if (sc.special != 0) {
+    out->d = qb_f32_from_bits(0x7FC00000u);
+    memset(out->qs, 0x7F, sizeof out->qs);
+    return;
+  }
+  out->d = _mm256_cvtss_f32(sc.d);
+  for (size_t r = 0; r < QB_F8T_TILE; r++)
+    qb__blkq_avx2_f8_row_codes(tile + r * cols, sc.dv, out->qs + r * QB_F8T_TILE);
+}
+
+#endif /* QB_LOWBIT_BLKQ_AVX2_H */
