@@ -91,7 +91,9 @@ QB__BLKQ_AVX2_INLINE __m256i qb__blkq_avx2_e2m1(__m256 v) {
   /* sum - magic + (e - 2^23 127) >> 22, the constants folded: sum - e + e >> 22 - C. */
   const __m256i q = _mm256_sub_epi32(_mm256_add_epi32(_mm256_sub_epi32(sum, e), _mm256_srli_epi32(e, 22)),
                                      _mm256_set1_epi32((22 << 23) + (127 << 1)));
-  return _mm256_or_si256(q, _mm256_and_si256(_mm256_srli_epi32(w, 28), _mm256_set1_epi32(8)));
+  /* The sign: q | 8 where w's sign bit is set (vblendvps reads only that bit). */
+  return _mm256_castps_si256(_mm256_blendv_ps(
+      _mm256_castsi256_ps(q), _mm256_castsi256_ps(_mm256_or_si256(q, _mm256_set1_epi32(8))), v));
 }
 
 /* ---- NVFP4 ------------------------------------------------------------------------------ */
@@ -143,41 +145,42 @@ QB__BLKQ_AVX2_INLINE qb__blkq_avx2_nvf4_scales qb__blkq_avx2_nvf4_scales_x8(cons
 
 /*
  * Eight NVFP4 blocks under their scales -> out[0..7]:
- * 1. codes e2m1(x / d) by true divisions, the pairs joined into bytes (c[2i] | c[2i + 1]
- *    << 4) within 64-bit lanes;
- * 2. the bytes gathered in order, the 9-byte blocks written: 8 code bytes, the scale byte;
+ * 1. codes e2m1(x / d) by true divisions;
+ * 2. the pairs joined into bytes (c[2i] | c[2i + 1] << 4), gathered in order, and the
+ *    9-byte blocks written: 8 code bytes, the scale byte;
  * 3. a block holding NaN or inf (rare) is rewritten after: scale 0x7F, codes 0 (its lanes
  *    above went through the arithmetic on NaN, harmlessly).
  */
 QB__BLKQ_AVX2_INLINE void qb__blkq_avx2_nvf4_codes_x8(const float* x, qb__blkq_avx2_nvf4_scales sc,
                                                       qb_block_nvf4* out) {
   /* 1. */
-  __m256i c[8];
+  __m256i c[16];
 #pragma GCC unroll 8
   for (int b = 0; b < 8; b++) {
     const __m256 db = _mm256_permutevar8x32_ps(sc.dv, _mm256_set1_epi32(b));
-    const __m256i lo = qb__blkq_avx2_e2m1(_mm256_div_ps(_mm256_loadu_ps(x + 16 * b), db));
-    const __m256i hi = qb__blkq_avx2_e2m1(_mm256_div_ps(_mm256_loadu_ps(x + 16 * b + 8), db));
-    /* Each 64-bit lane's low byte: c[2i] | c[2i + 1] << 4 (codes < 16); the high 32 bits of
-     * lo's lanes are dropped, hi's pairs moved there: dwords B0 B4 B1 B5 B2 B6 B3 B7. */
-    const __m256i plo = _mm256_or_si256(lo, _mm256_srli_epi64(lo, 28));
-    const __m256i phi = _mm256_or_si256(hi, _mm256_srli_epi64(hi, 28));
-    c[b] = _mm256_blend_epi32(plo, _mm256_slli_epi64(phi, 32), 0xAA);
+    c[2 * b] = qb__blkq_avx2_e2m1(_mm256_div_ps(_mm256_loadu_ps(x + 16 * b), db));
+    c[2 * b + 1] = qb__blkq_avx2_e2m1(_mm256_div_ps(_mm256_loadu_ps(x + 16 * b + 8), db));
   }
-  /* 2. Bytes: per 128-bit half, four blocks' dwords 0-3 (low half: B0 B4 B1 B5 of blocks
-   * 0-3) or 4-7 (high half: B2 B6 B3 B7); the dword permute puts block k's two dwords in
-   * qword k, the byte shuffle puts them in order. */
-  const __m256i ord = _mm256_setr_epi8(0, 2, 4, 6, 1, 3, 5, 7, 8, 10, 12, 14, 9, 11, 13, 15, 0, 2, 4, 6, 1, 3,
-                                       5, 7, 8, 10, 12, 14, 9, 11, 13, 15);
+  /* 2. Four blocks (8 vectors) at a time: the codes packed to bytes (lane-wise packs: per
+   * 128-bit half, elements 0-3 of each vector, or 4-7), adjacent pairs joined by vpmaddubsw
+   * (c[2i] + 16 c[2i + 1]) and packed again: per half, each block's bytes B0 B1 B4 B5 (low)
+   * or B2 B3 B6 B7 (high); the dword permute puts block k's two dwords in qword k, the byte
+   * shuffle puts them in order. */
   const __m256i perm = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
-  const __m256i b03 = _mm256_shuffle_epi8(
-      _mm256_permutevar8x32_epi32(
-          _mm256_packus_epi16(_mm256_packus_epi32(c[0], c[1]), _mm256_packus_epi32(c[2], c[3])), perm),
-      ord);
-  const __m256i b47 = _mm256_shuffle_epi8(
-      _mm256_permutevar8x32_epi32(
-          _mm256_packus_epi16(_mm256_packus_epi32(c[4], c[5]), _mm256_packus_epi32(c[6], c[7])), perm),
-      ord);
+  const __m256i ord = _mm256_setr_epi8(0, 1, 4, 5, 2, 3, 6, 7, 8, 9, 12, 13, 10, 11, 14, 15, 0, 1, 4, 5, 2, 3,
+                                       6, 7, 8, 9, 12, 13, 10, 11, 14, 15);
+  const __m256i nib = _mm256_set1_epi16(0x1001);
+  __m256i bq[2];
+#pragma GCC unroll 2
+  for (int h = 0; h < 2; h++) {
+    const __m256i* v = c + 8 * h;
+    const __m256i m0 = _mm256_maddubs_epi16(
+        _mm256_packus_epi16(_mm256_packus_epi32(v[0], v[1]), _mm256_packus_epi32(v[2], v[3])), nib);
+    const __m256i m1 = _mm256_maddubs_epi16(
+        _mm256_packus_epi16(_mm256_packus_epi32(v[4], v[5]), _mm256_packus_epi32(v[6], v[7])), nib);
+    bq[h] = _mm256_shuffle_epi8(_mm256_permutevar8x32_epi32(_mm256_packus_epi16(m0, m1), perm), ord);
+  }
+  const __m256i b03 = bq[0], b47 = bq[1];
   const __m128i q0 = _mm256_castsi256_si128(b03), q1 = _mm256_extracti128_si256(b03, 1);
   const __m128i q2 = _mm256_castsi256_si128(b47), q3 = _mm256_extracti128_si256(b47, 1);
   uint8_t* o = (uint8_t*) out;
