@@ -526,9 +526,11 @@ static void qb__test_too_large(void** state) {
   assert_int_equal(t->b->ops->transfer(t->b, 0, max_alloc + 1, QB_TO_DEVICE, &secs, &err), QB_SKIPPED);
 }
 
-/* The copy roof's state: a size the device cannot hold is QB_SKIPPED, a size that is
- * not whole 32-bit words QB_BAD_INPUT; a prepared copy runs and says which timer it
- * used, as a case does. */
+/* The copy roof's states: a size the device cannot hold is QB_SKIPPED, a size that is
+ * not whole 32-bit words QB_BAD_INPUT, a way past the last QB_BAD_INPUT; every way runs
+ * and says which timer it used, as a case does, and copies every word (sizes around
+ * its vectors and work-groups, tails included): a way that copied less than it is
+ * credited with would make the roof too high. */
 static void qb__test_copy_roof(void** state) {
   qb__t* t = *state;
   qb_backend* b = t->b;
@@ -537,26 +539,57 @@ static void qb__test_copy_roof(void** state) {
   json_decref(o);
   void* st = NULL;
   qb_error err = {0};
-  assert_int_equal(b->ops->prepare_copy(b, 0, (max_alloc / 4 + 1) * 4, &st, &err), QB_SKIPPED);
+  assert_int_equal(b->ops->prepare_copy(b, 0, (max_alloc / 4 + 1) * 4, 0, &st, &err), QB_SKIPPED);
   assert_null(st);
   assert_non_null(strstr(err.msg, "largest allocation"));
-  assert_int_equal(b->ops->prepare_copy(b, 0, 6, &st, &err), QB_BAD_INPUT);
+  assert_int_equal(b->ops->prepare_copy(b, 0, 6, 0, &st, &err), QB_BAD_INPUT);
   assert_null(st);
-  assert_int_equal(b->ops->prepare_copy(b, 0, 64 * 1024, &st, &err), QB_OK);
-  assert_non_null(st);
-  for (int i = 0; i < 3; i++) {
-    double secs = 0.0;
-    const char* note = NULL;
-    assert_int_equal(b->ops->run(b, st, &secs, &note, &err), QB_OK);
-    assert_non_null(note);
-    /* A trusted device time is positive; an untrusted one is -1 and says so. */
-    if (secs < 0) {
-      assert_non_null(strstr(note, "untrusted"));
-    } else {
-      assert_true(secs > 0.0);
+  int ways = 0;
+  while (b->ops->copy_way(b, ways) != NULL) ways++;
+  assert_true(ways >= 2);
+  assert_int_equal(b->ops->prepare_copy(b, 0, 64, ways, &st, &err), QB_BAD_INPUT);
+  assert_null(st);
+  size_t wg;
+  unsigned vec;
+  qb_opencl_geometry(b, 0, &wg, &vec);
+  const size_t span = wg * vec * 16; /* the widest way's words per work-group */
+  const size_t sizes[] = {1, 3, 4, 5, 17, 64, 67, span - 1, span, span + 5, 3 * span + 14};
+  uint32_t* x = malloc((3 * span + 14) * 4);
+  uint32_t* y = malloc((3 * span + 14) * 4);
+  assert_true(x && y);
+  for (size_t i = 0; i < 3 * span + 14; i++) x[i] = (uint32_t) (i * 2654435761u) ^ 0x5A5A5A5Au;
+  for (int way = 0; way < ways; way++) {
+    const char* name = b->ops->copy_way(b, way);
+    assert_int_equal(b->ops->prepare_copy(b, 0, 64 * 1024, way, &st, &err), QB_OK);
+    assert_non_null(st);
+    for (int i = 0; i < 3; i++) {
+      double secs = 0.0;
+      const char* note = NULL;
+      assert_int_equal(b->ops->run(b, st, &secs, &note, &err), QB_OK);
+      assert_non_null(note);
+      /* A trusted device time is positive; an untrusted one is -1 and says so. */
+      if (secs < 0) {
+        assert_non_null(strstr(note, "untrusted"));
+      } else {
+        assert_true(secs > 0.0);
+      }
     }
+    b->ops->release(b, st);
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+      const size_t n = sizes[k];
+      memset(y, 0xA5, n * 4);
+      if (qb_opencl_test_copy(b, 0, way, x, y, n, &err) != QB_OK)
+        fail_msg("copy way %s n=%zu: %s", name, n, err.msg);
+      for (size_t i = 0; i < n; i++) {
+        if (y[i] != x[i])
+          fail_msg("copy way %s n=%zu: word %zu is 0x%08x, expected 0x%08x", name, n, i, y[i], x[i]);
+      }
+    }
+    printf("copy way %s: every word copied at %zu sizes up to %zu words\n", name,
+           sizeof sizes / sizeof sizes[0], sizes[sizeof sizes / sizeof sizes[0] - 1]);
   }
-  b->ops->release(b, st);
+  free(x);
+  free(y);
 }
 
 /* A --device filter that matches nothing: a clear QB_BAD_INPUT naming it and the

@@ -33,7 +33,8 @@ typedef enum qb_backend_id {
  *   held to the CPU's bandwidth and compute roofs, its one device is named as itself
  *   ("cpu" in case names).
  * - device: one or more devices, each named in case names ("opencl:<device>"), one
- *   thread, held to its device's own copy kernel (prepare_copy), with host <-> device
+ *   thread, held to its device's own copy roof (the fastest of its copy ways:
+ *   prepare_copy), with host <-> device
  *   transfer rows (transfer), and its devices listed in the results' context
  *   ("<name>_devices").
  */
@@ -91,7 +92,7 @@ typedef struct qb_backend qb_backend;
 
 /*
  * A backend's operations. Required: name, device_count, device_name, variants,
- * run_case, destroy. The device kind also needs prepare_copy, run, release and
+ * run_case, destroy. The device kind also needs copy_way, prepare_copy, run, release and
  * transfer (roofs and transfer rows), and its run_case is usually
  * qb_backend_device_run_case (backends/device.h) over prepare, run,
  * run_with_transfers, fetch, sem and release. Optional (NULL): device_context, describe,
@@ -134,11 +135,15 @@ typedef struct qb_backend_ops {
    * variant declares, with what the device adds (flushed subnormals where it has none). */
   unsigned (*sem)(qb_backend* b, int device, qb_family fam, const char* variant);
   void (*release)(qb_backend* b, void* state);
-  /* Prepares the device's plain copy kernel (the bandwidth roof of device cases) over
-   * two device-resident buffers of `bytes` each, input defined, warmed up: every `run`
-   * of the state then reads `bytes` and writes `bytes`, timed as a case's run is. The
-   * state takes `run` and `release` only. Too big for the device: QB_SKIPPED. */
-  qb_status (*prepare_copy)(qb_backend* b, int device, size_t bytes, void** state, qb_error* err);
+  /* The name of the device's way `way` (0, 1, ...) of copying bytes, or NULL past the
+   * last: the bandwidth roof of device cases is the fastest of them (the results name
+   * each way and the fastest). */
+  const char* (*copy_way)(qb_backend* b, int way);
+  /* Prepares the device's copy way `way` over two device-resident buffers of `bytes`
+   * each, input defined, warmed up: every `run` of the state then reads `bytes` and
+   * writes `bytes`, timed as a case's run is. The state takes `run` and `release` only.
+   * Too big for the device: QB_SKIPPED. */
+  qb_status (*prepare_copy)(qb_backend* b, int device, size_t bytes, int way, void** state, qb_error* err);
   /* Moves `bytes` between host and device once; *seconds as for run. */
   qb_status (*transfer)(qb_backend* b, int device, size_t bytes, qb_transfer_dir dir, double* seconds,
                         qb_error* err);

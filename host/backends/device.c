@@ -90,11 +90,12 @@ void qb_backend_device_run_case(qb_backend* b, int device, const qb_backend_case
   b->ops->release(b, state);
 }
 
-qb_status qb_backend_device_measure_copy(qb_backend* b, int device, size_t half, const qb_measure_options* mo,
-                                         const char* name, qb_measure* m, qb_error* err) {
+qb_status qb_backend_device_measure_copy(qb_backend* b, int device, size_t half, int way,
+                                         const qb_measure_options* mo, const char* name, qb_measure* m,
+                                         qb_error* err) {
   void* state = NULL;
   memset(m, 0, sizeof *m);
-  const qb_status st = b->ops->prepare_copy(b, device, half, &state, err);
+  const qb_status st = b->ops->prepare_copy(b, device, half, way, &state, err);
   if (st != QB_OK) return st;
   qb__call call = {.b = b, .state = state, .device = device, .what = QB__RUN};
   /* Items as the CPU roofs count them: the bytes copied. */

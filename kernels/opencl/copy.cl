@@ -1,10 +1,12 @@
 /*
- * The backend's own kernels: a plain copy, used to check the device's profiling timer
- * (a copy of a known size must take a plausible time) and as the device's bandwidth
- * roof (`qbench run`'s OpenCL rows divide by it).
+ * The backend's own kernels: plain copies, the first used to check the device's
+ * profiling timer (a copy of a known size must take a plausible time), all of them as
+ * the ways of the device's bandwidth roof (`qbench run`'s OpenCL rows divide by the
+ * fastest: host/backends/opencl/opencl.c, host/run/roof.c).
  *
  * Every .cl file of this folder is concatenated into one program per device, in the
- * order copy.cl, cvt.cl, quant.cl, dot.cl, so later files may use earlier helpers.
+ * order copy.cl, cvt.cl, quant.cl, dot.cl, qblock.cl, lowbit.cl, so later files
+ * may use earlier helpers.
  * The host defines:
  *   QB_VEC          elements per work-item of the element-wise kernels (>= 1)
  *   QB_HAVE_FP16    1 when the device has cl_khr_fp16 (native half variants)
@@ -42,5 +44,50 @@ kernel void qb_copy_ocl(ulong n, global const uint* x, global uint* y) {
     for (uint k = 0; k < QB_VEC; k++) y[i + k] = x[i + k];
   } else {
     for (; i < n; i++) y[i] = x[i];
+  }
+}
+
+/*
+ * The same words copied in 16-byte vectors, for devices that move more bytes per
+ * work-item faster than one word: on a GPU (QB_VEC 1) the word copy above keeps too few
+ * bytes in flight per thread, and kernels that read 8 or 16 bytes per work-item ran
+ * above it (NVIDIA H200: f64 -> f32 casts at 1.13 of that roof). The device's roof is
+ * the fastest of these ways, so no kernel that moves its bytes better can end above
+ * it. Buffers are device allocations (aligned to far more than 16 bytes), so the words
+ * may be read as uint4. The last n % 4 words go one by one, by work-item 0.
+ *
+ * u128: work-item g copies the vectors [g * QB_VEC, (g + 1) * QB_VEC), neighbours
+ * neighbouring (the host launches ceil(n / 4) / QB_VEC work-items).
+ */
+kernel void qb_copy_ocl_u128(ulong n, global const uint* x, global uint* y) {
+  global const uint4* x4 = (global const uint4*) x;
+  global uint4* y4 = (global uint4*) y;
+  const ulong q = n / 4;
+  const ulong v = get_global_id(0) * QB_VEC;
+  if (v + QB_VEC <= q) {
+    for (uint k = 0; k < QB_VEC; k++) y4[v + k] = x4[v + k];
+  } else {
+    for (ulong j = v; j < q; j++) y4[j] = x4[j];
+  }
+  if (get_global_id(0) == 0) {
+    for (ulong j = 4 * q; j < n; j++) y[j] = x[j];
+  }
+}
+
+/*
+ * u128x4: 4 * QB_VEC vectors per work-item, the k-th at g + k * G (G the global size):
+ * each access coalesced across neighbouring work-items, four of them in flight per
+ * work-item on a GPU (the host launches ceil(n / 16) / QB_VEC work-items).
+ */
+kernel void qb_copy_ocl_u128x4(ulong n, global const uint* x, global uint* y) {
+  global const uint4* x4 = (global const uint4*) x;
+  global uint4* y4 = (global uint4*) y;
+  const ulong q = n / 4, g = get_global_id(0), G = get_global_size(0);
+  for (uint k = 0; k < 4 * QB_VEC; k++) {
+    const ulong j = g + k * G;
+    if (j < q) y4[j] = x4[j];
+  }
+  if (g == 0) {
+    for (ulong j = 4 * q; j < n; j++) y[j] = x[j];
   }
 }

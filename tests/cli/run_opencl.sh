@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# qbench run on the OpenCL backend: every device's copy roof is in the context, one per
-# footprint its cases use (the CPU roofs' footprint for a size class, the case's own
-# bytes for an element count), and every ok kernel row carries roof_fraction against
-# its own device's roof at its footprint; transfer rows carry none. Then `qbench
-# compare --normalize roof` compares the rows by roof fraction, and `qbench plot` draws
-# the device's roof in the throughput chart. No timing is checked.
+# qbench run on the OpenCL backend: every device's copy roof is in the context (the
+# fastest of its copy ways, each recorded), one per footprint its cases use (the CPU
+# roofs' footprint for a size class, the case's own bytes for an element count), and
+# every ok kernel row carries roof_fraction against its own device's roof at its
+# footprint; transfer rows carry none. Then `qbench compare --normalize roof` compares
+# the rows by roof fraction, and `qbench plot` draws the device's roof in the
+# throughput chart. No timing is checked.
 # Exit 77 (skipped) when no OpenCL device is found.
 # usage: run_opencl.sh QBENCH
 set -u
@@ -53,6 +54,12 @@ for x in roofs:
         bad.append("roof %s: %s" % (x, x.get("reason")))
     if x.get("timing") not in ("device", "host-wall"):
         bad.append("roof %s: timing %s" % (x, x.get("timing")))
+    # The fastest of the device's copy ways (as the CPU roofs: `ways`, `method`).
+    ways = x.get("ways", {})
+    if len(ways) < 2 or x.get("method") not in ways:
+        bad.append("roof %s: no method or ways" % x)
+    elif abs(max(v for v in ways.values() if v) - x["bytes_per_second"]) > 1e-6 * x["bytes_per_second"]:
+        bad.append("roof %s: not the fastest of its ways" % x)
 keys = [(x["device"], x["bytes"]) for x in roofs]
 if len(keys) != len(set(keys)):
     bad.append("a device roof was measured twice: %s" % keys)

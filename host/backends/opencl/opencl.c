@@ -24,10 +24,21 @@ static const qb__ocl_entry qb__entries[] = {
 };
 #define QB__NENTRIES (sizeof qb__entries / sizeof qb__entries[0])
 
-/* The plain copy (kernels/opencl/copy.cl), run as a case of 32-bit words: the device's
- * bandwidth roof. Not a family's variant, so not in the table above. */
-static const qb__ocl_entry qb__copy_entry = {QB_FAMILY_COUNT,   "copy", "qb_copy_ocl", QB__OCL_ARGS_CAST, 1,
-                                             QB__OCL_NEED_NONE, false,  QB_SEM_EXACT};
+/* The ways of the device's copy roof (kernels/opencl/copy.cl), each run as a case of
+ * 32-bit words (unit: words per work-item step); the roof is the fastest. The variant
+ * is the way's name in the results; the last is the implementation's own copy
+ * (clEnqueueCopyBuffer: a copy engine, or its own kernel). The first is also the timer
+ * check's copy. Not a family's variants, so not in the table above. */
+static const qb__ocl_entry qb__copy_entries[] = {
+    {QB_FAMILY_COUNT, "u32", "qb_copy_ocl", QB__OCL_ARGS_CAST, 1, QB__OCL_NEED_NONE, false, QB_SEM_EXACT},
+    {QB_FAMILY_COUNT, "u128", "qb_copy_ocl_u128", QB__OCL_ARGS_CAST, 4, QB__OCL_NEED_NONE, false,
+     QB_SEM_EXACT},
+    {QB_FAMILY_COUNT, "u128x4", "qb_copy_ocl_u128x4", QB__OCL_ARGS_CAST, 16, QB__OCL_NEED_NONE, false,
+     QB_SEM_EXACT},
+    {QB_FAMILY_COUNT, "enqueue_copy", "clEnqueueCopyBuffer", QB__OCL_ARGS_COPYBUF, 1, QB__OCL_NEED_NONE,
+     false, QB_SEM_EXACT},
+};
+#define QB__NCOPY (sizeof qb__copy_entries / sizeof qb__copy_entries[0])
 
 /* The work-group size cap when QBENCH_OPENCL_WG does not say otherwise. */
 #define QB__DEFAULT_WG 256
@@ -423,7 +434,9 @@ static cl_int qb__set_args(qb__ocl_case* s) {
     QB__ARG(cols);
   }
   s->local = qb__kernel_wg(d, s->k);
-  const size_t units = c->n / s->e->unit;
+  /* Rounded up: a copy way's last words need not fill a unit (a family's n is whole
+   * units, where this changes nothing). */
+  const size_t units = (c->n + s->e->unit - 1) / s->e->unit;
   if (s->e->args == QB__OCL_ARGS_TILE) {
     /* One work-group per tile (the unit), its work-items sharing the tile's rows: at
      * most one row each, and a power of two for the local-memory tree (lowbit.cl). */
@@ -451,7 +464,10 @@ static cl_int qb__set_args(qb__ocl_case* s) {
 }
 
 static cl_int qb__enqueue(qb__ocl_case* s, cl_event* first, cl_event* last) {
-  cl_int rc = clEnqueueNDRangeKernel(s->dev->queue, s->k, 1, NULL, &s->global, &s->local, 0, NULL, first);
+  cl_int rc =
+      s->e->args == QB__OCL_ARGS_COPYBUF
+          ? clEnqueueCopyBuffer(s->dev->queue, s->x, s->y, 0, 0, s->c.n * 4, 0, NULL, first)
+          : clEnqueueNDRangeKernel(s->dev->queue, s->k, 1, NULL, &s->global, &s->local, 0, NULL, first);
   if (rc != CL_SUCCESS || s->reduce == NULL) {
     if (rc == CL_SUCCESS && last) {
       *last = *first;
@@ -483,7 +499,7 @@ static qb_status qb__create_case(qb__ocl_case* s, qb_error* err) {
     if (rc == CL_SUCCESS) s->inv_scales = qb__buffer(d, ch * 4, c->qp->inv_scales, &rc);
     if (rc == CL_SUCCESS) s->zps = qb__buffer(d, ch * 4, c->qp->zero_points, &rc);
   }
-  if (rc == CL_SUCCESS) {
+  if (rc == CL_SUCCESS && s->e->args != QB__OCL_ARGS_COPYBUF) {
     step = "kernels";
     s->k = clCreateKernel(d->program, s->e->kernel, &rc);
     if (rc == CL_SUCCESS && dot) {
@@ -491,7 +507,7 @@ static qb_status qb__create_case(qb__ocl_case* s, qb_error* err) {
       s->reduce = clCreateKernel(d->program, f32 ? "qb_reduce_f32_ocl" : "qb_reduce_s32_ocl", &rc);
     }
   }
-  if (rc == CL_SUCCESS) {
+  if (rc == CL_SUCCESS && s->k != NULL) {
     step = "kernel arguments";
     rc = qb__set_args(s);
   }
@@ -626,10 +642,18 @@ static qb_status qb__fetch(qb_backend* b, void* state, void* y, qb_error* err) {
 
 /* ---- Ops: the copy roof ------------------------------------------------------------ */
 
-static qb_status qb__prepare_copy(qb_backend* b, int device, size_t bytes, void** state, qb_error* err) {
-  qb__ocl* o = qb__self(b);
-  qb__ocl_device* d = &o->dev[device];
+static const char* qb__copy_way(qb_backend* b, int way) {
+  (void) b;
+  return way >= 0 && (size_t) way < QB__NCOPY ? qb__copy_entries[way].variant : NULL;
+}
+
+/* Way `way`'s copy of `bytes` (whole 32-bit words) from host words x (NULL: zeros). */
+static qb_status qb__copy_state(qb__ocl* o, qb__ocl_device* d, size_t bytes, int way, const void* x,
+                                qb__ocl_case** state, qb_error* err) {
   *state = NULL;
+  if (way < 0 || (size_t) way >= QB__NCOPY) {
+    return qb_fail(err, QB_BAD_INPUT, "OpenCL: copy way %d: the device has %zu", way, QB__NCOPY);
+  }
   if (bytes < 4 || bytes % 4 != 0) {
     return qb_fail(err, QB_BAD_INPUT, "OpenCL: copy roof of %zu bytes: expected a positive multiple of 4",
                    bytes);
@@ -642,28 +666,37 @@ static qb_status qb__prepare_copy(qb_backend* b, int device, size_t bytes, void*
   qb__ocl_case* s = calloc(1, sizeof *s);
   /* The input is written from the host, as in the timer check: every byte the copy
    * reads is defined. calloc's zero pages cost nothing to read from. */
-  void* zeros = calloc(1, bytes);
-  if (s == NULL || zeros == NULL) {
+  void* zeros = x == NULL ? calloc(1, bytes) : NULL;
+  if (s == NULL || (x == NULL && zeros == NULL)) {
     free(s);
     free(zeros);
     return qb_fail(err, QB_NO_MEMORY, "OpenCL: out of memory preparing a %zu-byte copy on %s", bytes,
                    d->short_name);
   }
   s->dev = d;
-  s->e = &qb__copy_entry;
+  s->e = &qb__copy_entries[way];
   s->c = c;
-  s->c.x = zeros;
+  s->c.x = x != NULL ? x : zeros;
   st = qb__create_case(s, err);
   free(zeros);
   /* Nothing on the host to upload again or to fetch into: `run` and `release` only. */
   s->c.x = NULL;
   s->c.x_bytes = s->c.y_bytes = 0;
   if (st != QB_OK) {
-    qb__release(b, s);
+    qb__release(&o->base, s);
     return st;
   }
   *state = s;
   return QB_OK;
+}
+
+static qb_status qb__prepare_copy(qb_backend* b, int device, size_t bytes, int way, void** state,
+                                  qb_error* err) {
+  qb__ocl* o = qb__self(b);
+  qb__ocl_case* s = NULL;
+  const qb_status st = qb__copy_state(o, &o->dev[device], bytes, way, NULL, &s, err);
+  *state = s;
+  return st;
 }
 
 /* ---- Ops: transfers ---------------------------------------------------------------- */
@@ -740,6 +773,7 @@ static const qb_backend_ops qb__ops = {
     .fetch = qb__fetch,
     .sem = qb__sem,
     .release = qb__release,
+    .copy_way = qb__copy_way,
     .prepare_copy = qb__prepare_copy,
     .transfer = qb__transfer,
     .print_device = qb_opencl_print_device,
@@ -788,4 +822,21 @@ unsigned qb_opencl_variant_sem(qb_backend* b, int device, qb_family fam, const c
 
 void qb_opencl_test_inject_source(qb_backend* b, const char* text) {
   qb__self(b)->inject = text;
+}
+
+qb_status qb_opencl_test_copy(qb_backend* b, int device, int way, const uint32_t* x, uint32_t* y, size_t n,
+                              qb_error* err) {
+  qb__ocl* o = qb__self(b);
+  qb__ocl_case* s = NULL;
+  qb_status st = qb__copy_state(o, &o->dev[device], n * 4, way, x, &s, err);
+  if (st != QB_OK) return st;
+  /* The warm-up launches copied x already; one more, then the output. */
+  cl_int rc = qb__enqueue(s, NULL, NULL);
+  if (rc == CL_SUCCESS) rc = clEnqueueReadBuffer(s->dev->queue, s->y, CL_TRUE, 0, n * 4, y, 0, NULL, NULL);
+  if (rc != CL_SUCCESS) {
+    st = qb_fail(err, QB_BACKEND, "OpenCL: %s on %s: %s", s->e->kernel, s->dev->short_name,
+                 qb__ocl_error_name(rc));
+  }
+  qb__release(b, s);
+  return st;
 }

@@ -23,7 +23,8 @@ typedef enum qb__ocl_args {
   QB__OCL_ARGS_QUANTC,
   QB__OCL_ARGS_TSCALE,
   QB__OCL_ARGS_TILE,
-  QB__OCL_ARGS_DOT
+  QB__OCL_ARGS_DOT,
+  QB__OCL_ARGS_COPYBUF /* no kernel: clEnqueueCopyBuffer over x and y (a copy roof's way) */
 } qb__ocl_args;
 
 typedef struct qb__ocl_entry {

@@ -1,12 +1,14 @@
 /*
  * What the OpenCL backend shows its tests (tests/test_opencl.c) beyond backend.h: the
- * launch geometry, the semantics a variant declares on a device, and a hook that
- * appends source text to the program so a test can make the build fail.
+ * launch geometry, the semantics a variant declares on a device, a hook that appends
+ * source text to the program so a test can make the build fail, and the copy roof's
+ * ways on given data.
  */
 #ifndef QB_OPENCL_TEST_H
 #define QB_OPENCL_TEST_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "backends/backend.h"
 
@@ -21,5 +23,11 @@ unsigned qb_opencl_variant_sem(qb_backend* b, int device, qb_family fam, const c
 /* Appends `text` (NULL: nothing) to every program built after this call. The backend
  * keeps the pointer: the text must outlive it. */
 void qb_opencl_test_inject_source(qb_backend* b, const char* text);
+
+/* Copies n words x -> y on the device by copy way `way` (backend.h's copy_way), as the
+ * copy roof runs it: a way that copies fewer bytes than it is credited with would make
+ * the roof too high. */
+qb_status qb_opencl_test_copy(qb_backend* b, int device, int way, const uint32_t* x, uint32_t* y, size_t n,
+                              qb_error* err);
 
 #endif
