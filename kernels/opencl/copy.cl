@@ -5,7 +5,7 @@
  * fastest: host/backends/opencl/opencl.c, host/run/roof.c).
  *
  * Every .cl file of this folder is concatenated into one program per device, in the
- * order copy.cl, cvt.cl, quant.cl, dot.cl, qblock.cl, lowbit.cl, so later files
+ * order copy.cl, cvt.cl, quant.cl, dot.cl, qblock.cl, lowbit.cl, elem.cl, so later files
  * may use earlier helpers.
  * The host defines:
  *   QB_VEC          elements per work-item of the element-wise kernels (>= 1)

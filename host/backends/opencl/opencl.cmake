@@ -13,7 +13,8 @@ set(QB_OPENCL_CL_FILES
   ${QB_OPENCL_CL_DIR}/quant.cl
   ${QB_OPENCL_CL_DIR}/dot.cl
   ${QB_OPENCL_CL_DIR}/qblock.cl
-  ${QB_OPENCL_CL_DIR}/lowbit.cl)
+  ${QB_OPENCL_CL_DIR}/lowbit.cl
+  ${QB_OPENCL_CL_DIR}/elem.cl)
 set(QB_OPENCL_EMBEDDED ${CMAKE_BINARY_DIR}/generated/qb/opencl_sources.c)
 string(REPLACE ";" "|" QB_OPENCL_CL_ARG "${QB_OPENCL_CL_FILES}")
 add_custom_command(
