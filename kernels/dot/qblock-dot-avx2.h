@@ -38,26 +38,35 @@ static inline __m256i qb__q8_0_lanes(const qb_block_q8_0* x, const qb_block_q8_0
 }
 #endif
 
-/* The 8 s32 lanes of a q4_0 block (codes c in 0..15, values c - 8) times a q8_0 block:
- * sum c * b - 8 * sum b. The codes are unsigned, so the u8 x s8 instructions take them
- * as they are: vpdpbusd (AVX512-VNNI), or vpmaddubsw, whose pairs (|c b| <= 15 * 128,
- * |8 b| <= 8 * 128, the difference of two pairs within 2 * 23 * 128) never saturate. */
-static inline __m256i qb__q4_0_lanes(const qb_block_q4_0* x, const qb_block_q8_0* y) {
-  /* Element order: the low nibbles are elements 0..15, the high nibbles 16..31. The 16
-   * bytes are loaded into both halves (a broadcast load, no shuffle), the upper half
-   * shifted right by 4 (vpsrlvq: bits crossing into a byte come from its neighbour and
-   * are masked off with the rest). Measured 10 % faster than a shift and vinserti128. */
-  const __m256i q = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i*) x->qs));
-  const __m256i c =
-      _mm256_and_si256(_mm256_srlv_epi64(q, _mm256_set_epi64x(4, 4, 0, 0)), _mm256_set1_epi8(15));
-  const __m256i b = _mm256_loadu_si256((const __m256i*) y->qs);
-  const __m256i eight = _mm256_set1_epi8(8);
+/* Two q4_0 blocks (codes c in 0..15, values c - 8) times two q8_0 blocks, x[0] . y[0]
+ * and x[4] . y[4]: 4 s32 lanes each, the first in the low half, the second in the high
+ * half. A block's sum c b - 8 b does not care which code meets which activation, so
+ * the packed bytes need no reordering: the low nibbles (elements 0..15) of both blocks
+ * in one register meet the two blocks' first 16 activations, the high nibbles (16..31)
+ * their last 16. The codes are unsigned, so the u8 x s8 instructions take them as they
+ * are: vpdpbusd (AVX512-VNNI), or vpmaddubsw, whose pairs (|c b| <= 15 * 128, |8 b| <=
+ * 8 * 128) and their sums here (within 2 * 2 * 23 * 128) never saturate. Two blocks per
+ * register halve the reduction (qb__hsum8_pairs): measured 6 % faster than a block per
+ * register on avx512vnni, 4 % on avx2. */
+static inline __m256i qb__q4_0_pair_lanes(const qb_block_q4_0* x, const qb_block_q8_0* y) {
+  const __m256i q = _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_loadu_si128((const __m128i*) x[0].qs)),
+                                            _mm_loadu_si128((const __m128i*) x[4].qs), 1);
+  const __m256i bl =
+      _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_loadu_si128((const __m128i*) y[0].qs)),
+                              _mm_loadu_si128((const __m128i*) y[4].qs), 1);
+  const __m256i bh =
+      _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_loadu_si128((const __m128i*) (y[0].qs + 16))),
+                              _mm_loadu_si128((const __m128i*) (y[4].qs + 16)), 1);
+  const __m256i m = _mm256_set1_epi8(15), eight = _mm256_set1_epi8(8);
+  const __m256i lo = _mm256_and_si256(q, m), hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), m);
 #ifdef __AVX512VNNI__
   const __m256i zero = _mm256_setzero_si256();
-  return _mm256_sub_epi32(_mm256_dpbusd_epi32(zero, c, b), _mm256_dpbusd_epi32(zero, eight, b));
+  const __m256i s = _mm256_dpbusd_epi32(_mm256_dpbusd_epi32(zero, lo, bl), hi, bh);
+  return _mm256_sub_epi32(s, _mm256_dpbusd_epi32(_mm256_dpbusd_epi32(zero, eight, bl), eight, bh));
 #else
-  const __m256i p = _mm256_sub_epi16(_mm256_maddubs_epi16(c, b), _mm256_maddubs_epi16(eight, b));
-  return _mm256_madd_epi16(p, _mm256_set1_epi16(1));
+  const __m256i s = _mm256_add_epi16(_mm256_maddubs_epi16(lo, bl), _mm256_maddubs_epi16(hi, bh));
+  const __m256i t = _mm256_add_epi16(_mm256_maddubs_epi16(eight, bl), _mm256_maddubs_epi16(eight, bh));
+  return _mm256_madd_epi16(_mm256_sub_epi16(s, t), _mm256_set1_epi16(1));
 #endif
 }
 
@@ -75,6 +84,16 @@ static inline __m256i qb__hsum8(const __m256i v[8]) {
   }
   return _mm256_add_epi32(_mm256_permute2x128_si256(b[0], b[1], 0x20),
                           _mm256_permute2x128_si256(b[0], b[1], 0x31));
+}
+
+/* Four registers of block pairs (qb__q4_0_pair_lanes: register j holds blocks j and
+ * j + 4, 4 lanes each) -> the eight blocks' totals, in order: two levels of the
+ * transposing tree of qb__hsum8 leave blocks 0..3 in the low half and 4..7 in the
+ * high half (6 shuffles and 3 additions). */
+static inline __m256i qb__hsum8_pairs(const __m256i v[4]) {
+  const __m256i a0 = _mm256_add_epi32(_mm256_unpacklo_epi32(v[0], v[1]), _mm256_unpackhi_epi32(v[0], v[1]));
+  const __m256i a1 = _mm256_add_epi32(_mm256_unpacklo_epi32(v[2], v[3]), _mm256_unpackhi_epi32(v[2], v[3]));
+  return _mm256_add_epi32(_mm256_unpacklo_epi64(a0, a1), _mm256_unpackhi_epi64(a0, a1));
 }
 
 /* The f16 scale at the start of each of eight blocks `stride` bytes apart, widened
