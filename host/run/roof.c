@@ -335,7 +335,6 @@ static void qb__device_copy(qb__roofing* r, const qb_case* k, uint64_t bytes) {
   x->backend = (int) k->backend;
   x->device = k->device;
   x->device_name = k->device_name;
-  x->trials = 1;
   qb_backend* b = r->in->backends[k->backend];
   /* Two buffers of whole 32-bit words: the footprint rounded down to 8 bytes. */
   const size_t half = (size_t) (bytes / 8 * 4);

@@ -60,6 +60,8 @@ for x in roofs:
         bad.append("roof %s: no method or ways" % x)
     elif abs(max(v for v in ways.values() if v) - x["bytes_per_second"]) > 1e-6 * x["bytes_per_second"]:
         bad.append("roof %s: not the fastest of its ways" % x)
+    if x.get("trials") != 3:
+        bad.append("roof %s: %s trials, expected 3" % (x, x.get("trials")))
 keys = [(x["device"], x["bytes"]) for x in roofs]
 if len(keys) != len(set(keys)):
     bad.append("a device roof was measured twice: %s" % keys)
