@@ -281,16 +281,16 @@ float16 qb__mul_nan_first16(float16 a, float b) {
   return select(a * b, a, isnan(a));
 }
 
-/* 16 codes of 6 bits as 12 bytes, four in three little-endian: the four 24-bit groups
- * in three uint stores. */
+/* 16 codes of 6 bits as 12 bytes, four in three little-endian: pairs of lanes joined
+ * into 12 bits, then pairs of those into the four 24-bit groups (bitcasts, as
+ * qb__hmax16), in three uint stores. */
 void qb__store_6bit16(uint16 c, global uchar* p) {
-  const uint g0 = c.s0 | c.s1 << 6 | c.s2 << 12 | c.s3 << 18;
-  const uint g1 = c.s4 | c.s5 << 6 | c.s6 << 12 | c.s7 << 18;
-  const uint g2 = c.s8 | c.s9 << 6 | c.sa << 12 | c.sb << 18;
-  const uint g3 = c.sc | c.sd << 6 | c.se << 12 | c.sf << 18;
-  QB_STORE(uint, p, g0 | g1 << 24);
-  QB_STORE(uint, p + 4, g1 >> 8 | g2 << 16);
-  QB_STORE(uint, p + 8, g2 >> 16 | g3 << 8);
+  const ulong8 a = as_ulong8(c);
+  const ulong4 b = as_ulong4(convert_uint8((a | a >> 26) & 0xFFFul));
+  const uint4 g = convert_uint4((b | b >> 20) & 0xFFFFFFul);
+  QB_STORE(uint, p, g.s0 | g.s1 << 24);
+  QB_STORE(uint, p + 4, g.s1 >> 8 | g.s2 << 16);
+  QB_STORE(uint, p + 8, g.s2 >> 16 | g.s3 << 8);
 }
 
 /* The inverse: 12 bytes -> 16 codes, each 24-bit group from its three bytes (a shift
@@ -535,26 +535,54 @@ kernel void qb_f8e4m3t128_f32_dequant_ocl(ulong n, global const uchar* x, global
 
 /* ---- Element casts: FP6 (4 codes in 3 bytes), FP4 (2 per byte), E8M0 ------------------ */
 
-/* f32 -> FP6: work-item g packs groups [g * QB_VEC, (g + 1) * QB_VEC) of four. */
-#define QB_F6_CVT_KERNEL(name, EB, MB, BIAS)                                           \
-  kernel void name(ulong n, global const uint* x, global uchar* y) {                   \
-    QB_SPAN(j, n / 4, {                                                                \
-      const uint w = (uint) qb__f32_to_fn_small(x[4 * j], EB, MB, BIAS, 0) |           \
-                     (uint) qb__f32_to_fn_small(x[4 * j + 1], EB, MB, BIAS, 0) << 6 |  \
-                     (uint) qb__f32_to_fn_small(x[4 * j + 2], EB, MB, BIAS, 0) << 12 | \
-                     (uint) qb__f32_to_fn_small(x[4 * j + 3], EB, MB, BIAS, 0) << 18;  \
-      y[3 * j] = (uchar) w;                                                            \
-      y[3 * j + 1] = (uchar) (w >> 8);                                                 \
-      y[3 * j + 2] = (uchar) (w >> 16);                                                \
-    });                                                                                \
+/*
+ * Work-item g converts groups [g * QB_VEC, (g + 1) * QB_VEC) of PER elements (4 for FP6,
+ * 2 for FP4: the host's unit). A whole span of a multiple of 16 elements goes 16 lanes at
+ * a time (the block kernels' helpers); a partial span, or a span of fewer than 16
+ * elements (QB_VEC 1 on a GPU), group by group. The statement `group` handles group j,
+ * `chunk` the 16 elements from element e.
+ */
+#define QB_GROUP_SPAN(n, PER, j, group, e, chunk)                                  \
+  do {                                                                             \
+    const ulong qb_g_ = get_global_id(0) * QB_VEC;                                 \
+    if ((QB_VEC * (PER)) % 16 == 0 && qb_g_ + QB_VEC <= (n) / (PER)) {             \
+      for (uint qb_k_ = 0; qb_k_ < QB_VEC * (PER) / 16; qb_k_++) {                 \
+        const ulong e = qb_g_ * (PER) + 16 * qb_k_;                                \
+        chunk;                                                                     \
+      }                                                                            \
+    } else {                                                                       \
+      for (ulong j = qb_g_; j < min(qb_g_ + QB_VEC, (ulong) ((n) / (PER))); j++) { \
+        group;                                                                     \
+      }                                                                            \
+    }                                                                              \
+  } while (0)
+
+#define QB_F6_CVT_KERNEL(name, EB, MB, BIAS)                                                                 \
+  kernel void name(ulong n, global const uint* x, global uchar* y) {                                         \
+    QB_GROUP_SPAN(                                                                                           \
+        n, 4, j,                                                                                             \
+        {                                                                                                    \
+          const uint w = (uint) qb__f32_to_fn_small(x[4 * j], EB, MB, BIAS, 0) |                             \
+                         (uint) qb__f32_to_fn_small(x[4 * j + 1], EB, MB, BIAS, 0) << 6 |                    \
+                         (uint) qb__f32_to_fn_small(x[4 * j + 2], EB, MB, BIAS, 0) << 12 |                   \
+                         (uint) qb__f32_to_fn_small(x[4 * j + 3], EB, MB, BIAS, 0) << 18;                    \
+          y[3 * j] = (uchar) w;                                                                              \
+          y[3 * j + 1] = (uchar) (w >> 8);                                                                   \
+          y[3 * j + 2] = (uchar) (w >> 16);                                                                  \
+        },                                                                                                   \
+        e, qb__store_6bit16(qb__f32_to_fn_small16(QB_LOAD(uint16, x + e), EB, MB, BIAS, 0), y + e / 4 * 3)); \
   }
 
-#define QB_F6_WIDEN_KERNEL(name, EB, MB, BIAS)                                                              \
-  kernel void name(ulong n, global const uchar* x, global uint* y) {                                        \
-    QB_SPAN(j, n / 4, {                                                                                     \
-      const uint w = (uint) x[3 * j] | (uint) x[3 * j + 1] << 8 | (uint) x[3 * j + 2] << 16;                \
-      for (int k = 0; k < 4; k++) y[4 * j + k] = qb__fn_small_to_f32((w >> (6 * k)) & 0x3Fu, EB, MB, BIAS); \
-    });                                                                                                     \
+#define QB_F6_WIDEN_KERNEL(name, EB, MB, BIAS)                                                             \
+  kernel void name(ulong n, global const uchar* x, global uint* y) {                                       \
+    QB_GROUP_SPAN(                                                                                         \
+        n, 4, j,                                                                                           \
+        {                                                                                                  \
+          const uint w = (uint) x[3 * j] | (uint) x[3 * j + 1] << 8 | (uint) x[3 * j + 2] << 16;           \
+          for (int k = 0; k < 4; k++)                                                                      \
+            y[4 * j + k] = qb__fn_small_to_f32((w >> (6 * k)) & 0x3Fu, EB, MB, BIAS);                      \
+        },                                                                                                 \
+        e, QB_STORE(uint16, y + e, qb__fn_small_to_f32_16(qb__load_6bit16(x + e / 4 * 3), EB, MB, BIAS))); \
   }
 
 QB_F6_CVT_KERNEL(qb_f32_f6e2m3_cvt_ocl, 2, 3, 1)
@@ -563,16 +591,24 @@ QB_F6_WIDEN_KERNEL(qb_f6e2m3_f32_cvt_ocl, 2, 3, 1)
 QB_F6_WIDEN_KERNEL(qb_f6e3m2_f32_cvt_ocl, 3, 2, 3)
 
 kernel void qb_f32_f4e2m1_cvt_ocl(ulong n, global const uint* x, global uchar* y) {
-  QB_SPAN(j, n / 2, {
-    y[j] = qb__f32_to_fn_small(x[2 * j], 2, 1, 1, 0) | qb__f32_to_fn_small(x[2 * j + 1], 2, 1, 1, 0) << 4;
-  });
+  QB_GROUP_SPAN(
+      n, 2, j,
+      y[j] = qb__f32_to_fn_small(x[2 * j], 2, 1, 1, 0) | qb__f32_to_fn_small(x[2 * j + 1], 2, 1, 1, 0) << 4,
+      e,
+      QB_STORE(uchar8, y + e / 2,
+               qb__pack_nibbles16(qb__f32_to_fn_small16(QB_LOAD(uint16, x + e), 2, 1, 1, 0))));
 }
 
 kernel void qb_f4e2m1_f32_cvt_ocl(ulong n, global const uchar* x, global uint* y) {
-  QB_SPAN(j, n / 2, {
-    y[2 * j] = qb__fn_small_to_f32(x[j] & 15u, 2, 1, 1);
-    y[2 * j + 1] = qb__fn_small_to_f32(x[j] >> 4, 2, 1, 1);
-  });
+  QB_GROUP_SPAN(
+      n, 2, j,
+      {
+        y[2 * j] = qb__fn_small_to_f32(x[j] & 15u, 2, 1, 1);
+        y[2 * j + 1] = qb__fn_small_to_f32(x[j] >> 4, 2, 1, 1);
+      },
+      e,
+      QB_STORE(uint16, y + e,
+               qb__fn_small_to_f32_16(as_uint16(qb__unpack_nibbles16(QB_LOAD(uchar8, x + e / 2))), 2, 1, 1)));
 }
 
 kernel void qb_f32_e8m0_cvt_ocl(ulong n, global const uint* x, global uchar* y) {
