@@ -3,16 +3,18 @@
  * the OCP MX blocks (quantize with the three scale/tie variants, dequantize), NVFP4,
  * FP8 E4M3 with one f32 scale per 128, and the E4M3, MXFP8 . MXFP8 and MXFP4 . MXFP8
  * dots. Bit-exact with kernels/lowbit/lowbit-scalar.h and kernels/common/fp.h: the
- * element roundings are integer arithmetic on the bits (cvt.cl's helpers), the block
- * scales are read from the exponent bits, and the only float operations are the ones
- * the references do, in the same order (FP_CONTRACT is off, copy.cl): multiplications by
- * powers of two, the RCEIL/NVFP4/per-128 divisions (qb__div: correctly rounded, the
- * entries need DIV) and the dots' sums.
+ * element roundings are integer arithmetic on the bits (cvt.cl's helpers), or, to
+ * nearest even in the 16-lane forms, one float addition that rounds exactly as they do
+ * (qb__f8_round16: it needs round to nearest even as the default rounding, as cvt.cl's
+ * f32 -> f16 and fp8 casts); the block scales are read from the exponent bits, and the
+ * other float operations are the ones the references do, in the same order (FP_CONTRACT
+ * is off, copy.cl): multiplications by powers of two, the RCEIL/NVFP4/per-128 divisions
+ * (qb__div: correctly rounded, the entries need DIV) and the dots' sums.
  *
  * Block kernels give one work-item QB_VEC blocks (QB_SPAN over blocks, as qb8 in
- * quant.cl). Every path is computed and picked by selects (cvt.cl: branches keep PoCL's
- * loops scalar); a block holding NaN or inf has its elements replaced by 0 before they
- * are encoded, so no lane converts a NaN or an out-of-range float to an integer.
+ * quant.cl), each block in 16-lane vectors (kernels/opencl/README.md). Every path is computed and picked by
+ * selects (cvt.cl: branches keep PoCL's loops scalar); a block holding NaN or inf has its elements replaced
+ * by 0 before they are encoded, so no lane converts a NaN or an out-of-range float to an integer.
  */
 
 /* ---- Element rounding ---------------------------------------------------------------- */
