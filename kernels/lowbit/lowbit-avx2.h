@@ -183,15 +183,15 @@ static inline __m256i qb__mx_scale_x8_avx2(__m256i amax, qb__mx_kind k, qb__mx_s
 
 /*
  * 8 MX blocks (256 f32) -> 8 stored blocks (the E8M0 byte, then 4 width bytes of codes)
- * at out: the amax and scales of all 8 at once (above), 2^-s as f32 bits ((127 - s) << 23,
- * or the subnormal 2^-127 for s = 127, as qb_pow2f), then block by block the elements
+ * at out, given their amaxes (qb__mx_amax_x8_avx2): the scales of all 8 at once (above),
+ * 2^-s as f32 bits ((127 - s) << 23, or the subnormal 2^-127 for s = 127, as qb_pow2f),
+ * then block by block the elements
  * x * 2^-s (the reference's product), encoded and packed. Blocks holding inf or NaN (rare)
  * are then overwritten with the NaN scale 0xFF and codes 0.
  */
-static inline void qb__mx_quant_x8_avx2(const float* x, qb__mx_kind k, qb__mx_scale_mode mode,
+static inline void qb__mx_quant_x8_avx2(const float* x, __m256i amax, qb__mx_kind k, qb__mx_scale_mode mode,
                                         const int ties_away, const int width, uint8_t* out) {
   const size_t bs = 1 + 4 * (size_t) width;
-  const __m256i amax = qb__mx_amax_x8_avx2(x);
   const __m256i s = qb__mx_scale_x8_avx2(amax, k, mode);
   const __m256i inv = _mm256_or_si256(
       _mm256_slli_epi32(_mm256_sub_epi32(_mm256_set1_epi32(127), s), 23),
@@ -227,21 +227,29 @@ static inline void qb__mx_quant_x8_avx2(const float* x, qb__mx_kind k, qb__mx_sc
   }
 }
 
-/* nb MX blocks -> nb stored blocks at out: 8 per step; the last 1..7 through the same step
- * on a zero-padded copy. */
+/* nb MX blocks -> nb stored blocks at out: 8 per step, each step's amaxes computed before
+ * the previous step's blocks are encoded (their L2 loads overlap that work); the last 1..7
+ * through the same step on a zero-padded copy. */
 static inline void qb__mx_quant_avx2(const float* x, size_t nb, qb__mx_kind k, qb__mx_scale_mode mode,
                                      const int ties_away, const int width, uint8_t* out) {
   const size_t bs = 1 + 4 * (size_t) width;
   size_t b = 0;
-  for (; b + 8 <= nb; b += 8) {
-    qb__mx_quant_x8_avx2(x + QB_MX_BLOCK_LEN * b, k, mode, ties_away, width, out + bs * b);
+  if (nb >= 8) {
+    __m256i amax = qb__mx_amax_x8_avx2(x);
+    for (; b + 16 <= nb; b += 8) {
+      const __m256i next = qb__mx_amax_x8_avx2(x + QB_MX_BLOCK_LEN * (b + 8));
+      qb__mx_quant_x8_avx2(x + QB_MX_BLOCK_LEN * b, amax, k, mode, ties_away, width, out + bs * b);
+      amax = next;
+    }
+    qb__mx_quant_x8_avx2(x + QB_MX_BLOCK_LEN * b, amax, k, mode, ties_away, width, out + bs * b);
+    b += 8;
   }
   if (b < nb) {
     float tx[8 * QB_MX_BLOCK_LEN];
     uint8_t ty[8 * (1 + 4 * 8)];
     memset(tx, 0, sizeof tx);
     memcpy(tx, x + QB_MX_BLOCK_LEN * b, (nb - b) * QB_MX_BLOCK_LEN * sizeof(float));
-    qb__mx_quant_x8_avx2(tx, k, mode, ties_away, width, ty);
+    qb__mx_quant_x8_avx2(tx, qb__mx_amax_x8_avx2(tx), k, mode, ties_away, width, ty);
     memcpy(out + bs * b, ty, (nb - b) * bs);
   }
 }

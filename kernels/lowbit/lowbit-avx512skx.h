@@ -110,15 +110,15 @@ static inline __m512i qb__mx_encode_x16_avx512(const float* x, __m512 inv, qb__m
 
 /*
  * 16 MX blocks (512 f32) -> 16 stored blocks (the E8M0 byte, then 4 width bytes of codes)
- * at out: the amaxes and scales of all 16 at once, 2^-s as f32 bits (as lowbit-avx2.h),
+ * at out, given their amaxes: the scales of all 16 at once, 2^-s as f32 bits (as lowbit-avx2.h),
  * then two blocks at a time: 64 codes encoded and packed to bytes together, each block's
  * share stored at its place. Blocks holding inf or NaN are then overwritten with the NaN
  * scale 0xFF and codes 0.
  */
-static inline void qb__mx_quant_x16_avx512(const float* x, qb__mx_kind k, qb__mx_scale_mode mode,
-                                           const int ties_away, const int width, uint8_t* out) {
+static inline void qb__mx_quant_x16_avx512(const float* x, __m512i amax, qb__mx_kind k,
+                                           qb__mx_scale_mode mode, const int ties_away, const int width,
+                                           uint8_t* out) {
   const size_t bs = 1 + 4 * (size_t) width;
-  const __m512i amax = qb__mx_amax_x16_avx512(x);
   const __m512i s = qb__mx_scale_x16_avx512(amax, k, mode);
   const __m512i inv = _mm512_mask_or_epi32(_mm512_slli_epi32(_mm512_sub_epi32(_mm512_set1_epi32(127), s), 23),
                                            _mm512_cmpeq_epi32_mask(s, _mm512_set1_epi32(127)),
@@ -172,21 +172,29 @@ static inline void qb__mx_quant_x16_avx512(const float* x, qb__mx_kind k, qb__mx
   }
 }
 
-/* nb MX blocks -> nb stored blocks at out: 16 per step; the last 1..15 through the same
- * step on a zero-padded copy. */
+/* nb MX blocks -> nb stored blocks at out: 16 per step, each step's amaxes computed before
+ * the previous step's blocks are encoded; the last 1..15 through the same step on a
+ * zero-padded copy. */
 static inline void qb__mx_quant_avx512(const float* x, size_t nb, qb__mx_kind k, qb__mx_scale_mode mode,
                                        const int ties_away, const int width, uint8_t* out) {
   const size_t bs = 1 + 4 * (size_t) width;
   size_t b = 0;
-  for (; b + 16 <= nb; b += 16) {
-    qb__mx_quant_x16_avx512(x + QB_MX_BLOCK_LEN * b, k, mode, ties_away, width, out + bs * b);
+  if (nb >= 16) {
+    __m512i amax = qb__mx_amax_x16_avx512(x);
+    for (; b + 32 <= nb; b += 16) {
+      const __m512i next = qb__mx_amax_x16_avx512(x + QB_MX_BLOCK_LEN * (b + 16));
+      qb__mx_quant_x16_avx512(x + QB_MX_BLOCK_LEN * b, amax, k, mode, ties_away, width, out + bs * b);
+      amax = next;
+    }
+    qb__mx_quant_x16_avx512(x + QB_MX_BLOCK_LEN * b, amax, k, mode, ties_away, width, out + bs * b);
+    b += 16;
   }
   if (b < nb) {
     float tx[16 * QB_MX_BLOCK_LEN];
     uint8_t ty[16 * (1 + 4 * 8)];
     memset(tx, 0, sizeof tx);
     memcpy(tx, x + QB_MX_BLOCK_LEN * b, (nb - b) * QB_MX_BLOCK_LEN * sizeof(float));
-    qb__mx_quant_x16_avx512(tx, k, mode, ties_away, width, ty);
+    qb__mx_quant_x16_avx512(tx, qb__mx_amax_x16_avx512(tx), k, mode, ties_away, width, ty);
     memcpy(out + bs * b, ty, (nb - b) * bs);
   }
 }
