@@ -151,6 +151,59 @@ QB__AVX2_INLINE void qb__avx2_quant(size_t n, const float* x, void* y, const qb_
   }
 }
 
+/*
+ * Per channel, f32 -> s8/u8: the steps of qb__avx512_quantc with vectors of 8. For
+ * len >= 8 the last len % 8 elements of a channel are the vector ending at its end,
+ * overlapping the previous one (same parameters, same bytes), where the per-tensor loop
+ * would copy them through zero-padded buffers in every channel. Shorter channels take
+ * the per-tensor loop per channel.
+ */
+QB__AVX2_INLINE void qb__avx2_quantc(size_t n, const float* x, void* y, const qb_quant_params* q,
+                                     const int tflite, const int is_u8, const int unroll) {
+  const size_t len = q->channel_len;
+  const float* mul = tflite ? q->scales : q->inv_scales;
+  const int32_t* zps = q->zero_points;
+  uint8_t* out = (uint8_t*) y;
+  /* PyTorch's path gives the bytes as 0..255 (qb__avx2_quant_i32): unsigned packs. */
+  const int pk = tflite ? is_u8 : 1;
+  if (len < 8) {
+    for (size_t c = 0; c < n / len; c++) {
+      const qb__avx2_qp p =
+          qb__avx2_qp_make(q->scales[c], q->inv_scales[c], zps[c], q->qmin, q->qmax, tflite);
+      qb__avx2_quant_loop(len, x + c * len, out + c * len, &p, tflite, is_u8, 1);
+    }
+    return;
+  }
+  const __m256i qmin = _mm256_set1_epi32(q->qmin), qmax = _mm256_set1_epi32(q->qmax);
+  for (size_t c = 0; c < n / len; c++, x += len, out += len) {
+    qb__avx2_qp p;
+    p.mul = _mm256_set1_ps(mul[c]);
+    p.zpi = _mm256_set1_epi32(zps[c]);
+    p.lo = _mm256_cvtepi32_ps(_mm256_sub_epi32(qmin, p.zpi));
+    p.hi = _mm256_cvtepi32_ps(_mm256_sub_epi32(qmax, p.zpi));
+    p.zp = _mm256_cvtepi32_ps(p.zpi);
+    p.scale = p.mul; /* unused by quantize */
+    size_t i = 0;
+    if (unroll == 4) {
+      for (; i + 32 <= len; i += 32) {
+        const __m256i a = qb__avx2_quant_i32(_mm256_loadu_ps(x + i), &p, tflite);
+        const __m256i b = qb__avx2_quant_i32(_mm256_loadu_ps(x + i + 8), &p, tflite);
+        const __m256i d = qb__avx2_quant_i32(_mm256_loadu_ps(x + i + 16), &p, tflite);
+        const __m256i e = qb__avx2_quant_i32(_mm256_loadu_ps(x + i + 24), &p, tflite);
+        _mm256_storeu_si256((__m256i*) (out + i), qb__avx2_pack32(a, b, d, e, pk));
+      }
+    }
+    for (; i + 8 <= len; i += 8) {
+      const __m256i a = qb__avx2_quant_i32(_mm256_loadu_ps(x + i), &p, tflite);
+      _mm_storel_epi64((__m128i*) (out + i), qb__avx2_pack8(a, pk));
+    }
+    if (i < len) {
+      const __m256i a = qb__avx2_quant_i32(_mm256_loadu_ps(x + len - 8), &p, tflite);
+      _mm_storel_epi64((__m128i*) (out + len - 8), qb__avx2_pack8(a, pk));
+    }
+  }
+}
+
 /* 8 bytes -> 8 int32, sign- or zero-extended. */
 QB__AVX2_INLINE __m256i qb__avx2_load8_i32(const void* q, const int is_u8) {
   const __m128i b = _mm_loadl_epi64((const __m128i*) q);
