@@ -240,6 +240,35 @@ QB__AVX2_INLINE void qb__avx2_dequant(size_t n, const void* x, float* y, float s
   }
 }
 
+/* Per channel, s8/u8 -> f32: qb__avx2_quantc's loop with vectors of 8 (the last len % 8
+ * of a channel as the overlapping vector ending at its end), for len >= 8. */
+QB__AVX2_INLINE void qb__avx2_dequantc(size_t n, const void* x, float* y, const qb_quant_params* q,
+                                       const int is_u8, const int unroll) {
+  const size_t len = q->channel_len;
+  const uint8_t* in = (const uint8_t*) x;
+  if (len < 8) {
+    for (size_t c = 0; c < n / len; c++) {
+      qb__avx2_dequant(len, in + c * len, y + c * len, q->scales[c], q->zero_points[c], is_u8, 1);
+    }
+    return;
+  }
+  for (size_t c = 0; c < n / len; c++, in += len, y += len) {
+    const __m256i zp = _mm256_set1_epi32(q->zero_points[c]);
+    const __m256 s = _mm256_set1_ps(q->scales[c]);
+    size_t i = 0;
+    if (unroll == 4) {
+      for (; i + 32 <= len; i += 32) {
+        _mm256_storeu_ps(y + i, qb__avx2_dequant8(in + i, zp, s, is_u8));
+        _mm256_storeu_ps(y + i + 8, qb__avx2_dequant8(in + i + 8, zp, s, is_u8));
+        _mm256_storeu_ps(y + i + 16, qb__avx2_dequant8(in + i + 16, zp, s, is_u8));
+        _mm256_storeu_ps(y + i + 24, qb__avx2_dequant8(in + i + 24, zp, s, is_u8));
+      }
+    }
+    for (; i + 8 <= len; i += 8) _mm256_storeu_ps(y + i, qb__avx2_dequant8(in + i, zp, s, is_u8));
+    if (i < len) _mm256_storeu_ps(y + len - 8, qb__avx2_dequant8(in + len - 8, zp, s, is_u8));
+  }
+}
+
 QB__AVX2_INLINE void qb__avx2_fakequant_loop(size_t n, const float* x, float* y, const qb__avx2_qp* p,
                                              const int tflite, const int unroll) {
   if (unroll == 4) {

@@ -220,6 +220,43 @@ QB__AVX512_INLINE void qb__avx512_dequant(size_t n, const void* x, float* y, flo
   }
 }
 
+/*
+ * Per channel, s8/u8 -> f32: qb__avx512_quantc's loop (whole vectors of 16, then the
+ * channel's last len % 16 as the vector ending at its end, overlapping the one before it
+ * with the same values), for len >= 16; shorter channels take the per-tensor loop.
+ */
+QB__AVX512_INLINE void qb__avx512_dequantc(size_t n, const void* x, float* y, const qb_quant_params* q,
+                                           const int is_u8, const int unroll) {
+  const size_t len = q->channel_len;
+  const uint8_t* in = (const uint8_t*) x;
+  if (len < 16) {
+    for (size_t c = 0; c < n / len; c++) {
+      qb__avx512_dequant(len, in + c * len, y + c * len, q->scales[c], q->zero_points[c], is_u8, 1);
+    }
+    return;
+  }
+  for (size_t c = 0; c < n / len; c++, in += len, y += len) {
+    const __m512i zp = _mm512_set1_epi32(q->zero_points[c]);
+    const __m512 s = _mm512_set1_ps(q->scales[c]);
+    size_t i = 0;
+    if (unroll == 4) {
+      for (; i + 64 <= len; i += 64) {
+        for (int j = 0; j < 64; j += 16) {
+          const __m128i bytes = _mm_loadu_si128((const __m128i*) (in + i + j));
+          _mm512_storeu_ps(y + i + j, qb__avx512_dequant16(bytes, zp, s, is_u8));
+        }
+      }
+    }
+    for (; i + 16 <= len; i += 16) {
+      _mm512_storeu_ps(y + i, qb__avx512_dequant16(_mm_loadu_si128((const __m128i*) (in + i)), zp, s, is_u8));
+    }
+    if (i < len) {
+      _mm512_storeu_ps(y + len - 16,
+                       qb__avx512_dequant16(_mm_loadu_si128((const __m128i*) (in + len - 16)), zp, s, is_u8));
+    }
+  }
+}
+
 QB__AVX512_INLINE void qb__avx512_fakequant_loop(size_t n, const float* x, float* y, const qb__avx512_qp* p,
                                                  const int tflite, const int unroll) {
   if (unroll == 4) {
