@@ -16,62 +16,78 @@
 #include "cvt/cvt-x86.h"
 
 /*
- * Encoding f32 -> fp8 (mbits mantissa bits, smallest normal exponent field `emin`, the
- * f32 biased exponent of the format's smallest normal: 121 for e4m3, 113 for e5m2):
- * 1. |x| is clamped (as an integer) to a power of two just above the format's overflow
- *    threshold (512 for e4m3, 65536 for e5m2), so inf and huge values stay finite and
- *    round to a code above the largest finite one.
- * 2. E = max(exponent field of |x|, emin), kept in place (E << 23: one mask and one max):
- *    subnormal targets share the smallest normal's spacing, 2^(emin - 127 - mbits).
- * 3. magic = 2^(E - 127 + 23 - mbits): in |x| + magic the last mantissa bit of the sum is
- *    worth exactly the target's spacing at |x|'s binade, so the addition rounds |x| to
- *    the target's precision, ties to even (the rounding mode: embedded in the AVX-512
- *    instruction; MXCSR's, nearest even as qbench never changes it, for AVX2).
- * 4. k = bits(sum) - bits(magic) = |x| / spacing, rounded: 2^mbits <= k <= 2^(mbits + 1)
- *    for normal targets, 0 <= k <= 2^mbits for subnormal ones. The code without sign is
- *    ((E - emin) << mbits) + k: the implicit bit in k supplies the exponent's + 1, and a
- *    carry (k = 2^(mbits + 1), or a subnormal rounding up to 2^mbits) lands on the next
- *    exponent by itself.
- * 5. The caller clamps the code (overflow to NaN, inf or the saturated value) and puts in
- *    the NaN code and the sign.
+ * Encoding f32 -> fp8 (mbits mantissa bits, `emin` the f32 biased exponent of the
+ * format's smallest normal: 121 for e4m3, 113 for e5m2), in eight integer and float
+ * operations per vector before the sign:
+ * 1. a = |x| clamped (as an integer) to CLAMP, the smallest magnitude that must give the
+ *    top code: 480 for e4m3 (it rounds to S.1111.111, the NaN code, as everything from
+ *    464 up must; a NaN is clamped too and gets that code, right for e4m3), 448 for
+ *    saturating e4m3 (0x7E), 61440 for e5m2 (a tie that rounds to 65536, code 0x7C, inf).
+ *    For saturating e4m3 and e5m2, where a NaN must not share the top code: AVX-512 takes
+ *    |x| and the clamp in one vrangeps (which keeps a NaN) and gives NaN lanes their code
+ *    by a masked addition in step 3; AVX2 clamps by two vminps (qb_f8_avx2_from_f32).
+ * 2. E = max(exponent field of a, emin), kept in place (E << 23): subnormal targets share
+ *    the smallest normal's spacing, 2^(emin - 127 - mbits).
+ * 3. magic = 2^(E - 127 + 23 - mbits) with mantissa field t = (E + 23 - mbits) << mbits:
+ *    the exponent part P = (E + 23 - mbits) << 23 is one addition, and t = P >> (23 -
+ *    mbits) one shift. The last mantissa bit of a + magic is worth the target's spacing
+ *    at a's binade, so the addition rounds a to the target's precision, ties to even (t
+ *    is even, so the parity of the sum's last bit is that of the rounded a; the rounding
+ *    mode is embedded in the AVX-512 instruction, MXCSR's for AVX2: nearest even, which
+ *    qbench never changes). The sum's mantissa field is t + k with k = a / spacing,
+ *    rounded, 0 <= k <= 2^(mbits + 1), no carry out of the field.
+ * 4. The code is ((E - emin) << mbits) + k: the implicit bit in k supplies the exponent's
+ *    + 1, and a carry (k = 2^(mbits + 1), or a subnormal rounding up to 2^mbits) lands
+ *    on the next exponent by itself. Its low byte is that of t + k, the sum's own low
+ *    byte, less QB_F8_OFF(mbits, emin) = ((23 - mbits + emin) << mbits) mod 256: the
+ *    bytes are kept as they are and the offset is one byte subtraction after narrowing.
+ * 5. The sign: bit 31 of x to bit 7 of the byte, by an exclusive or (which commutes with
+ *    the subtraction modulo 256: it adds 128).
  */
 #define QB_F8_E4M3_EMIN 121
 #define QB_F8_E5M2_EMIN 113
-#define QB_F8_E4M3_CLAMP 0x44000000 /* 512.0f */
-#define QB_F8_E5M2_CLAMP 0x47800000 /* 65536.0f */
+#define QB_F8_E4M3_CLAMP 0x43F00000    /* 480.0f */
+#define QB_F8_E4M3SAT_CLAMP 0x43E00000 /* 448.0f */
+#define QB_F8_E5M2_CLAMP 0x47700000    /* 61440.0f */
+#define QB_F8_E5M2_NANVAL 0x47C00000   /* 98304.0f: rounds to 0x7E, e5m2's NaN code */
+#define QB_F8_OFF(mbits, emin) ((((23 - (mbits)) + (emin)) << (mbits)) & 0xFF)
 
 #if defined(__AVX512F__)
 
-static inline __m512i qb_f8_avx512_encode(__m512i abs, int mbits, int emin, int clamp) {
+/* Steps 1-3: 16 lanes whose low bytes are code + QB_F8_OFF. `nan`: the NaN code, or -1
+ * where the clamp already gives it (e4m3 without saturation). */
+static inline __m512i qb_f8_avx512_round(__m512i w, int mbits, int emin, int clamp, int nan) {
   /* 1. */
-  const __m512i a = _mm512_min_epu32(abs, _mm512_set1_epi32(clamp));
-  /* 2. E in place (E << 23): the exponent field masked, at least emin's. */
+  const __m512i a =
+      nan < 0 ? _mm512_min_epu32(_mm512_and_si512(w, _mm512_set1_epi32(0x7FFFFFFF)), _mm512_set1_epi32(clamp))
+              : _mm512_castps_si512(_mm512_range_ps(_mm512_castsi512_ps(w),
+                                                    _mm512_castsi512_ps(_mm512_set1_epi32(clamp)), 0x0A));
+  /* 2. */
   const __m512i e =
       _mm512_max_epu32(_mm512_and_si512(a, _mm512_set1_epi32(0x7F800000)), _mm512_set1_epi32(emin << 23));
   /* 3. */
-  const __m512i magic = _mm512_add_epi32(e, _mm512_set1_epi32((23 - mbits) << 23));
-  const __m512 sum = _mm512_add_round_ps(_mm512_castsi512_ps(a), _mm512_castsi512_ps(magic),
-                                         _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  /* 4. (E - emin) << mbits as ((E - emin) << 23) >> (23 - mbits). */
-  const __m512i k = _mm512_sub_epi32(_mm512_castps_si512(sum), magic);
-  return _mm512_add_epi32(k,
-                          _mm512_srli_epi32(_mm512_sub_epi32(e, _mm512_set1_epi32(emin << 23)), 23 - mbits));
+  const __m512i p = _mm512_add_epi32(e, _mm512_set1_epi32((23 - mbits) << 23));
+  const __m512i magic = _mm512_add_epi32(p, _mm512_srli_epi32(p, 23 - mbits));
+  if (nan < 0) {
+    return _mm512_castps_si512(_mm512_add_round_ps(_mm512_castsi512_ps(a), _mm512_castsi512_ps(magic),
+                                                   _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+  }
+  /* vrangeps kept a NaN: the addition runs on the other lanes only, NaN lanes take the
+   * NaN code (plus the offset) instead, in the same instruction. */
+  const __mmask16 not_nan = _mm512_cmp_ps_mask(_mm512_castsi512_ps(w), _mm512_castsi512_ps(w), _CMP_ORD_Q);
+  const __m512 nan_code = _mm512_castsi512_ps(_mm512_set1_epi32((nan + QB_F8_OFF(mbits, emin)) & 0xFF));
+  const __m512i q = _mm512_castps_si512(
+      _mm512_mask_add_round_ps(nan_code, not_nan, _mm512_castsi512_ps(a), _mm512_castsi512_ps(magic),
+                               _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+  return q;
 }
 
-/* 16 f32 -> 16 fp8 bytes. `top`: the largest code kept (0x7F: e4m3 overflow to NaN, 0x7E:
- * saturated, 0x7C: e5m2 inf); `nan`: the NaN code. */
-static inline __m128i qb_f8_avx512_from_f32(__m512i w, int mbits, int emin, int clamp, int top, int nan) {
-  const __m512i abs = _mm512_and_si512(w, _mm512_set1_epi32(0x7FFFFFFF));
-  __m512i q = _mm512_min_epu32(qb_f8_avx512_encode(abs, mbits, emin, clamp), _mm512_set1_epi32(top));
-  /* A NaN was clamped like a huge value (step 1): it already has the code `top`, which is
-   * the NaN code where overflow gives NaN (e4m3 without saturation). */
-  if (top != nan) {
-    const __mmask16 is_nan = _mm512_cmpgt_epu32_mask(abs, _mm512_set1_epi32(0x7F800000));
-    q = _mm512_mask_mov_epi32(q, is_nan, _mm512_set1_epi32(nan));
-  }
-  /* The sign: bit 31 shifted to bit 7, merged by one ternary op (q | (s & 0x80)). */
-  q = _mm512_ternarylogic_epi32(q, _mm512_srli_epi32(w, 24), _mm512_set1_epi32(0x80), 0xF8);
-  return _mm512_cvtepi32_epi8(q);
+/* 16 f32 -> 16 fp8 bytes: steps 4 and 5 (the sign by one ternary op, q ^ (w >> 24 & 0x80),
+ * then the truncating narrowing and the offset). */
+static inline __m128i qb_f8_avx512_from_f32(__m512i w, int mbits, int emin, int clamp, int nan) {
+  const __m512i q = _mm512_ternarylogic_epi32(qb_f8_avx512_round(w, mbits, emin, clamp, nan),
+                                              _mm512_srli_epi32(w, 24), _mm512_set1_epi32(0x80), 0x78);
+  return _mm_sub_epi8(_mm512_cvtepi32_epi8(q), _mm_set1_epi8((char) QB_F8_OFF(mbits, emin)));
 }
 
 /*
@@ -103,29 +119,29 @@ static inline __m512 qb_f8e4m3_avx512_to_f32(__m128i b) {
  * (0x7E) instead of NaN (0x7F). _tail: the last n < 16, masked (masked-off lanes are
  * neither read nor written).
  */
+static inline __m128i qb_f8_avx512_e4m3(__m512i w, int saturate) {
+  return saturate ? qb_f8_avx512_from_f32(w, 3, QB_F8_E4M3_EMIN, QB_F8_E4M3SAT_CLAMP, 0x7F)
+                  : qb_f8_avx512_from_f32(w, 3, QB_F8_E4M3_EMIN, QB_F8_E4M3_CLAMP, -1);
+}
 static inline void qb_cvt_f8fp_avx512skx_f32_f8e4m3_x16(const float* in, uint8_t* out, int saturate) {
-  const __m512i w = _mm512_loadu_si512(in);
-  _mm_storeu_si128((__m128i*) out, qb_f8_avx512_from_f32(w, 3, QB_F8_E4M3_EMIN, QB_F8_E4M3_CLAMP,
-                                                         saturate ? 0x7E : 0x7F, 0x7F));
+  _mm_storeu_si128((__m128i*) out, qb_f8_avx512_e4m3(_mm512_loadu_si512(in), saturate));
 }
 static inline void qb_cvt_f8fp_avx512skx_f32_f8e4m3_tail(const float* in, uint8_t* out, size_t n,
                                                          int saturate) {
   const __mmask16 m = (__mmask16) ((1u << n) - 1u);
-  const __m512i w = _mm512_maskz_loadu_epi32(m, in);
-  _mm_mask_storeu_epi8(
-      out, m, qb_f8_avx512_from_f32(w, 3, QB_F8_E4M3_EMIN, QB_F8_E4M3_CLAMP, saturate ? 0x7E : 0x7F, 0x7F));
+  _mm_mask_storeu_epi8(out, m, qb_f8_avx512_e4m3(_mm512_maskz_loadu_epi32(m, in), saturate));
 }
 
 /* f32 -> e5m2: overflow and inf to inf (0x7C), NaN 0x7E; signed. */
 static inline void qb_cvt_f8fp_avx512skx_f32_f8e5m2_x16(const float* in, uint8_t* out) {
-  const __m512i w = _mm512_loadu_si512(in);
   _mm_storeu_si128((__m128i*) out,
-                   qb_f8_avx512_from_f32(w, 2, QB_F8_E5M2_EMIN, QB_F8_E5M2_CLAMP, 0x7C, 0x7E));
+                   qb_f8_avx512_from_f32(_mm512_loadu_si512(in), 2, QB_F8_E5M2_EMIN, QB_F8_E5M2_CLAMP, 0x7E));
 }
 static inline void qb_cvt_f8fp_avx512skx_f32_f8e5m2_tail(const float* in, uint8_t* out, size_t n) {
   const __mmask16 m = (__mmask16) ((1u << n) - 1u);
-  const __m512i w = _mm512_maskz_loadu_epi32(m, in);
-  _mm_mask_storeu_epi8(out, m, qb_f8_avx512_from_f32(w, 2, QB_F8_E5M2_EMIN, QB_F8_E5M2_CLAMP, 0x7C, 0x7E));
+  _mm_mask_storeu_epi8(
+      out, m,
+      qb_f8_avx512_from_f32(_mm512_maskz_loadu_epi32(m, in), 2, QB_F8_E5M2_EMIN, QB_F8_E5M2_CLAMP, 0x7E));
 }
 
 /* e4m3 -> f32 (qb_f8e4m3_avx512_to_f32): exact. */
@@ -141,26 +157,38 @@ static inline void qb_cvt_f8fp_avx512skx_f8e4m3_f32_tail(const uint8_t* in, floa
 
 #if defined(__AVX2__) && defined(__F16C__)
 
-static inline __m256i qb_f8_avx2_encode(__m256i abs, int mbits, int emin, int clamp) {
-  const __m256i a = _mm256_min_epu32(abs, _mm256_set1_epi32(clamp));
+/* 8 f32 -> 8 codes in the low byte of each 32-bit lane, the rest zero: the steps of
+ * qb_f8_avx512_round and qb_f8_avx512_from_f32 (the offset is subtracted after the packs:
+ * qb_f8_avx2_finish). The sign by a blend on the sign of x itself (vblendvps reads bit
+ * 31) between q and q ^ 0x80. `nanval` >= 0: the bits of a float that rounds to the NaN
+ * code (480 for e4m3, 98304 for e5m2), which NaN lanes take in step 1 by two vminps,
+ * whose result is their second operand when either is NaN: min(CLAMP, |x|) keeps a NaN,
+ * min(that, nanval) replaces it, and leaves every clamped value (< nanval) as it is. */
+static inline __m256i qb_f8_avx2_from_f32(__m256i w, int mbits, int emin, int clamp, int nanval) {
+  const __m256i abs = _mm256_and_si256(w, _mm256_set1_epi32(0x7FFFFFFF));
+  const __m256i a =
+      nanval < 0 ? _mm256_min_epu32(abs, _mm256_set1_epi32(clamp))
+                 : _mm256_castps_si256(_mm256_min_ps(
+                       _mm256_min_ps(_mm256_castsi256_ps(_mm256_set1_epi32(clamp)), _mm256_castsi256_ps(abs)),
+                       _mm256_castsi256_ps(_mm256_set1_epi32(nanval))));
   const __m256i e =
       _mm256_max_epu32(_mm256_and_si256(a, _mm256_set1_epi32(0x7F800000)), _mm256_set1_epi32(emin << 23));
-  const __m256i magic = _mm256_add_epi32(e, _mm256_set1_epi32((23 - mbits) << 23));
-  const __m256 sum = _mm256_add_ps(_mm256_castsi256_ps(a), _mm256_castsi256_ps(magic));
-  const __m256i k = _mm256_sub_epi32(_mm256_castps_si256(sum), magic);
-  return _mm256_add_epi32(k,
-                          _mm256_srli_epi32(_mm256_sub_epi32(e, _mm256_set1_epi32(emin << 23)), 23 - mbits));
+  const __m256i p = _mm256_add_epi32(e, _mm256_set1_epi32((23 - mbits) << 23));
+  const __m256i magic = _mm256_add_epi32(p, _mm256_srli_epi32(p, 23 - mbits));
+  __m256i q = _mm256_castps_si256(_mm256_add_ps(_mm256_castsi256_ps(a), _mm256_castsi256_ps(magic)));
+  const __m256i qs = _mm256_xor_si256(q, _mm256_set1_epi32(0x80));
+  q = _mm256_castps_si256(
+      _mm256_blendv_ps(_mm256_castsi256_ps(q), _mm256_castsi256_ps(qs), _mm256_castsi256_ps(w)));
+  return _mm256_and_si256(q, _mm256_set1_epi32(0xFF));
 }
 
-/* 8 f32 -> 8 codes in the low byte of each 32-bit lane (sign included). */
-static inline __m256i qb_f8_avx2_from_f32(__m256i w, int mbits, int emin, int clamp, int top, int nan) {
-  const __m256i abs = _mm256_and_si256(w, _mm256_set1_epi32(0x7FFFFFFF));
-  __m256i q = _mm256_min_epu32(qb_f8_avx2_encode(abs, mbits, emin, clamp), _mm256_set1_epi32(top));
-  if (top != nan) { /* as qb_f8_avx512_from_f32 */
-    const __m256i is_nan = _mm256_cmpgt_epi32(abs, _mm256_set1_epi32(0x7F800000));
-    q = _mm256_blendv_epi8(q, _mm256_set1_epi32(nan), is_nan);
-  }
-  return _mm256_or_si256(q, _mm256_and_si256(_mm256_srli_epi32(w, 24), _mm256_set1_epi32(0x80)));
+/* The packed bytes less the offset of step 4. */
+static inline __m256i qb_f8_avx2_finish(__m256i bytes, int mbits, int emin) {
+  return _mm256_sub_epi8(bytes, _mm256_set1_epi8((char) QB_F8_OFF(mbits, emin)));
+}
+static inline __m256i qb_f8_avx2_e4m3(__m256i w, int saturate) {
+  return saturate ? qb_f8_avx2_from_f32(w, 3, QB_F8_E4M3_EMIN, QB_F8_E4M3SAT_CLAMP, QB_F8_E4M3_CLAMP)
+                  : qb_f8_avx2_from_f32(w, 3, QB_F8_E4M3_EMIN, QB_F8_E4M3_CLAMP, -1);
 }
 
 /* f8 e4m3fn -> f32 on 8 lanes from 8 bytes: qb_f8e4m3_avx512_to_f32's steps; NaN found
@@ -179,29 +207,32 @@ static inline __m256 qb_f8e4m3_avx2_to_f32(__m128i b) {
  * store (_x32), 8 (_x8), and 8 e4m3 bytes -> 8 f32. */
 static inline void qb_cvt_f8fp_avx2_f32_f8e4m3_x32(const float* in, uint8_t* out, int saturate) {
   __m256i q[4];
-  for (int j = 0; j < 4; j++) {
-    q[j] = qb_f8_avx2_from_f32(_mm256_loadu_si256((const __m256i*) (in + 8 * j)), 3, QB_F8_E4M3_EMIN,
-                               QB_F8_E4M3_CLAMP, saturate ? 0x7E : 0x7F, 0x7F);
-  }
-  _mm256_storeu_si256((__m256i*) out, qb_cvt_avx2_pack_u8x4(q[0], q[1], q[2], q[3]));
+  for (int j = 0; j < 4; j++)
+    q[j] = qb_f8_avx2_e4m3(_mm256_loadu_si256((const __m256i*) (in + 8 * j)), saturate);
+  _mm256_storeu_si256((__m256i*) out,
+                      qb_f8_avx2_finish(qb_cvt_avx2_pack_u8x4(q[0], q[1], q[2], q[3]), 3, QB_F8_E4M3_EMIN));
 }
 static inline void qb_cvt_f8fp_avx2_f32_f8e4m3_x8(const float* in, uint8_t* out, int saturate) {
-  const __m256i q = qb_f8_avx2_from_f32(_mm256_loadu_si256((const __m256i*) in), 3, QB_F8_E4M3_EMIN,
-                                        QB_F8_E4M3_CLAMP, saturate ? 0x7E : 0x7F, 0x7F);
-  _mm_storel_epi64((__m128i*) out, qb_cvt_avx2_pack_u8x1(q));
+  const __m256i q = qb_f8_avx2_e4m3(_mm256_loadu_si256((const __m256i*) in), saturate);
+  const __m128i b = _mm256_castsi256_si128(
+      qb_f8_avx2_finish(_mm256_castsi128_si256(qb_cvt_avx2_pack_u8x1(q)), 3, QB_F8_E4M3_EMIN));
+  _mm_storel_epi64((__m128i*) out, b);
 }
 static inline void qb_cvt_f8fp_avx2_f32_f8e5m2_x32(const float* in, uint8_t* out) {
   __m256i q[4];
   for (int j = 0; j < 4; j++) {
     q[j] = qb_f8_avx2_from_f32(_mm256_loadu_si256((const __m256i*) (in + 8 * j)), 2, QB_F8_E5M2_EMIN,
-                               QB_F8_E5M2_CLAMP, 0x7C, 0x7E);
+                               QB_F8_E5M2_CLAMP, QB_F8_E5M2_NANVAL);
   }
-  _mm256_storeu_si256((__m256i*) out, qb_cvt_avx2_pack_u8x4(q[0], q[1], q[2], q[3]));
+  _mm256_storeu_si256((__m256i*) out,
+                      qb_f8_avx2_finish(qb_cvt_avx2_pack_u8x4(q[0], q[1], q[2], q[3]), 2, QB_F8_E5M2_EMIN));
 }
 static inline void qb_cvt_f8fp_avx2_f32_f8e5m2_x8(const float* in, uint8_t* out) {
   const __m256i q = qb_f8_avx2_from_f32(_mm256_loadu_si256((const __m256i*) in), 2, QB_F8_E5M2_EMIN,
-                                        QB_F8_E5M2_CLAMP, 0x7C, 0x7E);
-  _mm_storel_epi64((__m128i*) out, qb_cvt_avx2_pack_u8x1(q));
+                                        QB_F8_E5M2_CLAMP, QB_F8_E5M2_NANVAL);
+  const __m128i b = _mm256_castsi256_si128(
+      qb_f8_avx2_finish(_mm256_castsi128_si256(qb_cvt_avx2_pack_u8x1(q)), 2, QB_F8_E5M2_EMIN));
+  _mm_storel_epi64((__m128i*) out, b);
 }
 static inline void qb_cvt_f8fp_avx2_f8e4m3_f32_x8(const uint8_t* in, float* out) {
   _mm256_storeu_ps(out, qb_f8e4m3_avx2_to_f32(_mm_loadl_epi64((const __m128i*) in)));
