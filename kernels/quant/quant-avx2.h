@@ -240,32 +240,42 @@ QB__AVX2_INLINE void qb__avx2_dequant(size_t n, const void* x, float* y, float s
   }
 }
 
-/* Per channel, s8/u8 -> f32: qb__avx2_quantc's loop with vectors of 8 (the last len % 8
- * of a channel as the overlapping vector ending at its end), for len >= 8. */
+/* Per channel, s8/u8 -> f32, for len >= 8: qb__avx512_dequantc's walk with vectors of 8
+ * (the vector that straddles two channels takes their parameters by two blends on a lane
+ * compare, so no element is written twice); shorter channels take the per-tensor loop. */
 QB__AVX2_INLINE void qb__avx2_dequantc(size_t n, const void* x, float* y, const qb_quant_params* q,
                                        const int is_u8, const int unroll) {
-  const size_t len = q->channel_len;
+  const size_t len = q->channel_len, channels = n / len;
   const uint8_t* in = (const uint8_t*) x;
+  (void) unroll;
   if (len < 8) {
-    for (size_t c = 0; c < n / len; c++) {
+    for (size_t c = 0; c < channels; c++) {
       qb__avx2_dequant(len, in + c * len, y + c * len, q->scales[c], q->zero_points[c], is_u8, 1);
     }
     return;
   }
-  for (size_t c = 0; c < n / len; c++, in += len, y += len) {
-    const __m256i zp = _mm256_set1_epi32(q->zero_points[c]);
-    const __m256 s = _mm256_set1_ps(q->scales[c]);
-    size_t i = 0;
-    if (unroll == 4) {
-      for (; i + 32 <= len; i += 32) {
-        _mm256_storeu_ps(y + i, qb__avx2_dequant8(in + i, zp, s, is_u8));
-        _mm256_storeu_ps(y + i + 8, qb__avx2_dequant8(in + i + 8, zp, s, is_u8));
-        _mm256_storeu_ps(y + i + 16, qb__avx2_dequant8(in + i + 16, zp, s, is_u8));
-        _mm256_storeu_ps(y + i + 24, qb__avx2_dequant8(in + i + 24, zp, s, is_u8));
-      }
+  const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  __m256i zp = _mm256_set1_epi32(q->zero_points[0]);
+  __m256 s = _mm256_set1_ps(q->scales[0]);
+  size_t i = 0;
+  for (size_t c = 0; c < channels; c++) {
+    const size_t end = (c + 1) * len;
+    for (; i + 8 <= end; i += 8) _mm256_storeu_ps(y + i, qb__avx2_dequant8(in + i, zp, s, is_u8));
+    if (c + 1 == channels) {
+      if (i < end) _mm256_storeu_ps(y + end - 8, qb__avx2_dequant8(in + end - 8, zp, s, is_u8));
+      break;
     }
-    for (; i + 8 <= len; i += 8) _mm256_storeu_ps(y + i, qb__avx2_dequant8(in + i, zp, s, is_u8));
-    if (i < len) _mm256_storeu_ps(y + len - 8, qb__avx2_dequant8(in + len - 8, zp, s, is_u8));
+    const __m256i zp_next = _mm256_set1_epi32(q->zero_points[c + 1]);
+    const __m256 s_next = _mm256_set1_ps(q->scales[c + 1]);
+    if (i < end) {
+      /* Lanes [0, end - i) are channel c's (end - i < 8), the rest c + 1's (len >= 8). */
+      const __m256i m = _mm256_cmpgt_epi32(_mm256_set1_epi32((int) (end - i)), lane);
+      _mm256_storeu_ps(y + i, qb__avx2_dequant8(in + i, _mm256_blendv_epi8(zp_next, zp, m),
+                                                _mm256_blendv_ps(s_next, s, _mm256_castsi256_ps(m)), is_u8));
+      i += 8;
+    }
+    zp = zp_next;
+    s = s_next;
   }
 }
 
