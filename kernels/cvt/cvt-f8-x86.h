@@ -25,7 +25,7 @@
  *    saturating e4m3 (0x7E), 61440 for e5m2 (a tie that rounds to 65536, code 0x7C, inf).
  *    For saturating e4m3 and e5m2, where a NaN must not share the top code: AVX-512 takes
  *    |x| and the clamp in one vrangeps (which keeps a NaN) and gives NaN lanes their code
- *    by a masked addition in step 3; AVX2 clamps by two vminps (qb_f8_avx2_from_f32).
+ *    by a masked addition in step 3; AVX2 clamps by two vminps (qb_f8_avx2_bytes).
  * 2. E = max(exponent field of a, emin), kept in place (E << 23): subnormal targets share
  *    the smallest normal's spacing, 2^(emin - 127 - mbits).
  * 3. magic = 2^(E - 127 + 23 - mbits) with mantissa field t = (E + 23 - mbits) << mbits:
@@ -46,10 +46,10 @@
  */
 #define QB_F8_E4M3_EMIN 121
 #define QB_F8_E5M2_EMIN 113
-#define QB_F8_E4M3_CLAMP 0x43F00000    /* 480.0f */
-#define QB_F8_E4M3SAT_CLAMP 0x43E00000 /* 448.0f */
-#define QB_F8_E5M2_CLAMP 0x47700000    /* 61440.0f */
-#define QB_F8_E5M2_NANVAL 0x47C00000   /* 98304.0f: rounds to 0x7E, e5m2's NaN code */
+#define QB_F8_E4M3_TOP_CLAMP 0x43F00000 /* 480.0f */
+#define QB_F8_E4M3SAT_CLAMP 0x43E00000  /* 448.0f */
+#define QB_F8_E5M2_TOP_CLAMP 0x47700000 /* 61440.0f */
+#define QB_F8_E5M2_NANVAL 0x47C00000    /* 98304.0f: rounds to 0x7E, e5m2's NaN code */
 #define QB_F8_OFF(mbits, emin) ((((23 - (mbits)) + (emin)) << (mbits)) & 0xFF)
 
 #if defined(__AVX512F__)
@@ -121,7 +121,7 @@ static inline __m512 qb_f8e4m3_avx512_to_f32(__m128i b) {
  */
 static inline __m128i qb_f8_avx512_e4m3(__m512i w, int saturate) {
   return saturate ? qb_f8_avx512_from_f32(w, 3, QB_F8_E4M3_EMIN, QB_F8_E4M3SAT_CLAMP, 0x7F)
-                  : qb_f8_avx512_from_f32(w, 3, QB_F8_E4M3_EMIN, QB_F8_E4M3_CLAMP, -1);
+                  : qb_f8_avx512_from_f32(w, 3, QB_F8_E4M3_EMIN, QB_F8_E4M3_TOP_CLAMP, -1);
 }
 static inline void qb_cvt_f8fp_avx512skx_f32_f8e4m3_x16(const float* in, uint8_t* out, int saturate) {
   _mm_storeu_si128((__m128i*) out, qb_f8_avx512_e4m3(_mm512_loadu_si512(in), saturate));
@@ -134,14 +134,14 @@ static inline void qb_cvt_f8fp_avx512skx_f32_f8e4m3_tail(const float* in, uint8_
 
 /* f32 -> e5m2: overflow and inf to inf (0x7C), NaN 0x7E; signed. */
 static inline void qb_cvt_f8fp_avx512skx_f32_f8e5m2_x16(const float* in, uint8_t* out) {
-  _mm_storeu_si128((__m128i*) out,
-                   qb_f8_avx512_from_f32(_mm512_loadu_si512(in), 2, QB_F8_E5M2_EMIN, QB_F8_E5M2_CLAMP, 0x7E));
+  _mm_storeu_si128((__m128i*) out, qb_f8_avx512_from_f32(_mm512_loadu_si512(in), 2, QB_F8_E5M2_EMIN,
+                                                         QB_F8_E5M2_TOP_CLAMP, 0x7E));
 }
 static inline void qb_cvt_f8fp_avx512skx_f32_f8e5m2_tail(const float* in, uint8_t* out, size_t n) {
   const __mmask16 m = (__mmask16) ((1u << n) - 1u);
   _mm_mask_storeu_epi8(
       out, m,
-      qb_f8_avx512_from_f32(_mm512_maskz_loadu_epi32(m, in), 2, QB_F8_E5M2_EMIN, QB_F8_E5M2_CLAMP, 0x7E));
+      qb_f8_avx512_from_f32(_mm512_maskz_loadu_epi32(m, in), 2, QB_F8_E5M2_EMIN, QB_F8_E5M2_TOP_CLAMP, 0x7E));
 }
 
 /* e4m3 -> f32 (qb_f8e4m3_avx512_to_f32): exact. */
@@ -164,7 +164,7 @@ static inline void qb_cvt_f8fp_avx512skx_f8e4m3_f32_tail(const uint8_t* in, floa
  * code (480 for e4m3, 98304 for e5m2), which NaN lanes take in step 1 by two vminps,
  * whose result is their second operand when either is NaN: min(CLAMP, |x|) keeps a NaN,
  * min(that, nanval) replaces it, and leaves every clamped value (< nanval) as it is. */
-static inline __m256i qb_f8_avx2_from_f32(__m256i w, int mbits, int emin, int clamp, int nanval) {
+static inline __m256i qb_f8_avx2_bytes(__m256i w, int mbits, int emin, int clamp, int nanval) {
   const __m256i abs = _mm256_and_si256(w, _mm256_set1_epi32(0x7FFFFFFF));
   const __m256i a =
       nanval < 0 ? _mm256_min_epu32(abs, _mm256_set1_epi32(clamp))
@@ -182,13 +182,39 @@ static inline __m256i qb_f8_avx2_from_f32(__m256i w, int mbits, int emin, int cl
   return _mm256_and_si256(q, _mm256_set1_epi32(0xFF));
 }
 
+/*
+ * The previous encoding, kept for kernels/lowbit/blkq-avx2.h: the code itself (sign
+ * included) in the low byte of each 32-bit lane, the rest zero. |x| clamped to `clamp`
+ * (QB_F8_E4M3_CLAMP: 512), the sum minus the magic number plus the exponent offset, then
+ * min(code, top); NaN lanes (top != nan) take `nan`.
+ */
+#define QB_F8_E4M3_CLAMP 0x44000000 /* 512.0f */
+#define QB_F8_E5M2_CLAMP 0x47800000 /* 65536.0f */
+static inline __m256i qb_f8_avx2_from_f32(__m256i w, int mbits, int emin, int clamp, int top, int nan) {
+  const __m256i abs = _mm256_and_si256(w, _mm256_set1_epi32(0x7FFFFFFF));
+  const __m256i a = _mm256_min_epu32(abs, _mm256_set1_epi32(clamp));
+  const __m256i e =
+      _mm256_max_epu32(_mm256_and_si256(a, _mm256_set1_epi32(0x7F800000)), _mm256_set1_epi32(emin << 23));
+  const __m256i magic = _mm256_add_epi32(e, _mm256_set1_epi32((23 - mbits) << 23));
+  const __m256 sum = _mm256_add_ps(_mm256_castsi256_ps(a), _mm256_castsi256_ps(magic));
+  const __m256i k = _mm256_sub_epi32(_mm256_castps_si256(sum), magic);
+  __m256i q =
+      _mm256_add_epi32(k, _mm256_srli_epi32(_mm256_sub_epi32(e, _mm256_set1_epi32(emin << 23)), 23 - mbits));
+  q = _mm256_min_epu32(q, _mm256_set1_epi32(top));
+  if (top != nan) {
+    const __m256i is_nan = _mm256_cmpgt_epi32(abs, _mm256_set1_epi32(0x7F800000));
+    q = _mm256_blendv_epi8(q, _mm256_set1_epi32(nan), is_nan);
+  }
+  return _mm256_or_si256(q, _mm256_and_si256(_mm256_srli_epi32(w, 24), _mm256_set1_epi32(0x80)));
+}
+
 /* The packed bytes less the offset of step 4. */
 static inline __m256i qb_f8_avx2_finish(__m256i bytes, int mbits, int emin) {
   return _mm256_sub_epi8(bytes, _mm256_set1_epi8((char) QB_F8_OFF(mbits, emin)));
 }
 static inline __m256i qb_f8_avx2_e4m3(__m256i w, int saturate) {
-  return saturate ? qb_f8_avx2_from_f32(w, 3, QB_F8_E4M3_EMIN, QB_F8_E4M3SAT_CLAMP, QB_F8_E4M3_CLAMP)
-                  : qb_f8_avx2_from_f32(w, 3, QB_F8_E4M3_EMIN, QB_F8_E4M3_CLAMP, -1);
+  return saturate ? qb_f8_avx2_bytes(w, 3, QB_F8_E4M3_EMIN, QB_F8_E4M3SAT_CLAMP, QB_F8_E4M3_TOP_CLAMP)
+                  : qb_f8_avx2_bytes(w, 3, QB_F8_E4M3_EMIN, QB_F8_E4M3_TOP_CLAMP, -1);
 }
 
 /* f8 e4m3fn -> f32 on 8 lanes from 8 bytes: qb_f8e4m3_avx512_to_f32's steps; NaN found
@@ -221,15 +247,15 @@ static inline void qb_cvt_f8fp_avx2_f32_f8e4m3_x8(const float* in, uint8_t* out,
 static inline void qb_cvt_f8fp_avx2_f32_f8e5m2_x32(const float* in, uint8_t* out) {
   __m256i q[4];
   for (int j = 0; j < 4; j++) {
-    q[j] = qb_f8_avx2_from_f32(_mm256_loadu_si256((const __m256i*) (in + 8 * j)), 2, QB_F8_E5M2_EMIN,
-                               QB_F8_E5M2_CLAMP, QB_F8_E5M2_NANVAL);
+    q[j] = qb_f8_avx2_bytes(_mm256_loadu_si256((const __m256i*) (in + 8 * j)), 2, QB_F8_E5M2_EMIN,
+                            QB_F8_E5M2_TOP_CLAMP, QB_F8_E5M2_NANVAL);
   }
   _mm256_storeu_si256((__m256i*) out,
                       qb_f8_avx2_finish(qb_cvt_avx2_pack_u8x4(q[0], q[1], q[2], q[3]), 2, QB_F8_E5M2_EMIN));
 }
 static inline void qb_cvt_f8fp_avx2_f32_f8e5m2_x8(const float* in, uint8_t* out) {
-  const __m256i q = qb_f8_avx2_from_f32(_mm256_loadu_si256((const __m256i*) in), 2, QB_F8_E5M2_EMIN,
-                                        QB_F8_E5M2_CLAMP, QB_F8_E5M2_NANVAL);
+  const __m256i q = qb_f8_avx2_bytes(_mm256_loadu_si256((const __m256i*) in), 2, QB_F8_E5M2_EMIN,
+                                     QB_F8_E5M2_TOP_CLAMP, QB_F8_E5M2_NANVAL);
   const __m128i b = _mm256_castsi256_si128(
       qb_f8_avx2_finish(_mm256_castsi128_si256(qb_cvt_avx2_pack_u8x1(q)), 2, QB_F8_E5M2_EMIN));
   _mm_storel_epi64((__m128i*) out, b);
