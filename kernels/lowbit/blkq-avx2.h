@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "common/hmax-avx2.h"
 #include "cvt/cvt-f8-x86.h"
 #include "lowbit/elem-avx2.h"
 #include "lowbit/lowbit-scalar.h"
@@ -27,25 +28,13 @@
 /*
  * Eight vectors of per-block partial maxima of |x| bits (integer maxima order |x| as the
  * floats do, NaN above inf) -> one vector whose lane k holds block k's maximum. A
- * transposing tree of three levels (shuffle, shuffle, max); the partials enter in the
+ * transposing tree of three levels (common/hmax-avx2.h); the partials enter in the
  * order 0, 4, 1, 5, 2, 6, 3, 7, which the tree's lane placement (input j ends in lane
  * j / 2 + 4 (j % 2)) turns into lane k = block k.
  */
 QB__BLKQ_AVX2_INLINE __m256i qb__blkq_avx2_hmax8x8(const __m256i* m) {
-  static const int order[8] = {0, 4, 1, 5, 2, 6, 3, 7};
-  __m256i p[4];
-#pragma GCC unroll 4
-  for (int j = 0; j < 4; j++) {
-    const __m256i a = m[order[2 * j]], b = m[order[2 * j + 1]];
-    p[j] = _mm256_max_epi32(_mm256_permute2x128_si256(a, b, 0x20), _mm256_permute2x128_si256(a, b, 0x31));
-  }
-#define QB__SHUF(a, b, imm) \
-  _mm256_castps_si256(_mm256_shuffle_ps(_mm256_castsi256_ps(a), _mm256_castsi256_ps(b), imm))
-  const __m256i q0 = _mm256_max_epi32(QB__SHUF(p[0], p[1], 0x44), QB__SHUF(p[0], p[1], 0xEE));
-  const __m256i q1 = _mm256_max_epi32(QB__SHUF(p[2], p[3], 0x44), QB__SHUF(p[2], p[3], 0xEE));
-  const __m256i r = _mm256_max_epi32(QB__SHUF(q0, q1, 0x88), QB__SHUF(q0, q1, 0xDD));
-#undef QB__SHUF
-  return r;
+  const __m256i r[8] = {m[0], m[4], m[1], m[5], m[2], m[6], m[3], m[7]};
+  return qb__avx2_hmax8x8(r);
 }
 
 /* The largest of 8 signed 32-bit lanes. */

@@ -10,35 +10,11 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "common/hmax-avx2.h"
 #include "qb/ukernel.h"
 #include "quant/qblock-scalar.h"
 
 #define QB__QBLOCK_AVX2_INLINE static inline __attribute__((always_inline))
-
-/*
- * Eight vectors of per-block partial maxima of |x| bits -> one vector of the eight blocks'
- * maxima: block k ends in lane k / 2 + 4 * (k % 2). Three levels of shuffle and max (14
- * instructions for 8 blocks where one reduction each takes 6). Integer maxima: on |x| bits
- * they order as the floats do, with a NaN above inf (so a block's maximum says whether it
- * holds a NaN or an infinity).
- */
-QB__QBLOCK_AVX2_INLINE __m256i qb__avx2_hmax8x8(const __m256i* m) {
-  __m256i p[4];
-#pragma GCC unroll 4
-  for (int j = 0; j < 4; j++) {
-    /* Low 128 bits: block 2j's 4 partials, high: block 2j + 1's. */
-    p[j] = _mm256_max_epi32(_mm256_permute2x128_si256(m[2 * j], m[2 * j + 1], 0x20),
-                            _mm256_permute2x128_si256(m[2 * j], m[2 * j + 1], 0x31));
-  }
-#define QB__SHUF(a, b, imm) \
-  _mm256_castps_si256(_mm256_shuffle_ps(_mm256_castsi256_ps(a), _mm256_castsi256_ps(b), imm))
-  /* Low lane: blocks 0, 0, 2, 2 (then 4, 4, 6, 6); high lane: the odd blocks. */
-  const __m256i q0 = _mm256_max_epi32(QB__SHUF(p[0], p[1], 0x44), QB__SHUF(p[0], p[1], 0xEE));
-  const __m256i q1 = _mm256_max_epi32(QB__SHUF(p[2], p[3], 0x44), QB__SHUF(p[2], p[3], 0xEE));
-  const __m256i r = _mm256_max_epi32(QB__SHUF(q0, q1, 0x88), QB__SHUF(q0, q1, 0xDD));
-#undef QB__SHUF
-  return r;
-}
 
 /*
  * The |x| maxima of the eight blocks of 32 at x, as integer maxima of the |x| bits (NaN
