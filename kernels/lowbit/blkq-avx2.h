@@ -25,6 +25,13 @@
 
 #define QB__BLKQ_AVX2_INLINE static inline __attribute__((always_inline))
 
+/* The upper 8 bytes of v at p, any alignment (vpextrq to memory; a cast to double* for
+ * _mm_storeh_pd would claim 8-byte alignment, which UBSan rightly reports). */
+QB__BLKQ_AVX2_INLINE void qb__blkq_store_hi64(uint8_t* p, __m128i v) {
+  const uint64_t h = (uint64_t) _mm_extract_epi64(v, 1);
+  memcpy(p, &h, sizeof h);
+}
+
 /*
  * Eight vectors of per-block partial maxima of |x| bits (integer maxima order |x| as the
  * floats do, NaN above inf) -> one vector whose lane k holds block k's maximum. A
@@ -174,13 +181,13 @@ QB__BLKQ_AVX2_INLINE void qb__blkq_avx2_nvf4_codes_x8(const float* x, qb__blkq_a
   const __m128i q2 = _mm256_castsi256_si128(b47), q3 = _mm256_extracti128_si256(b47, 1);
   uint8_t* o = (uint8_t*) out;
   _mm_storel_epi64((__m128i*) (o + 1), q0);
-  _mm_storeh_pd((double*) (o + 10), _mm_castsi128_pd(q0));
+  qb__blkq_store_hi64(o + 10, q0);
   _mm_storel_epi64((__m128i*) (o + 19), q1);
-  _mm_storeh_pd((double*) (o + 28), _mm_castsi128_pd(q1));
+  qb__blkq_store_hi64(o + 28, q1);
   _mm_storel_epi64((__m128i*) (o + 37), q2);
-  _mm_storeh_pd((double*) (o + 46), _mm_castsi128_pd(q2));
+  qb__blkq_store_hi64(o + 46, q2);
   _mm_storel_epi64((__m128i*) (o + 55), q3);
-  _mm_storeh_pd((double*) (o + 64), _mm_castsi128_pd(q3));
+  qb__blkq_store_hi64(o + 64, q3);
   const uint64_t sb = (uint64_t) _mm_cvtsi128_si64(qb_cvt_avx2_pack_u8x1(sc.s));
 #pragma GCC unroll 8
   for (int b = 0; b < 8; b++) o[9 * b] = (uint8_t) (sb >> (8 * b));
