@@ -24,13 +24,13 @@ static void qb__allowed_init(void) {
       sched_getaffinity(0, sizeof qb__allowed, &qb__allowed) == 0 && CPU_COUNT(&qb__allowed) > 0;
 }
 
+#ifdef QB_HAVE_HWLOC
+#include <hwloc.h>
+
 static bool qb__cpu_allowed(unsigned cpu) {
   pthread_once(&qb__allowed_once, qb__allowed_init);
   return !qb__allowed_known || (cpu < CPU_SETSIZE && CPU_ISSET(cpu, &qb__allowed));
 }
-
-#ifdef QB_HAVE_HWLOC
-#include <hwloc.h>
 
 static uint64_t qb__cache_size(hwloc_topology_t topo, hwloc_obj_type_t type) {
   hwloc_obj_t o = hwloc_get_next_obj_by_type(topo, type, NULL);
