@@ -260,7 +260,9 @@ QB__QBLOCK_AVX512_INLINE void qb__avx512_q4_0_codes(const float* x, __m512 id, q
  * is NaN only where all its values are.
  */
 QB__QBLOCK_AVX512_INLINE __m512 qb__avx512_range16(const __m512* m, const int imm) {
-#define QB__OP(u, v) _mm512_range_ps(u, v, imm)
+  /* Each arm with its literal: the immediate must be a constant expression (clang checks
+   * before inlining; imm is 4 or 5 at every call, so the other arm folds away). */
+#define QB__OP(u, v) (imm == 5 ? _mm512_range_ps(u, v, 5) : _mm512_range_ps(u, v, 4))
   __m512 v1[8];
 #pragma GCC unroll 8
   for (int p = 0; p < 8; p++) {
