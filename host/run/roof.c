@@ -61,15 +61,21 @@ typedef struct qb__way {
 } qb__way;
 
 /* The ways of each bandwidth roof (the fastest is the roof), so that a kernel that
- * moves its bytes better than memcpy does cannot end above its roof. */
-static const qb__way qb__copy_ways[] = {{"memcpy", QB_CPU_WORK_COPY, {0, 0, false}},
-                                        {"loop", QB_CPU_WORK_STREAM, {1, 1, false}},
-                                        {"loop-nt", QB_CPU_WORK_STREAM, {1, 1, true}}};
-static const qb__way qb__read_ways[] = {{"sum", QB_CPU_WORK_READ, {0, 0, false}},
-                                        {"loop", QB_CPU_WORK_STREAM, {1, 0, false}}};
-static const qb__way qb__write_ways[] = {{"memset", QB_CPU_WORK_WRITE, {0, 0, false}},
-                                         {"loop", QB_CPU_WORK_STREAM, {0, 1, false}},
-                                         {"loop-nt", QB_CPU_WORK_STREAM, {0, 1, true}}};
+ * moves its bytes better than memcpy does cannot end above its roof. `loop-256` (the
+ * loop in 256-bit vectors) only where the loop's own vectors are 512-bit: where wide
+ * vectors lower the clock or split into halves, a kernel of 256-bit vectors may move
+ * the bytes faster than the widest loop does. */
+static const qb__way qb__copy_ways[] = {{"memcpy", QB_CPU_WORK_COPY, {0, 0, false, false}},
+                                        {"loop", QB_CPU_WORK_STREAM, {1, 1, false, false}},
+                                        {"loop-256", QB_CPU_WORK_STREAM, {1, 1, false, true}},
+                                        {"loop-nt", QB_CPU_WORK_STREAM, {1, 1, true, false}}};
+static const qb__way qb__read_ways[] = {{"sum", QB_CPU_WORK_READ, {0, 0, false, false}},
+                                        {"loop", QB_CPU_WORK_STREAM, {1, 0, false, false}},
+                                        {"loop-256", QB_CPU_WORK_STREAM, {1, 0, false, true}}};
+static const qb__way qb__write_ways[] = {{"memset", QB_CPU_WORK_WRITE, {0, 0, false, false}},
+                                         {"loop", QB_CPU_WORK_STREAM, {0, 1, false, false}},
+                                         {"loop-256", QB_CPU_WORK_STREAM, {0, 1, false, true}},
+                                         {"loop-nt", QB_CPU_WORK_STREAM, {0, 1, true, false}}};
 
 /* Tells the caller that a roof is about to be timed: every entry before it is final. */
 static void qb__progress(qb__roofing* r, const char* bench) {
@@ -131,8 +137,9 @@ static double qb__fastest(const qb_measure* m, const char* key) {
   return best;
 }
 
-/* The ways of a bandwidth roof, from what it is: its name, or its read:write mix. */
-static size_t qb__ways_of(const qb_roof* x, qb__way* out) {
+/* The ways of a bandwidth roof, from what it is: its name, or its read:write mix; the
+ * narrow loop only where the CPU's widest is 512-bit. */
+static size_t qb__ways_of(const qb_roof* x, const qb_cpu* cpu, qb__way* out) {
   const qb__way* table = NULL;
   size_t n = 0;
   if (strcmp(x->name, "copy") == 0) {
@@ -145,13 +152,20 @@ static size_t qb__ways_of(const qb_roof* x, qb__way* out) {
     table = qb__write_ways;
     n = sizeof qb__write_ways / sizeof qb__write_ways[0];
   }
-  if (table != NULL) {
-    memcpy(out, table, n * sizeof *out);
-    return n;
+  qb__way mix[3] = {{"loop", QB_CPU_WORK_STREAM, {x->r, x->w, false, false}},
+                    {"loop-256", QB_CPU_WORK_STREAM, {x->r, x->w, false, true}},
+                    {"loop-nt", QB_CPU_WORK_STREAM, {x->r, x->w, true, false}}};
+  if (table == NULL) {
+    table = mix;
+    n = sizeof mix / sizeof mix[0];
   }
-  out[0] = (qb__way){"loop", QB_CPU_WORK_STREAM, {x->r, x->w, false}};
-  out[1] = (qb__way){"loop-nt", QB_CPU_WORK_STREAM, {x->r, x->w, true}};
-  return 2;
+  const bool narrow = qb_cpu_stream_width(cpu) == 64;
+  size_t m = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (table[i].stream.narrow && !narrow) continue;
+    out[m++] = table[i];
+  }
+  return m;
 }
 
 static int qb__class_index(const char* size_class) {
@@ -166,7 +180,7 @@ static void qb__bandwidth_trial(qb__roofing* r, qb_roof* x) {
   const qb_ctx* ctx = r->in->ctx;
   const double timeout = r->in->measure.case_timeout;
   qb__way ways[4];
-  const size_t n_ways = qb__ways_of(x, ways);
+  const size_t n_ways = qb__ways_of(x, &ctx->cpu, ways);
   const unsigned trial = ++x->trials;
   const bool big = x->bytes >= QB__ROOF_BIG_BYTES;
   const qb_measure_options mo = qb__roof_options(&r->in->measure, big);

@@ -245,22 +245,31 @@ qb_status qb_cpu_bench_roof(qb_cpu_bench* b, qb_cpu_work work, size_t bytes, uns
   return QB_OK;
 }
 
+int qb_cpu_stream_width(const qb_cpu* cpu) {
+#if defined(__x86_64__) || defined(__i386__)
+  if (qb_isa_usable(cpu, QB_ISA_avx512skx, NULL, NULL, 0)) return 64;
+  if (qb_isa_usable(cpu, QB_ISA_avx2, NULL, NULL, 0)) return 32;
+#else
+  (void) cpu;
+#endif
+  return 16;
+}
+
 qb_status qb_cpu_bench_stream(qb_cpu_bench* b, qb_cpu_stream st, size_t bytes, unsigned threads,
                               const qb_cpu* cpu, double timeout_s, qb_error* err) {
   memset(b, 0, sizeof *b);
   b->work = QB_CPU_WORK_STREAM;
   b->timeout_s = timeout_s;
   b->stream = st;
-#if defined(__x86_64__) || defined(__i386__)
-  b->stream_width = qb_isa_usable(cpu, QB_ISA_avx512skx, NULL, NULL, 0) ? 64
-                    : qb_isa_usable(cpu, QB_ISA_avx2, NULL, NULL, 0)    ? 32
-                                                                        : 0;
-#else
-  (void) cpu;
-#endif
+  const int widest = qb_cpu_stream_width(cpu);
+  b->stream_width = widest > 16 ? widest : 0;
   if (st.r + st.w == 0) return qb_fail(err, QB_INTERNAL, "a stream roof moves no bytes");
   if (st.nt && b->stream_width == 0) {
     return qb_fail(err, QB_UNSUPPORTED, "non-temporal stores need AVX2 (x86)");
+  }
+  if (st.narrow) {
+    if (widest != 64) return qb_fail(err, QB_UNSUPPORTED, "a narrower loop needs AVX-512 (x86)");
+    b->stream_width = 32;
   }
   qb_status s = qb__alloc_slices(b, threads, err);
   if (s != QB_OK) return s;

@@ -49,6 +49,7 @@ typedef enum qb_cpu_work {
 typedef struct qb_cpu_stream {
   unsigned r, w; /* cache lines read and written per step, in this order (r + w > 0) */
   bool nt;       /* non-temporal stores (x86 with AVX2 only) */
+  bool narrow;   /* 256-bit vectors where the CPU has 512-bit ones (x86 with AVX-512 only) */
 } qb_cpu_stream;
 
 /* What one thread does per iteration. */
@@ -112,10 +113,15 @@ qb_status qb_cpu_bench_roof(qb_cpu_bench* b, qb_cpu_work work, size_t bytes, uns
  * (non-temporal ones when s.nt), so that a kernel reading R and writing W bytes per
  * element can be held to a loop that moves bytes in the same proportion. The bytes
  * counter counts what is read plus what is written, as a family's bytes formula does.
- * QB_UNSUPPORTED when s.nt is asked for without AVX2.
+ * QB_UNSUPPORTED when s.nt is asked for without AVX2, or s.narrow without AVX-512 (the
+ * loop is then the widest one already).
  */
 qb_status qb_cpu_bench_stream(qb_cpu_bench* b, qb_cpu_stream s, size_t bytes, unsigned threads,
                               const qb_cpu* cpu, double timeout_s, qb_error* err);
+
+/* The widest vector, in bytes, a stream roof's loop uses on this CPU: 64 (AVX-512), 32
+ * (AVX2) or 16 (portable); where it is 64, a `narrow` loop (32) is a way of its own. */
+int qb_cpu_stream_width(const qb_cpu* cpu);
 
 /* The Google Benchmark callback; `user` is the qb_cpu_bench. */
 void qb_cpu_bench_fn(qb_gb_state* st, void* user);
