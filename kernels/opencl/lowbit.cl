@@ -306,37 +306,103 @@ uint16 qb__load_6bit16(global const uchar* p) {
   return (w >> (uint16) (0u, 6u, 12u, 18u, 0u, 6u, 12u, 18u, 0u, 6u, 12u, 18u, 0u, 6u, 12u, 18u)) & 0x3Fu;
 }
 
+/* 16-lane forms of qb__ilog2_floor, qb__ilog2_ceil, qb__mx_shared_exp and qb__pow2f
+ * (one lane per block of a QB_BLOCKS16 group). */
+int16 qb__ilog2_floor16(uint16 a) {
+  const int16 nrm = as_int16(a >> 23) - 127;
+  const int16 sub = as_int16(as_uint16(convert_float16(as_int16(a & 0x7FFFFFu))) >> 23) - 127 - 149;
+  return select(sub, nrm, as_int16(a >> 23) != 0);
+}
+
+int16 qb__ilog2_ceil16(uint16 a) {
+  const uint16 m = a & 0x7FFFFFu;
+  const int16 pow2 =
+      select((as_uint16(convert_float16(as_int16(m))) & 0x7FFFFFu) == 0u, m == 0u, as_int16(a >> 23) != 0);
+  return qb__ilog2_floor16(a) + select((int16) 1, (int16) 0, pow2);
+}
+
+int16 qb__mx_shared_exp16(uint16 amax, int k, int mode) {
+  const float16 q =
+      mode == QB_MX_RCEIL ? qb__div16v(as_float16(amax), (float16) qb__mx_maxval(k)) : (float16) 1.0f;
+  const int16 fl = qb__ilog2_floor16(max(amax, (uint16) 1u)) - qb__mx_emax(k);
+  const int16 ce = qb__ilog2_ceil16(max(as_uint16(q), (uint16) 1u));
+  const int16 s = clamp(mode == QB_MX_RCEIL ? ce : fl, (int16) -127, (int16) 127);
+  const int16 zero = mode == QB_MX_RCEIL ? (amax == 0u) | (q == 0.0f) : amax == 0u;
+  return select(s, (int16) -127, zero);
+}
+
+float16 qb__pow2f16(int16 k) {
+  return as_float16(select((uint16) 0x00400000u, as_uint16(k + 127) << 23, k >= -126));
+}
+
 /*
  * Block b of an MX quantization: the E8M0 byte, then the codes packed by bits per
  * element (8: one per byte; 6: four in three bytes; 4: two per byte, low nibble first).
  * A block holding NaN or inf gets 0xFF and codes 0; its elements are zeroed before
- * encoding so no lane computes on them. 32 elements as two 16-lane vectors.
+ * encoding so no lane computes on them. 32 elements as two 16-lane vectors. One block
+ * (qb__mx_quant1) or sixteen with their shared exponents in lanes (qb__mx_quant16,
+ * QB_BLOCKS16 in quant.cl); kind, mode, away and bits are constants.
  */
-#define QB_MX_QUANT_KERNEL(name, KIND, MODE, AWAY, BITS)                                       \
-  kernel void name(ulong n, global const uint* x, global uchar* y) {                           \
-    QB_SPAN(b, n / QB_MX_LEN, {                                                                \
-      global const uint* xb = x + b * QB_MX_LEN;                                               \
-      global uchar* yb = y + b * (1 + QB_MX_LEN * BITS / 8);                                   \
-      const uint16 w0 = QB_LOAD(uint16, xb), w1 = QB_LOAD(uint16, xb + 16);                    \
-      const uint amax = qb__hmax16(max(w0 & 0x7FFFFFFFu, w1 & 0x7FFFFFFFu));                   \
-      const int bad = amax >= 0x7F800000u;                                                     \
-      const int s = qb__mx_shared_exp(bad ? 0u : amax, KIND, MODE);                            \
-      const float inv = qb__pow2f(-s);                                                         \
-      yb[0] = bad ? (uchar) 0xFF : (uchar) (s + 127);                                          \
-      const uint16 z = 0u;                                                                     \
-      const uint16 c0 = bad ? z : qb__mx_encode16(as_float16(bad ? z : w0) * inv, KIND, AWAY); \
-      const uint16 c1 = bad ? z : qb__mx_encode16(as_float16(bad ? z : w1) * inv, KIND, AWAY); \
-      if (BITS == 8) {                                                                         \
-        QB_STORE(uchar16, yb + 1, convert_uchar16(c0));                                        \
-        QB_STORE(uchar16, yb + 17, convert_uchar16(c1));                                       \
-      } else if (BITS == 6) {                                                                  \
-        qb__store_6bit16(c0, yb + 1);                                                          \
-        qb__store_6bit16(c1, yb + 13);                                                         \
-      } else {                                                                                 \
-        QB_STORE(uchar8, yb + 1, qb__pack_nibbles16(c0));                                      \
-        QB_STORE(uchar8, yb + 9, qb__pack_nibbles16(c1));                                      \
-      }                                                                                        \
-    });                                                                                        \
+void qb__mx_store_codes(uint16 c0, uint16 c1, global uchar* yb, int bits) {
+  if (bits == 8) {
+    QB_STORE(uchar16, yb + 1, convert_uchar16(c0));
+    QB_STORE(uchar16, yb + 17, convert_uchar16(c1));
+  } else if (bits == 6) {
+    qb__store_6bit16(c0, yb + 1);
+    qb__store_6bit16(c1, yb + 13);
+  } else {
+    QB_STORE(uchar8, yb + 1, qb__pack_nibbles16(c0));
+    QB_STORE(uchar8, yb + 9, qb__pack_nibbles16(c1));
+  }
+}
+
+void qb__mx_quant1(global const uint* xb, global uchar* yb, int kind, int mode, int away, int bits) {
+  const uint16 w0 = QB_LOAD(uint16, xb), w1 = QB_LOAD(uint16, xb + 16);
+  const uint amax = qb__hmax16(max(w0 & 0x7FFFFFFFu, w1 & 0x7FFFFFFFu));
+  const int bad = amax >= 0x7F800000u;
+  const int s = qb__mx_shared_exp(bad ? 0u : amax, kind, mode);
+  const float inv = qb__pow2f(-s);
+  yb[0] = bad ? (uchar) 0xFF : (uchar) (s + 127);
+  const uint16 z = 0u;
+  const uint16 c0 = bad ? z : qb__mx_encode16(as_float16(bad ? z : w0) * inv, kind, away);
+  const uint16 c1 = bad ? z : qb__mx_encode16(as_float16(bad ? z : w1) * inv, kind, away);
+  qb__mx_store_codes(c0, c1, yb, bits);
+}
+
+#define QB_MX_AMAX(k, h) \
+  const uint16 m##k =    \
+      max(QB_LOAD(uint16, xg + 32 * k) & 0x7FFFFFFFu, QB_LOAD(uint16, xg + 32 * k + 16) & 0x7FFFFFFFu);
+#define QB_MX_CODES(k, h)                                                                                 \
+  {                                                                                                       \
+    global uchar* yb = yg + (1 + QB_MX_LEN * bits / 8) * k;                                               \
+    yb[0] = (uchar) e8.s##h;                                                                              \
+    const int bad = bad16.s##h != 0;                                                                      \
+    const uint16 c0 =                                                                                     \
+        bad ? z                                                                                           \
+            : qb__mx_encode16(as_float16(bad ? z : QB_LOAD(uint16, xg + 32 * k)) * inv.s##h, kind, away); \
+    const uint16 c1 =                                                                                     \
+        bad ? z                                                                                           \
+            : qb__mx_encode16(as_float16(bad ? z : QB_LOAD(uint16, xg + 32 * k + 16)) * inv.s##h, kind,   \
+                              away);                                                                      \
+    qb__mx_store_codes(c0, c1, yb, bits);                                                                 \
+  }
+void qb__mx_quant16(global const uint* xg, global uchar* yg, int kind, int mode, int away, int bits) {
+  QB_REP16(QB_MX_AMAX)
+  const uint16 amax = QB_HMAX16X16(m);
+  const int16 bad16 = amax >= 0x7F800000u;
+  const int16 s = qb__mx_shared_exp16(select(amax, (uint16) 0u, bad16), kind, mode);
+  const float16 inv = qb__pow2f16(-s);
+  const int16 e8 = select(s + 127, (int16) 0xFF, bad16);
+  const uint16 z = 0u;
+  QB_REP16(QB_MX_CODES)
+}
+
+#define QB_MX_QUANT_KERNEL(name, KIND, MODE, AWAY, BITS)                                                   \
+  kernel void name(ulong n, global const uint* x, global uchar* y) {                                       \
+    QB_BLOCKS16(                                                                                           \
+        n / QB_MX_LEN, b16,                                                                                \
+        qb__mx_quant16(x + b16 * QB_MX_LEN, y + b16 * (1 + QB_MX_LEN * BITS / 8), KIND, MODE, AWAY, BITS), \
+        b, qb__mx_quant1(x + b * QB_MX_LEN, y + b * (1 + QB_MX_LEN * BITS / 8), KIND, MODE, AWAY, BITS));  \
   }
 
 /* Code i of a block's packed codes p (BITS per element), for the dots. */
