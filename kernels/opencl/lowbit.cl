@@ -451,26 +451,52 @@ QB_MX_FORMAT(mxi8, QB_MX_INT8, 8)
 #define QB_NVF4_LEN 16
 #define QB_NVF4_BYTES 9
 
+void qb__nvf4_quant1(global const uint* xb, global uchar* yb, float gs) {
+  const uint16 w0 = QB_LOAD(uint16, xb);
+  const uint amax = qb__hmax16(w0 & 0x7FFFFFFFu);
+  const int bad = amax >= 0x7F800000u;
+  const uchar s = qb__f32_to_f8e4m3_bits(as_uint(qb__div(qb__div(as_float(bad ? 0u : amax), 6.0f), gs)), 1);
+  const float d = as_float(qb__f8e4m3_to_f32_bits(s)) * gs;
+  const float dd = d != 0.0f ? d : 1.0f;
+  yb[0] = bad ? (uchar) 0x7F : s;
+  const uint16 w = bad ? (uint16) 0u : w0;
+  const uint16 q = qb__f32_to_fn_small16(as_uint16(qb__div16(as_float16(w), dd)), 2, 1, 1, 0);
+  const uint16 c = bad ? (uint16) 0u : d == 0.0f ? (w >> 31) << 3 : q;
+  QB_STORE(uchar8, yb + 1, qb__pack_nibbles16(c));
+}
+
+/* Sixteen blocks (QB_BLOCKS16), their scales in lanes. */
+#define QB_NVF4_AMAX(k, h) const uint16 m##k = QB_LOAD(uint16, xg + 16 * k) & 0x7FFFFFFFu;
+#define QB_NVF4_CODES(k, h)                                                                           \
+  {                                                                                                   \
+    global uchar* yb = yg + QB_NVF4_BYTES * k;                                                        \
+    const int bad = bad16.s##h != 0;                                                                  \
+    yb[0] = (uchar) e.s##h;                                                                           \
+    const uint16 w = bad ? (uint16) 0u : QB_LOAD(uint16, xg + 16 * k);                                \
+    const uint16 q = qb__f32_to_fn_small16(as_uint16(qb__div16(as_float16(w), dd.s##h)), 2, 1, 1, 0); \
+    const uint16 c = bad ? (uint16) 0u : d.s##h == 0.0f ? (w >> 31) << 3 : q;                         \
+    QB_STORE(uchar8, yb + 1, qb__pack_nibbles16(c));                                                  \
+  }
+void qb__nvf4_quant16(global const uint* xg, global uchar* yg, float gs) {
+  QB_REP16(QB_NVF4_AMAX)
+  const uint16 amax = QB_HMAX16X16(m);
+  const int16 bad16 = amax >= 0x7F800000u;
+  const float16 a = as_float16(select(amax, (uint16) 0u, bad16));
+  const uint16 s =
+      qb__f32_to_f8e4m3_bits16(as_uint16(qb__div16v(qb__div16v(a, (float16) 6.0f), (float16) gs)), 1);
+  const float16 d = as_float16(qb__f8e4m3_to_f32_bits16(s)) * gs;
+  const float16 dd = select(d, (float16) 1.0f, d == 0.0f);
+  const uint16 e = select(s, (uint16) 0x7Fu, bad16);
+  QB_REP16(QB_NVF4_CODES)
+}
+
 /* As qb__nvf4_quant_block: s = e4m3_sat(amax / 6 / g), d = e4m3(s) * g, codes
  * e2m1(x / d); d == 0 keeps the signs; NaN or inf in the block: s = 0x7F, codes 0. g = 0
  * (no tensor scale) means 1. */
 kernel void qb_f32_nvf4_quant_ocl(ulong n, global const uint* x, global uchar* y, float g) {
   const float gs = g != 0.0f ? g : 1.0f;
-  QB_SPAN(b, n / QB_NVF4_LEN, {
-    global const uint* xb = x + b * QB_NVF4_LEN;
-    global uchar* yb = y + b * QB_NVF4_BYTES;
-    const uint16 w0 = QB_LOAD(uint16, xb);
-    const uint amax = qb__hmax16(w0 & 0x7FFFFFFFu);
-    const int bad = amax >= 0x7F800000u;
-    const uchar s = qb__f32_to_f8e4m3_bits(as_uint(qb__div(qb__div(as_float(bad ? 0u : amax), 6.0f), gs)), 1);
-    const float d = as_float(qb__f8e4m3_to_f32_bits(s)) * gs;
-    const float dd = d != 0.0f ? d : 1.0f;
-    yb[0] = bad ? (uchar) 0x7F : s;
-    const uint16 w = bad ? (uint16) 0u : w0;
-    const uint16 q = qb__f32_to_fn_small16(as_uint16(qb__div16(as_float16(w), dd)), 2, 1, 1, 0);
-    const uint16 c = bad ? (uint16) 0u : d == 0.0f ? (w >> 31) << 3 : q;
-    QB_STORE(uchar8, yb + 1, qb__pack_nibbles16(c));
-  });
+  QB_BLOCKS16(n / QB_NVF4_LEN, b16, qb__nvf4_quant16(x + b16 * QB_NVF4_LEN, y + b16 * QB_NVF4_BYTES, gs), b,
+              qb__nvf4_quant1(x + b * QB_NVF4_LEN, y + b * QB_NVF4_BYTES, gs));
 }
 
 kernel void qb_nvf4_f32_dequant_ocl(ulong n, global const uchar* x, global float* y, float g) {
@@ -498,20 +524,42 @@ uchar16 qb__f8b_codes16(uint16 w, float d, float dd, int bad) {
   return convert_uchar16(bad ? (uint16) 0x7Fu : d == 0.0f ? (wz >> 31) << 7 : q);
 }
 
+void qb__f8b_quant1(global const uint* xb, global uchar* yb) {
+  uint16 am = 0u;
+  for (int k = 0; k < QB_F8B_LEN / 16; k++) am = max(am, QB_LOAD(uint16, xb + 16 * k) & 0x7FFFFFFFu);
+  const uint amax = qb__hmax16(am);
+  const int bad = amax >= 0x7F800000u;
+  const float d = qb__div(as_float(bad ? 0u : amax), 448.0f);
+  const float dd = d != 0.0f ? d : 1.0f;
+  QB_STORE(uint, yb, bad ? 0x7FC00000u : as_uint(d));
+  for (int k = 0; k < QB_F8B_LEN / 16; k++)
+    QB_STORE(uchar16, yb + 4 + 16 * k, qb__f8b_codes16(QB_LOAD(uint16, xb + 16 * k), d, dd, bad));
+}
+
+/* Sixteen blocks (QB_BLOCKS16), their scales in lanes. */
+#define QB_F8B_AMAX(k, h)                   \
+  uint16 m##k = 0u;                         \
+  for (int j = 0; j < QB_F8B_LEN / 16; j++) \
+    m##k = max(m##k, QB_LOAD(uint16, xg + QB_F8B_LEN * k + 16 * j) & 0x7FFFFFFFu);
+#define QB_F8B_CODES(k, h)                           \
+  QB_STORE(uint, yg + QB_F8B_BYTES * k, sb.s##h);    \
+  for (int j = 0; j < QB_F8B_LEN / 16; j++)          \
+    QB_STORE(                                        \
+        uchar16, yg + QB_F8B_BYTES * k + 4 + 16 * j, \
+        qb__f8b_codes16(QB_LOAD(uint16, xg + QB_F8B_LEN * k + 16 * j), d.s##h, dd.s##h, bad16.s##h != 0));
+void qb__f8b_quant16(global const uint* xg, global uchar* yg) {
+  QB_REP16(QB_F8B_AMAX)
+  const uint16 amax = QB_HMAX16X16(m);
+  const int16 bad16 = amax >= 0x7F800000u;
+  const float16 d = qb__div16v(as_float16(select(amax, (uint16) 0u, bad16)), (float16) 448.0f);
+  const float16 dd = select(d, (float16) 1.0f, d == 0.0f);
+  const uint16 sb = select(as_uint16(d), (uint16) 0x7FC00000u, bad16);
+  QB_REP16(QB_F8B_CODES)
+}
+
 kernel void qb_f32_f8e4m3b128_quant_ocl(ulong n, global const uint* x, global uchar* y) {
-  QB_SPAN(b, n / QB_F8B_LEN, {
-    global const uint* xb = x + b * QB_F8B_LEN;
-    global uchar* yb = y + b * QB_F8B_BYTES;
-    uint16 am = 0u;
-    for (int k = 0; k < QB_F8B_LEN / 16; k++) am = max(am, QB_LOAD(uint16, xb + 16 * k) & 0x7FFFFFFFu);
-    const uint amax = qb__hmax16(am);
-    const int bad = amax >= 0x7F800000u;
-    const float d = qb__div(as_float(bad ? 0u : amax), 448.0f);
-    const float dd = d != 0.0f ? d : 1.0f;
-    QB_STORE(uint, yb, bad ? 0x7FC00000u : as_uint(d));
-    for (int k = 0; k < QB_F8B_LEN / 16; k++)
-      QB_STORE(uchar16, yb + 4 + 16 * k, qb__f8b_codes16(QB_LOAD(uint16, xb + 16 * k), d, dd, bad));
-  });
+  QB_BLOCKS16(n / QB_F8B_LEN, b16, qb__f8b_quant16(x + b16 * QB_F8B_LEN, y + b16 * QB_F8B_BYTES), b,
+              qb__f8b_quant1(x + b * QB_F8B_LEN, y + b * QB_F8B_BYTES));
 }
 
 kernel void qb_f8e4m3b128_f32_dequant_ocl(ulong n, global const uchar* x, global float* y) {

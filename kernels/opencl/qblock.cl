@@ -90,27 +90,64 @@ uint16 qb__q4_0_codes16(float16 v, float id) {
   return select(convert_uint16(tc), (uint16) 8u, isnan(t));
 }
 
+void qb__q4_0_quant1(global const float* xb, global uchar* yb) {
+  const float16 v0 = QB_LOAD(float16, xb), v1 = QB_LOAD(float16, xb + 16);
+  const uint16 a0 = qb__abs_bits16_skipnan(v0), a1 = qb__abs_bits16_skipnan(v1);
+  const uint amax = qb__hmax16(max(a0, a1));
+  const uint16 lane = (uint16) (0u, 1u, 2u, 3u, 4u, 5u, 6u, 7u, 8u, 9u, 10u, 11u, 12u, 13u, 14u, 15u);
+  const uint first =
+      qb__hmin16(min(select((uint16) 32u, lane, a0 == amax), select((uint16) 32u, lane + 16u, a1 == amax)));
+  const float m = amax == 0u ? 0.0f : xb[min(first, 31u)];
+  const float d = qb__div(m, -8.0f);
+  const float id = d != 0.0f ? qb__div(1.0f, d) : 0.0f;
+  (void) qb__store_f16(d, yb);
+  QB_STORE(uchar16, yb + 2, convert_uchar16(qb__q4_0_codes16(v0, id) | qb__q4_0_codes16(v1, id) << 4));
+}
+
+/*
+ * Sixteen blocks (QB_BLOCKS16). The sign of m comes from two maxima of |x| bits keyed
+ * with the sign in the lowest bit, once preferring negative and once positive elements
+ * among equal |x|: if the largest |x| occurs with one sign only, both keys say which;
+ * if with both signs (rare: m is then the first of them), the group goes block by
+ * block through qb__q4_0_quant1.
+ */
+#define QB_Q4_0_KEYS(k, h)                                                                             \
+  const float16 v0##k = QB_LOAD(float16, xg + 32 * k), v1##k = QB_LOAD(float16, xg + 32 * k + 16);     \
+  const uint16 a0##k = qb__abs_bits16_skipnan(v0##k) << 1, a1##k = qb__abs_bits16_skipnan(v1##k) << 1; \
+  const uint16 s0##k = as_uint16(v0##k) >> 31, s1##k = as_uint16(v1##k) >> 31;                         \
+  const uint16 kn##k = max(a0##k | s0##k, a1##k | s1##k),                                              \
+               kp##k = max(a0##k | (s0##k ^ 1u), a1##k | (s1##k ^ 1u));
+#define QB_Q4_0_CODES(k, h)                                                                        \
+  {                                                                                                \
+    global uchar* yb = yg + QB_Q4_0_BYTES * k;                                                     \
+    QB_STORE(ushort, yb, (ushort) hd.s##h);                                                        \
+    QB_STORE(uchar16, yb + 2,                                                                      \
+             convert_uchar16(qb__q4_0_codes16(QB_LOAD(float16, xg + 32 * k), id.s##h) |            \
+                             qb__q4_0_codes16(QB_LOAD(float16, xg + 32 * k + 16), id.s##h) << 4)); \
+  }
+void qb__q4_0_quant16(global const float* xg, global uchar* yg) {
+  QB_REP16(QB_Q4_0_KEYS)
+  const uint16 kn = QB_HMAX16X16(kn), kp = QB_HMAX16X16(kp);
+  const uint16 amax = kn >> 1;
+  if (any((amax != 0u) & ((kn & kp & 1u) != 0u))) {
+    for (int k = 0; k < 16; k++) qb__q4_0_quant1(xg + 32 * k, yg + QB_Q4_0_BYTES * k);
+    return;
+  }
+  const float16 m = as_float16(select(amax, amax | 0x80000000u, (kn & 1u) != 0u));
+  const float16 d = qb__div16v(select(m, (float16) 0.0f, amax == 0u), (float16) -8.0f);
+  const float16 id = select(qb__div16v((float16) 1.0f, d), (float16) 0.0f, d == 0.0f);
+  const uint16 hd = qb__f32_to_f16_bits16(as_uint16(d));
+  QB_REP16(QB_Q4_0_CODES)
+}
+
 /* As qb__q4_0_block: m = the first element of largest |x| (NaN skipped), d = m / -8
  * stored as f16, id = 1 / d of the f32 d; byte j holds element j (low nibble) and
  * j + 16 (high). The first element of largest |x| is the smallest index whose |x| bits
  * equal the amax bits (NaN counted as 0; an amax of 0 gives m = +0, as the reference's
  * starting value). */
 kernel void qb_f32_q4_0_quant_ocl(ulong n, global const float* x, global uchar* y) {
-  QB_SPAN(b, n / QB_BLOCK_LEN, {
-    global const float* xb = x + b * QB_BLOCK_LEN;
-    global uchar* yb = y + b * QB_Q4_0_BYTES;
-    const float16 v0 = QB_LOAD(float16, xb), v1 = QB_LOAD(float16, xb + 16);
-    const uint16 a0 = qb__abs_bits16_skipnan(v0), a1 = qb__abs_bits16_skipnan(v1);
-    const uint amax = qb__hmax16(max(a0, a1));
-    const uint16 lane = (uint16) (0u, 1u, 2u, 3u, 4u, 5u, 6u, 7u, 8u, 9u, 10u, 11u, 12u, 13u, 14u, 15u);
-    const uint first =
-        qb__hmin16(min(select((uint16) 32u, lane, a0 == amax), select((uint16) 32u, lane + 16u, a1 == amax)));
-    const float m = amax == 0u ? 0.0f : xb[min(first, 31u)];
-    const float d = qb__div(m, -8.0f);
-    const float id = d != 0.0f ? qb__div(1.0f, d) : 0.0f;
-    (void) qb__store_f16(d, yb);
-    QB_STORE(uchar16, yb + 2, convert_uchar16(qb__q4_0_codes16(v0, id) | qb__q4_0_codes16(v1, id) << 4));
-  });
+  QB_BLOCKS16(n / QB_BLOCK_LEN, b16, qb__q4_0_quant16(x + b16 * QB_BLOCK_LEN, y + b16 * QB_Q4_0_BYTES), b,
+              qb__q4_0_quant1(x + b * QB_BLOCK_LEN, y + b * QB_Q4_0_BYTES));
 }
 
 kernel void qb_q4_0_f32_dequant_ocl(ulong n, global const uchar* x, global float* y) {
@@ -171,65 +208,158 @@ uchar8 qb__pack_nibbles16(uint16 c) {
 /* 16 f32 (vector k of group xb) for the int4 groups. */
 #define QB_INT4G_VEC(xb, k) QB_LOAD(float16, (xb) + 16 * (k))
 
+/* qb__f16_to_f32_bits (cvt.cl) for 16 lanes: subnormals normalized by an exact
+ * convert_float of the mantissa, as lowbit.cl's qb__small_to_f32_16. */
+uint16 qb__f16_to_f32_bits16(uint16 h) {
+  const uint16 e = (h >> 10) & 0x1Fu, m = h & 0x3FFu;
+  const uint16 nrm = ((e + 112u) << 23) | (m << 13);
+  const uint16 sub = select(as_uint16(convert_float16(as_int16(m))) - (24u << 23), (uint16) 0u, m == 0u);
+  const uint16 infnan = 0x7F800000u | (m << 13) | select((uint16) 0u, (uint16) 0x400000u, m != 0u);
+  return ((h & 0x8000u) << 16) | select(select(nrm, sub, e == 0u), infnan, e == 0x1Fu);
+}
+
+/* The smaller (`largest` 0) or larger of lanes 2i and 2i + 1 (no NaN among them). */
+float8 qb__pairminmax16f(float16 v, int largest) {
+  const ulong8 a = as_ulong8(v);
+  const float8 a0 = as_float8(convert_uint8(a & 0xFFFFFFFFul)), a1 = as_float8(convert_uint8(a >> 32));
+  return largest ? select(a0, a1, a1 > a0) : select(a0, a1, a1 < a0);
+}
+
+/* As qb__hmax16x16 for floats without NaN: lane k is the min or max over the lanes of mk. */
+#define QB_PMF(a, b, l) ((float16) (qb__pairminmax16f(a, l), qb__pairminmax16f(b, l)))
+float16 qb__hminmax16x16f(float16 m0, float16 m1, float16 m2, float16 m3, float16 m4, float16 m5, float16 m6,
+                          float16 m7, float16 m8, float16 m9, float16 m10, float16 m11, float16 m12,
+                          float16 m13, float16 m14, float16 m15, int l) {
+  const float16 a = QB_PMF(QB_PMF(QB_PMF(m0, m1, l), QB_PMF(m2, m3, l), l),
+                           QB_PMF(QB_PMF(m4, m5, l), QB_PMF(m6, m7, l), l), l);
+  const float16 b = QB_PMF(QB_PMF(QB_PMF(m8, m9, l), QB_PMF(m10, m11, l), l),
+                           QB_PMF(QB_PMF(m12, m13, l), QB_PMF(m14, m15, l), l), l);
+  return QB_PMF(a, b, l);
+}
+#define QB_HMINMAX16X16F(m, l)                                                                              \
+  qb__hminmax16x16f(m##0, m##1, m##2, m##3, m##4, m##5, m##6, m##7, m##8, m##9, m##10, m##11, m##12, m##13, \
+                    m##14, m##15, l)
+
+/* Codes of vector k of group xb: clamp(rint(x / ds) + zf, 0, 15), NaN -> zf; zero -> 0. */
+uchar8 qb__int4g_codes16(float16 v, float ds, float zf, int zero) {
+  float16 q = qb__rint16(qb__div16(v, ds)) + zf;
+  q = select(q, (float16) zf, isnan(q));
+  q = select(q, (float16) 0.0f, q < 0.0f);
+  q = select(q, (float16) 15.0f, q > 15.0f);
+  q = zero ? (float16) 0.0f : q;
+  return qb__pack_nibbles16(convert_uint16(q));
+}
+
 /* As qb__int4g_quant_group: lo = min(min x, 0), hi = max(max x, 0) (NaN skipped: the
  * comparisons are false for it, lane by lane and then across lanes), both 0 -> -1, 1;
  * s = (hi - lo) / 15 stored as f16 and read back; z = clamp(rint(-lo / s), 0, 15);
  * code = clamp(rint(x / s) + z, 0, 15), NaN -> z; s == 0 -> z = 0 and codes 0. The
  * group is read twice (range, then codes: G <= 128 floats, from cache the second time),
- * 16 lanes at a time, the divisions in vectors. */
-#define QB_INT4G_QUANT_KERNEL(name, G)                                           \
-  kernel void name(ulong n, global const float* x, global uchar* y) {            \
-    QB_SPAN(b, n / (G), {                                                        \
-      global const float* xb = x + b * (G);                                      \
-      global uchar* yb = y + b * (3 + (G) / 2);                                  \
-      float16 vlo = 0.0f, vhi = 0.0f;                                            \
-      for (int k = 0; k < (G) / 16; k++) {                                       \
-        const float16 v = QB_INT4G_VEC(xb, k);                                   \
-        vlo = select(vlo, v, v < vlo);                                           \
-        vhi = select(vhi, v, v > vhi);                                           \
-      }                                                                          \
-      float lo = qb__hminmax16f(vlo, 0), hi = qb__hminmax16f(vhi, 1);            \
-      const int flat = lo == 0.0f && hi == 0.0f;                                 \
-      lo = flat ? -1.0f : lo;                                                    \
-      hi = flat ? 1.0f : hi;                                                     \
-      const float sc = qb__store_f16(qb__div(hi - lo, 15.0f), yb);               \
-      const int zero = sc == 0.0f;                                               \
-      const float ds = zero ? 1.0f : sc;                                         \
-      float zf = zero ? 0.0f : qb__rint(qb__div(-lo, ds));                       \
-      zf = isnan(zf) ? 0.0f : zf;                                                \
-      zf = zf < 0.0f ? 0.0f : zf > 15.0f ? 15.0f : zf;                           \
-      yb[2] = (uchar) convert_uint(zf);                                          \
-      for (int k = 0; k < (G) / 16; k++) {                                       \
-        float16 q = qb__rint16(qb__div16(QB_INT4G_VEC(xb, k), ds)) + zf;         \
-        q = select(q, (float16) zf, isnan(q));                                   \
-        q = select(q, (float16) 0.0f, q < 0.0f);                                 \
-        q = select(q, (float16) 15.0f, q > 15.0f);                               \
-        q = zero ? (float16) 0.0f : q;                                           \
-        QB_STORE(uchar8, yb + 3 + 8 * k, qb__pack_nibbles16(convert_uint16(q))); \
-      }                                                                          \
-    });                                                                          \
+ * 16 lanes at a time, the divisions in vectors. One group (qb__int4g_quant1), or
+ * sixteen (qb__int4g_quant16, QB_BLOCKS16) with their ranges, scales and zero points
+ * in lanes. */
+void qb__int4g_quant1(global const float* xb, global uchar* yb, int G) {
+  float16 vlo = 0.0f, vhi = 0.0f;
+  for (int k = 0; k < G / 16; k++) {
+    const float16 v = QB_INT4G_VEC(xb, k);
+    vlo = select(vlo, v, v < vlo);
+    vhi = select(vhi, v, v > vhi);
+  }
+  float lo = qb__hminmax16f(vlo, 0), hi = qb__hminmax16f(vhi, 1);
+  const int flat = lo == 0.0f && hi == 0.0f;
+  lo = flat ? -1.0f : lo;
+  hi = flat ? 1.0f : hi;
+  const float sc = qb__store_f16(qb__div(hi - lo, 15.0f), yb);
+  const int zero = sc == 0.0f;
+  const float ds = zero ? 1.0f : sc;
+  float zf = zero ? 0.0f : qb__rint(qb__div(-lo, ds));
+  zf = isnan(zf) ? 0.0f : zf;
+  zf = zf < 0.0f ? 0.0f : zf > 15.0f ? 15.0f : zf;
+  yb[2] = (uchar) convert_uint(zf);
+  for (int k = 0; k < G / 16; k++)
+    QB_STORE(uchar8, yb + 3 + 8 * k, qb__int4g_codes16(QB_INT4G_VEC(xb, k), ds, zf, zero));
+}
+
+#define QB_INT4G_RANGE(k, h)                       \
+  float16 lo##k = 0.0f, hi##k = 0.0f;              \
+  for (int j = 0; j < G / 16; j++) {               \
+    const float16 v = QB_INT4G_VEC(xg + G * k, j); \
+    lo##k = select(lo##k, v, v < lo##k);           \
+    hi##k = select(hi##k, v, v > hi##k);           \
+  }
+#define QB_INT4G_CODES(k, h)                                                                      \
+  {                                                                                               \
+    global uchar* yb = yg + (3 + G / 2) * k;                                                      \
+    QB_STORE(ushort, yb, (ushort) hs.s##h);                                                       \
+    yb[2] = (uchar) zb.s##h;                                                                      \
+    for (int j = 0; j < G / 16; j++)                                                              \
+      QB_STORE(uchar8, yb + 3 + 8 * j,                                                            \
+               qb__int4g_codes16(QB_INT4G_VEC(xg + G * k, j), ds.s##h, zf.s##h, zero.s##h != 0)); \
+  }
+void qb__int4g_quant16(global const float* xg, global uchar* yg, int G) {
+  QB_REP16(QB_INT4G_RANGE)
+  float16 lo = QB_HMINMAX16X16F(lo, 0), hi = QB_HMINMAX16X16F(hi, 1);
+  const int16 flat = (lo == 0.0f) & (hi == 0.0f);
+  lo = select(lo, (float16) -1.0f, flat);
+  hi = select(hi, (float16) 1.0f, flat);
+  const uint16 hs = qb__f32_to_f16_bits16(as_uint16(qb__div16v(hi - lo, (float16) 15.0f)));
+  const float16 sc = as_float16(qb__f16_to_f32_bits16(hs));
+  const int16 zero = sc == 0.0f;
+  const float16 ds = select(sc, (float16) 1.0f, zero);
+  float16 zf = select(qb__rint16(qb__div16v(-lo, ds)), (float16) 0.0f, zero);
+  zf = select(zf, (float16) 0.0f, isnan(zf));
+  zf = clamp(zf, (float16) 0.0f, (float16) 15.0f); /* vector bounds: see qb__hmax16 */
+  const uint16 zb = convert_uint16(zf);
+  QB_REP16(QB_INT4G_CODES)
+}
+
+#define QB_INT4G_QUANT_KERNEL(name, G)                                                         \
+  kernel void name(ulong n, global const float* x, global uchar* y) {                          \
+    QB_BLOCKS16(n / (G), b16, qb__int4g_quant16(x + b16 * (G), y + b16 * (3 + (G) / 2), G), b, \
+                qb__int4g_quant1(x + b * (G), y + b * (3 + (G) / 2), G));                      \
   }
 
 /* As qb__int4g_quant_group_sym: s = absmax / 7 stored as f16 and read back; code =
  * clamp(rint(x / s), -8, 7) as a two's-complement nibble; s == 0 or NaN -> 0. */
+uchar8 qb__qs4g_codes16(float16 v, float ds, int zero) {
+  float16 q = qb__rint16(qb__div16(v, ds));
+  q = select(q, (float16) 0.0f, isnan(q));
+  q = select(q, (float16) -8.0f, q < -8.0f);
+  q = select(q, (float16) 7.0f, q > 7.0f);
+  q = zero ? (float16) 0.0f : q;
+  return qb__pack_nibbles16(as_uint16(convert_int16(q)) & 15u);
+}
+
+void qb__qs4g128_quant1(global const float* xb, global uchar* yb) {
+  uint16 am = 0u;
+  for (int k = 0; k < 8; k++) am = max(am, qb__abs_bits16_skipnan(QB_INT4G_VEC(xb, k)));
+  const float sc = qb__store_f16(qb__div(as_float(qb__hmax16(am)), 7.0f), yb);
+  const int zero = sc == 0.0f;
+  const float ds = zero ? 1.0f : sc;
+  for (int k = 0; k < 8; k++)
+    QB_STORE(uchar8, yb + 2 + 8 * k, qb__qs4g_codes16(QB_INT4G_VEC(xb, k), ds, zero));
+}
+
+#define QB_QS4G_AMAX(k, h) \
+  uint16 m##k = 0u;        \
+  for (int j = 0; j < 8; j++) m##k = max(m##k, qb__abs_bits16_skipnan(QB_INT4G_VEC(xg + 128 * k, j)));
+#define QB_QS4G_CODES(k, h)                        \
+  QB_STORE(ushort, yg + 66 * k, (ushort) hs.s##h); \
+  for (int j = 0; j < 8; j++)                      \
+    QB_STORE(uchar8, yg + 66 * k + 2 + 8 * j,      \
+             qb__qs4g_codes16(QB_INT4G_VEC(xg + 128 * k, j), ds.s##h, zero.s##h != 0));
+void qb__qs4g128_quant16(global const float* xg, global uchar* yg) {
+  QB_REP16(QB_QS4G_AMAX)
+  const uint16 hs = qb__f32_to_f16_bits16(as_uint16(qb__div16v(as_float16(QB_HMAX16X16(m)), (float16) 7.0f)));
+  const float16 sc = as_float16(qb__f16_to_f32_bits16(hs));
+  const int16 zero = sc == 0.0f;
+  const float16 ds = select(sc, (float16) 1.0f, zero);
+  QB_REP16(QB_QS4G_CODES)
+}
+
 kernel void qb_f32_qs4g128_quant_ocl(ulong n, global const float* x, global uchar* y) {
-  QB_SPAN(b, n / 128, {
-    global const float* xb = x + b * 128;
-    global uchar* yb = y + b * 66;
-    uint16 am = 0u;
-    for (int k = 0; k < 8; k++) am = max(am, qb__abs_bits16_skipnan(QB_INT4G_VEC(xb, k)));
-    const float sc = qb__store_f16(qb__div(as_float(qb__hmax16(am)), 7.0f), yb);
-    const int zero = sc == 0.0f;
-    const float ds = zero ? 1.0f : sc;
-    for (int k = 0; k < 8; k++) {
-      float16 q = qb__rint16(qb__div16(QB_INT4G_VEC(xb, k), ds));
-      q = select(q, (float16) 0.0f, isnan(q));
-      q = select(q, (float16) -8.0f, q < -8.0f);
-      q = select(q, (float16) 7.0f, q > 7.0f);
-      q = zero ? (float16) 0.0f : q;
-      QB_STORE(uchar8, yb + 2 + 8 * k, qb__pack_nibbles16(as_uint16(convert_int16(q)) & 15u));
-    }
-  });
+  QB_BLOCKS16(n / 128, b16, qb__qs4g128_quant16(x + b16 * 128, y + b16 * 66), b,
+              qb__qs4g128_quant1(x + b * 128, y + b * 66));
 }
 
 /* 8 bytes of nibble pairs -> 16 codes, element 2j from byte j's low nibble: the two
