@@ -209,7 +209,7 @@ uchar8 qb__pack_nibbles16(uint16 c) {
 #define QB_INT4G_VEC(xb, k) QB_LOAD(float16, (xb) + 16 * (k))
 
 /* qb__f16_to_f32_bits (cvt.cl) for 16 lanes: subnormals normalized by an exact
- * convert_float of the mantissa, as lowbit.cl's qb__small_to_f32_16. */
+ * convert_float of the mantissa, as cvt.cl's qb__small_to_f32. */
 uint16 qb__f16_to_f32_bits16(uint16 h) {
   const uint16 e = (h >> 10) & 0x1Fu, m = h & 0x3FFu;
   const uint16 nrm = ((e + 112u) << 23) | (m << 13);
