@@ -5,8 +5,10 @@
  * (tests/data/ggml/q8_0_q4_0_vectors.h: inputs and the bytes/bits ggml produced), then
  * every non-scalar variant against the scalar reference on random and crafted blocks
  * (NaN, inf, f16 scale overflow and underflow) at block counts around its tile, one
- * element off alignment, with guard bytes after the output. All variants are bit-exact:
- * the dots too (per-block integer sums in any order, the float accumulation in ggml's).
+ * element off alignment, with guard bytes after the output. All variants are bit-exact
+ * except the block dots that declare QB_SEM_REASSOC: their per-block integer sums are
+ * exact, but they add the blocks' products in another order than ggml's scalar code, so
+ * they are held to qb_dot_reassoc_bound over the blocks' products (qb__dot_agrees).
  * The int4 group . s8 dots (no published vectors) are here too: every non-scalar variant
  * against its reference (their dequantize families are in test_quant_simd).
  */
@@ -16,6 +18,7 @@
 #include <string.h>
 
 #include "common/fp.h"
+#include "dot/dot.h"
 #include "platform/registry.h"
 #include "test_kernels.h"
 #include "test_util.h"
@@ -85,13 +88,74 @@ static void qb__vec_q4_0_dequant(const qb_kernel_info* k) {
   qb__vec_dequant(k, qb_ggml_q4_0_x, qb_ggml_q4_0_deq_x);
 }
 
+/* ---- How a block dot's result is judged ------------------------------------------ */
+
+static float qb__h(uint16_t h) {
+  return qb__f(qb_f16_to_f32_bits(h));
+}
+
+/* Block k's exact integer sum: x is q4_0 (q4 set) or q8_0, y q8_0. */
+static int32_t qb__block_isum(int q4, const void* x, const qb_block_q8_0* y, size_t k) {
+  int32_t isum = 0;
+  for (int j = 0; j < QB_BLOCK_LEN; j++) {
+    int32_t v;
+    if (q4) {
+      const uint8_t c = ((const qb_block_q4_0*) x)[k].qs[j % (QB_BLOCK_LEN / 2)];
+      v = (j < QB_BLOCK_LEN / 2 ? c & 15 : c >> 4) - 8;
+    } else {
+      v = ((const qb_block_q8_0*) x)[k].qs[j];
+    }
+    isum += v * y[k].qs[j];
+  }
+  return isum;
+}
+
+/*
+ * A block dot's result `got` against the reference's `want` over nb blocks. Bit for bit
+ * when the variant declares QB_SEM_EXACT. A QB_SEM_REASSOC variant forms each block's
+ * integer sum exactly and reassociates only the f32 sum of the blocks' products
+ * p_k = isum_k * dx_k * dy_k: non-finite results must agree (the same infinity, or both
+ * NaN: no finite partial sum can overflow, |p_k| < 2^52), finite ones lie within
+ * qb_dot_reassoc_bound(nb + 1, sum |p_k|) of each other. Each p_k passes through at most
+ * nb + 1 roundings on either side (the scales' product, the product by isum unless an FMA
+ * fuses it, at most nb - 1 additions: the n of dot.h's argument is nb + 1), and sum |p_k|,
+ * exact in double (f16 scales, |isum| < 2^20), is the sum of |a_i b_i| over the terms
+ * the variant adds. (A variant that rounded each lane's partial sum of a block apart, as
+ * ggml's x86 code does, would need sum |dx dy| sum |qx qy| instead: this family's
+ * REASSOC variants must not.)
+ */
+static void qb__dot_agrees(const qb_kernel_info* k, int q4, const void* x, const qb_block_q8_0* y, size_t nb,
+                           float got, float want, const char* what) {
+  if (qb_f32_to_bits(got) == qb_f32_to_bits(want)) return;
+  if (k->sem == QB_SEM_EXACT) {
+    fail_msg("%s: %s, %zu blocks: got %a, the reference gives %a (declared exact)", k->name, what, nb, got,
+             want);
+  }
+  assert_true(k->sem == QB_SEM_REASSOC);
+  if (!isfinite(got) || !isfinite(want)) {
+    if (isnan(got) && isnan(want)) return;
+    fail_msg("%s: %s, %zu blocks: got %a, the reference gives %a", k->name, what, nb, got, want);
+  }
+  double sum_abs = 0.0;
+  for (size_t b = 0; b < nb; b++) {
+    const uint16_t dx = q4 ? ((const qb_block_q4_0*) x)[b].d : ((const qb_block_q8_0*) x)[b].d;
+    sum_abs += fabs((double) qb__h(dx) * (double) qb__h(y[b].d) * (double) qb__block_isum(q4, x, y, b));
+  }
+  const double bound = qb_dot_reassoc_bound(nb + 1, sum_abs, 0);
+  const double err = fabs((double) got - (double) want);
+  if (!(err <= bound)) {
+    fail_msg("%s: %s, %zu blocks: got %a, the reference gives %a: |diff| %g > bound %g", k->name, what, nb,
+             got, want, err, bound);
+  }
+}
+
 static void qb__vec_dot(const qb_kernel_info* k, const uint8_t* a, const uint32_t* want) {
+  const int q4 = k->family == QB_FAMILY_q4_0q8_0_dot;
   for (size_t nb = 1; nb <= QB_GGML_NB; nb++) {
     float got = NAN;
     qb_kernel_dot(k)(nb * QB_BLOCK_LEN, a, qb_ggml_q8_0_w, &got);
-    if (qb_f32_to_bits(got) != want[nb - 1]) {
-      fail_msg("%s: %zu blocks: got %a, ggml gives %a", k->name, nb, got, qb__f(want[nb - 1]));
-    }
+    qb__dot_agrees(k, q4, a, (const qb_block_q8_0*) (const void*) qb_ggml_q8_0_w, nb, got,
+                   qb__f(want[nb - 1]), "ggml's vectors");
   }
 }
 static void qb__vec_q8_0_dot(const qb_kernel_info* k) {
@@ -379,12 +443,64 @@ static void qb__vs_ref_dot(const qb_kernel_info* k) {
       float want = 0, got = 0;
       qb_kernel_dot(ref)(n, a, b, &want);
       qb_kernel_dot(k)(n, a, b, &got);
-      if (qb_f32_to_bits(got) != qb_f32_to_bits(want) && !(isnan(got) && isnan(want))) {
+      if (k->family == QB_FAMILY_q8_0_dot || k->family == QB_FAMILY_q4_0q8_0_dot) {
+        char what[48];
+        snprintf(what, sizeof what, "quantized blocks, offset %zu", off);
+        qb__dot_agrees(k, k->family == QB_FAMILY_q4_0q8_0_dot, a, (const qb_block_q8_0*) (const void*) b,
+                       n / QB_BLOCK_LEN, got, want, what);
+      } else if (qb_f32_to_bits(got) != qb_f32_to_bits(want) && !(isnan(got) && isnan(want))) {
         fail_msg("%s: n=%zu offset=%zu: got %a, the reference gives %a", k->name, n, off, got, want);
       }
       free(abuf);
       free(bbuf);
       free(xf);
+    }
+  }
+}
+
+/*
+ * A q8_0 / q4_0 . q8_0 variant on blocks no quantizer writes: every byte value in the
+ * codes, -128 included (the reference accepts them; the AVX2 q8_0 sums take another
+ * path for a group of eight blocks where an activation is -128), finite f16 scales of
+ * every exponent, zero included. Groups of eight blocks with and without -128 alternate
+ * irregularly within one call; then every code -128 (q8_0: the largest |isum|) or every
+ * code 0 (q4_0: -8) against activations -128.
+ */
+static void qb__raw_dot(const qb_kernel_info* k) {
+  const int q4 = k->family == QB_FAMILY_q4_0q8_0_dot;
+  const size_t xbytes = q4 ? sizeof(qb_block_q4_0) : sizeof(qb_block_q8_0);
+  uint64_t seed = 0x4A3D0700u + (uint64_t) k->family;
+  size_t sizes[16];
+  const size_t ns = qb_test_sizes((unsigned) (k->tile / QB_BLOCK_LEN), sizes, 16);
+  for (size_t si = 0; si < ns; si++) {
+    for (int fill = 0; fill < 2; fill++) {
+      const size_t nb = sizes[si] + (si == 0 ? 0 : 5);
+      unsigned char* xbuf = malloc(nb * xbytes + 1);
+      qb_block_q8_0* y = malloc(nb * sizeof *y + 1);
+      assert_true(xbuf && y);
+      for (size_t b = 0; b < nb; b++) {
+        unsigned char* xb = xbuf + b * xbytes;
+        const uint64_t r = qb_test_rand(&seed);
+        /* A finite scale of any exponent and sign (0 one time in 16). */
+        const uint16_t dx = (uint16_t) ((r & 0x83FFu) | (((r >> 16) % 31u) << 10));
+        const uint16_t dy = (uint16_t) (((r >> 24) & 0x83FFu) | (((r >> 40) % 31u) << 10));
+        const uint16_t dx0 = (r >> 48) % 16 ? dx : 0;
+        memcpy(xb, &dx0, 2);
+        y[b].d = dy;
+        for (size_t i = 2; i < xbytes; i++)
+          xb[i] = fill ? (q4 ? 0x00 : 0x80) : (unsigned char) qb_test_rand(&seed);
+        const int keep_min = fill || (b / 8 + (r >> 56)) % 3 == 0;
+        for (int i = 0; i < QB_BLOCK_LEN; i++) {
+          const int8_t v = fill ? -128 : (int8_t) qb_test_rand(&seed);
+          y[b].qs[i] = v == -128 && !keep_min ? -127 : v;
+        }
+      }
+      float want = NAN, got = NAN;
+      qb_kernel_dot(qb_kernel_reference(k->family))(nb * QB_BLOCK_LEN, xbuf, y, &want);
+      qb_kernel_dot(k)(nb * QB_BLOCK_LEN, xbuf, y, &got);
+      qb__dot_agrees(k, q4, xbuf, y, nb, got, want, fill ? "codes at -128 (q4_0: -8)" : "every byte value");
+      free(xbuf);
+      free(y);
     }
   }
 }
@@ -397,9 +513,6 @@ static void qb__vs_ref_dot(const qb_kernel_info* k) {
  * meet the first f16 scale dy for which the two orders differ, and every variant must
  * give the reference's order, for every count of such blocks (tails included).
  */
-static float qb__h(uint16_t h) {
-  return qb__f(qb_f16_to_f32_bits(h));
-}
 static int qb__order_q4; /* which family qb__order_dot checks */
 static void qb__order_dot(const qb_kernel_info* k) {
   enum { NB = 9 };
@@ -429,11 +542,10 @@ static void qb__order_dot(const qb_kernel_info* k) {
   for (int nb = 1; nb <= NB; nb++) {
     want += qb__order_q4 ? (float) isum * qb__h(dx) * qb__h(dy) : (float) isum * (qb__h(dx) * qb__h(dy));
     float got = NAN;
-    qb_kernel_dot(k)((size_t) nb * QB_BLOCK_LEN, qb__order_q4 ? (const void*) x4 : (const void*) x8, y, &got);
-    if (qb_f32_to_bits(got) != qb_f32_to_bits(want)) {
-      fail_msg("%s: %d blocks of isum %d, dx 0x%04x, dy 0x%04x: got %a, the reference's order gives %a",
-               k->name, nb, isum, dx, dy, got, want);
-    }
+    const void* x = qb__order_q4 ? (const void*) x4 : (const void*) x8;
+    qb_kernel_dot(k)((size_t) nb * QB_BLOCK_LEN, x, y, &got);
+    /* A REASSOC variant need not round as the reference: within the bound. */
+    qb__dot_agrees(k, qb__order_q4, x, y, (size_t) nb, got, want, "the per-block rounding order");
   }
 }
 
@@ -508,6 +620,7 @@ static void qb__check(const qb_kernel_info* k) {
   if (k->family == QB_FAMILY_q8_0_dot || k->family == QB_FAMILY_q4_0q8_0_dot) {
     qb__order_q4 = k->family == QB_FAMILY_q4_0q8_0_dot;
     qb__order_dot(k);
+    if (k->isa != QB_ISA_scalar) qb__raw_dot(k);
   }
   if (k->isa == QB_ISA_scalar) return;
   if (qb_family_get(k->family)->kind == QB_KIND_dot) {

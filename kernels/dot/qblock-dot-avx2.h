@@ -38,6 +38,38 @@ static inline __m256i qb__q8_0_lanes(const qb_block_q8_0* x, const qb_block_q8_0
 }
 #endif
 
+/* Eight q8_0 blocks times eight q8_0 blocks: each block's 8 s32 lanes (their sum is the
+ * block's exact isum), in v[0..7]. */
+static inline void qb__q8_0_lanes8(const qb_block_q8_0* x, const qb_block_q8_0* y, __m256i v[8]) {
+#ifdef __AVX512VNNI__
+  for (int j = 0; j < 8; j++) {
+    v[j] = qb__q8_0_lanes(&x[j], &y[j]);
+  }
+#else
+  /* 1. x * y = |x| * sign(y, x), with |x| read as u8 (|-128| = 128 exactly), unless
+   *    y = -128 and x < 0, where sign(y, x) wraps -(-128) to -128. Where no byte of
+   *    sign(y, x) is -128, it lies in [-127, 127]: vpmaddubsw's pairs lie within
+   *    2 * 128 * 127 and never saturate, and one vpmaddwd by 1 gives the s32 lanes. Four
+   *    vector operations and a vpminsb per block, no shuffle (the widening below takes
+   *    four vpmovsxbw, shuffles, per block). Blocks that ggml's or qbench's quantizer
+   *    wrote never hold -128 (their codes lie in [-127, 127]).
+   * 2. Otherwise the group is summed again by the widening path, exact for every byte. */
+  const __m256i one = _mm256_set1_epi16(1);
+  __m256i lo = _mm256_set1_epi8(127);
+  for (int j = 0; j < 8; j++) {
+    const __m256i a = _mm256_loadu_si256((const __m256i*) x[j].qs);
+    const __m256i sb = _mm256_sign_epi8(_mm256_loadu_si256((const __m256i*) y[j].qs), a);
+    lo = _mm256_min_epi8(lo, sb);
+    v[j] = _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_abs_epi8(a), sb), one);
+  }
+  if (__builtin_expect(_mm256_movemask_epi8(_mm256_cmpeq_epi8(lo, _mm256_set1_epi8((char) 0x80))) != 0, 0)) {
+    for (int j = 0; j < 8; j++) {
+      v[j] = qb__q8_0_lanes(&x[j], &y[j]);
+    }
+  }
+#endif
+}
+
 /* Two q4_0 blocks (codes c in 0..15, values c - 8) times two q8_0 blocks, x[0] . y[0]
  * and x[4] . y[4]: 4 s32 lanes each, the first in the low half, the second in the high
  * half. A block's sum c b - 8 b does not care which code meets which activation, so
