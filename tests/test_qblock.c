@@ -12,6 +12,7 @@
  * The int4 group . s8 dots (no published vectors) are here too: every non-scalar variant
  * against its reference (their dequantize families are in test_quant_simd).
  */
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -411,6 +412,170 @@ static void qb__int4_ties(const qb_kernel_info* k) {
   free(yr);
 }
 
+/* Runs k and its reference on the n values at x; fails at the first byte that differs. */
+static void qb__int4_cmp(const qb_kernel_info* k, const float* x, size_t n, const char* what) {
+  const qb_family_info* f = qb_family_get(k->family);
+  const size_t yb = qb_dtype_buffer_bytes(f->out, n);
+  unsigned char* y = malloc(yb + 16);
+  unsigned char* yr = malloc(yb + 16);
+  assert_true(y && yr);
+  memset(y, 0x5A, yb + 16);
+  memset(yr, 0x5A, yb + 16);
+  qb_kernel_unary(qb_kernel_reference(k->family))(n, x, yr, NULL);
+  qb_kernel_unary(k)(n, x, y, NULL);
+  for (size_t i = 0; i < yb + 16; i++) {
+    if (y[i] != yr[i]) {
+      fail_msg("%s: %s: byte %zu (group %zu) is 0x%02x, the reference gives 0x%02x", k->name, what, i,
+               i / (yb / (n / f->n_multiple)), y[i], yr[i]);
+    }
+  }
+  free(y);
+  free(yr);
+}
+
+/*
+ * Int4 group quantize at every rounding boundary of the codes, where the scale makes
+ * x * fl(1 / s) round differently from x / s (the SIMD variants must give round_even(x / s) of
+ * the true division there). Each group's scale is an f16 value s_t that the reference
+ * reproduces exactly (hi - lo = 15 s_t, or amax = 7 s_t, exact in f32): normal or subnormal,
+ * and chosen so that at least one of the group's values has nearbyint(x * fl(1 / s_t)) !=
+ * nearbyint(x / s_t). The values run through every half-integer b of the code range
+ * (quotients -7.5 .. 6.5 for the symmetric groups and the asymmetric ones with zero point 8,
+ * 0.5 .. 14.5 for those with zero point 0) at x = b s_t exactly (a tie of x / s_t) and one
+ * ulp below and above. 43 groups: five runs of eight and three more (the SIMD tails).
+ */
+static void qb__int4_bounds(const qb_kernel_info* k) {
+  const qb_family_info* f = qb_family_get(k->family);
+  const int sym = k->family == QB_FAMILY_f32_qs4g128_quant;
+  const size_t g = f->n_multiple, ng = 43, n = g * ng;
+  uint64_t seed = 0xB0DEu + (uint64_t) k->family;
+  float* x = malloc(n * sizeof(float));
+  assert_true(x != NULL);
+  unsigned stream = 0, differ = 0;
+  for (size_t j = 0; j < ng; j++) {
+    const uint64_t r = qb_test_rand(&seed);
+    const int shifted = sym || (j % 2); /* quotients -8 .. 7 (else 0 .. 15) */
+    float* xg = x + j * g;
+    /* 1. The scale: from a random f16 on (every 8th group subnormal), the first whose
+     *    multiplication differs from the division on one of this group's values. */
+    uint16_t h = (uint16_t) (j % 8 == 7 ? 1 + r % 0x3FF : 0x0400 + r % 0x7000);
+    for (;; h = (uint16_t) (h + 1 < 0x7800 ? h + 1 : 1)) {
+      const float st = qb_f32_from_bits(qb_f16_to_f32_bits(h)), inv = 1.0f / st;
+      unsigned d = 0;
+      for (size_t i = 2; i < g; i++) {
+        const unsigned e = (stream + (unsigned) i - 2) % 45;
+        const float b = (float) (int) (e / 3) + (shifted ? -7.5f : 0.5f);
+        float v = b * st;
+        if (e % 3 != 1) v = nextafterf(v, e % 3 == 0 ? -INFINITY : INFINITY);
+        xg[i] = v;
+        d += nearbyintf(v * inv) != nearbyintf(v / st);
+      }
+      if (d == 0) continue;
+      differ += d;
+      /* 2. The values that fix the range (and so s = s_t and the zero point). */
+      if (sym) {
+        xg[0] = 7.0f * st;
+        xg[1] = -7.0f * st;
+      } else {
+        xg[0] = (shifted ? 7.0f : 15.0f) * st;
+        xg[1] = shifted ? -8.0f * st : 0.0f;
+      }
+      break;
+    }
+    stream = (stream + (unsigned) g - 2) % 45;
+    /* The range-fixing values at random places. */
+    const size_t p0 = (r >> 32) % g, p1 = (r >> 40) % g;
+    float t = xg[0];
+    xg[0] = xg[p0];
+    xg[p0] = t;
+    t = xg[1];
+    xg[1] = xg[p1 == p0 ? (p1 + 1) % g : p1];
+    xg[p1 == p0 ? (p1 + 1) % g : p1] = t;
+  }
+  assert_true(differ >= ng); /* the case the SIMD variants must not take x * (1 / s) for */
+  qb__int4_cmp(k, x, n, "boundaries");
+  free(x);
+}
+
+/*
+ * Int4 group quantize on the groups the SIMD variants send to the reference or treat apart:
+ * a NaN of either sign (and payload), infinities, -0, all-positive and all-negative
+ * groups, a range whose scale underflows f16 (s = 0) or is subnormal there, one beyond f16
+ * (s = inf), values near FLT_MAX, constant groups, all-NaN groups; one case per group, in
+ * the runs of eight and in the tail.
+ */
+static void qb__int4_edges(const qb_kernel_info* k) {
+  const qb_family_info* f = qb_family_get(k->family);
+  const size_t g = f->n_multiple, ng = 8 * 3 + 5, n = g * ng;
+  uint64_t seed = 0xED6Eu + (uint64_t) k->family;
+  float* x = malloc(n * sizeof(float));
+  assert_true(x != NULL);
+  for (size_t j = 0; j < ng; j++) {
+    const uint64_t r = qb_test_rand(&seed);
+    float* xg = x + j * g;
+    const size_t at = (r >> 8) % g;
+    for (size_t i = 0; i < g; i++) {
+      xg[i] = ((float) (int32_t) (qb_test_rand(&seed) & 0xFFFF) - 32768.0f) / 4096.0f;
+    }
+    switch ((j * 7 + r % 2) % 17) {
+      case 0:
+        xg[at] = NAN;
+        break;
+      case 1:
+        xg[at] = qb_f32_from_bits(0xFFC00001u);
+        break; /* a negative NaN */
+      case 2:
+        xg[at] = INFINITY;
+        break;
+      case 3:
+        xg[at] = -INFINITY;
+        break;
+      case 4:
+        for (size_t i = 0; i < g; i++) xg[i] = (i + r) % 3 ? -0.0f : 0.0f;
+        break;
+      case 5:
+        for (size_t i = 0; i < g; i++) xg[i] = fabsf(xg[i]) + 0.25f;
+        break;
+      case 6:
+        for (size_t i = 0; i < g; i++) xg[i] = -fabsf(xg[i]) - 0.25f;
+        break;
+      case 7:
+        for (size_t i = 0; i < g; i++) xg[i] *= 0x1p-32f; /* (hi - lo) / 15 below 2^-25: s = 0 */
+        break;
+      case 8:
+        for (size_t i = 0; i < g; i++) xg[i] *= 0x1p-22f; /* s an f16 subnormal */
+        break;
+      case 9:
+        for (size_t i = 0; i < g; i++) xg[i] *= 0x1p17f; /* s beyond f16: inf */
+        break;
+      case 10:
+        for (size_t i = 0; i < g; i++) xg[i] = xg[i] > 0 ? FLT_MAX : -FLT_MAX / 3.0f;
+        break;
+      case 11:
+        xg[at] = qb_f32_from_bits(0x7FFFFFFFu);
+        break;
+      case 12:
+        xg[at] = qb_f32_from_bits(0xFFFFFFFFu);
+        break;
+      case 13:
+        xg[at] = qb_f32_from_bits(0xFFC00000u);
+        xg[(at + 1) % g] = -INFINITY;
+        break;
+      case 14:
+        for (size_t i = 0; i < g; i++) xg[i] = 1.0f;
+        break;
+      case 15:
+        for (size_t i = 0; i < g; i++) xg[i] = -3.0f;
+        break;
+      default:
+        for (size_t i = 0; i < g; i++) xg[i] = NAN;
+        break;
+    }
+  }
+  qb__int4_cmp(k, x, n, "edge groups");
+  free(x);
+}
+
 /* Activations of a W4A8 dot: random s8, -128 included. */
 static void qb__fill_s8(int8_t* a, size_t n, uint64_t* seed) {
   for (size_t i = 0; i < n; i++) a[i] = (int8_t) (qb_test_rand(seed) >> 24);
@@ -632,6 +797,8 @@ static void qb__check(const qb_kernel_info* k) {
   if (fam == QB_FAMILY_f32_qu4g32_quant || fam == QB_FAMILY_f32_qu4g64_quant ||
       fam == QB_FAMILY_f32_qu4g128_quant || fam == QB_FAMILY_f32_qs4g128_quant) {
     qb__int4_ties(k);
+    qb__int4_bounds(k);
+    qb__int4_edges(k);
   }
 }
 

@@ -1,12 +1,12 @@
 /*
- * AVX2 (+F16C) groups of int4 group quantization (int4g-scalar.h gives the semantics),
+ * AVX2 (+FMA, F16C) groups of int4 group quantization (int4g-scalar.h gives the semantics),
  * included only by -avx2- files; the group length g (a multiple of 32) is a parameter, so
- * that one function serves qu4g32, qu4g64 and qu4g128. Bit-exact with the reference: the
- * range by min/max (vminps(x, acc) is exactly the reference's `x < lo ? x : lo`, NaN
- * skipped), the scale rounded to f16 by F16C (vcvtps2ph, nearest even, as
- * qb_f32_to_f16_bits) and the zero point by the reference's scalar code, then the codes
- * as round_even(x / s) by a multiplication that is proven to give the same integer, or
- * by true f32 divisions where it cannot be (qb__avx2_int4g_round_div).
+ * that one function serves qu4g32, qu4g64, qu4g128 and qs4g128. Bit-exact with the
+ * reference: the range by integer maxima of the float bits (qb__avx2_int4g_acc), the scale
+ * rounded to f16 by F16C (vcvtps2ph, nearest even, as qb_f32_to_f16_bits), the zero point
+ * by the reference's division, then the codes as round_even(x / s) by one multiplication
+ * and one FMA that give fl(x / s) itself (qb__avx2_int4g_round8); a group holding a NaN or
+ * an infinity, or whose scale is 0 or beyond f16, through the scalar reference.
  */
 #ifndef QB_INT4G_AVX2_H
 #define QB_INT4G_AVX2_H
@@ -22,344 +22,339 @@
 #define QB__INT4G_AVX2_INLINE static inline __attribute__((always_inline))
 
 /*
- * 32 int32 values (four vectors, element order) -> 16 bytes of codes, element 2j in the low
- * nibble of byte j. The values are packed to bytes in order with saturation (monotone, so
- * clamping after it is clamping before it), clamped to the code range there (asymmetric:
- * [0, 15] by vpackuswb and vpminub; symmetric: [-8, 7] by vpacksswb, vpmaxsb and vpminsb,
- * then the low nibble), then each byte pair summed as c[2j] + 16 c[2j + 1] by vpmaddubsw
- * and narrowed. Clamping 32 bytes at once costs one or three instructions where clamping
- * the floats cost two per 8 values.
+ * The codes round_even(x / s) of a true f32 division, by one multiplication and one FMA:
+ * with rh = fl(1 / s), rl = fl(fl(1 - rh s) * rh) (1 - rh s is exact in one FMA),
+ * t = fma(x, rh, fl(x * rl)) is fl(x / s) itself, bit for bit, for every f32 x and every
+ * f16 scale s > 0 (normal or subnormal; the callers keep |x / s| <= 23, so nothing
+ * overflows):
+ * 1. rh + rl = (1 / s)(1 + e) with |e| < 3 * 2^-48, and fl(x * rl) adds at most 2^-48 |x / s|,
+ *    so the FMA rounds, once, a value y with |y - x / s| < 2^-46 |x / s|.
+ * 2. x / s is never a midpoint between two floats: x = X 2^a and s = S 2^b with odd X < 2^24
+ *    and odd S < 2^11, and a midpoint's odd part has 25 bits, so x / s = (odd) 2^k would need
+ *    X = (odd >= 2^24 + 1) * S. Nor is it near one: x / s - m (m a midpoint in [2^p, 2^(p+1)))
+ *    is a nonzero multiple of 2^(p - 24) / S, so |x / s - m| >= 2^(p - 35) > |y - x / s|.
+ * 3. So y and x / s lie strictly between the same two midpoints: fl(y) = fl(x / s). Where
+ *    x / s is tiny (|x / s| < 1/4) fl(x * rl) may be subnormal or 0 but t stays below 1/2, as
+ *    x / s does: the code is 0 either way.
+ * An exhaustive check (every f16 mantissa against every f32 mantissa, 2^33 pairs; every f16
+ * scale against every x within 200 ulps of a half-integer multiple of it) found no
+ * difference. vcvtps2dq then rounds t to nearest even (the default MXCSR mode, which the
+ * reference's division assumes too). So the codes need no check near the half-integers,
+ * where fl(x * rh) alone differs from fl(x / s) for about a quarter of all mantissa pairs
+ * and gives another code for some x with 564 of the 1024 f16 mantissas.
  */
-QB__INT4G_AVX2_INLINE void qb__avx2_int4g_pack32(const __m256i* c, const int sym, uint8_t* out) {
-  const __m256i h0 = _mm256_packs_epi32(c[0], c[1]), h1 = _mm256_packs_epi32(c[2], c[3]);
-  __m256i w;
-  if (sym) {
-    w = _mm256_packs_epi16(h0, h1);
-    w = _mm256_min_epi8(_mm256_max_epi8(w, _mm256_set1_epi8(-8)), _mm256_set1_epi8(7));
-    w = _mm256_and_si256(w, _mm256_set1_epi8(15));
+
+/* One group's parameters for its codes: rh, rl and z + 112 in bytes (broadcast). */
+typedef struct {
+  __m256 rh, rl;
+  __m256i z;
+} qb__avx2_int4g_par;
+
+/* Eight codes of x (rounded, int32): the step above. */
+QB__INT4G_AVX2_INLINE __m256i qb__avx2_int4g_round8(const float* x, const qb__avx2_int4g_par* p) {
+  const __m256 v = _mm256_loadu_ps(x);
+  return _mm256_cvtps_epi32(_mm256_fmadd_ps(v, p->rh, _mm256_mul_ps(v, p->rl)));
+}
+
+/*
+ * 32 values at x -> 32 bytes of biased codes clamp(c + z, 0, 15) (symmetric: z = 8, the
+ * code c + 8 in [0, 15], whose low nibble xor 8 is c's), in the order of vpackssdw /
+ * vpacksswb across the four vectors (4-element units 0, 2, 4, 6, 1, 3, 5, 7): the signed
+ * packs (|c| <= 23: exact), then both clamps by two saturations: c + z + 112 saturates at
+ * 127 exactly where c + z >= 15, and subtracting 112 unsigned saturates at 0 exactly where
+ * c + z < 0 (p->z holds z + 112). 3 instructions for 32 codes' + z and clamp.
+ */
+QB__INT4G_AVX2_INLINE __m256i qb__avx2_int4g_bytes32(const float* x, const qb__avx2_int4g_par* p) {
+  __m256i c[4];
+#pragma GCC unroll 4
+  for (int k = 0; k < 4; k++) c[k] = qb__avx2_int4g_round8(x + 8 * k, p);
+  const __m256i w = _mm256_packs_epi16(_mm256_packs_epi32(c[0], c[1]), _mm256_packs_epi32(c[2], c[3]));
+  return _mm256_subs_epu8(_mm256_adds_epi8(w, p->z), _mm256_set1_epi8(112));
+}
+
+/* 32 codes of one group (qb__avx2_int4g_bytes32) -> 16 bytes at out, element 2j in the low
+ * nibble of byte j: the 4-element units back in order (vpermd), each byte pair summed as
+ * c[2j] + 16 c[2j + 1] by vpmaddubsw, and narrowed. */
+QB__INT4G_AVX2_INLINE void qb__avx2_int4g_quant32(const float* x, const qb__avx2_int4g_par* p, const int sym,
+                                                  uint8_t* out) {
+  const __m256i b =
+      _mm256_permutevar8x32_epi32(qb__avx2_int4g_bytes32(x, p), _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+  const __m256i pairs = _mm256_maddubs_epi16(b, _mm256_set1_epi16(0x1001));
+  const __m128i o = _mm_packus_epi16(_mm256_castsi256_si128(pairs), _mm256_extracti128_si256(pairs, 1));
+  _mm_storeu_si128((__m128i*) out, sym ? _mm_xor_si128(o, _mm_set1_epi8((char) 0x88)) : o);
+}
+
+/*
+ * 64 codes, 32 at xa (parameters pa) and 32 at xb (pb) -> 16 bytes at oa and 16 at ob (one
+ * 32-byte store where ob == oa + 16, `joined`): two qb__avx2_int4g_bytes32, their byte
+ * pairs summed by vpmaddubsw and packed together, then the 2-byte units (one per 4
+ * elements) put in order by one vpermq and one vpshufb: 6 instructions for the 64 codes'
+ * packing where two qb__avx2_int4g_quant32 take 10.
+ */
+QB__INT4G_AVX2_INLINE void qb__avx2_int4g_codes64(const float* xa, const qb__avx2_int4g_par* pa,
+                                                  const float* xb, const qb__avx2_int4g_par* pb,
+                                                  const int sym, uint8_t* oa, uint8_t* ob, const int joined) {
+  const __m256i m = _mm256_set1_epi16(0x1001);
+  const __m256i w = _mm256_packus_epi16(_mm256_maddubs_epi16(qb__avx2_int4g_bytes32(xa, pa), m),
+                                        _mm256_maddubs_epi16(qb__avx2_int4g_bytes32(xb, pb), m));
+  /* w's 2-byte units (A = xa's, B = xb's; i = elements 4i .. 4i + 3): A0 A2 A4 A6 B0 B2 B4 B6 |
+   * A1 A3 A5 A7 B1 B3 B5 B7; vpermq (0, 2, 1, 3) gives A0 A2 A4 A6 A1 A3 A5 A7 | B..., and the
+   * vpshufb interleaves each lane's halves. */
+  const __m256i q = _mm256_permute4x64_epi64(w, 0xD8);
+  const __m256i idx = _mm256_setr_epi8(0, 1, 8, 9, 2, 3, 10, 11, 4, 5, 12, 13, 6, 7, 14, 15, 0, 1, 8, 9, 2, 3,
+                                       10, 11, 4, 5, 12, 13, 6, 7, 14, 15);
+  __m256i o = _mm256_shuffle_epi8(q, idx);
+  if (sym) o = _mm256_xor_si256(o, _mm256_set1_epi8((char) 0x88));
+  if (joined) {
+    _mm256_storeu_si256((__m256i*) oa, o);
   } else {
-    w = _mm256_min_epu8(_mm256_packus_epi16(h0, h1), _mm256_set1_epi8(15));
+    _mm_storeu_si128((__m128i*) oa, _mm256_castsi256_si128(o));
+    _mm_storeu_si128((__m128i*) ob, _mm256_extracti128_si256(o, 1));
   }
-  const __m256i bytes = _mm256_permutevar8x32_epi32(w, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
-  const __m256i pairs = _mm256_maddubs_epi16(bytes, _mm256_set1_epi16(0x1001));
-  _mm_storeu_si128((__m128i*) out,
-                   _mm_packus_epi16(_mm256_castsi256_si128(pairs), _mm256_extracti128_si256(pairs, 1)));
 }
 
-/* qb__int4g_store_scale by F16C: s rounded to f16 (nearest even, overflow to inf; s is
- * never NaN here) into d, and read back exactly. */
-QB__INT4G_AVX2_INLINE float qb__avx2_int4g_store_scale(float s, uint8_t* d) {
-  const __m128i h = _mm_cvtps_ph(_mm_set_ss(s), _MM_FROUND_TO_NEAREST_INT);
-  const uint16_t hb = (uint16_t) _mm_extract_epi16(h, 0);
-  memcpy(d, &hb, 2);
-  return _mm_cvtss_f32(_mm_cvtph_ps(h));
+/* One group's codes (g values at x, g / 2 bytes at qs). */
+QB__INT4G_AVX2_INLINE void qb__avx2_int4g_codes(const float* x, unsigned g, const qb__avx2_int4g_par* p,
+                                                const int sym, uint8_t* qs) {
+  if (g == 32) {
+    qb__avx2_int4g_quant32(x, p, sym, qs);
+    return;
+  }
+  for (unsigned i = 0; i < g; i += 64)
+    qb__avx2_int4g_codes64(x + i, p, x + i + 32, p, sym, qs + i / 2, NULL, 1);
 }
 
 /*
- * round_even(x / s) for four vectors of 8 (32 elements at x), as the reference computes it
- * (a true division, then nearest even), with r = fl(1 / s) for a finite s > 0:
- * 1. t = fl(x * r) = (x / s)(1 + e1)(1 + e2) and fl(x / s) = (x / s)(1 + e3), |ei| <= 2^-24,
- *    so |t - fl(x / s)| <= 3.0001 * 2^-24 * |x / s| (plus 2^-149 where t underflows);
- *    for |t| <= 64 that is below 2^-16.
- * 2. f = |t - round_even(t)| is exact (|f| <= 1/2 at t's precision). Where f < 1/2 - 2^-16,
- *    t is more than 2^-16 from every half-integer, so fl(x / s) lies strictly on the same
- *    side of each of them: it rounds to the same integer, and neither is a tie.
- * 3. Where |t| > 64, fl(x / s) > 63 in magnitude with t's sign: both clamp to the same
- *    end of the code range (the callers' clamps are within [-8, 15]).
- * 4. A chunk of 32 with any lane failing step 2's test (a value within 2^-16 of a
- *    half-integer: ties included) is done by the four divisions instead, and so is one
- *    holding a NaN or an infinity (f is then NaN: the test is unordered-true), so the
- *    quick path returns finite values only. Returns 1 where the divisions were used: the
- *    values may then hold NaN (x NaN) or infinities, which the callers mask and clamp.
- *    On the quick path |t| stays below 2^31 for the callers' scales (s >= the smallest
- *    f16 subnormal, so |x / s| <= 2 (hi - lo) / s <= 30 or 2 amax / s <= 14), so their
- *    int32 conversions are exact.
+ * Eight accumulators (group k's in a[k]) -> one vector of the eight groups' maxima, signed
+ * (is_signed) or unsigned 32-bit, group k in lane k / 2 + 4 * (k % 2): three shuffle levels
+ * (as qblock-avx2.h's qb__avx2_hmax8x8).
  */
-QB__INT4G_AVX2_INLINE int qb__avx2_int4g_round_div(const float* x, __m256 sv, __m256 rv, __m256* q) {
-  const __m256 absm = _mm256_castsi256_ps(_mm256_set1_epi32(0x7FFFFFFF));
-  const __m256 edge = _mm256_set1_ps(0.5f - 0x1p-16f);
-  __m256 unsure = _mm256_setzero_ps();
-#pragma GCC unroll 4
-  for (int k = 0; k < 4; k++) {
-    const __m256 t = _mm256_mul_ps(_mm256_loadu_ps(x + 8 * k), rv);
-    q[k] = _mm256_round_ps(t, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    const __m256 f = _mm256_and_ps(_mm256_sub_ps(t, q[k]), absm);
-    unsure = _mm256_or_ps(unsure, _mm256_cmp_ps(f, edge, _CMP_NLT_UQ));
-  }
-  if (__builtin_expect(!_mm256_testz_ps(unsure, unsure), 0)) {
-#pragma GCC unroll 4
-    for (int k = 0; k < 4; k++) {
-      q[k] = _mm256_round_ps(_mm256_div_ps(_mm256_loadu_ps(x + 8 * k), sv),
-                             _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    }
-    return 1;
-  }
-  return 0;
-}
-
-/* The codes of one asymmetric group from its s, r = 1 / s and z (broadcast): clamp(
- * round_even(x / s) + z, 0, 15), NaN giving z. r + z is exact (integers below 2^24, or
- * an infinity after the divisions, clamped here to +-2^30 before the int32 conversion);
- * the clamp to [0, 15] is done on the bytes (qb__avx2_int4g_pack32). */
-QB__INT4G_AVX2_INLINE void qb__avx2_int4g_codes(const float* x, unsigned g, __m256 sv, __m256 rv, __m256 zv,
-                                                uint8_t* qs) {
-  const __m256 big = _mm256_set1_ps(0x1p30f);
-  for (unsigned i = 0; i < g; i += 32) {
-    __m256 r[4];
-    __m256i c[4];
-    if (__builtin_expect(qb__avx2_int4g_round_div(x + i, sv, rv, r), 0)) {
-#pragma GCC unroll 4
-      for (int k = 0; k < 4; k++) {
-        const __m256 rk = _mm256_and_ps(r[k], _mm256_cmp_ps(r[k], r[k], _CMP_ORD_Q)); /* NaN: the code z */
-        const __m256 v = _mm256_min_ps(
-            _mm256_max_ps(_mm256_add_ps(rk, zv), _mm256_xor_ps(big, _mm256_set1_ps(-0.0f))), big);
-        c[k] = _mm256_cvttps_epi32(v);
-      }
-    } else {
-#pragma GCC unroll 4
-      for (int k = 0; k < 4; k++) c[k] = _mm256_cvttps_epi32(_mm256_add_ps(r[k], zv));
-    }
-    qb__avx2_int4g_pack32(c, 0, qs + i / 2);
-  }
-}
-
-/* The codes of one symmetric group: clamp(round_even(x / s), -8, 7) as nibbles, NaN giving 0
- * (the clamp on the bytes, qb__avx2_int4g_pack32). */
-QB__INT4G_AVX2_INLINE void qb__avx2_int4g_codes_sym(const float* x, unsigned g, __m256 sv, __m256 rv,
-                                                    uint8_t* qs) {
-  const __m256 big = _mm256_set1_ps(0x1p30f);
-  for (unsigned i = 0; i < g; i += 32) {
-    __m256 r[4];
-    __m256i c[4];
-    if (__builtin_expect(qb__avx2_int4g_round_div(x + i, sv, rv, r), 0)) {
-#pragma GCC unroll 4
-      for (int k = 0; k < 4; k++) {
-        const __m256 rk = _mm256_and_ps(r[k], _mm256_cmp_ps(r[k], r[k], _CMP_ORD_Q)); /* NaN: 0 */
-        c[k] = _mm256_cvttps_epi32(
-            _mm256_min_ps(_mm256_max_ps(rk, _mm256_xor_ps(big, _mm256_set1_ps(-0.0f))), big));
-      }
-    } else {
-#pragma GCC unroll 4
-      for (int k = 0; k < 4; k++) c[k] = _mm256_cvttps_epi32(r[k]);
-    }
-    qb__avx2_int4g_pack32(c, 1, qs + i / 2);
-  }
-}
-
-/* One asymmetric group (the steps of qb__int4g_quant_group). */
-QB__INT4G_AVX2_INLINE void qb__avx2_int4g_quant(const float* x, unsigned g, uint8_t* d, uint8_t* z,
-                                                uint8_t* qs) {
-  __m256 lo = _mm256_setzero_ps(), hi = _mm256_setzero_ps();
-  for (unsigned i = 0; i < g; i += 8) {
-    const __m256 v = _mm256_loadu_ps(x + i);
-    lo = _mm256_min_ps(v, lo);
-    hi = _mm256_max_ps(v, hi);
-  }
-  __m128 l4 = _mm_min_ps(_mm256_castps256_ps128(lo), _mm256_extractf128_ps(lo, 1));
-  __m128 h4 = _mm_max_ps(_mm256_castps256_ps128(hi), _mm256_extractf128_ps(hi, 1));
-  l4 = _mm_min_ps(l4, _mm_movehl_ps(l4, l4));
-  h4 = _mm_max_ps(h4, _mm_movehl_ps(h4, h4));
-  float lof = _mm_cvtss_f32(_mm_min_ss(l4, _mm_movehdup_ps(l4)));
-  float hif = _mm_cvtss_f32(_mm_max_ss(h4, _mm_movehdup_ps(h4)));
-  if (lof == 0.0f && hif == 0.0f) {
-    lof = -1.0f;
-    hif = 1.0f;
-  }
-  const float s = qb__avx2_int4g_store_scale((hif - lof) / 15.0f, d);
-  float zf = s != 0.0f ? qb__round_even(-lof / s) : 0.0f;
-  zf = zf == zf ? zf : 0.0f;
-  zf = zf < 0.0f ? 0.0f : zf > 15.0f ? 15.0f : zf;
-  *z = (uint8_t) zf;
-  if (s == 0.0f) {
-    memset(qs, 0, g / 2);
-    return;
-  }
-  /* s = inf (a group holding an infinity): r = 0 and x * 0 is x / inf (NaN for x = +-inf),
-   * f = 0 (or NaN): the fast path is exact there too. */
-  qb__avx2_int4g_codes(x, g, _mm256_set1_ps(s), _mm256_set1_ps(1.0f / s), _mm256_set1_ps(zf), qs);
-}
-
-/* One symmetric group (qb__int4g_quant_group_sym): codes in [-8, 7] as nibbles. */
-QB__INT4G_AVX2_INLINE void qb__avx2_int4g_quant_sym(const float* x, unsigned g, uint8_t* d, uint8_t* qs) {
-  const __m256 absm = _mm256_castsi256_ps(_mm256_set1_epi32(0x7FFFFFFF));
-  __m256 m = _mm256_setzero_ps();
-  for (unsigned i = 0; i < g; i += 8) m = _mm256_max_ps(_mm256_and_ps(_mm256_loadu_ps(x + i), absm), m);
-  __m128 m4 = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
-  m4 = _mm_max_ps(m4, _mm_movehl_ps(m4, m4));
-  const float amax = _mm_cvtss_f32(_mm_max_ss(m4, _mm_movehdup_ps(m4)));
-  const float s = qb__avx2_int4g_store_scale(amax / 7.0f, d);
-  if (s == 0.0f) {
-    memset(qs, 0, g / 2);
-    return;
-  }
-  qb__avx2_int4g_codes_sym(x, g, _mm256_set1_ps(s), _mm256_set1_ps(1.0f / s), qs);
-}
-
-/*
- * Eight groups' accumulators (group k's in a[k]) -> one vector of the eight groups' minima
- * (is_min) or maxima, group k in lane k / 2 + 4 * (k % 2): the three shuffle levels of
- * qblock-avx2.h's qb__avx2_hmax8x8 on floats. The accumulators start at +0 and never take
- * a NaN (vminps/vmaxps keep the accumulator, their second operand, against a NaN), the
- * minima are +0 or negative and the maxima +0 or positive: no NaN and no -0, so the order
- * in which they are combined does not change the result.
- */
-QB__INT4G_AVX2_INLINE __m256 qb__avx2_int4g_red8(const __m256* a, const int is_min) {
-#define QB__OP(u, v) (is_min ? _mm256_min_ps(u, v) : _mm256_max_ps(u, v))
-  __m256 p[4];
+QB__INT4G_AVX2_INLINE __m256i qb__avx2_int4g_red8(const __m256i* a, const int is_signed) {
+#define QB__OP(u, v) (is_signed ? _mm256_max_epi32(u, v) : _mm256_max_epu32(u, v))
+#define QB__SHUF(u, v, imm) \
+  _mm256_castps_si256(_mm256_shuffle_ps(_mm256_castsi256_ps(u), _mm256_castsi256_ps(v), imm))
+  __m256i p[4];
 #pragma GCC unroll 4
   for (int j = 0; j < 4; j++) {
-    p[j] = QB__OP(_mm256_permute2f128_ps(a[2 * j], a[2 * j + 1], 0x20),
-                  _mm256_permute2f128_ps(a[2 * j], a[2 * j + 1], 0x31));
+    p[j] = QB__OP(_mm256_permute2x128_si256(a[2 * j], a[2 * j + 1], 0x20),
+                  _mm256_permute2x128_si256(a[2 * j], a[2 * j + 1], 0x31));
   }
-  const __m256 q0 = QB__OP(_mm256_shuffle_ps(p[0], p[1], 0x44), _mm256_shuffle_ps(p[0], p[1], 0xEE));
-  const __m256 q1 = QB__OP(_mm256_shuffle_ps(p[2], p[3], 0x44), _mm256_shuffle_ps(p[2], p[3], 0xEE));
-  return QB__OP(_mm256_shuffle_ps(q0, q1, 0x88), _mm256_shuffle_ps(q0, q1, 0xDD));
+  const __m256i q0 = QB__OP(QB__SHUF(p[0], p[1], 0x44), QB__SHUF(p[0], p[1], 0xEE));
+  const __m256i q1 = QB__OP(QB__SHUF(p[2], p[3], 0x44), QB__SHUF(p[2], p[3], 0xEE));
+  return QB__OP(QB__SHUF(q0, q1, 0x88), QB__SHUF(q0, q1, 0xDD));
+#undef QB__SHUF
 #undef QB__OP
 }
 
-/* Step 1 of qb__avx2_int4g_quant_x8_one for the eight groups of g at x: their lo and hi,
- * group k's in lane k / 2 + 4 * (k % 2) (qb__avx2_int4g_red8). */
-QB__INT4G_AVX2_INLINE void qb__avx2_int4g_range8(const float* x, unsigned g, __m256* l, __m256* h) {
-  __m256 lo[8], hi[8];
-#pragma GCC unroll 8
-  for (int k = 0; k < 8; k++) {
-    lo[k] = _mm256_setzero_ps();
-    hi[k] = _mm256_setzero_ps();
-    for (unsigned i = 0; i < g; i += 8) {
-      const __m256 v = _mm256_loadu_ps(x + k * g + i);
-      lo[k] = _mm256_min_ps(v, lo[k]);
-      hi[k] = _mm256_max_ps(v, hi[k]);
-    }
-  }
-  *l = qb__avx2_int4g_red8(lo, 1);
-  *h = qb__avx2_int4g_red8(hi, 0);
+/* One accumulator -> its maximum (signed or unsigned 32-bit) in every lane. */
+QB__INT4G_AVX2_INLINE __m256i qb__avx2_int4g_red1(__m256i a, const int is_signed) {
+#define QB__OP(u, v) (is_signed ? _mm256_max_epi32(u, v) : _mm256_max_epu32(u, v))
+  a = QB__OP(a, _mm256_permute2x128_si256(a, a, 0x01));
+  a = QB__OP(a, _mm256_shuffle_epi32(a, 0x4E));
+  return QB__OP(a, _mm256_shuffle_epi32(a, 0xB1));
+#undef QB__OP
 }
 
 /*
- * Eight asymmetric groups of g at x into the eight group structs at out (gbytes each: d at
- * 0, z at 2, the codes at 3): the per-group steps of qb__avx2_int4g_quant done for the
- * eight at once, in vectors, so that their latency chains (range, scale, f16 rounding, zero
- * point, 1 / s) overlap instead of running one after another:
- * 1. lo, hi per group (qb__avx2_int4g_range8, done by the caller); both 0 -> -1, 1;
- * 2. s = f16((hi - lo) / 15) by one vector division and vcvtps2ph / vcvtph2ps;
- * 3. z = clamp(round_even(-lo / s), 0, 15), NaN -> 0, by one vector division and vroundps;
- *    r = 1 / s by another;
- * then step 1 of the next eight groups (at next, when not NULL, into *nl and *nh), so that
- * its loads (from L2) overlap these groups' codes (whose loads then hit L1);
- * 4. each group's codes (qb__avx2_int4g_codes) with its s, r, z (broadcast from memory). A
- *    group whose s is 0 or inf goes through qb__avx2_int4g_quant: rare.
+ * The range of g values at x on the float bits, by integer maxima (which leave the floating
+ * point ports to the codes): hi's bits = max over the signed bits and 0 (negative floats
+ * are negative integers; +inf above every finite value; a positive NaN above +inf), lo's
+ * bits = max over the unsigned bits and 0 (a negative float's magnitude grows with its bits;
+ * -inf above every finite value, a negative NaN above -inf; without a negative value, some
+ * positive one or 0). Symmetric: the signed maximum of the bits with the sign cleared.
+ * NaN is not skipped here, it shows in the result (qb__avx2_int4g_par8).
  */
-QB__INT4G_AVX2_INLINE void qb__avx2_int4g_quant_x8_one(const float* x, unsigned g, uint8_t* out,
-                                                       size_t gbytes, __m256 l, __m256 h, const float* next,
-                                                       __m256* nl, __m256* nh) {
-  const __m256 zero = _mm256_setzero_ps();
-  const __m256 both0 = _mm256_and_ps(_mm256_cmp_ps(l, zero, _CMP_EQ_OQ), _mm256_cmp_ps(h, zero, _CMP_EQ_OQ));
-  l = _mm256_blendv_ps(l, _mm256_set1_ps(-1.0f), both0);
-  h = _mm256_blendv_ps(h, _mm256_set1_ps(1.0f), both0);
-  /* 2. */
-  const __m128i sh =
-      _mm256_cvtps_ph(_mm256_div_ps(_mm256_sub_ps(h, l), _mm256_set1_ps(15.0f)), _MM_FROUND_TO_NEAREST_INT);
-  const __m256 s = _mm256_cvtph_ps(sh);
-  /* 3. */
-  const __m256 negl = _mm256_xor_ps(l, _mm256_set1_ps(-0.0f));
-  __m256 z = _mm256_round_ps(_mm256_div_ps(negl, s), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  z = _mm256_and_ps(z, _mm256_cmp_ps(z, z, _CMP_ORD_Q));
-  z = _mm256_min_ps(_mm256_max_ps(z, zero), _mm256_set1_ps(15.0f));
-  const __m256 r = _mm256_div_ps(_mm256_set1_ps(1.0f), s);
-  const int special = _mm256_movemask_ps(_mm256_or_ps(
-      _mm256_cmp_ps(s, zero, _CMP_EQ_OQ), _mm256_cmp_ps(s, _mm256_set1_ps(INFINITY), _CMP_EQ_OQ)));
-  uint16_t dh[8];
-  float sf[8], rf[8], zf[8];
-  _mm_storeu_si128((__m128i*) dh, sh);
-  _mm256_storeu_ps(sf, s);
-  _mm256_storeu_ps(rf, r);
-  _mm256_storeu_ps(zf, z);
-  if (next != NULL) qb__avx2_int4g_range8(next, g, nl, nh);
-    /* 4. Group k's lane: k / 2 + 4 * (k % 2). */
-#pragma GCC unroll 8
-  for (int k = 0; k < 8; k++) {
-    const int lane = k / 2 + 4 * (k % 2);
-    uint8_t* grp = out + (size_t) k * gbytes;
-    if (__builtin_expect(special & (1 << lane), 0)) {
-      qb__avx2_int4g_quant(x + k * g, g, grp, grp + 2, grp + 3);
-      continue;
+QB__INT4G_AVX2_INLINE void qb__avx2_int4g_acc(const float* x, unsigned g, const int sym, __m256i* hb,
+                                              __m256i* lb) {
+  const __m256i absm = _mm256_set1_epi32(0x7FFFFFFF);
+  __m256i h = _mm256_setzero_si256(), l = _mm256_setzero_si256();
+  for (unsigned i = 0; i < g; i += 8) {
+    const __m256i v = _mm256_loadu_si256((const __m256i*) (x + i));
+    if (sym) {
+      h = _mm256_max_epi32(h, _mm256_and_si256(v, absm));
+    } else {
+      h = _mm256_max_epi32(h, v);
+      l = _mm256_max_epu32(l, v);
     }
-    memcpy(grp, &dh[lane], 2);
-    grp[2] = (uint8_t) zf[lane];
-    qb__avx2_int4g_codes(x + k * g, g, _mm256_set1_ps(sf[lane]), _mm256_set1_ps(rf[lane]),
-                         _mm256_set1_ps(zf[lane]), grp + 3);
   }
+  *hb = h;
+  *lb = l;
 }
 
-/* `count` runs of eight asymmetric groups (8 g values each), each run's step 1 done while
- * the previous run's codes are computed. */
-QB__INT4G_AVX2_INLINE void qb__avx2_int4g_quant_x8(const float* x, unsigned g, uint8_t* out, size_t gbytes,
-                                                   size_t count) {
-  if (count == 0) return;
-  __m256 l, h;
-  qb__avx2_int4g_range8(x, g, &l, &h);
-  for (size_t c = 0; c < count; c++) {
-    const float* xc = x + (size_t) 8 * g * c;
-    qb__avx2_int4g_quant_x8_one(xc, g, out + 8 * gbytes * c, gbytes, l, h, c + 1 < count ? xc + 8 * g : NULL,
-                                &l, &h);
-  }
-}
-
-/* Step 1 of qb__avx2_int4g_quant_sym_x8_one: the eight groups' amax, group k's in lane
+/* The ranges of the eight groups of g at x (qb__avx2_int4g_acc), group k's in lane
  * k / 2 + 4 * (k % 2). */
-QB__INT4G_AVX2_INLINE __m256 qb__avx2_int4g_amax8(const float* x, unsigned g) {
-  const __m256 absm = _mm256_castsi256_ps(_mm256_set1_epi32(0x7FFFFFFF));
-  __m256 m[8];
+QB__INT4G_AVX2_INLINE void qb__avx2_int4g_range8(const float* x, unsigned g, const int sym, __m256i* hb,
+                                                 __m256i* lb) {
+  __m256i h[8], l[8];
 #pragma GCC unroll 8
-  for (int k = 0; k < 8; k++) {
-    m[k] = _mm256_setzero_ps();
-    for (unsigned i = 0; i < g; i += 8)
-      m[k] = _mm256_max_ps(_mm256_and_ps(_mm256_loadu_ps(x + k * g + i), absm), m[k]);
-  }
-  return qb__avx2_int4g_red8(m, 0);
+  for (int k = 0; k < 8; k++) qb__avx2_int4g_acc(x + k * g, g, sym, &h[k], &l[k]);
+  *hb = qb__avx2_int4g_red8(h, 1);
+  *lb = sym ? _mm256_setzero_si256() : qb__avx2_int4g_red8(l, 0);
 }
 
-/* Eight symmetric groups (gbytes each: d at 0, the codes at 2) from their amax: s = f16(amax
- * / 7) and 1 / s in vectors, the next eight groups' amax (at next, when not NULL, into
- * *namax), then each group's codes; s = 0 or inf through qb__avx2_int4g_quant_sym. */
-QB__INT4G_AVX2_INLINE void qb__avx2_int4g_quant_sym_x8_one(const float* x, unsigned g, uint8_t* out,
-                                                           size_t gbytes, __m256 amax, const float* next,
-                                                           __m256* namax) {
-  const __m128i sh = _mm256_cvtps_ph(_mm256_div_ps(amax, _mm256_set1_ps(7.0f)), _MM_FROUND_TO_NEAREST_INT);
+/*
+ * Eight groups' parameters (one per lane) from their range bits: the steps of
+ * qb__int4g_quant_group (asymmetric) or qb__int4g_quant_group_sym in vectors:
+ * 1. hi = the bits of hb; lo = the bits of lb where negative, else +0 (lo = -0 only from
+ *    -0 values: the reference's lo = +0 gives the same scale, zero point and codes);
+ *    both 0 -> -1, 1; symmetric: amax = the bits of hb;
+ * 2. s = f16((hi - lo) / 15) or f16(amax / 7) by a vector division and vcvtps2ph (nearest
+ *    even, as qb_f32_to_f16_bits), and back;
+ * 3. z = clamp(round_even(-lo / s), 0, 15) by a division and vroundps; rh = 1 / s by
+ *    another; rl = (1 - rh s) rh (the FMA exact, above).
+ * A group whose s is not finite and > 0 (s = 0: a tiny range; inf: an infinity or a range
+ * beyond f16; NaN: a NaN in the group, above) is flagged in *special: the caller runs the
+ * scalar reference on it, which is exact for every input. Otherwise every value is finite
+ * and |x / s| <= 22.5 (s >= 2^-24 is at least 2/3 of (hi - lo) / 15; symmetric 10.5).
+ */
+QB__INT4G_AVX2_INLINE void qb__avx2_int4g_par8(__m256i hb, __m256i lb, const int sym, uint16_t* d, float* rh,
+                                               float* rl, int16_t* z, int* special) {
+  const __m256 zero = _mm256_setzero_ps();
+  __m128i sh;
+  __m256 zf = _mm256_set1_ps(8.0f); /* symmetric: the codes biased by 8 (qb__avx2_int4g_bytes32) */
+  if (sym) {
+    sh = _mm256_cvtps_ph(_mm256_div_ps(_mm256_castsi256_ps(hb), _mm256_set1_ps(7.0f)),
+                         _MM_FROUND_TO_NEAREST_INT);
+  } else {
+    __m256 h = _mm256_castsi256_ps(hb);
+    __m256 l = _mm256_castsi256_ps(_mm256_and_si256(lb, _mm256_srai_epi32(lb, 31)));
+    const __m256 both0 =
+        _mm256_and_ps(_mm256_cmp_ps(l, zero, _CMP_EQ_OQ), _mm256_cmp_ps(h, zero, _CMP_EQ_OQ));
+    l = _mm256_blendv_ps(l, _mm256_set1_ps(-1.0f), both0);
+    h = _mm256_blendv_ps(h, _mm256_set1_ps(1.0f), both0);
+    sh =
+        _mm256_cvtps_ph(_mm256_div_ps(_mm256_sub_ps(h, l), _mm256_set1_ps(15.0f)), _MM_FROUND_TO_NEAREST_INT);
+    zf = _mm256_div_ps(_mm256_xor_ps(l, _mm256_set1_ps(-0.0f)), _mm256_cvtph_ps(sh));
+    zf = _mm256_round_ps(zf, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    zf = _mm256_min_ps(_mm256_max_ps(zf, zero), _mm256_set1_ps(15.0f)); /* NaN (special) -> 15 */
+  }
   const __m256 s = _mm256_cvtph_ps(sh);
   const __m256 r = _mm256_div_ps(_mm256_set1_ps(1.0f), s);
-  const int special =
-      _mm256_movemask_ps(_mm256_or_ps(_mm256_cmp_ps(s, _mm256_setzero_ps(), _CMP_EQ_OQ),
-                                      _mm256_cmp_ps(s, _mm256_set1_ps(INFINITY), _CMP_EQ_OQ)));
-  uint16_t dh[8];
-  float sf[8], rf[8];
-  _mm_storeu_si128((__m128i*) dh, sh);
-  _mm256_storeu_ps(sf, s);
-  _mm256_storeu_ps(rf, r);
-  if (next != NULL) *namax = qb__avx2_int4g_amax8(next, g);
+  const __m256 ok = _mm256_and_ps(_mm256_cmp_ps(s, zero, _CMP_GT_OQ),
+                                  _mm256_cmp_ps(s, _mm256_set1_ps(INFINITY), _CMP_LT_OQ));
+  *special = ~_mm256_movemask_ps(ok) & 0xFF;
+  _mm_storeu_si128((__m128i*) d, sh);
+  _mm256_storeu_ps(rh, r);
+  _mm256_storeu_ps(rl, _mm256_mul_ps(_mm256_fnmadd_ps(r, s, _mm256_set1_ps(1.0f)), r));
+  const __m256i zi = _mm256_cvttps_epi32(zf);
+  _mm_storeu_si128((__m128i*) z,
+                   _mm_packs_epi32(_mm256_castsi256_si128(zi), _mm256_extracti128_si256(zi, 1)));
+}
+
+/* Lane `lane` of qb__avx2_int4g_par8's arrays as the codes' parameters. */
+QB__INT4G_AVX2_INLINE qb__avx2_int4g_par qb__avx2_int4g_par_of(const float* rh, const float* rl,
+                                                               const int16_t* z, int lane) {
+  qb__avx2_int4g_par p;
+  p.rh = _mm256_set1_ps(rh[lane]);
+  p.rl = _mm256_set1_ps(rl[lane]);
+  p.z = _mm256_set1_epi8((char) (z[lane] + 112));
+  return p;
+}
+
+/* A group's header (d, and z for the asymmetric formats) from lane `lane`; returns the
+ * codes' offset in the group struct. */
+QB__INT4G_AVX2_INLINE unsigned qb__avx2_int4g_header(uint8_t* grp, const uint16_t* d, const int16_t* z,
+                                                     int lane, const int sym) {
+  memcpy(grp, &d[lane], 2);
+  if (sym) return 2;
+  grp[2] = (uint8_t) z[lane];
+  return 3;
+}
+
+/* The scalar reference on one group (a special one, qb__avx2_int4g_par8). */
+QB__INT4G_AVX2_INLINE void qb__avx2_int4g_ref(const float* x, unsigned g, const int sym, uint8_t* grp) {
+  if (sym) {
+    qb__int4g_quant_group_sym(x, g, grp, grp + 2);
+  } else {
+    qb__int4g_quant_group(x, g, grp, grp + 2, grp + 3);
+  }
+}
+
+/*
+ * Eight groups of g at x into the eight group structs at out (gbytes each): their
+ * parameters together (qb__avx2_int4g_par8, so that their latency chains overlap), then
+ * the ranges of the next eight (at next, when not NULL, into *nh, *nl: their loads, from L2,
+ * overlap these groups' codes, whose loads then hit L1), then each group's codes; with
+ * g = 32 two groups' codes at once (qb__avx2_int4g_codes64).
+ */
+QB__INT4G_AVX2_INLINE void qb__avx2_int4g_quant_x8_one(const float* x, unsigned g, const int sym,
+                                                       uint8_t* out, size_t gbytes, __m256i hb, __m256i lb,
+                                                       const float* next, __m256i* nh, __m256i* nl) {
+  uint16_t d[8];
+  float rh[8], rl[8];
+  int16_t z[8];
+  int special;
+  qb__avx2_int4g_par8(hb, lb, sym, d, rh, rl, z, &special);
+  if (next != NULL) qb__avx2_int4g_range8(next, g, sym, nh, nl);
+  if (g == 32) {
+#pragma GCC unroll 4
+    for (int k = 0; k < 8; k += 2) {
+      /* Groups k and k + 1: lanes k / 2 and k / 2 + 4. */
+      const int la = k / 2, lb2 = k / 2 + 4;
+      uint8_t* ga = out + (size_t) k * gbytes;
+      uint8_t* gb = ga + gbytes;
+      if (__builtin_expect(special & (0x11 << la), 0)) {
+        qb__avx2_int4g_ref(x + k * g, g, sym, ga);
+        qb__avx2_int4g_ref(x + (k + 1) * g, g, sym, gb);
+        continue;
+      }
+      const unsigned o = qb__avx2_int4g_header(ga, d, z, la, sym);
+      qb__avx2_int4g_header(gb, d, z, lb2, sym);
+      const qb__avx2_int4g_par pa = qb__avx2_int4g_par_of(rh, rl, z, la),
+                               pb = qb__avx2_int4g_par_of(rh, rl, z, lb2);
+      qb__avx2_int4g_codes64(x + k * g, &pa, x + (k + 1) * g, &pb, sym, ga + o, gb + o, 0);
+    }
+    return;
+  }
 #pragma GCC unroll 8
   for (int k = 0; k < 8; k++) {
     const int lane = k / 2 + 4 * (k % 2);
     uint8_t* grp = out + (size_t) k * gbytes;
     if (__builtin_expect(special & (1 << lane), 0)) {
-      qb__avx2_int4g_quant_sym(x + k * g, g, grp, grp + 2);
+      qb__avx2_int4g_ref(x + k * g, g, sym, grp);
       continue;
     }
-    memcpy(grp, &dh[lane], 2);
-    qb__avx2_int4g_codes_sym(x + k * g, g, _mm256_set1_ps(sf[lane]), _mm256_set1_ps(rf[lane]), grp + 2);
+    const unsigned o = qb__avx2_int4g_header(grp, d, z, lane, sym);
+    const qb__avx2_int4g_par p = qb__avx2_int4g_par_of(rh, rl, z, lane);
+    qb__avx2_int4g_codes(x + k * g, g, &p, sym, grp + o);
   }
 }
 
-/* `count` runs of eight symmetric groups, pipelined as qb__avx2_int4g_quant_x8. */
-QB__INT4G_AVX2_INLINE void qb__avx2_int4g_quant_sym_x8(const float* x, unsigned g, uint8_t* out,
-                                                       size_t gbytes, size_t count) {
-  if (count == 0) return;
-  __m256 amax = qb__avx2_int4g_amax8(x, g);
-  for (size_t c = 0; c < count; c++) {
-    const float* xc = x + (size_t) 8 * g * c;
-    qb__avx2_int4g_quant_sym_x8_one(xc, g, out + 8 * gbytes * c, gbytes, amax,
-                                    c + 1 < count ? xc + 8 * g : NULL, &amax);
+/* One group (the last ones, fewer than eight): its range reduced to every lane, then as
+ * one of eight. */
+QB__INT4G_AVX2_INLINE void qb__avx2_int4g_quant_one(const float* x, unsigned g, const int sym, uint8_t* grp) {
+  __m256i h, l;
+  qb__avx2_int4g_acc(x, g, sym, &h, &l);
+  uint16_t d[8];
+  float rh[8], rl[8];
+  int16_t z[8];
+  int special;
+  qb__avx2_int4g_par8(qb__avx2_int4g_red1(h, 1), sym ? l : qb__avx2_int4g_red1(l, 0), sym, d, rh, rl, z,
+                      &special);
+  if (special & 1) {
+    qb__avx2_int4g_ref(x, g, sym, grp);
+    return;
   }
+  const unsigned o = qb__avx2_int4g_header(grp, d, z, 0, sym);
+  const qb__avx2_int4g_par p = qb__avx2_int4g_par_of(rh, rl, z, 0);
+  qb__avx2_int4g_codes(x, g, &p, sym, grp + o);
+}
+
+/* `count` groups of g at x into the group structs at out (gbytes each): runs of eight, each
+ * run's ranges computed while the previous run's codes are, then the rest one by one. */
+QB__INT4G_AVX2_INLINE void qb__avx2_int4g_quant_groups(const float* x, unsigned g, const int sym,
+                                                       uint8_t* out, size_t gbytes, size_t count) {
+  const size_t runs = count / 8;
+  if (runs > 0) {
+    __m256i h, l;
+    qb__avx2_int4g_range8(x, g, sym, &h, &l);
+    for (size_t c = 0; c < runs; c++) {
+      const float* xc = x + (size_t) 8 * g * c;
+      qb__avx2_int4g_quant_x8_one(xc, g, sym, out + 8 * gbytes * c, gbytes, h, l,
+                                  c + 1 < runs ? xc + 8 * g : NULL, &h, &l);
+    }
+  }
+  for (size_t k = runs * 8; k < count; k++) qb__avx2_int4g_quant_one(x + k * g, g, sym, out + k * gbytes);
 }
 
 /* 16 bytes of packed codes -> the 32 codes as bytes in element order (low nibble first). */
