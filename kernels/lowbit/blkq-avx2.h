@@ -6,9 +6,9 @@
  * code by the cast kernels' float-addition rounding, cvt/cvt-f8-x86.h, decoded back by
  * exact integer steps), the elements are divided by their block's scale in vectors (true
  * divisions, as the references: a product by the reciprocal rounds differently,
- * tests/common/nvf4_div.h) and encoded by the same float-addition rounding (E4M3:
- * cvt-f8-x86.h; E2M1: elem-avx2.h). Bit-exact with the references for every input.
- * Included only by files built with AVX2 flags.
+ * tests/common/nvf4_div.h) and encoded by float-addition rounding (E4M3: cvt-f8-x86.h's
+ * steps; E2M1: one magic number per binade, looked up in a table). Bit-exact with the references for every
+ * input. Included only by files built with AVX2 flags.
  */
 #ifndef QB_LOWBIT_BLKQ_AVX2_H
 #define QB_LOWBIT_BLKQ_AVX2_H
@@ -72,32 +72,36 @@ QB__BLKQ_AVX2_INLINE __m256i qb__blkq_avx2_e4m3_mag(__m256 v) {
 }
 
 /*
- * The E2M1 code of quotients x / d as above (finite, never NaN), one per 32-bit lane, sign
- * in bit 3: elem-avx2.h's qb__elem_avx2_encode_fn steps 1-5 for (2, 1, 1) without its NaN
- * test (no quotient here is NaN).
+ * The E2M1 magnitude codes of quotients q >= 0 (any size; NaN gives some code), one per
+ * 32-bit lane, 0-7:
+ * 1. q clamped to [1/16, 6]: every quotient below 1/4 has code 0, and so has 1/16; every
+ *    one above 6 saturates to 7, as 6 does;
+ * 2. the magic number of q's binade, looked up by the low three bits of its exponent
+ *    field (123..129 are distinct modulo 8): 2^22 below 2 (E2M1 spacing 1/2, the
+ *    subnormal 0.5 included), 2^23 + 2 in [2, 4) (spacing 1, offset 2 spacings), 2^24 + 8
+ *    in [4, 8) (spacing 2, offset 4 spacings);
+ * 3. one addition rounds q to E2M1's spacing at its binade, ties to even (the offsets are
+ *    even, so the sum's last bit has the rounded q's parity), and the sum's mantissa field
+ *    is the code: the spacings counted plus the binade's offset (2 in [2, 4): 2 -> code 4;
+ *    4 in [4, 8): 4 -> code 6); the AND keeps it.
  */
-QB__BLKQ_AVX2_INLINE __m256i qb__blkq_avx2_e2m1(__m256 v) {
-  const __m256i w = _mm256_castps_si256(v);
-  const __m256i a = _mm256_min_epi32(_mm256_and_si256(w, _mm256_set1_epi32(0x7FFFFFFF)),
-                                     _mm256_set1_epi32(QB__FN_MAXBITS(2, 1, 1)));
-  const __m256i e =
-      _mm256_max_epi32(_mm256_and_si256(a, _mm256_set1_epi32(0x7F800000)), _mm256_set1_epi32(127 << 23));
-  const __m256i magic = _mm256_add_epi32(e, _mm256_set1_epi32(22 << 23));
-  const __m256i sum = _mm256_castps_si256(_mm256_add_ps(_mm256_castsi256_ps(a), _mm256_castsi256_ps(magic)));
-  /* sum - magic + (e - 2^23 127) >> 22, the constants folded: sum - e + e >> 22 - C. */
-  const __m256i q = _mm256_sub_epi32(_mm256_add_epi32(_mm256_sub_epi32(sum, e), _mm256_srli_epi32(e, 22)),
-                                     _mm256_set1_epi32((22 << 23) + (127 << 1)));
-  /* The sign: q | 8 where w's sign bit is set (vblendvps reads only that bit). */
-  return _mm256_castps_si256(_mm256_blendv_ps(
-      _mm256_castsi256_ps(q), _mm256_castsi256_ps(_mm256_or_si256(q, _mm256_set1_epi32(8))), v));
+QB__BLKQ_AVX2_INLINE __m256i qb__blkq_avx2_e2m1_mag(__m256 q) {
+  const __m256i qc = _mm256_min_epi32(_mm256_max_epi32(_mm256_castps_si256(q), _mm256_set1_epi32(0x3D800000)),
+                                      _mm256_set1_epi32(0x40C00000));
+  const __m256 tab =
+      _mm256_setr_ps(0x1p23f + 2.0f, 0x1p24f + 8.0f, 0x1p22f, 0x1p22f, 0x1p22f, 0x1p22f, 0x1p22f, 0x1p22f);
+  const __m256 magic = _mm256_permutevar8x32_ps(tab, _mm256_srli_epi32(qc, 23));
+  return _mm256_and_si256(_mm256_castps_si256(_mm256_add_ps(_mm256_castsi256_ps(qc), magic)),
+                          _mm256_set1_epi32(7));
 }
 
 /* ---- NVFP4 ------------------------------------------------------------------------------ */
 
-/* Eight NVFP4 blocks' scales: the divisor of each block's elements (lane k: block k), the
- * scale codes and a bit per block holding NaN or inf. */
+/* Eight NVFP4 blocks' scales: each block's divisor dv (index k: block k; +inf where d = 0,
+ * so that x / inf gives the signed zero), in an array so that the codes' loop broadcasts
+ * it by a load (no shuffle); the scale codes; a bit per block holding NaN or inf. */
 typedef struct qb__blkq_avx2_nvf4_scales {
-  __m256 dv;
+  float dv[8];
   __m256i s;
   int special;
 } qb__blkq_avx2_nvf4_scales;
@@ -135,46 +139,71 @@ QB__BLKQ_AVX2_INLINE qb__blkq_avx2_nvf4_scales qb__blkq_avx2_nvf4_scales_x8(cons
                                   _mm256_castsi256_ps(_mm256_set1_epi32(247 << 23)));
   const __m256 d = _mm256_mul_ps(sv, g);
   /* 4. */
-  r.dv = _mm256_blendv_ps(d, _mm256_set1_ps(INFINITY), _mm256_cmp_ps(d, _mm256_setzero_ps(), _CMP_EQ_OQ));
+  const __m256 dv =
+      _mm256_blendv_ps(d, _mm256_set1_ps(INFINITY), _mm256_cmp_ps(d, _mm256_setzero_ps(), _CMP_EQ_OQ));
+  _mm256_storeu_ps(r.dv, dv);
   return r;
 }
 
 /*
- * Eight NVFP4 blocks under their scales -> out[0..7]:
- * 1. codes e2m1(x / d) by true divisions;
- * 2. the pairs joined into bytes (c[2i] | c[2i + 1] << 4), gathered in order, and the
- *    9-byte blocks written: 8 code bytes, the scale byte;
- * 3. a block holding NaN or inf (rare) is rewritten after: scale 0x7F, codes 0 (its lanes
- *    above went through the arithmetic on NaN, harmlessly).
+ * Four NVFP4 blocks' codes (8 vectors of magnitudes 0-7, block k's in c[2k] and c[2k + 1])
+ * and their inputs -> their 32 code bytes in block order. Per 128-bit half, the
+ * magnitudes packed to bytes by lane-wise packs (elements 0-3 of each vector, or 4-7),
+ * the signs by the same signed packs of x (a negative f32 stays a negative byte), moved
+ * to bit 3 (bit 7 of each byte, by a 16-bit shift and a mask) and joined; adjacent pairs
+ * joined by vpmaddubsw (c[2i] + 16 c[2i + 1]) and packed again: per half, each block's
+ * bytes B0 B1 B4 B5 (low) or B2 B3 B6 B7 (high); the dword permute puts block k's two
+ * dwords in qword k, the byte shuffle puts them in order.
  */
-QB__BLKQ_AVX2_INLINE void qb__blkq_avx2_nvf4_codes_x8(const float* x, qb__blkq_avx2_nvf4_scales sc,
-                                                      qb_block_nvf4* out) {
-  /* 1. */
-  __m256i c[16];
-#pragma GCC unroll 8
-  for (int b = 0; b < 8; b++) {
-    const __m256 db = _mm256_permutevar8x32_ps(sc.dv, _mm256_set1_epi32(b));
-    c[2 * b] = qb__blkq_avx2_e2m1(_mm256_div_ps(_mm256_loadu_ps(x + 16 * b), db));
-    c[2 * b + 1] = qb__blkq_avx2_e2m1(_mm256_div_ps(_mm256_loadu_ps(x + 16 * b + 8), db));
+QB__BLKQ_AVX2_INLINE __m256i qb__blkq_avx2_nvf4_pack4(const __m256i* c, const float* x) {
+  const __m256i nib = _mm256_set1_epi16(0x1001);
+  __m256i m[2];
+#pragma GCC unroll 2
+  for (int h = 0; h < 2; h++) {
+    const __m256i* v = c + 4 * h;
+    const float* xh = x + 32 * h;
+    const __m256i mag = _mm256_packus_epi16(_mm256_packus_epi32(v[0], v[1]), _mm256_packus_epi32(v[2], v[3]));
+    const __m256i sgn =
+        _mm256_packs_epi16(_mm256_packs_epi32(_mm256_loadu_si256((const __m256i*) xh),
+                                              _mm256_loadu_si256((const __m256i*) (xh + 8))),
+                           _mm256_packs_epi32(_mm256_loadu_si256((const __m256i*) (xh + 16)),
+                                              _mm256_loadu_si256((const __m256i*) (xh + 24))));
+    const __m256i codes =
+        _mm256_or_si256(mag, _mm256_and_si256(_mm256_srli_epi16(sgn, 4), _mm256_set1_epi8(8)));
+    m[h] = _mm256_maddubs_epi16(codes, nib);
   }
-  /* 2. Four blocks (8 vectors) at a time: the codes packed to bytes (lane-wise packs: per
-   * 128-bit half, elements 0-3 of each vector, or 4-7), adjacent pairs joined by vpmaddubsw
-   * (c[2i] + 16 c[2i + 1]) and packed again: per half, each block's bytes B0 B1 B4 B5 (low)
-   * or B2 B3 B6 B7 (high); the dword permute puts block k's two dwords in qword k, the byte
-   * shuffle puts them in order. */
   const __m256i perm = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
   const __m256i ord = _mm256_setr_epi8(0, 1, 4, 5, 2, 3, 6, 7, 8, 9, 12, 13, 10, 11, 14, 15, 0, 1, 4, 5, 2, 3,
                                        6, 7, 8, 9, 12, 13, 10, 11, 14, 15);
-  const __m256i nib = _mm256_set1_epi16(0x1001);
+  return _mm256_shuffle_epi8(_mm256_permutevar8x32_epi32(_mm256_packus_epi16(m[0], m[1]), perm), ord);
+}
+
+/*
+ * Eight NVFP4 blocks under their scales -> out[0..7]:
+ * 1. the magnitudes of e2m1(x / d), by true divisions of |x| (the signs are taken from x
+ *    when packing);
+ * 2. the codes packed (qb__blkq_avx2_nvf4_pack4) and the 9-byte blocks written: 8 code
+ *    bytes, the scale byte;
+ * 3. a block holding NaN or inf (rare) is rewritten after: scale 0x7F, codes 0 (its lanes
+ *    above went through the arithmetic on NaN, harmlessly).
+ */
+QB__BLKQ_AVX2_INLINE void qb__blkq_avx2_nvf4_codes_x8(const float* x, const qb__blkq_avx2_nvf4_scales* sc,
+                                                      qb_block_nvf4* out) {
+  const __m256 absm = _mm256_castsi256_ps(_mm256_set1_epi32(0x7FFFFFFF));
+  /* 1.-2. Four blocks at a time (eight vectors of codes live, no spills). */
   __m256i bq[2];
 #pragma GCC unroll 2
   for (int h = 0; h < 2; h++) {
-    const __m256i* v = c + 8 * h;
-    const __m256i m0 = _mm256_maddubs_epi16(
-        _mm256_packus_epi16(_mm256_packus_epi32(v[0], v[1]), _mm256_packus_epi32(v[2], v[3])), nib);
-    const __m256i m1 = _mm256_maddubs_epi16(
-        _mm256_packus_epi16(_mm256_packus_epi32(v[4], v[5]), _mm256_packus_epi32(v[6], v[7])), nib);
-    bq[h] = _mm256_shuffle_epi8(_mm256_permutevar8x32_epi32(_mm256_packus_epi16(m0, m1), perm), ord);
+    const float* xh = x + 64 * h;
+    __m256i c[8];
+#pragma GCC unroll 4
+    for (int b = 0; b < 4; b++) {
+      const __m256 db = _mm256_broadcast_ss(&sc->dv[4 * h + b]);
+      c[2 * b] = qb__blkq_avx2_e2m1_mag(_mm256_div_ps(_mm256_and_ps(_mm256_loadu_ps(xh + 16 * b), absm), db));
+      c[2 * b + 1] =
+          qb__blkq_avx2_e2m1_mag(_mm256_div_ps(_mm256_and_ps(_mm256_loadu_ps(xh + 16 * b + 8), absm), db));
+    }
+    bq[h] = qb__blkq_avx2_nvf4_pack4(c, xh);
   }
   const __m256i b03 = bq[0], b47 = bq[1];
   const __m128i q0 = _mm256_castsi256_si128(b03), q1 = _mm256_extracti128_si256(b03, 1);
@@ -188,13 +217,13 @@ QB__BLKQ_AVX2_INLINE void qb__blkq_avx2_nvf4_codes_x8(const float* x, qb__blkq_a
   qb__blkq_store_hi64(o + 46, q2);
   _mm_storel_epi64((__m128i*) (o + 55), q3);
   qb__blkq_store_hi64(o + 64, q3);
-  const uint64_t sb = (uint64_t) _mm_cvtsi128_si64(qb_cvt_avx2_pack_u8x1(sc.s));
+  const uint64_t sb = (uint64_t) _mm_cvtsi128_si64(qb_cvt_avx2_pack_u8x1(sc->s));
 #pragma GCC unroll 8
   for (int b = 0; b < 8; b++) o[9 * b] = (uint8_t) (sb >> (8 * b));
   /* 3. */
-  if (sc.special != 0) {
+  if (sc->special != 0) {
     for (int b = 0; b < 8; b++) {
-      if (sc.special >> b & 1) {
+      if (sc->special >> b & 1) {
         out[b].s = 0x7F;
         memset(out[b].qs, 0, sizeof out[b].qs);
       }
