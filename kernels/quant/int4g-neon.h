@@ -86,13 +86,31 @@ QB__I4N_INLINE void qb__neon_int4g_pack32(const uint32x4_t c[8], uint8_t* out) {
 }
 
 /*
+ * fl(x / s) for an f16 scale s > 0 without a division (FDIV is slow on Arm cores): with
+ * rh = fl(1 / s) and rl = fl(fl(1 - rh s) rh) (the residual exact in one FMA),
+ * fma(x, rh, fl(x rl)) is fl(x / s) bit for bit for every f32 x (int4g-avx2.h,
+ * qb__avx2_int4g_round8, gives the proof; the callers keep |x / s| <= 23). s = inf (a group
+ * with an infinity or a range beyond f16): rh = 0, rl = NaN (0 * inf), so every quotient is
+ * NaN and gets the zero code, as the reference's x / inf (0, or NaN for x = +-inf) does.
+ */
+QB__I4N_INLINE void qb__neon_int4g_recip(float s, float32x4_t* rh, float32x4_t* rl) {
+  const float32x4_t sv = vdupq_n_f32(s);
+  *rh = vdivq_f32(vdupq_n_f32(1.0f), sv);
+  *rl = vmulq_f32(vfmsq_f32(vdupq_n_f32(1.0f), *rh, sv), *rh);
+}
+
+QB__I4N_INLINE float32x4_t qb__neon_int4g_div(float32x4_t x, float32x4_t rh, float32x4_t rl) {
+  return vfmaq_f32(vmulq_f32(x, rl), x, rh);
+}
+
+/*
  * One asymmetric group (qb__int4g_quant_group):
  * 1. lo and hi as the reference's `x < lo ? x : lo` and `x > hi ? x : hi`, lane by lane
  *    (a compare and a select: NaN never taken, -0 never replaces the starting +0; FMIN
  *    would keep a NaN, FMINNM take -0), then across lanes (no NaN left: FMINV/FMAXV);
  * 2. s and z by the reference's scalar code;
- * 3. codes: round_even(x / s) (a true division, FRINTN), NaN -> 0, plus z, clamped to
- *    [0, 15]; s = 0 gives codes 0.
+ * 3. codes: round_even(x / s) (the true quotient by qb__neon_int4g_div, FRINTN), NaN -> 0,
+ *    plus z, clamped to [0, 15]; s = 0 gives codes 0.
  */
 QB__I4N_INLINE void qb__neon_int4g_quant(const float* x, unsigned g, uint8_t* d, uint8_t* z, uint8_t* qs) {
   float32x4_t lo = vdupq_n_f32(0.0f), hi = vdupq_n_f32(0.0f);
@@ -115,11 +133,13 @@ QB__I4N_INLINE void qb__neon_int4g_quant(const float* x, unsigned g, uint8_t* d,
     memset(qs, 0, g / 2);
     return;
   }
-  const float32x4_t sv = vdupq_n_f32(s), zv = vdupq_n_f32(zf), top = vdupq_n_f32(15.0f);
+  const float32x4_t zv = vdupq_n_f32(zf), top = vdupq_n_f32(15.0f);
+  float32x4_t rh, rl;
+  qb__neon_int4g_recip(s, &rh, &rl);
   for (unsigned i = 0; i < g; i += 32) {
     uint32x4_t c[8];
     for (int k = 0; k < 8; k++) {
-      float32x4_t r = vrndnq_f32(vdivq_f32(vld1q_f32(x + i + 4 * k), sv));
+      float32x4_t r = vrndnq_f32(qb__neon_int4g_div(vld1q_f32(x + i + 4 * k), rh, rl));
       r = vreinterpretq_f32_u32(vandq_u32(vreinterpretq_u32_f32(r), vceqq_f32(r, r))); /* NaN: the code z */
       c[k] = vcvtq_u32_f32(vminq_f32(vmaxq_f32(vaddq_f32(r, zv), vdupq_n_f32(0.0f)), top));
     }
@@ -141,11 +161,13 @@ QB__I4N_INLINE void qb__neon_int4g_quant_sym(const float* x, unsigned g, uint8_t
     memset(qs, 0, g / 2);
     return;
   }
-  const float32x4_t sv = vdupq_n_f32(s), bot = vdupq_n_f32(-8.0f), top = vdupq_n_f32(7.0f);
+  const float32x4_t bot = vdupq_n_f32(-8.0f), top = vdupq_n_f32(7.0f);
+  float32x4_t rh, rl;
+  qb__neon_int4g_recip(s, &rh, &rl);
   for (unsigned i = 0; i < g; i += 32) {
     uint32x4_t c[8];
     for (int k = 0; k < 8; k++) {
-      float32x4_t r = vrndnq_f32(vdivq_f32(vld1q_f32(x + i + 4 * k), sv));
+      float32x4_t r = vrndnq_f32(qb__neon_int4g_div(vld1q_f32(x + i + 4 * k), rh, rl));
       r = vreinterpretq_f32_u32(vandq_u32(vreinterpretq_u32_f32(r), vceqq_f32(r, r))); /* NaN: 0 */
       const int32x4_t q = vcvtq_s32_f32(vminq_f32(vmaxq_f32(r, bot), top));
       c[k] = vandq_u32(vreinterpretq_u32_s32(q), vdupq_n_u32(15));
