@@ -140,8 +140,12 @@ static void check_sizes_and_alignment(const qb_kernel_info* k) {
   uint64_t seed = 0xC0FFEEull ^ (uint64_t) k->family;
   const family_ctx c = family_ctx_of(k->family);
   const size_t eb_in = c.di->bits / 8, eb_out = c.dout->bits / 8;
-  size_t sizes[16];
-  const size_t ns = qb_test_sizes(k->tile, sizes, 16);
+  size_t sizes[17];
+  size_t ns = qb_test_sizes(k->tile, sizes, 16);
+  /* Two 4 KiB tiles of output and more, so that a streamed call (kernels/common/
+   * stream-x86.h; test_kernels.c runs every check with the threshold at 0 too) goes
+   * through its head, its tiles and its plain rest, aligned and not. */
+  sizes[ns++] = 8192 + 3 * (size_t) k->tile + 1;
   for (size_t s = 0; s < ns; s++) {
     for (size_t off = 0; off <= 1; off++) {
       const size_t n = sizes[s];

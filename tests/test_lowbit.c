@@ -530,9 +530,9 @@ static bool checks(const qb_kernel_info* k) {
  * and its neighbours, NaNs, infinities, zeros, f32 subnormals and values at and above
  * the largest. */
 static void check_elem(const qb_kernel_info* k, const fmt* f, int to_f32) {
-  enum { M = 1024 };
-  static float x[M];
-  static uint8_t got[M * 4 + 64], want[M * 4 + 64];
+  enum { M = 1024, BIG = 3000 };
+  static float x[M + BIG];
+  static uint8_t got[(M + BIG) * 4 + 128], want[(M + BIG) * 4 + 128];
   const qb_kernel_info* ref = qb_kernel_reference(k->family);
   const size_t group = (size_t) f->per_byte;
   size_t m = 0;
@@ -555,7 +555,7 @@ static void check_elem(const qb_kernel_info* k, const fmt* f, int to_f32) {
         x[m++] = -near[j];
       }
     }
-    for (; m < M; m++) x[m] = x[(m * 7919) % 640]; /* the same values in another order */
+    for (; m < M + BIG; m++) x[m] = x[(m * 7919) % 640]; /* the same values in another order */
   }
   for (size_t n = 0; n <= 200; n += group) {
     for (size_t at = 0; at + n <= M; at += 199 * group) {
@@ -570,6 +570,24 @@ static void check_elem(const qb_kernel_info* k, const fmt* f, int to_f32) {
           fail_msg("%s: n = %zu at %zu: byte %zu is 0x%02X, the reference's 0x%02X", k->name, n, at, i,
                    got[i], want[i]);
       }
+    }
+  }
+  /* Over two 4 KiB tiles of output, into an output 64-byte aligned and 4 bytes off it, so
+   * that a streamed call (kernels/common/stream-x86.h; test_kernels.c runs every check
+   * with the threshold at 0 too) goes through its head, its tiles and its plain rest. */
+  const size_t n = (BIG - 1) / (2 * group) * (2 * group) + group;
+  for (size_t off = 0; off <= 4; off += 4) {
+    const size_t bytes = to_f32 ? n * 4 : n * (f->e8m0 ? 8u : 1u + (unsigned) (f->ebits + f->mbits)) / 8;
+    uint8_t* g = got + (64 - (uintptr_t) got % 64) % 64 + off;
+    uint8_t* w = want + (64 - (uintptr_t) want % 64) % 64 + off;
+    memset(got, 0xA5, sizeof got);
+    memset(want, 0xA5, sizeof want);
+    qb_kernel_unary(k)(n, x, g, NULL);
+    qb_kernel_unary(ref)(n, x, w, NULL);
+    for (size_t i = 0; i < bytes + 64; i++) {
+      if (g[i] != w[i])
+        fail_msg("%s: n = %zu, output %zu bytes off 64: byte %zu is 0x%02X, the reference's 0x%02X", k->name,
+                 n, off, i, g[i], w[i]);
     }
   }
 }

@@ -140,6 +140,10 @@ static void compare(qb__ctx* c, const qb_kernel_info* k, size_t n, const void* i
 
 static size_t sizes_for(const qb_family_info* f, unsigned tile, size_t* out, size_t max) {
   size_t m = qb_test_sizes(tile, out, max);
+  /* Two 4 KiB tiles of output and more even for 1-byte outputs, so that a streamed call
+   * (kernels/common/stream-x86.h; test_kernels.c runs every check with the threshold at
+   * 0 too) goes through its head, its tiles and its plain rest. */
+  if (m < max) out[m++] = 8192 + 3 * (size_t) tile + 1;
   if (f->n_multiple > 1) {
     /* Block formats: whole blocks only, around the tile in blocks. */
     size_t k = 0;

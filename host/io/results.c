@@ -245,7 +245,8 @@ static int qb__json_cb(const char* buffer, size_t size, void* data) {
   X(tensor, "", tensor)                                                   \
   X(tensor_shape, "", tensor_shape)                                       \
   X(tensor_dtype, "", tensor_dtype)                                       \
-  X(axis, "", axis)
+  X(axis, "", axis)                                                       \
+  X(stream_min_bytes, "", stream_min_bytes)
 
 typedef struct qb__col {
   const char* group;

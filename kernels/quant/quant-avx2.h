@@ -242,9 +242,20 @@ QB__AVX2_INLINE void qb__avx2_dequant(size_t n, const void* x, float* y, float s
 
 /* Per channel, s8/u8 -> f32, for len >= 8: qb__avx512_dequantc's walk with vectors of 8
  * (the vector that straddles two channels takes their parameters by two blends on a lane
- * compare, so no element is written twice); shorter channels take the per-tensor loop. */
+ * compare, so no element is written twice); shorter channels take the per-tensor loop.
+ * nt (a constant): as in qb__avx512_dequantc, the walk's stores non-temporal from the
+ * first 32-byte boundary of y on (vmovntps needs it); before it, one plain vector of
+ * channel 0 (len >= 8), whose last lanes the walk writes again with the same values. */
+QB__AVX2_INLINE void qb__avx2_store_ps(float* p, __m256 v, const int nt) {
+  if (nt) {
+    _mm256_stream_ps(p, v);
+  } else {
+    _mm256_storeu_ps(p, v);
+  }
+}
+
 QB__AVX2_INLINE void qb__avx2_dequantc(size_t n, const void* x, float* y, const qb_quant_params* q,
-                                       const int is_u8, const int unroll) {
+                                       const int is_u8, const int unroll, const int nt) {
   const size_t len = q->channel_len, channels = n / len;
   const uint8_t* in = (const uint8_t*) x;
   (void) unroll;
@@ -258,9 +269,13 @@ QB__AVX2_INLINE void qb__avx2_dequantc(size_t n, const void* x, float* y, const 
   __m256i zp = _mm256_set1_epi32(q->zero_points[0]);
   __m256 s = _mm256_set1_ps(q->scales[0]);
   size_t i = 0;
+  if (nt) {
+    i = (size_t) (-(uintptr_t) y & 31) / sizeof(float); /* < 8 <= len */
+    if (i != 0) _mm256_storeu_ps(y, qb__avx2_dequant8(in, zp, s, is_u8));
+  }
   for (size_t c = 0; c < channels; c++) {
     const size_t end = (c + 1) * len;
-    for (; i + 8 <= end; i += 8) _mm256_storeu_ps(y + i, qb__avx2_dequant8(in + i, zp, s, is_u8));
+    for (; i + 8 <= end; i += 8) qb__avx2_store_ps(y + i, qb__avx2_dequant8(in + i, zp, s, is_u8), nt);
     if (c + 1 == channels) {
       if (i < end) _mm256_storeu_ps(y + end - 8, qb__avx2_dequant8(in + end - 8, zp, s, is_u8));
       break;
@@ -270,8 +285,10 @@ QB__AVX2_INLINE void qb__avx2_dequantc(size_t n, const void* x, float* y, const 
     if (i < end) {
       /* Lanes [0, end - i) are channel c's (end - i < 8), the rest c + 1's (len >= 8). */
       const __m256i m = _mm256_cmpgt_epi32(_mm256_set1_epi32((int) (end - i)), lane);
-      _mm256_storeu_ps(y + i, qb__avx2_dequant8(in + i, _mm256_blendv_epi8(zp_next, zp, m),
-                                                _mm256_blendv_ps(s_next, s, _mm256_castsi256_ps(m)), is_u8));
+      qb__avx2_store_ps(y + i,
+                        qb__avx2_dequant8(in + i, _mm256_blendv_epi8(zp_next, zp, m),
+                                          _mm256_blendv_ps(s_next, s, _mm256_castsi256_ps(m)), is_u8),
+                        nt);
       i += 8;
     }
     zp = zp_next;

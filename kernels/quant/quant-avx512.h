@@ -228,9 +228,22 @@ QB__AVX512_INLINE void qb__avx512_dequant(size_t n, const void* x, float* y, flo
  * channel, as the quantizer does, cost it a fifth of its speed on channels of 97. The
  * last channel ends with the vector ending at n (overlapping, same values). Shorter
  * channels take the per-tensor loop per channel.
+ * nt (a constant): the walk's stores are non-temporal (common/stream.h says when). The
+ * walk then starts at the first 64-byte boundary of y, so that every one of its vectors
+ * is aligned; the elements before it (fewer than 16, all of channel 0) are one masked
+ * plain store, and the last channel's overlapping vector (the same values again) is a
+ * plain store. The caller ends with an sfence.
  */
+QB__AVX512_INLINE void qb__avx512_store_ps(float* p, __m512 v, const int nt) {
+  if (nt) {
+    _mm512_stream_ps(p, v);
+  } else {
+    _mm512_storeu_ps(p, v);
+  }
+}
+
 QB__AVX512_INLINE void qb__avx512_dequantc(size_t n, const void* x, float* y, const qb_quant_params* q,
-                                           const int is_u8, const int unroll) {
+                                           const int is_u8, const int unroll, const int nt) {
   const size_t len = q->channel_len, channels = n / len;
   const uint8_t* in = (const uint8_t*) x;
   (void) unroll;
@@ -243,10 +256,18 @@ QB__AVX512_INLINE void qb__avx512_dequantc(size_t n, const void* x, float* y, co
   __m512i zp = _mm512_set1_epi32(q->zero_points[0]);
   __m512 s = _mm512_set1_ps(q->scales[0]);
   size_t i = 0;
+  if (nt) {
+    i = (size_t) (-(uintptr_t) y & 63) / sizeof(float); /* < 16 <= len */
+    if (i != 0) {
+      const __mmask16 m = qb__avx512_tail_mask(i);
+      _mm512_mask_storeu_ps(y, m, qb__avx512_dequant16(_mm_maskz_loadu_epi8(m, in), zp, s, is_u8));
+    }
+  }
   for (size_t c = 0; c < channels; c++) {
     const size_t end = (c + 1) * len;
     for (; i + 16 <= end; i += 16) {
-      _mm512_storeu_ps(y + i, qb__avx512_dequant16(_mm_loadu_si128((const __m128i*) (in + i)), zp, s, is_u8));
+      qb__avx512_store_ps(y + i,
+                          qb__avx512_dequant16(_mm_loadu_si128((const __m128i*) (in + i)), zp, s, is_u8), nt);
     }
     if (c + 1 == channels) {
       if (i < end) {
@@ -261,8 +282,10 @@ QB__AVX512_INLINE void qb__avx512_dequantc(size_t n, const void* x, float* y, co
       /* Lanes [0, end - i) are channel c's (end - i < 16), the rest c + 1's (len >= 16). */
       const __mmask16 m = qb__avx512_tail_mask(end - i);
       const __m128i bytes = _mm_loadu_si128((const __m128i*) (in + i));
-      _mm512_storeu_ps(y + i, qb__avx512_dequant16(bytes, _mm512_mask_mov_epi32(zp_next, m, zp),
-                                                   _mm512_mask_mov_ps(s_next, m, s), is_u8));
+      qb__avx512_store_ps(y + i,
+                          qb__avx512_dequant16(bytes, _mm512_mask_mov_epi32(zp_next, m, zp),
+                                               _mm512_mask_mov_ps(s_next, m, s), is_u8),
+                          nt);
       i += 16;
     }
     zp = zp_next;

@@ -11,6 +11,7 @@
 
 #include "backends/backend.h"
 #include "backends/cpu/cpu_bench.h"
+#include "common/stream.h"
 
 typedef struct qb__cpu {
   qb_backend base; /* first: a qb_backend* is a qb__cpu* */
@@ -81,6 +82,21 @@ static void qb__describe(qb_backend* b, int device, qb_family fam, const char* v
   }
 }
 
+/*
+ * Bytes of output from which one kernel call streams its stores (kernels/common/stream.h):
+ * three quarters of each thread's share of the last-level cache (the size sizing uses,
+ * `--caches` included), as glibc sets its non-temporal threshold. An output that large
+ * cannot be in the cache at its next use with the input beside it, so reading its lines
+ * before writing them is wasted; a smaller one may be (an L3-sized case's output is at
+ * most half of the last level), and plain stores keep it there. 0 (no last level known):
+ * never.
+ */
+static size_t qb__stream_min_bytes(const qb_topo* t, unsigned threads) {
+  if (t->l3_used == 0) return QB_STREAM_NEVER;
+  const uint64_t share = t->l3_used / 4 * 3 / (threads ? threads : 1);
+  return share > 0 && share < SIZE_MAX ? (size_t) share : QB_STREAM_NEVER;
+}
+
 static void qb__run_case(qb_backend* b, int device, const qb_backend_case* c, unsigned threads,
                          const qb_measure_options* mo, const char* name, void* y, qb_backend_result* res) {
   (void) device;
@@ -100,6 +116,10 @@ static void qb__run_case(qb_backend* b, int device, const qb_backend_case* c, un
     qb_cpu_pins_free(&self->pins);
     if (qb_cpu_pins_init(&self->pins, threads, &err) != QB_OK) goto fail;
   }
+  /* The kernels read the threshold; it is set here, before the case's threads start,
+   * and put back to never when the case is done (other commands store plainly). */
+  const size_t stream_min = qb__stream_min_bytes(&self->ctx->topo, threads);
+  qb_kernels_set_stream_min_bytes(stream_min);
   if (qb_cpu_bench_kernel(&bench, k, c, y, threads, mo->case_timeout, &err) != QB_OK) goto fail;
   bench.pins = &self->pins;
   snprintf(bench.timeout_msg, sizeof bench.timeout_msg, "timed out after %g s (--case-timeout)",
@@ -114,12 +134,14 @@ static void qb__run_case(qb_backend* b, int device, const qb_backend_case* c, un
     goto fail;
   }
   const int unpinned = atomic_load(&bench.bind_failures);
-  res->extra = json_pack("{s:b}", "pinned", unpinned == 0);
+  res->extra = json_pack("{s:b, s:I}", "pinned", unpinned == 0, "stream_min_bytes",
+                         stream_min == QB_STREAM_NEVER ? (json_int_t) -1 : (json_int_t) stream_min);
   res->unpinned = unpinned != 0;
   if (!m.ok) {
     res->status = atomic_load(&bench.timed_out) ? QB_TIMEOUT : QB_BACKEND;
     snprintf(res->reason, sizeof res->reason, "%s", m.reason);
     qb_cpu_bench_free(&bench);
+    qb_kernels_set_stream_min_bytes(QB_STREAM_NEVER);
     return;
   }
   qb_cpu_bench_free(&bench);
@@ -130,10 +152,12 @@ static void qb__run_case(qb_backend* b, int device, const qb_backend_case* c, un
   } else {
     qb_kernel_unary(k)(c->n, c->x, y, c->qp);
   }
+  qb_kernels_set_stream_min_bytes(QB_STREAM_NEVER);
   res->have_output = true;
   res->sem = k->sem;
   return;
 fail:
+  qb_kernels_set_stream_min_bytes(QB_STREAM_NEVER);
   res->status = err.status == QB_OK ? QB_INTERNAL : err.status;
   qb_text_copy(res->reason, sizeof res->reason, err.msg);
 }

@@ -1,0 +1,105 @@
+/*
+ * Streamed stores for the write-heavy x86 kernels (common/stream.h says when): a call
+ * whose output reaches the threshold runs the kernel's own plain loop (its `body`) on
+ * tiles of at most QB_STREAM_TILE bytes of output written into a buffer on the stack,
+ * which stays in L1, and copies each tile to the destination with non-temporal stores
+ * (vmovntps: whole lines written without being read first). The body is the same code
+ * as the plain path, so the streamed path computes the same bits; only where they are
+ * written differs.
+ *
+ * Why a tile and not the block's own stores: one driver serves every loop shape (casts,
+ * element decodes, per-tensor and block dequantizers) without a second copy of each
+ * block, and the extra store and load per vector stay in L1, which at DRAM speed has
+ * several times the bandwidth the kernel needs (kernels/README.md, "Stores", has the
+ * figures).
+ *
+ * Steps of qb__stream_run:
+ * 1. Below the threshold: the body, plain, on everything.
+ * 2. Head: the fewest whole groups (below 64) after which the destination is 64-byte
+ *    aligned, through the body, plain (none when no count of groups aligns it: then the
+ *    copy below writes each tile's partial first and last lines with plain stores).
+ * 3. Tiles: the body into the buffer, then the buffer streamed to the destination.
+ * 4. What is left (under one tile): the body, plain.
+ * 5. sfence: the streamed stores are weakly ordered; after it they are ordered before
+ *    anything the caller does next (another thread reading the output after a join).
+ *
+ * A "group" is the smallest run of elements that starts on a byte of both input and
+ * output: 1 element for the casts, 4 for FP6 (3 bytes), a block for block formats.
+ */
+#ifndef QB_COMMON_STREAM_X86_H
+#define QB_COMMON_STREAM_X86_H
+
+#include <immintrin.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "common/stream.h"
+
+/* Bytes of output per tile: 64 lines, with the input of the tile well inside L1. */
+#define QB_STREAM_TILE 4096
+
+typedef void qb__stream_body(size_t n, const void* x, void* y, const void* params);
+
+/* Copies `bytes` from the 64-byte aligned `src` to `dst`: the whole 64-byte lines of dst
+ * with non-temporal stores, a partial line at either end with plain ones. */
+static inline void qb__stream_copy(uint8_t* dst, const uint8_t* src, size_t bytes) {
+  const size_t lead = (size_t) (-(uintptr_t) dst & 63);
+  if (lead != 0) {
+    const size_t k = lead < bytes ? lead : bytes;
+    memcpy(dst, src, k);
+    dst += k;
+    src += k;
+    bytes -= k;
+  }
+  for (; bytes >= 64; bytes -= 64, dst += 64, src += 64) {
+#if defined(__AVX512F__)
+    _mm512_stream_si512((void*) dst, _mm512_loadu_si512(src));
+#else
+    _mm256_stream_si256((__m256i*) dst, _mm256_loadu_si256((const __m256i*) src));
+    _mm256_stream_si256((__m256i*) (dst + 32), _mm256_loadu_si256((const __m256i*) (src + 32)));
+#endif
+  }
+  if (bytes != 0) memcpy(dst, src, bytes);
+}
+
+/* Runs `body` over n elements (a multiple of `group`) of x into y, streamed when the
+ * call writes at least the threshold (common/stream.h): `in_bytes` and `out_bytes` are
+ * the bytes of one group. `body` is the kernel's plain loop; with a constant argument it
+ * is inlined here. */
+static inline void qb__stream_run(size_t n, const void* x, void* y, const void* params, qb__stream_body* body,
+                                  size_t group, size_t in_bytes, size_t out_bytes) {
+  const size_t groups = n / group;
+  if (!qb_stream_wanted(groups * out_bytes)) {
+    body(n, x, y, params); /* 1. */
+    return;
+  }
+  const uint8_t* in = (const uint8_t*) x;
+  uint8_t* out = (uint8_t*) y;
+  size_t left = groups;
+  /* 2. */
+  size_t head = 0;
+  while (head < 64 && ((uintptr_t) out + head * out_bytes) % 64 != 0) head++;
+  if (head == 64 || head > left) head = 0;
+  if (head != 0) {
+    body(head * group, in, out, params);
+    in += head * in_bytes;
+    out += head * out_bytes;
+    left -= head;
+  }
+  /* 3. */
+  const size_t tile = out_bytes < QB_STREAM_TILE ? QB_STREAM_TILE / out_bytes : 1;
+  _Alignas(64) uint8_t buf[QB_STREAM_TILE];
+  for (; left >= tile; left -= tile) {
+    body(tile * group, in, buf, params);
+    qb__stream_copy(out, buf, tile * out_bytes);
+    in += tile * in_bytes;
+    out += tile * out_bytes;
+  }
+  /* 4. */
+  if (left != 0) body(left * group, in, out, params);
+  /* 5. */
+  _mm_sfence();
+}
+
+#endif /* QB_COMMON_STREAM_X86_H */

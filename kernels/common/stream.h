@@ -1,0 +1,51 @@
+/*
+ * When a kernel's stores stream: the one process-wide setting of the kernels, and how
+ * a kernel reads it.
+ *
+ * Out of cache, a plain store to a line that is not in the cache first reads the line
+ * (read-for-ownership), so a kernel that writes more than it reads moves up to half as
+ * many bytes again as it needs: an f8 -> f32 cast reads 1 byte, writes 4 and, with
+ * plain stores, also reads those 4 first. Non-temporal (streaming) stores write whole
+ * lines without reading them, but they bypass the cache: when the output would have
+ * stayed in cache for its next reader they make the kernel slower. A library chooses by
+ * size, as glibc's memcpy does above its non-temporal threshold: the write-heavy x86
+ * kernels (kernels/README.md, "Stores") stream their stores when one call writes at
+ * least `stream_min_bytes` bytes, and store plainly otherwise.
+ *
+ * The kernels never decide the threshold: the host sets it from the machine (for
+ * `qbench run`, the CPU backend from the last-level cache and the case's threads:
+ * host/run/README.md), before the threads that call the kernels start, and leaves it
+ * alone while they run. The default, QB_STREAM_NEVER, keeps every store plain. The
+ * tests set it to 0 (every call streams) and to QB_STREAM_NEVER to check both paths.
+ */
+#ifndef QB_COMMON_STREAM_H
+#define QB_COMMON_STREAM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The kernels' only mutable state, in one struct. */
+typedef struct qb_kernel_config {
+  /* A call that writes at least this many bytes streams its stores (where its kernel
+   * can); QB_STREAM_NEVER: none does. */
+  size_t stream_min_bytes;
+} qb_kernel_config;
+
+#define QB_STREAM_NEVER SIZE_MAX
+
+/* Defined once, in kernels/common/stream.c; read through qb_stream_wanted. */
+extern qb_kernel_config qb__kernel_config;
+
+/* Sets the threshold (bytes written by one call; QB_STREAM_NEVER: never). Not
+ * thread-safe against running kernels: call it before starting the threads that run
+ * them. */
+void qb_kernels_set_stream_min_bytes(size_t bytes);
+size_t qb_kernels_stream_min_bytes(void);
+
+/* Whether a call that writes `out_bytes` bytes should stream its stores (never when it
+ * writes nothing). */
+static inline int qb_stream_wanted(size_t out_bytes) {
+  return out_bytes != 0 && out_bytes >= qb__kernel_config.stream_min_bytes;
+}
+
+#endif /* QB_COMMON_STREAM_H */
