@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "numerics/calib.h"
+#include "quant/qblock-scalar.h"
 #include "platform/registry.h"
 #include "test_kernels.h"
 #include "test_util.h"
@@ -371,9 +372,56 @@ static bool checks(const qb_kernel_info* k) {
          67 * qb_family_get(k->family)->n_multiple <= QB_MAX_ELEMS;
 }
 
+/*
+ * A row of QB_QBLOCK_STREAM values and more (8 MiB), through the 16-block (tile 512)
+ * kernels of q8_0, q4_0 and qb8 quantize, which take another group loop from that length
+ * on (kernels/quant/qblock-scalar.h): random blocks of varied scale, with a NaN, an
+ * infinity, an all-zero block and a block with a subnormal scale past the switch, and a
+ * tail of blocks after the last whole group; bytes compared with the reference.
+ */
+static void check_long_row(const qb_kernel_info* k) {
+  const qb_family_info* f = qb_family_get(k->family);
+  const size_t n = QB_QBLOCK_STREAM + 4 * 512 + 3 * QB_BLOCK_LEN, nb = n / QB_BLOCK_LEN;
+  const size_t yb = qb_dtype_buffer_bytes(f->out, n);
+  float* x = malloc(n * sizeof(float));
+  uint8_t* want = malloc(yb);
+  uint8_t* got = malloc(yb);
+  assert_true(x && want && got);
+  uint64_t seed = 0x5EA3u + (uint64_t) k->family;
+  for (size_t b = 0; b < nb; b++) {
+    const float scale = ldexpf(1.0f, (int) (qb_test_rand(&seed) % 40) - 20);
+    for (size_t i = 0; i < QB_BLOCK_LEN; i++) {
+      x[b * QB_BLOCK_LEN + i] = scale * (float) ((int32_t) (qb_test_rand(&seed) & 0xFFFF) - 32768) / 4096.0f;
+    }
+  }
+  const size_t at = QB_QBLOCK_STREAM / QB_BLOCK_LEN; /* the first block past the switch */
+  x[(at + 1) * QB_BLOCK_LEN + 5] = NAN;
+  x[(at + 20) * QB_BLOCK_LEN + 7] = -INFINITY;
+  memset(&x[(at + 37) * QB_BLOCK_LEN], 0, QB_BLOCK_LEN * sizeof(float));
+  for (size_t i = 0; i < QB_BLOCK_LEN; i++) x[(at + 50) * QB_BLOCK_LEN + i] *= 0x1p-120f;
+  memset(want, 0x5A, yb);
+  memset(got, 0x5A, yb);
+  qb_kernel_unary(qb_kernel_reference(k->family))(n, x, want, NULL);
+  qb_kernel_unary(k)(n, x, got, NULL);
+  for (size_t i = 0; i < yb; i++) {
+    if (got[i] != want[i]) {
+      fail_msg("%s: n=%zu: byte %zu (block %zu) is 0x%02x, the reference gives 0x%02x", k->name, n, i,
+               i / (yb / nb), got[i], want[i]);
+    }
+  }
+  free(x);
+  free(want);
+  free(got);
+}
+
 static void check(const qb_kernel_info* k) {
   test_variant(ctx(), k);
   if (k->family == QB_FAMILY_f32_qs8_quant) check_tflite_ties(k);
+  if ((k->family == QB_FAMILY_f32_q8_0_quant || k->family == QB_FAMILY_f32_q4_0_quant ||
+       k->family == QB_FAMILY_f32_qb8_quant) &&
+      k->tile == 512) {
+    check_long_row(k);
+  }
 }
 
 int main(int argc, char** argv) {

@@ -14,8 +14,9 @@
  *    qb__round_even in the default rounding mode), two blocks' codes packed together by
  *    qb__avx512_pack_s8x64. Otherwise each of the 16 blocks goes through
  *    qb__avx512_block_quant, which clamps and masks (rare); a NaN x is seen in the codes.
- * Not overlapped with the next group's maxima (as q8_0 and q4_0 are, qblock-avx512.h): that
- * ran 1.2x faster in L2 here but 0.6x out of cache (26M values, three rounds, loaded VM).
+ * 5. In a row of fewer than QB_QBLOCK_STREAM values, the next group's maxima are
+ *    found between this group's scales and its codes (their loads overlap the codes), as
+ *    q8_0 and q4_0 do (qblock-avx512.h); in a longer row, right before its own codes.
  * The last n % 512 values go block by block. Bit-exact with the scalar reference.
  */
 #include <assert.h>
@@ -31,10 +32,10 @@ static inline __m512i qb__qb8_round16(const float* x, __m512 id) {
                                   _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
 }
 
-/* 16 blocks starting at x. */
-static inline void qb__quant16(const float* x, qb_block_q8* out) {
-  /* 1, 2. */
-  const __m512i amax = qb__avx512_amax16_bits(x);
+/* 16 blocks starting at x, from their maxima (steps 1, 2: amax); returns the maxima of the
+ * 16 blocks at next (when not NULL), found before these blocks' codes (step 5). */
+static inline __attribute__((always_inline)) __m512i qb__quant16(const float* x, qb_block_q8* out,
+                                                                 __m512i amax, const float* next) {
   /* 3. */
   const __m512 d = _mm512_div_ps(_mm512_castsi512_ps(amax), _mm512_set1_ps(127.0f));
   const __mmask16 nz = _mm512_cmp_ps_mask(d, _mm512_setzero_ps(), _CMP_NEQ_UQ);
@@ -44,9 +45,11 @@ static inline void qb__quant16(const float* x, qb_block_q8* out) {
   float ds[16], ids[16];
   _mm512_storeu_ps(ds, d);
   _mm512_storeu_ps(ids, id);
+  qb__avx512_from_memory(ds, ids);
+  const __m512i amax_next = next != NULL ? qb__avx512_amax16_bits(next) : _mm512_setzero_si512();
   if (__builtin_expect(special != 0, 0)) {
     for (int b = 0; b < 16; b++) qb__avx512_block_quant(x + 32 * b, &out[b]);
-    return;
+    return amax_next;
   }
   /* 4. A NaN x (quiet NaNs are skipped by the maxima, so it can reach here) becomes
    * INT32_MIN in vcvtps2dq and -128 in the packs, a code that is otherwise never made:
@@ -67,6 +70,7 @@ static inline void qb__quant16(const float* x, qb_block_q8* out) {
   if (__builtin_expect(_mm512_cmpeq_epi8_mask(lowest, _mm512_set1_epi8(INT8_MIN)) != 0, 0)) {
     for (int b = 0; b < 16; b++) qb__avx512_block_quant(x + 32 * b, &out[b]);
   }
+  return amax_next;
 }
 
 void qb_f32_qb8_quant_ukernel__avx512skx_u512(size_t n, const void* x, void* y, const void* params) {
@@ -75,7 +79,17 @@ void qb_f32_qb8_quant_ukernel__avx512skx_u512(size_t n, const void* x, void* y, 
   (void) params;
   assert(n % QB_BLOCK_LEN == 0);
   assert(n == 0 || (x != NULL && y != NULL));
-  size_t b = 0;
-  for (; b + 16 <= n / QB_BLOCK_LEN; b += 16) qb__quant16(in + b * QB_BLOCK_LEN, &out[b]);
+  const size_t groups = n / 512;
+  if (groups * 512 >= QB_QBLOCK_STREAM) {
+    for (size_t g = 0; g < groups; g++) {
+      (void) qb__quant16(in + 512 * g, &out[16 * g], qb__avx512_amax16_bits(in + 512 * g), NULL);
+    }
+  } else if (groups != 0) {
+    __m512i amax = qb__avx512_amax16_bits(in);
+    for (size_t g = 0; g < groups; g++) {
+      amax = qb__quant16(in + 512 * g, &out[16 * g], amax, g + 1 < groups ? in + 512 * (g + 1) : NULL);
+    }
+  }
+  size_t b = 16 * groups;
   for (; b < n / QB_BLOCK_LEN; b++) qb__avx512_block_quant(in + b * QB_BLOCK_LEN, &out[b]);
 }

@@ -13,6 +13,11 @@
 #include "qb/ukernel.h"
 #include "quant/quant-scalar.h"
 
+/* From this many values on, a row is taken to stream from memory rather than sit in cache:
+ * the x86 group loops of q8_0, q4_0 and qb8 (qblock-avx512.h) then stop overlapping one
+ * group's maxima with the previous group's codes. The tests run a row this long. */
+#define QB_QBLOCK_STREAM ((size_t) 1 << 21)
+
 /*
  * One q8_0 block, as ggml's quantize_row_q8_0_ref. Steps:
  * 1. amax = max |x| (NaN skipped: it counts as 0);
