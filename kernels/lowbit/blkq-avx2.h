@@ -110,7 +110,8 @@ typedef struct qb__blkq_avx2_nvf4_scales {
  * The scales of eight NVFP4 blocks (128 f32), the steps of qb__nvf4_quant_block:
  * 1. each block's amax (integer maxima of |x| bits, then the transposing tree): lane k is
  *    block k's; a block holding NaN or inf has amax >= 0x7F800000;
- * 2. s = e4m3_sat(amax / 6 / g): two vector divisions in the reference's order, then the
+ * 2. s = e4m3_sat(amax / 6 / g): two vector divisions in the reference's order (one where
+ *    g1 says g = 1: the division by 1 is exact and skipped, as the product by g in 3), then the
  *    saturating E4M3 rounding of cvt-f8-x86.h (the quotient is >= 0 and never NaN for a
  *    finite amax, so no NaN blend: an infinite quotient saturates to 0x7E like any huge one);
  * 3. d = e4m3(s) * g, the code decoded exactly (s <= 0x7E: its 7 bits moved into f32's
@@ -118,7 +119,8 @@ typedef struct qb__blkq_avx2_nvf4_scales {
  * 4. the divisor of each element: d, or +inf where d = 0, so that x / inf gives the signed
  *    zero whose code keeps only the sign, as the reference's d = 0 case (x is finite there).
  */
-QB__BLKQ_AVX2_INLINE qb__blkq_avx2_nvf4_scales qb__blkq_avx2_nvf4_scales_x8(const float* x, __m256 g) {
+QB__BLKQ_AVX2_INLINE qb__blkq_avx2_nvf4_scales qb__blkq_avx2_nvf4_scales_x8(const float* x, __m256 g,
+                                                                            int g1) {
   const __m256i absm = _mm256_set1_epi32(0x7FFFFFFF);
   qb__blkq_avx2_nvf4_scales r;
   /* 1. */
@@ -132,12 +134,13 @@ QB__BLKQ_AVX2_INLINE qb__blkq_avx2_nvf4_scales qb__blkq_avx2_nvf4_scales_x8(cons
   r.special =
       _mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpgt_epi32(amax, _mm256_set1_epi32(0x7F7FFFFF))));
   /* 2. */
-  const __m256 q = _mm256_div_ps(_mm256_div_ps(_mm256_castsi256_ps(amax), _mm256_set1_ps(6.0f)), g);
+  const __m256 q6 = _mm256_div_ps(_mm256_castsi256_ps(amax), _mm256_set1_ps(6.0f));
+  const __m256 q = g1 ? q6 : _mm256_div_ps(q6, g);
   r.s = qb_f8_avx2_from_f32(_mm256_castps_si256(q), 3, QB_F8_E4M3_EMIN, QB_F8_E4M3_CLAMP, 0x7E, 0x7E);
   /* 3. */
   const __m256 sv = _mm256_mul_ps(_mm256_castsi256_ps(_mm256_slli_epi32(r.s, 20)),
                                   _mm256_castsi256_ps(_mm256_set1_epi32(247 << 23)));
-  const __m256 d = _mm256_mul_ps(sv, g);
+  const __m256 d = g1 ? sv : _mm256_mul_ps(sv, g);
   /* 4. */
   const __m256 dv =
       _mm256_blendv_ps(d, _mm256_set1_ps(INFINITY), _mm256_cmp_ps(d, _mm256_setzero_ps(), _CMP_EQ_OQ));
