@@ -794,11 +794,13 @@ static void check(const qb_kernel_info* k) {
     x[5] = NAN;
     x[200] = INFINITY;
     /* Edge blocks among the random ones: all zero, ties of every element grid (amax 6:
-     * scale 1 for e2m1/e2m3), amax at FLT_MAX and at 2^-149, subnormal inputs. */
+     * scale 1 for e2m1/e2m3), amax at FLT_MAX (both signs: MXINT8's RCEIL scale clamps
+     * at 2^127 there, so -FLT_MAX x 2^-127 rounds to -128 and must be held at -127) and at
+     * 2^-149, subnormal inputs. */
     for (int i = 0; i < 32; i++) {
       x[256 + i] = 0.0f;
       x[288 + i] = (float) (i - 16) * 0.125f + 0.0625f;
-      x[320 + i] = i == 3 ? 3.4028235e38f : (float) i * 1e30f;
+      x[320 + i] = i == 3 ? 3.4028235e38f : i == 5 ? -3.4028235e38f : (float) i * 1e30f;
       x[352 + i] = i == 0 ? 0x1p-149f : 0.0f;
       x[384 + i] = (float) i * 0x1p-140f;
     }
@@ -811,6 +813,16 @@ static void check(const qb_kernel_info* k) {
     for (int i = 0; i < 128; i++) x[512 + i] = (float) ((i & 1 ? -1 : 1) * (5 * i + 3)) * 0x1p-149f;
     /* An NVFP4 block on which dividing by d and multiplying by 1 / d differ (nvf4_div.h). */
     memcpy(x + 416, qb_test_nvf4_div_x, sizeof qb_test_nvf4_div_x);
+    /* Blocks at the edges of the x86 MX quantizers' fast path (lowbit-avx2.h: the scale
+     * folded into the rounding constant or the multiplier for shared exponents within a
+     * range per format, the elements multiplied by 2^-s first outside it): amaxes from
+     * 2^-130 to 2^-96 and from 2^98 to 2^110 in steps of 2^2, with both signs and many
+     * mantissas. */
+    for (int j = 0; j < 25; j++) {
+      const int e = j < 18 ? -130 + 2 * j : 98 + 2 * (j - 18);
+      for (int i = 0; i < 32; i++)
+        x[640 + 32 * j + i] = ldexpf((float) ((i * 7 + j) % 32 + 1) / 32.0f, e) * (i & 2 ? -1.0f : 1.0f);
+    }
     /* Inputs: f32 as is; any other dtype reads the same bytes as its codes. */
     memcpy(in, x, sizeof x);
     memcpy(in2, x, sizeof x);

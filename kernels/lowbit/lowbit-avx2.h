@@ -1,11 +1,13 @@
 /*
  * The MX block quantization of lowbit-scalar.h on AVX2, 8 blocks of 32 per step: the
  * amaxes as integer maxima of |x| bits reduced across the blocks, the shared exponents
- * of all 8 in vector registers, the elements x * 2^-s rounded by one f32 addition at the
- * format's quantum (elem-avx2.h; ties to even or away) and packed; the dequantization,
- * one block per call; and the NVFP4 and per-128 FP8 blocks. Bit-exact with the references
- * (FLOOR and RCEIL; elements ties to even or away). Included only by files built with
- * AVX2 flags.
+ * of all 8 in vector registers, then each block's codes: MXINT8 by one multiplication
+ * (the scale and the 2^6 folded into it) and the conversion's rounding; the float formats
+ * by one f32 addition at the element's quantum with the scale folded into the rounding
+ * constant (no multiplication), the code left in the sum's low byte. Ties away are ties
+ * to even of |x| with its last bit set. The dequantization, one block per call, and the
+ * NVFP4 and per-128 FP8 blocks. Bit-exact with the references (FLOOR and RCEIL; elements
+ * ties to even or away). Included only by files built with AVX2 flags.
  */
 #ifndef QB_LOWBIT_AVX2_H
 #define QB_LOWBIT_AVX2_H
@@ -17,103 +19,11 @@
 #include "lowbit/elem-avx2.h"
 #include "lowbit/lowbit-scalar.h"
 
-/* The largest of 8 signed 32-bit lanes. */
-static inline uint32_t qb__hmax_epi32(__m256i v) {
-  __m128i m = _mm_max_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
-  m = _mm_max_epi32(m, _mm_shuffle_epi32(m, _MM_SHUFFLE(1, 0, 3, 2)));
-  m = _mm_max_epi32(m, _mm_shuffle_epi32(m, _MM_SHUFFLE(2, 3, 0, 1)));
-  return (uint32_t) _mm_cvtsi128_si32(m);
-}
-
-/* 8 scaled elements (finite) -> their codes, one per 32-bit lane (sign included). */
-static inline __m256i qb__mx_encode_avx2(__m256 v, qb__mx_kind k, const int ties_away) {
-  const __m256i w = _mm256_castps_si256(v);
-  const __m256i abs = _mm256_and_si256(w, _mm256_set1_epi32(0x7FFFFFFF));
-  static const int mbits[] = {3, 2, 3, 2, 1, 0}, bias[] = {7, 15, 1, 3, 1, 0}, nbits[] = {7, 7, 5, 5, 3, 0};
-  static const int maxcode[] = {0x7E, 0x7B, 0x1F, 0x1F, 0x7, 0};
-  if (k == QB__MX_INT8 && ties_away) {
-    /* roundf(|v| * 64) as trunc(|v| * 64 + 0x1.fffffep-2) (qb__round_away's values for every
-     * non-negative float), clamped to 127, the sign put back in int32. */
-    const __m256 a = _mm256_mul_ps(_mm256_castsi256_ps(abs), _mm256_set1_ps(64.0f));
-    __m256i t = _mm256_cvttps_epi32(_mm256_add_ps(a, _mm256_set1_ps(0x1.fffffep-2f)));
-    t = _mm256_min_epi32(t, _mm256_set1_epi32(127));
-    return _mm256_and_si256(_mm256_sign_epi32(t, _mm256_or_si256(w, _mm256_set1_epi32(1))),
-                            _mm256_set1_epi32(0xFF));
-  }
-  if (k == QB__MX_INT8) {
-    /* |v| * 64 < 128 exactly; nearest even by the rounding instruction (explicit mode). */
-    __m256 r = _mm256_round_ps(_mm256_mul_ps(v, _mm256_set1_ps(64.0f)),
-                               _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    r = _mm256_min_ps(_mm256_max_ps(r, _mm256_set1_ps(-127.0f)), _mm256_set1_ps(127.0f));
-    return _mm256_and_si256(_mm256_cvttps_epi32(r), _mm256_set1_epi32(0xFF));
-  }
-  __m256i q = qb_cvt_avx2_round_small_ties(abs, mbits[k], bias[k], ties_away);
-  q = _mm256_min_epi32(q, _mm256_set1_epi32(maxcode[k]));
-  return _mm256_or_si256(q, _mm256_slli_epi32(_mm256_srli_epi32(w, 31), nbits[k]));
-}
-
-/* 32 codes (one byte each, in order) -> the packed bit stream of qb/lowbit.h. */
-static inline void qb__mx_pack_avx2(__m256i c, int width, uint8_t* out) {
-  if (width == 8) {
-    _mm256_storeu_si256((__m256i*) out, c);
-  } else if (width == 4) {
-    /* Byte pairs -> c0 + 16 c1 in 16-bit lanes, packed to bytes, halves joined. */
-    const __m256i p = _mm256_maddubs_epi16(c, _mm256_set1_epi16(0x1001));
-    const __m256i b = _mm256_permute4x64_epi64(_mm256_packus_epi16(p, p), _MM_SHUFFLE(3, 1, 2, 0));
-    _mm_storeu_si128((__m128i*) out, _mm256_castsi256_si128(b));
-  } else {
-    /* Four 6-bit codes per 32-bit lane -> c0 | c1 << 6 | c2 << 12 | c3 << 18, then the
-     * low 3 bytes of each lane: 12 bytes per 128-bit half. */
-    const __m256i p = _mm256_maddubs_epi16(c, _mm256_set1_epi16(0x4001));
-    const __m256i w = _mm256_madd_epi16(p, _mm256_set1_epi32(0x10000001));
-    const __m256i s =
-        _mm256_shuffle_epi8(w, _mm256_setr_epi8(0, 1, 2, 4, 5, 6, 8, 9, 10, 12, 13, 14, -1, -1, -1, -1, 0, 1,
-                                                2, 4, 5, 6, 8, 9, 10, 12, 13, 14, -1, -1, -1, -1));
-    uint8_t tmp[32];
-    _mm256_storeu_si256((__m256i*) tmp, s);
-    memcpy(out, tmp, 12);
-    memcpy(out + 12, tmp + 16, 12);
-  }
-}
-
 /* ---- MX quantize, 8 blocks per step ----------------------------------------------------- */
 
-/* The largest magnitude of each MX element type as f32 bits (qb__mx_maxval). */
-static inline uint32_t qb__mx_maxbits(qb__mx_kind k) {
-  static const uint32_t bits[] = {0x43E00000u, 0x47600000u, 0x40F00000u,
-                                  0x41E00000u, 0x40C00000u, 0x3FFE0000u};
-  return bits[k];
-}
-
-/*
- * The 32 codes (one byte each, in order) of the block at x under the inverse scale inv:
- * the elements x * 2^-s (the reference's products); the float formats' magnitudes by the
- * element casts' rounding (one f32 addition at the format's quantum,
- * qb__elem_avx2_round_fn) with the MX maximum, packed to bytes, then the sign bits: the
- * products packed to bytes with signed saturation keep their signs in bit 7, moved to
- * the code's sign bit; MXINT8 by qb__mx_encode_avx2.
- */
-static inline __m256i qb__mx_codes_x32_avx2(const float* x, __m256 inv, qb__mx_kind k, const int ties_away) {
-  static const int mbits[] = {3, 2, 3, 2, 1, 0}, bias[] = {7, 15, 1, 3, 1, 0}, nbits[] = {7, 7, 5, 5, 3, 0};
-  __m256i w[4], q[4];
-#pragma GCC unroll 4
-  for (int i = 0; i < 4; i++) {
-    w[i] = _mm256_castps_si256(_mm256_mul_ps(_mm256_loadu_ps(x + 8 * i), inv));
-    q[i] = k == QB__MX_INT8 ? qb__mx_encode_avx2(_mm256_castsi256_ps(w[i]), k, ties_away)
-                            : qb__elem_avx2_round_fn(_mm256_and_si256(w[i], _mm256_set1_epi32(0x7FFFFFFF)),
-                                                     mbits[k], bias[k], qb__mx_maxbits(k), ties_away);
-  }
-  const __m256i c = qb_cvt_avx2_pack_u8x4(q[0], q[1], q[2], q[3]);
-  if (k == QB__MX_INT8) {
-    return c;
-  }
-  const __m256i sg = _mm256_permutevar8x32_epi32(
-      _mm256_packs_epi16(_mm256_packs_epi32(w[0], w[1]), _mm256_packs_epi32(w[2], w[3])),
-      _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
-  /* Bit 7 of each byte to bit nbits (a 16-bit shift: each byte's own bit lands there). */
-  return _mm256_or_si256(
-      c, _mm256_and_si256(_mm256_srli_epi16(sg, 7 - nbits[k]), _mm256_set1_epi8((char) (1 << nbits[k]))));
-}
+/* The step is inlined into its loop (GCC otherwise calls it, and rebuilds every vector
+ * constant from general registers at each call, two vector operations apiece). */
+#define QB__MX_AVX2_INLINE static inline __attribute__((always_inline))
 
 /*
  * The amax bits of 8 consecutive blocks (256 f32), lane b for block b, at least 0x7F800000
@@ -182,44 +92,205 @@ static inline __m256i qb__mx_scale_x8_avx2(__m256i amax, qb__mx_kind k, qb__mx_s
 }
 
 /*
- * 8 MX blocks (256 f32) -> 8 stored blocks (the E8M0 byte, then 4 width bytes of codes)
- * at out, given their amaxes (qb__mx_amax_x8_avx2): the scales of all 8 at once (above),
- * 2^-s as f32 bits ((127 - s) << 23, or the subnormal 2^-127 for s = 127, as qb_pow2f),
- * then block by block the elements
- * x * 2^-s (the reference's product), encoded and packed. Blocks holding inf or NaN (rare)
- * are then overwritten with the NaN scale 0xFF and codes 0.
+ * The MX element formats' constants: mantissa bits, the biased f32 exponent of the
+ * smallest normal binade (127 + 1 - bias), the code's sign bit, the largest magnitude
+ * code, and the range of shared exponents s for which qb__mx_fcodes_x32_avx2 may round x
+ * itself (below: the floor binade 2^(emin + s) must be a normal f32, so that every f32
+ * subnormal x lies below it; above: the rounding constant, up to 2^(s + emax + 23 -
+ * mbits), must be finite). MXINT8: x * 2^(6 - s) must have a normal multiplier.
  */
-static inline void qb__mx_quant_x8_avx2(const float* x, __m256i amax, qb__mx_kind k, qb__mx_scale_mode mode,
-                                        const int ties_away, const int width, uint8_t* out) {
+static inline int qb__mx_mbits(qb__mx_kind k) {
+  static const int v[] = {3, 2, 3, 2, 1, 0};
+  return v[k];
+}
+static inline int qb__mx_eminb(qb__mx_kind k) {
+  static const int v[] = {121, 113, 127, 125, 127, 0};
+  return v[k];
+}
+static inline int qb__mx_nbits(qb__mx_kind k) {
+  static const int v[] = {7, 7, 5, 5, 3, 7};
+  return v[k];
+}
+static inline int qb__mx_maxcode(qb__mx_kind k) {
+  static const int v[] = {0x7E, 0x7B, 0x1F, 0x1F, 0x07, 0x7F};
+  return v[k];
+}
+static inline int qb__mx_fast_lo(qb__mx_kind k) {
+  return k == QB__MX_INT8 ? -121 : 1 - qb__mx_eminb(k);
+}
+static inline int qb__mx_fast_hi(qb__mx_kind k) {
+  return k == QB__MX_INT8 ? 127 : 104 - qb__mx_emax(k) + qb__mx_mbits(k);
+}
+
+/*
+ * The 32 codes (one byte each, in order, sign included) of one block of a float format,
+ * given the block's constants c1 and lo (qb__mx_quant_x8_avx2), rounding x itself rather
+ * than x * 2^-s. With E the biased exponent field of |x|, s the block's shared exponent
+ * and emin its format's smallest normal binade, the element's quantum in x's terms is
+ * 2^(max(E, emin + s) - 127 - mbits):
+ * 1. ties away: |x| with its last bit set (x | 1). A tie of the format's grid is an odd
+ *    multiple of half a quantum, which has at least 2^-130 and 19 more mantissa bits than
+ *    x's last: its own last bit is 0, so x | 1 lies above the ties that x equals and on
+ *    the same side of every other;
+ * 2. P = max(E + 23 - mbits, emin + s + 23 - mbits) << 23 plus d (a small even constant):
+ *    one and, one add (c1 = (23 - mbits) << 23 + d) and one max (lo, the floor binade's,
+ *    plus d); every f32 subnormal x falls below the floor (qb__mx_fast_lo);
+ * 3. magic = P + (P >> (23 - mbits)): 2^(max(...) + 23 - mbits - 127) with the mantissa
+ *    field t + d, t = (max(...) + 23 - mbits) << mbits. |x| + magic rounds |x| to a
+ *    multiple k of the quantum (nearest, ties to even: t and d are even) and leaves t + d
+ *    + k in the sum's mantissa field;
+ * 4. the code is k + ((max(...) - s - emin) << mbits) (k's implicit bit carries the
+ *    exponent's + 1; a carry into the next binade lands by itself), and d makes it the
+ *    sum's low byte: d = -((23 - mbits + s + emin) << mbits) mod 256;
+ * 5. the low bytes packed (vpackusdw, vpackuswb); FLOOR: min with the largest code (an
+ *    element at most 2^(emax + 1) - ulp rounds at most two codes above it); the sign from
+ *    x's bits packed with signed saturation (bit 7 of each byte), put on by a byte blend.
+ */
+static inline __m256i qb__mx_fcodes_x32_avx2(const float* x, __m256i c1, __m256i lo, qb__mx_kind k,
+                                             const int clamp, const int ties_away) {
+  const int mbits = qb__mx_mbits(k);
+  __m256i w[4], q[4];
+#pragma GCC unroll 4
+  for (int i = 0; i < 4; i++) {
+    w[i] = _mm256_loadu_si256((const __m256i*) (x + 8 * i));
+    if (ties_away) w[i] = _mm256_or_si256(w[i], _mm256_set1_epi32(1));
+    const __m256i p =
+        _mm256_max_epi32(_mm256_add_epi32(_mm256_and_si256(w[i], _mm256_set1_epi32(0x7F800000)), c1), lo);
+    const __m256i magic = _mm256_add_epi32(p, _mm256_srli_epi32(p, 23 - mbits));
+    const __m256 sum =
+        _mm256_add_ps(_mm256_castsi256_ps(_mm256_and_si256(w[i], _mm256_set1_epi32(0x7FFFFFFF))),
+                      _mm256_castsi256_ps(magic));
+    q[i] = _mm256_and_si256(_mm256_castps_si256(sum), _mm256_set1_epi32(0xFF));
+  }
+  __m256i c = _mm256_packus_epi16(_mm256_packus_epi32(q[0], q[1]), _mm256_packus_epi32(q[2], q[3]));
+  if (clamp) c = _mm256_min_epu8(c, _mm256_set1_epi8((char) qb__mx_maxcode(k)));
+  const __m256i sg = _mm256_packs_epi16(_mm256_packs_epi32(w[0], w[1]), _mm256_packs_epi32(w[2], w[3]));
+  c = _mm256_blendv_epi8(c, _mm256_or_si256(c, _mm256_set1_epi8((char) (1 << qb__mx_nbits(k)))), sg);
+  return _mm256_permutevar8x32_epi32(c, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+}
+
+/*
+ * The 32 MXINT8 codes of one block: x * mul, mul = 2^(6 - s) (exact: the reference's
+ * (x * 2^-s) * 64 wherever that is not rounded away below f32's normals, where both are
+ * 0 after rounding), with its last bit set for ties away (as in qb__mx_fcodes_x32_avx2;
+ * the ties, half-integers below 128, end in a 0 bit), converted with MXCSR's nearest even
+ * (qbench never changes it), packed to bytes with signed saturation (128 -> 127) and -128
+ * raised to -127 (clamp).
+ */
+static inline __m256i qb__mx_icodes_x32_avx2(const float* x, __m256 mul, const int clamp,
+                                             const int ties_away) {
+  __m256i r[4];
+#pragma GCC unroll 4
+  for (int i = 0; i < 4; i++) {
+    __m256 y = _mm256_mul_ps(_mm256_loadu_ps(x + 8 * i), mul);
+    if (ties_away) y = _mm256_or_ps(y, _mm256_castsi256_ps(_mm256_set1_epi32(1)));
+    r[i] = _mm256_cvtps_epi32(y);
+  }
+  __m256i c = _mm256_packs_epi16(_mm256_packs_epi32(r[0], r[1]), _mm256_packs_epi32(r[2], r[3]));
+  if (clamp) c = _mm256_max_epi8(c, _mm256_set1_epi8(-127));
+  return _mm256_permutevar8x32_epi32(c, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+}
+
+/* One block's codes (c, 32 bytes in order) and exponent byte e stored at out. */
+static inline void qb__mx_store_block_avx2(__m256i c, uint8_t e, const int width, uint8_t* out) {
+  out[0] = e;
+  if (width == 8) {
+    _mm256_storeu_si256((__m256i*) (out + 1), c);
+  } else if (width == 6) {
+    qb__elem_avx2_pack6_x32(c, out + 1);
+  } else {
+    qb__elem_avx2_pack4_x32(c, out + 1);
+  }
+}
+
+/* Block b of a step: codes of src under the step's per-block constants (p0, p1: c1 and lo,
+ * or MXINT8's multiplier), stored. */
+static inline void qb__mx_block_avx2(const float* src, const int32_t* p0, const int32_t* p1,
+                                     const int32_t* es, int b, qb__mx_kind k, const int clamp,
+                                     const int ties_away, const int width, uint8_t* out) {
+  const __m256i c = k == QB__MX_INT8 ? qb__mx_icodes_x32_avx2(src, _mm256_broadcast_ss((const float*) p0 + b),
+                                                              clamp, ties_away)
+                                     : qb__mx_fcodes_x32_avx2(src, _mm256_set1_epi32(p0[b]),
+                                                              _mm256_set1_epi32(p1[b]), k, clamp, ties_away);
+  qb__mx_store_block_avx2(c, (uint8_t) es[b], width, out + (1 + 4 * (size_t) width) * (size_t) b);
+}
+
+/*
+ * 8 MX blocks (256 f32) -> 8 stored blocks (the E8M0 byte, then 4 width bytes of codes)
+ * at out, given their amaxes (qb__mx_amax_x8_avx2):
+ * 1. the shared exponents s of all 8 at once (above), e = s + 127;
+ * 2. the exponent the codes are computed with, s': 0 for blocks that are all zero or hold
+ *    inf / NaN (the codes of zeros do not depend on it; the others are overwritten in 5),
+ *    s where it lies in the format's fast range, else 0 with the block's elements first
+ *    multiplied by 2^-s into a buffer (the reference's products; rare: blocks below about
+ *    2^-118 or above 2^100, tested by one movemask per step);
+ * 3. the per-block constants from s' (float formats: c1 and lo of qb__mx_fcodes_x32_avx2;
+ *    MXINT8: 2^(6 - s')), stored once and broadcast per block;
+ * 4. block by block, the codes, packed and stored;
+ * 5. blocks holding inf or NaN (rare) overwritten with the NaN scale 0xFF and codes 0.
+ */
+QB__MX_AVX2_INLINE void qb__mx_quant_x8_avx2(const float* x, __m256i amax, qb__mx_kind k,
+                                             qb__mx_scale_mode mode, const int ties_away, const int width,
+                                             uint8_t* out) {
   const size_t bs = 1 + 4 * (size_t) width;
+  /* FLOOR lets elements reach 2^(emax + 1) - ulp; RCEIL keeps them at the format's
+   * largest value (1 + 2^-23) except MXINT8's at s = 127, clamped there (amax up to 2^128
+   * over 127 / 64 asks for 2^128). */
+  const int clamp = mode == QB__MX_FLOOR || k == QB__MX_INT8;
+  /* 1. */
   const __m256i s = qb__mx_scale_x8_avx2(amax, k, mode);
-  const __m256i inv = _mm256_or_si256(
-      _mm256_slli_epi32(_mm256_sub_epi32(_mm256_set1_epi32(127), s), 23),
-      _mm256_and_si256(_mm256_cmpeq_epi32(s, _mm256_set1_epi32(127)), _mm256_set1_epi32(0x400000)));
-  float invs[8];
   int32_t es[8];
-  _mm256_storeu_si256((__m256i*) invs, inv);
   _mm256_storeu_si256((__m256i*) es, _mm256_add_epi32(s, _mm256_set1_epi32(127)));
+  /* 2. */
+  const __m256i bad = _mm256_cmpgt_epi32(amax, _mm256_set1_epi32(0x7F7FFFFF));
+  const __m256i quiet = _mm256_or_si256(bad, _mm256_cmpeq_epi32(amax, _mm256_setzero_si256()));
+  const __m256i sq = _mm256_andnot_si256(quiet, s);
+  const __m256i slowv = _mm256_or_si256(_mm256_cmpgt_epi32(_mm256_set1_epi32(qb__mx_fast_lo(k)), sq),
+                                        _mm256_cmpgt_epi32(sq, _mm256_set1_epi32(qb__mx_fast_hi(k))));
+  const int slow = _mm256_movemask_ps(_mm256_castsi256_ps(slowv));
+  const __m256i sd = _mm256_andnot_si256(slowv, sq);
+  /* 3. */
+  int32_t p0[8], p1[8];
+  if (k == QB__MX_INT8) {
+    _mm256_storeu_si256((__m256i*) p0, _mm256_slli_epi32(_mm256_sub_epi32(_mm256_set1_epi32(133), sd), 23));
+  } else {
+    const int mbits = qb__mx_mbits(k);
+    const __m256i u = _mm256_add_epi32(sd, _mm256_set1_epi32(qb__mx_eminb(k) + 23 - mbits));
+    const __m256i d = _mm256_and_si256(_mm256_sub_epi32(_mm256_setzero_si256(), _mm256_slli_epi32(u, mbits)),
+                                       _mm256_set1_epi32(0xFF));
+    _mm256_storeu_si256((__m256i*) p0, _mm256_add_epi32(d, _mm256_set1_epi32((23 - mbits) << 23)));
+    _mm256_storeu_si256((__m256i*) p1, _mm256_add_epi32(d, _mm256_slli_epi32(u, 23)));
+  }
+  /* 4. The blocks broadcast their constants from memory (a load each); without this barrier
+   * the compiler keeps the stored vectors in registers and spends two shuffles per
+   * constant per block on the vector unit, the bottleneck. */
+  __asm__ volatile("" : : : "memory");
+  if (slow == 0) {
 #pragma GCC unroll 8
-  for (int b = 0; b < 8; b++) {
-    const __m256 vb = _mm256_broadcast_ss(invs + b);
-    const float* xb = x + 32 * b;
-    uint8_t* ob = out + bs * (size_t) b;
-    const __m256i c = qb__mx_codes_x32_avx2(xb, vb, k, ties_away);
-    ob[0] = (uint8_t) es[b];
-    if (width == 8) {
-      _mm256_storeu_si256((__m256i*) (ob + 1), c);
-    } else if (width == 6) {
-      qb__elem_avx2_pack6_x32(c, ob + 1);
-    } else {
-      qb__elem_avx2_pack4_x32(c, ob + 1);
+    for (int b = 0; b < 8; b++) qb__mx_block_avx2(x + 32 * b, p0, p1, es, b, k, clamp, ties_away, width, out);
+  } else {
+    /* 2^-s as f32 bits ((127 - s) << 23, or the subnormal 2^-127 for s = 127, as qb_pow2f). */
+    const __m256i inv = _mm256_or_si256(
+        _mm256_slli_epi32(_mm256_sub_epi32(_mm256_set1_epi32(127), s), 23),
+        _mm256_and_si256(_mm256_cmpeq_epi32(s, _mm256_set1_epi32(127)), _mm256_set1_epi32(0x400000)));
+    float invs[8], tv[32];
+    _mm256_storeu_si256((__m256i*) invs, inv);
+    for (int b = 0; b < 8; b++) {
+      const float* src = x + 32 * b;
+      if ((slow >> b) & 1) {
+        const __m256 vb = _mm256_broadcast_ss(invs + b);
+        for (int i = 0; i < 4; i++)
+          _mm256_storeu_ps(tv + 8 * i, _mm256_mul_ps(_mm256_loadu_ps(src + 8 * i), vb));
+        src = tv;
+      }
+      qb__mx_block_avx2(src, p0, p1, es, b, k, clamp, ties_away, width, out);
     }
   }
-  const int bad =
-      _mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpgt_epi32(amax, _mm256_set1_epi32(0x7F7FFFFF))));
-  if (bad != 0) {
+  /* 5. */
+  const int nan = _mm256_movemask_ps(_mm256_castsi256_ps(bad));
+  if (nan != 0) {
     for (int b = 0; b < 8; b++) {
-      if ((bad >> b) & 1) {
+      if ((nan >> b) & 1) {
         out[bs * (size_t) b] = 0xFF;
         memset(out + bs * (size_t) b + 1, 0, bs - 1);
       }
