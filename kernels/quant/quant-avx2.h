@@ -215,21 +215,41 @@ QB__AVX2_INLINE __m256 qb__avx2_dequant8(const void* q, __m256i zp, __m256 scale
   return _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_sub_epi32(qb__avx2_load8_i32(q, is_u8), zp)), scale);
 }
 
+/* A vector store, non-temporal when nt (a constant; p then 32-byte aligned). */
+QB__AVX2_INLINE void qb__avx2_store_ps(float* p, __m256 v, const int nt) {
+  if (nt) {
+    _mm256_stream_ps(p, v);
+  } else {
+    _mm256_storeu_ps(p, v);
+  }
+}
+
+/* Per tensor, s8/u8 -> f32. nt (a constant): the vectors' stores are non-temporal
+ * (common/stream.h says when) from the first 32-byte boundary of y on (vmovntps needs
+ * it); before it, when n >= 8, one plain vector whose last lanes the loop writes again
+ * with the same values. The caller ends with an sfence. */
 QB__AVX2_INLINE void qb__avx2_dequant(size_t n, const void* x, float* y, float scale, int32_t zero_point,
-                                      const int is_u8, const int unroll) {
+                                      const int is_u8, const int unroll, const int nt) {
   const uint8_t* in = (const uint8_t*) x;
   const __m256i zp = _mm256_set1_epi32(zero_point);
   const __m256 s = _mm256_set1_ps(scale);
+  if (nt && n >= 8) {
+    const size_t h = (size_t) (-(uintptr_t) y & 31) / sizeof(float); /* < 8 */
+    if (h != 0) {
+      _mm256_storeu_ps(y, qb__avx2_dequant8(in, zp, s, is_u8));
+      n -= h, in += h, y += h;
+    }
+  }
   if (unroll == 4) {
     for (; n >= 32; n -= 32, in += 32, y += 32) {
-      _mm256_storeu_ps(y, qb__avx2_dequant8(in, zp, s, is_u8));
-      _mm256_storeu_ps(y + 8, qb__avx2_dequant8(in + 8, zp, s, is_u8));
-      _mm256_storeu_ps(y + 16, qb__avx2_dequant8(in + 16, zp, s, is_u8));
-      _mm256_storeu_ps(y + 24, qb__avx2_dequant8(in + 24, zp, s, is_u8));
+      qb__avx2_store_ps(y, qb__avx2_dequant8(in, zp, s, is_u8), nt);
+      qb__avx2_store_ps(y + 8, qb__avx2_dequant8(in + 8, zp, s, is_u8), nt);
+      qb__avx2_store_ps(y + 16, qb__avx2_dequant8(in + 16, zp, s, is_u8), nt);
+      qb__avx2_store_ps(y + 24, qb__avx2_dequant8(in + 24, zp, s, is_u8), nt);
     }
   }
   for (; n >= 8; n -= 8, in += 8, y += 8) {
-    _mm256_storeu_ps(y, qb__avx2_dequant8(in, zp, s, is_u8));
+    qb__avx2_store_ps(y, qb__avx2_dequant8(in, zp, s, is_u8), nt);
   }
   if (n != 0) {
     uint8_t buf[8] = {0};
@@ -246,14 +266,6 @@ QB__AVX2_INLINE void qb__avx2_dequant(size_t n, const void* x, float* y, float s
  * nt (a constant): as in qb__avx512_dequantc, the walk's stores non-temporal from the
  * first 32-byte boundary of y on (vmovntps needs it); before it, one plain vector of
  * channel 0 (len >= 8), whose last lanes the walk writes again with the same values. */
-QB__AVX2_INLINE void qb__avx2_store_ps(float* p, __m256 v, const int nt) {
-  if (nt) {
-    _mm256_stream_ps(p, v);
-  } else {
-    _mm256_storeu_ps(p, v);
-  }
-}
-
 QB__AVX2_INLINE void qb__avx2_dequantc(size_t n, const void* x, float* y, const qb_quant_params* q,
                                        const int is_u8, const int unroll, const int nt) {
   const size_t len = q->channel_len, channels = n / len;
@@ -261,7 +273,7 @@ QB__AVX2_INLINE void qb__avx2_dequantc(size_t n, const void* x, float* y, const 
   (void) unroll;
   if (len < 8) {
     for (size_t c = 0; c < channels; c++) {
-      qb__avx2_dequant(len, in + c * len, y + c * len, q->scales[c], q->zero_points[c], is_u8, 1);
+      qb__avx2_dequant(len, in + c * len, y + c * len, q->scales[c], q->zero_points[c], is_u8, 1, 0);
     }
     return;
   }

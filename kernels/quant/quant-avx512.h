@@ -198,21 +198,43 @@ QB__AVX512_INLINE __m512 qb__avx512_dequant16(__m128i bytes, __m512i zp, __m512 
   return _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_sub_epi32(q, zp)), scale);
 }
 
+/* A vector store, non-temporal when nt (a constant; p then 64-byte aligned). */
+QB__AVX512_INLINE void qb__avx512_store_ps(float* p, __m512 v, const int nt) {
+  if (nt) {
+    _mm512_stream_ps(p, v);
+  } else {
+    _mm512_storeu_ps(p, v);
+  }
+}
+
+/* Per tensor, s8/u8 -> f32. nt (a constant): the vectors' stores are non-temporal
+ * (common/stream.h says when), from the first 64-byte boundary of y on; the elements
+ * before it are one masked plain store, the tail a masked plain store. The caller ends
+ * with an sfence. */
 QB__AVX512_INLINE void qb__avx512_dequant(size_t n, const void* x, float* y, float scale, int32_t zero_point,
-                                          const int is_u8, const int unroll) {
+                                          const int is_u8, const int unroll, const int nt) {
   const uint8_t* in = (const uint8_t*) x;
   const __m512i zp = _mm512_set1_epi32(zero_point);
   const __m512 s = _mm512_set1_ps(scale);
+  if (nt) {
+    size_t h = (size_t) (-(uintptr_t) y & 63) / sizeof(float);
+    h = h < n ? h : n;
+    if (h != 0) {
+      const __mmask16 m = qb__avx512_tail_mask(h);
+      _mm512_mask_storeu_ps(y, m, qb__avx512_dequant16(_mm_maskz_loadu_epi8(m, in), zp, s, is_u8));
+      n -= h, in += h, y += h;
+    }
+  }
   if (unroll == 4) {
     for (; n >= 64; n -= 64, in += 64, y += 64) {
       for (int j = 0; j < 64; j += 16) {
         const __m128i bytes = _mm_loadu_si128((const __m128i*) (in + j));
-        _mm512_storeu_ps(y + j, qb__avx512_dequant16(bytes, zp, s, is_u8));
+        qb__avx512_store_ps(y + j, qb__avx512_dequant16(bytes, zp, s, is_u8), nt);
       }
     }
   }
   for (; n >= 16; n -= 16, in += 16, y += 16) {
-    _mm512_storeu_ps(y, qb__avx512_dequant16(_mm_loadu_si128((const __m128i*) in), zp, s, is_u8));
+    qb__avx512_store_ps(y, qb__avx512_dequant16(_mm_loadu_si128((const __m128i*) in), zp, s, is_u8), nt);
   }
   if (n != 0) {
     const __mmask16 m = qb__avx512_tail_mask(n);
@@ -234,14 +256,6 @@ QB__AVX512_INLINE void qb__avx512_dequant(size_t n, const void* x, float* y, flo
  * plain store, and the last channel's overlapping vector (the same values again) is a
  * plain store. The caller ends with an sfence.
  */
-QB__AVX512_INLINE void qb__avx512_store_ps(float* p, __m512 v, const int nt) {
-  if (nt) {
-    _mm512_stream_ps(p, v);
-  } else {
-    _mm512_storeu_ps(p, v);
-  }
-}
-
 QB__AVX512_INLINE void qb__avx512_dequantc(size_t n, const void* x, float* y, const qb_quant_params* q,
                                            const int is_u8, const int unroll, const int nt) {
   const size_t len = q->channel_len, channels = n / len;
@@ -249,7 +263,7 @@ QB__AVX512_INLINE void qb__avx512_dequantc(size_t n, const void* x, float* y, co
   (void) unroll;
   if (len < 16) {
     for (size_t c = 0; c < channels; c++) {
-      qb__avx512_dequant(len, in + c * len, y + c * len, q->scales[c], q->zero_points[c], is_u8, 1);
+      qb__avx512_dequant(len, in + c * len, y + c * len, q->scales[c], q->zero_points[c], is_u8, 1, 0);
     }
     return;
   }
