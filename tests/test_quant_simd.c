@@ -144,7 +144,9 @@ static size_t sizes_for(const qb_family_info* f, unsigned tile, size_t* out, siz
   /* Two 4 KiB tiles of output and more even for 1-byte outputs, so that a streamed call
    * (kernels/common/stream-x86.h; test_kernels.c runs every check with the threshold at
    * 0 too) goes through its head, its tiles and its plain rest. */
+#if defined(__x86_64__) || defined(__i386__) /* only x86 kernels stream */
   if (m < max) out[m++] = 8192 + 3 * (size_t) tile + 1;
+#endif
   if (f->n_multiple > 1) {
     /* Block formats: whole blocks only, around the tile in blocks. */
     size_t k = 0;
