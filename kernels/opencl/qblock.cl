@@ -243,7 +243,7 @@ float16 qb__hminmax16x16f(float16 m0, float16 m1, float16 m2, float16 m3, float1
 /* Codes of vector k of group xb: clamp(rint(x / ds) + zf, 0, 15), NaN -> zf; zero -> 0. */
 uchar8 qb__int4g_codes16(float16 v, float ds, float zf, int zero) {
   float16 q = qb__rint16(qb__div16(v, ds)) + zf;
-  q = select(q, (float16) zf, isnan(q));
+  q = select(q, (float16) zf, q != q); /* isnan (qb__round_clamp16) */
   q = select(q, (float16) 0.0f, q < 0.0f);
   q = select(q, (float16) 15.0f, q > 15.0f);
   q = zero ? (float16) 0.0f : q;
@@ -323,7 +323,7 @@ void qb__int4g_quant16(global const float* xg, global uchar* yg, int G) {
  * clamp(rint(x / s), -8, 7) as a two's-complement nibble; s == 0 or NaN -> 0. */
 uchar8 qb__qs4g_codes16(float16 v, float ds, int zero) {
   float16 q = qb__rint16(qb__div16(v, ds));
-  q = select(q, (float16) 0.0f, isnan(q));
+  q = select(q, (float16) 0.0f, q != q); /* isnan (qb__round_clamp16) */
   q = select(q, (float16) -8.0f, q < -8.0f);
   q = select(q, (float16) 7.0f, q > 7.0f);
   q = zero ? (float16) 0.0f : q;

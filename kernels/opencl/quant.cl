@@ -348,8 +348,8 @@ uint16 qb__hmax16x16(uint16 m0, uint16 m1, uint16 m2, uint16 m3, uint16 m4, uint
  * operations per 16 codes where the truncate-and-compare form took 17.
  */
 int16 qb__round_clamp16(float16 v, float lim, int away) {
-  float16 c = select(v, (float16) 0.0f, isnan(v));
-  c = clamp(c, (float16) -lim, (float16) lim); /* vector bounds: see qb__hmax16 */
+  float16 c = select(v, (float16) 0.0f, v != v); /* isnan: PoCL's takes 3 integer operations */
+  c = clamp(c, (float16) -lim, (float16) lim);   /* vector bounds: see qb__hmax16 */
   if (away) return convert_int16(c + copysign((float16) 0x1.fffffep-2f, c));
   return as_int16(c + 0x1.8p23f) - 0x4B400000;
 }
