@@ -291,7 +291,7 @@ float16 qb__mx_decode16(uint16 c, int k) {
 }
 
 float16 qb__mul_nan_first16(float16 a, float b) {
-  return select(a * b, a, isnan(a));
+  return select(a * b, a, a != a); /* isnan: see qb__round_clamp16 */
 }
 
 /* 16 codes of 6 bits as 12 bytes, four in three little-endian: pairs of lanes joined

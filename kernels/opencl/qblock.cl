@@ -87,7 +87,7 @@ uint16 qb__q4_0_codes16(float16 v, float id) {
   const float16 t = v * id + 8.5f;
   float16 tc = select((float16) 0.0f, t, t >= 0.0f);
   tc = select(tc, (float16) 15.0f, t >= 15.0f);
-  return select(convert_uint16(tc), (uint16) 8u, isnan(t));
+  return select(convert_uint16(tc), (uint16) 8u, t != t); /* isnan: see qb__round_clamp16 */
 }
 
 void qb__q4_0_quant1(global const float* xb, global uchar* yb) {
