@@ -21,6 +21,15 @@
  * multiply-add would round once and give other bits. */
 #pragma OPENCL FP_CONTRACT OFF
 
+/* A helper to inline however large it looks before its constant arguments fold (PoCL
+ * 3.1 otherwise left lowbit.cl's qb__mx_encode16 a call per 16 elements). A compiler
+ * that is not clang gets no attribute rather than an unknown one. */
+#ifdef __clang__
+#define QB_ALWAYS_INLINE __attribute__((always_inline))
+#else
+#define QB_ALWAYS_INLINE
+#endif
+
 /*
  * Element-wise loop: work-item g handles elements g, g + G, g + 2G, ... (G the global
  * size), QB_VEC of them at most. Neighbouring work-items touch neighbouring elements,

@@ -262,7 +262,7 @@ uint16 qb__f32_to_f8e4m3_bits16(uint16 w, int saturate) {
 /* As qb__mx_encode: 16 elements v = x * 2^-s (finite) -> their 8-bit codes. Always
  * inlined: PoCL 3.1 left it a call per 16 elements (its six kinds are too large before
  * the constant kind folds them), which cost the MX quantizers 1.11-1.29x. */
-__attribute__((always_inline)) uint16 qb__mx_encode16(float16 v, int k, int away) {
+QB_ALWAYS_INLINE uint16 qb__mx_encode16(float16 v, int k, int away) {
   const uint16 w = as_uint16(v);
   const uint16 mag = w & 0x7FFFFFFFu;
   const uint16 sign8 = (w >> 24) & 0x80u;
