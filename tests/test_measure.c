@@ -161,6 +161,7 @@ static void host_fn(qb_gb_state* st, void* user) {
   }
   volatile uint64_t sink = 0;
   while (qb_gb_keep_running(st)) sink += 1;
+  (void) sink;
   qb_gb_set_counter(st, "bytes_per_second", 64.0 * (double) qb_gb_iterations(st), QB_GB_COUNTER_RATE);
 }
 
