@@ -97,8 +97,9 @@ static int64_t qb__batch(double bytes) {
 
 static qb_status qb__alloc_slices(qb_cpu_bench* b, unsigned threads, qb_error* err) {
   b->threads = threads ? threads : 1;
-  b->slices = calloc(b->threads, sizeof *b->slices);
+  b->slices = aligned_alloc(_Alignof(qb_cpu_slice), b->threads * sizeof *b->slices);
   if (b->slices == NULL) return qb_fail(err, QB_NO_MEMORY, "out of memory for %u thread slices", b->threads);
+  memset(b->slices, 0, b->threads * sizeof *b->slices);
   atomic_init(&b->bind_failures, 0);
   atomic_init(&b->timed_out, false);
   return QB_OK;
