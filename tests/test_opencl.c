@@ -376,8 +376,12 @@ static void qb__test_families(void** state) {
     size_t wg;
     unsigned vec;
     qb_opencl_geometry(t->b, dev, &wg, &vec);
-    printf("device %s: work-group %zu, %u element(s) per work-item\n", t->b->ops->device_name(t->b, dev), wg,
-           vec);
+    /* A CPU device's QB_VEC is a multiple of 16 (opencl_device.c), so the block
+     * quantizers' sixteen-block code runs on whole spans and their per-block code on
+     * the partial ones, which the sizes below end in: both are checked here. */
+    printf("device %s: work-group %zu, %u element(s) per work-item; block quantizers: %s\n",
+           t->b->ops->device_name(t->b, dev), wg, vec,
+           vec % 16 == 0 ? "sixteen-block and per-block code" : "per-block code only");
     size_t sizes[16];
     size_t nsizes = qb_test_sizes((unsigned) (wg * vec), sizes, t->quick ? 6 : 9);
     for (qb_family fam = 0; fam < QB_FAMILY_COUNT; fam++) {
@@ -613,6 +617,25 @@ static void qb__test_filters(void** state) {
   b->ops->destroy(b);
 }
 
+/* QBENCH_OPENCL_VEC sets every device's elements per work-item; out of range it is a
+ * clear QB_BAD_INPUT. */
+static void qb__test_vec_override(void** state) {
+  qb__t* t = *state;
+  qb_backend* b = NULL;
+  qb_error err = {0};
+  setenv("QBENCH_OPENCL_VEC", "65", 1);
+  assert_int_equal(qb_opencl_backend_create(&t->ctx, NULL, &b, &err), QB_BAD_INPUT);
+  assert_non_null(strstr(err.msg, "QBENCH_OPENCL_VEC='65'"));
+  setenv("QBENCH_OPENCL_VEC", "32", 1);
+  assert_int_equal(qb_opencl_backend_create(&t->ctx, NULL, &b, &err), QB_OK);
+  unsetenv("QBENCH_OPENCL_VEC");
+  size_t wg;
+  unsigned vec;
+  qb_opencl_geometry(b, 0, &wg, &vec);
+  assert_int_equal(vec, 32);
+  b->ops->destroy(b);
+}
+
 /* The description carries what `qbench info` and the results context need. */
 static void qb__test_context(void** state) {
   qb__t* t = *state;
@@ -674,7 +697,7 @@ int main(void) {
       cmocka_unit_test(qb__test_context),          cmocka_unit_test(qb__test_filters),
       cmocka_unit_test(qb__test_too_large),        cmocka_unit_test(qb__test_build_failure),
       cmocka_unit_test(qb__test_int_dot_extremes), cmocka_unit_test(qb__test_families),
-      cmocka_unit_test(qb__test_copy_roof),
+      cmocka_unit_test(qb__test_copy_roof),        cmocka_unit_test(qb__test_vec_override),
   };
   /* QB_TEST_FILTER=<glob> runs only the matching tests (cmocka's filter). */
   const char* filter = getenv("QB_TEST_FILTER");

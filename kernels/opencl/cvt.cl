@@ -83,6 +83,18 @@ ushort qb__f32_to_f16_bits(uint w) {
   return (ushort) (sign | (mag > 0x7F800000u ? nan : q));
 }
 
+/* qb__f32_to_f16_bits for 16 lanes. */
+uint16 qb__f32_to_f16_bits16(uint16 w) {
+  const uint16 sign = (w >> 16) & 0x8000u;
+  const uint16 mag = w & 0x7FFFFFFFu;
+  const float16 scaled = (as_float16(mag) * 0x1.0p+112f) * 0x1.0p-110f;
+  const uint16 bias = max((w + w) & 0xFF000000u, (uint16) 0x71000000u);
+  const uint16 bits = as_uint16(as_float16((bias >> 1) + 0x07800000u) + scaled);
+  const uint16 q = ((bits >> 13) & 0x7C00u) + (bits & 0x0FFFu);
+  const uint16 nan = 0x7E00u | ((mag >> 13) & 0x3FFu);
+  return sign | select(q, nan, mag > 0x7F800000u);
+}
+
 uint qb__f16_to_f32_bits(ushort h) {
   const uint sign = (uint) (h & 0x8000u) << 16;
   const uint e = (h >> 10) & 0x1Fu;

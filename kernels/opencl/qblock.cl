@@ -24,50 +24,11 @@ float qb__store_f16(float s, global uchar* p) {
   return as_float(qb__f16_to_f32_bits(h));
 }
 
-/* qb__f32_to_f16_bits (cvt.cl) for 16 lanes. */
-uint16 qb__f32_to_f16_bits16(uint16 w) {
-  const uint16 sign = (w >> 16) & 0x8000u;
-  const uint16 mag = w & 0x7FFFFFFFu;
-  const float16 scaled = (as_float16(mag) * 0x1.0p+112f) * 0x1.0p-110f;
-  const uint16 bias = max((w + w) & 0xFF000000u, (uint16) 0x71000000u);
-  const uint16 bits = as_uint16(as_float16((bias >> 1) + 0x07800000u) + scaled);
-  const uint16 q = ((bits >> 13) & 0x7C00u) + (bits & 0x0FFFu);
-  const uint16 nan = 0x7E00u | ((mag >> 13) & 0x3FFu);
-  return sign | select(q, nan, mag > 0x7F800000u);
-}
-
-/* As qb__q8_0_block: amax (NaN skipped), d = amax / 127 stored as f16, codes
- * round_away(x * id) with id = 1 / d of the f32 d, NaN -> 0, clamped to +-127. One
- * block (xb, yb), or sixteen (xg, yg) with their scales in lanes (QB_BLOCKS16). */
-void qb__q8_0_quant1(global const float* xb, global uchar* yb) {
-  const float16 v0 = QB_LOAD(float16, xb), v1 = QB_LOAD(float16, xb + 16);
-  const float amax = as_float(qb__hmax16(max(qb__abs_bits16_skipnan(v0), qb__abs_bits16_skipnan(v1))));
-  const float d = qb__div(amax, 127.0f);
-  const float id = d != 0.0f ? qb__div(1.0f, d) : 0.0f;
-  (void) qb__store_f16(d, yb);
-  QB_STORE(uchar16, yb + 2, as_uchar16(convert_char16(qb__round_clamp16(v0 * id, 127.0f, 1))));
-  QB_STORE(uchar16, yb + 18, as_uchar16(convert_char16(qb__round_clamp16(v1 * id, 127.0f, 1))));
-}
-
-#define QB_Q8_0_CODES(k, h)                                                                               \
-  QB_STORE(ushort, yg + QB_Q8_0_BYTES * k, (ushort) hd.s##h);                                             \
-  QB_STORE(                                                                                               \
-      uchar16, yg + QB_Q8_0_BYTES * k + 2,                                                                \
-      as_uchar16(convert_char16(qb__round_clamp16(QB_LOAD(float16, xg + 32 * k) * id.s##h, 127.0f, 1)))); \
-  QB_STORE(uchar16, yg + QB_Q8_0_BYTES * k + 18,                                                          \
-           as_uchar16(                                                                                    \
-               convert_char16(qb__round_clamp16(QB_LOAD(float16, xg + 32 * k + 16) * id.s##h, 127.0f, 1))));
-void qb__q8_0_quant16(global const float* xg, global uchar* yg) {
-  QB_REP16(QB_QB8_AMAX)
-  const float16 d = qb__div16v(as_float16(QB_HMAX16X16(m)), (float16) 127.0f);
-  const float16 id = select(qb__div16v((float16) 1.0f, d), (float16) 0.0f, d == 0.0f);
-  const uint16 hd = qb__f32_to_f16_bits16(as_uint16(d));
-  QB_REP16(QB_Q8_0_CODES)
-}
-
+/* As qb__q8_0_block (the 8-bit block helpers of quant.cl, with the f16 scale and ties
+ * away). */
 kernel void qb_f32_q8_0_quant_ocl(ulong n, global const float* x, global uchar* y) {
-  QB_BLOCKS16(n / QB_BLOCK_LEN, b16, qb__q8_0_quant16(x + b16 * QB_BLOCK_LEN, y + b16 * QB_Q8_0_BYTES), b,
-              qb__q8_0_quant1(x + b * QB_BLOCK_LEN, y + b * QB_Q8_0_BYTES));
+  QB_BLOCKS16(n / QB_BLOCK_LEN, b16, qb__s8_quant16(x + b16 * QB_BLOCK_LEN, y + b16 * QB_Q8_0_BYTES, 1), b,
+              qb__s8_quant1(x + b * QB_BLOCK_LEN, y + b * QB_Q8_0_BYTES, 1));
 }
 
 kernel void qb_q8_0_f32_dequant_ocl(ulong n, global const uchar* x, global float* y) {

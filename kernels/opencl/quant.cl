@@ -378,39 +378,58 @@ float16 qb__rint16(float16 v) {
   return select(v, (v + t) - t, fabs(v) < 0x1p23f);
 }
 
-/* As qb__block_quant_one for the block at xb, yb (the per-block form of QB_BLOCKS16). */
-void qb__qb8_quant1(global const float* xb, global uchar* yb) {
+/*
+ * The signed 8-bit block formats, qb8 (below) and llama.cpp's q8_0 (qblock.cl): per
+ * block of 32, amax (NaN skipped), d = amax / 127, id = 1 / d (0 when d is 0), the scale,
+ * then the codes round(x * id) clamped to +-127 (NaN -> 0). qb8 (`f16` 0,
+ * qb__block_quant_one): d as f32 in 4 bytes, ties to even; q8_0 (`f16` 1,
+ * qb__q8_0_block): d's f16 bits in 2 bytes (id still from the f32 d), ties away. One
+ * block at xb, yb, or sixteen at xg, yg with their scales in lanes (QB_BLOCKS16); `f16`
+ * is a constant at every call, so each kernel keeps only its own steps.
+ */
+QB_ALWAYS_INLINE void qb__s8_quant1(global const float* xb, global uchar* yb, const int f16) {
   const float16 v0 = QB_LOAD(float16, xb), v1 = QB_LOAD(float16, xb + 16);
   const float amax = as_float(qb__hmax16(max(qb__abs_bits16_skipnan(v0), qb__abs_bits16_skipnan(v1))));
   const float d = qb__div(amax, 127.0f);
   const float id = d != 0.0f ? qb__div(1.0f, d) : 0.0f;
-  QB_STORE(uint, yb, as_uint(d));
-  QB_STORE(uchar16, yb + 4, as_uchar16(convert_char16(qb__round_clamp16(v0 * id, 127.0f, 0))));
-  QB_STORE(uchar16, yb + 20, as_uchar16(convert_char16(qb__round_clamp16(v1 * id, 127.0f, 0))));
+  if (f16)
+    QB_STORE(ushort, yb, qb__f32_to_f16_bits(as_uint(d)));
+  else
+    QB_STORE(uint, yb, as_uint(d));
+  const int sb = f16 ? 2 : 4;
+  QB_STORE(uchar16, yb + sb, as_uchar16(convert_char16(qb__round_clamp16(v0 * id, 127.0f, f16))));
+  QB_STORE(uchar16, yb + sb + 16, as_uchar16(convert_char16(qb__round_clamp16(v1 * id, 127.0f, f16))));
 }
 
-/* The 16 blocks from xg, yg: the same steps, the scales in lanes. */
-#define QB_QB8_AMAX(k, h)                                                        \
+#define QB_S8_AMAX(k, h)                                                         \
   const uint16 m##k = max(qb__abs_bits16_skipnan(QB_LOAD(float16, xg + 32 * k)), \
                           qb__abs_bits16_skipnan(QB_LOAD(float16, xg + 32 * k + 16)));
-#define QB_QB8_CODES(k, h)                                                                                \
-  QB_STORE(uint, yg + 36 * k, as_uint(d.s##h));                                                           \
-  QB_STORE(                                                                                               \
-      uchar16, yg + 36 * k + 4,                                                                           \
-      as_uchar16(convert_char16(qb__round_clamp16(QB_LOAD(float16, xg + 32 * k) * id.s##h, 127.0f, 0)))); \
-  QB_STORE(uchar16, yg + 36 * k + 20,                                                                     \
-           as_uchar16(                                                                                    \
-               convert_char16(qb__round_clamp16(QB_LOAD(float16, xg + 32 * k + 16) * id.s##h, 127.0f, 0))));
-void qb__qb8_quant16(global const float* xg, global uchar* yg) {
-  QB_REP16(QB_QB8_AMAX)
+#define QB_S8_CODES(k, h)                                                                                   \
+  {                                                                                                         \
+    global uchar* yb = yg + (32 + sb) * k;                                                                  \
+    if (f16)                                                                                                \
+      QB_STORE(ushort, yb, (ushort) s.s##h);                                                                \
+    else                                                                                                    \
+      QB_STORE(uint, yb, s.s##h);                                                                           \
+    QB_STORE(uchar16, yb + sb,                                                                              \
+             as_uchar16(                                                                                    \
+                 convert_char16(qb__round_clamp16(QB_LOAD(float16, xg + 32 * k) * id.s##h, 127.0f, f16)))); \
+    QB_STORE(uchar16, yb + sb + 16,                                                                         \
+             as_uchar16(convert_char16(                                                                     \
+                 qb__round_clamp16(QB_LOAD(float16, xg + 32 * k + 16) * id.s##h, 127.0f, f16))));           \
+  }
+QB_ALWAYS_INLINE void qb__s8_quant16(global const float* xg, global uchar* yg, const int f16) {
+  QB_REP16(QB_S8_AMAX)
   const float16 d = qb__div16v(as_float16(QB_HMAX16X16(m)), (float16) 127.0f);
   const float16 id = select(qb__div16v((float16) 1.0f, d), (float16) 0.0f, d == 0.0f);
-  QB_REP16(QB_QB8_CODES)
+  const uint16 s = f16 ? qb__f32_to_f16_bits16(as_uint16(d)) : as_uint16(d);
+  const int sb = f16 ? 2 : 4;
+  QB_REP16(QB_S8_CODES)
 }
 
 kernel void qb_f32_qb8_quant_ocl(ulong n, global const float* x, global uchar* y) {
-  QB_BLOCKS16(n / QB_BLOCK_LEN, b16, qb__qb8_quant16(x + b16 * QB_BLOCK_LEN, y + b16 * QB_BLOCK_BYTES), b,
-              qb__qb8_quant1(x + b * QB_BLOCK_LEN, y + b * QB_BLOCK_BYTES));
+  QB_BLOCKS16(n / QB_BLOCK_LEN, b16, qb__s8_quant16(x + b16 * QB_BLOCK_LEN, y + b16 * QB_BLOCK_BYTES, 0), b,
+              qb__s8_quant1(x + b * QB_BLOCK_LEN, y + b * QB_BLOCK_BYTES, 0));
 }
 
 kernel void qb_qb8_f32_dequant_ocl(ulong n, global const uchar* x, global float* y) {

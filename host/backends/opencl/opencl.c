@@ -796,6 +796,18 @@ qb_status qb_opencl_backend_create(const qb_ctx* ctx, const char* filter, qb_bac
     }
     wg_cap = v;
   }
+  /* QBENCH_OPENCL_VEC sets every device's elements per work-item (QB_VEC), e.g. 16 on
+   * oclgrind (which prefers 1) to run the block quantizers' sixteen-block code there. */
+  unsigned long vec = 0;
+  env = getenv("QBENCH_OPENCL_VEC");
+  if (env != NULL && env[0] != '\0') {
+    char* end;
+    vec = strtoul(env, &end, 10);
+    if (*end != '\0' || vec == 0 || vec > 64) {
+      return qb_fail(err, QB_BAD_INPUT,
+                     "QBENCH_OPENCL_VEC='%s': expected elements per work-item from 1 to 64", env);
+    }
+  }
   qb__ocl* o = calloc(1, sizeof *o);
   if (o == NULL) return qb_fail(err, QB_NO_MEMORY, "OpenCL: out of memory creating the backend");
   qb_status st = qb__ocl_enumerate(filter, wg_cap, &o->dev, &o->ndev, err);
@@ -803,6 +815,7 @@ qb_status qb_opencl_backend_create(const qb_ctx* ctx, const char* filter, qb_bac
     free(o);
     return st;
   }
+  for (int i = 0; i < o->ndev && vec != 0; i++) o->dev[i].vec = (unsigned) vec;
   o->base.ops = &qb__ops;
   *out = &o->base;
   return QB_OK;
