@@ -2,14 +2,18 @@
 # qbench's kernels beside public implementations of the same operations (not part of
 # CI: the peers' sources are not in this repository, and timings need a quiet machine).
 #
-#   bash ci/peers.sh [--ggml SRC [--ggml-build DIR]] [--numkong SRC [--numkong-build DIR]]
+#   bash ci/peers.sh [--ggml SRC [--ggml-build DIR] [--ggml-isa native|avx2]]
+#                    [--numkong SRC [--numkong-build DIR]]
 #                    [--torch PYTHON] [--qbench-build DIR] [--work DIR] [-- peers options]
 #
 # Each peer is optional; a folder may also come from the environment: QB_PEER_GGML,
 # QB_PEER_NUMKONG (source folders), QB_PEER_TORCH_PYTHON (a Python that has torch).
 # SRC for --ggml is a checkout of https://github.com/ggml-org/ggml (or llama.cpp's ggml/ folder).
 # It is configured and built under the work folder (default /tmp/qbench-peers) with
-# -march=native, static (or taken as already built in DIR with --ggml-build). SRC for
+# -march=native, static (or taken as already built in DIR with --ggml-build); --ggml-isa avx2
+# builds it instead with AVX2, FMA, F16C and BMI2 only (GGML_NATIVE=OFF, in ggml-build-avx2),
+# the build to set qbench's avx2 variants against: on an AVX-512 VNNI machine the native
+# build's q8_0 and q4_0 vec_dot use 256-bit vpdpbusd, which an AVX2-only CPU lacks. SRC for
 # --numkong is a checkout of https://github.com/ashvardanian/NumKong: its shared library
 # (run-time dispatch over every ISA it compiles) is built there too. --torch runs
 # ci/peers/torch_peers.py with that interpreter after the C peers: PyTorch's
@@ -24,6 +28,7 @@ set -euo pipefail
 
 ggml="${QB_PEER_GGML:-}"
 gbuilt=""
+gisa="native"
 numkong="${QB_PEER_NUMKONG:-}"
 nbuilt=""
 torchpy="${QB_PEER_TORCH_PYTHON:-}"
@@ -33,13 +38,14 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --ggml) ggml="$2"; shift 2 ;;
     --ggml-build) gbuilt="$2"; shift 2 ;;
+    --ggml-isa) gisa="$2"; shift 2 ;;
     --numkong) numkong="$2"; shift 2 ;;
     --numkong-build) nbuilt="$2"; shift 2 ;;
     --torch) torchpy="$2"; shift 2 ;;
     --qbench-build) qbuild="$2"; shift 2 ;;
     --work) work="$2"; shift 2 ;;
     --) shift; break ;;
-    *) echo "usage: $0 [--ggml SRC [--ggml-build DIR]] [--numkong SRC [--numkong-build DIR]] [--torch PYTHON] [--qbench-build DIR] [--work DIR] [-- peers options]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--ggml SRC [--ggml-build DIR] [--ggml-isa native|avx2]] [--numkong SRC [--numkong-build DIR]] [--torch PYTHON] [--qbench-build DIR] [--work DIR] [-- peers options]" >&2; exit 2 ;;
   esac
 done
 
@@ -58,13 +64,18 @@ if [ -n "$ggml" ]; then
     echo "$ggml does not look like ggml (no include/ggml-cpu.h)" >&2
     exit 2
   fi
-  gb="${gbuilt:-$work/ggml-build}"
-  [ -n "$gbuilt" ] || cmake -S "$ggml" -B "$gb" -DCMAKE_BUILD_TYPE=Release -DGGML_NATIVE=ON -DBUILD_SHARED_LIBS=OFF \
+  case "$gisa" in
+    native) gopts=(-DGGML_NATIVE=ON); gb="${gbuilt:-$work/ggml-build}" ;;
+    avx2) gopts=(-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON)
+      gb="${gbuilt:-$work/ggml-build-avx2}" ;;
+    *) echo "--ggml-isa '$gisa': expected native or avx2" >&2; exit 2 ;;
+  esac
+  [ -n "$gbuilt" ] || cmake -S "$ggml" -B "$gb" -DCMAKE_BUILD_TYPE=Release "${gopts[@]}" -DBUILD_SHARED_LIBS=OFF \
     -DGGML_BUILD_TESTS=OFF -DGGML_BUILD_EXAMPLES=OFF -DGGML_OPENMP=OFF >"$work/ggml-configure.log"
   [ -n "$gbuilt" ] || cmake --build "$gb" -j"$(nproc)" --target ggml-cpu ggml-base >"$work/ggml-build.log"
   defs+=(-DQB_PEER_GGML -I"$ggml/include")
   libs+=($(find "$gb/" -name 'libggml-cpu.a') $(find "$gb/" -name 'libggml-base.a') -lstdc++)
-  echo "ggml: $(git -C "$ggml" log -1 --format='%h %cs' 2>/dev/null || echo "$ggml")"
+  echo "ggml: $(git -C "$ggml" log -1 --format='%h %cs' 2>/dev/null || echo "$ggml") ($gb, --ggml-isa $gisa)"
 fi
 
 if [ -n "$numkong" ]; then
