@@ -170,6 +170,57 @@ static inline __m256i qb__mx_fcodes_x32_avx2(const float* x, __m256i c1, __m256i
 }
 
 /*
+ * The binades a block of a float format can hold at or above its floor binade, emax - emin
+ * + 1 (E4M3 15, E5M2 30, E2M3 3, E3M2 7, E2M1 3): FLOOR puts amax in binade emax + s and
+ * RCEIL at or below it; blocks of the slow path hold x * 2^-s, in the same binades for s' = 0.
+ * Where they fit in one vector of 32-bit lanes (8 here), each element's magic number of
+ * qb__mx_fcodes_x32_avx2 is read from a per-block table instead of computed.
+ */
+static inline int qb__mx_binades(qb__mx_kind k) {
+  static const int v[] = {15, 30, 3, 7, 3, 0};
+  return v[k];
+}
+
+/*
+ * The 32 codes of one block of a float format whose binades fit in 8 lanes (FP6, FP4), given
+ * the block's table base tb = (F + 23 - mbits) << 23 and floor bits fl = F << 23 (F the biased
+ * f32 exponent of the floor binade, emin + s + 127). With E the exponent field of |x|, the
+ * element's binade index j = max(E - F, 0) lies in [0, 8) (qb__mx_binades), and
+ * 1. j: |x| less fl in 16-bit halves with unsigned saturation (the high half holds E and 7
+ *    mantissa bits: (E - F) << 7 plus those bits, or 0 below the floor; the low half is
+ *    left as it is), shifted right by 23;
+ * 2. magic = table[j] = tb + j (2^23 + 2^mbits) (vpermd): 2^(F + j + 23 - mbits - 127), an
+ *    ulp of one quantum of binade F + j, with mantissa field j << mbits (even, so the sum's
+ *    rounding is ties to even on the quantum count k);
+ * 3. |x| + magic rounds |x| to k quanta, k in [0, 2^(mbits + 1)] (k's implicit bit included
+ *    for j > 0 or |x| in binade F); the code is k + (j << mbits), the sum's low byte (a carry
+ *    into the next binade lands by itself, as in qb__mx_fcodes_x32_avx2).
+ * Ties away, the clamp and the sign as in qb__mx_fcodes_x32_avx2: 6 operations per 8
+ * elements before packing where that takes 8.
+ */
+static inline __m256i qb__mx_tcodes_x32_avx2(const float* x, __m256i tb, __m256i fl, qb__mx_kind k,
+                                             const int clamp, const int ties_away) {
+  const int mbits = qb__mx_mbits(k);
+  const __m256i tab = _mm256_add_epi32(tb, _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7),
+                                                              _mm256_set1_epi32((1 << 23) + (1 << mbits))));
+  __m256i w[4], q[4];
+#pragma GCC unroll 4
+  for (int i = 0; i < 4; i++) {
+    w[i] = _mm256_loadu_si256((const __m256i*) (x + 8 * i));
+    const __m256i a = _mm256_and_si256(ties_away ? _mm256_or_si256(w[i], _mm256_set1_epi32(1)) : w[i],
+                                       _mm256_set1_epi32(0x7FFFFFFF));
+    const __m256i magic = _mm256_permutevar8x32_epi32(tab, _mm256_srli_epi32(_mm256_subs_epu16(a, fl), 23));
+    const __m256 sum = _mm256_add_ps(_mm256_castsi256_ps(a), _mm256_castsi256_ps(magic));
+    q[i] = _mm256_and_si256(_mm256_castps_si256(sum), _mm256_set1_epi32(0xFF));
+  }
+  __m256i c = _mm256_packus_epi16(_mm256_packus_epi32(q[0], q[1]), _mm256_packus_epi32(q[2], q[3]));
+  if (clamp) c = _mm256_min_epu8(c, _mm256_set1_epi8((char) qb__mx_maxcode(k)));
+  const __m256i sg = _mm256_packs_epi16(_mm256_packs_epi32(w[0], w[1]), _mm256_packs_epi32(w[2], w[3]));
+  c = _mm256_blendv_epi8(c, _mm256_or_si256(c, _mm256_set1_epi8((char) (1 << qb__mx_nbits(k)))), sg);
+  return _mm256_permutevar8x32_epi32(c, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+}
+
+/*
  * The 32 MXINT8 codes of one block: x * mul, mul = 2^(6 - s) (exact: the reference's
  * (x * 2^-s) * 64 wherever that is not rounded away below f32's normals, where both are
  * 0 after rounding), with its last bit set for ties away (as in qb__mx_fcodes_x32_avx2;
@@ -208,10 +259,10 @@ static inline void qb__mx_store_block_avx2(__m256i c, uint8_t e, const int width
 static inline void qb__mx_block_avx2(const float* src, const int32_t* p0, const int32_t* p1,
                                      const int32_t* es, int b, qb__mx_kind k, const int clamp,
                                      const int ties_away, const int width, uint8_t* out) {
-  const __m256i c = k == QB__MX_INT8 ? qb__mx_icodes_x32_avx2(src, _mm256_broadcast_ss((const float*) p0 + b),
-                                                              clamp, ties_away)
-                                     : qb__mx_fcodes_x32_avx2(src, _mm256_set1_epi32(p0[b]),
-                                                              _mm256_set1_epi32(p1[b]), k, clamp, ties_away);
+  const __m256i v0 = _mm256_set1_epi32(p0[b]), v1 = _mm256_set1_epi32(p1[b]);
+  const __m256i c = k == QB__MX_INT8 ? qb__mx_icodes_x32_avx2(src, _mm256_castsi256_ps(v0), clamp, ties_away)
+                    : qb__mx_binades(k) <= 8 ? qb__mx_tcodes_x32_avx2(src, v0, v1, k, clamp, ties_away)
+                                             : qb__mx_fcodes_x32_avx2(src, v0, v1, k, clamp, ties_away);
   qb__mx_store_block_avx2(c, (uint8_t) es[b], width, out + (1 + 4 * (size_t) width) * (size_t) b);
 }
 
@@ -224,8 +275,8 @@ static inline void qb__mx_block_avx2(const float* src, const int32_t* p0, const 
  *    s where it lies in the format's fast range, else 0 with the block's elements first
  *    multiplied by 2^-s into a buffer (the reference's products; rare: blocks below about
  *    2^-118 or above 2^100, tested by one movemask per step);
- * 3. the per-block constants from s' (float formats: c1 and lo of qb__mx_fcodes_x32_avx2;
- *    MXINT8: 2^(6 - s')), stored once and broadcast per block;
+ * 3. the per-block constants from s' (FP8: c1 and lo of qb__mx_fcodes_x32_avx2; FP6, FP4: tb
+ *    and fl of qb__mx_tcodes_x32_avx2; MXINT8: 2^(6 - s')), stored once and broadcast per block;
  * 4. block by block, the codes, packed and stored;
  * 5. blocks holding inf or NaN (rare) overwritten with the NaN scale 0xFF and codes 0.
  */
@@ -253,6 +304,11 @@ QB__MX_AVX2_INLINE void qb__mx_quant_x8_avx2(const float* x, __m256i amax, qb__m
   int32_t p0[8], p1[8];
   if (k == QB__MX_INT8) {
     _mm256_storeu_si256((__m256i*) p0, _mm256_slli_epi32(_mm256_sub_epi32(_mm256_set1_epi32(133), sd), 23));
+  } else if (qb__mx_binades(k) <= 8) {
+    const __m256i fb = _mm256_add_epi32(sd, _mm256_set1_epi32(qb__mx_eminb(k)));
+    _mm256_storeu_si256((__m256i*) p0,
+                        _mm256_slli_epi32(_mm256_add_epi32(fb, _mm256_set1_epi32(23 - qb__mx_mbits(k))), 23));
+    _mm256_storeu_si256((__m256i*) p1, _mm256_slli_epi32(fb, 23));
   } else {
     const int mbits = qb__mx_mbits(k);
     const __m256i u = _mm256_add_epi32(sd, _mm256_set1_epi32(qb__mx_eminb(k) + 23 - mbits));
