@@ -3,9 +3,10 @@
  * the OCP MX blocks (quantize with the three scale/tie variants, dequantize), NVFP4,
  * FP8 E4M3 with one f32 scale per 128, and the E4M3, MXFP8 . MXFP8 and MXFP4 . MXFP8
  * dots. Bit-exact with kernels/lowbit/lowbit-scalar.h and kernels/common/fp.h: the
- * element roundings are integer arithmetic on the bits (cvt.cl's helpers), or, to
- * nearest even in the 16-lane forms, one float addition that rounds exactly as they do
- * (qb__f8_round16: it needs round to nearest even as the default rounding, as cvt.cl's
+ * element roundings are integer arithmetic on the bits (cvt.cl's helpers), or, in the
+ * 16-lane forms, one float addition that rounds exactly as they do, ties to even or
+ * (on |x| with its last bit set) away (qb__f8_round16: it needs round to nearest even
+ * as the default rounding, as cvt.cl's
  * f32 -> f16 and fp8 casts); the block scales are read from the exponent bits, and the
  * other float operations are the ones the references do, in the same order (FP_CONTRACT
  * is off, copy.cl): multiplications by powers of two, the RCEIL/NVFP4/per-128 divisions
@@ -176,37 +177,34 @@ float qb__mul_nan_first(float a, float b) {
  * scalar forms stayed scalar on PoCL 3.1 (MX quantize 0.25-0.48 of the device copy roof, FP6 dequantize
  * 0.09).
  */
-uint16 qb__shift_rne16(uint16 v, uint16 s) {
-  return (v + ((uint16) 1u << (s - 1u)) - 1u + ((v >> s) & 1u)) >> s;
-}
-
-uint16 qb__shift_rna16(uint16 v, uint16 s) {
-  return (v + ((uint16) 1u << (s - 1u))) >> s;
-}
-
-uint16 qb__f8_round16(uint16 mag, int mbits, uint emin, uint clampbits) {
-  const uint16 a = min(mag, (uint16) clampbits);
+/*
+ * |x| (f32 bits) rounded to a small float of mbits mantissa bits by one float addition,
+ * its code (exponent and mantissa bits) returned; emin = 128 - bias is the f32 exponent
+ * of the format's smallest normal. 1. a is |x| clamped at clampbits (above the format's
+ * largest value, so an overflow still gives a code above every finite one). 2. magic =
+ * 2^(E + 23 - mbits), E = a's exponent but at least emin: a + magic keeps mbits bits
+ * below a's leading bit (a fixed grid below the smallest normal) and rounds there to
+ * nearest even. 3. The sum's bits less magic's, plus E - emin above the mantissa, are
+ * the code (2x the MX quantizers' speed on PoCL against two variable shifts and selects,
+ * as cvt.cl's qb__f8_round). Ties away (`away` 1): a's last bit set first. A tie of any
+ * of these grids has at most mbits + 2 significant bits, so its last bit is 0, and the
+ * set bit lifts it just above the tie, which then rounds up, away from zero; any other
+ * value either has that bit already or moves to the next f32, and no tie lies between
+ * two neighbouring f32 (the trick of the CPU MX quantizers, kernels/lowbit/README.md).
+ * Equal to fp.h's integer rounding, both ties, on every finite non-negative f32 for E4M3,
+ * E5M2, E2M3, E3M2 and E2M1 (checked exhaustively on PoCL).
+ */
+uint16 qb__f8_round16(uint16 mag, int mbits, uint emin, uint clampbits, int away) {
+  const uint16 a = min(mag, (uint16) clampbits) | (uint) (away != 0);
   const uint16 e = max(a >> 23, (uint16) emin);
   const uint16 magic = (e + (uint) (23 - mbits)) << 23;
   const uint16 sum = as_uint16(as_float16(a) + as_float16(magic));
   return sum - magic + ((e - emin) << (uint) mbits);
 }
 
-/* With `away` 0 (ties to even) the float unit rounds, as the fp8 casts do (cvt.cl's
- * qb__f8_round: one addition instead of two variable shifts and selects, 2x the MX
- * quantizers' speed on PoCL): emin = 128 - bias is the f32 exponent of the format's
- * smallest normal, and |x| is clamped at 2^(2^ebits - bias + 1), above the format's
- * largest value, so an overflow still gives a code above every finite one. */
+/* fp.h's qb__round_to_small_ties on 16 lanes (the scalar qb__round_to_small_ties above). */
 uint16 qb__round_to_small_ties16(uint16 mag, int ebits, int mbits, int bias, int away) {
-  if (!away) return qb__f8_round16(mag, mbits, (uint) (128 - bias), (uint) (128 - bias + (1 << ebits)) << 23);
-  const int16 e = as_int16(mag >> 23);
-  const uint16 nv = mag - ((uint) (127 - bias) << 23);
-  const uint16 ns = (uint16) (uint) (23 - mbits);
-  const uint16 full = select((mag & 0x7FFFFFu) | 0x800000u, mag, e == 0);
-  const uint16 ss = as_uint16(clamp(151 - bias - mbits - max(e, (int16) 1), (int16) 1, (int16) 25));
-  const uint16 nrm = away ? qb__shift_rna16(nv, ns) : qb__shift_rne16(nv, ns);
-  const uint16 sub = away ? qb__shift_rna16(full, ss) : qb__shift_rne16(full, ss);
-  return select(sub, nrm, e >= 128 - bias);
+  return qb__f8_round16(mag, mbits, (uint) (128 - bias), (uint) (128 - bias + (1 << ebits)) << 23, away);
 }
 
 uint16 qb__f32_to_fn_small16(uint16 w, int ebits, int mbits, int bias, int away) {
@@ -254,7 +252,7 @@ uint16 qb__f8e5m2_to_f32_bits16(uint16 b) {
 
 uint16 qb__f32_to_f8e4m3_bits16(uint16 w, int saturate) {
   const uint16 mag = w & 0x7FFFFFFFu;
-  const uint16 q = qb__f8_round16(mag, 3, 121u, 0x44000000u);
+  const uint16 q = qb__f8_round16(mag, 3, 121u, 0x44000000u, 0);
   const uint16 over = (uint16) (saturate ? 0x7Eu : 0x7Fu);
   return ((w >> 24) & 0x80u) | select(select(q, over, q > 0x7Eu), (uint16) 0x7Fu, mag > 0x7F800000u);
 }
