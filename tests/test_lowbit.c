@@ -530,7 +530,8 @@ static bool checks(const qb_kernel_info* k) {
  * and its neighbours, NaNs, infinities, zeros, f32 subnormals and values at and above
  * the largest. */
 static void check_elem(const qb_kernel_info* k, const fmt* f, int to_f32) {
-  enum { M = 1024, BIG = 3000 };
+  /* BIG: room for over two 4 KiB tiles of output of an encode (FP4: 2 elements a byte). */
+  enum { M = 1024, BIG = 20000 };
   static float x[M + BIG];
   static uint8_t got[(M + BIG) * 4 + 128], want[(M + BIG) * 4 + 128];
   const qb_kernel_info* ref = qb_kernel_reference(k->family);
@@ -576,7 +577,8 @@ static void check_elem(const qb_kernel_info* k, const fmt* f, int to_f32) {
    * that a streamed call (kernels/common/stream-x86.h; test_kernels.c runs every check
    * with the threshold at 0 too) goes through its head, its tiles and its plain rest. */
 #if defined(__x86_64__) || defined(__i386__) /* only x86 kernels stream */
-  const size_t n = (BIG - 1) / (2 * group) * (2 * group) + group;
+  const size_t big = to_f32 ? 3000 : BIG;
+  const size_t n = (big - 1) / (2 * group) * (2 * group) + group;
   for (size_t off = 0; off <= 4; off += 4) {
     const size_t bytes = to_f32 ? n * 4 : n * (f->e8m0 ? 8u : 1u + (unsigned) (f->ebits + f->mbits)) / 8;
     uint8_t* g = got + (64 - (uintptr_t) got % 64) % 64 + off;
