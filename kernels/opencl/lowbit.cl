@@ -278,6 +278,34 @@ QB_ALWAYS_INLINE uint16 qb__mx_encode16(float16 v, int k, int away) {
   return select(q, 0u - q, w >> 31 != 0u) & 0xFFu;
 }
 
+/*
+ * qb__mx_encode16 for the float kinds with the block's scale folded into the rounding
+ * (as the CPU MX quantizers, kernels/lowbit/README.md): the codes of x = v * 2^s without
+ * the product. v's quantum 2^(max(E_v, emin) - mbits) is x's 2^(max(E_x, F) - mbits) with
+ * the floor binade F = emin + s (emin = 128 - bias), so a + magic rounds |x| itself; the
+ * magic 2^(max(E_x, F) + 23 - mbits) carries (max(E_x, F) - F) << mbits in its mantissa
+ * (even: ties still go to the even code), so the sum's mantissa bits are the code. The
+ * reference's v is x * 2^-s exactly wherever the rounding can tell (v below 2^-126 is an
+ * f32 subnormal only far under half the format's smallest step). Needs F >= 1 (a normal
+ * floor binade) and a finite magic (qb__mx_quant16 says which blocks; the others take
+ * qb__mx_encode16); x finite, |x| below 2^(emax + 1 + s) (FLOOR; RCEIL: at most the
+ * largest value), so no clamp before the rounding, one after it. The kernels' outputs
+ * are byte-identical with the unfolded ones (test_opencl; and 2^20 elements per format
+ * and input kind on PoCL: normal, arbitrary bits, block magnitudes 2^-150 to 2^129).
+ */
+QB_ALWAYS_INLINE uint16 qb__mx_encode16_folded(uint16 w, int s, int k, int away) {
+  const int mbits = k == QB_MX_E4M3 || k == QB_MX_E2M3 ? 3 : k == QB_MX_E2M1 ? 1 : 2;
+  const int bias = k == QB_MX_E4M3 ? 7 : k == QB_MX_E5M2 ? 15 : k == QB_MX_E3M2 ? 3 : 1;
+  const uint maxcode = k == QB_MX_E4M3 ? 0x7Eu : k == QB_MX_E5M2 ? 0x7Bu : k == QB_MX_E2M1 ? 7u : 31u;
+  const uint fl = (uint) (128 - bias + s);
+  const uint16 a = (w & 0x7FFFFFFFu) | (uint) (away != 0); /* ties away: see qb__f8_round16 */
+  const uint16 e = max(a >> 23, (uint16) fl);
+  const uint16 magic = ((e + (uint) (23 - mbits)) << 23) + ((e - fl) << (uint) mbits);
+  const uint16 q = min(as_uint16(as_float16(a) + as_float16(magic)) & 0x7FFFFFu, (uint16) maxcode);
+  const uint sbit = k == QB_MX_E4M3 || k == QB_MX_E5M2 ? 7u : k == QB_MX_E2M1 ? 3u : 5u;
+  return ((w >> 31) << sbit) | q;
+}
+
 /* As qb__mx_decode: 16 element codes -> their values before the scale. */
 float16 qb__mx_decode16(uint16 c, int k) {
   if (k == QB_MX_E4M3) return as_float16(qb__f8e4m3_to_f32_bits16(c));
@@ -381,19 +409,21 @@ void qb__mx_quant1(global const uint* xb, global uchar* yb, int kind, int mode, 
 #define QB_MX_AMAX(k, h) \
   const uint16 m##k =    \
       max(QB_LOAD(uint16, xg + 32 * k) & 0x7FFFFFFFu, QB_LOAD(uint16, xg + 32 * k + 16) & 0x7FFFFFFFu);
-#define QB_MX_CODES(k, h)                                                                                 \
-  {                                                                                                       \
-    global uchar* yb = yg + (1 + QB_MX_LEN * bits / 8) * k;                                               \
-    yb[0] = (uchar) e8.s##h;                                                                              \
-    const int bad = bad16.s##h != 0;                                                                      \
-    const uint16 c0 =                                                                                     \
-        bad ? z                                                                                           \
-            : qb__mx_encode16(as_float16(bad ? z : QB_LOAD(uint16, xg + 32 * k)) * inv.s##h, kind, away); \
-    const uint16 c1 =                                                                                     \
-        bad ? z                                                                                           \
-            : qb__mx_encode16(as_float16(bad ? z : QB_LOAD(uint16, xg + 32 * k + 16)) * inv.s##h, kind,   \
-                              away);                                                                      \
-    qb__mx_store_codes(c0, c1, yb, bits);                                                                 \
+#define QB_MX_CODES(k, h)                                                                   \
+  {                                                                                         \
+    global uchar* yb = yg + (1 + QB_MX_LEN * bits / 8) * k;                                 \
+    yb[0] = (uchar) e8.s##h;                                                                \
+    const int bad = bad16.s##h != 0;                                                        \
+    const uint16 w0 = QB_LOAD(uint16, xg + 32 * k), w1 = QB_LOAD(uint16, xg + 32 * k + 16); \
+    uint16 c0, c1;                                                                          \
+    if (kind != QB_MX_INT8 && fold.s##h) {                                                  \
+      c0 = qb__mx_encode16_folded(w0, s.s##h, kind, away);                                  \
+      c1 = qb__mx_encode16_folded(w1, s.s##h, kind, away);                                  \
+    } else {                                                                                \
+      c0 = bad ? z : qb__mx_encode16(as_float16(bad ? z : w0) * inv.s##h, kind, away);      \
+      c1 = bad ? z : qb__mx_encode16(as_float16(bad ? z : w1) * inv.s##h, kind, away);      \
+    }                                                                                       \
+    qb__mx_store_codes(c0, c1, yb, bits);                                                   \
   }
 void qb__mx_quant16(global const uint* xg, global uchar* yg, int kind, int mode, int away, int bits) {
   QB_REP16(QB_MX_AMAX)
@@ -403,6 +433,12 @@ void qb__mx_quant16(global const uint* xg, global uchar* yg, int kind, int mode,
   const float16 inv = qb__pow2f16(-s);
   const int16 e8 = select(s + 127, (int16) 0xFF, bad16);
   const uint16 z = 0u;
+  /* The blocks qb__mx_encode16_folded takes: a normal floor binade (s >= bias - 127)
+   * and a finite magic (|x| < 2^(emax + 1 + s), so its exponent field is at most
+   * 127 + emax + s + 23 - mbits: s <= 104 - emax + mbits); bad ones have s = -127. */
+  const int bias = kind == QB_MX_E4M3 ? 7 : kind == QB_MX_E5M2 ? 15 : kind == QB_MX_E3M2 ? 3 : 1;
+  const int mbits = kind == QB_MX_E4M3 || kind == QB_MX_E2M3 ? 3 : kind == QB_MX_E2M1 ? 1 : 2;
+  const int16 fold = (s >= bias - 127) & (s <= 104 - qb__mx_emax(kind) + mbits) & (bad16 == 0);
   QB_REP16(QB_MX_CODES)
 }
 
