@@ -837,9 +837,13 @@ static void check(const qb_kernel_info* k) {
         dot_compare(k, n, in, in2, "f32 bytes as codes");
       } else {
         /* NVFP4 also under tensor scales g that move the block scales into E4M3's
-         * subnormals and zero (g large) or into its saturation (g small); 0: none. */
-        static const float gs[] = {0.0f, 0.37f, 3e4f, 1e-30f, 1e30f};
-        const int ng = k->family == QB_FAMILY_f32_nvf4_quant ? 5 : 1;
+         * subnormals and zero (g large) or into its saturation (g small); 0: none. The
+         * dequantizer also under a g that makes d infinite (its table path must not take
+         * those blocks). */
+        static const float gs[] = {0.0f, 0.37f, 3e4f, 1e-30f, 1e30f, 3e38f};
+        const int ng = k->family == QB_FAMILY_f32_nvf4_quant     ? 5
+                       : k->family == QB_FAMILY_nvf4_f32_dequant ? 6
+                                                                 : 1;
         for (int gi = 0; gi < ng; gi++) {
           qb_quant_params p;
           memset(&p, 0, sizeof p);

@@ -454,36 +454,75 @@ static inline void qb__mx_unpack_avx2(const uint8_t* qs, int width, __m256i* c) 
   }
 }
 
+/*
+ * FP4 (E2M1) by table, the value times the block's scale d folded in: 8 codes (0..15, one
+ * per 32-bit lane) -> e2m1(code) * d for a finite d, bit for bit the reference's product:
+ * 1. the table, once per block: lane m holds m's magnitude (0, 0.5, 1, 1.5, 2, 3, 4, 6)
+ *    times d, the same f32 multiplication the reference does for that code, then XOR m << 28;
+ * 2. vpermps looks lane code & 7 up (it reads the index's low 3 bits only);
+ * 3. XOR code << 28 cancels the m << 28 of step 1 and flips bit 31 by the code's sign bit
+ *    (bit 3): -(|v| * d) is (-|v|) * d in round to nearest, zeros and infinities
+ *    included. A NaN or infinite d breaks step 3 (0 * inf is x86's default NaN whatever
+ *    the signs), so its blocks take qb__mx_decode_avx2 and a multiplication.
+ */
+static inline __m256 qb__f4_table_avx2(__m256 d) {
+  const __m256 t = _mm256_mul_ps(_mm256_setr_ps(0.0f, 0.5f, 1.0f, 1.5f, 2.0f, 3.0f, 4.0f, 6.0f), d);
+  return _mm256_xor_ps(t, _mm256_castsi256_ps(_mm256_setr_epi32(0, 1 << 28, 2 << 28, 3 << 28, 4 << 28,
+                                                                5 << 28, 6 << 28, 7 << 28)));
+}
+static inline __m256 qb__f4_lookup_avx2(__m256 t, __m256i c) {
+  return _mm256_xor_ps(_mm256_permutevar8x32_ps(t, c), _mm256_castsi256_ps(_mm256_slli_epi32(c, 28)));
+}
+
 /* One MX block -> 32 f32: decode(code) * 2^(e - 127), as qb__mx_dequant_block (under the
  * NaN scale 0xFF a NaN code keeps its own NaN: a blend, since vmulps's choice between two
- * NaNs follows the operand order the compiler picks). */
+ * NaNs follows the operand order the compiler picks). FP4 by qb__f4_table_avx2 (the
+ * scale is finite under every e but 0xFF). The scale's bits are made in a general
+ * register and broadcast: a float made from them through the stack (GCC's
+ * way with qb__e8m0_scale) left a store and two reloads in the loop, and the kernel
+ * 2-4x slower, varying with the stack's address. */
 static inline void qb__mx_dequant_block_avx2(const uint8_t* qs, uint8_t e, qb__mx_kind k, int width,
                                              float* y) {
-  const __m256 scale = _mm256_set1_ps(qb__e8m0_scale(e));
   __m256i c[4];
   qb__mx_unpack_avx2(qs, width, c);
-  if (e == 0xFF) {
+  if (__builtin_expect(e == 0xFF, 0)) {
+    const __m256 nan = _mm256_castsi256_ps(_mm256_set1_epi32((int) qb_e8m0_to_f32_bits(e)));
 #pragma GCC unroll 4
     for (int i = 0; i < 4; i++) {
       const __m256 v = qb__mx_decode_avx2(c[i], k);
-      _mm256_storeu_ps(y + 8 * i, _mm256_blendv_ps(scale, v, _mm256_cmp_ps(v, v, _CMP_UNORD_Q)));
+      _mm256_storeu_ps(y + 8 * i, _mm256_blendv_ps(nan, v, _mm256_cmp_ps(v, v, _CMP_UNORD_Q)));
     }
     return;
   }
+  if (k == QB__MX_E2M1) {
+    const __m256 t = qb__f4_table_avx2(_mm256_castsi256_ps(_mm256_set1_epi32((int) qb_e8m0_to_f32_bits(e))));
+#pragma GCC unroll 4
+    for (int i = 0; i < 4; i++) _mm256_storeu_ps(y + 8 * i, qb__f4_lookup_avx2(t, c[i]));
+    return;
+  }
+  const __m256 scale = _mm256_castsi256_ps(_mm256_set1_epi32((int) qb_e8m0_to_f32_bits(e)));
 #pragma GCC unroll 4
   for (int i = 0; i < 4; i++) _mm256_storeu_ps(y + 8 * i, _mm256_mul_ps(qb__mx_decode_avx2(c[i], k), scale));
 }
 
-/* One NVFP4 block of 16 -> f32: e2m1(code) * d with the reference's d = e4m3(s) * g (FP4 has
- * no NaN: a NaN d gives d's NaN, as the reference). */
+/* One NVFP4 block of 16 -> f32: e2m1(code) * d with the reference's d = e4m3(s) * g, by
+ * qb__f4_table_avx2 for a finite d; a NaN or infinite d through qb__mx_decode_avx2 and a
+ * multiplication (FP4 has no NaN: a NaN d gives d's NaN, as the reference). */
 static inline void qb__nvf4_dequant_block_avx2(const qb_block_nvf4* b, float g, float* y) {
-  const __m256 d = _mm256_set1_ps(qb__nvf4_block_d(b->s, g));
+  const float df = qb__nvf4_block_d(b->s, g);
   const __m128i q = _mm_loadl_epi64((const __m128i*) b->qs);
   const __m128i m = _mm_set1_epi8(15);
   const __m128i e = _mm_unpacklo_epi8(_mm_and_si128(q, m), _mm_and_si128(_mm_srli_epi16(q, 4), m));
-  _mm256_storeu_ps(y, _mm256_mul_ps(qb__mx_decode_avx2(_mm256_cvtepu8_epi32(e), QB__MX_E2M1), d));
-  _mm256_storeu_ps(
-      y + 8, _mm256_mul_ps(qb__mx_decode_avx2(_mm256_cvtepu8_epi32(_mm_srli_si128(e, 8)), QB__MX_E2M1), d));
+  const __m256i c0 = _mm256_cvtepu8_epi32(e), c1 = _mm256_cvtepu8_epi32(_mm_srli_si128(e, 8));
+  if (__builtin_expect(qb_f32_to_bits(df) << 1 < 0xFF000000u, 1)) {
+    const __m256 t = qb__f4_table_avx2(_mm256_set1_ps(df));
+    _mm256_storeu_ps(y, qb__f4_lookup_avx2(t, c0));
+    _mm256_storeu_ps(y + 8, qb__f4_lookup_avx2(t, c1));
+    return;
+  }
+  const __m256 d = _mm256_set1_ps(df);
+  _mm256_storeu_ps(y, _mm256_mul_ps(qb__mx_decode_avx2(c0, QB__MX_E2M1), d));
+  _mm256_storeu_ps(y + 8, _mm256_mul_ps(qb__mx_decode_avx2(c1, QB__MX_E2M1), d));
 }
 
 /* One row of 128 e4m3 codes -> f32: e4m3(code) * d. keep_nan: a NaN code keeps its own NaN
