@@ -474,6 +474,37 @@ static inline __m256 qb__f4_lookup_avx2(__m256 t, __m256i c) {
   return _mm256_xor_ps(_mm256_permutevar8x32_ps(t, c), _mm256_castsi256_ps(_mm256_slli_epi32(c, 28)));
 }
 
+/*
+ * FP8 by F16C: 16 E4M3 or E5M2 codes (bytes) -> two f16 vectors whose values are exactly
+ * the codes' values (E5M2) or 2^-8 times them (E4M3), for vcvtph2ps, which widens exactly:
+ * 1. vpunpck{l,h}bw with zero puts each byte in the top half of a 16-bit lane: E5M2 is
+ *    the top byte of an f16 (same exponent width and bias), inf and NaN included
+ *    (vcvtph2ps keeps the payload and quiets it, as fp.h decodes E5M2);
+ * 2. E4M3: s.eeee.mmm -> f16 s.0eeee.mmm0000000 (an arithmetic shift by 1 copies the
+ *    sign into bit 14, which the mask clears), f16's bias 15 against E4M3's 7: 2^-8 x
+ *    the value, subnormals included (normal in f16). E4M3's 0x7F magnitude (NaN) reads
+ *    as 480 here: callers send blocks holding it elsewhere (qb__f8_has_e4m3_nan).
+ * The caller multiplies by the scale (times 2^8 for E4M3: exact where it stays finite),
+ * one rounding of the exact product, as the reference's.
+ */
+static inline void qb__f8_f16_x16(__m128i q, int e4m3, __m256* lo, __m256* hi) {
+  __m128i a = _mm_unpacklo_epi8(_mm_setzero_si128(), q), b = _mm_unpackhi_epi8(_mm_setzero_si128(), q);
+  if (e4m3) {
+    const __m128i m = _mm_set1_epi16((short) 0xBFFF);
+    a = _mm_and_si128(_mm_srai_epi16(a, 1), m);
+    b = _mm_and_si128(_mm_srai_epi16(b, 1), m);
+  }
+  *lo = _mm256_cvtph_ps(a);
+  *hi = _mm256_cvtph_ps(b);
+}
+
+/* Whether any of 32 E4M3 codes is NaN (magnitude 0x7F). */
+static inline int qb__f8_has_e4m3_nan(const uint8_t* q) {
+  const __m256i m = _mm256_set1_epi8(0x7F);
+  const __m256i v = _mm256_and_si256(_mm256_loadu_si256((const __m256i*) q), m);
+  return _mm256_movemask_epi8(_mm256_cmpeq_epi8(v, m)) != 0;
+}
+
 /* One MX block -> 32 f32: decode(code) * 2^(e - 127), as qb__mx_dequant_block (under the
  * NaN scale 0xFF a NaN code keeps its own NaN: a blend, since vmulps's choice between two
  * NaNs follows the operand order the compiler picks). FP4 by qb__f4_table_avx2 (the
@@ -498,6 +529,19 @@ static inline void qb__mx_dequant_block_avx2(const uint8_t* qs, uint8_t e, qb__m
     const __m256 t = qb__f4_table_avx2(_mm256_castsi256_ps(_mm256_set1_epi32((int) qb_e8m0_to_f32_bits(e))));
 #pragma GCC unroll 4
     for (int i = 0; i < 4; i++) _mm256_storeu_ps(y + 8 * i, qb__f4_lookup_avx2(t, c[i]));
+    return;
+  }
+  /* E4M3 (no NaN code; scale x 2^8 a normal f32: e <= 246) and E5M2 by F16C. */
+  if (k == QB__MX_E5M2 || (k == QB__MX_E4M3 && e <= 246 && !qb__f8_has_e4m3_nan(qs))) {
+    const __m256 m = _mm256_castsi256_ps(
+        _mm256_set1_epi32((int) (k == QB__MX_E4M3 ? (uint32_t) (e + 8) << 23 : qb_e8m0_to_f32_bits(e))));
+#pragma GCC unroll 2
+    for (int i = 0; i < 2; i++) {
+      __m256 lo, hi;
+      qb__f8_f16_x16(_mm_loadu_si128((const __m128i*) (qs + 16 * i)), k == QB__MX_E4M3, &lo, &hi);
+      _mm256_storeu_ps(y + 16 * i, _mm256_mul_ps(lo, m));
+      _mm256_storeu_ps(y + 16 * i + 8, _mm256_mul_ps(hi, m));
+    }
     return;
   }
   const __m256 scale = _mm256_castsi256_ps(_mm256_set1_epi32((int) qb_e8m0_to_f32_bits(e)));
@@ -525,19 +569,43 @@ static inline void qb__nvf4_dequant_block_avx2(const qb_block_nvf4* b, float g, 
   _mm256_storeu_ps(y + 8, _mm256_mul_ps(qb__mx_decode_avx2(c1, QB__MX_E2M1), d));
 }
 
+/* 32 codes of a row, the first way: qb__mx_decode_avx2 and the product. */
+static inline void qb__f8_row32_slow_avx2(const uint8_t* q, __m256 dv, float* y, const int keep_nan) {
+#pragma GCC unroll 4
+  for (int i = 0; i < 32; i += 8) {
+    const __m256 v =
+        qb__mx_decode_avx2(_mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i*) (q + i))), QB__MX_E4M3);
+    const __m256 p = _mm256_mul_ps(v, dv);
+    _mm256_storeu_ps(y + i, keep_nan ? _mm256_blendv_ps(p, v, _mm256_cmp_ps(v, v, _CMP_UNORD_Q)) : p);
+  }
+}
+
 /* One row of 128 e4m3 codes -> f32: e4m3(code) * d. keep_nan: a NaN code keeps its own NaN
  * (as the per-128 reference: a blend, since vmulps's choice between two NaNs follows the
  * operand order); else the plain product code * d in that order, as the 128 x 128 tile
  * reference computes it. A per-128 block is one such row; a tile is 128 of them. */
 static inline void qb__f8_row_dequant_avx2(const uint8_t* q, float d, float* y, const int keep_nan) {
   const __m256 dv = _mm256_set1_ps(d);
-#pragma GCC unroll 4
-  for (int i = 0; i < 128; i += 8) {
-    const __m256 v =
-        qb__mx_decode_avx2(_mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i*) (q + i))), QB__MX_E4M3);
-    const __m256 p = _mm256_mul_ps(v, dv);
-    _mm256_storeu_ps(y + i, keep_nan ? _mm256_blendv_ps(p, v, _mm256_cmp_ps(v, v, _CMP_UNORD_Q)) : p);
+  /* By F16C (qb__f8_f16_x16) 32 codes at a time where none is NaN and d x 2^8 is exact and
+   * finite (|d| < 2^119; a NaN d stays d's NaN, as the reference's product); else below. */
+  if (__builtin_expect((qb_f32_to_bits(d) & 0x7FFFFFFFu) < 0x7B000000u || d != d, 1)) {
+    const __m256 d8 = _mm256_mul_ps(dv, _mm256_set1_ps(256.0f));
+    for (int i = 0; i < 128; i += 32) {
+      if (__builtin_expect(qb__f8_has_e4m3_nan(q + i), 0)) {
+        qb__f8_row32_slow_avx2(q + i, dv, y + i, keep_nan);
+        continue;
+      }
+#pragma GCC unroll 2
+      for (int j = 0; j < 32; j += 16) {
+        __m256 lo, hi;
+        qb__f8_f16_x16(_mm_loadu_si128((const __m128i*) (q + i + j)), 1, &lo, &hi);
+        _mm256_storeu_ps(y + i + j, _mm256_mul_ps(lo, d8));
+        _mm256_storeu_ps(y + i + j + 8, _mm256_mul_ps(hi, d8));
+      }
+    }
+    return;
   }
+  for (int i = 0; i < 128; i += 32) qb__f8_row32_slow_avx2(q + i, dv, y + i, keep_nan);
 }
 
 /* One per-128 FP8 block -> f32. */
