@@ -187,7 +187,15 @@ float8 qb__pairminmax16f(float16 v, int largest) {
 }
 
 /* As qb__hmax16x16 for floats without NaN: lane k is the min or max over the lanes of mk. */
+#ifdef __clang__
+/* The even and odd lanes by shuffles (QB_EVEN16, quant.cl); the same selection. */
+#define QB_PMF(a, b, l) qb__pairminmax2x16f(QB_EVEN16(a, b), QB_ODD16(a, b), l)
+float16 qb__pairminmax2x16f(float16 e, float16 o, int largest) {
+  return largest ? select(e, o, o > e) : select(e, o, o < e);
+}
+#else
 #define QB_PMF(a, b, l) ((float16) (qb__pairminmax16f(a, l), qb__pairminmax16f(b, l)))
+#endif
 float16 qb__hminmax16x16f(float16 m0, float16 m1, float16 m2, float16 m3, float16 m4, float16 m5, float16 m6,
                           float16 m7, float16 m8, float16 m9, float16 m10, float16 m11, float16 m12,
                           float16 m13, float16 m14, float16 m15, int l) {
