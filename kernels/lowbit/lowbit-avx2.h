@@ -594,7 +594,13 @@ static inline void qb__mx_dequant_block_avx2(const uint8_t* qs, uint8_t e, qb__m
  * qb__f4_table_avx2 for a finite d; a NaN or infinite d through qb__mx_decode_avx2 and a
  * multiplication (FP4 has no NaN: a NaN d gives d's NaN, as the reference). */
 static inline void qb__nvf4_dequant_block_avx2(const qb_block_nvf4* b, float g, float* y) {
-  const float df = qb__nvf4_block_d(b->s, g);
+  /* e4m3(s) by F16C (qb__f8_f16_x16's reading: s.0eeee.mmm0000000 is 2^-8 x the value,
+   * exact, subnormals included), then x 2^8 (exact) and x g, as qb__nvf4_block_d; its NaN
+   * codes (0x7F, 0xFF) through qb__nvf4_block_d itself. */
+  const uint32_t s = b->s;
+  const float df = (s & 0x7Fu) != 0x7Fu
+                       ? _cvtsh_ss((unsigned short) (((s & 0x7Fu) << 7) | ((s & 0x80u) << 8))) * 256.0f * g
+                       : qb__nvf4_block_d(b->s, g);
   const __m128i q = _mm_loadl_epi64((const __m128i*) b->qs);
   const __m128i m = _mm_set1_epi8(15);
   const __m128i e = _mm_unpacklo_epi8(_mm_and_si128(q, m), _mm_and_si128(_mm_srli_epi16(q, 4), m));
