@@ -778,12 +778,91 @@ static void check_dot(const qb_kernel_info* k) {
   }
 }
 
+/*
+ * The MX quantizers of the float formats on every rounding boundary of their grids: for
+ * every shared exponent s from -127 to the largest that the format reaches (amax = the
+ * largest value x 2^s, which sets s under FLOOR and RCEIL alike), blocks of the format's
+ * values, the midpoints between neighbours (the ties) and the powers of two that start its
+ * binades, each as it is and one f32 ulp either side, both signs, times 2^s, and values 1
+ * to 40 binades under the smallest subnormal (every fifth s in the middle of the range,
+ * where the x86 fast path's constants are all that s changes). The x86 variants take
+ * each element's rounding constant from its binade index over the floor binade
+ * (lowbit-avx2.h, mxq-avx512.h), so these are the inputs where an index one off, a table
+ * entry or the saturation below the floor shows; the slow path's scales (near -127 and
+ * the top) included.
+ */
+static void check_mx_grid(const qb_kernel_info* k) {
+  /* ebits, mbits, bias and the largest magnitude code of the element format. */
+  static const struct {
+    qb_dtype out;
+    int ebits, mbits, bias, maxcode;
+  } fmts[] = {{QB_DTYPE_mxf8e4m3, 4, 3, 7, 0x7E},
+              {QB_DTYPE_mxf8e5m2, 5, 2, 15, 0x7B},
+              {QB_DTYPE_mxf6e2m3, 2, 3, 1, 0x1F},
+              {QB_DTYPE_mxf6e3m2, 3, 2, 3, 0x1F},
+              {QB_DTYPE_mxf4, 2, 1, 1, 0x07}};
+  const qb_family_info* f = qb_family_get(k->family);
+  int fi = -1;
+  for (int i = 0; i < (int) (sizeof fmts / sizeof fmts[0]); i++)
+    if (f->kind == QB_KIND_unary && f->in == QB_DTYPE_f32 && f->out == fmts[i].out) fi = i;
+  if (fi < 0) return;
+  const int mbits = fmts[fi].mbits, bias = fmts[fi].bias, maxcode = fmts[fi].maxcode;
+  double vals[128];
+  for (int c = 0; c <= maxcode; c++) {
+    const int e = c >> mbits, m = c & ((1 << mbits) - 1);
+    vals[c] = e == 0 ? ldexp(m, 1 - bias - mbits) : ldexp(1.0 + ldexp(m, -mbits), e - bias);
+  }
+  /* Per s: 31 elements per block after its amax; values, midpoints, binade starts (the
+   * normal values with mantissa 0 are among the values), each -ulp, 0, +ulp. */
+  enum { MAXV = 3 * 2 * 3 * 128 + 2 * 40, MAXB = (MAXV + 30) / 31 };
+  static float base[MAXV], x[MAXB * 32];
+  static uint8_t got[MAXB * 33 + 64], want[MAXB * 33 + 64];
+  const qb_kernel_info* ref = qb_kernel_reference(k->family);
+  const int emax = (int) floor(log2(vals[maxcode]));
+  for (int s = -127; s <= 127 - emax - 1; s++) {
+    /* Every s at the ends (the slow path's and its edges), every fifth between. */
+    if (s > -115 && s < 95 && s % 5 != 0) continue;
+    int nv = 0;
+    for (int c = 0; c <= maxcode; c++) {
+      const double v[2] = {vals[c], c < maxcode ? (vals[c] + vals[c + 1]) / 2 : vals[c]};
+      for (int h = 0; h < 2; h++) {
+        const float t = ldexpf((float) v[h], s);
+        const float u[3] = {nextafterf(t, 0.0f), t, nextafterf(t, INFINITY)};
+        for (int i = 0; i < 3; i++) {
+          base[nv++] = u[i];
+          base[nv++] = -u[i];
+        }
+      }
+    }
+    for (int d = 1; d <= 40; d++) {
+      base[nv++] = ldexpf((float) vals[1], s - d);
+      base[nv++] = -ldexpf(1.5f * (float) vals[1], s - d);
+    }
+    const int nb = (nv + 30) / 31;
+    const float amax = ldexpf((float) vals[maxcode], s);
+    for (int b = 0; b < nb; b++) {
+      x[32 * b] = b & 1 ? -amax : amax;
+      for (int i = 1; i < 32; i++) {
+        const int at = 31 * b + i - 1;
+        x[32 * b + i] = at < nv ? base[at] : 0.0f;
+      }
+    }
+    memset(got, 0xA5, sizeof got);
+    memset(want, 0xA5, sizeof want);
+    qb_kernel_unary(k)((size_t) nb * 32, x, got, NULL);
+    qb_kernel_unary(ref)((size_t) nb * 32, x, want, NULL);
+    if (memcmp(got, want, sizeof got) != 0)
+      fail_msg("%s: the grid blocks at s = %d differ from the reference", k->name, s);
+  }
+}
+
 /* One non-scalar variant against its reference over three spreads of inputs, every n
  * that is a multiple of the block up to 8 blocks, then every 13th. */
 static void check(const qb_kernel_info* k) {
   int to_f32 = 0;
   const fmt* ef = fmt_of_cast(k->family, &to_f32);
   if (ef != NULL) check_elem(k, ef, to_f32);
+  check_mx_grid(k);
   enum { N = 128 * 33 };
   static float x[N];
   static uint8_t in[N * 4], in2[N * 4], got[N * 4 + 64], want[N * 4 + 64];

@@ -91,6 +91,7 @@ static void qb__detect_x86(qb_cpu* cpu) {
       if (b & (1u << 28)) f |= 1ull << QB_FEAT_avx512cd;
       if (b & (1u << 30)) f |= 1ull << QB_FEAT_avx512bw;
       if (b & (1u << 31)) f |= 1ull << QB_FEAT_avx512vl;
+      if (c & (1u << 1)) f |= 1ull << QB_FEAT_avx512vbmi;
       if (c & (1u << 11)) f |= 1ull << QB_FEAT_avx512vnni;
       if (d & (1u << 23)) f |= 1ull << QB_FEAT_avx512fp16;
     }

@@ -266,6 +266,14 @@ static inline void qb__mx_block_avx2(const float* src, const int32_t* p0, const 
   qb__mx_store_block_avx2(c, (uint8_t) es[b], width, out + (1 + 4 * (size_t) width) * (size_t) b);
 }
 
+/* The block encoder of the step below and the most binades its table form takes: this
+ * header's, or those of a wider ISA's header (mxq-avx512.h) that defines both before it
+ * includes this one. */
+#ifndef QB__MX_BLOCK
+#define QB__MX_BLOCK qb__mx_block_avx2
+#define QB__MX_TABLE_LANES 8
+#endif
+
 /*
  * 8 MX blocks (256 f32) -> 8 stored blocks (the E8M0 byte, then 4 width bytes of codes)
  * at out, given their amaxes (qb__mx_amax_x8_avx2):
@@ -275,8 +283,9 @@ static inline void qb__mx_block_avx2(const float* src, const int32_t* p0, const 
  *    s where it lies in the format's fast range, else 0 with the block's elements first
  *    multiplied by 2^-s into a buffer (the reference's products; rare: blocks below about
  *    2^-118 or above 2^100, tested by one movemask per step);
- * 3. the per-block constants from s' (FP8: c1 and lo of qb__mx_fcodes_x32_avx2; FP6, FP4: tb
- *    and fl of qb__mx_tcodes_x32_avx2; MXINT8: 2^(6 - s')), stored once and broadcast per block;
+ * 3. the per-block constants from s' (formats whose binades fit the encoder's table: tb and
+ *    fl of qb__mx_tcodes_x32_avx2; the others c1 and lo of qb__mx_fcodes_x32_avx2; MXINT8:
+ *    2^(6 - s')), stored once and broadcast per block;
  * 4. block by block, the codes, packed and stored;
  * 5. blocks holding inf or NaN (rare) overwritten with the NaN scale 0xFF and codes 0.
  */
@@ -304,7 +313,7 @@ QB__MX_AVX2_INLINE void qb__mx_quant_x8_avx2(const float* x, __m256i amax, qb__m
   int32_t p0[8], p1[8];
   if (k == QB__MX_INT8) {
     _mm256_storeu_si256((__m256i*) p0, _mm256_slli_epi32(_mm256_sub_epi32(_mm256_set1_epi32(133), sd), 23));
-  } else if (qb__mx_binades(k) <= 8) {
+  } else if (qb__mx_binades(k) <= QB__MX_TABLE_LANES) {
     const __m256i fb = _mm256_add_epi32(sd, _mm256_set1_epi32(qb__mx_eminb(k)));
     _mm256_storeu_si256((__m256i*) p0,
                         _mm256_slli_epi32(_mm256_add_epi32(fb, _mm256_set1_epi32(23 - qb__mx_mbits(k))), 23));
@@ -323,7 +332,7 @@ QB__MX_AVX2_INLINE void qb__mx_quant_x8_avx2(const float* x, __m256i amax, qb__m
   __asm__ volatile("" : : : "memory");
   if (slow == 0) {
 #pragma GCC unroll 8
-    for (int b = 0; b < 8; b++) qb__mx_block_avx2(x + 32 * b, p0, p1, es, b, k, clamp, ties_away, width, out);
+    for (int b = 0; b < 8; b++) QB__MX_BLOCK(x + 32 * b, p0, p1, es, b, k, clamp, ties_away, width, out);
   } else {
     /* 2^-s as f32 bits ((127 - s) << 23, or the subnormal 2^-127 for s = 127, as qb_pow2f). */
     const __m256i inv = _mm256_or_si256(
@@ -339,7 +348,7 @@ QB__MX_AVX2_INLINE void qb__mx_quant_x8_avx2(const float* x, __m256i amax, qb__m
           _mm256_storeu_ps(tv + 8 * i, _mm256_mul_ps(_mm256_loadu_ps(src + 8 * i), vb));
         src = tv;
       }
-      qb__mx_block_avx2(src, p0, p1, es, b, k, clamp, ties_away, width, out);
+      QB__MX_BLOCK(src, p0, p1, es, b, k, clamp, ties_away, width, out);
     }
   }
   /* 5. */
