@@ -1,51 +1,75 @@
 /*
- * Block int8 . block int8 -> f32 with vpdpbusd (AVX512_VNNI), two blocks per 512-bit
- * register: lanes 0-7 hold block k, lanes 8-15 block k + 1. Per block, exact integer
- * lane sums by the unsigned-offset trick (s8-dot-avx512vnni-u128.c):
- * sum (qa XOR 0x80) qb - sum 0x80 * qb = sum qa qb, each lane summing 4 products
- * (|lane| <= 4 * 255 * 128, no wrap at all here). Each lane is converted to f32
- * (exact) and accumulated by an FMA with its block's scale da * db, rounded to f32 as
- * in the reference: the same terms grouped differently (QB_SEM_REASSOC). An odd last
- * block uses the 256-bit form (AVX512VL).
+ * Block int8 . block int8 -> f32 with vpdpbusd (AVX512_VNNI, 256-bit). Per block, exact
+ * integer partial sums in 8 s32 lanes, lane i the sum of the products of bytes
+ * 4i..4i+3, by ggml's sign trick: vpdpbusd of |x| (vpabsb, u8) by sign(y, x) (vpsignb),
+ * exact unless y = -128 meets a negative x (sign(y, x) wraps to -128); the minimum
+ * byte of sign(y, x) over each pair of blocks is kept and, where it is -128, the pair's
+ * lanes are formed again by widening (the same lanes: qb8-dot-avx2-u64.c, whose loop
+ * this is with vpdpbusd for vpmaddubsw + vpmaddwd). Each lane is converted to f32
+ * (exact) and accumulated by an FMA with its block's scale da * db, rounded to f32 as in
+ * the reference: the same terms grouped differently (QB_SEM_REASSOC). Two blocks per
+ * iteration into 2 accumulators.
+ *
+ * The previous loop put two blocks in one 512-bit register and took the signed product
+ * by the unsigned-offset trick (vpxord, two vpdpbusd, vpsubd): nine 512-bit operations
+ * per pair, each taking two of Zen 4's four vector pipes, 3.0 cycles per block of pipe
+ * time. This one has about 7.5 256-bit vector operations per block; one process, loaded
+ * VM: 2.33 -> 2.04 TSC ticks per block in L1 (1.14x), 2.31 -> 2.16 in L2 (1.07x),
+ * results bit-identical.
  */
 #include <assert.h>
 
 #include "dot/dot-x86.h"
 #include "qb/ukernel.h"
 
-static inline __m256i qb__qs(const qb_block_q8* blk) {
-  return _mm256_loadu_si256((const __m256i*) blk->qs);
+/* The 8 s32 lanes of one block, exact for every byte (the sign trick's lanes). */
+static inline __m256i qb__lanes_wide(const qb_block_q8* x, const qb_block_q8* y) {
+  const __m256i x0 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i*) x->qs));
+  const __m256i x1 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i*) (x->qs + 16)));
+  const __m256i y0 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i*) y->qs));
+  const __m256i y1 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i*) (y->qs + 16)));
+  /* Pairs 0..7 and 8..15; vphaddd adds adjacent pairs within each 128-bit half, giving
+   * lanes 0 1 4 5 | 2 3 6 7, which vpermq puts in order. */
+  const __m256i h = _mm256_hadd_epi32(_mm256_madd_epi16(x0, y0), _mm256_madd_epi16(x1, y1));
+  return _mm256_permute4x64_epi64(h, _MM_SHUFFLE(3, 1, 2, 0));
+}
+
+/* Block k's scale da * db, rounded to f32 as the reference rounds it, in every lane. */
+static inline __m256 qb__scale(const qb_block_q8* x, const qb_block_q8* y) {
+  return _mm256_mul_ps(_mm256_broadcast_ss(&x->d), _mm256_broadcast_ss(&y->d));
 }
 
 void qb_qb8_dot_ukernel__avx512vnni_u64(size_t n, const void* a, const void* b, void* out) {
   const qb_block_q8* x = (const qb_block_q8*) a;
   const qb_block_q8* y = (const qb_block_q8*) b;
   const size_t nb = n / QB_BLOCK_LEN;
-  const __m512i offset = _mm512_set1_epi8((char) 0x80);
-  __m512 acc = _mm512_setzero_ps();
+  const __m256i zero = _mm256_setzero_si256(), m128 = _mm256_set1_epi8((char) 0x80);
+  __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
   size_t k = 0;
   assert(out != NULL);
   assert(n % QB_BLOCK_LEN == 0);
   assert(n == 0 || (a != NULL && b != NULL));
   for (; k + 2 <= nb; k += 2) {
-    const __m512i vx = _mm512_inserti64x4(_mm512_castsi256_si512(qb__qs(&x[k])), qb__qs(&x[k + 1]), 1);
-    const __m512i vy = _mm512_inserti64x4(_mm512_castsi256_si512(qb__qs(&y[k])), qb__qs(&y[k + 1]), 1);
-    const __m512i biased = _mm512_dpbusd_epi32(_mm512_setzero_si512(), _mm512_xor_si512(vx, offset), vy);
-    const __m512i corr = _mm512_dpbusd_epi32(_mm512_setzero_si512(), offset, vy);
-    const __m512 sums = _mm512_cvtepi32_ps(_mm512_sub_epi32(biased, corr));
-    const __m512 scale = _mm512_insertf32x8(_mm512_castps256_ps512(_mm256_set1_ps(x[k].d * y[k].d)),
-                                            _mm256_set1_ps(x[k + 1].d * y[k + 1].d), 1);
-    acc = _mm512_fmadd_ps(sums, scale, acc);
+    __m256i v[2];
+    __m256i lo = _mm256_set1_epi8(127);
+    for (int j = 0; j < 2; j++) {
+      /* x read once, into a register (the compiler would fold its load into both
+       * vpabsb and vpsignb). */
+      __m256i xa = _mm256_loadu_si256((const __m256i*) x[k + j].qs);
+      __asm__("" : "+x"(xa));
+      const __m256i sb = _mm256_sign_epi8(_mm256_loadu_si256((const __m256i*) y[k + j].qs), xa);
+      lo = _mm256_min_epi8(lo, sb);
+      v[j] = _mm256_dpbusd_epi32(zero, _mm256_abs_epi8(xa), sb);
+    }
+    if (__builtin_expect(_mm256_movemask_epi8(_mm256_cmpeq_epi8(lo, m128)) != 0, 0)) {
+      v[0] = qb__lanes_wide(&x[k], &y[k]);
+      v[1] = qb__lanes_wide(&x[k + 1], &y[k + 1]);
+    }
+    acc0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(v[0]), qb__scale(&x[k], &y[k]), acc0);
+    acc1 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(v[1]), qb__scale(&x[k + 1], &y[k + 1]), acc1);
   }
-  __m256 acc_hi = _mm256_setzero_ps();
   if (k < nb) {
-    const __m256i offset8 = _mm512_castsi512_si256(offset);
-    const __m256i vy = qb__qs(&y[k]);
-    const __m256i biased =
-        _mm256_dpbusd_epi32(_mm256_setzero_si256(), _mm256_xor_si256(qb__qs(&x[k]), offset8), vy);
-    const __m256i corr = _mm256_dpbusd_epi32(_mm256_setzero_si256(), offset8, vy);
-    const __m256 sums = _mm256_cvtepi32_ps(_mm256_sub_epi32(biased, corr));
-    acc_hi = _mm256_mul_ps(sums, _mm256_set1_ps(x[k].d * y[k].d));
+    acc0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(qb__lanes_wide(&x[k], &y[k])), qb__scale(&x[k], &y[k]), acc0);
   }
-  *(float*) out = qb__hsum_ps512(acc) + qb__hsum_ps256(acc_hi);
+  *(float*) out = qb__hsum_ps256(_mm256_add_ps(acc0, acc1));
 }
