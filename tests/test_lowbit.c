@@ -779,7 +779,8 @@ static void check_dot(const qb_kernel_info* k) {
 }
 
 /*
- * The MX quantizers of the float formats on every rounding boundary of their grids: for
+ * The MX quantizers of the float formats (and FP8 per 128, whose d = amax / 448 is then
+ * 2^s exactly, so that x / d lands on the same points) on every rounding boundary of their grids: for
  * every shared exponent s from -127 to the largest that the format reaches (amax = the
  * largest value x 2^s, which sets s under FLOOR and RCEIL alike), blocks of the format's
  * values, the midpoints between neighbours (the ties) and the powers of two that start its
@@ -795,18 +796,16 @@ static void check_mx_grid(const qb_kernel_info* k) {
   /* ebits, mbits, bias and the largest magnitude code of the element format. */
   static const struct {
     qb_dtype out;
-    int ebits, mbits, bias, maxcode;
-  } fmts[] = {{QB_DTYPE_mxf8e4m3, 4, 3, 7, 0x7E},
-              {QB_DTYPE_mxf8e5m2, 5, 2, 15, 0x7B},
-              {QB_DTYPE_mxf6e2m3, 2, 3, 1, 0x1F},
-              {QB_DTYPE_mxf6e3m2, 3, 2, 3, 0x1F},
-              {QB_DTYPE_mxf4, 2, 1, 1, 0x07}};
+    int ebits, mbits, bias, maxcode, blen;
+  } fmts[] = {{QB_DTYPE_mxf8e4m3, 4, 3, 7, 0x7E, 32}, {QB_DTYPE_mxf8e5m2, 5, 2, 15, 0x7B, 32},
+              {QB_DTYPE_mxf6e2m3, 2, 3, 1, 0x1F, 32}, {QB_DTYPE_mxf6e3m2, 3, 2, 3, 0x1F, 32},
+              {QB_DTYPE_mxf4, 2, 1, 1, 0x07, 32},     {QB_DTYPE_f8e4m3b128, 4, 3, 7, 0x7E, 128}};
   const qb_family_info* f = qb_family_get(k->family);
   int fi = -1;
   for (int i = 0; i < (int) (sizeof fmts / sizeof fmts[0]); i++)
     if (f->kind == QB_KIND_unary && f->in == QB_DTYPE_f32 && f->out == fmts[i].out) fi = i;
   if (fi < 0) return;
-  const int mbits = fmts[fi].mbits, bias = fmts[fi].bias, maxcode = fmts[fi].maxcode;
+  const int mbits = fmts[fi].mbits, bias = fmts[fi].bias, maxcode = fmts[fi].maxcode, bl = fmts[fi].blen;
   double vals[128];
   for (int c = 0; c <= maxcode; c++) {
     const int e = c >> mbits, m = c & ((1 << mbits) - 1);
@@ -816,7 +815,7 @@ static void check_mx_grid(const qb_kernel_info* k) {
    * normal values with mantissa 0 are among the values), each -ulp, 0, +ulp. */
   enum { MAXV = 3 * 2 * 3 * 128 + 2 * 40, MAXB = (MAXV + 30) / 31 };
   static float base[MAXV], x[MAXB * 32];
-  static uint8_t got[MAXB * 33 + 64], want[MAXB * 33 + 64];
+  static uint8_t got[MAXB * 33 + 256], want[MAXB * 33 + 256];
   const qb_kernel_info* ref = qb_kernel_reference(k->family);
   const int emax = (int) floor(log2(vals[maxcode]));
   for (int s = -127; s <= 127 - emax - 1; s++) {
@@ -838,19 +837,19 @@ static void check_mx_grid(const qb_kernel_info* k) {
       base[nv++] = ldexpf((float) vals[1], s - d);
       base[nv++] = -ldexpf(1.5f * (float) vals[1], s - d);
     }
-    const int nb = (nv + 30) / 31;
+    const int nb = (nv + bl - 2) / (bl - 1);
     const float amax = ldexpf((float) vals[maxcode], s);
     for (int b = 0; b < nb; b++) {
-      x[32 * b] = b & 1 ? -amax : amax;
-      for (int i = 1; i < 32; i++) {
-        const int at = 31 * b + i - 1;
-        x[32 * b + i] = at < nv ? base[at] : 0.0f;
+      x[bl * b] = b & 1 ? -amax : amax;
+      for (int i = 1; i < bl; i++) {
+        const int at = (bl - 1) * b + i - 1;
+        x[bl * b + i] = at < nv ? base[at] : 0.0f;
       }
     }
     memset(got, 0xA5, sizeof got);
     memset(want, 0xA5, sizeof want);
-    qb_kernel_unary(k)((size_t) nb * 32, x, got, NULL);
-    qb_kernel_unary(ref)((size_t) nb * 32, x, want, NULL);
+    qb_kernel_unary(k)((size_t) nb * bl, x, got, NULL);
+    qb_kernel_unary(ref)((size_t) nb * bl, x, want, NULL);
     if (memcmp(got, want, sizeof got) != 0)
       fail_msg("%s: the grid blocks at s = %d differ from the reference", k->name, s);
   }
