@@ -502,11 +502,11 @@ static void qb__int4_bounds(const qb_kernel_info* k) {
  * a NaN of either sign (and payload), infinities, -0, all-positive and all-negative
  * groups, a range whose scale underflows f16 (s = 0) or is subnormal there, one beyond f16
  * (s = inf), values near FLT_MAX, constant groups, all-NaN groups; one case per group, in
- * the runs of eight and in the tail.
+ * the runs of eight (AVX2) or sixteen (AVX-512) and in the tail.
  */
 static void qb__int4_edges(const qb_kernel_info* k) {
   const qb_family_info* f = qb_family_get(k->family);
-  const size_t g = f->n_multiple, ng = 8 * 3 + 5, n = g * ng;
+  const size_t g = f->n_multiple, ng = 16 * 2 + 5, n = g * ng;
   uint64_t seed = 0xED6Eu + (uint64_t) k->family;
   float* x = malloc(n * sizeof(float));
   assert_true(x != NULL);
