@@ -525,9 +525,8 @@ static inline int qb__f8_has_e4m3_nan(const uint8_t* q) {
  * 2. a subnormal code (E = 0, mantissa m < 8): lane m of a table made once per block,
  *    m x 2^(1 - bias - mbits) (exact constants) times the scale: the reference's product;
  * 3. a blend on E = 0, then the sign bit (-(|v| s) is (-|v|) s, zeros included).
- * Used for E3M2 only: paired on normal data, E3M2 8.0 -> 4.8 ns per block; E2M3, which
- * the subnormal operands did not slow in any mix of codes tried, 4.0 -> 4.8 (0.84x; the
- * same at DRAM size), so it keeps qb__mx_decode_avx2.
+ * Used for E3M2 (8.0 -> 4.8 ns per block on normal data, paired); E2M3 keeps the general
+ * decode (qb__mx_dequant_block_fast_avx2 says why).
  */
 static inline __m256 qb__f6_sub_table_avx2(qb__mx_kind k, __m256 scale) {
   const float q = k == QB__MX_E2M3 ? 0x1p-3f : 0x1p-4f; /* 2^(1 - bias - mbits) */
@@ -546,45 +545,56 @@ static inline __m256 qb__f6_decode_scaled_avx2(__m256i c, qb__mx_kind k, __m256i
 
 /* One MX block -> 32 f32: decode(code) * 2^(e - 127), as qb__mx_dequant_block (under the
  * NaN scale 0xFF a NaN code keeps its own NaN: a blend, since vmulps's choice between two
- * NaNs follows the operand order the compiler picks). FP4 by qb__f4_table_avx2 (the
- * scale is finite under every e but 0xFF). The scale's bits are made in a general
- * register and broadcast: a float made from them through the stack (GCC's
- * way with qb__e8m0_scale) left a store and two reloads in the loop, and the kernel
- * 2-4x slower, varying with the stack's address. */
+ * NaNs follows the operand order the compiler picks). */
 static inline void qb__mx_dequant_block_avx2(const uint8_t* qs, uint8_t e, qb__mx_kind k, int width,
                                              float* y) {
+  const __m256 scale = _mm256_set1_ps(qb__e8m0_scale(e));
   __m256i c[4];
   qb__mx_unpack_avx2(qs, width, c);
-  if (__builtin_expect(e == 0xFF, 0)) {
-    const __m256 nan = _mm256_castsi256_ps(_mm256_set1_epi32((int) qb_e8m0_to_f32_bits(e)));
+  if (e == 0xFF) {
 #pragma GCC unroll 4
     for (int i = 0; i < 4; i++) {
       const __m256 v = qb__mx_decode_avx2(c[i], k);
-      _mm256_storeu_ps(y + 8 * i, _mm256_blendv_ps(nan, v, _mm256_cmp_ps(v, v, _CMP_UNORD_Q)));
+      _mm256_storeu_ps(y + 8 * i, _mm256_blendv_ps(scale, v, _mm256_cmp_ps(v, v, _CMP_UNORD_Q)));
     }
     return;
   }
-  if (k == QB__MX_E2M1) {
-    const __m256 t = qb__f4_table_avx2(_mm256_castsi256_ps(_mm256_set1_epi32((int) qb_e8m0_to_f32_bits(e))));
+#pragma GCC unroll 4
+  for (int i = 0; i < 4; i++) _mm256_storeu_ps(y + 8 * i, _mm256_mul_ps(qb__mx_decode_avx2(c[i], k), scale));
+}
+
+/*
+ * One MX block -> 32 f32 by the fastest exact path for its format (k is a constant in
+ * each kernel, so only one path is compiled): FP4 by qb__f4_table_avx2 (the scale is
+ * finite under every e but 0xFF); E3M2 by qb__f6_decode_scaled_avx2; E4M3 (no NaN code,
+ * e <= 246) and E5M2 by F16C (qb__f8_f16_x16); the rest, and the blocks outside those
+ * ranges, by qb__mx_dequant_block_avx2. E2M3 and MXINT8 take that function as it was:
+ * E2M3's multiplications of f32 subnormal codes ran 35-36 GB/s in L2 as compiled there,
+ * but 8-29 GB/s in other arrangements of the same instructions (the vmulps with subnormal
+ * lanes are slow on this Zen VM; how much that costs depends on the schedule), and
+ * qb__f6_decode_scaled_avx2, which has no subnormal operand, ran 31 in every one.
+ */
+static inline void qb__mx_dequant_block_fast_avx2(const uint8_t* qs, uint8_t e, qb__mx_kind k, int width,
+                                                  float* y) {
+  if (k == QB__MX_E2M1 && e != 0xFF) {
+    __m256i c[4];
+    qb__mx_unpack_avx2(qs, width, c);
+    const __m256 t = qb__f4_table_avx2(_mm256_set1_ps(qb__e8m0_scale(e)));
 #pragma GCC unroll 4
     for (int i = 0; i < 4; i++) _mm256_storeu_ps(y + 8 * i, qb__f4_lookup_avx2(t, c[i]));
     return;
   }
-  if (k == QB__MX_E3M2) {
-    const int bias = 3, emax = 7;
-    if (__builtin_expect(e >= bias && e <= 254 - emax + bias, 1)) {
-      const __m256i add = _mm256_set1_epi32((e - bias) << 23);
-      const __m256 t =
-          qb__f6_sub_table_avx2(k, _mm256_castsi256_ps(_mm256_set1_epi32((int) qb_e8m0_to_f32_bits(e))));
+  if (k == QB__MX_E3M2 && e >= 3 && e <= 254 - 7 + 3) {
+    __m256i c[4];
+    qb__mx_unpack_avx2(qs, width, c);
+    const __m256i add = _mm256_set1_epi32((e - 3) << 23);
+    const __m256 t = qb__f6_sub_table_avx2(k, _mm256_set1_ps(qb__e8m0_scale(e)));
 #pragma GCC unroll 4
-      for (int i = 0; i < 4; i++) _mm256_storeu_ps(y + 8 * i, qb__f6_decode_scaled_avx2(c[i], k, add, t));
-      return;
-    }
+    for (int i = 0; i < 4; i++) _mm256_storeu_ps(y + 8 * i, qb__f6_decode_scaled_avx2(c[i], k, add, t));
+    return;
   }
-  /* E4M3 (no NaN code; scale x 2^8 a normal f32: e <= 246) and E5M2 by F16C. */
-  if (k == QB__MX_E5M2 || (k == QB__MX_E4M3 && e <= 246 && !qb__f8_has_e4m3_nan(qs))) {
-    const __m256 m = _mm256_castsi256_ps(
-        _mm256_set1_epi32((int) (k == QB__MX_E4M3 ? (uint32_t) (e + 8) << 23 : qb_e8m0_to_f32_bits(e))));
+  if ((k == QB__MX_E5M2 && e != 0xFF) || (k == QB__MX_E4M3 && e <= 246 && !qb__f8_has_e4m3_nan(qs))) {
+    const __m256 m = _mm256_set1_ps(k == QB__MX_E4M3 ? qb__e8m0_scale((uint8_t) (e + 8)) : qb__e8m0_scale(e));
 #pragma GCC unroll 2
     for (int i = 0; i < 2; i++) {
       __m256 lo, hi;
@@ -594,9 +604,7 @@ static inline void qb__mx_dequant_block_avx2(const uint8_t* qs, uint8_t e, qb__m
     }
     return;
   }
-  const __m256 scale = _mm256_castsi256_ps(_mm256_set1_epi32((int) qb_e8m0_to_f32_bits(e)));
-#pragma GCC unroll 4
-  for (int i = 0; i < 4; i++) _mm256_storeu_ps(y + 8 * i, _mm256_mul_ps(qb__mx_decode_avx2(c[i], k), scale));
+  qb__mx_dequant_block_avx2(qs, e, k, width, y);
 }
 
 /* One NVFP4 block of 16 -> f32: e2m1(code) * d with the reference's d = e4m3(s) * g, by
