@@ -334,10 +334,75 @@ const qb_roof* qb_roof_device_copy(const qb_roofs* roofs, qb_backend_id backend,
 /* Trials of each device copy roof (each way as many repetitions as the suite's cases). */
 #define QB__DEVICE_ROOF_TRIALS 3
 
+/* One trial of a device copy roof: every way of the device's copy timed as a case is,
+ * each way's fastest repetition (or its median, when faster) and the roof's kept when
+ * faster than the trials before. A way under a quarter of the fastest after the first
+ * trial (or failed in it) is not timed again: it cannot become the roof, and on PoCL
+ * the u128x4 way runs about 1/19 of the word copy, seconds per trial at DRAM size. */
+static void qb__device_copy_trial(qb__roofing* r, qb_roof* x) {
+  qb_backend* b = r->in->backends[x->backend];
+  if (b == NULL || x->skipped) return;
+  /* Two buffers of whole 32-bit words: the footprint rounded down to 8 bytes. */
+  const size_t half = (size_t) (x->bytes / 8 * 4);
+  const size_t max_ways = sizeof x->way_bps / sizeof x->way_bps[0];
+  const unsigned trial = x->trials++;
+  for (int way = 0; (size_t) way < max_ways && !*r->in->stop; way++) {
+    const char* way_name = b->ops->copy_way(b, way);
+    if (way_name == NULL) break;
+    if (trial == 0) {
+      x->way_names[way] = way_name;
+      x->way_bps[way] = 0;
+      x->n_ways = (size_t) way + 1;
+    } else if (x->way_bps[way] < x->bytes_per_second / 4) {
+      continue;
+    }
+    char bench[192];
+    snprintf(bench, sizeof bench, "roof/copy/%s/%s:%s/%s/bytes:%" PRIu64 "%s", way_name,
+             qb_backend_name((qb_backend_id) x->backend), x->device_name, x->size_class, x->bytes,
+             trial > 0 ? "/again" : "");
+    qb__progress(r, bench);
+    qb_measure m;
+    qb_error err = {0};
+    const qb_status st =
+        qb_backend_device_measure_copy(b, x->device, half, way, &r->in->measure, bench, &m, &err);
+    if (st != QB_OK) {
+      /* Too big for the device is a fact about every way; another failure is one way's. */
+      if (x->method == NULL) qb_text_copy(x->reason, sizeof x->reason, err.msg);
+      if (st == QB_SKIPPED) {
+        x->skipped = !x->ok;
+        return;
+      }
+      continue;
+    }
+    const double fastest = m.ok ? qb__fastest(&m, "bytes_per_second") : 0;
+    const double bps = !m.ok ? 0 : fastest > m.bytes_per_second ? fastest : m.bytes_per_second;
+    if (!(bps > 0) && x->method == NULL) snprintf(x->reason, sizeof x->reason, "%s", m.reason);
+    if (bps > x->way_bps[way]) x->way_bps[way] = bps;
+    if (bps > x->bytes_per_second) {
+      x->bytes_per_second = bps;
+      x->method = way_name;
+      x->timing = m.host_wall ? "host-wall" : "device";
+      x->ok = true;
+      x->reason[0] = '\0';
+    }
+    json_decref(m.runs);
+  }
+}
+
+/* Trials of each device copy roof at the start of the run (each way as many
+ * repetitions as the suite's cases); rows above it add one each (qb_roof_retry), and
+ * the end of the run one more (qb_roofs_last_trial), as for the CPU roofs. */
+#define QB__DEVICE_ROOF_TRIALS 3
+
+static bool qb__is_device_copy(const qb_roof* x) {
+  return x->device >= 0 && x->backend >= 0 && strcmp(x->name, "copy") == 0;
+}
+
 /* The device's copy roof over a footprint of `bytes`: half read, half written, as the
  * CPU's copy roof splits its footprint; the fastest of the device's copy ways (as the
  * CPU roofs, so that a kernel moving its bytes better than one way cannot end above the
- * roof), each timed as a case is. */
+ * roof), over QB__DEVICE_ROOF_TRIALS trials: one trial on a shared machine left PoCL
+ * rows at up to 1.5x their DRAM copy roof. */
 static void qb__device_copy(qb__roofing* r, const qb_case* k, uint64_t bytes) {
   qb_roof* x = qb__next(r->roofs);
   if (x == NULL) return;
@@ -349,58 +414,8 @@ static void qb__device_copy(qb__roofing* r, const qb_case* k, uint64_t bytes) {
   x->backend = (int) k->backend;
   x->device = k->device;
   x->device_name = k->device_name;
-  qb_backend* b = r->in->backends[k->backend];
-  /* Two buffers of whole 32-bit words: the footprint rounded down to 8 bytes. */
-  const size_t half = (size_t) (bytes / 8 * 4);
-  /* The fastest repetition of each way over QB__DEVICE_ROOF_TRIALS trials, as the CPU
-   * roofs take the fastest over theirs: one trial on a shared machine left PoCL rows at
-   * up to 1.5x their DRAM copy roof. A way under a quarter of the fastest after the
-   * first trial (or failed in it) is not timed again: it cannot become the roof, and on
-   * PoCL the u128x4 way runs about 1/19 of the word copy, seconds per trial at DRAM
-   * size. */
-  const size_t max_ways = sizeof x->way_bps / sizeof x->way_bps[0];
-  for (unsigned trial = 0; trial < QB__DEVICE_ROOF_TRIALS && !*r->in->stop; trial++) {
-    x->trials++;
-    for (int way = 0; (size_t) way < max_ways && !*r->in->stop; way++) {
-      const char* way_name = b->ops->copy_way(b, way);
-      if (way_name == NULL) break;
-      if (trial == 0) {
-        x->way_names[way] = way_name;
-        x->way_bps[way] = 0;
-        x->n_ways = (size_t) way + 1;
-      } else if (x->way_bps[way] < x->bytes_per_second / 4) {
-        continue;
-      }
-      char bench[192];
-      snprintf(bench, sizeof bench, "roof/copy/%s/%s:%s/%s/bytes:%" PRIu64 "%s", way_name,
-               qb_backend_name(k->backend), k->device_name, k->size_class, bytes, trial > 0 ? "/again" : "");
-      qb__progress(r, bench);
-      qb_measure m;
-      qb_error err = {0};
-      const qb_status st =
-          qb_backend_device_measure_copy(b, k->device, half, way, &r->in->measure, bench, &m, &err);
-      if (st != QB_OK) {
-        /* Too big for the device is a fact about every way; another failure is one way's. */
-        if (x->method == NULL) qb_text_copy(x->reason, sizeof x->reason, err.msg);
-        if (st == QB_SKIPPED) {
-          x->skipped = !x->ok;
-          return;
-        }
-        continue;
-      }
-      const double fastest = m.ok ? qb__fastest(&m, "bytes_per_second") : 0;
-      const double bps = !m.ok ? 0 : fastest > m.bytes_per_second ? fastest : m.bytes_per_second;
-      if (!(bps > 0) && x->method == NULL) snprintf(x->reason, sizeof x->reason, "%s", m.reason);
-      if (bps > x->way_bps[way]) x->way_bps[way] = bps;
-      if (bps > x->bytes_per_second) {
-        x->bytes_per_second = bps;
-        x->method = way_name;
-        x->timing = m.host_wall ? "host-wall" : "device";
-        x->ok = true;
-        x->reason[0] = '\0';
-      }
-      json_decref(m.runs);
-    }
+  for (unsigned trial = 0; trial < QB__DEVICE_ROOF_TRIALS && !*r->in->stop && !x->skipped; trial++) {
+    qb__device_copy_trial(r, x);
   }
 }
 
@@ -494,8 +509,15 @@ static void qb__cpu_roofs(qb__roofing* r) {
 bool qb_roof_retry(const qb_roof_input* in, qb_roofs* roofs, size_t index) {
   if (index >= roofs->count) return false;
   qb_roof* x = &roofs->items[index];
-  if (!qb__is_cpu_bandwidth(x) || x->retries >= QB_ROOF_MAX_RETRIES) return false;
+  const bool device = qb__is_device_copy(x) && x->ok;
+  if (!(qb__is_cpu_bandwidth(x) || device) || x->retries >= QB_ROOF_MAX_RETRIES) return false;
   qb__roofing r = {.in = in, .roofs = roofs};
+  if (device) {
+    const double before = x->bytes_per_second;
+    x->retries++;
+    qb__device_copy_trial(&r, x);
+    return x->bytes_per_second > before;
+  }
   qb_error err = {0};
   if (qb_cpu_pins_init(&r.pins, in->all_threads ? in->all_threads : 1, &err) != QB_OK) r.pins.count = 0;
   const double before = x->bytes_per_second;
@@ -513,7 +535,12 @@ void qb_roofs_last_trial(const qb_roof_input* in, qb_roofs* roofs, const bool* u
    * are as far apart as the run allows. */
   for (size_t i = roofs->count; i-- > 0 && !*in->stop;) {
     qb_roof* x = &roofs->items[i];
-    if (used[i] && qb__is_cpu_bandwidth(x)) qb__bandwidth_trial(&r, x);
+    if (!used[i]) continue;
+    if (qb__is_cpu_bandwidth(x)) {
+      qb__bandwidth_trial(&r, x);
+    } else if (qb__is_device_copy(x) && x->ok) {
+      qb__device_copy_trial(&r, x);
+    }
   }
   qb_cpu_pins_free(&r.pins);
 }
@@ -583,6 +610,7 @@ json_t* qb_roofs_json(const qb_roofs* roofs) {
       json_object_set_new(o, "device", json_string(x->device_name));
       if (x->timing) json_object_set_new(o, "timing", json_string(x->timing));
       json_object_set_new(o, "trials", json_integer(x->trials));
+      json_object_set_new(o, "retries", json_integer(x->retries));
       json_object_set_new(
           o, "best_of",
           json_string("the fastest repetition of each of the device's copy ways, over every trial"));

@@ -73,12 +73,13 @@ typedef struct qb_roof_input {
 void qb_roofs_measure(const qb_roof_input* in, qb_roofs* out);
 /* How many times a run may re-measure one roof because rows went above it. */
 #define QB_ROOF_MAX_RETRIES 2
-/* One more trial of a CPU bandwidth roof (every way once, the best kept), because a row
- * went above it; false when it is not a CPU bandwidth roof or has had its retries. */
+/* One more trial of a CPU bandwidth roof or a device copy roof (every way once, the
+ * best kept), because a row went above it; false when it is neither, or has had its
+ * retries, or the trial found nothing faster. */
 bool qb_roof_retry(const qb_roof_input* in, qb_roofs* roofs, size_t index);
-/* One more trial, at the end of the run, of every CPU bandwidth roof whose `used` entry
- * is set (QB_ROOFS_MAX entries): a load that was there when the roofs were first timed
- * is seldom there at both ends of the run. */
+/* One more trial, at the end of the run, of every CPU bandwidth roof and device copy
+ * roof whose `used` entry is set (QB_ROOFS_MAX entries): a load that was there when the
+ * roofs were first timed is seldom there at both ends of the run. */
 void qb_roofs_last_trial(const qb_roof_input* in, qb_roofs* roofs, const bool* used);
 /* The CPU's copy roof for a size class and thread count, or NULL. */
 const qb_roof* qb_roof_copy(const qb_roofs* roofs, const char* size_class, unsigned threads);

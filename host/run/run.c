@@ -214,8 +214,8 @@ static bool qb__shown_row(const qb_runner* r, const json_t* row) {
   return agg != NULL ? strcmp(agg, "median") == 0 : r->measure.repetitions <= 1;
 }
 
-/* A row's roof fields. While the run goes on (`last` false), a shown row above its CPU
- * roof has the roof timed again first (a load that slowed the roof down may be gone);
+/* A row's roof fields. While the run goes on (`last` false), a shown row above its roof
+ * (CPU or device copy) has the roof timed again first (a load that slowed the roof down may be gone);
  * at the end (`last`), every row is held to the roofs as they finally are, and a shown
  * row still above its roof is a warning that names both. */
 static void qb__roof_fields(qb_runner* r, const qb_case* k, json_t* row, bool last) {
@@ -229,7 +229,7 @@ static void qb__roof_fields(qb_runner* r, const qb_case* k, json_t* row, bool la
   if (roof != NULL && bps > 0) {
     const size_t index = (size_t) (roof - r->roofs.items);
     r->roof_used[index] = true;
-    if (!last && host && !r->roofs_frozen && qb__shown_row(r, row)) {
+    if (!last && !r->roofs_frozen && qb__shown_row(r, row)) {
       const qb_roof_input in = qb__roof_input(r);
       while (bps > roof->bytes_per_second && !*r->stop && qb_roof_retry(&in, &r->roofs, index)) {
       }
@@ -255,7 +255,8 @@ static void qb__roof_fields(qb_runner* r, const qb_case* k, json_t* row, bool la
   }
 }
 
-/* At the end of the run: one more trial of every CPU roof a row was held to, then every
+/* At the end of the run: one more trial of every CPU bandwidth and device copy roof a
+ * row was held to, then every
  * row's fractions again against the roofs as they finally are. */
 static void qb__roofs_last(qb_runner* r, const qb_plan* plan) {
   const qb_roof_input in = qb__roof_input(r);
