@@ -64,18 +64,24 @@ typedef struct qb__way {
  * moves its bytes better than memcpy does cannot end above its roof. `loop-256` (the
  * loop in 256-bit vectors) only where the loop's own vectors are 512-bit: where wide
  * vectors lower the clock or split into halves, a kernel of 256-bit vectors may move
- * the bytes faster than the widest loop does. */
-static const qb__way qb__copy_ways[] = {{"memcpy", QB_CPU_WORK_COPY, {0, 0, false, false}},
-                                        {"loop", QB_CPU_WORK_STREAM, {1, 1, false, false}},
-                                        {"loop-256", QB_CPU_WORK_STREAM, {1, 1, false, true}},
-                                        {"loop-nt", QB_CPU_WORK_STREAM, {1, 1, true, false}}};
-static const qb__way qb__read_ways[] = {{"sum", QB_CPU_WORK_READ, {0, 0, false, false}},
-                                        {"loop", QB_CPU_WORK_STREAM, {1, 0, false, false}},
-                                        {"loop-256", QB_CPU_WORK_STREAM, {1, 0, false, true}}};
-static const qb__way qb__write_ways[] = {{"memset", QB_CPU_WORK_WRITE, {0, 0, false, false}},
-                                         {"loop", QB_CPU_WORK_STREAM, {0, 1, false, false}},
-                                         {"loop-256", QB_CPU_WORK_STREAM, {0, 1, false, true}},
-                                         {"loop-nt", QB_CPU_WORK_STREAM, {0, 1, true, false}}};
+ * the bytes faster than the widest loop does. `loop-nt-64`: non-temporal stores in steps
+ * of at least 64 lines, as a kernel streaming its output through an L1 tile moves them
+ * (kernels/common/stream-x86.h): out of cache on the dev VM, reads in longer runs
+ * before each run of stores moved a 2:1 or 1:1 mix 4-8 % faster than 16-line steps
+ * (longer steps still were slower again), and streamed f32 -> f16 casts ran above the
+ * 16-line roof. */
+static const qb__way qb__copy_ways[] = {{"memcpy", QB_CPU_WORK_COPY, {0, 0, false, false, 0}},
+                                        {"loop", QB_CPU_WORK_STREAM, {1, 1, false, false, 0}},
+                                        {"loop-256", QB_CPU_WORK_STREAM, {1, 1, false, true, 0}},
+                                        {"loop-nt", QB_CPU_WORK_STREAM, {1, 1, true, false, 0}},
+                                        {"loop-nt-64", QB_CPU_WORK_STREAM, {1, 1, true, false, 64}}};
+static const qb__way qb__read_ways[] = {{"sum", QB_CPU_WORK_READ, {0, 0, false, false, 0}},
+                                        {"loop", QB_CPU_WORK_STREAM, {1, 0, false, false, 0}},
+                                        {"loop-256", QB_CPU_WORK_STREAM, {1, 0, false, true, 0}}};
+static const qb__way qb__write_ways[] = {{"memset", QB_CPU_WORK_WRITE, {0, 0, false, false, 0}},
+                                         {"loop", QB_CPU_WORK_STREAM, {0, 1, false, false, 0}},
+                                         {"loop-256", QB_CPU_WORK_STREAM, {0, 1, false, true, 0}},
+                                         {"loop-nt", QB_CPU_WORK_STREAM, {0, 1, true, false, 0}}};
 
 /* Tells the caller that a roof is about to be timed: every entry before it is final. */
 static void qb__progress(qb__roofing* r, const char* bench) {
@@ -152,9 +158,10 @@ static size_t qb__ways_of(const qb_roof* x, const qb_cpu* cpu, qb__way* out) {
     table = qb__write_ways;
     n = sizeof qb__write_ways / sizeof qb__write_ways[0];
   }
-  qb__way mix[3] = {{"loop", QB_CPU_WORK_STREAM, {x->r, x->w, false, false}},
-                    {"loop-256", QB_CPU_WORK_STREAM, {x->r, x->w, false, true}},
-                    {"loop-nt", QB_CPU_WORK_STREAM, {x->r, x->w, true, false}}};
+  qb__way mix[4] = {{"loop", QB_CPU_WORK_STREAM, {x->r, x->w, false, false, 0}},
+                    {"loop-256", QB_CPU_WORK_STREAM, {x->r, x->w, false, true, 0}},
+                    {"loop-nt", QB_CPU_WORK_STREAM, {x->r, x->w, true, false, 0}},
+                    {"loop-nt-64", QB_CPU_WORK_STREAM, {x->r, x->w, true, false, 64}}};
   if (table == NULL) {
     table = mix;
     n = sizeof mix / sizeof mix[0];
@@ -179,7 +186,7 @@ static int qb__class_index(const char* size_class) {
 static void qb__bandwidth_trial(qb__roofing* r, qb_roof* x) {
   const qb_ctx* ctx = r->in->ctx;
   const double timeout = r->in->measure.case_timeout;
-  qb__way ways[4];
+  qb__way ways[5];
   const size_t n_ways = qb__ways_of(x, &ctx->cpu, ways);
   const unsigned trial = ++x->trials;
   const bool big = x->bytes >= QB__ROOF_BIG_BYTES;

@@ -274,11 +274,12 @@ qb_status qb_cpu_bench_stream(qb_cpu_bench* b, qb_cpu_stream st, size_t bytes, u
   }
   qb_status s = qb__alloc_slices(b, threads, err);
   if (s != QB_OK) return s;
-  /* 1. A step moves r + w lines, scaled up to at least 16 lines (in the same
-   *    proportion) so that the loop's own overhead stays out of an L1 figure. Each
+  /* 1. A step moves r + w lines, scaled up to at least 16 lines (or st.lines; in the
+   *    same proportion) so that the loop's own overhead stays out of an L1 figure. Each
    *    thread takes whole steps of its share of the footprint, its read and write spans
    *    whole 4 KiB pages apart from other threads'. */
-  while (b->stream.r + b->stream.w < 16) {
+  const unsigned lines = st.lines ? st.lines : 16;
+  while (b->stream.r + b->stream.w < lines) {
     b->stream.r *= 2;
     b->stream.w *= 2;
   }

@@ -47,9 +47,11 @@ typedef enum qb_cpu_work {
 
 /* How a stream roof moves its bytes (qb_cpu_bench_stream). */
 typedef struct qb_cpu_stream {
-  unsigned r, w; /* cache lines read and written per step, in this order (r + w > 0) */
-  bool nt;       /* non-temporal stores (x86 with AVX2 only) */
-  bool narrow;   /* 256-bit vectors where the CPU has 512-bit ones (x86 with AVX-512 only) */
+  unsigned r, w;  /* cache lines read and written per step, in this order (r + w > 0) */
+  bool nt;        /* non-temporal stores (x86 with AVX2 only) */
+  bool narrow;    /* 256-bit vectors where the CPU has 512-bit ones (x86 with AVX-512 only) */
+  unsigned lines; /* r and w scaled up (in proportion) to at least this many lines per
+                     step; 0: 16 */
 } qb_cpu_stream;
 
 /* What one thread does per iteration. Each slice on cache lines of its own: a roof's
