@@ -25,6 +25,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "common/hmax-avx512.h"
 #include "qb/ukernel.h"
 #include "quant/int4g-scalar.h"
 
@@ -75,41 +76,12 @@ QB__INT4G_AVX512_INLINE __m512i qb__avx512_int4g_order128(const __m512i a, const
   return sym ? _mm512_xor_si512(o, _mm512_set1_epi8((char) 0x88)) : o;
 }
 
-/* The lane of group k (0 .. 15) in qb__avx512_int4g_red16's result. */
-static const int qb__avx512_int4g_lane[16] = {0, 8, 4, 12, 2, 10, 6, 14, 1, 9, 5, 13, 3, 11, 7, 15};
-
-/*
- * Sixteen accumulators (group k's in a[k]) -> one vector of the groups' maxima (signed or
- * unsigned 32-bit), group k in lane qb__avx512_int4g_lane[k]: four levels that each halve
- * the partials per group, a level pairing vectors u and v by two blends (or one) and one
- * shuffle, then one maximum (qblock-avx512.h's qb__avx512_amax16_bits does the same).
- */
+/* Sixteen accumulators (group k's in a[k]) -> one vector of the groups' maxima (signed
+ * or unsigned 32-bit), group k in lane qb__avx512_int4g_lane[k]: common/hmax-avx512.h's
+ * tree (qblock-avx512.h's amaxes take the same). */
+#define qb__avx512_int4g_lane qb__avx512_hmax16_lane
 QB__INT4G_AVX512_INLINE __m512i qb__avx512_int4g_red16(const __m512i* m, const int is_signed) {
-#define QB__OP(u, v) (is_signed ? _mm512_max_epi32(u, v) : _mm512_max_epu32(u, v))
-  __m512i v1[8];
-#pragma GCC unroll 8
-  for (int p = 0; p < 8; p++) {
-    v1[p] = QB__OP(_mm512_mask_blend_epi32(0xFF00, m[2 * p], m[2 * p + 1]),
-                   _mm512_shuffle_i64x2(m[2 * p], m[2 * p + 1], _MM_SHUFFLE(1, 0, 3, 2)));
-  }
-  __m512i v2[4];
-#pragma GCC unroll 4
-  for (int q = 0; q < 4; q++) {
-    const __m512i a = _mm512_mask_blend_epi32(0xF0F0, v1[2 * q], v1[2 * q + 1]);
-    const __m512i b = _mm512_mask_blend_epi32(0xF0F0, v1[2 * q + 1], v1[2 * q]);
-    v2[q] = QB__OP(a, _mm512_shuffle_i64x2(b, b, _MM_SHUFFLE(2, 3, 0, 1)));
-  }
-  __m512i v3[2];
-#pragma GCC unroll 2
-  for (int r = 0; r < 2; r++) {
-    const __m512i a = _mm512_mask_blend_epi32(0xCCCC, v2[2 * r], v2[2 * r + 1]);
-    const __m512i b = _mm512_mask_blend_epi32(0xCCCC, v2[2 * r + 1], v2[2 * r]);
-    v3[r] = QB__OP(a, _mm512_shuffle_epi32(b, _MM_PERM_BADC));
-  }
-  const __m512i a = _mm512_mask_blend_epi32(0xAAAA, v3[0], v3[1]);
-  const __m512i b = _mm512_mask_blend_epi32(0xAAAA, v3[1], v3[0]);
-  return QB__OP(a, _mm512_shuffle_epi32(b, _MM_PERM_CDAB));
-#undef QB__OP
+  return qb__avx512_hmax16x16(m, !is_signed);
 }
 
 /* One accumulator -> its maximum (signed or unsigned 32-bit) in every lane. */

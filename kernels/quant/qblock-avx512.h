@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "common/hmax-avx512.h"
 #include "qb/ukernel.h"
 #include "quant/qblock-scalar.h"
 #include "quant/quant-avx512.h"
@@ -54,14 +55,11 @@ QB__QBLOCK_AVX512_INLINE void qb__avx512_q8_0_codes(const float* x, __m512 id, u
  * sign cleared: one instruction where vpandd, vpandd, vpmaxsd take three), which returns
  * the other operand where one is a quiet NaN: a block's result is its largest |x| without
  * its NaNs (the reference's), NaN where all its values are, inf where it holds an infinity.
- * So a NaN among other values does not show here: the callers see it in the codes. Then,
- * as integer maxima of those bits (they order as the floats do, NaN above inf), four levels
- * each halve the partials per block: a level pairs vectors a and b, takes the halves of a
- * it keeps and those of b by one blend, the other halves by one blend and one shuffle that
- * swaps neighbours, and one maximum (vpblendmd and vpmaxsd run on every vector pipe, the
- * shuffle only on two: 15 shuffles for 16 blocks where two per pair and level take 30).
+ * So a NaN among other values does not show here: the callers see it in the codes. Then
+ * integer maxima of those bits (they order as the floats do, NaN above inf) by the
+ * transposing tree of common/hmax-avx512.h (shared with the int4 group ranges).
  */
-static const int qb__avx512_amax_lane[16] = {0, 8, 4, 12, 2, 10, 6, 14, 1, 9, 5, 13, 3, 11, 7, 15};
+#define qb__avx512_amax_lane qb__avx512_hmax16_lane
 
 QB__QBLOCK_AVX512_INLINE __m512i qb__avx512_amax16_bits(const float* x) {
   __m512i m[16];
@@ -70,33 +68,7 @@ QB__QBLOCK_AVX512_INLINE __m512i qb__avx512_amax16_bits(const float* x) {
     m[k] = _mm512_castps_si512(
         _mm512_range_ps(_mm512_loadu_ps(x + 32 * k), _mm512_loadu_ps(x + 32 * k + 16), 11));
   }
-  /* Level 1 (256-bit halves): block 2p in the low half of v1[p], 2p + 1 in the high. */
-  __m512i v1[8];
-#pragma GCC unroll 8
-  for (int p = 0; p < 8; p++) {
-    v1[p] = _mm512_max_epi32(_mm512_mask_blend_epi32(0xFF00, m[2 * p], m[2 * p + 1]),
-                             _mm512_shuffle_i64x2(m[2 * p], m[2 * p + 1], _MM_SHUFFLE(1, 0, 3, 2)));
-  }
-  /* Level 2 (128-bit lanes): lane j of v2[q] from v1[2q] for even j, v1[2q + 1] for odd. */
-  __m512i v2[4];
-#pragma GCC unroll 4
-  for (int q = 0; q < 4; q++) {
-    const __m512i a = _mm512_mask_blend_epi32(0xF0F0, v1[2 * q], v1[2 * q + 1]);
-    const __m512i b = _mm512_mask_blend_epi32(0xF0F0, v1[2 * q + 1], v1[2 * q]);
-    v2[q] = _mm512_max_epi32(a, _mm512_shuffle_i64x2(b, b, _MM_SHUFFLE(2, 3, 0, 1)));
-  }
-  /* Level 3 (64-bit halves of each lane): the low half from v2[2r], the high from v2[2r + 1]. */
-  __m512i v3[2];
-#pragma GCC unroll 2
-  for (int r = 0; r < 2; r++) {
-    const __m512i a = _mm512_mask_blend_epi32(0xCCCC, v2[2 * r], v2[2 * r + 1]);
-    const __m512i b = _mm512_mask_blend_epi32(0xCCCC, v2[2 * r + 1], v2[2 * r]);
-    v3[r] = _mm512_max_epi32(a, _mm512_shuffle_epi32(b, _MM_PERM_BADC));
-  }
-  /* Level 4 (dwords): even dwords from v3[0], odd from v3[1]. */
-  const __m512i a = _mm512_mask_blend_epi32(0xAAAA, v3[0], v3[1]);
-  const __m512i b = _mm512_mask_blend_epi32(0xAAAA, v3[1], v3[0]);
-  return _mm512_max_epi32(a, _mm512_shuffle_epi32(b, _MM_PERM_CDAB));
+  return qb__avx512_hmax16x16(m, 0);
 }
 
 /*
