@@ -25,10 +25,10 @@ static const struct {
   const char* path;
   uint32_t rgb;
 } qb__path_colors[] = {
-    {"scalar", 0x7f7f7f},    {"f16c", 0x8c564b},       {"avx2", 0x1f77b4},       {"avxvnni", 0x17becf},
-    {"avx512skx", 0xd62728}, {"avx512vbmi", 0xff9896}, {"avx512vnni", 0xe377c2}, {"avx512bf16", 0x9467bd}, {"avx512fp16", 0xbcbd22},
-    {"neon", 0x2ca02c},      {"neonfp16", 0x98df8a},   {"neondot", 0x006d2c},    {"neoni8mm", 0x74c476},
-    {"neonbf16", 0x31a354},  {"sve", 0x756bb1},        {"sve2", 0x54278f},
+    {"scalar", 0x7f7f7f},     {"f16c", 0x8c564b},       {"avx2", 0x1f77b4},       {"avxvnni", 0x17becf},
+    {"avx512skx", 0xd62728},  {"avx512vbmi", 0xff9896}, {"avx512vnni", 0xe377c2}, {"avx512bf16", 0x9467bd},
+    {"avx512fp16", 0xbcbd22}, {"neon", 0x2ca02c},       {"neonfp16", 0x98df8a},   {"neondot", 0x006d2c},
+    {"neoni8mm", 0x74c476},   {"neonbf16", 0x31a354},   {"sve", 0x756bb1},        {"sve2", 0x54278f},
 };
 /* Devices and anything else: oranges and browns, apart from every CPU path's colour. */
 static const uint32_t qb__device_palette[] = {0xff7f0e, 0xa63603, 0xfdae6b, 0xe6550d, 0x8c6d31, 0xfd8d3c};
