@@ -128,6 +128,8 @@ for x in q["roofs"]:
         bad.append("roof %s/%s/%s: no method, ways or trials" % (x["name"], x["size_class"], x["threads"]))
     elif abs(max(v for v in x["ways"].values() if v) - x["bytes_per_second"]) > 1e-6 * x["bytes_per_second"]:
         bad.append("roof %s/%s: not the fastest of its ways" % (x["name"], x["size_class"]))
+    if x["name"] == "read" and not {"sum", "sum-8", "sum-2"} <= set(x.get("ways", {})):
+        bad.append("roof read/%s/%s: ways %s lack sum, sum-8 or sum-2" % (x["size_class"], x["threads"], sorted(x.get("ways", {}))))
     if (x["name"], x["size_class"], x["threads"]) in held and x["trials"] < 2:
         bad.append("roof %s/%s/%s: held a row but timed once" % (x["name"], x["size_class"], x["threads"]))
 for b in bad[:10]:

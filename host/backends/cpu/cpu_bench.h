@@ -40,7 +40,9 @@ bool qb_cpu_pin(qb_cpu_pins* p, int t);
 typedef enum qb_cpu_work {
   QB_CPU_WORK_KERNEL, /* a registry kernel over a case's data */
   QB_CPU_WORK_COPY,   /* memcpy: half the bytes read, half written */
-  QB_CPU_WORK_READ,   /* a sum over every 64-bit word */
+  QB_CPU_WORK_READ,   /* a sum over every 64-bit word, four accumulators */
+  QB_CPU_WORK_READ8,  /* the same sum, eight accumulators */
+  QB_CPU_WORK_READ2,  /* the sum over the two halves at once, as a dot reads its inputs */
   QB_CPU_WORK_WRITE,  /* memset */
   QB_CPU_WORK_STREAM, /* a vector loop reading r and writing w cache lines per step */
 } qb_cpu_work;
