@@ -224,12 +224,60 @@ static void test_per_channel(qb__ctx* c, const qb_kernel_info* k, const qb_famil
   }
 }
 
+/*
+ * One block of 32 at x whose scale sits at an edge, chosen by `kind`: all zeros (of either
+ * sign); a subnormal or tiny largest magnitude (a d = amax / 127 that underflows to 0 or is
+ * subnormal, a 1 / d that overflows); a largest magnitude near 127 * 2^-126 (d just either
+ * side of the smallest normal); exact ties (amax = 127 * s with s a power of two, the
+ * other values (k + 1/2) s and their neighbours); a huge largest magnitude.
+ */
+static void fill_edge_block(qb__ctx* c, float* x, int kind) {
+  const uint64_t r = qb_test_rand(&c->seed);
+  for (int i = 0; i < QB_BLOCK_LEN; i++) {
+    const uint64_t v = qb_test_rand(&c->seed);
+    const float u = rand_unit(c) * 2.0f - 1.0f;
+    switch (kind) {
+      case 0:
+        x[i] = v & 1 ? -0.0f : 0.0f;
+        break;
+      case 1:
+        x[i] = u * ldexpf(1.0f, (int) (r % 32) - 149);
+        break;
+      case 2:
+        x[i] = u * 127.0f * ldexpf(1.0f + (float) (r % 5) * 0x1p-3f, -127 + (int) ((r >> 8) % 3));
+        break;
+      case 3: {
+        const float s = ldexpf(1.0f, (int) (r % 60) - 30);
+        const float t = ((float) ((int) (v % 254) - 127) + 0.5f) * s;
+        x[i] = i == (int) ((r >> 8) % QB_BLOCK_LEN) ? (v & 1 ? -127.0f : 127.0f) * s
+               : v % 3 == 0                         ? nextafterf(t, (v >> 8) & 1 ? INFINITY : -INFINITY)
+                                                    : t;
+        break;
+      }
+      default:
+        x[i] = u * ldexpf(1.0f, 100 + (int) (r % 28));
+        break;
+    }
+  }
+}
+
 static void test_blocks(qb__ctx* c, const qb_kernel_info* k, const qb_family_info* f, size_t n,
                         int misalign) {
   /* qb8 buffers are misaligned by one float: qb_block_q8 itself needs 4-byte alignment. */
   const size_t off = misalign ? 4 : 0;
-  for (int rep = 0; rep < 4; rep++) {
-    if (f->in == QB_DTYPE_f32) {
+  for (int rep = 0; rep < 6; rep++) {
+    if (f->in == QB_DTYPE_f32 && rep >= 4) {
+      /* Blocks at the scales' edges (fill_edge_block), mixed with ordinary ones. */
+      float* x = (float*) (c->in + off);
+      for (size_t b = 0; b < n / QB_BLOCK_LEN; b++) {
+        const uint64_t v = qb_test_rand(&c->seed);
+        if (v % 4 == 0) {
+          for (int i = 0; i < QB_BLOCK_LEN; i++) x[b * QB_BLOCK_LEN + i] = rand_unit(c) - 0.5f;
+        } else {
+          fill_edge_block(c, x + b * QB_BLOCK_LEN, (int) ((v >> 8) % 5));
+        }
+      }
+    } else if (f->in == QB_DTYPE_f32) {
       float* x = (float*) (c->in + off);
       /* Block scales vary: each block gets its own magnitude. */
       for (size_t i = 0; i < n; i++) {

@@ -16,6 +16,13 @@
 
 #define QB__QBLOCK_AVX2_INLINE static inline __attribute__((always_inline))
 
+/* An empty asm that says it reads and writes two stored arrays, so that the compiler
+ * reads each block's scale and id back from them (a broadcast load, a 32- or 16-bit
+ * load) instead of keeping them in registers and extracting each one by two shuffles
+ * (vpermilps + vperm2f128, vextracti128 + vpextrd) on the pipes that also pack the
+ * codes. */
+#define qb__avx2_from_memory(a, b) __asm__("" : "+m"(a), "+m"(b))
+
 /*
  * The |x| maxima of the eight blocks of 32 at x, as integer maxima of the |x| bits (NaN
  * above inf, so a block's result says whether it holds a NaN or an infinity), block k's in
@@ -137,6 +144,68 @@ QB__QBLOCK_AVX2_INLINE void qb__avx2_q8_0_quant(const float* x, qb_block_q8_0* b
   }
   const uint16_t dh = (uint16_t) _mm_extract_epi16(_mm_cvtps_ph(_mm_set_ss(d), _MM_FROUND_TO_NEAREST_INT), 0);
   qb__avx2_q8_0_codes(x, _mm256_set1_ps(d != 0.0f ? 1.0f / d : 0.0f), dh, b);
+}
+
+/*
+ * qbench's qb8 (quant-scalar.h's qb__block_quant_one: an f32 d = amax / 127 and the codes
+ * nearbyint(x * id) clamped to [-127, 127]), eight blocks at once, the steps of
+ * qb__avx2_q8_0_quant_x8: the maxima by qb__avx2_amax8, d and id by two vector divisions
+ * (the reference's IEEE operations, so its bits). Where a block holds no NaN and no
+ * infinity and its d is normal or 0, |x * id| <= 127 (1 + 2^-22) for every x of it
+ * (amax * fl(1 / fl(amax / 127)) is 127 within two roundings), so the codes are
+ * vcvtps2dq(x * id) (nearest even in the default rounding mode, as the reference's
+ * qb__round_even assumes) with no clamp and no NaN mask: a multiply and a conversion per
+ * vector, then the packs. Any other block goes through the reference (rare).
+ */
+QB__QBLOCK_AVX2_INLINE void qb__avx2_qb8_codes(const float* x, __m256 id, const float* d, qb_block_q8* b) {
+  __m256i q[4];
+#pragma GCC unroll 4
+  for (int i = 0; i < 4; i++) q[i] = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(x + 8 * i), id));
+  const __m256i w = _mm256_packs_epi16(_mm256_packs_epi32(q[0], q[1]), _mm256_packs_epi32(q[2], q[3]));
+  memcpy(&b->d, d, sizeof(float));
+  _mm256_storeu_si256((__m256i*) b->qs,
+                      _mm256_permutevar8x32_epi32(w, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7)));
+}
+
+/* The reference for a block the fast path does not take, out of line (it is rare, and eight
+ * inlined copies would fill the group loop with cold code). */
+static __attribute__((noinline)) void qb__avx2_qb8_block_ref(const float* x, qb_block_q8* b) {
+  qb__block_quant_one(x, b);
+}
+
+QB__QBLOCK_AVX2_INLINE __m256i qb__avx2_qb8_quant_x8_one(const float* x, qb_block_q8* b, __m256i amax,
+                                                         const float* next) {
+  const __m256 d = _mm256_div_ps(_mm256_castsi256_ps(amax), _mm256_set1_ps(127.0f));
+  const __m256 nz = _mm256_cmp_ps(d, _mm256_setzero_ps(), _CMP_NEQ_UQ);
+  const __m256 id = _mm256_and_ps(_mm256_div_ps(_mm256_set1_ps(1.0f), d), nz);
+  const __m256 tiny = _mm256_and_ps(nz, _mm256_cmp_ps(d, _mm256_set1_ps(0x1p-126f), _CMP_LT_OQ));
+  const __m256i naninf = _mm256_cmpgt_epi32(amax, _mm256_set1_epi32(0x7F7FFFFF));
+  const int special = _mm256_movemask_ps(_mm256_or_ps(tiny, _mm256_castsi256_ps(naninf)));
+  float ds[8], ids[8];
+  _mm256_storeu_ps(ds, d);
+  _mm256_storeu_ps(ids, id);
+  qb__avx2_from_memory(ds, ids);
+  /* The next eight blocks' maxima, so that their loads overlap these blocks' codes. */
+  const __m256i amax_next = next != NULL ? qb__avx2_amax8(next) : _mm256_setzero_si256();
+  /* Block k's d and id (broadcast from memory) from lane k / 2 + 4 * (k % 2). */
+#pragma GCC unroll 8
+  for (int k = 0; k < 8; k++) {
+    const int lane = k / 2 + 4 * (k % 2);
+    if (__builtin_expect(special & (1 << lane), 0)) {
+      qb__avx2_qb8_block_ref(x + 32 * k, &b[k]);
+    } else {
+      qb__avx2_qb8_codes(x + 32 * k, _mm256_set1_ps(ids[lane]), &ds[lane], &b[k]);
+    }
+  }
+  return amax_next;
+}
+
+/* `groups` groups of eight qb8 blocks, pipelined as qb__avx2_q8_0_quant_x8. */
+QB__QBLOCK_AVX2_INLINE void qb__avx2_qb8_quant_x8(const float* x, qb_block_q8* b, size_t groups) {
+  __m256i amax = groups != 0 ? qb__avx2_amax8(x) : _mm256_setzero_si256();
+  for (size_t g = 0; g < groups; g++) {
+    amax = qb__avx2_qb8_quant_x8_one(x + 256 * g, b + 8 * g, amax, g + 1 < groups ? x + 256 * (g + 1) : NULL);
+  }
 }
 
 /* One q8_0 block: y = (float) q * d, d decoded exactly by vcvtph2ps. */
