@@ -18,11 +18,13 @@
 
 /* One set of affine parameters, broadcast. */
 typedef struct qb__avx2_qp {
-  __m256 mul;    /* inv_scale (PyTorch multiplies), or scale (TFLite divides by it) */
-  __m256 lo, hi; /* qmin - zp and qmax - zp: the clamp, relative to the zero point */
-  __m256 zp;     /* the zero point, as a float (exact: |zp| < 2^24) */
-  __m256i zpi;   /* and as an int32 */
-  __m256 scale;  /* for fake-quant's dequantize */
+  __m256 mul;           /* inv_scale (PyTorch multiplies), or scale (TFLite divides by it) */
+  __m256 lo, hi;        /* qmin - zp and qmax - zp: the clamp, relative to the zero point */
+  __m256 zp;            /* the zero point, as a float (exact: |zp| < 2^24) */
+  __m256i zpi;          /* and as an int32 */
+  __m256 scale;         /* for fake-quant's dequantize */
+  __m256i zp16;         /* zp in int16 lanes (qb__avx2_quant32_pt) */
+  __m256i qmin8, qmax8; /* qmin and qmax in bytes, as the dtype reads them */
 } qb__avx2_qp;
 
 QB__AVX2_INLINE qb__avx2_qp qb__avx2_qp_make(float scale, float inv_scale, int32_t zp, int32_t qmin,
@@ -34,6 +36,9 @@ QB__AVX2_INLINE qb__avx2_qp qb__avx2_qp_make(float scale, float inv_scale, int32
   p.zp = _mm256_set1_ps((float) zp);
   p.zpi = _mm256_set1_epi32(zp);
   p.scale = _mm256_set1_ps(scale);
+  p.zp16 = _mm256_set1_epi16((int16_t) zp);
+  p.qmin8 = _mm256_set1_epi8((char) qmin);
+  p.qmax8 = _mm256_set1_epi8((char) qmax);
   return p;
 }
 
@@ -100,30 +105,110 @@ QB__AVX2_INLINE __m256i qb__avx2_pack32(__m256i a, __m256i b, __m256i c, __m256i
   return _mm256_permutevar8x32_epi32(abcd, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
 }
 
+/* The codes' saturating int16 lanes (zp added) -> bytes clamped to [qmin, qmax]. */
+QB__AVX2_INLINE __m256i qb__avx2_pt_bytes(__m256i ab, __m256i cd, const qb__avx2_qp* p, const int is_u8) {
+  if (is_u8) return _mm256_min_epu8(_mm256_max_epu8(_mm256_packus_epi16(ab, cd), p->qmin8), p->qmax8);
+  return _mm256_min_epi8(_mm256_max_epi8(_mm256_packs_epi16(ab, cd), p->qmin8), p->qmax8);
+}
+
+/*
+ * PyTorch, 32 codes at once, the main loops' step: 19 vector instructions where four
+ * qb__avx2_quant_i32 and qb__avx2_pack32 take 28, and only the 4 conversions on the two
+ * pipes (of Zen 3's four) that also take the float min/max the other path needs 8 of.
+ * Returns 0, leaving *out alone, when some lane needs qb__avx2_quant_i32 instead.
+ * 1. c = vcvtps2dq(x * inv_scale): round(v), nearest even (MXCSR's mode, as in
+ *    qb__avx2_quant_i32), or 0x80000000 where v is NaN or |v| >= 2^31.
+ * 2. vpackssdw saturates c to int16: any c <= -32768, so any NaN or |v| >= 2^31, gives
+ *    -32768; every other lane holds round(v), or 32767 where round(v) > 32767.
+ * 3. If a lane is -32768, return 0: a NaN (the zero point) and an overflow to +-2^31
+ *    would both look like that here. It needs |x * inv_scale| >= 32767.5, so it never
+ *    happens to data the scale covers (only to NaN and to outliers of 128 times the
+ *    quantization range and more).
+ * 4. Otherwise add zp, saturating (|zp| <= 255), pack to bytes, saturating to the
+ *    dtype's range, and clamp to [qmin, qmax] there: each step is monotone and every
+ *    saturation bound lies outside [qmin, qmax], so this is clamp(round(v) + zp, qmin,
+ *    qmax), the reference's clamp(round(v), qmin - zp, qmax - zp) + zp. Last, undo the
+ *    packs' per-lane interleave.
+ */
+QB__AVX2_INLINE int qb__avx2_quant32_pt(const float* x, const qb__avx2_qp* p, __m256i* out, const int is_u8) {
+  /* 1. */
+  const __m256i a = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(x), p->mul));
+  const __m256i b = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(x + 8), p->mul));
+  const __m256i c = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(x + 16), p->mul));
+  const __m256i d = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(x + 24), p->mul));
+  /* 2. */
+  const __m256i ab = _mm256_packs_epi32(a, b);
+  const __m256i cd = _mm256_packs_epi32(c, d);
+  /* 3. */
+  const __m256i low = _mm256_cmpeq_epi16(_mm256_min_epi16(ab, cd), _mm256_set1_epi16(INT16_MIN));
+  if (_mm256_movemask_epi8(low) != 0) return 0;
+  /* 4. */
+  const __m256i q =
+      qb__avx2_pt_bytes(_mm256_adds_epi16(ab, p->zp16), _mm256_adds_epi16(cd, p->zp16), p, is_u8);
+  *out = _mm256_permutevar8x32_epi32(q, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+  return 1;
+}
+
+/* The same steps for 8 codes (a channel's last, overlapping vector): the low 8 bytes. */
+QB__AVX2_INLINE int qb__avx2_quant8_pt(const float* x, const qb__avx2_qp* p, __m128i* out, const int is_u8) {
+  const __m256i a = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(x), p->mul));
+  const __m128i w = _mm_packs_epi32(_mm256_castsi256_si128(a), _mm256_extracti128_si256(a, 1));
+  if (_mm_movemask_epi8(_mm_cmpeq_epi16(w, _mm_set1_epi16(INT16_MIN))) != 0) return 0;
+  const __m128i z = _mm_adds_epi16(w, _mm256_castsi256_si128(p->zp16));
+  const __m128i lo = _mm256_castsi256_si128(p->qmin8), hi = _mm256_castsi256_si128(p->qmax8);
+  *out = is_u8 ? _mm_min_epu8(_mm_max_epu8(_mm_packus_epi16(z, z), lo), hi)
+               : _mm_min_epi8(_mm_max_epi8(_mm_packs_epi16(z, z), lo), hi);
+  return 1;
+}
+
 /* One vector of int32 in the byte range -> 8 bytes (the low half of the result). */
 QB__AVX2_INLINE __m128i qb__avx2_pack8(__m256i a, const int is_u8) {
   const __m128i w = _mm_packs_epi32(_mm256_castsi256_si128(a), _mm256_extracti128_si256(a, 1));
   return is_u8 ? _mm_packus_epi16(w, w) : _mm_packs_epi16(w, w);
 }
 
+/* 32 codes (a main loop's step): qb__avx2_quant32_pt for PyTorch where it can, else four
+ * qb__avx2_quant_i32. pk: the packs qb__avx2_quant_loop chooses. */
+QB__AVX2_INLINE __m256i qb__avx2_quant32(const float* x, const qb__avx2_qp* p, const int tflite,
+                                         const int is_u8, const int pk) {
+  __m256i q;
+  if (!tflite && __builtin_expect(qb__avx2_quant32_pt(x, p, &q, is_u8), 1)) return q;
+  const __m256i a = qb__avx2_quant_i32(_mm256_loadu_ps(x), p, tflite);
+  const __m256i b = qb__avx2_quant_i32(_mm256_loadu_ps(x + 8), p, tflite);
+  const __m256i c = qb__avx2_quant_i32(_mm256_loadu_ps(x + 16), p, tflite);
+  const __m256i d = qb__avx2_quant_i32(_mm256_loadu_ps(x + 24), p, tflite);
+  return qb__avx2_pack32(a, b, c, d, pk);
+}
+
+/* 8 codes, in the low 8 bytes: qb__avx2_quant8_pt for PyTorch where it can, else
+ * qb__avx2_quant_i32. */
+QB__AVX2_INLINE __m128i qb__avx2_quant8(const float* x, const qb__avx2_qp* p, const int tflite,
+                                        const int is_u8, const int pk) {
+  __m128i q;
+  if (!tflite && __builtin_expect(qb__avx2_quant8_pt(x, p, &q, is_u8), 1)) return q;
+  return qb__avx2_pack8(qb__avx2_quant_i32(_mm256_loadu_ps(x), p, tflite), pk);
+}
+
 /*
  * f32 -> s8/u8, per tensor, `unroll` vectors of 8 per main-loop iteration (1 or 4).
- * The last n % 8 elements go through a zero-padded stack copy, so they take the same
- * vector path as the rest.
+ * With 4 and n >= 32, the last n % 32 elements are the 32 that end at n, overlapping
+ * the step before (the same bytes written twice); otherwise the last n % 8 go through a
+ * zero-padded stack copy, so they take the same vector path as the rest.
  */
 QB__AVX2_INLINE void qb__avx2_quant_loop(size_t n, const float* x, void* y, const qb__avx2_qp* p,
                                          const int tflite, const int is_u8, const int unroll) {
   uint8_t* out = (uint8_t*) y;
   /* PyTorch's path gives the bytes as 0..255 (qb__avx2_quant_i32): unsigned packs. */
   const int pk = tflite ? is_u8 : 1;
-  if (unroll == 4) {
+  if (unroll == 4 && n >= 32) {
     for (; n >= 32; n -= 32, x += 32, out += 32) {
-      const __m256i a = qb__avx2_quant_i32(_mm256_loadu_ps(x), p, tflite);
-      const __m256i b = qb__avx2_quant_i32(_mm256_loadu_ps(x + 8), p, tflite);
-      const __m256i c = qb__avx2_quant_i32(_mm256_loadu_ps(x + 16), p, tflite);
-      const __m256i d = qb__avx2_quant_i32(_mm256_loadu_ps(x + 24), p, tflite);
-      _mm256_storeu_si256((__m256i*) out, qb__avx2_pack32(a, b, c, d, pk));
+      _mm256_storeu_si256((__m256i*) out, qb__avx2_quant32(x, p, tflite, is_u8, pk));
     }
+    if (n != 0) {
+      /* The rest as the 32 ending at the end, overlapping (the same bytes again). */
+      _mm256_storeu_si256((__m256i*) (out + n - 32), qb__avx2_quant32(x + n - 32, p, tflite, is_u8, pk));
+    }
+    return;
   }
   for (; n >= 8; n -= 8, x += 8, out += 8) {
     const __m256i q = qb__avx2_quant_i32(_mm256_loadu_ps(x), p, tflite);
@@ -175,6 +260,7 @@ QB__AVX2_INLINE void qb__avx2_quantc(size_t n, const float* x, void* y, const qb
     return;
   }
   const __m256i qmin = _mm256_set1_epi32(q->qmin), qmax = _mm256_set1_epi32(q->qmax);
+  const __m256i qmin8 = _mm256_set1_epi8((char) q->qmin), qmax8 = _mm256_set1_epi8((char) q->qmax);
   for (size_t c = 0; c < n / len; c++, x += len, out += len) {
     qb__avx2_qp p;
     p.mul = _mm256_set1_ps(mul[c]);
@@ -183,23 +269,25 @@ QB__AVX2_INLINE void qb__avx2_quantc(size_t n, const float* x, void* y, const qb
     p.hi = _mm256_cvtepi32_ps(_mm256_sub_epi32(qmax, p.zpi));
     p.zp = _mm256_cvtepi32_ps(p.zpi);
     p.scale = p.mul; /* unused by quantize */
+    p.zp16 = _mm256_set1_epi16((int16_t) zps[c]);
+    p.qmin8 = qmin8;
+    p.qmax8 = qmax8;
     size_t i = 0;
     if (unroll == 4) {
       for (; i + 32 <= len; i += 32) {
-        const __m256i a = qb__avx2_quant_i32(_mm256_loadu_ps(x + i), &p, tflite);
-        const __m256i b = qb__avx2_quant_i32(_mm256_loadu_ps(x + i + 8), &p, tflite);
-        const __m256i d = qb__avx2_quant_i32(_mm256_loadu_ps(x + i + 16), &p, tflite);
-        const __m256i e = qb__avx2_quant_i32(_mm256_loadu_ps(x + i + 24), &p, tflite);
-        _mm256_storeu_si256((__m256i*) (out + i), qb__avx2_pack32(a, b, d, e, pk));
+        _mm256_storeu_si256((__m256i*) (out + i), qb__avx2_quant32(x + i, &p, tflite, is_u8, pk));
       }
     }
+    if (unroll == 4 && i < len && len >= 32) {
+      /* The rest as the 32 ending at the channel's end, overlapping (the same bytes). */
+      _mm256_storeu_si256((__m256i*) (out + len - 32), qb__avx2_quant32(x + len - 32, &p, tflite, is_u8, pk));
+      continue;
+    }
     for (; i + 8 <= len; i += 8) {
-      const __m256i a = qb__avx2_quant_i32(_mm256_loadu_ps(x + i), &p, tflite);
-      _mm_storel_epi64((__m128i*) (out + i), qb__avx2_pack8(a, pk));
+      _mm_storel_epi64((__m128i*) (out + i), qb__avx2_quant8(x + i, &p, tflite, is_u8, pk));
     }
     if (i < len) {
-      const __m256i a = qb__avx2_quant_i32(_mm256_loadu_ps(x + len - 8), &p, tflite);
-      _mm_storel_epi64((__m128i*) (out + len - 8), qb__avx2_pack8(a, pk));
+      _mm_storel_epi64((__m128i*) (out + len - 8), qb__avx2_quant8(x + len - 8, &p, tflite, is_u8, pk));
     }
   }
 }
