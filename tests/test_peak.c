@@ -23,7 +23,8 @@ static void qb__run_f(const qb_kernel_info* k, uint64_t n, float a, float b, flo
     fail_msg("%s: n=%llu a=%g b=%g: got %.9g, want %.9g", k->name, (unsigned long long) n, a, b, got, want);
 }
 
-static void qb__run_bf16(const qb_kernel_info* k, uint64_t n, uint16_t a, uint16_t b, float want) {
+/* A 16-bit float pair (f16 or bf16, by the family), as bits. */
+static void qb__run_h(const qb_kernel_info* k, uint64_t n, uint16_t a, uint16_t b, float want) {
   float got = -1.0f;
   qb_kernel_dot(k)(n, &a, &b, &got);
   if (got != want)
@@ -54,9 +55,15 @@ static void qb__check(const qb_kernel_info* k) {
         qb__run_f(k, n, 3.0f, -2.0f, -6.0f * (float) n);
         break;
       case QB_DTYPE_bf16:
-        qb__run_bf16(k, n, 0x3F80, 0x3F80, (float) n);         /* 1 * 1 */
-        qb__run_bf16(k, n, 0x4000, 0xBF00, -(float) n);        /* 2 * -0.5 */
-        qb__run_bf16(k, n, 0x3E80, 0x4040, 0.75f * (float) n); /* 0.25 * 3 */
+        qb__run_h(k, n, 0x3F80, 0x3F80, (float) n);         /* 1 * 1 */
+        qb__run_h(k, n, 0x4000, 0xBF00, -(float) n);        /* 2 * -0.5 */
+        qb__run_h(k, n, 0x3E80, 0x4040, 0.75f * (float) n); /* 0.25 * 3 */
+        break;
+      case QB_DTYPE_f16:
+        qb__run_h(k, n, 0x3C00, 0x3C00, (float) n);           /* 1 * 1 */
+        qb__run_h(k, n, 0x4000, 0xB800, -(float) n);          /* 2 * -0.5 */
+        qb__run_h(k, n, 0x3400, 0x4200, 0.75f * (float) n);   /* 0.25 * 3 */
+        qb__run_h(k, n, 0x0001, 0x7800, 0x1p-9f * (float) n); /* 2^-24 (subnormal) * 2^15 */
         break;
       default:
         qb__run_s8(k, n, 1, 1);
