@@ -172,36 +172,50 @@ static inline void qb__elem_avx2_f4e2m1_f32_x32(const uint8_t* in, float* out) {
 }
 
 /*
- * 32 FP6 codes (24 bytes) -> f32. Each 3-byte group is spread over four 32-bit lanes
- * (vpshufb) and shifted by 0, 6, 12, 18 (vpsrlvd); then exactly, with no f32 subnormal
- * anywhere (a subnormal operand costs a microcode assist on some x86 cores):
- * 1. the 5 magnitude bits (exponent e, mantissa m) moved to f32's exponent and mantissa
- *    fields, plus (127 - bias) << 23, give 2^(e - bias) x 1.m: the value of a normal code;
- * 2. a subnormal code (e = 0, value 2^(1 - bias) x 0.m) gets one more exponent step, so
- *    2^(1 - bias) x 1.m, minus 2^(1 - bias) (an exact f32 subtraction; 0 for the others);
- * 3. the sign bit (bit 5) moved to bit 31.
- * The loads stay inside the 24 bytes (the last one starts 2 bytes early).
+ * 16 FP6 codes (12 bytes: bytes o .. o + 11 of the 16 at p, o being 0 or 4, so that a
+ * caller reads no byte past its codes) -> 16 f16 whose values are exactly the codes'
+ * values times 2^(bias - 15), in code order (the low 128-bit lane codes 0-7). FP6 is a
+ * subset of f16 with a narrower exponent: the 5 magnitude bits put at the top of f16's
+ * exponent and mantissa fields (E in the exponent's low bits, m at the mantissa's top)
+ * are 2^(E - 15) x 1.m, or for E = 0 f16's subnormal 2^-14 x 0.m, both 2^(15 - bias)
+ * times the code's 2^(E - bias) x 1.m and 2^(1 - bias) x 0.m. Steps:
+ * 1. vpshufb puts in each 16-bit lane the two bytes that hold its code's 6 bits (of a
+ *    3-byte group c0 | c1 << 6 | c2 << 12 | c3 << 18: bytes 0-1 for c0 and c1, bytes 1-2
+ *    for c2 and c3);
+ * 2. vpmullw by 2^10, 2^4, 2^6, 1 (a shift left per lane, AVX2 having no 16-bit variable
+ *    shift) puts the code at bits 10-15, its sign bit at bit 15;
+ * 3. an arithmetic shift right by mbits moves the magnitude to bits 14 - mbits .. 10 -
+ *    mbits and copies the sign into the bits above it, which the mask clears.
+ * vcvtph2ps then widens exactly (f16 subnormals included), and a multiplication by a power
+ * of two scales: no f32 subnormal operand anywhere.
  */
+static inline __m256i qb__f6_f16_x16(const uint8_t* p, const int o, const int mbits) {
+  const __m256i g = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i*) p));
+  const __m256i ctl =
+      _mm256_setr_epi8(o, o + 1, o, o + 1, o + 1, o + 2, o + 1, o + 2, o + 3, o + 4, o + 3, o + 4, o + 4,
+                       o + 5, o + 4, o + 5, o + 6, o + 7, o + 6, o + 7, o + 7, o + 8, o + 7, o + 8, o + 9,
+                       o + 10, o + 9, o + 10, o + 10, o + 11, o + 10, o + 11);
+  const __m256i mul = _mm256_setr_epi16(1 << 10, 1 << 4, 1 << 6, 1, 1 << 10, 1 << 4, 1 << 6, 1, 1 << 10,
+                                        1 << 4, 1 << 6, 1, 1 << 10, 1 << 4, 1 << 6, 1);
+  const __m256i t = _mm256_mullo_epi16(_mm256_shuffle_epi8(g, ctl), mul);
+  return _mm256_and_si256(_mm256_srai_epi16(t, mbits),
+                          _mm256_set1_epi16((short) (0x8000 | (0x1F << (10 - mbits)))));
+}
+
+/* 16 FP6 codes as qb__f6_f16_x16 reads them -> f32 times m (m a power of two, so that for
+ * m = 2^(15 - bias) they are the codes' values and for m = 2^(15 - bias + s) the values
+ * times 2^s, rounded once, as the reference's product), stored at out. */
+static inline void qb__f6_f32_x16(const uint8_t* p, const int o, const int mbits, __m256 m, float* out) {
+  const __m256i h = qb__f6_f16_x16(p, o, mbits);
+  _mm256_storeu_ps(out, _mm256_mul_ps(_mm256_cvtph_ps(_mm256_castsi256_si128(h)), m));
+  _mm256_storeu_ps(out + 8, _mm256_mul_ps(_mm256_cvtph_ps(_mm256_extracti128_si256(h, 1)), m));
+}
+
+/* 32 FP6 codes (24 bytes) -> f32: the second 16 read from byte 8 (qb__f6_f16_x16). */
 static inline void qb__elem_avx2_f6_f32_x32(const uint8_t* in, float* out, int mbits, int bias) {
-  const __m256i shift = _mm256_setr_epi32(0, 6, 12, 18, 0, 6, 12, 18);
-  for (int i = 0; i < 4; i++) {
-    const int at = i < 3 ? 6 * i : 16, o = 6 * i - at;
-    const __m256i g = _mm256_broadcastsi128_si256(_mm_loadl_epi64((const __m128i*) (in + at)));
-    const __m256i ctl = _mm256_setr_epi8(o, o + 1, o + 2, -1, o, o + 1, o + 2, -1, o, o + 1, o + 2, -1, o,
-                                         o + 1, o + 2, -1, o + 3, o + 4, o + 5, -1, o + 3, o + 4, o + 5, -1,
-                                         o + 3, o + 4, o + 5, -1, o + 3, o + 4, o + 5, -1);
-    const __m256i c = _mm256_srlv_epi32(_mm256_shuffle_epi8(g, ctl), shift);
-    const __m256i mag = _mm256_and_si256(c, _mm256_set1_epi32(0x1F));
-    const __m256i sub = _mm256_cmpgt_epi32(_mm256_set1_epi32(1 << mbits), mag);
-    const __m256i t = _mm256_add_epi32(_mm256_slli_epi32(mag, 23 - mbits),
-                                       _mm256_add_epi32(_mm256_set1_epi32((127 - bias) << 23),
-                                                        _mm256_and_si256(sub, _mm256_set1_epi32(1 << 23))));
-    const __m256 v =
-        _mm256_sub_ps(_mm256_castsi256_ps(t),
-                      _mm256_castsi256_ps(_mm256_and_si256(sub, _mm256_set1_epi32((128 - bias) << 23))));
-    const __m256i sign = _mm256_and_si256(_mm256_slli_epi32(c, 26), _mm256_set1_epi32((int) 0x80000000u));
-    _mm256_storeu_si256((__m256i*) (out + 8 * i), _mm256_or_si256(_mm256_castps_si256(v), sign));
-  }
+  const __m256 m = _mm256_set1_ps((float) (1 << (15 - bias)));
+  qb__f6_f32_x16(in, 0, mbits, m, out);
+  qb__f6_f32_x16(in + 8, 4, mbits, m, out + 16);
 }
 
 /* ---- The blocks of the kernels (elem-loop.c.in) ----------------------------------------- */

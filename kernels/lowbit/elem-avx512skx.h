@@ -111,7 +111,7 @@ static inline void qb__elem_avx512skx_f32_f6e3m2_x64(const float* in, uint8_t* o
 }
 
 /* The f32 values of 16 FP6 magnitudes (exponent e, mantissa m; 5 bits), exactly and with
- * no f32 subnormal (the steps of qb__elem_avx2_f6_f32_x32): m and e moved into f32's
+ * no f32 subnormal: m and e moved into f32's
  * fields plus (127 - bias) << 23 give a normal code's 2^(e - bias) x 1.m; a subnormal code
  * (e = 0) takes one more exponent step and then loses 2^(1 - bias). The operands are
  * constants, so the compiler folds the tables. */

@@ -514,35 +514,6 @@ static inline int qb__f8_has_e4m3_nan(const uint8_t* q) {
   return _mm256_movemask_epi8(_mm256_cmpeq_epi8(v, m)) != 0;
 }
 
-/*
- * FP6 (E2M3 / E3M2) times the block's scale 2^(e - 127) with no f32 subnormal operand:
- * qb__mx_decode_avx2's multiplications take the codes of E = 0 as f32 subnormals, and on
- * this CPU (Zen) a vmulps with a subnormal input lane ran up to 2x slower, depending on the
- * mix of codes (E3M2 on normal data: 8.0 against 3.7 ns per block). For 8 codes:
- * 1. a normal code (E >= 1): its magnitude bits moved to f32's exponent and mantissa
- *    fields plus (e - bias) << 23 are the exact product (an integer addition), for the
- *    e where every E lands in f32's normal exponents: bias <= e <= 254 - Emax + bias;
- * 2. a subnormal code (E = 0, mantissa m < 8): lane m of a table made once per block,
- *    m x 2^(1 - bias - mbits) (exact constants) times the scale: the reference's product;
- * 3. a blend on E = 0, then the sign bit (-(|v| s) is (-|v|) s, zeros included).
- * Used for E3M2 (8.0 -> 4.8 ns per block on normal data, paired); E2M3 keeps the general
- * decode (qb__mx_dequant_block_fast_avx2 says why).
- */
-static inline __m256 qb__f6_sub_table_avx2(qb__mx_kind k, __m256 scale) {
-  const float q = k == QB__MX_E2M3 ? 0x1p-3f : 0x1p-4f; /* 2^(1 - bias - mbits) */
-  return _mm256_mul_ps(_mm256_mul_ps(_mm256_setr_ps(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_ps(q)), scale);
-}
-static inline __m256 qb__f6_decode_scaled_avx2(__m256i c, qb__mx_kind k, __m256i add, __m256 sub_table) {
-  const int mbits = k == QB__MX_E2M3 ? 3 : 2;
-  const __m256i mag = _mm256_and_si256(c, _mm256_set1_epi32(31));
-  const __m256i w = _mm256_add_epi32(_mm256_slli_epi32(mag, 23 - mbits), add);
-  const __m256 v =
-      _mm256_blendv_ps(_mm256_castsi256_ps(w), _mm256_permutevar8x32_ps(sub_table, mag),
-                       _mm256_castsi256_ps(_mm256_cmpgt_epi32(_mm256_set1_epi32(1 << mbits), mag)));
-  const __m256i sign = _mm256_and_si256(_mm256_slli_epi32(c, 26), _mm256_set1_epi32((int) 0x80000000u));
-  return _mm256_or_ps(v, _mm256_castsi256_ps(sign));
-}
-
 /* One MX block -> 32 f32: decode(code) * 2^(e - 127), as qb__mx_dequant_block (under the
  * NaN scale 0xFF a NaN code keeps its own NaN: a blend, since vmulps's choice between two
  * NaNs follows the operand order the compiler picks). */
@@ -566,13 +537,11 @@ static inline void qb__mx_dequant_block_avx2(const uint8_t* qs, uint8_t e, qb__m
 /*
  * One MX block -> 32 f32 by the fastest exact path for its format (k is a constant in
  * each kernel, so only one path is compiled): FP4 by qb__f4_table_avx2 (the scale is
- * finite under every e but 0xFF); E3M2 by qb__f6_decode_scaled_avx2; E4M3 (no NaN code,
- * e <= 246) and E5M2 by F16C (qb__f8_f16_x16); the rest, and the blocks outside those
- * ranges, by qb__mx_dequant_block_avx2. E2M3 and MXINT8 take that function as it was:
- * E2M3's multiplications of f32 subnormal codes ran 35-36 GB/s in L2 as compiled there,
- * but 8-29 GB/s in other arrangements of the same instructions (the vmulps with subnormal
- * lanes are slow on this Zen VM; how much that costs depends on the schedule), and
- * qb__f6_decode_scaled_avx2, which has no subnormal operand, ran 31 in every one.
+ * finite under every e but 0xFF); FP6 through f16 (qb__f6_f32_x16, elem-avx2.h: no f32
+ * subnormal operand, which this Zen multiplies slowly; the scale and the 2^(15 - bias) of
+ * the f16 reading folded into one normal power of two for e <= 239 + bias); E4M3 (no NaN
+ * code, e <= 246) and E5M2 by F16C (qb__f8_f16_x16); the rest (MXINT8, the NaN scale,
+ * FP6 under scales from 2^(113 + bias)), by qb__mx_dequant_block_avx2.
  */
 static inline void qb__mx_dequant_block_fast_avx2(const uint8_t* qs, uint8_t e, qb__mx_kind k, int width,
                                                   float* y) {
@@ -584,13 +553,13 @@ static inline void qb__mx_dequant_block_fast_avx2(const uint8_t* qs, uint8_t e, 
     for (int i = 0; i < 4; i++) _mm256_storeu_ps(y + 8 * i, qb__f4_lookup_avx2(t, c[i]));
     return;
   }
-  if (k == QB__MX_E3M2 && e >= 3 && e <= 254 - 7 + 3) {
-    __m256i c[4];
-    qb__mx_unpack_avx2(qs, width, c);
-    const __m256i add = _mm256_set1_epi32((e - 3) << 23);
-    const __m256 t = qb__f6_sub_table_avx2(k, _mm256_set1_ps(qb__e8m0_scale(e)));
-#pragma GCC unroll 4
-    for (int i = 0; i < 4; i++) _mm256_storeu_ps(y + 8 * i, qb__f6_decode_scaled_avx2(c[i], k, add, t));
+  if ((k == QB__MX_E2M3 && e <= 239 + 1) || (k == QB__MX_E3M2 && e <= 239 + 3)) {
+    /* FP6 through f16 (qb__f6_f32_x16): the codes' values times 2^(bias - 15), times
+     * 2^(e - 127 + 15 - bias), a normal f32 for these e, in one rounding. */
+    const int mbits = k == QB__MX_E2M3 ? 3 : 2, bias = k == QB__MX_E2M3 ? 1 : 3;
+    const __m256 m = _mm256_castsi256_ps(_mm256_set1_epi32((e + 15 - bias) << 23));
+    qb__f6_f32_x16(qs, 0, mbits, m, y);
+    qb__f6_f32_x16(qs + 8, 4, mbits, m, y + 16);
     return;
   }
   if ((k == QB__MX_E5M2 && e != 0xFF) || (k == QB__MX_E4M3 && e <= 246 && !qb__f8_has_e4m3_nan(qs))) {
