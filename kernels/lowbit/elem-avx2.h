@@ -125,13 +125,18 @@ static inline void qb__elem_avx2_pack6_x32(__m256i c, uint8_t* out) {
  * codes come arranged so that in-lane unpacks give element order: the low 128-bit lane
  * holds codes 0-3, 8-11, 16-19, 24-27 and the high one 4-7, 12-15, 20-23, 28-31.
  */
-static inline void qb__elem_avx2_store_hi16_x32(__m256i mid, __m256i hi, float* out) {
+static inline void qb__elem_avx2_hi16_x32(__m256i mid, __m256i hi, __m256i v[4]) {
   const __m256i z = _mm256_setzero_si256();
   const __m256i l = _mm256_unpacklo_epi8(mid, hi), h = _mm256_unpackhi_epi8(mid, hi);
-  _mm256_storeu_si256((__m256i*) out, _mm256_unpacklo_epi16(z, l));
-  _mm256_storeu_si256((__m256i*) (out + 8), _mm256_unpackhi_epi16(z, l));
-  _mm256_storeu_si256((__m256i*) (out + 16), _mm256_unpacklo_epi16(z, h));
-  _mm256_storeu_si256((__m256i*) (out + 24), _mm256_unpackhi_epi16(z, h));
+  v[0] = _mm256_unpacklo_epi16(z, l);
+  v[1] = _mm256_unpackhi_epi16(z, l);
+  v[2] = _mm256_unpacklo_epi16(z, h);
+  v[3] = _mm256_unpackhi_epi16(z, h);
+}
+static inline void qb__elem_avx2_store_hi16_x32(__m256i mid, __m256i hi, float* out) {
+  __m256i v[4];
+  qb__elem_avx2_hi16_x32(mid, hi, v);
+  for (int i = 0; i < 4; i++) _mm256_storeu_si256((__m256i*) (out + 8 * i), v[i]);
 }
 
 /* 32 E8M0 codes -> f32: hi = c >> 1, mid = (c & 1) << 7, plus 0x40 for codes 0 (2^-127)
@@ -148,14 +153,12 @@ static inline void qb__elem_avx2_e8m0_f32_x32(const uint8_t* in, float* out) {
   qb__elem_avx2_store_hi16_x32(mid, hi, out);
 }
 
-/* 32 FP4 codes (16 bytes, low nibble first) -> f32: the nibbles spread to bytes in the
- * arranged order (each byte doubled by vpshufb, the low nibble kept in the even byte, the
- * high one moved into the odd byte), then two 16-entry vpshufb tables give hi and mid. */
-static inline void qb__elem_avx2_f4e2m1_f32_x32(const uint8_t* in, float* out) {
-  const __m256i b = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i*) in));
-  const __m256i d =
-      _mm256_shuffle_epi8(b, _mm256_setr_epi8(0, 0, 1, 1, 4, 4, 5, 5, 8, 8, 9, 9, 12, 12, 13, 13, 2, 2, 3, 3,
-                                              6, 6, 7, 7, 10, 10, 11, 11, 14, 14, 15, 15));
+/* 32 FP4 codes, each code byte k of the 16 doubled in the arranged order (bytes 0, 1, 4,
+ * 5, 8, 9, 12, 13 of them in the low 128-bit lane, 2, 3, 6, 7, 10, 11, 14, 15 in the high
+ * one, each twice) -> their f32 values, v[i] holding codes 8i .. 8i + 7: the low nibble
+ * kept in the even byte, the high one moved into the odd byte, then two 16-entry vpshufb
+ * tables give hi and mid. */
+static inline void qb__f4_f32_x32(__m256i d, __m256i v[4]) {
   const __m256i e = _mm256_or_si256(_mm256_and_si256(d, _mm256_set1_epi16(0x000F)),
                                     _mm256_and_si256(_mm256_srli_epi16(d, 4), _mm256_set1_epi16(0x0F00)));
   /* E2M1 magnitudes 0, 0.5, 1, 1.5, 2, 3, 4, 6 = 0x00000000, 0x3F000000, 0x3F800000,
@@ -168,7 +171,21 @@ static inline void qb__elem_avx2_f4e2m1_f32_x32(const uint8_t* in, float* out) {
       0x00, 0x00, (char) 0x80, (char) 0xC0, 0x00, 0x40, (char) 0x80, (char) 0xC0, 0x00, 0x00, (char) 0x80,
       (char) 0xC0, 0x00, 0x40, (char) 0x80, (char) 0xC0, 0x00, 0x00, (char) 0x80, (char) 0xC0, 0x00, 0x40,
       (char) 0x80, (char) 0xC0, 0x00, 0x00, (char) 0x80, (char) 0xC0, 0x00, 0x40, (char) 0x80, (char) 0xC0);
-  qb__elem_avx2_store_hi16_x32(_mm256_shuffle_epi8(t2, e), _mm256_shuffle_epi8(t3, e), out);
+  qb__elem_avx2_hi16_x32(_mm256_shuffle_epi8(t2, e), _mm256_shuffle_epi8(t3, e), v);
+}
+
+/* 32 FP4 codes (16 bytes, low nibble first) in both 128-bit lanes -> the arranged doubled
+ * bytes of qb__f4_f32_x32. */
+static inline __m256i qb__f4_spread_x32(__m256i b) {
+  return _mm256_shuffle_epi8(b, _mm256_setr_epi8(0, 0, 1, 1, 4, 4, 5, 5, 8, 8, 9, 9, 12, 12, 13, 13, 2, 2, 3,
+                                                 3, 6, 6, 7, 7, 10, 10, 11, 11, 14, 14, 15, 15));
+}
+
+/* 32 FP4 codes (16 bytes, low nibble first) -> f32 (qb__f4_f32_x32). */
+static inline void qb__elem_avx2_f4e2m1_f32_x32(const uint8_t* in, float* out) {
+  __m256i v[4];
+  qb__f4_f32_x32(qb__f4_spread_x32(_mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i*) in))), v);
+  for (int i = 0; i < 4; i++) _mm256_storeu_si256((__m256i*) (out + 8 * i), v[i]);
 }
 
 /*

@@ -545,7 +545,17 @@ static inline void qb__mx_dequant_block_avx2(const uint8_t* qs, uint8_t e, qb__m
  */
 static inline void qb__mx_dequant_block_fast_avx2(const uint8_t* qs, uint8_t e, qb__mx_kind k, int width,
                                                   float* y) {
-  if (k == QB__MX_E2M1 && e != 0xFF) {
+  if (k == QB__MX_E2M1 && e != 0 && e != 0xFF) {
+    /* The element decode's values (qb__f4_f32_x32: normal f32 or zeros) times the
+     * block's 2^s, a normal f32 for these e: the reference's product. */
+    __m256i v[4];
+    qb__f4_f32_x32(qb__f4_spread_x32(_mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i*) qs))), v);
+    const __m256 m = _mm256_castsi256_ps(_mm256_set1_epi32(e << 23));
+#pragma GCC unroll 4
+    for (int i = 0; i < 4; i++) _mm256_storeu_ps(y + 8 * i, _mm256_mul_ps(_mm256_castsi256_ps(v[i]), m));
+    return;
+  }
+  if (k == QB__MX_E2M1 && e == 0) {
     __m256i c[4];
     qb__mx_unpack_avx2(qs, width, c);
     const __m256 t = qb__f4_table_avx2(_mm256_set1_ps(qb__e8m0_scale(e)));
@@ -600,6 +610,68 @@ static inline void qb__nvf4_dequant_block_avx2(const qb_block_nvf4* b, float g, 
   const __m256 d = _mm256_set1_ps(df);
   _mm256_storeu_ps(y, _mm256_mul_ps(qb__mx_decode_avx2(c0, QB__MX_E2M1), d));
   _mm256_storeu_ps(y + 8, _mm256_mul_ps(qb__mx_decode_avx2(c1, QB__MX_E2M1), d));
+}
+
+/*
+ * 8 NVFP4 blocks (72 bytes) -> 128 f32, as qb__nvf4_dequant_block_avx2 but with the
+ * scalar work of a block (its d) done for 8 at once and no branch per block:
+ * 1. the 8 scale bytes (bytes 0, 9, ..., 63) gathered by two vpshufb into the high bytes
+ *    of 8 16-bit lanes, read as f16 (qb__f8_f16_x16: s.0eeee.mmm0000000 is 2^-8 x
+ *    e4m3(s), exactly), widened, times 2^8 (exact) and times g (skipped for g = 1): the
+ *    reference's d = e4m3(s) * g, 8 at once;
+ * 2. the blocks whose d would be NaN (s & 0x7F = 0x7F, which F16C reads as a number) or
+ *    is infinite or NaN (g large): the whole step goes through
+ *    qb__nvf4_dequant_block_avx2 (rare);
+ * 3. two blocks at a time: their 16 code bytes (read as the 16 bytes from each block's
+ *    codes in the low 128-bit lane and from one byte later in the high one, so that the
+ *    second block's scale byte is skipped and nothing past the second block is read)
+ *    spread as the element decode wants them, decoded by its two vpshufb tables
+ *    (qb__f4_f32_x32: the values as f32, normal or zero), each 8 times its block's d:
+ *    the reference's product.
+ */
+static inline void qb__nvf4_dequant_x8_avx2(const qb_block_nvf4* b, float g, float* y) {
+  const uint8_t* p = (const uint8_t*) b;
+  const __m256i lo = _mm256_loadu_si256((const __m256i*) p),
+                hi = _mm256_loadu_si256((const __m256i*) (p + 32));
+  /* Scale j at byte 9j: lo's lanes hold bytes 0-15 (s0 at 0, s1 at 9) and 16-31 (s2 at 2,
+   * s3 at 11), hi's 32-47 (s4 at 4, s5 at 13) and 48-63 (s6 at 6, s7 at 15); each goes to
+   * the high byte of 16-bit lane j of its 128-bit half, and the halves are then ORed. */
+  const __m256i cl = _mm256_setr_epi8(-1, 0, -1, 9, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+                                      -1, -1, -1, 2, -1, 11, -1, -1, -1, -1, -1, -1, -1, -1);
+  const __m256i ch = _mm256_setr_epi8(-1, -1, -1, -1, -1, -1, -1, -1, -1, 4, -1, 13, -1, -1, -1, -1, -1, -1,
+                                      -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 6, -1, 15);
+  const __m256i sw = _mm256_or_si256(_mm256_shuffle_epi8(lo, cl), _mm256_shuffle_epi8(hi, ch));
+  const __m128i s = _mm_or_si128(_mm256_castsi256_si128(sw), _mm256_extracti128_si256(sw, 1));
+  const __m128i nan = _mm_cmpeq_epi16(_mm_and_si128(s, _mm_set1_epi16(0x7F00)), _mm_set1_epi16(0x7F00));
+  __m256 d =
+      _mm256_mul_ps(_mm256_cvtph_ps(_mm_and_si128(_mm_srai_epi16(s, 1), _mm_set1_epi16((short) 0xBFFF))),
+                    _mm256_set1_ps(256.0f));
+  if (g != 1.0f) d = _mm256_mul_ps(d, _mm256_set1_ps(g));
+  const __m256i inf = _mm256_cmpgt_epi32(
+      _mm256_and_si256(_mm256_castps_si256(d), _mm256_set1_epi32(0x7FFFFFFF)), _mm256_set1_epi32(0x7F7FFFFF));
+  if (__builtin_expect(_mm_movemask_epi8(nan) | _mm256_movemask_epi8(inf), 0)) {
+    for (int j = 0; j < 8; j++) qb__nvf4_dequant_block_avx2(&b[j], g, y + 16 * j);
+    return;
+  }
+  _Alignas(32) float dd[8];
+  _mm256_store_ps(dd, d);
+  /* From the low lane (the first block's codes at 0-7, the second's at 9-15) code bytes 0,
+   * 1, 4, 5 of each, from the high lane (one byte later: the first's at 0-6 for its bytes
+   * 1-7, the second's at 8-15) bytes 2, 3, 6, 7 of each, each twice (qb__f4_spread_x32). */
+  const __m256i ctl = _mm256_setr_epi8(0, 0, 1, 1, 4, 4, 5, 5, 9, 9, 10, 10, 13, 13, 14, 14, 1, 1, 2, 2, 5, 5,
+                                       6, 6, 10, 10, 11, 11, 14, 14, 15, 15);
+#pragma GCC unroll 4
+  for (int j = 0; j < 8; j += 2) {
+    const __m256i q = _mm256_loadu2_m128i((const __m128i*) (b[j].qs + 1), (const __m128i*) b[j].qs);
+    __m256i v[4];
+    qb__f4_f32_x32(_mm256_shuffle_epi8(q, ctl), v);
+    const __m256 d0 = _mm256_broadcast_ss(&dd[j]), d1 = _mm256_broadcast_ss(&dd[j + 1]);
+    float* o = y + 16 * j;
+    _mm256_storeu_ps(o, _mm256_mul_ps(_mm256_castsi256_ps(v[0]), d0));
+    _mm256_storeu_ps(o + 8, _mm256_mul_ps(_mm256_castsi256_ps(v[1]), d0));
+    _mm256_storeu_ps(o + 16, _mm256_mul_ps(_mm256_castsi256_ps(v[2]), d1));
+    _mm256_storeu_ps(o + 24, _mm256_mul_ps(_mm256_castsi256_ps(v[3]), d1));
+  }
 }
 
 /* 32 codes of a row, the first way: qb__mx_decode_avx2 and the product. */
