@@ -555,6 +555,32 @@ static inline void qb__mx_dequant_block_fast_avx2(const uint8_t* qs, uint8_t e, 
     for (int i = 0; i < 4; i++) _mm256_storeu_ps(y + 8 * i, _mm256_mul_ps(_mm256_castsi256_ps(v[i]), m));
     return;
   }
+  if (k == QB__MX_INT8 && e >= 7 && e != 0xFF) {
+    /* MXINT8 as exact f32 without a conversion instruction: each code byte put in the
+     * low byte of a 32-bit lane (vpshufb, 16 code bytes in both 128-bit lanes), XOR
+     * 0x4B000080 gives the f32 2^23 + 128 + c (the XOR flips the sign bit of c to make
+     * c + 128 in 0..255), minus 2^23 + 128 is c exactly; then one multiplication by
+     * 2^(e - 127 - 6), a normal f32 for these e: the reference's (c / 64) * 2^s, whose
+     * first step is exact, rounded once. */
+    const __m256 m = _mm256_castsi256_ps(_mm256_set1_epi32((e - 6) << 23));
+    const __m256i x = _mm256_set1_epi32(0x4B000080);
+    const __m256 bias = _mm256_set1_ps(8388736.0f); /* 2^23 + 128 */
+    const __m256i c0 = _mm256_setr_epi8(0, -1, -1, -1, 1, -1, -1, -1, 2, -1, -1, -1, 3, -1, -1, -1, 4, -1, -1,
+                                        -1, 5, -1, -1, -1, 6, -1, -1, -1, 7, -1, -1, -1);
+    const __m256i c1 = _mm256_setr_epi8(8, -1, -1, -1, 9, -1, -1, -1, 10, -1, -1, -1, 11, -1, -1, -1, 12, -1,
+                                        -1, -1, 13, -1, -1, -1, 14, -1, -1, -1, 15, -1, -1, -1);
+#pragma GCC unroll 2
+    for (int h = 0; h < 2; h++) {
+      const __m256i q = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i*) (qs + 16 * h)));
+      const __m256 v0 =
+          _mm256_sub_ps(_mm256_castsi256_ps(_mm256_xor_si256(_mm256_shuffle_epi8(q, c0), x)), bias);
+      const __m256 v1 =
+          _mm256_sub_ps(_mm256_castsi256_ps(_mm256_xor_si256(_mm256_shuffle_epi8(q, c1), x)), bias);
+      _mm256_storeu_ps(y + 16 * h, _mm256_mul_ps(v0, m));
+      _mm256_storeu_ps(y + 16 * h + 8, _mm256_mul_ps(v1, m));
+    }
+    return;
+  }
   if (k == QB__MX_E2M1 && e == 0) {
     __m256i c[4];
     qb__mx_unpack_avx2(qs, width, c);
