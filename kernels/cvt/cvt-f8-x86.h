@@ -230,7 +230,7 @@ static inline __m256 qb_f8e4m3_avx2_to_f32(__m128i b) {
 }
 
 /* Blocks of block-loop.c.in, as the AVX-512 ones above: 32 f32 -> 32 fp8 bytes in one
- * store (_x32), 8 (_x8), and 8 e4m3 bytes -> 8 f32. */
+ * store (_x32), 8 (_x8), and 8 e4m3 bytes -> 8 f32 (32: below). */
 static inline void qb_cvt_f8fp_avx2_f32_f8e4m3_x32(const float* in, uint8_t* out, int saturate) {
   __m256i q[4];
   for (int j = 0; j < 4; j++)
@@ -262,6 +262,41 @@ static inline void qb_cvt_f8fp_avx2_f32_f8e5m2_x8(const float* in, uint8_t* out)
 }
 static inline void qb_cvt_f8fp_avx2_f8e4m3_f32_x8(const uint8_t* in, float* out) {
   _mm256_storeu_ps(out, qb_f8e4m3_avx2_to_f32(_mm_loadl_epi64((const __m128i*) in)));
+}
+
+/*
+ * 32 e4m3 bytes -> 32 f32 in one 32-byte load, the steps of qb_f8e4m3_avx512_to_f32 on
+ * 16-bit lanes with no cross-lane widening:
+ * 1. vpunpck{l,h}bw with zero puts byte i in the high half of a 16-bit lane (lo: bytes
+ *    0-7 | 16-23, hi: 8-15 | 24-31); an arithmetic shift right by 1 and a mask make the
+ *    f16 s.0eeee.mmm0000000 (the value times 2^-8, e4m3 subnormals included).
+ * 2. vcvtph2ps on each 128-bit half (exact) and a multiplication by 2^8 (exact); the
+ *    halves go to out + 0, 8, 16, 24 as the unpacks laid them out.
+ * 3. NaN (S.1111.111, read as 480 above) is rare: a block holding one (one vpcmpeqb on
+ *    the bytes with bit 7 set) goes through the _x8 block, which makes it the canonical
+ *    NaN; the others need no fix.
+ */
+static inline __m256i qb_f8e4m3_avx2_f16(__m256i u) {
+  return _mm256_and_si256(_mm256_srai_epi16(u, 1), _mm256_set1_epi16((short) 0xBFFF));
+}
+static inline void qb_cvt_f8fp_avx2_f8e4m3_f32_x32(const uint8_t* in, float* out) {
+  const __m256i b = _mm256_loadu_si256((const __m256i*) in);
+  /* 3. */
+  const __m256i nan =
+      _mm256_cmpeq_epi8(_mm256_or_si256(b, _mm256_set1_epi8((char) 0x80)), _mm256_set1_epi8(-1));
+  if (_mm256_movemask_epi8(nan) != 0) {
+    for (int j = 0; j < 4; j++) qb_cvt_f8fp_avx2_f8e4m3_f32_x8(in + 8 * j, out + 8 * j);
+    return;
+  }
+  /* 1. */
+  const __m256i lo = qb_f8e4m3_avx2_f16(_mm256_unpacklo_epi8(_mm256_setzero_si256(), b));
+  const __m256i hi = qb_f8e4m3_avx2_f16(_mm256_unpackhi_epi8(_mm256_setzero_si256(), b));
+  /* 2. */
+  const __m256 k = _mm256_set1_ps(256.0f);
+  _mm256_storeu_ps(out, _mm256_mul_ps(_mm256_cvtph_ps(_mm256_castsi256_si128(lo)), k));
+  _mm256_storeu_ps(out + 8, _mm256_mul_ps(_mm256_cvtph_ps(_mm256_castsi256_si128(hi)), k));
+  _mm256_storeu_ps(out + 16, _mm256_mul_ps(_mm256_cvtph_ps(_mm256_extracti128_si256(lo, 1)), k));
+  _mm256_storeu_ps(out + 24, _mm256_mul_ps(_mm256_cvtph_ps(_mm256_extracti128_si256(hi, 1)), k));
 }
 
 #endif /* __AVX2__ && __F16C__ */
