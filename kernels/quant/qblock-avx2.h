@@ -48,19 +48,23 @@ QB__QBLOCK_AVX2_INLINE __m256i qb__avx2_amax8(const float* x) {
  * The codes of one q8_0 block with a normal d (so |x| * id <= 127 (1 + 2^-22)) and no NaN
  * or infinity: roundf(x * id) as sign(x) * trunc(|x| * id + 0x1.fffffep-2). Adding the
  * float just below 1/2 and truncating is roundf for every non-negative float (checked
- * over all of them), and x * id = sign(x) * (|x| * id) exactly; the sign goes on in int32
- * (vpsignd: x == +-0 gives 0 either way). The values are in [-127, 127]: the packs do not
- * saturate.
+ * over all of them), and x * id = sign(x) * (|x| * id) exactly. Computed as
+ * trunc(x * id + copysign(0x1.fffffep-2, x)), the same value (round-to-nearest and trunc are
+ * odd functions; x == +-0 gives 0 either way): the copysign is one vblendvps on x's sign
+ * bit, where |x| and vpsignd took two instructions, and an empty asm makes the multiply and
+ * the blend share one load of x (GCC folded it into both: two loads per vector; 1.10x on
+ * Zen 3 with the blend, kernels/quant/README.md "Session 7"). The values are in
+ * [-127, 127]: the packs do not saturate.
  */
 QB__QBLOCK_AVX2_INLINE void qb__avx2_q8_0_codes(const float* x, __m256 id, uint16_t dh, qb_block_q8_0* b) {
-  const __m256 absm = _mm256_castsi256_ps(_mm256_set1_epi32(0x7FFFFFFF));
-  const __m256 half = _mm256_set1_ps(0x1.fffffep-2f);
+  const __m256 half = _mm256_set1_ps(0x1.fffffep-2f), nhalf = _mm256_set1_ps(-0x1.fffffep-2f);
   __m256i q[4];
 #pragma GCC unroll 4
   for (int i = 0; i < 4; i++) {
-    const __m256 xv = _mm256_loadu_ps(x + 8 * i);
-    const __m256 t = _mm256_add_ps(_mm256_mul_ps(_mm256_and_ps(xv, absm), id), half);
-    q[i] = _mm256_sign_epi32(_mm256_cvttps_epi32(t), _mm256_castps_si256(xv));
+    __m256 xv = _mm256_loadu_ps(x + 8 * i);
+    __asm__("" : "+x"(xv)); /* one load of x for the multiply and the blend */
+    const __m256 t = _mm256_add_ps(_mm256_mul_ps(xv, id), _mm256_blendv_ps(half, nhalf, xv));
+    q[i] = _mm256_cvttps_epi32(t);
   }
   const __m256i w = _mm256_packs_epi16(_mm256_packs_epi32(q[0], q[1]), _mm256_packs_epi32(q[2], q[3]));
   b->d = dh;
@@ -92,6 +96,7 @@ QB__QBLOCK_AVX2_INLINE __m256i qb__avx2_q8_0_quant_x8_one(const float* x, qb_blo
   float ids[8];
   _mm_storeu_si128((__m128i*) dh, _mm256_cvtps_ph(d, _MM_FROUND_TO_NEAREST_INT));
   _mm256_storeu_ps(ids, id);
+  qb__avx2_from_memory(dh, ids);
   /* Step 1 of the next eight blocks, so that its loads overlap these blocks' codes. */
   const __m256i amax_next = next != NULL ? qb__avx2_amax8(next) : _mm256_setzero_si256();
   /* 3. Block k's id broadcast (from memory) from lane k / 2 + 4 * (k % 2). */
@@ -311,7 +316,7 @@ QB__QBLOCK_AVX2_INLINE void qb__avx2_q4_0_codes(const float* x, __m256 id, qb_bl
 QB__QBLOCK_AVX2_INLINE __m256i qb__avx2_q4_0_quant_x8_one(const float* x, qb_block_q4_0* b, __m256i amax,
                                                           const float* next) {
   const __m256i absm = _mm256_set1_epi32(0x7FFFFFFF);
-  uint32_t am[8], sg[8];
+  uint32_t am[8], pos = 0;
   _mm256_storeu_si256((__m256i*) am, amax);
 #pragma GCC unroll 8
   for (int k = 0; k < 8; k++) {
@@ -325,11 +330,15 @@ QB__QBLOCK_AVX2_INLINE __m256i qb__avx2_q4_0_quant_x8_one(const float* x, qb_blo
     }
     /* d's sign: the opposite of m's; m = +0 (d = -0) for an all-zero block. */
     const uint32_t mb = am[lane] != 0 ? qb_f32_to_bits(x[32 * k + __builtin_ctz(eq)]) : 0;
-    sg[lane] = ~mb & 0x80000000u;
+    pos |= (~mb >> 31) << lane;
   }
+  /* The lanes whose m is positive (or +0), as a mask built from the bits in registers: eight
+   * 32-bit stores read back as one vector would stall on a failed store forwarding. */
+  const __m256i lanebit = _mm256_setr_epi32(1, 2, 4, 8, 16, 32, 64, 128);
+  const __m256i posm = _mm256_cmpeq_epi32(_mm256_and_si256(_mm256_set1_epi32((int) pos), lanebit), lanebit);
   /* 2. */
   const __m256 dm = _mm256_mul_ps(_mm256_castsi256_ps(amax), _mm256_set1_ps(0.125f));
-  const __m256 d = _mm256_or_ps(dm, _mm256_loadu_ps((const float*) sg));
+  const __m256 d = _mm256_or_ps(dm, _mm256_and_ps(_mm256_castsi256_ps(posm), _mm256_set1_ps(-0.0f)));
   const __m256 nz = _mm256_cmp_ps(dm, _mm256_setzero_ps(), _CMP_NEQ_UQ);
   const __m256 id = _mm256_and_ps(_mm256_div_ps(_mm256_set1_ps(1.0f), d), nz);
   const __m256 tiny = _mm256_and_ps(nz, _mm256_cmp_ps(dm, _mm256_set1_ps(0x1p-126f), _CMP_LT_OQ));
@@ -339,6 +348,7 @@ QB__QBLOCK_AVX2_INLINE __m256i qb__avx2_q4_0_quant_x8_one(const float* x, qb_blo
   float ids[8];
   _mm_storeu_si128((__m128i*) dh, _mm256_cvtps_ph(d, _MM_FROUND_TO_NEAREST_INT));
   _mm256_storeu_ps(ids, id);
+  qb__avx2_from_memory(dh, ids);
   /* Step 1 of the next eight blocks, so that its loads overlap these blocks' codes. */
   const __m256i amax_next = next != NULL ? qb__avx2_amax8(next) : _mm256_setzero_si256();
   /* 3. Block k's id broadcast (from memory) from lane k / 2 + 4 * (k % 2). */
