@@ -24,8 +24,18 @@ typedef struct qb__avx2_qp {
   __m256i zpi;          /* and as an int32 */
   __m256 scale;         /* for fake-quant's dequantize */
   __m256i zp16;         /* zp in int16 lanes (qb__avx2_quant32_pt) */
+  __m256 rlo, rhi;      /* TFLite: inv_scale (1 -+ 2^-20), rounded (qb__avx2_quant32_tfl) */
+  int tfl_fast;         /* TFLite: inv_scale in [2^-125, 2^125], where those bracket x / scale */
   __m256i qmin8, qmax8; /* qmin and qmax in bytes, as the dtype reads them */
 } qb__avx2_qp;
+
+/* The TFLite fast path's brackets (qb__avx2_quant32_tfl): only where inv_scale is normal
+ * with room to spare, so that x * inv_scale is within 2^-24 relative of x / scale. */
+QB__AVX2_INLINE void qb__avx2_qp_tfl(qb__avx2_qp* p, float inv_scale) {
+  p->tfl_fast = inv_scale >= 0x1p-125f && inv_scale <= 0x1p125f;
+  p->rlo = _mm256_set1_ps(inv_scale * (1.0f - 0x1p-20f));
+  p->rhi = _mm256_set1_ps(inv_scale * (1.0f + 0x1p-20f));
+}
 
 QB__AVX2_INLINE qb__avx2_qp qb__avx2_qp_make(float scale, float inv_scale, int32_t zp, int32_t qmin,
                                              int32_t qmax, int tflite) {
@@ -37,6 +47,7 @@ QB__AVX2_INLINE qb__avx2_qp qb__avx2_qp_make(float scale, float inv_scale, int32
   p.zpi = _mm256_set1_epi32(zp);
   p.scale = _mm256_set1_ps(scale);
   p.zp16 = _mm256_set1_epi16((int16_t) zp);
+  qb__avx2_qp_tfl(&p, inv_scale);
   p.qmin8 = _mm256_set1_epi8((char) qmin);
   p.qmax8 = _mm256_set1_epi8((char) qmax);
   return p;
@@ -149,6 +160,45 @@ QB__AVX2_INLINE int qb__avx2_quant32_pt(const float* x, const qb__avx2_qp* p, __
   return 1;
 }
 
+/*
+ * TFLite, 32 codes at once, with no division: 0 where some lane needs the division.
+ * With r = inv_scale = fl(1/scale) normal, x * r is within 2^-24 relative of x / scale,
+ * and f = fl(x / scale) within 2^-24 of it too. lo = fl(x * rlo) and hi = fl(x * rhi)
+ * (rlo, rhi: r (1 -+ 2^-20) rounded) are within (1 -+ 2^-20)(1 +- 2^-24)^3 of x / scale,
+ * so f lies strictly between them (for f != 0; f = 0 makes them 0 as well).
+ * 1. vcvtps2dq rounds both to nearest, ties to even, monotonically. Where they agree,
+ *    every value between them rounds to that integer, so f does; and f is no tie m + 0.5,
+ *    since lo < m + 0.5 < hi would round lo to m or less and hi to m + 1 or more. Off a
+ *    tie, roundf(f) (half away) is the nearest integer: the code relative to zp.
+ * 2. Lanes that disagree (f within about 2^-20 |f| of a tie, or |f| >= 2^19), a NaN or an
+ *    overflow (0x80000000, as in qb__avx2_quant32_pt) send the 32 to the division.
+ * 3. The rest is qb__avx2_quant32_pt's step 4.
+ */
+QB__AVX2_INLINE int qb__avx2_quant32_tfl(const float* x, const qb__avx2_qp* p, __m256i* out,
+                                         const int is_u8) {
+  const __m256 x0 = _mm256_loadu_ps(x), x1 = _mm256_loadu_ps(x + 8);
+  const __m256 x2 = _mm256_loadu_ps(x + 16), x3 = _mm256_loadu_ps(x + 24);
+  /* 1. */
+  const __m256i a = _mm256_cvtps_epi32(_mm256_mul_ps(x0, p->rlo));
+  const __m256i b = _mm256_cvtps_epi32(_mm256_mul_ps(x1, p->rlo));
+  const __m256i c = _mm256_cvtps_epi32(_mm256_mul_ps(x2, p->rlo));
+  const __m256i d = _mm256_cvtps_epi32(_mm256_mul_ps(x3, p->rlo));
+  /* 2. */
+  __m256i diff = _mm256_xor_si256(a, _mm256_cvtps_epi32(_mm256_mul_ps(x0, p->rhi)));
+  diff = _mm256_or_si256(diff, _mm256_xor_si256(b, _mm256_cvtps_epi32(_mm256_mul_ps(x1, p->rhi))));
+  diff = _mm256_or_si256(diff, _mm256_xor_si256(c, _mm256_cvtps_epi32(_mm256_mul_ps(x2, p->rhi))));
+  diff = _mm256_or_si256(diff, _mm256_xor_si256(d, _mm256_cvtps_epi32(_mm256_mul_ps(x3, p->rhi))));
+  const __m256i ab = _mm256_packs_epi32(a, b);
+  const __m256i cd = _mm256_packs_epi32(c, d);
+  const __m256i low = _mm256_cmpeq_epi16(_mm256_min_epi16(ab, cd), _mm256_set1_epi16(INT16_MIN));
+  if (!_mm256_testz_si256(_mm256_or_si256(low, diff), _mm256_or_si256(low, diff))) return 0;
+  /* 3. */
+  const __m256i q =
+      qb__avx2_pt_bytes(_mm256_adds_epi16(ab, p->zp16), _mm256_adds_epi16(cd, p->zp16), p, is_u8);
+  *out = _mm256_permutevar8x32_epi32(q, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+  return 1;
+}
+
 /* The same steps for 8 codes (a channel's last, overlapping vector): the low 8 bytes. */
 QB__AVX2_INLINE int qb__avx2_quant8_pt(const float* x, const qb__avx2_qp* p, __m128i* out, const int is_u8) {
   const __m256i a = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(x), p->mul));
@@ -167,17 +217,29 @@ QB__AVX2_INLINE __m128i qb__avx2_pack8(__m256i a, const int is_u8) {
   return is_u8 ? _mm_packus_epi16(w, w) : _mm_packs_epi16(w, w);
 }
 
-/* 32 codes (a main loop's step): qb__avx2_quant32_pt for PyTorch where it can, else four
- * qb__avx2_quant_i32. pk: the packs qb__avx2_quant_loop chooses. */
-QB__AVX2_INLINE __m256i qb__avx2_quant32(const float* x, const qb__avx2_qp* p, const int tflite,
-                                         const int is_u8, const int pk) {
-  __m256i q;
-  if (!tflite && __builtin_expect(qb__avx2_quant32_pt(x, p, &q, is_u8), 1)) return q;
+/* The general path for 32 codes, out of line: inlined, its constants took registers from
+ * the fast paths' loops, which then spilled (1.5-2x slower for TFLite). */
+static __attribute__((noinline, cold)) void qb__avx2_quant32_general(const float* x, const qb__avx2_qp* p,
+                                                                     void* out, int tflite, int pk) {
   const __m256i a = qb__avx2_quant_i32(_mm256_loadu_ps(x), p, tflite);
   const __m256i b = qb__avx2_quant_i32(_mm256_loadu_ps(x + 8), p, tflite);
   const __m256i c = qb__avx2_quant_i32(_mm256_loadu_ps(x + 16), p, tflite);
   const __m256i d = qb__avx2_quant_i32(_mm256_loadu_ps(x + 24), p, tflite);
-  return qb__avx2_pack32(a, b, c, d, pk);
+  _mm256_storeu_si256((__m256i*) out, qb__avx2_pack32(a, b, c, d, pk));
+}
+
+/* 32 codes to out (a main loop's step): qb__avx2_quant32_pt or qb__avx2_quant32_tfl where
+ * they can, else qb__avx2_quant32_general. pk: the packs qb__avx2_quant_loop chooses. */
+QB__AVX2_INLINE void qb__avx2_quant32(const float* x, const qb__avx2_qp* p, void* out, const int tflite,
+                                      const int is_u8, const int pk) {
+  __m256i q;
+  if (!tflite && __builtin_expect(qb__avx2_quant32_pt(x, p, &q, is_u8), 1)) {
+    _mm256_storeu_si256((__m256i*) out, q);
+  } else if (tflite && p->tfl_fast && __builtin_expect(qb__avx2_quant32_tfl(x, p, &q, is_u8), 1)) {
+    _mm256_storeu_si256((__m256i*) out, q);
+  } else {
+    qb__avx2_quant32_general(x, p, out, tflite, pk);
+  }
 }
 
 /* 8 codes, in the low 8 bytes: qb__avx2_quant8_pt for PyTorch where it can, else
@@ -202,11 +264,11 @@ QB__AVX2_INLINE void qb__avx2_quant_loop(size_t n, const float* x, void* y, cons
   const int pk = tflite ? is_u8 : 1;
   if (unroll == 4 && n >= 32) {
     for (; n >= 32; n -= 32, x += 32, out += 32) {
-      _mm256_storeu_si256((__m256i*) out, qb__avx2_quant32(x, p, tflite, is_u8, pk));
+      qb__avx2_quant32(x, p, out, tflite, is_u8, pk);
     }
     if (n != 0) {
       /* The rest as the 32 ending at the end, overlapping (the same bytes again). */
-      _mm256_storeu_si256((__m256i*) (out + n - 32), qb__avx2_quant32(x + n - 32, p, tflite, is_u8, pk));
+      qb__avx2_quant32(x + n - 32, p, out + n - 32, tflite, is_u8, pk);
     }
     return;
   }
@@ -270,17 +332,18 @@ QB__AVX2_INLINE void qb__avx2_quantc(size_t n, const float* x, void* y, const qb
     p.zp = _mm256_cvtepi32_ps(p.zpi);
     p.scale = p.mul; /* unused by quantize */
     p.zp16 = _mm256_set1_epi16((int16_t) zps[c]);
+    if (tflite) qb__avx2_qp_tfl(&p, q->inv_scales[c]);
     p.qmin8 = qmin8;
     p.qmax8 = qmax8;
     size_t i = 0;
     if (unroll == 4) {
       for (; i + 32 <= len; i += 32) {
-        _mm256_storeu_si256((__m256i*) (out + i), qb__avx2_quant32(x + i, &p, tflite, is_u8, pk));
+        qb__avx2_quant32(x + i, &p, out + i, tflite, is_u8, pk);
       }
     }
     if (unroll == 4 && i < len && len >= 32) {
       /* The rest as the 32 ending at the channel's end, overlapping (the same bytes). */
-      _mm256_storeu_si256((__m256i*) (out + len - 32), qb__avx2_quant32(x + len - 32, &p, tflite, is_u8, pk));
+      qb__avx2_quant32(x + len - 32, &p, out + len - 32, tflite, is_u8, pk);
       continue;
     }
     for (; i + 8 <= len; i += 8) {
