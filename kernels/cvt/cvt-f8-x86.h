@@ -157,6 +157,19 @@ static inline void qb_cvt_f8fp_avx512skx_f8e4m3_f32_tail(const uint8_t* in, floa
 
 #if defined(__AVX2__) && defined(__F16C__)
 
+/* Step 1 of both AVX2 encoders: |x| clamped (NaN lanes to `nanval`, see below) into *a,
+ * and its exponent field, floored at the format's smallest normal binade, returned. */
+static inline __m256i qb_f8_avx2_clamp(__m256i w, int emin, int clamp, int nanval, __m256i* a_out) {
+  const __m256i abs = _mm256_and_si256(w, _mm256_set1_epi32(0x7FFFFFFF));
+  const __m256i a =
+      nanval < 0 ? _mm256_min_epu32(abs, _mm256_set1_epi32(clamp))
+                 : _mm256_castps_si256(_mm256_min_ps(
+                       _mm256_min_ps(_mm256_castsi256_ps(_mm256_set1_epi32(clamp)), _mm256_castsi256_ps(abs)),
+                       _mm256_castsi256_ps(_mm256_set1_epi32(nanval))));
+  *a_out = a;
+  return _mm256_max_epu32(_mm256_and_si256(a, _mm256_set1_epi32(0x7F800000)), _mm256_set1_epi32(emin << 23));
+}
+
 /* 8 f32 -> 8 codes in the low byte of each 32-bit lane, the rest zero: the steps of
  * qb_f8_avx512_round and qb_f8_avx512_from_f32 (the offset is subtracted after the packs:
  * qb_f8_avx2_finish). The sign by a blend on the sign of x itself (vblendvps reads bit
@@ -165,14 +178,8 @@ static inline void qb_cvt_f8fp_avx512skx_f8e4m3_f32_tail(const uint8_t* in, floa
  * whose result is their second operand when either is NaN: min(CLAMP, |x|) keeps a NaN,
  * min(that, nanval) replaces it, and leaves every clamped value (< nanval) as it is. */
 static inline __m256i qb_f8_avx2_bytes(__m256i w, int mbits, int emin, int clamp, int nanval) {
-  const __m256i abs = _mm256_and_si256(w, _mm256_set1_epi32(0x7FFFFFFF));
-  const __m256i a =
-      nanval < 0 ? _mm256_min_epu32(abs, _mm256_set1_epi32(clamp))
-                 : _mm256_castps_si256(_mm256_min_ps(
-                       _mm256_min_ps(_mm256_castsi256_ps(_mm256_set1_epi32(clamp)), _mm256_castsi256_ps(abs)),
-                       _mm256_castsi256_ps(_mm256_set1_epi32(nanval))));
-  const __m256i e =
-      _mm256_max_epu32(_mm256_and_si256(a, _mm256_set1_epi32(0x7F800000)), _mm256_set1_epi32(emin << 23));
+  __m256i a;
+  const __m256i e = qb_f8_avx2_clamp(w, emin, clamp, nanval, &a);
   const __m256i p = _mm256_add_epi32(e, _mm256_set1_epi32((23 - mbits) << 23));
   const __m256i magic = _mm256_add_epi32(p, _mm256_srli_epi32(p, 23 - mbits));
   __m256i q = _mm256_castps_si256(_mm256_add_ps(_mm256_castsi256_ps(a), _mm256_castsi256_ps(magic)));
@@ -248,14 +255,8 @@ static inline __m256 qb_f8e4m3_avx2_to_f32(__m128i b) {
  *    halves' 4-byte groups in order.
  */
 static inline __m256i qb_f8_avx2_sum_madd(__m256i w, int mbits, int emin, int clamp, int nanval) {
-  const __m256i abs = _mm256_and_si256(w, _mm256_set1_epi32(0x7FFFFFFF));
-  const __m256i a =
-      nanval < 0 ? _mm256_min_epu32(abs, _mm256_set1_epi32(clamp))
-                 : _mm256_castps_si256(_mm256_min_ps(
-                       _mm256_min_ps(_mm256_castsi256_ps(_mm256_set1_epi32(clamp)), _mm256_castsi256_ps(abs)),
-                       _mm256_castsi256_ps(_mm256_set1_epi32(nanval))));
-  const __m256i e =
-      _mm256_max_epu32(_mm256_and_si256(a, _mm256_set1_epi32(0x7F800000)), _mm256_set1_epi32(emin << 23));
+  __m256i a;
+  const __m256i e = qb_f8_avx2_clamp(w, emin, clamp, nanval, &a);
   const __m256i magic = _mm256_add_epi32(e, _mm256_set1_epi32((23 - mbits) << 23));
   const __m256i q = _mm256_castps_si256(_mm256_add_ps(_mm256_castsi256_ps(a), _mm256_castsi256_ps(magic)));
   /* 2. */
