@@ -42,8 +42,8 @@ if [[ $skip != *" arm "* ]]; then
   bash ci/test-arm.sh
 fi
 if [[ $skip != *" fuzz "* ]]; then
-  step "fuzz smoke (libFuzzer, 20 s per target)"
-  QB_FUZZ_SECONDS=20 bash ci/fuzz.sh
+  step "fuzz smoke (libFuzzer, 10 s per target)"
+  QB_FUZZ_SECONDS=10 bash ci/fuzz.sh
 fi
 if [[ $skip != *" valgrind "* ]]; then
   step "valgrind memcheck: qbench run --suite quick --backend cpu"
