@@ -10,6 +10,7 @@
 
 #include "peak/peak.h"
 #include "platform/registry.h"
+#include "run/roof.h"
 #include "test_kernels.h"
 #include "test_util.h"
 
@@ -87,6 +88,82 @@ static void test_peak_families(void** state) {
   }
 }
 
+/* The peaks column (families.inc): every dot names at least one peak family and
+ * nothing else; every other family names none. Tokenized as qb_family_bound_by does. */
+static void test_dot_peaks(void** state) {
+  (void) state;
+  for (int f = 0; f < QB_FAMILY_COUNT; f++) {
+    const qb_family_info* fam = qb_family_get((qb_family) f);
+    assert_non_null(fam->peaks);
+    if (fam->op != QB_OP_dot) {
+      if (fam->peaks[0] != '\0') fail_msg("%s: a peaks entry on a family that is not a dot", fam->name);
+      continue;
+    }
+    char buf[128];
+    snprintf(buf, sizeof buf, "%s", fam->peaks);
+    int named = 0;
+    for (char* w = strtok(buf, " "); w != NULL; w = strtok(NULL, " ")) {
+      const qb_family p = qb_family_find(w);
+      if (p == QB_FAMILY_COUNT || qb_family_get(p)->op != QB_OP_peak)
+        fail_msg("%s: peaks names \"%s\", not a peak family", fam->name, w);
+      assert_true(qb_family_bound_by(fam, p));
+      named++;
+    }
+    if (named == 0) fail_msg("%s: a dot with no peak", fam->name);
+    /* Exactly the named ones bind it. */
+    int bound = 0;
+    for (int p = 0; p < QB_FAMILY_COUNT; p++) bound += qb_family_bound_by(fam, (qb_family) p);
+    assert_int_equal(bound, named);
+  }
+  /* Whole words only: bf16_peak does not name f16_peak. */
+  const qb_family_info* f8 = qb_family_get(qb_family_find("f8e4m3_dot"));
+  assert_true(qb_family_bound_by(f8, qb_family_find("bf16_peak")));
+  assert_false(qb_family_bound_by(f8, qb_family_find("f16_peak")));
+}
+
+/* A dot's compute roof is the fastest measured roof of its own peaks at its thread
+ * count: never another family's, a failed one or one of another thread count. */
+static void test_compute_roof_pick(void** state) {
+  (void) state;
+  static qb_roofs roofs;
+  memset(&roofs, 0, sizeof roofs);
+  const struct {
+    const char* family;
+    unsigned threads;
+    double flops;
+    bool ok;
+  } rows[] = {
+      {"f32_peak", 1, 100e9, true}, {"bf16_peak", 1, 60e9, true}, {"bf16_peak", 1, 300e9, false},
+      {"s8_peak", 1, 900e9, true},  {"f32_peak", 2, 200e9, true}, {"f16_peak", 1, 500e9, true},
+  };
+  for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+    qb_roof* x = &roofs.items[roofs.count++];
+    const qb_family p = qb_family_find(rows[i].family);
+    snprintf(x->name, sizeof x->name, "%s__test%zu", rows[i].family, i);
+    x->device = -1;
+    x->backend = -1;
+    x->threads = rows[i].threads;
+    x->in = qb_family_get(p)->in;
+    x->family = (int) p;
+    x->flops_per_second = rows[i].flops;
+    x->ok = rows[i].ok;
+  }
+  const qb_roof* r = qb_roof_compute(&roofs, qb_family_get(qb_family_find("f8e4m3_dot")), 1);
+  assert_non_null(r);
+  assert_string_equal(r->name, "f32_peak__test0");
+  r = qb_roof_compute(&roofs, qb_family_get(qb_family_find("f8e4m3_dot")), 2);
+  assert_non_null(r);
+  assert_string_equal(r->name, "f32_peak__test4");
+  r = qb_roof_compute(&roofs, qb_family_get(qb_family_find("s8_dot")), 1);
+  assert_non_null(r);
+  assert_string_equal(r->name, "s8_peak__test3");
+  r = qb_roof_compute(&roofs, qb_family_get(qb_family_find("bf16_dot")), 1);
+  assert_non_null(r);
+  assert_string_equal(r->name, "bf16_peak__test1");
+  assert_null(qb_roof_compute(&roofs, qb_family_get(qb_family_find("s8_dot")), 2));
+  assert_null(qb_roof_compute(&roofs, qb_family_get(qb_family_find("f32_f16_cvt")), 1));
+}
+
 /* Every kernel of those families is one case, the scalar ones included. */
 static bool qb__checks(const qb_kernel_info* k) {
   return qb_family_get(k->family)->op == QB_OP_peak;
@@ -104,6 +181,8 @@ int main(int argc, char** argv) {
   const struct CMUnitTest common[] = {
       cmocka_unit_test(test_s8_operand_limit),
       cmocka_unit_test(test_peak_families),
+      cmocka_unit_test(test_dot_peaks),
+      cmocka_unit_test(test_compute_roof_pick),
   };
   const qb_test_kernels t = {qb__checks, qb__check, common, sizeof common / sizeof common[0]};
   return qb_test_kernels_main(argc, argv, &t);

@@ -19,20 +19,21 @@ enum {
 };
 
 static const qb_family_info qb__families[QB_FAMILY_COUNT] = {
-#define QB_FAMILY(id, op, in, in2, out, ib, i2b, ob, flops, mult, maxn, doc) \
-  {QB_FAMILY_##id,                                                           \
-   #id,                                                                      \
-   QB_OP_##op,                                                               \
-   (qb_kind) QB__KIND_OF_##op,                                               \
-   QB_DTYPE_##in,                                                            \
-   QB_DTYPE_##in2,                                                           \
-   QB_DTYPE_##out,                                                           \
-   ib,                                                                       \
-   i2b,                                                                      \
-   ob,                                                                       \
-   flops,                                                                    \
-   mult,                                                                     \
-   maxn,                                                                     \
+#define QB_FAMILY(id, op, in, in2, out, ib, i2b, ob, flops, mult, maxn, peaks, doc) \
+  {QB_FAMILY_##id,                                                                  \
+   #id,                                                                             \
+   QB_OP_##op,                                                                      \
+   (qb_kind) QB__KIND_OF_##op,                                                      \
+   QB_DTYPE_##in,                                                                   \
+   QB_DTYPE_##in2,                                                                  \
+   QB_DTYPE_##out,                                                                  \
+   ib,                                                                              \
+   i2b,                                                                             \
+   ob,                                                                              \
+   flops,                                                                           \
+   mult,                                                                            \
+   maxn,                                                                            \
+   peaks,                                                                           \
    doc},
 #include "families.inc"
 #undef QB_FAMILY
@@ -89,6 +90,19 @@ qb_family qb_family_find(const char* name) {
     }
   }
   return QB_FAMILY_COUNT;
+}
+
+bool qb_family_bound_by(const qb_family_info* f, qb_family peak) {
+  const qb_family_info* p = qb_family_get(peak);
+  if (f == NULL || p == NULL || f->peaks == NULL) return false;
+  const size_t len = strlen(p->name);
+  for (const char* s = f->peaks; *s != '\0';) {
+    while (*s == ' ') s++;
+    const size_t word = strcspn(s, " ");
+    if (word == len && strncmp(s, p->name, len) == 0) return true;
+    s += word;
+  }
+  return false;
 }
 
 size_t qb_kernel_count(void) {

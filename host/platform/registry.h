@@ -63,6 +63,7 @@ typedef struct qb_family_info {
   unsigned flops;                     /* operations per element */
   uint64_t n_multiple;
   uint64_t max_n;
+  const char* peaks; /* dots: the peak families bounding its multiply-adds, space-separated; else "" */
   const char* doc;
 } qb_family_info;
 
@@ -81,6 +82,8 @@ typedef struct qb_kernel_info {
 
 const qb_family_info* qb_family_get(qb_family f);
 qb_family qb_family_find(const char* name); /* QB_FAMILY_COUNT when unknown */
+/* Whether `peak` is one of f's peaks (families.inc's peaks column). */
+bool qb_family_bound_by(const qb_family_info* f, qb_family peak);
 /* The first family (families.inc order) doing `op` from dtype in to dtype out;
  * QB_FAMILY_COUNT when there is none. */
 qb_family qb_family_by_op(qb_op op, qb_dtype in, qb_dtype out);

@@ -301,6 +301,7 @@ static void qb__compute(qb__roofing* r, const qb_kernel_info* k, unsigned thread
   x->size_class = "L1";
   x->threads = threads;
   x->in = f->in;
+  x->family = (int) k->family;
   const uint64_t m = f->n_multiple ? f->n_multiple : 1;
   x->n = (QB__PEAK_N + m - 1) / m * m;
   qb_error err = {0};
@@ -596,12 +597,12 @@ const qb_roof* qb_roof_for_family(const qb_roofs* roofs, const qb_family_info* f
   return NULL;
 }
 
-const qb_roof* qb_roof_compute(const qb_roofs* roofs, qb_dtype in, unsigned threads) {
+const qb_roof* qb_roof_compute(const qb_roofs* roofs, const qb_family_info* f, unsigned threads) {
   const qb_roof* best = NULL;
   for (size_t i = 0; i < roofs->count; i++) {
     const qb_roof* x = &roofs->items[i];
-    if (x->ok && x->device < 0 && x->in == in && x->in != QB_DTYPE_none && x->threads == threads &&
-        (best == NULL || x->flops_per_second > best->flops_per_second)) {
+    if (x->ok && x->device < 0 && x->in != QB_DTYPE_none && qb_family_bound_by(f, (qb_family) x->family) &&
+        x->threads == threads && (best == NULL || x->flops_per_second > best->flops_per_second)) {
       best = x;
     }
   }

@@ -29,6 +29,7 @@ typedef struct qb_roof {
   uint64_t bytes; /* bandwidth roofs: the footprint */
   uint64_t n;     /* compute roofs: elements per call in total */
   qb_dtype in;    /* compute roofs: the dtype path (QB_DTYPE_none otherwise) */
+  int family;     /* compute roofs: the peak family (a qb_family) */
   double bytes_per_second;
   double flops_per_second; /* compute roofs */
   unsigned r, w;           /* stream roofs: cache lines read and written per step */
@@ -92,8 +93,9 @@ const qb_roof* qb_roof_for_family(const qb_roofs* roofs, const qb_family_info* f
 uint64_t qb_roof_device_bytes(const qb_topo* topo, const qb_case* k);
 /* A device's copy roof at a footprint, or NULL. */
 const qb_roof* qb_roof_device_copy(const qb_roofs* roofs, qb_backend_id backend, int device, uint64_t bytes);
-/* The best compute roof for a dtype path and thread count, or NULL. */
-const qb_roof* qb_roof_compute(const qb_roofs* roofs, qb_dtype in, unsigned threads);
+/* A dot family's compute roof at a thread count: the fastest measured variant of the
+ * peak families its families.inc line names (qb_family_bound_by), or NULL. */
+const qb_roof* qb_roof_compute(const qb_roofs* roofs, const qb_family_info* f, unsigned threads);
 json_t* qb_roofs_json(const qb_roofs* roofs);
 
 #endif

@@ -248,10 +248,15 @@ static void qb__roof_fields(qb_runner* r, const qb_case* k, json_t* row, bool la
   }
   if (!host) return;
   const double gflops = qb_measure_get(row, "gflops");
-  const qb_roof* peak = k->family ? qb_roof_compute(&r->roofs, k->family->in, k->threads) : NULL;
+  const qb_roof* peak = k->family ? qb_roof_compute(&r->roofs, k->family, k->threads) : NULL;
   if (peak != NULL && gflops > 0 && k->family->kind == QB_KIND_dot) {
+    const double fraction = gflops * 1e9 / peak->flops_per_second;
     json_object_set_new(row, "compute_roof_name", json_string(peak->name));
-    json_object_set_new(row, "compute_roof_fraction", json_real(gflops * 1e9 / peak->flops_per_second));
+    json_object_set_new(row, "compute_roof_fraction", json_real(fraction));
+    if (last && fraction > 1.0 && qb__shown_row(r, row)) {
+      fprintf(stderr, "warning: %s: %.2f of its compute roof %s (%u thread%s): the peak is not a limit\n",
+              k->name, fraction, peak->name, k->threads, k->threads == 1 ? "" : "s");
+    }
   }
 }
 
