@@ -298,6 +298,16 @@ static void qb__fill(float* x, size_t n, uint64_t* seed) {
           xb[16 + (r >> 12) % 16] = t;
         }
         break;
+      case 9:
+        /* All -0 (q4_0: m stays +0, d = -0), or the largest |x| three times with random
+         * signs (the first one's sign decides). */
+        if ((r >> 2) % 4 == 0) {
+          for (size_t i = 0; i < QB_BLOCK_LEN; i++) xb[i] = -0.0f;
+        } else {
+          for (int t = 0; t < 3; t++)
+            xb[(r >> (4 + 5 * t)) % QB_BLOCK_LEN] = ((r >> (20 + t)) & 1 ? -65536.0f : 65536.0f) * scale;
+        }
+        break;
       default:
         break;
     }

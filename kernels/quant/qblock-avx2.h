@@ -286,59 +286,112 @@ QB__QBLOCK_AVX2_INLINE void qb__avx2_q4_0_quant(const float* x, qb_block_q4_0* b
 /*
  * Eight q4_0 blocks (256 values), the steps of qb__avx2_q4_0_quant with the per-block
  * reductions and scalar divisions done for all eight at once:
- * 1. every block's amax as the integer maximum of |x| bits (qb__avx2_amax8): for a block
- *    without NaN it is the reference's amax, and the reference's m is the first element
- *    with that magnitude (the lowest set bit of the equality mask), so only m's sign is
- *    looked up; an all-zero block keeps the reference's initial m = +0;
+ * 1. m's magnitude and sign from two maxima of each block's x bits, reduced together
+ *    (qb__avx2_q4_0_range8): p, the signed maximum (the largest positive x's bits where the
+ *    block has a positive x, else negative), and n, the unsigned maximum with the sign bit
+ *    flipped (the largest |x| among the negative x where it has one, else negative). So
+ *    amax = max(p, n) as integers, and m is positive where p > n, negative where n > p; where
+ *    p == n != 0 both +amax and -amax occur and the first of them decides
+ *    (qb__avx2_q4_0_ties, out of line: rare in real data). An all-zero block (+0 and -0
+ *    alike) keeps the reference's initial m = +0;
  * 2. d = m / -8 = -m * 0.125 (the same exact value, so the same rounding) as amax * 0.125
  *    with the sign opposite to m's; id = d != 0 ? 1 / d : 0 by one vector division; d to
  *    f16 by vcvtps2ph (RNE, as qb_f32_to_f16_bits);
  * 3. the codes trunc(min(x * id + 8.5, 15)): with x finite and d normal (or 0),
  *    |x * id| <= 8 (1 + 2^-22), so x * id + 8.5 > 0.49 and needs no NaN mask and no lower
- *    clamp. A block holding a NaN or an infinity (amax bits >= 0x7F800000) or with a
- *    subnormal d goes through qb__avx2_q4_0_quant: rare.
+ *    clamp. A block holding a NaN or an infinity (amax bits >= 0x7F800000: a NaN of either
+ *    sign lands in p or n above inf) or with a subnormal d goes through qb__avx2_q4_0_quant:
+ *    rare.
  */
-QB__QBLOCK_AVX2_INLINE void qb__avx2_q4_0_codes(const float* x, __m256 id, qb_block_q4_0* b) {
+typedef struct {
+  __m256i p, n;
+} qb__avx2_q4_0_range;
+
+QB__QBLOCK_AVX2_INLINE qb__avx2_q4_0_range qb__avx2_q4_0_range8(const float* x) {
+  __m256i p[8], n[8];
+#pragma GCC unroll 8
+  for (int k = 0; k < 8; k++) {
+    p[k] = n[k] = _mm256_loadu_si256((const __m256i*) (x + 32 * k));
+#pragma GCC unroll 3
+    for (int i = 1; i < 4; i++) {
+      __m256i v = _mm256_loadu_si256((const __m256i*) (x + 32 * k + 8 * i));
+      __asm__("" : "+x"(v)); /* one load for both maxima */
+      p[k] = _mm256_max_epi32(p[k], v);
+      n[k] = _mm256_max_epu32(n[k], v);
+    }
+  }
+  const qb__avx2_q4_0_range r = {qb__avx2_hmax8x8_op(p, 0),
+                                 _mm256_xor_si256(qb__avx2_hmax8x8_op(n, 1), _mm256_set1_epi32(INT32_MIN))};
+  return r;
+}
+
+/* The blocks (lanes set in `tie`) where +amax and -amax both occur: m's sign from the first
+ * element of that magnitude, into `neg` (all ones where m is negative). */
+static __attribute__((noinline)) __m256i qb__avx2_q4_0_ties(const float* x, __m256i amax, int tie,
+                                                            __m256i neg) {
+  uint32_t am[8];
+  int32_t ng[8];
+  _mm256_storeu_si256((__m256i*) am, amax);
+  _mm256_storeu_si256((__m256i*) ng, neg);
+  for (int lane = 0; lane < 8; lane++) {
+    if (!(tie & (1 << lane))) continue;
+    const float* xb = x + 32 * (2 * (lane % 4) + lane / 4);
+    for (int i = 0; i < QB_BLOCK_LEN; i++) {
+      const uint32_t u = qb_f32_to_bits(xb[i]);
+      if ((u & 0x7FFFFFFFu) == am[lane]) {
+        ng[lane] = -(int32_t) (u >> 31);
+        break;
+      }
+    }
+  }
+  return _mm256_loadu_si256((const __m256i*) ng);
+}
+
+/* One block's codes before the clamp, trunc(x * id + 8.5) in [0, 16], as 16-bit lanes packed
+ * in pairs: element j (low nibble) | element j + 16 (high nibble), min(c, 15) first; the
+ * lanes hold elements 0-3, 8-11 (low 128 bits) and 4-7, 12-15 (high) of the low nibbles. */
+QB__QBLOCK_AVX2_INLINE __m256i qb__avx2_q4_0_pairs(const float* x, __m256 id) {
   __m256i c[4];
 #pragma GCC unroll 4
   for (int i = 0; i < 4; i++) {
-    const __m256 t = _mm256_add_ps(_mm256_mul_ps(_mm256_loadu_ps(x + 8 * i), id), _mm256_set1_ps(8.5f));
-    c[i] = _mm256_cvttps_epi32(_mm256_min_ps(t, _mm256_set1_ps(15.0f)));
+    c[i] = _mm256_cvttps_epi32(
+        _mm256_add_ps(_mm256_mul_ps(_mm256_loadu_ps(x + 8 * i), id), _mm256_set1_ps(8.5f)));
   }
-  /* Elements 0-7 with 16-23, 8-15 with 24-31; the packs interleave 4-dword halves. */
-  const __m256i lo = _mm256_or_si256(c[0], _mm256_slli_epi32(c[2], 4));
-  const __m256i hi = _mm256_or_si256(c[1], _mm256_slli_epi32(c[3], 4));
-  const __m256i w = _mm256_packs_epi32(lo, hi);
-  const __m128i bytes = _mm_packus_epi16(_mm256_castsi256_si128(w), _mm256_extracti128_si256(w, 1));
-  _mm_storeu_si128((__m128i*) b->qs, _mm_shuffle_epi32(bytes, _MM_SHUFFLE(3, 1, 2, 0)));
+  const __m256i fifteen = _mm256_set1_epi16(15);
+  const __m256i lo = _mm256_min_epi16(_mm256_packs_epi32(c[0], c[1]), fifteen);
+  const __m256i hi = _mm256_min_epi16(_mm256_packs_epi32(c[2], c[3]), fifteen);
+  return _mm256_or_si256(lo, _mm256_slli_epi16(hi, 4));
 }
 
-QB__QBLOCK_AVX2_INLINE __m256i qb__avx2_q4_0_quant_x8_one(const float* x, qb_block_q4_0* b, __m256i amax,
-                                                          const float* next) {
-  const __m256i absm = _mm256_set1_epi32(0x7FFFFFFF);
-  uint32_t am[8], pos = 0;
-  _mm256_storeu_si256((__m256i*) am, amax);
-#pragma GCC unroll 8
+/* Two blocks' codes (qb__avx2_q4_0_pairs) to bytes by one pack and one vpermd. */
+QB__QBLOCK_AVX2_INLINE void qb__avx2_q4_0_codes2(const float* x, __m256 id0, __m256 id1, qb_block_q4_0* b) {
+  const __m256i w = _mm256_packus_epi16(qb__avx2_q4_0_pairs(x, id0), qb__avx2_q4_0_pairs(x + 32, id1));
+  const __m256i q = _mm256_permutevar8x32_epi32(w, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+  _mm_storeu_si128((__m128i*) b[0].qs, _mm256_castsi256_si128(q));
+  _mm_storeu_si128((__m128i*) b[1].qs, _mm256_extracti128_si256(q, 1));
+}
+
+/* The blocks of eight (lanes set in `special`) that step 3 cannot take, written again by the
+ * one-block path over step 3's bytes. */
+static __attribute__((noinline)) void qb__avx2_q4_0_redo(const float* x, qb_block_q4_0* b, int special) {
   for (int k = 0; k < 8; k++) {
-    const int lane = k / 2 + 4 * (k % 2);
-    const __m256i ak = _mm256_set1_epi32((int) am[lane]);
-    uint32_t eq = 0;
-#pragma GCC unroll 4
-    for (int i = 0; i < 4; i++) {
-      const __m256i xi = _mm256_and_si256(_mm256_loadu_si256((const __m256i*) (x + 32 * k + 8 * i)), absm);
-      eq |= (uint32_t) _mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpeq_epi32(xi, ak))) << (8 * i);
-    }
-    /* d's sign: the opposite of m's; m = +0 (d = -0) for an all-zero block. */
-    const uint32_t mb = am[lane] != 0 ? qb_f32_to_bits(x[32 * k + __builtin_ctz(eq)]) : 0;
-    pos |= (~mb >> 31) << lane;
+    if (special & (1 << (k / 2 + 4 * (k % 2)))) qb__avx2_q4_0_quant(x + 32 * k, &b[k]);
   }
-  /* The lanes whose m is positive (or +0), as a mask built from the bits in registers: eight
-   * 32-bit stores read back as one vector would stall on a failed store forwarding. */
-  const __m256i lanebit = _mm256_setr_epi32(1, 2, 4, 8, 16, 32, 64, 128);
-  const __m256i posm = _mm256_cmpeq_epi32(_mm256_and_si256(_mm256_set1_epi32((int) pos), lanebit), lanebit);
+}
+
+QB__QBLOCK_AVX2_INLINE qb__avx2_q4_0_range qb__avx2_q4_0_quant_x8_one(const float* x, qb_block_q4_0* b,
+                                                                      qb__avx2_q4_0_range r,
+                                                                      const float* next) {
+  /* 1. */
+  const __m256i amax = _mm256_max_epi32(r.p, r.n);
+  const __m256i zero = _mm256_cmpeq_epi32(amax, _mm256_setzero_si256());
+  __m256i neg = _mm256_andnot_si256(zero, _mm256_cmpgt_epi32(r.n, r.p));
+  const int tie =
+      _mm256_movemask_ps(_mm256_castsi256_ps(_mm256_andnot_si256(zero, _mm256_cmpeq_epi32(r.p, r.n))));
+  if (__builtin_expect(tie != 0, 0)) neg = qb__avx2_q4_0_ties(x, amax, tie, neg);
   /* 2. */
   const __m256 dm = _mm256_mul_ps(_mm256_castsi256_ps(amax), _mm256_set1_ps(0.125f));
-  const __m256 d = _mm256_or_ps(dm, _mm256_and_ps(_mm256_castsi256_ps(posm), _mm256_set1_ps(-0.0f)));
+  const __m256 d = _mm256_or_ps(dm, _mm256_andnot_ps(_mm256_castsi256_ps(neg), _mm256_set1_ps(-0.0f)));
   const __m256 nz = _mm256_cmp_ps(dm, _mm256_setzero_ps(), _CMP_NEQ_UQ);
   const __m256 id = _mm256_and_ps(_mm256_div_ps(_mm256_set1_ps(1.0f), d), nz);
   const __m256 tiny = _mm256_and_ps(nz, _mm256_cmp_ps(dm, _mm256_set1_ps(0x1p-126f), _CMP_LT_OQ));
@@ -350,27 +403,24 @@ QB__QBLOCK_AVX2_INLINE __m256i qb__avx2_q4_0_quant_x8_one(const float* x, qb_blo
   _mm256_storeu_ps(ids, id);
   qb__avx2_from_memory(dh, ids);
   /* Step 1 of the next eight blocks, so that its loads overlap these blocks' codes. */
-  const __m256i amax_next = next != NULL ? qb__avx2_amax8(next) : _mm256_setzero_si256();
-  /* 3. Block k's id broadcast (from memory) from lane k / 2 + 4 * (k % 2). */
-#pragma GCC unroll 8
-  for (int k = 0; k < 8; k++) {
-    const int lane = k / 2 + 4 * (k % 2);
-    if (__builtin_expect(special & (1 << lane), 0)) {
-      qb__avx2_q4_0_quant(x + 32 * k, &b[k]);
-    } else {
-      b[k].d = dh[lane];
-      qb__avx2_q4_0_codes(x + 32 * k, _mm256_set1_ps(ids[lane]), &b[k]);
-    }
+  const qb__avx2_q4_0_range r_next = next != NULL ? qb__avx2_q4_0_range8(next) : r;
+  /* 3. Blocks k and k + 1 (ids broadcast from memory from lanes k / 2 and k / 2 + 4). */
+#pragma GCC unroll 4
+  for (int k = 0; k < 8; k += 2) {
+    b[k].d = dh[k / 2];
+    b[k + 1].d = dh[k / 2 + 4];
+    qb__avx2_q4_0_codes2(x + 32 * k, _mm256_set1_ps(ids[k / 2]), _mm256_set1_ps(ids[k / 2 + 4]), &b[k]);
   }
-  return amax_next;
+  if (__builtin_expect(special != 0, 0)) qb__avx2_q4_0_redo(x, b, special);
+  return r_next;
 }
 
 /* `groups` groups of eight q4_0 blocks, pipelined as qb__avx2_q8_0_quant_x8. */
 QB__QBLOCK_AVX2_INLINE void qb__avx2_q4_0_quant_x8(const float* x, qb_block_q4_0* b, size_t groups) {
-  __m256i amax = groups != 0 ? qb__avx2_amax8(x) : _mm256_setzero_si256();
+  if (groups == 0) return;
+  qb__avx2_q4_0_range r = qb__avx2_q4_0_range8(x);
   for (size_t g = 0; g < groups; g++) {
-    amax =
-        qb__avx2_q4_0_quant_x8_one(x + 256 * g, b + 8 * g, amax, g + 1 < groups ? x + 256 * (g + 1) : NULL);
+    r = qb__avx2_q4_0_quant_x8_one(x + 256 * g, b + 8 * g, r, g + 1 < groups ? x + 256 * (g + 1) : NULL);
   }
 }
 
