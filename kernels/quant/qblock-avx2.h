@@ -45,6 +45,31 @@ QB__QBLOCK_AVX2_INLINE __m256i qb__avx2_amax8(const float* x) {
 }
 
 /*
+ * Step 2 shared by the eight-block quantizers: id = d != 0 ? 1 / d : 0 by one vector
+ * division (into ids), and the lanes whose block the fast path cannot take (returned as a
+ * bit mask): a NaN or an infinity in it (amax bits above inf's) or a subnormal d (dm = |d|:
+ * 1 / d inf or too coarse to bound the codes). The fast path runs on those blocks too
+ * (garbage, no trap: every exception is masked) and qb__avx2_qblock_redo writes them again.
+ */
+QB__QBLOCK_AVX2_INLINE int qb__avx2_qblock_id8(__m256 d, __m256 dm, __m256i amax, float* ids) {
+  const __m256 nz = _mm256_cmp_ps(dm, _mm256_setzero_ps(), _CMP_NEQ_UQ);
+  _mm256_storeu_ps(ids, _mm256_and_ps(_mm256_div_ps(_mm256_set1_ps(1.0f), d), nz));
+  const __m256 tiny = _mm256_and_ps(nz, _mm256_cmp_ps(dm, _mm256_set1_ps(0x1p-126f), _CMP_LT_OQ));
+  const __m256i naninf = _mm256_cmpgt_epi32(amax, _mm256_set1_epi32(0x7F7FFFFF));
+  return _mm256_movemask_ps(_mm256_or_ps(tiny, _mm256_castsi256_ps(naninf)));
+}
+
+/* The blocks of a group of eight (block k in lane k / 2 + 4 * (k % 2) of `special`) written
+ * again by `one`, a one-block path exact for every input, over the fast path's bytes; out of
+ * line (rare, and inlined copies would fill the group loop with cold code). */
+static __attribute__((noinline)) void qb__avx2_qblock_redo(const float* x, void* b, size_t bsize, int special,
+                                                           void (*one)(const float*, void*)) {
+  for (int k = 0; k < 8; k++) {
+    if (special & (1 << (k / 2 + 4 * (k % 2)))) one(x + 32 * k, (char*) b + bsize * (size_t) k);
+  }
+}
+
+/*
  * The codes of one q8_0 block with a normal d (so |x| * id <= 127 (1 + 2^-22)) and no NaN
  * or infinity: roundf(x * id) as sign(x) * trunc(|x| * id + 0x1.fffffep-2). Adding the
  * float just below 1/2 and truncating is roundf for every non-negative float (checked
@@ -83,39 +108,28 @@ QB__QBLOCK_AVX2_INLINE void qb__avx2_q8_0_codes(const float* x, __m256 id, uint1
  *    goes through the reference instead: rare, and the fast path then needs no NaN mask
  *    and no clamp.
  */
+static void qb__avx2_q8_0_ref(const float* x, void* b) {
+  qb__q8_0_block(x, (qb_block_q8_0*) b);
+}
+
 QB__QBLOCK_AVX2_INLINE __m256i qb__avx2_q8_0_quant_x8_one(const float* x, qb_block_q8_0* b, __m256i amax,
                                                           const float* next) {
   /* 2. */
   const __m256 d = _mm256_div_ps(_mm256_castsi256_ps(amax), _mm256_set1_ps(127.0f));
-  const __m256 nz = _mm256_cmp_ps(d, _mm256_setzero_ps(), _CMP_NEQ_UQ);
-  const __m256 id = _mm256_and_ps(_mm256_div_ps(_mm256_set1_ps(1.0f), d), nz);
-  const __m256 tiny = _mm256_and_ps(nz, _mm256_cmp_ps(d, _mm256_set1_ps(0x1p-126f), _CMP_LT_OQ));
-  const __m256i naninf = _mm256_cmpgt_epi32(amax, _mm256_set1_epi32(0x7F7FFFFF));
-  const int special = _mm256_movemask_ps(_mm256_or_ps(tiny, _mm256_castsi256_ps(naninf)));
   uint16_t dh[8];
   float ids[8];
+  const int special = qb__avx2_qblock_id8(d, d, amax, ids);
   _mm_storeu_si128((__m128i*) dh, _mm256_cvtps_ph(d, _MM_FROUND_TO_NEAREST_INT));
-  _mm256_storeu_ps(ids, id);
   qb__avx2_from_memory(dh, ids);
   /* Step 1 of the next eight blocks, so that its loads overlap these blocks' codes. */
   const __m256i amax_next = next != NULL ? qb__avx2_amax8(next) : _mm256_setzero_si256();
   /* 3. Block k's id broadcast (from memory) from lane k / 2 + 4 * (k % 2). */
-  if (special == 0) {
 #pragma GCC unroll 8
-    for (int k = 0; k < 8; k++) {
-      const int lane = k / 2 + 4 * (k % 2);
-      qb__avx2_q8_0_codes(x + 32 * k, _mm256_set1_ps(ids[lane]), dh[lane], &b[k]);
-    }
-    return amax_next;
-  }
   for (int k = 0; k < 8; k++) {
     const int lane = k / 2 + 4 * (k % 2);
-    if (special & (1 << lane)) {
-      qb__q8_0_block(x + 32 * k, &b[k]);
-    } else {
-      qb__avx2_q8_0_codes(x + 32 * k, _mm256_set1_ps(ids[lane]), dh[lane], &b[k]);
-    }
+    qb__avx2_q8_0_codes(x + 32 * k, _mm256_set1_ps(ids[lane]), dh[lane], &b[k]);
   }
+  if (__builtin_expect(special != 0, 0)) qb__avx2_qblock_redo(x, b, sizeof(*b), special, qb__avx2_q8_0_ref);
   return amax_next;
 }
 
@@ -172,23 +186,16 @@ QB__QBLOCK_AVX2_INLINE void qb__avx2_qb8_codes(const float* x, __m256 id, const 
                       _mm256_permutevar8x32_epi32(w, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7)));
 }
 
-/* The reference for a block the fast path does not take, out of line (it is rare, and eight
- * inlined copies would fill the group loop with cold code). */
-static __attribute__((noinline)) void qb__avx2_qb8_block_ref(const float* x, qb_block_q8* b) {
-  qb__block_quant_one(x, b);
+static void qb__avx2_qb8_ref(const float* x, void* b) {
+  qb__block_quant_one(x, (qb_block_q8*) b);
 }
 
 QB__QBLOCK_AVX2_INLINE __m256i qb__avx2_qb8_quant_x8_one(const float* x, qb_block_q8* b, __m256i amax,
                                                          const float* next) {
   const __m256 d = _mm256_div_ps(_mm256_castsi256_ps(amax), _mm256_set1_ps(127.0f));
-  const __m256 nz = _mm256_cmp_ps(d, _mm256_setzero_ps(), _CMP_NEQ_UQ);
-  const __m256 id = _mm256_and_ps(_mm256_div_ps(_mm256_set1_ps(1.0f), d), nz);
-  const __m256 tiny = _mm256_and_ps(nz, _mm256_cmp_ps(d, _mm256_set1_ps(0x1p-126f), _CMP_LT_OQ));
-  const __m256i naninf = _mm256_cmpgt_epi32(amax, _mm256_set1_epi32(0x7F7FFFFF));
-  const int special = _mm256_movemask_ps(_mm256_or_ps(tiny, _mm256_castsi256_ps(naninf)));
   float ds[8], ids[8];
+  const int special = qb__avx2_qblock_id8(d, d, amax, ids);
   _mm256_storeu_ps(ds, d);
-  _mm256_storeu_ps(ids, id);
   qb__avx2_from_memory(ds, ids);
   /* The next eight blocks' maxima, so that their loads overlap these blocks' codes. */
   const __m256i amax_next = next != NULL ? qb__avx2_amax8(next) : _mm256_setzero_si256();
@@ -196,12 +203,9 @@ QB__QBLOCK_AVX2_INLINE __m256i qb__avx2_qb8_quant_x8_one(const float* x, qb_bloc
 #pragma GCC unroll 8
   for (int k = 0; k < 8; k++) {
     const int lane = k / 2 + 4 * (k % 2);
-    if (__builtin_expect(special & (1 << lane), 0)) {
-      qb__avx2_qb8_block_ref(x + 32 * k, &b[k]);
-    } else {
-      qb__avx2_qb8_codes(x + 32 * k, _mm256_set1_ps(ids[lane]), &ds[lane], &b[k]);
-    }
+    qb__avx2_qb8_codes(x + 32 * k, _mm256_set1_ps(ids[lane]), &ds[lane], &b[k]);
   }
+  if (__builtin_expect(special != 0, 0)) qb__avx2_qblock_redo(x, b, sizeof(*b), special, qb__avx2_qb8_ref);
   return amax_next;
 }
 
@@ -371,12 +375,8 @@ QB__QBLOCK_AVX2_INLINE void qb__avx2_q4_0_codes2(const float* x, __m256 id0, __m
   _mm_storeu_si128((__m128i*) b[1].qs, _mm256_extracti128_si256(q, 1));
 }
 
-/* The blocks of eight (lanes set in `special`) that step 3 cannot take, written again by the
- * one-block path over step 3's bytes. */
-static __attribute__((noinline)) void qb__avx2_q4_0_redo(const float* x, qb_block_q4_0* b, int special) {
-  for (int k = 0; k < 8; k++) {
-    if (special & (1 << (k / 2 + 4 * (k % 2)))) qb__avx2_q4_0_quant(x + 32 * k, &b[k]);
-  }
+static void qb__avx2_q4_0_ref(const float* x, void* b) {
+  qb__avx2_q4_0_quant(x, (qb_block_q4_0*) b);
 }
 
 QB__QBLOCK_AVX2_INLINE qb__avx2_q4_0_range qb__avx2_q4_0_quant_x8_one(const float* x, qb_block_q4_0* b,
@@ -392,15 +392,10 @@ QB__QBLOCK_AVX2_INLINE qb__avx2_q4_0_range qb__avx2_q4_0_quant_x8_one(const floa
   /* 2. */
   const __m256 dm = _mm256_mul_ps(_mm256_castsi256_ps(amax), _mm256_set1_ps(0.125f));
   const __m256 d = _mm256_or_ps(dm, _mm256_andnot_ps(_mm256_castsi256_ps(neg), _mm256_set1_ps(-0.0f)));
-  const __m256 nz = _mm256_cmp_ps(dm, _mm256_setzero_ps(), _CMP_NEQ_UQ);
-  const __m256 id = _mm256_and_ps(_mm256_div_ps(_mm256_set1_ps(1.0f), d), nz);
-  const __m256 tiny = _mm256_and_ps(nz, _mm256_cmp_ps(dm, _mm256_set1_ps(0x1p-126f), _CMP_LT_OQ));
-  const __m256i naninf = _mm256_cmpgt_epi32(amax, _mm256_set1_epi32(0x7F7FFFFF));
-  const int special = _mm256_movemask_ps(_mm256_or_ps(tiny, _mm256_castsi256_ps(naninf)));
   uint16_t dh[8];
   float ids[8];
+  const int special = qb__avx2_qblock_id8(d, dm, amax, ids);
   _mm_storeu_si128((__m128i*) dh, _mm256_cvtps_ph(d, _MM_FROUND_TO_NEAREST_INT));
-  _mm256_storeu_ps(ids, id);
   qb__avx2_from_memory(dh, ids);
   /* Step 1 of the next eight blocks, so that its loads overlap these blocks' codes. */
   const qb__avx2_q4_0_range r_next = next != NULL ? qb__avx2_q4_0_range8(next) : r;
@@ -411,7 +406,7 @@ QB__QBLOCK_AVX2_INLINE qb__avx2_q4_0_range qb__avx2_q4_0_quant_x8_one(const floa
     b[k + 1].d = dh[k / 2 + 4];
     qb__avx2_q4_0_codes2(x + 32 * k, _mm256_set1_ps(ids[k / 2]), _mm256_set1_ps(ids[k / 2 + 4]), &b[k]);
   }
-  if (__builtin_expect(special != 0, 0)) qb__avx2_q4_0_redo(x, b, special);
+  if (__builtin_expect(special != 0, 0)) qb__avx2_qblock_redo(x, b, sizeof(*b), special, qb__avx2_q4_0_ref);
   return r_next;
 }
 
