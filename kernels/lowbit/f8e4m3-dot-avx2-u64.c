@@ -1,11 +1,11 @@
 /*
- * f8 e4m3fn . f8 e4m3fn -> f32 on AVX2 + FMA + F16C, 64 elements per iteration. The codes
- * are decoded exactly through f16 (lowdot-avx2.h: the values times 2^-8), multiplied
- * exactly and summed by FMA in 4 x 8 lanes, the lanes added at the end and the sum
- * scaled back by 2^16 (exact: the products are at least 2^-34, far from f32's
- * subnormals, and the sum stays far below its overflow). The same exact products as the
- * reference, summed in another order (QB_SEM_REASSOC); NaN codes give the quiet NaN
- * (QB_SEM_NAN_CANON). A tail shorter than 32 goes through a zero-padded copy.
+ * f8 e4m3fn . f8 e4m3fn -> f32 on AVX2 + FMA, 64 elements per iteration. The codes are
+ * decoded exactly to f32 by byte tables (lowdot-avx2.h: no vcvtph2ps, no f32
+ * subnormal), multiplied exactly (a product of two E4M3 values has at most 8 significant
+ * bits and lies in [2^-18, 448^2]) and summed by FMA in 4 x 8 lanes, the lanes added at
+ * the end. The same exact products as the reference, summed in another order
+ * (QB_SEM_REASSOC); NaN codes give the quiet NaN (QB_SEM_NAN_CANON). A tail shorter than
+ * 32 goes through a zero-padded copy.
  */
 #include <assert.h>
 
@@ -56,5 +56,5 @@ void qb_f8e4m3_dot_ukernel__avx2_u64(size_t n, const void* a, const void* b, voi
     acc3 = _mm256_fmadd_ps(va[3], vb[3], acc3);
   }
   const float s = qb__hsum_ps_avx2(_mm256_add_ps(_mm256_add_ps(acc0, acc1), _mm256_add_ps(acc2, acc3)));
-  *(float*) out = qb__lowdot_result(s * 0x1p16f, qb__e4m3_saw_nan_avx2(nan));
+  *(float*) out = qb__lowdot_result(s, qb__e4m3_saw_nan_avx2(nan));
 }

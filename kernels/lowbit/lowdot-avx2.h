@@ -1,6 +1,6 @@
 /*
  * The pieces of the low-bit dots on AVX2 (f8e4m3_dot, mxf8e4m3_dot, mxf4mxf8e4m3_dot):
- * E4M3 codes decoded exactly to f32 through the f16 path, E4M3 codes split into two
+ * E4M3 codes decoded exactly to f32 by byte tables, E4M3 codes split into two
  * exact 16-bit integers, FP4 codes as small integers, and the NaN-code tracking that
  * lets the arithmetic ignore NaN codes. Included only by files built with AVX2 flags.
  *
@@ -20,28 +20,50 @@
 #include "lowbit/lowbit-scalar.h"
 
 /*
- * 16 E4M3 codes (sign-extended to 16-bit lanes) -> 16 f32 values times 2^-8, exactly.
- * 1. Shifted left by 7, the 7 magnitude bits land in f16's exponent and mantissa fields
- *    (4 + 3 bits at bits 13..7): an f16 with the code's exponent field and bias 15
- *    instead of 7, i.e. the value times 2^-8; E4M3 subnormals land on f16 subnormals,
- *    scaled the same way.
- * 2. The sign extension put copies of the sign in bits 14 and 15: 0xBF80 keeps bit 15
- *    (the f16 sign) and the magnitude, and clears bit 14.
- * 3. vcvtph2ps widens exactly. NaN codes become 480 * 2^-8: the caller tracks them.
+ * 32 E4M3 codes -> their 32 values as f32, exactly, with byte tables and no vcvtph2ps
+ * (two uops per 8 values, one every two cycles on Zen 3: two decodes per product made
+ * it the dots' bound) and no f32 subnormal (the plain shift of the code into an f32,
+ * value times 2^-120, makes the E4M3 subnormals f32 subnormals, which the FMA units
+ * take slowly). Every E4M3 value is a bf16: the high byte H = sign | exponent >> 1 and
+ * the low byte L = exponent << 7 | mantissa << 4 of its f32.
+ * 1. Normal codes (exponent field e >= 1, f32 exponent e + 120): L = code << 4 (the
+ *    low nibble, e's last bit and m, shifted up), H = a 16-entry vpshufb table by the
+ *    high nibble (sign, e >> 1): sign | (0x3C + (e >> 1)).
+ * 2. Zero and subnormal codes (e = 0, magnitude m in 0..7): |code| + 0x78 (saturating)
+ *    is 0x78 + m, a vpshufb index whose low nibble is 8 + m, where every other code
+ *    gives 0x80 or more, an index that reads 0. Two tables there hold what to XOR into
+ *    L and H to turn step 1's bytes into m 2^-9's (+-0 for m = 0).
+ * 3. The bytes interleaved into 16-bit words (L, H) by two unpacks, and the words into
+ *    f32: the even words shifted up by 16, the odd ones masked in place. The values come
+ *    out in the order of the unpacks (v[0]: the even codes of words 0..3 and 8..11 of the
+ *    first unpack, ...): any two calls put the same elements in the same lanes, so a
+ *    lane by lane product pairs the right codes.
+ * NaN codes (0x7F, 0xFF) become +-480: `nan` collects the codes or 0x80, and a byte 0xFF
+ * in it means a NaN code was seen.
  */
-static inline void qb__e4m3x16_to_f32_avx2(__m256i w, __m256* lo, __m256* hi) {
-  const __m256i h = _mm256_and_si256(_mm256_slli_epi16(w, 7), _mm256_set1_epi16((short) 0xBF80));
-  *lo = _mm256_cvtph_ps(_mm256_castsi256_si128(h));
-  *hi = _mm256_cvtph_ps(_mm256_extracti128_si256(h, 1));
-}
-
-/* 32 E4M3 codes -> 32 f32 values times 2^-8 (in order, 8 per vector); `nan` collects
- * the codes or 0x80: a byte 0xFF in it means a NaN code was seen. */
 static inline void qb__e4m3x32_to_f32_avx2(const uint8_t* p, __m256 v[4], __m256i* nan) {
+  const __m256i fix_l =
+      _mm256_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10, (char) 0xA0, (char) 0xF0, 0x40, 0x70, 0x20, 0x10, 0,
+                       0, 0, 0, 0, 0, 0, 0, 0, 0x10, (char) 0xA0, (char) 0xF0, 0x40, 0x70, 0x20, 0x10);
+  const __m256i fix_h = _mm256_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 0x3C, 7, 7, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                                         0, 0, 0x3C, 7, 7, 7, 0, 0, 0, 0);
+  const __m256i high = _mm256_setr_epi8(
+      0x3C, 0x3D, 0x3E, 0x3F, 0x40, 0x41, 0x42, 0x43, (char) 0xBC, (char) 0xBD, (char) 0xBE, (char) 0xBF,
+      (char) 0xC0, (char) 0xC1, (char) 0xC2, (char) 0xC3, 0x3C, 0x3D, 0x3E, 0x3F, 0x40, 0x41, 0x42, 0x43,
+      (char) 0xBC, (char) 0xBD, (char) 0xBE, (char) 0xBF, (char) 0xC0, (char) 0xC1, (char) 0xC2, (char) 0xC3);
   const __m256i b = _mm256_loadu_si256((const __m256i*) p);
   *nan = _mm256_max_epu8(*nan, _mm256_or_si256(b, _mm256_set1_epi8((char) 0x80)));
-  qb__e4m3x16_to_f32_avx2(_mm256_cvtepi8_epi16(_mm256_castsi256_si128(b)), &v[0], &v[1]);
-  qb__e4m3x16_to_f32_avx2(_mm256_cvtepi8_epi16(_mm256_extracti128_si256(b, 1)), &v[2], &v[3]);
+  const __m256i sub = _mm256_adds_epu8(_mm256_and_si256(b, _mm256_set1_epi8(0x7F)), _mm256_set1_epi8(0x78));
+  const __m256i l = _mm256_xor_si256(_mm256_and_si256(_mm256_slli_epi16(b, 4), _mm256_set1_epi8((char) 0xF0)),
+                                     _mm256_shuffle_epi8(fix_l, sub));
+  const __m256i hn = _mm256_and_si256(_mm256_srli_epi16(b, 4), _mm256_set1_epi8(0x0F));
+  const __m256i h = _mm256_xor_si256(_mm256_shuffle_epi8(high, hn), _mm256_shuffle_epi8(fix_h, sub));
+  const __m256i w0 = _mm256_unpacklo_epi8(l, h), w1 = _mm256_unpackhi_epi8(l, h);
+  const __m256i odd = _mm256_set1_epi32((int) 0xFFFF0000u);
+  v[0] = _mm256_castsi256_ps(_mm256_slli_epi32(w0, 16));
+  v[1] = _mm256_castsi256_ps(_mm256_and_si256(w0, odd));
+  v[2] = _mm256_castsi256_ps(_mm256_slli_epi32(w1, 16));
+  v[3] = _mm256_castsi256_ps(_mm256_and_si256(w1, odd));
 }
 
 /* Whether `nan` (qb__e4m3x32_to_f32_avx2) saw a NaN code. */
@@ -146,11 +168,10 @@ static inline float qb__e8m0_scale_pow2(uint8_t e, int k) {
 
 /*
  * mxf8e4m3_dot, one block (mx-dot.c.in): the 32 codes of each side decoded exactly
- * through f16 (values times 2^-8) and the exact products summed in 8 lanes (two FMAs
- * deep), times 2^-16. An exact integer block sum was considered (not built): with both
- * sides 18-bit integers (E4M3 times 2^9) it needs each side split in two 16-bit halves
- * and three partial sums (eight vpmaddwd per block), some 60 instructions per block
- * against about 40 here.
+ * (qb__e4m3x32_to_f32_avx2) and the exact products summed in 8 lanes (two FMAs deep). An exact integer block
+ * sum was considered (not built): with both sides 18-bit integers (E4M3 times 2^9) it needs each side split
+ * in two 16-bit halves and three partial sums (eight vpmaddwd per block), some 60 instructions per block
+ * against about 45 here.
  */
 static inline __m256 qb__mxf8e4m3_block_avx2(const qb_block_mx8* x, const qb_block_mx8* y, __m256i* nan) {
   __m256 va[4], vb[4];
@@ -160,7 +181,7 @@ static inline __m256 qb__mxf8e4m3_block_avx2(const qb_block_mx8* x, const qb_blo
                        _mm256_fmadd_ps(va[2], vb[2], _mm256_mul_ps(va[3], vb[3])));
 }
 
-/* mxf8e4m3_dot: acc + ((p 2^16) 2^sa) 2^sb lane by lane (power-of-two multiplications in
+/* mxf8e4m3_dot: acc + (p 2^sa) 2^sb lane by lane (power-of-two multiplications in
  * the reference's order, so they overflow and underflow where its do); a block with
  * large scales (qb__lowdot_big_scales) is summed first, scaled in the same order and
  * added to *big instead. */
@@ -168,11 +189,10 @@ static inline __m256 qb__mxf8e4m3_scaled_add_avx2(__m256 p, const qb_block_mx8* 
                                                   __m256 acc, float* big) {
   const float sa = qb__e8m0_scale(x->e), sb = qb__e8m0_scale(y->e);
   if (qb__lowdot_big_scales(x->e, y->e)) {
-    *big += qb__hsum_ps_avx2(p) * 0x1p16f * sa * sb;
+    *big += qb__hsum_ps_avx2(p) * sa * sb;
     return acc;
   }
-  const __m256 ps = _mm256_mul_ps(_mm256_mul_ps(p, _mm256_set1_ps(0x1p16f)), _mm256_set1_ps(sa));
-  return _mm256_fmadd_ps(ps, _mm256_set1_ps(sb), acc);
+  return _mm256_fmadd_ps(_mm256_mul_ps(p, _mm256_set1_ps(sa)), _mm256_set1_ps(sb), acc);
 }
 
 /*
