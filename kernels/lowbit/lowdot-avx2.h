@@ -29,34 +29,39 @@
  * 1. Normal codes (exponent field e >= 1, f32 exponent e + 120): L = code << 4 (the
  *    low nibble, e's last bit and m, shifted up), H = a 16-entry vpshufb table by the
  *    high nibble (sign, e >> 1): sign | (0x3C + (e >> 1)).
- * 2. Zero and subnormal codes (e = 0, magnitude m in 0..7): |code| + 0x78 (saturating)
- *    is 0x78 + m, a vpshufb index whose low nibble is 8 + m, where every other code
- *    gives 0x80 or more, an index that reads 0. Two tables there hold what to XOR into
- *    L and H to turn step 1's bytes into m 2^-9's (+-0 for m = 0).
+ * 2. Zero and subnormal codes (e = 0, magnitude m in 0..7): twice the magnitude (code +
+ *    code, the sign shifted out) plus 0x70, saturating, is 0x70 + 2m, a vpshufb index
+ *    that reads entry 2m, where every other code gives 0x80 or more, an index that reads
+ *    0. Two tables there hold what to XOR into L and H to turn step 1's bytes into
+ *    m 2^-9's (+-0 for m = 0).
  * 3. The bytes interleaved into 16-bit words (L, H) by two unpacks, and the words into
  *    f32: the even words shifted up by 16, the odd ones masked in place. The values come
  *    out in the order of the unpacks (v[0]: the even codes of words 0..3 and 8..11 of the
  *    first unpack, ...): any two calls put the same elements in the same lanes, so a
  *    lane by lane product pairs the right codes.
- * NaN codes (0x7F, 0xFF) become +-480: `nan` collects the codes or 0x80, and a byte 0xFF
- * in it means a NaN code was seen.
+ * Seven vector constants and 18 operations per 32 codes; the constants are few enough
+ * that a loop with four accumulators keeps them all in registers.
+ * NaN codes (0x7F, 0xFF) become +-480: `nan` collects the largest doubled magnitude,
+ * 0xFE only where a NaN code was seen.
  */
 static inline void qb__e4m3x32_to_f32_avx2(const uint8_t* p, __m256 v[4], __m256i* nan) {
   const __m256i fix_l =
-      _mm256_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10, (char) 0xA0, (char) 0xF0, 0x40, 0x70, 0x20, 0x10, 0,
-                       0, 0, 0, 0, 0, 0, 0, 0, 0x10, (char) 0xA0, (char) 0xF0, 0x40, 0x70, 0x20, 0x10);
-  const __m256i fix_h = _mm256_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 0x3C, 7, 7, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-                                         0, 0, 0x3C, 7, 7, 7, 0, 0, 0, 0);
+      _mm256_setr_epi8(0, 0, 0x10, 0, (char) 0xA0, 0, (char) 0xF0, 0, 0x40, 0, 0x70, 0, 0x20, 0, 0x10, 0, 0,
+                       0, 0x10, 0, (char) 0xA0, 0, (char) 0xF0, 0, 0x40, 0, 0x70, 0, 0x20, 0, 0x10, 0);
+  const __m256i fix_h = _mm256_setr_epi8(0x3C, 0, 7, 0, 7, 0, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x3C, 0, 7, 0, 7,
+                                         0, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0);
   const __m256i high = _mm256_setr_epi8(
       0x3C, 0x3D, 0x3E, 0x3F, 0x40, 0x41, 0x42, 0x43, (char) 0xBC, (char) 0xBD, (char) 0xBE, (char) 0xBF,
       (char) 0xC0, (char) 0xC1, (char) 0xC2, (char) 0xC3, 0x3C, 0x3D, 0x3E, 0x3F, 0x40, 0x41, 0x42, 0x43,
       (char) 0xBC, (char) 0xBD, (char) 0xBE, (char) 0xBF, (char) 0xC0, (char) 0xC1, (char) 0xC2, (char) 0xC3);
+  const __m256i nib = _mm256_set1_epi8(0x0F);
   const __m256i b = _mm256_loadu_si256((const __m256i*) p);
-  *nan = _mm256_max_epu8(*nan, _mm256_or_si256(b, _mm256_set1_epi8((char) 0x80)));
-  const __m256i sub = _mm256_adds_epu8(_mm256_and_si256(b, _mm256_set1_epi8(0x7F)), _mm256_set1_epi8(0x78));
-  const __m256i l = _mm256_xor_si256(_mm256_and_si256(_mm256_slli_epi16(b, 4), _mm256_set1_epi8((char) 0xF0)),
-                                     _mm256_shuffle_epi8(fix_l, sub));
-  const __m256i hn = _mm256_and_si256(_mm256_srli_epi16(b, 4), _mm256_set1_epi8(0x0F));
+  const __m256i mag2 = _mm256_add_epi8(b, b);
+  *nan = _mm256_max_epu8(*nan, mag2);
+  const __m256i sub = _mm256_adds_epu8(mag2, _mm256_set1_epi8(0x70));
+  const __m256i l =
+      _mm256_xor_si256(_mm256_andnot_si256(nib, _mm256_slli_epi16(b, 4)), _mm256_shuffle_epi8(fix_l, sub));
+  const __m256i hn = _mm256_and_si256(_mm256_srli_epi16(b, 4), nib);
   const __m256i h = _mm256_xor_si256(_mm256_shuffle_epi8(high, hn), _mm256_shuffle_epi8(fix_h, sub));
   const __m256i w0 = _mm256_unpacklo_epi8(l, h), w1 = _mm256_unpackhi_epi8(l, h);
   const __m256i odd = _mm256_set1_epi32((int) 0xFFFF0000u);
@@ -68,7 +73,7 @@ static inline void qb__e4m3x32_to_f32_avx2(const uint8_t* p, __m256 v[4], __m256
 
 /* Whether `nan` (qb__e4m3x32_to_f32_avx2) saw a NaN code. */
 static inline int qb__e4m3_saw_nan_avx2(__m256i nan) {
-  return _mm256_movemask_epi8(_mm256_cmpeq_epi8(nan, _mm256_set1_epi8(-1))) != 0;
+  return _mm256_movemask_epi8(_mm256_cmpeq_epi8(nan, _mm256_set1_epi8((char) 0xFE))) != 0;
 }
 
 /* The sum of 8 f32 lanes (pairwise). */
@@ -121,7 +126,7 @@ static inline float qb__lowdot_result(float r, int saw_nan) {
  * 3. 2^s (s < 8) and 2^(s - 8) (s >= 8) as bytes from 16-entry vpshufb tables by e.
  * 4. vpmaddubsw of the power (u8) with M masked to even or odd bytes (s8) gives the
  *    16-bit products of one element each (no saturation: |M 2^s| <= 1920).
- * NaN codes come out as 480 * 2^9: `nan` records them as in qb__e4m3x32_to_f32_avx2.
+ * NaN codes come out as 480 * 2^9: `nan` records them as qb__e4m3x32_to_f32_avx2 does.
  */
 static inline void qb__e4m3x32_split_avx2(const uint8_t* p, __m256i xa[2], __m256i xb[2], __m256i* nan) {
   const __m256i hidden = _mm256_setr_epi8(0, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 0, 8, 8, 8, 8, 8, 8,
@@ -138,7 +143,7 @@ static inline void qb__e4m3x32_split_avx2(const uint8_t* p, __m256i xa[2], __m25
   const __m256i m_odd = _mm256_and_si256(ms, _mm256_set1_epi16((short) 0xFF00));
   const __m256i pa = _mm256_shuffle_epi8(pow_a, e);
   const __m256i pb = _mm256_shuffle_epi8(pow_b, e);
-  *nan = _mm256_max_epu8(*nan, _mm256_or_si256(b, _mm256_set1_epi8((char) 0x80)));
+  *nan = _mm256_max_epu8(*nan, _mm256_add_epi8(b, b));
   xa[0] = _mm256_maddubs_epi16(pa, m_even);
   xa[1] = _mm256_maddubs_epi16(pa, m_odd);
   xb[0] = _mm256_maddubs_epi16(pb, m_even);
