@@ -239,47 +239,43 @@ static inline __m256 qb_f8e4m3_avx2_to_f32(__m128i b) {
 /* Blocks of block-loop.c.in, as the AVX-512 ones above: 32 f32 -> 32 fp8 bytes in one
  * store (_x32), 8 (_x8), and 8 e4m3 bytes -> 8 f32 (32: below). */
 /*
- * The 32-element blocks take the byte out of the sum by a multiplication instead of the
- * magic number's mantissa, and the sign out of the input by saturating packs, in 42
- * vector operations per 32 elements against 49:
- * 1. Steps 1-3 with magic = 2^(E - 127 + 23 - mbits) alone (t = 0): the sum's low 16
- *    bits are k (k <= 2^(mbits + 1)), its high 16 bits X << 7 with X = E + 23 - mbits
- *    (X <= 163: positive as int16).
- * 2. vpmaddwd with the words (256, 2^(mbits + 1)) gives 256 * k + 2^(mbits + 8) * X =
- *    256 * (k + (X << mbits)): byte 1 is the code plus QB_F8_OFF, as in step 4.
- * 3. vpshufb moves byte 1 of each lane of the four sums to bytes 4j..4j+3 of each
- *    128-bit lane (zero elsewhere); three vpor merge them.
+ * The 32-element blocks take the code out of the sum by one multiplication and packs, and
+ * the sign out of the input by saturating packs, in 39 vector operations per 32 elements
+ * (43 for e4m3 saturating and e5m2, whose clamp takes one more), where the byte shuffles
+ * of the previous blocks took 42 (46):
+ * 1. Steps 1-3 with the magic number's mantissa a constant, T = 2^16 - OFF2 with OFF2 =
+ *    (emin + 23 - mbits) << mbits: T is even, so the addition still rounds ties to even,
+ *    and T + k < 2^16 (k <= 2^(mbits + 1)), so the sum's low 16 bits are T + k and its
+ *    high 16 bits X << 7 with X = E + 23 - mbits (X <= 164: positive as int16).
+ * 2. vpmaddwd with the words (2^(7 - mbits), 1), which reads the low word as the signed
+ *    T + k - 2^16, gives 2^(7 - mbits) * (k + (X << mbits) - OFF2) = 2^(7 - mbits) * code
+ *    (step 4: the code is k + ((E - emin) << mbits)), below 2^12.
+ * 3. vpackusdw (nothing saturates) and vpmulhuw by 2^(9 + mbits), whose high half is the
+ *    code, on 16-bit lanes; vpackuswb to bytes.
  * 4. The signs: vpackssdw and vpacksswb of the raw inputs keep each one's sign in bit 7
- *    of a byte in the same order as step 3 (signed saturation keeps the sign); and 0x80,
- *    then the offset subtracted and the sign XORed in, and one vpermd puts the 128-bit
+ *    of a byte in the same order as the codes of step 3 (signed saturation keeps the
+ *    sign); and 0x80, ORed into the codes (below 0x80), and one vpermd puts the 128-bit
  *    halves' 4-byte groups in order.
  */
 static inline __m256i qb_f8_avx2_sum_madd(__m256i w, int mbits, int emin, int clamp, int nanval) {
   __m256i a;
   const __m256i e = qb_f8_avx2_clamp(w, emin, clamp, nanval, &a);
-  const __m256i magic = _mm256_add_epi32(e, _mm256_set1_epi32((23 - mbits) << 23));
+  const int t = 65536 - ((emin + 23 - mbits) << mbits);
+  const __m256i magic = _mm256_add_epi32(e, _mm256_set1_epi32(((23 - mbits) << 23) + t));
   const __m256i q = _mm256_castps_si256(_mm256_add_ps(_mm256_castsi256_ps(a), _mm256_castsi256_ps(magic)));
   /* 2. */
-  return _mm256_madd_epi16(q, _mm256_set1_epi32((2 << mbits) << 16 | 256));
+  return _mm256_madd_epi16(q, _mm256_set1_epi32(1 << 16 | 1 << (7 - mbits)));
 }
 /* Steps 3 and 4 on the four vectors of step 2 and the four inputs: 32 codes in order. */
-static inline __m256i qb_f8_avx2_merge_madd(const __m256i p[4], const __m256i w[4], int mbits, int emin) {
-  const __m256i m0 = _mm256_setr_epi8(1, 5, 9, 13, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 1, 5, 9,
-                                      13, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1);
-  const __m256i m1 = _mm256_setr_epi8(-1, -1, -1, -1, 1, 5, 9, 13, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-                                      -1, 1, 5, 9, 13, -1, -1, -1, -1, -1, -1, -1, -1);
-  const __m256i m2 = _mm256_setr_epi8(-1, -1, -1, -1, -1, -1, -1, -1, 1, 5, 9, 13, -1, -1, -1, -1, -1, -1, -1,
-                                      -1, -1, -1, -1, -1, 1, 5, 9, 13, -1, -1, -1, -1);
-  const __m256i m3 = _mm256_setr_epi8(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 1, 5, 9, 13, -1, -1, -1,
-                                      -1, -1, -1, -1, -1, -1, -1, -1, -1, 1, 5, 9, 13);
+static inline __m256i qb_f8_avx2_merge_madd(const __m256i p[4], const __m256i w[4], int mbits) {
   /* 3. */
-  const __m256i c =
-      _mm256_or_si256(_mm256_or_si256(_mm256_shuffle_epi8(p[0], m0), _mm256_shuffle_epi8(p[1], m1)),
-                      _mm256_or_si256(_mm256_shuffle_epi8(p[2], m2), _mm256_shuffle_epi8(p[3], m3)));
+  const __m256i k = _mm256_set1_epi16((short) (1 << (9 + mbits)));
+  const __m256i c01 = _mm256_mulhi_epu16(_mm256_packus_epi32(p[0], p[1]), k);
+  const __m256i c23 = _mm256_mulhi_epu16(_mm256_packus_epi32(p[2], p[3]), k);
+  const __m256i c = _mm256_packus_epi16(c01, c23);
   /* 4. */
   const __m256i sg = _mm256_packs_epi16(_mm256_packs_epi32(w[0], w[1]), _mm256_packs_epi32(w[2], w[3]));
-  const __m256i r = _mm256_xor_si256(_mm256_sub_epi8(c, _mm256_set1_epi8((char) QB_F8_OFF(mbits, emin))),
-                                     _mm256_and_si256(sg, _mm256_set1_epi8((char) 0x80)));
+  const __m256i r = _mm256_or_si256(c, _mm256_and_si256(sg, _mm256_set1_epi8((char) 0x80)));
   return _mm256_permutevar8x32_epi32(r, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
 }
 static inline void qb_cvt_f8fp_avx2_f32_f8e4m3_x32(const float* in, uint8_t* out, int saturate) {
@@ -289,7 +285,7 @@ static inline void qb_cvt_f8fp_avx2_f32_f8e4m3_x32(const float* in, uint8_t* out
     p[j] = saturate ? qb_f8_avx2_sum_madd(w[j], 3, QB_F8_E4M3_EMIN, QB_F8_E4M3SAT_CLAMP, QB_F8_E4M3_TOP_CLAMP)
                     : qb_f8_avx2_sum_madd(w[j], 3, QB_F8_E4M3_EMIN, QB_F8_E4M3_TOP_CLAMP, -1);
   }
-  _mm256_storeu_si256((__m256i*) out, qb_f8_avx2_merge_madd(p, w, 3, QB_F8_E4M3_EMIN));
+  _mm256_storeu_si256((__m256i*) out, qb_f8_avx2_merge_madd(p, w, 3));
 }
 static inline void qb_cvt_f8fp_avx2_f32_f8e4m3_x8(const float* in, uint8_t* out, int saturate) {
   const __m256i q = qb_f8_avx2_e4m3(_mm256_loadu_si256((const __m256i*) in), saturate);
@@ -303,7 +299,7 @@ static inline void qb_cvt_f8fp_avx2_f32_f8e5m2_x32(const float* in, uint8_t* out
     w[j] = _mm256_loadu_si256((const __m256i*) (in + 8 * j));
     p[j] = qb_f8_avx2_sum_madd(w[j], 2, QB_F8_E5M2_EMIN, QB_F8_E5M2_TOP_CLAMP, QB_F8_E5M2_NANVAL);
   }
-  _mm256_storeu_si256((__m256i*) out, qb_f8_avx2_merge_madd(p, w, 2, QB_F8_E5M2_EMIN));
+  _mm256_storeu_si256((__m256i*) out, qb_f8_avx2_merge_madd(p, w, 2));
 }
 static inline void qb_cvt_f8fp_avx2_f32_f8e5m2_x8(const float* in, uint8_t* out) {
   const __m256i q = qb_f8_avx2_bytes(_mm256_loadu_si256((const __m256i*) in), 2, QB_F8_E5M2_EMIN,
