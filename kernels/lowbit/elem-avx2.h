@@ -17,81 +17,99 @@
   ((((1 << (ebits)) - 1 - (bias) + 127) << 23) | (((1 << (mbits)) - 1) << (23 - (mbits))))
 
 /*
- * 8 magnitudes (f32 bits of |x|, not NaN) -> their codes in a small float of mbits
- * mantissa bits and exponent bias `bias`, rounded to nearest (ties even, or away from
- * zero with ties_away) and saturated at the largest magnitude maxbits (as f32 bits), one
- * per 32-bit lane, as qb__round_to_small_ties and a clamp give them:
- * 1. |x| clamped to maxbits: everything above it, inf included, gives the largest code
- *    (what rounding then saturating gives, rounding being monotone);
- * 2. E = 2^e, the binade of |x| but at least the format's smallest normal binade 2^emin
- *    (below it the code's quantum is that of the subnormals, 2^(emin - mbits));
- * 3. |x| + 2^(e + 23 - mbits): the f32 addition rounds |x| to a multiple of 2^(e - mbits)
- *    (the format's quantum in that binade), to nearest with ties to even, and leaves the
- *    multiple k in the sum's mantissa (k = 2^mbits + m for a normal, the code's own m for
- *    a subnormal; a carry into the next binade gives k = 2^(mbits + 1), which is right);
- * 4. the code is k + (e + bias - 1) << mbits, from the bits of the sum and of E;
- * 5. ties away: |x| - (sum - 2^(e + 23 - mbits)), the rounding error, is exact (both
- *    differences are: Sterbenz, and a remainder of at most half a quantum), and it is +half
- *    a quantum, 2^(e - mbits - 1), exactly where a tie was rounded down to even: one more.
+ * Four vectors of 8 lanes whose byte 1 is a code (vpmaddwd's results below) and the four
+ * vectors of x they came from -> the 32 codes in order, one byte each, with x's sign put
+ * on bit nbits and, where clamp, the magnitude first held at maxcode:
+ * 1. byte 1 of each lane gathered by vpshufb into bytes 4i .. 4i + 3 of each 128-bit lane
+ *    for vector i, three vpor (the order that vpackssdw and vpacksswb of four vectors give);
+ * 2. clamp: vpminub with maxcode;
+ * 3. the signs: x's bits packed with signed saturation (bit 7 of each byte), a byte blend
+ *    between the code and the code with bit nbits set;
+ * 4. one vpermd puts the 128-bit halves' 4-byte groups in order.
  */
-static inline __m256i qb__elem_avx2_round_fn(__m256i abs, int mbits, int bias, uint32_t maxbits,
-                                             const int ties_away) {
-  const __m256i a = _mm256_min_epi32(abs, _mm256_set1_epi32((int) maxbits));
-  const __m256i e = _mm256_max_epi32(_mm256_and_si256(a, _mm256_set1_epi32(0x7F800000)),
-                                     _mm256_set1_epi32((128 - bias) << 23));
-  const __m256 magic = _mm256_castsi256_ps(_mm256_add_epi32(e, _mm256_set1_epi32((23 - mbits) << 23)));
-  const __m256 sumf = _mm256_add_ps(_mm256_castsi256_ps(a), magic);
-  const __m256i sum = _mm256_castps_si256(sumf);
-  __m256i q = _mm256_add_epi32(_mm256_sub_epi32(sum, e), _mm256_srli_epi32(e, 23 - mbits));
-  q = _mm256_sub_epi32(q, _mm256_set1_epi32(((23 - mbits) << 23) + ((128 - bias) << mbits)));
-  if (ties_away) {
-    const __m256 r = _mm256_sub_ps(_mm256_castsi256_ps(a), _mm256_sub_ps(sumf, magic));
-    const __m256i half = _mm256_sub_epi32(e, _mm256_set1_epi32((mbits + 1) << 23));
-    q = _mm256_sub_epi32(q, _mm256_cmpeq_epi32(_mm256_castps_si256(r), half));
-  }
-  return q;
+static inline __m256i qb__elem_avx2_merge_byte1(const __m256i q[4], const __m256i w[4], int nbits,
+                                                const int clamp, int maxcode) {
+  const __m256i m0 = _mm256_setr_epi8(1, 5, 9, 13, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 1, 5, 9,
+                                      13, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1);
+  const __m256i m1 = _mm256_setr_epi8(-1, -1, -1, -1, 1, 5, 9, 13, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+                                      -1, 1, 5, 9, 13, -1, -1, -1, -1, -1, -1, -1, -1);
+  const __m256i m2 = _mm256_setr_epi8(-1, -1, -1, -1, -1, -1, -1, -1, 1, 5, 9, 13, -1, -1, -1, -1, -1, -1, -1,
+                                      -1, -1, -1, -1, -1, 1, 5, 9, 13, -1, -1, -1, -1);
+  const __m256i m3 = _mm256_setr_epi8(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 1, 5, 9, 13, -1, -1, -1,
+                                      -1, -1, -1, -1, -1, -1, -1, -1, -1, 1, 5, 9, 13);
+  __m256i c = _mm256_or_si256(_mm256_or_si256(_mm256_shuffle_epi8(q[0], m0), _mm256_shuffle_epi8(q[1], m1)),
+                              _mm256_or_si256(_mm256_shuffle_epi8(q[2], m2), _mm256_shuffle_epi8(q[3], m3)));
+  if (clamp) c = _mm256_min_epu8(c, _mm256_set1_epi8((char) maxcode));
+  const __m256i sg = _mm256_packs_epi16(_mm256_packs_epi32(w[0], w[1]), _mm256_packs_epi32(w[2], w[3]));
+  c = _mm256_blendv_epi8(c, _mm256_or_si256(c, _mm256_set1_epi8((char) (1 << nbits))), sg);
+  return _mm256_permutevar8x32_epi32(c, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
 }
 
 /*
- * 8 f32 (as bits) -> codes of a finite small float (1 + ebits + mbits bits, exponent bias
- * `bias`), one per 32-bit lane, as qb__f32_to_fn_small rounds them (nearest, ties even):
- * the magnitude by qb__elem_avx2_round_fn (saturating at the format's largest value, inf
- * included), NaN gives 0; the sign goes to bit ebits + mbits.
+ * 32 f32 -> 32 codes (one byte each, in order) of a finite small float of mbits mantissa
+ * bits and exponent bias `bias` (FP6, FP4), as qb__f32_to_fn_small rounds them: nearest,
+ * ties to even, saturated at the largest magnitude maxbits (as f32 bits), inf too, NaN to
+ * zero with its sign. With F = 128 - bias the biased f32 exponent of the format's smallest
+ * normal binade (the subnormals' quantum is that binade's) and E the exponent field of |x|:
+ * 1. a = |x| with NaN made +0 (vmaxps returns its second operand, 0, where the first is
+ *    NaN), then clamped to maxbits (an integer min: inf and everything above the largest
+ *    value give the largest code, what rounding then saturating gives);
+ * 2. magic = X << 23 plus d, X = max(E, F) + 23 - mbits (and, max, add): 2^(X - 127) plus
+ *    d ulps, d = -((F + 23 - mbits) << mbits) mod 256 (even);
+ * 3. a + magic: the f32 addition rounds a to a multiple k of the quantum 2^(X - 127 - 23)
+ *    (the format's quantum in binade max(E, F)), to nearest with ties to even (d is even),
+ *    and leaves d + k in the sum's mantissa field: its low 16 bits are d + k (< 2^9), its
+ *    high 16 bits X << 7 (positive as int16);
+ * 4. vpmaddwd with the words (256, 2^(mbits + 1)) gives 256 (d + k + (X << mbits)), whose
+ *    byte 1 is the code k + ((max(E, F) - F) << mbits) (k's implicit bit supplies the
+ *    exponent's + 1 from binade F up; a carry into the next binade lands by itself): no
+ *    shift per element (as cvt-f8-x86.h's 32-element fp8 encoders take their byte);
+ * 5. qb__elem_avx2_merge_byte1 gathers the bytes and puts the signs on bit ebits + mbits.
+ * 8 vector operations per 8 elements and 11 per 32 where the code computed from the sum's
+ * bits took 15 per 8 and 4 per 32.
  */
-static inline __m256i qb__elem_avx2_encode_fn(__m256i w, int ebits, int mbits, int bias) {
-  const int nbits = ebits + mbits;
-  const __m256i abs = _mm256_and_si256(w, _mm256_set1_epi32(0x7FFFFFFF));
-  const __m256i nan = _mm256_cmpgt_epi32(abs, _mm256_set1_epi32(0x7F800000));
-  const __m256i q = qb__elem_avx2_round_fn(abs, mbits, bias, QB__FN_MAXBITS(ebits, mbits, bias), 0);
-  return _mm256_or_si256(_mm256_andnot_si256(nan, q),
-                         _mm256_and_si256(_mm256_srli_epi32(w, 31 - nbits), _mm256_set1_epi32(1 << nbits)));
+static inline __m256i qb__elem_avx2_encode_fn_x32(const float* in, int ebits, int mbits, int bias) {
+  const int f = 128 - bias;
+  __m256i w[4], q[4];
+  for (int i = 0; i < 4; i++) {
+    w[i] = _mm256_loadu_si256((const __m256i*) (in + 8 * i));
+    /* 1. */
+    const __m256 abs = _mm256_castsi256_ps(_mm256_and_si256(w[i], _mm256_set1_epi32(0x7FFFFFFF)));
+    const __m256i a = _mm256_min_epi32(_mm256_castps_si256(_mm256_max_ps(abs, _mm256_setzero_ps())),
+                                       _mm256_set1_epi32((int) QB__FN_MAXBITS(ebits, mbits, bias)));
+    /* 2. */
+    const __m256i magic = _mm256_add_epi32(
+        _mm256_max_epi32(_mm256_and_si256(a, _mm256_set1_epi32(0x7F800000)), _mm256_set1_epi32(f << 23)),
+        _mm256_set1_epi32(((23 - mbits) << 23) + (-((f + 23 - mbits) << mbits) & 0xFF)));
+    /* 3, 4. */
+    const __m256 sum = _mm256_add_ps(_mm256_castsi256_ps(a), _mm256_castsi256_ps(magic));
+    q[i] = _mm256_madd_epi16(_mm256_castps_si256(sum), _mm256_set1_epi32((2 << mbits) << 16 | 256));
+  }
+  return qb__elem_avx2_merge_byte1(q, w, ebits + mbits, 0, 0);
 }
 
 /*
  * 8 f32 (as bits) -> E8M0 codes (qb_f32_to_e8m0_bits), one per 32-bit lane, possibly
  * above 0xFF where the code is NaN (the byte packing saturates them to 0xFF):
  * 1. a normal x rounds up from 1.5 x 2^e: (w + 2^22) >> 23 is its exponent plus that
- *    carry (2^127 x 1.5 and up reach 0xFF, NaN);
+ *    carry (2^127 x 1.5 and up, inf and the positive NaNs reach 0xFF or 0x100: NaN);
  * 2. a subnormal rounds up to 2^-126 from 1.5 x 2^-127: (w + 2^21) >> 23 (code 0 or 1);
- * 3. +0, negatives, inf and NaN are the w with w - 1 >= 0x7F7FFFFF (unsigned): NaN.
+ * 3. +0 and the negatives (-0 and negative NaNs too) are the w <= 0 as signed integers:
+ *    their sums are made all ones before the shift, giving 0x1FF (NaN).
+ * 7 vector operations where the special inputs found by an unsigned compare took 10.
  */
 static inline __m256i qb__elem_avx2_encode_e8m0(__m256i w) {
   const __m256i sub = _mm256_cmpgt_epi32(_mm256_set1_epi32(0x800000), w);
-  const __m256i c = _mm256_srli_epi32(_mm256_sub_epi32(_mm256_add_epi32(w, _mm256_set1_epi32(0x400000)),
-                                                       _mm256_and_si256(sub, _mm256_set1_epi32(0x200000))),
-                                      23);
-  const __m256i wm1 = _mm256_sub_epi32(w, _mm256_set1_epi32(1));
-  const __m256i special = _mm256_cmpeq_epi32(_mm256_max_epu32(wm1, _mm256_set1_epi32(0x7F7FFFFF)), wm1);
-  return _mm256_or_si256(c, _mm256_srli_epi32(special, 24));
+  const __m256i t = _mm256_sub_epi32(_mm256_add_epi32(w, _mm256_set1_epi32(0x400000)),
+                                     _mm256_and_si256(sub, _mm256_set1_epi32(0x200000)));
+  return _mm256_srli_epi32(_mm256_or_si256(t, _mm256_cmpgt_epi32(_mm256_set1_epi32(1), w)), 23);
 }
 
-/* 32 f32 -> 32 codes, one byte each, in order (ebits 0: E8M0). */
-static inline __m256i qb__elem_avx2_encode_x32(const float* in, int ebits, int mbits, int bias) {
+/* 32 f32 -> 32 E8M0 codes, one byte each, in order. */
+static inline __m256i qb__elem_avx2_encode_e8m0_x32(const float* in) {
   __m256i c[4];
-  for (int i = 0; i < 4; i++) {
-    const __m256i w = _mm256_loadu_si256((const __m256i*) (in + 8 * i));
-    c[i] = ebits == 0 ? qb__elem_avx2_encode_e8m0(w) : qb__elem_avx2_encode_fn(w, ebits, mbits, bias);
-  }
+  for (int i = 0; i < 4; i++)
+    c[i] = qb__elem_avx2_encode_e8m0(_mm256_loadu_si256((const __m256i*) (in + 8 * i)));
   return qb_cvt_avx2_pack_u8x4(c[0], c[1], c[2], c[3]);
 }
 
@@ -238,16 +256,16 @@ static inline void qb__elem_avx2_f6_f32_x32(const uint8_t* in, float* out, int m
 /* ---- The blocks of the kernels (elem-loop.c.in) ----------------------------------------- */
 
 static inline void qb__elem_avx2_f32_f6e2m3_x32(const float* in, uint8_t* out) {
-  qb__elem_avx2_pack6_x32(qb__elem_avx2_encode_x32(in, 2, 3, 1), out);
+  qb__elem_avx2_pack6_x32(qb__elem_avx2_encode_fn_x32(in, 2, 3, 1), out);
 }
 static inline void qb__elem_avx2_f32_f6e3m2_x32(const float* in, uint8_t* out) {
-  qb__elem_avx2_pack6_x32(qb__elem_avx2_encode_x32(in, 3, 2, 3), out);
+  qb__elem_avx2_pack6_x32(qb__elem_avx2_encode_fn_x32(in, 3, 2, 3), out);
 }
 static inline void qb__elem_avx2_f32_f4e2m1_x32(const float* in, uint8_t* out) {
-  qb__elem_avx2_pack4_x32(qb__elem_avx2_encode_x32(in, 2, 1, 1), out);
+  qb__elem_avx2_pack4_x32(qb__elem_avx2_encode_fn_x32(in, 2, 1, 1), out);
 }
 static inline void qb__elem_avx2_f32_e8m0_x32(const float* in, uint8_t* out) {
-  _mm256_storeu_si256((__m256i*) out, qb__elem_avx2_encode_x32(in, 0, 0, 0));
+  _mm256_storeu_si256((__m256i*) out, qb__elem_avx2_encode_e8m0_x32(in));
 }
 static inline void qb__elem_avx2_f6e2m3_f32_x32(const uint8_t* in, float* out) {
   qb__elem_avx2_f6_f32_x32(in, out, 3, 1);

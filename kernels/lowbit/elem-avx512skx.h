@@ -16,8 +16,11 @@
   ((((1 << (ebits)) - 1 - (bias) + 127) << 23) | (((1 << (mbits)) - 1) << (23 - (mbits))))
 
 /* 16 magnitudes (f32 bits of |x|, not NaN) -> their codes in a small float, rounded to
- * nearest (ties even, or away from zero with ties_away) and saturated at maxbits: the
- * steps of qb__elem_avx2_round_fn (elem-avx2.h), except ties away: |x| + half a quantum,
+ * nearest (ties even, or away from zero with ties_away) and saturated at maxbits: |x|
+ * clamped to maxbits; e = 2^(binade of |x|, at least the format's smallest normal one);
+ * |x| + 2^(e + 23 - mbits) rounds |x| to the format's quantum in that binade (to nearest,
+ * ties to even) and leaves the count k of quanta in the sum's mantissa; the code is k +
+ * ((e + bias - 1) << mbits), from the bits of the sum and of e. Ties away: |x| + half a quantum,
  * 2^(e - mbits - 1), then + 2^(e + 23 - mbits), both additions rounded toward zero (embedded
  * rounding): truncations compose, so the sum holds floor(|x| / quantum + 1/2). */
 static inline __m512i qb__elem_avx512_round_fn(__m512i abs, int mbits, int bias, uint32_t maxbits,
@@ -40,8 +43,9 @@ static inline __m512i qb__elem_avx512_round_fn(__m512i abs, int mbits, int bias,
   return _mm512_sub_epi32(q, _mm512_set1_epi32(((23 - mbits) << 23) + ((128 - bias) << mbits)));
 }
 
-/* 16 f32 (as bits) -> codes of a finite small float, one per 32-bit lane: the steps of
- * qb__elem_avx2_encode_fn (elem-avx2.h). */
+/* 16 f32 (as bits) -> codes of a finite small float, one per 32-bit lane: the magnitude
+ * by qb__elem_avx512_round_fn (saturating at the largest value, inf included), NaN gives 0,
+ * the sign goes to bit ebits + mbits. */
 static inline __m512i qb__elem_avx512_encode_fn(__m512i w, int ebits, int mbits, int bias) {
   const int nbits = ebits + mbits;
   const __m512i abs = _mm512_and_si512(w, _mm512_set1_epi32(0x7FFFFFFF));
@@ -52,7 +56,7 @@ static inline __m512i qb__elem_avx512_encode_fn(__m512i w, int ebits, int mbits,
   return _mm512_ternarylogic_epi32(k, _mm512_srli_epi32(w, 31 - nbits), _mm512_set1_epi32(1 << nbits), 0xF8);
 }
 
-/* 16 f32 (as bits) -> E8M0 codes (qb__elem_avx2_encode_e8m0's steps), 0xFF where NaN. */
+/* 16 f32 (as bits) -> E8M0 codes (qb__elem_avx2_encode_e8m0's steps 1 and 2), 0xFF where NaN. */
 static inline __m512i qb__elem_avx512_encode_e8m0(__m512i w) {
   const __mmask16 sub = _mm512_cmplt_epu32_mask(w, _mm512_set1_epi32(0x800000));
   const __m512i t = _mm512_add_epi32(w, _mm512_set1_epi32(0x400000));

@@ -17,8 +17,8 @@
 #define QB__ELN_MAXBITS(ebits, mbits, bias) \
   ((((1u << (ebits)) - 1u - (bias) + 127u) << 23) | (((1u << (mbits)) - 1u) << (23 - (mbits))))
 
-/* 4 f32 (as bits) -> codes of a finite small float, one per lane: the steps of
- * qb__elem_avx2_encode_fn (elem-avx2.h): |x| clamped to the largest value, rounded to the
+/* 4 f32 (as bits) -> codes of a finite small float, one per lane: |x| clamped to the
+ * largest value (as elem-avx512skx.h's qb__elem_avx512_round_fn), rounded to the
  * format's quantum in its binade by one f32 addition of 2^(e + 23 - mbits), the code read
  * from the sum's bits; NaN -> 0; the sign at bit ebits + mbits. */
 QB__ELN_INLINE uint32x4_t qb__elem_neon_encode_fn(uint32x4_t w, int ebits, int mbits, int bias) {
@@ -37,7 +37,7 @@ QB__ELN_INLINE uint32x4_t qb__elem_neon_encode_fn(uint32x4_t w, int ebits, int m
                    vandq_u32(vshlq_u32(w, vdupq_n_s32(-(31 - nbits))), vdupq_n_u32(1u << nbits)));
 }
 
-/* 4 f32 (as bits) -> E8M0 codes (qb__elem_avx2_encode_e8m0's steps); NaN lanes are all
+/* 4 f32 (as bits) -> E8M0 codes (qb__elem_avx2_encode_e8m0's steps 1 and 2); NaN lanes are all
  * ones, which the saturating narrowing makes 0xFF. */
 QB__ELN_INLINE uint32x4_t qb__elem_neon_encode_e8m0(uint32x4_t w) {
   const uint32x4_t sub = vcltq_u32(w, vdupq_n_u32(0x800000u));
