@@ -132,19 +132,21 @@ static inline int qb__mx_fast_hi(qb__mx_kind k) {
  *    multiple of half a quantum, which has at least 2^-130 and 19 more mantissa bits than
  *    x's last: its own last bit is 0, so x | 1 lies above the ties that x equals and on
  *    the same side of every other;
- * 2. P = max(E + 23 - mbits, emin + s + 23 - mbits) << 23 plus d (a small even constant):
- *    one and, one add (c1 = (23 - mbits) << 23 + d) and one max (lo, the floor binade's,
- *    plus d); every f32 subnormal x falls below the floor (qb__mx_fast_lo);
- * 3. magic = P + (P >> (23 - mbits)): 2^(max(...) + 23 - mbits - 127) with the mantissa
- *    field t + d, t = (max(...) + 23 - mbits) << mbits. |x| + magic rounds |x| to a
- *    multiple k of the quantum (nearest, ties to even: t and d are even) and leaves t + d
- *    + k in the sum's mantissa field;
- * 4. the code is k + ((max(...) - s - emin) << mbits) (k's implicit bit carries the
- *    exponent's + 1; a carry into the next binade lands by itself), and d makes it the
- *    sum's low byte: d = -((23 - mbits + s + emin) << mbits) mod 256;
- * 5. the low bytes packed (vpackusdw, vpackuswb); FLOOR: min with the largest code (an
- *    element at most 2^(emax + 1) - ulp rounds at most two codes above it); the sign from
- *    x's bits packed with signed saturation (bit 7 of each byte), put on by a byte blend.
+ * 2. magic = X << 23 plus d, X = max(E, emin + s) + 23 - mbits and d a small even
+ *    constant: one and, one add (c1 = (23 - mbits) << 23 + d) and one max (lo, the floor
+ *    binade's, plus d); every f32 subnormal x falls below the floor (qb__mx_fast_lo).
+ *    |x| + magic rounds |x| to a multiple k of the quantum 2^(X - 127 - 23) (nearest, ties
+ *    to even: d is even) and leaves d + k in the sum's mantissa field, whose low 16 bits
+ *    are d + k (< 2^9) and high 16 bits X << 7 (X <= 255: positive as int16);
+ * 3. vpmaddwd with the words (256, 2^(mbits + 1)) gives 256 (d + k) + 2^(mbits + 8) X =
+ *    256 (d + k + (X << mbits)), whose byte 1 is the code k + ((max(E, emin + s) - emin -
+ *    s) << mbits) (k's implicit bit carries the exponent's + 1; a carry into the next
+ *    binade lands by itself) with d = -((23 - mbits + s + emin) << mbits) mod 256 (as
+ *    cvt-f8-x86.h's 32-element encoders take the byte: no shift per element);
+ * 4. the bytes gathered and the signs put on by qb__elem_avx2_merge_byte1; FLOOR clamps
+ *    them to the largest code (an element at most 2^(emax + 1) - ulp rounds at most two
+ *    codes above it).
+ * 6 vector operations per 8 elements before the merge.
  */
 static inline __m256i qb__mx_fcodes_x32_avx2(const float* x, __m256i c1, __m256i lo, qb__mx_kind k,
                                              const int clamp, const int ties_away) {
@@ -154,70 +156,42 @@ static inline __m256i qb__mx_fcodes_x32_avx2(const float* x, __m256i c1, __m256i
   for (int i = 0; i < 4; i++) {
     w[i] = _mm256_loadu_si256((const __m256i*) (x + 8 * i));
     if (ties_away) w[i] = _mm256_or_si256(w[i], _mm256_set1_epi32(1));
-    const __m256i p =
+    const __m256i magic =
         _mm256_max_epi32(_mm256_add_epi32(_mm256_and_si256(w[i], _mm256_set1_epi32(0x7F800000)), c1), lo);
-    const __m256i magic = _mm256_add_epi32(p, _mm256_srli_epi32(p, 23 - mbits));
     const __m256 sum =
         _mm256_add_ps(_mm256_castsi256_ps(_mm256_and_si256(w[i], _mm256_set1_epi32(0x7FFFFFFF))),
                       _mm256_castsi256_ps(magic));
-    q[i] = _mm256_and_si256(_mm256_castps_si256(sum), _mm256_set1_epi32(0xFF));
+    q[i] = _mm256_madd_epi16(_mm256_castps_si256(sum), _mm256_set1_epi32((2 << mbits) << 16 | 256));
   }
-  __m256i c = _mm256_packus_epi16(_mm256_packus_epi32(q[0], q[1]), _mm256_packus_epi32(q[2], q[3]));
-  if (clamp) c = _mm256_min_epu8(c, _mm256_set1_epi8((char) qb__mx_maxcode(k)));
-  const __m256i sg = _mm256_packs_epi16(_mm256_packs_epi32(w[0], w[1]), _mm256_packs_epi32(w[2], w[3]));
-  c = _mm256_blendv_epi8(c, _mm256_or_si256(c, _mm256_set1_epi8((char) (1 << qb__mx_nbits(k)))), sg);
-  return _mm256_permutevar8x32_epi32(c, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+  /* 4. */
+  return qb__elem_avx2_merge_byte1(q, w, qb__mx_nbits(k), clamp, qb__mx_maxcode(k));
 }
 
 /*
  * The binades a block of a float format can hold at or above its floor binade, emax - emin
  * + 1 (E4M3 15, E5M2 30, E2M3 3, E3M2 7, E2M1 3): FLOOR puts amax in binade emax + s and
  * RCEIL at or below it; blocks of the slow path hold x * 2^-s, in the same binades for s' = 0.
- * Where they fit in one vector of 32-bit lanes (8 here), each element's magic number of
- * qb__mx_fcodes_x32_avx2 is read from a per-block table instead of computed.
+ * Where they fit in a vector's lanes (mxq-avx512.h: all five in 32), each element's magic
+ * number can be read from a per-block table instead of computed: the table form, given the
+ * block's table base tb = (F + 23 - mbits) << 23 and floor bits fl = F << 23 (F the biased
+ * f32 exponent of the floor binade, emin + s + 127), with E the exponent field of |x|:
+ * 1. j = max(E - F, 0): |x| less fl in 16-bit halves with unsigned saturation (the high
+ *    half holds E and 7 mantissa bits: (E - F) << 7 plus those bits, or 0 below the floor;
+ *    the low half is left as it is), shifted right by 23;
+ * 2. magic = table[j] = tb + j (2^23 + 2^mbits): 2^(F + j + 23 - mbits - 127), an ulp of one
+ *    quantum of binade F + j, with mantissa field j << mbits (even, so the sum's rounding is
+ *    ties to even on the quantum count k);
+ * 3. |x| + magic rounds |x| to k quanta, k in [0, 2^(mbits + 1)] (k's implicit bit included
+ *    for j > 0 or |x| in binade F); the code is k + (j << mbits), the sum's low byte (a carry
+ *    into the next binade lands by itself).
+ * On AVX2 (8 lanes: FP6 and FP4 only) the table form (subtract, shift, vpermd, and for the
+ * byte) measured 0.95-0.99x of qb__mx_fcodes_x32_avx2 (and, add, max; vpmaddwd for the
+ * byte), whose operations spread over Zen 3's four vector pipes where the shift, the
+ * vpermd and the packs all wait for the two that shuffle: every format takes that one.
  */
 static inline int qb__mx_binades(qb__mx_kind k) {
   static const int v[] = {15, 30, 3, 7, 3, 0};
   return v[k];
-}
-
-/*
- * The 32 codes of one block of a float format whose binades fit in 8 lanes (FP6, FP4), given
- * the block's table base tb = (F + 23 - mbits) << 23 and floor bits fl = F << 23 (F the biased
- * f32 exponent of the floor binade, emin + s + 127). With E the exponent field of |x|, the
- * element's binade index j = max(E - F, 0) lies in [0, 8) (qb__mx_binades), and
- * 1. j: |x| less fl in 16-bit halves with unsigned saturation (the high half holds E and 7
- *    mantissa bits: (E - F) << 7 plus those bits, or 0 below the floor; the low half is
- *    left as it is), shifted right by 23;
- * 2. magic = table[j] = tb + j (2^23 + 2^mbits) (vpermd): 2^(F + j + 23 - mbits - 127), an
- *    ulp of one quantum of binade F + j, with mantissa field j << mbits (even, so the sum's
- *    rounding is ties to even on the quantum count k);
- * 3. |x| + magic rounds |x| to k quanta, k in [0, 2^(mbits + 1)] (k's implicit bit included
- *    for j > 0 or |x| in binade F); the code is k + (j << mbits), the sum's low byte (a carry
- *    into the next binade lands by itself, as in qb__mx_fcodes_x32_avx2).
- * Ties away, the clamp and the sign as in qb__mx_fcodes_x32_avx2: 6 operations per 8
- * elements before packing where that takes 8.
- */
-static inline __m256i qb__mx_tcodes_x32_avx2(const float* x, __m256i tb, __m256i fl, qb__mx_kind k,
-                                             const int clamp, const int ties_away) {
-  const int mbits = qb__mx_mbits(k);
-  const __m256i tab = _mm256_add_epi32(tb, _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7),
-                                                              _mm256_set1_epi32((1 << 23) + (1 << mbits))));
-  __m256i w[4], q[4];
-#pragma GCC unroll 4
-  for (int i = 0; i < 4; i++) {
-    w[i] = _mm256_loadu_si256((const __m256i*) (x + 8 * i));
-    const __m256i a = _mm256_and_si256(ties_away ? _mm256_or_si256(w[i], _mm256_set1_epi32(1)) : w[i],
-                                       _mm256_set1_epi32(0x7FFFFFFF));
-    const __m256i magic = _mm256_permutevar8x32_epi32(tab, _mm256_srli_epi32(_mm256_subs_epu16(a, fl), 23));
-    const __m256 sum = _mm256_add_ps(_mm256_castsi256_ps(a), _mm256_castsi256_ps(magic));
-    q[i] = _mm256_and_si256(_mm256_castps_si256(sum), _mm256_set1_epi32(0xFF));
-  }
-  __m256i c = _mm256_packus_epi16(_mm256_packus_epi32(q[0], q[1]), _mm256_packus_epi32(q[2], q[3]));
-  if (clamp) c = _mm256_min_epu8(c, _mm256_set1_epi8((char) qb__mx_maxcode(k)));
-  const __m256i sg = _mm256_packs_epi16(_mm256_packs_epi32(w[0], w[1]), _mm256_packs_epi32(w[2], w[3]));
-  c = _mm256_blendv_epi8(c, _mm256_or_si256(c, _mm256_set1_epi8((char) (1 << qb__mx_nbits(k)))), sg);
-  return _mm256_permutevar8x32_epi32(c, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
 }
 
 /*
@@ -261,8 +235,7 @@ static inline void qb__mx_block_avx2(const float* src, const int32_t* p0, const 
                                      const int ties_away, const int width, uint8_t* out) {
   const __m256i v0 = _mm256_set1_epi32(p0[b]), v1 = _mm256_set1_epi32(p1[b]);
   const __m256i c = k == QB__MX_INT8 ? qb__mx_icodes_x32_avx2(src, _mm256_castsi256_ps(v0), clamp, ties_away)
-                    : qb__mx_binades(k) <= 8 ? qb__mx_tcodes_x32_avx2(src, v0, v1, k, clamp, ties_away)
-                                             : qb__mx_fcodes_x32_avx2(src, v0, v1, k, clamp, ties_away);
+                                     : qb__mx_fcodes_x32_avx2(src, v0, v1, k, clamp, ties_away);
   qb__mx_store_block_avx2(c, (uint8_t) es[b], width, out + (1 + 4 * (size_t) width) * (size_t) b);
 }
 
@@ -271,7 +244,7 @@ static inline void qb__mx_block_avx2(const float* src, const int32_t* p0, const 
  * includes this one. */
 #ifndef QB__MX_BLOCK
 #define QB__MX_BLOCK qb__mx_block_avx2
-#define QB__MX_TABLE_LANES 8
+#define QB__MX_TABLE_LANES 0 /* no table form: qb__mx_binades */
 #endif
 
 /*
@@ -284,8 +257,8 @@ static inline void qb__mx_block_avx2(const float* src, const int32_t* p0, const 
  *    multiplied by 2^-s into a buffer (the reference's products; rare: blocks below about
  *    2^-118 or above 2^100, tested by one movemask per step);
  * 3. the per-block constants from s' (formats whose binades fit the encoder's table: tb and
- *    fl of qb__mx_tcodes_x32_avx2; the others c1 and lo of qb__mx_fcodes_x32_avx2; MXINT8:
- *    2^(6 - s')), stored once and broadcast per block;
+ *    fl of the table form, qb__mx_binades; the others c1 and lo of qb__mx_fcodes_x32_avx2;
+ *    MXINT8: 2^(6 - s')), stored once and broadcast per block;
  * 4. block by block, the codes, packed and stored;
  * 5. blocks holding inf or NaN (rare) overwritten with the NaN scale 0xFF and codes 0.
  */

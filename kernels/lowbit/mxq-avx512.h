@@ -2,7 +2,7 @@
  * The MX block quantization of lowbit-avx2.h with each block's codes on AVX-512 (F, BW, VL and
  * VBMI): the step (8 blocks: amaxes, shared exponents, slow and NaN blocks) is lowbit-avx2.h's,
  * which calls qb__mx_block_avx512 for every block. Every float format takes its magic numbers
- * from a per-block table of its binades (qb__mx_tcodes_x32_avx2's rounding: 16 lanes, two
+ * from a per-block table of its binades (lowbit-avx2.h's table form, qb__mx_binades: 16 lanes, two
  * registers for E5M2's 30), 16 elements per operation, and the code bytes are gathered from
  * the sums with one two-source byte permutation (vpermt2b), the signs with another. MXINT8
  * keeps lowbit-avx2.h's encoder. Bit-exact with the references. Included only by files
@@ -26,7 +26,7 @@ static inline void qb__mx_block_avx512(const float* src, const int32_t* p0, cons
 
 /*
  * The 32 codes (bytes, in order, sign included) of one block of a float format, given the
- * block's table base tb and floor bits fl (qb__mx_tcodes_x32_avx2, whose steps these are):
+ * block's table base tb and floor bits fl (the table form of lowbit-avx2.h, qb__mx_binades):
  * 1. a = |x| (x | 1 for ties away: one ternary-logic operation either way);
  * 2. j = max(E - F, 0): a less fl in saturating 16-bit halves, shifted right by 23; j < 30;
  * 3. magic = table[j] (vpermd over 16 lanes, vpermt2d over 32 for E5M2), sum = a + magic,
