@@ -908,6 +908,34 @@ static void check_dequant_scales(const qb_kernel_info* k) {
   }
 }
 
+/*
+ * FP8 per 128 under a subnormal scale: amax = a x 2^-149 for a = 1 .. 2000 (d = amax / 448
+ * rounded to a multiple of 2^-149, or 0), so that x / d reaches up to about 1.5 x 448 and
+ * every quotient above 448 must saturate to 0x7E (the x86 rows clamp the quotient to 448
+ * before rounding it, the reference the rounded code); the other elements are every
+ * multiple of 2^-149 below amax in turn, both signs.
+ */
+static void check_f8b128_tiny(const qb_kernel_info* k) {
+  if (qb_family_get(k->family)->out != QB_DTYPE_f8e4m3b128) return;
+  enum { NB = 2000 };
+  static float x[NB * 128];
+  static uint8_t got[NB * 132 + 64], want[NB * 132 + 64];
+  for (int b = 0; b < NB; b++) {
+    const int a = b + 1;
+    x[128 * b] = (b & 1 ? -1.0f : 1.0f) * ldexpf((float) a, -149);
+    for (int i = 1; i < 128; i++)
+      x[128 * b + i] = (i & 1 ? -1.0f : 1.0f) * ldexpf((float) ((i * 7 + b) % a + 1), -149);
+  }
+  memset(got, 0xA5, sizeof got);
+  memset(want, 0xA5, sizeof want);
+  qb_kernel_unary(k)((size_t) NB * 128, x, got, NULL);
+  qb_kernel_unary(qb_kernel_reference(k->family))((size_t) NB * 128, x, want, NULL);
+  for (size_t i = 0; i < (size_t) NB * 132; i++)
+    if (got[i] != want[i])
+      fail_msg("%s: subnormal-scale block %zu, byte %zu: got 0x%02X, want 0x%02X", k->name, i / 132, i % 132,
+               got[i], want[i]);
+}
+
 /* One non-scalar variant against its reference over three spreads of inputs, every n
  * that is a multiple of the block up to 8 blocks, then every 13th. */
 static void check(const qb_kernel_info* k) {
@@ -915,6 +943,7 @@ static void check(const qb_kernel_info* k) {
   const fmt* ef = fmt_of_cast(k->family, &to_f32);
   if (ef != NULL) check_elem(k, ef, to_f32);
   check_mx_grid(k);
+  check_f8b128_tiny(k);
   check_dequant_scales(k);
   enum { N = 128 * 33 };
   static float x[N];
