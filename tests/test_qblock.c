@@ -370,6 +370,35 @@ static void qb__vs_ref_unary(const qb_kernel_info* k) {
 }
 
 /*
+ * A dequantizer on blocks no quantizer writes: every byte random (scales of any f16 value,
+ * NaN and inf included, zero points up to 255, every code), bytes of the output compared
+ * with the reference's.
+ */
+static void qb__raw_dequant(const qb_kernel_info* k) {
+  const qb_family_info* f = qb_family_get(k->family);
+  const qb_kernel_info* ref = qb_kernel_reference(k->family);
+  uint64_t seed = 0xDE0000u + (uint64_t) k->family;
+  const size_t n = 40 * f->n_multiple;
+  const size_t xb = qb_dtype_buffer_bytes(f->in, n), yb = qb_dtype_buffer_bytes(f->out, n);
+  unsigned char* x = malloc(xb);
+  unsigned char* y = malloc(yb);
+  unsigned char* yr = malloc(yb);
+  assert_true(x && y && yr);
+  for (int round = 0; round < 8; round++) {
+    for (size_t i = 0; i < xb; i++) x[i] = (unsigned char) (qb_test_rand(&seed) >> 24);
+    qb_kernel_unary(ref)(n, x, yr, NULL);
+    qb_kernel_unary(k)(n, x, y, NULL);
+    for (size_t i = 0; i < yb; i++) {
+      if (y[i] != yr[i])
+        fail_msg("%s: random bytes: byte %zu is 0x%02x, the reference gives 0x%02x", k->name, i, y[i], yr[i]);
+    }
+  }
+  free(x);
+  free(y);
+  free(yr);
+}
+
+/*
  * Int4 group quantize on values at and next to the ties of x / s (the SIMD variants round
  * x / s by a multiplication and fall back to the division near a half-integer: this is
  * where the two could differ). Each group's scale is an f16 value s_t that the reference
@@ -802,6 +831,7 @@ static void qb__check(const qb_kernel_info* k) {
     qb__vs_ref_dot(k);
   } else {
     qb__vs_ref_unary(k);
+    if (qb_family_get(k->family)->in != QB_DTYPE_f32) qb__raw_dequant(k);
   }
   const qb_family fam = k->family;
   if (fam == QB_FAMILY_f32_qu4g32_quant || fam == QB_FAMILY_f32_qu4g64_quant ||

@@ -357,33 +357,36 @@ QB__INT4G_AVX2_INLINE void qb__avx2_int4g_quant_groups(const float* x, unsigned 
   for (size_t k = runs * 8; k < count; k++) qb__avx2_int4g_quant_one(x + k * g, g, sym, out + k * gbytes);
 }
 
-/* 16 bytes of packed codes -> the 32 codes as bytes in element order (low nibble first). */
-QB__INT4G_AVX2_INLINE __m256i qb__avx2_int4g_codes32(const uint8_t* qs) {
-  const __m128i q = _mm_loadu_si128((const __m128i*) qs);
-  const __m128i m = _mm_set1_epi8(15);
-  const __m128i lo = _mm_and_si128(q, m), hi = _mm_and_si128(_mm_srli_epi16(q, 4), m);
-  return _mm256_set_m128i(_mm_unpackhi_epi8(lo, hi), _mm_unpacklo_epi8(lo, hi));
-}
-
-/* One group -> g floats: y = (float) (code - z) * s (asymmetric), or (float) s4(code) * s
- * (symmetric: z = 8 on the codes with their top bit flipped, the same integers). */
+/*
+ * One group -> g floats: y = (float) (code - z) * s (asymmetric), or (float) s4(code) * s
+ * (symmetric). Elements 8m .. 8m + 7 are the nibbles of the 32-bit word m of the codes (the
+ * bit stream, little-endian), so each vector of 8 codes is that word broadcast from memory
+ * (a load, no shuffle), shifted right by 4 lane (vpsrlvd) and masked: one shift per 8
+ * values where widening bytes took two and a half shuffles (unpack, extract, vpmovzxbd).
+ * Asymmetric: (float) (code - z) by vpsubd and vcvtdq2ps, as the reference; symmetric: the
+ * float with the bits 0x4B000000 | (code ^ 8) is 2^23 + (code ^ 8) exactly, and subtracting
+ * 2^23 + 8 leaves (code ^ 8) - 8 = s4(code) exactly, then the same product.
+ */
 QB__INT4G_AVX2_INLINE void qb__avx2_int4g_dequant(const uint8_t* d, int32_t z, const uint8_t* qs, unsigned g,
                                                   int sym, float* y) {
   uint16_t h;
   memcpy(&h, d, 2);
   const __m256 s = _mm256_set1_ps(_mm_cvtss_f32(_mm_cvtph_ps(_mm_cvtsi32_si128(h))));
-  const __m256i zv = _mm256_set1_epi32(sym ? 8 : z);
-  for (unsigned i = 0; i < g; i += 32) {
-    __m256i e = qb__avx2_int4g_codes32(qs + i / 2);
-    if (sym) e = _mm256_xor_si256(e, _mm256_set1_epi8(8));
-    const __m128i part[4] = {_mm256_castsi256_si128(e), _mm_srli_si128(_mm256_castsi256_si128(e), 8),
-                             _mm256_extracti128_si256(e, 1),
-                             _mm_srli_si128(_mm256_extracti128_si256(e, 1), 8)};
-#pragma GCC unroll 4
-    for (int k = 0; k < 4; k++) {
-      const __m256i v = _mm256_sub_epi32(_mm256_cvtepu8_epi32(part[k]), zv);
-      _mm256_storeu_ps(y + i + 8 * k, _mm256_mul_ps(_mm256_cvtepi32_ps(v), s));
+  const __m256i sh = _mm256_setr_epi32(0, 4, 8, 12, 16, 20, 24, 28);
+  const __m256i m = _mm256_set1_epi32(15), zv = _mm256_set1_epi32(z);
+#pragma GCC unroll 16
+  for (unsigned i = 0; i < g; i += 8) {
+    int32_t w;
+    memcpy(&w, qs + i / 2, 4);
+    const __m256i c = _mm256_and_si256(_mm256_srlv_epi32(_mm256_set1_epi32(w), sh), m);
+    __m256 v;
+    if (sym) {
+      v = _mm256_sub_ps(_mm256_castsi256_ps(_mm256_xor_si256(c, _mm256_set1_epi32(0x4B000008))),
+                        _mm256_set1_ps(0x1.00001p23f));
+    } else {
+      v = _mm256_cvtepi32_ps(_mm256_sub_epi32(c, zv));
     }
+    _mm256_storeu_ps(y + i, _mm256_mul_ps(v, s));
   }
 }
 

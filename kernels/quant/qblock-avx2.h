@@ -419,17 +419,19 @@ QB__QBLOCK_AVX2_INLINE void qb__avx2_q4_0_quant_x8(const float* x, qb_block_q4_0
   }
 }
 
-/* One q4_0 block: y = (float) (code - 8) * d. */
+/* One q4_0 block: y = (float) (code - 8) * d. Bytes 8m .. 8m + 7 widened to 32-bit lanes by one
+ * vpmovzxbd from memory hold elements 8m .. 8m + 7 in their low nibbles and 16 + 8m .. in
+ * their high ones: a mask and a shift, where widening 16 loaded bytes took six shuffles. */
 QB__QBLOCK_AVX2_INLINE void qb__avx2_q4_0_dequant(const qb_block_q4_0* b, float* y) {
   const __m256 d = _mm256_set1_ps(_mm_cvtss_f32(_mm_cvtph_ps(_mm_cvtsi32_si128(b->d))));
-  const __m128i q = _mm_loadu_si128((const __m128i*) b->qs);
-  const __m128i m = _mm_set1_epi8(15), eight = _mm_set1_epi8(8);
-  const __m128i lo = _mm_sub_epi8(_mm_and_si128(q, m), eight);
-  const __m128i hi = _mm_sub_epi8(_mm_and_si128(_mm_srli_epi16(q, 4), m), eight);
-  const __m128i part[4] = {lo, _mm_srli_si128(lo, 8), hi, _mm_srli_si128(hi, 8)};
-#pragma GCC unroll 4
-  for (int i = 0; i < 4; i++) {
-    _mm256_storeu_ps(y + 8 * i, _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(part[i])), d));
+  const __m256i m = _mm256_set1_epi32(15), eight = _mm256_set1_epi32(8);
+#pragma GCC unroll 2
+  for (int h = 0; h < 2; h++) {
+    const __m256i q = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i*) (b->qs + 8 * h)));
+    const __m256i lo = _mm256_sub_epi32(_mm256_and_si256(q, m), eight);
+    const __m256i hi = _mm256_sub_epi32(_mm256_srli_epi32(q, 4), eight);
+    _mm256_storeu_ps(y + 8 * h, _mm256_mul_ps(_mm256_cvtepi32_ps(lo), d));
+    _mm256_storeu_ps(y + 16 + 8 * h, _mm256_mul_ps(_mm256_cvtepi32_ps(hi), d));
   }
 }
 
