@@ -208,7 +208,7 @@ QB__INT4G_AVX2_INLINE void qb__avx2_int4g_range8(const float* x, unsigned g, con
  * and |x / s| <= 22.5 (s >= 2^-24 is at least 2/3 of (hi - lo) / 15; symmetric 10.5).
  */
 QB__INT4G_AVX2_INLINE void qb__avx2_int4g_par8(__m256i hb, __m256i lb, const int sym, uint16_t* d, float* rh,
-                                               float* rl, int16_t* z, int* special) {
+                                               float* rl, int16_t* z, int32_t* zb, int* special) {
   const __m256 zero = _mm256_setzero_ps();
   __m128i sh;
   __m256 zf = _mm256_set1_ps(8.0f); /* symmetric: the codes biased by 8 (qb__avx2_int4g_bytes32) */
@@ -237,17 +237,20 @@ QB__INT4G_AVX2_INLINE void qb__avx2_int4g_par8(__m256i hb, __m256i lb, const int
   _mm256_storeu_ps(rh, r);
   _mm256_storeu_ps(rl, _mm256_mul_ps(_mm256_fnmadd_ps(r, s, _mm256_set1_ps(1.0f)), r));
   const __m256i zi = _mm256_cvttps_epi32(zf);
+  /* z + 112 in each byte, for a broadcast load (no shuffle) per group. */
+  _mm256_storeu_si256((__m256i*) zb, _mm256_mullo_epi32(_mm256_add_epi32(zi, _mm256_set1_epi32(112)),
+                                                        _mm256_set1_epi32(0x01010101)));
   _mm_storeu_si128((__m128i*) z,
                    _mm_packs_epi32(_mm256_castsi256_si128(zi), _mm256_extracti128_si256(zi, 1)));
 }
 
 /* Lane `lane` of qb__avx2_int4g_par8's arrays as the codes' parameters. */
 QB__INT4G_AVX2_INLINE qb__avx2_int4g_par qb__avx2_int4g_par_of(const float* rh, const float* rl,
-                                                               const int16_t* z, int lane) {
+                                                               const int32_t* zb, int lane) {
   qb__avx2_int4g_par p;
   p.rh = _mm256_set1_ps(rh[lane]);
   p.rl = _mm256_set1_ps(rl[lane]);
-  p.z = _mm256_set1_epi8((char) (z[lane] + 112));
+  p.z = _mm256_set1_epi32(zb[lane]);
   return p;
 }
 
@@ -283,8 +286,14 @@ QB__INT4G_AVX2_INLINE void qb__avx2_int4g_quant_x8_one(const float* x, unsigned 
   uint16_t d[8];
   float rh[8], rl[8];
   int16_t z[8];
+  int32_t zb[8];
   int special;
-  qb__avx2_int4g_par8(hb, lb, sym, d, rh, rl, z, &special);
+  qb__avx2_int4g_par8(hb, lb, sym, d, rh, rl, z, zb, &special);
+  /* Read each group's parameters back from the arrays (broadcast loads, 16-bit loads): an
+   * empty asm that says it reads and writes them, as qblock-avx2.h's qb__avx2_from_memory.
+   * Without it GCC took every lane out of the vectors by two shuffles each (vpermilps +
+   * vperm2f128, vpextrw), on the pipes that also pack the codes. */
+  __asm__("" : "+m"(d), "+m"(rh), "+m"(rl), "+m"(z), "+m"(zb));
   if (next != NULL) qb__avx2_int4g_range8(next, g, sym, nh, nl);
   if (g == 32) {
 #pragma GCC unroll 4
@@ -300,8 +309,8 @@ QB__INT4G_AVX2_INLINE void qb__avx2_int4g_quant_x8_one(const float* x, unsigned 
       }
       const unsigned o = qb__avx2_int4g_header(ga, d, z, la, sym);
       qb__avx2_int4g_header(gb, d, z, lb2, sym);
-      const qb__avx2_int4g_par pa = qb__avx2_int4g_par_of(rh, rl, z, la),
-                               pb = qb__avx2_int4g_par_of(rh, rl, z, lb2);
+      const qb__avx2_int4g_par pa = qb__avx2_int4g_par_of(rh, rl, zb, la),
+                               pb = qb__avx2_int4g_par_of(rh, rl, zb, lb2);
       qb__avx2_int4g_codes64(x + k * g, &pa, x + (k + 1) * g, &pb, sym, ga + o, gb + o, 0);
     }
     return;
@@ -315,7 +324,7 @@ QB__INT4G_AVX2_INLINE void qb__avx2_int4g_quant_x8_one(const float* x, unsigned 
       continue;
     }
     const unsigned o = qb__avx2_int4g_header(grp, d, z, lane, sym);
-    const qb__avx2_int4g_par p = qb__avx2_int4g_par_of(rh, rl, z, lane);
+    const qb__avx2_int4g_par p = qb__avx2_int4g_par_of(rh, rl, zb, lane);
     qb__avx2_int4g_codes(x + k * g, g, &p, sym, grp + o);
   }
 }
@@ -328,15 +337,16 @@ QB__INT4G_AVX2_INLINE void qb__avx2_int4g_quant_one(const float* x, unsigned g, 
   uint16_t d[8];
   float rh[8], rl[8];
   int16_t z[8];
+  int32_t zb[8];
   int special;
-  qb__avx2_int4g_par8(qb__avx2_int4g_red1(h, 1), sym ? l : qb__avx2_int4g_red1(l, 0), sym, d, rh, rl, z,
+  qb__avx2_int4g_par8(qb__avx2_int4g_red1(h, 1), sym ? l : qb__avx2_int4g_red1(l, 0), sym, d, rh, rl, z, zb,
                       &special);
   if (special & 1) {
     qb__avx2_int4g_ref(x, g, sym, grp);
     return;
   }
   const unsigned o = qb__avx2_int4g_header(grp, d, z, 0, sym);
-  const qb__avx2_int4g_par p = qb__avx2_int4g_par_of(rh, rl, z, 0);
+  const qb__avx2_int4g_par p = qb__avx2_int4g_par_of(rh, rl, zb, 0);
   qb__avx2_int4g_codes(x, g, &p, sym, grp + o);
 }
 
