@@ -185,7 +185,7 @@ static inline __m256i qb__mx_fcodes_x32_avx2(const float* x, __m256i c1, __m256i
  *    for j > 0 or |x| in binade F); the code is k + (j << mbits), the sum's low byte (a carry
  *    into the next binade lands by itself).
  * On AVX2 (8 lanes: FP6 and FP4 only) the table form (subtract, shift, vpermd, and for the
- * byte) measured 0.95-0.99x of qb__mx_fcodes_x32_avx2 (and, add, max; vpmaddwd for the
+ * byte) ran 0.95-1.01x as fast as qb__mx_fcodes_x32_avx2 (and, add, max; vpmaddwd for the
  * byte), whose operations spread over Zen 3's four vector pipes where the shift, the
  * vpermd and the packs all wait for the two that shuffle: every format takes that one.
  */
