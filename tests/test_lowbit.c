@@ -909,6 +909,35 @@ static void check_dequant_scales(const qb_kernel_info* k) {
 }
 
 /*
+ * The per-128 FP8 dequantizer with every code at every position (block b holds code
+ * (b + i) mod 256 at element i: NaN codes too, next to every other) under scales on both
+ * sides of the x86 rows' fast-path edge (|d| 2^8 exact and finite: |d| < 2^119), the
+ * smallest subnormal, zero, inf and NaN, both signs.
+ */
+static void check_f8b128_dequant_codes(const qb_kernel_info* k) {
+  if (k->family != QB_FAMILY_f8e4m3b128_f32_dequant) return;
+  static const float ds[] = {1.0f, -0.37f, 0x1p-149f, 0.0f, 0x1.fffffep118f, -0x1p119f, 3e38f, INFINITY, NAN};
+  enum { NB = 256 };
+  static qb_block_f8b128 in[NB];
+  static float got[NB * 128 + 16], want[NB * 128 + 16];
+  for (int di = 0; di < (int) (sizeof ds / sizeof ds[0]); di++) {
+    for (int b = 0; b < NB; b++) {
+      in[b].d = (b & 1) && ds[di] == ds[di] ? -ds[di] : ds[di];
+      for (int i = 0; i < 128; i++) in[b].qs[i] = (uint8_t) (b + i);
+    }
+    memset(got, 0xA5, sizeof got);
+    memset(want, 0xA5, sizeof want);
+    qb_kernel_unary(k)((size_t) NB * 128, in, got, NULL);
+    qb_kernel_unary(qb_kernel_reference(k->family))((size_t) NB * 128, in, want, NULL);
+    for (int i = 0; i < NB * 128 + 16; i++)
+      if (memcmp(&got[i], &want[i], 4) != 0)
+        fail_msg("%s: d = %a, block %d, element %d (code 0x%02X): got 0x%08X, want 0x%08X", k->name,
+                 (double) ds[di], i / 128, i % 128, (i / 128 + i % 128) & 0xFF, to_bits(got[i]),
+                 to_bits(want[i]));
+  }
+}
+
+/*
  * FP8 per 128 under a subnormal scale: amax = a x 2^-149 for a = 1 .. 2000 (d = amax / 448
  * rounded to a multiple of 2^-149, or 0), so that x / d reaches up to about 1.5 x 448 and
  * every quotient above 448 must saturate to 0x7E (the x86 rows clamp the quotient to 448
@@ -945,6 +974,7 @@ static void check(const qb_kernel_info* k) {
   check_mx_grid(k);
   check_f8b128_tiny(k);
   check_dequant_scales(k);
+  check_f8b128_dequant_codes(k);
   enum { N = 128 * 33 };
   static float x[N];
   static uint8_t in[N * 4], in2[N * 4], got[N * 4 + 64], want[N * 4 + 64];

@@ -480,11 +480,34 @@ static inline void qb__f8_f16_x16(__m128i q, int e4m3, __m256* lo, __m256* hi) {
   *hi = _mm256_cvtph_ps(b);
 }
 
-/* Whether any of 32 E4M3 codes is NaN (magnitude 0x7F). */
-static inline int qb__f8_has_e4m3_nan(const uint8_t* q) {
+/*
+ * qb__f8_f16_x16 on 32 codes (bytes) in one ymm: the byte unpacks and the E4M3 shift and
+ * mask at full width (two of each per 32 codes, not four), the 128-bit halves then
+ * widened by vcvtph2ps (the upper ones by vextracti128), in element order.
+ */
+static inline void qb__f8_f16_x32(__m256i q, int e4m3, __m256 v[4]) {
+  __m256i a = _mm256_unpacklo_epi8(_mm256_setzero_si256(), q),
+          b = _mm256_unpackhi_epi8(_mm256_setzero_si256(), q);
+  if (e4m3) {
+    const __m256i m = _mm256_set1_epi16((short) 0xBFFF);
+    a = _mm256_and_si256(_mm256_srai_epi16(a, 1), m);
+    b = _mm256_and_si256(_mm256_srai_epi16(b, 1), m);
+  }
+  v[0] = _mm256_cvtph_ps(_mm256_castsi256_si128(a));
+  v[1] = _mm256_cvtph_ps(_mm256_castsi256_si128(b));
+  v[2] = _mm256_cvtph_ps(_mm256_extracti128_si256(a, 1));
+  v[3] = _mm256_cvtph_ps(_mm256_extracti128_si256(b, 1));
+}
+
+/* Whether any of the 32 E4M3 codes in q is NaN (magnitude 0x7F). */
+static inline int qb__f8_any_e4m3_nan(__m256i q) {
   const __m256i m = _mm256_set1_epi8(0x7F);
-  const __m256i v = _mm256_and_si256(_mm256_loadu_si256((const __m256i*) q), m);
-  return _mm256_movemask_epi8(_mm256_cmpeq_epi8(v, m)) != 0;
+  return _mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_and_si256(q, m), m)) != 0;
+}
+
+/* Whether any of 32 E4M3 codes (bytes at q) is NaN. */
+static inline int qb__f8_has_e4m3_nan(const uint8_t* q) {
+  return qb__f8_any_e4m3_nan(_mm256_loadu_si256((const __m256i*) q));
 }
 
 /* One MX block -> 32 f32: decode(code) * 2^(e - 127), as qb__mx_dequant_block (under the
@@ -690,22 +713,20 @@ static inline void qb__f8_row32_slow_avx2(const uint8_t* q, __m256 dv, float* y,
  * reference computes it. A per-128 block is one such row; a tile is 128 of them. */
 static inline void qb__f8_row_dequant_avx2(const uint8_t* q, float d, float* y, const int keep_nan) {
   const __m256 dv = _mm256_set1_ps(d);
-  /* By F16C (qb__f8_f16_x16) 32 codes at a time where none is NaN and d x 2^8 is exact and
+  /* By F16C (qb__f8_f16_x32) 32 codes at a time where none is NaN and d x 2^8 is exact and
    * finite (|d| < 2^119; a NaN d stays d's NaN, as the reference's product); else below. */
   if (__builtin_expect((qb_f32_to_bits(d) & 0x7FFFFFFFu) < 0x7B000000u || d != d, 1)) {
     const __m256 d8 = _mm256_mul_ps(dv, _mm256_set1_ps(256.0f));
     for (int i = 0; i < 128; i += 32) {
-      if (__builtin_expect(qb__f8_has_e4m3_nan(q + i), 0)) {
+      const __m256i c = _mm256_loadu_si256((const __m256i*) (q + i));
+      if (__builtin_expect(qb__f8_any_e4m3_nan(c), 0)) {
         qb__f8_row32_slow_avx2(q + i, dv, y + i, keep_nan);
         continue;
       }
-#pragma GCC unroll 2
-      for (int j = 0; j < 32; j += 16) {
-        __m256 lo, hi;
-        qb__f8_f16_x16(_mm_loadu_si128((const __m128i*) (q + i + j)), 1, &lo, &hi);
-        _mm256_storeu_ps(y + i + j, _mm256_mul_ps(lo, d8));
-        _mm256_storeu_ps(y + i + j + 8, _mm256_mul_ps(hi, d8));
-      }
+      __m256 v[4];
+      qb__f8_f16_x32(c, 1, v);
+#pragma GCC unroll 4
+      for (int j = 0; j < 4; j++) _mm256_storeu_ps(y + i + 8 * j, _mm256_mul_ps(v[j], d8));
     }
     return;
   }
