@@ -531,16 +531,17 @@ static inline void qb__mx_dequant_block_avx2(const uint8_t* qs, uint8_t e, qb__m
 }
 
 /*
- * One MX block -> 32 f32 by the fastest exact path for its format (k is a constant in
+ * One MX block -> 32 f32 by the fastest exact path for its format, or 0 where the block
+ * needs qb__mx_dequant_block_avx2 (k is a constant in
  * each kernel, so only one path is compiled): FP4 by qb__f4_table_avx2 (the scale is
  * finite under every e but 0xFF); FP6 through f16 (qb__f6_f32_x16, elem-avx2.h: no f32
  * subnormal operand, which this Zen multiplies slowly; the scale and the 2^(15 - bias) of
  * the f16 reading folded into one normal power of two for e <= 239 + bias); E4M3 (no NaN
  * code, e <= 246) and E5M2 by F16C (qb__f8_f16_x16); the rest (MXINT8, the NaN scale,
- * FP6 under scales from 2^(113 + bias)), by qb__mx_dequant_block_avx2.
+ * FP6 under scales from 2^(113 + bias)): 0, for qb__mx_dequant_block_avx2.
  */
-static inline void qb__mx_dequant_block_fast_avx2(const uint8_t* qs, uint8_t e, qb__mx_kind k, int width,
-                                                  float* y) {
+static inline int qb__mx_dequant_block_try_avx2(const uint8_t* qs, uint8_t e, qb__mx_kind k, int width,
+                                                float* y) {
   if (k == QB__MX_E2M1 && e != 0 && e != 0xFF) {
     /* The element decode's values (qb__f4_f32_x32: normal f32 or zeros) times the
      * block's 2^s, a normal f32 for these e: the reference's product. */
@@ -549,7 +550,7 @@ static inline void qb__mx_dequant_block_fast_avx2(const uint8_t* qs, uint8_t e, 
     const __m256 m = _mm256_castsi256_ps(_mm256_set1_epi32(e << 23));
 #pragma GCC unroll 4
     for (int i = 0; i < 4; i++) _mm256_storeu_ps(y + 8 * i, _mm256_mul_ps(_mm256_castsi256_ps(v[i]), m));
-    return;
+    return 1;
   }
   if (k == QB__MX_INT8 && e >= 7 && e != 0xFF) {
     /* MXINT8 as exact f32 without a conversion instruction: each code byte put in the
@@ -575,7 +576,7 @@ static inline void qb__mx_dequant_block_fast_avx2(const uint8_t* qs, uint8_t e, 
       _mm256_storeu_ps(y + 16 * h, _mm256_mul_ps(v0, m));
       _mm256_storeu_ps(y + 16 * h + 8, _mm256_mul_ps(v1, m));
     }
-    return;
+    return 1;
   }
   if (k == QB__MX_E2M1 && e == 0) {
     __m256i c[4];
@@ -583,7 +584,7 @@ static inline void qb__mx_dequant_block_fast_avx2(const uint8_t* qs, uint8_t e, 
     const __m256 t = qb__f4_table_avx2(_mm256_set1_ps(qb__e8m0_scale(e)));
 #pragma GCC unroll 4
     for (int i = 0; i < 4; i++) _mm256_storeu_ps(y + 8 * i, qb__f4_lookup_avx2(t, c[i]));
-    return;
+    return 1;
   }
   if ((k == QB__MX_E2M3 && e <= 239 + 1) || (k == QB__MX_E3M2 && e <= 239 + 3)) {
     /* FP6 through f16 (qb__f6_f32_x16): the codes' values times 2^(bias - 15), times
@@ -592,7 +593,7 @@ static inline void qb__mx_dequant_block_fast_avx2(const uint8_t* qs, uint8_t e, 
     const __m256 m = _mm256_castsi256_ps(_mm256_set1_epi32((e + 15 - bias) << 23));
     qb__f6_f32_x16(qs, 0, mbits, m, y);
     qb__f6_f32_x16(qs + 8, 4, mbits, m, y + 16);
-    return;
+    return 1;
   }
   if ((k == QB__MX_E5M2 && e != 0xFF) || (k == QB__MX_E4M3 && e <= 246 && !qb__f8_has_e4m3_nan(qs))) {
     const __m256 m = _mm256_set1_ps(k == QB__MX_E4M3 ? qb__e8m0_scale((uint8_t) (e + 8)) : qb__e8m0_scale(e));
@@ -603,9 +604,9 @@ static inline void qb__mx_dequant_block_fast_avx2(const uint8_t* qs, uint8_t e, 
       _mm256_storeu_ps(y + 16 * i, _mm256_mul_ps(lo, m));
       _mm256_storeu_ps(y + 16 * i + 8, _mm256_mul_ps(hi, m));
     }
-    return;
+    return 1;
   }
-  qb__mx_dequant_block_avx2(qs, e, k, width, y);
+  return 0;
 }
 
 /* One NVFP4 block of 16 -> f32: e2m1(code) * d with the reference's d = e4m3(s) * g, by
