@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "io/results.h"
 
 struct qb_cli_table {
   size_t ncols, nrows, cap;
@@ -42,20 +43,6 @@ bool qb_cli_table_add(qb_cli_table* t, const char* const* cells) {
   return true;
 }
 
-/* A CSV field: quoted when it holds a comma, quote or line break (RFC 4180). */
-static void qb__csv(FILE* f, const char* s) {
-  if (strpbrk(s, ",\"\r\n") == NULL) {
-    fputs(s, f);
-    return;
-  }
-  fputc('"', f);
-  for (; *s; s++) {
-    if (*s == '"') fputc('"', f);
-    fputc(*s, f);
-  }
-  fputc('"', f);
-}
-
 void qb_cli_table_print(const qb_cli_table* t, qb_cli_format fmt, FILE* f) {
   if (fmt == QB_CLI_JSON) {
     json_t* rows = json_array();
@@ -73,13 +60,13 @@ void qb_cli_table_print(const qb_cli_table* t, qb_cli_format fmt, FILE* f) {
   if (fmt == QB_CLI_CSV) {
     for (size_t j = 0; j < t->ncols; j++) {
       if (j) fputc(',', f);
-      qb__csv(f, t->cols[j]);
+      qb_csv_field(f, t->cols[j]);
     }
     fputc('\n', f);
     for (size_t i = 0; i < t->nrows; i++) {
       for (size_t j = 0; j < t->ncols; j++) {
         if (j) fputc(',', f);
-        qb__csv(f, t->cells[i * t->ncols + j]);
+        qb_csv_field(f, t->cells[i * t->ncols + j]);
       }
       fputc('\n', f);
     }

@@ -278,6 +278,19 @@ static void qb__format_real(double v, char* buf, size_t len) {
   }
 }
 
+void qb_csv_field(FILE* f, const char* s) {
+  if (strpbrk(s, ",\"\r\n") == NULL) {
+    fputs(s, f);
+    return;
+  }
+  fputc('"', f);
+  for (; *s; s++) {
+    if (*s == '"') fputc('"', f);
+    fputc(*s, f);
+  }
+  fputc('"', f);
+}
+
 static void qb__put_text(qb__out* o, const char* s) {
   if (strpbrk(s, ",\"\r\n") == NULL) {
     qb__puts(o, s);

@@ -70,6 +70,11 @@ qb_status qb_results_csv_write_stream(FILE* f, const json_t* doc, const qb_resul
                                       qb_error* err);
 const char* const* qb_results_csv_columns(size_t* count);
 
+/* One CSV text field on a stream, quoted per RFC 4180 (quotes doubled) when it holds a
+ * comma, a quote or a line break: for every other CSV qbench writes (the CLI's tables,
+ * plot's roof-fractions.csv). */
+void qb_csv_field(FILE* f, const char* s);
+
 /*
  * `--out -`: the results in one format (QB_RESULTS_JSON or QB_RESULTS_CSV) on a stream,
  * flushed; a write that fails (a closed pipe, a full disk) is QB_IO naming `name`.
