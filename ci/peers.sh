@@ -4,7 +4,8 @@
 #
 #   bash ci/peers.sh [--ggml SRC [--ggml-build DIR] [--ggml-isa native|avx2]]
 #                    [--numkong SRC [--numkong-build DIR]]
-#                    [--torch PYTHON] [--qbench-build DIR] [--work DIR] [-- peers options]
+#                    [--torch PYTHON] [--qbench-build DIR] [--work DIR] [--csv FILE]
+#                    [-- peers options]
 #
 # Each peer is optional; a folder may also come from the environment: QB_PEER_GGML,
 # QB_PEER_NUMKONG (source folders), QB_PEER_TORCH_PYTHON (a Python that has torch).
@@ -23,7 +24,10 @@
 # core. Options after `--` go to the program: --sizes N,N,... --rounds R --min-time S
 # --cpu I --variants (every qbench variant's rate) --only FAMILY. It prints, per operation and size, qbench's fastest variant, both rates in
 # elements per second and the ratio qbench / peer, both sides timed alternately in
-# one process (best of R rounds each).
+# one process (best of R rounds each). --csv FILE writes the same table as CSV too
+# (PyTorch's lines appended after the C peers'), one line per operation and size:
+# peer,operation,family,n,variant,qbench_gelps,peer_gelps,ratio (Gel/s: 10^9 elements
+# per second); `qbench plot RESULTS --peers FILE` joins it to its roof table by family.
 set -euo pipefail
 
 ggml="${QB_PEER_GGML:-}"
@@ -34,6 +38,7 @@ nbuilt=""
 torchpy="${QB_PEER_TORCH_PYTHON:-}"
 qbuild="build"
 work="/tmp/qbench-peers"
+csv=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --ggml) ggml="$2"; shift 2 ;;
@@ -44,8 +49,9 @@ while [ $# -gt 0 ]; do
     --torch) torchpy="$2"; shift 2 ;;
     --qbench-build) qbuild="$2"; shift 2 ;;
     --work) work="$2"; shift 2 ;;
+    --csv) csv="$2"; shift 2 ;;
     --) shift; break ;;
-    *) echo "usage: $0 [--ggml SRC [--ggml-build DIR] [--ggml-isa native|avx2]] [--numkong SRC [--numkong-build DIR]] [--torch PYTHON] [--qbench-build DIR] [--work DIR] [-- peers options]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--ggml SRC [--ggml-build DIR] [--ggml-isa native|avx2]] [--numkong SRC [--numkong-build DIR]] [--torch PYTHON] [--qbench-build DIR] [--work DIR] [--csv FILE] [-- peers options]" >&2; exit 2 ;;
   esac
 done
 
@@ -112,7 +118,9 @@ gcc "${cflags[@]}" "${defs[@]}" "$root/ci/peers/peers.c" -o "$work/peers" \
   $deps -lpthread -lm
 echo "qbench: $(git -C "$root" log -1 --format='%h %cs')"
 echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-), load: $(cut -d' ' -f1-3 /proc/loadavg)"
-"$work/peers" "$@"
+csvargs=()
+[ -z "$csv" ] || csvargs=(--csv "$csv")
+"$work/peers" "$@" "${csvargs[@]}"
 if [ -n "$torchpy" ]; then
   # The same --sizes/--rounds/--min-time/--cpu/--only go to the PyTorch comparison.
   targs=()
@@ -122,5 +130,6 @@ if [ -n "$torchpy" ]; then
       *) shift ;;
     esac
   done
+  [ -z "$csv" ] || targs+=(--csv-append "$csv")
   "$torchpy" "$root/ci/peers/torch_peers.py" "$work/peers" "${targs[@]}"
 fi

@@ -16,11 +16,16 @@
  *
  * Output: one line per operation and size: qbench's fastest variant, both rates in
  * elements per second, and the ratio qbench / peer (above 1: qbench is faster).
+ * --csv FILE: the same lines (not --variants' extra ones) as CSV too, for a program
+ * (`qbench plot --peers FILE` joins them to its roof table by family):
+ * peer,operation,family,n,variant,qbench_gelps,peer_gelps,ratio (Gel/s: 10^9 elements
+ * per second; peer "none" with empty peer_gelps and ratio for qbench's side alone).
  * --serve: one request a line on stdin, "FAMILY N", answered by one round of that
  * family at that size and a line "done" (ci/peers/torch_peers.py interleaves its
  * rounds with PyTorch's so, in one long-lived process).
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <math.h>
 #include <sched.h>
 #include <stdio.h>
@@ -162,7 +167,8 @@ static void qb__ref(const char* family, size_t n, const void* x, void* y) {
 }
 
 typedef struct qb__op {
-  const char* name;   /* what the peer calls it */
+  const char* who;    /* "ggml", "numkong"; "none": qbench's side alone */
+  const char* name;   /* what the peer calls it ("" for none) */
   const char* family; /* qbench's family */
   int input; /* 0: f32, 1: f16, 2: bf16, 3: qb8 / ggml's q8_0, 4: e4m3, 5: q8_0 on both sides, 6: q4_0 on both
                 sides, 7: e5m2, 8: s8, 9: q4_0 . q8_0 on both sides */
@@ -172,48 +178,48 @@ typedef struct qb__op {
 
 static const qb__op qb__ops[] = {
 #ifdef QB_PEER_GGML
-    {"ggml quantize_row_q8_0", "f32_q8_0_quant", 0, qb__g_quant, 0},
-    {"ggml dequantize_row_q8_0", "q8_0_f32_dequant", 5, qb__g_dequant, 0},
-    {"ggml vec_dot_q8_0_q8_0", "q8_0_dot", 5, qb__g_dot, GGML_TYPE_Q8_0},
-    {"ggml quantize_row_q4_0", "f32_q4_0_quant", 0, qb__g_quant, GGML_TYPE_Q4_0},
-    {"ggml dequantize_row_q4_0", "q4_0_f32_dequant", 6, qb__g_dequant, GGML_TYPE_Q4_0},
-    {"ggml vec_dot_q4_0_q8_0", "q4_0q8_0_dot", 9, qb__g_dot, GGML_TYPE_Q4_0},
-    {"ggml quantize_row_q8_0", "f32_qb8_quant", 0, qb__g_quant, 0},
-    {"ggml dequantize_row_q8_0", "qb8_f32_dequant", 3, qb__g_dequant, 0},
-    {"ggml vec_dot_q8_0_q8_0", "qb8_dot", 3, qb__g_dot, GGML_TYPE_Q8_0},
-    {"ggml vec_dot_f16", "f16_dot", 1, qb__g_dot, GGML_TYPE_F16},
-    {"ggml vec_dot_bf16", "bf16_dot", 2, qb__g_dot, GGML_TYPE_BF16},
-    {"ggml cpu_fp32_to_fp16", "f32_f16_cvt", 0, qb__g_f32_f16, 0},
-    {"ggml cpu_fp16_to_fp32", "f16_f32_cvt", 1, qb__g_f16_f32, 0},
-    {"ggml cpu_fp32_to_bf16", "f32_bf16_cvt", 0, qb__g_f32_bf16, 0},
-    {"ggml cpu_bf16_to_fp32", "bf16_f32_cvt", 2, qb__g_bf16_f32, 0},
+    {"ggml", "quantize_row_q8_0", "f32_q8_0_quant", 0, qb__g_quant, 0},
+    {"ggml", "dequantize_row_q8_0", "q8_0_f32_dequant", 5, qb__g_dequant, 0},
+    {"ggml", "vec_dot_q8_0_q8_0", "q8_0_dot", 5, qb__g_dot, GGML_TYPE_Q8_0},
+    {"ggml", "quantize_row_q4_0", "f32_q4_0_quant", 0, qb__g_quant, GGML_TYPE_Q4_0},
+    {"ggml", "dequantize_row_q4_0", "q4_0_f32_dequant", 6, qb__g_dequant, GGML_TYPE_Q4_0},
+    {"ggml", "vec_dot_q4_0_q8_0", "q4_0q8_0_dot", 9, qb__g_dot, GGML_TYPE_Q4_0},
+    {"ggml", "quantize_row_q8_0", "f32_qb8_quant", 0, qb__g_quant, 0},
+    {"ggml", "dequantize_row_q8_0", "qb8_f32_dequant", 3, qb__g_dequant, 0},
+    {"ggml", "vec_dot_q8_0_q8_0", "qb8_dot", 3, qb__g_dot, GGML_TYPE_Q8_0},
+    {"ggml", "vec_dot_f16", "f16_dot", 1, qb__g_dot, GGML_TYPE_F16},
+    {"ggml", "vec_dot_bf16", "bf16_dot", 2, qb__g_dot, GGML_TYPE_BF16},
+    {"ggml", "cpu_fp32_to_fp16", "f32_f16_cvt", 0, qb__g_f32_f16, 0},
+    {"ggml", "cpu_fp16_to_fp32", "f16_f32_cvt", 1, qb__g_f16_f32, 0},
+    {"ggml", "cpu_fp32_to_bf16", "f32_bf16_cvt", 0, qb__g_f32_bf16, 0},
+    {"ggml", "cpu_bf16_to_fp32", "bf16_f32_cvt", 2, qb__g_bf16_f32, 0},
 #endif
 #ifdef QB_PEER_NUMKONG
-    {"numkong cast f32->f16", "f32_f16_cvt", 0, qb__nk_cast, nk_f32_k, nk_f16_k},
-    {"numkong cast f16->f32", "f16_f32_cvt", 1, qb__nk_cast, nk_f16_k, nk_f32_k},
-    {"numkong cast f32->bf16", "f32_bf16_cvt", 0, qb__nk_cast, nk_f32_k, nk_bf16_k},
-    {"numkong cast bf16->f32", "bf16_f32_cvt", 2, qb__nk_cast, nk_bf16_k, nk_f32_k},
-    {"numkong cast f32->e4m3", "f32_f8e4m3_cvt", 0, qb__nk_cast, nk_f32_k, nk_e4m3_k},
-    {"numkong cast e4m3->f32", "f8e4m3_f32_cvt", 4, qb__nk_cast, nk_e4m3_k, nk_f32_k},
-    {"numkong cast f32->e5m2", "f32_f8e5m2_cvt", 0, qb__nk_cast, nk_f32_k, nk_e5m2_k},
-    {"numkong cast e5m2->f32", "f8e5m2_f32_cvt", 7, qb__nk_cast, nk_e5m2_k, nk_f32_k},
-    {"numkong dot_f32", "f32_dot", 0, qb__nk_dot, nk_f32_k, 0},
-    {"numkong dot_f16", "f16_dot", 1, qb__nk_dot, nk_f16_k, 0},
-    {"numkong dot_bf16", "bf16_dot", 2, qb__nk_dot, nk_bf16_k, 0},
-    {"numkong dot_i8", "s8_dot", 8, qb__nk_dot, nk_i8_k, 0},
-    {"numkong dot_e4m3", "f8e4m3_dot", 4, qb__nk_dot, nk_e4m3_k, 0},
+    {"numkong", "cast f32->f16", "f32_f16_cvt", 0, qb__nk_cast, nk_f32_k, nk_f16_k},
+    {"numkong", "cast f16->f32", "f16_f32_cvt", 1, qb__nk_cast, nk_f16_k, nk_f32_k},
+    {"numkong", "cast f32->bf16", "f32_bf16_cvt", 0, qb__nk_cast, nk_f32_k, nk_bf16_k},
+    {"numkong", "cast bf16->f32", "bf16_f32_cvt", 2, qb__nk_cast, nk_bf16_k, nk_f32_k},
+    {"numkong", "cast f32->e4m3", "f32_f8e4m3_cvt", 0, qb__nk_cast, nk_f32_k, nk_e4m3_k},
+    {"numkong", "cast e4m3->f32", "f8e4m3_f32_cvt", 4, qb__nk_cast, nk_e4m3_k, nk_f32_k},
+    {"numkong", "cast f32->e5m2", "f32_f8e5m2_cvt", 0, qb__nk_cast, nk_f32_k, nk_e5m2_k},
+    {"numkong", "cast e5m2->f32", "f8e5m2_f32_cvt", 7, qb__nk_cast, nk_e5m2_k, nk_f32_k},
+    {"numkong", "dot_f32", "f32_dot", 0, qb__nk_dot, nk_f32_k, 0},
+    {"numkong", "dot_f16", "f16_dot", 1, qb__nk_dot, nk_f16_k, 0},
+    {"numkong", "dot_bf16", "bf16_dot", 2, qb__nk_dot, nk_bf16_k, 0},
+    {"numkong", "dot_i8", "s8_dot", 8, qb__nk_dot, nk_i8_k, 0},
+    {"numkong", "dot_e4m3", "f8e4m3_dot", 4, qb__nk_dot, nk_e4m3_k, 0},
 #endif
     /* qbench alone (the families ci/peers/torch_peers.py compares). */
-    {"(none)", "f32_f16_cvt", 0, NULL, 0, 0},
-    {"(none)", "f16_f32_cvt", 1, NULL, 0, 0},
-    {"(none)", "f32_bf16_cvt", 0, NULL, 0, 0},
-    {"(none)", "bf16_f32_cvt", 2, NULL, 0, 0},
-    {"(none)", "f32_f8e4m3_cvt", 0, NULL, 0, 0},
-    {"(none)", "f8e4m3_f32_cvt", 4, NULL, 0, 0},
-    {"(none)", "f32_f8e5m2_cvt", 0, NULL, 0, 0},
-    {"(none)", "f8e5m2_f32_cvt", 7, NULL, 0, 0},
-    {"(none)", "f32_qs8_quant", 0, NULL, 0, 0},
-    {"(none)", "qs8_f32_dequant", 8, NULL, 0, 0},
+    {"none", "", "f32_f16_cvt", 0, NULL, 0, 0},
+    {"none", "", "f16_f32_cvt", 1, NULL, 0, 0},
+    {"none", "", "f32_bf16_cvt", 0, NULL, 0, 0},
+    {"none", "", "bf16_f32_cvt", 2, NULL, 0, 0},
+    {"none", "", "f32_f8e4m3_cvt", 0, NULL, 0, 0},
+    {"none", "", "f8e4m3_f32_cvt", 4, NULL, 0, 0},
+    {"none", "", "f32_f8e5m2_cvt", 0, NULL, 0, 0},
+    {"none", "", "f8e5m2_f32_cvt", 7, NULL, 0, 0},
+    {"none", "", "f32_qs8_quant", 0, NULL, 0, 0},
+    {"none", "", "qs8_f32_dequant", 8, NULL, 0, 0},
 };
 /* Per-tensor int8 parameters, as PyTorch's quantize_per_tensor(x, 4/127, 0, qint8)
  * takes them (its rounding: nearest, ties to even). */
@@ -227,7 +233,7 @@ static const qb_quant_params qb__qp = {.scale = 4.0f / 127.0f,
 /* Every operation whose family contains `only` (NULL: all; exact: equal to it), at
  * every size: qbench's variants and the peer alternately, best of `rounds` each. */
 static int qb__run_all(const size_t* sizes, size_t n_sizes, int rounds, double min_s, bool variants,
-                       const char* only, bool exact, const qb_cpu* cpu_in) {
+                       const char* only, bool exact, const qb_cpu* cpu_in, FILE* csv) {
   const qb__op* ops = qb__ops;
   const qb_quant_params qp = qb__qp;
   const qb_cpu cpu = *cpu_in;
@@ -344,8 +350,22 @@ static int qb__run_all(const size_t* sizes, size_t n_sizes, int rounds, double m
         }
       }
       const double qr = (double) n / best_qb * 1e-9, pr = (double) n / best_peer * 1e-9;
-      printf("%-26s %-16s %9zu  %-28s %10.3f %10.3f %7.2f\n", op->name, op->family, n,
+      char label[96];
+      if (op->peer != NULL) {
+        snprintf(label, sizeof label, "%s %s", op->who, op->name);
+      } else {
+        snprintf(label, sizeof label, "(none)");
+      }
+      printf("%-26s %-16s %9zu  %-28s %10.3f %10.3f %7.2f\n", label, op->family, n,
              best_k ? best_k->variant : "-", qr, op->peer ? pr : NAN, op->peer ? qr / pr : NAN);
+      if (csv != NULL) {
+        /* The same line for a program: peer rate and ratio empty without a peer. */
+        fprintf(csv, "%s,%s,%s,%zu,%s,%.6g,", op->who, op->name, op->family, n, best_k ? best_k->variant : "",
+                qr);
+        if (op->peer != NULL) fprintf(csv, "%.6g,%.6g", pr, qr / pr);
+        fputs(op->peer != NULL ? "\n" : ",\n", csv);
+        fflush(csv);
+      }
       for (size_t i = 0; variants && i < qb_kernel_count() && i < 1024; i++) {
         if (isfinite(each[i])) {
           printf("%-26s %-16s %9zu    %-26s %10.3f\n", "", "", n, qb_kernel_at(i)->variant,
@@ -377,6 +397,7 @@ int main(int argc, char** argv) {
   bool serve = false;
   bool variants = false;
   const char* only = NULL;
+  const char* csv_path = NULL;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--sizes") == 0 && i + 1 < argc) {
       n_sizes = 0;
@@ -391,6 +412,8 @@ int main(int argc, char** argv) {
       serve = true;
     } else if (strcmp(argv[i], "--variants") == 0) {
       variants = true;
+    } else if (strcmp(argv[i], "--csv") == 0 && i + 1 < argc) {
+      csv_path = argv[++i];
     } else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc) {
       only = argv[++i];
     } else if (strcmp(argv[i], "--cpu") == 0 && i + 1 < argc) {
@@ -399,7 +422,7 @@ int main(int argc, char** argv) {
       fprintf(
           stderr,
           "usage: %s [--sizes N,N,...] [--rounds R] [--min-time S] [--cpu I] [--variants] [--only FAMILY] "
-          "[--serve]\n",
+          "[--csv FILE] [--serve]\n",
           argv[0]);
       return 2;
     }
@@ -425,13 +448,27 @@ int main(int argc, char** argv) {
     while (fgets(line, sizeof line, stdin) != NULL) {
       if (sscanf(line, "%127s %zu", fam, &n) != 2) continue;
       n = n / 32 * 32;
-      if (qb__run_all(&n, 1, 1, min_s, false, fam, true, &cpu) != 0) return 1;
+      if (qb__run_all(&n, 1, 1, min_s, false, fam, true, &cpu, NULL) != 0) return 1;
       printf("done\n");
       fflush(stdout);
     }
     return 0;
   }
+  FILE* csv = NULL;
+  if (csv_path != NULL) {
+    csv = fopen(csv_path, "w");
+    if (csv == NULL) {
+      fprintf(stderr, "%s: cannot write: %s\n", csv_path, strerror(errno));
+      return 2;
+    }
+    fputs("peer,operation,family,n,variant,qbench_gelps,peer_gelps,ratio\n", csv);
+  }
   printf("%-26s %-16s %9s  %-28s %10s %10s %7s\n", "peer operation", "qbench family", "n",
          "qbench best variant", "qb Gel/s", "peer Gel/s", "ratio");
-  return qb__run_all(sizes, n_sizes, rounds, min_s, variants, only, false, &cpu);
+  const int rc = qb__run_all(sizes, n_sizes, rounds, min_s, variants, only, false, &cpu, csv);
+  if (csv != NULL && (ferror(csv) || fclose(csv) != 0)) {
+    fprintf(stderr, "%s: write failed\n", csv_path);
+    return 1;
+  }
+  return rc;
 }

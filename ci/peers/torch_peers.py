@@ -2,6 +2,7 @@
 """qbench's casts and per-tensor quantize beside PyTorch's, on one pinned core.
 
     python3 ci/peers/torch_peers.py PEERS [--sizes N,N,...] [--rounds R] [--min-time S] [--cpu I]
+                                          [--csv-append FILE]
 
 PEERS is the program ci/peers.sh builds; started once with --serve, it times qbench's
 side one round per request, so that rounds of the two sides interleave. This script needs a Python with torch; ci/peers.sh runs it with
@@ -11,7 +12,9 @@ and `torch.quantize_per_tensor(x, 4/127, 0, torch.qint8)` (it has no out= form: 
 call allocates its result, as a user's call does). The two sides are timed alternately,
 a round each in turn, and the best round of each is kept, so that a busy machine slows
 both alike. Output: one line per operation and size: both rates in elements per
-second and the ratio qbench / PyTorch (above 1: qbench is faster).
+second and the ratio qbench / PyTorch (above 1: qbench is faster). --csv-append FILE
+adds the same lines to the CSV that `peers --csv FILE` wrote (peer "torch"; columns
+peer,operation,family,n,variant,qbench_gelps,peer_gelps,ratio).
 """
 import argparse
 import os
@@ -110,7 +113,9 @@ def main():
     ap.add_argument("--min-time", type=float, default=0.02)
     ap.add_argument("--cpu", type=int, default=None)
     ap.add_argument("--only", default=None)
+    ap.add_argument("--csv-append", default=None)
     a = ap.parse_args()
+    csv = open(a.csv_append, "a") if a.csv_append else None
     if a.cpu is not None:
         os.sched_setaffinity(0, {a.cpu})
     torch.set_num_threads(1)
@@ -137,7 +142,13 @@ def main():
             print("%-26s %-16s %9d  %-24s %10.3f %10.3f %7.2f" % (name, family, n, variant, best_qb * 1e-9,
                                                                   best_pt * 1e-9, best_qb / best_pt))
             sys.stdout.flush()
+            if csv:
+                csv.write("torch,%s,%s,%d,%s,%.6g,%.6g,%.6g\n" % (name, family, n, variant, best_qb * 1e-9,
+                                                                 best_pt * 1e-9, best_qb / best_pt))
+                csv.flush()
     qb.close()
+    if csv:
+        csv.close()
 
 
 if __name__ == "__main__":
