@@ -2,7 +2,7 @@
 # index.html in a real browser: qbench plot draws the committed fixtures, then headless
 # Chromium loads the report inside a small checking page (tests/html_check.html, beside
 # it in the output folder) and the test fails on a missing or broken image, a table
-# without data cells, an empty summary, or any console message (errors, uncaught
+# without data cells, an empty summary or roof table, or any console message (errors, uncaught
 # exceptions). Exit 77 (skipped) without chromium or gnuplot.
 # usage: html.sh QBENCH DATA_DIR PLOTS_DIR CHECK_HTML
 set -u
@@ -52,6 +52,8 @@ echo "$result" | grep -qx 'broken 0' || fail "broken images: $(echo "$result" | 
 echo "$result" | grep -qx 'empty_tables 0' || fail "tables without data: $(echo "$result" | grep '^empty_tables')"
 rows=$(echo "$result" | sed -n 's/^summary_rows //p')
 [ "${rows:-0}" -ge 7 ] || fail "summary table: ${rows:-no} rows, expected one per family (7)"
+rrows=$(echo "$result" | sed -n 's/^roof_rows //p')
+[ "${rrows:-0}" -ge 7 ] || fail "roof table: ${rrows:-no} rows, expected one per (family, backend) (8)"
 if grep -q ':CONSOLE' "$tmp/chromium.log"; then
   fail "console messages: $(grep ':CONSOLE' "$tmp/chromium.log" | head -5)"
 fi

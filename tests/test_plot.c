@@ -220,6 +220,9 @@ static void test_full_set(void** state) {
   if (strstr(html, want) == NULL) fail_msg("index.html lacks the summary cells %s", want);
   assert_non_null(strstr(html, "L1d 32 KiB, L2 512 KiB, L3 32 MiB"));
   assert_non_null(strstr(html, "<a href=\"#fam-f32_qs8_quant\">"));
+  /* The roof table, without the peers' column (no --peers). */
+  assert_non_null(strstr(html, "<h2 id=\"roofs\">Roof fractions</h2>"));
+  assert_null(strstr(html, "ratio to public implementations"));
   free(html);
 
   /* One thread count: no scaling chart. */
@@ -471,6 +474,108 @@ static void test_scaling(void** state) {
   free(html);
 }
 
+/* The roof table: per family and backend, at each size class and thread count, the best
+ * by median GB/s (never a failed case), its roof fraction (above 1 flagged) and GB/s;
+ * the same cells in roof-fractions.csv. With --peers, the ratios of ci/peers.sh --csv
+ * beside it, per peer at the largest n in L2 and at the largest n (one plot for both:
+ * each costs seconds of CI). */
+static void test_roof_table(void** state) {
+  (void) state;
+  char dir[600], err[4096];
+  snprintf(dir, sizeof dir, "%s/roofs", qb__tmp);
+  const char* files[] = {"plot_roofs.json", "--peers", "peers_small.csv", NULL};
+  int rc = qb__plot(dir, NULL, NULL, err, sizeof err, files);
+  if (rc != 0) fail_msg("qbench plot exited %d: %s", rc, err);
+  char* csv = qb__read(dir, "roof-fractions.csv", NULL);
+  assert_non_null(csv);
+  /* L1, 1 thread: avx2_u16 at 36 of 72 GB/s. L1, 2 threads: avx2_u16 above its roof.
+   * L2, 1 thread: avx2_u8 (40), not the failed avx2_u32 (90). L2, 2 threads: avx2_u16
+   * (median 72), not avx2_u8 (median 70; mean 93, best 140). The device against its own
+   * copy roof (40 GB/s, not the CPU's 50). f32_bf16_cvt, L2, 2 threads: an error and a
+   * skipped case, no figures; not measured on 2 threads at L1: no line. */
+  static const char want[] =
+      "family,backend,size_class,threads,variant,roof,roof_fraction,gbps,roof_gbps,above_roof,status\n"
+      "f32_f16_cvt,cpu,L1,1,avx2_u16,copy,0.5,36,72,false,ok\n"
+      "f32_f16_cvt,cpu,L1,2,avx2_u16,copy,1.071,150,140,true,ok\n"
+      "f32_f16_cvt,cpu,L2,1,avx2_u8,copy,0.8,40,50,false,ok\n"
+      "f32_f16_cvt,cpu,L2,2,avx2_u16,copy,0.8,72,90,false,ok\n"
+      "f32_f16_cvt,opencl:pocl-cpu,L2,1,f16_v4,copy,0.5,20,40,false,ok\n"
+      "f32_bf16_cvt,cpu,L1,1,avx2_u16,copy,0.2778,20,72,false,ok\n"
+      "f32_bf16_cvt,cpu,L2,1,avx2_u16,copy,0.6,30,50,false,ok\n"
+      "f32_bf16_cvt,cpu,L2,2,,,,,,,error\n";
+  if (strcmp(csv, want) != 0) fail_msg("roof-fractions.csv:\n%s\nexpected:\n%s", csv, want);
+  free(csv);
+
+  char* html = qb__read(dir, "index.html", NULL);
+  assert_non_null(html);
+  assert_non_null(strstr(html, "<li><a href=\"#roofs\">Roof fractions</a></li>"));
+  assert_non_null(strstr(html, "<h2 id=\"roofs\">Roof fractions</h2>"));
+  assert_non_null(strstr(html, "<a href=\"roof-fractions.csv\">"));
+  /* Columns in order: L1 then L2, each on 1 then 2 threads; the peers' last. */
+  const char* head = strstr(html, "<table class=\"rooftab\">");
+  assert_non_null(head);
+  assert_non_null(strstr(head,
+                         "<th>family</th><th>backend</th><th class=\"num\">L1, 1 thread</th><th "
+                         "class=\"num\">L1, 2 threads</th><th class=\"num\">L2, 1 thread</th><th "
+                         "class=\"num\">L2, 2 threads</th><th>ratio to public implementations (qbench / "
+                         "peer)</th></tr>"));
+  /* Three rows (f32_f16_cvt on the CPU and on the device, f32_bf16_cvt on the CPU). */
+  const char* end = strstr(head, "</table>");
+  assert_non_null(end);
+  size_t rows = 0;
+  for (const char* r = strstr(head, "<tr><td>"); r != NULL && r < end; r = strstr(r + 1, "<tr><td>")) rows++;
+  assert_int_equal(rows, 3);
+  assert_non_null(strstr(head, ">avx2_u16<br>107 % (above its roof)<br>150 GB/s</td>"));
+  assert_non_null(strstr(head,
+                         "<td class=\"num over\" title=\"avx2 at L1, 2 threads, n = 2048: 150 GB/s against "
+                         "copy (140 GB/s); above its roof: the roof is not a limit\">"));
+  assert_non_null(strstr(head, ">avx2_u8<br>80 %<br>40 GB/s</td>"));
+  assert_non_null(strstr(head, "<td>opencl:pocl-cpu</td><td class=\"none\" title=\"not measured\"></td>"));
+  assert_non_null(strstr(head, ">f16_v4<br>50 %<br>20 GB/s</td>"));
+  assert_non_null(strstr(head, "<td class=\"none\">no ok row (1 error, 1 skipped)</td>"));
+  assert_null(strstr(head, "avx2_u32"));
+  /* L2 is 512 KiB: 65536 f32 -> f16 elements (384 KiB) fit, 16777216 do not. */
+  assert_non_null(
+      strstr(html,
+             "<td class=\"peers\">ggml: 1.30x at n = 65536 (in L2), 0.96x at n = 16777216<br>numkong: "
+             "2.20x at n = 65536 (in L2)<br>torch: 2.00x at n = 16777216</td></tr>"));
+  /* The device's row and a family no peer measured: empty. */
+  assert_non_null(strstr(html, "<td class=\"none\" title=\"the peers run on the CPU\"></td></tr>"));
+  assert_non_null(strstr(html, "<td class=\"none\" title=\"no peer measured this family\"></td></tr>"));
+  assert_null(strstr(html, "f32_q8_0_quant"));
+  free(html);
+}
+
+/* --peers: a missing or malformed file is one line naming it, exit 2, nothing written. */
+static void test_peers_bad(void** state) {
+  (void) state;
+  char dir[600], err[4096], bad[700];
+  snprintf(bad, sizeof bad, "%s/bad_peers.csv", qb__tmp);
+  FILE* f = fopen(bad, "w");
+  assert_non_null(f);
+  fputs("peer,operation,family,n,variant,qbench_gelps,peer_gelps,ratio\nggml,x,f32_f16_cvt,4096,v,1,1,-2\n",
+        f);
+  fclose(f);
+  static const struct {
+    const char* file;
+    const char* says;
+  } cases[] = {
+      {"/nonexistent/peers.csv", "/nonexistent/peers.csv"},
+      {"plot_a.json", "plot_a.json:1: not a peers CSV"},
+      {NULL, "bad_peers.csv:2: ratio '-2'"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    snprintf(dir, sizeof dir, "%s/peers_bad%zu", qb__tmp, i);
+    const char* args[] = {"plot_roofs.json", "--peers", cases[i].file ? cases[i].file : bad, NULL};
+    const int rc = qb__plot(dir, NULL, NULL, err, sizeof err, args);
+    if (rc != 2 || strstr(err, cases[i].says) == NULL || strchr(err, '\n') != err + strlen(err) - 1)
+      fail_msg("--peers %s: exit %d, '%s' (expected 2 and one line naming '%s')", args[2], rc, err,
+               cases[i].says);
+    struct stat st;
+    assert_true(stat(dir, &st) != 0); /* nothing written */
+  }
+}
+
 static void test_no_gnuplot(void** state) {
   (void) state;
   char dir[600], err[4096];
@@ -494,6 +599,7 @@ int main(void) {
       cmocka_unit_test(test_full_set),   cmocka_unit_test(test_partial_and_empty),
       cmocka_unit_test(test_emulated),   cmocka_unit_test(test_newest),
       cmocka_unit_test(test_no_gnuplot), cmocka_unit_test(test_scaling),
+      cmocka_unit_test(test_roof_table), cmocka_unit_test(test_peers_bad),
   };
   int rc = cmocka_run_group_tests(tests, NULL, NULL);
   if (rc == 0) {

@@ -12,12 +12,16 @@ static void qb__help(void) {
   printf(
       "usage: qbench plot RESULTS... --out DIR [--compare BASE NEW] [--threshold PCT]\n"
       "                   [--normalize roof] [--tensor N] [--scripts DIR] [--machines]\n"
-      "                   [--force]\n"
+      "                   [--peers CSV] [--force]\n"
       "       qbench plot ERROR-DATA.json --out DIR [--force]\n"
       "\n"
       "Writes data files (.tsv) and charts (PNG and SVG, drawn by gnuplot with the scripts\n"
       "in plots/*.gp) into DIR, and DIR/index.html: a summary table per family, then the\n"
-      "charts grouped by family, then each file's machine and run:\n"
+      "charts grouped by family, then each file's machine and run. Beside the charts,\n"
+      "roof-fractions.csv: per family and backend (the CPU, each OpenCL device), at each\n"
+      "size class and thread count, the best variant (median GB/s; never a failed row),\n"
+      "its roof fraction (above 1 flagged) and GB/s, as index.html's 'Roof fractions'.\n"
+      "Charts:\n"
       "  throughput-FAMILY  a bar per variant (largest n measured), grouped by path, across\n"
       "                     each the roof it was divided by (size class, thread count)\n"
       "  size-FAMILY    GB/s vs working-set size (log), one line per path, L1/L2/L3 marked;\n"
@@ -46,6 +50,9 @@ static void qb__help(void) {
       "  --tensor N            elements of the tensor the memory chart sizes (default %llu)\n"
       "  --machines            a fleet: every RESULTS file is a machine; only the machines\n"
       "                        chart, the summary of the newest and each file's context\n"
+      "  --peers CSV           add the roof table's ratio to public implementations, from\n"
+      "                        the CSV of 'ci/peers.sh --csv' (best ratio per peer at the\n"
+      "                        largest n in L2 and at the largest n)\n"
       "  --scripts DIR         gnuplot scripts (default: $QBENCH_PLOTS, else the installed\n"
       "                        share/qbench/plots, else plots/ of the source tree)\n"
       "gnuplot: $QBENCH_GNUPLOT, else 'gnuplot' from PATH (Debian: gnuplot-nox).\n"
@@ -73,6 +80,7 @@ typedef struct qb__plot_args {
   qb_plot_opts plot;
   qb_compare_opts cmp;
   const char *base, *new_path;
+  const char* peers; /* --peers CSV */
 } qb__plot_args;
 
 static int qb__parse(int argc, char** argv, qb__plot_args* a) {
@@ -82,6 +90,7 @@ static int qb__parse(int argc, char** argv, qb__plot_args* a) {
                                            {"tensor", required_argument, NULL, 'T'},
                                            {"scripts", required_argument, NULL, 's'},
                                            {"machines", no_argument, NULL, 'm'},
+                                           {"peers", required_argument, NULL, 'p'},
                                            {"force", no_argument, NULL, 'f'},
                                            {"help", no_argument, NULL, 'h'},
                                            {NULL, 0, NULL, 0}};
@@ -102,6 +111,9 @@ static int qb__parse(int argc, char** argv, qb__plot_args* a) {
         break;
       case 'm':
         a->plot.machines_only = true;
+        break;
+      case 'p':
+        a->peers = optarg;
         break;
       case 'f':
         a->plot.force = true;
@@ -189,9 +201,15 @@ int qb_cmd_plot(qb_ctx* ctx, int argc, char** argv) {
   qb_comparison cmp = {0};
   bool have_cmp = false;
   qb_plot_report* rep = calloc(1, sizeof *rep);
+  qb_plot_peers peers = {0};
   if (sets == NULL || rep == NULL) {
     st = qb_fail(&err, QB_NO_MEMORY, "out of memory");
     goto done;
+  }
+  /* The peers' CSV first: a bad one is one line, and nothing is written. */
+  if (a.peers != NULL) {
+    st = qb_plot_peers_load(a.peers, &peers, &err);
+    a.plot.peers = &peers;
   }
   for (size_t i = 0; i < n_sets && st == QB_OK; i++)
     st = qb_resultset_load(argv[optind + (int) i], &sets[i], &err);
@@ -211,6 +229,7 @@ int qb_cmd_plot(qb_ctx* ctx, int argc, char** argv) {
 done:
   if (st != QB_OK) qb_error_print(&err);
   if (have_cmp) qb_comparison_free(&cmp);
+  qb_plot_peers_free(&peers);
   qb_resultset_free(&new_set);
   qb_resultset_free(&base);
   for (size_t i = 0; sets != NULL && i < n_sets; i++) qb_resultset_free(&sets[i]);

@@ -15,6 +15,7 @@
 #include <jansson.h>
 
 #include "io/file.h"
+#include "io/results.h"
 #include "numerics/memory.h"
 #include "platform/cpu.h"
 #include "platform/registry.h"
@@ -420,6 +421,24 @@ static const char* qb__num(char* buf, size_t len, double v) {
 
 /* ---- selections ---- */
 
+/* Whether a case can stand for its family anywhere (a chart's bar, the summary, a cell
+ * of the roof table): ok, with a rate. A failed or skipped case is shown as a row,
+ * never as the best. */
+static bool qb__case_rated(const qb__case* c) {
+  return c->ok && isfinite(c->gbps) && c->gbps > 0;
+}
+
+/* The best of v[0..n): the rated case of the highest median GB/s over its ok
+ * repetitions (the first given among equals); NULL when none is rated. The one rule by
+ * which the summary and the roof table choose a family's best. */
+static const qb__case* qb__fastest(const qb__case* const* v, size_t n) {
+  const qb__case* best = NULL;
+  for (size_t i = 0; i < n; i++) {
+    if (qb__case_rated(v[i]) && (best == NULL || v[i]->gbps > best->gbps)) best = v[i];
+  }
+  return best;
+}
+
 typedef struct qb__pick {
   const qb__case** v;
   size_t n;
@@ -441,7 +460,7 @@ static qb_status qb__pick_largest(const qb__cases* cs, bool need_gops, qb__pick*
   if (out->v == NULL) return qb_fail(err, QB_NO_MEMORY, "out of memory selecting rows to plot");
   for (size_t i = 0; i < cs->n; i++) {
     const qb__case* c = &cs->v[i];
-    if (c->ok && isfinite(c->gbps) && c->gbps > 0 && (!need_gops || (isfinite(c->gops) && c->gops > 0))) {
+    if (qb__case_rated(c) && (!need_gops || (isfinite(c->gops) && c->gops > 0))) {
       out->v[out->n++] = c;
     }
   }
@@ -503,7 +522,7 @@ static size_t qb__family_pick(const qb__cases* cs, const char* family, const qb_
   size_t n = 0;
   for (size_t i = 0; i < cs->n; i++) {
     const qb__case* c = &cs->v[i];
-    if (!c->ok || !isfinite(c->gbps) || !(c->gbps > 0) || strcmp(qb__case_family(c), family) != 0) continue;
+    if (!qb__case_rated(c) || strcmp(qb__case_family(c), family) != 0) continue;
     size_t k = 0;
     while (k < n && !(strcmp(out[k]->path, c->path) == 0 && strcmp(out[k]->kernel, c->kernel) == 0 &&
                       out[k]->row->threads == c->row->threads))
@@ -1566,10 +1585,7 @@ static void qb__summary_row(FILE* f, const qb__cases* cs, const char* family, co
     fputs("</td></tr>\n", f);
     return;
   }
-  const qb__case* best = tmp[0];
-  for (size_t i = 1; i < n; i++) {
-    if (tmp[i]->gbps > best->gbps) best = tmp[i];
-  }
+  const qb__case* best = qb__fastest(tmp, n);
   /* The scalar reference at the same size and thread count. */
   const qb__case* scalar = NULL;
   for (size_t i = 0; i < cs->n; i++) {
@@ -1706,8 +1722,429 @@ static void qb__html_context(FILE* f, const qb_resultset* r, bool main_set) {
   fputs("</tbody></table></details>\n", f);
 }
 
+/* ---- the peers' ratios (ci/peers.sh --csv) ---- */
+
+static const char qb__peers_header[] = "peer,operation,family,n,variant,qbench_gelps,peer_gelps,ratio";
+
+void qb_plot_peers_free(qb_plot_peers* p) {
+  free(p->v);
+  p->v = NULL;
+  p->n = 0;
+}
+
+/* One data line (NUL-terminated, no line break) into *r; false with err set when bad.
+ * *has_ratio false for a line without a peer ("none", empty ratio). */
+static bool qb__peer_line(char* line, const char* path, size_t lineno, qb_plot_peer_row* r, bool* has_ratio,
+                          qb_error* err) {
+  char* field[8];
+  size_t nf = 0;
+  if (strchr(line, '"') != NULL) {
+    qb_fail(err, QB_BAD_INPUT, "%s:%zu: a quoted field (ci/peers.sh --csv writes none)", path, lineno);
+    return false;
+  }
+  for (char* s = line;; s++) {
+    if (nf < 8) field[nf] = s;
+    nf++;
+    s = strchr(s, ',');
+    if (s == NULL) break;
+    *s = '\0';
+  }
+  if (nf != 8) {
+    qb_fail(err, QB_BAD_INPUT, "%s:%zu: %zu fields, expected 8 (%s)", path, lineno, nf, qb__peers_header);
+    return false;
+  }
+  char* end = NULL;
+  errno = 0;
+  const unsigned long long n = strtoull(field[3], &end, 10);
+  if (field[3][0] < '0' || field[3][0] > '9' || *end != '\0' || errno != 0 || n == 0) {
+    qb_fail(err, QB_BAD_INPUT, "%s:%zu: n '%.40s': expected a count of elements above 0", path, lineno,
+            field[3]);
+    return false;
+  }
+  if (field[0][0] == '\0' || strlen(field[0]) >= sizeof r->peer || field[2][0] == '\0' ||
+      strlen(field[2]) >= sizeof r->family) {
+    qb_fail(err, QB_BAD_INPUT, "%s:%zu: peer '%.40s' or family '%.70s' empty or too long", path, lineno,
+            field[0], field[2]);
+    return false;
+  }
+  *has_ratio = field[7][0] != '\0';
+  double ratio = NAN;
+  if (*has_ratio) {
+    ratio = strtod(field[7], &end);
+    if (*end != '\0' || !isfinite(ratio) || !(ratio > 0)) {
+      qb_fail(err, QB_BAD_INPUT, "%s:%zu: ratio '%.40s': expected a finite number above 0 or nothing", path,
+              lineno, field[7]);
+      return false;
+    }
+  }
+  snprintf(r->peer, sizeof r->peer, "%s", field[0]);
+  snprintf(r->family, sizeof r->family, "%s", field[2]);
+  r->n = (uint64_t) n;
+  r->ratio = ratio;
+  return true;
+}
+
+qb_status qb_plot_peers_load(const char* path, qb_plot_peers* out, qb_error* err) {
+  memset(out, 0, sizeof *out);
+  snprintf(out->path, sizeof out->path, "%s", path);
+  char* text = NULL;
+  size_t len = 0;
+  qb_status st =
+      qb_file_read_all(path, UINT64_C(64) << 20, "a peers CSV from ci/peers.sh --csv", &text, &len, err);
+  if (st != QB_OK) return st;
+  if (strlen(text) != len) {
+    free(text);
+    return qb_fail(err, QB_BAD_INPUT, "%s: a NUL byte: not a peers CSV", path);
+  }
+  size_t lines = 1;
+  for (const char* s = text; (s = strchr(s, '\n')) != NULL; s++) lines++;
+  out->v = malloc(lines * sizeof *out->v);
+  if (out->v == NULL) {
+    free(text);
+    return qb_fail(err, QB_NO_MEMORY, "%s: out of memory reading %zu lines", path, lines);
+  }
+  size_t lineno = 0;
+  for (char* line = text; line != NULL && st == QB_OK;) {
+    char* next = strchr(line, '\n');
+    if (next != NULL) *next++ = '\0';
+    const size_t ll = strlen(line);
+    if (ll > 0 && line[ll - 1] == '\r') line[ll - 1] = '\0';
+    lineno++;
+    if (lineno == 1) {
+      if (strcmp(line, qb__peers_header) != 0)
+        st = qb_fail(err, QB_BAD_INPUT,
+                     "%s:1: not a peers CSV (expected the header '%s' of ci/peers.sh --csv)", path,
+                     qb__peers_header);
+    } else if (line[0] != '\0') {
+      bool has_ratio = false;
+      if (!qb__peer_line(line, path, lineno, &out->v[out->n], &has_ratio, err)) {
+        st = err->status;
+      } else if (has_ratio) {
+        out->n++;
+      }
+    }
+    line = next;
+  }
+  free(text);
+  if (st != QB_OK) qb_plot_peers_free(out);
+  return st;
+}
+
+static bool qb__same_peer(const qb_plot_peer_row* a, const qb_plot_peer_row* b) {
+  return strcmp(a->peer, b->peer) == 0 && strcmp(a->family, b->family) == 0;
+}
+
+/* The best ratio of a peer's lines for a family at n (the first such line is r). */
+static double qb__peer_best(const qb_plot_peers* pp, const qb_plot_peer_row* r, uint64_t n) {
+  double best = NAN;
+  for (size_t i = 0; i < pp->n; i++) {
+    if (qb__same_peer(&pp->v[i], r) && pp->v[i].n == n && !(pp->v[i].ratio <= best)) best = pp->v[i].ratio;
+  }
+  return best;
+}
+
+/* A family's cell of ratios: per peer (in file order), the best ratio at the largest n
+ * whose bytes fit in L2 (l2 bytes; 0: unknown) and at the largest n. */
+static void qb__html_peers_cell(FILE* f, const qb_plot_peers* pp, const char* family, double l2) {
+  const qb_family id = qb_family_find(family);
+  const qb_family_info* fi = id != QB_FAMILY_COUNT ? qb_family_get(id) : NULL;
+  char buf[256];
+  size_t shown = 0;
+  for (size_t i = 0; i < pp->n; i++) {
+    const qb_plot_peer_row* r = &pp->v[i];
+    if (strcmp(r->family, family) != 0) continue;
+    bool seen = false;
+    for (size_t k = 0; k < i && !seen; k++) seen = qb__same_peer(&pp->v[k], r);
+    if (seen) continue;
+    uint64_t n_all = 0, n_in = 0;
+    for (size_t k = i; k < pp->n; k++) {
+      if (!qb__same_peer(&pp->v[k], r)) continue;
+      if (pp->v[k].n > n_all) n_all = pp->v[k].n;
+      if (fi != NULL && l2 > 0 && qb_family_bytes(fi, pp->v[k].n) <= l2 && pp->v[k].n > n_in)
+        n_in = pp->v[k].n;
+    }
+    size_t at = (size_t) snprintf(buf, sizeof buf, "%s:", r->peer);
+    if (n_in > 0)
+      at +=
+          (size_t) snprintf(buf + at, sizeof buf - at, " %.2fx at n = %llu (in L2)%s",
+                            qb__peer_best(pp, r, n_in), (unsigned long long) n_in, n_in != n_all ? "," : "");
+    if (n_in != n_all && at < sizeof buf)
+      snprintf(buf + at, sizeof buf - at, " %.2fx at n = %llu", qb__peer_best(pp, r, n_all),
+               (unsigned long long) n_all);
+    fputs(shown++ ? "<br>" : "<td class=\"peers\">", f);
+    qb__html(f, buf);
+  }
+  fputs(shown ? "</td>" : "<td class=\"none\" title=\"no peer measured this family\"></td>", f);
+}
+
+/* ---- the roof table: per family and backend, the best at each size class and thread count ---- */
+
+/* One cell: the cases of a family on one backend at one size class and thread count. */
+typedef struct qb__cell {
+  const char* family;
+  const char* backend; /* "cpu", or "<backend>:<device>" (each device apart) */
+  const char* size_class;
+  long long threads;
+  const qb__case* best;   /* qb__fastest of the cell's cases; NULL when none is rated */
+  size_t failed, skipped; /* its cases that are not ok */
+} qb__cell;
+
+typedef struct qb__rooftab {
+  qb__cell* v; /* by family (registry order), backend (the CPU first), size class, threads */
+  size_t n;
+} qb__rooftab;
+
+static const char* qb__case_backend(const qb__case* c) {
+  const bool host = c->row->backend[0] == '\0' || strcmp(c->row->backend, "cpu") == 0;
+  return host ? "cpu" : c->path;
+}
+
+static int qb__cmp_backend(const char* a, const char* b) {
+  const int ha = strcmp(a, "cpu") == 0, hb = strcmp(b, "cpu") == 0;
+  return ha != hb ? hb - ha : strcmp(a, b);
+}
+
+static int qb__cmp_class_threads(const char* ca, long long ta, const char* cb, long long tb) {
+  int c = qb__size_rank(ca) - qb__size_rank(cb);
+  if (c == 0) c = strcmp(ca, cb);
+  if (c == 0) c = (ta > tb) - (ta < tb);
+  return c;
+}
+
+/* Cases by cell: family, backend, size class, threads. */
+static int qb__cmp_cell_case(const void* a, const void* b) {
+  const qb__case *x = *(const qb__case*const*) a, *y = *(const qb__case*const*) b;
+  int c = qb__cmp_family_name(&x->row->family, &y->row->family);
+  if (c == 0) c = qb__cmp_backend(qb__case_backend(x), qb__case_backend(y));
+  if (c == 0)
+    c = qb__cmp_class_threads(x->row->size_class, (long long) x->row->threads, y->row->size_class,
+                              (long long) y->row->threads);
+  return c;
+}
+
+/* The cells of a set's qbench cases that name a size class, each with its best. */
+static qb_status qb__rooftab_build(const qb__cases* cs, qb__rooftab* t, qb_error* err) {
+  const qb__case** v = malloc((cs->n ? cs->n : 1) * sizeof *v);
+  t->v = calloc(cs->n ? cs->n : 1, sizeof *t->v);
+  t->n = 0;
+  if (v == NULL || t->v == NULL) {
+    free(v);
+    free(t->v);
+    t->v = NULL;
+    return qb_fail(err, QB_NO_MEMORY, "out of memory building the roof table");
+  }
+  size_t n = 0;
+  for (size_t i = 0; i < cs->n; i++) {
+    if (cs->v[i].row->has_qbench && cs->v[i].row->size_class[0] != '\0') v[n++] = &cs->v[i];
+  }
+  qsort(v, n, sizeof *v, qb__cmp_cell_case);
+  for (size_t i = 0; i < n;) {
+    size_t j = i;
+    while (j < n && qb__cmp_cell_case(&v[i], &v[j]) == 0) j++;
+    qb__cell* cell = &t->v[t->n++];
+    cell->family = v[i]->row->family;
+    cell->backend = qb__case_backend(v[i]);
+    cell->size_class = v[i]->row->size_class;
+    cell->threads = (long long) v[i]->row->threads;
+    cell->best = qb__fastest(v + i, j - i);
+    for (size_t k = i; k < j; k++) {
+      if (v[k]->ok) continue;
+      if (strcmp(v[k]->row->status, "skipped") == 0) {
+        cell->skipped++;
+      } else {
+        cell->failed++;
+      }
+    }
+    i = j;
+  }
+  free(v);
+  return QB_OK;
+}
+
+static const char* qb__cell_variant(const qb__case* c) {
+  return c->row->variant[0] ? c->row->variant : c->kernel;
+}
+
+/* A number for the CSV: 4 significant digits, empty when not measured. */
+static void qb__csv_num(FILE* f, double v) {
+  if (isfinite(v)) fprintf(f, "%.4g", v);
+}
+
+/* DIR/roof-fractions.csv: one line per cell, the HTML table's figures; a cell with no ok
+ * case has its status ("error" when any of its cases failed, else "skipped") and no
+ * figures. */
+static qb_status qb__rooftab_csv(const qb__plotter* p, const qb__rooftab* t, qb_error* err) {
+  static const char name[] = "roof-fractions.csv";
+  FILE* f = qb__open(p, name, err);
+  if (f == NULL) return err->status;
+  fputs("family,backend,size_class,threads,variant,roof,roof_fraction,gbps,roof_gbps,above_roof,status\n", f);
+  for (size_t i = 0; i < t->n; i++) {
+    const qb__cell* c = &t->v[i];
+    const qb__case* b = c->best;
+    qb_csv_field(f, c->family);
+    fputc(',', f);
+    qb_csv_field(f, c->backend);
+    fputc(',', f);
+    qb_csv_field(f, c->size_class);
+    fprintf(f, ",%lld,", c->threads);
+    if (b == NULL) {
+      fprintf(f, ",,,,,,%s\n", c->failed > 0 ? "error" : "skipped");
+      continue;
+    }
+    qb_csv_field(f, qb__cell_variant(b));
+    fputc(',', f);
+    qb_csv_field(f, b->row->roof_name);
+    fputc(',', f);
+    qb__csv_num(f, b->roof_fraction);
+    fputc(',', f);
+    qb__csv_num(f, b->gbps);
+    fputc(',', f);
+    qb__csv_num(f, b->roof_gbps);
+    fprintf(f, ",%s,ok\n", isfinite(b->roof_fraction) ? (b->roof_fraction > 1 ? "true" : "false") : "");
+  }
+  return qb__close(p, f, name, err);
+}
+
+/* "L2, 1 thread" */
+static void qb__class_threads_label(const qb__cell* c, char* buf, size_t len) {
+  snprintf(buf, len, "%s, %lld thread%s", c->size_class, c->threads, c->threads == 1 ? "" : "s");
+}
+
+/* One cell of the HTML table: variant, fraction of its roof (flagged above 1), GB/s. */
+static void qb__html_cell(FILE* f, const qb__cell* c) {
+  char buf[640], lab[96];
+  if (c == NULL) {
+    fputs("<td class=\"none\" title=\"not measured\"></td>", f);
+    return;
+  }
+  qb__class_threads_label(c, lab, sizeof lab);
+  const qb__case* b = c->best;
+  if (b == NULL) {
+    snprintf(buf, sizeof buf, "no ok row (%zu error%s, %zu skipped)", c->failed, c->failed == 1 ? "" : "s",
+             c->skipped);
+    fputs("<td class=\"none\">", f);
+    qb__html(f, buf);
+    fputs("</td>", f);
+    return;
+  }
+  const bool over = isfinite(b->roof_fraction) && b->roof_fraction > 1;
+  char roof[160];
+  const char* rname = b->row->roof_name[0] ? b->row->roof_name : "no roof";
+  if (isfinite(b->roof_gbps)) {
+    snprintf(roof, sizeof roof, "%s (%.4g GB/s)", rname, b->roof_gbps);
+  } else {
+    snprintf(roof, sizeof roof, "%s", rname);
+  }
+  snprintf(buf, sizeof buf, "%s at %s, n = %lld: %.4g GB/s against %s%s", b->path, lab, (long long) b->row->n,
+           b->gbps, roof, over ? "; above its roof: the roof is not a limit" : "");
+  fputs(over ? "<td class=\"num over\" title=\"" : "<td class=\"num\" title=\"", f);
+  qb__html(f, buf);
+  fputs("\">", f);
+  qb__html(f, qb__cell_variant(b));
+  if (isfinite(b->roof_fraction)) {
+    fprintf(f, "<br>%.0f %%%s", 100 * b->roof_fraction, over ? " (above its roof)" : "");
+  } else {
+    fputs("<br>no roof", f);
+  }
+  fprintf(f, "<br>%.3g GB/s</td>", b->gbps);
+}
+
+/* The roof table in index.html: a row per (family, backend), a column per (size class,
+ * thread count) the results hold. */
+static void qb__html_rooftab(FILE* f, const qb__rooftab* t, const qb_plot_peers* peers, double l2) {
+  fputs(
+      "<h2 id=\"roofs\">Roof fractions</h2>\n<p>Per family and backend (the CPU; each OpenCL device apart), "
+      "at each size class and thread count the rows were measured at: the best variant, chosen by the median "
+      "GB/s of its ok repetitions (a failed or skipped row is never chosen), its fraction of its own roof "
+      "(the row's <code>roof_fraction</code>: the machine's measured roof for the family's read:write mix "
+      "at that size and thread count; a device's against that device's copy roof) and its GB/s. A fraction "
+      "above 100 % is flagged: the roof is not a limit there. An empty cell was not measured. The same "
+      "table, one line per cell: <a href=\"roof-fractions.csv\">roof-fractions.csv</a>.</p>\n",
+      f);
+  if (peers != NULL) {
+    char l2s[64] = "unknown: no topology in the results";
+    if (l2 > 0) qb__human_bytes(l2, l2s, sizeof l2s);
+    fputs(
+        "<p>Ratio to public implementations: qbench's best variant over the peer, both timed alternately in "
+        "one process on one pinned core by <code>ci/peers.sh --csv</code> (",
+        f);
+    qb__html(f, peers->path);
+    fputs(
+        "; its timings, not this run's): per peer, the best ratio at the largest n whose bytes fit this "
+        "run's "
+        "L2 (",
+        f);
+    qb__html(f, l2s);
+    fputs(") and at the largest n. Above 1: qbench is faster.</p>\n", f);
+  }
+  if (t->n == 0) {
+    fputs("<p class=\"sub\">No row names a size class: nothing to tabulate.</p>\n", f);
+    return;
+  }
+  /* 1. The columns: every (size class, threads) of a cell, in order, each once. */
+  const qb__cell** cols = malloc(t->n * sizeof *cols);
+  if (cols == NULL) return;
+  size_t nc = 0;
+  for (size_t i = 0; i < t->n; i++) {
+    size_t k = 0;
+    while (k < nc && qb__cmp_class_threads(cols[k]->size_class, cols[k]->threads, t->v[i].size_class,
+                                           t->v[i].threads) != 0)
+      k++;
+    if (k == nc) cols[nc++] = &t->v[i];
+  }
+  for (size_t i = 1; i < nc; i++) {
+    for (size_t k = i; k > 0 && qb__cmp_class_threads(cols[k - 1]->size_class, cols[k - 1]->threads,
+                                                      cols[k]->size_class, cols[k]->threads) > 0;
+         k--) {
+      const qb__cell* tmp = cols[k];
+      cols[k] = cols[k - 1];
+      cols[k - 1] = tmp;
+    }
+  }
+  char lab[96];
+  fputs("<div class=\"wide\"><table class=\"rooftab\"><thead><tr><th>family</th><th>backend</th>", f);
+  for (size_t k = 0; k < nc; k++) {
+    qb__class_threads_label(cols[k], lab, sizeof lab);
+    fputs("<th class=\"num\">", f);
+    qb__html(f, lab);
+    fputs("</th>", f);
+  }
+  if (peers != NULL) fputs("<th>ratio to public implementations (qbench / peer)</th>", f);
+  fputs("</tr></thead><tbody>\n", f);
+  /* 2. A row per (family, backend): its cells are consecutive. */
+  for (size_t i = 0; i < t->n;) {
+    size_t j = i;
+    while (j < t->n && strcmp(t->v[j].family, t->v[i].family) == 0 &&
+           strcmp(t->v[j].backend, t->v[i].backend) == 0)
+      j++;
+    fputs("<tr><td>", f);
+    qb__html(f, t->v[i].family);
+    fputs("</td><td>", f);
+    qb__html(f, t->v[i].backend);
+    fputs("</td>", f);
+    for (size_t k = 0; k < nc; k++) {
+      const qb__cell* c = NULL;
+      for (size_t q = i; q < j && c == NULL; q++) {
+        if (qb__cmp_class_threads(t->v[q].size_class, t->v[q].threads, cols[k]->size_class,
+                                  cols[k]->threads) == 0)
+          c = &t->v[q];
+      }
+      qb__html_cell(f, c);
+    }
+    if (peers != NULL && strcmp(t->v[i].backend, "cpu") == 0) {
+      qb__html_peers_cell(f, peers, t->v[i].family, l2);
+    } else if (peers != NULL) {
+      fputs("<td class=\"none\" title=\"the peers run on the CPU\"></td>", f);
+    }
+    fputs("</tr>\n", f);
+    i = j;
+  }
+  fputs("</tbody></table></div>\n", f);
+  free(cols);
+}
+
 static qb_status qb__index_html(const qb__plotter* p, const qb_resultset* sets, size_t n_sets, size_t m,
-                                const qb__cases* cs, qb_error* err) {
+                                const qb__cases* cs, const qb__rooftab* roofs, qb_error* err) {
   const char** fams = malloc((cs->n ? cs->n : 1) * sizeof *fams);
   const qb__case** tmp = malloc((cs->n ? cs->n : 1) * sizeof *tmp);
   if (fams == NULL || tmp == NULL) {
@@ -1737,6 +2174,8 @@ static qb_status qb__index_html(const qb__plotter* p, const qb_resultset* sets, 
       "table.summary{font-size:.8em;width:100%}table.summary thead th{background:#f2f2f2}\n"
       "div.wide{overflow-x:auto}td.what{color:#555;max-width:12em}\n"
       "td.num{text-align:right}td.none{color:#888}\n"
+      "table.rooftab{font-size:.8em}table.rooftab th,table.rooftab td{border-bottom:1px solid #e4e4e4}\n"
+      "table.rooftab thead th{background:#f2f2f2}td.over{color:#b00;font-weight:bold}\n"
       "img{max-width:100%;border:1px solid #ddd}figure{margin:1em 0}figcaption{color:#555;font-size:.9em}\n"
       "nav ol{columns:3;font-size:.9em}.sub{color:#555}\n"
       "</style></head><body>\n<h1>qbench report</h1>\n<p class=\"sub\">",
@@ -1751,7 +2190,10 @@ static qb_status qb__index_html(const qb__plotter* p, const qb_resultset* sets, 
   fputs("</p>\n", f);
 
   /* Contents. */
-  fputs("<nav><h2>Contents</h2><ol>\n<li><a href=\"#summary\">Summary</a></li>\n", f);
+  fputs(
+      "<nav><h2>Contents</h2><ol>\n<li><a href=\"#summary\">Summary</a></li>\n<li><a href=\"#roofs\">Roof "
+      "fractions</a></li>\n",
+      f);
   for (size_t i = 0; i < nf && !p->o->machines_only; i++) {
     fputs("<li><a href=\"#fam-", f);
     qb__html(f, fams[i]);
@@ -1788,6 +2230,7 @@ static qb_status qb__index_html(const qb__plotter* p, const qb_resultset* sets, 
       f);
   for (size_t i = 0; i < nf; i++) qb__summary_row(f, cs, fams[i], tmp, !p->o->machines_only);
   fputs("</tbody></table></div>\n", f);
+  qb__html_rooftab(f, roofs, p->o->peers, sets[m].topology.present ? (double) sets[m].topology.l2_used : 0);
 
   /* Families: throughput and size charts (none for a fleet's machines-only view). */
   for (size_t i = 0; i < nf && !p->o->machines_only; i++) {
@@ -1986,7 +2429,11 @@ qb_status qb_plot_all(const qb_resultset* sets, size_t n_sets, const qb_plot_opt
     st = qb__chart_machines(&p, sets, cases, use, n_use, all_emulated ? p.timing_title : p.title, err);
   }
   if (st == QB_OK && o->cmp != NULL) st = qb__chart_regression(&p, o->cmp, err);
-  if (st == QB_OK) st = qb__index_html(&p, sets, n_sets, m, &cases[m], err);
+  qb__rooftab roofs = {NULL, 0};
+  if (st == QB_OK) st = qb__rooftab_build(&cases[m], &roofs, err);
+  if (st == QB_OK) st = qb__rooftab_csv(&p, &roofs, err);
+  if (st == QB_OK) st = qb__index_html(&p, sets, n_sets, m, &cases[m], &roofs, err);
+  free(roofs.v);
   for (size_t s = 0; s < n_sets; s++) free(cases[s].v);
   free(cases);
   free(use);

@@ -18,14 +18,38 @@
 #include "io/resultsread.h"
 #include "core/status.h"
 
+/*
+ * The CSV that ci/peers.sh --csv writes (qbench beside public implementations):
+ * peer,operation,family,n,variant,qbench_gelps,peer_gelps,ratio. `qbench plot --peers
+ * FILE` joins its ratios to the roof table by family.
+ */
+typedef struct qb_plot_peer_row {
+  char peer[32];   /* "ggml", "numkong", "torch" */
+  char family[64]; /* qbench's family */
+  uint64_t n;
+  double ratio; /* qbench / peer (above 1: qbench is faster) */
+} qb_plot_peer_row;
+
+typedef struct qb_plot_peers {
+  char path[512];
+  qb_plot_peer_row* v; /* the lines with a ratio, in file order ("none" lines left out) */
+  size_t n;
+} qb_plot_peers;
+
+/* Reads a peers CSV: QB_IO when it cannot be read, QB_BAD_INPUT (one line naming the
+ * file and line) when it is not one; *out is empty (safe to free) on failure. */
+qb_status qb_plot_peers_load(const char* path, qb_plot_peers* out, qb_error* err);
+void qb_plot_peers_free(qb_plot_peers* p);
+
 typedef struct qb_plot_opts {
-  const char* out_dir;      /* created when missing */
-  bool force;               /* replace an earlier plot (out_dir/index.html) */
-  const char* scripts_dir;  /* NULL: $QBENCH_PLOTS, else plots/ next to the build or source */
-  const char* gnuplot;      /* NULL: $QBENCH_GNUPLOT, else "gnuplot" from PATH */
-  uint64_t tensor_elems;    /* the tensor the memory chart sizes (elements) */
-  const qb_comparison* cmp; /* adds the regression view when not NULL */
-  bool machines_only;       /* a fleet: only the machines chart (and index.html) */
+  const char* out_dir;        /* created when missing */
+  bool force;                 /* replace an earlier plot (out_dir/index.html) */
+  const char* scripts_dir;    /* NULL: $QBENCH_PLOTS, else plots/ next to the build or source */
+  const char* gnuplot;        /* NULL: $QBENCH_GNUPLOT, else "gnuplot" from PATH */
+  uint64_t tensor_elems;      /* the tensor the memory chart sizes (elements) */
+  const qb_comparison* cmp;   /* adds the regression view when not NULL */
+  bool machines_only;         /* a fleet: only the machines chart (and index.html) */
+  const qb_plot_peers* peers; /* adds the ratio to public implementations when not NULL */
 } qb_plot_opts;
 
 #define QB_PLOT_DEFAULT_TENSOR (UINT64_C(1) << 20)
@@ -54,7 +78,9 @@ qb_status qb_plot_check(const qb_plot_opts* o, char* gnuplot, size_t glen, char*
  * Writes every chart of sets[0..n): the single-run charts (throughput per family, size
  * per family with two or more sizes, the dots' compute roofline, error, memory) from the
  * newest file by context date (the first given among equals; rep->main_set), the
- * machines chart from all, and index.html (a summary table per family first).
+ * machines chart from all, and index.html (a summary table per family first, then the
+ * roof table: per family and backend, the best variant at each size class and thread
+ * count, its roof fraction and GB/s, also written as roof-fractions.csv).
  * Emulated timings (context.qbench.emulated) never stand beside real ones: the machines
  * chart leaves emulated files out when any file is real (rep->note says which), and a
  * timing chart drawn from emulated runs only says "(emulated: timings meaningless)" in

@@ -75,18 +75,22 @@ def rows_of(c, reps, rng, jitter=0.01, scale=1.0, roof_bw=1.2e10, roof_peak=1.0e
     for r in range(reps):
         t = c["time_ns"] * scale * (1 + rng.uniform(-jitter, jitter))
         times.append(t)
+    # A case may spread its repetitions on purpose (rep_scale: a factor on each one's time).
+    times = [t * f for t, f in zip(times, c.get("rep_scale", [1] * reps))]
+    roof_bw = c.get("roof_bw", roof_bw)
     for r, t in enumerate(times if c["status"] == "ok" else times[:1]):
         row = {"name": c["name"], "run_name": c["name"], "run_type": "iteration", "repetitions": reps,
                "repetition_index": r, "threads": c["threads"], "iterations": 1000, "real_time": t, "cpu_time": t * 0.998,
                "time_unit": "ns"}
         ok = c["status"] == "ok"
-        if ok:
+        if ok or c.get("rates_on_error"):
             row["bytes_per_second"] = c["bytes"] / (t * 1e-9)
             row["items_per_second"] = c["n"] / (t * 1e-9)
-        else:
+        if not ok:
             row["error_occurred"] = True
             row["error_message"] = c["reason"]
-            row["real_time"] = row["cpu_time"] = 0
+            if not c.get("rates_on_error"):
+                row["real_time"] = row["cpu_time"] = 0
         for k in ("family", "kernel", "variant", "backend", "device", "isa", "dtype_in", "dtype_in2", "dtype_out",
                   "n", "size_class", "distribution", "rounding", "status", "reason"):
             row[k] = c[k]
@@ -266,6 +270,57 @@ def main():
                                {"name": "copy", "size_class": "L2", "threads": 2, "bytes": 262144,
                                 "bytes_per_second": 9.0e10}]
     write("plot_threads.json", doc(ctx, tc, 3, 10, aggregates=False))
+
+    # The roof table: two size classes (L1, L2) on 1 and 2 threads, each case held to the
+    # copy roof of its own class and thread count (exact rates: no jitter). In it: the
+    # fastest by median, beside one whose mean and best repetition are higher
+    # (avx2_u8, L2, 2 threads); a failed case that timed faster than any (avx2_u32, L2,
+    # 1 thread) and a cell of failed and skipped cases only (f32_bf16_cvt); a case above
+    # its roof (avx2_u16, L1, 2 threads); an OpenCL device against its own copy roof; and
+    # cells not measured (f32_bf16_cvt at L1 on 2 threads).
+    roofs = {("L1", 1): 7.2e10, ("L1", 2): 1.4e11, ("L2", 1): 5.0e10, ("L2", 2): 9.0e10}
+    rc = []
+
+    def cvt(variant, sc, t, gbps, family="f32_f16_cvt", dout="f16", **kw):
+        n = {"L1": 2048, "L2": 32768}[sc]
+        rc.append(case(family, variant, kw.pop("backend", "cpu"), kw.pop("isa", variant.split("_")[0]), "f32",
+                       dout, n, size_class=sc, threads=t, time_ns=n * 6 / gbps, **kw))
+        rc[-1]["roof_bw"] = roofs[(sc, t)]
+        return rc[-1]
+
+    for sc, t, g in (("L1", 1, (2, 30, 36)), ("L1", 2, (4, 60, 150)), ("L2", 1, (2, 40, 35)), ("L2", 2, (4, 70, 72))):
+        for variant, gbps in zip(("scalar_u1", "avx2_u8", "avx2_u16"), g):
+            cvt(variant, sc, t, gbps)
+    rc[-2]["rep_scale"] = [1.0, 1.0, 0.5]  # avx2_u8, L2, 2 threads: 70, 70 and 140 GB/s
+    cvt("avx2_u32", "L2", 1, 90, status="error", reason="output differs from the scalar reference at index 3")
+    rc[-1]["rates_on_error"] = True
+    dev = cvt("f16_v4", "L2", 1, 20, backend="opencl", isa="", device="pocl-cpu")
+    dev["roof_bw"] = 4.0e10
+    cvt("avx2_u16", "L2", 1, 30, family="f32_bf16_cvt", dout="bf16")
+    cvt("avx2_u16", "L2", 2, 50, family="f32_bf16_cvt", dout="bf16", status="error", reason="(fixture)")
+    cvt("avx512bf16_u32", "L2", 2, 50, family="f32_bf16_cvt", dout="bf16", status="skipped",
+        reason="CPU lacks avx512bf16")
+    cvt("avx2_u16", "L1", 1, 20, family="f32_bf16_cvt", dout="bf16")
+    ctx = context(suite="full")
+    ctx["qbench"]["roofs"] = [{"name": "copy", "size_class": sc, "threads": t, "bytes": {"L1": 16384, "L2": 262144}[sc],
+                               "bytes_per_second": bw} for (sc, t), bw in sorted(roofs.items())]
+    ctx["qbench"]["roofs"].append({"name": "copy", "backend": "opencl", "device": "pocl-cpu", "size_class": "L2",
+                                   "threads": 1, "timing": "device", "bytes": 262144, "bytes_per_second": 4.0e10,
+                                   "status": "ok"})
+    write("plot_roofs.json", doc(ctx, rc, 3, 11, jitter=0.0, aggregates=False))
+    # The CSV of ci/peers.sh --csv for `qbench plot --peers`: f32_f16_cvt against three
+    # peers at sizes in and out of L2 (ggml twice at 65536: the best ratio counts), a line
+    # without a peer, and a family the results do not hold.
+    with open(os.path.join(HERE, "peers_small.csv"), "w") as f:
+        f.write("peer,operation,family,n,variant,qbench_gelps,peer_gelps,ratio\n"
+                "ggml,cpu_fp32_to_fp16,f32_f16_cvt,4096,avx2_u16,6.1,5.2,1.17308\n"
+                "none,,f16_f32_cvt,4096,avx2_u16,7.2,,\n"
+                "ggml,cpu_fp32_to_fp16,f32_f16_cvt,65536,avx2_u16,5.5,4.4,1.25\n"
+                "ggml,cpu_fp32_to_fp16,f32_f16_cvt,65536,avx2_u8,5.6,4.3,1.30233\n"
+                "numkong,cast f32->f16,f32_f16_cvt,65536,avx2_u16,5.5,2.5,2.2\n"
+                "ggml,cpu_fp32_to_fp16,f32_f16_cvt,16777216,avx2_u16,1.2,1.25,0.96\n"
+                "torch,copy_ f32->f16,f32_f16_cvt,16777216,avx2_u16,1.2,0.6,2\n"
+                "ggml,quantize_row_q8_0,f32_q8_0_quant,4096,avx2_u32,3,2,1.5\n")
 
 
 if __name__ == "__main__":
