@@ -492,17 +492,22 @@ static void test_roof_table(void** state) {
    * L2, 1 thread: avx2_u8 (40), not the failed avx2_u32 (90). L2, 2 threads: avx2_u16
    * (median 72), not avx2_u8 (median 70; mean 93, best 140). The device against its own
    * copy roof (40 GB/s, not the CPU's 50). f32_bf16_cvt, L2, 2 threads: an error and a
-   * skipped case, no figures; not measured on 2 threads at L1: no line. */
+   * skipped case, no figures; not measured on 2 threads at L1: no line. The dot against
+   * its read roof and its compute peak, on 2 threads above the peak (flagged). */
   static const char want[] =
-      "family,backend,size_class,threads,variant,roof,roof_fraction,gbps,roof_gbps,above_roof,status\n"
-      "f32_f16_cvt,cpu,L1,1,avx2_u16,copy,0.5,36,72,false,ok\n"
-      "f32_f16_cvt,cpu,L1,2,avx2_u16,copy,1.071,150,140,true,ok\n"
-      "f32_f16_cvt,cpu,L2,1,avx2_u8,copy,0.8,40,50,false,ok\n"
-      "f32_f16_cvt,cpu,L2,2,avx2_u16,copy,0.8,72,90,false,ok\n"
-      "f32_f16_cvt,opencl:pocl-cpu,L2,1,f16_v4,copy,0.5,20,40,false,ok\n"
-      "f32_bf16_cvt,cpu,L1,1,avx2_u16,copy,0.2778,20,72,false,ok\n"
-      "f32_bf16_cvt,cpu,L2,1,avx2_u16,copy,0.6,30,50,false,ok\n"
-      "f32_bf16_cvt,cpu,L2,2,,,,,,,error\n";
+      "family,backend,size_class,threads,variant,roof,roof_fraction,gbps,roof_gbps,above_roof,status,compute_"
+      "roof,"
+      "compute_roof_fraction\n"
+      "f32_f16_cvt,cpu,L1,1,avx2_u16,copy,0.5,36,72,false,ok,,\n"
+      "f32_f16_cvt,cpu,L1,2,avx2_u16,copy,1.071,150,140,true,ok,,\n"
+      "f32_f16_cvt,cpu,L2,1,avx2_u8,copy,0.8,40,50,false,ok,,\n"
+      "f32_f16_cvt,cpu,L2,2,avx2_u16,copy,0.8,72,90,false,ok,,\n"
+      "f32_f16_cvt,opencl:pocl-cpu,L2,1,f16_v4,copy,0.5,20,40,false,ok,,\n"
+      "f32_bf16_cvt,cpu,L1,1,avx2_u16,copy,0.2778,20,72,false,ok,,\n"
+      "f32_bf16_cvt,cpu,L2,1,avx2_u16,copy,0.6,30,50,false,ok,,\n"
+      "f32_bf16_cvt,cpu,L2,2,,,,,,,error,,\n"
+      "f32_dot,cpu,L1,1,avx2_u32,read,0.5,80,160,false,ok,peak_f32_fma__avx2,0.2\n"
+      "f32_dot,cpu,L1,2,avx2_u32,read,0.5,160,320,true,ok,peak_f32_fma__avx2,1.333\n";
   if (strcmp(csv, want) != 0) fail_msg("roof-fractions.csv:\n%s\nexpected:\n%s", csv, want);
   free(csv);
 
@@ -519,21 +524,28 @@ static void test_roof_table(void** state) {
                          "class=\"num\">L1, 2 threads</th><th class=\"num\">L2, 1 thread</th><th "
                          "class=\"num\">L2, 2 threads</th><th>ratio to public implementations (qbench / "
                          "peer)</th></tr>"));
-  /* Three rows (f32_f16_cvt on the CPU and on the device, f32_bf16_cvt on the CPU). */
+  /* Four rows (f32_f16_cvt on the CPU and on the device, f32_bf16_cvt and f32_dot on
+   * the CPU). */
   const char* end = strstr(head, "</table>");
   assert_non_null(end);
   size_t rows = 0;
   for (const char* r = strstr(head, "<tr><td>"); r != NULL && r < end; r = strstr(r + 1, "<tr><td>")) rows++;
-  assert_int_equal(rows, 3);
+  assert_int_equal(rows, 4);
   assert_non_null(strstr(head, ">avx2_u16<br>107 % (above its roof)<br>150 GB/s</td>"));
+  assert_non_null(strstr(head, ">avx2_u32<br>50 %<br>compute 20 %<br>80 GB/s</td>"));
+  assert_non_null(
+      strstr(head,
+             "<td class=\"num over\" title=\"avx2 at L1, 2 threads, n = 2048: 160 GB/s against read "
+             "(320 GB/s); 40 GFLOP/s against its compute peak peak_f32_fma__avx2; above a roof: the "
+             "roof is not a limit\">avx2_u32<br>50 %<br>compute 133 % (above its peak)<br>160 GB/s</td>"));
   assert_non_null(strstr(head,
                          "<td class=\"num over\" title=\"avx2 at L1, 2 threads, n = 2048: 150 GB/s against "
-                         "copy (140 GB/s); above its roof: the roof is not a limit\">"));
+                         "copy (140 GB/s); above a roof: the roof is not a limit\">"));
   assert_non_null(strstr(head, ">avx2_u8<br>80 %<br>40 GB/s</td>"));
   assert_non_null(strstr(head, "<td>opencl:pocl-cpu</td><td class=\"none\" title=\"not measured\"></td>"));
   assert_non_null(strstr(head, ">f16_v4<br>50 %<br>20 GB/s</td>"));
   assert_non_null(strstr(head, "<td class=\"none\">no ok row (1 error, 1 skipped)</td>"));
-  assert_null(strstr(head, "avx2_u32"));
+  assert_null(strstr(head, "<br>90 GB/s</td>")); /* the failed avx2_u32 */
   /* L2 is 512 KiB: 65536 f32 -> f16 elements (384 KiB) fit, 16777216 do not. */
   assert_non_null(
       strstr(html,

@@ -206,6 +206,8 @@ static qb_status qb__read_qbench_row(qb__rd* d, const json_t* o, qb_result_row* 
   QB__TRY(qb__str(d, o, "roof_name", false, &r->roof_name));
   QB__TRY(qb__num(d, o, "roof_fraction", false, 0, &r->roof_fraction));
   QB__TRY(qb__num(d, o, "gflops", false, 0, &r->gflops));
+  QB__TRY(qb__str(d, o, "compute_roof_name", false, &r->compute_roof_name));
+  QB__TRY(qb__num(d, o, "compute_roof_fraction", false, 0, &r->compute_roof_fraction));
   const json_t *e, *m;
   QB__TRY(qb__sub(d, o, "error", false, &e));
   QB__TRY(qb__sub(d, o, "memory", false, &m));
@@ -266,11 +268,11 @@ static qb_status qb__read_row(qb__rd* d, const json_t* o, qb_result_row* r) {
   r->memory.bytes_per_element = r->memory.ratio_to_f32 = r->memory.ratio_to_f64 = NAN;
   r->memory.footprint_bytes = r->memory.metadata_bytes = -1;
   r->n = -1;
-  r->roof_fraction = r->gflops = NAN;
+  r->roof_fraction = r->gflops = r->compute_roof_fraction = NAN;
   r->family = r->kernel = r->variant = r->backend = r->device = r->isa = qb__empty;
   r->dtype_in = r->dtype_in2 = r->dtype_out = qb__empty;
   r->size_class = r->distribution = r->rounding = r->tensor = qb__empty;
-  r->status = r->reason = r->timing = r->roof_name = qb__empty;
+  r->status = r->reason = r->timing = r->roof_name = r->compute_roof_name = qb__empty;
   if (qb__field(o, "family") != NULL) QB__TRY(qb__read_qbench_row(d, o, r));
   return QB_OK;
 }

@@ -61,6 +61,9 @@ typedef struct qb_result_row {
   const char* tensor; /* `qbench run --data`: the tensor the row ran on; "" otherwise */
   const char *status, *reason, *timing, *roof_name;
   double roof_fraction, gflops;
+  /* Dots: GFLOP/s over the compute peak of their path (results/README.md). */
+  const char* compute_roof_name;
+  double compute_roof_fraction;
   qb_result_error error;
   qb_result_memory memory;
 } qb_result_row;

@@ -87,6 +87,7 @@ typedef struct qb__case {
   char kernel[160];
   bool ok;
   double gbps, gops, roof_fraction, roof_gbps, bytes; /* NAN when absent */
+  double compute_fraction;                            /* dots: of their compute peak; else NAN */
 } qb__case;
 
 typedef struct qb__cases {
@@ -175,7 +176,7 @@ static void qb__case_fill(qb__case* c, const qb_resultset* s, const qb_result_ro
   size_t k = 0;
   for (size_t i = 0; i < n; i++) k += qb__row_ok(rows[i]);
   c->ok = k > 0;
-  c->gbps = c->gops = c->roof_fraction = c->roof_gbps = c->bytes = NAN;
+  c->gbps = c->gops = c->roof_fraction = c->roof_gbps = c->bytes = c->compute_fraction = NAN;
   if (!c->ok) return;
   size_t m = 0;
   for (size_t i = 0; i < n; i++) {
@@ -194,6 +195,12 @@ static void qb__case_fill(qb__case* c, const qb_resultset* s, const qb_result_ro
       buf[m++] = rows[i]->roof_fraction;
   }
   c->roof_fraction = qb__median_finite(buf, m);
+  m = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (qb__row_ok(rows[i]) && rows[i]->has_qbench && rows[i]->compute_roof_fraction > 0)
+      buf[m++] = rows[i]->compute_roof_fraction;
+  }
+  c->compute_fraction = qb__median_finite(buf, m);
   qb_family f = first->has_qbench ? qb_family_find(first->family) : QB_FAMILY_COUNT;
   if (f != QB_FAMILY_COUNT && first->n > 0) {
     c->bytes = qb_family_bytes(qb_family_get(f), (uint64_t) first->n);
@@ -1972,12 +1979,16 @@ static void qb__csv_num(FILE* f, double v) {
 
 /* DIR/roof-fractions.csv: one line per cell, the HTML table's figures; a cell with no ok
  * case has its status ("error" when any of its cases failed, else "skipped") and no
- * figures. */
+ * figures. above_roof is true when either fraction (a dot's compute one too) is above 1. */
 static qb_status qb__rooftab_csv(const qb__plotter* p, const qb__rooftab* t, qb_error* err) {
   static const char name[] = "roof-fractions.csv";
   FILE* f = qb__open(p, name, err);
   if (f == NULL) return err->status;
-  fputs("family,backend,size_class,threads,variant,roof,roof_fraction,gbps,roof_gbps,above_roof,status\n", f);
+  fputs(
+      "family,backend,size_class,threads,variant,roof,roof_fraction,gbps,roof_gbps,above_roof,status,compute_"
+      "roof,"
+      "compute_roof_fraction\n",
+      f);
   for (size_t i = 0; i < t->n; i++) {
     const qb__cell* c = &t->v[i];
     const qb__case* b = c->best;
@@ -1988,7 +1999,7 @@ static qb_status qb__rooftab_csv(const qb__plotter* p, const qb__rooftab* t, qb_
     qb_csv_field(f, c->size_class);
     fprintf(f, ",%lld,", c->threads);
     if (b == NULL) {
-      fprintf(f, ",,,,,,%s\n", c->failed > 0 ? "error" : "skipped");
+      fprintf(f, ",,,,,,%s,,\n", c->failed > 0 ? "error" : "skipped");
       continue;
     }
     qb_csv_field(f, qb__cell_variant(b));
@@ -2000,7 +2011,13 @@ static qb_status qb__rooftab_csv(const qb__plotter* p, const qb__rooftab* t, qb_
     qb__csv_num(f, b->gbps);
     fputc(',', f);
     qb__csv_num(f, b->roof_gbps);
-    fprintf(f, ",%s,ok\n", isfinite(b->roof_fraction) ? (b->roof_fraction > 1 ? "true" : "false") : "");
+    /* Above either of its roofs: the roof is not a limit there. */
+    const bool over = b->roof_fraction > 1 || b->compute_fraction > 1;
+    fprintf(f, ",%s,ok,", over ? "true" : isfinite(b->roof_fraction) ? "false" : "");
+    qb_csv_field(f, b->row->compute_roof_name);
+    fputc(',', f);
+    qb__csv_num(f, b->compute_fraction);
+    fputc('\n', f);
   }
   return qb__close(p, f, name, err);
 }
@@ -2028,16 +2045,21 @@ static void qb__html_cell(FILE* f, const qb__cell* c) {
     return;
   }
   const bool over = isfinite(b->roof_fraction) && b->roof_fraction > 1;
-  char roof[160];
+  const bool cover = isfinite(b->compute_fraction) && b->compute_fraction > 1;
+  char roof[160], comp[200] = "";
   const char* rname = b->row->roof_name[0] ? b->row->roof_name : "no roof";
   if (isfinite(b->roof_gbps)) {
     snprintf(roof, sizeof roof, "%s (%.4g GB/s)", rname, b->roof_gbps);
   } else {
     snprintf(roof, sizeof roof, "%s", rname);
   }
-  snprintf(buf, sizeof buf, "%s at %s, n = %lld: %.4g GB/s against %s%s", b->path, lab, (long long) b->row->n,
-           b->gbps, roof, over ? "; above its roof: the roof is not a limit" : "");
-  fputs(over ? "<td class=\"num over\" title=\"" : "<td class=\"num\" title=\"", f);
+  if (isfinite(b->compute_fraction))
+    snprintf(comp, sizeof comp, "; %.4g GFLOP/s against its compute peak %s", b->gops,
+             b->row->compute_roof_name);
+  snprintf(buf, sizeof buf, "%s at %s, n = %lld: %.4g GB/s against %s%s%s", b->path, lab,
+           (long long) b->row->n, b->gbps, roof, comp,
+           over || cover ? "; above a roof: the roof is not a limit" : "");
+  fputs(over || cover ? "<td class=\"num over\" title=\"" : "<td class=\"num\" title=\"", f);
   qb__html(f, buf);
   fputs("\">", f);
   qb__html(f, qb__cell_variant(b));
@@ -2046,6 +2068,8 @@ static void qb__html_cell(FILE* f, const qb__cell* c) {
   } else {
     fputs("<br>no roof", f);
   }
+  if (isfinite(b->compute_fraction))
+    fprintf(f, "<br>compute %.0f %%%s", 100 * b->compute_fraction, cover ? " (above its peak)" : "");
   fprintf(f, "<br>%.3g GB/s</td>", b->gbps);
 }
 
@@ -2058,7 +2082,9 @@ static void qb__html_rooftab(FILE* f, const qb__rooftab* t, const qb_plot_peers*
       "GB/s of its ok repetitions (a failed or skipped row is never chosen), its fraction of its own roof "
       "(the row's <code>roof_fraction</code>: the machine's measured roof for the family's read:write mix "
       "at that size and thread count; a device's against that device's copy roof) and its GB/s. A fraction "
-      "above 100 % is flagged: the roof is not a limit there. An empty cell was not measured. The same "
+      "above 100 % is flagged: the roof is not a limit there. A dot also shows its fraction of its path's "
+      "compute peak (<code>compute_roof_fraction</code>, \"compute\"): the higher of its two fractions is "
+      "what binds it. An empty cell was not measured. The same "
       "table, one line per cell: <a href=\"roof-fractions.csv\">roof-fractions.csv</a>.</p>\n",
       f);
   if (peers != NULL) {

@@ -102,6 +102,12 @@ def rows_of(c, reps, rng, jitter=0.01, scale=1.0, roof_bw=1.2e10, roof_peak=1.0e
             row["roof_fraction"] = (gflops * 1e9 / roof_peak) if c["flops"] else row["bytes_per_second"] / roof_bw
         else:
             row["roof_fraction"] = 0
+        if ok and c.get("compute_peak"):
+            # A dot as qbench writes it now: its read roof, and its compute peak apart.
+            row["roof_name"] = "read"
+            row["roof_fraction"] = row["bytes_per_second"] / roof_bw
+            row["compute_roof_name"] = "peak_f32_fma__avx2"
+            row["compute_roof_fraction"] = gflops * 1e9 / c["compute_peak"]
         if ok:
             sq = c["sqnr"]
             nmse = 10 ** (-sq / 10)
@@ -301,9 +307,19 @@ def main():
     cvt("avx512bf16_u32", "L2", 2, 50, family="f32_bf16_cvt", dout="bf16", status="skipped",
         reason="CPU lacks avx512bf16")
     cvt("avx2_u16", "L1", 1, 20, family="f32_bf16_cvt", dout="bf16")
+    # Dots: GB/s against the read roof and GFLOP/s against the compute peak (2 flops per
+    # 8 bytes); on 2 threads above the peak.
+    for t, gbps, peak in ((1, 80, 1.0e11), (2, 160, 3.0e10)):
+        for variant, g in (("scalar_u1", gbps / 8), ("avx2_u32", gbps)):
+            rc.append(case("f32_dot", variant, "cpu", variant.split("_")[0], "f32", "f32", 2048, din2="f32",
+                           gflops_per_elem=2, size_class="L1", threads=t, time_ns=2048 * 8 / g))
+            rc[-1]["roof_bw"] = 1.6e11 * t
+            rc[-1]["compute_peak"] = peak
     ctx = context(suite="full")
     ctx["qbench"]["roofs"] = [{"name": "copy", "size_class": sc, "threads": t, "bytes": {"L1": 16384, "L2": 262144}[sc],
                                "bytes_per_second": bw} for (sc, t), bw in sorted(roofs.items())]
+    ctx["qbench"]["roofs"] += [{"name": "read", "size_class": "L1", "threads": t, "bytes": 16384,
+                                "bytes_per_second": 1.6e11 * t} for t in (1, 2)]
     ctx["qbench"]["roofs"].append({"name": "copy", "backend": "opencl", "device": "pocl-cpu", "size_class": "L2",
                                    "threads": 1, "timing": "device", "bytes": 262144, "bytes_per_second": 4.0e10,
                                    "status": "ok"})
