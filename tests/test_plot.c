@@ -558,30 +558,30 @@ static void test_roof_table(void** state) {
   free(html);
 }
 
-/* --peers: a missing or malformed file is one line naming it, exit 2, nothing written. */
+/* --peers: a malformed line is one line naming the file and line, exit 2, nothing
+ * written (a missing file, a results file, /dev/zero: tests/badinput/table.txt). */
 static void test_peers_bad(void** state) {
   (void) state;
-  char dir[600], err[4096], bad[700];
-  snprintf(bad, sizeof bad, "%s/bad_peers.csv", qb__tmp);
-  FILE* f = fopen(bad, "w");
-  assert_non_null(f);
-  fputs("peer,operation,family,n,variant,qbench_gelps,peer_gelps,ratio\nggml,x,f32_f16_cvt,4096,v,1,1,-2\n",
-        f);
-  fclose(f);
   static const struct {
-    const char* file;
+    const char* text;
     const char* says;
   } cases[] = {
-      {"/nonexistent/peers.csv", "/nonexistent/peers.csv"},
-      {"plot_a.json", "plot_a.json:1: not a peers CSV"},
-      {NULL, "bad_peers.csv:2: ratio '-2'"},
+      {"ggml,x,f32_f16_cvt,4096,v,1,1,-2\n", "bad_peers0.csv:2: ratio '-2'"},
+      {"ggml,x,f32_f16_cvt,4096,v,1,1\n", "bad_peers1.csv:2: 7 fields, expected 8"},
+      {"ggml,x,f32_f16_cvt,4k,v,1,1,2\n", "bad_peers2.csv:2: n '4k'"},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char dir[600], err[4096], bad[700];
+    snprintf(bad, sizeof bad, "%s/bad_peers%zu.csv", qb__tmp, i);
+    FILE* f = fopen(bad, "w");
+    assert_non_null(f);
+    fprintf(f, "peer,operation,family,n,variant,qbench_gelps,peer_gelps,ratio\n%s", cases[i].text);
+    fclose(f);
     snprintf(dir, sizeof dir, "%s/peers_bad%zu", qb__tmp, i);
-    const char* args[] = {"plot_roofs.json", "--peers", cases[i].file ? cases[i].file : bad, NULL};
+    const char* args[] = {"plot_roofs.json", "--peers", bad, NULL};
     const int rc = qb__plot(dir, NULL, NULL, err, sizeof err, args);
     if (rc != 2 || strstr(err, cases[i].says) == NULL || strchr(err, '\n') != err + strlen(err) - 1)
-      fail_msg("--peers %s: exit %d, '%s' (expected 2 and one line naming '%s')", args[2], rc, err,
+      fail_msg("--peers %s: exit %d, '%s' (expected 2 and one line naming '%s')", bad, rc, err,
                cases[i].says);
     struct stat st;
     assert_true(stat(dir, &st) != 0); /* nothing written */
