@@ -2201,7 +2201,8 @@ static qb_status qb__index_html(const qb__plotter* p, const qb_resultset* sets, 
       "div.wide{overflow-x:auto}td.what{color:#555;max-width:12em}\n"
       "td.num{text-align:right}td.none{color:#888}\n"
       "table.rooftab{font-size:.8em}table.rooftab th,table.rooftab td{border-bottom:1px solid #e4e4e4}\n"
-      "table.rooftab thead th{background:#f2f2f2}td.over{color:#b00;font-weight:bold}\n"
+      "table.rooftab thead "
+      "th{background:#f2f2f2}th.num{text-align:right}td.over{color:#b00;font-weight:bold}\n"
       "img{max-width:100%;border:1px solid #ddd}figure{margin:1em 0}figcaption{color:#555;font-size:.9em}\n"
       "nav ol{columns:3;font-size:.9em}.sub{color:#555}\n"
       "</style></head><body>\n<h1>qbench report</h1>\n<p class=\"sub\">",
