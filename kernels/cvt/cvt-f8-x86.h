@@ -238,50 +238,61 @@ static inline __m256 qb_f8e4m3_avx2_to_f32(__m128i b) {
 
 /* Blocks of block-loop.c.in, as the AVX-512 ones above: 32 f32 -> 32 fp8 bytes in one
  * store (_x32), 8 (_x8), and 8 e4m3 bytes -> 8 f32 (32: below). */
+static inline void qb_cvt_f8fp_avx2_f32_f8e4m3_x8(const float* in, uint8_t* out, int saturate) {
+  const __m256i q = qb_f8_avx2_e4m3(_mm256_loadu_si256((const __m256i*) in), saturate);
+  const __m128i b = _mm256_castsi256_si128(
+      qb_f8_avx2_finish(_mm256_castsi128_si256(qb_cvt_avx2_pack_u8x1(q)), 3, QB_F8_E4M3_EMIN));
+  _mm_storel_epi64((__m128i*) out, b);
+}
+static inline void qb_cvt_f8fp_avx2_f32_f8e5m2_x8(const float* in, uint8_t* out) {
+  const __m256i q = qb_f8_avx2_bytes(_mm256_loadu_si256((const __m256i*) in), 2, QB_F8_E5M2_EMIN,
+                                     QB_F8_E5M2_TOP_CLAMP, QB_F8_E5M2_NANVAL);
+  const __m128i b = _mm256_castsi256_si128(
+      qb_f8_avx2_finish(_mm256_castsi128_si256(qb_cvt_avx2_pack_u8x1(q)), 2, QB_F8_E5M2_EMIN));
+  _mm_storel_epi64((__m128i*) out, b);
+}
 /*
  * The 32-element blocks take the code out of the sum by one multiplication and packs, the
  * sign out of the input by saturating packs, and the top codes (overflow, inf, NaN) by
- * one byte minimum, in 36 vector operations per 32 elements (40 for e4m3 saturating and
- * e5m2, whose clamp is one vmaxps), where the byte shuffles of the previous blocks took
- * 42 (46):
- * 1. b = -|x| (bit 31 set). e4m3: no clamp (step 5 does it). e4m3 saturating and e5m2:
- *    b = max(-CLAMP, b) in float, which keeps a NaN (vmaxps returns its second operand
- *    when either is NaN) and takes inf and every |x| above CLAMP (448, 61440) to -CLAMP.
+ * the signed saturation of the last pack, in 35 vector operations per 32 elements; e4m3
+ * saturating and e5m2, whose top codes differ from the NaN code, test the codes (2 more)
+ * and send the rare block past the top through the _x8 blocks: 37. The byte shuffles of
+ * the previous blocks took 42 (46):
+ * 1. b = -|x| (bit 31 set), with no clamp.
  * 2. E = max(exponent field of b, emin), in place, as in step 2 above.
  * 3. magic = E + ((23 - mbits) << 23) + T by vpaddsw (16-bit signed saturating lanes),
  *    with the mantissa a constant T = 2^16 - OFF2, OFF2 = (emin + 23 - mbits) << mbits:
  *    its low half T (0 + T does not saturate), its high half (E + 23 - mbits) << 7,
  *    which saturates to 0x7FFF, a NaN, where E + 23 - mbits > 255; below that the same
- *    as a 32-bit addition, already a NaN where E + 23 - mbits = 255 (so for e4m3 every
- *    |x| from 2^108 up, inf and NaN get a NaN magic). S = magic - b (vsubps: not commutative, so magic stays
- * the first operand, whose NaN the subtraction returns when both are NaN): for finite magic the same rounded
- * sum as |x| + magic (ties to even: T is even), with T + k < 2^16 (k <= 2^(mbits + 1)), so its low 16 bits
- * are T + k and its high 16 bits X << 7 with X = E + 23 - mbits <= 255 (positive as int16); for a NaN magic,
- * its own quieted bits.
+ *    as a 32-bit addition, already a NaN where E + 23 - mbits = 255 (so every |x| from
+ *    2^108 (e4m3) or 2^107 (e5m2) up, inf and NaN get a NaN magic). S = magic - b
+ *    (vsubps: not commutative, so magic stays the first operand, whose NaN the
+ *    subtraction returns when both are NaN): for finite magic the same rounded sum as
+ *    |x| + magic (ties to even: T is even), with T + k < 2^16 (k <= 2^(mbits + 1)), so
+ *    its low 16 bits are T + k and its high 16 bits X << 7 with X = E + 23 - mbits <= 255
+ *    (positive as int16); for a NaN magic, its own quieted bits.
  * 4. vpmaddwd with the words (2^(7 - mbits), 1), which reads the low word as the signed
  *    T + k - 2^16, gives 2^(7 - mbits) * (k + (X << mbits) - OFF2) = 2^(7 - mbits) * code
  *    (step 4 above: the code is k + ((E - emin) << mbits)); below 2^15 for every input
  *    (a NaN magic gives 2^(7 - mbits) * (T - 2^16) + 0x7FFF or + 0x7FC0, a code above
  *    0x1C0), so vpackusdw saturates nothing and vpmulhuw by 2^(9 + mbits), whose high
- *    half is the code, on 16-bit lanes, then vpackuswb make the bytes min(code, 255).
- * 5. The top codes: vpminub with 0x7F (e4m3, e4m3 saturating) or 0x7E (e5m2). Every
- *    code from 0x7F up is e4m3's NaN (|x| from 464 up, inf, NaN); saturating e4m3 and
- *    e5m2 reach at most 0x7E and 0x7C from a clamped finite, so the codes above those
- *    come from a NaN magic, i.e. from NaN inputs: 0x7F and 0x7E, their NaN codes.
+ *    half is the code, leaves the code (>= 0) on 16-bit lanes.
+ * 5. The top codes: vpacksswb makes the bytes min(code, 0x7F). Every code from 0x7F up
+ *    is e4m3's NaN (|x| from 464 up, inf, NaN): done. Saturating e4m3 and e5m2: a block
+ *    whose codes are all at most their top, 0x7E (448) and 0x7C (inf, |x| from 61440),
+ *    holds no NaN, inf or larger |x|, and is done too (one vpcmpgtb and vpmovmskb); any
+ *    other (none in finite data below the format's largest value) goes through the _x8
+ *    blocks, which clamp |x| and give NaN its code (qb_f8_avx2_bytes).
  * 6. The signs: vpackssdw and vpacksswb of the raw inputs keep each one's sign in bit 7
  *    of a byte in the same order as the codes (signed saturation keeps the sign); and
  *    0x80, ORed into the codes (below 0x80), and one vpermd puts the 128-bit halves'
  *    4-byte groups in order.
- * `clamp`: the bits of CLAMP, or 0 for no clamp; `top`: the code of step 5.
+ * The blocks are forced inline: GCC would otherwise call the x32 block, whose cold _x8
+ * path makes it large.
  */
-static inline __m256i qb_f8_avx2_sum_madd(__m256i w, int mbits, int emin, int clamp) {
+static inline __m256i qb_f8_avx2_sum_madd(__m256i w, int mbits, int emin) {
   /* 1. */
-  const __m256i nabs = _mm256_or_si256(w, _mm256_set1_epi32((int) 0x80000000));
-  const __m256i b =
-      clamp == 0
-          ? nabs
-          : _mm256_castps_si256(_mm256_max_ps(
-                _mm256_castsi256_ps(_mm256_set1_epi32((int) 0x80000000 | clamp)), _mm256_castsi256_ps(nabs)));
+  const __m256i b = _mm256_or_si256(w, _mm256_set1_epi32((int) 0x80000000));
   /* 2. */
   const __m256i e =
       _mm256_max_epu32(_mm256_and_si256(b, _mm256_set1_epi32(0x7F800000)), _mm256_set1_epi32(emin << 23));
@@ -292,48 +303,46 @@ static inline __m256i qb_f8_avx2_sum_madd(__m256i w, int mbits, int emin, int cl
   /* 4. */
   return _mm256_madd_epi16(q, _mm256_set1_epi32(1 << 16 | 1 << (7 - mbits)));
 }
-/* Steps 4-6 on the four vectors of step 4's vpmaddwd and the four inputs: 32 codes in
- * order. */
-static inline __m256i qb_f8_avx2_merge_madd(const __m256i p[4], const __m256i w[4], int mbits, int top) {
+/* Steps 1-6 on 32 elements; `top`: the largest code that is neither NaN nor clamped
+ * (0x7F: e4m3, no test). */
+static inline __attribute__((always_inline)) void qb_f8_avx2_x32(const float* in, uint8_t* out, int mbits,
+                                                                 int emin, int top) {
+  __m256i w[4], p[4];
+  for (int j = 0; j < 4; j++) {
+    w[j] = _mm256_loadu_si256((const __m256i*) (in + 8 * j));
+    p[j] = qb_f8_avx2_sum_madd(w[j], mbits, emin);
+  }
   /* 4. */
   const __m256i k = _mm256_set1_epi16((short) (1 << (9 + mbits)));
   const __m256i c01 = _mm256_mulhi_epu16(_mm256_packus_epi32(p[0], p[1]), k);
   const __m256i c23 = _mm256_mulhi_epu16(_mm256_packus_epi32(p[2], p[3]), k);
   /* 5. */
-  const __m256i c = _mm256_min_epu8(_mm256_packus_epi16(c01, c23), _mm256_set1_epi8((char) top));
+  const __m256i c = _mm256_packs_epi16(c01, c23);
+  if (top < 0x7F &&
+      __builtin_expect(_mm256_movemask_epi8(_mm256_cmpgt_epi8(c, _mm256_set1_epi8((char) top))) != 0, 0)) {
+    for (int j = 0; j < 4; j++) {
+      if (mbits == 3) {
+        qb_cvt_f8fp_avx2_f32_f8e4m3_x8(in + 8 * j, out + 8 * j, 1);
+      } else {
+        qb_cvt_f8fp_avx2_f32_f8e5m2_x8(in + 8 * j, out + 8 * j);
+      }
+    }
+    return;
+  }
   /* 6. */
   const __m256i sg = _mm256_packs_epi16(_mm256_packs_epi32(w[0], w[1]), _mm256_packs_epi32(w[2], w[3]));
   const __m256i r = _mm256_or_si256(c, _mm256_and_si256(sg, _mm256_set1_epi8((char) 0x80)));
-  return _mm256_permutevar8x32_epi32(r, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+  _mm256_storeu_si256((__m256i*) out,
+                      _mm256_permutevar8x32_epi32(r, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7)));
 }
-static inline void qb_cvt_f8fp_avx2_f32_f8e4m3_x32(const float* in, uint8_t* out, int saturate) {
-  __m256i w[4], p[4];
-  for (int j = 0; j < 4; j++) {
-    w[j] = _mm256_loadu_si256((const __m256i*) (in + 8 * j));
-    p[j] = qb_f8_avx2_sum_madd(w[j], 3, QB_F8_E4M3_EMIN, saturate ? QB_F8_E4M3SAT_CLAMP : 0);
-  }
-  _mm256_storeu_si256((__m256i*) out, qb_f8_avx2_merge_madd(p, w, 3, 0x7F));
+static inline __attribute__((always_inline)) void qb_cvt_f8fp_avx2_f32_f8e4m3_x32(const float* in,
+                                                                                  uint8_t* out,
+                                                                                  int saturate) {
+  qb_f8_avx2_x32(in, out, 3, QB_F8_E4M3_EMIN, saturate ? 0x7E : 0x7F);
 }
-static inline void qb_cvt_f8fp_avx2_f32_f8e4m3_x8(const float* in, uint8_t* out, int saturate) {
-  const __m256i q = qb_f8_avx2_e4m3(_mm256_loadu_si256((const __m256i*) in), saturate);
-  const __m128i b = _mm256_castsi256_si128(
-      qb_f8_avx2_finish(_mm256_castsi128_si256(qb_cvt_avx2_pack_u8x1(q)), 3, QB_F8_E4M3_EMIN));
-  _mm_storel_epi64((__m128i*) out, b);
-}
-static inline void qb_cvt_f8fp_avx2_f32_f8e5m2_x32(const float* in, uint8_t* out) {
-  __m256i w[4], p[4];
-  for (int j = 0; j < 4; j++) {
-    w[j] = _mm256_loadu_si256((const __m256i*) (in + 8 * j));
-    p[j] = qb_f8_avx2_sum_madd(w[j], 2, QB_F8_E5M2_EMIN, QB_F8_E5M2_TOP_CLAMP);
-  }
-  _mm256_storeu_si256((__m256i*) out, qb_f8_avx2_merge_madd(p, w, 2, 0x7E));
-}
-static inline void qb_cvt_f8fp_avx2_f32_f8e5m2_x8(const float* in, uint8_t* out) {
-  const __m256i q = qb_f8_avx2_bytes(_mm256_loadu_si256((const __m256i*) in), 2, QB_F8_E5M2_EMIN,
-                                     QB_F8_E5M2_TOP_CLAMP, QB_F8_E5M2_NANVAL);
-  const __m128i b = _mm256_castsi256_si128(
-      qb_f8_avx2_finish(_mm256_castsi128_si256(qb_cvt_avx2_pack_u8x1(q)), 2, QB_F8_E5M2_EMIN));
-  _mm_storel_epi64((__m128i*) out, b);
+static inline __attribute__((always_inline)) void qb_cvt_f8fp_avx2_f32_f8e5m2_x32(const float* in,
+                                                                                  uint8_t* out) {
+  qb_f8_avx2_x32(in, out, 2, QB_F8_E5M2_EMIN, 0x7C);
 }
 static inline void qb_cvt_f8fp_avx2_f8e4m3_f32_x8(const uint8_t* in, float* out) {
   _mm256_storeu_ps(out, qb_f8e4m3_avx2_to_f32(_mm_loadl_epi64((const __m128i*) in)));
