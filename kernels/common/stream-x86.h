@@ -18,7 +18,8 @@
  * 2. Head: the fewest whole groups (below 64) after which the destination is 64-byte
  *    aligned, through the body, plain (none when no count of groups aligns it: then the
  *    copy below writes each tile's partial first and last lines with plain stores).
- * 3. Tiles: the body into the buffer, then the buffer streamed to the destination.
+ * 3. Tiles: the body into the buffer, then the buffer streamed to the destination,
+ *    with prefetches of the input QB_STREAM_AHEAD bytes on between its lines.
  * 4. What is left (under one tile): the body, plain.
  * 5. sfence: the streamed stores are weakly ordered; after it they are ordered before
  *    anything the caller does next (another thread reading the output after a join).
@@ -29,6 +30,7 @@
 #ifndef QB_COMMON_STREAM_X86_H
 #define QB_COMMON_STREAM_X86_H
 
+#include <assert.h>
 #include <immintrin.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -36,14 +38,27 @@
 
 #include "common/stream.h"
 
-/* Bytes of output per tile: 64 lines, with the input of the tile well inside L1. */
-#define QB_STREAM_TILE 4096
+/* A tile: at most QB_STREAM_TILE bytes of output (16 lines) and at most
+ * QB_STREAM_TILE_IN bytes of input, in whole groups (at least one; a group's output is
+ * at most QB_STREAM_BUF bytes). Short tiles keep the reads and the streamed writes close
+ * together: out of cache on the Zen 3 dev VM (one core, 128 MiB, paired in one process),
+ * 4 KiB tiles ran a narrowing cast (f32 -> f16, f64 -> f32) at 0.77-0.88 of the stream
+ * roof of its mix, 1 KiB tiles with the prefetch below at 0.92-0.96
+ * (kernels/README.md, "Stores"). */
+#define QB_STREAM_TILE 1024
+#define QB_STREAM_TILE_IN 2048
+#define QB_STREAM_BUF 4096
+/* How far ahead of the tile being computed the copy prefetches the input. */
+#define QB_STREAM_AHEAD 4096
 
 typedef void qb__stream_body(size_t n, const void* x, void* y, const void* params);
 
 /* Copies `bytes` from the 64-byte aligned `src` to `dst`: the whole 64-byte lines of dst
- * with non-temporal stores, a partial line at either end with plain ones. */
-static inline void qb__stream_copy(uint8_t* dst, const uint8_t* src, size_t bytes) {
+ * with non-temporal stores, a partial line at either end with plain ones. Between the
+ * lines it prefetches the `pf_bytes` from `pf` (a later tile's input), spread evenly, so
+ * that the input keeps arriving while the tile is written out. */
+static inline void qb__stream_copy(uint8_t* dst, const uint8_t* src, size_t bytes, const uint8_t* pf,
+                                   size_t pf_bytes) {
   const size_t lead = (size_t) (-(uintptr_t) dst & 63);
   if (lead != 0) {
     const size_t k = lead < bytes ? lead : bytes;
@@ -52,7 +67,12 @@ static inline void qb__stream_copy(uint8_t* dst, const uint8_t* src, size_t byte
     src += k;
     bytes -= k;
   }
+  /* Input lines to prefetch per output line, rounded up. */
+  const size_t lines = bytes / 64;
+  const size_t per = lines != 0 ? (pf_bytes / 64 + lines - 1) / lines : 0;
+  const uint8_t* const pf_end = pf + pf_bytes;
   for (; bytes >= 64; bytes -= 64, dst += 64, src += 64) {
+    for (size_t k = 0; k < per && pf < pf_end; k++, pf += 64) _mm_prefetch((const char*) pf, _MM_HINT_T0);
 #if defined(__AVX512F__)
     _mm512_stream_si512((void*) dst, _mm512_loadu_si512(src));
 #else
@@ -88,12 +108,19 @@ static inline void qb__stream_run(size_t n, const void* x, void* y, const void* 
     left -= head;
   }
   /* 3. */
-  const size_t tile = out_bytes < QB_STREAM_TILE ? QB_STREAM_TILE / out_bytes : 1;
-  _Alignas(64) uint8_t buf[QB_STREAM_TILE];
+  size_t tile = out_bytes < QB_STREAM_TILE ? QB_STREAM_TILE / out_bytes : 1;
+  if (tile * in_bytes > QB_STREAM_TILE_IN)
+    tile = in_bytes < QB_STREAM_TILE_IN ? QB_STREAM_TILE_IN / in_bytes : 1;
+  const size_t tile_in = tile * in_bytes;
+  _Alignas(64) uint8_t buf[QB_STREAM_BUF];
+  assert(tile * out_bytes <= sizeof buf);
   for (; left >= tile; left -= tile) {
     body(tile * group, in, buf, params);
-    qb__stream_copy(out, buf, tile * out_bytes);
-    in += tile * in_bytes;
+    /* A tile's worth of input QB_STREAM_AHEAD bytes on, while this tile is written
+     * (none past the end of the input). */
+    const size_t pf_bytes = left * in_bytes >= QB_STREAM_AHEAD + tile_in ? tile_in : 0;
+    qb__stream_copy(out, buf, tile * out_bytes, pf_bytes != 0 ? in + QB_STREAM_AHEAD : in, pf_bytes);
+    in += tile_in;
     out += tile * out_bytes;
   }
   /* 4. */
