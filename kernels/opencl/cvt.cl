@@ -31,6 +31,52 @@
   } while (0)
 
 /*
+ * QB_SPAN in steps of 16 elements: where QB_VEC is a multiple of 16 (CPU devices) and
+ * the work-item's span is whole, `group` runs once per 16 elements, b16 the first, and
+ * works on explicit 16-lane vectors (QB_LOAD, QB_STORE below), which PoCL compiles as
+ * written; otherwise (a partial span, QB_VEC 1 on a GPU) `one` runs per element i, as
+ * in QB_SPAN.
+ */
+#define QB_SPAN16(n, b16, group, i, one)                        \
+  do {                                                          \
+    const ulong qb_b16_ = get_global_id(0) * QB_VEC;            \
+    if (QB_VEC % 16 == 0 && qb_b16_ + QB_VEC <= (n)) {          \
+      for (uint qb_k16_ = 0; qb_k16_ < QB_VEC; qb_k16_ += 16) { \
+        const ulong b16 = qb_b16_ + qb_k16_;                    \
+        group;                                                  \
+      }                                                         \
+    } else {                                                    \
+      QB_SPAN(i, n, one);                                       \
+    }                                                           \
+  } while (0)
+
+/* The lane numbers of a 16-lane vector. */
+#define QB_LANES16 ((int16) (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15))
+
+/*
+ * Unaligned whole-vector loads and stores through packed structs (OpenCL C 1.2, 6.11.1:
+ * a packed struct's members have alignment 1). The blocks' codes start at odd offsets
+ * (q8_0: 34-byte blocks), where vstore16 is the only portable store, and PoCL 3.1 turns
+ * every vstoreN into N scalar stores (one byte at a time for uchar16: three quarters of
+ * the q8_0 quantizer's instructions); through a packed struct LLVM emits one unaligned
+ * vector store. Loads (vloadN) vectorize as they are, but read the same way for symmetry.
+ */
+#define QB_PACKED_TYPE(T)                  \
+  typedef struct __attribute__((packed)) { \
+    T v;                                   \
+  } qb__packed_##T
+QB_PACKED_TYPE(uchar4);
+QB_PACKED_TYPE(uchar8);
+QB_PACKED_TYPE(uchar16);
+QB_PACKED_TYPE(ushort);
+QB_PACKED_TYPE(uint);
+QB_PACKED_TYPE(uint4);
+QB_PACKED_TYPE(uint16);
+QB_PACKED_TYPE(float16);
+#define QB_STORE(T, p, val) (((global qb__packed_##T*) (p))->v = (val))
+#define QB_LOAD(T, p) (((global const qb__packed_##T*) (p))->v)
+
+/*
  * The helpers below compute every path and pick one at the end (selects, no early
  * returns), which is what lets a vectorizer that works across elements (PoCL's, and
  * LLVM's on the span above) keep the whole loop in vector registers: with branches on

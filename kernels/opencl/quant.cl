@@ -16,6 +16,24 @@ float qb__div(float a, float b) {
 }
 #endif
 
+/* a / b for 16 lanes, correctly rounded as qb__div. */
+float16 qb__div16(float16 a, float b) {
+#if QB_DIV_F64
+  return convert_float16(convert_double16(a) / (double) b);
+#else
+  return a / b;
+#endif
+}
+
+/* a / b lane by lane, correctly rounded as qb__div. */
+float16 qb__div16v(float16 a, float16 b) {
+#if QB_DIV_F64
+  return convert_float16(convert_double16(a) / convert_double16(b));
+#else
+  return a / b;
+#endif
+}
+
 /*
  * rint and round (ties away) for the quantizers, in plain float arithmetic: PoCL 3.1's
  * rint and round (x86) do not vectorize and held f32_qs8_quant to 9 GB/s where the
@@ -76,43 +94,117 @@ float qb__dequant_one(int q, float scale, int zp) {
   return (float) (q - zp) * scale;
 }
 
+/*
+ * qb__quant_one for 16 lanes, each with its own scale, reciprocal and zero point (per
+ * channel, two channels can meet within 16 elements), `tflite` a constant. The same
+ * result by fewer steps: v is first clamped to +-(qmax - qmin), a range of integers
+ * that holds [qmin - zp, qmax - zp] whatever zp in [qmin, qmax] (rounding is monotonic
+ * and keeps integers, so rounding the clamped value and clamping the code to the
+ * narrower range gives the reference's code), so what is rounded lies in [-255, 255],
+ * where one float addition rounds as qb__round_clamp16 below does (ties to even:
+ * c + 1.5 * 2^23, whose low bits are the code; ties away: c + copysign(0.5 - 2^-25, c)
+ * truncated; both equal rint / round on every f32 in [-256, 256], checked
+ * exhaustively). The zero point is then added and the code clamped to [qmin, qmax] in
+ * integers, with bounds the same for every lane; a NaN (which clamps to anything)
+ * takes the zero point by one select at the end. The clamps are written as compares
+ * and selects, which LLVM makes one vmaxps / vminps each; OpenCL's clamp() defines
+ * NaN operands, which took PoCL three operations per bound.
+ */
+QB_ALWAYS_INLINE int16 qb__quant16(float16 x, float16 s, float16 is, int16 zp, int qmin, int qmax,
+                                   const int tflite) {
+  const float16 v = tflite ? qb__div16v(x, s) : x * is;
+  const float16 w = (float16) (float) (qmax - qmin);
+  float16 c = select(v, -w, v < -w);
+  c = select(c, w, c > w);
+  const int16 r = tflite ? convert_int16(c + copysign((float16) 0x1.fffffep-2f, c))
+                         : as_int16(c + 0x1.8p23f) - 0x4B400000;
+  return select(clamp(r + zp, (int16) qmin, (int16) qmax), zp, v != v);
+}
+
+/* 16 codes from x to y (`u8` and `tflite` constants). */
+QB_ALWAYS_INLINE void qb__quant16_store(global const float* x, global void* y, float16 s, float16 is,
+                                        int16 zp, int qmin, int qmax, const int u8, const int tflite) {
+  const int16 q = qb__quant16(QB_LOAD(float16, x), s, is, zp, qmin, qmax, tflite);
+  QB_STORE(uchar16, y, u8 ? convert_uchar16(q) : as_uchar16(convert_char16(q)));
+}
+
+/* 16 codes from x (`u8` a constant) dequantized to y. */
+QB_ALWAYS_INLINE void qb__dequant16_store(global const void* x, global float* y, float16 s, int16 zp,
+                                          const int u8) {
+  const uchar16 b = QB_LOAD(uchar16, x);
+  const int16 q = u8 ? convert_int16(b) : convert_int16(as_char16(b));
+  QB_STORE(float16, y, convert_float16(q - zp) * s);
+}
+
 #define QB_QUANT_ARGS float scale, float inv_scale, int zp, int qmin, int qmax, int tflite
 #define QB_QUANTC_ARGS                                                                                  \
   global const float *scales, global const float *inv_scales, global const int *zps, ulong channel_len, \
       int qmin, int qmax, int tflite
 
+/* Per tensor: 16 lanes at a time on whole spans (QB_SPAN16), else per element; `u8` a
+ * constant. */
+#define QB_QUANT_BODY(T, u8)                                                                 \
+  do {                                                                                       \
+    const float16 s16 = (float16) scale, is16 = (float16) inv_scale;                         \
+    const int16 z16 = (int16) zp;                                                            \
+    if (tflite)                                                                              \
+      QB_SPAN16(n, b, qb__quant16_store(x + b, y + b, s16, is16, z16, qmin, qmax, u8, 1), i, \
+                y[i] = (T) qb__quant_one(x[i], scale, inv_scale, zp, qmin, qmax, 1));        \
+    else                                                                                     \
+      QB_SPAN16(n, b, qb__quant16_store(x + b, y + b, s16, is16, z16, qmin, qmax, u8, 0), i, \
+                y[i] = (T) qb__quant_one(x[i], scale, inv_scale, zp, qmin, qmax, 0));        \
+  } while (0)
+
 kernel void qb_f32_qs8_quant_ocl(ulong n, global const float* x, global char* y, QB_QUANT_ARGS) {
-  QB_SPAN_ROUNDING(i, n, t, tflite, y[i] = (char) qb__quant_one(x[i], scale, inv_scale, zp, qmin, qmax, t));
+  QB_QUANT_BODY(char, 0);
 }
 
 kernel void qb_f32_qu8_quant_ocl(ulong n, global const float* x, global uchar* y, QB_QUANT_ARGS) {
-  QB_SPAN_ROUNDING(i, n, t, tflite, y[i] = (uchar) qb__quant_one(x[i], scale, inv_scale, zp, qmin, qmax, t));
+  QB_QUANT_BODY(uchar, 1);
 }
 
 kernel void qb_qs8_f32_dequant_ocl(ulong n, global const char* x, global float* y, QB_QUANT_ARGS) {
-  QB_SPAN(i, n, y[i] = qb__dequant_one(x[i], scale, zp));
+  QB_SPAN16(n, b, qb__dequant16_store(x + b, y + b, (float16) scale, (int16) zp, 0), i,
+            y[i] = qb__dequant_one(x[i], scale, zp));
 }
 
 kernel void qb_qu8_f32_dequant_ocl(ulong n, global const uchar* x, global float* y, QB_QUANT_ARGS) {
-  QB_SPAN(i, n, y[i] = qb__dequant_one(x[i], scale, zp));
+  QB_SPAN16(n, b, qb__dequant16_store(x + b, y + b, (float16) scale, (int16) zp, 1), i,
+            y[i] = qb__dequant_one(x[i], scale, zp));
+}
+
+/* x quantized and dequantized, 16 lanes (`tflite` a constant). */
+QB_ALWAYS_INLINE void qb__fakequant16(global const float* x, global float* y, float scale, float inv_scale,
+                                      int zp, int qmin, int qmax, const int tflite) {
+  const int16 z = (int16) zp;
+  const int16 q =
+      qb__quant16(QB_LOAD(float16, x), (float16) scale, (float16) inv_scale, z, qmin, qmax, tflite);
+  QB_STORE(float16, y, convert_float16(q - z) * scale);
 }
 
 kernel void qb_f32_qs8_fakequant_ocl(ulong n, global const float* x, global float* y, QB_QUANT_ARGS) {
-  QB_SPAN_ROUNDING(i, n, t, tflite, {
-    const int q = qb__quant_one(x[i], scale, inv_scale, zp, qmin, qmax, t);
-    y[i] = qb__dequant_one(q, scale, zp);
-  });
+  if (tflite)
+    QB_SPAN16(n, b, qb__fakequant16(x + b, y + b, scale, inv_scale, zp, qmin, qmax, 1), i,
+              y[i] = qb__dequant_one(qb__quant_one(x[i], scale, inv_scale, zp, qmin, qmax, 1), scale, zp));
+  else
+    QB_SPAN16(n, b, qb__fakequant16(x + b, y + b, scale, inv_scale, zp, qmin, qmax, 0), i,
+              y[i] = qb__dequant_one(qb__quant_one(x[i], scale, inv_scale, zp, qmin, qmax, 0), scale, zp));
 }
 
 /*
  * Per channel: element i belongs to channel i / channel_len. A 64-bit division per
  * element does not vectorize on x86 (PoCL calls a scalar routine per lane) and the
  * parameters became gathers: per-channel quantize ran at 0.04-0.06 of the device's copy
- * roof. When a channel is at least QB_VEC long, a work-item's span meets at most two
- * channels: one division per work-item finds the first and where the next begins, both
- * channels' parameters are loaded once, and each element picks by a select. When
- * QB_VEC divides the channel length (the usual case: rows of a multiple of 16), a span
- * lies in one channel: one set of parameters per work-item and the per-tensor loop.
+ * roof. When a channel is at least 16 long (QB_VEC long), 16 elements (a work-item's
+ * span) meet at most two channels: one division finds the first and where the next
+ * begins, both channels' parameters are loaded once, and each lane (element) picks by a
+ * select. Where QB_VEC divides the channel length, a span lies in one channel.
+ *
+ * On whole spans where QB_VEC is a multiple of 16 (CPU devices) the kernels take 16
+ * lanes at a time (qb__quant16): the per-element loop of the pair case (any channel
+ * length not a multiple of 16, such as qbench's 157 at DRAM size) compared 64-bit
+ * element indices and picked the parameters element by element, 2.5x slower than the
+ * per-tensor kernel on PoCL 3.1 (AVX2).
  */
 #define QB_CHANNEL_PAIR(n)                                                    \
   const ulong qb_f_ = min((ulong) get_global_id(0) * QB_VEC, (ulong) (n) -1); \
@@ -120,9 +212,59 @@ kernel void qb_f32_qs8_fakequant_ocl(ulong n, global const float* x, global floa
   const ulong qb_next_ = (qb_c0_ + 1) * channel_len;                          \
   const ulong qb_c1_ = qb_next_ < (n) ? qb_c0_ + 1 : qb_c0_
 
-#define QB_QUANTC_BODY(T)                                                                        \
+/* The channels of the 16 elements from b (channel_len >= 16, b + 16 <= n): lanes below
+ * qb_up_'s first set lane in channel qb_c0_, the others in qb_c1_. */
+#define QB_CHANNEL_PAIR16(b, n)                              \
+  const ulong qb_c0_ = (b) / channel_len;                    \
+  const ulong qb_next_ = (qb_c0_ + 1) * channel_len;         \
+  const ulong qb_c1_ = qb_next_ < (n) ? qb_c0_ + 1 : qb_c0_; \
+  const int16 qb_up_ = QB_LANES16 > (int16) ((int) min(qb_next_ - (b), (ulong) 16) - 1)
+
+QB_ALWAYS_INLINE void qb__quantc16(ulong n, global const float* x, global void* y, ulong b,
+                                   global const float* scales, global const float* inv_scales,
+                                   global const int* zps, ulong channel_len, int qmin, int qmax, const int u8,
+                                   const int tflite) {
+  QB_CHANNEL_PAIR16(b, n);
+  if (qb_next_ - b >= 16) {
+    qb__quant16_store(x + b, (global uchar*) y + b, (float16) scales[qb_c0_], (float16) inv_scales[qb_c0_],
+                      (int16) zps[qb_c0_], qmin, qmax, u8, tflite);
+    return;
+  }
+  const float16 s = select((float16) scales[qb_c0_], (float16) scales[qb_c1_], qb_up_);
+  const float16 is = select((float16) inv_scales[qb_c0_], (float16) inv_scales[qb_c1_], qb_up_);
+  const int16 z = select((int16) zps[qb_c0_], (int16) zps[qb_c1_], qb_up_);
+  qb__quant16_store(x + b, (global uchar*) y + b, s, is, z, qmin, qmax, u8, tflite);
+}
+
+QB_ALWAYS_INLINE void qb__dequantc16(ulong n, global const void* x, global float* y, ulong b,
+                                     global const float* scales, global const int* zps, ulong channel_len,
+                                     const int u8) {
+  QB_CHANNEL_PAIR16(b, n);
+  if (qb_next_ - b >= 16) {
+    qb__dequant16_store((global const uchar*) x + b, y + b, (float16) scales[qb_c0_], (int16) zps[qb_c0_],
+                        u8);
+    return;
+  }
+  const float16 s = select((float16) scales[qb_c0_], (float16) scales[qb_c1_], qb_up_);
+  const int16 z = select((int16) zps[qb_c0_], (int16) zps[qb_c1_], qb_up_);
+  qb__dequant16_store((global const uchar*) x + b, y + b, s, z, u8);
+}
+
+/* Whether this work-item takes the 16-lane path. */
+#define QB_CHANNELS16_OK(n) \
+  (QB_VEC % 16 == 0 && channel_len >= 16 && get_global_id(0) * QB_VEC + QB_VEC <= (n))
+
+#define QB_QUANTC_BODY(T, u8)                                                                    \
   if (n == 0) return;                                                                            \
-  if (channel_len % QB_VEC == 0) {                                                               \
+  if (QB_CHANNELS16_OK(n)) {                                                                     \
+    const ulong b0 = get_global_id(0) * QB_VEC;                                                  \
+    if (tflite)                                                                                  \
+      for (uint k = 0; k < QB_VEC; k += 16)                                                      \
+        qb__quantc16(n, x, y, b0 + k, scales, inv_scales, zps, channel_len, qmin, qmax, u8, 1);  \
+    else                                                                                         \
+      for (uint k = 0; k < QB_VEC; k += 16)                                                      \
+        qb__quantc16(n, x, y, b0 + k, scales, inv_scales, zps, channel_len, qmin, qmax, u8, 0);  \
+  } else if (channel_len % QB_VEC == 0) {                                                        \
     const ulong c = min((ulong) get_global_id(0) * QB_VEC, (ulong) (n) -1) / channel_len;        \
     const float s = scales[c], is = inv_scales[c];                                               \
     const int z = zps[c];                                                                        \
@@ -143,39 +285,42 @@ kernel void qb_f32_qs8_fakequant_ocl(ulong n, global const float* x, global floa
     });                                                                                          \
   }
 
-#define QB_DEQUANTC_BODY                                                                  \
-  if (n == 0) return;                                                                     \
-  if (channel_len % QB_VEC == 0) {                                                        \
-    const ulong c = min((ulong) get_global_id(0) * QB_VEC, (ulong) (n) -1) / channel_len; \
-    const float s = scales[c];                                                            \
-    const int z = zps[c];                                                                 \
-    QB_SPAN(i, n, y[i] = qb__dequant_one(x[i], s, z));                                    \
-  } else if (channel_len >= QB_VEC) {                                                     \
-    QB_CHANNEL_PAIR(n);                                                                   \
-    const float s0 = scales[qb_c0_], s1 = scales[qb_c1_];                                 \
-    const int z0 = zps[qb_c0_], z1 = zps[qb_c1_];                                         \
-    QB_SPAN(i, n, {                                                                       \
-      const int up = i >= qb_next_;                                                       \
-      y[i] = qb__dequant_one(x[i], up ? s1 : s0, up ? z1 : z0);                           \
-    });                                                                                   \
-  } else {                                                                                \
-    QB_SPAN(i, n, {                                                                       \
-      const ulong c = i / channel_len;                                                    \
-      y[i] = qb__dequant_one(x[i], scales[c], zps[c]);                                    \
-    });                                                                                   \
+#define QB_DEQUANTC_BODY(u8)                                                                             \
+  if (n == 0) return;                                                                                    \
+  if (QB_CHANNELS16_OK(n)) {                                                                             \
+    const ulong b0 = get_global_id(0) * QB_VEC;                                                          \
+    for (uint k = 0; k < QB_VEC; k += 16) qb__dequantc16(n, x, y, b0 + k, scales, zps, channel_len, u8); \
+  } else if (channel_len % QB_VEC == 0) {                                                                \
+    const ulong c = min((ulong) get_global_id(0) * QB_VEC, (ulong) (n) -1) / channel_len;                \
+    const float s = scales[c];                                                                           \
+    const int z = zps[c];                                                                                \
+    QB_SPAN(i, n, y[i] = qb__dequant_one(x[i], s, z));                                                   \
+  } else if (channel_len >= QB_VEC) {                                                                    \
+    QB_CHANNEL_PAIR(n);                                                                                  \
+    const float s0 = scales[qb_c0_], s1 = scales[qb_c1_];                                                \
+    const int z0 = zps[qb_c0_], z1 = zps[qb_c1_];                                                        \
+    QB_SPAN(i, n, {                                                                                      \
+      const int up = i >= qb_next_;                                                                      \
+      y[i] = qb__dequant_one(x[i], up ? s1 : s0, up ? z1 : z0);                                          \
+    });                                                                                                  \
+  } else {                                                                                               \
+    QB_SPAN(i, n, {                                                                                      \
+      const ulong c = i / channel_len;                                                                   \
+      y[i] = qb__dequant_one(x[i], scales[c], zps[c]);                                                   \
+    });                                                                                                  \
   }
 
 kernel void qb_f32_qs8_quantc_ocl(ulong n, global const float* x, global char* y,
-                                  QB_QUANTC_ARGS){QB_QUANTC_BODY(char)}
+                                  QB_QUANTC_ARGS){QB_QUANTC_BODY(char, 0)}
 
 kernel void qb_f32_qu8_quantc_ocl(ulong n, global const float* x, global uchar* y,
-                                  QB_QUANTC_ARGS){QB_QUANTC_BODY(uchar)}
+                                  QB_QUANTC_ARGS){QB_QUANTC_BODY(uchar, 1)}
 
 kernel void qb_qs8_f32_dequantc_ocl(ulong n, global const char* x, global float* y,
-                                    QB_QUANTC_ARGS){QB_DEQUANTC_BODY}
+                                    QB_QUANTC_ARGS){QB_DEQUANTC_BODY(0)}
 
 kernel void qb_qu8_f32_dequantc_ocl(ulong n, global const uchar* x, global float* y, QB_QUANTC_ARGS) {
-  QB_DEQUANTC_BODY
+  QB_DEQUANTC_BODY(1)
 }
 /*
  * Block quantization: one work-item per block of 32. A block is 36 bytes (f32 scale d,
@@ -206,28 +351,6 @@ float qb__absmax_skipnan(global const float* x, int len) {
  * |x| as bits with NaN as 0: an integer max of these is the f32 amax that skips NaN (the
  * comparison `a > amax` is false for NaN), inf included.
  */
-/*
- * Unaligned whole-vector loads and stores through packed structs (OpenCL C 1.2, 6.11.1:
- * a packed struct's members have alignment 1). The blocks' codes start at odd offsets
- * (q8_0: 34-byte blocks), where vstore16 is the only portable store, and PoCL 3.1 turns
- * every vstoreN into N scalar stores (one byte at a time for uchar16: three quarters of
- * the q8_0 quantizer's instructions); through a packed struct LLVM emits one unaligned
- * vector store. Loads (vloadN) vectorize as they are, but read the same way for symmetry.
- */
-#define QB_PACKED_TYPE(T)                  \
-  typedef struct __attribute__((packed)) { \
-    T v;                                   \
-  } qb__packed_##T
-QB_PACKED_TYPE(uchar4);
-QB_PACKED_TYPE(uchar8);
-QB_PACKED_TYPE(uchar16);
-QB_PACKED_TYPE(ushort);
-QB_PACKED_TYPE(uint);
-QB_PACKED_TYPE(uint4);
-QB_PACKED_TYPE(uint16);
-QB_PACKED_TYPE(float16);
-#define QB_STORE(T, p, val) (((global qb__packed_##T*) (p))->v = (val))
-#define QB_LOAD(T, p) (((global const qb__packed_##T*) (p))->v)
 
 uint16 qb__abs_bits16_skipnan(float16 v) {
   const uint16 a = as_uint16(v) & 0x7FFFFFFFu;
@@ -292,18 +415,7 @@ float qb__hminmax16f(float16 v, int largest) {
  * reciprocals and scale encodings as 16-lane vectors, then encodes each block with its
  * lane. Otherwise (a partial span, QB_VEC 1 on a GPU) `one` runs per block b, as QB_SPAN.
  */
-#define QB_BLOCKS16(nb, b16, group, b, one)                     \
-  do {                                                          \
-    const ulong qb_b16_ = get_global_id(0) * QB_VEC;            \
-    if (QB_VEC % 16 == 0 && qb_b16_ + QB_VEC <= (nb)) {         \
-      for (uint qb_k16_ = 0; qb_k16_ < QB_VEC; qb_k16_ += 16) { \
-        const ulong b16 = qb_b16_ + qb_k16_;                    \
-        group;                                                  \
-      }                                                         \
-    } else {                                                    \
-      QB_SPAN(b, nb, one);                                      \
-    }                                                           \
-  } while (0)
+#define QB_BLOCKS16(nb, b16, group, b, one) QB_SPAN16(nb, b16, group, b, one)
 
 /* M(k, h) for the sixteen blocks of a group: k the block, h its lane as a hex digit
  * (for the vector component .s<h>). Kept out of clang-format, whose layout of this list
@@ -367,24 +479,6 @@ int16 qb__round_clamp16(float16 v, float lim, int away) {
   c = clamp(c, (float16) -lim, (float16) lim);   /* vector bounds: see qb__hmax16 */
   if (away) return convert_int16(c + copysign((float16) 0x1.fffffep-2f, c));
   return as_int16(c + 0x1.8p23f) - 0x4B400000;
-}
-
-/* a / b for 16 lanes, correctly rounded as qb__div. */
-float16 qb__div16(float16 a, float b) {
-#if QB_DIV_F64
-  return convert_float16(convert_double16(a) / (double) b);
-#else
-  return a / b;
-#endif
-}
-
-/* a / b lane by lane, correctly rounded as qb__div. */
-float16 qb__div16v(float16 a, float16 b) {
-#if QB_DIV_F64
-  return convert_float16(convert_double16(a) / convert_double16(b));
-#else
-  return a / b;
-#endif
 }
 
 /* qb__rint for 16 lanes. */
