@@ -273,12 +273,12 @@ QB_ALWAYS_INLINE uint16 qb__mx_encode16(float16 v, int k, int away) {
   if (k == QB_MX_E2M3) return qb__f32_to_fn_small16(w, 2, 3, 1, away);
   if (k == QB_MX_E3M2) return qb__f32_to_fn_small16(w, 3, 2, 3, away);
   if (k == QB_MX_E2M1) return qb__f32_to_fn_small16(w, 2, 1, 1, away);
+  /* |v| < 2, so r = |v| * 64 < 128: one float addition rounds it to an integer, as
+   * qb__round_clamp16 (the integer steps with a float -> uint conversion and back took
+   * 6 operations each on AVX2, which has neither). */
   const float16 r = as_float16(mag) * 64.0f;
-  const uint16 t = convert_uint16(r);
-  const float16 frac = r - convert_float16(t);
-  const int16 odd = away ? (int16) -1 : -as_int16(t & 1u);
-  const int16 up = (frac > 0.5f) | ((frac == 0.5f) & odd);
-  const uint16 q = min(t + select((uint16) 0u, (uint16) 1u, up), (uint16) 127u);
+  const int16 t = away ? convert_int16(r + 0x1.fffffep-2f) : as_int16(r + 0x1.8p23f) - 0x4B400000;
+  const uint16 q = min(as_uint16(t), (uint16) 127u);
   return select(q, 0u - q, w >> 31 != 0u) & 0xFFu;
 }
 
