@@ -4,7 +4,7 @@
  * 4i..4i+3, by ggml's sign trick: vpdpbusd of |x| (vpabsb, u8) by sign(y, x) (vpsignb),
  * exact unless y = -128 meets a negative x (sign(y, x) wraps to -128); the minimum
  * byte of sign(y, x) over each pair of blocks is kept and, where it is -128, the pair's
- * lanes are formed again by widening (the same lanes: qb8-dot-avx2-u64.c, whose loop
+ * lanes are formed again by widening (the same lanes: qb8-dot-avx2-u256.c, whose former loop
  * this is with vpdpbusd for vpmaddubsw + vpmaddwd). Each lane is converted to f32
  * (exact) and accumulated by an FMA with its block's scale da * db, rounded to f32 as in
  * the reference: the same terms grouped differently (QB_SEM_REASSOC). Two blocks per
