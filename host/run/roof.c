@@ -107,6 +107,16 @@ static void qb__progress(qb__roofing* r, const char* bench) {
 #define QB__ROOF_BIG_REPETITIONS 3u
 #define QB__ROOF_BIG_BYTES ((uint64_t) 4 << 20)
 #define QB__ROOF_MIN_TIME 0.002
+/* A multi-thread roof of QB__ROOF_BIG_BYTES or more: seconds of untimed calls on every
+ * thread before each way's first timed repetition (qb_cpu_bench.warm_s), so that the
+ * threads are timed with every core busy, as a case's threads are after its calibration
+ * runs. In quiet runs on the 2-core dev VM the 2-thread DRAM roofs of write-heavy mixes
+ * (each repetition one call of about 3 ms, right after the threads start) read 23-26
+ * GB/s, one core's worth, while kernels of those mixes ran 49-52 in tens of calls per
+ * repetition (the first of them 48.5, after one calibration call); with both cores
+ * busy the same loops read 47-53. 10 ms: about three calls of a 2-thread DRAM roof,
+ * some 2 s in all over a run of every family at DRAM on 2 threads. */
+#define QB__ROOF_WARM_S 0.01
 
 /* The roofs' short repetitions (the suite's when they are more or shorter still). */
 static qb_measure_options qb__roof_options(const qb_measure_options* suite, bool big) {
@@ -197,6 +207,7 @@ static void qb__bandwidth_trial(qb__roofing* r, qb_roof* x) {
   const qb_measure_options mo = qb__roof_options(&r->in->measure, big);
   x->repetitions = mo.repetitions;
   x->min_time = mo.min_time;
+  x->warm_s = big && x->threads > 1 ? QB__ROOF_WARM_S : 0;
   if (trial == 1) r->final = (size_t) (x - r->roofs->items);
   for (size_t i = 0; i < n_ways && i < sizeof x->way_bps / sizeof x->way_bps[0] && !*r->in->stop; i++) {
     const qb__way* way = &ways[i];
@@ -216,6 +227,7 @@ static void qb__bandwidth_trial(qb__roofing* r, qb_roof* x) {
       if (st != QB_UNSUPPORTED && x->method == NULL) qb_text_copy(x->reason, sizeof x->reason, err.msg);
       continue;
     }
+    b.warm_s = x->warm_s;
     char bench[192];
     snprintf(bench, sizeof bench, "roof/%s/%s/%s/threads:%u%s", x->name, way->name, x->size_class, x->threads,
              trial > 1 ? "/again" : "");
@@ -656,6 +668,7 @@ json_t* qb_roofs_json(const qb_roofs* roofs) {
           "the fastest of %u repetitions of %g ms (or of one call, if longer) of each way, over every trial",
           x->repetitions, x->min_time * 1e3);
       json_object_set_new(o, "best_of", json_string(best));
+      json_object_set_new(o, "warm_up_s", json_real(x->warm_s));
       if (x->r + x->w > 0) {
         json_object_set_new(o, "read_lines", json_integer(x->r));
         json_object_set_new(o, "write_lines", json_integer(x->w));

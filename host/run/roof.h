@@ -46,6 +46,7 @@ typedef struct qb_roof {
   unsigned retries;
   unsigned repetitions; /* per way and trial */
   double min_time;      /* seconds per repetition */
+  double warm_s;        /* untimed calls per thread before each way's repetitions (0: none) */
   bool ok;
   bool skipped; /* not measurable here (a device's allocation limit): not an error */
   char reason[512];

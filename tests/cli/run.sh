@@ -128,6 +128,10 @@ for x in q["roofs"]:
         bad.append("roof %s/%s/%s: no method, ways or trials" % (x["name"], x["size_class"], x["threads"]))
     elif abs(max(v for v in x["ways"].values() if v) - x["bytes_per_second"]) > 1e-6 * x["bytes_per_second"]:
         bad.append("roof %s/%s: not the fastest of its ways" % (x["name"], x["size_class"]))
+    # Untimed warm-up calls only where several threads move 4 MiB or more.
+    warm = x.get("warm_up_s")
+    if warm is None or (warm > 0) != (x["threads"] > 1 and x["bytes"] >= 4 << 20):
+        bad.append("roof %s/%s/%s: warm_up_s %s" % (x["name"], x["size_class"], x["threads"], warm))
     if x["name"] == "read" and not {"sum", "sum-8", "sum-2"} <= set(x.get("ways", {})):
         bad.append("roof read/%s/%s: ways %s lack sum, sum-8 or sum-2" % (x["size_class"], x["threads"], sorted(x.get("ways", {}))))
     if (x["name"], x["size_class"], x["threads"]) in held and x["trials"] < 2:

@@ -70,6 +70,7 @@ typedef struct qb_cpu_slice {
   double bytes, items, flops; /* per iteration */
   int64_t batch;              /* iterations per keep-running step: amortizes the loop's overhead */
   uint64_t sink;              /* read roof: keeps the sum alive */
+  bool warmed;                /* this thread index has done the bench's warm-up (warm_s) */
 } qb_cpu_slice;
 
 typedef struct qb_cpu_bench {
@@ -85,6 +86,9 @@ typedef struct qb_cpu_bench {
   bool read_avx2;       /* the read roof's wide path is usable */
   int stream_width;     /* stream roofs: 64 (AVX-512), 32 (AVX2) or 0 (portable) */
   qb_cpu_stream stream; /* stream roofs: the mix */
+  /* Roofs: seconds of untimed calls each thread makes before its first timed
+   * repetition, all threads at once (0: none). See qb_cpu_bench_fn. */
+  double warm_s;
   /* Limits: the monotonic time the case started and how long it may take (0: none). */
   double start_s, timeout_s;
   char timeout_msg[96];
