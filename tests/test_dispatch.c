@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/stream.h"
 #include "numerics/calib.h"
 #include "platform/registry.h"
 #include "test_util.h"
@@ -149,6 +150,25 @@ static void test_picked_matches_reference(void** state) {
   }
 }
 
+/* The store threshold counts the bytes a call moves, read and written
+ * (kernels/common/stream.h): a narrowing kernel whose output alone is under it still
+ * streams once its input and output reach it; a call that writes nothing never does. */
+static void test_stream_wanted_counts_bytes_moved(void** state) {
+  (void) state;
+  const size_t saved = qb_kernels_stream_min_bytes();
+  qb_kernels_set_stream_min_bytes(100);
+  assert_true(qb_stream_wanted(80, 20));
+  assert_true(qb_stream_wanted(20, 80));
+  assert_false(qb_stream_wanted(80, 19));
+  assert_false(qb_stream_wanted(100, 0));
+  qb_kernels_set_stream_min_bytes(0);
+  assert_true(qb_stream_wanted(0, 1));
+  assert_false(qb_stream_wanted(1, 0));
+  qb_kernels_set_stream_min_bytes(QB_STREAM_NEVER);
+  assert_false(qb_stream_wanted(SIZE_MAX / 2, SIZE_MAX / 2));
+  qb_kernels_set_stream_min_bytes(saved);
+}
+
 int main(void) {
   qb_error err;
   qb_cpu_detect(&g_cpu);
@@ -171,6 +191,7 @@ int main(void) {
       cmocka_unit_test(test_registry_consistent),
       cmocka_unit_test(test_pick_respects_cap),
       cmocka_unit_test(test_picked_matches_reference),
+      cmocka_unit_test(test_stream_wanted_counts_bytes_moved),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -84,13 +84,13 @@ static inline void qb__stream_copy(uint8_t* dst, const uint8_t* src, size_t byte
 }
 
 /* Runs `body` over n elements (a multiple of `group`) of x into y, streamed when the
- * call writes at least the threshold (common/stream.h): `in_bytes` and `out_bytes` are
+ * call moves at least the threshold (common/stream.h): `in_bytes` and `out_bytes` are
  * the bytes of one group. `body` is the kernel's plain loop; with a constant argument it
  * is inlined here. */
 static inline void qb__stream_run(size_t n, const void* x, void* y, const void* params, qb__stream_body* body,
                                   size_t group, size_t in_bytes, size_t out_bytes) {
   const size_t groups = n / group;
-  if (!qb_stream_wanted(groups * out_bytes)) {
+  if (!qb_stream_wanted(groups * in_bytes, groups * out_bytes)) {
     body(n, x, y, params); /* 1. */
     return;
   }

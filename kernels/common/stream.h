@@ -9,8 +9,11 @@
  * lines without reading them, but they bypass the cache: when the output would have
  * stayed in cache for its next reader they make the kernel slower. A library chooses by
  * size, as glibc's memcpy does above its non-temporal threshold: the write-heavy x86
- * kernels (kernels/README.md, "Stores") stream their stores when one call writes at
- * least `stream_min_bytes` bytes, and store plainly otherwise.
+ * kernels (kernels/README.md, "Stores") stream their stores when one call moves (reads
+ * plus writes) at least `stream_min_bytes` bytes, and store plainly otherwise. The
+ * footprint, not the output alone, is what decides whether the output is still cached
+ * when the call returns: a quantizer reading 100 MiB to write 15 MiB has pushed its
+ * first output lines out of a 32 MiB last level long before it ends.
  *
  * The kernels never decide the threshold: the host sets it from the machine (for
  * `qbench run`, the CPU backend from the last-level cache and the case's threads:
@@ -26,8 +29,8 @@
 
 /* The kernels' only mutable state, in one struct. */
 typedef struct qb_kernel_config {
-  /* A call that writes at least this many bytes streams its stores (where its kernel
-   * can); QB_STREAM_NEVER: none does. */
+  /* A call that moves (reads plus writes) at least this many bytes streams its stores
+   * (where its kernel can); QB_STREAM_NEVER: none does. */
   size_t stream_min_bytes;
 } qb_kernel_config;
 
@@ -36,16 +39,16 @@ typedef struct qb_kernel_config {
 /* Defined once, in kernels/common/stream.c; read through qb_stream_wanted. */
 extern qb_kernel_config qb__kernel_config;
 
-/* Sets the threshold (bytes written by one call; QB_STREAM_NEVER: never). Not
+/* Sets the threshold (bytes read plus written by one call; QB_STREAM_NEVER: never). Not
  * thread-safe against running kernels: call it before starting the threads that run
  * them. */
 void qb_kernels_set_stream_min_bytes(size_t bytes);
 size_t qb_kernels_stream_min_bytes(void);
 
-/* Whether a call that writes `out_bytes` bytes should stream its stores (never when it
- * writes nothing). */
-static inline int qb_stream_wanted(size_t out_bytes) {
-  return out_bytes != 0 && out_bytes >= qb__kernel_config.stream_min_bytes;
+/* Whether a call that reads `in_bytes` and writes `out_bytes` bytes should stream its
+ * stores (never when it writes nothing). */
+static inline int qb_stream_wanted(size_t in_bytes, size_t out_bytes) {
+  return out_bytes != 0 && in_bytes + out_bytes >= qb__kernel_config.stream_min_bytes;
 }
 
 #endif /* QB_COMMON_STREAM_H */

@@ -83,13 +83,13 @@ static void qb__describe(qb_backend* b, int device, qb_family fam, const char* v
 }
 
 /*
- * Bytes of output from which one kernel call streams its stores (kernels/common/stream.h):
- * three quarters of each thread's share of the last-level cache (the size sizing uses,
- * `--caches` included), as glibc sets its non-temporal threshold. An output that large
- * cannot be in the cache at its next use with the input beside it, so reading its lines
- * before writing them is wasted; a smaller one may be (an L3-sized case's output is at
- * most half of the last level), and plain stores keep it there. 0 (no last level known):
- * never.
+ * Bytes moved (read plus written) from which one kernel call streams its stores
+ * (kernels/common/stream.h): three quarters of each thread's share of the last-level cache
+ * (the size sizing uses, `--caches` included), as glibc sets its non-temporal threshold.
+ * After a call that moves that much, its output cannot be in the cache at its next use,
+ * so reading its lines before writing them is wasted; after a smaller one it may be (an
+ * L3-sized case moves half of the last level), and plain stores keep it there. 0 (no
+ * last level known): never.
  */
 static size_t qb__stream_min_bytes(const qb_topo* t, unsigned threads) {
   if (t->l3_used == 0) return QB_STREAM_NEVER;
