@@ -234,25 +234,43 @@ static inline __m256i qb_cvt_w16_avx2_round16(__m256 a, __m256 b) {
   return _mm256_sub_epi16(hi, _mm256_cmpgt_epi16(t, _mm256_setzero_si256()));
 }
 
-/* The 64-element blocks that hold a NaN (step 4), out of line: inlined, their code made
- * the loop 3-4 % slower. */
-static __attribute__((noinline, cold)) void qb_cvt_w16_avx2_f32_bf16_nan64(const float* in, uint16_t* out) {
-  for (int j = 0; j < 4; j++) qb_cvt_avx2_f32_bf16_x16(in + 16 * j, out + 16 * j);
+/* Step 5's rare blocks, out of line (inlined, their code made the loop 3-4 % slower):
+ * a block holding a NaN, from its input (which no store of the block has touched), and
+ * a block whose output overlaps its input, from the scratch block it was written to
+ * (`written`: where the block's stores went). */
+static __attribute__((noinline, cold)) void qb_cvt_w16_avx2_f32_bf16_fix64(const float* in, uint16_t* out,
+                                                                           const uint16_t* written, int nan) {
+  for (int j = 0; j < 4; j++) {
+    if (nan) {
+      qb_cvt_avx2_f32_bf16_x16(in + 16 * j, out + 16 * j);
+    } else {
+      _mm256_storeu_si256((__m256i*) (out + 16 * j), _mm256_loadu_si256((const __m256i*) (written + 16 * j)));
+    }
+  }
 }
 
-/* 64 elements: four groups of 16, one NaN test for all (step 4). */
-static inline void qb_cvt_w16_avx2_f32_bf16_x64(const float* in, uint16_t* out) {
+/*
+ * 64 elements: four groups of 16, one NaN test for all (step 4).
+ * 5. The test's branch comes after the stores (where it stood before them, the loop ran
+ *    6-7 % slower: stores waiting on a late branch): a block holding a NaN is then
+ *    written again. Its input must still be there, so a block whose output overlaps its
+ *    own input (a cast over its own buffer, y == x, does that in its first block) is
+ *    written to a scratch block instead and copied out after the test.
+ */
+static inline __attribute__((always_inline)) void qb_cvt_w16_avx2_f32_bf16_x64(const float* in,
+                                                                               uint16_t* out) {
+  uint16_t scratch[64];
+  const int overlap = (uintptr_t) out - (uintptr_t) in + 128u < 384u;
+  uint16_t* dst = overlap ? scratch : out;
   __m256 x[8];
   for (int j = 0; j < 4; j++) qb_cvt_w16_avx2_load16(in + 16 * j, &x[2 * j], &x[2 * j + 1]);
   const __m256 u = _mm256_or_ps(
       _mm256_or_ps(_mm256_cmp_ps(x[0], x[1], _CMP_UNORD_Q), _mm256_cmp_ps(x[2], x[3], _CMP_UNORD_Q)),
       _mm256_or_ps(_mm256_cmp_ps(x[4], x[5], _CMP_UNORD_Q), _mm256_cmp_ps(x[6], x[7], _CMP_UNORD_Q)));
-  if (__builtin_expect(_mm256_movemask_ps(u) != 0, 0)) {
-    qb_cvt_w16_avx2_f32_bf16_nan64(in, out);
-    return;
-  }
   for (int j = 0; j < 4; j++)
-    _mm256_storeu_si256((__m256i*) (out + 16 * j), qb_cvt_w16_avx2_round16(x[2 * j], x[2 * j + 1]));
+    _mm256_storeu_si256((__m256i*) (dst + 16 * j), qb_cvt_w16_avx2_round16(x[2 * j], x[2 * j + 1]));
+  const int nan = _mm256_movemask_ps(u);
+  if (__builtin_expect((nan | overlap) != 0, 0)) qb_cvt_w16_avx2_f32_bf16_fix64(in, out, dst, nan);
 }
 
 /* 16 elements, for what is left after the 64-element blocks. */
