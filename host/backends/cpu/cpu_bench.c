@@ -268,6 +268,8 @@ qb_status qb_cpu_bench_stream(qb_cpu_bench* b, qb_cpu_stream st, size_t bytes, u
   if (st.nt && b->stream_width == 0) {
     return qb_fail(err, QB_UNSUPPORTED, "non-temporal stores need AVX2 (x86)");
   }
+  if (st.prefetch && !st.nt)
+    return qb_fail(err, QB_INTERNAL, "a prefetching stream roof stores non-temporally");
   if (st.narrow) {
     if (widest != 64) return qb_fail(err, QB_UNSUPPORTED, "a narrower loop needs AVX-512 (x86)");
     b->stream_width = 32;
@@ -438,43 +440,46 @@ __attribute__((target("avx2"))) static uint64_t qb__read2_avx2(const void* p, si
  * One copy per vector width; the stores are plain or non-temporal. As with the read
  * roof, target attributes keep this measuring tool of the host in one place.
  */
-#define QB__STREAM_BODY(V, LOAD, STORE, FENCE)             \
-  const char* in = (const char*) x;                        \
-  char* out = (char*) y;                                   \
-  const unsigned loads = r * (unsigned) (64 / sizeof(V));  \
-  const unsigned stores = w * (unsigned) (64 / sizeof(V)); \
-  V acc0 = zero, acc1 = zero, acc2 = zero, acc3 = zero;    \
-  const V salt = zero + (uint64_t) 0x9E3779B97F4A7C15u;    \
-  for (size_t i = 0; i < steps; i++) {                     \
-    unsigned j = 0;                                        \
-    for (; j + 4 <= loads; j += 4) {                       \
-      acc0 ^= LOAD(in);                                    \
-      acc1 ^= LOAD(in + sizeof(V));                        \
-      acc2 ^= LOAD(in + 2 * sizeof(V));                    \
-      acc3 ^= LOAD(in + 3 * sizeof(V));                    \
-      in += 4 * sizeof(V);                                 \
-    }                                                      \
-    for (; j < loads; j++) {                               \
-      acc0 ^= LOAD(in);                                    \
-      in += sizeof(V);                                     \
-    }                                                      \
-    const V v = acc0 ^ salt;                               \
-    for (j = 0; j + 4 <= stores; j += 4) {                 \
-      STORE(out, v);                                       \
-      STORE(out + sizeof(V), v);                           \
-      STORE(out + 2 * sizeof(V), v);                       \
-      STORE(out + 3 * sizeof(V), v);                       \
-      out += 4 * sizeof(V);                                \
-    }                                                      \
-    for (; j < stores; j++) {                              \
-      STORE(out, v);                                       \
-      out += sizeof(V);                                    \
-    }                                                      \
-  }                                                        \
-  FENCE;                                                   \
-  acc0 ^= acc1 ^ acc2 ^ acc3;                              \
-  uint64_t h;                                              \
-  memcpy(&h, &acc0, sizeof h);                             \
+#define QB__STREAM_BODY(V, LOAD, STORE, FENCE, PF)                                              \
+  const char* in = (const char*) x;                                                             \
+  char* out = (char*) y;                                                                        \
+  const unsigned loads = r * (unsigned) (64 / sizeof(V));                                       \
+  const unsigned stores = w * (unsigned) (64 / sizeof(V));                                      \
+  V acc0 = zero, acc1 = zero, acc2 = zero, acc3 = zero;                                         \
+  const V salt = zero + (uint64_t) 0x9E3779B97F4A7C15u;                                         \
+  for (size_t i = 0; i < steps; i++) {                                                          \
+    unsigned j = 0;                                                                             \
+    for (; j + 4 <= loads; j += 4) {                                                            \
+      if (PF) {                                                                                 \
+        for (unsigned k = 0; k < 4 * sizeof(V); k += 64) __builtin_prefetch(in + PF + k, 0, 3); \
+      }                                                                                         \
+      acc0 ^= LOAD(in);                                                                         \
+      acc1 ^= LOAD(in + sizeof(V));                                                             \
+      acc2 ^= LOAD(in + 2 * sizeof(V));                                                         \
+      acc3 ^= LOAD(in + 3 * sizeof(V));                                                         \
+      in += 4 * sizeof(V);                                                                      \
+    }                                                                                           \
+    for (; j < loads; j++) {                                                                    \
+      acc0 ^= LOAD(in);                                                                         \
+      in += sizeof(V);                                                                          \
+    }                                                                                           \
+    const V v = acc0 ^ salt;                                                                    \
+    for (j = 0; j + 4 <= stores; j += 4) {                                                      \
+      STORE(out, v);                                                                            \
+      STORE(out + sizeof(V), v);                                                                \
+      STORE(out + 2 * sizeof(V), v);                                                            \
+      STORE(out + 3 * sizeof(V), v);                                                            \
+      out += 4 * sizeof(V);                                                                     \
+    }                                                                                           \
+    for (; j < stores; j++) {                                                                   \
+      STORE(out, v);                                                                            \
+      out += sizeof(V);                                                                         \
+    }                                                                                           \
+  }                                                                                             \
+  FENCE;                                                                                        \
+  acc0 ^= acc1 ^ acc2 ^ acc3;                                                                   \
+  uint64_t h;                                                                                   \
+  memcpy(&h, &acc0, sizeof h);                                                                  \
   return h;
 
 typedef uint64_t qb__v2u64 __attribute__((vector_size(16)));
@@ -483,7 +488,7 @@ typedef uint64_t qb__v2u64 __attribute__((vector_size(16)));
 
 static uint64_t qb__stream_base(const void* x, void* y, size_t steps, unsigned r, unsigned w) {
   const qb__v2u64 zero = {0};
-  QB__STREAM_BODY(qb__v2u64, QB__LD_BASE, QB__ST_BASE, (void) 0)
+  QB__STREAM_BODY(qb__v2u64, QB__LD_BASE, QB__ST_BASE, (void) 0, 0)
 }
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -498,22 +503,33 @@ typedef uint64_t qb__v8u64 __attribute__((vector_size(64)));
 __attribute__((target("avx2"))) static uint64_t qb__stream_avx2(const void* x, void* y, size_t steps,
                                                                 unsigned r, unsigned w) {
   const qb__v4u64 zero = {0};
-  QB__STREAM_BODY(qb__v4u64, QB__LD_256, QB__ST_256, (void) 0)
+  QB__STREAM_BODY(qb__v4u64, QB__LD_256, QB__ST_256, (void) 0, 0)
 }
 __attribute__((target("avx2"))) static uint64_t qb__stream_avx2_nt(const void* x, void* y, size_t steps,
                                                                    unsigned r, unsigned w) {
   const qb__v4u64 zero = {0};
-  QB__STREAM_BODY(qb__v4u64, QB__LD_256, QB__NT_256, _mm_sfence())
+  QB__STREAM_BODY(qb__v4u64, QB__LD_256, QB__NT_256, _mm_sfence(), 0)
+}
+__attribute__((target("avx2"))) static uint64_t qb__stream_avx2_nt_pf(const void* x, void* y, size_t steps,
+                                                                      unsigned r, unsigned w) {
+  const qb__v4u64 zero = {0};
+  QB__STREAM_BODY(qb__v4u64, QB__LD_256, QB__NT_256, _mm_sfence(), QB_CPU_STREAM_PREFETCH)
 }
 __attribute__((target("avx512f"))) static uint64_t qb__stream_avx512(const void* x, void* y, size_t steps,
                                                                      unsigned r, unsigned w) {
   const qb__v8u64 zero = {0};
-  QB__STREAM_BODY(qb__v8u64, QB__LD_512, QB__ST_512, (void) 0)
+  QB__STREAM_BODY(qb__v8u64, QB__LD_512, QB__ST_512, (void) 0, 0)
 }
 __attribute__((target("avx512f"))) static uint64_t qb__stream_avx512_nt(const void* x, void* y, size_t steps,
                                                                         unsigned r, unsigned w) {
   const qb__v8u64 zero = {0};
-  QB__STREAM_BODY(qb__v8u64, QB__LD_512, QB__NT_512, _mm_sfence())
+  QB__STREAM_BODY(qb__v8u64, QB__LD_512, QB__NT_512, _mm_sfence(), 0)
+}
+__attribute__((target("avx512f"))) static uint64_t qb__stream_avx512_nt_pf(const void* x, void* y,
+                                                                           size_t steps, unsigned r,
+                                                                           unsigned w) {
+  const qb__v8u64 zero = {0};
+  QB__STREAM_BODY(qb__v8u64, QB__LD_512, QB__NT_512, _mm_sfence(), QB_CPU_STREAM_PREFETCH)
 }
 #endif
 
@@ -521,10 +537,12 @@ static uint64_t qb__stream(const qb_cpu_bench* b, const qb_cpu_slice* s) {
   const unsigned r = b->stream.r, w = b->stream.w;
 #if defined(__x86_64__) || defined(__i386__)
   if (b->stream_width == 64) {
+    if (b->stream.prefetch) return qb__stream_avx512_nt_pf(s->x, s->y, s->n, r, w);
     return b->stream.nt ? qb__stream_avx512_nt(s->x, s->y, s->n, r, w)
                         : qb__stream_avx512(s->x, s->y, s->n, r, w);
   }
   if (b->stream_width == 32) {
+    if (b->stream.prefetch) return qb__stream_avx2_nt_pf(s->x, s->y, s->n, r, w);
     return b->stream.nt ? qb__stream_avx2_nt(s->x, s->y, s->n, r, w)
                         : qb__stream_avx2(s->x, s->y, s->n, r, w);
   }

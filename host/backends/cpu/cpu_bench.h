@@ -54,7 +54,12 @@ typedef struct qb_cpu_stream {
   bool narrow;    /* 256-bit vectors where the CPU has 512-bit ones (x86 with AVX-512 only) */
   unsigned lines; /* r and w scaled up (in proportion) to at least this many lines per
                      step; 0: 16 */
+  bool prefetch;  /* with nt: each line read is prefetched QB_CPU_STREAM_PREFETCH bytes
+                     ahead, as the kernels' tile driver does (kernels/common/stream-x86.h) */
 } qb_cpu_stream;
+
+/* How far ahead a prefetching stream roof asks for its input lines. */
+#define QB_CPU_STREAM_PREFETCH 4096
 
 /* What one thread does per iteration. Each slice on cache lines of its own: a roof's
  * thread writes its sink on every call, and slices packed side by side made the two
