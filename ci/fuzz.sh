@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Fuzz smoke: builds the libFuzzer targets (clang, ASan+UBSan, -DQB_FUZZ=ON) in
 # build-fuzz and runs each from its committed seed corpus (tests/fuzz/corpus/<t>/) for
-# QB_FUZZ_SECONDS (default 25) seconds, or QB_FUZZ_RUNS executions when set. New
-# coverage goes to a scratch folder, never into the committed corpus. A crash stops
-# with the input saved under build-fuzz/artifacts/<t>/: copy it into the corpus as
-# crash-<what> once fixed, and the fuzz_replay_<t> CTest test keeps it fixed.
+# QB_FUZZ_SECONDS (default 25) seconds, or QB_FUZZ_RUNS executions when set, as many
+# targets at a time as there are cores. New coverage goes to a scratch folder, never
+# into the committed corpus. A crash stops with the input saved under
+# build-fuzz/artifacts/<t>/: copy it into the corpus as crash-<what> once fixed, and the
+# fuzz_replay_<t> CTest test keeps it fixed.
 # usage: ci/fuzz.sh [TARGET...]   (default: every target in tests/fuzz.cmake)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -28,21 +29,36 @@ limit=(-max_total_time="$seconds")
 [ -n "${QB_FUZZ_RUNS:-}" ] && limit=(-runs="$QB_FUZZ_RUNS")
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-status=0
-for t in "${targets[@]}"; do
+# One target per core at a time: each is single-threaded.
+jobs=$(nproc 2>/dev/null || echo 2)
+fuzz_one() {
+  local t=$1 scratch art start rc=0
   scratch=$(mktemp -d)
   art="$here/$dir/artifacts/$t"
   mkdir -p "$art"
   start=$(date +%s)
-  if "$dir/tests/fuzz_$t" "${limit[@]}" -print_final_stats=1 -artifact_prefix="$art/" "$scratch" \
-    "tests/fuzz/corpus/$t" >"$dir/fuzz_$t.log" 2>&1; then
-    runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$dir/fuzz_$t.log")
-    echo "fuzz_$t: ${runs:-?} executions in $(($(date +%s) - start)) s, no crash"
-  else
-    echo "fuzz_$t: FAILED, input saved in $art/; the report:" >&2
-    grep -E 'ERROR|SUMMARY|fuzz check failed|Test unit written' "$dir/fuzz_$t.log" | head -8 >&2
-    status=1
-  fi
+  "$dir/tests/fuzz_$t" "${limit[@]}" -print_final_stats=1 -artifact_prefix="$art/" "$scratch" \
+    "tests/fuzz/corpus/$t" >"$dir/fuzz_$t.log" 2>&1 || rc=$?
+  echo $rc >"$dir/fuzz_$t.rc"
+  echo $(($(date +%s) - start)) >"$dir/fuzz_$t.s"
   rm -rf "$scratch"
+}
+status=0
+i=0
+while [ $i -lt ${#targets[@]} ]; do
+  batch=("${targets[@]:i:jobs}")
+  for t in "${batch[@]}"; do fuzz_one "$t" & done
+  wait
+  for t in "${batch[@]}"; do
+    if [ "$(cat "$dir/fuzz_$t.rc")" = 0 ]; then
+      runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$dir/fuzz_$t.log")
+      echo "fuzz_$t: ${runs:-?} executions in $(cat "$dir/fuzz_$t.s") s, no crash"
+    else
+      echo "fuzz_$t: FAILED, input saved in $here/$dir/artifacts/$t/; the report:" >&2
+      grep -E 'ERROR|SUMMARY|fuzz check failed|Test unit written' "$dir/fuzz_$t.log" | head -8 >&2
+      status=1
+    fi
+  done
+  i=$((i + jobs))
 done
 exit $status

@@ -7,7 +7,8 @@
 #      (exhaustive sweeps at a stride)
 #   3. the aarch64 cross build, tested under qemu at three CPU models (ci/test-arm.sh)
 #   4. a libFuzzer smoke of every parser (ci/fuzz.sh)
-#   5. valgrind memcheck over a CPU run of the quick suite (ci/valgrind.sh)
+#   5. valgrind memcheck over a CPU run of the quick suite (ci/valgrind.sh, on the
+#      Release build of step 1)
 #   6. the regression gate (ci/regression): HEAD against HEAD~1, both built and run here,
 #      interleaved (skipped, with a message, when there is no HEAD~1: a shallow clone)
 # QB_TEST_SKIP="arm fuzz valgrind regression" leaves steps out (for a quick local run).
@@ -47,7 +48,7 @@ if [[ $skip != *" fuzz "* ]]; then
 fi
 if [[ $skip != *" valgrind "* ]]; then
   step "valgrind memcheck: qbench run --suite quick --backend cpu"
-  bash ci/valgrind.sh
+  QB_VALGRIND_BUILD=build bash ci/valgrind.sh
 fi
 if [[ $skip != *" regression "* ]]; then
   step "regression gate (ci suite, HEAD against HEAD~1, paired rounds)"

@@ -4,13 +4,22 @@
 # no definite leaks allowed. QB_VALGRIND_SUITE picks another suite. Extra arguments go
 # to `qbench run`. Valgrind hides CPUID from hwloc (it says so on stderr) and runs every
 # thread on one core: the figures are meaningless, the memory checks are the point.
+# QB_VALGRIND_BUILD=DIR runs the qbench already built in DIR instead (ci/test.sh passes its
+# Release build: one build fewer; a report then names functions without line numbers,
+# and running this script alone gives them).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
 QB_SETUP_EXTRA="valgrind ${QB_SETUP_EXTRA:-}" bash ci/setup.sh
-dir=build-valgrind
-mkdir -p "$dir"
-bash ci/build.sh "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DQB_TESTS=OFF -DQB_WERROR=ON
+dir=${QB_VALGRIND_BUILD:-}
+if [ -z "$dir" ]; then
+  dir=build-valgrind
+  mkdir -p "$dir"
+  bash ci/build.sh "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DQB_TESTS=OFF -DQB_WERROR=ON
+elif [ ! -x "$dir/qbench" ]; then
+  echo "ci/valgrind.sh: QB_VALGRIND_BUILD=$dir: no qbench built there" >&2
+  exit 2
+fi
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 start=$(date +%s)
