@@ -215,6 +215,7 @@ static void qb__bandwidth_trial(qb__roofing* r, qb_roof* x) {
   x->min_time = mo.min_time;
   x->warm_s = big && x->threads > 1 ? QB__ROOF_WARM_S : 0;
   if (trial == 1) r->final = (size_t) (x - r->roofs->items);
+  double trial_best = 0;
   for (size_t i = 0; i < n_ways && i < sizeof x->way_bps / sizeof x->way_bps[0] && !*r->in->stop; i++) {
     const qb__way* way = &ways[i];
     if (i >= x->n_ways) {
@@ -247,12 +248,15 @@ static void qb__bandwidth_trial(qb__roofing* r, qb_roof* x) {
       continue;
     }
     if (bps > x->way_bps[i]) x->way_bps[i] = bps;
+    if (bps > trial_best) trial_best = bps;
     if (bps > x->bytes_per_second) {
       x->bytes_per_second = bps;
       x->method = way->name;
       x->ok = true;
     }
   }
+  if (trial_best > 0 && x->n_trial_bps < sizeof x->trial_bps / sizeof x->trial_bps[0])
+    x->trial_bps[x->n_trial_bps++] = trial_best;
 }
 
 /* A CPU bandwidth roof's entry (not yet timed). */
@@ -540,7 +544,7 @@ bool qb_roof_retry(const qb_roof_input* in, qb_roofs* roofs, size_t index) {
   if (index >= roofs->count) return false;
   qb_roof* x = &roofs->items[index];
   const bool device = qb__is_device_copy(x) && x->ok;
-  if (!(qb__is_cpu_bandwidth(x) || device) || x->retries >= QB_ROOF_MAX_RETRIES) return false;
+  if (!(qb__is_cpu_bandwidth(x) || device) || x->retries >= QB_ROOF_MAX_RETRIES_PER_ROOF) return false;
   qb__roofing r = {.in = in, .roofs = roofs};
   if (device) {
     const double before = x->bytes_per_second;
@@ -584,6 +588,17 @@ void qb_roofs_measure(const qb_roof_input* in, qb_roofs* out) {
   if (qb__plan_has_host_work(in->plan)) qb__cpu_roofs(&r);
   qb__device_roofs(&r);
   qb_cpu_pins_free(&r.pins);
+}
+
+bool qb_roof_unsteady(const qb_roof* x, double* slowest, double* fastest) {
+  double lo = 0, hi = 0;
+  for (unsigned i = 0; i < x->n_trial_bps; i++) {
+    if (lo == 0 || x->trial_bps[i] < lo) lo = x->trial_bps[i];
+    if (x->trial_bps[i] > hi) hi = x->trial_bps[i];
+  }
+  *slowest = lo;
+  *fastest = hi;
+  return lo > 0 && hi > lo * QB_ROOF_UNSTEADY;
 }
 
 const qb_roof* qb_roof_copy(const qb_roofs* roofs, const char* size_class, unsigned threads) {
@@ -668,6 +683,11 @@ json_t* qb_roofs_json(const qb_roofs* roofs) {
       /* A CPU roof's trials, repetitions and pages. */
       json_object_set_new(o, "trials", json_integer(x->trials));
       json_object_set_new(o, "retries", json_integer(x->retries));
+      if (x->n_trial_bps > 0) {
+        json_t* each = json_array();
+        for (unsigned j = 0; j < x->n_trial_bps; j++) json_array_append_new(each, json_real(x->trial_bps[j]));
+        json_object_set_new(o, "trial_bytes_per_second", each);
+      }
       char best[160];
       snprintf(
           best, sizeof best,

@@ -44,6 +44,10 @@ typedef struct qb_roof {
    * it (qb_roof_retry) and one at the end of the run (qb_roofs_last_trial). */
   unsigned trials;
   unsigned retries;
+  /* CPU bandwidth roofs: each trial's fastest way, in the order timed (the first
+   * 16): a spread of trials is a machine that changed during the run. */
+  double trial_bps[16];
+  unsigned n_trial_bps;
   unsigned repetitions; /* per way and trial */
   double min_time;      /* seconds per repetition */
   double warm_s;        /* untimed calls per thread before each way's repetitions (0: none) */
@@ -73,16 +77,25 @@ typedef struct qb_roof_input {
 
 /* Measures every roof the plan needs into *out (emptied first). */
 void qb_roofs_measure(const qb_roof_input* in, qb_roofs* out);
-/* How many times a run may re-measure one roof because rows went above it. */
+/* How many times one row may have its roof re-measured because it went above it, and
+ * how many such retries one roof may have in a run. */
 #define QB_ROOF_MAX_RETRIES 2
+#define QB_ROOF_MAX_RETRIES_PER_ROOF 12
+/* A CPU bandwidth roof whose trials' fastest and slowest differ by more than this
+ * factor is reported at the end of the run (qb_roof_unsteady). */
+#define QB_ROOF_UNSTEADY 1.3
 /* One more trial of a CPU bandwidth roof or a device copy roof (every way once, the
  * best kept), because a row went above it; false when it is neither, or has had its
- * retries, or the trial found nothing faster. */
+ * QB_ROOF_MAX_RETRIES_PER_ROOF retries, or the trial found nothing faster. */
 bool qb_roof_retry(const qb_roof_input* in, qb_roofs* roofs, size_t index);
 /* One more trial, at the end of the run, of every CPU bandwidth roof and device copy
  * roof whose `used` entry is set (QB_ROOFS_MAX entries): a load that was there when the
  * roofs were first timed is seldom there at both ends of the run. */
 void qb_roofs_last_trial(const qb_roof_input* in, qb_roofs* roofs, const bool* used);
+/* A CPU bandwidth roof's slowest and fastest trial (bytes/s); true when they differ by
+ * more than QB_ROOF_UNSTEADY: the machine moved these bytes at different rates at
+ * different times of the run, and a fraction of the roof is as uncertain as that. */
+bool qb_roof_unsteady(const qb_roof* x, double* slowest, double* fastest);
 /* The CPU's copy roof for a size class and thread count, or NULL. */
 const qb_roof* qb_roof_copy(const qb_roofs* roofs, const char* size_class, unsigned threads);
 /* The CPU bandwidth roof a family's rows are held to: its own read:write mix (read for

@@ -231,7 +231,8 @@ static void qb__roof_fields(qb_runner* r, const qb_case* k, json_t* row, bool la
     r->roof_used[index] = true;
     if (!last && !r->roofs_frozen && qb__shown_row(r, row)) {
       const qb_roof_input in = qb__roof_input(r);
-      while (bps > roof->bytes_per_second && !*r->stop && qb_roof_retry(&in, &r->roofs, index)) {
+      for (unsigned t = 0; t < QB_ROOF_MAX_RETRIES && bps > roof->bytes_per_second && !*r->stop; t++) {
+        if (!qb_roof_retry(&in, &r->roofs, index)) break;
       }
     }
     const double fraction = bps / roof->bytes_per_second;
@@ -279,6 +280,19 @@ static void qb__roofs_last(qb_runner* r, const qb_plan* plan) {
     qb__roof_fields(r, &plan->cases[json_integer_value(at)], row, true);
   }
   json_decref(index);
+  /* A roof whose trials disagree: the machine moved the same bytes at different rates
+   * at different times (on a 2-vCPU cloud VM the 2-thread DRAM roofs of write-heavy
+   * mixes read about 26 or about 50 GB/s from one minute to the next). */
+  for (size_t k = 0; k < r->roofs.count && !r->roofs_frozen; k++) {
+    const qb_roof* x = &r->roofs.items[k];
+    double lo, hi;
+    if (!r->roof_used[k] || !qb_roof_unsteady(x, &lo, &hi)) continue;
+    fprintf(stderr,
+            "warning: roof %s (%s, %u thread%s): its %u trials ranged %.1f-%.1f GB/s (%.2fx): the machine's "
+            "bandwidth changed during the run; fractions of this roof are as uncertain\n",
+            x->name, x->size_class ? x->size_class : "-", x->threads, x->threads == 1 ? "" : "s",
+            x->n_trial_bps, lo / 1e9, hi / 1e9, hi / lo);
+  }
 }
 
 /* ---- Journal ------------------------------------------------------------------- */

@@ -134,6 +134,10 @@ for x in q["roofs"]:
         bad.append("roof %s/%s/%s: warm_up_s %s" % (x["name"], x["size_class"], x["threads"], warm))
     if x["name"] == "read" and not {"sum", "sum-8", "sum-2"} <= set(x.get("ways", {})):
         bad.append("roof read/%s/%s: ways %s lack sum, sum-8 or sum-2" % (x["size_class"], x["threads"], sorted(x.get("ways", {}))))
+    # Each trial's fastest way, in order: the roof is the fastest of them.
+    each = x.get("trial_bytes_per_second", [])
+    if len(each) != min(x["trials"], 16) or abs(max(each, default=0) - x["bytes_per_second"]) > 1e-6 * x["bytes_per_second"]:
+        bad.append("roof %s/%s/%s: trial_bytes_per_second %s against %s trials" % (x["name"], x["size_class"], x["threads"], each, x["trials"]))
     if (x["name"], x["size_class"], x["threads"]) in held and x["trials"] < 2:
         bad.append("roof %s/%s/%s: held a row but timed once" % (x["name"], x["size_class"], x["threads"]))
 for b in bad[:10]:
