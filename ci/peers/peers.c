@@ -354,10 +354,17 @@ static int qb__run_all(const size_t* sizes, size_t n_sizes, int rounds, double m
       if (op->peer != NULL) {
         snprintf(label, sizeof label, "%s %s", op->who, op->name);
       } else {
-        snprintf(label, sizeof label, "(none)");
+        snprintf(label, sizeof label, "(qbench only)");
       }
-      printf("%-26s %-16s %9zu  %-28s %10.3f %10.3f %7.2f\n", label, op->family, n,
-             best_k ? best_k->variant : "-", qr, op->peer ? pr : NAN, op->peer ? qr / pr : NAN);
+      /* Without a C peer the line is qbench's rate alone (the PyTorch script's input):
+       * a dash for the peer's rate and the ratio, not a nan. */
+      char peer_rate[32] = "-", ratio[32] = "-";
+      if (op->peer != NULL) {
+        snprintf(peer_rate, sizeof peer_rate, "%.3f", pr);
+        snprintf(ratio, sizeof ratio, "%.2f", qr / pr);
+      }
+      printf("%-26s %-16s %9zu  %-28s %10.3f %10s %7s\n", label, op->family, n,
+             best_k ? best_k->variant : "-", qr, peer_rate, ratio);
       if (csv != NULL) {
         /* The same line for a program: peer rate and ratio empty without a peer. */
         fprintf(csv, "%s,%s,%s,%zu,%s,%.6g,", op->who, op->name, op->family, n, best_k ? best_k->variant : "",
