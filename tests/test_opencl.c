@@ -617,6 +617,45 @@ static void qb__test_filters(void** state) {
   b->ops->destroy(b);
 }
 
+/* A device without fp64 builds the integer f64 -> f32 steps of cvt.cl: PoCL and
+ * oclgrind both have fp64, so a second backend is built as for devices without it and
+ * the f64 casts checked on it against the scalar reference, as qb__test_families does.
+ * A numerics check: not in the quick runs (oclgrind, the sanitizers), where a second
+ * program build takes a minute and the memory accesses are those already checked. */
+static void qb__test_no_fp64(void** state) {
+  qb__t* t = *state;
+  if (t->quick) skip();
+  qb__t u = *t;
+  qb_error err = {0};
+  assert_int_equal(qb_opencl_backend_create(&t->ctx, NULL, &u.b, &err), QB_OK);
+  qb_opencl_test_no_fp64(u.b);
+  const qb_family fams[] = {QB_FAMILY_f64_f32_cvt, QB_FAMILY_f32_f64_cvt};
+  int checked = 0, failed = 0;
+  for (int dev = 0; dev < u.b->ops->device_count(u.b); dev++) {
+    size_t wg;
+    unsigned vec;
+    qb_opencl_geometry(u.b, dev, &wg, &vec);
+    size_t sizes[16];
+    const size_t nsizes = qb_test_sizes((unsigned) (wg * vec), sizes, 6);
+    for (size_t fi = 0; fi < sizeof fams / sizeof fams[0]; fi++) {
+      const qb_family_info* f = qb_family_get(fams[fi]);
+      const char* names[8];
+      const char* why = NULL;
+      const int nv = u.b->ops->variants(u.b, dev, fams[fi], names, 8, &why);
+      for (int v = 0; v < nv; v++) {
+        for (size_t si = 0; si < nsizes; si++) {
+          failed += qb__check(&u, dev, f, names[v], sizes[si], NULL, 3000 + sizes[si]) != 0;
+          checked++;
+        }
+      }
+    }
+  }
+  u.b->ops->destroy(u.b);
+  printf("no fp64: %d f64 cast cases checked, %d failed\n", checked, failed);
+  assert_true(checked > 0);
+  assert_int_equal(failed, 0);
+}
+
 /* QBENCH_OPENCL_VEC sets every device's elements per work-item; out of range it is a
  * clear QB_BAD_INPUT. */
 static void qb__test_vec_override(void** state) {
@@ -698,6 +737,7 @@ int main(void) {
       cmocka_unit_test(qb__test_too_large),        cmocka_unit_test(qb__test_build_failure),
       cmocka_unit_test(qb__test_int_dot_extremes), cmocka_unit_test(qb__test_families),
       cmocka_unit_test(qb__test_copy_roof),        cmocka_unit_test(qb__test_vec_override),
+      cmocka_unit_test(qb__test_no_fp64),
   };
   /* QB_TEST_FILTER=<glob> runs only the matching tests (cmocka's filter). */
   const char* filter = getenv("QB_TEST_FILTER");

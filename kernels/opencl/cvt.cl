@@ -256,10 +256,10 @@ ulong qb__f32_to_f64_bits(uint w) {
   return sign | (e == 0xFF ? infnan : e == 0 ? sub : nrm);
 }
 
-#ifdef cl_khr_fp64
+#if QB_HAVE_FP64
 #pragma OPENCL EXTENSION cl_khr_fp64 : enable
 /*
- * qb__f64_to_f32_bits on a device with fp64 (OpenCL C defines cl_khr_fp64 there), by
+ * qb__f64_to_f32_bits on a device with fp64 (the host defines QB_HAVE_FP64 1 there), by
  * the float unit: the integer steps above took PoCL 3.1 (AVX2) 50 operations per 4
  * elements and held the cast to 8 GB/s per core. Bit-exact with them whatever the
  * device does with subnormals and NaN payloads:

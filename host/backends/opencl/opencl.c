@@ -164,8 +164,9 @@ static qb_status qb__build(qb__ocl* o, qb__ocl_device* d, qb_error* err) {
                    qb__ocl_error_name(rc));
   }
   char opts[256];
-  snprintf(opts, sizeof opts, "-DQB_VEC=%u -DQB_HAVE_FP16=%d -DQB_HAVE_INTDOT=%d -DQB_DIV_F64=%d%s", d->vec,
-           d->fp16, d->intdot, !d->div_rounded && d->fp64,
+  snprintf(opts, sizeof opts,
+           "-DQB_VEC=%u -DQB_HAVE_FP16=%d -DQB_HAVE_FP64=%d -DQB_HAVE_INTDOT=%d -DQB_DIV_F64=%d%s", d->vec,
+           d->fp16, d->fp64, d->intdot, !d->div_rounded && d->fp64,
            d->div_rounded ? " -cl-fp32-correctly-rounded-divide-sqrt" : "");
   rc = clBuildProgram(d->program, 1, &d->id, opts, NULL, NULL);
   if (rc != CL_SUCCESS) {
@@ -835,6 +836,11 @@ unsigned qb_opencl_variant_sem(qb_backend* b, int device, qb_family fam, const c
 
 void qb_opencl_test_inject_source(qb_backend* b, const char* text) {
   qb__self(b)->inject = text;
+}
+
+void qb_opencl_test_no_fp64(qb_backend* b) {
+  qb__ocl* o = qb__self(b);
+  for (int i = 0; i < o->ndev; i++) o->dev[i].fp64 = false;
 }
 
 qb_status qb_opencl_test_copy(qb_backend* b, int device, int way, const uint32_t* x, uint32_t* y, size_t n,

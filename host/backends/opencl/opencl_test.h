@@ -1,8 +1,8 @@
 /*
  * What the OpenCL backend shows its tests (tests/test_opencl.c) beyond backend.h: the
  * launch geometry, the semantics a variant declares on a device, a hook that appends
- * source text to the program so a test can make the build fail, and the copy roof's
- * ways on given data.
+ * source text to the program so a test can make the build fail, one that builds as for
+ * a device without fp64, and the copy roof's ways on given data.
  */
 #ifndef QB_OPENCL_TEST_H
 #define QB_OPENCL_TEST_H
@@ -23,6 +23,11 @@ unsigned qb_opencl_variant_sem(qb_backend* b, int device, qb_family fam, const c
 /* Appends `text` (NULL: nothing) to every program built after this call. The backend
  * keeps the pointer: the text must outlive it. */
 void qb_opencl_test_inject_source(qb_backend* b, const char* text);
+
+/* Builds every program after this call as for devices without fp64 (QB_HAVE_FP64 0,
+ * no f64 division): the integer code paths kept for such devices run, and are tested,
+ * on a device that has fp64 (PoCL, oclgrind). */
+void qb_opencl_test_no_fp64(qb_backend* b);
 
 /* Copies n words x -> y on the device by copy way `way` (backend.h's copy_way), as the
  * copy roof runs it: a way that copies fewer bytes than it is credited with would make
