@@ -45,15 +45,15 @@ QB__QBLOCK_AVX2_INLINE __m256i qb__avx2_amax8(const float* x) {
 }
 
 /*
- * Step 2 shared by the eight-block quantizers: id = d != 0 ? 1 / d : 0 by one vector
- * division (into ids), and the lanes whose block the fast path cannot take (returned as a
- * bit mask): a NaN or an infinity in it (amax bits above inf's) or a subnormal d (dm = |d|:
- * 1 / d inf or too coarse to bound the codes). The fast path runs on those blocks too
- * (garbage, no trap: every exception is masked) and qb__avx2_qblock_redo writes them again.
+ * Step 2 shared by the eight-block quantizers: id = d != 0 ? one / d : 0 by one vector
+ * division (into ids; `one` is 1, or 2 where the codes want 2 / d = 2 (1 / d) exactly), and the lanes whose
+ * block the fast path cannot take (returned as a bit mask): a NaN or an infinity in it (amax bits above
+ * inf's) or a subnormal d (dm = |d|: 1 / d inf or too coarse to bound the codes). The fast path runs on those
+ * blocks too (garbage, no trap: every exception is masked) and qb__avx2_qblock_redo writes them again.
  */
-QB__QBLOCK_AVX2_INLINE int qb__avx2_qblock_id8(__m256 d, __m256 dm, __m256i amax, float* ids) {
+QB__QBLOCK_AVX2_INLINE int qb__avx2_qblock_id8(__m256 d, __m256 dm, __m256i amax, float one, float* ids) {
   const __m256 nz = _mm256_cmp_ps(dm, _mm256_setzero_ps(), _CMP_NEQ_UQ);
-  _mm256_storeu_ps(ids, _mm256_and_ps(_mm256_div_ps(_mm256_set1_ps(1.0f), d), nz));
+  _mm256_storeu_ps(ids, _mm256_and_ps(_mm256_div_ps(_mm256_set1_ps(one), d), nz));
   const __m256 tiny = _mm256_and_ps(nz, _mm256_cmp_ps(dm, _mm256_set1_ps(0x1p-126f), _CMP_LT_OQ));
   const __m256i naninf = _mm256_cmpgt_epi32(amax, _mm256_set1_epi32(0x7F7FFFFF));
   return _mm256_movemask_ps(_mm256_or_ps(tiny, _mm256_castsi256_ps(naninf)));
@@ -71,38 +71,38 @@ static __attribute__((noinline)) void qb__avx2_qblock_redo(const float* x, void*
 
 /*
  * The codes of one q8_0 block with a normal d (so |x| * id <= 127 (1 + 2^-22)) and no NaN
- * or infinity: roundf(x * id) as sign(x) * trunc(|x| * id + 0x1.fffffep-2). Adding the
- * float just below 1/2 and truncating is roundf for every non-negative float (checked
- * over all of them), and x * id = sign(x) * (|x| * id) exactly. Computed as
- * trunc(x * id + copysign(0x1.fffffep-2, x)), the same value (round-to-nearest and trunc are
- * odd functions; x == +-0 gives 0 either way): the copysign is one vblendvps on x's sign
- * bit, where |x| and vpsignd took two instructions, and an empty asm makes the multiply and
- * the blend share one load of x (GCC folded it into both: two loads per vector; 1.10x on
- * Zen 3 with the blend, kernels/quant/README.md "Session 7"). The values are in
+ * or infinity, from id2 = 2 / d = 2 id (exact: 1 / d is normal): roundf(v), v = x * id, in
+ * integers. 1. w = trunc(x * id2) = trunc(2 v) (x * id2 = 2 v exactly where |v| >= 2^-126;
+ * below that both are 0), |w| <= 254; 2. roundf(v) = sign(v) floor(|v| + 1/2) =
+ * sign(v) floor((floor(2 |v|) + 1) / 2) = sign(w) floor((|w| + 1) / 2), which is
+ * (w + 1) >> 1 for w > 0 and w >> 1 (arithmetic: floor(w / 2) = -floor((1 - w) / 2)) for
+ * w <= 0, so (w + [w > 0]) >> 1: a compare, a subtract and a shift per 16 codes in the
+ * int16 lanes of the first pack, where the float way (trunc(v + copysign(0x1.fffffep-2, x)))
+ * took a vblendvps and a vaddps per 8 on the floating-point pipes. The results are in
  * [-127, 127]: the packs do not saturate.
  */
-QB__QBLOCK_AVX2_INLINE void qb__avx2_q8_0_codes(const float* x, __m256 id, uint16_t dh, qb_block_q8_0* b) {
-  const __m256 half = _mm256_set1_ps(0x1.fffffep-2f), nhalf = _mm256_set1_ps(-0x1.fffffep-2f);
-  __m256i q[4];
+QB__QBLOCK_AVX2_INLINE __m256i qb__avx2_q8_0_round16(__m256i w) {
+  return _mm256_srai_epi16(_mm256_sub_epi16(w, _mm256_cmpgt_epi16(w, _mm256_setzero_si256())), 1);
+}
+
+QB__QBLOCK_AVX2_INLINE void qb__avx2_q8_0_codes(const float* x, __m256 id2, uint16_t dh, qb_block_q8_0* b) {
+  __m256i w[4];
 #pragma GCC unroll 4
-  for (int i = 0; i < 4; i++) {
-    __m256 xv = _mm256_loadu_ps(x + 8 * i);
-    __asm__("" : "+x"(xv)); /* one load of x for the multiply and the blend */
-    const __m256 t = _mm256_add_ps(_mm256_mul_ps(xv, id), _mm256_blendv_ps(half, nhalf, xv));
-    q[i] = _mm256_cvttps_epi32(t);
-  }
-  const __m256i w = _mm256_packs_epi16(_mm256_packs_epi32(q[0], q[1]), _mm256_packs_epi32(q[2], q[3]));
+  for (int i = 0; i < 4; i++) w[i] = _mm256_cvttps_epi32(_mm256_mul_ps(_mm256_loadu_ps(x + 8 * i), id2));
+  const __m256i w0 = qb__avx2_q8_0_round16(_mm256_packs_epi32(w[0], w[1]));
+  const __m256i w1 = qb__avx2_q8_0_round16(_mm256_packs_epi32(w[2], w[3]));
   b->d = dh;
-  _mm256_storeu_si256((__m256i*) b->qs,
-                      _mm256_permutevar8x32_epi32(w, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7)));
+  _mm256_storeu_si256(
+      (__m256i*) b->qs,
+      _mm256_permutevar8x32_epi32(_mm256_packs_epi16(w0, w1), _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7)));
 }
 
 /*
  * Eight q8_0 blocks (256 values). Steps, each the reference's operation:
  * 1. every block's amax as the integer maximum of |x| bits, reduced together
  *    (qb__avx2_amax8, done by the caller); for a block without NaN it is the reference's amax;
- * 2. d = amax / 127 and id = d != 0 ? 1 / d : 0 by two vector divisions; d stored as f16 by
- *    vcvtps2ph (round to nearest even, as qb_f32_to_f16_bits);
+ * 2. d = amax / 127 and id2 = d != 0 ? 2 / d : 0 (2 id exactly) by two vector divisions; d
+ *    stored as f16 by vcvtps2ph (round to nearest even, as qb_f32_to_f16_bits);
  * 3. the codes by qb__avx2_q8_0_codes. A block holding a NaN or an infinity (amax bits
  *    >= 0x7F800000), or with a subnormal d (1 / d inf or too coarse to bound the codes),
  *    goes through the reference instead: rare, and the fast path then needs no NaN mask
@@ -118,7 +118,7 @@ QB__QBLOCK_AVX2_INLINE __m256i qb__avx2_q8_0_quant_x8_one(const float* x, qb_blo
   const __m256 d = _mm256_div_ps(_mm256_castsi256_ps(amax), _mm256_set1_ps(127.0f));
   uint16_t dh[8];
   float ids[8];
-  const int special = qb__avx2_qblock_id8(d, d, amax, ids);
+  const int special = qb__avx2_qblock_id8(d, d, amax, 2.0f, ids);
   _mm_storeu_si128((__m128i*) dh, _mm256_cvtps_ph(d, _MM_FROUND_TO_NEAREST_INT));
   qb__avx2_from_memory(dh, ids);
   /* Step 1 of the next eight blocks, so that its loads overlap these blocks' codes. */
@@ -162,7 +162,7 @@ QB__QBLOCK_AVX2_INLINE void qb__avx2_q8_0_quant(const float* x, qb_block_q8_0* b
     return;
   }
   const uint16_t dh = (uint16_t) _mm_extract_epi16(_mm_cvtps_ph(_mm_set_ss(d), _MM_FROUND_TO_NEAREST_INT), 0);
-  qb__avx2_q8_0_codes(x, _mm256_set1_ps(d != 0.0f ? 1.0f / d : 0.0f), dh, b);
+  qb__avx2_q8_0_codes(x, _mm256_set1_ps(d != 0.0f ? 2.0f / d : 0.0f), dh, b);
 }
 
 /*
@@ -194,7 +194,7 @@ QB__QBLOCK_AVX2_INLINE __m256i qb__avx2_qb8_quant_x8_one(const float* x, qb_bloc
                                                          const float* next) {
   const __m256 d = _mm256_div_ps(_mm256_castsi256_ps(amax), _mm256_set1_ps(127.0f));
   float ds[8], ids[8];
-  const int special = qb__avx2_qblock_id8(d, d, amax, ids);
+  const int special = qb__avx2_qblock_id8(d, d, amax, 1.0f, ids);
   _mm256_storeu_ps(ds, d);
   qb__avx2_from_memory(ds, ids);
   /* The next eight blocks' maxima, so that their loads overlap these blocks' codes. */
@@ -394,7 +394,7 @@ QB__QBLOCK_AVX2_INLINE qb__avx2_q4_0_range qb__avx2_q4_0_quant_x8_one(const floa
   const __m256 d = _mm256_or_ps(dm, _mm256_andnot_ps(_mm256_castsi256_ps(neg), _mm256_set1_ps(-0.0f)));
   uint16_t dh[8];
   float ids[8];
-  const int special = qb__avx2_qblock_id8(d, dm, amax, ids);
+  const int special = qb__avx2_qblock_id8(d, dm, amax, 1.0f, ids);
   _mm_storeu_si128((__m128i*) dh, _mm256_cvtps_ph(d, _MM_FROUND_TO_NEAREST_INT));
   qb__avx2_from_memory(dh, ids);
   /* Step 1 of the next eight blocks, so that its loads overlap these blocks' codes. */

@@ -29,10 +29,9 @@
  */
 
 /*
- * The codes of one q8_0 block with a normal d and no NaN or infinity (qblock-avx2.h,
- * qb__avx2_q8_0_codes): roundf(t) for t = x * id as trunc(t + copysign(0x1.fffffep-2, t)),
- * the same magnitudes as trunc(|t| + 0x1.fffffep-2) with t's sign (one vpternlogd builds
- * the copysign), narrowed by vpmovdb (values already in [-127, 127]).
+ * The codes of one q8_0 block with a normal d and no NaN or infinity: roundf(t) for t = x * id as trunc(t +
+ * copysign(0x1.fffffep-2, t)), the same magnitudes as trunc(|t| + 0x1.fffffep-2) with t's sign (one
+ * vpternlogd builds the copysign), narrowed by vpmovdb (values already in [-127, 127]).
  */
 QB__QBLOCK_AVX512_INLINE void qb__avx512_q8_0_codes(const float* x, __m512 id, uint16_t dh,
                                                     qb_block_q8_0* b) {
