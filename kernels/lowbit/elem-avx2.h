@@ -18,17 +18,18 @@
 
 /*
  * Four vectors of 8 lanes whose byte 1 is a code (vpmaddwd's results below) and the four
- * vectors of x they came from -> the 32 codes in order, one byte each, with x's sign put
- * on bit nbits and, where clamp, the magnitude first held at maxcode:
+ * vectors of x they came from -> the 32 codes, one byte each, with x's sign put on bit
+ * nbits and, where clamp, the magnitude first held at maxcode, in lane order: the low
+ * 128-bit lane holds codes 0-3, 8-11, 16-19, 24-27 and the high one 4-7, 12-15, 20-23,
+ * 28-31 (the order that vpackssdw and vpacksswb of four vectors give):
  * 1. byte 1 of each lane gathered by vpshufb into bytes 4i .. 4i + 3 of each 128-bit lane
- *    for vector i, three vpor (the order that vpackssdw and vpacksswb of four vectors give);
+ *    for vector i, three vpor;
  * 2. clamp: vpminub with maxcode;
  * 3. the signs: x's bits packed with signed saturation (bit 7 of each byte), a byte blend
- *    between the code and the code with bit nbits set;
- * 4. one vpermd puts the 128-bit halves' 4-byte groups in order.
+ *    between the code and the code with bit nbits set.
  */
-static inline __m256i qb__elem_avx2_merge_byte1(const __m256i q[4], const __m256i w[4], int nbits,
-                                                const int clamp, int maxcode) {
+static inline __m256i qb__elem_avx2_merge_byte1_lanes(const __m256i q[4], const __m256i w[4], int nbits,
+                                                      const int clamp, int maxcode) {
   const __m256i m0 = _mm256_setr_epi8(1, 5, 9, 13, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 1, 5, 9,
                                       13, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1);
   const __m256i m1 = _mm256_setr_epi8(-1, -1, -1, -1, 1, 5, 9, 13, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
@@ -41,8 +42,14 @@ static inline __m256i qb__elem_avx2_merge_byte1(const __m256i q[4], const __m256
                               _mm256_or_si256(_mm256_shuffle_epi8(q[2], m2), _mm256_shuffle_epi8(q[3], m3)));
   if (clamp) c = _mm256_min_epu8(c, _mm256_set1_epi8((char) maxcode));
   const __m256i sg = _mm256_packs_epi16(_mm256_packs_epi32(w[0], w[1]), _mm256_packs_epi32(w[2], w[3]));
-  c = _mm256_blendv_epi8(c, _mm256_or_si256(c, _mm256_set1_epi8((char) (1 << nbits))), sg);
-  return _mm256_permutevar8x32_epi32(c, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+  return _mm256_blendv_epi8(c, _mm256_or_si256(c, _mm256_set1_epi8((char) (1 << nbits))), sg);
+}
+
+/* The same 32 codes in order: one vpermd puts the 128-bit halves' 4-byte groups in order. */
+static inline __m256i qb__elem_avx2_merge_byte1(const __m256i q[4], const __m256i w[4], int nbits,
+                                                const int clamp, int maxcode) {
+  return _mm256_permutevar8x32_epi32(qb__elem_avx2_merge_byte1_lanes(q, w, nbits, clamp, maxcode),
+                                     _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
 }
 
 /*
@@ -64,11 +71,12 @@ static inline __m256i qb__elem_avx2_merge_byte1(const __m256i q[4], const __m256
  *    byte 1 is the code k + ((max(E, F) - F) << mbits) (k's implicit bit supplies the
  *    exponent's + 1 from binade F up; a carry into the next binade lands by itself): no
  *    shift per element (as cvt-f8-x86.h's 32-element fp8 encoders take their byte);
- * 5. qb__elem_avx2_merge_byte1 gathers the bytes and puts the signs on bit ebits + mbits.
+ * 5. qb__elem_avx2_merge_byte1_lanes gathers the bytes and puts the signs on bit ebits +
+ *    mbits, in its lane order.
  * 8 vector operations per 8 elements and 11 per 32 where the code computed from the sum's
  * bits took 15 per 8 and 4 per 32.
  */
-static inline __m256i qb__elem_avx2_encode_fn_x32(const float* in, int ebits, int mbits, int bias) {
+static inline __m256i qb__elem_avx2_encode_fn_lanes_x32(const float* in, int ebits, int mbits, int bias) {
   const int f = 128 - bias;
   __m256i w[4], q[4];
   for (int i = 0; i < 4; i++) {
@@ -85,7 +93,13 @@ static inline __m256i qb__elem_avx2_encode_fn_x32(const float* in, int ebits, in
     const __m256 sum = _mm256_add_ps(_mm256_castsi256_ps(a), _mm256_castsi256_ps(magic));
     q[i] = _mm256_madd_epi16(_mm256_castps_si256(sum), _mm256_set1_epi32((2 << mbits) << 16 | 256));
   }
-  return qb__elem_avx2_merge_byte1(q, w, ebits + mbits, 0, 0);
+  return qb__elem_avx2_merge_byte1_lanes(q, w, ebits + mbits, 0, 0);
+}
+
+/* The same codes in order. */
+static inline __m256i qb__elem_avx2_encode_fn_x32(const float* in, int ebits, int mbits, int bias) {
+  return _mm256_permutevar8x32_epi32(qb__elem_avx2_encode_fn_lanes_x32(in, ebits, mbits, bias),
+                                     _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
 }
 
 /*
@@ -118,6 +132,45 @@ static inline void qb__elem_avx2_pack4_x32(__m256i c, uint8_t* out) {
   const __m256i p = _mm256_maddubs_epi16(c, _mm256_set1_epi16(0x1001));
   const __m256i b = _mm256_permute4x64_epi64(_mm256_packus_epi16(p, p), _MM_SHUFFLE(3, 1, 2, 0));
   _mm_storeu_si128((__m128i*) out, _mm256_castsi256_si128(b));
+}
+
+/* 32 FP4 codes in the lane order of qb__elem_avx2_merge_byte1_lanes -> 16 bytes as
+ * qb__elem_avx2_pack4_x32 stores them: vpmaddubsw joins codes 2k and 2k + 1 (neighbours in
+ * a 4-byte group), vpackuswb leaves each lane's 4 groups as 2-byte pairs in its low 8 bytes,
+ * and one 128-bit vpunpcklwd of the two halves interleaves the pairs into order. Without
+ * the two 3-cycle cross-lane permutes (vpermd, vpermq) of the ordered route. */
+static inline void qb__elem_avx2_pack4_lanes_x32(__m256i c, uint8_t* out) {
+  const __m256i p = _mm256_maddubs_epi16(c, _mm256_set1_epi16(0x1001));
+  const __m256i b = _mm256_packus_epi16(p, p);
+  _mm_storeu_si128((__m128i*) out,
+                   _mm_unpacklo_epi16(_mm256_castsi256_si128(b), _mm256_extracti128_si256(b, 1)));
+}
+
+/* 32 FP6 codes in the lane order of qb__elem_avx2_merge_byte1_lanes -> 24 bytes as
+ * qb__elem_avx2_pack6_x32 stores them, with one cross-lane permute where the ordered route
+ * takes two (the merge's vpermd and the join's):
+ * 1. each 4-code group's 3 bytes built in its 32-bit lane (vpmaddubsw, vpmaddwd): the low
+ *    128-bit lane holds groups 0, 2, 4, 6, the high one 1, 3, 5, 7;
+ * 2. vpermq (qwords 0, 2, 1, 3) makes the lanes groups 0, 2, 1, 3 and 4, 6, 5, 7;
+ * 3. vpshufb gathers each lane's 12 bytes in order, the high lane's as two overlapping
+ *    8-byte runs (its bytes 0-7 and 4-11 into bytes 0-7 and 8-15);
+ * 4. stores: the low lane's 16 bytes at out (its last 4 then overwritten), the high lane's
+ *    runs at out + 12 (vmovq) and out + 16 (vmovhps): nothing written past out + 24. */
+static inline void qb__elem_avx2_pack6_lanes_x32(__m256i c, uint8_t* out) {
+  /* 1. */
+  const __m256i p = _mm256_maddubs_epi16(c, _mm256_set1_epi16(0x4001));
+  const __m256i w = _mm256_madd_epi16(p, _mm256_set1_epi32(0x10000001));
+  /* 2. */
+  const __m256i t = _mm256_permute4x64_epi64(w, _MM_SHUFFLE(3, 1, 2, 0));
+  /* 3. */
+  const __m256i s =
+      _mm256_shuffle_epi8(t, _mm256_setr_epi8(0, 1, 2, 8, 9, 10, 4, 5, 6, 12, 13, 14, -1, -1, -1, -1, 0, 1, 2,
+                                              8, 9, 10, 4, 5, 9, 10, 4, 5, 6, 12, 13, 14));
+  /* 4. */
+  _mm_storeu_si128((__m128i*) out, _mm256_castsi256_si128(s));
+  const __m128i h = _mm256_extracti128_si256(s, 1);
+  _mm_storel_epi64((__m128i*) (out + 12), h);
+  _mm_storeh_pd((double*) (out + 16), _mm_castsi128_pd(h));
 }
 
 /* 32 FP6 codes (bytes, in order) -> 24 bytes, 3 per 4 codes: c0 | c1 << 6 | c2 << 12 | c3 << 18
@@ -267,13 +320,13 @@ static inline void qb__elem_avx2_f6_f32_x32(const uint8_t* in, float* out, int m
 /* ---- The blocks of the kernels (elem-loop.c.in) ----------------------------------------- */
 
 static inline void qb__elem_avx2_f32_f6e2m3_x32(const float* in, uint8_t* out) {
-  qb__elem_avx2_pack6_x32(qb__elem_avx2_encode_fn_x32(in, 2, 3, 1), out);
+  qb__elem_avx2_pack6_lanes_x32(qb__elem_avx2_encode_fn_lanes_x32(in, 2, 3, 1), out);
 }
 static inline void qb__elem_avx2_f32_f6e3m2_x32(const float* in, uint8_t* out) {
-  qb__elem_avx2_pack6_x32(qb__elem_avx2_encode_fn_x32(in, 3, 2, 3), out);
+  qb__elem_avx2_pack6_lanes_x32(qb__elem_avx2_encode_fn_lanes_x32(in, 3, 2, 3), out);
 }
 static inline void qb__elem_avx2_f32_f4e2m1_x32(const float* in, uint8_t* out) {
-  qb__elem_avx2_pack4_x32(qb__elem_avx2_encode_fn_x32(in, 2, 1, 1), out);
+  qb__elem_avx2_pack4_lanes_x32(qb__elem_avx2_encode_fn_lanes_x32(in, 2, 1, 1), out);
 }
 static inline void qb__elem_avx2_f32_e8m0_x32(const float* in, uint8_t* out) {
   _mm256_storeu_si256((__m256i*) out, qb__elem_avx2_encode_e8m0_x32(in));
