@@ -64,9 +64,11 @@ static inline __m256i qb__mx_amax_x8_avx2(const float* x) {
 /*
  * The shared exponents s of 8 blocks from their amax bits (qb__mx_shared_exp, lane by lane;
  * lanes of inf / NaN blocks get some s in range, replaced by the caller):
- * FLOOR: floor(log2(amax)) is the exponent field less 127 for a normal amax; for a
- *   subnormal one (m x 2^-149) it is floor(log2(m)) - 149, the exponent of (float) m (exact:
- *   m < 2^23) less 127 + 149; amax = 0 gives -276 - emax, which the clamp makes -127;
+ * FLOOR: floor(log2(amax)) is the exponent field less 127 for a normal amax; a subnormal
+ *   amax (floor(log2(amax)) from -149 to -127) or 0 gives s <= -127 - emax, which the clamp
+ *   makes -127 for every format (emax >= 0), as the field 0 less 127 + emax does: no
+ *   subnormal case (its exponent by vcvtdq2ps and a blend, 5 operations per 8 blocks,
+ *   until session 12);
  * RCEIL: q = amax / max_elem (one f32 division, as the reference); for a normal q,
  *   ceil(log2(q)) is the exponent field of q's bits plus 2^23 - 1 (a carry exactly when the
  *   mantissa is not zero) less 127; that sum also gives -126 for a subnormal q above 2^-127
@@ -76,11 +78,7 @@ static inline __m256i qb__mx_amax_x8_avx2(const float* x) {
 static inline __m256i qb__mx_scale_x8_avx2(__m256i amax, qb__mx_kind k, qb__mx_scale_mode mode) {
   __m256i s;
   if (mode == QB__MX_FLOOR) {
-    const __m256i nrm = _mm256_srli_epi32(amax, 23);
-    const __m256i sub = _mm256_sub_epi32(_mm256_srli_epi32(_mm256_castps_si256(_mm256_cvtepi32_ps(amax)), 23),
-                                         _mm256_set1_epi32(149));
-    s = _mm256_blendv_epi8(nrm, sub, _mm256_cmpgt_epi32(_mm256_set1_epi32(0x800000), amax));
-    s = _mm256_sub_epi32(s, _mm256_set1_epi32(127 + qb__mx_emax(k)));
+    s = _mm256_sub_epi32(_mm256_srli_epi32(amax, 23), _mm256_set1_epi32(127 + qb__mx_emax(k)));
   } else {
     const __m256i q =
         _mm256_castps_si256(_mm256_div_ps(_mm256_castsi256_ps(amax), _mm256_set1_ps(qb__mx_maxval(k))));
