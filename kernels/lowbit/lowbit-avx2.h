@@ -121,7 +121,8 @@ static inline int qb__mx_fast_hi(qb__mx_kind k) {
 }
 
 /*
- * The 32 codes (one byte each, in order, sign included) of one block of a float format,
+ * The 32 codes (one byte each, sign included; in order for FP8, in the lane order of
+ * qb__elem_avx2_merge_byte1_lanes for FP6 and FP4) of one block of a float format,
  * given the block's constants c1 and lo (qb__mx_quant_x8_avx2), rounding x itself rather
  * than x * 2^-s. With E the biased exponent field of |x|, s the block's shared exponent
  * and emin its format's smallest normal binade, the element's quantum in x's terms is
@@ -161,8 +162,10 @@ static inline __m256i qb__mx_fcodes_x32_avx2(const float* x, __m256i c1, __m256i
                       _mm256_castsi256_ps(magic));
     q[i] = _mm256_madd_epi16(_mm256_castps_si256(sum), _mm256_set1_epi32((2 << mbits) << 16 | 256));
   }
-  /* 4. */
-  return qb__elem_avx2_merge_byte1(q, w, qb__mx_nbits(k), clamp, qb__mx_maxcode(k));
+  /* 4. (FP6, FP4: in lane order, for their packs.) */
+  return qb__mx_nbits(k) == 7
+             ? qb__elem_avx2_merge_byte1(q, w, qb__mx_nbits(k), clamp, qb__mx_maxcode(k))
+             : qb__elem_avx2_merge_byte1_lanes(q, w, qb__mx_nbits(k), clamp, qb__mx_maxcode(k));
 }
 
 /*
@@ -214,15 +217,18 @@ static inline __m256i qb__mx_icodes_x32_avx2(const float* x, __m256 mul, const i
   return _mm256_permutevar8x32_epi32(c, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
 }
 
-/* One block's codes (c, 32 bytes in order) and exponent byte e stored at out. */
+/* One block's codes and exponent byte e stored at out: c holds 32 bytes in order (8 bits)
+ * or in the lane order of qb__elem_avx2_merge_byte1_lanes (FP6, FP4: their packs take
+ * that order with one cross-lane step where ordering the codes first took two 3-cycle
+ * permutes, elem-avx2.h). */
 static inline void qb__mx_store_block_avx2(__m256i c, uint8_t e, const int width, uint8_t* out) {
   out[0] = e;
   if (width == 8) {
     _mm256_storeu_si256((__m256i*) (out + 1), c);
   } else if (width == 6) {
-    qb__elem_avx2_pack6_x32(c, out + 1);
+    qb__elem_avx2_pack6_lanes_x32(c, out + 1);
   } else {
-    qb__elem_avx2_pack4_x32(c, out + 1);
+    qb__elem_avx2_pack4_lanes_x32(c, out + 1);
   }
 }
 
