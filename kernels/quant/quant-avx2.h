@@ -116,10 +116,17 @@ QB__AVX2_INLINE __m256i qb__avx2_pack32(__m256i a, __m256i b, __m256i c, __m256i
   return _mm256_permutevar8x32_epi32(abcd, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
 }
 
-/* The codes' saturating int16 lanes (zp added) -> bytes clamped to [qmin, qmax]. */
-QB__AVX2_INLINE __m256i qb__avx2_pt_bytes(__m256i ab, __m256i cd, const qb__avx2_qp* p, const int is_u8) {
-  if (is_u8) return _mm256_min_epu8(_mm256_max_epu8(_mm256_packus_epi16(ab, cd), p->qmin8), p->qmax8);
-  return _mm256_min_epi8(_mm256_max_epi8(_mm256_packs_epi16(ab, cd), p->qmin8), p->qmax8);
+/* The codes' saturating int16 lanes (zp added) -> bytes clamped to [qmin, qmax]. `full`
+ * (a constant): [qmin, qmax] is the whole range of the dtype, which the saturating pack
+ * already clamps to, so the clamp is left out (2 of the 19 vector operations per 32). */
+QB__AVX2_INLINE __m256i qb__avx2_pt_bytes(__m256i ab, __m256i cd, const qb__avx2_qp* p, const int is_u8,
+                                          const int full) {
+  if (is_u8) {
+    const __m256i b = _mm256_packus_epi16(ab, cd);
+    return full ? b : _mm256_min_epu8(_mm256_max_epu8(b, p->qmin8), p->qmax8);
+  }
+  const __m256i b = _mm256_packs_epi16(ab, cd);
+  return full ? b : _mm256_min_epi8(_mm256_max_epi8(b, p->qmin8), p->qmax8);
 }
 
 /*
@@ -141,7 +148,8 @@ QB__AVX2_INLINE __m256i qb__avx2_pt_bytes(__m256i ab, __m256i cd, const qb__avx2
  *    qmax), the reference's clamp(round(v), qmin - zp, qmax - zp) + zp. Last, undo the
  *    packs' per-lane interleave.
  */
-QB__AVX2_INLINE int qb__avx2_quant32_pt(const float* x, const qb__avx2_qp* p, __m256i* out, const int is_u8) {
+QB__AVX2_INLINE int qb__avx2_quant32_pt(const float* x, const qb__avx2_qp* p, __m256i* out, const int is_u8,
+                                        const int full) {
   /* 1. */
   const __m256i a = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(x), p->mul));
   const __m256i b = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(x + 8), p->mul));
@@ -155,7 +163,7 @@ QB__AVX2_INLINE int qb__avx2_quant32_pt(const float* x, const qb__avx2_qp* p, __
   if (_mm256_movemask_epi8(low) != 0) return 0;
   /* 4. */
   const __m256i q =
-      qb__avx2_pt_bytes(_mm256_adds_epi16(ab, p->zp16), _mm256_adds_epi16(cd, p->zp16), p, is_u8);
+      qb__avx2_pt_bytes(_mm256_adds_epi16(ab, p->zp16), _mm256_adds_epi16(cd, p->zp16), p, is_u8, full);
   *out = _mm256_permutevar8x32_epi32(q, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
   return 1;
 }
@@ -174,8 +182,8 @@ QB__AVX2_INLINE int qb__avx2_quant32_pt(const float* x, const qb__avx2_qp* p, __
  *    overflow (0x80000000, as in qb__avx2_quant32_pt) send the 32 to the division.
  * 3. The rest is qb__avx2_quant32_pt's step 4.
  */
-QB__AVX2_INLINE int qb__avx2_quant32_tfl(const float* x, const qb__avx2_qp* p, __m256i* out,
-                                         const int is_u8) {
+QB__AVX2_INLINE int qb__avx2_quant32_tfl(const float* x, const qb__avx2_qp* p, __m256i* out, const int is_u8,
+                                         const int full) {
   const __m256 x0 = _mm256_loadu_ps(x), x1 = _mm256_loadu_ps(x + 8);
   const __m256 x2 = _mm256_loadu_ps(x + 16), x3 = _mm256_loadu_ps(x + 24);
   /* 1. */
@@ -194,7 +202,7 @@ QB__AVX2_INLINE int qb__avx2_quant32_tfl(const float* x, const qb__avx2_qp* p, _
   if (!_mm256_testz_si256(_mm256_or_si256(low, diff), _mm256_or_si256(low, diff))) return 0;
   /* 3. */
   const __m256i q =
-      qb__avx2_pt_bytes(_mm256_adds_epi16(ab, p->zp16), _mm256_adds_epi16(cd, p->zp16), p, is_u8);
+      qb__avx2_pt_bytes(_mm256_adds_epi16(ab, p->zp16), _mm256_adds_epi16(cd, p->zp16), p, is_u8, full);
   *out = _mm256_permutevar8x32_epi32(q, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
   return 1;
 }
@@ -231,11 +239,11 @@ static __attribute__((noinline, cold)) void qb__avx2_quant32_general(const float
 /* 32 codes to out (a main loop's step): qb__avx2_quant32_pt or qb__avx2_quant32_tfl where
  * they can, else qb__avx2_quant32_general. pk: the packs qb__avx2_quant_loop chooses. */
 QB__AVX2_INLINE void qb__avx2_quant32(const float* x, const qb__avx2_qp* p, void* out, const int tflite,
-                                      const int is_u8, const int pk) {
+                                      const int is_u8, const int pk, const int full) {
   __m256i q;
-  if (!tflite && __builtin_expect(qb__avx2_quant32_pt(x, p, &q, is_u8), 1)) {
+  if (!tflite && __builtin_expect(qb__avx2_quant32_pt(x, p, &q, is_u8, full), 1)) {
     _mm256_storeu_si256((__m256i*) out, q);
-  } else if (tflite && p->tfl_fast && __builtin_expect(qb__avx2_quant32_tfl(x, p, &q, is_u8), 1)) {
+  } else if (tflite && p->tfl_fast && __builtin_expect(qb__avx2_quant32_tfl(x, p, &q, is_u8, full), 1)) {
     _mm256_storeu_si256((__m256i*) out, q);
   } else {
     qb__avx2_quant32_general(x, p, out, tflite, pk);
@@ -258,17 +266,18 @@ QB__AVX2_INLINE __m128i qb__avx2_quant8(const float* x, const qb__avx2_qp* p, co
  * zero-padded stack copy, so they take the same vector path as the rest.
  */
 QB__AVX2_INLINE void qb__avx2_quant_loop(size_t n, const float* x, void* y, const qb__avx2_qp* p,
-                                         const int tflite, const int is_u8, const int unroll) {
+                                         const int tflite, const int is_u8, const int unroll,
+                                         const int full) {
   uint8_t* out = (uint8_t*) y;
   /* PyTorch's path gives the bytes as 0..255 (qb__avx2_quant_i32): unsigned packs. */
   const int pk = tflite ? is_u8 : 1;
   if (unroll == 4 && n >= 32) {
     for (; n >= 32; n -= 32, x += 32, out += 32) {
-      qb__avx2_quant32(x, p, out, tflite, is_u8, pk);
+      qb__avx2_quant32(x, p, out, tflite, is_u8, pk, full);
     }
     if (n != 0) {
       /* The rest as the 32 ending at the end, overlapping (the same bytes again). */
-      qb__avx2_quant32(x + n - 32, p, out + n - 32, tflite, is_u8, pk);
+      qb__avx2_quant32(x + n - 32, p, out + n - 32, tflite, is_u8, pk, full);
     }
     return;
   }
@@ -286,15 +295,23 @@ QB__AVX2_INLINE void qb__avx2_quant_loop(size_t n, const float* x, void* y, cons
   }
 }
 
-/* Entry for a per-tensor quant kernel: the rounding mode picks one specialized loop. */
+/* Entry for a per-tensor quant kernel: the rounding mode, and whether [qmin, qmax] is the
+ * dtype's whole range (qb__avx2_pt_bytes), pick one specialized loop. */
 QB__AVX2_INLINE void qb__avx2_quant(size_t n, const float* x, void* y, const qb_quant_params* q,
                                     const int is_u8, const int unroll) {
   const int tflite = q->round == QB_ROUND_TFLITE;
   const qb__avx2_qp p = qb__avx2_qp_make(q->scale, q->inv_scale, q->zero_point, q->qmin, q->qmax, tflite);
+  const int full = unroll == 4 && q->qmin == (is_u8 ? 0 : -128) && q->qmax == (is_u8 ? 255 : 127);
   if (tflite) {
-    qb__avx2_quant_loop(n, x, y, &p, 1, is_u8, unroll);
+    if (full) {
+      qb__avx2_quant_loop(n, x, y, &p, 1, is_u8, unroll, 1);
+    } else {
+      qb__avx2_quant_loop(n, x, y, &p, 1, is_u8, unroll, 0);
+    }
+  } else if (full) {
+    qb__avx2_quant_loop(n, x, y, &p, 0, is_u8, unroll, 1);
   } else {
-    qb__avx2_quant_loop(n, x, y, &p, 0, is_u8, unroll);
+    qb__avx2_quant_loop(n, x, y, &p, 0, is_u8, unroll, 0);
   }
 }
 
@@ -317,7 +334,7 @@ QB__AVX2_INLINE void qb__avx2_quantc(size_t n, const float* x, void* y, const qb
     for (size_t c = 0; c < n / len; c++) {
       const qb__avx2_qp p =
           qb__avx2_qp_make(q->scales[c], q->inv_scales[c], zps[c], q->qmin, q->qmax, tflite);
-      qb__avx2_quant_loop(len, x + c * len, out + c * len, &p, tflite, is_u8, 1);
+      qb__avx2_quant_loop(len, x + c * len, out + c * len, &p, tflite, is_u8, 1, 0);
     }
     return;
   }
@@ -338,12 +355,12 @@ QB__AVX2_INLINE void qb__avx2_quantc(size_t n, const float* x, void* y, const qb
     size_t i = 0;
     if (unroll == 4) {
       for (; i + 32 <= len; i += 32) {
-        qb__avx2_quant32(x + i, &p, out + i, tflite, is_u8, pk);
+        qb__avx2_quant32(x + i, &p, out + i, tflite, is_u8, pk, 0);
       }
     }
     if (unroll == 4 && i < len && len >= 32) {
       /* The rest as the 32 ending at the channel's end, overlapping (the same bytes). */
-      qb__avx2_quant32(x + len - 32, &p, out + len - 32, tflite, is_u8, pk);
+      qb__avx2_quant32(x + len - 32, &p, out + len - 32, tflite, is_u8, pk, 0);
       continue;
     }
     for (; i + 8 <= len; i += 8) {
