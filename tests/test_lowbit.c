@@ -742,9 +742,13 @@ static void check_dot(const qb_kernel_info* k) {
       /* The smallest scales (2^-127 both: products far below f32's subnormals), the
        * largest (2^127 both: the sum overflows), and 2^127 . 2^-126, where the
        * reference's (p * 2^127) * 2^-126 overflows although the product of the scales
-       * is 2: a kernel that multiplies the scales first differs. */
-      const uint8_t scales[4][2] = {{0, 0}, {254, 254}, {254, 1}, {0, 254}};
-      for (int si = 0; si < 4; si++) {
+       * is 2: a kernel that multiplies the scales first differs. A NaN scale beside 2^-27
+       * (a kernel that adds the two exponent bytes must still see the NaN), and
+       * 2^-108 / 2^-109, where the smallest block sums (2^-18) times the scale stop / start
+       * being f32 subnormals. */
+      const uint8_t scales[][2] = {{0, 0},     {254, 254}, {254, 1},  {0, 254},  {100, 255},
+                                   {255, 100}, {19, 127},  {18, 127}, {127, 19}, {127, 18}};
+      for (size_t si = 0; si < sizeof scales / sizeof scales[0]; si++) {
         dot_fill(f, a, b, DOT_MAX_N, 30 + li);
         dot_codes(f, a, 0, kb, &ea);
         dot_codes(f, b, 1, kb, &eb);

@@ -1,8 +1,8 @@
 /*
  * The pieces of the low-bit dots on AVX2 (f8e4m3_dot, mxf8e4m3_dot, mxf4mxf8e4m3_dot):
- * E4M3 codes decoded exactly to f32 by byte tables, E4M3 codes split into two
- * exact 16-bit integers, FP4 codes as small integers, and the NaN-code tracking that
- * lets the arithmetic ignore NaN codes. Included only by files built with AVX2 flags.
+ * E4M3 codes made f16 (2^-8 times their values) for the memory form of vcvtph2ps,
+ * E4M3 codes split into two exact 16-bit integers, FP4 codes as small integers, and the NaN-code tracking
+ * that lets the arithmetic ignore NaN codes. Included only by files built with AVX2 flags.
  *
  * NaN codes: E4M3 0x7F and 0xFF are NaN, and a NaN anywhere makes the reference's
  * result NaN (a NaN product poisons its block sum, and the sum over blocks). These
@@ -20,58 +20,42 @@
 #include "lowbit/lowbit-scalar.h"
 
 /*
- * 32 E4M3 codes -> their 32 values as f32, exactly, with byte tables and no vcvtph2ps
- * (two uops per 8 values, one every two cycles on Zen 3: two decodes per product made
- * it the dots' bound) and no f32 subnormal (the plain shift of the code into an f32,
- * value times 2^-120, makes the E4M3 subnormals f32 subnormals, which the FMA units
- * take slowly). Every E4M3 value is a bf16: the high byte H = sign | exponent >> 1 and
- * the low byte L = exponent << 7 | mantissa << 4 of its f32.
- * 1. Normal codes (exponent field e >= 1, f32 exponent e + 120): L = code << 4 (the
- *    low nibble, e's last bit and m, shifted up), H = a 16-entry vpshufb table by the
- *    high nibble (sign, e >> 1): sign | (0x3C + (e >> 1)).
- * 2. Zero and subnormal codes (e = 0, magnitude m in 0..7): twice the magnitude (code +
- *    code, the sign shifted out) plus 0x70, saturating, is 0x70 + 2m, a vpshufb index
- *    that reads entry 2m, where every other code gives 0x80 or more, an index that reads
- *    0. Two tables there hold what to XOR into L and H to turn step 1's bytes into
- *    m 2^-9's (+-0 for m = 0).
- * 3. The bytes interleaved into 16-bit words (L, H) by two unpacks, and the words into
- *    f32: the even words shifted up by 16, the odd ones masked in place. The values come
- *    out in the order of the unpacks (v[0]: the even codes of words 0..3 and 8..11 of the
- *    first unpack, ...): any two calls put the same elements in the same lanes, so a
- *    lane by lane product pairs the right codes.
- * Seven vector constants and 18 operations per 32 codes; the constants are few enough
- * that a loop with four accumulators keeps them all in registers.
- * NaN codes (0x7F, 0xFF) become +-480: `nan` collects the largest doubled magnitude,
- * 0xFE only where a NaN code was seen.
+ * 32 E4M3 codes -> 32 f16 at dst (32-byte aligned): each code's magnitude bits moved
+ * into an f16 (sign to bit 15, the 7 magnitude bits to bits 13..7), an f16 worth 2^-8
+ * times the code's value for every normal and subnormal code (the f16 exponent field is
+ * the code's, which never reaches 31; a subnormal code lands on an f16 subnormal). The
+ * values are widened afterwards by the memory form of vcvtph2ps, which Zen 3 runs two
+ * per cycle (the register form one, in two uops), off the shuffle pipes.
+ * 1. Odd codes (the high byte of each word): an arithmetic shift right by 1 puts the
+ *    magnitude at bits 13..7 and copies the sign into bits 15 and 14; the mask 0xBF80
+ *    clears bit 14 and the even code's bits below.
+ * 2. Even codes (the low byte): shifted to the high byte first, then as step 1.
+ * dst[0..15] holds the even codes (elements 0, 2, .., 14 of the first 16, then 16, ..,
+ * 30), dst[16..31] the odd ones: any two calls put the same elements at the same place,
+ * so a lane by lane product pairs the right codes. NaN codes (0x7F, 0xFF) become +-480
+ * times 2^-8: `nan` collects the largest doubled magnitude, 0xFE only where a NaN code
+ * was seen. Six vector operations and two stores per 32 codes.
  */
-static inline void qb__e4m3x32_to_f32_avx2(const uint8_t* p, __m256 v[4], __m256i* nan) {
-  const __m256i fix_l =
-      _mm256_setr_epi8(0, 0, 0x10, 0, (char) 0xA0, 0, (char) 0xF0, 0, 0x40, 0, 0x70, 0, 0x20, 0, 0x10, 0, 0,
-                       0, 0x10, 0, (char) 0xA0, 0, (char) 0xF0, 0, 0x40, 0, 0x70, 0, 0x20, 0, 0x10, 0);
-  const __m256i fix_h = _mm256_setr_epi8(0x3C, 0, 7, 0, 7, 0, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x3C, 0, 7, 0, 7,
-                                         0, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0);
-  const __m256i high = _mm256_setr_epi8(
-      0x3C, 0x3D, 0x3E, 0x3F, 0x40, 0x41, 0x42, 0x43, (char) 0xBC, (char) 0xBD, (char) 0xBE, (char) 0xBF,
-      (char) 0xC0, (char) 0xC1, (char) 0xC2, (char) 0xC3, 0x3C, 0x3D, 0x3E, 0x3F, 0x40, 0x41, 0x42, 0x43,
-      (char) 0xBC, (char) 0xBD, (char) 0xBE, (char) 0xBF, (char) 0xC0, (char) 0xC1, (char) 0xC2, (char) 0xC3);
-  const __m256i nib = _mm256_set1_epi8(0x0F);
+static inline void qb__e4m3x32_to_f16_avx2(const uint8_t* p, uint16_t* dst, __m256i* nan) {
+  const __m256i mask = _mm256_set1_epi16((short) 0xBF80);
   const __m256i b = _mm256_loadu_si256((const __m256i*) p);
-  const __m256i mag2 = _mm256_add_epi8(b, b);
-  *nan = _mm256_max_epu8(*nan, mag2);
-  const __m256i sub = _mm256_adds_epu8(mag2, _mm256_set1_epi8(0x70));
-  const __m256i l =
-      _mm256_xor_si256(_mm256_andnot_si256(nib, _mm256_slli_epi16(b, 4)), _mm256_shuffle_epi8(fix_l, sub));
-  const __m256i hn = _mm256_and_si256(_mm256_srli_epi16(b, 4), nib);
-  const __m256i h = _mm256_xor_si256(_mm256_shuffle_epi8(high, hn), _mm256_shuffle_epi8(fix_h, sub));
-  const __m256i w0 = _mm256_unpacklo_epi8(l, h), w1 = _mm256_unpackhi_epi8(l, h);
-  const __m256i odd = _mm256_set1_epi32((int) 0xFFFF0000u);
-  v[0] = _mm256_castsi256_ps(_mm256_slli_epi32(w0, 16));
-  v[1] = _mm256_castsi256_ps(_mm256_and_si256(w0, odd));
-  v[2] = _mm256_castsi256_ps(_mm256_slli_epi32(w1, 16));
-  v[3] = _mm256_castsi256_ps(_mm256_and_si256(w1, odd));
+  *nan = _mm256_max_epu8(*nan, _mm256_add_epi8(b, b));
+  const __m256i odd = _mm256_and_si256(_mm256_srai_epi16(b, 1), mask);
+  const __m256i even = _mm256_and_si256(_mm256_srai_epi16(_mm256_slli_epi16(b, 8), 1), mask);
+  _mm256_store_si256((__m256i*) dst, even);
+  _mm256_store_si256((__m256i*) (dst + 16), odd);
 }
 
-/* Whether `nan` (qb__e4m3x32_to_f32_avx2) saw a NaN code. */
+/* The 8 f16 at h (16-byte aligned) widened to f32 by the memory form of vcvtph2ps, in
+ * an asm statement: from the intrinsics the compilers forward the stored vector in
+ * registers instead (vextracti128 and the register form, three uops where this is one). */
+static inline __m256 qb__f16x8_load_avx2(const uint16_t* h) {
+  __m256 r;
+  __asm__("vcvtph2ps %1, %0" : "=x"(r) : "m"(*(const __m128i*) h));
+  return r;
+}
+
+/* Whether `nan` (qb__e4m3x32_to_f16_avx2) saw a NaN code. */
 static inline int qb__e4m3_saw_nan_avx2(__m256i nan) {
   return _mm256_movemask_epi8(_mm256_cmpeq_epi8(nan, _mm256_set1_epi8((char) 0xFE))) != 0;
 }
@@ -126,7 +110,7 @@ static inline float qb__lowdot_result(float r, int saw_nan) {
  * 3. 2^s (s < 8) and 2^(s - 8) (s >= 8) as bytes from 16-entry vpshufb tables by e.
  * 4. vpmaddubsw of the power (u8) with M masked to even or odd bytes (s8) gives the
  *    16-bit products of one element each (no saturation: |M 2^s| <= 1920).
- * NaN codes come out as 480 * 2^9: `nan` records them as qb__e4m3x32_to_f32_avx2 does.
+ * NaN codes come out as 480 * 2^9: `nan` records them as qb__e4m3x32_to_f16_avx2 does.
  */
 static inline void qb__e4m3x32_split_avx2(const uint8_t* p, __m256i xa[2], __m256i xb[2], __m256i* nan) {
   const __m256i hidden = _mm256_setr_epi8(0, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 0, 8, 8, 8, 8, 8, 8,
@@ -177,32 +161,44 @@ static inline float qb__e8m0_scale_pow2(uint8_t e, int k) {
 }
 
 /*
- * mxf8e4m3_dot, one block (mx-dot.c.in): the 32 codes of each side decoded exactly
- * (qb__e4m3x32_to_f32_avx2) and the exact products summed in 8 lanes (two FMAs deep). An exact integer block
- * sum was considered (not built): with both sides 18-bit integers (E4M3 times 2^9) it needs each side split
- * in two 16-bit halves and three partial sums (eight vpmaddwd per block), some 60 instructions per block
- * against about 45 here.
+ * mxf8e4m3_dot, one block from its stored f16 (qb__e4m3x32_to_f16_avx2 of both sides):
+ * the exact products, each 2^-16 times its value, summed in 8 lanes (two FMAs deep). An
+ * exact integer block sum was considered (not built): with both sides 18-bit integers
+ * (E4M3 times 2^9) it needs each side split in two 16-bit halves and three partial sums
+ * (eight vpmaddwd per block), some 60 instructions per block against about 26 here.
  */
-static inline __m256 qb__mxf8e4m3_block_avx2(const qb_block_mx8* x, const qb_block_mx8* y, __m256i* nan) {
-  __m256 va[4], vb[4];
-  qb__e4m3x32_to_f32_avx2(x->qs, va, nan);
-  qb__e4m3x32_to_f32_avx2(y->qs, vb, nan);
-  return _mm256_add_ps(_mm256_fmadd_ps(va[0], vb[0], _mm256_mul_ps(va[1], vb[1])),
-                       _mm256_fmadd_ps(va[2], vb[2], _mm256_mul_ps(va[3], vb[3])));
+static inline __m256 qb__mxf8e4m3_f16_block_avx2(const uint16_t* hx, const uint16_t* hy) {
+  const __m256 p01 = _mm256_fmadd_ps(qb__f16x8_load_avx2(hx), qb__f16x8_load_avx2(hy),
+                                     _mm256_mul_ps(qb__f16x8_load_avx2(hx + 8), qb__f16x8_load_avx2(hy + 8)));
+  const __m256 p23 =
+      _mm256_fmadd_ps(qb__f16x8_load_avx2(hx + 16), qb__f16x8_load_avx2(hy + 16),
+                      _mm256_mul_ps(qb__f16x8_load_avx2(hx + 24), qb__f16x8_load_avx2(hy + 24)));
+  return _mm256_add_ps(p01, p23);
 }
 
-/* mxf8e4m3_dot: acc + (p 2^sa) 2^sb lane by lane (power-of-two multiplications in
- * the reference's order, so they overflow and underflow where its do); a block with
- * large scales (qb__lowdot_big_scales) is summed first, scaled in the same order and
- * added to *big instead. */
+/*
+ * mxf8e4m3_dot: acc + (p 2^16 2^sa) 2^sb lane by lane, p from
+ * qb__mxf8e4m3_f16_block_avx2 (2^-16 times the block's lanes: each lane 0 or in
+ * [2^-34, 2^4), a multiple of 2^-34). The reference multiplies by 2^sa, then by 2^sb, and
+ * rounds each time; where both products are normal f32 for every possible lane (sa and
+ * sa + sb in [-108, 107]: lane 2^16 in [2^-18, 2^20)) both are exact, and one FMA by
+ * 2^(sa + sb + 16) gives the same product: scale bytes ea in [19, 234], ea + eb in [146,
+ * 361], eb not the NaN 0xFF. Other blocks take the reference's two multiplications
+ * (the scales from qb__e8m0_scale, 2^sa times 2^16, subnormal 2^-127 and NaN included),
+ * so they overflow and underflow where its do; a block with large scales
+ * (qb__lowdot_big_scales) is summed first, scaled in the same order and added to *big.
+ */
 static inline __m256 qb__mxf8e4m3_scaled_add_avx2(__m256 p, const qb_block_mx8* x, const qb_block_mx8* y,
                                                   __m256 acc, float* big) {
+  const uint32_t ea = x->e, eb = y->e;
+  if (ea - 19u <= 215u && ea + eb - 146u <= 215u && eb != 0xFFu)
+    return _mm256_fmadd_ps(p, _mm256_set1_ps(qb_f32_from_bits((ea + eb - 111u) << 23)), acc);
   const float sa = qb__e8m0_scale(x->e), sb = qb__e8m0_scale(y->e);
   if (qb__lowdot_big_scales(x->e, y->e)) {
-    *big += qb__hsum_ps_avx2(p) * sa * sb;
+    *big += qb__hsum_ps_avx2(p) * 0x1p16f * sa * sb;
     return acc;
   }
-  return _mm256_fmadd_ps(_mm256_mul_ps(p, _mm256_set1_ps(sa)), _mm256_set1_ps(sb), acc);
+  return _mm256_fmadd_ps(_mm256_mul_ps(p, _mm256_set1_ps(sa * 0x1p16f)), _mm256_set1_ps(sb), acc);
 }
 
 /*
