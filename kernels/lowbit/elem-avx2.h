@@ -9,6 +9,7 @@
 
 #include <immintrin.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "cvt/cvt-x86.h"
 
@@ -167,7 +168,7 @@ static inline void qb__elem_avx2_pack4_lanes_x32(__m256i c, uint8_t* out) {
  * 3. vpshufb gathers each lane's 12 bytes in order, the high lane's as two overlapping
  *    8-byte runs (its bytes 0-7 and 4-11 into bytes 0-7 and 8-15);
  * 4. stores: the low lane's 16 bytes at out (its last 4 then overwritten), the high lane's
- *    runs at out + 12 (vmovq) and out + 16 (vmovhps): nothing written past out + 24. */
+ *    runs at out + 12 (vmovq) and out + 16 (vpextrq): nothing written past out + 24. */
 static inline void qb__elem_avx2_pack6_lanes_x32(__m256i c, uint8_t* out) {
   /* 1. */
   const __m256i p = _mm256_maddubs_epi16(c, _mm256_set1_epi16(0x4001));
@@ -182,7 +183,10 @@ static inline void qb__elem_avx2_pack6_lanes_x32(__m256i c, uint8_t* out) {
   _mm_storeu_si128((__m128i*) out, _mm256_castsi256_si128(s));
   const __m128i h = _mm256_extracti128_si256(s, 1);
   _mm_storel_epi64((__m128i*) (out + 12), h);
-  _mm_storeh_pd((double*) (out + 16), _mm_castsi128_pd(h));
+  /* vpextrq to memory: a cast to double* for vmovhps (_mm_storeh_pd) would claim an
+   * 8-byte alignment that out + 16 does not have (UBSan reports it). */
+  const uint64_t hi = (uint64_t) _mm_extract_epi64(h, 1);
+  memcpy(out + 16, &hi, sizeof hi);
 }
 
 /* 32 FP6 codes (bytes, in order) -> 24 bytes, 3 per 4 codes: c0 | c1 << 6 | c2 << 12 | c3 << 18
