@@ -140,15 +140,8 @@ static inline __m256i qb__elem_avx2_encode_e8m0_x32(const float* in) {
                                      _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
 }
 
-/* 32 FP4 codes (bytes, in order) -> 16 bytes: byte k = c[2k] | c[2k + 1] << 4. */
-static inline void qb__elem_avx2_pack4_x32(__m256i c, uint8_t* out) {
-  const __m256i p = _mm256_maddubs_epi16(c, _mm256_set1_epi16(0x1001));
-  const __m256i b = _mm256_permute4x64_epi64(_mm256_packus_epi16(p, p), _MM_SHUFFLE(3, 1, 2, 0));
-  _mm_storeu_si128((__m128i*) out, _mm256_castsi256_si128(b));
-}
-
 /* 32 FP4 codes in the lane order of qb__elem_avx2_merge_byte1_lanes -> 16 bytes as
- * qb__elem_avx2_pack4_x32 stores them: vpmaddubsw joins codes 2k and 2k + 1 (neighbours in
+ * ordered (byte k = c[2k] | c[2k + 1] << 4): vpmaddubsw joins codes 2k and 2k + 1 (neighbours in
  * a 4-byte group), vpackuswb leaves each lane's 4 groups as 2-byte pairs in its low 8 bytes,
  * and one 128-bit vpunpcklwd of the two halves interleaves the pairs into order. Without
  * the two 3-cycle cross-lane permutes (vpermd, vpermq) of the ordered route. */
@@ -159,9 +152,9 @@ static inline void qb__elem_avx2_pack4_lanes_x32(__m256i c, uint8_t* out) {
                    _mm_unpacklo_epi16(_mm256_castsi256_si128(b), _mm256_extracti128_si256(b, 1)));
 }
 
-/* 32 FP6 codes in the lane order of qb__elem_avx2_merge_byte1_lanes -> 24 bytes as
- * qb__elem_avx2_pack6_x32 stores them, with one cross-lane permute where the ordered route
- * takes two (the merge's vpermd and the join's):
+/* 32 FP6 codes in the lane order of qb__elem_avx2_merge_byte1_lanes -> 24 bytes in order
+ * (3 per 4 codes: c0 | c1 << 6 | c2 << 12 | c3 << 18), with one cross-lane permute where
+ * an ordered route takes two (the merge's vpermd and the join's):
  * 1. each 4-code group's 3 bytes built in its 32-bit lane (vpmaddubsw, vpmaddwd): the low
  *    128-bit lane holds groups 0, 2, 4, 6, the high one 1, 3, 5, 7;
  * 2. vpermq (qwords 0, 2, 1, 3) makes the lanes groups 0, 2, 1, 3 and 4, 6, 5, 7;
@@ -187,20 +180,6 @@ static inline void qb__elem_avx2_pack6_lanes_x32(__m256i c, uint8_t* out) {
    * 8-byte alignment that out + 16 does not have (UBSan reports it). */
   const uint64_t hi = (uint64_t) _mm_extract_epi64(h, 1);
   memcpy(out + 16, &hi, sizeof hi);
-}
-
-/* 32 FP6 codes (bytes, in order) -> 24 bytes, 3 per 4 codes: c0 | c1 << 6 | c2 << 12 | c3 << 18
- * built in each 32-bit lane (vpmaddubsw, vpmaddwd), its low 3 bytes gathered (vpshufb
- * within halves, then a dword permute joins the halves' 12 bytes). */
-static inline void qb__elem_avx2_pack6_x32(__m256i c, uint8_t* out) {
-  const __m256i p = _mm256_maddubs_epi16(c, _mm256_set1_epi16(0x4001));
-  const __m256i w = _mm256_madd_epi16(p, _mm256_set1_epi32(0x10000001));
-  const __m256i s =
-      _mm256_shuffle_epi8(w, _mm256_setr_epi8(0, 1, 2, 4, 5, 6, 8, 9, 10, 12, 13, 14, -1, -1, -1, -1, 0, 1, 2,
-                                              4, 5, 6, 8, 9, 10, 12, 13, 14, -1, -1, -1, -1));
-  const __m256i t = _mm256_permutevar8x32_epi32(s, _mm256_setr_epi32(0, 1, 2, 4, 5, 6, 3, 7));
-  _mm_storeu_si128((__m128i*) out, _mm256_castsi256_si128(t));
-  _mm_storel_epi64((__m128i*) (out + 16), _mm256_extracti128_si256(t, 1));
 }
 
 /* ---- Decode ---------------------------------------------------------------------------- */

@@ -76,7 +76,7 @@ static inline __m256i qb__mx_tcodes_x32_avx512(const float* x, const int32_t* tb
 }
 
 /* One block's codes (c, 32 bytes in order) and exponent byte e stored at out: FP6 as
- * qb__elem_avx2_pack6_x32 builds each 3-byte group in a 32-bit lane, its 24 bytes then
+ * qb__elem_avx2_pack6_lanes_x32 builds each 3-byte group in a 32-bit lane, its 24 bytes then
  * gathered by one vpermb and written by one masked store; FP4 pairs joined in 16-bit lanes
  * (vpmaddubsw) and narrowed (vpmovwb). */
 static inline void qb__mx_store_block_avx512(__m256i c, uint8_t e, const int width, uint8_t* out) {
