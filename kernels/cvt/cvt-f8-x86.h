@@ -355,15 +355,35 @@ static inline void qb_cvt_f8fp_avx2_f8e4m3_f32_x8(const uint8_t* in, float* out)
  *    0-7 | 16-23, hi: 8-15 | 24-31); an arithmetic shift right by 1 and a mask make the
  *    f16 s.0eeee.mmm0000000 (the value times 2^-8, e4m3 subnormals included).
  * 2. vcvtph2ps on each 128-bit half (exact) and a multiplication by 2^8 (exact); the
- *    halves go to out + 0, 8, 16, 24 as the unpacks laid them out.
- * 3. NaN (S.1111.111, read as 480 above) is rare: a block holding one (one vpcmpeqb on
- *    the bytes with bit 7 set) goes through the _x8 block, which makes it the canonical
- *    NaN; the others need no fix.
+ *    halves go to out + 0, 8, 16, 24 as the unpacks laid them out. On Zen 3 vcvtph2ps
+ *    from a register issues once per cycle and shares that slot with the cross-lane
+ *    operations (vextracti128 for the high halves), while its memory form issues twice
+ *    per cycle: lo and hi are stored to a 64-byte stack buffer and all four halves
+ *    convert from memory (qb_cvt_f16c_cvtph_mem), no cross-lane operation, 6 stores per
+ *    32 elements (the register route: 4 conversions and 2 vextracti128 in the one slot).
+ * 3. NaN (S.1111.111, read as 480 above) is rare: a block holding one goes through the
+ *    _x8 block, which makes it the canonical NaN; the others need no fix. The _x64 block
+ *    tests its two loads at once: b + b (bytes) is 0xFE exactly for the NaN codes and
+ *    below it for every other, so one vpmaxub, one vpcmpeqb and one vpmovmskb per 64.
  */
 static inline __m256i qb_f8e4m3_avx2_f16(__m256i u) {
   return _mm256_and_si256(_mm256_srai_epi16(u, 1), _mm256_set1_epi16((short) 0xBFFF));
 }
-static inline void qb_cvt_f8fp_avx2_f8e4m3_f32_x32(const uint8_t* in, float* out) {
+
+/* Steps 1 and 2 on the 32 bytes b, through buf (32 f16, 32-byte aligned). */
+static inline __attribute__((always_inline)) void qb_f8e4m3_avx2_f32_x32(__m256i b, float* out,
+                                                                         uint16_t* buf) {
+  _mm256_store_si256((__m256i*) buf, qb_f8e4m3_avx2_f16(_mm256_unpacklo_epi8(_mm256_setzero_si256(), b)));
+  _mm256_store_si256((__m256i*) (buf + 16),
+                     qb_f8e4m3_avx2_f16(_mm256_unpackhi_epi8(_mm256_setzero_si256(), b)));
+  const __m256 k = _mm256_set1_ps(256.0f);
+  _mm256_storeu_ps(out, _mm256_mul_ps(qb_cvt_f16c_cvtph_mem(buf), k));
+  _mm256_storeu_ps(out + 8, _mm256_mul_ps(qb_cvt_f16c_cvtph_mem(buf + 16), k));
+  _mm256_storeu_ps(out + 16, _mm256_mul_ps(qb_cvt_f16c_cvtph_mem(buf + 8), k));
+  _mm256_storeu_ps(out + 24, _mm256_mul_ps(qb_cvt_f16c_cvtph_mem(buf + 24), k));
+}
+static inline __attribute__((always_inline)) void qb_cvt_f8fp_avx2_f8e4m3_f32_x32(const uint8_t* in,
+                                                                                  float* out) {
   const __m256i b = _mm256_loadu_si256((const __m256i*) in);
   /* 3. */
   const __m256i nan =
@@ -372,15 +392,22 @@ static inline void qb_cvt_f8fp_avx2_f8e4m3_f32_x32(const uint8_t* in, float* out
     for (int j = 0; j < 4; j++) qb_cvt_f8fp_avx2_f8e4m3_f32_x8(in + 8 * j, out + 8 * j);
     return;
   }
-  /* 1. */
-  const __m256i lo = qb_f8e4m3_avx2_f16(_mm256_unpacklo_epi8(_mm256_setzero_si256(), b));
-  const __m256i hi = qb_f8e4m3_avx2_f16(_mm256_unpackhi_epi8(_mm256_setzero_si256(), b));
-  /* 2. */
-  const __m256 k = _mm256_set1_ps(256.0f);
-  _mm256_storeu_ps(out, _mm256_mul_ps(_mm256_cvtph_ps(_mm256_castsi256_si128(lo)), k));
-  _mm256_storeu_ps(out + 8, _mm256_mul_ps(_mm256_cvtph_ps(_mm256_castsi256_si128(hi)), k));
-  _mm256_storeu_ps(out + 16, _mm256_mul_ps(_mm256_cvtph_ps(_mm256_extracti128_si256(lo, 1)), k));
-  _mm256_storeu_ps(out + 24, _mm256_mul_ps(_mm256_cvtph_ps(_mm256_extracti128_si256(hi, 1)), k));
+  _Alignas(32) uint16_t buf[32];
+  qb_f8e4m3_avx2_f32_x32(b, out, buf);
+}
+static inline __attribute__((always_inline)) void qb_cvt_f8fp_avx2_f8e4m3_f32_x64(const uint8_t* in,
+                                                                                  float* out) {
+  const __m256i b0 = _mm256_loadu_si256((const __m256i*) in);
+  const __m256i b1 = _mm256_loadu_si256((const __m256i*) (in + 32));
+  /* 3. */
+  const __m256i top = _mm256_max_epu8(_mm256_add_epi8(b0, b0), _mm256_add_epi8(b1, b1));
+  if (_mm256_movemask_epi8(_mm256_cmpeq_epi8(top, _mm256_set1_epi8((char) 0xFE))) != 0) {
+    for (int j = 0; j < 8; j++) qb_cvt_f8fp_avx2_f8e4m3_f32_x8(in + 8 * j, out + 8 * j);
+    return;
+  }
+  _Alignas(32) uint16_t buf[64];
+  qb_f8e4m3_avx2_f32_x32(b0, out, buf);
+  qb_f8e4m3_avx2_f32_x32(b1, out + 32, buf + 32);
 }
 
 #endif /* __AVX2__ && __F16C__ */

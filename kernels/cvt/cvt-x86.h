@@ -38,6 +38,18 @@ static inline void qb_cvt_f16c_f32_f16_x8(const float* in, uint16_t* out) {
   _mm_storeu_si128((__m128i*) out, _mm256_cvtps_ph(_mm256_loadu_ps(in), _MM_FROUND_TO_NEAREST_INT));
 }
 
+/* The 8 f16 at h (16-byte aligned) widened to f32 by the memory form of vcvtph2ps, in an
+ * asm statement: from the intrinsics (a store, then _mm256_cvtph_ps of a load) GCC
+ * forwards the stored vector in registers and converts from the register. On Zen 3 the
+ * register form issues once per cycle and shares that slot with the cross-lane
+ * operations (vextracti128, vperm*), the memory form twice per cycle; the fp8 and FP6
+ * decodes store their f16 to a stack buffer and convert through this. */
+static inline __m256 qb_cvt_f16c_cvtph_mem(const uint16_t* h) {
+  __m256 r;
+  __asm__("vcvtph2ps %1, %0" : "=x"(r) : "m"(*(const __m128i*) h));
+  return r;
+}
+
 #endif /* __F16C__ */
 
 #if defined(__AVX2__)
