@@ -199,6 +199,28 @@ float16 qb__pairminmax2x16f(float16 e, float16 o, int largest) {
 #else
 #define QB_PMF(a, b, l) ((float16) (qb__pairminmax16f(a, l), qb__pairminmax16f(b, l)))
 #endif
+#if defined(__clang__) && defined(__AVX2__) && !defined(__AVX512F__)
+/* The eight-lane tree of qb__hmax16x16 (quant.cl), with the float min or max. */
+#define QB_TREE8_FMIN(a, b) select(a, b, b < a)
+#define QB_TREE8_FMAX(a, b) select(a, b, b > a)
+QB_ALWAYS_INLINE float16 qb__hmin16x16f(float16 m0, float16 m1, float16 m2, float16 m3, float16 m4,
+                                        float16 m5, float16 m6, float16 m7, float16 m8, float16 m9,
+                                        float16 m10, float16 m11, float16 m12, float16 m13, float16 m14,
+                                        float16 m15) {
+  QB_TREE8(float8, float16, QB_TREE8_FMIN, m);
+}
+QB_ALWAYS_INLINE float16 qb__hmax16x16f(float16 m0, float16 m1, float16 m2, float16 m3, float16 m4,
+                                        float16 m5, float16 m6, float16 m7, float16 m8, float16 m9,
+                                        float16 m10, float16 m11, float16 m12, float16 m13, float16 m14,
+                                        float16 m15) {
+  QB_TREE8(float8, float16, QB_TREE8_FMAX, m);
+}
+#define QB_HMINMAX16X16F(m, l)                                                                           \
+  ((l) ? qb__hmax16x16f(m##0, m##1, m##2, m##3, m##4, m##5, m##6, m##7, m##8, m##9, m##10, m##11, m##12, \
+                        m##13, m##14, m##15)                                                             \
+       : qb__hmin16x16f(m##0, m##1, m##2, m##3, m##4, m##5, m##6, m##7, m##8, m##9, m##10, m##11, m##12, \
+                        m##13, m##14, m##15))
+#else
 float16 qb__hminmax16x16f(float16 m0, float16 m1, float16 m2, float16 m3, float16 m4, float16 m5, float16 m6,
                           float16 m7, float16 m8, float16 m9, float16 m10, float16 m11, float16 m12,
                           float16 m13, float16 m14, float16 m15, int l) {
@@ -211,6 +233,7 @@ float16 qb__hminmax16x16f(float16 m0, float16 m1, float16 m2, float16 m3, float1
 #define QB_HMINMAX16X16F(m, l)                                                                              \
   qb__hminmax16x16f(m##0, m##1, m##2, m##3, m##4, m##5, m##6, m##7, m##8, m##9, m##10, m##11, m##12, m##13, \
                     m##14, m##15, l)
+#endif
 
 /* Codes of vector k of group xb: clamp(rint(x / ds) + zf, 0, 15), NaN -> zf; zero -> 0. */
 uchar8 qb__int4g_codes16(float16 v, float ds, int z, int zero) {
