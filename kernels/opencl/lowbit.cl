@@ -442,6 +442,8 @@ void qb__mx_quant1(global const uint* xb, global uchar* yb, int kind, int mode, 
 #define QB_MX_CODES(k, h)                                                                   \
   {                                                                                         \
     global uchar* yb = yg + (1 + QB_MX_LEN * bits / 8) * k;                                 \
+    QB_PREFETCH(xg + 16 * 32 + 32 * k);                                                     \
+    QB_PREFETCH(xg + 16 * 32 + 32 * k + 16);                                                \
     yb[0] = (uchar) e8.s##h;                                                                \
     const int bad = bad16.s##h != 0;                                                        \
     const uint16 w0 = QB_LOAD(uint16, xg + 32 * k), w1 = QB_LOAD(uint16, xg + 32 * k + 16); \
@@ -545,6 +547,7 @@ void qb__nvf4_quant1(global const uint* xb, global uchar* yb, float gs) {
 #define QB_NVF4_CODES(k, h)                                                                           \
   {                                                                                                   \
     global uchar* yb = yg + QB_NVF4_BYTES * k;                                                        \
+    QB_PREFETCH(xg + 16 * 16 + 16 * k);                                                               \
     const int bad = bad16.s##h != 0;                                                                  \
     yb[0] = (uchar) e.s##h;                                                                           \
     const uint16 w = bad ? (uint16) 0u : QB_LOAD(uint16, xg + 16 * k);                                \
@@ -616,12 +619,14 @@ void qb__f8b_quant1(global const uint* xb, global uchar* yb) {
   uint16 m##k = 0u;                         \
   for (int j = 0; j < QB_F8B_LEN / 16; j++) \
     m##k = max(m##k, QB_LOAD(uint16, xg + QB_F8B_LEN * k + 16 * j) & 0x7FFFFFFFu);
-#define QB_F8B_CODES(k, h)                           \
-  QB_STORE(uint, yg + QB_F8B_BYTES * k, sb.s##h);    \
-  for (int j = 0; j < QB_F8B_LEN / 16; j++)          \
-    QB_STORE(                                        \
-        uchar16, yg + QB_F8B_BYTES * k + 4 + 16 * j, \
-        qb__f8b_codes16(QB_LOAD(uint16, xg + QB_F8B_LEN * k + 16 * j), d.s##h, dd.s##h, bad16.s##h != 0));
+#define QB_F8B_CODES(k, h)                                                                                 \
+  QB_STORE(uint, yg + QB_F8B_BYTES * k, sb.s##h);                                                          \
+  for (int j = 0; j < QB_F8B_LEN / 16; j++) {                                                              \
+    QB_PREFETCH(xg + 16 * QB_F8B_LEN + QB_F8B_LEN * k + 16 * j);                                           \
+    QB_STORE(                                                                                              \
+        uchar16, yg + QB_F8B_BYTES * k + 4 + 16 * j,                                                       \
+        qb__f8b_codes16(QB_LOAD(uint16, xg + QB_F8B_LEN * k + 16 * j), d.s##h, dd.s##h, bad16.s##h != 0)); \
+  }
 void qb__f8b_quant16(global const uint* xg, global uchar* yg) {
   QB_REP16(QB_F8B_AMAX)
   const uint16 amax = QB_HMAX16X16(m);

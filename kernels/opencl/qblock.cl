@@ -84,6 +84,8 @@ void qb__q4_0_quant1(global const float* xb, global uchar* yb) {
 #define QB_Q4_0_CODES(k, h)                                                                        \
   {                                                                                                \
     global uchar* yb = yg + QB_Q4_0_BYTES * k;                                                     \
+    QB_PREFETCH(xg + 16 * 32 + 32 * k);                                                            \
+    QB_PREFETCH(xg + 16 * 32 + 32 * k + 16);                                                       \
     QB_STORE(ushort, yb, (ushort) hd.s##h);                                                        \
     QB_STORE(uchar16, yb + 2,                                                                      \
              convert_uchar16(qb__q4_0_codes16(QB_LOAD(float16, xg + 32 * k), id.s##h) |            \
@@ -290,9 +292,11 @@ void qb__int4g_quant1(global const float* xb, global uchar* yb, int G) {
     global uchar* yb = yg + (3 + G / 2) * k;                                                            \
     QB_STORE(ushort, yb, (ushort) hs.s##h);                                                             \
     yb[2] = (uchar) zb.s##h;                                                                            \
-    for (int j = 0; j < G / 16; j++)                                                                    \
+    for (int j = 0; j < G / 16; j++) {                                                                  \
+      QB_PREFETCH(xg + 16 * G + G * k + 16 * j);                                                        \
       QB_STORE(uchar8, yb + 3 + 8 * j,                                                                  \
                qb__int4g_codes16(QB_INT4G_VEC(xg + G * k, j), ds.s##h, (int) zb.s##h, zero.s##h != 0)); \
+    }                                                                                                   \
   }
 void qb__int4g_quant16(global const float* xg, global uchar* yg, int G) {
   QB_REP16(QB_INT4G_RANGE)
@@ -341,11 +345,13 @@ void qb__qs4g128_quant1(global const float* xb, global uchar* yb) {
 #define QB_QS4G_AMAX(k, h) \
   uint16 m##k = 0u;        \
   for (int j = 0; j < 8; j++) m##k = max(m##k, qb__abs_bits16_skipnan(QB_INT4G_VEC(xg + 128 * k, j)));
-#define QB_QS4G_CODES(k, h)                        \
-  QB_STORE(ushort, yg + 66 * k, (ushort) hs.s##h); \
-  for (int j = 0; j < 8; j++)                      \
-    QB_STORE(uchar8, yg + 66 * k + 2 + 8 * j,      \
-             qb__qs4g_codes16(QB_INT4G_VEC(xg + 128 * k, j), ds.s##h, zero.s##h != 0));
+#define QB_QS4G_CODES(k, h)                                                             \
+  QB_STORE(ushort, yg + 66 * k, (ushort) hs.s##h);                                      \
+  for (int j = 0; j < 8; j++) {                                                         \
+    QB_PREFETCH(xg + 16 * 128 + 128 * k + 16 * j);                                      \
+    QB_STORE(uchar8, yg + 66 * k + 2 + 8 * j,                                           \
+             qb__qs4g_codes16(QB_INT4G_VEC(xg + 128 * k, j), ds.s##h, zero.s##h != 0)); \
+  }
 void qb__qs4g128_quant16(global const float* xg, global uchar* yg) {
   QB_REP16(QB_QS4G_AMAX)
   const uint16 hs = qb__f32_to_f16_bits16(as_uint16(qb__div16v(as_float16(QB_HMAX16X16(m)), (float16) 7.0f)));

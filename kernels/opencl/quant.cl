@@ -417,6 +417,20 @@ float qb__hminmax16f(float16 v, int largest) {
  */
 #define QB_BLOCKS16(nb, b16, group, b, one) QB_SPAN16(nb, b16, group, b, one)
 
+/*
+ * A prefetch of the cache line at p into L1 (x86 `prefetcht0`, which never faults, so p
+ * may lie past the buffer's end). The sixteen-block quantizers read their blocks twice
+ * (maxima, then codes) and, during the second pass, nothing from memory: the work-item's
+ * next sixteen blocks are prefetched there, one line per line of the current block.
+ * OpenCL's prefetch() compiles to nothing on PoCL 3.1; clang's builtin gives the
+ * instruction. Other compilers and targets (oclgrind) skip it.
+ */
+#if defined(__clang__) && defined(__x86_64__)
+#define QB_PREFETCH(p) __builtin_prefetch(p)
+#else
+#define QB_PREFETCH(p) ((void) 0)
+#endif
+
 /* M(k, h) for the sixteen blocks of a group: k the block, h its lane as a hex digit
  * (for the vector component .s<h>). Kept out of clang-format, whose layout of this list
  * changed from one run to the next. */
@@ -552,6 +566,8 @@ QB_ALWAYS_INLINE void qb__s8_quant1(global const float* xb, global uchar* yb, co
 #define QB_S8_CODES(k, h)                                                                                   \
   {                                                                                                         \
     global uchar* yb = yg + (32 + sb) * k;                                                                  \
+    QB_PREFETCH(xg + 16 * 32 + 32 * k);                                                                     \
+    QB_PREFETCH(xg + 16 * 32 + 32 * k + 16);                                                                \
     if (f16)                                                                                                \
       QB_STORE(ushort, yb, (ushort) s.s##h);                                                                \
     else                                                                                                    \
