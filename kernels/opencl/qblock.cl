@@ -237,16 +237,20 @@ float16 qb__hminmax16x16f(float16 m0, float16 m1, float16 m2, float16 m3, float1
                     m##14, m##15, l)
 #endif
 
-/* Codes of vector k of group xb: clamp(rint(x / ds) + zf, 0, 15), NaN -> zf; zero -> 0. */
-uchar8 qb__int4g_codes16(float16 v, float ds, int z, int zero) {
+/* Codes of vector k of group xb: clamp(rint(x / ds) + z, 0, 15), NaN -> z; zero -> 0.
+ * z (an integer in [0, 15]) comes as int and as float (zf). */
+uchar8 qb__int4g_codes16(float16 v, float ds, int z, float zf, int zero) {
   float16 c = qb__div16(v, ds);
   c = select(c, (float16) 0.0f, c != c); /* NaN: rint(0) + z = z (isnan: see qb__round_clamp16) */
-  /* rint(c) + z lies outside [0, 15] beyond these bounds whatever z in [0, 15] is, so the
-   * clamp changes no code; then c + 1.5 * 2^23 rounds c to an integer in its low bits
-   * (ties to even, as qb__round_clamp16), and z is added to those bits. */
-  c = clamp(c, (float16) -16.0f, (float16) 31.0f);
+  /* rint is monotonic and -z, 15 - z are integers, so clamping c to [-z, 15 - z] before
+   * rounding gives clamp(rint(c), -z, 15 - z): the code less z, with no integer clamp
+   * after (compares and selects: one vmaxps / vminps each). Then c + 1.5 * 2^23 rounds c
+   * to an integer in its low bits (ties to even, as qb__round_clamp16), and z is added to
+   * those bits. */
+  c = select(c, (float16) -zf, c < -zf);
+  c = select(c, (float16) (15.0f - zf), c > 15.0f - zf);
   const int16 q = as_int16(c + 0x1.8p23f) - (0x4B400000 - z);
-  return qb__pack_nibbles16(zero ? (uint16) 0u : as_uint16(clamp(q, (int16) 0, (int16) 15)));
+  return qb__pack_nibbles16(zero ? (uint16) 0u : as_uint16(q));
 }
 
 /* As qb__int4g_quant_group: lo = min(min x, 0), hi = max(max x, 0) (NaN skipped: the
@@ -277,7 +281,7 @@ void qb__int4g_quant1(global const float* xb, global uchar* yb, int G) {
   yb[2] = (uchar) convert_uint(zf);
   for (int k = 0; k < G / 16; k++)
     QB_STORE(uchar8, yb + 3 + 8 * k,
-             qb__int4g_codes16(QB_INT4G_VEC(xb, k), ds, (int) convert_uint(zf), zero));
+             qb__int4g_codes16(QB_INT4G_VEC(xb, k), ds, (int) convert_uint(zf), zf, zero));
 }
 
 #define QB_INT4G_RANGE(k, h)                       \
@@ -287,16 +291,17 @@ void qb__int4g_quant1(global const float* xb, global uchar* yb, int G) {
     lo##k = select(lo##k, v, v < lo##k);           \
     hi##k = select(hi##k, v, v > hi##k);           \
   }
-#define QB_INT4G_CODES(k, h)                                                                            \
-  {                                                                                                     \
-    global uchar* yb = yg + (3 + G / 2) * k;                                                            \
-    QB_STORE(ushort, yb, (ushort) hs.s##h);                                                             \
-    yb[2] = (uchar) zb.s##h;                                                                            \
-    for (int j = 0; j < G / 16; j++) {                                                                  \
-      QB_PREFETCH(xg + 16 * G + G * k + 16 * j);                                                        \
-      QB_STORE(uchar8, yb + 3 + 8 * j,                                                                  \
-               qb__int4g_codes16(QB_INT4G_VEC(xg + G * k, j), ds.s##h, (int) zb.s##h, zero.s##h != 0)); \
-    }                                                                                                   \
+#define QB_INT4G_CODES(k, h)                                                                                \
+  {                                                                                                         \
+    global uchar* yb = yg + (3 + G / 2) * k;                                                                \
+    QB_STORE(ushort, yb, (ushort) hs.s##h);                                                                 \
+    yb[2] = (uchar) zb.s##h;                                                                                \
+    for (int j = 0; j < G / 16; j++) {                                                                      \
+      QB_PREFETCH(xg + 16 * G + G * k + 16 * j);                                                            \
+      QB_STORE(                                                                                             \
+          uchar8, yb + 3 + 8 * j,                                                                           \
+          qb__int4g_codes16(QB_INT4G_VEC(xg + G * k, j), ds.s##h, (int) zb.s##h, zf.s##h, zero.s##h != 0)); \
+    }                                                                                                       \
   }
 void qb__int4g_quant16(global const float* xg, global uchar* yg, int G) {
   QB_REP16(QB_INT4G_RANGE)
