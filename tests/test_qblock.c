@@ -615,6 +615,51 @@ static void qb__int4_edges(const qb_kernel_info* k) {
   free(x);
 }
 
+/*
+ * Int4 group quantize with scales at and below the smallest normal f16 (2^-14), where the
+ * stored scale may be much smaller than amax / 7 or (hi - lo) / 15: a subnormal f16 s = q 2^-24
+ * rounded down from (q + 0.49) 2^-24 puts |x / s| up to 10.4 (symmetric) or 22 (asymmetric),
+ * so the codes' clamps to [-8, 7] and [0, 15] decide them (the AVX2 symmetric groups skip the
+ * clamp only where s is normal); and amax / 7 just below 2^-14, rounded up to 2^-14 (normal)
+ * or down to the largest subnormal. Both signs of the extreme value in each group; in runs of
+ * eight and sixteen and in the tail.
+ */
+static void qb__int4_small_scales(const qb_kernel_info* k) {
+  const qb_family_info* f = qb_family_get(k->family);
+  const int sym = k->family == QB_FAMILY_f32_qs4g128_quant;
+  const size_t g = f->n_multiple, ng = 16 * 2 + 5, n = g * ng;
+  uint64_t seed = 0x5CA1Eu + (uint64_t) k->family;
+  float* x = malloc(n * sizeof(float));
+  assert_true(x != NULL);
+  for (size_t j = 0; j < ng; j++) {
+    const uint64_t r = qb_test_rand(&seed);
+    const float div = sym ? 7.0f : 15.0f;
+    float m; /* the scale before its rounding to f16 */
+    switch (j % 4) {
+      case 0:
+      case 1:
+        m = ((float) (1 + r % 6) + 0.49f) * 0x1p-24f; /* rounds down to q 2^-24 */
+        break;
+      case 2:
+        m = 0x1p-14f - 0x1p-26f; /* rounds up to 2^-14 */
+        break;
+      default:
+        m = 0x1p-14f - 0x1p-24f + 0x1p-27f; /* rounds down to 1023 2^-24 */
+        break;
+    }
+    float* xg = x + j * g;
+    /* Asymmetric: hi - lo = 15 m with lo = -hi; symmetric: amax = 7 m. */
+    const float a = sym ? div * m : div * m / 2.0f;
+    for (size_t i = 0; i < g; i++) {
+      xg[i] = a * ((float) (int) (qb_test_rand(&seed) % 2001) - 1000.0f) / 1000.0f;
+    }
+    xg[(r >> 16) % g] = a;
+    xg[(r >> 24) % g] = -a;
+  }
+  qb__int4_cmp(k, x, n, "small scales");
+  free(x);
+}
+
 /* Activations of a W4A8 dot: random s8, -128 included. */
 static void qb__fill_s8(int8_t* a, size_t n, uint64_t* seed) {
   for (size_t i = 0; i < n; i++) a[i] = (int8_t) (qb_test_rand(seed) >> 24);
@@ -839,6 +884,7 @@ static void qb__check(const qb_kernel_info* k) {
     qb__int4_ties(k);
     qb__int4_bounds(k);
     qb__int4_edges(k);
+    qb__int4_small_scales(k);
   }
 }
 

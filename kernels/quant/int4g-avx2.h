@@ -57,18 +57,22 @@ QB__INT4G_AVX2_INLINE __m256i qb__avx2_int4g_round8(const float* x, const qb__av
 }
 
 /*
- * 32 values at x -> 32 bytes of biased codes clamp(c + z, 0, 15) (symmetric: z = 8, the
- * code c + 8 in [0, 15], whose low nibble xor 8 is c's), in the order of vpackssdw /
- * vpacksswb across the four vectors (4-element units 0, 2, 4, 6, 1, 3, 5, 7): the signed
- * packs (|c| <= 23: exact), then both clamps by two saturations: c + z + 112 saturates at
- * 127 exactly where c + z >= 15, and subtracting 112 unsigned saturates at 0 exactly where
+ * 32 values at x -> 32 bytes of biased codes clamp(c + z, 0, 15) (sym = 1: z = 8, the code
+ * c + 8 in [0, 15], whose low nibble xor 8 is c's), in the order of vpackssdw / vpacksswb
+ * across the four vectors (4-element units 0, 2, 4, 6, 1, 3, 5, 7): the signed packs
+ * (|c| <= 23: exact), then both clamps by two saturations: c + z + 112 saturates at 127
+ * exactly where c + z >= 15, and subtracting 112 unsigned saturates at 0 exactly where
  * c + z < 0 (p->z holds z + 112). 3 instructions for 32 codes' + z and clamp.
+ * sym = 2 (a symmetric group whose scale is a normal f16, qb__avx2_int4g_par8: every code
+ * in [-7, 7], no clamp): the low nibble of c itself by one vpand.
  */
-QB__INT4G_AVX2_INLINE __m256i qb__avx2_int4g_bytes32(const float* x, const qb__avx2_int4g_par* p) {
+QB__INT4G_AVX2_INLINE __m256i qb__avx2_int4g_bytes32(const float* x, const qb__avx2_int4g_par* p,
+                                                     const int sym) {
   __m256i c[4];
 #pragma GCC unroll 4
   for (int k = 0; k < 4; k++) c[k] = qb__avx2_int4g_round8(x + 8 * k, p);
   const __m256i w = _mm256_packs_epi16(_mm256_packs_epi32(c[0], c[1]), _mm256_packs_epi32(c[2], c[3]));
+  if (sym == 2) return _mm256_and_si256(w, _mm256_set1_epi8(15));
   return _mm256_subs_epu8(_mm256_adds_epi8(w, p->z), _mm256_set1_epi8(112));
 }
 
@@ -77,11 +81,11 @@ QB__INT4G_AVX2_INLINE __m256i qb__avx2_int4g_bytes32(const float* x, const qb__a
  * c[2j] + 16 c[2j + 1] by vpmaddubsw, and narrowed. */
 QB__INT4G_AVX2_INLINE void qb__avx2_int4g_quant32(const float* x, const qb__avx2_int4g_par* p, const int sym,
                                                   uint8_t* out) {
-  const __m256i b =
-      _mm256_permutevar8x32_epi32(qb__avx2_int4g_bytes32(x, p), _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+  const __m256i b = _mm256_permutevar8x32_epi32(qb__avx2_int4g_bytes32(x, p, sym),
+                                                _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
   const __m256i pairs = _mm256_maddubs_epi16(b, _mm256_set1_epi16(0x1001));
   const __m128i o = _mm_packus_epi16(_mm256_castsi256_si128(pairs), _mm256_extracti128_si256(pairs, 1));
-  _mm_storeu_si128((__m128i*) out, sym ? _mm_xor_si128(o, _mm_set1_epi8((char) 0x88)) : o);
+  _mm_storeu_si128((__m128i*) out, sym == 1 ? _mm_xor_si128(o, _mm_set1_epi8((char) 0x88)) : o);
 }
 
 /*
@@ -95,8 +99,8 @@ QB__INT4G_AVX2_INLINE void qb__avx2_int4g_codes64(const float* xa, const qb__avx
                                                   const float* xb, const qb__avx2_int4g_par* pb,
                                                   const int sym, uint8_t* oa, uint8_t* ob, const int joined) {
   const __m256i m = _mm256_set1_epi16(0x1001);
-  const __m256i w = _mm256_packus_epi16(_mm256_maddubs_epi16(qb__avx2_int4g_bytes32(xa, pa), m),
-                                        _mm256_maddubs_epi16(qb__avx2_int4g_bytes32(xb, pb), m));
+  const __m256i w = _mm256_packus_epi16(_mm256_maddubs_epi16(qb__avx2_int4g_bytes32(xa, pa, sym), m),
+                                        _mm256_maddubs_epi16(qb__avx2_int4g_bytes32(xb, pb, sym), m));
   /* w's 2-byte units (A = xa's, B = xb's; i = elements 4i .. 4i + 3): A0 A2 A4 A6 B0 B2 B4 B6 |
    * A1 A3 A5 A7 B1 B3 B5 B7; vpermq (0, 2, 1, 3) gives A0 A2 A4 A6 A1 A3 A5 A7 | B..., and the
    * vpshufb interleaves each lane's halves. */
@@ -104,7 +108,7 @@ QB__INT4G_AVX2_INLINE void qb__avx2_int4g_codes64(const float* xa, const qb__avx
   const __m256i idx = _mm256_setr_epi8(0, 1, 8, 9, 2, 3, 10, 11, 4, 5, 12, 13, 6, 7, 14, 15, 0, 1, 8, 9, 2, 3,
                                        10, 11, 4, 5, 12, 13, 6, 7, 14, 15);
   __m256i o = _mm256_shuffle_epi8(q, idx);
-  if (sym) o = _mm256_xor_si256(o, _mm256_set1_epi8((char) 0x88));
+  if (sym == 1) o = _mm256_xor_si256(o, _mm256_set1_epi8((char) 0x88));
   if (joined) {
     _mm256_storeu_si256((__m256i*) oa, o);
   } else {
@@ -122,6 +126,28 @@ QB__INT4G_AVX2_INLINE void qb__avx2_int4g_codes(const float* x, unsigned g, cons
   }
   for (unsigned i = 0; i < g; i += 64)
     qb__avx2_int4g_codes64(x + i, p, x + i + 32, p, sym, qs + i / 2, NULL, 1);
+}
+
+/* A symmetric group's codes with the clamp (sym = 1), out of line: only a group whose
+ * scale is an f16 subnormal needs it. */
+__attribute__((noinline, cold, unused)) static void qb__avx2_int4g_codes_clamped(const float* x, unsigned g,
+                                                                                 const qb__avx2_int4g_par* p,
+                                                                                 uint8_t* qs) {
+  qb__avx2_int4g_codes(x, g, p, 1, qs);
+}
+
+/* One group's codes: sym = 0 (asymmetric) or 1 (symmetric) as the group's parameters
+ * allow: a symmetric group with `sub` (its scale an f16 subnormal) with the clamp, any
+ * other without (sym = 2). */
+QB__INT4G_AVX2_INLINE void qb__avx2_int4g_codes_any(const float* x, unsigned g, const qb__avx2_int4g_par* p,
+                                                    const int sym, const int sub, uint8_t* qs) {
+  if (!sym) {
+    qb__avx2_int4g_codes(x, g, p, 0, qs);
+  } else if (__builtin_expect(sub, 0)) {
+    qb__avx2_int4g_codes_clamped(x, g, p, qs);
+  } else {
+    qb__avx2_int4g_codes(x, g, p, 2, qs);
+  }
 }
 
 /*
@@ -221,7 +247,7 @@ QB__INT4G_AVX2_INLINE void qb__avx2_int4g_range8(const float* x, unsigned g, con
  * and |x / s| <= 22.5 (s >= 2^-24 is at least 2/3 of (hi - lo) / 15; symmetric 10.5).
  */
 QB__INT4G_AVX2_INLINE void qb__avx2_int4g_par8(__m256i hb, __m256i lb, const int sym, uint16_t* d, float* rh,
-                                               float* rl, int16_t* z, int32_t* zb, int* special) {
+                                               float* rl, int16_t* z, int32_t* zb, int* special, int* sub) {
   const __m256 zero = _mm256_setzero_ps();
   __m128i sh;
   __m256 zf = _mm256_set1_ps(8.0f); /* symmetric: the codes biased by 8 (qb__avx2_int4g_bytes32) */
@@ -246,6 +272,10 @@ QB__INT4G_AVX2_INLINE void qb__avx2_int4g_par8(__m256i hb, __m256i lb, const int
   const __m256 ok = _mm256_and_ps(_mm256_cmp_ps(s, zero, _CMP_GT_OQ),
                                   _mm256_cmp_ps(s, _mm256_set1_ps(INFINITY), _CMP_LT_OQ));
   *special = ~_mm256_movemask_ps(ok) & 0xFF;
+  /* Symmetric: s >= 2^-14 (a normal f16) is at least fl(amax / 7) (1 - 2^-11), so |x / s|
+   * <= 7 (1 + 2^-10) and every code is in [-7, 7]: no clamp (qb__avx2_int4g_bytes32). A
+   * subnormal s is coarser (|x / s| up to 10.5): those groups keep the clamp. */
+  *sub = sym ? _mm256_movemask_ps(_mm256_cmp_ps(s, _mm256_set1_ps(0x1p-14f), _CMP_LT_OQ)) : 0;
   _mm_storeu_si128((__m128i*) d, sh);
   _mm256_storeu_ps(rh, r);
   _mm256_storeu_ps(rl, _mm256_mul_ps(_mm256_fnmadd_ps(r, s, _mm256_set1_ps(1.0f)), r));
@@ -300,8 +330,8 @@ QB__INT4G_AVX2_INLINE void qb__avx2_int4g_quant_x8_one(const float* x, unsigned 
   float rh[8], rl[8];
   int16_t z[8];
   int32_t zb[8];
-  int special;
-  qb__avx2_int4g_par8(hb, lb, sym, d, rh, rl, z, zb, &special);
+  int special, sub;
+  qb__avx2_int4g_par8(hb, lb, sym, d, rh, rl, z, zb, &special, &sub);
   /* Read each group's parameters back from the arrays (broadcast loads, 16-bit loads): an
    * empty asm that says it reads and writes them, as qblock-avx2.h's qb__avx2_from_memory.
    * Without it GCC took every lane out of the vectors by two shuffles each (vpermilps +
@@ -324,7 +354,8 @@ QB__INT4G_AVX2_INLINE void qb__avx2_int4g_quant_x8_one(const float* x, unsigned 
       qb__avx2_int4g_header(gb, d, z, lb2, sym);
       const qb__avx2_int4g_par pa = qb__avx2_int4g_par_of(rh, rl, zb, la),
                                pb = qb__avx2_int4g_par_of(rh, rl, zb, lb2);
-      qb__avx2_int4g_codes64(x + k * g, &pa, x + (k + 1) * g, &pb, sym, ga + o, gb + o, 0);
+      const int psym = !sym ? 0 : (sub & (0x11 << la)) ? 1 : 2;
+      qb__avx2_int4g_codes64(x + k * g, &pa, x + (k + 1) * g, &pb, psym, ga + o, gb + o, 0);
     }
     return;
   }
@@ -338,7 +369,7 @@ QB__INT4G_AVX2_INLINE void qb__avx2_int4g_quant_x8_one(const float* x, unsigned 
     }
     const unsigned o = qb__avx2_int4g_header(grp, d, z, lane, sym);
     const qb__avx2_int4g_par p = qb__avx2_int4g_par_of(rh, rl, zb, lane);
-    qb__avx2_int4g_codes(x + k * g, g, &p, sym, grp + o);
+    qb__avx2_int4g_codes_any(x + k * g, g, &p, sym, sub & (1 << lane), grp + o);
   }
 }
 
@@ -351,16 +382,16 @@ QB__INT4G_AVX2_INLINE void qb__avx2_int4g_quant_one(const float* x, unsigned g, 
   float rh[8], rl[8];
   int16_t z[8];
   int32_t zb[8];
-  int special;
+  int special, sub;
   qb__avx2_int4g_par8(qb__avx2_int4g_hi0(qb__avx2_int4g_red1(h, 1), sym), sym ? l : qb__avx2_int4g_red1(l, 0),
-                      sym, d, rh, rl, z, zb, &special);
+                      sym, d, rh, rl, z, zb, &special, &sub);
   if (special & 1) {
     qb__avx2_int4g_ref(x, g, sym, grp);
     return;
   }
   const unsigned o = qb__avx2_int4g_header(grp, d, z, 0, sym);
   const qb__avx2_int4g_par p = qb__avx2_int4g_par_of(rh, rl, zb, 0);
-  qb__avx2_int4g_codes(x, g, &p, sym, grp + o);
+  qb__avx2_int4g_codes_any(x, g, &p, sym, sub & 1, grp + o);
 }
 
 /* `count` groups of g at x into the group structs at out (gbytes each): runs of eight, each
