@@ -76,13 +76,17 @@ static __attribute__((noinline)) void qb__avx2_qblock_redo(const float* x, void*
  * below that both are 0), |w| <= 254; 2. roundf(v) = sign(v) floor(|v| + 1/2) =
  * sign(v) floor((floor(2 |v|) + 1) / 2) = sign(w) floor((|w| + 1) / 2), which is
  * (w + 1) >> 1 for w > 0 and w >> 1 (arithmetic: floor(w / 2) = -floor((1 - w) / 2)) for
- * w <= 0, so (w + [w > 0]) >> 1: a compare, a subtract and a shift per 16 codes in the
- * int16 lanes of the first pack, where the float way (trunc(v + copysign(0x1.fffffep-2, x)))
- * took a vblendvps and a vaddps per 8 on the floating-point pipes. The results are in
+ * w <= 0; 3. both by one vpavgw, (a + b + 1) >> 1 on the unsigned 16-bit lanes in 17 bits,
+ * with b = [w < 0] (all ones): for w >= 0, (w + 0 + 1) >> 1; for w < 0, a = 2^16 + w and
+ * b = 2^16 - 1, so (2^17 + w) >> 1 = 2^16 + floor(w / 2), whose low 16 bits are w >> 1.
+ * A compare and an average per 16 codes in the int16 lanes of the first pack (the compare
+ * on any vector ALU pipe; the shift this replaces, with a subtract, ran on the two pipes
+ * that also pack), where the float way (trunc(v + copysign(0x1.fffffep-2, x))) took a
+ * vblendvps and a vaddps per 8 on the floating-point pipes. The results are in
  * [-127, 127]: the packs do not saturate.
  */
 QB__QBLOCK_AVX2_INLINE __m256i qb__avx2_q8_0_round16(__m256i w) {
-  return _mm256_srai_epi16(_mm256_sub_epi16(w, _mm256_cmpgt_epi16(w, _mm256_setzero_si256())), 1);
+  return _mm256_avg_epu16(w, _mm256_cmpgt_epi16(_mm256_setzero_si256(), w));
 }
 
 QB__QBLOCK_AVX2_INLINE void qb__avx2_q8_0_codes(const float* x, __m256 id2, uint16_t dh, qb_block_q8_0* b) {
@@ -112,34 +116,48 @@ static void qb__avx2_q8_0_ref(const float* x, void* b) {
   qb__q8_0_block(x, (qb_block_q8_0*) b);
 }
 
-QB__QBLOCK_AVX2_INLINE __m256i qb__avx2_q8_0_quant_x8_one(const float* x, qb_block_q8_0* b, __m256i amax,
-                                                          const float* next) {
-  /* 2. */
-  const __m256 d = _mm256_div_ps(_mm256_castsi256_ps(amax), _mm256_set1_ps(127.0f));
+/* A group's per-block constants (step 2), computed a step ahead of its codes: block k's
+ * f16 d and id2 in lane k / 2 + 4 * (k % 2), and the lanes of the blocks to redo. */
+typedef struct {
   uint16_t dh[8];
   float ids[8];
-  const int special = qb__avx2_qblock_id8(d, d, amax, 2.0f, ids);
-  _mm_storeu_si128((__m128i*) dh, _mm256_cvtps_ph(d, _MM_FROUND_TO_NEAREST_INT));
-  qb__avx2_from_memory(dh, ids);
-  /* Step 1 of the next eight blocks, so that its loads overlap these blocks' codes. */
-  const __m256i amax_next = next != NULL ? qb__avx2_amax8(next) : _mm256_setzero_si256();
-  /* 3. Block k's id broadcast (from memory) from lane k / 2 + 4 * (k % 2). */
+  int special;
+} qb__avx2_q8_0_prep;
+
+QB__QBLOCK_AVX2_INLINE void qb__avx2_q8_0_prep8(__m256i amax, qb__avx2_q8_0_prep* p) {
+  const __m256 d = _mm256_div_ps(_mm256_castsi256_ps(amax), _mm256_set1_ps(127.0f));
+  p->special = qb__avx2_qblock_id8(d, d, amax, 2.0f, p->ids);
+  _mm_storeu_si128((__m128i*) p->dh, _mm256_cvtps_ph(d, _MM_FROUND_TO_NEAREST_INT));
+}
+
+/* Step 3 of eight blocks under their constants, block k's id2 broadcast (from memory) from
+ * lane k / 2 + 4 * (k % 2). */
+QB__QBLOCK_AVX2_INLINE void qb__avx2_q8_0_codes8(const float* x, qb_block_q8_0* b, qb__avx2_q8_0_prep* p) {
+  qb__avx2_from_memory(p->dh, p->ids);
 #pragma GCC unroll 8
   for (int k = 0; k < 8; k++) {
     const int lane = k / 2 + 4 * (k % 2);
-    qb__avx2_q8_0_codes(x + 32 * k, _mm256_set1_ps(ids[lane]), dh[lane], &b[k]);
+    qb__avx2_q8_0_codes(x + 32 * k, _mm256_set1_ps(p->ids[lane]), p->dh[lane], &b[k]);
   }
-  if (__builtin_expect(special != 0, 0)) qb__avx2_qblock_redo(x, b, sizeof(*b), special, qb__avx2_q8_0_ref);
-  return amax_next;
+  if (__builtin_expect(p->special != 0, 0))
+    qb__avx2_qblock_redo(x, b, sizeof(*b), p->special, qb__avx2_q8_0_ref);
 }
 
-/* `groups` groups of eight q8_0 blocks, each group's step 1 done while the previous
- * group's codes are computed (from L1, where step 1's loads left them). */
+/* `groups` groups of eight q8_0 blocks as a pipeline of three stages: while a group's codes
+ * are computed, the next group's constants are (from maxima found in the step before) and
+ * the maxima of the group after it (their loads overlap the codes). With the constants
+ * computed at the start of their own group, its codes waited on the chain of two
+ * divisions and the stores they broadcast from. */
 QB__QBLOCK_AVX2_INLINE void qb__avx2_q8_0_quant_x8(const float* x, qb_block_q8_0* b, size_t groups) {
-  __m256i amax = groups != 0 ? qb__avx2_amax8(x) : _mm256_setzero_si256();
+  if (groups == 0) return;
+  qb__avx2_q8_0_prep p[2];
+  qb__avx2_q8_0_prep8(qb__avx2_amax8(x), &p[0]);
+  __m256i amax = groups > 1 ? qb__avx2_amax8(x + 256) : _mm256_setzero_si256();
   for (size_t g = 0; g < groups; g++) {
-    amax =
-        qb__avx2_q8_0_quant_x8_one(x + 256 * g, b + 8 * g, amax, g + 1 < groups ? x + 256 * (g + 1) : NULL);
+    /* amax: group g + 1's; p[g % 2]: group g's constants. */
+    if (g + 1 < groups) qb__avx2_q8_0_prep8(amax, &p[(g + 1) % 2]);
+    if (g + 2 < groups) amax = qb__avx2_amax8(x + 256 * (g + 2));
+    qb__avx2_q8_0_codes8(x + 256 * g, b + 8 * g, &p[g % 2]);
   }
 }
 
