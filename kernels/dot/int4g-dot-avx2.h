@@ -7,7 +7,8 @@
  * f16 scales widened by one vcvtph2ps (each product rounded once, as the reference's
  * (float) isum * s), then added to the one f32 accumulator group by group, in order:
  * bit-exact with the scalar reference. Symmetric codes s4(c) = (c ^ 8) - 8: z = 8 on the
- * codes with their top bit flipped.
+ * codes with their top bit flipped. Groups of 32 go two to a register
+ * (qb__avx2_int4g_pair_lanes), larger groups one (qb__avx2_int4g_lanes).
  */
 #ifndef QB_INT4G_DOT_AVX2_H
 #define QB_INT4G_DOT_AVX2_H
@@ -23,7 +24,8 @@
 
 /*
  * One group of g (a multiple of 32): 8 s32 lanes whose sum is the group's exact
- * sum of (code - z) * a, for any zero point byte z.
+ * sum of (code - z) * a, for any zero point byte z (zp points at it; NULL for the
+ * symmetric codes, whose z is 8).
  * 1. 16 packed bytes (32 codes, element 2j in the low nibble of byte j) zero-extended to
  *    16-bit words w_j = byte j; (w | w << 4) & 0x0F0F puts element 2j's code in the low
  *    byte of word j and element 2j + 1's in the high byte: the codes in element order,
@@ -32,29 +34,92 @@
  *    activations: pairs within 2 * 15 * 128 and 2 * 128, summed over the group's
  *    g / 32 chunks in s16 (at most 4 * 3840 for g = 128): never saturating or wrapping.
  * 3. vpmaddwd widens: sum(code * a) by ones, z * sum(a) by z in every word (pairs within
- *    2 * 4 * 256 * 255), and the difference is the group's sum, lane by lane.
+ *    2 * 4 * 256 * 255), and the difference is the group's sum, lane by lane. z in every
+ *    word comes from one vpbroadcastw of the 16 bits at zp (z and the first code byte)
+ *    and an and with 0x00FF, where a byte load, vmovd and a broadcast from a register
+ *    took three instructions.
  */
-QB__INT4G_DOT_AVX2_INLINE __m256i qb__avx2_int4g_lanes(const uint8_t* qs, int32_t z, const int8_t* a,
-                                                       unsigned g, int sym) {
+QB__INT4G_DOT_AVX2_INLINE __m256i qb__avx2_int4g_lanes(const uint8_t* qs, const uint8_t* zp, const int8_t* a,
+                                                       unsigned g) {
   const __m256i nib = _mm256_set1_epi16(0x0F0F);
   const __m256i ones8 = _mm256_set1_epi8(1);
   __m256i ca = _mm256_setzero_si256(), sa = _mm256_setzero_si256();
   for (unsigned i = 0; i < g; i += 32) {
     const __m256i w = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i*) (qs + i / 2)));
     __m256i c = _mm256_and_si256(_mm256_or_si256(w, _mm256_slli_epi16(w, 4)), nib);
-    if (sym) c = _mm256_xor_si256(c, _mm256_set1_epi8(8));
+    if (zp == NULL) c = _mm256_xor_si256(c, _mm256_set1_epi8(8));
     const __m256i av = _mm256_loadu_si256((const __m256i*) (a + i));
     ca = _mm256_add_epi16(ca, _mm256_maddubs_epi16(c, av));
     sa = _mm256_add_epi16(sa, _mm256_maddubs_epi16(ones8, av));
   }
-  return _mm256_sub_epi32(_mm256_madd_epi16(ca, _mm256_set1_epi16(1)),
-                          _mm256_madd_epi16(sa, _mm256_set1_epi16((short) (sym ? 8 : z))));
+  const __m256i zw =
+      zp == NULL ? _mm256_set1_epi16(8)
+                 : _mm256_and_si256(_mm256_broadcastw_epi16(_mm_loadu_si16(zp)), _mm256_set1_epi16(0x00FF));
+  return _mm256_sub_epi32(_mm256_madd_epi16(ca, _mm256_set1_epi16(1)), _mm256_madd_epi16(sa, zw));
+}
+
+/*
+ * Two groups, j (qs0, z0, a0) and j + 4 (qs1, z1, a1), of g each (a multiple of 32), in
+ * one register: 8 s32 lanes, the low four summing to group j's exact sum of
+ * (code - z) * a, the high four to group j + 4's, for any zero point byte (z0, z1 NULL
+ * for the symmetric codes). Two groups per register halve the operations that act on the
+ * group as a whole (the widening vpmaddwd pair and their difference, the zero points)
+ * and the transposing reduction after (qb__hsum8_pairs: 9 operations for eight groups
+ * where one group per register takes 21).
+ * 1. Per 32 elements, the 16 packed bytes of each group in one 128-bit half: q & 0x0F
+ *    holds the even elements' codes, (q >> 4) & 0x0F the odd ones', and their byte
+ *    unpacks (low, high) put the codes of elements 0..15 and 16..31 of each group in
+ *    element order, half by half. Symmetric codes get their top bit flipped first
+ *    (q ^ 0x88), z = 8 below.
+ * 2. The activations in the same halves (two 16-byte loads and an insert per register),
+ *    vpmaddubsw by the codes and by ones: pairs within 2 * 15 * 128 and 2 * 128, two per
+ *    32 elements, summed over the g / 32 chunks in s16 (at most 8 * 3840 = 30720 for
+ *    g = 128): never saturating or wrapping.
+ * 3. vpmaddwd widens: sum(code * a) by ones, z * sum(a) by z in every word of its half
+ *    (pairs within 2 * 2048 * 255): the two zero points from one 4-byte load, an insert
+ *    of 16 bytes at z1 (z1 and the codes after it, inside the group) and one vpshufb
+ *    that puts byte 0 of each half in every word.
+ */
+QB__INT4G_DOT_AVX2_INLINE __m256i qb__avx2_int4g_pair_lanes(const uint8_t* qs0, const uint8_t* qs1,
+                                                            const uint8_t* z0, const uint8_t* z1,
+                                                            const int8_t* a0, const int8_t* a1, unsigned g) {
+  const __m256i m = _mm256_set1_epi8(15);
+  const __m256i ones8 = _mm256_set1_epi8(1);
+  __m256i ca = _mm256_setzero_si256(), sa = _mm256_setzero_si256();
+  for (unsigned i = 0; i < g; i += 32) {
+    __m256i q =
+        _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_loadu_si128((const __m128i*) (qs0 + i / 2))),
+                                _mm_loadu_si128((const __m128i*) (qs1 + i / 2)), 1);
+    if (z0 == NULL) q = _mm256_xor_si256(q, _mm256_set1_epi8((char) 0x88));
+    const __m256i lo = _mm256_and_si256(q, m), hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), m);
+    const __m256i c0 = _mm256_unpacklo_epi8(lo, hi), c1 = _mm256_unpackhi_epi8(lo, hi);
+    const __m256i v0 =
+        _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_loadu_si128((const __m128i*) (a0 + i))),
+                                _mm_loadu_si128((const __m128i*) (a1 + i)), 1);
+    const __m256i v1 =
+        _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_loadu_si128((const __m128i*) (a0 + i + 16))),
+                                _mm_loadu_si128((const __m128i*) (a1 + i + 16)), 1);
+    ca = _mm256_add_epi16(ca, _mm256_add_epi16(_mm256_maddubs_epi16(c0, v0), _mm256_maddubs_epi16(c1, v1)));
+    sa = _mm256_add_epi16(sa,
+                          _mm256_add_epi16(_mm256_maddubs_epi16(ones8, v0), _mm256_maddubs_epi16(ones8, v1)));
+  }
+  __m256i zw;
+  if (z0 == NULL) {
+    zw = _mm256_set1_epi16(8);
+  } else {
+    const __m256i zb = _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_loadu_si32(z0)),
+                                               _mm_loadu_si128((const __m128i*) z1), 1);
+    const char x = (char) 0x80;
+    zw = _mm256_shuffle_epi8(zb, _mm256_setr_epi8(0, x, 0, x, 0, x, 0, x, 0, x, 0, x, 0, x, 0, x, 0, x, 0, x,
+                                                  0, x, 0, x, 0, x, 0, x, 0, x, 0, x));
+  }
+  return _mm256_sub_epi32(_mm256_madd_epi16(ca, _mm256_set1_epi16(1)), _mm256_madd_epi16(sa, zw));
 }
 
 /* One group's exact int32 sum (the tail groups). */
-QB__INT4G_DOT_AVX2_INLINE int32_t qb__avx2_int4g_isum(const uint8_t* qs, int32_t z, const int8_t* a,
-                                                      unsigned g, int sym) {
-  const __m256i v = qb__avx2_int4g_lanes(qs, z, a, g, sym);
+QB__INT4G_DOT_AVX2_INLINE int32_t qb__avx2_int4g_isum(const uint8_t* qs, const uint8_t* zp, const int8_t* a,
+                                                      unsigned g) {
+  const __m256i v = qb__avx2_int4g_lanes(qs, zp, a, g);
   __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
   s = _mm_add_epi32(s, _mm_unpackhi_epi64(s, s));
   s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(2, 3, 0, 1)));
@@ -66,6 +131,19 @@ QB__INT4G_DOT_AVX2_INLINE float qb__avx2_int4g_scale(const uint8_t* d) {
   uint16_t h;
   memcpy(&h, d, 2);
   return _mm_cvtss_f32(_mm_cvtph_ps(_mm_cvtsi32_si128(h)));
+}
+
+/* acc + p[0] + p[1] + ... + p[7], left to right: eight dependent f32 additions. The
+ * vector is stored once and each addition reads its term from memory (vaddss with a
+ * memory operand), where extracting the lanes took seven shuffles; the loads do not
+ * depend on acc, so the chain is the eight additions alone. */
+QB__INT4G_DOT_AVX2_INLINE float qb__int4g_add8_in_order(float acc, __m256 p) {
+  float t[8];
+  _mm256_storeu_ps(t, p);
+  /* Without this the compiler sees through the store and extracts the lanes again. */
+  __asm__("" : "+m"(t));
+  for (int i = 0; i < 8; i++) acc += t[i];
+  return acc;
 }
 
 #endif /* QB_INT4G_DOT_AVX2_H */
