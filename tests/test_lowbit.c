@@ -745,9 +745,12 @@ static void check_dot(const qb_kernel_info* k) {
        * is 2: a kernel that multiplies the scales first differs. A NaN scale beside 2^-27
        * (a kernel that adds the two exponent bytes must still see the NaN), and
        * 2^-108 / 2^-109, where the smallest block sums (2^-18) times the scale stop / start
-       * being f32 subnormals. */
+       * being f32 subnormals. mxf4mxf8e4m3_dot's one-FMA scaling on AVX2 (ea in [11, 227],
+       * ea + eb in [138, 354]): a NaN scale beside 2^-67, whose byte sum is inside that
+       * range, and the two sides of its lower edge (11 + 127, 10 + 128). */
       const uint8_t scales[][2] = {{0, 0},     {254, 254}, {254, 1},  {0, 254},  {100, 255},
-                                   {255, 100}, {19, 127},  {18, 127}, {127, 19}, {127, 18}};
+                                   {255, 100}, {19, 127},  {18, 127}, {127, 19}, {127, 18},
+                                   {60, 255},  {11, 127},  {10, 128}};
       for (size_t si = 0; si < sizeof scales / sizeof scales[0]; si++) {
         dot_fill(f, a, b, DOT_MAX_N, 30 + li);
         dot_codes(f, a, 0, kb, &ea);

@@ -219,18 +219,37 @@ static inline __m256i qb__mxf4mxf8e4m3_block_avx2(const qb_block_mx4* x, const q
   return _mm256_add_epi32(_mm256_srai_epi32(sa, 8), sb);
 }
 
-/* mxf4mxf8e4m3_dot: acc + (p 2^(sa - 10)) 2^sb lane by lane (the 2^-10 folded into the
- * FP4 block's scale: exact, at least 2^-137); a block with large scales
- * (qb__lowdot_big_scales) is summed first (exactly, in integers: |sum| < 2^27), scaled
- * in the same order and added to *big instead. */
-static inline __m256 qb__mxf4mxf8e4m3_scaled_add_avx2(__m256i p, const qb_block_mx4* x, const qb_block_mx8* y,
-                                                      __m256 acc, float* big) {
-  const float sa = qb__e8m0_scale_pow2(x->e, -10), sb = qb__e8m0_scale(y->e);
-  if (qb__lowdot_big_scales(x->e, y->e)) {
+/*
+ * mxf4mxf8e4m3_dot: acc + (p 2^(sa - 10)) 2^sb lane by lane, p from
+ * qb__mxf4mxf8e4m3_block_avx2 (each lane an integer, |p| < 2^24: exact in f32). Where
+ * both multiplications are exact for every possible lane (the products normal f32:
+ * sa - 10 and sa + sb - 10 in [-126, 90], with sa, sa + sb <= 100 as below), one FMA
+ * by 2^(sa + sb - 10) gives the same lanes: scale bytes ea in [11, 227], ea + eb in
+ * [138, 354], eb not the NaN 0xFF (ea = 0xFF is outside the range), the power's
+ * exponent field ea + eb - 137 in [1, 217]. This replaces, for those blocks, two E8M0
+ * widenings (branches for the subnormal and NaN bytes), a multiplication and two
+ * broadcasts. Other blocks take the two multiplications in the reference's order (the
+ * 2^-10 folded into the FP4 block's scale: exact, at least 2^-137), so they overflow
+ * and underflow where its do; a block with large scales (qb__lowdot_big_scales) is
+ * summed first (exactly, in integers: |sum| < 2^27), scaled in the same order and added
+ * to *big instead (out of line: inlined, its scalar code kept the accumulators in memory).
+ */
+__attribute__((noinline, cold, unused)) static __m256 qb__mxf4mxf8e4m3_scaled_add_slow_avx2(
+    __m256i p, uint32_t ea, uint32_t eb, __m256 acc, float* big) {
+  const float sa = qb__e8m0_scale_pow2((uint8_t) ea, -10), sb = qb__e8m0_scale((uint8_t) eb);
+  if (qb__lowdot_big_scales(ea, eb)) {
     *big += (float) qb__hsum_epi32_avx2(p) * sa * sb;
     return acc;
   }
   return _mm256_fmadd_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(p), _mm256_set1_ps(sa)), _mm256_set1_ps(sb), acc);
+}
+static inline __m256 qb__mxf4mxf8e4m3_scaled_add_avx2(__m256i p, const qb_block_mx4* x, const qb_block_mx8* y,
+                                                      __m256 acc, float* big) {
+  const uint32_t ea = x->e, eb = y->e;
+  if (__builtin_expect(ea - 11u <= 216u && ea + eb - 138u <= 216u && eb != 0xFFu, 1))
+    return _mm256_fmadd_ps(_mm256_cvtepi32_ps(p), _mm256_set1_ps(qb_f32_from_bits((ea + eb - 137u) << 23)),
+                           acc);
+  return qb__mxf4mxf8e4m3_scaled_add_slow_avx2(p, ea, eb, acc, big);
 }
 
 #endif /* QB_LOWBIT_LOWDOT_AVX2_H */
