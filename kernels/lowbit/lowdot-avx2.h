@@ -1,8 +1,8 @@
 /*
  * The pieces of the low-bit dots on AVX2 (f8e4m3_dot, mxf8e4m3_dot, mxf4mxf8e4m3_dot):
- * E4M3 codes made f16 (2^-8 times their values) for the memory form of vcvtph2ps,
- * E4M3 codes split into two exact 16-bit integers, FP4 codes as small integers, and the NaN-code tracking
- * that lets the arithmetic ignore NaN codes. Included only by files built with AVX2 flags.
+ * E4M3 codes (2^-8 times their values) and FP4 codes (2^-14 times theirs) made f16 for
+ * the memory form of vcvtph2ps, the scalings, and the NaN-code tracking that lets the
+ * arithmetic ignore NaN codes. Included only by files built with AVX2 flags.
  *
  * NaN codes: E4M3 0x7F and 0xFF are NaN, and a NaN anywhere makes the reference's
  * result NaN (a NaN product poisons its block sum, and the sum over blocks). These
@@ -94,66 +94,6 @@ static inline float qb__lowdot_result(float r, int saw_nan) {
   return saw_nan || r != r ? qb_f32_from_bits(0x7FC00000u) : r;
 }
 
-/*
- * 32 E4M3 codes -> their values times 2^9 as exact integers x = xA + 256 xB, split so
- * that both halves fit 16-bit lanes, each half as even- and odd-indexed elements:
- *   xa_even[i] = xA of element 2i, xa_odd[i] = xA of element 2i + 1 (16 lanes each), and
- *   the same for xB.
- * A code's magnitude is M * 2^(s - 9) with M = m (exponent field e = 0) or 8 + m, and
- * s = max(e, 1) - 1 in [0, 14]. xA = +-M 2^s when s < 8 (|xA| <= 1920), else 0; xB =
- * +-M 2^(s - 8) when s >= 8 (|xB| <= 960), else 0: one of the two is the whole value,
- * so a product of two codes is exactly one of xA xA', 256 xA xB', ... and no term is
- * split across them.
- * 1. e = (code >> 3) & 15 by a 16-bit shift (the bits shifted in from the next byte
- *    are masked off), m = code & 7.
- * 2. M = m | hidden[e], signed by vpsignb (a zero code gives 0 either way).
- * 3. 2^s (s < 8) and 2^(s - 8) (s >= 8) as bytes from 16-entry vpshufb tables by e.
- * 4. vpmaddubsw of the power (u8) with M masked to even or odd bytes (s8) gives the
- *    16-bit products of one element each (no saturation: |M 2^s| <= 1920).
- * NaN codes come out as 480 * 2^9: `nan` records them as qb__e4m3x32_to_f16_avx2 does.
- */
-static inline void qb__e4m3x32_split_avx2(const uint8_t* p, __m256i xa[2], __m256i xb[2], __m256i* nan) {
-  const __m256i hidden = _mm256_setr_epi8(0, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 0, 8, 8, 8, 8, 8, 8,
-                                          8, 8, 8, 8, 8, 8, 8, 8, 8);
-  const __m256i pow_a = _mm256_setr_epi8(1, 1, 2, 4, 8, 16, 32, 64, (char) 128, 0, 0, 0, 0, 0, 0, 0, 1, 1, 2,
-                                         4, 8, 16, 32, 64, (char) 128, 0, 0, 0, 0, 0, 0, 0);
-  const __m256i pow_b = _mm256_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 4, 8, 16, 32, 64, 0, 0, 0, 0, 0, 0,
-                                         0, 0, 0, 1, 2, 4, 8, 16, 32, 64);
-  const __m256i b = _mm256_loadu_si256((const __m256i*) p);
-  const __m256i e = _mm256_and_si256(_mm256_srli_epi16(b, 3), _mm256_set1_epi8(0x0F));
-  const __m256i m = _mm256_and_si256(b, _mm256_set1_epi8(0x07));
-  const __m256i ms = _mm256_sign_epi8(_mm256_or_si256(m, _mm256_shuffle_epi8(hidden, e)), b);
-  const __m256i m_even = _mm256_and_si256(ms, _mm256_set1_epi16(0x00FF));
-  const __m256i m_odd = _mm256_and_si256(ms, _mm256_set1_epi16((short) 0xFF00));
-  const __m256i pa = _mm256_shuffle_epi8(pow_a, e);
-  const __m256i pb = _mm256_shuffle_epi8(pow_b, e);
-  *nan = _mm256_max_epu8(*nan, _mm256_add_epi8(b, b));
-  xa[0] = _mm256_maddubs_epi16(pa, m_even);
-  xa[1] = _mm256_maddubs_epi16(pa, m_odd);
-  xb[0] = _mm256_maddubs_epi16(pb, m_even);
-  xb[1] = _mm256_maddubs_epi16(pb, m_odd);
-}
-
-/*
- * 16 packed FP4 codes (32 elements, element 2k in the low nibble of byte k) -> 512 times
- * their values (twice the value in the high byte) as exact integers in 16-bit lanes:
- * f[0][i] of element 2i, f[1][i] of element 2i + 1 (the even/odd order of
- * qb__e4m3x32_split_avx2). 2 x E2M1 is one of 0, 1, 2, 3, 4, 6, 8, 12 with the code's
- * sign: a 16-entry vpshufb table, read with the index in the high byte of each word (the
- * low byte's index 0 reads entry 0, the code +0: 0), so the signed byte lands where the
- * word's sign is and needs no widening. The bytes are spread to words by the memory form
- * of vpmovzxbw; the register form of a sign extension (vpmovsxbw ymm, xmm) runs one
- * every two cycles on Zen 3, and two of those per block were what this replaced.
- */
-static inline void qb__f4x32_to_i16_avx2(const uint8_t* p, __m256i f[2]) {
-  const __m256i table = _mm256_setr_epi8(0, 1, 2, 3, 4, 6, 8, 12, 0, -1, -2, -3, -4, -6, -8, -12, 0, 1, 2, 3,
-                                         4, 6, 8, 12, 0, -1, -2, -3, -4, -6, -8, -12);
-  const __m256i w = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i*) p));
-  const __m256i high = _mm256_set1_epi16(0x0F00);
-  f[0] = _mm256_shuffle_epi8(table, _mm256_and_si256(_mm256_slli_epi16(w, 8), high));
-  f[1] = _mm256_shuffle_epi8(table, _mm256_and_si256(_mm256_slli_epi16(w, 4), high));
-}
-
 /* The E8M0 scale 2^(e - 127) times 2^k (k <= 0, exact: at least 2^(-127 + k) >= 2^-149
  * for the k used here); NaN for 0xFF. */
 static inline float qb__e8m0_scale_pow2(uint8_t e, int k) {
@@ -202,37 +142,14 @@ static inline __m256 qb__mxf8e4m3_scaled_add_avx2(__m256 p, const qb_block_mx8* 
 }
 
 /*
- * mxf4mxf8e4m3_dot, one block (mx-dot.c.in), in exact integers: the FP4 values times 2
- * are integers F in [-12, 12] (held as 256 F), the E4M3 values times 2^9 are integers
- * x = xA + 256 xB with both halves in 16 bits; vpmaddwd gives 256 sum F xA and 256 sum
- * F xB over 4 elements per 32-bit lane (at most 256 * 4 * 12 * 1920 < 2^25), and lane =
- * (256 sum F xA) / 256 (an exact arithmetic shift) + 256 sum F xB is the exact sum of 4
- * products times 2^10 (|lane| <= 4 * 12 * 448 * 2^9 < 2^24: exact in f32 too).
- */
-static inline __m256i qb__mxf4mxf8e4m3_block_avx2(const qb_block_mx4* x, const qb_block_mx8* y,
-                                                  __m256i* nan) {
-  __m256i f[2], xa[2], xb[2];
-  qb__f4x32_to_i16_avx2(x->qs, f);
-  qb__e4m3x32_split_avx2(y->qs, xa, xb, nan);
-  const __m256i sa = _mm256_add_epi32(_mm256_madd_epi16(f[0], xa[0]), _mm256_madd_epi16(f[1], xa[1]));
-  const __m256i sb = _mm256_add_epi32(_mm256_madd_epi16(f[0], xb[0]), _mm256_madd_epi16(f[1], xb[1]));
-  return _mm256_add_epi32(_mm256_srai_epi32(sa, 8), sb);
-}
-
-/*
- * mxf4mxf8e4m3_dot: acc + (p 2^(sa - 10)) 2^sb lane by lane, p from
- * qb__mxf4mxf8e4m3_block_avx2 (each lane an integer, |p| < 2^24: exact in f32). Where
- * both multiplications are exact for every possible lane (the products normal f32:
- * sa - 10 and sa + sb - 10 in [-126, 90], with sa, sa + sb <= 100 as below), one FMA
- * by 2^(sa + sb - 10) gives the same lanes: scale bytes ea in [11, 227], ea + eb in
- * [138, 354], eb not the NaN 0xFF (ea = 0xFF is outside the range), the power's
- * exponent field ea + eb - 137 in [1, 217]. This replaces, for those blocks, two E8M0
- * widenings (branches for the subnormal and NaN bytes), a multiplication and two
- * broadcasts. Other blocks take the two multiplications in the reference's order (the
- * 2^-10 folded into the FP4 block's scale: exact, at least 2^-137), so they overflow
- * and underflow where its do; a block with large scales (qb__lowdot_big_scales) is
- * summed first (exactly, in integers: |sum| < 2^27), scaled in the same order and added
- * to *big instead (out of line: inlined, its scalar code kept the accumulators in memory).
+ * mxf4mxf8e4m3_dot, the blocks outside the one-FMA range of
+ * qb__mxf4mxf8e4m3_f16_scaled_add_avx2: acc + (L 2^(sa - 10)) 2^sb lane by lane, L the
+ * block's integer lanes (the lane sums times 2^10, |L| < 2^24), the two multiplications
+ * in the reference's order (the 2^-10 folded into the FP4 block's scale: exact, at least
+ * 2^-137), so they overflow and underflow where its do; a block with large scales
+ * (qb__lowdot_big_scales) is summed first (exactly, in integers: |sum| < 2^27), scaled in
+ * the same order and added to *big instead. Out of line: inlined, its scalar E8M0 decodes
+ * and branches kept the accumulators in memory.
  */
 __attribute__((noinline, cold, unused)) static __m256 qb__mxf4mxf8e4m3_scaled_add_slow_avx2(
     __m256i p, uint32_t ea, uint32_t eb, __m256 acc, float* big) {
@@ -243,13 +160,52 @@ __attribute__((noinline, cold, unused)) static __m256 qb__mxf4mxf8e4m3_scaled_ad
   }
   return _mm256_fmadd_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(p), _mm256_set1_ps(sa)), _mm256_set1_ps(sb), acc);
 }
-static inline __m256 qb__mxf4mxf8e4m3_scaled_add_avx2(__m256i p, const qb_block_mx4* x, const qb_block_mx8* y,
-                                                      __m256 acc, float* big) {
+
+/*
+ * 16 packed FP4 codes (32 elements, element 2k in the low nibble of byte k) -> 32 f16 at
+ * dst (32-byte aligned), each 2^-14 times its code's value, in the order of
+ * qb__e4m3x32_to_f16_avx2 (dst[0..15] the even elements, dst[16..31] the odd ones). An
+ * E2M1 code s e1 e0 m placed in an f16 as sign, the exponent field's low two bits and the
+ * top mantissa bit is 2^-14 times its value, the subnormal code 0.5 (e = 0, m = 1)
+ * included: the f16's high byte is (s << 7) | (e << 2) | (m << 1), from a 16-entry
+ * vpshufb table read with the index in the high byte of each word (the low byte's index
+ * 0 reads entry 0, which is 0: the f16's low byte), after one memory-form vpmovzxbw.
+ * Seven operations and two stores per 32 codes.
+ */
+static inline void qb__f4x32_to_f16_avx2(const uint8_t* p, uint16_t* dst) {
+  const __m256i table = _mm256_setr_epi8(0, 2, 4, 6, 8, 10, 12, 14, (char) 0x80, (char) 0x82, (char) 0x84,
+                                         (char) 0x86, (char) 0x88, (char) 0x8A, (char) 0x8C, (char) 0x8E, 0,
+                                         2, 4, 6, 8, 10, 12, 14, (char) 0x80, (char) 0x82, (char) 0x84,
+                                         (char) 0x86, (char) 0x88, (char) 0x8A, (char) 0x8C, (char) 0x8E);
+  const __m256i w = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i*) p));
+  const __m256i high = _mm256_set1_epi16(0x0F00);
+  _mm256_store_si256((__m256i*) dst,
+                     _mm256_shuffle_epi8(table, _mm256_and_si256(_mm256_slli_epi16(w, 8), high)));
+  _mm256_store_si256((__m256i*) (dst + 16),
+                     _mm256_shuffle_epi8(table, _mm256_and_si256(_mm256_slli_epi16(w, 4), high)));
+}
+
+/*
+ * mxf4mxf8e4m3_dot: the block's lanes p from qb__mxf8e4m3_f16_block_avx2 of
+ * qb__f4x32_to_f16_avx2 and qb__e4m3x32_to_f16_avx2 (each lane exact: four products,
+ * each a multiple of 2^-32, their sum below 2^-8), so p = L 2^-32 with L an integer,
+ * |L| < 2^24. The reference multiplies by 2^sa, then by 2^sb, and rounds each time;
+ * L 2^(sa - 10) and L 2^(sa + sb - 10) are normal f32, so both products exact, for
+ * sa - 10 and sa + sb - 10 in [-126, 90] (with sa, sa + sb <= 100, below the large
+ * scales): there one FMA by 2^(sa + sb + 22) gives the same lanes. That is scale bytes
+ * ea in [11, 227], ea + eb in [138, 354], eb not the NaN 0xFF (ea = 0xFF is outside the
+ * range); the power's exponent field is ea + eb - 105, in [33, 249]. This replaces, for
+ * those blocks, two E8M0 widenings (with branches for the subnormal and NaN bytes), a
+ * multiplication and two broadcasts. Other blocks go out of line with L = p 2^32
+ * (exact, converted to integers exactly).
+ */
+static inline __m256 qb__mxf4mxf8e4m3_f16_scaled_add_avx2(__m256 p, const qb_block_mx4* x,
+                                                          const qb_block_mx8* y, __m256 acc, float* big) {
   const uint32_t ea = x->e, eb = y->e;
   if (__builtin_expect(ea - 11u <= 216u && ea + eb - 138u <= 216u && eb != 0xFFu, 1))
-    return _mm256_fmadd_ps(_mm256_cvtepi32_ps(p), _mm256_set1_ps(qb_f32_from_bits((ea + eb - 137u) << 23)),
-                           acc);
-  return qb__mxf4mxf8e4m3_scaled_add_slow_avx2(p, ea, eb, acc, big);
+    return _mm256_fmadd_ps(p, _mm256_set1_ps(qb_f32_from_bits((ea + eb - 105u) << 23)), acc);
+  return qb__mxf4mxf8e4m3_scaled_add_slow_avx2(_mm256_cvtps_epi32(_mm256_mul_ps(p, _mm256_set1_ps(0x1p32f))),
+                                               ea, eb, acc, big);
 }
 
 #endif /* QB_LOWBIT_LOWDOT_AVX2_H */
