@@ -30,7 +30,7 @@ static inline void qb__f8e4m3_dot_convert(const uint8_t* x, const uint8_t* y, ui
 /* acc[0..3] + the products of 32 stored f16 pairs, lane by lane. */
 static inline void qb__f8e4m3_dot_fma32(const uint16_t* hx, const uint16_t* hy, __m256 acc[4]) {
   for (int k = 0; k < 4; k++)
-    acc[k] = _mm256_fmadd_ps(qb__f16x8_load_avx2(hx + 8 * k), qb__f16x8_load_avx2(hy + 8 * k), acc[k]);
+    acc[k] = _mm256_fmadd_ps(qb_cvt_f16c_cvtph_mem(hx + 8 * k), qb_cvt_f16c_cvtph_mem(hy + 8 * k), acc[k]);
 }
 
 void qb_f8e4m3_dot_ukernel__avx2_u128(size_t n, const void* a, const void* b, void* out) {

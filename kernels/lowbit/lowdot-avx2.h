@@ -17,6 +17,7 @@
 #include <immintrin.h>
 #include <string.h>
 
+#include "cvt/cvt-x86.h"
 #include "lowbit/lowbit-scalar.h"
 
 /*
@@ -44,15 +45,6 @@ static inline void qb__e4m3x32_to_f16_avx2(const uint8_t* p, uint16_t* dst, __m2
   const __m256i even = _mm256_and_si256(_mm256_srai_epi16(_mm256_slli_epi16(b, 8), 1), mask);
   _mm256_store_si256((__m256i*) dst, even);
   _mm256_store_si256((__m256i*) (dst + 16), odd);
-}
-
-/* The 8 f16 at h (16-byte aligned) widened to f32 by the memory form of vcvtph2ps, in
- * an asm statement: from the intrinsics the compilers forward the stored vector in
- * registers instead (vextracti128 and the register form, three uops where this is one). */
-static inline __m256 qb__f16x8_load_avx2(const uint16_t* h) {
-  __m256 r;
-  __asm__("vcvtph2ps %1, %0" : "=x"(r) : "m"(*(const __m128i*) h));
-  return r;
 }
 
 /* Whether `nan` (qb__e4m3x32_to_f16_avx2) saw a NaN code. */
@@ -108,11 +100,12 @@ static inline float qb__e8m0_scale_pow2(uint8_t e, int k) {
  * (eight vpmaddwd per block), some 60 instructions per block against about 26 here.
  */
 static inline __m256 qb__mxf8e4m3_f16_block_avx2(const uint16_t* hx, const uint16_t* hy) {
-  const __m256 p01 = _mm256_fmadd_ps(qb__f16x8_load_avx2(hx), qb__f16x8_load_avx2(hy),
-                                     _mm256_mul_ps(qb__f16x8_load_avx2(hx + 8), qb__f16x8_load_avx2(hy + 8)));
+  const __m256 p01 =
+      _mm256_fmadd_ps(qb_cvt_f16c_cvtph_mem(hx), qb_cvt_f16c_cvtph_mem(hy),
+                      _mm256_mul_ps(qb_cvt_f16c_cvtph_mem(hx + 8), qb_cvt_f16c_cvtph_mem(hy + 8)));
   const __m256 p23 =
-      _mm256_fmadd_ps(qb__f16x8_load_avx2(hx + 16), qb__f16x8_load_avx2(hy + 16),
-                      _mm256_mul_ps(qb__f16x8_load_avx2(hx + 24), qb__f16x8_load_avx2(hy + 24)));
+      _mm256_fmadd_ps(qb_cvt_f16c_cvtph_mem(hx + 16), qb_cvt_f16c_cvtph_mem(hy + 16),
+                      _mm256_mul_ps(qb_cvt_f16c_cvtph_mem(hx + 24), qb_cvt_f16c_cvtph_mem(hy + 24)));
   return _mm256_add_ps(p01, p23);
 }
 
