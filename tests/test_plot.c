@@ -493,21 +493,23 @@ static void test_roof_table(void** state) {
    * (median 72), not avx2_u8 (median 70; mean 93, best 140). The device against its own
    * copy roof (40 GB/s, not the CPU's 50). f32_bf16_cvt, L2, 2 threads: an error and a
    * skipped case, no figures; not measured on 2 threads at L1: no line. The dot against
-   * its read roof and its compute peak, on 2 threads above the peak (flagged). */
+   * its read roof and its compute peak, on 2 threads above the peak (flagged). A cell
+   * above the smallest size class has a ceiling: the family's best GB/s at that class, on
+   * as many threads, over the cell's roof (bound "compute" below 1, else "memory"). */
   static const char want[] =
       "family,backend,size_class,threads,variant,roof,roof_fraction,gbps,roof_gbps,above_roof,status,compute_"
       "roof,"
-      "compute_roof_fraction\n"
-      "f32_f16_cvt,cpu,L1,1,avx2_u16,copy,0.5,36,72,false,ok,,\n"
-      "f32_f16_cvt,cpu,L1,2,avx2_u16,copy,1.071,150,140,true,ok,,\n"
-      "f32_f16_cvt,cpu,L2,1,avx2_u8,copy,0.8,40,50,false,ok,,\n"
-      "f32_f16_cvt,cpu,L2,2,avx2_u16,copy,0.8,72,90,false,ok,,\n"
-      "f32_f16_cvt,opencl:pocl-cpu,L2,1,f16_v4,copy,0.5,20,40,false,ok,,\n"
-      "f32_bf16_cvt,cpu,L1,1,avx2_u16,copy,0.2778,20,72,false,ok,,\n"
-      "f32_bf16_cvt,cpu,L2,1,avx2_u16,copy,0.6,30,50,false,ok,,\n"
-      "f32_bf16_cvt,cpu,L2,2,,,,,,,error,,\n"
-      "f32_dot,cpu,L1,1,avx2_u32,read,0.5,80,160,false,ok,peak_f32_fma__avx2,0.2\n"
-      "f32_dot,cpu,L1,2,avx2_u32,read,0.5,160,320,true,ok,peak_f32_fma__avx2,1.333\n";
+      "compute_roof_fraction,ceiling_fraction,bound\n"
+      "f32_f16_cvt,cpu,L1,1,avx2_u16,copy,0.5,36,72,false,ok,,,,\n"
+      "f32_f16_cvt,cpu,L1,2,avx2_u16,copy,1.071,150,140,true,ok,,,,\n"
+      "f32_f16_cvt,cpu,L2,1,avx2_u8,copy,0.8,40,50,false,ok,,,0.72,compute\n"
+      "f32_f16_cvt,cpu,L2,2,avx2_u16,copy,0.8,72,90,false,ok,,,1.667,memory\n"
+      "f32_f16_cvt,opencl:pocl-cpu,L2,1,f16_v4,copy,0.5,20,40,false,ok,,,,\n"
+      "f32_bf16_cvt,cpu,L1,1,avx2_u16,copy,0.2778,20,72,false,ok,,,,\n"
+      "f32_bf16_cvt,cpu,L2,1,avx2_u16,copy,0.6,30,50,false,ok,,,0.4,compute\n"
+      "f32_bf16_cvt,cpu,L2,2,,,,,,,error,,,,\n"
+      "f32_dot,cpu,L1,1,avx2_u32,read,0.5,80,160,false,ok,peak_f32_fma__avx2,0.2,,\n"
+      "f32_dot,cpu,L1,2,avx2_u32,read,0.5,160,320,true,ok,peak_f32_fma__avx2,1.333,,\n";
   if (strcmp(csv, want) != 0) fail_msg("roof-fractions.csv:\n%s\nexpected:\n%s", csv, want);
   free(csv);
 
@@ -541,7 +543,13 @@ static void test_roof_table(void** state) {
   assert_non_null(strstr(head,
                          "<td class=\"num over\" title=\"avx2 at L1, 2 threads, n = 2048: 150 GB/s against "
                          "copy (140 GB/s); above a roof: the roof is not a limit\">"));
-  assert_non_null(strstr(head, ">avx2_u8<br>80 %<br>40 GB/s</td>"));
+  /* L2: its ceiling is the family's best at L1 on as many threads (36 GB/s on 1 thread,
+   * 0.72 of the 50 GB/s roof: shown; 150 GB/s on 2, above the 90 GB/s roof: not shown). */
+  assert_non_null(strstr(head, ">avx2_u8<br>80 %<br>ceiling 72 %<br>40 GB/s</td>"));
+  assert_non_null(strstr(head,
+                         "; from the nearest cache measured the family reaches 0.72 of this roof (the core "
+                         "binds it here)\">avx2_u8"));
+  assert_non_null(strstr(head, ">avx2_u16<br>80 %<br>72 GB/s</td>"));
   assert_non_null(strstr(head, "<td>opencl:pocl-cpu</td><td class=\"none\" title=\"not measured\"></td>"));
   assert_non_null(strstr(head, ">f16_v4<br>50 %<br>20 GB/s</td>"));
   assert_non_null(strstr(head, "<td class=\"none\">no ok row (1 error, 1 skipped)</td>"));

@@ -1894,6 +1894,12 @@ typedef struct qb__cell {
   long long threads;
   const qb__case* best;   /* qb__fastest of the cell's cases; NULL when none is rated */
   size_t failed, skipped; /* its cases that are not ok */
+  /* The family's best GB/s on the same backend and thread count at the smallest size
+   * class the results hold for it, over this cell's roof GB/s: the fraction of this roof
+   * the kernel reaches with its data in the nearest cache measured. Below 1, the core
+   * (its instructions), not this size's memory, binds the cell. NAN at that smallest
+   * class itself and where a figure is missing. */
+  double ceiling;
 } qb__cell;
 
 typedef struct qb__rooftab {
@@ -1927,6 +1933,26 @@ static int qb__cmp_cell_case(const void* a, const void* b) {
     c = qb__cmp_class_threads(x->row->size_class, (long long) x->row->threads, y->row->size_class,
                               (long long) y->row->threads);
   return c;
+}
+
+/* Each cell's ceiling (qb__cell): the nearest cell of its family, backend and thread
+ * count is the one at the lowest-ranked size class with a rated best. */
+static void qb__rooftab_ceilings(qb__rooftab* t) {
+  for (size_t i = 0; i < t->n; i++) {
+    qb__cell* c = &t->v[i];
+    c->ceiling = NAN;
+    if (c->best == NULL || !(c->best->roof_gbps > 0)) continue;
+    const qb__cell* near = NULL;
+    for (size_t k = 0; k < t->n; k++) {
+      const qb__cell* o = &t->v[k];
+      if (o->best == NULL || !isfinite(o->best->gbps) || o->threads != c->threads ||
+          strcmp(o->family, c->family) != 0 || strcmp(o->backend, c->backend) != 0)
+        continue;
+      if (near == NULL || qb__size_rank(o->size_class) < qb__size_rank(near->size_class)) near = o;
+    }
+    if (near != NULL && qb__size_rank(near->size_class) < qb__size_rank(c->size_class))
+      c->ceiling = near->best->gbps / c->best->roof_gbps;
+  }
 }
 
 /* The cells of a set's qbench cases that name a size class, each with its best. */
@@ -1965,6 +1991,7 @@ static qb_status qb__rooftab_build(const qb__cases* cs, qb__rooftab* t, qb_error
     i = j;
   }
   free(v);
+  qb__rooftab_ceilings(t);
   return QB_OK;
 }
 
@@ -1979,7 +2006,9 @@ static void qb__csv_num(FILE* f, double v) {
 
 /* DIR/roof-fractions.csv: one line per cell, the HTML table's figures; a cell with no ok
  * case has its status ("error" when any of its cases failed, else "skipped") and no
- * figures. above_roof is true when either fraction (a dot's compute one too) is above 1. */
+ * figures. above_roof is true when either fraction (a dot's compute one too) is above 1.
+ * ceiling_fraction is the cell's ceiling, bound "compute" where it is below 1, else
+ * "memory" (both empty where there is no ceiling). */
 static qb_status qb__rooftab_csv(const qb__plotter* p, const qb__rooftab* t, qb_error* err) {
   static const char name[] = "roof-fractions.csv";
   FILE* f = qb__open(p, name, err);
@@ -1987,7 +2016,7 @@ static qb_status qb__rooftab_csv(const qb__plotter* p, const qb__rooftab* t, qb_
   fputs(
       "family,backend,size_class,threads,variant,roof,roof_fraction,gbps,roof_gbps,above_roof,status,compute_"
       "roof,"
-      "compute_roof_fraction\n",
+      "compute_roof_fraction,ceiling_fraction,bound\n",
       f);
   for (size_t i = 0; i < t->n; i++) {
     const qb__cell* c = &t->v[i];
@@ -1999,7 +2028,7 @@ static qb_status qb__rooftab_csv(const qb__plotter* p, const qb__rooftab* t, qb_
     qb_csv_field(f, c->size_class);
     fprintf(f, ",%lld,", c->threads);
     if (b == NULL) {
-      fprintf(f, ",,,,,,%s,,\n", c->failed > 0 ? "error" : "skipped");
+      fprintf(f, ",,,,,,%s,,,,\n", c->failed > 0 ? "error" : "skipped");
       continue;
     }
     qb_csv_field(f, qb__cell_variant(b));
@@ -2017,7 +2046,9 @@ static qb_status qb__rooftab_csv(const qb__plotter* p, const qb__rooftab* t, qb_
     qb_csv_field(f, b->row->compute_roof_name);
     fputc(',', f);
     qb__csv_num(f, b->compute_fraction);
-    fputc('\n', f);
+    fputc(',', f);
+    qb__csv_num(f, c->ceiling);
+    fprintf(f, ",%s\n", !isfinite(c->ceiling) ? "" : c->ceiling < 1 ? "compute" : "memory");
   }
   return qb__close(p, f, name, err);
 }
@@ -2046,7 +2077,7 @@ static void qb__html_cell(FILE* f, const qb__cell* c) {
   }
   const bool over = isfinite(b->roof_fraction) && b->roof_fraction > 1;
   const bool cover = isfinite(b->compute_fraction) && b->compute_fraction > 1;
-  char roof[160], comp[200] = "";
+  char roof[160], comp[200] = "", ceil[200] = "";
   const char* rname = b->row->roof_name[0] ? b->row->roof_name : "no roof";
   if (isfinite(b->roof_gbps)) {
     snprintf(roof, sizeof roof, "%s (%.4g GB/s)", rname, b->roof_gbps);
@@ -2056,8 +2087,11 @@ static void qb__html_cell(FILE* f, const qb__cell* c) {
   if (isfinite(b->compute_fraction))
     snprintf(comp, sizeof comp, "; %.4g GFLOP/s against its compute peak %s", b->gops,
              b->row->compute_roof_name);
-  snprintf(buf, sizeof buf, "%s at %s, n = %lld: %.4g GB/s against %s%s%s", b->path, lab,
-           (long long) b->row->n, b->gbps, roof, comp,
+  if (isfinite(c->ceiling))
+    snprintf(ceil, sizeof ceil, "; from the nearest cache measured the family reaches %.4g of this roof (%s)",
+             c->ceiling, c->ceiling < 1 ? "the core binds it here" : "this memory can bind it here");
+  snprintf(buf, sizeof buf, "%s at %s, n = %lld: %.4g GB/s against %s%s%s%s", b->path, lab,
+           (long long) b->row->n, b->gbps, roof, comp, ceil,
            over || cover ? "; above a roof: the roof is not a limit" : "");
   fputs(over || cover ? "<td class=\"num over\" title=\"" : "<td class=\"num\" title=\"", f);
   qb__html(f, buf);
@@ -2070,6 +2104,7 @@ static void qb__html_cell(FILE* f, const qb__cell* c) {
   }
   if (isfinite(b->compute_fraction))
     fprintf(f, "<br>compute %.0f %%%s", 100 * b->compute_fraction, cover ? " (above its peak)" : "");
+  if (isfinite(c->ceiling) && c->ceiling < 1) fprintf(f, "<br>ceiling %.0f %%", 100 * c->ceiling);
   fprintf(f, "<br>%.3g GB/s</td>", b->gbps);
 }
 
@@ -2084,7 +2119,11 @@ static void qb__html_rooftab(FILE* f, const qb__rooftab* t, const qb_plot_peers*
       "at that size and thread count; a device's against that device's copy roof) and its GB/s. A fraction "
       "above 100 % is flagged: the roof is not a limit there. A dot also shows its fraction of its path's "
       "compute peak (<code>compute_roof_fraction</code>, \"compute\"): the higher of its two fractions is "
-      "what binds it. An empty cell was not measured. The same "
+      "what binds it. A \"ceiling\" is the fraction of the cell's roof that the family's best reaches, on "
+      "the same backend and thread count, at the smallest size class measured (its data in the nearest "
+      "cache), shown where it is below 100 %: there the core, not this size's memory, binds the kernel, and "
+      "a faster memory would not raise its roof fraction past the ceiling. An empty cell was not measured. "
+      "The same "
       "table, one line per cell: <a href=\"roof-fractions.csv\">roof-fractions.csv</a>.</p>\n",
       f);
   if (peers != NULL) {
