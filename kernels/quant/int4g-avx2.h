@@ -57,35 +57,46 @@ QB__INT4G_AVX2_INLINE __m256i qb__avx2_int4g_round8(const float* x, const qb__av
 }
 
 /*
- * 32 values at x -> 32 bytes of biased codes clamp(c + z, 0, 15) (sym = 1: z = 8, the code
- * c + 8 in [0, 15], whose low nibble xor 8 is c's), in the order of vpackssdw / vpacksswb
- * across the four vectors (4-element units 0, 2, 4, 6, 1, 3, 5, 7): the signed packs
- * (|c| <= 23: exact), then both clamps by two saturations: c + z + 112 saturates at 127
- * exactly where c + z >= 15, and subtracting 112 unsigned saturates at 0 exactly where
- * c + z < 0 (p->z holds z + 112). 3 instructions for 32 codes' + z and clamp.
- * sym = 2 (a symmetric group whose scale is a normal f16, qb__avx2_int4g_par8: every code
- * in [-7, 7], no clamp): the low nibble of c itself by one vpand.
+ * How a group's rounded codes c become its nibbles (qb__avx2_int4g_bytes32 and the packing
+ * functions after it), chosen per group from its format and its parameters:
+ * - QB__INT4G_ASYM: an asymmetric group: clamp(c + z, 0, 15);
+ * - QB__INT4G_SYM_CLAMPED: a symmetric group whose scale is an f16 subnormal (coarser than
+ *   amax / 7, so |c| up to 10): z = 8, the code clamp(c + 8, 0, 15), whose low nibble xor 8
+ *   is the two's complement nibble of c (the xor comes after the packing);
+ * - QB__INT4G_SYM_NORMAL: a symmetric group whose scale is a normal f16 (qb__avx2_int4g_par8:
+ *   every code in [-7, 7], no clamp): the low nibble of c itself.
+ */
+typedef enum { QB__INT4G_ASYM = 0, QB__INT4G_SYM_CLAMPED = 1, QB__INT4G_SYM_NORMAL = 2 } qb__avx2_int4g_mode;
+
+/*
+ * 32 values at x -> 32 bytes of biased codes clamp(c + z, 0, 15) (QB__INT4G_SYM_CLAMPED:
+ * z = 8), in the order of vpackssdw / vpacksswb across the four vectors (4-element units 0,
+ * 2, 4, 6, 1, 3, 5, 7): the signed packs (|c| <= 23: exact), then both clamps by two
+ * saturations: c + z + 112 saturates at 127 exactly where c + z >= 15, and subtracting 112
+ * unsigned saturates at 0 exactly where c + z < 0 (p->z holds z + 112). 3 instructions for
+ * 32 codes' + z and clamp. QB__INT4G_SYM_NORMAL: the low nibble of c itself by one vpand.
  */
 QB__INT4G_AVX2_INLINE __m256i qb__avx2_int4g_bytes32(const float* x, const qb__avx2_int4g_par* p,
-                                                     const int sym) {
+                                                     const qb__avx2_int4g_mode mode) {
   __m256i c[4];
 #pragma GCC unroll 4
   for (int k = 0; k < 4; k++) c[k] = qb__avx2_int4g_round8(x + 8 * k, p);
   const __m256i w = _mm256_packs_epi16(_mm256_packs_epi32(c[0], c[1]), _mm256_packs_epi32(c[2], c[3]));
-  if (sym == 2) return _mm256_and_si256(w, _mm256_set1_epi8(15));
+  if (mode == QB__INT4G_SYM_NORMAL) return _mm256_and_si256(w, _mm256_set1_epi8(15));
   return _mm256_subs_epu8(_mm256_adds_epi8(w, p->z), _mm256_set1_epi8(112));
 }
 
 /* 32 codes of one group (qb__avx2_int4g_bytes32) -> 16 bytes at out, element 2j in the low
  * nibble of byte j: the 4-element units back in order (vpermd), each byte pair summed as
  * c[2j] + 16 c[2j + 1] by vpmaddubsw, and narrowed. */
-QB__INT4G_AVX2_INLINE void qb__avx2_int4g_quant32(const float* x, const qb__avx2_int4g_par* p, const int sym,
-                                                  uint8_t* out) {
-  const __m256i b = _mm256_permutevar8x32_epi32(qb__avx2_int4g_bytes32(x, p, sym),
+QB__INT4G_AVX2_INLINE void qb__avx2_int4g_quant32(const float* x, const qb__avx2_int4g_par* p,
+                                                  const qb__avx2_int4g_mode mode, uint8_t* out) {
+  const __m256i b = _mm256_permutevar8x32_epi32(qb__avx2_int4g_bytes32(x, p, mode),
                                                 _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
   const __m256i pairs = _mm256_maddubs_epi16(b, _mm256_set1_epi16(0x1001));
   const __m128i o = _mm_packus_epi16(_mm256_castsi256_si128(pairs), _mm256_extracti128_si256(pairs, 1));
-  _mm_storeu_si128((__m128i*) out, sym == 1 ? _mm_xor_si128(o, _mm_set1_epi8((char) 0x88)) : o);
+  _mm_storeu_si128((__m128i*) out,
+                   mode == QB__INT4G_SYM_CLAMPED ? _mm_xor_si128(o, _mm_set1_epi8((char) 0x88)) : o);
 }
 
 /*
@@ -97,10 +108,11 @@ QB__INT4G_AVX2_INLINE void qb__avx2_int4g_quant32(const float* x, const qb__avx2
  */
 QB__INT4G_AVX2_INLINE void qb__avx2_int4g_codes64(const float* xa, const qb__avx2_int4g_par* pa,
                                                   const float* xb, const qb__avx2_int4g_par* pb,
-                                                  const int sym, uint8_t* oa, uint8_t* ob, const int joined) {
+                                                  const qb__avx2_int4g_mode mode, uint8_t* oa, uint8_t* ob,
+                                                  const int joined) {
   const __m256i m = _mm256_set1_epi16(0x1001);
-  const __m256i w = _mm256_packus_epi16(_mm256_maddubs_epi16(qb__avx2_int4g_bytes32(xa, pa, sym), m),
-                                        _mm256_maddubs_epi16(qb__avx2_int4g_bytes32(xb, pb, sym), m));
+  const __m256i w = _mm256_packus_epi16(_mm256_maddubs_epi16(qb__avx2_int4g_bytes32(xa, pa, mode), m),
+                                        _mm256_maddubs_epi16(qb__avx2_int4g_bytes32(xb, pb, mode), m));
   /* w's 2-byte units (A = xa's, B = xb's; i = elements 4i .. 4i + 3): A0 A2 A4 A6 B0 B2 B4 B6 |
    * A1 A3 A5 A7 B1 B3 B5 B7; vpermq (0, 2, 1, 3) gives A0 A2 A4 A6 A1 A3 A5 A7 | B..., and the
    * vpshufb interleaves each lane's halves. */
@@ -108,7 +120,7 @@ QB__INT4G_AVX2_INLINE void qb__avx2_int4g_codes64(const float* xa, const qb__avx
   const __m256i idx = _mm256_setr_epi8(0, 1, 8, 9, 2, 3, 10, 11, 4, 5, 12, 13, 6, 7, 14, 15, 0, 1, 8, 9, 2, 3,
                                        10, 11, 4, 5, 12, 13, 6, 7, 14, 15);
   __m256i o = _mm256_shuffle_epi8(q, idx);
-  if (sym == 1) o = _mm256_xor_si256(o, _mm256_set1_epi8((char) 0x88));
+  if (mode == QB__INT4G_SYM_CLAMPED) o = _mm256_xor_si256(o, _mm256_set1_epi8((char) 0x88));
   if (joined) {
     _mm256_storeu_si256((__m256i*) oa, o);
   } else {
@@ -119,34 +131,34 @@ QB__INT4G_AVX2_INLINE void qb__avx2_int4g_codes64(const float* xa, const qb__avx
 
 /* One group's codes (g values at x, g / 2 bytes at qs). */
 QB__INT4G_AVX2_INLINE void qb__avx2_int4g_codes(const float* x, unsigned g, const qb__avx2_int4g_par* p,
-                                                const int sym, uint8_t* qs) {
+                                                const qb__avx2_int4g_mode mode, uint8_t* qs) {
   if (g == 32) {
-    qb__avx2_int4g_quant32(x, p, sym, qs);
+    qb__avx2_int4g_quant32(x, p, mode, qs);
     return;
   }
   for (unsigned i = 0; i < g; i += 64)
-    qb__avx2_int4g_codes64(x + i, p, x + i + 32, p, sym, qs + i / 2, NULL, 1);
+    qb__avx2_int4g_codes64(x + i, p, x + i + 32, p, mode, qs + i / 2, NULL, 1);
 }
 
-/* A symmetric group's codes with the clamp (sym = 1), out of line: only a group whose
- * scale is an f16 subnormal needs it. */
+/* A symmetric group's codes with the clamp (QB__INT4G_SYM_CLAMPED), out of line: only a
+ * group whose scale is an f16 subnormal needs it. */
 __attribute__((noinline, cold, unused)) static void qb__avx2_int4g_codes_clamped(const float* x, unsigned g,
                                                                                  const qb__avx2_int4g_par* p,
                                                                                  uint8_t* qs) {
-  qb__avx2_int4g_codes(x, g, p, 1, qs);
+  qb__avx2_int4g_codes(x, g, p, QB__INT4G_SYM_CLAMPED, qs);
 }
 
-/* One group's codes: sym = 0 (asymmetric) or 1 (symmetric) as the group's parameters
- * allow: a symmetric group with `sub` (its scale an f16 subnormal) with the clamp, any
- * other without (sym = 2). */
+/* One group's codes in the mode its format (sym: 0 asymmetric, 1 symmetric) and its
+ * parameters allow: a symmetric group with `sub` (its scale an f16 subnormal) with the
+ * clamp, any other without. */
 QB__INT4G_AVX2_INLINE void qb__avx2_int4g_codes_any(const float* x, unsigned g, const qb__avx2_int4g_par* p,
                                                     const int sym, const int sub, uint8_t* qs) {
   if (!sym) {
-    qb__avx2_int4g_codes(x, g, p, 0, qs);
+    qb__avx2_int4g_codes(x, g, p, QB__INT4G_ASYM, qs);
   } else if (__builtin_expect(sub, 0)) {
     qb__avx2_int4g_codes_clamped(x, g, p, qs);
   } else {
-    qb__avx2_int4g_codes(x, g, p, 2, qs);
+    qb__avx2_int4g_codes(x, g, p, QB__INT4G_SYM_NORMAL, qs);
   }
 }
 
@@ -354,8 +366,10 @@ QB__INT4G_AVX2_INLINE void qb__avx2_int4g_quant_x8_one(const float* x, unsigned 
       qb__avx2_int4g_header(gb, d, z, lb2, sym);
       const qb__avx2_int4g_par pa = qb__avx2_int4g_par_of(rh, rl, zb, la),
                                pb = qb__avx2_int4g_par_of(rh, rl, zb, lb2);
-      const int psym = !sym ? 0 : (sub & (0x11 << la)) ? 1 : 2;
-      qb__avx2_int4g_codes64(x + k * g, &pa, x + (k + 1) * g, &pb, psym, ga + o, gb + o, 0);
+      const qb__avx2_int4g_mode mode = !sym                   ? QB__INT4G_ASYM
+                                       : (sub & (0x11 << la)) ? QB__INT4G_SYM_CLAMPED
+                                                              : QB__INT4G_SYM_NORMAL;
+      qb__avx2_int4g_codes64(x + k * g, &pa, x + (k + 1) * g, &pb, mode, ga + o, gb + o, 0);
     }
     return;
   }
