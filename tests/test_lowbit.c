@@ -972,6 +972,69 @@ static void check_f8b128_tiny(const qb_kernel_info* k) {
                got[i], want[i]);
 }
 
+/*
+ * FP8 per 128 at the bottom of the normal scales: amax from 128 f32 steps below 448 x 2^-126
+ * to 128 above (d = amax / 448 rounds to the largest subnormals, 2^-126 and the smallest
+ * normals), the other elements amax and its 127 neighbours below (quotients near 448,
+ * both signs) or amax times k / 128 (a spread of codes), in turn. The x86 rows clamp the
+ * quotient only under a subnormal d (blkq-avx2.h): a normal d keeps every |x / d| below
+ * the tie at 464, a subnormal one does not.
+ */
+static void check_f8b128_min_normal(const qb_kernel_info* k) {
+  if (qb_family_get(k->family)->out != QB_DTYPE_f8e4m3b128) return;
+  enum { NB = 512 };
+  static float x[NB * 128];
+  static uint8_t got[NB * 132 + 64], want[NB * 132 + 64];
+  const uint32_t mid = to_bits(ldexpf(448.0f, -126));
+  for (int b = 0; b < NB; b++) {
+    const uint32_t a = mid - 128u + (uint32_t) (b / 2);
+    for (int i = 0; i < 128; i++) {
+      const float m = b & 1 ? from_bits(a - (uint32_t) i) : from_bits(a) * (float) (128 - i) / 128.0f;
+      x[128 * b + i] = (i + b) & 1 ? -m : m;
+    }
+  }
+  memset(got, 0xA5, sizeof got);
+  memset(want, 0xA5, sizeof want);
+  qb_kernel_unary(k)((size_t) NB * 128, x, got, NULL);
+  qb_kernel_unary(qb_kernel_reference(k->family))((size_t) NB * 128, x, want, NULL);
+  for (size_t i = 0; i < (size_t) NB * 132; i++)
+    if (got[i] != want[i])
+      fail_msg("%s: block %zu near the smallest normal scale, byte %zu: got 0x%02X, want 0x%02X", k->name,
+               i / 132, i % 132, got[i], want[i]);
+}
+
+/*
+ * NVFP4 under f32 subnormal tensor scales g: blocks of 16 multiples of 2^-149, amax = a x
+ * 2^-149 for a = 1 .. 2048, so that d = e4m3(s) g is itself a subnormal rounded far from
+ * s g (quotients x / d up to about 12: the x86 codes must clamp them, blkq-avx2.h) or 0.
+ */
+static void check_nvf4_tiny_g(const qb_kernel_info* k) {
+  if (k->family != QB_FAMILY_f32_nvf4_quant) return;
+  enum { NB = 2048 };
+  static float x[NB * 16];
+  static uint8_t got[NB * 9 + 64], want[NB * 9 + 64];
+  static const float gs[] = {0x1p-149f, 0x1p-147f, 0x1p-145f, 0x1p-143f, 0x1p-140f, 1e-40f};
+  for (int b = 0; b < NB; b++) {
+    const int a = b + 1;
+    x[16 * b] = (b & 1 ? -1.0f : 1.0f) * ldexpf((float) a, -149);
+    for (int i = 1; i < 16; i++)
+      x[16 * b + i] = (i & 1 ? -1.0f : 1.0f) * ldexpf((float) ((i * 7 + b) % a + 1), -149);
+  }
+  for (size_t gi = 0; gi < sizeof gs / sizeof gs[0]; gi++) {
+    qb_quant_params p;
+    memset(&p, 0, sizeof p);
+    p.scale = gs[gi];
+    memset(got, 0xA5, sizeof got);
+    memset(want, 0xA5, sizeof want);
+    qb_kernel_unary(k)((size_t) NB * 16, x, got, &p);
+    qb_kernel_unary(qb_kernel_reference(k->family))((size_t) NB * 16, x, want, &p);
+    for (size_t i = 0; i < (size_t) NB * 9; i++)
+      if (got[i] != want[i])
+        fail_msg("%s: g = %a, block %zu, byte %zu: got 0x%02X, want 0x%02X", k->name, (double) gs[gi], i / 9,
+                 i % 9, got[i], want[i]);
+  }
+}
+
 /* One non-scalar variant against its reference over three spreads of inputs, every n
  * that is a multiple of the block up to 8 blocks, then every 13th. */
 static void check(const qb_kernel_info* k) {
@@ -980,6 +1043,8 @@ static void check(const qb_kernel_info* k) {
   if (ef != NULL) check_elem(k, ef, to_f32);
   check_mx_grid(k);
   check_f8b128_tiny(k);
+  check_f8b128_min_normal(k);
+  check_nvf4_tiny_g(k);
   check_dequant_scales(k);
   check_f8b128_dequant_codes(k);
   enum { N = 128 * 33 };
@@ -1037,7 +1102,7 @@ static void check(const qb_kernel_info* k) {
         /* NVFP4 also under tensor scales g that move the block scales into E4M3's
          * subnormals and zero (g large) or into its saturation (g small); 0: none. The
          * dequantizer also under a g that makes d infinite (its table path must not take
-         * those blocks). */
+         * those blocks). Subnormal g: check_nvf4_tiny_g. */
         static const float gs[] = {0.0f, 0.37f, 3e4f, 1e-30f, 1e30f, 3e38f};
         const int ng = k->family == QB_FAMILY_f32_nvf4_quant     ? 5
                        : k->family == QB_FAMILY_nvf4_f32_dequant ? 6
