@@ -211,12 +211,18 @@ uint16 qb__round_to_small_ties16(uint16 mag, int ebits, int mbits, int bias, int
   return qb__f8_round16(mag, mbits, (uint) (128 - bias), (uint) (128 - bias + (1 << ebits)) << 23, away);
 }
 
+/*
+ * qb__f32_to_fn_small on 16 lanes: |x| is clamped at the format's largest value before
+ * the rounding (whose rounding is exact; with the ties-away bit set it is not a tie), so
+ * inf and every larger value give the largest code without a clamp of the code after
+ * it; a NaN, clamped too, has its code replaced by 0 (the NaN's sign kept).
+ */
 uint16 qb__f32_to_fn_small16(uint16 w, int ebits, int mbits, int bias, int away) {
   const uint nbits = (uint) (ebits + mbits);
   const uint16 sign = (w >> 31) << nbits;
   const uint16 mag = w & 0x7FFFFFFFu;
-  const uint16 q =
-      min(qb__round_to_small_ties16(mag, ebits, mbits, bias, away), (uint16) ((1u << nbits) - 1u));
+  const uint maxbits = (uint) (126 - bias + (1 << ebits)) << 23 | (0x7FFFFFu & ~(0x7FFFFFu >> (uint) mbits));
+  const uint16 q = qb__f8_round16(mag, mbits, (uint) (128 - bias), maxbits, away);
   return sign | select(q, (uint16) 0u, mag > 0x7F800000u);
 }
 
@@ -568,13 +574,62 @@ void qb__nvf4_quant16(global const uint* xg, global uchar* yg, float gs) {
   QB_REP16(QB_NVF4_CODES)
 }
 
+/*
+ * The E2M1 code (sign at bit 3) of each lane of v, which is not NaN: qb__f32_to_fn_small16
+ * for E2M1 without its NaN select, |v| clamped at 6 (E2M1's largest value, so every
+ * larger |v| and inf give code 7 and no clamp of the code is needed), the code the
+ * low three bits of |v| plus the magic of its binade (qb__f8_round16).
+ */
+QB_ALWAYS_INLINE uint16 qb__e2m1_nonan16(float16 v) {
+  const uint16 w = as_uint16(v);
+  const uint16 a = min(w & 0x7FFFFFFFu, (uint16) 0x40C00000u);
+  const uint16 e = max(a >> 23, (uint16) 127u);
+  const uint16 magic = ((e + 22u) << 23) + ((e - 127u) << 1);
+  return (as_uint16(as_float16(a) + as_float16(magic)) & 7u) | ((w >> 28) & 8u);
+}
+
+/*
+ * qb__nvf4_quant16 for a finite tensor scale, with no NaN among the quotients and no
+ * per-block choice: a block holding NaN or inf has its elements zeroed (so its scale
+ * code is 0, d = 0); d = 0 divides by +inf instead, whose quotients +-0 give the codes
+ * the reference gives such a block (its elements' signs); a finite gs then leaves no
+ * NaN quotient (x finite, the divisor nonzero, finite or +-inf), so the encode needs no
+ * NaN select.
+ */
+#define QB_NVF4_CODES_F(k, h)                                                                          \
+  {                                                                                                    \
+    global uchar* yb = yg + QB_NVF4_BYTES * k;                                                         \
+    QB_PREFETCH(xg + 16 * 16 + 16 * k);                                                                \
+    yb[0] = (uchar) e.s##h;                                                                            \
+    const uint16 w = QB_LOAD(uint16, xg + 16 * k) & keep.s##h;                                         \
+    QB_STORE(uchar8, yb + 1, qb__pack_nibbles16(qb__e2m1_nonan16(qb__div16(as_float16(w), dd.s##h)))); \
+  }
+void qb__nvf4_quant16_finite(global const uint* xg, global uchar* yg, float gs) {
+  QB_REP16(QB_NVF4_AMAX)
+  const uint16 amax = QB_HMAX16X16(m);
+  const int16 bad16 = amax >= 0x7F800000u;
+  const float16 a = as_float16(select(amax, (uint16) 0u, bad16));
+  const uint16 s =
+      qb__f32_to_f8e4m3_bits16(as_uint16(qb__div16v(qb__div16v(a, (float16) 6.0f), (float16) gs)), 1);
+  const float16 d = as_float16(qb__f8e4m3_to_f32_bits16(s)) * gs;
+  const float16 dd = select(d, (float16) INFINITY, d == 0.0f);
+  const uint16 keep = select((uint16) 0xFFFFFFFFu, (uint16) 0u, bad16);
+  const uint16 e = select(s, (uint16) 0x7Fu, bad16);
+  QB_REP16(QB_NVF4_CODES_F)
+}
+
 /* As qb__nvf4_quant_block: s = e4m3_sat(amax / 6 / g), d = e4m3(s) * g, codes
  * e2m1(x / d); d == 0 keeps the signs; NaN or inf in the block: s = 0x7F, codes 0. g = 0
  * (no tensor scale) means 1. */
 kernel void qb_f32_nvf4_quant_ocl(ulong n, global const uint* x, global uchar* y, float g) {
   const float gs = g != 0.0f ? g : 1.0f;
-  QB_BLOCKS16(n / QB_NVF4_LEN, b16, qb__nvf4_quant16(x + b16 * QB_NVF4_LEN, y + b16 * QB_NVF4_BYTES, gs), b,
-              qb__nvf4_quant1(x + b * QB_NVF4_LEN, y + b * QB_NVF4_BYTES, gs));
+  if (isfinite(gs))
+    QB_BLOCKS16(n / QB_NVF4_LEN, b16,
+                qb__nvf4_quant16_finite(x + b16 * QB_NVF4_LEN, y + b16 * QB_NVF4_BYTES, gs), b,
+                qb__nvf4_quant1(x + b * QB_NVF4_LEN, y + b * QB_NVF4_BYTES, gs));
+  else
+    QB_BLOCKS16(n / QB_NVF4_LEN, b16, qb__nvf4_quant16(x + b16 * QB_NVF4_LEN, y + b16 * QB_NVF4_BYTES, gs), b,
+                qb__nvf4_quant1(x + b * QB_NVF4_LEN, y + b * QB_NVF4_BYTES, gs));
 }
 
 kernel void qb_nvf4_f32_dequant_ocl(ulong n, global const uchar* x, global float* y, float g) {
@@ -733,17 +788,17 @@ kernel void qb_f8e4m3t128_f32_dequant_ocl(ulong n, global const uchar* x, global
 
 /*
  * Work-item g converts groups [g * QB_VEC, (g + 1) * QB_VEC) of PER elements (4 for FP6,
- * 2 for FP4: the host's unit). A whole span of a multiple of 16 elements goes 16 lanes at
- * a time (the block kernels' helpers); a partial span, or a span of fewer than 16
- * elements (QB_VEC 1 on a GPU), group by group. The statement `group` handles group j,
- * `chunk` the 16 elements from element e.
+ * 2 for FP4: the host's unit). A whole span of a multiple of W elements (W = 16 or 32)
+ * goes W at a time in 16-lane vectors (the block kernels' helpers); a partial span, or
+ * a span of fewer than W elements (QB_VEC 1 on a GPU), group by group. The statement
+ * `group` handles group j, `chunk` the W elements from element e.
  */
-#define QB_GROUP_SPAN(n, PER, j, group, e, chunk)                                  \
+#define QB_GROUP_SPAN(n, PER, W, j, group, e, chunk)                               \
   do {                                                                             \
     const ulong qb_g_ = get_global_id(0) * QB_VEC;                                 \
-    if ((QB_VEC * (PER)) % 16 == 0 && qb_g_ + QB_VEC <= (n) / (PER)) {             \
-      for (uint qb_k_ = 0; qb_k_ < QB_VEC * (PER) / 16; qb_k_++) {                 \
-        const ulong e = qb_g_ * (PER) + 16 * qb_k_;                                \
+    if ((QB_VEC * (PER)) % (W) == 0 && qb_g_ + QB_VEC <= (n) / (PER)) {            \
+      for (uint qb_k_ = 0; qb_k_ < QB_VEC * (PER) / (W); qb_k_++) {                \
+        const ulong e = qb_g_ * (PER) + qb_k_ * (W);                               \
         chunk;                                                                     \
       }                                                                            \
     } else {                                                                       \
@@ -753,26 +808,29 @@ kernel void qb_f8e4m3t128_f32_dequant_ocl(ulong n, global const uchar* x, global
     }                                                                              \
   } while (0)
 
-#define QB_F6_CVT_KERNEL(name, EB, MB, BIAS)                                                                 \
-  kernel void name(ulong n, global const uint* x, global uchar* y) {                                         \
-    QB_GROUP_SPAN(                                                                                           \
-        n, 4, j,                                                                                             \
-        {                                                                                                    \
-          const uint w = (uint) qb__f32_to_fn_small(x[4 * j], EB, MB, BIAS, 0) |                             \
-                         (uint) qb__f32_to_fn_small(x[4 * j + 1], EB, MB, BIAS, 0) << 6 |                    \
-                         (uint) qb__f32_to_fn_small(x[4 * j + 2], EB, MB, BIAS, 0) << 12 |                   \
-                         (uint) qb__f32_to_fn_small(x[4 * j + 3], EB, MB, BIAS, 0) << 18;                    \
-          y[3 * j] = (uchar) w;                                                                              \
-          y[3 * j + 1] = (uchar) (w >> 8);                                                                   \
-          y[3 * j + 2] = (uchar) (w >> 16);                                                                  \
-        },                                                                                                   \
-        e, qb__store_6bit16(qb__f32_to_fn_small16(QB_LOAD(uint16, x + e), EB, MB, BIAS, 0), y + e / 4 * 3)); \
+#define QB_F6_CVT_KERNEL(name, EB, MB, BIAS)                                                  \
+  kernel void name(ulong n, global const uint* x, global uchar* y) {                          \
+    QB_GROUP_SPAN(                                                                            \
+        n, 4, 32, j,                                                                          \
+        {                                                                                     \
+          const uint w = (uint) qb__f32_to_fn_small(x[4 * j], EB, MB, BIAS, 0) |              \
+                         (uint) qb__f32_to_fn_small(x[4 * j + 1], EB, MB, BIAS, 0) << 6 |     \
+                         (uint) qb__f32_to_fn_small(x[4 * j + 2], EB, MB, BIAS, 0) << 12 |    \
+                         (uint) qb__f32_to_fn_small(x[4 * j + 3], EB, MB, BIAS, 0) << 18;     \
+          y[3 * j] = (uchar) w;                                                               \
+          y[3 * j + 1] = (uchar) (w >> 8);                                                    \
+          y[3 * j + 2] = (uchar) (w >> 16);                                                   \
+        },                                                                                    \
+        e,                                                                                    \
+        qb__store_6bit32(qb__f32_to_fn_small16(QB_LOAD(uint16, x + e), EB, MB, BIAS, 0),      \
+                         qb__f32_to_fn_small16(QB_LOAD(uint16, x + e + 16), EB, MB, BIAS, 0), \
+                         y + e / 4 * 3));                                                     \
   }
 
 #define QB_F6_WIDEN_KERNEL(name, EB, MB, BIAS)                                                             \
   kernel void name(ulong n, global const uchar* x, global uint* y) {                                       \
     QB_GROUP_SPAN(                                                                                         \
-        n, 4, j,                                                                                           \
+        n, 4, 16, j,                                                                                       \
         {                                                                                                  \
           const uint w = (uint) x[3 * j] | (uint) x[3 * j + 1] << 8 | (uint) x[3 * j + 2] << 16;           \
           for (int k = 0; k < 4; k++)                                                                      \
@@ -788,7 +846,7 @@ QB_F6_WIDEN_KERNEL(qb_f6e3m2_f32_cvt_ocl, 3, 2, 3)
 
 kernel void qb_f32_f4e2m1_cvt_ocl(ulong n, global const uint* x, global uchar* y) {
   QB_GROUP_SPAN(
-      n, 2, j,
+      n, 2, 16, j,
       y[j] = qb__f32_to_fn_small(x[2 * j], 2, 1, 1, 0) | qb__f32_to_fn_small(x[2 * j + 1], 2, 1, 1, 0) << 4,
       e,
       QB_STORE(uchar8, y + e / 2,
@@ -797,7 +855,7 @@ kernel void qb_f32_f4e2m1_cvt_ocl(ulong n, global const uint* x, global uchar* y
 
 kernel void qb_f4e2m1_f32_cvt_ocl(ulong n, global const uchar* x, global uint* y) {
   QB_GROUP_SPAN(
-      n, 2, j,
+      n, 2, 16, j,
       {
         y[2 * j] = qb__fn_small_to_f32(x[j] & 15u, 2, 1, 1);
         y[2 * j + 1] = qb__fn_small_to_f32(x[j] >> 4, 2, 1, 1);
