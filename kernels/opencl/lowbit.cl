@@ -310,7 +310,11 @@ QB_ALWAYS_INLINE uint16 qb__mx_encode16_folded(uint16 w, int s, int k, int away)
   const uint fl = (uint) (128 - bias + s);
   const uint16 a = (w & 0x7FFFFFFFu) | (uint) (away != 0); /* ties away: see qb__f8_round16 */
   const uint16 e = max(a >> 23, (uint16) fl);
-  const uint16 magic = ((e + (uint) (23 - mbits)) << 23) + ((e - fl) << (uint) mbits);
+  /* ((e + 23 - mbits) << 23) + ((e - fl) << mbits) as one multiplication and one
+   * addition of a per-block constant (LLVM otherwise made it four shifts and additions
+   * where fl is not a constant: MX quantize 1.02-1.05x per core on PoCL 3.1, AVX2) */
+  const uint16 magic =
+      e * ((1u << 23) + (1u << (uint) mbits)) + (((uint) (23 - mbits) << 23) - (fl << (uint) mbits));
   const uint16 q = min(as_uint16(as_float16(a) + as_float16(magic)) & 0x7FFFFFu, (uint16) maxcode);
   const uint sbit = k == QB_MX_E4M3 || k == QB_MX_E5M2 ? 7u : k == QB_MX_E2M1 ? 3u : 5u;
   return ((w >> 31) << sbit) | q;
