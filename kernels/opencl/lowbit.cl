@@ -337,11 +337,30 @@ float16 qb__mul_nan_first16(float16 a, float b) {
 /* 16 codes of 6 bits as four 24-bit groups (four codes each, little-endian): pairs of
  * lanes joined into 12 bits, then pairs of those (bitcasts, as qb__hmax16); stored as 12
  * bytes in three uints (qb__store_6bit16). */
+#if defined(__clang__) && defined(__SSSE3__)
+/*
+ * On x86 (PoCL) the codes, narrowed to bytes, are joined by two multiply-adds of
+ * adjacent lanes: pmaddubsw with (1, 64) gives each pair's 12 bits in a 16-bit lane,
+ * pmaddwd with (1, 4096) each group's 24 bits in a 32-bit lane (no overflow: codes are
+ * below 64). The qword shifts, masks and narrowings of the portable form took about
+ * twice the operations (MXFP6 quantize 1.20-1.22x, f32 -> FP6 1.28x per core on PoCL 3.1,
+ * AVX2). clang's x86 builtins; oclgrind and other targets keep the portable form.
+ */
+typedef char qb__v16qi __attribute__((__vector_size__(16)));
+typedef short qb__v8hi __attribute__((__vector_size__(16)));
+uint4 qb__groups_6bit16(uint16 c) {
+  const qb__v16qi b = __builtin_astype(convert_uchar16(c), qb__v16qi);
+  const qb__v16qi m1 = {1, 64, 1, 64, 1, 64, 1, 64, 1, 64, 1, 64, 1, 64, 1, 64};
+  const qb__v8hi m2 = {1, 4096, 1, 4096, 1, 4096, 1, 4096};
+  return __builtin_astype(__builtin_ia32_pmaddwd128(__builtin_ia32_pmaddubsw128(b, m1), m2), uint4);
+}
+#else
 uint4 qb__groups_6bit16(uint16 c) {
   const ulong8 a = as_ulong8(c);
   const ulong4 b = as_ulong4(convert_uint8((a | a >> 26) & 0xFFFul));
   return convert_uint4((b | b >> 20) & 0xFFFFFFul);
 }
+#endif
 
 void qb__store_6bit16(uint16 c, global uchar* p) {
   const uint4 g = qb__groups_6bit16(c);
