@@ -596,6 +596,51 @@ static void check_elem(const qb_kernel_info* k, const fmt* f, int to_f32) {
 #endif
 }
 
+/* The encodes on blocks of ordinary numbers (both signs, 2^-20 .. 2^8) with one special
+ * input, then two, among them, at every position of a 64-element call: the AVX2 encodes
+ * finish such blocks in a short path and redo the others (lowbit/elem-avx2.h), so a lone
+ * zero, subnormal, NaN or huge value must be found wherever it sits. The specials: signed
+ * zeros, subnormals at E8M0's rounding edges, the smallest normals, NaNs (quiet,
+ * signaling, both signs, 0xFFC00000 and up), infinities, the largest finite values, and
+ * powers of two around where the FP6 / FP4 codes of the short path saturate. */
+static void check_elem_lone(const qb_kernel_info* k, const fmt* f) {
+  enum { N = 64 };
+  static const uint32_t special[] = {
+      0x00000000u, 0x80000000u, 0x00000001u, 0x003FFFFFu, 0x00400000u, 0x005FFFFFu, 0x00600000u, 0x007FFFFFu,
+      0x807FFFFFu, 0x00800000u, 0x00BFFFFFu, 0x00C00000u, 0x7FC00000u, 0xFFC00000u, 0xFFFFFFFFu, 0x7FFFFFFFu,
+      0x7F800001u, 0xFF800001u, 0x7FBFFFFFu, 0x7F800000u, 0xFF800000u, 0x7F7FFFFFu, 0xFF7FFFFFu, 0x7F400000u,
+      0x46800000u, 0xC6FFFFFFu, 0x47000000u, 0x4D800000u, 0x4E000000u, 0xCE800000u, 0x5E800000u, 0xDEFFFFFFu,
+      0x5F000000u, 0x74000000u, 0xF4800000u, 0x75000000u, 0x75800000u, 0xF6000000u};
+  enum { S = sizeof special / sizeof special[0] };
+  const qb_kernel_info* ref = qb_kernel_reference(k->family);
+  const size_t bytes = N * (f->e8m0 ? 8u : 1u + (unsigned) (f->ebits + f->mbits)) / 8;
+  float bg[N], x[N];
+  uint8_t got[N + 64], want[N + 64];
+  for (int i = 0; i < N; i++) {
+    const float v = ldexpf(1.0f + (float) (i * 37 % 64) / 64.0f, i * 13 % 28 - 20);
+    bg[i] = i % 3 == 1 ? -v : v;
+  }
+  for (int pair = 0; pair < 2; pair++) {
+    for (int a = 0; a < S; a++) {
+      for (int t = 0; t < (pair ? S : N); t++) {
+        memcpy(x, bg, sizeof x);
+        const int pa = pair ? (a * 7 + t * 3) % N : t;
+        x[pa] = from_bits(special[a]);
+        if (pair) x[(pa + 1 + (a + t) % (N - 1)) % N] = from_bits(special[t]);
+        memset(got, 0xA5, sizeof got);
+        memset(want, 0xA5, sizeof want);
+        qb_kernel_unary(k)(N, x, got, NULL);
+        qb_kernel_unary(ref)(N, x, want, NULL);
+        for (size_t i = 0; i < bytes + 64; i++) {
+          if (got[i] != want[i])
+            fail_msg("%s: 0x%08X at %d%s%s: byte %zu is 0x%02X, the reference's 0x%02X", k->name, special[a],
+                     pa, pair ? " with " : "", pair ? "another special" : "", i, got[i], want[i]);
+        }
+      }
+    }
+  }
+}
+
 /* ---- The dots: every variant against its reference, within its declared bound --------- */
 
 /* Room for the longest dot checked here (70 blocks of 32) and in check() (132). */
@@ -1041,6 +1086,7 @@ static void check(const qb_kernel_info* k) {
   int to_f32 = 0;
   const fmt* ef = fmt_of_cast(k->family, &to_f32);
   if (ef != NULL) check_elem(k, ef, to_f32);
+  if (ef != NULL && !to_f32) check_elem_lone(k, ef);
   check_mx_grid(k);
   check_f8b128_tiny(k);
   check_f8b128_min_normal(k);

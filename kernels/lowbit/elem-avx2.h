@@ -120,24 +120,21 @@ static inline __m256i qb__elem_avx2_encode_e8m0(__m256i w) {
 }
 
 /*
- * 32 f32 -> 32 E8M0 codes, one byte each, in order: qb__elem_avx2_encode_e8m0's codes
- * packed with unsigned saturation, then 3. +0 and the negatives (-0 and negative NaNs
- * too), the w <= 0 as signed integers, made 0xFF (NaN) once per 32 bytes: x's bits packed
- * with signed saturation keep w's sign and w = 0 (a byte <= 0 exactly there), one byte
- * compare and an or; the same vpermd orders both. 5 vector operations per 8 and 5 per 32
- * where finding them per element (a compare and an or per 8 before the shift) took 7 and 0.
+ * 32 f32 -> 32 E8M0 codes, one byte each, in the lane order of
+ * qb__elem_avx2_merge_byte1_lanes, exact for every input: qb__elem_avx2_encode_e8m0's
+ * codes packed with unsigned saturation, then 3. +0 and the negatives (-0 and negative
+ * NaNs too), the w <= 0 as signed integers, made 0xFF (NaN) once per 32 bytes: x's bits
+ * packed with signed saturation keep w's sign and w = 0 (a byte <= 0 exactly there), one
+ * byte compare and an or. 5 vector operations per 8 and 4 per 32. The path of the blocks
+ * that qb__elem_avx2_f32_e8m0_x32 does not finish by itself.
  */
-static inline __m256i qb__elem_avx2_encode_e8m0_x32(const float* in) {
-  __m256i w[4], c[4];
-  for (int i = 0; i < 4; i++) {
-    w[i] = _mm256_loadu_si256((const __m256i*) (in + 8 * i));
-    c[i] = qb__elem_avx2_encode_e8m0(w[i]);
-  }
+static inline __m256i qb__elem_avx2_encode_e8m0_lanes_x32(const __m256i w[4]) {
+  __m256i c[4];
+  for (int i = 0; i < 4; i++) c[i] = qb__elem_avx2_encode_e8m0(w[i]);
   const __m256i b = _mm256_packus_epi16(_mm256_packus_epi32(c[0], c[1]), _mm256_packus_epi32(c[2], c[3]));
   /* 3. */
   const __m256i sg = _mm256_packs_epi16(_mm256_packs_epi32(w[0], w[1]), _mm256_packs_epi32(w[2], w[3]));
-  return _mm256_permutevar8x32_epi32(_mm256_or_si256(b, _mm256_cmpgt_epi8(_mm256_set1_epi8(1), sg)),
-                                     _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+  return _mm256_or_si256(b, _mm256_cmpgt_epi8(_mm256_set1_epi8(1), sg));
 }
 
 /* 32 FP4 codes in the lane order of qb__elem_avx2_merge_byte1_lanes -> 16 bytes as
@@ -330,8 +327,43 @@ static inline void qb__elem_avx2_f32_f6e3m2_x32(const float* in, uint8_t* out) {
 static inline void qb__elem_avx2_f32_f4e2m1_x32(const float* in, uint8_t* out) {
   qb__elem_avx2_pack4_lanes_x32(qb__elem_avx2_encode_fn_lanes_x32(in, 2, 1, 1), out);
 }
+/*
+ * 32 f32 -> 32 E8M0 codes in order, the common case in 2 vector operations per 8 and 5
+ * per 32 (where qb__elem_avx2_encode_e8m0_lanes_x32 takes 5 and 4, plus the vpermd):
+ * 1. c = (w + 2^22) >> 23 per lane (step 1 of qb__elem_avx2_encode_e8m0 for every w),
+ *    packed to bytes with unsigned saturation. That is the reference's code for every x
+ *    but three kinds: a positive normal gives its exponent plus the carry from 1.5 x 2^e;
+ *    x from 1.5 x 2^127 up, inf, the positive NaNs and the negatives from -0 up to
+ *    0xFFBFFFFF give 0xFF or more (0xFF once saturated: NaN); a subnormal below 2^-127
+ *    (w < 0x400000) gives 0 and one from 1.5 x 2^-127 (0x600000) up 1, as the
+ *    reference. The three kinds it gets wrong: +0 (0, not 0xFF), the negative NaNs from
+ *    0xFFC00000 up (w + 2^22 wraps: 0, not 0xFF) and the subnormals in [2^-127,
+ *    1.5 x 2^-127) (1, not 0): each gives a byte of 0 or 1.
+ * 2. A block with a byte of 0 or 1 (vpminub, vpcmpeqb, vpmovmskb; only x below
+ *    1.5 x 2^-126, +0 and those NaNs give one) is redone: its +0 and negatives made 0xFF
+ *    (step 3 of qb__elem_avx2_encode_e8m0_lanes_x32: 4 operations), and if a byte of 1 is
+ *    left (x in [2^-127, 1.5 x 2^-126): a subnormal may be among them) the whole exact
+ *    path. Blocks of zeros among normal numbers take the first fix only.
+ * 3. One vpermd puts the 128-bit halves' 4-byte groups in order.
+ */
 static inline void qb__elem_avx2_f32_e8m0_x32(const float* in, uint8_t* out) {
-  _mm256_storeu_si256((__m256i*) out, qb__elem_avx2_encode_e8m0_x32(in));
+  __m256i w[4], c[4];
+  for (int i = 0; i < 4; i++) {
+    w[i] = _mm256_loadu_si256((const __m256i*) (in + 8 * i));
+    /* 1. */
+    c[i] = _mm256_srli_epi32(_mm256_add_epi32(w[i], _mm256_set1_epi32(0x400000)), 23);
+  }
+  __m256i b = _mm256_packus_epi16(_mm256_packus_epi32(c[0], c[1]), _mm256_packus_epi32(c[2], c[3]));
+  /* 2. */
+  const __m256i one = _mm256_set1_epi8(1);
+  if (__builtin_expect(_mm256_movemask_epi8(_mm256_cmpeq_epi8(_mm256_min_epu8(b, one), b)) != 0, 0)) {
+    const __m256i sg = _mm256_packs_epi16(_mm256_packs_epi32(w[0], w[1]), _mm256_packs_epi32(w[2], w[3]));
+    b = _mm256_or_si256(b, _mm256_cmpgt_epi8(one, sg));
+    if (_mm256_movemask_epi8(_mm256_cmpeq_epi8(b, one)) != 0) b = qb__elem_avx2_encode_e8m0_lanes_x32(w);
+  }
+  /* 3. */
+  _mm256_storeu_si256((__m256i*) out,
+                      _mm256_permutevar8x32_epi32(b, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7)));
 }
 static inline void qb__elem_avx2_f6e2m3_f32_x32(const uint8_t* in, float* out) {
   qb__elem_avx2_f6_f32_x32(in, out, 3, 1);
