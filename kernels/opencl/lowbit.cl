@@ -344,9 +344,9 @@ float16 qb__mul_nan_first16(float16 a, float b) {
  * pmaddwd with (1, 4096) each group's 24 bits in a 32-bit lane (no overflow: codes are
  * below 64). The qword shifts, masks and narrowings of the portable form took about
  * twice the operations (MXFP6 quantize 1.20-1.22x, f32 -> FP6 1.28x per core on PoCL 3.1,
- * AVX2). clang's x86 builtins; oclgrind and other targets keep the portable form.
+ * AVX2). clang's x86 builtins (qb__v16qi: qblock.cl); oclgrind and other targets keep
+ * the portable form.
  */
-typedef char qb__v16qi __attribute__((__vector_size__(16)));
 typedef short qb__v8hi __attribute__((__vector_size__(16)));
 uint4 qb__groups_6bit16(uint16 c) {
   const qb__v16qi b = __builtin_astype(convert_uchar16(c), qb__v16qi);

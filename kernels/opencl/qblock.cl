@@ -166,10 +166,27 @@ kernel void qb_q4_0q8_0_dot_ocl(ulong n, global const uchar* a, global const uch
 
 /* 16 codes (< 16) packed two per byte, lane 2j low: each pair of lanes viewed as one
  * ulong (bitcasts, no swizzles: see qb__hmax16). */
+#if defined(__clang__) && defined(__SSSE3__)
+/*
+ * On x86 (PoCL) the codes (each below 16), narrowed to bytes, are joined by one
+ * multiply-add of adjacent lanes (pmaddubsw with (1, 16): c[2i] + 16 c[2i + 1] in a 16-bit
+ * lane, at most 255) and narrowed again, where the qword shifts and masks took about
+ * twice the operations: f32 -> f4e2m1 1.13x, NVFP4 and qu4g128 quantize 1.05x, qu4g32
+ * 1.04x, q4_0 and MXFP4 1.01x per core on PoCL 3.1 (AVX2). As qb__groups_6bit16 in
+ * lowbit.cl: clang's x86 builtin; oclgrind and other targets keep the portable form.
+ */
+typedef char qb__v16qi __attribute__((__vector_size__(16)));
+uchar8 qb__pack_nibbles16(uint16 c) {
+  const qb__v16qi b = __builtin_astype(convert_uchar16(c), qb__v16qi);
+  const qb__v16qi m = {1, 16, 1, 16, 1, 16, 1, 16, 1, 16, 1, 16, 1, 16, 1, 16};
+  return convert_uchar8(__builtin_astype(__builtin_ia32_pmaddubsw128(b, m), ushort8));
+}
+#else
 uchar8 qb__pack_nibbles16(uint16 c) {
   const ulong8 u = as_ulong8(c);
   return convert_uchar8((u | u >> 28) & 0xFFul);
 }
+#endif
 
 /* 16 f32 (vector k of group xb) for the int4 groups. */
 #define QB_INT4G_VEC(xb, k) QB_LOAD(float16, (xb) + 16 * (k))
