@@ -142,57 +142,27 @@ static inline int qb__mx_fast_hi(qb__mx_kind k) {
  *    s) << mbits) (k's implicit bit carries the exponent's + 1; a carry into the next
  *    binade lands by itself) with d = -((23 - mbits + s + emin) << mbits) mod 256 (as
  *    cvt-f8-x86.h's 32-element encoders take the byte: no shift per element);
- * 4. the bytes gathered and the signs put on by qb__elem_avx2_merge_byte1 (FP6 and FP4 in
- *    its lane order, _lanes, for their packs); FLOOR clamps them to the largest code (an
- *    element at most 2^(emax + 1) - ulp rounds at most two codes above it). In the
- *    software pipeline of qb__mx_codes_x8_avx2 (RCEIL) step 4 is qb__mx_fbytes_x32_avx2:
- *    the same lane order by one vpshufb mask and three vpblendd (one mask register where
- *    the merge holds four), the signs by one vpor of x's bits packed with signed
- *    saturation, moved to bit nbits and masked off the codes' chain (the merge's byte
- *    blend takes two steps of it), x read again for them rather than kept in registers
- *    across the next block's steps 1-3; FP8 ordered by one vpermd.
- * 6 vector operations per 8 elements before step 4 (steps 1-3: qb__mx_fsums_x32_avx2).
+ * 4. the bytes gathered and the signs put on by qb__elem_avx2_merge_byte1; FLOOR clamps
+ *    them to the largest code (an element at most 2^(emax + 1) - ulp rounds at most two
+ *    codes above it).
+ * 6 vector operations per 8 elements before the merge.
  */
-QB__MX_AVX2_INLINE void qb__mx_fsums_x32_avx2(const float* x, const int32_t* p0, const int32_t* p1, int b,
-                                              qb__mx_kind k, const int ties_away, __m256i q[4]) {
-  const __m256i c1 = _mm256_set1_epi32(p0[b]), lo = _mm256_set1_epi32(p1[b]);
+static inline __m256i qb__mx_fcodes_x32_avx2(const float* x, __m256i c1, __m256i lo, qb__mx_kind k,
+                                             const int clamp, const int ties_away) {
   const int mbits = qb__mx_mbits(k);
+  __m256i w[4], q[4];
 #pragma GCC unroll 4
   for (int i = 0; i < 4; i++) {
-    __m256i w = _mm256_loadu_si256((const __m256i*) (x + 8 * i));
-    if (ties_away) w = _mm256_or_si256(w, _mm256_set1_epi32(1));
+    w[i] = _mm256_loadu_si256((const __m256i*) (x + 8 * i));
+    if (ties_away) w[i] = _mm256_or_si256(w[i], _mm256_set1_epi32(1));
     const __m256i magic =
-        _mm256_max_epi32(_mm256_add_epi32(_mm256_and_si256(w, _mm256_set1_epi32(0x7F800000)), c1), lo);
-    const __m256 sum = _mm256_add_ps(_mm256_castsi256_ps(_mm256_and_si256(w, _mm256_set1_epi32(0x7FFFFFFF))),
-                                     _mm256_castsi256_ps(magic));
+        _mm256_max_epi32(_mm256_add_epi32(_mm256_and_si256(w[i], _mm256_set1_epi32(0x7F800000)), c1), lo);
+    const __m256 sum =
+        _mm256_add_ps(_mm256_castsi256_ps(_mm256_and_si256(w[i], _mm256_set1_epi32(0x7FFFFFFF))),
+                      _mm256_castsi256_ps(magic));
     q[i] = _mm256_madd_epi16(_mm256_castps_si256(sum), _mm256_set1_epi32((2 << mbits) << 16 | 256));
   }
-}
-
-QB__MX_AVX2_INLINE __m256i qb__mx_fbytes_x32_avx2(const float* x, const __m256i q[4], qb__mx_kind k,
-                                                  const int clamp) {
-  const int nbits = qb__mx_nbits(k);
-  /* Byte 1 of each lane to every 4-byte group of its 128-bit half, one mask for all four. */
-  const __m256i m = _mm256_setr_epi8(1, 5, 9, 13, 1, 5, 9, 13, 1, 5, 9, 13, 1, 5, 9, 13, 1, 5, 9, 13, 1, 5, 9,
-                                     13, 1, 5, 9, 13, 1, 5, 9, 13);
-  const __m256i* p = (const __m256i*) x;
-  __m256i sg = _mm256_packs_epi16(_mm256_packs_epi32(_mm256_loadu_si256(p), _mm256_loadu_si256(p + 1)),
-                                  _mm256_packs_epi32(_mm256_loadu_si256(p + 2), _mm256_loadu_si256(p + 3)));
-  if (nbits < 7) sg = _mm256_srli_epi16(sg, 7 - nbits);
-  sg = _mm256_and_si256(sg, _mm256_set1_epi8((char) (1 << nbits)));
-  __m256i c = _mm256_blend_epi32(
-      _mm256_blend_epi32(_mm256_shuffle_epi8(q[0], m), _mm256_shuffle_epi8(q[1], m), 0x22),
-      _mm256_blend_epi32(_mm256_shuffle_epi8(q[2], m), _mm256_shuffle_epi8(q[3], m), 0x88), 0xCC);
-  if (clamp) c = _mm256_min_epu8(c, _mm256_set1_epi8((char) qb__mx_maxcode(k)));
-  c = _mm256_or_si256(c, sg);
-  return nbits == 7 ? _mm256_permutevar8x32_epi32(c, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7)) : c;
-}
-
-static inline __m256i qb__mx_fcodes_x32_avx2(const float* x, const int32_t* p0, const int32_t* p1, int b,
-                                             qb__mx_kind k, const int clamp, const int ties_away) {
-  __m256i q[4], w[4];
-  qb__mx_fsums_x32_avx2(x, p0, p1, b, k, ties_away, q);
-  for (int i = 0; i < 4; i++) w[i] = _mm256_loadu_si256((const __m256i*) (x + 8 * i));
+  /* 4. (FP6, FP4: in lane order, for their packs.) */
   return qb__mx_nbits(k) == 7
              ? qb__elem_avx2_merge_byte1(q, w, qb__mx_nbits(k), clamp, qb__mx_maxcode(k))
              : qb__elem_avx2_merge_byte1_lanes(q, w, qb__mx_nbits(k), clamp, qb__mx_maxcode(k));
@@ -267,10 +237,9 @@ static inline void qb__mx_store_block_avx2(__m256i c, uint8_t e, const int width
 static inline void qb__mx_block_avx2(const float* src, const int32_t* p0, const int32_t* p1,
                                      const int32_t* es, int b, qb__mx_kind k, const int clamp,
                                      const int ties_away, const int width, uint8_t* out) {
-  const __m256i c =
-      k == QB__MX_INT8
-          ? qb__mx_icodes_x32_avx2(src, _mm256_castsi256_ps(_mm256_set1_epi32(p0[b])), clamp, ties_away)
-          : qb__mx_fcodes_x32_avx2(src, p0, p1, b, k, clamp, ties_away);
+  const __m256i v0 = _mm256_set1_epi32(p0[b]), v1 = _mm256_set1_epi32(p1[b]);
+  const __m256i c = k == QB__MX_INT8 ? qb__mx_icodes_x32_avx2(src, _mm256_castsi256_ps(v0), clamp, ties_away)
+                                     : qb__mx_fcodes_x32_avx2(src, v0, v1, k, clamp, ties_away);
   qb__mx_store_block_avx2(c, (uint8_t) es[b], width, out + (1 + 4 * (size_t) width) * (size_t) b);
 }
 
@@ -280,9 +249,6 @@ static inline void qb__mx_block_avx2(const float* src, const int32_t* p0, const 
 #ifndef QB__MX_BLOCK
 #define QB__MX_BLOCK qb__mx_block_avx2
 #define QB__MX_TABLE_LANES 0 /* no table form: qb__mx_binades */
-#define QB__MX_AVX2_PIPE 1   /* the software pipeline of qb__mx_codes_x8_avx2 (its blocks) */
-#else
-#define QB__MX_AVX2_PIPE 0
 #endif
 
 /*
@@ -357,32 +323,9 @@ QB__MX_AVX2_INLINE void qb__mx_codes_x8_avx2(const float* x, const qb__mx_prep_a
   __asm__ volatile("" : : : "memory");
   const int slow = pr->slow;
   if (slow == 0) {
-    if (QB__MX_AVX2_PIPE && k != QB__MX_INT8 && !clamp) {
-      /* RCEIL (no clamp), software-pipelined: block b + 1's sums (loads, rounding,
-       * vpmaddwd) are issued before block b's bytes, signs and store, so that the latter
-       * find their inputs ready rather than wait in the scheduler behind a chain of about
-       * 20 cycles (load, and, add, max, vaddps, vpmaddwd, vpshufb, blends, the sign,
-       * vpermd): 1.03x paired against the blocks in order (L2). With FLOOR's clamp as
-       * well the registers ran out (GCC spilled about 60 vectors per step: 0.92-0.96x),
-       * and MXINT8 (a shorter chain) gained nothing (0.97-1.00x): those keep the order.
-       * The two paths are if / else inside `slow == 0`: written as a chain of conditions,
-       * GCC laid the fast path out as a loop of its own (0.89x). */
-      __m256i qa[4], qb[4];
-      qb__mx_fsums_x32_avx2(x, pr->p0, pr->p1, 0, k, ties_away, qa);
-#pragma GCC unroll 4
-      for (int b = 0; b < 8; b += 2) {
-        qb__mx_fsums_x32_avx2(x + 32 * (b + 1), pr->p0, pr->p1, b + 1, k, ties_away, qb);
-        qb__mx_store_block_avx2(qb__mx_fbytes_x32_avx2(x + 32 * b, qa, k, clamp), (uint8_t) pr->es[b], width,
-                                out + bs * (size_t) b);
-        if (b + 2 < 8) qb__mx_fsums_x32_avx2(x + 32 * (b + 2), pr->p0, pr->p1, b + 2, k, ties_away, qa);
-        qb__mx_store_block_avx2(qb__mx_fbytes_x32_avx2(x + 32 * (b + 1), qb, k, clamp),
-                                (uint8_t) pr->es[b + 1], width, out + bs * (size_t) (b + 1));
-      }
-    } else {
 #pragma GCC unroll 8
-      for (int b = 0; b < 8; b++)
-        QB__MX_BLOCK(x + 32 * b, pr->p0, pr->p1, pr->es, b, k, clamp, ties_away, width, out);
-    }
+    for (int b = 0; b < 8; b++)
+      QB__MX_BLOCK(x + 32 * b, pr->p0, pr->p1, pr->es, b, k, clamp, ties_away, width, out);
   } else {
     /* 2^-s as f32 bits ((127 - s) << 23, or the subnormal 2^-127 for s = 127, as qb_pow2f). */
     const __m256i s = pr->s;
