@@ -36,6 +36,13 @@ static uint32_t to_bits(float f) {
   return w;
 }
 
+/* The first index below n where a and b differ; n where they agree. */
+static size_t first_diff(const uint8_t* a, const uint8_t* b, size_t n) {
+  size_t i = 0;
+  while (i < n && a[i] == b[i]) i++;
+  return i;
+}
+
 /* ---- The oracle of the element casts ----------------------------------------------- */
 
 /* A format by its definition: 1 sign bit (none for e8m0), ebits, mbits, bias. */
@@ -566,11 +573,10 @@ static void check_elem(const qb_kernel_info* k, const fmt* f, int to_f32) {
       memset(want, 0xA5, sizeof want);
       qb_kernel_unary(k)(n, in, got, NULL);
       qb_kernel_unary(ref)(n, in, want, NULL);
-      for (size_t i = 0; i < bytes + 64; i++) {
-        if (got[i] != want[i])
-          fail_msg("%s: n = %zu at %zu: byte %zu is 0x%02X, the reference's 0x%02X", k->name, n, at, i,
-                   got[i], want[i]);
-      }
+      const size_t i = first_diff(got, want, bytes + 64);
+      if (i < bytes + 64)
+        fail_msg("%s: n = %zu at %zu: byte %zu is 0x%02X, the reference's 0x%02X", k->name, n, at, i, got[i],
+                 want[i]);
     }
   }
   /* Over two 4 KiB tiles of output, into an output 64-byte aligned and 4 bytes off it, so
@@ -587,11 +593,10 @@ static void check_elem(const qb_kernel_info* k, const fmt* f, int to_f32) {
     memset(want, 0xA5, sizeof want);
     qb_kernel_unary(k)(n, x, g, NULL);
     qb_kernel_unary(ref)(n, x, w, NULL);
-    for (size_t i = 0; i < bytes + 64; i++) {
-      if (g[i] != w[i])
-        fail_msg("%s: n = %zu, output %zu bytes off 64: byte %zu is 0x%02X, the reference's 0x%02X", k->name,
-                 n, off, i, g[i], w[i]);
-    }
+    const size_t i = first_diff(g, w, bytes + 64);
+    if (i < bytes + 64)
+      fail_msg("%s: n = %zu, output %zu bytes off 64: byte %zu is 0x%02X, the reference's 0x%02X", k->name, n,
+               off, i, g[i], w[i]);
   }
 #endif
 }
@@ -631,11 +636,10 @@ static void check_elem_lone(const qb_kernel_info* k, const fmt* f) {
         memset(want, 0xA5, sizeof want);
         qb_kernel_unary(k)(N, x, got, NULL);
         qb_kernel_unary(ref)(N, x, want, NULL);
-        for (size_t i = 0; i < bytes + 64; i++) {
-          if (got[i] != want[i])
-            fail_msg("%s: 0x%08X at %d%s%s: byte %zu is 0x%02X, the reference's 0x%02X", k->name, special[a],
-                     pa, pair ? " with " : "", pair ? "another special" : "", i, got[i], want[i]);
-        }
+        const size_t i = first_diff(got, want, bytes + 64);
+        if (i < bytes + 64)
+          fail_msg("%s: 0x%08X at %d%s%s: byte %zu is 0x%02X, the reference's 0x%02X", k->name, special[a],
+                   pa, pair ? " with " : "", pair ? "another special" : "", i, got[i], want[i]);
       }
     }
   }

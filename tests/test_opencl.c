@@ -431,9 +431,11 @@ static void qb__test_families(void** state) {
             if (f->in == QB_DTYPE_nvf4 || f->out == QB_DTYPE_nvf4) {
               /* NVFP4's second level: an f32 tensor scale in the params (qb/lowbit.h). A
                * large one too: there a block whose e4m3 scale underflows to 0 (its
-               * elements kept as signed zeros) holds elements up to 6 * g * 2^-10. */
-              const qb_quant_params gs[2] = {{.scale = 0.0390625f}, {.scale = 4096.0f}};
-              for (int k = 0; k < 2; k++) {
+               * elements kept as signed zeros) holds elements up to 6 * g * 2^-10. And an
+               * infinite one, which the kernel quantizes by its path for a tensor scale
+               * that is not finite. */
+              const qb_quant_params gs[3] = {{.scale = 0.0390625f}, {.scale = 4096.0f}, {.scale = INFINITY}};
+              for (int k = 0; k < 3; k++) {
                 failed += qb__check(t, dev, f, names[v], n, &gs[k], 1500 + n + (uint64_t) k) != 0;
                 checked++;
               }

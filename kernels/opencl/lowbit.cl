@@ -584,16 +584,25 @@ void qb__nvf4_quant1(global const uint* xb, global uchar* yb, float gs) {
     const uint16 c = bad ? (uint16) 0u : d.s##h == 0.0f ? (w >> 31) << 3 : q;                         \
     QB_STORE(uchar8, yb + 1, qb__pack_nibbles16(c));                                                  \
   }
-void qb__nvf4_quant16(global const uint* xg, global uchar* yg, float gs) {
+/* The scales of sixteen blocks: bad flags a block holding NaN or inf, e is each block's
+ * scale byte (0x7F where bad) and d = e4m3(s) * gs its scale (s the E4M3 code of
+ * amax / 6 / gs, 0 where bad). */
+QB_ALWAYS_INLINE void qb__nvf4_scales16(global const uint* xg, float gs, int16* bad, uint16* e, float16* d) {
   QB_REP16(QB_NVF4_AMAX)
   const uint16 amax = QB_HMAX16X16(m);
-  const int16 bad16 = amax >= 0x7F800000u;
-  const float16 a = as_float16(select(amax, (uint16) 0u, bad16));
+  *bad = amax >= 0x7F800000u;
+  const float16 a = as_float16(select(amax, (uint16) 0u, *bad));
   const uint16 s =
       qb__f32_to_f8e4m3_bits16(as_uint16(qb__div16v(qb__div16v(a, (float16) 6.0f), (float16) gs)), 1);
-  const float16 d = as_float16(qb__f8e4m3_to_f32_bits16(s)) * gs;
+  *d = as_float16(qb__f8e4m3_to_f32_bits16(s)) * gs;
+  *e = select(s, (uint16) 0x7Fu, *bad);
+}
+void qb__nvf4_quant16(global const uint* xg, global uchar* yg, float gs) {
+  int16 bad16;
+  uint16 e;
+  float16 d;
+  qb__nvf4_scales16(xg, gs, &bad16, &e, &d);
   const float16 dd = select(d, (float16) 1.0f, d == 0.0f);
-  const uint16 e = select(s, (uint16) 0x7Fu, bad16);
   QB_REP16(QB_NVF4_CODES)
 }
 
@@ -628,16 +637,12 @@ QB_ALWAYS_INLINE uint16 qb__e2m1_nonan16(float16 v) {
     QB_STORE(uchar8, yb + 1, qb__pack_nibbles16(qb__e2m1_nonan16(qb__div16(as_float16(w), dd.s##h)))); \
   }
 void qb__nvf4_quant16_finite(global const uint* xg, global uchar* yg, float gs) {
-  QB_REP16(QB_NVF4_AMAX)
-  const uint16 amax = QB_HMAX16X16(m);
-  const int16 bad16 = amax >= 0x7F800000u;
-  const float16 a = as_float16(select(amax, (uint16) 0u, bad16));
-  const uint16 s =
-      qb__f32_to_f8e4m3_bits16(as_uint16(qb__div16v(qb__div16v(a, (float16) 6.0f), (float16) gs)), 1);
-  const float16 d = as_float16(qb__f8e4m3_to_f32_bits16(s)) * gs;
+  int16 bad16;
+  uint16 e;
+  float16 d;
+  qb__nvf4_scales16(xg, gs, &bad16, &e, &d);
   const float16 dd = select(d, (float16) INFINITY, d == 0.0f);
   const uint16 keep = select((uint16) 0xFFFFFFFFu, (uint16) 0u, bad16);
-  const uint16 e = select(s, (uint16) 0x7Fu, bad16);
   QB_REP16(QB_NVF4_CODES_F)
 }
 
