@@ -9,8 +9,9 @@
 #   4. a libFuzzer smoke of every parser (ci/fuzz.sh)
 #   5. valgrind memcheck over a CPU run of the quick suite (ci/valgrind.sh, on the
 #      Release build of step 1)
-#   6. the regression gate (ci/regression): HEAD against HEAD~1, both built and run here,
-#      interleaved (skipped, with a message, when there is no HEAD~1: a shallow clone)
+#   6. the regression gate (ci/regression): HEAD against the commit ci/gate-base names (the
+#      start of the landing; HEAD~1 when it names none that is an ancestor), both built and
+#      run here, interleaved (skipped, with a message, when there is no base: a shallow clone)
 # QB_TEST_SKIP="arm fuzz valgrind regression" leaves steps out (for a quick local run).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -51,7 +52,7 @@ if [[ $skip != *" valgrind "* ]]; then
   QB_VALGRIND_BUILD=build bash ci/valgrind.sh
 fi
 if [[ $skip != *" regression "* ]]; then
-  step "regression gate (ci suite, HEAD against HEAD~1, paired rounds)"
-  bash ci/regression --base "${QB_REGRESSION_BASE:-HEAD~1}" build
+  step "regression gate (ci suite, HEAD against $(bash ci/regression --which-base | cut -c1-12), paired rounds)"
+  bash ci/regression build
 fi
 step "all steps passed"

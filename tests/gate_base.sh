@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# ci/regression's choice of base (--which-base) in a throwaway git repository: the commit
+# ci/gate-base names when it is an ancestor of HEAD, HEAD~1 when it names none (missing,
+# only comments, not a commit, HEAD itself, not an ancestor), and --base /
+# QB_REGRESSION_BASE over both. Also that this checkout's ci/gate-base names a full hash.
+#   usage: tests/gate_base.sh SOURCE_DIR
+set -euo pipefail
+src=$1
+fail() { echo "gate_base: FAIL: $*" >&2; exit 1; }
+first=$(awk '!/^[[:space:]]*(#|$)/ { print $1; exit }' "$src/ci/gate-base")
+[[ $first =~ ^[0-9a-f]{40}$ ]] || fail "$src/ci/gate-base: '$first' is not a full commit hash"
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/qb-gate-base.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@t GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@t
+export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
+unset QB_REGRESSION_BASE
+cd "$tmp"
+git init -q -b main .
+mkdir ci
+cp "$src/ci/regression" ci/regression
+commit() { echo "$1" >>log; git add -A; git commit -q -m "$1"; git rev-parse HEAD; }
+c1=$(commit one)
+c2=$(commit two)
+git checkout -q -b side
+s1=$(commit side)
+git checkout -q main
+c3=$(commit three)
+c4=$(commit four)
+
+# expect SHA WHY-SUBSTRING [ARGS...]: --which-base prints "SHA WHY".
+expect() {
+  local want=$1 why=$2 got
+  shift 2
+  got=$(bash ci/regression --which-base "$@" 2>"$tmp/err") || fail "exit $? (args: $*): $(cat "$tmp/err")"
+  [ "${got%% *}" = "$want" ] || fail "base ${got%% *}, expected $want (ci/gate-base: $(tail -n 1 ci/gate-base 2>/dev/null); args: $*)"
+  [[ $got == *"$why"* ]] || fail "reason '$got' does not say '$why'"
+}
+expect "$c3" "HEAD's parent"
+printf '# a comment\n\n  # another\n' >ci/gate-base
+expect "$c3" "HEAD's parent"
+printf '# the landing began at\n%s trailing words\n' "$c1" >ci/gate-base
+expect "$c1" "ci/gate-base, 3 commit(s) before HEAD"
+printf '%s\n' "$c2" >ci/gate-base
+expect "$c2" "ci/gate-base, 2 commit(s)"
+printf '%s\n' "${c1:0:10}" >ci/gate-base
+expect "$c1" "ci/gate-base"
+printf '%s\n' "$c4" >ci/gate-base
+expect "$c3" "HEAD's parent"
+grep -q 'not an ancestor' "$tmp/err" || fail "HEAD named in ci/gate-base: not said on stderr"
+printf '%s\n' "$s1" >ci/gate-base
+expect "$c3" "HEAD's parent"
+grep -q 'not an ancestor' "$tmp/err" || fail "a commit off HEAD's history: not said on stderr"
+printf '%s\n' 0123456789abcdef0123456789abcdef01234567 >ci/gate-base
+expect "$c3" "HEAD's parent"
+grep -q 'not a commit here' "$tmp/err" || fail "an unknown hash: not said on stderr"
+printf '%s\n' "$c1" >ci/gate-base
+expect "$c2" "--base" --base "$c2"
+QB_REGRESSION_BASE=$c2 expect "$c2" "QB_REGRESSION_BASE"
+echo "gate_base: ok"
