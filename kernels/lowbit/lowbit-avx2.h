@@ -150,22 +150,23 @@ static inline int qb__mx_fast_hi(qb__mx_kind k) {
 static inline __m256i qb__mx_fcodes_x32_avx2(const float* x, __m256i c1, __m256i lo, qb__mx_kind k,
                                              const int clamp, const int ties_away) {
   const int mbits = qb__mx_mbits(k);
-  __m256i w[4], q[4];
+  __m256i x0[4], q[4];
 #pragma GCC unroll 4
   for (int i = 0; i < 4; i++) {
-    w[i] = _mm256_loadu_si256((const __m256i*) (x + 8 * i));
-    if (ties_away) w[i] = _mm256_or_si256(w[i], _mm256_set1_epi32(1));
+    __m256i w = _mm256_loadu_si256((const __m256i*) (x + 8 * i));
+    x0[i] = w;
+    if (ties_away) w = _mm256_or_si256(w, _mm256_set1_epi32(1));
     const __m256i magic =
-        _mm256_max_epi32(_mm256_add_epi32(_mm256_and_si256(w[i], _mm256_set1_epi32(0x7F800000)), c1), lo);
-    const __m256 sum =
-        _mm256_add_ps(_mm256_castsi256_ps(_mm256_and_si256(w[i], _mm256_set1_epi32(0x7FFFFFFF))),
-                      _mm256_castsi256_ps(magic));
+        _mm256_max_epi32(_mm256_add_epi32(_mm256_and_si256(w, _mm256_set1_epi32(0x7F800000)), c1), lo);
+    const __m256 sum = _mm256_add_ps(_mm256_castsi256_ps(_mm256_and_si256(w, _mm256_set1_epi32(0x7FFFFFFF))),
+                                     _mm256_castsi256_ps(magic));
     q[i] = _mm256_madd_epi16(_mm256_castps_si256(sum), _mm256_set1_epi32((2 << mbits) << 16 | 256));
   }
-  /* 4. (FP6, FP4: in lane order, for their packs.) */
+  /* 4. (FP6, FP4: in lane order, for their packs.) The signs from x as loaded: from x | 1,
+   * GCC kept both x | 1 and (x | 1) & 0x7FFFFFFF, one more vpor per 8 elements. */
   return qb__mx_nbits(k) == 7
-             ? qb__elem_avx2_merge_byte1(q, w, qb__mx_nbits(k), clamp, qb__mx_maxcode(k))
-             : qb__elem_avx2_merge_byte1_lanes(q, w, qb__mx_nbits(k), clamp, qb__mx_maxcode(k));
+             ? qb__elem_avx2_merge_byte1(q, x0, qb__mx_nbits(k), clamp, qb__mx_maxcode(k))
+             : qb__elem_avx2_merge_byte1_lanes(q, x0, qb__mx_nbits(k), clamp, qb__mx_maxcode(k));
 }
 
 /*
