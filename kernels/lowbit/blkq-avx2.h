@@ -80,6 +80,64 @@ QB__BLKQ_AVX2_INLINE __m256i qb__blkq_avx2_e2m1_mag(__m256 q, const int top) {
 
 /* ---- NVFP4 ------------------------------------------------------------------------------ */
 
+/*
+ * The vector constants of the NVFP4 scales, read from memory (qb__blkq_avx2_nvf4_k): as
+ * _mm256_set1_epi32 in the loop, GCC built most of them from a general register in every
+ * iteration (mov, vmovd, vpbroadcastd: three instructions each, seven of them) instead of
+ * keeping them in one of the 16 registers or reading them as an operand.
+ */
+enum {
+  QB__NVF4K_ABS,   /* 0x7FFFFFFF */
+  QB__NVF4K_CLAMP, /* QB_F8_E4M3_CLAMP */
+  QB__NVF4K_EXP,   /* 0x7F800000 */
+  QB__NVF4K_EMIN,  /* QB_F8_E4M3_EMIN << 23 */
+  QB__NVF4K_MAGIC, /* 20 << 23 */
+  QB__NVF4K_TOP,   /* 0x7E */
+  QB__NVF4K_SUB,   /* 0x80000007 */
+  QB__NVF4K_SAT,   /* 0x7D */
+  QB__NVF4K_DSUB,  /* 0x807FFFFF */
+  QB__NVF4K_N
+};
+#define QB__NVF4K_ROW(v)                                                                                    \
+  {                                                                                                         \
+    (int32_t)(v), (int32_t) (v), (int32_t) (v), (int32_t) (v), (int32_t) (v), (int32_t) (v), (int32_t) (v), \
+        (int32_t) (v)                                                                                       \
+  }
+static const int32_t qb__blkq_avx2_nvf4_kt[QB__NVF4K_N][8]
+    __attribute__((aligned(32), unused)) = {QB__NVF4K_ROW(0x7FFFFFFF),  QB__NVF4K_ROW(QB_F8_E4M3_CLAMP),
+                                            QB__NVF4K_ROW(0x7F800000),  QB__NVF4K_ROW(QB_F8_E4M3_EMIN << 23),
+                                            QB__NVF4K_ROW(20 << 23),    QB__NVF4K_ROW(0x7E),
+                                            QB__NVF4K_ROW(0x80000007u), QB__NVF4K_ROW(0x7D),
+                                            QB__NVF4K_ROW(0x807FFFFFu)};
+#undef QB__NVF4K_ROW
+
+/* The table, its address hidden from the optimizer (an empty asm) so that its rows are
+ * loads, not constants to rebuild. */
+QB__BLKQ_AVX2_INLINE const __m256i* qb__blkq_avx2_nvf4_k(void) {
+  const int32_t(*k)[8] = qb__blkq_avx2_nvf4_kt;
+  __asm__("" : "+r"(k));
+  return (const __m256i*) k;
+}
+
+/*
+ * The saturating E4M3 codes (nearest even) of quotients w >= 0 (f32 bits, inf and NaN
+ * included: both give 0x7E), one per 32-bit lane: qb_f8_avx2_from_f32(w, 3,
+ * QB_F8_E4M3_EMIN, QB_F8_E4M3_CLAMP, 0x7E, 0x7E) without its steps for a sign (the |w|,
+ * the sign bit moved to the code) and for NaN (the clamp saturates it, as it does inf):
+ * 10 vector operations where that takes 14.
+ */
+QB__BLKQ_AVX2_INLINE __m256i qb__blkq_avx2_e4m3_pos(__m256i w, const __m256i* k) {
+  const __m256i a = _mm256_min_epu32(w, _mm256_load_si256(k + QB__NVF4K_CLAMP));
+  const __m256i e = _mm256_max_epu32(_mm256_and_si256(a, _mm256_load_si256(k + QB__NVF4K_EXP)),
+                                     _mm256_load_si256(k + QB__NVF4K_EMIN));
+  const __m256i magic = _mm256_add_epi32(e, _mm256_load_si256(k + QB__NVF4K_MAGIC));
+  const __m256i n = _mm256_sub_epi32(
+      _mm256_castps_si256(_mm256_add_ps(_mm256_castsi256_ps(a), _mm256_castsi256_ps(magic))), magic);
+  const __m256i q =
+      _mm256_add_epi32(n, _mm256_srli_epi32(_mm256_sub_epi32(e, _mm256_load_si256(k + QB__NVF4K_EMIN)), 20));
+  return _mm256_min_epu32(q, _mm256_load_si256(k + QB__NVF4K_TOP));
+}
+
 /* Eight NVFP4 blocks' scales: each block's divisor dv (index k: block k; +inf where d = 0,
  * so that x / inf gives the signed zero), in an array so that the codes' loop broadcasts
  * it by a load (no shuffle); the scale codes; a bit per block holding NaN or inf; a bit per
@@ -91,13 +149,13 @@ typedef struct qb__blkq_avx2_nvf4_scales {
 } qb__blkq_avx2_nvf4_scales;
 
 /*
- * The scales of eight NVFP4 blocks (128 f32), the steps of qb__nvf4_quant_block:
+ * The scales of eight NVFP4 blocks (128 f32) into *r, the steps of qb__nvf4_quant_block:
  * 1. each block's amax (integer maxima of |x| bits, then the transposing tree): lane k is
  *    block k's; a block holding NaN or inf has amax >= 0x7F800000;
  * 2. s = e4m3_sat(amax / 6 / g): two vector divisions in the reference's order (one where
- *    g1 says g = 1: the division by 1 is exact and skipped, as the product by g in 3), then the
- *    saturating E4M3 rounding of cvt-f8-x86.h (the quotient is >= 0 and never NaN for a
- *    finite amax, so no NaN blend: an infinite quotient saturates to 0x7E like any huge one);
+ *    g1 says g = 1: the division by 1 is exact and skipped, as the product by g in 3), then
+ *    the saturating E4M3 rounding (qb__blkq_avx2_e4m3_pos: the quotient is >= 0, and an
+ *    infinite or NaN one saturates to 0x7E like any huge one);
  * 3. d = e4m3(s) * g, the code decoded exactly (s <= 0x7E: its 7 bits moved into f32's
  *    exponent and mantissa fields, times 2^120, gives 2^(e - 7) x 1.m and the subnormals);
  * 4. the divisor of each element: d, or +inf where d = 0, so that x / inf gives the signed
@@ -108,10 +166,10 @@ typedef struct qb__blkq_avx2_nvf4_scales {
  *    448, within 1/16 of itself of amax / 6 / g (the two divisions add 2^-23), and d =
  *    s g within 2^-24 (or d = 0, all quotients 0), so amax / d <= 6 x 17/16 (1 + 2^-21) < 7.
  */
-QB__BLKQ_AVX2_INLINE qb__blkq_avx2_nvf4_scales qb__blkq_avx2_nvf4_scales_x8(const float* x, __m256 g,
-                                                                            int g1) {
-  const __m256i absm = _mm256_set1_epi32(0x7FFFFFFF);
-  qb__blkq_avx2_nvf4_scales r;
+QB__BLKQ_AVX2_INLINE void qb__blkq_avx2_nvf4_scales_x8(const float* x, __m256 g, const int g1,
+                                                       qb__blkq_avx2_nvf4_scales* r) {
+  const __m256i* k = qb__blkq_avx2_nvf4_k();
+  const __m256i absm = _mm256_load_si256(k + QB__NVF4K_ABS);
   /* 1. */
   __m256i m[8];
 #pragma GCC unroll 8
@@ -120,29 +178,31 @@ QB__BLKQ_AVX2_INLINE qb__blkq_avx2_nvf4_scales qb__blkq_avx2_nvf4_scales_x8(cons
                             _mm256_and_si256(_mm256_loadu_si256((const __m256i*) (x + 16 * b + 8)), absm));
   }
   const __m256i amax = qb__blkq_avx2_hmax8x8(m);
-  r.special =
+  r->special =
       _mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpgt_epi32(amax, _mm256_set1_epi32(0x7F7FFFFF))));
   /* 2. */
   const __m256 q6 = _mm256_div_ps(_mm256_castsi256_ps(amax), _mm256_set1_ps(6.0f));
   const __m256 q = g1 ? q6 : _mm256_div_ps(q6, g);
-  r.s = qb_f8_avx2_from_f32(_mm256_castps_si256(q), 3, QB_F8_E4M3_EMIN, QB_F8_E4M3_CLAMP, 0x7E, 0x7E);
+  const __m256i s = qb__blkq_avx2_e4m3_pos(_mm256_castps_si256(q), k);
+  r->s = s;
   /* 3. */
-  const __m256 sv = _mm256_mul_ps(_mm256_castsi256_ps(_mm256_slli_epi32(r.s, 20)),
+  const __m256 sv = _mm256_mul_ps(_mm256_castsi256_ps(_mm256_slli_epi32(s, 20)),
                                   _mm256_castsi256_ps(_mm256_set1_epi32(247 << 23)));
   const __m256 d = g1 ? sv : _mm256_mul_ps(sv, g);
   /* 4. */
   const __m256 dv =
       _mm256_blendv_ps(d, _mm256_set1_ps(INFINITY), _mm256_cmp_ps(d, _mm256_setzero_ps(), _CMP_EQ_OQ));
-  _mm256_storeu_ps(r.dv, dv);
-  /* 5. (d is s itself where g = 1: never an f32 subnormal.) */
-  const __m256i sub = _mm256_andnot_si256(_mm256_cmpeq_epi32(r.s, _mm256_setzero_si256()),
-                                          _mm256_cmpgt_epi32(_mm256_set1_epi32(8), r.s));
-  r.top = _mm256_movemask_ps(
-      _mm256_castsi256_ps(_mm256_or_si256(sub, _mm256_cmpgt_epi32(r.s, _mm256_set1_epi32(0x7D)))));
+  _mm256_storeu_ps(r->dv, dv);
+  /* 5. s from 1 to 7: s - 1 below 7 as an unsigned number, compared as signed numbers less
+   * 2^31 (s + 0x7FFFFFFF: s = 0 gives 0x7FFFFFFF, above); d from 1 to 0x7FFFFF as bits the
+   * same way. (d is s itself where g = 1: never an f32 subnormal.) */
+  __m256i top =
+      _mm256_or_si256(_mm256_cmpgt_epi32(_mm256_load_si256(k + QB__NVF4K_SUB), _mm256_add_epi32(s, absm)),
+                      _mm256_cmpgt_epi32(s, _mm256_load_si256(k + QB__NVF4K_SAT)));
   if (!g1)
-    r.top |= _mm256_movemask_ps(_mm256_and_ps(_mm256_cmp_ps(d, _mm256_set1_ps(0x1p-126f), _CMP_LT_OQ),
-                                              _mm256_cmp_ps(d, _mm256_setzero_ps(), _CMP_GT_OQ)));
-  return r;
+    top = _mm256_or_si256(top, _mm256_cmpgt_epi32(_mm256_load_si256(k + QB__NVF4K_DSUB),
+                                                  _mm256_add_epi32(_mm256_castps_si256(d), absm)));
+  r->top = _mm256_movemask_ps(_mm256_castsi256_ps(top));
 }
 
 /*
@@ -240,6 +300,37 @@ QB__BLKQ_AVX2_INLINE void qb__blkq_avx2_nvf4_codes_x8(const float* x, const qb__
     qb__blkq_avx2_nvf4_codes_x8_of(x, sc, out, 1);
   else
     qb__blkq_avx2_nvf4_codes_x8_of(x, sc, out, 0);
+}
+
+/*
+ * nb NVFP4 blocks under the tensor scale g (g1: g = 1, a constant where this is inlined:
+ * the kernel has a loop for each, so that no iteration tests g again) -> out, 8 per
+ * iteration. Each iteration computes the next 8 blocks' scales (into the other of two
+ * records: no copy) before the codes of these 8, so that the scales' chain of latencies
+ * (amax tree, divisions, E4M3 round trip) runs beside the codes' work. The last 1-7 blocks
+ * go through the same steps on a copy padded with zero blocks (quantized, then dropped).
+ */
+QB__BLKQ_AVX2_INLINE void qb__blkq_avx2_nvf4_quant(const float* x, size_t nb, __m256 g, const int g1,
+                                                   qb_block_nvf4* out) {
+  const size_t nbk = nb / 8 * 8;
+  qb__blkq_avx2_nvf4_scales sc[2];
+  size_t cur = 0;
+  if (nbk != 0) qb__blkq_avx2_nvf4_scales_x8(x, g, g1, &sc[0]);
+  for (size_t b = 0; b < nbk; b += 8) {
+    if (b + 8 < nbk) qb__blkq_avx2_nvf4_scales_x8(x + (b + 8) * QB_NVF4_BLOCK_LEN, g, g1, &sc[cur ^ 1]);
+    qb__blkq_avx2_nvf4_codes_x8(x + b * QB_NVF4_BLOCK_LEN, &sc[cur], out + b);
+    cur ^= 1;
+  }
+  if (nbk < nb) {
+    const size_t left = nb - nbk;
+    float xt[8 * QB_NVF4_BLOCK_LEN];
+    qb_block_nvf4 yt[8];
+    memset(xt, 0, sizeof xt);
+    memcpy(xt, x + nbk * QB_NVF4_BLOCK_LEN, left * QB_NVF4_BLOCK_LEN * sizeof(float));
+    qb__blkq_avx2_nvf4_scales_x8(xt, g, g1, &sc[0]);
+    qb__blkq_avx2_nvf4_codes_x8(xt, &sc[0], yt);
+    memcpy(out + nbk, yt, left * sizeof(qb_block_nvf4));
+  }
 }
 
 /* ---- FP8 E4M3 rows of 128 (per-128 blocks, tile rows) ----------------------------------- */
