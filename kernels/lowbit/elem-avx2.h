@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "cvt/cvt-f8-x86.h"
 #include "cvt/cvt-x86.h"
 
 /* The f32 bits of the largest finite value of a small float format (no inf, no NaN). */
@@ -107,8 +108,9 @@ static __attribute__((noinline, cold)) __m256i qb__elem_avx2_encode_fn_rare_x32(
 
 /*
  * The same 32 codes in the same lane order, the common case in 6 vector operations per 8
- * and 12 per 32 (where qb__elem_avx2_encode_fn_lanes_x32 takes 8 and 12), by the steps
- * of cvt/cvt-f8-x86.h's 32-element fp8 encoders (qb_f8_avx2_sum_madd):
+ * and 12 per 32 (where qb__elem_avx2_encode_fn_lanes_x32 takes 8 and 12), steps 1-4 by
+ * cvt/cvt-f8-x86.h's 32-element fp8 encoders' function (qb_f8_avx2_sum_madd, with F as
+ * its emin):
  * 1. b = -|x| (w with bit 31 set), no clamp and no NaN test per element;
  * 2. E = max(exponent field of b, F << 23) (and, max);
  * 3. magic = E + ((23 - mbits) << 23) + T by vpaddsw (16-bit signed saturating lanes),
@@ -134,21 +136,14 @@ static inline __attribute__((always_inline)) __m256i qb__elem_avx2_encode_fn_sho
                                                                                              int ebits,
                                                                                              int mbits,
                                                                                              int bias) {
-  const int f = 128 - bias, off2 = (f + 23 - mbits) << mbits, nbits = ebits + mbits;
+  const int nbits = ebits + mbits;
   __m256i w[4], p[4];
   for (int i = 0; i < 4; i++) {
     w[i] = _mm256_loadu_si256((const __m256i*) (in + 8 * i));
-    /* 1. */
-    const __m256i b = _mm256_or_si256(w[i], _mm256_set1_epi32((int) 0x80000000));
-    /* 2. */
-    const __m256i e =
-        _mm256_max_epu32(_mm256_and_si256(b, _mm256_set1_epi32(0x7F800000)), _mm256_set1_epi32(f << 23));
-    /* 3. */
-    const __m256i magic = _mm256_adds_epi16(e, _mm256_set1_epi32(((23 - mbits) << 23) + 65536 - off2));
-    const __m256i q = _mm256_castps_si256(_mm256_sub_ps(_mm256_castsi256_ps(magic), _mm256_castsi256_ps(b)));
-    /* 4. */
-    p[i] = _mm256_madd_epi16(q, _mm256_set1_epi32(1 << 16 | 1 << (7 - mbits)));
+    /* 1-4 (the fp8 encoders' function, its emin being F). */
+    p[i] = qb_f8_avx2_sum_madd(w[i], mbits, 128 - bias);
   }
+  /* 4. */
   const __m256i k = _mm256_set1_epi16((short) (1 << (9 + mbits)));
   const __m256i c = _mm256_packus_epi16(_mm256_mulhi_epu16(_mm256_packus_epi32(p[0], p[1]), k),
                                         _mm256_mulhi_epu16(_mm256_packus_epi32(p[2], p[3]), k));
