@@ -143,6 +143,10 @@ static inline __attribute__((always_inline)) __m256i qb__elem_avx2_encode_fn_sho
     /* 1-4 (the fp8 encoders' function, its emin being F). */
     p[i] = qb_f8_avx2_sum_madd(w[i], mbits, 128 - bias);
   }
+  /* The signs of step 5, packed before the test: GCC leaves them there and x's four
+   * vectors are free early (1.03-1.06x for FP4; packed after it, they held four
+   * registers to the end of the block). */
+  const __m256i sg = _mm256_packs_epi16(_mm256_packs_epi32(w[0], w[1]), _mm256_packs_epi32(w[2], w[3]));
   /* 4. */
   const __m256i k = _mm256_set1_epi16((short) (1 << (9 + mbits)));
   const __m256i c = _mm256_packus_epi16(_mm256_mulhi_epu16(_mm256_packus_epi32(p[0], p[1]), k),
@@ -151,7 +155,6 @@ static inline __attribute__((always_inline)) __m256i qb__elem_avx2_encode_fn_sho
   if (__builtin_expect(_mm256_movemask_epi8(c) != 0, 0))
     return qb__elem_avx2_encode_fn_rare_x32(in, ebits, mbits, bias);
   const __m256i m = _mm256_min_epu8(c, _mm256_set1_epi8((char) ((1 << nbits) - 1)));
-  const __m256i sg = _mm256_packs_epi16(_mm256_packs_epi32(w[0], w[1]), _mm256_packs_epi32(w[2], w[3]));
   return _mm256_blendv_epi8(m, _mm256_or_si256(m, _mm256_set1_epi8((char) (1 << nbits))), sg);
 }
 
@@ -229,6 +232,43 @@ static inline void qb__elem_avx2_pack6_lanes_x32(__m256i c, uint8_t* out) {
    * 8-byte alignment that out + 16 does not have (UBSan reports it). */
   const uint64_t hi = (uint64_t) _mm_extract_epi64(h, 1);
   memcpy(out + 16, &hi, sizeof hi);
+}
+
+/* 32 FP6 codes as qb__elem_avx2_pack6_lanes_x32 takes them -> their 24 bytes in order and
+ * 4 more bytes past them, for a block that a later store overwrites there (all the blocks
+ * of qb__elem_avx2_encode_fn_blocks but the last): steps 1-3 there with each 128-bit
+ * lane's 12 bytes at its start, then two 16-byte stores at out and out + 12 (the second
+ * by the store form of vextracti128), where the last block's 8-byte stores take a
+ * vextracti128, a vmovq and a vpextrq. */
+static inline void qb__elem_avx2_pack6_lanes_x32_over(__m256i c, uint8_t* out) {
+  const __m256i p = _mm256_maddubs_epi16(c, _mm256_set1_epi16(0x4001));
+  const __m256i w = _mm256_madd_epi16(p, _mm256_set1_epi32(0x10000001));
+  const __m256i t = _mm256_permute4x64_epi64(w, _MM_SHUFFLE(3, 1, 2, 0));
+  const __m256i s =
+      _mm256_shuffle_epi8(t, _mm256_setr_epi8(0, 1, 2, 8, 9, 10, 4, 5, 6, 12, 13, 14, -1, -1, -1, -1, 0, 1, 2,
+                                              8, 9, 10, 4, 5, 6, 12, 13, 14, -1, -1, -1, -1));
+  _mm_storeu_si128((__m128i*) out, _mm256_castsi256_si128(s));
+  _mm_storeu_si128((__m128i*) (out + 12), _mm256_extracti128_si256(s, 1));
+}
+
+/* 64 FP4 codes, two vectors in the lane order of qb__elem_avx2_merge_byte1_lanes -> 32
+ * bytes as ordered, one 32-byte store, where two qb__elem_avx2_pack4_lanes_x32 take two
+ * vpackuswb, two vextracti128, two vpunpcklwd and two stores:
+ * 1. vpmaddubsw joins codes 2k and 2k + 1 of each vector (as there);
+ * 2. vpackuswb of the two: each 128-bit lane's qwords are a's and b's 2-byte pairs of that
+ *    lane (the low lane codes 0-3, 8-11, 16-19, 24-27, the high one 4-7, ...);
+ * 3. vpermq (qwords 0, 2, 1, 3) puts a's two qwords in the low lane, b's in the high one;
+ * 4. vpshufb interleaves each lane's two qwords by 2-byte pairs: the bytes in order. */
+static inline void qb__elem_avx2_pack4_lanes_x64(__m256i a, __m256i b, uint8_t* out) {
+  const __m256i k = _mm256_set1_epi16(0x1001);
+  /* 1, 2. */
+  const __m256i x = _mm256_packus_epi16(_mm256_maddubs_epi16(a, k), _mm256_maddubs_epi16(b, k));
+  /* 3, 4. */
+  const __m256i s =
+      _mm256_shuffle_epi8(_mm256_permute4x64_epi64(x, _MM_SHUFFLE(3, 1, 2, 0)),
+                          _mm256_setr_epi8(0, 1, 8, 9, 2, 3, 10, 11, 4, 5, 12, 13, 6, 7, 14, 15, 0, 1, 8, 9,
+                                           2, 3, 10, 11, 4, 5, 12, 13, 6, 7, 14, 15));
+  _mm256_storeu_si256((__m256i*) out, s);
 }
 
 /* ---- Decode ---------------------------------------------------------------------------- */
@@ -400,16 +440,6 @@ static inline __attribute__((always_inline)) void qb__elem_avx2_f6_f32_blocks(si
 
 /* ---- The blocks of the kernels (elem-loop.c.in) ----------------------------------------- */
 
-/* The 32 codes of qb__elem_avx2_encode_fn_short_lanes_x32 packed: FP4 (nbits 3) or FP6. */
-static inline __attribute__((always_inline)) void qb__elem_avx2_pack_fn_x32(__m256i c, int nbits,
-                                                                            uint8_t* out) {
-  if (nbits == 3) {
-    qb__elem_avx2_pack4_lanes_x32(c, out);
-  } else {
-    qb__elem_avx2_pack6_lanes_x32(c, out);
-  }
-}
-
 /*
  * nb >= 1 blocks of 32 f32 -> FP6 / FP4, software-pipelined: each block's codes are
  * computed before the previous block's are packed and stored. Out of order or not, the
@@ -418,6 +448,10 @@ static inline __attribute__((always_inline)) void qb__elem_avx2_pack_fn_x32(__m2
  * cycles) while it holds scheduler entries; packed one block later, its inputs are
  * ready when it is issued. Measured 1.15-1.2x over the plain loop of
  * qb__elem_avx2_encode_fn_short_lanes_x32 blocks (README.md); two blocks ahead, no more.
+ * FP6 stores every block but the last with 4 bytes past its own (the next block's store
+ * overwrites them: qb__elem_avx2_pack6_lanes_x32_over). FP4 packs two blocks per step
+ * (qb__elem_avx2_pack4_lanes_x64): each step computes blocks i and i + 1, then packs
+ * blocks i - 1 and i.
  */
 static inline __attribute__((always_inline)) void qb__elem_avx2_encode_fn_blocks(size_t nb, const float* in,
                                                                                  uint8_t* out, int ebits,
@@ -425,12 +459,28 @@ static inline __attribute__((always_inline)) void qb__elem_avx2_encode_fn_blocks
   const int nbits = ebits + mbits;
   const size_t ob = (size_t) (1 + nbits) * 4; /* bytes per 32 codes */
   __m256i c = qb__elem_avx2_encode_fn_short_lanes_x32(in, ebits, mbits, bias);
+  if (nbits == 3) {
+    size_t i = 1;
+    for (; i + 1 < nb; i += 2) {
+      const __m256i d = qb__elem_avx2_encode_fn_short_lanes_x32(in + 32 * i, ebits, mbits, bias);
+      const __m256i e = qb__elem_avx2_encode_fn_short_lanes_x32(in + 32 * (i + 1), ebits, mbits, bias);
+      qb__elem_avx2_pack4_lanes_x64(c, d, out + ob * (i - 1));
+      c = e;
+    }
+    if (i < nb) {
+      qb__elem_avx2_pack4_lanes_x64(
+          c, qb__elem_avx2_encode_fn_short_lanes_x32(in + 32 * i, ebits, mbits, bias), out + ob * (i - 1));
+    } else {
+      qb__elem_avx2_pack4_lanes_x32(c, out + ob * (nb - 1));
+    }
+    return;
+  }
   for (size_t i = 1; i < nb; i++) {
     const __m256i next = qb__elem_avx2_encode_fn_short_lanes_x32(in + 32 * i, ebits, mbits, bias);
-    qb__elem_avx2_pack_fn_x32(c, nbits, out + ob * (i - 1));
+    qb__elem_avx2_pack6_lanes_x32_over(c, out + ob * (i - 1));
     c = next;
   }
-  qb__elem_avx2_pack_fn_x32(c, nbits, out + ob * (nb - 1));
+  qb__elem_avx2_pack6_lanes_x32(c, out + ob * (nb - 1));
 }
 
 /* One block (the tails of elem-loop.c.in), and nb >= 1 whole blocks in a row. */
