@@ -206,47 +206,46 @@ static inline void qb_cvt_avx2_f32_bf16_x8(const float* in, uint16_t* out) {
 /*
  * f32 -> bf16 on 16-bit words (blocks qb_cvt_w16_avx2_f32_bf16_x<B>): bit-exact with
  * the reference, in about half the instructions of qb_cvt_avx2_f32_to_bf16 on Zen 3
- * (11 vector operations per 16 elements against 22; no 32-bit shift, no blend).
- * 1. Loads: a = in[0..3 | 8..11], b = in[4..7 | 12..15], each from two 16-byte
- *    broadcast loads and one blend, so that the in-lane steps below leave the 16 results
- *    in order (no cross-lane permute after them).
- * 2. vpshufb gathers, in each 128-bit lane, the four low halves (lo) then the four high
- *    halves (hi); vpunpck{l,h}qdq makes one vector of 16 lo and one of 16 hi.
- * 3. Round half to even on 16 lanes: the reference adds 0x7FFF plus the kept lsb b to
- *    the 32 bits and keeps the top half, which is hi plus a carry out of lo + 0x7FFF + b,
- *    i.e. hi + 1 exactly when lo + b > 0x8000 (lo + b <= 0x10000). With lo ^ 0x8000 read
- *    as signed (lo - 0x8000), that is (lo ^ 0x8000) + b > 0 with a saturating addition
- *    (32767 + 1 stays positive); the compare gives -1 where it holds and hi - (-1) adds
- *    the carry, into the exponent where the mantissa is all ones (to inf past the largest
- *    finite value, as the reference).
- * 4. NaN (the reference keeps the top payload bits and sets the quiet bit; the rounding
+ * (10 vector operations per 16 elements against 22; no 32-bit shift, no variable blend).
+ * 1. Loads: a = in[0..3 | 8..11], b = in[4..7 | 12..15], from three overlapping 32-byte
+ *    loads (in, in + 4, in + 8) and two blends, so that the in-lane steps below leave
+ *    the 16 results in order (no cross-lane permute after them). The blends take one
+ *    load each as a memory operand: 4 instructions per 16 against 6 for four 16-byte
+ *    broadcasts and two blends.
+ * 2. w + 0x8000 on the 32-bit lanes rounds half up: its top half is hi + 1 exactly when
+ *    lo >= 0x8000, the carry going into the exponent where the mantissa is all ones (to
+ *    inf past the largest finite value, as the reference). No finite or infinite input
+ *    overflows the 32 bits (only NaN patterns lie past 0x7FFF8000 in magnitude).
+ * 3. vpshufb gathers, in each 128-bit lane, the four low halves (lo) then the four high
+ *    halves (hi) of that sum; vpunpck{l,h}qdq makes one vector of 16 lo and one of 16 hi.
+ * 4. Ties to even: the reference adds 0x7FFF plus the kept lsb, so it differs from
+ *    rounding half up only at a tie (lo of the input 0x8000, of the sum 0), where it
+ *    keeps an even hi: the sum's hi with its lsb cleared (hi + 1 when hi is odd, hi when
+ *    hi is even). vpsubusw(1, lo) is 1 exactly at a tie, and vpandn clears that bit.
+ * 5. NaN (the reference keeps the top payload bits and sets the quiet bit; the rounding
  *    above may carry out of a NaN's payload) is rare: vcmpunordps on two vectors at once
  *    finds one in either, and a block with any NaN runs through qb_cvt_avx2_f32_bf16_x16
  *    (the reference's own algorithm) instead.
  */
 static inline void qb_cvt_w16_avx2_load16(const float* in, __m256* a, __m256* b) {
-  const __m256 l0 = _mm256_broadcast_ps((const __m128*) in);
-  const __m256 l1 = _mm256_broadcast_ps((const __m128*) (in + 4));
-  const __m256 l2 = _mm256_broadcast_ps((const __m128*) (in + 8));
-  const __m256 l3 = _mm256_broadcast_ps((const __m128*) (in + 12));
-  *a = _mm256_blend_ps(l0, l2, 0xF0);
-  *b = _mm256_blend_ps(l1, l3, 0xF0);
+  const __m256 mid = _mm256_loadu_ps(in + 4);
+  *a = _mm256_blend_ps(_mm256_loadu_ps(in), mid, 0xF0);
+  *b = _mm256_blend_ps(mid, _mm256_loadu_ps(in + 8), 0xF0);
 }
 
-/* Steps 2 and 3 on a and b of step 1: the 16 bf16 in order. */
+/* Steps 2 to 4 on a and b of step 1: the 16 bf16 in order. */
 static inline __m256i qb_cvt_w16_avx2_round16(__m256 a, __m256 b) {
   const __m256i split = _mm256_setr_epi8(0, 1, 4, 5, 8, 9, 12, 13, 2, 3, 6, 7, 10, 11, 14, 15, 0, 1, 4, 5, 8,
                                          9, 12, 13, 2, 3, 6, 7, 10, 11, 14, 15);
-  const __m256i sa = _mm256_shuffle_epi8(_mm256_castps_si256(a), split);
-  const __m256i sb = _mm256_shuffle_epi8(_mm256_castps_si256(b), split);
+  const __m256i half = _mm256_set1_epi32(0x8000);
+  const __m256i sa = _mm256_shuffle_epi8(_mm256_add_epi32(_mm256_castps_si256(a), half), split);
+  const __m256i sb = _mm256_shuffle_epi8(_mm256_add_epi32(_mm256_castps_si256(b), half), split);
   const __m256i lo = _mm256_unpacklo_epi64(sa, sb);
   const __m256i hi = _mm256_unpackhi_epi64(sa, sb);
-  const __m256i t = _mm256_adds_epi16(_mm256_xor_si256(lo, _mm256_set1_epi16((short) 0x8000)),
-                                      _mm256_and_si256(hi, _mm256_set1_epi16(1)));
-  return _mm256_sub_epi16(hi, _mm256_cmpgt_epi16(t, _mm256_setzero_si256()));
+  return _mm256_andnot_si256(_mm256_subs_epu16(_mm256_set1_epi16(1), lo), hi);
 }
 
-/* Step 5's rare blocks, out of line (inlined, their code made the loop 3-4 % slower):
+/* Step 6's rare blocks, out of line (inlined, their code made the loop 3-4 % slower):
  * a block holding a NaN, from its input (which no store of the block has touched), and
  * a block whose output overlaps its input, from the scratch block it was written to
  * (`written`: where the block's stores went). */
@@ -262,8 +261,8 @@ static __attribute__((noinline, cold)) void qb_cvt_w16_avx2_f32_bf16_fix64(const
 }
 
 /*
- * 64 elements: four groups of 16, one NaN test for all (step 4).
- * 5. The test's branch comes after the stores (where it stood before them, the loop ran
+ * 64 elements: four groups of 16, one NaN test for all (step 5).
+ * 6. The test's branch comes after the stores (where it stood before them, the loop ran
  *    6-7 % slower: stores waiting on a late branch): a block holding a NaN is then
  *    written again. Its input must still be there, so a block whose output overlaps its
  *    own input (a cast over its own buffer, y == x, does that in its first block) is
