@@ -308,6 +308,18 @@ static void qb__fill(float* x, size_t n, uint64_t* seed) {
             xb[(r >> (4 + 5 * t)) % QB_BLOCK_LEN] = ((r >> (20 + t)) & 1 ? -65536.0f : 65536.0f) * scale;
         }
         break;
+      case 10: {
+        /* The largest |x| a few ulps either side of the value whose scale is FLT_MIN
+         * (q8_0: 127 * 2^-126, q4_0: 8 * 2^-126), so that d is the largest subnormals or the
+         * smallest normals: the SIMD paths send the former (only) to the reference. */
+        const uint32_t edge = (r >> 3) & 1 ? 0x03FE0000u : 0x02000000u; /* 127 * 2^-126, 2^-123 */
+        uint32_t ub = edge + (uint32_t) ((r >> 4) % 9) - 4u;
+        float m;
+        memcpy(&m, &ub, sizeof m);
+        for (size_t i = 0; i < QB_BLOCK_LEN; i++) xb[i] = m * (xb[i] / scale) / 8.0f;
+        xb[(r >> 8) % QB_BLOCK_LEN] = (r >> 13) & 1 ? -m : m;
+        break;
+      }
       default:
         break;
     }

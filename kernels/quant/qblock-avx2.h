@@ -24,9 +24,37 @@
 #define qb__avx2_from_memory(a, b) __asm__("" : "+m"(a), "+m"(b))
 
 /*
+ * common/hmax-avx2.h's tree (eight vectors of per-block partial maxima -> block k's maximum
+ * in lane k / 2 + 4 * (k % 2), the same lanes holding the same maxima) with 8 shuffles
+ * instead of 14: in its first two levels each compared pair is one vpblendd (any vector
+ * ALU pipe) and one shuffle (the pipes that also multiply, convert and pack) where the
+ * shared tree takes two shuffles. Level 1: [m0.lo | m1.hi] (vpblendd) against [m0.hi |
+ * m1.lo] (vperm2i128); level 2, in each 128-bit lane: [p0[0], p0[1], p1[2], p1[3]]
+ * against [p0[2], p0[3], p1[0], p1[1]] (vshufps 0x4E); level 3 as the shared tree. Still 21
+ * instructions. `uns` picks unsigned 32-bit maxima.
+ */
+QB__QBLOCK_AVX2_INLINE __m256i qb__avx2_qblock_hmax8x8(const __m256i* m, int uns) {
+#define QB__MAX(a, b) (uns ? _mm256_max_epu32(a, b) : _mm256_max_epi32(a, b))
+#define QB__SHUF(a, b, imm) \
+  _mm256_castps_si256(_mm256_shuffle_ps(_mm256_castsi256_ps(a), _mm256_castsi256_ps(b), imm))
+  __m256i p[4];
+#pragma GCC unroll 4
+  for (int j = 0; j < 4; j++) {
+    p[j] = QB__MAX(_mm256_blend_epi32(m[2 * j], m[2 * j + 1], 0xF0),
+                   _mm256_permute2x128_si256(m[2 * j], m[2 * j + 1], 0x21));
+  }
+  const __m256i q0 = QB__MAX(_mm256_blend_epi32(p[0], p[1], 0xCC), QB__SHUF(p[0], p[1], 0x4E));
+  const __m256i q1 = QB__MAX(_mm256_blend_epi32(p[2], p[3], 0xCC), QB__SHUF(p[2], p[3], 0x4E));
+  const __m256i r = QB__MAX(QB__SHUF(q0, q1, 0x88), QB__SHUF(q0, q1, 0xDD));
+#undef QB__SHUF
+#undef QB__MAX
+  return r;
+}
+
+/*
  * The |x| maxima of the eight blocks of 32 at x, as integer maxima of the |x| bits (NaN
  * above inf, so a block's result says whether it holds a NaN or an infinity), block k's in
- * lane k / 2 + 4 * (k % 2): four vectors per block folded into one, then qb__avx2_hmax8x8.
+ * lane k / 2 + 4 * (k % 2): four vectors per block folded into one, then qb__avx2_qblock_hmax8x8.
  */
 QB__QBLOCK_AVX2_INLINE __m256i qb__avx2_amax8(const float* x) {
   const __m256i absm = _mm256_set1_epi32(0x7FFFFFFF);
@@ -41,15 +69,16 @@ QB__QBLOCK_AVX2_INLINE __m256i qb__avx2_amax8(const float* x) {
     }
     m[k] = a;
   }
-  return qb__avx2_hmax8x8(m);
+  return qb__avx2_qblock_hmax8x8(m, 0);
 }
 
 /*
- * Step 2 shared by the eight-block quantizers: id = d != 0 ? one / d : 0 by one vector
- * division (into ids; `one` is 1, or 2 where the codes want 2 / d = 2 (1 / d) exactly), and the lanes whose
- * block the fast path cannot take (returned as a bit mask): a NaN or an infinity in it (amax bits above
- * inf's) or a subnormal d (dm = |d|: 1 / d inf or too coarse to bound the codes). The fast path runs on those
- * blocks too (garbage, no trap: every exception is masked) and qb__avx2_qblock_redo writes them again.
+ * Step 2 shared by the eight-block quantizers of qb8 and q4_0 (q8_0's is qb__avx2_q8_0_prep8): id = d != 0 ?
+ * one / d : 0 by one vector division (into ids; `one` is 1, or 2 where the codes want 2 / d = 2 (1 / d)
+ * exactly), and the lanes whose block the fast path cannot take (returned as a bit mask): a NaN or an
+ * infinity in it (amax bits above inf's) or a subnormal d (dm = |d|: 1 / d inf or too coarse to bound the
+ * codes). The fast path runs on those blocks too (garbage, no trap: every exception is masked) and
+ * qb__avx2_qblock_redo writes them again.
  */
 QB__QBLOCK_AVX2_INLINE int qb__avx2_qblock_id8(__m256 d, __m256 dm, __m256i amax, float one, float* ids) {
   const __m256 nz = _mm256_cmp_ps(dm, _mm256_setzero_ps(), _CMP_NEQ_UQ);
@@ -117,30 +146,43 @@ static void qb__avx2_q8_0_ref(const float* x, void* b) {
 }
 
 /* A group's per-block constants (step 2), computed a step ahead of its codes: block k's
- * f16 d and id2 in lane k / 2 + 4 * (k % 2), and the lanes of the blocks to redo. */
+ * f16 d and id2 in lane k / 2 + 4 * (k % 2). (The lanes of the blocks to redo are returned
+ * apart, so that they stay in a register.) */
 typedef struct {
   uint16_t dh[8];
   float ids[8];
-  int special;
 } qb__avx2_q8_0_prep;
 
-QB__QBLOCK_AVX2_INLINE void qb__avx2_q8_0_prep8(__m256i amax, qb__avx2_q8_0_prep* p) {
+/* Step 2 of eight blocks: their d (to f16 into p->dh), id2 = 2 / max(d, 2^-126) (into
+ * p->ids: 2 / d for a normal d; for d = 0, a block of zeros, 2^127, which sends its x = +-0
+ * to +-0 as id2 = 0 would), and the lanes of the blocks the fast path cannot take: a NaN
+ * or an infinity (amax bits above inf's) or a subnormal d, whose bits b satisfy
+ * b - 1 < 0x7FFFFF as unsigned: one add that flips the sign bit of b - 1 and one signed
+ * compare. (d = amax / 127 is never negative.) */
+QB__QBLOCK_AVX2_INLINE int qb__avx2_q8_0_prep8(__m256i amax, qb__avx2_q8_0_prep* p) {
   const __m256 d = _mm256_div_ps(_mm256_castsi256_ps(amax), _mm256_set1_ps(127.0f));
-  p->special = qb__avx2_qblock_id8(d, d, amax, 2.0f, p->ids);
+  _mm256_storeu_ps(p->ids, _mm256_div_ps(_mm256_set1_ps(2.0f), _mm256_max_ps(d, _mm256_set1_ps(0x1p-126f))));
   _mm_storeu_si128((__m128i*) p->dh, _mm256_cvtps_ph(d, _MM_FROUND_TO_NEAREST_INT));
+  const __m256i tiny =
+      _mm256_cmpgt_epi32(_mm256_set1_epi32(INT32_MIN + 0x7FFFFF),
+                         _mm256_add_epi32(_mm256_castps_si256(d), _mm256_set1_epi32(INT32_MAX)));
+  const __m256i naninf = _mm256_cmpgt_epi32(amax, _mm256_set1_epi32(0x7F7FFFFF));
+  return _mm256_movemask_ps(_mm256_castsi256_ps(_mm256_or_si256(tiny, naninf)));
 }
 
 /* Step 3 of eight blocks under their constants, block k's id2 broadcast (from memory) from
- * lane k / 2 + 4 * (k % 2). */
-QB__QBLOCK_AVX2_INLINE void qb__avx2_q8_0_codes8(const float* x, qb_block_q8_0* b, qb__avx2_q8_0_prep* p) {
+ * lane k / 2 + 4 * (k % 2). (Its f16 d as one vpextrw from a vector load of p->dh, one
+ * instruction per block where the 16-bit load and store take two, ran 0.96-0.98x: vpextrw
+ * to memory takes a vector pipe.) */
+QB__QBLOCK_AVX2_INLINE void qb__avx2_q8_0_codes8(const float* x, qb_block_q8_0* b, qb__avx2_q8_0_prep* p,
+                                                 int special) {
   qb__avx2_from_memory(p->dh, p->ids);
 #pragma GCC unroll 8
   for (int k = 0; k < 8; k++) {
     const int lane = k / 2 + 4 * (k % 2);
     qb__avx2_q8_0_codes(x + 32 * k, _mm256_set1_ps(p->ids[lane]), p->dh[lane], &b[k]);
   }
-  if (__builtin_expect(p->special != 0, 0))
-    qb__avx2_qblock_redo(x, b, sizeof(*b), p->special, qb__avx2_q8_0_ref);
+  if (__builtin_expect(special != 0, 0)) qb__avx2_qblock_redo(x, b, sizeof(*b), special, qb__avx2_q8_0_ref);
 }
 
 /* `groups` groups of eight q8_0 blocks as a pipeline of three stages: while a group's codes
@@ -154,23 +196,29 @@ QB__QBLOCK_AVX2_INLINE void qb__avx2_q8_0_codes8(const float* x, qb_block_q8_0* 
 QB__QBLOCK_AVX2_INLINE void qb__avx2_q8_0_quant_x8(const float* x, qb_block_q8_0* b, size_t groups) {
   if (groups == 0) return;
   qb__avx2_q8_0_prep p[2];
-  qb__avx2_q8_0_prep8(qb__avx2_amax8(x), &p[0]);
+  int s0 = qb__avx2_q8_0_prep8(qb__avx2_amax8(x), &p[0]), s1 = 0;
   __m256i amax = groups > 1 ? qb__avx2_amax8(x + 256) : _mm256_setzero_si256();
   size_t g = 0;
   for (; g + 4 <= groups; g += 2) {
-    /* amax: group g + 1's; p[0]: group g's constants (g is even). */
-    qb__avx2_q8_0_prep8(amax, &p[1]);
+    /* amax: group g + 1's; p[0], s0: group g's constants (g is even). */
+    s1 = qb__avx2_q8_0_prep8(amax, &p[1]);
     amax = qb__avx2_amax8(x + 256 * (g + 2));
-    qb__avx2_q8_0_codes8(x + 256 * g, b + 8 * g, &p[0]);
-    qb__avx2_q8_0_prep8(amax, &p[0]);
+    qb__avx2_q8_0_codes8(x + 256 * g, b + 8 * g, &p[0], s0);
+    s0 = qb__avx2_q8_0_prep8(amax, &p[0]);
     amax = qb__avx2_amax8(x + 256 * (g + 3));
-    qb__avx2_q8_0_codes8(x + 256 * (g + 1), b + 8 * (g + 1), &p[1]);
+    qb__avx2_q8_0_codes8(x + 256 * (g + 1), b + 8 * (g + 1), &p[1], s1);
   }
   for (; g < groups; g++) {
-    /* amax: group g + 1's; p[g % 2]: group g's constants. */
-    if (g + 1 < groups) qb__avx2_q8_0_prep8(amax, &p[(g + 1) % 2]);
+    /* amax: group g + 1's; p[g % 2] and s0 or s1: group g's constants. */
+    if (g + 1 < groups) {
+      const int s = qb__avx2_q8_0_prep8(amax, &p[(g + 1) % 2]);
+      if ((g + 1) % 2)
+        s1 = s;
+      else
+        s0 = s;
+    }
     if (g + 2 < groups) amax = qb__avx2_amax8(x + 256 * (g + 2));
-    qb__avx2_q8_0_codes8(x + 256 * g, b + 8 * g, &p[g % 2]);
+    qb__avx2_q8_0_codes8(x + 256 * g, b + 8 * g, &p[g % 2], g % 2 ? s1 : s0);
   }
 }
 
