@@ -244,7 +244,8 @@ PY
 mkdir dash && cd dash || exit 1
 "$qb" --isa scalar run --suite ../slow.suite --no-roofs --out - --show-skipped --context board=b1 >k.out 2>k.err &
 pid=$!
-for _ in $(seq 100); do ls results/*.journal >/dev/null 2>&1 && break; sleep 0.05; done
+# (up to a minute, while the run lives: on a loaded machine its start alone can take seconds)
+for _ in $(seq 1200); do ls results/*.journal >/dev/null 2>&1 || ! kill -0 $pid 2>/dev/null && break; sleep 0.05; done
 j=$(ls results/*.journal 2>/dev/null | head -1)
 [ -n "$j" ] || fail "--out -: no journal under results/"
 wait_lines "$j" 4 $pid
