@@ -97,7 +97,10 @@ for r in rows:
     if r["status"] == "skipped" and not r["reason"]:
         bad.append("%s: skipped without a reason" % r["name"])
     if r["status"] == "ok":
-        if r["error"]["mismatches"] != 0 or r["bytes_per_second"] <= 0 or r["iterations"] <= 0:
+        # A spread (stddev, cv) of two repetitions that timed alike is 0; every other
+        # ok row has a throughput.
+        spread = r.get("aggregate_name") in ("stddev", "cv")
+        if r["error"]["mismatches"] != 0 or r["bytes_per_second"] < 0 or (r["bytes_per_second"] == 0 and not spread) or r["iterations"] <= 0:
             bad.append("%s: ok row without figures or with mismatches" % r["name"])
         if r["round" "ing"] == "none" and r["family"] == "f32_qs8_quant":
             bad.append("%s: quantize row without a rounding mode" % r["name"])
