@@ -403,8 +403,9 @@ QB__QBLOCK_AVX2_INLINE qb__avx2_q4_0_range qb__avx2_q4_0_range8(const float* x) 
       n[k] = _mm256_max_epu32(n[k], v);
     }
   }
-  const qb__avx2_q4_0_range r = {qb__avx2_qblock_hmax8x8(p, 0),
-                                 _mm256_xor_si256(qb__avx2_qblock_hmax8x8(n, 1), _mm256_set1_epi32(INT32_MIN))};
+  const qb__avx2_q4_0_range r = {
+      qb__avx2_qblock_hmax8x8(p, 0),
+      _mm256_xor_si256(qb__avx2_qblock_hmax8x8(n, 1), _mm256_set1_epi32(INT32_MIN))};
   return r;
 }
 
