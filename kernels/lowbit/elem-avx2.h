@@ -213,13 +213,17 @@ static inline void qb__elem_avx2_pack4_lanes_x32(__m256i c, uint8_t* out) {
  * 3. vpshufb gathers each lane's 12 bytes in order, the high lane's as two overlapping
  *    8-byte runs (its bytes 0-7 and 4-11 into bytes 0-7 and 8-15);
  * 4. stores: the low lane's 16 bytes at out (its last 4 then overwritten), the high lane's
- *    runs at out + 12 (vmovq) and out + 16 (vpextrq): nothing written past out + 24. */
-static inline void qb__elem_avx2_pack6_lanes_x32(__m256i c, uint8_t* out) {
+ *    runs at out + 12 (vmovq) and out + 16 (vpextrq): nothing written past out + 24.
+ * qb__elem_avx2_pack6_groups does steps 1-2 (shared with the _over form below). */
+static inline __m256i qb__elem_avx2_pack6_groups(__m256i c) {
   /* 1. */
   const __m256i p = _mm256_maddubs_epi16(c, _mm256_set1_epi16(0x4001));
   const __m256i w = _mm256_madd_epi16(p, _mm256_set1_epi32(0x10000001));
   /* 2. */
-  const __m256i t = _mm256_permute4x64_epi64(w, _MM_SHUFFLE(3, 1, 2, 0));
+  return _mm256_permute4x64_epi64(w, _MM_SHUFFLE(3, 1, 2, 0));
+}
+static inline void qb__elem_avx2_pack6_lanes_x32(__m256i c, uint8_t* out) {
+  const __m256i t = qb__elem_avx2_pack6_groups(c);
   /* 3. */
   const __m256i s =
       _mm256_shuffle_epi8(t, _mm256_setr_epi8(0, 1, 2, 8, 9, 10, 4, 5, 6, 12, 13, 14, -1, -1, -1, -1, 0, 1, 2,
@@ -241,9 +245,7 @@ static inline void qb__elem_avx2_pack6_lanes_x32(__m256i c, uint8_t* out) {
  * by the store form of vextracti128), where the last block's 8-byte stores take a
  * vextracti128, a vmovq and a vpextrq. */
 static inline void qb__elem_avx2_pack6_lanes_x32_over(__m256i c, uint8_t* out) {
-  const __m256i p = _mm256_maddubs_epi16(c, _mm256_set1_epi16(0x4001));
-  const __m256i w = _mm256_madd_epi16(p, _mm256_set1_epi32(0x10000001));
-  const __m256i t = _mm256_permute4x64_epi64(w, _MM_SHUFFLE(3, 1, 2, 0));
+  const __m256i t = qb__elem_avx2_pack6_groups(c);
   const __m256i s =
       _mm256_shuffle_epi8(t, _mm256_setr_epi8(0, 1, 2, 8, 9, 10, 4, 5, 6, 12, 13, 14, -1, -1, -1, -1, 0, 1, 2,
                                               8, 9, 10, 4, 5, 6, 12, 13, 14, -1, -1, -1, -1));
