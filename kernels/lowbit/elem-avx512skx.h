@@ -9,6 +9,7 @@
 #define QB_LOWBIT_ELEM_AVX512SKX_H
 
 #include <immintrin.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* The f32 bits of the largest finite value of a small float format (no inf, no NaN). */
@@ -66,52 +67,210 @@ static inline __m512i qb__elem_avx512_encode_e8m0(__m512i w) {
   return _mm512_mask_mov_epi32(c, special, _mm512_set1_epi32(0xFF));
 }
 
-/* 4 x 16 bytes in 32-bit lanes (0..255) -> 64 bytes in order: two unsigned packs work
- * within 128-bit lanes, a dword permute restores the order. */
-static inline __m512i qb__elem_avx512_pack_u8x4(__m512i c0, __m512i c1, __m512i c2, __m512i c3) {
-  const __m512i p = _mm512_packus_epi16(_mm512_packus_epi32(c0, c1), _mm512_packus_epi32(c2, c3));
-  return _mm512_permutexvar_epi32(_mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15), p);
+/* The byte order of 4 x 16 lanes packed by vpackusdw / vpackuswb (or the signed packs),
+ * "lane order": byte j of 128-bit lane L holds element 16 (j / 4) + 4 L + j % 4, so each
+ * dword holds 4 consecutive elements (group 4 (j / 4) + L of 16). */
+static inline __m512i qb__elem_avx512_packus_lanes(__m512i c0, __m512i c1, __m512i c2, __m512i c3) {
+  return _mm512_packus_epi16(_mm512_packus_epi32(c0, c1), _mm512_packus_epi32(c2, c3));
+}
+/* The dword permute that puts lane order's groups in element order. */
+static inline __m512i qb__elem_avx512_lanes_order(__m512i b) {
+  return _mm512_permutexvar_epi32(_mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15), b);
 }
 
-/* 64 f32 -> 64 codes, one byte each, in order (ebits 0: E8M0). */
-static inline __m512i qb__elem_avx512_encode_x64(const float* in, int ebits, int mbits, int bias) {
+/* 64 f32 -> 64 FP6 / FP4 codes in lane order, exact for every input (NaN, inf, huge):
+ * qb__elem_avx512_encode_fn per 16 lanes. Out of line: the path of the blocks that
+ * qb__elem_avx512_encode_fn_lanes_x64 sends it. */
+static __attribute__((noinline, cold)) __m512i qb__elem_avx512_encode_fn_rare_x64(const float* in, int ebits,
+                                                                                  int mbits, int bias) {
   __m512i c[4];
+  for (int i = 0; i < 4; i++)
+    c[i] = qb__elem_avx512_encode_fn(_mm512_loadu_si512((const void*) (in + 16 * i)), ebits, mbits, bias);
+  return qb__elem_avx512_packus_lanes(c[0], c[1], c[2], c[3]);
+}
+
+/*
+ * 64 f32 -> 64 FP6 / FP4 codes in lane order, the common case in 6 vector operations per
+ * 16 and 12 per 64: elem-avx2.h's qb__elem_avx2_encode_fn_short_lanes_x32 on 16 lanes
+ * (its steps 1-5 and cvt-f8-x86.h's qb_f8_avx2_sum_madd, which describe why it is exact),
+ * where qb__elem_avx512_encode_fn takes 13 per 16:
+ * 1-4. per 16: b = w | sign, E = max(exponent of w, F << 23), magic = E + ((23 - mbits)
+ *    << 23) + T by vpaddsw, S = magic - b (vsubps), vpmaddwd with (2^(7 - mbits), 1):
+ *    2^(7 - mbits) code; per 64: vpackusdw, vpmulhuw by 2^(9 + mbits), vpackuswb:
+ *    min(code, 255) per byte;
+ * 5. a byte from 128 up (only inf, NaN and huge |x| give one: vpmovb2m) sends the block to
+ *    qb__elem_avx512_encode_fn_rare_x64; otherwise the codes are clamped to maxcode
+ *    (vpminub) and the sign, bit 7 of x's bits packed with signed saturation, moved to bit
+ *    nbits and or-ed on (vpsrlw, vpternlogd).
+ */
+static inline __attribute__((always_inline)) __m512i qb__elem_avx512_encode_fn_lanes_x64(const float* in,
+                                                                                         int ebits, int mbits,
+                                                                                         int bias) {
+  const int nbits = ebits + mbits, f = 128 - bias;
+  __m512i w[4], p[4];
   for (int i = 0; i < 4; i++) {
-    const __m512i w = _mm512_loadu_si512((const void*) (in + 16 * i));
-    c[i] = ebits == 0 ? qb__elem_avx512_encode_e8m0(w) : qb__elem_avx512_encode_fn(w, ebits, mbits, bias);
+    w[i] = _mm512_loadu_si512((const void*) (in + 16 * i));
+    /* 1-4. */
+    const __m512i b = _mm512_or_si512(w[i], _mm512_set1_epi32((int) 0x80000000u));
+    const __m512i e =
+        _mm512_max_epu32(_mm512_and_si512(w[i], _mm512_set1_epi32(0x7F800000)), _mm512_set1_epi32(f << 23));
+    const int t = 65536 - ((f + 23 - mbits) << mbits);
+    const __m512i magic = _mm512_adds_epi16(e, _mm512_set1_epi32(((23 - mbits) << 23) + t));
+    const __m512i q = _mm512_castps_si512(_mm512_sub_ps(_mm512_castsi512_ps(magic), _mm512_castsi512_ps(b)));
+    p[i] = _mm512_madd_epi16(q, _mm512_set1_epi32(1 << 16 | 1 << (7 - mbits)));
   }
-  return qb__elem_avx512_pack_u8x4(c[0], c[1], c[2], c[3]);
+  /* The signs packed first, so that x's vectors are free early (as in elem-avx2.h). */
+  const __m512i sg = _mm512_packs_epi16(_mm512_packs_epi32(w[0], w[1]), _mm512_packs_epi32(w[2], w[3]));
+  const __m512i k = _mm512_set1_epi16((short) (1 << (9 + mbits)));
+  const __m512i c = _mm512_packus_epi16(_mm512_mulhi_epu16(_mm512_packus_epi32(p[0], p[1]), k),
+                                        _mm512_mulhi_epu16(_mm512_packus_epi32(p[2], p[3]), k));
+  /* 5. */
+  if (__builtin_expect(_mm512_movepi8_mask(c) != 0, 0))
+    return qb__elem_avx512_encode_fn_rare_x64(in, ebits, mbits, bias);
+  const __m512i m = _mm512_min_epu8(c, _mm512_set1_epi8((char) ((1 << nbits) - 1)));
+  /* m | (sg >> (7 - nbits) on 16-bit lanes, which moves each byte's bit 7 to its bit nbits,
+   * & 1 << nbits): 0xF8 is A | (B & C). */
+  return _mm512_ternarylogic_epi32(m, _mm512_srli_epi16(sg, 7 - nbits), _mm512_set1_epi8((char) (1 << nbits)),
+                                   0xF8);
 }
 
+/* 64 f32 -> 64 E8M0 codes in lane order, exact for every input: qb__elem_avx512_encode_e8m0
+ * per 16 lanes. Out of line, for the blocks that qb__elem_avx512skx_f32_e8m0_x64 does not
+ * finish by itself. */
+static __attribute__((noinline, cold)) __m512i qb__elem_avx512_encode_e8m0_rare_x64(const float* in) {
+  __m512i c[4];
+  for (int i = 0; i < 4; i++)
+    c[i] = qb__elem_avx512_encode_e8m0(_mm512_loadu_si512((const void*) (in + 16 * i)));
+  return qb__elem_avx512_packus_lanes(c[0], c[1], c[2], c[3]);
+}
+
+/*
+ * 64 f32 -> 64 E8M0 codes in order, the common case in 2 vector operations per 16 and 6
+ * per 64 (elem-avx2.h's qb__elem_avx2_f32_e8m0_x32 on 16 lanes, which says why each step
+ * is exact):
+ * 1. (w + 2^22) >> 23 per lane, packed to bytes with unsigned saturation: the reference's
+ *    code for every x but +0, the negative NaNs from 0xFFC00000 up and the subnormals in
+ *    [2^-127, 1.5 x 2^-127), each of which gives a byte of 0 or 1;
+ * 2. a block with a byte <= 1 (vpcmpub to a mask) is redone: the bytes whose x, packed with
+ *    signed saturation, is <= 0 (+0 and the negatives) made 0xFF; if a byte of 1 is left,
+ *    the exact path;
+ * 3. one vpermd puts the groups in order.
+ */
 static inline void qb__elem_avx512skx_f32_e8m0_x64(const float* in, uint8_t* out) {
-  _mm512_storeu_si512((void*) out, qb__elem_avx512_encode_x64(in, 0, 0, 0));
+  __m512i w[4], c[4];
+  for (int i = 0; i < 4; i++) {
+    w[i] = _mm512_loadu_si512((const void*) (in + 16 * i));
+    /* 1. */
+    c[i] = _mm512_srli_epi32(_mm512_add_epi32(w[i], _mm512_set1_epi32(0x400000)), 23);
+  }
+  __m512i b = qb__elem_avx512_packus_lanes(c[0], c[1], c[2], c[3]);
+  /* 2. */
+  const __m512i one = _mm512_set1_epi8(1);
+  if (__builtin_expect(_mm512_cmple_epu8_mask(b, one) != 0, 0)) {
+    const __m512i sg = _mm512_packs_epi16(_mm512_packs_epi32(w[0], w[1]), _mm512_packs_epi32(w[2], w[3]));
+    b = _mm512_mask_mov_epi8(b, _mm512_cmplt_epi8_mask(sg, one), _mm512_set1_epi8((char) 0xFF));
+    if (_mm512_cmpeq_epi8_mask(b, one) != 0) b = qb__elem_avx512_encode_e8m0_rare_x64(in);
+  }
+  /* 3. */
+  _mm512_storeu_si512((void*) out, qb__elem_avx512_lanes_order(b));
 }
 
-/* 64 FP4 codes (bytes, in order) -> 32 bytes: c[2k] + 16 c[2k + 1] (vpmaddubsw), narrowed. */
-static inline void qb__elem_avx512skx_f32_f4e2m1_x64(const float* in, uint8_t* out) {
-  const __m512i c = qb__elem_avx512_encode_x64(in, 2, 1, 1);
-  _mm256_storeu_si256((__m256i*) out,
-                      _mm512_cvtepi16_epi8(_mm512_maddubs_epi16(c, _mm512_set1_epi16(0x1001))));
+/* 64 FP4 codes in lane order -> 32 bytes (byte k = c[2k] | c[2k + 1] << 4) in order, or
+ * two blocks' 128 codes -> 64 bytes, one store:
+ * 1. vpmaddubsw joins codes 2k and 2k + 1 (neighbours in a dword);
+ * 2. vpackuswb of the two blocks: 16-bit unit u of lane L holds a's output bytes 8u + 2L,
+ *    8u + 2L + 1 (u < 4) or b's (u >= 4, from 8 (u - 4) + 2L);
+ * 3. one vpermw puts the 16-bit units in order. */
+static inline __m512i qb__elem_avx512_pack4_x128(__m512i a, __m512i b) {
+  const __m512i k = _mm512_set1_epi16(0x1001);
+  /* 1, 2. */
+  const __m512i x = _mm512_packus_epi16(_mm512_maddubs_epi16(a, k), _mm512_maddubs_epi16(b, k));
+  /* 3. Word r < 16 from lane r % 4, unit r / 4; word 16 + r from lane r % 4, unit 4 + r / 4. */
+  return _mm512_permutexvar_epi16(_mm512_set_epi16(31, 23, 15, 7, 30, 22, 14, 6, 29, 21, 13, 5, 28, 20, 12, 4,
+                                                   27, 19, 11, 3, 26, 18, 10, 2, 25, 17, 9, 1, 24, 16, 8, 0),
+                                  x);
+}
+static inline void qb__elem_avx512_pack4_lanes_x64(__m512i a, uint8_t* out) {
+  _mm256_storeu_si256((__m256i*) out, _mm512_castsi512_si256(qb__elem_avx512_pack4_x128(a, a)));
+}
+static inline void qb__elem_avx512_pack4_lanes_x128(__m512i a, __m512i b, uint8_t* out) {
+  _mm512_storeu_si512((void*) out, qb__elem_avx512_pack4_x128(a, b));
 }
 
-/* 64 FP6 codes -> 48 bytes: c0 | c1 << 6 | c2 << 12 | c3 << 18 per 32-bit lane (vpmaddubsw,
- * vpmaddwd), the low 3 bytes of each gathered within 128-bit lanes (vpshufb), the lanes'
- * 12 bytes joined by a dword permute, one masked store. */
-static inline void qb__elem_avx512_pack6_x64(__m512i c, uint8_t* out) {
+/* 64 FP6 codes in lane order -> 48 bytes in order: c0 | c1 << 6 | c2 << 12 | c3 << 18 per
+ * dword (vpmaddubsw, vpmaddwd: each dword is a group of 4 consecutive codes), the dwords
+ * put in group order (vpermd), the low 3 bytes of each gathered within 128-bit lanes
+ * (vpshufb), the lanes' 12 bytes joined by a dword permute. _over stores 64 bytes, 16 past
+ * the block's (for a block whose next block's store overwrites them), the last block 48
+ * by a masked store. */
+static inline __m512i qb__elem_avx512_pack6_x64(__m512i c) {
   const __m512i p = _mm512_maddubs_epi16(c, _mm512_set1_epi16(0x4001));
-  const __m512i w = _mm512_madd_epi16(p, _mm512_set1_epi32(0x10000001));
+  const __m512i w = qb__elem_avx512_lanes_order(_mm512_madd_epi16(p, _mm512_set1_epi32(0x10000001)));
   const __m512i s = _mm512_shuffle_epi8(
       w, _mm512_broadcast_i32x4(_mm_setr_epi8(0, 1, 2, 4, 5, 6, 8, 9, 10, 12, 13, 14, -1, -1, -1, -1)));
-  const __m512i t =
-      _mm512_permutexvar_epi32(_mm512_setr_epi32(0, 1, 2, 4, 5, 6, 8, 9, 10, 12, 13, 14, 3, 7, 11, 15), s);
-  _mm512_mask_storeu_epi8(out, 0xFFFFFFFFFFFFull, t);
+  return _mm512_permutexvar_epi32(_mm512_setr_epi32(0, 1, 2, 4, 5, 6, 8, 9, 10, 12, 13, 14, 3, 7, 11, 15), s);
+}
+static inline void qb__elem_avx512_pack6_lanes_x64(__m512i c, uint8_t* out) {
+  _mm512_mask_storeu_epi8(out, 0xFFFFFFFFFFFFull, qb__elem_avx512_pack6_x64(c));
+}
+static inline void qb__elem_avx512_pack6_lanes_x64_over(__m512i c, uint8_t* out) {
+  _mm512_storeu_si512((void*) out, qb__elem_avx512_pack6_x64(c));
 }
 
+/*
+ * nb >= 1 blocks of 64 f32 -> FP6 / FP4, software-pipelined as elem-avx2.h's
+ * qb__elem_avx2_encode_fn_blocks: each block's codes computed before the previous block's
+ * are packed and stored; FP6 stores every block but the last with 16 bytes past its own
+ * (overwritten by the next block's store), FP4 packs two blocks per 64-byte store.
+ */
+static inline __attribute__((always_inline)) void qb__elem_avx512_encode_fn_blocks(size_t nb, const float* in,
+                                                                                   uint8_t* out, int ebits,
+                                                                                   int mbits, int bias) {
+  const int nbits = ebits + mbits;
+  const size_t ob = (size_t) (1 + nbits) * 8; /* bytes per 64 codes */
+  __m512i c = qb__elem_avx512_encode_fn_lanes_x64(in, ebits, mbits, bias);
+  if (nbits == 3) {
+    size_t i = 1;
+    for (; i + 1 < nb; i += 2) {
+      const __m512i d = qb__elem_avx512_encode_fn_lanes_x64(in + 64 * i, ebits, mbits, bias);
+      const __m512i e = qb__elem_avx512_encode_fn_lanes_x64(in + 64 * (i + 1), ebits, mbits, bias);
+      qb__elem_avx512_pack4_lanes_x128(c, d, out + ob * (i - 1));
+      c = e;
+    }
+    if (i < nb) {
+      qb__elem_avx512_pack4_lanes_x128(
+          c, qb__elem_avx512_encode_fn_lanes_x64(in + 64 * i, ebits, mbits, bias), out + ob * (i - 1));
+    } else {
+      qb__elem_avx512_pack4_lanes_x64(c, out + ob * (nb - 1));
+    }
+    return;
+  }
+  for (size_t i = 1; i < nb; i++) {
+    const __m512i next = qb__elem_avx512_encode_fn_lanes_x64(in + 64 * i, ebits, mbits, bias);
+    qb__elem_avx512_pack6_lanes_x64_over(c, out + ob * (i - 1));
+    c = next;
+  }
+  qb__elem_avx512_pack6_lanes_x64(c, out + ob * (nb - 1));
+}
+
+/* One block (the tails of elem-loop.c.in), and nb >= 1 whole blocks in a row. */
+static inline void qb__elem_avx512skx_f32_f4e2m1_x64(const float* in, uint8_t* out) {
+  qb__elem_avx512_pack4_lanes_x64(qb__elem_avx512_encode_fn_lanes_x64(in, 2, 1, 1), out);
+}
 static inline void qb__elem_avx512skx_f32_f6e2m3_x64(const float* in, uint8_t* out) {
-  qb__elem_avx512_pack6_x64(qb__elem_avx512_encode_x64(in, 2, 3, 1), out);
+  qb__elem_avx512_pack6_lanes_x64(qb__elem_avx512_encode_fn_lanes_x64(in, 2, 3, 1), out);
 }
 static inline void qb__elem_avx512skx_f32_f6e3m2_x64(const float* in, uint8_t* out) {
-  qb__elem_avx512_pack6_x64(qb__elem_avx512_encode_x64(in, 3, 2, 3), out);
+  qb__elem_avx512_pack6_lanes_x64(qb__elem_avx512_encode_fn_lanes_x64(in, 3, 2, 3), out);
+}
+static inline void qb__elem_avx512skx_f32_f4e2m1_x64_blocks(size_t nb, const float* in, uint8_t* out) {
+  qb__elem_avx512_encode_fn_blocks(nb, in, out, 2, 1, 1);
+}
+static inline void qb__elem_avx512skx_f32_f6e2m3_x64_blocks(size_t nb, const float* in, uint8_t* out) {
+  qb__elem_avx512_encode_fn_blocks(nb, in, out, 2, 3, 1);
+}
+static inline void qb__elem_avx512skx_f32_f6e3m2_x64_blocks(size_t nb, const float* in, uint8_t* out) {
+  qb__elem_avx512_encode_fn_blocks(nb, in, out, 3, 2, 3);
 }
 
 /* The f32 values of 16 FP6 magnitudes (exponent e, mantissa m; 5 bits), exactly and with
