@@ -152,6 +152,129 @@ static inline void qb_cvt_f8fp_avx512skx_f8e4m3_f32_tail(const uint8_t* in, floa
   const __mmask16 m = (__mmask16) ((1u << n) - 1u);
   _mm512_mask_storeu_ps(out, m, qb_f8e4m3_avx512_to_f32(_mm_maskz_loadu_epi8(m, in)));
 }
+/* 64 e4m3 bytes -> 64 f32: steps 1 and 2 above on each 16 without step 3, which took 3 of
+ * the 9 operations per 16: NaN is rare, and a block holding one goes through the
+ * 16-element block (b + b is 0xFE exactly for the NaN codes S.1111.111: one vpaddb and
+ * one vpcmpeqb per 64, as the AVX2 _x64 block below). Step 1 places each byte in the high
+ * half of a 16-bit lane by one in-lane vpshufb of the 16 bytes broadcast to both 128-bit
+ * lanes (vbroadcasti128 from memory is a load), where vpmovzxbw and vpsllw took two. */
+static inline __attribute__((always_inline)) void qb_cvt_f8fp_avx512skx_f8e4m3_f32_x64(const uint8_t* in,
+                                                                                       float* out) {
+  const __m512i b = _mm512_loadu_si512(in);
+  if (__builtin_expect(_mm512_cmpeq_epi8_mask(_mm512_add_epi8(b, b), _mm512_set1_epi8((char) 0xFE)) != 0,
+                       0)) {
+    for (int j = 0; j < 4; j++) qb_cvt_f8fp_avx512skx_f8e4m3_f32_x16(in + 16 * j, out + 16 * j);
+    return;
+  }
+  const __m256i place = _mm256_setr_epi8(-1, 0, -1, 1, -1, 2, -1, 3, -1, 4, -1, 5, -1, 6, -1, 7, -1, 8, -1, 9,
+                                         -1, 10, -1, 11, -1, 12, -1, 13, -1, 14, -1, 15);
+  for (int j = 0; j < 4; j++) {
+    const __m256i w = _mm256_shuffle_epi8(
+        _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i*) (in + 16 * j))), place);
+    const __m256i h = _mm256_and_si256(_mm256_srai_epi16(w, 1), _mm256_set1_epi16((short) 0xBFFF));
+    _mm512_storeu_ps(out + 16 * j, _mm512_mul_ps(_mm512_cvtph_ps(h), _mm512_set1_ps(256.0f)));
+  }
+}
+
+/*
+ * 64 f32 -> 64 fp8 bytes: the rounding of the AVX2 32-element blocks (qb_f8_avx2_sum_madd,
+ * steps 1-4 below) on 16 lanes, and a narrowing by packs of 10 operations per 64 (7 with
+ * VBMI's vpermt2b, below). The 16-element blocks above narrow by vpmovdb, two uops on one
+ * port on Zen 4, and take 10-12 operations per 16 for the rounding; these take 6.
+ * 1-3. As qb_f8_avx2_sum_madd: b = -|x|, E = max(exponent of b, emin), magic by vpaddsw
+ *    (a NaN past the format's range), S = magic - b, rounded to nearest even by the
+ *    instruction ({rn-sae}, whatever MXCSR says).
+ * 4. vpmaddwd with the words (256, 2^(1 + mbits)) gives 256 x code (the low word
+ *    T + k - 2^16 times 256, the high word X << 7 times 2^(1 + mbits), which is 256 x
+ *    (X << mbits)): a non-negative dword, below 2^18 unless the magic is a NaN, when it
+ *    is 256 x (T - 2^16) + 0x7FFF x 2^(1 + mbits), above 256 x 0x7F.
+ * 5. vpackssdw saturates it to 0x7FFF: the high byte of each word is min(code, 0x7F),
+ *    e4m3's NaN code for every |x| from 464 up, inf and NaN; the low byte is 0 (0xFF
+ *    where saturated). Saturating e4m3 and e5m2 send a block with any code past 0x7E /
+ *    0x7C (two vpcmpgtw) through the 16-element blocks above, which give NaN and the
+ *    saturated values their codes.
+ * 6. The signs: vpackssdw of the raw inputs keeps each sign in bit 15 of a word laid out
+ *    as the codes (signed saturation keeps the sign); one vpternlogd per 32 sets bit 15 of
+ *    the code words from them. What is left is the high byte of each word, in element
+ *    order: vpsrlw by 8, vpackuswb and one vpermd (the packs work within 128-bit lanes),
+ *    or with VBMI one vpermt2b (below).
+ */
+static inline __m512i qb_f8_avx512_sum_madd(__m512i w, int mbits, int emin) {
+  /* 1. */
+  const __m512i b = _mm512_or_si512(w, _mm512_set1_epi32((int) 0x80000000));
+  /* 2. */
+  const __m512i e =
+      _mm512_max_epu32(_mm512_and_si512(w, _mm512_set1_epi32(0x7F800000)), _mm512_set1_epi32(emin << 23));
+  /* 3. */
+  const int t = 65536 - ((emin + 23 - mbits) << mbits);
+  const __m512i magic = _mm512_adds_epi16(e, _mm512_set1_epi32(((23 - mbits) << 23) + t));
+  const __m512i q = _mm512_castps_si512(_mm512_sub_round_ps(
+      _mm512_castsi512_ps(magic), _mm512_castsi512_ps(b), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+  /* 4. */
+  return _mm512_madd_epi16(q, _mm512_set1_epi32((2 << mbits) << 16 | 256));
+}
+
+/* Steps 1-6 up to the high bytes: r[0] holds elements 0-31, r[1] 32-63, as words of
+ * vpackssdw (lane L: elements 4L to 4L + 3 of its first operand, then of its second).
+ * `top`: the largest code that is neither NaN nor saturated (0x7F: e4m3, no test).
+ * Returns 0 where a code past the top asks for the 16-element blocks. */
+static inline __attribute__((always_inline)) int qb_f8_avx512_x64_words(const float* in, __m512i r[2],
+                                                                        int mbits, int emin, int top) {
+  __m512i w[4], p[4];
+  for (int j = 0; j < 4; j++) {
+    w[j] = _mm512_loadu_si512(in + 16 * j);
+    p[j] = qb_f8_avx512_sum_madd(w[j], mbits, emin);
+  }
+  /* 5. */
+  const __m512i c01 = _mm512_packs_epi32(p[0], p[1]);
+  const __m512i c23 = _mm512_packs_epi32(p[2], p[3]);
+  if (top < 0x7F) {
+    const __m512i lim = _mm512_set1_epi16((short) (top << 8 | 0xFF));
+    if (__builtin_expect((_mm512_cmpgt_epi16_mask(c01, lim) | _mm512_cmpgt_epi16_mask(c23, lim)) != 0, 0)) {
+      return 0;
+    }
+  }
+  /* 6. */
+  const __m512i sign = _mm512_set1_epi16((short) 0x8000);
+  r[0] = _mm512_ternarylogic_epi32(c01, _mm512_packs_epi32(w[0], w[1]), sign, 0xF8);
+  r[1] = _mm512_ternarylogic_epi32(c23, _mm512_packs_epi32(w[2], w[3]), sign, 0xF8);
+  return 1;
+}
+
+/* A block past the top (saturating e4m3 or e5m2 only) through the 16-element blocks. */
+static inline void qb_f8_avx512_x64_redo(const float* in, uint8_t* out, int mbits) {
+  for (int j = 0; j < 4; j++) {
+    if (mbits == 3) {
+      qb_cvt_f8fp_avx512skx_f32_f8e4m3_x16(in + 16 * j, out + 16 * j, 1);
+    } else {
+      qb_cvt_f8fp_avx512skx_f32_f8e5m2_x16(in + 16 * j, out + 16 * j);
+    }
+  }
+}
+
+/* Blocks of block-loop.c.in (64 elements by the steps above; the remainder and the tail
+ * by the 16-element blocks): after vpackuswb, 128-bit lane L holds the 4-byte groups of
+ * elements 4L, 16 + 4L, 32 + 4L and 48 + 4L, which vpermd transposes into order. */
+static inline __attribute__((always_inline)) void qb_f8_avx512_x64(const float* in, uint8_t* out, int mbits,
+                                                                   int emin, int top) {
+  __m512i r[2];
+  if (!qb_f8_avx512_x64_words(in, r, mbits, emin, top)) {
+    qb_f8_avx512_x64_redo(in, out, mbits);
+    return;
+  }
+  const __m512i b = _mm512_packus_epi16(_mm512_srli_epi16(r[0], 8), _mm512_srli_epi16(r[1], 8));
+  _mm512_storeu_si512(out, _mm512_permutexvar_epi32(
+                               _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15), b));
+}
+static inline __attribute__((always_inline)) void qb_cvt_f8fp_avx512skx_f32_f8e4m3_x64(const float* in,
+                                                                                       uint8_t* out,
+                                                                                       int saturate) {
+  qb_f8_avx512_x64(in, out, 3, QB_F8_E4M3_EMIN, saturate ? 0x7E : 0x7F);
+}
+static inline __attribute__((always_inline)) void qb_cvt_f8fp_avx512skx_f32_f8e5m2_x64(const float* in,
+                                                                                       uint8_t* out) {
+  qb_f8_avx512_x64(in, out, 2, QB_F8_E5M2_EMIN, 0x7C);
+}
 
 #endif /* __AVX512F__ */
 
