@@ -40,6 +40,50 @@ static inline __m512i qb__e4m3x32_to_bf16_avx512(__m256i c, __m256i* nan) {
   return _mm512_ternarylogic_epi32(t, w, _mm512_set1_epi16((short) 0x8000), 0xF8);
 }
 
+/*
+ * 64 E4M3 codes (one 64-byte vector c, read as 32 words) -> 64 bf16 worth 2^-8 times
+ * their values, exactly, without widening across 128-bit lanes: word k of *odd is the
+ * code of byte 2k + 1 (the word's high byte), word k of *even the code of byte 2k. Any
+ * two calls put the same elements at the same place, so a lane by lane product pairs
+ * the right codes.
+ * 1. A code in the high byte of a word, shifted right arithmetically by 4, has its sign
+ *    in bit 15 and its 7 magnitude bits in bits 10..4; 0x87F0 keeps those (the even
+ *    codes are first moved to the high byte by a shift left by 8; the odd words' low
+ *    bits, the even code, fall outside the mask).
+ * 2. Normal codes (exponent field e >= 1): or-ing 0x3800 makes the bf16 exponent field
+ *    112 + e, so the bf16 is 2^-8 times the code's value (bias 127 against E4M3's 7,
+ *    minus 8). The or is an xor with bits the mask cleared, so step 3 can change it.
+ * 3. Codes with e = 0 (zeros and subnormals, m 2^-9) take instead of 0x3800 the xor
+ *    that turns sign | m << 4 into sign | the bf16 of m 2^-17: a masked vpermw of an
+ *    8-entry table, indexed by the code's low bits (the even code's are the word's low
+ *    bits, the odd code's are there after a shift right by 8; the index's bits 3 and 4
+ *    are e's low bits, 0 in those lanes), merged into the 0x3800 vector. One vpternlogd
+ *    does step 1's and and this xor.
+ * `nan` collects each code doubled (a byte add): 0xFE only where a NaN code was seen
+ * (qb__e4m3_saw_nan64_avx512); NaN codes decode as 2^-8 times +-480. Ten vector
+ * operations per 64 codes, and two for the NaN tracking; no input is a bf16 subnormal
+ * (the smallest, 2^-17, is normal), so vdpbf16ps's flushing of inputs never acts.
+ */
+static inline void qb__e4m3x64_to_bf16_avx512(__m512i c, __m512i* even, __m512i* odd, __m512i* nan) {
+  const __m512i keep = _mm512_set1_epi16((short) 0x87F0);
+  const __m512i bias = _mm512_set1_epi16(0x3800);
+  const __m512i fix =
+      _mm512_broadcast_i32x4(_mm_setr_epi16(0x0000, 0x3710, 0x37A0, 0x37F0, 0x3840, 0x3870, 0x3820, 0x3810));
+  const __mmask32 zo = _mm512_testn_epi16_mask(c, _mm512_set1_epi16(0x7800));
+  const __mmask32 ze = _mm512_testn_epi16_mask(c, _mm512_set1_epi16(0x0078));
+  const __m512i bo = _mm512_mask_permutexvar_epi16(bias, zo, _mm512_srli_epi16(c, 8), fix);
+  const __m512i be = _mm512_mask_permutexvar_epi16(bias, ze, c, fix);
+  /* 0x6A = (A & B) ^ C */
+  *odd = _mm512_ternarylogic_epi32(_mm512_srai_epi16(c, 4), keep, bo, 0x6A);
+  *even = _mm512_ternarylogic_epi32(_mm512_srai_epi16(_mm512_slli_epi16(c, 8), 4), keep, be, 0x6A);
+  *nan = _mm512_max_epu8(*nan, _mm512_add_epi8(c, c));
+}
+
+/* Whether `nan` (qb__e4m3x64_to_bf16_avx512) saw a NaN code. */
+static inline int qb__e4m3_saw_nan64_avx512(__m512i nan) {
+  return _mm512_cmpeq_epi8_mask(nan, _mm512_set1_epi8((char) 0xFE)) != 0;
+}
+
 /* Whether `nan` saw a NaN code. */
 static inline int qb__e4m3_saw_nan_avx512(__m256i nan) {
   return _mm256_movemask_epi8(_mm256_cmpeq_epi8(nan, _mm256_set1_epi8(-1))) != 0;
