@@ -97,16 +97,21 @@ QB__QBLOCK_AVX512_INLINE void qb__avx512_store_2x32(__m512i v, int8_t* a, int8_t
   _mm512_mask_storeu_epi8(b - 32, (__mmask64) 0xFFFFFFFF00000000ull, v);
 }
 
-/* roundf(x * id) for 16 values, as qb__avx512_q8_0_codes (no NaN or infinity, d normal). */
-QB__QBLOCK_AVX512_INLINE __m512i qb__avx512_q8_0_round16(const float* x, __m512 id) {
-  const __m512 xv = _mm512_loadu_ps(x);
-  const __m512 t = _mm512_mul_ps(xv, id);
-  /* copysign(0x1.fffffep-2, t) from x's sign (id >= 0, so t has it): the vpternlogd does
-   * not wait for the multiplication, and overwrites x, dead after it (0xEA = (A & B) | C
-   * with A = x, B = the sign bit, C = 0x1.fffffep-2). */
-  const __m512i h = _mm512_ternarylogic_epi32(_mm512_castps_si512(xv), _mm512_set1_epi32(INT32_MIN),
-                                              _mm512_castps_si512(_mm512_set1_ps(0x1.fffffep-2f)), 0xEA);
-  return _mm512_cvttps_epi32(_mm512_add_ps(t, _mm512_castsi512_ps(h)));
+/*
+ * roundf(x * id) for 32 values (x .. x + 15 under id2 = a, x + 16 .. x + 31 under b), in
+ * integers as quant/qblock-avx2.h's qb__avx2_q8_0_round16 (its comment has the proof):
+ * w = trunc(x * id2) with id2 = 2 / d = 2 id exactly (d normal), packed to int16 (no
+ * saturation: |w| <= 254), then roundf(v) = vpavgw(w, w >> 15): (w + 1) >> 1 for w >= 0,
+ * w >> 1 for w < 0. Five operations per 16 codes in the packs' int16 lanes where the float
+ * way (trunc(t + copysign(0x1.fffffep-2, t))) took a vpternlogd and a vaddps per 16 on
+ * top. The int16 lanes are in vpackssdw's order (per 128-bit lane, 4 of a, then 4 of b).
+ * A NaN x (no infinity reaches here) gives INT32_MIN, -32768, then -16384: a -128 after the
+ * byte pack, a code that is otherwise never made.
+ */
+QB__QBLOCK_AVX512_INLINE __m512i qb__avx512_q8_0_round32(const float* x, __m512 a, __m512 b) {
+  const __m512i w = _mm512_packs_epi32(_mm512_cvttps_epi32(_mm512_mul_ps(_mm512_loadu_ps(x), a)),
+                                       _mm512_cvttps_epi32(_mm512_mul_ps(_mm512_loadu_ps(x + 16), b)));
+  return _mm512_avg_epu16(w, _mm512_srai_epi16(w, 15));
 }
 
 /* One q8_0 block, the steps of qb__avx512_q8_0_quant_x16 with a scalar d and id (the last
@@ -126,10 +131,10 @@ QB__QBLOCK_AVX512_INLINE void qb__avx512_q8_0_quant(const float* x, qb_block_q8_
 
 /*
  * Sixteen q8_0 blocks (512 values) from their amax (qb__avx512_amax16_bits, quiet NaNs
- * skipped): d and id by two vector divisions, d to f16 by vcvtps2ph; then
+ * skipped): d and id2 = 2 / d (2 id exactly) by two vector divisions, d to f16 by vcvtps2ph; then
  * the maxima of the next sixteen blocks (at next, when not NULL), returned, so that their
  * loads overlap these blocks' codes; then the codes two blocks at a time
- * (qb__avx512_q8_0_round16, packed by qb__avx512_pack_s8x64). When any of the sixteen holds
+ * (qb__avx512_q8_0_round32, packed as by qb__avx512_pack_s8x64). When any of the sixteen holds
  * only NaNs or an infinity or has a subnormal d, or when a NaN shows in the codes, the
  * sixteen go through qb__avx512_q8_0_quant instead (which sends such a block to the
  * reference): rare.
@@ -138,7 +143,8 @@ QB__QBLOCK_AVX512_INLINE __m512i qb__avx512_q8_0_quant_x16_one(const float* x, q
                                                                const float* next) {
   const __m512 d = _mm512_div_ps(_mm512_castsi512_ps(amax), _mm512_set1_ps(127.0f));
   const __mmask16 nz = _mm512_cmp_ps_mask(d, _mm512_setzero_ps(), _CMP_NEQ_UQ);
-  const __m512 id = _mm512_maskz_div_ps(nz, _mm512_set1_ps(1.0f), d);
+  /* id2 = 2 / d (2 id exactly); 0 where d is 0 (a block of zeros). */
+  const __m512 id = _mm512_maskz_div_ps(nz, _mm512_set1_ps(2.0f), d);
   const __mmask16 special = _mm512_mask_cmp_ps_mask(nz, d, _mm512_set1_ps(0x1p-126f), _CMP_LT_OQ) |
                             _mm512_cmpgt_epi32_mask(amax, _mm512_set1_epi32(0x7F7FFFFF));
   /* Block k's d and id in lane qb__avx512_amax_lane[k]: id broadcast from memory (a load,
@@ -158,9 +164,10 @@ QB__QBLOCK_AVX512_INLINE __m512i qb__avx512_q8_0_quant_x16_one(const float* x, q
       const int l0 = qb__avx512_amax_lane[k], l1 = qb__avx512_amax_lane[k + 1];
       const __m512 i0 = _mm512_set1_ps(ids[l0]), i1 = _mm512_set1_ps(ids[l1]);
       const float* xk = x + 32 * k;
-      const __m512i v =
-          qb__avx512_pack_s8x64(qb__avx512_q8_0_round16(xk, i0), qb__avx512_q8_0_round16(xk + 16, i0),
-                                qb__avx512_q8_0_round16(xk + 32, i1), qb__avx512_q8_0_round16(xk + 48, i1));
+      /* The packs and the vpermd of qb__avx512_pack_s8x64, the rounding between them. */
+      const __m512i v = _mm512_permutexvar_epi32(
+          _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15),
+          _mm512_packs_epi16(qb__avx512_q8_0_round32(xk, i0, i0), qb__avx512_q8_0_round32(xk + 32, i1, i1)));
       lowest = _mm512_min_epi8(lowest, v);
       b[k].d = dh[l0];
       b[k + 1].d = dh[l1];
