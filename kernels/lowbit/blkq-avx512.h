@@ -17,15 +17,17 @@
  * +inf (blkq-avx2.h's dv), 16 quotients per true division, each rounded as the MX encoders
  * of mxq-avx512.h round (kernels/lowbit/README.md, "the magic from a table"), with E4M3's
  * floor binade 2^-6 (biased 121) fixed:
- * 1. a = min(|q|, 448): every |q| above 448 gives 448's code (nearest, saturating), and
- *    448 keeps the binade index below 16 and the code at most 0x7E (|q| < 2^33 here, so
- *    no NaN reaches the min);
+ * 1. a = min(|q|, 448) by one vrangeps (imm 0x0A: the operand of smaller magnitude, sign
+ *    cleared; exact for every finite q, subnormals included): every |q| above 448 gives
+ *    448's code (nearest, saturating), and 448 keeps the binade index below 16 and the code
+ *    at most 0x7E (|q| < 2^33 here, so no NaN reaches it). It replaced an and and an
+ *    unsigned min (one 512-bit operation fewer per 16 quotients: 1.06x, paired);
  * 2. j = max(E - 121, 0) by a saturating 16-bit subtraction and a shift, magic = table[j]
  *    (vpermd: 2^(121 + j + 20 - 127) with mantissa field j << 3), sum = a + magic: the
  *    sum's low byte is the magnitude code;
  * 3. the low bytes of 32 sums gathered in order (vpermt2b) and x's sign bits (byte 3 of
  *    each element, vpermt2b) put on by one vpternlogd.
- * 7 operations per 16 elements before the gather, where blkq-avx2.h takes 11 per 8.
+ * 6 operations per 16 elements before the gather, where blkq-avx2.h takes 11 per 8.
  */
 static inline __attribute__((always_inline)) void qb__blkq_avx512vbmi_f8_row_codes(const float* x, __m256 dv8,
                                                                                    uint8_t* q) {
@@ -47,9 +49,7 @@ static inline __attribute__((always_inline)) void qb__blkq_avx512vbmi_f8_row_cod
     for (int h = 0; h < 2; h++) {
       w[h] = _mm512_loadu_si512((const void*) (x + i + 16 * h));
       const __m512 qv = _mm512_div_ps(_mm512_castsi512_ps(w[h]), dv);
-      const __m512i a =
-          _mm512_min_epu32(_mm512_and_si512(_mm512_castps_si512(qv), _mm512_set1_epi32(0x7FFFFFFF)),
-                           _mm512_set1_epi32(0x43E00000));
+      const __m512i a = _mm512_castps_si512(_mm512_range_ps(qv, _mm512_set1_ps(448.0f), 0x0A));
       const __m512i j = _mm512_srli_epi32(_mm512_subs_epu16(a, _mm512_set1_epi32(121 << 23)), 23);
       s[h] = _mm512_castps_si512(
           _mm512_add_ps(_mm512_castsi512_ps(a), _mm512_castsi512_ps(_mm512_permutexvar_epi32(j, tab))));
