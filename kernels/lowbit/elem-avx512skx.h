@@ -1,9 +1,10 @@
 /*
  * The element casts of kernels/lowbit on AVX-512 (F/BW/VL/DQ), 64 elements per block:
  * f32 -> FP6 E2M3 / E3M2, FP4 E2M1 and E8M0, and FP6 -> f32 (the FP4 and E8M0 decodes run
- * at the store roof with AVX2 already). Bit-exact with the scalar references: the steps of
- * elem-avx2.h on 16 lanes, with mask registers for the NaN and special lanes, and the
- * FP6 decode by a 32-entry vpermi2ps table. Included only by -avx512skx- files.
+ * at the store roof with AVX2 already). Bit-exact with the scalar references: the encodes
+ * by the steps of elem-avx2.h on 16 lanes (the rare blocks by an exact path with mask
+ * registers for the NaN and special lanes), the FP6 decode by a 64-entry vpermt2w table
+ * of the f32's top 16 bits. Included by -avx512skx- files and by elem-avx512vbmi.h.
  */
 #ifndef QB_LOWBIT_ELEM_AVX512SKX_H
 #define QB_LOWBIT_ELEM_AVX512SKX_H
@@ -287,34 +288,65 @@ static inline __m512 qb__elem_avx512_f6_mags(__m512i mag, int mbits, int bias) {
                             _mm512_castsi512_ps(_mm512_set1_epi32((128 - bias) << 23)));
 }
 
+/* The top 16 bits of the f32 values of the 64 FP6 codes as the two tables of vpermt2w:
+ * *lo word i for code i (0-31: positive), *hi word i for code 32 + i (the same value,
+ * negative). An FP6 value has at most 4 significant bits, so the low 16 bits of its f32
+ * are zero. Word 2j of a dword is code 2j's, word 2j + 1 code 2j + 1's, from the f32
+ * values of qb__elem_avx512_f6_mags; the operands are constants (computed once per call,
+ * out of the loop). */
+static inline void qb__elem_avx512_f6_hi16(int mbits, int bias, __m512i* lo, __m512i* hi) {
+  const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+  const __m512i ve = _mm512_castps_si512(qb__elem_avx512_f6_mags(even, mbits, bias));
+  const __m512i vo =
+      _mm512_castps_si512(qb__elem_avx512_f6_mags(_mm512_add_epi32(even, _mm512_set1_epi32(1)), mbits, bias));
+  *lo =
+      _mm512_or_si512(_mm512_srli_epi32(ve, 16), _mm512_and_si512(vo, _mm512_set1_epi32((int) 0xFFFF0000u)));
+  *hi = _mm512_or_si512(*lo, _mm512_set1_epi16((short) 0x8000));
+}
+
+/* 32 FP6 codes, one per 16-bit lane in the low 6 bits (the bits above are ignored), word
+ * k of lane L for code 4L + k (k < 4) or 16 + 4L + k - 4 -> their 32 f32 in order at out:
+ * vpermt2w looks the 6 bits (sign included) up in the tables of qb__elem_avx512_f6_hi16,
+ * vpunpcklwd / vpunpckhwd with zero below make each word the top of its f32 (codes 0-15,
+ * then 16-31). */
+static inline void qb__elem_avx512_f6_words_f32(__m512i c, __m512i tlo, __m512i thi, float* out) {
+  const __m512i z = _mm512_setzero_si512();
+  const __m512i v = _mm512_permutex2var_epi16(tlo, c, thi);
+  _mm512_storeu_si512((void*) out, _mm512_unpacklo_epi16(z, v));
+  _mm512_storeu_si512((void*) (out + 16), _mm512_unpackhi_epi16(z, v));
+}
+
 /*
- * 64 FP6 codes (48 bytes) -> f32. Each 12-byte run of 16 codes is broadcast to the four
- * 128-bit lanes; vpshufb gives lane L the 3 bytes of group L in each dword, vpsrlvd shifts
- * them by 0, 6, 12, 18. vpermi2ps looks the low 5 bits (the magnitude) up in the table of
- * the 32 magnitudes (the bits above are ignored), and the sign bit (bit 5) goes to bit 31.
- * The loads stay inside the 48 bytes (the last one starts 4 bytes early).
+ * 64 FP6 codes (48 bytes: groups of 4 codes in 3 bytes, c0 | c1 << 6 | c2 << 12 | c3 <<
+ * 18) -> f32, 32 codes (24 bytes, 6 dwords) at a time, into the words of
+ * qb__elem_avx512_f6_words_f32 (lane L: the groups of codes 4L .. 4L + 3 and 16 + 4L ..):
+ * 1. vpermd gives lane L the dwords that hold group L's bytes (3L .. 3L + 2) and group 4 +
+ *    L's (12 + 3L ..): dwords 3L / 4, 3L / 4 + 1, (12 + 3L) / 4, (12 + 3L) / 4 + 1;
+ * 2. vpshufb puts in word k of each group the two bytes that hold code k (bytes 0-1 of
+ *    the group for codes 0 and 1, bytes 1-2 for codes 2 and 3);
+ * 3. vpsrlvw shifts them right by 0, 6, 4, 10: the code in the low 6 bits.
+ * 12 vector operations per 64 where the vpermi2ps table of 32 f32 took 20. The load is
+ * masked to the block's 48 bytes.
  */
 static inline void qb__elem_avx512_f6_f32_x64(const uint8_t* in, float* out, int mbits, int bias) {
-  const __m512i iota = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-  const __m512 tlo = qb__elem_avx512_f6_mags(iota, mbits, bias);
-  const __m512 thi = qb__elem_avx512_f6_mags(_mm512_add_epi32(iota, _mm512_set1_epi32(16)), mbits, bias);
-  const __m512i shift = _mm512_setr_epi32(0, 6, 12, 18, 0, 6, 12, 18, 0, 6, 12, 18, 0, 6, 12, 18);
-  /* Dword j of lane L: bytes 3L, 3L + 1, 3L + 2 of the run, then a zero (0x80). */
-  const __m512i base =
-      _mm512_setr_epi32((int) 0x80020100u, (int) 0x80020100u, (int) 0x80020100u, (int) 0x80020100u,
-                        (int) 0x80050403u, (int) 0x80050403u, (int) 0x80050403u, (int) 0x80050403u,
-                        (int) 0x80080706u, (int) 0x80080706u, (int) 0x80080706u, (int) 0x80080706u,
-                        (int) 0x800B0A09u, (int) 0x800B0A09u, (int) 0x800B0A09u, (int) 0x800B0A09u);
-  for (int i = 0; i < 4; i++) {
-    const int at = i < 3 ? 12 * i : 32, o = 12 * i - at;
-    const __m512i g = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i*) (in + at)));
-    const __m512i ctl = _mm512_add_epi32(base, _mm512_set1_epi32(o * 0x010101));
-    const __m512i c = _mm512_srlv_epi32(_mm512_shuffle_epi8(g, ctl), shift);
-    const __m512i v = _mm512_castps_si512(_mm512_permutex2var_ps(tlo, c, thi));
-    /* v | (c << 26 & 0x80000000): 0xF8 is A | (B & C). */
-    _mm512_storeu_si512(
-        (void*) (out + 16 * i),
-        _mm512_ternarylogic_epi32(v, _mm512_slli_epi32(c, 26), _mm512_set1_epi32((int) 0x80000000u), 0xF8));
+  __m512i tlo, thi;
+  qb__elem_avx512_f6_hi16(mbits, bias, &tlo, &thi);
+  const __m512i g = _mm512_maskz_loadu_epi8(0xFFFFFFFFFFFFull, in);
+  /* 1. */
+  const __m512i d0 = _mm512_setr_epi32(0, 1, 3, 4, 0, 1, 3, 4, 1, 2, 4, 5, 2, 3, 5, 6);
+  /* 2. Group L at byte 3L - 4 (3L / 4) of its lane (0, 3, 2, 1), group 4 + L at 8 plus
+   * 12 + 3L - 4 ((12 + 3L) / 4) (8, 11, 10, 9). */
+  const __m512i ctl =
+      _mm512_set_epi8(11, 10, 11, 10, 10, 9, 10, 9, 3, 2, 3, 2, 2, 1, 2, 1, 12, 11, 12, 11, 11, 10, 11, 10, 4,
+                      3, 4, 3, 3, 2, 3, 2, 13, 12, 13, 12, 12, 11, 12, 11, 5, 4, 5, 4, 4, 3, 4, 3, 10, 9, 10,
+                      9, 9, 8, 9, 8, 2, 1, 2, 1, 1, 0, 1, 0);
+  /* 3. */
+  const __m512i sh = _mm512_set_epi16(10, 4, 6, 0, 10, 4, 6, 0, 10, 4, 6, 0, 10, 4, 6, 0, 10, 4, 6, 0, 10, 4,
+                                      6, 0, 10, 4, 6, 0, 10, 4, 6, 0);
+  for (int h = 0; h < 2; h++) {
+    const __m512i d = h == 0 ? d0 : _mm512_add_epi32(d0, _mm512_set1_epi32(6));
+    const __m512i c = _mm512_srlv_epi16(_mm512_shuffle_epi8(_mm512_permutexvar_epi32(d, g), ctl), sh);
+    qb__elem_avx512_f6_words_f32(c, tlo, thi, out + 32 * h);
   }
 }
 

@@ -1,8 +1,8 @@
 /*
  * The element casts of kernels/lowbit on AVX-512 with VBMI (vpermb, vpmultishiftqb), 64
- * elements per block: FP6 E2M3 / E3M2 -> f32 by a 64-entry table of 16-bit words, and
- * the f32 -> FP6 encodes of elem-avx512skx.h with the bytes packed by one vpermb.
- * Bit-exact with the scalar references. Included only by -avx512vbmi- files.
+ * elements per block: FP6 E2M3 / E3M2 -> f32, the codes extracted by vpermb and
+ * vpmultishiftqb for elem-avx512skx.h's 64-entry table. Bit-exact with the scalar references. Included only
+ * by -avx512vbmi- files.
  */
 #ifndef QB_LOWBIT_ELEM_AVX512VBMI_H
 #define QB_LOWBIT_ELEM_AVX512VBMI_H
@@ -13,21 +13,6 @@
 
 #include "lowbit/elem-avx512skx.h"
 
-/* The top 16 bits of the f32 values of the 64 FP6 codes as the two tables of vpermt2w:
- * *lo word i for code i (0-31: positive), *hi word i for code 32 + i (the same value,
- * negative). An FP6 value has at most 4 significant bits, so the low 16 bits of its f32
- * are zero. Word 2j of a dword is code 2j's, word 2j + 1 code 2j + 1's, from the f32
- * values of qb__elem_avx512_f6_mags; the operands are constants. */
-static inline void qb__elem_avx512vbmi_f6_hi16(int mbits, int bias, __m512i* lo, __m512i* hi) {
-  const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-  const __m512i ve = _mm512_castps_si512(qb__elem_avx512_f6_mags(even, mbits, bias));
-  const __m512i vo =
-      _mm512_castps_si512(qb__elem_avx512_f6_mags(_mm512_add_epi32(even, _mm512_set1_epi32(1)), mbits, bias));
-  *lo =
-      _mm512_or_si512(_mm512_srli_epi32(ve, 16), _mm512_and_si512(vo, _mm512_set1_epi32((int) 0xFFFF0000u)));
-  *hi = _mm512_or_si512(*lo, _mm512_set1_epi16((short) 0x8000));
-}
-
 /*
  * 64 FP6 codes (48 bytes: groups of 4 codes in 3 bytes, c0 | c1 << 6 | c2 << 12 | c3 <<
  * 18) -> f32, 32 codes at a time:
@@ -36,14 +21,14 @@ static inline void qb__elem_avx512vbmi_f6_hi16(int mbits, int bias, __m512i* lo,
  *    step 4's in-lane unpacks give the f32 in order;
  * 2. vpmultishiftqb puts code k of each qword (bits 6k .. 6k + 5) in the low byte of word
  *    k (the bits above it are ignored by step 3);
- * 3. vpermt2w looks the 6 bits (sign included) up in the table of qb__elem_avx512vbmi_f6_hi16;
- * 4. vpunpcklwd / vpunpckhwd with zero below make each word the top of its f32.
- * 10 vector operations per 64 where qb__elem_avx512_f6_f32_x64 takes 20. The load is
+ * 3, 4. qb__elem_avx512_f6_words_f32 (elem-avx512skx.h): the vpermt2w table and the
+ *    unpacks with zero.
+ * 10 vector operations per 64 where qb__elem_avx512_f6_f32_x64 takes 12. The load is
  * masked to the 48 bytes.
  */
 static inline void qb__elem_avx512vbmi_f6_f32_x64(const uint8_t* in, float* out, int mbits, int bias) {
   __m512i tlo, thi;
-  qb__elem_avx512vbmi_f6_hi16(mbits, bias, &tlo, &thi);
+  qb__elem_avx512_f6_hi16(mbits, bias, &tlo, &thi);
   const __m512i g = _mm512_maskz_loadu_epi8(0xFFFFFFFFFFFFull, in);
   /* 1. Qword q of half h: group 8h + q / 2 (q even) or 8h + 4 + q / 2 (q odd), its bytes
    * 3 group + 0, 1, 2 (repeated over the qword: only bits 24-25, from the 4th byte,
@@ -55,14 +40,10 @@ static inline void qb__elem_avx512vbmi_f6_f32_x64(const uint8_t* in, float* out,
   const __m512i idx[2] = {idx0, _mm512_add_epi8(idx0, _mm512_set1_epi8(24))};
   /* 2. Bytes 0, 2, 4, 6 of each qword from bits 0, 6, 12, 18. */
   const __m512i sh = _mm512_set1_epi64(0x0012000C00060000ll);
-  const __m512i z = _mm512_setzero_si512();
   for (int h = 0; h < 2; h++) {
     const __m512i c = _mm512_multishift_epi64_epi8(sh, _mm512_permutexvar_epi8(idx[h], g));
-    /* 3. */
-    const __m512i v = _mm512_permutex2var_epi16(tlo, c, thi);
-    /* 4. */
-    _mm512_storeu_si512((void*) (out + 32 * h), _mm512_unpacklo_epi16(z, v));
-    _mm512_storeu_si512((void*) (out + 32 * h + 16), _mm512_unpackhi_epi16(z, v));
+    /* 3, 4. */
+    qb__elem_avx512_f6_words_f32(c, tlo, thi, out + 32 * h);
   }
 }
 
