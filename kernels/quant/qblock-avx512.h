@@ -245,21 +245,47 @@ QB__QBLOCK_AVX512_INLINE void qb__avx512_q4_0_quant(const float* x, qb_block_q4_
  * first element of that magnitude, d = amax * 0.125 signed opposite to m, id by one
  * vector division, d to f16 by vcvtps2ph; codes trunc(min(x * id + 8.5, 15)) for the
  * blocks without NaN or infinity and with d normal or 0, qb__avx512_q4_0_quant for the rest.
- * qb__avx512_q4_0_codes ORs the int32 codes into *nan: a NaN x (the only one that can reach
- * it) makes a negative code there, and its caller then redoes those blocks.
+ * The codes by qb__avx512_q4_0_codes4, which ORs them into *nan: a NaN x (the only one
+ * that can reach them in a block that is not special) makes a negative code there, and
+ * the caller then redoes the sixteen blocks.
  */
-QB__QBLOCK_AVX512_INLINE void qb__avx512_q4_0_codes(const float* x, __m512 id, qb_block_q4_0* b,
-                                                    __m512i* nan) {
-  __m512i c[2];
-#pragma GCC unroll 2
-  for (int i = 0; i < 2; i++) {
-    const __m512 t = _mm512_add_ps(_mm512_mul_ps(_mm512_loadu_ps(x + 16 * i), id), _mm512_set1_ps(8.5f));
-    /* vminps returns its second operand, t, where t is NaN: cvttps2dq makes it INT32_MIN. */
-    c[i] = _mm512_cvttps_epi32(_mm512_min_ps(_mm512_set1_ps(15.0f), t));
-  }
+/*
+ * Two blocks' codes before the clamp, trunc(x * id + 8.5) in [0, 16] (the steps of
+ * qb__avx2_q4_0_pairs on vectors of 16), as 16-bit lanes: element j (low nibble) | element
+ * j + 16 (high nibble), min(c, 15) first. vpackssdw leaves, in 128-bit lane i, elements
+ * 4i .. 4i + 3 of block a, then of block b. A NaN x gives INT32_MIN, then -32768: ORed
+ * into *nan (sign bits of its 16-bit lanes) before the clamp and shift, which would hide it.
+ */
+QB__QBLOCK_AVX512_INLINE __m512i qb__avx512_q4_0_pairs2(const float* xa, __m512 ia, __m512 ib, __m512i* nan) {
+  const __m512 h = _mm512_set1_ps(8.5f);
+#define QB__C(p, id) _mm512_cvttps_epi32(_mm512_add_ps(_mm512_mul_ps(_mm512_loadu_ps(p), id), h))
+  const __m512i lo = _mm512_packs_epi32(QB__C(xa, ia), QB__C(xa + 32, ib));
+  const __m512i hi = _mm512_packs_epi32(QB__C(xa + 16, ia), QB__C(xa + 48, ib));
+#undef QB__C
   /* 0xFE: A | B | C. */
-  *nan = _mm512_ternarylogic_epi32(*nan, c[0], c[1], 0xFE);
-  _mm_storeu_si128((__m128i*) b->qs, _mm512_cvtepi32_epi8(_mm512_or_si512(c[0], _mm512_slli_epi32(c[1], 4))));
+  *nan = _mm512_ternarylogic_epi32(*nan, lo, hi, 0xFE);
+  const __m512i fifteen = _mm512_set1_epi16(15);
+  return _mm512_or_si512(_mm512_min_epi16(lo, fifteen), _mm512_slli_epi16(_mm512_min_epi16(hi, fifteen), 4));
+}
+
+/*
+ * Four consecutive blocks' codes (ids ia .. id): two qb__avx512_q4_0_pairs2, one vpackuswb
+ * (128-bit lane i: 4 bytes of each block in turn) and one vpermd that gathers each block's
+ * 16 bytes into one 128-bit lane, stored to the four blocks (one plain 16-byte store, three
+ * masked stores of the vector at an offset: no extracting shuffle). Per 128 values 48
+ * operations where two per block of the one-block codes (float clamp, two vpmovdb uops)
+ * took 52.
+ */
+QB__QBLOCK_AVX512_INLINE void qb__avx512_q4_0_codes4(const float* x, __m512 ia, __m512 ib, __m512 ic,
+                                                     __m512 id, qb_block_q4_0* b, __m512i* nan) {
+  const __m512i w = _mm512_packus_epi16(qb__avx512_q4_0_pairs2(x, ia, ib, nan),
+                                        qb__avx512_q4_0_pairs2(x + 64, ic, id, nan));
+  const __m512i v =
+      _mm512_permutexvar_epi32(_mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15), w);
+  _mm_storeu_si128((__m128i*) b[0].qs, _mm512_castsi512_si128(v));
+  _mm512_mask_storeu_epi8(b[1].qs - 16, (__mmask64) 0xFFFF << 16, v);
+  _mm512_mask_storeu_epi8(b[2].qs - 32, (__mmask64) 0xFFFF << 32, v);
+  _mm512_mask_storeu_epi8(b[3].qs - 48, (__mmask64) 0xFFFF << 48, v);
 }
 
 /*
@@ -351,21 +377,28 @@ QB__QBLOCK_AVX512_INLINE qb__avx512_hilo qb__avx512_q4_0_quant_x16_one(const flo
   qb__avx512_from_memory(dh, ids);
   qb__avx512_hilo hl_next = hl;
   if (next != NULL) hl_next = qb__avx512_hilo16(next);
+  /* The codes four blocks at a time (qb__avx512_q4_0_codes4); then the blocks the fast path
+   * cannot take, written again. */
   __m512i nan = _mm512_setzero_si512();
-#pragma GCC unroll 16
-  for (int k = 0; k < 16; k++) {
-    const int lane = qb__avx512_amax_lane[k];
-    if (__builtin_expect(special & (1u << lane), 0)) {
-      qb__avx512_q4_0_quant(x + 32 * k, &b[k]);
-    } else {
-      b[k].d = dh[lane];
-      qb__avx512_q4_0_codes(x + 32 * k, _mm512_set1_ps(ids[lane]), &b[k], &nan);
-    }
+#pragma GCC unroll 4
+  for (int k = 0; k < 16; k += 4) {
+    const int l0 = qb__avx512_amax_lane[k], l1 = qb__avx512_amax_lane[k + 1];
+    const int l2 = qb__avx512_amax_lane[k + 2], l3 = qb__avx512_amax_lane[k + 3];
+    b[k].d = dh[l0];
+    b[k + 1].d = dh[l1];
+    b[k + 2].d = dh[l2];
+    b[k + 3].d = dh[l3];
+    qb__avx512_q4_0_codes4(x + 32 * k, _mm512_set1_ps(ids[l0]), _mm512_set1_ps(ids[l1]),
+                           _mm512_set1_ps(ids[l2]), _mm512_set1_ps(ids[l3]), &b[k], &nan);
   }
-  /* A NaN somewhere (VRANGEPS skips a quiet NaN, so hi and lo do not show it): all
-   * sixteen again by the exact one-block path (rare). */
-  if (__builtin_expect(_mm512_movepi32_mask(nan) != 0, 0)) {
+  /* A NaN somewhere (VRANGEPS skips a quiet NaN, so hi and lo do not show it), or a special
+   * block's garbage: all sixteen again by the exact one-block path (rare). */
+  if (__builtin_expect(_mm512_movepi16_mask(nan) != 0, 0)) {
     for (int k = 0; k < 16; k++) qb__avx512_q4_0_quant(x + 32 * k, &b[k]);
+  } else if (__builtin_expect(special != 0, 0)) {
+    for (int k = 0; k < 16; k++) {
+      if (special & (1u << qb__avx512_amax_lane[k])) qb__avx512_q4_0_quant(x + 32 * k, &b[k]);
+    }
   }
   return hl_next;
 }
