@@ -278,6 +278,57 @@ static inline __attribute__((always_inline)) void qb_cvt_f8fp_avx512skx_f32_f8e5
 
 #endif /* __AVX512F__ */
 
+#if defined(__AVX512VBMI__)
+
+/* The byte indices for vpermt2b: element j is the high byte of word 8L + 4s + (j & 3) of
+ * table j >> 5, where s = (j >> 4) & 1 is the pack's operand and L = (j >> 2) & 3 its lane. */
+static inline __m512i qb_f8_avx512vbmi_order(void) {
+#define QB__F8I(j) \
+  (uint8_t)(2 * (8 * (((j) >> 2) & 3) + 4 * (((j) >> 4) & 1) + ((j) &3)) + 1 + 64 * ((j) >> 5))
+#define QB__F8I4(j) QB__F8I(j), QB__F8I((j) + 1), QB__F8I((j) + 2), QB__F8I((j) + 3)
+#define QB__F8I16(j) QB__F8I4(j), QB__F8I4((j) + 4), QB__F8I4((j) + 8), QB__F8I4((j) + 12)
+  _Alignas(64) static const uint8_t idx[64] = {QB__F8I16(0), QB__F8I16(16), QB__F8I16(32), QB__F8I16(48)};
+#undef QB__F8I16
+#undef QB__F8I4
+#undef QB__F8I
+  return _mm512_load_si512(idx);
+}
+
+/* The blocks with VBMI: qb_f8_avx512_x64's steps, the bytes by one vpermt2b. */
+static inline __attribute__((always_inline)) void qb_f8_avx512vbmi_x64(const float* in, uint8_t* out,
+                                                                       int mbits, int emin, int top) {
+  __m512i r[2];
+  if (!qb_f8_avx512_x64_words(in, r, mbits, emin, top)) {
+    qb_f8_avx512_x64_redo(in, out, mbits);
+    return;
+  }
+  _mm512_storeu_si512(out, _mm512_permutex2var_epi8(r[0], qb_f8_avx512vbmi_order(), r[1]));
+}
+static inline __attribute__((always_inline)) void qb_cvt_f8fp_avx512vbmi_f32_f8e4m3_x64(const float* in,
+                                                                                        uint8_t* out,
+                                                                                        int saturate) {
+  qb_f8_avx512vbmi_x64(in, out, 3, QB_F8_E4M3_EMIN, saturate ? 0x7E : 0x7F);
+}
+static inline void qb_cvt_f8fp_avx512vbmi_f32_f8e4m3_x16(const float* in, uint8_t* out, int saturate) {
+  qb_cvt_f8fp_avx512skx_f32_f8e4m3_x16(in, out, saturate);
+}
+static inline void qb_cvt_f8fp_avx512vbmi_f32_f8e4m3_tail(const float* in, uint8_t* out, size_t n,
+                                                          int saturate) {
+  qb_cvt_f8fp_avx512skx_f32_f8e4m3_tail(in, out, n, saturate);
+}
+static inline __attribute__((always_inline)) void qb_cvt_f8fp_avx512vbmi_f32_f8e5m2_x64(const float* in,
+                                                                                        uint8_t* out) {
+  qb_f8_avx512vbmi_x64(in, out, 2, QB_F8_E5M2_EMIN, 0x7C);
+}
+static inline void qb_cvt_f8fp_avx512vbmi_f32_f8e5m2_x16(const float* in, uint8_t* out) {
+  qb_cvt_f8fp_avx512skx_f32_f8e5m2_x16(in, out);
+}
+static inline void qb_cvt_f8fp_avx512vbmi_f32_f8e5m2_tail(const float* in, uint8_t* out, size_t n) {
+  qb_cvt_f8fp_avx512skx_f32_f8e5m2_tail(in, out, n);
+}
+
+#endif /* __AVX512VBMI__ */
+
 #if defined(__AVX2__) && defined(__F16C__)
 
 /* Step 1 of both AVX2 encoders: |x| clamped (NaN lanes to `nanval`, see below) into *a,
