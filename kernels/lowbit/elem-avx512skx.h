@@ -222,11 +222,14 @@ static inline void qb__elem_avx512_pack6_lanes_x64_over(__m512i c, uint8_t* out)
  * nb >= 1 blocks of 64 f32 -> FP6 / FP4, software-pipelined as elem-avx2.h's
  * qb__elem_avx2_encode_fn_blocks: each block's codes computed before the previous block's
  * are packed and stored; FP6 stores every block but the last with 16 bytes past its own
- * (overwritten by the next block's store), FP4 packs two blocks per 64-byte store.
+ * (overwritten by the next block's store), FP4 packs two blocks per 64-byte store. The
+ * FP6 packs are parameters (elem-avx512vbmi.h passes its own); always inlined, the calls
+ * are direct.
  */
-static inline __attribute__((always_inline)) void qb__elem_avx512_encode_fn_blocks(size_t nb, const float* in,
-                                                                                   uint8_t* out, int ebits,
-                                                                                   int mbits, int bias) {
+typedef void (*qb__elem_avx512_pack6_fn)(__m512i c, uint8_t* out);
+static inline __attribute__((always_inline)) void qb__elem_avx512_encode_fn_blocks_with(
+    size_t nb, const float* in, uint8_t* out, int ebits, int mbits, int bias, qb__elem_avx512_pack6_fn pack6,
+    qb__elem_avx512_pack6_fn pack6_over) {
   const int nbits = ebits + mbits;
   const size_t ob = (size_t) (1 + nbits) * 8; /* bytes per 64 codes */
   __m512i c = qb__elem_avx512_encode_fn_lanes_x64(in, ebits, mbits, bias);
@@ -248,10 +251,16 @@ static inline __attribute__((always_inline)) void qb__elem_avx512_encode_fn_bloc
   }
   for (size_t i = 1; i < nb; i++) {
     const __m512i next = qb__elem_avx512_encode_fn_lanes_x64(in + 64 * i, ebits, mbits, bias);
-    qb__elem_avx512_pack6_lanes_x64_over(c, out + ob * (i - 1));
+    pack6_over(c, out + ob * (i - 1));
     c = next;
   }
-  qb__elem_avx512_pack6_lanes_x64(c, out + ob * (nb - 1));
+  pack6(c, out + ob * (nb - 1));
+}
+static inline __attribute__((always_inline)) void qb__elem_avx512_encode_fn_blocks(size_t nb, const float* in,
+                                                                                   uint8_t* out, int ebits,
+                                                                                   int mbits, int bias) {
+  qb__elem_avx512_encode_fn_blocks_with(nb, in, out, ebits, mbits, bias, qb__elem_avx512_pack6_lanes_x64,
+                                        qb__elem_avx512_pack6_lanes_x64_over);
 }
 
 /* One block (the tails of elem-loop.c.in), and nb >= 1 whole blocks in a row. */

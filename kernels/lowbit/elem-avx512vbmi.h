@@ -1,7 +1,8 @@
 /*
  * The element casts of kernels/lowbit on AVX-512 with VBMI (vpermb, vpmultishiftqb), 64
  * elements per block: FP6 E2M3 / E3M2 -> f32, the codes extracted by vpermb and
- * vpmultishiftqb for elem-avx512skx.h's 64-entry table. Bit-exact with the scalar references. Included only
+ * vpmultishiftqb for elem-avx512skx.h's 64-entry table, and f32 -> FP6 by
+ * elem-avx512skx.h's codes packed with one vpermb. Bit-exact with the scalar references. Included only
  * by -avx512vbmi- files.
  */
 #ifndef QB_LOWBIT_ELEM_AVX512VBMI_H
@@ -52,6 +53,46 @@ static inline void qb__elem_avx512vbmi_f6e2m3_f32_x64(const uint8_t* in, float* 
 }
 static inline void qb__elem_avx512vbmi_f6e3m2_f32_x64(const uint8_t* in, float* out) {
   qb__elem_avx512vbmi_f6_f32_x64(in, out, 2, 3);
+}
+
+/* 64 FP6 codes in lane order (elem-avx512skx.h) -> 48 bytes in order: c0 | c1 << 6 | c2 <<
+ * 12 | c3 << 18 per dword (vpmaddubsw, vpmaddwd; dword 4L + v holds group 4v + L), then
+ * one vpermb gathers each group's low 3 bytes in group order, where
+ * qb__elem_avx512_pack6_x64 takes a vpermd, a vpshufb and a second vpermd. _over stores
+ * 64 bytes, 16 past the block's (overwritten by the next block's store), the last block
+ * 48 by a masked store. */
+static inline __m512i qb__elem_avx512vbmi_pack6_x64(__m512i c) {
+  const __m512i p = _mm512_maddubs_epi16(c, _mm512_set1_epi16(0x4001));
+  const __m512i w = _mm512_madd_epi16(p, _mm512_set1_epi32(0x10000001));
+  /* Byte 3g + i from byte 4 (4 (g % 4) + g / 4) + i; bytes 48-63 are not stored. */
+  return _mm512_permutexvar_epi8(
+      _mm512_set_epi8(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 62, 61, 60, 46, 45, 44, 30, 29, 28, 14,
+                      13, 12, 58, 57, 56, 42, 41, 40, 26, 25, 24, 10, 9, 8, 54, 53, 52, 38, 37, 36, 22, 21,
+                      20, 6, 5, 4, 50, 49, 48, 34, 33, 32, 18, 17, 16, 2, 1, 0),
+      w);
+}
+static inline void qb__elem_avx512vbmi_pack6_lanes_x64(__m512i c, uint8_t* out) {
+  _mm512_mask_storeu_epi8(out, 0xFFFFFFFFFFFFull, qb__elem_avx512vbmi_pack6_x64(c));
+}
+static inline void qb__elem_avx512vbmi_pack6_lanes_x64_over(__m512i c, uint8_t* out) {
+  _mm512_storeu_si512((void*) out, qb__elem_avx512vbmi_pack6_x64(c));
+}
+
+/* One block (the tails of elem-loop.c.in), and nb >= 1 whole blocks in a row: the codes
+ * of qb__elem_avx512_encode_fn_lanes_x64, software-pipelined as in elem-avx512skx.h. */
+static inline void qb__elem_avx512vbmi_f32_f6e2m3_x64(const float* in, uint8_t* out) {
+  qb__elem_avx512vbmi_pack6_lanes_x64(qb__elem_avx512_encode_fn_lanes_x64(in, 2, 3, 1), out);
+}
+static inline void qb__elem_avx512vbmi_f32_f6e3m2_x64(const float* in, uint8_t* out) {
+  qb__elem_avx512vbmi_pack6_lanes_x64(qb__elem_avx512_encode_fn_lanes_x64(in, 3, 2, 3), out);
+}
+static inline void qb__elem_avx512vbmi_f32_f6e2m3_x64_blocks(size_t nb, const float* in, uint8_t* out) {
+  qb__elem_avx512_encode_fn_blocks_with(nb, in, out, 2, 3, 1, qb__elem_avx512vbmi_pack6_lanes_x64,
+                                        qb__elem_avx512vbmi_pack6_lanes_x64_over);
+}
+static inline void qb__elem_avx512vbmi_f32_f6e3m2_x64_blocks(size_t nb, const float* in, uint8_t* out) {
+  qb__elem_avx512_encode_fn_blocks_with(nb, in, out, 3, 2, 3, qb__elem_avx512vbmi_pack6_lanes_x64,
+                                        qb__elem_avx512vbmi_pack6_lanes_x64_over);
 }
 
 #endif /* QB_LOWBIT_ELEM_AVX512VBMI_H */
