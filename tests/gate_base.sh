@@ -9,6 +9,12 @@ src=$1
 fail() { echo "gate_base: FAIL: $*" >&2; exit 1; }
 first=$(awk '!/^[[:space:]]*(#|$)/ { print $1; exit }' "$src/ci/gate-base")
 [[ $first =~ ^[0-9a-f]{40}$ ]] || fail "$src/ci/gate-base: '$first' is not a full commit hash"
+# This checkout's ci/renames: OLD NEW stable kernel names per line.
+if [ -f "$src/ci/renames" ]; then
+  bad=$(sed 's/#.*//' "$src/ci/renames" | awk 'NF && !(NF == 2 && $1 ~ /^[a-z0-9_]+__[a-z0-9_]+$/ &&
+    $2 ~ /^[a-z0-9_]+__[a-z0-9_]+$/ && $1 != $2) { print NR": "$0 }')
+  [ -z "$bad" ] || fail "$src/ci/renames: not 'OLD NEW' kernel names: $bad"
+fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/qb-gate-base.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
@@ -57,4 +63,13 @@ grep -q 'not a commit here' "$tmp/err" || fail "an unknown hash: not said on std
 printf '%s\n' "$c1" >ci/gate-base
 expect "$c2" "--base" --base "$c2"
 QB_REGRESSION_BASE=$c2 expect "$c2" "QB_REGRESSION_BASE"
+# ci/renames: comments and blank lines are skipped; a malformed line is bad input (exit 2),
+# named by its line, before anything is built.
+printf '# renamed\n\nf__a f__b # why\n' >ci/renames
+QB_REGRESSION_BASE=$c2 expect "$c2" "QB_REGRESSION_BASE"
+printf 'f__a f__b\nf__c\n' >ci/renames
+rc=0
+bash ci/regression --which-base 2>"$tmp/err" >/dev/null || rc=$?
+[ "$rc" -eq 2 ] || fail "a malformed ci/renames line: exit $rc, expected 2"
+grep -q 'ci/renames:2: expected two stable kernel names' "$tmp/err" || fail "ci/renames error: $(cat "$tmp/err")"
 echo "gate_base: ok"

@@ -283,6 +283,44 @@ static void test_paired(void** state) {
   qb__one_line_error(&r, "--paired: expected rounds of two files");
 }
 
+/* --rename OLD=NEW: a renamed variant is judged against the row it replaced, not missing. */
+static void test_rename(void** state) {
+  (void) state;
+  static qb__run r;
+  static const char* const ren = "f32_dot__avx2_u32=f32_dot__avx2_u64";
+  qb__compare(&r, "base.json", "renamed.json", NULL, NULL);
+  assert_int_equal(r.rc, 1);
+  assert_non_null(strstr(r.out, "MISSING (was ok) (only in BASE): f32_dot/avx2_u32/"));
+  qb__compare(&r, "base.json", "renamed.json", "--rename", ren);
+  assert_int_equal(r.rc, 0);
+  assert_null(strstr(r.out, "only in BASE"));
+  assert_non_null(strstr(r.out, "f32_dot/avx2_u64/cpu/n:4096/threads:1/dist:normal "));
+  qb__one_line_error(&r, "the rows of f32_dot__avx2_u32 compared as f32_dot__avx2_u64 (--rename)");
+  /* Paired: the renamed row is timed against the old one. */
+  qb__paired(&r, "base.json", "renamed_slow20.json", 6, "--rename", ren);
+  assert_int_equal(r.rc, 1);
+  const char* line = strstr(r.out, "  f32_dot/avx2_u64/cpu/n:4096/threads:1/dist:normal ");
+  assert_non_null(line);
+  assert_non_null(strstr(line, "SLOWER"));
+  assert_null(strstr(r.out, "ok -> missing"));
+  qb__paired(&r, "base.json", "renamed.json", 6, "--rename", ren);
+  assert_int_equal(r.rc, 0);
+  /* A rename that matches no row changes nothing and says nothing. */
+  qb__compare(&r, "base.json", "base.json", "--rename", "f32_dot__avx9_u1=f32_dot__avx9_u2");
+  assert_int_equal(r.rc, 0);
+  assert_string_equal(r.err, "");
+  /* Bad usage: one line, exit 2. */
+  static const char* const bad[][2] = {{"f32_dot__avx2_u32", "expected OLD=NEW"},
+                                       {"f32_dot=f32_dot__avx2_u64", "expected two stable kernel names"},
+                                       {"f32_dot__avx2_u32=__u64", "expected two stable kernel names"},
+                                       {"f32_dot__avx2_u32=f32_dot__avx2_u32", "the same kernel"}};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    qb__compare(&r, "base.json", "renamed.json", "--rename", bad[i][0]);
+    assert_int_equal(r.rc, 2);
+    qb__one_line_error(&r, bad[i][1]);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_warnings),
@@ -295,6 +333,7 @@ int main(void) {
       cmocka_unit_test(test_bad_input_is_2),
       cmocka_unit_test(test_options),
       cmocka_unit_test(test_emulated_not_timed),
+      cmocka_unit_test(test_rename),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

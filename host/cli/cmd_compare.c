@@ -12,12 +12,13 @@
 static void qb__help(void) {
   printf(
       "usage: qbench compare BASE NEW [--threshold PCT] [--alpha A] [--normalize roof]\n"
-      "                      [--error-tolerance X] [--format table|md|json] [--json]\n"
-      "                      [--out FILE|- [--force]]\n"
+      "                      [--error-tolerance X] [--rename OLD=NEW ...]\n"
+      "                      [--format table|md|json] [--json] [--out FILE|- [--force]]\n"
       "       qbench compare --paired A1 B1 [A2 B2 ...] [--threshold PCT]\n"
       "                      [--device-threshold PCT] [--alpha A] [--error-tolerance X]\n"
       "                      [--icount-base FILE --icount-head FILE [--icount-threshold PCT]]\n"
-      "                      [--format table|md|json] [--json] [--out FILE|- [--force]]\n"
+      "                      [--rename OLD=NEW ...] [--format table|md|json] [--json]\n"
+      "                      [--out FILE|- [--force]]\n"
       "\n"
       "Compares two results files (qbench's, or plain Google Benchmark JSON) row by row,\n"
       "matched by name. Per row: the median time change, throughput and roof-fraction\n"
@@ -65,6 +66,9 @@ static void qb__help(void) {
       "                         (default %g)\n"
       "  --error-tolerance X    relative slack per error metric: worse by more than X times\n"
       "                         its base value (default 0: any worsening)\n"
+      "  --rename OLD=NEW       a variant renamed between base and head: the base's rows\n"
+      "                         (and counts) of kernel OLD are compared as kernel NEW's\n"
+      "                         (stable names, FAMILY__VARIANT; repeatable; ci/renames)\n"
       "  --format F             table (default), md (markdown) or json; --json is json\n"
       "  --out FILE|-           the report to FILE (atomically, exactly that name; .md and\n"
       "                         .json pick the format) or stdout (-, the default)\n"
@@ -76,6 +80,8 @@ static void qb__help(void) {
       QB_PAIRED_DEFAULT_DEVICE_THRESHOLD_PCT, QB_COMPARE_DEFAULT_ALPHA, QB_ICOUNT_DEFAULT_THRESHOLD_PCT);
 }
 
+#define QB__MAX_RENAMES 64
+
 /* The options of both modes. */
 typedef struct qb__args {
   qb_compare_opts opts;
@@ -85,7 +91,51 @@ typedef struct qb__args {
   qb_cli_out out;
   const char *icount_base, *icount_head; /* --paired: counts files, or NULL */
   double icount_threshold_pct;
+  /* --rename OLD=NEW: the base's kernel OLD compared as NEW (split at '=' in place). */
+  size_t n_renames;
+  const char *rename_from[QB__MAX_RENAMES], *rename_to[QB__MAX_RENAMES];
 } qb__args;
+
+/* OLD=NEW of --rename, checked and split in place; 0, else the exit code (2). */
+static int qb__parse_rename(char* arg, qb__args* a) {
+  char* eq = strchr(arg, '=');
+  const char* bad = NULL;
+  if (eq == NULL) {
+    bad = "expected OLD=NEW";
+  } else {
+    *eq = '\0';
+    for (const char* k = arg; k != NULL; k = (k == arg) ? eq + 1 : NULL) {
+      const char* sep = strstr(k, "__");
+      if (sep == NULL || sep == k || sep[2] == '\0' || strchr(k, '/') != NULL || strchr(k, '=') != NULL) {
+        bad = "expected two stable kernel names FAMILY__VARIANT, as `qbench list` prints them";
+      }
+    }
+    if (bad == NULL && strcmp(arg, eq + 1) == 0) bad = "OLD and NEW are the same kernel";
+  }
+  if (bad == NULL && a->n_renames == QB__MAX_RENAMES) bad = "too many renames (at most 64)";
+  if (bad != NULL) {
+    if (eq != NULL) *eq = '=';
+    return qb_cli_usage_error("compare", "--rename '%s': %s", arg, bad);
+  }
+  a->rename_from[a->n_renames] = arg;
+  a->rename_to[a->n_renames] = eq + 1;
+  a->n_renames++;
+  return 0;
+}
+
+/* The renames on one base results file; says on stderr what was renamed. */
+static qb_status qb__rename_set(const qb__args* a, qb_resultset* r, bool say, qb_error* err) {
+  for (size_t k = 0; k < a->n_renames; k++) {
+    size_t n = 0;
+    qb_status st = qb_resultset_rename_kernel(r, a->rename_from[k], a->rename_to[k], &n, err);
+    if (st != QB_OK) return st;
+    if (n > 0 && say) {
+      fprintf(stderr, "qbench compare: %s: the rows of %s compared as %s (--rename)\n", r->path,
+              a->rename_from[k], a->rename_to[k]);
+    }
+  }
+  return QB_OK;
+}
 
 /* Parses the options into *a; returns 0 to go on, else the exit code. */
 static int qb__parse(int argc, char** argv, qb__args* a) {
@@ -101,6 +151,7 @@ static int qb__parse(int argc, char** argv, qb__args* a) {
                                            {"icount-base", required_argument, NULL, 'B'},
                                            {"icount-head", required_argument, NULL, 'H'},
                                            {"icount-threshold", required_argument, NULL, 'T'},
+                                           {"rename", required_argument, NULL, 'r'},
                                            {"help", no_argument, NULL, 'h'},
                                            {NULL, 0, NULL, 0}};
   int c;
@@ -151,6 +202,9 @@ static int qb__parse(int argc, char** argv, qb__args* a) {
           return qb_cli_usage_error("compare", "--icount-threshold '%s': expected a percentage >= 0", optarg);
         }
         break;
+      case 'r':
+        if (qb__parse_rename(optarg, a) != 0) return 2;
+        break;
       default: /* QB_CLI_OPT_USAGE: the error is printed */
         return 2;
     }
@@ -200,10 +254,14 @@ static int qb__paired(const qb__args* a, int nfiles, char** files) {
   /* The counts first: a bad counts file is bad input, found before any other work. */
   if (st == QB_OK && a->icount_base != NULL) {
     st = qb_icount_load(a->icount_base, &ib, &err);
+    for (size_t k = 0; st == QB_OK && k < a->n_renames; k++) {
+      st = qb_icount_rename(&ib, a->rename_from[k], a->rename_to[k], &err);
+    }
     if (st == QB_OK) st = qb_icount_load(a->icount_head, &ih, &err);
     if (st == QB_OK) st = qb_icount_compare(&ib, &ih, a->icount_threshold_pct, &ic, &err);
   }
   for (int i = 0; st == QB_OK && i < nfiles; i++) st = qb_resultset_load(files[i], &sets[i], &err);
+  for (size_t r = 0; st == QB_OK && r < rounds; r++) st = qb__rename_set(a, &sets[2 * r], r == 0, &err);
   for (size_t r = 0; st == QB_OK && r < rounds; r++) {
     base[r] = &sets[2 * r];
     head[r] = &sets[2 * r + 1];
@@ -288,6 +346,7 @@ int qb_cmd_compare(qb_ctx* ctx, int argc, char** argv) {
   qb_comparison cmp = {0};
   qb_error err = {0};
   qb_status st = qb_resultset_load(argv[optind], &base, &err);
+  if (st == QB_OK) st = qb__rename_set(&a, &base, true, &err);
   if (st == QB_OK) st = qb_resultset_load(argv[optind + 1], &new_set, &err);
   if (st == QB_OK) st = qb_compare_sets(&base, &new_set, &opts, &cmp, &err);
   if (st == QB_OK && qb_comparison_emulated(&cmp)) {

@@ -514,11 +514,75 @@ qb_status qb_resultset_load(const char* path, qb_resultset* r, qb_error* err) {
 void qb_resultset_free(qb_resultset* r) {
   if (r == NULL) return;
   json_decref(r->doc);
+  json_decref(r->owned);
   free(r->path);
   free(r->rows);
   free(r->roofs);
   free(r->caches);
   qb__empty_set(r);
+}
+
+/* A copy of s's first len bytes kept until the set is freed, or NULL when out of memory. */
+static const char* qb__own(qb_resultset* r, const char* s, size_t len) {
+  if (r->owned == NULL && (r->owned = json_array()) == NULL) return NULL;
+  json_t* j = json_stringn(s, len);
+  if (j == NULL || json_array_append_new(r->owned, j) != 0) return NULL;
+  return json_string_value(j);
+}
+
+/* "FAMILY/VARIANT/rest" of kernel from -> the same of kernel to; NULL when s lacks
+ * from's prefix (then it is kept) or out of memory (*oom). */
+static const char* qb__renamed(qb_resultset* r, const char* s, const char* fam, size_t fam_len,
+                               const char* var, const char* nfam, size_t nfam_len, const char* nvar,
+                               bool* oom) {
+  const size_t var_len = strlen(var);
+  if (strncmp(s, fam, fam_len) != 0 || s[fam_len] != '/' || strncmp(s + fam_len + 1, var, var_len) != 0 ||
+      (s[fam_len + 1 + var_len] != '/' && s[fam_len + 1 + var_len] != '\0')) {
+    return NULL;
+  }
+  const char* rest = s + fam_len + 1 + var_len;
+  const size_t len = nfam_len + 1 + strlen(nvar) + strlen(rest) + 1;
+  char* buf = malloc(len);
+  if (buf == NULL) {
+    *oom = true;
+    return NULL;
+  }
+  snprintf(buf, len, "%.*s/%s%s", (int) nfam_len, nfam, nvar, rest);
+  const char* kept = qb__own(r, buf, len - 1);
+  free(buf);
+  if (kept == NULL) *oom = true;
+  return kept;
+}
+
+qb_status qb_resultset_rename_kernel(qb_resultset* r, const char* from, const char* to, size_t* renamed,
+                                     qb_error* err) {
+  *renamed = 0;
+  const char* fsep = strstr(from, "__");
+  const char* tsep = strstr(to, "__");
+  if (fsep == NULL || fsep == from || fsep[2] == '\0' || tsep == NULL || tsep == to || tsep[2] == '\0') {
+    return qb_fail(err, QB_BAD_INPUT, "rename '%s' -> '%s': expected stable kernel names FAMILY__VARIANT",
+                   from, to);
+  }
+  const size_t fam_len = (size_t) (fsep - from), nfam_len = (size_t) (tsep - to);
+  const char *var = fsep + 2, *nvar = tsep + 2;
+  bool oom = false;
+  for (size_t i = 0; i < r->n_rows && !oom; i++) {
+    qb_result_row* row = &r->rows[i];
+    if (!row->has_qbench || strcmp(row->kernel, from) != 0) continue;
+    const char* name = qb__renamed(r, row->name, from, fam_len, var, to, nfam_len, nvar, &oom);
+    const char* run_name = qb__renamed(r, row->run_name, from, fam_len, var, to, nfam_len, nvar, &oom);
+    const char* kernel = qb__own(r, to, strlen(to));
+    const char* family = qb__own(r, to, nfam_len);
+    if (kernel == NULL || family == NULL) oom = true;
+    if (oom) break;
+    if (name != NULL) row->name = name;
+    if (run_name != NULL) row->run_name = run_name;
+    row->kernel = kernel;
+    row->family = family;
+    row->variant = kernel + nfam_len + 2;
+    (*renamed)++;
+  }
+  return oom ? qb_fail(err, QB_NO_MEMORY, "out of memory renaming '%s' in %s", from, r->path) : QB_OK;
 }
 
 const qb_result_row* qb_resultset_find(const qb_resultset* r, const char* name, const char* run_type) {

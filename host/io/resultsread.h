@@ -94,8 +94,9 @@ typedef struct qb_result_topology {
 } qb_result_topology;
 
 typedef struct qb_resultset {
-  json_t* doc; /* owns every string below */
-  char* path;  /* a copy of the name given to load/parse */
+  json_t* doc;   /* owns every string below, but for those of `owned` */
+  json_t* owned; /* strings made after loading (qb_resultset_rename_kernel), or NULL */
+  char* path;    /* a copy of the name given to load/parse */
   /* Google Benchmark's context. */
   const char *date, *host_name, *executable, *library_build_type;
   int64_t num_cpus;
@@ -124,6 +125,13 @@ qb_status qb_resultset_load(const char* path, qb_resultset* r, qb_error* err);
 qb_status qb_resultset_parse(const char* text, size_t len, const char* name, qb_resultset* r, qb_error* err);
 
 void qb_resultset_free(qb_resultset* r);
+
+/* A kernel's rows under another stable name: every qbench row of kernel `from`
+ * ("FAMILY__VARIANT") takes kernel `to`'s kernel, family and variant, and the same
+ * prefix of its name and run_name ("FAMILY/VARIANT/..."). For comparing results across
+ * a variant's rename (`qbench compare --rename`). Sets *renamed to the rows changed. */
+qb_status qb_resultset_rename_kernel(qb_resultset* r, const char* from, const char* to, size_t* renamed,
+                                     qb_error* err);
 
 /* The first row with this name and run_type ("iteration" when NULL), or NULL. */
 const qb_result_row* qb_resultset_find(const qb_resultset* r, const char* name, const char* run_type);

@@ -65,6 +65,23 @@ qb_status qb_icount_add_skipped(qb_icount_set* s, const char* kernel, const char
   return QB_OK;
 }
 
+/* *name = a copy of to when it is from; false when out of memory. */
+static bool qb__rename_one(char** name, const char* from, const char* to) {
+  if (strcmp(*name, from) != 0) return true;
+  char* copy = qb__dup(to);
+  if (copy == NULL) return false;
+  free(*name);
+  *name = copy;
+  return true;
+}
+
+qb_status qb_icount_rename(qb_icount_set* s, const char* from, const char* to, qb_error* err) {
+  bool ok = true;
+  for (size_t i = 0; ok && i < s->count; i++) ok = qb__rename_one(&s->e[i].kernel, from, to);
+  for (size_t i = 0; ok && i < s->n_skipped; i++) ok = qb__rename_one(&s->skipped[i].kernel, from, to);
+  return ok ? QB_OK : qb_fail(err, QB_NO_MEMORY, "out of memory renaming '%s'", from);
+}
+
 void qb_icount_free(qb_icount_set* s) {
   for (size_t i = 0; i < s->count; i++) {
     free(s->e[i].kernel);

@@ -65,6 +65,10 @@ qb_status qb_icount_add(qb_icount_set* s, const char* kernel, const char* isa, u
                         uint64_t instructions, qb_error* err);
 qb_status qb_icount_add_skipped(qb_icount_set* s, const char* kernel, const char* reason, qb_error* err);
 void qb_icount_free(qb_icount_set* s);
+
+/* Kernel `from`'s entries (counted or not) under the stable name `to`: for comparing
+ * counts across a variant's rename (`qbench compare --rename`). */
+qb_status qb_icount_rename(qb_icount_set* s, const char* from, const char* to, qb_error* err);
 /* The counts file (JSON) on f. QB_IO when the stream fails. */
 qb_status qb_icount_write(FILE* f, const qb_icount_set* s, qb_error* err);
 

@@ -186,6 +186,14 @@ def main():
     miss = copy.deepcopy(cases[:3]) + [case("f16_f32_cvt", "scalar_u1", "cpu", "scalar", "f16", "f32", 1048576,
                                             time_ns=1.5e6, sqnr=200.0)] + copy.deepcopy(cases[4:])
     write("missing.json", doc(base_ctx, miss, 9, 1))
+    # A variant renamed (its unroll changed): the same row under another name, then the
+    # same 20 % slower (qbench compare --rename judges the renamed row against the old).
+    ren = copy.deepcopy(cases)
+    ren[3] = case("f32_dot", "avx2_u64", "cpu", "avx2", "f32", "f32", 4096, din2="f32", time_ns=400.0, sqnr=120.0,
+                  gflops_per_elem=2, size_class="L1")
+    write("renamed.json", doc(base_ctx, ren, 9, 1))
+    ren[3]["time_ns"] *= 1.2
+    write("renamed_slow20.json", doc(base_ctx, ren, 9, 1))
     # A row that was ok now errors.
     err = copy.deepcopy(cases)
     err[0]["status"] = "error"
