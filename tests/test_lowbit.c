@@ -796,17 +796,25 @@ static void check_dot(const qb_kernel_info* k) {
        * 2^-108 / 2^-109, where the smallest block sums (2^-18) times the scale stop / start
        * being f32 subnormals. mxf4mxf8e4m3_dot's one-FMA scaling on AVX2 (ea in [11, 227],
        * ea + eb in [138, 354]): a NaN scale beside 2^-67, whose byte sum is inside that
-       * range, and the two sides of its lower edge (11 + 127, 10 + 128). */
-      const uint8_t scales[][2] = {{0, 0},     {254, 254}, {254, 1},  {0, 254},  {100, 255},
-                                   {255, 100}, {19, 127},  {18, 127}, {127, 19}, {127, 18},
-                                   {60, 255},  {11, 127},  {10, 128}};
+       * range, and the two sides of its lower edge (11 + 127, 10 + 128). The x86 kernels'
+       * path for scales that could overflow a lane (ea > 227 or ea + eb > 354: summed, then
+       * scaled) with a finite result: 2^101 . 2^-27, 2^100 . 2^1, 2^113 . 2^-67. Each pair
+       * at block kb alone (the other blocks random), then at every block (the pair's path
+       * alone makes the sum: a block whose scaling is wrong cannot hide under the others). */
+      const uint8_t scales[][2] = {{0, 0},    {254, 254}, {254, 1},   {0, 254},  {100, 255}, {255, 100},
+                                   {19, 127}, {18, 127},  {127, 19},  {127, 18}, {60, 255},  {11, 127},
+                                   {10, 128}, {228, 100}, {227, 128}, {240, 60}};
       for (size_t si = 0; si < sizeof scales / sizeof scales[0]; si++) {
-        dot_fill(f, a, b, DOT_MAX_N, 30 + li);
-        dot_codes(f, a, 0, kb, &ea);
-        dot_codes(f, b, 1, kb, &eb);
-        *ea = scales[si][0];
-        *eb = scales[si][1];
-        dot_compare(k, n, a, b, "extreme scales");
+        for (int every = 0; every < 2 && !(every && w > 0); every++) {
+          dot_fill(f, a, b, DOT_MAX_N, 30 + li);
+          for (size_t kk = every ? 0 : kb; kk < (every ? nb : kb + 1); kk++) {
+            dot_codes(f, a, 0, kk, &ea);
+            dot_codes(f, b, 1, kk, &eb);
+            *ea = scales[si][0];
+            *eb = scales[si][1];
+          }
+          dot_compare(k, n, a, b, every ? "extreme scales at every block" : "extreme scales");
+        }
       }
     }
     /* Every code at its largest magnitude (E4M3 +-448, FP4 +-6), all of one sign and of
