@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dot/dot.h"
 #include "platform/context.h"
 #include "numerics/casedata.h"
 #include "test_util.h"
@@ -181,8 +182,16 @@ static void test_semantics(void** state) {
   *out = nextafterf(r, INFINITY);
   assert_int_equal(qb_case_data_evaluate(&d, d.y, QB_SEM_EXACT, &m, &err), QB_OK);
   assert_true(m.mismatches == 1);
+  assert_true(isnan(m.bound)); /* no bound: exact */
   assert_int_equal(qb_case_data_evaluate(&d, d.y, QB_SEM_REASSOC, &m, &err), QB_OK);
   assert_true(m.mismatches == 0);
+  /* The bound the rows carry: sum |a_i b_i| = 64 + 63 / 2, exactly. */
+  assert_true(m.bound == qb_dot_sem_bound(64, 95.5, QB_SEM_REASSOC));
+  assert_true(m.bound > 7.2e-4 && m.bound < 7.4e-4);
+  *out = r;
+  assert_int_equal(qb_case_data_evaluate(&d, d.y, QB_SEM_REASSOC, &m, &err), QB_OK);
+  assert_true(m.bound == qb_dot_sem_bound(64, 95.5, QB_SEM_REASSOC)); /* identical bytes too */
+  *out = nextafterf(r, INFINITY);
   *out = r + 0.01f; /* sum |a_i b_i| ~ 96, bound ~ 2 * 64 * 2^-24 * 96 ~ 7.3e-4 */
   assert_int_equal(qb_case_data_evaluate(&d, d.y, QB_SEM_REASSOC, &m, &err), QB_OK);
   assert_true(m.mismatches == 1);

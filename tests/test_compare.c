@@ -148,6 +148,50 @@ static void test_sqnr_down_is_a_regression(void** state) {
   qb__fx_free(&f);
 }
 
+/* A reassoc dot whose figures moved within its bound: shown, not failing; outside it, or
+ * with --strict-reassoc, a regression. The base file carries no semantics (older files). */
+static void test_reassoc_dot_judged_by_its_bound(void** state) {
+  (void) state;
+  qb__fx f;
+  qb__fx_run(&f, "base.json", "reassoc_sqnr_down.json", NULL);
+  assert_int_equal(f.st, QB_OK);
+  assert_false(qb_comparison_regressed(&f.cmp));
+  assert_int_equal(f.cmp.n_error_regressions, 0);
+  assert_int_equal(f.cmp.n_error_within_bound, 1);
+  const qb_cmp_row* r = qb__row(&f, "f32_dot/");
+  assert_false(r->error_regression);
+  assert_true(r->error_within_bound);
+  assert_true(r->err_within[QB_CMP_ERR_sqnr_db]);
+  assert_false(r->err_worse[QB_CMP_ERR_sqnr_db]);
+  assert_true(r->err_within[QB_CMP_ERR_max_abs]);
+  assert_false(r->err_within[QB_CMP_ERR_max_rel]); /* unchanged */
+  assert_true(r->err_bound == 0.375);
+  assert_false(qb__row(&f, "f32_qs8_quant/")->error_within_bound);
+  qb__fx_free(&f);
+
+  qb_compare_opts o;
+  qb_compare_opts_default(&o);
+  o.strict_reassoc = true;
+  qb__fx_run(&f, "base.json", "reassoc_sqnr_down.json", &o);
+  assert_true(qb_comparison_regressed(&f.cmp));
+  assert_int_equal(f.cmp.n_error_within_bound, 0);
+  r = qb__row(&f, "f32_dot/");
+  assert_true(r->err_worse[QB_CMP_ERR_sqnr_db]);
+  assert_false(r->error_within_bound);
+  qb__fx_free(&f);
+
+  /* One mismatch: outside the bound, so every worse figure counts. */
+  qb__fx_run(&f, "base.json", "reassoc_mismatch.json", NULL);
+  assert_true(qb_comparison_regressed(&f.cmp));
+  assert_int_equal(f.cmp.n_error_regressions, 1);
+  assert_int_equal(f.cmp.n_error_within_bound, 0);
+  r = qb__row(&f, "f32_dot/");
+  assert_true(r->err_worse[QB_CMP_ERR_mismatches]);
+  assert_true(r->err_worse[QB_CMP_ERR_sqnr_db]);
+  assert_false(r->error_within_bound);
+  qb__fx_free(&f);
+}
+
 static void test_jitter_only(void** state) {
   (void) state;
   qb__fx f;
@@ -309,6 +353,7 @@ int main(void) {
       cmocka_unit_test(test_identical),
       cmocka_unit_test(test_slower_by_20pct),
       cmocka_unit_test(test_sqnr_down_is_a_regression),
+      cmocka_unit_test(test_reassoc_dot_judged_by_its_bound),
       cmocka_unit_test(test_jitter_only),
       cmocka_unit_test(test_missing_new_errored),
       cmocka_unit_test(test_weak_verdict_does_not_fail),

@@ -321,19 +321,49 @@ static void test_rename(void** state) {
   }
 }
 
+/* A reassoc dot 10 dB down within its bound passes, named; --strict-reassoc or a
+ * mismatch fails; both modes. */
+static void test_reassoc_within_bound(void** state) {
+  (void) state;
+  static qb__run r;
+  const char* row =
+      "f32_dot/avx2_u32/cpu/n:4096/threads:1/dist:normal: sqnr_db 120 -> 110 (-10) worse, within bound;";
+  qb__compare(&r, "base.json", "reassoc_sqnr_down.json", NULL, NULL);
+  assert_int_equal(r.rc, 0);
+  if (strstr(r.out, row) == NULL) fail_msg("stdout lacks '%s':\n%s", row, r.out);
+  assert_non_null(strstr(r.out, "reassoc: within its bound of 0.375 on |result - scalar reference|"));
+  assert_non_null(strstr(r.out, "1 rows' error figures moved within their reassoc bound (not a regression)"));
+  assert_non_null(strstr(r.out, "result: no regression"));
+  qb__compare(&r, "base.json", "reassoc_sqnr_down.json", "--strict-reassoc", NULL);
+  assert_int_equal(r.rc, 1);
+  assert_non_null(strstr(r.out, "sqnr_db 120 -> 110 (-10) WORSE;"));
+  qb__compare(&r, "base.json", "reassoc_mismatch.json", NULL, NULL);
+  assert_int_equal(r.rc, 1);
+  assert_non_null(strstr(r.out, "mismatches 0 -> 1 (+1) WORSE;"));
+
+  qb__paired(&r, "base.json", "reassoc_sqnr_down.json", 6, NULL, NULL);
+  assert_int_equal(r.rc, 0);
+  assert_non_null(strstr(r.out, "numerical error within a reassoc bound (not failing):"));
+  assert_non_null(strstr(r.out,
+                         "f32_dot/avx2_u32/cpu/n:4096/threads:1/dist:normal: sqnr_db 120 -> 110; bound on "
+                         "|result - scalar reference| 0.375"));
+  qb__paired(&r, "base.json", "reassoc_sqnr_down.json", 6, "--strict-reassoc", NULL);
+  assert_int_equal(r.rc, 1);
+  assert_non_null(
+      strstr(r.out, "NUMERICAL ERROR: f32_dot/avx2_u32/cpu/n:4096/threads:1/dist:normal: sqnr_db"));
+  qb__paired(&r, "base.json", "reassoc_mismatch.json", 6, NULL, NULL);
+  assert_int_equal(r.rc, 1);
+  assert_non_null(strstr(r.out, "NUMERICAL ERROR: f32_dot/"));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_warnings),
-      cmocka_unit_test(test_paired),
-      cmocka_unit_test(test_identical_is_0),
-      cmocka_unit_test(test_slow_row_is_1_and_named),
-      cmocka_unit_test(test_sqnr_down_is_1),
-      cmocka_unit_test(test_jitter_is_0),
-      cmocka_unit_test(test_missing_and_new_listed),
-      cmocka_unit_test(test_bad_input_is_2),
-      cmocka_unit_test(test_options),
-      cmocka_unit_test(test_emulated_not_timed),
-      cmocka_unit_test(test_rename),
+      cmocka_unit_test(test_warnings),           cmocka_unit_test(test_paired),
+      cmocka_unit_test(test_identical_is_0),     cmocka_unit_test(test_slow_row_is_1_and_named),
+      cmocka_unit_test(test_sqnr_down_is_1),     cmocka_unit_test(test_reassoc_within_bound),
+      cmocka_unit_test(test_jitter_is_0),        cmocka_unit_test(test_missing_and_new_listed),
+      cmocka_unit_test(test_bad_input_is_2),     cmocka_unit_test(test_options),
+      cmocka_unit_test(test_emulated_not_timed), cmocka_unit_test(test_rename),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

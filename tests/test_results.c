@@ -231,24 +231,24 @@ static void test_write_json_csv(void** state) {
       "error_nan_inf_mismatches,memory_bytes_per_element,memory_footprint_bytes,memory_metadata_bytes,"
       "memory_ratio_to_f32,memory_ratio_to_f64,error_occurred,error_message,compute_roof_name,"
       "compute_roof_fraction,time_with_transfers_ns,bytes_per_second_with_transfers,memory_format,pinned,"
-      "tensor,tensor_shape,tensor_dtype,axis,stream_min_bytes\n"
+      "tensor,tensor_shape,tensor_dtype,axis,stream_min_bytes,error_semantics,error_bound\n"
       "f32_f16_cvt/avx2_u16/cpu/n:1048576/threads:1/"
       "dist:normal,iteration,,1,3,1,1000,1234.5,1230.25,us,5100000000,"
       "0.1,f32_f16_cvt,f32_f16_cvt__avx2_u16,avx2_u16,cpu,cpu,avx2,f32,none,f16,1048576,L3,normal,none,ok,,"
       "host,0,"
-      "copy,0.93,0.00048828125,0.000488,0.0001,3e-08,73.6,0.5,0.25,0,2,2,6291456,0,0.5,0.25,,,,,,,,,,,,,\n"
+      "copy,0.93,0.00048828125,0.000488,0.0001,3e-08,73.6,0.5,0.25,0,2,2,6291456,0,0.5,0.25,,,,,,,,,,,,,,,\n"
       "s8_dot/avx2_u32/opencl:pocl/n:1/threads:1/dist:normal,iteration,,,,,,,,,,,s8_dot,,,,,,,,,1,,,,error,"
-      "\"said \"\"no\"\", twice\",,,,,,,,,,,,,,,,,,,true,\"said \"\"no\"\", twice\",,,,,,,,,,,\n"
+      "\"said \"\"no\"\", twice\",,,,,,,,,,,,,,,,,,,true,\"said \"\"no\"\", twice\",,,,,,,,,,,,,\n"
       "f32_dot/scalar_u1/cpu/n:64/threads:1/dist:normal_cv,aggregate,cv,-1,3,1,,0.05,0.04,ms"
-      /* 48 empty fields */ ",,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n";
+      /* 50 empty fields */ ",,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n";
   assert_string_equal(text, want);
   free(text);
 
   size_t ncols;
   const char* const* cols = qb_results_csv_columns(&ncols);
-  assert_int_equal(ncols, 58);
+  assert_int_equal(ncols, 60);
   assert_string_equal(cols[0], "name");
-  assert_string_equal(cols[ncols - 1], "stream_min_bytes");
+  assert_string_equal(cols[ncols - 1], "error_bound");
 
   /* An exact result's SQNR (+inf: null in JSON, beside a zero NMSE) is "inf" in the CSV;
    * a row without error figures leaves the field empty. */

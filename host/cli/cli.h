@@ -15,9 +15,6 @@
 /* Prints "qbench <cmd>: <msg>" and a usage hint on stderr; returns 2. */
 int qb_cli_usage_error(const char* cmd, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* A kernel's declared semantics in words: "exact", or "ftz-in,nan-canon,..." (cmd_list.c). */
-void qb_sem_string(unsigned sem, char* buf, size_t len);
-
 /* Strict numeric parsing for options: the whole string, in range, finite. */
 bool qb_parse_u64(const char* s, uint64_t min, uint64_t max, uint64_t* out);
 bool qb_parse_i64(const char* s, int64_t min, int64_t max, int64_t* out);

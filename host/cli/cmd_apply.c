@@ -16,6 +16,7 @@
 #include "io/results.h"
 #include "io/safetensors.h"
 #include "io/tensorset.h"
+#include "numerics/verify.h"
 
 static void qb__help(void) {
   printf(

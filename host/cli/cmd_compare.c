@@ -12,10 +12,11 @@
 static void qb__help(void) {
   printf(
       "usage: qbench compare BASE NEW [--threshold PCT] [--alpha A] [--normalize roof]\n"
-      "                      [--error-tolerance X] [--rename OLD=NEW ...]\n"
+      "                      [--error-tolerance X] [--strict-reassoc] [--rename OLD=NEW ...]\n"
       "                      [--format table|md|json] [--json] [--out FILE|- [--force]]\n"
       "       qbench compare --paired A1 B1 [A2 B2 ...] [--threshold PCT]\n"
       "                      [--device-threshold PCT] [--alpha A] [--error-tolerance X]\n"
+      "                      [--strict-reassoc]\n"
       "                      [--icount-base FILE --icount-head FILE [--icount-threshold PCT]]\n"
       "                      [--rename OLD=NEW ...] [--format table|md|json] [--json]\n"
       "                      [--out FILE|- [--force]]\n"
@@ -30,7 +31,11 @@ static void qb__help(void) {
       "fewer than %d repetitions on a side the verdict is weak: reported, never failing.\n"
       "Numerical error is deterministic: any worsening of an error metric (SQNR down;\n"
       "max_abs, max_rel, rmse, nmse, ulp or mismatches up) beyond X is a regression, as is\n"
-      "a row that was ok and now errors, is skipped or is missing.\n"
+      "a row that was ok and now errors, is skipped or is missing. A dot whose semantics\n"
+      "allow reassociation (qbench list: reassoc) may sum in any order, and each order\n"
+      "rounds differently: its contract is its bound on |result - scalar reference|, so\n"
+      "while NEW stays within that bound (no mismatch) a worse figure is listed as a change\n"
+      "within the bound, not a regression (--strict-reassoc: a regression too).\n"
       "Warnings on stderr: when the repetitions are too few for the U test ever to reach\n"
       "p < A (no timing verdict can fail), and when the files come from different CPU\n"
       "models or qbench versions (their timings mix the machines with the change).\n"
@@ -46,7 +51,8 @@ static void qb__help(void) {
       "no verdict, named with the reason (interval straddles PCT, or too few rounds: 6\n"
       "are needed for a 95 %% interval); no verdict does not fail. Device-timed rows\n"
       "(OpenCL) use --device-threshold. Always failing: a row ok in the base and error,\n"
-      "skipped or missing in the head; an error metric worse in any round; a backend\n"
+      "skipped or missing in the head; an error metric worse in any round (a reassoc\n"
+      "dot: outside its bound); a backend\n"
       "device with ok rows in the base and none in the head.\n"
       "With --icount-base and --icount-head (counts files of `qbench icount` run by the\n"
       "base's and the head's qbench), a kernel whose instructions per element rose by\n"
@@ -66,6 +72,8 @@ static void qb__help(void) {
       "                         (default %g)\n"
       "  --error-tolerance X    relative slack per error metric: worse by more than X times\n"
       "                         its base value (default 0: any worsening)\n"
+      "  --strict-reassoc       judge reassoc dots' error figures against the base as well,\n"
+      "                         not only against their semantics' bound\n"
       "  --rename OLD=NEW       a variant renamed between base and head: the base's rows\n"
       "                         (and counts) of kernel OLD are compared as kernel NEW's\n"
       "                         (stable names, FAMILY__VARIANT; repeatable; ci/renames)\n"
@@ -147,6 +155,7 @@ static int qb__parse(int argc, char** argv, qb__args* a) {
                                            {"alpha", required_argument, NULL, 'a'},
                                            {"normalize", required_argument, NULL, 'n'},
                                            {"error-tolerance", required_argument, NULL, 'e'},
+                                           {"strict-reassoc", no_argument, NULL, 's'},
                                            QB_CLI_OUT_OPTIONS,
                                            {"icount-base", required_argument, NULL, 'B'},
                                            {"icount-head", required_argument, NULL, 'H'},
@@ -191,6 +200,9 @@ static int qb__parse(int argc, char** argv, qb__args* a) {
           return qb_cli_usage_error("compare", "--error-tolerance '%s': expected a number >= 0", optarg);
         }
         break;
+      case 's':
+        opts->strict_reassoc = true;
+        break;
       case 'B':
         a->icount_base = optarg;
         break;
@@ -230,6 +242,7 @@ static int qb__parse(int argc, char** argv, qb__args* a) {
     }
     a->paired_opts.alpha = opts->alpha;
     a->paired_opts.error_tolerance = opts->error_tolerance;
+    a->paired_opts.strict_reassoc = opts->strict_reassoc;
     if (a->threshold_set) a->paired_opts.threshold_pct = opts->threshold_pct;
     return 0;
   }

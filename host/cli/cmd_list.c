@@ -6,6 +6,7 @@
 #include "backends/backend.h"
 #include "cli/cli.h"
 #include "platform/registry.h"
+#include "numerics/verify.h"
 
 #define QB__FORMATS (QB_CLI_FMT_BIT(QB_CLI_JSON) | QB_CLI_FMT_BIT(QB_CLI_CSV) | QB_CLI_FMT_BIT(QB_CLI_MD))
 
@@ -26,28 +27,6 @@ static void qb__help(void) {
       "\n"
       "  --family NAME  one family only\n");
   qb_cli_out_help(stdout, QB__FORMATS);
-}
-
-void qb_sem_string(unsigned sem, char* buf, size_t len) {
-  buf[0] = '\0';
-  if (sem == 0) {
-    snprintf(buf, len, "exact");
-    return;
-  }
-  static const struct {
-    unsigned bit;
-    const char* name;
-  } names[] = {{QB_SEM_FTZ_IN, "ftz-in"},
-               {QB_SEM_FTZ_OUT, "ftz-out"},
-               {QB_SEM_NAN_CANON, "nan-canon"},
-               {QB_SEM_REASSOC, "reassoc"},
-               {QB_SEM_ROUND_ODD, "round-odd"}};
-  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-    if (sem & names[i].bit) {
-      if (buf[0]) strncat(buf, ",", len - strlen(buf) - 1);
-      strncat(buf, names[i].name, len - strlen(buf) - 1);
-    }
-  }
 }
 
 /* "s8,s8->s32": the inputs, then the output. */

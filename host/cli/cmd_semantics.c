@@ -11,6 +11,7 @@
 #include "backends/backend.h"
 #include "numerics/semantics.h"
 #include "platform/registry.h"
+#include "numerics/verify.h"
 
 #define QB__FORMATS (QB_CLI_FMT_BIT(QB_CLI_JSON) | QB_CLI_FMT_BIT(QB_CLI_CSV) | QB_CLI_FMT_BIT(QB_CLI_MD))
 

@@ -246,7 +246,9 @@ static int qb__json_cb(const char* buffer, size_t size, void* data) {
   X(tensor_shape, "", tensor_shape)                                       \
   X(tensor_dtype, "", tensor_dtype)                                       \
   X(axis, "", axis)                                                       \
-  X(stream_min_bytes, "", stream_min_bytes)
+  X(stream_min_bytes, "", stream_min_bytes)                               \
+  X(error_semantics, "error", semantics)                                  \
+  X(error_bound, "error", bound)
 
 typedef struct qb__col {
   const char* group;

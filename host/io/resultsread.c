@@ -166,6 +166,8 @@ static qb_status qb__read_error(qb__rd* d, const json_t* e, qb_result_error* out
   QB__TRY(qb__num(d, e, "mean_ulp", false, 0, &out->mean_ulp));
   QB__TRY(qb__int(d, e, "mismatches", false, 0, &out->mismatches));
   QB__TRY(qb__int(d, e, "nan_inf_mismatches", false, 0, &out->nan_inf_mismatches));
+  QB__TRY(qb__str(d, e, "semantics", false, &out->semantics));
+  QB__TRY(qb__num(d, e, "bound", false, 0, &out->bound));
   out->present = true;
   return QB_OK;
 }
@@ -265,6 +267,8 @@ static qb_status qb__read_row(qb__rd* d, const json_t* o, qb_result_row* r) {
   r->error.max_abs = r->error.max_rel = r->error.rmse = r->error.nmse = NAN;
   r->error.sqnr_db = r->error.max_ulp = r->error.mean_ulp = NAN;
   r->error.mismatches = r->error.nan_inf_mismatches = -1;
+  r->error.semantics = qb__empty;
+  r->error.bound = NAN;
   r->memory.bytes_per_element = r->memory.ratio_to_f32 = r->memory.ratio_to_f64 = NAN;
   r->memory.footprint_bytes = r->memory.metadata_bytes = -1;
   r->n = -1;

@@ -27,6 +27,8 @@ typedef struct qb_result_error {
   bool present;
   double max_abs, max_rel, rmse, nmse, sqnr_db, max_ulp, mean_ulp;
   int64_t mismatches, nan_inf_mismatches;
+  const char* semantics; /* what the mismatches were judged by: "exact", "nan-canon,reassoc"; "" */
+  double bound;          /* a reassoc dot's allowed |result - scalar reference|; NAN when absent */
 } qb_result_error;
 
 /* Memory figures of a row ("memory" object). */

@@ -444,6 +444,7 @@ qb_status qb_case_data_evaluate(const qb_case_data* d, const void* y, unsigned s
                                 qb_error* err) {
   /* (b) The figures against the f64 reference. */
   qb__error_figures(d, y, m);
+  m->bound = NAN;
   /* The reference against itself (`qbench error --data`) has nothing to compare. */
   if (y == d->y_ref && (sem & (QB_SEM_FTZ_IN | QB_SEM_FTZ_OUT)) == 0) {
     m->mismatches = m->nan_inf_mismatches = 0;
@@ -456,5 +457,6 @@ qb_status qb_case_data_evaluate(const qb_case_data* d, const void* y, unsigned s
   const qb_status s = qb_verify(&io, d->y_ref, y, sem, &r, err);
   m->mismatches = r.mismatches;
   m->nan_inf_mismatches = r.nan_inf_mismatches;
+  if (r.bound > 0.0) m->bound = r.bound;
   return s;
 }

@@ -158,6 +158,7 @@ void qb_metrics_add(qb_metrics_acc* a, const double* ref, const double* got, siz
 void qb_metrics_end(const qb_metrics_acc* a, qb_error_metrics* m) {
   const double se = a->err2[0] + a->err2[1], sr = a->ref2[0] + a->ref2[1];
   *m = a->m;
+  m->bound = NAN;
   if (m->count > 0) {
     m->rmse = sqrt(se / (double) m->count);
     m->mean_ulp = (a->ulps[0] + a->ulps[1]) / (double) m->count;

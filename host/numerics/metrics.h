@@ -26,6 +26,8 @@ typedef struct qb_error_metrics {
                                   qb_case_data_evaluate: bit-wise vs the scalar reference */
   uint64_t nan_inf_mismatches; /* ref and got disagree on NaN/inf (NaN matches NaN, inf its own sign) */
   uint64_t overflows;          /* ref finite, got inf or NaN: the format's range ran out */
+  double bound;                /* qb_case_data_evaluate, a QB_SEM_REASSOC float dot: the
+                                  |got - scalar reference| its semantics allow; else NAN */
 } qb_error_metrics;
 
 /*

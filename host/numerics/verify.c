@@ -1,6 +1,7 @@
 #include "numerics/verify.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,15 +45,12 @@ static double qb__sum_abs(const qb_family_info* f, size_t n, const void* a, cons
 }
 
 /* Element by element, the semantics' output side applied (steps 2-5 of qb_verify). */
-static void qb__compare(const qb_verify_io* io, const void* x, const void* x2, const void* y_ref,
-                        const void* y, unsigned sem, qb_verify_result* r) {
+static void qb__compare(const qb_verify_io* io, const void* y_ref, const void* y, unsigned sem,
+                        qb_verify_result* r) {
   const qb_family_info* f = io->f;
   const size_t outs = qb_verify_outputs(io);
   const bool float_out = qb_dtype_get(f->out)->cls == QB_CLASS_float;
-  /* 2. REASSOC: the bound of a float dot, over the reference's own inputs. */
-  const double bound = (sem & QB_SEM_REASSOC) && f->kind == QB_KIND_dot && float_out
-                           ? qb_dot_sem_bound(io->n, qb__sum_abs(f, io->n, x, x2), sem)
-                           : 0.0;
+  const double bound = r->bound;
   for (size_t i = 0; i < outs; i++) {
     uint64_t want = qb_element_bits(f->out, y_ref, i);
     const uint64_t got = qb_element_bits(f->out, y, i);
@@ -112,7 +110,10 @@ qb_status qb_verify(const qb_verify_io* io, const void* y_ref, const void* y, un
   }
   /* Outputs identical to the reference's pass under any semantics: the common case,
    * decided at memcmp speed (the exhaustive sweeps verify 2^32 outputs). */
-  if (memcmp(y_ref, y, qb_dtype_buffer_bytes(f->out, outs)) != 0) qb__compare(io, x, x2, y_ref, y, sem, r);
+  /* 2. REASSOC: the bound of a float dot, over the reference's own inputs. */
+  if ((sem & QB_SEM_REASSOC) && f->kind == QB_KIND_dot && qb_dtype_get(f->out)->cls == QB_CLASS_float)
+    r->bound = qb_dot_sem_bound(io->n, qb__sum_abs(f, io->n, x, x2), sem);
+  if (memcmp(y_ref, y, qb_dtype_buffer_bytes(f->out, outs)) != 0) qb__compare(io, y_ref, y, sem, r);
   goto done;
 oom:
   s = qb_fail(err, QB_NO_MEMORY, "%s: no memory to verify n = %zu", f->name, io->n);
@@ -121,4 +122,26 @@ done:
   free(fx2);
   free(own);
   return s;
+}
+
+void qb_sem_string(unsigned sem, char* buf, size_t len) {
+  buf[0] = '\0';
+  if (sem == 0) {
+    snprintf(buf, len, "exact");
+    return;
+  }
+  static const struct {
+    unsigned bit;
+    const char* name;
+  } names[] = {{QB_SEM_FTZ_IN, "ftz-in"},
+               {QB_SEM_FTZ_OUT, "ftz-out"},
+               {QB_SEM_NAN_CANON, "nan-canon"},
+               {QB_SEM_REASSOC, "reassoc"},
+               {QB_SEM_ROUND_ODD, "round-odd"}};
+  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+    if (sem & names[i].bit) {
+      if (buf[0]) strncat(buf, ",", len - strlen(buf) - 1);
+      strncat(buf, names[i].name, len - strlen(buf) - 1);
+    }
+  }
 }

@@ -34,7 +34,12 @@ typedef struct qb_verify_result {
   uint64_t nan_inf_mismatches; /* outputs that differ where either side is NaN or inf */
   size_t first;                /* the first differing output; SIZE_MAX when none */
   uint64_t want, got;          /* its bits (qb_element_bits), expected and given */
+  double bound;                /* QB_SEM_REASSOC float dot: the |y - y_ref| allowed; else 0 */
 } qb_verify_result;
+
+/* The declared semantics in words, as `qbench list` and the rows print them: "exact", or
+ * the flags' names joined by commas ("nan-canon,reassoc"). */
+void qb_sem_string(unsigned sem, char* buf, size_t len);
 
 /* Outputs of a kernel call (one for a dot, else n). */
 size_t qb_verify_outputs(const qb_verify_io* io);

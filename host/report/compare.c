@@ -15,6 +15,7 @@ void qb_compare_opts_default(qb_compare_opts* o) {
   o->alpha = QB_COMPARE_DEFAULT_ALPHA;
   o->normalize_roof = false;
   o->error_tolerance = 0.0;
+  o->strict_reassoc = false;
 }
 
 static const struct {
@@ -353,10 +354,35 @@ static bool qb__metric_worse(int m, double base, double now, double tol) {
   return now > base && now - base > slack;
 }
 
-static void qb__judge_errors(qb_cmp_row* row, const qb__side* b, const qb__side* n, double tol) {
+/* Whether a comma-separated list of words ("nan-canon,reassoc") holds `word`. */
+static bool qb__has_word(const char* list, const char* word) {
+  const size_t len = strlen(word);
+  for (const char* p = list; *p;) {
+    const size_t k = strcspn(p, ",");
+    if (k == len && strncmp(p, word, len) == 0) return true;
+    p += k + (p[k] == ',');
+  }
+  return false;
+}
+
+/*
+ * A dot that declares reassoc may sum in any order, and each order rounds differently:
+ * its contract is the bound its semantics give (numerics/verify.h), not the base's exact
+ * figure. While NEW meets the bound (no mismatch against the scalar reference, which its
+ * run checked), a worse figure is a change within the semantics, not a regression.
+ */
+static bool qb__within_bound(const qb_result_error* n) {
+  return qb__has_word(n->semantics, "reassoc") && n->mismatches == 0 && n->nan_inf_mismatches == 0;
+}
+
+static void qb__judge_errors(qb_cmp_row* row, const qb__side* b, const qb__side* n, double tol,
+                             bool strict_reassoc) {
   for (int m = 0; m < QB_CMP_ERR_COUNT; m++) row->err_base[m] = row->err_new[m] = NAN;
+  row->err_bound = NAN;
   if (b->error == NULL || n->error == NULL) return;
   row->has_error = true;
+  row->err_bound = n->error->bound;
+  const bool within = !strict_reassoc && qb__within_bound(n->error);
   for (int m = 0; m < QB_CMP_ERR_COUNT; m++) {
     row->err_base[m] = qb__metric(b->error, m);
     row->err_new[m] = qb__metric(n->error, m);
@@ -364,8 +390,12 @@ static void qb__judge_errors(qb_cmp_row* row, const qb__side* b, const qb__side*
       if (row->err_base[m] < 0) row->err_base[m] = NAN;
       if (row->err_new[m] < 0) row->err_new[m] = NAN;
     }
-    row->err_worse[m] = qb__metric_worse(m, row->err_base[m], row->err_new[m], tol);
+    const bool worse = qb__metric_worse(m, row->err_base[m], row->err_new[m], tol);
+    const bool count = m == QB_CMP_ERR_mismatches || m == QB_CMP_ERR_nan_inf_mismatches;
+    row->err_within[m] = worse && within && !count;
+    row->err_worse[m] = worse && !row->err_within[m];
     row->error_regression |= row->err_worse[m];
+    row->error_within_bound |= row->err_within[m];
   }
 }
 
@@ -434,6 +464,7 @@ static void qb__count(qb_comparison* c, const qb_cmp_row* row) {
   c->n_slower_weak += row->verdict == QB_CMP_SLOWER_WEAK;
   c->n_faster += row->verdict == QB_CMP_FASTER;
   c->n_error_regressions += row->error_regression;
+  c->n_error_within_bound += row->error_within_bound && !row->error_regression;
 }
 
 static qb_status qb__compare_row(qb_cmp_row* row, const qb_resultset* base, const qb__group* bg,
@@ -470,7 +501,7 @@ static qb_status qb__compare_row(qb_cmp_row* row, const qb_resultset* base, cons
   if (row->presence == QB_CMP_BASE_ONLY) row->status_regression = strcmp(b.status, "ok") == 0;
   if (row->presence != QB_CMP_BOTH) goto done;
   qb__judge_timing(row, &b, &n, o, base->emulated || new_set->emulated, roof_fallback);
-  qb__judge_errors(row, &b, &n, o->error_tolerance);
+  qb__judge_errors(row, &b, &n, o->error_tolerance, o->strict_reassoc);
   row->status_regression = strcmp(b.status, "ok") == 0 && strcmp(n.status, "ok") != 0;
 done:
   qb__side_free(&b);
@@ -665,7 +696,16 @@ static void qb__print_errors(FILE* f, const qb_comparison* c, bool md) {
       if (!changed) fprintf(f, md ? "- `%s`:" : "  %s:", r->name);
       changed = true;
       fprintf(f, " %s %.10g -> %.10g (%+.3g)%s;", qb__metrics[m].name, b, n, n - b,
-              r->err_worse[m] ? " WORSE" : "");
+              r->err_worse[m]    ? " WORSE"
+              : r->err_within[m] ? " worse, within bound"
+                                 : "");
+    }
+    if (changed && r->error_within_bound) {
+      if (isfinite(r->err_bound)) {
+        fprintf(f, " reassoc: within its bound of %.3g on |result - scalar reference|;", r->err_bound);
+      } else {
+        fprintf(f, " reassoc: within its bound (no mismatch against the scalar reference);");
+      }
     }
     if (changed) {
       fprintf(f, "\n");
@@ -753,6 +793,10 @@ static void qb__print_text(FILE* f, const qb_comparison* c, bool md) {
           "%zu faster; %zu error regressions, %zu status regressions\n",
           md ? "\n" : "\nsummary: ", c->n_common, c->n_new, c->n_missing, c->n_skipped, c->n_errored,
           c->n_slower, c->n_slower_weak, c->n_faster, c->n_error_regressions, c->n_status_regressions);
+  if (c->n_error_within_bound) {
+    fprintf(f, "%s%zu rows' error figures moved within their reassoc bound (not a regression)\n",
+            md ? "\n" : "         ", c->n_error_within_bound);
+  }
   fprintf(f, "%s%s\n",
           md ? "\n**result: " : "result: ", qb_comparison_regressed(c) ? "REGRESSION" : "no regression");
   if (md) fprintf(f, "**\n");
@@ -783,13 +827,16 @@ static json_t* qb__row_json(const qb_cmp_row* r) {
   if (r->has_error) {
     json_t* e = json_object();
     for (int m = 0; m < QB_CMP_ERR_COUNT; m++) {
-      json_object_set_new(e, qb__metrics[m].name,
-                          json_pack("{s:o, s:o, s:b}", "base", qb__jnum(r->err_base[m]), "new",
-                                    qb__jnum(r->err_new[m]), "worse", r->err_worse[m]));
+      json_object_set_new(
+          e, qb__metrics[m].name,
+          json_pack("{s:o, s:o, s:b, s:b}", "base", qb__jnum(r->err_base[m]), "new", qb__jnum(r->err_new[m]),
+                    "worse", r->err_worse[m], "within_bound", r->err_within[m]));
     }
     json_object_set_new(o, "error", e);
+    json_object_set_new(o, "error_bound", qb__jnum(r->err_bound));
   }
   json_object_set_new(o, "error_regression", json_boolean(r->error_regression));
+  json_object_set_new(o, "error_within_bound", json_boolean(r->error_within_bound && !r->error_regression));
   json_object_set_new(o, "status_regression", json_boolean(r->status_regression));
   return o;
 }
@@ -812,6 +859,9 @@ static json_t* qb__comparison_json(const qb_comparison* c) {
       "roof_fallback", (json_int_t) c->n_roof_fallback, "regression", qb_comparison_regressed(c), "rows",
       rows);
   if (doc != NULL) {
+    json_object_set_new(json_object_get(doc, "options"), "strict_reassoc", json_boolean(o->strict_reassoc));
+    json_object_set_new(json_object_get(doc, "summary"), "error_within_bound",
+                        json_integer((json_int_t) c->n_error_within_bound));
     json_object_set_new(doc, "emulated",
                         json_pack("{s:b, s:b}", "base", c->base_emulated, "new", c->new_emulated));
     json_object_set_new(doc, "timing_compared", json_boolean(!qb_comparison_emulated(c)));

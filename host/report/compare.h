@@ -39,6 +39,7 @@ typedef struct qb_compare_opts {
   double alpha;           /* and the U test's p-value must be below this */
   bool normalize_roof;    /* compare roof_fraction instead of time (other machine, busy runner) */
   double error_tolerance; /* relative: a metric may worsen by this fraction of its base value */
+  bool strict_reassoc;    /* judge reassoc dots' figures against the base too, not their bound */
 } qb_compare_opts;
 
 void qb_compare_opts_default(qb_compare_opts* o);
@@ -102,6 +103,12 @@ typedef struct qb_cmp_row {
   double err_base[QB_CMP_ERR_COUNT], err_new[QB_CMP_ERR_COUNT]; /* NAN: absent */
   bool err_worse[QB_CMP_ERR_COUNT];
   bool error_regression;
+  /* A figure that moved in a row whose NEW side declares reassoc and stays within its
+   * bound (no mismatch against the scalar reference): a change the semantics allow, shown
+   * but not a regression. err_bound: NEW's bound on |result - reference|, NAN if absent. */
+  bool err_within[QB_CMP_ERR_COUNT];
+  bool error_within_bound;
+  double err_bound;
   bool status_regression; /* ok in BASE; error, skipped or missing in NEW */
 } qb_cmp_row;
 
@@ -112,6 +119,7 @@ typedef struct qb_comparison {
   qb_cmp_row* rows;
   size_t n_common, n_new, n_missing, n_skipped, n_errored;
   size_t n_slower, n_slower_weak, n_faster, n_error_regressions, n_status_regressions;
+  size_t n_error_within_bound;      /* rows whose error moved within a reassoc dot's bound */
   size_t n_roof_fallback;           /* by_roof asked, but a side lacked roof_fraction: compared by time */
   bool base_emulated, new_emulated; /* either: no timing compared (QB_CMP_EMULATED rows) */
 } qb_comparison;

@@ -11,6 +11,7 @@ void qb_paired_opts_default(qb_paired_opts* o) {
   o->device_threshold_pct = QB_PAIRED_DEFAULT_DEVICE_THRESHOLD_PCT;
   o->alpha = QB_PAIRED_DEFAULT_ALPHA;
   o->error_tolerance = 0.0;
+  o->strict_reassoc = false;
 }
 
 const char* qb_paired_verdict_name(qb_paired_verdict v) {
@@ -203,8 +204,9 @@ static qb_status qb__pair_row(qb_paired_row* row, const qb__group* g, const qb_c
   row->timing = first->timing;
   row->base_status = row->head_status = "ok";
   row->base_reason = row->head_reason = "";
-  row->error_metric = -1;
+  row->error_metric = row->within_metric = -1;
   row->error_base = row->error_head = NAN;
+  row->within_base = row->within_head = row->within_bound = NAN;
   row->est.change_pct = row->est.lo_pct = row->est.hi_pct = row->est.confidence = NAN;
   double* a = malloc(rounds * sizeof *a);
   double* b = malloc(rounds * sizeof *b);
@@ -239,6 +241,14 @@ static qb_status qb__pair_row(qb_paired_row* row, const qb__group* g, const qb_c
       }
     }
     row->error_regression |= r->error_regression;
+    for (int m = 0; m < QB_CMP_ERR_COUNT && row->within_metric < 0; m++) {
+      if (!r->err_within[m]) continue;
+      row->within_metric = m;
+      row->within_base = r->err_base[m];
+      row->within_head = r->err_new[m];
+      row->within_bound = r->err_bound;
+    }
+    row->error_within_bound |= r->error_within_bound;
     if (qb__timed(r)) {
       a[n] = r->base_min;
       b[n] = r->new_min;
@@ -327,6 +337,7 @@ static void qb__count(qb_paired* p, const qb_paired_row* r) {
   p->n_no_verdict += r->verdict == QB_PAIRED_NO_VERDICT;
   p->n_not_timed += r->verdict == QB_PAIRED_NOT_TIMED;
   p->n_error_regressions += r->error_regression;
+  p->n_error_within_bound += r->error_within_bound && !r->error_regression;
   p->n_status_regressions += r->status_regression;
   p->n_new += !r->base_present;
 }
@@ -345,6 +356,7 @@ qb_status qb_paired_compare(const qb_resultset* const* base, const qb_resultset*
   qb_compare_opts co;
   qb_compare_opts_default(&co);
   co.error_tolerance = opts->error_tolerance;
+  co.strict_reassoc = opts->strict_reassoc;
   qb_comparison* cmp = calloc(rounds, sizeof *cmp);
   qb__entry* e = NULL;
   qb__group* g = NULL;
@@ -579,6 +591,19 @@ static void qb__print_text(FILE* f, const qb_paired* p, bool md) {
   }
   if (listed == 0) fprintf(f, "%snone\n", li);
 
+  if (p->n_error_within_bound) {
+    fprintf(f, md ? "\n### Numerical error within a reassoc bound (not failing)\n\n"
+                  : "\nnumerical error within a reassoc bound (not failing):\n");
+    for (size_t i = 0; i < p->n_rows; i++) {
+      const qb_paired_row* r = &p->rows[i];
+      if (!r->error_within_bound || r->error_regression) continue;
+      fprintf(f, "%s%s: %s %.10g -> %.10g", li, r->name, qb_compare_error_metric_name(r->within_metric),
+              r->within_base, r->within_head);
+      if (isfinite(r->within_bound))
+        fprintf(f, "; bound on |result - scalar reference| %.3g", r->within_bound);
+      fprintf(f, "\n");
+    }
+  }
   if (p->n_no_verdict) {
     fprintf(f, md ? "\n### No verdict (not failing)\n\n" : "\nno verdict (not failing):\n");
     for (size_t i = 0; i < p->n_rows; i++) {
@@ -608,6 +633,10 @@ static void qb__print_text(FILE* f, const qb_paired* p, bool md) {
           "regressions, %zu status regressions, %zu devices gone\n",
           md ? "\n" : "\nsummary: ", p->n_rows, p->n_pass, p->n_slower, p->n_faster, p->n_no_verdict,
           p->n_not_timed, p->n_new, p->n_error_regressions, p->n_status_regressions, p->n_gone);
+  if (p->n_error_within_bound) {
+    fprintf(f, "%s%zu rows' error figures moved within their reassoc bound (not a regression)\n",
+            md ? "\n" : "         ", p->n_error_within_bound);
+  }
   if (ic != NULL) {
     fprintf(f, "%s%zu kernels' instructions per element: %zu more than +%g %%, %zu no longer counted\n",
             md ? "\n" : "instructions: ", ic->n_rows, ic->n_more, ic->threshold_pct, ic->n_gone);
@@ -647,6 +676,13 @@ static json_t* qb__row_json(const qb_paired_row* r) {
                         json_pack("{s:s, s:o, s:o}", "metric", qb_compare_error_metric_name(r->error_metric),
                                   "base", qb__jnum(r->error_base), "head", qb__jnum(r->error_head)));
   }
+  if (r->error_within_bound && !r->error_regression) {
+    json_object_set_new(
+        o, "error_within_bound",
+        json_pack("{s:s, s:o, s:o, s:o}", "metric", qb_compare_error_metric_name(r->within_metric), "base",
+                  qb__jnum(r->within_base), "head", qb__jnum(r->within_head), "bound",
+                  qb__jnum(r->within_bound)));
+  }
   return o;
 }
 
@@ -684,7 +720,7 @@ static json_t* qb__paired_json(const qb_paired* p) {
         gone, json_pack("{s:s, s:s, s:I}", "backend", p->gone[i].backend, "device", p->gone[i].device,
                         "base_ok_rows", (json_int_t) p->gone[i].base_ok_rows));
   }
-  return json_pack(
+  json_t* doc = json_pack(
       "{s:s, s:I, s:{s:f, s:f, s:f, s:f}, s:{s:s, s:s, s:s, s:s}, s:b, "
       "s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}, s:b, s:o, s:o, s:o}",
       "method", "paired rounds; Hodges-Lehmann shift of ln(head/base), Wilcoxon signed-rank interval",
@@ -698,6 +734,12 @@ static json_t* qb__paired_json(const qb_paired* p) {
       (json_int_t) p->n_error_regressions, "status_regressions", (json_int_t) p->n_status_regressions,
       "devices_gone", (json_int_t) p->n_gone, "regression", qb_paired_regressed(p), "gone", gone, "rows",
       rows, "instructions", qb__icount_json(p->icount));
+  if (doc != NULL) {
+    json_object_set_new(json_object_get(doc, "options"), "strict_reassoc", json_boolean(o->strict_reassoc));
+    json_object_set_new(json_object_get(doc, "summary"), "error_within_bound",
+                        json_integer((json_int_t) p->n_error_within_bound));
+  }
+  return doc;
 }
 
 qb_status qb_paired_print(FILE* f, const qb_paired* p, qb_compare_format fmt, qb_error* err) {

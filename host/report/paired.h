@@ -47,6 +47,7 @@ typedef struct qb_paired_opts {
   double device_threshold_pct; /* device-timed rows (OpenCL): see ci/README.md */
   double alpha;                /* the interval's confidence is 1 - alpha (two-sided) */
   double error_tolerance;      /* as qb_compare_opts */
+  bool strict_reassoc;         /* as qb_compare_opts */
 } qb_paired_opts;
 
 void qb_paired_opts_default(qb_paired_opts* o);
@@ -101,6 +102,11 @@ typedef struct qb_paired_row {
   bool status_regression, error_regression;
   int error_metric; /* the first metric that got worse (QB_CMP_ERR_*), -1: none */
   double error_base, error_head;
+  /* A reassoc dot's figures that moved within its bound in some round (not failing):
+   * the first such metric, its base and head figures, and the head's bound (NAN: absent). */
+  bool error_within_bound;
+  int within_metric;
+  double within_base, within_head, within_bound;
 } qb_paired_row;
 
 /* A backend device with ok rows in the base and none in the head. */
@@ -120,6 +126,7 @@ typedef struct qb_paired {
   qb_paired_gone* gone;
   size_t n_pass, n_slower, n_faster, n_no_verdict, n_not_timed;
   size_t n_error_regressions, n_status_regressions, n_new;
+  size_t n_error_within_bound; /* rows with error_within_bound and no error regression */
   /* Instructions per element, base against head (report/icount.h), or NULL: set by the
    * caller; it counts in the verdict and the report. */
   const qb_icount_cmp* icount;

@@ -20,6 +20,7 @@
 #include "measure/measure.h"
 #include "numerics/casedata.h"
 #include "numerics/memory.h"
+#include "numerics/verify.h"
 #include "run/console.h"
 #include "run/data.h"
 #include "run/plan.h"
@@ -132,8 +133,12 @@ static json_t* qb__case_fields(const qb_case* k) {
   return o;
 }
 
-static json_t* qb__error_json(const qb_error_metrics* m) {
+static json_t* qb__error_json(const qb_error_metrics* m, unsigned sem) {
   json_t* e = json_object();
+  char words[96];
+  qb_sem_string(sem, words, sizeof words);
+  json_object_set_new(e, "semantics", json_string(words));
+  if (isfinite(m->bound)) json_object_set_new(e, "bound", json_real(m->bound));
   json_object_set_new(e, "max_abs", qb__num(m->max_abs));
   json_object_set_new(e, "max_rel", qb__num(m->max_rel));
   json_object_set_new(e, "rmse", qb__num(m->rmse));
@@ -193,6 +198,7 @@ typedef struct qb__outcome {
   const char* timer_note;
   bool have_error;
   qb_error_metrics metrics;
+  unsigned sem;   /* the semantics the output was held to */
   json_t* memory; /* owned */
   json_t* extra;  /* owned: more fields for every row (transfers, pinning) */
 } qb__outcome;
@@ -369,7 +375,7 @@ static void qb__emit(qb_runner* r, const qb_case* k, json_t* runs, qb__outcome* 
     if (out->timer_note) json_object_set_new(row, "timer_note", json_string(out->timer_note));
     if (!json_object_get(row, "gflops")) json_object_set_new(row, "gflops", json_real(0));
     if (out->status == QB_OK) qb__roof_fields(r, k, row, false);
-    if (out->have_error) json_object_set_new(row, "error", qb__error_json(&out->metrics));
+    if (out->have_error) json_object_set_new(row, "error", qb__error_json(&out->metrics, out->sem));
     if (out->memory) json_object_set(row, "memory", out->memory);
     if (out->extra) json_object_update(row, out->extra);
     if (out->status == QB_TIMEOUT) {
@@ -410,6 +416,7 @@ static void qb__verify(qb_case_data* d, const void* y, unsigned sem, qb__outcome
     return;
   }
   out->have_error = true;
+  out->sem = sem;
   const uint64_t bad = out->metrics.mismatches + out->metrics.nan_inf_mismatches;
   if (bad > 0) {
     out->status = QB_MISMATCH;

@@ -26,8 +26,8 @@ expect() {
 }
 
 cat >"$tmp/tiny.suite" <<'SUITE'
-# Two families (one that rounds), one count, one distribution, the shortest timing.
-families = f32_f16_cvt, f32_qs8_quant
+# Three families (one that rounds, a dot), one count, one distribution, the shortest timing.
+families = f32_f16_cvt, f32_qs8_quant, f32_dot
 sizes = 1000, L1
 distributions = normal
 backends = cpu
@@ -84,12 +84,15 @@ bad = []
 names = {r["run_name"] for r in rows}
 if names != set(planned):
     bad.append("rows %d names vs %d planned; missing %s" % (len(names), len(planned), sorted(set(planned) - names)[:3]))
-# Which variants this CPU can run, from `qbench list`.
+# Which variants this CPU can run, and their semantics, from `qbench list`.
 usable = set()
+sem = {}
 for line in subprocess.run([sys.argv[3], "list"], capture_output=True, text=True).stdout.splitlines()[1:]:
     f = line.split()
     if len(f) >= 7 and f[-1] in ("picked", "available"):
         usable.add(f[1])
+        if f[2] == "cpu":
+            sem[f[1]] = f[5]
 for r in rows:
     want = "ok" if r["kernel"] in usable else "skipped"
     if r["status"] != want:
@@ -102,6 +105,13 @@ for r in rows:
         spread = r.get("aggregate_name") in ("stddev", "cv")
         if r["error"]["mismatches"] != 0 or r["bytes_per_second"] < 0 or (r["bytes_per_second"] == 0 and not spread) or r["iterations"] <= 0:
             bad.append("%s: ok row without figures or with mismatches" % r["name"])
+        # The semantics the mismatches were judged by, and a reassoc dot's bound.
+        e = r["error"]
+        if e.get("semantics") != sem.get(r["kernel"]):
+            bad.append("%s: error.semantics %r, qbench list says %r" % (r["name"], e.get("semantics"), sem.get(r["kernel"])))
+        reassoc = "reassoc" in e.get("semantics", "").split(",")
+        if reassoc != ("bound" in e) or (reassoc and not e["bound"] > 0):
+            bad.append("%s: semantics %r with bound %r" % (r["name"], e.get("semantics"), e.get("bound")))
         if r["round" "ing"] == "none" and r["family"] == "f32_qs8_quant":
             bad.append("%s: quantize row without a rounding mode" % r["name"])
 # Two repetitions: two iteration rows and the four aggregates per ok case.

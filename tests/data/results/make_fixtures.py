@@ -47,7 +47,7 @@ BITS = {"f32": 32, "f64": 64, "f16": 16, "bf16": 16, "f8e4m3": 8, "f8e5m2": 8, "
 
 def case(family, variant, backend, isa, din, dout, n, dist="normal", din2="none", rnd=None, time_ns=1000.0,
          status="ok", reason="", sqnr=40.0, gflops_per_elem=0, size_class="DRAM", mismatches=0, device=None,
-         threads=1):
+         threads=1, semantics=None, bound=None):
     """One planned case: the fields every repetition of it shares."""
     dev = device or backend
     path = backend if backend == "cpu" else "%s:%s" % (backend, dev)
@@ -64,7 +64,7 @@ def case(family, variant, backend, isa, din, dout, n, dist="normal", din2="none"
         "variant": variant, "backend": backend, "device": dev, "isa": isa, "dtype_in": din, "dtype_in2": din2,
         "dtype_out": dout, "n": n, "size_class": size_class, "distribution": dist, "rounding": rnd or "none",
         "status": status, "reason": reason, "bytes": nbytes, "flops": n * gflops_per_elem, "sqnr": sqnr,
-        "mismatches": mismatches, "ratio": ratio, "threads": threads,
+        "mismatches": mismatches, "ratio": ratio, "threads": threads, "semantics": semantics, "bound": bound,
     }
 
 
@@ -114,6 +114,11 @@ def rows_of(c, reps, rng, jitter=0.01, scale=1.0, roof_bw=1.2e10, roof_peak=1.0e
             row["error"] = {"max_abs": 0.001 * (10 ** ((40 - sq) / 20)), "max_rel": 0.01, "rmse": nmse ** 0.5,
                             "nmse": nmse, "sqnr_db": sq, "max_ulp": 0.5, "mean_ulp": 0.25,
                             "mismatches": c["mismatches"], "nan_inf_mismatches": 0}
+            # What qbench writes since the gate judges reassoc dots by their bound.
+            if c["semantics"] is not None:
+                row["error"]["semantics"] = c["semantics"]
+            if c["bound"] is not None:
+                row["error"]["bound"] = c["bound"]
         bpe = c["ratio"] * 4
         row["memory"] = {"bytes_per_element": bpe, "footprint_bytes": int(c["bytes"]),
                          "metadata_bytes": int(c["n"] / 32 * 4) if "qb8" in c["family"] else 0,
@@ -194,6 +199,13 @@ def main():
     write("renamed.json", doc(base_ctx, ren, 9, 1))
     ren[3]["time_ns"] *= 1.2
     write("renamed_slow20.json", doc(base_ctx, ren, 9, 1))
+    # A dot that declares reassoc summing in a new order: SQNR 10 dB down, still within
+    # its bound (no mismatch), then the same with one mismatch (outside the bound).
+    rea = copy.deepcopy(cases)
+    rea[3].update(sqnr=110.0, semantics="nan-canon,reassoc", bound=0.375)
+    write("reassoc_sqnr_down.json", doc(base_ctx, rea, 9, 1))
+    rea[3]["mismatches"] = 1
+    write("reassoc_mismatch.json", doc(base_ctx, rea, 9, 1))
     # A row that was ok now errors.
     err = copy.deepcopy(cases)
     err[0]["status"] = "error"
