@@ -12,9 +12,14 @@
  *   by two saturating byte operations, the byte pairs summed by vpmaddubsw, one vpackuswb
  *   and one vpermw that puts the 2-byte units (four codes each) in order: 14 instructions
  *   for 128 codes where AVX2 takes 16 ymm instructions;
- * - each group's rh, rl and z + 112 are broadcast from memory (a load, no shuffle).
- * Bit-exact with the reference: a group whose scale is NaN (a NaN in it), inf or 0 goes
- * through the scalar reference, so the codes never see a NaN or an infinity.
+ * - each group's rh, rl and z + 112 are broadcast from memory (a load, no shuffle);
+ * - symmetric groups: the range is one vrangeps per 16 values (the largest magnitude, sign
+ *   cleared) where AVX2 takes a vpand and a vpmaxsd, and the codes take no clamp at all (a
+ *   group whose scale is an f16 subnormal, the only one that needs it, goes through the
+ *   reference), so the nibbles are one vpand per 64 codes.
+ * Bit-exact with the reference: a group whose scale is NaN, inf or 0 goes through the scalar
+ * reference, so the codes never see an infinity, and a NaN only in a symmetric group
+ * (qb__avx512_int4g_acc), whose NaN values the codes give nibble 0, as the reference does.
  */
 #ifndef QB_INT4G_AVX512_H
 #define QB_INT4G_AVX512_H
@@ -50,14 +55,19 @@ QB__INT4G_AVX512_INLINE __m512i qb__avx512_int4g_round16(const float* x, const q
  * 64 values at x -> 32 words, each two biased codes clamp(c + z, 0, 15) as c[e] + 16 c[e + 1]
  * (e even). The packs work within 128-bit lanes: after vpackssdw and vpacksswb lane i holds
  * the 4-code units (16 k + 4 i .. 16 k + 4 i + 3) for k = 0 .. 3; + z and the clamps as
- * qb__avx2_int4g_bytes32 (|c| <= 23: the packs are exact); vpmaddubsw sums each byte pair:
- * lane i's words are the units' halves in the same order.
+ * qb__avx2_int4g_bytes32 (|c| <= 23: the packs are exact); symmetric, the low nibble of c
+ * by one vpand (no clamp: every code is in [-7, 7] where the scale is a normal f16,
+ * qb__avx2_int4g_par8; a NaN value converts to INT32_MIN, which packs to the byte 0x80:
+ * nibble 0, as the reference's); vpmaddubsw sums each byte pair: lane i's words are the
+ * units' halves in the same order.
  */
-QB__INT4G_AVX512_INLINE __m512i qb__avx512_int4g_words64(const float* x, const qb__avx512_int4g_par* p) {
+QB__INT4G_AVX512_INLINE __m512i qb__avx512_int4g_words64(const float* x, const qb__avx512_int4g_par* p,
+                                                         const int sym) {
   const __m512i c0 = qb__avx512_int4g_round16(x, p), c1 = qb__avx512_int4g_round16(x + 16, p);
   const __m512i c2 = qb__avx512_int4g_round16(x + 32, p), c3 = qb__avx512_int4g_round16(x + 48, p);
   const __m512i w = _mm512_packs_epi16(_mm512_packs_epi32(c0, c1), _mm512_packs_epi32(c2, c3));
-  const __m512i b = _mm512_subs_epu8(_mm512_adds_epi8(w, p->zb), _mm512_set1_epi8(112));
+  const __m512i b = sym ? _mm512_and_si512(w, _mm512_set1_epi8(15))
+                        : _mm512_subs_epu8(_mm512_adds_epi8(w, p->zb), _mm512_set1_epi8(112));
   return _mm512_maddubs_epi16(b, _mm512_set1_epi16(0x1001));
 }
 
@@ -68,12 +78,11 @@ QB__INT4G_AVX512_INLINE __m512i qb__avx512_int4g_words64(const float* x, const q
  * (codes 16 k + 4 i .. + 3) at word 8 i + k, of B at word 8 i + 4 + k; it belongs at word
  * 4 k + i (A) or 16 + 4 k + i (B). One vpermw moves them there.
  */
-QB__INT4G_AVX512_INLINE __m512i qb__avx512_int4g_order128(const __m512i a, const __m512i b, const int sym) {
+QB__INT4G_AVX512_INLINE __m512i qb__avx512_int4g_order128(const __m512i a, const __m512i b) {
   const __m512i idx = _mm512_setr_epi32(
       0x00080000, 0x00180010, 0x00090001, 0x00190011, 0x000A0002, 0x001A0012, 0x000B0003, 0x001B0013,
       0x000C0004, 0x001C0014, 0x000D0005, 0x001D0015, 0x000E0006, 0x001E0016, 0x000F0007, 0x001F0017);
-  const __m512i o = _mm512_permutexvar_epi16(idx, _mm512_packus_epi16(a, b));
-  return sym ? _mm512_xor_si512(o, _mm512_set1_epi8((char) 0x88)) : o;
+  return _mm512_permutexvar_epi16(idx, _mm512_packus_epi16(a, b));
 }
 
 /* Sixteen accumulators (group k's in a[k]) -> one vector of the groups' maxima (signed
@@ -97,18 +106,24 @@ QB__INT4G_AVX512_INLINE __m512i qb__avx512_int4g_red1(__m512i a, const int is_si
 /*
  * The range of g values at x on the float bits (qb__avx2_int4g_acc): *hb = the signed
  * maximum of the bits (asymmetric; the caller takes it with 0), *lb = their unsigned
- * maximum (a negative float's magnitude grows with its bits); symmetric: *hb = the signed
- * maximum of the bits with the sign cleared. NaN is not skipped: it shows in the scale.
+ * maximum (a negative float's magnitude grows with its bits); asymmetric, NaN is not
+ * skipped: it shows in the scale. Symmetric: *hb = the largest magnitude by vrangeps (imm
+ * 0x0B: the larger magnitude, sign cleared), for the caller's unsigned maximum: vrangeps
+ * returns the other operand where one is a quiet NaN (as vmaxps does) and a quiet NaN where
+ * one is signalling (its sign kept), so a lane holding a number gets the largest magnitude
+ * of its numbers (the reference's amax skips NaN too) and a lane of NaNs only a NaN, which
+ * the unsigned maximum keeps (a NaN's bits, of either sign, exceed every number's
+ * magnitude): the scale is NaN only where the reference's would not be, and that group goes
+ * through the reference.
  */
 QB__INT4G_AVX512_INLINE void qb__avx512_int4g_acc(const float* x, unsigned g, const int sym, __m512i* hb,
                                                   __m512i* lb) {
-  const __m512i absm = _mm512_set1_epi32(0x7FFFFFFF);
   const __m512i v0 = _mm512_loadu_si512(x);
-  __m512i h = sym ? _mm512_and_si512(v0, absm) : v0, l = v0;
+  __m512i h = v0, l = v0;
   for (unsigned i = 16; i < g; i += 16) {
     const __m512i v = _mm512_loadu_si512(x + i);
     if (sym) {
-      h = _mm512_max_epi32(h, _mm512_and_si512(v, absm));
+      h = _mm512_castps_si512(_mm512_range_ps(_mm512_castsi512_ps(h), _mm512_castsi512_ps(v), 0x0B));
     } else {
       h = _mm512_max_epi32(h, v);
       l = _mm512_max_epu32(l, v);
@@ -125,7 +140,7 @@ QB__INT4G_AVX512_INLINE void qb__avx512_int4g_range16(const float* x, unsigned g
   __m512i h[16], l[16];
 #pragma GCC unroll 16
   for (int k = 0; k < 16; k++) qb__avx512_int4g_acc(x + k * g, g, sym, &h[k], &l[k]);
-  *hb = qb__avx512_int4g_red16(h, 1);
+  *hb = qb__avx512_int4g_red16(h, !sym);
   *lb = sym ? _mm512_setzero_si512() : qb__avx512_int4g_red16(l, 0);
 }
 
@@ -167,8 +182,10 @@ QB__INT4G_AVX512_INLINE unsigned qb__avx512_int4g_par16(__m512i hb, __m512i lb, 
   }
   const __m512 s = _mm512_cvtph_ps(sh);
   const __m512 r = _mm512_div_ps(_mm512_set1_ps(1.0f), s);
-  const __mmask16 ok =
-      _mm512_cmp_ps_mask(s, zero, _CMP_GT_OQ) & _mm512_cmp_ps_mask(s, _mm512_set1_ps(INFINITY), _CMP_LT_OQ);
+  /* Symmetric: a subnormal s is also special (the codes skip the clamp, qb__avx512_int4g_words64). */
+  const __m512 smin = _mm512_set1_ps(sym ? 0x1p-14f : 0.0f);
+  const __mmask16 ok = _mm512_cmp_ps_mask(s, smin, sym ? _CMP_GE_OQ : _CMP_GT_OQ) &
+                       _mm512_cmp_ps_mask(s, _mm512_set1_ps(INFINITY), _CMP_LT_OQ);
   _mm256_storeu_si256((__m256i*) out->d, sh);
   _mm512_storeu_ps(out->rh, r);
   _mm512_storeu_ps(out->rl, _mm512_mul_ps(_mm512_fnmadd_ps(r, s, _mm512_set1_ps(1.0f)), r));
@@ -247,12 +264,12 @@ QB__INT4G_AVX512_INLINE void qb__avx512_int4g_quant_x16_one(const float* x, unsi
     }
     const unsigned o = qb__avx512_int4g_header(gk, &ps, lane, sym);
     const qb__avx512_int4g_par p = qb__avx512_int4g_par_of(&ps, lane);
-    const __m512i a = qb__avx512_int4g_words64(xk, &p);
-    const __m512i b = qb__avx512_int4g_words64(xk + 64, &p);
-    _mm512_storeu_si512(gk + o, qb__avx512_int4g_order128(a, b, sym));
+    const __m512i a = qb__avx512_int4g_words64(xk, &p, sym);
+    const __m512i b = qb__avx512_int4g_words64(xk + 64, &p, sym);
+    _mm512_storeu_si512(gk + o, qb__avx512_int4g_order128(a, b));
   }
   if (next != NULL) {
-    *nh = qb__avx512_int4g_red16(nhv, 1);
+    *nh = qb__avx512_int4g_red16(nhv, !sym);
     *nl = sym ? _mm512_setzero_si512() : qb__avx512_int4g_red16(nlv, 0);
   }
 }
@@ -268,7 +285,7 @@ QB__INT4G_AVX512_INLINE void qb__avx512_int4g_quant_one(const float* x, unsigned
   qb__avx512_int4g_acc(x, g, sym, &h, &l);
   qb__avx512_int4g_pars ps;
   const unsigned special =
-      qb__avx512_int4g_par16(qb__avx512_int4g_red1(h, 1), sym ? l : qb__avx512_int4g_red1(l, 0), sym, &ps);
+      qb__avx512_int4g_par16(qb__avx512_int4g_red1(h, !sym), sym ? l : qb__avx512_int4g_red1(l, 0), sym, &ps);
   qb__avx512_int4g_from_memory(ps);
   if (special & 1) {
     qb__avx512_int4g_ref(x, g, sym, grp);
@@ -276,9 +293,9 @@ QB__INT4G_AVX512_INLINE void qb__avx512_int4g_quant_one(const float* x, unsigned
   }
   const unsigned o = qb__avx512_int4g_header(grp, &ps, 0, sym);
   const qb__avx512_int4g_par p = qb__avx512_int4g_par_of(&ps, 0);
-  const __m512i a = qb__avx512_int4g_words64(x, &p);
-  const __m512i b = qb__avx512_int4g_words64(x + 64, &p);
-  _mm512_storeu_si512(grp + o, qb__avx512_int4g_order128(a, b, sym));
+  const __m512i a = qb__avx512_int4g_words64(x, &p, sym);
+  const __m512i b = qb__avx512_int4g_words64(x + 64, &p, sym);
+  _mm512_storeu_si512(grp + o, qb__avx512_int4g_order128(a, b));
 }
 
 /* `count` groups of g at x into the group structs at out (gbytes each): runs of sixteen,
