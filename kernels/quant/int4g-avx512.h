@@ -183,9 +183,9 @@ QB__INT4G_AVX512_INLINE unsigned qb__avx512_int4g_par16(__m512i hb, __m512i lb, 
   const __m512 s = _mm512_cvtph_ps(sh);
   const __m512 r = _mm512_div_ps(_mm512_set1_ps(1.0f), s);
   /* Symmetric: a subnormal s is also special (the codes skip the clamp, qb__avx512_int4g_words64). */
-  const __m512 smin = _mm512_set1_ps(sym ? 0x1p-14f : 0.0f);
-  const __mmask16 ok = _mm512_cmp_ps_mask(s, smin, sym ? _CMP_GE_OQ : _CMP_GT_OQ) &
-                       _mm512_cmp_ps_mask(s, _mm512_set1_ps(INFINITY), _CMP_LT_OQ);
+  const __mmask16 pos = sym ? _mm512_cmp_ps_mask(s, _mm512_set1_ps(0x1p-14f), _CMP_GE_OQ)
+                            : _mm512_cmp_ps_mask(s, zero, _CMP_GT_OQ);
+  const __mmask16 ok = pos & _mm512_cmp_ps_mask(s, _mm512_set1_ps(INFINITY), _CMP_LT_OQ);
   _mm256_storeu_si256((__m256i*) out->d, sh);
   _mm512_storeu_ps(out->rh, r);
   _mm512_storeu_ps(out->rl, _mm512_mul_ps(_mm512_fnmadd_ps(r, s, _mm512_set1_ps(1.0f)), r));
