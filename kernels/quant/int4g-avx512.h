@@ -51,12 +51,9 @@ typedef struct {
 
 /* Sixteen codes of x (rounded, int32): fma(x, rh, fl(x rl)) is fl(x / s)
  * (qb__avx2_int4g_round8 proves it), rounded to nearest even by vcvtps2dq. */
-QB__INT4G_AVX512_INLINE __m512i
-qb__avx512_int4g_round16(const float *x, const qb__avx512_int4g_par *p) {
+QB__INT4G_AVX512_INLINE __m512i qb__avx512_int4g_round16(const float* x, const qb__avx512_int4g_par* p) {
   __m512 v = _mm512_loadu_ps(x);
-  __asm__(
-      ""
-      : "+v"(v)); /* one load for both uses (the compiler folds it into each) */
+  __asm__("" : "+v"(v)); /* one load for both uses (the compiler folds it into each) */
   return _mm512_cvtps_epi32(_mm512_fmadd_ps(v, p->rh, _mm512_mul_ps(v, p->rl)));
 }
 
@@ -75,21 +72,15 @@ qb__avx512_int4g_round16(const float *x, const qb__avx512_int4g_par *p) {
  * units' halves in the same order. `half`: 32 values only (the codes of the
  * last 32 are 0).
  */
-QB__INT4G_AVX512_INLINE __m512i
-qb__avx512_int4g_words64(const float *x, const qb__avx512_int4g_par *pa,
-                         const qb__avx512_int4g_par *pb, const __m512i zb,
-                         const int sym, const int half) {
-  const __m512i c0 = qb__avx512_int4g_round16(x, pa),
-                c1 = qb__avx512_int4g_round16(x + 16, pa);
-  const __m512i c2 =
-      half ? _mm512_setzero_si512() : qb__avx512_int4g_round16(x + 32, pb);
-  const __m512i c3 =
-      half ? _mm512_setzero_si512() : qb__avx512_int4g_round16(x + 48, pb);
-  const __m512i w = _mm512_packs_epi16(_mm512_packs_epi32(c0, c1),
-                                       _mm512_packs_epi32(c2, c3));
-  const __m512i b =
-      sym ? _mm512_and_si512(w, _mm512_set1_epi8(15))
-          : _mm512_subs_epu8(_mm512_adds_epi8(w, zb), _mm512_set1_epi8(112));
+QB__INT4G_AVX512_INLINE __m512i qb__avx512_int4g_words64(const float* x, const qb__avx512_int4g_par* pa,
+                                                         const qb__avx512_int4g_par* pb, const __m512i zb,
+                                                         const int sym, const int half) {
+  const __m512i c0 = qb__avx512_int4g_round16(x, pa), c1 = qb__avx512_int4g_round16(x + 16, pa);
+  const __m512i c2 = half ? _mm512_setzero_si512() : qb__avx512_int4g_round16(x + 32, pb);
+  const __m512i c3 = half ? _mm512_setzero_si512() : qb__avx512_int4g_round16(x + 48, pb);
+  const __m512i w = _mm512_packs_epi16(_mm512_packs_epi32(c0, c1), _mm512_packs_epi32(c2, c3));
+  const __m512i b = sym ? _mm512_and_si512(w, _mm512_set1_epi8(15))
+                        : _mm512_subs_epu8(_mm512_adds_epi8(w, zb), _mm512_set1_epi8(112));
   return _mm512_maddubs_epi16(b, _mm512_set1_epi16(0x1001));
 }
 
@@ -101,12 +92,10 @@ qb__avx512_int4g_words64(const float *x, const qb__avx512_int4g_par *pa,
  * at word 8 i + 4 + k; it belongs at word 4 k + i (A) or 16 + 4 k + i (B). One
  * vpermw moves them there.
  */
-QB__INT4G_AVX512_INLINE __m512i qb__avx512_int4g_order128(const __m512i a,
-                                                          const __m512i b) {
+QB__INT4G_AVX512_INLINE __m512i qb__avx512_int4g_order128(const __m512i a, const __m512i b) {
   const __m512i idx = _mm512_setr_epi32(
-      0x00080000, 0x00180010, 0x00090001, 0x00190011, 0x000A0002, 0x001A0012,
-      0x000B0003, 0x001B0013, 0x000C0004, 0x001C0014, 0x000D0005, 0x001D0015,
-      0x000E0006, 0x001E0016, 0x000F0007, 0x001F0017);
+      0x00080000, 0x00180010, 0x00090001, 0x00190011, 0x000A0002, 0x001A0012, 0x000B0003, 0x001B0013,
+      0x000C0004, 0x001C0014, 0x000D0005, 0x001D0015, 0x000E0006, 0x001E0016, 0x000F0007, 0x001F0017);
   return _mm512_permutexvar_epi16(idx, _mm512_packus_epi16(a, b));
 }
 
@@ -128,18 +117,15 @@ static inline int qb__avx512_int4g_narrow(unsigned g, int sym) {
 /* The lane of group k (0 .. 15) in the reduced ranges, and the group of each
  * lane: narrow (qb__avx512_int4g_red8x2) or not (qb__avx512_hmax16_lane, the
  * bit reversal of k, its own inverse). */
-static const int qb__avx512_int4g_lanes[2][16] = {
-    {0, 8, 4, 12, 2, 10, 6, 14, 1, 9, 5, 13, 3, 11, 7, 15},
-    {0, 4, 1, 5, 2, 6, 3, 7, 8, 12, 9, 13, 10, 14, 11, 15}};
-static const int qb__avx512_int4g_groups[2][16] = {
-    {0, 8, 4, 12, 2, 10, 6, 14, 1, 9, 5, 13, 3, 11, 7, 15},
-    {0, 2, 4, 6, 1, 3, 5, 7, 8, 10, 12, 14, 9, 11, 13, 15}};
+static const int qb__avx512_int4g_lanes[2][16] = {{0, 8, 4, 12, 2, 10, 6, 14, 1, 9, 5, 13, 3, 11, 7, 15},
+                                                  {0, 4, 1, 5, 2, 6, 3, 7, 8, 12, 9, 13, 10, 14, 11, 15}};
+static const int qb__avx512_int4g_groups[2][16] = {{0, 8, 4, 12, 2, 10, 6, 14, 1, 9, 5, 13, 3, 11, 7, 15},
+                                                   {0, 2, 4, 6, 1, 3, 5, 7, 8, 10, 12, 14, 9, 11, 13, 15}};
 
 /* Sixteen 16-lane accumulators (group k's in m[k], qb__avx512_int4g_acc) -> one
  * vector of the groups' maxima (signed or unsigned 32-bit):
  * common/hmax-avx512.h's tree (qblock-avx512.h's amaxes take the same). */
-QB__INT4G_AVX512_INLINE __m512i qb__avx512_int4g_red16(const __m512i *m,
-                                                       const int is_signed) {
+QB__INT4G_AVX512_INLINE __m512i qb__avx512_int4g_red16(const __m512i* m, const int is_signed) {
   return qb__avx512_hmax16x16(m, !is_signed);
 }
 
@@ -153,18 +139,14 @@ QB__INT4G_AVX512_INLINE __m512i qb__avx512_int4g_red16(const __m512i *m,
  * common/hmax-avx512.h's sixteen-lane tree took 52 512-bit ones (104 halves),
  * for one 256-bit maximum more per group and bound in the accumulation.
  */
-QB__INT4G_AVX512_INLINE __m512i qb__avx512_int4g_red8x2(const __m256i *a,
-                                                        const int is_signed) {
-  return _mm512_inserti64x4(
-      _mm512_castsi256_si512(qb__avx2_int4g_red8(a, is_signed)),
-      qb__avx2_int4g_red8(a + 8, is_signed), 1);
+QB__INT4G_AVX512_INLINE __m512i qb__avx512_int4g_red8x2(const __m256i* a, const int is_signed) {
+  return _mm512_inserti64x4(_mm512_castsi256_si512(qb__avx2_int4g_red8(a, is_signed)),
+                            qb__avx2_int4g_red8(a + 8, is_signed), 1);
 }
 
 /* One accumulator -> its maximum (signed or unsigned 32-bit) in every lane. */
-QB__INT4G_AVX512_INLINE __m512i qb__avx512_int4g_red1(__m512i a,
-                                                      const int is_signed) {
-#define QB__OP(u, v)                                                           \
-  (is_signed ? _mm512_max_epi32(u, v) : _mm512_max_epu32(u, v))
+QB__INT4G_AVX512_INLINE __m512i qb__avx512_int4g_red1(__m512i a, const int is_signed) {
+#define QB__OP(u, v) (is_signed ? _mm512_max_epi32(u, v) : _mm512_max_epu32(u, v))
   a = QB__OP(a, _mm512_shuffle_i64x2(a, a, _MM_SHUFFLE(1, 0, 3, 2)));
   a = QB__OP(a, _mm512_shuffle_i64x2(a, a, _MM_SHUFFLE(2, 3, 0, 1)));
   a = QB__OP(a, _mm512_shuffle_epi32(a, _MM_PERM_BADC));
@@ -186,16 +168,14 @@ QB__INT4G_AVX512_INLINE __m512i qb__avx512_int4g_red1(__m512i a,
  * number's magnitude): the scale is NaN only where the reference's would not
  * be, and that group goes through the reference.
  */
-QB__INT4G_AVX512_INLINE void qb__avx512_int4g_acc(const float *x, unsigned g,
-                                                  const int sym, __m512i *hb,
-                                                  __m512i *lb) {
+QB__INT4G_AVX512_INLINE void qb__avx512_int4g_acc(const float* x, unsigned g, const int sym, __m512i* hb,
+                                                  __m512i* lb) {
   const __m512i v0 = _mm512_loadu_si512(x);
   __m512i h = v0, l = v0;
   for (unsigned i = 16; i < g; i += 16) {
     const __m512i v = _mm512_loadu_si512(x + i);
     if (sym) {
-      h = _mm512_castps_si512(_mm512_range_ps(_mm512_castsi512_ps(h),
-                                              _mm512_castsi512_ps(v), 0x0B));
+      h = _mm512_castps_si512(_mm512_range_ps(_mm512_castsi512_ps(h), _mm512_castsi512_ps(v), 0x0B));
     } else {
       h = _mm512_max_epi32(h, v);
       l = _mm512_max_epu32(l, v);
@@ -207,16 +187,14 @@ QB__INT4G_AVX512_INLINE void qb__avx512_int4g_acc(const float *x, unsigned g,
 
 /* qb__avx512_int4g_acc in eight lanes (256-bit vectors), for
  * qb__avx512_int4g_red8x2. */
-QB__INT4G_AVX512_INLINE void qb__avx512_int4g_acc8(const float *x, unsigned g,
-                                                   const int sym, __m256i *hb,
-                                                   __m256i *lb) {
-  const __m256i v0 = _mm256_loadu_si256((const __m256i *)x);
+QB__INT4G_AVX512_INLINE void qb__avx512_int4g_acc8(const float* x, unsigned g, const int sym, __m256i* hb,
+                                                   __m256i* lb) {
+  const __m256i v0 = _mm256_loadu_si256((const __m256i*) x);
   __m256i h = v0, l = v0;
   for (unsigned i = 8; i < g; i += 8) {
-    const __m256i v = _mm256_loadu_si256((const __m256i *)(x + i));
+    const __m256i v = _mm256_loadu_si256((const __m256i*) (x + i));
     if (sym) {
-      h = _mm256_castps_si256(_mm256_range_ps(_mm256_castsi256_ps(h),
-                                              _mm256_castsi256_ps(v), 0x0B));
+      h = _mm256_castps_si256(_mm256_range_ps(_mm256_castsi256_ps(h), _mm256_castsi256_ps(v), 0x0B));
     } else {
       h = _mm256_max_epi32(h, v);
       l = _mm256_max_epu32(l, v);
@@ -228,23 +206,19 @@ QB__INT4G_AVX512_INLINE void qb__avx512_int4g_acc8(const float *x, unsigned g,
 
 /* The ranges of the sixteen groups of g at x, group k's in lane
  * qb__avx512_int4g_lanes[narrow][k]. */
-QB__INT4G_AVX512_INLINE void qb__avx512_int4g_range16(const float *x,
-                                                      unsigned g, const int sym,
-                                                      __m512i *hb,
-                                                      __m512i *lb) {
+QB__INT4G_AVX512_INLINE void qb__avx512_int4g_range16(const float* x, unsigned g, const int sym, __m512i* hb,
+                                                      __m512i* lb) {
   if (qb__avx512_int4g_narrow(g, sym)) {
     __m256i h[16], l[16];
 #pragma GCC unroll 16
-    for (int k = 0; k < 16; k++)
-      qb__avx512_int4g_acc8(x + k * g, g, sym, &h[k], &l[k]);
+    for (int k = 0; k < 16; k++) qb__avx512_int4g_acc8(x + k * g, g, sym, &h[k], &l[k]);
     *hb = qb__avx512_int4g_red8x2(h, !sym);
     *lb = sym ? _mm512_setzero_si512() : qb__avx512_int4g_red8x2(l, 0);
     return;
   }
   __m512i h[16], l[16];
 #pragma GCC unroll 16
-  for (int k = 0; k < 16; k++)
-    qb__avx512_int4g_acc(x + k * g, g, sym, &h[k], &l[k]);
+  for (int k = 0; k < 16; k++) qb__avx512_int4g_acc(x + k * g, g, sym, &h[k], &l[k]);
   *hb = qb__avx512_int4g_red16(h, !sym);
   *lb = sym ? _mm512_setzero_si512() : qb__avx512_int4g_red16(l, 0);
 }
@@ -267,54 +241,41 @@ typedef struct {
  * of the codes); rh = 1 / s, rl = (1 - rh s) rh. Returns the mask of the lanes
  * whose s is not finite and > 0 (the caller runs the reference on them).
  */
-QB__INT4G_AVX512_INLINE unsigned
-qb__avx512_int4g_par16(__m512i hb, __m512i lb, const int sym,
-                       qb__avx512_int4g_pars *out) {
+QB__INT4G_AVX512_INLINE unsigned qb__avx512_int4g_par16(__m512i hb, __m512i lb, const int sym,
+                                                        qb__avx512_int4g_pars* out) {
   const __m512 zero = _mm512_setzero_ps();
   __m256i sh;
   __m512 zf = _mm512_set1_ps(8.0f);
   if (sym) {
-    sh = _mm512_cvtps_ph(
-        _mm512_div_ps(_mm512_castsi512_ps(hb), _mm512_set1_ps(7.0f)),
-        _MM_FROUND_TO_NEAREST_INT);
+    sh = _mm512_cvtps_ph(_mm512_div_ps(_mm512_castsi512_ps(hb), _mm512_set1_ps(7.0f)),
+                         _MM_FROUND_TO_NEAREST_INT);
   } else {
-    __m512 h =
-        _mm512_castsi512_ps(_mm512_max_epi32(hb, _mm512_setzero_si512()));
-    __m512 l = _mm512_castsi512_ps(
-        _mm512_maskz_mov_epi32(_mm512_movepi32_mask(lb), lb));
-    const __mmask16 both0 = _mm512_cmp_ps_mask(l, zero, _CMP_EQ_OQ) &
-                            _mm512_cmp_ps_mask(h, zero, _CMP_EQ_OQ);
+    __m512 h = _mm512_castsi512_ps(_mm512_max_epi32(hb, _mm512_setzero_si512()));
+    __m512 l = _mm512_castsi512_ps(_mm512_maskz_mov_epi32(_mm512_movepi32_mask(lb), lb));
+    const __mmask16 both0 = _mm512_cmp_ps_mask(l, zero, _CMP_EQ_OQ) & _mm512_cmp_ps_mask(h, zero, _CMP_EQ_OQ);
     l = _mm512_mask_mov_ps(l, both0, _mm512_set1_ps(-1.0f));
     h = _mm512_mask_mov_ps(h, both0, _mm512_set1_ps(1.0f));
-    sh = _mm512_cvtps_ph(
-        _mm512_div_ps(_mm512_sub_ps(h, l), _mm512_set1_ps(15.0f)),
-        _MM_FROUND_TO_NEAREST_INT);
-    zf = _mm512_div_ps(_mm512_xor_ps(l, _mm512_set1_ps(-0.0f)),
-                       _mm512_cvtph_ps(sh));
-    zf =
-        _mm512_roundscale_ps(zf, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    zf = _mm512_min_ps(_mm512_max_ps(zf, zero),
-                       _mm512_set1_ps(15.0f)); /* NaN (special) -> 15 */
+    sh =
+        _mm512_cvtps_ph(_mm512_div_ps(_mm512_sub_ps(h, l), _mm512_set1_ps(15.0f)), _MM_FROUND_TO_NEAREST_INT);
+    zf = _mm512_div_ps(_mm512_xor_ps(l, _mm512_set1_ps(-0.0f)), _mm512_cvtph_ps(sh));
+    zf = _mm512_roundscale_ps(zf, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    zf = _mm512_min_ps(_mm512_max_ps(zf, zero), _mm512_set1_ps(15.0f)); /* NaN (special) -> 15 */
   }
   const __m512 s = _mm512_cvtph_ps(sh);
   const __m512 r = _mm512_div_ps(_mm512_set1_ps(1.0f), s);
   /* Symmetric: a subnormal s is also special (the codes skip the clamp,
    * qb__avx512_int4g_words64). */
-  const __mmask16 pos =
-      sym ? _mm512_cmp_ps_mask(s, _mm512_set1_ps(0x1p-14f), _CMP_GE_OQ)
-          : _mm512_cmp_ps_mask(s, zero, _CMP_GT_OQ);
-  const __mmask16 ok =
-      pos & _mm512_cmp_ps_mask(s, _mm512_set1_ps(INFINITY), _CMP_LT_OQ);
-  _mm256_storeu_si256((__m256i *)out->d, sh);
+  const __mmask16 pos = sym ? _mm512_cmp_ps_mask(s, _mm512_set1_ps(0x1p-14f), _CMP_GE_OQ)
+                            : _mm512_cmp_ps_mask(s, zero, _CMP_GT_OQ);
+  const __mmask16 ok = pos & _mm512_cmp_ps_mask(s, _mm512_set1_ps(INFINITY), _CMP_LT_OQ);
+  _mm256_storeu_si256((__m256i*) out->d, sh);
   _mm512_storeu_ps(out->rh, r);
-  _mm512_storeu_ps(
-      out->rl, _mm512_mul_ps(_mm512_fnmadd_ps(r, s, _mm512_set1_ps(1.0f)), r));
+  _mm512_storeu_ps(out->rl, _mm512_mul_ps(_mm512_fnmadd_ps(r, s, _mm512_set1_ps(1.0f)), r));
   const __m512i zi = _mm512_cvttps_epi32(zf);
-  _mm_storeu_si128((__m128i *)out->z, _mm512_cvtepi32_epi8(zi));
-  _mm512_storeu_si512(
-      out->zb, _mm512_mullo_epi32(_mm512_add_epi32(zi, _mm512_set1_epi32(112)),
-                                  _mm512_set1_epi32(0x01010101)));
-  return (unsigned)(~ok & 0xFFFF);
+  _mm_storeu_si128((__m128i*) out->z, _mm512_cvtepi32_epi8(zi));
+  _mm512_storeu_si512(out->zb, _mm512_mullo_epi32(_mm512_add_epi32(zi, _mm512_set1_epi32(112)),
+                                                  _mm512_set1_epi32(0x01010101)));
+  return (unsigned) (~ok & 0xFFFF);
 }
 
 /* After qb__avx512_int4g_par16: tells the compiler that the arrays may have
@@ -325,30 +286,27 @@ qb__avx512_int4g_par16(__m512i hb, __m512i lb, const int sym,
 
 /* Lane `lane` of the parameters as a group's code parameters (broadcast loads).
  */
-QB__INT4G_AVX512_INLINE qb__avx512_int4g_par
-qb__avx512_int4g_par_of(const qb__avx512_int4g_pars *ps, int lane) {
+QB__INT4G_AVX512_INLINE qb__avx512_int4g_par qb__avx512_int4g_par_of(const qb__avx512_int4g_pars* ps,
+                                                                     int lane) {
   qb__avx512_int4g_par p;
   p.rh = _mm512_set1_ps(ps->rh[lane]);
   p.rl = _mm512_set1_ps(ps->rl[lane]);
-  p.zb = _mm512_set1_epi32((int32_t)ps->zb[lane]);
+  p.zb = _mm512_set1_epi32((int32_t) ps->zb[lane]);
   return p;
 }
 
 /* A group's header (d, and z for the asymmetric formats) from lane `lane`;
  * returns the codes' offset in the group struct. */
-QB__INT4G_AVX512_INLINE unsigned
-qb__avx512_int4g_header(uint8_t *grp, const qb__avx512_int4g_pars *ps, int lane,
-                        const int sym) {
+QB__INT4G_AVX512_INLINE unsigned qb__avx512_int4g_header(uint8_t* grp, const qb__avx512_int4g_pars* ps,
+                                                         int lane, const int sym) {
   memcpy(grp, &ps->d[lane], 2);
-  if (sym)
-    return 2;
+  if (sym) return 2;
   grp[2] = ps->z[lane];
   return 3;
 }
 
 /* The scalar reference on one group (a special one). */
-QB__INT4G_AVX512_INLINE void qb__avx512_int4g_ref(const float *x, unsigned g,
-                                                  const int sym, uint8_t *grp) {
+QB__INT4G_AVX512_INLINE void qb__avx512_int4g_ref(const float* x, unsigned g, const int sym, uint8_t* grp) {
   if (sym) {
     qb__int4g_quant_group_sym(x, g, grp, grp + 2);
   } else {
@@ -358,37 +316,32 @@ QB__INT4G_AVX512_INLINE void qb__avx512_int4g_ref(const float *x, unsigned g,
 
 /* The codes of 128 values at x, those of group a (and b, when a group of 32 or
  * 64 values does not cover them), in element order, one vector. */
-QB__INT4G_AVX512_INLINE __m512i qb__avx512_int4g_codes128(
-    const float *x, unsigned g, const qb__avx512_int4g_pars *ps,
-    const int *lanes, const int sym) {
+QB__INT4G_AVX512_INLINE __m512i qb__avx512_int4g_codes128(const float* x, unsigned g,
+                                                          const qb__avx512_int4g_pars* ps, const int* lanes,
+                                                          const int sym) {
   if (g == 128) {
     const qb__avx512_int4g_par p = qb__avx512_int4g_par_of(ps, lanes[0]);
-    return qb__avx512_int4g_order128(
-        qb__avx512_int4g_words64(x, &p, &p, p.zb, sym, 0),
-        qb__avx512_int4g_words64(x + 64, &p, &p, p.zb, sym, 0));
+    return qb__avx512_int4g_order128(qb__avx512_int4g_words64(x, &p, &p, p.zb, sym, 0),
+                                     qb__avx512_int4g_words64(x + 64, &p, &p, p.zb, sym, 0));
   }
   if (g == 64) {
     const qb__avx512_int4g_par pa = qb__avx512_int4g_par_of(ps, lanes[0]),
                                pb = qb__avx512_int4g_par_of(ps, lanes[1]);
-    return qb__avx512_int4g_order128(
-        qb__avx512_int4g_words64(x, &pa, &pa, pa.zb, sym, 0),
-        qb__avx512_int4g_words64(x + 64, &pb, &pb, pb.zb, sym, 0));
+    return qb__avx512_int4g_order128(qb__avx512_int4g_words64(x, &pa, &pa, pa.zb, sym, 0),
+                                     qb__avx512_int4g_words64(x + 64, &pb, &pb, pb.zb, sym, 0));
   }
   qb__avx512_int4g_par p[4];
   __m512i zb[2];
 #pragma GCC unroll 4
-  for (int j = 0; j < 4; j++)
-    p[j] = qb__avx512_int4g_par_of(ps, lanes[j]);
+  for (int j = 0; j < 4; j++) p[j] = qb__avx512_int4g_par_of(ps, lanes[j]);
     /* Each 128-bit lane's first 8 bytes for the first group of the pair, the
      * last 8 for the second. */
 #pragma GCC unroll 2
   for (int j = 0; j < 2; j++)
-    zb[j] = sym ? p[2 * j].zb
-                : _mm512_mask_set1_epi32(p[2 * j].zb, 0xCCCC,
-                                         (int32_t)ps->zb[lanes[2 * j + 1]]);
-  return qb__avx512_int4g_order128(
-      qb__avx512_int4g_words64(x, &p[0], &p[1], zb[0], sym, 0),
-      qb__avx512_int4g_words64(x + 64, &p[2], &p[3], zb[1], sym, 0));
+    zb[j] =
+        sym ? p[2 * j].zb : _mm512_mask_set1_epi32(p[2 * j].zb, 0xCCCC, (int32_t) ps->zb[lanes[2 * j + 1]]);
+  return qb__avx512_int4g_order128(qb__avx512_int4g_words64(x, &p[0], &p[1], zb[0], sym, 0),
+                                   qb__avx512_int4g_words64(x + 64, &p[2], &p[3], zb[1], sym, 0));
 }
 
 /*
@@ -409,16 +362,17 @@ QB__INT4G_AVX512_INLINE __m512i qb__avx512_int4g_codes128(
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
-QB__INT4G_AVX512_INLINE void qb__avx512_int4g_quant_x16_one(
-    const float *x, unsigned g, const int sym, uint8_t *out, size_t gbytes,
-    __m512i hb, __m512i lb, const float *next, __m512i *nh, __m512i *nl) {
+QB__INT4G_AVX512_INLINE void qb__avx512_int4g_quant_x16_one(const float* x, unsigned g, const int sym,
+                                                            uint8_t* out, size_t gbytes, __m512i hb,
+                                                            __m512i lb, const float* next, __m512i* nh,
+                                                            __m512i* nl) {
   qb__avx512_int4g_pars ps;
   const unsigned special = qb__avx512_int4g_par16(hb, lb, sym, &ps);
   qb__avx512_int4g_from_memory(ps);
   const int narrow = qb__avx512_int4g_narrow(g, sym);
   __m256i nh8[16], nl8[16];
   __m512i nh16[16], nl16[16];
-  const int per = 128 / (int)g; /* groups per 128 values */
+  const int per = 128 / (int) g; /* groups per 128 values */
 #pragma GCC unroll 16
   for (int k = 0; k < 16; k += per) {
     int lanes[4] = {0, 0, 0, 0};
@@ -426,43 +380,34 @@ QB__INT4G_AVX512_INLINE void qb__avx512_int4g_quant_x16_one(
     for (int j = 0; j < per; j++) {
       lanes[j] = qb__avx512_int4g_lanes[narrow][k + j];
       if (next != NULL && narrow)
-        qb__avx512_int4g_acc8(next + (size_t)(k + j) * g, g, sym, &nh8[k + j],
-                              &nl8[k + j]);
+        qb__avx512_int4g_acc8(next + (size_t) (k + j) * g, g, sym, &nh8[k + j], &nl8[k + j]);
       if (next != NULL && !narrow)
-        qb__avx512_int4g_acc(next + (size_t)(k + j) * g, g, sym, &nh16[k + j],
-                             &nl16[k + j]);
+        qb__avx512_int4g_acc(next + (size_t) (k + j) * g, g, sym, &nh16[k + j], &nl16[k + j]);
     }
-    const __m512i c =
-        qb__avx512_int4g_codes128(x + (size_t)k * g, g, &ps, lanes, sym);
+    const __m512i c = qb__avx512_int4g_codes128(x + (size_t) k * g, g, &ps, lanes, sym);
     unsigned o = 0;
 #pragma GCC unroll 4
     for (int j = 0; j < per; j++)
-      o = qb__avx512_int4g_header(out + (size_t)(k + j) * gbytes, &ps, lanes[j],
-                                  sym);
-    uint8_t *gk = out + (size_t)k * gbytes + o;
+      o = qb__avx512_int4g_header(out + (size_t) (k + j) * gbytes, &ps, lanes[j], sym);
+    uint8_t* gk = out + (size_t) k * gbytes + o;
     if (g == 128) {
       _mm512_storeu_si512(gk, c);
     } else if (g == 64) {
-      _mm256_storeu_si256((__m256i *)gk, _mm512_castsi512_si256(c));
-      _mm256_storeu_si256((__m256i *)(gk + gbytes),
-                          _mm512_extracti64x4_epi64(c, 1));
+      _mm256_storeu_si256((__m256i*) gk, _mm512_castsi512_si256(c));
+      _mm256_storeu_si256((__m256i*) (gk + gbytes), _mm512_extracti64x4_epi64(c, 1));
     } else {
-      _mm_storeu_si128((__m128i *)gk, _mm512_castsi512_si128(c));
-      _mm_storeu_si128((__m128i *)(gk + gbytes),
-                       _mm512_extracti32x4_epi32(c, 1));
-      _mm_storeu_si128((__m128i *)(gk + 2 * gbytes),
-                       _mm512_extracti32x4_epi32(c, 2));
-      _mm_storeu_si128((__m128i *)(gk + 3 * gbytes),
-                       _mm512_extracti32x4_epi32(c, 3));
+      _mm_storeu_si128((__m128i*) gk, _mm512_castsi512_si128(c));
+      _mm_storeu_si128((__m128i*) (gk + gbytes), _mm512_extracti32x4_epi32(c, 1));
+      _mm_storeu_si128((__m128i*) (gk + 2 * gbytes), _mm512_extracti32x4_epi32(c, 2));
+      _mm_storeu_si128((__m128i*) (gk + 3 * gbytes), _mm512_extracti32x4_epi32(c, 3));
     }
   }
   for (unsigned m = special; __builtin_expect(m != 0, 0); m &= m - 1) {
     const int k = qb__avx512_int4g_groups[narrow][__builtin_ctz(m)];
-    qb__avx512_int4g_ref(x + (size_t)k * g, g, sym, out + (size_t)k * gbytes);
+    qb__avx512_int4g_ref(x + (size_t) k * g, g, sym, out + (size_t) k * gbytes);
   }
   if (next != NULL) {
-    *nh = narrow ? qb__avx512_int4g_red8x2(nh8, !sym)
-                 : qb__avx512_int4g_red16(nh16, !sym);
+    *nh = narrow ? qb__avx512_int4g_red8x2(nh8, !sym) : qb__avx512_int4g_red16(nh16, !sym);
     *nl = sym      ? _mm512_setzero_si512()
           : narrow ? qb__avx512_int4g_red8x2(nl8, 0)
                    : qb__avx512_int4g_red16(nl16, 0);
@@ -474,16 +419,13 @@ QB__INT4G_AVX512_INLINE void qb__avx512_int4g_quant_x16_one(
 
 /* One group by the x16 path's steps (the last groups, fewer than sixteen): its
  * range reduced to every lane. */
-QB__INT4G_AVX512_INLINE void qb__avx512_int4g_quant_one(const float *x,
-                                                        unsigned g,
-                                                        const int sym,
-                                                        uint8_t *grp) {
+QB__INT4G_AVX512_INLINE void qb__avx512_int4g_quant_one(const float* x, unsigned g, const int sym,
+                                                        uint8_t* grp) {
   __m512i h, l;
   qb__avx512_int4g_acc(x, g, sym, &h, &l);
   qb__avx512_int4g_pars ps;
   const unsigned special =
-      qb__avx512_int4g_par16(qb__avx512_int4g_red1(h, !sym),
-                             sym ? l : qb__avx512_int4g_red1(l, 0), sym, &ps);
+      qb__avx512_int4g_par16(qb__avx512_int4g_red1(h, !sym), sym ? l : qb__avx512_int4g_red1(l, 0), sym, &ps);
   qb__avx512_int4g_from_memory(ps);
   if (special & 1) {
     qb__avx512_int4g_ref(x, g, sym, grp);
@@ -493,39 +435,35 @@ QB__INT4G_AVX512_INLINE void qb__avx512_int4g_quant_one(const float *x,
   const qb__avx512_int4g_par p = qb__avx512_int4g_par_of(&ps, 0);
   const __m512i a = qb__avx512_int4g_words64(x, &p, &p, p.zb, sym, g == 32);
   if (g == 128) {
-    _mm512_storeu_si512(grp + o, qb__avx512_int4g_order128(
-                                     a, qb__avx512_int4g_words64(
-                                            x + 64, &p, &p, p.zb, sym, 0)));
+    _mm512_storeu_si512(grp + o,
+                        qb__avx512_int4g_order128(a, qb__avx512_int4g_words64(x + 64, &p, &p, p.zb, sym, 0)));
     return;
   }
   const __m512i c = qb__avx512_int4g_order128(a, _mm512_setzero_si512());
   if (g == 64) {
-    _mm256_storeu_si256((__m256i *)(grp + o), _mm512_castsi512_si256(c));
+    _mm256_storeu_si256((__m256i*) (grp + o), _mm512_castsi512_si256(c));
   } else {
-    _mm_storeu_si128((__m128i *)(grp + o), _mm512_castsi512_si128(c));
+    _mm_storeu_si128((__m128i*) (grp + o), _mm512_castsi512_si128(c));
   }
 }
 
 /* `count` groups of g at x into the group structs at out (gbytes each): runs of
  * sixteen, each run's ranges computed while the previous run's codes are, then
  * the rest one by one. */
-QB__INT4G_AVX512_INLINE void
-qb__avx512_int4g_quant_groups(const float *x, unsigned g, const int sym,
-                              uint8_t *out, size_t gbytes, size_t count) {
+QB__INT4G_AVX512_INLINE void qb__avx512_int4g_quant_groups(const float* x, unsigned g, const int sym,
+                                                           uint8_t* out, size_t gbytes, size_t count) {
   assert(g == 32 || g == 64 || g == 128);
   const size_t runs = count / 16;
   if (runs > 0) {
     __m512i h, l;
     qb__avx512_int4g_range16(x, g, sym, &h, &l);
     for (size_t c = 0; c < runs; c++) {
-      const float *xc = x + (size_t)16 * g * c;
-      qb__avx512_int4g_quant_x16_one(xc, g, sym, out + 16 * gbytes * c, gbytes,
-                                     h, l, c + 1 < runs ? xc + 16 * g : NULL,
-                                     &h, &l);
+      const float* xc = x + (size_t) 16 * g * c;
+      qb__avx512_int4g_quant_x16_one(xc, g, sym, out + 16 * gbytes * c, gbytes, h, l,
+                                     c + 1 < runs ? xc + 16 * g : NULL, &h, &l);
     }
   }
-  for (size_t k = runs * 16; k < count; k++)
-    qb__avx512_int4g_quant_one(x + k * g, g, sym, out + k * gbytes);
+  for (size_t k = runs * 16; k < count; k++) qb__avx512_int4g_quant_one(x + k * g, g, sym, out + k * gbytes);
 }
 
 #endif /* QB_INT4G_AVX512_H */
