@@ -236,15 +236,19 @@ QB__AVX512_INLINE void qb__avx512_quant(size_t n, const float* x, void* y, const
  * per-tensor loop per channel gave that element a masked load and store of its own,
  * behind a setup that reread the params through memory. Instead, for len >= 16:
  * 1. the channel's vectors are built from its three values (two loads, four ops);
- * 2. whole vectors of 16 as in the per-tensor loop;
+ * 2. whole vectors of 16 as in the per-tensor loop; with unroll 4 and len >= 64, 64 codes
+ *    at a time by the per-tensor loop's packs (qb__avx512_quant64: 17 operations where four
+ *    vectors of 16 take 28, vpmovdb being 2 uops), the last len % 64 as the 64 ending at
+ *    the channel's end (as quant-avx2.h's channels do with 32);
  * 3. the last len % 16 elements as the vector ending at the channel's end: it overlaps
  *    the previous one, whose elements it recomputes with the same parameters to the same
  *    bytes, and it reads and writes nothing outside the channel. No masks, and the same
  *    branches in every channel.
  * Shorter channels take the per-tensor loop (masked tail) per channel.
  */
-QB__AVX512_INLINE void qb__avx512_quantc(size_t n, const float* x, void* y, const qb_quant_params* q,
-                                         const int tflite, const int unroll) {
+QB__AVX512_INLINE void qb__avx512_quantc_loop(size_t n, const float* x, void* y, const qb_quant_params* q,
+                                              const int tflite, const int is_u8, const int unroll,
+                                              const int full) {
   const size_t len = q->channel_len;
   const float* mul = tflite ? q->scales : q->inv_scales;
   const int32_t* zps = q->zero_points;
@@ -261,6 +265,7 @@ QB__AVX512_INLINE void qb__avx512_quantc(size_t n, const float* x, void* y, cons
     return;
   }
   const __m512i qmin = _mm512_set1_epi32(q->qmin), qmax = _mm512_set1_epi32(q->qmax);
+  const __m512i qmin8 = _mm512_set1_epi8((char) q->qmin), qmax8 = _mm512_set1_epi8((char) q->qmax);
   for (size_t c = 0; c < n / len; c++, x += len, out += len) {
     /* 1. */
     qb__avx512_qp p;
@@ -272,17 +277,20 @@ QB__AVX512_INLINE void qb__avx512_quantc(size_t n, const float* x, void* y, cons
     p.scale = p.mul; /* unused by quantize */
     /* 2. */
     size_t i = 0;
-    if (unroll == 4) {
-      for (; i + 64 <= len; i += 64) {
-        const __m512i a = qb__avx512_quant_i32(_mm512_loadu_ps(x + i), &p, tflite);
-        const __m512i b = qb__avx512_quant_i32(_mm512_loadu_ps(x + i + 16), &p, tflite);
-        const __m512i d = qb__avx512_quant_i32(_mm512_loadu_ps(x + i + 32), &p, tflite);
-        const __m512i e = qb__avx512_quant_i32(_mm512_loadu_ps(x + i + 48), &p, tflite);
-        _mm_storeu_si128((__m128i*) (out + i), _mm512_cvtepi32_epi8(a));
-        _mm_storeu_si128((__m128i*) (out + i + 16), _mm512_cvtepi32_epi8(b));
-        _mm_storeu_si128((__m128i*) (out + i + 32), _mm512_cvtepi32_epi8(d));
-        _mm_storeu_si128((__m128i*) (out + i + 48), _mm512_cvtepi32_epi8(e));
+    if (unroll == 4 && len >= 64) {
+      p.zp16 = _mm512_set1_epi16((int16_t) zps[c]);
+      p.qmin8 = qmin8;
+      p.qmax8 = qmax8;
+      if (tflite) {
+        /* As qb__avx512_qp_make. */
+        const float inv = q->inv_scales[c];
+        p.tfl_fast = inv >= 0x1p-125f && inv <= 0x1p125f;
+        p.rlo = _mm512_set1_ps(inv * (1.0f - 0x1p-20f));
+        p.rhi = _mm512_set1_ps(inv * (1.0f + 0x1p-20f));
       }
+      for (; i + 64 <= len; i += 64) qb__avx512_quant64(x + i, &p, out + i, tflite, is_u8, full);
+      if (i < len) qb__avx512_quant64(x + len - 64, &p, out + len - 64, tflite, is_u8, full);
+      continue;
     }
     for (; i + 16 <= len; i += 16) {
       _mm_storeu_si128((__m128i*) (out + i),
@@ -293,6 +301,17 @@ QB__AVX512_INLINE void qb__avx512_quantc(size_t n, const float* x, void* y, cons
       _mm_storeu_si128((__m128i*) (out + len - 16),
                        _mm512_cvtepi32_epi8(qb__avx512_quant_i32(_mm512_loadu_ps(x + len - 16), &p, tflite)));
     }
+  }
+}
+
+/* Entry for a per-channel quant kernel: whether [qmin, qmax] is the dtype's whole range
+ * (qb__avx512_pt_bytes, as the per-tensor entry) picks one specialized loop. */
+QB__AVX512_INLINE void qb__avx512_quantc(size_t n, const float* x, void* y, const qb_quant_params* q,
+                                         const int tflite, const int is_u8, const int unroll) {
+  if (unroll == 4 && q->qmin == (is_u8 ? 0 : -128) && q->qmax == (is_u8 ? 255 : 127)) {
+    qb__avx512_quantc_loop(n, x, y, q, tflite, is_u8, unroll, 1);
+  } else {
+    qb__avx512_quantc_loop(n, x, y, q, tflite, is_u8, unroll, 0);
   }
 }
 
