@@ -1,44 +1,25 @@
 /*
  * f32 -> NVFP4 on AVX-512 + VBMI, 16 blocks of 16 per iteration (one block per vector),
  * bit-exact with the reference (lowbit-scalar.h: s = e4m3_sat(amax / 6 / g), d = e4m3(s) g,
- * codes e2m1(x / d) by one f32 division each).
+ * codes e2m1(x / d) by one f32 division each): the AVX2 kernel's arithmetic (blkq-avx2.h:
+ * the same divisions, E4M3 and E2M1 steps), so the same codes for every input and g.
  *
- * The AVX2 kernel's steps on zmm ran 1.05x of it on Zen 4 (blkq.c.in), where a 512-bit
- * division takes 6 cycles. Here no element is divided: with r = fl(1 / d) and rl =
- * fl(fl(1 - r d) r) (1 - r d exact, by one FMA) per block, each quotient is
- *   q = fl(x r + fl(x rl))   (one multiplication, one FMA),
- * whose E2M1 code is that of fl(x / d) wherever d has at most 20 significant bits (g with
- * at most 16, g = 1 included: d = e4m3(s) g is then exact) and lies in [2^-120, 2^96]:
- * 1. The reference's double rounding cannot bite: for a tie t of the E2M1 grid (0.25, 0.75,
- *    1.25, 1.75, 2.5, 3.5, 5) p = t d is an exact f32 (at most 23 bits), so x != p means x
- *    is at least one ulp of p away, and |x / d - t| >= t 2^-23 / sig(p) > half an ulp of t
- *    (2^-24 t / sig(t), or t 2^-25 below a power of two): fl(x / d) lands on t only where
- *    x / d = t exactly, and otherwise on the side of t where x / d is. So the code of
- *    fl(x / d) is that of the exact quotient, rounded to E2M1 (ties to even).
- * 2. r + rl is 1 / d within 2^-47 of itself (r within half an ulp, 1 - r d exact, rl
- *    within 2^-24 of 1 / d - r), and x rl is rounded within 2^-48 x / d, so x r + fl(x rl)
- *    lies within 2^-46 x / d of x / d: far inside the margin by which a non-tie x / d
- *    misses half an ulp around a tie, t 2^-24 (2 / sig(p) - 1 / sig(t)), at least t 2^-44
- *    (sig(t) = 1: sig(p) = sig(d) <= 2 - 2^-19; else at least t 2^-24 / 5). So q rounds to
- *    t where x / d = t and to the same side of every tie elsewhere.
- * 3. A quotient may reach 7 or overflow only in blocks whose s is an E4M3 subnormal or
- *    0x7E (blkq-avx2.h, scales step 5); there |q| is clamped to 6 (inf included).
- * The division path (blkq-avx2.h's AVX2 steps) takes the iterations holding a NaN or a d
- * outside those bounds (g tiny or huge), the calls whose g has more significant bits, and
- * the last nb % 16 blocks.
- *
- * Per iteration:
+ * Zen 4's divider takes a 512-bit division in 6 cycles, beside the four vector pipes, which
+ * bind here: the division per 16 quotients is one operation where a reciprocal and an FMA
+ * correction took two (0.95-0.96x). Per iteration:
  * 1. the 16 amaxes (qb__nvf4_amax16), the scale codes s (blkq-avx2.h's E4M3 steps on 16
- *    lanes), d, r and rl (0 where d = 0: q is then +-0 and the code keeps only the sign, as
- *    the reference's d = 0 case);
- * 2. per block: q as above; |q| clamped below to 1/16 by one vrangeps (max of absolute
- *    values, sign cleared), and above to 6 in the iterations of 3; the E2M1 code by
- *    blkq-avx2.h's per-binade magic number (a 16-entry vpermps on the exponent's low 4
- *    bits), left in the sum's low byte;
+ *    lanes) and each block's divisor: d, or +inf where d = 0, so that x / inf gives the
+ *    signed zero whose code keeps only the sign (the reference's d = 0 case);
+ * 2. per block: q = x / d; |q| clamped below to 1/16 by one vrangeps (max of absolute
+ *    values, sign cleared), and above to 6 in the iterations holding a block whose
+ *    quotients may reach 7 (blkq-avx2.h, scales step 5: s an E4M3 subnormal or 0x7E, or d
+ *    an f32 subnormal); the E2M1 code by blkq-avx2.h's per-binade magic number (a 16-entry
+ *    vpermps on the exponent's low 4 bits), left in the sum's low byte;
  * 3. per two blocks: the 32 code bytes gathered by one vpermt2b, the signs (byte 3 of x)
  *    by another, joined; per four blocks the nibble pairs joined by vpmaddubsw and the
  *    36 output bytes (scale byte, 8 code bytes per block) placed by one vpermt2b;
  * 4. blocks holding inf rewritten: scale 0x7F, codes 0.
+ * Iterations holding a NaN and the last nb % 16 blocks take blkq-avx2.h's AVX2 steps.
  */
 #include <assert.h>
 #include <string.h>
@@ -68,12 +49,12 @@ static inline __m512i qb__e4m3_pos_x16(__m512i w) {
   return _mm512_min_epu32(q, _mm512_set1_epi32(0x7E));
 }
 
-/* One iteration's scales (step 1): per block k, r[k] and rl[k] (read back by broadcasts),
+/* One iteration's scales (step 1): per block k, its divisor dv[k] (read back by broadcasts),
  * the 16 scale bytes in order, and masks: the blocks holding inf (special, rewritten), those
- * whose quotients may reach 7 (top), any NaN or block outside the bounds (slow: the whole
- * iteration by division). */
+ * whose quotients may reach 7 (top), and the lanes holding a NaN (slow: the whole iteration
+ * by blkq-avx2.h). */
 typedef struct qb__nvf4_scales16 {
-  float r[16], rl[16];
+  float dv[16];
   __m128i s;
   __mmask16 special, top, slow;
 } qb__nvf4_scales16;
@@ -135,29 +116,23 @@ static inline __attribute__((always_inline)) void qb__nvf4_scales16_of(const flo
   const __m512 sv = _mm512_mul_ps(_mm512_castsi512_ps(_mm512_slli_epi32(s, 20)),
                                   _mm512_castsi512_ps(_mm512_set1_epi32(247 << 23)));
   const __m512 d = g1 ? sv : _mm512_mul_ps(sv, g);
-  const __mmask16 nz = _mm512_cmp_ps_mask(d, _mm512_setzero_ps(), _CMP_NEQ_UQ);
-  const __m512 r = _mm512_maskz_div_ps(nz, _mm512_set1_ps(1.0f), d);
-  /* r + rl = 1 / d within 2^-47 of itself: 1 - r d is exact (r is within an ulp of 1 / d),
-   * and (1 - r d) r is 1 / d - r within a factor 1 + (1 - r d) (at most 2^-24) and its
-   * own rounding. */
-  const __m512 rl = _mm512_mul_ps(_mm512_fnmadd_ps(r, d, _mm512_set1_ps(1.0f)), r);
-  _mm512_storeu_ps(sc->r, r);
-  _mm512_storeu_ps(sc->rl, rl);
-  /* s from 1 to 7 (E4M3 subnormals) or 0x7E. */
-  sc->top = _mm512_cmplt_epu32_mask(_mm512_sub_epi32(s, _mm512_set1_epi32(1)), _mm512_set1_epi32(7)) |
-            _mm512_cmpeq_epi32_mask(s, _mm512_set1_epi32(0x7E));
-  /* d outside [2^-120, 2^96] (and not 0): outside the bounds of the exactness argument. */
-  const __mmask16 dok = _mm512_cmp_ps_mask(d, _mm512_set1_ps(0x1p-120f), _CMP_GE_OQ) &
-                        _mm512_cmp_ps_mask(d, _mm512_set1_ps(0x1p96f), _CMP_LE_OQ);
-  sc->slow = (__mmask16) ~(dok | (__mmask16) ~nz | sc->special) | nan;
+  _mm512_storeu_ps(sc->dv, _mm512_mask_blend_ps(_mm512_cmp_ps_mask(d, _mm512_setzero_ps(), _CMP_EQ_OQ), d,
+                                                _mm512_set1_ps(__builtin_inff())));
+  /* s from 1 to 7 (E4M3 subnormals) or 0x7E; d an f32 subnormal (d is s itself where g = 1). */
+  __mmask16 top = _mm512_cmplt_epu32_mask(_mm512_sub_epi32(s, _mm512_set1_epi32(1)), _mm512_set1_epi32(7)) |
+                  _mm512_cmpeq_epi32_mask(s, _mm512_set1_epi32(0x7E));
+  if (!g1)
+    top |= _mm512_cmplt_epu32_mask(_mm512_sub_epi32(_mm512_castps_si512(d), _mm512_set1_epi32(1)),
+                                   _mm512_set1_epi32(0x7FFFFF));
+  sc->top = top;
+  sc->slow = nan;
 }
 
 /* One block's E2M1 magnitude codes (step 2), one per 32-bit lane in the low byte of the
  * returned sum (its bits 3-7 are 0). */
-static inline __attribute__((always_inline)) __m512i qb__nvf4_mags16(__m512 xv, const float* r,
-                                                                     const float* rl, __m512 tab,
+static inline __attribute__((always_inline)) __m512i qb__nvf4_mags16(__m512 xv, const float* dv, __m512 tab,
                                                                      const int top) {
-  const __m512 q = _mm512_fmadd_ps(xv, _mm512_set1_ps(*r), _mm512_mul_ps(xv, _mm512_set1_ps(*rl)));
+  const __m512 q = _mm512_div_ps(xv, _mm512_set1_ps(*dv));
   /* max(|q|, 1/16), sign cleared: imm 0x0B (max of absolute values, sign bit 0). */
   __m512 a = _mm512_range_ps(q, _mm512_set1_ps(0.0625f), 0x0B);
   if (top) a = _mm512_min_ps(a, _mm512_set1_ps(6.0f));
@@ -200,8 +175,8 @@ static inline __attribute__((always_inline)) void qb__nvf4_codes16(const float* 
       /* Loaded once: Zen 4 loads one 512-bit vector per cycle, and GCC would fold x into
        * three operations' memory operands (three loads). */
       __asm__("" : "+v"(x0), "+v"(x1));
-      const __m512i s0 = qb__nvf4_mags16(x0, &sc->r[b], &sc->rl[b], tab, top);
-      const __m512i s1 = qb__nvf4_mags16(x1, &sc->r[b + 1], &sc->rl[b + 1], tab, top);
+      const __m512i s0 = qb__nvf4_mags16(x0, &sc->dv[b], tab, top);
+      const __m512i s1 = qb__nvf4_mags16(x1, &sc->dv[b + 1], tab, top);
       const __m256i mag = _mm512_castsi512_si256(_mm512_permutex2var_epi8(s0, perm, s1));
       const __m256i sg = _mm512_castsi512_si256(
           _mm512_permutex2var_epi8(_mm512_castps_si512(x0), perm3, _mm512_castps_si512(x1)));
@@ -284,17 +259,11 @@ void qb_f32_nvf4_quant_ukernel__avx512vbmi_u256(size_t n, const void* x, void* y
   const float gs = qb__nvf4_tensor_scale(params);
   assert(gs > 0.0f && gs <= 3.4028235e38f);
   const size_t nb = n / QB_NVF4_BLOCK_LEN, nbk = nb / 16 * 16;
-  uint32_t gbits;
-  memcpy(&gbits, &gs, sizeof gbits);
-  /* The fast path's tensor scales: normal, at most 16 significant bits. */
-  const int short_g = (gbits & 0xFFu) == 0 && gbits >= 0x00800000u;
-  if (nbk != 0 && short_g) {
+  if (nbk != 0) {
     if (gs == 1.0f)
       qb__nvf4_fast(in, nbk, gs, 1, out);
     else
       qb__nvf4_fast(in, nbk, gs, 0, out);
-  } else if (nbk != 0) {
-    qb__nvf4_by_division(in, nbk, gs, out);
   }
   if (nbk < nb) qb__nvf4_by_division(in + nbk * QB_NVF4_BLOCK_LEN, nb - nbk, gs, out + nbk);
 }
