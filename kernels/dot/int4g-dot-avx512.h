@@ -7,12 +7,14 @@
  * vpdpbusd taking the unsigned codes (u8, 0..15) against the s8 activations directly, and
  * z * a by a second vpdpbusd of the zero point in every byte (any zero point byte: each
  * lane of that sum lies within 4 * 255 * 128 per 64 elements), where the AVX2 sums take
- * two vpmaddubsw, two s16 additions and two vpmaddwd per 32 codes. Groups of 64 and 128
- * go one to a zmm (their lanes folded two groups to a zmm before the reduction); groups of
- * 32 two to a ymm (qb__vnni_int4g_pair_lanes: the AVX2 pair with vpdpbusd). Groups of 32
- * two to a zmm (the pair's codes zero-extended by one vpmovzxbw, the two zero points
- * spread by a vshufi64x2 and a vpshufb) measured 0.92x the AVX2 kernel on Zen 4 (paired
- * rounds, L1), the ymm pair 1.05x.
+ * two vpmaddubsw, two s16 additions and two vpmaddwd per 32 codes. Groups of 128 go one
+ * to a zmm (their lanes folded two groups to a zmm before the reduction); groups of 64 one
+ * to a ymm (qb__vnni_int4g_lanes256, VEC=256 in variants.txt: 1.15x the zmm form on Zen 4,
+ * paired, 8 rounds, L1 and L2, where for groups of 128 the ymm form measured 0.98-1.00x
+ * (qu4g128) and 0.90-0.92x (qs4g128)); groups of 32 two to a ymm (qb__vnni_int4g_pair_lanes:
+ * the AVX2 pair with vpdpbusd). Groups of 32 two to a zmm (the pair's codes zero-extended
+ * by one vpmovzxbw, the two zero points spread by a vshufi64x2 and a vpshufb) measured 0.92x
+ * the AVX2 kernel (paired rounds, L1), the ymm pair 1.05x.
  */
 #ifndef QB_INT4G_DOT_AVX512_H
 #define QB_INT4G_DOT_AVX512_H
@@ -108,6 +110,30 @@ QB__INT4G_DOT_AVX512_INLINE __m256i qb__vnni_int4g_pair_lanes(const qb_group_qu4
   const __m256i zero = _mm256_setzero_si256();
   const __m256i cs = _mm256_dpbusd_epi32(_mm256_dpbusd_epi32(zero, c0, v0), c1, v1);
   return _mm256_sub_epi32(cs, _mm256_dpbusd_epi32(_mm256_dpbusd_epi32(zero, zb, v0), zb, v1));
+}
+
+/* As qb__avx512_int4g_lanes on ymm (AVX-512VL): 8 s32 lanes per group, per 32 codes one
+ * vpmovzxbw of their 16 bytes, vpsllw, vpternlogd and two 256-bit vpdpbusd. */
+QB__INT4G_DOT_AVX512_INLINE __m256i qb__vnni_int4g_lanes256(const uint8_t* qs, const uint8_t* zp,
+                                                            const int8_t* a, unsigned g) {
+  const __m256i zb = zp == NULL ? _mm256_set1_epi8(8) : _mm256_set1_epi8((char) *zp);
+  __m256i cs = _mm256_setzero_si256(), zs = _mm256_setzero_si256();
+  for (unsigned i = 0; i < g; i += 32) {
+    __m128i q = _mm_loadu_si128((const __m128i*) (qs + i / 2));
+    if (zp == NULL) q = _mm_xor_si128(q, _mm_set1_epi8((char) 0x88));
+    const __m256i w = _mm256_cvtepu8_epi16(q);
+    const __m256i c = _mm256_ternarylogic_epi32(w, _mm256_slli_epi16(w, 4), _mm256_set1_epi16(0x0F0F), 0xA8);
+    const __m256i av = _mm256_loadu_si256((const __m256i*) (a + i));
+    cs = _mm256_dpbusd_epi32(cs, c, av);
+    zs = _mm256_dpbusd_epi32(zs, zb, av);
+  }
+  return _mm256_sub_epi32(cs, zs);
+}
+
+/* Two groups' 8 lanes each -> the pair layout of qb__hsum8_pairs' registers (group j's
+ * four sums in the low half, j + 1's in the high half): two vperm2i128 and one addition. */
+QB__INT4G_DOT_AVX512_INLINE __m256i qb__fold2_256(__m256i v0, __m256i v1) {
+  return _mm256_add_epi32(_mm256_permute2x128_si256(v0, v1, 0x20), _mm256_permute2x128_si256(v0, v1, 0x31));
 }
 
 #endif /* QB_INT4G_DOT_AVX512_H */
