@@ -249,6 +249,13 @@ static inline __attribute__((always_inline)) void qb__nvf4_fast(const float* x, 
      * last 0.95x. */
     __m512i amax = _mm512_setzero_si512();
     nan = 0;
+    /* The input of the iteration 9 ahead (9 KiB on) prefetched, one line per block: out of
+     * cache (128 MiB, in one process against no prefetch, alternating, best of 30, the VM's
+     * memory shared with other loads; six trials) 1.09-2.1x; in L1 and L2 1.00x. */
+    if (b + 16 * 9 < nb) {
+      for (int l = 0; l < 16; l++)
+        _mm_prefetch((const char*) (x + (b + 16 * 9 + l) * QB_NVF4_BLOCK_LEN), _MM_HINT_T0);
+    }
     if (!last) amax = qb__nvf4_amax16(x + (b + 16) * QB_NVF4_BLOCK_LEN, &nan);
     if (__builtin_expect(fast, 1)) qb__nvf4_codes16_part(xb, s, ob, last, 0, 1);
     if (!last) qb__nvf4_scales16_of(amax, nan, g, g1, &sc[cur ^ 1]);
