@@ -1,30 +1,28 @@
 /*
- * AVX-512 (F/BW/VL/DQ) groups of int4 group quantization (int4g-scalar.h gives
- * the semantics), included only by -avx512skx- files: the steps of int4g-avx2.h
- * (which explains them and proves the codes exact) on sixteen groups at a time,
- * in 512-bit vectors, for groups of g = 32, 64 and 128 (qu4g32, qu4g64,
- * qu4g128, qs4g128; g and the symmetry are parameters). What differs from AVX2:
- * - the sixteen groups' ranges are reduced together by one tree of blends,
- * shuffles and maxima per bound, from eight lanes per group or sixteen
- * (qb__avx512_int4g_narrow), their parameters computed by 16-lane divisions;
- * - 128 codes (eight vectors: one group of 128, two of 64 or four of 32, each
- * 32 codes with their own group's rh and rl, and z from a vector holding each
- * group's in its bytes) are packed by two levels of signed packs, + z and both
- * clamps by two saturating byte operations, the byte pairs summed by
- * vpmaddubsw, one vpackuswb and one vpermw that puts the 2-byte units (four
- * codes each) in order: 14 instructions for 128 codes where AVX2 takes 16 ymm
- * instructions;
- * - each group's rh, rl and z + 112 are broadcast from memory (a load, no
- * shuffle), and a special group (below) is written again by the reference after
- * the run's codes, so the loop over the codes has no branch;
- * - symmetric groups: the range is one vrangeps per 16 values (the largest
- * magnitude, sign cleared) where AVX2 takes a vpand and a vpmaxsd, and the
- * codes take no clamp at all (a group whose scale is an f16 subnormal, the only
- * one that needs it, goes through the reference), so the nibbles are one vpand
- * per 64 codes. Bit-exact with the reference: a group whose scale is NaN, inf
- * or 0 goes through the scalar reference, so the codes never see an infinity,
- * and a NaN only in a symmetric group (qb__avx512_int4g_acc), whose NaN values
- * the codes give nibble 0, as the reference does.
+ * AVX-512 (F/BW/VL/DQ) groups of int4 group quantization (int4g-scalar.h gives the
+ * semantics), included only by -avx512skx- files: the steps of int4g-avx2.h (which explains
+ * them and proves the codes exact) on sixteen groups at a time, in 512-bit vectors, for
+ * groups of g = 32, 64 and 128 (qu4g32, qu4g64, qu4g128, qs4g128; g and the symmetry are
+ * parameters). What differs from AVX2:
+ * - the sixteen groups' ranges are reduced together by one tree of blends, shuffles and
+ *   maxima per bound, from eight lanes per group or sixteen (qb__avx512_int4g_narrow), their
+ *   parameters computed by 16-lane divisions;
+ * - 128 codes (eight vectors: one group of 128, two of 64 or four of 32, each 32 codes with
+ *   their own group's rh and rl, and z from a vector holding each group's in its bytes) are
+ *   packed by two levels of signed packs, + z and both clamps
+ *   by two saturating byte operations, the byte pairs summed by vpmaddubsw, one vpackuswb
+ *   and one vpermw that puts the 2-byte units (four codes each) in order: 14 instructions
+ *   for 128 codes where AVX2 takes 16 ymm instructions;
+ * - each group's rh, rl and z + 112 are broadcast from memory (a load, no shuffle), and a
+ *   special group (below) is written again by the reference after the run's codes, so the
+ *   loop over the codes has no branch;
+ * - symmetric groups: the range is one vrangeps per 16 values (the largest magnitude, sign
+ *   cleared) where AVX2 takes a vpand and a vpmaxsd, and the codes take no clamp at all (a
+ *   group whose scale is an f16 subnormal, the only one that needs it, goes through the
+ *   reference), so the nibbles are one vpand per 64 codes.
+ * Bit-exact with the reference: a group whose scale is NaN, inf or 0 goes through the scalar
+ * reference, so the codes never see an infinity, and a NaN only in a symmetric group
+ * (qb__avx512_int4g_acc), whose NaN values the codes give nibble 0, as the reference does.
  */
 #ifndef QB_INT4G_AVX512_H
 #define QB_INT4G_AVX512_H
@@ -42,15 +40,15 @@
 
 #define QB__INT4G_AVX512_INLINE static inline __attribute__((always_inline))
 
-/* One group's parameters for its codes (qb__avx2_int4g_par): rh, rl, and z +
- * 112 in every byte of zb. */
+/* One group's parameters for its codes (qb__avx2_int4g_par): rh, rl, and z + 112 in every
+ * byte of zb. */
 typedef struct {
   __m512 rh, rl;
   __m512i zb;
 } qb__avx512_int4g_par;
 
-/* Sixteen codes of x (rounded, int32): fma(x, rh, fl(x rl)) is fl(x / s)
- * (qb__avx2_int4g_round8 proves it), rounded to nearest even by vcvtps2dq. */
+/* Sixteen codes of x (rounded, int32): fma(x, rh, fl(x rl)) is fl(x / s) (qb__avx2_int4g_round8
+ * proves it), rounded to nearest even by vcvtps2dq. */
 QB__INT4G_AVX512_INLINE __m512i qb__avx512_int4g_round16(const float* x, const qb__avx512_int4g_par* p) {
   __m512 v = _mm512_loadu_ps(x);
   __asm__("" : "+v"(v)); /* one load for both uses (the compiler folds it into each) */
@@ -58,19 +56,17 @@ QB__INT4G_AVX512_INLINE __m512i qb__avx512_int4g_round16(const float* x, const q
 }
 
 /*
- * 64 values at x -> 32 words, each two biased codes clamp(c + z, 0, 15) as c[e]
- * + 16 c[e + 1] (e even); the first 32 values' codes with pa's rh and rl, the
- * last 32's with pb's (the same group, or two groups of 32), z + 112 from zb
- * (each 128-bit lane: its first 8 bytes for the first 32 values, the last 8 for
- * the rest). The packs work within 128-bit lanes: after vpackssdw and vpacksswb
- * lane i holds the 4-code units (16 k + 4 i .. 16 k + 4 i + 3) for k = 0 .. 3;
- * + z and the clamps as qb__avx2_int4g_bytes32 (|c| <= 23: the packs are
- * exact); symmetric, the low nibble of c by one vpand (no clamp: every code is
- * in [-7, 7] where the scale is a normal f16, qb__avx2_int4g_par8; a NaN
- * value's code converts to INT32_MIN, which packs to the byte 0x80: nibble 0,
- * as the reference's); vpmaddubsw sums each byte pair: lane i's words are the
- * units' halves in the same order. `half`: 32 values only (the codes of the
- * last 32 are 0).
+ * 64 values at x -> 32 words, each two biased codes clamp(c + z, 0, 15) as c[e] + 16 c[e + 1]
+ * (e even); the first 32 values' codes with pa's rh and rl, the last 32's with pb's (the same
+ * group, or two groups of 32), z + 112 from zb (each 128-bit lane: its first 8 bytes for the
+ * first 32 values, the last 8 for the rest). The packs work within 128-bit lanes: after
+ * vpackssdw and vpacksswb lane i holds the 4-code units (16 k + 4 i .. 16 k + 4 i + 3) for
+ * k = 0 .. 3; + z and the clamps as qb__avx2_int4g_bytes32 (|c| <= 23: the packs are exact);
+ * symmetric, the low nibble of c by one vpand (no clamp: every code is in [-7, 7] where the
+ * scale is a normal f16, qb__avx2_int4g_par8; a NaN value's code converts to INT32_MIN, which
+ * packs to the byte 0x80: nibble 0, as the reference's); vpmaddubsw sums each byte pair:
+ * lane i's words are the units' halves in the same order. `half`: 32 values only (the codes
+ * of the last 32 are 0).
  */
 QB__INT4G_AVX512_INLINE __m512i qb__avx512_int4g_words64(const float* x, const qb__avx512_int4g_par* pa,
                                                          const qb__avx512_int4g_par* pb, const __m512i zb,
@@ -85,12 +81,11 @@ QB__INT4G_AVX512_INLINE __m512i qb__avx512_int4g_words64(const float* x, const q
 }
 
 /*
- * Two qb__avx512_int4g_words64 results (A: 64 values, B: the next 64) -> their
- * 64 code bytes in element order (A's 32, then B's), element 2j in the low
- * nibble of byte j. vpackuswb puts lane i's words of A, then of B, as bytes:
- * the 2-byte unit (k, i) of A (codes 16 k + 4 i .. + 3) at word 8 i + k, of B
- * at word 8 i + 4 + k; it belongs at word 4 k + i (A) or 16 + 4 k + i (B). One
- * vpermw moves them there.
+ * Two qb__avx512_int4g_words64 results (A: 64 values, B: the next 64) -> their 64 code
+ * bytes in element order (A's 32, then B's), element 2j in the low nibble of byte j.
+ * vpackuswb puts lane i's words of A, then of B, as bytes: the 2-byte unit (k, i) of A
+ * (codes 16 k + 4 i .. + 3) at word 8 i + k, of B at word 8 i + 4 + k; it belongs at word
+ * 4 k + i (A) or 16 + 4 k + i (B). One vpermw moves them there.
  */
 QB__INT4G_AVX512_INLINE __m512i qb__avx512_int4g_order128(const __m512i a, const __m512i b) {
   const __m512i idx = _mm512_setr_epi32(
@@ -100,44 +95,41 @@ QB__INT4G_AVX512_INLINE __m512i qb__avx512_int4g_order128(const __m512i a, const
 }
 
 /*
- * The ranges of sixteen groups are reduced in eight lanes per group (`narrow`:
- * 256-bit accumulators, qb__avx512_int4g_acc8 and qb__avx512_int4g_red8x2) for
- * the symmetric groups and groups of 32 and 64, in sixteen for the asymmetric
- * groups of 128 (512-bit, qb__avx512_int4g_acc and common/hmax-avx512.h's
- * tree). Paired against sixteen lanes
- * (/work/meas/paired.sh, L2, 8 rounds): qu4g32 1.08x, qu4g64 1.02x,
- * qs4g128 1.02x, qu4g128 0.98x: the narrow accumulation costs one 256-bit
- * maximum more per group and bound, the narrow tree half the moves, which pays
- * where groups are short or the bound is one.
+ * The ranges of sixteen groups are reduced in eight lanes per group (`narrow`: 256-bit
+ * accumulators, qb__avx512_int4g_acc8 and qb__avx512_int4g_red8x2) for the symmetric groups
+ * and groups of 32 and 64, in sixteen for the asymmetric groups of 128 (512-bit,
+ * qb__avx512_int4g_acc and common/hmax-avx512.h's tree). Paired against sixteen lanes
+ * (/work/meas/paired.sh, L2, 8 rounds): qu4g32 1.08x, qu4g64 1.02x, qs4g128 1.02x, qu4g128
+ * 0.98x: the narrow accumulation costs one 256-bit maximum more per group and bound, the
+ * narrow tree half the moves, which pays where groups are short or the bound is one.
  */
 static inline int qb__avx512_int4g_narrow(unsigned g, int sym) {
   return sym || g < 128;
 }
 
-/* The lane of group k (0 .. 15) in the reduced ranges, and the group of each
- * lane: narrow (qb__avx512_int4g_red8x2) or not (qb__avx512_hmax16_lane, the
- * bit reversal of k, its own inverse). */
+/* The lane of group k (0 .. 15) in the reduced ranges, and the group of each lane: narrow
+ * (qb__avx512_int4g_red8x2) or not (qb__avx512_hmax16_lane, the bit reversal of k, its own
+ * inverse). */
 static const int qb__avx512_int4g_lanes[2][16] = {{0, 8, 4, 12, 2, 10, 6, 14, 1, 9, 5, 13, 3, 11, 7, 15},
                                                   {0, 4, 1, 5, 2, 6, 3, 7, 8, 12, 9, 13, 10, 14, 11, 15}};
 static const int qb__avx512_int4g_groups[2][16] = {{0, 8, 4, 12, 2, 10, 6, 14, 1, 9, 5, 13, 3, 11, 7, 15},
                                                    {0, 2, 4, 6, 1, 3, 5, 7, 8, 10, 12, 14, 9, 11, 13, 15}};
 
-/* Sixteen 16-lane accumulators (group k's in m[k], qb__avx512_int4g_acc) -> one
- * vector of the groups' maxima (signed or unsigned 32-bit):
- * common/hmax-avx512.h's tree (qblock-avx512.h's amaxes take the same). */
+/* Sixteen 16-lane accumulators (group k's in m[k], qb__avx512_int4g_acc) -> one vector of
+ * the groups' maxima (signed or unsigned 32-bit): common/hmax-avx512.h's tree
+ * (qblock-avx512.h's amaxes take the same). */
 QB__INT4G_AVX512_INLINE __m512i qb__avx512_int4g_red16(const __m512i* m, const int is_signed) {
   return qb__avx512_hmax16x16(m, !is_signed);
 }
 
 /*
- * Sixteen 8-lane accumulators (group k's in a[k], qb__avx512_int4g_acc8) -> one
- * vector of the groups' maxima (signed or unsigned 32-bit), group k in lane
- * qb__avx512_int4g_lanes[1][k]: int4g-avx2.h's tree on each eight
- * (qb__avx2_int4g_red8, group k in lane k / 2 + 4 (k % 2)), the second eight's
- * result in the high half. Reducing 8 lanes per group rather than 16 halves
+ * Sixteen 8-lane accumulators (group k's in a[k], qb__avx512_int4g_acc8) -> one vector of
+ * the groups' maxima (signed or unsigned 32-bit), group k in lane qb__avx512_int4g_lanes[1][k]:
+ * int4g-avx2.h's tree on each eight (qb__avx2_int4g_red8, group k in lane k / 2 + 4 (k % 2)),
+ * the second eight's result in the high half. Reducing 8 lanes per group rather than 16 halves
  * what the tree moves: 42 256-bit operations and one insert per bound where
- * common/hmax-avx512.h's sixteen-lane tree took 52 512-bit ones (104 halves),
- * for one 256-bit maximum more per group and bound in the accumulation.
+ * common/hmax-avx512.h's sixteen-lane tree took 52 512-bit ones (104 halves), for one 256-bit
+ * maximum more per group and bound in the accumulation.
  */
 QB__INT4G_AVX512_INLINE __m512i qb__avx512_int4g_red8x2(const __m256i* a, const int is_signed) {
   return _mm512_inserti64x4(_mm512_castsi256_si512(qb__avx2_int4g_red8(a, is_signed)),
@@ -155,18 +147,17 @@ QB__INT4G_AVX512_INLINE __m512i qb__avx512_int4g_red1(__m512i a, const int is_si
 }
 
 /*
- * The range of g values at x on the float bits (qb__avx2_int4g_acc): *hb = the
- * signed maximum of the bits (asymmetric; the caller takes it with 0), *lb =
- * their unsigned maximum (a negative float's magnitude grows with its bits);
- * asymmetric, NaN is not skipped: it shows in the scale. Symmetric: *hb = the
- * largest magnitude by vrangeps (imm 0x0B: the larger magnitude, sign cleared),
- * for the caller's unsigned maximum: vrangeps returns the other operand where
- * one is a quiet NaN (as vmaxps does) and a quiet NaN where one is signalling
- * (its sign kept), so a lane holding a number gets the largest magnitude of its
- * numbers (the reference's amax skips NaN too) and a lane of NaNs only a NaN,
- * which the unsigned maximum keeps (a NaN's bits, of either sign, exceed every
- * number's magnitude): the scale is NaN only where the reference's would not
- * be, and that group goes through the reference.
+ * The range of g values at x on the float bits (qb__avx2_int4g_acc): *hb = the signed
+ * maximum of the bits (asymmetric; the caller takes it with 0), *lb = their unsigned
+ * maximum (a negative float's magnitude grows with its bits); asymmetric, NaN is not
+ * skipped: it shows in the scale. Symmetric: *hb = the largest magnitude by vrangeps (imm
+ * 0x0B: the larger magnitude, sign cleared), for the caller's unsigned maximum: vrangeps
+ * returns the other operand where one is a quiet NaN (as vmaxps does) and a quiet NaN where
+ * one is signalling (its sign kept), so a lane holding a number gets the largest magnitude
+ * of its numbers (the reference's amax skips NaN too) and a lane of NaNs only a NaN, which
+ * the unsigned maximum keeps (a NaN's bits, of either sign, exceed every number's
+ * magnitude): the scale is NaN only where the reference's would not be, and that group goes
+ * through the reference.
  */
 QB__INT4G_AVX512_INLINE void qb__avx512_int4g_acc(const float* x, unsigned g, const int sym, __m512i* hb,
                                                   __m512i* lb) {
@@ -185,8 +176,7 @@ QB__INT4G_AVX512_INLINE void qb__avx512_int4g_acc(const float* x, unsigned g, co
   *lb = l;
 }
 
-/* qb__avx512_int4g_acc in eight lanes (256-bit vectors), for
- * qb__avx512_int4g_red8x2. */
+/* qb__avx512_int4g_acc in eight lanes (256-bit vectors), for qb__avx512_int4g_red8x2. */
 QB__INT4G_AVX512_INLINE void qb__avx512_int4g_acc8(const float* x, unsigned g, const int sym, __m256i* hb,
                                                    __m256i* lb) {
   const __m256i v0 = _mm256_loadu_si256((const __m256i*) x);
@@ -223,9 +213,8 @@ QB__INT4G_AVX512_INLINE void qb__avx512_int4g_range16(const float* x, unsigned g
   *lb = sym ? _mm512_setzero_si512() : qb__avx512_int4g_red16(l, 0);
 }
 
-/* Sixteen groups' parameters, lane j's in element j of each array: the f16
- * scales d, rh, rl, the zero points z (bytes) and z + 112 in every byte of
- * zb[j]. */
+/* Sixteen groups' parameters, lane j's in element j of each array: the f16 scales d, rh, rl,
+ * the zero points z (bytes) and z + 112 in every byte of zb[j]. */
 typedef struct {
   uint16_t d[16];
   uint8_t z[16];
@@ -234,12 +223,11 @@ typedef struct {
 } qb__avx512_int4g_pars;
 
 /*
- * Sixteen groups' parameters (one per lane) from their range bits, as
- * qb__avx2_int4g_par8: hi = max(hb, 0) as a float; lo = lb's float where
- * negative, else 0; both 0 -> -1, 1; s = f16((hi - lo) / 15) (symmetric:
- * f16(amax / 7)); z = clamp(round_even(-lo / s), 0, 15) (symmetric: 8, the bias
- * of the codes); rh = 1 / s, rl = (1 - rh s) rh. Returns the mask of the lanes
- * whose s is not finite and > 0 (the caller runs the reference on them).
+ * Sixteen groups' parameters (one per lane) from their range bits, as qb__avx2_int4g_par8:
+ * hi = max(hb, 0) as a float; lo = lb's float where negative, else 0; both 0 -> -1, 1;
+ * s = f16((hi - lo) / 15) (symmetric: f16(amax / 7)); z = clamp(round_even(-lo / s), 0, 15)
+ * (symmetric: 8, the bias of the codes); rh = 1 / s, rl = (1 - rh s) rh. Returns the mask
+ * of the lanes whose s is not finite and > 0 (the caller runs the reference on them).
  */
 QB__INT4G_AVX512_INLINE unsigned qb__avx512_int4g_par16(__m512i hb, __m512i lb, const int sym,
                                                         qb__avx512_int4g_pars* out) {
@@ -263,8 +251,7 @@ QB__INT4G_AVX512_INLINE unsigned qb__avx512_int4g_par16(__m512i hb, __m512i lb, 
   }
   const __m512 s = _mm512_cvtph_ps(sh);
   const __m512 r = _mm512_div_ps(_mm512_set1_ps(1.0f), s);
-  /* Symmetric: a subnormal s is also special (the codes skip the clamp,
-   * qb__avx512_int4g_words64). */
+  /* Symmetric: a subnormal s is also special (the codes skip the clamp, qb__avx512_int4g_words64). */
   const __mmask16 pos = sym ? _mm512_cmp_ps_mask(s, _mm512_set1_ps(0x1p-14f), _CMP_GE_OQ)
                             : _mm512_cmp_ps_mask(s, zero, _CMP_GT_OQ);
   const __mmask16 ok = pos & _mm512_cmp_ps_mask(s, _mm512_set1_ps(INFINITY), _CMP_LT_OQ);
@@ -278,14 +265,12 @@ QB__INT4G_AVX512_INLINE unsigned qb__avx512_int4g_par16(__m512i hb, __m512i lb, 
   return (unsigned) (~ok & 0xFFFF);
 }
 
-/* After qb__avx512_int4g_par16: tells the compiler that the arrays may have
- * changed, so that each group's parameters are read back from memory (a
- * broadcast load each) instead of extracted from registers by shuffles
- * (qblock-avx512.h's qb__avx512_from_memory). */
+/* After qb__avx512_int4g_par16: tells the compiler that the arrays may have changed, so that
+ * each group's parameters are read back from memory (a broadcast load each) instead of
+ * extracted from registers by shuffles (qblock-avx512.h's qb__avx512_from_memory). */
 #define qb__avx512_int4g_from_memory(pars) __asm__("" : "+m"(pars))
 
-/* Lane `lane` of the parameters as a group's code parameters (broadcast loads).
- */
+/* Lane `lane` of the parameters as a group's code parameters (broadcast loads). */
 QB__INT4G_AVX512_INLINE qb__avx512_int4g_par qb__avx512_int4g_par_of(const qb__avx512_int4g_pars* ps,
                                                                      int lane) {
   qb__avx512_int4g_par p;
@@ -295,8 +280,8 @@ QB__INT4G_AVX512_INLINE qb__avx512_int4g_par qb__avx512_int4g_par_of(const qb__a
   return p;
 }
 
-/* A group's header (d, and z for the asymmetric formats) from lane `lane`;
- * returns the codes' offset in the group struct. */
+/* A group's header (d, and z for the asymmetric formats) from lane `lane`; returns the
+ * codes' offset in the group struct. */
 QB__INT4G_AVX512_INLINE unsigned qb__avx512_int4g_header(uint8_t* grp, const qb__avx512_int4g_pars* ps,
                                                          int lane, const int sym) {
   memcpy(grp, &ps->d[lane], 2);
@@ -314,8 +299,8 @@ QB__INT4G_AVX512_INLINE void qb__avx512_int4g_ref(const float* x, unsigned g, co
   }
 }
 
-/* The codes of 128 values at x, those of group a (and b, when a group of 32 or
- * 64 values does not cover them), in element order, one vector. */
+/* The codes of 128 values at x, those of group a (and b, when a group of 32 or 64
+ * values does not cover them), in element order, one vector. */
 QB__INT4G_AVX512_INLINE __m512i qb__avx512_int4g_codes128(const float* x, unsigned g,
                                                           const qb__avx512_int4g_pars* ps, const int* lanes,
                                                           const int sym) {
@@ -334,8 +319,7 @@ QB__INT4G_AVX512_INLINE __m512i qb__avx512_int4g_codes128(const float* x, unsign
   __m512i zb[2];
 #pragma GCC unroll 4
   for (int j = 0; j < 4; j++) p[j] = qb__avx512_int4g_par_of(ps, lanes[j]);
-    /* Each 128-bit lane's first 8 bytes for the first group of the pair, the
-     * last 8 for the second. */
+    /* Each 128-bit lane's first 8 bytes for the first group of the pair, the last 8 for the second. */
 #pragma GCC unroll 2
   for (int j = 0; j < 2; j++)
     zb[j] =
@@ -345,19 +329,17 @@ QB__INT4G_AVX512_INLINE __m512i qb__avx512_int4g_codes128(const float* x, unsign
 }
 
 /*
- * Sixteen groups of g at x into the group structs at out (gbytes each) from
- * their range bits (hb, lb): their parameters together, then the codes of each
- * 128 values (one group of 128, two of 64 or four of 32: one vpermw per 128),
- * each after the range accumulators of the same groups of the next sixteen (at
- * next, when not NULL; reduced at the end into *nh, *nl), so that those loads,
- * from L2, spread among the codes, whose loads then hit L1. A special group is
- * written again by the reference at the end (rare): its codes from non-finite
+ * Sixteen groups of g at x into the group structs at out (gbytes each) from their range bits
+ * (hb, lb): their parameters together, then the codes of each 128 values (one group of 128,
+ * two of 64 or four of 32: one vpermw per 128), each after the range accumulators of the
+ * same groups of the next sixteen (at next, when not NULL; reduced at the end into *nh, *nl),
+ * so that those loads, from L2, spread among the codes, whose loads then hit L1. A special
+ * group is written again by the reference at the end (rare): its codes from non-finite
  * parameters are stored first and overwritten.
  */
-/* nhv / nlv are written and read only when next is set; GCC at -O2
- * (RelWithDebInfo, the valgrind build) cannot tell and warns that they may be
- * used uninitialized. Zeroing them without next cost 20-140 instructions more
- * per call in the -O3 objects. */
+/* nhv / nlv are written and read only when next is set; GCC at -O2 (RelWithDebInfo, the
+ * valgrind build) cannot tell and warns that they may be used uninitialized. Zeroing them
+ * without next cost 20-140 instructions more per call in the -O3 objects. */
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
@@ -417,8 +399,8 @@ QB__INT4G_AVX512_INLINE void qb__avx512_int4g_quant_x16_one(const float* x, unsi
 #pragma GCC diagnostic pop
 #endif
 
-/* One group by the x16 path's steps (the last groups, fewer than sixteen): its
- * range reduced to every lane. */
+/* One group by the x16 path's steps (the last groups, fewer than sixteen): its range
+ * reduced to every lane. */
 QB__INT4G_AVX512_INLINE void qb__avx512_int4g_quant_one(const float* x, unsigned g, const int sym,
                                                         uint8_t* grp) {
   __m512i h, l;
@@ -447,9 +429,8 @@ QB__INT4G_AVX512_INLINE void qb__avx512_int4g_quant_one(const float* x, unsigned
   }
 }
 
-/* `count` groups of g at x into the group structs at out (gbytes each): runs of
- * sixteen, each run's ranges computed while the previous run's codes are, then
- * the rest one by one. */
+/* `count` groups of g at x into the group structs at out (gbytes each): runs of sixteen,
+ * each run's ranges computed while the previous run's codes are, then the rest one by one. */
 QB__INT4G_AVX512_INLINE void qb__avx512_int4g_quant_groups(const float* x, unsigned g, const int sym,
                                                            uint8_t* out, size_t gbytes, size_t count) {
   assert(g == 32 || g == 64 || g == 128);
