@@ -1,5 +1,6 @@
 /*
- * The pieces of the low-bit dots on AVX-512 + VBMI + BF16 (f8e4m3_dot, mxf8e4m3_dot): E4M3
+ * The pieces of the low-bit dots on AVX-512 + VBMI + BF16 (f8e4m3_dot, mxf8e4m3_dot,
+ * mxf4mxf8e4m3_dot): E4M3
  * codes decoded to bf16 by table, two vpermt2b per 64 codes. The values are those of
  * lowdot-avx512.h (2^-8 times the codes' values, exactly; no bf16 subnormal, no f32
  * subnormal partial sum, so vdpbf16ps's flushing never acts), but the NaN codes decode
@@ -80,6 +81,62 @@ static inline void qb__e4m3x64_pair_to_bf16_vbmi(__m512i ca, __m512i cb, const q
   *a1 = _mm512_unpackhi_epi8(la, hs);
   *b0 = _mm512_unpacklo_epi8(lb, hb);
   *b1 = _mm512_unpackhi_epi8(lb, hb);
+}
+
+/*
+ * The MX blocks' scaling of mxf4mxf8e4m3_dot, for lanes p that are 2^-16 times sums of
+ * four exact FP4 . E4M3 products, a subset of the E4M3 . E4M3 ones, so the bounds of
+ * mxf8e4m3_dot hold (its kernel keeps the same steps in its own file, taking the blocks:
+ * moved here, it measured 0.95x, paired). As the AVX2 kernel scales a block
+ * (lowdot-avx2.h, qb__mxf8e4m3_scaled_add_avx2): one FMA by 2^(sa + sb + 16) where the
+ * reference's two power-of-two multiplications are exact for every lane (scale bytes ea
+ * in [19, 234], ea + eb in [146, 361], eb not the NaN 0xFF; then *pow is that power).
+ */
+static inline int qb__mx_one_fma_vbmi(uint32_t ea, uint32_t eb, float* pow) {
+  *pow = qb_f32_from_bits((ea + eb - 111u) << 23);
+  return ea - 19u <= 215u && ea + eb - 146u <= 215u && eb != 0xFFu;
+}
+
+/* acc + the lanes m of p (one block's) times the block's scales 2^sa, 2^sb: one FMA where
+ * exact, else lane by lane in the reference's order, or the lanes summed first into *big
+ * where a lane could overflow (qb__lowdot_big_scales). */
+static inline __m512 qb__mx_half_add_vbmi(__m512 p, __mmask16 m, uint8_t ea, uint8_t eb, __m512 acc,
+                                          float* big) {
+  float pow;
+  if (qb__mx_one_fma_vbmi(ea, eb, &pow)) return _mm512_mask3_fmadd_ps(p, _mm512_set1_ps(pow), acc, m);
+  const float sa = qb__e8m0_scale(ea), sb = qb__e8m0_scale(eb);
+  if (qb__lowdot_big_scales(ea, eb)) {
+    *big += _mm512_mask_reduce_add_ps(m, p) * 0x1p16f * sa * sb;
+    return acc;
+  }
+  return _mm512_mask3_fmadd_ps(_mm512_mul_ps(p, _mm512_set1_ps(sa * 0x1p16f)), _mm512_set1_ps(sb), acc, m);
+}
+
+/* acc + two blocks' lanes p (0..7 scale bytes ea0, eb0; 8..15 ea1, eb1) scaled. */
+static inline __m512 qb__mx_pair_add_vbmi(__m512 p, uint8_t ea0, uint8_t eb0, uint8_t ea1, uint8_t eb1,
+                                          __m512 acc, float* big) {
+  float p0, p1;
+  const int fast0 = qb__mx_one_fma_vbmi(ea0, eb0, &p0);
+  if (__builtin_expect(fast0 & qb__mx_one_fma_vbmi(ea1, eb1, &p1), 1))
+    return _mm512_fmadd_ps(p, _mm512_mask_blend_ps(0xFF00, _mm512_set1_ps(p0), _mm512_set1_ps(p1)), acc);
+  acc = qb__mx_half_add_vbmi(p, 0x00FF, ea0, eb0, acc, big);
+  return qb__mx_half_add_vbmi(p, 0xFF00, ea1, eb1, acc, big);
+}
+
+/*
+ * 64 E4M3 codes (one vector c) -> 64 bf16 worth 2^-8 times their values, signed, in
+ * *first and *second in the order of qb__e4m3x64_pair_to_bf16_vbmi (in each 128-bit
+ * lane codes 0..7 to *first, 8..15 to *second): two vpermt2b, one vpternlogd for the
+ * sign, two unpacks. For a dot whose other side is decoded otherwise (mxf4mxf8e4m3_dot).
+ */
+static inline void qb__e4m3x64_to_bf16_vbmi(__m512i c, const qb__e4m3_bf16_tables* t, __m512i* first,
+                                            __m512i* second) {
+  const __m512i h = _mm512_permutex2var_epi8(t->hi0, c, t->hi1);
+  const __m512i l = _mm512_permutex2var_epi8(t->lo0, c, t->lo1);
+  /* 0xD8 = C ? B : A bit by bit, C the mask: the sign from c, the rest from h. */
+  const __m512i hs = _mm512_ternarylogic_epi32(h, c, _mm512_set1_epi8((char) 0x80), 0xD8);
+  *first = _mm512_unpacklo_epi8(l, hs);
+  *second = _mm512_unpackhi_epi8(l, hs);
 }
 
 #endif /* QB_LOWBIT_LOWDOT_AVX512VBMI_H */
