@@ -240,14 +240,13 @@ QB__QBLOCK_AVX512_INLINE void qb__avx512_q4_0_quant(const float* x, qb_block_q4_
 
 /*
  * Sixteen q4_0 blocks (512 values): the steps of qb__avx2_q4_0_quant_x8 (qblock-avx2.h)
- * with the amax of all sixteen found together (qb__avx512_amax16_bits, the next group's
- * while this one's codes are computed), m's sign from the
- * first element of that magnitude, d = amax * 0.125 signed opposite to m, id by one
- * vector division, d to f16 by vcvtps2ph; codes trunc(min(x * id + 8.5, 15)) for the
- * blocks without NaN or infinity and with d normal or 0, qb__avx512_q4_0_quant for the rest.
- * The codes by qb__avx512_q4_0_codes4, which ORs them into *nan: a NaN x (the only one
- * that can reach them in a block that is not special) makes a negative code there, and
- * the caller then redoes the sixteen blocks.
+ * with the maxima of all sixteen found together (qb__avx512_pn16, the next group's while
+ * this one's codes are computed), m's sign from a signed and an unsigned maximum of the x
+ * bits, d = amax * 0.125 signed opposite to m, id by one vector division, d to f16 by
+ * vcvtps2ph; codes trunc(min(x * id + 8.5, 15)) for the blocks without NaN or infinity
+ * and with d normal or 0, qb__avx512_q4_0_quant for the rest. The codes by
+ * qb__avx512_q4_0_codes4, which ORs them into *nan: a negative code sends the sixteen
+ * blocks through the one-block path.
  */
 /*
  * Four consecutive blocks' codes (ids ia .. id): trunc(x * id + 8.5) in [0, 16] (the steps
@@ -288,94 +287,63 @@ QB__QBLOCK_AVX512_INLINE void qb__avx512_q4_0_codes4(const float* x, __m512 ia, 
 }
 
 /*
- * 16 vectors of per-block partials (block k's in m[k]) -> one vector, block k's in lane
- * qb__avx512_amax_lane[k], by the four levels of qb__avx512_amax16_bits with VRANGEPS as
- * the maximum (imm 5) or minimum (imm 4; bits 3:2 = 01, the result's sign from the
- * comparison, 00 would take src1's). VRANGEPS orders -0 below +0 and returns the other
- * operand where one is a quiet NaN (a signalling NaN comes back quieted): a block's result
- * is NaN only where all its values are.
+ * Step 1 of qb__avx2_q4_0_quant_x8 (qblock-avx2.h) for the 16 blocks at x, the maxima of
+ * each block's x bits by integer maxima and the transposing tree of common/hmax-avx512.h:
+ * p, the signed maximum (the largest positive x's bits where the block has one, else
+ * negative), and n, the unsigned maximum with the sign bit flipped (the largest |x| among
+ * its negative x where it has one, else negative); block k's in lane qb__avx512_amax_lane[k].
+ * A NaN of either sign lands above inf in p or n. The same number of operations as the
+ * VRANGEPS maxima and minima of the values (the float way this replaced), but on Zen 4
+ * the integer trees ran 1.055x (paired, L2, 8 rounds); so the tree's blends and integer
+ * maxima (any vector pipe) cost less there than VRANGEPS. (For q8_0's amax the integer
+ * way needs two more ands per block, and ran 0.96x: VRANGEPS stays there.)
  */
-QB__QBLOCK_AVX512_INLINE __m512 qb__avx512_range16(const __m512* m, const int imm) {
-  /* Each arm with its literal: the immediate must be a constant expression (clang checks
-   * before inlining; imm is 4 or 5 at every call, so the other arm folds away). */
-#define QB__OP(u, v) (imm == 5 ? _mm512_range_ps(u, v, 5) : _mm512_range_ps(u, v, 4))
-  __m512 v1[8];
-#pragma GCC unroll 8
-  for (int p = 0; p < 8; p++) {
-    v1[p] = QB__OP(_mm512_mask_blend_ps(0xFF00, m[2 * p], m[2 * p + 1]),
-                   _mm512_shuffle_f32x4(m[2 * p], m[2 * p + 1], _MM_SHUFFLE(1, 0, 3, 2)));
-  }
-  __m512 v2[4];
-#pragma GCC unroll 4
-  for (int q = 0; q < 4; q++) {
-    const __m512 a = _mm512_mask_blend_ps(0xF0F0, v1[2 * q], v1[2 * q + 1]);
-    const __m512 b = _mm512_mask_blend_ps(0xF0F0, v1[2 * q + 1], v1[2 * q]);
-    v2[q] = QB__OP(a, _mm512_shuffle_f32x4(b, b, _MM_SHUFFLE(2, 3, 0, 1)));
-  }
-  __m512 v3[2];
-#pragma GCC unroll 2
-  for (int r = 0; r < 2; r++) {
-    const __m512 a = _mm512_mask_blend_ps(0xCCCC, v2[2 * r], v2[2 * r + 1]);
-    const __m512 b = _mm512_mask_blend_ps(0xCCCC, v2[2 * r + 1], v2[2 * r]);
-    v3[r] = QB__OP(a, _mm512_permute_ps(b, _MM_SHUFFLE(1, 0, 3, 2)));
-  }
-  const __m512 a = _mm512_mask_blend_ps(0xAAAA, v3[0], v3[1]);
-  const __m512 b = _mm512_mask_blend_ps(0xAAAA, v3[1], v3[0]);
-  return QB__OP(a, _mm512_permute_ps(b, _MM_SHUFFLE(2, 3, 0, 1)));
-#undef QB__OP
-}
+typedef struct qb__avx512_pn {
+  __m512i p, n;
+} qb__avx512_pn;
 
-/* The largest (hi) and smallest (lo) x of each of the 16 blocks at x (qb__avx512_range16:
- * quiet NaNs skipped, so hi and lo are the reference's range of a block's other values). */
-typedef struct qb__avx512_hilo {
-  __m512 hi, lo;
-} qb__avx512_hilo;
-
-QB__QBLOCK_AVX512_INLINE qb__avx512_hilo qb__avx512_hilo16(const float* x) {
-  __m512 h[16], l[16];
+QB__QBLOCK_AVX512_INLINE qb__avx512_pn qb__avx512_pn16(const float* x) {
+  __m512i p[16], n[16];
 #pragma GCC unroll 16
   for (int k = 0; k < 16; k++) {
-    const __m512 x0 = _mm512_loadu_ps(x + 32 * k), x1 = _mm512_loadu_ps(x + 32 * k + 16);
-    h[k] = _mm512_range_ps(x0, x1, 5);
-    l[k] = _mm512_range_ps(x0, x1, 4);
+    const __m512i a = _mm512_loadu_si512(x + 32 * k), b = _mm512_loadu_si512(x + 32 * k + 16);
+    p[k] = _mm512_max_epi32(a, b);
+    n[k] = _mm512_max_epu32(a, b);
   }
-  const qb__avx512_hilo r = {qb__avx512_range16(h, 5), qb__avx512_range16(l, 4)};
+  const qb__avx512_pn r = {qb__avx512_hmax16x16(p, 0),
+                           _mm512_xor_si512(qb__avx512_hmax16x16(n, 1), _mm512_set1_epi32(INT32_MIN))};
   return r;
 }
 
 /*
- * Sixteen q4_0 blocks from their largest and smallest x (qb__avx512_hilo16): the
- * reference's amax is max(hi, -lo) and its m is +amax when only positive values reach it,
- * -amax when only negative ones do, +0 when amax is 0; a block where both +amax and -amax
- * occur (m is then whichever comes first), or holding a signalling NaN, only NaNs or an
- * infinity, or with a subnormal d, goes through qb__avx512_q4_0_quant (other NaNs: below). d = m / -8 = amax
- * * 0.125 with the sign opposite to m's (the same exact value, so the same rounding), id = 1 / d by one
- * vector division, d to f16 by vcvtps2ph; the next sixteen blocks' hi and lo (at next, when not NULL) are
- * found before these blocks' codes, so that their loads overlap.
+ * Sixteen q4_0 blocks from their p and n (qb__avx512_pn16), as qb__avx2_q4_0_quant_x8_one:
+ * amax = max(p, n) as integers, m negative where n > p, +0 where amax is 0; a block where
+ * p == n != 0 (both +amax and -amax occur: m is then whichever comes first), or holding a
+ * NaN or an infinity (amax bits above inf's), or with a subnormal d, goes through
+ * qb__avx512_q4_0_quant. d = m / -8 = amax * 0.125 with the sign opposite to m's (the same
+ * exact value, so the same rounding), id = 1 / d by one vector division, d to f16 by
+ * vcvtps2ph; the next sixteen blocks' p and n (at next, when not NULL) are found before
+ * these blocks' codes, so that their loads overlap.
  */
-QB__QBLOCK_AVX512_INLINE qb__avx512_hilo qb__avx512_q4_0_quant_x16_one(const float* x, qb_block_q4_0* b,
-                                                                       qb__avx512_hilo hl,
-                                                                       const float* next) {
-  const __m512 nlo = _mm512_xor_ps(hl.lo, _mm512_set1_ps(-0.0f));
-  const __m512 amax = _mm512_max_ps(hl.hi, nlo);
-  const __mmask16 pos = _mm512_cmp_ps_mask(hl.hi, amax, _CMP_EQ_OQ);
-  const __mmask16 neg = _mm512_cmp_ps_mask(nlo, amax, _CMP_EQ_OQ);
-  const __mmask16 nz = _mm512_cmp_ps_mask(amax, _mm512_setzero_ps(), _CMP_NEQ_UQ);
-  const __m512 dm = _mm512_mul_ps(amax, _mm512_set1_ps(0.125f));
+QB__QBLOCK_AVX512_INLINE qb__avx512_pn qb__avx512_q4_0_quant_x16_one(const float* x, qb_block_q4_0* b,
+                                                                     qb__avx512_pn pn, const float* next) {
+  const __m512i amaxb = _mm512_max_epi32(pn.p, pn.n);
+  const __mmask16 nz = _mm512_test_epi32_mask(amaxb, amaxb);
+  const __mmask16 neg = nz & _mm512_cmpgt_epi32_mask(pn.n, pn.p);
+  const __mmask16 tie = nz & _mm512_cmpeq_epi32_mask(pn.p, pn.n);
+  const __m512 dm = _mm512_mul_ps(_mm512_castsi512_ps(amaxb), _mm512_set1_ps(0.125f));
   /* d = dm where m is negative, -dm where it is positive, -0 where amax is 0 (m = +0). */
-  const __m512 d = _mm512_mask_mov_ps(_mm512_set1_ps(-0.0f), nz,
-                                      _mm512_mask_xor_ps(dm, (__mmask16) ~neg, dm, _mm512_set1_ps(-0.0f)));
+  const __m512 d = _mm512_mask_xor_ps(dm, (__mmask16) ~neg, dm, _mm512_set1_ps(-0.0f));
   const __m512 id = _mm512_maskz_div_ps(nz, _mm512_set1_ps(1.0f), d);
-  const __mmask16 special = (pos & neg & nz) | _mm512_cmp_ps_mask(hl.hi, hl.lo, _CMP_UNORD_Q) |
-                            _mm512_mask_cmp_ps_mask(nz, dm, _mm512_set1_ps(0x1p-126f), _CMP_LT_OQ) |
-                            _mm512_cmp_ps_mask(amax, _mm512_set1_ps(INFINITY), _CMP_EQ_OQ);
+  const __mmask16 special = tie | _mm512_cmpgt_epi32_mask(amaxb, _mm512_set1_epi32(0x7F7FFFFF)) |
+                            _mm512_mask_cmp_ps_mask(nz, dm, _mm512_set1_ps(0x1p-126f), _CMP_LT_OQ);
   uint16_t dh[16];
   float ids[16];
   _mm256_storeu_si256((__m256i*) dh, _mm512_cvtps_ph(d, _MM_FROUND_TO_NEAREST_INT));
   _mm512_storeu_ps(ids, id);
   qb__avx512_from_memory(dh, ids);
-  qb__avx512_hilo hl_next = hl;
-  if (next != NULL) hl_next = qb__avx512_hilo16(next);
+  qb__avx512_pn pn_next = pn;
+  if (next != NULL) pn_next = qb__avx512_pn16(next);
   /* The codes four blocks at a time (qb__avx512_q4_0_codes4); then the blocks the fast path
    * cannot take, written again. */
   __m512i nan = _mm512_setzero_si512();
@@ -390,8 +358,8 @@ QB__QBLOCK_AVX512_INLINE qb__avx512_hilo qb__avx512_q4_0_quant_x16_one(const flo
     qb__avx512_q4_0_codes4(x + 32 * k, _mm512_set1_ps(ids[l0]), _mm512_set1_ps(ids[l1]),
                            _mm512_set1_ps(ids[l2]), _mm512_set1_ps(ids[l3]), &b[k], &nan);
   }
-  /* A NaN somewhere (VRANGEPS skips a quiet NaN, so hi and lo do not show it), or a special
-   * block's garbage: all sixteen again by the exact one-block path (rare). */
+  /* Every NaN is a special block here, so `nan` (a negative code) can only come from a
+   * special block's garbage; kept as a second guard. */
   if (__builtin_expect(_mm512_movepi16_mask(nan) != 0, 0)) {
     for (int k = 0; k < 16; k++) qb__avx512_q4_0_quant(x + 32 * k, &b[k]);
   } else if (__builtin_expect(special != 0, 0)) {
@@ -399,23 +367,23 @@ QB__QBLOCK_AVX512_INLINE qb__avx512_hilo qb__avx512_q4_0_quant_x16_one(const flo
       if (special & (1u << qb__avx512_amax_lane[k])) qb__avx512_q4_0_quant(x + 32 * k, &b[k]);
     }
   }
-  return hl_next;
+  return pn_next;
 }
 
-/* `groups` groups of sixteen q4_0 blocks, each group's hi and lo found while the previous
+/* `groups` groups of sixteen q4_0 blocks, each group's p and n found while the previous
  * group's codes are computed; from QB_QBLOCK_STREAM values on, right before them. */
 QB__QBLOCK_AVX512_INLINE void qb__avx512_q4_0_quant_x16(const float* x, qb_block_q4_0* b, size_t groups) {
   if (groups * 512 >= QB_QBLOCK_STREAM) {
     for (size_t g = 0; g < groups; g++) {
-      (void) qb__avx512_q4_0_quant_x16_one(x + 512 * g, b + 16 * g, qb__avx512_hilo16(x + 512 * g), NULL);
+      (void) qb__avx512_q4_0_quant_x16_one(x + 512 * g, b + 16 * g, qb__avx512_pn16(x + 512 * g), NULL);
     }
     return;
   }
   if (groups == 0) return;
-  qb__avx512_hilo hl = qb__avx512_hilo16(x);
+  qb__avx512_pn pn = qb__avx512_pn16(x);
   for (size_t g = 0; g < groups; g++) {
-    hl =
-        qb__avx512_q4_0_quant_x16_one(x + 512 * g, b + 16 * g, hl, g + 1 < groups ? x + 512 * (g + 1) : NULL);
+    pn =
+        qb__avx512_q4_0_quant_x16_one(x + 512 * g, b + 16 * g, pn, g + 1 < groups ? x + 512 * (g + 1) : NULL);
   }
 }
 
