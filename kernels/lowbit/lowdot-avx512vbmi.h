@@ -94,7 +94,7 @@ static inline void qb__e4m3x64_pair_to_bf16_vbmi(__m512i ca, __m512i cb, const q
  */
 static inline int qb__mx_one_fma_vbmi(uint32_t ea, uint32_t eb, float* pow) {
   *pow = qb_f32_from_bits((ea + eb - 111u) << 23);
-  return ea - 19u <= 215u && ea + eb - 146u <= 215u && eb != 0xFFu;
+  return (ea - 19u <= 215u) & (ea + eb - 146u <= 215u) & (eb != 0xFFu);
 }
 
 /* acc + the lanes m of p (one block's) times the block's scales 2^sa, 2^sb: one FMA where
