@@ -139,7 +139,21 @@ static inline __attribute__((always_inline)) __m512i qb__nvf4_mags16(__m512 xv, 
   return _mm512_castps_si512(_mm512_add_ps(a, magic));
 }
 
-/* Steps 2-4 for one iteration's 16 blocks. */
+/* v's dwords rotated down by k (0..3): _mm512_alignr_epi32 needs a constant count, which
+ * clang requires literally; after GCC's unrolling each case folds to one valignd. */
+static inline __m512i qb__nvf4_rotate32(__m512i v, int k) {
+  switch (k) {
+    case 0:
+      return v;
+    case 1:
+      return _mm512_alignr_epi32(v, v, 1);
+    case 2:
+      return _mm512_alignr_epi32(v, v, 2);
+    default:
+      return _mm512_alignr_epi32(v, v, 3);
+  }
+}
+
 /* Steps 2-3 for groups gfrom .. gto - 1 (of 4 blocks) of one iteration's 16 blocks. */
 static inline __attribute__((always_inline)) void qb__nvf4_codes16(const float* x,
                                                                    const qb__nvf4_scales16* sc, uint8_t* o,
@@ -183,7 +197,7 @@ static inline __attribute__((always_inline)) void qb__nvf4_codes16(const float* 
       c[h] = _mm256_ternarylogic_epi32(mag, _mm256_srli_epi16(sg, 4), _mm256_set1_epi8(8), 0xF8);
     }
     const __m512i w = _mm512_maddubs_epi16(_mm512_inserti64x4(_mm512_castsi256_si512(c[0]), c[1], 1), nib);
-    const __m512i sq = gq == 0 ? scales : _mm512_alignr_epi32(scales, scales, gq);
+    const __m512i sq = qb__nvf4_rotate32(scales, gq);
     const __m512i v = _mm512_permutex2var_epi8(w, place, sq);
     if (last && gq == 3)
       _mm512_mask_storeu_epi8(o + 36 * gq, 0xFFFFFFFFFull, v);
