@@ -186,33 +186,6 @@ static inline __m256i qb__mx_fcodes_x32_avx2(const float* x, __m256i c1, __m256i
 }
 
 /*
- * The binades a block of a float format can hold at or above its floor binade, emax - emin
- * + 1 (E4M3 15, E5M2 30, E2M3 3, E3M2 7, E2M1 3): FLOOR puts amax in binade emax + s and
- * RCEIL at or below it; blocks of the slow path hold x * 2^-s, in the same binades for s' = 0.
- * Where they fit in a vector's lanes (mxq-avx512.h: all five in 32), each element's magic
- * number can be read from a per-block table instead of computed: the table form, given the
- * block's table base tb = (F + 23 - mbits) << 23 and floor bits fl = F << 23 (F the biased
- * f32 exponent of the floor binade, emin + s + 127), with E the exponent field of |x|:
- * 1. j = max(E - F, 0): |x| less fl in 16-bit halves with unsigned saturation (the high
- *    half holds E and 7 mantissa bits: (E - F) << 7 plus those bits, or 0 below the floor;
- *    the low half is left as it is), shifted right by 23;
- * 2. magic = table[j] = tb + j (2^23 + 2^mbits): 2^(F + j + 23 - mbits - 127), an ulp of one
- *    quantum of binade F + j, with mantissa field j << mbits (even, so the sum's rounding is
- *    ties to even on the quantum count k);
- * 3. |x| + magic rounds |x| to k quanta, k in [0, 2^(mbits + 1)] (k's implicit bit included
- *    for j > 0 or |x| in binade F); the code is k + (j << mbits), the sum's low byte (a carry
- *    into the next binade lands by itself).
- * On AVX2 (8 lanes: FP6 and FP4 only) the table form (subtract, shift, vpermd, and for the
- * byte) ran 0.95-1.01x as fast as qb__mx_fcodes_x32_avx2 (and, add, max; vpmaddwd for the
- * byte), whose operations spread over Zen 3's four vector pipes where the shift, the
- * vpermd and the packs all wait for the two that shuffle: every format takes that one.
- */
-static inline int qb__mx_binades(qb__mx_kind k) {
-  static const int v[] = {15, 30, 3, 7, 3, 0};
-  return v[k];
-}
-
-/*
  * The 32 MXINT8 codes of one block: x * mul, mul = 2^(6 - s) (exact: the reference's
  * (x * 2^-s) * 64 wherever that is not rounded away below f32's normals, where both are
  * 0 after rounding), with its last bit set for ties away (as in qb__mx_fcodes_x32_avx2;
@@ -260,12 +233,12 @@ static inline void qb__mx_block_avx2(const float* src, const int32_t* p0, const 
   qb__mx_store_block_avx2(c, (uint8_t) es[b], width, out + (1 + 4 * (size_t) width) * (size_t) b);
 }
 
-/* The block encoder of the step below and the most binades its table form takes: this
+/* The block encoder of the step below and the form of its float formats' constants: this
  * header's, or those of a wider ISA's header (mxq-avx512.h) that defines both before it
- * includes this one. */
+ * includes this one (QB__MX_FMA_FORM 1: mxq-avx512.h's c and fl). */
 #ifndef QB__MX_BLOCK
 #define QB__MX_BLOCK qb__mx_block_avx2
-#define QB__MX_TABLE_LANES 0 /* no table form: qb__mx_binades */
+#define QB__MX_FMA_FORM 0
 #endif
 
 /*
@@ -277,9 +250,9 @@ static inline void qb__mx_block_avx2(const float* src, const int32_t* p0, const 
  *    s where it lies in the format's fast range, else 0 with the block's elements first
  *    multiplied by 2^-s into a buffer (the reference's products; rare: blocks below about
  *    2^-118 or above 2^100, tested by one movemask per step);
- * 3. the per-block constants from s' (formats whose binades fit the encoder's table: tb and
- *    fl of the table form, qb__mx_binades; the others c1 and lo of qb__mx_fcodes_x32_avx2;
- *    MXINT8: 2^(6 - s')), stored once and broadcast per block;
+ * 3. the per-block constants from s' (the float formats: c1 and lo of
+ *    qb__mx_fcodes_x32_avx2, or c and fl of the FMA form, QB__MX_FMA_FORM; MXINT8:
+ *    2^(6 - s')), stored once and broadcast per block;
  * 4. block by block, the codes, packed and stored;
  * 5. blocks holding inf or NaN (rare) overwritten with the NaN scale 0xFF and codes 0.
  */
@@ -311,19 +284,21 @@ QB__MX_AVX2_INLINE void qb__mx_prep_x8_avx2(__m256i amax, qb__mx_kind k, qb__mx_
   if (k == QB__MX_INT8) {
     _mm256_storeu_si256((__m256i*) pr->p0,
                         _mm256_slli_epi32(_mm256_sub_epi32(qb__mx_k_avx2(133, hide), sd), 23));
-  } else if (qb__mx_binades(k) <= QB__MX_TABLE_LANES) {
-    const __m256i fb = _mm256_add_epi32(sd, qb__mx_k_avx2(qb__mx_eminb(k), hide));
-    _mm256_storeu_si256(
-        (__m256i*) pr->p0,
-        _mm256_slli_epi32(_mm256_add_epi32(fb, qb__mx_k_avx2(23 - qb__mx_mbits(k), hide)), 23));
-    _mm256_storeu_si256((__m256i*) pr->p1, _mm256_slli_epi32(fb, 23));
   } else {
     const int mbits = qb__mx_mbits(k);
     const __m256i u = _mm256_add_epi32(sd, qb__mx_k_avx2(qb__mx_eminb(k) + 23 - mbits, hide));
     const __m256i d = _mm256_and_si256(_mm256_sub_epi32(_mm256_setzero_si256(), _mm256_slli_epi32(u, mbits)),
                                        qb__mx_k_avx2(0xFF, hide));
-    _mm256_storeu_si256((__m256i*) pr->p0, _mm256_add_epi32(d, qb__mx_k_avx2((23 - mbits) << 23, hide)));
-    _mm256_storeu_si256((__m256i*) pr->p1, _mm256_add_epi32(d, _mm256_slli_epi32(u, 23)));
+    if (QB__MX_FMA_FORM) {
+      /* The FMA form (mxq-avx512.h): p0 = c, 2^(23 - mbits) with mantissa field d; p1 = fl,
+       * the floor binade's bits F << 23 (u = F + 23 - mbits). */
+      _mm256_storeu_si256((__m256i*) pr->p0, _mm256_add_epi32(d, qb__mx_k_avx2((150 - mbits) << 23, hide)));
+      _mm256_storeu_si256((__m256i*) pr->p1,
+                          _mm256_slli_epi32(_mm256_sub_epi32(u, qb__mx_k_avx2(23 - mbits, hide)), 23));
+    } else {
+      _mm256_storeu_si256((__m256i*) pr->p0, _mm256_add_epi32(d, qb__mx_k_avx2((23 - mbits) << 23, hide)));
+      _mm256_storeu_si256((__m256i*) pr->p1, _mm256_add_epi32(d, _mm256_slli_epi32(u, 23)));
+    }
   }
 }
 
