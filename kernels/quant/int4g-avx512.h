@@ -447,4 +447,63 @@ QB__INT4G_AVX512_INLINE void qb__avx512_int4g_quant_groups(const float* x, unsig
   for (size_t k = runs * 16; k < count; k++) qb__avx512_int4g_quant_one(x + k * g, g, sym, out + k * gbytes);
 }
 
+/* (float) z for every zero-point byte: a broadcast load instead of a conversion and a
+ * shuffle per group. */
+static const float qb__int4g_zf[256] = {
+#define QB__Z4(k) (k), (k) + 1, (k) + 2, (k) + 3
+#define QB__Z16(k) QB__Z4(k), QB__Z4((k) + 4), QB__Z4((k) + 8), QB__Z4((k) + 12)
+#define QB__Z64(k) QB__Z16(k), QB__Z16((k) + 16), QB__Z16((k) + 32), QB__Z16((k) + 48)
+    QB__Z64(0), QB__Z64(64), QB__Z64(128), QB__Z64(192)
+#undef QB__Z64
+#undef QB__Z16
+#undef QB__Z4
+};
+
+/*
+ * One group (the struct at grp: d, z unless symmetric, then the codes) -> g floats, y =
+ * (float) (code - z) * s (symmetric: (float) s4(code) * s) by a table: the sixteen values
+ * a code can give are computed once per group, t[i] = (float) (i - z) * s (i - z is exact
+ * in f32 for every z, so each entry is the reference's one product), and each 16 outputs
+ * are one vpermps of t by 16 indices whose low 4 bits are the codes (vpermps reads no other
+ * bit, so the nibbles need no mask). The indices of 16 codes (8 bytes, element 2j in the
+ * low nibble of byte j) come from those 8 bytes broadcast to every 64-bit lane (a load):
+ * - VBMI (avx512vbmi files): one vpmultishiftqb putting bits 4 L .. of the 64 at the low
+ *   byte of 32-bit lane L;
+ * - otherwise: vpshufb puts byte L / 2 at the low byte of lane L, and vpsrlvd shifts the
+ *   odd lanes right by 4.
+ * Where AVX2 (qb__avx2_int4g_dequant) takes a shift, a mask, a subtraction or an xor, a
+ * conversion and a product per 8 values, this takes one or two shuffles and the vpermps
+ * per 16, and 5 operations per group for the table.
+ */
+QB__INT4G_AVX512_INLINE void qb__avx512_int4g_dequant(const uint8_t* grp, unsigned g, const int sym,
+                                                      float* y) {
+  /* s from the f16 at grp (vcvtph2ps reads 4, the first is d); z as a float from memory. */
+  const __m512 s = _mm512_broadcastss_ps(_mm_cvtph_ps(_mm_loadl_epi64((const __m128i*) grp)));
+  const __m512 v = sym ? _mm512_setr_ps(0, 1, 2, 3, 4, 5, 6, 7, -8, -7, -6, -5, -4, -3, -2, -1)
+                       : _mm512_sub_ps(_mm512_setr_ps(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                                       _mm512_set1_ps(qb__int4g_zf[grp[2]]));
+  const __m512 t = _mm512_mul_ps(v, s);
+  const uint8_t* qs = grp + (sym ? 2 : 3);
+#if defined(__AVX512VBMI__)
+  /* 64-bit lane k: bit offsets 8 k (lane 2 k, the low nibble of byte k) and 8 k + 4. */
+  const __m512i ctrl =
+      _mm512_setr_epi64(0x0000000400000000, 0x0000000C00000008, 0x0000001400000010, 0x0000001C00000018,
+                        0x0000002400000020, 0x0000002C00000028, 0x0000003400000030, 0x0000003C00000038);
+#else
+  const __m512i shuf = _mm512_setr_epi32(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7);
+  const __m512i odd4 = _mm512_set1_epi64(0x0000000400000000);
+#endif
+#pragma GCC unroll 8
+  for (unsigned i = 0; i < g; i += 16) {
+    uint64_t w;
+    memcpy(&w, qs + i / 2, 8);
+#if defined(__AVX512VBMI__)
+    const __m512i idx = _mm512_multishift_epi64_epi8(ctrl, _mm512_set1_epi64((int64_t) w));
+#else
+    const __m512i idx = _mm512_srlv_epi32(_mm512_shuffle_epi8(_mm512_set1_epi64((int64_t) w), shuf), odd4);
+#endif
+    _mm512_storeu_ps(y + i, _mm512_permutexvar_ps(idx, t));
+  }
+}
+
 #endif /* QB_INT4G_AVX512_H */
