@@ -136,6 +136,28 @@ QB__INT4G_AVX512_INLINE __m512i qb__avx512_int4g_red8x2(const __m256i* a, const 
                             qb__avx2_int4g_red8(a + 8, is_signed), 1);
 }
 
+/* qb__avx2_int4g_red8's first level on one pair of groups (a: group 2 j, b: 2 j + 1), and its
+ * other levels on the four results: qb__avx512_int4g_red8x2 in two parts, so that each pair's
+ * two accumulators become one as soon as both are complete. */
+QB__INT4G_AVX512_INLINE __m256i qb__avx512_int4g_pair8(__m256i a, __m256i b, const int is_signed) {
+  const __m256i u = _mm256_permute2x128_si256(a, b, 0x20), v = _mm256_permute2x128_si256(a, b, 0x31);
+  return is_signed ? _mm256_max_epi32(u, v) : _mm256_max_epu32(u, v);
+}
+QB__INT4G_AVX512_INLINE __m256i qb__avx512_int4g_red8p(const __m256i* p, const int is_signed) {
+#define QB__OP(u, v) (is_signed ? _mm256_max_epi32(u, v) : _mm256_max_epu32(u, v))
+#define QB__SHUF(u, v, imm) \
+  _mm256_castps_si256(_mm256_shuffle_ps(_mm256_castsi256_ps(u), _mm256_castsi256_ps(v), imm))
+  const __m256i q0 = QB__OP(QB__SHUF(p[0], p[1], 0x44), QB__SHUF(p[0], p[1], 0xEE));
+  const __m256i q1 = QB__OP(QB__SHUF(p[2], p[3], 0x44), QB__SHUF(p[2], p[3], 0xEE));
+  return QB__OP(QB__SHUF(q0, q1, 0x88), QB__SHUF(q0, q1, 0xDD));
+#undef QB__SHUF
+#undef QB__OP
+}
+QB__INT4G_AVX512_INLINE __m512i qb__avx512_int4g_red8x2p(const __m256i* p, const int is_signed) {
+  return _mm512_inserti64x4(_mm512_castsi256_si512(qb__avx512_int4g_red8p(p, is_signed)),
+                            qb__avx512_int4g_red8p(p + 4, is_signed), 1);
+}
+
 /* One accumulator -> its maximum (signed or unsigned 32-bit) in every lane. */
 QB__INT4G_AVX512_INLINE __m512i qb__avx512_int4g_red1(__m512i a, const int is_signed) {
 #define QB__OP(u, v) (is_signed ? _mm512_max_epi32(u, v) : _mm512_max_epu32(u, v))
@@ -352,7 +374,7 @@ QB__INT4G_AVX512_INLINE void qb__avx512_int4g_quant_x16_one(const float* x, unsi
   const unsigned special = qb__avx512_int4g_par16(hb, lb, sym, &ps);
   qb__avx512_int4g_from_memory(ps);
   const int narrow = qb__avx512_int4g_narrow(g, sym);
-  __m256i nh8[16], nl8[16];
+  __m256i nh8[16], nl8[16], nhp[8], nlp[8];
   __m512i nh16[16], nl16[16];
   const int per = 128 / (int) g; /* groups per 128 values */
 #pragma GCC unroll 16
@@ -361,8 +383,13 @@ QB__INT4G_AVX512_INLINE void qb__avx512_int4g_quant_x16_one(const float* x, unsi
 #pragma GCC unroll 4
     for (int j = 0; j < per; j++) {
       lanes[j] = qb__avx512_int4g_lanes[narrow][k + j];
-      if (next != NULL && narrow)
+      if (next != NULL && narrow) {
         qb__avx512_int4g_acc8(next + (size_t) (k + j) * g, g, sym, &nh8[k + j], &nl8[k + j]);
+        if ((k + j) & 1) {
+          nhp[(k + j) / 2] = qb__avx512_int4g_pair8(nh8[k + j - 1], nh8[k + j], !sym);
+          if (!sym) nlp[(k + j) / 2] = qb__avx512_int4g_pair8(nl8[k + j - 1], nl8[k + j], 0);
+        }
+      }
       if (next != NULL && !narrow)
         qb__avx512_int4g_acc(next + (size_t) (k + j) * g, g, sym, &nh16[k + j], &nl16[k + j]);
     }
@@ -389,9 +416,9 @@ QB__INT4G_AVX512_INLINE void qb__avx512_int4g_quant_x16_one(const float* x, unsi
     qb__avx512_int4g_ref(x + (size_t) k * g, g, sym, out + (size_t) k * gbytes);
   }
   if (next != NULL) {
-    *nh = narrow ? qb__avx512_int4g_red8x2(nh8, !sym) : qb__avx512_int4g_red16(nh16, !sym);
+    *nh = narrow ? qb__avx512_int4g_red8x2p(nhp, !sym) : qb__avx512_int4g_red16(nh16, !sym);
     *nl = sym      ? _mm512_setzero_si512()
-          : narrow ? qb__avx512_int4g_red8x2(nl8, 0)
+          : narrow ? qb__avx512_int4g_red8x2p(nlp, 0)
                    : qb__avx512_int4g_red16(nl16, 0);
   }
 }
