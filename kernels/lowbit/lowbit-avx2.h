@@ -276,8 +276,10 @@ QB__MX_AVX2_INLINE void qb__mx_prep_x8_avx2(__m256i amax, qb__mx_kind k, qb__mx_
   pr->nan = _mm256_movemask_ps(_mm256_castsi256_ps(bad));
   const __m256i quiet = _mm256_or_si256(bad, _mm256_cmpeq_epi32(amax, _mm256_setzero_si256()));
   const __m256i sq = _mm256_andnot_si256(quiet, s);
-  const __m256i slowv = _mm256_or_si256(_mm256_cmpgt_epi32(qb__mx_k_avx2(qb__mx_fast_lo(k), hide), sq),
-                                        _mm256_cmpgt_epi32(sq, qb__mx_k_avx2(qb__mx_fast_hi(k), hide)));
+  /* The FMA form's fast range ends one shared exponent lower (mxq-avx512.h: its FP8 sign). */
+  const __m256i slowv =
+      _mm256_or_si256(_mm256_cmpgt_epi32(qb__mx_k_avx2(qb__mx_fast_lo(k), hide), sq),
+                      _mm256_cmpgt_epi32(sq, qb__mx_k_avx2(qb__mx_fast_hi(k) - QB__MX_FMA_FORM, hide)));
   pr->slow = _mm256_movemask_ps(_mm256_castsi256_ps(slowv));
   const __m256i sd = _mm256_andnot_si256(slowv, sq);
   /* 3. */
@@ -290,9 +292,13 @@ QB__MX_AVX2_INLINE void qb__mx_prep_x8_avx2(__m256i amax, qb__mx_kind k, qb__mx_
     const __m256i d = _mm256_and_si256(_mm256_sub_epi32(_mm256_setzero_si256(), _mm256_slli_epi32(u, mbits)),
                                        qb__mx_k_avx2(0xFF, hide));
     if (QB__MX_FMA_FORM) {
-      /* The FMA form (mxq-avx512.h): p0 = c, 2^(23 - mbits) with mantissa field d; p1 = fl,
-       * the floor binade's bits F << 23 (u = F + 23 - mbits). */
-      _mm256_storeu_si256((__m256i*) pr->p0, _mm256_add_epi32(d, qb__mx_k_avx2((150 - mbits) << 23, hide)));
+      /* The FMA form (mxq-avx512.h): p0 = the code offset (u << mbits) mod 256 (FP8) or c,
+       * 2^(23 - mbits) with mantissa field d (FP6, FP4); p1 = fl, the floor binade's bits
+       * F << 23 (u = F + 23 - mbits). */
+      _mm256_storeu_si256((__m256i*) pr->p0,
+                          qb__mx_nbits(k) == 7
+                              ? _mm256_sub_epi32(_mm256_setzero_si256(), d)
+                              : _mm256_add_epi32(d, qb__mx_k_avx2((150 - mbits) << 23, hide)));
       _mm256_storeu_si256((__m256i*) pr->p1,
                           _mm256_slli_epi32(_mm256_sub_epi32(u, qb__mx_k_avx2(23 - mbits, hide)), 23));
     } else {

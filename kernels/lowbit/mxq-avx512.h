@@ -28,9 +28,10 @@ static inline void qb__mx_block_avx512(const float* src, const int32_t* p0, cons
 
 /*
  * The 32 codes (bytes, in order, sign included) of one block of a float format, given the
- * block's constants (lowbit-avx2.h's prep, the FMA form): c = 2^(23 - mbits) with
- * mantissa field d, fl = F << 23 (F the biased f32 exponent of the floor binade), d the
- * byte offset of qb__mx_fcodes_x32_avx2 (the same sums as there, signed):
+ * block's constants (lowbit-avx2.h's prep, the FMA form, p0 and fl): c = 2^(23 - mbits)
+ * with mantissa field d (FP6, FP4: c is p0) or 0 (FP8: p0 is the offset (X_F << mbits) mod
+ * 256 instead, X_F = F + 23 - mbits), fl = F << 23 (F the biased f32 exponent of the floor
+ * binade), d the byte offset of qb__mx_fcodes_x32_avx2 (the same sums as there, signed):
  * 1. e = x & 0xFF800000: sign and exponent, +-2^(E - 127) (+-0 for a zero or subnormal x);
  * 2. e' = vrangeps(e, fl) (imm 0x03: the operand of larger magnitude, e's sign): +-2^(max(E,
  *    F) - 127);
@@ -40,15 +41,22 @@ static inline void qb__mx_block_avx512(const float* src, const int32_t* p0, cons
  * 4. vpmaddwd with the words (256, 2^(mbits + 1)): byte 1 is the code k + ((X - X_F) <<
  *    mbits) as there (the sign bit, at the top of the high word, only moves bits from 16 +
  *    mbits up);
- * 5. bytes 1 of the two vectors gathered in order by one vpermt2b, clamped (FLOOR), and the
- *    sign bits from byte 3 of x put at the code's sign bit (a shift for the formats whose
- *    sign is below bit 7, then one ternary-logic operation).
+ * 5. FP6, FP4: bytes 1 of the two vectors gathered in order by one vpermt2b, clamped
+ *    (FLOOR), and the sign bits from byte 3 of x (a second vpermt2b) shifted to the code's
+ *    sign bit and put on by one ternary-logic operation;
+ *    FP8: bytes 1 and bytes 3 of the two vectors gathered by one vpermt2b (64 bytes), the
+ *    offset subtracted from the codes (vpsubb), clamped (FLOOR), and bit 7 of bytes 3 put
+ *    on: with d = 0 the low word is k <= 2^(mbits + 1), so the vpmaddwd result, 256 k +
+ *    2^(mbits + 8) X less 2^(mbits + 16) for a negative x, has x's sign for X <= 253 (the
+ *    prep's fast range for this form ends one shared exponent lower: X = 254 would lose
+ *    it). The second vpermt2b and its operand cost MXFP8 about 1.3 cycles per block.
  * 4 operations per 16 elements (5 for ties away), no shift or permute among them.
  */
-static inline __m256i qb__mx_fcodes_x32_avx512(const float* x, const int32_t* cp, const int32_t* flp,
+static inline __m256i qb__mx_fcodes_x32_avx512(const float* x, const int32_t* p0, const int32_t* flp,
                                                qb__mx_kind k, const int clamp, const int ties_away) {
   const int mbits = qb__mx_mbits(k), nbits = qb__mx_nbits(k);
-  const __m512 c = _mm512_castsi512_ps(_mm512_set1_epi32(*cp));
+  /* FP8: c without d (the offset subtracted from the bytes); FP6, FP4: c with d. */
+  const __m512 c = _mm512_castsi512_ps(_mm512_set1_epi32(nbits == 7 ? (150 - mbits) << 23 : *p0));
   const __m512 fl = _mm512_castsi512_ps(_mm512_set1_epi32(*flp));
   __m512i w[2], q[2];
 #pragma GCC unroll 2
@@ -63,8 +71,22 @@ static inline __m256i qb__mx_fcodes_x32_avx512(const float* x, const int32_t* cp
     /* 4. */
     q[i] = _mm512_madd_epi16(_mm512_castps_si512(sum), _mm512_set1_epi32((2 << mbits) << 16 | 256));
   }
-  /* 5. Output byte i (of 32): byte 4 i + 1 of the first vector for i < 16, of the second
-   * (indices from 64) for i >= 16; the signs from bytes 4 i + 3. */
+  if (nbits == 7) {
+    /* 5 (FP8). Output byte i < 32: byte 4 i + 1 of the first vector for i < 16, of the
+     * second (indices from 64) for i >= 16; byte 32 + i: byte 4 i + 3 of the same. */
+    const __m512i perm = _mm512_set_epi8(127, 123, 119, 115, 111, 107, 103, 99, 95, 91, 87, 83, 79, 75, 71,
+                                         67, 63, 59, 55, 51, 47, 43, 39, 35, 31, 27, 23, 19, 15, 11, 7, 3,
+                                         125, 121, 117, 113, 109, 105, 101, 97, 93, 89, 85, 81, 77, 73, 69,
+                                         65, 61, 57, 53, 49, 45, 41, 37, 33, 29, 25, 21, 17, 13, 9, 5, 1);
+    const __m512i g = _mm512_permutex2var_epi8(q[0], perm, q[1]);
+    __m256i cd = _mm256_sub_epi8(_mm512_castsi512_si256(g), _mm256_set1_epi8((char) *p0));
+    if (clamp) cd = _mm256_min_epu8(cd, _mm256_set1_epi8((char) qb__mx_maxcode(k)));
+    /* 0xF8: A | (B & C). */
+    return _mm256_ternarylogic_epi32(cd, _mm512_extracti64x4_epi64(g, 1), _mm256_set1_epi8((char) 0x80),
+                                     0xF8);
+  }
+  /* 5 (FP6, FP4). Output byte i (of 32): byte 4 i + 1 of the first vector for i < 16, of
+   * the second (indices from 64) for i >= 16; the signs from bytes 4 i + 3 of x. */
   const __m512i perm =
       _mm512_set_epi8(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
                       0, 0, 0, 124, 120, 116, 112, 108, 104, 100, 96, 92, 88, 84, 80, 76, 72, 68, 64, 60, 56,
@@ -72,9 +94,9 @@ static inline __m256i qb__mx_fcodes_x32_avx512(const float* x, const int32_t* cp
   __m256i cd = _mm512_castsi512_si256(
       _mm512_permutex2var_epi8(q[0], _mm512_add_epi8(perm, _mm512_set1_epi8(1)), q[1]));
   if (clamp) cd = _mm256_min_epu8(cd, _mm256_set1_epi8((char) qb__mx_maxcode(k)));
-  __m256i sg = _mm512_castsi512_si256(
-      _mm512_permutex2var_epi8(w[0], _mm512_add_epi8(perm, _mm512_set1_epi8(3)), w[1]));
-  if (nbits != 7) sg = _mm256_srli_epi16(sg, 7 - nbits);
+  const __m256i sg = _mm256_srli_epi16(_mm512_castsi512_si256(_mm512_permutex2var_epi8(
+                                           w[0], _mm512_add_epi8(perm, _mm512_set1_epi8(3)), w[1])),
+                                       7 - nbits);
   /* 0xF8: A | (B & C). */
   return _mm256_ternarylogic_epi32(cd, sg, _mm256_set1_epi8((char) (1 << nbits)), 0xF8);
 }
