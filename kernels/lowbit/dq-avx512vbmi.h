@@ -44,6 +44,36 @@ static inline __m512 qb__dq512_f8_times(__m512 v, __m512 s, const int nan_s) {
   return nan_s ? _mm512_mask_mov_ps(p, _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q), v) : p;
 }
 
+/* ---- INT8 (MXINT8) --------------------------------------------------------------------- */
+
+/* The f32 bits of 2^(e - 133) for every E8M0 byte: MXINT8's scale with the elements' 2^-6
+ * folded in, exact for every e (subnormal below e = 7: 2^(e - 133) is bit e + 16, the
+ * shift written so that no branch of the constant shifts past 31), NaN for
+ * 0xFF. */
+#define QB__DQ512_I8(e) \
+  ((e) == 255 ? 0x7FC00000u : (e) >= 7 ? (uint32_t) (e - 6) << 23 : 1u << ((7 & (e)) + 16))
+#define QB__DQ512_I8_4(e) QB__DQ512_I8(e), QB__DQ512_I8(e + 1), QB__DQ512_I8(e + 2), QB__DQ512_I8(e + 3)
+#define QB__DQ512_I8_16(e) \
+  QB__DQ512_I8_4(e), QB__DQ512_I8_4(e + 4), QB__DQ512_I8_4(e + 8), QB__DQ512_I8_4(e + 12)
+#define QB__DQ512_I8_64(e) \
+  QB__DQ512_I8_16(e), QB__DQ512_I8_16(e + 16), QB__DQ512_I8_16(e + 32), QB__DQ512_I8_16(e + 48)
+static const uint32_t qb__dq512_i8_bits[256] = {QB__DQ512_I8_64(0), QB__DQ512_I8_64(64), QB__DQ512_I8_64(128),
+                                                QB__DQ512_I8_64(192)};
+
+/*
+ * One MXINT8 block -> 32 f32: each code widened (vpmovsxbd) and converted exactly
+ * (vcvtdq2ps), times 2^(e - 133): the real product c 2^(e - 133) is the reference's
+ * (c / 64, exact) times 2^(e - 127), so its one rounding is the reference's, for every e
+ * (0xFF's NaN included).
+ */
+static inline void qb__dq512_mxi8_block(const qb_block_mx8* b, float* y) {
+  const __m512 s = _mm512_castsi512_ps(_mm512_set1_epi32((int) qb__dq512_i8_bits[b->e]));
+  for (int h = 0; h < 2; h++) {
+    const __m512i c = _mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i*) (b->qs + 16 * h)));
+    _mm512_storeu_ps(y + 16 * h, _mm512_mul_ps(_mm512_cvtepi32_ps(c), s));
+  }
+}
+
 /* ---- FP4 (MXFP4, NVFP4) ------------------------------------------------------------- */
 
 /* The 16 E2M1 values, code order (bit 3 the sign). */

@@ -95,4 +95,21 @@ static inline void qb__elem_avx512vbmi_f32_f6e3m2_x64_blocks(size_t nb, const fl
                                         qb__elem_avx512vbmi_pack6_lanes_x64_over);
 }
 
+/* 64 FP4 codes (32 bytes, element 2k in the low nibble of byte k) -> f32, 16 at a time:
+ * one vpmultishiftqb of 8 code bytes broadcast to every qword (a load) copies bits 4i ..
+ * 4i + 7 into the low byte of dword i (qword j's bytes 0 and 4 from bit offsets 8j and 8j
+ * + 4), and vpermps, which reads only the low 4 bits, looks code i up in the 16 E2M1
+ * values (exact f32; code 8 is -0). Two permutes per 16. */
+static inline void qb__elem_avx512vbmi_f4e2m1_f32_x64(const uint8_t* in, float* out) {
+  const __m512 v = _mm512_setr_ps(0.0f, 0.5f, 1.0f, 1.5f, 2.0f, 3.0f, 4.0f, 6.0f, -0.0f, -0.5f, -1.0f, -1.5f,
+                                  -2.0f, -3.0f, -4.0f, -6.0f);
+  const __m512i ctl = _mm512_set_epi64(0x0000003C00000038ll, 0x0000003400000030ll, 0x0000002C00000028ll,
+                                       0x0000002400000020ll, 0x0000001C00000018ll, 0x0000001400000010ll,
+                                       0x0000000C00000008ll, 0x0000000400000000ll);
+  for (int j = 0; j < 4; j++) {
+    const __m512i q = _mm512_broadcastq_epi64(_mm_loadl_epi64((const __m128i*) (in + 8 * j)));
+    _mm512_storeu_ps(out + 16 * j, _mm512_permutexvar_ps(_mm512_multishift_epi64_epi8(ctl, q), v));
+  }
+}
+
 #endif /* QB_LOWBIT_ELEM_AVX512VBMI_H */
