@@ -66,14 +66,21 @@ static inline __m256i qb__mx_amax_x8_avx2(const float* x) {
  * vpbroadcastd: three instructions) in every step; past an empty asm the value is a
  * register or a stack slot that it reloads: 0.3-3 % fewer instructions per element,
  * 1.02-1.05x paired. Not for MXFP8 under RCEIL (qb__mx_hide_k), which ran 0.97-0.99x so,
- * with 3 % fewer instructions. */
+ * with 3 % fewer instructions; in mxq-avx512.h's step (QB__MX_FMA_FORM, defined before this
+ * header is included) every format hides them: MXFP8 RCEIL 1.04-1.07x there. */
 static inline __m256i qb__mx_k_avx2(int32_t v, const int hide) {
   __m256i r = _mm256_set1_epi32(v);
   if (hide) __asm__("" : "+x"(r));
   return r;
 }
 static inline int qb__mx_hide_k(qb__mx_kind k, qb__mx_scale_mode mode) {
+#if defined(QB__MX_FMA_FORM) && QB__MX_FMA_FORM
+  (void) k;
+  (void) mode;
+  return 1;
+#else
   return !(mode == QB__MX_RCEIL && (k == QB__MX_E4M3 || k == QB__MX_E5M2));
+#endif
 }
 
 /*
