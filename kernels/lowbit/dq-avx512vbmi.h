@@ -5,7 +5,7 @@
  * vpermt2w for FP6, vpermt2b for FP8), and the block's scale is applied by one
  * multiplication, the reference's own product: bit-exact with the scalar references for
  * every scale and code (NaN codes and NaN scales by a blend, in blocks that hold them).
- * Included only by -avx512vbmi- files (dq-avx512.c.in, f8t128.c.in).
+ * Included only by -avx512vbmi- files (dq-avx512.c.in, f8t128.c.in, cvt/cvt-f8-x86.h).
  */
 #ifndef QB_LOWBIT_DQ_AVX512VBMI_H
 #define QB_LOWBIT_DQ_AVX512VBMI_H
