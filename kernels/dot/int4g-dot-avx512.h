@@ -101,7 +101,9 @@ QB__INT4G_DOT_AVX512_INLINE __m256i qb__vnni_int4g_pair_lanes(const qb_group_qu4
                                        _mm256_loadu_si256((const __m256i*) (p + 6)), 0xF0);
   const __m256i lo = _mm256_and_si256(q, m), hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), m);
   const __m256i c0 = _mm256_unpacklo_epi8(lo, hi), c1 = _mm256_unpackhi_epi8(lo, hi);
-  const __m256i a16 = _mm256_loadu_si256((const __m256i*) (a + 16));
+  __m256i a16 = _mm256_loadu_si256((const __m256i*) (a + 16));
+  /* a + 16 read once, into a register: left alone, GCC folds its load into both blends. */
+  __asm__("" : "+v"(a16));
   const __m256i v0 = _mm256_blend_epi32(_mm256_loadu_si256((const __m256i*) a), a16, 0xF0);
   const __m256i v1 = _mm256_blend_epi32(a16, _mm256_loadu_si256((const __m256i*) (a + 32)), 0xF0);
   const __m256i zb =
@@ -134,6 +136,31 @@ QB__INT4G_DOT_AVX512_INLINE __m256i qb__vnni_int4g_lanes256(const uint8_t* qs, c
  * four sums in the low half, j + 1's in the high half): two vperm2i128 and one addition. */
 QB__INT4G_DOT_AVX512_INLINE __m256i qb__fold2_256(__m256i v0, __m256i v1) {
   return _mm256_add_epi32(_mm256_permute2x128_si256(v0, v1, 0x20), _mm256_permute2x128_si256(v0, v1, 0x31));
+}
+
+/* acc + p[lane[0]] + p[lane[1]] + ... + p[lane[7]], left to right, as qb__int4g_add8_lanes,
+ * each term brought to lane 0 by one valignd (lane 0 as it is), where qb__int4g_add8_lanes
+ * stores the vector and reads the terms back. The groups of 32 (the pair kernel) take
+ * this: their chain of additions (three cycles per group on Zen 4, 24 of the loop's ~30
+ * cycles per eight groups) is most of their time, and the store and eight loads sat
+ * between the products and the chain; paired on Zen 4, 10 rounds, 1.08x in L1 and 1.04x
+ * at L2 size (qu4g32s8 avx512vnni_u256). For groups of 64 and 128 the seven shuffles cost more
+ * than they save (0.97x, qu4g64s8 avx512vnni_u512, in-process harness), so those keep the
+ * store. */
+QB__INT4G_DOT_AVX512_INLINE float qb__avx512_int4g_add8_lanes(float acc, __m256 p, const int lane[8]) {
+  const __m256i v = _mm256_castps_si256(p);
+  const __m256i t[8] = {v,
+                        _mm256_alignr_epi32(v, v, 1),
+                        _mm256_alignr_epi32(v, v, 2),
+                        _mm256_alignr_epi32(v, v, 3),
+                        _mm256_alignr_epi32(v, v, 4),
+                        _mm256_alignr_epi32(v, v, 5),
+                        _mm256_alignr_epi32(v, v, 6),
+                        _mm256_alignr_epi32(v, v, 7)};
+  for (int i = 0; i < 8; i++) {
+    acc += _mm256_cvtss_f32(_mm256_castsi256_ps(t[lane[i]]));
+  }
+  return acc;
 }
 
 #endif /* QB_INT4G_DOT_AVX512_H */
