@@ -2,21 +2,21 @@
  * MXFP4 . MXFP8 E4M3 -> f32 on AVX-512 + VBMI + BF16, four blocks per iteration, two to a
  * vector: the loop of mxf8e4m3-dot-avx512bf16vbmi-u128.c with the FP4 side decoded by
  * 16-entry tables. Both blocks' 33 bytes (x[1].qs lies 17 bytes after x[0].qs) are read
- * by one masked load; one vpermb puts the 4 bytes of each 8 elements in their own qword,
- * in the E4M3 side's element order; one vpmultishiftqb moves each element's nibble to the
- * low bits of its byte; two vpermb read the high and the low byte of the bf16 of 2^-8
- * times its value (0, 0.5, 1, 1.5, 2, 3, 4, 6, signed: exact), from tables repeated four
- * times so that the bits above the nibble do not matter; two unpacks make the words, in
- * the order of the E4M3 decode (lowdot-avx512vbmi.h: qb__e4m3x64_to_bf16_vbmi, 2^-8 times
- * the E4M3 values). Two vdpbf16ps multiply them exactly and sum the products into 16
- * lanes (0..7 block k, 8..15 block k + 1), each 2^-16 times the sum of its four products
- * (multiples of 2^-26 below 2^-2: never subnormal, so vdpbf16ps's flushing never acts),
- * and each half is scaled as the MXFP8 kernel scales a block (qb__mx_pair_add_vbmi): the
- * FP4 . E4M3 lanes are a subset of the E4M3 . E4M3 ones, so its one-FMA range and its
- * large-scale rule hold for them. The same exact products grouped differently
- * (QB_SEM_REASSOC); NaN E4M3 codes decode to a bf16 NaN that every sum and scaling
- * keeps, and a NaN scale gives NaN through the multiplications: the result is then the
- * quiet NaN (QB_SEM_NAN_CANON). The last nb % 4 blocks go two, then one, at a time.
+ * by one masked load; one vpermb puts in each qword the 4 bytes holding the elements of
+ * its words in both outputs, in the E4M3 side's element order; per output, one
+ * vpmultishiftqb moves each word's nibble to its low bits and one vpermw reads the word,
+ * the bf16 of 2^-8 times the element's value (0, 0.5, 1, 1.5, 2, 3, 4, 6, signed: exact),
+ * from a 16-entry table repeated twice so that the bit above the nibble does not matter:
+ * five shuffles and no unpack per 64 elements (the byte tables and unpacks before them
+ * took six, two of them unpacks), in the order of the E4M3 decode
+ * (lowdot-avx512vbmi.h: qb__e4m3x64_to_bf16_vbmi, 2^-8 times the E4M3 values). Two vdpbf16ps multiply them
+ * exactly and sum the products into 16 lanes (0..7 block k, 8..15 block k + 1), each 2^-16 times the sum of
+ * its four products (multiples of 2^-26 below 2^-2: never subnormal, so vdpbf16ps's flushing never acts), and
+ * each half is scaled as the MXFP8 kernel scales a block (qb__mx_pair_add_vbmi): the FP4 . E4M3 lanes are a
+ * subset of the E4M3 . E4M3 ones, so its one-FMA range and its large-scale rule hold for them. The same exact
+ * products grouped differently (QB_SEM_REASSOC); NaN E4M3 codes decode to a bf16 NaN that every sum and
+ * scaling keeps, and a NaN scale gives NaN through the multiplications: the result is then the quiet NaN
+ * (QB_SEM_NAN_CANON). The last nb % 4 blocks go two, then one, at a time.
  */
 #include <assert.h>
 
@@ -25,44 +25,46 @@
 
 /* The constants of qb__f4x64_to_bf16_vbmi. */
 typedef struct qb__f4_bf16_consts {
-  __m512i gather, shift, hi, lo;
+  __m512i gather, shift0, shift1, table;
 } qb__f4_bf16_consts;
 
 static inline qb__f4_bf16_consts qb__f4_bf16_consts_load(void) {
-  /* Qword q takes source bytes 4q..4q + 3 (block 0) or 17 + 4(q - 4).. (block 1), twice. */
-  static const uint8_t gather[64] = {0,  1,  2,  3,  0,  1,  2,  3,  4,  5,  6,  7,  4,  5,  6,  7,
-                                     8,  9,  10, 11, 8,  9,  10, 11, 12, 13, 14, 15, 12, 13, 14, 15,
-                                     17, 18, 19, 20, 17, 18, 19, 20, 21, 22, 23, 24, 21, 22, 23, 24,
-                                     25, 26, 27, 28, 25, 26, 27, 28, 29, 30, 31, 32, 29, 30, 31, 32};
-  /* Element m of a qword's 8 is the nibble at bit 4m. */
-  static const uint8_t shift[8] = {0, 4, 8, 12, 16, 20, 24, 28};
-  /* E2M1 s e1 e0 m -> the bf16 of 2^-8 times its value, high and low byte. */
-  static const uint8_t hi[16] = {0x00, 0x3B, 0x3B, 0x3B, 0x3C, 0x3C, 0x3C, 0x3C,
-                                 0x80, 0xBB, 0xBB, 0xBB, 0xBC, 0xBC, 0xBC, 0xBC};
-  static const uint8_t lo[16] = {0x00, 0x00, 0x80, 0xC0, 0x00, 0x40, 0x80, 0xC0,
-                                 0x00, 0x00, 0x80, 0xC0, 0x00, 0x40, 0x80, 0xC0};
-  uint64_t s;
-  memcpy(&s, shift, sizeof s);
+  /* Qword 2L + h (128-bit lane L, half h) takes the code bytes of elements 16L + 4h..+3 (first) and
+   * 16L + 8 + 4h..+3 (second): bytes 8L + 2h, +1 and 8L + 4 + 2h, +1 (block 1's after its scale byte). */
+  static const uint8_t gather[64] = {0,  1,  4,  5,  0,  1,  4,  5,  2,  3,  6,  7,  2,  3,  6,  7,
+                                     8,  9,  12, 13, 8,  9,  12, 13, 10, 11, 14, 15, 10, 11, 14, 15,
+                                     17, 18, 21, 22, 17, 18, 21, 22, 19, 20, 23, 24, 19, 20, 23, 24,
+                                     25, 26, 29, 30, 25, 26, 29, 30, 27, 28, 31, 32, 27, 28, 31, 32};
+  /* Word j of a qword: the nibble at bit 4j (first) or 16 + 4j (second) in its low byte. */
+  static const uint8_t shift0[8] = {0, 0, 4, 4, 8, 8, 12, 12};
+  static const uint8_t shift1[8] = {16, 16, 20, 20, 24, 24, 28, 28};
+  /* E2M1 s e1 e0 m -> the bf16 of 2^-8 times its value, twice (vpermw reads 5 index bits). */
+  static const uint16_t table[32] = {0x0000, 0x3B00, 0x3B80, 0x3BC0, 0x3C00, 0x3C40, 0x3C80, 0x3CC0,
+                                     0x8000, 0xBB00, 0xBB80, 0xBBC0, 0xBC00, 0xBC40, 0xBC80, 0xBCC0,
+                                     0x0000, 0x3B00, 0x3B80, 0x3BC0, 0x3C00, 0x3C40, 0x3C80, 0x3CC0,
+                                     0x8000, 0xBB00, 0xBB80, 0xBBC0, 0xBC00, 0xBC40, 0xBC80, 0xBCC0};
+  uint64_t s0, s1;
+  memcpy(&s0, shift0, sizeof s0);
+  memcpy(&s1, shift1, sizeof s1);
   qb__f4_bf16_consts c;
   c.gather = _mm512_loadu_si512(gather);
-  c.shift = _mm512_set1_epi64((long long) s);
-  c.hi = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i*) hi));
-  c.lo = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i*) lo));
+  c.shift0 = _mm512_set1_epi64((long long) s0);
+  c.shift1 = _mm512_set1_epi64((long long) s1);
+  c.table = _mm512_loadu_si512(table);
   return c;
 }
 
 /* The 32 FP4 elements of x[0] and, when two, x[1] (else zeros) -> bf16 worth 2^-8 times
  * their values, in the order of qb__e4m3x64_to_bf16_vbmi for the E4M3 codes of blocks
- * y[0] (bytes 0..31) and y[1] (32..63). */
+ * y[0] (bytes 0..31) and y[1] (32..63): one vpermb gathers the code bytes of both outputs'
+ * elements into each qword, one vpmultishiftqb per output moves each word's nibble to its
+ * low bits, and one vpermw per output reads the whole bf16 from a 16-entry word table. */
 static inline void qb__f4x64_to_bf16_vbmi(const qb_block_mx4* x, int two, const qb__f4_bf16_consts* c,
                                           __m512i* first, __m512i* second) {
   const __mmask64 m = two ? ((__mmask64) 1 << 33) - 1 : 0xFFFF;
-  const __m512i raw = _mm512_maskz_loadu_epi8(m, x[0].qs);
-  const __m512i nib = _mm512_multishift_epi64_epi8(c->shift, _mm512_permutexvar_epi8(c->gather, raw));
-  const __m512i h = _mm512_permutexvar_epi8(nib, c->hi);
-  const __m512i l = _mm512_permutexvar_epi8(nib, c->lo);
-  *first = _mm512_unpacklo_epi8(l, h);
-  *second = _mm512_unpackhi_epi8(l, h);
+  const __m512i g = _mm512_permutexvar_epi8(c->gather, _mm512_maskz_loadu_epi8(m, x[0].qs));
+  *first = _mm512_permutexvar_epi16(_mm512_multishift_epi64_epi8(c->shift0, g), c->table);
+  *second = _mm512_permutexvar_epi16(_mm512_multishift_epi64_epi8(c->shift1, g), c->table);
 }
 
 /* The lanes of blocks x[0], y[0] (0..7) and, when two, x[1], y[1] (8..15). */
