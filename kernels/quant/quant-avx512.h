@@ -108,49 +108,72 @@ QB__AVX512_INLINE __m512 qb__avx512_fakequant_vec(__m512 x, const qb__avx512_qp*
  * vpmovdb (2 uops each on Zen 4) took 24 operations. Returns 0, leaving *out alone, when
  * some lane needs qb__avx512_quant_i32 instead (a NaN, |x * inv_scale| >= 32767.5, or for
  * TFLite a value within about 2^-20 of a tie): the reasons are quant-avx2.h's.
+ * The parameters come lane by lane (qb__avx512_q64), so that the 64 may straddle two
+ * channels (qb__avx512_quantc_walk); per tensor every lane holds the same.
  */
-QB__AVX512_INLINE __m512i qb__avx512_pt_bytes(__m512i ab, __m512i cd, const qb__avx512_qp* p, const int is_u8,
-                                              const int full) {
+typedef struct qb__avx512_q64 {
+  __m512 mul[4];         /* PyTorch: inv_scale for elements 16 k .. 16 k + 15 */
+  __m512 rlo[4], rhi[4]; /* TFLite: inv_scale (1 -+ 2^-20), rounded, likewise */
+  __m512i zab, zcd;      /* zp in the int16 lanes of vpackssdw(a, b) and (c, d) */
+  __m512i qmin8, qmax8;  /* qmin and qmax in bytes */
+} qb__avx512_q64;
+
+/* Every lane with p's parameters. */
+QB__AVX512_INLINE qb__avx512_q64 qb__avx512_q64_uniform(const qb__avx512_qp* p) {
+  qb__avx512_q64 l;
+  for (int k = 0; k < 4; k++) {
+    l.mul[k] = p->mul;
+    l.rlo[k] = p->rlo;
+    l.rhi[k] = p->rhi;
+  }
+  l.zab = l.zcd = p->zp16;
+  l.qmin8 = p->qmin8;
+  l.qmax8 = p->qmax8;
+  return l;
+}
+
+QB__AVX512_INLINE __m512i qb__avx512_pt_bytes(__m512i ab, __m512i cd, const qb__avx512_q64* l,
+                                              const int is_u8, const int full) {
   __m512i b;
-  ab = _mm512_adds_epi16(ab, p->zp16);
-  cd = _mm512_adds_epi16(cd, p->zp16);
+  ab = _mm512_adds_epi16(ab, l->zab);
+  cd = _mm512_adds_epi16(cd, l->zcd);
   if (is_u8) {
     b = _mm512_packus_epi16(ab, cd);
-    if (!full) b = _mm512_min_epu8(_mm512_max_epu8(b, p->qmin8), p->qmax8);
+    if (!full) b = _mm512_min_epu8(_mm512_max_epu8(b, l->qmin8), l->qmax8);
   } else {
     b = _mm512_packs_epi16(ab, cd);
-    if (!full) b = _mm512_min_epi8(_mm512_max_epi8(b, p->qmin8), p->qmax8);
+    if (!full) b = _mm512_min_epi8(_mm512_max_epi8(b, l->qmin8), l->qmax8);
   }
   return _mm512_permutexvar_epi32(_mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15), b);
 }
 
-QB__AVX512_INLINE int qb__avx512_quant64_pt(const float* x, const qb__avx512_qp* p, __m512i* out,
+QB__AVX512_INLINE int qb__avx512_quant64_pt(const float* x, const qb__avx512_q64* l, __m512i* out,
                                             const int is_u8, const int full) {
 #define QB__CVT(v) _mm512_cvt_roundps_epi32(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
-  const __m512i a = QB__CVT(_mm512_mul_ps(_mm512_loadu_ps(x), p->mul));
-  const __m512i b = QB__CVT(_mm512_mul_ps(_mm512_loadu_ps(x + 16), p->mul));
-  const __m512i c = QB__CVT(_mm512_mul_ps(_mm512_loadu_ps(x + 32), p->mul));
-  const __m512i d = QB__CVT(_mm512_mul_ps(_mm512_loadu_ps(x + 48), p->mul));
+  const __m512i a = QB__CVT(_mm512_mul_ps(_mm512_loadu_ps(x), l->mul[0]));
+  const __m512i b = QB__CVT(_mm512_mul_ps(_mm512_loadu_ps(x + 16), l->mul[1]));
+  const __m512i c = QB__CVT(_mm512_mul_ps(_mm512_loadu_ps(x + 32), l->mul[2]));
+  const __m512i d = QB__CVT(_mm512_mul_ps(_mm512_loadu_ps(x + 48), l->mul[3]));
   const __m512i ab = _mm512_packs_epi32(a, b);
   const __m512i cd = _mm512_packs_epi32(c, d);
   if (_mm512_cmpeq_epi16_mask(_mm512_min_epi16(ab, cd), _mm512_set1_epi16(INT16_MIN)) != 0) return 0;
-  *out = qb__avx512_pt_bytes(ab, cd, p, is_u8, full);
+  *out = qb__avx512_pt_bytes(ab, cd, l, is_u8, full);
   return 1;
 }
 
-QB__AVX512_INLINE int qb__avx512_quant64_tfl(const float* x, const qb__avx512_qp* p, __m512i* out,
+QB__AVX512_INLINE int qb__avx512_quant64_tfl(const float* x, const qb__avx512_q64* l, __m512i* out,
                                              const int is_u8, const int full) {
   const __m512 x0 = _mm512_loadu_ps(x), x1 = _mm512_loadu_ps(x + 16);
   const __m512 x2 = _mm512_loadu_ps(x + 32), x3 = _mm512_loadu_ps(x + 48);
-  const __m512i a = QB__CVT(_mm512_mul_ps(x0, p->rlo));
-  const __m512i b = QB__CVT(_mm512_mul_ps(x1, p->rlo));
-  const __m512i c = QB__CVT(_mm512_mul_ps(x2, p->rlo));
-  const __m512i d = QB__CVT(_mm512_mul_ps(x3, p->rlo));
+  const __m512i a = QB__CVT(_mm512_mul_ps(x0, l->rlo[0]));
+  const __m512i b = QB__CVT(_mm512_mul_ps(x1, l->rlo[1]));
+  const __m512i c = QB__CVT(_mm512_mul_ps(x2, l->rlo[2]));
+  const __m512i d = QB__CVT(_mm512_mul_ps(x3, l->rlo[3]));
   /* diff |= a ^ a_hi: vpternlogd 0xF6 = A | (B ^ C). */
-  __m512i diff = _mm512_xor_si512(a, QB__CVT(_mm512_mul_ps(x0, p->rhi)));
-  diff = _mm512_ternarylogic_epi32(diff, b, QB__CVT(_mm512_mul_ps(x1, p->rhi)), 0xF6);
-  diff = _mm512_ternarylogic_epi32(diff, c, QB__CVT(_mm512_mul_ps(x2, p->rhi)), 0xF6);
-  diff = _mm512_ternarylogic_epi32(diff, d, QB__CVT(_mm512_mul_ps(x3, p->rhi)), 0xF6);
+  __m512i diff = _mm512_xor_si512(a, QB__CVT(_mm512_mul_ps(x0, l->rhi[0])));
+  diff = _mm512_ternarylogic_epi32(diff, b, QB__CVT(_mm512_mul_ps(x1, l->rhi[1])), 0xF6);
+  diff = _mm512_ternarylogic_epi32(diff, c, QB__CVT(_mm512_mul_ps(x2, l->rhi[2])), 0xF6);
+  diff = _mm512_ternarylogic_epi32(diff, d, QB__CVT(_mm512_mul_ps(x3, l->rhi[3])), 0xF6);
 #undef QB__CVT
   const __m512i ab = _mm512_packs_epi32(a, b);
   const __m512i cd = _mm512_packs_epi32(c, d);
@@ -158,7 +181,7 @@ QB__AVX512_INLINE int qb__avx512_quant64_tfl(const float* x, const qb__avx512_qp
        _mm512_test_epi32_mask(diff, diff)) != 0) {
     return 0;
   }
-  *out = qb__avx512_pt_bytes(ab, cd, p, is_u8, full);
+  *out = qb__avx512_pt_bytes(ab, cd, l, is_u8, full);
   return 1;
 }
 
@@ -175,9 +198,10 @@ static __attribute__((noinline, cold)) void qb__avx512_quant64_general(const flo
 QB__AVX512_INLINE void qb__avx512_quant64(const float* x, const qb__avx512_qp* p, uint8_t* out,
                                           const int tflite, const int is_u8, const int full) {
   __m512i q;
-  if (!tflite && __builtin_expect(qb__avx512_quant64_pt(x, p, &q, is_u8, full), 1)) {
+  const qb__avx512_q64 l = qb__avx512_q64_uniform(p);
+  if (!tflite && __builtin_expect(qb__avx512_quant64_pt(x, &l, &q, is_u8, full), 1)) {
     _mm512_storeu_si512(out, q);
-  } else if (tflite && p->tfl_fast && __builtin_expect(qb__avx512_quant64_tfl(x, p, &q, is_u8, full), 1)) {
+  } else if (tflite && p->tfl_fast && __builtin_expect(qb__avx512_quant64_tfl(x, &l, &q, is_u8, full), 1)) {
     _mm512_storeu_si512(out, q);
   } else {
     qb__avx512_quant64_general(x, p, out, tflite);
@@ -229,17 +253,152 @@ QB__AVX512_INLINE void qb__avx512_quant(size_t n, const float* x, void* y, const
   }
 }
 
+/* One channel's parameters for qb__avx512_quantc_walk, broadcast. */
+typedef struct qb__avx512_chan {
+  __m512 mul, rlo, rhi; /* inv_scale (PyTorch); TFLite: inv_scale (1 -+ 2^-20), rounded */
+  __m512i zp16;         /* zp in int16 lanes */
+  int tfl_fast;         /* TFLite: inv_scale in [2^-125, 2^125] (qb__avx512_qp_make) */
+} qb__avx512_chan;
+
+QB__AVX512_INLINE qb__avx512_chan qb__avx512_chan_load(const qb_quant_params* q, size_t c, const int tflite) {
+  qb__avx512_chan h;
+  const float inv = q->inv_scales[c];
+  h.mul = _mm512_set1_ps(inv);
+  h.zp16 = _mm512_set1_epi16((int16_t) q->zero_points[c]);
+  h.tfl_fast = 1;
+  if (tflite) {
+    h.tfl_fast = inv >= 0x1p-125f && inv <= 0x1p125f;
+    h.rlo = _mm512_set1_ps(inv * (1.0f - 0x1p-20f));
+    h.rhi = _mm512_set1_ps(inv * (1.0f + 0x1p-20f));
+  } else {
+    h.rlo = h.rhi = h.mul;
+  }
+  return h;
+}
+
+/* The general path for the 64 codes at x, out of line (a NaN, an overflow, a TFLite value
+ * near a tie): lanes below t (1 to 64) are channel c's, the rest channel c + 1's. */
+static __attribute__((noinline, cold)) void qb__avx512_quantc64_general(const float* x, uint8_t* out,
+                                                                        const qb_quant_params* q, size_t c,
+                                                                        unsigned t, int tflite) {
+  qb__avx512_qp p[2];
+  for (int j = 0; j < 2 && (j == 0 || t < 64); j++) {
+    qb_quant_params pc = *q;
+    pc.scale = q->scales[c + j];
+    pc.inv_scale = q->inv_scales[c + j];
+    pc.zero_point = q->zero_points[c + j];
+    p[j] = qb__avx512_qp_make(&pc, tflite);
+  }
+  for (unsigned k = 0; k < 64; k += 16) {
+    const __m512 v = _mm512_loadu_ps(x + k);
+    __m512i r = qb__avx512_quant_i32(v, &p[0], tflite);
+    if (t < k + 16) {
+      const __mmask16 m = t > k ? qb__avx512_tail_mask(t - k) : 0;
+      r = _mm512_mask_mov_epi32(qb__avx512_quant_i32(v, &p[1], tflite), m, r);
+    }
+    _mm_storeu_si128((__m128i*) (out + k), _mm512_cvtepi32_epi8(r));
+  }
+}
+
+/* 64 codes at x from lane parameters l, else through the general path. */
+QB__AVX512_INLINE void qb__avx512_quantc64(const float* x, uint8_t* out, const qb__avx512_q64* l, int fast,
+                                           const qb_quant_params* q, size_t c, unsigned t, const int tflite,
+                                           const int is_u8, const int full) {
+  __m512i r;
+  if (!tflite && __builtin_expect(qb__avx512_quant64_pt(x, l, &r, is_u8, full), 1)) {
+    _mm512_storeu_si512(out, r);
+  } else if (tflite && fast && __builtin_expect(qb__avx512_quant64_tfl(x, l, &r, is_u8, full), 1)) {
+    _mm512_storeu_si512(out, r);
+  } else {
+    qb__avx512_quantc64_general(x, out, q, c, t, tflite);
+  }
+}
+
+/*
+ * The packs' int16 lanes that hold one of the first t of 64 elements, from m, the mask of
+ * those elements: bit i (i < 32) for lane i of vpackssdw(a, b), bit 32 + i for lane i of
+ * vpackssdw(c, d). Lane 8 j + w of a pack holds element 4 j + w of its first vector (w < 4)
+ * or 4 j + w - 4 of its second, so in each 32-bit half of m
+ * 1. the low 16 bits (the first vector) go nibble by nibble to the low nibbles of the
+ *    half's bytes (two shift-or-mask steps);
+ * 2. the high 16 bits (the second vector) likewise, then to the high nibbles.
+ */
+static inline uint64_t qb__avx512_pack_lanes(uint64_t m) {
+  /* 1. */
+  uint64_t lo = m & 0x0000FFFF0000FFFFull;
+  lo = (lo | lo << 8) & 0x00FF00FF00FF00FFull;
+  lo = (lo | lo << 4) & 0x0F0F0F0F0F0F0F0Full;
+  /* 2. */
+  uint64_t hi = (m >> 16) & 0x0000FFFF0000FFFFull;
+  hi = (hi | hi << 8) & 0x00FF00FF00FF00FFull;
+  hi = (hi | hi << 4) & 0x0F0F0F0F0F0F0F0Full;
+  return lo | hi << 4;
+}
+
+/*
+ * Per channel, f32 -> s8/u8, channels of len >= 64: the whole array as steps of 64 codes
+ * in order, as the per-tensor loop (qb__avx512_quant64's packs), where the step that
+ * straddles the end of channel c (t of its lanes c's, t < 64) takes c's parameters in
+ * those lanes and c + 1's in the rest (len >= 64: no step meets three channels):
+ * 1. each f32 vector's multiplier by a masked move (bits 16 k .. 16 k + 15 of the mask of
+ *    the first t lanes);
+ * 2. the zero point in the packs' int16 order (qb__avx512_pack_lanes: integer shifts
+ *    and masks on the same mask), a masked move for each pack.
+ * The last n % 64 are the 64 ending at n, all in the last channel (the same bytes again).
+ * A channel of 97 (the L2 case's) took two whole steps of 64 per channel (128 codes'
+ * work, the second misaligned) and the channel's setup; now 97/64 steps and a blend.
+ */
+QB__AVX512_INLINE void qb__avx512_quantc_walk(size_t n, const float* x, uint8_t* out,
+                                              const qb_quant_params* q, const int tflite, const int is_u8,
+                                              const int full) {
+  const size_t len = q->channel_len, channels = n / len;
+  qb__avx512_q64 l;
+  l.qmin8 = _mm512_set1_epi8((char) q->qmin);
+  l.qmax8 = _mm512_set1_epi8((char) q->qmax);
+  qb__avx512_chan cur = qb__avx512_chan_load(q, 0, tflite);
+  size_t c = 0, end = len, i = 0;
+  for (; i + 64 <= n; i += 64) {
+    if (i + 64 <= end) {
+      for (int k = 0; k < 4; k++) l.mul[k] = cur.mul, l.rlo[k] = cur.rlo, l.rhi[k] = cur.rhi;
+      l.zab = l.zcd = cur.zp16;
+      qb__avx512_quantc64(x + i, out + i, &l, cur.tfl_fast, q, c, 64, tflite, is_u8, full);
+      if (i + 64 == end && c + 1 < channels) {
+        c++, end += len;
+        cur = qb__avx512_chan_load(q, c, tflite);
+      }
+      continue;
+    }
+    if (end == n) break; /* the last channel's rest */
+    const unsigned t = (unsigned) (end - i);
+    const qb__avx512_chan nxt = qb__avx512_chan_load(q, c + 1, tflite);
+    /* 1. */
+    const uint64_t m = ((uint64_t) 1 << t) - 1;
+    for (int k = 0; k < 4; k++) {
+      const __mmask16 mk = (__mmask16) (m >> (16 * k));
+      l.mul[k] = _mm512_mask_mov_ps(nxt.mul, mk, cur.mul);
+      l.rlo[k] = _mm512_mask_mov_ps(nxt.rlo, mk, cur.rlo);
+      l.rhi[k] = _mm512_mask_mov_ps(nxt.rhi, mk, cur.rhi);
+    }
+    /* 2. */
+    const uint64_t z = qb__avx512_pack_lanes(m);
+    l.zab = _mm512_mask_mov_epi16(nxt.zp16, (__mmask32) z, cur.zp16);
+    l.zcd = _mm512_mask_mov_epi16(nxt.zp16, (__mmask32) (z >> 32), cur.zp16);
+    qb__avx512_quantc64(x + i, out + i, &l, cur.tfl_fast && nxt.tfl_fast, q, c, t, tflite, is_u8, full);
+    c++, end += len; /* i + 64 < end: len >= 64 */
+    cur = nxt;
+  }
+  if (i < n) {
+    for (int k = 0; k < 4; k++) l.mul[k] = cur.mul, l.rlo[k] = cur.rlo, l.rhi[k] = cur.rhi;
+    l.zab = l.zcd = cur.zp16;
+    qb__avx512_quantc64(x + n - 64, out + n - 64, &l, cur.tfl_fast, q, c, 64, tflite, is_u8, full);
+  }
+}
+
 /*
  * Per channel, f32 -> s8/u8: channel c = x[c * len .. (c + 1) * len) with its own scale and
- * zero point. The time goes to the channel boundaries, not to the arithmetic: a channel
- * of 97 elements (the L2 case's) is 6 vectors of 16 and one element, and running the
- * per-tensor loop per channel gave that element a masked load and store of its own,
- * behind a setup that reread the params through memory. Instead, for len >= 16:
+ * zero point. With unroll 4 and len >= 64, qb__avx512_quantc_walk. Otherwise, for len >= 16:
  * 1. the channel's vectors are built from its three values (two loads, four ops);
- * 2. whole vectors of 16 as in the per-tensor loop; with unroll 4 and len >= 64, 64 codes
- *    at a time by the per-tensor loop's packs (qb__avx512_quant64: 17 operations where four
- *    vectors of 16 take 28, vpmovdb being 2 uops), the last len % 64 as the 64 ending at
- *    the channel's end (as quant-avx2.h's channels do with 32);
+ * 2. whole vectors of 16 as in the per-tensor loop;
  * 3. the last len % 16 elements as the vector ending at the channel's end: it overlaps
  *    the previous one, whose elements it recomputes with the same parameters to the same
  *    bytes, and it reads and writes nothing outside the channel. No masks, and the same
@@ -264,8 +423,11 @@ QB__AVX512_INLINE void qb__avx512_quantc_loop(size_t n, const float* x, void* y,
     }
     return;
   }
+  if (unroll == 4 && len >= 64) {
+    qb__avx512_quantc_walk(n, x, out, q, tflite, is_u8, full);
+    return;
+  }
   const __m512i qmin = _mm512_set1_epi32(q->qmin), qmax = _mm512_set1_epi32(q->qmax);
-  const __m512i qmin8 = _mm512_set1_epi8((char) q->qmin), qmax8 = _mm512_set1_epi8((char) q->qmax);
   for (size_t c = 0; c < n / len; c++, x += len, out += len) {
     /* 1. */
     qb__avx512_qp p;
@@ -277,21 +439,6 @@ QB__AVX512_INLINE void qb__avx512_quantc_loop(size_t n, const float* x, void* y,
     p.scale = p.mul; /* unused by quantize */
     /* 2. */
     size_t i = 0;
-    if (unroll == 4 && len >= 64) {
-      p.zp16 = _mm512_set1_epi16((int16_t) zps[c]);
-      p.qmin8 = qmin8;
-      p.qmax8 = qmax8;
-      if (tflite) {
-        /* As qb__avx512_qp_make. */
-        const float inv = q->inv_scales[c];
-        p.tfl_fast = inv >= 0x1p-125f && inv <= 0x1p125f;
-        p.rlo = _mm512_set1_ps(inv * (1.0f - 0x1p-20f));
-        p.rhi = _mm512_set1_ps(inv * (1.0f + 0x1p-20f));
-      }
-      for (; i + 64 <= len; i += 64) qb__avx512_quant64(x + i, &p, out + i, tflite, is_u8, full);
-      if (i < len) qb__avx512_quant64(x + len - 64, &p, out + len - 64, tflite, is_u8, full);
-      continue;
-    }
     for (; i + 16 <= len; i += 16) {
       _mm_storeu_si128((__m128i*) (out + i),
                        _mm512_cvtepi32_epi8(qb__avx512_quant_i32(_mm512_loadu_ps(x + i), &p, tflite)));
