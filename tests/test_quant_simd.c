@@ -343,10 +343,11 @@ static void test_reference_tflite_ties(void** state) {
  * --sweep <family> <chunk>/<chunks>: every f32 bit pattern whose top bits select this
  * chunk (every QB_EXHAUSTIVE_STRIDE-th one when set), through every usable variant of a
  * per-tensor f32-input family, against the reference, in both rounding modes, with a
- * scale whose reciprocal is inexact. Registered by tests/quant.cmake, label exhaustive.
+ * scale whose reciprocal is inexact. The reference runs once per block of inputs and every
+ * variant is compared with that. Registered by tests/quant.cmake, label exhaustive.
  */
 static int sweep(const char* family, const char* chunk_spec) {
-  enum { B = 1 << 16 };
+  enum { B = 1 << 16, V = 32 };
   unsigned chunk = 0, chunks = 0;
   const qb_family f = qb_family_find(family);
   if (f == QB_FAMILY_COUNT || sscanf(chunk_spec, "%u/%u", &chunk, &chunks) != 2 || chunks == 0 ||
@@ -369,21 +370,29 @@ static int sweep(const char* family, const char* chunk_spec) {
   }
   static uint32_t x[B];
   static float want[B], got[B]; /* wide enough for any output */
+  /* The usable variants, each run on every block the reference is computed for once. */
+  const qb_kernel_info* ks[V];
   int tested = 0;
   for (size_t i = 0; i < qb_kernel_count(); i++) {
     const qb_kernel_info* k = qb_kernel_at(i);
-    if (k->family != f || k->isa == QB_ISA_scalar || !qb_kernel_usable(k, &cpu, NULL, buf, sizeof buf)) {
-      continue;
+    if (k->family == f && k->isa != QB_ISA_scalar && qb_kernel_usable(k, &cpu, NULL, buf, sizeof buf)) {
+      if (tested == V) {
+        fprintf(stderr, "test_quant_simd --sweep: more than %d variants of %s: raise V\n", V, family);
+        return 1;
+      }
+      ks[tested++] = k;
     }
-    tested++;
-    for (int r = 0; r < 2; r++) {
-      qb_quant_params p;
-      qb_quant_params_init(&p, 0x1.6872bp-7f, is_u8 ? 131 : 3, is_u8 ? 0 : -128, is_u8 ? 255 : 127,
-                           (qb_round_mode) r);
-      for (uint64_t w = lo; w < hi;) {
-        size_t n = 0;
-        for (; n < B && w < hi; n++, w += stride) x[n] = (uint32_t) w;
-        qb_kernel_unary(qb_kernel_reference(f))(n, x, want, &p);
+  }
+  for (int r = 0; r < 2 && tested > 0; r++) {
+    qb_quant_params p;
+    qb_quant_params_init(&p, 0x1.6872bp-7f, is_u8 ? 131 : 3, is_u8 ? 0 : -128, is_u8 ? 255 : 127,
+                         (qb_round_mode) r);
+    for (uint64_t w = lo; w < hi;) {
+      size_t n = 0;
+      for (; n < B && w < hi; n++, w += stride) x[n] = (uint32_t) w;
+      qb_kernel_unary(qb_kernel_reference(f))(n, x, want, &p);
+      for (int v = 0; v < tested; v++) {
+        const qb_kernel_info* k = ks[v];
         qb_kernel_unary(k)(n, x, got, &p);
         if (memcmp(want, got, qb_dtype_buffer_bytes(fi->out, n)) != 0) {
           size_t j = 0;
@@ -395,7 +404,9 @@ static int sweep(const char* family, const char* chunk_spec) {
         }
       }
     }
-    printf("ok: %s [0x%08llx, 0x%08llx) stride %llu\n", k->name, (unsigned long long) lo,
+  }
+  for (int v = 0; v < tested; v++) {
+    printf("ok: %s [0x%08llx, 0x%08llx) stride %llu\n", ks[v]->name, (unsigned long long) lo,
            (unsigned long long) hi, (unsigned long long) stride);
   }
   if (tested == 0) {
