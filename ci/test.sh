@@ -31,7 +31,12 @@ ctest --test-dir build --output-on-failure -j "$jobs"
 
 step "tests under ASan+UBSan"
 mkdir -p build-asan
-bash ci/build.sh build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DQB_WERROR=ON -DQB_SANITIZE=ON
+# -O1 -g1 (ASan's own advice) builds in 0.55x the CPU time of RelWithDebInfo's -O2 -g and the
+# tests run no slower (2-core Zen 4: 375 -> 205 core-s, tests 102 core-s). GCC's
+# format-truncation analysis differs at -O1: the Release build of step 1 is the warnings gate.
+bash ci/build.sh build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DQB_WERROR=ON -DQB_SANITIZE=ON \
+  "-DCMAKE_C_FLAGS_RELWITHDEBINFO=-O1 -g1 -DNDEBUG -Wno-format-truncation" \
+  "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1 -DNDEBUG"
 # Exhaustive sweeps take a stride under the sanitizers (their speed is not the point there).
 QB_EXHAUSTIVE_STRIDE=257 \
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
