@@ -192,8 +192,9 @@ static void test_per_channel(qb__ctx* c, const qb_kernel_info* k, const qb_famil
                              int misalign) {
   const int is_u8 = f->in == QB_DTYPE_u8 || f->out == QB_DTYPE_u8;
   /* 1, 3: shorter than a vector; 17, 97 (the L2 case's channels): a vector and more, with
-   * a last partial vector; the tile and past it. */
-  const size_t lens[] = {1, 3, 17, 97, k->tile, k->tile + 5};
+   * a last partial vector; 63, 65, 130: either side of a 64-lane step and two steps with
+   * channels straddling them; the tile and past it. */
+  const size_t lens[] = {1, 3, 17, 63, 65, 97, 130, k->tile, k->tile + 5};
   const size_t in_off = misalign ? elem_bytes(f->in) : 0;
   for (size_t li = 0; li < QB_N(lens); li++) {
     const size_t len = lens[li];
