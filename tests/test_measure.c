@@ -1,11 +1,13 @@
 /* The measure layer's timing adapters (host/measure/measure.h): device calls timed as
  * manual time from a fake device whose clock the test sets, so the figures are exact
- * (no wall-clock timing is asserted); host callbacks on threads; errors and timeouts. */
+ * (no wall-clock timing is asserted); host callbacks on threads; errors and timeouts;
+ * the bytes a CPU stream roof moves over copies of its buffers (counted, not timed). */
 #include <math.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "backends/cpu/cpu_bench.h"
 #include "measure/measure.h"
 #include "test_util.h"
 
@@ -201,6 +203,62 @@ static void test_summary(void** state) {
   json_decref(runs);
 }
 
+/* Whether every 64-bit word of [p, p + bytes) still holds the fill of
+ * qb_cpu_alloc_touched (0x5A bytes). */
+static bool untouched(const unsigned char* p, size_t bytes) {
+  for (size_t i = 0; i < bytes; i++) {
+    if (p[i] != 0x5A) return false;
+  }
+  return true;
+}
+
+/* No byte of [p, p + bytes) that a stream roof stores is left at the fill: its stored
+ * lines are never the fill (the loop's salt). */
+static bool all_stored(const unsigned char* p, size_t bytes) {
+  for (size_t i = 0; i < bytes; i += 8) {
+    if (untouched(p + i, 8)) return false;
+  }
+  return true;
+}
+
+/* A stream roof over three placements (counting, not timing): each run works on the next
+ * copy of the buffers, so after a few runs every copy's write span holds exactly the
+ * lines the mix writes, its read span and the rest of its pages are left alone, and each
+ * call is counted as the bytes the mix moves. */
+static void test_stream_roof_placements(void** state) {
+  (void) state;
+  qb_cpu cpu;
+  qb_cpu_detect(&cpu);
+  qb_cpu_bench b;
+  qb_error err = {0};
+  const qb_cpu_stream mix = {1, 8, false, false, 0, false};
+  assert_int_equal(qb_cpu_bench_stream(&b, mix, 64 << 10, 1, 3, &cpu, 0, &err), QB_OK);
+  assert_int_equal(b.placements, 3);
+  assert_int_equal(b.roof_bytes, 3 * b.placement_bytes);
+  /* 1:8 scaled to 2:16 (at least 16 lines a step). */
+  assert_int_equal(b.stream.r, 2);
+  assert_int_equal(b.stream.w, 16);
+  const qb_cpu_slice* sl = &b.slices[0];
+  const size_t steps = sl->n, rbytes = steps * 2 * 64, wbytes = steps * 16 * 64;
+  assert_true(steps > 0);
+  assert_true(sl->bytes == (double) (rbytes + wbytes));
+  const unsigned char* base = b.roof_buf;
+  const size_t wstart = (const unsigned char*) sl->y - base;
+  assert_true(wstart >= rbytes && wstart + wbytes <= b.placement_bytes);
+  const qb_measure_options o = {.repetitions = 3, .min_time = 0.0005};
+  qb_measure m;
+  assert_int_equal(qb_measure_host(&o, "roof/stream/placements", qb_cpu_bench_fn, &b, 1, &m, &err), QB_OK);
+  assert_true(m.ok);
+  json_decref(m.runs);
+  for (unsigned p = 0; p < 3; p++) {
+    const unsigned char* copy = base + (size_t) p * b.placement_bytes;
+    assert_true(untouched(copy, wstart));
+    assert_true(all_stored(copy + wstart, wbytes));
+    assert_true(untouched(copy + wstart + wbytes, b.placement_bytes - wstart - wbytes));
+  }
+  qb_cpu_bench_free(&b);
+}
+
 int main(void) {
   if (!qb_gb_available()) return QB_TEST_SKIP;
   const struct CMUnitTest tests[] = {
@@ -210,6 +268,7 @@ int main(void) {
       cmocka_unit_test(test_device_error_then_good_repetitions),
       cmocka_unit_test(test_host_threads_and_errors),
       cmocka_unit_test(test_summary),
+      cmocka_unit_test(test_stream_roof_placements),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

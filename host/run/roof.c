@@ -122,10 +122,16 @@ static void qb__progress(qb__roofing* r, const char* bench) {
  * some 2 s in all over a run of every family at DRAM on 2 threads. */
 #define QB__ROOF_WARM_S 0.01
 
+/* Repetitions per copy of a roof's buffers, where its runs go round several
+ * (qb__placements): as many as QB__ROOF_REPETITIONS spread over two would give each. */
+#define QB__ROOF_PLACEMENT_REPETITIONS 6u
+
 /* The roofs' short repetitions (the suite's when they are more or shorter still). */
-static qb_measure_options qb__roof_options(const qb_measure_options* suite, bool big) {
+static qb_measure_options qb__roof_options(const qb_measure_options* suite, bool big, unsigned placements) {
   qb_measure_options mo = *suite;
-  const unsigned reps = big ? QB__ROOF_BIG_REPETITIONS : QB__ROOF_REPETITIONS;
+  unsigned reps = big ? QB__ROOF_BIG_REPETITIONS : QB__ROOF_REPETITIONS;
+  if (placements > 1 && reps < placements * QB__ROOF_PLACEMENT_REPETITIONS)
+    reps = placements * QB__ROOF_PLACEMENT_REPETITIONS;
   if (mo.repetitions < reps) mo.repetitions = reps;
   if (!(mo.min_time <= QB__ROOF_MIN_TIME)) mo.min_time = QB__ROOF_MIN_TIME;
   return mo;
@@ -136,7 +142,7 @@ static qb_measure_options qb__roof_options(const qb_measure_options* suite, bool
 static void qb__measure_cpu(qb__roofing* r, const char* bench, qb_cpu_bench* b, unsigned threads, bool big,
                             qb_measure* m) {
   qb_error err = {0};
-  const qb_measure_options mo = qb__roof_options(&r->in->measure, big);
+  const qb_measure_options mo = qb__roof_options(&r->in->measure, big, b->placements);
   qb__progress(r, bench);
   b->pins = &r->pins;
   snprintf(b->timeout_msg, sizeof b->timeout_msg, "timed out after %g s (--case-timeout)",
@@ -201,8 +207,35 @@ static int qb__class_index(const char* size_class) {
   return cls;
 }
 
-/* One trial of a CPU bandwidth roof: every way timed once; each way's fastest
- * repetition, and the roof's, kept when faster than the trials before. */
+/*
+ * Copies of a roof's buffers (qb_cpu_bench_roof), the runs of each way going round
+ * them: out of L1 the rate a loop reaches depends on the physical pages under its
+ * buffers, and one allocation can hold a roof down for a whole run (in five runs of
+ * session 17 on the 2-vCPU Zen 4 the L2 roof of the 17:128 mix read 110.6-111.6 GB/s
+ * over four trials in two runs and 116.6-117.3 in three others, and dequantizers of
+ * that mix ran 1.03 of the low ones; a stand-alone copy of the 256-bit loop over eight
+ * buffers read 105-114 or 117 GB/s per buffer, the same in each of four rounds). Only
+ * where a way is timed in many short repetitions (below QB__ROOF_BIG_BYTES: the big
+ * roofs' few one-call repetitions would each get one copy) and on footprints beyond the
+ * L1d as detected (--caches may size an "L2" roof that still fits it), which is indexed
+ * within the page.
+ */
+#define QB__ROOF_PLACEMENTS 3u
+
+static unsigned qb__placements(const qb_roof* x, const qb_topo* t, bool big) {
+  const uint64_t l1d = t->l1d ? t->l1d : t->l1d_used; /* the cache as detected, not as sized */
+  return big || x->bytes <= l1d ? 1 : QB__ROOF_PLACEMENTS;
+}
+
+/* A way under 1/QB__ROOF_WAY_DROP of its roof (or failed) after the first trial is not
+ * timed again: it cannot become the roof, and above L1 size the non-temporal ways of a
+ * write-heavy mix move a third of what the plain loop does (on the 2-vCPU Zen 4 at L2
+ * size, 29-42 GB/s against 108-117), half of the time of each later trial. */
+#define QB__ROOF_WAY_DROP 2
+
+/* One trial of a CPU bandwidth roof: every way timed once (after the first, those still
+ * in the running); each way's fastest repetition, and the roof's, kept when faster than
+ * the trials before. */
 static void qb__bandwidth_trial(qb__roofing* r, qb_roof* x) {
   const qb_ctx* ctx = r->in->ctx;
   const double timeout = r->in->measure.case_timeout;
@@ -210,8 +243,10 @@ static void qb__bandwidth_trial(qb__roofing* r, qb_roof* x) {
   const size_t n_ways = qb__ways_of(x, &ctx->cpu, ways);
   const unsigned trial = ++x->trials;
   const bool big = x->bytes >= QB__ROOF_BIG_BYTES;
-  const qb_measure_options mo = qb__roof_options(&r->in->measure, big);
+  x->placements = qb__placements(x, &ctx->topo, big);
+  const qb_measure_options mo = qb__roof_options(&r->in->measure, big, x->placements);
   x->repetitions = mo.repetitions;
+  x->nt_repetitions = qb__roof_options(&r->in->measure, big, 1).repetitions;
   x->min_time = mo.min_time;
   x->warm_s = big && x->threads > 1 ? QB__ROOF_WARM_S : 0;
   if (trial == 1) r->final = (size_t) (x - r->roofs->items);
@@ -222,13 +257,19 @@ static void qb__bandwidth_trial(qb__roofing* r, qb_roof* x) {
       x->way_names[i] = way->name;
       x->way_bps[i] = 0;
       x->n_ways = i + 1;
+    } else if (trial > 1 && x->way_bps[i] < x->bytes_per_second / QB__ROOF_WAY_DROP) {
+      continue;
     }
+    /* Non-temporal stores go round no cache: their ways keep one copy of the buffers
+     * and the plain count of repetitions (a third of a roof's ways above L1 size). */
+    const unsigned places = way->stream.nt ? 1 : x->placements;
     qb_cpu_bench b;
     qb_error err = {0};
-    const qb_status st =
-        way->work == QB_CPU_WORK_STREAM
-            ? qb_cpu_bench_stream(&b, way->stream, (size_t) x->bytes, x->threads, &ctx->cpu, timeout, &err)
-            : qb_cpu_bench_roof(&b, way->work, (size_t) x->bytes, x->threads, &ctx->cpu, timeout, &err);
+    const qb_status st = way->work == QB_CPU_WORK_STREAM
+                             ? qb_cpu_bench_stream(&b, way->stream, (size_t) x->bytes, x->threads, places,
+                                                   &ctx->cpu, timeout, &err)
+                             : qb_cpu_bench_roof(&b, way->work, (size_t) x->bytes, x->threads, places,
+                                                 &ctx->cpu, timeout, &err);
     if (st != QB_OK) {
       /* A way this CPU lacks (non-temporal stores without AVX2) is no failure. */
       if (st != QB_UNSUPPORTED && x->method == NULL) qb_text_copy(x->reason, sizeof x->reason, err.msg);
@@ -688,13 +729,21 @@ json_t* qb_roofs_json(const qb_roofs* roofs) {
         for (unsigned j = 0; j < x->n_trial_bps; j++) json_array_append_new(each, json_real(x->trial_bps[j]));
         json_object_set_new(o, "trial_bytes_per_second", each);
       }
-      char best[160];
-      snprintf(
-          best, sizeof best,
-          "the fastest of %u repetitions of %g ms (or of one call, if longer) of each way, over every trial",
-          x->repetitions, x->min_time * 1e3);
+      char best[256];
+      if (x->placements > 1) {
+        snprintf(best, sizeof best,
+                 "the fastest of %u repetitions of %g ms of each way, its runs going round %u copies of its "
+                 "buffers (the non-temporal ways: %u over one copy), over every trial",
+                 x->repetitions, x->min_time * 1e3, x->placements, x->nt_repetitions);
+      } else {
+        snprintf(best, sizeof best,
+                 "the fastest of %u repetitions of %g ms (or of one call, if longer) of each way, over every "
+                 "trial",
+                 x->repetitions, x->min_time * 1e3);
+      }
       json_object_set_new(o, "best_of", json_string(best));
       json_object_set_new(o, "warm_up_s", json_real(x->warm_s));
+      json_object_set_new(o, "placements", json_integer(x->placements));
       if (x->r + x->w > 0) {
         json_object_set_new(o, "read_lines", json_integer(x->r));
         json_object_set_new(o, "write_lines", json_integer(x->w));

@@ -48,9 +48,11 @@ typedef struct qb_roof {
    * 16): a spread of trials is a machine that changed during the run. */
   double trial_bps[16];
   unsigned n_trial_bps;
-  unsigned repetitions; /* per way and trial */
-  double min_time;      /* seconds per repetition */
-  double warm_s;        /* untimed calls per thread before each way's repetitions (0: none) */
+  unsigned repetitions;    /* per way and trial */
+  unsigned placements;     /* CPU bandwidth roofs: copies of the buffers the runs go round */
+  unsigned nt_repetitions; /* the non-temporal ways' repetitions (over one copy) */
+  double min_time;         /* seconds per repetition */
+  double warm_s;           /* untimed calls per thread before each way's repetitions (0: none) */
   bool ok;
   bool skipped; /* not measurable here (a device's allocation limit): not an error */
   char reason[512];

@@ -145,6 +145,12 @@ for x in q["roofs"]:
     warm = x.get("warm_up_s")
     if warm is None or (warm > 0) != (x["threads"] > 1 and x["bytes"] >= 4 << 20):
         bad.append("roof %s/%s/%s: warm_up_s %s" % (x["name"], x["size_class"], x["threads"], warm))
+    # Copies of the buffers only beyond the L1d as detected and where the many short
+    # repetitions go round them.
+    places = x.get("placements")
+    l1d = q["topology"]["l1d"] or q["topology"]["l1d_used"]
+    if places != (3 if l1d < x["bytes"] < 4 << 20 else 1):
+        bad.append("roof %s/%s/%s: placements %s" % (x["name"], x["size_class"], x["threads"], places))
     if x["name"] == "read" and not {"sum", "sum-8", "sum-2"} <= set(x.get("ways", {})):
         bad.append("roof read/%s/%s: ways %s lack sum, sum-8 or sum-2" % (x["size_class"], x["threads"], sorted(x.get("ways", {}))))
     # Each trial's fastest way, in order: the roof is the fastest of them.

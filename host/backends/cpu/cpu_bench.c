@@ -210,10 +210,11 @@ qb_status qb_cpu_bench_peak(qb_cpu_bench* b, const qb_kernel_info* k, size_t n, 
 }
 
 qb_status qb_cpu_bench_roof(qb_cpu_bench* b, qb_cpu_work work, size_t bytes, unsigned threads,
-                            const qb_cpu* cpu, double timeout_s, qb_error* err) {
+                            unsigned placements, const qb_cpu* cpu, double timeout_s, qb_error* err) {
   memset(b, 0, sizeof *b);
   b->work = work;
   b->timeout_s = timeout_s;
+  b->placements = placements ? placements : 1;
 #if defined(__x86_64__) || defined(__i386__)
   b->read_avx2 = qb_isa_usable(cpu, QB_ISA_avx2, NULL, NULL, 0);
 #else
@@ -227,7 +228,8 @@ qb_status qb_cpu_bench_roof(qb_cpu_bench* b, qb_cpu_work work, size_t bytes, uns
   const size_t span = work == QB_CPU_WORK_COPY ? bytes / 2 : bytes;
   const size_t per = (span / b->threads + unit - 1) / unit * unit;
   const size_t buf = per * b->threads;
-  b->roof_bytes = work == QB_CPU_WORK_COPY ? 2 * buf : buf;
+  b->placement_bytes = work == QB_CPU_WORK_COPY ? 2 * buf : buf;
+  b->roof_bytes = b->placement_bytes * b->placements;
   b->roof_buf = qb_cpu_alloc_touched(b->roof_bytes);
   if (b->roof_buf == NULL) {
     qb_cpu_bench_free(b);
@@ -257,10 +259,11 @@ int qb_cpu_stream_width(const qb_cpu* cpu) {
 }
 
 qb_status qb_cpu_bench_stream(qb_cpu_bench* b, qb_cpu_stream st, size_t bytes, unsigned threads,
-                              const qb_cpu* cpu, double timeout_s, qb_error* err) {
+                              unsigned placements, const qb_cpu* cpu, double timeout_s, qb_error* err) {
   memset(b, 0, sizeof *b);
   b->work = QB_CPU_WORK_STREAM;
   b->timeout_s = timeout_s;
+  b->placements = placements ? placements : 1;
   b->stream = st;
   const int widest = qb_cpu_stream_width(cpu);
   b->stream_width = widest > 16 ? widest : 0;
@@ -293,7 +296,8 @@ qb_status qb_cpu_bench_stream(qb_cpu_bench* b, qb_cpu_stream st, size_t bytes, u
   const size_t rspan = (steps * st.r * 64 + page - 1) / page * page;
   const size_t wspan = (steps * st.w * 64 + page - 1) / page * page;
   const size_t per = rspan + wspan;
-  b->roof_bytes = per * b->threads;
+  b->placement_bytes = per * b->threads;
+  b->roof_bytes = b->placement_bytes * b->placements;
   b->roof_buf = qb_cpu_alloc_touched(b->roof_bytes);
   if (b->roof_buf == NULL) {
     qb_cpu_bench_free(b);
@@ -596,6 +600,17 @@ void qb_cpu_bench_fn(qb_gb_state* st, void* user) {
   if (atomic_load(&b->timed_out) || qb__over_time(b)) {
     qb_gb_skip_with_error(st, b->timeout_msg);
     return;
+  }
+  /* A roof over several placements: each run (calibration step or repetition) on the
+   * next copy of the buffers, warmed by one untimed call so that no run times the fetch
+   * of lines another run left out of the cache. Each thread counts its own runs: every
+   * run calls every thread once, so all threads are on the same placement. */
+  if (b->placements > 1) {
+    const size_t shift = (size_t) (s->runs++ % b->placements) * b->placement_bytes;
+    s->x = (const char*) s->x - s->shift + shift;
+    s->y = (char*) s->y - s->shift + shift;
+    s->shift = shift;
+    qb__call(b, s);
   }
   /* A multi-thread roof's warm-up: untimed calls for warm_s, once per thread index (GB
    * starts fresh threads for each repetition; the later ones follow at once). A DRAM

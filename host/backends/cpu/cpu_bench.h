@@ -76,6 +76,8 @@ typedef struct qb_cpu_slice {
   int64_t batch;              /* iterations per keep-running step: amortizes the loop's overhead */
   uint64_t sink;              /* read roof: keeps the sum alive */
   bool warmed;                /* this thread index has done the bench's warm-up (warm_s) */
+  unsigned runs;              /* roofs over placements: this thread's runs so far */
+  size_t shift;               /* roofs over placements: x and y's offset from placement 0 */
 } qb_cpu_slice;
 
 typedef struct qb_cpu_bench {
@@ -88,6 +90,10 @@ typedef struct qb_cpu_bench {
   void* ones;           /* peaks: a[0] and b[0] */
   void* roof_buf;       /* roofs: the buffers, allocated and touched here */
   size_t roof_bytes;
+  /* Roofs: copies of the buffers (each placement_bytes, side by side in roof_buf), one
+   * per run in turn (qb_cpu_bench_fn); 1: one copy. */
+  unsigned placements;
+  size_t placement_bytes;
   bool read_avx2;       /* the read roof's wide path is usable */
   int stream_width;     /* stream roofs: 64 (AVX-512), 32 (AVX2) or 0 (portable) */
   qb_cpu_stream stream; /* stream roofs: the mix */
@@ -119,9 +125,18 @@ qb_status qb_cpu_bench_kernel(qb_cpu_bench* b, const qb_kernel_info* k, const qb
 qb_status qb_cpu_bench_peak(qb_cpu_bench* b, const qb_kernel_info* k, size_t n, unsigned threads,
                             double timeout_s, qb_error* err);
 
-/* A bandwidth roof over `bytes` in total (its whole footprint), split over threads. */
+/*
+ * A bandwidth roof over `bytes` in total (its whole footprint), split over threads.
+ * `placements` copies of the buffers are allocated side by side (all alive at once, so
+ * on physical pages of their own), and each run of the benchmark (calibration step or
+ * repetition) works on the next copy: out of L1 the rate a loop reaches depends on the
+ * physical pages under its buffers (on the 2-vCPU Zen 4 a 17:128 mix read 105-114 GB/s
+ * over some 512 KiB buffers and 117 over others, each buffer the same in every round), and
+ * the fastest repetition of a roof over several copies is not held down by one unlucky
+ * allocation. 0 or 1: one copy.
+ */
 qb_status qb_cpu_bench_roof(qb_cpu_bench* b, qb_cpu_work work, size_t bytes, unsigned threads,
-                            const qb_cpu* cpu, double timeout_s, qb_error* err);
+                            unsigned placements, const qb_cpu* cpu, double timeout_s, qb_error* err);
 
 /*
  * A stream roof over `bytes` in total: each step reads s.r cache lines from one buffer
@@ -130,10 +145,10 @@ qb_status qb_cpu_bench_roof(qb_cpu_bench* b, qb_cpu_work work, size_t bytes, uns
  * element can be held to a loop that moves bytes in the same proportion. The bytes
  * counter counts what is read plus what is written, as a family's bytes formula does.
  * QB_UNSUPPORTED when s.nt is asked for without AVX2, or s.narrow without AVX-512 (the
- * loop is then the widest one already).
+ * loop is then the widest one already). `placements` as for qb_cpu_bench_roof.
  */
 qb_status qb_cpu_bench_stream(qb_cpu_bench* b, qb_cpu_stream s, size_t bytes, unsigned threads,
-                              const qb_cpu* cpu, double timeout_s, qb_error* err);
+                              unsigned placements, const qb_cpu* cpu, double timeout_s, qb_error* err);
 
 /* The widest vector, in bytes, a stream roof's loop uses on this CPU: 64 (AVX-512), 32
  * (AVX2) or 16 (portable); where it is 64, a `narrow` loop (32) is a way of its own. */
