@@ -114,7 +114,7 @@ while IFS= read -r o; do
 done < <(find "$qbuild/kernels" -name '*.c.o' | sort)
 deps=$(pkg-config --libs jansson hwloc 2>/dev/null || echo "-ljansson")
 gcc "${cflags[@]}" "${defs[@]}" "$root/ci/peers/peers.c" -o "$work/peers" \
-  -Wl,--start-group "$qbuild/host/libqbench_core.a" "${kobjs[@]}" "${libs[@]}" -Wl,--end-group \
+  -Wl,--start-group "${kobjs[@]}" "$qbuild/host/libqbench_core.a" "${libs[@]}" -Wl,--end-group \
   $deps -lpthread -lm
 echo "qbench: $(git -C "$root" log -1 --format='%h %cs')"
 echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-), load: $(cut -d' ' -f1-3 /proc/loadavg)"

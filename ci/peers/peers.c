@@ -20,6 +20,8 @@
  * (`qbench plot --peers FILE` joins them to its roof table by family):
  * peer,operation,family,n,variant,qbench_gelps,peer_gelps,ratio (Gel/s: 10^9 elements
  * per second; peer "none" with empty peer_gelps and ratio for qbench's side alone).
+ * qbench's write-heavy kernels stream their stores as `qbench run` sets them for one
+ * thread (calls that move three quarters of the last level or more).
  * --serve: one request a line on stdin, "FAMILY N", answered by one round of that
  * family at that size and a line "done" (ci/peers/torch_peers.py interleaves its
  * rounds with PyTorch's so, in one long-lived process).
@@ -33,8 +35,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/stream.h"
 #include "platform/cpu.h"
 #include "platform/registry.h"
+#include "platform/topo.h"
 
 #ifdef QB_PEER_GGML
 #include "ggml-cpu.h"
@@ -442,6 +446,13 @@ int main(int argc, char** argv) {
   }
   qb_cpu cpu;
   qb_cpu_detect(&cpu);
+  /* qbench's kernels as `qbench run` calls them with one thread: a call that moves three
+   * quarters of the last-level cache or more streams its stores (host/backends/cpu/
+   * cpu_backend.c). Left at the kernels' default (never), the write-heavy kernels were
+   * timed here on a plain-store path that qbench never takes at 16M elements. */
+  qb_topo topo;
+  qb_topo_detect(&topo);
+  if (topo.l3_used != 0) qb_kernels_set_stream_min_bytes((size_t) (topo.l3_used / 4 * 3));
 #ifdef QB_PEER_GGML
   ggml_cpu_init();
 #endif
