@@ -345,6 +345,8 @@ QB__AVX2_INLINE void qb__avx2_quantc(size_t n, const float* x, void* y, const qb
   }
   const __m256i qmin = _mm256_set1_epi32(q->qmin), qmax = _mm256_set1_epi32(q->qmax);
   const __m256i qmin8 = _mm256_set1_epi8((char) q->qmin), qmax8 = _mm256_set1_epi8((char) q->qmax);
+  /* A channel's rest after its whole 32s: more than 8 as 32 codes, else vectors of 8. */
+  const int rest32 = unroll == 4 && len >= 32 && len % 32 > 8;
   for (size_t c = 0; c < n / len; c++, x += len, out += len) {
     qb__avx2_qp p;
     p.mul = _mm256_set1_ps(mul[c]);
@@ -363,8 +365,10 @@ QB__AVX2_INLINE void qb__avx2_quantc(size_t n, const float* x, void* y, const qb
         qb__avx2_quant32(x + i, &p, out + i, tflite, is_u8, pk, 0);
       }
     }
-    if (unroll == 4 && i < len && len >= 32) {
-      /* The rest as the 32 ending at the channel's end, overlapping (the same bytes). */
+    if (rest32) {
+      /* A rest of more than 8 as the 32 ending at the channel's end, overlapping (the same
+       * bytes); one of 8 or fewer as the vector of 8 below (a channel of 97, the L2
+       * case's: one vector of 8 where the 32 took four, about as many instructions). */
       qb__avx2_quant32(x + len - 32, &p, out + len - 32, tflite, is_u8, pk, 0);
       continue;
     }
