@@ -216,6 +216,20 @@ static bool checks(const qb_kernel_info* k) {
          k != qb_kernel_reference(k->family);
 }
 
+/* Under d = 1344 / 448 = 3: 3 m for the midpoint m between E4M3 codes i % 126 and i % 126 + 1
+ * (an exact tie of x / d), moved by (i / 126) % 9 - 4 f32 steps. The AVX-512 rows multiply
+ * by 1/d and divide only a row with a lane this near a rounding boundary (blkq-avx512.h). */
+static float e4m3_mid_near(int i) {
+  const int c = i % 126;
+  const float v0 = c < 8 ? ldexpf((float) c, -9) : ldexpf((float) (8 + (c & 7)), (c >> 3) - 10);
+  const float v1 =
+      c + 1 < 8 ? ldexpf((float) (c + 1), -9) : ldexpf((float) (8 + ((c + 1) & 7)), ((c + 1) >> 3) - 10);
+  const uint32_t w = bits((v0 + v1) / 2.0f * 3.0f) + (uint32_t) ((i / 126) % 9 - 4);
+  float f;
+  memcpy(&f, &w, sizeof f);
+  return f;
+}
+
 /* The edge tiles of test_edge_tiles and a few more, one per tile in turn (tile t gets case
  * (t + shift) % 8), so that the one-tile shapes see them too across the shifts. */
 static void put_edges(float* x, size_t rows, size_t cols, size_t shift) {
@@ -241,8 +255,8 @@ static void put_edges(float* x, size_t rows, size_t cols, size_t shift) {
             *v = (r == 0 && c == 0) ? -FLT_MAX : (float) c * 1e36f;
             break; /* amax at the top */
           case 5:
-            *v = (float) ((int) c - 64) * 0.125f * (float) (r + 1);
-            break; /* exact ties */
+            *v = r + c == 0 ? -1344.0f : sgn * e4m3_mid_near((int) (r * T + c));
+            break; /* d = 3: exact ties of x / d and their neighbours */
           case 6:
             *v = sgn * (float) ((r * T + c) % 601) * 0x1p-149f;
             break; /* d rounded down: x / d to 600 */

@@ -1061,6 +1061,51 @@ static void check_f8b128_min_normal(const qb_kernel_info* k) {
 }
 
 /*
+ * FP8 per 128 at the rounding boundaries of E4M3: for 64 scales (d = 3 x 2^k and other
+ * few-bit d, where m d is exact and x / d an exact tie, then d of 23 random bits), every
+ * midpoint m between neighbouring E4M3 values up to 448 (those of the subnormal codes
+ * included) as x = fl(m d) moved by -4 .. 4 f32 steps, one step per block, both signs;
+ * element 0 holds amax = 448 d, element 127 a zero: the quotients a product by 1/d may
+ * put on the wrong side of a boundary (blkq-avx512.h's rows, which divide there; used by
+ * the tile quantizer, test_f8tile's case 5).
+ */
+static void check_f8b128_ties(const qb_kernel_info* k) {
+  if (qb_family_get(k->family)->out != QB_DTYPE_f8e4m3b128) return;
+  enum { ND = 64, NB = ND * 9 };
+  static float x[NB * 128];
+  static uint8_t got[NB * 132 + 64], want[NB * 132 + 64];
+  uint32_t seed = 12345u;
+  for (int di = 0; di < ND; di++) {
+    seed = seed * 1664525u + 1013904223u;
+    const float amax =
+        di < 24 ? 448.0f * (float) (2 * (di % 8) + 1) * ldexpf(1.0f, di / 8 * 9 - 9)
+                : from_bits(to_bits(448.0f) + (seed >> 9) + (uint32_t) ((di % 24) - 12) * (1u << 23));
+    const float d = amax / 448.0f;
+    for (int st = 0; st < 9; st++) {
+      float* xb = x + 128 * (di * 9 + st);
+      xb[0] = st & 1 ? -amax : amax;
+      xb[127] = st & 2 ? -0.0f : 0.0f;
+      for (int c = 0; c < 126; c++) {
+        /* The midpoint between codes c and c + 1. */
+        const float v0 = c < 8 ? ldexpf((float) c, -9) : ldexpf((float) (8 + (c & 7)), (c >> 3) - 10);
+        const float v1 = c + 1 < 8 ? ldexpf((float) (c + 1), -9)
+                                   : ldexpf((float) (8 + ((c + 1) & 7)), ((c + 1) >> 3) - 10);
+        const float m = from_bits(to_bits(fabsf((v0 + v1) / 2.0f * d)) + (uint32_t) (st - 4));
+        xb[1 + c] = (c + st) & 1 ? -m : m;
+      }
+    }
+  }
+  memset(got, 0xA5, sizeof got);
+  memset(want, 0xA5, sizeof want);
+  qb_kernel_unary(k)((size_t) NB * 128, x, got, NULL);
+  qb_kernel_unary(qb_kernel_reference(k->family))((size_t) NB * 128, x, want, NULL);
+  for (size_t i = 0; i < (size_t) NB * 132; i++)
+    if (got[i] != want[i])
+      fail_msg("%s: block %zu at the E4M3 boundaries, byte %zu: got 0x%02X, want 0x%02X", k->name, i / 132,
+               i % 132, got[i], want[i]);
+}
+
+/*
  * NVFP4 under f32 subnormal tensor scales g: blocks of 16 multiples of 2^-149, amax = a x
  * 2^-149 for a = 1 .. 2048, so that d = e4m3(s) g is itself a subnormal rounded far from
  * s g (quotients x / d up to about 12: the x86 codes must clamp them, blkq-avx2.h) or 0.
@@ -1102,6 +1147,7 @@ static void check(const qb_kernel_info* k) {
   check_mx_grid(k);
   check_f8b128_tiny(k);
   check_f8b128_min_normal(k);
+  check_f8b128_ties(k);
   check_nvf4_tiny_g(k);
   check_dequant_scales(k);
   check_f8b128_dequant_codes(k);
