@@ -29,19 +29,27 @@
  *    each element, vpermt2b) put on by one vpternlogd.
  * 6 operations per 16 elements before the gather, where blkq-avx2.h takes 11 per 8.
  */
-static inline __attribute__((always_inline)) void qb__blkq_avx512vbmi_f8_row_codes(const float* x, __m256 dv8,
-                                                                                   uint8_t* q) {
-  const __m512 dv = _mm512_broadcast_f32x8(dv8);
-  const __m512i tab = _mm512_add_epi32(
+/* Step 2's table: magic[j] = 2^(121 + j + 20 - 127) with mantissa field j << 3. */
+static inline __attribute__((always_inline)) __m512i qb__blkq_avx512vbmi_f8_magic(void) {
+  return _mm512_add_epi32(
       _mm512_set1_epi32((121 + 20) << 23),
       _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
                          _mm512_set1_epi32((1 << 23) + (1 << 3))));
-  /* Output byte i (of 32): byte 4 i of the first vector for i < 16, byte 4 (i - 16) of the
-   * second (indices from 64) for i >= 16. */
-  const __m512i perm =
-      _mm512_set_epi8(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-                      0, 0, 0, 124, 120, 116, 112, 108, 104, 100, 96, 92, 88, 84, 80, 76, 72, 68, 64, 60, 56,
-                      52, 48, 44, 40, 36, 32, 28, 24, 20, 16, 12, 8, 4, 0);
+}
+
+/* Step 3's gather: output byte i (of 32) is byte 4 i of the first vector for i < 16, byte
+ * 4 (i - 16) of the second (indices from 64) for i >= 16. */
+static inline __attribute__((always_inline)) __m512i qb__blkq_avx512vbmi_f8_gather(void) {
+  return _mm512_set_epi8(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                         0, 0, 0, 0, 124, 120, 116, 112, 108, 104, 100, 96, 92, 88, 84, 80, 76, 72, 68, 64,
+                         60, 56, 52, 48, 44, 40, 36, 32, 28, 24, 20, 16, 12, 8, 4, 0);
+}
+
+static inline __attribute__((always_inline)) void qb__blkq_avx512vbmi_f8_row_codes(const float* x, __m256 dv8,
+                                                                                   uint8_t* q) {
+  const __m512 dv = _mm512_broadcast_f32x8(dv8);
+  const __m512i tab = qb__blkq_avx512vbmi_f8_magic();
+  const __m512i perm = qb__blkq_avx512vbmi_f8_gather();
 #pragma GCC unroll 4
   for (int i = 0; i < 128; i += 32) {
     __m512i w[2], s[2];
@@ -93,14 +101,8 @@ static inline __attribute__((always_inline)) void qb__blkq_avx512vbmi_f8_row_cod
 static inline __attribute__((always_inline)) int qb__blkq_avx512vbmi_f8_row_codes_rcp(const float* x,
                                                                                       __m256 r8, uint8_t* q) {
   const __m512 r = _mm512_broadcast_f32x8(r8);
-  const __m512i tab = _mm512_add_epi32(
-      _mm512_set1_epi32((121 + 20) << 23),
-      _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
-                         _mm512_set1_epi32((1 << 23) + (1 << 3))));
-  const __m512i perm =
-      _mm512_set_epi8(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-                      0, 0, 0, 124, 120, 116, 112, 108, 104, 100, 96, 92, 88, 84, 80, 76, 72, 68, 64, 60, 56,
-                      52, 48, 44, 40, 36, 32, 28, 24, 20, 16, 12, 8, 4, 0);
+  const __m512i tab = qb__blkq_avx512vbmi_f8_magic();
+  const __m512i perm = qb__blkq_avx512vbmi_f8_gather();
   __mmask16 near = 0;
 #pragma GCC unroll 4
   for (int i = 0; i < 128; i += 32) {
