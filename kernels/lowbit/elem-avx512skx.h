@@ -223,34 +223,36 @@ static inline void qb__elem_avx512_pack6_lanes_x64_over(__m512i c, uint8_t* out)
  * qb__elem_avx2_encode_fn_blocks: each block's codes computed before the previous block's
  * are packed and stored; FP6 stores every block but the last with 16 bytes past its own
  * (overwritten by the next block's store), FP4 packs two blocks per 64-byte store. The
- * FP6 packs are parameters (elem-avx512vbmi.h passes its own); always inlined, the calls
- * are direct.
+ * encoder, the FP4 two-block pack and the FP6 packs are parameters (elem-avx512vbmi.h
+ * passes its own); always inlined, the calls are direct.
  */
+typedef __m512i (*qb__elem_avx512_encoder)(const float* in, int ebits, int mbits, int bias);
+typedef void (*qb__elem_avx512_pack4_fn)(__m512i a, __m512i b, uint8_t* out);
 typedef void (*qb__elem_avx512_pack6_fn)(__m512i c, uint8_t* out);
 static inline __attribute__((always_inline)) void qb__elem_avx512_encode_fn_blocks_with(
-    size_t nb, const float* in, uint8_t* out, int ebits, int mbits, int bias, qb__elem_avx512_pack6_fn pack6,
+    size_t nb, const float* in, uint8_t* out, int ebits, int mbits, int bias, qb__elem_avx512_encoder encode,
+    qb__elem_avx512_pack4_fn pack4_x128, qb__elem_avx512_pack6_fn pack6,
     qb__elem_avx512_pack6_fn pack6_over) {
   const int nbits = ebits + mbits;
   const size_t ob = (size_t) (1 + nbits) * 8; /* bytes per 64 codes */
-  __m512i c = qb__elem_avx512_encode_fn_lanes_x64(in, ebits, mbits, bias);
+  __m512i c = encode(in, ebits, mbits, bias);
   if (nbits == 3) {
     size_t i = 1;
     for (; i + 1 < nb; i += 2) {
-      const __m512i d = qb__elem_avx512_encode_fn_lanes_x64(in + 64 * i, ebits, mbits, bias);
-      const __m512i e = qb__elem_avx512_encode_fn_lanes_x64(in + 64 * (i + 1), ebits, mbits, bias);
-      qb__elem_avx512_pack4_lanes_x128(c, d, out + ob * (i - 1));
+      const __m512i d = encode(in + 64 * i, ebits, mbits, bias);
+      const __m512i e = encode(in + 64 * (i + 1), ebits, mbits, bias);
+      pack4_x128(c, d, out + ob * (i - 1));
       c = e;
     }
     if (i < nb) {
-      qb__elem_avx512_pack4_lanes_x128(
-          c, qb__elem_avx512_encode_fn_lanes_x64(in + 64 * i, ebits, mbits, bias), out + ob * (i - 1));
+      pack4_x128(c, encode(in + 64 * i, ebits, mbits, bias), out + ob * (i - 1));
     } else {
       qb__elem_avx512_pack4_lanes_x64(c, out + ob * (nb - 1));
     }
     return;
   }
   for (size_t i = 1; i < nb; i++) {
-    const __m512i next = qb__elem_avx512_encode_fn_lanes_x64(in + 64 * i, ebits, mbits, bias);
+    const __m512i next = encode(in + 64 * i, ebits, mbits, bias);
     pack6_over(c, out + ob * (i - 1));
     c = next;
   }
@@ -259,7 +261,8 @@ static inline __attribute__((always_inline)) void qb__elem_avx512_encode_fn_bloc
 static inline __attribute__((always_inline)) void qb__elem_avx512_encode_fn_blocks(size_t nb, const float* in,
                                                                                    uint8_t* out, int ebits,
                                                                                    int mbits, int bias) {
-  qb__elem_avx512_encode_fn_blocks_with(nb, in, out, ebits, mbits, bias, qb__elem_avx512_pack6_lanes_x64,
+  qb__elem_avx512_encode_fn_blocks_with(nb, in, out, ebits, mbits, bias, qb__elem_avx512_encode_fn_lanes_x64,
+                                        qb__elem_avx512_pack4_lanes_x128, qb__elem_avx512_pack6_lanes_x64,
                                         qb__elem_avx512_pack6_lanes_x64_over);
 }
 

@@ -1,9 +1,10 @@
 /*
  * The element casts of kernels/lowbit on AVX-512 with VBMI (vpermb, vpmultishiftqb), 64
  * elements per block: FP6 E2M3 / E3M2 -> f32, the codes extracted by vpermb and
- * vpmultishiftqb for elem-avx512skx.h's 64-entry table, and f32 -> FP6 by
- * elem-avx512skx.h's codes packed with one vpermb. Bit-exact with the scalar references. Included only
- * by -avx512vbmi- files.
+ * vpmultishiftqb for elem-avx512skx.h's 64-entry table, the FP4 decode by vpmultishiftqb
+ * and a vpermps table, and f32 -> FP6 / FP4 by the MX quantizers' FMA form with the code
+ * and sign bytes gathered by vpermt2b (FP6 packed with one vpermb). Bit-exact with the
+ * scalar references. Included only by -avx512vbmi- files.
  */
 #ifndef QB_LOWBIT_ELEM_AVX512VBMI_H
 #define QB_LOWBIT_ELEM_AVX512VBMI_H
@@ -78,21 +79,121 @@ static inline void qb__elem_avx512vbmi_pack6_lanes_x64_over(__m512i c, uint8_t* 
   _mm512_storeu_si512((void*) out, qb__elem_avx512vbmi_pack6_x64(c));
 }
 
+/*
+ * 64 f32 -> 64 FP6 / FP4 codes in lane order (elem-avx512skx.h), the common case in 4
+ * vector operations per 16 and 11 per 64 (qb__elem_avx512_encode_fn_lanes_x64 takes 6 and
+ * 13): the MX encoders' FMA form (mxq-avx512.h, kernels/lowbit/README.md) with the
+ * binade floor emin = 1 - bias fixed, and the clamp on the code bytes:
+ * 1. e = x & 0xFF800000 (+-2^E with x's sign: +-0 for zeros and subnormals, +-inf for inf
+ *    and NaN); e' = vrangeps(e, 2^emin, imm 3: the larger magnitude, e's sign) =
+ *    +-2^E' with E' = max(E, emin);
+ * 2. s = fma(e', c, x), c = 2^(23 - mbits) (1 + d 2^-23): e' c = +-(2^(E' + 23 - mbits) +
+ *    d 2^(E' - mbits)) exactly, the magic number with x's sign. |x| < 2^(E' + 1), so |s|
+ *    stays in the magic's binade, whose quantum 2^(E' - mbits) is the format's at E'
+ *    (its subnormals' at E' = emin): the one rounding of the FMA (nearest even; d is even,
+ *    so the parity of the sum's last bit is k's) leaves |s| = 2^(E' + 23 - mbits) + (d +
+ *    k) 2^(E' - mbits), k the count of quanta of |x| rounded, k <= 2^(mbits + 1), and
+ *    nearest even being symmetric, -x gives -s;
+ * 3. vpmaddwd of s with the words (256, 2^(mbits + 1)): byte 1 of each dword is d + k +
+ *    (exponent field of s << mbits) mod 256 (the sign bit, at the top of the high word,
+ *    only changes bits from 16 + mbits up), which is k + ((E' - emin) << mbits), the
+ *    magnitude code (the carry of k = 2^(mbits + 1) into the next binade's code included),
+ *    as d = -((150 - mbits + emin) << mbits) mod 256 (even, and d + k < 256);
+ * 4. the code bytes of the four vectors (byte 1) and x's sign bytes (byte 3) gathered in
+ *    lane order, two vpermt2b and one byte blend each;
+ * 5. a block with an x whose byte 3 without the sign is 72 or more (|x| >= 2^17, inf,
+ *    NaN) goes to qb__elem_avx512_encode_fn_rare_x64; below 2^17 the code is under 256
+ *    (E' <= 16: at most 144, E2M3) and no byte wraps, so one vpminub by the largest code
+ *    saturates exactly the |x| that round to it or above;
+ * 6. the sign (bit 7 of x's byte) moved to bit nbits and or-ed on (vpsrlw, vpternlogd).
+ * x is loaded once per 16 (GCC would fold it into two operations' memory operands: two
+ * loads). Paired against qb__elem_avx512_encode_fn_lanes_x64 (kernels/lowbit/README.md,
+ * "The element casts"): the madd is the costliest single step (17 % of the block), the
+ * byte-3 test 10 %; its two ADD-pipe replacements (an integer add for the magic and vaddps,
+ * or vpsrld and vpaddd for the madd) ran 0.87-0.92x of this.
+ */
+static inline __attribute__((always_inline)) __m512i qb__elem_avx512vbmi_encode_fn_lanes_x64(const float* in,
+                                                                                             int ebits,
+                                                                                             int mbits,
+                                                                                             int bias) {
+  const int nbits = ebits + mbits, emin = 1 - bias;
+  const int d = -((150 - mbits + emin) << mbits) & 255;
+  const __m512 fl = _mm512_castsi512_ps(_mm512_set1_epi32((emin + 127) << 23));
+  const __m512 c = _mm512_castsi512_ps(_mm512_set1_epi32(((150 - mbits) << 23) | d));
+  const __m512i madd = _mm512_set1_epi32((1 << (mbits + 1)) << 16 | 256);
+  __m512i w[4], p[4];
+  for (int i = 0; i < 4; i++) {
+    w[i] = _mm512_loadu_si512((const void*) (in + 16 * i));
+    __asm__("" : "+v"(w[i]));
+    /* 1-3. */
+    const __m512 e = _mm512_castsi512_ps(_mm512_and_si512(w[i], _mm512_set1_epi32((int) 0xFF800000u)));
+    const __m512 s = _mm512_fmadd_ps(_mm512_range_ps(e, fl, 0x03), c, _mm512_castsi512_ps(w[i]));
+    p[i] = _mm512_madd_epi16(_mm512_castps_si512(s), madd);
+  }
+  /* 4. Lane order's byte 16 L + j is element 16 (j / 4) + 4 L + j % 4: dword 4 L + j % 4 of
+   * vector j / 4, byte 1 (vectors 0 and 2 as the first table, 1 and 3 as the second:
+   * index + 64); bytes j >= 8 of each lane come from the second gather. */
+  const __m512i gather = _mm512_set_epi8(125, 121, 117, 113, 61, 57, 53, 49, 125, 121, 117, 113, 61, 57, 53,
+                                         49, 109, 105, 101, 97, 45, 41, 37, 33, 109, 105, 101, 97, 45, 41, 37,
+                                         33, 93, 89, 85, 81, 29, 25, 21, 17, 93, 89, 85, 81, 29, 25, 21, 17,
+                                         77, 73, 69, 65, 13, 9, 5, 1, 77, 73, 69, 65, 13, 9, 5, 1);
+  const __mmask64 hi = 0xFF00FF00FF00FF00ull;
+  const __m512i code = _mm512_mask_blend_epi8(hi, _mm512_permutex2var_epi8(p[0], gather, p[1]),
+                                              _mm512_permutex2var_epi8(p[2], gather, p[3]));
+  const __m512i gather3 = _mm512_add_epi8(gather, _mm512_set1_epi8(2));
+  const __m512i sg = _mm512_mask_blend_epi8(hi, _mm512_permutex2var_epi8(w[0], gather3, w[1]),
+                                            _mm512_permutex2var_epi8(w[2], gather3, w[3]));
+  /* 5. */
+  if (__builtin_expect(
+          _mm512_cmpge_epu8_mask(_mm512_and_si512(sg, _mm512_set1_epi8(0x7F)), _mm512_set1_epi8(72)) != 0, 0))
+    return qb__elem_avx512_encode_fn_rare_x64(in, ebits, mbits, bias);
+  const __m512i m = _mm512_min_epu8(code, _mm512_set1_epi8((char) ((1 << nbits) - 1)));
+  /* 6. m | (sg >> (7 - nbits) & 1 << nbits), as in qb__elem_avx512_encode_fn_lanes_x64. */
+  return _mm512_ternarylogic_epi32(m, _mm512_srli_epi16(sg, 7 - nbits), _mm512_set1_epi8((char) (1 << nbits)),
+                                   0xF8);
+}
+
+/* Two blocks' 128 FP4 codes in lane order -> 64 bytes in order, one store: vpmaddubsw
+ * joins codes 2k and 2k + 1 (neighbours in a dword) in the low byte of a word, and one
+ * vpermt2b gathers those bytes in order where qb__elem_avx512_pack4_x128 takes a vpackuswb
+ * and a vpermw (paired, FP4 encode: 1.02x). Output byte 8 v + 2 L + h of a block is
+ * the low byte of its word 2 (4 L + v) + h. */
+static inline void qb__elem_avx512vbmi_pack4_lanes_x128(__m512i a, __m512i b, uint8_t* out) {
+  const __m512i k = _mm512_set1_epi16(0x1001);
+  const __m512i perm = _mm512_set_epi8(126, 124, 110, 108, 94, 92, 78, 76, 122, 120, 106, 104, 90, 88, 74, 72,
+                                       118, 116, 102, 100, 86, 84, 70, 68, 114, 112, 98, 96, 82, 80, 66, 64,
+                                       62, 60, 46, 44, 30, 28, 14, 12, 58, 56, 42, 40, 26, 24, 10, 8, 54, 52,
+                                       38, 36, 22, 20, 6, 4, 50, 48, 34, 32, 18, 16, 2, 0);
+  _mm512_storeu_si512((void*) out,
+                      _mm512_permutex2var_epi8(_mm512_maddubs_epi16(a, k), perm, _mm512_maddubs_epi16(b, k)));
+}
+
 /* One block (the tails of elem-loop.c.in), and nb >= 1 whole blocks in a row: the codes
- * of qb__elem_avx512_encode_fn_lanes_x64, software-pipelined as in elem-avx512skx.h. */
+ * of qb__elem_avx512vbmi_encode_fn_lanes_x64, software-pipelined as in elem-avx512skx.h. */
+static inline void qb__elem_avx512vbmi_f32_f4e2m1_x64(const float* in, uint8_t* out) {
+  qb__elem_avx512_pack4_lanes_x64(qb__elem_avx512vbmi_encode_fn_lanes_x64(in, 2, 1, 1), out);
+}
 static inline void qb__elem_avx512vbmi_f32_f6e2m3_x64(const float* in, uint8_t* out) {
-  qb__elem_avx512vbmi_pack6_lanes_x64(qb__elem_avx512_encode_fn_lanes_x64(in, 2, 3, 1), out);
+  qb__elem_avx512vbmi_pack6_lanes_x64(qb__elem_avx512vbmi_encode_fn_lanes_x64(in, 2, 3, 1), out);
 }
 static inline void qb__elem_avx512vbmi_f32_f6e3m2_x64(const float* in, uint8_t* out) {
-  qb__elem_avx512vbmi_pack6_lanes_x64(qb__elem_avx512_encode_fn_lanes_x64(in, 3, 2, 3), out);
+  qb__elem_avx512vbmi_pack6_lanes_x64(qb__elem_avx512vbmi_encode_fn_lanes_x64(in, 3, 2, 3), out);
+}
+static inline __attribute__((always_inline)) void qb__elem_avx512vbmi_encode_fn_blocks(
+    size_t nb, const float* in, uint8_t* out, int ebits, int mbits, int bias) {
+  qb__elem_avx512_encode_fn_blocks_with(
+      nb, in, out, ebits, mbits, bias, qb__elem_avx512vbmi_encode_fn_lanes_x64,
+      qb__elem_avx512vbmi_pack4_lanes_x128, qb__elem_avx512vbmi_pack6_lanes_x64,
+      qb__elem_avx512vbmi_pack6_lanes_x64_over);
+}
+static inline void qb__elem_avx512vbmi_f32_f4e2m1_x64_blocks(size_t nb, const float* in, uint8_t* out) {
+  qb__elem_avx512vbmi_encode_fn_blocks(nb, in, out, 2, 1, 1);
 }
 static inline void qb__elem_avx512vbmi_f32_f6e2m3_x64_blocks(size_t nb, const float* in, uint8_t* out) {
-  qb__elem_avx512_encode_fn_blocks_with(nb, in, out, 2, 3, 1, qb__elem_avx512vbmi_pack6_lanes_x64,
-                                        qb__elem_avx512vbmi_pack6_lanes_x64_over);
+  qb__elem_avx512vbmi_encode_fn_blocks(nb, in, out, 2, 3, 1);
 }
 static inline void qb__elem_avx512vbmi_f32_f6e3m2_x64_blocks(size_t nb, const float* in, uint8_t* out) {
-  qb__elem_avx512_encode_fn_blocks_with(nb, in, out, 3, 2, 3, qb__elem_avx512vbmi_pack6_lanes_x64,
-                                        qb__elem_avx512vbmi_pack6_lanes_x64_over);
+  qb__elem_avx512vbmi_encode_fn_blocks(nb, in, out, 3, 2, 3);
 }
 
 /* 64 FP4 codes (32 bytes, element 2k in the low nibble of byte k) -> f32, 16 at a time:
