@@ -636,14 +636,27 @@ QB_ALWAYS_INLINE uint16 qb__e2m1_nonan16(float16 v) {
     const uint16 w = QB_LOAD(uint16, xg + 16 * k) & keep.s##h;                                         \
     QB_STORE(uchar8, yb + 1, qb__pack_nibbles16(qb__e2m1_nonan16(qb__div16(as_float16(w), dd.s##h)))); \
   }
+/* QB_NVF4_CODES_F where no block of the sixteen holds NaN or inf (keep all ones). */
+#define QB_NVF4_CODES_OK(k, h)                                                                         \
+  {                                                                                                    \
+    global uchar* yb = yg + QB_NVF4_BYTES * k;                                                         \
+    QB_PREFETCH(xg + 16 * 16 + 16 * k);                                                                \
+    yb[0] = (uchar) e.s##h;                                                                            \
+    const uint16 w = QB_LOAD(uint16, xg + 16 * k);                                                     \
+    QB_STORE(uchar8, yb + 1, qb__pack_nibbles16(qb__e2m1_nonan16(qb__div16(as_float16(w), dd.s##h)))); \
+  }
 void qb__nvf4_quant16_finite(global const uint* xg, global uchar* yg, float gs) {
   int16 bad16;
   uint16 e;
   float16 d;
   qb__nvf4_scales16(xg, gs, &bad16, &e, &d);
   const float16 dd = select(d, (float16) INFINITY, d == 0.0f);
-  const uint16 keep = select((uint16) 0xFFFFFFFFu, (uint16) 0u, bad16);
-  QB_REP16(QB_NVF4_CODES_F)
+  if (any(bad16)) {
+    const uint16 keep = select((uint16) 0xFFFFFFFFu, (uint16) 0u, bad16);
+    QB_REP16(QB_NVF4_CODES_F)
+  } else {
+    QB_REP16(QB_NVF4_CODES_OK)
+  }
 }
 
 /* As qb__nvf4_quant_block: s = e4m3_sat(amax / 6 / g), d = e4m3(s) * g, codes
