@@ -486,6 +486,17 @@ void qb__mx_quant1(global const uint* xb, global uchar* yb, int kind, int mode, 
     }                                                                                       \
     qb__mx_store_codes(c0, c1, yb, bits);                                                   \
   }
+/* QB_MX_CODES where every block of the sixteen takes the folded encode. */
+#define QB_MX_CODES_FOLD(k, h)                                                              \
+  {                                                                                         \
+    global uchar* yb = yg + (1 + QB_MX_LEN * bits / 8) * k;                                 \
+    QB_PREFETCH(xg + 16 * 32 + 32 * k);                                                     \
+    QB_PREFETCH(xg + 16 * 32 + 32 * k + 16);                                                \
+    yb[0] = (uchar) e8.s##h;                                                                \
+    const uint16 w0 = QB_LOAD(uint16, xg + 32 * k), w1 = QB_LOAD(uint16, xg + 32 * k + 16); \
+    qb__mx_store_codes(qb__mx_encode16_folded(w0, s.s##h, kind, away),                      \
+                       qb__mx_encode16_folded(w1, s.s##h, kind, away), yb, bits);           \
+  }
 void qb__mx_quant16(global const uint* xg, global uchar* yg, int kind, int mode, int away, int bits) {
   QB_REP16(QB_MX_AMAX)
   const uint16 amax = QB_HMAX16X16(m);
@@ -500,7 +511,11 @@ void qb__mx_quant16(global const uint* xg, global uchar* yg, int kind, int mode,
   const int bias = kind == QB_MX_E4M3 ? 7 : kind == QB_MX_E5M2 ? 15 : kind == QB_MX_E3M2 ? 3 : 1;
   const int mbits = kind == QB_MX_E4M3 || kind == QB_MX_E2M3 ? 3 : kind == QB_MX_E2M1 ? 1 : 2;
   const int16 fold = (s >= bias - 127) & (s <= 104 - qb__mx_emax(kind) + mbits) & (bad16 == 0);
-  QB_REP16(QB_MX_CODES)
+  if (kind != QB_MX_INT8 && all(fold)) {
+    QB_REP16(QB_MX_CODES_FOLD)
+  } else {
+    QB_REP16(QB_MX_CODES)
+  }
 }
 
 #define QB_MX_QUANT_KERNEL(name, KIND, MODE, AWAY, BITS)                                                   \
