@@ -28,10 +28,9 @@ static inline void qb__mx_block_avx512(const float* src, const int32_t* p0, cons
 
 /*
  * The 32 codes (bytes, in order, sign included) of one block of a float format, given the
- * block's constants (lowbit-avx2.h's prep, the FMA form, p0 and fl): c = 2^(23 - mbits)
- * with mantissa field d (FP6, FP4: c is p0) or 0 (FP8: p0 is the offset (X_F << mbits) mod
- * 256 instead, X_F = F + 23 - mbits), fl = F << 23 (F the biased f32 exponent of the floor
- * binade), d the byte offset of qb__mx_fcodes_x32_avx2 (the same sums as there, signed):
+ * block's constants (lowbit-avx2.h's prep, the FMA form, p0 and fl): c = p0 = 2^(23 - mbits)
+ * with mantissa field d, fl = F << 23 (F the biased f32 exponent of the floor binade), d
+ * the byte offset of qb__mx_fcodes_x32_avx2 (the same sums as there, signed):
  * 1. e = x & 0xFF800000: sign and exponent, +-2^(E - 127) (+-0 for a zero or subnormal x);
  * 2. e' = vrangeps(e, fl) (imm 0x03: the operand of larger magnitude, e's sign): +-2^(max(E,
  *    F) - 127);
@@ -45,18 +44,23 @@ static inline void qb__mx_block_avx512(const float* src, const int32_t* p0, cons
  *    (FLOOR), and the sign bits from byte 3 of x (a second vpermt2b) shifted to the code's
  *    sign bit and put on by one ternary-logic operation;
  *    FP8: bytes 1 and bytes 3 of the two vectors gathered by one vpermt2b (64 bytes), the
- *    offset subtracted from the codes (vpsubb), clamped (FLOOR), and bit 7 of bytes 3 put
- *    on: with d = 0 the low word is k <= 2^(mbits + 1), so the vpmaddwd result, 256 k +
- *    2^(mbits + 8) X less 2^(mbits + 16) for a negative x, has x's sign for X <= 253 (the
- *    prep's fast range for this form ends one shared exponent lower: X = 254 would lose
- *    it). The second vpermt2b and its operand cost MXFP8 about 1.3 cycles per block.
+ *    codes clamped (FLOOR), and bit 7 of bytes 3 put on: the sum's mantissa field is d + k
+ *    < 2^16 (d <= 255, k <= 2^(mbits + 1)), so the low word is d + k and the vpmaddwd
+ *    result is 256 (d + k) + 2^(mbits + 8) X, less 2^(mbits + 16) for a negative x: below
+ *    0 (x's sign in bit 31) while 256 (255 + 2^(mbits + 1)) + 2^(mbits + 8) X < 2^(mbits +
+ *    16), X <= 222 (E4M3) or 190 (E5M2). X is at most s + 150 + emax - mbits, so the
+ *    prep's fast range for this form ends at s = 67 (E4M3) and 27 (E5M2)
+ *    (qb__mx_fast_hi_fma); larger scales (|x| from about 2^76 and 2^43) go the slow way.
+ *    Until session 19 FP8 left d out of c and subtracted the offset from the code bytes
+ *    (vpsubb, and its byte broadcast): d in c runs 1.015-1.028x (medians, 10 paired
+ *    rounds). A second vpermt2b for the signs (from x, as FP6 and FP4) cost MXFP8 about
+ *    1.3 cycles per block.
  * 4 operations per 16 elements (5 for ties away), no shift or permute among them.
  */
 static inline __m256i qb__mx_fcodes_x32_avx512(const float* x, const int32_t* p0, const int32_t* flp,
                                                qb__mx_kind k, const int clamp, const int ties_away) {
   const int mbits = qb__mx_mbits(k), nbits = qb__mx_nbits(k);
-  /* FP8: c without d (the offset subtracted from the bytes); FP6, FP4: c with d. */
-  const __m512 c = _mm512_castsi512_ps(_mm512_set1_epi32(nbits == 7 ? (150 - mbits) << 23 : *p0));
+  const __m512 c = _mm512_castsi512_ps(_mm512_set1_epi32(*p0));
   const __m512 fl = _mm512_castsi512_ps(_mm512_set1_epi32(*flp));
   __m512i w[2], q[2];
 #pragma GCC unroll 2
@@ -83,7 +87,7 @@ static inline __m256i qb__mx_fcodes_x32_avx512(const float* x, const int32_t* p0
                                          125, 121, 117, 113, 109, 105, 101, 97, 93, 89, 85, 81, 77, 73, 69,
                                          65, 61, 57, 53, 49, 45, 41, 37, 33, 29, 25, 21, 17, 13, 9, 5, 1);
     const __m512i g = _mm512_permutex2var_epi8(q[0], perm, q[1]);
-    __m256i cd = _mm256_sub_epi8(_mm512_castsi512_si256(g), _mm256_set1_epi8((char) *p0));
+    __m256i cd = _mm512_castsi512_si256(g);
     if (clamp) cd = _mm256_min_epu8(cd, _mm256_set1_epi8((char) qb__mx_maxcode(k)));
     /* 0xF8: A | (B & C). */
     return _mm256_ternarylogic_epi32(cd, _mm512_extracti64x4_epi64(g, 1), _mm256_set1_epi8((char) 0x80),
