@@ -23,9 +23,13 @@
 # build (default ./build: run `bash ci/build.sh build` first), and run pinned to one
 # core. Options after `--` go to the program: --sizes N,N,... --rounds R --min-time S
 # --cpu I --variants (every qbench variant's rate) --only FAMILY. It prints, per operation and size, qbench's fastest variant, both rates in
-# elements per second and the ratio qbench / peer, both sides timed alternately in
-# one process (best of R rounds each). --csv FILE writes the same table as CSV too
-# (PyTorch's lines appended after the C peers'), one line per operation and size:
+# elements per second and the ratio qbench / peer, then each side's median and the median
+# of the rounds' own ratios: both sides timed in one process by the thread's CPU time, in
+# R rounds (default 7) whose order rotates (qbench's every variant and the peer once a
+# round; best and median of the R rounds each). On a loaded machine the medians are the
+# steadier figures, and a run takes longer (each timing needs --min-time of CPU time).
+# --csv FILE writes the best rounds' table as CSV too (PyTorch's lines appended after the
+# C peers'), one line per operation and size:
 # peer,operation,family,n,variant,qbench_gelps,peer_gelps,ratio (Gel/s: 10^9 elements
 # per second); `qbench plot RESULTS --peers FILE` joins it to its roof table by family.
 set -euo pipefail

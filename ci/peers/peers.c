@@ -1,9 +1,13 @@
 /*
  * qbench's kernels beside public implementations of the same operations, in one process
- * on one core: each pair timed alternately (qbench's every usable variant, then the
- * peer), the best of several rounds kept for each side, so that a busy machine slows
- * both sides alike. Built by ci/peers.sh (not part of CI); the peers' code is never in
- * this repository: ci/peers.sh builds them from a folder the user gives.
+ * on one core: each round times qbench's every usable variant and the peer once each,
+ * in an order that rotates by one from round to round (no side always runs first, just
+ * after an allocation or just after the other's cache footprint), by the thread's CPU
+ * time (time the thread spent descheduled on a busy machine does not count); the best
+ * and the median of the rounds are kept for each side, and the median of the rounds'
+ * own ratios (both sides timed within one round, so a slow stretch of the machine slows
+ * both). Built by ci/peers.sh (not part of CI); the peers' code is never in this
+ * repository: ci/peers.sh builds them from a folder the user gives.
  *
  * Peers (compiled in when their macro is defined):
  *   QB_PEER_GGML   ggml's CPU backend: q8_0 quantize/dequantize/vec_dot, q4_0
@@ -14,10 +18,12 @@
  * Without a peer an operation still times qbench's side: ci/peers/torch_peers.py asks
  * for those (--only FAMILY) to set them beside PyTorch's.
  *
- * Output: one line per operation and size: qbench's fastest variant, both rates in
- * elements per second, and the ratio qbench / peer (above 1: qbench is faster).
- * --csv FILE: the same lines (not --variants' extra ones) as CSV too, for a program
- * (`qbench plot --peers FILE` joins them to its roof table by family):
+ * Output: one line per operation and size: qbench's fastest variant (by its best round),
+ * both sides' best rates in elements per second and their ratio qbench / peer (above 1:
+ * qbench is faster), then each side's median rate and the median of the per-round
+ * ratios of that variant and the peer (the steadier figure on a loaded machine).
+ * --csv FILE: the same lines (not --variants' extra ones, nor the medians) as CSV too,
+ * for a program (`qbench plot --peers FILE` joins them to its roof table by family):
  * peer,operation,family,n,variant,qbench_gelps,peer_gelps,ratio (Gel/s: 10^9 elements
  * per second; peer "none" with empty peer_gelps and ratio for qbench's side alone).
  * qbench's write-heavy kernels stream their stores as `qbench run` sets them for one
@@ -30,6 +36,7 @@
 #include <errno.h>
 #include <math.h>
 #include <sched.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,9 +55,11 @@
 #include "numkong/numkong.h"
 #endif
 
+/* The calling thread's CPU time: with other processes on its core, the time it waited
+ * for the core would otherwise count against whichever side was running. */
 static double qb__now(void) {
   struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
   return (double) ts.tv_sec + 1e-9 * (double) ts.tv_nsec;
 }
 
@@ -66,7 +75,7 @@ typedef struct qb__job {
   const qb_quant_params* qp; /* qbench's quantize parameters, or NULL */
 } qb__job;
 
-/* Seconds per call: calls repeated for at least `min_s`. */
+/* CPU seconds per call: calls repeated for at least `min_s`. */
 static double qb__time(const qb__job* j, double min_s) {
   j->call(j); /* warm */
   size_t reps = 1;
@@ -225,6 +234,29 @@ static const qb__op qb__ops[] = {
     {"none", "", "f32_qs8_quant", 0, NULL, 0, 0},
     {"none", "", "qs8_f32_dequant", 8, NULL, 0, 0},
 };
+/* At most this many timed things per operation: qbench's usable variants and the peer. */
+#define QB__MAX_JOBS 64
+#define QB__PEER_JOB SIZE_MAX
+
+static double qb__min(const double* v, size_t n) {
+  double m = INFINITY;
+  for (size_t i = 0; i < n; i++) m = v[i] < m ? v[i] : m;
+  return m;
+}
+
+static int qb__cmp_double(const void* a, const void* b) {
+  const double x = *(const double*) a, y = *(const double*) b;
+  return (x > y) - (x < y);
+}
+
+/* The median of n > 0 values (the mean of the middle two for an even n), sorted in
+ * `scratch`. */
+static double qb__median(const double* v, size_t n, double* scratch) {
+  memcpy(scratch, v, n * sizeof *v);
+  qsort(scratch, n, sizeof *scratch, qb__cmp_double);
+  return n % 2 ? scratch[n / 2] : 0.5 * (scratch[n / 2 - 1] + scratch[n / 2]);
+}
+
 /* Per-tensor int8 parameters, as PyTorch's quantize_per_tensor(x, 4/127, 0, qint8)
  * takes them (its rounding: nearest, ties to even). */
 static const qb_quant_params qb__qp = {.scale = 4.0f / 127.0f,
@@ -235,7 +267,7 @@ static const qb_quant_params qb__qp = {.scale = 4.0f / 127.0f,
                                        .round = QB_ROUND_PYTORCH};
 
 /* Every operation whose family contains `only` (NULL: all; exact: equal to it), at
- * every size: qbench's variants and the peer alternately, best of `rounds` each. */
+ * every size: qbench's variants and the peer in `rounds` rounds of rotating order. */
 static int qb__run_all(const size_t* sizes, size_t n_sizes, int rounds, double min_s, bool variants,
                        const char* only, bool exact, const qb_cpu* cpu_in, FILE* csv) {
   const qb__op* ops = qb__ops;
@@ -330,27 +362,62 @@ static int qb__run_all(const size_t* sizes, size_t n_sizes, int rounds, double m
       }
       const qb_quant_params* kqp = fi->kind == QB_KIND_dot ? NULL : &qp;
       qb__job peer = {op->peer, n, px, dot ? px2 : NULL, b.fo, NULL, op->peer_type, op->peer_type2, NULL};
-      /* 2. Rounds: every usable qbench variant, then the peer; best of each kept. */
-      double best_qb = INFINITY, best_peer = INFINITY;
-      const qb_kernel_info* best_k = NULL;
-      double each[1024];
-      for (int i = 0; i < 1024; i++) each[i] = INFINITY;
-      for (int r = 0; r < rounds; r++) {
-        for (size_t i = 0; i < qb_kernel_count(); i++) {
-          const qb_kernel_info* k = qb_kernel_at(i);
-          if (k->family != f) continue;
-          if (!qb_kernel_usable(k, &cpu, NULL, (char[160]){0}, 160)) continue;
-          qb__job j = {qb__call_qb, n, qx, dot ? qx2 : NULL, b.o, k, 0, 0, kqp};
-          const double t = qb__time(&j, min_s);
-          if (i < 1024 && t < each[i]) each[i] = t;
-          if (t < best_qb) {
-            best_qb = t;
-            best_k = k;
+      /* 2. Rounds: every usable qbench variant and the peer once each, in an order that
+       * rotates by one from round to round; every round's time kept. */
+      size_t jobs[QB__MAX_JOBS]; /* kernel indices; QB__PEER_JOB: the peer */
+      size_t nj = 0;
+      for (size_t i = 0; i < qb_kernel_count() && nj + 1 < QB__MAX_JOBS; i++) {
+        const qb_kernel_info* k = qb_kernel_at(i);
+        if (k->family == f && qb_kernel_usable(k, &cpu, NULL, (char[160]){0}, 160)) jobs[nj++] = i;
+      }
+      if (op->peer != NULL) jobs[nj++] = QB__PEER_JOB;
+      const size_t nr = (size_t) rounds;
+      double* times = malloc(nj * nr * sizeof *times); /* [job][round] */
+      double* scratch = malloc(nr * sizeof *scratch);
+      if (times == NULL || scratch == NULL) {
+        fprintf(stderr, "out of memory\n");
+        free(times);
+        free(scratch);
+        return 1;
+      }
+      for (size_t r = 0; r < nr; r++) {
+        for (size_t s = 0; s < nj; s++) {
+          const size_t ji = (s + r) % nj;
+          qb__job j = {qb__call_qb, n, qx, dot ? qx2 : NULL, b.o, NULL, 0, 0, kqp};
+          if (jobs[ji] == QB__PEER_JOB) {
+            j = peer;
+          } else {
+            j.k = qb_kernel_at(jobs[ji]);
           }
+          times[ji * nr + r] = qb__time(&j, min_s);
         }
-        if (op->peer != NULL) {
-          const double t = qb__time(&peer, min_s);
-          if (t < best_peer) best_peer = t;
+      }
+      /* 3. qbench's variant with the best round; its median, the peer's, and the median of
+       * the rounds' own ratios (peer time / qbench time in the same round). */
+      size_t bj = SIZE_MAX, pj = SIZE_MAX;
+      double best_qb = INFINITY, best_peer = INFINITY, med_qb = INFINITY, med_peer = INFINITY,
+             med_ratio = NAN;
+      for (size_t ji = 0; ji < nj; ji++) {
+        const double best = qb__min(times + ji * nr, nr);
+        if (jobs[ji] == QB__PEER_JOB) {
+          pj = ji;
+          best_peer = best;
+          med_peer = qb__median(times + ji * nr, nr, scratch);
+        } else if (best < best_qb) {
+          best_qb = best;
+          bj = ji;
+        }
+      }
+      const qb_kernel_info* best_k = bj != SIZE_MAX ? qb_kernel_at(jobs[bj]) : NULL;
+      if (bj != SIZE_MAX) {
+        med_qb = qb__median(times + bj * nr, nr, scratch);
+        if (pj != SIZE_MAX) {
+          double* ratios = malloc(nr * sizeof *ratios);
+          if (ratios != NULL) {
+            for (size_t r = 0; r < nr; r++) ratios[r] = times[pj * nr + r] / times[bj * nr + r];
+            med_ratio = qb__median(ratios, nr, scratch);
+            free(ratios);
+          }
         }
       }
       const double qr = (double) n / best_qb * 1e-9, pr = (double) n / best_peer * 1e-9;
@@ -361,14 +428,17 @@ static int qb__run_all(const size_t* sizes, size_t n_sizes, int rounds, double m
         snprintf(label, sizeof label, "(qbench only)");
       }
       /* Without a C peer the line is qbench's rate alone (the PyTorch script's input):
-       * a dash for the peer's rate and the ratio, not a nan. */
-      char peer_rate[32] = "-", ratio[32] = "-";
+       * a dash for the peer's rates and the ratios, not a nan. */
+      char peer_rate[32] = "-", ratio[32] = "-", peer_med[32] = "-", ratio_med[32] = "-";
       if (op->peer != NULL) {
         snprintf(peer_rate, sizeof peer_rate, "%.3f", pr);
         snprintf(ratio, sizeof ratio, "%.2f", qr / pr);
+        snprintf(peer_med, sizeof peer_med, "%.3f", (double) n / med_peer * 1e-9);
+        snprintf(ratio_med, sizeof ratio_med, "%.2f", med_ratio);
       }
-      printf("%-26s %-16s %9zu  %-28s %10.3f %10s %7s\n", label, op->family, n,
-             best_k ? best_k->variant : "-", qr, peer_rate, ratio);
+      printf("%-26s %-16s %9zu  %-28s %10.3f %10s %7s %10.3f %10s %7s\n", label, op->family, n,
+             best_k ? best_k->variant : "-", qr, peer_rate, ratio, (double) n / med_qb * 1e-9, peer_med,
+             ratio_med);
       if (csv != NULL) {
         /* The same line for a program: peer rate and ratio empty without a peer. */
         fprintf(csv, "%s,%s,%s,%zu,%s,%.6g,", op->who, op->name, op->family, n, best_k ? best_k->variant : "",
@@ -377,12 +447,14 @@ static int qb__run_all(const size_t* sizes, size_t n_sizes, int rounds, double m
         fputs(op->peer != NULL ? "\n" : ",\n", csv);
         fflush(csv);
       }
-      for (size_t i = 0; variants && i < qb_kernel_count() && i < 1024; i++) {
-        if (isfinite(each[i])) {
-          printf("%-26s %-16s %9zu    %-26s %10.3f\n", "", "", n, qb_kernel_at(i)->variant,
-                 (double) n / each[i] * 1e-9);
-        }
+      for (size_t ji = 0; variants && ji < nj; ji++) {
+        if (jobs[ji] == QB__PEER_JOB) continue;
+        printf("%-26s %-16s %9zu    %-26s %10.3f %10s %7s %10.3f\n", "", "", n,
+               qb_kernel_at(jobs[ji])->variant, (double) n / qb__min(times + ji * nr, nr) * 1e-9, "", "",
+               (double) n / qb__median(times + ji * nr, nr, scratch) * 1e-9);
       }
+      free(times);
+      free(scratch);
       fflush(stdout);
     }
     free(b.f);
@@ -417,6 +489,10 @@ int main(int argc, char** argv) {
       }
     } else if (strcmp(argv[i], "--rounds") == 0 && i + 1 < argc) {
       rounds = atoi(argv[++i]);
+      if (rounds < 1) {
+        fprintf(stderr, "--rounds %s: expected 1 or more\n", argv[i]);
+        return 2;
+      }
     } else if (strcmp(argv[i], "--min-time") == 0 && i + 1 < argc) {
       min_s = atof(argv[++i]);
     } else if (strcmp(argv[i], "--serve") == 0) {
@@ -481,8 +557,8 @@ int main(int argc, char** argv) {
     }
     fputs("peer,operation,family,n,variant,qbench_gelps,peer_gelps,ratio\n", csv);
   }
-  printf("%-26s %-16s %9s  %-28s %10s %10s %7s\n", "peer operation", "qbench family", "n",
-         "qbench best variant", "qb Gel/s", "peer Gel/s", "ratio");
+  printf("%-26s %-16s %9s  %-28s %10s %10s %7s %10s %10s %7s\n", "peer operation", "qbench family", "n",
+         "qbench best variant", "qb Gel/s", "peer Gel/s", "ratio", "qb med", "peer med", "med r");
   const int rc = qb__run_all(sizes, n_sizes, rounds, min_s, variants, only, false, &cpu, csv);
   if (csv != NULL && (ferror(csv) || fclose(csv) != 0)) {
     fprintf(stderr, "%s: write failed\n", csv_path);

@@ -10,8 +10,8 @@ the interpreter given by --torch or QB_PEER_TORCH_PYTHON. PyTorch's side is the
 preallocated `out.copy_(x)` cast (x and out allocated and written once, before timing)
 and `torch.quantize_per_tensor(x, 4/127, 0, torch.qint8)` (it has no out= form: each
 call allocates its result, as a user's call does). The two sides are timed alternately,
-a round each in turn, and the best round of each is kept, so that a busy machine slows
-both alike. Output: one line per operation and size: both rates in elements per
+a round each in turn, by the thread's CPU time (as the peers program times qbench's),
+and the best round of each is kept, so that a busy machine slows both alike. Output: one line per operation and size: both rates in elements per
 second and the ratio qbench / PyTorch (above 1: qbench is faster). --csv-append FILE
 adds the same lines to the CSV that `peers --csv FILE` wrote (peer "torch"; columns
 peer,operation,family,n,variant,qbench_gelps,peer_gelps,ratio).
@@ -44,14 +44,15 @@ OPS = [
 
 
 def best_of(fn, min_s):
-    """Seconds per call: calls repeated for at least min_s."""
+    """CPU seconds per call (this thread's, as the peers program times qbench's side;
+    PyTorch runs on it with one thread): calls repeated for at least min_s."""
     fn()
     reps = 1
     while True:
-        t0 = time.perf_counter()
+        t0 = time.thread_time()
         for _ in range(reps):
             fn()
-        dt = time.perf_counter() - t0
+        dt = time.thread_time() - t0
         if dt >= min_s:
             return dt / reps
         reps = reps * 16 if dt <= 0 else int(reps * 1.5 * min_s / dt) + 1
