@@ -21,6 +21,7 @@
 #include "common/fp.h"
 #include "dot/dot.h"
 #include "platform/registry.h"
+#include "quant/int4g-scalar.h"
 #include "test_kernels.h"
 #include "test_util.h"
 /* After <stdint.h>: the vectors are plain arrays. */
@@ -672,6 +673,35 @@ static void qb__int4_small_scales(const qb_kernel_info* k) {
   free(x);
 }
 
+/*
+ * Int4 group quantize on a row of QB_INT4G_STREAM values and more (8 MiB), where the AVX-512
+ * asymmetric group loop takes another order (kernels/quant/int4g-scalar.h): random groups of
+ * varied scale, with a NaN, an infinity, an all-zero group, a constant group and one whose
+ * scale is an f16 subnormal past the switch, and a tail of groups after the last run of
+ * sixteen; bytes compared with the reference.
+ */
+static void qb__int4_long_row(const qb_kernel_info* k) {
+  const qb_family_info* f = qb_family_get(k->family);
+  const size_t g = f->n_multiple, ng = QB_INT4G_STREAM / g + 3 * 16 + 5, n = g * ng;
+  uint64_t seed = 0x10A6u + (uint64_t) k->family;
+  float* x = malloc(n * sizeof(float));
+  assert_true(x != NULL);
+  for (size_t j = 0; j < ng; j++) {
+    const float scale = ldexpf(1.0f, (int) (qb_test_rand(&seed) % 40) - 20);
+    for (size_t i = 0; i < g; i++) {
+      x[j * g + i] = scale * (float) ((int32_t) (qb_test_rand(&seed) & 0xFFFF) - 30000) / 4096.0f;
+    }
+  }
+  const size_t at = QB_INT4G_STREAM / g; /* the first group past the switch */
+  x[(at + 1) * g + 5] = NAN;
+  x[(at + 18) * g + 7] = -INFINITY;
+  memset(&x[(at + 21) * g], 0, g * sizeof(float));
+  for (size_t i = 0; i < g; i++) x[(at + 35) * g + i] = -2.5f;
+  for (size_t i = 0; i < g; i++) x[(at + 40) * g + i] *= 0x1p-38f;
+  qb__int4_cmp(k, x, n, "long row");
+  free(x);
+}
+
 /* Activations of a W4A8 dot: random s8, -128 included. */
 static void qb__fill_s8(int8_t* a, size_t n, uint64_t* seed) {
   for (size_t i = 0; i < n; i++) a[i] = (int8_t) (qb_test_rand(seed) >> 24);
@@ -897,6 +927,7 @@ static void qb__check(const qb_kernel_info* k) {
     qb__int4_bounds(k);
     qb__int4_edges(k);
     qb__int4_small_scales(k);
+    qb__int4_long_row(k);
   }
 }
 

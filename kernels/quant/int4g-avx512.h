@@ -456,13 +456,31 @@ QB__INT4G_AVX512_INLINE void qb__avx512_int4g_quant_one(const float* x, unsigned
   }
 }
 
-/* `count` groups of g at x into the group structs at out (gbytes each): runs of sixteen,
- * each run's ranges computed while the previous run's codes are, then the rest one by one. */
+/*
+ * `count` groups of g at x into the group structs at out (gbytes each): runs of sixteen,
+ * each run's ranges computed while the previous run's codes are, then the rest one by one.
+ * An asymmetric row of QB_INT4G_STREAM values or more (int4g-scalar.h: 8 MiB of input, one
+ * that streams from DRAM) takes each run's ranges right before its own codes instead. This
+ * order against the overlapped one (qu4g32, qu4g64, qu4g128; one process, variants
+ * alternating, median of 15 calls' ratios, thread CPU time, loaded Zen 4 VM): 0.86-0.96x at
+ * 0.5 and 1 Mi values, 0.87-1.09x at 2 Mi, 0.97-1.21x at 2.5 Mi, 1.37-1.98x at 3 Mi and
+ * 1.54-2.11x at 4 Mi (the overlapped loop 14-16 GB/s there, this order 24-29); the same
+ * switch as qblock-avx512.h's q8_0 and q4_0 loops (a kernel cannot see where its data is: the
+ * row's length chooses). The symmetric groups keep the overlapped loop at every length: this
+ * order ran 0.72-0.74x there in cache and 0.6-0.72x at 4 and 32 Mi values.
+ */
 QB__INT4G_AVX512_INLINE void qb__avx512_int4g_quant_groups(const float* x, unsigned g, const int sym,
                                                            uint8_t* out, size_t gbytes, size_t count) {
   assert(g == 32 || g == 64 || g == 128);
   const size_t runs = count / 16;
-  if (runs > 0) {
+  if (!sym && count * g >= QB_INT4G_STREAM) {
+    for (size_t c = 0; c < runs; c++) {
+      const float* xc = x + (size_t) 16 * g * c;
+      __m512i h, l;
+      qb__avx512_int4g_range16(xc, g, sym, &h, &l);
+      qb__avx512_int4g_quant_x16_one(xc, g, sym, out + 16 * gbytes * c, gbytes, h, l, NULL, &h, &l);
+    }
+  } else if (runs > 0) {
     __m512i h, l;
     qb__avx512_int4g_range16(x, g, sym, &h, &l);
     for (size_t c = 0; c < runs; c++) {

@@ -14,6 +14,11 @@
 #include "qb/ukernel.h"
 #include "quant/quant-scalar.h"
 
+/* From this many values on, a row is taken to stream from memory rather than sit in cache:
+ * the AVX-512 asymmetric group loop (int4g-avx512.h) then computes each run's ranges right
+ * before its codes instead of during the previous run's. The tests run a row this long. */
+#define QB_INT4G_STREAM ((size_t) 1 << 21)
+
 static inline float qb__int4g_scale(const uint8_t* d) {
   uint16_t h;
   memcpy(&h, d, 2);
