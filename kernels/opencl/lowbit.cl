@@ -487,18 +487,20 @@ void qb__mx_quant1(global const uint* xb, global uchar* yb, int kind, int mode, 
     qb__mx_store_codes(c0, c1, yb, bits);                                                   \
   }
 /*
- * Whether every lane of a comparison's result (-1 or 0 per lane) is set. PoCL 3.1
- * compiles all() into eight pairwise ORs with a branch each; clang's reduction builtin
- * gives one vector reduction (MX quantize 1.01-1.02x per core). Compilers without it
- * keep all().
+ * Whether every (QB_ALL16) or any (QB_ANY16) lane of a comparison's result (-1 or 0 per
+ * lane) is set. PoCL 3.1 compiles all() and any() into eight pairwise ORs with a branch
+ * each; clang's reduction builtins give one vector reduction (MX quantize 1.01-1.02x per
+ * core). Compilers without them keep all() and any().
  */
 #ifdef __has_builtin
-#if __has_builtin(__builtin_reduce_and)
+#if __has_builtin(__builtin_reduce_and) && __has_builtin(__builtin_reduce_or)
 #define QB_ALL16(v) (__builtin_reduce_and(v) != 0)
+#define QB_ANY16(v) (__builtin_reduce_or(v) != 0)
 #endif
 #endif
 #ifndef QB_ALL16
 #define QB_ALL16(v) all(v)
+#define QB_ANY16(v) any(v)
 #endif
 
 /* QB_MX_CODES where every block of the sixteen takes the folded encode. */
@@ -753,6 +755,19 @@ void qb__f8b_quant1(global const uint* xb, global uchar* yb) {
         uchar16, yg + QB_F8B_BYTES * k + 4 + 16 * j,                                                       \
         qb__f8b_codes16(QB_LOAD(uint16, xg + QB_F8B_LEN * k + 16 * j), d.s##h, dd.s##h, bad16.s##h != 0)); \
   }
+/* QB_F8B_CODES where no block of the sixteen is bad or has d = 0: x is finite and d
+ * finite and nonzero, so every quotient is finite (|x / d| at most about 448, or a few
+ * times that for a subnormal d) and the E4M3 code (qb__f32_to_f8e4m3_bits16, saturating)
+ * needs no NaN select, and no block a choice of codes. */
+#define QB_F8B_CODES_OK(k, h)                                                                        \
+  QB_STORE(uint, yg + QB_F8B_BYTES * k, sb.s##h);                                                    \
+  for (int j = 0; j < QB_F8B_LEN / 16; j++) {                                                        \
+    QB_PREFETCH(xg + 16 * QB_F8B_LEN + QB_F8B_LEN * k + 16 * j);                                     \
+    const uint16 w = QB_LOAD(uint16, xg + QB_F8B_LEN * k + 16 * j);                                  \
+    const uint16 a = as_uint16(qb__div16(as_float16(w), d.s##h)) & 0x7FFFFFFFu;                      \
+    const uint16 q = min(qb__f8_round16(a, 3, 121u, 0x44000000u, 0), (uint16) 0x7Eu);                \
+    QB_STORE(uchar16, yg + QB_F8B_BYTES * k + 4 + 16 * j, convert_uchar16(((w >> 24) & 0x80u) | q)); \
+  }
 void qb__f8b_quant16(global const uint* xg, global uchar* yg) {
   QB_REP16(QB_F8B_AMAX)
   const uint16 amax = QB_HMAX16X16(m);
@@ -760,7 +775,11 @@ void qb__f8b_quant16(global const uint* xg, global uchar* yg) {
   const float16 d = qb__div16v(as_float16(select(amax, (uint16) 0u, bad16)), (float16) 448.0f);
   const float16 dd = select(d, (float16) 1.0f, d == 0.0f);
   const uint16 sb = select(as_uint16(d), (uint16) 0x7FC00000u, bad16);
-  QB_REP16(QB_F8B_CODES)
+  if (QB_ANY16(bad16 | (d == 0.0f))) {
+    QB_REP16(QB_F8B_CODES)
+  } else {
+    QB_REP16(QB_F8B_CODES_OK)
+  }
 }
 
 kernel void qb_f32_f8e4m3b128_quant_ocl(ulong n, global const uint* x, global uchar* y) {
