@@ -231,7 +231,7 @@ static void test_stream_roof_placements(void** state) {
   qb_cpu_detect(&cpu);
   qb_cpu_bench b;
   qb_error err = {0};
-  const qb_cpu_stream mix = {1, 8, false, false, 0, false};
+  const qb_cpu_stream mix = {1, 8, false, false, 0, false, false};
   assert_int_equal(qb_cpu_bench_stream(&b, mix, 64 << 10, 1, 3, &cpu, 0, &err), QB_OK);
   assert_int_equal(b.placements, 3);
   assert_int_equal(b.roof_bytes, 3 * b.placement_bytes);
@@ -259,6 +259,43 @@ static void test_stream_roof_placements(void** state) {
   qb_cpu_bench_free(&b);
 }
 
+/* The tile way (the kernels' streamed-store driver around a fold of the mix's bytes;
+ * counting, not timing): for mixes whose tiles end inside a line (3:16 reads 192 bytes
+ * a tile, 256:35 writes 280, 35:256 reads 140) and 1:1, every call writes its whole write
+ * span, leaves its read span and the rest of its pages alone, and is counted as the bytes
+ * the mix moves. */
+static void test_stream_roof_tile(void** state) {
+  (void) state;
+  qb_cpu cpu;
+  qb_cpu_detect(&cpu);
+  static const unsigned mixes[][2] = {{3, 16}, {256, 35}, {35, 256}, {1, 1}};
+  for (size_t i = 0; i < sizeof mixes / sizeof mixes[0]; i++) {
+    const qb_cpu_stream mix = {mixes[i][0], mixes[i][1], true, false, 0, false, true};
+    qb_cpu_bench b;
+    qb_error err = {0};
+    const qb_status st = qb_cpu_bench_stream(&b, mix, 300 << 10, 1, 1, &cpu, 0, &err);
+    if (st == QB_UNSUPPORTED) return; /* not x86 with AVX2: no tile way */
+    assert_int_equal(st, QB_OK);
+    const qb_cpu_slice* sl = &b.slices[0];
+    const size_t steps = sl->n, rbytes = steps * b.stream.r * 64, wbytes = steps * b.stream.w * 64;
+    assert_true(steps > 0);
+    assert_true(b.stream.r % mixes[i][0] == 0 && b.stream.r / mixes[i][0] == b.stream.w / mixes[i][1]);
+    assert_true(sl->bytes == (double) (rbytes + wbytes));
+    const unsigned char* base = b.roof_buf;
+    const size_t wstart = (const unsigned char*) sl->y - base;
+    assert_true(wstart >= rbytes && wstart + wbytes <= b.placement_bytes);
+    const qb_measure_options o = {.repetitions = 2, .min_time = 0.0005};
+    qb_measure m;
+    assert_int_equal(qb_measure_host(&o, "roof/stream/tile", qb_cpu_bench_fn, &b, 1, &m, &err), QB_OK);
+    assert_true(m.ok);
+    json_decref(m.runs);
+    assert_true(untouched(base, wstart));
+    assert_true(all_stored(base + wstart, wbytes));
+    assert_true(untouched(base + wstart + wbytes, b.placement_bytes - wstart - wbytes));
+    qb_cpu_bench_free(&b);
+  }
+}
+
 int main(void) {
   if (!qb_gb_available()) return QB_TEST_SKIP;
   const struct CMUnitTest tests[] = {
@@ -269,6 +306,7 @@ int main(void) {
       cmocka_unit_test(test_host_threads_and_errors),
       cmocka_unit_test(test_summary),
       cmocka_unit_test(test_stream_roof_placements),
+      cmocka_unit_test(test_stream_roof_tile),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -72,24 +72,33 @@ typedef struct qb__way {
  * 16-line roof. `loop-nt-pf`: the same with each line read prefetched 4 KiB ahead, as
  * that tile driver's copy prefetches its input, only at QB__ROOF_BIG_BYTES and above
  * (L1/L2 data needs no prefetch): with it, out of cache, the widening casts and the
- * qu4g128 dequantizer ran 1.01-1.04 of the 64-line roof. `sum-8` and `sum-2` (cpu_bench.c): a read with eight
+ * qu4g128 dequantizer ran 1.01-1.04 of the 64-line roof. `tile` (from QB__ROOF_BIG_BYTES on, as the
+ * kernels stream only out of cache): the kernels' streamed-store driver itself (stream-x86.h's tiles,
+ * buffer and prefetch around a fold of the mix's bytes; cpu_bench.c): at DRAM size on the 2-vCPU
+ * Zen 4 the streamed f32 -> f16 cast ran 1.08-1.19 of the best of the other ways on one thread
+ * (quiet runs of sessions 15-18), and the FP6/FP4 decodes 1.5-1.75 of them on two threads.
+ * `sum-8` and `sum-2` (cpu_bench.c): a read with eight
  * accumulators, and a read of two streams at once as a dot reads x and y; on the dev VM's Zen 3 an AVX2 f32
  * dot read 1.05 of the four-accumulator sum at L1 size. */
-static const qb__way qb__copy_ways[] = {{"memcpy", QB_CPU_WORK_COPY, {0, 0, false, false, 0, false}},
-                                        {"loop", QB_CPU_WORK_STREAM, {1, 1, false, false, 0, false}},
-                                        {"loop-256", QB_CPU_WORK_STREAM, {1, 1, false, true, 0, false}},
-                                        {"loop-nt", QB_CPU_WORK_STREAM, {1, 1, true, false, 0, false}},
-                                        {"loop-nt-64", QB_CPU_WORK_STREAM, {1, 1, true, false, 64, false}},
-                                        {"loop-nt-pf", QB_CPU_WORK_STREAM, {1, 1, true, false, 64, true}}};
-static const qb__way qb__read_ways[] = {{"sum", QB_CPU_WORK_READ, {0, 0, false, false, 0, false}},
-                                        {"sum-8", QB_CPU_WORK_READ8, {0, 0, false, false, 0, false}},
-                                        {"sum-2", QB_CPU_WORK_READ2, {0, 0, false, false, 0, false}},
-                                        {"loop", QB_CPU_WORK_STREAM, {1, 0, false, false, 0, false}},
-                                        {"loop-256", QB_CPU_WORK_STREAM, {1, 0, false, true, 0, false}}};
-static const qb__way qb__write_ways[] = {{"memset", QB_CPU_WORK_WRITE, {0, 0, false, false, 0, false}},
-                                         {"loop", QB_CPU_WORK_STREAM, {0, 1, false, false, 0, false}},
-                                         {"loop-256", QB_CPU_WORK_STREAM, {0, 1, false, true, 0, false}},
-                                         {"loop-nt", QB_CPU_WORK_STREAM, {0, 1, true, false, 0, false}}};
+static const qb__way qb__copy_ways[] = {
+    {"memcpy", QB_CPU_WORK_COPY, {0, 0, false, false, 0, false, false}},
+    {"loop", QB_CPU_WORK_STREAM, {1, 1, false, false, 0, false, false}},
+    {"loop-256", QB_CPU_WORK_STREAM, {1, 1, false, true, 0, false, false}},
+    {"loop-nt", QB_CPU_WORK_STREAM, {1, 1, true, false, 0, false, false}},
+    {"loop-nt-64", QB_CPU_WORK_STREAM, {1, 1, true, false, 64, false, false}},
+    {"loop-nt-pf", QB_CPU_WORK_STREAM, {1, 1, true, false, 64, true, false}},
+    {"tile", QB_CPU_WORK_STREAM, {1, 1, true, false, 0, false, true}}};
+static const qb__way qb__read_ways[] = {
+    {"sum", QB_CPU_WORK_READ, {0, 0, false, false, 0, false, false}},
+    {"sum-8", QB_CPU_WORK_READ8, {0, 0, false, false, 0, false, false}},
+    {"sum-2", QB_CPU_WORK_READ2, {0, 0, false, false, 0, false, false}},
+    {"loop", QB_CPU_WORK_STREAM, {1, 0, false, false, 0, false, false}},
+    {"loop-256", QB_CPU_WORK_STREAM, {1, 0, false, true, 0, false, false}}};
+static const qb__way qb__write_ways[] = {
+    {"memset", QB_CPU_WORK_WRITE, {0, 0, false, false, 0, false, false}},
+    {"loop", QB_CPU_WORK_STREAM, {0, 1, false, false, 0, false, false}},
+    {"loop-256", QB_CPU_WORK_STREAM, {0, 1, false, true, 0, false, false}},
+    {"loop-nt", QB_CPU_WORK_STREAM, {0, 1, true, false, 0, false, false}}};
 
 /* Tells the caller that a roof is about to be timed: every entry before it is final. */
 static void qb__progress(qb__roofing* r, const char* bench) {
@@ -182,11 +191,12 @@ static size_t qb__ways_of(const qb_roof* x, const qb_cpu* cpu, qb__way* out) {
     table = qb__write_ways;
     n = sizeof qb__write_ways / sizeof qb__write_ways[0];
   }
-  qb__way mix[5] = {{"loop", QB_CPU_WORK_STREAM, {x->r, x->w, false, false, 0, false}},
-                    {"loop-256", QB_CPU_WORK_STREAM, {x->r, x->w, false, true, 0, false}},
-                    {"loop-nt", QB_CPU_WORK_STREAM, {x->r, x->w, true, false, 0, false}},
-                    {"loop-nt-64", QB_CPU_WORK_STREAM, {x->r, x->w, true, false, 64, false}},
-                    {"loop-nt-pf", QB_CPU_WORK_STREAM, {x->r, x->w, true, false, 64, true}}};
+  qb__way mix[6] = {{"loop", QB_CPU_WORK_STREAM, {x->r, x->w, false, false, 0, false, false}},
+                    {"loop-256", QB_CPU_WORK_STREAM, {x->r, x->w, false, true, 0, false, false}},
+                    {"loop-nt", QB_CPU_WORK_STREAM, {x->r, x->w, true, false, 0, false, false}},
+                    {"loop-nt-64", QB_CPU_WORK_STREAM, {x->r, x->w, true, false, 64, false, false}},
+                    {"loop-nt-pf", QB_CPU_WORK_STREAM, {x->r, x->w, true, false, 64, true, false}},
+                    {"tile", QB_CPU_WORK_STREAM, {x->r, x->w, true, false, 0, false, true}}};
   if (table == NULL) {
     table = mix;
     n = sizeof mix / sizeof mix[0];
@@ -195,7 +205,7 @@ static size_t qb__ways_of(const qb_roof* x, const qb_cpu* cpu, qb__way* out) {
   size_t m = 0;
   for (size_t i = 0; i < n; i++) {
     if (table[i].stream.narrow && !narrow) continue;
-    if (table[i].stream.prefetch && x->bytes < QB__ROOF_BIG_BYTES) continue;
+    if ((table[i].stream.prefetch || table[i].stream.tile) && x->bytes < QB__ROOF_BIG_BYTES) continue;
     out[m++] = table[i];
   }
   return m;
@@ -239,7 +249,7 @@ static unsigned qb__placements(const qb_roof* x, const qb_topo* t, bool big) {
 static void qb__bandwidth_trial(qb__roofing* r, qb_roof* x) {
   const qb_ctx* ctx = r->in->ctx;
   const double timeout = r->in->measure.case_timeout;
-  qb__way ways[6];
+  qb__way ways[sizeof x->way_bps / sizeof x->way_bps[0]];
   const size_t n_ways = qb__ways_of(x, &ctx->cpu, ways);
   const unsigned trial = ++x->trials;
   const bool big = x->bytes >= QB__ROOF_BIG_BYTES;

@@ -11,6 +11,9 @@
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
+
+/* The kernels' streamed-store driver, for its tile sizes and prefetch distance only. */
+#include "common/stream-x86.h"
 #endif
 
 /* Aim for at least this many bytes per keep-running step, so that the call into
@@ -273,6 +276,16 @@ qb_status qb_cpu_bench_stream(qb_cpu_bench* b, qb_cpu_stream st, size_t bytes, u
   }
   if (st.prefetch && !st.nt)
     return qb_fail(err, QB_INTERNAL, "a prefetching stream roof stores non-temporally");
+  if (st.tile) {
+#if defined(__x86_64__) || defined(__i386__)
+    if (st.r == 0 || st.w == 0 || st.w > QB_STREAM_BUF || st.narrow || st.prefetch)
+      return qb_fail(err, QB_INTERNAL, "the tile way reads and streams a mix of both, in the widest vectors");
+    b->tile_r = st.r;
+    b->tile_w = st.w;
+#else
+    return qb_fail(err, QB_UNSUPPORTED, "the tile way is the x86 kernels' driver");
+#endif
+  }
   if (st.narrow) {
     if (widest != 64) return qb_fail(err, QB_UNSUPPORTED, "a narrower loop needs AVX-512 (x86)");
     b->stream_width = 32;
@@ -537,8 +550,132 @@ __attribute__((target("avx512f"))) static uint64_t qb__stream_avx512_nt_pf(const
 }
 #endif
 
+/*
+ * The tile way (qb_cpu_stream.tile): the write-heavy kernels' streamed-store driver
+ * (kernels/common/stream-x86.h, qb__stream_run step 3) around a body that reads and
+ * writes the mix's bytes, so that a kernel streaming its output through that driver
+ * moves its bytes no better than a way of its roof. A group is r bytes in and w out (the
+ * mix in lowest terms); a tile is as many groups as the driver takes (at most
+ * QB_STREAM_TILE bytes out and QB_STREAM_TILE_IN in, at least one), so the tiles have the
+ * kernels' sizes (2 KiB in and 1 KiB out for 2:1, 192 B in and 1 KiB out for 3:16).
+ * Per tile:
+ * 1. The tile's input folded into one accumulator (vector loads, the last one ending at
+ *    the tile's last byte), and the accumulator XOR a counter stored over the tile's
+ *    output in a buffer on the stack (in L1), as a kernel's plain loop writes its tile.
+ *    The counter steps on every vector stored, so that no two lines of the output are
+ *    alike, as a kernel's are not (the stream loop's steps store one value; on this VM
+ *    the bytes stored can change the rate: non-temporal stores of zero lines ran 3x
+ *    as fast as any other data).
+ * 2. The buffer copied to the destination as qb__stream_copy does: the whole 64-byte
+ *    lines with non-temporal stores, a partial line at either end with plain ones,
+ *    and, between the lines, prefetches of the input QB_STREAM_AHEAD bytes on (a tile's
+ *    worth, none past the end of the input) spread evenly over them.
+ * What is left under a tile goes through step 1 straight to the destination, and an
+ * sfence ends the call. The driver's constants are its own (stream-x86.h is included
+ * for them only: its functions are built with each kernel's flags, not the host's).
+ */
+#define QB__TILE_FOLD(V, LOADU, STOREU, acc, ctr, src, nin, dst, nout)                            \
+  do {                                                                                            \
+    size_t i_ = 0;                                                                                \
+    for (; i_ + sizeof(V) <= (nin); i_ += sizeof(V)) acc ^= LOADU((src) + i_);                    \
+    if (i_ < (nin)) {                                                                             \
+      if ((nin) >= sizeof(V)) {                                                                   \
+        acc ^= LOADU((src) + (nin) - sizeof(V));                                                  \
+      } else {                                                                                    \
+        V part_ = zero;                                                                           \
+        memcpy(&part_, (src), (nin));                                                             \
+        acc ^= part_;                                                                             \
+      }                                                                                           \
+    }                                                                                             \
+    size_t j_ = 0;                                                                                \
+    for (; j_ + sizeof(V) <= (nout); j_ += sizeof(V), ctr += salt) STOREU((dst) + j_, acc ^ ctr); \
+    if (j_ < (nout)) {                                                                            \
+      const V v_ = acc ^ ctr;                                                                     \
+      ctr += salt;                                                                                \
+      if ((nout) >= sizeof(V)) {                                                                  \
+        STOREU((dst) + (nout) - sizeof(V), v_);                                                   \
+      } else {                                                                                    \
+        memcpy((dst), &v_, (nout));                                                               \
+      }                                                                                           \
+    }                                                                                             \
+  } while (0)
+
+#define QB__TILE_BODY(V, LOADU, STOREU, NT_LINE)                                               \
+  const char* in = (const char*) x;                                                            \
+  char* out = (char*) y;                                                                       \
+  const V zero = {0};                                                                          \
+  const V salt = zero + (uint64_t) 0x9E3779B97F4A7C15u;                                        \
+  V acc = zero, ctr = salt;                                                                    \
+  size_t tile = w < QB_STREAM_TILE ? QB_STREAM_TILE / w : 1;                                   \
+  if (tile * r > QB_STREAM_TILE_IN) tile = r < QB_STREAM_TILE_IN ? QB_STREAM_TILE_IN / r : 1;  \
+  const size_t tile_in = tile * r, tile_out = tile * w;                                        \
+  _Alignas(64) char buf[QB_STREAM_BUF];                                                        \
+  size_t left = groups;                                                                        \
+  for (; left >= tile; left -= tile) {                                                         \
+    QB__TILE_FOLD(V, LOADU, STOREU, acc, ctr, in, tile_in, buf, tile_out); /* 1. */            \
+    /* 2. */                                                                                   \
+    const size_t pf_bytes = left * r >= QB_STREAM_AHEAD + tile_in ? tile_in : 0;               \
+    const char* pf = in + QB_STREAM_AHEAD;                                                     \
+    const char* const pf_end = pf + pf_bytes;                                                  \
+    const char* src = buf;                                                                     \
+    char* dst = out;                                                                           \
+    size_t bytes = tile_out;                                                                   \
+    const size_t lead = (size_t) (-(uintptr_t) dst & 63);                                      \
+    if (lead != 0) {                                                                           \
+      const size_t k = lead < bytes ? lead : bytes;                                            \
+      memcpy(dst, src, k);                                                                     \
+      dst += k;                                                                                \
+      src += k;                                                                                \
+      bytes -= k;                                                                              \
+    }                                                                                          \
+    const size_t lines = bytes / 64;                                                           \
+    const size_t per = lines != 0 ? (pf_bytes / 64 + lines - 1) / lines : 0;                   \
+    for (; bytes >= 64; bytes -= 64, dst += 64, src += 64) {                                   \
+      for (size_t k = 0; k < per && pf < pf_end; k++, pf += 64) _mm_prefetch(pf, _MM_HINT_T0); \
+      NT_LINE(dst, src);                                                                       \
+    }                                                                                          \
+    if (bytes != 0) memcpy(dst, src, bytes);                                                   \
+    in += tile_in;                                                                             \
+    out += tile_out;                                                                           \
+  }                                                                                            \
+  if (left != 0) QB__TILE_FOLD(V, LOADU, STOREU, acc, ctr, in, left* r, out, left* w);         \
+  _mm_sfence();                                                                                \
+  uint64_t h;                                                                                  \
+  memcpy(&h, &acc, sizeof h);                                                                  \
+  return h;
+
+#if defined(__x86_64__) || defined(__i386__)
+#define QB__LDU_256(p) ((qb__v4u64) _mm256_loadu_si256((const __m256i*) (p)))
+#define QB__STU_256(p, v) _mm256_storeu_si256((__m256i*) (p), (__m256i) (v))
+#define QB__NT_LINE_256(d, s)                                                             \
+  do {                                                                                    \
+    _mm256_stream_si256((__m256i*) (d), _mm256_load_si256((const __m256i*) (s)));         \
+    _mm256_stream_si256((__m256i*) (d) + 1, _mm256_load_si256((const __m256i*) (s) + 1)); \
+  } while (0)
+#define QB__LDU_512(p) ((qb__v8u64) _mm512_loadu_si512((const void*) (p)))
+#define QB__STU_512(p, v) _mm512_storeu_si512((void*) (p), (__m512i) (v))
+#define QB__NT_LINE_512(d, s) _mm512_stream_si512((void*) (d), _mm512_loadu_si512((const void*) (s)))
+
+__attribute__((target("avx2"))) static uint64_t qb__tile_avx2(const void* x, void* y, size_t groups, size_t r,
+                                                              size_t w) {
+  QB__TILE_BODY(qb__v4u64, QB__LDU_256, QB__STU_256, QB__NT_LINE_256)
+}
+__attribute__((target("avx512f"))) static uint64_t qb__tile_avx512(const void* x, void* y, size_t groups,
+                                                                   size_t r, size_t w) {
+  QB__TILE_BODY(qb__v8u64, QB__LDU_512, QB__STU_512, QB__NT_LINE_512)
+}
+#endif
+
 static uint64_t qb__stream(const qb_cpu_bench* b, const qb_cpu_slice* s) {
   const unsigned r = b->stream.r, w = b->stream.w;
+#if defined(__x86_64__) || defined(__i386__)
+  if (b->stream.tile) {
+    /* Groups of the mix in lowest terms: each step of the scaled mix is 64 of its lines. */
+    const size_t groups = s->n * 64 * (r / b->tile_r);
+    return b->stream_width == 64 ? qb__tile_avx512(s->x, s->y, groups, b->tile_r, b->tile_w)
+                                 : qb__tile_avx2(s->x, s->y, groups, b->tile_r, b->tile_w);
+  }
+#endif
 #if defined(__x86_64__) || defined(__i386__)
   if (b->stream_width == 64) {
     if (b->stream.prefetch) return qb__stream_avx512_nt_pf(s->x, s->y, s->n, r, w);

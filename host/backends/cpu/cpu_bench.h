@@ -56,6 +56,9 @@ typedef struct qb_cpu_stream {
                      step; 0: 16 */
   bool prefetch;  /* with nt: each line read is prefetched QB_CPU_STREAM_PREFETCH bytes
                      ahead, as the kernels' tile driver does (kernels/common/stream-x86.h) */
+  bool tile;      /* with nt: the kernels' tile driver itself (stream-x86.h): tiles of
+                     its sizes read into an L1 buffer, streamed out with its prefetches;
+                     r and w are then the bytes of one group (x86 with AVX2 only) */
 } qb_cpu_stream;
 
 /* How far ahead a prefetching stream roof asks for its input lines. */
@@ -94,9 +97,10 @@ typedef struct qb_cpu_bench {
    * per run in turn (qb_cpu_bench_fn); 1: one copy. */
   unsigned placements;
   size_t placement_bytes;
-  bool read_avx2;       /* the read roof's wide path is usable */
-  int stream_width;     /* stream roofs: 64 (AVX-512), 32 (AVX2) or 0 (portable) */
-  qb_cpu_stream stream; /* stream roofs: the mix */
+  bool read_avx2;          /* the read roof's wide path is usable */
+  int stream_width;        /* stream roofs: 64 (AVX-512), 32 (AVX2) or 0 (portable) */
+  qb_cpu_stream stream;    /* stream roofs: the mix */
+  unsigned tile_r, tile_w; /* the tile way: the mix in lowest terms (bytes per group) */
   /* Roofs: seconds of untimed calls each thread makes before its first timed
    * repetition, all threads at once (0: none). See qb_cpu_bench_fn. */
   double warm_s;
