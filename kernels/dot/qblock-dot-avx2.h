@@ -250,11 +250,11 @@ static inline __m256 qb__scales8_q4_0(const qb_block_q4_0* x) {
 #endif
 }
 
-#ifdef __AVX512VNNI__
-/* One block's exact int32 sum, for the last 1..7 blocks of the avx512vnni block dots
- * (qblock-x86.c.in): the lanes of the group code, summed. q4_0: the 16 packed bytes'
- * low nibbles (elements 0..15) in the low half, their high nibbles (16..31) in the high
- * half, against the block's 32 activations in order. */
+/* One block's exact int32 sum, for the last 1..7 blocks of the block dots
+ * (qblock-x86.c.in): the lanes of the group code, summed (q8_0 on avx2: the widening
+ * lanes, exact for every byte). q4_0: the 16 packed bytes' low nibbles (elements 0..15)
+ * in the low half, their high nibbles (16..31) in the high half, against the block's 32
+ * activations in order. */
 static inline int32_t qb__q8_0_isum1(const qb_block_q8_0* x, const qb_block_q8_0* y) {
   return qb__hsum_epi32_256(qb__q8_0_lanes(x, y));
 }
@@ -262,12 +262,17 @@ static inline int32_t qb__q4_0_isum1(const qb_block_q4_0* x, const qb_block_q8_0
   const __m128i q = _mm_loadu_si128((const __m128i*) x->qs), m = _mm_set1_epi8(15);
   const __m256i c = _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_and_si128(q, m)),
                                             _mm_and_si128(_mm_srli_epi16(q, 4), m), 1);
-  const __m256i b = _mm256_loadu_si256((const __m256i*) y->qs);
+  const __m256i b = _mm256_loadu_si256((const __m256i*) y->qs), eight = _mm256_set1_epi8(8);
+#ifdef __AVX512VNNI__
   const __m256i zero = _mm256_setzero_si256();
   return qb__hsum_epi32_256(
-      _mm256_sub_epi32(_mm256_dpbusd_epi32(zero, c, b), _mm256_dpbusd_epi32(zero, _mm256_set1_epi8(8), b)));
-}
+      _mm256_sub_epi32(_mm256_dpbusd_epi32(zero, c, b), _mm256_dpbusd_epi32(zero, eight, b)));
+#else
+  /* Pairs within 2 * 15 * 128 and 2 * 8 * 128: vpmaddubsw never saturates. */
+  const __m256i s = _mm256_sub_epi16(_mm256_maddubs_epi16(c, b), _mm256_maddubs_epi16(eight, b));
+  return qb__hsum_epi32_256(_mm256_madd_epi16(s, _mm256_set1_epi16(1)));
 #endif
+}
 
 /* acc + p[0] + p[1] + ... + p[7], left to right: eight dependent f32 additions. */
 static inline float qb__add8_in_order(float acc, __m256 p) {
