@@ -142,17 +142,6 @@ static inline int qb__mx_fast_lo(qb__mx_kind k) {
 static inline int qb__mx_fast_hi(qb__mx_kind k) {
   return k == QB__MX_INT8 ? 127 : 104 - qb__mx_emax(k) + qb__mx_mbits(k);
 }
-/* The top of the fast range in mxq-avx512.h's FMA form (QB__MX_FMA_FORM): one shared
- * exponent lower for FP6, FP4 (and MXINT8); for FP8, whose sign is read from the vpmaddwd
- * result, the largest s whose sums' exponent X = s + 150 + emax - mbits keeps that sign
- * (mxq-avx512.h, step 5): X at most (2^(mbits + 16) - 1 - 256 (255 + 2^(mbits + 1))) >>
- * (mbits + 8), 222 for E4M3 (s <= 67) and 190 for E5M2 (s <= 27). */
-static inline int qb__mx_fast_hi_fma(qb__mx_kind k) {
-  if (k != QB__MX_E4M3 && k != QB__MX_E5M2) return qb__mx_fast_hi(k) - 1;
-  const int mbits = qb__mx_mbits(k);
-  const int xmax = ((1 << (mbits + 16)) - 1 - 256 * (255 + (2 << mbits))) >> (mbits + 8);
-  return xmax - 150 - qb__mx_emax(k) + mbits;
-}
 
 /*
  * The 32 codes (one byte each, sign included; in order for FP8, in the lane order of
@@ -294,11 +283,11 @@ QB__MX_AVX2_INLINE void qb__mx_prep_x8_avx2(__m256i amax, qb__mx_kind k, qb__mx_
   pr->nan = _mm256_movemask_ps(_mm256_castsi256_ps(bad));
   const __m256i quiet = _mm256_or_si256(bad, _mm256_cmpeq_epi32(amax, _mm256_setzero_si256()));
   const __m256i sq = _mm256_andnot_si256(quiet, s);
-  /* The FMA form's fast range ends lower (mxq-avx512.h, qb__mx_fast_hi_fma: its FP8 sign). */
-  const __m256i slowv = _mm256_or_si256(
-      _mm256_cmpgt_epi32(qb__mx_k_avx2(qb__mx_fast_lo(k), hide), sq),
-      _mm256_cmpgt_epi32(sq,
-                         qb__mx_k_avx2(QB__MX_FMA_FORM ? qb__mx_fast_hi_fma(k) : qb__mx_fast_hi(k), hide)));
+  /* The FMA form's fast range ends one shared exponent lower (until session 19 MXFP8 read
+   * its signs from the vpmaddwd result, which X = 254 would lose; kept, not needed now). */
+  const __m256i slowv =
+      _mm256_or_si256(_mm256_cmpgt_epi32(qb__mx_k_avx2(qb__mx_fast_lo(k), hide), sq),
+                      _mm256_cmpgt_epi32(sq, qb__mx_k_avx2(qb__mx_fast_hi(k) - QB__MX_FMA_FORM, hide)));
   pr->slow = _mm256_movemask_ps(_mm256_castsi256_ps(slowv));
   const __m256i sd = _mm256_andnot_si256(slowv, sq);
   /* 3. */

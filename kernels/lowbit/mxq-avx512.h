@@ -40,21 +40,17 @@ static inline void qb__mx_block_avx512(const float* src, const int32_t* p0, cons
  * 4. vpmaddwd with the words (256, 2^(mbits + 1)): byte 1 is the code k + ((X - X_F) <<
  *    mbits) as there (the sign bit, at the top of the high word, only moves bits from 16 +
  *    mbits up);
- * 5. FP6, FP4: bytes 1 of the two vectors gathered in order by one vpermt2b, clamped
- *    (FLOOR), and the sign bits from byte 3 of x (a second vpermt2b) shifted to the code's
- *    sign bit and put on by one ternary-logic operation;
- *    FP8: bytes 1 and bytes 3 of the two vectors gathered by one vpermt2b (64 bytes), the
- *    codes clamped (FLOOR), and bit 7 of bytes 3 put on: the sum's mantissa field is d + k
- *    < 2^16 (d <= 255, k <= 2^(mbits + 1)), so the low word is d + k and the vpmaddwd
- *    result is 256 (d + k) + 2^(mbits + 8) X, less 2^(mbits + 16) for a negative x: below
- *    0 (x's sign in bit 31) while 256 (255 + 2^(mbits + 1)) + 2^(mbits + 8) X < 2^(mbits +
- *    16), X <= 222 (E4M3) or 190 (E5M2). X is at most s + 150 + emax - mbits, so the
- *    prep's fast range for this form ends at s = 67 (E4M3) and 27 (E5M2)
- *    (qb__mx_fast_hi_fma); larger scales (|x| from about 2^76 and 2^43) go the slow way.
- *    Until session 19 FP8 left d out of c and subtracted the offset from the code bytes
- *    (vpsubb, and its byte broadcast): d in c runs 1.015-1.028x (medians, 10 paired
- *    rounds). A second vpermt2b for the signs (from x, as FP6 and FP4) cost MXFP8 about
- *    1.3 cycles per block.
+ * 5. bytes 1 of the two vectors gathered in order by one vpermt2b, clamped (FLOOR), and
+ *    the sign bits from byte 3 of x (a second vpermt2b) shifted to the code's sign bit (FP6,
+ *    FP4) and put on by one ternary-logic operation. Until session 19 FP8 left d out of c,
+ *    subtracted the offset from the code bytes (vpsubb and its byte broadcast) and took its
+ *    signs from the vpmaddwd results (bytes 1 and 3 by one vpermt2b, the signs by
+ *    vextracti64x4); with d in c that result keeps x's sign only for X <= 222 (E4M3) or 190
+ *    (E5M2). With x's bytes in registers (x loaded once, below) the sign gather from x costs
+ *    no more than the extract: d in c with signs from the vpmaddwd result ran 1.015-1.028x
+ *    (medians, 10 paired rounds, the fast range cut to s <= 67 / 27), the sign gather from x
+ *    instead 1.00-1.015x of that, on the full fast range. FP6 with its signs from the
+ *    vpmaddwd result, one gather and an extract, ran 0.96-0.98x.
  * 4 operations per 16 elements (5 for ties away), no shift or permute among them.
  */
 static inline __m256i qb__mx_fcodes_x32_avx512(const float* x, const int32_t* p0, const int32_t* flp,
@@ -79,22 +75,8 @@ static inline __m256i qb__mx_fcodes_x32_avx512(const float* x, const int32_t* p0
     /* 4. */
     q[i] = _mm512_madd_epi16(_mm512_castps_si512(sum), _mm512_set1_epi32((2 << mbits) << 16 | 256));
   }
-  if (nbits == 7) {
-    /* 5 (FP8). Output byte i < 32: byte 4 i + 1 of the first vector for i < 16, of the
-     * second (indices from 64) for i >= 16; byte 32 + i: byte 4 i + 3 of the same. */
-    const __m512i perm = _mm512_set_epi8(127, 123, 119, 115, 111, 107, 103, 99, 95, 91, 87, 83, 79, 75, 71,
-                                         67, 63, 59, 55, 51, 47, 43, 39, 35, 31, 27, 23, 19, 15, 11, 7, 3,
-                                         125, 121, 117, 113, 109, 105, 101, 97, 93, 89, 85, 81, 77, 73, 69,
-                                         65, 61, 57, 53, 49, 45, 41, 37, 33, 29, 25, 21, 17, 13, 9, 5, 1);
-    const __m512i g = _mm512_permutex2var_epi8(q[0], perm, q[1]);
-    __m256i cd = _mm512_castsi512_si256(g);
-    if (clamp) cd = _mm256_min_epu8(cd, _mm256_set1_epi8((char) qb__mx_maxcode(k)));
-    /* 0xF8: A | (B & C). */
-    return _mm256_ternarylogic_epi32(cd, _mm512_extracti64x4_epi64(g, 1), _mm256_set1_epi8((char) 0x80),
-                                     0xF8);
-  }
-  /* 5 (FP6, FP4). Output byte i (of 32): byte 4 i + 1 of the first vector for i < 16, of
-   * the second (indices from 64) for i >= 16; the signs from bytes 4 i + 3 of x. */
+  /* 5. Output byte i (of 32): byte 4 i + 1 of the first vector for i < 16, of the second
+   * (indices from 64) for i >= 16; the signs from bytes 4 i + 3 of x. */
   const __m512i perm =
       _mm512_set_epi8(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
                       0, 0, 0, 124, 120, 116, 112, 108, 104, 100, 96, 92, 88, 84, 80, 76, 72, 68, 64, 60, 56,
@@ -102,9 +84,9 @@ static inline __m256i qb__mx_fcodes_x32_avx512(const float* x, const int32_t* p0
   __m256i cd = _mm512_castsi512_si256(
       _mm512_permutex2var_epi8(q[0], _mm512_add_epi8(perm, _mm512_set1_epi8(1)), q[1]));
   if (clamp) cd = _mm256_min_epu8(cd, _mm256_set1_epi8((char) qb__mx_maxcode(k)));
-  const __m256i sg = _mm256_srli_epi16(_mm512_castsi512_si256(_mm512_permutex2var_epi8(
-                                           w[0], _mm512_add_epi8(perm, _mm512_set1_epi8(3)), w[1])),
-                                       7 - nbits);
+  __m256i sg = _mm512_castsi512_si256(
+      _mm512_permutex2var_epi8(w[0], _mm512_add_epi8(perm, _mm512_set1_epi8(3)), w[1]));
+  if (nbits != 7) sg = _mm256_srli_epi16(sg, 7 - nbits);
   /* 0xF8: A | (B & C). */
   return _mm256_ternarylogic_epi32(cd, sg, _mm256_set1_epi8((char) (1 << nbits)), 0xF8);
 }
