@@ -15,8 +15,9 @@
 #include "quant/quant-scalar.h"
 
 /* From this many values on, a row is taken to stream from memory rather than sit in cache:
- * the AVX-512 asymmetric group loop (int4g-avx512.h) then computes each run's ranges right
- * before its codes instead of during the previous run's. The tests run a row this long. */
+ * the AVX-512 asymmetric group loop (int4g-avx512.h) and the AVX2 one for groups of 128
+ * (int4g-avx2.h) then compute each run's ranges right before its codes instead of during the
+ * previous run's. The tests run a row this long. */
 #define QB_INT4G_STREAM ((size_t) 1 << 21)
 
 static inline float qb__int4g_scale(const uint8_t* d) {
