@@ -416,7 +416,7 @@ QB__INT4G_AVX2_INLINE void qb__avx2_int4g_quant_groups(const float* x, unsigned 
   if (!sym && g == 128 && count * g >= QB_INT4G_STREAM) {
     /* A long asymmetric row of groups of 128 (from QB_INT4G_STREAM values, int4g-scalar.h):
      * each run's ranges right before its codes, as int4g-avx512.h. At DRAM size (~29.5 Mi
-     * values, /work/meas/paired.sh, two runs of 5 and 6 rounds, Zen 4) qu4g128 avx2_u1024 ran
+     * values, ci/paired, two runs of 5 and 6 rounds, Zen 4) qu4g128 avx2_u1024 ran
      * 1.64x (1.15-2.01) and 1.93x (1.28-2.28) so; qu4g32 and qu4g64 0.91-0.93x and 0.86-0.93x
      * (ranges 0.43-1.30), so they keep the overlapped loop. */
     for (size_t c = 0; c < runs; c++) {

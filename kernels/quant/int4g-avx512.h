@@ -99,7 +99,7 @@ QB__INT4G_AVX512_INLINE __m512i qb__avx512_int4g_order128(const __m512i a, const
  * accumulators, qb__avx512_int4g_acc8 and qb__avx512_int4g_red8x2) for the symmetric groups
  * and groups of 32 and 64, in sixteen for the asymmetric groups of 128 (512-bit,
  * qb__avx512_int4g_acc and common/hmax-avx512.h's tree). Paired against sixteen lanes
- * (/work/meas/paired.sh, L2, 8 rounds): qu4g32 1.08x, qu4g64 1.02x, qs4g128 1.02x, qu4g128
+ * (ci/paired, L2, 8 rounds): qu4g32 1.08x, qu4g64 1.02x, qs4g128 1.02x, qu4g128
  * 0.98x: the narrow accumulation costs one 256-bit maximum more per group and bound, the
  * narrow tree half the moves, which pays where groups are short or the bound is one.
  */
