@@ -221,6 +221,33 @@ static bool all_stored(const unsigned char* p, size_t bytes) {
   return true;
 }
 
+/* Times a stream bench (1 thread, `reps` short repetitions) and checks its spans
+ * (counting, not timing): each step reads stream.r and writes stream.w lines, each call
+ * is counted as those bytes, and in every copy of the buffers the write span holds
+ * exactly the lines written while the read span and the rest of its pages are left alone. */
+static void time_and_check_spans(qb_cpu_bench* b, const char* name, unsigned reps) {
+  const qb_cpu_slice* sl = &b->slices[0];
+  const size_t steps = sl->n, rbytes = steps * b->stream.r * 64, wbytes = steps * b->stream.w * 64;
+  assert_true(steps > 0);
+  assert_true(sl->bytes == (double) (rbytes + wbytes));
+  const unsigned char* base = b->roof_buf;
+  const size_t wstart = (const unsigned char*) sl->y - base;
+  assert_true(wstart >= rbytes && wstart + wbytes <= b->placement_bytes);
+  const qb_measure_options o = {.repetitions = reps, .min_time = 0.0005};
+  qb_measure m;
+  qb_error err = {0};
+  assert_int_equal(qb_measure_host(&o, name, qb_cpu_bench_fn, b, 1, &m, &err), QB_OK);
+  assert_true(m.ok);
+  json_decref(m.runs);
+  assert_true(b->placements >= 1);
+  for (unsigned p = 0; p < b->placements; p++) {
+    const unsigned char* copy = base + (size_t) p * b->placement_bytes;
+    assert_true(untouched(copy, wstart));
+    assert_true(all_stored(copy + wstart, wbytes));
+    assert_true(untouched(copy + wstart + wbytes, b->placement_bytes - wstart - wbytes));
+  }
+}
+
 /* A stream roof over three placements (counting, not timing): each run works on the next
  * copy of the buffers, so after a few runs every copy's write span holds exactly the
  * lines the mix writes, its read span and the rest of its pages are left alone, and each
@@ -238,24 +265,7 @@ static void test_stream_roof_placements(void** state) {
   /* 1:8 scaled to 2:16 (at least 16 lines a step). */
   assert_int_equal(b.stream.r, 2);
   assert_int_equal(b.stream.w, 16);
-  const qb_cpu_slice* sl = &b.slices[0];
-  const size_t steps = sl->n, rbytes = steps * 2 * 64, wbytes = steps * 16 * 64;
-  assert_true(steps > 0);
-  assert_true(sl->bytes == (double) (rbytes + wbytes));
-  const unsigned char* base = b.roof_buf;
-  const size_t wstart = (const unsigned char*) sl->y - base;
-  assert_true(wstart >= rbytes && wstart + wbytes <= b.placement_bytes);
-  const qb_measure_options o = {.repetitions = 3, .min_time = 0.0005};
-  qb_measure m;
-  assert_int_equal(qb_measure_host(&o, "roof/stream/placements", qb_cpu_bench_fn, &b, 1, &m, &err), QB_OK);
-  assert_true(m.ok);
-  json_decref(m.runs);
-  for (unsigned p = 0; p < 3; p++) {
-    const unsigned char* copy = base + (size_t) p * b.placement_bytes;
-    assert_true(untouched(copy, wstart));
-    assert_true(all_stored(copy + wstart, wbytes));
-    assert_true(untouched(copy + wstart + wbytes, b.placement_bytes - wstart - wbytes));
-  }
+  time_and_check_spans(&b, "roof/stream/placements", 3);
   qb_cpu_bench_free(&b);
 }
 
@@ -276,22 +286,8 @@ static void test_stream_roof_tile(void** state) {
     const qb_status st = qb_cpu_bench_stream(&b, mix, 300 << 10, 1, 1, &cpu, 0, &err);
     if (st == QB_UNSUPPORTED) return; /* not x86 with AVX2: no tile way */
     assert_int_equal(st, QB_OK);
-    const qb_cpu_slice* sl = &b.slices[0];
-    const size_t steps = sl->n, rbytes = steps * b.stream.r * 64, wbytes = steps * b.stream.w * 64;
-    assert_true(steps > 0);
     assert_true(b.stream.r % mixes[i][0] == 0 && b.stream.r / mixes[i][0] == b.stream.w / mixes[i][1]);
-    assert_true(sl->bytes == (double) (rbytes + wbytes));
-    const unsigned char* base = b.roof_buf;
-    const size_t wstart = (const unsigned char*) sl->y - base;
-    assert_true(wstart >= rbytes && wstart + wbytes <= b.placement_bytes);
-    const qb_measure_options o = {.repetitions = 2, .min_time = 0.0005};
-    qb_measure m;
-    assert_int_equal(qb_measure_host(&o, "roof/stream/tile", qb_cpu_bench_fn, &b, 1, &m, &err), QB_OK);
-    assert_true(m.ok);
-    json_decref(m.runs);
-    assert_true(untouched(base, wstart));
-    assert_true(all_stored(base + wstart, wbytes));
-    assert_true(untouched(base + wstart + wbytes, b.placement_bytes - wstart - wbytes));
+    time_and_check_spans(&b, "roof/stream/tile", 2);
     qb_cpu_bench_free(&b);
   }
 }
