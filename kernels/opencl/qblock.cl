@@ -188,6 +188,40 @@ uchar8 qb__pack_nibbles16(uint16 c) {
 }
 #endif
 
+/*
+ * The 32 int4 codes r + z of two vectors packed into 16 bytes (qb__pack_nibbles16's
+ * order), where each lane of r0 and r1 holds rint(c) (c the clamped quotient) in its low
+ * byte modulo 256, whatever the bits above (the sum c + 1.5 * 2^23, whose bits are
+ * 0x4B400000 + rint(c)), and z is the group's zero point, given as z17 = 17 z modulo 256:
+ * every r + z lies in [0, 15]. On x86 the nibble pairs are formed from r itself: the
+ * narrowed bytes' pmaddubsw with (1, 16) (one 256-bit operation for both vectors) is
+ * r[2i] + 16 r[2i + 1] modulo 256, so one byte addition of z17 makes it (r[2i] + z) +
+ * 16 (r[2i + 1] + z), the packed byte (each nibble in [0, 15]: no carry between them).
+ * That takes the addition of z to 32 codes from two 512-bit subtractions to one 128-bit
+ * addition, and the two pmaddubsw and word narrowings to one each. Other targets add z
+ * (z17 modulo 16) to the codes and pack them as they are.
+ */
+#if defined(__clang__) && defined(__AVX2__)
+typedef char qb__v32qi __attribute__((__vector_size__(32)));
+QB_ALWAYS_INLINE uchar16 qb__int4g_pack32(uint16 r0, uint16 r1, uchar z17) {
+  const qb__v16qi b0 = __builtin_astype(convert_uchar16(r0), qb__v16qi);
+  const qb__v16qi b1 = __builtin_astype(convert_uchar16(r1), qb__v16qi);
+  /* clang-format off */
+  const qb__v32qi b = __builtin_shufflevector(b0, b1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17,
+                                              18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31);
+  const qb__v32qi m = {1, 16, 1, 16, 1, 16, 1, 16, 1, 16, 1, 16, 1, 16, 1, 16,
+                       1, 16, 1, 16, 1, 16, 1, 16, 1, 16, 1, 16, 1, 16, 1, 16};
+  /* clang-format on */
+  const qb__v16qi p = __builtin_convertvector(__builtin_ia32_pmaddubsw256(b, m), qb__v16qi);
+  return __builtin_astype(p, uchar16) + z17;
+}
+#else
+uchar16 qb__int4g_pack32(uint16 r0, uint16 r1, uchar z17) {
+  const uint z = z17 & 15u; /* 17 z modulo 256 is z modulo 16 */
+  return (uchar16) (qb__pack_nibbles16((r0 + z) & 15u), qb__pack_nibbles16((r1 + z) & 15u));
+}
+#endif
+
 /* 16 f32 (vector k of group xb) for the int4 groups. */
 #define QB_INT4G_VEC(xb, k) QB_LOAD(float16, (xb) + 16 * (k))
 
@@ -330,30 +364,32 @@ void qb__int4g_quant1(global const float* xb, global uchar* yb, int G) {
     hi##k = select(hi##k, v, v > hi##k);           \
   }
 /*
- * qb__int4g_codes16 for qb__int4g_quant16, with the bounds -z, 15 - z and the rounding's
- * offset 0x4B400000 - z given, and no zero-scale select: a group whose scale is 0 has
- * ds = 1 and z = 0, and every element below 2^-21 in magnitude (hi - lo < 15 * 2^-25),
- * so its codes are 0 anyway. The caller passes them from private copies of its lane
- * vectors, which LLVM reads as memory broadcasts (`vdivps m32{1to16}`, ...) where it
- * extracted and broadcast four lanes per group (qu4g32 1.05x, qu4g64 / qu4g128 1.04x per
- * core on PoCL 3.1).
+ * qb__int4g_codes16 for qb__int4g_quant16, with the bounds -z, 15 - z given, and no
+ * zero-scale select: a group whose scale is 0 has ds = 1 and z = 0, and every element
+ * below 2^-21 in magnitude (hi - lo < 15 * 2^-25), so its codes are 0 anyway. The caller
+ * passes them from private copies of its lane vectors, which LLVM reads as memory
+ * broadcasts (`vdivps m32{1to16}`, ...) where it extracted and broadcast four lanes per
+ * group (qu4g32 1.05x, qu4g64 / qu4g128 1.04x per core on PoCL 3.1). Returns the bits of
+ * c + 1.5 * 2^23, 0x4B400000 + rint(c); z is added by qb__int4g_pack32.
  */
-QB_ALWAYS_INLINE uchar8 qb__int4g_codes16p(float16 v, float ds, float nz, float hz, int off) {
+QB_ALWAYS_INLINE uint16 qb__int4g_codes16p(float16 v, float ds, float nz, float hz) {
   float16 c = qb__nan_to_zero16(qb__div16(v, ds));
   c = select(c, (float16) nz, c < nz);
   c = select(c, (float16) hz, c > hz);
-  return qb__pack_nibbles16(as_uint16(as_int16(c + 0x1.8p23f) - off));
+  return as_uint16(c + 0x1.8p23f);
 }
-#define QB_INT4G_CODES(k, h)                                                                      \
-  {                                                                                               \
-    global uchar* yb = yg + (3 + G / 2) * k;                                                      \
-    QB_STORE(ushort, yb, (ushort) hs.s##h);                                                       \
-    yb[2] = (uchar) zb.s##h;                                                                      \
-    for (int j = 0; j < G / 16; j++) {                                                            \
-      QB_PREFETCH(xg + 16 * G + G * k + 16 * j);                                                  \
-      QB_STORE(uchar8, yb + 3 + 8 * j,                                                            \
-               qb__int4g_codes16p(QB_INT4G_VEC(xg + G * k, j), dsm[k], nzm[k], hzm[k], offm[k])); \
-    }                                                                                             \
+#define QB_INT4G_CODES(k, h)                                                                                 \
+  {                                                                                                          \
+    global uchar* yb = yg + (3 + G / 2) * k;                                                                 \
+    QB_STORE(uint, yb, hzw[k]); /* byte 3 is the first codes' (stored below) */                              \
+    for (int j = 0; j < G / 16; j += 2) {                                                                    \
+      QB_PREFETCH(xg + 16 * G + G * k + 16 * j);                                                             \
+      QB_PREFETCH(xg + 16 * G + G * k + 16 * j + 16);                                                        \
+      QB_STORE(uchar16, yb + 3 + 8 * j,                                                                      \
+               qb__int4g_pack32(qb__int4g_codes16p(QB_INT4G_VEC(xg + G * k, j), dsm[k], nzm[k], hzm[k]),     \
+                                qb__int4g_codes16p(QB_INT4G_VEC(xg + G * k, j + 1), dsm[k], nzm[k], hzm[k]), \
+                                z17m[k]));                                                                   \
+    }                                                                                                        \
   }
 void qb__int4g_quant16(global const float* xg, global uchar* yg, int G) {
   QB_REP16(QB_INT4G_RANGE)
@@ -370,11 +406,13 @@ void qb__int4g_quant16(global const float* xg, global uchar* yg, int G) {
   zf = clamp(zf, (float16) 0.0f, (float16) 15.0f); /* vector bounds: see qb__hmax16 */
   const uint16 zb = convert_uint16(zf);
   float dsm[16], nzm[16], hzm[16];
-  int offm[16];
+  uint hzw[16];
+  uchar z17m[16];
   vstore16(ds, 0, dsm);
   vstore16(-zf, 0, nzm);
   vstore16(15.0f - zf, 0, hzm);
-  vstore16(0x4B400000 - as_int16(zb), 0, offm);
+  vstore16(hs | zb << 16, 0, hzw);
+  vstore16(convert_uchar16(zb * 17u), 0, z17m);
   QB_REP16(QB_INT4G_CODES)
 }
 
