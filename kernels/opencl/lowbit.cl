@@ -325,6 +325,48 @@ QB_ALWAYS_INLINE uint16 qb__mx_encode16_folded(uint16 w, int s, int k, int away)
   return qb__mx_encode16_folded_fc(w, fl, ((uint) (23 - mbits) << 23) - (fl << (uint) mbits), k, away);
 }
 
+#if defined(__clang__) && defined(__AVX512F__) && defined(__AVX512DQ__) && defined(__AVX512BW__) && \
+    defined(__AVX512VL__)
+/*
+ * The FP6 kinds' folded encode on AVX-512 (PoCL) by the CPU MX quantizers' FMA form
+ * (kernels/lowbit/mxq-avx512.h, kernels/lowbit/README.md), the codes as bytes: with F the
+ * block's floor binade (f2 = 2^F) and E' = max(E_x, F) (E_x x's binade):
+ * 1. e = x & 0xFF800000 (+-2^E_x, x's sign; +-0 for zeros and subnormals), e' = vrangeps
+ *    (e, f2, imm 3: the larger magnitude, e's sign) = +-2^E';
+ * 2. s = fma(e', c, x), c = 2^(23 - mbits) (1 + d 2^-23): e' c is +-(2^(E' + 23 - mbits)
+ *    + d 2^(E' - mbits)) exactly, whose quantum 2^(E' - mbits) is the format's at E'
+ *    (its subnormals' at E' = F), and |x| < 2^(E' + 1) keeps |s| in that binade: the one
+ *    rounding (nearest even, d even) leaves s's mantissa d + k, k the count of quanta
+ *    of |x| rounded, with x's sign;
+ * 3. vpmaddwd of s with the words (256, 2^(mbits + 1)): byte 1 of each dword is d + k +
+ *    (s's exponent field << mbits) modulo 256 (the sign, at the top of the high word,
+ *    only moves bits from 16 + mbits up), which is k + ((E' - F) << mbits), the magnitude
+ *    code, as d = -((23 - mbits + fl) << mbits) modulo 256 (fl = F + 127); that byte is
+ *    narrowed, clamped at 31 (FLOOR can round up to 2^(emax + 1 + s): code 32), and the
+ *    sign (bit 31 of x, one vpmovd2m) put on bit 5 by a masked byte addition.
+ * Ties away: x with its last bit set, as qb__f8_round16. 8 vector operations per 16
+ * codes (four of them on 128 bits) where qb__mx_encode16_folded_fc takes 11 and the
+ * narrowing. The blocks are those qb__mx_encode16_folded takes (a normal f2, a finite s).
+ */
+typedef short qb__v32hi __attribute__((__vector_size__(64)));
+QB_ALWAYS_INLINE uchar16 qb__mx_encode16_fma6(uint16 w, float f2, float c, int mbits, int away) {
+  const uint16 wa = away ? w | 1u : w;
+  const qb__v16sf e = __builtin_astype(as_float16(wa & 0xFF800000u), qb__v16sf);
+  const qb__v16sf e2 = __builtin_ia32_rangeps512_mask(e, __builtin_astype((float16) f2, qb__v16sf), 0x03, e,
+                                                      (ushort) 0xFFFF, 4);
+  const float16 sv = fma(__builtin_astype(e2, float16), (float16) c, as_float16(wa));
+  const qb__v32hi mw = __builtin_astype((uint16) ((2u << (uint) mbits) << 16 | 256u), qb__v32hi);
+  const uint16 p = __builtin_astype(__builtin_ia32_pmaddwd512(__builtin_astype(sv, qb__v32hi), mw), uint16);
+  const qb__v16qi b = __builtin_astype(min(convert_uchar16(p >> 8), (uchar16) 31), qb__v16qi);
+  const ushort neg = __builtin_ia32_cvtd2mask512(__builtin_astype(w, qb__v16si));
+  return __builtin_astype(__builtin_ia32_selectb_128(neg, b + __builtin_astype((uchar16) 32, qb__v16qi), b),
+                          uchar16);
+}
+#define QB_MX_FMA6 1
+#else
+#define QB_MX_FMA6 0
+#endif
+
 /* As qb__mx_decode: 16 element codes -> their values before the scale. */
 float16 qb__mx_decode16(uint16 c, int k) {
   if (k == QB_MX_E4M3) return as_float16(qb__f8e4m3_to_f32_bits16(c));
@@ -353,11 +395,14 @@ float16 qb__mul_nan_first16(float16 a, float b) {
  * the portable form.
  */
 typedef short qb__v8hi __attribute__((__vector_size__(16)));
-uint4 qb__groups_6bit16(uint16 c) {
-  const qb__v16qi b = __builtin_astype(convert_uchar16(c), qb__v16qi);
+uint4 qb__groups_6bit16b(uchar16 c) {
+  const qb__v16qi b = __builtin_astype(c, qb__v16qi);
   const qb__v16qi m1 = {1, 64, 1, 64, 1, 64, 1, 64, 1, 64, 1, 64, 1, 64, 1, 64};
   const qb__v8hi m2 = {1, 4096, 1, 4096, 1, 4096, 1, 4096};
   return __builtin_astype(__builtin_ia32_pmaddwd128(__builtin_ia32_pmaddubsw128(b, m1), m2), uint4);
+}
+uint4 qb__groups_6bit16(uint16 c) {
+  return qb__groups_6bit16b(convert_uchar16(c));
 }
 #else
 uint4 qb__groups_6bit16(uint16 c) {
@@ -396,6 +441,16 @@ void qb__store_6bit32(uint16 c0, uint16 c1, global uchar* p) {
   qb__store_6bit16(c1, p + 12);
 #endif
 }
+#if defined(__clang__) && defined(__SSSE3__)
+/* qb__store_6bit32 of codes already narrowed to bytes (x86). */
+void qb__store_6bit32b(uchar16 c0, uchar16 c1, global uchar* p) {
+  const uchar16 g0 = as_uchar16(qb__groups_6bit16b(c0)), g1 = as_uchar16(qb__groups_6bit16b(c1));
+  /* clang-format off */
+  QB_STORE(uchar16, p, __builtin_shufflevector(g0, g1, 0, 1, 2, 4, 5, 6, 8, 9, 10, 12, 13, 14, 16, 17, 18, 20));
+  QB_STORE(uchar8, p + 16, __builtin_shufflevector(g0, g1, 21, 22, 24, 25, 26, 28, 29, 30));
+  /* clang-format on */
+}
+#endif
 
 /* The inverse: 12 bytes -> 16 codes, each 24-bit group from its three bytes (a shift
  * pair across two uints becomes a funnel shift, which oclgrind 21.10 cannot run; a
@@ -508,16 +563,29 @@ void qb__mx_quant1(global const uint* xb, global uchar* yb, int kind, int mode, 
 #define QB_ANY16(v) any(v)
 #endif
 
-/* QB_MX_CODES where every block of the sixteen takes the folded encode. */
-#define QB_MX_CODES_FOLD(k, h)                                                                \
-  {                                                                                           \
-    global uchar* yb = yg + (1 + QB_MX_LEN * bits / 8) * k;                                   \
-    QB_PREFETCH(xg + 16 * 32 + 32 * k);                                                       \
-    QB_PREFETCH(xg + 16 * 32 + 32 * k + 16);                                                  \
-    yb[0] = (uchar) e8.s##h;                                                                  \
-    const uint16 w0 = QB_LOAD(uint16, xg + 32 * k), w1 = QB_LOAD(uint16, xg + 32 * k + 16);   \
-    qb__mx_store_codes(qb__mx_encode16_folded_fc(w0, flm[k], cstm[k], kind, away),            \
-                       qb__mx_encode16_folded_fc(w1, flm[k], cstm[k], kind, away), yb, bits); \
+/* QB_MX_CODES where every block of the sixteen takes the folded encode (FP6 on AVX-512:
+ * qb__mx_encode16_fma6). */
+#if QB_MX_FMA6
+#define QB_MX_STORE_FOLD(k, w0, w1, yb)                                                \
+  if (bits == 6)                                                                       \
+    qb__store_6bit32b(qb__mx_encode16_fma6(w0, f2m[k], cm[k], mbits, away),            \
+                      qb__mx_encode16_fma6(w1, f2m[k], cm[k], mbits, away), (yb) + 1); \
+  else                                                                                 \
+    qb__mx_store_codes(qb__mx_encode16_folded_fc(w0, flm[k], cstm[k], kind, away),     \
+                       qb__mx_encode16_folded_fc(w1, flm[k], cstm[k], kind, away), yb, bits);
+#else
+#define QB_MX_STORE_FOLD(k, w0, w1, yb)                                          \
+  qb__mx_store_codes(qb__mx_encode16_folded_fc(w0, flm[k], cstm[k], kind, away), \
+                     qb__mx_encode16_folded_fc(w1, flm[k], cstm[k], kind, away), yb, bits);
+#endif
+#define QB_MX_CODES_FOLD(k, h)                                                              \
+  {                                                                                         \
+    global uchar* yb = yg + (1 + QB_MX_LEN * bits / 8) * k;                                 \
+    QB_PREFETCH(xg + 16 * 32 + 32 * k);                                                     \
+    QB_PREFETCH(xg + 16 * 32 + 32 * k + 16);                                                \
+    yb[0] = (uchar) e8.s##h;                                                                \
+    const uint16 w0 = QB_LOAD(uint16, xg + 32 * k), w1 = QB_LOAD(uint16, xg + 32 * k + 16); \
+    QB_MX_STORE_FOLD(k, w0, w1, yb)                                                         \
   }
 void qb__mx_quant16(global const uint* xg, global uchar* yg, int kind, int mode, int away, int bits) {
   QB_REP16(QB_MX_AMAX)
@@ -541,6 +609,16 @@ void qb__mx_quant16(global const uint* xg, global uchar* yg, int kind, int mode,
     const uint16 fl16 = as_uint16(128 - bias + s);
     vstore16(fl16, 0, flm);
     vstore16(((uint) (23 - mbits) << 23) - (fl16 << (uint) mbits), 0, cstm);
+#if QB_MX_FMA6
+    /* qb__mx_encode16_fma6's 2^F and c = 2^(23 - mbits) (1 + d 2^-23) per block. */
+    float f2m[16], cm[16];
+    if (bits == 6) {
+      vstore16(as_float16(fl16 << 23), 0, f2m);
+      vstore16(
+          as_float16(((uint) (150 - mbits) << 23) | ((0u - ((23u - mbits + fl16) << (uint) mbits)) & 255u)),
+          0, cm);
+    }
+#endif
     QB_REP16(QB_MX_CODES_FOLD)
   } else {
     QB_REP16(QB_MX_CODES)
