@@ -709,9 +709,7 @@ void qb__nvf4_quant1(global const uint* xb, global uchar* yb, float gs) {
 /* The scales of sixteen blocks: bad flags a block holding NaN or inf, e is each block's
  * scale byte (0x7F where bad) and d = e4m3(s) * gs its scale (s the E4M3 code of
  * amax / 6 / gs, 0 where bad). */
-QB_ALWAYS_INLINE void qb__nvf4_scales16(global const uint* xg, float gs, int16* bad, uint16* e, float16* d) {
-  QB_REP16(QB_NVF4_AMAX)
-  const uint16 amax = QB_HMAX16X16(m);
+QB_ALWAYS_INLINE void qb__nvf4_scales16a(uint16 amax, float gs, int16* bad, uint16* e, float16* d) {
   *bad = amax >= 0x7F800000u;
   const float16 a = as_float16(select(amax, (uint16) 0u, *bad));
   const uint16 s =
@@ -719,6 +717,62 @@ QB_ALWAYS_INLINE void qb__nvf4_scales16(global const uint* xg, float gs, int16* 
   *d = as_float16(qb__f8e4m3_to_f32_bits16(s)) * gs;
   *e = select(s, (uint16) 0x7Fu, *bad);
 }
+QB_ALWAYS_INLINE uint16 qb__nvf4_amax16(global const uint* xg) {
+  QB_REP16(QB_NVF4_AMAX)
+  return QB_HMAX16X16(m);
+}
+QB_ALWAYS_INLINE void qb__nvf4_scales16(global const uint* xg, float gs, int16* bad, uint16* e, float16* d) {
+  qb__nvf4_scales16a(qb__nvf4_amax16(xg), gs, bad, e, d);
+}
+#if defined(__clang__) && defined(__AVX512F__) && defined(__AVX512DQ__)
+/*
+ * The sixteen blocks' amaxes (|x| bits, block k in lane k) on AVX-512 by the CPU NVFP4
+ * quantizer's tree (kernels/lowbit/f32-nvf4-quant-avx512vbmi-u256.c, qb__nvf4_amax16):
+ * 1. blocks i and j (bit-reversed order, so that the tree ends in block order): one
+ *    vrangeps (imm 0x0B: the larger magnitude, sign cleared) of [a 0-7, b 8-15] (a blend)
+ *    and [a 8-15, b 0-7] (one vshuff32x4) on the raw x, where the sixteen ands took |x|
+ *    first and a join took two vpermt2d and a max; vrangeps returns the other operand for
+ *    a quiet NaN, so the NaN are found apart, one vcmpunordps per pair of blocks (`nan`:
+ *    the caller then takes the exact tree);
+ * 2-4. the joins take the lanes they keep by a blend and the others by one vpermt2d.
+ * The same maxima (with no NaN) as qb__hmax16x16 of the |x| bits.
+ */
+/* clang-format off */
+#define QB_NVF4_L1(p, i, j)                                                                                   \
+  const float16 a##p = QB_LOAD(float16, xg + 16 * i), b##p = QB_LOAD(float16, xg + 16 * j);                   \
+  un |= __builtin_ia32_cmpps512_mask(__builtin_astype(a##p, qb__v16sf), __builtin_astype(b##p, qb__v16sf), 3,  \
+                                     (ushort) 0xFFFF, 4);                                                     \
+  const uint16 v1##p = __builtin_astype(__builtin_ia32_rangeps512_mask(                                       \
+      __builtin_astype(__builtin_shufflevector(a##p, b##p, 0, 1, 2, 3, 4, 5, 6, 7, 24, 25, 26, 27, 28, 29, 30, 31), \
+                       qb__v16sf),                                                                            \
+      __builtin_astype(__builtin_shufflevector(a##p, b##p, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, \
+                                               23), qb__v16sf),                                               \
+      0x0B, __builtin_astype(a##p, qb__v16sf), (ushort) 0xFFFF, 4), uint16);
+#define QB_L2A 0, 1, 2, 3, 20, 21, 22, 23, 8, 9, 10, 11, 28, 29, 30, 31
+#define QB_L2B 4, 5, 6, 7, 16, 17, 18, 19, 12, 13, 14, 15, 24, 25, 26, 27
+#define QB_L3A 0, 1, 18, 19, 4, 5, 22, 23, 8, 9, 26, 27, 12, 13, 30, 31
+#define QB_L3B 2, 3, 16, 17, 6, 7, 20, 21, 10, 11, 24, 25, 14, 15, 28, 29
+#define QB_L4A 0, 17, 2, 19, 4, 21, 6, 23, 8, 25, 10, 27, 12, 29, 14, 31
+#define QB_L4B 1, 16, 3, 18, 5, 20, 7, 22, 9, 24, 11, 26, 13, 28, 15, 30
+/* clang-format on */
+#define QB_NVF4_JOIN(a, b, A, B) max(__builtin_shufflevector(a, b, A), __builtin_shufflevector(a, b, B))
+QB_ALWAYS_INLINE uint16 qb__nvf4_amax16r(global const uint* xg, ushort* nan) {
+  ushort un = 0;
+  QB_NVF4_L1(0, 0, 8)
+  QB_NVF4_L1(1, 4, 12)
+  QB_NVF4_L1(2, 2, 10)
+  QB_NVF4_L1(3, 6, 14)
+  QB_NVF4_L1(4, 1, 9)
+  QB_NVF4_L1(5, 5, 13)
+  QB_NVF4_L1(6, 3, 11)
+  QB_NVF4_L1(7, 7, 15)
+  *nan = un;
+  const uint16 v20 = QB_NVF4_JOIN(v10, v11, QB_L2A, QB_L2B), v21 = QB_NVF4_JOIN(v12, v13, QB_L2A, QB_L2B);
+  const uint16 v22 = QB_NVF4_JOIN(v14, v15, QB_L2A, QB_L2B), v23 = QB_NVF4_JOIN(v16, v17, QB_L2A, QB_L2B);
+  const uint16 v30 = QB_NVF4_JOIN(v20, v21, QB_L3A, QB_L3B), v31 = QB_NVF4_JOIN(v22, v23, QB_L3A, QB_L3B);
+  return QB_NVF4_JOIN(v30, v31, QB_L4A, QB_L4B);
+}
+#endif
 void qb__nvf4_quant16(global const uint* xg, global uchar* yg, float gs) {
   int16 bad16;
   uint16 e;
@@ -799,7 +853,7 @@ QB_ALWAYS_INLINE uchar8 qb__e2m1_nibbles16(float16 v, int clamp6) {
   {                                                                                         \
     global uchar* yb = yg + QB_NVF4_BYTES * k;                                              \
     QB_PREFETCH(xg + 16 * 16 + 16 * k);                                                     \
-    yb[0] = (uchar) e.s##h;                                                                 \
+    yb[0] = em[k];                                                                          \
     const uint16 w = QB_LOAD(uint16, xg + 16 * k);                                          \
     QB_STORE(uchar8, yb + 1, qb__e2m1_nibbles16(qb__div16(as_float16(w), ddm[k]), clamp6)); \
   }
@@ -809,14 +863,23 @@ void qb__nvf4_quant16_finite(global const uint* xg, global uchar* yg, float gs) 
   int16 bad16;
   uint16 e;
   float16 d;
+#if defined(__clang__) && defined(__AVX512F__) && defined(__AVX512DQ__)
+  ushort nan;
+  uint16 amax = qb__nvf4_amax16r(xg, &nan);
+  if (nan != 0) amax = qb__nvf4_amax16(xg);
+  qb__nvf4_scales16a(amax, gs, &bad16, &e, &d);
+#else
   qb__nvf4_scales16(xg, gs, &bad16, &e, &d);
+#endif
   const float16 dd = select(d, (float16) INFINITY, d == 0.0f);
   if (QB_ANY16(bad16)) {
     const uint16 keep = select((uint16) 0xFFFFFFFFu, (uint16) 0u, bad16);
     QB_REP16(QB_NVF4_CODES_F)
   } else {
     float ddm[16];
+    uchar em[16]; /* the scale bytes: a scalar load and store per block, not a lane extraction */
     vstore16(dd, 0, ddm);
+    vstore16(convert_uchar16(e), 0, em);
     /* Every quotient below 7 (so no clamp at 6) unless a block's scale code is an E4M3
      * subnormal (1-7) or saturated (0x7E), or its d an f32 subnormal: otherwise s is a
      * normal E4M3 within 2^-4 of amax / 6 / gs, and |x| / d <= 6 / (1 - 2^-4) plus a few
