@@ -734,7 +734,8 @@ QB_ALWAYS_INLINE void qb__nvf4_scales16(global const uint* xg, float gs, int16* 
  *    first and a join took two vpermt2d and a max; vrangeps returns the other operand for
  *    a quiet NaN, so the NaN are found apart, one vcmpunordps per pair of blocks (`nan`:
  *    the caller then takes the exact tree);
- * 2-4. the joins take the lanes they keep by a blend and the others by one vpermt2d.
+ * 2-4. the joins take the lanes they keep by a blend and the others by one vpermt2d
+ *    (QB_T16_J, qblock.cl).
  * The same maxima (with no NaN) as qb__hmax16x16 of the |x| bits.
  */
 /* clang-format off */
@@ -748,14 +749,7 @@ QB_ALWAYS_INLINE void qb__nvf4_scales16(global const uint* xg, float gs, int16* 
       __builtin_astype(__builtin_shufflevector(a##p, b##p, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, \
                                                23), qb__v16sf),                                               \
       0x0B, __builtin_astype(a##p, qb__v16sf), (ushort) 0xFFFF, 4), uint16);
-#define QB_L2A 0, 1, 2, 3, 20, 21, 22, 23, 8, 9, 10, 11, 28, 29, 30, 31
-#define QB_L2B 4, 5, 6, 7, 16, 17, 18, 19, 12, 13, 14, 15, 24, 25, 26, 27
-#define QB_L3A 0, 1, 18, 19, 4, 5, 22, 23, 8, 9, 26, 27, 12, 13, 30, 31
-#define QB_L3B 2, 3, 16, 17, 6, 7, 20, 21, 10, 11, 24, 25, 14, 15, 28, 29
-#define QB_L4A 0, 17, 2, 19, 4, 21, 6, 23, 8, 25, 10, 27, 12, 29, 14, 31
-#define QB_L4B 1, 16, 3, 18, 5, 20, 7, 22, 9, 24, 11, 26, 13, 28, 15, 30
 /* clang-format on */
-#define QB_NVF4_JOIN(a, b, A, B) max(__builtin_shufflevector(a, b, A), __builtin_shufflevector(a, b, B))
 QB_ALWAYS_INLINE uint16 qb__nvf4_amax16r(global const uint* xg, ushort* nan) {
   ushort un = 0;
   QB_NVF4_L1(0, 0, 8)
@@ -767,10 +761,10 @@ QB_ALWAYS_INLINE uint16 qb__nvf4_amax16r(global const uint* xg, ushort* nan) {
   QB_NVF4_L1(6, 3, 11)
   QB_NVF4_L1(7, 7, 15)
   *nan = un;
-  const uint16 v20 = QB_NVF4_JOIN(v10, v11, QB_L2A, QB_L2B), v21 = QB_NVF4_JOIN(v12, v13, QB_L2A, QB_L2B);
-  const uint16 v22 = QB_NVF4_JOIN(v14, v15, QB_L2A, QB_L2B), v23 = QB_NVF4_JOIN(v16, v17, QB_L2A, QB_L2B);
-  const uint16 v30 = QB_NVF4_JOIN(v20, v21, QB_L3A, QB_L3B), v31 = QB_NVF4_JOIN(v22, v23, QB_L3A, QB_L3B);
-  return QB_NVF4_JOIN(v30, v31, QB_L4A, QB_L4B);
+  const uint16 v20 = QB_T16_J(max, v10, v11, QB_T16_L2), v21 = QB_T16_J(max, v12, v13, QB_T16_L2);
+  const uint16 v22 = QB_T16_J(max, v14, v15, QB_T16_L2), v23 = QB_T16_J(max, v16, v17, QB_T16_L2);
+  const uint16 v30 = QB_T16_J(max, v20, v21, QB_T16_L3), v31 = QB_T16_J(max, v22, v23, QB_T16_L3);
+  return QB_T16_J(max, v30, v31, QB_T16_L4);
 }
 #endif
 void qb__nvf4_quant16(global const uint* xg, global uchar* yg, float gs) {
