@@ -54,4 +54,55 @@ static inline __attribute__((always_inline)) __m512i qb__avx512_hmax16x16(const 
 #undef QB__MAX
 }
 
+/* The lane of block k (0 .. 15) in qb__avx512_hmax16x8's result: k / 2 + 4 (k % 2) within
+ * each eight. */
+static const int qb__avx512_hmax8_lane[16] = {0, 4, 1, 5, 2, 6, 3, 7, 8, 12, 9, 13, 10, 14, 11, 15};
+
+/*
+ * The same reduction from eight partial maxima per block (256-bit vectors), for blocks whose
+ * values are folded to eight lanes first (the int4 group ranges of 32 and 64, q4_0's maxima):
+ * per eight blocks three levels of blend, shuffle and maximum, 21 instructions of which 8
+ * shuffles (the vperm2i128 / vshufps pairs of common/hmax-avx2.h's tree, one of each pair a
+ * vpblendd, which runs on every vector pipe). In two parts, so that a caller can reduce each
+ * pair of blocks as soon as both are complete: qb__avx512_hmax8_pair (level 1: block 2j's
+ * four partials in the low 128 bits, 2j + 1's in the high) and qb__avx512_hmax16x8p (levels 2
+ * and 3 on the eight pairs, the second eight blocks in the high half). Signed or unsigned
+ * 32-bit maxima (is_unsigned a constant).
+ */
+static inline __attribute__((always_inline)) __m256i qb__avx512_hmax8_pair(const __m256i a, const __m256i b,
+                                                                           const int is_unsigned) {
+  const __m256i u = _mm256_blend_epi32(a, b, 0xF0), v = _mm256_permute2x128_si256(a, b, 0x21);
+  return is_unsigned ? _mm256_max_epu32(u, v) : _mm256_max_epi32(u, v);
+}
+
+static inline __attribute__((always_inline)) __m256i qb__avx512_hmax8_pairs4(const __m256i* p,
+                                                                             const int is_unsigned) {
+#define QB__MAX(u, v) (is_unsigned ? _mm256_max_epu32(u, v) : _mm256_max_epi32(u, v))
+#define QB__SHUF(u, v, imm) \
+  _mm256_castps_si256(_mm256_shuffle_ps(_mm256_castsi256_ps(u), _mm256_castsi256_ps(v), imm))
+  /* Level 2: each 128-bit lane's first two partials from p[2r], the last two from p[2r + 1]. */
+  const __m256i q0 = QB__MAX(_mm256_blend_epi32(p[0], p[1], 0xCC), QB__SHUF(p[0], p[1], 0x4E));
+  const __m256i q1 = QB__MAX(_mm256_blend_epi32(p[2], p[3], 0xCC), QB__SHUF(p[2], p[3], 0x4E));
+  /* Level 3: one partial per block. */
+  return QB__MAX(QB__SHUF(q0, q1, 0x88), QB__SHUF(q0, q1, 0xDD));
+#undef QB__SHUF
+#undef QB__MAX
+}
+
+static inline __attribute__((always_inline)) __m512i qb__avx512_hmax16x8p(const __m256i* p,
+                                                                          const int is_unsigned) {
+  return _mm512_inserti64x4(_mm512_castsi256_si512(qb__avx512_hmax8_pairs4(p, is_unsigned)),
+                            qb__avx512_hmax8_pairs4(p + 4, is_unsigned), 1);
+}
+
+/* Sixteen vectors of eight partial maxima (block k's in m[k]) -> one vector of the blocks'
+ * maxima, block k in lane qb__avx512_hmax8_lane[k]. */
+static inline __attribute__((always_inline)) __m512i qb__avx512_hmax16x8(const __m256i* m,
+                                                                         const int is_unsigned) {
+  __m256i p[8];
+#pragma GCC unroll 8
+  for (int j = 0; j < 8; j++) p[j] = qb__avx512_hmax8_pair(m[2 * j], m[2 * j + 1], is_unsigned);
+  return qb__avx512_hmax16x8p(p, is_unsigned);
+}
+
 #endif /* QB_COMMON_HMAX_AVX512_H */

@@ -96,19 +96,18 @@ QB__INT4G_AVX512_INLINE __m512i qb__avx512_int4g_order128(const __m512i a, const
 
 /*
  * The ranges of sixteen groups are reduced in eight lanes per group (`narrow`: 256-bit
- * accumulators, qb__avx512_int4g_acc8 and qb__avx512_int4g_red8x2) for the symmetric groups
- * and groups of 32 and 64, in sixteen for the asymmetric groups of 128 (512-bit,
- * qb__avx512_int4g_acc and common/hmax-avx512.h's tree). Paired against sixteen lanes
- * (ci/paired, L2, 8 rounds): qu4g32 1.08x, qu4g64 1.02x, qs4g128 1.02x, qu4g128
- * 0.98x: the narrow accumulation costs one 256-bit maximum more per group and bound, the
- * narrow tree half the moves, which pays where groups are short or the bound is one.
+ * accumulators, qb__avx512_int4g_acc8 and common/hmax-avx512.h's qb__avx512_hmax16x8) for the symmetric
+ * groups and groups of 32 and 64, in sixteen for the asymmetric groups of 128 (512-bit, qb__avx512_int4g_acc
+ * and common/hmax-avx512.h's tree). Paired against sixteen lanes (ci/paired, L2, 8 rounds): qu4g32 1.08x,
+ * qu4g64 1.02x, qs4g128 1.02x, qu4g128 0.98x: the narrow accumulation costs one 256-bit maximum more per
+ * group and bound, the narrow tree half the moves, which pays where groups are short or the bound is one.
  */
 static inline int qb__avx512_int4g_narrow(unsigned g, int sym) {
   return sym || g < 128;
 }
 
 /* The lane of group k (0 .. 15) in the reduced ranges, and the group of each lane: narrow
- * (qb__avx512_int4g_red8x2) or not (qb__avx512_hmax16_lane, the bit reversal of k, its own
+ * (qb__avx512_hmax8_lane) or not (qb__avx512_hmax16_lane, the bit reversal of k, its own
  * inverse). */
 static const int qb__avx512_int4g_lanes[2][16] = {{0, 8, 4, 12, 2, 10, 6, 14, 1, 9, 5, 13, 3, 11, 7, 15},
                                                   {0, 4, 1, 5, 2, 6, 3, 7, 8, 12, 9, 13, 10, 14, 11, 15}};
@@ -120,42 +119,6 @@ static const int qb__avx512_int4g_groups[2][16] = {{0, 8, 4, 12, 2, 10, 6, 14, 1
  * (qblock-avx512.h's amaxes take the same). */
 QB__INT4G_AVX512_INLINE __m512i qb__avx512_int4g_red16(const __m512i* m, const int is_signed) {
   return qb__avx512_hmax16x16(m, !is_signed);
-}
-
-/*
- * Sixteen 8-lane accumulators (group k's in a[k], qb__avx512_int4g_acc8) -> one vector of
- * the groups' maxima (signed or unsigned 32-bit), group k in lane qb__avx512_int4g_lanes[1][k]:
- * int4g-avx2.h's tree on each eight (qb__avx2_int4g_red8, group k in lane k / 2 + 4 (k % 2)),
- * the second eight's result in the high half. Reducing 8 lanes per group rather than 16 halves
- * what the tree moves: 42 256-bit operations and one insert per bound where
- * common/hmax-avx512.h's sixteen-lane tree took 52 512-bit ones (104 halves), for one 256-bit
- * maximum more per group and bound in the accumulation.
- */
-QB__INT4G_AVX512_INLINE __m512i qb__avx512_int4g_red8x2(const __m256i* a, const int is_signed) {
-  return _mm512_inserti64x4(_mm512_castsi256_si512(qb__avx2_int4g_red8(a, is_signed)),
-                            qb__avx2_int4g_red8(a + 8, is_signed), 1);
-}
-
-/* qb__avx2_int4g_red8's first level on one pair of groups (a: group 2 j, b: 2 j + 1), and its
- * other levels on the four results: qb__avx512_int4g_red8x2 in two parts, so that each pair's
- * two accumulators become one as soon as both are complete. */
-QB__INT4G_AVX512_INLINE __m256i qb__avx512_int4g_pair8(__m256i a, __m256i b, const int is_signed) {
-  const __m256i u = _mm256_permute2x128_si256(a, b, 0x20), v = _mm256_permute2x128_si256(a, b, 0x31);
-  return is_signed ? _mm256_max_epi32(u, v) : _mm256_max_epu32(u, v);
-}
-QB__INT4G_AVX512_INLINE __m256i qb__avx512_int4g_red8p(const __m256i* p, const int is_signed) {
-#define QB__OP(u, v) (is_signed ? _mm256_max_epi32(u, v) : _mm256_max_epu32(u, v))
-#define QB__SHUF(u, v, imm) \
-  _mm256_castps_si256(_mm256_shuffle_ps(_mm256_castsi256_ps(u), _mm256_castsi256_ps(v), imm))
-  const __m256i q0 = QB__OP(QB__SHUF(p[0], p[1], 0x44), QB__SHUF(p[0], p[1], 0xEE));
-  const __m256i q1 = QB__OP(QB__SHUF(p[2], p[3], 0x44), QB__SHUF(p[2], p[3], 0xEE));
-  return QB__OP(QB__SHUF(q0, q1, 0x88), QB__SHUF(q0, q1, 0xDD));
-#undef QB__SHUF
-#undef QB__OP
-}
-QB__INT4G_AVX512_INLINE __m512i qb__avx512_int4g_red8x2p(const __m256i* p, const int is_signed) {
-  return _mm512_inserti64x4(_mm512_castsi256_si512(qb__avx512_int4g_red8p(p, is_signed)),
-                            qb__avx512_int4g_red8p(p + 4, is_signed), 1);
 }
 
 /* One accumulator -> its maximum (signed or unsigned 32-bit) in every lane. */
@@ -198,7 +161,7 @@ QB__INT4G_AVX512_INLINE void qb__avx512_int4g_acc(const float* x, unsigned g, co
   *lb = l;
 }
 
-/* qb__avx512_int4g_acc in eight lanes (256-bit vectors), for qb__avx512_int4g_red8x2. */
+/* qb__avx512_int4g_acc in eight lanes (256-bit vectors), for qb__avx512_hmax16x8. */
 QB__INT4G_AVX512_INLINE void qb__avx512_int4g_acc8(const float* x, unsigned g, const int sym, __m256i* hb,
                                                    __m256i* lb) {
   const __m256i v0 = _mm256_loadu_si256((const __m256i*) x);
@@ -224,8 +187,8 @@ QB__INT4G_AVX512_INLINE void qb__avx512_int4g_range16(const float* x, unsigned g
     __m256i h[16], l[16];
 #pragma GCC unroll 16
     for (int k = 0; k < 16; k++) qb__avx512_int4g_acc8(x + k * g, g, sym, &h[k], &l[k]);
-    *hb = qb__avx512_int4g_red8x2(h, !sym);
-    *lb = sym ? _mm512_setzero_si512() : qb__avx512_int4g_red8x2(l, 0);
+    *hb = qb__avx512_hmax16x8(h, sym);
+    *lb = sym ? _mm512_setzero_si512() : qb__avx512_hmax16x8(l, 1);
     return;
   }
   __m512i h[16], l[16];
@@ -350,54 +313,76 @@ QB__INT4G_AVX512_INLINE __m512i qb__avx512_int4g_codes128(const float* x, unsign
                                    qb__avx512_int4g_words64(x + 64, &p[2], &p[3], zb[1], sym, 0));
 }
 
+/* Group m of the sixteen at next: its range accumulators (qb__avx512_int4g_acc8 or _acc), and
+ * once both of a pair are there (narrow), their tree's first level. */
+QB__INT4G_AVX512_INLINE void qb__avx512_int4g_acc_next(const float* next, unsigned g, const int sym, int m,
+                                                       __m256i* nh8, __m256i* nl8, __m256i* nhp, __m256i* nlp,
+                                                       __m512i* nh16, __m512i* nl16) {
+  if (qb__avx512_int4g_narrow(g, sym)) {
+    qb__avx512_int4g_acc8(next + (size_t) m * g, g, sym, &nh8[m], &nl8[m]);
+    if (m & 1) {
+      nhp[m / 2] = qb__avx512_hmax8_pair(nh8[m - 1], nh8[m], sym);
+      if (!sym) nlp[m / 2] = qb__avx512_hmax8_pair(nl8[m - 1], nl8[m], 1);
+    }
+  } else {
+    qb__avx512_int4g_acc(next + (size_t) m * g, g, sym, &nh16[m], &nl16[m]);
+  }
+}
+
 /*
- * Sixteen groups of g at x into the group structs at out (gbytes each) from their range bits
- * (hb, lb): their parameters together, then the codes of each 128 values (one group of 128,
- * two of 64 or four of 32: one vpermw per 128), each after the range accumulators of the
- * same groups of the next sixteen (at next, when not NULL; reduced at the end into *nh, *nl),
- * so that those loads, from L2, spread among the codes, whose loads then hit L1. A special
- * group is written again by the reference at the end (rare): its codes from non-finite
- * parameters are stored first and overwritten.
+ * Sixteen groups of g at x into the group structs at out (gbytes each) with their parameters
+ * ps (qb__avx512_int4g_par16; `special` its mask): the codes of each 128 values (one group of
+ * 128, two of 64 or four of 32: one vpermw per 128), and among them the range accumulators
+ * of the next sixteen groups (at next, when not NULL), so that those loads, from L2, spread
+ * among the codes, whose loads then hit L1; then those groups' trees and parameters into
+ * *ps_next, and their mask returned. `halfway` (a constant): the accumulators during the
+ * first half of the codes (twice as many groups per 128 values), the trees and parameters
+ * halfway, so that this run's second half hides their latency (trees, three divisions,
+ * vcvtps2ph, the stores that the codes' broadcasts read back), which the next run's codes
+ * would otherwise wait for: timing only, every run with the first run's parameters, qu4g32
+ * ran 1.10x and qu4g64 1.04x, so that is what the latency cost. Otherwise (rows of
+ * QB_INT4G_STREAM values or more, which stream from DRAM) one group's accumulators per 128
+ * values of codes and the parameters at the end. A special group is written again by the
+ * reference at the end (rare): its codes from non-finite parameters are stored first and
+ * overwritten.
  */
-/* nhv / nlv are written and read only when next is set; GCC at -O2 (RelWithDebInfo, the
+/* nh8, nl8, nhp, nlp, nh16, nl16 are written and read only when next is set; GCC at -O2 (RelWithDebInfo, the
  * valgrind build) cannot tell and warns that they may be used uninitialized. Zeroing them
  * without next cost 20-140 instructions more per call in the -O3 objects. */
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
-QB__INT4G_AVX512_INLINE void qb__avx512_int4g_quant_x16_one(const float* x, unsigned g, const int sym,
-                                                            uint8_t* out, size_t gbytes, __m512i hb,
-                                                            __m512i lb, const float* next, __m512i* nh,
-                                                            __m512i* nl) {
-  qb__avx512_int4g_pars ps;
-  const unsigned special = qb__avx512_int4g_par16(hb, lb, sym, &ps);
-  qb__avx512_int4g_from_memory(ps);
+QB__INT4G_AVX512_INLINE unsigned qb__avx512_int4g_quant_x16_one(
+    const float* x, unsigned g, const int sym, uint8_t* out, size_t gbytes, qb__avx512_int4g_pars* ps,
+    const unsigned special, const float* next, qb__avx512_int4g_pars* ps_next, const int halfway) {
+  qb__avx512_int4g_from_memory(*ps);
   const int narrow = qb__avx512_int4g_narrow(g, sym);
   __m256i nh8[16], nl8[16], nhp[8], nlp[8];
   __m512i nh16[16], nl16[16];
+  unsigned special_next = 0;
   const int per = 128 / (int) g; /* groups per 128 values */
 #pragma GCC unroll 16
   for (int k = 0; k < 16; k += per) {
     int lanes[4] = {0, 0, 0, 0};
 #pragma GCC unroll 4
-    for (int j = 0; j < per; j++) {
-      lanes[j] = qb__avx512_int4g_lanes[narrow][k + j];
-      if (next != NULL && narrow) {
-        qb__avx512_int4g_acc8(next + (size_t) (k + j) * g, g, sym, &nh8[k + j], &nl8[k + j]);
-        if ((k + j) & 1) {
-          nhp[(k + j) / 2] = qb__avx512_int4g_pair8(nh8[k + j - 1], nh8[k + j], !sym);
-          if (!sym) nlp[(k + j) / 2] = qb__avx512_int4g_pair8(nl8[k + j - 1], nl8[k + j], 0);
-        }
-      }
-      if (next != NULL && !narrow)
-        qb__avx512_int4g_acc(next + (size_t) (k + j) * g, g, sym, &nh16[k + j], &nl16[k + j]);
+    for (int j = 0; j < per; j++) lanes[j] = qb__avx512_int4g_lanes[narrow][k + j];
+    /* The next run's groups 2 k .. 2 k + 2 per - 1 (halfway) or k .. k + per - 1. */
+    if (next != NULL && halfway && k < 8) {
+#pragma GCC unroll 8
+      for (int m = 2 * k; m < 2 * (k + per); m++)
+        qb__avx512_int4g_acc_next(next, g, sym, m, nh8, nl8, nhp, nlp, nh16, nl16);
     }
-    const __m512i c = qb__avx512_int4g_codes128(x + (size_t) k * g, g, &ps, lanes, sym);
+    if (next != NULL && !halfway) {
+#pragma GCC unroll 4
+      for (int m = k; m < k + per; m++)
+        qb__avx512_int4g_acc_next(next, g, sym, m, nh8, nl8, nhp, nlp, nh16, nl16);
+    }
+    const __m512i c = qb__avx512_int4g_codes128(x + (size_t) k * g, g, ps, lanes, sym);
     unsigned o = 0;
 #pragma GCC unroll 4
     for (int j = 0; j < per; j++)
-      o = qb__avx512_int4g_header(out + (size_t) (k + j) * gbytes, &ps, lanes[j], sym);
+      o = qb__avx512_int4g_header(out + (size_t) (k + j) * gbytes, ps, lanes[j], sym);
     uint8_t* gk = out + (size_t) k * gbytes + o;
     if (g == 128) {
       _mm512_storeu_si512(gk, c);
@@ -410,17 +395,19 @@ QB__INT4G_AVX512_INLINE void qb__avx512_int4g_quant_x16_one(const float* x, unsi
       _mm_storeu_si128((__m128i*) (gk + 2 * gbytes), _mm512_extracti32x4_epi32(c, 2));
       _mm_storeu_si128((__m128i*) (gk + 3 * gbytes), _mm512_extracti32x4_epi32(c, 3));
     }
+    if (next != NULL && k + per == (halfway ? 8 : 16)) {
+      const __m512i nh = narrow ? qb__avx512_hmax16x8p(nhp, sym) : qb__avx512_int4g_red16(nh16, !sym);
+      const __m512i nl = sym      ? _mm512_setzero_si512()
+                         : narrow ? qb__avx512_hmax16x8p(nlp, 1)
+                                  : qb__avx512_int4g_red16(nl16, 0);
+      special_next = qb__avx512_int4g_par16(nh, nl, sym, ps_next);
+    }
   }
   for (unsigned m = special; __builtin_expect(m != 0, 0); m &= m - 1) {
     const int k = qb__avx512_int4g_groups[narrow][__builtin_ctz(m)];
     qb__avx512_int4g_ref(x + (size_t) k * g, g, sym, out + (size_t) k * gbytes);
   }
-  if (next != NULL) {
-    *nh = narrow ? qb__avx512_int4g_red8x2p(nhp, !sym) : qb__avx512_int4g_red16(nh16, !sym);
-    *nl = sym      ? _mm512_setzero_si512()
-          : narrow ? qb__avx512_int4g_red8x2p(nlp, 0)
-                   : qb__avx512_int4g_red16(nl16, 0);
-  }
+  return special_next;
 }
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
@@ -467,27 +454,47 @@ QB__INT4G_AVX512_INLINE void qb__avx512_int4g_quant_one(const float* x, unsigned
  * 1.54-2.11x at 4 Mi (the overlapped loop 14-16 GB/s there, this order 24-29); the same
  * switch as qblock-avx512.h's q8_0 and q4_0 loops (a kernel cannot see where its data is: the
  * row's length chooses). The symmetric groups keep the overlapped loop at every length: this
- * order ran 0.72-0.74x there in cache and 0.6-0.72x at 4 and 32 Mi values.
+ * order ran 0.72-0.74x there in cache and 0.6-0.72x at 4 and 32 Mi values. The overlapped loop
+ * computes each run's parameters halfway through the previous run's codes (`halfway`) on
+ * shorter rows only: on a symmetric row of 32 Mi values that order ran 0.70x and 0.88x of
+ * session 19's loop (two runs of 31 call pairs, thread CPU time, medians), the other
+ * 1.24-1.34x (three runs of 21; the same operations as session 19's in another order, not
+ * explained).
  */
+/* The runs of sixteen groups at x, each run's ranges computed while the previous run's codes
+ * are (qb__avx512_int4g_quant_x16_one, `halfway` a constant). */
+QB__INT4G_AVX512_INLINE void qb__avx512_int4g_quant_runs(const float* x, unsigned g, const int sym,
+                                                         uint8_t* out, size_t gbytes, size_t runs,
+                                                         const int halfway) {
+  qb__avx512_int4g_pars ps[2];
+  __m512i h, l;
+  qb__avx512_int4g_range16(x, g, sym, &h, &l);
+  unsigned special = qb__avx512_int4g_par16(h, l, sym, &ps[0]);
+  for (size_t c = 0; c < runs; c++) {
+    const float* xc = x + (size_t) 16 * g * c;
+    special = qb__avx512_int4g_quant_x16_one(xc, g, sym, out + 16 * gbytes * c, gbytes, &ps[c & 1], special,
+                                             c + 1 < runs ? xc + 16 * g : NULL, &ps[(c + 1) & 1], halfway);
+  }
+}
+
 QB__INT4G_AVX512_INLINE void qb__avx512_int4g_quant_groups(const float* x, unsigned g, const int sym,
                                                            uint8_t* out, size_t gbytes, size_t count) {
   assert(g == 32 || g == 64 || g == 128);
   const size_t runs = count / 16;
   if (!sym && count * g >= QB_INT4G_STREAM) {
+    qb__avx512_int4g_pars ps[2];
     for (size_t c = 0; c < runs; c++) {
       const float* xc = x + (size_t) 16 * g * c;
       __m512i h, l;
       qb__avx512_int4g_range16(xc, g, sym, &h, &l);
-      qb__avx512_int4g_quant_x16_one(xc, g, sym, out + 16 * gbytes * c, gbytes, h, l, NULL, &h, &l);
+      const unsigned special = qb__avx512_int4g_par16(h, l, sym, &ps[0]);
+      (void) qb__avx512_int4g_quant_x16_one(xc, g, sym, out + 16 * gbytes * c, gbytes, &ps[0], special, NULL,
+                                            &ps[1], 0);
     }
+  } else if (runs > 0 && count * g < QB_INT4G_STREAM) {
+    qb__avx512_int4g_quant_runs(x, g, sym, out, gbytes, runs, 1);
   } else if (runs > 0) {
-    __m512i h, l;
-    qb__avx512_int4g_range16(x, g, sym, &h, &l);
-    for (size_t c = 0; c < runs; c++) {
-      const float* xc = x + (size_t) 16 * g * c;
-      qb__avx512_int4g_quant_x16_one(xc, g, sym, out + 16 * gbytes * c, gbytes, h, l,
-                                     c + 1 < runs ? xc + 16 * g : NULL, &h, &l);
-    }
+    qb__avx512_int4g_quant_runs(x, g, sym, out, gbytes, runs, 0);
   }
   for (size_t k = runs * 16; k < count; k++) qb__avx512_int4g_quant_one(x + k * g, g, sym, out + k * gbytes);
 }
