@@ -168,8 +168,76 @@ static inline void qb__elem_avx512vbmi_pack4_lanes_x128(__m512i a, __m512i b, ui
                       _mm512_permutex2var_epi8(_mm512_maddubs_epi16(a, k), perm, _mm512_maddubs_epi16(b, k)));
 }
 
-/* One block (the tails of elem-loop.c.in), and nb >= 1 whole blocks in a row: the codes
- * of qb__elem_avx512vbmi_encode_fn_lanes_x64, software-pipelined as in elem-avx512skx.h. */
+/*
+ * qb__elem_avx512vbmi_encode_fn_lanes_x64 without step 5's test, for runs of FP6 blocks
+ * (qb__elem_avx512vbmi_encode_f6_blocks): the block's four sums s are or-ed into *acc (two
+ * vpternlogd) and the run tests them once at its end. The sum's exponent field is X = E'
+ * + 150 - mbits exactly (|s| stays in the magic's binade, step 2), at least 150 - mbits +
+ * emin >= 145, and 255 for a NaN or infinite x (or an FMA that overflows). Its bits 5 and
+ * 6 (bits 28, 29 of s) are both clear exactly while X < 160, i.e. E' < 10 + mbits (|x| <
+ * 2^13 for E2M3, 2^12 for E3M2), where the code k + ((E' - emin) << mbits) is at most 112,
+ * so step 5's vpminub is exact there; a run whose or has either bit set is redone block by
+ * block with the test. Per block this trades the test's vpandd, vpcmpub, kortestq and
+ * branch for two vpternlogd.
+ */
+static inline __attribute__((always_inline)) __m512i qb__elem_avx512vbmi_encode_fn_lanes_x64_or(
+    const float* in, int ebits, int mbits, int bias, __m512i* acc) {
+  const int nbits = ebits + mbits, emin = 1 - bias;
+  const int d = -((150 - mbits + emin) << mbits) & 255;
+  const __m512 fl = _mm512_castsi512_ps(_mm512_set1_epi32((emin + 127) << 23));
+  const __m512 c = _mm512_castsi512_ps(_mm512_set1_epi32(((150 - mbits) << 23) | d));
+  const __m512i madd = _mm512_set1_epi32((1 << (mbits + 1)) << 16 | 256);
+  __m512i w[4], s[4], p[4];
+  for (int i = 0; i < 4; i++) {
+    w[i] = _mm512_loadu_si512((const void*) (in + 16 * i));
+    __asm__("" : "+v"(w[i]));
+    const __m512 e = _mm512_castsi512_ps(_mm512_and_si512(w[i], _mm512_set1_epi32((int) 0xFF800000u)));
+    s[i] = _mm512_castps_si512(_mm512_fmadd_ps(_mm512_range_ps(e, fl, 0x03), c, _mm512_castsi512_ps(w[i])));
+    p[i] = _mm512_madd_epi16(s[i], madd);
+  }
+  /* 0xFE: A | B | C. */
+  *acc = _mm512_ternarylogic_epi32(_mm512_ternarylogic_epi32(*acc, s[0], s[1], 0xFE), s[2], s[3], 0xFE);
+  const __m512i gather = _mm512_set_epi8(125, 121, 117, 113, 61, 57, 53, 49, 125, 121, 117, 113, 61, 57, 53,
+                                         49, 109, 105, 101, 97, 45, 41, 37, 33, 109, 105, 101, 97, 45, 41, 37,
+                                         33, 93, 89, 85, 81, 29, 25, 21, 17, 93, 89, 85, 81, 29, 25, 21, 17,
+                                         77, 73, 69, 65, 13, 9, 5, 1, 77, 73, 69, 65, 13, 9, 5, 1);
+  const __mmask64 hi = 0xFF00FF00FF00FF00ull;
+  const __m512i code = _mm512_mask_blend_epi8(hi, _mm512_permutex2var_epi8(p[0], gather, p[1]),
+                                              _mm512_permutex2var_epi8(p[2], gather, p[3]));
+  const __m512i gather3 = _mm512_add_epi8(gather, _mm512_set1_epi8(2));
+  const __m512i sg = _mm512_mask_blend_epi8(hi, _mm512_permutex2var_epi8(w[0], gather3, w[1]),
+                                            _mm512_permutex2var_epi8(w[2], gather3, w[3]));
+  const __m512i m = _mm512_min_epu8(code, _mm512_set1_epi8((char) ((1 << nbits) - 1)));
+  return _mm512_ternarylogic_epi32(m, _mm512_srli_epi16(sg, 7 - nbits), _mm512_set1_epi8((char) (1 << nbits)),
+                                   0xF8);
+}
+
+/* FP6: nb >= 1 blocks (at most QB__ELEM_VBMI_RUN) through
+ * qb__elem_avx512vbmi_encode_fn_lanes_x64_or, each block's codes computed before the
+ * previous block's are packed (as qb__elem_avx512_encode_fn_blocks_with), the last block by
+ * a masked store (runs are independent); nonzero if a sum of the run has bit 28 or 29 set
+ * (its blocks must be redone). */
+static inline __attribute__((always_inline)) int qb__elem_avx512vbmi_encode_f6_run(size_t nb, const float* in,
+                                                                                   uint8_t* out, int ebits,
+                                                                                   int mbits, int bias) {
+  __m512i acc = _mm512_setzero_si512();
+  __m512i c = qb__elem_avx512vbmi_encode_fn_lanes_x64_or(in, ebits, mbits, bias, &acc);
+  for (size_t i = 1; i < nb; i++) {
+    const __m512i next = qb__elem_avx512vbmi_encode_fn_lanes_x64_or(in + 64 * i, ebits, mbits, bias, &acc);
+    qb__elem_avx512vbmi_pack6_lanes_x64_over(c, out + 48 * (i - 1));
+    c = next;
+  }
+  qb__elem_avx512vbmi_pack6_lanes_x64(c, out + 48 * (nb - 1));
+  return _mm512_test_epi32_mask(acc, _mm512_set1_epi32(0x30000000)) != 0;
+}
+
+/* One block (the tails of elem-loop.c.in), and nb >= 1 whole blocks in a row: the codes of
+ * qb__elem_avx512vbmi_encode_fn_lanes_x64, software-pipelined as in elem-avx512skx.h; FP6
+ * in runs of up to QB__ELEM_VBMI_RUN blocks through qb__elem_avx512vbmi_encode_f6_run, a
+ * flagged run (|x| from 2^(10 + mbits) up, inf or NaN in it) again through that loop
+ * (paired against it alone, kernels/lowbit/README.md, "The element casts", session 20:
+ * E2M3 1.01x, E3M2 1.05x; FP4, which keeps the loop, 1.00x). */
+#define QB__ELEM_VBMI_RUN 32
 static inline void qb__elem_avx512vbmi_f32_f4e2m1_x64(const float* in, uint8_t* out) {
   qb__elem_avx512_pack4_lanes_x64(qb__elem_avx512vbmi_encode_fn_lanes_x64(in, 2, 1, 1), out);
 }
@@ -186,14 +254,23 @@ static inline __attribute__((always_inline)) void qb__elem_avx512vbmi_encode_fn_
       qb__elem_avx512vbmi_pack4_lanes_x128, qb__elem_avx512vbmi_pack6_lanes_x64,
       qb__elem_avx512vbmi_pack6_lanes_x64_over);
 }
+static inline __attribute__((always_inline)) void qb__elem_avx512vbmi_encode_f6_blocks(
+    size_t nb, const float* in, uint8_t* out, int ebits, int mbits, int bias) {
+  for (size_t b = 0; b < nb; b += QB__ELEM_VBMI_RUN) {
+    const size_t k = nb - b < QB__ELEM_VBMI_RUN ? nb - b : QB__ELEM_VBMI_RUN;
+    if (__builtin_expect(qb__elem_avx512vbmi_encode_f6_run(k, in + 64 * b, out + 48 * b, ebits, mbits, bias),
+                         0))
+      qb__elem_avx512vbmi_encode_fn_blocks(k, in + 64 * b, out + 48 * b, ebits, mbits, bias);
+  }
+}
 static inline void qb__elem_avx512vbmi_f32_f4e2m1_x64_blocks(size_t nb, const float* in, uint8_t* out) {
   qb__elem_avx512vbmi_encode_fn_blocks(nb, in, out, 2, 1, 1);
 }
 static inline void qb__elem_avx512vbmi_f32_f6e2m3_x64_blocks(size_t nb, const float* in, uint8_t* out) {
-  qb__elem_avx512vbmi_encode_fn_blocks(nb, in, out, 2, 3, 1);
+  qb__elem_avx512vbmi_encode_f6_blocks(nb, in, out, 2, 3, 1);
 }
 static inline void qb__elem_avx512vbmi_f32_f6e3m2_x64_blocks(size_t nb, const float* in, uint8_t* out) {
-  qb__elem_avx512vbmi_encode_fn_blocks(nb, in, out, 3, 2, 3);
+  qb__elem_avx512vbmi_encode_f6_blocks(nb, in, out, 3, 2, 3);
 }
 
 /* 64 FP4 codes (32 bytes, element 2k in the low nibble of byte k) -> f32, 16 at a time:
