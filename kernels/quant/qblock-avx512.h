@@ -295,8 +295,9 @@ QB__QBLOCK_AVX512_INLINE void qb__avx512_q4_0_codes4(const float* x, __m512 ia, 
  * Each block's four 256-bit vectors are folded to eight lanes by three maxima per bound and
  * reduced by the eight-lane tree (qb__avx512_hmax16x8: 43 256-bit operations per bound where
  * the sixteen-lane tree after one 512-bit maximum per block took 52 512-bit ones, the int4
- * group ranges' `narrow` trade): 1.014-1.018x in L2 and in L1 (timing only, one process, the
- * two objects alternating, median of 600 per-call ratios, three runs).
+ * group ranges' `narrow` trade): 1.022x paired in L2 (ci/paired, 10 rounds), 1.014-1.018x in
+ * L2 and in L1 in one process (the two objects alternating, median of 600 per-call ratios,
+ * three runs).
  * A NaN of either sign lands above inf in p or n. The same number of operations as the
  * VRANGEPS maxima and minima of the values (the float way this replaced), but on Zen 4
  * the integer trees ran 1.055x (paired, L2, 8 rounds); so the tree's blends and integer
