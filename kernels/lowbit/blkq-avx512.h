@@ -1,8 +1,9 @@
 /*
  * The FP8 E4M3 per-128 and per-tile quantizers of blkq-avx2.h with each row's codes on
- * AVX-512 (F, BW, VL and VBMI): the amaxes and scales are blkq-avx2.h's, the rows of 128
- * are divided, rounded and gathered 16 and 32 elements at a time. Bit-exact with the
- * references. Included only by files built with the avx512vbmi flags.
+ * AVX-512 (F, BW, VL and VBMI): the amaxes are blkq-avx2.h's, the rows of 128 are divided
+ * (or multiplied by 1/d, half of them: qb__blkq_avx512vbmi_f8_row_codes_mix), rounded and
+ * gathered 16 and 32 elements at a time. Bit-exact with the references. Included only by
+ * files built with the avx512vbmi flags.
  */
 #ifndef QB_LOWBIT_BLKQ_AVX512_H
 #define QB_LOWBIT_BLKQ_AVX512_H
@@ -72,11 +73,14 @@ static inline __attribute__((always_inline)) void qb__blkq_avx512vbmi_f8_row_cod
 }
 
 /*
- * The same codes with the divisions replaced by products with r = 1/d (the f32 division,
- * correctly rounded), exact where it returns 0; a nonzero return (a lane of the row near a
- * rounding boundary of E4M3) leaves q to qb__blkq_avx512vbmi_f8_row_codes. Only for a
- * normal d or the divisor +inf (r = 0): under a subnormal d, 1/d may overflow.
- * Why it is exact. Let t = x / d (real), Q = fl(t) the reference's quotient and P = fl(x r).
+ * The same codes with half of the divisions replaced by products with r = 1/d (the f32
+ * division, correctly rounded): the 16-element vectors v of QB__BLKQ_F8_DIVS (0, 2, 4, 6)
+ * are divided as above, the others multiplied; exact where it returns 0; a nonzero return
+ * (a product lane of the row near a rounding boundary of E4M3) leaves q to
+ * qb__blkq_avx512vbmi_f8_row_codes. Only for a normal d or the divisor +inf (r = 0): under
+ * a subnormal d, 1/d may overflow.
+ * Why the products are exact. Let t = x / d (real), Q = fl(t) the reference's quotient and
+ * P = fl(x r).
  * 1. r = (1/d)(1 + e1) and P = x r (1 + e2), |e1|, |e2| <= u = 2^-24 (1/d and |x r| <=
  *    448 (1 + 2^-22) are normal or 0; a P below 2^-126 lies, as Q does, far below E4M3's
  *    smallest rounding boundary 2^-10, and both give the code 0), so |P - t| < 2.01 u |t|
@@ -96,11 +100,18 @@ static inline __attribute__((always_inline)) void qb__blkq_avx512vbmi_f8_row_cod
  *    quotient whose last bits the product may have moved across one) happens for about 1
  *    lane in 2^17 of random data: the row is then divided as before.
  * Per 16: the product, the range, 2 for j, the table, 2 FMAs and a compare, against the
- * division, the range, 2, the table and an addition.
+ * division, the range, 2, the table and an addition. Why half and half: all divided, the
+ * divider binds (Zen 4's vdivps zmm takes about 5-6 cycles per 16 quotients); all
+ * multiplied, the vector pipes do (two 512-bit operations more per 16). Paired on the Zen 4
+ * (8 rounds, L2, 1 thread) against the per-128 blocks of 8 below: 2 of 8 divided 1.039,
+ * 4 of 8 1.055-1.061, 6 of 8 1.042, none 1.015, all 0.962 of the one-block u128 kernel.
+ * x is loaded once per 16 (an empty asm after the load): GCC otherwise read it again for
+ * the product and the sign gather (1.01x).
  */
-static inline __attribute__((always_inline)) int qb__blkq_avx512vbmi_f8_row_codes_rcp(const float* x,
-                                                                                      __m256 r8, uint8_t* q) {
-  const __m512 r = _mm512_broadcast_f32x8(r8);
+#define QB__BLKQ_F8_DIVS 0x55u
+static inline __attribute__((always_inline)) int qb__blkq_avx512vbmi_f8_row_codes_mix(const float* x,
+                                                                                      __m512 dv, __m512 r,
+                                                                                      uint8_t* q) {
   const __m512i tab = qb__blkq_avx512vbmi_f8_magic();
   const __m512i perm = qb__blkq_avx512vbmi_f8_gather();
   __mmask16 near = 0;
@@ -110,14 +121,23 @@ static inline __attribute__((always_inline)) int qb__blkq_avx512vbmi_f8_row_code
 #pragma GCC unroll 2
     for (int h = 0; h < 2; h++) {
       w[h] = _mm512_loadu_si512((const void*) (x + i + 16 * h));
-      const __m512 qv = _mm512_mul_ps(_mm512_castsi512_ps(w[h]), r);
-      const __m512 a = _mm512_range_ps(qv, _mm512_set1_ps(448.0f), 0x0A);
-      const __m512i j =
-          _mm512_srli_epi32(_mm512_subs_epu16(_mm512_castps_si512(a), _mm512_set1_epi32(121 << 23)), 23);
-      const __m512 magic = _mm512_castsi512_ps(_mm512_permutexvar_epi32(j, tab));
-      s[h] = _mm512_castps_si512(_mm512_fmadd_ps(a, _mm512_set1_ps(1.0f - 0x1p-21f), magic));
-      const __m512i hi = _mm512_castps_si512(_mm512_fmadd_ps(a, _mm512_set1_ps(1.0f + 0x1p-21f), magic));
-      near |= _mm512_cmpneq_epi32_mask(s[h], hi);
+      __asm__("" : "+v"(w[h]));
+      if (QB__BLKQ_F8_DIVS >> (i / 16 + h) & 1) {
+        const __m512 qv = _mm512_div_ps(_mm512_castsi512_ps(w[h]), dv);
+        const __m512i a = _mm512_castps_si512(_mm512_range_ps(qv, _mm512_set1_ps(448.0f), 0x0A));
+        const __m512i j = _mm512_srli_epi32(_mm512_subs_epu16(a, _mm512_set1_epi32(121 << 23)), 23);
+        s[h] = _mm512_castps_si512(
+            _mm512_add_ps(_mm512_castsi512_ps(a), _mm512_castsi512_ps(_mm512_permutexvar_epi32(j, tab))));
+      } else {
+        const __m512 qv = _mm512_mul_ps(_mm512_castsi512_ps(w[h]), r);
+        const __m512 a = _mm512_range_ps(qv, _mm512_set1_ps(448.0f), 0x0A);
+        const __m512i j =
+            _mm512_srli_epi32(_mm512_subs_epu16(_mm512_castps_si512(a), _mm512_set1_epi32(121 << 23)), 23);
+        const __m512 magic = _mm512_castsi512_ps(_mm512_permutexvar_epi32(j, tab));
+        s[h] = _mm512_castps_si512(_mm512_fmadd_ps(a, _mm512_set1_ps(1.0f - 0x1p-21f), magic));
+        const __m512i hi = _mm512_castps_si512(_mm512_fmadd_ps(a, _mm512_set1_ps(1.0f + 0x1p-21f), magic));
+        near |= _mm512_cmpneq_epi32_mask(s[h], hi);
+      }
     }
     const __m256i c = _mm512_castsi512_si256(_mm512_permutex2var_epi8(s[0], perm, s[1]));
     const __m256i sg = _mm512_castsi512_si256(
@@ -128,21 +148,12 @@ static inline __attribute__((always_inline)) int qb__blkq_avx512vbmi_f8_row_code
   return near != 0;
 }
 
-/* A row's codes under scale sc (not special): by products with 1/d where d is normal or 0,
- * the row divided where that reports a lane near a boundary or d is subnormal. */
-static inline __attribute__((always_inline)) void qb__blkq_avx512vbmi_f8_row_codes_any(
-    const float* x, qb__blkq_avx2_f8_scale sc, __m256 r8, uint8_t* q) {
-  if (__builtin_expect(sc.subnormal != 0, 0) ||
-      __builtin_expect(qb__blkq_avx512vbmi_f8_row_codes_rcp(x, r8, q), 0))
-    qb__blkq_avx512vbmi_f8_row_codes(x, sc.dv, q);
-}
-
 /* One per-128 block under its scale (blkq-avx2.h's qb__blkq_avx2_f8b128_codes with these
- * row codes), by divisions: the products with 1/d of qb__blkq_avx512vbmi_f8_row_codes_rcp
- * ran 0.92x (1/d before the row) and 0.95x (1/d with the scale, one block ahead) of this,
- * 10 paired rounds in L2 on the Zen 4, where the tile quantizer gains 1.06x from them: here
- * the next block's amax (16 AVX2 operations per 128) interleaves with the codes, and the
- * products take two operations more per 16 than the divisions. */
+ * row codes), by divisions: the u128 kernel's, and the blocks past the last 8 of the u1024
+ * kernel's. (Products with 1/d in every vector ran 0.92x (1/d before the row) and 0.95x
+ * (1/d with the scale, one block ahead) of this, 10 paired rounds in L2 on the Zen 4; half
+ * divided, half multiplied, with 1/d and the next block's scale one block ahead, 0.99x:
+ * that chain of latencies (the amax, two divisions) then takes about one block's time.) */
 static inline __attribute__((always_inline)) void qb__blkq_avx512vbmi_f8b128_codes(const float* x,
                                                                                    qb__blkq_avx2_f8_scale sc,
                                                                                    qb_block_f8b128* out) {
@@ -155,21 +166,136 @@ static inline __attribute__((always_inline)) void qb__blkq_avx512vbmi_f8b128_cod
   qb__blkq_avx512vbmi_f8_row_codes(x, sc.dv, out->qs);
 }
 
-/* One 128 x 128 tile whose rows are `cols` apart (blkq-avx2.h's qb__blkq_avx2_f8t128 with
- * these row codes, by products with the tile's 1/d: 1.06x of the divisions). */
-static inline void qb__blkq_avx512vbmi_f8t128(const float* tile, size_t cols, qb_block_f8t128* out) {
-  __m256i mx = _mm256_setzero_si256();
-  for (size_t r = 0; r < QB_F8T_TILE; r++) mx = _mm256_max_epi32(mx, qb__blkq_avx2_row_amax(tile + r * cols));
-  const qb__blkq_avx2_f8_scale sc = qb__blkq_avx2_f8_scale_of(mx);
-  if (sc.special != 0) {
-    out->d = qb_f32_from_bits(0x7FC00000u);
-    memset(out->qs, 0x7F, sizeof out->qs);
-    return;
+/* Eight per-128 blocks' scales (lane k: block k): d, the divisor dv (blkq-avx2.h's
+ * qb__blkq_avx2_f8_scale), r = 1/dv, a bit per block holding NaN or inf (special) and one
+ * per block taking the divisions alone (slow: special, or d subnormal). In arrays, so that
+ * each block's broadcasts are loads. */
+typedef struct qb__blkq_avx512_f8x8 {
+  float d[8], dv[8], r[8];
+  int special, slow;
+} qb__blkq_avx512_f8x8;
+
+/* The scales of the 8 blocks at x: their amaxes (blkq-avx2.h's row amax, then the
+ * transposing tree of common/hmax-avx2.h: 8 blocks' maxima in one vector) and every
+ * scale of the 8 by one vector division each for d and 1/d (blkq-avx2.h's steps for one
+ * block, qb__blkq_avx2_f8_scale_of, in every lane). */
+static inline __attribute__((always_inline)) void qb__blkq_avx512vbmi_f8b128_scales_x8(
+    const float* x, qb__blkq_avx512_f8x8* s) {
+  __m256i m[8];
+#pragma GCC unroll 8
+  for (int b = 0; b < 8; b++) m[b] = qb__blkq_avx2_row_amax(x + QB_F8B_BLOCK_LEN * b);
+  const __m256i amax = qb__blkq_avx2_hmax8x8(m);
+  const __m256 zero = _mm256_setzero_ps();
+  const __m256 d = _mm256_div_ps(_mm256_castsi256_ps(amax), _mm256_set1_ps(448.0f));
+  const __m256 dv = _mm256_blendv_ps(d, _mm256_set1_ps(INFINITY), _mm256_cmp_ps(d, zero, _CMP_EQ_OQ));
+  s->special =
+      _mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpgt_epi32(amax, _mm256_set1_epi32(0x7F7FFFFF))));
+  s->slow =
+      s->special | _mm256_movemask_ps(_mm256_and_ps(_mm256_cmp_ps(d, _mm256_set1_ps(0x1p-126f), _CMP_LT_OQ),
+                                                    _mm256_cmp_ps(d, zero, _CMP_GT_OQ)));
+  _mm256_storeu_ps(s->d, d);
+  _mm256_storeu_ps(s->dv, dv);
+  _mm256_storeu_ps(s->r, _mm256_div_ps(_mm256_set1_ps(1.0f), dv));
+}
+
+/*
+ * nb per-128 blocks -> out, 8 per iteration (the u1024 kernel): the next 8 blocks' scales
+ * (qb__blkq_avx512vbmi_f8b128_scales_x8, into the other of two records) before these 8
+ * blocks' codes by qb__blkq_avx512vbmi_f8_row_codes_mix, so that the scales' chain of
+ * latencies (amaxes, tree, two divisions) has 8 blocks' time; a block holding NaN or inf
+ * gets d = NaN and codes 0x7F, one with a subnormal d or a lane near a boundary is divided.
+ * The last nb % 8 blocks go one at a time (qb__blkq_avx512vbmi_f8b128_codes).
+ * Paired on the Zen 4 (ci/paired, L2, 1 thread, loaded): against main's u128 kernel 1.069
+ * (1.032-1.128, 10 rounds), AVX-512 / AVX2 1.33 -> 1.43. Measured on the way (8 rounds,
+ * against u128 in the same rounds): the same 8 blocks with every row divided 0.962 (one
+ * scale division per 8 blocks instead of one per block, but 8 blocks' amaxes at once); the
+ * next 8 blocks' amaxes one between each two blocks' codes (as u128 interleaves them), their
+ * scales after the 8th, 1.01; one block per iteration with the mixed rows (1/d with the next
+ * block's scale) 0.99: that chain of latencies (the amax, two divisions) then takes about
+ * one block's time.
+ */
+static inline void qb__blkq_avx512vbmi_f8b128_quant_x8(const float* x, size_t nb, qb_block_f8b128* out) {
+  const size_t nbk = nb / 8 * 8;
+  qb__blkq_avx512_f8x8 sc[2];
+  size_t cur = 0;
+  if (nbk != 0) qb__blkq_avx512vbmi_f8b128_scales_x8(x, &sc[0]);
+  for (size_t b = 0; b < nbk; b += 8) {
+    if (b + 8 < nbk) qb__blkq_avx512vbmi_f8b128_scales_x8(x + (b + 8) * QB_F8B_BLOCK_LEN, &sc[cur ^ 1]);
+    const qb__blkq_avx512_f8x8* s = &sc[cur];
+    for (int k = 0; k < 8; k++) {
+      const float* xb = x + (b + k) * QB_F8B_BLOCK_LEN;
+      qb_block_f8b128* o = &out[b + k];
+      if (__builtin_expect(s->special >> k & 1, 0)) {
+        o->d = qb_f32_from_bits(0x7FC00000u);
+        memset(o->qs, 0x7F, sizeof o->qs);
+        continue;
+      }
+      o->d = s->d[k];
+      if (__builtin_expect(s->slow >> k & 1, 0) ||
+          __builtin_expect(qb__blkq_avx512vbmi_f8_row_codes_mix(xb, _mm512_set1_ps(s->dv[k]),
+                                                                _mm512_set1_ps(s->r[k]), o->qs),
+                           0))
+        qb__blkq_avx512vbmi_f8_row_codes(xb, _mm256_set1_ps(s->dv[k]), o->qs);
+    }
+    cur ^= 1;
   }
-  out->d = _mm256_cvtss_f32(sc.d);
-  const __m256 r8 = _mm256_div_ps(_mm256_set1_ps(1.0f), sc.dv);
-  for (size_t r = 0; r < QB_F8T_TILE; r++)
-    qb__blkq_avx512vbmi_f8_row_codes_any(tile + r * cols, sc, r8, out->qs + r * QB_F8T_TILE);
+  for (size_t b = nbk; b < nb; b++) {
+    const float* xb = x + b * QB_F8B_BLOCK_LEN;
+    qb__blkq_avx512vbmi_f8b128_codes(xb, qb__blkq_avx2_f8_scale_of(qb__blkq_avx2_row_amax(xb)), &out[b]);
+  }
+}
+
+/*
+ * The n / 16384 tiles of a row-major matrix whose rows are `cols` apart -> out, in tile
+ * order (blkq-avx2.h's qb__blkq_avx2_f8t128 per tile, with these row codes): a tile's amax
+ * over its 128 rows, its scale and 1/d, then its rows' codes by
+ * qb__blkq_avx512vbmi_f8_row_codes_mix, with the next tile's amax one row between each two
+ * rows' codes (its rows are read while these are rounded, rather than in a pass of their
+ * own). A tile holding NaN or inf gets d = NaN and codes 0x7F; under a subnormal d, or in a
+ * row with a lane near a boundary, the rows are divided.
+ * Paired on the Zen 4 (ci/paired, L2, 1 thread, loaded) against the one-tile-per-call
+ * kernel before (amax pass, then every row by products): 1.178 (1.163-1.225, 10 rounds),
+ * AVX-512 / AVX2 1.31 -> 1.55; of that, the rows half divided alone 1.064-1.075 (8 rounds).
+ */
+static inline void qb__blkq_avx512vbmi_f8t128_quant(const float* in, size_t n, size_t cols,
+                                                    qb_block_f8t128* out) {
+  const size_t tiles_per_row = cols / QB_F8T_TILE, nt = n / QB_F8T_TILE_LEN;
+  __m256i mx = _mm256_setzero_si256();
+  if (nt != 0)
+    for (size_t r = 0; r < QB_F8T_TILE; r++) mx = _mm256_max_epi32(mx, qb__blkq_avx2_row_amax(in + r * cols));
+  for (size_t t = 0; t < nt; t++) {
+    /* Tile t's top-left element: tile row t / tiles_per_row, tile column t % tiles_per_row;
+     * the next tile's (tile t itself for the last, whose amax is then read again, unused). */
+    const size_t tn = t + 1 < nt ? t + 1 : t;
+    const float* tile = in + t / tiles_per_row * QB_F8T_TILE * cols + t % tiles_per_row * QB_F8T_TILE;
+    const float* next = in + tn / tiles_per_row * QB_F8T_TILE * cols + tn % tiles_per_row * QB_F8T_TILE;
+    uint8_t* q = out[t].qs;
+    const qb__blkq_avx2_f8_scale sc = qb__blkq_avx2_f8_scale_of(mx);
+    __m256i mn = _mm256_setzero_si256();
+    if (__builtin_expect((sc.special | sc.subnormal) != 0, 0)) {
+      for (size_t r = 0; r < QB_F8T_TILE; r++)
+        mn = _mm256_max_epi32(mn, qb__blkq_avx2_row_amax(next + r * cols));
+      if (sc.special != 0) {
+        out[t].d = qb_f32_from_bits(0x7FC00000u);
+        memset(q, 0x7F, sizeof out[t].qs);
+      } else {
+        out[t].d = _mm256_cvtss_f32(sc.d);
+        for (size_t r = 0; r < QB_F8T_TILE; r++)
+          qb__blkq_avx512vbmi_f8_row_codes(tile + r * cols, sc.dv, q + r * QB_F8T_TILE);
+      }
+    } else {
+      out[t].d = _mm256_cvtss_f32(sc.d);
+      const __m512 dv = _mm512_broadcast_f32x8(sc.dv);
+      const __m512 rv = _mm512_broadcast_f32x8(_mm256_div_ps(_mm256_set1_ps(1.0f), sc.dv));
+      for (size_t r = 0; r < QB_F8T_TILE; r++) {
+        mn = _mm256_max_epi32(mn, qb__blkq_avx2_row_amax(next + r * cols));
+        if (__builtin_expect(
+                qb__blkq_avx512vbmi_f8_row_codes_mix(tile + r * cols, dv, rv, q + r * QB_F8T_TILE), 0))
+          qb__blkq_avx512vbmi_f8_row_codes(tile + r * cols, sc.dv, q + r * QB_F8T_TILE);
+      }
+    }
+    mx = mn;
+  }
 }
 
 #endif /* QB_LOWBIT_BLKQ_AVX512_H */
