@@ -146,18 +146,17 @@ static qb_measure_options qb__roof_options(const qb_measure_options* suite, bool
   return mo;
 }
 
-/* A prepared CPU bench timed as a case is, on the roofs' pins, with the roofs'
- * repetitions. */
-static void qb__measure_cpu(qb__roofing* r, const char* bench, qb_cpu_bench* b, unsigned threads, bool big,
-                            qb_measure* m) {
+/* A prepared CPU bench timed as a case is, on the roofs' pins, with the options `mo`
+ * (the roofs' repetitions, or the rows' own). */
+static void qb__measure_cpu(qb__roofing* r, const char* bench, qb_cpu_bench* b, unsigned threads,
+                            const qb_measure_options* mo, qb_measure* m) {
   qb_error err = {0};
-  const qb_measure_options mo = qb__roof_options(&r->in->measure, big, b->placements);
   qb__progress(r, bench);
   b->pins = &r->pins;
   snprintf(b->timeout_msg, sizeof b->timeout_msg, "timed out after %g s (--case-timeout)",
            r->in->measure.case_timeout);
   b->start_s = qb_monotonic_seconds();
-  if (qb_measure_host(&mo, bench, qb_cpu_bench_fn, b, threads, m, &err) != QB_OK) m->ok = false;
+  if (qb_measure_host(mo, bench, qb_cpu_bench_fn, b, threads, m, &err) != QB_OK) m->ok = false;
 }
 
 /* The fastest repetition of a measurement: a roof is a limit, and a repetition that a
@@ -237,26 +236,73 @@ static unsigned qb__placements(const qb_roof* x, const qb_topo* t, bool big) {
   return big || x->bytes <= l1d ? 1 : QB__ROOF_PLACEMENTS;
 }
 
-/* A way under 1/QB__ROOF_WAY_DROP of its roof (or failed) after the first trial is not
- * timed again: it cannot become the roof, and above L1 size the non-temporal ways of a
- * write-heavy mix move a third of what the plain loop does (on the 2-vCPU Zen 4 at L2
- * size, 29-42 GB/s against 108-117), half of the time of each later trial. */
+/* A way under 1/QB__ROOF_WAY_DROP of its roof (or failed) after its first trial (after
+ * its second from QB__ROOF_BIG_BYTES on) is not timed again: it cannot become the roof,
+ * and above L1 size the non-temporal ways of a write-heavy mix move a third of what the
+ * plain loop does (on the 2-vCPU Zen 4 at L2 size, 29-42 GB/s against 108-117), half of
+ * the time of each later trial. The big roofs' ways have two trials first: their trial
+ * is a few one-call repetitions, and one unlucky trial (a load that came and went)
+ * dropped the `tile` way of a DRAM roof for a whole run in session 19. */
 #define QB__ROOF_WAY_DROP 2
 
-/* One trial of a CPU bandwidth roof: every way timed once (after the first, those still
- * in the running); each way's fastest repetition, and the roof's, kept when faster than
+/* One way of a roof timed with the options `mo` (the bench's name ends in `suffix`):
+ * its fastest repetition, kept as the way's and the roof's when faster than before; 0
+ * when it failed or this CPU lacks it. */
+static double qb__time_way(qb__roofing* r, qb_roof* x, size_t i, const qb__way* way,
+                           const qb_measure_options* mo, const char* suffix) {
+  const qb_ctx* ctx = r->in->ctx;
+  const double timeout = r->in->measure.case_timeout;
+  /* Non-temporal stores go round no cache: their ways keep one copy of the buffers
+   * and the plain count of repetitions (a third of a roof's ways above L1 size). */
+  const unsigned places = way->stream.nt ? 1 : x->placements;
+  qb_cpu_bench b;
+  qb_error err = {0};
+  const qb_status st =
+      way->work == QB_CPU_WORK_STREAM
+          ? qb_cpu_bench_stream(&b, way->stream, (size_t) x->bytes, x->threads, places, &ctx->cpu, timeout,
+                                &err)
+          : qb_cpu_bench_roof(&b, way->work, (size_t) x->bytes, x->threads, places, &ctx->cpu, timeout, &err);
+  if (st != QB_OK) {
+    /* A way this CPU lacks (non-temporal stores without AVX2) is no failure. */
+    if (st != QB_UNSUPPORTED && x->method == NULL) qb_text_copy(x->reason, sizeof x->reason, err.msg);
+    return 0;
+  }
+  b.warm_s = x->warm_s;
+  char bench[192];
+  snprintf(bench, sizeof bench, "roof/%s/%s/%s/threads:%u%s", x->name, way->name, x->size_class, x->threads,
+           suffix);
+  qb_measure m;
+  qb__measure_cpu(r, bench, &b, x->threads, mo, &m);
+  qb_cpu_bench_free(&b);
+  const double bps = m.ok ? qb__fastest(&m, "bytes_per_second") : 0;
+  json_decref(m.runs);
+  if (!(bps > 0)) {
+    if (x->method == NULL) snprintf(x->reason, sizeof x->reason, "%s", m.reason);
+    return 0;
+  }
+  if (bps > x->way_bps[i]) x->way_bps[i] = bps;
+  if (bps > x->bytes_per_second) {
+    x->bytes_per_second = bps;
+    x->method = way->name;
+    x->ok = true;
+  }
+  return bps;
+}
+
+/* One trial of a CPU bandwidth roof: every way timed once (later, those still in the
+ * running); each way's fastest repetition, and the roof's, kept when faster than
  * the trials before. */
 static void qb__bandwidth_trial(qb__roofing* r, qb_roof* x) {
   const qb_ctx* ctx = r->in->ctx;
-  const double timeout = r->in->measure.case_timeout;
   qb__way ways[sizeof x->way_bps / sizeof x->way_bps[0]];
   const size_t n_ways = qb__ways_of(x, &ctx->cpu, ways);
   const unsigned trial = ++x->trials;
   const bool big = x->bytes >= QB__ROOF_BIG_BYTES;
   x->placements = qb__placements(x, &ctx->topo, big);
   const qb_measure_options mo = qb__roof_options(&r->in->measure, big, x->placements);
+  const qb_measure_options mo_nt = qb__roof_options(&r->in->measure, big, 1);
   x->repetitions = mo.repetitions;
-  x->nt_repetitions = qb__roof_options(&r->in->measure, big, 1).repetitions;
+  x->nt_repetitions = mo_nt.repetitions;
   x->min_time = mo.min_time;
   x->warm_s = big && x->threads > 1 ? QB__ROOF_WARM_S : 0;
   if (trial == 1) r->final = (size_t) (x - r->roofs->items);
@@ -267,47 +313,35 @@ static void qb__bandwidth_trial(qb__roofing* r, qb_roof* x) {
       x->way_names[i] = way->name;
       x->way_bps[i] = 0;
       x->n_ways = i + 1;
-    } else if (trial > 1 && x->way_bps[i] < x->bytes_per_second / QB__ROOF_WAY_DROP) {
+    } else if (trial > (big ? 2u : 1u) && x->way_bps[i] < x->bytes_per_second / QB__ROOF_WAY_DROP) {
       continue;
     }
-    /* Non-temporal stores go round no cache: their ways keep one copy of the buffers
-     * and the plain count of repetitions (a third of a roof's ways above L1 size). */
-    const unsigned places = way->stream.nt ? 1 : x->placements;
-    qb_cpu_bench b;
-    qb_error err = {0};
-    const qb_status st = way->work == QB_CPU_WORK_STREAM
-                             ? qb_cpu_bench_stream(&b, way->stream, (size_t) x->bytes, x->threads, places,
-                                                   &ctx->cpu, timeout, &err)
-                             : qb_cpu_bench_roof(&b, way->work, (size_t) x->bytes, x->threads, places,
-                                                 &ctx->cpu, timeout, &err);
-    if (st != QB_OK) {
-      /* A way this CPU lacks (non-temporal stores without AVX2) is no failure. */
-      if (st != QB_UNSUPPORTED && x->method == NULL) qb_text_copy(x->reason, sizeof x->reason, err.msg);
-      continue;
-    }
-    b.warm_s = x->warm_s;
-    char bench[192];
-    snprintf(bench, sizeof bench, "roof/%s/%s/%s/threads:%u%s", x->name, way->name, x->size_class, x->threads,
-             trial > 1 ? "/again" : "");
-    qb_measure m;
-    qb__measure_cpu(r, bench, &b, x->threads, big, &m);
-    qb_cpu_bench_free(&b);
-    const double bps = m.ok ? qb__fastest(&m, "bytes_per_second") : 0;
-    json_decref(m.runs);
-    if (!(bps > 0)) {
-      if (x->method == NULL) snprintf(x->reason, sizeof x->reason, "%s", m.reason);
-      continue;
-    }
-    if (bps > x->way_bps[i]) x->way_bps[i] = bps;
+    const double bps = qb__time_way(r, x, i, way, way->stream.nt ? &mo_nt : &mo, trial > 1 ? "/again" : "");
     if (bps > trial_best) trial_best = bps;
-    if (bps > x->bytes_per_second) {
-      x->bytes_per_second = bps;
-      x->method = way->name;
-      x->ok = true;
-    }
   }
   if (trial_best > 0 && x->n_trial_bps < sizeof x->trial_bps / sizeof x->trial_bps[0])
     x->trial_bps[x->n_trial_bps++] = trial_best;
+}
+
+/* A big roof's fastest way timed as the rows are (the suite's repetitions and seconds
+ * per repetition, each thread making tens of calls in a row over the same buffers, where
+ * the roof's own repetitions are one call each): right after a row went above the roof,
+ * so that the two are timed in the same call shape and at nearly the same time. See
+ * qb_roof_retry. */
+static void qb__bandwidth_row_shaped(qb__roofing* r, qb_roof* x) {
+  if (x->method == NULL || x->bytes < QB__ROOF_BIG_BYTES || *r->in->stop) return;
+  qb__way ways[sizeof x->way_bps / sizeof x->way_bps[0]];
+  const size_t n_ways = qb__ways_of(x, &r->in->ctx->cpu, ways);
+  for (size_t i = 0; i < n_ways && i < x->n_ways; i++) {
+    if (strcmp(ways[i].name, x->method) != 0) continue;
+    qb_measure_options mo = r->in->measure;
+    if (mo.repetitions == 0) mo.repetitions = 1;
+    x->row_shaped++;
+    x->row_repetitions = mo.repetitions;
+    x->row_min_time = mo.min_time;
+    (void) qb__time_way(r, x, i, &ways[i], &mo, "/as-rows");
+    return;
+  }
 }
 
 /* A CPU bandwidth roof's entry (not yet timed). */
@@ -386,7 +420,8 @@ static void qb__compute(qb__roofing* r, const qb_kernel_info* k, unsigned thread
   char bench[160];
   snprintf(bench, sizeof bench, "roof/%s/L1/threads:%u", k->name, threads);
   qb_measure meas;
-  qb__measure_cpu(r, bench, &b, threads, false, &meas);
+  const qb_measure_options mo = qb__roof_options(&r->in->measure, false, 1);
+  qb__measure_cpu(r, bench, &b, threads, &mo, &meas);
   const double gflops = meas.ok ? qb__fastest(&meas, "gflops") : 0;
   x->ok = gflops > 0;
   x->flops_per_second = gflops * 1e9;
@@ -608,6 +643,7 @@ bool qb_roof_retry(const qb_roof_input* in, qb_roofs* roofs, size_t index) {
   const double before = x->bytes_per_second;
   x->retries++;
   qb__bandwidth_trial(&r, x);
+  qb__bandwidth_row_shaped(&r, x);
   qb_cpu_pins_free(&r.pins);
   return x->bytes_per_second > before;
 }
@@ -739,7 +775,7 @@ json_t* qb_roofs_json(const qb_roofs* roofs) {
         for (unsigned j = 0; j < x->n_trial_bps; j++) json_array_append_new(each, json_real(x->trial_bps[j]));
         json_object_set_new(o, "trial_bytes_per_second", each);
       }
-      char best[256];
+      char best[384];
       if (x->placements > 1) {
         snprintf(best, sizeof best,
                  "the fastest of %u repetitions of %g ms of each way, its runs going round %u copies of its "
@@ -751,7 +787,16 @@ json_t* qb_roofs_json(const qb_roofs* roofs) {
                  "trial",
                  x->repetitions, x->min_time * 1e3);
       }
+      if (x->row_shaped > 0) {
+        /* The retries' timings of the fastest way in the rows' own shape. */
+        const size_t len = strlen(best);
+        snprintf(best + len, sizeof best - len,
+                 "; at %u retr%s, its fastest way also in %u repetition%s of %g s, as the rows are timed",
+                 x->row_shaped, x->row_shaped == 1 ? "y" : "ies", x->row_repetitions,
+                 x->row_repetitions == 1 ? "" : "s", x->row_min_time);
+      }
       json_object_set_new(o, "best_of", json_string(best));
+      json_object_set_new(o, "row_shaped_trials", json_integer(x->row_shaped));
       json_object_set_new(o, "warm_up_s", json_real(x->warm_s));
       json_object_set_new(o, "placements", json_integer(x->placements));
       if (x->r + x->w > 0) {

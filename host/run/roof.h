@@ -53,6 +53,11 @@ typedef struct qb_roof {
   unsigned nt_repetitions; /* the non-temporal ways' repetitions (over one copy) */
   double min_time;         /* seconds per repetition */
   double warm_s;           /* untimed calls per thread before each way's repetitions (0: none) */
+  /* CPU bandwidth roofs of 4 MiB or more: how many retries (qb_roof_retry) also timed
+   * the fastest way in the rows' own repetitions (not in trial_bps), and those. */
+  unsigned row_shaped;
+  unsigned row_repetitions;
+  double row_min_time;
   bool ok;
   bool skipped; /* not measurable here (a device's allocation limit): not an error */
   char reason[512];
@@ -87,7 +92,8 @@ void qb_roofs_measure(const qb_roof_input* in, qb_roofs* out);
  * factor is reported at the end of the run (qb_roof_unsteady). */
 #define QB_ROOF_UNSTEADY 1.3
 /* One more trial of a CPU bandwidth roof or a device copy roof (every way once, the
- * best kept), because a row went above it; false when it is neither, or has had its
+ * best kept; a CPU roof of 4 MiB or more then times its fastest way once more as the
+ * rows are timed), because a row went above it; false when it is neither, or has had its
  * QB_ROOF_MAX_RETRIES_PER_ROOF retries, or the trial found nothing faster. */
 bool qb_roof_retry(const qb_roof_input* in, qb_roofs* roofs, size_t index);
 /* One more trial, at the end of the run, of every CPU bandwidth roof and device copy
