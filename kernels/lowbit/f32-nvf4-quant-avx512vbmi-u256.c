@@ -55,8 +55,10 @@
  * - for g = 1 the quotient by a reciprocal pair, q = fma(x, rh, x rl) with rh = RN(1/d),
  *   rl = RN((1 - rh d) rh): its error before rounding, about 2^-46 of q, lies far below the
  *   2^-29 (relative) that separates x / d from every f32 rounding boundary when d has at
- *   most 4 significant bits (every E4M3 value; an argument, not an exhaustive check), so
- *   it rounds to fl(x / d): 0.95x (one operation more per block);
+ *   most 4 significant bits (every E4M3 value), so it rounds to fl(x / d); checked for
+ *   each of the 126 positive finite E4M3 d and every f32 x of the 12 binades around it
+ *   (x / d from about 2^-6 to 2^6; other binades scale exactly): 1.27e10 quotients, none
+ *   differing. 0.95x (one operation more per block);
  * - that with the E2M1 code by the FMA form (x & 0xFF800000, vrangeps, FMA, vpmaddwd: no
  *   division left to stall vpmaddwd; the code in byte 1, no clamp to 1/16): 0.95x;
  * - the amax tree's first level on integer |x| (vpandd, vpmaxud; a NaN then shows in the
