@@ -175,15 +175,12 @@ typedef struct qb__blkq_avx512_f8x8 {
   int special, slow;
 } qb__blkq_avx512_f8x8;
 
-/* The scales of the 8 blocks at x: their amaxes (blkq-avx2.h's row amax, then the
- * transposing tree of common/hmax-avx2.h: 8 blocks' maxima in one vector) and every
+/* The scales of 8 blocks from their amaxes' partial maxima m[k] (blkq-avx2.h's row amax):
+ * the transposing tree of common/hmax-avx2.h (8 blocks' maxima in one vector), then every
  * scale of the 8 by one vector division each for d and 1/d (blkq-avx2.h's steps for one
  * block, qb__blkq_avx2_f8_scale_of, in every lane). */
 static inline __attribute__((always_inline)) void qb__blkq_avx512vbmi_f8b128_scales_x8(
-    const float* x, qb__blkq_avx512_f8x8* s) {
-  __m256i m[8];
-#pragma GCC unroll 8
-  for (int b = 0; b < 8; b++) m[b] = qb__blkq_avx2_row_amax(x + QB_F8B_BLOCK_LEN * b);
+    const __m256i* m, qb__blkq_avx512_f8x8* s) {
   const __m256i amax = qb__blkq_avx2_hmax8x8(m);
   const __m256 zero = _mm256_setzero_ps();
   const __m256 d = _mm256_div_ps(_mm256_castsi256_ps(amax), _mm256_set1_ps(448.0f));
@@ -199,31 +196,43 @@ static inline __attribute__((always_inline)) void qb__blkq_avx512vbmi_f8b128_sca
 }
 
 /*
- * nb per-128 blocks -> out, 8 per iteration (the u1024 kernel): the next 8 blocks' scales
- * (qb__blkq_avx512vbmi_f8b128_scales_x8, into the other of two records) before these 8
- * blocks' codes by qb__blkq_avx512vbmi_f8_row_codes_mix, so that the scales' chain of
- * latencies (amaxes, tree, two divisions) has 8 blocks' time; a block holding NaN or inf
- * gets d = NaN and codes 0x7F, one with a subnormal d or a lane near a boundary is divided.
- * The last nb % 8 blocks go one at a time (qb__blkq_avx512vbmi_f8b128_codes).
- * Paired on the Zen 4 (ci/paired, L2, 1 thread, loaded): against main's u128 kernel 1.069
- * (1.032-1.128, 10 rounds), AVX-512 / AVX2 1.33 -> 1.43. Measured on the way (8 rounds,
- * against u128 in the same rounds): the same 8 blocks with every row divided 0.962 (one
- * scale division per 8 blocks instead of one per block, but 8 blocks' amaxes at once); the
- * next 8 blocks' amaxes one between each two blocks' codes (as u128 interleaves them), their
- * scales after the 8th, 1.01; one block per iteration with the mixed rows (1/d with the next
- * block's scale) 0.99: that chain of latencies (the amax, two divisions) then takes about
- * one block's time.
+ * nb per-128 blocks -> out, 8 per iteration (the u1024 kernel), by
+ * qb__blkq_avx512vbmi_f8_row_codes_mix under scales computed 8 at a time (two records, one
+ * per group): the next 8 blocks' amaxes two per block before each of the first 4 blocks'
+ * codes, their scales before block 4's, so that the scales' chain of latencies (amaxes,
+ * tree, two divisions) has 4 blocks' time; a block holding NaN or inf gets d = NaN and
+ * codes 0x7F, one with a subnormal d or a lane near a boundary is divided. The last nb % 8
+ * blocks go one at a time (qb__blkq_avx512vbmi_f8b128_codes).
+ * Paired on the Zen 4 (ci/paired, L2, 1 thread, loaded): the next 8 blocks' amaxes and
+ * scales all before these 8 blocks' codes (b143e18) ran 1.069 (1.032-1.128, 10 rounds) of
+ * main's u128 kernel, AVX-512 / AVX2 1.33 -> 1.43; these amaxes between the first 4 blocks
+ * 1.010 (1.003-1.016, 8 rounds) of that, AVX-512 / AVX2 1.415 -> 1.436. Measured on the
+ * way (8 rounds, against u128 in the same rounds): every row divided 0.962 (one scale
+ * division per 8 blocks instead of one per block); the amaxes one per block and the scales
+ * after the 8th block 1.01 (the chain then exposed at each group's start); one block per
+ * iteration with the mixed rows (1/d with the next block's scale) 0.99: that chain then
+ * takes about one block's time.
  */
 static inline void qb__blkq_avx512vbmi_f8b128_quant_x8(const float* x, size_t nb, qb_block_f8b128* out) {
   const size_t nbk = nb / 8 * 8;
   qb__blkq_avx512_f8x8 sc[2];
   size_t cur = 0;
-  if (nbk != 0) qb__blkq_avx512vbmi_f8b128_scales_x8(x, &sc[0]);
+  __m256i m[8];
+  if (nbk != 0) {
+#pragma GCC unroll 8
+    for (int k = 0; k < 8; k++) m[k] = qb__blkq_avx2_row_amax(x + QB_F8B_BLOCK_LEN * k);
+    qb__blkq_avx512vbmi_f8b128_scales_x8(m, &sc[0]);
+  }
   for (size_t b = 0; b < nbk; b += 8) {
-    if (b + 8 < nbk) qb__blkq_avx512vbmi_f8b128_scales_x8(x + (b + 8) * QB_F8B_BLOCK_LEN, &sc[cur ^ 1]);
+    const int next = b + 8 < nbk;
     const qb__blkq_avx512_f8x8* s = &sc[cur];
     for (int k = 0; k < 8; k++) {
       const float* xb = x + (b + k) * QB_F8B_BLOCK_LEN;
+      if (next && k < 4) {
+        m[2 * k] = qb__blkq_avx2_row_amax(xb + (8 + k) * QB_F8B_BLOCK_LEN);
+        m[2 * k + 1] = qb__blkq_avx2_row_amax(xb + (9 + k) * QB_F8B_BLOCK_LEN);
+      }
+      if (next && k == 4) qb__blkq_avx512vbmi_f8b128_scales_x8(m, &sc[cur ^ 1]);
       qb_block_f8b128* o = &out[b + k];
       if (__builtin_expect(s->special >> k & 1, 0)) {
         o->d = qb_f32_from_bits(0x7FC00000u);
