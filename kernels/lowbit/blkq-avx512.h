@@ -265,12 +265,17 @@ static inline void qb__blkq_avx512vbmi_f8b128_quant_x8(const float* x, size_t nb
  * Paired on the Zen 4 (ci/paired, L2, 1 thread, loaded) against the one-tile-per-call
  * kernel before (amax pass, then every row by products): 1.178 (1.163-1.225, 10 rounds),
  * AVX-512 / AVX2 1.31 -> 1.55; of that, the rows half divided alone 1.064-1.075 (8 rounds).
+ * Out of cache that order is slower: at DRAM size (ci/paired --size DRAM, 8 rounds, loaded)
+ * it ran 0.68x (0.45-0.80) of the kernel before, and 0.88x in the quiet end-of-session run
+ * (16.7 against 19.0 GB/s). With `apart` (the caller's calls that reach the stream threshold,
+ * common/stream.h) each tile's amax is a pass of its own again, right before its codes.
  */
-static inline void qb__blkq_avx512vbmi_f8t128_quant(const float* in, size_t n, size_t cols,
-                                                    qb_block_f8t128* out) {
+static inline __attribute__((always_inline)) void qb__blkq_avx512vbmi_f8t128_quant(const float* in, size_t n,
+                                                                                   size_t cols, int apart,
+                                                                                   qb_block_f8t128* out) {
   const size_t tiles_per_row = cols / QB_F8T_TILE, nt = n / QB_F8T_TILE_LEN;
   __m256i mx = _mm256_setzero_si256();
-  if (nt != 0)
+  if (nt != 0 && !apart)
     for (size_t r = 0; r < QB_F8T_TILE; r++) mx = _mm256_max_epi32(mx, qb__blkq_avx2_row_amax(in + r * cols));
   for (size_t t = 0; t < nt; t++) {
     /* Tile t's top-left element: tile row t / tiles_per_row, tile column t % tiles_per_row;
@@ -279,11 +284,18 @@ static inline void qb__blkq_avx512vbmi_f8t128_quant(const float* in, size_t n, s
     const float* tile = in + t / tiles_per_row * QB_F8T_TILE * cols + t % tiles_per_row * QB_F8T_TILE;
     const float* next = in + tn / tiles_per_row * QB_F8T_TILE * cols + tn % tiles_per_row * QB_F8T_TILE;
     uint8_t* q = out[t].qs;
+    if (apart) {
+      /* Out of cache: this tile's amax in a pass of its own, right before its codes. */
+      mx = _mm256_setzero_si256();
+      for (size_t r = 0; r < QB_F8T_TILE; r++)
+        mx = _mm256_max_epi32(mx, qb__blkq_avx2_row_amax(tile + r * cols));
+    }
     const qb__blkq_avx2_f8_scale sc = qb__blkq_avx2_f8_scale_of(mx);
     __m256i mn = _mm256_setzero_si256();
     if (__builtin_expect((sc.special | sc.subnormal) != 0, 0)) {
-      for (size_t r = 0; r < QB_F8T_TILE; r++)
-        mn = _mm256_max_epi32(mn, qb__blkq_avx2_row_amax(next + r * cols));
+      if (!apart)
+        for (size_t r = 0; r < QB_F8T_TILE; r++)
+          mn = _mm256_max_epi32(mn, qb__blkq_avx2_row_amax(next + r * cols));
       if (sc.special != 0) {
         out[t].d = qb_f32_from_bits(0x7FC00000u);
         memset(q, 0x7F, sizeof out[t].qs);
@@ -297,7 +309,7 @@ static inline void qb__blkq_avx512vbmi_f8t128_quant(const float* in, size_t n, s
       const __m512 dv = _mm512_broadcast_f32x8(sc.dv);
       const __m512 rv = _mm512_broadcast_f32x8(_mm256_div_ps(_mm256_set1_ps(1.0f), sc.dv));
       for (size_t r = 0; r < QB_F8T_TILE; r++) {
-        mn = _mm256_max_epi32(mn, qb__blkq_avx2_row_amax(next + r * cols));
+        if (!apart) mn = _mm256_max_epi32(mn, qb__blkq_avx2_row_amax(next + r * cols));
         if (__builtin_expect(
                 qb__blkq_avx512vbmi_f8_row_codes_mix(tile + r * cols, dv, rv, q + r * QB_F8T_TILE), 0))
           qb__blkq_avx512vbmi_f8_row_codes(tile + r * cols, sc.dv, q + r * QB_F8T_TILE);
