@@ -121,8 +121,10 @@ qb_status qb_gb_register(const char* name, qb_gb_fn* fn, void* user, const qb_gb
     b->Threads(o.threads > 0 ? o.threads : 1);
     if (o.repetitions > 0) b->Repetitions(o.repetitions);
     if (o.min_time > 0) b->MinTime(o.min_time);
-    // Rates are per wall-clock second: with threads, the summed bytes over the time
-    // the threads ran side by side, not over their summed CPU time.
+    // Rates are per wall-clock second, not per CPU second: with T threads Google
+    // Benchmark divides the summed bytes by the mean of the threads' own timed spans
+    // (each from the start barrier to its last call), which is the time they ran side
+    // by side only where they overlapped and ended together (host/measure/README.md).
     if (o.manual_time) {
       b->UseManualTime();
     } else {
