@@ -3,9 +3,11 @@
  * (no wall-clock timing is asserted); host callbacks on threads; errors and timeouts;
  * the bytes a CPU stream roof moves over copies of its buffers (counted, not timed). */
 #include <math.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "backends/cpu/cpu_bench.h"
 #include "measure/measure.h"
@@ -188,6 +190,74 @@ static void test_host_threads_and_errors(void** state) {
   json_decref(m.runs);
 }
 
+/* Two threads in a fixed order, whatever their speed: thread 1's first call waits until
+ * thread 0 has made its last one. Each records the monotonic time around its own calls
+ * (the last run's: the one reported, as there is one repetition). */
+typedef struct ordered_work {
+  atomic_int done0;         /* thread 0 has made its last call in this run */
+  int64_t start[2], end[2]; /* each thread's first and last call */
+  int64_t waited;           /* thread 1's first call, after its wait */
+} ordered_work;
+
+static int64_t now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t) ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void ordered_fn(qb_gb_state* st, void* user) {
+  ordered_work* w = user;
+  const int t = qb_gb_thread_index(st);
+  /* Cleared before thread 0 reaches the start barrier, which thread 1 passes first. */
+  if (t == 0) atomic_store(&w->done0, 0);
+  int64_t start = 0, end = 0, waited = 0;
+  volatile uint64_t sink = 0;
+  while (qb_gb_keep_running(st)) {
+    if (start == 0) {
+      start = now_ns();
+      if (t == 1) {
+        while (!atomic_load(&w->done0)) sched_yield();
+        waited = now_ns();
+      }
+    }
+    for (int i = 0; i < 100; i++) sink += (uint64_t) i;
+    end = now_ns();
+    /* Thread 0's last call made: before its last keep-running step, which waits for
+     * thread 1 at Google Benchmark's end barrier. */
+    if (t == 0 && qb_gb_iterations(st) >= qb_gb_max_iterations(st)) atomic_store(&w->done0, 1);
+  }
+  (void) sink;
+  w->start[t] = start;
+  w->end[t] = end;
+  if (t == 1) w->waited = waited;
+  qb_gb_set_counter(st, "bytes_per_second", 1e9, QB_GB_COUNTER_RATE);
+}
+
+/* The rate on T threads is over the span from the first thread's first call to the last
+ * thread's last one (order, not length, is asserted): thread 1 waits for all of thread
+ * 0's calls, so the time behind the rate is at least thread 1's own span (start to last
+ * call). Google Benchmark's own real time gives the mean of the threads' spans, which is
+ * shorter than the longer one whenever the two differ. On one thread nothing changes:
+ * the rate is over that thread's own span. */
+static void test_host_rate_is_over_the_span(void** state) {
+  (void) state;
+  ordered_work w = {0};
+  qb_measure m;
+  qb_error err = {0};
+  const qb_measure_options one = {.repetitions = 1, .min_time = 0.002};
+  assert_int_equal(qb_measure_host(&one, "host/ordered", ordered_fn, &w, 2, &m, &err), QB_OK);
+  assert_true(m.ok);
+  assert_int_equal(count_runs(m.runs, "iteration"), 1);
+  /* Two threads' 1e9 "bytes" each: seconds = 2e9 / rate. */
+  const double seconds = 2e9 / m.bytes_per_second;
+  assert_true(w.waited >= w.end[0]); /* the order held */
+  const double longer = (double) (w.end[1] - w.start[1]) * 1e-9;
+  const double whole = (double) (w.end[1] - w.start[0]) * 1e-9;
+  if (!(seconds >= longer * (1 - 1e-12)) || !(seconds >= whole * (1 - 1e-12)))
+    fail_msg("rate over %.9f s; thread 1's own calls %.9f s, both threads' %.9f s", seconds, longer, whole);
+  json_decref(m.runs);
+}
+
 static void test_summary(void** state) {
   (void) state;
   json_t* runs = json_array();
@@ -300,6 +370,7 @@ int main(void) {
       cmocka_unit_test(test_device_error_and_timeout),
       cmocka_unit_test(test_device_error_then_good_repetitions),
       cmocka_unit_test(test_host_threads_and_errors),
+      cmocka_unit_test(test_host_rate_is_over_the_span),
       cmocka_unit_test(test_summary),
       cmocka_unit_test(test_stream_roof_placements),
       cmocka_unit_test(test_stream_roof_tile),

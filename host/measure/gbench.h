@@ -34,13 +34,16 @@ typedef struct qb_gb_options {
   int repetitions;      /* 0: Google Benchmark's default (1) */
   double min_time;      /* seconds per repetition; 0: its default (0.5 s) */
   int threads;          /* threads running the callback at once; 0 means 1 */
-  bool manual_time;     /* the callback reports each iteration's time itself */
+  bool manual_time;     /* the callback reports each iteration's time itself; else the
+                           wall time: one thread's real time, or on T > 1 threads the span
+                           from the first thread's first timed call to the last thread's
+                           last one (the shim sets it as each thread's manual time) */
   bool aggregates_only; /* report only mean/median/stddev/cv, not each repetition */
 } qb_gb_options;
 
 /* Counter flags (benchmark::Counter::Flags). */
 enum {
-  QB_GB_COUNTER_RATE = 1u << 0,          /* divided by the run's time: a value per second */
+  QB_GB_COUNTER_RATE = 1u << 0,          /* divided by the run's time (qb_gb_options): per second */
   QB_GB_COUNTER_AVG_THREADS = 1u << 1,   /* divided by the number of threads */
   QB_GB_COUNTER_PER_ITERATION = 1u << 2, /* multiplied by the iterations of the run */
 };
@@ -48,8 +51,8 @@ enum {
 /* Whether this build has Google Benchmark. */
 bool qb_gb_available(void);
 
-/* Registers a benchmark under `name` (kept verbatim; time unit ns; the timer is real
- * time unless manual_time). `user` must outlive qb_gb_run_all(). */
+/* Registers a benchmark under `name` (kept verbatim; time unit ns; the timer is the wall
+ * time unless manual_time, see qb_gb_options). `user` must outlive qb_gb_run_all(). */
 qb_status qb_gb_register(const char* name, qb_gb_fn* fn, void* user, const qb_gb_options* opt, qb_error* err);
 /* Forgets every registered benchmark. */
 void qb_gb_clear(void);
@@ -66,7 +69,7 @@ void qb_gb_set_iteration_time(qb_gb_state* st, double seconds);
 void qb_gb_set_counter(qb_gb_state* st, const char* name, double value, unsigned flags);
 void qb_gb_skip_with_error(qb_gb_state* st, const char* msg);
 bool qb_gb_error_occurred(const qb_gb_state* st);
-void qb_gb_pause_timing(qb_gb_state* st);
+void qb_gb_pause_timing(qb_gb_state* st); /* on T > 1 threads: this thread's pauses come off its span */
 void qb_gb_resume_timing(qb_gb_state* st);
 
 typedef enum qb_gb_run_type { QB_GB_RUN_ITERATION, QB_GB_RUN_AGGREGATE } qb_gb_run_type;

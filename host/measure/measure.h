@@ -46,11 +46,11 @@ json_t* qb_measure_summary(const json_t* runs);
 double qb_measure_get(const json_t* run, const char* key);
 
 /*
- * Host timing: `fn(user)` is Google Benchmark's callback on `threads` threads, real
- * time, o->repetitions repetitions of at least o->min_time (the callback checks
- * case_timeout itself, as only it knows its steps). QB_OK with m->ok false when a run
- * reported an error (m->reason); another status when the benchmark could not be
- * registered or run at all.
+ * Host timing: `fn(user)` is Google Benchmark's callback on `threads` threads, wall
+ * time (one thread's own; on more, first start to last end: gbench.h), o->repetitions
+ * repetitions of at least o->min_time (the callback checks case_timeout itself, as only
+ * it knows its steps). QB_OK with m->ok false when a run reported an error (m->reason);
+ * another status when the benchmark could not be registered or run at all.
  */
 qb_status qb_measure_host(const qb_measure_options* o, const char* name, qb_gb_fn* fn, void* user,
                           unsigned threads, qb_measure* m, qb_error* err);

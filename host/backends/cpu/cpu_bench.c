@@ -771,9 +771,10 @@ void qb_cpu_bench_fn(qb_gb_state* st, void* user) {
     }
   }
   const double iters = (double) qb_gb_iterations(st);
-  /* Summed over threads, then divided by the mean of the threads' wall-clock spans
-   * (Google Benchmark's rate on T threads, host/measure/README.md): the machine's
-   * throughput with every thread at work, where the threads ran side by side. */
+  /* Summed over threads, then divided by the time from the first thread's first timed
+   * call to the last thread's last one (the shim's rate on T threads, gbench.h and
+   * host/measure/README.md): the machine's throughput with every thread at work, however
+   * the scheduler placed the threads. */
   qb_gb_set_counter(st, "bytes_per_second", s->bytes * iters, QB_GB_COUNTER_RATE);
   qb_gb_set_counter(st, "items_per_second", s->items * iters, QB_GB_COUNTER_RATE);
   if (s->flops > 0) qb_gb_set_counter(st, "gflops", s->flops * iters * 1e-9, QB_GB_COUNTER_RATE);
