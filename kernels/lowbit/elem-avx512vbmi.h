@@ -111,12 +111,14 @@ static inline void qb__elem_avx512vbmi_pack6_lanes_x64_over(__m512i c, uint8_t* 
  * "The element casts"): the madd is the costliest single step (17 % of the block), the
  * byte-3 test 10 %; its two ADD-pipe replacements (an integer add for the magic and vaddps,
  * or vpsrld and vpaddd for the madd) ran 0.87-0.92x of this.
+ * Steps 1-4 are qb__elem_avx512vbmi_encode_steps (it also hands back the sums s, which the
+ * run encoder below tests), step 5's clamp and step 6 qb__elem_avx512vbmi_encode_finish.
  */
-static inline __attribute__((always_inline)) __m512i qb__elem_avx512vbmi_encode_fn_lanes_x64(const float* in,
-                                                                                             int ebits,
-                                                                                             int mbits,
-                                                                                             int bias) {
-  const int nbits = ebits + mbits, emin = 1 - bias;
+static inline __attribute__((always_inline)) void qb__elem_avx512vbmi_encode_steps(const float* in, int mbits,
+                                                                                   int bias, __m512i s[4],
+                                                                                   __m512i* code,
+                                                                                   __m512i* sg) {
+  const int emin = 1 - bias;
   const int d = -((150 - mbits + emin) << mbits) & 255;
   const __m512 fl = _mm512_castsi512_ps(_mm512_set1_epi32((emin + 127) << 23));
   const __m512 c = _mm512_castsi512_ps(_mm512_set1_epi32(((150 - mbits) << 23) | d));
@@ -127,8 +129,8 @@ static inline __attribute__((always_inline)) __m512i qb__elem_avx512vbmi_encode_
     __asm__("" : "+v"(w[i]));
     /* 1-3. */
     const __m512 e = _mm512_castsi512_ps(_mm512_and_si512(w[i], _mm512_set1_epi32((int) 0xFF800000u)));
-    const __m512 s = _mm512_fmadd_ps(_mm512_range_ps(e, fl, 0x03), c, _mm512_castsi512_ps(w[i]));
-    p[i] = _mm512_madd_epi16(_mm512_castps_si512(s), madd);
+    s[i] = _mm512_castps_si512(_mm512_fmadd_ps(_mm512_range_ps(e, fl, 0x03), c, _mm512_castsi512_ps(w[i])));
+    p[i] = _mm512_madd_epi16(s[i], madd);
   }
   /* 4. Lane order's byte 16 L + j is element 16 (j / 4) + 4 L + j % 4: dword 4 L + j % 4 of
    * vector j / 4, byte 1 (vectors 0 and 2 as the first table, 1 and 3 as the second:
@@ -138,19 +140,32 @@ static inline __attribute__((always_inline)) __m512i qb__elem_avx512vbmi_encode_
                                          33, 93, 89, 85, 81, 29, 25, 21, 17, 93, 89, 85, 81, 29, 25, 21, 17,
                                          77, 73, 69, 65, 13, 9, 5, 1, 77, 73, 69, 65, 13, 9, 5, 1);
   const __mmask64 hi = 0xFF00FF00FF00FF00ull;
-  const __m512i code = _mm512_mask_blend_epi8(hi, _mm512_permutex2var_epi8(p[0], gather, p[1]),
-                                              _mm512_permutex2var_epi8(p[2], gather, p[3]));
+  *code = _mm512_mask_blend_epi8(hi, _mm512_permutex2var_epi8(p[0], gather, p[1]),
+                                 _mm512_permutex2var_epi8(p[2], gather, p[3]));
   const __m512i gather3 = _mm512_add_epi8(gather, _mm512_set1_epi8(2));
-  const __m512i sg = _mm512_mask_blend_epi8(hi, _mm512_permutex2var_epi8(w[0], gather3, w[1]),
-                                            _mm512_permutex2var_epi8(w[2], gather3, w[3]));
-  /* 5. */
-  if (__builtin_expect(
-          _mm512_cmpge_epu8_mask(_mm512_and_si512(sg, _mm512_set1_epi8(0x7F)), _mm512_set1_epi8(72)) != 0, 0))
-    return qb__elem_avx512_encode_fn_rare_x64(in, ebits, mbits, bias);
+  *sg = _mm512_mask_blend_epi8(hi, _mm512_permutex2var_epi8(w[0], gather3, w[1]),
+                               _mm512_permutex2var_epi8(w[2], gather3, w[3]));
+}
+/* Step 5's clamp (for codes without a rare x) and step 6. */
+static inline __attribute__((always_inline)) __m512i qb__elem_avx512vbmi_encode_finish(__m512i code,
+                                                                                       __m512i sg,
+                                                                                       int nbits) {
   const __m512i m = _mm512_min_epu8(code, _mm512_set1_epi8((char) ((1 << nbits) - 1)));
   /* 6. m | (sg >> (7 - nbits) & 1 << nbits), as in qb__elem_avx512_encode_fn_lanes_x64. */
   return _mm512_ternarylogic_epi32(m, _mm512_srli_epi16(sg, 7 - nbits), _mm512_set1_epi8((char) (1 << nbits)),
                                    0xF8);
+}
+static inline __attribute__((always_inline)) __m512i qb__elem_avx512vbmi_encode_fn_lanes_x64(const float* in,
+                                                                                             int ebits,
+                                                                                             int mbits,
+                                                                                             int bias) {
+  __m512i s[4], code, sg;
+  qb__elem_avx512vbmi_encode_steps(in, mbits, bias, s, &code, &sg);
+  /* 5. */
+  if (__builtin_expect(
+          _mm512_cmpge_epu8_mask(_mm512_and_si512(sg, _mm512_set1_epi8(0x7F)), _mm512_set1_epi8(72)) != 0, 0))
+    return qb__elem_avx512_encode_fn_rare_x64(in, ebits, mbits, bias);
+  return qb__elem_avx512vbmi_encode_finish(code, sg, ebits + mbits);
 }
 
 /* Two blocks' 128 FP4 codes in lane order -> 64 bytes in order, one store: vpmaddubsw
@@ -182,34 +197,11 @@ static inline void qb__elem_avx512vbmi_pack4_lanes_x128(__m512i a, __m512i b, ui
  */
 static inline __attribute__((always_inline)) __m512i qb__elem_avx512vbmi_encode_fn_lanes_x64_or(
     const float* in, int ebits, int mbits, int bias, __m512i* acc) {
-  const int nbits = ebits + mbits, emin = 1 - bias;
-  const int d = -((150 - mbits + emin) << mbits) & 255;
-  const __m512 fl = _mm512_castsi512_ps(_mm512_set1_epi32((emin + 127) << 23));
-  const __m512 c = _mm512_castsi512_ps(_mm512_set1_epi32(((150 - mbits) << 23) | d));
-  const __m512i madd = _mm512_set1_epi32((1 << (mbits + 1)) << 16 | 256);
-  __m512i w[4], s[4], p[4];
-  for (int i = 0; i < 4; i++) {
-    w[i] = _mm512_loadu_si512((const void*) (in + 16 * i));
-    __asm__("" : "+v"(w[i]));
-    const __m512 e = _mm512_castsi512_ps(_mm512_and_si512(w[i], _mm512_set1_epi32((int) 0xFF800000u)));
-    s[i] = _mm512_castps_si512(_mm512_fmadd_ps(_mm512_range_ps(e, fl, 0x03), c, _mm512_castsi512_ps(w[i])));
-    p[i] = _mm512_madd_epi16(s[i], madd);
-  }
+  __m512i s[4], code, sg;
+  qb__elem_avx512vbmi_encode_steps(in, mbits, bias, s, &code, &sg);
   /* 0xFE: A | B | C. */
   *acc = _mm512_ternarylogic_epi32(_mm512_ternarylogic_epi32(*acc, s[0], s[1], 0xFE), s[2], s[3], 0xFE);
-  const __m512i gather = _mm512_set_epi8(125, 121, 117, 113, 61, 57, 53, 49, 125, 121, 117, 113, 61, 57, 53,
-                                         49, 109, 105, 101, 97, 45, 41, 37, 33, 109, 105, 101, 97, 45, 41, 37,
-                                         33, 93, 89, 85, 81, 29, 25, 21, 17, 93, 89, 85, 81, 29, 25, 21, 17,
-                                         77, 73, 69, 65, 13, 9, 5, 1, 77, 73, 69, 65, 13, 9, 5, 1);
-  const __mmask64 hi = 0xFF00FF00FF00FF00ull;
-  const __m512i code = _mm512_mask_blend_epi8(hi, _mm512_permutex2var_epi8(p[0], gather, p[1]),
-                                              _mm512_permutex2var_epi8(p[2], gather, p[3]));
-  const __m512i gather3 = _mm512_add_epi8(gather, _mm512_set1_epi8(2));
-  const __m512i sg = _mm512_mask_blend_epi8(hi, _mm512_permutex2var_epi8(w[0], gather3, w[1]),
-                                            _mm512_permutex2var_epi8(w[2], gather3, w[3]));
-  const __m512i m = _mm512_min_epu8(code, _mm512_set1_epi8((char) ((1 << nbits) - 1)));
-  return _mm512_ternarylogic_epi32(m, _mm512_srli_epi16(sg, 7 - nbits), _mm512_set1_epi8((char) (1 << nbits)),
-                                   0xF8);
+  return qb__elem_avx512vbmi_encode_finish(code, sg, ebits + mbits);
 }
 
 /* FP6: nb >= 1 blocks (at most QB__ELEM_VBMI_RUN) through
