@@ -335,61 +335,81 @@ static inline uint64_t qb__avx512_pack_lanes(uint64_t m) {
   return lo | hi << 4;
 }
 
+/* Every lane with channel h's parameters. */
+QB__AVX512_INLINE void qb__avx512_q64_chan(qb__avx512_q64* l, const qb__avx512_chan* h) {
+  for (int k = 0; k < 4; k++) l->mul[k] = h->mul, l->rlo[k] = h->rlo, l->rhi[k] = h->rhi;
+  l->zab = l->zcd = h->zp16;
+}
+
 /*
- * Per channel, f32 -> s8/u8, channels of len >= 64: the whole array as steps of 64 codes
- * in order, as the per-tensor loop (qb__avx512_quant64's packs), where the step that
- * straddles the end of channel c (t of its lanes c's, t < 64) takes c's parameters in
- * those lanes and c + 1's in the rest (len >= 64: no step meets three channels):
+ * The lanes of a step of 64 whose first t (1 to 63) are channel a's and the rest channel
+ * b's (the next):
  * 1. each f32 vector's multiplier by a masked move (bits 16 k .. 16 k + 15 of the mask of
  *    the first t lanes);
  * 2. the zero point in the packs' int16 order (qb__avx512_pack_lanes: integer shifts
  *    and masks on the same mask), a masked move for each pack.
- * The last n % 64 are the 64 ending at n, all in the last channel (the same bytes again).
+ */
+QB__AVX512_INLINE void qb__avx512_q64_straddle(qb__avx512_q64* l, const qb__avx512_chan* a,
+                                               const qb__avx512_chan* b, unsigned t) {
+  /* 1. */
+  const uint64_t m = ((uint64_t) 1 << t) - 1;
+  for (int k = 0; k < 4; k++) {
+    const __mmask16 mk = (__mmask16) (m >> (16 * k));
+    l->mul[k] = _mm512_mask_mov_ps(b->mul, mk, a->mul);
+    l->rlo[k] = _mm512_mask_mov_ps(b->rlo, mk, a->rlo);
+    l->rhi[k] = _mm512_mask_mov_ps(b->rhi, mk, a->rhi);
+  }
+  /* 2. */
+  const uint64_t z = qb__avx512_pack_lanes(m);
+  l->zab = _mm512_mask_mov_epi16(b->zp16, (__mmask32) z, a->zp16);
+  l->zcd = _mm512_mask_mov_epi16(b->zp16, (__mmask32) (z >> 32), a->zp16);
+}
+
+/*
+ * Per channel, f32 -> s8/u8, channels of len >= 64: elements [e0, e0 + n) of the call
+ * (n >= 64; x and out point at element e0; channel c is the call's elements [c len,
+ * (c + 1) len) with the c-th parameters) as steps of 64 codes in order, as the per-tensor
+ * loop (qb__avx512_quant64's packs), where the step that straddles the end of channel c
+ * (t of its lanes c's, t < 64) takes c's parameters in those lanes and c + 1's in the rest
+ * (qb__avx512_q64_straddle; len >= 64: no step meets three channels). Where n % 64 != 0,
+ * e0 + n must end a channel: the last n % 64 are then the 64 ending there, all in that
+ * channel (the same bytes again). e0 is 0 for a whole call, and a tile's first element in
+ * the streamed path (channel.c.in), whose tiles then cut channels anywhere at no extra
+ * step.
  * A channel of 97 (the L2 case's) took two whole steps of 64 per channel (128 codes'
  * work, the second misaligned) and the channel's setup; now 97/64 steps and a blend.
  */
-QB__AVX512_INLINE void qb__avx512_quantc_walk(size_t n, const float* x, uint8_t* out,
+QB__AVX512_INLINE void qb__avx512_quantc_walk(size_t e0, size_t n, const float* x, uint8_t* out,
                                               const qb_quant_params* q, const int tflite, const int is_u8,
                                               const int full) {
-  const size_t len = q->channel_len, channels = n / len;
+  const size_t len = q->channel_len;
   qb__avx512_q64 l;
   l.qmin8 = _mm512_set1_epi8((char) q->qmin);
   l.qmax8 = _mm512_set1_epi8((char) q->qmax);
-  qb__avx512_chan cur = qb__avx512_chan_load(q, 0, tflite);
-  size_t c = 0, end = len, i = 0;
+  size_t c = e0 / len, i = 0;
+  size_t end = (c + 1) * len - e0; /* channel c's end, from x */
+  qb__avx512_chan cur = qb__avx512_chan_load(q, c, tflite);
   for (; i + 64 <= n; i += 64) {
     if (i + 64 <= end) {
-      for (int k = 0; k < 4; k++) l.mul[k] = cur.mul, l.rlo[k] = cur.rlo, l.rhi[k] = cur.rhi;
-      l.zab = l.zcd = cur.zp16;
+      qb__avx512_q64_chan(&l, &cur);
       qb__avx512_quantc64(x + i, out + i, &l, cur.tfl_fast, q, c, 64, tflite, is_u8, full);
-      if (i + 64 == end && c + 1 < channels) {
+      if (i + 64 == end && end < n) {
         c++, end += len;
         cur = qb__avx512_chan_load(q, c, tflite);
       }
       continue;
     }
-    if (end == n) break; /* the last channel's rest */
+    /* end < i + 64 <= n: channel c + 1 is in the range. */
     const unsigned t = (unsigned) (end - i);
     const qb__avx512_chan nxt = qb__avx512_chan_load(q, c + 1, tflite);
-    /* 1. */
-    const uint64_t m = ((uint64_t) 1 << t) - 1;
-    for (int k = 0; k < 4; k++) {
-      const __mmask16 mk = (__mmask16) (m >> (16 * k));
-      l.mul[k] = _mm512_mask_mov_ps(nxt.mul, mk, cur.mul);
-      l.rlo[k] = _mm512_mask_mov_ps(nxt.rlo, mk, cur.rlo);
-      l.rhi[k] = _mm512_mask_mov_ps(nxt.rhi, mk, cur.rhi);
-    }
-    /* 2. */
-    const uint64_t z = qb__avx512_pack_lanes(m);
-    l.zab = _mm512_mask_mov_epi16(nxt.zp16, (__mmask32) z, cur.zp16);
-    l.zcd = _mm512_mask_mov_epi16(nxt.zp16, (__mmask32) (z >> 32), cur.zp16);
+    qb__avx512_q64_straddle(&l, &cur, &nxt, t);
     qb__avx512_quantc64(x + i, out + i, &l, cur.tfl_fast && nxt.tfl_fast, q, c, t, tflite, is_u8, full);
     c++, end += len; /* i + 64 < end: len >= 64 */
     cur = nxt;
   }
   if (i < n) {
-    for (int k = 0; k < 4; k++) l.mul[k] = cur.mul, l.rlo[k] = cur.rlo, l.rhi[k] = cur.rhi;
-    l.zab = l.zcd = cur.zp16;
+    /* cur holds element i (> n - 64) and ends at n, so it holds the 64 ending there. */
+    qb__avx512_q64_chan(&l, &cur);
     qb__avx512_quantc64(x + n - 64, out + n - 64, &l, cur.tfl_fast, q, c, 64, tflite, is_u8, full);
   }
 }
@@ -424,7 +444,7 @@ QB__AVX512_INLINE void qb__avx512_quantc_loop(size_t n, const float* x, void* y,
     return;
   }
   if (unroll == 4 && len >= 64) {
-    qb__avx512_quantc_walk(n, x, out, q, tflite, is_u8, full);
+    qb__avx512_quantc_walk(0, n, x, out, q, tflite, is_u8, full);
     return;
   }
   const __m512i qmin = _mm512_set1_epi32(q->qmin), qmax = _mm512_set1_epi32(q->qmax);
@@ -459,6 +479,19 @@ QB__AVX512_INLINE void qb__avx512_quantc(size_t n, const float* x, void* y, cons
     qb__avx512_quantc_loop(n, x, y, q, tflite, is_u8, unroll, 1);
   } else {
     qb__avx512_quantc_loop(n, x, y, q, tflite, is_u8, unroll, 0);
+  }
+}
+
+/* Entry for elements [e0, e0 + n) of a per-channel quant call with channels of 64 or more,
+ * n >= 64, and n % 64 == 0 or e0 + n a channel's end (a tile of the streamed path,
+ * channel.c.in): the walk (unroll 4) from e0, specialized on a full [qmin, qmax] as
+ * qb__avx512_quantc. */
+QB__AVX512_INLINE void qb__avx512_quantc_at(size_t e0, size_t n, const float* x, void* y,
+                                            const qb_quant_params* q, const int tflite, const int is_u8) {
+  if (q->qmin == (is_u8 ? 0 : -128) && q->qmax == (is_u8 ? 255 : 127)) {
+    qb__avx512_quantc_walk(e0, n, x, (uint8_t*) y, q, tflite, is_u8, 1);
+  } else {
+    qb__avx512_quantc_walk(e0, n, x, (uint8_t*) y, q, tflite, is_u8, 0);
   }
 }
 
