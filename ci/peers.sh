@@ -22,7 +22,8 @@
 # (`pip install torch` in a venv is enough). ci/peers/peers.c is compiled against them and against qbench's
 # build (default ./build: run `bash ci/build.sh build` first), and run pinned to one
 # core. Options after `--` go to the program: --sizes N,N,... --rounds R --min-time S
-# --cpu I --variants (every qbench variant's rate) --only FAMILY. It prints, per operation and size, qbench's fastest variant, both rates in
+# --cpu I --variants (every qbench variant's rate) --only FAMILY. It prints, per operation and size, the variant qbench's dispatch picks (not the one
+# with the luckiest round), both rates in
 # elements per second and the ratio qbench / peer, then each side's median and the median
 # of the rounds' own ratios: both sides timed in one process by the thread's CPU time, in
 # R rounds (default 7) whose order rotates (qbench's every variant and the peer once a

@@ -18,8 +18,8 @@
  * Without a peer an operation still times qbench's side: ci/peers/torch_peers.py asks
  * for those (--only FAMILY) to set them beside PyTorch's.
  *
- * Output: one line per operation and size: qbench's fastest variant (by its best round),
- * both sides' best rates in elements per second and their ratio qbench / peer (above 1:
+ * Output: one line per operation and size: the variant qbench's dispatch picks (the
+ * family's first usable one, `qbench list`'s "picked"), both sides' best rates in elements per second and their ratio qbench / peer (above 1:
  * qbench is faster), then each side's median rate and the median of the per-round
  * ratios of that variant and the peer (the steadier figure on a loaded machine).
  * --csv FILE: the same lines (not --variants' extra ones, nor the medians) as CSV too,
@@ -392,8 +392,11 @@ static int qb__run_all(const size_t* sizes, size_t n_sizes, int rounds, double m
           times[ji * nr + r] = qb__time(&j, min_s);
         }
       }
-      /* 3. qbench's variant with the best round; its median, the peer's, and the median of
-       * the rounds' own ratios (peer time / qbench time in the same round). */
+      /* 3. The variant dispatch picks (the family's first usable one: jobs[0]), not the
+       * one with the best round: picking among the variants after the fact would favour
+       * whichever had the luckiest round. Its best round, its median, the peer's, and the
+       * median of the rounds' own ratios (peer time / qbench time in the same round);
+       * --variants prints every variant's rates as well. */
       size_t bj = SIZE_MAX, pj = SIZE_MAX;
       double best_qb = INFINITY, best_peer = INFINITY, med_qb = INFINITY, med_peer = INFINITY,
              med_ratio = NAN;
@@ -403,7 +406,7 @@ static int qb__run_all(const size_t* sizes, size_t n_sizes, int rounds, double m
           pj = ji;
           best_peer = best;
           med_peer = qb__median(times + ji * nr, nr, scratch);
-        } else if (best < best_qb) {
+        } else if (bj == SIZE_MAX) {
           best_qb = best;
           bj = ji;
         }
@@ -558,7 +561,7 @@ int main(int argc, char** argv) {
     fputs("peer,operation,family,n,variant,qbench_gelps,peer_gelps,ratio\n", csv);
   }
   printf("%-26s %-16s %9s  %-28s %10s %10s %7s %10s %10s %7s\n", "peer operation", "qbench family", "n",
-         "qbench best variant", "qb Gel/s", "peer Gel/s", "ratio", "qb med", "peer med", "med r");
+         "qbench picked variant", "qb Gel/s", "peer Gel/s", "ratio", "qb med", "peer med", "med r");
   const int rc = qb__run_all(sizes, n_sizes, rounds, min_s, variants, only, false, &cpu, csv);
   if (csv != NULL && (ferror(csv) || fclose(csv) != 0)) {
     fprintf(stderr, "%s: write failed\n", csv_path);

@@ -83,7 +83,8 @@ class QBench:
         self.p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
 
     def rate(self, family, n):
-        """qbench's best variant in elements/s over one round: (rate, variant)."""
+        """qbench's picked variant in elements/s over one round (the best of the lines that
+        time it): (rate, variant)."""
         self.p.stdin.write("%s %d\n" % (family, n))
         self.p.stdin.flush()
         best, variant, seen = 0.0, "-", []
@@ -121,7 +122,7 @@ def main():
         os.sched_setaffinity(0, {a.cpu})
     torch.set_num_threads(1)
     print("torch %s, CPU capability %s, 1 thread" % (torch.__version__, torch.backends.cpu.get_cpu_capability()))
-    print("%-26s %-16s %9s  %-24s %10s %10s %7s" % ("PyTorch operation", "qbench family", "n", "qbench best variant",
+    print("%-26s %-16s %9s  %-24s %10s %10s %7s" % ("PyTorch operation", "qbench family", "n", "qbench picked variant",
                                                     "qb Gel/s", "pt Gel/s", "ratio"))
     qb = QBench(a.peers, a.min_time, a.cpu)
     for n in [int(s) // 32 * 32 for s in a.sizes.split(",")]:
