@@ -18,8 +18,9 @@
  * 2. Head: the fewest whole groups (below 64) after which the destination is 64-byte
  *    aligned, through the body, plain (none when no count of groups aligns it: then the
  *    copy below writes each tile's partial first and last lines with plain stores).
- * 3. Tiles: the body into the buffer, then the buffer streamed to the destination,
- *    with prefetches of the input QB_STREAM_AHEAD bytes on between its lines.
+ * 3. Tiles: the body (or the kernel's tile body: qb__stream_run_tiles) into the
+ *    buffer, then the buffer streamed to the destination, with prefetches of the input
+ *    QB_STREAM_AHEAD bytes on between its lines.
  * 4. What is left (under one tile): the body, plain.
  * 5. sfence: the streamed stores are weakly ordered; after it they are ordered before
  *    anything the caller does next (another thread reading the output after a join).
@@ -85,11 +86,13 @@ static inline void qb__stream_copy(uint8_t* dst, const uint8_t* src, size_t byte
 
 /* Runs `body` over n elements (a multiple of `group`) of x into y, streamed when the
  * call moves at least the threshold (common/stream.h): `in_bytes` and `out_bytes` are
- * the bytes of one group; `ahead` how far on the input is prefetched (0: not at all).
- * `body` is the kernel's plain loop; with a constant argument it is inlined here. */
-static inline void qb__stream_run_ahead(size_t n, const void* x, void* y, const void* params,
-                                        qb__stream_body* body, size_t group, size_t in_bytes,
-                                        size_t out_bytes, size_t ahead) {
+ * the bytes of one group. `body` is the kernel's plain loop, `tile_body` the loop its
+ * tiles run (step 3): the same bits, in a form that may be faster out of cache (on the
+ * Zen 4, f64 -> f32 and f32 -> bf16 with 256-bit conversions: kernels/cvt/README.md);
+ * with constant arguments both are inlined here. */
+static inline void qb__stream_run_tiles(size_t n, const void* x, void* y, const void* params,
+                                        qb__stream_body* body, qb__stream_body* tile_body, size_t group,
+                                        size_t in_bytes, size_t out_bytes) {
   const size_t groups = n / group;
   if (!qb_stream_wanted(groups * in_bytes, groups * out_bytes)) {
     body(n, x, y, params); /* 1. */
@@ -116,11 +119,11 @@ static inline void qb__stream_run_ahead(size_t n, const void* x, void* y, const 
   _Alignas(64) uint8_t buf[QB_STREAM_BUF];
   assert(tile * out_bytes <= sizeof buf);
   for (; left >= tile; left -= tile) {
-    body(tile * group, in, buf, params);
-    /* A tile's worth of input `ahead` bytes on, while this tile is written (none past
-     * the end of the input, none with ahead 0). */
-    const size_t pf_bytes = ahead != 0 && left * in_bytes >= ahead + tile_in ? tile_in : 0;
-    qb__stream_copy(out, buf, tile * out_bytes, pf_bytes != 0 ? in + ahead : in, pf_bytes);
+    tile_body(tile * group, in, buf, params);
+    /* A tile's worth of input QB_STREAM_AHEAD bytes on, while this tile is written (none
+     * past the end of the input). */
+    const size_t pf_bytes = left * in_bytes >= QB_STREAM_AHEAD + tile_in ? tile_in : 0;
+    qb__stream_copy(out, buf, tile * out_bytes, pf_bytes != 0 ? in + QB_STREAM_AHEAD : in, pf_bytes);
     in += tile_in;
     out += tile * out_bytes;
   }
@@ -130,20 +133,10 @@ static inline void qb__stream_run_ahead(size_t n, const void* x, void* y, const 
   _mm_sfence();
 }
 
-/* The driver with the input prefetched QB_STREAM_AHEAD bytes on (step 3), as every
- * streamed kernel but the few below takes it. */
+/* The driver with one loop for every step, as nearly every streamed kernel takes it. */
 static inline void qb__stream_run(size_t n, const void* x, void* y, const void* params, qb__stream_body* body,
                                   size_t group, size_t in_bytes, size_t out_bytes) {
-  qb__stream_run_ahead(n, x, y, params, body, group, in_bytes, out_bytes, QB_STREAM_AHEAD);
-}
-
-/* The driver without the software prefetch (ahead 0), for a kernel whose out-of-cache rate
- * the prefetches lower: on the Zen 4, f32 -> bf16 avx512bf16 (one vcvtneps2bf16 per 16
- * elements), whose hardware prefetchers keep up with its reads alone. */
-static inline void qb__stream_run_no_prefetch(size_t n, const void* x, void* y, const void* params,
-                                              qb__stream_body* body, size_t group, size_t in_bytes,
-                                              size_t out_bytes) {
-  qb__stream_run_ahead(n, x, y, params, body, group, in_bytes, out_bytes, 0);
+  qb__stream_run_tiles(n, x, y, params, body, body, group, in_bytes, out_bytes);
 }
 
 /* For a write-light kernel whose own work binds out of cache (its L2 rate near its DRAM

@@ -303,7 +303,8 @@ static inline void qb_cvt_avx2_f32_f64_x4(const float* in, double* out) {
 
 /* f64 -> f32, 4 elements with AVX (vcvtpd2ps). The same conversion as the reference's C
  * cast (cvtsd2ss): MXCSR rounding, nearest even by default; NaN quieted with its top
- * payload bits. */
+ * payload bits. The avx512skx kernels' streamed tiles run it too, where the 512-bit form
+ * is slower out of cache on the Zen 4 (kernels/cvt/README.md, "Out of cache on Zen 4"). */
 static inline void qb_cvt_avx2_f64_f32_x4(const double* in, float* out) {
   _mm_storeu_ps(out, _mm256_cvtpd_ps(_mm256_loadu_pd(in)));
 }
@@ -467,6 +468,13 @@ static inline void qb_cvt_avx512bf16_f32_bf16_x16(const float* in, uint16_t* out
 static inline void qb_cvt_avx512bf16_f32_bf16_tail(const float* in, uint16_t* out, size_t n) {
   const __mmask16 m = qb_cvt_mask16(n);
   _mm256_mask_storeu_epi16(out, m, (__m256i) _mm512_cvtneps_pbh(_mm512_maskz_loadu_ps(m, in)));
+}
+
+/* The same conversion on 8 elements (256-bit vcvtneps2bf16, AVX512-BF16 + VL): the same
+ * bits as _x16. The streamed tiles of f32_bf16_cvt avx512bf16 run it, where the 512-bit
+ * form is slower out of cache on the Zen 4 (kernels/cvt/README.md, "Out of cache on Zen 4"). */
+static inline void qb_cvt_avx512bf16_f32_bf16_x8(const float* in, uint16_t* out) {
+  _mm_storeu_si128((__m128i*) out, (__m128i) _mm256_cvtneps_pbh(_mm256_loadu_ps(in)));
 }
 
 #endif /* __AVX512BF16__ */
