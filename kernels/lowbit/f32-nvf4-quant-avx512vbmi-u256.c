@@ -15,18 +15,11 @@
  *    quotients may reach 7 (blkq-avx2.h, scales step 5: s an E4M3 subnormal or 0x7E, or d
  *    an f32 subnormal); the E2M1 code by blkq-avx2.h's per-binade magic number (a 16-entry
  *    vpermps on the exponent's low 4 bits), left in the sum's low byte;
- * 3. per four blocks: the 64 code bytes gathered by two vpermi2b under masks, the signs
- *    (byte 3 of x) likewise, joined (a shift and a ternary logic), the nibble pairs joined
- *    by vpmaddubsw and the 36 output bytes (scale byte, 8 code bytes per block) placed by
- *    one vpermt2b whose index row (qb__nvf4_place) names the group's scale bytes (the far
- *    loop below: one index, the scales moved by a valignd);
+ * 3. per two blocks: the 32 code bytes gathered by one vpermt2b, the signs (byte 3 of x)
+ *    by another, joined; per four blocks the nibble pairs joined by vpmaddubsw and the
+ *    36 output bytes (scale byte, 8 code bytes per block) placed by one vpermt2b;
  * 4. blocks holding inf rewritten: scale 0x7F, codes 0.
  * Iterations holding a NaN and the last nb % 16 blocks take blkq-avx2.h's AVX2 steps.
- * Two loops from one body: below the stream threshold (common/stream.h: the call's input
- * and output fit the cache) the loop's constants are read from memory through pointers an
- * empty asm hides and the scale bytes are placed by one index row per group; a call at or
- * above it (`far`) takes them as GCC builds them (immediates, rebuilt in the loop) and one
- * index with a valignd of the scales, which out of cache ran faster (session 21 below).
  *
  * What binds (session 17, Zen 4 VM; this file's object against variants of it linked into
  * one harness, alternating, best of 40 calls, 4096 values in L1): 2.76 ns per block of 16,
@@ -45,22 +38,16 @@
  * 3).
  *
  * Session 20 (same Zen 4 VM, load average 15-20; harness: this file's object against
- * variants, 32768 normal values in L2, 21-31 rounds alternating, median ratio): the loop's
- * constants read from memory (GCC rebuilds nine of them from general registers, mov and
- * vpbroadcastd, in every iteration or group of four blocks), the scale bytes placed by four
- * index rows instead of a valignd, and the four blocks' code and sign bytes gathered by two
- * masked vpermi2b each: ci/paired L2 1.084 (0.871-1.103), L1 1.065 (0.914-1.096), but out of
- * cache slower (ci/paired DRAM 0.590, 6 rounds, loaded; 0.87-0.94x in one process at 2^25
- * values), so it was reverted. Session 21 (load average 6-10; one process, both objects,
- * alternating, 25 rounds, each the best of 3-7 calls in thread CPU time, median ratio):
- * that code against the reverted one 1.08-1.13x at 2^15 values and 0.90-0.93x at 2^25 (q3
- * below 1 in each of three runs), where the gathers alone (constants as GCC builds them,
- * the valignd kept) ran 1.02x at 2^15 and 1.00-1.04x at 2^25: the loss out of cache came
- * with the constants read from memory (or the index rows), so only the loop below the
- * stream threshold reads them; the far loop (qb__nvf4_far) keeps the masked gathers.
- * ci/paired against the reverted kernel: L2 1.066 (0.865-1.118, 8 rounds), L1 1.097
- * (1.021-1.312, 6), DRAM 1.120 (0.667-1.527, 6; the unchanged AVX2 row 0.954 there).
- * What binds (session 20, its harness): the codes alone (each scale computed once) take 6.7 cycles
+ * variants, 32768 normal values in L2, 21-31 rounds alternating, median ratio). Landed and
+ * reverted the same day: the loop's constants read from memory (GCC rebuilds nine of them
+ * from general registers, mov and vpbroadcastd, in every iteration or group of four
+ * blocks), the scale bytes placed by four index rows instead of a valignd, and the four
+ * blocks' code and sign bytes gathered by two masked vpermi2b each: ci/paired L2 1.084
+ * (0.871-1.103), L1 1.065 (0.914-1.096), but out of cache slower: ci/paired DRAM 0.590
+ * (0.546-0.782, 6 rounds), in one process at 2^25 values 0.87-0.94x; every variant that
+ * reads constants from memory inside the loop was slower there (the scales' constants
+ * alone 0.96x), the cause not found (the prefetch twice as far ahead: worse, 0.77x).
+ * What binds, measured there: the codes alone (each scale computed once) take 6.7 cycles
  * per block and the amax tree with the scales alone 4.1;
  * together 10.2, the sum, so no latency hides one behind the other (the next scales two
  * iterations ahead instead of one: 0.99x) and one resource that every operation uses is
@@ -85,57 +72,8 @@
 #include <assert.h>
 #include <string.h>
 
-#include "common/stream.h"
 #include "lowbit/blkq-avx2.h"
 #include "qb/ukernel.h"
-
-/* The loop's constants, read from memory through pointers an empty asm hides (as
- * blkq-avx2.h's qb__blkq_avx2_nvf4_k): GCC otherwise rebuilt the scales' seven 32-bit
- * constants in every iteration and 1/16 and the 0x08 bytes in every group of four blocks,
- * each by a mov and a vpbroadcastd from a general register (two instructions), where a
- * broadcast memory operand costs none and a row one load. Only the loop below the stream
- * threshold reads them so (`far` = 0): out of cache that loop ran 0.89-0.93x of the one
- * with GCC's constants (the header comment, session 21), which calls at or above the
- * threshold take. The scalars (broadcast operands): */
-enum {
-  QB__NV_FMAX,  /* 0x7F7FFFFF: the largest finite |x| */
-  QB__NV_CLAMP, /* QB_F8_E4M3_CLAMP */
-  QB__NV_EXP,   /* 0x7F800000 */
-  QB__NV_EMIN,  /* QB_F8_E4M3_EMIN << 23 */
-  QB__NV_NEMIN, /* -(QB_F8_E4M3_EMIN << 23) */
-  QB__NV_MAGIC, /* 20 << 23 */
-  QB__NV_TOP,   /* 0x7E */
-  QB__NV_SEVEN, /* 7 */
-  QB__NV_ONE,   /* 1 */
-  QB__NV_DSUB,  /* 0x7FFFFF */
-  QB__NV_P120,  /* 247 << 23: 2^120 */
-  QB__NV_SIXTH, /* 6.0f */
-  QB__NV_INF,   /* +inf */
-  QB__NV_N
-};
-static const int32_t qb__nvf4_kt[QB__NV_N]
-    __attribute__((aligned(64))) = {[QB__NV_FMAX] = 0x7F7FFFFF,
-                                    [QB__NV_CLAMP] = QB_F8_E4M3_CLAMP,
-                                    [QB__NV_EXP] = 0x7F800000,
-                                    [QB__NV_EMIN] = QB_F8_E4M3_EMIN << 23,
-                                    [QB__NV_NEMIN] = -(QB_F8_E4M3_EMIN << 23),
-                                    [QB__NV_MAGIC] = 20 << 23,
-                                    [QB__NV_TOP] = 0x7E,
-                                    [QB__NV_SEVEN] = 7,
-                                    [QB__NV_ONE] = 1,
-                                    [QB__NV_DSUB] = 0x7FFFFF,
-                                    [QB__NV_P120] = 247 << 23,
-                                    [QB__NV_SIXTH] = 0x40C00000,
-                                    [QB__NV_INF] = 0x7F800000};
-/* The codes' rows, loaded whole: 1/16 (f32) and the 0x08 bytes. */
-enum { QB__NV_ROW_SIXTEENTH, QB__NV_ROW_EIGHT };
-static const int32_t qb__nvf4_rows[2][16] __attribute__((aligned(64))) = {
-    {0x3D800000, 0x3D800000, 0x3D800000, 0x3D800000, 0x3D800000, 0x3D800000, 0x3D800000, 0x3D800000,
-     0x3D800000, 0x3D800000, 0x3D800000, 0x3D800000, 0x3D800000, 0x3D800000, 0x3D800000, 0x3D800000},
-    {0x08080808, 0x08080808, 0x08080808, 0x08080808, 0x08080808, 0x08080808, 0x08080808, 0x08080808,
-     0x08080808, 0x08080808, 0x08080808, 0x08080808, 0x08080808, 0x08080808, 0x08080808, 0x08080808}};
-#define QB__NV_I(k, i) _mm512_set1_epi32((k)[i])
-#define QB__NV_F(k, i) _mm512_castsi512_ps(_mm512_set1_epi32((k)[i]))
 
 /* The AVX2 kernel's steps (true divisions) on nb blocks. Out of line: the rare path. */
 static __attribute__((noinline)) void qb__nvf4_by_division(const float* x, size_t nb, float g,
@@ -148,15 +86,15 @@ static __attribute__((noinline)) void qb__nvf4_by_division(const float* x, size_
 
 /* blkq-avx2.h's qb__blkq_avx2_e4m3_pos on 16 lanes: the saturating E4M3 codes (nearest even)
  * of w >= 0 (f32 bits; inf and NaN give 0x7E). */
-static inline __m512i qb__e4m3_pos_x16(__m512i w, const int32_t* k) {
-  const __m512i a = _mm512_min_epu32(w, QB__NV_I(k, QB__NV_CLAMP));
-  const __m512i e = _mm512_max_epu32(_mm512_and_si512(a, QB__NV_I(k, QB__NV_EXP)), QB__NV_I(k, QB__NV_EMIN));
-  const __m512i magic = _mm512_add_epi32(e, QB__NV_I(k, QB__NV_MAGIC));
+static inline __m512i qb__e4m3_pos_x16(__m512i w) {
+  const __m512i emin = _mm512_set1_epi32(QB_F8_E4M3_EMIN << 23);
+  const __m512i a = _mm512_min_epu32(w, _mm512_set1_epi32(QB_F8_E4M3_CLAMP));
+  const __m512i e = _mm512_max_epu32(_mm512_and_si512(a, _mm512_set1_epi32(0x7F800000)), emin);
+  const __m512i magic = _mm512_add_epi32(e, _mm512_set1_epi32(20 << 23));
   const __m512i n = _mm512_sub_epi32(
       _mm512_castps_si512(_mm512_add_ps(_mm512_castsi512_ps(a), _mm512_castsi512_ps(magic))), magic);
-  const __m512i q =
-      _mm512_add_epi32(n, _mm512_srli_epi32(_mm512_add_epi32(e, QB__NV_I(k, QB__NV_NEMIN)), 20));
-  return _mm512_min_epu32(q, QB__NV_I(k, QB__NV_TOP));
+  const __m512i q = _mm512_add_epi32(n, _mm512_srli_epi32(_mm512_sub_epi32(e, emin), 20));
+  return _mm512_min_epu32(q, _mm512_set1_epi32(0x7E));
 }
 
 /* One iteration's scales (step 1): per block k, its divisor dv[k] (read back by broadcasts),
@@ -215,25 +153,24 @@ static inline __attribute__((always_inline)) __m512i qb__nvf4_amax16(const float
 
 /* Step 1 from the amaxes (qb__nvf4_amax16). */
 static inline __attribute__((always_inline)) void qb__nvf4_scales16_of(__m512i amax, __mmask16 nan, __m512 g,
-                                                                       const int g1, const int32_t* k,
-                                                                       qb__nvf4_scales16* sc) {
-  sc->special = _mm512_cmpgt_epi32_mask(amax, QB__NV_I(k, QB__NV_FMAX));
-  const __m512 q6 = _mm512_div_ps(_mm512_castsi512_ps(amax), QB__NV_F(k, QB__NV_SIXTH));
+                                                                       const int g1, qb__nvf4_scales16* sc) {
+  sc->special = _mm512_cmpgt_epi32_mask(amax, _mm512_set1_epi32(0x7F7FFFFF));
+  const __m512 q6 = _mm512_div_ps(_mm512_castsi512_ps(amax), _mm512_set1_ps(6.0f));
   const __m512 q = g1 ? q6 : _mm512_div_ps(q6, g);
-  const __m512i s = qb__e4m3_pos_x16(_mm512_castps_si512(q), k);
+  const __m512i s = qb__e4m3_pos_x16(_mm512_castps_si512(q));
   sc->s = _mm512_cvtepi32_epi8(s);
   /* d = e4m3(s) g: s's 7 bits in f32's exponent and mantissa fields, times 2^120. */
-  const __m512 sv = _mm512_mul_ps(_mm512_castsi512_ps(_mm512_slli_epi32(s, 20)), QB__NV_F(k, QB__NV_P120));
+  const __m512 sv = _mm512_mul_ps(_mm512_castsi512_ps(_mm512_slli_epi32(s, 20)),
+                                  _mm512_castsi512_ps(_mm512_set1_epi32(247 << 23)));
   const __m512 d = g1 ? sv : _mm512_mul_ps(sv, g);
   _mm512_storeu_ps(sc->dv, _mm512_mask_blend_ps(_mm512_cmp_ps_mask(d, _mm512_setzero_ps(), _CMP_EQ_OQ), d,
-                                                QB__NV_F(k, QB__NV_INF)));
+                                                _mm512_set1_ps(__builtin_inff())));
   /* s from 1 to 7 (E4M3 subnormals) or 0x7E; d an f32 subnormal (d is s itself where g = 1). */
-  __mmask16 top =
-      _mm512_cmplt_epu32_mask(_mm512_sub_epi32(s, QB__NV_I(k, QB__NV_ONE)), QB__NV_I(k, QB__NV_SEVEN)) |
-      _mm512_cmpeq_epi32_mask(s, QB__NV_I(k, QB__NV_TOP));
+  __mmask16 top = _mm512_cmplt_epu32_mask(_mm512_sub_epi32(s, _mm512_set1_epi32(1)), _mm512_set1_epi32(7)) |
+                  _mm512_cmpeq_epi32_mask(s, _mm512_set1_epi32(0x7E));
   if (!g1)
-    top |= _mm512_cmplt_epu32_mask(_mm512_sub_epi32(_mm512_castps_si512(d), QB__NV_I(k, QB__NV_ONE)),
-                                   QB__NV_I(k, QB__NV_DSUB));
+    top |= _mm512_cmplt_epu32_mask(_mm512_sub_epi32(_mm512_castps_si512(d), _mm512_set1_epi32(1)),
+                                   _mm512_set1_epi32(0x7FFFFF));
   sc->top = top;
   sc->slow = nan;
 }
@@ -241,14 +178,10 @@ static inline __attribute__((always_inline)) void qb__nvf4_scales16_of(__m512i a
 /* One block's E2M1 magnitude codes (step 2), one per 32-bit lane in the low byte of the
  * returned sum (its bits 3-7 are 0). */
 static inline __attribute__((always_inline)) __m512i qb__nvf4_mags16(__m512 xv, const float* dv, __m512 tab,
-                                                                     const int32_t (*rows)[16], const int far,
                                                                      const int top) {
   const __m512 q = _mm512_div_ps(xv, _mm512_set1_ps(*dv));
   /* max(|q|, 1/16), sign cleared: imm 0x0B (max of absolute values, sign bit 0). */
-  __m512 a = _mm512_range_ps(
-      q,
-      far ? _mm512_set1_ps(0.0625f) : _mm512_load_ps((const float*) (const void*) rows[QB__NV_ROW_SIXTEENTH]),
-      0x0B);
+  __m512 a = _mm512_range_ps(q, _mm512_set1_ps(0.0625f), 0x0B);
   if (top) a = _mm512_min_ps(a, _mm512_set1_ps(6.0f));
   const __m512 magic = _mm512_permutexvar_ps(_mm512_srli_epi32(_mm512_castps_si512(a), 23), tab);
   return _mm512_castps_si512(_mm512_add_ps(a, magic));
@@ -269,81 +202,51 @@ static inline __m512i qb__nvf4_rotate32(__m512i v, int k) {
   }
 }
 
-/* The output bytes of group gq (4 blocks) of an iteration, from the joined code words
- * (vpmaddubsw, index 0-63) and the iteration's 16 scale bytes (index 64 +): output byte o,
- * block b = o / 9: o % 9 = 0 its scale byte (64 + 4 gq + b), else its code byte o % 9 - 1,
- * the low byte of word 8 b + o % 9 - 1; bytes 36-63 are stored and then overwritten by the
- * next group's store (or left out by the last group's masked store). One row per group,
- * loaded as vpermt2b's index where a valignd moved the scales before. */
-static const uint8_t qb__nvf4_place[4][64] __attribute__((aligned(64))) = {
-    {64, 0,  2,  4,  6,  8,  10, 12, 14, 65, 16, 18, 20, 22, 24, 26, 28, 30, 66, 32, 34, 36,
-     38, 40, 42, 44, 46, 67, 48, 50, 52, 54, 56, 58, 60, 62, 0,  0,  0,  0,  0,  0,  0,  0,
-     0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0},
-    {68, 0,  2,  4,  6,  8,  10, 12, 14, 69, 16, 18, 20, 22, 24, 26, 28, 30, 70, 32, 34, 36,
-     38, 40, 42, 44, 46, 71, 48, 50, 52, 54, 56, 58, 60, 62, 0,  0,  0,  0,  0,  0,  0,  0,
-     0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0},
-    {72, 0,  2,  4,  6,  8,  10, 12, 14, 73, 16, 18, 20, 22, 24, 26, 28, 30, 74, 32, 34, 36,
-     38, 40, 42, 44, 46, 75, 48, 50, 52, 54, 56, 58, 60, 62, 0,  0,  0,  0,  0,  0,  0,  0,
-     0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0},
-    {76, 0,  2,  4,  6,  8,  10, 12, 14, 77, 16, 18, 20, 22, 24, 26, 28, 30, 78, 32, 34, 36,
-     38, 40, 42, 44, 46, 79, 48, 50, 52, 54, 56, 58, 60, 62, 0,  0,  0,  0,  0,  0,  0,  0,
-     0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0}};
-
 /* Steps 2-3 for groups gfrom .. gto - 1 (of 4 blocks) of one iteration's 16 blocks. */
 static inline __attribute__((always_inline)) void qb__nvf4_codes16(const float* x,
                                                                    const qb__nvf4_scales16* sc, uint8_t* o,
-                                                                   const int32_t (*rows)[16], const int far,
                                                                    const int top, const int last,
                                                                    const int gfrom, const int gto) {
   /* Entry (exponent field mod 16): 2^22 below 2 (exponents 123-127: 11-15), 2^23 + 2 in
    * [2, 4) (128: 0), 2^24 + 8 in [4, 8) (129: 1). */
   const __m512 tab = _mm512_setr_ps(0x1p23f + 2.0f, 0x1p24f + 8.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f,
                                     0.0f, 0.0f, 0x1p22f, 0x1p22f, 0x1p22f, 0x1p22f, 0x1p22f);
-  /* Byte i of each half: byte 4 (i % 32) of the first vector of a pair, or 4 (i % 32 - 16) of
-   * the second (index 64 +). Four blocks' bytes in one vector by two vpermi2b under masks:
-   * the first writes blocks 0 and 1's bytes into the low half of a copy of this index and
-   * leaves its high half, which the second, writing the high half only, takes as the index
-   * of blocks 2 and 3 (where a vinserti64x4 joined two 256-bit gathers: 1.01-1.015x in one
-   * process, 21 rounds, 4096 and 32768 values). */
-  const __m512i perm = _mm512_set_epi8(124, 120, 116, 112, 108, 104, 100, 96, 92, 88, 84, 80, 76, 72, 68, 64,
-                                       60, 56, 52, 48, 44, 40, 36, 32, 28, 24, 20, 16, 12, 8, 4, 0, 124, 120,
-                                       116, 112, 108, 104, 100, 96, 92, 88, 84, 80, 76, 72, 68, 64, 60, 56,
-                                       52, 48, 44, 40, 36, 32, 28, 24, 20, 16, 12, 8, 4, 0);
+  /* Byte i of 32: byte 4 i of the first vector, or 4 (i - 16) of the second (index 64 +). */
+  const __m512i perm =
+      _mm512_set_epi8(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                      0, 0, 0, 124, 120, 116, 112, 108, 104, 100, 96, 92, 88, 84, 80, 76, 72, 68, 64, 60, 56,
+                      52, 48, 44, 40, 36, 32, 28, 24, 20, 16, 12, 8, 4, 0);
   const __m512i perm3 = _mm512_add_epi8(perm, _mm512_set1_epi8(3));
-  /* Output byte o of a group of 4 blocks (the far loop, its scales moved to bytes 0-3 by
-   * a valignd): as qb__nvf4_place[0]. */
+  /* Output byte o of a group of 4 blocks: block b = o / 9; o % 9 = 0 its scale byte (index
+   * 64 + b, the group's scales moved to bytes 0-3), else its code byte o % 9 - 1, the
+   * low byte of word 8 b + o % 9 - 1. */
   const __m512i place =
       _mm512_set_epi8(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 62,
                       60, 58, 56, 54, 52, 50, 48, 67, 46, 44, 42, 40, 38, 36, 34, 32, 66, 30, 28, 26, 24, 22,
                       20, 18, 16, 65, 14, 12, 10, 8, 6, 4, 2, 0, 64);
   const __m512i nib = _mm512_set1_epi16(0x1001);
-  const __mmask64 lo = 0x00000000FFFFFFFFull, hi = 0xFFFFFFFF00000000ull;
   const __m512i scales = _mm512_castsi128_si512(sc->s);
 #pragma GCC unroll 4
   for (int gq = gfrom; gq < gto; gq++) {
-    __m512i xv[4], s[4];
-#pragma GCC unroll 4
-    for (int i = 0; i < 4; i++) {
-      xv[i] = _mm512_loadu_si512(x + 16 * (4 * gq + i));
+    __m256i c[2];
+#pragma GCC unroll 2
+    for (int h = 0; h < 2; h++) {
+      const int b = 4 * gq + 2 * h;
+      __m512 x0 = _mm512_loadu_ps(x + 16 * b), x1 = _mm512_loadu_ps(x + 16 * b + 16);
       /* Loaded once: Zen 4 loads one 512-bit vector per cycle, and GCC would fold x into
-       * two operations' memory operands (two loads). */
-      __asm__("" : "+v"(xv[i]));
-      s[i] = qb__nvf4_mags16(_mm512_castsi512_ps(xv[i]), &sc->dv[4 * gq + i], tab, rows, far, top);
+       * three operations' memory operands (three loads). */
+      __asm__("" : "+v"(x0), "+v"(x1));
+      const __m512i s0 = qb__nvf4_mags16(x0, &sc->dv[b], tab, top);
+      const __m512i s1 = qb__nvf4_mags16(x1, &sc->dv[b + 1], tab, top);
+      const __m256i mag = _mm512_castsi512_si256(_mm512_permutex2var_epi8(s0, perm, s1));
+      const __m256i sg = _mm512_castsi512_si256(
+          _mm512_permutex2var_epi8(_mm512_castps_si512(x0), perm3, _mm512_castps_si512(x1)));
+      /* mag | (sg >> 4 & 8): x's sign bit to the code's bit 3. 0xF8: A | (B & C). */
+      c[h] = _mm256_ternarylogic_epi32(mag, _mm256_srli_epi16(sg, 4), _mm256_set1_epi8(8), 0xF8);
     }
-    /* The four blocks' code bytes and sign bytes (byte 3 of x), each in one vector, so that
-     * the shift and the ternary logic run once per four blocks. */
-    const __m512i mag =
-        _mm512_mask2_permutex2var_epi8(s[2], _mm512_mask2_permutex2var_epi8(s[0], perm, lo, s[1]), hi, s[3]);
-    const __m512i sg = _mm512_mask2_permutex2var_epi8(
-        xv[2], _mm512_mask2_permutex2var_epi8(xv[0], perm3, lo, xv[1]), hi, xv[3]);
-    /* mag | (sg >> 4 & 8): x's sign bit to the code's bit 3. 0xF8: A | (B & C). */
-    const __m512i c = _mm512_ternarylogic_epi32(
-        mag, _mm512_srli_epi16(sg, 4),
-        far ? _mm512_set1_epi8(8) : _mm512_load_si512((const void*) rows[QB__NV_ROW_EIGHT]), 0xF8);
-    const __m512i w = _mm512_maddubs_epi16(c, nib);
-    const __m512i v =
-        far ? _mm512_permutex2var_epi8(w, place, qb__nvf4_rotate32(scales, gq))
-            : _mm512_permutex2var_epi8(w, _mm512_load_si512((const void*) qb__nvf4_place[gq]), scales);
+    const __m512i w = _mm512_maddubs_epi16(_mm512_inserti64x4(_mm512_castsi256_si512(c[0]), c[1], 1), nib);
+    const __m512i sq = qb__nvf4_rotate32(scales, gq);
+    const __m512i v = _mm512_permutex2var_epi8(w, place, sq);
     if (last && gq == 3)
       _mm512_mask_storeu_epi8(o + 36 * gq, 0xFFFFFFFFFull, v);
     else
@@ -354,18 +257,17 @@ static inline __attribute__((always_inline)) void qb__nvf4_codes16(const float* 
 /* qb__nvf4_codes16 for groups gfrom .. gto - 1 with the iteration's flags as constants. */
 static inline __attribute__((always_inline)) void qb__nvf4_codes16_part(const float* x,
                                                                         const qb__nvf4_scales16* sc,
-                                                                        uint8_t* o, const int32_t (*rows)[16],
-                                                                        const int far, const int last,
+                                                                        uint8_t* o, const int last,
                                                                         const int gfrom, const int gto) {
   if (__builtin_expect(sc->top != 0, 0)) {
     if (last)
-      qb__nvf4_codes16(x, sc, o, rows, far, 1, 1, gfrom, gto);
+      qb__nvf4_codes16(x, sc, o, 1, 1, gfrom, gto);
     else
-      qb__nvf4_codes16(x, sc, o, rows, far, 1, 0, gfrom, gto);
+      qb__nvf4_codes16(x, sc, o, 1, 0, gfrom, gto);
   } else if (last) {
-    qb__nvf4_codes16(x, sc, o, rows, far, 0, 1, gfrom, gto);
+    qb__nvf4_codes16(x, sc, o, 0, 1, gfrom, gto);
   } else {
-    qb__nvf4_codes16(x, sc, o, rows, far, 0, 0, gfrom, gto);
+    qb__nvf4_codes16(x, sc, o, 0, 0, gfrom, gto);
   }
 }
 
@@ -383,26 +285,17 @@ static inline void qb__nvf4_special16(const qb__nvf4_scales16* sc, uint8_t* o) {
 }
 
 /* nb (a multiple of 16, at least 16) blocks under g (g1: g = 1), each iteration's scales
- * computed one iteration ahead; far: the loop for calls at or above the stream threshold
- * (the constants as GCC builds them, the scales placed by a valignd and one index). The
- * last iteration stores its last 36
+ * computed one iteration ahead. The last iteration stores its last 36
  * bytes by a masked store; the others store 64 bytes from each group of 4 blocks, 28 past it (overwritten by
  * the next group's store). */
 static inline __attribute__((always_inline)) void qb__nvf4_fast(const float* x, size_t nb, float gs,
-                                                                const int g1, const int far,
-                                                                qb_block_nvf4* out) {
+                                                                const int g1, qb_block_nvf4* out) {
   const __m512 g = _mm512_set1_ps(gs);
-  const int32_t* k = qb__nvf4_kt;
-  const int32_t(*rows)[16] = qb__nvf4_rows;
-  if (!far) {
-    __asm__("" : "+r"(k));
-    __asm__("" : "+r"(rows));
-  }
   qb__nvf4_scales16 sc[2];
   int cur = 0;
   __mmask16 nan;
   const __m512i amax0 = qb__nvf4_amax16(x, &nan);
-  qb__nvf4_scales16_of(amax0, nan, g, g1, k, &sc[0]);
+  qb__nvf4_scales16_of(amax0, nan, g, g1, &sc[0]);
   for (size_t b = 0; b < nb; b += 16) {
     const int last = b + 16 >= nb;
     const qb__nvf4_scales16* s = &sc[cur];
@@ -426,27 +319,16 @@ static inline __attribute__((always_inline)) void qb__nvf4_fast(const float* x, 
         _mm_prefetch((const char*) (x + (b + 16 * 9 + l) * QB_NVF4_BLOCK_LEN), _MM_HINT_T0);
     }
     if (!last) amax = qb__nvf4_amax16(x + (b + 16) * QB_NVF4_BLOCK_LEN, &nan);
-    if (__builtin_expect(fast, 1)) qb__nvf4_codes16_part(xb, s, ob, rows, far, last, 0, 1);
-    if (!last) qb__nvf4_scales16_of(amax, nan, g, g1, k, &sc[cur ^ 1]);
+    if (__builtin_expect(fast, 1)) qb__nvf4_codes16_part(xb, s, ob, last, 0, 1);
+    if (!last) qb__nvf4_scales16_of(amax, nan, g, g1, &sc[cur ^ 1]);
     if (__builtin_expect(fast, 1)) {
-      qb__nvf4_codes16_part(xb, s, ob, rows, far, last, 1, 4);
+      qb__nvf4_codes16_part(xb, s, ob, last, 1, 4);
       qb__nvf4_special16(s, ob);
     } else {
       qb__nvf4_by_division(xb, 16, gs, out + b);
     }
     cur ^= 1;
   }
-}
-
-/* The loop for calls at or above the stream threshold, in a function of its own: inlined
- * beside the other loop it ran 0.89x of the session-start kernel at 2^25 values (one
- * process, 31 and 101 rounds; 0.91x of the same loop as the only one in its object), in a
- * function of its own 0.99x (61 rounds; 1.02x of that loop alone). */
-static __attribute__((noinline)) void qb__nvf4_far(const float* x, size_t nb, float gs, qb_block_nvf4* out) {
-  if (gs == 1.0f)
-    qb__nvf4_fast(x, nb, gs, 1, 1, out);
-  else
-    qb__nvf4_fast(x, nb, gs, 0, 1, out);
 }
 
 void qb_f32_nvf4_quant_ukernel__avx512vbmi_u256(size_t n, const void* x, void* y, const void* params) {
@@ -458,13 +340,10 @@ void qb_f32_nvf4_quant_ukernel__avx512vbmi_u256(size_t n, const void* x, void* y
   assert(gs > 0.0f && gs <= 3.4028235e38f);
   const size_t nb = n / QB_NVF4_BLOCK_LEN, nbk = nb / 16 * 16;
   if (nbk != 0) {
-    if (qb_stream_wanted(n * sizeof(float), nb * sizeof(qb_block_nvf4))) {
-      qb__nvf4_far(in, nbk, gs, out);
-    } else if (gs == 1.0f) {
-      qb__nvf4_fast(in, nbk, gs, 1, 0, out);
-    } else {
-      qb__nvf4_fast(in, nbk, gs, 0, 0, out);
-    }
+    if (gs == 1.0f)
+      qb__nvf4_fast(in, nbk, gs, 1, out);
+    else
+      qb__nvf4_fast(in, nbk, gs, 0, out);
   }
   if (nbk < nb) qb__nvf4_by_division(in + nbk * QB_NVF4_BLOCK_LEN, nb - nbk, gs, out + nbk);
 }
