@@ -19,9 +19,10 @@
  * for those (--only FAMILY) to set them beside PyTorch's.
  *
  * Output: one line per operation and size: the variant qbench's dispatch picks (the
- * family's first usable one, `qbench list`'s "picked"), both sides' best rates in elements per second and their ratio qbench / peer (above 1:
- * qbench is faster), then each side's median rate and the median of the per-round
- * ratios of that variant and the peer (the steadier figure on a loaded machine).
+ * family's first usable one, `qbench list`'s "picked"), both sides' best rates in
+ * elements per second and their ratio qbench / peer (above 1: qbench is faster), then
+ * each side's median rate and the median of the per-round ratios of that variant and the
+ * peer (the steadier figure on a loaded machine).
  * --csv FILE: the same lines (not --variants' extra ones, nor the medians) as CSV too,
  * for a program (`qbench plot --peers FILE` joins them to its roof table by family):
  * peer,operation,family,n,variant,qbench_gelps,peer_gelps,ratio (Gel/s: 10^9 elements
