@@ -24,6 +24,14 @@ static inline bool qb_cvt_is_cast_family(qb_family f) {
          qb_dtype_get(fi->out)->cls == QB_CLASS_float;
 }
 
+/* Whether pattern v is a multiple of 257, the sweeps' direct cross-check: below 2^32 by
+ * the multiplicative inverse (v * 257^-1 mod 2^32 is at most (2^32 - 1) / 257 exactly for
+ * the multiples), which saves a division on every one of the 2^32 inputs. */
+static inline bool qb_cvt_multiple_of_257(uint64_t v) {
+  if (v >> 32) return v % 257 == 0;
+  return (uint32_t) ((uint32_t) v * 0xFF00FF01u) <= 0x00FF00FFu;
+}
+
 /* The 2^32 sweeps visit every k-th pattern when QB_EXHAUSTIVE_STRIDE=k (default 1). */
 static inline uint64_t qb_cvt_stride(void) {
   const char* s = getenv("QB_EXHAUSTIVE_STRIDE");

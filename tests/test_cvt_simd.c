@@ -75,6 +75,8 @@ static family_ctx family_ctx_of(qb_family family) {
  * want: the reference's output on `in` (NULL: the oracle computes it). */
 static void compare(const family_ctx* c, const qb_kernel_info* k, const void* in, const void* want,
                     const void* got, size_t n, const char* where) {
+  /* Equal bits pass under every semantics: the element-wise check only looks closer. */
+  if (want != NULL && memcmp(want, got, n * (c->dout->bits / 8)) == 0) return;
   const qb_verify_io io = {c->f, n, in, NULL, NULL};
   qb_verify_result r;
   qb_error err = {0};
