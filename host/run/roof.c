@@ -79,7 +79,9 @@ typedef struct qb__way {
  * (quiet runs of sessions 15-18), and the FP6/FP4 decodes 1.5-1.75 of them on two threads.
  * `sum-8` and `sum-2` (cpu_bench.c): a read with eight
  * accumulators, and a read of two streams at once as a dot reads x and y; on the dev VM's Zen 3 an AVX2 f32
- * dot read 1.05 of the four-accumulator sum at L1 size. */
+ * dot read 1.05 of the four-accumulator sum at L1 size. The `sum` ways load the widest
+ * vectors (64 bytes with AVX-512: on an Intel Xeon of session 22 a VNNI u8 . s8 dot read 1.21
+ * of the 32-byte sums at L1 size); `-256`, as `loop-256`, the 32-byte ones beside them. */
 static const qb__way qb__copy_ways[] = {
     {"memcpy", QB_CPU_WORK_COPY, {0, 0, false, false, 0, false, false}},
     {"loop", QB_CPU_WORK_STREAM, {1, 1, false, false, 0, false, false}},
@@ -92,6 +94,9 @@ static const qb__way qb__read_ways[] = {
     {"sum", QB_CPU_WORK_READ, {0, 0, false, false, 0, false, false}},
     {"sum-8", QB_CPU_WORK_READ8, {0, 0, false, false, 0, false, false}},
     {"sum-2", QB_CPU_WORK_READ2, {0, 0, false, false, 0, false, false}},
+    {"sum-256", QB_CPU_WORK_READ, {0, 0, false, true, 0, false, false}},
+    {"sum-8-256", QB_CPU_WORK_READ8, {0, 0, false, true, 0, false, false}},
+    {"sum-2-256", QB_CPU_WORK_READ2, {0, 0, false, true, 0, false, false}},
     {"loop", QB_CPU_WORK_STREAM, {1, 0, false, false, 0, false, false}},
     {"loop-256", QB_CPU_WORK_STREAM, {1, 0, false, true, 0, false, false}}};
 static const qb__way qb__write_ways[] = {
@@ -261,7 +266,8 @@ static double qb__time_way(qb__roofing* r, qb_roof* x, size_t i, const qb__way* 
       way->work == QB_CPU_WORK_STREAM
           ? qb_cpu_bench_stream(&b, way->stream, (size_t) x->bytes, x->threads, places, &ctx->cpu, timeout,
                                 &err)
-          : qb_cpu_bench_roof(&b, way->work, (size_t) x->bytes, x->threads, places, &ctx->cpu, timeout, &err);
+          : qb_cpu_bench_roof(&b, way->work, (size_t) x->bytes, x->threads, places, way->stream.narrow,
+                              &ctx->cpu, timeout, &err);
   if (st != QB_OK) {
     /* A way this CPU lacks (non-temporal stores without AVX2) is no failure. */
     if (st != QB_UNSUPPORTED && x->method == NULL) qb_text_copy(x->reason, sizeof x->reason, err.msg);

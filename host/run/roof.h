@@ -36,8 +36,8 @@ typedef struct qb_roof {
   const char* method;      /* CPU bandwidth roofs: the way that was fastest */
   /* CPU bandwidth roofs: every way tried (qb__ways in roof.c) and its bytes/s (0: failed). */
   size_t n_ways;
-  const char* way_names[7];
-  double way_bps[7];
+  const char* way_names[8];
+  double way_bps[8];
   bool huge_pages; /* buffers 2 MiB-aligned and offered to transparent huge pages */
   /* CPU roofs are limits, so each is the fastest repetition of its fastest way over
    * every trial: `trials` in all, of which `retries` were taken because a row went above

@@ -213,16 +213,15 @@ qb_status qb_cpu_bench_peak(qb_cpu_bench* b, const qb_kernel_info* k, size_t n, 
 }
 
 qb_status qb_cpu_bench_roof(qb_cpu_bench* b, qb_cpu_work work, size_t bytes, unsigned threads,
-                            unsigned placements, const qb_cpu* cpu, double timeout_s, qb_error* err) {
+                            unsigned placements, bool narrow, const qb_cpu* cpu, double timeout_s,
+                            qb_error* err) {
+  const int widest = qb_cpu_stream_width(cpu);
+  if (narrow && widest != 64) return qb_fail(err, QB_UNSUPPORTED, "a narrower loop needs AVX-512 (x86)");
   memset(b, 0, sizeof *b);
   b->work = work;
   b->timeout_s = timeout_s;
   b->placements = placements ? placements : 1;
-#if defined(__x86_64__) || defined(__i386__)
-  b->read_avx2 = qb_isa_usable(cpu, QB_ISA_avx2, NULL, NULL, 0);
-#else
-  (void) cpu;
-#endif
+  b->read_width = narrow ? 32 : widest;
   qb_status s = qb__alloc_slices(b, threads, err);
   if (s != QB_OK) return s;
   /* Copy moves each byte twice (read, then write): its buffers are half the footprint
@@ -341,52 +340,59 @@ void qb_cpu_bench_free(qb_cpu_bench* b) {
   b->roof_buf = NULL;
 }
 
-/* The read roofs: independent 32-byte accumulators, so that the adds never limit the
+/* The read roofs: independent vector accumulators, so that the adds never limit the
  * loads. Four over one stream (`sum`); eight (`sum-8`): on the dev VM's Zen 3 the
  * four-accumulator loop read 187 GB/s at L1 size where eight read 204 and an AVX2 f32
  * dot 203 (the loop's own instructions take dispatch slots from the loads); and two
  * streams of four, the two halves of the buffer at once (`sum-2`), as a dot reads its
  * two inputs: out of cache each stream is its own prefetch stream. One copy of each is
- * built for AVX2 (chosen at run time when the CPU has it) and one for the baseline; the
- * file names of kernels/ decide their flags, but this is a measuring tool of the host,
- * so a function attribute keeps it in one place. */
+ * built for AVX-512 (64-byte vectors), one for AVX2 (32-byte) and one for the baseline,
+ * the widest the CPU has chosen at run time: on an Intel Xeon (Emerald Rapids class,
+ * session 22) two 64-byte loads a cycle read L1 at twice the 32-byte loops' rate, and
+ * a VNNI u8 . s8 dot read 1.21 of the 32-byte roof. The file names of kernels/ decide
+ * their flags, but this is a measuring tool of the host, so a function attribute keeps
+ * it in one place. */
 typedef uint64_t qb__v4u64 __attribute__((vector_size(32)));
+typedef uint64_t qb__v8u64 __attribute__((vector_size(64)));
 
-#define QB__READ_FOLD(a) return a[0] ^ a[1] ^ a[2] ^ a[3];
+#define QB__READ_FOLD(V, a)                                              \
+  uint64_t f = 0;                                                        \
+  for (size_t l = 0; l < sizeof(V) / sizeof(uint64_t); l++) f ^= (a)[l]; \
+  return f;
 
-#define QB__READ_BODY                               \
-  const qb__v4u64* v = (const qb__v4u64*) p;        \
-  const size_t nv = bytes / sizeof(qb__v4u64);      \
-  qb__v4u64 a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0}; \
-  size_t i = 0;                                     \
-  for (; i + 4 <= nv; i += 4) {                     \
-    a0 += v[i];                                     \
-    a1 += v[i + 1];                                 \
-    a2 += v[i + 2];                                 \
-    a3 += v[i + 3];                                 \
-  }                                                 \
-  for (; i < nv; i++) a0 += v[i];                   \
-  a0 += a1 + a2 + a3;                               \
-  QB__READ_FOLD(a0)
+#define QB__READ_BODY(V)                    \
+  const V* v = (const V*) p;                \
+  const size_t nv = bytes / sizeof(V);      \
+  V a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0}; \
+  size_t i = 0;                             \
+  for (; i + 4 <= nv; i += 4) {             \
+    a0 += v[i];                             \
+    a1 += v[i + 1];                         \
+    a2 += v[i + 2];                         \
+    a3 += v[i + 3];                         \
+  }                                         \
+  for (; i < nv; i++) a0 += v[i];           \
+  a0 += a1 + a2 + a3;                       \
+  QB__READ_FOLD(V, a0)
 
-#define QB__READ8_BODY                                                                      \
-  const qb__v4u64* v = (const qb__v4u64*) p;                                                \
-  const size_t nv = bytes / sizeof(qb__v4u64);                                              \
-  qb__v4u64 a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0}, a4 = {0}, a5 = {0}, a6 = {0}, a7 = {0}; \
-  size_t i = 0;                                                                             \
-  for (; i + 8 <= nv; i += 8) {                                                             \
-    a0 += v[i];                                                                             \
-    a1 += v[i + 1];                                                                         \
-    a2 += v[i + 2];                                                                         \
-    a3 += v[i + 3];                                                                         \
-    a4 += v[i + 4];                                                                         \
-    a5 += v[i + 5];                                                                         \
-    a6 += v[i + 6];                                                                         \
-    a7 += v[i + 7];                                                                         \
-  }                                                                                         \
-  for (; i < nv; i++) a0 += v[i];                                                           \
-  a0 += a1 + a2 + a3 + a4 + a5 + a6 + a7;                                                   \
-  QB__READ_FOLD(a0)
+#define QB__READ8_BODY(V)                                                           \
+  const V* v = (const V*) p;                                                        \
+  const size_t nv = bytes / sizeof(V);                                              \
+  V a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0}, a4 = {0}, a5 = {0}, a6 = {0}, a7 = {0}; \
+  size_t i = 0;                                                                     \
+  for (; i + 8 <= nv; i += 8) {                                                     \
+    a0 += v[i];                                                                     \
+    a1 += v[i + 1];                                                                 \
+    a2 += v[i + 2];                                                                 \
+    a3 += v[i + 3];                                                                 \
+    a4 += v[i + 4];                                                                 \
+    a5 += v[i + 5];                                                                 \
+    a6 += v[i + 6];                                                                 \
+    a7 += v[i + 7];                                                                 \
+  }                                                                                 \
+  for (; i < nv; i++) a0 += v[i];                                                   \
+  a0 += a1 + a2 + a3 + a4 + a5 + a6 + a7;                                           \
+  QB__READ_FOLD(V, a0)
 
 /* Two halves of bytes / 2 each (the odd last vector, if any, folded in at the end).
  * Out of cache the second stream runs QB__READ2_SKEW bytes ahead in its half (wrapping
@@ -395,56 +401,69 @@ typedef uint64_t qb__v4u64 __attribute__((vector_size(32)));
  * slower than at 64 MiB plus 1, 2, 3, 4 or 6 MiB (a few KiB did not help), and a dot's
  * two buffers, mapped apart, are rarely that unlucky. */
 #define QB__READ2_SKEW ((size_t) 3 << 20)
-#define QB__READ2_BODY                                                                      \
-  const qb__v4u64* v = (const qb__v4u64*) p;                                                \
-  const size_t nv = bytes / sizeof(qb__v4u64), half = nv / 2;                               \
-  const size_t sk = QB__READ2_SKEW / sizeof(qb__v4u64), skew = half >= 2 * sk ? sk : 0;     \
-  qb__v4u64 a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0}, b0 = {0}, b1 = {0}, b2 = {0}, b3 = {0}; \
-  for (int seg = 0; seg < 2; seg++) {                                                       \
-    /* i in [lo, hi) pairs v[i] with the second half's element w[i]. */                     \
-    const size_t lo = seg ? half - skew : 0, hi = seg ? half : half - skew;                 \
-    const qb__v4u64* w = v + half + (seg ? 0 : skew) - lo;                                  \
-    size_t i = lo;                                                                          \
-    for (; i + 4 <= hi; i += 4) {                                                           \
-      a0 += v[i];                                                                           \
-      b0 += w[i];                                                                           \
-      a1 += v[i + 1];                                                                       \
-      b1 += w[i + 1];                                                                       \
-      a2 += v[i + 2];                                                                       \
-      b2 += w[i + 2];                                                                       \
-      a3 += v[i + 3];                                                                       \
-      b3 += w[i + 3];                                                                       \
-    }                                                                                       \
-    for (; i < hi; i++) a0 += v[i] + w[i];                                                  \
-  }                                                                                         \
-  if (2 * half < nv) a0 += v[2 * half];                                                     \
-  a0 += a1 + a2 + a3 + b0 + b1 + b2 + b3;                                                   \
-  QB__READ_FOLD(a0)
+#define QB__READ2_BODY(V)                                                           \
+  const V* v = (const V*) p;                                                        \
+  const size_t nv = bytes / sizeof(V), half = nv / 2;                               \
+  const size_t sk = QB__READ2_SKEW / sizeof(V), skew = half >= 2 * sk ? sk : 0;     \
+  V a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0}, b0 = {0}, b1 = {0}, b2 = {0}, b3 = {0}; \
+  for (int seg = 0; seg < 2; seg++) {                                               \
+    /* i in [lo, hi) pairs v[i] with the second half's element w[i]. */             \
+    const size_t lo = seg ? half - skew : 0, hi = seg ? half : half - skew;         \
+    const V* w = v + half + (seg ? 0 : skew) - lo;                                  \
+    size_t i = lo;                                                                  \
+    for (; i + 4 <= hi; i += 4) {                                                   \
+      a0 += v[i];                                                                   \
+      b0 += w[i];                                                                   \
+      a1 += v[i + 1];                                                               \
+      b1 += w[i + 1];                                                               \
+      a2 += v[i + 2];                                                               \
+      b2 += w[i + 2];                                                               \
+      a3 += v[i + 3];                                                               \
+      b3 += w[i + 3];                                                               \
+    }                                                                               \
+    for (; i < hi; i++) a0 += v[i] + w[i];                                          \
+  }                                                                                 \
+  if (2 * half < nv) a0 += v[2 * half];                                             \
+  a0 += a1 + a2 + a3 + b0 + b1 + b2 + b3;                                           \
+  QB__READ_FOLD(V, a0)
 
+/* The bytes past the last whole vector are not read (the roof's slices are whole pages). */
 static uint64_t qb__read_base(const void* p, size_t bytes) {
-  QB__READ_BODY
+  QB__READ_BODY(qb__v4u64)
 }
 static uint64_t qb__read8_base(const void* p, size_t bytes) {
-  QB__READ8_BODY
+  QB__READ8_BODY(qb__v4u64)
 }
 static uint64_t qb__read2_base(const void* p, size_t bytes) {
-  QB__READ2_BODY
+  QB__READ2_BODY(qb__v4u64)
 }
 
 #if defined(__x86_64__) || defined(__i386__)
 __attribute__((target("avx2"))) static uint64_t qb__read_avx2(const void* p, size_t bytes) {
-  QB__READ_BODY
+  QB__READ_BODY(qb__v4u64)
 }
 __attribute__((target("avx2"))) static uint64_t qb__read8_avx2(const void* p, size_t bytes) {
-  QB__READ8_BODY
+  QB__READ8_BODY(qb__v4u64)
 }
 __attribute__((target("avx2"))) static uint64_t qb__read2_avx2(const void* p, size_t bytes) {
-  QB__READ2_BODY
+  QB__READ2_BODY(qb__v4u64)
+}
+__attribute__((target("avx512f"))) static uint64_t qb__read_avx512(const void* p, size_t bytes) {
+  QB__READ_BODY(qb__v8u64)
+}
+__attribute__((target("avx512f"))) static uint64_t qb__read8_avx512(const void* p, size_t bytes) {
+  QB__READ8_BODY(qb__v8u64)
+}
+__attribute__((target("avx512f"))) static uint64_t qb__read2_avx512(const void* p, size_t bytes) {
+  QB__READ2_BODY(qb__v8u64)
 }
 #else
 #define qb__read_avx2 qb__read_base
 #define qb__read8_avx2 qb__read8_base
 #define qb__read2_avx2 qb__read2_base
+#define qb__read_avx512 qb__read_base
+#define qb__read8_avx512 qb__read8_base
+#define qb__read2_avx512 qb__read2_base
 #endif
 
 /*
@@ -704,13 +723,19 @@ static inline void qb__call(const qb_cpu_bench* b, qb_cpu_slice* s) {
       memcpy(s->y, s->x, s->n);
       break;
     case QB_CPU_WORK_READ:
-      s->sink += b->read_avx2 ? qb__read_avx2(s->x, s->n) : qb__read_base(s->x, s->n);
+      s->sink += b->read_width == 64   ? qb__read_avx512(s->x, s->n)
+                 : b->read_width == 32 ? qb__read_avx2(s->x, s->n)
+                                       : qb__read_base(s->x, s->n);
       break;
     case QB_CPU_WORK_READ8:
-      s->sink += b->read_avx2 ? qb__read8_avx2(s->x, s->n) : qb__read8_base(s->x, s->n);
+      s->sink += b->read_width == 64   ? qb__read8_avx512(s->x, s->n)
+                 : b->read_width == 32 ? qb__read8_avx2(s->x, s->n)
+                                       : qb__read8_base(s->x, s->n);
       break;
     case QB_CPU_WORK_READ2:
-      s->sink += b->read_avx2 ? qb__read2_avx2(s->x, s->n) : qb__read2_base(s->x, s->n);
+      s->sink += b->read_width == 64   ? qb__read2_avx512(s->x, s->n)
+                 : b->read_width == 32 ? qb__read2_avx2(s->x, s->n)
+                                       : qb__read2_base(s->x, s->n);
       break;
     case QB_CPU_WORK_WRITE:
       memset(s->y, (int) (s->sink++ % 255 + 1), s->n); /* never zero bytes (see the stream loop) */

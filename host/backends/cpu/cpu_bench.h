@@ -97,7 +97,7 @@ typedef struct qb_cpu_bench {
    * per run in turn (qb_cpu_bench_fn); 1: one copy. */
   unsigned placements;
   size_t placement_bytes;
-  bool read_avx2;          /* the read roof's wide path is usable */
+  int read_width;          /* read roofs: 64 (AVX-512), 32 (AVX2) or 16 (portable) bytes */
   int stream_width;        /* stream roofs: 64 (AVX-512), 32 (AVX2) or 0 (portable) */
   qb_cpu_stream stream;    /* stream roofs: the mix */
   unsigned tile_r, tile_w; /* the tile way: the mix in lowest terms (bytes per group) */
@@ -137,10 +137,13 @@ qb_status qb_cpu_bench_peak(qb_cpu_bench* b, const qb_kernel_info* k, size_t n, 
  * physical pages under its buffers (on the 2-vCPU Zen 4 a 17:128 mix read 105-114 GB/s
  * over some 512 KiB buffers and 117 over others, each buffer the same in every round), and
  * the fastest repetition of a roof over several copies is not held down by one unlucky
- * allocation. 0 or 1: one copy.
+ * allocation. 0 or 1: one copy. The read works load the widest vectors the CPU has
+ * (qb_cpu_stream_width); `narrow`: 32-byte ones where that is 64 (QB_UNSUPPORTED
+ * elsewhere, as a narrow stream roof), a way of its own where wide vectors lower the clock.
  */
 qb_status qb_cpu_bench_roof(qb_cpu_bench* b, qb_cpu_work work, size_t bytes, unsigned threads,
-                            unsigned placements, const qb_cpu* cpu, double timeout_s, qb_error* err);
+                            unsigned placements, bool narrow, const qb_cpu* cpu, double timeout_s,
+                            qb_error* err);
 
 /*
  * A stream roof over `bytes` in total: each step reads s.r cache lines from one buffer
