@@ -7,6 +7,7 @@
 #ifndef QB_TEST_CVT_H
 #define QB_TEST_CVT_H
 
+#include <inttypes.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -15,7 +16,11 @@
 #include <time.h>
 
 #include "core/dtype.h"
+#include "numerics/element.h"
+#include "numerics/verify.h"
+#include "platform/cpu.h"
 #include "platform/registry.h"
+#include "test_util.h"
 
 /* A float cast family: op `cvt` or `cvtsat` (NAMING.md), float dtypes on both sides. */
 static inline bool qb_cvt_is_cast_family(qb_family f) {
@@ -176,6 +181,51 @@ static inline void qb_cvt_set(qb_cvt_fmt f, void* p, size_t i, uint64_t v) {
 /* Hex digits of a value of the format's width ("%0*llx" with this). */
 static inline int qb_cvt_hexw(qb_cvt_fmt f) {
   return (int) f.bits / 4;
+}
+
+/* ---- Variants against the reference, for the sweeps of test_cvt_scalar and test_cvt_simd. */
+
+/* The usable non-scalar CPU variants of cast family `family` (every cast family when
+ * QB_FAMILY_COUNT) on `cpu`, into out[0..max); prints the others as skipped when `report`.
+ * Returns how many were found. */
+static inline size_t qb_cvt_usable_variants(qb_family family, const qb_cpu* cpu, const qb_kernel_info** out,
+                                            size_t max, bool report) {
+  size_t n = 0, skipped = 0;
+  for (size_t i = 0; i < qb_kernel_count(); i++) {
+    const qb_kernel_info* k = qb_kernel_at(i);
+    if (!qb_cvt_is_cast_family(k->family) || k->isa == QB_ISA_scalar) continue;
+    if (family != QB_FAMILY_COUNT && k->family != family) continue;
+    char buf[160];
+    const char* reason;
+    if (!qb_kernel_usable(k, cpu, &reason, buf, sizeof buf)) {
+      if (report) printf("[ SKIPPED  ] %s: %s\n", k->name, reason);
+      skipped++;
+      continue;
+    }
+    if (n < max) out[n++] = k;
+  }
+  if (report) printf("%zu usable variant(s), %zu skipped\n", n, skipped);
+  return n;
+}
+
+/* Fails on the first output of variant k on in[0..n) that the verification oracle
+ * (host/numerics/verify.h: the reference with k's declared semantics applied) rejects,
+ * printing its input and both outputs. want: the reference's output on `in` (NULL: the
+ * oracle computes it). Equal bytes pass under every semantics before the element-wise look. */
+static inline void qb_cvt_expect(const qb_kernel_info* k, const void* in, const void* want, const void* got,
+                                 size_t n, const char* where) {
+  const qb_family_info* f = qb_family_get(k->family);
+  const unsigned bits_in = (unsigned) qb_dtype_get(f->in)->bits,
+                 bits_out = (unsigned) qb_dtype_get(f->out)->bits;
+  if (want != NULL && memcmp(want, got, n * (bits_out / 8)) == 0) return;
+  const qb_verify_io io = {f, n, in, NULL, NULL};
+  qb_verify_result r;
+  qb_error err = {0};
+  if (qb_verify(&io, want, got, k->sem, &r, &err) != QB_OK) fail_msg("%s (%s): %s", k->name, where, err.msg);
+  if (r.first == SIZE_MAX) return;
+  fail_msg("%s (%s): element %zu, input 0x%0*" PRIx64 ": expected 0x%0*" PRIx64 ", got 0x%0*" PRIx64, k->name,
+           where, r.first, (int) bits_in / 4, qb_element_bits(f->in, in, r.first), (int) bits_out / 4, r.want,
+           (int) bits_out / 4, r.got);
 }
 
 #endif /* QB_TEST_CVT_H */

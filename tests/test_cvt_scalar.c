@@ -8,7 +8,9 @@
  *   test_cvt_scalar --sweep FAMILY [C/N]         chunk C of N of FAMILY's whole input
  *                                                space (QB_EXHAUSTIVE_STRIDE=k thins
  *                                                the 2^32 spaces to every k-th pattern;
- *                                                QB_CVT_ORACLE=every: see run_state)
+ *                                                QB_CVT_ORACLE=every: see run_state),
+ *                                                and every usable SIMD variant of FAMILY
+ *                                                against the reference on the same inputs
  *
  * tests/cvt.cmake registers the sweeps in chunks, labelled `exhaustive`.
  */
@@ -230,15 +232,25 @@ static void check_block(const cast* c, const void* in, void* out, size_t n, run_
 
 #define BLOCK 8192
 
+/* The sweep mode's SIMD variants of the family (none in unit mode): each runs on every
+ * block after the reference and is held to its output (test_cvt.h's qb_cvt_expect), so a
+ * 2^32 space costs one pass of the reference for the oracle and the variants together. */
+static const qb_kernel_info* g_variants[32];
+static size_t g_nvariants;
+
 /* Patterns first, first + stride, ... below hi through the reference, block by block. */
 static void sweep(const cast* c, uint64_t first, uint64_t hi, uint64_t stride) {
-  static uint64_t in[BLOCK], out[BLOCK]; /* wide enough for any format */
+  static uint64_t in[BLOCK], out[BLOCK], got[BLOCK]; /* wide enough for any format */
   run_state rs = run_state_new(c);
   uint64_t p = first;
   while (p < hi) {
     size_t n = 0;
     for (; n < BLOCK && p < hi; n++, p += stride) qb_cvt_set(c->fi, in, n, p);
     check_block(c, in, out, n, &rs);
+    for (size_t j = 0; j < g_nvariants; j++) {
+      qb_kernel_unary(g_variants[j])(n, in, got, NULL);
+      qb_cvt_expect(g_variants[j], in, out, got, n, "sweep");
+    }
   }
   run_close(c, &rs);
 }
@@ -256,11 +268,14 @@ static void test_sweep(void** state) {
   const uint64_t first = qb_cvt_sweep_first(&g_sweep);
   const uint64_t visited =
       first < g_sweep.hi ? (g_sweep.hi - first + g_sweep.stride - 1) / g_sweep.stride : 0;
-  printf("%s: chunk %u/%u [0x%09" PRIx64 ", 0x%09" PRIx64 ") stride %" PRIu64 ", oracle at %s: %" PRIu64
-         " inputs, %.2f s wall, %.2f s CPU (%.1f ns CPU each)\n",
-         c.ref->name, g_sweep.chunk, g_sweep.nchunks, g_sweep.lo, g_sweep.hi, g_sweep.stride,
-         run_state_new(&c).every ? "every input" : "run ends", visited, dt, dc,
-         visited ? 1e9 * dc / (double) visited : 0.0);
+  printf(
+      "%s: chunk %u/%u [0x%09" PRIx64 ", 0x%09" PRIx64 ") stride %" PRIu64 ", oracle at %s: %" PRIu64
+      " inputs, %.2f s wall, %.2f s CPU (%.1f ns CPU each: the reference, the oracle and %zu variant(s))\n",
+      c.ref->name, g_sweep.chunk, g_sweep.nchunks, g_sweep.lo, g_sweep.hi, g_sweep.stride,
+      run_state_new(&c).every ? "every input" : "run ends", visited, dt, dc,
+      visited ? 1e9 * dc / (double) visited : 0.0, g_nvariants);
+  for (size_t j = 0; j < g_nvariants; j++)
+    printf("  %s against the reference: every input above\n", g_variants[j]->name);
 }
 
 /* ---- Unit mode. */
@@ -492,6 +507,14 @@ int main(int argc, char** argv) {
       fprintf(stderr, "%s: '%s' is not a cast family\n", argv[0], f->name);
       return 2;
     }
+    qb_cpu cpu;
+    qb_error err = {0};
+    qb_cpu_detect(&cpu);
+    if (qb_cpu_cap_from_env(&cpu, &err) != QB_OK) {
+      qb_error_print(&err);
+      return 2;
+    }
+    g_nvariants = qb_cvt_usable_variants(g_sweep.family, &cpu, g_variants, 32, true);
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_sweep)};
     return cmocka_run_group_tests_name(f->name, tests, NULL, NULL);
   }

@@ -30,29 +30,12 @@ static bool is_cast_family(qb_family f) {
   return qb_cvt_is_cast_family(f);
 }
 
-/* The usable non-scalar variants of `family` (every cast family when QB_FAMILY_COUNT);
- * prints the others as skipped. Returns how many were found. */
 static size_t usable_variants(qb_family family, const qb_kernel_info** out, size_t max, bool report) {
-  size_t n = 0, skipped = 0;
-  for (size_t i = 0; i < qb_kernel_count(); i++) {
-    const qb_kernel_info* k = qb_kernel_at(i);
-    if (!is_cast_family(k->family) || k->isa == QB_ISA_scalar) continue;
-    if (family != QB_FAMILY_COUNT && k->family != family) continue;
-    char buf[160];
-    const char* reason;
-    if (!qb_kernel_usable(k, &g_cpu, &reason, buf, sizeof buf)) {
-      if (report) printf("[ SKIPPED  ] %s: %s\n", k->name, reason);
-      skipped++;
-      continue;
-    }
-    if (n < max) out[n++] = k;
-  }
-  if (report) printf("%zu usable variant(s), %zu skipped\n", n, skipped);
-  return n;
+  return qb_cvt_usable_variants(family, &g_cpu, out, max, report);
 }
 
-/* ---- A variant's output judged by the verification oracle (numerics/verify.h): the
- * reference with the variant's declared semantics applied, element by element. */
+/* ---- A family's reference and formats (a variant's output is judged by test_cvt.h's
+ * qb_cvt_expect: the verification oracle of host/numerics/verify.h). */
 
 typedef struct family_ctx {
   const qb_family_info* f;
@@ -69,22 +52,6 @@ static family_ctx family_ctx_of(qb_family family) {
   assert_non_null(c.ref);
   assert_non_null(c.ref->fn);
   return c;
-}
-
-/* Fails on the first output that the oracle rejects, printing its input and both outputs.
- * want: the reference's output on `in` (NULL: the oracle computes it). */
-static void compare(const family_ctx* c, const qb_kernel_info* k, const void* in, const void* want,
-                    const void* got, size_t n, const char* where) {
-  /* Equal bits pass under every semantics: the element-wise check only looks closer. */
-  if (want != NULL && memcmp(want, got, n * (c->dout->bits / 8)) == 0) return;
-  const qb_verify_io io = {c->f, n, in, NULL, NULL};
-  qb_verify_result r;
-  qb_error err = {0};
-  if (qb_verify(&io, want, got, k->sem, &r, &err) != QB_OK) fail_msg("%s (%s): %s", k->name, where, err.msg);
-  if (r.first == SIZE_MAX) return;
-  fail_msg("%s (%s): element %zu, input 0x%0*" PRIx64 ": expected 0x%0*" PRIx64 ", got 0x%0*" PRIx64, k->name,
-           where, r.first, (int) c->di->bits / 4, qb_element_bits(c->f->in, in, r.first),
-           (int) c->dout->bits / 4, r.want, (int) c->dout->bits / 4, r.got);
 }
 
 /* ---- Inputs for the size tests: random bit patterns, values near the output format's
@@ -165,7 +132,7 @@ static void check_sizes_and_alignment(const qb_kernel_info* k) {
       fill_inputs(&c, in + off * eb_in, n, &seed);
       memset(out, 0xA5, (off + n + GUARD) * eb_out);
       qb_kernel_unary(k)(n, n ? in + off * eb_in : NULL, n ? out + off * eb_out : NULL, NULL);
-      compare(&c, k, in + off * eb_in, NULL, out + off * eb_out, n, where);
+      qb_cvt_expect(k, in + off * eb_in, NULL, out + off * eb_out, n, where);
       for (size_t g = 0; g < off * eb_out; g++) {
         if (out[g] != 0xA5) fail_msg("%s (%s): wrote before the output", k->name, where);
       }
@@ -199,7 +166,7 @@ static void check_in_place(const qb_kernel_info* k) {
     qb_kernel_unary(k)(n, buf, buf, NULL);
     char where[64];
     snprintf(where, sizeof where, "in place, n = %zu", n);
-    compare(&c, k, in, NULL, buf, n, where);
+    qb_cvt_expect(k, in, NULL, buf, n, where);
     free(buf);
     free(in);
   }
@@ -226,7 +193,7 @@ static void sweep_variants(qb_family family, const qb_kernel_info* const* ks, si
     qb_kernel_unary(c.ref)(n, in, want, NULL);
     for (size_t j = 0; j < nk; j++) {
       qb_kernel_unary(ks[j])(n, in, got, NULL);
-      compare(&c, ks[j], in, want, got, n, "sweep");
+      qb_cvt_expect(ks[j], in, want, got, n, "sweep");
     }
   }
   if (verbose) {
