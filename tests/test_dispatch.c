@@ -3,6 +3,7 @@
  * set by tests/isa_levels.cmake): the registry is consistent, dispatch picks the best
  * variant at or under the cap, and what it picks agrees with the scalar reference.
  */
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,23 +46,140 @@ static void test_registry_consistent(void** state) {
   }
 }
 
-/* Dispatch picks the first usable variant, never one above the cap. */
+/* The first usable variant in the family's registry order; NULL when none. */
+static const qb_kernel_info* first_usable(qb_family f, const qb_cpu* cpu) {
+  char buf[160];
+  for (size_t i = 0; i < qb_kernel_count(); i++) {
+    const qb_kernel_info* k = qb_kernel_at(i);
+    if (k->family == f && qb_kernel_usable(k, cpu, NULL, buf, sizeof buf)) return k;
+  }
+  return NULL;
+}
+
+/* The first usable variant that kernels/prefer.inc prefers for f on cpu's class. */
+static const qb_kernel_info* first_preferred(qb_family f, const qb_cpu* cpu) {
+  char buf[160];
+  for (size_t i = 0; i < qb_preference_count(); i++) {
+    const qb_preference* p = qb_preference_at(i);
+    const qb_kernel_info* k = qb_preference_kernel(p);
+    if (p->family == f && p->cls == cpu->cls && k != NULL &&
+        qb_kernel_usable(k, cpu, NULL, buf, sizeof buf)) {
+      return k;
+    }
+  }
+  return NULL;
+}
+
+/* Dispatch picks the class's first usable preference, else the first usable variant in
+ * the registry order; never one above the cap. */
 static void test_pick_respects_cap(void** state) {
   (void) state;
-  char buf[160];
   for (int f = 0; f < QB_FAMILY_COUNT; f++) {
     const qb_kernel_info* p = qb_kernel_pick((qb_family) f, &g_cpu);
     assert_non_null(p);
     assert_true(qb_isa_level(p->isa) <= g_cpu.cap_level);
-    for (size_t i = 0; i < qb_kernel_count(); i++) {
-      const qb_kernel_info* k = qb_kernel_at(i);
-      if (k->family != (qb_family) f) continue;
-      if (qb_kernel_usable(k, &g_cpu, NULL, buf, sizeof buf)) {
-        assert_ptr_equal(k, p);
-        break;
+    const qb_kernel_info* want = first_preferred((qb_family) f, &g_cpu);
+    assert_ptr_equal(p, want != NULL ? want : first_usable((qb_family) f, &g_cpu));
+  }
+}
+
+/* Every row of kernels/prefer.inc names a registry entry of its family (a typo in a
+ * variant fails here as well as in the build), a class, and a variant other than the
+ * scalar reference; no row repeats another. */
+static void test_preferences_name_kernels(void** state) {
+  (void) state;
+  for (size_t i = 0; i < qb_preference_count(); i++) {
+    const qb_preference* p = qb_preference_at(i);
+    const qb_family_info* fi = qb_family_get(p->family);
+    assert_non_null(fi);
+    const qb_kernel_info* k = qb_preference_kernel(p);
+    if (k == NULL || k->family != p->family) {
+      fail_msg("kernels/prefer.inc row %zu: %s has no variant %s", i, fi->name, p->variant);
+    }
+    if ((unsigned) p->cls >= QB_CPU_CLASS_COUNT) fail_msg("kernels/prefer.inc row %zu: no such class", i);
+    if (k->isa == QB_ISA_scalar) fail_msg("kernels/prefer.inc row %zu: prefers the scalar reference", i);
+    for (size_t j = 0; j < i; j++) {
+      const qb_preference* q = qb_preference_at(j);
+      if (q->family == p->family && q->cls == p->cls && strcmp(q->variant, p->variant) == 0) {
+        fail_msg("kernels/prefer.inc rows %zu and %zu: the same row", j, i);
       }
     }
   }
+  assert_null(qb_preference_at(qb_preference_count()));
+}
+
+/*
+ * A CPU that has every feature and no cap (dispatch is only data here: nothing runs),
+ * of class `cls`: every built native ISA is usable on it.
+ */
+static qb_cpu cpu_of_class(qb_cpu_class cls) {
+  qb_cpu cpu = g_cpu;
+  cpu.features = ~0ull;
+  cpu.cap_level = INT_MAX;
+  cpu.cap_name[0] = '\0';
+  cpu.cls = cls;
+  return cpu;
+}
+
+/* A row is honoured on a CPU of its class (when its variant is usable) and not on a CPU
+ * of any class with no row for the family, which gets the registry order. */
+static void test_preference_follows_class(void** state) {
+  (void) state;
+  int checked = 0;
+  for (size_t i = 0; i < qb_preference_count(); i++) {
+    const qb_preference* p = qb_preference_at(i);
+    const qb_kernel_info* k = qb_preference_kernel(p);
+    assert_non_null(k);
+    if (!qb_isa_native(k->isa) || !qb_isa_built(k->isa)) continue; /* another arch's row */
+    qb_cpu cpu = cpu_of_class(p->cls);
+    const qb_kernel_info* want = first_preferred(p->family, &cpu);
+    assert_non_null(want);
+    assert_ptr_equal(qb_kernel_pick(p->family, &cpu), want);
+    if (want == k && k != first_usable(p->family, &cpu)) checked++;
+    for (int c = 0; c < QB_CPU_CLASS_COUNT; c++) {
+      qb_cpu other = cpu_of_class((qb_cpu_class) c);
+      if (first_preferred(p->family, &other) != NULL) continue; /* a row of its own */
+      assert_ptr_equal(qb_kernel_pick(p->family, &other), first_usable(p->family, &other));
+      assert_ptr_not_equal(qb_kernel_pick(p->family, &other), k);
+    }
+  }
+  printf("%d preference(s) checked against the registry order\n", checked);
+}
+
+/* A preferred variant that is not usable (here: its ISA above the cap) falls back to the
+ * registry order under that cap, not to another variant of the row's ISA. */
+static void test_preference_falls_back(void** state) {
+  (void) state;
+  for (size_t i = 0; i < qb_preference_count(); i++) {
+    const qb_preference* p = qb_preference_at(i);
+    const qb_kernel_info* k = qb_preference_kernel(p);
+    assert_non_null(k);
+    if (!qb_isa_native(k->isa) || !qb_isa_built(k->isa)) continue;
+    qb_cpu cpu = cpu_of_class(p->cls);
+    /* 1. Cap just below the row's ISA: the row is not usable. */
+    cpu.cap_level = qb_isa_level(k->isa) - 1;
+    snprintf(cpu.cap_name, sizeof cpu.cap_name, "below %s", qb_isa_name(k->isa));
+    const qb_kernel_info* got = qb_kernel_pick(p->family, &cpu);
+    assert_non_null(got);
+    assert_ptr_not_equal(got, k);
+    const qb_kernel_info* want = first_preferred(p->family, &cpu);
+    assert_ptr_equal(got, want != NULL ? want : first_usable(p->family, &cpu));
+    /* 2. No features at all: only the scalar reference runs. */
+    cpu = cpu_of_class(p->cls);
+    cpu.features = 0;
+    assert_ptr_equal(qb_kernel_pick(p->family, &cpu), qb_kernel_reference(p->family));
+  }
+}
+
+/* The class names round-trip, and this CPU's class is one of them. */
+static void test_cpu_class_names(void** state) {
+  (void) state;
+  for (int c = 0; c < QB_CPU_CLASS_COUNT; c++) {
+    assert_int_equal(qb_cpu_class_find(qb_cpu_class_name((qb_cpu_class) c)), c);
+  }
+  assert_int_equal(qb_cpu_class_find("no-such-class"), QB_CPU_CLASS_COUNT);
+  assert_true((unsigned) g_cpu.cls < QB_CPU_CLASS_COUNT);
+  printf("this CPU: class %s (%s)\n", qb_cpu_class_name(g_cpu.cls), g_cpu.class_why);
 }
 
 /* Inputs that any family of this dtype accepts (finite where that matters). */
@@ -190,6 +308,10 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_registry_consistent),
       cmocka_unit_test(test_pick_respects_cap),
+      cmocka_unit_test(test_preferences_name_kernels),
+      cmocka_unit_test(test_preference_follows_class),
+      cmocka_unit_test(test_preference_falls_back),
+      cmocka_unit_test(test_cpu_class_names),
       cmocka_unit_test(test_picked_matches_reference),
       cmocka_unit_test(test_stream_wanted_counts_bytes_moved),
   };

@@ -67,6 +67,9 @@ static int qb__info_json(const qb_ctx* ctx, FILE* out) {
                 t->from_hwloc ? "hwloc" : "sysconf", "caches", "l1d", (json_int_t) t->l1d, "l2",
                 (json_int_t) t->l2, "l3", (json_int_t) t->l3, "features", feats, "isa_cap", ctx->cpu.cap_name,
                 "emulated", "emulated", ctx->cpu.emulated, "why", ctx->cpu.emulated_why, "cpu_paths", paths);
+  json_object_set_new(o, "cpu_class",
+                      json_pack("{s:s,s:s,s:s}", "name", qb_cpu_class_name(ctx->cpu.cls), "why",
+                                ctx->cpu.class_why, "doc", qb_cpu_class_doc(ctx->cpu.cls)));
   /* Each device backend's devices by name ("opencl_devices"), then every backend. */
   for (int id = 0; id < QB_BACKEND_COUNT; id++) {
     const qb_backend_info* info = qb_backend_get((qb_backend_id) id);
@@ -121,6 +124,8 @@ int qb_cmd_info(qb_ctx* ctx, int argc, char** argv) {
   }
   fprintf(fo, "\n");
   fprintf(fo, "isa cap:    %s\n", ctx->cpu.cap_name[0] ? ctx->cpu.cap_name : "none");
+  fprintf(fo, "cpu class:  %s (%s): %s\n", qb_cpu_class_name(ctx->cpu.cls), ctx->cpu.class_why,
+          qb_cpu_class_doc(ctx->cpu.cls));
   if (ctx->cpu.emulated) {
     fprintf(fo, "emulated:   yes (%s): timings mean nothing about any machine\n", ctx->cpu.emulated_why);
   } else {

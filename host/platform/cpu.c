@@ -40,6 +40,30 @@ static const struct {
 #undef QB_ISA
 };
 
+static const struct {
+  const char* name;
+  const char* doc;
+} qb__classes[QB_CPU_CLASS_COUNT] = {
+#define QB__CPU_CLASS_ROW(tok, doc) {#tok, doc},
+    QB_CPU_CLASSES(QB__CPU_CLASS_ROW)
+#undef QB__CPU_CLASS_ROW
+};
+
+const char* qb_cpu_class_name(qb_cpu_class c) {
+  return (unsigned) c < QB_CPU_CLASS_COUNT ? qb__classes[c].name : "?";
+}
+
+const char* qb_cpu_class_doc(qb_cpu_class c) {
+  return (unsigned) c < QB_CPU_CLASS_COUNT ? qb__classes[c].doc : "?";
+}
+
+qb_cpu_class qb_cpu_class_find(const char* name) {
+  for (int c = 0; c < QB_CPU_CLASS_COUNT; c++) {
+    if (strcmp(qb__classes[c].name, name) == 0) return (qb_cpu_class) c;
+  }
+  return QB_CPU_CLASS_COUNT;
+}
+
 const char* qb_feature_name(qb_feature f) {
   return (unsigned) f < QB_FEAT_COUNT ? qb__features[f].name : "?";
 }
@@ -104,6 +128,60 @@ static void qb__detect_x86(qb_cpu* cpu) {
   cpu->features = f;
 }
 #endif
+
+#if defined(__x86_64__) || defined(__i386__)
+/*
+ * The class from CPUID leaf 0's vendor and leaf 1's family and model (the display
+ * values: base plus extended family when the base is 0xF, extended model on top for
+ * families 0x6 and 0xF), and whether AVX-512F was found usable (the OS saves the ZMM
+ * state). Needs the features detected first.
+ */
+static void qb__detect_class_x86(qb_cpu* cpu) {
+  unsigned a, b, c, d;
+  char vendor[13];
+  if (!__get_cpuid(0, &a, &b, &c, &d)) {
+    snprintf(cpu->class_why, sizeof cpu->class_why, "CPUID not available");
+    return;
+  }
+  memcpy(vendor, &b, 4);
+  memcpy(vendor + 4, &d, 4);
+  memcpy(vendor + 8, &c, 4);
+  vendor[12] = '\0';
+  if (!__get_cpuid(1, &a, &b, &c, &d)) {
+    snprintf(cpu->class_why, sizeof cpu->class_why, "%s, CPUID leaf 1 not available", vendor);
+    return;
+  }
+  const unsigned base_family = (a >> 8) & 0xF, base_model = (a >> 4) & 0xF;
+  const unsigned family = base_family == 0xF ? base_family + ((a >> 20) & 0xFF) : base_family;
+  const unsigned model =
+      base_family == 0x6 || base_family == 0xF ? base_model | (((a >> 16) & 0xF) << 4) : base_model;
+  const bool avx512 = (cpu->features & (1ull << QB_FEAT_avx512f)) != 0;
+  if (strcmp(vendor, "AuthenticAMD") == 0 && family == 0x19 && avx512) {
+    cpu->cls = QB_CPU_CLASS_zen4;
+  } else if (strcmp(vendor, "GenuineIntel") == 0 && avx512) {
+    cpu->cls = QB_CPU_CLASS_intel_avx512;
+  }
+  snprintf(cpu->class_why, sizeof cpu->class_why, "%s family 0x%x model 0x%x, %s", vendor, family, model,
+           avx512 ? "AVX-512F" : "no AVX-512F");
+}
+#endif
+
+/* QBENCH_CPU_CLASS, when set to a class's name, replaces the detected class. */
+static void qb__class_from_env(qb_cpu* cpu) {
+  const char* env = getenv("QBENCH_CPU_CLASS");
+  if (env == NULL || env[0] == '\0') return;
+  char detected[160];
+  snprintf(detected, sizeof detected, "%s", cpu->class_why);
+  const qb_cpu_class c = qb_cpu_class_find(env);
+  if (c == QB_CPU_CLASS_COUNT) {
+    snprintf(cpu->class_why, sizeof cpu->class_why, "%.80s; QBENCH_CPU_CLASS=%.32s ignored: unknown class",
+             detected, env);
+    return;
+  }
+  snprintf(cpu->class_why, sizeof cpu->class_why, "QBENCH_CPU_CLASS=%s; detected %s (%.80s)", env,
+           qb_cpu_class_name(cpu->cls), detected);
+  cpu->cls = c;
+}
 
 #if defined(__aarch64__)
 static void qb__detect_arm(qb_cpu* cpu) {
@@ -192,12 +270,16 @@ static void qb__detect_emulation(qb_cpu* cpu) {
 void qb_cpu_detect(qb_cpu* cpu) {
   memset(cpu, 0, sizeof *cpu);
   cpu->cap_level = INT_MAX;
+  cpu->cls = QB_CPU_CLASS_other;
 #if defined(__x86_64__) || defined(__i386__)
   qb__detect_x86(cpu);
+  qb__detect_class_x86(cpu);
 #elif defined(__aarch64__)
   qb__detect_arm(cpu);
+  snprintf(cpu->class_why, sizeof cpu->class_why, "no Arm class measured");
 #endif
   qb__detect_emulation(cpu);
+  qb__class_from_env(cpu);
 }
 
 qb_status qb_cpu_set_cap(qb_cpu* cpu, const char* isa_name, qb_error* err) {

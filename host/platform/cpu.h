@@ -25,6 +25,24 @@ typedef enum qb_isa {
   QB_ISA_COUNT
 } qb_isa;
 
+/*
+ * CPU classes: the kinds of CPU on which a variant order was measured
+ * (kernels/prefer.inc: on a CPU of that class, dispatch picks the row's variant ahead
+ * of the registry order). Only classes something was measured on; every other CPU is
+ * `other` and gets the registry order alone.
+ */
+#define QB_CPU_CLASSES(X)                                                                   \
+  X(other, "any CPU not below: the registry order alone")                                   \
+  X(zen4, "AMD family 0x19 with AVX-512 (Zen 4: 512-bit operations as two 256-bit halves)") \
+  X(intel_avx512, "Intel with AVX-512 (measured on an Emerald Rapids Xeon: full-width 512-bit units)")
+
+typedef enum qb_cpu_class {
+#define QB__CPU_CLASS_ENUM(tok, doc) QB_CPU_CLASS_##tok,
+  QB_CPU_CLASSES(QB__CPU_CLASS_ENUM)
+#undef QB__CPU_CLASS_ENUM
+      QB_CPU_CLASS_COUNT
+} qb_cpu_class;
+
 typedef struct qb_cpu {
   uint64_t features; /* bit (1 << qb_feature) */
   int cap_level;     /* ISAs above this level are disabled; INT32_MAX: no cap */
@@ -33,13 +51,26 @@ typedef struct qb_cpu {
    * timings mean nothing about any machine. emulated_why says how it was found. */
   bool emulated;
   char emulated_why[160];
+  /* The CPU class (x86: from CPUID's vendor and family and the AVX-512 features found
+   * above; Arm: always `other`), or QBENCH_CPU_CLASS's; class_why says from what
+   * ("GenuineIntel family 0x6 model 0xcf, AVX-512F"). The ISA cap does not change it:
+   * a preferred variant above the cap is not usable, and dispatch falls back to the
+   * registry order. Under emulation it is the emulated CPU's class. */
+  qb_cpu_class cls;
+  char class_why[160];
 } qb_cpu;
 
-/* Detects the features and emulation; no cap. Never fails: a feature not found is
+/* Detects the features, emulation and the CPU class; no cap. Never fails: a feature not found is
  * absent. Emulation: QBENCH_EMULATED=1 or 0 decides (the test scripts set it); otherwise
  * qemu-user is recognized by /proc/thread-self/exe naming the emulator (qemu fakes
- * /proc/self/exe only), or by /proc/cpuinfo describing another architecture. */
+ * /proc/self/exe only), or by /proc/cpuinfo describing another architecture. Class:
+ * QBENCH_CPU_CLASS=<name> decides when it names a class (an unknown name is ignored, and
+ * class_why says so). */
 void qb_cpu_detect(qb_cpu* cpu);
+/* Class names ("intel_avx512") and their one-line descriptions. */
+const char* qb_cpu_class_name(qb_cpu_class c);
+const char* qb_cpu_class_doc(qb_cpu_class c);
+qb_cpu_class qb_cpu_class_find(const char* name); /* QB_CPU_CLASS_COUNT when unknown */
 /* Caps at the named ISA (e.g. "avx2"; "scalar" keeps only the references). */
 qb_status qb_cpu_set_cap(qb_cpu* cpu, const char* isa_name, qb_error* err);
 /* Applies QBENCH_MAX_ISA when set. */

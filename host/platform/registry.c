@@ -147,8 +147,50 @@ bool qb_kernel_usable(const qb_kernel_info* k, const qb_cpu* cpu, const char** r
   return true;
 }
 
+/*
+ * kernels/prefer.inc: per CPU class, variants that dispatch picks ahead of the registry
+ * order. A family or class token that does not exist fails to compile (the enums); so
+ * does a variant, through the static assertion below naming the function that
+ * kernels.inc declares (sizeof does not evaluate it, so an unbuilt one is fine). The
+ * last entry only keeps the array nonempty when the file has no rows.
+ */
+#define QB_PREFER(family, variant, cls) \
+  _Static_assert(sizeof(&qb_##family##_ukernel__##variant) != 0, "prefer.inc: " #family "__" #variant);
+#include "prefer.inc"
+#undef QB_PREFER
+
+static const qb_preference qb__prefer[] = {
+#define QB_PREFER(family, variant, cls) {QB_FAMILY_##family, #variant, QB_CPU_CLASS_##cls},
+#include "prefer.inc"
+#undef QB_PREFER
+    {QB_FAMILY_COUNT, "", QB_CPU_CLASS_COUNT}};
+
+size_t qb_preference_count(void) {
+  return sizeof qb__prefer / sizeof qb__prefer[0] - 1;
+}
+
+const qb_preference* qb_preference_at(size_t i) {
+  return i < qb_preference_count() ? &qb__prefer[i] : NULL;
+}
+
+const qb_kernel_info* qb_preference_kernel(const qb_preference* p) {
+  for (size_t i = 0; i < QB__NKERNELS; i++) {
+    const qb_kernel_info* k = qb_kernel_at(i);
+    if (k->family == p->family && strcmp(k->variant, p->variant) == 0) return k;
+  }
+  return NULL;
+}
+
 const qb_kernel_info* qb_kernel_pick(qb_family f, const qb_cpu* cpu) {
   char buf[160];
+  /* 1. The class's preferences for the family, in the table's order, when usable. */
+  for (size_t i = 0; i < qb_preference_count(); i++) {
+    const qb_preference* p = &qb__prefer[i];
+    if (p->family != f || p->cls != cpu->cls) continue;
+    const qb_kernel_info* k = qb_preference_kernel(p);
+    if (k != NULL && qb_kernel_usable(k, cpu, NULL, buf, sizeof buf)) return k;
+  }
+  /* 2. Otherwise the registry order: the first usable variant. */
   for (size_t i = 0; i < QB__NKERNELS; i++) {
     const qb_kernel_info* k = qb_kernel_at(i);
     if (k->family == f && qb_kernel_usable(k, cpu, NULL, buf, sizeof buf)) {

@@ -100,8 +100,25 @@ const qb_kernel_info* qb_kernel_find(const char* name);
 const qb_kernel_info* qb_kernel_reference(qb_family f);
 /* Whether it can run here; when not, *reason says why (buf holds it when needed). */
 bool qb_kernel_usable(const qb_kernel_info* k, const qb_cpu* cpu, const char** reason, char* buf, int buflen);
-/* The first usable variant of a family, best first: what dispatch picks. */
+/*
+ * What dispatch picks: the first usable variant that kernels/prefer.inc prefers for the
+ * family on this CPU's class, else the first usable variant in the registry order (best
+ * first). NULL only when nothing is usable (never: the scalar reference always is).
+ */
 const qb_kernel_info* qb_kernel_pick(qb_family f, const qb_cpu* cpu);
+
+/* One row of kernels/prefer.inc: on a CPU of class `cls`, pick `variant` ("avx2_u32")
+ * of `family` ahead of the registry order, when it is usable. */
+typedef struct qb_preference {
+  qb_family family;
+  const char* variant;
+  qb_cpu_class cls;
+} qb_preference;
+
+size_t qb_preference_count(void);
+const qb_preference* qb_preference_at(size_t i);
+/* The registry entry the row names; NULL when none (a test keeps it from happening). */
+const qb_kernel_info* qb_preference_kernel(const qb_preference* p);
 
 static inline qb_unary_fn* qb_kernel_unary(const qb_kernel_info* k) {
   return (qb_unary_fn*) k->fn;

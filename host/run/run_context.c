@@ -101,6 +101,9 @@ json_t* qb_run_context(const qb_run_facts* r, bool incomplete) {
   json_object_set_new(q, "threads_all", json_integer(r->all_threads));
   json_object_set_new(q, "threads_pinned", json_boolean(r->pinned_all));
   json_object_set_new(q, "cpu_model", json_string(ctx->topo.cpu_model));
+  /* The CPU class decides dispatch's preferences (kernels/prefer.inc): which variant
+   * each family's "picked" row is. */
+  json_object_set_new(q, "cpu_class", json_string(qb_cpu_class_name(ctx->cpu.cls)));
   json_object_set_new(q, "unplanned_variants", qb__unplanned_json(r->plan));
   json_t* user = json_object();
   for (size_t i = 0; o != NULL && i < o->n_context; i++) {
