@@ -18,8 +18,8 @@
  * Without a peer an operation still times qbench's side: ci/peers/torch_peers.py asks
  * for those (--only FAMILY) to set them beside PyTorch's.
  *
- * Output: one line per operation and size: the variant qbench's dispatch picks (the
- * family's first usable one, `qbench list`'s "picked"), both sides' best rates in
+ * Output: one line per operation and size: the variant qbench's dispatch picks
+ * (qb_kernel_pick: `qbench list`'s "picked", kernels/prefer.inc included), both sides' best rates in
  * elements per second and their ratio qbench / peer (above 1: qbench is faster), then
  * each side's median rate and the median of the per-round ratios of that variant and the
  * peer (the steadier figure on a loaded machine).
@@ -393,11 +393,12 @@ static int qb__run_all(const size_t* sizes, size_t n_sizes, int rounds, double m
           times[ji * nr + r] = qb__time(&j, min_s);
         }
       }
-      /* 3. The variant dispatch picks (the family's first usable one: jobs[0]), not the
+      /* 3. The variant dispatch picks (qb_kernel_pick, as `qbench list` says), not the
        * one with the best round: picking among the variants after the fact would favour
        * whichever had the luckiest round. Its best round, its median, the peer's, and the
        * median of the rounds' own ratios (peer time / qbench time in the same round);
        * --variants prints every variant's rates as well. */
+      const qb_kernel_info* picked = qb_kernel_pick(f, &cpu);
       size_t bj = SIZE_MAX, pj = SIZE_MAX;
       double best_qb = INFINITY, best_peer = INFINITY, med_qb = INFINITY, med_peer = INFINITY,
              med_ratio = NAN;
@@ -407,9 +408,12 @@ static int qb__run_all(const size_t* sizes, size_t n_sizes, int rounds, double m
           pj = ji;
           best_peer = best;
           med_peer = qb__median(times + ji * nr, nr, scratch);
-        } else if (bj == SIZE_MAX) {
-          best_qb = best;
-          bj = ji;
+        } else if (bj == SIZE_MAX || qb_kernel_at(jobs[ji]) == picked) {
+          /* The first usable variant unless the picked one is among the timed ones. */
+          if (bj == SIZE_MAX || qb_kernel_at(jobs[bj]) != picked) {
+            best_qb = best;
+            bj = ji;
+          }
         }
       }
       const qb_kernel_info* best_k = bj != SIZE_MAX ? qb_kernel_at(jobs[bj]) : NULL;
