@@ -424,11 +424,84 @@ static inline void qb_cvt_avx512skx_bf16_f32_tail(const uint16_t* in, float* out
 }
 
 /* f32 -> bf16, 16 elements with integer arithmetic (qb_cvt_avx512_f32_to_bf16, the
- * reference's algorithm, then vpmovdw): bit-exact. */
+ * reference's algorithm, then vpmovdw): bit-exact. The 32-element blocks below run it for
+ * a block that holds a NaN. */
 static inline void qb_cvt_avx512skx_f32_bf16_x16(const float* in, uint16_t* out) {
   _mm256_storeu_si256((__m256i*) out, qb_cvt_avx512_f32_to_bf16(_mm512_loadu_si512(in)));
 }
+
+/*
+ * f32 -> bf16 on 32 elements, AVX-512 F/BW (blocks qb_cvt_avx512skx_f32_bf16_x32 and
+ * _tail): the rounding of qb_cvt_w16_avx2_f32_bf16_x64 on 16 lanes, bit-exact with the
+ * reference. 7 operations per 32 elements and a NaN test against 20 for two
+ * qb_cvt_avx512_f32_to_bf16 (whose vpmovdw is 2 uops on Intel).
+ * 1. w + 0x8000 on the 32-bit lanes rounds half up: its high half is hi + 1 exactly when
+ *    lo >= 0x8000, the carry going into the exponent (to inf past the largest finite
+ *    value, as the reference). No finite or infinite input overflows the 32 bits.
+ * 2. Ties to even: the sum's low half is 0 exactly at a tie (lo 0x8000), where the
+ *    reference keeps an even hi: the sum's hi with its lsb cleared (hi + 1 when hi is odd,
+ *    hi when it is even). vptestnmd finds those lanes, a masked vpandd clears bit 16.
+ * 3. One vpermt2w takes the 32 high halves of the two sums, in order.
+ * 4. NaN (the reference keeps the top payload bits and sets the quiet bit; step 1 may
+ *    carry out of a NaN's payload) is rare: one vcmpps unordered of the two input vectors
+ *    finds one in either, and such a block is written again by
+ *    qb_cvt_avx512skx_f32_bf16_x16 (the reference's algorithm), out of line, after the
+ *    fast store, as in qb_cvt_w16_avx2_f32_bf16_x64 (a branch in front of the store
+ *    makes it wait); a block whose output overlaps its own input (a cast over its own
+ *    buffer, y == x, in its first block) stores to a scratch block, copied out after
+ *    the test, so that the redo still finds its input.
+ */
+static inline __m512i qb_cvt_avx512_f32_to_bf16_w32(__m512i a, __m512i b) {
+  const __m512i half = _mm512_set1_epi32(0x8000);
+  const __m512i low = _mm512_set1_epi32(0xFFFF);
+  const __m512i no_lsb = _mm512_set1_epi32(~0x10000);
+  const __m512i high_halves = _mm512_set_epi16(63, 61, 59, 57, 55, 53, 51, 49, 47, 45, 43, 41, 39, 37, 35, 33,
+                                               31, 29, 27, 25, 23, 21, 19, 17, 15, 13, 11, 9, 7, 5, 3, 1);
+  /* 1. */
+  __m512i sa = _mm512_add_epi32(a, half);
+  __m512i sb = _mm512_add_epi32(b, half);
+  /* 2. */
+  sa = _mm512_mask_and_epi32(sa, _mm512_testn_epi32_mask(sa, low), sa, no_lsb);
+  sb = _mm512_mask_and_epi32(sb, _mm512_testn_epi32_mask(sb, low), sb, no_lsb);
+  /* 3. */
+  return _mm512_permutex2var_epi16(sa, high_halves, sb);
+}
+
+/* Step 4's rare blocks, out of line: a block holding a NaN, from its input (which no
+ * store of the block has touched), and a block whose output overlaps its input, from the
+ * scratch block it was written to (`written`). */
+static __attribute__((noinline, cold)) void qb_cvt_avx512skx_f32_bf16_fix32(const float* in, uint16_t* out,
+                                                                            const uint16_t* written,
+                                                                            int nan) {
+  if (nan) {
+    qb_cvt_avx512skx_f32_bf16_x16(in, out);
+    qb_cvt_avx512skx_f32_bf16_x16(in + 16, out + 16);
+  } else {
+    _mm512_storeu_si512(out, _mm512_loadu_si512(written));
+  }
+}
+
+static inline __attribute__((always_inline)) void qb_cvt_avx512skx_f32_bf16_x32(const float* in,
+                                                                                uint16_t* out) {
+  uint16_t scratch[32];
+  const int overlap = (uintptr_t) out - (uintptr_t) in + 64u < 192u;
+  uint16_t* dst = overlap ? scratch : out;
+  const __m512 a = _mm512_loadu_ps(in);
+  const __m512 b = _mm512_loadu_ps(in + 16);
+  const int nan = _mm512_cmp_ps_mask(a, b, _CMP_UNORD_Q) != 0;
+  _mm512_storeu_si512(dst, qb_cvt_avx512_f32_to_bf16_w32(_mm512_castps_si512(a), _mm512_castps_si512(b)));
+  if (__builtin_expect((nan | overlap) != 0, 0)) qb_cvt_avx512skx_f32_bf16_fix32(in, out, dst, nan);
+}
+
+/* The last n < 32, masked (masked-off lanes are neither read nor written), by the
+ * reference's algorithm: once a call, so no NaN test. */
 static inline void qb_cvt_avx512skx_f32_bf16_tail(const float* in, uint16_t* out, size_t n) {
+  if (n >= 16) {
+    qb_cvt_avx512skx_f32_bf16_x16(in, out);
+    in += 16;
+    out += 16;
+    n -= 16;
+  }
   const __mmask16 m = qb_cvt_mask16(n);
   _mm256_mask_storeu_epi16(out, m, qb_cvt_avx512_f32_to_bf16(_mm512_maskz_loadu_epi32(m, in)));
 }
