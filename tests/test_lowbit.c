@@ -1163,6 +1163,83 @@ static void check_nvf4_tiny_g(const qb_kernel_info* k) {
   }
 }
 
+/* The value of a finite E4M3 code 0x00-0x7E (its definition: 2^-9 m for exponent field 0,
+ * else (8 + m) 2^(e - 10)). */
+static float e4m3_value(uint8_t c) {
+  const int e = c >> 3, m = c & 7;
+  return e == 0 ? ldexpf((float) m, -9) : ldexpf((float) (8 + m), e - 10);
+}
+
+/*
+ * NVFP4 at the rounding boundaries of E2M1 (0.25, 0.75, 1.25, 1.75, 2.5, 3.5, 5) and at its
+ * saturation (6), for many block scales d: under tensor scales g (none, few-bit ones where
+ * x / d is an exact tie, 23-bit ones, huge ones, and tiny ones that make d an f32
+ * subnormal) and scale codes s (E4M3 subnormals, normals, 0x7E), blocks whose element 0 is
+ * the amax fl(6 e4m3(s) g) and whose others are each boundary b as x = fl(b d) moved by
+ * -1, 0, +1 f32 steps (held at the amax), both signs; d = e4m3(s') g from the scale s' that
+ * the reference gives the amax. The quotients a product by 1/d may put on the wrong side
+ * of a boundary (f32-nvf4-quant-avx512vbmi-u256.c's bracket, which divides there). The
+ * kernel runs on the blocks as they lie and from a pointer one float past a 64-byte line.
+ */
+static void check_nvf4_boundaries(const qb_kernel_info* k) {
+  if (k->family != QB_FAMILY_f32_nvf4_quant) return;
+  static const float gs[] = {0.0f,           5.0f / 128.0f, 0.375f, 0.37f,     1.7f,  0x1.234566p+5f,
+                             0x1.fffffep-3f, 3e4f,          1e30f,  0x1p-140f, 1e-40f};
+  static const uint8_t ss[] = {0x01, 0x03, 0x07, 0x08, 0x1A, 0x30, 0x38, 0x3F, 0x44, 0x55, 0x6F, 0x7D, 0x7E};
+  static const float bounds[8] = {0.25f, 0.75f, 1.25f, 1.75f, 2.5f, 3.5f, 5.0f, 6.0f};
+  /* 8 blocks per scale code, 7 iterations of the AVX-512 kernel's 16 blocks. */
+  enum { NS = sizeof ss, NB = NS * 8 + 8, NX = NB * 16 };
+  static float x[NX];
+  static _Alignas(64) float buf[NX + 16];
+  static uint8_t got[NB * 9 + 64], want[NB * 9 + 64];
+  for (size_t gi = 0; gi < sizeof gs / sizeof gs[0]; gi++) {
+    const float g = gs[gi] != 0.0f ? gs[gi] : 1.0f;
+    qb_quant_params p;
+    memset(&p, 0, sizeof p);
+    p.scale = gs[gi];
+    memset(x, 0, sizeof x);
+    for (int si = 0; si < NS; si++) {
+      const float amax = 6.0f * e4m3_value(ss[si]) * g;
+      float blk[16] = {amax};
+      qb_block_nvf4 one;
+      qb_kernel_unary(qb_kernel_reference(k->family))(16, blk, &one, gi == 0 ? NULL : &p);
+      if (!isfinite(amax) || one.s > 0x7E) continue;
+      const float d = e4m3_value(one.s) * g;
+      /* 24 values (8 boundaries, 3 steps each) over two blocks, then both again negated
+       * (element 0 too) with the signs of the others alternating the other way. */
+      for (int v = 0; v < 4; v++) {
+        float* xb = x + 16 * (8 * si + 2 * v);
+        for (int h = 0; h < 2; h++) {
+          xb[16 * h] = v & 2 ? -amax : amax;
+          for (int i = 1; i < 16; i++) {
+            const int j = 15 * h + i - 1;
+            float m = 0.0f;
+            if (j < 24) {
+              const uint32_t w = to_bits(bounds[j / 3] * d);
+              m = w == 0 && j % 3 == 0 ? 0.0f : from_bits(w + (uint32_t) (j % 3) - 1u);
+              if (m > amax) m = amax;
+            }
+            xb[16 * h + i] = (i + v) & 1 ? -m : m;
+          }
+        }
+      }
+    }
+    for (int shift = 0; shift < 2; shift++) {
+      float* xs = buf + shift;
+      memcpy(xs, x, sizeof x);
+      memset(got, 0xA5, sizeof got);
+      memset(want, 0xA5, sizeof want);
+      qb_kernel_unary(k)((size_t) NX, xs, got, gi == 0 ? NULL : &p);
+      qb_kernel_unary(qb_kernel_reference(k->family))((size_t) NX, xs, want, gi == 0 ? NULL : &p);
+      for (size_t i = 0; i < (size_t) NB * 9 + 64; i++)
+        if (got[i] != want[i])
+          fail_msg("%s: g = %a%s, block %zu at the E2M1 boundaries, byte %zu: got 0x%02X, want 0x%02X",
+                   k->name, (double) gs[gi], shift ? " (pointer 4 bytes past a line)" : "", i / 9, i % 9,
+                   got[i], want[i]);
+    }
+  }
+}
+
 /* One non-scalar variant against its reference over three spreads of inputs, every n
  * that is a multiple of the block up to 8 blocks, then every 13th. */
 static void check(const qb_kernel_info* k) {
@@ -1175,6 +1252,7 @@ static void check(const qb_kernel_info* k) {
   check_f8b128_min_normal(k);
   check_f8b128_ties(k);
   check_nvf4_tiny_g(k);
+  check_nvf4_boundaries(k);
   check_dequant_scales(k);
   check_f8b128_dequant_codes(k);
   enum { N = 128 * 33 };
