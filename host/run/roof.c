@@ -262,12 +262,11 @@ static double qb__time_way(qb__roofing* r, qb_roof* x, size_t i, const qb__way* 
   const unsigned places = way->stream.nt ? 1 : x->placements;
   qb_cpu_bench b;
   qb_error err = {0};
-  const qb_status st =
-      way->work == QB_CPU_WORK_STREAM
-          ? qb_cpu_bench_stream(&b, way->stream, (size_t) x->bytes, x->threads, places, &ctx->cpu, timeout,
-                                &err)
-          : qb_cpu_bench_roof(&b, way->work, (size_t) x->bytes, x->threads, places, way->stream.narrow,
-                              &ctx->cpu, timeout, &err);
+  const qb_status st = way->work == QB_CPU_WORK_STREAM
+                           ? qb_cpu_bench_stream(&b, way->stream, (size_t) x->bytes, x->threads, places,
+                                                 &ctx->cpu, timeout, &err)
+                           : qb_cpu_bench_roof(&b, way->work, (size_t) x->bytes, x->threads, places,
+                                               way->stream.narrow, &ctx->cpu, timeout, &err);
   if (st != QB_OK) {
     /* A way this CPU lacks (non-temporal stores without AVX2) is no failure. */
     if (st != QB_UNSUPPORTED && x->method == NULL) qb_text_copy(x->reason, sizeof x->reason, err.msg);
