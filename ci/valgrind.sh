@@ -6,10 +6,11 @@
 # thread on one core: the figures are meaningless, the memory checks are the point.
 # QB_VALGRIND_BUILD=DIR runs the qbench already built in DIR instead (ci/test.sh passes its
 # Release build: one build fewer; a report then names functions without line numbers,
-# and running this script alone gives them). The run sizes its L3 and DRAM roofs as if the
-# last-level cache were QB_VALGRIND_L3 (default 16M; empty: as detected): under memcheck a
-# DRAM roof of 4x a 260 MiB L3 (an Intel Xeon VM of session 22) took most of the step's
-# 184 s, and one of 64 MiB goes through the same code (the big-roof path starts at 4 MiB).
+# and running this script alone gives them). The run sizes its cases and roofs as if the
+# caches were QB_VALGRIND_CACHES (default L2=256K,L3=16M; empty: as detected): under
+# memcheck a DRAM roof of 4x a 260 MiB L3 and L2 cases of 1 MiB (an Intel Xeon VM of
+# session 22: 2 MiB L2) cost minutes, and these sizes go through the same code (L2 cases
+# beyond L1, big roofs from 4 MiB).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
@@ -27,9 +28,9 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 start=$(date +%s)
 status=0
-l3=${QB_VALGRIND_L3-16M}
+sizes=${QB_VALGRIND_CACHES-L2=256K,L3=16M}
 caches=()
-[ -n "$l3" ] && caches=(--caches "L3=$l3")
+[ -n "$sizes" ] && caches=(--caches "$sizes")
 valgrind --tool=memcheck --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
   --show-leak-kinds=definite --num-callers=30 --log-file="$dir/valgrind.log" \
   "$dir/qbench" run --suite "${QB_VALGRIND_SUITE:-quick}" --backend cpu --quiet --out "$out/r.json" "${caches[@]}" "$@" || status=$?
