@@ -221,7 +221,7 @@ qb_status qb_cpu_bench_roof(qb_cpu_bench* b, qb_cpu_work work, size_t bytes, uns
   b->work = work;
   b->timeout_s = timeout_s;
   b->placements = placements ? placements : 1;
-  b->read_width = narrow ? 32 : widest;
+  b->width = narrow ? 32 : widest;
   qb_status s = qb__alloc_slices(b, threads, err);
   if (s != QB_OK) return s;
   /* Copy moves each byte twice (read, then write): its buffers are half the footprint
@@ -268,9 +268,9 @@ qb_status qb_cpu_bench_stream(qb_cpu_bench* b, qb_cpu_stream st, size_t bytes, u
   b->placements = placements ? placements : 1;
   b->stream = st;
   const int widest = qb_cpu_stream_width(cpu);
-  b->stream_width = widest > 16 ? widest : 0;
+  b->width = widest;
   if (st.r + st.w == 0) return qb_fail(err, QB_INTERNAL, "a stream roof moves no bytes");
-  if (st.nt && b->stream_width == 0) {
+  if (st.nt && b->width < 32) {
     return qb_fail(err, QB_UNSUPPORTED, "non-temporal stores need AVX2 (x86)");
   }
   if (st.prefetch && !st.nt)
@@ -287,7 +287,7 @@ qb_status qb_cpu_bench_stream(qb_cpu_bench* b, qb_cpu_stream st, size_t bytes, u
   }
   if (st.narrow) {
     if (widest != 64) return qb_fail(err, QB_UNSUPPORTED, "a narrower loop needs AVX-512 (x86)");
-    b->stream_width = 32;
+    b->width = 32;
   }
   qb_status s = qb__alloc_slices(b, threads, err);
   if (s != QB_OK) return s;
@@ -691,17 +691,17 @@ static uint64_t qb__stream(const qb_cpu_bench* b, const qb_cpu_slice* s) {
   if (b->stream.tile) {
     /* Groups of the mix in lowest terms: each step of the scaled mix is 64 of its lines. */
     const size_t groups = s->n * 64 * (r / b->tile_r);
-    return b->stream_width == 64 ? qb__tile_avx512(s->x, s->y, groups, b->tile_r, b->tile_w)
-                                 : qb__tile_avx2(s->x, s->y, groups, b->tile_r, b->tile_w);
+    return b->width == 64 ? qb__tile_avx512(s->x, s->y, groups, b->tile_r, b->tile_w)
+                          : qb__tile_avx2(s->x, s->y, groups, b->tile_r, b->tile_w);
   }
 #endif
 #if defined(__x86_64__) || defined(__i386__)
-  if (b->stream_width == 64) {
+  if (b->width == 64) {
     if (b->stream.prefetch) return qb__stream_avx512_nt_pf(s->x, s->y, s->n, r, w);
     return b->stream.nt ? qb__stream_avx512_nt(s->x, s->y, s->n, r, w)
                         : qb__stream_avx512(s->x, s->y, s->n, r, w);
   }
-  if (b->stream_width == 32) {
+  if (b->width == 32) {
     if (b->stream.prefetch) return qb__stream_avx2_nt_pf(s->x, s->y, s->n, r, w);
     return b->stream.nt ? qb__stream_avx2_nt(s->x, s->y, s->n, r, w)
                         : qb__stream_avx2(s->x, s->y, s->n, r, w);
@@ -723,19 +723,19 @@ static inline void qb__call(const qb_cpu_bench* b, qb_cpu_slice* s) {
       memcpy(s->y, s->x, s->n);
       break;
     case QB_CPU_WORK_READ:
-      s->sink += b->read_width == 64   ? qb__read_avx512(s->x, s->n)
-                 : b->read_width == 32 ? qb__read_avx2(s->x, s->n)
-                                       : qb__read_base(s->x, s->n);
+      s->sink += b->width == 64   ? qb__read_avx512(s->x, s->n)
+                 : b->width == 32 ? qb__read_avx2(s->x, s->n)
+                                  : qb__read_base(s->x, s->n);
       break;
     case QB_CPU_WORK_READ8:
-      s->sink += b->read_width == 64   ? qb__read8_avx512(s->x, s->n)
-                 : b->read_width == 32 ? qb__read8_avx2(s->x, s->n)
-                                       : qb__read8_base(s->x, s->n);
+      s->sink += b->width == 64   ? qb__read8_avx512(s->x, s->n)
+                 : b->width == 32 ? qb__read8_avx2(s->x, s->n)
+                                  : qb__read8_base(s->x, s->n);
       break;
     case QB_CPU_WORK_READ2:
-      s->sink += b->read_width == 64   ? qb__read2_avx512(s->x, s->n)
-                 : b->read_width == 32 ? qb__read2_avx2(s->x, s->n)
-                                       : qb__read2_base(s->x, s->n);
+      s->sink += b->width == 64   ? qb__read2_avx512(s->x, s->n)
+                 : b->width == 32 ? qb__read2_avx2(s->x, s->n)
+                                  : qb__read2_base(s->x, s->n);
       break;
     case QB_CPU_WORK_WRITE:
       memset(s->y, (int) (s->sink++ % 255 + 1), s->n); /* never zero bytes (see the stream loop) */

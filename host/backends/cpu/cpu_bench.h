@@ -97,8 +97,8 @@ typedef struct qb_cpu_bench {
    * per run in turn (qb_cpu_bench_fn); 1: one copy. */
   unsigned placements;
   size_t placement_bytes;
-  int read_width;          /* read roofs: 64 (AVX-512), 32 (AVX2) or 16 (portable) bytes */
-  int stream_width;        /* stream roofs: 64 (AVX-512), 32 (AVX2) or 0 (portable) */
+  int width;               /* read and stream roofs: the loops' vectors, 64 (AVX-512),
+                            * 32 (AVX2) or 16 (portable C) bytes */
   qb_cpu_stream stream;    /* stream roofs: the mix */
   unsigned tile_r, tile_w; /* the tile way: the mix in lowest terms (bytes per group) */
   /* Roofs: seconds of untimed calls each thread makes before its first timed
