@@ -26,14 +26,6 @@
 static qb_cpu g_cpu;
 static qb_cvt_sweep g_sweep;
 
-static bool is_cast_family(qb_family f) {
-  return qb_cvt_is_cast_family(f);
-}
-
-static size_t usable_variants(qb_family family, const qb_kernel_info** out, size_t max, bool report) {
-  return qb_cvt_usable_variants(family, &g_cpu, out, max, report);
-}
-
 /* ---- A family's reference and formats (a variant's output is judged by test_cvt.h's
  * qb_cvt_expect: the verification oracle of host/numerics/verify.h). */
 
@@ -209,7 +201,7 @@ static void sweep_variants(qb_family family, const qb_kernel_info* const* ks, si
 static void test_sweep(void** state) {
   (void) state;
   const qb_kernel_info* ks[32];
-  const size_t nk = usable_variants(g_sweep.family, ks, 32, false);
+  const size_t nk = qb_cvt_usable_variants(g_sweep.family, &g_cpu, ks, 32, false);
   sweep_variants(g_sweep.family, ks, nk, qb_cvt_sweep_first(&g_sweep), g_sweep.hi, g_sweep.stride, true);
 }
 
@@ -225,7 +217,7 @@ static bool checks(const qb_kernel_info* k) {
   const qb_family_info* f = qb_family_get(k->family);
   /* Whole-byte formats only: the packed FP6/FP4 casts are test_lowbit's. */
   const bool bytes = qb_dtype_get(f->in)->bits % 8 == 0 && qb_dtype_get(f->out)->bits % 8 == 0;
-  return is_cast_family(k->family) && bytes && k->isa != QB_ISA_scalar;
+  return qb_cvt_is_cast_family(k->family) && bytes && k->isa != QB_ISA_scalar;
 }
 
 static void check(const qb_kernel_info* k) {
@@ -244,11 +236,11 @@ int main(int argc, char** argv) {
       return 2;
     }
     const qb_family_info* f = qb_family_get(g_sweep.family);
-    if (!is_cast_family(g_sweep.family)) {
+    if (!qb_cvt_is_cast_family(g_sweep.family)) {
       fprintf(stderr, "%s: '%s' is not a cast family\n", argv[0], f->name);
       return 2;
     }
-    if (usable_variants(g_sweep.family, ks, 256, true) == 0) {
+    if (qb_cvt_usable_variants(g_sweep.family, &g_cpu, ks, 256, true) == 0) {
       printf("no usable non-scalar variant of %s here: skipped\n", f->name);
       return QB_TEST_SKIP;
     }
