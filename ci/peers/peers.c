@@ -402,22 +402,21 @@ static int qb__run_all(const size_t* sizes, size_t n_sizes, int rounds, double m
       size_t bj = SIZE_MAX, pj = SIZE_MAX;
       double best_qb = INFINITY, best_peer = INFINITY, med_qb = INFINITY, med_peer = INFINITY,
              med_ratio = NAN;
+      /* The picked variant's job, else (the picked one not timed) the first usable one. */
       for (size_t ji = 0; ji < nj; ji++) {
-        const double best = qb__min(times + ji * nr, nr);
         if (jobs[ji] == QB__PEER_JOB) {
           pj = ji;
-          best_peer = best;
-          med_peer = qb__median(times + ji * nr, nr, scratch);
         } else if (bj == SIZE_MAX || qb_kernel_at(jobs[ji]) == picked) {
-          /* The first usable variant unless the picked one is among the timed ones. */
-          if (bj == SIZE_MAX || qb_kernel_at(jobs[bj]) != picked) {
-            best_qb = best;
-            bj = ji;
-          }
+          bj = ji;
         }
+      }
+      if (pj != SIZE_MAX) {
+        best_peer = qb__min(times + pj * nr, nr);
+        med_peer = qb__median(times + pj * nr, nr, scratch);
       }
       const qb_kernel_info* best_k = bj != SIZE_MAX ? qb_kernel_at(jobs[bj]) : NULL;
       if (bj != SIZE_MAX) {
+        best_qb = qb__min(times + bj * nr, nr);
         med_qb = qb__median(times + bj * nr, nr, scratch);
         if (pj != SIZE_MAX) {
           double* ratios = malloc(nr * sizeof *ratios);
