@@ -224,7 +224,7 @@ static inline void qb_cvt_avx2_f32_bf16_x8(const float* in, uint16_t* out) {
  *    hi is even). vpsubusw(1, lo) is 1 exactly at a tie, and vpandn clears that bit.
  * 5. NaN (the reference keeps the top payload bits and sets the quiet bit; the rounding
  *    above may carry out of a NaN's payload) is rare: vcmpunordps on two vectors at once
- *    finds one in either, and a block with any NaN runs through qb_cvt_avx2_f32_bf16_x16
+ *    finds one in either, and a block with any NaN runs through qb_cvt_avx2_f32_to_bf16
  *    (the reference's own algorithm) instead.
  */
 static inline void qb_cvt_w16_avx2_load16(const float* in, __m256* a, __m256* b) {
@@ -245,18 +245,20 @@ static inline __m256i qb_cvt_w16_avx2_round16(__m256 a, __m256 b) {
   return _mm256_andnot_si256(_mm256_subs_epu16(_mm256_set1_epi16(1), lo), hi);
 }
 
-/* Step 6's rare blocks, out of line (inlined, their code made the loop 3-4 % slower):
- * a block holding a NaN, from its input (which no store of the block has touched), and
- * a block whose output overlaps its input, from the scratch block it was written to
- * (`written`: where the block's stores went). */
-static __attribute__((noinline, cold)) void qb_cvt_w16_avx2_f32_bf16_fix64(const float* in, uint16_t* out,
-                                                                           const uint16_t* written, int nan) {
+/* Step 6's rare block, out of line (inlined, its code made the loop 3-4 % slower): a
+ * block holding a NaN, written again by the reference's algorithm from its eight input
+ * vectors, passed in registers (the fast stores may have overwritten the input in memory,
+ * in a cast over its own buffer). Each pair holds in[0..3 | 8..11] and in[4..7 | 12..15]
+ * of its 16 (step 1), so the in-lane vpackusdw leaves them in order. */
+static __attribute__((noinline, cold)) void qb_cvt_w16_avx2_f32_bf16_fix64(__m256 x0, __m256 x1, __m256 x2,
+                                                                           __m256 x3, __m256 x4, __m256 x5,
+                                                                           __m256 x6, __m256 x7,
+                                                                           uint16_t* out) {
+  const __m256 x[8] = {x0, x1, x2, x3, x4, x5, x6, x7};
   for (int j = 0; j < 4; j++) {
-    if (nan) {
-      qb_cvt_avx2_f32_bf16_x16(in + 16 * j, out + 16 * j);
-    } else {
-      _mm256_storeu_si256((__m256i*) (out + 16 * j), _mm256_loadu_si256((const __m256i*) (written + 16 * j)));
-    }
+    _mm256_storeu_si256((__m256i*) (out + 16 * j),
+                        _mm256_packus_epi32(qb_cvt_avx2_f32_to_bf16(_mm256_castps_si256(x[2 * j])),
+                                            qb_cvt_avx2_f32_to_bf16(_mm256_castps_si256(x[2 * j + 1]))));
   }
 }
 
@@ -264,24 +266,21 @@ static __attribute__((noinline, cold)) void qb_cvt_w16_avx2_f32_bf16_fix64(const
  * 64 elements: four groups of 16, one NaN test for all (step 5).
  * 6. The test's branch comes after the stores (where it stood before them, the loop ran
  *    6-7 % slower: stores waiting on a late branch): a block holding a NaN is then
- *    written again. Its input must still be there, so a block whose output overlaps its
- *    own input (a cast over its own buffer, y == x, does that in its first block) is
- *    written to a scratch block instead and copied out after the test.
+ *    written again, from its input vectors (until session 23 from its input in memory,
+ *    and a block whose output overlapped its input went through a scratch block: a test
+ *    and a branch in every block).
  */
 static inline __attribute__((always_inline)) void qb_cvt_w16_avx2_f32_bf16_x64(const float* in,
                                                                                uint16_t* out) {
-  uint16_t scratch[64];
-  const int overlap = (uintptr_t) out - (uintptr_t) in + 128u < 384u;
-  uint16_t* dst = overlap ? scratch : out;
   __m256 x[8];
   for (int j = 0; j < 4; j++) qb_cvt_w16_avx2_load16(in + 16 * j, &x[2 * j], &x[2 * j + 1]);
   const __m256 u = _mm256_or_ps(
       _mm256_or_ps(_mm256_cmp_ps(x[0], x[1], _CMP_UNORD_Q), _mm256_cmp_ps(x[2], x[3], _CMP_UNORD_Q)),
       _mm256_or_ps(_mm256_cmp_ps(x[4], x[5], _CMP_UNORD_Q), _mm256_cmp_ps(x[6], x[7], _CMP_UNORD_Q)));
   for (int j = 0; j < 4; j++)
-    _mm256_storeu_si256((__m256i*) (dst + 16 * j), qb_cvt_w16_avx2_round16(x[2 * j], x[2 * j + 1]));
-  const int nan = _mm256_movemask_ps(u);
-  if (__builtin_expect((nan | overlap) != 0, 0)) qb_cvt_w16_avx2_f32_bf16_fix64(in, out, dst, nan);
+    _mm256_storeu_si256((__m256i*) (out + 16 * j), qb_cvt_w16_avx2_round16(x[2 * j], x[2 * j + 1]));
+  if (__builtin_expect(_mm256_movemask_ps(u) != 0, 0))
+    qb_cvt_w16_avx2_f32_bf16_fix64(x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7], out);
 }
 
 /* 16 elements, for what is left after the 64-element blocks. */
@@ -444,12 +443,14 @@ static inline void qb_cvt_avx512skx_f32_bf16_x16(const float* in, uint16_t* out)
  * 3. One vpermt2w takes the 32 high halves of the two sums, in order.
  * 4. NaN (the reference keeps the top payload bits and sets the quiet bit; step 1 may
  *    carry out of a NaN's payload) is rare: one vcmpps unordered of the two input vectors
- *    finds one in either, and such a block is written again by
- *    qb_cvt_avx512skx_f32_bf16_x16 (the reference's algorithm), out of line, after the
- *    fast store, as in qb_cvt_w16_avx2_f32_bf16_x64 (a branch in front of the store
- *    makes it wait); a block whose output overlaps its own input (a cast over its own
- *    buffer, y == x, in its first block) stores to a scratch block, copied out after
- *    the test, so that the redo still finds its input.
+ *    finds one in either, and such a block is written again by the reference's
+ *    algorithm (qb_cvt_avx512_f32_to_bf16), out of line, after the fast store, as in
+ *    qb_cvt_w16_avx2_f32_bf16_x64 (a branch in front of the store makes it wait). The
+ *    redo takes the block's two input vectors as arguments, not its input in memory,
+ *    which a cast over its own buffer (y == x) has overwritten by then. (Until session
+ *    23 it re-read the input, so a block whose output overlapped its input stored to a
+ *    scratch block first: that test and its branch in every block cost the loop about a
+ *    fifth of its rate on the Emerald Rapids Xeon, with the AVX-512 units on two ports.)
  */
 static inline __m512i qb_cvt_avx512_f32_to_bf16_w32(__m512i a, __m512i b) {
   const __m512i half = _mm512_set1_epi32(0x8000);
@@ -467,30 +468,22 @@ static inline __m512i qb_cvt_avx512_f32_to_bf16_w32(__m512i a, __m512i b) {
   return _mm512_permutex2var_epi16(sa, high_halves, sb);
 }
 
-/* Step 4's rare blocks, out of line: a block holding a NaN, from its input (which no
- * store of the block has touched), and a block whose output overlaps its input, from the
- * scratch block it was written to (`written`). */
-static __attribute__((noinline, cold)) void qb_cvt_avx512skx_f32_bf16_fix32(const float* in, uint16_t* out,
-                                                                            const uint16_t* written,
-                                                                            int nan) {
-  if (nan) {
-    qb_cvt_avx512skx_f32_bf16_x16(in, out);
-    qb_cvt_avx512skx_f32_bf16_x16(in + 16, out + 16);
-  } else {
-    _mm512_storeu_si512(out, _mm512_loadu_si512(written));
-  }
+/* Step 4's rare block, out of line: a block holding a NaN, written again from its two
+ * input vectors (passed in registers: the fast store may have overwritten the input in
+ * memory, in a cast over its own buffer). */
+static __attribute__((noinline, cold)) void qb_cvt_avx512skx_f32_bf16_fix32(__m512 a, __m512 b,
+                                                                            uint16_t* out) {
+  _mm256_storeu_si256((__m256i*) out, qb_cvt_avx512_f32_to_bf16(_mm512_castps_si512(a)));
+  _mm256_storeu_si256((__m256i*) (out + 16), qb_cvt_avx512_f32_to_bf16(_mm512_castps_si512(b)));
 }
 
 static inline __attribute__((always_inline)) void qb_cvt_avx512skx_f32_bf16_x32(const float* in,
                                                                                 uint16_t* out) {
-  uint16_t scratch[32];
-  const int overlap = (uintptr_t) out - (uintptr_t) in + 64u < 192u;
-  uint16_t* dst = overlap ? scratch : out;
   const __m512 a = _mm512_loadu_ps(in);
   const __m512 b = _mm512_loadu_ps(in + 16);
   const int nan = _mm512_cmp_ps_mask(a, b, _CMP_UNORD_Q) != 0;
-  _mm512_storeu_si512(dst, qb_cvt_avx512_f32_to_bf16_w32(_mm512_castps_si512(a), _mm512_castps_si512(b)));
-  if (__builtin_expect((nan | overlap) != 0, 0)) qb_cvt_avx512skx_f32_bf16_fix32(in, out, dst, nan);
+  _mm512_storeu_si512(out, qb_cvt_avx512_f32_to_bf16_w32(_mm512_castps_si512(a), _mm512_castps_si512(b)));
+  if (__builtin_expect(nan, 0)) qb_cvt_avx512skx_f32_bf16_fix32(a, b, out);
 }
 
 /* The last n < 32, masked (masked-off lanes are neither read nor written), by the
