@@ -24,6 +24,7 @@
 #include "run/console.h"
 #include "run/data.h"
 #include "run/plan.h"
+#include "run/prepared.h"
 #include "run/resume.h"
 #include "run/roof.h"
 #include "run/run.h"
@@ -51,6 +52,7 @@ typedef struct qb_runner {
   bool roof_used[QB_ROOFS_MAX];      /* a row was held to roofs.items[i] */
   bool roofs_frozen;                 /* resumed: the journal's roofs, as the results file will say */
   qb_run_data* data;                 /* --data: the tensors the cases run on; NULL: none */
+  qb_prepared prepared;              /* the data of the last kernel case, for the next ones */
 } qb_runner;
 
 /* The one piece of mutable state outside the context: a signal handler can reach
@@ -436,39 +438,40 @@ static void qb__take_result(qb_runner* r, qb_backend_result* res, qb__outcome* o
 
 /* ---- Cases ----------------------------------------------------------------------- */
 
-/* A kernel case on its backend: the inputs and the reference output (never timed),
- * the backend's run, then the check of the output it left. */
+/* A kernel case on its backend: the inputs and the reference output (never timed;
+ * made once for consecutive cases that share them: run/prepared.h), the backend's run,
+ * then the check of the output it left. */
 static void qb__run_kernel_case(qb_runner* r, const qb_case* k) {
   qb__outcome out = {.status = QB_OK, .timing = qb_backend_is_host(k->backend) ? "host" : "device"};
   qb_backend_result res = {.status = QB_OK};
-  qb_case_data d;
+  qb_case_data* d;
+  qb_prepared_info info;
   qb_error err = {0};
-  memset(&d, 0, sizeof d);
-  const qb_round_mode round = k->round < 0 ? QB_ROUND_PYTORCH : (qb_round_mode) k->round;
-  const qb_status ds = k->tensor != NULL
-                           ? qb_run_data_case(r->data, k->tensor_index, k->family, round, &d, &err)
-                           : qb_case_data_init(&d, k->family, (size_t) k->n, k->dist, r->seed, round, &err);
+  const qb_status ds = qb_prepared_case(&r->prepared, k, r->seed, r->data, &d, &info, &err);
+  if (info.changed_by != NULL) {
+    qb_console_note(r->console, "%s: the inputs it shares with %s had changed after that case: made again",
+                    k->name, info.changed_by);
+  }
   if (ds != QB_OK) {
     qb__fail_outcome(&out, err.status, err.msg);
     qb__emit(r, k, NULL, &out);
     return;
   }
-  out.memory = qb__memory_json(k, &d);
+  out.memory = qb__memory_json(k, d);
   const qb_backend_case bc = {.family = k->family,
                               .variant = k->variant,
-                              .n = d.n,
-                              .x = d.x,
-                              .x2 = d.x2,
-                              .qp = &d.qp,
-                              .x_bytes = d.x_bytes,
-                              .x2_bytes = d.x2_bytes,
-                              .y_bytes = d.y_bytes};
+                              .n = d->n,
+                              .x = d->x,
+                              .x2 = d->x2,
+                              .qp = &d->qp,
+                              .x_bytes = d->x_bytes,
+                              .x2_bytes = d->x2_bytes,
+                              .y_bytes = d->y_bytes};
   qb_backend* b = r->backends[k->backend];
-  b->ops->run_case(b, k->device, &bc, k->threads, &r->measure, k->name, d.y, &res);
+  b->ops->run_case(b, k->device, &bc, k->threads, &r->measure, k->name, d->y, &res);
   qb__take_result(r, &res, &out);
-  if (out.status == QB_OK && res.have_output) qb__verify(&d, d.y, res.sem, &out);
+  if (out.status == QB_OK && res.have_output) qb__verify(d, d->y, res.sem, &out);
   qb__emit(r, k, res.runs, &out);
-  qb_case_data_free(&d);
 }
 
 /* Host <-> device bandwidth: one device backend's transfers of k->n bytes. */
@@ -489,6 +492,8 @@ static void qb__run_case(qb_runner* r, const qb_case* k) {
     return;
   }
   if (k->type == QB_CASE_TRANSFER) {
+    /* A transfer allocates its own buffers (DRAM-sized ones): the kernel cases' data go. */
+    qb_prepared_free(&r->prepared);
     qb__run_transfer_case(r, k);
   } else {
     qb__run_kernel_case(r, k);
@@ -958,6 +963,8 @@ int qb_run(qb_ctx* ctx, const qb_run_options* given) {
     qb_console_progress(r.console, done, plan.cases[done].name);
     qb__run_case(&r, &plan.cases[done]);
   }
+  /* The last cases' data go before the last roof trials and the write. */
+  qb_prepared_free(&r.prepared);
   const bool incomplete = done < plan.count;
   if (!o->no_roofs && !qb__stop_signal) qb__roofs_last(&r, &plan);
   if (resumed)
@@ -1017,6 +1024,7 @@ out:
   qb_journal_close(&journal);
   qb_journal_data_free(&jd);
   if (have_filter) regfree(&filter);
+  qb_prepared_free(&r.prepared);
   qb_plan_free(&plan);
   json_decref(r.rows);
   qb_console_free(r.console);

@@ -164,6 +164,38 @@ for b in bad[:10]:
 sys.exit(1 if bad else 0)
 PY
 
+# 2b. Consecutive cases of one family, size, distribution and rounding share their data
+#     (host/run/prepared.h): a variant that ran on the data the variants before it had
+#     used has the figures it has when it runs alone, on data made afresh.
+cat >"$tmp/shared.suite" <<'SUITE'
+families = f32_f16_cvt, f32_qs8_quantc, s8_dot
+sizes = 4096
+distributions = laplace
+backends = cpu
+threads = 1
+rounding = tflite
+repetitions = 1
+min_time = 0.001
+SUITE
+shared=(run --suite "$tmp/shared.suite" --caches "$caches" --quiet --no-roofs --format json)
+expect 0 "shared data: the whole run" -- "$qb" "${shared[@]}" --out "$tmp/s.json"
+expect 0 "shared data: --list" -- "$qb" "${shared[@]}" --list
+# The second and the last case of each family: both ran on data made for the first.
+for c in $(awk -F/ '{ n[$1]++; if (n[$1] == 2) print; last[$1] = $0 } END { for (f in last) if (n[f] > 2) print last[f] }' "$tmp/out"); do
+  re=$(printf '%s' "$c" | sed 's/[.[\*^$+?(){}|]/\\&/g')
+  expect 0 "shared data: $c alone" -- "$qb" "${shared[@]}" --filter "^$re\$" --out "$tmp/alone.json" --force
+  python3 - "$tmp/s.json" "$tmp/alone.json" "$c" <<'PY' || fails=$((fails + 1))
+import json, sys
+pick = lambda p: [r for r in json.load(open(p))["benchmarks"] if r["run_name"] == sys.argv[3]]
+whole, alone = pick(sys.argv[1]), pick(sys.argv[2])
+fields = ("status", "reason", "error", "memory", "n")
+if not whole or not alone or [[r.get(f) for f in fields] for r in whole] != [[r.get(f) for f in fields] for r in alone]:
+    print("FAIL: %s: shared data gave %s, alone %s" % (sys.argv[3], [r.get("error") for r in whole][:1],
+                                                       [r.get("error") for r in alone][:1]))
+    sys.exit(1)
+PY
+done
+
 # 3. An existing file without --force: exit 2, the file unchanged.
 sum=$(cksum <"$tmp/r.json")
 expect 2 "existing output without --force" -- "$qb" "${run[@]}" --out "$tmp/r.json"

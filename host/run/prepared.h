@@ -1,0 +1,64 @@
+/*
+ * The data of a run's consecutive cases, prepared once (prepared.c): every variant of a
+ * family at the same size, distribution, seed and rounding (or on the same --data
+ * tensor) gets the same inputs, quantization parameters and scalar reference output, so
+ * the runner keeps them from one case to the next instead of drawing, converting and
+ * running the reference again. Owned by the run loop (run.c), which hands each case's
+ * data to its backend; nothing below it knows. At most one case's data are held: they
+ * are freed when a case needs others (before those are made) and when the runner says
+ * so (a transfer case, the end of the cases).
+ *
+ * What each variant makes of the data is still its own: its output buffer is zeroed
+ * again, as a fresh one is, before it is handed on, and its error figures are computed
+ * from its own output. The backends take the inputs as const (backend.h; the OpenCL
+ * one copies them to its own buffers); should a kernel write them all the same, the
+ * change is found before the next case uses them (a 64-bit sum of every byte the cases
+ * read, taken when they were made) and they are made again.
+ */
+#ifndef QB_RUN_PREPARED_H
+#define QB_RUN_PREPARED_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/status.h"
+#include "numerics/casedata.h"
+#include "run/data.h"
+#include "run/plan.h"
+
+typedef struct qb_prepared {
+  /* Private: what the data held were made for (the key), the data, their sum. */
+  bool have;
+  const qb_family_info* family;
+  qb_round_mode round;
+  bool on_tensor;
+  size_t tensor_index;
+  uint64_t n;
+  qb_dist dist;
+  uint64_t seed;
+  qb_case_data d;
+  uint64_t sum;
+  const char* last_case; /* the name of the last case given them */
+} qb_prepared;
+
+/* What qb_prepared_case did, for the runner's counts and notes. */
+typedef struct qb_prepared_info {
+  bool reused;            /* the data held were given again */
+  const char* changed_by; /* not NULL: the inputs held had changed after this case (its
+                             name): made again */
+} qb_prepared_info;
+
+/*
+ * The data of kernel case k (seed: the run's; data: --data's tensors, or NULL), into
+ * *out (owned by p, valid until the next call or qb_prepared_free): those held when the
+ * last case had the same key and they are intact, else new ones (the old freed first).
+ * A failure is the case's (an error row); p then holds nothing.
+ */
+qb_status qb_prepared_case(qb_prepared* p, const qb_case* k, uint64_t seed, qb_run_data* data,
+                           qb_case_data** out, qb_prepared_info* info, qb_error* err);
+
+/* Frees what p holds; p stays usable. Safe on a zeroed p. */
+void qb_prepared_free(qb_prepared* p);
+
+#endif

@@ -1,0 +1,176 @@
+/* The data of consecutive cases, prepared once (host/run/prepared.c): given again only
+ * to a case of the same key, equal byte for byte to data made afresh, with a zeroed
+ * output buffer, and made again when a case changed them. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "run/prepared.h"
+#include "test_util.h"
+
+#define N 4096
+#define SEED 7
+
+static qb_case kase(const char* family, const char* variant, qb_dist dist, int round, unsigned threads) {
+  qb_case k;
+  memset(&k, 0, sizeof k);
+  k.type = QB_CASE_KERNEL;
+  k.family = qb_family_get(qb_family_find(family));
+  assert_non_null(k.family);
+  k.n = N;
+  k.dist = dist;
+  k.round = round;
+  k.threads = threads;
+  snprintf(k.name, sizeof k.name, "%s/%s/cpu/n:%d/threads:%u/dist:%s", family, variant, N, threads,
+           qb_dist_name(dist));
+  return k;
+}
+
+/* d holds what qb_case_data_init makes for case k, byte for byte. */
+static void assert_fresh(const qb_case_data* d, const qb_case* k) {
+  qb_case_data f;
+  qb_error err = {0};
+  const qb_round_mode round = k->round < 0 ? QB_ROUND_PYTORCH : (qb_round_mode) k->round;
+  assert_int_equal(qb_case_data_init(&f, k->family, N, k->dist, SEED, round, &err), QB_OK);
+  assert_int_equal(d->x_bytes, f.x_bytes);
+  assert_int_equal(d->x2_bytes, f.x2_bytes);
+  assert_int_equal(d->y_bytes, f.y_bytes);
+  assert_memory_equal(d->x, f.x, f.x_bytes);
+  if (f.x2_bytes) assert_memory_equal(d->x2, f.x2, f.x2_bytes);
+  assert_memory_equal(d->y_ref, f.y_ref, f.y_bytes);
+  assert_int_equal(d->channels, f.channels);
+  if (f.channels) {
+    assert_memory_equal(d->scales, f.scales, f.channels * sizeof *f.scales);
+    assert_memory_equal(d->zero_points, f.zero_points, f.channels * sizeof *f.zero_points);
+  }
+  assert_true(d->qp.scale == f.qp.scale);
+  assert_int_equal(d->qp.zero_point, f.qp.zero_point);
+  assert_int_equal(d->qp.round, f.qp.round);
+  qb_case_data_free(&f);
+}
+
+static void assert_zero(const void* p, size_t bytes) {
+  const unsigned char* b = p;
+  for (size_t i = 0; i < bytes; i++) assert_int_equal(b[i], 0);
+}
+
+/* Variants and thread counts of one key share the data; the output is zeroed for each. */
+static void test_reuse_within_key(void** state) {
+  (void) state;
+  static const char* const families[] = {"f32_qs8_quantc", "s8_dot", "f32_f16_cvt", "qs8_f32_dequant"};
+  for (size_t f = 0; f < sizeof families / sizeof families[0]; f++) {
+    qb_prepared p;
+    memset(&p, 0, sizeof p);
+    qb_prepared_info info;
+    qb_case_data* d;
+    qb_error err = {0};
+    const qb_case a = kase(families[f], "scalar_u1", QB_DIST_normal, 0, 1);
+    const qb_case b = kase(families[f], "other_u8", QB_DIST_normal, 0, 2);
+    assert_int_equal(qb_prepared_case(&p, &a, SEED, NULL, &d, &info, &err), QB_OK);
+    assert_false(info.reused);
+    assert_fresh(d, &a);
+    const qb_case_data* first = d;
+    memset(d->y, 0x5A, d->y_bytes); /* a variant's output */
+    assert_int_equal(qb_prepared_case(&p, &b, SEED, NULL, &d, &info, &err), QB_OK);
+    assert_true(info.reused);
+    assert_null(info.changed_by);
+    assert_ptr_equal(d, first);
+    assert_zero(d->y, d->y_bytes);
+    assert_fresh(d, &b);
+    qb_prepared_free(&p);
+  }
+}
+
+/* Another distribution, rounding, size or seed: data made afresh. */
+static void test_new_key(void** state) {
+  (void) state;
+  qb_prepared p;
+  memset(&p, 0, sizeof p);
+  qb_prepared_info info;
+  qb_case_data* d;
+  qb_error err = {0};
+  const qb_case a = kase("f32_qs8_quant", "scalar_u1", QB_DIST_normal, 0, 1);
+  qb_case b = kase("f32_qs8_quant", "scalar_u1", QB_DIST_laplace, 0, 1);
+  assert_int_equal(qb_prepared_case(&p, &a, SEED, NULL, &d, &info, &err), QB_OK);
+  assert_int_equal(qb_prepared_case(&p, &b, SEED, NULL, &d, &info, &err), QB_OK);
+  assert_false(info.reused);
+  assert_fresh(d, &b);
+  b.round = QB_ROUND_TFLITE; /* other params */
+  assert_int_equal(qb_prepared_case(&p, &b, SEED, NULL, &d, &info, &err), QB_OK);
+  assert_false(info.reused);
+  assert_int_equal(d->qp.round, QB_ROUND_TFLITE);
+  assert_int_equal(qb_prepared_case(&p, &b, SEED + 1, NULL, &d, &info, &err), QB_OK);
+  assert_false(info.reused);
+  const qb_case c = kase("f32_qu8_quant", "scalar_u1", QB_DIST_laplace, QB_ROUND_TFLITE, 1);
+  assert_int_equal(qb_prepared_case(&p, &c, SEED + 1, NULL, &d, &info, &err), QB_OK);
+  assert_false(info.reused);
+  /* Freed: the next case makes its own. */
+  qb_prepared_free(&p);
+  assert_int_equal(qb_prepared_case(&p, &c, SEED + 1, NULL, &d, &info, &err), QB_OK);
+  assert_false(info.reused);
+  qb_prepared_free(&p);
+}
+
+/* A case that wrote its inputs (one byte of any of them): the next case gets them made
+ * again, and the change is named. */
+static void test_changed_inputs(void** state) {
+  (void) state;
+  for (int which = 0; which < 4; which++) {
+    qb_prepared p;
+    memset(&p, 0, sizeof p);
+    qb_prepared_info info;
+    qb_case_data* d;
+    qb_error err = {0};
+    const char* family = which == 1 ? "s8_dot" : "f32_qs8_quantc";
+    const qb_case a = kase(family, "scalar_u1", QB_DIST_normal, 0, 1);
+    const qb_case b = kase(family, "other_u8", QB_DIST_normal, 0, 1);
+    assert_int_equal(qb_prepared_case(&p, &a, SEED, NULL, &d, &info, &err), QB_OK);
+    switch (which) {
+      case 0:
+        ((unsigned char*) d->x)[d->x_bytes - 1] ^= 1; /* the last byte: the sum's tail */
+        break;
+      case 1:
+        ((unsigned char*) d->x2)[17] ^= 0x80;
+        break;
+      case 2:
+        ((unsigned char*) d->y_ref)[3] += 1;
+        break;
+      default:
+        d->scales[d->channels - 1] *= 2.0f;
+        break;
+    }
+    assert_int_equal(qb_prepared_case(&p, &b, SEED, NULL, &d, &info, &err), QB_OK);
+    assert_false(info.reused);
+    assert_non_null(info.changed_by);
+    assert_string_equal(info.changed_by, a.name);
+    assert_fresh(d, &b);
+    qb_prepared_free(&p);
+  }
+}
+
+/* A case whose data cannot be made is the case's error; nothing is held after it. */
+static void test_failure(void** state) {
+  (void) state;
+  qb_prepared p;
+  memset(&p, 0, sizeof p);
+  qb_prepared_info info;
+  qb_case_data* d;
+  qb_error err = {0};
+  qb_case a = kase("f32_q8_0_quant", "scalar_u1", QB_DIST_normal, 0, 1);
+  assert_int_equal(qb_prepared_case(&p, &a, SEED, NULL, &d, &info, &err), QB_OK);
+  a.n = 33; /* not a multiple of the block */
+  assert_int_not_equal(qb_prepared_case(&p, &a, SEED, NULL, &d, &info, &err), QB_OK);
+  assert_null(d);
+  assert_false(p.have);
+  qb_prepared_free(&p);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_reuse_within_key),
+      cmocka_unit_test(test_new_key),
+      cmocka_unit_test(test_changed_inputs),
+      cmocka_unit_test(test_failure),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
