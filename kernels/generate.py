@@ -5,15 +5,19 @@ usage: generate.py --out DIR [--list] kernels/<group>/variants.txt ...
 
 Each line of a variants.txt names one kernel file and the template it comes from:
 
-    <family>-<isa>-u<N>.c   <template>.c.in   [NAME=value ...]
+    <family>-<isa>[-<algo>]-u<N>.c   <template>.c.in   [NAME=value ...]
 
 split as a shell would (a value with spaces is quoted; `#` starts a comment).
 The file is written to DIR/<group>/ with a banner naming its template, and only when
 its text changed (so an unchanged variant is not recompiled). The template sees the
 line's NAME=value pairs (a value that reads as an integer is one) plus, from the file
-name (kernels/NAMING.md): FAMILY (f32_f16_cvt), ISA (avx2), N (the tile, an integer)
-and FN (qb_f32_f16_cvt_ukernel__avx2_u32). Stdout: the paths written or kept, one a
-line, for CMake. --list prints them without writing anything.
+name (kernels/NAMING.md): FAMILY (f32_f16_cvt), ISA (avx2), ALGO (the algorithm token,
+"" where the name has none), N (the tile, an integer) and FN
+(qb_f32_f16_cvt_ukernel__avx2_u32; qb_<family>_ukernel__<isa>_<algo>_u<N> with an ALGO).
+The ISA is the token before -u<N> when isa.inc lists it, else the one before that, and
+the last token is then the algorithm's (the family's tokens are not known here).
+Stdout: the paths written or kept, one a line, for CMake. --list prints them without
+writing anything.
 
 Template language (kernels/README.md, "Generated variants"):
   - a line whose first non-blank character is `$` is Python: `$for i in range(U):`,
@@ -28,7 +32,9 @@ import re
 import shlex
 import sys
 
-NAME = re.compile(r"^([a-z0-9_]+(?:-[a-z0-9_]+)*)-([a-z0-9]+)-u([0-9]+)\.c$")
+NAME = re.compile(r"^([a-z0-9_]+(?:-[a-z0-9_]+)+)-u([0-9]+)\.c$")
+ALGO = re.compile(r"[a-z][a-z0-9]*")
+ISA_LINE = re.compile(r"^QB_ISA\(([a-z0-9]+),")
 SUBST = re.compile(r"\$\{([^}]*)\}")
 BLOCK_OPEN = re.compile(r"^(for|if|while|with|def)\b.*:$")
 BLOCK_TURN = re.compile(r"^(elif\b.*|else):$")
@@ -82,7 +88,27 @@ def value(text):
     return int(text) if re.fullmatch(r"-?[0-9]+", text) else text
 
 
-def read_variants(path):
+def read_isas(path):
+    """The ISA tokens of isa.inc (kernels/NAMING.md's closed list)."""
+    with open(path, encoding="utf-8") as f:
+        return {m.group(1) for m in map(ISA_LINE.match, f) if m}
+
+
+def split_name(name, isas, where):
+    """(family, isa, algo, tile) of <family>-<isa>[-<algo>]-u<N>.c; algo "" where none."""
+    m = NAME.match(name)
+    if not m:
+        raise TemplateError(f"{where}: {name} is not <family>-<isa>[-<algo>]-u<N>.c (NAMING.md)")
+    tokens, tile = m.group(1).split("-"), int(m.group(2))
+    if tokens[-1] in isas:
+        return "_".join(tokens[:-1]), tokens[-1], "", tile
+    if len(tokens) >= 3 and tokens[-2] in isas and ALGO.fullmatch(tokens[-1]):
+        return "_".join(tokens[:-2]), tokens[-2], tokens[-1], tile
+    raise TemplateError(f"{where}: {name}: unknown ISA token '{tokens[-1]}' (isa.inc), and no ISA "
+                        f"token before it to make it an algorithm token (NAMING.md)")
+
+
+def read_variants(path, isas):
     """Yields (line number, output name, template path, parameters) for each line."""
     here = os.path.dirname(os.path.abspath(path))
     with open(path, encoding="utf-8") as f:
@@ -96,11 +122,9 @@ def read_variants(path):
             if len(words) < 2:
                 raise TemplateError(f"{path}:{number}: want '<file>.c <template>.c.in [NAME=value ...]'")
             name, template = words[0], os.path.join(here, words[1])
-            m = NAME.match(name)
-            if not m:
-                raise TemplateError(f"{path}:{number}: {name} is not <family>-<isa>-u<N>.c (NAMING.md)")
-            family, isa, tile = m.group(1).replace("-", "_"), m.group(2), int(m.group(3))
-            params = {"FAMILY": family, "ISA": isa, "N": tile, "FN": f"qb_{family}_ukernel__{isa}_u{tile}"}
+            family, isa, algo, tile = split_name(name, isas, f"{path}:{number}")
+            variant = f"{isa}_{algo}_u{tile}" if algo else f"{isa}_u{tile}"
+            params = {"FAMILY": family, "ISA": isa, "ALGO": algo, "N": tile, "FN": f"qb_{family}_ukernel__{variant}"}
             for word in words[2:]:
                 key, eq, val = word.partition("=")
                 if not eq or not re.fullmatch(r"[A-Z][A-Z0-9_]*", key):
@@ -128,9 +152,10 @@ def main(argv):
     kernels = os.path.dirname(os.path.abspath(__file__))
     compiled, seen = {}, {}
     try:
+        isas = read_isas(os.path.join(kernels, "isa.inc"))
         for variants in args.variants:
             group = os.path.basename(os.path.dirname(os.path.abspath(variants)))
-            for number, name, template, params in read_variants(variants):
+            for number, name, template, params in read_variants(variants, isas):
                 where = f"{variants}:{number}"
                 if name in seen:
                     raise TemplateError(f"{where}: {name} already comes from {seen[name]}")

@@ -16,6 +16,81 @@
 
 static qb_cpu g_cpu;
 
+/* Whether `variant` (a stable name's part after "__") is NAMING.md's <isa>_u<N> or
+ * <isa>_<algo>_u<N> for this ISA and tile: <algo> one token [a-z][a-z0-9]* that is neither
+ * an ISA token nor reads as a tile (u<digits>). */
+static bool variant_name_ok(const char* variant, qb_isa isa, unsigned tile) {
+  const char* in = qb_isa_name(isa);
+  const size_t n = strlen(in);
+  if (strncmp(variant, in, n) != 0 || variant[n] != '_') return false;
+  const char* rest = variant + n + 1;
+  char utile[16];
+  snprintf(utile, sizeof utile, "u%u", tile);
+  if (strcmp(rest, utile) == 0) return true;
+  const char* sep = strchr(rest, '_');
+  if (sep == NULL || strcmp(sep + 1, utile) != 0) return false;
+  char algo[32];
+  const size_t len = (size_t) (sep - rest);
+  if (len == 0 || len >= sizeof algo || rest[0] < 'a' || rest[0] > 'z') return false;
+  memcpy(algo, rest, len);
+  algo[len] = '\0';
+  for (size_t i = 0; i < len; i++) {
+    if (!((algo[i] >= 'a' && algo[i] <= 'z') || (algo[i] >= '0' && algo[i] <= '9'))) return false;
+  }
+  if (qb_isa_find(algo) != QB_ISA_COUNT) return false;
+  return !(algo[0] == 'u' && strspn(algo + 1, "0123456789") == len - 1 && len > 1);
+}
+
+/* The names NAMING.md allows and a few it does not, algorithm tokens included; then every
+ * registry entry's stable name splits at "__" into its family and a variant of its own
+ * ISA and tile, and qb_kernel_find finds it by that name. */
+static void test_variant_names(void** state) {
+  (void) state;
+  static const struct {
+    const char* variant;
+    qb_isa isa;
+    unsigned tile;
+    bool ok;
+  } cases[] = {
+      {"avx512vbmi_u256", QB_ISA_avx512vbmi, 256, true},
+      {"avx512vbmi_rcp_u256", QB_ISA_avx512vbmi, 256, true},
+      {"avx512bf16vbmi_u128", QB_ISA_avx512bf16vbmi, 128, true},
+      {"avx2_rr2lut64_u32", QB_ISA_avx2, 32, true},
+      {"scalar_u1", QB_ISA_scalar, 1, true},
+      {"avx512vbmi_rcp_u128", QB_ISA_avx512vbmi, 256, false},
+      {"avx2_rcp_u256", QB_ISA_avx512vbmi, 256, false},
+      {"avx512vbmi_avx2_u256", QB_ISA_avx512vbmi, 256, false},
+      {"avx512vbmi_Rcp_u256", QB_ISA_avx512vbmi, 256, false},
+      {"avx512vbmi_9x_u256", QB_ISA_avx512vbmi, 256, false},
+      {"avx512vbmi_rcp_x_u256", QB_ISA_avx512vbmi, 256, false},
+      {"avx512vbmi__u256", QB_ISA_avx512vbmi, 256, false},
+      {"avx512vbmi_u8_u256", QB_ISA_avx512vbmi, 256, false},
+      {"avx512vbmi_u256_rcp", QB_ISA_avx512vbmi, 256, false},
+      {"avx512vbmirc_u256", QB_ISA_avx512vbmi, 256, false},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    if (variant_name_ok(cases[i].variant, cases[i].isa, cases[i].tile) != cases[i].ok) {
+      fail_msg("variant name %s (ISA %s, tile %u): expected %s", cases[i].variant, qb_isa_name(cases[i].isa),
+               cases[i].tile, cases[i].ok ? "accepted" : "rejected");
+    }
+  }
+  for (size_t i = 0; i < qb_kernel_count(); i++) {
+    const qb_kernel_info* k = qb_kernel_at(i);
+    const char* fam = qb_family_get(k->family)->name;
+    const char* sep = strstr(k->name, "__");
+    char fn[160];
+    snprintf(fn, sizeof fn, "qb_%s_ukernel__%s", fam, k->variant);
+    if (sep == NULL || (size_t) (sep - k->name) != strlen(fam) || strncmp(k->name, fam, strlen(fam)) != 0 ||
+        k->variant != sep + 2 || qb_family_find(fam) != k->family || strcmp(fn, k->fn_name) != 0 ||
+        !variant_name_ok(k->variant, k->isa, k->tile) || qb_kernel_find(k->name) != k) {
+      fail_msg(
+          "registry entry %s (stable name %s): not <family>__<isa>[_<algo>]_u<N> of its own family, "
+          "ISA %s and tile %u (NAMING.md)",
+          k->fn_name, k->name, qb_isa_name(k->isa), k->tile);
+    }
+  }
+}
+
 /* Every family has exactly one scalar reference, built, and last in its list; every
  * entry's name follows NAMING.md; every entry of a built ISA has its function. */
 static void test_registry_consistent(void** state) {
@@ -35,10 +110,11 @@ static void test_registry_consistent(void** state) {
   }
   for (size_t i = 0; i < qb_kernel_count(); i++) {
     const qb_kernel_info* k = qb_kernel_at(i);
-    char want[128];
-    snprintf(want, sizeof want, "%s__%s_u%u", qb_family_get(k->family)->name, qb_isa_name(k->isa), k->tile);
-    if (strcmp(want, k->name) != 0) {
-      fail_msg("registry entry %s: expected the name %s (family, ISA and tile must agree)", k->fn_name, want);
+    if (!variant_name_ok(k->variant, k->isa, k->tile)) {
+      fail_msg(
+          "registry entry %s: expected the variant %s_u%u or %s_<algo>_u%u (family, ISA and tile must "
+          "agree; NAMING.md)",
+          k->fn_name, qb_isa_name(k->isa), k->tile, qb_isa_name(k->isa), k->tile);
     }
     if (qb_isa_native(k->isa) && qb_isa_built(k->isa) && k->fn == NULL) {
       fail_msg("%s: its ISA was built but the function is missing (kernel file absent?)", k->fn_name);
@@ -306,6 +382,7 @@ int main(void) {
     }
   }
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_variant_names),
       cmocka_unit_test(test_registry_consistent),
       cmocka_unit_test(test_pick_respects_cap),
       cmocka_unit_test(test_preferences_name_kernels),
