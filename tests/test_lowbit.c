@@ -1178,7 +1178,7 @@ static float e4m3_value(uint8_t c) {
  * the amax fl(6 e4m3(s) g) and whose others are each boundary b as x = fl(b d) moved by
  * -1, 0, +1 f32 steps (held at the amax), both signs; d = e4m3(s') g from the scale s' that
  * the reference gives the amax. The quotients a product by 1/d may put on the wrong side
- * of a boundary (f32-nvf4-quant-avx512vbmi-u256.c's bracket, which divides there). The
+ * of a boundary (f32_nvf4_quant__avx512vbmi_rcp_u256's bracket, which divides there). The
  * kernel runs on the blocks as they lie and from a pointer one float past a 64-byte line.
  */
 static void check_nvf4_boundaries(const qb_kernel_info* k) {
