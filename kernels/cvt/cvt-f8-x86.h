@@ -241,11 +241,12 @@ static inline __attribute__((always_inline)) int qb_f8_avx512_x64_words(const fl
   return 1;
 }
 
-/* A block past the top (saturating e4m3 or e5m2 only) through the 16-element blocks. */
-static inline void qb_f8_avx512_x64_redo(const float* in, uint8_t* out, int mbits) {
+/* A block past the top (avx512skx: saturating e4m3 or e5m2; VBMI: every format, past its
+ * fast range) through the 16-element blocks. */
+static inline void qb_f8_avx512_x64_redo(const float* in, uint8_t* out, int mbits, int saturate) {
   for (int j = 0; j < 4; j++) {
     if (mbits == 3) {
-      qb_cvt_f8fp_avx512skx_f32_f8e4m3_x16(in + 16 * j, out + 16 * j, 1);
+      qb_cvt_f8fp_avx512skx_f32_f8e4m3_x16(in + 16 * j, out + 16 * j, saturate);
     } else {
       qb_cvt_f8fp_avx512skx_f32_f8e5m2_x16(in + 16 * j, out + 16 * j);
     }
@@ -259,7 +260,7 @@ static inline __attribute__((always_inline)) void qb_f8_avx512_x64(const float* 
                                                                    int emin, int top) {
   __m512i r[2];
   if (!qb_f8_avx512_x64_words(in, r, mbits, emin, top)) {
-    qb_f8_avx512_x64_redo(in, out, mbits);
+    qb_f8_avx512_x64_redo(in, out, mbits, 1);
     return;
   }
   const __m512i b = _mm512_packus_epi16(_mm512_srli_epi16(r[0], 8), _mm512_srli_epi16(r[1], 8));
@@ -281,29 +282,82 @@ static inline __attribute__((always_inline)) void qb_cvt_f8fp_avx512skx_f32_f8e5
 #if defined(__AVX512VBMI__)
 #include "lowbit/dq-avx512vbmi.h"
 
-/* The byte indices for vpermt2b: element j is the high byte of word 8L + 4s + (j & 3) of
- * table j >> 5, where s = (j >> 4) & 1 is the pack's operand and L = (j >> 2) & 3 its lane. */
-static inline __m512i qb_f8_avx512vbmi_order(void) {
-#define QB__F8I(j) \
-  (uint8_t)(2 * (8 * (((j) >> 2) & 3) + 4 * (((j) >> 4) & 1) + ((j) &3)) + 1 + 64 * ((j) >> 5))
-#define QB__F8I4(j) QB__F8I(j), QB__F8I((j) + 1), QB__F8I((j) + 2), QB__F8I((j) + 3)
-#define QB__F8I16(j) QB__F8I4(j), QB__F8I4((j) + 4), QB__F8I4((j) + 8), QB__F8I4((j) + 12)
-  _Alignas(64) static const uint8_t idx[64] = {QB__F8I16(0), QB__F8I16(16), QB__F8I16(32), QB__F8I16(48)};
-#undef QB__F8I16
-#undef QB__F8I4
-#undef QB__F8I
-  return _mm512_load_si512(idx);
-}
-
-/* The blocks with VBMI: qb_f8_avx512_x64's steps, the bytes by one vpermt2b. */
+/*
+ * 64 f32 -> 64 fp8 bytes with VBMI, by the MX quantizers' FMA form (lowbit/mxq-avx512.h,
+ * qb__mx_fcodes_x32_avx512): 4 operations per 16 for the rounding, where
+ * qb_f8_avx512_sum_madd takes 6, and 9 per 64 for the test, the gather, the top codes and
+ * the signs (the packs above took 7, and 9 with the test of saturating e4m3 and e5m2):
+ * 1. e = x & 0xFF800000 (+-2^E with x's sign, +-0 for a zero or subnormal x, +-inf for inf
+ *    and NaN); e' = vrangeps(e, 2^emin, imm 3: the larger magnitude, e's sign) = +-2^E',
+ *    E' = max(E, emin);
+ * 2. s = fma(e', c, x), c = 2^(23 - mbits) (1 + d 2^-23): e' c is the magic number of
+ *    qb_f8_avx512_round (exponent X = E' + 23 - mbits, biased) with x's sign and the
+ *    constant mantissa d, so |s| = 2^X (1 + (d + k) 2^-23), k the count of target quanta of
+ *    |x| rounded to nearest even (d is even; nearest even is symmetric, -x gives -s),
+ *    0 <= k <= 2^(mbits + 1);
+ * 3. vpmaddwd of s with the words (256, 2^(mbits + 1)): with d + k < 2^15 it is
+ *    256 (d + k + (X << mbits)) - sign 2^(16 + mbits), and d = -(X0 << mbits) mod 256
+ *    (X0 = emin + 23 - mbits, the X of the smallest binade) makes d + k + (X << mbits) =
+ *    code + 256 q, q = (d + (X0 << mbits)) / 256, so for a code below 256 byte 1 is the
+ *    code and byte 2 is q - sign 2^mbits mod 256: q < 2^mbits (5 for e4m3, 3 for e5m2)
+ *    puts x's sign in its bit 7 (0 <= q < 128, q - 2^mbits + 256 >= 128);
+ * 4. the test: a block with an X of 160 or more (e4m3: bit 5 or 6 of X, bits 28-29 of s,
+ *    set, X >= 141 > 128 always; |x| >= 2^13) or 192 or more (e5m2: bit 6 of X, bit 29
+ *    of s, X >= 134; |x| >= 2^44) goes
+ *    through the 16-element blocks (qb_f8_avx512_x64_redo): inf, NaN (X = 255) and every
+ *    |x| whose code might reach 256 among them (below the test the codes are at most
+ *    160 and 236). Two vpternlogd or the four sums, one vptestmd;
+ * 5. one vpermt2b per 32 elements gathers their code bytes and sign bytes (vectors 0, 1:
+ *    codes in bytes 0-31, signs in 32-63; vectors 2, 3 the other way round), one byte blend
+ *    takes the 64 codes in order, one vshufi64x2 the 64 signs;
+ * 6. vpminub by the top code (0x7F: e4m3's NaN for every |x| from 464 up; 0x7E: 448,
+ *    saturating; 0x7C: e5m2's inf from 61440 up), the sign bits on by one vpternlogd.
+ */
 static inline __attribute__((always_inline)) void qb_f8_avx512vbmi_x64(const float* in, uint8_t* out,
                                                                        int mbits, int emin, int top) {
-  __m512i r[2];
-  if (!qb_f8_avx512_x64_words(in, r, mbits, emin, top)) {
-    qb_f8_avx512_x64_redo(in, out, mbits);
+  const int x0 = emin + 23 - mbits;
+  const int d = -(x0 << mbits) & 255;
+  const __m512 fl = _mm512_castsi512_ps(_mm512_set1_epi32(emin << 23));
+  const __m512 c = _mm512_castsi512_ps(_mm512_set1_epi32(((150 - mbits) << 23) | d));
+  const __m512i madd = _mm512_set1_epi32((2 << mbits) << 16 | 256);
+  __m512i s[4], p[4];
+  for (int i = 0; i < 4; i++) {
+    __m512i w = _mm512_loadu_si512((const void*) (in + 16 * i));
+    /* x is loaded once (GCC would fold the load into the and and the FMA: two loads). */
+    __asm__("" : "+v"(w));
+    /* 1, 2. */
+    const __m512 e = _mm512_castsi512_ps(_mm512_and_si512(w, _mm512_set1_epi32((int) 0xFF800000u)));
+    s[i] = _mm512_castps_si512(_mm512_fmadd_ps(_mm512_range_ps(e, fl, 0x03), c, _mm512_castsi512_ps(w)));
+    /* 3. */
+    p[i] = _mm512_madd_epi16(s[i], madd);
+  }
+  /* 4. 0xFE: A | B | C. */
+  const __m512i any =
+      _mm512_ternarylogic_epi32(_mm512_ternarylogic_epi32(s[0], s[1], s[2], 0xFE), s[3], s[3], 0xFE);
+  const int xbits = mbits == 3 ? 0x30000000 : 0x20000000;
+  if (__builtin_expect(_mm512_test_epi32_mask(any, _mm512_set1_epi32(xbits)) != 0, 0)) {
+    qb_f8_avx512_x64_redo(in, out, mbits, top == 0x7E);
     return;
   }
-  _mm512_storeu_si512(out, _mm512_permutex2var_epi8(r[0], qb_f8_avx512vbmi_order(), r[1]));
+  /* 5. Byte j < 32 of the first gather: byte 1 of dword j % 16 of vector j / 16 (the second
+   * table from index 64); byte 32 + j: byte 2 of the same. The second gather: byte j < 32
+   * the sign byte of element 32 + j, byte 32 + j its code. */
+#define QB__F8G(j, b) (char) (64 * (((j) >> 4) & 1) + 4 * ((j) &15) + (b))
+#define QB__F8G4(j, b) QB__F8G(j, b), QB__F8G((j) + 1, b), QB__F8G((j) + 2, b), QB__F8G((j) + 3, b)
+#define QB__F8G16(j, b) QB__F8G4(j, b), QB__F8G4((j) + 4, b), QB__F8G4((j) + 8, b), QB__F8G4((j) + 12, b)
+  _Alignas(64) static const char idx[2][64] = {
+      {QB__F8G16(0, 1), QB__F8G16(16, 1), QB__F8G16(0, 2), QB__F8G16(16, 2)},
+      {QB__F8G16(0, 2), QB__F8G16(16, 2), QB__F8G16(0, 1), QB__F8G16(16, 1)}};
+#undef QB__F8G16
+#undef QB__F8G4
+#undef QB__F8G
+  const __m512i a = _mm512_permutex2var_epi8(p[0], _mm512_load_si512(idx[0]), p[1]);
+  const __m512i b = _mm512_permutex2var_epi8(p[2], _mm512_load_si512(idx[1]), p[3]);
+  const __m512i code = _mm512_mask_blend_epi8(0xFFFFFFFF00000000ull, a, b);
+  const __m512i sg = _mm512_shuffle_i64x2(a, b, 0x4E);
+  /* 6. 0xF8: A | (B & C). */
+  const __m512i m = _mm512_min_epu8(code, _mm512_set1_epi8((char) top));
+  _mm512_storeu_si512(out, _mm512_ternarylogic_epi32(m, sg, _mm512_set1_epi8((char) 0x80), 0xF8));
 }
 static inline __attribute__((always_inline)) void qb_cvt_f8fp_avx512vbmi_f32_f8e4m3_x64(const float* in,
                                                                                         uint8_t* out,
