@@ -81,7 +81,7 @@ static inline void qb__elem_avx512vbmi_pack6_lanes_x64_over(__m512i c, uint8_t* 
 
 /*
  * 64 f32 -> 64 FP6 / FP4 codes in lane order (elem-avx512skx.h), the common case in 4
- * vector operations per 16 and 11 per 64 (qb__elem_avx512_encode_fn_lanes_x64 takes 6 and
+ * vector operations per 16 and 9 per 64 (qb__elem_avx512_encode_fn_lanes_x64 takes 6 and
  * 13): the MX encoders' FMA form (mxq-avx512.h, kernels/lowbit/README.md) with the
  * binade floor emin = 1 - bias fixed, and the clamp on the code bytes:
  * 1. e = x & 0xFF800000 (+-2^E with x's sign: +-0 for zeros and subnormals, +-inf for inf
@@ -94,76 +94,92 @@ static inline void qb__elem_avx512vbmi_pack6_lanes_x64_over(__m512i c, uint8_t* 
  *    so the parity of the sum's last bit is k's) leaves |s| = 2^(E' + 23 - mbits) + (d +
  *    k) 2^(E' - mbits), k the count of quanta of |x| rounded, k <= 2^(mbits + 1), and
  *    nearest even being symmetric, -x gives -s;
- * 3. vpmaddwd of s with the words (256, 2^(mbits + 1)): byte 1 of each dword is d + k +
- *    (exponent field of s << mbits) mod 256 (the sign bit, at the top of the high word,
- *    only changes bits from 16 + mbits up), which is k + ((E' - emin) << mbits), the
- *    magnitude code (the carry of k = 2^(mbits + 1) into the next binade's code included),
- *    as d = -((150 - mbits + emin) << mbits) mod 256 (even, and d + k < 256);
- * 4. the code bytes of the four vectors (byte 1) and x's sign bytes (byte 3) gathered in
- *    lane order, two vpermt2b and one byte blend each;
- * 5. a block with an x whose byte 3 without the sign is 72 or more (|x| >= 2^17, inf,
- *    NaN) goes to qb__elem_avx512_encode_fn_rare_x64; below 2^17 the code is under 256
- *    (E' <= 16: at most 144, E2M3) and no byte wraps, so one vpminub by the largest code
- *    saturates exactly the |x| that round to it or above;
- * 6. the sign (bit 7 of x's byte) moved to bit nbits and or-ed on (vpsrlw, vpternlogd).
+ * 3. vpmaddwd of s with the words (256, 2^(mbits + 1)), with d + k < 2^15 (the low word
+ *    positive) and X the exponent field of s: 256 (d + k + (X << mbits)) - sign 2^(16 +
+ *    mbits). d = -(X0 << mbits) mod 256 + 256 j (X0 = 150 - mbits + emin, the X of the
+ *    floor binade) makes d + k + (X << mbits) = code + 256 q, code = k + ((E' - emin) <<
+ *    mbits) the magnitude code (the carry of k = 2^(mbits + 1) into the next binade's code
+ *    included), q = (d + (X0 << mbits)) / 256; so while the code is below 256, byte 1 is
+ *    the code and byte 2 is q - sign 2^mbits mod 256. With q mod 2^(nbits + 1) below
+ *    2^mbits (j = 0 for FP6: q = 5 and 3; j = 14 for FP4: q = 16) bit nbits of byte 2 is
+ *    x's sign: clear in q, set in q - 2^mbits (a borrow through bit nbits);
+ * 4. one vpermt2b per 32 elements gathers their code bytes and sign bytes in lane order:
+ *    vectors 0 and 1 the codes in bytes 0-7 of each 128-bit lane and the signs of those
+ *    elements in bytes 8-15, vectors 2 and 3 their codes in bytes 8-15 and signs in 0-7;
+ *    one byte blend takes the codes, one vpalignr (8 bytes) the signs, where the gathers
+ *    from x's byte 3 took two more vpermt2b, a blend and a vpsrlw;
+ * 5. the test: X of 160 or more in a block (bit 5 or 6 of X, which is at least 146 > 128:
+ *    |x| from 2^(10 + mbits + bias - 1) up, 2^13 for E2M3, 2^12 for E3M2, 2^11 for E2M1;
+ *    inf and NaN, X = 255) sends it to qb__elem_avx512_encode_fn_rare_x64 (two vpternlogd
+ *    or the sums, one vptestmd); below, X - X0 <= 12 and the code is at most 112, so one
+ *    vpminub by the largest code saturates exactly the |x| that round to it or above;
+ * 6. the sign bits (bit nbits of the sign bytes) or-ed on (vpternlogd).
  * x is loaded once per 16 (GCC would fold it into two operations' memory operands: two
  * loads). Paired against qb__elem_avx512_encode_fn_lanes_x64 (kernels/lowbit/README.md,
  * "The element casts"): the madd is the costliest single step (17 % of the block), the
  * byte-3 test 10 %; its two ADD-pipe replacements (an integer add for the magic and vaddps,
  * or vpsrld and vpaddd for the madd) ran 0.87-0.92x of this.
  * Steps 1-4 are qb__elem_avx512vbmi_encode_steps (it also hands back the sums s, which the
- * run encoder below tests), step 5's clamp and step 6 qb__elem_avx512vbmi_encode_finish.
+ * tests below or), step 5's clamp and step 6 qb__elem_avx512vbmi_encode_finish.
  */
-static inline __attribute__((always_inline)) void qb__elem_avx512vbmi_encode_steps(const float* in, int mbits,
-                                                                                   int bias, __m512i s[4],
-                                                                                   __m512i* code,
-                                                                                   __m512i* sg) {
-  const int emin = 1 - bias;
-  const int d = -((150 - mbits + emin) << mbits) & 255;
+static inline __attribute__((always_inline)) void qb__elem_avx512vbmi_encode_steps(
+    const float* in, int ebits, int mbits, int bias, __m512i s[4], __m512i* code, __m512i* sg) {
+  const int emin = 1 - bias, nbits = ebits + mbits;
+  const int x0 = 150 - mbits + emin, d0 = -(x0 << mbits) & 255, q0 = (d0 + (x0 << mbits)) >> 8;
+  const int d = d0 + (q0 < (1 << mbits) ? 0 : 256 * (-q0 & ((2 << nbits) - 1)));
   const __m512 fl = _mm512_castsi512_ps(_mm512_set1_epi32((emin + 127) << 23));
   const __m512 c = _mm512_castsi512_ps(_mm512_set1_epi32(((150 - mbits) << 23) | d));
   const __m512i madd = _mm512_set1_epi32((1 << (mbits + 1)) << 16 | 256);
-  __m512i w[4], p[4];
+  __m512i p[4];
   for (int i = 0; i < 4; i++) {
-    w[i] = _mm512_loadu_si512((const void*) (in + 16 * i));
-    __asm__("" : "+v"(w[i]));
+    __m512i w = _mm512_loadu_si512((const void*) (in + 16 * i));
+    __asm__("" : "+v"(w));
     /* 1-3. */
-    const __m512 e = _mm512_castsi512_ps(_mm512_and_si512(w[i], _mm512_set1_epi32((int) 0xFF800000u)));
-    s[i] = _mm512_castps_si512(_mm512_fmadd_ps(_mm512_range_ps(e, fl, 0x03), c, _mm512_castsi512_ps(w[i])));
+    const __m512 e = _mm512_castsi512_ps(_mm512_and_si512(w, _mm512_set1_epi32((int) 0xFF800000u)));
+    s[i] = _mm512_castps_si512(_mm512_fmadd_ps(_mm512_range_ps(e, fl, 0x03), c, _mm512_castsi512_ps(w)));
     p[i] = _mm512_madd_epi16(s[i], madd);
   }
-  /* 4. Lane order's byte 16 L + j is element 16 (j / 4) + 4 L + j % 4: dword 4 L + j % 4 of
-   * vector j / 4, byte 1 (vectors 0 and 2 as the first table, 1 and 3 as the second:
-   * index + 64); bytes j >= 8 of each lane come from the second gather. */
-  const __m512i gather = _mm512_set_epi8(125, 121, 117, 113, 61, 57, 53, 49, 125, 121, 117, 113, 61, 57, 53,
-                                         49, 109, 105, 101, 97, 45, 41, 37, 33, 109, 105, 101, 97, 45, 41, 37,
-                                         33, 93, 89, 85, 81, 29, 25, 21, 17, 93, 89, 85, 81, 29, 25, 21, 17,
-                                         77, 73, 69, 65, 13, 9, 5, 1, 77, 73, 69, 65, 13, 9, 5, 1);
-  const __mmask64 hi = 0xFF00FF00FF00FF00ull;
-  *code = _mm512_mask_blend_epi8(hi, _mm512_permutex2var_epi8(p[0], gather, p[1]),
-                                 _mm512_permutex2var_epi8(p[2], gather, p[3]));
-  const __m512i gather3 = _mm512_add_epi8(gather, _mm512_set1_epi8(2));
-  *sg = _mm512_mask_blend_epi8(hi, _mm512_permutex2var_epi8(w[0], gather3, w[1]),
-                               _mm512_permutex2var_epi8(w[2], gather3, w[3]));
+#define QB__EB(L, t) (char) (64 * ((t) >> 2) + 4 * (4 * (L) + ((t) &3)))
+#define QB__EB8(L, o)                                                                                 \
+  QB__EB(L, 0) + (o), QB__EB(L, 1) + (o), QB__EB(L, 2) + (o), QB__EB(L, 3) + (o), QB__EB(L, 4) + (o), \
+      QB__EB(L, 5) + (o), QB__EB(L, 6) + (o), QB__EB(L, 7) + (o)
+  /* 4. Byte 16 L + t (t < 8) of a gather: element 16 (t / 4) + 4 L + t % 4 of its two vectors,
+   * dword 4 L + t % 4 of vector t / 4 (index + 64 for the second); byte 16 L + 8 + t the
+   * same element. Code bytes are byte 1 of a dword, sign bytes byte 2. */
+  _Alignas(64) static const char gather[2][64] = {
+      {QB__EB8(0, 1), QB__EB8(0, 2), QB__EB8(1, 1), QB__EB8(1, 2), QB__EB8(2, 1), QB__EB8(2, 2),
+       QB__EB8(3, 1), QB__EB8(3, 2)},
+      {QB__EB8(0, 2), QB__EB8(0, 1), QB__EB8(1, 2), QB__EB8(1, 1), QB__EB8(2, 2), QB__EB8(2, 1),
+       QB__EB8(3, 2), QB__EB8(3, 1)}};
+#undef QB__EB8
+#undef QB__EB
+  const __m512i a = _mm512_permutex2var_epi8(p[0], _mm512_load_si512(gather[0]), p[1]);
+  const __m512i b = _mm512_permutex2var_epi8(p[2], _mm512_load_si512(gather[1]), p[3]);
+  *code = _mm512_mask_blend_epi8(0xFF00FF00FF00FF00ull, a, b);
+  *sg = _mm512_alignr_epi8(b, a, 8);
+}
+/* Step 5's test: nonzero if a sum has bit 28 or 29 set (0xFE: A | B | C). */
+static inline __attribute__((always_inline)) int qb__elem_avx512vbmi_encode_rare(const __m512i s[4]) {
+  const __m512i any =
+      _mm512_ternarylogic_epi32(_mm512_ternarylogic_epi32(s[0], s[1], s[2], 0xFE), s[3], s[3], 0xFE);
+  return _mm512_test_epi32_mask(any, _mm512_set1_epi32(0x30000000)) != 0;
 }
 /* Step 5's clamp (for codes without a rare x) and step 6. */
 static inline __attribute__((always_inline)) __m512i qb__elem_avx512vbmi_encode_finish(__m512i code,
                                                                                        __m512i sg,
                                                                                        int nbits) {
   const __m512i m = _mm512_min_epu8(code, _mm512_set1_epi8((char) ((1 << nbits) - 1)));
-  /* 6. m | (sg >> (7 - nbits) & 1 << nbits), as in qb__elem_avx512_encode_fn_lanes_x64. */
-  return _mm512_ternarylogic_epi32(m, _mm512_srli_epi16(sg, 7 - nbits), _mm512_set1_epi8((char) (1 << nbits)),
-                                   0xF8);
+  /* 6. m | (sg & 1 << nbits): 0xF8 is A | (B & C). */
+  return _mm512_ternarylogic_epi32(m, sg, _mm512_set1_epi8((char) (1 << nbits)), 0xF8);
 }
 static inline __attribute__((always_inline)) __m512i qb__elem_avx512vbmi_encode_fn_lanes_x64(const float* in,
                                                                                              int ebits,
                                                                                              int mbits,
                                                                                              int bias) {
   __m512i s[4], code, sg;
-  qb__elem_avx512vbmi_encode_steps(in, mbits, bias, s, &code, &sg);
+  qb__elem_avx512vbmi_encode_steps(in, ebits, mbits, bias, s, &code, &sg);
   /* 5. */
-  if (__builtin_expect(
-          _mm512_cmpge_epu8_mask(_mm512_and_si512(sg, _mm512_set1_epi8(0x7F)), _mm512_set1_epi8(72)) != 0, 0))
+  if (__builtin_expect(qb__elem_avx512vbmi_encode_rare(s), 0))
     return qb__elem_avx512_encode_fn_rare_x64(in, ebits, mbits, bias);
   return qb__elem_avx512vbmi_encode_finish(code, sg, ebits + mbits);
 }
@@ -186,19 +202,14 @@ static inline void qb__elem_avx512vbmi_pack4_lanes_x128(__m512i a, __m512i b, ui
 /*
  * qb__elem_avx512vbmi_encode_fn_lanes_x64 without step 5's test, for runs of FP6 blocks
  * (qb__elem_avx512vbmi_encode_f6_blocks): the block's four sums s are or-ed into *acc (two
- * vpternlogd) and the run tests them once at its end. The sum's exponent field is X = E'
- * + 150 - mbits exactly (|s| stays in the magic's binade, step 2), at least 150 - mbits +
- * emin >= 145, and 255 for a NaN or infinite x (or an FMA that overflows). Its bits 5 and
- * 6 (bits 28, 29 of s) are both clear exactly while X < 160, i.e. E' < 10 + mbits (|x| <
- * 2^13 for E2M3, 2^12 for E3M2), where the code k + ((E' - emin) << mbits) is at most 112,
- * so step 5's vpminub is exact there; a run whose or has either bit set is redone block by
- * block with the test. Per block this trades the test's vpandd, vpcmpub, kortestq and
- * branch for two vpternlogd.
+ * vpternlogd) and the run tests them once at its end (step 5's bits 28 and 29 of s); a
+ * run whose or has either bit set is redone block by block with the test. Per block this
+ * trades the test's vptestmd, kortestw and branch for nothing.
  */
 static inline __attribute__((always_inline)) __m512i qb__elem_avx512vbmi_encode_fn_lanes_x64_or(
     const float* in, int ebits, int mbits, int bias, __m512i* acc) {
   __m512i s[4], code, sg;
-  qb__elem_avx512vbmi_encode_steps(in, mbits, bias, s, &code, &sg);
+  qb__elem_avx512vbmi_encode_steps(in, ebits, mbits, bias, s, &code, &sg);
   /* 0xFE: A | B | C. */
   *acc = _mm512_ternarylogic_epi32(_mm512_ternarylogic_epi32(*acc, s[0], s[1], 0xFE), s[2], s[3], 0xFE);
   return qb__elem_avx512vbmi_encode_finish(code, sg, ebits + mbits);
