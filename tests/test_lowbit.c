@@ -866,6 +866,17 @@ static void check_dot(const qb_kernel_info* k) {
       dot_compare(k, n, a, b, "largest or subnormal codes");
     }
   }
+  /* 3. Misaligned inputs: each side at byte offsets 1 to 63 from the buffer's start (the
+   *    AVX-512 kernels load 64 bytes, or two blocks, at a time), lengths of a few tiles
+   *    with tails (whole blocks for the MX dots). */
+  static const size_t offs[][2] = {{1, 0}, {0, 1}, {3, 5}, {31, 17}, {33, 63}, {63, 2}};
+  for (size_t oi = 0; oi < sizeof offs / sizeof offs[0]; oi++) {
+    uint8_t* pa = a + offs[oi][0];
+    uint8_t* pb = b + offs[oi][1];
+    dot_fill(f, pa, pb, DOT_RANDOM_N, 50 + oi);
+    for (size_t n = 0; n <= 5 * k->tile + 96; n += (mx ? 32 : 1) * (n < 2 * k->tile ? 1 : 5))
+      dot_compare(k, n, pa, pb, "misaligned inputs");
+  }
 }
 
 /*

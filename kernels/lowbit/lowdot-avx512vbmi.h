@@ -6,7 +6,9 @@
  * subnormal partial sum, so vdpbf16ps's flushing never acts), but the NaN codes decode
  * to a bf16 NaN: a NaN code makes its products and every sum it enters NaN, as in the
  * reference, so no tracker is kept (QB_SEM_NAN_CANON: the result is made the quiet NaN
- * at the end). Included only by files built with AVX-512 VBMI and BF16 flags.
+ * at the end). Included only by files built with AVX-512 VBMI flags; the pieces here need
+ * no BF16 (the kernels that call vdpbf16ps are built with BF16 flags too; the
+ * avx512vbmi ones multiply the bf16 as f32: qb__bf16x2_fma_vbmi).
  */
 #ifndef QB_LOWBIT_LOWDOT_AVX512VBMI_H
 #define QB_LOWBIT_LOWDOT_AVX512VBMI_H
@@ -124,6 +126,25 @@ static inline void qb__e4m3x64_to_bf16_vbmi(__m512i c, const qb__e4m3_bf16_table
   const __m512i hs = _mm512_ternarylogic_epi32(h, c, _mm512_set1_epi8((char) 0x80), 0xD8);
   *first = _mm512_unpacklo_epi8(l, hs);
   *second = _mm512_unpackhi_epi8(l, hs);
+}
+
+/*
+ * Without BF16 (Ice Lake, Tiger Lake, and VMs that hide it): acc + the products of the
+ * bf16 pairs of a and b, lane by lane, as f32 FMAs. Each 32-bit lane of a and b holds two
+ * bf16 from the decodes above (the low word one element, the high word the next): the
+ * low one made an f32 by a shift left by 16, the high one by clearing the low word. The
+ * values are 2^-8 times E4M3 values (or FP4 ones), so each product is exact (at most 8
+ * significant bits each) and 2^-16 times the reference's, at least 2^-34: never an f32
+ * subnormal, and every partial sum a multiple of 2^-34 (0 or normal). Two FMAs, one
+ * shift and one and per 16 lanes of each side; a NaN bf16 (0x7FC0) becomes the f32 NaN
+ * 0x7FC00000, which every sum it enters keeps.
+ */
+static inline __m512 qb__bf16x2_fma_vbmi(__m512i a, __m512i b, __m512 acc) {
+  const __m512i high = _mm512_set1_epi32((int) 0xFFFF0000u);
+  acc = _mm512_fmadd_ps(_mm512_castsi512_ps(_mm512_slli_epi32(a, 16)),
+                        _mm512_castsi512_ps(_mm512_slli_epi32(b, 16)), acc);
+  return _mm512_fmadd_ps(_mm512_castsi512_ps(_mm512_and_si512(a, high)),
+                         _mm512_castsi512_ps(_mm512_and_si512(b, high)), acc);
 }
 
 #endif /* QB_LOWBIT_LOWDOT_AVX512VBMI_H */
