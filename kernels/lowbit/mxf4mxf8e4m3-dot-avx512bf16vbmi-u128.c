@@ -23,50 +23,6 @@
 #include "lowbit/lowdot-avx512vbmi.h"
 #include "qb/ukernel.h"
 
-/* The constants of qb__f4x64_to_bf16_vbmi. */
-typedef struct qb__f4_bf16_consts {
-  __m512i gather, shift0, shift1, table;
-} qb__f4_bf16_consts;
-
-static inline qb__f4_bf16_consts qb__f4_bf16_consts_load(void) {
-  /* Qword 2L + h (128-bit lane L, half h) takes the code bytes of elements 16L + 4h..+3 (first) and
-   * 16L + 8 + 4h..+3 (second): bytes 8L + 2h, +1 and 8L + 4 + 2h, +1 (block 1's after its scale byte). */
-  static const uint8_t gather[64] = {0,  1,  4,  5,  0,  1,  4,  5,  2,  3,  6,  7,  2,  3,  6,  7,
-                                     8,  9,  12, 13, 8,  9,  12, 13, 10, 11, 14, 15, 10, 11, 14, 15,
-                                     17, 18, 21, 22, 17, 18, 21, 22, 19, 20, 23, 24, 19, 20, 23, 24,
-                                     25, 26, 29, 30, 25, 26, 29, 30, 27, 28, 31, 32, 27, 28, 31, 32};
-  /* Word j of a qword: the nibble at bit 4j (first) or 16 + 4j (second) in its low byte. */
-  static const uint8_t shift0[8] = {0, 0, 4, 4, 8, 8, 12, 12};
-  static const uint8_t shift1[8] = {16, 16, 20, 20, 24, 24, 28, 28};
-  /* E2M1 s e1 e0 m -> the bf16 of 2^-8 times its value, twice (vpermw reads 5 index bits). */
-  static const uint16_t table[32] = {0x0000, 0x3B00, 0x3B80, 0x3BC0, 0x3C00, 0x3C40, 0x3C80, 0x3CC0,
-                                     0x8000, 0xBB00, 0xBB80, 0xBBC0, 0xBC00, 0xBC40, 0xBC80, 0xBCC0,
-                                     0x0000, 0x3B00, 0x3B80, 0x3BC0, 0x3C00, 0x3C40, 0x3C80, 0x3CC0,
-                                     0x8000, 0xBB00, 0xBB80, 0xBBC0, 0xBC00, 0xBC40, 0xBC80, 0xBCC0};
-  uint64_t s0, s1;
-  memcpy(&s0, shift0, sizeof s0);
-  memcpy(&s1, shift1, sizeof s1);
-  qb__f4_bf16_consts c;
-  c.gather = _mm512_loadu_si512(gather);
-  c.shift0 = _mm512_set1_epi64((long long) s0);
-  c.shift1 = _mm512_set1_epi64((long long) s1);
-  c.table = _mm512_loadu_si512(table);
-  return c;
-}
-
-/* The 32 FP4 elements of x[0] and, when two, x[1] (else zeros) -> bf16 worth 2^-8 times
- * their values, in the order of qb__e4m3x64_to_bf16_vbmi for the E4M3 codes of blocks
- * y[0] (bytes 0..31) and y[1] (32..63): one vpermb gathers the code bytes of both outputs'
- * elements into each qword, one vpmultishiftqb per output moves each word's nibble to its
- * low bits, and one vpermw per output reads the whole bf16 from a 16-entry word table. */
-static inline void qb__f4x64_to_bf16_vbmi(const qb_block_mx4* x, int two, const qb__f4_bf16_consts* c,
-                                          __m512i* first, __m512i* second) {
-  const __mmask64 m = two ? ((__mmask64) 1 << 33) - 1 : 0xFFFF;
-  const __m512i g = _mm512_permutexvar_epi8(c->gather, _mm512_maskz_loadu_epi8(m, x[0].qs));
-  *first = _mm512_permutexvar_epi16(_mm512_multishift_epi64_epi8(c->shift0, g), c->table);
-  *second = _mm512_permutexvar_epi16(_mm512_multishift_epi64_epi8(c->shift1, g), c->table);
-}
-
 /* The lanes of blocks x[0], y[0] (0..7) and, when two, x[1], y[1] (8..15). */
 static inline __m512 qb__mxf4mxf8e4m3_pair(const qb_block_mx4* x, const qb_block_mx8* y, int two,
                                            const qb__e4m3_bf16_tables* t, const qb__f4_bf16_consts* c) {
