@@ -16,6 +16,7 @@
 
 #include "core/status.h"
 #include "measure/measure.h"
+#include "numerics/casedata.h"
 #include "platform/context.h"
 #include "platform/registry.h"
 
@@ -50,6 +51,20 @@ typedef struct qb_backend_case {
   const qb_quant_params* qp; /* quant families; per-channel arrays included */
   size_t x_bytes, x2_bytes, y_bytes;
 } qb_backend_case;
+
+/* The case of a variant on data the harness made (numerics/casedata.h). */
+static inline qb_backend_case qb_backend_case_of(const qb_case_data* d, const char* variant) {
+  const qb_backend_case c = {.family = d->family,
+                             .variant = variant,
+                             .n = d->n,
+                             .x = d->x,
+                             .x2 = d->x2,
+                             .qp = &d->qp,
+                             .x_bytes = d->x_bytes,
+                             .x2_bytes = d->x2_bytes,
+                             .y_bytes = d->y_bytes};
+  return c;
+}
 
 /* One variant as the planner sees it (`describe`). */
 typedef struct qb_backend_variant {

@@ -296,15 +296,7 @@ static qb_status qb__run_path(const qb__path* p, qb_case_data* d, qb_error* err)
     qb_case_data_run(d, p->cpu, d->y);
     return QB_OK;
   }
-  const qb_backend_case c = {.family = p->family,
-                             .variant = p->ocl->variant,
-                             .n = d->n,
-                             .x = d->x,
-                             .x2 = d->x2,
-                             .qp = &d->qp,
-                             .x_bytes = d->x_bytes,
-                             .x2_bytes = d->x2_bytes,
-                             .y_bytes = d->y_bytes};
+  const qb_backend_case c = qb_backend_case_of(d, p->ocl->variant);
   void* state = NULL;
   double seconds;
   const char* note;

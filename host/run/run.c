@@ -458,15 +458,7 @@ static void qb__run_kernel_case(qb_runner* r, const qb_case* k) {
     return;
   }
   out.memory = qb__memory_json(k, d);
-  const qb_backend_case bc = {.family = k->family,
-                              .variant = k->variant,
-                              .n = d->n,
-                              .x = d->x,
-                              .x2 = d->x2,
-                              .qp = &d->qp,
-                              .x_bytes = d->x_bytes,
-                              .x2_bytes = d->x2_bytes,
-                              .y_bytes = d->y_bytes};
+  const qb_backend_case bc = qb_backend_case_of(d, k->variant);
   qb_backend* b = r->backends[k->backend];
   b->ops->run_case(b, k->device, &bc, k->threads, &r->measure, k->name, d->y, &res);
   qb__take_result(r, &res, &out);
