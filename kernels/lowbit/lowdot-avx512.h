@@ -7,7 +7,9 @@
  * inputs and outputs never acts and its products are exact: the arithmetic is that of
  * FMA in f32, reassociated, on values 2^-16 times the reference's. NaN codes are
  * decoded as finite numbers and tracked as in lowdot-avx2.h (QB_SEM_NAN_CANON).
- * Included only by files built with AVX-512 BF16 flags.
+ * Included by files built with AVX-512 BF16 flags and, through lowdot-avx512vbmi.h, by
+ * the avx512vbmi dots (no BF16), which use only the pieces here that need none: the
+ * result helper and qb__lowdot_big_scales.
  */
 #ifndef QB_LOWBIT_LOWDOT_AVX512_H
 #define QB_LOWBIT_LOWDOT_AVX512_H
