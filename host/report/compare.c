@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report/table.h"
+
 /* The exact U distribution is tabulated as (min side + 1) x (min*max + 1) doubles;
  * beyond this many cells the normal approximation is used instead. */
 #define QB__MWU_EXACT_MAX_CELLS 4000000u
@@ -597,43 +599,21 @@ bool qb_comparison_regressed(const qb_comparison* c) {
 /* ---- reports ---- */
 
 #define QB__NCOL 9
-#define QB__CELL 48
-
-static void qb__fmt_time(char* buf, size_t len, double ns) {
-  if (!isfinite(ns)) {
-    snprintf(buf, len, "-");
-  } else if (ns >= 1e9) {
-    snprintf(buf, len, "%.3f s", ns / 1e9);
-  } else if (ns >= 1e6) {
-    snprintf(buf, len, "%.3f ms", ns / 1e6);
-  } else if (ns >= 1e3) {
-    snprintf(buf, len, "%.3f us", ns / 1e3);
-  } else {
-    snprintf(buf, len, "%.2f ns", ns);
-  }
-}
-
-static void qb__fmt_pct(char* buf, size_t len, double pct) {
-  if (isfinite(pct)) {
-    snprintf(buf, len, "%+.2f%%", pct);
-  } else {
-    snprintf(buf, len, "-");
-  }
-}
+#define QB__CELL QB_REPORT_CELL
 
 static const char* const qb__timing_head[QB__NCOL] = {"name", "base",    "new",  "change", "p-value",
                                                       "reps", "verdict", "GB/s", "roof"};
 
 /* The cells of one timed row (cell 0, the name, is left to the caller). */
-static void qb__timing_cells(const qb_cmp_row* r, char cells[QB__NCOL][QB__CELL]) {
+static void qb__timing_cells(const qb_cmp_row* r, char cells[][QB_REPORT_CELL]) {
   if (r->by_roof) {
     snprintf(cells[1], QB__CELL, "%.4f", r->base_median);
     snprintf(cells[2], QB__CELL, "%.4f", r->new_median);
   } else {
-    qb__fmt_time(cells[1], QB__CELL, r->base_median);
-    qb__fmt_time(cells[2], QB__CELL, r->new_median);
+    qb_report_fmt_time(cells[1], QB__CELL, r->base_median);
+    qb_report_fmt_time(cells[2], QB__CELL, r->new_median);
   }
-  qb__fmt_pct(cells[3], QB__CELL, r->change_pct);
+  qb_report_fmt_pct(cells[3], QB__CELL, r->change_pct, 2);
   if (isfinite(r->p_value)) {
     snprintf(cells[4], QB__CELL, "%.4f", r->p_value);
   } else {
@@ -641,44 +621,24 @@ static void qb__timing_cells(const qb_cmp_row* r, char cells[QB__NCOL][QB__CELL]
   }
   snprintf(cells[5], QB__CELL, "%zu/%zu", r->base_reps, r->new_reps);
   snprintf(cells[6], QB__CELL, "%s", qb_cmp_verdict_name(r->verdict));
-  qb__fmt_pct(cells[7], QB__CELL, r->bps_change_pct);
-  qb__fmt_pct(cells[8], QB__CELL, r->roof_change_pct);
+  qb_report_fmt_pct(cells[7], QB__CELL, r->bps_change_pct, 2);
+  qb_report_fmt_pct(cells[8], QB__CELL, r->roof_change_pct, 2);
 }
 
 static bool qb__timed(const qb_cmp_row* r) {
   return r->presence == QB_CMP_BOTH && r->verdict != QB_CMP_NOT_TIMED;
 }
 
+/* A timed row's name and cells (qb_report_row_fn); NULL for the others. */
+static const char* qb__timing_row(const void* rows, size_t i, char cells[][QB_REPORT_CELL]) {
+  const qb_cmp_row* r = &((const qb_cmp_row*) rows)[i];
+  if (!qb__timed(r)) return NULL;
+  qb__timing_cells(r, cells);
+  return r->name;
+}
+
 static void qb__print_timing(FILE* f, const qb_comparison* c, bool md) {
-  char cells[QB__NCOL][QB__CELL];
-  size_t w[QB__NCOL];
-  for (int k = 0; k < QB__NCOL; k++) w[k] = strlen(qb__timing_head[k]);
-  for (size_t i = 0; i < c->n_rows; i++) {
-    const qb_cmp_row* r = &c->rows[i];
-    if (!qb__timed(r)) continue;
-    qb__timing_cells(r, cells);
-    if (strlen(r->name) > w[0]) w[0] = strlen(r->name);
-    for (int k = 1; k < QB__NCOL; k++) {
-      if (strlen(cells[k]) > w[k]) w[k] = strlen(cells[k]);
-    }
-  }
-  /* Name left-aligned, figures right-aligned; markdown gets the same columns. */
-  for (int k = 0; k < QB__NCOL; k++) {
-    fprintf(f, md ? "| %-*s " : (k ? "  %*s" : "%-*s"), (int) w[k], qb__timing_head[k]);
-  }
-  fprintf(f, md ? "|\n" : "\n");
-  if (md) {
-    for (int k = 0; k < QB__NCOL; k++) fprintf(f, k ? "|---:" : "|:---");
-    fprintf(f, "|\n");
-  }
-  for (size_t i = 0; i < c->n_rows; i++) {
-    const qb_cmp_row* r = &c->rows[i];
-    if (!qb__timed(r)) continue;
-    qb__timing_cells(r, cells);
-    fprintf(f, md ? "| %-*s " : "%-*s", (int) w[0], r->name);
-    for (int k = 1; k < QB__NCOL; k++) fprintf(f, md ? "| %*s " : "  %*s", (int) w[k], cells[k]);
-    fprintf(f, md ? "|\n" : "\n");
-  }
+  qb_report_table(f, md, "", QB__NCOL, qb__timing_head, c->n_rows, qb__timing_row, c->rows);
 }
 
 /* Error metrics that changed, one row per line: "sqnr_db 45.1 -> 45 (-0.1) WORSE". */

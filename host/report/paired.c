@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report/table.h"
+
 void qb_paired_opts_default(qb_paired_opts* o) {
   o->threshold_pct = QB_PAIRED_DEFAULT_THRESHOLD_PCT;
   o->device_threshold_pct = QB_PAIRED_DEFAULT_DEVICE_THRESHOLD_PCT;
@@ -418,40 +420,18 @@ bool qb_paired_regressed(const qb_paired* p) {
 
 /* ---- reports ---- */
 
-static void qb__fmt_time(char* buf, size_t len, double ns) {
-  if (!isfinite(ns)) {
-    snprintf(buf, len, "-");
-  } else if (ns >= 1e9) {
-    snprintf(buf, len, "%.3f s", ns / 1e9);
-  } else if (ns >= 1e6) {
-    snprintf(buf, len, "%.3f ms", ns / 1e6);
-  } else if (ns >= 1e3) {
-    snprintf(buf, len, "%.3f us", ns / 1e3);
-  } else {
-    snprintf(buf, len, "%.2f ns", ns);
-  }
-}
-
-static void qb__fmt_pct(char* buf, size_t len, double pct) {
-  if (isfinite(pct)) {
-    snprintf(buf, len, "%+.1f%%", pct);
-  } else {
-    snprintf(buf, len, "-");
-  }
-}
-
 #define QB__NCOL 7
-#define QB__CELL 64
+#define QB__CELL QB_REPORT_CELL
 static const char* const qb__head[QB__NCOL] = {"name", "base", "head", "change", "interval", "n", "verdict"};
 
-static void qb__cells(const qb_paired_row* r, char cells[QB__NCOL][QB__CELL]) {
+static void qb__cells(const qb_paired_row* r, char cells[][QB_REPORT_CELL]) {
   char lo[24], hi[24];
-  qb__fmt_time(cells[1], QB__CELL, r->base_median);
-  qb__fmt_time(cells[2], QB__CELL, r->head_median);
-  qb__fmt_pct(cells[3], QB__CELL, r->est.change_pct);
+  qb_report_fmt_time(cells[1], QB__CELL, r->base_median);
+  qb_report_fmt_time(cells[2], QB__CELL, r->head_median);
+  qb_report_fmt_pct(cells[3], QB__CELL, r->est.change_pct, 1);
   if (isfinite(r->est.lo_pct)) {
-    qb__fmt_pct(lo, sizeof lo, r->est.lo_pct);
-    qb__fmt_pct(hi, sizeof hi, r->est.hi_pct);
+    qb_report_fmt_pct(lo, sizeof lo, r->est.lo_pct, 1);
+    qb_report_fmt_pct(hi, sizeof hi, r->est.hi_pct, 1);
     snprintf(cells[4], QB__CELL, "[%s, %s]", lo, hi);
   } else {
     snprintf(cells[4], QB__CELL, "-");
@@ -460,36 +440,24 @@ static void qb__cells(const qb_paired_row* r, char cells[QB__NCOL][QB__CELL]) {
   snprintf(cells[6], QB__CELL, "%s (>%g%%)", qb_paired_verdict_name(r->verdict), r->threshold_pct);
 }
 
+/* The rows of a table and the ones it shows. */
+typedef struct qb__picked {
+  const qb_paired_row* rows;
+  bool (*pick)(const qb_paired_row*);
+} qb__picked;
+
+/* A picked row's name and cells (qb_report_row_fn); NULL for the others. */
+static const char* qb__picked_row(const void* rows, size_t i, char cells[][QB_REPORT_CELL]) {
+  const qb__picked* p = rows;
+  if (!p->pick(&p->rows[i])) return NULL;
+  qb__cells(&p->rows[i], cells);
+  return p->rows[i].name;
+}
+
 /* The timing table of the rows that `pick` selects. */
 static void qb__table(FILE* f, const qb_paired* p, bool md, bool (*pick)(const qb_paired_row*)) {
-  char cells[QB__NCOL][QB__CELL];
-  size_t w[QB__NCOL];
-  for (int k = 0; k < QB__NCOL; k++) w[k] = strlen(qb__head[k]);
-  for (size_t i = 0; i < p->n_rows; i++) {
-    const qb_paired_row* r = &p->rows[i];
-    if (!pick(r)) continue;
-    qb__cells(r, cells);
-    if (strlen(r->name) > w[0]) w[0] = strlen(r->name);
-    for (int k = 1; k < QB__NCOL; k++) {
-      if (strlen(cells[k]) > w[k]) w[k] = strlen(cells[k]);
-    }
-  }
-  for (int k = 0; k < QB__NCOL; k++) {
-    fprintf(f, md ? "| %-*s " : (k ? "  %*s" : "  %-*s"), (int) w[k], qb__head[k]);
-  }
-  fprintf(f, md ? "|\n" : "\n");
-  if (md) {
-    for (int k = 0; k < QB__NCOL; k++) fprintf(f, k ? "|---:" : "|:---");
-    fprintf(f, "|\n");
-  }
-  for (size_t i = 0; i < p->n_rows; i++) {
-    const qb_paired_row* r = &p->rows[i];
-    if (!pick(r)) continue;
-    qb__cells(r, cells);
-    fprintf(f, md ? "| %-*s " : "  %-*s", (int) w[0], r->name);
-    for (int k = 1; k < QB__NCOL; k++) fprintf(f, md ? "| %*s " : "  %*s", (int) w[k], cells[k]);
-    fprintf(f, md ? "|\n" : "\n");
-  }
+  const qb__picked picked = {p->rows, pick};
+  qb_report_table(f, md, "  ", QB__NCOL, qb__head, p->n_rows, qb__picked_row, &picked);
 }
 
 static bool qb__pick_slower(const qb_paired_row* r) {
