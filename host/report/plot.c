@@ -354,6 +354,15 @@ static qb_status qb__close(const qb__plotter* p, FILE* f, const char* name, qb_e
   return QB_OK;
 }
 
+/* Closes the two files a chart wrote, both: the first failure, with its message. */
+static qb_status qb__close2(const qb__plotter* p, FILE* f, const char* fname, FILE* g, const char* gname,
+                            qb_error* err) {
+  qb_error later = {0};
+  const qb_status st = qb__close(p, f, fname, err);
+  const qb_status st2 = qb__close(p, g, gname, st == QB_OK ? err : &later);
+  return st != QB_OK ? st : st2;
+}
+
 /* gnuplot -e text: name='value' with quotes doubled (gnuplot's single-quote escape). */
 static void qb__var(char* buf, size_t len, const char* name, const char* value) {
   size_t at = strlen(buf);
@@ -368,6 +377,13 @@ static void qb__var(char* buf, size_t len, const char* name, const char* value) 
     buf[at++] = ';';
     buf[at] = '\0';
   }
+}
+
+/* gnuplot -e text: name='DIR/FILE' (qb__var), the path of a file the chart reads. */
+static void qb__var_file(char* buf, size_t len, const char* name, const char* dir, const char* file) {
+  char path[4200];
+  snprintf(path, sizeof path, "%s/%s", dir, file);
+  qb__var(buf, len, name, path);
 }
 
 static void qb__varf(char* buf, size_t len, const char* name, double v) {
@@ -648,17 +664,12 @@ static qb_status qb__throughput_one(qb__plotter* p, const qb__cases* cs, const c
       fprintf(g, "%.6g\t%zu\n", r->bytes_per_second / 1e9, n - i);
     }
   }
-  st = qb__close(p, f, name, err);
-  f = NULL;
-  qb_status st2 = qb__close(p, g, rname, err);
-  g = NULL;
-  if (st == QB_OK) st = st2;
+  st = qb__close2(p, f, name, g, rname, err);
+  f = g = NULL;
   if (st == QB_OK) {
-    char vars[8192] = "", path[4200];
-    snprintf(path, sizeof path, "%s/%s", p->o->out_dir, name);
-    qb__var(vars, sizeof vars, "data", path);
-    snprintf(path, sizeof path, "%s/%s", p->o->out_dir, rname);
-    qb__var(vars, sizeof vars, "roofs", path);
+    char vars[8192] = "";
+    qb__var_file(vars, sizeof vars, "data", p->o->out_dir, name);
+    qb__var_file(vars, sizeof vars, "roofs", p->o->out_dir, rname);
     qb__var(vars, sizeof vars, "family", family);
     qb__var(vars, sizeof vars, "colors", colors);
     qb__varf(vars, sizeof vars, "nblocks", blocks);
@@ -738,9 +749,8 @@ static qb_status qb__size_one(qb__plotter* p, const qb_resultset* set, const cha
   qb_status st = qb__close(p, f, name, err);
   if (st != QB_OK) return st;
   const qb_result_topology* t = &set->topology;
-  char vars[8192] = "", path[4200];
-  snprintf(path, sizeof path, "%s/%s", p->o->out_dir, name);
-  qb__var(vars, sizeof vars, "data", path);
+  char vars[8192] = "";
+  qb__var_file(vars, sizeof vars, "data", p->o->out_dir, name);
   qb__var(vars, sizeof vars, "family", family);
   qb__var(vars, sizeof vars, "colors", colors);
   qb__varf(vars, sizeof vars, "nblocks", blocks);
@@ -903,15 +913,11 @@ static qb_status qb__scaling_one(qb__plotter* p, const char* family, const qb__c
     }
     i = j;
   }
-  qb_status st = qb__close(p, f, name, err);
-  qb_status st2 = qb__close(p, g, rname, err);
+  const qb_status st = qb__close2(p, f, name, g, rname, err);
   if (st != QB_OK) return st;
-  if (st2 != QB_OK) return st2;
-  char vars[8192] = "", path[4200];
-  snprintf(path, sizeof path, "%s/%s", p->o->out_dir, name);
-  qb__var(vars, sizeof vars, "data", path);
-  snprintf(path, sizeof path, "%s/%s", p->o->out_dir, rname);
-  qb__var(vars, sizeof vars, "roofs", path);
+  char vars[8192] = "";
+  qb__var_file(vars, sizeof vars, "data", p->o->out_dir, name);
+  qb__var_file(vars, sizeof vars, "roofs", p->o->out_dir, rname);
   qb__var(vars, sizeof vars, "family", family);
   qb__var(vars, sizeof vars, "colors", colors);
   qb__var(vars, sizeof vars, "dashes", dashes);
@@ -1078,11 +1084,9 @@ static qb_status qb__chart_roofline(qb__plotter* p, const qb_resultset* set, con
   }
   st = qb__close(p, f, "roofline.tsv", err);
   if (st == QB_OK) {
-    char vars[8192] = "", path[4200];
-    snprintf(path, sizeof path, "%s/roofline.tsv", p->o->out_dir);
-    qb__var(vars, sizeof vars, "data", path);
-    snprintf(path, sizeof path, "%s/roofline-roofs.tsv", p->o->out_dir);
-    qb__var(vars, sizeof vars, "roofs", path);
+    char vars[8192] = "";
+    qb__var_file(vars, sizeof vars, "data", p->o->out_dir, "roofline.tsv");
+    qb__var_file(vars, sizeof vars, "roofs", p->o->out_dir, "roofline-roofs.tsv");
     qb__var(vars, sizeof vars, "colors", colors);
     qb__varf(vars, sizeof vars, "nblocks", blocks);
     qb__varf(vars, sizeof vars, "npoints", (double) pk.n);
@@ -1225,17 +1229,12 @@ static qb_status qb__chart_error(qb__plotter* p, const qb__cases* cs, qb_error* 
               qb__dist_color(dists[d]), pts[i].scheme);
     }
   }
-  st = qb__close(p, f, "error.tsv", err);
-  f = NULL;
-  qb_status st2 = qb__close(p, g, "error-schemes.tsv", err);
-  g = NULL;
-  if (st == QB_OK) st = st2;
+  st = qb__close2(p, f, "error.tsv", g, "error-schemes.tsv", err);
+  f = g = NULL;
   if (st == QB_OK) {
-    char vars[8192] = "", path[4200];
-    snprintf(path, sizeof path, "%s/error.tsv", p->o->out_dir);
-    qb__var(vars, sizeof vars, "data", path);
-    snprintf(path, sizeof path, "%s/error-schemes.tsv", p->o->out_dir);
-    qb__var(vars, sizeof vars, "schemes", path);
+    char vars[8192] = "";
+    qb__var_file(vars, sizeof vars, "data", p->o->out_dir, "error.tsv");
+    qb__var_file(vars, sizeof vars, "schemes", p->o->out_dir, "error-schemes.tsv");
     qb__var(vars, sizeof vars, "colors", colors);
     qb__varf(vars, sizeof vars, "nblocks", (double) nd);
     qb__varf(vars, sizeof vars, "nbars", (double) n);
@@ -1303,9 +1302,8 @@ static qb_status qb__chart_memory(qb__plotter* p, const qb__cases* cs, qb_error*
   free(bars);
   qb_status st = qb__close(p, f, "memory.tsv", err);
   if (st != QB_OK) return st;
-  char vars[8192] = "", path[4200];
-  snprintf(path, sizeof path, "%s/memory.tsv", p->o->out_dir);
-  qb__var(vars, sizeof vars, "data", path);
+  char vars[8192] = "";
+  qb__var_file(vars, sizeof vars, "data", p->o->out_dir, "memory.tsv");
   qb__varf(vars, sizeof vars, "nbars", (double) n);
   qb__varf(vars, sizeof vars, "tensor", tensor);
   return qb__gnuplot(p, "memory.gp", "memory", p->title, vars, err);
@@ -1423,17 +1421,12 @@ static qb_status qb__chart_machines(qb__plotter* p, const qb_resultset* sets, co
       roofbars += isfinite(c->roof_fraction);
     }
   }
-  st = qb__close(p, f, "machines.tsv", err);
-  f = NULL;
-  qb_status st2 = qb__close(p, g, "machines-kernels.tsv", err);
-  g = NULL;
-  if (st == QB_OK) st = st2;
+  st = qb__close2(p, f, "machines.tsv", g, "machines-kernels.tsv", err);
+  f = g = NULL;
   if (st == QB_OK) {
-    char vars[8192] = "", path[4200];
-    snprintf(path, sizeof path, "%s/machines.tsv", p->o->out_dir);
-    qb__var(vars, sizeof vars, "data", path);
-    snprintf(path, sizeof path, "%s/machines-kernels.tsv", p->o->out_dir);
-    qb__var(vars, sizeof vars, "kernels", path);
+    char vars[8192] = "";
+    qb__var_file(vars, sizeof vars, "data", p->o->out_dir, "machines.tsv");
+    qb__var_file(vars, sizeof vars, "kernels", p->o->out_dir, "machines-kernels.tsv");
     qb__var(vars, sizeof vars, "colors", colors);
     qb__varf(vars, sizeof vars, "nblocks", (double) n_sets);
     qb__varf(vars, sizeof vars, "nbars", (double) bars);
@@ -1484,9 +1477,8 @@ static qb_status qb__chart_regression(qb__plotter* p, const qb_comparison* c, qb
   }
   qb_status st = qb__close(p, f, "regression.tsv", err);
   if (st != QB_OK) return st;
-  char vars[8192] = "", path[4200];
-  snprintf(path, sizeof path, "%s/regression.tsv", p->o->out_dir);
-  qb__var(vars, sizeof vars, "data", path);
+  char vars[8192] = "";
+  qb__var_file(vars, sizeof vars, "data", p->o->out_dir, "regression.tsv");
   qb__var(vars, sizeof vars, "base", c->base_path);
   qb__var(vars, sizeof vars, "new", c->new_path);
   qb__varf(vars, sizeof vars, "nbars", (double) n);
@@ -2692,9 +2684,8 @@ qb_status qb_plot_pareto(qb_pareto_set* s, const qb_plot_opts* o, qb_plot_report
   }
   free(lab);
   if ((st = qb__close(&p, f, "pareto.tsv", err)) != QB_OK) return st;
-  char vars[8192] = "", path[4200];
-  snprintf(path, sizeof path, "%s/pareto.tsv", o->out_dir);
-  qb__var(vars, sizeof vars, "data", path);
+  char vars[8192] = "";
+  qb__var_file(vars, sizeof vars, "data", o->out_dir, "pareto.tsv");
   qb__varf(vars, sizeof vars, "npoints", (double) s->n);
   if ((st = qb__gnuplot(&p, "pareto.gp", "pareto", p.title, vars, err)) != QB_OK) return st;
 
