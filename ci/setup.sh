@@ -20,6 +20,8 @@ packages=(
   valgrind
   # man pages from --help (dist/install.cmake)
   help2man
+  # llvm-mca and llvm-objdump for ci/portbound (test portbound)
+  llvm
   # index.html rendered in a real browser (test plot_html_chromium)
   chromium
 )
