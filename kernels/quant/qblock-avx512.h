@@ -324,6 +324,35 @@ QB__QBLOCK_AVX512_INLINE qb__avx512_pn qb__avx512_pn16(const float* x) {
 }
 
 /*
+ * The codes of sixteen q4_0 blocks whose d (f16 bits) and id are in dh and ids, block k's in
+ * element lanes[k] (read back from memory: qb__avx512_from_memory), four blocks at a time
+ * (qb__avx512_q4_0_codes4); then the blocks the fast path cannot take (bit lanes[k] of
+ * special), written again by qb__avx512_q4_0_quant, or all sixteen where a code came out
+ * negative (a NaN x, or a special block's garbage).
+ */
+QB__QBLOCK_AVX512_INLINE void qb__avx512_q4_0_codes16(const float* x, qb_block_q4_0* b, const uint16_t* dh,
+                                                      const float* ids, __mmask16 special, const int* lanes) {
+  __m512i nan = _mm512_setzero_si512();
+#pragma GCC unroll 4
+  for (int k = 0; k < 16; k += 4) {
+    const int l0 = lanes[k], l1 = lanes[k + 1], l2 = lanes[k + 2], l3 = lanes[k + 3];
+    b[k].d = dh[l0];
+    b[k + 1].d = dh[l1];
+    b[k + 2].d = dh[l2];
+    b[k + 3].d = dh[l3];
+    qb__avx512_q4_0_codes4(x + 32 * k, _mm512_set1_ps(ids[l0]), _mm512_set1_ps(ids[l1]),
+                           _mm512_set1_ps(ids[l2]), _mm512_set1_ps(ids[l3]), &b[k], &nan);
+  }
+  if (__builtin_expect(_mm512_movepi16_mask(nan) != 0, 0)) {
+    for (int k = 0; k < 16; k++) qb__avx512_q4_0_quant(x + 32 * k, &b[k]);
+  } else if (__builtin_expect(special != 0, 0)) {
+    for (int k = 0; k < 16; k++) {
+      if (special & (1u << lanes[k])) qb__avx512_q4_0_quant(x + 32 * k, &b[k]);
+    }
+  }
+}
+
+/*
  * Sixteen q4_0 blocks from their p and n (qb__avx512_pn16), as qb__avx2_q4_0_quant_x8_one:
  * amax = max(p, n) as integers, m negative where n > p, +0 where amax is 0; a block where
  * p == n != 0 (both +amax and -amax occur: m is then whichever comes first), or holding a
@@ -352,29 +381,7 @@ QB__QBLOCK_AVX512_INLINE qb__avx512_pn qb__avx512_q4_0_quant_x16_one(const float
   qb__avx512_from_memory(dh, ids);
   qb__avx512_pn pn_next = pn;
   if (next != NULL) pn_next = qb__avx512_pn16(next);
-  /* The codes four blocks at a time (qb__avx512_q4_0_codes4); then the blocks the fast path
-   * cannot take, written again. */
-  __m512i nan = _mm512_setzero_si512();
-#pragma GCC unroll 4
-  for (int k = 0; k < 16; k += 4) {
-    const int l0 = qb__avx512_hmax8_lane[k], l1 = qb__avx512_hmax8_lane[k + 1];
-    const int l2 = qb__avx512_hmax8_lane[k + 2], l3 = qb__avx512_hmax8_lane[k + 3];
-    b[k].d = dh[l0];
-    b[k + 1].d = dh[l1];
-    b[k + 2].d = dh[l2];
-    b[k + 3].d = dh[l3];
-    qb__avx512_q4_0_codes4(x + 32 * k, _mm512_set1_ps(ids[l0]), _mm512_set1_ps(ids[l1]),
-                           _mm512_set1_ps(ids[l2]), _mm512_set1_ps(ids[l3]), &b[k], &nan);
-  }
-  /* Every NaN is a special block here, so `nan` (a negative code) can only come from a
-   * special block's garbage; kept as a second guard. */
-  if (__builtin_expect(_mm512_movepi16_mask(nan) != 0, 0)) {
-    for (int k = 0; k < 16; k++) qb__avx512_q4_0_quant(x + 32 * k, &b[k]);
-  } else if (__builtin_expect(special != 0, 0)) {
-    for (int k = 0; k < 16; k++) {
-      if (special & (1u << qb__avx512_hmax8_lane[k])) qb__avx512_q4_0_quant(x + 32 * k, &b[k]);
-    }
-  }
+  qb__avx512_q4_0_codes16(x, b, dh, ids, special, qb__avx512_hmax8_lane);
   return pn_next;
 }
 
@@ -392,6 +399,129 @@ QB__QBLOCK_AVX512_INLINE void qb__avx512_q4_0_quant_x16(const float* x, qb_block
   for (size_t g = 0; g < groups; g++) {
     pn =
         qb__avx512_q4_0_quant_x16_one(x + 512 * g, b + 16 * g, pn, g + 1 < groups ? x + 512 * (g + 1) : NULL);
+  }
+}
+
+/*
+ * The same sixteen blocks with the maxima in floats (the `range` variant,
+ * f32-q4_0-quant-avx512skx-range-u512.c, picked on Intel: prefer.inc): each block's largest
+ * (hi) and smallest (lo) x by VRANGEPS (imm 5: the maximum, 4: the minimum; bits 3:2 = 01,
+ * the result's sign from the comparison), folded from its two vectors by one each and
+ * reduced in sixteen lanes by two trees of common/hmax-avx512.h's shape, block k's in lane
+ * qb__avx512_hmax16_lane[k]. Intel runs VRANGEPS zmm on both vector ports (0 and 5), the
+ * integer maxima of qb__avx512_pn16 only on port 0, and with 512-bit operations in flight
+ * its 256-bit ones get the same two ports: per block two folding operations and about 6.5
+ * in the trees where the integer eight-lane way takes six 256-bit maxima and about 5.3 tree
+ * operations, most on port 0 (Zen 4, where a 256-bit operation is half a 512-bit one and
+ * integer maxima run on every pipe, keeps the integer way: the registry's order).
+ * VRANGEPS orders -0 below +0 and returns the other operand where one is a quiet NaN (a
+ * signalling NaN comes back quieted): a block's hi and lo are NaN only where all its values
+ * are, and a NaN that does not show there shows in the codes (a negative code: the sixteen
+ * go through the one-block path).
+ */
+#define QB__RANGE(u, v, imm) (imm == 5 ? _mm512_range_ps(u, v, 5) : _mm512_range_ps(u, v, 4))
+
+/* Level 1 of the tree for one pair of blocks (a, b: their sixteen partials): block a's eight
+ * in the low 256 bits, b's in the high. (QB__RANGE: each arm with its literal, since the
+ * immediate must be a constant expression, which clang checks before inlining; imm is 4 or
+ * 5 at every call, so the other arm folds away.) */
+QB__QBLOCK_AVX512_INLINE __m512 qb__avx512_range_pair(__m512 a, __m512 b, const int imm) {
+  return QB__RANGE(_mm512_mask_blend_ps(0xFF00, a, b), _mm512_shuffle_f32x4(a, b, _MM_SHUFFLE(1, 0, 3, 2)),
+                   imm);
+}
+
+/* Levels 2 to 4 of the tree on the eight pairs (qb__avx512_range_pair): block k's result in
+ * lane qb__avx512_hmax16_lane[k]. */
+QB__QBLOCK_AVX512_INLINE __m512 qb__avx512_range16p(const __m512* v1, const int imm) {
+  __m512 v2[4];
+#pragma GCC unroll 4
+  for (int q = 0; q < 4; q++) {
+    const __m512 a = _mm512_mask_blend_ps(0xF0F0, v1[2 * q], v1[2 * q + 1]);
+    const __m512 b = _mm512_mask_blend_ps(0xF0F0, v1[2 * q + 1], v1[2 * q]);
+    v2[q] = QB__RANGE(a, _mm512_shuffle_f32x4(b, b, _MM_SHUFFLE(2, 3, 0, 1)), imm);
+  }
+  __m512 v3[2];
+#pragma GCC unroll 2
+  for (int r = 0; r < 2; r++) {
+    const __m512 a = _mm512_mask_blend_ps(0xCCCC, v2[2 * r], v2[2 * r + 1]);
+    const __m512 b = _mm512_mask_blend_ps(0xCCCC, v2[2 * r + 1], v2[2 * r]);
+    v3[r] = QB__RANGE(a, _mm512_permute_ps(b, _MM_SHUFFLE(1, 0, 3, 2)), imm);
+  }
+  const __m512 a = _mm512_mask_blend_ps(0xAAAA, v3[0], v3[1]);
+  const __m512 b = _mm512_mask_blend_ps(0xAAAA, v3[1], v3[0]);
+  return QB__RANGE(a, _mm512_permute_ps(b, _MM_SHUFFLE(2, 3, 0, 1)), imm);
+}
+
+/* The largest (hi) and smallest (lo) x of each of the 16 blocks at x; each pair of blocks
+ * through the tree's first level as soon as both are folded, so that 16 vectors, not 32,
+ * wait for the rest of the tree (32 spilled). */
+typedef struct qb__avx512_hilo {
+  __m512 hi, lo;
+} qb__avx512_hilo;
+
+QB__QBLOCK_AVX512_INLINE qb__avx512_hilo qb__avx512_hilo16(const float* x) {
+  __m512 h[8], l[8];
+#pragma GCC unroll 8
+  for (int p = 0; p < 8; p++) {
+    const float* xp = x + 64 * p;
+    const __m512 a0 = _mm512_loadu_ps(xp), a1 = _mm512_loadu_ps(xp + 16);
+    const __m512 b0 = _mm512_loadu_ps(xp + 32), b1 = _mm512_loadu_ps(xp + 48);
+    h[p] = qb__avx512_range_pair(_mm512_range_ps(a0, a1, 5), _mm512_range_ps(b0, b1, 5), 5);
+    l[p] = qb__avx512_range_pair(_mm512_range_ps(a0, a1, 4), _mm512_range_ps(b0, b1, 4), 4);
+  }
+  const qb__avx512_hilo r = {qb__avx512_range16p(h, 5), qb__avx512_range16p(l, 4)};
+  return r;
+}
+#undef QB__RANGE
+
+/*
+ * Sixteen q4_0 blocks from their hi and lo (qb__avx512_hilo16): the reference's amax is
+ * max(hi, -lo) and its m is +amax when only positive values reach it, -amax when only
+ * negative ones do, +0 when amax is 0; a block where both +amax and -amax occur (m is then
+ * whichever comes first), whose hi or lo is NaN (only NaNs), holding an infinity, or with a
+ * subnormal d goes through qb__avx512_q4_0_quant. Then as qb__avx512_q4_0_quant_x16_one.
+ */
+QB__QBLOCK_AVX512_INLINE qb__avx512_hilo qb__avx512_q4_0_range_x16_one(const float* x, qb_block_q4_0* b,
+                                                                       qb__avx512_hilo hl,
+                                                                       const float* next) {
+  const __m512 nlo = _mm512_xor_ps(hl.lo, _mm512_set1_ps(-0.0f));
+  const __m512 amax = _mm512_max_ps(hl.hi, nlo);
+  const __mmask16 pos = _mm512_cmp_ps_mask(hl.hi, amax, _CMP_EQ_OQ);
+  const __mmask16 neg = _mm512_cmp_ps_mask(nlo, amax, _CMP_EQ_OQ);
+  const __mmask16 nz = _mm512_cmp_ps_mask(amax, _mm512_setzero_ps(), _CMP_NEQ_UQ);
+  const __m512 dm = _mm512_mul_ps(amax, _mm512_set1_ps(0.125f));
+  /* d = dm where m is negative, -dm where it is positive, -0 where amax is 0 (m = +0). */
+  const __m512 d = _mm512_mask_mov_ps(_mm512_set1_ps(-0.0f), nz,
+                                      _mm512_mask_xor_ps(dm, (__mmask16) ~neg, dm, _mm512_set1_ps(-0.0f)));
+  const __m512 id = _mm512_maskz_div_ps(nz, _mm512_set1_ps(1.0f), d);
+  const __mmask16 special = (pos & neg & nz) | _mm512_cmp_ps_mask(hl.hi, hl.lo, _CMP_UNORD_Q) |
+                            _mm512_mask_cmp_ps_mask(nz, dm, _mm512_set1_ps(0x1p-126f), _CMP_LT_OQ) |
+                            _mm512_cmp_ps_mask(amax, _mm512_set1_ps(INFINITY), _CMP_EQ_OQ);
+  uint16_t dh[16];
+  float ids[16];
+  _mm256_storeu_si256((__m256i*) dh, _mm512_cvtps_ph(d, _MM_FROUND_TO_NEAREST_INT));
+  _mm512_storeu_ps(ids, id);
+  qb__avx512_from_memory(dh, ids);
+  qb__avx512_hilo hl_next = hl;
+  if (next != NULL) hl_next = qb__avx512_hilo16(next);
+  qb__avx512_q4_0_codes16(x, b, dh, ids, special, qb__avx512_hmax16_lane);
+  return hl_next;
+}
+
+/* qb__avx512_q4_0_quant_x16 with the float maxima (qb__avx512_q4_0_range_x16_one). */
+QB__QBLOCK_AVX512_INLINE void qb__avx512_q4_0_quant_range_x16(const float* x, qb_block_q4_0* b,
+                                                              size_t groups) {
+  if (groups * 512 >= QB_QBLOCK_STREAM) {
+    for (size_t g = 0; g < groups; g++) {
+      (void) qb__avx512_q4_0_range_x16_one(x + 512 * g, b + 16 * g, qb__avx512_hilo16(x + 512 * g), NULL);
+    }
+    return;
+  }
+  if (groups == 0) return;
+  qb__avx512_hilo hl = qb__avx512_hilo16(x);
+  for (size_t g = 0; g < groups; g++) {
+    hl =
+        qb__avx512_q4_0_range_x16_one(x + 512 * g, b + 16 * g, hl, g + 1 < groups ? x + 512 * (g + 1) : NULL);
   }
 }
 
