@@ -101,9 +101,15 @@ QB__INT4G_AVX512_INLINE __m512i qb__avx512_int4g_order128(const __m512i a, const
  * and common/hmax-avx512.h's tree). Paired against sixteen lanes (ci/paired, L2, 8 rounds): qu4g32 1.08x,
  * qu4g64 1.02x, qs4g128 1.02x, qu4g128 0.98x: the narrow accumulation costs one 256-bit maximum more per
  * group and bound, the narrow tree half the moves, which pays where groups are short or the bound is one.
+ * `wide` (the -wide- variant of qs4g128, picked on Intel: prefer.inc) takes sixteen lanes for the
+ * symmetric groups too: Intel runs 512-bit operations on two ports (0 and 5) and, while any are in
+ * flight, its 256-bit ones on the same two, where VRANGEPS ymm has only port 0; so a 512-bit VRANGEPS
+ * folds twice the values of a 256-bit one at the same cost (seven per group of 128 and the
+ * sixteen-lane tree where the eight-lane way takes fifteen and its tree), which the trees' extra
+ * moves do not undo (Zen 4 runs a 256-bit operation as half a 512-bit one, and keeps eight lanes).
  */
-static inline int qb__avx512_int4g_narrow(unsigned g, int sym) {
-  return sym || g < 128;
+static inline int qb__avx512_int4g_narrow(unsigned g, int sym, int wide) {
+  return !wide && (sym || g < 128);
 }
 
 /* The lane of group k (0 .. 15) in the reduced ranges, and the group of each lane: narrow
@@ -181,9 +187,9 @@ QB__INT4G_AVX512_INLINE void qb__avx512_int4g_acc8(const float* x, unsigned g, c
 
 /* The ranges of the sixteen groups of g at x, group k's in lane
  * qb__avx512_int4g_lanes[narrow][k]. */
-QB__INT4G_AVX512_INLINE void qb__avx512_int4g_range16(const float* x, unsigned g, const int sym, __m512i* hb,
-                                                      __m512i* lb) {
-  if (qb__avx512_int4g_narrow(g, sym)) {
+QB__INT4G_AVX512_INLINE void qb__avx512_int4g_range16(const float* x, unsigned g, const int sym,
+                                                      const int wide, __m512i* hb, __m512i* lb) {
+  if (qb__avx512_int4g_narrow(g, sym, wide)) {
     __m256i h[16], l[16];
 #pragma GCC unroll 16
     for (int k = 0; k < 16; k++) qb__avx512_int4g_acc8(x + k * g, g, sym, &h[k], &l[k]);
@@ -315,10 +321,11 @@ QB__INT4G_AVX512_INLINE __m512i qb__avx512_int4g_codes128(const float* x, unsign
 
 /* Group m of the sixteen at next: its range accumulators (qb__avx512_int4g_acc8 or _acc), and
  * once both of a pair are there (narrow), their tree's first level. */
-QB__INT4G_AVX512_INLINE void qb__avx512_int4g_acc_next(const float* next, unsigned g, const int sym, int m,
-                                                       __m256i* nh8, __m256i* nl8, __m256i* nhp, __m256i* nlp,
-                                                       __m512i* nh16, __m512i* nl16) {
-  if (qb__avx512_int4g_narrow(g, sym)) {
+QB__INT4G_AVX512_INLINE void qb__avx512_int4g_acc_next(const float* next, unsigned g, const int sym,
+                                                       const int wide, int m, __m256i* nh8, __m256i* nl8,
+                                                       __m256i* nhp, __m256i* nlp, __m512i* nh16,
+                                                       __m512i* nl16) {
+  if (qb__avx512_int4g_narrow(g, sym, wide)) {
     qb__avx512_int4g_acc8(next + (size_t) m * g, g, sym, &nh8[m], &nl8[m]);
     if (m & 1) {
       nhp[m / 2] = qb__avx512_hmax8_pair(nh8[m - 1], nh8[m], sym);
@@ -353,11 +360,14 @@ QB__INT4G_AVX512_INLINE void qb__avx512_int4g_acc_next(const float* next, unsign
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
-QB__INT4G_AVX512_INLINE unsigned qb__avx512_int4g_quant_x16_one(
-    const float* x, unsigned g, const int sym, uint8_t* out, size_t gbytes, qb__avx512_int4g_pars* ps,
-    const unsigned special, const float* next, qb__avx512_int4g_pars* ps_next, const int halfway) {
+QB__INT4G_AVX512_INLINE unsigned qb__avx512_int4g_quant_x16_one(const float* x, unsigned g, const int sym,
+                                                                uint8_t* out, size_t gbytes,
+                                                                qb__avx512_int4g_pars* ps,
+                                                                const unsigned special, const float* next,
+                                                                qb__avx512_int4g_pars* ps_next,
+                                                                const int halfway, const int wide) {
   qb__avx512_int4g_from_memory(*ps);
-  const int narrow = qb__avx512_int4g_narrow(g, sym);
+  const int narrow = qb__avx512_int4g_narrow(g, sym, wide);
   __m256i nh8[16], nl8[16], nhp[8], nlp[8];
   __m512i nh16[16], nl16[16];
   unsigned special_next = 0;
@@ -371,12 +381,12 @@ QB__INT4G_AVX512_INLINE unsigned qb__avx512_int4g_quant_x16_one(
     if (next != NULL && halfway && k < 8) {
 #pragma GCC unroll 8
       for (int m = 2 * k; m < 2 * (k + per); m++)
-        qb__avx512_int4g_acc_next(next, g, sym, m, nh8, nl8, nhp, nlp, nh16, nl16);
+        qb__avx512_int4g_acc_next(next, g, sym, wide, m, nh8, nl8, nhp, nlp, nh16, nl16);
     }
     if (next != NULL && !halfway) {
 #pragma GCC unroll 4
       for (int m = k; m < k + per; m++)
-        qb__avx512_int4g_acc_next(next, g, sym, m, nh8, nl8, nhp, nlp, nh16, nl16);
+        qb__avx512_int4g_acc_next(next, g, sym, wide, m, nh8, nl8, nhp, nlp, nh16, nl16);
     }
     const __m512i c = qb__avx512_int4g_codes128(x + (size_t) k * g, g, ps, lanes, sym);
     unsigned o = 0;
@@ -465,20 +475,22 @@ QB__INT4G_AVX512_INLINE void qb__avx512_int4g_quant_one(const float* x, unsigned
  * are (qb__avx512_int4g_quant_x16_one, `halfway` a constant). */
 QB__INT4G_AVX512_INLINE void qb__avx512_int4g_quant_runs(const float* x, unsigned g, const int sym,
                                                          uint8_t* out, size_t gbytes, size_t runs,
-                                                         const int halfway) {
+                                                         const int halfway, const int wide) {
   qb__avx512_int4g_pars ps[2];
   __m512i h, l;
-  qb__avx512_int4g_range16(x, g, sym, &h, &l);
+  qb__avx512_int4g_range16(x, g, sym, wide, &h, &l);
   unsigned special = qb__avx512_int4g_par16(h, l, sym, &ps[0]);
   for (size_t c = 0; c < runs; c++) {
     const float* xc = x + (size_t) 16 * g * c;
-    special = qb__avx512_int4g_quant_x16_one(xc, g, sym, out + 16 * gbytes * c, gbytes, &ps[c & 1], special,
-                                             c + 1 < runs ? xc + 16 * g : NULL, &ps[(c + 1) & 1], halfway);
+    special =
+        qb__avx512_int4g_quant_x16_one(xc, g, sym, out + 16 * gbytes * c, gbytes, &ps[c & 1], special,
+                                       c + 1 < runs ? xc + 16 * g : NULL, &ps[(c + 1) & 1], halfway, wide);
   }
 }
 
 QB__INT4G_AVX512_INLINE void qb__avx512_int4g_quant_groups(const float* x, unsigned g, const int sym,
-                                                           uint8_t* out, size_t gbytes, size_t count) {
+                                                           uint8_t* out, size_t gbytes, size_t count,
+                                                           const int wide) {
   assert(g == 32 || g == 64 || g == 128);
   const size_t runs = count / 16;
   if (!sym && count * g >= QB_INT4G_STREAM) {
@@ -486,15 +498,15 @@ QB__INT4G_AVX512_INLINE void qb__avx512_int4g_quant_groups(const float* x, unsig
     for (size_t c = 0; c < runs; c++) {
       const float* xc = x + (size_t) 16 * g * c;
       __m512i h, l;
-      qb__avx512_int4g_range16(xc, g, sym, &h, &l);
+      qb__avx512_int4g_range16(xc, g, sym, wide, &h, &l);
       const unsigned special = qb__avx512_int4g_par16(h, l, sym, &ps[0]);
       (void) qb__avx512_int4g_quant_x16_one(xc, g, sym, out + 16 * gbytes * c, gbytes, &ps[0], special, NULL,
-                                            &ps[1], 0);
+                                            &ps[1], 0, wide);
     }
   } else if (runs > 0 && count * g < QB_INT4G_STREAM) {
-    qb__avx512_int4g_quant_runs(x, g, sym, out, gbytes, runs, 1);
+    qb__avx512_int4g_quant_runs(x, g, sym, out, gbytes, runs, 1, wide);
   } else if (runs > 0) {
-    qb__avx512_int4g_quant_runs(x, g, sym, out, gbytes, runs, 0);
+    qb__avx512_int4g_quant_runs(x, g, sym, out, gbytes, runs, 0, wide);
   }
   for (size_t k = runs * 16; k < count; k++) qb__avx512_int4g_quant_one(x + k * g, g, sym, out + k * gbytes);
 }
