@@ -385,22 +385,23 @@ QB__QBLOCK_AVX512_INLINE qb__avx512_pn qb__avx512_q4_0_quant_x16_one(const float
   return pn_next;
 }
 
-/* `groups` groups of sixteen q4_0 blocks, each group's p and n found while the previous
- * group's codes are computed; from QB_QBLOCK_STREAM values on, right before them. */
-QB__QBLOCK_AVX512_INLINE void qb__avx512_q4_0_quant_x16(const float* x, qb_block_q4_0* b, size_t groups) {
-  if (groups * 512 >= QB_QBLOCK_STREAM) {
-    for (size_t g = 0; g < groups; g++) {
-      (void) qb__avx512_q4_0_quant_x16_one(x + 512 * g, b + 16 * g, qb__avx512_pn16(x + 512 * g), NULL);
-    }
-    return;
+/* `groups` groups of sixteen q4_0 blocks, each group's maxima (FIRST: p and n, or hi and
+ * lo) found while the previous group's codes are computed (ONE); from QB_QBLOCK_STREAM
+ * values on, right before them. */
+#define QB__AVX512_Q4_0_GROUPS(NAME, STATE, FIRST, ONE)                                                  \
+  QB__QBLOCK_AVX512_INLINE void NAME(const float* x, qb_block_q4_0* b, size_t groups) {                  \
+    if (groups * 512 >= QB_QBLOCK_STREAM) {                                                              \
+      for (size_t g = 0; g < groups; g++) (void) ONE(x + 512 * g, b + 16 * g, FIRST(x + 512 * g), NULL); \
+      return;                                                                                            \
+    }                                                                                                    \
+    if (groups == 0) return;                                                                             \
+    STATE m = FIRST(x);                                                                                  \
+    for (size_t g = 0; g < groups; g++) {                                                                \
+      m = ONE(x + 512 * g, b + 16 * g, m, g + 1 < groups ? x + 512 * (g + 1) : NULL);                    \
+    }                                                                                                    \
   }
-  if (groups == 0) return;
-  qb__avx512_pn pn = qb__avx512_pn16(x);
-  for (size_t g = 0; g < groups; g++) {
-    pn =
-        qb__avx512_q4_0_quant_x16_one(x + 512 * g, b + 16 * g, pn, g + 1 < groups ? x + 512 * (g + 1) : NULL);
-  }
-}
+QB__AVX512_Q4_0_GROUPS(qb__avx512_q4_0_quant_x16, qb__avx512_pn, qb__avx512_pn16,
+                       qb__avx512_q4_0_quant_x16_one)
 
 /*
  * The same sixteen blocks with the maxima in floats (the `range` variant,
@@ -509,21 +510,9 @@ QB__QBLOCK_AVX512_INLINE qb__avx512_hilo qb__avx512_q4_0_range_x16_one(const flo
 }
 
 /* qb__avx512_q4_0_quant_x16 with the float maxima (qb__avx512_q4_0_range_x16_one). */
-QB__QBLOCK_AVX512_INLINE void qb__avx512_q4_0_quant_range_x16(const float* x, qb_block_q4_0* b,
-                                                              size_t groups) {
-  if (groups * 512 >= QB_QBLOCK_STREAM) {
-    for (size_t g = 0; g < groups; g++) {
-      (void) qb__avx512_q4_0_range_x16_one(x + 512 * g, b + 16 * g, qb__avx512_hilo16(x + 512 * g), NULL);
-    }
-    return;
-  }
-  if (groups == 0) return;
-  qb__avx512_hilo hl = qb__avx512_hilo16(x);
-  for (size_t g = 0; g < groups; g++) {
-    hl =
-        qb__avx512_q4_0_range_x16_one(x + 512 * g, b + 16 * g, hl, g + 1 < groups ? x + 512 * (g + 1) : NULL);
-  }
-}
+QB__AVX512_Q4_0_GROUPS(qb__avx512_q4_0_quant_range_x16, qb__avx512_hilo, qb__avx512_hilo16,
+                       qb__avx512_q4_0_range_x16_one)
+#undef QB__AVX512_Q4_0_GROUPS
 
 /*
  * One q4_0 block: y = (float) (code - 8) * d, by a table as the int4 group dequantizers
