@@ -121,6 +121,84 @@ static void test_detects_a_change(void** state) {
   }
 }
 
+/* Two sets of figures are the same, bit for bit (NaN as NaN). */
+static void qb__assert_same_metrics(const char* what, const qb_error_metrics* a, const qb_error_metrics* b) {
+  const double fa[] = {a->max_abs, a->max_rel, a->rmse,     a->nmse,
+                       a->sqnr_db, a->max_ulp, a->mean_ulp, a->bound};
+  const double fb[] = {b->max_abs, b->max_rel, b->rmse,     b->nmse,
+                       b->sqnr_db, b->max_ulp, b->mean_ulp, b->bound};
+  const uint64_t ca[] = {a->count, a->mismatches, a->nan_inf_mismatches, a->overflows};
+  const uint64_t cb[] = {b->count, b->mismatches, b->nan_inf_mismatches, b->overflows};
+  if (memcmp(fa, fb, sizeof fa) != 0 || memcmp(ca, cb, sizeof ca) != 0) {
+    print_error("%s: the figures differ (max_abs %.17g / %.17g, sqnr %.17g / %.17g, bound %.17g / %.17g)\n",
+                what, a->max_abs, b->max_abs, a->sqnr_db, b->sqnr_db, a->bound, b->bound);
+    fail();
+  }
+}
+
+/*
+ * The f64 reference kept (qb_case_data_keep_ref64) gives the figures that decoding it
+ * for each evaluation gives, bit for bit: for every family and distribution, on the
+ * scalar reference's output, on every usable variant's under its semantics, and on an
+ * output with one changed element; and once the inputs changed and it was kept again,
+ * those of the new inputs.
+ */
+static void test_kept_ref64(void** state) {
+  (void) state;
+  qb_cpu cpu;
+  qb_cpu_detect(&cpu);
+  for (int fi = 0; fi < QB_FAMILY_COUNT; fi++) {
+    const qb_family_info* f = qb_family_get((qb_family) fi);
+    if (f->in_bits + f->in2_bits + f->out_bits == 0) continue; /* compute peaks: no data */
+    for (int dist = 0; dist < QB_DIST_COUNT; dist++) {
+      qb_case_data d;
+      qb_error err = {0};
+      qb_error_metrics plain, kept;
+      char what[200];
+      assert_int_equal(
+          qb_case_data_init(&d, f, qb__n_for(f, 1000 + 32), (qb_dist) dist, 11, QB_ROUND_PYTORCH, &err),
+          QB_OK);
+      for (size_t i = 0; i < qb_kernel_count(); i++) {
+        const qb_kernel_info* k = qb_kernel_at(i);
+        char buf[160];
+        if (k->family != f->id || !qb_kernel_usable(k, &cpu, NULL, buf, sizeof buf)) continue;
+        qb_case_data_run(&d, k, d.y);
+        for (int change = 0; change < 2; change++) {
+          if (change) ((unsigned char*) d.y)[d.y_bytes - 1] ^= 0x11u; /* the last output byte */
+          assert_false(d.have_ref64);
+          assert_int_equal(qb_case_data_evaluate(&d, d.y, k->sem, &plain, &err), QB_OK);
+          assert_int_equal(qb_case_data_keep_ref64(&d, &err), QB_OK);
+          assert_true(d.have_ref64);
+          assert_int_equal(qb_case_data_evaluate(&d, d.y, k->sem, &kept, &err), QB_OK);
+          snprintf(what, sizeof what, "%s/%s%s", k->name, qb_dist_name((qb_dist) dist),
+                   change ? ", changed" : "");
+          qb__assert_same_metrics(what, &plain, &kept);
+          free(d.ref64);
+          d.ref64 = NULL;
+          d.have_ref64 = false;
+        }
+      }
+      /* New inputs, the reference kept again: the new inputs' figures, not the old ones'. */
+      assert_int_equal(qb_case_data_keep_ref64(&d, &err), QB_OK);
+      qb_case_data_run_reference(&d);
+      assert_int_equal(qb_case_data_evaluate(&d, d.y, QB_SEM_EXACT, &kept, &err), QB_OK);
+      memset(d.x, 0, d.x_bytes / 2);
+      if (d.x2 != NULL) memset(d.x2, 0, d.x2_bytes / 2);
+      qb_case_data_run_reference(&d);
+      memcpy(d.y_ref, d.y, d.y_bytes);
+      assert_int_equal(qb_case_data_keep_ref64(&d, &err), QB_OK);
+      assert_int_equal(qb_case_data_evaluate(&d, d.y, QB_SEM_EXACT, &kept, &err), QB_OK);
+      free(d.ref64);
+      d.ref64 = NULL;
+      d.have_ref64 = false;
+      assert_int_equal(qb_case_data_evaluate(&d, d.y, QB_SEM_EXACT, &plain, &err), QB_OK);
+      snprintf(what, sizeof what, "%s/%s, new inputs", f->name, qb_dist_name((qb_dist) dist));
+      qb__assert_same_metrics(what, &plain, &kept);
+      qb_case_data_free(&d);
+    }
+  }
+}
+
 static qb_case_data qb__from(const char* family, const float* x, const float* x2, size_t n) {
   qb_case_data d;
   qb_error err = {0};
@@ -285,6 +363,7 @@ int main(void) {
       cmocka_unit_test(test_every_family_against_itself),
       cmocka_unit_test(test_every_usable_variant),
       cmocka_unit_test(test_detects_a_change),
+      cmocka_unit_test(test_kept_ref64),
       cmocka_unit_test(test_semantics),
       cmocka_unit_test(test_params_and_sizes),
       cmocka_unit_test(test_known_sqnr),

@@ -46,6 +46,40 @@ static void assert_fresh(const qb_case_data* d, const qb_case* k) {
   assert_true(d->qp.scale == f.qp.scale);
   assert_int_equal(d->qp.zero_point, f.qp.zero_point);
   assert_int_equal(d->qp.round, f.qp.round);
+  /* The f64 reference kept with them: the one the fresh data give. */
+  assert_true(d->have_ref64);
+  assert_int_equal(qb_case_data_keep_ref64(&f, &err), QB_OK);
+  assert_int_equal(d->ref64 != NULL, f.ref64 != NULL);
+  if (f.ref64 != NULL) assert_memory_equal(d->ref64, f.ref64, qb_case_data_outputs(&f) * sizeof *f.ref64);
+  assert_memory_equal(&d->dot64, &f.dot64, sizeof f.dot64);
+  assert_memory_equal(&d->dot64_sum_abs, &f.dot64_sum_abs, sizeof f.dot64_sum_abs);
+  qb_case_data_free(&f);
+}
+
+/* The figures of output y (the case's scalar reference, one element changed) from the data
+ * the prepared cases gave equal those from data made afresh, evaluated without a kept
+ * reference: a reference kept from other data would give other figures. */
+static void assert_figures_fresh(qb_case_data* d, const qb_case* k) {
+  qb_case_data f;
+  qb_error err = {0};
+  qb_error_metrics got, want;
+  const qb_round_mode round = k->round < 0 ? QB_ROUND_PYTORCH : (qb_round_mode) k->round;
+  assert_int_equal(qb_case_data_init(&f, k->family, N, k->dist, SEED, round, &err), QB_OK);
+  assert_false(f.have_ref64);
+  memcpy(d->y, d->y_ref, d->y_bytes);
+  ((unsigned char*) d->y)[d->y_bytes - 1] ^= 0x21u;
+  memcpy(f.y, d->y, d->y_bytes);
+  assert_int_equal(qb_case_data_evaluate(d, d->y, QB_SEM_REASSOC, &got, &err), QB_OK);
+  assert_int_equal(qb_case_data_evaluate(&f, f.y, QB_SEM_REASSOC, &want, &err), QB_OK);
+  const double g[] = {got.max_abs, got.max_rel, got.rmse,     got.nmse,
+                      got.sqnr_db, got.max_ulp, got.mean_ulp, got.bound};
+  const double w[] = {want.max_abs, want.max_rel, want.rmse,     want.nmse,
+                      want.sqnr_db, want.max_ulp, want.mean_ulp, want.bound};
+  assert_memory_equal(g, w, sizeof g);
+  assert_int_equal(got.count, want.count);
+  assert_int_equal(got.mismatches, want.mismatches);
+  assert_int_equal(got.nan_inf_mismatches, want.nan_inf_mismatches);
+  assert_int_equal(got.overflows, want.overflows);
   qb_case_data_free(&f);
 }
 
@@ -111,17 +145,49 @@ static void test_new_key(void** state) {
   qb_prepared_free(&p);
 }
 
+/* Through a run of cases whose key changes (family, distribution, rounding, seed, size)
+ * and stays, each case's figures are those of its own data: a reference kept from the
+ * case before would give others. */
+static void test_figures_follow_the_key(void** state) {
+  (void) state;
+  static const struct {
+    const char* family;
+    qb_dist dist;
+    int round;
+  } seq[] = {
+      {"f32_f16_cvt", QB_DIST_normal, -1},       {"f32_f16_cvt", QB_DIST_normal, -1},
+      {"f32_f16_cvt", QB_DIST_laplace, -1},      {"f32_bf16_cvt", QB_DIST_laplace, -1},
+      {"f16_f32_cvt", QB_DIST_laplace, -1},      {"f32_qs8_quant", QB_DIST_laplace, 0},
+      {"f32_qs8_quant", QB_DIST_laplace, 1},     {"qs8_f32_dequant", QB_DIST_laplace, 1},
+      {"qs8_f32_dequantc", QB_DIST_laplace, 1},  {"f32_dot", QB_DIST_normal, -1},
+      {"f32_dot", QB_DIST_normal, -1},           {"f32_dot", QB_DIST_uniform, -1},
+      {"f16_dot", QB_DIST_uniform, -1},          {"q4_0q8_0_dot", QB_DIST_uniform, -1},
+      {"mxf4_f32_dequant", QB_DIST_uniform, -1}, {"f32_mxf4_quant", QB_DIST_uniform, -1},
+  };
+  qb_prepared p;
+  memset(&p, 0, sizeof p);
+  for (size_t i = 0; i < sizeof seq / sizeof seq[0]; i++) {
+    qb_prepared_info info;
+    qb_case_data* d;
+    qb_error err = {0};
+    const qb_case k = kase(seq[i].family, "scalar_u1", seq[i].dist, seq[i].round, 1);
+    assert_int_equal(qb_prepared_case(&p, &k, SEED, NULL, &d, &info, &err), QB_OK);
+    assert_figures_fresh(d, &k);
+  }
+  qb_prepared_free(&p);
+}
+
 /* A case that wrote its inputs (one byte of any of them): the next case gets them made
  * again, and the change is named. */
 static void test_changed_inputs(void** state) {
   (void) state;
-  for (int which = 0; which < 4; which++) {
+  for (int which = 0; which < 6; which++) {
     qb_prepared p;
     memset(&p, 0, sizeof p);
     qb_prepared_info info;
     qb_case_data* d;
     qb_error err = {0};
-    const char* family = which == 1 ? "s8_dot" : "f32_qs8_quantc";
+    const char* family = which == 1 || which == 5 ? "s8_dot" : "f32_qs8_quantc";
     const qb_case a = kase(family, "scalar_u1", QB_DIST_normal, 0, 1);
     const qb_case b = kase(family, "other_u8", QB_DIST_normal, 0, 1);
     assert_int_equal(qb_prepared_case(&p, &a, SEED, NULL, &d, &info, &err), QB_OK);
@@ -135,8 +201,14 @@ static void test_changed_inputs(void** state) {
       case 2:
         ((unsigned char*) d->y_ref)[3] += 1;
         break;
-      default:
+      case 3:
         d->scales[d->channels - 1] *= 2.0f;
+        break;
+      case 4:
+        d->ref64[N - 1] += 1.0; /* the kept f64 reference */
+        break;
+      default:
+        d->dot64_sum_abs *= 2.0;
         break;
     }
     assert_int_equal(qb_prepared_case(&p, &b, SEED, NULL, &d, &info, &err), QB_OK);
@@ -169,6 +241,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_reuse_within_key),
       cmocka_unit_test(test_new_key),
+      cmocka_unit_test(test_figures_follow_the_key),
       cmocka_unit_test(test_changed_inputs),
       cmocka_unit_test(test_failure),
   };

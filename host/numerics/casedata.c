@@ -357,6 +357,7 @@ void qb_case_data_free(qb_case_data* d) {
   free(d->scales);
   free(d->inv_scales);
   free(d->zero_points);
+  free(d->ref64);
   memset(d, 0, sizeof *d);
 }
 
@@ -410,6 +411,45 @@ static void qb__dot64(const qb_case_data* d, double* dot, double* sum_abs) {
   *sum_abs = a;
 }
 
+/* The f64 reference of outputs [i0, i0 + k) of a unary family, into ref. */
+static void qb__ref_values(const qb_case_data* d, size_t i0, size_t k, double* ref) {
+  const qb_op op = d->family->op;
+  if (op != QB_OP_dequant && op != QB_OP_dequantc) {
+    /* The input's plain values (no affine params): decoded a run at a time. */
+    qb_element_values(d->family->in, d->x, i0, k, ref);
+    return;
+  }
+  for (size_t j = 0; j < k; j++) ref[j] = qb__ref64(d, i0 + j);
+}
+
+/* Outputs [i0, i0 + k) of y as the values they stand for, into got. */
+static void qb__got_values(const qb_case_data* d, const void* y, size_t i0, size_t k, double* got) {
+  const qb_op op = d->family->op;
+  if (op != QB_OP_quant && op != QB_OP_quantc) {
+    qb_element_values(d->family->out, y, i0, k, got);
+    return;
+  }
+  for (size_t j = 0; j < k; j++) got[j] = qb__got64(d, y, i0 + j);
+}
+
+qb_status qb_case_data_keep_ref64(qb_case_data* d, qb_error* err) {
+  free(d->ref64);
+  d->ref64 = NULL;
+  d->have_ref64 = false;
+  if (d->family->kind == QB_KIND_dot) {
+    qb__dot64(d, &d->dot64, &d->dot64_sum_abs);
+  } else {
+    d->ref64 = malloc((d->n ? d->n : 1) * sizeof *d->ref64);
+    if (d->ref64 == NULL) {
+      return qb_fail(err, QB_NO_MEMORY, "%s: no memory for the f64 reference of n = %zu", d->family->name,
+                     d->n);
+    }
+    qb__ref_values(d, 0, d->n, d->ref64);
+  }
+  d->have_ref64 = true;
+  return QB_OK;
+}
+
 static void qb__error_figures(const qb_case_data* d, const void* y, qb_error_metrics* m) {
   enum { CHUNK = 1024 };
   double ref[CHUNK], got[CHUNK];
@@ -417,24 +457,25 @@ static void qb__error_figures(const qb_case_data* d, const void* y, qb_error_met
   qb_metrics_begin(&acc, d->family->out);
   if (d->family->kind == QB_KIND_dot) {
     double sum_abs;
-    qb__dot64(d, &ref[0], &sum_abs);
+    if (d->have_ref64) {
+      ref[0] = d->dot64;
+    } else {
+      qb__dot64(d, &ref[0], &sum_abs);
+    }
     got[0] = qb_case_decode(d->family->out, y, 0);
     qb_metrics_add(&acc, ref, got, 1);
   } else {
     for (size_t i0 = 0; i0 < d->n; i0 += CHUNK) {
       const size_t k = d->n - i0 < CHUNK ? d->n - i0 : CHUNK;
-      const qb_op op = d->family->op;
-      if (op != QB_OP_quant && op != QB_OP_quantc && op != QB_OP_dequant && op != QB_OP_dequantc) {
-        /* Plain values on both sides (no affine params): decoded a run at a time. */
-        qb_element_values(d->family->in, d->x, i0, k, ref);
-        qb_element_values(d->family->out, y, i0, k, got);
+      /* The reference kept (qb_case_data_keep_ref64), or decoded here. */
+      const double* r = ref;
+      if (d->have_ref64) {
+        r = d->ref64 + i0;
       } else {
-        for (size_t j = 0; j < k; j++) {
-          ref[j] = qb__ref64(d, i0 + j);
-          got[j] = qb__got64(d, y, i0 + j);
-        }
+        qb__ref_values(d, i0, k, ref);
       }
-      qb_metrics_add(&acc, ref, got, k);
+      qb__got_values(d, y, i0, k, got);
+      qb_metrics_add(&acc, r, got, k);
     }
   }
   qb_metrics_end(&acc, m);
@@ -453,8 +494,10 @@ qb_status qb_case_data_evaluate(const qb_case_data* d, const void* y, unsigned s
   /* (a) Bit-wise against the scalar reference, its declared semantics applied
    * (numerics/verify.h). */
   const qb_verify_io io = {d->family, d->n, d->x, d->x2, &d->qp};
+  /* A dot's sum |a_i b_i| (its REASSOC bound's) kept with the f64 reference. */
+  const double* sum_abs = d->have_ref64 && d->family->kind == QB_KIND_dot ? &d->dot64_sum_abs : NULL;
   qb_verify_result r;
-  const qb_status s = qb_verify(&io, d->y_ref, y, sem, &r, err);
+  const qb_status s = qb_verify_sum_abs(&io, sum_abs, d->y_ref, y, sem, &r, err);
   m->mismatches = r.mismatches;
   m->nan_inf_mismatches = r.nan_inf_mismatches;
   if (r.bound > 0.0) m->bound = r.bound;

@@ -36,6 +36,12 @@ typedef struct qb_case_data {
   float* inv_scales;
   int32_t* zero_points;
   size_t channels;
+  /* The f64 reference kept by qb_case_data_keep_ref64 (have_ref64): every output's
+   * reference value (unary families: ref64, outputs doubles), or a dot's f64 dot and its
+   * sum |a_i b_i| (ref64 NULL). */
+  bool have_ref64;
+  double* ref64;
+  double dot64, dot64_sum_abs;
 } qb_case_data;
 
 /* How a case's data are made beyond the distribution. */
@@ -62,6 +68,16 @@ qb_status qb_case_data_init(qb_case_data* d, const qb_family_info* f, size_t n, 
 qb_status qb_case_data_init_from(qb_case_data* d, const qb_family_info* f, size_t n, qb_dtype xt,
                                  const void* x, qb_dtype x2t, const void* x2, const qb_case_options* o,
                                  qb_error* err);
+
+/*
+ * Computes the f64 reference that qb_case_data_evaluate compares an output with (the
+ * "ref" column of host/numerics/README.md, "Figures") once and keeps it in d, so that
+ * each later evaluation reads it instead of decoding the inputs again: for a unary
+ * family qb_case_data_outputs(d) doubles, for a dot two. It depends on the inputs and
+ * params alone, never on an output; whoever changes those makes the data again (or
+ * calls this again). Evaluating with it kept gives the same figures, bit for bit.
+ */
+qb_status qb_case_data_keep_ref64(qb_case_data* d, qb_error* err);
 
 /* Runs the scalar reference into d->y (the output buffer under test). */
 void qb_case_data_run_reference(qb_case_data* d);

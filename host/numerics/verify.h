@@ -50,4 +50,11 @@ size_t qb_verify_outputs(const qb_verify_io* io);
 qb_status qb_verify(const qb_verify_io* io, const void* y_ref, const void* y, unsigned sem,
                     qb_verify_result* r, qb_error* err);
 
+/* qb_verify for a caller that already has a float dot's sum |a_i b_i| over io's inputs
+ * (the QB_SEM_REASSOC bound's; *sum_abs, or NULL to have it computed here), as
+ * casedata.c keeps it for every output judged on the same inputs. Not read when
+ * QB_SEM_FTZ_IN flushes the inputs: the bound is then over the flushed ones. */
+qb_status qb_verify_sum_abs(const qb_verify_io* io, const double* sum_abs, const void* y_ref, const void* y,
+                            unsigned sem, qb_verify_result* r, qb_error* err);
+
 #endif

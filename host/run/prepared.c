@@ -42,12 +42,18 @@ static void qb__sum_bytes(uint64_t h[4], const void* at, size_t bytes) {
   }
 }
 
-/* Every byte the cases read from the data: inputs, per-channel parameters, reference. */
+/* Every byte the cases read from the data: inputs, per-channel parameters, the scalar
+ * and the f64 references. */
 static uint64_t qb__sum(const qb_case_data* d) {
   uint64_t h[4] = {1, 2, 3, 4};
   qb__sum_bytes(h, d->x, d->x_bytes);
   qb__sum_bytes(h, d->x2, d->x2_bytes);
   qb__sum_bytes(h, d->y_ref, d->y_bytes);
+  if (d->have_ref64) {
+    qb__sum_bytes(h, d->ref64, d->ref64 != NULL ? qb_case_data_outputs(d) * sizeof *d->ref64 : 0);
+    qb__sum_bytes(h, &d->dot64, sizeof d->dot64);
+    qb__sum_bytes(h, &d->dot64_sum_abs, sizeof d->dot64_sum_abs);
+  }
   qb__sum_bytes(h, d->scales, d->channels * sizeof *d->scales);
   qb__sum_bytes(h, d->inv_scales, d->channels * sizeof *d->inv_scales);
   qb__sum_bytes(h, d->zero_points, d->channels * sizeof *d->zero_points);
@@ -82,7 +88,17 @@ qb_status qb_prepared_case(qb_prepared* p, const qb_case* k, uint64_t seed, qb_r
                           ? qb_run_data_case(data, k->tensor_index, k->family, round, &p->d, err)
                           : qb_case_data_init(&p->d, k->family, (size_t) k->n, k->dist, seed, round, err);
   if (s != QB_OK) return s;
-  /* 2. The key, and the sum of what the next cases will read. */
+  /* 2. The f64 reference that every case's error figures are computed against, kept with
+   * the data when it is small enough to hold beside them (QB_PREPARED_REF64_MAX_OUTPUTS): each
+   * variant's evaluation then decodes only its own output. */
+  if (qb_case_data_outputs(&p->d) <= QB_PREPARED_REF64_MAX_OUTPUTS) {
+    const qb_status ks = qb_case_data_keep_ref64(&p->d, err);
+    if (ks != QB_OK) {
+      qb_case_data_free(&p->d);
+      return ks;
+    }
+  }
+  /* 3. The key, and the sum of what the next cases will read. */
   p->have = true;
   p->family = k->family;
   p->round = round;

@@ -1,9 +1,10 @@
 /*
  * The data of a run's consecutive cases, prepared once (prepared.c): every variant of a
  * family at the same size, distribution, seed and rounding (or on the same --data
- * tensor) gets the same inputs, quantization parameters and scalar reference output, so
- * the runner keeps them from one case to the next instead of drawing, converting and
- * running the reference again. Owned by the run loop (run.c), which hands each case's
+ * tensor) gets the same inputs, quantization parameters, scalar reference output and
+ * f64 reference (qb_case_data_keep_ref64: what the error figures are computed against),
+ * so the runner keeps them from one case to the next instead of drawing, converting,
+ * running the reference and decoding the inputs again. Owned by the run loop (run.c), which hands each case's
  * data to its backend; nothing below it knows. At most one case's data are held: they
  * are freed when a case needs others (before those are made) and when the runner says
  * so (a transfer case, the end of the cases).
@@ -26,6 +27,11 @@
 #include "numerics/casedata.h"
 #include "run/data.h"
 #include "run/plan.h"
+
+/* The f64 reference of a case's outputs is kept with its data up to this many outputs
+ * (8 bytes each: 32 MiB); beyond (the DRAM-sized cases on a 32 MiB last level), each evaluation decodes it
+ * again rather than hold that much more memory. */
+#define QB_PREPARED_REF64_MAX_OUTPUTS ((size_t) 4 << 20)
 
 typedef struct qb_prepared {
   /* Private: what the data held were made for (the key), the data, their sum. */
