@@ -7,6 +7,7 @@
 #include "dot/dot.h"
 #include "platform/context.h"
 #include "numerics/casedata.h"
+#include "numerics/element.h"
 #include "test_util.h"
 
 /*
@@ -119,6 +120,47 @@ static void test_detects_a_change(void** state) {
     assert_true(m.mismatches == 1);
     qb_case_data_free(&d);
   }
+}
+
+/*
+ * qb_element_values (runs: narrow dtypes and block codes looked up in a table) gives
+ * qb_element_value's values (one element at a time, every code decoded), bit for bit,
+ * for every dtype, on random bytes (every code, NaN codes and scales included), over
+ * runs shorter and longer than a table, from any start.
+ */
+static void test_element_values(void** state) {
+  (void) state;
+  enum { N = 16384 * 2 };
+  static const size_t runs[][2] = {{0, N}, {0, 1}, {3, 255}, {5, 256}, {17, 1000}, {1000, 4096}, {N - 7, 7}};
+  unsigned char* buf = malloc(qb_dtype_buffer_bytes(QB_DTYPE_f64, N));
+  double* got = malloc(N * sizeof *got);
+  assert_non_null(buf);
+  assert_non_null(got);
+  uint64_t r = 0x9E3779B97F4A7C15ull;
+  for (size_t i = 0; i < qb_dtype_buffer_bytes(QB_DTYPE_f64, N); i++) {
+    r = r * 6364136223846793005ull + 1442695040888963407ull;
+    buf[i] = (unsigned char) (r >> 56);
+  }
+  for (int t = 0; t < QB_DTYPE_COUNT; t++) {
+    const qb_dtype dt = (qb_dtype) t;
+    if (qb_dtype_get(dt)->bits == 0 && !qb_dtype_block(dt, &(qb_block_geom){0})) continue;
+    qb_block_geom g;
+    if (qb_dtype_block(dt, &g) && N % g.len != 0) continue;
+    for (size_t u = 0; u < sizeof runs / sizeof runs[0]; u++) {
+      const size_t i0 = runs[u][0], k = runs[u][1];
+      qb_element_values(dt, buf, i0, k, got);
+      for (size_t j = 0; j < k; j++) {
+        const double want = qb_element_value(dt, buf, i0 + j);
+        if (memcmp(&want, &got[j], sizeof want) != 0 && !(isnan(want) && isnan(got[j]))) {
+          print_error("%s: element %zu (run %zu + %zu): %.17g, not %.17g\n", qb_dtype_get(dt)->name, i0 + j,
+                      i0, k, got[j], want);
+          fail();
+        }
+      }
+    }
+  }
+  free(buf);
+  free(got);
 }
 
 /* Two sets of figures are the same, bit for bit (NaN as NaN). */
@@ -364,6 +406,7 @@ int main(void) {
       cmocka_unit_test(test_every_usable_variant),
       cmocka_unit_test(test_detects_a_change),
       cmocka_unit_test(test_kept_ref64),
+      cmocka_unit_test(test_element_values),
       cmocka_unit_test(test_semantics),
       cmocka_unit_test(test_params_and_sizes),
       cmocka_unit_test(test_known_sqnr),

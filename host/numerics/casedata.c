@@ -397,15 +397,23 @@ static double qb__got64(const qb_case_data* d, const void* y, size_t i) {
   return qb_case_decode(d->family->out, y, i);
 }
 
-/* The f64 dot of the inputs as stored, and the sum of |a_i b_i| for the REASSOC bound. */
+/* The f64 dot of the inputs as stored, and the sum of |a_i b_i| for the REASSOC bound;
+ * the inputs decoded a run at a time (a block's scale once per block). */
 static void qb__dot64(const qb_case_data* d, double* dot, double* sum_abs) {
+  enum { CHUNK = 1024 };
+  double va[CHUNK], vb[CHUNK];
   double s[2] = {0, 0}, a = 0;
-  for (size_t i = 0; i < d->n; i++) {
-    const double p = qb_case_decode(d->family->in, d->x, i) * qb_case_decode(d->family->in2, d->x2, i);
-    const double t = s[0] + p;
-    s[1] += fabs(s[0]) >= fabs(p) ? (s[0] - t) + p : (p - t) + s[0];
-    s[0] = t;
-    a += fabs(p);
+  for (size_t i0 = 0; i0 < d->n; i0 += CHUNK) {
+    const size_t k = d->n - i0 < CHUNK ? d->n - i0 : CHUNK;
+    qb_element_values(d->family->in, d->x, i0, k, va);
+    qb_element_values(d->family->in2, d->x2, i0, k, vb);
+    for (size_t j = 0; j < k; j++) {
+      const double p = va[j] * vb[j];
+      const double t = s[0] + p;
+      s[1] += fabs(s[0]) >= fabs(p) ? (s[0] - t) + p : (p - t) + s[0];
+      s[0] = t;
+      a += fabs(p);
+    }
   }
   *dot = s[0] + s[1];
   *sum_abs = a;
