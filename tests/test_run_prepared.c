@@ -172,9 +172,37 @@ static void test_figures_follow_the_key(void** state) {
     qb_error err = {0};
     const qb_case k = kase(seq[i].family, "scalar_u1", seq[i].dist, seq[i].round, 1);
     assert_int_equal(qb_prepared_case(&p, &k, SEED, NULL, &d, &info, &err), QB_OK);
+    assert_fresh(d, &k);
     assert_figures_fresh(d, &k);
   }
   qb_prepared_free(&p);
+}
+
+/* The f32 draws kept for the next family of the same size, distribution and seed: its
+ * data are those made afresh, also when the draws held were changed (drawn again) and
+ * when a dot needs its second operand after a unary family drew only the first. */
+static void test_draws_kept(void** state) {
+  (void) state;
+  static const char* const families[] = {"f32_f16_cvt", "f32_dot", "f32_qs8_quantc", "s8_dot",
+                                         "f32_bf16_cvt"};
+  for (int change = 0; change < 3; change++) {
+    qb_prepared p;
+    memset(&p, 0, sizeof p);
+    for (size_t f = 0; f < sizeof families / sizeof families[0]; f++) {
+      qb_prepared_info info;
+      qb_case_data* d;
+      qb_error err = {0};
+      const qb_case k = kase(families[f], "scalar_u1", QB_DIST_laplace, 0, 1);
+      assert_int_equal(qb_prepared_case(&p, &k, SEED, NULL, &d, &info, &err), QB_OK);
+      assert_false(info.reused);
+      assert_fresh(d, &k);
+      assert_non_null(p.xf);
+      if (change == 1) p.xf[N / 2] += 1.0f;
+      if (change == 2 && p.x2f != NULL) p.x2f[N - 1] = -p.x2f[N - 1];
+    }
+    qb_prepared_free(&p);
+    assert_null(p.xf);
+  }
 }
 
 /* A case that wrote its inputs (one byte of any of them): the next case gets them made
@@ -239,11 +267,9 @@ static void test_failure(void** state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_reuse_within_key),
-      cmocka_unit_test(test_new_key),
-      cmocka_unit_test(test_figures_follow_the_key),
-      cmocka_unit_test(test_changed_inputs),
-      cmocka_unit_test(test_failure),
+      cmocka_unit_test(test_reuse_within_key),       cmocka_unit_test(test_new_key),
+      cmocka_unit_test(test_figures_follow_the_key), cmocka_unit_test(test_draws_kept),
+      cmocka_unit_test(test_changed_inputs),         cmocka_unit_test(test_failure),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -328,6 +328,11 @@ fail:
   return s;
 }
 
+void qb_case_draw(qb_dist dist, uint64_t seed, size_t n, int which, float* out) {
+  /* A dot's second operand: the same distribution, another stream. */
+  qb_dist_fill(dist, which == 0 ? seed : seed ^ 0x5851F42D4C957F2Dull, n, out);
+}
+
 qb_status qb_case_data_init(qb_case_data* d, const qb_family_info* f, size_t n, qb_dist dist, uint64_t seed,
                             qb_round_mode round, qb_error* err) {
   const qb_case_options o = {round, false, NULL, 0};
@@ -339,9 +344,8 @@ qb_status qb_case_data_init(qb_case_data* d, const qb_family_info* f, size_t n, 
   if (xf == NULL || (dot && x2f == NULL)) {
     s = qb_fail(err, QB_NO_MEMORY, "%s: no memory for n = %zu inputs", f->name, n);
   } else {
-    qb_dist_fill(dist, seed, n, xf);
-    /* A dot's second operand: the same distribution, another stream. */
-    if (dot) qb_dist_fill(dist, seed ^ 0x5851F42D4C957F2Dull, n, x2f);
+    qb_case_draw(dist, seed, n, 0, xf);
+    if (dot) qb_case_draw(dist, seed, n, 1, x2f);
     s = qb_case_data_init_from(d, f, n, QB_DTYPE_f32, xf, QB_DTYPE_f32, x2f, &o, err);
   }
   free(xf);

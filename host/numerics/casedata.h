@@ -60,6 +60,11 @@ typedef struct qb_case_options {
 qb_status qb_case_data_init(qb_case_data* d, const qb_family_info* f, size_t n, qb_dist dist, uint64_t seed,
                             qb_round_mode round, qb_error* err);
 
+/* The f32 values qb_case_data_init draws for operand `which` (0: x; 1: a dot's x2, the
+ * same distribution from another stream) of n elements: qb_case_data_init is this, then
+ * qb_case_data_init_from on them (f32, rounding `round`, no other option). */
+void qb_case_draw(qb_dist dist, uint64_t seed, size_t n, int which, float* out);
+
 /*
  * From given inputs: x (and x2 for dots) either already in the family's input dtypes
  * (xt == f->in: copied as they are) or in f32 (converted as qb_case_data_init does).

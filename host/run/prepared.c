@@ -1,5 +1,6 @@
 #include "run/prepared.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* The rounding a case's data are made with (families that do not round: the default). */
@@ -61,9 +62,83 @@ static uint64_t qb__sum(const qb_case_data* d) {
   return h[0] ^ (h[1] << 1 | h[1] >> 63) ^ (h[2] << 2 | h[2] >> 62) ^ (h[3] << 3 | h[3] >> 61);
 }
 
-void qb_prepared_free(qb_prepared* p) {
+/* The sum of the f32 draws held. */
+static uint64_t qb__draw_sum(const qb_prepared* p) {
+  uint64_t h[4] = {5, 6, 7, 8};
+  qb__sum_bytes(h, p->xf, p->xf != NULL ? p->draw_n * sizeof *p->xf : 0);
+  qb__sum_bytes(h, p->x2f, p->x2f != NULL ? p->draw_n * sizeof *p->x2f : 0);
+  return h[0] ^ (h[1] << 1 | h[1] >> 63) ^ (h[2] << 2 | h[2] >> 62) ^ (h[3] << 3 | h[3] >> 61);
+}
+
+static void qb__free_draws(qb_prepared* p) {
+  free(p->xf);
+  free(p->x2f);
+  p->xf = p->x2f = NULL;
+  p->draw_n = 0;
+}
+
+/* Frees the case's data (and its key); the draws stay. */
+static void qb__free_data(qb_prepared* p) {
   if (p->have) qb_case_data_free(&p->d);
+  p->have = false;
+  p->family = NULL;
+  p->last_case = NULL;
+}
+
+void qb_prepared_free(qb_prepared* p) {
+  qb__free_data(p);
+  qb__free_draws(p);
   memset(p, 0, sizeof *p);
+}
+
+/*
+ * The f32 values case k's inputs are made from, in p->xf (and p->x2f for a dot): those
+ * held when they were drawn for the same size, distribution and seed and are intact
+ * (the check as for the data: they are the runner's own buffers, but on the same heap),
+ * else drawn now, the old freed first.
+ */
+static qb_status qb__draws(qb_prepared* p, const qb_case* k, uint64_t seed, qb_error* err) {
+  const size_t n = (size_t) k->n;
+  const bool dot = k->family->kind == QB_KIND_dot;
+  if (p->xf != NULL &&
+      (p->draw_n != n || p->draw_dist != k->dist || p->draw_seed != seed || qb__draw_sum(p) != p->draw_sum)) {
+    qb__free_draws(p);
+  }
+  if (p->xf == NULL) {
+    p->xf = malloc((n ? n : 1) * sizeof *p->xf);
+    if (p->xf == NULL) goto oom;
+    qb_case_draw(k->dist, seed, n, 0, p->xf);
+    p->draw_n = n;
+    p->draw_dist = k->dist;
+    p->draw_seed = seed;
+  }
+  if (dot && p->x2f == NULL) {
+    p->x2f = malloc((n ? n : 1) * sizeof *p->x2f);
+    if (p->x2f == NULL) goto oom;
+    qb_case_draw(k->dist, seed, n, 1, p->x2f);
+  }
+  p->draw_sum = qb__draw_sum(p);
+  return QB_OK;
+oom:
+  qb__free_draws(p);
+  return qb_fail(err, QB_NO_MEMORY, "%s: no memory for n = %zu inputs", k->family->name, n);
+}
+
+/* New data for case k into p->d: from the tensor, or from the draws (held for the next
+ * family when small enough to keep). */
+static qb_status qb__make(qb_prepared* p, const qb_case* k, uint64_t seed, qb_run_data* data,
+                          qb_round_mode round, qb_error* err) {
+  if (k->tensor != NULL || k->n > QB_PREPARED_KEEP_MAX_N) {
+    qb__free_draws(p);
+    return k->tensor != NULL ? qb_run_data_case(data, k->tensor_index, k->family, round, &p->d, err)
+                             : qb_case_data_init(&p->d, k->family, (size_t) k->n, k->dist, seed, round, err);
+  }
+  const qb_status s = qb__draws(p, k, seed, err);
+  if (s != QB_OK) return s;
+  /* What qb_case_data_init does with the values it draws. */
+  const qb_case_options o = {round, false, NULL, 0};
+  return qb_case_data_init_from(&p->d, k->family, (size_t) k->n, QB_DTYPE_f32, p->xf, QB_DTYPE_f32,
+                                k->family->kind == QB_KIND_dot ? p->x2f : NULL, &o, err);
 }
 
 qb_status qb_prepared_case(qb_prepared* p, const qb_case* k, uint64_t seed, qb_run_data* data,
@@ -81,22 +156,21 @@ qb_status qb_prepared_case(qb_prepared* p, const qb_case* k, uint64_t seed, qb_r
     }
     info->changed_by = p->last_case;
   }
-  /* 1. The old data go before the new ones are made: one case's data at a time. */
-  qb_prepared_free(p);
+  /* 1. The old data go before the new ones are made: one case's data at a time (the
+   * draws they were made from stay while the next ones are drawn the same). */
+  qb__free_data(p);
   const qb_round_mode round = qb__round(k);
-  const qb_status s = k->tensor != NULL
-                          ? qb_run_data_case(data, k->tensor_index, k->family, round, &p->d, err)
-                          : qb_case_data_init(&p->d, k->family, (size_t) k->n, k->dist, seed, round, err);
-  if (s != QB_OK) return s;
+  qb_status s = qb__make(p, k, seed, data, round, err);
   /* 2. The f64 reference that every case's error figures are computed against, kept with
-   * the data when it is small enough to hold beside them (QB_PREPARED_REF64_MAX_OUTPUTS): each
-   * variant's evaluation then decodes only its own output. */
-  if (qb_case_data_outputs(&p->d) <= QB_PREPARED_REF64_MAX_OUTPUTS) {
-    const qb_status ks = qb_case_data_keep_ref64(&p->d, err);
-    if (ks != QB_OK) {
-      qb_case_data_free(&p->d);
-      return ks;
-    }
+   * the data when small enough (QB_PREPARED_KEEP_MAX_N): each variant's evaluation then
+   * decodes only its own output. */
+  if (s == QB_OK && qb_case_data_outputs(&p->d) <= QB_PREPARED_KEEP_MAX_N) {
+    s = qb_case_data_keep_ref64(&p->d, err);
+    if (s != QB_OK) qb_case_data_free(&p->d);
+  }
+  if (s != QB_OK) {
+    qb_prepared_free(p);
+    return s;
   }
   /* 3. The key, and the sum of what the next cases will read. */
   p->have = true;

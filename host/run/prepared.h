@@ -4,10 +4,11 @@
  * tensor) gets the same inputs, quantization parameters, scalar reference output and
  * f64 reference (qb_case_data_keep_ref64: what the error figures are computed against),
  * so the runner keeps them from one case to the next instead of drawing, converting,
- * running the reference and decoding the inputs again. Owned by the run loop (run.c), which hands each case's
- * data to its backend; nothing below it knows. At most one case's data are held: they
- * are freed when a case needs others (before those are made) and when the runner says
- * so (a transfer case, the end of the cases).
+ * running the reference and decoding the inputs again; and the next family at the same
+ * size, distribution and seed gets the same f32 draws (qb_case_draw), converted anew. Owned by the run loop
+ * (run.c), which hands each case's data to its backend; nothing below it knows. At most one case's data are
+ * held: they are freed when a case needs others (before those are made) and when the runner says so (a
+ * transfer case, the end of the cases).
  *
  * What each variant makes of the data is still its own: its output buffer is zeroed
  * again, as a fresh one is, before it is handed on, and its error figures are computed
@@ -28,10 +29,11 @@
 #include "run/data.h"
 #include "run/plan.h"
 
-/* The f64 reference of a case's outputs is kept with its data up to this many outputs
- * (8 bytes each: 32 MiB); beyond (the DRAM-sized cases on a 32 MiB last level), each evaluation decodes it
- * again rather than hold that much more memory. */
-#define QB_PREPARED_REF64_MAX_OUTPUTS ((size_t) 4 << 20)
+/* Beyond a case's own buffers, what the runner keeps for the next cases (the f64
+ * reference of its outputs, 8 bytes each; the f32 values its inputs were drawn as, 4
+ * bytes an operand) is kept up to this many elements (32 MiB of reference); beyond (the
+ * DRAM-sized cases on a 32 MiB last level), made again for each case rather than held. */
+#define QB_PREPARED_KEEP_MAX_N ((size_t) 4 << 20)
 
 typedef struct qb_prepared {
   /* Private: what the data held were made for (the key), the data, their sum. */
@@ -46,6 +48,15 @@ typedef struct qb_prepared {
   qb_case_data d;
   uint64_t sum;
   const char* last_case; /* the name of the last case given them */
+  /* Private: the f32 values the data were made from (xf, and x2f once a dot drew it), kept
+   * for the next family of the same size, distribution and seed (the draw's whole key:
+   * consecutive families of equal bytes per element draw the same); their sum. */
+  float* xf;
+  float* x2f;
+  size_t draw_n;
+  qb_dist draw_dist;
+  uint64_t draw_seed;
+  uint64_t draw_sum;
 } qb_prepared;
 
 /* What qb_prepared_case did, for the runner's counts and notes. */
