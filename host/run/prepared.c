@@ -43,6 +43,11 @@ static void qb__sum_bytes(uint64_t h[4], const void* at, size_t bytes) {
   }
 }
 
+/* The four words of a sum, folded into one. */
+static uint64_t qb__fold(const uint64_t h[4]) {
+  return h[0] ^ (h[1] << 1 | h[1] >> 63) ^ (h[2] << 2 | h[2] >> 62) ^ (h[3] << 3 | h[3] >> 61);
+}
+
 /* Every byte the cases read from the data: inputs, per-channel parameters, the scalar
  * and the f64 references. */
 static uint64_t qb__sum(const qb_case_data* d) {
@@ -59,7 +64,7 @@ static uint64_t qb__sum(const qb_case_data* d) {
   qb__sum_bytes(h, d->inv_scales, d->channels * sizeof *d->inv_scales);
   qb__sum_bytes(h, d->zero_points, d->channels * sizeof *d->zero_points);
   qb__sum_bytes(h, &d->qp, sizeof d->qp);
-  return h[0] ^ (h[1] << 1 | h[1] >> 63) ^ (h[2] << 2 | h[2] >> 62) ^ (h[3] << 3 | h[3] >> 61);
+  return qb__fold(h);
 }
 
 /* The sum of the f32 draws held. */
@@ -67,7 +72,7 @@ static uint64_t qb__draw_sum(const qb_prepared* p) {
   uint64_t h[4] = {5, 6, 7, 8};
   qb__sum_bytes(h, p->xf, p->xf != NULL ? p->draw_n * sizeof *p->xf : 0);
   qb__sum_bytes(h, p->x2f, p->x2f != NULL ? p->draw_n * sizeof *p->x2f : 0);
-  return h[0] ^ (h[1] << 1 | h[1] >> 63) ^ (h[2] << 2 | h[2] >> 62) ^ (h[3] << 3 | h[3] >> 61);
+  return qb__fold(h);
 }
 
 static void qb__free_draws(qb_prepared* p) {
