@@ -30,3 +30,7 @@ if(NOT CMAKE_CROSSCOMPILING)
   add_test(NAME cli_run_minilm COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/run_minilm.sh $<TARGET_FILE:qbench>)
   set_tests_properties(cli_run_minilm PROPERTIES LABELS cli SKIP_RETURN_CODE 77 TIMEOUT 300)
 endif()
+# The cases run in data order, the rows in plan order (tests/cli/schedule.sh): the
+# journal's order, the results' and the table's; a run killed out of plan order, resumed.
+add_test(NAME cli_run_schedule COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/schedule.sh $<TARGET_FILE:qbench>)
+set_tests_properties(cli_run_schedule PROPERTIES LABELS cli TIMEOUT 300)

@@ -8,14 +8,39 @@ static qb_round_mode qb__round(const qb_case* k) {
   return k->round < 0 ? QB_ROUND_PYTORCH : (qb_round_mode) k->round;
 }
 
-/* Whether the data held were made for case k: the same family and rounding, and the same
- * tensor or the same size, distribution and seed. The thread count is not part of it:
- * every slice of a case reads the one set of inputs. */
+bool qb_prepared_key_of(const qb_case* k, qb_prepared_key* key) {
+  memset(key, 0, sizeof *key);
+  if (k->type != QB_CASE_KERNEL || k->planned != QB_OK || k->family == NULL) return false;
+  key->family = k->family;
+  key->round = qb__round(k);
+  key->on_tensor = k->tensor != NULL;
+  if (key->on_tensor) {
+    key->tensor_index = k->tensor_index;
+  } else {
+    key->n = k->n;
+    key->dist = k->dist;
+  }
+  return true;
+}
+
+#define QB__CMP(a, b) ((a) < (b) ? -1 : (a) > (b) ? 1 : 0)
+
+int qb_prepared_key_cmp(const qb_prepared_key* a, const qb_prepared_key* b) {
+  int c = QB__CMP(a->family->id, b->family->id);
+  if (c == 0) c = QB__CMP(a->round, b->round);
+  if (c == 0) c = QB__CMP(a->on_tensor, b->on_tensor);
+  if (c == 0 && a->on_tensor) c = QB__CMP(a->tensor_index, b->tensor_index);
+  if (c == 0 && !a->on_tensor) c = QB__CMP(a->n, b->n);
+  if (c == 0 && !a->on_tensor) c = QB__CMP(a->dist, b->dist);
+  return c;
+}
+
+/* Whether the data held were made for case k: the same key (family and rounding, and the
+ * same tensor or the same size and distribution) and seed. The thread count is not part
+ * of it: every slice of a case reads the one set of inputs. */
 static bool qb__same(const qb_prepared* p, const qb_case* k, uint64_t seed) {
-  if (!p->have || k->family != p->family || qb__round(k) != p->round) return false;
-  if ((k->tensor != NULL) != p->on_tensor) return false;
-  if (p->on_tensor) return k->tensor_index == p->tensor_index;
-  return k->n == p->n && k->dist == p->dist && seed == p->seed;
+  qb_prepared_key key;
+  return p->have && qb_prepared_key_of(k, &key) && qb_prepared_key_cmp(&key, &p->key) == 0 && seed == p->seed;
 }
 
 /*
@@ -86,7 +111,7 @@ static void qb__free_draws(qb_prepared* p) {
 static void qb__free_data(qb_prepared* p) {
   if (p->have) qb_case_data_free(&p->d);
   p->have = false;
-  p->family = NULL;
+  memset(&p->key, 0, sizeof p->key);
   p->last_case = NULL;
 }
 
@@ -179,12 +204,7 @@ qb_status qb_prepared_case(qb_prepared* p, const qb_case* k, uint64_t seed, qb_r
   }
   /* 3. The key, and the sum of what the next cases will read. */
   p->have = true;
-  p->family = k->family;
-  p->round = round;
-  p->on_tensor = k->tensor != NULL;
-  p->tensor_index = k->tensor_index;
-  p->n = k->n;
-  p->dist = k->dist;
+  qb_prepared_key_of(k, &p->key);
   p->seed = seed;
   p->sum = qb__sum(&p->d);
   p->last_case = k->name;

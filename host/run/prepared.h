@@ -35,15 +35,27 @@
  * DRAM-sized cases on a 32 MiB last level), made again for each case rather than held. */
 #define QB_PREPARED_KEEP_MAX_N ((size_t) 4 << 20)
 
-typedef struct qb_prepared {
-  /* Private: what the data held were made for (the key), the data, their sum. */
-  bool have;
+/* What a kernel case's data are made from, the run's seed aside: its family and rounding,
+ * and its --data tensor or its element count and distribution. The variant, backend,
+ * device and thread count are not part of it: every one of them reads the same data. */
+typedef struct qb_prepared_key {
   const qb_family_info* family;
   qb_round_mode round;
   bool on_tensor;
-  size_t tensor_index;
-  uint64_t n;
-  qb_dist dist;
+  size_t tensor_index; /* on_tensor */
+  uint64_t n;          /* !on_tensor */
+  qb_dist dist;        /* !on_tensor */
+} qb_prepared_key;
+
+/* Whether case k is given data at all (a kernel case planned to run), and then its key. */
+bool qb_prepared_key_of(const qb_case* k, qb_prepared_key* key);
+/* A total order of keys: 0 exactly when the cases get the same data (for one seed). */
+int qb_prepared_key_cmp(const qb_prepared_key* a, const qb_prepared_key* b);
+
+typedef struct qb_prepared {
+  /* Private: what the data held were made for (the key), the data, their sum. */
+  bool have;
+  qb_prepared_key key;
   uint64_t seed;
   qb_case_data d;
   uint64_t sum;
@@ -70,6 +82,7 @@ typedef struct qb_prepared_info {
  * The data of kernel case k (seed: the run's; data: --data's tensors, or NULL), into
  * *out (owned by p, valid until the next call or qb_prepared_free): those held when the
  * last case had the same key and they are intact, else new ones (the old freed first).
+ * Only consecutive cases share: the runner orders its cases by key (schedule.h).
  * A failure is the case's (an error row); p then holds nothing.
  */
 qb_status qb_prepared_case(qb_prepared* p, const qb_case* k, uint64_t seed, qb_run_data* data,

@@ -29,6 +29,7 @@
 #include "run/roof.h"
 #include "run/run.h"
 #include "run/run_context.h"
+#include "run/schedule.h"
 
 /* One run of the command: what every case and roof is measured with, the backends in
  * use, and what has been done so far. */
@@ -39,7 +40,9 @@ typedef struct qb_runner {
   uint64_t seed;
   unsigned all_threads;                   /* what "all" resolved to */
   qb_backend* backends[QB_BACKEND_COUNT]; /* those used; NULL: not used */
-  json_t* rows;                           /* the "benchmarks" array */
+  json_t* rows;                           /* the "benchmarks" array, filled in plan order at the end */
+  json_t** case_rows;                     /* by plan index: a finished case's rows; NULL: not (yet) */
+  size_t shown;                           /* the plan's first cases, shown in the table */
   qb_roofs roofs;
   qb_console* console;
   size_t ok, skipped, errors;        /* cases, by their final status */
@@ -303,6 +306,34 @@ static void qb__roofs_last(qb_runner* r, const qb_plan* plan) {
   }
 }
 
+/* ---- Rows in plan order ------------------------------------------------------------ */
+
+/* The cases run in the schedule's order (schedule.h), their rows and table lines come
+ * in the plan's. */
+
+/* Case k's rows (taken): kept at its plan index; the table shows every case of the plan
+ * whose predecessors are all done. */
+static void qb__case_done(qb_runner* r, const qb_case* k, json_t* rows) {
+  const size_t i = (size_t) (k - r->plan->cases);
+  r->case_rows[i] = rows;
+  for (; r->shown < r->plan->count && r->case_rows[r->shown] != NULL; r->shown++) {
+    qb_console_case(r->console, &r->plan->cases[r->shown], qb_measure_summary(r->case_rows[r->shown]));
+  }
+}
+
+/* After the last case: the table lines of the cases done after a case that was not (an
+ * interrupted run), and every row in plan order. */
+static void qb__rows_in_plan_order(qb_runner* r) {
+  for (size_t i = r->shown; i < r->plan->count; i++) {
+    if (r->case_rows[i] != NULL)
+      qb_console_case(r->console, &r->plan->cases[i], qb_measure_summary(r->case_rows[i]));
+  }
+  r->shown = r->plan->count;
+  for (size_t i = 0; i < r->plan->count; i++) {
+    if (r->case_rows[i] != NULL) json_array_extend(r->rows, r->case_rows[i]);
+  }
+}
+
 /* ---- Journal ------------------------------------------------------------------- */
 
 /* Appends a line; the first failure is told once on stderr and the run goes on (its
@@ -389,9 +420,7 @@ static void qb__emit(qb_runner* r, const qb_case* k, json_t* runs, qb__outcome* 
   }
   json_decref(fields);
   qb__journal_case(r, k, runs);
-  qb_console_case(r->console, k, qb_measure_summary(runs));
-  json_array_extend(r->rows, runs);
-  json_decref(runs);
+  qb__case_done(r, k, runs);
   json_decref(out->memory);
   json_decref(out->extra);
   if (out->status == QB_OK) {
@@ -712,9 +741,7 @@ static void qb__take_journaled(qb_runner* r, const qb_case* k, const json_t* row
   } else {
     r->errors++;
   }
-  qb_console_case(r->console, k, qb_measure_summary(copy));
-  json_array_extend(r->rows, copy);
-  json_decref(copy);
+  qb__case_done(r, k, copy);
 }
 
 /* The plan's hash, as the header records it. */
@@ -786,6 +813,7 @@ int qb_run(qb_ctx* ctx, const qb_run_options* given) {
   qb_journal_data jd;
   qb__target t;
   qb_run_data data;
+  size_t* order = NULL;
   regex_t filter;
   bool have_filter = false, have_suite = false, reserved = false;
   int rc = 2;
@@ -871,6 +899,13 @@ int qb_run(qb_ctx* ctx, const qb_run_options* given) {
     rc = 2;
     goto out;
   }
+  /* The order the cases run in: those sharing their data together (schedule.h). */
+  if (qb_schedule_build(&plan, &order, &err) != QB_OK) goto out;
+  r.case_rows = calloc(plan.count, sizeof *r.case_rows);
+  if (r.case_rows == NULL) {
+    qb_fail(&err, QB_NO_MEMORY, "out of memory for the rows of %zu cases", plan.count);
+    goto out;
+  }
 
   /* 3. The target, reserved by its journal (or, resuming, the journal taken back after
    * checking that it is the same plan on the same machine). */
@@ -944,20 +979,24 @@ int qb_run(qb_ctx* ctx, const qb_run_options* given) {
   } else {
     qb__journal_put(&r, json_pack("{s:s}", "type", "roofs_done"), true);
   }
+  /* In the schedule's order (cases sharing their data one after the other); a resumed
+   * run takes each journaled case by its name wherever it comes. */
   size_t done = 0, resumed = 0;
   for (; done < plan.count && !qb__stop_signal; done++) {
-    const json_t* prev = resuming ? qb_journal_case_rows(&jd, plan.cases[done].name) : NULL;
+    const qb_case* k = &plan.cases[order[done]];
+    const json_t* prev = resuming ? qb_journal_case_rows(&jd, k->name) : NULL;
     if (prev != NULL) {
-      qb__take_journaled(&r, &plan.cases[done], prev);
+      qb__take_journaled(&r, k, prev);
       resumed++;
       continue;
     }
-    qb_console_progress(r.console, done, plan.cases[done].name);
-    qb__run_case(&r, &plan.cases[done]);
+    qb_console_progress(r.console, done, k->name);
+    qb__run_case(&r, k);
   }
   /* The last cases' data go before the last roof trials and the write. */
   qb_prepared_free(&r.prepared);
   const bool incomplete = done < plan.count;
+  qb__rows_in_plan_order(&r);
   if (!o->no_roofs && !qb__stop_signal) qb__roofs_last(&r, &plan);
   if (resumed)
     qb_console_note(r.console, "resumed: %zu of %zu cases taken from %s", resumed, plan.count, t.journal);
@@ -1017,6 +1056,9 @@ out:
   qb_journal_data_free(&jd);
   if (have_filter) regfree(&filter);
   qb_prepared_free(&r.prepared);
+  for (size_t i = 0; r.case_rows != NULL && i < plan.count; i++) json_decref(r.case_rows[i]);
+  free(r.case_rows);
+  free(order);
   qb_plan_free(&plan);
   json_decref(r.rows);
   qb_console_free(r.console);
