@@ -264,8 +264,16 @@ static qb_status qb__take(qb_journal_data* d, json_t* o, const char* name, size_
     const json_t* rows = json_object_get(o, "rows");
     qb_status s = qb__check_rows(rows, cname, name, line, err);
     if (s != QB_OK) return s;
+    /* The case's plan index (journals of older versions have none). */
+    const json_t* index = json_object_get(o, "index");
+    if (index != NULL && !qb__is_uint(index)) {
+      return qb_fail(err, QB_BAD_INPUT, "%s:%zu: case '%.200s' has an index that is not a count", name, line,
+                     cname);
+    }
     json_object_set_new(seen, cname, json_true());
-    json_array_append_new(d->cases, json_pack("{s:s,s:O}", "name", cname, "rows", rows));
+    json_t* c = json_pack("{s:s,s:O}", "name", cname, "rows", rows);
+    if (index != NULL) json_object_set(c, "index", (json_t*) index);
+    json_array_append_new(d->cases, c);
     d->rows += json_array_size(rows);
     return QB_OK;
   }
@@ -337,6 +345,44 @@ const json_t* qb_journal_case_rows(const qb_journal_data* d, const char* name) {
   return NULL;
 }
 
+/* A case and where it goes: its plan index, then its place in the journal. */
+typedef struct qb__placed {
+  json_int_t index;
+  size_t at;
+} qb__placed;
+
+static int qb__placed_cmp(const void* pa, const void* pb) {
+  const qb__placed* a = pa;
+  const qb__placed* b = pb;
+  if (a->index != b->index) return a->index < b->index ? -1 : 1;
+  return a->at < b->at ? -1 : a->at > b->at;
+}
+
+/* The journaled cases' order in the plan: their journal positions sorted by plan index
+ * (malloc'd); NULL when some case has no index (an older journal: journal order, which
+ * was the plan's) or memory is short. */
+static size_t* qb__plan_order(const json_t* cases) {
+  const size_t n = json_array_size(cases);
+  qb__placed* p = malloc((n > 0 ? n : 1) * sizeof *p);
+  size_t* order = malloc((n > 0 ? n : 1) * sizeof *order);
+  bool all = p != NULL && order != NULL;
+  for (size_t i = 0; all && i < n; i++) {
+    const json_t* index = json_object_get(json_array_get(cases, i), "index");
+    all = index != NULL;
+    if (all) p[i] = (qb__placed){json_integer_value(index), i};
+  }
+  if (all) {
+    qsort(p, n, sizeof *p, qb__placed_cmp);
+    for (size_t i = 0; i < n; i++) order[i] = p[i].at;
+  }
+  free(p);
+  if (!all) {
+    free(order);
+    return NULL;
+  }
+  return order;
+}
+
 json_t* qb_journal_results(const qb_journal_data* d, size_t* cases, size_t* error_rows, bool* incomplete) {
   json_t* ctx = json_deep_copy(json_object_get(d->header, "context"));
   json_t* q = json_object_get(ctx, "qbench");
@@ -348,16 +394,19 @@ json_t* qb_journal_results(const qb_journal_data* d, size_t* cases, size_t* erro
   json_object_set(q, "roofs", d->roofs);
   json_t* rows = json_array();
   *error_rows = 0;
-  size_t i, k;
-  const json_t* c;
-  json_t* r;
-  json_array_foreach(d->cases, i, c) {
+  const size_t n = json_array_size(d->cases);
+  size_t* order = qb__plan_order(d->cases);
+  for (size_t i = 0; i < n; i++) {
+    const json_t* c = json_array_get(d->cases, order != NULL ? order[i] : i);
+    size_t k;
+    json_t* r;
     json_array_foreach(json_object_get(c, "rows"), k, r) {
       const char* st = json_string_value(json_object_get(r, "status"));
       if (st != NULL && strcmp(st, "error") == 0) (*error_rows)++;
       json_array_append(rows, r);
     }
   }
+  free(order);
   json_t* doc = json_object();
   json_object_set_new(doc, "context", ctx);
   json_object_set_new(doc, "benchmarks", rows);

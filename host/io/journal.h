@@ -69,7 +69,7 @@ typedef struct qb_journal_data {
   json_t* header; /* the header line's object */
   json_t* roofs;  /* array of roof entries, in order */
   bool roofs_done;
-  json_t* cases;  /* array of {"name", "rows"} in order, names unique */
+  json_t* cases;  /* array of {"name", "rows"[, "index"]} in journal order, names unique */
   size_t lines;   /* whole lines read */
   bool torn_tail; /* a last line without its newline was ignored */
   uint64_t rows;  /* result rows in all cases */
@@ -94,7 +94,8 @@ void qb_journal_plan_hash(uint64_t* state, const char* name);
 /*
  * The results document from a journal (qbench recover): the header's context, the
  * journaled roofs in context.qbench.roofs, context.qbench.incomplete true unless every
- * planned case is in, context.qbench.recovered true, and every journaled row. Sets
+ * planned case is in, context.qbench.recovered true, and every journaled row, in plan
+ * order (by the cases' indices; journal order when a case has none). Sets
  * *cases to the number of cases and *error_rows to the rows whose status is "error".
  * A new reference.
  */

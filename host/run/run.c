@@ -360,10 +360,14 @@ static void qb__journal_roofs(qb_runner* r, size_t final) {
   r->roofs_journaled = final;
 }
 
-/* A finished case, synced: a case is seconds of work, a sync is milliseconds. */
+/* A finished case with its plan index (the schedule runs cases out of plan order; qbench
+ * recover puts them back), synced: a case is seconds of work, a sync is milliseconds. */
 static void qb__journal_case(qb_runner* r, const qb_case* k, json_t* rows) {
   if (r->journal == NULL) return;
-  qb__journal_put(r, json_pack("{s:s,s:s,s:O}", "type", "case", "name", k->name, "rows", rows), true);
+  qb__journal_put(r,
+                  json_pack("{s:s,s:s,s:I,s:O}", "type", "case", "name", k->name, "index",
+                            (json_int_t) (k - r->plan->cases), "rows", rows),
+                  true);
 }
 
 /* Turns the measured runs (taken; or, when none, one placeholder) into the case's rows. */

@@ -64,6 +64,8 @@ put("ok.journal", json.dumps(header) + "\n")
 put("empty.journal", "")
 put("badline.journal", json.dumps(header) + "\ngarbage\n")
 put("notheader.journal", '{"type": "case", "name": "x", "rows": []}\n')
+put("badindex.journal", json.dumps(header) + "\n" + json.dumps(
+    {"type": "case", "name": "x", "index": -1, "rows": [{"name": "x", "run_name": "x", "status": "ok"}]}) + "\n")
 os.mkdir(os.path.join(out, "plotted"))
 put("plotted/index.html", "<html>an earlier plot</html>\n")
 base = json.load(open(os.path.join(out, "base.json")))

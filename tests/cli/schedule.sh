@@ -6,6 +6,7 @@
 #      says so; each data key's cases one after the other), then resumed:
 #      every planned case once, the journaled ones kept as they were, the rows in plan
 #      order and, but for the timings, the same as the uninterrupted run's.
+#      qbench recover of that journal writes its cases in plan order.
 #   3. SIGINT: the incomplete file holds the cases done, in plan order.
 # usage: schedule.sh QBENCH
 set -u
@@ -145,6 +146,11 @@ n=$(grep -c '"type":"case"' k.json.journal)
 [ "$n" -ge 5 ] && [ "$n" -lt "$planned" ] || fail "SIGKILL: $n cases journaled of $planned"
 out_of_order k.json.journal || fail "SIGKILL: the running order"
 cp k.json.journal k.journal
+# recover of the same journal: its cases, in plan order, each row as journaled.
+"$qb" recover k.journal --out rec.json --format json,csv >/dev/null 2>rec.err
+rc=$?
+[ "$rc" = 1 ] || fail "recover: exit $rc (1: an incomplete run); $(cat rec.err)"
+check rec.json k.journal || fail "recover: the file"
 "$qb" run --resume k.json.journal --quiet >/dev/null 2>res.err
 rc=$?
 [ "$rc" = 0 ] || fail "resume: exit $rc; $(cat res.err)"
