@@ -151,6 +151,7 @@ void qb_journal_data_free(qb_journal_data* d) {
   json_decref(d->header);
   json_decref(d->roofs);
   json_decref(d->cases);
+  json_decref(d->by_name);
   memset(d, 0, sizeof *d);
 }
 
@@ -204,8 +205,7 @@ static qb_status qb__check_rows(const json_t* rows, const char* cname, const cha
 }
 
 /* One whole line, already parsed: checked and filed. */
-static qb_status qb__take(qb_journal_data* d, json_t* o, const char* name, size_t line, json_t* seen,
-                          qb_error* err) {
+static qb_status qb__take(qb_journal_data* d, json_t* o, const char* name, size_t line, qb_error* err) {
   const char* type = json_string_value(json_object_get(o, "type"));
   if (type == NULL) {
     return qb_fail(err, QB_BAD_INPUT, "%s:%zu: no 'type' (expected header, roof, roofs_done or case)", name,
@@ -258,7 +258,7 @@ static qb_status qb__take(qb_journal_data* d, json_t* o, const char* name, size_
     const char* cname = json_string_value(json_object_get(o, "name"));
     if (cname == NULL || cname[0] == '\0')
       return qb_fail(err, QB_BAD_INPUT, "%s:%zu: a case without a name", name, line);
-    if (json_object_get(seen, cname) != NULL) {
+    if (json_object_get(d->by_name, cname) != NULL) {
       return qb_fail(err, QB_BAD_INPUT, "%s:%zu: case '%.200s' a second time", name, line, cname);
     }
     const json_t* rows = json_object_get(o, "rows");
@@ -270,9 +270,9 @@ static qb_status qb__take(qb_journal_data* d, json_t* o, const char* name, size_
       return qb_fail(err, QB_BAD_INPUT, "%s:%zu: case '%.200s' has an index that is not a count", name, line,
                      cname);
     }
-    json_object_set_new(seen, cname, json_true());
     json_t* c = json_pack("{s:s,s:O}", "name", cname, "rows", rows);
     if (index != NULL) json_object_set(c, "index", (json_t*) index);
+    json_object_set(d->by_name, cname, c);
     json_array_append_new(d->cases, c);
     d->rows += json_array_size(rows);
     return QB_OK;
@@ -291,7 +291,7 @@ qb_status qb_journal_parse(const char* buf, size_t len, const char* name, qb_jou
   }
   out->roofs = json_array();
   out->cases = json_array();
-  json_t* seen = json_object();
+  out->by_name = json_object();
   qb_status s = QB_OK;
   size_t at = 0, line = 0;
   while (at < len && s == QB_OK) {
@@ -311,11 +311,10 @@ qb_status qb_journal_parse(const char* buf, size_t len, const char* name, qb_jou
       s = qb_fail(err, QB_BAD_INPUT, "%s:%zu: not a JSON object: %s", name, line,
                   o == NULL ? je.text : "another JSON value");
     } else {
-      s = qb__take(out, o, name, line, seen, err);
+      s = qb__take(out, o, name, line, err);
     }
     json_decref(o);
   }
-  json_decref(seen);
   if (s == QB_OK && out->header == NULL) {
     s = qb_fail(err, QB_BAD_INPUT,
                 "%s: empty (expected a qbench journal: a header line, then roofs and cases)", name);
@@ -337,12 +336,7 @@ qb_status qb_journal_load(const char* path, qb_journal_data* out, qb_error* err)
 }
 
 const json_t* qb_journal_case_rows(const qb_journal_data* d, const char* name) {
-  size_t i;
-  const json_t* c;
-  json_array_foreach(d->cases, i, c) {
-    if (strcmp(json_string_value(json_object_get(c, "name")), name) == 0) return json_object_get(c, "rows");
-  }
-  return NULL;
+  return json_object_get(json_object_get(d->by_name, name), "rows");
 }
 
 /* A case and where it goes: its plan index, then its place in the journal. */

@@ -69,10 +69,11 @@ typedef struct qb_journal_data {
   json_t* header; /* the header line's object */
   json_t* roofs;  /* array of roof entries, in order */
   bool roofs_done;
-  json_t* cases;  /* array of {"name", "rows"[, "index"]} in journal order, names unique */
-  size_t lines;   /* whole lines read */
-  bool torn_tail; /* a last line without its newline was ignored */
-  uint64_t rows;  /* result rows in all cases */
+  json_t* cases;   /* array of {"name", "rows"[, "index"]} in journal order, names unique */
+  json_t* by_name; /* the same cases by name */
+  size_t lines;    /* whole lines read */
+  bool torn_tail;  /* a last line without its newline was ignored */
+  uint64_t rows;   /* result rows in all cases */
 } qb_journal_data;
 
 /* Parses a journal held in memory; `name` names it in messages ("J:7: ..."). Anything
