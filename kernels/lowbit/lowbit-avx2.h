@@ -378,38 +378,49 @@ QB__MX_AVX2_INLINE void qb__mx_quant_x8_avx2(const float* x, __m256i amax, qb__m
  * their chain of latencies (the amax tree, the scales, the stores the blocks broadcast
  * from): MXFP8 1.2x, MXINT8 1.3x slower. The last 1..7 blocks go through the same step on a
  * zero-padded copy.
+ *
+ * QB__MX_QUANT_PIPE(name, amax_x8) defines the pipeline as the function `name` with the amax
+ * stage amax_x8 (the amax bits of 8 consecutive blocks, lane b for block b, at least
+ * 0x7F800000 where a block holds inf or NaN): qb__mx_quant_avx2 below with
+ * qb__mx_amax_x8_avx2, mxq-avx512.h's qb__mx_quant_avx512 with its 512-bit amaxes. A macro
+ * and not a function taking the amax function: passed as a pointer into an always-inline
+ * driver, GCC inlined the amaxes later and laid out the AVX2 kernels differently (larger
+ * stack frames, other registers) where this leaves their code as it was.
  */
-static inline void qb__mx_quant_avx2(const float* x, size_t nb, qb__mx_kind k, qb__mx_scale_mode mode,
-                                     const int ties_away, const int width, uint8_t* out) {
-  const size_t bs = 1 + 4 * (size_t) width;
-  size_t b = 0;
-  if (nb >= 8) {
-    qb__mx_prep_avx2 pr[2];
-    int cur = 0;
-    qb__mx_prep_x8_avx2(qb__mx_amax_x8_avx2(x), k, mode, &pr[0]);
-    if (nb >= 16) {
-      __m256i amax = qb__mx_amax_x8_avx2(x + QB_MX_BLOCK_LEN * 8);
-      for (; b + 16 <= nb; b += 8) {
-        /* amax: step b + 8's; pr[cur]: step b's constants. */
-        const __m256i next = b + 24 <= nb ? qb__mx_amax_x8_avx2(x + QB_MX_BLOCK_LEN * (b + 16)) : amax;
-        qb__mx_prep_x8_avx2(amax, k, mode, &pr[cur ^ 1]);
-        qb__mx_codes_x8_avx2(x + QB_MX_BLOCK_LEN * b, &pr[cur], k, mode, ties_away, width, out + bs * b);
-        amax = next;
-        cur ^= 1;
-      }
-    }
-    qb__mx_codes_x8_avx2(x + QB_MX_BLOCK_LEN * b, &pr[cur], k, mode, ties_away, width, out + bs * b);
-    b += 8;
+#define QB__MX_QUANT_PIPE(name, amax_x8)                                                                    \
+  static inline void name(const float* x, size_t nb, qb__mx_kind k, qb__mx_scale_mode mode,                 \
+                          const int ties_away, const int width, uint8_t* out) {                             \
+    const size_t bs = 1 + 4 * (size_t) width;                                                               \
+    size_t b = 0;                                                                                           \
+    if (nb >= 8) {                                                                                          \
+      qb__mx_prep_avx2 pr[2];                                                                               \
+      int cur = 0;                                                                                          \
+      qb__mx_prep_x8_avx2(amax_x8(x), k, mode, &pr[0]);                                                     \
+      if (nb >= 16) {                                                                                       \
+        __m256i amax = amax_x8(x + QB_MX_BLOCK_LEN * 8);                                                    \
+        for (; b + 16 <= nb; b += 8) {                                                                      \
+          /* amax: step b + 8's; pr[cur]: step b's constants. */                                            \
+          const __m256i next = b + 24 <= nb ? amax_x8(x + QB_MX_BLOCK_LEN * (b + 16)) : amax;               \
+          qb__mx_prep_x8_avx2(amax, k, mode, &pr[cur ^ 1]);                                                 \
+          qb__mx_codes_x8_avx2(x + QB_MX_BLOCK_LEN * b, &pr[cur], k, mode, ties_away, width, out + bs * b); \
+          amax = next;                                                                                      \
+          cur ^= 1;                                                                                         \
+        }                                                                                                   \
+      }                                                                                                     \
+      qb__mx_codes_x8_avx2(x + QB_MX_BLOCK_LEN * b, &pr[cur], k, mode, ties_away, width, out + bs * b);     \
+      b += 8;                                                                                               \
+    }                                                                                                       \
+    if (b < nb) {                                                                                           \
+      float tx[8 * QB_MX_BLOCK_LEN];                                                                        \
+      uint8_t ty[8 * (1 + 4 * 8)];                                                                          \
+      memset(tx, 0, sizeof tx);                                                                             \
+      memcpy(tx, x + QB_MX_BLOCK_LEN * b, (nb - b) * QB_MX_BLOCK_LEN * sizeof(float));                      \
+      qb__mx_quant_x8_avx2(tx, amax_x8(tx), k, mode, ties_away, width, ty);                                 \
+      memcpy(out + bs * b, ty, (nb - b) * bs);                                                              \
+    }                                                                                                       \
   }
-  if (b < nb) {
-    float tx[8 * QB_MX_BLOCK_LEN];
-    uint8_t ty[8 * (1 + 4 * 8)];
-    memset(tx, 0, sizeof tx);
-    memcpy(tx, x + QB_MX_BLOCK_LEN * b, (nb - b) * QB_MX_BLOCK_LEN * sizeof(float));
-    qb__mx_quant_x8_avx2(tx, qb__mx_amax_x8_avx2(tx), k, mode, ties_away, width, ty);
-    memcpy(out + bs * b, ty, (nb - b) * bs);
-  }
-}
+
+QB__MX_QUANT_PIPE(qb__mx_quant_avx2, qb__mx_amax_x8_avx2)
 
 /* ---- Dequantize ------------------------------------------------------------------------ */
 

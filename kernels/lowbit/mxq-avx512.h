@@ -1,14 +1,15 @@
 /*
  * The MX block quantization of lowbit-avx2.h with each block's codes on AVX-512 (F, BW, VL,
- * DQ and VBMI): the step (8 blocks: amaxes, shared exponents, slow and NaN blocks) is
- * lowbit-avx2.h's, which calls qb__mx_block_avx512 for every block. Every float format
- * rounds as lowbit-avx2.h's qb__mx_fcodes_x32_avx2 does (one f32 addition of a magic
- * number at the element's quantum, the code from the sum's bits by vpmaddwd), 16 elements
- * per operation, the magic made by vrangeps and added by an FMA with x's sign (4 operations
- * per 16, no shift or permute); the code bytes are gathered from the sums with one
- * two-source byte permutation (vpermt2b), the signs with another. MXINT8 keeps
- * lowbit-avx2.h's encoder. Bit-exact with the references. Included only by files built
- * with the avx512vbmi flags.
+ * DQ and VBMI): the step (8 blocks: amaxes, shared exponents, slow and NaN blocks) and its
+ * pipeline are lowbit-avx2.h's, which calls qb__mx_block_avx512 for every block; the
+ * `zamax` variants (qb__mx_quant_avx512) find the amaxes in 512-bit vectors instead
+ * (qb__mx_amax_x8_avx512). Every float format rounds as lowbit-avx2.h's
+ * qb__mx_fcodes_x32_avx2 does (one f32 addition of a magic number at the element's
+ * quantum, the code from the sum's bits by vpmaddwd), 16 elements per operation, the magic
+ * made by vrangeps and added by an FMA with x's sign (4 operations per 16, no shift or
+ * permute); the code bytes are gathered from the sums with one two-source byte permutation
+ * (vpermt2b), the signs with another. MXINT8 keeps lowbit-avx2.h's encoder. Bit-exact with
+ * the references. Included only by files built with the avx512vbmi flags.
  */
 #ifndef QB_LOWBIT_MXQ_AVX512_H
 #define QB_LOWBIT_MXQ_AVX512_H
@@ -132,5 +133,46 @@ static inline void qb__mx_block_avx512(const float* src, const int32_t* p0, cons
           : qb__mx_fcodes_x32_avx512(src, p0 + b, p1 + b, k, clamp, ties_away);
   qb__mx_store_block_avx512(c, (uint8_t) es[b], width, b < 7, out + (1 + 4 * (size_t) width) * (size_t) b);
 }
+
+/*
+ * lowbit-avx2.h's qb__mx_amax_x8_avx2 in 512-bit vectors, the same 8 lanes: each block's
+ * two vectors of |x| bits folded by one integer maximum (3 operations per block, 7 in
+ * 256-bit ones), then the 8 vectors reduced as there (vshufps even / odd and a max,
+ * twice), leaving per 128-bit quarter the partial maxima of four blocks; the quarters of
+ * the two vectors are joined by vshufi64x2 (even / odd and a max, twice) and the result's
+ * low half kept. About 48 operations per 8 blocks where qb__mx_amax_x8_avx2 takes 77: on
+ * Intel port 1 takes no vector operation while 512-bit ones are in flight, so the 256-bit
+ * ones share ports 0 and 5 with the encoder's. On Zen 4 a 512-bit operation takes two
+ * 256-bit slots (about 96 against 77), so only the `zamax` variants use it, picked on
+ * Intel by kernels/prefer.inc.
+ */
+static inline __m256i qb__mx_amax_x8_avx512(const float* x) {
+  const __m512i m = _mm512_set1_epi32(0x7FFFFFFF);
+  __m512 v[8];
+#pragma GCC unroll 8
+  for (int b = 0; b < 8; b++)
+    v[b] = _mm512_castsi512_ps(_mm512_max_epi32(_mm512_and_si512(_mm512_loadu_si512(x + 32 * b), m),
+                                                _mm512_and_si512(_mm512_loadu_si512(x + 32 * b + 16), m)));
+  __m512 t[4];
+#pragma GCC unroll 4
+  for (int i = 0; i < 4; i++)
+    t[i] = _mm512_castsi512_ps(_mm512_max_epi32(
+        _mm512_castps_si512(_mm512_shuffle_ps(v[2 * i], v[2 * i + 1], _MM_SHUFFLE(2, 0, 2, 0))),
+        _mm512_castps_si512(_mm512_shuffle_ps(v[2 * i], v[2 * i + 1], _MM_SHUFFLE(3, 1, 3, 1)))));
+  __m512i u[2];
+#pragma GCC unroll 2
+  for (int i = 0; i < 2; i++)
+    u[i] = _mm512_max_epi32(
+        _mm512_castps_si512(_mm512_shuffle_ps(t[2 * i], t[2 * i + 1], _MM_SHUFFLE(2, 0, 2, 0))),
+        _mm512_castps_si512(_mm512_shuffle_ps(t[2 * i], t[2 * i + 1], _MM_SHUFFLE(3, 1, 3, 1))));
+  /* u[j]'s quarter q holds blocks 4 j .. 4 j + 3; z's quarters: u[0]'s 0|1, 2|3, u[1]'s 0|1, 2|3. */
+  const __m512i z = _mm512_max_epi32(_mm512_shuffle_i64x2(u[0], u[1], _MM_SHUFFLE(2, 0, 2, 0)),
+                                     _mm512_shuffle_i64x2(u[0], u[1], _MM_SHUFFLE(3, 1, 3, 1)));
+  return _mm512_castsi512_si256(_mm512_max_epi32(_mm512_shuffle_i64x2(z, z, _MM_SHUFFLE(2, 0, 2, 0)),
+                                                 _mm512_shuffle_i64x2(z, z, _MM_SHUFFLE(3, 1, 3, 1))));
+}
+
+/* lowbit-avx2.h's pipeline with the amaxes of qb__mx_amax_x8_avx512 (the `zamax` variants). */
+QB__MX_QUANT_PIPE(qb__mx_quant_avx512, qb__mx_amax_x8_avx512)
 
 #endif /* QB_LOWBIT_MXQ_AVX512_H */
