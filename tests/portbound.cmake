@@ -8,4 +8,4 @@ endif()
 add_test(NAME portbound
          COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/portbound.sh $<TARGET_FILE:qbench> ${CMAKE_BINARY_DIR}
                  ${CMAKE_SOURCE_DIR}/ci/portbound)
-set_tests_properties(portbound PROPERTIES LABELS cli SKIP_RETURN_CODE 77 TIMEOUT 120)
+set_tests_properties(portbound PROPERTIES LABELS cli SKIP_RETURN_CODE 77 TIMEOUT 240)

@@ -2,8 +2,10 @@
 # ci/portbound on a small results file of this build: a few x86 cast and dot families,
 # their SIMD variants, one short repetition at L1 (no roofs). Checks the table's shape,
 # that every row resolved to a loop of the variant's tile (N = the uN of its name) with
-# figures that are numbers, and the exit codes of bad usage. No timing is judged: the
-# figures of a 10 ms run on a busy machine are not a verdict on anything.
+# figures that are numbers, by the innermost-loop rule; then (with gdb) that AVX2 block
+# quantizers resolve, at least one through the counted path; and the exit codes of bad
+# usage. No timing is judged: the figures of a 10 ms run on a busy machine are not a
+# verdict on anything.
 # Skipped (77) without llvm-mca or llvm-objdump.
 # usage: portbound.sh QBENCH BUILD_DIR PORTBOUND
 set -u
@@ -55,7 +57,7 @@ python3 - "$tmp/pb.tsv" "$rows" <<'PY' || fails=$((fails + 1))
 import re, sys
 lines = open(sys.argv[1]).read().splitlines()
 want = ["row", "N", "bound_cpe", "measured_cpe", "measured/bound", "binds", "roof_fraction",
-        "bound_roof_fraction", "loop_share", "loop", "note"]
+        "bound_roof_fraction", "loop_share", "loop", "note", "method"]
 bad = []
 if not lines or lines[0].split("\t") != want:
     bad.append(f"header {lines[:1]}")
@@ -77,10 +79,63 @@ for l in body:
         bad.append(f"no binding resource or loop: {l}")
     if c[6] != "-" or c[7] != "-":  # --no-roofs: no roof fraction to scale
         bad.append(f"roof fractions {c[6]} {c[7]} without roofs: {c[0]}")
+    if c[11] != "innermost":  # these loops are innermost: the counted path is not needed
+        bad.append(f"method {c[11]!r} of {c[0]}")
 for b in bad:
     print("FAIL:", b)
 sys.exit(1 if bad else 0)
 PY
+
+# The counted path (gdb): AVX2 block quantizers whose hot loop the innermost-loop rule
+# does not take (an inner loop, or a pointer advanced through a copy). Every row must
+# resolve, at least one through the counted path, to a pass of whole tiles. Skipped
+# without an AVX2 CPU or a gdb that can run a program here (a container may refuse ptrace).
+if gdb -q -batch -nx -ex run --args true 2>/dev/null | grep -q 'exited normally'; then
+  cat >"$tmp/blk.suite" <<'SUITE'
+families = f32_q4_0_quant, f32_qb8_quant, f32_qs4g128_quant
+kernels = *__avx2_*
+sizes = L1
+repetitions = 1
+min_time = 0.01
+SUITE
+  if ! "$qb" run --suite "$tmp/blk.suite" --backend cpu --no-roofs --quiet --out "$tmp/b.json" \
+    >"$tmp/run.log" 2>&1; then
+    cat "$tmp/run.log"
+    fail "qbench run (block quantizers)"
+  elif ! grep -q '"status": "ok"' "$tmp/b.json"; then
+    echo "portbound: no AVX2 here: the counted path not checked"
+  else
+    "$pb" --no-sample "$build" "$tmp/b.json" >"$tmp/pbb.tsv" 2>"$tmp/pbb.err"
+    rc=$?
+    [ $rc -eq 0 ] || { cat "$tmp/pbb.err" "$tmp/pbb.tsv"; fail "portbound exit $rc on the block quantizers"; }
+    python3 - "$tmp/pbb.tsv" <<'PY' || fails=$((fails + 1))
+import re, sys
+body = [l.split("\t") for l in open(sys.argv[1]).read().splitlines()[1:]]
+bad, counted = [], 0
+for c in body:
+    if c[11] != "counted":
+        continue
+    counted += 1
+    tile = re.search(r"_u(\d+)/cpu/", c[0])
+    if not tile or int(c[1]) % int(tile.group(1)):
+        bad.append(f"N {c[1]} is not whole tiles of {c[0]}")
+    if not re.search(r"\+0x[0-9a-f]+ \(\d+ insns, \d+ run per pass\)$", c[9]):
+        bad.append(f"loop {c[9]!r} of {c[0]}")
+    if not c[10].startswith("counted (gdb"):
+        bad.append(f"note {c[10]!r} of {c[0]}")
+    for i in (2, 3, 4):
+        if not re.fullmatch(r"[0-9]+\.[0-9]+", c[i]) or float(c[i]) <= 0:
+            bad.append(f"column {i} {c[i]!r} of {c[0]}")
+if not counted:
+    bad.append(f"none of {len(body)} block quantizer rows resolved through the counted path")
+for b in bad:
+    print("FAIL:", b)
+sys.exit(1 if bad else 0)
+PY
+  fi
+else
+  echo "portbound: gdb cannot run a program here: the counted path not checked"
+fi
 
 # Bad usage and bad input: exit 2, one line naming what is wrong.
 usage_fails() { # EXPECTED-TEXT ARGS...: exit 2 and the one line names EXPECTED-TEXT
