@@ -22,6 +22,8 @@ packages=(
   help2man
   # llvm-mca and llvm-objdump for ci/portbound (test portbound)
   llvm
+  # gdb: ci/portbound's counted path (each block's executions counted by breakpoints)
+  gdb
   # index.html rendered in a real browser (test plot_html_chromium)
   chromium
 )
