@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "run/plan.h"
+#include "plan_fixture.h"
 #include "test_util.h"
 
 static const char* const suite_text =
@@ -14,42 +15,14 @@ static const char* const suite_text =
     "threads = 1, all\n"
     "rounding = pytorch, tflite\n";
 
-typedef struct fixture {
-  qb_ctx ctx;
-  qb_suite suite;
-  qb_plan_input in;
-} fixture;
+typedef qb_test_plan_fixture fixture;
 
 static int setup(void** state) {
-  fixture* fx = calloc(1, sizeof *fx);
-  qb_error err = {0};
-  qb_cpu_detect(&fx->ctx.cpu);
-  /* Only the references may run: the statuses no longer depend on the machine. */
-  assert_int_equal(qb_cpu_set_cap(&fx->ctx.cpu, "scalar", &err), QB_OK);
-  fx->ctx.topo.l1d_used = 32 << 10;
-  fx->ctx.topo.l2_used = 512 << 10;
-  fx->ctx.topo.l3_used = 32 << 20;
-  fx->ctx.topo.cores = 4;
-  assert_int_equal(qb_suite_parse(suite_text, "plan.suite", &fx->suite, &err), QB_OK);
-  fx->in.ctx = &fx->ctx;
-  fx->in.suite = &fx->suite;
-  /* The CPU backend from the registry, as qbench run creates it. */
-  const qb_backend_info* cpu = qb_backend_get(QB_BACKEND_cpu);
-  assert_int_equal(cpu->create(&fx->ctx, NULL, &fx->in.backends[QB_BACKEND_cpu], &err), QB_OK);
-  fx->in.n_threads = 2;
-  fx->in.threads[0] = 1;
-  fx->in.threads[1] = 4;
-  *state = fx;
-  return 0;
+  return qb_test_plan_setup(state, suite_text, "plan.suite");
 }
 
 static int teardown(void** state) {
-  fixture* fx = *state;
-  qb_backend* b = fx->in.backends[QB_BACKEND_cpu];
-  b->ops->destroy(b);
-  qb_suite_free(&fx->suite);
-  free(fx);
-  return 0;
+  return qb_test_plan_teardown(state);
 }
 
 /* The family's variants of this binary's architecture (another's are never planned). */

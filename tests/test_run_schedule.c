@@ -7,6 +7,7 @@
 
 #include "run/prepared.h"
 #include "run/schedule.h"
+#include "plan_fixture.h"
 #include "test_util.h"
 
 /* Several sizes, distributions, thread counts and roundings: the plan varies the
@@ -19,46 +20,14 @@ static const char* const suite_text =
     "threads = 1, all\n"
     "rounding = pytorch, tflite\n";
 
-typedef struct fixture {
-  qb_ctx ctx;
-  qb_suite suite;
-  qb_plan_input in;
-} fixture;
-
-static void setup_ctx(fixture* fx) {
-  qb_error err = {0};
-  qb_cpu_detect(&fx->ctx.cpu);
-  /* Only the references run: the plan no longer depends on the machine. */
-  assert_int_equal(qb_cpu_set_cap(&fx->ctx.cpu, "scalar", &err), QB_OK);
-  fx->ctx.topo.l1d_used = 32 << 10;
-  fx->ctx.topo.l2_used = 512 << 10;
-  fx->ctx.topo.l3_used = 32 << 20;
-  fx->ctx.topo.cores = 4;
-  fx->in.ctx = &fx->ctx;
-  fx->in.suite = &fx->suite;
-  const qb_backend_info* cpu = qb_backend_get(QB_BACKEND_cpu);
-  assert_int_equal(cpu->create(&fx->ctx, NULL, &fx->in.backends[QB_BACKEND_cpu], &err), QB_OK);
-}
+typedef qb_test_plan_fixture fixture;
 
 static int setup(void** state) {
-  fixture* fx = calloc(1, sizeof *fx);
-  qb_error err = {0};
-  setup_ctx(fx);
-  assert_int_equal(qb_suite_parse(suite_text, "schedule.suite", &fx->suite, &err), QB_OK);
-  fx->in.n_threads = 2;
-  fx->in.threads[0] = 1;
-  fx->in.threads[1] = 4;
-  *state = fx;
-  return 0;
+  return qb_test_plan_setup(state, suite_text, "schedule.suite");
 }
 
 static int teardown(void** state) {
-  fixture* fx = *state;
-  qb_backend* b = fx->in.backends[QB_BACKEND_cpu];
-  b->ops->destroy(b);
-  qb_suite_free(&fx->suite);
-  free(fx);
-  return 0;
+  return qb_test_plan_teardown(state);
 }
 
 static bool same_key(const qb_case* a, const qb_case* b) {
