@@ -15,16 +15,13 @@
 #      --context and the ISA cap.
 # usage: journal.sh QBENCH
 set -u
+# shellcheck source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 qb=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 fails=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp" || exit 1
-
-fail() {
-  echo "FAIL: $*"
-  fails=$((fails + 1))
-}
 
 # A suite of 15 cases, each a few tenths of a second: slow enough to stop mid-run.
 cat >slow.suite <<'SUITE'
@@ -40,16 +37,6 @@ sed 's/min_time = 0.05/min_time = 0.001/' slow.suite >fast.suite
 "$qb" run --suite slow.suite --list >list || fail "--list"
 planned=$(wc -l <list)
 
-# lines FILE: the whole lines in FILE (0 when absent).
-lines() { if [ -f "$1" ]; then wc -l <"$1"; else echo 0; fi; }
-# wait_lines FILE N PID: until FILE has N whole lines (or PID ended).
-wait_lines() {
-  local i=0
-  while [ "$(lines "$1")" -lt "$2" ] && kill -0 "$3" 2>/dev/null && [ $i -lt 1200 ]; do
-    sleep 0.05
-    i=$((i + 1))
-  done
-}
 no_temp() { ! ls -A "${1:-.}" | grep -q '\.tmp-'; }
 
 # check_file JSON JOURNAL INCOMPLETE: the results file is valid, holds exactly the cases

@@ -10,16 +10,13 @@
 #   3. SIGINT: the incomplete file holds the cases done, in plan order.
 # usage: schedule.sh QBENCH
 set -u
+# shellcheck source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 qb=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 fails=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp" || exit 1
-
-fail() {
-  echo "FAIL: $*"
-  fails=$((fails + 1))
-}
 
 # Under --isa scalar, the scalar variants: 2 sizes x 2 thread counts x 2 distributions
 # (x 2 roundings for the quantizer).
@@ -39,14 +36,6 @@ run=("$qb" --isa scalar run --no-roofs)
 planned=$(wc -l <list)
 [ "$planned" -ge 24 ] || fail "--list: $planned cases"
 
-lines() { if [ -f "$1" ]; then wc -l <"$1"; else echo 0; fi; }
-wait_lines() {
-  local i=0
-  while [ "$(lines "$1")" -lt "$2" ] && kill -0 "$3" 2>/dev/null && [ $i -lt 1200 ]; do
-    sleep 0.05
-    i=$((i + 1))
-  done
-}
 
 # check FILE.json [JOURNAL]: rows grouped by case, the cases in plan order (a subsequence
 # of --list, all of it without JOURNAL), the CSV's rows the same; with JOURNAL, exactly
