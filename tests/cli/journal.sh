@@ -17,11 +17,7 @@
 set -u
 # shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-qb=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-fails=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-cd "$tmp" || exit 1
+cli_begin "$1"
 
 # A suite of 15 cases, each a few tenths of a second: slow enough to stop mid-run.
 cat >slow.suite <<'SUITE'

@@ -1,5 +1,13 @@
-# Shared by the CLI scripts that stop a run mid-way (journal.sh, schedule.sh); sourced
-# after `cd` into the work folder.
+# Shared by the CLI scripts that stop a run mid-way (journal.sh, schedule.sh).
+# cli_begin QBENCH: $qb the binary's absolute path, $fails 0, and a new work folder $tmp
+# (removed on exit) as the current directory.
+cli_begin() {
+  qb=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+  fails=0
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
+  cd "$tmp" || exit 1
+}
 # fail MESSAGE: one failure, counted in $fails.
 fail() {
   echo "FAIL: $*"

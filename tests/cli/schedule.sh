@@ -12,11 +12,7 @@
 set -u
 # shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-qb=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-fails=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-cd "$tmp" || exit 1
+cli_begin "$1"
 
 # Under --isa scalar, the scalar variants: 2 sizes x 2 thread counts x 2 distributions
 # (x 2 roundings for the quantizer).
