@@ -13,12 +13,17 @@
 #      start of the landing; HEAD~1 when it names none that is an ancestor), both built and
 #      run here, interleaved (skipped, with a message, when there is no base: a shallow clone)
 # QB_TEST_SKIP="arm fuzz valgrind regression" leaves steps out (for a quick local run).
+# QB_TEST_BUDGET_S (default 1380: 23 minutes, under CI's 25): the gate, the last step,
+# starts no round past its sixth that would end later than that after this script's
+# start (ci/regression --deadline); 0 lets it run all of its rounds.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
 jobs=$(nproc 2>/dev/null || echo 2)
 t0=$(date +%s)
 skip=" ${QB_TEST_SKIP:-} "
+budget=${QB_TEST_BUDGET_S:-1380}
+[[ $budget =~ ^[0-9]{1,9}$ ]] || { echo "ci/test.sh: QB_TEST_BUDGET_S '$budget': expected seconds" >&2; exit 2; }
 step() { echo "== [$(($(date +%s) - t0)) s] $*" >&2; }
 
 bash ci/setup.sh
@@ -58,6 +63,8 @@ if [[ $skip != *" valgrind "* ]]; then
 fi
 if [[ $skip != *" regression "* ]]; then
   step "regression gate (ci suite, HEAD against $(bash ci/regression --which-base | cut -c1-12), paired rounds)"
-  bash ci/regression build
+  deadline=()
+  ((budget == 0)) || deadline=(--deadline "$((t0 + budget))")
+  bash ci/regression "${deadline[@]}" build
 fi
 step "all steps passed"

@@ -72,4 +72,17 @@ rc=0
 bash ci/regression --which-base 2>"$tmp/err" >/dev/null || rc=$?
 [ "$rc" -eq 2 ] || fail "a malformed ci/renames line: exit $rc, expected 2"
 grep -q 'ci/renames:2: expected two stable kernel names' "$tmp/err" || fail "ci/renames error: $(cat "$tmp/err")"
+# --deadline / QB_REGRESSION_DEADLINE: seconds since the epoch, else bad usage (exit 2).
+rm -f ci/renames
+for bad in x -5 1.5 ''; do
+  rc=0
+  bash ci/regression --deadline "$bad" --which-base 2>"$tmp/err" >/dev/null || rc=$?
+  [ "$rc" -eq 2 ] || fail "--deadline '$bad': exit $rc, expected 2"
+  grep -q "expected seconds since the epoch" "$tmp/err" || fail "--deadline '$bad': $(cat "$tmp/err")"
+done
+rc=0
+QB_REGRESSION_DEADLINE=soon bash ci/regression --which-base 2>"$tmp/err" >/dev/null || rc=$?
+[ "$rc" -eq 2 ] || fail "QB_REGRESSION_DEADLINE=soon: exit $rc, expected 2"
+QB_REGRESSION_DEADLINE=$(date +%s) expect "$c1" "ci/gate-base"
+expect "$c1" "ci/gate-base" --deadline 0
 echo "gate_base: ok"
