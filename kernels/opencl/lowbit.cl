@@ -5,7 +5,7 @@
  * dots. Bit-exact with kernels/lowbit/lowbit-scalar.h and kernels/common/fp.h: the
  * element roundings are integer arithmetic on the bits (cvt.cl's helpers), or, in the
  * 16-lane forms, one float addition that rounds exactly as they do, ties to even or
- * (on |x| with its last bit set) away (qb__f8_round16: it needs round to nearest even
+ * (on |x| with its last bit set) away (cvt.cl's qb__f8_round16: it needs round to nearest even
  * as the default rounding, as cvt.cl's
  * f32 -> f16 and fp8 casts); the block scales are read from the exponent bits, and the
  * other float operations are the ones the references do, in the same order (FP_CONTRACT
@@ -177,35 +177,6 @@ float qb__mul_nan_first(float a, float b) {
  * scalar forms stayed scalar on PoCL 3.1 (MX quantize 0.25-0.48 of the device copy roof, FP6 dequantize
  * 0.09).
  */
-/*
- * |x| (f32 bits) rounded to a small float of mbits mantissa bits by one float addition,
- * its code (exponent and mantissa bits) returned; emin = 128 - bias is the f32 exponent
- * of the format's smallest normal. 1. a is |x| clamped at clampbits (above the format's
- * largest value, so an overflow still gives a code above every finite one). 2. magic =
- * 2^(E + 23 - mbits), E = a's exponent but at least emin: a + magic keeps mbits bits
- * below a's leading bit (a fixed grid below the smallest normal) and rounds there to
- * nearest even. 3. The magic also carries E - emin above the code's mantissa bits in
- * its own mantissa (an even number of steps: ties still go to the even code; the sum
- * stays in the magic's binade), so the sum's mantissa bits are the code. 2x the MX
- * quantizers' speed on PoCL against two variable shifts and selects (as cvt.cl's
- * qb__f8_round); the offset in the magic rather than added to the sum less the magic:
- * per-128 FP8 quantize 1.08x, f32 -> FP6 / FP4 1.06x / 1.10x, NVFP4 1.04x.
- * Ties away (`away` 1): a's last bit set first. A tie of any of these grids has at most
- * mbits + 2 significant bits, so its last bit is 0, and the set bit lifts it just above
- * the tie, which then rounds up, away from zero; any other value either has that bit
- * already or moves to the next f32, and no tie lies between two neighbouring f32 (the
- * trick of the CPU MX quantizers, kernels/lowbit/README.md). Equal to fp.h's integer
- * rounding, both ties, on every finite non-negative f32 for E4M3, E5M2, E2M3, E3M2 and
- * E2M1 (checked exhaustively on PoCL, and the magic's offset against the subtraction
- * on every f32 bit pattern).
- */
-uint16 qb__f8_round16(uint16 mag, int mbits, uint emin, uint clampbits, int away) {
-  const uint16 a = min(mag, (uint16) clampbits) | (uint) (away != 0);
-  const uint16 e = max(a >> 23, (uint16) emin);
-  const uint16 magic = ((e + (uint) (23 - mbits)) << 23) + ((e - emin) << (uint) mbits);
-  return as_uint16(as_float16(a) + as_float16(magic)) & 0x7FFFFFu;
-}
-
 /* fp.h's qb__round_to_small_ties on 16 lanes (the scalar qb__round_to_small_ties above). */
 uint16 qb__round_to_small_ties16(uint16 mag, int ebits, int mbits, int bias, int away) {
   return qb__f8_round16(mag, mbits, (uint) (128 - bias), (uint) (128 - bias + (1 << ebits)) << 23, away);
@@ -226,45 +197,10 @@ uint16 qb__f32_to_fn_small16(uint16 w, int ebits, int mbits, int bias, int away)
   return sign | select(q, (uint16) 0u, mag > 0x7F800000u);
 }
 
-/*
- * A small float's magnitude bits (exponent and mantissa, mbits of mantissa, no inf or NaN)
- * -> f32 bits, exact: the bits shifted into place with the exponent rebiased by one
- * integer addition. A subnormal (exponent field 0) is decoded as the normal of exponent
- * 1 with the same mantissa, less that normal's implicit 1 (2^(1 - bias)): one exact f32
- * subtraction, no f32 subnormal operand or result for these formats. 7 vector
- * operations per 16 codes where the exponent/mantissa split, the convert_float
- * normalization and two selects took 14.
- */
-uint16 qb__small_mag_to_f32_16(uint16 mag, int mbits, int bias) {
-  const uint16 o = (mag << (uint) (23 - mbits)) + ((uint) (127 - bias) << 23);
-  const float one = as_float((uint) (128 - bias) << 23);
-  const uint16 sub = as_uint16(as_float16(o + (1u << 23)) - one);
-  return select(o, sub, mag < (1u << mbits));
-}
-
 uint16 qb__fn_small_to_f32_16(uint16 c, int ebits, int mbits, int bias) {
   const uint nbits = (uint) (ebits + mbits);
   const uint16 sign = ((c >> nbits) & 1u) << 31;
   return sign | qb__small_mag_to_f32_16(c & ((1u << nbits) - 1u), mbits, bias);
-}
-
-uint16 qb__f8e4m3_to_f32_bits16(uint16 b) {
-  const uint16 v = qb__small_mag_to_f32_16(b & 0x7Fu, 3, 7);
-  return ((b & 0x80u) << 24) | select(v, (uint16) 0x7FC00000u, (b & 0x7Fu) == 0x7Fu);
-}
-
-uint16 qb__f8e5m2_to_f32_bits16(uint16 b) {
-  const uint16 e = (b >> 2) & 0x1Fu;
-  const uint16 m = b & 0x3u;
-  const uint16 infnan = 0x7F800000u | (m << 21) | select((uint16) 0u, (uint16) 0x400000u, m != 0u);
-  return ((b & 0x80u) << 24) | select(qb__small_mag_to_f32_16(b & 0x7Fu, 2, 15), infnan, e == 0x1Fu);
-}
-
-uint16 qb__f32_to_f8e4m3_bits16(uint16 w, int saturate) {
-  const uint16 mag = w & 0x7FFFFFFFu;
-  const uint16 q = qb__f8_round16(mag, 3, 121u, 0x44000000u, 0);
-  const uint16 over = (uint16) (saturate ? 0x7Eu : 0x7Fu);
-  return ((w >> 24) & 0x80u) | select(select(q, over, q > 0x7Eu), (uint16) 0x7Fu, mag > 0x7F800000u);
 }
 
 /* As qb__mx_encode: 16 elements v = x * 2^-s (finite) -> their 8-bit codes. Always

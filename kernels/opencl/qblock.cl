@@ -225,16 +225,6 @@ uchar16 qb__int4g_pack32(uint16 r0, uint16 r1, uchar z17) {
 /* 16 f32 (vector k of group xb) for the int4 groups. */
 #define QB_INT4G_VEC(xb, k) QB_LOAD(float16, (xb) + 16 * (k))
 
-/* qb__f16_to_f32_bits (cvt.cl) for 16 lanes: subnormals normalized by an exact
- * convert_float of the mantissa, as cvt.cl's qb__small_to_f32. */
-uint16 qb__f16_to_f32_bits16(uint16 h) {
-  const uint16 e = (h >> 10) & 0x1Fu, m = h & 0x3FFu;
-  const uint16 nrm = ((e + 112u) << 23) | (m << 13);
-  const uint16 sub = select(as_uint16(convert_float16(as_int16(m))) - (24u << 23), (uint16) 0u, m == 0u);
-  const uint16 infnan = 0x7F800000u | (m << 13) | select((uint16) 0u, (uint16) 0x400000u, m != 0u);
-  return ((h & 0x8000u) << 16) | select(select(nrm, sub, e == 0u), infnan, e == 0x1Fu);
-}
-
 /* The smaller (`largest` 0) or larger of lanes 2i and 2i + 1 (no NaN among them). */
 float8 qb__pairminmax16f(float16 v, int largest) {
   const ulong8 a = as_ulong8(v);
