@@ -74,6 +74,18 @@ uint qb__e8m0_to_f32_bits(uint c) {
   return c == 0xFFu ? 0x7FC00000u : c == 0u ? 0x00400000u : c << 23;
 }
 
+/* The two E8M0 casts above on 16 lanes (QB_SPAN16). */
+uint16 qb__f32_to_e8m0_bits16(uint16 w) {
+  const uint16 e = w >> 23;
+  const uint16 sub = select((uint16) 0u, (uint16) 1u, (w & 0x7FFFFFu) >= 0x600000u);
+  const uint16 c = min(e + ((w >> 22) & 1u), (uint16) 0xFFu);
+  return select(select(c, sub, e == 0u), (uint16) 0xFFu, (w == 0u) | (w >= 0x7F800000u));
+}
+
+uint16 qb__e8m0_to_f32_bits16(uint16 c) {
+  return select(select(c << 23, (uint16) 0x00400000u, c == 0u), (uint16) 0x7FC00000u, c == 0xFFu);
+}
+
 /* ---- MX blocks --------------------------------------------------------------------- */
 
 /* Element kinds, as qb__mx_kind (lowbit-scalar.h); always compile-time constants, so
@@ -1089,11 +1101,13 @@ kernel void qb_f4e2m1_f32_cvt_ocl(ulong n, global const uchar* x, global uint* y
 }
 
 kernel void qb_f32_e8m0_cvt_ocl(ulong n, global const uint* x, global uchar* y) {
-  QB_SPAN(i, n, y[i] = qb__f32_to_e8m0_bits(x[i]));
+  QB_SPAN16(n, b, QB_STORE(uchar16, y + b, convert_uchar16(qb__f32_to_e8m0_bits16(QB_LOAD(uint16, x + b)))), i,
+            y[i] = qb__f32_to_e8m0_bits(x[i]));
 }
 
 kernel void qb_e8m0_f32_cvt_ocl(ulong n, global const uchar* x, global uint* y) {
-  QB_SPAN(i, n, y[i] = qb__e8m0_to_f32_bits(x[i]));
+  QB_SPAN16(n, b, QB_STORE(uint16, y + b, qb__e8m0_to_f32_bits16(convert_uint16(QB_LOAD(uchar16, x + b)))), i,
+            y[i] = qb__e8m0_to_f32_bits(x[i]));
 }
 
 /* ---- Dots ------------------------------------------------------------------------------ */
