@@ -5,12 +5,12 @@
  * dots. Bit-exact with kernels/lowbit/lowbit-scalar.h and kernels/common/fp.h: the
  * element roundings are integer arithmetic on the bits (cvt.cl's helpers), or, in the
  * 16-lane forms, one float addition that rounds exactly as they do, ties to even or
- * (on |x| with its last bit set) away (cvt.cl's qb__f8_round16: it needs round to nearest even
- * as the default rounding, as cvt.cl's
- * f32 -> f16 and fp8 casts); the block scales are read from the exponent bits, and the
- * other float operations are the ones the references do, in the same order (FP_CONTRACT
- * is off, copy.cl): multiplications by powers of two, the RCEIL/NVFP4/per-128 divisions
- * (qb__div: correctly rounded, the entries need DIV) and the dots' sums.
+ * (on |x| with its last bit set) away (cvt.cl's qb__f8_round16: it needs round to
+ * nearest even as the default rounding, as cvt.cl's f32 -> f16 and fp8 casts); the
+ * block scales are read from the exponent bits, and the other float operations are the
+ * ones the references do, in the same order (FP_CONTRACT is off, copy.cl):
+ * multiplications by powers of two, the RCEIL/NVFP4/per-128 divisions (qb__div:
+ * correctly rounded, the entries need DIV) and the dots' sums.
  *
  * Block kernels give one work-item QB_VEC blocks (QB_SPAN over blocks, as qb8 in
  * quant.cl), each block in 16-lane vectors (kernels/opencl/README.md). Every path is computed and picked by
