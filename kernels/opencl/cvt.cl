@@ -420,8 +420,8 @@ kernel void qb_f32_f64_cvt_ocl(ulong n, global const uint* x, global ulong* y) {
 }
 
 kernel void qb_f32_f16_cvt_ocl(ulong n, global const uint* x, global ushort* y) {
-  QB_SPAN16(n, b, QB_STORE(ushort16, y + b, convert_ushort16(qb__f32_to_f16_bits16(QB_LOAD(uint16, x + b)))), i,
-            y[i] = qb__f32_to_f16_bits(x[i]));
+  QB_SPAN16(n, b, QB_STORE(ushort16, y + b, convert_ushort16(qb__f32_to_f16_bits16(QB_LOAD(uint16, x + b)))),
+            i, y[i] = qb__f32_to_f16_bits(x[i]));
 }
 
 kernel void qb_f16_f32_cvt_ocl(ulong n, global const ushort* x, global uint* y) {
@@ -451,8 +451,8 @@ kernel void qb_f16_f32_cvt_ocl_half(ulong n, global const half* x, global float*
 #endif
 
 kernel void qb_f32_bf16_cvt_ocl(ulong n, global const uint* x, global ushort* y) {
-  QB_SPAN16(n, b, QB_STORE(ushort16, y + b, convert_ushort16(qb__f32_to_bf16_bits16(QB_LOAD(uint16, x + b)))), i,
-            y[i] = qb__f32_to_bf16_bits(x[i]));
+  QB_SPAN16(n, b, QB_STORE(ushort16, y + b, convert_ushort16(qb__f32_to_bf16_bits16(QB_LOAD(uint16, x + b)))),
+            i, y[i] = qb__f32_to_bf16_bits(x[i]));
 }
 
 kernel void qb_bf16_f32_cvt_ocl(ulong n, global const ushort* x, global uint* y) {
@@ -460,26 +460,28 @@ kernel void qb_bf16_f32_cvt_ocl(ulong n, global const ushort* x, global uint* y)
 }
 
 kernel void qb_f32_f8e4m3_cvt_ocl(ulong n, global const uint* x, global uchar* y) {
-  QB_SPAN16(n, b, QB_STORE(uchar16, y + b, convert_uchar16(qb__f32_to_f8e4m3_bits16(QB_LOAD(uint16, x + b), 0))), i,
+  QB_SPAN16(n, b,
+            QB_STORE(uchar16, y + b, convert_uchar16(qb__f32_to_f8e4m3_bits16(QB_LOAD(uint16, x + b), 0))), i,
             y[i] = qb__f32_to_f8e4m3_bits(x[i], 0));
 }
 
 kernel void qb_f32_f8e4m3_cvtsat_ocl(ulong n, global const uint* x, global uchar* y) {
-  QB_SPAN16(n, b, QB_STORE(uchar16, y + b, convert_uchar16(qb__f32_to_f8e4m3_bits16(QB_LOAD(uint16, x + b), 1))), i,
+  QB_SPAN16(n, b,
+            QB_STORE(uchar16, y + b, convert_uchar16(qb__f32_to_f8e4m3_bits16(QB_LOAD(uint16, x + b), 1))), i,
             y[i] = qb__f32_to_f8e4m3_bits(x[i], 1));
 }
 
 kernel void qb_f8e4m3_f32_cvt_ocl(ulong n, global const uchar* x, global uint* y) {
-  QB_SPAN16(n, b, QB_STORE(uint16, y + b, qb__f8e4m3_to_f32_bits16(convert_uint16(QB_LOAD(uchar16, x + b)))), i,
-            y[i] = qb__f8e4m3_to_f32_bits(x[i]));
+  QB_SPAN16(n, b, QB_STORE(uint16, y + b, qb__f8e4m3_to_f32_bits16(convert_uint16(QB_LOAD(uchar16, x + b)))),
+            i, y[i] = qb__f8e4m3_to_f32_bits(x[i]));
 }
 
 kernel void qb_f32_f8e5m2_cvt_ocl(ulong n, global const uint* x, global uchar* y) {
-  QB_SPAN16(n, b, QB_STORE(uchar16, y + b, convert_uchar16(qb__f32_to_f8e5m2_bits16(QB_LOAD(uint16, x + b)))), i,
-            y[i] = qb__f32_to_f8e5m2_bits(x[i]));
+  QB_SPAN16(n, b, QB_STORE(uchar16, y + b, convert_uchar16(qb__f32_to_f8e5m2_bits16(QB_LOAD(uint16, x + b)))),
+            i, y[i] = qb__f32_to_f8e5m2_bits(x[i]));
 }
 
 kernel void qb_f8e5m2_f32_cvt_ocl(ulong n, global const uchar* x, global uint* y) {
-  QB_SPAN16(n, b, QB_STORE(uint16, y + b, qb__f8e5m2_to_f32_bits16(convert_uint16(QB_LOAD(uchar16, x + b)))), i,
-            y[i] = qb__f8e5m2_to_f32_bits(x[i]));
+  QB_SPAN16(n, b, QB_STORE(uint16, y + b, qb__f8e5m2_to_f32_bits16(convert_uint16(QB_LOAD(uchar16, x + b)))),
+            i, y[i] = qb__f8e5m2_to_f32_bits(x[i]));
 }

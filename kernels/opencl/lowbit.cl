@@ -1101,8 +1101,8 @@ kernel void qb_f4e2m1_f32_cvt_ocl(ulong n, global const uchar* x, global uint* y
 }
 
 kernel void qb_f32_e8m0_cvt_ocl(ulong n, global const uint* x, global uchar* y) {
-  QB_SPAN16(n, b, QB_STORE(uchar16, y + b, convert_uchar16(qb__f32_to_e8m0_bits16(QB_LOAD(uint16, x + b)))), i,
-            y[i] = qb__f32_to_e8m0_bits(x[i]));
+  QB_SPAN16(n, b, QB_STORE(uchar16, y + b, convert_uchar16(qb__f32_to_e8m0_bits16(QB_LOAD(uint16, x + b)))),
+            i, y[i] = qb__f32_to_e8m0_bits(x[i]));
 }
 
 kernel void qb_e8m0_f32_cvt_ocl(ulong n, global const uchar* x, global uint* y) {
