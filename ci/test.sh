@@ -24,6 +24,7 @@ t0=$(date +%s)
 skip=" ${QB_TEST_SKIP:-} "
 budget=${QB_TEST_BUDGET_S:-1380}
 [[ $budget =~ ^[0-9]{1,9}$ ]] || { echo "ci/test.sh: QB_TEST_BUDGET_S '$budget': expected seconds" >&2; exit 2; }
+budget=$((10#$budget)) # a leading 0 is not octal
 step() { echo "== [$(($(date +%s) - t0)) s] $*" >&2; }
 
 bash ci/setup.sh
