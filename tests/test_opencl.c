@@ -397,9 +397,10 @@ static void qb__test_families(void** state) {
       const int nv = t->b->ops->variants(t->b, dev, fam, names, 8, &why);
       if (nv == 0) printf("  %s: no variant on this device: %s\n", f->name, why);
       /* Block families: also two work-groups of whole blocks and three more (a tile
-       * family's work-group is one tile: 11 tiles, one of each edge kind). */
+       * family's work-group takes vec tiles: at least 11, one of each edge kind). */
       const size_t nsz = nsizes + (!t->quick && f->n_multiple > 1);
-      sizes[nsizes] = (f->n_multiple >= QB_F8T_TILE_LEN ? 11 : 2 * wg * vec + 3) * f->n_multiple;
+      const size_t tiles = 2 * vec + 3 > 11 ? 2 * vec + 3 : 11;
+      sizes[nsizes] = (f->n_multiple >= QB_F8T_TILE_LEN ? tiles : 2 * wg * vec + 3) * f->n_multiple;
       for (int v = 0; v < nv; v++) {
         size_t prev = SIZE_MAX;
         for (size_t si = 0; si < nsz; si++) {
@@ -419,9 +420,10 @@ static void qb__test_families(void** state) {
             if ((fam == QB_FAMILY_f32_f8e4m3t128_quant || fam == QB_FAMILY_f8e4m3t128_f32_dequant) &&
                 si == 0) {
               /* Per-128x128 tiles of wider matrices (the row length in the params'
-               * channel_len, qb/lowbit.h): 1 x 3, 2 x 2 and 3 x 1 tiles. */
-              static const size_t shapes[][2] = {{1, 3}, {2, 2}, {3, 1}};
-              for (int k = 0; k < 3; k++) {
+               * channel_len, qb/lowbit.h): 1 x 3, 2 x 2, 3 x 1 and 3 x 7 tiles (the
+               * last over two work-groups where vec is 16, one ending mid tile row). */
+              static const size_t shapes[][2] = {{1, 3}, {2, 2}, {3, 1}, {3, 7}};
+              for (int k = 0; k < 4; k++) {
                 const qb_quant_params cp = {.channel_len = shapes[k][1] * QB_F8T_TILE};
                 const size_t tn = shapes[k][0] * shapes[k][1] * QB_F8T_TILE_LEN;
                 failed += qb__check(t, dev, f, names[v], tn, &cp, 1700 + (uint64_t) k) != 0;

@@ -875,6 +875,15 @@ uchar16 qb__f8b_codes16(uint16 w, float d, float dd, int bad) {
   return convert_uchar16(bad ? (uint16) 0x7Fu : d == 0.0f ? (wz >> 31) << 7 : q);
 }
 
+/* qb__f8b_codes16 where d is finite and nonzero (no NaN or inf in the block): every
+ * quotient is finite (|x / d| at most about 448, or a few times that for a subnormal d),
+ * so the saturating E4M3 code needs no NaN select and the block no choice of codes. */
+uchar16 qb__f8b_codes16_ok(uint16 w, float d) {
+  const uint16 a = as_uint16(qb__div16(as_float16(w), d)) & 0x7FFFFFFFu;
+  const uint16 q = min(qb__f8_round16(a, 3, 121u, 0x44000000u, 0), (uint16) 0x7Eu);
+  return convert_uchar16(((w >> 24) & 0x80u) | q);
+}
+
 void qb__f8b_quant1(global const uint* xb, global uchar* yb) {
   uint16 am = 0u;
   for (int k = 0; k < QB_F8B_LEN / 16; k++) am = max(am, QB_LOAD(uint16, xb + 16 * k) & 0x7FFFFFFFu);
@@ -900,18 +909,13 @@ void qb__f8b_quant1(global const uint* xb, global uchar* yb) {
         uchar16, yg + QB_F8B_BYTES * k + 4 + 16 * j,                                                       \
         qb__f8b_codes16(QB_LOAD(uint16, xg + QB_F8B_LEN * k + 16 * j), d.s##h, dd.s##h, bad16.s##h != 0)); \
   }
-/* QB_F8B_CODES where no block of the sixteen is bad or has d = 0: x is finite and d
- * finite and nonzero, so every quotient is finite (|x / d| at most about 448, or a few
- * times that for a subnormal d) and the E4M3 code (qb__f32_to_f8e4m3_bits16, saturating)
- * needs no NaN select, and no block a choice of codes. */
-#define QB_F8B_CODES_OK(k, h)                                                                        \
-  QB_STORE(uint, yg + QB_F8B_BYTES * k, sb.s##h);                                                    \
-  for (int j = 0; j < QB_F8B_LEN / 16; j++) {                                                        \
-    QB_PREFETCH(xg + 16 * QB_F8B_LEN + QB_F8B_LEN * k + 16 * j);                                     \
-    const uint16 w = QB_LOAD(uint16, xg + QB_F8B_LEN * k + 16 * j);                                  \
-    const uint16 a = as_uint16(qb__div16(as_float16(w), d.s##h)) & 0x7FFFFFFFu;                      \
-    const uint16 q = min(qb__f8_round16(a, 3, 121u, 0x44000000u, 0), (uint16) 0x7Eu);                \
-    QB_STORE(uchar16, yg + QB_F8B_BYTES * k + 4 + 16 * j, convert_uchar16(((w >> 24) & 0x80u) | q)); \
+/* QB_F8B_CODES where no block of the sixteen is bad or has d = 0 (qb__f8b_codes16_ok). */
+#define QB_F8B_CODES_OK(k, h)                                                            \
+  QB_STORE(uint, yg + QB_F8B_BYTES * k, sb.s##h);                                        \
+  for (int j = 0; j < QB_F8B_LEN / 16; j++) {                                            \
+    QB_PREFETCH(xg + 16 * QB_F8B_LEN + QB_F8B_LEN * k + 16 * j);                         \
+    QB_STORE(uchar16, yg + QB_F8B_BYTES * k + 4 + 16 * j,                                \
+             qb__f8b_codes16_ok(QB_LOAD(uint16, xg + QB_F8B_LEN * k + 16 * j), d.s##h)); \
   }
 void qb__f8b_quant16(global const uint* xg, global uchar* yg) {
   QB_REP16(QB_F8B_AMAX)
@@ -950,12 +954,14 @@ kernel void qb_f8e4m3b128_f32_dequant_ocl(ulong n, global const uchar* x, global
 #define QB_F8T_BYTES (4 + QB_F8T_TILE * QB_F8T_TILE)
 
 /*
- * The TILE layout (ocl_kernels.inc): one work-group per tile, in the tiles' stored order
- * (row-major over the tile grid of a matrix of `cols` columns), L work-items (the local
- * size: a power of two up to 128) each taking the tile rows r, r + L, ...; on PoCL L is
- * 128, one row of 128 contiguous elements per work-item, a fixed-trip loop it turns into
- * vector code. The first element of tile t (its tile row t / tpr, tile column the rest,
- * tpr tiles per row; the remainder as t - q * tpr: a `%` beside the `/` makes LLVM
+ * The TILE layout (ocl_kernels.inc): work-group g takes QB_VEC tiles, g * QB_VEC on (fewer
+ * in the last group), in the tiles' stored order (row-major over the tile grid of a
+ * matrix of `cols` columns), one after the other; its L work-items (the local size: a
+ * power of two up to 128) each take the tile rows r, r + L, ... On PoCL L is 128, one row
+ * of 128 contiguous elements per work-item, a fixed-trip loop it turns into vector code,
+ * and QB_VEC 16 (a work-group per tile ran the dequantizer 1.14-1.29x slower at DRAM
+ * size; the quantizer the same). The first element of tile t (its tile row t / tpr, tile column the
+ * rest, tpr tiles per row; the remainder as t - q * tpr: a `%` beside the `/` makes LLVM
  * insert a `freeze`, which oclgrind cannot run):
  */
 ulong qb__f8t_origin(ulong t, ulong cols) {
@@ -964,57 +970,73 @@ ulong qb__f8t_origin(ulong t, ulong cols) {
   return q * QB_F8T_TILE * cols + (t - q * tpr) * QB_F8T_TILE;
 }
 
+/* The tiles [*t0, *t1) of this work-group. */
+void qb__f8t_span(ulong n, ulong* t0, ulong* t1) {
+  const ulong nt = n / (QB_F8T_TILE * QB_F8T_TILE);
+  *t0 = get_group_id(0) * QB_VEC;
+  *t1 = *t0 + QB_VEC < nt ? *t0 + QB_VEC : nt;
+}
+
 /* As qb_f32_f8e4m3t128_quant_ukernel__scalar_u1: the tile's amax (each work-item's rows,
  * then a tree over the work-group in local memory), d = amax / 448, codes
  * e4m3_sat(x / d); an all-zero tile keeps d = 0 and +-0 codes; NaN or inf in the tile:
- * d = NaN, codes 0x7F. */
+ * d = NaN, codes 0x7F. The tile is read twice, the second time from cache (64 KiB): that
+ * pass prefetches the next tile's lines, one per line it reads (PoCL at DRAM size: 1.45x). */
 kernel void qb_f32_f8e4m3t128_quant_ocl(ulong n, global const uint* x, global uchar* y, ulong cols) {
   local uint part[QB_F8T_TILE];
-  const ulong t = get_group_id(0);
   const uint r0 = (uint) get_local_id(0), l = (uint) get_local_size(0);
-  if (t >= n / (QB_F8T_TILE * QB_F8T_TILE)) return; /* n = 0 still launches one group */
-  global const uint* xt = x + qb__f8t_origin(t, cols);
-  uint a = 0u;
-  for (uint r = r0; r < QB_F8T_TILE; r += l) {
-    uint16 am = 0u;
-    for (int k = 0; k < QB_F8T_TILE / 16; k++)
-      am = max(am, QB_LOAD(uint16, xt + r * cols + 16 * k) & 0x7FFFFFFFu);
-    a = max(a, qb__hmax16(am));
-  }
-  part[r0] = a;
-  barrier(CLK_LOCAL_MEM_FENCE);
-  for (uint s = l / 2; s > 0; s /= 2) {
-    if (r0 < s) part[r0] = max(part[r0], part[r0 + s]);
+  ulong t0, t1;
+  qb__f8t_span(n, &t0, &t1);
+  for (ulong t = t0; t < t1; t++) {
+    global const uint* xt = x + qb__f8t_origin(t, cols);
+    global const uint* xn = x + qb__f8t_origin(t + 1, cols);
+    uint a = 0u;
+    for (uint r = r0; r < QB_F8T_TILE; r += l) {
+      uint16 am = 0u;
+      for (int k = 0; k < QB_F8T_TILE / 16; k++)
+        am = max(am, QB_LOAD(uint16, xt + r * cols + 16 * k) & 0x7FFFFFFFu);
+      a = max(a, qb__hmax16(am));
+    }
+    part[r0] = a;
     barrier(CLK_LOCAL_MEM_FENCE);
-  }
-  const uint amax = part[0];
-  const int bad = amax >= 0x7F800000u;
-  const float d = qb__div(as_float(bad ? 0u : amax), 448.0f);
-  const float dd = d != 0.0f ? d : 1.0f;
-  global uchar* yt = y + t * QB_F8T_BYTES;
-  if (r0 == 0) *(global uint*) yt = bad ? 0x7FC00000u : as_uint(d);
-  for (uint r = r0; r < QB_F8T_TILE; r += l) {
-    global const uint* xr = xt + r * cols;
-    global uchar* yr = yt + 4 + r * QB_F8T_TILE;
-    for (int k = 0; k < QB_F8T_TILE / 16; k++)
-      QB_STORE(uchar16, yr + 16 * k, qb__f8b_codes16(QB_LOAD(uint16, xr + 16 * k), d, dd, bad));
+    for (uint s = l / 2; s > 0; s /= 2) {
+      if (r0 < s) part[r0] = max(part[r0], part[r0 + s]);
+      barrier(CLK_LOCAL_MEM_FENCE);
+    }
+    const uint amax = part[0];
+    barrier(CLK_LOCAL_MEM_FENCE); /* every work-item has read part[0] before the next tile */
+    const int bad = amax >= 0x7F800000u;
+    const float d = qb__div(as_float(bad ? 0u : amax), 448.0f);
+    const float dd = d != 0.0f ? d : 1.0f;
+    global uchar* yt = y + t * QB_F8T_BYTES;
+    if (r0 == 0) *(global uint*) yt = bad ? 0x7FC00000u : as_uint(d);
+    for (uint r = r0; r < QB_F8T_TILE; r += l) {
+      global const uint* xr = xt + r * cols;
+      global uchar* yr = yt + 4 + r * QB_F8T_TILE;
+      for (int k = 0; k < QB_F8T_TILE / 16; k++) {
+        QB_PREFETCH(xn + r * cols + 16 * k);
+        QB_STORE(uchar16, yr + 16 * k, qb__f8b_codes16(QB_LOAD(uint16, xr + 16 * k), d, dd, bad));
+      }
+    }
   }
 }
 
 /* As qb_f8e4m3t128_f32_dequant_ukernel__scalar_u1: e4m3 * d, a NaN code keeping its NaN. */
 kernel void qb_f8e4m3t128_f32_dequant_ocl(ulong n, global const uchar* x, global float* y, ulong cols) {
-  const ulong t = get_group_id(0);
   const uint r0 = (uint) get_local_id(0), l = (uint) get_local_size(0);
-  if (t >= n / (QB_F8T_TILE * QB_F8T_TILE)) return;
-  global const uchar* xt = x + t * QB_F8T_BYTES;
-  global float* yt = y + qb__f8t_origin(t, cols);
-  const float d = *(global const float*) xt;
-  for (uint r = r0; r < QB_F8T_TILE; r += l) {
-    global const uchar* xr = xt + 4 + r * QB_F8T_TILE;
-    global float* yr = yt + r * cols;
-    for (int k = 0; k < QB_F8T_TILE / 16; k++) {
-      const float16 v = as_float16(qb__f8e4m3_to_f32_bits16(convert_uint16(QB_LOAD(uchar16, xr + 16 * k))));
-      QB_STORE(float16, yr + 16 * k, qb__mul_nan_first16(v, d));
+  ulong t0, t1;
+  qb__f8t_span(n, &t0, &t1);
+  for (ulong t = t0; t < t1; t++) {
+    global const uchar* xt = x + t * QB_F8T_BYTES;
+    global float* yt = y + qb__f8t_origin(t, cols);
+    const float d = *(global const float*) xt;
+    for (uint r = r0; r < QB_F8T_TILE; r += l) {
+      global const uchar* xr = xt + 4 + r * QB_F8T_TILE;
+      global float* yr = yt + r * cols;
+      for (int k = 0; k < QB_F8T_TILE / 16; k++) {
+        const float16 v = as_float16(qb__f8e4m3_to_f32_bits16(convert_uint16(QB_LOAD(uchar16, xr + 16 * k))));
+        QB_STORE(float16, yr + 16 * k, qb__mul_nan_first16(v, d));
+      }
     }
   }
 }

@@ -439,10 +439,11 @@ static cl_int qb__set_args(qb__ocl_case* s) {
    * units, where this changes nothing). */
   const size_t units = (c->n + s->e->unit - 1) / s->e->unit;
   if (s->e->args == QB__OCL_ARGS_TILE) {
-    /* One work-group per tile (the unit), its work-items sharing the tile's rows: at
-     * most one row each, and a power of two for the local-memory tree (lowbit.cl). */
+    /* A work-group per QB_VEC tiles (the unit: lowbit.cl), its work-items sharing each
+     * tile's rows: at most one row each, and a power of two for the local-memory tree. */
     while (s->local > QB_F8T_TILE) s->local /= 2;
-    s->global = (units ? units : 1) * s->local;
+    const size_t groups = (units + d->vec - 1) / d->vec;
+    s->global = (groups ? groups : 1) * s->local;
   } else if (s->e->args == QB__OCL_ARGS_DOT) {
     rc |= clSetKernelArg(s->k, a++, s->local * 4, NULL);
     size_t groups = (units + s->local - 1) / s->local;
