@@ -534,11 +534,13 @@ static void qb__test_too_large(void** state) {
   assert_int_equal(t->b->ops->transfer(t->b, 0, max_alloc + 1, QB_TO_DEVICE, &secs, &err), QB_SKIPPED);
 }
 
-/* The copy roof's states: a size the device cannot hold is QB_SKIPPED, a size that is
- * not whole 32-bit words QB_BAD_INPUT, a way past the last QB_BAD_INPUT; every way runs
- * and says which timer it used, as a case does, and copies every word (sizes around
- * its vectors and work-groups, tails included): a way that copied less than it is
- * credited with would make the roof too high. */
+/* The bandwidth roofs' states: a size the device cannot hold is QB_SKIPPED, a copy
+ * footprint that is not whole pairs of 32-bit words QB_BAD_INPUT, a way past the last
+ * of a mix QB_BAD_INPUT; every way of every mix runs and says which timer it used, as a
+ * case does, and moves every byte it is credited with (a copy way copies every word,
+ * sizes around its vectors and work-groups, tails included; a stream way writes each
+ * chunk's lines as the XOR of the lines it read): a way that moved less would make the
+ * roof too high. */
 static void qb__test_copy_roof(void** state) {
   qb__t* t = *state;
   qb_backend* b = t->b;
@@ -546,55 +548,95 @@ static void qb__test_copy_roof(void** state) {
   const size_t max_alloc = (size_t) json_integer_value(json_object_get(o, "max_alloc_bytes"));
   json_decref(o);
   void* st = NULL;
+  size_t moved = 0;
   qb_error err = {0};
-  assert_int_equal(b->ops->prepare_copy(b, 0, (max_alloc / 4 + 1) * 4, 0, &st, &err), QB_SKIPPED);
+  assert_int_equal(b->ops->prepare_copy(b, 0, (max_alloc / 4 + 1) * 8, 1, 1, 0, &st, &moved, &err),
+                   QB_SKIPPED);
   assert_null(st);
   assert_non_null(strstr(err.msg, "largest allocation"));
-  assert_int_equal(b->ops->prepare_copy(b, 0, 6, 0, &st, &err), QB_BAD_INPUT);
+  assert_int_equal(b->ops->prepare_copy(b, 0, 12, 1, 1, 0, &st, &moved, &err), QB_BAD_INPUT);
   assert_null(st);
-  int ways = 0;
-  while (b->ops->copy_way(b, ways) != NULL) ways++;
-  assert_true(ways >= 2);
-  assert_int_equal(b->ops->prepare_copy(b, 0, 64, ways, &st, &err), QB_BAD_INPUT);
-  assert_null(st);
+  /* The mixes: a copy, the read-heavy and write-heavy casts', a read (dots), and
+   * q8_0's 64:17. */
+  static const unsigned mixes[][2] = {{1, 1}, {4, 1}, {1, 4}, {1, 0}, {64, 17}};
   size_t wg;
   unsigned vec;
   qb_opencl_geometry(b, 0, &wg, &vec);
   const size_t span = wg * vec * 16; /* the widest way's words per work-group */
   const size_t sizes[] = {1, 3, 4, 5, 17, 64, 67, span - 1, span, span + 5, 3 * span + 14};
-  uint32_t* x = malloc((3 * span + 14) * 4);
-  uint32_t* y = malloc((3 * span + 14) * 4);
+  /* A stream way's chunks: within a work-item's span, a span and one more, a work-group
+   * of spans and a part. */
+  const size_t chunk_sizes[] = {1, 3, vec, vec + 1, wg * vec + 5};
+  const size_t copy_most = 2 * (3 * span + 14) * 4, stream_most = (wg * vec + 5) * 81 * 64;
+  const size_t most = copy_most > stream_most ? copy_most : stream_most;
+  uint32_t* x = malloc(most);
+  uint32_t* y = malloc(most);
   assert_true(x && y);
-  for (size_t i = 0; i < 3 * span + 14; i++) x[i] = (uint32_t) (i * 2654435761u) ^ 0x5A5A5A5Au;
-  for (int way = 0; way < ways; way++) {
-    const char* name = b->ops->copy_way(b, way);
-    assert_int_equal(b->ops->prepare_copy(b, 0, 64 * 1024, way, &st, &err), QB_OK);
-    assert_non_null(st);
-    for (int i = 0; i < 3; i++) {
-      double secs = 0.0;
-      const char* note = NULL;
-      assert_int_equal(b->ops->run(b, st, &secs, &note, &err), QB_OK);
-      assert_non_null(note);
-      /* A trusted device time is positive; an untrusted one is -1 and says so. */
-      if (secs < 0) {
-        assert_non_null(strstr(note, "untrusted"));
-      } else {
-        assert_true(secs > 0.0);
+  for (size_t i = 0; i < most / 4; i++) x[i] = (uint32_t) (i * 2654435761u) ^ 0x5A5A5A5Au;
+  for (size_t m = 0; m < sizeof mixes / sizeof mixes[0]; m++) {
+    const unsigned rd = mixes[m][0], wr = mixes[m][1];
+    int ways = 0;
+    while (b->ops->copy_way(b, ways, rd, wr) != NULL) ways++;
+    assert_true(ways >= 2);
+    assert_int_equal(b->ops->prepare_copy(b, 0, 64, rd, wr, ways, &st, &moved, &err), QB_BAD_INPUT);
+    assert_null(st);
+    for (int way = 0; way < ways; way++) {
+      const char* name = b->ops->copy_way(b, way, rd, wr);
+      assert_int_equal(b->ops->prepare_copy(b, 0, 128 * 1024, rd, wr, way, &st, &moved, &err), QB_OK);
+      assert_non_null(st);
+      assert_true(moved > 0 && moved <= 128 * 1024 + (rd + wr) * 64);
+      for (int i = 0; i < 3; i++) {
+        double secs = 0.0;
+        const char* note = NULL;
+        assert_int_equal(b->ops->run(b, st, &secs, &note, &err), QB_OK);
+        assert_non_null(note);
+        /* A trusted device time is positive; an untrusted one is -1 and says so. */
+        if (secs < 0) {
+          assert_non_null(strstr(note, "untrusted"));
+        } else {
+          assert_true(secs > 0.0);
+        }
       }
-    }
-    b->ops->release(b, st);
-    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
-      const size_t n = sizes[k];
-      memset(y, 0xA5, n * 4);
-      if (qb_opencl_test_copy(b, 0, way, x, y, n, &err) != QB_OK)
-        fail_msg("copy way %s n=%zu: %s", name, n, err.msg);
-      for (size_t i = 0; i < n; i++) {
-        if (y[i] != x[i])
-          fail_msg("copy way %s n=%zu: word %zu is 0x%08x, expected 0x%08x", name, n, i, y[i], x[i]);
+      b->ops->release(b, st);
+      const bool copy = strcmp(name, "lines") != 0 && strcmp(name, "planes") != 0;
+      const size_t nsz = copy ? sizeof sizes / sizeof sizes[0] : sizeof chunk_sizes / sizeof chunk_sizes[0];
+      for (size_t k = 0; k < nsz; k++) {
+        /* A copy way's footprint in word pairs; a stream way's in chunks of rd + wr lines. */
+        const size_t n = copy ? sizes[k] : chunk_sizes[k];
+        const size_t bytes = copy ? 8 * n : n * (rd + wr) * 64;
+        size_t yb = 0;
+        memset(y, 0xA5, most);
+        if (qb_opencl_test_copy(b, 0, way, rd, wr, bytes, x, y, &yb, &err) != QB_OK)
+          fail_msg("way %s of %u:%u, %zu bytes: %s", name, rd, wr, bytes, err.msg);
+        if (copy) {
+          assert_int_equal(yb, 4 * n);
+          for (size_t i = 0; i < n; i++) {
+            if (y[i] != x[i])
+              fail_msg("copy way %s n=%zu: word %zu is 0x%08x, expected 0x%08x", name, n, i, y[i], x[i]);
+          }
+          continue;
+        }
+        assert_int_equal(yb, n * wr * 64);
+        /* Chunk c's line j (16 words) of y: the XOR of its rd lines of x, each word ^ j;
+         * the planes way lays line j of chunk c at j * n + c, the lines way at c * w + j. */
+        const bool planes = strcmp(name, "planes") == 0;
+        for (size_t c = 0; c < n; c++) {
+          for (unsigned j = 0; j < wr; j++) {
+            for (unsigned v = 0; v < 16; v++) {
+              uint32_t want = j;
+              for (unsigned i = 0; i < rd; i++) want ^= x[(planes ? i * n + c : c * rd + i) * 16 + v];
+              const uint32_t got = y[(planes ? j * n + c : c * wr + j) * 16 + v];
+              if (got != want)
+                fail_msg(
+                    "stream way %s of %u:%u, %zu chunks: chunk %zu line %u word %u is 0x%08x, expected "
+                    "0x%08x",
+                    name, rd, wr, n, c, j, v, got, want);
+            }
+          }
+        }
       }
+      printf("way %s of the mix %u:%u: every byte moved at %zu sizes\n", name, rd, wr, nsz);
     }
-    printf("copy way %s: every word copied at %zu sizes up to %zu words\n", name,
-           sizeof sizes / sizeof sizes[0], sizes[sizeof sizes / sizeof sizes[0] - 1]);
   }
   free(x);
   free(y);

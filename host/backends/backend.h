@@ -150,15 +150,17 @@ typedef struct qb_backend_ops {
    * variant declares, with what the device adds (flushed subnormals where it has none). */
   unsigned (*sem)(qb_backend* b, int device, qb_family fam, const char* variant);
   void (*release)(qb_backend* b, void* state);
-  /* The name of the device's way `way` (0, 1, ...) of copying bytes, or NULL past the
-   * last: the bandwidth roof of device cases is the fastest of them (the results name
+  /* The name of the device's way `way` (0, 1, ...) of moving bytes in the read:write
+   * mix rd:wr (lowest terms: 1:1 a copy, 1:0 a read), or NULL past the last: a device
+   * case's bandwidth roof is the fastest way of its family's mix (the results name
    * each way and the fastest). */
-  const char* (*copy_way)(qb_backend* b, int way);
-  /* Prepares the device's copy way `way` over two device-resident buffers of `bytes`
-   * each, input defined, warmed up: every `run` of the state then reads `bytes` and
-   * writes `bytes`, timed as a case's run is. The state takes `run` and `release` only.
-   * Too big for the device: QB_SKIPPED. */
-  qb_status (*prepare_copy)(qb_backend* b, int device, size_t bytes, int way, void** state, qb_error* err);
+  const char* (*copy_way)(qb_backend* b, int way, unsigned rd, unsigned wr);
+  /* Prepares the device's way `way` of the mix rd:wr over device-resident buffers of
+   * about `bytes` in all, input defined, warmed up: every `run` of the state then reads
+   * and writes *moved bytes in the mix, timed as a case's run is. The state takes `run`
+   * and `release` only. Too big for the device: QB_SKIPPED. */
+  qb_status (*prepare_copy)(qb_backend* b, int device, size_t bytes, unsigned rd, unsigned wr, int way,
+                            void** state, size_t* moved, qb_error* err);
   /* Moves `bytes` between host and device once; *seconds as for run. */
   qb_status (*transfer)(qb_backend* b, int device, size_t bytes, qb_transfer_dir dir, double* seconds,
                         qb_error* err);

@@ -90,17 +90,18 @@ void qb_backend_device_run_case(qb_backend* b, int device, const qb_backend_case
   b->ops->release(b, state);
 }
 
-qb_status qb_backend_device_measure_copy(qb_backend* b, int device, size_t half, int way,
-                                         const qb_measure_options* mo, const char* name, qb_measure* m,
-                                         qb_error* err) {
+qb_status qb_backend_device_measure_copy(qb_backend* b, int device, size_t bytes, unsigned rd, unsigned wr,
+                                         int way, const qb_measure_options* mo, const char* name,
+                                         qb_measure* m, qb_error* err) {
   void* state = NULL;
+  size_t moved = 0;
   memset(m, 0, sizeof *m);
-  const qb_status st = b->ops->prepare_copy(b, device, half, way, &state, err);
+  const qb_status st = b->ops->prepare_copy(b, device, bytes, rd, wr, way, &state, &moved, err);
   if (st != QB_OK) return st;
   qb__call call = {.b = b, .state = state, .device = device, .what = QB__RUN};
-  /* Items as the CPU roofs count them: the bytes copied. */
+  /* Items as the CPU roofs count them: half the bytes moved. */
   const qb_device_work w = {
-      .call = qb__call_fn, .user = &call, .bytes = 2.0 * (double) half, .items = (double) half};
+      .call = qb__call_fn, .user = &call, .bytes = (double) moved, .items = 0.5 * (double) moved};
   const qb_status s = qb_measure_device(mo, name, &w, 0, m, err);
   b->ops->release(b, state);
   if (s != QB_OK && !m->reason[0]) qb_text_copy(m->reason, sizeof m->reason, err->msg);

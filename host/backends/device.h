@@ -17,13 +17,13 @@ void qb_backend_device_run_case(qb_backend* b, int device, const qb_backend_case
                                 const qb_measure_options* mo, const char* name, void* y,
                                 qb_backend_result* res);
 
-/* The device's copy way `way` (copy_way) over two buffers of `half` bytes, timed as a
- * case is (prepare_copy, then `run`). QB_SKIPPED when it does not fit the device (err
- * says why); another status when it could not be prepared; else QB_OK and the
- * measurement. */
-qb_status qb_backend_device_measure_copy(qb_backend* b, int device, size_t half, int way,
-                                         const qb_measure_options* mo, const char* name, qb_measure* m,
-                                         qb_error* err);
+/* The device's way `way` (copy_way) of the mix rd:wr over a footprint of `bytes`, timed
+ * as a case is (prepare_copy, then `run`), bytes/s by the bytes it moves.
+ * QB_SKIPPED when it does not fit the device (err says why); another status when it
+ * could not be prepared; else QB_OK and the measurement. */
+qb_status qb_backend_device_measure_copy(qb_backend* b, int device, size_t bytes, unsigned rd, unsigned wr,
+                                         int way, const qb_measure_options* mo, const char* name,
+                                         qb_measure* m, qb_error* err);
 
 /* Host <-> device transfers of `bytes` as a case (rows of family "transfer"). */
 void qb_backend_device_run_transfer(qb_backend* b, int device, size_t bytes, qb_transfer_dir dir,

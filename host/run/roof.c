@@ -446,33 +446,34 @@ uint64_t qb_roof_device_bytes(const qb_topo* topo, const qb_case* k) {
   return (uint64_t) qb_family_bytes(k->family, k->n);
 }
 
-const qb_roof* qb_roof_device_copy(const qb_roofs* roofs, qb_backend_id backend, int device, uint64_t bytes) {
+const qb_roof* qb_roof_device(const qb_roofs* roofs, qb_backend_id backend, int device, uint64_t bytes,
+                              const qb_family_info* f) {
+  if (f == NULL) return NULL;
+  unsigned rd, wr;
+  qb__mix(f, &rd, &wr);
+  char name[32];
+  qb__mix_name(rd, wr, name, sizeof name);
   for (size_t i = 0; i < roofs->count; i++) {
     const qb_roof* x = &roofs->items[i];
-    if (x->backend == (int) backend && x->device == device && x->bytes == bytes &&
-        strcmp(x->name, "copy") == 0)
+    if (x->backend == (int) backend && x->device == device && x->bytes == bytes && strcmp(x->name, name) == 0)
       return x->ok ? x : NULL;
   }
   return NULL;
 }
 
-/* Trials of each device copy roof (each way as many repetitions as the suite's cases). */
-#define QB__DEVICE_ROOF_TRIALS 3
-
-/* One trial of a device copy roof: every way of the device's copy timed as a case is,
- * each way's fastest repetition (or its median, when faster) and the roof's kept when
- * faster than the trials before. A way under a quarter of the fastest after the first
- * trial (or failed in it) is not timed again: it cannot become the roof, and on PoCL
- * the u128x4 way runs about 1/19 of the word copy, seconds per trial at DRAM size. */
+/* One trial of a device bandwidth roof: every way of the device's for the roof's mix
+ * timed as a case is, each way's fastest repetition (or its median, when faster) and
+ * the roof's kept when faster than the trials before. A way under a quarter of the
+ * fastest after the first trial (or failed in it) is not timed again: it cannot become
+ * the roof, and on PoCL the u128x4 way runs about 1/19 of the word copy, seconds per
+ * trial at DRAM size. */
 static void qb__device_copy_trial(qb__roofing* r, qb_roof* x) {
   qb_backend* b = r->in->backends[x->backend];
   if (b == NULL || x->skipped) return;
-  /* Two buffers of whole 32-bit words: the footprint rounded down to 8 bytes. */
-  const size_t half = (size_t) (x->bytes / 8 * 4);
   const size_t max_ways = sizeof x->way_bps / sizeof x->way_bps[0];
   const unsigned trial = x->trials++;
   for (int way = 0; (size_t) way < max_ways && !*r->in->stop; way++) {
-    const char* way_name = b->ops->copy_way(b, way);
+    const char* way_name = b->ops->copy_way(b, way, x->r, x->w);
     if (way_name == NULL) break;
     if (trial == 0) {
       x->way_names[way] = way_name;
@@ -482,14 +483,14 @@ static void qb__device_copy_trial(qb__roofing* r, qb_roof* x) {
       continue;
     }
     char bench[192];
-    snprintf(bench, sizeof bench, "roof/copy/%s/%s:%s/%s/bytes:%" PRIu64 "%s", way_name,
+    snprintf(bench, sizeof bench, "roof/%s/%s/%s:%s/%s/bytes:%" PRIu64 "%s", x->name, way_name,
              qb_backend_name((qb_backend_id) x->backend), x->device_name, x->size_class, x->bytes,
              trial > 0 ? "/again" : "");
     qb__progress(r, bench);
     qb_measure m;
     qb_error err = {0};
-    const qb_status st =
-        qb_backend_device_measure_copy(b, x->device, half, way, &r->in->measure, bench, &m, &err);
+    const qb_status st = qb_backend_device_measure_copy(b, x->device, (size_t) x->bytes, x->r, x->w, way,
+                                                        &r->in->measure, bench, &m, &err);
     if (st != QB_OK) {
       /* Too big for the device is a fact about every way; another failure is one way's. */
       if (x->method == NULL) qb_text_copy(x->reason, sizeof x->reason, err.msg);
@@ -520,19 +521,25 @@ static void qb__device_copy_trial(qb__roofing* r, qb_roof* x) {
 #define QB__DEVICE_ROOF_TRIALS 3
 
 static bool qb__is_device_copy(const qb_roof* x) {
-  return x->device >= 0 && x->backend >= 0 && strcmp(x->name, "copy") == 0;
+  return x->device >= 0 && x->backend >= 0;
 }
 
-/* The device's copy roof over a footprint of `bytes`: half read, half written, as the
- * CPU's copy roof splits its footprint; the fastest of the device's copy ways (as the
- * CPU roofs, so that a kernel moving its bytes better than one way cannot end above the
- * roof), over QB__DEVICE_ROOF_TRIALS trials: one trial on a shared machine left PoCL
- * rows at up to 1.5x their DRAM copy roof. */
-static void qb__device_copy(qb__roofing* r, const qb_case* k, uint64_t bytes) {
+/* The device's bandwidth roof of the mix rd:wr (named `name`) over a footprint of
+ * `bytes`, split between reads and writes in that mix (a copy half and half, as the
+ * CPU's copy roof splits its footprint): the fastest of the device's ways of that mix
+ * (as the CPU roofs, so that a kernel moving its bytes better than one way cannot end
+ * above the roof), over QB__DEVICE_ROOF_TRIALS trials: one trial on a shared machine
+ * left PoCL rows at up to 1.5x their DRAM copy roof. A read-heavy mix moves more bytes
+ * per second than a copy (PoCL at DRAM size: f32 -> u8 quantizers above the copy
+ * roof), so each mix has its own. */
+static void qb__device_copy(qb__roofing* r, const qb_case* k, uint64_t bytes, unsigned rd, unsigned wr,
+                            const char* name) {
   qb_roof* x = qb__next(r->roofs);
   if (x == NULL) return;
   r->final = r->roofs->count - 1;
-  snprintf(x->name, sizeof x->name, "copy");
+  snprintf(x->name, sizeof x->name, "%s", name);
+  x->r = rd;
+  x->w = wr;
   x->size_class = k->size_class;
   x->threads = 1;
   x->bytes = bytes;
@@ -560,12 +567,17 @@ static void qb__device_roofs(qb__roofing* r) {
     if (k->type != QB_CASE_KERNEL || qb_backend_is_host(k->backend) || k->planned != QB_OK) continue;
     if (r->in->backends[k->backend] == NULL) continue;
     const uint64_t bytes = qb_roof_device_bytes(&r->in->ctx->topo, k);
+    unsigned rd, wr;
+    qb__mix(k->family, &rd, &wr);
+    char name[32];
+    qb__mix_name(rd, wr, name, sizeof name);
     bool seen = false;
     for (size_t j = 0; j < r->roofs->count && !seen; j++) {
       const qb_roof* x = &r->roofs->items[j];
-      seen = x->backend == (int) k->backend && x->device == k->device && x->bytes == bytes;
+      seen = x->backend == (int) k->backend && x->device == k->device && x->bytes == bytes &&
+             strcmp(x->name, name) == 0;
     }
-    if (!seen) qb__device_copy(r, k, bytes);
+    if (!seen) qb__device_copy(r, k, bytes, rd, wr, name);
   }
 }
 
@@ -748,9 +760,11 @@ json_t* qb_roofs_json(const qb_roofs* roofs) {
       if (x->timing) json_object_set_new(o, "timing", json_string(x->timing));
       json_object_set_new(o, "trials", json_integer(x->trials));
       json_object_set_new(o, "retries", json_integer(x->retries));
-      json_object_set_new(
-          o, "best_of",
-          json_string("the fastest repetition of each of the device's copy ways, over every trial"));
+      json_object_set_new(o, "best_of",
+                          json_string("the fastest repetition of each of the device's ways of the roof's "
+                                      "read:write mix, over every trial"));
+      json_object_set_new(o, "read_lines", json_integer(x->r));
+      json_object_set_new(o, "write_lines", json_integer(x->w));
     }
     /* A roof that failed has no figure (absent, with its reason), never 0.0 B/s. */
     if (x->in != QB_DTYPE_none) {

@@ -110,11 +110,13 @@ const qb_roof* qb_roof_copy(const qb_roofs* roofs, const char* size_class, unsig
  * dots, copy for equal halves, stream_r<R>_w<W> otherwise), or NULL. */
 const qb_roof* qb_roof_for_family(const qb_roofs* roofs, const qb_family_info* f, const char* size_class,
                                   unsigned threads);
-/* The footprint of the copy roof a device case is held to: the CPU roofs' footprint
- * for its size class, or, for an explicit element count, the case's own bytes. */
+/* The footprint of the bandwidth roof a device case is held to: the CPU roofs'
+ * footprint for its size class, or, for an explicit element count, the case's own bytes. */
 uint64_t qb_roof_device_bytes(const qb_topo* topo, const qb_case* k);
-/* A device's copy roof at a footprint, or NULL. */
-const qb_roof* qb_roof_device_copy(const qb_roofs* roofs, qb_backend_id backend, int device, uint64_t bytes);
+/* A device's bandwidth roof of a family's read:write mix (named as the CPU's) at a
+ * footprint, or NULL. */
+const qb_roof* qb_roof_device(const qb_roofs* roofs, qb_backend_id backend, int device, uint64_t bytes,
+                              const qb_family_info* f);
 /* A dot family's compute roof at a thread count: the fastest measured variant of the
  * peak families its families.inc line names (qb_family_bound_by), or NULL. */
 const qb_roof* qb_roof_compute(const qb_roofs* roofs, const qb_family_info* f, unsigned threads);

@@ -210,12 +210,12 @@ typedef struct qb__outcome {
 
 static qb_roof_input qb__roof_input(qb_runner* r);
 
-/* The roof a case's rows are held to: for a host backend the CPU roof of its own
- * read:write mix (roof.c), for a device its device's copy kernel. */
+/* The roof a case's rows are held to: the bandwidth roof of its family's read:write
+ * mix (roof.c), the CPU's for a host backend, its device's for a device. */
 static const qb_roof* qb__case_roof(const qb_runner* r, const qb_case* k) {
-  return qb_backend_is_host(k->backend)
-             ? qb_roof_for_family(&r->roofs, k->family, k->size_class, k->threads)
-             : qb_roof_device_copy(&r->roofs, k->backend, k->device, qb_roof_device_bytes(&r->ctx->topo, k));
+  return qb_backend_is_host(k->backend) ? qb_roof_for_family(&r->roofs, k->family, k->size_class, k->threads)
+                                        : qb_roof_device(&r->roofs, k->backend, k->device,
+                                                         qb_roof_device_bytes(&r->ctx->topo, k), k->family);
 }
 
 /* The row the table shows (the median, or the only repetition): the one a roof is

@@ -50,6 +50,24 @@
     }                                                           \
   } while (0)
 
+/* QB_SPAN16 over a stream read from x: each step whose 16 elements start a 64-byte line
+ * of x prefetches the line QB_STREAM_AHEAD bytes on (QB_PREFETCH; QB_STREAM_PF alone
+ * where a kernel steps by itself). PoCL on a 2-vCPU Xeon at DRAM size: the narrowing
+ * casts and the 8-bit quantizers 1.2-1.5x, the widening casts unchanged. */
+#define QB_STREAM_AHEAD 2048
+#define QB_STREAM_PF(p)                                                                                 \
+  do {                                                                                                  \
+    if ((ulong) (p) % 64 < 16 * sizeof(*(p))) QB_PREFETCH((global const uchar*) (p) + QB_STREAM_AHEAD); \
+  } while (0)
+#define QB_STREAM16(n, x, b16, group, i, one) \
+  QB_SPAN16(                                  \
+      n, b16,                                 \
+      {                                       \
+        QB_STREAM_PF(x + b16);                \
+        group;                                \
+      },                                      \
+      i, one)
+
 /* The lane numbers of a 16-lane vector. */
 #define QB_LANES16 ((int16) (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15))
 
@@ -416,17 +434,19 @@ QB_ALWAYS_INLINE void qb__f32_to_f64_16(global const uint* x, global ulong* y) {
 }
 
 kernel void qb_f32_f64_cvt_ocl(ulong n, global const uint* x, global ulong* y) {
-  QB_SPAN16(n, b, qb__f32_to_f64_16(x + b, y + b), i, y[i] = qb__f32_to_f64_bits(x[i]));
+  QB_STREAM16(n, x, b, qb__f32_to_f64_16(x + b, y + b), i, y[i] = qb__f32_to_f64_bits(x[i]));
 }
 
 kernel void qb_f32_f16_cvt_ocl(ulong n, global const uint* x, global ushort* y) {
-  QB_SPAN16(n, b, QB_STORE(ushort16, y + b, convert_ushort16(qb__f32_to_f16_bits16(QB_LOAD(uint16, x + b)))),
-            i, y[i] = qb__f32_to_f16_bits(x[i]));
+  QB_STREAM16(n, x, b,
+              QB_STORE(ushort16, y + b, convert_ushort16(qb__f32_to_f16_bits16(QB_LOAD(uint16, x + b)))), i,
+              y[i] = qb__f32_to_f16_bits(x[i]));
 }
 
 kernel void qb_f16_f32_cvt_ocl(ulong n, global const ushort* x, global uint* y) {
-  QB_SPAN16(n, b, QB_STORE(uint16, y + b, qb__f16_to_f32_bits16(convert_uint16(QB_LOAD(ushort16, x + b)))), i,
-            y[i] = qb__f16_to_f32_bits(x[i]));
+  QB_STREAM16(n, x, b,
+              QB_STORE(uint16, y + b, qb__f16_to_f32_bits16(convert_uint16(QB_LOAD(ushort16, x + b)))), i,
+              y[i] = qb__f16_to_f32_bits(x[i]));
 }
 
 /* OpenCL 1.2 core: vstore_half_rte rounds to nearest even, whatever the device's
@@ -451,8 +471,9 @@ kernel void qb_f16_f32_cvt_ocl_half(ulong n, global const half* x, global float*
 #endif
 
 kernel void qb_f32_bf16_cvt_ocl(ulong n, global const uint* x, global ushort* y) {
-  QB_SPAN16(n, b, QB_STORE(ushort16, y + b, convert_ushort16(qb__f32_to_bf16_bits16(QB_LOAD(uint16, x + b)))),
-            i, y[i] = qb__f32_to_bf16_bits(x[i]));
+  QB_STREAM16(n, x, b,
+              QB_STORE(ushort16, y + b, convert_ushort16(qb__f32_to_bf16_bits16(QB_LOAD(uint16, x + b)))), i,
+              y[i] = qb__f32_to_bf16_bits(x[i]));
 }
 
 kernel void qb_bf16_f32_cvt_ocl(ulong n, global const ushort* x, global uint* y) {
@@ -460,28 +481,31 @@ kernel void qb_bf16_f32_cvt_ocl(ulong n, global const ushort* x, global uint* y)
 }
 
 kernel void qb_f32_f8e4m3_cvt_ocl(ulong n, global const uint* x, global uchar* y) {
-  QB_SPAN16(n, b,
-            QB_STORE(uchar16, y + b, convert_uchar16(qb__f32_to_f8e4m3_bits16(QB_LOAD(uint16, x + b), 0))), i,
-            y[i] = qb__f32_to_f8e4m3_bits(x[i], 0));
+  QB_STREAM16(n, x, b,
+              QB_STORE(uchar16, y + b, convert_uchar16(qb__f32_to_f8e4m3_bits16(QB_LOAD(uint16, x + b), 0))),
+              i, y[i] = qb__f32_to_f8e4m3_bits(x[i], 0));
 }
 
 kernel void qb_f32_f8e4m3_cvtsat_ocl(ulong n, global const uint* x, global uchar* y) {
-  QB_SPAN16(n, b,
-            QB_STORE(uchar16, y + b, convert_uchar16(qb__f32_to_f8e4m3_bits16(QB_LOAD(uint16, x + b), 1))), i,
-            y[i] = qb__f32_to_f8e4m3_bits(x[i], 1));
+  QB_STREAM16(n, x, b,
+              QB_STORE(uchar16, y + b, convert_uchar16(qb__f32_to_f8e4m3_bits16(QB_LOAD(uint16, x + b), 1))),
+              i, y[i] = qb__f32_to_f8e4m3_bits(x[i], 1));
 }
 
 kernel void qb_f8e4m3_f32_cvt_ocl(ulong n, global const uchar* x, global uint* y) {
-  QB_SPAN16(n, b, QB_STORE(uint16, y + b, qb__f8e4m3_to_f32_bits16(convert_uint16(QB_LOAD(uchar16, x + b)))),
-            i, y[i] = qb__f8e4m3_to_f32_bits(x[i]));
+  QB_STREAM16(n, x, b,
+              QB_STORE(uint16, y + b, qb__f8e4m3_to_f32_bits16(convert_uint16(QB_LOAD(uchar16, x + b)))), i,
+              y[i] = qb__f8e4m3_to_f32_bits(x[i]));
 }
 
 kernel void qb_f32_f8e5m2_cvt_ocl(ulong n, global const uint* x, global uchar* y) {
-  QB_SPAN16(n, b, QB_STORE(uchar16, y + b, convert_uchar16(qb__f32_to_f8e5m2_bits16(QB_LOAD(uint16, x + b)))),
-            i, y[i] = qb__f32_to_f8e5m2_bits(x[i]));
+  QB_STREAM16(n, x, b,
+              QB_STORE(uchar16, y + b, convert_uchar16(qb__f32_to_f8e5m2_bits16(QB_LOAD(uint16, x + b)))), i,
+              y[i] = qb__f32_to_f8e5m2_bits(x[i]));
 }
 
 kernel void qb_f8e5m2_f32_cvt_ocl(ulong n, global const uchar* x, global uint* y) {
-  QB_SPAN16(n, b, QB_STORE(uint16, y + b, qb__f8e5m2_to_f32_bits16(convert_uint16(QB_LOAD(uchar16, x + b)))),
-            i, y[i] = qb__f8e5m2_to_f32_bits(x[i]));
+  QB_STREAM16(n, x, b,
+              QB_STORE(uint16, y + b, qb__f8e5m2_to_f32_bits16(convert_uint16(QB_LOAD(uchar16, x + b)))), i,
+              y[i] = qb__f8e5m2_to_f32_bits(x[i]));
 }

@@ -1123,13 +1123,15 @@ kernel void qb_f4e2m1_f32_cvt_ocl(ulong n, global const uchar* x, global uint* y
 }
 
 kernel void qb_f32_e8m0_cvt_ocl(ulong n, global const uint* x, global uchar* y) {
-  QB_SPAN16(n, b, QB_STORE(uchar16, y + b, convert_uchar16(qb__f32_to_e8m0_bits16(QB_LOAD(uint16, x + b)))),
-            i, y[i] = qb__f32_to_e8m0_bits(x[i]));
+  QB_STREAM16(n, x, b,
+              QB_STORE(uchar16, y + b, convert_uchar16(qb__f32_to_e8m0_bits16(QB_LOAD(uint16, x + b)))), i,
+              y[i] = qb__f32_to_e8m0_bits(x[i]));
 }
 
 kernel void qb_e8m0_f32_cvt_ocl(ulong n, global const uchar* x, global uint* y) {
-  QB_SPAN16(n, b, QB_STORE(uint16, y + b, qb__e8m0_to_f32_bits16(convert_uint16(QB_LOAD(uchar16, x + b)))), i,
-            y[i] = qb__e8m0_to_f32_bits(x[i]));
+  QB_STREAM16(n, x, b,
+              QB_STORE(uint16, y + b, qb__e8m0_to_f32_bits16(convert_uint16(QB_LOAD(uchar16, x + b)))), i,
+              y[i] = qb__e8m0_to_f32_bits(x[i]));
 }
 
 /* ---- Dots ------------------------------------------------------------------------------ */

@@ -143,16 +143,16 @@ QB_ALWAYS_INLINE void qb__dequant16_store(global const void* x, global float* y,
 
 /* Per tensor: 16 lanes at a time on whole spans (QB_SPAN16), else per element; `u8` a
  * constant. */
-#define QB_QUANT_BODY(T, u8)                                                                 \
-  do {                                                                                       \
-    const float16 s16 = (float16) scale, is16 = (float16) inv_scale;                         \
-    const int16 z16 = (int16) zp;                                                            \
-    if (tflite)                                                                              \
-      QB_SPAN16(n, b, qb__quant16_store(x + b, y + b, s16, is16, z16, qmin, qmax, u8, 1), i, \
-                y[i] = (T) qb__quant_one(x[i], scale, inv_scale, zp, qmin, qmax, 1));        \
-    else                                                                                     \
-      QB_SPAN16(n, b, qb__quant16_store(x + b, y + b, s16, is16, z16, qmin, qmax, u8, 0), i, \
-                y[i] = (T) qb__quant_one(x[i], scale, inv_scale, zp, qmin, qmax, 0));        \
+#define QB_QUANT_BODY(T, u8)                                                                      \
+  do {                                                                                            \
+    const float16 s16 = (float16) scale, is16 = (float16) inv_scale;                              \
+    const int16 z16 = (int16) zp;                                                                 \
+    if (tflite)                                                                                   \
+      QB_STREAM16(n, x, b, qb__quant16_store(x + b, y + b, s16, is16, z16, qmin, qmax, u8, 1), i, \
+                  y[i] = (T) qb__quant_one(x[i], scale, inv_scale, zp, qmin, qmax, 1));           \
+    else                                                                                          \
+      QB_STREAM16(n, x, b, qb__quant16_store(x + b, y + b, s16, is16, z16, qmin, qmax, u8, 0), i, \
+                  y[i] = (T) qb__quant_one(x[i], scale, inv_scale, zp, qmin, qmax, 0));           \
   } while (0)
 
 kernel void qb_f32_qs8_quant_ocl(ulong n, global const float* x, global char* y, QB_QUANT_ARGS) {
@@ -164,13 +164,13 @@ kernel void qb_f32_qu8_quant_ocl(ulong n, global const float* x, global uchar* y
 }
 
 kernel void qb_qs8_f32_dequant_ocl(ulong n, global const char* x, global float* y, QB_QUANT_ARGS) {
-  QB_SPAN16(n, b, qb__dequant16_store(x + b, y + b, (float16) scale, (int16) zp, 0), i,
-            y[i] = qb__dequant_one(x[i], scale, zp));
+  QB_STREAM16(n, x, b, qb__dequant16_store(x + b, y + b, (float16) scale, (int16) zp, 0), i,
+              y[i] = qb__dequant_one(x[i], scale, zp));
 }
 
 kernel void qb_qu8_f32_dequant_ocl(ulong n, global const uchar* x, global float* y, QB_QUANT_ARGS) {
-  QB_SPAN16(n, b, qb__dequant16_store(x + b, y + b, (float16) scale, (int16) zp, 1), i,
-            y[i] = qb__dequant_one(x[i], scale, zp));
+  QB_STREAM16(n, x, b, qb__dequant16_store(x + b, y + b, (float16) scale, (int16) zp, 1), i,
+              y[i] = qb__dequant_one(x[i], scale, zp));
 }
 
 /* x quantized and dequantized, 16 lanes (`tflite` a constant). */
@@ -184,11 +184,11 @@ QB_ALWAYS_INLINE void qb__fakequant16(global const float* x, global float* y, fl
 
 kernel void qb_f32_qs8_fakequant_ocl(ulong n, global const float* x, global float* y, QB_QUANT_ARGS) {
   if (tflite)
-    QB_SPAN16(n, b, qb__fakequant16(x + b, y + b, scale, inv_scale, zp, qmin, qmax, 1), i,
-              y[i] = qb__dequant_one(qb__quant_one(x[i], scale, inv_scale, zp, qmin, qmax, 1), scale, zp));
+    QB_STREAM16(n, x, b, qb__fakequant16(x + b, y + b, scale, inv_scale, zp, qmin, qmax, 1), i,
+                y[i] = qb__dequant_one(qb__quant_one(x[i], scale, inv_scale, zp, qmin, qmax, 1), scale, zp));
   else
-    QB_SPAN16(n, b, qb__fakequant16(x + b, y + b, scale, inv_scale, zp, qmin, qmax, 0), i,
-              y[i] = qb__dequant_one(qb__quant_one(x[i], scale, inv_scale, zp, qmin, qmax, 0), scale, zp));
+    QB_STREAM16(n, x, b, qb__fakequant16(x + b, y + b, scale, inv_scale, zp, qmin, qmax, 0), i,
+                y[i] = qb__dequant_one(qb__quant_one(x[i], scale, inv_scale, zp, qmin, qmax, 0), scale, zp));
 }
 
 /*
@@ -259,11 +259,15 @@ QB_ALWAYS_INLINE void qb__dequantc16(ulong n, global const void* x, global float
   if (QB_CHANNELS16_OK(n)) {                                                                     \
     const ulong b0 = get_global_id(0) * QB_VEC;                                                  \
     if (tflite)                                                                                  \
-      for (uint k = 0; k < QB_VEC; k += 16)                                                      \
+      for (uint k = 0; k < QB_VEC; k += 16) {                                                    \
+        QB_STREAM_PF(x + b0 + k);                                                                \
         qb__quantc16(n, x, y, b0 + k, scales, inv_scales, zps, channel_len, qmin, qmax, u8, 1);  \
+      }                                                                                          \
     else                                                                                         \
-      for (uint k = 0; k < QB_VEC; k += 16)                                                      \
+      for (uint k = 0; k < QB_VEC; k += 16) {                                                    \
+        QB_STREAM_PF(x + b0 + k);                                                                \
         qb__quantc16(n, x, y, b0 + k, scales, inv_scales, zps, channel_len, qmin, qmax, u8, 0);  \
+      }                                                                                          \
   } else if (channel_len % QB_VEC == 0) {                                                        \
     const ulong c = min((ulong) get_global_id(0) * QB_VEC, (ulong) (n) -1) / channel_len;        \
     const float s = scales[c], is = inv_scales[c];                                               \
@@ -285,29 +289,32 @@ QB_ALWAYS_INLINE void qb__dequantc16(ulong n, global const void* x, global float
     });                                                                                          \
   }
 
-#define QB_DEQUANTC_BODY(u8)                                                                             \
-  if (n == 0) return;                                                                                    \
-  if (QB_CHANNELS16_OK(n)) {                                                                             \
-    const ulong b0 = get_global_id(0) * QB_VEC;                                                          \
-    for (uint k = 0; k < QB_VEC; k += 16) qb__dequantc16(n, x, y, b0 + k, scales, zps, channel_len, u8); \
-  } else if (channel_len % QB_VEC == 0) {                                                                \
-    const ulong c = min((ulong) get_global_id(0) * QB_VEC, (ulong) (n) -1) / channel_len;                \
-    const float s = scales[c];                                                                           \
-    const int z = zps[c];                                                                                \
-    QB_SPAN(i, n, y[i] = qb__dequant_one(x[i], s, z));                                                   \
-  } else if (channel_len >= QB_VEC) {                                                                    \
-    QB_CHANNEL_PAIR(n);                                                                                  \
-    const float s0 = scales[qb_c0_], s1 = scales[qb_c1_];                                                \
-    const int z0 = zps[qb_c0_], z1 = zps[qb_c1_];                                                        \
-    QB_SPAN(i, n, {                                                                                      \
-      const int up = i >= qb_next_;                                                                      \
-      y[i] = qb__dequant_one(x[i], up ? s1 : s0, up ? z1 : z0);                                          \
-    });                                                                                                  \
-  } else {                                                                                               \
-    QB_SPAN(i, n, {                                                                                      \
-      const ulong c = i / channel_len;                                                                   \
-      y[i] = qb__dequant_one(x[i], scales[c], zps[c]);                                                   \
-    });                                                                                                  \
+#define QB_DEQUANTC_BODY(u8)                                                              \
+  if (n == 0) return;                                                                     \
+  if (QB_CHANNELS16_OK(n)) {                                                              \
+    const ulong b0 = get_global_id(0) * QB_VEC;                                           \
+    for (uint k = 0; k < QB_VEC; k += 16) {                                               \
+      QB_STREAM_PF(x + b0 + k);                                                           \
+      qb__dequantc16(n, x, y, b0 + k, scales, zps, channel_len, u8);                      \
+    }                                                                                     \
+  } else if (channel_len % QB_VEC == 0) {                                                 \
+    const ulong c = min((ulong) get_global_id(0) * QB_VEC, (ulong) (n) -1) / channel_len; \
+    const float s = scales[c];                                                            \
+    const int z = zps[c];                                                                 \
+    QB_SPAN(i, n, y[i] = qb__dequant_one(x[i], s, z));                                    \
+  } else if (channel_len >= QB_VEC) {                                                     \
+    QB_CHANNEL_PAIR(n);                                                                   \
+    const float s0 = scales[qb_c0_], s1 = scales[qb_c1_];                                 \
+    const int z0 = zps[qb_c0_], z1 = zps[qb_c1_];                                         \
+    QB_SPAN(i, n, {                                                                       \
+      const int up = i >= qb_next_;                                                       \
+      y[i] = qb__dequant_one(x[i], up ? s1 : s0, up ? z1 : z0);                           \
+    });                                                                                   \
+  } else {                                                                                \
+    QB_SPAN(i, n, {                                                                       \
+      const ulong c = i / channel_len;                                                    \
+      y[i] = qb__dequant_one(x[i], scales[c], zps[c]);                                    \
+    });                                                                                   \
   }
 
 kernel void qb_f32_qs8_quantc_ocl(ulong n, global const float* x, global char* y,
@@ -416,20 +423,6 @@ float qb__hminmax16f(float16 v, int largest) {
  * lane. Otherwise (a partial span, QB_VEC 1 on a GPU) `one` runs per block b, as QB_SPAN.
  */
 #define QB_BLOCKS16(nb, b16, group, b, one) QB_SPAN16(nb, b16, group, b, one)
-
-/*
- * A prefetch of the cache line at p into L1 (x86 `prefetcht0`, which never faults, so p
- * may lie past the buffer's end). The sixteen-block quantizers read their blocks twice
- * (maxima, then codes) and, during the second pass, nothing from memory: the work-item's
- * next sixteen blocks are prefetched there, one line per line of the current block.
- * OpenCL's prefetch() compiles to nothing on PoCL 3.1; clang's builtin gives the
- * instruction. Other compilers and targets (oclgrind) skip it.
- */
-#if defined(__clang__) && defined(__x86_64__)
-#define QB_PREFETCH(p) __builtin_prefetch(p)
-#else
-#define QB_PREFETCH(p) ((void) 0)
-#endif
 
 /* M(k, h) for the sixteen blocks of a group: k the block, h its lane as a hex digit
  * (for the vector component .s<h>). Kept out of clang-format, whose layout of this list

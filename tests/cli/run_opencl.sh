@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# qbench run on the OpenCL backend: every device's copy roof is in the context (the
-# fastest of its copy ways, each recorded), one per footprint its cases use (the CPU
-# roofs' footprint for a size class, the case's own bytes for an element count), and
-# every ok kernel row carries roof_fraction against its own device's roof at its
-# footprint; transfer rows carry none. Then `qbench compare --normalize roof` compares
+# qbench run on the OpenCL backend: every device's bandwidth roofs are in the context
+# (each the fastest of the device's ways of its read:write mix, each way recorded), one
+# per footprint and mix its cases use (the CPU roofs' footprint for a size class, the
+# case's own bytes for an element count; the mix of the case's family, named as the
+# CPU's roofs), and every ok kernel row carries roof_fraction against its own device's
+# roof of its mix at its footprint; transfer rows carry none. Then `qbench compare --normalize roof` compares
 # the rows by roof fraction, and `qbench plot` draws the device's roof in the
 # throughput chart. No timing is checked.
 # Exit 77 (skipped) when no OpenCL device is found.
@@ -43,6 +44,8 @@ doc = json.load(open(sys.argv[1]))
 q = doc["context"]["qbench"]
 rows = doc["benchmarks"]
 bits = {"f32": 32, "f16": 16, "s8": 8}
+# Each family's read:write mix, in lowest terms, and the roof's name for it.
+mix = {"f32_f16_cvt": (2, 1, "stream_r2_w1"), "f32_qs8_quant": (4, 1, "stream_r4_w1")}
 # The footprint of a device case's roof: half of L1d for the class, as the CPU roofs.
 class_bytes = {"L1": q["topology"]["l1d_used"] // 2}
 roofs = [x for x in q["roofs"] if x.get("backend") == "opencl"]
@@ -50,11 +53,13 @@ bad = []
 if [x for x in q["roofs"] if "backend" not in x]:
     bad.append("CPU roofs measured for a run without CPU cases")
 for x in roofs:
-    if x["status"] != "ok" or not x["bytes_per_second"] > 0 or x["name"] != "copy" or x["threads"] != 1:
+    if x["status"] != "ok" or not x["bytes_per_second"] > 0 or x["threads"] != 1:
         bad.append("roof %s: %s" % (x, x.get("reason")))
+    if (x.get("read_lines"), x.get("write_lines"), x["name"]) not in mix.values():
+        bad.append("roof %s: not the mix of a planned family" % x)
     if x.get("timing") not in ("device", "host-wall"):
         bad.append("roof %s: timing %s" % (x, x.get("timing")))
-    # The fastest of the device's copy ways (as the CPU roofs: `ways`, `method`).
+    # The fastest of the device's ways of its mix (as the CPU roofs: `ways`, `method`).
     ways = x.get("ways", {})
     if len(ways) < 2 or x.get("method") not in ways:
         bad.append("roof %s: no method or ways" % x)
@@ -63,7 +68,7 @@ for x in roofs:
     # Three before the cases, one per retry (a row above it), one at the end.
     if not isinstance(x.get("retries"), int) or not 0 <= x["retries"] <= 2 or x.get("trials") != 4 + x["retries"]:
         bad.append("roof %s: %s trials and %s retries, expected 3 + retries + 1" % (x, x.get("trials"), x.get("retries")))
-keys = [(x["device"], x["bytes"]) for x in roofs]
+keys = [(x["device"], x["bytes"], x["name"]) for x in roofs]
 if len(keys) != len(set(keys)):
     bad.append("a device roof was measured twice: %s" % keys)
 kernel_rows = [r for r in rows if r["family"] != "transfer" and r["status"] == "ok"]
@@ -74,12 +79,13 @@ for r in kernel_rows:
         want = r["n"] * (bits[r["dtype_in"]] + bits[r["dtype_out"]]) // 8
     else:
         want = class_bytes[r["size_class"]]
-    mine = [x for x in roofs if x["device"] == r["device"] and x["bytes"] == want]
+    name = mix[r["family"]][2]
+    mine = [x for x in roofs if x["device"] == r["device"] and x["bytes"] == want and x["name"] == name]
     if len(mine) != 1:
-        bad.append("%s: %d roofs of %d bytes on %s" % (r["name"], len(mine), want, r["device"]))
+        bad.append("%s: %d %s roofs of %d bytes on %s" % (r["name"], len(mine), name, want, r["device"]))
         continue
     x = mine[0]
-    if r.get("roof_name") != "copy" or x["size_class"] != r["size_class"]:
+    if r.get("roof_name") != name or x["size_class"] != r["size_class"]:
         bad.append("%s: roof_name %s, size class %s vs roof's %s" % (r["name"], r.get("roof_name"), r["size_class"], x["size_class"]))
     frac = r.get("roof_fraction", 0)
     if abs(frac - r["bytes_per_second"] / x["bytes_per_second"]) > 1e-9 * frac:
@@ -110,8 +116,8 @@ if bad or not rows:
 sys.exit(1 if bad or not rows else 0)
 PY
 
-# plot: the OpenCL bars' roof (throughput-FAMILY-roofs.tsv) is the device's copy roof
-# at the L1 footprint (its largest n is the L1 case, and the chart draws each kernel's
+# plot: the OpenCL bars' roof (throughput-FAMILY-roofs.tsv) is the device's roof of the
+# family's mix at the L1 footprint (its largest n is the L1 case, and the chart draws each kernel's
 # largest n), labelled with its device, size class, footprint and thread count.
 if ! command -v gnuplot >/dev/null; then
   echo "run_opencl.sh: all passed (no gnuplot: plot not checked)"

@@ -24,11 +24,13 @@ static const qb__ocl_entry qb__entries[] = {
 };
 #define QB__NENTRIES (sizeof qb__entries / sizeof qb__entries[0])
 
-/* The ways of the device's copy roof (kernels/opencl/copy.cl), each run as a case of
- * 32-bit words (unit: words per work-item step); the roof is the fastest. The variant
- * is the way's name in the results; the last is the implementation's own copy
- * (clEnqueueCopyBuffer: a copy engine, or its own kernel). The first is also the timer
- * check's copy. Not a family's variants, so not in the table above. */
+/* The ways of the device's bandwidth roofs (kernels/opencl/copy.cl), each run as a case;
+ * a roof is the fastest of its mix's ways. The variant is the way's name in the results.
+ * The copy ways (32-bit words; unit: words per work-item step) move the 1:1 mix only:
+ * the last is the implementation's own copy (clEnqueueCopyBuffer: a copy engine, or its
+ * own kernel), the first also the timer check's copy. The stream ways move any mix, in
+ * chunks of r 64-byte lines read and w written (unit: work-item steps per chunk). Not a
+ * family's variants, so not in the table above. */
 static const qb__ocl_entry qb__copy_entries[] = {
     {QB_FAMILY_COUNT, "u32", "qb_copy_ocl", QB__OCL_ARGS_CAST, 1, QB__OCL_NEED_NONE, false, QB_SEM_EXACT},
     {QB_FAMILY_COUNT, "u128", "qb_copy_ocl_u128", QB__OCL_ARGS_CAST, 4, QB__OCL_NEED_NONE, false,
@@ -37,6 +39,10 @@ static const qb__ocl_entry qb__copy_entries[] = {
      QB_SEM_EXACT},
     {QB_FAMILY_COUNT, "enqueue_copy", "clEnqueueCopyBuffer", QB__OCL_ARGS_COPYBUF, 1, QB__OCL_NEED_NONE,
      false, QB_SEM_EXACT},
+    {QB_FAMILY_COUNT, "lines", "qb_stream_ocl_lines", QB__OCL_ARGS_STREAM, 1, QB__OCL_NEED_NONE, false,
+     QB_SEM_EXACT},
+    {QB_FAMILY_COUNT, "planes", "qb_stream_ocl_planes", QB__OCL_ARGS_STREAM, 4, QB__OCL_NEED_NONE, false,
+     QB_SEM_EXACT},
 };
 #define QB__NCOPY (sizeof qb__copy_entries / sizeof qb__copy_entries[0])
 
@@ -61,6 +67,7 @@ typedef struct qb__ocl_case {
   cl_kernel k, reduce;
   size_t global, local;
   cl_uint groups;
+  cl_uint r, w; /* a stream way's lines read and written per chunk (c.n chunks) */
 } qb__ocl_case;
 
 static double qb__now(void) {
@@ -433,11 +440,15 @@ static cl_int qb__set_args(qb__ocl_case* s) {
   } else if (s->e->args == QB__OCL_ARGS_TILE) {
     const cl_ulong cols = qb__tile_cols(qp);
     QB__ARG(cols);
+  } else if (s->e->args == QB__OCL_ARGS_STREAM) {
+    QB__ARG(s->r);
+    QB__ARG(s->w);
   }
   s->local = qb__kernel_wg(d, s->k);
   /* Rounded up: a copy way's last words need not fill a unit (a family's n is whole
-   * units, where this changes nothing). */
-  const size_t units = (c->n + s->e->unit - 1) / s->e->unit;
+   * units, where this changes nothing). A stream way's unit is its steps per chunk. */
+  const size_t units =
+      s->e->args == QB__OCL_ARGS_STREAM ? c->n * s->e->unit : (c->n + s->e->unit - 1) / s->e->unit;
   if (s->e->args == QB__OCL_ARGS_TILE) {
     /* A work-group per QB_VEC tiles (the unit: lowbit.cl), its work-items sharing each
      * tile's rows: at most one row each, and a power of two for the local-memory tree. */
@@ -644,23 +655,50 @@ static qb_status qb__fetch(qb_backend* b, void* state, void* y, qb_error* err) {
 
 /* ---- Ops: the copy roof ------------------------------------------------------------ */
 
-static const char* qb__copy_way(qb_backend* b, int way) {
-  (void) b;
-  return way >= 0 && (size_t) way < QB__NCOPY ? qb__copy_entries[way].variant : NULL;
+/* The entry of the device's way `way` of moving the mix rd:wr (the copy ways only for
+ * 1:1), or NULL past the last. */
+static const qb__ocl_entry* qb__way_entry(int way, unsigned rd, unsigned wr) {
+  for (size_t i = 0; i < QB__NCOPY && way >= 0; i++) {
+    const bool fits = qb__copy_entries[i].args == QB__OCL_ARGS_STREAM || (rd == 1 && wr == 1);
+    if (fits && way-- == 0) return &qb__copy_entries[i];
+  }
+  return NULL;
 }
 
-/* Way `way`'s copy of `bytes` (whole 32-bit words) from host words x (NULL: zeros). */
-static qb_status qb__copy_state(qb__ocl* o, qb__ocl_device* d, size_t bytes, int way, const void* x,
-                                qb__ocl_case** state, qb_error* err) {
+static const char* qb__copy_way(qb_backend* b, int way, unsigned rd, unsigned wr) {
+  (void) b;
+  const qb__ocl_entry* e = qb__way_entry(way, rd, wr);
+  return e ? e->variant : NULL;
+}
+
+/* The device's way `way` of the mix rd:wr over a footprint of `bytes`, from host data x
+ * (NULL: zeros; else the x buffer's bytes: words for a copy way, lines for a stream
+ * way); *moved: the bytes one run reads and writes. A copy way moves two buffers of
+ * half the footprint in whole words, a stream way whole chunks of rd + wr lines (at
+ * least one). */
+static qb_status qb__copy_state(qb__ocl* o, qb__ocl_device* d, size_t bytes, unsigned rd, unsigned wr,
+                                int way, const void* x, qb__ocl_case** state, size_t* moved, qb_error* err) {
   *state = NULL;
-  if (way < 0 || (size_t) way >= QB__NCOPY) {
-    return qb_fail(err, QB_BAD_INPUT, "OpenCL: copy way %d: the device has %zu", way, QB__NCOPY);
+  const qb__ocl_entry* e = qb__way_entry(way, rd, wr);
+  if (e == NULL || rd + wr == 0 || rd > 4096 || wr > 4096) {
+    return qb_fail(err, QB_BAD_INPUT, "OpenCL: bandwidth way %d of the mix %u:%u: the device has none", way,
+                   rd, wr);
   }
-  if (bytes < 4 || bytes % 4 != 0) {
-    return qb_fail(err, QB_BAD_INPUT, "OpenCL: copy roof of %zu bytes: expected a positive multiple of 4",
+  const bool stream = e->args == QB__OCL_ARGS_STREAM;
+  if (!stream && (bytes < 8 || bytes % 8 != 0)) {
+    return qb_fail(err, QB_BAD_INPUT, "OpenCL: copy roof of %zu bytes: expected a positive multiple of 8",
                    bytes);
   }
-  const qb_backend_case c = {.n = bytes / 4, .x_bytes = bytes, .y_bytes = bytes};
+  const size_t line = 64, chunk = (rd + wr) * line;
+  const size_t chunks = stream ? (bytes / chunk ? bytes / chunk : 1) : 0;
+  /* A read-only mix still has a y: a line per work-item at most (copy.cl). */
+  const size_t y_read = (chunks * e->unit / d->vec + d->wg + 1) * line;
+  const qb_backend_case c = {.n = stream ? chunks : bytes / 8,
+                             .x_bytes = stream ? chunks * rd * line : bytes / 2,
+                             .y_bytes = !stream ? bytes / 2
+                                        : wr    ? chunks * wr * line
+                                                : y_read};
+  *moved = stream ? chunks * chunk : bytes;
   qb_status st = qb__check_sizes(d, &c, 0, err);
   if (st != QB_OK) return st;
   st = qb__ensure_ready(o, d, err);
@@ -668,16 +706,18 @@ static qb_status qb__copy_state(qb__ocl* o, qb__ocl_device* d, size_t bytes, int
   qb__ocl_case* s = calloc(1, sizeof *s);
   /* The input is written from the host, as in the timer check: every byte the copy
    * reads is defined. calloc's zero pages cost nothing to read from. */
-  void* zeros = x == NULL ? calloc(1, bytes) : NULL;
+  void* zeros = x == NULL ? calloc(1, c.x_bytes) : NULL;
   if (s == NULL || (x == NULL && zeros == NULL)) {
     free(s);
     free(zeros);
-    return qb_fail(err, QB_NO_MEMORY, "OpenCL: out of memory preparing a %zu-byte copy on %s", bytes,
+    return qb_fail(err, QB_NO_MEMORY, "OpenCL: out of memory preparing a %zu-byte roof on %s", bytes,
                    d->short_name);
   }
   s->dev = d;
-  s->e = &qb__copy_entries[way];
+  s->e = e;
   s->c = c;
+  s->r = rd;
+  s->w = wr;
   s->c.x = x != NULL ? x : zeros;
   st = qb__create_case(s, err);
   free(zeros);
@@ -692,11 +732,11 @@ static qb_status qb__copy_state(qb__ocl* o, qb__ocl_device* d, size_t bytes, int
   return QB_OK;
 }
 
-static qb_status qb__prepare_copy(qb_backend* b, int device, size_t bytes, int way, void** state,
-                                  qb_error* err) {
+static qb_status qb__prepare_copy(qb_backend* b, int device, size_t bytes, unsigned rd, unsigned wr, int way,
+                                  void** state, size_t* moved, qb_error* err) {
   qb__ocl* o = qb__self(b);
   qb__ocl_case* s = NULL;
-  const qb_status st = qb__copy_state(o, &o->dev[device], bytes, way, NULL, &s, err);
+  const qb_status st = qb__copy_state(o, &o->dev[device], bytes, rd, wr, way, NULL, &s, moved, err);
   *state = s;
   return st;
 }
@@ -844,15 +884,21 @@ void qb_opencl_test_no_fp64(qb_backend* b) {
   for (int i = 0; i < o->ndev; i++) o->dev[i].fp64 = false;
 }
 
-qb_status qb_opencl_test_copy(qb_backend* b, int device, int way, const uint32_t* x, uint32_t* y, size_t n,
-                              qb_error* err) {
+qb_status qb_opencl_test_copy(qb_backend* b, int device, int way, unsigned rd, unsigned wr, size_t bytes,
+                              const void* x, void* y, size_t* y_bytes, qb_error* err) {
   qb__ocl* o = qb__self(b);
   qb__ocl_case* s = NULL;
-  qb_status st = qb__copy_state(o, &o->dev[device], n * 4, way, x, &s, err);
+  size_t moved = 0;
+  qb_status st = qb__copy_state(o, &o->dev[device], bytes, rd, wr, way, x, &s, &moved, err);
   if (st != QB_OK) return st;
-  /* The warm-up launches copied x already; one more, then the output. */
+  /* The buffers' sizes, as qb__copy_state made them (it clears them in the state). */
+  const bool stream = s->e->args == QB__OCL_ARGS_STREAM;
+  *y_bytes = stream ? (wr ? s->c.n * wr * 64 : 0) : bytes / 2;
+  /* The warm-up launches ran already; one more, then the output. */
   cl_int rc = qb__enqueue(s, NULL, NULL);
-  if (rc == CL_SUCCESS) rc = clEnqueueReadBuffer(s->dev->queue, s->y, CL_TRUE, 0, n * 4, y, 0, NULL, NULL);
+  if (rc == CL_SUCCESS && *y_bytes > 0)
+    rc = clEnqueueReadBuffer(s->dev->queue, s->y, CL_TRUE, 0, *y_bytes, y, 0, NULL, NULL);
+  if (rc == CL_SUCCESS) rc = clFinish(s->dev->queue);
   if (rc != CL_SUCCESS) {
     st = qb_fail(err, QB_BACKEND, "OpenCL: %s on %s: %s", s->e->kernel, s->dev->short_name,
                  qb__ocl_error_name(rc));

@@ -24,7 +24,8 @@ typedef enum qb__ocl_args {
   QB__OCL_ARGS_TSCALE,
   QB__OCL_ARGS_TILE,
   QB__OCL_ARGS_DOT,
-  QB__OCL_ARGS_COPYBUF /* no kernel: clEnqueueCopyBuffer over x and y (a copy roof's way) */
+  QB__OCL_ARGS_COPYBUF, /* no kernel: clEnqueueCopyBuffer over x and y (a copy roof's way) */
+  QB__OCL_ARGS_STREAM   /* (ulong chunks, x, y, uint r, uint w): a bandwidth roof's way of any mix */
 } qb__ocl_args;
 
 typedef struct qb__ocl_entry {

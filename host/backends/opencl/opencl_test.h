@@ -29,10 +29,12 @@ void qb_opencl_test_inject_source(qb_backend* b, const char* text);
  * on a device that has fp64 (PoCL, oclgrind). */
 void qb_opencl_test_no_fp64(qb_backend* b);
 
-/* Copies n words x -> y on the device by copy way `way` (backend.h's copy_way), as the
- * copy roof runs it: a way that copies fewer bytes than it is credited with would make
- * the roof too high. */
-qb_status qb_opencl_test_copy(qb_backend* b, int device, int way, const uint32_t* x, uint32_t* y, size_t n,
-                              qb_error* err);
+/* Runs the device's way `way` of the mix rd:wr (backend.h's copy_way) over a footprint
+ * of `bytes` as the roof runs it, from the input x (the way's input buffer: half the
+ * footprint for a copy way, whole chunks of rd lines of 64 bytes for a stream way), and
+ * reads its output into y (*y_bytes of it; 0 for a read-only mix): a way that moves
+ * fewer bytes than it is credited with would make the roof too high. */
+qb_status qb_opencl_test_copy(qb_backend* b, int device, int way, unsigned rd, unsigned wr, size_t bytes,
+                              const void* x, void* y, size_t* y_bytes, qb_error* err);
 
 #endif
