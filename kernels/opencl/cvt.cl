@@ -396,7 +396,14 @@ uint qb__f64_to_f32_bits_fp64(ulong w) {
 #endif
 
 kernel void qb_f64_f32_cvt_ocl(ulong n, global const ulong* x, global uint* y) {
-  QB_SPAN(i, n, y[i] = QB_F64_TO_F32_BITS(x[i]));
+  QB_SPAN16(
+      n, b,
+      {
+        QB_STREAM_PF(x + b);
+        QB_STREAM_PF(x + b + 8);
+        for (int k = 0; k < 16; k++) y[b + k] = QB_F64_TO_F32_BITS(x[b + k]);
+      },
+      i, y[i] = QB_F64_TO_F32_BITS(x[i]));
 }
 
 /*

@@ -479,8 +479,8 @@ void qb__mx_quant1(global const uint* xb, global uchar* yb, int kind, int mode, 
 #define QB_MX_CODES(k, h)                                                                   \
   {                                                                                         \
     global uchar* yb = yg + (1 + QB_MX_LEN * bits / 8) * k;                                 \
-    QB_PREFETCH(xg + 16 * 32 + 32 * k);                                                     \
-    QB_PREFETCH(xg + 16 * 32 + 32 * k + 16);                                                \
+    QB_PREFETCH(xg + QB_BLOCKS_AHEAD + 32 * k);                                             \
+    QB_PREFETCH(xg + QB_BLOCKS_AHEAD + 32 * k + 16);                                        \
     yb[0] = (uchar) e8.s##h;                                                                \
     const int bad = bad16.s##h != 0;                                                        \
     const uint16 w0 = QB_LOAD(uint16, xg + 32 * k), w1 = QB_LOAD(uint16, xg + 32 * k + 16); \
@@ -529,8 +529,8 @@ void qb__mx_quant1(global const uint* xb, global uchar* yb, int kind, int mode, 
 #define QB_MX_CODES_FOLD(k, h)                                                              \
   {                                                                                         \
     global uchar* yb = yg + (1 + QB_MX_LEN * bits / 8) * k;                                 \
-    QB_PREFETCH(xg + 16 * 32 + 32 * k);                                                     \
-    QB_PREFETCH(xg + 16 * 32 + 32 * k + 16);                                                \
+    QB_PREFETCH(xg + QB_BLOCKS_AHEAD + 32 * k);                                             \
+    QB_PREFETCH(xg + QB_BLOCKS_AHEAD + 32 * k + 16);                                        \
     yb[0] = (uchar) e8.s##h;                                                                \
     const uint16 w0 = QB_LOAD(uint16, xg + 32 * k), w1 = QB_LOAD(uint16, xg + 32 * k + 16); \
     QB_MX_STORE_FOLD(k, w0, w1, yb)                                                         \
@@ -646,7 +646,7 @@ void qb__nvf4_quant1(global const uint* xb, global uchar* yb, float gs) {
 #define QB_NVF4_CODES(k, h)                                                                           \
   {                                                                                                   \
     global uchar* yb = yg + QB_NVF4_BYTES * k;                                                        \
-    QB_PREFETCH(xg + 16 * 16 + 16 * k);                                                               \
+    QB_PREFETCH(xg + QB_BLOCKS_AHEAD + 16 * k);                                                       \
     const int bad = bad16.s##h != 0;                                                                  \
     yb[0] = (uchar) e.s##h;                                                                           \
     const uint16 w = bad ? (uint16) 0u : QB_LOAD(uint16, xg + 16 * k);                                \
@@ -782,7 +782,7 @@ QB_ALWAYS_INLINE uchar8 qb__e2m1_nibbles16(float16 v, int clamp6) {
 #define QB_NVF4_CODES_F(k, h)                                                           \
   {                                                                                     \
     global uchar* yb = yg + QB_NVF4_BYTES * k;                                          \
-    QB_PREFETCH(xg + 16 * 16 + 16 * k);                                                 \
+    QB_PREFETCH(xg + QB_BLOCKS_AHEAD + 16 * k);                                         \
     yb[0] = (uchar) e.s##h;                                                             \
     const uint16 w = QB_LOAD(uint16, xg + 16 * k) & keep.s##h;                          \
     QB_STORE(uchar8, yb + 1, qb__e2m1_nibbles16(qb__div16(as_float16(w), dd.s##h), 1)); \
@@ -794,7 +794,7 @@ QB_ALWAYS_INLINE uchar8 qb__e2m1_nibbles16(float16 v, int clamp6) {
 #define QB_NVF4_CODES_OK(k, h, clamp6)                                                      \
   {                                                                                         \
     global uchar* yb = yg + QB_NVF4_BYTES * k;                                              \
-    QB_PREFETCH(xg + 16 * 16 + 16 * k);                                                     \
+    QB_PREFETCH(xg + QB_BLOCKS_AHEAD + 16 * k);                                             \
     yb[0] = em[k];                                                                          \
     const uint16 w = QB_LOAD(uint16, xg + 16 * k);                                          \
     QB_STORE(uchar8, yb + 1, qb__e2m1_nibbles16(qb__div16(as_float16(w), ddm[k]), clamp6)); \
@@ -1065,23 +1065,27 @@ kernel void qb_f8e4m3t128_f32_dequant_ocl(ulong n, global const uchar* x, global
     }                                                                              \
   } while (0)
 
-#define QB_F6_CVT_KERNEL(name, EB, MB, BIAS)                                                  \
-  kernel void name(ulong n, global const uint* x, global uchar* y) {                          \
-    QB_GROUP_SPAN(                                                                            \
-        n, 4, 32, j,                                                                          \
-        {                                                                                     \
-          const uint w = (uint) qb__f32_to_fn_small(x[4 * j], EB, MB, BIAS, 0) |              \
-                         (uint) qb__f32_to_fn_small(x[4 * j + 1], EB, MB, BIAS, 0) << 6 |     \
-                         (uint) qb__f32_to_fn_small(x[4 * j + 2], EB, MB, BIAS, 0) << 12 |    \
-                         (uint) qb__f32_to_fn_small(x[4 * j + 3], EB, MB, BIAS, 0) << 18;     \
-          y[3 * j] = (uchar) w;                                                               \
-          y[3 * j + 1] = (uchar) (w >> 8);                                                    \
-          y[3 * j + 2] = (uchar) (w >> 16);                                                   \
-        },                                                                                    \
-        e,                                                                                    \
-        qb__store_6bit32(qb__f32_to_fn_small16(QB_LOAD(uint16, x + e), EB, MB, BIAS, 0),      \
-                         qb__f32_to_fn_small16(QB_LOAD(uint16, x + e + 16), EB, MB, BIAS, 0), \
-                         y + e / 4 * 3));                                                     \
+#define QB_F6_CVT_KERNEL(name, EB, MB, BIAS)                                                    \
+  kernel void name(ulong n, global const uint* x, global uchar* y) {                            \
+    QB_GROUP_SPAN(                                                                              \
+        n, 4, 32, j,                                                                            \
+        {                                                                                       \
+          const uint w = (uint) qb__f32_to_fn_small(x[4 * j], EB, MB, BIAS, 0) |                \
+                         (uint) qb__f32_to_fn_small(x[4 * j + 1], EB, MB, BIAS, 0) << 6 |       \
+                         (uint) qb__f32_to_fn_small(x[4 * j + 2], EB, MB, BIAS, 0) << 12 |      \
+                         (uint) qb__f32_to_fn_small(x[4 * j + 3], EB, MB, BIAS, 0) << 18;       \
+          y[3 * j] = (uchar) w;                                                                 \
+          y[3 * j + 1] = (uchar) (w >> 8);                                                      \
+          y[3 * j + 2] = (uchar) (w >> 16);                                                     \
+        },                                                                                      \
+        e,                                                                                      \
+        {                                                                                       \
+          QB_STREAM_PF(x + e);                                                                  \
+          QB_STREAM_PF(x + e + 16);                                                             \
+          qb__store_6bit32(qb__f32_to_fn_small16(QB_LOAD(uint16, x + e), EB, MB, BIAS, 0),      \
+                           qb__f32_to_fn_small16(QB_LOAD(uint16, x + e + 16), EB, MB, BIAS, 0), \
+                           y + e / 4 * 3);                                                      \
+        });                                                                                     \
   }
 
 #define QB_F6_WIDEN_KERNEL(name, EB, MB, BIAS)                                                             \
@@ -1105,9 +1109,11 @@ kernel void qb_f32_f4e2m1_cvt_ocl(ulong n, global const uint* x, global uchar* y
   QB_GROUP_SPAN(
       n, 2, 16, j,
       y[j] = qb__f32_to_fn_small(x[2 * j], 2, 1, 1, 0) | qb__f32_to_fn_small(x[2 * j + 1], 2, 1, 1, 0) << 4,
-      e,
-      QB_STORE(uchar8, y + e / 2,
-               qb__pack_nibbles16(qb__f32_to_fn_small16(QB_LOAD(uint16, x + e), 2, 1, 1, 0))));
+      e, {
+        QB_STREAM_PF(x + e);
+        QB_STORE(uchar8, y + e / 2,
+                 qb__pack_nibbles16(qb__f32_to_fn_small16(QB_LOAD(uint16, x + e), 2, 1, 1, 0)));
+      });
 }
 
 kernel void qb_f4e2m1_f32_cvt_ocl(ulong n, global const uchar* x, global uint* y) {

@@ -84,8 +84,8 @@ void qb__q4_0_quant1(global const float* xb, global uchar* yb) {
 #define QB_Q4_0_CODES(k, h)                                                                        \
   {                                                                                                \
     global uchar* yb = yg + QB_Q4_0_BYTES * k;                                                     \
-    QB_PREFETCH(xg + 16 * 32 + 32 * k);                                                            \
-    QB_PREFETCH(xg + 16 * 32 + 32 * k + 16);                                                       \
+    QB_PREFETCH(xg + QB_BLOCKS_AHEAD + 32 * k);                                                    \
+    QB_PREFETCH(xg + QB_BLOCKS_AHEAD + 32 * k + 16);                                               \
     QB_STORE(ushort, yb, (ushort) hd.s##h);                                                        \
     QB_STORE(uchar16, yb + 2,                                                                      \
              convert_uchar16(qb__q4_0_codes16(QB_LOAD(float16, xg + 32 * k), id.s##h) |            \
@@ -425,8 +425,8 @@ QB_ALWAYS_INLINE uint16 qb__int4g_codes16p(float16 v, float ds, float nz, float 
     global uchar* yb = yg + (3 + G / 2) * k;                                                                 \
     QB_STORE(uint, yb, hzw[k]); /* byte 3 is the first codes' (stored below) */                              \
     for (int j = 0; j < G / 16; j += 2) {                                                                    \
-      QB_PREFETCH(xg + 16 * G + G * k + 16 * j);                                                             \
-      QB_PREFETCH(xg + 16 * G + G * k + 16 * j + 16);                                                        \
+      QB_PREFETCH(xg + QB_BLOCKS_AHEAD + G * k + 16 * j);                                                    \
+      QB_PREFETCH(xg + QB_BLOCKS_AHEAD + G * k + 16 * j + 16);                                               \
       QB_STORE(uchar16, yb + 3 + 8 * j,                                                                      \
                qb__int4g_pack32(qb__int4g_codes16p(QB_INT4G_VEC(xg + G * k, j), dsm[k], nzm[k], hzm[k]),     \
                                 qb__int4g_codes16p(QB_INT4G_VEC(xg + G * k, j + 1), dsm[k], nzm[k], hzm[k]), \

@@ -424,6 +424,12 @@ float qb__hminmax16f(float16 v, int largest) {
  */
 #define QB_BLOCKS16(nb, b16, group, b, one) QB_SPAN16(nb, b16, group, b, one)
 
+/* How far ahead (f32 elements) the sixteen-block quantizers prefetch in their second
+ * pass (QB_PREFETCH): 8 KiB, what the per-128 FP8 and int4 quantizers' next sixteen
+ * blocks were when they reached 0.9-0.98 of the copy roof on PoCL, where the 16- and
+ * 32-element formats' next sixteen blocks (1-2 KiB) left NVFP4 and q4 per 32 at 0.6. */
+#define QB_BLOCKS_AHEAD 2048
+
 /* M(k, h) for the sixteen blocks of a group: k the block, h its lane as a hex digit
  * (for the vector component .s<h>). Kept out of clang-format, whose layout of this list
  * changed from one run to the next. */
@@ -559,8 +565,8 @@ QB_ALWAYS_INLINE void qb__s8_quant1(global const float* xb, global uchar* yb, co
 #define QB_S8_CODES(k, h)                                                                                   \
   {                                                                                                         \
     global uchar* yb = yg + (32 + sb) * k;                                                                  \
-    QB_PREFETCH(xg + 16 * 32 + 32 * k);                                                                     \
-    QB_PREFETCH(xg + 16 * 32 + 32 * k + 16);                                                                \
+    QB_PREFETCH(xg + QB_BLOCKS_AHEAD + 32 * k);                                                             \
+    QB_PREFETCH(xg + QB_BLOCKS_AHEAD + 32 * k + 16);                                                        \
     if (f16)                                                                                                \
       QB_STORE(ushort, yb, (ushort) s.s##h);                                                                \
     else                                                                                                    \
