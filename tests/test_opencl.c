@@ -556,9 +556,9 @@ static void qb__test_copy_roof(void** state) {
   assert_non_null(strstr(err.msg, "largest allocation"));
   assert_int_equal(b->ops->prepare_copy(b, 0, 12, 1, 1, 0, &st, &moved, &err), QB_BAD_INPUT);
   assert_null(st);
-  /* The mixes: a copy, the read-heavy and write-heavy casts', a read (dots), and
-   * q8_0's 64:17. */
-  static const unsigned mixes[][2] = {{1, 1}, {4, 1}, {1, 4}, {1, 0}, {64, 17}};
+  /* The mixes: a copy, the read-heavy and write-heavy casts', a read (dots), q8_0's
+   * quantizer's 64:17 and its dequantizer's 17:64. */
+  static const unsigned mixes[][2] = {{1, 1}, {4, 1}, {1, 4}, {1, 0}, {64, 17}, {17, 64}};
   size_t wg;
   unsigned vec;
   qb_opencl_geometry(b, 0, &wg, &vec);
@@ -598,7 +598,8 @@ static void qb__test_copy_roof(void** state) {
         }
       }
       b->ops->release(b, st);
-      const bool copy = strcmp(name, "lines") != 0 && strcmp(name, "planes") != 0;
+      const bool copy =
+          strcmp(name, "lines") != 0 && strcmp(name, "planes") != 0 && strcmp(name, "steps") != 0;
       const size_t nsz = copy ? sizeof sizes / sizeof sizes[0] : sizeof chunk_sizes / sizeof chunk_sizes[0];
       for (size_t k = 0; k < nsz; k++) {
         /* A copy way's footprint in word pairs; a stream way's in chunks of rd + wr lines. */
@@ -618,13 +619,24 @@ static void qb__test_copy_roof(void** state) {
         }
         assert_int_equal(yb, n * wr * 64);
         /* Chunk c's line j (16 words) of y: the XOR of its rd lines of x, each word ^ j;
-         * the planes way lays line j of chunk c at j * n + c, the lines way at c * w + j. */
-        const bool planes = strcmp(name, "planes") == 0;
+         * the planes way lays line j of chunk c at j * n + c, the others at c * w + j.
+         * The steps way writes line j after the first ceil((s + 1) rd / (rd + wr))
+         * lines read at its step s, so it holds the XOR of those. */
+        const bool planes = strcmp(name, "planes") == 0, steps = strcmp(name, "steps") == 0;
         for (size_t c = 0; c < n; c++) {
+          unsigned read_before[128], ri = 0, wi = 0;
+          for (unsigned s = 0; s < rd + wr && wr <= 128; s++) {
+            if ((size_t) ri * (rd + wr) < (size_t) (s + 1) * rd) {
+              ri++;
+            } else {
+              read_before[wi++] = ri;
+            }
+          }
           for (unsigned j = 0; j < wr; j++) {
+            const unsigned reads = steps ? read_before[j] : rd;
             for (unsigned v = 0; v < 16; v++) {
               uint32_t want = j;
-              for (unsigned i = 0; i < rd; i++) want ^= x[(planes ? i * n + c : c * rd + i) * 16 + v];
+              for (unsigned i = 0; i < reads; i++) want ^= x[(planes ? i * n + c : c * rd + i) * 16 + v];
               const uint32_t got = y[(planes ? j * n + c : c * wr + j) * 16 + v];
               if (got != want)
                 fail_msg(

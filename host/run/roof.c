@@ -2,9 +2,10 @@
  * Roofs, measured in the same run and through the same machinery as the cases:
  * copy, read and write bandwidth at every size class (L1, L2, L3, DRAM), on one thread
  * and on every core; and the compute roof of each `*_peak` family's usable variants
- * (GFLOP/s in L1). A row's roof_fraction divides by the copy roof of its size class
- * and thread count. Each OpenCL device gets its own copy roof (its plain copy kernel)
- * at every footprint its cases use, and its rows divide by that.
+ * (GFLOP/s in L1), and the stream roof of every other read:write mix a case moves. A
+ * row's roof_fraction divides by the roof of its family's mix at its size class and
+ * thread count. Each OpenCL device gets its own roofs (the fastest of its ways of each
+ * mix) at every footprint and mix its cases use, and its rows divide by those.
  */
 #include <inttypes.h>
 #include <math.h>
@@ -515,7 +516,7 @@ static void qb__device_copy_trial(qb__roofing* r, qb_roof* x) {
   }
 }
 
-/* Trials of each device copy roof at the start of the run (each way as many
+/* Trials of each device bandwidth roof at the start of the run (each way as many
  * repetitions as the suite's cases); rows above it add one each (qb_roof_retry), and
  * the end of the run one more (qb_roofs_last_trial), as for the CPU roofs. */
 #define QB__DEVICE_ROOF_TRIALS 3
@@ -559,7 +560,8 @@ static bool qb__plan_has_host_work(const qb_plan* p) {
   return false;
 }
 
-/* One copy roof per (device, footprint) that a planned device case will be held to. */
+/* One bandwidth roof per (device, footprint, mix) that a planned device case will be
+ * held to. */
 static void qb__device_roofs(qb__roofing* r) {
   const qb_plan* plan = r->in->plan;
   for (size_t i = 0; i < plan->count && !*r->in->stop; i++) {

@@ -226,7 +226,7 @@ static bool qb__shown_row(const qb_runner* r, const json_t* row) {
 }
 
 /* A row's roof fields. While the run goes on (`last` false), a shown row above its roof
- * (CPU or device copy) has the roof timed again first (a load that slowed the roof down may be gone);
+ * (CPU or device bandwidth) has the roof timed again first (a load that slowed the roof down may be gone);
  * at the end (`last`), every row is held to the roofs as they finally are, and a shown
  * row still above its roof is a warning that names both. */
 static void qb__roof_fields(qb_runner* r, const qb_case* k, json_t* row, bool last) {
@@ -272,7 +272,7 @@ static void qb__roof_fields(qb_runner* r, const qb_case* k, json_t* row, bool la
   }
 }
 
-/* At the end of the run: one more trial of every CPU bandwidth and device copy roof a
+/* At the end of the run: one more trial of every CPU and device bandwidth roof a
  * row was held to, then every
  * row's fractions again against the roofs as they finally are. */
 static void qb__roofs_last(qb_runner* r, const qb_plan* plan) {

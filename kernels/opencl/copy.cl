@@ -147,6 +147,33 @@ kernel void qb_stream_ocl_lines(ulong n, global const uint16* x, global uint16* 
 }
 
 /*
+ * steps: one chunk per work-item (QB_VEC chunks each ran 0.92x at the largest mixes),
+ * its reads spread among its writes: step s
+ * (of r + w) reads while fewer than ceil((s + 1) r / (r + w)) lines have been read, else
+ * writes its next line as the XOR of the lines read so far (the way a block dequantizer
+ * moves a write-heavy mix: a few bytes in, a line or two out, where `lines` wrote a whole
+ * chunk's lines in one burst: dequantizers ran up to 1.10 of that). The XOR of every
+ * line read is stored, never in practice, where it equals QB_ROOF_MAGIC.
+ */
+kernel void qb_stream_ocl_steps(ulong n, global const uint16* x, global uint16* y, uint r, uint w) {
+  const ulong c = get_global_id(0);
+  if (c >= n) return;
+  uint16 acc = 0u;
+  uint ri = 0, wi = 0;
+  for (uint s = 0; s < r + w; s++) {
+    if (ri * (r + w) < (s + 1) * r) {
+      QB_PREFETCH(x + c * r + ri + QB_STREAM_LINES_AHEAD);
+      acc ^= x[c * r + ri];
+      ri++;
+    } else {
+      y[c * w + wi] = acc ^ (uint16) wi;
+      wi++;
+    }
+  }
+  if (all(acc == (uint16) QB_ROOF_MAGIC)) y[w ? c * w : c] = acc;
+}
+
+/*
  * planes: the r lines read of a chunk lie in r planes of n lines each (line j of chunk
  * c at j * n + c), the w written in w planes, in 16-byte vectors: work-item g takes
  * vectors g, g + G, ... (G the global size), QB_VEC of them at most, so neighbouring

@@ -29,7 +29,8 @@ static const qb__ocl_entry qb__entries[] = {
  * The copy ways (32-bit words; unit: words per work-item step) move the 1:1 mix only:
  * the last is the implementation's own copy (clEnqueueCopyBuffer: a copy engine, or its
  * own kernel), the first also the timer check's copy. The stream ways move any mix, in
- * chunks of r 64-byte lines read and w written (unit: work-item steps per chunk). Not a
+ * chunks of r 64-byte lines read and w written (unit: work-item steps per chunk, each
+ * taking QB_VEC; 0: one chunk per work-item). Not a
  * family's variants, so not in the table above. */
 static const qb__ocl_entry qb__copy_entries[] = {
     {QB_FAMILY_COUNT, "u32", "qb_copy_ocl", QB__OCL_ARGS_CAST, 1, QB__OCL_NEED_NONE, false, QB_SEM_EXACT},
@@ -40,6 +41,8 @@ static const qb__ocl_entry qb__copy_entries[] = {
     {QB_FAMILY_COUNT, "enqueue_copy", "clEnqueueCopyBuffer", QB__OCL_ARGS_COPYBUF, 1, QB__OCL_NEED_NONE,
      false, QB_SEM_EXACT},
     {QB_FAMILY_COUNT, "lines", "qb_stream_ocl_lines", QB__OCL_ARGS_STREAM, 1, QB__OCL_NEED_NONE, false,
+     QB_SEM_EXACT},
+    {QB_FAMILY_COUNT, "steps", "qb_stream_ocl_steps", QB__OCL_ARGS_STREAM, 0, QB__OCL_NEED_NONE, false,
      QB_SEM_EXACT},
     {QB_FAMILY_COUNT, "planes", "qb_stream_ocl_planes", QB__OCL_ARGS_STREAM, 4, QB__OCL_NEED_NONE, false,
      QB_SEM_EXACT},
@@ -447,8 +450,9 @@ static cl_int qb__set_args(qb__ocl_case* s) {
   s->local = qb__kernel_wg(d, s->k);
   /* Rounded up: a copy way's last words need not fill a unit (a family's n is whole
    * units, where this changes nothing). A stream way's unit is its steps per chunk. */
-  const size_t units =
-      s->e->args == QB__OCL_ARGS_STREAM ? c->n * s->e->unit : (c->n + s->e->unit - 1) / s->e->unit;
+  const size_t units = s->e->args != QB__OCL_ARGS_STREAM ? (c->n + s->e->unit - 1) / s->e->unit
+                       : s->e->unit == 0                 ? c->n * d->vec
+                                                         : c->n * s->e->unit;
   if (s->e->args == QB__OCL_ARGS_TILE) {
     /* A work-group per QB_VEC tiles (the unit: lowbit.cl), its work-items sharing each
      * tile's rows: at most one row each, and a power of two for the local-memory tree. */
@@ -692,7 +696,7 @@ static qb_status qb__copy_state(qb__ocl* o, qb__ocl_device* d, size_t bytes, uns
   const size_t line = 64, chunk = (rd + wr) * line;
   const size_t chunks = stream ? (bytes / chunk ? bytes / chunk : 1) : 0;
   /* A read-only mix still has a y: a line per work-item at most (copy.cl). */
-  const size_t y_read = (chunks * e->unit / d->vec + d->wg + 1) * line;
+  const size_t y_read = ((e->unit ? chunks * e->unit / d->vec : chunks) + d->wg + 1) * line;
   const qb_backend_case c = {.n = stream ? chunks : bytes / 8,
                              .x_bytes = stream ? chunks * rd * line : bytes / 2,
                              .y_bytes = !stream ? bytes / 2
