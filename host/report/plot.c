@@ -147,8 +147,9 @@ static bool qb__roof_of_row(const qb_result_roof* roof, const qb_result_row* r) 
 }
 
 /* The roof a row is measured against, in GB/s; NAN when it is not a bandwidth roof.
- * A device measures its copy roof at each footprint its cases use, so several may
- * share a size class: the one whose footprint is nearest the row's bytes is its own. */
+ * A device measures its roof of each mix at each footprint its cases use, so several
+ * may share a name and size class: the one whose footprint is nearest the row's bytes
+ * is its own. */
 static double qb__roof_gbps(const qb_resultset* s, const qb_result_row* r, double gbps, double rf,
                             double bytes) {
   const qb_result_roof* best = NULL;
@@ -983,7 +984,7 @@ static qb_status qb__roofline_roofs(const qb__plotter* p, const qb_resultset* se
                (r->device[0] == '\0'
                     ? cpu
                     : strcmp(r->backend, row->backend) == 0 && strcmp(r->device, row->device) == 0);
-        /* A device measures its copy roof at each footprint: only the one nearest the case's. */
+        /* A device measures its roofs at each footprint: only the one nearest the case's. */
         if (keep && r->device[0] != '\0') keep = qb__case_roof(pk->v[k]) == r;
       }
       if (keep && r->bytes_per_second / 1e9 > bw_max) bw_max = r->bytes_per_second / 1e9;
@@ -2108,7 +2109,8 @@ static void qb__html_rooftab(FILE* f, const qb__rooftab* t, const qb_plot_peers*
       "at each size class and thread count the rows were measured at: the best variant, chosen by the median "
       "GB/s of its ok repetitions (a failed or skipped row is never chosen), its fraction of its own roof "
       "(the row's <code>roof_fraction</code>: the machine's measured roof for the family's read:write mix "
-      "at that size and thread count; a device's against that device's copy roof) and its GB/s. A fraction "
+      "at that size and thread count; a device's against that device's own roof of the mix) and its GB/s. A "
+      "fraction "
       "above 100 % is flagged: the roof is not a limit there. A dot also shows its fraction of its path's "
       "compute peak (<code>compute_roof_fraction</code>, \"compute\"): the higher of its two fractions is "
       "what binds it. A \"ceiling\" is the fraction of the cell's roof that the family's best reaches, on "
