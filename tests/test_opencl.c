@@ -535,7 +535,7 @@ static void qb__test_too_large(void** state) {
 }
 
 /* The bandwidth roofs' states: a size the device cannot hold is QB_SKIPPED, a copy
- * footprint that is not whole pairs of 32-bit words QB_BAD_INPUT, a way past the last
+ * footprint under a pair of 32-bit words QB_BAD_INPUT, a way past the last
  * of a mix QB_BAD_INPUT; every way of every mix runs and says which timer it used, as a
  * case does, and moves every byte it is credited with (a copy way copies every word,
  * sizes around its vectors and work-groups, tails included; a stream way writes each
@@ -554,8 +554,12 @@ static void qb__test_copy_roof(void** state) {
                    QB_SKIPPED);
   assert_null(st);
   assert_non_null(strstr(err.msg, "largest allocation"));
-  assert_int_equal(b->ops->prepare_copy(b, 0, 12, 1, 1, 0, &st, &moved, &err), QB_BAD_INPUT);
+  assert_int_equal(b->ops->prepare_copy(b, 0, 6, 1, 1, 0, &st, &moved, &err), QB_BAD_INPUT);
   assert_null(st);
+  /* A footprint that is not whole word pairs is rounded down, and says so in *moved. */
+  assert_int_equal(b->ops->prepare_copy(b, 0, 1004, 1, 1, 0, &st, &moved, &err), QB_OK);
+  assert_int_equal(moved, 1000);
+  b->ops->release(b, st);
   /* The mixes: a copy, the read-heavy and write-heavy casts', a read (dots), q8_0's
    * quantizer's 64:17 and its dequantizer's 17:64. */
   static const unsigned mixes[][2] = {{1, 1}, {4, 1}, {1, 4}, {1, 0}, {64, 17}, {17, 64}};

@@ -30,8 +30,8 @@ static const qb__ocl_entry qb__entries[] = {
  * the last is the implementation's own copy (clEnqueueCopyBuffer: a copy engine, or its
  * own kernel), the first also the timer check's copy. The stream ways move any mix, in
  * chunks of r 64-byte lines read and w written (unit: work-item steps per chunk, each
- * taking QB_VEC; 0: one chunk per work-item). Not a
- * family's variants, so not in the table above. */
+ * step taking QB_VEC; 0: one chunk per work-item). Not a family's variants, so not in
+ * the table above. */
 static const qb__ocl_entry qb__copy_entries[] = {
     {QB_FAMILY_COUNT, "u32", "qb_copy_ocl", QB__OCL_ARGS_CAST, 1, QB__OCL_NEED_NONE, false, QB_SEM_EXACT},
     {QB_FAMILY_COUNT, "u128", "qb_copy_ocl_u128", QB__OCL_ARGS_CAST, 4, QB__OCL_NEED_NONE, false,
@@ -678,8 +678,8 @@ static const char* qb__copy_way(qb_backend* b, int way, unsigned rd, unsigned wr
 /* The device's way `way` of the mix rd:wr over a footprint of `bytes`, from host data x
  * (NULL: zeros; else the x buffer's bytes: words for a copy way, lines for a stream
  * way); *moved: the bytes one run reads and writes. A copy way moves two buffers of
- * half the footprint in whole words, a stream way whole chunks of rd + wr lines (at
- * least one). */
+ * half the footprint in whole words (rounded down), a stream way whole chunks of
+ * rd + wr lines (at least one). */
 static qb_status qb__copy_state(qb__ocl* o, qb__ocl_device* d, size_t bytes, unsigned rd, unsigned wr,
                                 int way, const void* x, qb__ocl_case** state, size_t* moved, qb_error* err) {
   *state = NULL;
@@ -689,10 +689,10 @@ static qb_status qb__copy_state(qb__ocl* o, qb__ocl_device* d, size_t bytes, uns
                    rd, wr);
   }
   const bool stream = e->args == QB__OCL_ARGS_STREAM;
-  if (!stream && (bytes < 8 || bytes % 8 != 0)) {
-    return qb_fail(err, QB_BAD_INPUT, "OpenCL: copy roof of %zu bytes: expected a positive multiple of 8",
-                   bytes);
+  if (!stream && bytes < 8) {
+    return qb_fail(err, QB_BAD_INPUT, "OpenCL: copy roof of %zu bytes: expected at least 8", bytes);
   }
+  if (!stream) bytes = bytes / 8 * 8;
   const size_t line = 64, chunk = (rd + wr) * line;
   const size_t chunks = stream ? (bytes / chunk ? bytes / chunk : 1) : 0;
   /* A read-only mix still has a y: a line per work-item at most (copy.cl). */
@@ -897,7 +897,7 @@ qb_status qb_opencl_test_copy(qb_backend* b, int device, int way, unsigned rd, u
   if (st != QB_OK) return st;
   /* The buffers' sizes, as qb__copy_state made them (it clears them in the state). */
   const bool stream = s->e->args == QB__OCL_ARGS_STREAM;
-  *y_bytes = stream ? (wr ? s->c.n * wr * 64 : 0) : bytes / 2;
+  *y_bytes = stream ? (wr ? s->c.n * wr * 64 : 0) : bytes / 8 * 4;
   /* The warm-up launches ran already; one more, then the output. */
   cl_int rc = qb__enqueue(s, NULL, NULL);
   if (rc == CL_SUCCESS && *y_bytes > 0)
