@@ -574,10 +574,12 @@ __attribute__((target("avx512f"))) static uint64_t qb__stream_avx512_nt_pf(const
  * (kernels/common/stream-x86.h, qb__stream_run step 3) around a body that reads and
  * writes the mix's bytes, so that a kernel streaming its output through that driver
  * moves its bytes no better than a way of its roof. A group is r bytes in and w out (the
- * mix in lowest terms); a tile is as many groups as the driver takes (at most
- * QB_STREAM_TILE bytes out and QB_STREAM_TILE_IN in, at least one), so the tiles have the
- * kernels' sizes (2 KiB in and 1 KiB out for 2:1, 192 B in and 1 KiB out for 3:16).
- * Per tile:
+ * mix in lowest terms); a tile is as many groups as the driver takes, so the tiles have
+ * the kernels' sizes: where a group reads at least what it writes and a few groups make
+ * whole lines of output (qb_stream_line_groups), those (256 B in and 128 B out for 2:1),
+ * each tile streamed out while the next is folded, with its input lines prefetched at
+ * once, as the driver's line tiles; otherwise at most QB_STREAM_TILE bytes
+ * out and QB_STREAM_TILE_IN in, at least one, as below. Per tile:
  * 1. The tile's input folded into one accumulator (vector loads, the last one ending at
  *    the tile's last byte), and the accumulator XOR a counter stored over the tile's
  *    output in a buffer on the stack (in L1), as a kernel's plain loop writes its tile.
@@ -590,8 +592,9 @@ __attribute__((target("avx512f"))) static uint64_t qb__stream_avx512_nt_pf(const
  *    and, between the lines, prefetches of the input QB_STREAM_AHEAD bytes on (a tile's
  *    worth, none past the end of the input) spread evenly over them.
  * What is left under a tile goes through step 1 straight to the destination, and an
- * sfence ends the call. The driver's constants are its own (stream-x86.h is included
- * for them only: its functions are built with each kernel's flags, not the host's).
+ * sfence ends the call. The driver's constants and its line tiles are its own
+ * (stream-x86.h is included for them only: its functions are built with each kernel's
+ * flags, not the host's).
  */
 #define QB__TILE_FOLD(V, LOADU, STOREU, acc, ctr, src, nin, dst, nout)                            \
   do {                                                                                            \
@@ -619,48 +622,69 @@ __attribute__((target("avx512f"))) static uint64_t qb__stream_avx512_nt_pf(const
     }                                                                                             \
   } while (0)
 
-#define QB__TILE_BODY(V, LOADU, STOREU, NT_LINE)                                               \
-  const char* in = (const char*) x;                                                            \
-  char* out = (char*) y;                                                                       \
-  const V zero = {0};                                                                          \
-  const V salt = zero + (uint64_t) 0x9E3779B97F4A7C15u;                                        \
-  V acc = zero, ctr = salt;                                                                    \
-  size_t tile = w < QB_STREAM_TILE ? QB_STREAM_TILE / w : 1;                                   \
-  if (tile * r > QB_STREAM_TILE_IN) tile = r < QB_STREAM_TILE_IN ? QB_STREAM_TILE_IN / r : 1;  \
-  const size_t tile_in = tile * r, tile_out = tile * w;                                        \
-  _Alignas(64) char buf[QB_STREAM_BUF];                                                        \
-  size_t left = groups;                                                                        \
-  for (; left >= tile; left -= tile) {                                                         \
-    QB__TILE_FOLD(V, LOADU, STOREU, acc, ctr, in, tile_in, buf, tile_out); /* 1. */            \
-    /* 2. */                                                                                   \
-    const size_t pf_bytes = left * r >= QB_STREAM_AHEAD + tile_in ? tile_in : 0;               \
-    const char* pf = in + QB_STREAM_AHEAD;                                                     \
-    const char* const pf_end = pf + pf_bytes;                                                  \
-    const char* src = buf;                                                                     \
-    char* dst = out;                                                                           \
-    size_t bytes = tile_out;                                                                   \
-    const size_t lead = (size_t) (-(uintptr_t) dst & 63);                                      \
-    if (lead != 0) {                                                                           \
-      const size_t k = lead < bytes ? lead : bytes;                                            \
-      memcpy(dst, src, k);                                                                     \
-      dst += k;                                                                                \
-      src += k;                                                                                \
-      bytes -= k;                                                                              \
-    }                                                                                          \
-    const size_t lines = bytes / 64;                                                           \
-    const size_t per = lines != 0 ? (pf_bytes / 64 + lines - 1) / lines : 0;                   \
-    for (; bytes >= 64; bytes -= 64, dst += 64, src += 64) {                                   \
-      for (size_t k = 0; k < per && pf < pf_end; k++, pf += 64) _mm_prefetch(pf, _MM_HINT_T0); \
-      NT_LINE(dst, src);                                                                       \
-    }                                                                                          \
-    if (bytes != 0) memcpy(dst, src, bytes);                                                   \
-    in += tile_in;                                                                             \
-    out += tile_out;                                                                           \
-  }                                                                                            \
-  if (left != 0) QB__TILE_FOLD(V, LOADU, STOREU, acc, ctr, in, left* r, out, left* w);         \
-  _mm_sfence();                                                                                \
-  uint64_t h;                                                                                  \
-  memcpy(&h, &acc, sizeof h);                                                                  \
+#define QB__TILE_BODY(V, LOADU, STOREU, NT_LINE)                                                          \
+  const char* in = (const char*) x;                                                                       \
+  char* out = (char*) y;                                                                                  \
+  const V zero = {0};                                                                                     \
+  const V salt = zero + (uint64_t) 0x9E3779B97F4A7C15u;                                                   \
+  V acc = zero, ctr = salt;                                                                               \
+  _Alignas(64) char buf[QB_STREAM_BUF];                                                                   \
+  size_t left = groups;                                                                                   \
+  const size_t line_tile = qb_stream_line_groups(r, w, 1);                                                \
+  if (line_tile != 0 && line_tile * w <= sizeof buf / 2 && (uintptr_t) out % 64 == 0) {                   \
+    const size_t tile_in = line_tile * r, tile_out = line_tile * w;                                       \
+    char* const half[2] = {buf, buf + sizeof buf / 2};                                                    \
+    size_t k = 0;                                                                                         \
+    for (; left >= line_tile; left -= line_tile, k ^= 1) {                                                \
+      QB__TILE_FOLD(V, LOADU, STOREU, acc, ctr, in, tile_in, half[k], tile_out); /* 1. */                 \
+      if (left * r >= QB_STREAM_AHEAD + tile_in) {                               /* 2. */                 \
+        for (size_t b_ = 0; b_ < tile_in; b_ += 64) _mm_prefetch(in + QB_STREAM_AHEAD + b_, _MM_HINT_T0); \
+      }                                                                                                   \
+      if (left != groups) {                                                                               \
+        for (size_t l_ = 0; l_ < tile_out; l_ += 64) NT_LINE(out - tile_out + l_, half[k ^ 1] + l_);      \
+      }                                                                                                   \
+      in += tile_in;                                                                                      \
+      out += tile_out;                                                                                    \
+    }                                                                                                     \
+    if (left != groups) {                                                                                 \
+      for (size_t l_ = 0; l_ < tile_out; l_ += 64) NT_LINE(out - tile_out + l_, half[k ^ 1] + l_);        \
+    }                                                                                                     \
+  } else {                                                                                                \
+    size_t tile = w < QB_STREAM_TILE ? QB_STREAM_TILE / w : 1;                                            \
+    if (tile * r > QB_STREAM_TILE_IN) tile = r < QB_STREAM_TILE_IN ? QB_STREAM_TILE_IN / r : 1;           \
+    const size_t tile_in = tile * r, tile_out = tile * w;                                                 \
+    for (; left >= tile; left -= tile) {                                                                  \
+      QB__TILE_FOLD(V, LOADU, STOREU, acc, ctr, in, tile_in, buf, tile_out); /* 1. */                     \
+      /* 2. */                                                                                            \
+      const size_t pf_bytes = left * r >= QB_STREAM_AHEAD + tile_in ? tile_in : 0;                        \
+      const char* pf = in + QB_STREAM_AHEAD;                                                              \
+      const char* const pf_end = pf + pf_bytes;                                                           \
+      const char* src = buf;                                                                              \
+      char* dst = out;                                                                                    \
+      size_t bytes = tile_out;                                                                            \
+      const size_t lead = (size_t) (-(uintptr_t) dst & 63);                                               \
+      if (lead != 0) {                                                                                    \
+        const size_t k = lead < bytes ? lead : bytes;                                                     \
+        memcpy(dst, src, k);                                                                              \
+        dst += k;                                                                                         \
+        src += k;                                                                                         \
+        bytes -= k;                                                                                       \
+      }                                                                                                   \
+      const size_t lines = bytes / 64;                                                                    \
+      const size_t per = lines != 0 ? (pf_bytes / 64 + lines - 1) / lines : 0;                            \
+      for (; bytes >= 64; bytes -= 64, dst += 64, src += 64) {                                            \
+        for (size_t k = 0; k < per && pf < pf_end; k++, pf += 64) _mm_prefetch(pf, _MM_HINT_T0);          \
+        NT_LINE(dst, src);                                                                                \
+      }                                                                                                   \
+      if (bytes != 0) memcpy(dst, src, bytes);                                                            \
+      in += tile_in;                                                                                      \
+      out += tile_out;                                                                                    \
+    }                                                                                                     \
+  }                                                                                                       \
+  if (left != 0) QB__TILE_FOLD(V, LOADU, STOREU, acc, ctr, in, left* r, out, left* w);                    \
+  _mm_sfence();                                                                                           \
+  uint64_t h;                                                                                             \
+  memcpy(&h, &acc, sizeof h);                                                                             \
   return h;
 
 #if defined(__x86_64__) || defined(__i386__)
