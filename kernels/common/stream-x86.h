@@ -23,7 +23,7 @@
  *    QB_STREAM_AHEAD bytes on. Where the destination is aligned, a group reads at
  *    least what it writes and a few whole groups make whole lines of output
  *    (qb_stream_line_groups: the narrowing casts, the element encodes, the per-tensor and
- *    per-channel quantizers), a tile is those groups, two lines (QB_STREAM_LINE_TILE) or
+ *    per-channel quantizers, fake quant), a tile is those groups, two lines (QB_STREAM_LINE_TILE) or
  *    more, at least the body's unroll, its sizes constants; each tile's input lines are
  *    prefetched at once and the tile is streamed out while the next one is computed.
  *    Otherwise (the widening casts and dequantizers; the block quantizers, whose 18- or
