@@ -12,7 +12,6 @@
 #include <string.h>
 
 #include "common/fp.h"
-#include "common/stream.h"
 #include "dot/dot.h"
 #include "platform/registry.h"
 #include "test_kernels.h"
@@ -255,13 +254,6 @@ static void qb__check_kernel(const qb_kernel_info* k) {
   uint64_t seed = 0x5EED0000u + (uint64_t) k->family;
   qb__check_sizes(k, &seed);
   if (k->family == QB_FAMILY_s8_dot || k->family == QB_FAMILY_u8s8_dot) qb__check_max_n(k);
-  /* Again with every call past the out-of-cache threshold (kernels/common/stream.h): a
-   * dot with a loop of its own for that case (f32_dot avx512skx_u64) faces the same
-   * sizes, tails and offsets there; the others run the same code twice. The common
-   * harness runs this check with the threshold at "never" and restores it after. */
-  qb_kernels_set_stream_min_bytes(0);
-  qb__check_sizes(k, &seed);
-  qb_kernels_set_stream_min_bytes(QB_STREAM_NEVER);
 }
 
 /* The bound admits what reordering legitimately does and little more: summing

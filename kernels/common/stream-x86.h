@@ -64,6 +64,16 @@
 #define QB_STREAM_BUF 4096
 /* How far ahead of the tile being computed the copy prefetches the input. */
 #define QB_STREAM_AHEAD 4096
+/* How far ahead of its loads a dot that prefetches (its template's PF) prefetches its
+ * inputs out of cache (kernels/dot/README.md, "The dots out of cache on Intel"). */
+#define QB_DOT_AHEAD 2048
+
+/* Prefetches (`prefetcht0`) the lines of [p, p + bytes), one per 64 bytes from p: where
+ * p is not line-aligned, the last line is left to the next span's first prefetch, so
+ * contiguous spans cover every line. */
+static inline void qb__prefetch_span(const void* p, size_t bytes) {
+  for (size_t o = 0; o < bytes; o += 64) _mm_prefetch((const char*) p + o, _MM_HINT_T0);
+}
 
 typedef void qb__stream_body(size_t n, const void* x, void* y, const void* params);
 

@@ -53,7 +53,8 @@ static inline int qb_stream_wanted(size_t in_bytes, size_t out_bytes) {
 
 /* Whether a call that reads `in_bytes` and writes (next to) nothing reads them from
  * beyond the cache: the same threshold, for a read-only kernel (a dot) that has a loop
- * of its own for that case (kernels/dot/README.md, "The f32 dot out of cache"). */
+ * of its own for that case or prefetches (kernels/dot/README.md, "The f32 dot out of
+ * cache", "The dots out of cache on Intel"). */
 static inline int qb_stream_reads_out_of_cache(size_t in_bytes) {
   return in_bytes >= qb__kernel_config.stream_min_bytes;
 }
