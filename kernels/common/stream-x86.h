@@ -70,7 +70,7 @@
 
 /* Prefetches (`prefetcht0`) the lines of [p, p + bytes), one per 64 bytes from p: where
  * p is not line-aligned, the last line is left to the next span's first prefetch, so
- * contiguous spans cover every line. */
+ * contiguous spans cover every line. The drivers below and the dots that prefetch use it. */
 static inline void qb__prefetch_span(const void* p, size_t bytes) {
   for (size_t o = 0; o < bytes; o += 64) _mm_prefetch((const char*) p + o, _MM_HINT_T0);
 }
@@ -163,8 +163,7 @@ static inline void qb__stream_run_tiles(size_t n, const void* x, void* y, const 
     for (; left >= line_tile; left -= line_tile, k ^= 1) {
       tile_body(line_tile * group, in, half[k], params);
       if (left * in_bytes >= QB_STREAM_AHEAD + tile_in) {
-        for (size_t b = 0; b < tile_in; b += 64)
-          _mm_prefetch((const char*) in + QB_STREAM_AHEAD + b, _MM_HINT_T0);
+        qb__prefetch_span(in + QB_STREAM_AHEAD, tile_in);
       }
       if (left != groups - head) qb__stream_lines(out - tile_out, half[k ^ 1], tile_out);
       in += tile_in;
@@ -221,8 +220,7 @@ static inline void qb__prefetch_run(size_t n, const void* x, void* y, const void
   size_t left = groups;
   for (; left >= chunk; left -= chunk) {
     if (left * in_bytes >= QB_STREAM_AHEAD + chunk_in) {
-      for (size_t b = 0; b < chunk_in; b += 64)
-        _mm_prefetch((const char*) in + QB_STREAM_AHEAD + b, _MM_HINT_T0);
+      qb__prefetch_span(in + QB_STREAM_AHEAD, chunk_in);
     }
     body(chunk * group, in, out, params);
     in += chunk_in;
