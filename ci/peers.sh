@@ -29,6 +29,9 @@
 # R rounds (default 7) whose order rotates (qbench's every variant and the peer once a
 # round; best and median of the R rounds each). On a loaded machine the medians are the
 # steadier figures, and a run takes longer (each timing needs --min-time of CPU time).
+# Under each dot with a peer, a line gives each side's |result - f64 sum of its own
+# inputs| / sum |x_i y_i|: a faster peer that sums in a narrower type (ggml's f16 vec_dot
+# on a CPU with AVX512-FP16 sums in f16) is not doing the same work.
 # --csv FILE writes the best rounds' table as CSV too (PyTorch's lines appended after the
 # C peers'), one line per operation and size:
 # peer,operation,family,n,variant,qbench_gelps,peer_gelps,ratio (Gel/s: 10^9 elements

@@ -22,7 +22,9 @@
  * (qb_kernel_pick: `qbench list`'s "picked", kernels/prefer.inc included), both sides' best rates in
  * elements per second and their ratio qbench / peer (above 1: qbench is faster), then
  * each side's median rate and the median of the per-round ratios of that variant and the
- * peer (the steadier figure on a loaded machine).
+ * peer (the steadier figure on a loaded machine). A dot with a peer gets a second line:
+ * each side's |result - the f64 sum of its own inputs| / sum |x_i y_i|, so a peer that
+ * sums in a narrower type (ggml's f16 vec_dot where the CPU has AVX512-FP16) shows it.
  * --csv FILE: the same lines (not --variants' extra ones, nor the medians) as CSV too,
  * for a program (`qbench plot --peers FILE` joins them to its roof table by family):
  * peer,operation,family,n,variant,qbench_gelps,peer_gelps,ratio (Gel/s: 10^9 elements
@@ -109,9 +111,11 @@ static void qb__g_dequant(const qb__job* j) {
   const enum ggml_type t = j->peer_type ? (enum ggml_type) j->peer_type : GGML_TYPE_Q8_0;
   ggml_get_type_traits(t)->to_float(j->x, j->y, (int64_t) j->n);
 }
+/* The dots leave their result in *(double*) j->y (for the accuracy line). */
 static void qb__g_dot(const qb__job* j) {
   float s;
   ggml_get_type_traits_cpu((enum ggml_type) j->peer_type)->vec_dot((int) j->n, &s, 0, j->x, 0, j->x2, 0, 1);
+  *(double*) j->y = s;
 }
 static void qb__g_f32_f16(const qb__job* j) {
   ggml_cpu_fp32_to_fp16(j->x, j->y, (int64_t) j->n);
@@ -136,26 +140,31 @@ static void qb__nk_dot(const qb__job* j) {
     case nk_f32_k: {
       nk_f64_t r;
       nk_dot_f32(j->x, j->x2, j->n, &r);
+      *(double*) j->y = (double) r;
       break;
     }
     case nk_f16_k: {
       nk_f32_t r;
       nk_dot_f16(j->x, j->x2, j->n, &r);
+      *(double*) j->y = (double) r;
       break;
     }
     case nk_bf16_k: {
       nk_f32_t r;
       nk_dot_bf16(j->x, j->x2, j->n, &r);
+      *(double*) j->y = (double) r;
       break;
     }
     case nk_i8_k: {
       nk_i32_t r;
       nk_dot_i8(j->x, j->x2, j->n, &r);
+      *(double*) j->y = (double) r;
       break;
     }
     default: {
       nk_f32_t r;
       nk_dot_e4m3(j->x, j->x2, j->n, &r);
+      *(double*) j->y = (double) r;
       break;
     }
   }
@@ -178,6 +187,59 @@ static void* qb__alloc(size_t bytes) {
 /* Runs the reference kernel of a family (the inputs of a widening or a dot). */
 static void qb__ref(const char* family, size_t n, const void* x, void* y) {
   qb_kernel_unary(qb_kernel_reference(qb_family_find(family)))(n, x, y, NULL);
+}
+
+/* The family whose reference decodes a dot's input to f32 for the f64 sum (NULL: f32
+ * already; "": no line, as for s8, whose sums are exact integers on both sides). `second`:
+ * the dot's second input; `peer`: the peer's copy (qb8 against ggml's q8_0). */
+static const char* qb__dot_decoder(int input, bool second, bool peer) {
+  switch (input) {
+    case 0:
+      return NULL;
+    case 1:
+      return "f16_f32_cvt";
+    case 2:
+      return "bf16_f32_cvt";
+    case 3:
+      return peer ? "q8_0_f32_dequant" : "qb8_f32_dequant";
+    case 4:
+      return "f8e4m3_f32_cvt";
+    case 5:
+      return "q8_0_f32_dequant";
+    case 9:
+      return second ? "q8_0_f32_dequant" : "q4_0_f32_dequant";
+    default:
+      return "";
+  }
+}
+
+/* The dot of x, x2 (input kind `input`) in f64 from their exact f32 values, and the sum
+ * of |x_i x2_i|; tx, tx2: n floats of room. False when the input has no decoder here. */
+static bool qb__dot_f64(int input, bool peer, size_t n, const void* x, const void* x2, float* tx, float* tx2,
+                        double* sum, double* abs_sum) {
+  const char *d = qb__dot_decoder(input, false, peer), *d2 = qb__dot_decoder(input, true, peer);
+  if ((d != NULL && d[0] == '\0') || (d2 != NULL && d2[0] == '\0')) return false;
+  if (d != NULL && qb_family_find(d) == QB_FAMILY_COUNT) return false;
+  if (d2 != NULL && qb_family_find(d2) == QB_FAMILY_COUNT) return false;
+  const float* fx = (const float*) x;
+  const float* fx2 = (const float*) x2;
+  if (d != NULL) {
+    qb__ref(d, n, x, tx);
+    fx = tx;
+  }
+  if (d2 != NULL) {
+    qb__ref(d2, n, x2, tx2);
+    fx2 = tx2;
+  }
+  double s = 0, a = 0;
+  for (size_t i = 0; i < n; i++) {
+    const double p = (double) fx[i] * (double) fx2[i];
+    s += p;
+    a += fabs(p);
+  }
+  *sum = s;
+  *abs_sum = a;
+  return true;
 }
 
 typedef struct qb__op {
@@ -453,6 +515,24 @@ static int qb__run_all(const size_t* sizes, size_t n_sizes, int rounds, double m
         if (op->peer != NULL) fprintf(csv, "%.6g,%.6g", pr, qr / pr);
         fputs(op->peer != NULL ? "\n" : ",\n", csv);
         fflush(csv);
+      }
+      /* A dot beside a peer: how far each side's result is from the f64 sum of its own
+       * inputs, in units of sum |x_i y_i| (the scale of the float dots' error bound,
+       * kernels/dot/dot.h): a peer that sums in a narrower type is not doing the same work,
+       * and the line says so beside its speed. */
+      double exact_qb, abs_qb, exact_peer, abs_peer;
+      if (dot && op->peer != NULL && best_k != NULL &&
+          qb__dot_f64(op->input, false, n, qx, qx2, (float*) b.o, b.fo, &exact_qb, &abs_qb) &&
+          qb__dot_f64(op->input, true, n, px, px2, (float*) b.o, b.fo, &exact_peer, &abs_peer)) {
+        float qv[4];
+        qb_kernel_dot(best_k)(n, qx, qx2, qv);
+        double pv;
+        qb__job pjob = peer;
+        pjob.y = &pv;
+        pjob.call(&pjob);
+        printf("%-26s %-16s %9s    result error / sum|x*y|: qbench %.1e, peer %.1e\n", "", "", "",
+               fabs((double) qv[0] - exact_qb) / (abs_qb > 0 ? abs_qb : 1),
+               fabs(pv - exact_peer) / (abs_peer > 0 ? abs_peer : 1));
       }
       for (size_t ji = 0; variants && ji < nj; ji++) {
         if (jobs[ji] == QB__PEER_JOB) continue;
