@@ -34,7 +34,8 @@ typedef enum qb_isa {
 #define QB_CPU_CLASSES(X)                                                                   \
   X(other, "any CPU not below: the registry order alone")                                   \
   X(zen4, "AMD family 0x19 with AVX-512 (Zen 4: 512-bit operations as two 256-bit halves)") \
-  X(intel_avx512, "Intel with AVX-512 (measured on an Emerald Rapids Xeon: full-width 512-bit units)")
+  X(intel_avx512,                                                                           \
+    "Intel with AVX-512 (measured on Xeons with and without AVX512-BF16: full-width 512-bit units)")
 
 typedef enum qb_cpu_class {
 #define QB__CPU_CLASS_ENUM(tok, doc) QB_CPU_CLASS_##tok,
