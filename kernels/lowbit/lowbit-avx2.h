@@ -268,6 +268,9 @@ typedef struct qb__mx_prep_avx2 {
   int32_t p0[8], p1[8], es[8];
   __m256i s;
   int slow, nan;
+  /* MXINT8 under mxq-avx512.h (QB__MX_FMA_FORM) alone: some block of the step may round an
+   * element to +-128 (its codes then need the clamp to +-127). */
+  int wide;
 } qb__mx_prep_avx2;
 
 /* Steps 1-3 of qb__mx_quant_x8_avx2: the constants of 8 blocks from their amaxes. */
@@ -277,7 +280,8 @@ QB__MX_AVX2_INLINE void qb__mx_prep_x8_avx2(__m256i amax, qb__mx_kind k, qb__mx_
   /* 1. */
   const __m256i s = qb__mx_scale_x8_avx2(amax, k, mode);
   pr->s = s;
-  _mm256_storeu_si256((__m256i*) pr->es, _mm256_add_epi32(s, qb__mx_k_avx2(127, hide)));
+  const __m256i es = _mm256_add_epi32(s, qb__mx_k_avx2(127, hide));
+  _mm256_storeu_si256((__m256i*) pr->es, es);
   /* 2. */
   const __m256i bad = _mm256_cmpgt_epi32(amax, qb__mx_k_avx2(0x7F7FFFFF, hide));
   pr->nan = _mm256_movemask_ps(_mm256_castsi256_ps(bad));
@@ -294,6 +298,13 @@ QB__MX_AVX2_INLINE void qb__mx_prep_x8_avx2(__m256i amax, qb__mx_kind k, qb__mx_
   if (k == QB__MX_INT8) {
     _mm256_storeu_si256((__m256i*) pr->p0,
                         _mm256_slli_epi32(_mm256_sub_epi32(qb__mx_k_avx2(133, hide), sd), 23));
+    if (QB__MX_FMA_FORM) {
+      /* An element rounds to +-128 only where |x| 2^(6 - s) >= 127.5, so in a block whose
+       * amax >= 1.9921875 * 2^s: bits ((s + 127) << 23) | 0x7F0000 (for s = -127 that is
+       * below 1.9921875 * 2^-127, 0x7F8000: the test errs only towards the clamp). */
+      const __m256i t = _mm256_add_epi32(_mm256_slli_epi32(es, 23), qb__mx_k_avx2(0x7EFFFF, hide));
+      pr->wide = _mm256_movemask_ps(_mm256_castsi256_ps(_mm256_andnot_si256(bad, _mm256_cmpgt_epi32(amax, t))));
+    }
   } else {
     const int mbits = qb__mx_mbits(k);
     const __m256i u = _mm256_add_epi32(sd, qb__mx_k_avx2(qb__mx_eminb(k) + 23 - mbits, hide));
@@ -326,7 +337,13 @@ QB__MX_AVX2_INLINE void qb__mx_codes_x8_avx2(const float* x, const qb__mx_prep_a
    * constant per block on the vector unit, the bottleneck. */
   __asm__ volatile("" : : : "memory");
   const int slow = pr->slow;
-  if (slow == 0) {
+  if (QB__MX_FMA_FORM && k == QB__MX_INT8 && slow == 0 && pr->wide == 0) {
+    /* MXINT8 under mxq-avx512.h: no element of the step rounds to +-128 (the prep's test),
+     * so its codes need no clamp. */
+#pragma GCC unroll 8
+    for (int b = 0; b < 8; b++)
+      QB__MX_BLOCK(x + 32 * b, pr->p0, pr->p1, pr->es, b, k, 0, ties_away, width, out);
+  } else if (slow == 0) {
 #pragma GCC unroll 8
     for (int b = 0; b < 8; b++)
       QB__MX_BLOCK(x + 32 * b, pr->p0, pr->p1, pr->es, b, k, clamp, ties_away, width, out);

@@ -8,8 +8,8 @@
  * quantum, the code from the sum's bits by vpmaddwd), 16 elements per operation, the magic
  * made by vrangeps and added by an FMA with x's sign (4 operations per 16, no shift or
  * permute); the code bytes are gathered from the sums with one two-source byte permutation
- * (vpermt2b), the signs with another. MXINT8 keeps lowbit-avx2.h's encoder. Bit-exact with
- * the references. Included only by files built with the avx512vbmi flags.
+ * (vpermt2b), the signs with another. MXINT8 by one FMA per 16 elements and one vpermt2b
+ * (qb__mx_icodes_x32_avx512). Bit-exact with the references. Included only by files built with the avx512vbmi flags.
  */
 #ifndef QB_LOWBIT_MXQ_AVX512_H
 #define QB_LOWBIT_MXQ_AVX512_H
@@ -92,6 +92,44 @@ static inline __m256i qb__mx_fcodes_x32_avx512(const float* x, const int32_t* p0
   return _mm256_ternarylogic_epi32(cd, sg, _mm256_set1_epi8((char) (1 << nbits)), 0xF8);
 }
 
+/*
+ * The 32 MXINT8 codes of one block (bytes, in order) on 512-bit vectors, mul = 2^(6 - s)
+ * (lowbit-avx2.h's prep): each element's code by one FMA, x * mul + 1.5 * 2^23, whose low
+ * byte is then the code: the product is exact (a power of two; where it is not a normal
+ * float it is far below 1/2 and both give 0) and the sum lies in [2^23, 2^24), where f32's
+ * quantum is 1, so its rounding is nearest even of x * mul, the reference's (both
+ * symmetric). Ties away: x with its last bit set (for a normal product, that product with
+ * its last bit set, as qb__mx_icodes_x32_avx2; for a subnormal x the product moves by
+ * less than the distance to the next half-integer, which such an x cannot lie on with
+ * that bit clear), then the FMA. With clamp, the sums' bits are clamped as integers to
+ * those of +-127 (an element of 127.5 or more rounds to 128; lowbit-avx2.h's prep tells
+ * the steps that can, about 1 in 90 blocks of a normal distribution under FLOOR, none
+ * under RCEIL below s = 127). The low bytes of the two vectors gathered in order by one
+ * vpermt2b. 3 operations per block without clamp or ties away, where the conversion and
+ * the packs (qb__mx_icodes_x32_avx2 in 512-bit vectors) took 8.
+ */
+static inline __m256i qb__mx_icodes_x32_avx512(const float* x, const int32_t* p0, const int clamp,
+                                               const int ties_away) {
+  const __m512 mul = _mm512_castsi512_ps(_mm512_set1_epi32(*p0));
+  const __m512 magic = _mm512_castsi512_ps(_mm512_set1_epi32(0x4B400000));
+  __m512i r[2];
+#pragma GCC unroll 2
+  for (int i = 0; i < 2; i++) {
+    __m512 v = _mm512_loadu_ps(x + 16 * i);
+    if (ties_away) v = _mm512_castsi512_ps(_mm512_or_si512(_mm512_castps_si512(v), _mm512_set1_epi32(1)));
+    r[i] = _mm512_castps_si512(_mm512_fmadd_ps(v, mul, magic));
+    if (clamp)
+      r[i] = _mm512_min_epi32(_mm512_max_epi32(r[i], _mm512_set1_epi32(0x4B400000 - 127)),
+                              _mm512_set1_epi32(0x4B400000 + 127));
+  }
+  /* Output byte i: byte 4 i of the first vector (i < 16), of the second (from 64) else. */
+  const __m512i perm =
+      _mm512_set_epi8(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                      0, 0, 0, 124, 120, 116, 112, 108, 104, 100, 96, 92, 88, 84, 80, 76, 72, 68, 64, 60, 56,
+                      52, 48, 44, 40, 36, 32, 28, 24, 20, 16, 12, 8, 4, 0);
+  return _mm512_castsi512_si256(_mm512_permutex2var_epi8(r[0], perm, r[1]));
+}
+
 /* One block's codes (c, 32 bytes in order) and exponent byte e stored at out: FP6 as
  * qb__elem_avx2_pack6_lanes_x32 builds each 3-byte group in a 32-bit lane, its 24 bytes then
  * gathered by one vpermb and written by one masked store, or with `over` by a plain 32-byte
@@ -127,10 +165,8 @@ static inline void qb__mx_store_block_avx512(__m256i c, uint8_t e, const int wid
 static inline void qb__mx_block_avx512(const float* src, const int32_t* p0, const int32_t* p1,
                                        const int32_t* es, int b, qb__mx_kind k, const int clamp,
                                        const int ties_away, const int width, uint8_t* out) {
-  const __m256i c =
-      k == QB__MX_INT8
-          ? qb__mx_icodes_x32_avx2(src, _mm256_castsi256_ps(_mm256_set1_epi32(p0[b])), clamp, ties_away)
-          : qb__mx_fcodes_x32_avx512(src, p0 + b, p1 + b, k, clamp, ties_away);
+  const __m256i c = k == QB__MX_INT8 ? qb__mx_icodes_x32_avx512(src, p0 + b, clamp, ties_away)
+                                     : qb__mx_fcodes_x32_avx512(src, p0 + b, p1 + b, k, clamp, ties_away);
   qb__mx_store_block_avx512(c, (uint8_t) es[b], width, b < 7, out + (1 + 4 * (size_t) width) * (size_t) b);
 }
 
