@@ -268,8 +268,8 @@ typedef struct qb__mx_prep_avx2 {
   int32_t p0[8], p1[8], es[8];
   __m256i s;
   int slow, nan;
-  /* MXINT8 under mxq-avx512.h (QB__MX_FMA_FORM) alone: some block of the step may round an
-   * element to +-128 (its codes then need the clamp to +-127). */
+  /* mxq-avx512.h's MXINT8 step alone (qb__mx_prep_i8_avx512): some block of the step may
+   * round an element to +-128 (its codes then need the clamp to +-127). */
   int wide;
 } qb__mx_prep_avx2;
 
@@ -280,8 +280,7 @@ QB__MX_AVX2_INLINE void qb__mx_prep_x8_avx2(__m256i amax, qb__mx_kind k, qb__mx_
   /* 1. */
   const __m256i s = qb__mx_scale_x8_avx2(amax, k, mode);
   pr->s = s;
-  const __m256i es = _mm256_add_epi32(s, qb__mx_k_avx2(127, hide));
-  _mm256_storeu_si256((__m256i*) pr->es, es);
+  _mm256_storeu_si256((__m256i*) pr->es, _mm256_add_epi32(s, qb__mx_k_avx2(127, hide)));
   /* 2. */
   const __m256i bad = _mm256_cmpgt_epi32(amax, qb__mx_k_avx2(0x7F7FFFFF, hide));
   pr->nan = _mm256_movemask_ps(_mm256_castsi256_ps(bad));
@@ -298,13 +297,6 @@ QB__MX_AVX2_INLINE void qb__mx_prep_x8_avx2(__m256i amax, qb__mx_kind k, qb__mx_
   if (k == QB__MX_INT8) {
     _mm256_storeu_si256((__m256i*) pr->p0,
                         _mm256_slli_epi32(_mm256_sub_epi32(qb__mx_k_avx2(133, hide), sd), 23));
-    if (QB__MX_FMA_FORM) {
-      /* An element rounds to +-128 only where |x| 2^(6 - s) >= 127.5, so in a block whose
-       * amax >= 1.9921875 * 2^s: bits ((s + 127) << 23) | 0x7F0000 (for s = -127 that is
-       * below 1.9921875 * 2^-127, 0x7F8000: the test errs only towards the clamp). */
-      const __m256i t = _mm256_add_epi32(_mm256_slli_epi32(es, 23), qb__mx_k_avx2(0x7EFFFF, hide));
-      pr->wide = _mm256_movemask_ps(_mm256_castsi256_ps(_mm256_andnot_si256(bad, _mm256_cmpgt_epi32(amax, t))));
-    }
   } else {
     const int mbits = qb__mx_mbits(k);
     const __m256i u = _mm256_add_epi32(sd, qb__mx_k_avx2(qb__mx_eminb(k) + 23 - mbits, hide));
@@ -337,13 +329,7 @@ QB__MX_AVX2_INLINE void qb__mx_codes_x8_avx2(const float* x, const qb__mx_prep_a
    * constant per block on the vector unit, the bottleneck. */
   __asm__ volatile("" : : : "memory");
   const int slow = pr->slow;
-  if (QB__MX_FMA_FORM && k == QB__MX_INT8 && slow == 0 && pr->wide == 0) {
-    /* MXINT8 under mxq-avx512.h: no element of the step rounds to +-128 (the prep's test),
-     * so its codes need no clamp. */
-#pragma GCC unroll 8
-    for (int b = 0; b < 8; b++)
-      QB__MX_BLOCK(x + 32 * b, pr->p0, pr->p1, pr->es, b, k, 0, ties_away, width, out);
-  } else if (slow == 0) {
+  if (slow == 0) {
 #pragma GCC unroll 8
     for (int b = 0; b < 8; b++)
       QB__MX_BLOCK(x + 32 * b, pr->p0, pr->p1, pr->es, b, k, clamp, ties_away, width, out);
@@ -396,48 +382,50 @@ QB__MX_AVX2_INLINE void qb__mx_quant_x8_avx2(const float* x, __m256i amax, qb__m
  * from): MXFP8 1.2x, MXINT8 1.3x slower. The last 1..7 blocks go through the same step on a
  * zero-padded copy.
  *
- * QB__MX_QUANT_PIPE(name, amax_x8) defines the pipeline as the function `name` with the amax
- * stage amax_x8 (the amax bits of 8 consecutive blocks, lane b for block b, at least
- * 0x7F800000 where a block holds inf or NaN): qb__mx_quant_avx2 below with
- * qb__mx_amax_x8_avx2, mxq-avx512.h's qb__mx_quant_avx512 with its 512-bit amaxes. A macro
+ * QB__MX_QUANT_PIPE(name, amax_x8, prep, codes) defines the pipeline as the function `name`
+ * with the amax stage amax_x8 (the amax bits of 8 consecutive blocks, lane b for block b, at
+ * least 0x7F800000 where a block holds inf or NaN) and the step's two halves prep and codes
+ * (qb__mx_prep_x8_avx2's and qb__mx_codes_x8_avx2's signatures; the tail takes those two):
+ * qb__mx_quant_avx2 below with qb__mx_amax_x8_avx2, mxq-avx512.h's qb__mx_quant_avx512 with
+ * its 512-bit amaxes and qb__mx_quant_i8_avx512 with MXINT8's own step as well. A macro
  * and not a function taking the amax function: passed as a pointer into an always-inline
  * driver, GCC inlined the amaxes later and laid out the AVX2 kernels differently (larger
  * stack frames, other registers) where this leaves their code as it was.
  */
-#define QB__MX_QUANT_PIPE(name, amax_x8)                                                                    \
-  static inline void name(const float* x, size_t nb, qb__mx_kind k, qb__mx_scale_mode mode,                 \
-                          const int ties_away, const int width, uint8_t* out) {                             \
-    const size_t bs = 1 + 4 * (size_t) width;                                                               \
-    size_t b = 0;                                                                                           \
-    if (nb >= 8) {                                                                                          \
-      qb__mx_prep_avx2 pr[2];                                                                               \
-      int cur = 0;                                                                                          \
-      qb__mx_prep_x8_avx2(amax_x8(x), k, mode, &pr[0]);                                                     \
-      if (nb >= 16) {                                                                                       \
-        __m256i amax = amax_x8(x + QB_MX_BLOCK_LEN * 8);                                                    \
-        for (; b + 16 <= nb; b += 8) {                                                                      \
-          /* amax: step b + 8's; pr[cur]: step b's constants. */                                            \
-          const __m256i next = b + 24 <= nb ? amax_x8(x + QB_MX_BLOCK_LEN * (b + 16)) : amax;               \
-          qb__mx_prep_x8_avx2(amax, k, mode, &pr[cur ^ 1]);                                                 \
-          qb__mx_codes_x8_avx2(x + QB_MX_BLOCK_LEN * b, &pr[cur], k, mode, ties_away, width, out + bs * b); \
-          amax = next;                                                                                      \
-          cur ^= 1;                                                                                         \
-        }                                                                                                   \
-      }                                                                                                     \
-      qb__mx_codes_x8_avx2(x + QB_MX_BLOCK_LEN * b, &pr[cur], k, mode, ties_away, width, out + bs * b);     \
-      b += 8;                                                                                               \
-    }                                                                                                       \
-    if (b < nb) {                                                                                           \
-      float tx[8 * QB_MX_BLOCK_LEN];                                                                        \
-      uint8_t ty[8 * (1 + 4 * 8)];                                                                          \
-      memset(tx, 0, sizeof tx);                                                                             \
-      memcpy(tx, x + QB_MX_BLOCK_LEN * b, (nb - b) * QB_MX_BLOCK_LEN * sizeof(float));                      \
-      qb__mx_quant_x8_avx2(tx, amax_x8(tx), k, mode, ties_away, width, ty);                                 \
-      memcpy(out + bs * b, ty, (nb - b) * bs);                                                              \
-    }                                                                                                       \
+#define QB__MX_QUANT_PIPE(name, amax_x8, prep, codes)                                         \
+  static inline void name(const float* x, size_t nb, qb__mx_kind k, qb__mx_scale_mode mode,   \
+                          const int ties_away, const int width, uint8_t* out) {               \
+    const size_t bs = 1 + 4 * (size_t) width;                                                 \
+    size_t b = 0;                                                                             \
+    if (nb >= 8) {                                                                            \
+      qb__mx_prep_avx2 pr[2];                                                                 \
+      int cur = 0;                                                                            \
+      prep(amax_x8(x), k, mode, &pr[0]);                                                      \
+      if (nb >= 16) {                                                                         \
+        __m256i amax = amax_x8(x + QB_MX_BLOCK_LEN * 8);                                      \
+        for (; b + 16 <= nb; b += 8) {                                                        \
+          /* amax: step b + 8's; pr[cur]: step b's constants. */                              \
+          const __m256i next = b + 24 <= nb ? amax_x8(x + QB_MX_BLOCK_LEN * (b + 16)) : amax; \
+          prep(amax, k, mode, &pr[cur ^ 1]);                                                  \
+          codes(x + QB_MX_BLOCK_LEN * b, &pr[cur], k, mode, ties_away, width, out + bs * b);  \
+          amax = next;                                                                        \
+          cur ^= 1;                                                                           \
+        }                                                                                     \
+      }                                                                                       \
+      codes(x + QB_MX_BLOCK_LEN * b, &pr[cur], k, mode, ties_away, width, out + bs * b);      \
+      b += 8;                                                                                 \
+    }                                                                                         \
+    if (b < nb) {                                                                             \
+      float tx[8 * QB_MX_BLOCK_LEN];                                                          \
+      uint8_t ty[8 * (1 + 4 * 8)];                                                            \
+      memset(tx, 0, sizeof tx);                                                               \
+      memcpy(tx, x + QB_MX_BLOCK_LEN * b, (nb - b) * QB_MX_BLOCK_LEN * sizeof(float));        \
+      qb__mx_quant_x8_avx2(tx, amax_x8(tx), k, mode, ties_away, width, ty);                   \
+      memcpy(out + bs * b, ty, (nb - b) * bs);                                                \
+    }                                                                                         \
   }
 
-QB__MX_QUANT_PIPE(qb__mx_quant_avx2, qb__mx_amax_x8_avx2)
+QB__MX_QUANT_PIPE(qb__mx_quant_avx2, qb__mx_amax_x8_avx2, qb__mx_prep_x8_avx2, qb__mx_codes_x8_avx2)
 
 /* ---- Dequantize ------------------------------------------------------------------------ */
 

@@ -9,7 +9,8 @@
  * made by vrangeps and added by an FMA with x's sign (4 operations per 16, no shift or
  * permute); the code bytes are gathered from the sums with one two-source byte permutation
  * (vpermt2b), the signs with another. MXINT8 by one FMA per 16 elements and one vpermt2b
- * (qb__mx_icodes_x32_avx512). Bit-exact with the references. Included only by files built with the avx512vbmi flags.
+ * (qb__mx_icodes_x32_avx512). Bit-exact with the references. Included only by files built
+ * with the avx512vbmi flags.
  */
 #ifndef QB_LOWBIT_MXQ_AVX512_H
 #define QB_LOWBIT_MXQ_AVX512_H
@@ -102,8 +103,8 @@ static inline __m256i qb__mx_fcodes_x32_avx512(const float* x, const int32_t* p0
  * its last bit set, as qb__mx_icodes_x32_avx2; for a subnormal x the product moves by
  * less than the distance to the next half-integer, which such an x cannot lie on with
  * that bit clear), then the FMA. With clamp, the sums' bits are clamped as integers to
- * those of +-127 (an element of 127.5 or more rounds to 128; lowbit-avx2.h's prep tells
- * the steps that can, about 1 in 90 blocks of a normal distribution under FLOOR, none
+ * those of +-127 (an element of 127.5 or more rounds to 128; qb__mx_prep_i8_avx512 below
+ * tells the steps that can, about 1 in 90 blocks of a normal distribution under FLOOR, none
  * under RCEIL below s = 127). The low bytes of the two vectors gathered in order by one
  * vpermt2b. 3 operations per block without clamp or ties away, where the conversion and
  * the packs (qb__mx_icodes_x32_avx2 in 512-bit vectors) took 8.
@@ -209,6 +210,42 @@ static inline __m256i qb__mx_amax_x8_avx512(const float* x) {
 }
 
 /* lowbit-avx2.h's pipeline with the amaxes of qb__mx_amax_x8_avx512 (the `zamax` variants). */
-QB__MX_QUANT_PIPE(qb__mx_quant_avx512, qb__mx_amax_x8_avx512)
+QB__MX_QUANT_PIPE(qb__mx_quant_avx512, qb__mx_amax_x8_avx512, qb__mx_prep_x8_avx2, qb__mx_codes_x8_avx2)
+
+/*
+ * MXINT8's step (its zamax variants): lowbit-avx2.h's prep, and which steps may need the
+ * clamp. An element rounds to +-128 only where |x| 2^(6 - s) >= 127.5, so in a block whose
+ * amax >= 1.9921875 * 2^s: bits ((s + 127) << 23) | 0x7F0000 (for s = -127 that is below
+ * 1.9921875 * 2^-127, 0x7F8000: the test errs only towards the clamp). Blocks holding inf
+ * or NaN are left out (their bytes are overwritten).
+ */
+QB__MX_AVX2_INLINE void qb__mx_prep_i8_avx512(__m256i amax, qb__mx_kind k, qb__mx_scale_mode mode,
+                                              qb__mx_prep_avx2* pr) {
+  qb__mx_prep_x8_avx2(amax, k, mode, pr);
+  const __m256i bad = _mm256_cmpgt_epi32(amax, _mm256_set1_epi32(0x7F7FFFFF));
+  const __m256i t = _mm256_add_epi32(_mm256_slli_epi32(_mm256_loadu_si256((const __m256i*) pr->es), 23),
+                                     _mm256_set1_epi32(0x7EFFFF));
+  pr->wide = _mm256_movemask_ps(_mm256_castsi256_ps(_mm256_andnot_si256(bad, _mm256_cmpgt_epi32(amax, t))));
+}
+
+/* MXINT8's codes of a step: with no slow, NaN or wide block, every block's codes without
+ * the clamp; else lowbit-avx2.h's step (the clamp on every block). */
+QB__MX_AVX2_INLINE void qb__mx_codes_i8_avx512(const float* x, const qb__mx_prep_avx2* pr, qb__mx_kind k,
+                                               qb__mx_scale_mode mode, const int ties_away, const int width,
+                                               uint8_t* out) {
+  if ((pr->slow | pr->nan | pr->wide) == 0) {
+    /* The blocks broadcast their constants from memory, as in lowbit-avx2.h's step. */
+    __asm__ volatile("" : : : "memory");
+#pragma GCC unroll 8
+    for (int b = 0; b < 8; b++)
+      qb__mx_block_avx512(x + 32 * b, pr->p0, pr->p1, pr->es, b, k, 0, ties_away, width, out);
+  } else {
+    qb__mx_codes_x8_avx2(x, pr, k, mode, ties_away, width, out);
+  }
+}
+
+/* lowbit-avx2.h's pipeline with the 512-bit amaxes and MXINT8's step (its zamax variants). */
+QB__MX_QUANT_PIPE(qb__mx_quant_i8_avx512, qb__mx_amax_x8_avx512, qb__mx_prep_i8_avx512,
+                  qb__mx_codes_i8_avx512)
 
 #endif /* QB_LOWBIT_MXQ_AVX512_H */
