@@ -217,15 +217,14 @@ QB__MX_QUANT_PIPE(qb__mx_quant_avx512, qb__mx_amax_x8_avx512, qb__mx_prep_x8_avx
  * clamp. An element rounds to +-128 only where |x| 2^(6 - s) >= 127.5, so in a block whose
  * amax >= 1.9921875 * 2^s: bits ((s + 127) << 23) | 0x7F0000 (for s = -127 that is below
  * 1.9921875 * 2^-127, 0x7F8000: the test errs only towards the clamp). Blocks holding inf
- * or NaN are left out (their bytes are overwritten).
+ * or NaN (the prep's nan mask) are left out (their bytes are overwritten).
  */
 QB__MX_AVX2_INLINE void qb__mx_prep_i8_avx512(__m256i amax, qb__mx_kind k, qb__mx_scale_mode mode,
                                               qb__mx_prep_avx2* pr) {
   qb__mx_prep_x8_avx2(amax, k, mode, pr);
-  const __m256i bad = _mm256_cmpgt_epi32(amax, _mm256_set1_epi32(0x7F7FFFFF));
   const __m256i t = _mm256_add_epi32(_mm256_slli_epi32(_mm256_loadu_si256((const __m256i*) pr->es), 23),
                                      _mm256_set1_epi32(0x7EFFFF));
-  pr->wide = _mm256_movemask_ps(_mm256_castsi256_ps(_mm256_andnot_si256(bad, _mm256_cmpgt_epi32(amax, t))));
+  pr->wide = _mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpgt_epi32(amax, t))) & ~pr->nan;
 }
 
 /* MXINT8's codes of a step: with no slow, NaN or wide block, every block's codes without
